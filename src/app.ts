@@ -1,0 +1,135 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { ZodError } from "zod";
+import type { AppEnv } from "./lib/context";
+import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
+import { requestContext } from "./middleware/request-context";
+import { authModule } from "./modules/auth";
+import { platformModule } from "./modules/platform";
+import { rolesModule } from "./modules/roles";
+import { usersModule } from "./modules/users";
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
+
+/** Bodies larger than the cap are refused before anything reads them. */
+function bodySizeCap() {
+  return createMiddleware<AppEnv>((c, next) =>
+    bodyLimit({
+      maxSize: c.var.settings.maxBodyBytes,
+      onError: () => {
+        throw new AppError("payload_too_large", `The request body is larger than ${c.var.settings.maxBodyBytes} bytes.`);
+      },
+    })(c, next),
+  );
+}
+
+/** A body must say it is JSON (or multipart, for uploads); anything else is 415, not a silent `{}`. */
+function requireKnownContentType() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : Boolean(c.req.header("transfer-encoding"));
+    if (BODY_METHODS.has(c.req.method) && hasBody) {
+      const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+      if (!ACCEPTED_BODY_TYPES.includes(type)) {
+        throw new AppError("unsupported_media_type", "Send the body as application/json.");
+      }
+    }
+    await next();
+  });
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+  409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited",
+};
+
+function requestIdOf(c: Context<AppEnv>) {
+  return c.var.requestId ?? crypto.randomUUID();
+}
+
+/** The one place errors become responses: AppError, Hono's HTTPException, stray ZodErrors, and the rest as 500. */
+export function handleError(err: Error, c: Context<AppEnv>): Response {
+  const requestId = requestIdOf(c);
+  if (err instanceof AppError) {
+    return problemResponse(err.code, err.message, requestId, { errors: err.errors, headers: err.headers });
+  }
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /malformed json/i.test(err.message)) {
+      return problemResponse("malformed_json", "The request body is not valid JSON.", requestId);
+    }
+    const code = STATUS_CODES[err.status] ?? (err.status >= 500 ? "internal_error" : "invalid_request");
+    return problemResponse(code, err.status >= 500 ? "Internal error." : err.message || code, requestId);
+  }
+  if (err instanceof ZodError) {
+    return problemResponse("validation_failed", "The request did not pass validation.", requestId, { errors: fieldErrors(err.issues) });
+  }
+  console.error(JSON.stringify({ level: "error", msg: "unhandled error", request_id: requestId, error: err?.message, stack: err?.stack }));
+  return problemResponse("internal_error", "Internal error.", requestId);
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use("*", requestContext());
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
+  app.use("/v1/*", bodySizeCap(), requireKnownContentType());
+
+  app.route("/", platformModule);
+  app.route("/", authModule);
+  app.route("/", usersModule);
+  app.route("/", rolesModule);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from /v1/auth/login (EdDSA-signed JWT, typ at+jwt)",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
+    type: "apiKey",
+    in: "cookie",
+    name: "tr_access",
+    description: "Cookie mode (token_delivery: cookie). Unsafe methods also need the X-CSRF-Token header.",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "truckroll API",
+      version: "1.0.0",
+      description:
+        "Field-service operations API. Errors are RFC 9457 application/problem+json with a machine `code`; lists use `limit` and an opaque `cursor`.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "truckroll API" }));
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length) {
+      return problemResponse("method_not_allowed", `${c.req.method} is not allowed here.`, requestIdOf(c), {
+        headers: { allow: allowed.join(", ") },
+      });
+    }
+    return problemResponse("not_found", `No route for ${c.req.method} ${c.req.path}.`, requestIdOf(c));
+  });
+  app.onError(handleError);
+  return app;
+}
+
+let routePatterns: { method: string; pattern: RegExp }[] | undefined;
+
+/** Methods registered for a path, so a wrong method answers 405 with Allow rather than 404. */
+function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  routePatterns ??= app.routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+  const methods = new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method));
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
+}

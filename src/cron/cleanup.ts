@@ -1,0 +1,25 @@
+import type { Env } from "../lib/env";
+
+/**
+ * Deletes what can no longer be used: rate-limit windows that ended, one-time codes and reset
+ * tokens past expiry, and sessions (with their refresh tokens) that ended over 30 days ago.
+ * Deleting the already-deleted changes nothing, so a second run in a row is a no-op.
+ */
+export async function cleanupExpired(env: Env, scheduledTime: number) {
+  const now = new Date(scheduledTime).toISOString();
+  const retention = new Date(scheduledTime - 30 * 24 * 3600 * 1000).toISOString();
+  const db = env.DB;
+  const results = await db.batch([
+    db.prepare("DELETE FROM rate_limits WHERE expires_at <= ?1").bind(scheduledTime),
+    db.prepare("DELETE FROM otp_codes WHERE expires_at <= ?1").bind(now),
+    db.prepare("DELETE FROM password_reset_tokens WHERE expires_at <= ?1").bind(now),
+    db
+      .prepare(
+        `DELETE FROM refresh_tokens WHERE session_id IN
+           (SELECT id FROM sessions WHERE expires_at <= ?1 OR (revoked_at IS NOT NULL AND revoked_at <= ?1))`,
+      )
+      .bind(retention),
+    db.prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR (revoked_at IS NOT NULL AND revoked_at <= ?1)").bind(retention),
+  ]);
+  return { deleted: results.reduce((n, r) => n + (r.meta.changes ?? 0), 0) };
+}

@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const USER_STATUSES = ["active", "pending", "rejected", "deactivated"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull(),
+    email: text("email").notNull(),
+    phone: text("phone"),
+    passwordHash: text("password_hash").notNull(),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    role: text("role").notNull(),
+    status: text("status", { enum: USER_STATUSES }).notNull().default("active"),
+    twoFactorEnabled: integer("two_factor_enabled", { mode: "boolean" }).notNull().default(false),
+    pushToken: text("push_token"),
+    lastLoginAt: text("last_login_at"),
+    passwordChangedAt: text("password_changed_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("users_username_unique").on(t.username),
+    uniqueIndex("users_email_unique").on(t.email),
+    uniqueIndex("users_phone_unique").on(t.phone),
+    index("users_created_idx").on(t.createdAt, t.id),
+    index("users_role_idx").on(t.role, t.createdAt),
+    index("users_status_idx").on(t.status, t.createdAt),
+  ],
+);
+
+/** A login: the refresh-token family. Revoking it ends every token issued from that login. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    via: text("via", { enum: ["bearer", "cookie"] }).notNull().default("bearer"),
+    csrfHash: text("csrf_hash"),
+    userAgent: text("user_agent"),
+    ipAddress: text("ip_address"),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    revokedAt: text("revoked_at"),
+    revokeReason: text("revoke_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    sessionId: text("session_id").notNull().references(() => sessions.id),
+    issuedAt: text("issued_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    rotatedAt: text("rotated_at"),
+  },
+  (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+export const passwordResetTokens = sqliteTable(
+  "password_reset_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("password_reset_tokens_hash_unique").on(t.tokenHash), index("password_reset_tokens_user_idx").on(t.userId)],
+);
+
+export const OTP_PURPOSES = ["login", "enable_2fa", "disable_2fa"] as const;
+export type OtpPurpose = (typeof OTP_PURPOSES)[number];
+
+export const otpCodes = sqliteTable(
+  "otp_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    purpose: text("purpose", { enum: OTP_PURPOSES }).notNull(),
+    codeHash: text("code_hash").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: text("expires_at").notNull(),
+    consumedAt: text("consumed_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("otp_codes_user_purpose_idx").on(t.userId, t.purpose, t.createdAt)],
+);
+
+/** Custom roles only; built-in roles live in code (src/modules/roles/permissions.ts). */
+export const roles = sqliteTable("roles", {
+  key: text("key").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  permissions: text("permissions", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});

@@ -1,0 +1,69 @@
+import { and, asc, desc, eq, gt, lt, or, type AnyColumn, type SQL } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { AppError } from "./problem";
+import { base64url } from "./ids";
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+export const limitParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_LIMIT)
+  .default(DEFAULT_LIMIT)
+  .openapi({ param: { name: "limit", in: "query" }, description: `Page size (default ${DEFAULT_LIMIT}, max ${MAX_LIMIT})` });
+
+export const cursorParam = z
+  .string()
+  .max(512)
+  .optional()
+  .openapi({ param: { name: "cursor", in: "query" }, description: "Opaque cursor from the previous page's next_cursor" });
+
+export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+}
+
+type CursorValue = string | number;
+
+function encodeCursor(order: string, value: CursorValue, id: string): string {
+  return base64url(new TextEncoder().encode(JSON.stringify([order, value, id])));
+}
+
+function decodeCursor(cursor: string, order: string): { value: CursorValue; id: string } {
+  try {
+    const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const [o, value, id] = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (ch) => ch.charCodeAt(0))));
+    if (o !== order || typeof id !== "string" || (typeof value !== "string" && typeof value !== "number")) throw new Error();
+    return { value, id };
+  } catch {
+    throw new AppError("validation_failed", "The cursor is not valid for this list and order.", {
+      errors: [{ path: "query.cursor", message: "Invalid cursor" }],
+    });
+  }
+}
+
+/**
+ * Keyset pagination over (orderColumn, id): latency stays flat however deep the page.
+ * `order` is a field name, optionally prefixed with `-` for descending.
+ */
+export function keyset(options: { order: string; column: AnyColumn; idColumn: AnyColumn; cursor?: string }) {
+  const descending = options.order.startsWith("-");
+  const after = options.cursor ? decodeCursor(options.cursor, options.order) : null;
+  let where: SQL | undefined;
+  if (after) {
+    const cmp = descending ? lt : gt;
+    where = or(cmp(options.column, after.value), and(eq(options.column, after.value), cmp(options.idColumn, after.id)));
+  }
+  const dir = descending ? desc : asc;
+  return {
+    where,
+    orderBy: [dir(options.column), dir(options.idColumn)],
+    /** Call with limit+1 rows: returns the page and the cursor to the next one. */
+    page<T extends { id: string }>(rows: T[], limit: number, valueOf: (row: T) => CursorValue) {
+      const data = rows.slice(0, limit);
+      const last = data[data.length - 1];
+      return { data, next_cursor: rows.length > limit && last ? encodeCursor(options.order, valueOf(last), last.id) : null };
+    },
+  };
+}

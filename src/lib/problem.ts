@@ -1,0 +1,125 @@
+import { z } from "@hono/zod-openapi";
+
+/** Every machine-readable error code the API answers with, and its HTTP status. */
+export const ERROR_CODES = {
+  validation_failed: { status: 400, title: "Validation failed" },
+  malformed_json: { status: 400, title: "Malformed JSON" },
+  invalid_request: { status: 400, title: "Invalid request" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  invalid_token: { status: 401, title: "Invalid token" },
+  invalid_credentials: { status: 401, title: "Invalid credentials" },
+  invalid_code: { status: 401, title: "Invalid code" },
+  forbidden: { status: 403, title: "Forbidden" },
+  csrf_failed: { status: 403, title: "CSRF check failed" },
+  account_inactive: { status: 403, title: "Account not active" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  conflict: { status: 409, title: "Conflict" },
+  invalid_transition: { status: 409, title: "Invalid transition" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  unprocessable: { status: 422, title: "Unprocessable request" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  internal_error: { status: 500, title: "Internal error" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The one error services throw; `onError` turns it into problem+json. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail ?? ERROR_CODES[code].title);
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.errors = options.errors;
+    this.headers = options.headers;
+  }
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "https://truckroll.dev/problems/validation_failed" }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    request_id: z.string(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: "Per-field errors, on validation failures" }),
+  })
+  .openapi("Problem");
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[]): Problem {
+  const { status, title } = ERROR_CODES[code];
+  return {
+    type: `https://truckroll.dev/problems/${code}`,
+    title,
+    status,
+    detail,
+    code,
+    request_id: requestId,
+    ...(errors && errors.length ? { errors } : {}),
+  };
+}
+
+export function problemResponse(
+  code: ErrorCode,
+  detail: string,
+  requestId: string,
+  options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+): Response {
+  const body = problemBody(code, detail, requestId, options.errors);
+  const headers = new Headers(options.headers);
+  headers.set("content-type", "application/problem+json");
+  headers.set("x-request-id", requestId);
+  if (body.status === 401 && !headers.has("www-authenticate")) {
+    headers.set("www-authenticate", `Bearer realm="truckroll"${code === "invalid_token" ? ', error="invalid_token"' : ""}`);
+  }
+  return new Response(JSON.stringify(body), { status: body.status, headers });
+}
+
+/** Zod issues → `[{ path, message }]` with dotted paths (`items.0.name`). */
+export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix?: string): FieldError[] {
+  return issues.map((issue) => ({
+    path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join(".") || "(root)",
+    message: issue.message,
+  }));
+}
+
+const problemContent = { "application/problem+json": { schema: ProblemSchema } };
+
+const RESPONSE_DESCRIPTIONS: Record<number, string> = {
+  400: "Invalid input (validation_failed, malformed_json)",
+  401: "Missing, invalid or expired credentials",
+  403: "The caller lacks the permission or may not touch this object",
+  404: "Not found",
+  409: "Conflict with the current state",
+  413: "Request body over the size cap",
+  422: "Well-formed but cannot be processed",
+  429: "Rate limited; see Retry-After",
+};
+
+/** Spread into a route's `responses` so every documented error uses the Problem schema. */
+export function errorResponses(...statuses: number[]) {
+  const out: Record<number, { description: string; content: typeof problemContent }> = {};
+  for (const s of statuses) out[s] = { description: RESPONSE_DESCRIPTIONS[s] ?? "Error", content: problemContent };
+  return out;
+}

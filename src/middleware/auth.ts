@@ -1,0 +1,93 @@
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../lib/context";
+import { AppError } from "../lib/problem";
+import { constantTimeEqual, sha256 } from "../lib/hmac";
+import { verifyToken } from "../modules/auth/tokens";
+import { ACCESS_COOKIE, CSRF_HEADER } from "../modules/auth/cookies";
+import { permissionsOf, type Permission } from "../modules/roles/permissions";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+interface SessionRow {
+  session_id: string;
+  revoked_at: string | null;
+  expires_at: string;
+  csrf_hash: string | null;
+  user_id: string;
+  role: string;
+  status: string;
+  deleted_at: string | null;
+  custom_permissions: string | null;
+}
+
+/**
+ * Accepts a Bearer token or the access cookie, then checks the live session on every request so
+ * logout and revocation take effect at once. Cookie-authenticated unsafe requests must echo the
+ * session's CSRF token in X-CSRF-Token.
+ */
+export function authenticate(options: { optional?: boolean } = {}) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header("authorization");
+    if (options.optional && !header && !getCookie(c, ACCESS_COOKIE)) return next();
+    let token: string | undefined;
+    let via: "bearer" | "cookie" = "bearer";
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m) throw new AppError("unauthorized", "Use the Bearer scheme: Authorization: Bearer <access token>.");
+      token = m[1];
+    } else {
+      token = getCookie(c, ACCESS_COOKIE);
+      via = "cookie";
+    }
+    if (!token) throw new AppError("unauthorized", "Authentication is required.");
+
+    const claims = await verifyToken(c.get("settings"), "access", token);
+    const row = await c.env.DB.prepare(
+      `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.csrf_hash,
+              u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions
+         FROM sessions s
+         JOIN users u ON u.id = s.user_id
+         LEFT JOIN roles r ON r.key = u.role
+        WHERE s.id = ?1`,
+    )
+      .bind(claims.sid)
+      .first<SessionRow>();
+    if (!row || row.user_id !== claims.sub || row.revoked_at || row.expires_at <= new Date().toISOString()) {
+      throw new AppError("invalid_token", "The session has ended. Sign in again.");
+    }
+    if (row.status !== "active" || row.deleted_at) throw new AppError("invalid_token", "The account is not active.");
+
+    if (via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
+      const presented = c.req.header(CSRF_HEADER);
+      if (!presented || !row.csrf_hash || !constantTimeEqual(await sha256(presented), row.csrf_hash)) {
+        throw new AppError("csrf_failed", `Cookie-authenticated requests that change state must send the ${CSRF_HEADER} header.`);
+      }
+    }
+
+    c.set("actor", {
+      userId: row.user_id,
+      sessionId: row.session_id,
+      role: row.role,
+      permissions: permissionsOf(row.role, row.custom_permissions ? (JSON.parse(row.custom_permissions) as string[]) : null),
+      via,
+      tokenExpiresAt: claims.exp,
+    });
+    await next();
+  });
+}
+
+/** Route-level declaration of the permission a route needs; runs after `authenticate`. */
+export function requirePermission(...needed: Permission[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const actor = c.get("actor");
+    const missing = needed.filter((p) => !actor.permissions.has(p));
+    if (missing.length) throw new AppError("forbidden", `This requires the ${missing.join(", ")} permission.`);
+    await next();
+  });
+}
+
+/** Authenticated and permitted: the pair every protected route states. */
+export function guard(...needed: Permission[]) {
+  return [authenticate(), requirePermission(...needed)];
+}

@@ -1,0 +1,122 @@
+import { createRoute } from "@hono/zod-openapi";
+import { authenticate } from "../../middleware/auth";
+import { AUTHENTICATED, PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
+import { errorResponses } from "../../lib/problem";
+import {
+  ChangePasswordSchema, ForgotPasswordSchema, JwksSchema, LoginResponseSchema, LoginSchema, MessageSchema, OtpCodeSchema,
+  PasswordCheckSchema, RefreshSchema, RegisterResponseSchema, RegisterSchema, RequestOtpSchema, ResetPasswordSchema,
+  TokenPairSchema, TokenValidationSchema, TwoFactorStateSchema, VerifyOtpSchema, VerifyPasswordSchema,
+} from "./auth.schemas";
+
+const tags = ["auth"];
+
+export const login = createRoute({
+  method: "post", path: "/v1/auth/login", tags, operationId: "login", security: PUBLIC,
+  summary: "Sign in with username, email or phone and password (IAM-1)",
+  description: "Throttled per identifier and per client address. With 2FA on, answers an MFA challenge instead of tokens.",
+  request: { body: jsonBody(LoginSchema) },
+  responses: { 200: jsonResponse(LoginResponseSchema, "Tokens, or an MFA challenge"), ...errorResponses(400, 401, 403, 413, 429) },
+});
+
+export const verifyLoginOtp = createRoute({
+  method: "post", path: "/v1/auth/login/verify-otp", tags, operationId: "verifyLoginOtp", security: PUBLIC,
+  summary: "Finish a 2FA login with the emailed code (IAM-7)",
+  request: { body: jsonBody(VerifyOtpSchema) },
+  responses: { 200: jsonResponse(TokenPairSchema, "Tokens"), ...errorResponses(400, 401, 403, 429) },
+});
+
+export const refresh = createRoute({
+  method: "post", path: "/v1/auth/refresh", tags, operationId: "refreshTokens", security: PUBLIC,
+  summary: "Rotate the refresh token (IAM-2)",
+  description: "The refresh token comes from the body or the refresh cookie (cookie mode also needs X-CSRF-Token). A token that was already rotated ends the whole session.",
+  request: { body: { required: false, content: { "application/json": { schema: RefreshSchema } } } },
+  responses: { 200: jsonResponse(TokenPairSchema, "New tokens"), ...errorResponses(400, 401, 403) },
+});
+
+export const logout = createRoute({
+  method: "post", path: "/v1/auth/logout", tags, operationId: "logout", security: [...AUTHENTICATED, {}],
+  summary: "End the session (IAM-3)",
+  description: "With an access token, ends its session; without one, give the refresh token. Clears the auth cookies.",
+  middleware: [authenticate({ optional: true })] as const,
+  request: { body: { required: false, content: { "application/json": { schema: RefreshSchema } } } },
+  responses: { 204: noContent, ...errorResponses(400, 401, 403) },
+});
+
+export const register = createRoute({
+  method: "post", path: "/v1/auth/register", tags, operationId: "register", security: PUBLIC,
+  summary: "Self-registration (IAM-5)",
+  description: "Customers are active at once; staff accounts wait in `pending` until approved.",
+  request: { body: jsonBody(RegisterSchema) },
+  responses: { 201: jsonResponse(RegisterResponseSchema, "Registered"), ...errorResponses(400, 409, 413, 429) },
+});
+
+export const forgotPassword = createRoute({
+  method: "post", path: "/v1/auth/password/forgot", tags, operationId: "forgotPassword", security: PUBLIC,
+  summary: "Email a password reset link (IAM-6)",
+  description: "Answers the same whether or not the account exists.",
+  request: { body: jsonBody(ForgotPasswordSchema) },
+  responses: { 202: jsonResponse(MessageSchema, "Accepted"), ...errorResponses(400, 429) },
+});
+
+export const resetPassword = createRoute({
+  method: "post", path: "/v1/auth/password/reset", tags, operationId: "resetPassword", security: PUBLIC,
+  summary: "Set a new password with a reset token (IAM-6)",
+  description: "Tokens are single-use and expire after 30 minutes. Every session of the account ends.",
+  request: { body: jsonBody(ResetPasswordSchema) },
+  responses: { 200: jsonResponse(MessageSchema, "Password changed"), ...errorResponses(400, 401, 429) },
+});
+
+export const changePassword = createRoute({
+  method: "post", path: "/v1/auth/password/change", tags, operationId: "changePassword", security: AUTHENTICATED,
+  summary: "Change your password; the old one is required (IAM-6)",
+  description: "Other sessions end; this one continues.",
+  middleware: [authenticate()] as const,
+  request: { body: jsonBody(ChangePasswordSchema) },
+  responses: { 200: jsonResponse(MessageSchema, "Password changed"), ...errorResponses(400, 401, 403, 429) },
+});
+
+export const verifyPassword = createRoute({
+  method: "post", path: "/v1/auth/password/verify", tags, operationId: "verifyPassword", security: AUTHENTICATED,
+  summary: "Check your current password (IAM-6)",
+  middleware: [authenticate()] as const,
+  request: { body: jsonBody(VerifyPasswordSchema) },
+  responses: { 200: jsonResponse(PasswordCheckSchema, "Whether it matches"), ...errorResponses(400, 401, 403, 429) },
+});
+
+export const requestOtp = createRoute({
+  method: "post", path: "/v1/auth/2fa/request-otp", tags, operationId: "requestOtp", security: [...AUTHENTICATED, {}],
+  summary: "Email a one-time code (IAM-7)",
+  description: "Signed in: a code to enable or disable 2FA. With `mfa_token`: a fresh login code (and a new mfa_token).",
+  middleware: [authenticate({ optional: true })] as const,
+  request: { body: jsonBody(RequestOtpSchema) },
+  responses: { 202: jsonResponse(MessageSchema.extend({ mfa_token: MessageSchema.shape.message.optional() }), "Sent"), ...errorResponses(400, 401, 403, 429) },
+});
+
+export const enableTwoFactor = createRoute({
+  method: "post", path: "/v1/auth/2fa/enable", tags, operationId: "enableTwoFactor", security: AUTHENTICATED,
+  summary: "Turn on 2FA with a code from request-otp (IAM-7)",
+  middleware: [authenticate()] as const,
+  request: { body: jsonBody(OtpCodeSchema) },
+  responses: { 200: jsonResponse(TwoFactorStateSchema, "2FA on"), ...errorResponses(400, 401, 403, 409) },
+});
+
+export const disableTwoFactor = createRoute({
+  method: "post", path: "/v1/auth/2fa/disable", tags, operationId: "disableTwoFactor", security: AUTHENTICATED,
+  summary: "Turn off 2FA with a code from request-otp (IAM-7)",
+  middleware: [authenticate()] as const,
+  request: { body: jsonBody(OtpCodeSchema) },
+  responses: { 200: jsonResponse(TwoFactorStateSchema, "2FA off"), ...errorResponses(400, 401, 403, 409) },
+});
+
+export const validateToken = createRoute({
+  method: "get", path: "/v1/auth/token/validate", tags, operationId: "validateToken", security: AUTHENTICATED,
+  summary: "Check the presented access token and its live session (IAM-8)",
+  middleware: [authenticate()] as const,
+  responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(401) },
+});
+
+export const jwks = createRoute({
+  method: "get", path: "/.well-known/jwks.json", tags, operationId: "getJwks", security: PUBLIC,
+  summary: "Public keys that verify truckroll's tokens (IAM-8)",
+  responses: { 200: jsonResponse(JwksSchema, "JSON Web Key Set") },
+});

@@ -1,0 +1,119 @@
+import { z } from "@hono/zod-openapi";
+import { UserSchema, USERNAME, EMAIL, PHONE, PASSWORD, NAME } from "../users/users.schemas";
+
+const tokenDelivery = z
+  .enum(["body", "cookie"])
+  .default("body")
+  .openapi({ description: "`cookie`: tokens are set as HttpOnly, Secure, SameSite=Strict cookies instead of the body" });
+
+/** `identifier` is a username, email or phone; `username`/`email`/`phone` are accepted for older clients. */
+export const LoginSchema = z
+  .strictObject({
+    identifier: z.string().trim().min(1).max(254).optional(),
+    username: z.string().trim().min(1).max(254).optional(),
+    email: z.string().trim().min(1).max(254).optional(),
+    phone: z.string().trim().min(1).max(32).optional(),
+    password: z.string().min(1).max(128),
+    token_delivery: tokenDelivery,
+  })
+  .refine((v) => v.identifier ?? v.username ?? v.email ?? v.phone, {
+    message: "Give identifier (or username, email or phone)",
+    path: ["identifier"],
+  })
+  .openapi("LoginRequest");
+
+export const TokenPairSchema = z
+  .object({
+    access_token: z.string().optional().openapi({ description: "Absent in cookie mode" }),
+    refresh_token: z.string().optional().openapi({ description: "Absent in cookie mode" }),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+    csrf_token: z.string().optional().openapi({ description: "Cookie mode: send as X-CSRF-Token on unsafe requests" }),
+    user: UserSchema,
+  })
+  .openapi("TokenPair");
+
+export const MfaChallengeSchema = z
+  .object({ mfa_required: z.literal(true), mfa_token: z.string(), expires_in: z.number().int() })
+  .openapi("MfaChallenge");
+
+export const LoginResponseSchema = z.union([TokenPairSchema, MfaChallengeSchema]).openapi("LoginResponse");
+
+export const RefreshSchema = z
+  .strictObject({
+    refresh_token: z.string().min(1).max(4096).optional().openapi({ description: "Omit in cookie mode" }),
+    token_delivery: tokenDelivery.optional(),
+  })
+  .openapi("RefreshRequest");
+
+export const VerifyOtpSchema = z
+  .strictObject({
+    mfa_token: z.string().min(1).max(4096),
+    code: z.string().regex(/^\d{6}$/, "Six digits"),
+    token_delivery: tokenDelivery,
+  })
+  .openapi("VerifyOtpRequest");
+
+export const RegisterSchema = z
+  .strictObject({
+    username: USERNAME,
+    email: EMAIL,
+    phone: PHONE.optional(),
+    password: PASSWORD,
+    first_name: NAME.default(""),
+    last_name: NAME.default(""),
+    account_type: z
+      .enum(["customer", "technician", "dispatcher", "supervisor", "manager"])
+      .default("customer")
+      .openapi({ description: "Customers are active at once; staff accounts wait for approval" }),
+  })
+  .openapi("RegisterRequest");
+
+export const RegisterResponseSchema = z
+  .object({ user: UserSchema, requires_approval: z.boolean() })
+  .openapi("RegisterResponse");
+
+export const ForgotPasswordSchema = z
+  .strictObject({ identifier: z.string().trim().min(1).max(254).optional(), email: z.string().trim().min(1).max(254).optional() })
+  .refine((v) => v.identifier ?? v.email, { message: "Give identifier or email", path: ["identifier"] })
+  .openapi("ForgotPasswordRequest");
+
+export const ResetPasswordSchema = z
+  .strictObject({ token: z.string().min(16).max(256), new_password: PASSWORD })
+  .openapi("ResetPasswordRequest");
+
+export const ChangePasswordSchema = z
+  .strictObject({ old_password: z.string().min(1).max(128), new_password: PASSWORD })
+  .openapi("ChangePasswordRequest");
+
+export const VerifyPasswordSchema = z.strictObject({ password: z.string().min(1).max(128) }).openapi("VerifyPasswordRequest");
+
+export const RequestOtpSchema = z
+  .strictObject({
+    mfa_token: z.string().min(1).max(4096).optional().openapi({ description: "Resend the login code; without it the caller must be signed in" }),
+    purpose: z.enum(["enable_2fa", "disable_2fa"]).optional().openapi({ description: "Signed-in callers: which change the code confirms (defaults from the current state)" }),
+  })
+  .openapi("RequestOtpRequest");
+
+export const OtpCodeSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/, "Six digits") }).openapi("OtpCodeRequest");
+
+export const MessageSchema = z.object({ message: z.string() }).openapi("Message");
+
+export const TwoFactorStateSchema = z.object({ two_factor_enabled: z.boolean() }).openapi("TwoFactorState");
+
+export const PasswordCheckSchema = z.object({ valid: z.boolean() }).openapi("PasswordCheck");
+
+export const TokenValidationSchema = z
+  .object({
+    valid: z.literal(true),
+    user_id: z.string(),
+    session_id: z.string(),
+    role: z.string(),
+    permissions: z.array(z.string()),
+    expires_at: z.string(),
+  })
+  .openapi("TokenValidation");
+
+export const JwksSchema = z
+  .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) })
+  .openapi("Jwks");

@@ -1,0 +1,97 @@
+import { SignJWT, createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, type JWK, type JWTPayload } from "jose";
+import type { Settings } from "../../lib/env";
+import { AppError } from "../../lib/problem";
+
+/** RFC 9068 `typ` values keep each kind of token out of the others' endpoints (RFC 8725 §3.11). */
+export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt", mfa: "mfa+jwt" } as const;
+export type TokenKind = keyof typeof TOKEN_TYPES;
+const ALGORITHM = "EdDSA";
+
+interface KeyRing {
+  signingKid: string;
+  signingKey: CryptoKey;
+  publicJwks: { keys: JWK[] };
+  verify: ReturnType<typeof createLocalJWKSet>;
+}
+
+const rings = new Map<string, Promise<KeyRing>>();
+
+async function buildRing(raw: string): Promise<KeyRing> {
+  let jwks: JWK[];
+  try {
+    const parsed = JSON.parse(raw) as JWK[] | { keys: JWK[] };
+    jwks = Array.isArray(parsed) ? parsed : parsed.keys;
+  } catch {
+    throw new Error("JWT_PRIVATE_KEYS is not valid JSON");
+  }
+  if (!jwks.length || !jwks.every((k) => k.kid && k.kty === "OKP" && k.crv === "Ed25519" && k.d)) {
+    throw new Error("JWT_PRIVATE_KEYS must be Ed25519 private JWKs, each with a kid");
+  }
+  const publicKeys = jwks.map(({ kty, crv, x, kid }) => ({ kty, crv, x, kid, alg: ALGORITHM, use: "sig" }) as JWK);
+  const signingKey = (await importJWK({ ...jwks[0], alg: ALGORITHM }, ALGORITHM)) as CryptoKey;
+  return {
+    signingKid: jwks[0].kid!,
+    signingKey,
+    publicJwks: { keys: publicKeys },
+    verify: createLocalJWKSet({ keys: publicKeys }),
+  };
+}
+
+function keyRing(settings: Settings): Promise<KeyRing> {
+  let ring = rings.get(settings.jwtPrivateKeys);
+  if (!ring) {
+    ring = buildRing(settings.jwtPrivateKeys);
+    rings.set(settings.jwtPrivateKeys, ring);
+  }
+  return ring;
+}
+
+export async function publicJwks(settings: Settings) {
+  return (await keyRing(settings)).publicJwks;
+}
+
+export interface TokenClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  role?: string;
+}
+
+export async function signToken(settings: Settings, kind: TokenKind, claims: TokenClaims, ttlSeconds: number): Promise<string> {
+  const ring = await keyRing(settings);
+  const { sub, jti, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: ALGORITHM, kid: ring.signingKid, typ: TOKEN_TYPES[kind] })
+    .setIssuer(settings.jwtIssuer)
+    .setAudience(settings.jwtAudience)
+    .setSubject(sub)
+    .setJti(jti)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(ring.signingKey);
+}
+
+export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string };
+
+/**
+ * Pins the algorithm, issuer, audience, expiry and token type; any failure is one 401 that does
+ * not say which check failed beyond "expired".
+ */
+export async function verifyToken(settings: Settings, kind: TokenKind, token: string): Promise<VerifiedClaims> {
+  const ring = await keyRing(settings);
+  try {
+    const { payload } = await jwtVerify(token, ring.verify, {
+      algorithms: [ALGORITHM],
+      issuer: settings.jwtIssuer,
+      audience: settings.jwtAudience,
+      typ: TOKEN_TYPES[kind],
+      requiredClaims: ["sub", "jti", "exp", "iat"],
+    });
+    if (typeof payload.sid !== "string") throw new AppError("invalid_token", "The token is invalid.");
+    return payload as VerifiedClaims;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (err instanceof joseErrors.JWTExpired) throw new AppError("invalid_token", "The token has expired.");
+    throw new AppError("invalid_token", "The token is invalid.");
+  }
+}

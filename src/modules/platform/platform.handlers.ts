@@ -1,0 +1,15 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../lib/context";
+import { actorContext } from "../../lib/create-router";
+import * as routes from "./platform.routes";
+import * as platform from "./platform.service";
+
+export const apiRoot: RouteHandler<typeof routes.apiRoot, AppEnv> = async (c) => c.json(platform.apiRoot(), 200);
+
+export const health: RouteHandler<typeof routes.health, AppEnv> = async (c) => {
+  const result = await platform.health({ env: c.env });
+  return c.json(result, result.status === "ok" ? 200 : 503);
+};
+
+export const devOutbox: RouteHandler<typeof routes.devOutbox, AppEnv> = async (c) =>
+  c.json(await platform.listOutbox(actorContext(c), c.req.valid("query")), 200);

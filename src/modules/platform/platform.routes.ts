@@ -1,0 +1,52 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { guard } from "../../middleware/auth";
+import { AUTHENTICATED, PUBLIC, jsonResponse } from "../../lib/openapi";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+import { errorResponses } from "../../lib/problem";
+
+const tags = ["platform"];
+
+export const ApiRootSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    docs: z.string(),
+    openapi: z.string(),
+    collections: z.record(z.string(), z.string()),
+  })
+  .openapi("ApiRoot");
+
+export const HealthSchema = z
+  .object({ status: z.enum(["ok", "degraded"]), checks: z.object({ d1: z.object({ ok: z.boolean(), latency_ms: z.number() }) }), time: z.string() })
+  .openapi("Health");
+
+export const OutboxMessageSchema = z
+  .object({ id: z.string(), channel: z.string(), recipient: z.string(), subject: z.string().nullable(), body: z.string(), event_type: z.string(), created_at: z.string() })
+  .openapi("OutboxMessage");
+
+export const apiRoot = createRoute({
+  method: "get", path: "/v1", tags, operationId: "getApiRoot", security: PUBLIC,
+  summary: "The resource collections (PLT-4)",
+  responses: { 200: jsonResponse(ApiRootSchema, "Collections") },
+});
+
+export const health = createRoute({
+  method: "get", path: "/v1/health", tags, operationId: "getHealth", security: PUBLIC,
+  summary: "Liveness and a D1 round trip (PLT-5)",
+  responses: { 200: jsonResponse(HealthSchema, "Healthy"), 503: jsonResponse(HealthSchema, "D1 unreachable") },
+});
+
+export const devOutbox = createRoute({
+  method: "get", path: "/v1/dev/outbox", tags, operationId: "listDevOutbox", security: AUTHENTICATED,
+  summary: "Local development only: messages the notification consumer would have sent",
+  description: "404 outside local development. Filter by recipient address.",
+  middleware: guard("dev:outbox"),
+  request: {
+    query: z.object({
+      limit: limitParam,
+      cursor: cursorParam,
+      recipient: z.string().max(254).optional().openapi({ param: { name: "recipient", in: "query" } }),
+    }),
+  },
+  responses: { 200: jsonResponse(pageSchema(OutboxMessageSchema, "OutboxPage"), "Newest first"), ...errorResponses(400, 401, 403, 404) },
+});

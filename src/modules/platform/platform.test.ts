@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { call, expectProblem } from "../../../test/helpers";
+
+describe("platform", () => {
+  it("lists the collections at /v1", async () => {
+    const res = await call("/v1");
+    expect(res.status).toBe(200);
+    expect(res.json.collections.users).toBe("/v1/users");
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("checks D1 at /v1/health", async () => {
+    const res = await call("/v1/health");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "ok", checks: { d1: { ok: true } } });
+  });
+
+  it("keeps a sane incoming request id and replaces a hostile one", async () => {
+    const kept = await call("/v1", { headers: { "x-request-id": "abc12345-trace" } });
+    expect(kept.headers.get("x-request-id")).toBe("abc12345-trace");
+    const replaced = await call("/v1", { headers: { "x-request-id": "<script>" } });
+    expect(replaced.headers.get("x-request-id")).not.toBe("<script>");
+  });
+
+  it("answers unknown routes with a 404 problem", async () => {
+    expectProblem(await call("/v1/nope"), 404, "not_found");
+  });
+
+  it("answers a wrong method with 405 and Allow", async () => {
+    const res = await call("/v1/health", { method: "DELETE" });
+    expectProblem(res, 405, "method_not_allowed");
+    expect(res.headers.get("allow")).toContain("GET");
+  });
+});

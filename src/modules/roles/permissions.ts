@@ -1,0 +1,86 @@
+/**
+ * Every permission string the API checks, with what it allows. Routes declare one of these with
+ * `requirePermission`; roles are sets of them. Later modules add theirs here.
+ */
+export const PERMISSIONS = {
+  "users:read": "List and read user accounts",
+  "users:create": "Create user accounts",
+  "users:update": "Update user accounts, activate and deactivate them",
+  "users:delete": "Soft-delete user accounts",
+  "users:approve": "Approve or reject pending registrations",
+  "users:set_password": "Set another user's password",
+  "roles:read": "List roles and permissions",
+  "roles:write": "Create, update and delete custom roles",
+  "customers:read": "Read customers and their assets",
+  "customers:write": "Create and update customers and assets",
+  "technicians:read": "Read technician profiles and teams",
+  "technicians:write": "Manage technician profiles and teams",
+  "tickets:create": "Create tickets and service bookings",
+  "tickets:read": "Read tickets within the caller's scope",
+  "tickets:update": "Edit tickets and drive their workflow",
+  "tickets:assign": "Assign and unassign technicians",
+  "tickets:comment": "Comment on tickets",
+  "appointments:read": "Read appointments",
+  "appointments:write": "Book and change appointments",
+  "reports:read": "Read reports and dashboards",
+  "notifications:admin": "Read the delivery log and replay deliveries",
+  "webhooks:manage": "Manage outbound webhooks",
+  "dev:outbox": "Read the local development outbox",
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
+
+export const BUILTIN_ROLES = {
+  admin: { name: "Administrator", description: "Everything", permissions: ALL_PERMISSIONS },
+  manager: {
+    name: "Manager",
+    description: "Runs operations: users, teams, work and reports",
+    permissions: ALL_PERMISSIONS.filter((p) => !["roles:write", "users:set_password", "dev:outbox", "webhooks:manage"].includes(p)),
+  },
+  supervisor: {
+    name: "Supervisor (team leader)",
+    description: "Leads a team of technicians",
+    permissions: [
+      "roles:read", "customers:read", "technicians:read", "technicians:write", "tickets:create", "tickets:read",
+      "tickets:update", "tickets:assign", "tickets:comment", "appointments:read", "appointments:write", "reports:read",
+    ],
+  },
+  dispatcher: {
+    name: "Dispatcher",
+    description: "Takes in work and dispatches technicians",
+    permissions: [
+      "roles:read", "customers:read", "customers:write", "technicians:read", "tickets:create", "tickets:read",
+      "tickets:update", "tickets:assign", "tickets:comment", "appointments:read", "appointments:write", "reports:read",
+    ],
+  },
+  technician: {
+    name: "Technician",
+    description: "Works the tickets assigned to them",
+    permissions: ["customers:read", "tickets:read", "tickets:update", "tickets:comment", "appointments:read", "appointments:write"],
+  },
+  customer: {
+    name: "Customer",
+    description: "Raises and follows their own tickets",
+    permissions: ["tickets:create", "tickets:read", "tickets:comment", "appointments:read", "appointments:write"],
+  },
+} satisfies Record<string, { name: string; description: string; permissions: Permission[] }>;
+
+export type BuiltinRole = keyof typeof BUILTIN_ROLES;
+export const BUILTIN_ROLE_KEYS = Object.keys(BUILTIN_ROLES) as BuiltinRole[];
+/** Roles whose self-registrations wait for approval; customers are active at once. */
+export const STAFF_ROLES: BuiltinRole[] = ["manager", "supervisor", "dispatcher", "technician"];
+
+export function isBuiltinRole(key: string): key is BuiltinRole {
+  return Object.hasOwn(BUILTIN_ROLES, key);
+}
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}
+
+/** Resolves a role's permissions; custom role permissions come from D1, unknown strings are dropped. */
+export function permissionsOf(role: string, customPermissions: string[] | null): Set<Permission> {
+  if (isBuiltinRole(role)) return new Set<Permission>(BUILTIN_ROLES[role].permissions);
+  return new Set((customPermissions ?? []).filter(isPermission));
+}

@@ -1,0 +1,82 @@
+import { eq } from "drizzle-orm";
+import { roles, users } from "../../db/schema";
+import type { ActorContext, ServiceContext } from "../../lib/context";
+import { nowIso } from "../../lib/ids";
+import { AppError } from "../../lib/problem";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, type Permission } from "./permissions";
+
+type RoleRow = typeof roles.$inferSelect;
+
+const builtinResponse = (key: keyof typeof BUILTIN_ROLES) => ({
+  key,
+  name: BUILTIN_ROLES[key].name,
+  description: BUILTIN_ROLES[key].description,
+  permissions: [...BUILTIN_ROLES[key].permissions],
+  is_builtin: true,
+  created_at: null,
+  updated_at: null,
+});
+
+const customResponse = (row: RoleRow) => ({
+  key: row.key,
+  name: row.name,
+  description: row.description,
+  permissions: row.permissions,
+  is_builtin: false,
+  created_at: row.createdAt,
+  updated_at: row.updatedAt,
+});
+
+export function listPermissions() {
+  return { data: Object.entries(PERMISSIONS).map(([key, description]) => ({ key, description })) };
+}
+
+export async function roleExists(ctx: ServiceContext, key: string): Promise<boolean> {
+  if (isBuiltinRole(key)) return true;
+  return Boolean(await ctx.db.query.roles.findFirst({ where: eq(roles.key, key), columns: { key: true } }));
+}
+
+export async function listRoles(ctx: ActorContext) {
+  const custom = await ctx.db.select().from(roles).orderBy(roles.key);
+  return { data: [...BUILTIN_ROLE_KEYS.map(builtinResponse), ...custom.map(customResponse)] };
+}
+
+export async function getRole(ctx: ActorContext, key: string) {
+  if (isBuiltinRole(key)) return builtinResponse(key);
+  const row = await ctx.db.query.roles.findFirst({ where: eq(roles.key, key) });
+  if (!row) throw new AppError("not_found", "No such role.");
+  return customResponse(row);
+}
+
+export async function createRole(ctx: ActorContext, input: { key: string; name: string; description: string; permissions: Permission[] }) {
+  if (isBuiltinRole(input.key) || (await roleExists(ctx, input.key))) {
+    throw new AppError("conflict", "A role with this key exists.", { errors: [{ path: "key", message: "Already exists" }] });
+  }
+  const now = nowIso();
+  const row: RoleRow = { ...input, permissions: [...new Set(input.permissions)], createdAt: now, updatedAt: now };
+  await ctx.db.insert(roles).values(row);
+  return customResponse(row);
+}
+
+function assertCustom(key: string) {
+  if (isBuiltinRole(key)) throw new AppError("forbidden", "Built-in roles cannot be changed or deleted.");
+}
+
+export async function updateRole(ctx: ActorContext, key: string, input: { name?: string; description?: string; permissions?: Permission[] }) {
+  assertCustom(key);
+  await getRole(ctx, key);
+  const patch: Partial<RoleRow> = { updatedAt: nowIso() };
+  if (input.name !== undefined) patch.name = input.name;
+  if (input.description !== undefined) patch.description = input.description;
+  if (input.permissions !== undefined) patch.permissions = [...new Set(input.permissions)];
+  await ctx.db.update(roles).set(patch).where(eq(roles.key, key));
+  return getRole(ctx, key);
+}
+
+export async function deleteRole(ctx: ActorContext, key: string) {
+  assertCustom(key);
+  await getRole(ctx, key);
+  const holder = await ctx.db.query.users.findFirst({ where: eq(users.role, key), columns: { id: true } });
+  if (holder) throw new AppError("conflict", "The role is still held by users; reassign them first.");
+  await ctx.db.delete(roles).where(eq(roles.key, key));
+}

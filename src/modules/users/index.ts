@@ -1,0 +1,20 @@
+// Accounts: your own profile, user administration and registration approvals.
+import { createRouter } from "../../lib/create-router";
+import * as h from "./users.handlers";
+import * as r from "./users.routes";
+
+export const usersModule = createRouter()
+  .openapi(r.getMe, h.getMe)
+  .openapi(r.updateMe, h.updateMe)
+  .openapi(r.setPushToken, h.setPushToken)
+  .openapi(r.listUsers, h.listUsers)
+  .openapi(r.listPendingUsers, h.listPendingUsers)
+  .openapi(r.createUser, h.createUser)
+  .openapi(r.getUser, h.getUser)
+  .openapi(r.updateUser, h.updateUser)
+  .openapi(r.deleteUser, h.deleteUser)
+  .openapi(r.activateUser, h.activateUser)
+  .openapi(r.deactivateUser, h.deactivateUser)
+  .openapi(r.approveUser, h.approveUser)
+  .openapi(r.rejectUser, h.rejectUser)
+  .openapi(r.setUserPassword, h.setUserPassword);

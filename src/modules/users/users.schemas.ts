@@ -1,0 +1,106 @@
+import { z } from "@hono/zod-openapi";
+import { USER_STATUSES } from "../../db/schema";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+
+export const UserIdParam = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "usr_3k9x0c2m1q8w7e6r5t4y" }),
+});
+
+/** Explicit allow-list: no hash, token or internal field ever leaves the API. */
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    email: z.string(),
+    phone: z.string().nullable().openapi({ description: "E.164" }),
+    first_name: z.string(),
+    last_name: z.string(),
+    display_name: z.string(),
+    role: z.string(),
+    status: z.enum(USER_STATUSES),
+    is_active: z.boolean(),
+    two_factor_enabled: z.boolean(),
+    has_push_token: z.boolean(),
+    last_login_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("User");
+
+export type UserResponse = z.infer<typeof UserSchema>;
+
+export const UserPageSchema = pageSchema(UserSchema, "UserPage");
+
+export const USERNAME = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, "3–40 characters: letters, digits, dot, dash, underscore; starting with a letter or digit");
+export const EMAIL = z.string().trim().toLowerCase().max(254).pipe(z.email("Not a valid email address"));
+export const PHONE = z.string().trim().min(6).max(32).openapi({ description: "Any common format; stored as E.164" });
+/** NIST 800-63B: at least 8, and a ceiling so hashing cost stays bounded. */
+export const PASSWORD = z.string().min(8, "At least 8 characters").max(128, "At most 128 characters");
+export const NAME = z.string().trim().max(100);
+
+export const ProfileUpdateSchema = z
+  .strictObject({
+    first_name: NAME.optional(),
+    last_name: NAME.optional(),
+    email: EMAIL.optional(),
+    phone: PHONE.nullable().optional(),
+  })
+  .openapi("ProfileUpdate", { description: "Role, status and id cannot be changed here; unknown fields are rejected." });
+
+export const PushTokenSchema = z
+  .strictObject({
+    token: z
+      .string()
+      .max(255)
+      .regex(/^(ExponentPushToken|ExpoPushToken)\[[^\]]+\]$/, "An Expo push token: ExponentPushToken[…]")
+      .nullable(),
+  })
+  .openapi("PushTokenUpdate");
+
+export const UserCreateSchema = z
+  .strictObject({
+    username: USERNAME,
+    email: EMAIL,
+    phone: PHONE.optional(),
+    password: PASSWORD,
+    first_name: NAME.default(""),
+    last_name: NAME.default(""),
+    role: z.string().min(1).max(40),
+    status: z.enum(["active", "pending"]).default("active"),
+  })
+  .openapi("UserCreate");
+
+export const UserUpdateSchema = z
+  .strictObject({
+    username: USERNAME.optional(),
+    email: EMAIL.optional(),
+    phone: PHONE.nullable().optional(),
+    first_name: NAME.optional(),
+    last_name: NAME.optional(),
+    role: z.string().min(1).max(40).optional(),
+  })
+  .openapi("UserUpdate", { description: "Status changes go through activate/deactivate/approve/reject; id is immutable." });
+
+export const SetPasswordSchema = z.strictObject({ password: PASSWORD }).openapi("SetPassword");
+
+const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
+
+export const UserListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  role: z.string().max(40).optional().openapi({ param: { name: "role", in: "query" } }),
+  phone: z.string().max(32).optional().openapi({ param: { name: "phone", in: "query" }, description: "Any format; matched as E.164" }),
+  q: z.string().max(100).optional().openapi({ param: { name: "q", in: "query" }, description: "Search username, email, names" }),
+  is_active: boolParam.optional().openapi({ param: { name: "is_active", in: "query" } }),
+  status: z.enum(USER_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+  order: z
+    .enum(["created_at", "-created_at", "username", "-username"])
+    .default("-created_at")
+    .openapi({ param: { name: "order", in: "query" } }),
+});
+
+export const RejectSchema = z.strictObject({ reason: z.string().max(500).optional() }).openapi("RejectRegistration");

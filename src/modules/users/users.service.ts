@@ -1,0 +1,288 @@
+import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { sessions, users } from "../../db/schema";
+import type { ActorContext, ServiceContext } from "../../lib/context";
+import { newId, nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { hashPassword } from "../../lib/passwords";
+import { toE164 } from "../../lib/phone";
+import { AppError, type FieldError } from "../../lib/problem";
+import { roleExists } from "../roles/roles.service";
+import { isBuiltinRole } from "../roles/permissions";
+import type { UserResponse } from "./users.schemas";
+
+export type UserRow = typeof users.$inferSelect;
+
+export function toUserResponse(u: UserRow): UserResponse {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    phone: u.phone,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    display_name: [u.firstName, u.lastName].filter(Boolean).join(" ") || u.username,
+    role: u.role,
+    status: u.status,
+    is_active: u.status === "active" && !u.deletedAt,
+    two_factor_enabled: u.twoFactorEnabled,
+    has_push_token: Boolean(u.pushToken),
+    last_login_at: u.lastLoginAt,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  };
+}
+
+export function normalisePhone(ctx: ServiceContext, phone: string | null | undefined, path = "phone"): string | null | undefined {
+  if (phone === undefined || phone === null) return phone;
+  const e164 = toE164(phone, ctx.settings.defaultPhoneRegion);
+  if (!e164) throw new AppError("validation_failed", "The phone number is not valid.", { errors: [{ path, message: "Not a valid phone number" }] });
+  return e164;
+}
+
+/** 409 with the fields that are taken, checked before the write; the unique indexes are the backstop. */
+export async function assertUnique(
+  ctx: ServiceContext,
+  fields: { username?: string; email?: string; phone?: string | null },
+  exceptUserId?: string,
+) {
+  const checks: SQL[] = [];
+  if (fields.username) checks.push(eq(users.username, fields.username));
+  if (fields.email) checks.push(eq(users.email, fields.email));
+  if (fields.phone) checks.push(eq(users.phone, fields.phone));
+  if (!checks.length) return;
+  const clashes = await ctx.db
+    .select({ id: users.id, username: users.username, email: users.email, phone: users.phone })
+    .from(users)
+    .where(or(...checks));
+  const errors: FieldError[] = [];
+  for (const row of clashes) {
+    if (row.id === exceptUserId) continue;
+    if (fields.username && row.username === fields.username) errors.push({ path: "username", message: "Already taken" });
+    if (fields.email && row.email === fields.email) errors.push({ path: "email", message: "Already registered" });
+    if (fields.phone && row.phone === fields.phone) errors.push({ path: "phone", message: "Already registered" });
+  }
+  if (errors.length) throw new AppError("conflict", "An account with these details already exists.", { errors });
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const text = String((err as { cause?: unknown })?.cause ?? "") + String((err as Error)?.message ?? "");
+  return text.includes("UNIQUE constraint failed");
+}
+
+export async function insertUser(
+  ctx: ServiceContext,
+  input: {
+    username: string;
+    email: string;
+    phone?: string | null;
+    password: string;
+    first_name?: string;
+    last_name?: string;
+    role: string;
+    status: UserRow["status"];
+  },
+): Promise<UserRow> {
+  const phone = normalisePhone(ctx, input.phone) ?? null;
+  await assertUnique(ctx, { username: input.username, email: input.email, phone });
+  const now = nowIso();
+  const row: UserRow = {
+    id: newId("usr"),
+    username: input.username,
+    email: input.email,
+    phone,
+    passwordHash: await hashPassword(input.password),
+    firstName: input.first_name ?? "",
+    lastName: input.last_name ?? "",
+    role: input.role,
+    status: input.status,
+    twoFactorEnabled: false,
+    pushToken: null,
+    lastLoginAt: null,
+    passwordChangedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+  try {
+    await ctx.db.insert(users).values(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "An account with these details already exists.");
+    throw err;
+  }
+  return row;
+}
+
+export async function findUser(ctx: ServiceContext, id: string, options: { includeDeleted?: boolean } = {}): Promise<UserRow> {
+  const row = await ctx.db.query.users.findFirst({
+    where: options.includeDeleted ? eq(users.id, id) : and(eq(users.id, id), isNull(users.deletedAt)),
+  });
+  if (!row) throw new AppError("not_found", "No such user.");
+  return row;
+}
+
+/** Ends every session of a user (password reset, deactivation, deletion). */
+export function revokeAllSessionsStatement(ctx: ServiceContext, userId: string, reason: string, exceptSessionId?: string) {
+  const now = nowIso();
+  const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+  if (exceptSessionId) conditions.push(sql`${sessions.id} <> ${exceptSessionId}`);
+  return ctx.db.update(sessions).set({ revokedAt: now, revokeReason: reason }).where(and(...conditions));
+}
+
+// ---- own profile (IAM-9) ----
+
+export async function getMe(ctx: ActorContext) {
+  return toUserResponse(await findUser(ctx, ctx.actor.userId));
+}
+
+export async function updateMe(
+  ctx: ActorContext,
+  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null },
+) {
+  const phone = normalisePhone(ctx, input.phone);
+  await assertUnique(ctx, { email: input.email, phone }, ctx.actor.userId);
+  const patch: Partial<UserRow> = { updatedAt: nowIso() };
+  if (input.first_name !== undefined) patch.firstName = input.first_name;
+  if (input.last_name !== undefined) patch.lastName = input.last_name;
+  if (input.email !== undefined) patch.email = input.email;
+  if (phone !== undefined) patch.phone = phone;
+  await ctx.db.update(users).set(patch).where(eq(users.id, ctx.actor.userId));
+  return getMe(ctx);
+}
+
+export async function setPushToken(ctx: ActorContext, token: string | null) {
+  await ctx.db.update(users).set({ pushToken: token, updatedAt: nowIso() }).where(eq(users.id, ctx.actor.userId));
+  return getMe(ctx);
+}
+
+// ---- user administration (IAM-10, IAM-11) ----
+
+export async function listUsers(
+  ctx: ActorContext,
+  query: { limit: number; cursor?: string; role?: string; phone?: string; q?: string; is_active?: boolean; status?: UserRow["status"]; order: string },
+) {
+  const field = query.order.replace(/^-/, "") as "created_at" | "username";
+  const column = field === "username" ? users.username : users.createdAt;
+  const page = keyset({ order: query.order, column, idColumn: users.id, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [isNull(users.deletedAt), page.where];
+  if (query.role) filters.push(eq(users.role, query.role));
+  if (query.status) filters.push(eq(users.status, query.status));
+  if (query.is_active !== undefined) {
+    filters.push(query.is_active ? eq(users.status, "active") : sql`${users.status} <> 'active'`);
+  }
+  if (query.phone) {
+    const phone = toE164(query.phone, ctx.settings.defaultPhoneRegion);
+    filters.push(eq(users.phone, phone ?? query.phone));
+  }
+  if (query.q) {
+    const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const match = (col: AnyColumn) => sql`lower(${col}) LIKE ${pattern} ESCAPE '\\'`;
+    filters.push(or(match(users.username), match(users.email), match(users.firstName), match(users.lastName)));
+  }
+  const rows = await ctx.db
+    .select()
+    .from(users)
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => (field === "username" ? r.username : r.createdAt));
+  return { data: result.data.map(toUserResponse), next_cursor: result.next_cursor };
+}
+
+export async function createUser(
+  ctx: ActorContext,
+  input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending" },
+) {
+  await assertAssignableRole(ctx, input.role);
+  return toUserResponse(await insertUser(ctx, input));
+}
+
+async function assertAssignableRole(ctx: ActorContext, role: string) {
+  if (!(await roleExists(ctx, role))) {
+    throw new AppError("validation_failed", "Unknown role.", { errors: [{ path: "role", message: `No role '${role}'` }] });
+  }
+  // Only holders of roles:write (admins) may hand out the admin role or custom roles.
+  const privileged = role === "admin" || !isBuiltinRole(role);
+  if (privileged && !ctx.actor.permissions.has("roles:write")) {
+    throw new AppError("forbidden", "Only administrators may grant this role.");
+  }
+}
+
+export async function getUser(ctx: ActorContext, id: string) {
+  return toUserResponse(await findUser(ctx, id));
+}
+
+export async function updateUser(
+  ctx: ActorContext,
+  id: string,
+  input: { username?: string; email?: string; phone?: string | null; first_name?: string; last_name?: string; role?: string },
+) {
+  const existing = await findUser(ctx, id);
+  if (input.role !== undefined && input.role !== existing.role) {
+    if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot change your own role.");
+    await assertAssignableRole(ctx, input.role);
+    if (existing.role === "admin" && !ctx.actor.permissions.has("roles:write")) throw new AppError("forbidden", "Only administrators may change an administrator.");
+  }
+  const phone = normalisePhone(ctx, input.phone);
+  await assertUnique(ctx, { username: input.username, email: input.email, phone }, id);
+  const patch: Partial<UserRow> = { updatedAt: nowIso() };
+  if (input.username !== undefined) patch.username = input.username;
+  if (input.email !== undefined) patch.email = input.email;
+  if (phone !== undefined) patch.phone = phone;
+  if (input.first_name !== undefined) patch.firstName = input.first_name;
+  if (input.last_name !== undefined) patch.lastName = input.last_name;
+  if (input.role !== undefined) patch.role = input.role;
+  await ctx.db.update(users).set(patch).where(eq(users.id, id));
+  return getUser(ctx, id);
+}
+
+async function changeStatus(
+  ctx: ActorContext,
+  id: string,
+  to: UserRow["status"],
+  allowedFrom: UserRow["status"][],
+  revokeReason?: string,
+) {
+  if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot change your own account status.");
+  const existing = await findUser(ctx, id);
+  if (existing.role === "admin" && !ctx.actor.permissions.has("roles:write")) throw new AppError("forbidden", "Only administrators may change an administrator.");
+  if (existing.status === to) return toUserResponse(existing);
+  if (!allowedFrom.includes(existing.status)) {
+    throw new AppError("invalid_transition", `A ${existing.status} account cannot become ${to}.`);
+  }
+  const now = nowIso();
+  const update = ctx.db
+    .update(users)
+    .set({ status: to, updatedAt: now })
+    .where(and(eq(users.id, id), eq(users.status, existing.status)));
+  if (revokeReason) await ctx.db.batch([update, revokeAllSessionsStatement(ctx, id, revokeReason)]);
+  else await update;
+  return getUser(ctx, id);
+}
+
+export const activateUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "active", ["deactivated"]);
+export const deactivateUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "deactivated", ["active"], "deactivated");
+export const approveUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "active", ["pending"]);
+export const rejectUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "rejected", ["pending"]);
+
+export async function deleteUser(ctx: ActorContext, id: string) {
+  if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot delete your own account.");
+  const existing = await findUser(ctx, id);
+  if (existing.role === "admin" && !ctx.actor.permissions.has("roles:write")) throw new AppError("forbidden", "Only administrators may delete an administrator.");
+  const now = nowIso();
+  await ctx.db.batch([
+    ctx.db.update(users).set({ deletedAt: now, updatedAt: now, pushToken: null }).where(eq(users.id, id)),
+    revokeAllSessionsStatement(ctx, id, "deleted"),
+  ]);
+}
+
+export async function setUserPassword(ctx: ActorContext, id: string, password: string) {
+  const existing = await findUser(ctx, id);
+  if (existing.role === "admin" && existing.id !== ctx.actor.userId && !ctx.actor.permissions.has("roles:write")) {
+    throw new AppError("forbidden", "Only administrators may set an administrator's password.");
+  }
+  const now = nowIso();
+  await ctx.db.batch([
+    ctx.db.update(users).set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, id)),
+    revokeAllSessionsStatement(ctx, id, "password_set_by_admin"),
+  ]);
+}

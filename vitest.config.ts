@@ -1,0 +1,41 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+function testSigningKeys() {
+  const key = (kid: string) => ({ ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }), kid, alg: "EdDSA", use: "sig" });
+  // Two keys: the first signs; the second exists so tests can prove a token from another key is refused.
+  return { active: key("test-active"), foreign: key("test-foreign") };
+}
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+  const keys = testSigningKeys();
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            JWT_ISSUER: "https://api.truckroll.test",
+            JWT_AUDIENCE: "truckroll-api",
+            PUBLIC_BASE_URL: "https://app.truckroll.test",
+            JWT_PRIVATE_KEYS: JSON.stringify([keys.active]),
+            HMAC_SECRET: randomBytes(32).toString("hex"),
+            TEST_FOREIGN_KEY: JSON.stringify(keys.foreign),
+            TEST_MIGRATIONS: migrations,
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      setupFiles: ["./test/apply-migrations.ts"],
+      testTimeout: 30_000,
+      // Each request logs a JSON line; show them only for failing tests.
+      silent: "passed-only",
+    },
+  };
+});
