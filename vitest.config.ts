@@ -17,6 +17,11 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // Same consumers as wrangler.toml, with batches flushed at once so tests need not wait 5 s.
+          queueConsumers: {
+            "truckroll-notifications": { maxBatchTimeout: 0.05, maxRetries: 5, retryDelay: 0, deadLetterQueue: "truckroll-notifications-dlq" },
+            "truckroll-notifications-dlq": { maxBatchTimeout: 0.05 },
+          },
           bindings: {
             ENVIRONMENT: "test",
             JWT_ISSUER: "https://api.truckroll.test",

@@ -1,0 +1,419 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, createUser, expectProblem, login, outboxFor, randomIp, signedIn, DEFAULT_PASSWORD } from "../../../test/helpers";
+import { decodePayload, forgeToken, hmacConfusionToken, unsignedToken } from "../../../test/tokens";
+import { handleNotificationBatch } from "../../queues/notifications.consumer";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+
+/** Messages travel through the real queue to the consumer; wait until it has written the outbox. */
+async function latestEmailBody(address: string) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await outboxFor(address);
+    if (rows.length) return rows[rows.length - 1].body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no email to ${address}`);
+}
+
+describe("IAM-1 login", () => {
+  it("accepts username, email or phone in any format, and old-style keys", async () => {
+    const user = await createUser({ phone: "+26771234567" });
+    for (const body of [
+      { identifier: user.username, password: DEFAULT_PASSWORD },
+      { identifier: user.email.toUpperCase(), password: DEFAULT_PASSWORD },
+      { identifier: "71 234 567", password: DEFAULT_PASSWORD },
+      { identifier: "+267 7123-4567", password: DEFAULT_PASSWORD },
+      { username: user.username, password: DEFAULT_PASSWORD },
+      { email: user.email, password: DEFAULT_PASSWORD },
+      { phone: "0026771234567", password: DEFAULT_PASSWORD },
+    ]) {
+      const res = await call("/v1/auth/login", { body });
+      expect(res.status, JSON.stringify(body) + res.text).toBe(200);
+      expect(res.json).toMatchObject({ token_type: "Bearer", expires_in: 900, user: { id: user.id, username: user.username } });
+      expect(res.json.user).not.toHaveProperty("password_hash");
+      expect(JSON.stringify(res.json)).not.toContain("scrypt");
+    }
+  });
+
+  it("signs EdDSA tokens with a kid, typ and the configured iss/aud", async () => {
+    const { token } = await signedIn();
+    const header = JSON.parse(atob(token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/")));
+    expect(header).toMatchObject({ alg: "EdDSA", typ: "at+jwt", kid: "test-active" });
+    expect(decodePayload(token)).toMatchObject({ iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE });
+  });
+
+  it("refuses a wrong password or unknown account with the same 401", async () => {
+    const user = await createUser();
+    const wrong = await call("/v1/auth/login", { body: { identifier: user.username, password: "not the password" } });
+    const unknown = await call("/v1/auth/login", { body: { identifier: "nobody-here", password: "whatever1" } });
+    expectProblem(wrong, 401, "invalid_credentials");
+    expectProblem(unknown, 401, "invalid_credentials");
+    expect(wrong.json.detail).toBe(unknown.json.detail);
+  });
+
+  it("keeps pending, rejected and deactivated accounts out", async () => {
+    for (const status of ["pending", "rejected", "deactivated"]) {
+      const user = await createUser({ status, role: "technician" });
+      expectProblem(await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } }), 403, "account_inactive");
+    }
+  });
+
+  it("validates the body with per-field errors", async () => {
+    const res = await call("/v1/auth/login", { body: { password: 5, extra: true } });
+    expectProblem(res, 400, "validation_failed");
+    const paths = res.json.errors.map((e: { path: string }) => e.path);
+    expect(paths).toContain("password");
+  });
+
+  it("answers malformed JSON with 400 malformed_json", async () => {
+    expectProblem(await call("/v1/auth/login", { body: '{"identifier": "x", ', headers: { "content-type": "application/json" } }), 400, "malformed_json");
+  });
+
+  it("answers a non-JSON body with 415 and an oversized body with 413", async () => {
+    expectProblem(await call("/v1/auth/login", { body: "identifier=x", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type");
+    const huge = JSON.stringify({ identifier: "x", password: "a".repeat(2_000_000) });
+    expectProblem(await call("/v1/auth/login", { body: huge }), 413, "payload_too_large");
+  });
+
+  it("throttles brute force per identifier → 429 with Retry-After (IAM-18)", async () => {
+    const user = await createUser();
+    let last;
+    for (let i = 0; i < 11; i++) {
+      last = await call("/v1/auth/login", { body: { identifier: user.username, password: `guess-${i}-wrong` }, ip: randomIp() });
+    }
+    expectProblem(last!, 429, "rate_limited");
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Even the right password is refused while throttled.
+    expectProblem(await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } }), 429, "rate_limited");
+  });
+
+  it("throttles one client address across many identifiers", async () => {
+    const ip = randomIp();
+    let last;
+    for (let i = 0; i < 101; i++) {
+      last = await call("/v1/auth/login", { body: { identifier: `ghost${i}`, password: "whatever1" }, ip });
+    }
+    expectProblem(last!, 429, "rate_limited");
+  });
+});
+
+describe("IAM-2 refresh rotation", () => {
+  it("rotates, and a reused refresh token ends the whole family", async () => {
+    const { refreshToken } = await signedIn();
+    const first = await call("/v1/auth/refresh", { body: { refresh_token: refreshToken } });
+    expect(first.status, first.text).toBe(200);
+    expect(first.json.refresh_token).not.toBe(refreshToken);
+    const second = await call("/v1/auth/refresh", { body: { refresh_token: first.json.refresh_token } });
+    expect(second.status).toBe(200);
+
+    // The first token comes back: theft is assumed and the family dies.
+    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: refreshToken } }), 401, "invalid_token");
+    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: second.json.refresh_token } }), 401, "invalid_token");
+    expectProblem(await call("/v1/me", { token: second.json.access_token }), 401, "invalid_token");
+  });
+
+  it("never accepts an access token as a refresh token, nor the reverse", async () => {
+    const { token, refreshToken } = await signedIn();
+    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: token } }), 401, "invalid_token");
+    expectProblem(await call("/v1/me", { token: refreshToken }), 401, "invalid_token");
+  });
+});
+
+describe("IAM-3 logout", () => {
+  it("stops the access token at once", async () => {
+    const { token, refreshToken } = await signedIn();
+    expect((await call("/v1/me", { token })).status).toBe(200);
+    expect((await call("/v1/auth/logout", { method: "POST", token })).status).toBe(204);
+    expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
+    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: refreshToken } }), 401, "invalid_token");
+  });
+
+  it("ends a session by refresh token when the access token is gone", async () => {
+    const { token, refreshToken } = await signedIn();
+    expect((await call("/v1/auth/logout", { body: { refresh_token: refreshToken } })).status).toBe(204);
+    expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
+  });
+});
+
+describe("IAM-8 token verification (RFC 8725)", () => {
+  it("publishes the public key, without the private part", async () => {
+    const res = await call("/.well-known/jwks.json");
+    expect(res.status).toBe(200);
+    expect(res.json.keys).toHaveLength(1);
+    expect(res.json.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", kid: "test-active", alg: "EdDSA" });
+    expect(res.json.keys[0]).not.toHaveProperty("d");
+  });
+
+  it("validates the presented token", async () => {
+    const { token, user } = await signedIn("dispatcher");
+    const res = await call("/v1/auth/token/validate", { token });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ valid: true, user_id: user.id, role: "dispatcher" });
+    expect(res.json.permissions).toContain("tickets:assign");
+  });
+
+  it("refuses alg none, algorithm confusion, a foreign key, wrong iss/aud/typ and expiry", async () => {
+    const { token } = await signedIn();
+    const { sub, sid } = decodePayload(token);
+    const forged = [
+      unsignedToken({ sub, sid, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600, jti: "x", iat: 1 }),
+      await hmacConfusionToken({ sub, sid, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600, jti: "x", iat: 1 }),
+      await forgeToken({ sub, sid, key: "foreign" }),
+      await forgeToken({ sub, sid, key: "active", iss: "https://evil.example" }),
+      await forgeToken({ sub, sid, key: "active", aud: "another-api" }),
+      await forgeToken({ sub, sid, key: "active", typ: "rt+jwt" }),
+      await forgeToken({ sub, sid, key: "active", typ: "JWT" }),
+      await forgeToken({ sub, sid, key: "active", expSecondsFromNow: -60 }),
+      token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA"),
+      "not-a-jwt",
+    ];
+    for (const bad of forged) expectProblem(await call("/v1/me", { token: bad }), 401, "invalid_token");
+    // Control: the same claims signed properly are accepted.
+    expect((await call("/v1/me", { token: await forgeToken({ sub, sid, key: "active" }) })).status).toBe(200);
+  });
+
+  it("says an expired token has expired", async () => {
+    const { token } = await signedIn();
+    const { sub, sid } = decodePayload(token);
+    const res = await call("/v1/me", { token: await forgeToken({ sub, sid, key: "active", expSecondsFromNow: -5 }) });
+    expect(res.json.detail).toMatch(/expired/);
+  });
+});
+
+describe("IAM-4 cookie mode", () => {
+  function cookiesFrom(res: { headers: Headers }) {
+    const jar: Record<string, string> = {};
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, value] = pair.split("=");
+      jar[name] = value;
+    }
+    return jar;
+  }
+
+  it("sets HttpOnly, Secure, SameSite cookies and keeps tokens out of the body", async () => {
+    const user = await createUser();
+    const res = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD, token_delivery: "cookie" } });
+    expect(res.status).toBe(200);
+    expect(res.json.access_token).toBeUndefined();
+    expect(res.json.refresh_token).toBeUndefined();
+    expect(res.json.csrf_token).toBeTruthy();
+    const lines = res.headers.getSetCookie();
+    const access = lines.find((l) => l.startsWith("tr_access="))!;
+    expect(access).toMatch(/HttpOnly/);
+    expect(access).toMatch(/Secure/);
+    expect(access).toMatch(/SameSite=Strict/);
+    expect(lines.find((l) => l.startsWith("tr_refresh="))).toMatch(/Path=\/v1\/auth/);
+  });
+
+  it("authenticates by cookie and protects unsafe requests against CSRF", async () => {
+    const user = await createUser();
+    const res = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD, token_delivery: "cookie" } });
+    const jar = cookiesFrom(res);
+    const cookie = `tr_access=${jar.tr_access}; tr_csrf=${jar.tr_csrf}`;
+    expect((await call("/v1/me", { headers: { cookie } })).status).toBe(200);
+
+    // A cross-site form post carries the cookie but cannot know the CSRF token.
+    expectProblem(await call("/v1/me", { method: "PATCH", body: { first_name: "Eve" }, headers: { cookie } }), 403, "csrf_failed");
+    expectProblem(await call("/v1/me", { method: "PATCH", body: { first_name: "Eve" }, headers: { cookie, "x-csrf-token": "guess" } }), 403, "csrf_failed");
+    const ok = await call("/v1/me", { method: "PATCH", body: { first_name: "Neo" }, headers: { cookie, "x-csrf-token": res.json.csrf_token } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.first_name).toBe("Neo");
+  });
+
+  it("refreshes from the cookie with the CSRF header, and logout clears the cookies", async () => {
+    const user = await createUser();
+    const res = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD, token_delivery: "cookie" } });
+    const jar = cookiesFrom(res);
+    expectProblem(await call("/v1/auth/refresh", { method: "POST", headers: { cookie: `tr_refresh=${jar.tr_refresh}` } }), 403, "csrf_failed");
+    const refreshed = await call("/v1/auth/refresh", { method: "POST", headers: { cookie: `tr_refresh=${jar.tr_refresh}`, "x-csrf-token": res.json.csrf_token } });
+    expect(refreshed.status, refreshed.text).toBe(200);
+    const next = cookiesFrom(refreshed);
+    expect(next.tr_access).toBeTruthy();
+    const out = await call("/v1/auth/logout", { method: "POST", headers: { cookie: `tr_access=${next.tr_access}`, "x-csrf-token": refreshed.json.csrf_token } });
+    expect(out.status, out.text).toBe(204);
+    expect(out.headers.getSetCookie().some((l) => l.startsWith("tr_access=;") && /Max-Age=0/.test(l))).toBe(true);
+    expectProblem(await call("/v1/me", { headers: { cookie: `tr_access=${next.tr_access}` } }), 401, "invalid_token");
+  });
+});
+
+describe("IAM-5 registration", () => {
+  it("activates customers at once", async () => {
+    const res = await call("/v1/auth/register", { body: { username: "newcust", email: "NewCust@Example.test", phone: "71 555 666", password: "long enough pw" } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ requires_approval: false, user: { role: "customer", status: "active", email: "newcust@example.test", phone: "+26771555666" } });
+    expect((await call("/v1/auth/login", { body: { identifier: "newcust", password: "long enough pw" } })).status).toBe(200);
+  });
+
+  it("keeps staff pending until approved", async () => {
+    const res = await call("/v1/auth/register", { body: { username: "newtech", email: "newtech@example.test", password: "long enough pw", account_type: "technician" } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ requires_approval: true, user: { status: "pending", role: "technician" } });
+    expectProblem(await call("/v1/auth/login", { body: { identifier: "newtech", password: "long enough pw" } }), 403, "account_inactive");
+  });
+
+  it("refuses self-registration as admin, taken names and bad input without writing", async () => {
+    expectProblem(await call("/v1/auth/register", { body: { username: "sneaky", email: "s@example.test", password: "long enough pw", account_type: "admin" } }), 400, "validation_failed");
+    expectProblem(await call("/v1/auth/register", { body: { username: "sneaky2", email: "s2@example.test", password: "long enough pw", role: "admin" } }), 400, "validation_failed");
+    const existing = await createUser();
+    const dup = await call("/v1/auth/register", { body: { username: existing.username, email: existing.email, password: "long enough pw" } });
+    expectProblem(dup, 409, "conflict");
+    expect(dup.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(["email", "username"]);
+    expectProblem(await call("/v1/auth/register", { body: { username: "badphone", email: "bp@example.test", phone: "12", password: "long enough pw" } }), 400, "validation_failed");
+    const { results } = await env.DB.prepare("SELECT username FROM users WHERE username IN ('sneaky','sneaky2','badphone')").all();
+    expect(results).toHaveLength(0);
+  });
+});
+
+describe("IAM-6 passwords", () => {
+  it("forgot answers the same whether or not the account exists", async () => {
+    const user = await createUser();
+    const known = await call("/v1/auth/password/forgot", { body: { identifier: user.email } });
+    const unknown = await call("/v1/auth/password/forgot", { body: { identifier: "ghost@example.test" } });
+    expect(known.status).toBe(202);
+    expect(unknown.status).toBe(202);
+    expect(known.json).toEqual(unknown.json);
+  });
+
+  it("resets with a single-use token and ends every session", async () => {
+    const user = await createUser();
+    const { access_token: token } = await login(user);
+    await call("/v1/auth/password/forgot", { body: { identifier: user.username } });
+    const body = await latestEmailBody(user.email);
+    const resetToken = /Reset token: (\S+)/.exec(body)![1];
+    // Stored hashed: the raw token is nowhere in D1.
+    const raw = await env.DB.prepare("SELECT count(*) AS n FROM password_reset_tokens WHERE token_hash = ?1").bind(resetToken).first<{ n: number }>();
+    expect(raw!.n).toBe(0);
+
+    const res = await call("/v1/auth/password/reset", { body: { token: resetToken, new_password: "brand new secret" } });
+    expect(res.status, res.text).toBe(200);
+    expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
+    expectProblem(await call("/v1/auth/password/reset", { body: { token: resetToken, new_password: "another secret" } }), 401, "invalid_token");
+    expect((await call("/v1/auth/login", { body: { identifier: user.username, password: "brand new secret" } })).status).toBe(200);
+  });
+
+  it("refuses an expired reset token", async () => {
+    const user = await createUser();
+    await call("/v1/auth/password/forgot", { body: { identifier: user.username } });
+    const resetToken = /Reset token: (\S+)/.exec(await latestEmailBody(user.email))![1];
+    await env.DB.prepare("UPDATE password_reset_tokens SET expires_at = ?1 WHERE user_id = ?2").bind(new Date(Date.now() - 1000).toISOString(), user.id).run();
+    expectProblem(await call("/v1/auth/password/reset", { body: { token: resetToken, new_password: "brand new secret" } }), 401, "invalid_token");
+  });
+
+  it("changes a password only with the old one, keeping this session and ending others", async () => {
+    const user = await createUser();
+    const a = await login(user);
+    const b = await login(user);
+    expectProblem(await call("/v1/auth/password/change", { token: a.access_token, body: { old_password: "wrong one!", new_password: "next secret 1" } }), 401, "invalid_credentials");
+    const res = await call("/v1/auth/password/change", { token: a.access_token, body: { old_password: DEFAULT_PASSWORD, new_password: "next secret 1" } });
+    expect(res.status, res.text).toBe(200);
+    expect((await call("/v1/me", { token: a.access_token })).status).toBe(200);
+    expectProblem(await call("/v1/me", { token: b.access_token }), 401, "invalid_token");
+  });
+
+  it("verifies the current password", async () => {
+    const { token } = await signedIn();
+    expect((await call("/v1/auth/password/verify", { token, body: { password: DEFAULT_PASSWORD } })).json).toEqual({ valid: true });
+    expect((await call("/v1/auth/password/verify", { token, body: { password: "nope nope" } })).json).toEqual({ valid: false });
+  });
+
+  it("stores scrypt PHC strings and upgrades weaker hashes at login", async () => {
+    const { hashPassword } = await import("../../lib/passwords");
+    const user = await createUser();
+    await env.DB.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2").bind(await hashPassword(DEFAULT_PASSWORD, { ln: 10, r: 8, p: 1 }), user.id).run();
+    await login(user);
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1").bind(user.id).first<{ password_hash: string }>();
+    expect(row!.password_hash).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/);
+  });
+});
+
+describe("IAM-7 two-factor authentication", () => {
+  async function codeFor(address: string, before = 0) {
+    for (let i = 0; i < 100; i++) {
+      const rows = (await outboxFor(address)).filter((r) => r.event_type === "auth.otp_requested");
+      if (rows.length > before) return /code is (\d{6})/.exec(rows[rows.length - 1].body)![1];
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("no code");
+  }
+
+  it("enables 2FA with an emailed code, then login needs the second step", async () => {
+    const user = await createUser();
+    const { access_token } = await login(user);
+    expect((await call("/v1/auth/2fa/request-otp", { token: access_token, body: {} })).status).toBe(202);
+    const code = await codeFor(user.email);
+    const row = await env.DB.prepare("SELECT code_hash FROM otp_codes WHERE user_id = ?1").bind(user.id).first<{ code_hash: string }>();
+    expect(row!.code_hash).not.toContain(code);
+    const enabled = await call("/v1/auth/2fa/enable", { token: access_token, body: { code } });
+    expect(enabled.status, enabled.text).toBe(200);
+    expect(enabled.json).toEqual({ two_factor_enabled: true });
+    // Single use.
+    expectProblem(await call("/v1/auth/2fa/enable", { token: access_token, body: { code } }), 409, "conflict");
+
+    const first = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } });
+    expect(first.json).toMatchObject({ mfa_required: true, mfa_token: expect.any(String) });
+    expect(first.json.access_token).toBeUndefined();
+    // The MFA token is not an access token.
+    expectProblem(await call("/v1/me", { token: first.json.mfa_token }), 401, "invalid_token");
+    const loginCode = await codeFor(user.email, 1);
+    const done = await call("/v1/auth/login/verify-otp", { body: { mfa_token: first.json.mfa_token, code: loginCode } });
+    expect(done.status, done.text).toBe(200);
+    expect(done.json.access_token).toBeTruthy();
+    expectProblem(await call("/v1/auth/login/verify-otp", { body: { mfa_token: first.json.mfa_token, code: loginCode } }), 401, "invalid_code");
+  });
+
+  it("voids a code after five wrong tries", async () => {
+    const user = await createUser({ twoFactor: true });
+    const first = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } });
+    const code = await codeFor(user.email);
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) {
+      expectProblem(await call("/v1/auth/login/verify-otp", { body: { mfa_token: first.json.mfa_token, code: wrong } }), 401, "invalid_code");
+    }
+    expectProblem(await call("/v1/auth/login/verify-otp", { body: { mfa_token: first.json.mfa_token, code } }), 401, "invalid_code");
+  });
+
+  it("refuses an expired code", async () => {
+    const user = await createUser({ twoFactor: true });
+    const first = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } });
+    const code = await codeFor(user.email);
+    await env.DB.prepare("UPDATE otp_codes SET expires_at = ?1 WHERE user_id = ?2").bind(new Date(Date.now() - 1000).toISOString(), user.id).run();
+    const res = await call("/v1/auth/login/verify-otp", { body: { mfa_token: first.json.mfa_token, code } });
+    expectProblem(res, 401, "invalid_code");
+    expect(res.json.detail).toMatch(/expired/);
+  });
+
+  it("resends a login code with the mfa_token, and disables 2FA with a code", async () => {
+    const user = await createUser({ twoFactor: true });
+    const first = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } });
+    await codeFor(user.email);
+    const resent = await call("/v1/auth/2fa/request-otp", { body: { mfa_token: first.json.mfa_token } });
+    expect(resent.status).toBe(202);
+    const code = await codeFor(user.email, 1);
+    const done = await call("/v1/auth/login/verify-otp", { body: { mfa_token: resent.json.mfa_token, code } });
+    expect(done.status, done.text).toBe(200);
+    const token = done.json.access_token;
+    await call("/v1/auth/2fa/request-otp", { token, body: { purpose: "disable_2fa" } });
+    const disableCode = await codeFor(user.email, 2);
+    const off = await call("/v1/auth/2fa/disable", { token, body: { code: disableCode } });
+    expect(off.json).toEqual({ two_factor_enabled: false });
+  });
+
+  it("needs a sign-in or an mfa_token to send a code", async () => {
+    expectProblem(await call("/v1/auth/2fa/request-otp", { body: {} }), 401, "unauthorized");
+  });
+});
+
+describe("development outbox delivery", () => {
+  it("writes a redelivered message once", async () => {
+    const message = { id: "msg_dup_test", event: "auth.otp_requested", channel: "email" as const, recipient: { address: "dup@example.test" }, subject: "s", body: "b", created_at: new Date().toISOString() };
+    for (let i = 0; i < 2; i++) {
+      const batch = createMessageBatch("truckroll-notifications", [{ id: `q${i}`, timestamp: new Date(), attempts: 1, body: message }]);
+      const ctx = createExecutionContext();
+      await handleNotificationBatch(batch as MessageBatch<typeof message>, env, ctx);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.explicitAcks).toEqual([`q${i}`]);
+    }
+    expect(await outboxFor("dup@example.test")).toHaveLength(1);
+  });
+});
