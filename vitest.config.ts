@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -10,7 +11,7 @@ function testSigningKeys() {
 }
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+  const migrations = await readD1Migrations(join(dirname(fileURLToPath(import.meta.url)), "migrations"));
   const keys = testSigningKeys();
   return {
     plugins: [
@@ -40,7 +41,7 @@ export default defineConfig(async () => {
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 30_000,
       // Each request logs a JSON line; show them only for failing tests.
-      silent: "passed-only",
+      silent: "passed-only" as const,
     },
   };
 });

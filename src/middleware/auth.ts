@@ -6,6 +6,7 @@ import { constantTimeEqual, sha256 } from "../lib/hmac";
 import { verifyToken } from "../modules/auth/tokens";
 import { ACCESS_COOKIE, CSRF_HEADER } from "../modules/auth/cookies";
 import { permissionsOf, type Permission } from "../modules/roles/permissions";
+import { AUTHENTICATED } from "../lib/openapi";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -87,7 +88,26 @@ export function requirePermission(...needed: Permission[]) {
   });
 }
 
-/** Authenticated and permitted: the pair every protected route states. */
-export function guard(...needed: Permission[]) {
-  return [authenticate(), requirePermission(...needed)];
+
+/**
+ * Spread into a createRoute: states the security schemes, runs authentication and the permission
+ * check, and records the permission as `x-permission` so the shared security suite (which reads
+ * /openapi.json) tests every route's denials without a line per route.
+ */
+export function requires(permission: Permission) {
+  return {
+    security: AUTHENTICATED,
+    middleware: [authenticate(), requirePermission(permission)],
+    "x-permission": permission,
+  };
+}
+
+/** Any signed-in user; what they may touch is decided by the service. */
+export function requiresSignIn() {
+  return { security: AUTHENTICATED, middleware: [authenticate()], "x-permission": "authenticated" };
+}
+
+/** Either signed in or carrying another credential in the body (logout by refresh token, OTP resend). */
+export function optionalSignIn() {
+  return { security: [...AUTHENTICATED, {}], middleware: [authenticate({ optional: true })], "x-permission": "optional" };
 }

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { authenticate } from "../../middleware/auth";
-import { AUTHENTICATED, PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
+import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import {
   ChangePasswordSchema, ForgotPasswordSchema, JwksSchema, LoginResponseSchema, LoginSchema, MessageSchema, OtpCodeSchema,
@@ -34,10 +34,10 @@ export const refresh = createRoute({
 });
 
 export const logout = createRoute({
-  method: "post", path: "/v1/auth/logout", tags, operationId: "logout", security: [...AUTHENTICATED, {}],
+  method: "post", path: "/v1/auth/logout", tags, operationId: "logout",
   summary: "End the session (IAM-3)",
   description: "With an access token, ends its session; without one, give the refresh token. Clears the auth cookies.",
-  middleware: [authenticate({ optional: true })] as const,
+  ...optionalSignIn(),
   request: { body: { required: false, content: { "application/json": { schema: RefreshSchema } } } },
   responses: { 204: noContent, ...errorResponses(400, 401, 403) },
 });
@@ -67,51 +67,51 @@ export const resetPassword = createRoute({
 });
 
 export const changePassword = createRoute({
-  method: "post", path: "/v1/auth/password/change", tags, operationId: "changePassword", security: AUTHENTICATED,
+  method: "post", path: "/v1/auth/password/change", tags, operationId: "changePassword",
   summary: "Change your password; the old one is required (IAM-6)",
   description: "Other sessions end; this one continues.",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   request: { body: jsonBody(ChangePasswordSchema) },
   responses: { 200: jsonResponse(MessageSchema, "Password changed"), ...errorResponses(400, 401, 403, 429) },
 });
 
 export const verifyPassword = createRoute({
-  method: "post", path: "/v1/auth/password/verify", tags, operationId: "verifyPassword", security: AUTHENTICATED,
+  method: "post", path: "/v1/auth/password/verify", tags, operationId: "verifyPassword",
   summary: "Check your current password (IAM-6)",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   request: { body: jsonBody(VerifyPasswordSchema) },
   responses: { 200: jsonResponse(PasswordCheckSchema, "Whether it matches"), ...errorResponses(400, 401, 403, 429) },
 });
 
 export const requestOtp = createRoute({
-  method: "post", path: "/v1/auth/2fa/request-otp", tags, operationId: "requestOtp", security: [...AUTHENTICATED, {}],
+  method: "post", path: "/v1/auth/2fa/request-otp", tags, operationId: "requestOtp",
   summary: "Email a one-time code (IAM-7)",
   description: "Signed in: a code to enable or disable 2FA. With `mfa_token`: a fresh login code (and a new mfa_token).",
-  middleware: [authenticate({ optional: true })] as const,
+  ...optionalSignIn(),
   request: { body: jsonBody(RequestOtpSchema) },
   responses: { 202: jsonResponse(MessageSchema.extend({ mfa_token: MessageSchema.shape.message.optional() }), "Sent"), ...errorResponses(400, 401, 403, 429) },
 });
 
 export const enableTwoFactor = createRoute({
-  method: "post", path: "/v1/auth/2fa/enable", tags, operationId: "enableTwoFactor", security: AUTHENTICATED,
+  method: "post", path: "/v1/auth/2fa/enable", tags, operationId: "enableTwoFactor",
   summary: "Turn on 2FA with a code from request-otp (IAM-7)",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   request: { body: jsonBody(OtpCodeSchema) },
   responses: { 200: jsonResponse(TwoFactorStateSchema, "2FA on"), ...errorResponses(400, 401, 403, 409) },
 });
 
 export const disableTwoFactor = createRoute({
-  method: "post", path: "/v1/auth/2fa/disable", tags, operationId: "disableTwoFactor", security: AUTHENTICATED,
+  method: "post", path: "/v1/auth/2fa/disable", tags, operationId: "disableTwoFactor",
   summary: "Turn off 2FA with a code from request-otp (IAM-7)",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   request: { body: jsonBody(OtpCodeSchema) },
   responses: { 200: jsonResponse(TwoFactorStateSchema, "2FA off"), ...errorResponses(400, 401, 403, 409) },
 });
 
 export const validateToken = createRoute({
-  method: "get", path: "/v1/auth/token/validate", tags, operationId: "validateToken", security: AUTHENTICATED,
+  method: "get", path: "/v1/auth/token/validate", tags, operationId: "validateToken",
   summary: "Check the presented access token and its live session (IAM-8)",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(401) },
 });
 

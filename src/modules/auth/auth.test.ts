@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { call, createUser, expectProblem, login, outboxFor, randomIp, signedIn, DEFAULT_PASSWORD } from "../../../test/helpers";
 import { decodePayload, forgeToken, hmacConfusionToken, unsignedToken } from "../../../test/tokens";
 import { handleNotificationBatch } from "../../queues/notifications.consumer";
+import { securitySuite } from "../../../test/security-suite";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 
 /** Messages travel through the real queue to the consumer; wait until it has written the outbox. */
@@ -417,3 +418,5 @@ describe("development outbox delivery", () => {
     expect(await outboxFor("dup@example.test")).toHaveLength(1);
   });
 });
+
+securitySuite("auth");

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { guard } from "../../middleware/auth";
-import { AUTHENTICATED, PUBLIC, jsonResponse } from "../../lib/openapi";
+import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { PUBLIC, jsonResponse } from "../../lib/openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
 
@@ -37,10 +37,10 @@ export const health = createRoute({
 });
 
 export const devOutbox = createRoute({
-  method: "get", path: "/v1/dev/outbox", tags, operationId: "listDevOutbox", security: AUTHENTICATED,
+  method: "get", path: "/v1/dev/outbox", tags, operationId: "listDevOutbox",
   summary: "Local development only: messages the notification consumer would have sent",
   description: "404 outside local development. Filter by recipient address.",
-  middleware: guard("dev:outbox"),
+  ...requires("dev:outbox"),
   request: {
     query: z.object({
       limit: limitParam,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, expectProblem } from "../../../test/helpers";
+import { call, expectProblem, signedIn } from "../../../test/helpers";
+import { securitySuite } from "../../../test/security-suite";
 
 describe("platform", () => {
   it("lists the collections at /v1", async () => {
@@ -30,5 +31,17 @@ describe("platform", () => {
     const res = await call("/v1/health", { method: "DELETE" });
     expectProblem(res, 405, "method_not_allowed");
     expect(res.headers.get("allow")).toContain("GET");
+  });
+});
+
+securitySuite("platform");
+
+describe("development outbox", () => {
+  it("is readable by admins in local development and closed to others", async () => {
+    const admin = await signedIn("admin");
+    const res = await call("/v1/dev/outbox", { token: admin.token });
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.json.data)).toBe(true);
+    expectProblem(await call("/v1/dev/outbox", { token: (await signedIn("manager")).token }), 403, "forbidden");
   });
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authenticate, guard } from "../../middleware/auth";
-import { AUTHENTICATED, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
+import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { cursorParam, limitParam } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
 import {
@@ -9,28 +9,27 @@ import {
 } from "./users.schemas";
 
 const tags = ["users"];
-const security = AUTHENTICATED;
 
 // ---- own profile (IAM-9) ----
 
 export const getMe = createRoute({
-  method: "get", path: "/v1/me", tags, operationId: "getMe", security, summary: "Your profile",
-  middleware: [authenticate()] as const,
+  method: "get", path: "/v1/me", tags, operationId: "getMe", summary: "Your profile",
+  ...requiresSignIn(),
   responses: { 200: jsonResponse(UserSchema, "Your profile"), ...errorResponses(401) },
 });
 
 export const updateMe = createRoute({
-  method: "patch", path: "/v1/me", tags, operationId: "updateMe", security,
+  method: "patch", path: "/v1/me", tags, operationId: "updateMe",
   summary: "Update your profile", description: "Role, status and id are not yours to change: such fields are rejected (400).",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   request: { body: jsonBody(ProfileUpdateSchema) },
   responses: { 200: jsonResponse(UserSchema, "Updated profile"), ...errorResponses(400, 401, 403, 409) },
 });
 
 export const setPushToken = createRoute({
-  method: "put", path: "/v1/me/push-token", tags, operationId: "setPushToken", security,
+  method: "put", path: "/v1/me/push-token", tags, operationId: "setPushToken",
   summary: "Register (or clear with null) your Expo push token",
-  middleware: [authenticate()] as const,
+  ...requiresSignIn(),
   request: { body: jsonBody(PushTokenSchema) },
   responses: { 200: jsonResponse(UserSchema, "Updated profile"), ...errorResponses(400, 401, 403) },
 });
@@ -38,54 +37,54 @@ export const setPushToken = createRoute({
 // ---- administration (IAM-10, IAM-11) ----
 
 export const listUsers = createRoute({
-  method: "get", path: "/v1/users", tags, operationId: "listUsers", security,
+  method: "get", path: "/v1/users", tags, operationId: "listUsers",
   summary: "List users", description: "Filters: role, phone, q, is_active, status. Ordering: created_at, username (prefix - for descending).",
-  middleware: guard("users:read"),
+  ...requires("users:read"),
   request: { query: UserListQuery },
   responses: { 200: jsonResponse(UserPageSchema, "A page of users"), ...errorResponses(400, 401, 403) },
 });
 
 export const listPendingUsers = createRoute({
-  method: "get", path: "/v1/users/pending", tags, operationId: "listPendingUsers", security,
+  method: "get", path: "/v1/users/pending", tags, operationId: "listPendingUsers",
   summary: "Registrations waiting for approval (IAM-11)",
-  middleware: guard("users:approve"),
+  ...requires("users:approve"),
   request: { query: z.object({ limit: limitParam, cursor: cursorParam }) },
   responses: { 200: jsonResponse(UserPageSchema, "A page of pending users"), ...errorResponses(400, 401, 403) },
 });
 
 export const createUser = createRoute({
-  method: "post", path: "/v1/users", tags, operationId: "createUser", security, summary: "Create a user",
-  middleware: guard("users:create"),
+  method: "post", path: "/v1/users", tags, operationId: "createUser", summary: "Create a user",
+  ...requires("users:create"),
   request: { body: jsonBody(UserCreateSchema) },
   responses: { 201: jsonResponse(UserSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413) },
 });
 
 export const getUser = createRoute({
-  method: "get", path: "/v1/users/{id}", tags, operationId: "getUser", security, summary: "Get a user",
-  middleware: guard("users:read"),
+  method: "get", path: "/v1/users/{id}", tags, operationId: "getUser", summary: "Get a user",
+  ...requires("users:read"),
   request: { params: UserIdParam },
   responses: { 200: jsonResponse(UserSchema, "The user"), ...errorResponses(401, 403, 404) },
 });
 
 export const updateUser = createRoute({
-  method: "patch", path: "/v1/users/{id}", tags, operationId: "updateUser", security, summary: "Update a user",
-  middleware: guard("users:update"),
+  method: "patch", path: "/v1/users/{id}", tags, operationId: "updateUser", summary: "Update a user",
+  ...requires("users:update"),
   request: { params: UserIdParam, body: jsonBody(UserUpdateSchema) },
   responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const deleteUser = createRoute({
-  method: "delete", path: "/v1/users/{id}", tags, operationId: "deleteUser", security,
+  method: "delete", path: "/v1/users/{id}", tags, operationId: "deleteUser",
   summary: "Soft-delete a user (never yourself); their sessions end",
-  middleware: guard("users:delete"),
+  ...requires("users:delete"),
   request: { params: UserIdParam },
   responses: { 204: noContent, ...errorResponses(401, 403, 404) },
 });
 
 function statusAction(verb: string, permission: "users:update" | "users:approve", summary: string, body?: typeof RejectSchema) {
   return createRoute({
-    method: "post", path: `/v1/users/{id}/${verb}`, tags, operationId: `${verb}User`, security, summary,
-    middleware: guard(permission),
+    method: "post", path: `/v1/users/{id}/${verb}`, tags, operationId: `${verb}User`, summary,
+    ...requires(permission),
     request: { params: UserIdParam, ...(body ? { body: { required: false, content: { "application/json": { schema: body } } } } : {}) },
     responses: { 200: jsonResponse(UserSchema, "The user"), ...errorResponses(401, 403, 404, 409) },
   });
@@ -97,9 +96,9 @@ export const approveUser = statusAction("approve", "users:approve", "Approve a p
 export const rejectUser = statusAction("reject", "users:approve", "Reject a pending registration (IAM-11)", RejectSchema);
 
 export const setUserPassword = createRoute({
-  method: "post", path: "/v1/users/{id}/password", tags, operationId: "setUserPassword", security,
+  method: "post", path: "/v1/users/{id}/password", tags, operationId: "setUserPassword",
   summary: "Set a user's password (IAM-6); their sessions end",
-  middleware: guard("users:set_password"),
+  ...requires("users:set_password"),
   request: { params: UserIdParam, body: jsonBody(SetPasswordSchema) },
   responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
 });

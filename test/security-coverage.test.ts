@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { isPermission } from "../src/modules/roles/permissions";
+import { operations } from "./security-suite";
+
+const PUBLIC_OPERATIONS = new Set([
+  "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth",
+]);
+
+describe("every route states who may call it", () => {
+  it.each(operations().map((op) => [op.operationId, op] as const))("%s", (_id, op) => {
+    if (PUBLIC_OPERATIONS.has(op.operationId)) {
+      expect(op.permission).toBeUndefined();
+      return;
+    }
+    // A new route without requires()/requiresSignIn() fails here before it can ship unguarded.
+    expect(op.permission, `${op.method} ${op.path} has no x-permission`).toBeDefined();
+    expect(isPermission(op.permission!) || ["authenticated", "optional"].includes(op.permission!)).toBe(true);
+  });
+});
