@@ -14,7 +14,11 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(join(dirname(fileURLToPath(import.meta.url)), "migrations"));
   const keys = testSigningKeys();
   return {
-    plugins: [
+    test: {
+      projects: [
+        {
+          // Almost everything runs inside workerd against real D1, Queues, R2 and Durable Objects.
+          plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
@@ -35,13 +39,22 @@ export default defineConfig(async () => {
           },
         },
       }),
-    ],
-    test: {
-      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-      setupFiles: ["./test/apply-migrations.ts"],
-      testTimeout: 30_000,
-      // Each request logs a JSON line; show them only for failing tests.
-      silent: "passed-only" as const,
+          ],
+          test: {
+            name: "workers",
+            include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+            exclude: ["test/node/**"],
+            setupFiles: ["./test/apply-migrations.ts"],
+            testTimeout: 30_000,
+            // Each request logs a JSON line; show them only for failing tests.
+            silent: "passed-only" as const,
+          },
+        },
+        {
+          // Tools that generate code at run time (Ajv in the OpenAPI validator) cannot run in workerd.
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+        },
+      ],
     },
   };
 });

@@ -62,8 +62,8 @@ function seedSql() {
   return rows.join("\n");
 }
 
-function run(args) {
-  execFileSync(wrangler, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } });
+function run(args, stdout = "inherit") {
+  execFileSync(wrangler, args, { cwd: root, stdio: ["ignore", stdout, "inherit"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -73,6 +73,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "seed-demo.sql");
   writeFileSync(file, seedSql());
-  run(["d1", "execute", "DB", "--local", "--file", file]);
+  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
 }

@@ -86,7 +86,7 @@ function statusAction(verb: string, permission: "users:update" | "users:approve"
     method: "post", path: `/v1/users/{id}/${verb}`, tags, operationId: `${verb}User`, summary,
     ...requires(permission),
     request: { params: UserIdParam, ...(body ? { body: { required: false, content: { "application/json": { schema: body } } } } : {}) },
-    responses: { 200: jsonResponse(UserSchema, "The user"), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: jsonResponse(UserSchema, "The user"), ...errorResponses(400, 401, 403, 404, 409) },
   });
 }
 

@@ -1,0 +1,52 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+
+/** Just enough bindings to serve the document; no route here touches storage. */
+function fakeEnv() {
+  const jwk = { ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }), kid: "k" };
+  return { DB: {}, ENVIRONMENT: "test", JWT_PRIVATE_KEYS: JSON.stringify([jwk]), HMAC_SECRET: "x".repeat(32) };
+}
+
+async function servedDocument() {
+  const res = await createApp().request("/openapi.json", {}, fakeEnv());
+  expect(res.status).toBe(200);
+  return (await res.json()) as any;
+}
+
+describe("PLT-1 the OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const doc = await servedDocument();
+    expect(doc.openapi).toBe("3.1.0");
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? [], JSON.stringify(result.errors, null, 2)).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it("gives every operation an id, a tag, responses, its errors and its security", async () => {
+    const doc = await servedDocument();
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(op.operationId, where).toMatch(/^[a-z][A-Za-z0-9]+$/);
+        expect(ids.has(op.operationId), `${where} duplicate operationId`).toBe(false);
+        ids.add(op.operationId);
+        expect(op.tags?.length, where).toBeGreaterThan(0);
+        expect(Array.isArray(op.security), `${where} states its security`).toBe(true);
+        const statuses = Object.keys(op.responses);
+        expect(statuses.some((s) => s.startsWith("2")), where).toBe(true);
+        if (op.security.length) {
+          expect(statuses, `${where} documents 401`).toContain("401");
+          const problem = op.responses["401"].content["application/problem+json"].schema;
+          expect(problem.$ref).toBe("#/components/schemas/Problem");
+        }
+        if (op.requestBody) expect(statuses, `${where} documents 400`).toContain("400");
+      }
+    }
+    expect(doc.components.securitySchemes).toHaveProperty("bearerAuth");
+    expect(doc.components.securitySchemes).toHaveProperty("cookieAuth");
+  });
+});
