@@ -107,7 +107,14 @@ export function createApp() {
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "truckroll API" }));
+  // The platform serves files under public/ before the worker runs; this route is the fallback
+  // for runtimes that route everything to the worker (the test pool).
+  app.get("/docs/scalar.js", async (c) => {
+    if (!c.env.ASSETS) return c.notFound();
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    return new Response(asset.body, asset); // a fetched response's headers are immutable
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js" }));
 
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);

@@ -4,6 +4,7 @@ import { z } from "zod";
 export interface Env {
   DB: D1Database;
   FILES: R2Bucket;
+  ASSETS?: Fetcher;
   NOTIFICATIONS: Queue<import("../queues/messages").NotificationMessage>;
   ENVIRONMENT?: string;
   JWT_ISSUER?: string;

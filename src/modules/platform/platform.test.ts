@@ -45,3 +45,15 @@ describe("development outbox", () => {
     expectProblem(await call("/v1/dev/outbox", { token: (await signedIn("manager")).token }), 403, "forbidden");
   });
 });
+
+describe("PLT-1 API reference", () => {
+  it("serves /docs with the reference script from the worker's own assets", async () => {
+    const page = await call("/docs");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('src="/docs/scalar.js"');
+    expect(page.text).toContain("/openapi.json");
+    const script = await call("/docs/scalar.js");
+    expect(script.status).toBe(200);
+    expect(script.text.length).toBeGreaterThan(100_000);
+  });
+});
