@@ -13,6 +13,10 @@ import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
 import { usersModule } from "./modules/users";
+import { companiesModule } from "./modules/companies";
+import { customersModule } from "./modules/customers";
+import { assetsModule } from "./modules/assets";
+import { techniciansModule } from "./modules/technicians";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -83,6 +87,10 @@ export function createApp() {
   app.route("/", authModule);
   app.route("/", usersModule);
   app.route("/", rolesModule);
+  app.route("/", companiesModule);
+  app.route("/", customersModule);
+  app.route("/", assetsModule);
+  app.route("/", techniciansModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,4 +1,4 @@
-import type { z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 
 /** Both ways of presenting an access token; every protected route declares them. */
 type SecurityRequirement = Record<string, string[]>;
@@ -14,3 +14,10 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 }
 
 export const noContent = { description: "Done; no body" };
+
+/** A path parameter holding a prefixed id. */
+export function idParam(name: string, example: string) {
+  return z.object({
+    [name]: z.string().min(1).max(64).openapi({ param: { name, in: "path" }, example }),
+  }) as z.ZodObject<{ [k: string]: z.ZodString }>;
+}

@@ -15,6 +15,8 @@ export const users = sqliteTable(
     firstName: text("first_name").notNull().default(""),
     lastName: text("last_name").notNull().default(""),
     role: text("role").notNull(),
+    /** Contractor the user works for (IAM-13); null for the operator's own staff and customers. */
+    companyId: text("company_id"),
     status: text("status", { enum: USER_STATUSES }).notNull().default("active"),
     twoFactorEnabled: integer("two_factor_enabled", { mode: "boolean" }).notNull().default(false),
     pushToken: text("push_token"),
@@ -31,6 +33,7 @@ export const users = sqliteTable(
     index("users_created_idx").on(t.createdAt, t.id),
     index("users_role_idx").on(t.role, t.createdAt),
     index("users_status_idx").on(t.status, t.createdAt),
+    index("users_company_idx").on(t.companyId),
   ],
 );
 

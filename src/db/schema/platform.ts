@@ -35,3 +35,30 @@ export const deadLetters = sqliteTable("dead_letters", {
   attempts: integer("attempts").notNull(),
   createdAt: text("created_at").notNull(),
 });
+
+/** Idempotency-Key records (PLT-6): the first response to a key is replayed to its retries. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    key: text("key").primaryKey(),
+    requestHash: text("request_hash").notNull(),
+    status: integer("status"),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
+/** Domain events as written with each change; the queue message carries the same id. */
+export const domainEvents = sqliteTable(
+  "domain_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    subjectId: text("subject_id").notNull(),
+    actorId: text("actor_id"),
+    data: text("data", { mode: "json" }).notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("domain_events_subject_idx").on(t.subjectId, t.createdAt)],
+);

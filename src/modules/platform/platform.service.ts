@@ -12,6 +12,11 @@ export const COLLECTIONS: Record<string, string> = {
   users: "/v1/users",
   roles: "/v1/roles",
   permissions: "/v1/permissions",
+  companies: "/v1/companies",
+  customers: "/v1/customers",
+  assets: "/v1/assets",
+  technicians: "/v1/technicians",
+  teams: "/v1/teams",
   health: "/v1/health",
 };
 

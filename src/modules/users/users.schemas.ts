@@ -17,6 +17,7 @@ export const UserSchema = z
     last_name: z.string(),
     display_name: z.string(),
     role: z.string(),
+    company_id: z.string().nullable(),
     status: z.enum(USER_STATUSES),
     is_active: z.boolean(),
     two_factor_enabled: z.boolean(),
@@ -71,6 +72,7 @@ export const UserCreateSchema = z
     last_name: NAME.default(""),
     role: z.string().min(1).max(40),
     status: z.enum(["active", "pending"]).default("active"),
+    company_id: z.string().max(64).optional(),
   })
   .openapi("UserCreate");
 
@@ -82,6 +84,7 @@ export const UserUpdateSchema = z
     first_name: NAME.optional(),
     last_name: NAME.optional(),
     role: z.string().min(1).max(40).optional(),
+    company_id: z.string().max(64).nullable().optional(),
   })
   .openapi("UserUpdate", { description: "Status changes go through activate/deactivate/approve/reject; id is immutable." });
 

@@ -1,5 +1,5 @@
 import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
-import { sessions, users } from "../../db/schema";
+import { companies, sessions, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -22,6 +22,7 @@ export function toUserResponse(u: UserRow): UserResponse {
     last_name: u.lastName,
     display_name: [u.firstName, u.lastName].filter(Boolean).join(" ") || u.username,
     role: u.role,
+    company_id: u.companyId,
     status: u.status,
     is_active: u.status === "active" && !u.deletedAt,
     two_factor_enabled: u.twoFactorEnabled,
@@ -80,6 +81,7 @@ export async function insertUser(
     last_name?: string;
     role: string;
     status: UserRow["status"];
+    company_id?: string | null;
   },
 ): Promise<UserRow> {
   const phone = normalisePhone(ctx, input.phone) ?? null;
@@ -94,6 +96,7 @@ export async function insertUser(
     firstName: input.first_name ?? "",
     lastName: input.last_name ?? "",
     role: input.role,
+    companyId: input.company_id ?? null,
     status: input.status,
     twoFactorEnabled: false,
     pushToken: null,
@@ -190,10 +193,16 @@ export async function listUsers(
 
 export async function createUser(
   ctx: ActorContext,
-  input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending" },
+  input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
 ) {
   await assertAssignableRole(ctx, input.role);
+  if (input.company_id) await assertCompanyExists(ctx, input.company_id);
   return toUserResponse(await insertUser(ctx, input));
+}
+
+async function assertCompanyExists(ctx: ActorContext, companyId: string) {
+  const found = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, companyId), isNull(companies.deletedAt)), columns: { id: true } });
+  if (!found) throw new AppError("validation_failed", "Unknown company.", { errors: [{ path: "company_id", message: "No such company" }] });
 }
 
 async function assertAssignableRole(ctx: ActorContext, role: string) {
@@ -214,9 +223,10 @@ export async function getUser(ctx: ActorContext, id: string) {
 export async function updateUser(
   ctx: ActorContext,
   id: string,
-  input: { username?: string; email?: string; phone?: string | null; first_name?: string; last_name?: string; role?: string },
+  input: { username?: string; email?: string; phone?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
 ) {
   const existing = await findUser(ctx, id);
+  if (input.company_id) await assertCompanyExists(ctx, input.company_id);
   if (input.role !== undefined && input.role !== existing.role) {
     if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot change your own role.");
     await assertAssignableRole(ctx, input.role);
@@ -231,6 +241,7 @@ export async function updateUser(
   if (input.first_name !== undefined) patch.firstName = input.first_name;
   if (input.last_name !== undefined) patch.lastName = input.last_name;
   if (input.role !== undefined) patch.role = input.role;
+  if (input.company_id !== undefined) patch.companyId = input.company_id;
   await ctx.db.update(users).set(patch).where(eq(users.id, id));
   return getUser(ctx, id);
 }

@@ -1,0 +1,85 @@
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Contractors whose technicians work for the operator (IAM-13). */
+export const companies = sqliteTable(
+  "companies",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    registrationNumber: text("registration_number"),
+    contactEmail: text("contact_email"),
+    contactPhone: text("contact_phone"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [uniqueIndex("companies_name_unique").on(t.name)],
+);
+
+/** Subscribers / customers (CRM-1); `userId` links the customer's own login when there is one. */
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id"),
+    fullName: text("full_name").notNull(),
+    phone: text("phone"),
+    email: text("email"),
+    nationalId: text("national_id"),
+    address: text("address").notNull().default(""),
+    lat: real("lat"),
+    lng: real("lng"),
+    serviceArea: text("service_area"),
+    servicePackage: text("service_package"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("customers_user_unique").on(t.userId),
+    index("customers_created_idx").on(t.createdAt, t.id),
+    index("customers_area_idx").on(t.serviceArea, t.createdAt),
+    index("customers_phone_idx").on(t.phone),
+  ],
+);
+
+/** Installed equipment with its warranty: the appliance CRM's "service card" (CRM-2). */
+export const assets = sqliteTable(
+  "assets",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull().references(() => customers.id),
+    model: text("model").notNull(),
+    serialNumber: text("serial_number"),
+    cardType: text("card_type").notNull().default("normal"),
+    installedOn: text("installed_on"),
+    warrantyStart: text("warranty_start"),
+    warrantyEnd: text("warranty_end"),
+    address: text("address").notNull().default(""),
+    city: text("city"),
+    postalCode: text("postal_code"),
+    region: text("region"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("assets_customer_idx").on(t.customerId, t.createdAt), index("assets_created_idx").on(t.createdAt, t.id)],
+);
+
+/** A technician's working profile (FW-1); keyed by user id, as technicians are addressed everywhere. */
+export const technicianProfiles = sqliteTable(
+  "technician_profiles",
+  {
+    userId: text("user_id").primaryKey(),
+    employeeId: text("employee_id"),
+    skills: text("skills", { mode: "json" }).$type<string[]>().notNull().default([]),
+    serviceAreas: text("service_areas", { mode: "json" }).$type<string[]>().notNull().default([]),
+    supervisorId: text("supervisor_id"),
+    externalUsernames: text("external_usernames", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
+    unavailableReason: text("unavailable_reason"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("technician_profiles_employee_unique").on(t.employeeId), index("technician_profiles_supervisor_idx").on(t.supervisorId)],
+);

@@ -1,0 +1,196 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const TICKET_KINDS = [
+  "bug", "problem", "service_down", "new_feature",
+  "installation", "repair", "maintenance", "upgrade", "disconnection",
+  "service_booking",
+] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
+
+export const TICKET_PRIORITIES = ["low", "medium", "high", "critical", "emergency"] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+export const TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "resolved", "waiting_approval", "closed", "cancelled"] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    id: text("id").primaryKey(),
+    number: text("number").notNull(),
+    kind: text("kind", { enum: TICKET_KINDS }).notNull(),
+    priority: text("priority", { enum: TICKET_PRIORITIES }).notNull(),
+    status: text("status", { enum: TICKET_STATUSES }).notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    customerId: text("customer_id"),
+    assetId: text("asset_id"),
+    createdBy: text("created_by").notNull(),
+    /** The supervisor whose team owns the ticket, when assigned to a team (WO-5). */
+    teamSupervisorId: text("team_supervisor_id"),
+    serviceArea: text("service_area"),
+    requiredSkills: text("required_skills", { mode: "json" }).$type<string[]>().notNull().default([]),
+    lat: real("lat"),
+    lng: real("lng"),
+    address: text("address"),
+    preferredAt: text("preferred_at"),
+    scheduledAt: text("scheduled_at"),
+    estimatedMinutes: integer("estimated_minutes"),
+    /** Service bookings: free or paid by the warranty rule (WO-9). */
+    serviceType: text("service_type", { enum: ["free", "paid"] }),
+    responseDueAt: text("response_due_at"),
+    resolutionDueAt: text("resolution_due_at"),
+    estimatedResolutionAt: text("estimated_resolution_at"),
+    respondedAt: text("responded_at"),
+    responseBreachedAt: text("response_breached_at"),
+    resolutionBreachedAt: text("resolution_breached_at"),
+    slaPausedAt: text("sla_paused_at"),
+    slaPausedSeconds: integer("sla_paused_seconds").notNull().default(0),
+    openedAt: text("opened_at"),
+    assignedAt: text("assigned_at"),
+    startedAt: text("started_at"),
+    onHoldAt: text("on_hold_at"),
+    resolvedAt: text("resolved_at"),
+    signedOffAt: text("signed_off_at"),
+    closedAt: text("closed_at"),
+    cancelledAt: text("cancelled_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("tickets_number_idx").on(t.number),
+    index("tickets_created_idx").on(t.createdAt, t.id),
+    index("tickets_updated_idx").on(t.updatedAt, t.id),
+    index("tickets_priority_created_idx").on(t.priority, t.createdAt, t.id),
+    index("tickets_status_created_idx").on(t.status, t.createdAt, t.id),
+    index("tickets_kind_created_idx").on(t.kind, t.createdAt, t.id),
+    index("tickets_customer_created_idx").on(t.customerId, t.createdAt, t.id),
+    index("tickets_creator_created_idx").on(t.createdBy, t.createdAt, t.id),
+    index("tickets_team_created_idx").on(t.teamSupervisorId, t.createdAt, t.id),
+    index("tickets_scheduled_idx").on(t.scheduledAt, t.id),
+    index("tickets_asset_idx").on(t.assetId, t.createdAt),
+    // Only tickets still waiting for a response or resolution: the breach scan stays small.
+    index("tickets_response_due_idx").on(t.responseDueAt).where(sql`response_breached_at IS NULL AND responded_at IS NULL`),
+    index("tickets_resolution_due_idx").on(t.resolutionDueAt).where(sql`resolution_breached_at IS NULL AND resolved_at IS NULL`),
+  ],
+);
+
+export const ticketAssignees = sqliteTable(
+  "ticket_assignees",
+  {
+    ticketId: text("ticket_id").notNull(),
+    technicianId: text("technician_id").notNull(),
+    assignedBy: text("assigned_by").notNull(),
+    dueAt: text("due_at"),
+    reason: text("reason"),
+    assignedAt: text("assigned_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.technicianId] }), index("ticket_assignees_technician_idx").on(t.technicianId, t.ticketId)],
+);
+
+export const ticketComments = sqliteTable(
+  "ticket_comments",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    authorId: text("author_id").notNull(),
+    body: text("body").notNull(),
+    visibility: text("visibility", { enum: ["public", "internal"] }).notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("ticket_comments_ticket_idx").on(t.ticketId, t.createdAt)],
+);
+
+export const ticketAttachments = sqliteTable(
+  "ticket_attachments",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    uploadedBy: text("uploaded_by").notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    objectKey: text("object_key").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("ticket_attachments_ticket_idx").on(t.ticketId, t.createdAt)],
+);
+
+/** One row per change (WO-8), written in the same batch as the change. */
+export const ticketHistory = sqliteTable(
+  "ticket_history",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    fromValue: text("from_value"),
+    toValue: text("to_value"),
+    comment: text("comment"),
+    /** Internal rows (internal notes) are hidden from customers. */
+    internal: integer("internal", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("ticket_history_ticket_idx").on(t.ticketId, t.createdAt, t.id)],
+);
+
+export interface WorkLogPart {
+  code: string;
+  name?: string;
+  quantity: number;
+  unit_price: number;
+}
+
+export const workLogs = sqliteTable(
+  "work_logs",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    technicianId: text("technician_id").notNull(),
+    workDetail: text("work_detail").notNull(),
+    parts: text("parts", { mode: "json" }).$type<WorkLogPart[]>().notNull().default([]),
+    /** Integer minor units. */
+    amountCharged: integer("amount_charged").notNull().default(0),
+    nextServiceDate: text("next_service_date"),
+    verifiedByCode: integer("verified_by_code", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("work_logs_ticket_idx").on(t.ticketId, t.createdAt)],
+);
+
+/** Customer completion codes (WO-10): hashed, expiring, five tries. */
+export const completionCodes = sqliteTable(
+  "completion_codes",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: text("expires_at").notNull(),
+    consumedAt: text("consumed_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("completion_codes_ticket_idx").on(t.ticketId, t.createdAt)],
+);
+
+/** Saved, named ticket queues per user (WO-13). */
+export const buckets = sqliteTable(
+  "buckets",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    name: text("name").notNull(),
+    filters: text("filters", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    refreshedAt: text("refreshed_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("buckets_owner_idx").on(t.ownerId, t.name)],
+);
+
+/** Monotonic counters for human numbers (ticket TR-000123) and round-robin positions. */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull(),
+});

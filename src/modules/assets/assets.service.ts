@@ -1,0 +1,126 @@
+import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { assets, tickets } from "../../db/schema";
+import type { ActorContext } from "../../lib/context";
+import { newId, nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+import { customerForUser, findCustomer } from "../customers/customers.service";
+
+export type AssetRow = typeof assets.$inferSelect;
+
+export function isInWarranty(asset: Pick<AssetRow, "warrantyStart" | "warrantyEnd">, onDate: string): boolean {
+  return Boolean(asset.warrantyStart && asset.warrantyEnd && asset.warrantyStart <= onDate && onDate <= asset.warrantyEnd);
+}
+
+function toResponse(row: AssetRow) {
+  return {
+    id: row.id,
+    customer_id: row.customerId,
+    model: row.model,
+    serial_number: row.serialNumber,
+    card_type: row.cardType,
+    installed_on: row.installedOn,
+    warranty_start: row.warrantyStart,
+    warranty_end: row.warrantyEnd,
+    in_warranty: isInWarranty(row, new Date().toISOString().slice(0, 10)),
+    address: row.address,
+    city: row.city,
+    postal_code: row.postalCode,
+    region: row.region,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}
+
+/** Staff who may read customers see every card; anyone else sees only the cards of their own customer record. */
+async function ownerScope(ctx: ActorContext): Promise<string | null> {
+  if (ctx.actor.permissions.has("customers:read")) return null;
+  return (await customerForUser(ctx, ctx.actor.userId)).id;
+}
+
+/** A card the caller may see, or 404 — never 403, so existence is not revealed. */
+export async function findVisibleAsset(ctx: ActorContext, id: string): Promise<AssetRow> {
+  const owner = await ownerScope(ctx);
+  const row = await ctx.db.query.assets.findFirst({
+    where: and(eq(assets.id, id), isNull(assets.deletedAt), owner ? eq(assets.customerId, owner) : undefined),
+  });
+  if (!row) throw new AppError("not_found", "No such service card.");
+  return row;
+}
+
+export async function listAssets(ctx: ActorContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string }) {
+  const owner = await ownerScope(ctx);
+  const page = keyset({ order: "-created_at", column: assets.createdAt, idColumn: assets.id, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [isNull(assets.deletedAt), page.where];
+  if (owner) filters.push(eq(assets.customerId, owner));
+  if (query.customer_id) filters.push(eq(assets.customerId, query.customer_id));
+  if (query.region) filters.push(eq(assets.region, query.region));
+  if (query.card_type) filters.push(eq(assets.cardType, query.card_type));
+  if (query.q) {
+    const pattern = `%${query.q.toLowerCase()}%`;
+    filters.push(or(sql`lower(${assets.model}) LIKE ${pattern}`, sql`lower(${assets.serialNumber}) LIKE ${pattern}`));
+  }
+  const rows = await ctx.db.select().from(assets).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toResponse), next_cursor: result.next_cursor };
+}
+
+export async function getAsset(ctx: ActorContext, id: string) {
+  const row = await findVisibleAsset(ctx, id);
+  const history = await ctx.db
+    .select({ id: tickets.id, number: tickets.number, kind: tickets.kind, status: tickets.status, serviceType: tickets.serviceType, createdAt: tickets.createdAt, resolvedAt: tickets.resolvedAt })
+    .from(tickets)
+    .where(eq(tickets.assetId, id))
+    .orderBy(desc(tickets.createdAt))
+    .limit(100);
+  return {
+    ...toResponse(row),
+    service_history: history.map((t) => ({ ticket_id: t.id, number: t.number, kind: t.kind, status: t.status, service_type: t.serviceType, created_at: t.createdAt, resolved_at: t.resolvedAt })),
+  };
+}
+
+type AssetInput = Partial<{
+  model: string; serial_number: string | null; card_type: string; installed_on: string | null; warranty_start: string | null;
+  warranty_end: string | null; address: string; city: string | null; postal_code: string | null; region: string | null;
+}>;
+
+function patchFrom(input: AssetInput): Partial<AssetRow> {
+  const map: [keyof AssetInput, keyof AssetRow][] = [
+    ["model", "model"], ["serial_number", "serialNumber"], ["card_type", "cardType"], ["installed_on", "installedOn"],
+    ["warranty_start", "warrantyStart"], ["warranty_end", "warrantyEnd"], ["address", "address"], ["city", "city"],
+    ["postal_code", "postalCode"], ["region", "region"],
+  ];
+  const patch: Record<string, unknown> = {};
+  for (const [from, to] of map) if (input[from] !== undefined) patch[to] = input[from];
+  return patch as Partial<AssetRow>;
+}
+
+export async function createAsset(ctx: ActorContext, input: AssetInput & { customer_id: string; model: string }) {
+  await findCustomer(ctx, input.customer_id).catch(() => {
+    throw new AppError("validation_failed", "Unknown customer.", { errors: [{ path: "customer_id", message: "No such customer" }] });
+  });
+  const now = nowIso();
+  const row: AssetRow = {
+    id: newId("ast"), customerId: input.customer_id, model: input.model, serialNumber: null, cardType: "normal", installedOn: null,
+    warrantyStart: null, warrantyEnd: null, address: "", city: null, postalCode: null, region: null, createdAt: now, updatedAt: now, deletedAt: null,
+    ...patchFrom(input),
+  };
+  await ctx.db.insert(assets).values(row);
+  return toResponse(row);
+}
+
+export async function updateAsset(ctx: ActorContext, id: string, input: AssetInput) {
+  const existing = await findVisibleAsset(ctx, id);
+  const merged = { warrantyStart: input.warranty_start !== undefined ? input.warranty_start : existing.warrantyStart, warrantyEnd: input.warranty_end !== undefined ? input.warranty_end : existing.warrantyEnd };
+  if (merged.warrantyStart && merged.warrantyEnd && merged.warrantyStart > merged.warrantyEnd) {
+    throw new AppError("validation_failed", "The warranty ends before it starts.", { errors: [{ path: "warranty_end", message: "Before warranty_start" }] });
+  }
+  await ctx.db.update(assets).set({ ...patchFrom(input), updatedAt: nowIso() }).where(eq(assets.id, id));
+  return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
+}
+
+export async function deleteAsset(ctx: ActorContext, id: string) {
+  await findVisibleAsset(ctx, id);
+  const now = nowIso();
+  await ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id));
+}

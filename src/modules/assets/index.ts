@@ -1,0 +1,11 @@
+// Service cards: installed equipment with warranty (CRM-2). Owner-scoped for customers.
+import { createRouter } from "../../lib/create-router";
+import * as h from "./assets.handlers";
+import * as r from "./assets.routes";
+
+export const assetsModule = createRouter()
+  .openapi(r.listAssets, h.listAssets)
+  .openapi(r.createAsset, h.createAsset)
+  .openapi(r.getAsset, h.getAsset)
+  .openapi(r.updateAsset, h.updateAsset)
+  .openapi(r.deleteAsset, h.deleteAsset);

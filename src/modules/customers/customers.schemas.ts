@@ -1,0 +1,74 @@
+import { z } from "@hono/zod-openapi";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+
+export const CustomerIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "cus_0a1b2c3d4e5f6g7h8i9j" }) });
+
+export const CoordinatesSchema = z
+  .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
+  .openapi("Coordinates");
+
+export const CustomerSchema = z
+  .object({
+    id: z.string(),
+    user_id: z.string().nullable(),
+    full_name: z.string(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    national_id: z.string().nullable(),
+    address: z.string(),
+    coordinates: CoordinatesSchema.nullable(),
+    service_area: z.string().nullable(),
+    service_package: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Customer");
+
+const fields = {
+  full_name: z.string().trim().min(1).max(120),
+  phone: z.string().trim().min(6).max(32),
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+  national_id: z.string().trim().min(1).max(40),
+  address: z.string().trim().max(300),
+  coordinates: CoordinatesSchema,
+  service_area: z.string().trim().min(1).max(80),
+  service_package: z.string().trim().min(1).max(80),
+  user_id: z.string().max(64),
+};
+
+export const CustomerCreateSchema = z
+  .strictObject({
+    full_name: fields.full_name,
+    phone: fields.phone,
+    email: fields.email.optional(),
+    national_id: fields.national_id.optional(),
+    address: fields.address.default(""),
+    coordinates: fields.coordinates.optional(),
+    service_area: fields.service_area.optional(),
+    service_package: fields.service_package.optional(),
+    user_id: fields.user_id.optional().openapi({ description: "Link an existing customer login" }),
+  })
+  .openapi("CustomerCreate");
+
+export const CustomerUpdateSchema = z
+  .strictObject({
+    full_name: fields.full_name.optional(),
+    phone: fields.phone.nullable().optional(),
+    email: fields.email.nullable().optional(),
+    national_id: fields.national_id.nullable().optional(),
+    address: fields.address.optional(),
+    coordinates: fields.coordinates.nullable().optional(),
+    service_area: fields.service_area.nullable().optional(),
+    service_package: fields.service_package.nullable().optional(),
+    user_id: fields.user_id.nullable().optional(),
+  })
+  .openapi("CustomerUpdate");
+
+export const CustomerListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  q: z.string().max(100).optional().openapi({ param: { name: "q", in: "query" }, description: "Name, phone, email or national id" }),
+  service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" } }),
+});
+
+export const CustomerPageSchema = pageSchema(CustomerSchema, "CustomerPage");

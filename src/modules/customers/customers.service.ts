@@ -1,0 +1,149 @@
+import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { customers, users } from "../../db/schema";
+import type { ServiceContext, ActorContext } from "../../lib/context";
+import { newId, nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { toE164 } from "../../lib/phone";
+import { AppError } from "../../lib/problem";
+import { normalisePhone } from "../users/users.service";
+
+export type CustomerRow = typeof customers.$inferSelect;
+
+export function toCustomerResponse(row: CustomerRow) {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    full_name: row.fullName,
+    phone: row.phone,
+    email: row.email,
+    national_id: row.nationalId,
+    address: row.address,
+    coordinates: row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null,
+    service_area: row.serviceArea,
+    service_package: row.servicePackage,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}
+
+export async function findCustomer(ctx: ServiceContext, id: string): Promise<CustomerRow> {
+  const row = await ctx.db.query.customers.findFirst({ where: and(eq(customers.id, id), isNull(customers.deletedAt)) });
+  if (!row) throw new AppError("not_found", "No such customer.");
+  return row;
+}
+
+/** The customer record behind a customer login, created from the account on first need. */
+export async function customerForUser(ctx: ServiceContext, userId: string): Promise<CustomerRow> {
+  const existing = await ctx.db.query.customers.findFirst({ where: eq(customers.userId, userId) });
+  if (existing) return existing;
+  const user = await ctx.db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw new AppError("not_found", "No such user.");
+  const now = nowIso();
+  const row: CustomerRow = {
+    id: newId("cus"),
+    userId,
+    fullName: [user.firstName, user.lastName].filter(Boolean).join(" ") || user.username,
+    phone: user.phone,
+    email: user.email,
+    nationalId: null,
+    address: "",
+    lat: null,
+    lng: null,
+    serviceArea: null,
+    servicePackage: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+  await ctx.db.insert(customers).values(row).onConflictDoNothing();
+  return (await ctx.db.query.customers.findFirst({ where: eq(customers.userId, userId) }))!;
+}
+
+async function assertLinkableUser(ctx: ServiceContext, userId: string, exceptCustomerId?: string) {
+  const user = await ctx.db.query.users.findFirst({ where: and(eq(users.id, userId), isNull(users.deletedAt)) });
+  if (!user || user.role !== "customer") {
+    throw new AppError("validation_failed", "Only a customer login can be linked.", { errors: [{ path: "user_id", message: "Not a customer user" }] });
+  }
+  const linked = await ctx.db.query.customers.findFirst({ where: eq(customers.userId, userId), columns: { id: true } });
+  if (linked && linked.id !== exceptCustomerId) throw new AppError("conflict", "That login is linked to another customer.", { errors: [{ path: "user_id", message: "Already linked" }] });
+}
+
+export async function listCustomers(ctx: ActorContext, query: { limit: number; cursor?: string; q?: string; service_area?: string }) {
+  const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where];
+  if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
+  if (query.q) {
+    const phone = toE164(query.q, ctx.settings.defaultPhoneRegion);
+    const pattern = `%${query.q.toLowerCase()}%`;
+    filters.push(
+      or(
+        sql`lower(${customers.fullName}) LIKE ${pattern}`,
+        sql`lower(${customers.email}) LIKE ${pattern}`,
+        eq(customers.nationalId, query.q),
+        phone ? eq(customers.phone, phone) : undefined,
+      ),
+    );
+  }
+  const rows = await ctx.db.select().from(customers).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toCustomerResponse), next_cursor: result.next_cursor };
+}
+
+type CustomerInput = {
+  full_name?: string;
+  phone?: string | null;
+  email?: string | null;
+  national_id?: string | null;
+  address?: string;
+  coordinates?: { lat: number; lng: number } | null;
+  service_area?: string | null;
+  service_package?: string | null;
+  user_id?: string | null;
+};
+
+function patchFrom(ctx: ServiceContext, input: CustomerInput): Partial<CustomerRow> {
+  const patch: Partial<CustomerRow> = {};
+  if (input.full_name !== undefined) patch.fullName = input.full_name;
+  if (input.phone !== undefined) patch.phone = normalisePhone(ctx, input.phone) ?? null;
+  if (input.email !== undefined) patch.email = input.email;
+  if (input.national_id !== undefined) patch.nationalId = input.national_id;
+  if (input.address !== undefined) patch.address = input.address;
+  if (input.coordinates !== undefined) {
+    patch.lat = input.coordinates?.lat ?? null;
+    patch.lng = input.coordinates?.lng ?? null;
+  }
+  if (input.service_area !== undefined) patch.serviceArea = input.service_area;
+  if (input.service_package !== undefined) patch.servicePackage = input.service_package;
+  if (input.user_id !== undefined) patch.userId = input.user_id;
+  return patch;
+}
+
+export async function createCustomer(ctx: ActorContext, input: CustomerInput & { full_name: string; phone: string }) {
+  if (input.user_id) await assertLinkableUser(ctx, input.user_id);
+  const now = nowIso();
+  const row: CustomerRow = {
+    id: newId("cus"),
+    userId: null, fullName: "", phone: null, email: null, nationalId: null, address: "", lat: null, lng: null,
+    serviceArea: null, servicePackage: null, createdAt: now, updatedAt: now, deletedAt: null,
+    ...patchFrom(ctx, input),
+  };
+  await ctx.db.insert(customers).values(row);
+  return toCustomerResponse(row);
+}
+
+export async function getCustomer(ctx: ActorContext, id: string) {
+  return toCustomerResponse(await findCustomer(ctx, id));
+}
+
+export async function updateCustomer(ctx: ActorContext, id: string, input: CustomerInput) {
+  await findCustomer(ctx, id);
+  if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
+  await ctx.db.update(customers).set({ ...patchFrom(ctx, input), updatedAt: nowIso() }).where(eq(customers.id, id));
+  return getCustomer(ctx, id);
+}
+
+export async function deleteCustomer(ctx: ActorContext, id: string) {
+  await findCustomer(ctx, id);
+  const now = nowIso();
+  await ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id));
+}

@@ -1,0 +1,14 @@
+// Field workforce: technician profiles (FW-1), availability (FW-3) and supervisors' teams (IAM-14).
+import { createRouter } from "../../lib/create-router";
+import * as h from "./technicians.handlers";
+import * as r from "./technicians.routes";
+
+export const techniciansModule = createRouter()
+  .openapi(r.listTechnicians, h.listTechnicians)
+  .openapi(r.getTechnician, h.getTechnician)
+  .openapi(r.updateTechnician, h.updateTechnician)
+  .openapi(r.setAvailability, h.setAvailability)
+  .openapi(r.listTeams, h.listTeams)
+  .openapi(r.getTeam, h.getTeam)
+  .openapi(r.assignToTeam, h.assignToTeam)
+  .openapi(r.unassignFromTeam, h.unassignFromTeam);

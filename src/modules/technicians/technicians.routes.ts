@@ -1,0 +1,69 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requires, requiresSignIn } from "../../middleware/auth";
+import { jsonBody, jsonResponse } from "../../lib/openapi";
+import { errorResponses } from "../../lib/problem";
+import {
+  AvailabilitySchema, SupervisorIdParam, TeamListSchema, TeamMembersSchema, TeamSchema, TechnicianIdParam, TechnicianListQuery,
+  TechnicianPageSchema, TechnicianSchema, TechnicianUpdateSchema,
+} from "./technicians.schemas";
+
+const tags = ["technicians"];
+
+export const listTechnicians = createRoute({
+  method: "get", path: "/v1/technicians", tags, operationId: "listTechnicians",
+  summary: "Technician profiles (FW-1)", description: "Filters: supervisor, unassigned, missing, area, skill, available. Ordered by username.",
+  ...requires("technicians:read"),
+  request: { query: TechnicianListQuery },
+  responses: { 200: jsonResponse(TechnicianPageSchema, "A page of technicians"), ...errorResponses(400, 401, 403) },
+});
+
+export const getTechnician = createRoute({
+  method: "get", path: "/v1/technicians/{id}", tags, operationId: "getTechnician", summary: "A technician's profile",
+  ...requires("technicians:read"),
+  request: { params: TechnicianIdParam },
+  responses: { 200: jsonResponse(TechnicianSchema, "The technician"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const updateTechnician = createRoute({
+  method: "patch", path: "/v1/technicians/{id}", tags, operationId: "updateTechnician",
+  summary: "Update a technician's profile", description: "Supervisors may edit their own team and unassigned technicians.",
+  ...requires("technicians:write"),
+  request: { params: TechnicianIdParam, body: jsonBody(TechnicianUpdateSchema) },
+  responses: { 200: jsonResponse(TechnicianSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const setAvailability = createRoute({
+  method: "put", path: "/v1/technicians/{id}/availability", tags, operationId: "setTechnicianAvailability",
+  summary: "Switch a technician available or unavailable, with a reason (FW-3)",
+  description: "Technicians switch themselves; holders of technicians:write switch the technicians they manage.",
+  ...requiresSignIn(),
+  request: { params: TechnicianIdParam, body: jsonBody(AvailabilitySchema) },
+  responses: { 200: jsonResponse(TechnicianSchema, "Updated"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const listTeams = createRoute({
+  method: "get", path: "/v1/teams", tags, operationId: "listTeams", summary: "Supervisors and the size of their teams (IAM-14)",
+  ...requires("technicians:read"),
+  responses: { 200: jsonResponse(TeamListSchema, "Teams"), ...errorResponses(401, 403) },
+});
+
+export const getTeam = createRoute({
+  method: "get", path: "/v1/teams/{supervisor_id}", tags, operationId: "getTeam", summary: "A supervisor's technicians (IAM-14)",
+  ...requires("technicians:read"),
+  request: { params: SupervisorIdParam },
+  responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const assignToTeam = createRoute({
+  method: "post", path: "/v1/teams/{supervisor_id}/assign", tags, operationId: "assignToTeam", summary: "Put technicians into a team",
+  ...requires("technicians:write"),
+  request: { params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
+  responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const unassignFromTeam = createRoute({
+  method: "post", path: "/v1/teams/{supervisor_id}/unassign", tags, operationId: "unassignFromTeam", summary: "Take technicians out of a team",
+  ...requires("technicians:write"),
+  request: { params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
+  responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404, 409) },
+});

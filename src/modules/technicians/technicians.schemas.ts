@@ -1,0 +1,81 @@
+import { z } from "@hono/zod-openapi";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+
+export const TechnicianIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The technician's user id", example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+export const SupervisorIdParam = z.object({ supervisor_id: z.string().min(1).max(64).openapi({ param: { name: "supervisor_id", in: "path" }, example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+
+export const TechnicianSchema = z
+  .object({
+    user_id: z.string(),
+    username: z.string(),
+    display_name: z.string(),
+    phone: z.string().nullable(),
+    email: z.string(),
+    is_active: z.boolean(),
+    employee_id: z.string().nullable(),
+    skills: z.array(z.string()),
+    service_areas: z.array(z.string()),
+    company_id: z.string().nullable(),
+    supervisor_id: z.string().nullable(),
+    external_usernames: z.record(z.string(), z.string()),
+    is_available: z.boolean(),
+    unavailable_reason: z.string().nullable(),
+    missing_fields: z.array(z.string()),
+  })
+  .openapi("Technician");
+
+export const TechnicianPageSchema = pageSchema(TechnicianSchema, "TechnicianPage");
+
+const tag = z.string().trim().toLowerCase().min(1).max(40).regex(/^[a-z0-9][a-z0-9 _-]*$/, "Letters, digits, space, dash, underscore");
+
+export const TechnicianUpdateSchema = z
+  .strictObject({
+    employee_id: z.string().trim().min(1).max(40).nullable().optional(),
+    skills: z.array(tag).max(50).optional(),
+    service_areas: z.array(tag).max(50).optional(),
+    external_usernames: z.record(z.string().min(1).max(40), z.string().min(1).max(80)).optional(),
+    supervisor_id: z.string().max(64).nullable().optional(),
+    company_id: z.string().max(64).nullable().optional(),
+  })
+  .openapi("TechnicianUpdate");
+
+export const AvailabilitySchema = z
+  .strictObject({ is_available: z.boolean(), reason: z.string().trim().max(200).optional() })
+  .refine((v) => v.is_available || v.reason, { message: "Give a reason when switching unavailable", path: ["reason"] })
+  .openapi("TechnicianAvailability");
+
+export const PROFILE_FIELDS = ["employee_id", "skills", "service_areas", "company", "supervisor", "external_usernames"] as const;
+
+const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
+
+export const TechnicianListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" }, description: "Supervisor's user id" }),
+  unassigned: boolParam.optional().openapi({ param: { name: "unassigned", in: "query" }, description: "Only technicians without a supervisor" }),
+  missing: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const fields = v.split(",").map((f) => f.trim()).filter(Boolean);
+      const bad = fields.filter((f) => !(PROFILE_FIELDS as readonly string[]).includes(f));
+      if (bad.length) ctx.addIssue({ code: "custom", message: `Unknown fields: ${bad.join(", ")}; use ${PROFILE_FIELDS.join(", ")}` });
+      return fields as (typeof PROFILE_FIELDS)[number][];
+    })
+    .openapi({ param: { name: "missing", in: "query" }, description: `Comma-separated profile fields that are empty: ${PROFILE_FIELDS.join(", ")}` }),
+  area: z.string().max(40).optional().openapi({ param: { name: "area", in: "query" } }),
+  skill: z.string().max(40).optional().openapi({ param: { name: "skill", in: "query" } }),
+  available: boolParam.optional().openapi({ param: { name: "available", in: "query" } }),
+});
+
+export const TeamMembersSchema = z.strictObject({ technician_ids: z.array(z.string().min(1).max(64)).min(1).max(100) }).openapi("TeamMembers");
+
+export const TeamSchema = z
+  .object({ supervisor_id: z.string(), supervisor_name: z.string(), technicians: z.array(TechnicianSchema) })
+  .openapi("Team");
+
+export const TeamListSchema = z
+  .object({ data: z.array(z.object({ supervisor_id: z.string(), supervisor_name: z.string(), technician_count: z.number().int() })) })
+  .openapi("TeamList");

@@ -1,0 +1,219 @@
+import { and, asc, eq, inArray, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { companies, technicianProfiles, users } from "../../db/schema";
+import type { ActorContext, ServiceContext } from "../../lib/context";
+import { nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+import type { PROFILE_FIELDS } from "./technicians.schemas";
+
+type ProfileRow = typeof technicianProfiles.$inferSelect;
+type UserRow = typeof users.$inferSelect;
+
+const EMPTY_PROFILE = {
+  employeeId: null, skills: [] as string[], serviceAreas: [] as string[], supervisorId: null, externalUsernames: {} as Record<string, string>,
+  isAvailable: true, unavailableReason: null,
+};
+
+export function toTechnicianResponse(user: UserRow, profile: ProfileRow | null) {
+  const p = profile ?? EMPTY_PROFILE;
+  const missing: string[] = [];
+  if (!p.employeeId) missing.push("employee_id");
+  if (!p.skills.length) missing.push("skills");
+  if (!p.serviceAreas.length) missing.push("service_areas");
+  if (!user.companyId) missing.push("company");
+  if (!p.supervisorId) missing.push("supervisor");
+  if (!Object.keys(p.externalUsernames).length) missing.push("external_usernames");
+  return {
+    user_id: user.id,
+    username: user.username,
+    display_name: [user.firstName, user.lastName].filter(Boolean).join(" ") || user.username,
+    phone: user.phone,
+    email: user.email,
+    is_active: user.status === "active" && !user.deletedAt,
+    employee_id: p.employeeId,
+    skills: p.skills,
+    service_areas: p.serviceAreas,
+    company_id: user.companyId,
+    supervisor_id: p.supervisorId,
+    external_usernames: p.externalUsernames,
+    is_available: p.isAvailable,
+    unavailable_reason: p.unavailableReason,
+    missing_fields: missing,
+  };
+}
+
+const technicianUsers = and(eq(users.role, "technician"), isNull(users.deletedAt));
+
+function jsonArrayContains(column: AnyColumn, value: string) {
+  return sql`EXISTS (SELECT 1 FROM json_each(${column}) WHERE json_each.value = ${value.toLowerCase()})`;
+}
+
+const MISSING_CONDITIONS: Record<(typeof PROFILE_FIELDS)[number], SQL> = {
+  employee_id: sql`${technicianProfiles.employeeId} IS NULL`,
+  skills: sql`coalesce(json_array_length(${technicianProfiles.skills}), 0) = 0`,
+  service_areas: sql`coalesce(json_array_length(${technicianProfiles.serviceAreas}), 0) = 0`,
+  company: sql`${users.companyId} IS NULL`,
+  supervisor: sql`${technicianProfiles.supervisorId} IS NULL`,
+  external_usernames: sql`coalesce(${technicianProfiles.externalUsernames}, '{}') = '{}'`,
+};
+
+export async function listTechnicians(
+  ctx: ActorContext,
+  query: { limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: (typeof PROFILE_FIELDS)[number][]; area?: string; skill?: string; available?: boolean },
+) {
+  const page = keyset({ order: "username", column: users.username, idColumn: users.id, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [technicianUsers, page.where];
+  if (query.supervisor) filters.push(eq(technicianProfiles.supervisorId, query.supervisor));
+  if (query.unassigned) filters.push(MISSING_CONDITIONS.supervisor);
+  for (const field of query.missing ?? []) filters.push(MISSING_CONDITIONS[field]);
+  if (query.area) filters.push(jsonArrayContains(technicianProfiles.serviceAreas, query.area));
+  if (query.skill) filters.push(jsonArrayContains(technicianProfiles.skills, query.skill));
+  if (query.available !== undefined) {
+    filters.push(query.available ? and(eq(users.status, "active"), or(isNull(technicianProfiles.isAvailable), eq(technicianProfiles.isAvailable, true))) : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`));
+  }
+  const rows = await ctx.db
+    .select({ user: users, profile: technicianProfiles })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows.map((r) => ({ ...r, id: r.user.id })), query.limit, (r) => r.user.username);
+  return { data: result.data.map((r) => toTechnicianResponse(r.user, r.profile)), next_cursor: result.next_cursor };
+}
+
+export async function findTechnician(ctx: ServiceContext, userId: string) {
+  const row = await ctx.db
+    .select({ user: users, profile: technicianProfiles })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .where(and(eq(users.id, userId), technicianUsers))
+    .get();
+  if (!row) throw new AppError("not_found", "No such technician.");
+  return row;
+}
+
+export async function getTechnician(ctx: ActorContext, userId: string) {
+  const row = await findTechnician(ctx, userId);
+  return toTechnicianResponse(row.user, row.profile);
+}
+
+/** Admins and managers edit anyone; a supervisor edits their own team and unassigned technicians. */
+function assertMayManage(ctx: ActorContext, profile: ProfileRow | null) {
+  if (ctx.actor.permissions.has("users:update")) return;
+  const supervisor = profile?.supervisorId ?? null;
+  if (supervisor !== null && supervisor !== ctx.actor.userId) throw new AppError("forbidden", "This technician is in another team.");
+}
+
+async function upsertProfile(ctx: ServiceContext, userId: string, patch: Partial<ProfileRow>) {
+  const now = nowIso();
+  await ctx.db
+    .insert(technicianProfiles)
+    .values({ userId, createdAt: now, updatedAt: now, ...patch })
+    .onConflictDoUpdate({ target: technicianProfiles.userId, set: { ...patch, updatedAt: now } });
+}
+
+async function assertSupervisor(ctx: ServiceContext, supervisorId: string, path = "supervisor_id") {
+  const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, supervisorId), isNull(users.deletedAt)), columns: { role: true } });
+  if (!sup || !["supervisor", "manager", "admin"].includes(sup.role)) {
+    throw new AppError("validation_failed", "The supervisor must be a supervisor, manager or admin.", { errors: [{ path, message: "Not a supervisor" }] });
+  }
+}
+
+export async function updateTechnician(
+  ctx: ActorContext,
+  userId: string,
+  input: { employee_id?: string | null; skills?: string[]; service_areas?: string[]; external_usernames?: Record<string, string>; supervisor_id?: string | null; company_id?: string | null },
+) {
+  const { profile } = await findTechnician(ctx, userId);
+  assertMayManage(ctx, profile);
+  if (input.supervisor_id) {
+    await assertSupervisor(ctx, input.supervisor_id);
+    if (!ctx.actor.permissions.has("users:update") && input.supervisor_id !== ctx.actor.userId) {
+      throw new AppError("forbidden", "You can only put technicians into your own team.");
+    }
+  }
+  if (input.company_id) {
+    const company = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, input.company_id), isNull(companies.deletedAt)), columns: { id: true } });
+    if (!company) throw new AppError("validation_failed", "Unknown company.", { errors: [{ path: "company_id", message: "No such company" }] });
+  }
+  if (input.employee_id) {
+    const clash = await ctx.db.query.technicianProfiles.findFirst({ where: eq(technicianProfiles.employeeId, input.employee_id), columns: { userId: true } });
+    if (clash && clash.userId !== userId) throw new AppError("conflict", "Employee id in use.", { errors: [{ path: "employee_id", message: "Already used" }] });
+  }
+  const patch: Partial<ProfileRow> = {};
+  if (input.employee_id !== undefined) patch.employeeId = input.employee_id;
+  if (input.skills !== undefined) patch.skills = [...new Set(input.skills)];
+  if (input.service_areas !== undefined) patch.serviceAreas = [...new Set(input.service_areas)];
+  if (input.external_usernames !== undefined) patch.externalUsernames = input.external_usernames;
+  if (input.supervisor_id !== undefined) patch.supervisorId = input.supervisor_id;
+  await upsertProfile(ctx, userId, patch);
+  if (input.company_id !== undefined) await ctx.db.update(users).set({ companyId: input.company_id, updatedAt: nowIso() }).where(eq(users.id, userId));
+  return getTechnician(ctx, userId);
+}
+
+/** FW-3: a technician switches themself; staff with technicians:write switch anyone they manage. */
+export async function setAvailability(ctx: ActorContext, userId: string, input: { is_available: boolean; reason?: string }) {
+  const { profile } = await findTechnician(ctx, userId);
+  if (userId !== ctx.actor.userId) {
+    if (!ctx.actor.permissions.has("technicians:write")) throw new AppError("not_found", "No such technician.");
+    assertMayManage(ctx, profile);
+  }
+  await upsertProfile(ctx, userId, { isAvailable: input.is_available, unavailableReason: input.is_available ? null : input.reason ?? null });
+  return getTechnician(ctx, userId);
+}
+
+// ---- teams (IAM-14) ----
+
+export async function listTeams(ctx: ActorContext) {
+  const rows = await ctx.db
+    .select({ supervisorId: technicianProfiles.supervisorId, n: sql<number>`count(*)`, first: users.firstName, last: users.lastName, username: users.username })
+    .from(technicianProfiles)
+    .innerJoin(users, eq(users.id, technicianProfiles.supervisorId))
+    .groupBy(technicianProfiles.supervisorId)
+    .orderBy(asc(users.username));
+  return {
+    data: rows.map((r) => ({ supervisor_id: r.supervisorId!, supervisor_name: [r.first, r.last].filter(Boolean).join(" ") || r.username, technician_count: r.n })),
+  };
+}
+
+export async function getTeam(ctx: ActorContext, supervisorId: string) {
+  const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, supervisorId), isNull(users.deletedAt)) });
+  if (!sup) throw new AppError("not_found", "No such supervisor.");
+  const rows = await ctx.db
+    .select({ user: users, profile: technicianProfiles })
+    .from(technicianProfiles)
+    .innerJoin(users, eq(users.id, technicianProfiles.userId))
+    .where(and(eq(technicianProfiles.supervisorId, supervisorId), technicianUsers))
+    .orderBy(asc(users.username));
+  return {
+    supervisor_id: supervisorId,
+    supervisor_name: [sup.firstName, sup.lastName].filter(Boolean).join(" ") || sup.username,
+    technicians: rows.map((r) => toTechnicianResponse(r.user, r.profile)),
+  };
+}
+
+export async function changeTeam(ctx: ActorContext, supervisorId: string, technicianIds: string[], join: boolean) {
+  await assertSupervisor(ctx, supervisorId, "supervisor_id");
+  if (!ctx.actor.permissions.has("users:update") && supervisorId !== ctx.actor.userId) {
+    throw new AppError("forbidden", "You can only manage your own team.");
+  }
+  const found = await ctx.db
+    .select({ user: users, profile: technicianProfiles })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .where(and(inArray(users.id, technicianIds), technicianUsers));
+  const missing = technicianIds.filter((id) => !found.some((r) => r.user.id === id));
+  if (missing.length) {
+    throw new AppError("validation_failed", "Some ids are not technicians.", { errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not a technician` })) });
+  }
+  for (const row of found) {
+    const current = row.profile?.supervisorId ?? null;
+    if (join && current && current !== supervisorId && !ctx.actor.permissions.has("users:update")) {
+      throw new AppError("conflict", `${row.user.username} is already in another team.`);
+    }
+    if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
+  }
+  for (const id of technicianIds) await upsertProfile(ctx, id, { supervisorId: join ? supervisorId : null });
+  return getTeam(ctx, supervisorId);
+}
