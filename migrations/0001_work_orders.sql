@@ -196,6 +196,7 @@ CREATE TABLE `tickets` (
 	`signed_off_at` text,
 	`closed_at` text,
 	`cancelled_at` text,
+	`write_token` text DEFAULT '' NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL
 );

@@ -17,17 +17,23 @@ import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
 import { assetsModule } from "./modules/assets";
 import { techniciansModule } from "./modules/technicians";
+import { ticketsModule } from "./modules/tickets";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
+
+/** Uploads get room for the file cap plus base64 or multipart overhead; everything else the body cap. */
+function capFor(path: string, settings: { maxBodyBytes: number; maxUploadBytes: number }) {
+  return path.endsWith("/attachments") ? Math.ceil(settings.maxUploadBytes * 1.4) + 65_536 : settings.maxBodyBytes;
+}
 
 /** Bodies larger than the cap are refused before anything reads them. */
 function bodySizeCap() {
   return createMiddleware<AppEnv>((c, next) =>
     bodyLimit({
-      maxSize: c.var.settings.maxBodyBytes,
+      maxSize: capFor(c.req.path, c.var.settings),
       onError: () => {
-        throw new AppError("payload_too_large", `The request body is larger than ${c.var.settings.maxBodyBytes} bytes.`);
+        throw new AppError("payload_too_large", `The request body is larger than ${capFor(c.req.path, c.var.settings)} bytes.`);
       },
     })(c, next),
   );
@@ -91,6 +97,7 @@ export function createApp() {
   app.route("/", customersModule);
   app.route("/", assetsModule);
   app.route("/", techniciansModule);
+  app.route("/", ticketsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

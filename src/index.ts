@@ -1,13 +1,13 @@
 import { createApp } from "./app";
 import type { Env } from "./lib/env";
 import { handleNotificationBatch } from "./queues/notifications.consumer";
-import type { NotificationMessage } from "./queues/messages";
+import type { QueueMessage } from "./queues/messages";
 import { runScheduled } from "./cron";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch: MessageBatch<NotificationMessage>, env: Env, ctx: ExecutionContext) => handleNotificationBatch(batch, env, ctx),
+  queue: (batch: MessageBatch<QueueMessage>, env: Env, ctx: ExecutionContext) => handleNotificationBatch(batch, env, ctx),
   scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => runScheduled(controller, env, ctx),
-} satisfies ExportedHandler<Env, NotificationMessage>;
+} satisfies ExportedHandler<Env, QueueMessage>;

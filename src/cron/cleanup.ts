@@ -1,7 +1,8 @@
 import type { Env } from "../lib/env";
 
 /**
- * Deletes what can no longer be used: rate-limit windows that ended, one-time codes and reset
+ * Deletes what can no longer be used: rate-limit windows that ended, idempotency keys over a day
+ * old, one-time codes and reset
  * tokens past expiry, and sessions (with their refresh tokens) that ended over 30 days ago.
  * Deleting the already-deleted changes nothing, so a second run in a row is a no-op.
  */
@@ -11,6 +12,7 @@ export async function cleanupExpired(env: Env, scheduledTime: number) {
   const db = env.DB;
   const results = await db.batch([
     db.prepare("DELETE FROM rate_limits WHERE expires_at <= ?1").bind(scheduledTime),
+    db.prepare("DELETE FROM idempotency_keys WHERE created_at <= ?1").bind(scheduledTime - 24 * 3600 * 1000),
     db.prepare("DELETE FROM otp_codes WHERE expires_at <= ?1").bind(now),
     db.prepare("DELETE FROM password_reset_tokens WHERE expires_at <= ?1").bind(now),
     db

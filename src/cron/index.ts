@@ -1,12 +1,13 @@
 import type { Env } from "../lib/env";
 import { cleanupExpired } from "./cleanup";
+import { flagSlaBreaches } from "./sla-breaches";
 
 export const CRON_FREQUENT = "*/5 * * * *";
 export const CRON_DAILY = "0 3 * * *";
 
-/** One entry per schedule in wrangler.toml; later modules add SLA checks and reminders to CRON_FREQUENT. */
+/** One entry per schedule in wrangler.toml; reminders join CRON_FREQUENT with the notifications work. */
 const JOBS: Record<string, ((env: Env, scheduledTime: number) => Promise<unknown>)[]> = {
-  [CRON_FREQUENT]: [],
+  [CRON_FREQUENT]: [flagSlaBreaches],
   [CRON_DAILY]: [cleanupExpired],
 };
 

@@ -5,7 +5,7 @@ export interface Env {
   DB: D1Database;
   FILES: R2Bucket;
   ASSETS?: Fetcher;
-  NOTIFICATIONS: Queue<import("../queues/messages").NotificationMessage>;
+  NOTIFICATIONS: Queue<import("../queues/messages").QueueMessage>;
   ENVIRONMENT?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -16,11 +16,34 @@ export interface Env {
   DEFAULT_PHONE_REGION?: string;
   MAX_BODY_BYTES?: string;
   RATE_LIMIT_SCALE?: string;
+  SLA_RESPONSE_MINUTES?: string;
+  SLA_RESOLUTION_MINUTES?: string;
+  BOOKING_WINDOW_DAYS?: string;
+  FREE_SERVICE_INTERVAL_MONTHS?: string;
+  MAX_UPLOAD_BYTES?: string;
   /** Secret: JSON array of private JWKs (Ed25519, each with a kid); the first signs, all verify. */
   JWT_PRIVATE_KEYS?: string;
   /** Secret: key for HMAC of one-time codes, so a leaked table cannot be brute-forced offline. */
   HMAC_SECRET?: string;
 }
+
+const PRIORITIES = ["low", "medium", "high", "critical", "emergency"] as const;
+
+/** `low=1440,medium=120,…` → minutes per priority; every priority must be present. */
+const minutesByPriority = z.string().transform((raw, ctx) => {
+  const out: Record<string, number> = {};
+  for (const part of raw.split(",")) {
+    const [k, v] = part.split("=").map((x) => x.trim());
+    const n = Number(v);
+    if (!(PRIORITIES as readonly string[]).includes(k) || !Number.isInteger(n) || n <= 0) {
+      ctx.addIssue({ code: "custom", message: `bad entry '${part}'` });
+      return z.NEVER;
+    }
+    out[k] = n;
+  }
+  for (const p of PRIORITIES) if (!(p in out)) ctx.addIssue({ code: "custom", message: `missing ${p}` });
+  return out as Record<(typeof PRIORITIES)[number], number>;
+});
 
 const settingsSchema = z.object({
   environment: z.enum(["production", "staging", "development", "test"]).default("production"),
@@ -34,6 +57,11 @@ const settingsSchema = z.object({
   maxBodyBytes: z.coerce.number().int().positive(),
   /** Multiplies every rate limit; only for load tests on a local machine. */
   rateLimitScale: z.coerce.number().positive(),
+  slaResponseMinutes: minutesByPriority,
+  slaResolutionMinutes: minutesByPriority,
+  bookingWindowDays: z.coerce.number().int().positive(),
+  freeServiceIntervalMonths: z.coerce.number().int().positive(),
+  maxUploadBytes: z.coerce.number().int().positive(),
   jwtPrivateKeys: z.string().min(1, "JWT_PRIVATE_KEYS secret is not set"),
   hmacSecret: z.string().min(16, "HMAC_SECRET secret is not set"),
 });
@@ -57,6 +85,12 @@ export function settingsFrom(env: Env): Settings {
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? "BW",
     maxBodyBytes: env.MAX_BODY_BYTES ?? 1_048_576,
     rateLimitScale: env.RATE_LIMIT_SCALE ?? 1,
+    // Incident desk defaults (high 30 min, medium 2 h, low 24 h); critical and emergency are ours.
+    slaResponseMinutes: env.SLA_RESPONSE_MINUTES ?? "low=1440,medium=120,high=30,critical=15,emergency=10",
+    slaResolutionMinutes: env.SLA_RESOLUTION_MINUTES ?? "low=7200,medium=2880,high=1440,critical=480,emergency=240",
+    bookingWindowDays: env.BOOKING_WINDOW_DAYS ?? 30,
+    freeServiceIntervalMonths: env.FREE_SERVICE_INTERVAL_MONTHS ?? 3,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,
     jwtPrivateKeys: env.JWT_PRIVATE_KEYS ?? "",
     hmacSecret: env.HMAC_SECRET ?? "",
   });

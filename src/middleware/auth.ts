@@ -1,5 +1,6 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/context";
 import { AppError } from "../lib/problem";
 import { constantTimeEqual, sha256 } from "../lib/hmac";
@@ -94,10 +95,10 @@ export function requirePermission(...needed: Permission[]) {
  * check, and records the permission as `x-permission` so the shared security suite (which reads
  * /openapi.json) tests every route's denials without a line per route.
  */
-export function requires(permission: Permission) {
+export function requires(permission: Permission, ...extra: MiddlewareHandler<AppEnv>[]) {
   return {
     security: AUTHENTICATED,
-    middleware: [authenticate(), requirePermission(permission)],
+    middleware: [authenticate(), requirePermission(permission), ...extra],
     "x-permission": permission,
   };
 }

@@ -2,7 +2,7 @@ import { createDb } from "../db/client";
 import { deadLetters, devOutbox } from "../db/schema";
 import { isLocal, settingsFrom, type Env } from "../lib/env";
 import { newId, nowIso } from "../lib/ids";
-import type { NotificationMessage } from "./messages";
+import { isDomainEvent, type NotificationMessage, type QueueMessage } from "./messages";
 
 export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
 
@@ -34,20 +34,26 @@ async function deliver(env: Env, message: NotificationMessage): Promise<void> {
     .onConflictDoNothing();
 }
 
-export async function handleNotificationBatch(batch: MessageBatch<NotificationMessage>, env: Env, _ctx: ExecutionContext) {
+export async function handleNotificationBatch(batch: MessageBatch<QueueMessage>, env: Env, _ctx: ExecutionContext) {
   if (batch.queue === DEAD_LETTER_QUEUE) {
     for (const msg of batch.messages) {
       await createDb(env.DB)
         .insert(deadLetters)
         .values({ id: newId("dlq"), queue: batch.queue, messageId: msg.body?.id ?? msg.id, body: msg.body, attempts: msg.attempts, createdAt: nowIso() })
         .onConflictDoNothing();
-      console.error(JSON.stringify({ level: "error", msg: "notification dead-lettered", message_id: msg.body?.id ?? msg.id, event: msg.body?.event }));
+      console.error(JSON.stringify({ level: "error", msg: "notification dead-lettered", message_id: msg.body?.id ?? msg.id, event: isDomainEvent(msg.body) ? msg.body.type : msg.body?.event }));
       msg.ack();
     }
     return;
   }
   // Each message is acked or retried on its own: one failure never redelivers its neighbours.
   for (const msg of batch.messages) {
+    if (isDomainEvent(msg.body)) {
+      // Domain events are already stored in domain_events with the change that raised them;
+      // fanning them out into messages per recipient is the delivery work's job.
+      msg.ack();
+      continue;
+    }
     try {
       await deliver(env, msg.body);
       msg.ack();

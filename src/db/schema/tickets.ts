@@ -55,6 +55,8 @@ export const tickets = sqliteTable(
     signedOffAt: text("signed_off_at"),
     closedAt: text("closed_at"),
     cancelledAt: text("cancelled_at"),
+    /** Random per write: rows written in the same batch (history, events) are guarded on it. */
+    writeToken: text("write_token").notNull().default(""),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

@@ -17,6 +17,8 @@ export const COLLECTIONS: Record<string, string> = {
   assets: "/v1/assets",
   technicians: "/v1/technicians",
   teams: "/v1/teams",
+  tickets: "/v1/tickets",
+  workload: "/v1/workload",
   health: "/v1/health",
 };
 

@@ -1,0 +1,45 @@
+/** Calendar dates in a deployment's IANA time zone, with Intl doing the offsets (DST-safe). */
+
+export function todayIn(timeZone: string, now = new Date()): string {
+  return dateIn(timeZone, now);
+}
+
+export function dateIn(timeZone: string, instant: Date): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get("year")}-${get("month")}-${get("day")}`;
+}
+
+/** Offset of the zone from UTC at an instant, in minutes (Berlin in summer: +120). */
+function offsetMinutes(timeZone: string, instant: Date): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(instant);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Math.round((asUtc - instant.getTime()) / 60_000);
+}
+
+/** The UTC instant of a local wall-clock time on a date in the zone. */
+export function zonedTimeToUtc(date: string, time: string, timeZone: string): Date {
+  const [y, m, d] = date.split("-").map(Number);
+  const [hh, mm] = time.split(":").map(Number);
+  const guess = Date.UTC(y, m - 1, d, hh, mm);
+  // Two passes settle the offset across a DST change.
+  let instant = guess - offsetMinutes(timeZone, new Date(guess)) * 60_000;
+  instant = guess - offsetMinutes(timeZone, new Date(instant)) * 60_000;
+  return new Date(instant);
+}
+
+export function addDays(date: string, days: number): string {
+  const t = Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) + days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export function addMonths(date: string, months: number): string {
+  const y = +date.slice(0, 4), m = +date.slice(5, 7) - 1 + months, d = +date.slice(8, 10);
+  const target = new Date(Date.UTC(y, m, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}

@@ -1,0 +1,49 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../lib/context";
+import { sha256 } from "../lib/hmac";
+import { AppError } from "../lib/problem";
+
+const KEY_PATTERN = /^[\x21-\x7e]{8,255}$/;
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+/**
+ * PLT-6. With an `Idempotency-Key` header, the first successful response is stored and replayed
+ * to retries with the same key and body (`Idempotent-Replayed: true`); the same key with another
+ * body is 422; a retry while the first is still running is 409. Keys are per caller, method and
+ * path. Failed attempts release the key so the client can retry.
+ */
+export function idempotent() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const presented = c.req.header("idempotency-key");
+    if (presented === undefined) return next();
+    if (!KEY_PATTERN.test(presented)) {
+      throw new AppError("validation_failed", "Idempotency-Key must be 8–255 visible ASCII characters.", { errors: [{ path: "header.idempotency-key", message: "Invalid" }] });
+    }
+    const key = `${c.var.actor?.userId ?? "anonymous"}:${c.req.method}:${c.req.path}:${presented}`;
+    const requestHash = await sha256(await c.req.text());
+    const db = c.env.DB;
+    const now = Date.now();
+    const claim = await db
+      .prepare("INSERT INTO idempotency_keys (key, request_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING")
+      .bind(key, requestHash, now)
+      .run();
+    if (!claim.meta.changes) {
+      const row = await db.prepare("SELECT request_hash, status, response_body, created_at FROM idempotency_keys WHERE key = ?1").bind(key).first<{ request_hash: string; status: number | null; response_body: string | null; created_at: number }>();
+      if (row && row.request_hash !== requestHash) throw new AppError("unprocessable", "This Idempotency-Key was used with a different request body.");
+      if (row && row.status === null) throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.");
+      if (row) {
+        return new Response(row.response_body, {
+          status: row.status!,
+          headers: { "content-type": "application/json", "idempotent-replayed": "true", "x-request-id": c.var.requestId },
+        });
+      }
+    }
+    await next();
+    if (c.res.status >= 200 && c.res.status < 300) {
+      const body = await c.res.clone().text();
+      await db.prepare("UPDATE idempotency_keys SET status = ?1, response_body = ?2 WHERE key = ?3").bind(c.res.status, body, key).run();
+    } else {
+      await db.prepare("DELETE FROM idempotency_keys WHERE key = ?1 AND status IS NULL").bind(key).run();
+    }
+  });
+}

@@ -1,0 +1,250 @@
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { completionCodes, customers, ticketAttachments, ticketComments, workLogs, type WorkLogPart } from "../../db/schema";
+import type { ActorContext } from "../../lib/context";
+import { constantTimeEqual, hmacSha256, sixDigitCode } from "../../lib/hmac";
+import { newId, nowIso, randomToken } from "../../lib/ids";
+import { AppError } from "../../lib/problem";
+import { consumeRateLimits } from "../../lib/rate-limit";
+import { findVisibleTicket } from "./tickets.access";
+import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "./tickets.repo";
+import { commit, getTicket, relationTo, toAttachmentResponse, toWorkLogResponse, transitionColumns } from "./tickets.service";
+import type { Relation } from "./tickets.workflow";
+
+// ---- comments (WO-7) ----
+
+export async function addComment(ctx: ActorContext, id: string, input: { body: string; visibility: "public" | "internal" }) {
+  await findVisibleTicket(ctx, id);
+  if (input.visibility === "internal" && !ctx.actor.permissions.has("tickets:internal")) {
+    throw new AppError("forbidden", "Internal notes are for staff.");
+  }
+  const now = nowIso();
+  const token = randomToken(12);
+  const commentId = newId("cmt");
+  const internal = input.visibility === "internal";
+  const event = domainEvent("ticket.commented", id, ctx.actor.userId, { comment_id: commentId, visibility: input.visibility });
+  await commit(
+    ctx,
+    [
+      guardedUpdate(ctx.env.DB, id, { updated_at: now }, token),
+      guardedInsert(ctx.env.DB, "ticket_comments", { id: commentId, ticket_id: id, author_id: ctx.actor.userId, body: input.body, visibility: input.visibility, created_at: now }, id, token),
+      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, internal ? "internal_note" : "commented", null, null, input.body, internal), id, token),
+      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
+    ],
+    [event],
+  );
+  const author = await ctx.db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, ctx.actor.userId) });
+  return {
+    id: commentId, author_id: ctx.actor.userId, author_name: [author?.firstName, author?.lastName].filter(Boolean).join(" ") || author?.username || "",
+    body: input.body, visibility: input.visibility, created_at: now,
+  };
+}
+
+export async function listComments(ctx: ActorContext, id: string) {
+  await findVisibleTicket(ctx, id);
+  const seesInternal = ctx.actor.permissions.has("tickets:internal");
+  const rows = await ctx.db.query.ticketComments.findMany({
+    where: and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public")),
+    orderBy: [asc(ticketComments.createdAt)],
+  });
+  const authors = await ctx.db.query.users.findMany({ where: (u, { inArray }) => inArray(u.id, [...new Set(rows.map((r) => r.authorId)), ""]) });
+  const name = new Map(authors.map((a) => [a.id, [a.firstName, a.lastName].filter(Boolean).join(" ") || a.username]));
+  return { data: rows.map((c) => ({ id: c.id, author_id: c.authorId, author_name: name.get(c.authorId) ?? "", body: c.body, visibility: c.visibility, created_at: c.createdAt })) };
+}
+
+// ---- attachments (WO-7) ----
+
+export const ALLOWED_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
+  "image/jpeg": (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  "image/png": (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47,
+  "image/webp": (b) => String.fromCharCode(...b.slice(0, 4)) === "RIFF" && String.fromCharCode(...b.slice(8, 12)) === "WEBP",
+  "image/heic": (b) => String.fromCharCode(...b.slice(4, 8)) === "ftyp",
+  "application/pdf": (b) => String.fromCharCode(...b.slice(0, 5)) === "%PDF-",
+  "text/plain": () => true,
+  "text/csv": () => true,
+};
+
+function safeFilename(name: string) {
+  const base = name.split(/[\\/]/).pop() ?? "file";
+  return base.replace(/[^\w.\- ]+/g, "_").slice(0, 150) || "file";
+}
+
+export async function addAttachment(ctx: ActorContext, id: string, file: { filename: string; contentType: string; bytes: Uint8Array }) {
+  await findVisibleTicket(ctx, id);
+  const contentType = file.contentType.split(";")[0].trim().toLowerCase();
+  const check = ALLOWED_TYPES[contentType];
+  if (!check) {
+    throw new AppError("unsupported_media_type", `Attachments may be ${Object.keys(ALLOWED_TYPES).join(", ")}.`, { errors: [{ path: "content_type", message: "Not allowed" }] });
+  }
+  if (!file.bytes.length) throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
+  if (file.bytes.length > ctx.settings.maxUploadBytes) throw new AppError("payload_too_large", `Attachments are at most ${ctx.settings.maxUploadBytes} bytes.`);
+  if (!check(file.bytes)) throw new AppError("validation_failed", "The file's content does not match its type.", { errors: [{ path: "content_type", message: "Content does not match" }] });
+  const attachmentId = newId("att");
+  // Unguessable keys: knowing a ticket id gives no path to its files.
+  const objectKey = `tickets/${id}/${randomToken(24)}`;
+  const filename = safeFilename(file.filename);
+  await ctx.env.FILES.put(objectKey, file.bytes, { httpMetadata: { contentType }, customMetadata: { ticket_id: id, attachment_id: attachmentId } });
+  const now = nowIso();
+  const token = randomToken(12);
+  const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: contentType, size_bytes: file.bytes.length, object_key: objectKey, created_at: now };
+  const event = domainEvent("ticket.attachment_added", id, ctx.actor.userId, { attachment_id: attachmentId, filename });
+  try {
+    await commit(
+      ctx,
+      [
+        guardedUpdate(ctx.env.DB, id, { updated_at: now }, token),
+        guardedInsert(ctx.env.DB, "ticket_attachments", row, id, token),
+        guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "attachment_added", null, filename), id, token),
+        guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
+      ],
+      [event],
+    );
+  } catch (err) {
+    await ctx.env.FILES.delete(objectKey); // no orphan object when the row was not written
+    throw err;
+  }
+  return toAttachmentResponse({ id: attachmentId, ticketId: id, uploadedBy: ctx.actor.userId, filename, contentType, sizeBytes: file.bytes.length, objectKey, createdAt: now });
+}
+
+export async function downloadAttachment(ctx: ActorContext, id: string, attachmentId: string) {
+  await findVisibleTicket(ctx, id);
+  const row = await ctx.db.query.ticketAttachments.findFirst({ where: and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)) });
+  if (!row) throw new AppError("not_found", "No such attachment.");
+  const object = await ctx.env.FILES.get(row.objectKey);
+  if (!object) throw new AppError("not_found", "The file is gone.");
+  return { object, row };
+}
+
+export async function listAttachments(ctx: ActorContext, id: string) {
+  await findVisibleTicket(ctx, id);
+  const rows = await ctx.db.select().from(ticketAttachments).where(eq(ticketAttachments.ticketId, id)).orderBy(asc(ticketAttachments.createdAt));
+  return { data: rows.map(toAttachmentResponse) };
+}
+
+// ---- work logs (WO-11) ----
+
+function assertWorker(relation: Relation) {
+  if (!relation.assigned && !(relation.triage && (relation.all || relation.team))) {
+    throw new AppError("forbidden", "Only the assigned technician or dispatch may do this.");
+  }
+}
+
+export interface WorkLogInput {
+  work_detail: string;
+  parts: WorkLogPart[];
+  amount_charged: number;
+  next_service_date?: string;
+}
+
+function workLogRow(ctx: ActorContext, ticketId: string, input: WorkLogInput, verified: boolean) {
+  return {
+    id: newId("wlg"), ticket_id: ticketId, technician_id: ctx.actor.userId, work_detail: input.work_detail, parts: JSON.stringify(input.parts),
+    amount_charged: input.amount_charged, next_service_date: input.next_service_date ?? null, verified_by_code: verified ? 1 : 0, created_at: nowIso(),
+  };
+}
+
+export async function addWorkLog(ctx: ActorContext, id: string, input: WorkLogInput) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation } = await relationTo(ctx, ticket);
+  assertWorker(relation);
+  if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
+  const token = randomToken(12);
+  const row = workLogRow(ctx, id, input, false);
+  const event = domainEvent("ticket.work_logged", id, ctx.actor.userId, { work_log_id: row.id });
+  await commit(
+    ctx,
+    [
+      guardedUpdate(ctx.env.DB, id, { updated_at: row.created_at }, token),
+      guardedInsert(ctx.env.DB, "work_logs", row, id, token),
+      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "work_logged", null, row.id, input.work_detail), id, token),
+      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
+    ],
+    [event],
+  );
+  return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
+}
+
+export async function listWorkLogs(ctx: ActorContext, id: string) {
+  await findVisibleTicket(ctx, id);
+  const rows = await ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt));
+  return { data: rows.map(toWorkLogResponse) };
+}
+
+// ---- completion by customer code (WO-10) ----
+
+export const COMPLETION_CODE_TTL_SECONDS = 10 * 60;
+export const COMPLETION_CODE_MAX_ATTEMPTS = 5;
+
+async function codeHash(ctx: ActorContext, codeId: string, code: string) {
+  return hmacSha256(ctx.settings.hmacSecret, `completion:${codeId}:${code}`);
+}
+
+export async function requestCompletionCode(ctx: ActorContext, id: string) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation } = await relationTo(ctx, ticket);
+  assertWorker(relation);
+  if (ticket.status !== "in_progress") throw new AppError("invalid_transition", "A completion code is for work in progress.");
+  const customer = ticket.customerId ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
+  if (!customer?.phone) throw new AppError("unprocessable", "The ticket's customer has no phone number to send the code to.");
+  await consumeRateLimits(ctx, [{ bucket: "completion-code", subject: id, limit: 5, windowSeconds: 15 * 60 }]);
+  const codeId = newId("ccd");
+  const code = sixDigitCode();
+  const now = new Date();
+  await ctx.db.batch([
+    ctx.db.update(completionCodes).set({ consumedAt: now.toISOString() }).where(and(eq(completionCodes.ticketId, id), isNull(completionCodes.consumedAt))),
+    ctx.db.insert(completionCodes).values({
+      id: codeId, ticketId: id, codeHash: await codeHash(ctx, codeId, code),
+      expiresAt: new Date(now.getTime() + COMPLETION_CODE_TTL_SECONDS * 1000).toISOString(), createdAt: now.toISOString(),
+    }),
+  ]);
+  await ctx.env.NOTIFICATIONS.send(
+    {
+      id: newId("msg"), event: "ticket.completion_code", channel: "sms", recipient: { address: customer.phone },
+      body: `Your truckroll code to confirm the work on ${ticket.number} is ${code}. Give it to the technician only when the job is done.`,
+      created_at: now.toISOString(),
+    },
+    { contentType: "json" },
+  );
+  return { message: "A code has been sent to the customer's phone." };
+}
+
+export async function completeWithCode(ctx: ActorContext, id: string, input: WorkLogInput & { code: string }) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation } = await relationTo(ctx, ticket);
+  assertWorker(relation);
+  if (ticket.status !== "in_progress") throw new AppError("invalid_transition", `Cannot complete a ticket that is ${ticket.status}.`);
+  const now = nowIso();
+  const code = await ctx.db.query.completionCodes.findFirst({
+    where: and(eq(completionCodes.ticketId, id), isNull(completionCodes.consumedAt)),
+    orderBy: [desc(completionCodes.createdAt)],
+  });
+  if (!code || code.attempts >= COMPLETION_CODE_MAX_ATTEMPTS) throw new AppError("invalid_code", "No valid code is waiting; request a new one.");
+  if (code.expiresAt <= now) throw new AppError("invalid_code", "The code has expired; request a new one.");
+  if (!constantTimeEqual(await codeHash(ctx, code.id, input.code), code.codeHash)) {
+    await ctx.db
+      .update(completionCodes)
+      .set({
+        attempts: sql`${completionCodes.attempts} + 1`,
+        consumedAt: sql`CASE WHEN ${completionCodes.attempts} + 1 >= ${COMPLETION_CODE_MAX_ATTEMPTS} THEN ${now} ELSE NULL END`,
+      })
+      .where(and(eq(completionCodes.id, code.id), isNull(completionCodes.consumedAt)));
+    throw new AppError("invalid_code", "The code is wrong.");
+  }
+  // The code is the customer's sign-off: the ticket is resolved and signed off in one batch.
+  const token = randomToken(12);
+  const log = workLogRow(ctx, id, input, true);
+  const set = { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now };
+  const event = domainEvent("ticket.status_changed", id, ctx.actor.userId, { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true });
+  const db = ctx.env.DB;
+  await commit(
+    ctx,
+    [
+      guardedUpdate(db, id, set, token, ["in_progress"]),
+      db.prepare("UPDATE completion_codes SET consumed_at = ?1 WHERE id = ?2 AND consumed_at IS NULL AND EXISTS (SELECT 1 FROM tickets WHERE id = ?3 AND write_token = ?4)").bind(now, code.id, id, token),
+      guardedInsert(db, "work_logs", log, id, token),
+      guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "completed", "in_progress", "resolved", "Confirmed with the customer's code"), id, token),
+      guardedInsert(db, "domain_events", eventRow(event), id, token),
+    ],
+    [event],
+  );
+  return getTicket(ctx, id);
+}

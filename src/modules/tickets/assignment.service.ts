@@ -1,0 +1,245 @@
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { counters, technicianProfiles, ticketAssignees, tickets, users } from "../../db/schema";
+import type { ActorContext } from "../../lib/context";
+import { nowIso, randomToken } from "../../lib/ids";
+import { AppError } from "../../lib/problem";
+import { todayIn, zonedTimeToUtc, addDays } from "../../lib/time";
+import { findVisibleTicket, scopeOf, type TicketRow } from "./tickets.access";
+import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "./tickets.repo";
+import { assertTriage, commit, getTicket, relationTo, transitionColumns } from "./tickets.service";
+
+export type Strategy = "round_robin" | "least_loaded";
+
+const UNFINISHED = ["new", "opened", "assigned", "in_progress", "on_hold"] as const;
+
+interface Candidate {
+  id: string;
+  username: string;
+}
+
+/** Active, available technicians with every required skill and the ticket's area (and team, if set). */
+export async function eligibleTechnicians(ctx: ActorContext, ticket: Pick<TicketRow, "requiredSkills" | "serviceArea" | "teamSupervisorId">): Promise<Candidate[]> {
+  const conditions = [
+    eq(users.role, "technician"),
+    eq(users.status, "active"),
+    isNull(users.deletedAt),
+    eq(technicianProfiles.isAvailable, true),
+    ...ticket.requiredSkills.map((skill) => sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.skills}) WHERE json_each.value = ${skill})`),
+  ];
+  if (ticket.serviceArea) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.serviceAreas}) WHERE json_each.value = ${ticket.serviceArea})`);
+  if (ticket.teamSupervisorId) conditions.push(eq(technicianProfiles.supervisorId, ticket.teamSupervisorId));
+  return ctx.db
+    .select({ id: users.id, username: users.username })
+    .from(users)
+    .innerJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .where(and(...conditions))
+    .orderBy(asc(users.id));
+}
+
+/**
+ * Picks one technician. Round-robin advances an atomic counter per pool (skills+area+team), so
+ * concurrent assignments walk the pool instead of piling on one person; least-loaded counts
+ * unfinished tickets and breaks ties by id.
+ */
+export async function chooseTechnician(ctx: ActorContext, ticket: TicketRow, strategy: Strategy): Promise<{ technicianId: string; reason: string }> {
+  const pool = await eligibleTechnicians(ctx, ticket);
+  const criteria = [
+    ticket.requiredSkills.length ? `skills ${ticket.requiredSkills.join("+")}` : null,
+    ticket.serviceArea ? `area ${ticket.serviceArea}` : null,
+    ticket.teamSupervisorId ? `team ${ticket.teamSupervisorId}` : null,
+  ].filter(Boolean).join(", ") || "any technician";
+  if (!pool.length) throw new AppError("unprocessable", `No available technician matches (${criteria}).`);
+  if (strategy === "round_robin") {
+    const poolKey = `rr:${ticket.teamSupervisorId ?? "*"}:${ticket.serviceArea ?? "*"}:${[...ticket.requiredSkills].sort().join("+") || "*"}`;
+    const [row] = await ctx.db
+      .insert(counters)
+      .values({ name: poolKey, value: 0 })
+      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+      .returning({ value: counters.value });
+    const pick = pool[row.value % pool.length];
+    return { technicianId: pick.id, reason: `round_robin: ${pick.username}, position ${(row.value % pool.length) + 1} of ${pool.length} eligible (${criteria})` };
+  }
+  const loads = await ctx.db
+    .select({ technicianId: ticketAssignees.technicianId, n: sql<number>`count(*)` })
+    .from(ticketAssignees)
+    .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
+    .where(and(inArray(ticketAssignees.technicianId, pool.map((p) => p.id)), inArray(tickets.status, [...UNFINISHED])))
+    .groupBy(ticketAssignees.technicianId);
+  const load = new Map(loads.map((l) => [l.technicianId, l.n]));
+  const pick = [...pool].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0];
+  return { technicianId: pick.id, reason: `least_loaded: ${pick.username} with ${load.get(pick.id) ?? 0} open tickets, among ${pool.length} eligible (${criteria})` };
+}
+
+async function assertTechnicians(ctx: ActorContext, ids: string[]) {
+  const found = await ctx.db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, ids), eq(users.role, "technician"), eq(users.status, "active"), isNull(users.deletedAt)));
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) {
+    throw new AppError("validation_failed", "Some ids are not active technicians.", { errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not an active technician` })) });
+  }
+}
+
+export interface AssignInput {
+  technician_ids?: string[];
+  team_supervisor_id?: string;
+  strategy?: Strategy;
+  due_at?: string;
+  scheduled_at?: string;
+  estimated_resolution_at?: string;
+  comment?: string;
+}
+
+export async function assignTicket(ctx: ActorContext, id: string, input: AssignInput) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation, assignees } = await relationTo(ctx, ticket);
+  assertTriage(relation);
+  if (["resolved", "waiting_approval", "closed", "cancelled"].includes(ticket.status)) {
+    throw new AppError("invalid_transition", `Cannot assign a ticket that is ${ticket.status}.`);
+  }
+  if (input.team_supervisor_id) {
+    const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, input.team_supervisor_id), isNull(users.deletedAt)), columns: { role: true } });
+    if (!sup || !["supervisor", "manager", "admin"].includes(sup.role)) {
+      throw new AppError("validation_failed", "Unknown team.", { errors: [{ path: "team_supervisor_id", message: "Not a supervisor" }] });
+    }
+    // A supervisor without scope_all assigns within their own team only.
+    if (scopeOf(ctx) !== "all" && input.team_supervisor_id !== ctx.actor.userId) throw new AppError("forbidden", "You can only assign to your own team.");
+  }
+  const teamSupervisorId = input.team_supervisor_id ?? ticket.teamSupervisorId;
+
+  let chosen: { technicianId: string; reason: string | null }[] = [];
+  if (input.strategy) {
+    chosen = [await chooseTechnician(ctx, { ...ticket, teamSupervisorId }, input.strategy)];
+  } else if (input.technician_ids?.length) {
+    const ids = [...new Set(input.technician_ids)];
+    await assertTechnicians(ctx, ids);
+    if (scopeOf(ctx) === "team") {
+      const team = await ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(and(inArray(technicianProfiles.userId, ids), eq(technicianProfiles.supervisorId, ctx.actor.userId)));
+      if (team.length !== ids.length) throw new AppError("forbidden", "You can only assign technicians of your own team.");
+    }
+    chosen = ids.map((technicianId) => ({ technicianId, reason: input.comment ?? null }));
+  }
+  const fresh = chosen.filter((c) => !assignees.some((a) => a.technicianId === c.technicianId));
+
+  const now = nowIso();
+  const token = randomToken(12);
+  const willHaveAssignees = assignees.length + fresh.length > 0;
+  const to = ["new", "opened"].includes(ticket.status) && willHaveAssignees ? "assigned" : ticket.status;
+  const set = { ...transitionColumns(ticket, "assign", to, now), team_supervisor_id: teamSupervisorId ?? null } as Record<string, string | number | null>;
+  if (input.scheduled_at) set.scheduled_at = new Date(input.scheduled_at).toISOString();
+  if (input.estimated_resolution_at) set.estimated_resolution_at = new Date(input.estimated_resolution_at).toISOString();
+  const event = domainEvent("ticket.assigned", id, ctx.actor.userId, {
+    number: ticket.number,
+    technician_ids: fresh.map((c) => c.technicianId),
+    team_supervisor_id: teamSupervisorId ?? null,
+    strategy: input.strategy ?? null,
+  });
+  const db = ctx.env.DB;
+  await commit(
+    ctx,
+    [
+      guardedUpdate(db, id, set, token, [ticket.status]),
+      ...fresh.map((c) =>
+        guardedInsert(db, "ticket_assignees", { ticket_id: id, technician_id: c.technicianId, assigned_by: ctx.actor.userId, due_at: input.due_at ? new Date(input.due_at).toISOString() : null, reason: c.reason, assigned_at: now }, id, token),
+      ),
+      ...fresh.map((c) => guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "assigned", null, c.technicianId, c.reason ?? input.comment), id, token)),
+      ...(input.team_supervisor_id && input.team_supervisor_id !== ticket.teamSupervisorId
+        ? [guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "team_assigned", ticket.teamSupervisorId, input.team_supervisor_id), id, token)]
+        : []),
+      ...(to !== ticket.status ? [guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "status_changed", ticket.status, to), id, token)] : []),
+      guardedInsert(db, "domain_events", eventRow(event), id, token),
+    ],
+    [event],
+  );
+  return getTicket(ctx, id);
+}
+
+export async function unassignTicket(ctx: ActorContext, id: string, technicianIds: string[], comment?: string) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation, assignees } = await relationTo(ctx, ticket);
+  assertTriage(relation);
+  const removing = assignees.filter((a) => technicianIds.includes(a.technicianId));
+  if (!removing.length) throw new AppError("validation_failed", "None of these technicians is assigned.", { errors: [{ path: "technician_ids", message: "Not assigned" }] });
+  const now = nowIso();
+  const token = randomToken(12);
+  const left = assignees.length - removing.length;
+  const to = ticket.status === "assigned" && left === 0 ? "opened" : ticket.status;
+  const db = ctx.env.DB;
+  const event = domainEvent("ticket.unassigned", id, ctx.actor.userId, { technician_ids: removing.map((r) => r.technicianId) });
+  await commit(
+    ctx,
+    [
+      guardedUpdate(db, id, { status: to, updated_at: now }, token, [ticket.status]),
+      db
+        .prepare(
+          `DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND technician_id IN (SELECT value FROM json_each(?2))
+           AND EXISTS (SELECT 1 FROM tickets WHERE id = ?1 AND write_token = ?3)`,
+        )
+        .bind(id, JSON.stringify(removing.map((r) => r.technicianId)), token),
+      ...removing.map((r) => guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "unassigned", r.technicianId, null, comment), id, token)),
+      ...(to !== ticket.status ? [guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "status_changed", ticket.status, to), id, token)] : []),
+      guardedInsert(db, "domain_events", eventRow(event), id, token),
+    ],
+    [event],
+  );
+  return getTicket(ctx, id);
+}
+
+/** Each ticket is assigned on its own; one failure does not undo the others. */
+export async function bulkAssign(ctx: ActorContext, input: { ticket_ids: string[]; technician_ids?: string[]; strategy?: Strategy; team_supervisor_id?: string }) {
+  const results = [];
+  for (const ticketId of [...new Set(input.ticket_ids)]) {
+    try {
+      const ticket = await assignTicket(ctx, ticketId, { technician_ids: input.technician_ids, strategy: input.strategy, team_supervisor_id: input.team_supervisor_id });
+      results.push({ ticket_id: ticketId, status: 200, ticket });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      results.push({ ticket_id: ticketId, status: err.status, error: err.message });
+    }
+  }
+  return { results };
+}
+
+// ---- workload (WO-14) ----
+
+export async function workload(ctx: ActorContext, technicianId?: string) {
+  const scope = scopeOf(ctx);
+  const today = todayIn(ctx.settings.timeZone);
+  const dayStart = zonedTimeToUtc(today, "00:00", ctx.settings.timeZone).toISOString();
+  const dayEnd = zonedTimeToUtc(addDays(today, 1), "00:00", ctx.settings.timeZone).toISOString();
+  const now = nowIso();
+  const techFilter = [eq(users.role, "technician"), isNull(users.deletedAt)];
+  if (technicianId) techFilter.push(eq(users.id, technicianId));
+  if (scope === "team") techFilter.push(eq(technicianProfiles.supervisorId, ctx.actor.userId));
+  if (scope === "personal") techFilter.push(eq(users.id, ctx.actor.userId));
+  const rows = await ctx.db
+    .select({
+      id: users.id,
+      first: users.firstName,
+      last: users.lastName,
+      username: users.username,
+      open: sql<number>`coalesce(sum(CASE WHEN ${tickets.status} IN ('new','opened','assigned','in_progress','on_hold') THEN 1 ELSE 0 END), 0)`,
+      inProgress: sql<number>`coalesce(sum(CASE WHEN ${tickets.status} = 'in_progress' THEN 1 ELSE 0 END), 0)`,
+      overdue: sql<number>`coalesce(sum(CASE WHEN ${tickets.status} IN ('new','opened','assigned','in_progress','on_hold') AND ${tickets.resolutionDueAt} < ${now} THEN 1 ELSE 0 END), 0)`,
+      scheduledToday: sql<number>`coalesce(sum(CASE WHEN ${tickets.scheduledAt} >= ${dayStart} AND ${tickets.scheduledAt} < ${dayEnd} AND ${tickets.status} NOT IN ('closed','cancelled') THEN 1 ELSE 0 END), 0)`,
+    })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .leftJoin(ticketAssignees, eq(ticketAssignees.technicianId, users.id))
+    .leftJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
+    .where(and(...techFilter))
+    .groupBy(users.id)
+    .orderBy(asc(users.username));
+  if (technicianId && !rows.length) throw new AppError("not_found", "No such technician.");
+  return {
+    data: rows.map((r) => ({
+      technician_id: r.id,
+      display_name: [r.first, r.last].filter(Boolean).join(" ") || r.username,
+      open: r.open,
+      in_progress: r.inProgress,
+      overdue: r.overdue,
+      scheduled_today: r.scheduledToday,
+    })),
+  };
+}

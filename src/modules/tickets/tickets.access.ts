@@ -1,0 +1,80 @@
+import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
+import type { ActorContext } from "../../lib/context";
+import { AppError } from "../../lib/problem";
+import type { Relation } from "./tickets.workflow";
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type Scope = "all" | "team" | "personal";
+
+export function scopeOf(ctx: ActorContext): Scope {
+  if (ctx.actor.permissions.has("tickets:scope_all")) return "all";
+  if (ctx.actor.permissions.has("tickets:scope_team")) return "team";
+  return "personal";
+}
+
+/** The customer record linked to the caller's login, if any (never creates one). */
+export async function linkedCustomerId(ctx: ActorContext): Promise<string | null> {
+  const row = await ctx.db.query.customers.findFirst({ where: eq(customers.userId, ctx.actor.userId), columns: { id: true } });
+  return row?.id ?? null;
+}
+
+/**
+ * The SQL condition for "tickets this caller may see": all; or own, assigned and (for
+ * supervisors) the team's. Each branch is served by an index (creator, customer, assignee,
+ * team), so SQLite answers it with a multi-index OR rather than a scan.
+ */
+export async function visibleTickets(ctx: ActorContext): Promise<SQL | undefined> {
+  const scope = scopeOf(ctx);
+  if (scope === "all") return undefined;
+  const me = ctx.actor.userId;
+  const customerId = await linkedCustomerId(ctx);
+  const branches: SQL[] = [
+    eq(tickets.createdBy, me),
+    inArray(tickets.id, ctx.db.select({ id: ticketAssignees.ticketId }).from(ticketAssignees).where(eq(ticketAssignees.technicianId, me))),
+  ];
+  if (customerId) branches.push(eq(tickets.customerId, customerId));
+  if (scope === "team") {
+    branches.push(eq(tickets.teamSupervisorId, me));
+    branches.push(
+      inArray(
+        tickets.id,
+        ctx.db
+          .select({ id: ticketAssignees.ticketId })
+          .from(ticketAssignees)
+          .innerJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
+          .where(eq(technicianProfiles.supervisorId, me)),
+      ),
+    );
+  }
+  return or(...branches);
+}
+
+/** A ticket the caller may see, or 404: a caller who may not see it does not learn it exists. */
+export async function findVisibleTicket(ctx: ActorContext, id: string): Promise<TicketRow> {
+  const row = await ctx.db.query.tickets.findFirst({ where: and(eq(tickets.id, id), await visibleTickets(ctx)) });
+  if (!row) throw new AppError("not_found", "No such ticket.");
+  return row;
+}
+
+/** How the caller relates to each ticket, from the tickets' assignees and their supervisors. */
+export async function relationsOf(ctx: ActorContext, rows: TicketRow[], assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>): Promise<Map<string, Relation>> {
+  const me = ctx.actor.userId;
+  const scope = scopeOf(ctx);
+  const customerId = rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
+  const triage = ctx.actor.permissions.has("tickets:assign");
+  const out = new Map<string, Relation>();
+  for (const t of rows) {
+    const people = assignees.get(t.id) ?? [];
+    out.set(t.id, {
+      own: t.createdBy === me || (customerId !== null && t.customerId === customerId),
+      assigned: people.some((p) => p.technicianId === me),
+      team: scope !== "personal" && (t.teamSupervisorId === me || people.some((p) => p.supervisorId === me)),
+      all: scope === "all",
+      triage,
+    });
+  }
+  return out;
+}
+
+export const assigneeSupervisor = sql`(SELECT supervisor_id FROM technician_profiles WHERE user_id = ${ticketAssignees.technicianId})`;

@@ -1,0 +1,126 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../lib/context";
+import { actorContext } from "../../lib/create-router";
+import { AppError } from "../../lib/problem";
+import * as activity from "./activity.service";
+import * as assignment from "./assignment.service";
+import * as routes from "./tickets.routes";
+import * as tickets from "./tickets.service";
+import type { TicketAction } from "./tickets.workflow";
+
+export const listTickets: RouteHandler<typeof routes.listTickets, AppEnv> = async (c) =>
+  c.json(await tickets.listTickets(actorContext(c), c.req.valid("query")), 200);
+
+export const createTicket: RouteHandler<typeof routes.createTicket, AppEnv> = async (c) =>
+  c.json(await tickets.createTicket(actorContext(c), c.req.valid("json")), 201);
+
+export const bulkAssign: RouteHandler<typeof routes.bulkAssign, AppEnv> = async (c) =>
+  c.json(await assignment.bulkAssign(actorContext(c), c.req.valid("json")), 200);
+
+export const getTicket: RouteHandler<typeof routes.getTicket, AppEnv> = async (c) =>
+  c.json(await tickets.getTicketDetail(actorContext(c), c.req.valid("param").id), 200);
+
+export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = async (c) =>
+  c.json(await tickets.updateTicket(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+
+export function actionHandler(action: TicketAction) {
+  return async (c: Context<AppEnv>) => {
+    const { id } = c.req.param() as { id: string };
+    const body = ((c.req as unknown as { valid: (t: "json") => { comment?: string } | undefined }).valid("json")) ?? {};
+    return c.json(await tickets.transitionTicket(actorContext(c), id, action, body.comment), 200);
+  };
+}
+
+export const assignTicket: RouteHandler<typeof routes.assignTicket, AppEnv> = async (c) =>
+  c.json(await assignment.assignTicket(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+
+export const unassignTicket: RouteHandler<typeof routes.unassignTicket, AppEnv> = async (c) => {
+  const input = c.req.valid("json");
+  return c.json(await assignment.unassignTicket(actorContext(c), c.req.valid("param").id, input.technician_ids, input.comment), 200);
+};
+
+export const setSla: RouteHandler<typeof routes.setSla, AppEnv> = async (c) =>
+  c.json(await tickets.setSla(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+
+export const rescheduleBooking: RouteHandler<typeof routes.rescheduleBooking, AppEnv> = async (c) => {
+  const input = c.req.valid("json");
+  return c.json(await tickets.rescheduleBooking(actorContext(c), c.req.valid("param").id, input.preferred_date, input.comment), 200);
+};
+
+export const listComments: RouteHandler<typeof routes.listComments, AppEnv> = async (c) =>
+  c.json(await activity.listComments(actorContext(c), c.req.valid("param").id), 200);
+
+export const addComment: RouteHandler<typeof routes.addComment, AppEnv> = async (c) =>
+  c.json(await activity.addComment(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
+
+export const listAttachments: RouteHandler<typeof routes.listAttachments, AppEnv> = async (c) =>
+  c.json(await activity.listAttachments(actorContext(c), c.req.valid("param").id), 200);
+
+function decodeBase64(data: string): Uint8Array {
+  try {
+    const binary = atob(data.replace(/^data:[^,]*,/, "").replace(/\s+/g, ""));
+    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  } catch {
+    throw new AppError("validation_failed", "data_base64 is not valid base64.", { errors: [{ path: "data_base64", message: "Invalid base64" }] });
+  }
+}
+
+export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const type = (c.req.header("content-type") ?? "").toLowerCase();
+  let file: { filename: string; contentType: string; bytes: Uint8Array };
+  if (type.startsWith("multipart/form-data")) {
+    const form = await c.req.parseBody();
+    const part = form.file;
+    if (!(part instanceof File)) throw new AppError("validation_failed", "Send the file in a `file` field.", { errors: [{ path: "file", message: "Required" }] });
+    file = { filename: part.name, contentType: part.type || "application/octet-stream", bytes: new Uint8Array(await part.arrayBuffer()) };
+  } else {
+    const body = c.req.valid("json") as { filename: string; content_type: string; data_base64: string };
+    file = { filename: body.filename, contentType: body.content_type, bytes: decodeBase64(body.data_base64) };
+  }
+  return c.json(await activity.addAttachment(actorContext(c), id, file), 201);
+};
+
+export const downloadAttachment: RouteHandler<typeof routes.downloadAttachment, AppEnv> = async (c) => {
+  const { id, attachment_id } = c.req.valid("param");
+  const { object, row } = await activity.downloadAttachment(actorContext(c), id, attachment_id);
+  return new Response(object.body, {
+    status: 200,
+    headers: {
+      "content-type": row.contentType,
+      "content-length": String(row.sizeBytes),
+      "content-disposition": `attachment; filename="${row.filename.replace(/"/g, "")}"`,
+      "x-content-type-options": "nosniff",
+      "cache-control": "private, no-store",
+    },
+  }) as never;
+};
+
+export const listHistory: RouteHandler<typeof routes.listHistory, AppEnv> = async (c) =>
+  c.json(await tickets.listHistory(actorContext(c), c.req.valid("param").id), 200);
+
+export const listWorkLogs: RouteHandler<typeof routes.listWorkLogs, AppEnv> = async (c) =>
+  c.json(await activity.listWorkLogs(actorContext(c), c.req.valid("param").id), 200);
+
+export const addWorkLog: RouteHandler<typeof routes.addWorkLog, AppEnv> = async (c) =>
+  c.json(await activity.addWorkLog(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
+
+export const requestCompletionCode: RouteHandler<typeof routes.requestCompletionCode, AppEnv> = async (c) =>
+  c.json(await activity.requestCompletionCode(actorContext(c), c.req.valid("param").id), 202);
+
+export const completeWithCode: RouteHandler<typeof routes.completeWithCode, AppEnv> = async (c) =>
+  c.json(await activity.completeWithCode(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+
+export const customerTickets: RouteHandler<typeof routes.customerTickets, AppEnv> = async (c) => {
+  const ctx = actorContext(c);
+  const { id } = c.req.valid("param");
+  const { findCustomer } = await import("../customers/customers.service");
+  await findCustomer(ctx, id);
+  return c.json(await tickets.listTickets(ctx, { ...c.req.valid("query"), customer_id: id }), 200);
+};
+
+export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) => c.json(await assignment.workload(actorContext(c)), 200);
+
+export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, AppEnv> = async (c) =>
+  c.json(await assignment.workload(actorContext(c), c.req.valid("param").id), 200);

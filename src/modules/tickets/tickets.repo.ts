@@ -1,0 +1,52 @@
+import { newId, nowIso } from "../../lib/ids";
+import type { DomainEventMessage } from "../../queues/messages";
+
+/**
+ * Raw D1 statements for ticket writes. D1 has no interactive transactions, so a change is one
+ * batch: a conditional UPDATE that stamps a fresh `write_token`, followed by inserts guarded on
+ * that token (`WHERE EXISTS … write_token = ?`). If the UPDATE matched nothing (the ticket moved
+ * on), the history and event rows are not written either.
+ */
+export type Columns = Record<string, string | number | null>;
+
+export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, token: string, expectedStatuses?: readonly string[]) {
+  const entries = Object.entries({ ...set, write_token: token });
+  const assignments = entries.map(([col], i) => `${col} = ?${i + 1}`).join(", ");
+  const params: (string | number | null)[] = entries.map(([, v]) => v);
+  let where = `id = ?${params.length + 1}`;
+  params.push(ticketId);
+  if (expectedStatuses?.length) {
+    where += ` AND status IN (${expectedStatuses.map((_, i) => `?${params.length + 1 + i}`).join(", ")})`;
+    params.push(...expectedStatuses);
+  }
+  return db.prepare(`UPDATE tickets SET ${assignments} WHERE ${where}`).bind(...params);
+}
+
+export function guardedInsert(db: D1Database, table: string, row: Columns, ticketId: string, token: string) {
+  const cols = Object.keys(row);
+  const values = Object.values(row);
+  const placeholders = cols.map((_, i) => `?${i + 1}`).join(", ");
+  return db
+    .prepare(
+      `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${placeholders}
+       WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?${cols.length + 1} AND write_token = ?${cols.length + 2})`,
+    )
+    .bind(...values, ticketId, token);
+}
+
+export function plainInsert(db: D1Database, table: string, row: Columns) {
+  const cols = Object.keys(row);
+  return db.prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((_, i) => `?${i + 1}`).join(", ")})`).bind(...Object.values(row));
+}
+
+export function historyRow(ticketId: string, actorId: string | null, action: string, from: string | null, to: string | null, comment?: string | null, internal = false): Columns {
+  return { id: newId("hst"), ticket_id: ticketId, actor_id: actorId, action, from_value: from, to_value: to, comment: comment ?? null, internal: internal ? 1 : 0, created_at: nowIso() };
+}
+
+export function domainEvent(type: string, subjectId: string, actorId: string | null, data: Record<string, unknown>): DomainEventMessage {
+  return { kind: "event", id: newId("evt"), type, subject_id: subjectId, actor_id: actorId, data, occurred_at: nowIso() };
+}
+
+export function eventRow(event: DomainEventMessage): Columns {
+  return { id: event.id, type: event.type, subject_id: event.subject_id, actor_id: event.actor_id, data: JSON.stringify(event.data), created_at: event.occurred_at };
+}

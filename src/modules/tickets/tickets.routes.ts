@@ -1,0 +1,217 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { idempotent } from "../../middleware/idempotency";
+import { requires } from "../../middleware/auth";
+import { jsonBody, jsonResponse } from "../../lib/openapi";
+import { errorResponses } from "../../lib/problem";
+import { CustomerIdParam } from "../customers/customers.schemas";
+import { TechnicianIdParam } from "../technicians/technicians.schemas";
+import {
+  ActionSchema, AssignSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
+  CommentCreateSchema, CommentSchema, CompleteSchema, HistoryEntrySchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,
+  TicketCreateSchema, TicketDetailSchema, TicketIdParam, TicketListQuery, TicketPageSchema, TicketSchema, TicketUpdateSchema,
+  UnassignSchema, WorkLogCreateSchema, WorkLogSchema, WorkloadSchema,
+} from "./tickets.schemas";
+import { ACTIONS, RULES, type TicketAction } from "./tickets.workflow";
+
+const tags = ["tickets"];
+const idempotencyHeader = z.object({
+  "idempotency-key": z.string().optional().openapi({ param: { name: "idempotency-key", in: "header" }, description: "Retry-safe: the first response is replayed (PLT-6)" }),
+});
+
+export const listTickets = createRoute({
+  method: "get", path: "/v1/tickets", tags, operationId: "listTickets",
+  summary: "Tickets you may see (WO-2)",
+  description: "Admins, managers and dispatchers see all; supervisors their team's; technicians what is assigned to them; customers their own. Filters combine; lists are keyset-paginated.",
+  ...requires("tickets:read"),
+  request: { query: TicketListQuery },
+  responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403) },
+});
+
+export const createTicket = createRoute({
+  method: "post", path: "/v1/tickets", tags, operationId: "createTicket",
+  summary: "Raise a ticket or book a service (WO-1, WO-9)",
+  description: "Customers raise tickets for themselves; a `service_booking` needs their own service card and a preferred date inside the booking window, and is free or paid by the warranty rule.",
+  ...requires("tickets:create", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(TicketCreateSchema) },
+  responses: { 201: jsonResponse(TicketSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 422) },
+});
+
+export const bulkAssign = createRoute({
+  method: "post", path: "/v1/tickets/assign", tags, operationId: "bulkAssignTickets",
+  summary: "Assign many tickets at once (WO-5)", description: "Each ticket succeeds or fails on its own; the result lists both.",
+  ...requires("tickets:assign", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(BulkAssignSchema) },
+  responses: { 200: jsonResponse(BulkAssignResultSchema, "Per-ticket results"), ...errorResponses(400, 401, 403, 422) },
+});
+
+export const getTicket = createRoute({
+  method: "get", path: "/v1/tickets/{id}", tags, operationId: "getTicket",
+  summary: "A ticket with assignees, SLA, comments, attachments, history and work logs (WO-3)",
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam },
+  responses: { 200: jsonResponse(TicketDetailSchema, "The ticket"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const updateTicket = createRoute({
+  method: "patch", path: "/v1/tickets/{id}", tags, operationId: "updateTicket",
+  summary: "Edit a ticket's fields (dispatch)", description: "Each changed field writes a history row.",
+  ...requires("tickets:assign"),
+  request: { params: TicketIdParam, body: jsonBody(TicketUpdateSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const ACTION_SUMMARIES: Record<TicketAction, string> = {
+  open: "Acknowledge a new ticket", start: "Start work", hold: "Put on hold (the SLA clock pauses)", resume: "Resume work (the SLA clock runs again)",
+  resolve: "Resolve; waits for the customer's approval when they have a login", approve: "Approve the resolution (closes) (WO-12)",
+  reject: "Reject the resolution (back to work) (WO-12)", cancel: "Cancel; customers only before work starts", reopen: "Reopen a finished ticket",
+};
+
+function actionRoute(action: TicketAction) {
+  return createRoute({
+    method: "post", path: `/v1/tickets/{id}/${action}`, tags, operationId: `${action}Ticket`,
+    summary: ACTION_SUMMARIES[action],
+    description: `From ${RULES[action].from.join(", ")} to ${RULES[action].to}. An illegal move is 409 invalid_transition.`,
+    ...requires("tickets:update", idempotent()),
+    request: { params: TicketIdParam, headers: idempotencyHeader, body: { required: false, content: { "application/json": { schema: ActionSchema } } } },
+    responses: { 200: jsonResponse(TicketSchema, "The ticket after the move"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+  });
+}
+
+/** One route per workflow action, so each has its own operationId and documentation. */
+export const actionRoutes = ACTIONS.map((action) => [action, actionRoute(action)] as const);
+
+export const assignTicket = createRoute({
+  method: "post", path: "/v1/tickets/{id}/assign", tags, operationId: "assignTicket",
+  summary: "Assign technicians, a team, or let a strategy choose (WO-5, IAM-16)",
+  description: "`strategy`: round_robin or least_loaded among available technicians with the ticket's skills and area (and team); the choice and its reason are recorded.",
+  ...requires("tickets:assign", idempotent()),
+  request: { params: TicketIdParam, headers: idempotencyHeader, body: jsonBody(AssignSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Assigned"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const unassignTicket = createRoute({
+  method: "post", path: "/v1/tickets/{id}/unassign", tags, operationId: "unassignTicket", summary: "Remove technicians from a ticket",
+  ...requires("tickets:assign"),
+  request: { params: TicketIdParam, body: jsonBody(UnassignSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const setSla = createRoute({
+  method: "post", path: "/v1/tickets/{id}/sla", tags, operationId: "setTicketSla", summary: "Set SLA targets (WO-6)",
+  ...requires("tickets:sla"),
+  request: { params: TicketIdParam, body: jsonBody(SlaUpdateSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const rescheduleBooking = createRoute({
+  method: "post", path: "/v1/tickets/{id}/reschedule", tags, operationId: "rescheduleBooking",
+  summary: "Move a service booking to another day before work starts (WO-9)",
+  ...requires("tickets:update"),
+  request: { params: TicketIdParam, body: jsonBody(RescheduleSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Rescheduled"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const listComments = createRoute({
+  method: "get", path: "/v1/tickets/{id}/comments", tags, operationId: "listTicketComments", summary: "Comments (customers never see internal notes)",
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(CommentSchema) }).openapi("CommentList"), "Comments"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const addComment = createRoute({
+  method: "post", path: "/v1/tickets/{id}/comments", tags, operationId: "addTicketComment", summary: "Comment, or add an internal note (WO-7)",
+  ...requires("tickets:comment"),
+  request: { params: TicketIdParam, body: jsonBody(CommentCreateSchema) },
+  responses: { 201: jsonResponse(CommentSchema, "Added"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const listAttachments = createRoute({
+  method: "get", path: "/v1/tickets/{id}/attachments", tags, operationId: "listTicketAttachments", summary: "Attachments",
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(AttachmentSchema) }).openapi("AttachmentList"), "Attachments"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const addAttachment = createRoute({
+  method: "post", path: "/v1/tickets/{id}/attachments", tags, operationId: "addTicketAttachment",
+  summary: "Upload an attachment (WO-7)",
+  description: "multipart/form-data with a `file` field, or JSON `{ filename, content_type, data_base64 }`. JPEG, PNG, WebP, HEIC, PDF, plain text or CSV; content must match the type; at most MAX_UPLOAD_BYTES.",
+  ...requires("tickets:comment"),
+  request: {
+    params: TicketIdParam,
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: AttachmentJsonSchema },
+        "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }).openapi("AttachmentMultipart") },
+      },
+    },
+  },
+  responses: { 201: jsonResponse(AttachmentSchema, "Stored"), ...errorResponses(400, 401, 403, 404, 409, 413), 415: { description: "Type not allowed", content: { "application/problem+json": { schema: z.any() } } } },
+});
+
+export const downloadAttachment = createRoute({
+  method: "get", path: "/v1/tickets/{id}/attachments/{attachment_id}", tags, operationId: "downloadTicketAttachment",
+  summary: "Download an attachment (only for those who may see the ticket)",
+  ...requires("tickets:read"),
+  request: { params: AttachmentParams },
+  responses: { 200: { description: "The file", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } }, ...errorResponses(400, 401, 403, 404) },
+});
+
+export const listHistory = createRoute({
+  method: "get", path: "/v1/tickets/{id}/history", tags, operationId: "listTicketHistory", summary: "Every change: who, what, from, to, when (WO-8)",
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(HistoryEntrySchema) }).openapi("HistoryList"), "History, oldest first"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const listWorkLogs = createRoute({
+  method: "get", path: "/v1/tickets/{id}/work-logs", tags, operationId: "listWorkLogs", summary: "Work logs (WO-11)",
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(WorkLogSchema) }).openapi("WorkLogList"), "Work logs"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const addWorkLog = createRoute({
+  method: "post", path: "/v1/tickets/{id}/work-logs", tags, operationId: "addWorkLog", summary: "Log work: detail, parts, amount, next service date (WO-11)",
+  ...requires("tickets:update"),
+  request: { params: TicketIdParam, body: jsonBody(WorkLogCreateSchema) },
+  responses: { 201: jsonResponse(WorkLogSchema, "Logged"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const requestCompletionCode = createRoute({
+  method: "post", path: "/v1/tickets/{id}/completion-code", tags, operationId: "requestCompletionCode",
+  summary: "Send the customer a code that confirms the work (WO-10)", description: "SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.",
+  ...requires("tickets:update"),
+  request: { params: TicketIdParam },
+  responses: { 202: jsonResponse(MessageSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+});
+
+export const completeWithCode = createRoute({
+  method: "post", path: "/v1/tickets/{id}/complete", tags, operationId: "completeTicket",
+  summary: "Finish with the customer's code: resolves, signs off and writes the work log (WO-10)",
+  ...requires("tickets:update", idempotent()),
+  request: { params: TicketIdParam, headers: idempotencyHeader, body: jsonBody(CompleteSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Resolved and signed off"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const customerTickets = createRoute({
+  method: "get", path: "/v1/customers/{id}/tickets", tags: ["customers"], operationId: "listCustomerTickets", summary: "A customer's ticket history (CRM-1)",
+  ...requires("customers:read"),
+  request: { params: CustomerIdParam, query: TicketListQuery.omit({ customer_id: true }) },
+  responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const workload = createRoute({
+  method: "get", path: "/v1/workload", tags: ["technicians"], operationId: "getWorkload",
+  summary: "Open, in progress, overdue and today's work per technician (WO-14)", description: "Scoped: all, your team, or yourself.",
+  ...requires("tickets:read"),
+  responses: { 200: jsonResponse(WorkloadSchema, "Per technician"), ...errorResponses(401, 403) },
+});
+
+export const technicianWorkload = createRoute({
+  method: "get", path: "/v1/technicians/{id}/workload", tags: ["technicians"], operationId: "getTechnicianWorkload", summary: "One technician's workload (WO-14)",
+  ...requires("tickets:read"),
+  request: { params: TechnicianIdParam },
+  responses: { 200: jsonResponse(WorkloadSchema, "The technician's workload"), ...errorResponses(400, 401, 403, 404) },
+});

@@ -1,0 +1,238 @@
+import { z } from "@hono/zod-openapi";
+import { TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+
+export const TicketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "tkt_0a1b2c3d4e5f6g7h8i9j" }) });
+export const AttachmentParams = TicketIdParam.extend({
+  attachment_id: z.string().min(1).max(64).openapi({ param: { name: "attachment_id", in: "path" }, example: "att_0a1b2c3d4e5f6g7h8i9j" }),
+});
+
+/** `normal` is the ISP desk's word for medium. */
+export const PriorityInput = z.preprocess((v) => (v === "normal" ? "medium" : v), z.enum(TICKET_PRIORITIES)).openapi({ type: "string", enum: [...TICKET_PRIORITIES, "normal"] });
+
+const instant = z.iso.datetime({ offset: true }).openapi({ example: "2026-12-01T09:00:00Z" });
+const day = z.iso.date().openapi({ example: "2026-12-01" });
+
+export const LocationSchema = z
+  .object({ lat: z.number().min(-90).max(90).nullable(), lng: z.number().min(-180).max(180).nullable(), address: z.string().nullable() })
+  .openapi("Location");
+
+export const AssigneeSchema = z
+  .object({ technician_id: z.string(), display_name: z.string(), assigned_at: z.string(), due_at: z.string().nullable(), reason: z.string().nullable() })
+  .openapi("Assignee");
+
+export const SlaStateSchema = z
+  .object({
+    response_due_at: z.string().nullable(),
+    resolution_due_at: z.string().nullable(),
+    responded_at: z.string().nullable(),
+    response_breached: z.boolean(),
+    resolution_breached: z.boolean(),
+    paused: z.boolean(),
+    paused_seconds: z.number().int(),
+    estimated_resolution_at: z.string().nullable(),
+  })
+  .openapi("SlaState");
+
+export const TicketSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    kind: z.enum(TICKET_KINDS),
+    priority: z.enum(TICKET_PRIORITIES),
+    status: z.enum(TICKET_STATUSES),
+    title: z.string(),
+    description: z.string(),
+    customer_id: z.string().nullable(),
+    asset_id: z.string().nullable(),
+    created_by: z.string(),
+    team_supervisor_id: z.string().nullable(),
+    service_area: z.string().nullable(),
+    required_skills: z.array(z.string()),
+    location: LocationSchema.nullable(),
+    preferred_at: z.string().nullable(),
+    scheduled_at: z.string().nullable(),
+    estimated_minutes: z.number().int().nullable(),
+    service_type: z.enum(["free", "paid"]).nullable(),
+    assignees: z.array(AssigneeSchema),
+    sla: SlaStateSchema,
+    milestones: z.object({
+      opened_at: z.string().nullable(),
+      assigned_at: z.string().nullable(),
+      started_at: z.string().nullable(),
+      on_hold_at: z.string().nullable(),
+      resolved_at: z.string().nullable(),
+      signed_off_at: z.string().nullable(),
+      closed_at: z.string().nullable(),
+      cancelled_at: z.string().nullable(),
+    }),
+    allowed_actions: z.array(z.string()).openapi({ description: "Workflow actions the caller may take now" }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Ticket");
+
+export const CommentSchema = z
+  .object({ id: z.string(), author_id: z.string(), author_name: z.string(), body: z.string(), visibility: z.enum(["public", "internal"]), created_at: z.string() })
+  .openapi("Comment");
+
+export const AttachmentSchema = z
+  .object({ id: z.string(), filename: z.string(), content_type: z.string(), size_bytes: z.number().int(), uploaded_by: z.string(), created_at: z.string(), download_url: z.string() })
+  .openapi("Attachment");
+
+export const HistoryEntrySchema = z
+  .object({ id: z.string(), actor_id: z.string().nullable(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), comment: z.string().nullable(), created_at: z.string() })
+  .openapi("HistoryEntry");
+
+export const PartSchema = z
+  .strictObject({ code: z.string().trim().min(1).max(40), name: z.string().trim().max(120).optional(), quantity: z.number().int().min(1).max(10_000), unit_price: z.number().int().min(0).max(100_000_000).openapi({ description: "Minor units" }) })
+  .openapi("Part");
+
+export const WorkLogSchema = z
+  .object({ id: z.string(), technician_id: z.string(), work_detail: z.string(), parts: z.array(PartSchema), amount_charged: z.number().int(), next_service_date: z.string().nullable(), verified_by_code: z.boolean(), created_at: z.string() })
+  .openapi("WorkLog");
+
+export const TicketDetailSchema = TicketSchema.extend({
+  comments: z.array(CommentSchema),
+  attachments: z.array(AttachmentSchema),
+  history: z.array(HistoryEntrySchema),
+  work_logs: z.array(WorkLogSchema),
+}).openapi("TicketDetail");
+
+export const TicketPageSchema = pageSchema(TicketSchema, "TicketPage");
+
+export const TicketCreateSchema = z
+  .strictObject({
+    kind: z.enum(TICKET_KINDS),
+    priority: PriorityInput.default("medium"),
+    title: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(10_000).default(""),
+    customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)" }),
+    asset_id: z.string().max(64).optional(),
+    location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() }).optional(),
+    address: z.string().trim().max(300).optional(),
+    service_area: z.string().trim().toLowerCase().max(40).optional(),
+    required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).default([]),
+    preferred_at: instant.optional(),
+    preferred_date: day.optional().openapi({ description: "Service bookings: the day the customer wants" }),
+    scheduled_at: instant.optional(),
+    estimated_minutes: z.number().int().min(5).max(24 * 60).optional(),
+  })
+  .openapi("TicketCreate");
+
+export const TicketUpdateSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().trim().max(10_000).optional(),
+    priority: PriorityInput.optional(),
+    kind: z.enum(TICKET_KINDS).optional(),
+    service_area: z.string().trim().toLowerCase().max(40).nullable().optional(),
+    required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).optional(),
+    scheduled_at: instant.nullable().optional(),
+    estimated_minutes: z.number().int().min(5).max(24 * 60).nullable().optional(),
+    location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() }).nullable().optional(),
+  })
+  .openapi("TicketUpdate");
+
+export const ActionSchema = z.strictObject({ comment: z.string().trim().max(2000).optional() }).openapi("TicketAction");
+
+export const RescheduleSchema = z.strictObject({ preferred_date: day, comment: z.string().trim().max(2000).optional() }).openapi("BookingReschedule");
+
+export const AssignSchema = z
+  .strictObject({
+    technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
+    team_supervisor_id: z.string().min(1).max(64).optional(),
+    strategy: z.enum(["round_robin", "least_loaded"]).optional().openapi({ description: "Automatic choice among available technicians with the skills and area" }),
+    due_at: instant.optional(),
+    scheduled_at: instant.optional(),
+    estimated_resolution_at: instant.optional(),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .refine((v) => Boolean(v.technician_ids?.length) !== Boolean(v.strategy) || (!v.technician_ids && !v.strategy && v.team_supervisor_id), {
+    message: "Give technician_ids or a strategy (or only team_supervisor_id)",
+    path: ["technician_ids"],
+  })
+  .openapi("AssignRequest");
+
+export const BulkAssignSchema = z
+  .strictObject({
+    ticket_ids: z.array(z.string().min(1).max(64)).min(1).max(100),
+    technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
+    strategy: z.enum(["round_robin", "least_loaded"]).optional(),
+    team_supervisor_id: z.string().min(1).max(64).optional(),
+  })
+  .refine((v) => Boolean(v.technician_ids?.length) !== Boolean(v.strategy), { message: "Give technician_ids or a strategy", path: ["technician_ids"] })
+  .openapi("BulkAssignRequest");
+
+export const BulkAssignResultSchema = z
+  .object({ results: z.array(z.object({ ticket_id: z.string(), status: z.number().int(), ticket: TicketSchema.optional(), error: z.string().optional() })) })
+  .openapi("BulkAssignResult");
+
+export const UnassignSchema = z.strictObject({ technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20), comment: z.string().trim().max(2000).optional() }).openapi("UnassignRequest");
+
+export const SlaUpdateSchema = z
+  .strictObject({ response_due_at: instant.optional(), resolution_due_at: instant.optional(), estimated_resolution_at: instant.optional() })
+  .refine((v) => v.response_due_at || v.resolution_due_at || v.estimated_resolution_at, { message: "Give at least one target", path: ["resolution_due_at"] })
+  .openapi("SlaUpdate");
+
+export const CommentCreateSchema = z
+  .strictObject({ body: z.string().trim().min(1).max(10_000), visibility: z.enum(["public", "internal"]).default("public") })
+  .openapi("CommentCreate");
+
+export const AttachmentJsonSchema = z
+  .strictObject({ filename: z.string().trim().min(1).max(200), content_type: z.string().trim().toLowerCase().max(100), data_base64: z.string().min(1) })
+  .openapi("AttachmentUpload");
+
+export const WorkLogCreateSchema = z
+  .strictObject({
+    work_detail: z.string().trim().min(1).max(10_000),
+    parts: z.array(PartSchema).max(100).default([]),
+    amount_charged: z.number().int().min(0).max(1_000_000_000).default(0).openapi({ description: "Minor units" }),
+    next_service_date: day.optional(),
+  })
+  .openapi("WorkLogCreate");
+
+export const CompleteSchema = WorkLogCreateSchema.extend({ code: z.string().regex(/^\d{6}$/, "Six digits") }).openapi("CompleteWithCode");
+
+export const MessageSchema = z.object({ message: z.string() }).openapi("TicketMessage");
+
+const csv = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
+  z
+    .string()
+    .max(500)
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const parts = v.split(",").map((s) => (name === "priority" && s.trim() === "normal" ? "medium" : s.trim()));
+      const bad = parts.filter((p) => !(values as readonly string[]).includes(p));
+      if (bad.length) ctx.addIssue({ code: "custom", message: `Unknown ${name}: ${bad.join(", ")}` });
+      return parts as T[number][];
+    })
+    .openapi({ param: { name, in: "query" }, description: `One or more (comma-separated) of ${values.join(", ")}` });
+
+export const TicketListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  status: csv(TICKET_STATUSES, "status"),
+  priority: csv(TICKET_PRIORITIES, "priority"),
+  kind: csv(TICKET_KINDS, "kind"),
+  technician_id: z.string().max(64).optional().openapi({ param: { name: "technician_id", in: "query" } }),
+  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" } }),
+  created_from: instant.optional().openapi({ param: { name: "created_from", in: "query" } }),
+  created_to: instant.optional().openapi({ param: { name: "created_to", in: "query" } }),
+  scheduled_from: instant.optional().openapi({ param: { name: "scheduled_from", in: "query" } }),
+  scheduled_to: instant.optional().openapi({ param: { name: "scheduled_to", in: "query" } }),
+  bucket: z.string().max(64).optional().openapi({ param: { name: "bucket", in: "query" }, description: "Apply a saved bucket's filters" }),
+  order: z
+    .enum(["created_at", "-created_at", "updated_at", "-updated_at", "scheduled_at", "-scheduled_at"])
+    .default("-created_at")
+    .openapi({ param: { name: "order", in: "query" } }),
+});
+
+export type TicketListFilters = Omit<z.infer<typeof TicketListQuery>, "limit" | "cursor" | "order" | "bucket">;
+
+export const WorkloadSchema = z
+  .object({
+    data: z.array(z.object({ technician_id: z.string(), display_name: z.string(), open: z.number().int(), in_progress: z.number().int(), overdue: z.number().int(), scheduled_today: z.number().int() })),
+  })
+  .openapi("Workload");
