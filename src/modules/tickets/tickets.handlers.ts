@@ -76,7 +76,10 @@ export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = 
     if (!(part instanceof File)) throw new AppError("validation_failed", "Send the file in a `file` field.", { errors: [{ path: "file", message: "Required" }] });
     file = { filename: part.name, contentType: part.type || "application/octet-stream", bytes: new Uint8Array(await part.arrayBuffer()) };
   } else {
-    const body = c.req.valid("json") as { filename: string; content_type: string; data_base64: string };
+    const body = c.req.valid("json") as { filename: string; content_type: string; data_base64: string } | undefined;
+    if (!body?.data_base64) {
+      throw new AppError("validation_failed", "Send multipart/form-data with a `file`, or JSON { filename, content_type, data_base64 }.", { errors: [{ path: "data_base64", message: "Required" }] });
+    }
     file = { filename: body.filename, contentType: body.content_type, bytes: decodeBase64(body.data_base64) };
   }
   return c.json(await activity.addAttachment(actorContext(c), id, file), 201);

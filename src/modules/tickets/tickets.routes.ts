@@ -139,11 +139,12 @@ export const addAttachment = createRoute({
   ...requires("tickets:comment"),
   request: {
     params: TicketIdParam,
+    // Not `required`: each content type is validated only when the request uses it.
     body: {
-      required: true,
+      required: false,
       content: {
         "application/json": { schema: AttachmentJsonSchema },
-        "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }).openapi("AttachmentMultipart") },
+        "multipart/form-data": { schema: z.object({ file: z.any().optional().openapi({ type: "string", format: "binary" }) }).openapi("AttachmentMultipart") },
       },
     },
   },

@@ -237,10 +237,10 @@ export async function createTicket(ctx: ActorContext, input: TicketCreateInput) 
 
 // ---- list (WO-2) ----
 
-export async function listTickets(
-  ctx: ActorContext,
-  query: TicketListFilters & { limit: number; cursor?: string; order: string; bucket?: string },
-) {
+type ListQuery = TicketListFilters & { limit: number; cursor?: string; order: string; bucket?: string };
+
+/** The exact query the list endpoint runs; exported so a test can EXPLAIN it. */
+export async function buildTicketListQuery(ctx: ActorContext, query: ListQuery) {
   let filters: TicketListFilters = query;
   if (query.bucket) {
     const bucket = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.id, query.bucket), eq(buckets.ownerId, ctx.actor.userId)) });
@@ -251,8 +251,14 @@ export async function listTickets(
   const column = field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? tickets.scheduledAt : tickets.createdAt;
   const page = keyset({ order: query.order, column, idColumn: tickets.id, cursor: query.cursor });
   const where = and(await visibleTickets(ctx), ...ticketFilters(filters), field === "scheduled_at" ? isNotNull(tickets.scheduledAt) : undefined, page.where);
-  const rows = await ctx.db.select().from(tickets).where(where).orderBy(...page.orderBy).limit(query.limit + 1);
-  const result = page.page(rows, query.limit, (r) => (field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? r.scheduledAt! : r.createdAt));
+  const statement = ctx.db.select().from(tickets).where(where).orderBy(...page.orderBy).limit(query.limit + 1);
+  const valueOf = (r: TicketRow) => (field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? r.scheduledAt! : r.createdAt);
+  return { statement, page, valueOf };
+}
+
+export async function listTickets(ctx: ActorContext, query: ListQuery) {
+  const { statement, page, valueOf } = await buildTicketListQuery(ctx, query);
+  const result = page.page(await statement, query.limit, valueOf);
   return { data: await presentTickets(ctx, result.data), next_cursor: result.next_cursor };
 }
 

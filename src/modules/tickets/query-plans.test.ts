@@ -1,0 +1,56 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../db/client";
+import { settingsFrom } from "../../lib/env";
+import type { ActorContext } from "../../lib/context";
+import { permissionsOf } from "../roles/permissions";
+import { buildTicketListQuery } from "./tickets.service";
+import { createUser } from "../../../test/helpers";
+
+async function contextFor(role: string): Promise<ActorContext> {
+  const user = await createUser({ role });
+  return {
+    db: createDb(env.DB), env, settings: settingsFrom(env), requestId: "plan", clientIp: "127.0.0.1", waitUntil: () => {},
+    actor: { userId: user.id, sessionId: "ses_plan", role, permissions: permissionsOf(role, null), via: "bearer", tokenExpiresAt: 0 },
+  };
+}
+
+async function plan(ctx: ActorContext, query: Record<string, unknown>) {
+  const { statement } = await buildTicketListQuery(ctx, { limit: 50, order: "-created_at", ...query } as never);
+  const { sql, params } = statement.toSQL();
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+  return results.map((r) => r.detail);
+}
+
+const CASES: [string, string, Record<string, unknown>][] = [
+  ["admin", "newest first", {}],
+  ["admin", "by status", { status: ["new", "opened"] }],
+  ["admin", "by priority", { priority: ["high"] }],
+  ["admin", "by kind", { kind: ["repair"] }],
+  ["admin", "by customer", { customer_id: "cus_x" }],
+  ["admin", "by technician", { technician_id: "usr_x" }],
+  ["admin", "created range", { created_from: "2026-01-01T00:00:00Z", created_to: "2026-12-31T00:00:00Z" }],
+  ["admin", "scheduled order", { order: "scheduled_at", scheduled_from: "2026-01-01T00:00:00Z" }],
+  ["admin", "updated order", { order: "-updated_at" }],
+  ["admin", "deep cursor", { cursor: btoa(JSON.stringify(["-created_at", "2026-01-01T00:00:00.000Z", "tkt_x"])).replace(/=+$/, "") }],
+  ["customer", "own tickets", {}],
+  ["technician", "assigned tickets", { status: ["in_progress"] }],
+  ["supervisor", "team tickets", {}],
+];
+
+describe("every ticket list query is served by an index", () => {
+  it.each(CASES)("%s: %s", async (role, _name, query) => {
+    const ctx = await contextFor(role);
+    const details = await plan(ctx, query);
+    // "SCAN tickets" without "USING … INDEX" is a full table scan.
+    const scans = details.filter((d) => /\bSCAN tickets\b/.test(d) && !/USING (COVERING )?INDEX/.test(d));
+    expect(scans, details.join("\n")).toEqual([]);
+  });
+});
+
+describe("the plan check itself", () => {
+  it("does see a full scan when there is one", async () => {
+    const { results } = await env.DB.prepare("EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE address = 'x' ORDER BY title").all<{ detail: string }>();
+    expect(results.some((r) => /\bSCAN tickets\b/.test(r.detail) && !/USING (COVERING )?INDEX/.test(r.detail))).toBe(true);
+  });
+});
