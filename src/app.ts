@@ -18,6 +18,7 @@ import { customersModule } from "./modules/customers";
 import { assetsModule } from "./modules/assets";
 import { techniciansModule } from "./modules/technicians";
 import { ticketsModule } from "./modules/tickets";
+import { bucketsModule } from "./modules/buckets";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -98,6 +99,7 @@ export function createApp() {
   app.route("/", assetsModule);
   app.route("/", techniciansModule);
   app.route("/", ticketsModule);
+  app.route("/", bucketsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -9,6 +9,7 @@ import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { enqueueEmail } from "../../queues/enqueue";
 import { STAFF_ROLES } from "../roles/permissions";
+import { customerForUser } from "../customers/customers.service";
 import { findUser, insertUser, revokeAllSessionsStatement, toUserResponse, type UserRow } from "../users/users.service";
 import { signToken, verifyToken } from "./tokens";
 
@@ -223,6 +224,8 @@ export async function register(
   await consumeRateLimits(ctx, [{ bucket: "register:ip", subject: ctx.clientIp, limit: 10, windowSeconds: HOUR }]);
   const isStaff = (STAFF_ROLES as string[]).includes(input.account_type);
   const user = await insertUser(ctx, { ...input, role: input.account_type, status: isStaff ? "pending" : "active" });
+  // A customer's login comes with the customer record their tickets and service cards hang off.
+  if (!isStaff) await customerForUser(ctx, user.id);
   return { user: toUserResponse(user), requires_approval: isStaff };
 }
 

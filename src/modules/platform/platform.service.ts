@@ -19,6 +19,7 @@ export const COLLECTIONS: Record<string, string> = {
   teams: "/v1/teams",
   tickets: "/v1/tickets",
   workload: "/v1/workload",
+  buckets: "/v1/buckets",
   health: "/v1/health",
 };
 

@@ -9,4 +9,5 @@ export const rolesModule = createRouter()
   .openapi(r.createRole, h.createRole)
   .openapi(r.getRole, h.getRole)
   .openapi(r.updateRole, h.updateRole)
-  .openapi(r.deleteRole, h.deleteRole);
+  .openapi(r.deleteRole, h.deleteRole)
+  .openapi(r.rolePool, h.rolePool);

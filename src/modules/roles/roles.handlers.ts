@@ -21,3 +21,6 @@ export const deleteRole: RouteHandler<typeof routes.deleteRole, AppEnv> = async 
   await roles.deleteRole(actorContext(c), c.req.valid("param").key);
   return c.body(null, 204);
 };
+
+export const rolePool: RouteHandler<typeof routes.rolePool, AppEnv> = async (c) =>
+  c.json(await roles.rolePool(actorContext(c), c.req.valid("param").key), 200);

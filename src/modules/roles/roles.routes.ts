@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { PermissionListSchema, RoleCreateSchema, RoleKeyParam, RoleListSchema, RoleSchema, RoleUpdateSchema } from "./roles.schemas";
+import { PermissionListSchema, RoleCreateSchema, RoleKeyParam, RoleListSchema, RolePoolSchema, RoleSchema, RoleUpdateSchema } from "./roles.schemas";
 
 const tags = ["roles"];
 
@@ -47,4 +47,12 @@ export const deleteRole = createRoute({
   ...requires("roles:write"),
   request: { params: RoleKeyParam },
   responses: { 204: noContent, ...errorResponses(401, 403, 404, 409) },
+});
+
+export const rolePool = createRoute({
+  method: "get", path: "/v1/roles/{key}/pool", tags, operationId: "getRolePool",
+  summary: "Active users holding a role: the round-robin pool (IAM-16)",
+  ...requires("tickets:assign"),
+  request: { params: RoleKeyParam },
+  responses: { 200: jsonResponse(RolePoolSchema, "The pool"), ...errorResponses(400, 401, 403, 404) },
 });

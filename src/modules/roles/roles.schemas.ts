@@ -43,3 +43,5 @@ export const RoleUpdateSchema = z
 export const PermissionListSchema = z
   .object({ data: z.array(z.object({ key: z.string(), description: z.string() })) })
   .openapi("PermissionList");
+
+export const RolePoolSchema = z.object({ role: z.string(), user_ids: z.array(z.string()) }).openapi("RolePool");

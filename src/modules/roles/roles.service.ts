@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { roles, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
@@ -79,4 +79,15 @@ export async function deleteRole(ctx: ActorContext, key: string) {
   const holder = await ctx.db.query.users.findFirst({ where: eq(users.role, key), columns: { id: true } });
   if (holder) throw new AppError("conflict", "The role is still held by users; reassign them first.");
   await ctx.db.delete(roles).where(eq(roles.key, key));
+}
+
+/** IAM-16: the active users holding a role, in a stable order, for automatic assignment. */
+export async function rolePool(ctx: ActorContext, key: string) {
+  await getRole(ctx, key);
+  const rows = await ctx.db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, key), eq(users.status, "active"), isNull(users.deletedAt)))
+    .orderBy(asc(users.id));
+  return { role: key, user_ids: rows.map((r) => r.id) };
 }

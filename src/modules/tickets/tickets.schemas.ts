@@ -229,7 +229,7 @@ export const TicketListQuery = z.object({
     .openapi({ param: { name: "order", in: "query" } }),
 });
 
-export type TicketListFilters = Omit<z.infer<typeof TicketListQuery>, "limit" | "cursor" | "order" | "bucket">;
+export type TicketListFilters = Partial<Omit<z.infer<typeof TicketListQuery>, "limit" | "cursor" | "order" | "bucket">>;
 
 export const WorkloadSchema = z
   .object({

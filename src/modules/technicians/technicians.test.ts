@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { call, expectProblem } from "../../../test/helpers";
+import { securitySuite } from "../../../test/security-suite";
+import { staff, technicianAccount } from "../../../test/work-factories";
+
+securitySuite("technicians");
+
+describe("FW-1 technician profiles", () => {
+  it("updates a profile and filters by skill, area, availability, supervisor and missing fields", async () => {
+    const manager = await staff("manager");
+    const sup = await staff("supervisor");
+    const tech = await technicianAccount({ skills: [], areas: [] });
+    const tag = Math.random().toString(36).slice(2, 8);
+    const company = await call("/v1/companies", { token: manager.token, body: { name: `Fibre Co ${tag}` } });
+    const res = await call(`/v1/technicians/${tech.user.id}`, {
+      method: "PATCH", token: manager.token,
+      body: { employee_id: `E-${tag}`, skills: ["Fibre", "copper"], service_areas: [`zone-${tag}`], external_usernames: { cone: `c_${tag}` }, supervisor_id: sup.user.id, company_id: company.json.id },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ skills: ["fibre", "copper"], supervisor_id: sup.user.id, company_id: company.json.id, missing_fields: [] });
+    const ids = async (q: string) => (await call(`/v1/technicians?${q}`, { token: manager.token })).json.data.map((t: { user_id: string }) => t.user_id);
+    expect(await ids(`area=zone-${tag}&skill=fibre`)).toEqual([tech.user.id]);
+    expect(await ids(`area=zone-${tag}&skill=plumbing`)).toEqual([]);
+    expect(await ids(`supervisor=${sup.user.id}`)).toEqual([tech.user.id]);
+    const bare = await technicianAccount({ skills: [], areas: [] });
+    expect(await ids("missing=employee_id,company&limit=100")).toContain(bare.user.id);
+    expect(await ids("missing=employee_id,company&limit=100")).not.toContain(tech.user.id);
+    expect(await ids("unassigned=true&limit=100")).toContain(bare.user.id);
+    expectProblem(await call("/v1/technicians?missing=shoe_size", { token: manager.token }), 400, "validation_failed");
+    expect((await call(`/v1/companies/${company.json.id}`, { token: manager.token })).json.technician_count).toBe(1);
+  });
+
+  it("lets technicians switch their own availability with a reason (FW-3)", async () => {
+    const tech = await technicianAccount();
+    const other = await technicianAccount();
+    expectProblem(await call(`/v1/technicians/${tech.user.id}/availability`, { method: "PUT", token: tech.token, body: { is_available: false } }), 400, "validation_failed");
+    const off = await call(`/v1/technicians/${tech.user.id}/availability`, { method: "PUT", token: tech.token, body: { is_available: false, reason: "sick" } });
+    expect(off.json).toMatchObject({ is_available: false, unavailable_reason: "sick" });
+    expectProblem(await call(`/v1/technicians/${other.user.id}/availability`, { method: "PUT", token: tech.token, body: { is_available: false, reason: "x" } }), 404, "not_found");
+    const manager = await staff("manager");
+    expect((await call(`/v1/technicians?available=false&limit=100`, { token: manager.token })).json.data.map((t: { user_id: string }) => t.user_id)).toContain(tech.user.id);
+  });
+});
+
+describe("IAM-14 teams", () => {
+  it("lets a supervisor take unassigned technicians into their team and release them, but not poach", async () => {
+    const sup = await staff("supervisor");
+    const rival = await staff("supervisor");
+    const free = await technicianAccount();
+    const taken = await technicianAccount({ supervisorId: rival.user.id });
+    const joined = await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } });
+    expect(joined.status, joined.text).toBe(200);
+    expect(joined.json.technicians.map((t: { user_id: string }) => t.user_id)).toEqual([free.user.id]);
+    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [taken.user.id] } }), 409, "conflict");
+    expectProblem(await call(`/v1/teams/${rival.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 403, "forbidden");
+    expectProblem(await call(`/v1/technicians/${taken.user.id}`, { method: "PATCH", token: sup.token, body: { skills: ["x"] } }), 403, "forbidden");
+    const teams = await call("/v1/teams", { token: sup.token });
+    expect(teams.json.data.find((t: { supervisor_id: string }) => t.supervisor_id === sup.user.id).technician_count).toBe(1);
+    const left = await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id] } });
+    expect(left.json.technicians).toEqual([]);
+    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [sup.user.id] } }), 400, "validation_failed");
+  });
+});
+
+describe("IAM-16 role pools", () => {
+  it("lists the active holders of a role", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const pool = await call("/v1/roles/technician/pool", { token: dispatcher.token });
+    expect(pool.json.role).toBe("technician");
+    expect(pool.json.user_ids).toContain(tech.user.id);
+    expectProblem(await call("/v1/roles/nope/pool", { token: dispatcher.token }), 404, "not_found");
+  });
+});
