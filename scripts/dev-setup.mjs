@@ -59,7 +59,60 @@ function seedSql() {
     `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
      VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
-  return rows.join("\n");
+  return [...rows, ...workSql(now, q)].join("\n");
+}
+
+/** Customers, cards, a team and tickets in several states, so the local API shows a living system. */
+function workSql(now, q) {
+  const at = (minutes) => q(new Date(Date.now() + minutes * 60_000).toISOString());
+  const n = q(now);
+  const out = [
+    `INSERT OR IGNORE INTO companies (id, name, contact_email, created_at, updated_at) VALUES ('cmp_demo_linecraft', 'Linecraft Contractors', 'ops@linecraft.demo', ${n}, ${n});`,
+    `UPDATE users SET company_id = 'cmp_demo_linecraft' WHERE id = 'usr_demo_tech2' AND company_id IS NULL;`,
+    `INSERT OR IGNORE INTO technician_profiles (user_id, employee_id, skills, service_areas, supervisor_id, external_usernames, is_available, created_at, updated_at) VALUES
+      ('usr_demo_tech1', 'E-1001', '["fibre","copper"]', '["gaborone","mogoditshane"]', 'usr_demo_supervisor', '{"cone":"thabo.t"}', 1, ${n}, ${n}),
+      ('usr_demo_tech2', 'E-1002', '["fibre","appliances"]', '["gaborone","francistown"]', 'usr_demo_supervisor', '{}', 1, ${n}, ${n});`,
+    `INSERT OR IGNORE INTO customers (id, user_id, full_name, phone, email, national_id, address, lat, lng, service_area, service_package, created_at, updated_at) VALUES
+      ('cus_demo_kagiso', 'usr_demo_customer1', 'Kagiso Customer', '+26771000007', 'customer1@demo.truckroll.dev', 'BW-100007', 'Plot 1234, Block 6, Gaborone', -24.6282, 25.9231, 'gaborone', 'fibre-50', ${n}, ${n}),
+      ('cus_demo_lesedi', 'usr_demo_customer2', 'Lesedi Customer', '+26771000008', 'customer2@demo.truckroll.dev', 'BW-100008', '12 Blue Jacket St, Francistown', -21.1700, 27.5078, 'francistown', 'adsl-10', ${n}, ${n}),
+      ('cus_demo_neo', NULL, 'Neo Molefe', '+26772000101', NULL, NULL, 'Mogoditshane Ward 3', -24.6264, 25.8656, 'mogoditshane', 'fibre-100', ${n}, ${n});`,
+    `INSERT OR IGNORE INTO assets (id, customer_id, model, serial_number, card_type, installed_on, warranty_start, warranty_end, address, region, created_at, updated_at) VALUES
+      ('ast_demo_purifier', 'cus_demo_kagiso', 'AquaPure X1', 'AP-X1-0042', 'normal', '2026-03-01', '2026-03-01', '2027-02-28', 'Plot 1234, Block 6, Gaborone', 'Gaborone', ${n}, ${n}),
+      ('ast_demo_router', 'cus_demo_lesedi', 'HomeHub 3000', 'HH-3000-7781', 'premium', '2024-05-10', '2024-05-10', '2025-05-09', '12 Blue Jacket St, Francistown', 'Francistown', ${n}, ${n});`,
+    `INSERT OR IGNORE INTO counters (name, value) VALUES ('ticket_number', 100);`,
+  ];
+  // [id, number, kind, priority, status, title, customer, asset, creator, created (min ago), assignee, extra columns]
+  const tickets = [
+    ["tkt_demo_new", "TR-000001", "service_down", "high", "new", "No internet since this morning", "cus_demo_kagiso", null, "usr_demo_customer1", -20, null, {}],
+    ["tkt_demo_opened", "TR-000002", "repair", "medium", "opened", "Slow speeds in the evening", "cus_demo_lesedi", null, "usr_demo_customer2", -180, null, { opened_at: -170, responded_at: -170 }],
+    ["tkt_demo_assigned", "TR-000003", "installation", "medium", "assigned", "New fibre installation", "cus_demo_neo", null, "usr_demo_dispatcher", -300, "usr_demo_tech1", { assigned_at: -240, responded_at: -240, scheduled_at: 120 }],
+    ["tkt_demo_progress", "TR-000004", "repair", "high", "in_progress", "Cut cable in the street", "cus_demo_kagiso", null, "usr_demo_dispatcher", -400, "usr_demo_tech1", { assigned_at: -380, started_at: -60, responded_at: -380 }],
+    ["tkt_demo_hold", "TR-000005", "maintenance", "low", "on_hold", "Replace ageing splitter", "cus_demo_neo", null, "usr_demo_dispatcher", -2000, "usr_demo_tech2", { assigned_at: -1900, started_at: -1800, on_hold_at: -600, sla_paused_at: -600, responded_at: -1900 }],
+    ["tkt_demo_waiting", "TR-000006", "repair", "medium", "waiting_approval", "Router keeps rebooting", "cus_demo_lesedi", "ast_demo_router", "usr_demo_customer2", -3000, "usr_demo_tech2", { assigned_at: -2900, started_at: -2000, resolved_at: -100, responded_at: -2900 }],
+    ["tkt_demo_closed", "TR-000007", "upgrade", "low", "closed", "Upgrade to fibre-50", "cus_demo_kagiso", null, "usr_demo_customer1", -10000, "usr_demo_tech1", { assigned_at: -9000, started_at: -8000, resolved_at: -7000, closed_at: -6000, responded_at: -9000 }],
+    ["tkt_demo_booking", "TR-000008", "service_booking", "medium", "new", "Annual purifier service", "cus_demo_kagiso", "ast_demo_purifier", "usr_demo_customer1", -30, null, { preferred_at: 3 * 24 * 60, service_type: "free" }],
+    ["tkt_demo_breached", "TR-000009", "service_down", "emergency", "new", "Whole street offline", "cus_demo_neo", null, "usr_demo_dispatcher", -90, null, { response_breached_at: -80 }],
+  ];
+  const priorityMinutes = { low: 1440, medium: 120, high: 30, critical: 15, emergency: 10 };
+  const resolutionMinutes = { low: 7200, medium: 2880, high: 1440, critical: 480, emergency: 240 };
+  for (const [id, number, kind, priority, status, title, customer, asset, creator, created, assignee, extra] of tickets) {
+    const cols = { id, number, kind, priority, status, title, description: title, customer_id: customer, asset_id: asset, created_by: creator, service_area: null, required_skills: "[]" };
+    const times = { created_at: created, updated_at: created, response_due_at: created + priorityMinutes[priority], resolution_due_at: created + resolutionMinutes[priority] };
+    const values = { ...cols, service_type: extra.service_type ?? null };
+    const timeCols = { ...times, ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "service_type")) };
+    const names = [...Object.keys(values), ...Object.keys(timeCols)];
+    const vals = [...Object.values(values).map((v) => (v === null ? "NULL" : q(v))), ...Object.values(timeCols).map((m) => at(m))];
+    out.push(`INSERT OR IGNORE INTO tickets (${names.join(", ")}) VALUES (${vals.join(", ")});`);
+    out.push(`INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) VALUES (${q(`hst_demo_${id}`)}, ${q(id)}, ${q(creator)}, 'created', NULL, 'new', ${at(created)});`);
+    if (assignee) {
+      out.push(`INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) VALUES (${q(id)}, ${q(assignee)}, 'usr_demo_dispatcher', 'demo data', ${at(extra.assigned_at ?? created)});`);
+    }
+  }
+  out.push(`UPDATE tickets SET team_supervisor_id = 'usr_demo_supervisor' WHERE id IN ('tkt_demo_assigned', 'tkt_demo_progress', 'tkt_demo_hold') AND team_supervisor_id IS NULL;`);
+  out.push(`INSERT OR IGNORE INTO ticket_comments (id, ticket_id, author_id, body, visibility, created_at) VALUES
+    ('cmt_demo_1', 'tkt_demo_progress', 'usr_demo_tech1', 'On site, the cable was cut by road works.', 'public', ${at(-50)}),
+    ('cmt_demo_2', 'tkt_demo_progress', 'usr_demo_dispatcher', 'Road works contractor notified; claim pending.', 'internal', ${at(-40)});`);
+  return out;
 }
 
 function run(args, stdout = "inherit") {
