@@ -19,6 +19,7 @@ import { assetsModule } from "./modules/assets";
 import { techniciansModule } from "./modules/technicians";
 import { ticketsModule } from "./modules/tickets";
 import { bucketsModule } from "./modules/buckets";
+import { schedulingModule } from "./modules/scheduling";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -51,6 +52,14 @@ function requireKnownContentType() {
       }
     }
     await next();
+  });
+}
+
+function noStore() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    c.res.headers.set("cache-control", "no-store");
+    c.res.headers.set("referrer-policy", "no-referrer");
   });
 }
 
@@ -89,6 +98,9 @@ export function createApp() {
   app.use("*", requestContext());
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
   app.use("/v1/*", bodySizeCap(), requireKnownContentType());
+  // Token-bearing pages and API: never cached, never leaked in a Referer.
+  app.use("/v1/public/*", noStore());
+  app.use("/a/*", noStore());
 
   app.route("/", platformModule);
   app.route("/", authModule);
@@ -100,6 +112,7 @@ export function createApp() {
   app.route("/", techniciansModule);
   app.route("/", ticketsModule);
   app.route("/", bucketsModule);
+  app.route("/", schedulingModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

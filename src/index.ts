@@ -11,3 +11,5 @@ export default {
   queue: (batch: MessageBatch<QueueMessage>, env: Env, ctx: ExecutionContext) => handleNotificationBatch(batch, env, ctx),
   scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => runScheduled(controller, env, ctx),
 } satisfies ExportedHandler<Env, QueueMessage>;
+
+export { TechnicianSchedule } from "./durable-objects/technician-schedule";

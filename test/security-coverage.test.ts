@@ -4,6 +4,8 @@ import { operations } from "./security-suite";
 
 const PUBLIC_OPERATIONS = new Set([
   "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth",
+  // The customer link's API: the token in the path is the credential.
+  "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback",
 ]);
 
 describe("every route states who may call it", () => {

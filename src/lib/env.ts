@@ -5,6 +5,7 @@ export interface Env {
   DB: D1Database;
   FILES: R2Bucket;
   ASSETS?: Fetcher;
+  SCHEDULES: DurableObjectNamespace<import("../durable-objects/technician-schedule").TechnicianSchedule>;
   NOTIFICATIONS: Queue<import("../queues/messages").QueueMessage>;
   ENVIRONMENT?: string;
   JWT_ISSUER?: string;
@@ -21,6 +22,13 @@ export interface Env {
   BOOKING_WINDOW_DAYS?: string;
   FREE_SERVICE_INTERVAL_MONTHS?: string;
   MAX_UPLOAD_BYTES?: string;
+  WORK_DAY_START?: string;
+  WORK_DAY_END?: string;
+  SLOT_STEP_MINUTES?: string;
+  DEFAULT_APPOINTMENT_MINUTES?: string;
+  SAME_DAY_LEAD_MINUTES?: string;
+  MAX_DAYS_AHEAD?: string;
+  APPOINTMENT_LINK_TTL_HOURS?: string;
   /** Secret: JSON array of private JWKs (Ed25519, each with a kid); the first signs, all verify. */
   JWT_PRIVATE_KEYS?: string;
   /** Secret: key for HMAC of one-time codes, so a leaked table cannot be brute-forced offline. */
@@ -62,6 +70,13 @@ const settingsSchema = z.object({
   bookingWindowDays: z.coerce.number().int().positive(),
   freeServiceIntervalMonths: z.coerce.number().int().positive(),
   maxUploadBytes: z.coerce.number().int().positive(),
+  workDayStart: z.string().regex(/^\d{2}:\d{2}$/),
+  workDayEnd: z.string().regex(/^\d{2}:\d{2}$/),
+  slotStepMinutes: z.coerce.number().int().min(5).max(240),
+  defaultAppointmentMinutes: z.coerce.number().int().min(5).max(600),
+  sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
+  maxDaysAhead: z.coerce.number().int().min(1).max(365),
+  appointmentLinkTtlHours: z.coerce.number().int().min(1).max(24 * 60),
   jwtPrivateKeys: z.string().min(1, "JWT_PRIVATE_KEYS secret is not set"),
   hmacSecret: z.string().min(16, "HMAC_SECRET secret is not set"),
 });
@@ -91,6 +106,15 @@ export function settingsFrom(env: Env): Settings {
     bookingWindowDays: env.BOOKING_WINDOW_DAYS ?? 30,
     freeServiceIntervalMonths: env.FREE_SERVICE_INTERVAL_MONTHS ?? 3,
     maxUploadBytes: env.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,
+    // The appointment seed's rules: 08:00–17:00, 30-minute steps, 30-minute default visit,
+    // 60 minutes' lead time on the same day, 30 days ahead.
+    workDayStart: env.WORK_DAY_START ?? "08:00",
+    workDayEnd: env.WORK_DAY_END ?? "17:00",
+    slotStepMinutes: env.SLOT_STEP_MINUTES ?? 30,
+    defaultAppointmentMinutes: env.DEFAULT_APPOINTMENT_MINUTES ?? 30,
+    sameDayLeadMinutes: env.SAME_DAY_LEAD_MINUTES ?? 60,
+    maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
+    appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,
     jwtPrivateKeys: env.JWT_PRIVATE_KEYS ?? "",
     hmacSecret: env.HMAC_SECRET ?? "",
   });

@@ -2,3 +2,4 @@ export * from "./identity";
 export * from "./platform";
 export * from "./crm";
 export * from "./tickets";
+export * from "./scheduling";

@@ -20,6 +20,9 @@ export const COLLECTIONS: Record<string, string> = {
   tickets: "/v1/tickets",
   workload: "/v1/workload",
   buckets: "/v1/buckets",
+  appointments: "/v1/appointments",
+  availability: "/v1/availability",
+  feedback: "/v1/feedback",
   health: "/v1/health",
 };
 

@@ -28,8 +28,12 @@ export const PERMISSIONS = {
   "tickets:sla": "Set SLA targets",
   "tickets:scope_all": "See every ticket (otherwise: own, assigned, and with scope_team the team's)",
   "tickets:scope_team": "See the tickets of your team",
-  "appointments:read": "Read appointments",
-  "appointments:write": "Book and change appointments",
+  "appointments:read": "Read appointments within the caller's ticket scope",
+  "appointments:write": "Book, move and progress appointments",
+  "appointments:links": "Send customers appointment links",
+  "feedback:read": "Read feedback and ratings",
+  "attendance:read": "Read attendance",
+  "attendance:write": "Mark attendance",
   "reports:read": "Read reports and dashboards",
   "notifications:admin": "Read the delivery log and replay deliveries",
   "webhooks:manage": "Manage outbound webhooks",
@@ -52,7 +56,8 @@ export const BUILTIN_ROLES = {
     permissions: [
       "roles:read", "companies:read", "customers:read", "assets:read", "technicians:read", "technicians:write",
       "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment", "tickets:internal",
-      "tickets:scope_team", "appointments:read", "appointments:write", "reports:read",
+      "tickets:scope_team", "appointments:read", "appointments:write", "appointments:links", "feedback:read",
+      "attendance:read", "attendance:write", "reports:read",
     ],
   },
   dispatcher: {
@@ -61,7 +66,8 @@ export const BUILTIN_ROLES = {
     permissions: [
       "roles:read", "companies:read", "customers:read", "customers:write", "assets:read", "assets:write",
       "technicians:read", "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment",
-      "tickets:internal", "tickets:scope_all", "appointments:read", "appointments:write", "reports:read",
+      "tickets:internal", "tickets:scope_all", "appointments:read", "appointments:write", "appointments:links",
+      "feedback:read", "attendance:read", "reports:read",
     ],
   },
   technician: {
@@ -69,13 +75,13 @@ export const BUILTIN_ROLES = {
     description: "Works the tickets assigned to them",
     permissions: [
       "customers:read", "assets:read", "tickets:read", "tickets:update", "tickets:comment", "tickets:internal",
-      "appointments:read", "appointments:write",
+      "appointments:read", "appointments:write", "feedback:read",
     ],
   },
   customer: {
     name: "Customer",
     description: "Raises and follows their own tickets",
-    permissions: ["assets:read", "tickets:create", "tickets:read", "tickets:update", "tickets:comment", "appointments:read", "appointments:write"],
+    permissions: ["assets:read", "tickets:create", "tickets:read", "tickets:update", "tickets:comment", "appointments:read", "feedback:read"],
   },
 } satisfies Record<string, { name: string; description: string; permissions: Permission[] }>;
 

@@ -1,0 +1,81 @@
+import { DurableObject } from "cloudflare:workers";
+
+export interface Booking {
+  appointment_id: string;
+  ticket_id: string;
+  starts_ms: number;
+  ends_ms: number;
+}
+
+export type BookResult = { ok: true } | { ok: false; reason: "clash"; clash_with: string };
+
+/**
+ * SCH-2. One object per technician owns that technician's bookings in its own SQLite storage.
+ * Every method is synchronous between reading and writing (the SQL API is synchronous and there
+ * is no await in between), so two requests can never both see a slot free: the object is the
+ * single writer, and its input gate serialises calls. D1 holds a copy for queries.
+ */
+export class TechnicianSchedule extends DurableObject {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS bookings (
+      appointment_id TEXT PRIMARY KEY,
+      ticket_id TEXT NOT NULL,
+      starts_ms INTEGER NOT NULL,
+      ends_ms INTEGER NOT NULL
+    )`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS bookings_start ON bookings (starts_ms, ends_ms)");
+  }
+
+  /** Any overlap clashes: [a, b) and [c, d) overlap when a < d and c < b. */
+  private clash(startsMs: number, endsMs: number, exceptAppointmentId: string | null): string | null {
+    const row = this.sql
+      .exec<{ appointment_id: string }>(
+        "SELECT appointment_id FROM bookings WHERE starts_ms < ? AND ends_ms > ? AND appointment_id IS NOT ? LIMIT 1",
+        endsMs,
+        startsMs,
+        exceptAppointmentId,
+      )
+      .toArray()[0];
+    return row?.appointment_id ?? null;
+  }
+
+  book(booking: Booking): BookResult {
+    const clash = this.clash(booking.starts_ms, booking.ends_ms, booking.appointment_id);
+    if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    this.sql.exec(
+      "INSERT OR REPLACE INTO bookings (appointment_id, ticket_id, starts_ms, ends_ms) VALUES (?, ?, ?, ?)",
+      booking.appointment_id,
+      booking.ticket_id,
+      booking.starts_ms,
+      booking.ends_ms,
+    );
+    return { ok: true };
+  }
+
+  /** Frees the old slot and takes the new one in one step; on a clash nothing changes. */
+  reschedule(appointmentId: string, startsMs: number, endsMs: number): BookResult {
+    const clash = this.clash(startsMs, endsMs, appointmentId);
+    if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    this.sql.exec("UPDATE bookings SET starts_ms = ?, ends_ms = ? WHERE appointment_id = ?", startsMs, endsMs, appointmentId);
+    return { ok: true };
+  }
+
+  release(appointmentId: string): boolean {
+    return this.sql.exec("DELETE FROM bookings WHERE appointment_id = ?", appointmentId).rowsWritten > 0;
+  }
+
+  /** Bookings that overlap [fromMs, toMs): what availability needs for one day. */
+  between(fromMs: number, toMs: number): Booking[] {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>("SELECT appointment_id, ticket_id, starts_ms, ends_ms FROM bookings WHERE starts_ms < ? AND ends_ms > ? ORDER BY starts_ms", toMs, fromMs)
+      .toArray() as unknown as Booking[];
+  }
+
+  count(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM bookings").one().n;
+  }
+}

@@ -1,0 +1,319 @@
+import { and, eq, gte, inArray, isNull, lte, ne, notInArray, sql, type SQL } from "drizzle-orm";
+import { appointments, attendance, feedback, technicianProfiles, tickets, users, type AppointmentStatus } from "../../db/schema";
+import type { ActorContext, ServiceContext } from "../../lib/context";
+import { newId, nowIso, randomToken } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+import { todayIn } from "../../lib/time";
+import { findVisibleTicket, scopeOf, visibleTickets, type TicketRow } from "../tickets/tickets.access";
+import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "../tickets/tickets.repo";
+import { relationTo } from "../tickets/tickets.service";
+import { eligibleTechnicians } from "../tickets/assignment.service";
+import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
+
+export type AppointmentRow = typeof appointments.$inferSelect;
+const FINISHED_TICKET = ["resolved", "waiting_approval", "closed", "cancelled"] as const;
+const LIVE: AppointmentStatus[] = ["scheduled", "confirmed", "en_route", "on_site", "in_progress"];
+
+export const CLASH_MESSAGE = "Appointment clashes with a confirmed booking for this technician.";
+
+function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
+  return ctx.env.SCHEDULES.get(ctx.env.SCHEDULES.idFromName(technicianId));
+}
+
+// ---- availability (SCH-1) ----
+
+/** Whether a technician can take work on a date: active, switched available, not marked absent. */
+async function technicianBlocked(ctx: ServiceContext, technicianId: string, date: string): Promise<boolean> {
+  const row = await ctx.db
+    .select({ status: users.status, available: technicianProfiles.isAvailable, absent: attendance.status })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .leftJoin(attendance, and(eq(attendance.userId, users.id), eq(attendance.date, date)))
+    .where(and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)))
+    .get();
+  if (!row) throw new AppError("not_found", "No such technician.");
+  return row.status !== "active" || row.available === false || row.absent === "absent";
+}
+
+export async function technicianSlots(ctx: ServiceContext, technicianId: string, date: string, durationMinutes: number): Promise<Slot[]> {
+  const blocked = await technicianBlocked(ctx, technicianId, date);
+  const { fromMs, toMs } = dayBounds(ctx.settings, date);
+  const bookings = blocked ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
+  return daySlots(ctx.settings, date, durationMinutes, bookings, { blocked });
+}
+
+export async function technicianAvailability(ctx: ActorContext, technicianId: string, date: string, duration?: number) {
+  assertBookableDate(ctx.settings, date);
+  const durationMinutes = duration ?? ctx.settings.defaultAppointmentMinutes;
+  return { date, timezone: ctx.settings.timeZone, duration_minutes: durationMinutes, technician_id: technicianId, slots: await technicianSlots(ctx, technicianId, date, durationMinutes) };
+}
+
+/** Slots where at least one eligible technician (the ticket's, else skills and area) is free. */
+export async function ticketAvailability(ctx: ServiceContext, ticket: TicketRow, technicianIds: string[], date: string, duration?: number) {
+  assertBookableDate(ctx.settings, date);
+  const durationMinutes = duration ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
+  const perTech = await Promise.all(technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes)));
+  const base = perTech[0] ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
+  const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s[i].is_available) }));
+  return { date, timezone: ctx.settings.timeZone, duration_minutes: durationMinutes, technician_id: technicianIds.length === 1 ? technicianIds[0] : null, slots };
+}
+
+/** The technicians a ticket's slots are offered for: its assignees, else every eligible one. */
+export async function candidateTechnicians(ctx: ActorContext | ServiceContext, ticket: TicketRow): Promise<string[]> {
+  const assigned = await ctx.db.query.ticketAssignees.findMany({ where: (a, { eq }) => eq(a.ticketId, ticket.id) });
+  if (assigned.length) return assigned.map((a) => a.technicianId);
+  return (await eligibleTechnicians(ctx as ActorContext, ticket)).map((t) => t.id);
+}
+
+// ---- booking (SCH-2) ----
+
+export interface BookingRequest {
+  ticket: TicketRow;
+  technicianId: string;
+  date: string;
+  startTime: string;
+  durationMinutes?: number;
+  actorId: string | null;
+  via: "staff" | "link";
+}
+
+/**
+ * Takes the slot in the technician's Durable Object first (the clash check and the write happen
+ * there with no await in between), then writes D1's copy, the ticket's scheduled time, a history
+ * row and an event in one batch. If D1 refuses (its unique indexes are the backstop), the slot is
+ * released again.
+ */
+export async function book(ctx: ServiceContext, req: BookingRequest): Promise<AppointmentRow> {
+  if ((FINISHED_TICKET as readonly string[]).includes(req.ticket.status)) throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
+  const live = await ctx.db.query.appointments.findFirst({ where: and(eq(appointments.ticketId, req.ticket.id), ne(appointments.status, "cancelled")) });
+  if (live) throw new AppError("conflict", "The ticket already has an appointment; reschedule it instead.");
+  const duration = req.durationMinutes ?? req.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
+  const window = validateSlot(ctx.settings, req.date, req.startTime, duration);
+  if (await technicianBlocked(ctx, req.technicianId, req.date)) throw new AppError("slot_unavailable", "The technician is not available that day.");
+  const id = newId("apt");
+  const result = await schedule(ctx, req.technicianId).book({ appointment_id: id, ticket_id: req.ticket.id, starts_ms: window.startsMs, ends_ms: window.endsMs });
+  if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+  const now = nowIso();
+  const startsAt = new Date(window.startsMs).toISOString();
+  const row: AppointmentRow = {
+    id, ticketId: req.ticket.id, technicianId: req.technicianId, date: req.date, startTime: window.startTime, endTime: window.endTime,
+    timezone: ctx.settings.timeZone, startsAt, endsAt: new Date(window.endsMs).toISOString(), durationMinutes: duration,
+    status: "scheduled", confirmed: false, scheduledBy: req.actorId, scheduledVia: req.via, lat: null, lng: null, address: null,
+    confirmedAt: null, departedAt: null, arrivedAt: null, startedAt: null, completedAt: null, cancelledAt: null, reminderSentAt: null,
+    createdAt: now, updatedAt: now,
+  };
+  const token = randomToken(12);
+  const event = domainEvent("appointment.scheduled", req.ticket.id, req.actorId, { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via: req.via });
+  try {
+    const results = await ctx.env.DB.batch([
+      guardedUpdate(ctx.env.DB, req.ticket.id, { scheduled_at: startsAt, updated_at: now }, token),
+      guardedInsert(ctx.env.DB, "appointments", appointmentColumns(row), req.ticket.id, token),
+      guardedInsert(ctx.env.DB, "ticket_history", historyRow(req.ticket.id, req.actorId, "appointment_scheduled", null, `${req.date} ${window.startTime}`), req.ticket.id, token),
+      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), req.ticket.id, token),
+    ]);
+    if (!results[0].meta.changes) throw new AppError("conflict", "The ticket changed meanwhile.");
+  } catch (err) {
+    await schedule(ctx, req.technicianId).release(id);
+    if (String((err as Error)?.message ?? err).includes("UNIQUE")) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+    throw err;
+  }
+  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
+  return row;
+}
+
+function appointmentColumns(row: AppointmentRow) {
+  return {
+    id: row.id, ticket_id: row.ticketId, technician_id: row.technicianId, date: row.date, start_time: row.startTime, end_time: row.endTime,
+    timezone: row.timezone, starts_at: row.startsAt, ends_at: row.endsAt, duration_minutes: row.durationMinutes, status: row.status,
+    confirmed: row.confirmed ? 1 : 0, scheduled_by: row.scheduledBy, scheduled_via: row.scheduledVia, created_at: row.createdAt, updated_at: row.updatedAt,
+  };
+}
+
+/** Frees the old slot and takes the new one atomically in the object, then updates D1. */
+export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date: string, startTime: string, actorId: string | null, options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {}) {
+  if (!["scheduled", "confirmed"].includes(appt.status)) throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
+  const duration = options.durationMinutes ?? appt.durationMinutes;
+  const window = validateSlot(ctx.settings, date, startTime, duration);
+  if (await technicianBlocked(ctx, appt.technicianId, date)) throw new AppError("slot_unavailable", "The technician is not available that day.");
+  const stub = schedule(ctx, appt.technicianId);
+  const result = await stub.reschedule(appt.id, window.startsMs, window.endsMs);
+  if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+  const now = nowIso();
+  const startsAt = new Date(window.startsMs).toISOString();
+  const token = randomToken(12);
+  const event = domainEvent("appointment.rescheduled", appt.ticketId, actorId, { appointment_id: appt.id, from: appt.startsAt, to: startsAt });
+  const db = ctx.env.DB;
+  try {
+    const results = await db.batch([
+      db
+        .prepare(
+          `UPDATE appointments SET date = ?1, start_time = ?2, end_time = ?3, starts_at = ?4, ends_at = ?5, duration_minutes = ?6,
+             status = ?7, confirmed = ?8, confirmed_at = ?9, updated_at = ?10 WHERE id = ?11 AND status IN ('scheduled', 'confirmed') AND starts_at = ?12`,
+        )
+        .bind(date, window.startTime, window.endTime, startsAt, new Date(window.endsMs).toISOString(), duration, options.confirm ? "confirmed" : "scheduled", options.confirm ? 1 : 0, options.confirm ? now : null, now, appt.id, appt.startsAt),
+      guardedUpdate(db, appt.ticketId, { scheduled_at: startsAt, updated_at: now }, token),
+      guardedInsert(db, "ticket_history", historyRow(appt.ticketId, actorId, "appointment_rescheduled", `${appt.date} ${appt.startTime}`, `${date} ${window.startTime}`, options.comment), appt.ticketId, token),
+      guardedInsert(db, "domain_events", eventRow(event), appt.ticketId, token),
+    ]);
+    if (!results[0].meta.changes) throw new AppError("conflict", "The appointment changed meanwhile.");
+  } catch (err) {
+    await stub.reschedule(appt.id, Date.parse(appt.startsAt), Date.parse(appt.endsAt));
+    if (String((err as Error)?.message ?? err).includes("UNIQUE")) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+    throw err;
+  }
+  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
+  return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
+}
+
+// ---- the technician's journey (SCH-3) ----
+
+export const STEPS = {
+  confirm: { from: ["scheduled", "confirmed"], to: "confirmed", column: "confirmed_at" },
+  depart: { from: ["scheduled", "confirmed"], to: "en_route", column: "departed_at" },
+  arrive: { from: ["en_route"], to: "on_site", column: "arrived_at" },
+  start: { from: ["on_site"], to: "in_progress", column: "started_at" },
+  complete: { from: ["in_progress"], to: "completed", column: "completed_at" },
+  cancel: { from: ["scheduled", "confirmed", "en_route"], to: "cancelled", column: "cancelled_at" },
+} as const satisfies Record<string, { from: AppointmentStatus[]; to: AppointmentStatus; column: string }>;
+export type AppointmentStep = keyof typeof STEPS;
+
+export async function findVisibleAppointment(ctx: ActorContext, id: string) {
+  const appt = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, id) });
+  if (!appt) throw new AppError("not_found", "No such appointment.");
+  const ticket = await findVisibleTicket(ctx, appt.ticketId).catch(() => {
+    throw new AppError("not_found", "No such appointment.");
+  });
+  return { appt, ticket };
+}
+
+/** Technicians manage their own appointments; triage manages those of tickets it sees. */
+async function assertMayManage(ctx: ActorContext, appt: AppointmentRow, ticket: TicketRow) {
+  if (appt.technicianId === ctx.actor.userId) return;
+  const { relation } = await relationTo(ctx, ticket);
+  if (relation.triage && (relation.all || relation.team)) return;
+  throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
+}
+
+export async function stepAppointment(ctx: ActorContext, id: string, step: AppointmentStep, input: { comment?: string; date?: string; start_time?: string }) {
+  const { appt, ticket } = await findVisibleAppointment(ctx, id);
+  await assertMayManage(ctx, appt, ticket);
+  if (step === "confirm" && input.date && input.start_time) {
+    return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, ctx.actor.userId, { confirm: true, comment: input.comment })]).then((r) => r[0]);
+  }
+  const rule = STEPS[step];
+  if (!(rule.from as readonly string[]).includes(appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
+  const now = nowIso();
+  const token = randomToken(12);
+  const db = ctx.env.DB;
+  const event = domainEvent(`appointment.${rule.to}`, appt.ticketId, ctx.actor.userId, { appointment_id: appt.id, step, from: appt.status, to: rule.to });
+  const results = await db.batch([
+    db.prepare(`UPDATE appointments SET status = ?1, ${rule.column} = ?2, confirmed = CASE WHEN ?1 = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ?2 WHERE id = ?3 AND status = ?4`).bind(rule.to, now, appt.id, appt.status),
+    guardedUpdate(db, appt.ticketId, { updated_at: now, ...(step === "cancel" ? { scheduled_at: null } : {}) }, token),
+    guardedInsert(db, "ticket_history", historyRow(appt.ticketId, ctx.actor.userId, `appointment_${step}`, appt.status, rule.to, input.comment), appt.ticketId, token),
+    guardedInsert(db, "domain_events", eventRow(event), appt.ticketId, token),
+  ]);
+  if (!results[0].meta.changes) throw new AppError("conflict", "The appointment changed meanwhile.");
+  if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
+  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
+  return getAppointment(ctx, id);
+}
+
+export async function createAppointment(ctx: ActorContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {
+  const ticket = await findVisibleTicket(ctx, input.ticket_id);
+  const { relation } = await relationTo(ctx, ticket);
+  const mayBook = (relation.triage && (relation.all || relation.team)) || (relation.assigned && input.technician_id === ctx.actor.userId);
+  if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
+  const row = await book(ctx, { ticket, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes, actorId: ctx.actor.userId, via: "staff" });
+  return (await present(ctx, [row]))[0];
+}
+
+export async function rescheduleAppointment(ctx: ActorContext, id: string, input: { date: string; start_time: string; duration_minutes?: number; comment?: string }) {
+  const { appt, ticket } = await findVisibleAppointment(ctx, id);
+  await assertMayManage(ctx, appt, ticket);
+  return (await present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, ctx.actor.userId, { durationMinutes: input.duration_minutes, comment: input.comment })]))[0];
+}
+
+// ---- reading (SCH-6) ----
+
+export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
+  if (!rows.length) return [];
+  const ticketIds = [...new Set(rows.map((r) => r.ticketId))];
+  const techIds = [...new Set(rows.map((r) => r.technicianId))];
+  const [ticketRows, techRows, feedbackRows] = await Promise.all([
+    ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(inArray(tickets.id, ticketIds)),
+    ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inArray(users.id, techIds)),
+    ctx.db.select().from(feedback).where(inArray(feedback.ticketId, ticketIds)),
+  ]);
+  const numbers = new Map(ticketRows.map((t) => [t.id, t.number]));
+  const names = new Map(techRows.map((t) => [t.id, [t.first, t.last].filter(Boolean).join(" ") || t.username]));
+  return rows.map((r) => ({
+    id: r.id, ticket_id: r.ticketId, ticket_number: numbers.get(r.ticketId) ?? "", technician_id: r.technicianId, technician_name: names.get(r.technicianId) ?? "",
+    date: r.date, start_time: withSeconds(r.startTime), end_time: withSeconds(r.endTime), timezone: r.timezone, starts_at: r.startsAt, ends_at: r.endsAt,
+    duration_minutes: r.durationMinutes, status: r.status, confirmed: r.confirmed, scheduled_via: r.scheduledVia,
+    location: r.lat !== null || r.address ? { lat: r.lat, lng: r.lng, address: r.address } : null,
+    milestones: { confirmed_at: r.confirmedAt, departed_at: r.departedAt, arrived_at: r.arrivedAt, started_at: r.startedAt, completed_at: r.completedAt, cancelled_at: r.cancelledAt },
+    feedback: feedbackRows.filter((f) => f.ticketId === r.ticketId).map(toFeedbackResponse),
+    created_at: r.createdAt, updated_at: r.updatedAt,
+  }));
+}
+
+export function toFeedbackResponse(f: typeof feedback.$inferSelect) {
+  return {
+    id: f.id, ticket_id: f.ticketId, technician_id: f.technicianId, kind: f.kind, customer_satisfaction: f.customerSatisfaction,
+    customer_effort_score: f.customerEffortScore, contractor_identified: f.contractorIdentified, branded_clothing: f.brandedClothing,
+    speedtest_conducted: f.speedtestConducted, extended: f.extended, net_promoter_score: f.netPromoterScore, service_rating: f.serviceRating,
+    comment: f.comment, created_at: f.createdAt,
+  };
+}
+
+export async function getAppointment(ctx: ActorContext, id: string) {
+  const { appt } = await findVisibleAppointment(ctx, id);
+  return (await present(ctx, [appt]))[0];
+}
+
+/** Appointments of tickets the caller may see; technicians see their own. */
+async function appointmentScope(ctx: ActorContext): Promise<SQL | undefined> {
+  const scope = scopeOf(ctx);
+  if (scope === "all") return undefined;
+  if (ctx.actor.role === "technician") return eq(appointments.technicianId, ctx.actor.userId);
+  const visible = await visibleTickets(ctx);
+  return inArray(appointments.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(visible));
+}
+
+export async function listAppointments(ctx: ActorContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; status?: AppointmentStatus }) {
+  const page = keyset({ order: "starts_at", column: appointments.startsAt, idColumn: appointments.id, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [await appointmentScope(ctx), page.where];
+  if (query.technician) filters.push(eq(appointments.technicianId, query.technician));
+  if (query.supervisor) filters.push(inArray(appointments.technicianId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, query.supervisor))));
+  if (query.date_from) filters.push(gte(appointments.date, query.date_from));
+  if (query.date_to) filters.push(lte(appointments.date, query.date_to));
+  if (query.status) filters.push(eq(appointments.status, query.status));
+  const rows = await ctx.db.select().from(appointments).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.startsAt);
+  return { data: await present(ctx, result.data), next_cursor: result.next_cursor };
+}
+
+/** The seed's definitions: unconfirmed on the date, unconfirmed on any date, open tickets with no appointment. */
+export async function summary(ctx: ActorContext, date?: string) {
+  const day = date ?? todayIn(ctx.settings.timeZone);
+  const scope = await appointmentScope(ctx);
+  const unconfirmed = and(scope, eq(appointments.confirmed, false), inArray(appointments.status, LIVE));
+  const [pending, notConfirmed, noDate] = await Promise.all([
+    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(and(unconfirmed, eq(appointments.date, day))).get(),
+    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(unconfirmed).get(),
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(tickets)
+      .where(
+        and(
+          await visibleTickets(ctx),
+          notInArray(tickets.status, [...FINISHED_TICKET]),
+          sql`NOT EXISTS (SELECT 1 FROM appointments a WHERE a.ticket_id = ${tickets.id} AND a.status <> 'cancelled')`,
+        ),
+      )
+      .get(),
+  ]);
+  return { date: day, pending_confirmation: pending?.n ?? 0, date_not_confirmed: notConfirmed?.n ?? 0, no_date: noDate?.n ?? 0 };
+}
+

@@ -1,0 +1,27 @@
+// Scheduling: availability, per-technician booking in Durable Objects, the technician's journey,
+// customer appointment links with their public API, and feedback (SCH-1…6, FB-1, FB-2).
+import { createRouter } from "../../lib/create-router";
+import * as h from "./scheduling.handlers";
+import * as r from "./scheduling.routes";
+
+const router = createRouter()
+  .openapi(r.technicianAvailability, h.technicianAvailability)
+  .openapi(r.ticketAvailability, h.ticketAvailability)
+  .openapi(r.createAppointment, h.createAppointment)
+  .openapi(r.listAppointments, h.listAppointments)
+  .openapi(r.appointmentSummary, h.appointmentSummary)
+  .openapi(r.getAppointment, h.getAppointment)
+  .openapi(r.rescheduleAppointment, h.rescheduleAppointment)
+  .openapi(r.createLink, h.createLink)
+  .openapi(r.rateTicket, h.rateTicket)
+  .openapi(r.listFeedback, h.listFeedback)
+  .openapi(r.publicContext, h.publicContext)
+  .openapi(r.publicAvailability, h.publicAvailability)
+  .openapi(r.publicSchedule, h.publicSchedule)
+  .openapi(r.publicReschedule, h.publicReschedule)
+  .openapi(r.publicLocation, h.publicLocation)
+  .openapi(r.publicFeedback, h.publicFeedback);
+
+for (const [step, route] of r.stepRoutes) router.openapi(route, h.stepHandler(step) as never);
+
+export const schedulingModule = router;

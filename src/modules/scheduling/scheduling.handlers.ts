@@ -1,0 +1,77 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../lib/context";
+import { actorContext, serviceContext } from "../../lib/create-router";
+import { findVisibleTicket } from "../tickets/tickets.access";
+import * as appointments from "./appointments.service";
+import * as feedback from "./feedback.service";
+import * as links from "./links.service";
+import * as routes from "./scheduling.routes";
+
+export const technicianAvailability: RouteHandler<typeof routes.technicianAvailability, AppEnv> = async (c) => {
+  const { date, duration } = c.req.valid("query");
+  return c.json(await appointments.technicianAvailability(actorContext(c), c.req.valid("param").id, date, duration), 200);
+};
+
+export const ticketAvailability: RouteHandler<typeof routes.ticketAvailability, AppEnv> = async (c) => {
+  const ctx = actorContext(c);
+  const { ticket_id, date, duration } = c.req.valid("query");
+  const ticket = await findVisibleTicket(ctx, ticket_id);
+  return c.json(await appointments.ticketAvailability(ctx, ticket, await appointments.candidateTechnicians(ctx, ticket), date, duration), 200);
+};
+
+export const createAppointment: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) =>
+  c.json(await appointments.createAppointment(actorContext(c), c.req.valid("json")), 201);
+
+export const listAppointments: RouteHandler<typeof routes.listAppointments, AppEnv> = async (c) =>
+  c.json(await appointments.listAppointments(actorContext(c), c.req.valid("query")), 200);
+
+export const appointmentSummary: RouteHandler<typeof routes.appointmentSummary, AppEnv> = async (c) =>
+  c.json(await appointments.summary(actorContext(c), c.req.valid("query").date), 200);
+
+export const getAppointment: RouteHandler<typeof routes.getAppointment, AppEnv> = async (c) =>
+  c.json(await appointments.getAppointment(actorContext(c), c.req.valid("param").id), 200);
+
+export const rescheduleAppointment: RouteHandler<typeof routes.rescheduleAppointment, AppEnv> = async (c) =>
+  c.json(await appointments.rescheduleAppointment(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+
+export function stepHandler(step: appointments.AppointmentStep) {
+  return async (c: Context<AppEnv>) => {
+    const { id } = c.req.param() as { id: string };
+    const body = ((c.req as unknown as { valid: (t: "json") => Record<string, string> | undefined }).valid("json")) ?? {};
+    return c.json(await appointments.stepAppointment(actorContext(c), id, step, body), 200);
+  };
+}
+
+export const createLink: RouteHandler<typeof routes.createLink, AppEnv> = async (c) =>
+  c.json(await links.createLink(actorContext(c), c.req.valid("param").id), 201);
+
+export const rateTicket: RouteHandler<typeof routes.rateTicket, AppEnv> = async (c) =>
+  c.json(await feedback.rateTicket(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
+
+export const listFeedback: RouteHandler<typeof routes.listFeedback, AppEnv> = async (c) =>
+  c.json(await feedback.listFeedback(actorContext(c), c.req.valid("query")), 200);
+
+const linkContext = (c: Context<AppEnv>, token: string) => links.resolveToken(serviceContext(c), token);
+
+export const publicContext: RouteHandler<typeof routes.publicContext, AppEnv> = async (c) =>
+  c.json(await links.tokenContext(await linkContext(c, c.req.valid("param").token)), 200);
+
+export const publicAvailability: RouteHandler<typeof routes.publicAvailability, AppEnv> = async (c) =>
+  c.json(await links.linkAvailability(await linkContext(c, c.req.valid("param").token), c.req.valid("query").date), 200);
+
+export const publicSchedule: RouteHandler<typeof routes.publicSchedule, AppEnv> = async (c) => {
+  const { date, start_time } = c.req.valid("json");
+  return c.json(await links.linkSchedule(await linkContext(c, c.req.valid("param").token), date, start_time), 200);
+};
+
+export const publicReschedule: RouteHandler<typeof routes.publicReschedule, AppEnv> = async (c) => {
+  const { date, start_time } = c.req.valid("json");
+  return c.json(await links.linkReschedule(await linkContext(c, c.req.valid("param").token), date, start_time), 200);
+};
+
+export const publicLocation: RouteHandler<typeof routes.publicLocation, AppEnv> = async (c) =>
+  c.json(await links.linkLocation(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 200);
+
+export const publicFeedback: RouteHandler<typeof routes.publicFeedback, AppEnv> = async (c) =>
+  c.json(await feedback.submitTokenFeedback(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 201);

@@ -1,0 +1,156 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requires } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
+import { PUBLIC, jsonBody, jsonResponse } from "../../lib/openapi";
+import { errorResponses } from "../../lib/problem";
+import { TechnicianIdParam } from "../technicians/technicians.schemas";
+import { TicketIdParam } from "../tickets/tickets.schemas";
+import {
+  AppointmentCreateSchema, AppointmentIdParam, AppointmentListQuery, AppointmentPageSchema, AppointmentSchema, AvailabilityQuery,
+  AvailabilitySchema, ConfirmSchema, FeedbackListQuery, FeedbackPageSchema, FeedbackSchema, LinkSchema, LocationUpdateSchema,
+  PublicSlotRequest, RatingSchema, RescheduleSchema, StepSchema, SummaryQuery, SummarySchema, TicketAvailabilityQuery, TokenContextSchema,
+  TokenFeedbackSchema, TokenParam,
+} from "./scheduling.schemas";
+import { STEPS, type AppointmentStep } from "./appointments.service";
+
+const tags = ["scheduling"];
+
+export const technicianAvailability = createRoute({
+  method: "get", path: "/v1/technicians/{id}/availability", tags, operationId: "getTechnicianAvailability",
+  summary: "A technician's free slots on a day (SCH-1)",
+  description: "Working window, slot step, lead time and horizon are settings; a date beyond the horizon or in the past is 422.",
+  ...requires("appointments:read"),
+  request: { params: TechnicianIdParam, query: AvailabilityQuery },
+  responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...errorResponses(400, 401, 403, 404, 422) },
+});
+
+export const ticketAvailability = createRoute({
+  method: "get", path: "/v1/availability", tags, operationId: "getTicketAvailability",
+  summary: "Slots for a ticket: free when its technician (or any eligible one) is free (SCH-1)",
+  ...requires("appointments:read"),
+  request: { query: TicketAvailabilityQuery },
+  responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...errorResponses(400, 401, 403, 404, 422) },
+});
+
+export const createAppointment = createRoute({
+  method: "post", path: "/v1/appointments", tags, operationId: "createAppointment",
+  summary: "Book a technician's slot (SCH-2)", description: "Serialised per technician; any overlap is 409 slot_unavailable.",
+  ...requires("appointments:write", idempotent()),
+  request: { body: jsonBody(AppointmentCreateSchema) },
+  responses: { 201: jsonResponse(AppointmentSchema, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const listAppointments = createRoute({
+  method: "get", path: "/v1/appointments", tags, operationId: "listAppointments",
+  summary: "Appointments with their feedback (SCH-6)", description: "Filters: supervisor, technician, date_from, date_to, status. Ordered by start.",
+  ...requires("appointments:read"),
+  request: { query: AppointmentListQuery },
+  responses: { 200: jsonResponse(AppointmentPageSchema, "A page of appointments"), ...errorResponses(400, 401, 403) },
+});
+
+export const appointmentSummary = createRoute({
+  method: "get", path: "/v1/appointments/summary", tags, operationId: "getAppointmentSummary",
+  summary: "pending_confirmation, date_not_confirmed and no_date counts (SCH-6)",
+  ...requires("appointments:read"),
+  request: { query: SummaryQuery },
+  responses: { 200: jsonResponse(SummarySchema, "Counts"), ...errorResponses(400, 401, 403) },
+});
+
+export const getAppointment = createRoute({
+  method: "get", path: "/v1/appointments/{id}", tags, operationId: "getAppointment", summary: "An appointment",
+  ...requires("appointments:read"),
+  request: { params: AppointmentIdParam },
+  responses: { 200: jsonResponse(AppointmentSchema, "The appointment"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const rescheduleAppointment = createRoute({
+  method: "post", path: "/v1/appointments/{id}/reschedule", tags, operationId: "rescheduleAppointment",
+  summary: "Move to another slot; the old one is freed and the new one taken atomically (SCH-3)",
+  ...requires("appointments:write", idempotent()),
+  request: { params: AppointmentIdParam, body: jsonBody(RescheduleSchema) },
+  responses: { 200: jsonResponse(AppointmentSchema, "Moved"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const STEP_SUMMARY: Record<AppointmentStep, string> = {
+  confirm: "Confirm, optionally adjusting date and time", depart: "Technician departs", arrive: "Technician arrives",
+  start: "Work starts", complete: "Visit complete", cancel: "Cancel the visit (frees the slot)",
+};
+
+function stepRoute(step: AppointmentStep) {
+  return createRoute({
+    method: "post", path: `/v1/appointments/{id}/${step}`, tags, operationId: `${step}Appointment`,
+    summary: `${STEP_SUMMARY[step]} (SCH-3)`, description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
+    ...requires("appointments:write", idempotent()),
+    request: { params: AppointmentIdParam, body: { required: false, content: { "application/json": { schema: step === "confirm" ? ConfirmSchema : StepSchema } } } },
+    responses: { 200: jsonResponse(AppointmentSchema, "The appointment"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+  });
+}
+export const stepRoutes = (Object.keys(STEPS) as AppointmentStep[]).map((step) => [step, stepRoute(step)] as const);
+
+export const createLink = createRoute({
+  method: "post", path: "/v1/tickets/{id}/appointment-link", tags, operationId: "createAppointmentLink",
+  summary: "Create a customer booking link and text it to the customer (SCH-4)",
+  description: "The response carries the link so it can be sent another way too. A new link replaces older ones.",
+  ...requires("appointments:links"),
+  request: { params: TicketIdParam },
+  responses: { 201: jsonResponse(LinkSchema.extend({ sms_sent: z.boolean() }), "The link"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const rateTicket = createRoute({
+  method: "post", path: "/v1/tickets/{id}/rating", tags, operationId: "rateTicket",
+  summary: "Rate a resolved ticket, once (FB-2)",
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam, body: jsonBody(RatingSchema) },
+  responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const listFeedback = createRoute({
+  method: "get", path: "/v1/feedback", tags, operationId: "listFeedback",
+  summary: "Feedback and ratings (FB-2)", description: "Filters: supervisor, technician, date_from, date_to, kind.",
+  ...requires("feedback:read"),
+  request: { query: FeedbackListQuery },
+  responses: { 200: jsonResponse(FeedbackPageSchema, "A page of feedback"), ...errorResponses(400, 401, 403) },
+});
+
+// ---- the public API behind the SMS link (no login; the token is the credential) ----
+
+const publicTags = ["public"];
+const publicErrors = errorResponses(400, 401, 404, 409, 422, 429);
+
+export const publicContext = createRoute({
+  method: "get", path: "/v1/public/appointments/{token}", tags: publicTags, operationId: "getPublicAppointment", security: PUBLIC,
+  summary: "What the link is for: case, technician, service type, appointment state, allowed actions (SCH-4)",
+  request: { params: TokenParam },
+  responses: { 200: jsonResponse(TokenContextSchema, "Token context"), ...publicErrors },
+});
+
+export const publicAvailability = createRoute({
+  method: "get", path: "/v1/public/appointments/{token}/availability", tags: publicTags, operationId: "getPublicAvailability", security: PUBLIC,
+  summary: "Slots for the linked visit",
+  request: { params: TokenParam, query: AvailabilityQuery.pick({ date: true }) },
+  responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...publicErrors },
+});
+
+export const publicSchedule = createRoute({
+  method: "post", path: "/v1/public/appointments/{token}/schedule", tags: publicTags, operationId: "publicSchedule", security: PUBLIC,
+  summary: "Book the visit", request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  responses: { 200: jsonResponse(TokenContextSchema, "Booked"), ...publicErrors },
+});
+
+export const publicReschedule = createRoute({
+  method: "post", path: "/v1/public/appointments/{token}/reschedule", tags: publicTags, operationId: "publicReschedule", security: PUBLIC,
+  summary: "Move the visit (the link keeps working)", request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  responses: { 200: jsonResponse(TokenContextSchema, "Moved"), ...publicErrors },
+});
+
+export const publicLocation = createRoute({
+  method: "patch", path: "/v1/public/appointments/{token}/location", tags: publicTags, operationId: "publicShareLocation", security: PUBLIC,
+  summary: "Share the visit's location", request: { params: TokenParam, body: jsonBody(LocationUpdateSchema) },
+  responses: { 200: jsonResponse(z.object({ message: z.string() }).openapi("PublicMessage"), "Stored"), ...publicErrors },
+});
+
+export const publicFeedback = createRoute({
+  method: "post", path: "/v1/public/appointments/{token}/feedback", tags: publicTags, operationId: "publicFeedback", security: PUBLIC,
+  summary: "Technician or service feedback, once each (FB-1)", request: { params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
+  responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...publicErrors },
+});

@@ -1,0 +1,178 @@
+import { z } from "@hono/zod-openapi";
+import { APPOINTMENT_STATUSES } from "../../db/schema";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+
+const day = z.iso.date().openapi({ example: "2026-12-01" });
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d(:00)?$/, "HH:MM")
+  .transform((v) => v.slice(0, 5))
+  .openapi({ example: "09:00" });
+
+export const AppointmentIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "apt_0a1b2c3d4e5f6g7h8i9j" }) });
+export const TokenParam = z.object({ token: z.string().min(1).max(200).openapi({ param: { name: "token", in: "path" } }) });
+
+export const SlotSchema = z.object({ start_time: z.string(), end_time: z.string(), is_available: z.boolean() }).openapi("Slot");
+export const AvailabilitySchema = z
+  .object({ date: z.string(), timezone: z.string(), duration_minutes: z.number().int(), technician_id: z.string().nullable(), slots: z.array(SlotSchema) })
+  .openapi("Availability");
+
+export const AvailabilityQuery = z.object({
+  date: day.openapi({ param: { name: "date", in: "query" } }),
+  duration: z.coerce.number().int().min(5).max(600).optional().openapi({ param: { name: "duration", in: "query" }, description: "Minutes; default from the ticket's estimate or 30" }),
+});
+export const TicketAvailabilityQuery = AvailabilityQuery.extend({
+  ticket_id: z.string().min(1).max(64).openapi({ param: { name: "ticket_id", in: "query" } }),
+});
+
+export const FeedbackSchema = z
+  .object({
+    id: z.string(),
+    ticket_id: z.string(),
+    technician_id: z.string().nullable(),
+    kind: z.enum(["technician", "service", "rating"]),
+    customer_satisfaction: z.number().int().nullable(),
+    customer_effort_score: z.number().int().nullable(),
+    contractor_identified: z.string().nullable(),
+    branded_clothing: z.string().nullable(),
+    speedtest_conducted: z.string().nullable(),
+    extended: z.string().nullable(),
+    net_promoter_score: z.number().int().nullable(),
+    service_rating: z.number().int().nullable(),
+    comment: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("Feedback");
+
+export const AppointmentSchema = z
+  .object({
+    id: z.string(),
+    ticket_id: z.string(),
+    ticket_number: z.string(),
+    technician_id: z.string(),
+    technician_name: z.string(),
+    date: z.string(),
+    start_time: z.string(),
+    end_time: z.string(),
+    timezone: z.string(),
+    starts_at: z.string(),
+    ends_at: z.string(),
+    duration_minutes: z.number().int(),
+    status: z.enum(APPOINTMENT_STATUSES),
+    confirmed: z.boolean(),
+    scheduled_via: z.enum(["staff", "link"]),
+    location: z.object({ lat: z.number().nullable(), lng: z.number().nullable(), address: z.string().nullable() }).nullable(),
+    milestones: z.object({
+      confirmed_at: z.string().nullable(), departed_at: z.string().nullable(), arrived_at: z.string().nullable(),
+      started_at: z.string().nullable(), completed_at: z.string().nullable(), cancelled_at: z.string().nullable(),
+    }),
+    feedback: z.array(FeedbackSchema),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Appointment");
+
+export const AppointmentPageSchema = pageSchema(AppointmentSchema, "AppointmentPage");
+
+export const AppointmentCreateSchema = z
+  .strictObject({
+    ticket_id: z.string().min(1).max(64),
+    technician_id: z.string().min(1).max(64),
+    date: day,
+    start_time: hhmm,
+    duration_minutes: z.number().int().min(5).max(600).optional(),
+  })
+  .openapi("AppointmentCreate");
+
+export const RescheduleSchema = z
+  .strictObject({ date: day, start_time: hhmm, duration_minutes: z.number().int().min(5).max(600).optional(), comment: z.string().trim().max(2000).optional() })
+  .openapi("AppointmentReschedule");
+
+export const ConfirmSchema = z
+  .strictObject({ date: day.optional(), start_time: hhmm.optional(), comment: z.string().trim().max(2000).optional() })
+  .refine((v) => Boolean(v.date) === Boolean(v.start_time), { message: "Adjust with both date and start_time", path: ["start_time"] })
+  .openapi("AppointmentConfirm");
+
+export const StepSchema = z.strictObject({ comment: z.string().trim().max(2000).optional() }).openapi("AppointmentStep");
+
+export const AppointmentListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" } }),
+  technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" } }),
+  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
+  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
+  status: z.enum(APPOINTMENT_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+});
+
+export const SummaryQuery = z.object({ date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Default: today" }) });
+export const SummarySchema = z
+  .object({ date: z.string(), pending_confirmation: z.number().int(), date_not_confirmed: z.number().int(), no_date: z.number().int() })
+  .openapi("AppointmentSummary");
+
+// ---- links and the public API ----
+
+export const LinkSchema = z.object({ url: z.string(), expires_at: z.string() }).openapi("AppointmentLink");
+
+export const TokenContextSchema = z
+  .object({
+    token_valid: z.literal(true),
+    expires_at: z.string(),
+    case_number: z.string(),
+    task_number: z.string(),
+    reference_code: z.string(),
+    technician: z.object({ id: z.string(), display_name: z.string() }).nullable(),
+    service_type: z.enum(["voice", "internet", "other"]),
+    timezone: z.string(),
+    appointment_state: z.object({
+      scheduled_date: z.string().nullable(),
+      scheduled_time: z.string().nullable(),
+      estimated_duration_minutes: z.number().int(),
+      confirmed: z.boolean(),
+      status: z.string(),
+    }),
+    allow_reschedule: z.boolean(),
+    allow_location_update: z.boolean(),
+    allow_feedback: z.boolean(),
+    feedback_submitted: z.object({ technician: z.boolean(), service: z.boolean() }),
+  })
+  .openapi("TokenContext");
+
+export const PublicSlotRequest = z.strictObject({ date: day, start_time: hhmm }).openapi("PublicSlotRequest");
+export const LocationUpdateSchema = z
+  .strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() })
+  .openapi("LocationUpdate");
+
+const yesNo = z.enum(["Yes", "No"]);
+export const TokenFeedbackSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("technician"),
+      customer_satisfaction: z.number().int().min(1).max(5),
+      customer_effort_score: z.number().int().min(1).max(5),
+      contractor_identified: yesNo,
+      branded_clothing: yesNo,
+      speedtest_conducted: yesNo,
+      extended: z.string().trim().max(2000).optional(),
+    }),
+    z.strictObject({
+      type: z.literal("service"),
+      net_promoter_score: z.number().int().min(0).max(10),
+      service_rating: z.number().int().min(1).max(5),
+      service_feedback: z.string().trim().max(2000).optional(),
+    }),
+  ])
+  .openapi("TokenFeedback");
+
+export const RatingSchema = z.strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).openapi("RatingCreate");
+
+export const FeedbackListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" } }),
+  technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" } }),
+  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
+  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
+  kind: z.enum(["technician", "service", "rating"]).optional().openapi({ param: { name: "kind", in: "query" } }),
+});
+export const FeedbackPageSchema = pageSchema(FeedbackSchema, "FeedbackPage");
