@@ -9,6 +9,7 @@ import { ZodError } from "zod";
 import type { AppEnv } from "./lib/context";
 import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
 import { requestContext } from "./middleware/request-context";
+import { appointmentPage } from "./web/appointment-page";
 import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
@@ -143,6 +144,11 @@ export function createApp() {
     if (!c.env.ASSETS) return c.notFound();
     const asset = await c.env.ASSETS.fetch(c.req.raw);
     return new Response(asset.body, asset); // a fetched response's headers are immutable
+  });
+  app.get("/a/:token", (c) => {
+    const nonce = crypto.randomUUID().replace(/-/g, "");
+    c.header("content-security-policy", `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    return c.html(appointmentPage(nonce));
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js" }));
 
