@@ -52,7 +52,7 @@ export default defineConfig(async () => {
         },
         {
           // Tools that generate code at run time (Ajv in the OpenAPI validator) cannot run in workerd.
-          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
         },
       ],
     },

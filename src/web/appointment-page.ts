@@ -77,7 +77,7 @@ export function appointmentPage(nonce: string): string {
   const token = location.pathname.split("/").pop();
   const api = "/v1/public/appointments/" + encodeURIComponent(token);
   const $ = (id) => document.getElementById(id);
-  let context = null, chosen = null;
+  let context = null, chosen = null, loading = 0;
 
   function say(text, kind) { const s = $("status"); s.textContent = text; s.className = kind || ""; }
   async function call(path, options) {
@@ -104,11 +104,13 @@ export function appointmentPage(nonce: string): string {
   }
   async function loadSlots() {
     const date = $("date").value;
+    const mine = ++loading;
     chosen = null; $("book").disabled = true;
     const box = $("slots"); box.replaceChildren();
     if (!date) return;
     try {
       const day = await call("/availability?date=" + date);
+      if (mine !== loading) return; // a newer day was picked meanwhile
       for (const slot of day.slots) {
         const b = document.createElement("button");
         b.type = "button"; b.textContent = slot.start_time.slice(0, 5); b.disabled = !slot.is_available;
