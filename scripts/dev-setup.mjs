@@ -4,7 +4,7 @@
 // Local only: it never touches a remote database.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { generateKeyPairSync, randomBytes, randomUUID, scryptSync } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, scryptSync } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -127,5 +127,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const file = join(dir, "seed-demo.sql");
   writeFileSync(file, seedSql());
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
+  // A fresh customer link for the assigned demo ticket, so the booking page can be opened at once.
+  const token = randomBytes(32).toString("base64url");
+  const now = new Date().toISOString();
+  const expires = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
+  writeFileSync(file, `UPDATE appointment_links SET revoked_at = '${now}' WHERE ticket_id = 'tkt_demo_assigned' AND revoked_at IS NULL;
+INSERT INTO appointment_links (id, ticket_id, token_hash, expires_at, created_by, created_at)
+VALUES ('lnk_demo_${randomUUID().slice(0, 8)}', 'tkt_demo_assigned', '${createHash("sha256").update(token).digest("hex")}', '${expires}', 'usr_demo_dispatcher', '${now}');`);
+  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
+  console.log(`dev-setup: customer booking page for TR-000003: http://localhost:8787/a/${token}`);
 }

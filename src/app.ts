@@ -21,6 +21,7 @@ import { techniciansModule } from "./modules/technicians";
 import { ticketsModule } from "./modules/tickets";
 import { bucketsModule } from "./modules/buckets";
 import { schedulingModule } from "./modules/scheduling";
+import { attendanceModule } from "./modules/attendance";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -114,6 +115,7 @@ export function createApp() {
   app.route("/", ticketsModule);
   app.route("/", bucketsModule);
   app.route("/", schedulingModule);
+  app.route("/", attendanceModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -29,6 +29,7 @@ export function appointmentPage(nonce: string): string {
   button[aria-pressed="true"] { background: var(--accent); color:#fff; }
   button:disabled { border-color:#d0d7de; color:#8c959f; cursor:not-allowed; text-decoration: line-through; }
   button.primary { background: var(--accent); color:#fff; width:100%; margin-top: .75rem; }
+  button.primary:disabled { background:#eaeef2; color:#57606a; text-decoration:none; }
   button:focus-visible, input:focus-visible { outline: 3px solid #ffb000; outline-offset: 2px; }
   #status { min-height: 1.5rem; font-weight: 600; }
   #status.ok { color: var(--ok); } #status.error { color: var(--bad); }
@@ -150,8 +151,10 @@ export function appointmentPage(nonce: string): string {
   });
   call("").then((ctx) => {
     render(ctx);
-    const today = new Date().toISOString().slice(0, 10);
-    const max = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
+    // Days are the deployment's calendar days, not the phone's.
+    const dayIn = (ms) => new Intl.DateTimeFormat("en-CA", { timeZone: ctx.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ms));
+    const today = dayIn(Date.now());
+    const max = dayIn(Date.now() + 30 * 864e5);
     Object.assign($("date"), { min: today, max, value: ctx.appointment_state.scheduled_date || today });
     say(ctx.allow_reschedule ? "Choose a day and a time." : "Your visit: " + describe(ctx));
     if (ctx.allow_reschedule) loadSlots();

@@ -23,6 +23,7 @@ export const COLLECTIONS: Record<string, string> = {
   appointments: "/v1/appointments",
   availability: "/v1/availability",
   feedback: "/v1/feedback",
+  attendance: "/v1/attendance",
   health: "/v1/health",
 };
 

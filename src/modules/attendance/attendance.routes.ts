@@ -1,0 +1,37 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requires, requiresSignIn } from "../../middleware/auth";
+import { jsonBody, jsonResponse } from "../../lib/openapi";
+import { errorResponses } from "../../lib/problem";
+import { AttendanceListQuery, AttendancePageSchema, AttendanceSchema, BulkMarkSchema, MarkSchema } from "./attendance.schemas";
+
+const tags = ["attendance"];
+
+export const listAttendance = createRoute({
+  method: "get", path: "/v1/attendance", tags, operationId: "listAttendance",
+  summary: "Attendance marks (FW-4)", description: "Managers see everyone, supervisors their team. Filters: user_id, date, date_from, date_to, status.",
+  ...requires("attendance:read"),
+  request: { query: AttendanceListQuery },
+  responses: { 200: jsonResponse(AttendancePageSchema, "A page of marks"), ...errorResponses(400, 401, 403) },
+});
+
+export const myAttendance = createRoute({
+  method: "get", path: "/v1/attendance/me", tags, operationId: "getMyAttendance", summary: "Your own attendance",
+  ...requiresSignIn(),
+  request: { query: AttendanceListQuery.omit({ user_id: true }) },
+  responses: { 200: jsonResponse(AttendancePageSchema, "Your marks"), ...errorResponses(400, 401) },
+});
+
+export const markAttendance = createRoute({
+  method: "post", path: "/v1/attendance/mark", tags, operationId: "markAttendance",
+  summary: "Mark one person present or absent for a day (absent technicians get no slots)",
+  ...requires("attendance:write"),
+  request: { body: jsonBody(MarkSchema) },
+  responses: { 200: jsonResponse(AttendanceSchema, "The mark"), ...errorResponses(400, 401, 403) },
+});
+
+export const bulkMarkAttendance = createRoute({
+  method: "post", path: "/v1/attendance/bulk", tags, operationId: "bulkMarkAttendance", summary: "Mark many at once for a day",
+  ...requires("attendance:write"),
+  request: { body: jsonBody(BulkMarkSchema) },
+  responses: { 200: jsonResponse(AttendancePageSchema, "The day's marks"), ...errorResponses(400, 401, 403) },
+});

@@ -1,0 +1,29 @@
+import { z } from "@hono/zod-openapi";
+import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+
+const day = z.iso.date().openapi({ example: "2026-12-01" });
+
+export const AttendanceSchema = z
+  .object({ user_id: z.string(), display_name: z.string(), date: z.string(), status: z.enum(["present", "absent"]), reason: z.string().nullable(), marked_by: z.string(), updated_at: z.string() })
+  .openapi("Attendance");
+export const AttendancePageSchema = pageSchema(AttendanceSchema, "AttendancePage");
+
+export const MarkSchema = z
+  .strictObject({ user_id: z.string().min(1).max(64), date: day, status: z.enum(["present", "absent"]), reason: z.string().trim().max(200).optional() })
+  .openapi("AttendanceMark");
+
+export const BulkMarkSchema = z
+  .strictObject({ date: day, present: z.array(z.string().min(1).max(64)).max(200).default([]), absent: z.array(z.string().min(1).max(64)).max(200).default([]), reason: z.string().trim().max(200).optional() })
+  .refine((v) => v.present.length + v.absent.length > 0, { message: "Mark at least one person", path: ["present"] })
+  .refine((v) => !v.present.some((id) => v.absent.includes(id)), { message: "Someone is both present and absent", path: ["absent"] })
+  .openapi("AttendanceBulkMark");
+
+export const AttendanceListQuery = z.object({
+  limit: limitParam,
+  cursor: cursorParam,
+  user_id: z.string().max(64).optional().openapi({ param: { name: "user_id", in: "query" } }),
+  date: day.optional().openapi({ param: { name: "date", in: "query" } }),
+  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
+  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
+  status: z.enum(["present", "absent"]).optional().openapi({ param: { name: "status", in: "query" } }),
+});

@@ -1,0 +1,77 @@
+import { and, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
+import { attendance, technicianProfiles, users } from "../../db/schema";
+import type { ActorContext } from "../../lib/context";
+import { nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+
+type Row = typeof attendance.$inferSelect;
+
+function toResponse(r: Row, name: string) {
+  return { user_id: r.userId, display_name: name, date: r.date, status: r.status, reason: r.reason, marked_by: r.markedBy, updated_at: r.updatedAt };
+}
+
+const displayName = (u: { firstName: string; lastName: string; username: string }) => [u.firstName, u.lastName].filter(Boolean).join(" ") || u.username;
+
+/** Who the caller may mark or read: everyone for managers and admins, the team for supervisors. */
+async function assertManages(ctx: ActorContext, userIds: string[]) {
+  const found = await ctx.db
+    .select({ id: users.id, supervisorId: technicianProfiles.supervisorId })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .where(inArray(users.id, userIds));
+  const missing = userIds.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw new AppError("validation_failed", "Unknown users.", { errors: missing.map((id) => ({ path: "user_id", message: `No user ${id}` })) });
+  if (ctx.actor.permissions.has("users:update")) return;
+  const outside = found.filter((f) => f.supervisorId !== ctx.actor.userId);
+  if (outside.length) throw new AppError("forbidden", "You can only mark your own team.");
+}
+
+async function upsert(ctx: ActorContext, userIds: string[], date: string, status: Row["status"], reason?: string) {
+  const now = nowIso();
+  if (!userIds.length) return;
+  await ctx.db.batch(
+    userIds.map((userId) =>
+      ctx.db
+        .insert(attendance)
+        .values({ userId, date, status, reason: reason ?? null, markedBy: ctx.actor.userId, updatedAt: now })
+        .onConflictDoUpdate({ target: [attendance.userId, attendance.date], set: { status, reason: reason ?? null, markedBy: ctx.actor.userId, updatedAt: now } }),
+    ) as never,
+  );
+}
+
+export async function mark(ctx: ActorContext, input: { user_id: string; date: string; status: Row["status"]; reason?: string }) {
+  await assertManages(ctx, [input.user_id]);
+  await upsert(ctx, [input.user_id], input.date, input.status, input.reason);
+  return (await list(ctx, { limit: 1, user_id: input.user_id, date: input.date })).data[0];
+}
+
+export async function bulkMark(ctx: ActorContext, input: { date: string; present: string[]; absent: string[]; reason?: string }) {
+  await assertManages(ctx, [...input.present, ...input.absent]);
+  await upsert(ctx, input.present, input.date, "present");
+  await upsert(ctx, input.absent, input.date, "absent", input.reason);
+  return list(ctx, { limit: 100, date: input.date });
+}
+
+export async function list(ctx: ActorContext, query: { limit: number; cursor?: string; user_id?: string; date?: string; date_from?: string; date_to?: string; status?: Row["status"] }, onlyUserId?: string) {
+  const page = keyset({ order: "-date", column: attendance.date, idColumn: attendance.userId, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [page.where];
+  if (onlyUserId) filters.push(eq(attendance.userId, onlyUserId));
+  else if (!ctx.actor.permissions.has("users:update")) {
+    filters.push(inArray(attendance.userId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, ctx.actor.userId))));
+  }
+  if (query.user_id) filters.push(eq(attendance.userId, query.user_id));
+  if (query.date) filters.push(eq(attendance.date, query.date));
+  if (query.date_from) filters.push(gte(attendance.date, query.date_from));
+  if (query.date_to) filters.push(lte(attendance.date, query.date_to));
+  if (query.status) filters.push(eq(attendance.status, query.status));
+  const rows = await ctx.db
+    .select({ a: attendance, first: users.firstName, last: users.lastName, username: users.username })
+    .from(attendance)
+    .innerJoin(users, eq(users.id, attendance.userId))
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows.map((r) => ({ ...r, id: r.a.userId })), query.limit, (r) => r.a.date);
+  return { data: result.data.map((r) => toResponse(r.a, displayName({ firstName: r.first, lastName: r.last, username: r.username }))), next_cursor: result.next_cursor };
+}
