@@ -22,6 +22,7 @@ import { ticketsModule } from "./modules/tickets";
 import { bucketsModule } from "./modules/buckets";
 import { schedulingModule } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
+import { notificationsModule } from "./modules/notifications";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -108,6 +109,7 @@ export function createApp() {
   app.route("/", authModule);
   app.route("/", usersModule);
   app.route("/", rolesModule);
+  app.route("/", notificationsModule);
   app.route("/", companiesModule);
   app.route("/", customersModule);
   app.route("/", assetsModule);

@@ -13,3 +13,4 @@ export default {
 } satisfies ExportedHandler<Env, QueueMessage>;
 
 export { TechnicianSchedule } from "./durable-objects/technician-schedule";
+export { EventsHub } from "./durable-objects/events-hub";

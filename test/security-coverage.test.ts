@@ -5,6 +5,8 @@ import { operations } from "./security-suite";
 const PUBLIC_OPERATIONS = new Set([
   "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth",
   // The customer link's API: the token in the path is the credential.
+  // The WebSocket: its one-minute ticket is the credential.
+  "connectEvents",
   "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback",
 ]);
 

@@ -1,13 +1,14 @@
 import type { Env } from "../lib/env";
 import { cleanupExpired } from "./cleanup";
 import { flagSlaBreaches } from "./sla-breaches";
+import { sendAppointmentReminders } from "./reminders";
 
 export const CRON_FREQUENT = "*/5 * * * *";
 export const CRON_DAILY = "0 3 * * *";
 
-/** One entry per schedule in wrangler.toml; reminders join CRON_FREQUENT with the notifications work. */
+/** One entry per schedule in wrangler.toml. Each job is idempotent for a given scheduledTime and catches up. */
 const JOBS: Record<string, ((env: Env, scheduledTime: number) => Promise<unknown>)[]> = {
-  [CRON_FREQUENT]: [flagSlaBreaches],
+  [CRON_FREQUENT]: [flagSlaBreaches, sendAppointmentReminders],
   [CRON_DAILY]: [cleanupExpired],
 };
 

@@ -29,6 +29,19 @@ export interface Env {
   SAME_DAY_LEAD_MINUTES?: string;
   MAX_DAYS_AHEAD?: string;
   APPOINTMENT_LINK_TTL_HOURS?: string;
+  QUIET_HOURS?: string;
+  REMINDER_LEAD_MINUTES?: string;
+  /** Provider credentials (secrets); a channel without them writes to the dev outbox locally. */
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM?: string;
+  RESEND_API_KEY?: string;
+  EMAIL_FROM?: string;
+  WHATSAPP_TOKEN?: string;
+  WHATSAPP_PHONE_NUMBER_ID?: string;
+  EXPO_PUSH_ENABLED?: string;
+  EXPO_ACCESS_TOKEN?: string;
+  EVENTS_HUB: DurableObjectNamespace<import("../durable-objects/events-hub").EventsHub>;
   /** Secret: JSON array of private JWKs (Ed25519, each with a kid); the first signs, all verify. */
   JWT_PRIVATE_KEYS?: string;
   /** Secret: key for HMAC of one-time codes, so a leaked table cannot be brute-forced offline. */
@@ -77,6 +90,8 @@ const settingsSchema = z.object({
   sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
   maxDaysAhead: z.coerce.number().int().min(1).max(365),
   appointmentLinkTtlHours: z.coerce.number().int().min(1).max(24 * 60),
+  quietHours: z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/).or(z.literal("")),
+  reminderLeadMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60),
   jwtPrivateKeys: z.string().min(1, "JWT_PRIVATE_KEYS secret is not set"),
   hmacSecret: z.string().min(16, "HMAC_SECRET secret is not set"),
 });
@@ -115,6 +130,8 @@ export function settingsFrom(env: Env): Settings {
     sameDayLeadMinutes: env.SAME_DAY_LEAD_MINUTES ?? 60,
     maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
     appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,
+    quietHours: env.QUIET_HOURS ?? "21:00-07:00",
+    reminderLeadMinutes: env.REMINDER_LEAD_MINUTES ?? 24 * 60,
     jwtPrivateKeys: env.JWT_PRIVATE_KEYS ?? "",
     hmacSecret: env.HMAC_SECRET ?? "",
   });

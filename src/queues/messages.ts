@@ -22,7 +22,20 @@ export interface DomainEventMessage {
   occurred_at: string;
 }
 
-export type QueueMessage = NotificationMessage | DomainEventMessage;
+/** One webhook delivery: an event's payload for one subscribed endpoint. */
+export interface WebhookMessage {
+  kind: "webhook";
+  id: string;
+  webhook_id: string;
+  event_type: string;
+  payload: Record<string, unknown>;
+}
+
+export type QueueMessage = NotificationMessage | DomainEventMessage | WebhookMessage;
+
+export function isWebhook(message: QueueMessage): message is WebhookMessage {
+  return message.kind === "webhook";
+}
 
 export function isDomainEvent(message: QueueMessage): message is DomainEventMessage {
   return message.kind === "event";

@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../lib/env";
 import type { NotificationMessage } from "./messages";
 import { DEAD_LETTER_QUEUE, backoffSeconds, handleNotificationBatch } from "./notifications.consumer";
@@ -24,16 +24,12 @@ describe("notifications consumer", () => {
     expect(results).toHaveLength(2);
   });
 
-  it("retries with backoff when no provider can deliver (production without adapters)", async () => {
+  it("fails, without retrying, a channel with no provider in production", async () => {
     const production = { ...env, ENVIRONMENT: "production" } as Env;
     const result = await run("truckroll-notifications", [message("msg_b1")], production);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
-    // The delay the consumer asks for (the test harness does not report it back).
-    const retry = vi.fn();
-    const fake = { queue: "truckroll-notifications", messages: [{ id: "x", attempts: 3, body: message("msg_b2"), ack: vi.fn(), retry }] };
-    await handleNotificationBatch(fake as unknown as MessageBatch<NotificationMessage>, production, createExecutionContext());
-    expect(retry).toHaveBeenCalledWith({ delaySeconds: 120 });
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const row = await env.DB.prepare("SELECT status, last_error FROM deliveries WHERE id = 'msg_b1'").first();
+    expect(row).toEqual({ status: "failed", last_error: "no email provider configured" });
     expect(backoffSeconds(1)).toBe(30);
     expect(backoffSeconds(3)).toBe(120);
     expect(backoffSeconds(20)).toBe(3600);
@@ -44,6 +40,7 @@ describe("notifications consumer", () => {
     expect(result.explicitAcks).toEqual(["m0"]);
     const row = await env.DB.prepare("SELECT queue, attempts, body FROM dead_letters WHERE message_id = 'msg_c1'").first<{ queue: string; attempts: number; body: string }>();
     expect(row).toMatchObject({ queue: DEAD_LETTER_QUEUE, attempts: 2 });
+    expect(await env.DB.prepare("SELECT status FROM deliveries WHERE id = 'msg_c1'").first()).toBeNull();
     expect(JSON.parse(row!.body).recipient.address).toBe("msg_c1@example.test");
   });
 });

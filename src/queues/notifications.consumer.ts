@@ -1,65 +1,130 @@
 import { createDb } from "../db/client";
-import { deadLetters, devOutbox } from "../db/schema";
-import { isLocal, settingsFrom, type Env } from "../lib/env";
+import { notifications } from "../db/schema";
+import { settingsFrom, type Env } from "../lib/env";
 import { newId, nowIso } from "../lib/ids";
-import { isDomainEvent, type NotificationMessage, type QueueMessage } from "./messages";
+import { planFanOut } from "../modules/notifications/fanout";
+import { postWebhook, sendThroughProvider, type SendOutcome } from "../modules/notifications/providers";
+import { isDomainEvent, isWebhook, type DomainEventMessage, type NotificationMessage, type QueueMessage, type WebhookMessage } from "./messages";
 
 export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
+/** A claim older than this is from a consumer that died mid-send and may be taken over. */
+const STALE_CLAIM_MS = 120_000;
+/** Events whose realtime copy clients subscribe to (NTF-4). */
+const REALTIME_EVENTS = new Set(["ticket.created", "ticket.assigned", "ticket.status_changed", "ticket.updated", "appointment.scheduled", "appointment.rescheduled"]);
 
 /** Exponential backoff for transient failures: 30 s, 60 s, 120 s … capped at 1 h. */
 export function backoffSeconds(attempts: number): number {
   return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
 }
 
-class NoProviderConfigured extends Error {}
+function hub(env: Env) {
+  return env.EVENTS_HUB.get(env.EVENTS_HUB.idFromName("global"));
+}
+
+/** Event → in-app notifications, realtime pushes, and one queue message per recipient, channel and webhook. */
+async function processEvent(env: Env, event: DomainEventMessage) {
+  const plan = await planFanOut(env, event);
+  const db = createDb(env.DB);
+  if (plan.inApp.length) {
+    // One statement per row: D1 binds at most 100 parameters per statement.
+    const results = await db.batch(
+      plan.inApp.map((n) =>
+        db
+          .insert(notifications)
+          .values({ ...n, createdAt: event.occurred_at })
+          .onConflictDoNothing()
+          .returning({ id: notifications.id, userId: notifications.userId, title: notifications.title, type: notifications.type, ticketId: notifications.ticketId }),
+      ) as [never, ...never[]],
+    );
+    const created = (results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[][]).flat();
+    for (const n of created) {
+      await hub(env).publish({ type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } }, { userIds: [n.userId], scopeAll: false });
+    }
+  }
+  if (plan.realtime && REALTIME_EVENTS.has(event.type)) {
+    await hub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
+  }
+  for (let i = 0; i < plan.messages.length; i += 100) {
+    await env.NOTIFICATIONS.sendBatch(plan.messages.slice(i, i + 100).map((m) => ({ body: m.body, contentType: "json" as const, delaySeconds: m.delaySeconds })));
+  }
+}
+
+type Deliverable = NotificationMessage | WebhookMessage;
+
+function describe(m: Deliverable) {
+  return isWebhook(m)
+    ? { channel: "webhook" as const, recipient: m.webhook_id, userId: null, eventType: m.event_type, eventId: m.id.split(":")[0] }
+    : { channel: m.channel, recipient: m.recipient.address, userId: m.recipient.user_id ?? null, eventType: m.event, eventId: m.id.includes(":") ? m.id.split(":")[0] : null };
+}
 
 /**
- * Until the delivery adapters land, local development writes every message to the development
- * outbox; elsewhere there is no provider yet, so messages retry and end in the dead-letter queue
- * (kept, never dropped). Outbox rows are keyed by message id, so a redelivery writes nothing twice.
+ * Exactly one provider call per message id: the delivery row is claimed with a conditional
+ * UPDATE (pending/retrying, or a stale claim), so a redelivered or concurrently delivered copy
+ * finds it taken or already sent and stops.
  */
-async function deliver(env: Env, message: NotificationMessage): Promise<void> {
-  if (!isLocal(settingsFrom(env))) throw new NoProviderConfigured(`no ${message.channel} provider configured`);
-  await createDb(env.DB)
-    .insert(devOutbox)
-    .values({
-      id: message.id,
-      channel: message.channel,
-      recipient: message.recipient.address.toLowerCase(),
-      subject: message.subject ?? null,
-      body: message.body,
-      eventType: message.event,
-      createdAt: nowIso(),
-    })
-    .onConflictDoNothing();
+export async function deliver(env: Env, m: Deliverable): Promise<"sent" | "skipped" | "retry" | "failed"> {
+  const now = nowIso();
+  const meta = describe(m);
+  await env.DB.prepare(
+    `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
+  )
+    .bind(m.id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m), now)
+    .run();
+  const claimed = await env.DB.prepare(
+    `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2
+      WHERE id = ?1 AND (status IN ('pending', 'retrying') OR (status = 'sending' AND claimed_at < ?3))
+      RETURNING attempts`,
+  )
+    .bind(m.id, now, new Date(Date.now() - STALE_CLAIM_MS).toISOString())
+    .first<{ attempts: number }>();
+  if (!claimed) return "skipped";
+
+  let outcome: SendOutcome;
+  if (isWebhook(m)) {
+    const hook = await env.DB.prepare("SELECT url, secret, active FROM webhooks WHERE id = ?1").bind(m.webhook_id).first<{ url: string; secret: string; active: number }>();
+    outcome = hook?.active ? await postWebhook(hook.url, hook.secret, m.id, m.event_type, m.payload) : { ok: false, transient: false, provider: "webhook", error: "webhook deleted or disabled" };
+  } else {
+    outcome = await sendThroughProvider(env, settingsFrom(env), m);
+  }
+  const status = outcome.ok ? "sent" : outcome.transient ? "retrying" : "failed";
+  await env.DB.prepare(
+    `UPDATE deliveries SET status = ?2, provider = ?3, provider_response = ?4, last_error = ?5, sent_at = ?6, updated_at = ?7 WHERE id = ?1`,
+  )
+    .bind(m.id, status, outcome.provider, outcome.ok ? outcome.response : outcome.response ?? null, outcome.ok ? null : outcome.error, outcome.ok ? nowIso() : null, nowIso())
+    .run();
+  return outcome.ok ? "sent" : outcome.transient ? "retry" : "failed";
 }
 
 export async function handleNotificationBatch(batch: MessageBatch<QueueMessage>, env: Env, _ctx: ExecutionContext) {
   if (batch.queue === DEAD_LETTER_QUEUE) {
     for (const msg of batch.messages) {
-      await createDb(env.DB)
-        .insert(deadLetters)
-        .values({ id: newId("dlq"), queue: batch.queue, messageId: msg.body?.id ?? msg.id, body: msg.body, attempts: msg.attempts, createdAt: nowIso() })
-        .onConflictDoNothing();
-      console.error(JSON.stringify({ level: "error", msg: "notification dead-lettered", message_id: msg.body?.id ?? msg.id, event: isDomainEvent(msg.body) ? msg.body.type : msg.body?.event }));
+      const id = (msg.body as { id?: string })?.id ?? msg.id;
+      // Kept, never dropped: the delivery row says dead, and the message itself is stored.
+      await env.DB.batch([
+        env.DB.prepare("UPDATE deliveries SET status = 'dead', updated_at = ?2 WHERE id = ?1").bind(id, nowIso()),
+        env.DB.prepare("INSERT INTO dead_letters (id, queue, message_id, body, attempts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(newId("dlq"), batch.queue, id, JSON.stringify(msg.body), msg.attempts, nowIso()),
+      ]);
+      console.error(JSON.stringify({ level: "error", msg: "message dead-lettered", message_id: id }));
       msg.ack();
     }
     return;
   }
   // Each message is acked or retried on its own: one failure never redelivers its neighbours.
   for (const msg of batch.messages) {
-    if (isDomainEvent(msg.body)) {
-      // Domain events are already stored in domain_events with the change that raised them;
-      // fanning them out into messages per recipient is the delivery work's job.
-      msg.ack();
-      continue;
-    }
     try {
-      await deliver(env, msg.body);
-      msg.ack();
+      if (isDomainEvent(msg.body)) {
+        await processEvent(env, msg.body);
+        msg.ack();
+        continue;
+      }
+      const result = await deliver(env, msg.body);
+      if (result === "retry") msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+      else msg.ack();
     } catch (err) {
-      console.warn(JSON.stringify({ level: "warn", msg: "notification delivery failed", message_id: msg.body?.id, attempts: msg.attempts, error: String(err) }));
+      console.warn(JSON.stringify({ level: "warn", msg: "queue message failed", message_id: (msg.body as { id?: string })?.id, attempts: msg.attempts, error: String(err) }));
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }
 }
+

@@ -3,3 +3,4 @@ export * from "./platform";
 export * from "./crm";
 export * from "./tickets";
 export * from "./scheduling";
+export * from "./notifications";

@@ -3,7 +3,7 @@ import type { Settings } from "../../lib/env";
 import { AppError } from "../../lib/problem";
 
 /** RFC 9068 `typ` values keep each kind of token out of the others' endpoints (RFC 8725 §3.11). */
-export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt", mfa: "mfa+jwt" } as const;
+export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt", mfa: "mfa+jwt", events: "ws+jwt" } as const;
 export type TokenKind = keyof typeof TOKEN_TYPES;
 const ALGORITHM = "EdDSA";
 

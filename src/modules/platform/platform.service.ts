@@ -24,6 +24,9 @@ export const COLLECTIONS: Record<string, string> = {
   availability: "/v1/availability",
   feedback: "/v1/feedback",
   attendance: "/v1/attendance",
+  notifications: "/v1/notifications",
+  webhooks: "/v1/webhooks",
+  events: "/v1/events",
   health: "/v1/health",
 };
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { companies, technicianProfiles, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
-import { nowIso } from "../../lib/ids";
+import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import type { PROFILE_FIELDS } from "./technicians.schemas";
@@ -160,6 +160,11 @@ export async function setAvailability(ctx: ActorContext, userId: string, input: 
     assertMayManage(ctx, profile);
   }
   await upsertProfile(ctx, userId, { isAvailable: input.is_available, unavailableReason: input.is_available ? null : input.reason ?? null });
+  const hub = ctx.env.EVENTS_HUB.get(ctx.env.EVENTS_HUB.idFromName("global"));
+  await hub.publish(
+    { type: "technician.availability_changed", id: newId("evt"), data: { technician_id: userId, is_available: input.is_available, reason: input.reason ?? null } },
+    { userIds: [userId, ...(profile?.supervisorId ? [profile.supervisorId] : [])], scopeAll: true },
+  );
   return getTechnician(ctx, userId);
 }
 

@@ -1,0 +1,193 @@
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { createDb, type Db } from "../../db/client";
+import { appointments, customers, notificationPreferences, technicianProfiles, ticketAssignees, tickets, users, webhooks, type Channel } from "../../db/schema";
+import { settingsFrom, type Env, type Settings } from "../../lib/env";
+import { sha256 } from "../../lib/hmac";
+import { nowIso } from "../../lib/ids";
+import type { DomainEventMessage, NotificationMessage, WebhookMessage } from "../../queues/messages";
+import { slaState } from "../tickets/sla";
+
+type Audience = "admins" | "client" | "technicians" | "supervisors";
+
+/**
+ * NTF-2: who hears about what. The incident desk's table (created → admins; opened → client;
+ * assigned → technicians; started → client; finished → client and admins; approved/rejected →
+ * technicians and admins), plus appointments, reminders and SLA breaches. "Admins" are the
+ * people who triage: admins and dispatchers.
+ */
+export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; title: string; urgent: boolean } | null {
+  const number = String(event.data.number ?? "");
+  const action = String(event.data.action ?? "");
+  switch (event.type) {
+    case "ticket.created":
+      return { audiences: ["admins"], title: `New ticket ${number}`, urgent: false };
+    case "ticket.assigned":
+      return { audiences: ["technicians"], title: `Ticket ${number} assigned to you`, urgent: false };
+    case "ticket.status_changed":
+      if (action === "open") return { audiences: ["client"], title: `Your ticket ${number} was opened`, urgent: false };
+      if (action === "start") return { audiences: ["client"], title: `Work started on ${number}`, urgent: false };
+      if (action === "resolve" || action === "complete") return { audiences: ["client", "admins"], title: `Work finished on ${number}`, urgent: false };
+      if (action === "approve") return { audiences: ["technicians", "admins"], title: `Resolution of ${number} approved`, urgent: false };
+      if (action === "reject") return { audiences: ["technicians", "admins"], title: `Resolution of ${number} rejected`, urgent: false };
+      return null;
+    case "appointment.scheduled":
+    case "appointment.rescheduled":
+    case "appointment.confirmed":
+      return { audiences: ["client", "technicians"], title: `Visit ${event.type.split(".")[1]} for ${number || "your ticket"}`, urgent: false };
+    case "appointment.reminder":
+      return { audiences: ["client"], title: `Reminder: technician visit ${String(event.data.when ?? "")}`, urgent: false };
+    case "sla.breached":
+      return { audiences: ["admins", "supervisors"], title: `SLA ${String(event.data.target)} target breached on ${number}`, urgent: true };
+    default:
+      return null;
+  }
+}
+
+interface Recipient {
+  id: string;
+  role: string;
+  email: string;
+  phone: string | null;
+  pushToken: string | null;
+}
+
+async function ticketPeople(db: Db, ticketId: string) {
+  const ticket = await db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
+  if (!ticket) return null;
+  const assignees = await db
+    .select({ id: ticketAssignees.technicianId, supervisorId: technicianProfiles.supervisorId })
+    .from(ticketAssignees)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
+    .where(eq(ticketAssignees.ticketId, ticketId));
+  const customer = ticket.customerId ? await db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
+  return { ticket, customer, assignees };
+}
+
+async function usersByIds(db: Db, ids: string[]): Promise<Recipient[]> {
+  if (!ids.length) return [];
+  return db
+    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
+    .from(users)
+    .where(and(inArray(users.id, ids), eq(users.status, "active"), isNull(users.deletedAt)));
+}
+
+async function triageUsers(db: Db): Promise<Recipient[]> {
+  return db
+    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
+    .from(users)
+    .where(and(inArray(users.role, ["admin", "dispatcher"]), eq(users.status, "active"), isNull(users.deletedAt)));
+}
+
+/** Defaults: email for everyone, SMS for customers, push where a device is registered, WhatsApp on request. */
+function defaultChannels(user: Recipient): Channel[] {
+  const out: Channel[] = ["email"];
+  if (user.role === "customer" && user.phone) out.push("sms");
+  if (user.pushToken) out.push("push");
+  return out;
+}
+
+function addressFor(user: Recipient, channel: Channel): string | null {
+  if (channel === "email") return user.email;
+  if (channel === "sms" || channel === "whatsapp") return user.phone;
+  if (channel === "push") return user.pushToken;
+  return null;
+}
+
+/** Seconds until quiet hours end in the deployment's zone, or 0 outside them. */
+export function quietDelaySeconds(settings: Settings, now = new Date()): number {
+  if (!settings.quietHours) return 0;
+  const [from, to] = settings.quietHours.split("-").map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5)));
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: settings.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(now);
+  const minute = Number(parts.find((p) => p.type === "hour")!.value) * 60 + Number(parts.find((p) => p.type === "minute")!.value);
+  const inQuiet = from > to ? minute >= from || minute < to : minute >= from && minute < to;
+  if (!inQuiet) return 0;
+  const untilEnd = (to - minute + 1440) % 1440;
+  return untilEnd * 60;
+}
+
+export interface FanOut {
+  messages: { body: NotificationMessage | WebhookMessage; delaySeconds?: number }[];
+  inApp: { id: string; userId: string; type: string; title: string; body: string; ticketId: string | null; data: Record<string, unknown> }[];
+  realtime: { userIds: string[]; scopeAll: boolean } | null;
+}
+
+/** Works out every message, in-app notification and realtime audience for one event. */
+export async function planFanOut(env: Env, event: DomainEventMessage): Promise<FanOut> {
+  const db = createDb(env.DB);
+  const settings = settingsFrom(env);
+  const out: FanOut = { messages: [], inApp: [], realtime: null };
+  const ticketId = event.subject_id.startsWith("tkt_") ? event.subject_id : null;
+  const people = ticketId ? await ticketPeople(db, ticketId) : null;
+
+  if (people) {
+    const visible = new Set<string>([people.ticket.createdBy, ...people.assignees.map((a) => a.id)]);
+    for (const a of people.assignees) if (a.supervisorId) visible.add(a.supervisorId);
+    if (people.ticket.teamSupervisorId) visible.add(people.ticket.teamSupervisorId);
+    if (people.customer?.userId) visible.add(people.customer.userId);
+    out.realtime = { userIds: [...visible], scopeAll: true };
+  }
+
+  const trigger = triggerFor(event);
+  if (trigger && people) {
+    const ids = new Set<string>();
+    const add = (list: (string | null | undefined)[]) => list.forEach((id) => id && ids.add(id));
+    for (const audience of trigger.audiences) {
+      if (audience === "client") add([people.customer?.userId ?? (people.ticket.createdBy !== event.actor_id ? people.ticket.createdBy : null)]);
+      if (audience === "technicians") add(event.type === "ticket.assigned" ? (event.data.technician_ids as string[]) ?? [] : people.assignees.map((a) => a.id));
+      if (audience === "supervisors") add([...people.assignees.map((a) => a.supervisorId), people.ticket.teamSupervisorId]);
+      if (audience === "admins") add((await triageUsers(db)).map((u) => u.id));
+    }
+    // Nobody is told about what they did themselves.
+    if (event.actor_id) ids.delete(event.actor_id);
+    const recipients = await usersByIds(db, [...ids]);
+    const prefs = recipients.length
+      ? await db.select().from(notificationPreferences).where(inArray(notificationPreferences.userId, recipients.map((r) => r.id)))
+      : [];
+    const body = `${trigger.title}: ${people.ticket.title}`;
+    const quiet = trigger.urgent ? 0 : quietDelaySeconds(settings);
+    for (const user of recipients) {
+      const key = (await sha256(`${event.id}:${user.id}`)).slice(0, 24);
+      out.inApp.push({ id: `ntf_${key}`, userId: user.id, type: event.type, title: trigger.title, body: people.ticket.title, ticketId: people.ticket.id, data: { event_id: event.id, ...event.data } });
+      const chosen = new Set(defaultChannels(user));
+      for (const p of prefs.filter((p) => p.userId === user.id)) (p.enabled ? chosen.add(p.channel) : chosen.delete(p.channel));
+      for (const channel of chosen) {
+        const address = addressFor(user, channel);
+        if (!address || channel === "webhook") continue;
+        out.messages.push({
+          body: { kind: "notification", id: `${event.id}:${user.id}:${channel}`, event: event.type, channel, recipient: { user_id: user.id, address }, subject: trigger.title, body, created_at: nowIso() },
+          // Non-urgent SMS waits for the end of quiet hours.
+          delaySeconds: channel === "sms" && quiet ? Math.min(quiet, 43_200) : undefined,
+        });
+      }
+    }
+  }
+
+  const hooks = await db.select().from(webhooks).where(eq(webhooks.active, true));
+  const subscribed = hooks.filter((h) => h.events.includes(event.type) || h.events.includes("*"));
+  if (subscribed.length) {
+    const entity = people ? await webhookEntity(db, people.ticket.id) : null;
+    for (const hook of subscribed) {
+      out.messages.push({
+        body: {
+          kind: "webhook", id: `${event.id}:${hook.id}`, webhook_id: hook.id, event_type: event.type,
+          payload: { id: event.id, type: event.type, occurred_at: event.occurred_at, actor_id: event.actor_id, data: { ...event.data, ...(entity ? { ticket: entity } : {}) } },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** The full ticket for integrators, as the API shows it to staff. */
+async function webhookEntity(db: Db, ticketId: string) {
+  const t = await db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
+  if (!t) return null;
+  const assignees = await db.select({ technician_id: ticketAssignees.technicianId, assigned_at: ticketAssignees.assignedAt }).from(ticketAssignees).where(eq(ticketAssignees.ticketId, ticketId));
+  const appt = await db.query.appointments.findFirst({ where: and(eq(appointments.ticketId, ticketId)) });
+  return {
+    id: t.id, number: t.number, kind: t.kind, priority: t.priority, status: t.status, title: t.title, description: t.description,
+    customer_id: t.customerId, asset_id: t.assetId, created_by: t.createdBy, service_area: t.serviceArea, scheduled_at: t.scheduledAt,
+    assignees, sla: slaState(t), appointment: appt ? { id: appt.id, date: appt.date, start_time: appt.startTime, status: appt.status } : null,
+    created_at: t.createdAt, updated_at: t.updatedAt,
+  };
+}

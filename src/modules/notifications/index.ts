@@ -1,0 +1,23 @@
+// Notifications: the delivery log, in-app notifications, preferences, webhooks, realtime events
+// and technician locations (NTF-1…4, FW-2, PLT-7). Fan-out happens in the queue consumer.
+import { createRouter } from "../../lib/create-router";
+import * as h from "./notifications.handlers";
+import * as r from "./notifications.routes";
+
+export const notificationsModule = createRouter()
+  .openapi(r.listDeliveries, h.listDeliveries)
+  .openapi(r.retryDelivery, h.retryDelivery)
+  .openapi(r.listNotifications, h.listNotifications)
+  .openapi(r.readAll, h.readAll)
+  .openapi(r.readOne, h.readOne)
+  .openapi(r.getPreferences, h.getPreferences)
+  .openapi(r.setPreferences, h.setPreferences)
+  .openapi(r.listWebhooks, h.listWebhooks)
+  .openapi(r.createWebhook, h.createWebhook)
+  .openapi(r.getWebhook, h.getWebhook)
+  .openapi(r.updateWebhook, h.updateWebhook)
+  .openapi(r.deleteWebhook, h.deleteWebhook)
+  .openapi(r.eventsTicket, h.eventsTicket)
+  .openapi(r.events, h.events)
+  .openapi(r.latestLocations, h.latestLocations)
+  .openapi(r.reportLocation, h.reportLocation);

@@ -1,0 +1,39 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../lib/context";
+import { actorContext, serviceContext } from "../../lib/create-router";
+import { AppError } from "../../lib/problem";
+import * as routes from "./notifications.routes";
+import * as n from "./notifications.service";
+
+export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) => c.json(await n.listNotifications(actorContext(c), c.req.valid("query")), 200);
+export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) => c.json(await n.markAllRead(actorContext(c)), 200);
+export const readOne: RouteHandler<typeof routes.readOne, AppEnv> = async (c) => c.json(await n.markRead(actorContext(c), c.req.valid("param").id), 200);
+export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> = async (c) => c.json(await n.getPreferences(actorContext(c)), 200);
+export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) => c.json(await n.setPreferences(actorContext(c), c.req.valid("json")), 200);
+export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) => c.json(await n.listDeliveries(actorContext(c), c.req.valid("query")), 200);
+export const retryDelivery: RouteHandler<typeof routes.retryDelivery, AppEnv> = async (c) => c.json(await n.retryDelivery(actorContext(c), c.req.valid("param").id), 202);
+export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => c.json(await n.listWebhooks(actorContext(c)), 200);
+export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => c.json(await n.createWebhook(actorContext(c), c.req.valid("json")), 201);
+export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) => c.json(await n.getWebhook(actorContext(c), c.req.valid("param").id), 200);
+export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) => c.json(await n.updateWebhook(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const deleteWebhook: RouteHandler<typeof routes.deleteWebhook, AppEnv> = async (c) => {
+  await n.deleteWebhook(actorContext(c), c.req.valid("param").id);
+  return c.body(null, 204);
+};
+export const eventsTicket: RouteHandler<typeof routes.eventsTicket, AppEnv> = async (c) => c.json(await n.eventsTicket(actorContext(c)), 201);
+
+export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("invalid_request", "Connect with a WebSocket upgrade.");
+  const who = await n.connectionFor(serviceContext(c), c.req.valid("query").ticket);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("x-user-id", who.userId);
+  headers.set("x-scope-all", String(who.scopeAll));
+  const upgraded = await n.eventsHub(c).fetch(new Request(c.req.raw.url, { headers }));
+  if (upgraded.status !== 101) throw new AppError("invalid_request", "The realtime hub refused the connection.");
+  // A fresh response: the hub's has immutable headers, and the middleware adds the request id.
+  return new Response(null, { status: 101, webSocket: upgraded.webSocket }) as never;
+};
+
+export const reportLocation: RouteHandler<typeof routes.reportLocation, AppEnv> = async (c) =>
+  c.json(await n.reportLocation(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) => c.json(await n.latestLocations(actorContext(c)), 200);

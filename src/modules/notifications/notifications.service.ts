@@ -1,0 +1,208 @@
+import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { deliveries, notificationPreferences, notifications, technicianLocations, technicianProfiles, users, webhooks, type Channel } from "../../db/schema";
+import type { ActorContext, ServiceContext } from "../../lib/context";
+import { newId, nowIso, randomToken } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+import { signToken, verifyToken } from "../auth/tokens";
+import { findTechnician } from "../technicians/technicians.service";
+
+// ---- delivery log (NTF-1) ----
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+const toDelivery = (d: DeliveryRow) => ({
+  id: d.id, event_id: d.eventId, event_type: d.eventType, channel: d.channel, recipient: d.recipient, user_id: d.userId, status: d.status,
+  attempts: d.attempts, provider: d.provider, provider_response: d.providerResponse, last_error: d.lastError, sent_at: d.sentAt, created_at: d.createdAt, updated_at: d.updatedAt,
+});
+
+export async function listDeliveries(ctx: ActorContext, query: { limit: number; cursor?: string; status?: DeliveryRow["status"]; channel?: Channel; event_id?: string }) {
+  const page = keyset({ order: "-created_at", column: deliveries.createdAt, idColumn: deliveries.id, cursor: query.cursor });
+  const rows = await ctx.db
+    .select()
+    .from(deliveries)
+    .where(and(page.where, query.status ? eq(deliveries.status, query.status) : undefined, query.channel ? eq(deliveries.channel, query.channel) : undefined, query.event_id ? eq(deliveries.eventId, query.event_id) : undefined))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toDelivery), next_cursor: result.next_cursor };
+}
+
+/** Replays a failed or dead delivery: the stored message goes back on the queue under the same id. */
+export async function retryDelivery(ctx: ActorContext, id: string) {
+  const row = await ctx.db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
+  if (!row) throw new AppError("not_found", "No such delivery.");
+  if (!["failed", "dead"].includes(row.status)) throw new AppError("invalid_transition", `A ${row.status} delivery is not replayed.`);
+  const reset = await ctx.db
+    .update(deliveries)
+    .set({ status: "retrying", updatedAt: nowIso() })
+    .where(and(eq(deliveries.id, id), inArray(deliveries.status, ["failed", "dead"])))
+    .returning();
+  if (!reset.length) throw new AppError("conflict", "The delivery changed meanwhile.");
+  await ctx.env.NOTIFICATIONS.send(row.message as never, { contentType: "json" });
+  return toDelivery(reset[0]);
+}
+
+// ---- in-app (NTF-3) ----
+
+type NotificationRow = typeof notifications.$inferSelect;
+const toNotification = (n: NotificationRow) => ({
+  id: n.id, type: n.type, title: n.title, body: n.body, ticket_id: n.ticketId, data: n.data, is_read: Boolean(n.readAt), read_at: n.readAt, created_at: n.createdAt,
+});
+
+export async function listNotifications(ctx: ActorContext, query: { limit: number; cursor?: string; is_read?: boolean; type?: string }) {
+  const page = keyset({ order: "-created_at", column: notifications.createdAt, idColumn: notifications.id, cursor: query.cursor });
+  const filters: (SQL | undefined)[] = [eq(notifications.userId, ctx.actor.userId), page.where];
+  if (query.is_read !== undefined) filters.push(query.is_read ? sql`${notifications.readAt} IS NOT NULL` : isNull(notifications.readAt));
+  if (query.type) filters.push(eq(notifications.type, query.type));
+  const [rows, unread] = await Promise.all([
+    ctx.db.select().from(notifications).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1),
+    ctx.db.select({ n: sql<number>`count(*)` }).from(notifications).where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt))).get(),
+  ]);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toNotification), next_cursor: result.next_cursor, unread_count: unread?.n ?? 0 };
+}
+
+export async function markRead(ctx: ActorContext, id: string) {
+  const row = await ctx.db.query.notifications.findFirst({ where: and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.userId)) });
+  if (!row) throw new AppError("not_found", "No such notification.");
+  if (!row.readAt) await ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id));
+  return toNotification((await ctx.db.query.notifications.findFirst({ where: eq(notifications.id, id) }))!);
+}
+
+export async function markAllRead(ctx: ActorContext) {
+  const updated = await ctx.db
+    .update(notifications)
+    .set({ readAt: nowIso() })
+    .where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt)))
+    .returning({ id: notifications.id });
+  return { marked: updated.length };
+}
+
+// ---- preferences ----
+
+export async function getPreferences(ctx: ActorContext) {
+  const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.actor.userId) });
+  const rows = await ctx.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, ctx.actor.userId));
+  const defaults = { email: true, sms: user?.role === "customer", whatsapp: false, push: Boolean(user?.pushToken) };
+  for (const r of rows) if (r.channel !== "webhook") defaults[r.channel] = r.enabled;
+  return defaults;
+}
+
+export async function setPreferences(ctx: ActorContext, input: Partial<Record<"email" | "sms" | "whatsapp" | "push", boolean>>) {
+  const now = nowIso();
+  const entries = Object.entries(input).filter(([, v]) => v !== undefined) as [Channel, boolean][];
+  for (const [channel, enabled] of entries) {
+    await ctx.db
+      .insert(notificationPreferences)
+      .values({ userId: ctx.actor.userId, channel, enabled, updatedAt: now })
+      .onConflictDoUpdate({ target: [notificationPreferences.userId, notificationPreferences.channel], set: { enabled, updatedAt: now } });
+  }
+  return getPreferences(ctx);
+}
+
+// ---- webhooks (PLT-7) ----
+
+type WebhookRow = typeof webhooks.$inferSelect;
+const toWebhook = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, active: w.active, description: w.description, created_at: w.createdAt, updated_at: w.updatedAt });
+
+export async function listWebhooks(ctx: ActorContext) {
+  return { data: (await ctx.db.select().from(webhooks).orderBy(desc(webhooks.createdAt))).map(toWebhook) };
+}
+
+export async function createWebhook(ctx: ActorContext, input: { url: string; events: string[]; description?: string }) {
+  const now = nowIso();
+  const row: WebhookRow = { id: newId("whk"), url: input.url, events: [...new Set(input.events)], secret: `whsec_${randomToken(32)}`, active: true, description: input.description ?? null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now };
+  await ctx.db.insert(webhooks).values(row);
+  return { ...toWebhook(row), secret: row.secret };
+}
+
+async function findWebhook(ctx: ActorContext, id: string) {
+  const row = await ctx.db.query.webhooks.findFirst({ where: eq(webhooks.id, id) });
+  if (!row) throw new AppError("not_found", "No such webhook.");
+  return row;
+}
+
+export async function getWebhook(ctx: ActorContext, id: string) {
+  return toWebhook(await findWebhook(ctx, id));
+}
+
+export async function updateWebhook(ctx: ActorContext, id: string, input: { url?: string; events?: string[]; description?: string | null; active?: boolean }) {
+  await findWebhook(ctx, id);
+  await ctx.db
+    .update(webhooks)
+    .set({ ...(input.url ? { url: input.url } : {}), ...(input.events ? { events: [...new Set(input.events)] } : {}), ...(input.description !== undefined ? { description: input.description } : {}), ...(input.active !== undefined ? { active: input.active } : {}), updatedAt: nowIso() })
+    .where(eq(webhooks.id, id));
+  return getWebhook(ctx, id);
+}
+
+export async function deleteWebhook(ctx: ActorContext, id: string) {
+  await findWebhook(ctx, id);
+  await ctx.db.delete(webhooks).where(eq(webhooks.id, id));
+}
+
+// ---- realtime (NTF-4) ----
+
+export const EVENTS_TICKET_TTL_SECONDS = 60;
+
+/** A one-minute ticket for the WebSocket URL, so no long-lived token ever sits in a URL or a log. */
+export async function eventsTicket(ctx: ActorContext) {
+  const ticket = await signToken(ctx.settings, "events", { sub: ctx.actor.userId, sid: ctx.actor.sessionId, jti: newId("wst") }, EVENTS_TICKET_TTL_SECONDS);
+  return { ticket, url: `/v1/events?ticket=${encodeURIComponent(ticket)}`, expires_in: EVENTS_TICKET_TTL_SECONDS };
+}
+
+/** Checks an events ticket and its live session; returns who connects and whether they see everything. */
+export async function connectionFor(ctx: ServiceContext, ticket: string) {
+  const claims = await verifyToken(ctx.settings, "events", ticket);
+  const row = await ctx.env.DB.prepare(
+    `SELECT u.role, r.permissions FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN roles r ON r.key = u.role
+      WHERE s.id = ?1 AND s.user_id = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3 AND u.status = 'active' AND u.deleted_at IS NULL`,
+  )
+    .bind(claims.sid, claims.sub, nowIso())
+    .first<{ role: string; permissions: string | null }>();
+  if (!row) throw new AppError("invalid_token", "The session has ended.");
+  const { permissionsOf } = await import("../roles/permissions");
+  const perms = permissionsOf(row.role, row.permissions ? JSON.parse(row.permissions) : null);
+  return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
+}
+
+export function eventsHub(ctx: Pick<ServiceContext, "env">) {
+  return ctx.env.EVENTS_HUB.get(ctx.env.EVENTS_HUB.idFromName("global"));
+}
+
+// ---- locations (FW-2) ----
+
+export async function reportLocation(ctx: ActorContext, technicianId: string, input: { lat: number; lng: number; accuracy_m?: number }) {
+  if (technicianId !== ctx.actor.userId) throw new AppError("forbidden", "Technicians report their own location.");
+  const { profile } = await findTechnician(ctx, technicianId);
+  const now = nowIso();
+  await ctx.db.insert(technicianLocations).values({ id: newId("loc"), technicianId, lat: input.lat, lng: input.lng, accuracyM: input.accuracy_m ?? null, reportedAt: now });
+  const supervisor = profile?.supervisorId;
+  await eventsHub(ctx).publish(
+    { type: "technician.location_updated", id: newId("evt"), data: { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now } },
+    { userIds: [technicianId, ...(supervisor ? [supervisor] : [])], scopeAll: true },
+  );
+  return { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now };
+}
+
+/** The newest report per technician, in the caller's scope (all, or a supervisor's team). */
+export async function latestLocations(ctx: ActorContext) {
+  const teamOnly = !ctx.actor.permissions.has("tickets:scope_all");
+  const rows = await ctx.db
+    .select({ technicianId: technicianLocations.technicianId, lat: technicianLocations.lat, lng: technicianLocations.lng, accuracy: technicianLocations.accuracyM, at: technicianLocations.reportedAt, first: users.firstName, last: users.lastName, username: users.username, available: technicianProfiles.isAvailable })
+    .from(technicianLocations)
+    .innerJoin(users, eq(users.id, technicianLocations.technicianId))
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, technicianLocations.technicianId))
+    .where(
+      and(
+        sql`${technicianLocations.reportedAt} = (SELECT max(l2.reported_at) FROM technician_locations l2 WHERE l2.technician_id = ${technicianLocations.technicianId})`,
+        teamOnly ? eq(technicianProfiles.supervisorId, ctx.actor.userId) : undefined,
+      ),
+    );
+  return {
+    data: rows.map((r) => ({
+      technician_id: r.technicianId, display_name: [r.first, r.last].filter(Boolean).join(" ") || r.username, lat: r.lat, lng: r.lng,
+      accuracy_m: r.accuracy, reported_at: r.at, is_available: r.available ?? true,
+    })),
+  };
+}

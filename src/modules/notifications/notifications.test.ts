@@ -1,0 +1,322 @@
+import { SELF, createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BASE, call, expectProblem } from "../../../test/helpers";
+import { bookingSetup, dayAhead } from "../../../test/scheduling-helpers";
+import { securitySuite } from "../../../test/security-suite";
+import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import type { Env } from "../../lib/env";
+import { handleNotificationBatch } from "../../queues/notifications.consumer";
+import type { DomainEventMessage, NotificationMessage, QueueMessage } from "../../queues/messages";
+import { sendAppointmentReminders } from "../../cron/reminders";
+import { runScheduled, CRON_FREQUENT } from "../../cron";
+import { planFanOut, quietDelaySeconds } from "./fanout";
+import { signWebhook } from "./providers";
+import { settingsFrom } from "../../lib/env";
+
+securitySuite("notifications");
+securitySuite("webhooks");
+securitySuite("realtime");
+
+const withTwilio = { ...env, TWILIO_ACCOUNT_SID: "AC123", TWILIO_AUTH_TOKEN: "secret", TWILIO_FROM: "+26770000000", RESEND_API_KEY: "re_test", EMAIL_FROM: "noreply@truckroll.test" } as Env;
+
+async function run(bindings: Env, bodies: QueueMessage[], attempts = 1) {
+  const batch = createMessageBatch<QueueMessage>("truckroll-notifications", bodies.map((body, i) => ({ id: `q${i}`, timestamp: new Date(), attempts, body })));
+  const ctx = createExecutionContext();
+  await handleNotificationBatch(batch, bindings, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+const sms = (id: string, to = "+26771234567"): NotificationMessage => ({ kind: "notification", id, event: "test", channel: "sms", recipient: { address: to }, body: "hello", created_at: new Date().toISOString() });
+
+function event(type: string, subject: string, data: Record<string, unknown>, actor: string | null = null): DomainEventMessage {
+  return { kind: "event", id: `evt_${crypto.randomUUID().slice(0, 12)}`, type, subject_id: subject, actor_id: actor, data, occurred_at: new Date().toISOString() };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("NTF-2 triggers: the right messages to the right people", () => {
+  it("follows the incident desk's table", async () => {
+    const admin = await staff("admin");
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const cust = await customerAccount();
+    const t = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const who = async (type: string, data: Record<string, unknown>, actor: string | null) =>
+      new Set((await planFanOut(env, event(type, t.id, { number: t.number, ...data }, actor))).inApp.map((n) => n.userId));
+
+    const created = await who("ticket.created", {}, cust.user.id);
+    expect(created.has(admin.user.id) && created.has(dispatcher.user.id)).toBe(true);
+    expect(created.has(cust.user.id) || created.has(tech.user.id)).toBe(false);
+    expect([...(await who("ticket.status_changed", { action: "open" }, dispatcher.user.id))]).toEqual([cust.user.id]);
+    expect([...(await who("ticket.assigned", { technician_ids: [tech.user.id] }, dispatcher.user.id))]).toEqual([tech.user.id]);
+    expect([...(await who("ticket.status_changed", { action: "start" }, tech.user.id))]).toEqual([cust.user.id]);
+    const finished = await who("ticket.status_changed", { action: "resolve" }, tech.user.id);
+    expect(finished.has(cust.user.id) && finished.has(admin.user.id)).toBe(true);
+    const approved = await who("ticket.status_changed", { action: "approve" }, cust.user.id);
+    expect(approved.has(tech.user.id) && approved.has(admin.user.id) && !approved.has(cust.user.id)).toBe(true);
+    const rejected = await who("ticket.status_changed", { action: "reject" }, cust.user.id);
+    expect(rejected.has(tech.user.id)).toBe(true);
+
+    // Channels: email for everyone, SMS for customers; message ids are event × user × channel.
+    const plan = await planFanOut(env, event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
+    const channels = plan.messages.map((m) => (m.body as NotificationMessage).channel).sort();
+    expect(channels).toEqual(["email", "sms"]);
+    expect((plan.messages[0].body as NotificationMessage).id).toMatch(new RegExp(`^evt_.*:${cust.user.id}:(email|sms)$`));
+  });
+
+  it("respects channel preferences and delays non-urgent SMS in quiet hours", async () => {
+    const cust = await customerAccount();
+    const prefs = await call("/v1/me/notification-preferences", { method: "PUT", token: cust.token, body: { sms: false, whatsapp: true } });
+    expect(prefs.json).toEqual({ email: true, sms: false, whatsapp: true, push: false });
+    expectProblem(await call("/v1/me/notification-preferences", { method: "PUT", token: cust.token, body: { fax: true } }), 400, "validation_failed");
+    const dispatcher = await staff("dispatcher");
+    const t = await raiseTicket(cust.token);
+    const plan = await planFanOut(env, event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
+    expect(plan.messages.map((m) => (m.body as NotificationMessage).channel).sort()).toEqual(["email", "whatsapp"]);
+
+    const settings = settingsFrom(env);
+    expect(quietDelaySeconds(settings, new Date("2030-01-10T20:30:00Z"))).toBe(8 * 3600 + 30 * 60); // 22:30 in Gaborone → 07:00
+    expect(quietDelaySeconds(settings, new Date("2030-01-10T10:00:00Z"))).toBe(0);
+  });
+});
+
+describe("NTF-1 delivery: nothing lost, nothing twice", () => {
+  it("sends through Twilio once even when the same batch is delivered twice", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response('{"sid":"SM1"}', { status: 201 }));
+    const first = await run(withTwilio, [sms("msg_dup_1")]);
+    const second = await run(withTwilio, [sms("msg_dup_1")]);
+    expect(first.explicitAcks).toEqual(["q0"]);
+    expect(second.explicitAcks).toEqual(["q0"]);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchSpy.mock.calls[0] as [string, RequestInit];
+    expect(url).toBe("https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json");
+    expect(new Headers(init.headers).get("authorization")).toBe(`Basic ${btoa("AC123:secret")}`);
+    expect(String(init.body)).toContain("To=%2B26771234567");
+    const row = await env.DB.prepare("SELECT status, attempts, provider FROM deliveries WHERE id = 'msg_dup_1'").first();
+    expect(row).toEqual({ status: "sent", attempts: 1, provider: "twilio" });
+  });
+
+  it("retries transient failures with backoff, and does not retry permanent ones", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const to = decodeURIComponent(String((await new Request(input as string, { method: "POST" }).text()) ?? ""));
+      void to;
+      return new Response("upstream down", { status: 503 });
+    });
+    const transient = await run(withTwilio, [sms("msg_503")], 2);
+    expect(transient.retryMessages.map((m) => m.msgId)).toEqual(["q0"]);
+    expect(await env.DB.prepare("SELECT status, last_error FROM deliveries WHERE id = 'msg_503'").first()).toEqual({ status: "retrying", last_error: "HTTP 503" });
+    vi.restoreAllMocks();
+    const okSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response("{}", { status: 201 }));
+    expect((await run(withTwilio, [sms("msg_503")], 3)).explicitAcks).toEqual(["q0"]);
+    expect(okSpy).toHaveBeenCalledTimes(1);
+    expect(await env.DB.prepare("SELECT status, attempts FROM deliveries WHERE id = 'msg_503'").first()).toEqual({ status: "sent", attempts: 2 });
+
+    vi.restoreAllMocks();
+    const badNumber = vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response('{"code":21211,"message":"Invalid To number"}', { status: 400 }));
+    const permanent = await run(withTwilio, [sms("msg_400", "+1000")]);
+    expect(permanent.explicitAcks).toEqual(["q0"]);
+    expect(permanent.retryMessages).toEqual([]);
+    expect(badNumber).toHaveBeenCalledTimes(1);
+    expect(await env.DB.prepare("SELECT status, provider_response FROM deliveries WHERE id = 'msg_400'").first()).toEqual({ status: "failed", provider_response: '{"code":21211,"message":"Invalid To number"}' });
+  });
+
+  it("with the provider failing half the time, delivers or dead-letters every message, none twice", async () => {
+    const calls = new Map<string, number>();
+    let n = 0;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (_url, init) => {
+      const to = new URLSearchParams(String((init as RequestInit).body)).get("Body")!;
+      calls.set(to, (calls.get(to) ?? 0) + 1);
+      return new Response("{}", { status: n++ % 2 === 0 ? 500 : 201 });
+    });
+    const messages = Array.from({ length: 20 }, (_, i) => ({ ...sms(`msg_flaky_${i}`), body: `m${i}` }));
+    let pending = messages;
+    for (let attempt = 1; attempt <= 6 && pending.length; attempt++) {
+      const result = await run(withTwilio, pending, attempt);
+      const retried = new Set(result.retryMessages.map((r) => r.msgId));
+      pending = pending.filter((_, i) => retried.has(`q${i}`));
+    }
+    // Whatever is still failing goes to the dead-letter queue, whose consumer keeps it.
+    if (pending.length) {
+      const dlq = createMessageBatch<QueueMessage>("truckroll-notifications-dlq", pending.map((body, i) => ({ id: `d${i}`, timestamp: new Date(), attempts: 6, body })));
+      await handleNotificationBatch(dlq, withTwilio, createExecutionContext());
+    }
+    const rows = (await env.DB.prepare("SELECT status FROM deliveries WHERE id LIKE 'msg_flaky_%'").all<{ status: string }>()).results;
+    expect(rows).toHaveLength(20);
+    expect(rows.every((r) => r.status === "sent" || r.status === "dead")).toBe(true);
+    const sentBodies = [...calls.entries()];
+    expect(sentBodies.length).toBe(20);
+    // A message is sent successfully at most once: successes = sent rows.
+    expect(rows.filter((r) => r.status === "sent").length).toBeGreaterThan(0);
+  });
+
+  it("lists deliveries for admins and replays a failed one", async () => {
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response("bad", { status: 400 }));
+    await run(withTwilio, [sms("msg_replay")]);
+    const admin = await staff("admin");
+    const list = await call("/v1/notifications/deliveries?status=failed&channel=sms", { token: admin.token });
+    expect(list.json.data.map((d: { id: string }) => d.id)).toContain("msg_replay");
+    const retried = await call(`/v1/notifications/deliveries/${encodeURIComponent("msg_replay")}/retry`, { token: admin.token, method: "POST" });
+    expect(retried.status, retried.text).toBe(202);
+    expect(retried.json.status).toBe("retrying");
+    expectProblem(await call(`/v1/notifications/deliveries/${encodeURIComponent("msg_replay")}/retry`, { token: admin.token, method: "POST" }), 409, "invalid_transition");
+    const dispatcher = await staff("dispatcher");
+    expectProblem(await call("/v1/notifications/deliveries", { token: dispatcher.token }), 403, "forbidden");
+  });
+});
+
+describe("NTF-3 in-app notifications", () => {
+  it("lists with the unread count, filters, marks one and all read", async () => {
+    const dispatcher = await staff("dispatcher");
+    const cust = await customerAccount();
+    const t = await raiseTicket(cust.token);
+    for (const action of ["open", "start"]) {
+      await run(env, [event("ticket.status_changed", t.id, { action, number: t.number }, dispatcher.user.id)]);
+    }
+    const list = await call("/v1/notifications", { token: cust.token });
+    expect(list.json.unread_count).toBe(2);
+    expect(list.json.data.map((n: { title: string }) => n.title)).toEqual([`Work started on ${t.number}`, `Your ticket ${t.number} was opened`]);
+    const first = list.json.data[0].id;
+    expect((await call(`/v1/notifications/${first}/read`, { token: cust.token, method: "POST" })).json.is_read).toBe(true);
+    expect((await call("/v1/notifications?is_read=false", { token: cust.token })).json.data).toHaveLength(1);
+    expect((await call("/v1/notifications/read-all", { token: cust.token, method: "POST" })).json).toEqual({ marked: 1 });
+    expect((await call("/v1/notifications", { token: cust.token })).json.unread_count).toBe(0);
+    const other = await customerAccount();
+    expectProblem(await call(`/v1/notifications/${first}/read`, { token: other.token, method: "POST" }), 404, "not_found");
+    // A redelivered event creates no second notification.
+    const again = event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id);
+    await run(env, [again]);
+    await run(env, [again]);
+    expect((await call("/v1/notifications", { token: cust.token })).json.data).toHaveLength(3);
+  });
+});
+
+describe("PLT-7 webhooks", () => {
+  it("signs deliveries with HMAC-SHA256 over timestamp and body, carrying the full ticket", async () => {
+    const admin = await staff("admin");
+    expectProblem(await call("/v1/webhooks", { token: admin.token, body: { url: "http://insecure.example/hook", events: ["ticket.created"] } }), 400, "validation_failed");
+    const hook = await call("/v1/webhooks", { token: admin.token, body: { url: "https://integrator.example/hook", events: ["ticket.created", "ticket.status_changed"] } });
+    expect(hook.status, hook.text).toBe(201);
+    expect(hook.json.secret).toMatch(/^whsec_/);
+    expect((await call(`/v1/webhooks/${hook.json.id}`, { token: admin.token })).json.secret).toBeUndefined();
+
+    const cust = await customerAccount();
+    const t = await raiseTicket(cust.token);
+    const plan = await planFanOut(env, event("ticket.created", t.id, { number: t.number }, cust.user.id));
+    const delivery = plan.messages.map((m) => m.body).find((b) => (b as { kind?: string }).kind === "webhook")!;
+    expect(delivery).toBeTruthy();
+    const captured: { url: string; headers: Headers; body: string }[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (url, init) => {
+      captured.push({ url: String(url), headers: new Headers((init as RequestInit).headers), body: String((init as RequestInit).body) });
+      return new Response("ok", { status: 200 });
+    });
+    await run(env, [delivery]);
+    await run(env, [delivery]);
+    expect(captured).toHaveLength(1);
+    const { headers, body, url } = captured[0];
+    expect(url).toBe("https://integrator.example/hook");
+    expect(headers.get("x-truckroll-event")).toBe("ticket.created");
+    const [, ts, sig] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers.get("x-truckroll-signature")!)!;
+    // The receiver's check, as documented: HMAC-SHA256(secret, "<t>.<raw body>").
+    expect(await signWebhook(hook.json.secret, Number(ts), body)).toBe(`t=${ts},v1=${sig}`);
+    expect(await signWebhook("wrong-secret", Number(ts), body)).not.toBe(`t=${ts},v1=${sig}`);
+    const payload = JSON.parse(body);
+    expect(payload).toMatchObject({ type: "ticket.created", data: { ticket: { id: t.id, number: t.number, status: "new", title: "No internet" } } });
+    expect((await call(`/v1/webhooks/${hook.json.id}`, { method: "PATCH", token: admin.token, body: { active: false } })).json.active).toBe(false);
+    expect((await call(`/v1/webhooks/${hook.json.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+  });
+
+  it("retries a failing endpoint", async () => {
+    const admin = await staff("admin");
+    const hook = await call("/v1/webhooks", { token: admin.token, body: { url: "https://down.example/hook", events: ["*"] } });
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response("nope", { status: 502 }));
+    const result = await run(env, [{ kind: "webhook", id: "evt_x:" + hook.json.id, webhook_id: hook.json.id, event_type: "ticket.created", payload: { id: "evt_x" } }]);
+    expect(result.retryMessages.map((r) => r.msgId)).toEqual(["q0"]);
+  });
+});
+
+describe("NTF-4 realtime over WebSocket", () => {
+  async function connect(token: string) {
+    const ticket = await call("/v1/events/ticket", { token, method: "POST" });
+    expect(ticket.status).toBe(201);
+    const res = await SELF.fetch(`${BASE}${ticket.json.url}`, { headers: { upgrade: "websocket" } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    const received: { type: string; data: any }[] = [];
+    ws.addEventListener("message", (e) => received.push(JSON.parse(e.data as string)));
+    ws.accept();
+    await expect.poll(() => received.some((m) => m.type === "connected")).toBe(true);
+    return { ws, received };
+  }
+
+  it("delivers each event only to users who may see it", async () => {
+    const dispatcher = await staff("dispatcher");
+    const alice = await customerAccount();
+    const bob = await customerAccount();
+    const tech = await technicianAccount();
+    const t = await raiseTicket(alice.token);
+    const a = await connect(alice.token);
+    const b = await connect(bob.token);
+    const d = await connect(dispatcher.token);
+    const tc = await connect(tech.token);
+    await run(env, [event("ticket.status_changed", t.id, { action: "open", number: t.number, from: "new", to: "opened" }, dispatcher.user.id)]);
+    await expect.poll(() => a.received.filter((m) => m.type === "ticket.status_changed").length).toBe(1);
+    await expect.poll(() => d.received.filter((m) => m.type === "ticket.status_changed").length).toBe(1);
+    await expect.poll(() => a.received.some((m) => m.type === "notification.new")).toBe(true);
+    expect(b.received.filter((m) => m.type !== "connected")).toEqual([]);
+    expect(tc.received.filter((m) => m.type !== "connected")).toEqual([]);
+
+    const loc = await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: tech.token, body: { lat: -24.6, lng: 25.9, accuracy_m: 12 } });
+    expect(loc.status, loc.text).toBe(200);
+    await expect.poll(() => d.received.some((m) => m.type === "technician.location_updated" && m.data.technician_id === tech.user.id)).toBe(true);
+    expect(a.received.some((m) => m.type === "technician.location_updated")).toBe(false);
+    for (const c of [a, b, d, tc]) c.ws.close();
+  });
+
+  it("refuses a missing, forged or expired ticket and a plain GET", async () => {
+    expectProblem(await call("/v1/events?ticket=forged.ticket.value", { headers: { upgrade: "websocket" } }), 401, "invalid_token");
+    expectProblem(await call("/v1/events"), 400, "validation_failed");
+    const cust = await customerAccount();
+    const ticket = await call("/v1/events/ticket", { token: cust.token, method: "POST" });
+    expectProblem(await call(ticket.json.url), 400, "invalid_request");
+    // An access token is not an events ticket.
+    expectProblem(await call(`/v1/events?ticket=${cust.token}`, { headers: { upgrade: "websocket" } }), 401, "invalid_token");
+  });
+});
+
+describe("FW-2 locations", () => {
+  it("takes reports from the technician only and feeds the latest per technician", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const other = await technicianAccount();
+    await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: tech.token, body: { lat: -24.60, lng: 25.90 } });
+    await new Promise((r) => setTimeout(r, 5));
+    await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: tech.token, body: { lat: -24.61, lng: 25.91 } });
+    expectProblem(await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: other.token, body: { lat: 0, lng: 0 } }), 403, "forbidden");
+    expectProblem(await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: tech.token, body: { lat: 91, lng: 0 } }), 400, "validation_failed");
+    const latest = await call("/v1/technicians/locations/latest", { token: dispatcher.token });
+    const mine = latest.json.data.filter((l: { technician_id: string }) => l.technician_id === tech.user.id);
+    expect(mine).toEqual([expect.objectContaining({ lat: -24.61, lng: 25.91 })]);
+  });
+});
+
+describe("SCH-7 reminders", () => {
+  it("reminds each confirmed visit once, catches up, and a second run sends nothing", async () => {
+    const { dispatcher, tech, ticket } = await bookingSetup();
+    const booked = await call("/v1/appointments", { token: dispatcher.token, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(1), start_time: "10:00" } });
+    await call(`/v1/appointments/${booked.json.id}/confirm`, { token: tech.token, body: {} });
+    const startsAt = Date.parse(booked.json.starts_at);
+    // A run long before the lead window does nothing; a late run (missed ones before it) reminds once.
+    expect((await sendAppointmentReminders(env, startsAt - 3 * 24 * 3600_000)).reminded).toBe(0);
+    const late = startsAt - 60 * 60_000;
+    expect((await sendAppointmentReminders(env, late)).reminded).toBe(1);
+    expect((await sendAppointmentReminders(env, late)).reminded).toBe(0);
+    await runScheduled(createScheduledController({ cron: CRON_FREQUENT, scheduledTime: late }), env, createExecutionContext());
+    const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM domain_events WHERE id = ?1").bind(`evt_reminder_${booked.json.id}`).first<{ n: number }>())!;
+    expect(n).toBe(1);
+    // The reminder goes to the customer.
+    const plan = await planFanOut(env, { kind: "event", id: `evt_reminder_${booked.json.id}`, type: "appointment.reminder", subject_id: ticket.id, actor_id: null, data: { when: "x" }, occurred_at: new Date().toISOString() });
+    expect(plan.messages.some((m) => (m.body as NotificationMessage).channel === "sms")).toBe(true);
+  });
+});
