@@ -30,3 +30,13 @@ describe("daily clean-up", () => {
     await runScheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, createExecutionContext());
   });
 });
+
+describe("cron dispatch", () => {
+  it("skips a job already finished for the same scheduledTime", async () => {
+    const time = Date.now() - 123_456;
+    await runScheduled(createScheduledController({ cron: CRON_DAILY, scheduledTime: time }), env, createExecutionContext());
+    await runScheduled(createScheduledController({ cron: CRON_DAILY, scheduledTime: time }), env, createExecutionContext());
+    const rows = await env.DB.prepare("SELECT job FROM cron_runs WHERE scheduled_time = ?1").bind(time).all();
+    expect(rows.results).toEqual([{ job: "cleanupExpired" }]);
+  });
+});
