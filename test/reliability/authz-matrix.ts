@@ -1,0 +1,167 @@
+/**
+ * The authorization matrix (issue 6), kept by hand in one place: every operation and who may
+ * call it. "public" needs nothing (the token in a link or an events ticket is checked by the
+ * route itself), "authenticated" any signed-in user (objects are then scoped by the service),
+ * otherwise the permission that built-in roles hold or lack (src/modules/roles/permissions.ts).
+ * `authz-matrix.test.ts` fails when a route is missing here, when a route's declared permission
+ * differs from this table, and when any role × route outcome differs from it.
+ */
+export const ROUTE_ACCESS: Record<string, string> = {
+  getApiRoot: "public", // GET /v1
+  getHealth: "public", // GET /v1/health
+  listDevOutbox: "dev:outbox", // GET /v1/dev/outbox
+  login: "public", // POST /v1/auth/login
+  verifyLoginOtp: "public", // POST /v1/auth/login/verify-otp
+  refreshTokens: "public", // POST /v1/auth/refresh
+  logout: "optional", // POST /v1/auth/logout
+  register: "public", // POST /v1/auth/register
+  forgotPassword: "public", // POST /v1/auth/password/forgot
+  resetPassword: "public", // POST /v1/auth/password/reset
+  changePassword: "authenticated", // POST /v1/auth/password/change
+  verifyPassword: "authenticated", // POST /v1/auth/password/verify
+  requestOtp: "optional", // POST /v1/auth/2fa/request-otp
+  enableTwoFactor: "authenticated", // POST /v1/auth/2fa/enable
+  disableTwoFactor: "authenticated", // POST /v1/auth/2fa/disable
+  validateToken: "authenticated", // GET /v1/auth/token/validate
+  getJwks: "public", // GET /.well-known/jwks.json
+  getMe: "authenticated", // GET /v1/me
+  updateMe: "authenticated", // PATCH /v1/me
+  setPushToken: "authenticated", // PUT /v1/me/push-token
+  listUsers: "users:read", // GET /v1/users
+  createUser: "users:create", // POST /v1/users
+  listPendingUsers: "users:approve", // GET /v1/users/pending
+  getUser: "users:read", // GET /v1/users/{id}
+  updateUser: "users:update", // PATCH /v1/users/{id}
+  deleteUser: "users:delete", // DELETE /v1/users/{id}
+  activateUser: "users:update", // POST /v1/users/{id}/activate
+  deactivateUser: "users:update", // POST /v1/users/{id}/deactivate
+  approveUser: "users:approve", // POST /v1/users/{id}/approve
+  rejectUser: "users:approve", // POST /v1/users/{id}/reject
+  setUserPassword: "users:set_password", // POST /v1/users/{id}/password
+  listPermissions: "roles:read", // GET /v1/permissions
+  listRoles: "roles:read", // GET /v1/roles
+  createRole: "roles:write", // POST /v1/roles
+  getRole: "roles:read", // GET /v1/roles/{key}
+  updateRole: "roles:write", // PATCH /v1/roles/{key}
+  deleteRole: "roles:write", // DELETE /v1/roles/{key}
+  getRolePool: "tickets:assign", // GET /v1/roles/{key}/pool
+  listDeliveries: "notifications:admin", // GET /v1/notifications/deliveries
+  retryDelivery: "notifications:admin", // POST /v1/notifications/deliveries/{id}/retry
+  listNotifications: "authenticated", // GET /v1/notifications
+  markAllNotificationsRead: "authenticated", // POST /v1/notifications/read-all
+  markNotificationRead: "authenticated", // POST /v1/notifications/{id}/read
+  getNotificationPreferences: "authenticated", // GET /v1/me/notification-preferences
+  setNotificationPreferences: "authenticated", // PUT /v1/me/notification-preferences
+  listWebhooks: "webhooks:manage", // GET /v1/webhooks
+  createWebhook: "webhooks:manage", // POST /v1/webhooks
+  getWebhook: "webhooks:manage", // GET /v1/webhooks/{id}
+  updateWebhook: "webhooks:manage", // PATCH /v1/webhooks/{id}
+  deleteWebhook: "webhooks:manage", // DELETE /v1/webhooks/{id}
+  createEventsTicket: "authenticated", // POST /v1/events/ticket
+  connectEvents: "public", // GET /v1/events
+  getLatestLocations: "technicians:read", // GET /v1/technicians/locations/latest
+  reportTechnicianLocation: "authenticated", // PUT /v1/technicians/{id}/location
+  listCompanies: "companies:read", // GET /v1/companies
+  createCompany: "companies:write", // POST /v1/companies
+  getCompany: "companies:read", // GET /v1/companies/{id}
+  updateCompany: "companies:write", // PATCH /v1/companies/{id}
+  deleteCompany: "companies:write", // DELETE /v1/companies/{id}
+  listCustomers: "customers:read", // GET /v1/customers
+  createCustomer: "customers:write", // POST /v1/customers
+  getCustomer: "customers:read", // GET /v1/customers/{id}
+  updateCustomer: "customers:write", // PATCH /v1/customers/{id}
+  deleteCustomer: "customers:write", // DELETE /v1/customers/{id}
+  listAssets: "assets:read", // GET /v1/assets
+  createAsset: "assets:write", // POST /v1/assets
+  getAsset: "assets:read", // GET /v1/assets/{id}
+  updateAsset: "assets:write", // PATCH /v1/assets/{id}
+  deleteAsset: "assets:write", // DELETE /v1/assets/{id}
+  listTechnicians: "technicians:read", // GET /v1/technicians
+  getTechnician: "technicians:read", // GET /v1/technicians/{id}
+  updateTechnician: "technicians:write", // PATCH /v1/technicians/{id}
+  setTechnicianAvailability: "authenticated", // PUT /v1/technicians/{id}/availability
+  getTechnicianAvailability: "appointments:read", // GET /v1/technicians/{id}/availability
+  listTeams: "technicians:read", // GET /v1/teams
+  getTeam: "technicians:read", // GET /v1/teams/{supervisor_id}
+  assignToTeam: "technicians:write", // POST /v1/teams/{supervisor_id}/assign
+  unassignFromTeam: "technicians:write", // POST /v1/teams/{supervisor_id}/unassign
+  listTickets: "tickets:read", // GET /v1/tickets
+  createTicket: "tickets:create", // POST /v1/tickets
+  bulkAssignTickets: "tickets:assign", // POST /v1/tickets/assign
+  getTicket: "tickets:read", // GET /v1/tickets/{id}
+  updateTicket: "tickets:assign", // PATCH /v1/tickets/{id}
+  assignTicket: "tickets:assign", // POST /v1/tickets/{id}/assign
+  unassignTicket: "tickets:assign", // POST /v1/tickets/{id}/unassign
+  setTicketSla: "tickets:sla", // POST /v1/tickets/{id}/sla
+  rescheduleBooking: "tickets:update", // POST /v1/tickets/{id}/reschedule
+  listTicketComments: "tickets:read", // GET /v1/tickets/{id}/comments
+  addTicketComment: "tickets:comment", // POST /v1/tickets/{id}/comments
+  listTicketAttachments: "tickets:read", // GET /v1/tickets/{id}/attachments
+  addTicketAttachment: "tickets:comment", // POST /v1/tickets/{id}/attachments
+  downloadTicketAttachment: "tickets:read", // GET /v1/tickets/{id}/attachments/{attachment_id}
+  listTicketHistory: "tickets:read", // GET /v1/tickets/{id}/history
+  listWorkLogs: "tickets:read", // GET /v1/tickets/{id}/work-logs
+  addWorkLog: "tickets:update", // POST /v1/tickets/{id}/work-logs
+  requestCompletionCode: "tickets:update", // POST /v1/tickets/{id}/completion-code
+  completeTicket: "tickets:update", // POST /v1/tickets/{id}/complete
+  listCustomerTickets: "customers:read", // GET /v1/customers/{id}/tickets
+  getWorkload: "tickets:read", // GET /v1/workload
+  getTechnicianWorkload: "tickets:read", // GET /v1/technicians/{id}/workload
+  openTicket: "tickets:update", // POST /v1/tickets/{id}/open
+  startTicket: "tickets:update", // POST /v1/tickets/{id}/start
+  holdTicket: "tickets:update", // POST /v1/tickets/{id}/hold
+  resumeTicket: "tickets:update", // POST /v1/tickets/{id}/resume
+  resolveTicket: "tickets:update", // POST /v1/tickets/{id}/resolve
+  approveTicket: "tickets:update", // POST /v1/tickets/{id}/approve
+  rejectTicket: "tickets:update", // POST /v1/tickets/{id}/reject
+  cancelTicket: "tickets:update", // POST /v1/tickets/{id}/cancel
+  reopenTicket: "tickets:update", // POST /v1/tickets/{id}/reopen
+  listBuckets: "tickets:read", // GET /v1/buckets
+  createBucket: "tickets:read", // POST /v1/buckets
+  updateBucket: "tickets:read", // PATCH /v1/buckets/{id}
+  deleteBucket: "tickets:read", // DELETE /v1/buckets/{id}
+  refreshBucket: "tickets:read", // POST /v1/buckets/{id}/refresh
+  getTicketAvailability: "appointments:read", // GET /v1/availability
+  createAppointment: "appointments:write", // POST /v1/appointments
+  listAppointments: "appointments:read", // GET /v1/appointments
+  getAppointmentSummary: "appointments:read", // GET /v1/appointments/summary
+  getAppointment: "appointments:read", // GET /v1/appointments/{id}
+  rescheduleAppointment: "appointments:write", // POST /v1/appointments/{id}/reschedule
+  createAppointmentLink: "appointments:links", // POST /v1/tickets/{id}/appointment-link
+  rateTicket: "tickets:read", // POST /v1/tickets/{id}/rating
+  listFeedback: "feedback:read", // GET /v1/feedback
+  getPublicAppointment: "public", // GET /v1/public/appointments/{token}
+  getPublicAvailability: "public", // GET /v1/public/appointments/{token}/availability
+  publicSchedule: "public", // POST /v1/public/appointments/{token}/schedule
+  publicReschedule: "public", // POST /v1/public/appointments/{token}/reschedule
+  publicShareLocation: "public", // PATCH /v1/public/appointments/{token}/location
+  publicFeedback: "public", // POST /v1/public/appointments/{token}/feedback
+  confirmAppointment: "appointments:write", // POST /v1/appointments/{id}/confirm
+  departAppointment: "appointments:write", // POST /v1/appointments/{id}/depart
+  arriveAppointment: "appointments:write", // POST /v1/appointments/{id}/arrive
+  startAppointment: "appointments:write", // POST /v1/appointments/{id}/start
+  completeAppointment: "appointments:write", // POST /v1/appointments/{id}/complete
+  cancelAppointment: "appointments:write", // POST /v1/appointments/{id}/cancel
+  getMyAttendance: "authenticated", // GET /v1/attendance/me
+  listAttendance: "attendance:read", // GET /v1/attendance
+  markAttendance: "attendance:write", // POST /v1/attendance/mark
+  bulkMarkAttendance: "attendance:write", // POST /v1/attendance/bulk
+};
+
+/**
+ * Relation × route for ticket-scoped reads and moves: what each relation to one ticket gets.
+ * 200 = served; 403 = sees the ticket but may not do this; 404 = may not know it exists.
+ * `none` is a signed-in user with no relation at all (another customer).
+ */
+export type Relation = "own" | "assigned" | "team" | "other_technician" | "other_supervisor" | "none";
+export const TICKET_RELATIONS: { route: string; method: string; body?: unknown; expect: Record<Relation, number> }[] = [
+  { method: "GET", route: "/v1/tickets/{id}", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "GET", route: "/v1/tickets/{id}/comments", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "GET", route: "/v1/tickets/{id}/attachments", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "GET", route: "/v1/tickets/{id}/history", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "GET", route: "/v1/tickets/{id}/work-logs", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "POST", route: "/v1/tickets/{id}/comments", body: { body: "hello" }, expect: { own: 201, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "PATCH", route: "/v1/tickets/{id}", body: { title: "Renamed" }, expect: { own: 403, assigned: 403, team: 200, other_technician: 403, other_supervisor: 404, none: 403 } },
+  { method: "POST", route: "/v1/tickets/{id}/work-logs", body: { work_detail: "Checked the line" }, expect: { own: 403, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 } },
+  { method: "POST", route: "/v1/tickets/{id}/hold", body: {}, expect: { own: 403, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+];
