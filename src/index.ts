@@ -3,11 +3,12 @@ import type { Env } from "./lib/env";
 import { handleNotificationBatch } from "./queues/notifications.consumer";
 import type { QueueMessage } from "./queues/messages";
 import { runScheduled } from "./cron";
+import { benchResponse } from "./bench/baselines";
 
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => benchResponse(request, env, ctx) ?? app.fetch(request, env, ctx),
   queue: (batch: MessageBatch<QueueMessage>, env: Env, ctx: ExecutionContext) => handleNotificationBatch(batch, env, ctx),
   scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => runScheduled(controller, env, ctx),
 } satisfies ExportedHandler<Env, QueueMessage>;

@@ -17,6 +17,8 @@ export interface Env {
   DEFAULT_PHONE_REGION?: string;
   MAX_BODY_BYTES?: string;
   RATE_LIMIT_SCALE?: string;
+  /** "true" only in `npm run bench`: serves the /__bench/* baselines. */
+  BENCH_ROUTES?: string;
   SLA_RESPONSE_MINUTES?: string;
   SLA_RESOLUTION_MINUTES?: string;
   BOOKING_WINDOW_DAYS?: string;

@@ -11,7 +11,30 @@ const SALT_LENGTH = 16;
 
 type ScryptParams = { ln: number; r: number; p: number };
 
+/**
+ * Each derivation holds 16 MiB; an isolate has 128 MB. Found under load (`npm run bench`): 64
+ * concurrent logins in one isolate exhausted its memory. At most four run at once; the rest wait.
+ */
+const MAX_CONCURRENT_HASHES = 4;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  return withHashSlot(() => deriveNow(password, salt, params));
+}
+
+function deriveNow(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const N = 2 ** params.ln;
   return new Promise((resolve, reject) =>
     scryptCallback(

@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import type { Env } from "../lib/env";
+
+/**
+ * Baselines for `npm run bench` (issue 6), measured in the same worker as the API so ratios
+ * compare like with like. Served only when the BENCH_ROUTES var is "true" — never set in
+ * wrangler.toml, so a deployed worker answers 404 for them.
+ */
+const hello = new Hono<{ Bindings: Env }>()
+  .get("/__bench/hello", (c) => c.text("hello"))
+  .get("/__bench/d1", async (c) => c.json(await c.env.DB.prepare("SELECT 1 AS one").first()))
+  // The list endpoint's SQL for a caller who sees everything, first page of 50, run raw.
+  .get("/__bench/list-sql", async (c) => {
+    const { results } = await c.env.DB.prepare(
+      `SELECT * FROM tickets ORDER BY created_at DESC, id DESC LIMIT 51`,
+    ).all();
+    return c.json({ n: results.length });
+  })
+  .get("/__bench/do-noop", async (c) => {
+    const stub = c.env.SCHEDULES.get(c.env.SCHEDULES.idFromName("bench-noop"));
+    return c.json({ n: await stub.count() });
+  })
+  .get("/__bench/enqueue", async (c) => {
+    await c.env.NOTIFICATIONS.send({ kind: "event", id: crypto.randomUUID(), type: "bench.noop", subject_id: "bench", actor_id: null, data: {}, occurred_at: new Date().toISOString() });
+    return c.text("queued");
+  })
+  // Fills one technician's schedule with n short bookings spread over [from, from + days).
+  .post("/__bench/seed-bookings", async (c) => {
+    const { technician_id, n, from_ms, days } = await c.req.json<{ technician_id: string; n: number; from_ms: number; days: number }>();
+    const stub = c.env.SCHEDULES.get(c.env.SCHEDULES.idFromName(technician_id));
+    const span = days * 86_400_000;
+    let booked = 0;
+    for (let i = 0; i < n; i++) {
+      const start = from_ms + Math.floor((i * span) / n);
+      const r = await stub.book({ appointment_id: `bench-${technician_id}-${from_ms}-${i}`, ticket_id: "bench", starts_ms: start, ends_ms: start + 60_000 });
+      if (r.ok) booked++;
+    }
+    return c.json({ booked });
+  })
+  .get("/__bench/do-insert", async (c) => {
+    const stub = c.env.SCHEDULES.get(c.env.SCHEDULES.idFromName("bench-insert"));
+    // Unique, non-overlapping one-millisecond bookings: one SQLite insert each.
+    const t = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    return c.json(await stub.book({ appointment_id: crypto.randomUUID(), ticket_id: "bench", starts_ms: t, ends_ms: t + 1 }));
+  });
+
+export function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> | null {
+  if (env.BENCH_ROUTES !== "true") return null;
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith("/__bench/")) return null;
+  if (path === "/__bench/raw") return new Response("ok");
+  return hello.fetch(request, env, ctx);
+}
