@@ -368,7 +368,7 @@ ${rows.join("\n")}
 
 Ratios compare with baselines served by the same worker in the same run (\`src/bench/baselines.ts\`, only with
 \`BENCH_ROUTES=true\`). The login scenario is bounded by the password hash by design. The booking storm's non-2xx are the
-expected 409s.
+expected 409s. Findings and what was fixed are kept in docs/benchmarks-findings.md.
 `;
 }
 
