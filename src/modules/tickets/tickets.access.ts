@@ -61,7 +61,8 @@ export async function findVisibleTicket(ctx: ActorContext, id: string): Promise<
 export async function relationsOf(ctx: ActorContext, rows: TicketRow[], assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>): Promise<Map<string, Relation>> {
   const me = ctx.actor.userId;
   const scope = scopeOf(ctx);
-  const customerId = rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
+  // Only customer logins can be linked to a customer record (customers.service assertLinkableUser).
+  const customerId = ctx.actor.role === "customer" && rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
   const triage = ctx.actor.permissions.has("tickets:assign");
   const out = new Map<string, Relation>();
   for (const t of rows) {
