@@ -58,6 +58,10 @@ describe("WO-5 assignment", () => {
     expect(res.json).toMatchObject({ status: "assigned", team_supervisor_id: supervisor.user.id });
     expect(res.json.assignees).toHaveLength(2);
     expect(res.json.assignees[0].due_at).toBe("2030-01-01T10:00:00.000Z");
+    // Lists carry the same assignees as the detail.
+    const listed = (await call(`/v1/tickets?limit=100`, { token: dispatcher.token })).json.data.find((x: { id: string }) => x.id === t.id);
+    expect(listed.assignees.map((a: { technician_id: string }) => a.technician_id).sort()).toEqual([x.user.id, y.user.id].sort());
+    expect(listed.assignees[0].display_name).toBe("Test User");
     const after = await call(`/v1/tickets/${t.id}/unassign`, { token: dispatcher.token, body: { technician_ids: [x.user.id, y.user.id] } });
     expect(after.json).toMatchObject({ status: "opened", assignees: [] });
 

@@ -256,7 +256,7 @@ export async function buildTicketListQuery(ctx: ActorContext, query: ListQuery) 
       'technicianId', a.technician_id, 'assignedAt', a.assigned_at, 'dueAt', a.due_at, 'reason', a.reason, 'supervisorId', p.supervisor_id,
       'displayName', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username)))
     FROM ticket_assignees a JOIN users u ON u.id = a.technician_id LEFT JOIN technician_profiles p ON p.user_id = a.technician_id
-    WHERE a.ticket_id = ${tickets.id})`.as("assignees_json");
+    WHERE a.ticket_id = "tickets"."id")`.as("assignees_json"); // qualified by hand: drizzle renders a bare "id" here
   const statement = ctx.db
     .select({ ...getTableColumns(tickets), assigneesJson })
     .from(tickets)
