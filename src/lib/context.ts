@@ -20,6 +20,8 @@ export interface AppEnv {
     db: Db;
     settings: Settings;
     actor: Actor;
+    /** The caller's user row as read with the session (stale after a write in the same request). */
+    currentUser: import("../modules/users/users.service").UserRow;
   };
 }
 

@@ -8,6 +8,7 @@ import { verifyToken } from "../modules/auth/tokens";
 import { ACCESS_COOKIE, CSRF_HEADER } from "../modules/auth/cookies";
 import { permissionsOf, type Permission } from "../modules/roles/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
+import type { UserRow } from "../modules/users/users.service";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -18,9 +19,32 @@ interface SessionRow {
   csrf_hash: string | null;
   user_id: string;
   role: string;
-  status: string;
+  status: UserRow["status"];
   deleted_at: string | null;
   custom_permissions: string | null;
+  username: string;
+  email: string;
+  phone: string | null;
+  password_hash: string;
+  first_name: string;
+  last_name: string;
+  company_id: string | null;
+  two_factor_enabled: number;
+  push_token: string | null;
+  last_login_at: string | null;
+  password_changed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The session query already reads the whole user: handlers that need it need no second query. */
+function userFrom(r: SessionRow): UserRow {
+  return {
+    id: r.user_id, username: r.username, email: r.email, phone: r.phone, passwordHash: r.password_hash, firstName: r.first_name,
+    lastName: r.last_name, role: r.role, companyId: r.company_id, status: r.status, twoFactorEnabled: Boolean(r.two_factor_enabled),
+    pushToken: r.push_token, lastLoginAt: r.last_login_at, passwordChangedAt: r.password_changed_at, createdAt: r.created_at,
+    updatedAt: r.updated_at, deletedAt: r.deleted_at,
+  };
 }
 
 /**
@@ -47,7 +71,9 @@ export function authenticate(options: { optional?: boolean } = {}) {
     const claims = await verifyToken(c.get("settings"), "access", token);
     const row = await c.env.DB.prepare(
       `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.csrf_hash,
-              u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions
+              u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions,
+              u.username, u.email, u.phone, u.password_hash, u.first_name, u.last_name, u.company_id, u.two_factor_enabled,
+              u.push_token, u.last_login_at, u.password_changed_at, u.created_at, u.updated_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN roles r ON r.key = u.role
@@ -75,6 +101,7 @@ export function authenticate(options: { optional?: boolean } = {}) {
       via,
       tokenExpiresAt: claims.exp,
     });
+    c.set("currentUser", userFrom(row));
     await next();
   });
 }
