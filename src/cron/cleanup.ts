@@ -1,4 +1,5 @@
 import type { Env } from "../lib/env";
+import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 
 /**
  * Deletes what can no longer be used: rate-limit windows that ended, idempotency keys over a day
@@ -12,7 +13,7 @@ export async function cleanupExpired(env: Env, scheduledTime: number) {
   const db = env.DB;
   const results = await db.batch([
     db.prepare("DELETE FROM rate_limits WHERE expires_at <= ?1").bind(scheduledTime),
-    db.prepare("DELETE FROM idempotency_keys WHERE created_at <= ?1").bind(scheduledTime - 24 * 3600 * 1000),
+    db.prepare("DELETE FROM idempotency_keys WHERE created_at <= ?1").bind(scheduledTime - IDEMPOTENCY_TTL_MS),
     db.prepare("DELETE FROM cron_runs WHERE scheduled_time <= ?1").bind(scheduledTime - 7 * 24 * 3600 * 1000),
     db.prepare("UPDATE appointment_links SET revoked_at = ?1 WHERE revoked_at IS NULL AND expires_at <= ?1").bind(now),
     db.prepare("DELETE FROM otp_codes WHERE expires_at <= ?1").bind(now),

@@ -3,6 +3,7 @@ import { notifications } from "../db/schema";
 import { settingsFrom, type Env } from "../lib/env";
 import { newId, nowIso } from "../lib/ids";
 import { planFanOut } from "../modules/notifications/fanout";
+import { eventsHub } from "../durable-objects/events-hub";
 import { postWebhook, sendThroughProvider, type SendOutcome } from "../modules/notifications/providers";
 import { isDomainEvent, isWebhook, type DomainEventMessage, type NotificationMessage, type QueueMessage, type WebhookMessage } from "./messages";
 
@@ -15,10 +16,6 @@ const REALTIME_EVENTS = new Set(["ticket.created", "ticket.assigned", "ticket.st
 /** Exponential backoff for transient failures: 30 s, 60 s, 120 s … capped at 1 h. */
 export function backoffSeconds(attempts: number): number {
   return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
-}
-
-function hub(env: Env) {
-  return env.EVENTS_HUB.get(env.EVENTS_HUB.idFromName("global"));
 }
 
 /** Event → in-app notifications, realtime pushes, and one queue message per recipient, channel and webhook. */
@@ -38,11 +35,11 @@ async function processEvent(env: Env, event: DomainEventMessage) {
     );
     const created = (results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[][]).flat();
     for (const n of created) {
-      await hub(env).publish({ type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } }, { userIds: [n.userId], scopeAll: false });
+      await eventsHub(env).publish({ type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } }, { userIds: [n.userId], scopeAll: false });
     }
   }
   if (plan.realtime && REALTIME_EVENTS.has(event.type)) {
-    await hub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
+    await eventsHub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
   }
   for (let i = 0; i < plan.messages.length; i += 100) {
     await env.NOTIFICATIONS.sendBatch(plan.messages.slice(i, i + 100).map((m) => ({ body: m.body, contentType: "json" as const, delaySeconds: m.delaySeconds })));

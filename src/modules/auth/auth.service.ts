@@ -1,7 +1,8 @@
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { otpCodes, passwordResetTokens, refreshTokens, sessions, users, type OtpPurpose } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { hmacSha256, constantTimeEqual, sha256, sixDigitCode } from "../../lib/hmac";
+import { CODE_MAX_ATTEMPTS, checkCode } from "../../lib/one-time-codes";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { looksLikePhone, toE164 } from "../../lib/phone";
@@ -16,7 +17,7 @@ import { signToken, verifyToken } from "./tokens";
 const FIFTEEN_MINUTES = 15 * 60;
 const HOUR = 60 * 60;
 export const OTP_TTL_SECONDS = 10 * 60;
-export const OTP_MAX_ATTEMPTS = 5;
+export const OTP_MAX_ATTEMPTS = CODE_MAX_ATTEMPTS;
 export const RESET_TTL_SECONDS = 30 * 60;
 
 export type TokenDelivery = "body" | "cookie";
@@ -339,8 +340,8 @@ export async function issueOtp(ctx: ServiceContext, user: UserRow, purpose: OtpP
 }
 
 /**
- * Checks a code for the newest live challenge (or the one named). A wrong code costs one of five
- * attempts, counted atomically; the fifth voids the code; a right code is consumed exactly once.
+ * Checks a code for the newest live challenge (or the one named) by the shared one-time-code rule;
+ * a right code is consumed exactly once.
  */
 export async function checkOtp(ctx: ServiceContext, userId: string, purpose: OtpPurpose, code: string, otpId?: string) {
   const now = nowIso();
@@ -348,23 +349,11 @@ export async function checkOtp(ctx: ServiceContext, userId: string, purpose: Otp
     where: and(eq(otpCodes.userId, userId), eq(otpCodes.purpose, purpose), isNull(otpCodes.consumedAt), ...(otpId ? [eq(otpCodes.id, otpId)] : [])),
     orderBy: (t, { desc }) => [desc(t.createdAt)],
   });
-  if (!otp || otp.attempts >= OTP_MAX_ATTEMPTS) throw new AppError("invalid_code", "No valid code is waiting; request a new one.");
-  if (otp.expiresAt <= now) throw new AppError("invalid_code", "The code has expired; request a new one.");
-  const matches = constantTimeEqual(await otpHash(ctx, otp.id, code), otp.codeHash);
-  if (!matches) {
-    await ctx.db
-      .update(otpCodes)
-      .set({
-        attempts: sql`${otpCodes.attempts} + 1`,
-        consumedAt: sql`CASE WHEN ${otpCodes.attempts} + 1 >= ${OTP_MAX_ATTEMPTS} THEN ${now} ELSE NULL END`,
-      })
-      .where(and(eq(otpCodes.id, otp.id), isNull(otpCodes.consumedAt)));
-    throw new AppError("invalid_code", "The code is wrong.");
-  }
+  const valid = await checkCode(ctx.env.DB, "otp_codes", otp, (row) => otpHash(ctx, row.id, code), now);
   const consumed = await ctx.db
     .update(otpCodes)
     .set({ consumedAt: now })
-    .where(and(eq(otpCodes.id, otp.id), isNull(otpCodes.consumedAt), lt(otpCodes.attempts, OTP_MAX_ATTEMPTS)))
+    .where(and(eq(otpCodes.id, valid.id), isNull(otpCodes.consumedAt), lt(otpCodes.attempts, OTP_MAX_ATTEMPTS)))
     .returning({ id: otpCodes.id });
   if (!consumed.length) throw new AppError("invalid_code", "The code was already used.");
 }

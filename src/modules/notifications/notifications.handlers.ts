@@ -4,6 +4,7 @@ import { actorContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import * as routes from "./notifications.routes";
 import * as n from "./notifications.service";
+import { eventsHub } from "../../durable-objects/events-hub";
 
 export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) => c.json(await n.listNotifications(actorContext(c), c.req.valid("query")), 200);
 export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) => c.json(await n.markAllRead(actorContext(c)), 200);
@@ -28,7 +29,7 @@ export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-user-id", who.userId);
   headers.set("x-scope-all", String(who.scopeAll));
-  const upgraded = await n.eventsHub(c).fetch(new Request(c.req.raw.url, { headers }));
+  const upgraded = await eventsHub(c.env).fetch(new Request(c.req.raw.url, { headers }));
   if (upgraded.status !== 101) throw new AppError("invalid_request", "The realtime hub refused the connection.");
   // A fresh response: the hub's has immutable headers, and the middleware adds the request id.
   return new Response(null, { status: 101, webSocket: upgraded.webSocket }) as never;

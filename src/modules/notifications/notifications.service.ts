@@ -6,6 +6,7 @@ import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { signToken, verifyToken } from "../auth/tokens";
 import { findTechnician } from "../technicians/technicians.service";
+import { eventsHub } from "../../durable-objects/events-hub";
 
 // ---- delivery log (NTF-1) ----
 
@@ -166,9 +167,6 @@ export async function connectionFor(ctx: ServiceContext, ticket: string) {
   return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
 }
 
-export function eventsHub(ctx: Pick<ServiceContext, "env">) {
-  return ctx.env.EVENTS_HUB.get(ctx.env.EVENTS_HUB.idFromName("global"));
-}
 
 // ---- locations (FW-2) ----
 
@@ -178,7 +176,7 @@ export async function reportLocation(ctx: ActorContext, technicianId: string, in
   const now = nowIso();
   await ctx.db.insert(technicianLocations).values({ id: newId("loc"), technicianId, lat: input.lat, lng: input.lng, accuracyM: input.accuracy_m ?? null, reportedAt: now });
   const supervisor = profile?.supervisorId;
-  await eventsHub(ctx).publish(
+  await eventsHub(ctx.env).publish(
     { type: "technician.location_updated", id: newId("evt"), data: { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now } },
     { userIds: [technicianId, ...(supervisor ? [supervisor] : [])], scopeAll: true },
   );

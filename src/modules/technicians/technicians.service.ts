@@ -5,6 +5,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import type { PROFILE_FIELDS } from "./technicians.schemas";
+import { eventsHub } from "../../durable-objects/events-hub";
 
 type ProfileRow = typeof technicianProfiles.$inferSelect;
 type UserRow = typeof users.$inferSelect;
@@ -160,8 +161,7 @@ export async function setAvailability(ctx: ActorContext, userId: string, input: 
     assertMayManage(ctx, profile);
   }
   await upsertProfile(ctx, userId, { isAvailable: input.is_available, unavailableReason: input.is_available ? null : input.reason ?? null });
-  const hub = ctx.env.EVENTS_HUB.get(ctx.env.EVENTS_HUB.idFromName("global"));
-  await hub.publish(
+  await eventsHub(ctx.env).publish(
     { type: "technician.availability_changed", id: newId("evt"), data: { technician_id: userId, is_available: input.is_available, reason: input.reason ?? null } },
     { userIds: [userId, ...(profile?.supervisorId ? [profile.supervisorId] : [])], scopeAll: true },
   );

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { completionCodes, customers, ticketAttachments, ticketComments, workLogs, type WorkLogPart } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
-import { constantTimeEqual, hmacSha256, sixDigitCode } from "../../lib/hmac";
+import { hmacSha256, sixDigitCode } from "../../lib/hmac";
+import { CODE_MAX_ATTEMPTS, checkCode } from "../../lib/one-time-codes";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
@@ -172,7 +173,7 @@ export async function listWorkLogs(ctx: ActorContext, id: string) {
 // ---- completion by customer code (WO-10) ----
 
 export const COMPLETION_CODE_TTL_SECONDS = 10 * 60;
-export const COMPLETION_CODE_MAX_ATTEMPTS = 5;
+export const COMPLETION_CODE_MAX_ATTEMPTS = CODE_MAX_ATTEMPTS;
 
 async function codeHash(ctx: ActorContext, codeId: string, code: string) {
   return hmacSha256(ctx.settings.hmacSecret, `completion:${codeId}:${code}`);
@@ -217,18 +218,7 @@ export async function completeWithCode(ctx: ActorContext, id: string, input: Wor
     where: and(eq(completionCodes.ticketId, id), isNull(completionCodes.consumedAt)),
     orderBy: [desc(completionCodes.createdAt)],
   });
-  if (!code || code.attempts >= COMPLETION_CODE_MAX_ATTEMPTS) throw new AppError("invalid_code", "No valid code is waiting; request a new one.");
-  if (code.expiresAt <= now) throw new AppError("invalid_code", "The code has expired; request a new one.");
-  if (!constantTimeEqual(await codeHash(ctx, code.id, input.code), code.codeHash)) {
-    await ctx.db
-      .update(completionCodes)
-      .set({
-        attempts: sql`${completionCodes.attempts} + 1`,
-        consumedAt: sql`CASE WHEN ${completionCodes.attempts} + 1 >= ${COMPLETION_CODE_MAX_ATTEMPTS} THEN ${now} ELSE NULL END`,
-      })
-      .where(and(eq(completionCodes.id, code.id), isNull(completionCodes.consumedAt)));
-    throw new AppError("invalid_code", "The code is wrong.");
-  }
+  const valid = await checkCode(ctx.env.DB, "completion_codes", code, (row) => codeHash(ctx, row.id, input.code), now);
   // The code is the customer's sign-off: the ticket is resolved and signed off in one batch.
   const token = randomToken(12);
   const log = workLogRow(ctx, id, input, true);
@@ -239,7 +229,7 @@ export async function completeWithCode(ctx: ActorContext, id: string, input: Wor
     ctx,
     [
       guardedUpdate(db, id, set, token, ["in_progress"]),
-      db.prepare("UPDATE completion_codes SET consumed_at = ?1 WHERE id = ?2 AND consumed_at IS NULL AND EXISTS (SELECT 1 FROM tickets WHERE id = ?3 AND write_token = ?4)").bind(now, code.id, id, token),
+      db.prepare("UPDATE completion_codes SET consumed_at = ?1 WHERE id = ?2 AND consumed_at IS NULL AND EXISTS (SELECT 1 FROM tickets WHERE id = ?3 AND write_token = ?4)").bind(now, valid.id, id, token),
       guardedInsert(db, "work_logs", log, id, token),
       guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "completed", "in_progress", "resolved", "Confirmed with the customer's code"), id, token),
       guardedInsert(db, "domain_events", eventRow(event), id, token),

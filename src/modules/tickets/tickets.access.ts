@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, type SQL } from "drizzle-orm";
 import { customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
@@ -77,5 +77,3 @@ export async function relationsOf(ctx: ActorContext, rows: TicketRow[], assignee
   }
   return out;
 }
-
-export const assigneeSupervisor = sql`(SELECT supervisor_id FROM technician_profiles WHERE user_id = ${ticketAssignees.technicianId})`;
