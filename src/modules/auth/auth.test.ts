@@ -91,8 +91,10 @@ describe("IAM-1 login", () => {
   it("throttles one client address across many identifiers", async () => {
     const ip = randomIp();
     let last;
-    for (let i = 0; i < 101; i++) {
+    // Windows are fixed 15-minute buckets: if the run straddles a boundary, counting restarts once.
+    for (let i = 0; i < 202; i++) {
       last = await call("/v1/auth/login", { body: { identifier: `ghost${i}`, password: "whatever1" }, ip });
+      if (last.status === 429) break;
     }
     expectProblem(last!, 429, "rate_limited");
   });
