@@ -64,8 +64,3 @@ export class EventsHub extends DurableObject {
     return this.ctx.getWebSockets().length;
   }
 }
-
-/** The deployment's one hub; every publisher and the upgrade route reach it through this. */
-export function eventsHub(env: { EVENTS_HUB: DurableObjectNamespace<EventsHub> }) {
-  return env.EVENTS_HUB.get(env.EVENTS_HUB.idFromName("global"));
-}

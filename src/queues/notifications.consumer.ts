@@ -3,7 +3,7 @@ import { notifications } from "../db/schema";
 import { settingsFrom, type Env } from "../lib/env";
 import { newId, nowIso } from "../lib/ids";
 import { planFanOut } from "../modules/notifications/fanout";
-import { eventsHub } from "../durable-objects/events-hub";
+import { eventsHub } from "../lib/events-hub";
 import { postWebhook, sendThroughProvider, type SendOutcome } from "../modules/notifications/providers";
 import { isDomainEvent, isWebhook, type DomainEventMessage, type NotificationMessage, type QueueMessage, type WebhookMessage } from "./messages";
 

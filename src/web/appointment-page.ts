@@ -103,7 +103,7 @@ export function appointmentPage(nonce: string): string {
     $("location").hidden = !ctx.allow_location_update;
     $("feedback").hidden = !ctx.allow_feedback || ctx.feedback_submitted.service;
   }
-  async function loadSlots() {
+  async function loadSlots(keepStatus) {
     const date = $("date").value;
     const mine = ++loading;
     chosen = null; $("book").disabled = true;
@@ -122,17 +122,17 @@ export function appointmentPage(nonce: string): string {
         });
         box.append(b);
       }
-      say(day.slots.some((s) => s.is_available) ? "Pick a time." : "No free times that day; try another day.");
+      if (!keepStatus) say(day.slots.some((s) => s.is_available) ? "Pick a time." : "No free times that day; try another day.");
     } catch (e) { say(e.message, "error"); }
   }
-  $("date").addEventListener("change", loadSlots);
+  $("date").addEventListener("change", () => loadSlots(false));
   $("book").addEventListener("click", async () => {
     const rescheduling = Boolean(context.appointment_state.scheduled_date);
     $("book").disabled = true;
     try {
       const ctx = await call(rescheduling ? "/reschedule" : "/schedule", { method: "POST", body: JSON.stringify({ date: $("date").value, start_time: chosen }) });
       render(ctx); say("Booked: " + describe(ctx) + ". We will text you a reminder.", "ok");
-      await loadSlots();
+      await loadSlots(true); // refresh the times without wiping the confirmation
     } catch (e) { say(e.message, "error"); $("book").disabled = false; }
   });
   $("share").addEventListener("click", () => {
@@ -157,7 +157,7 @@ export function appointmentPage(nonce: string): string {
     const max = dayIn(Date.now() + 30 * 864e5);
     Object.assign($("date"), { min: today, max, value: ctx.appointment_state.scheduled_date || today });
     say(ctx.allow_reschedule ? "Choose a day and a time." : "Your visit: " + describe(ctx));
-    if (ctx.allow_reschedule) loadSlots();
+    if (ctx.allow_reschedule) loadSlots(false);
   }).catch((e) => say(e.message, "error"));
 })();
 </script>

@@ -4,7 +4,7 @@ import { actorContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import * as routes from "./notifications.routes";
 import * as n from "./notifications.service";
-import { eventsHub } from "../../durable-objects/events-hub";
+import { eventsHub } from "../../lib/events-hub";
 
 export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) => c.json(await n.listNotifications(actorContext(c), c.req.valid("query")), 200);
 export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) => c.json(await n.markAllRead(actorContext(c)), 200);

@@ -6,7 +6,7 @@ import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { signToken, verifyToken } from "../auth/tokens";
 import { findTechnician } from "../technicians/technicians.service";
-import { eventsHub } from "../../durable-objects/events-hub";
+import { eventsHub } from "../../lib/events-hub";
 
 // ---- delivery log (NTF-1) ----
 

@@ -5,7 +5,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import type { PROFILE_FIELDS } from "./technicians.schemas";
-import { eventsHub } from "../../durable-objects/events-hub";
+import { eventsHub } from "../../lib/events-hub";
 
 type ProfileRow = typeof technicianProfiles.$inferSelect;
 type UserRow = typeof users.$inferSelect;
