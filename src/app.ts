@@ -9,6 +9,7 @@ import { ZodError } from "zod";
 import type { AppEnv } from "./lib/context";
 import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
 import { requestContext } from "./middleware/request-context";
+import { forgetSessionsAfterWrites } from "./middleware/auth";
 import { appointmentPage } from "./web/appointment-page";
 import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
@@ -100,7 +101,7 @@ export function createApp() {
 
   app.use("*", requestContext());
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
-  app.use("/v1/*", bodySizeCap(), requireKnownContentType());
+  app.use("/v1/*", forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType());
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());
   app.use("/a/*", noStore());

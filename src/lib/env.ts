@@ -17,6 +17,8 @@ export interface Env {
   DEFAULT_PHONE_REGION?: string;
   MAX_BODY_BYTES?: string;
   RATE_LIMIT_SCALE?: string;
+  /** Seconds a read may reuse this isolate's last live-session check (0 = check every request). */
+  SESSION_CACHE_SECONDS?: string;
   /** "true" only in `npm run bench`: serves the /__bench/* baselines. */
   BENCH_ROUTES?: string;
   SLA_RESPONSE_MINUTES?: string;
@@ -80,6 +82,7 @@ const settingsSchema = z.object({
   maxBodyBytes: z.coerce.number().int().positive(),
   /** Multiplies every rate limit; only for load tests on a local machine. */
   rateLimitScale: z.coerce.number().positive(),
+  sessionCacheSeconds: z.coerce.number().int().min(0).max(60),
   slaResponseMinutes: minutesByPriority,
   slaResolutionMinutes: minutesByPriority,
   bookingWindowDays: z.coerce.number().int().positive(),
@@ -117,6 +120,7 @@ export function settingsFrom(env: Env): Settings {
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? "BW",
     maxBodyBytes: env.MAX_BODY_BYTES ?? 1_048_576,
     rateLimitScale: env.RATE_LIMIT_SCALE ?? 1,
+    sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? 5,
     // Incident desk defaults (high 30 min, medium 2 h, low 24 h); critical and emergency are ours.
     slaResponseMinutes: env.SLA_RESPONSE_MINUTES ?? "low=1440,medium=120,high=30,critical=15,emergency=10",
     slaResolutionMinutes: env.SLA_RESOLUTION_MINUTES ?? "low=7200,medium=2880,high=1440,critical=480,emergency=240",

@@ -9,6 +9,7 @@ import { ACCESS_COOKIE, CSRF_HEADER } from "../modules/auth/cookies";
 import { permissionsOf, type Permission } from "../modules/roles/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
 import type { UserRow } from "../modules/users/users.service";
+import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration } from "./session-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -68,7 +69,20 @@ export function authenticate(options: { optional?: boolean } = {}) {
     }
     if (!token) throw new AppError("unauthorized", "Authentication is required.");
 
-    const claims = await verifyToken(c.get("settings"), "access", token);
+    const settings = c.get("settings");
+    const safe = SAFE_METHODS.has(c.req.method);
+    const cacheMs = settings.sessionCacheSeconds * 1000;
+    if (safe && cacheMs > 0) {
+      const hit = cachedSession(token, Date.now(), cacheMs);
+      if (hit) {
+        c.set("actor", { ...hit.actor, via });
+        c.set("currentUser", { ...hit.user });
+        return next();
+      }
+    }
+    const generation = sessionCacheGeneration();
+
+    const claims = await verifyToken(settings, "access", token);
     const row = await c.env.DB.prepare(
       `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.csrf_hash,
               u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions,
@@ -86,23 +100,40 @@ export function authenticate(options: { optional?: boolean } = {}) {
     }
     if (row.status !== "active" || row.deleted_at) throw new AppError("invalid_token", "The account is not active.");
 
-    if (via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
+    if (via === "cookie" && !safe) {
       const presented = c.req.header(CSRF_HEADER);
       if (!presented || !row.csrf_hash || !constantTimeEqual(await sha256(presented), row.csrf_hash)) {
         throw new AppError("csrf_failed", `Cookie-authenticated requests that change state must send the ${CSRF_HEADER} header.`);
       }
     }
 
-    c.set("actor", {
+    const actor = {
       userId: row.user_id,
       sessionId: row.session_id,
       role: row.role,
       permissions: permissionsOf(row.role, row.custom_permissions ? (JSON.parse(row.custom_permissions) as string[]) : null),
-      via,
       tokenExpiresAt: claims.exp,
-    });
-    c.set("currentUser", userFrom(row));
+    };
+    const user = userFrom(row);
+    if (safe && cacheMs > 0) rememberSession(token, { actor, user: { ...user }, sessionExpiresAt: row.expires_at, checkedAtMs: Date.now() }, generation);
+    c.set("actor", { ...actor, via });
+    c.set("currentUser", user);
     await next();
+  });
+}
+
+/**
+ * Any request that may change state empties this isolate's session cache when it ends, so a
+ * logout, reset, deactivation or profile edit is seen by the very next read (see session-cache.ts).
+ */
+export function forgetSessionsAfterWrites() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    try {
+      await next();
+    } finally {
+      forgetAllSessions();
+    }
   });
 }
 

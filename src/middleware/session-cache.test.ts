@@ -1,0 +1,72 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, signedIn } from "../../test/helpers";
+import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration, type CachedSession } from "./session-cache";
+
+/** Revokes a session the way another isolate would: in D1, unseen by this isolate's cache. */
+async function revokeElsewhere(sessionToken: string) {
+  const sid = JSON.parse(atob(sessionToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid as string;
+  await env.DB.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2").bind(new Date().toISOString(), sid).run();
+}
+
+function entry(overrides: Partial<CachedSession> = {}): CachedSession {
+  return {
+    actor: { userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 600 },
+    user: {} as CachedSession["user"],
+    sessionExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    checkedAtMs: Date.now(),
+    ...overrides,
+  };
+}
+
+describe("session cache: reads reuse this isolate's recent live-session check", () => {
+  it("a read may reuse a check for the configured seconds, a write never does, and any write ends the reuse", async () => {
+    const { token } = await signedIn("admin");
+    expect((await call("/v1/me", { token })).status).toBe(200);
+    await revokeElsewhere(token);
+
+    // Within the window, this isolate has not heard of the revocation: reads still pass …
+    expect((await call("/v1/me", { token })).status).toBe(200);
+    // … but a write checks the live session and is refused,
+    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { first_name: "Mallory" } }), 401, "invalid_token");
+    // and that write emptied the cache, so the next read is refused too.
+    expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
+  });
+
+  it("a logout is seen by the very next read", async () => {
+    const { token } = await signedIn("technician");
+    expect((await call("/v1/tickets", { token })).status).toBe(200);
+    expect((await call("/v1/auth/logout", { method: "POST", token })).status).toBe(204);
+    expectProblem(await call("/v1/tickets", { token }), 401, "invalid_token");
+  });
+
+  it("a profile edit is seen by the very next read of /v1/me", async () => {
+    const { token } = await signedIn("customer");
+    expect((await call("/v1/me", { token })).json.first_name).toBe("Test");
+    expect((await call("/v1/me", { method: "PATCH", token, body: { first_name: "Naledi" } })).status).toBe(200);
+    expect((await call("/v1/me", { token })).json.first_name).toBe("Naledi");
+  });
+
+  it("an entry expires after the window, with the token, or with the session", () => {
+    const now = Date.now();
+    forgetAllSessions();
+    rememberSession("t1", entry({ checkedAtMs: now - 4_000 }), sessionCacheGeneration());
+    expect(cachedSession("t1", now, 5_000)).toBeDefined();
+    expect(cachedSession("t1", now + 1_000, 5_000)).toBeUndefined();
+
+    rememberSession("t2", entry({ actor: { ...entry().actor, tokenExpiresAt: Math.floor(now / 1000) - 1 } }), sessionCacheGeneration());
+    expect(cachedSession("t2", now, 5_000)).toBeUndefined();
+    rememberSession("t3", entry({ sessionExpiresAt: new Date(now - 1).toISOString() }), sessionCacheGeneration());
+    expect(cachedSession("t3", now, 5_000)).toBeUndefined();
+  });
+
+  it("a check that began before a write finished is not stored", () => {
+    forgetAllSessions();
+    const before = sessionCacheGeneration();
+    forgetAllSessions(); // a write ends while the check is in flight
+    rememberSession("t4", entry(), before);
+    expect(cachedSession("t4", Date.now(), 5_000)).toBeUndefined();
+    rememberSession("t4", entry(), sessionCacheGeneration());
+    expect(cachedSession("t4", Date.now(), 5_000)).toBeDefined();
+  });
+});
