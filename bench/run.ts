@@ -384,13 +384,18 @@ async function main() {
     for (let done = 0; done < bookings; done += 50) {
       const chunk = Math.min(50, bookings - done);
       const from = slotWindow(env, days[0], "00:00", 1).startsMs + Math.floor((done / bookings) * 30 * 86_400_000);
-      try {
-        await fetch(`${base}/__bench/seed-bookings`, {
-          method: "POST", headers: { "content-type": "application/json" },
-          body: JSON.stringify({ technician_id: tech, n: chunk, from_ms: from, days: (30 * chunk) / bookings }),
-        });
-      } catch (err) {
-        console.error(`seeding bookings failed: ${String(err).slice(0, 120)}`);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await fetch(`${base}/__bench/seed-bookings`, {
+            method: "POST", headers: { "content-type": "application/json" },
+            body: JSON.stringify({ technician_id: tech, n: chunk, from_ms: from, days: (30 * chunk) / bookings }),
+          });
+          if (res.ok) break;
+          throw new Error(`HTTP ${res.status}`);
+        } catch (err) {
+          if (attempt === 3) throw new Error(`seeding bookings failed: ${String(err).slice(0, 120)}`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
     }
     record(`availability: 1 day, ${bookings} bookings`, measure(`/v1/technicians/${tech}/availability?date=${tomorrow}`, { headers: auth }));
