@@ -181,6 +181,7 @@ function wrk(path: string, connections: number, seconds: number, opts: { headers
   const p50 = toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? "");
   const p99 = toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? "");
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  if (out && (Number.isNaN(p50) || Number.isNaN(p99))) console.error(`unparsed latency for ${path}:\n${out.split("Latency Distribution")[1]?.slice(0, 200)}`);
   return { rps, p50_ms: p50, p99_ms: p99, non_2xx: non2xx };
 }
 

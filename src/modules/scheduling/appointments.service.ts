@@ -76,6 +76,8 @@ export interface BookingRequest {
   durationMinutes?: number;
   actorId: string | null;
   via: "staff" | "link";
+  /** Read with the ticket by the caller, when it could (saves a round trip). */
+  checks?: BookingChecks;
 }
 
 /**
@@ -85,35 +87,47 @@ export interface BookingRequest {
  * released again.
  */
 /**
- * What a booking must know from D1 before it asks the technician's object, in one round trip:
- * whether the ticket already has a live appointment, and the technician's state that day.
+ * What a booking must know from D1 before it asks the technician's object: whether the ticket
+ * already has a live appointment, and the technician's state that day (null: no such technician).
+ * Columns, so a caller can read them with the ticket in the same round trip.
  */
-async function bookingChecks(ctx: ServiceContext, ticketId: string, technicianId: string, date: string) {
-  const row = await ctx.env.DB.prepare(
-    `SELECT EXISTS (SELECT 1 FROM appointments WHERE ticket_id = ?1 AND status <> 'cancelled') AS live,
-            u.id AS technician_id, u.status, tp.is_available, a.status AS attendance
-       FROM (SELECT 1) AS one
-       LEFT JOIN users u ON u.id = ?2 AND u.role = 'technician' AND u.deleted_at IS NULL
-       LEFT JOIN technician_profiles tp ON tp.user_id = u.id
-       LEFT JOIN attendance a ON a.user_id = u.id AND a.date = ?3`,
-  )
-    .bind(ticketId, technicianId, date)
-    .first<{ live: number; technician_id: string | null; status: string | null; is_available: number | null; attendance: string | null }>();
+function bookingCheckColumns(ticketId: string, technicianId: string, date: string) {
   return {
-    live: Boolean(row?.live),
-    technicianFound: Boolean(row?.technician_id),
-    technicianBlocked: row?.status !== "active" || row?.is_available === 0 || row?.attendance === "absent",
+    live: sql<number>`EXISTS (SELECT 1 FROM appointments WHERE appointments.ticket_id = ${ticketId} AND appointments.status <> 'cancelled')`,
+    technicianFree: sql<number | null>`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
+      FROM users u LEFT JOIN technician_profiles tp ON tp.user_id = u.id LEFT JOIN attendance a ON a.user_id = u.id AND a.date = ${date}
+      WHERE u.id = ${technicianId} AND u.role = 'technician' AND u.deleted_at IS NULL)`,
   };
+}
+
+export interface BookingChecks {
+  live: number;
+  technicianFree: number | null;
+}
+
+async function bookingChecks(ctx: ServiceContext, ticketId: string, technicianId: string, date: string): Promise<BookingChecks> {
+  return (await ctx.db.select(bookingCheckColumns(ticketId, technicianId, date)).from(sql`(SELECT 1)`).get())!;
+}
+
+/** A ticket the caller may see (or 404) with the booking checks, in one D1 round trip. */
+async function findBookableTicket(ctx: ActorContext, ticketId: string, technicianId: string, date: string) {
+  const row = await ctx.db
+    .select({ ticket: tickets, ...bookingCheckColumns(ticketId, technicianId, date) })
+    .from(tickets)
+    .where(and(eq(tickets.id, ticketId), await visibleTickets(ctx)))
+    .get();
+  if (!row) throw new AppError("not_found", "No such ticket.");
+  return { ticket: row.ticket, checks: { live: row.live, technicianFree: row.technicianFree } };
 }
 
 export async function book(ctx: ServiceContext, req: BookingRequest): Promise<AppointmentRow> {
   if ((FINISHED_TICKET as readonly string[]).includes(req.ticket.status)) throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
-  const checks = await bookingChecks(ctx, req.ticket.id, req.technicianId, req.date);
+  const checks = req.checks ?? (await bookingChecks(ctx, req.ticket.id, req.technicianId, req.date));
   if (checks.live) throw new AppError("conflict", "The ticket already has an appointment; reschedule it instead.");
   const duration = req.durationMinutes ?? req.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
   const window = validateSlot(ctx.settings, req.date, req.startTime, duration);
-  if (!checks.technicianFound) throw new AppError("not_found", "No such technician.");
-  if (checks.technicianBlocked) throw new AppError("slot_unavailable", "The technician is not available that day.");
+  if (checks.technicianFree === null) throw new AppError("not_found", "No such technician.");
+  if (!checks.technicianFree) throw new AppError("slot_unavailable", "The technician is not available that day.");
   const id = newId("apt");
   const result = await schedule(ctx, req.technicianId).book({ appointment_id: id, ticket_id: req.ticket.id, starts_ms: window.startsMs, ends_ms: window.endsMs });
   if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
@@ -243,7 +257,7 @@ export async function stepAppointment(ctx: ActorContext, id: string, step: Appoi
 }
 
 export async function createAppointment(ctx: ActorContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {
-  const ticket = await findVisibleTicket(ctx, input.ticket_id);
+  const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, input.technician_id, input.date);
   // Dispatch that sees every ticket may book any of them: no need to load the ticket's people.
   const dispatchesAll = scopeOf(ctx) === "all" && ctx.actor.permissions.has("tickets:assign");
   if (!dispatchesAll) {
@@ -251,7 +265,7 @@ export async function createAppointment(ctx: ActorContext, input: { ticket_id: s
     const mayBook = (relation.triage && (relation.all || relation.team)) || (relation.assigned && input.technician_id === ctx.actor.userId);
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
   }
-  const row = await book(ctx, { ticket, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes, actorId: ctx.actor.userId, via: "staff" });
+  const row = await book(ctx, { ticket, checks, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes, actorId: ctx.actor.userId, via: "staff" });
   return (await present(ctx, [row]))[0];
 }
 

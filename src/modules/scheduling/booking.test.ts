@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { bookingSetup, dayAhead, doCount } from "../../../test/scheduling-helpers";
+import { bookingSetup, dayAhead, doCount, linkFor } from "../../../test/scheduling-helpers";
 import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 
 securitySuite("scheduling");
@@ -141,3 +141,47 @@ describe("SCH-6 lists and summary", () => {
     expect(mine.json.data).toHaveLength(2);
   });
 });
+
+describe("SCH-2 booking checks before the technician's object is asked", () => {
+  const book = (token: string, ticketId: string, technicianId: string, date: string, start = "10:00") =>
+    call("/v1/appointments", { token, body: { ticket_id: ticketId, technician_id: technicianId, date, start_time: start } });
+
+  it("refuses an absent, switched-off, inactive, deleted or unknown technician, and a ticket already booked", async () => {
+    const dispatcher = await staff("dispatcher");
+    const date = dayAhead(8);
+    const ticket = await raiseTicket(dispatcher.token);
+
+    const absent = await technicianAccount();
+    await env.DB.prepare("INSERT INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (?1, ?2, 'absent', ?1, ?3)").bind(absent.user.id, date, new Date().toISOString()).run();
+    expectProblem(await book(dispatcher.token, ticket.id, absent.user.id, date), 409, "slot_unavailable");
+    const switchedOff = await technicianAccount({ available: false });
+    expectProblem(await book(dispatcher.token, ticket.id, switchedOff.user.id, date), 409, "slot_unavailable");
+    const inactive = await technicianAccount();
+    await env.DB.prepare("UPDATE users SET status = 'inactive' WHERE id = ?1").bind(inactive.user.id).run();
+    expectProblem(await book(dispatcher.token, ticket.id, inactive.user.id, date), 409, "slot_unavailable");
+    const deleted = await technicianAccount();
+    await env.DB.prepare("UPDATE users SET deleted_at = ?2 WHERE id = ?1").bind(deleted.user.id, new Date().toISOString()).run();
+    expectProblem(await book(dispatcher.token, ticket.id, deleted.user.id, date), 404, "not_found");
+    expectProblem(await book(dispatcher.token, ticket.id, dispatcher.user.id, date), 404, "not_found"); // not a technician
+    expectProblem(await book(dispatcher.token, ticket.id, "usr_nobody", date), 404, "not_found");
+    // None of them reached an object or D1's copy.
+    for (const t of [absent, switchedOff, inactive, deleted]) expect(await doCount(t.user.id)).toBe(0);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM appointments WHERE ticket_id = ?1").bind(ticket.id).first<{ n: number }>())!.n).toBe(0);
+
+    // Absent on that day only: the day after is bookable; then the ticket has its appointment.
+    expect((await book(dispatcher.token, ticket.id, absent.user.id, dayAhead(9))).status).toBe(201);
+    const other = await technicianAccount();
+    expectProblem(await book(dispatcher.token, ticket.id, other.user.id, dayAhead(9), "14:00"), 409, "conflict");
+  });
+
+  it("applies the same checks to a customer booking through a link", async () => {
+    const { dispatcher, tech, ticket } = await bookingSetup();
+    const link = await linkFor(dispatcher.token, ticket.id);
+    const date = dayAhead(8);
+    await env.DB.prepare("INSERT INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (?1, ?2, 'absent', ?1, ?3)").bind(tech.user.id, date, new Date().toISOString()).run();
+    expectProblem(await call(`/v1/public/appointments/${link}/schedule`, { body: { date, start_time: "10:00" } }), 409, "slot_unavailable");
+    expect((await call(`/v1/public/appointments/${link}/schedule`, { body: { date: dayAhead(9), start_time: "10:00" } })).status).toBe(200);
+    expectProblem(await call(`/v1/public/appointments/${link}/schedule`, { body: { date: dayAhead(9), start_time: "11:00" } }), 409, "conflict");
+  });
+});
+
