@@ -178,8 +178,9 @@ function wrk(path: string, connections: number, seconds: number, opts: { headers
     console.error(`wrk failed for ${path}: ${String(err).slice(0, 200)}`);
   }
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const p50 = toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? "");
-  const p99 = toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? "");
+  // Anchored: the "+/- Stdev" column (e.g. "75.50%") would otherwise match "50%".
+  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? "");
+  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? "");
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   if (out && (Number.isNaN(p50) || Number.isNaN(p99))) console.error(`unparsed latency for ${path}:\n${out.split("Latency Distribution")[1]?.slice(0, 200)}`);
   return { rps, p50_ms: p50, p99_ms: p99, non_2xx: non2xx };
