@@ -39,6 +39,8 @@ const mf = new Miniflare(
   convertV4MiniflareOptions({
     host: "127.0.0.1",
     port: Number(port),
+    // Set to take CPU profiles through the DevTools protocol (see docs/benchmarks-findings.md).
+    inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
     resourcePersistencePath: join(persist, "v3"),
     workers: [{ ...workerOptions, name: "truckroll", rootPath: bundleDir, modules: true, scriptPath: join(bundleDir, "index.js"), bindings }],
   }),

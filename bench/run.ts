@@ -471,8 +471,14 @@ Password hashing: ${hashMs.toFixed(1)} ms CPU per scrypt hash (N=2^14, r=8, p=5)
 ${rows.join("\n")}
 
 Ratios compare with baselines served by the same worker in the same run (\`src/bench/baselines.ts\`, only with
-\`BENCH_ROUTES=true\`). The login scenario is bounded by the password hash by design. The booking storm's non-2xx are the
-expected 409s. Findings and what was fixed are kept in docs/benchmarks-findings.md.
+\`BENCH_ROUTES=true\`). The login scenario is bounded by the password hash by design.
+
+The booking storm is a burst, not a steady load: 200 requests sent at once on 200 connections, timed until the last
+answer, in three rounds (three technicians, ten slots each). Its baseline is measured the same way in the same rounds —
+a burst of 200 simultaneous Durable Object one-insert calls — because a wrk figure at 64 warm keep-alive connections
+would compare a burst with a steady state; the wrk figure for the same call is the "Durable Object one SQLite insert"
+row above. The storm's non-2xx are the expected 409s (\`slot_unavailable\`); any other answer fails the scenario.
+Findings and what was fixed are kept in docs/benchmarks-findings.md.
 `;
 }
 
