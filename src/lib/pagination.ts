@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, type AnyColumn, type SQL } from "drizzle-orm";
+import { asc, desc, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
 import { AppError } from "./problem";
 import { base64url } from "./ids";
@@ -44,17 +44,19 @@ function decodeCursor(cursor: string, order: string): { value: CursorValue; id: 
 }
 
 /**
- * Keyset pagination over (orderColumn, id): latency stays flat however deep the page.
+ * Keyset pagination over (orderColumn, id): latency stays flat however deep the page, provided an
+ * index on (orderColumn, id) serves it (the EXPLAIN test in tickets.test.ts asserts a SEARCH).
  * `order` is a field name, optionally prefixed with `-` for descending.
  */
 export function keyset(options: { order: string; column: AnyColumn; idColumn: AnyColumn; cursor?: string }) {
   const descending = options.order.startsWith("-");
   const after = options.cursor ? decodeCursor(options.cursor, options.order) : null;
-  let where: SQL | undefined;
-  if (after) {
-    const cmp = descending ? lt : gt;
-    where = or(cmp(options.column, after.value), and(eq(options.column, after.value), cmp(options.idColumn, after.id)));
-  }
+  // A row-value comparison, not `a < ? OR (a = ? AND id < ?)`: with drizzle's separate anonymous
+  // parameters SQLite cannot use the OR form as an index range and walks the index from the top
+  // (86 ms for a page 300 days deep at 1M tickets, 0.05 ms this way — found by `npm run bench`).
+  const where: SQL | undefined = after
+    ? sql`(${options.column}, ${options.idColumn}) ${sql.raw(descending ? "<" : ">")} (${after.value}, ${after.id})`
+    : undefined;
   const dir = descending ? desc : asc;
   return {
     where,
