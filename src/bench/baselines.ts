@@ -1,5 +1,17 @@
 import { Hono } from "hono";
-import type { Env } from "../lib/env";
+import { createDb } from "../db/client";
+import { settingsFrom, type Env } from "../lib/env";
+import { permissionsOf } from "../modules/roles/permissions";
+import { buildTicketListQuery } from "../modules/tickets/tickets.service";
+
+async function listSql(env: Env) {
+  const ctx = {
+    db: createDb(env.DB), env, settings: settingsFrom(env), requestId: "bench", clientIp: "127.0.0.1", waitUntil: () => {},
+    actor: { userId: "usr_bench_admin", sessionId: "bench", role: "admin", permissions: permissionsOf("admin", null), via: "bearer" as const, tokenExpiresAt: 0 },
+  };
+  const { statement } = await buildTicketListQuery(ctx, { limit: 50, order: "-created_at" });
+  return statement.toSQL();
+}
 
 /**
  * Baselines for `npm run bench` (issue 6), measured in the same worker as the API so ratios
@@ -9,12 +21,12 @@ import type { Env } from "../lib/env";
 const hello = new Hono<{ Bindings: Env }>()
   .get("/__bench/hello", (c) => c.text("hello"))
   .get("/__bench/d1", async (c) => c.json(await c.env.DB.prepare("SELECT 1 AS one").first()))
-  // The list endpoint's SQL for a caller who sees everything, first page of 50, run raw.
+  // The list endpoint's exact SQL (built by the same function) for a caller who sees everything,
+  // first page of 50, run raw: no ORM mapping, no presenting, the rows returned as they come.
   .get("/__bench/list-sql", async (c) => {
-    const { results } = await c.env.DB.prepare(
-      `SELECT * FROM tickets ORDER BY created_at DESC, id DESC LIMIT 51`,
-    ).all();
-    return c.json({ n: results.length });
+    const { sql, params } = await listSql(c.env);
+    const { results } = await c.env.DB.prepare(sql).bind(...params).all();
+    return c.json(results);
   })
   .get("/__bench/do-noop", async (c) => {
     const stub = c.env.SCHEDULES.get(c.env.SCHEDULES.idFromName("bench-noop"));
