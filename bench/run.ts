@@ -267,7 +267,7 @@ interface Target {
  * by ±0.1 on a 2-core box.
  */
 const PAIRS = 3;
-const pairSeconds = quick ? 1 : 4;
+const pairSeconds = quick ? 2 : 4;
 const compare = (s: Scenario, baseline: Scenario, min: number, target: string, pair: { scenario: Target; baseline: Target }) => {
   const ratios: number[] = [];
   for (let i = 0; i < PAIRS; i++) {
