@@ -49,11 +49,12 @@ function userFrom(r: SessionRow): UserRow {
 }
 
 /**
- * Accepts a Bearer token or the access cookie, then checks the live session on every request so
- * logout and revocation take effect at once. Cookie-authenticated unsafe requests must echo the
- * session's CSRF token in X-CSRF-Token.
+ * Accepts a Bearer token or the access cookie, then checks the live session: every write does,
+ * reads may reuse this isolate's check for a few seconds (session-cache.ts) unless the route asks
+ * for `live`. Cookie-authenticated unsafe requests must echo the session's CSRF token in
+ * X-CSRF-Token.
  */
-export function authenticate(options: { optional?: boolean } = {}) {
+export function authenticate(options: { optional?: boolean; live?: boolean } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("authorization");
     if (options.optional && !header && !getCookie(c, ACCESS_COOKIE)) return next();
@@ -71,7 +72,7 @@ export function authenticate(options: { optional?: boolean } = {}) {
 
     const settings = c.get("settings");
     const safe = SAFE_METHODS.has(c.req.method);
-    const cacheMs = settings.sessionCacheSeconds * 1000;
+    const cacheMs = options.live ? 0 : settings.sessionCacheSeconds * 1000;
     if (safe && cacheMs > 0) {
       const hit = cachedSession(token, Date.now(), cacheMs);
       if (hit) {
@@ -161,9 +162,12 @@ export function requires(permission: Permission, ...extra: MiddlewareHandler<App
   };
 }
 
-/** Any signed-in user; what they may touch is decided by the service. */
-export function requiresSignIn() {
-  return { security: AUTHENTICATED, middleware: [authenticate()], "x-permission": "authenticated" };
+/**
+ * Any signed-in user; what they may touch is decided by the service. `live` skips the session
+ * cache, for routes whose answer *is* the session's state (token validation).
+ */
+export function requiresSignIn(options: { live?: boolean } = {}) {
+  return { security: AUTHENTICATED, middleware: [authenticate(options)], "x-permission": "authenticated" };
 }
 
 /** Either signed in or carrying another credential in the body (logout by refresh token, OTP resend). */

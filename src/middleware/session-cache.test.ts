@@ -33,6 +33,15 @@ describe("session cache: reads reuse this isolate's recent live-session check", 
     expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
   });
 
+  it("token validation always reads the live session", async () => {
+    const { token } = await signedIn("technician");
+    expect((await call("/v1/auth/token/validate", { token })).status).toBe(200);
+    expect((await call("/v1/me", { token })).status).toBe(200);
+    await revokeElsewhere(token);
+    expect((await call("/v1/me", { token })).status).toBe(200); // a read within the window
+    expectProblem(await call("/v1/auth/token/validate", { token }), 401, "invalid_token");
+  });
+
   it("a logout is seen by the very next read", async () => {
     const { token } = await signedIn("technician");
     expect((await call("/v1/tickets", { token })).status).toBe(200);

@@ -111,7 +111,8 @@ export const disableTwoFactor = createRoute({
 export const validateToken = createRoute({
   method: "get", path: "/v1/auth/token/validate", tags, operationId: "validateToken",
   summary: "Check the presented access token and its live session (IAM-8)",
-  ...requiresSignIn(),
+  description: "Always reads the session, never this isolate's recent check: other services use it to learn whether a token is still good.",
+  ...requiresSignIn({ live: true }),
   responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(401) },
 });
 
