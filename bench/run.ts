@@ -20,7 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick ? "10000" : "10000,100000,1000000")).split(",").map(Number);
-const concurrencies = quick ? [8, 64] : [1, 8, 32, 64];
+// Quick runs measure at the headline concurrency only, leaving time for five ratio pairs in under three minutes.
+const concurrencies = quick ? [64] : [1, 8, 32, 64];
 const duration = quick ? 2 : 8;
 const headline = quick ? 64 : 32;
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -249,11 +250,11 @@ interface Target {
 }
 
 /**
- * The ratio is the median of three back-to-back pairs (baseline, then scenario) at the headline
+ * The ratio is the median of five back-to-back pairs (baseline, then scenario) at the headline
  * concurrency: the machine's drift between two separate measurements would otherwise move a ratio
  * by ±0.1 on a 2-core box.
  */
-const PAIRS = 3;
+const PAIRS = 5;
 const pairSeconds = quick ? 2 : 4;
 const compare = (s: Scenario, baseline: Scenario, min: number, target: string, pair: { scenario: Target; baseline: Target }) => {
   const ratios: number[] = [];
@@ -481,7 +482,7 @@ Password hashing: ${hashMs.toFixed(1)} ms CPU per scrypt hash (N=2^14, r=8, p=5)
 ${rows.join("\n")}
 
 Ratios compare with baselines served by the same worker in the same run (\`src/bench/baselines.ts\`, only with
-\`BENCH_ROUTES=true\`); a target's ratio is the median of three back-to-back pairs (baseline, scenario) at
+\`BENCH_ROUTES=true\`); a target's ratio is the median of five back-to-back pairs (baseline, scenario) at
 concurrency ${headline}, listed in the note, because two separate runs drift apart on a 2-core machine. "list SQL raw" is
 the list endpoint's exact SQL for an admin's first page (built by the same \`buildTicketListQuery\`), run through
 \`DB.prepare().bind().all()\` and returned as JSON without mapping or presenting. The login scenario is bounded by the
