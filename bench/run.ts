@@ -237,7 +237,6 @@ async function compareServers(): Promise<{ chosen: ServerKind; runs: ServerRun[]
     await stop();
   }
   const score = (r: ServerRun) => r.raw_fetch.rps + r.hono_hello.rps + r.d1_select_1.rps + r.me.rps;
-  serverRuns = runs;
   return { chosen: score(runs[1]) > score(runs[0]) ? "Miniflare" : "wrangler dev", runs };
 }
 let serverRuns: ServerRun[] = [];
@@ -342,6 +341,7 @@ async function main() {
   // Once per run: what `wrangler dev` costs against the same bundle on Miniflare directly.
   const comparison = await compareServers();
   serverKind = comparison.chosen;
+  serverRuns = comparison.runs;
   await startServer(serverKind);
   const restart = () => startServer(serverKind);
   let auth = await signIn();

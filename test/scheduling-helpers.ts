@@ -1,19 +1,12 @@
 import { env } from "cloudflare:workers";
 import { addDays, todayIn } from "../src/lib/time";
 import { call } from "./helpers";
-import { customerAccount, raiseTicket, staff, technicianAccount } from "./work-factories";
+import { assignedTicket } from "./work-factories";
 
 /** A weekday-agnostic future date inside the horizon. */
 export const dayAhead = (n = 3) => addDays(todayIn("Africa/Gaborone"), n);
 
-export async function bookingSetup() {
-  const dispatcher = await staff("dispatcher");
-  const tech = await technicianAccount();
-  const cust = await customerAccount();
-  const ticket = await raiseTicket(cust.token, { title: "Fibre internet down" });
-  await call(`/v1/tickets/${ticket.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
-  return { dispatcher, tech, cust, ticket };
-}
+export const bookingSetup = () => assignedTicket({ title: "Fibre internet down" });
 
 export async function linkFor(token: string, ticketId: string) {
   const res = await call(`/v1/tickets/${ticketId}/appointment-link`, { token, method: "POST" });

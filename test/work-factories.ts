@@ -59,3 +59,29 @@ export async function raiseTicket(token: string, body: Record<string, unknown> =
   if (res.status !== 201) throw new Error(`ticket create failed: ${res.status} ${res.text}`);
   return res.json as { id: string; number: string; status: string; [k: string]: any };
 }
+
+/** A customer's ticket, assigned by a dispatcher to a fresh technician. */
+export async function assignedTicket(ticketBody: Record<string, unknown> = {}) {
+  const dispatcher = await staff("dispatcher");
+  const tech = await technicianAccount();
+  const cust = await customerAccount();
+  const ticket = await raiseTicket(cust.token, ticketBody);
+  await call(`/v1/tickets/${ticket.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+  return { dispatcher, tech, cust, ticket };
+}
+
+/**
+ * Everyone a ticket can relate to: a dispatcher, a supervisor with their technician, another
+ * supervisor with theirs, the customer who owns it and a stranger.
+ */
+export async function relationCast() {
+  const dispatcher = await staff("dispatcher");
+  const supervisor = await staff("supervisor");
+  const otherSupervisor = await staff("supervisor");
+  const tech = await technicianAccount({ supervisorId: supervisor.user.id });
+  const otherTech = await technicianAccount({ supervisorId: otherSupervisor.user.id });
+  const owner = await customerAccount();
+  const stranger = await customerAccount();
+  return { dispatcher, supervisor, otherSupervisor, tech, otherTech, owner, stranger };
+}
+

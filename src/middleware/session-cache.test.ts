@@ -1,11 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, signedIn } from "../../test/helpers";
+import { decodePayload } from "../../test/tokens";
 import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration, type CachedSession } from "./session-cache";
 
 /** Revokes a session the way another isolate would: in D1, unseen by this isolate's cache. */
 async function revokeElsewhere(sessionToken: string) {
-  const sid = JSON.parse(atob(sessionToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid as string;
+  const sid = decodePayload(sessionToken).sid as string;
   await env.DB.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2").bind(new Date().toISOString(), sid).run();
 }
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../../src/modules/roles/permissions";
 import { call, signedIn } from "../helpers";
 import { concretePath, operations } from "../security-suite";
-import { customerAccount, raiseTicket, staff, technicianAccount } from "../work-factories";
+import { raiseTicket, relationCast } from "../work-factories";
 import { ROUTE_ACCESS, TICKET_RELATIONS, type Relation } from "./authz-matrix";
 
 const ops = operations();
@@ -57,13 +57,7 @@ describe("relation × ticket route", () => {
   let supervisorId = "";
 
   beforeAll(async () => {
-    const dispatcher = await staff("dispatcher");
-    const supervisor = await staff("supervisor");
-    const otherSupervisor = await staff("supervisor");
-    const tech = await technicianAccount({ supervisorId: supervisor.user.id });
-    const otherTech = await technicianAccount({ supervisorId: otherSupervisor.user.id });
-    const owner = await customerAccount();
-    const stranger = await customerAccount();
+    const { dispatcher, supervisor, otherSupervisor, tech, otherTech, owner, stranger } = await relationCast();
     dispatcherToken = dispatcher.token;
     ownerToken = owner.token;
     techId = tech.user.id;

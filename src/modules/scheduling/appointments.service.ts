@@ -1,5 +1,5 @@
-import { and, eq, gte, inArray, isNull, lte, ne, notInArray, sql, type SQL } from "drizzle-orm";
-import { appointments, attendance, feedback, technicianProfiles, tickets, users, type AppointmentStatus } from "../../db/schema";
+import { and, eq, gte, inArray, lte, notInArray, sql, type SQL } from "drizzle-orm";
+import { appointments, feedback, technicianProfiles, tickets, users, type AppointmentStatus } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -23,17 +23,21 @@ function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
 
 // ---- availability (SCH-1) ----
 
-/** Whether a technician can take work on a date: active, switched available, not marked absent. */
+/**
+ * Whether a technician can take work on a date — active, switched available, not marked absent:
+ * 1 or 0, and null when there is no such technician. A column, so a booking can read it together
+ * with its other checks.
+ */
+function technicianFreeOn(technicianId: string, date: string) {
+  return sql<number | null>`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
+    FROM users u LEFT JOIN technician_profiles tp ON tp.user_id = u.id LEFT JOIN attendance a ON a.user_id = u.id AND a.date = ${date}
+    WHERE u.id = ${technicianId} AND u.role = 'technician' AND u.deleted_at IS NULL)`;
+}
+
 async function technicianBlocked(ctx: ServiceContext, technicianId: string, date: string): Promise<boolean> {
-  const row = await ctx.db
-    .select({ status: users.status, available: technicianProfiles.isAvailable, absent: attendance.status })
-    .from(users)
-    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
-    .leftJoin(attendance, and(eq(attendance.userId, users.id), eq(attendance.date, date)))
-    .where(and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)))
-    .get();
-  if (!row) throw new AppError("not_found", "No such technician.");
-  return row.status !== "active" || row.available === false || row.absent === "absent";
+  const { free } = (await ctx.db.select({ free: technicianFreeOn(technicianId, date) }).from(sql`(SELECT 1)`).get())!;
+  if (free === null) throw new AppError("not_found", "No such technician.");
+  return !free;
 }
 
 export async function technicianSlots(ctx: ServiceContext, technicianId: string, date: string, durationMinutes: number): Promise<Slot[]> {
@@ -81,22 +85,14 @@ export interface BookingRequest {
 }
 
 /**
- * Takes the slot in the technician's Durable Object first (the clash check and the write happen
- * there with no await in between), then writes D1's copy, the ticket's scheduled time, a history
- * row and an event in one batch. If D1 refuses (its unique indexes are the backstop), the slot is
- * released again.
- */
-/**
  * What a booking must know from D1 before it asks the technician's object: whether the ticket
- * already has a live appointment, and the technician's state that day (null: no such technician).
- * Columns, so a caller can read them with the ticket in the same round trip.
+ * already has a live appointment, and whether the technician is free that day. Columns, so a
+ * caller can read them with the ticket in the same round trip.
  */
 function bookingCheckColumns(ticketId: string, technicianId: string, date: string) {
   return {
     live: sql<number>`EXISTS (SELECT 1 FROM appointments WHERE appointments.ticket_id = ${ticketId} AND appointments.status <> 'cancelled')`,
-    technicianFree: sql<number | null>`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
-      FROM users u LEFT JOIN technician_profiles tp ON tp.user_id = u.id LEFT JOIN attendance a ON a.user_id = u.id AND a.date = ${date}
-      WHERE u.id = ${technicianId} AND u.role = 'technician' AND u.deleted_at IS NULL)`,
+    technicianFree: technicianFreeOn(technicianId, date),
   };
 }
 
@@ -120,6 +116,12 @@ async function findBookableTicket(ctx: ActorContext, ticketId: string, technicia
   return { ticket: row.ticket, checks: { live: row.live, technicianFree: row.technicianFree } };
 }
 
+/**
+ * Takes the slot in the technician's Durable Object first (the clash check and the write happen
+ * there with no await in between), then writes D1's copy, the ticket's scheduled time, a history
+ * row and an event in one batch. If D1 refuses (its unique indexes are the backstop), the slot is
+ * released again.
+ */
 export async function book(ctx: ServiceContext, req: BookingRequest): Promise<AppointmentRow> {
   if ((FINISHED_TICKET as readonly string[]).includes(req.ticket.status)) throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
   const checks = req.checks ?? (await bookingChecks(ctx, req.ticket.id, req.technicianId, req.date));

@@ -95,13 +95,18 @@ export const ConfirmSchema = z
 
 export const StepSchema = z.strictObject({ comment: z.string().trim().max(2000).optional() }).openapi("AppointmentStep");
 
-export const AppointmentListQuery = z.object({
+/** Paging and the team/technician/date filters that appointment and feedback lists share. */
+const teamAndDateFilters = {
   limit: limitParam,
   cursor: cursorParam,
   supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" } }),
   technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" } }),
   date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
   date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
+};
+
+export const AppointmentListQuery = z.object({
+  ...teamAndDateFilters,
   status: z.enum(APPOINTMENT_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
 });
 
@@ -167,12 +172,7 @@ export const TokenFeedbackSchema = z
 export const RatingSchema = z.strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).openapi("RatingCreate");
 
 export const FeedbackListQuery = z.object({
-  limit: limitParam,
-  cursor: cursorParam,
-  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" } }),
-  technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" } }),
-  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
-  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
+  ...teamAndDateFilters,
   kind: z.enum(["technician", "service", "rating"]).optional().openapi({ param: { name: "kind", in: "query" } }),
 });
 export const FeedbackPageSchema = pageSchema(FeedbackSchema, "FeedbackPage");

@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BASE, call, expectProblem, outboxFor, randomIp } from "../../../test/helpers";
-import { customerAccount, makeAsset, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { assignedTicket, customerAccount, makeAsset, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 import { addDays, todayIn } from "../../lib/time";
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
@@ -133,11 +133,7 @@ describe("WO-10 completion by the customer's code, WO-11 work logs", () => {
   });
 
   it("voids the code after five wrong tries", async () => {
-    const dispatcher = await staff("dispatcher");
-    const tech = await technicianAccount();
-    const cust = await customerAccount();
-    const t = await raiseTicket(cust.token);
-    await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const { tech, cust, ticket: t } = await assignedTicket();
     await call(`/v1/tickets/${t.id}/start`, { token: tech.token, body: {} });
     await call(`/v1/tickets/${t.id}/completion-code`, { token: tech.token, method: "POST" });
     const work = { work_detail: "x" };

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../../test/helpers";
-import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { raiseTicket, relationCast, staff } from "../../../test/work-factories";
 
 /**
  * Route × relation matrix for the ticket read routes: who sees a ticket (own, assigned, team,
@@ -13,13 +13,7 @@ describe("ticket visibility by relation", () => {
   let ticketId = "";
 
   beforeAll(async () => {
-    const dispatcher = await staff("dispatcher");
-    const supervisor = await staff("supervisor");
-    const otherSupervisor = await staff("supervisor");
-    const tech = await technicianAccount({ supervisorId: supervisor.user.id });
-    const otherTech = await technicianAccount({ supervisorId: otherSupervisor.user.id });
-    const owner = await customerAccount();
-    const otherCustomer = await customerAccount();
+    const { dispatcher, supervisor, otherSupervisor, tech, otherTech, owner, stranger: otherCustomer } = await relationCast();
     const manager = await staff("manager");
     ticketId = (await raiseTicket(owner.token)).id;
     const assigned = await call(`/v1/tickets/${ticketId}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { customerAccount, makeAsset, makeCustomer, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { assignedTicket, customerAccount, makeAsset, makeCustomer, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 
 securitySuite("tickets");
 
@@ -133,11 +133,7 @@ describe("WO-4 workflow", () => {
   });
 
   it("sends a rejected resolution back to work", async () => {
-    const dispatcher = await staff("dispatcher");
-    const tech = await technicianAccount();
-    const cust = await customerAccount();
-    const t = await raiseTicket(cust.token);
-    await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const { tech, cust, ticket: t } = await assignedTicket();
     await call(`/v1/tickets/${t.id}/start`, { token: tech.token, body: {} });
     await call(`/v1/tickets/${t.id}/resolve`, { token: tech.token, body: {} });
     const rejected = await call(`/v1/tickets/${t.id}/reject`, { token: cust.token, body: { comment: "still down" } });
