@@ -9,7 +9,7 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Keyed hash for low-entropy secrets (one-time codes): useless without the server's key. */
 export async function hmacSha256(secret: string, value: string): Promise<string> {

@@ -1,7 +1,16 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../lib/context";
-import { sha256 } from "../lib/hmac";
+import { z } from "@hono/zod-openapi";
+import { hex } from "../lib/hmac";
 import { AppError } from "../lib/problem";
+
+/** The header every create that a client may retry declares (a test holds every 201 route to it). */
+export const idempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Retry-safe: with the same key and body, the first response is replayed instead of acting twice" }),
+});
 
 const KEY_PATTERN = /^[\x21-\x7e]{8,255}$/;
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -20,7 +29,8 @@ export function idempotent() {
       throw new AppError("validation_failed", "Idempotency-Key must be 8–255 visible ASCII characters.", { errors: [{ path: "header.idempotency-key", message: "Invalid" }] });
     }
     const key = `${c.var.actor?.userId ?? "anonymous"}:${c.req.method}:${c.req.path}:${presented}`;
-    const requestHash = await sha256(await c.req.text());
+    // A clone, so the body stays unread for the route's own parsing (JSON or multipart alike).
+    const requestHash = hex(await crypto.subtle.digest("SHA-256", await c.req.raw.clone().arrayBuffer()));
     const db = c.env.DB;
     const now = Date.now();
     const claim = await db

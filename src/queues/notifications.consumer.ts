@@ -1,10 +1,11 @@
 import { createDb } from "../db/client";
 import { notifications } from "../db/schema";
-import { settingsFrom, type Env } from "../lib/env";
+import { isLocal, settingsFrom, type Env } from "../lib/env";
 import { newId, nowIso } from "../lib/ids";
 import { planFanOut } from "../modules/notifications/fanout";
 import { eventsHub } from "../lib/events-hub";
 import { postWebhook, sendThroughProvider, type SendOutcome } from "../modules/notifications/providers";
+import { webhookTargetProblem } from "../modules/notifications/webhook-targets";
 import { isDomainEvent, isWebhook, type DomainEventMessage, type NotificationMessage, type QueueMessage, type WebhookMessage } from "./messages";
 
 export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
@@ -80,7 +81,13 @@ export async function deliver(env: Env, m: Deliverable): Promise<"sent" | "skipp
   let outcome: SendOutcome;
   if (isWebhook(m)) {
     const hook = await env.DB.prepare("SELECT url, secret, active FROM webhooks WHERE id = ?1").bind(m.webhook_id).first<{ url: string; secret: string; active: number }>();
-    outcome = hook?.active ? await postWebhook(hook.url, hook.secret, m.id, m.event_type, m.payload) : { ok: false, transient: false, provider: "webhook", error: "webhook deleted or disabled" };
+    // Checked again at delivery: a target stored before the rule existed is refused, not called.
+    const refused = hook?.active ? webhookTargetProblem(hook.url, { allowLocalDevelopment: isLocal(settingsFrom(env)) }) : null;
+    outcome = !hook?.active
+      ? { ok: false, transient: false, provider: "webhook", error: "webhook deleted or disabled" }
+      : refused
+        ? { ok: false, transient: false, provider: "webhook", error: `target refused: ${refused}` }
+        : await postWebhook(hook.url, hook.secret, m.id, m.event_type, m.payload);
   } else {
     outcome = await sendThroughProvider(env, settingsFrom(env), m);
   }

@@ -1,3 +1,5 @@
+import { BUILTIN_ROLES, type Permission } from "../../src/modules/roles/permissions";
+
 /**
  * The authorization matrix (issue 6), kept by hand in one place: every operation and who may
  * call it. "public" needs nothing (the token in a link or an events ticket is checked by the
@@ -164,4 +166,79 @@ export const TICKET_RELATIONS: { route: string; method: string; body?: unknown; 
   { method: "PATCH", route: "/v1/tickets/{id}", body: { title: "Renamed" }, expect: { own: 403, assigned: 403, team: 200, other_technician: 403, other_supervisor: 404, none: 403 } },
   { method: "POST", route: "/v1/tickets/{id}/work-logs", body: { work_detail: "Checked the line" }, expect: { own: 403, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 } },
   { method: "POST", route: "/v1/tickets/{id}/hold", body: {}, expect: { own: 403, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+];
+
+/**
+ * Who may change whom. Custom roles used below: `power` holds more than a manager (a manager's
+ * permissions plus webhooks:manage), `helpdesk` runs customer accounts (the users:* permissions
+ * plus exactly what a customer holds), `lesser` holds one permission.
+ */
+export const CUSTOM_ROLES = {
+  power: [...BUILTIN_ROLES.manager.permissions, "webhooks:manage"],
+  helpdesk: ["users:read", "users:update", "users:delete", "users:set_password", ...BUILTIN_ROLES.customer.permissions],
+  lesser: ["tickets:read"],
+} satisfies Record<string, Permission[]>;
+
+export type Actor = "admin" | "manager" | "helpdesk";
+export type Target = "admin" | "manager" | "technician" | "customer" | "power" | "helpdesk";
+
+/** Every mutation of another user; each must obey the rule, and a refused one changes nothing. */
+export const USER_MUTATIONS: { name: string; method: string; path: string; body?: () => unknown; needs: Permission }[] = [
+  { name: "re-identify: email", method: "PATCH", path: "/v1/users/{id}", body: () => ({ email: `taken-over-${crypto.randomUUID().slice(0, 8)}@example.test` }), needs: "users:update" },
+  { name: "re-identify: username", method: "PATCH", path: "/v1/users/{id}", body: () => ({ username: `takeover${crypto.randomUUID().slice(0, 8)}` }), needs: "users:update" },
+  { name: "re-identify: phone", method: "PATCH", path: "/v1/users/{id}", body: () => ({ phone: `+26772${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}` }), needs: "users:update" },
+  { name: "rename", method: "PATCH", path: "/v1/users/{id}", body: () => ({ first_name: "Renamed" }), needs: "users:update" },
+  { name: "deactivate", method: "POST", path: "/v1/users/{id}/deactivate", needs: "users:update" },
+  { name: "delete", method: "DELETE", path: "/v1/users/{id}", needs: "users:delete" },
+  { name: "reset password", method: "POST", path: "/v1/users/{id}/password", body: () => ({ password: "taken over 123" }), needs: "users:set_password" },
+];
+
+/** actor → targets they may change (any mutation they hold the permission for); every other target is 403. */
+export const MAY_CHANGE: Record<Actor, Target[]> = {
+  admin: ["admin", "manager", "technician", "customer", "power", "helpdesk"],
+  manager: ["manager", "technician", "customer"],
+  helpdesk: ["customer", "helpdesk"],
+};
+
+/** actor → roles they may grant (create a user with, or move a user to); every other role is 403. */
+export const MAY_GRANT: Record<Actor, string[]> = {
+  admin: ["admin", "manager", "technician", "customer", "power", "helpdesk", "lesser"],
+  manager: ["manager", "supervisor", "dispatcher", "technician", "customer", "lesser"],
+  helpdesk: ["customer", "helpdesk", "lesser"],
+};
+
+/**
+ * Every id named in a request is scoped like the object it names. Each row is one request by one
+ * member of the cast (see `idCast` in the test), naming someone inside or outside their reach.
+ */
+export interface IdCase {
+  route: string;
+  who: string;
+  names: "inside" | "outside";
+  expect: number;
+}
+export const REQUEST_ID_RELATIONS: IdCase[] = [
+  { route: "POST /v1/appointments technician_id", who: "supervisor", names: "inside", expect: 201 },
+  { route: "POST /v1/appointments technician_id", who: "supervisor", names: "outside", expect: 403 },
+  { route: "POST /v1/appointments technician_id", who: "assigned technician", names: "inside", expect: 201 },
+  { route: "POST /v1/appointments technician_id", who: "assigned technician", names: "outside", expect: 403 },
+  { route: "POST /v1/appointments technician_id", who: "dispatcher", names: "outside", expect: 201 },
+  { route: "POST /v1/tickets/{id}/assign technician_ids", who: "supervisor", names: "inside", expect: 200 },
+  { route: "POST /v1/tickets/{id}/assign technician_ids", who: "supervisor", names: "outside", expect: 403 },
+  { route: "POST /v1/attendance/mark user_id", who: "supervisor", names: "inside", expect: 200 },
+  { route: "POST /v1/attendance/mark user_id", who: "supervisor", names: "outside", expect: 403 },
+  { route: "POST /v1/attendance/bulk present", who: "supervisor", names: "inside", expect: 200 },
+  { route: "POST /v1/attendance/bulk present", who: "supervisor", names: "outside", expect: 403 },
+  { route: "PATCH /v1/technicians/{id}", who: "supervisor", names: "inside", expect: 200 },
+  { route: "PATCH /v1/technicians/{id}", who: "supervisor", names: "outside", expect: 403 },
+  { route: "POST /v1/teams/{supervisor_id}/assign", who: "supervisor", names: "outside", expect: 403 },
+  { route: "GET /v1/technicians/{id}/availability", who: "supervisor", names: "inside", expect: 200 },
+  { route: "GET /v1/technicians/{id}/availability", who: "supervisor", names: "outside", expect: 404 },
+  { route: "GET /v1/technicians/{id}/availability", who: "customer", names: "inside", expect: 200 },
+  { route: "GET /v1/technicians/{id}/availability", who: "customer", names: "outside", expect: 404 },
+  { route: "GET /v1/customers/{id}", who: "assigned technician", names: "inside", expect: 200 },
+  { route: "GET /v1/customers/{id}", who: "assigned technician", names: "outside", expect: 404 },
+  { route: "GET /v1/customers/{id}/tickets", who: "assigned technician", names: "outside", expect: 404 },
+  { route: "GET /v1/assets/{id}", who: "assigned technician", names: "inside", expect: 200 },
+  { route: "GET /v1/assets/{id}", who: "assigned technician", names: "outside", expect: 404 },
 ];

@@ -159,3 +159,71 @@ describe("schema-driven fuzzing: bad input is a 4xx problem and changes nothing"
     });
   }
 });
+
+/**
+ * Valid-looking input at the schema's own limits: arrays of `maxItems` distinct id-like strings,
+ * strings of `maxLength`, every optional field present. Such requests may well be valid, so the
+ * answer may be 2xx or 4xx — but never a 5xx. This is what reaches D1's limits (bound parameters,
+ * LIKE pattern length) that malformed input never gets past validation to touch.
+ */
+let unique = 0;
+function atLimits(schema: Json, name = "", depth = 0): Json {
+  const s = resolve(schema);
+  if (depth > 4) return undefined;
+  if (s.example !== undefined && !s.maxItems && !s.maxLength) return s.example;
+  if (s.const !== undefined) return s.const;
+  if (s.enum) return s.enum[0];
+  const alternatives = s.anyOf ?? s.oneOf;
+  if (alternatives) return atLimits(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], name, depth + 1);
+  const type: string = ([] as string[]).concat(s.type ?? "string").find((t) => t !== "null") ?? "string";
+  switch (type) {
+    case "object": {
+      const out: Record<string, Json> = {};
+      for (const [key, prop] of Object.entries<Json>(s.properties ?? {})) {
+        const value = atLimits(prop, key, depth + 1);
+        if (value !== undefined) out[key] = value;
+      }
+      return out;
+    }
+    case "array": {
+      const n = Math.min(s.maxItems ?? 3, 500);
+      return Array.from({ length: n }, () => atLimits(s.items ?? {}, name, depth + 1));
+    }
+    case "integer":
+    case "number":
+      return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 1);
+    case "boolean":
+      return true;
+    default: {
+      unique += 1;
+      if (s.format === "date") return "2026-12-01";
+      if (s.format === "date-time") return "2026-12-01T09:00:00.000Z";
+      if (s.format === "email") return `limit${unique}@example.test`;
+      if (s.format === "uri") return `https://hooks.example.com/${unique}`;
+      if (/(^|_)ids?$/.test(name)) return `usr_limit${String(unique).padStart(16, "0")}`.slice(0, s.maxLength ?? 64);
+      const length = Math.min(s.maxLength ?? 12, 10_000);
+      return `v${unique}`.padEnd(length, "x");
+    }
+  }
+}
+
+describe("valid-looking input at the schema's limits never causes a 5xx", () => {
+  let token = "";
+  beforeAll(async () => {
+    token = (await signedIn("admin")).token;
+  });
+
+  for (const op of fuzzable.filter((o) => o.id !== "logout")) {
+    it(`${op.method} ${op.path}`, async () => {
+      const query = op.query
+        .map((q) => [q.name, atLimits(q.schema ?? {}, q.name)] as const)
+        .filter(([name, v]) => v !== undefined && name !== "cursor")
+        .map(([name, v]) => `${name}=${encode(String(v))}`)
+        .join("&");
+      const body = op.body && op.method !== "GET" ? JSON.stringify(atLimits(op.body)) : undefined;
+      const path = op.path.replace(/\{[^}]+\}/g, "x0000000000000000000");
+      const res = await call(`${path}${query ? `?${query}` : ""}`, { method: op.method, token: op.secured ? token : undefined, body, headers: body ? { "content-type": "application/json" } : {} });
+      expect(res.status, `${res.status}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
+    });
+  }
+});

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -15,8 +16,8 @@ export const listAssets = createRoute({
 
 export const createAsset = createRoute({
   method: "post", path: "/v1/assets", tags, operationId: "createAsset", summary: "Create a service card",
-  ...requires("assets:write"),
-  request: { body: jsonBody(AssetCreateSchema) },
+  ...requires("assets:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(AssetCreateSchema) },
   responses: { 201: jsonResponse(AssetSchema, "Created"), ...errorResponses(400, 401, 403) },
 });
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const AssetIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "ast_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -80,13 +81,13 @@ export const AssetUpdateSchema = z
   .refine(warrantyOrder, { message: "warranty_end is before warranty_start", path: ["warranty_end"] })
   .openapi("AssetUpdate");
 
-export const AssetListQuery = z.object({
+export const AssetListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" } }),
   region: z.string().max(80).optional().openapi({ param: { name: "region", in: "query" } }),
   card_type: z.string().max(40).optional().openapi({ param: { name: "card_type", in: "query" } }),
-  q: z.string().max(100).optional().openapi({ param: { name: "q", in: "query" }, description: "Model or serial number" }),
+  q: searchParam("model and serial number"),
 });
 
 export const AssetPageSchema = pageSchema(AssetSchema, "AssetPage");

@@ -1,10 +1,11 @@
-import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { containsText } from "../../lib/search";
 import { assets, tickets } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { customerForUser, findCustomer } from "../customers/customers.service";
+import { customerForUser, findCustomer, visibleCustomers } from "../customers/customers.service";
 
 export type AssetRow = typeof assets.$inferSelect;
 
@@ -32,34 +33,26 @@ function toResponse(row: AssetRow) {
   };
 }
 
-/** Staff who may read customers see every card; anyone else sees only the cards of their own customer record. */
-async function ownerScope(ctx: ActorContext): Promise<string | null> {
-  if (ctx.actor.permissions.has("customers:read")) return null;
-  return (await customerForUser(ctx, ctx.actor.userId)).id;
+/** Staff see the cards of the customers they may see; anyone else only those of their own customer record. */
+async function assetScope(ctx: ActorContext): Promise<SQL | undefined> {
+  if (ctx.actor.permissions.has("customers:read")) return visibleCustomers(ctx, assets.customerId);
+  return eq(assets.customerId, (await customerForUser(ctx, ctx.actor.userId)).id);
 }
 
 /** A card the caller may see, or 404 — never 403, so existence is not revealed. */
 export async function findVisibleAsset(ctx: ActorContext, id: string): Promise<AssetRow> {
-  const owner = await ownerScope(ctx);
-  const row = await ctx.db.query.assets.findFirst({
-    where: and(eq(assets.id, id), isNull(assets.deletedAt), owner ? eq(assets.customerId, owner) : undefined),
-  });
+  const row = await ctx.db.query.assets.findFirst({ where: and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)) });
   if (!row) throw new AppError("not_found", "No such service card.");
   return row;
 }
 
 export async function listAssets(ctx: ActorContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string }) {
-  const owner = await ownerScope(ctx);
   const page = keyset({ order: "-created_at", column: assets.createdAt, idColumn: assets.id, cursor: query.cursor });
-  const filters: (SQL | undefined)[] = [isNull(assets.deletedAt), page.where];
-  if (owner) filters.push(eq(assets.customerId, owner));
+  const filters: (SQL | undefined)[] = [isNull(assets.deletedAt), page.where, await assetScope(ctx)];
   if (query.customer_id) filters.push(eq(assets.customerId, query.customer_id));
   if (query.region) filters.push(eq(assets.region, query.region));
   if (query.card_type) filters.push(eq(assets.cardType, query.card_type));
-  if (query.q) {
-    const pattern = `%${query.q.toLowerCase()}%`;
-    filters.push(or(sql`lower(${assets.model}) LIKE ${pattern}`, sql`lower(${assets.serialNumber}) LIKE ${pattern}`));
-  }
+  filters.push(containsText([assets.model, assets.serialNumber], query.q));
   const rows = await ctx.db.select().from(assets).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toResponse), next_cursor: result.next_cursor };

@@ -18,7 +18,7 @@ export const BulkMarkSchema = z
   .refine((v) => !v.present.some((id) => v.absent.includes(id)), { message: "Someone is both present and absent", path: ["absent"] })
   .openapi("AttendanceBulkMark");
 
-export const AttendanceListQuery = z.object({
+export const AttendanceListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   user_id: z.string().max(64).optional().openapi({ param: { name: "user_id", in: "query" } }),

@@ -1,4 +1,5 @@
-import { and, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
+import { chunkRows, inList } from "../../lib/d1";
 import { attendance, technicianProfiles, users } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
@@ -19,7 +20,7 @@ async function assertManages(ctx: ActorContext, userIds: string[]) {
     .select({ id: users.id, supervisorId: technicianProfiles.supervisorId })
     .from(users)
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
-    .where(inArray(users.id, userIds));
+    .where(inList(users.id, userIds));
   const missing = userIds.filter((id) => !found.some((f) => f.id === id));
   if (missing.length) throw new AppError("validation_failed", "Unknown users.", { errors: missing.map((id) => ({ path: "user_id", message: `No user ${id}` })) });
   if (ctx.actor.permissions.has("users:update")) return;
@@ -27,29 +28,39 @@ async function assertManages(ctx: ActorContext, userIds: string[]) {
   if (outside.length) throw new AppError("forbidden", "You can only mark your own team.");
 }
 
-async function upsert(ctx: ActorContext, userIds: string[], date: string, status: Row["status"], reason?: string) {
+/** Writes marks as multi-row upserts, chunked to D1's parameter limit, all in one batch. */
+async function upsert(ctx: ActorContext, marks: { userId: string; status: Row["status"]; reason: string | null }[], date: string) {
+  if (!marks.length) return;
   const now = nowIso();
-  if (!userIds.length) return;
-  await ctx.db.batch(
-    userIds.map((userId) =>
-      ctx.db
-        .insert(attendance)
-        .values({ userId, date, status, reason: reason ?? null, markedBy: ctx.actor.userId, updatedAt: now })
-        .onConflictDoUpdate({ target: [attendance.userId, attendance.date], set: { status, reason: reason ?? null, markedBy: ctx.actor.userId, updatedAt: now } }),
-    ) as never,
+  const rows = marks.map((m) => ({ userId: m.userId, date, status: m.status, reason: m.reason, markedBy: ctx.actor.userId, updatedAt: now }));
+  const statements = chunkRows(rows, Object.keys(getTableColumns(attendance)).length).map((chunk) =>
+    ctx.db
+      .insert(attendance)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [attendance.userId, attendance.date],
+        set: { status: sql`excluded.status`, reason: sql`excluded.reason`, markedBy: sql`excluded.marked_by`, updatedAt: sql`excluded.updated_at` },
+      }),
   );
+  await ctx.db.batch(statements as never);
 }
 
 export async function mark(ctx: ActorContext, input: { user_id: string; date: string; status: Row["status"]; reason?: string }) {
   await assertManages(ctx, [input.user_id]);
-  await upsert(ctx, [input.user_id], input.date, input.status, input.reason);
+  await upsert(ctx, [{ userId: input.user_id, status: input.status, reason: input.reason ?? null }], input.date);
   return (await list(ctx, { limit: 1, user_id: input.user_id, date: input.date })).data[0];
 }
 
 export async function bulkMark(ctx: ActorContext, input: { date: string; present: string[]; absent: string[]; reason?: string }) {
   await assertManages(ctx, [...input.present, ...input.absent]);
-  await upsert(ctx, input.present, input.date, "present");
-  await upsert(ctx, input.absent, input.date, "absent", input.reason);
+  await upsert(
+    ctx,
+    [
+      ...input.present.map((userId) => ({ userId, status: "present" as const, reason: null })),
+      ...input.absent.map((userId) => ({ userId, status: "absent" as const, reason: input.reason ?? null })),
+    ],
+    input.date,
+  );
   return list(ctx, { limit: 100, date: input.date });
 }
 
@@ -58,7 +69,7 @@ export async function list(ctx: ActorContext, query: { limit: number; cursor?: s
   const filters: (SQL | undefined)[] = [page.where];
   if (onlyUserId) filters.push(eq(attendance.userId, onlyUserId));
   else if (!ctx.actor.permissions.has("users:update")) {
-    filters.push(inArray(attendance.userId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, ctx.actor.userId))));
+    filters.push(inList(attendance.userId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, ctx.actor.userId))));
   }
   if (query.user_id) filters.push(eq(attendance.userId, query.user_id));
   if (query.date) filters.push(eq(attendance.date, query.date));

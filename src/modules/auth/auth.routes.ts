@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -43,10 +44,10 @@ export const logout = createRoute({
 });
 
 export const register = createRoute({
-  method: "post", path: "/v1/auth/register", tags, operationId: "register", security: PUBLIC,
+  method: "post", path: "/v1/auth/register", tags, operationId: "register", security: PUBLIC, middleware: [idempotent()] as const,
   summary: "Self-registration (IAM-5)",
   description: "Customers are active at once; staff accounts wait in `pending` until approved.",
-  request: { body: jsonBody(RegisterSchema) },
+  request: { headers: idempotencyHeader, body: jsonBody(RegisterSchema) },
   responses: { 201: jsonResponse(RegisterResponseSchema, "Registered"), ...errorResponses(400, 409, 413, 429) },
 });
 

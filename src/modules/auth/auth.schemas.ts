@@ -49,7 +49,7 @@ export const RefreshSchema = z
 export const VerifyOtpSchema = z
   .strictObject({
     mfa_token: z.string().min(1).max(4096),
-    code: z.string().regex(/^\d{6}$/, "Six digits"),
+    code: z.string().regex(/^\d{6}$/, "Six digits").openapi({ example: "123456" }),
     token_delivery: tokenDelivery,
   })
   .openapi("VerifyOtpRequest");
@@ -95,7 +95,7 @@ export const RequestOtpSchema = z
   })
   .openapi("RequestOtpRequest");
 
-export const OtpCodeSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/, "Six digits") }).openapi("OtpCodeRequest");
+export const OtpCodeSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/, "Six digits").openapi({ example: "123456" }) }).openapi("OtpCodeRequest");
 
 export const MessageSchema = z.object({ message: z.string() }).openapi("Message");
 

@@ -50,6 +50,17 @@ async function findByIdentifier(ctx: ServiceContext, raw: string): Promise<UserR
   return ctx.db.query.users.findFirst({ where: and(eq(users[column], value), isNull(users.deletedAt)) });
 }
 
+/**
+ * What a per-account throttle counts against: the account however it was named (username, email,
+ * or its phone in any spelling), and an unknown identifier by its normalised form. Every
+ * credential check keyed on an account uses this, so respelling the name buys no extra guesses.
+ */
+export function accountSubject(ctx: ServiceContext, user: Pick<UserRow, "id"> | undefined, raw: string): string {
+  if (user) return `user:${user.id}`;
+  const { column, value } = parseIdentifier(raw, ctx.settings.defaultPhoneRegion);
+  return `${column}:${value}`;
+}
+
 // ---- sessions and tokens ----
 
 async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId: string, delivery: TokenDelivery, csrfToken?: string): Promise<{ tokens: IssuedTokens; refreshRow: typeof refreshTokens.$inferInsert }> {
@@ -117,11 +128,11 @@ export async function login(
   input: { identifier: string; password: string; token_delivery: TokenDelivery },
   userAgent?: string,
 ): Promise<IssuedTokens | { mfa_required: true; mfa_token: string; expires_in: number }> {
+  const user = await findByIdentifier(ctx, input.identifier);
   await consumeRateLimits(ctx, [
-    { bucket: "login:id", subject: input.identifier, limit: 10, windowSeconds: FIFTEEN_MINUTES },
+    { bucket: "login:account", subject: accountSubject(ctx, user, input.identifier), limit: 10, windowSeconds: FIFTEEN_MINUTES },
     { bucket: "login:ip", subject: ctx.clientIp, limit: 100, windowSeconds: FIFTEEN_MINUTES },
   ]);
-  const user = await findByIdentifier(ctx, input.identifier);
   // Verify against a decoy when the account does not exist, so timing does not reveal it.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) throw new AppError("invalid_credentials", "The identifier or password is wrong.");
@@ -235,11 +246,11 @@ export async function register(
 export const FORGOT_PASSWORD_MESSAGE = "If an account matches, a reset link has been sent to its email address.";
 
 export async function forgotPassword(ctx: ServiceContext, identifier: string) {
+  const user = await findByIdentifier(ctx, identifier);
   await consumeRateLimits(ctx, [
-    { bucket: "forgot:id", subject: identifier, limit: 5, windowSeconds: HOUR },
+    { bucket: "forgot:account", subject: accountSubject(ctx, user, identifier), limit: 5, windowSeconds: HOUR },
     { bucket: "forgot:ip", subject: ctx.clientIp, limit: 20, windowSeconds: HOUR },
   ]);
-  const user = await findByIdentifier(ctx, identifier);
   if (!user || user.status !== "active") return { message: FORGOT_PASSWORD_MESSAGE };
   const token = randomToken(32);
   const now = new Date();
@@ -281,7 +292,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
 }
 
 async function checkCurrentPassword(ctx: ActorContext, password: string): Promise<boolean> {
-  await consumeRateLimits(ctx, [{ bucket: "password-check:user", subject: ctx.actor.userId, limit: 10, windowSeconds: FIFTEEN_MINUTES }]);
+  await consumeRateLimits(ctx, [{ bucket: "password-check:account", subject: accountSubject(ctx, { id: ctx.actor.userId }, ""), limit: 10, windowSeconds: FIFTEEN_MINUTES }]);
   const user = await findUser(ctx, ctx.actor.userId);
   return verifyPassword(password, user.passwordHash);
 }
@@ -311,7 +322,7 @@ async function otpHash(ctx: ServiceContext, otpId: string, code: string) {
 
 /** Creates a code, voids older unused ones for the same purpose, and emails it. Returns its id. */
 export async function issueOtp(ctx: ServiceContext, user: UserRow, purpose: OtpPurpose): Promise<string> {
-  await consumeRateLimits(ctx, [{ bucket: `otp-send:${purpose}`, subject: user.id, limit: 5, windowSeconds: FIFTEEN_MINUTES }]);
+  await consumeRateLimits(ctx, [{ bucket: `otp-send:${purpose}`, subject: accountSubject(ctx, user, ""), limit: 5, windowSeconds: FIFTEEN_MINUTES }]);
   const id = newId("otp");
   const code = sixDigitCode();
   const now = new Date();
@@ -344,6 +355,8 @@ export async function issueOtp(ctx: ServiceContext, user: UserRow, purpose: OtpP
  * a right code is consumed exactly once.
  */
 export async function checkOtp(ctx: ServiceContext, userId: string, purpose: OtpPurpose, code: string, otpId?: string) {
+  // Each code allows a few tries; this bounds the guesses per account across re-sent codes.
+  await consumeRateLimits(ctx, [{ bucket: "otp-check:account", subject: accountSubject(ctx, { id: userId }, ""), limit: 10, windowSeconds: FIFTEEN_MINUTES }]);
   const now = nowIso();
   const otp = await ctx.db.query.otpCodes.findFirst({
     where: and(eq(otpCodes.userId, userId), eq(otpCodes.purpose, purpose), isNull(otpCodes.consumedAt), ...(otpId ? [eq(otpCodes.id, otpId)] : [])),

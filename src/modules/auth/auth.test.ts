@@ -88,6 +88,29 @@ describe("IAM-1 login", () => {
     expectProblem(await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } }), 429, "rate_limited");
   });
 
+  it("counts guesses against the account however it is named: username, email, any spelling of its phone", async () => {
+    const user = await createUser({ phone: "+26771000458" });
+    const spellings = [user.username, user.email, "+267 71000458", "0026771000458", "71 000 458", "71000458", "+267-7100-0458", user.username.toUpperCase(), ` ${user.email} `, "267 71000458"];
+    const answers = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await call("/v1/auth/login", { body: { identifier: spellings[i % spellings.length], password: `guess-${i}-wrong` }, ip: randomIp() });
+      answers.push(res.status);
+    }
+    // Ten wrong guesses in all, then every spelling is throttled.
+    expect(answers.filter((s) => s === 401)).toHaveLength(10);
+    expect(answers.slice(10).every((s) => s === 429)).toBe(true);
+    for (const identifier of spellings) expectProblem(await call("/v1/auth/login", { body: { identifier, password: DEFAULT_PASSWORD }, ip: randomIp() }), 429, "rate_limited");
+  });
+
+  it("counts forgot-password requests against the account, not the spelling", async () => {
+    const user = await createUser({ phone: "+26771000459" });
+    const spellings = [user.username, user.email, "+267 71000459", "71 000 459", "0026771000459", user.email.toUpperCase()];
+    const statuses = [];
+    for (const identifier of spellings) statuses.push((await call("/v1/auth/password/forgot", { body: { identifier }, ip: randomIp() })).status);
+    expect(statuses.slice(0, 5).every((s) => s === 202 || s === 200)).toBe(true);
+    expect(statuses[5]).toBe(429);
+  });
+
   it("throttles one client address across many identifiers", async () => {
     const ip = randomIp();
     let last;

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -15,8 +16,8 @@ export const listBuckets = createRoute({
 
 export const createBucket = createRoute({
   method: "post", path: "/v1/buckets", tags, operationId: "createBucket", summary: "Save a named ticket queue",
-  ...requires("tickets:read"),
-  request: { body: jsonBody(BucketCreateSchema) },
+  ...requires("tickets:read", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(BucketCreateSchema) },
   responses: { 201: jsonResponse(BucketSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 

@@ -21,4 +21,4 @@ export const BucketSchema = z
 export const BucketCreateSchema = z.strictObject({ name: z.string().trim().min(1).max(80), filters: BucketFiltersSchema.default({}) }).openapi("BucketCreate");
 export const BucketUpdateSchema = z.strictObject({ name: z.string().trim().min(1).max(80).optional(), filters: BucketFiltersSchema.optional() }).openapi("BucketUpdate");
 export const BucketListSchema = z.object({ data: z.array(BucketSchema) }).openapi("BucketList");
-export const BucketRefreshQuery = z.object({ limit: limitParam, cursor: cursorParam });
+export const BucketRefreshQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });

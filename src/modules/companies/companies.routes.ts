@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -15,8 +16,8 @@ export const listCompanies = createRoute({
 
 export const createCompany = createRoute({
   method: "post", path: "/v1/companies", tags, operationId: "createCompany", summary: "Create a company",
-  ...requires("companies:write"),
-  request: { body: jsonBody(CompanyCreateSchema) },
+  ...requires("companies:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(CompanyCreateSchema) },
   responses: { 201: jsonResponse(CompanySchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const CompanyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "cmp_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -20,17 +21,17 @@ export const CompanyCreateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(120),
     registration_number: z.string().trim().max(60).optional(),
-    contact_email: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
+    contact_email: z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ format: "email", example: "ops@contractor.example" }).optional(),
     contact_phone: z.string().trim().min(6).max(32).optional(),
   })
   .openapi("CompanyCreate");
 
 export const CompanyUpdateSchema = CompanyCreateSchema.partial().openapi("CompanyUpdate");
 
-export const CompanyListQuery = z.object({
+export const CompanyListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  q: z.string().max(100).optional().openapi({ param: { name: "q", in: "query" } }),
+  q: searchParam("company names"),
 });
 
 export const CompanyPageSchema = pageSchema(CompanySchema, "CompanyPage");

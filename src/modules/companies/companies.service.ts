@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { containsText } from "../../lib/search";
 import { companies, users } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -47,7 +48,7 @@ export async function listCompanies(ctx: ActorContext, query: { limit: number; c
   const rows = await ctx.db
     .select()
     .from(companies)
-    .where(and(isNull(companies.deletedAt), page.where, query.q ? sql`lower(${companies.name}) LIKE ${`%${query.q.toLowerCase()}%`}` : undefined))
+    .where(and(isNull(companies.deletedAt), page.where, containsText([companies.name], query.q)))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.name);

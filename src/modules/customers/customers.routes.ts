@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -15,8 +16,8 @@ export const listCustomers = createRoute({
 
 export const createCustomer = createRoute({
   method: "post", path: "/v1/customers", tags, operationId: "createCustomer", summary: "Register a customer",
-  ...requires("customers:write"),
-  request: { body: jsonBody(CustomerCreateSchema) },
+  ...requires("customers:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(CustomerCreateSchema) },
   responses: { 201: jsonResponse(CustomerSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const CustomerIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "cus_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -14,7 +15,7 @@ export const CustomerSchema = z
     full_name: z.string(),
     phone: z.string().nullable(),
     email: z.string().nullable(),
-    national_id: z.string().nullable(),
+    national_id: z.string().nullable().optional().openapi({ description: "Only for callers who manage customers" }),
     address: z.string(),
     coordinates: CoordinatesSchema.nullable(),
     service_area: z.string().nullable(),
@@ -27,7 +28,7 @@ export const CustomerSchema = z
 const fields = {
   full_name: z.string().trim().min(1).max(120),
   phone: z.string().trim().min(6).max(32),
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ format: "email", example: "kgosi@example.com" }),
   national_id: z.string().trim().min(1).max(40),
   address: z.string().trim().max(300),
   coordinates: CoordinatesSchema,
@@ -64,10 +65,10 @@ export const CustomerUpdateSchema = z
   })
   .openapi("CustomerUpdate");
 
-export const CustomerListQuery = z.object({
+export const CustomerListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  q: z.string().max(100).optional().openapi({ param: { name: "q", in: "query" }, description: "Name, phone, email or national id" }),
+  q: searchParam("name and email (a phone number in any format, or a national id for those who may see it, matches exactly)"),
   service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" } }),
 });
 

@@ -1,22 +1,44 @@
-import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
-import { customers, users } from "../../db/schema";
+import { and, eq, isNotNull, isNull, or, type AnyColumn, type SQL } from "drizzle-orm";
+import { inList } from "../../lib/d1";
+import { containsText } from "../../lib/search";
+import { customers, tickets, users } from "../../db/schema";
 import type { ServiceContext, ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { toE164 } from "../../lib/phone";
 import { AppError } from "../../lib/problem";
 import { normalisePhone } from "../users/users.service";
+import { visibleTickets } from "../tickets/tickets.access";
 
 export type CustomerRow = typeof customers.$inferSelect;
 
-export function toCustomerResponse(row: CustomerRow) {
+/**
+ * Who sees which customers. Those who take in work (create tickets), dispatch everything, or
+ * manage customers see every record; anyone else (technicians) only the customers of tickets they
+ * may see. National ids are shown only to those who manage customers.
+ */
+function customerReach(ctx: ActorContext): "all" | "tickets" {
+  const p = ctx.actor.permissions;
+  return p.has("customers:write") || p.has("tickets:scope_all") || p.has("tickets:create") ? "all" : "tickets";
+}
+
+const seesNationalId = (ctx: ActorContext) => ctx.actor.permissions.has("customers:write");
+
+/** The condition "this customer id column names a customer the caller may see" (undefined: all). */
+export async function visibleCustomers(ctx: ActorContext, column: AnyColumn = customers.id): Promise<SQL | undefined> {
+  if (customerReach(ctx) === "all") return undefined;
+  const visible = await visibleTickets(ctx);
+  return inList(column, ctx.db.select({ id: tickets.customerId }).from(tickets).where(and(visible, isNotNull(tickets.customerId))));
+}
+
+export function toCustomerResponse(row: CustomerRow, options: { nationalId: boolean } = { nationalId: true }) {
   return {
     id: row.id,
     user_id: row.userId,
     full_name: row.fullName,
     phone: row.phone,
     email: row.email,
-    national_id: row.nationalId,
+    ...(options.nationalId ? { national_id: row.nationalId } : {}),
     address: row.address,
     coordinates: row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null,
     service_area: row.serviceArea,
@@ -68,25 +90,32 @@ async function assertLinkableUser(ctx: ServiceContext, userId: string, exceptCus
   if (linked && linked.id !== exceptCustomerId) throw new AppError("conflict", "That login is linked to another customer.", { errors: [{ path: "user_id", message: "Already linked" }] });
 }
 
+/** A customer the caller may see, or 404: a caller who may not see it does not learn it exists. */
+export async function findVisibleCustomer(ctx: ActorContext, id: string): Promise<CustomerRow> {
+  const row = await ctx.db.query.customers.findFirst({ where: and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)) });
+  if (!row) throw new AppError("not_found", "No such customer.");
+  return row;
+}
+
 export async function listCustomers(ctx: ActorContext, query: { limit: number; cursor?: string; q?: string; service_area?: string }) {
   const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
-  const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where];
+  const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where, await visibleCustomers(ctx)];
   if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
-  if (query.q) {
-    const phone = toE164(query.q, ctx.settings.defaultPhoneRegion);
-    const pattern = `%${query.q.toLowerCase()}%`;
+  const q = query.q?.trim();
+  if (q) {
+    const phone = toE164(q, ctx.settings.defaultPhoneRegion);
     filters.push(
       or(
-        sql`lower(${customers.fullName}) LIKE ${pattern}`,
-        sql`lower(${customers.email}) LIKE ${pattern}`,
-        eq(customers.nationalId, query.q),
+        containsText([customers.fullName, customers.email], q),
+        seesNationalId(ctx) ? eq(customers.nationalId, q) : undefined,
         phone ? eq(customers.phone, phone) : undefined,
       ),
     );
   }
   const rows = await ctx.db.select().from(customers).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toCustomerResponse), next_cursor: result.next_cursor };
+  const nationalId = seesNationalId(ctx);
+  return { data: result.data.map((r) => toCustomerResponse(r, { nationalId })), next_cursor: result.next_cursor };
 }
 
 type CustomerInput = {
@@ -132,7 +161,7 @@ export async function createCustomer(ctx: ActorContext, input: CustomerInput & {
 }
 
 export async function getCustomer(ctx: ActorContext, id: string) {
-  return toCustomerResponse(await findCustomer(ctx, id));
+  return toCustomerResponse(await findVisibleCustomer(ctx, id), { nationalId: seesNationalId(ctx) });
 }
 
 export async function updateCustomer(ctx: ActorContext, id: string, input: CustomerInput) {

@@ -1,4 +1,5 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
+import { inList } from "../../lib/d1";
 import { createDb, type Db } from "../../db/client";
 import { appointments, customers, notificationPreferences, technicianProfiles, ticketAssignees, tickets, users, webhooks, type Channel } from "../../db/schema";
 import { settingsFrom, type Env, type Settings } from "../../lib/env";
@@ -68,14 +69,14 @@ async function usersByIds(db: Db, ids: string[]): Promise<Recipient[]> {
   return db
     .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
     .from(users)
-    .where(and(inArray(users.id, ids), eq(users.status, "active"), isNull(users.deletedAt)));
+    .where(and(inList(users.id, ids), eq(users.status, "active"), isNull(users.deletedAt)));
 }
 
 async function triageUsers(db: Db): Promise<Recipient[]> {
   return db
     .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
     .from(users)
-    .where(and(inArray(users.role, ["admin", "dispatcher"]), eq(users.status, "active"), isNull(users.deletedAt)));
+    .where(and(inList(users.role, ["admin", "dispatcher"]), eq(users.status, "active"), isNull(users.deletedAt)));
 }
 
 /** Defaults: email for everyone, SMS for customers, push where a device is registered, WhatsApp on request. */
@@ -141,7 +142,7 @@ export async function planFanOut(env: Env, event: DomainEventMessage): Promise<F
     if (event.actor_id) ids.delete(event.actor_id);
     const recipients = await usersByIds(db, [...ids]);
     const prefs = recipients.length
-      ? await db.select().from(notificationPreferences).where(inArray(notificationPreferences.userId, recipients.map((r) => r.id)))
+      ? await db.select().from(notificationPreferences).where(inList(notificationPreferences.userId, recipients.map((r) => r.id)))
       : [];
     const body = `${trigger.title}: ${people.ticket.title}`;
     const quiet = trigger.urgent ? 0 : quietDelaySeconds(settings);

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -71,8 +72,8 @@ export const createWebhook = createRoute({
   method: "post", path: "/v1/webhooks", tags: hookTags, operationId: "createWebhook",
   summary: "Subscribe an https endpoint to events",
   description: "Deliveries are POSTs of `{ id, type, occurred_at, actor_id, data }` (ticket events carry the full ticket) with `X-Truckroll-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, `X-Truckroll-Event` and `X-Truckroll-Delivery`; non-2xx answers are retried with backoff, then dead-lettered and replayable.",
-  ...requires("webhooks:manage"),
-  request: { body: jsonBody(WebhookCreateSchema) },
+  ...requires("webhooks:manage", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(WebhookCreateSchema) },
   responses: { 201: jsonResponse(WebhookWithSecretSchema, "Created; the secret is shown only now"), ...errorResponses(400, 401, 403) },
 });
 
@@ -110,7 +111,7 @@ export const events = createRoute({
   method: "get", path: "/v1/events", tags: rtTags, operationId: "connectEvents", security: PUBLIC,
   summary: "Realtime events over WebSocket (NTF-4)",
   description: "Upgrade with `?ticket=` from POST /v1/events/ticket. Messages are JSON `{ type, id, data }`: ticket.created, ticket.assigned, ticket.status_changed, technician.location_updated, technician.availability_changed, notification.new — only what the user may see.",
-  request: { query: z.object({ ticket: z.string().min(1).max(4096).openapi({ param: { name: "ticket", in: "query" } }) }) },
+  request: { query: z.strictObject({ ticket: z.string().min(1).max(4096).openapi({ param: { name: "ticket", in: "query" } }) }) },
   responses: { 101: { description: "Switching to WebSocket" }, ...errorResponses(400, 401), 426: { description: "Not a WebSocket upgrade" } },
 });
 
@@ -118,7 +119,7 @@ export const reportLocation = createRoute({
   method: "put", path: "/v1/technicians/{id}/location", tags: ["technicians"], operationId: "reportTechnicianLocation", summary: "Report your location (FW-2)",
   ...requiresSignIn(),
   request: { params: TechnicianIdParam, body: jsonBody(LocationReportSchema) },
-  responses: { 200: jsonResponse(LocationReportSchema.extend({ technician_id: z.string(), reported_at: z.string(), accuracy_m: z.number().nullable() }).openapi("LocationReported"), "Stored"), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: jsonResponse(z.object({ technician_id: z.string(), lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string() }).openapi("LocationReported"), "Stored"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const latestLocations = createRoute({

@@ -12,7 +12,7 @@ export const DeliverySchema = z
   })
   .openapi("Delivery");
 export const DeliveryPageSchema = pageSchema(DeliverySchema, "DeliveryPage");
-export const DeliveryListQuery = z.object({
+export const DeliveryListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   status: z.enum(DELIVERY_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
@@ -26,7 +26,7 @@ export const NotificationSchema = z
 export const NotificationPageSchema = z
   .object({ data: z.array(NotificationSchema), next_cursor: z.string().nullable(), unread_count: z.number().int() })
   .openapi("NotificationPage");
-export const NotificationListQuery = z.object({
+export const NotificationListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   is_read: z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ param: { name: "is_read", in: "query" } }),
@@ -51,16 +51,24 @@ export const WebhookSchema = z
   .object({ id: z.string(), url: z.string(), events: z.array(z.string()), active: z.boolean(), description: z.string().nullable(), created_at: z.string(), updated_at: z.string() })
   .openapi("Webhook");
 export const WebhookWithSecretSchema = WebhookSchema.extend({ secret: z.string().openapi({ description: "Shown once, at creation" }) }).openapi("WebhookCreated");
+const WEBHOOK_URL = z
+  .url({ protocol: /^https?$/, message: "An https URL" })
+  .max(2000)
+  .openapi({
+    description: "https on a public host: no credentials, loopback, private, link-local or reserved addresses. Local development also accepts http://localhost and http://127.0.0.1.",
+    example: "https://hooks.example.com/truckroll",
+  });
+
 export const WebhookCreateSchema = z
   .strictObject({
-    url: z.url({ protocol: /^https$/, message: "An https URL" }).max(2000),
+    url: WEBHOOK_URL,
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length),
     description: z.string().trim().max(200).optional(),
   })
   .openapi("WebhookCreate");
 export const WebhookUpdateSchema = z
   .strictObject({
-    url: z.url({ protocol: /^https$/, message: "An https URL" }).max(2000).optional(),
+    url: WEBHOOK_URL.optional(),
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).optional(),
     description: z.string().trim().max(200).nullable().optional(),
     active: z.boolean().optional(),

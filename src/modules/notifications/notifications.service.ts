@@ -1,4 +1,7 @@
-import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { isLocal } from "../../lib/env";
+import { webhookTargetProblem } from "./webhook-targets";
+import { inList } from "../../lib/d1";
 import { deliveries, notificationPreferences, notifications, technicianLocations, technicianProfiles, users, webhooks, type Channel } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -37,7 +40,7 @@ export async function retryDelivery(ctx: ActorContext, id: string) {
   const reset = await ctx.db
     .update(deliveries)
     .set({ status: "retrying", updatedAt: nowIso() })
-    .where(and(eq(deliveries.id, id), inArray(deliveries.status, ["failed", "dead"])))
+    .where(and(eq(deliveries.id, id), inList(deliveries.status, ["failed", "dead"])))
     .returning();
   if (!reset.length) throw new AppError("conflict", "The delivery changed meanwhile.");
   await ctx.env.NOTIFICATIONS.send(row.message as never, { contentType: "json" });
@@ -111,7 +114,13 @@ export async function listWebhooks(ctx: ActorContext) {
   return { data: (await ctx.db.select().from(webhooks).orderBy(desc(webhooks.createdAt))).map(toWebhook) };
 }
 
+function assertWebhookTarget(ctx: ActorContext, url: string) {
+  const problem = webhookTargetProblem(url, { allowLocalDevelopment: isLocal(ctx.settings) });
+  if (problem) throw new AppError("validation_failed", "The webhook URL is not an allowed target.", { errors: [{ path: "url", message: problem }] });
+}
+
 export async function createWebhook(ctx: ActorContext, input: { url: string; events: string[]; description?: string }) {
+  assertWebhookTarget(ctx, input.url);
   const now = nowIso();
   const row: WebhookRow = { id: newId("whk"), url: input.url, events: [...new Set(input.events)], secret: `whsec_${randomToken(32)}`, active: true, description: input.description ?? null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now };
   await ctx.db.insert(webhooks).values(row);
@@ -130,6 +139,7 @@ export async function getWebhook(ctx: ActorContext, id: string) {
 
 export async function updateWebhook(ctx: ActorContext, id: string, input: { url?: string; events?: string[]; description?: string | null; active?: boolean }) {
   await findWebhook(ctx, id);
+  if (input.url) assertWebhookTarget(ctx, input.url);
   await ctx.db
     .update(webhooks)
     .set({ ...(input.url ? { url: input.url } : {}), ...(input.events ? { events: [...new Set(input.events)] } : {}), ...(input.description !== undefined ? { description: input.description } : {}), ...(input.active !== undefined ? { active: input.active } : {}), updatedAt: nowIso() })

@@ -42,7 +42,7 @@ export const devOutbox = createRoute({
   description: "404 outside local development. Filter by recipient address.",
   ...requires("dev:outbox"),
   request: {
-    query: z.object({
+    query: z.strictObject({
       limit: limitParam,
       cursor: cursorParam,
       recipient: z.string().max(254).optional().openapi({ param: { name: "recipient", in: "query" } }),

@@ -11,3 +11,5 @@ export const rolesModule = createRouter()
   .openapi(r.updateRole, h.updateRole)
   .openapi(r.deleteRole, h.deleteRole)
   .openapi(r.rolePool, h.rolePool);
+
+export { permissionsBeyond, roleExists, rolePermissions } from "./roles.service";

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -21,8 +22,8 @@ export const listRoles = createRoute({
 
 export const createRole = createRoute({
   method: "post", path: "/v1/roles", tags, operationId: "createRole", summary: "Create a custom role",
-  ...requires("roles:write"),
-  request: { body: jsonBody(RoleCreateSchema) },
+  ...requires("roles:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(RoleCreateSchema) },
   responses: { 201: jsonResponse(RoleSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 

@@ -25,7 +25,8 @@ export const RoleCreateSchema = z
   .strictObject({
     key: z
       .string()
-      .regex(/^[a-z][a-z0-9_]{1,39}$/, "2–40 characters: lowercase letters, digits, underscore; starting with a letter"),
+      .regex(/^[a-z][a-z0-9_]{1,39}$/, "2–40 characters: lowercase letters, digits, underscore; starting with a letter")
+      .openapi({ example: "field_auditor" }),
     name: z.string().trim().min(1).max(80),
     description: z.string().trim().max(500).default(""),
     permissions: z.array(PermissionEnum).max(100),

@@ -3,7 +3,7 @@ import { roles, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, type Permission } from "./permissions";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, permissionsOf, type Permission } from "./permissions";
 
 type RoleRow = typeof roles.$inferSelect;
 
@@ -36,6 +36,28 @@ export async function roleExists(ctx: ServiceContext, key: string): Promise<bool
   return Boolean(await ctx.db.query.roles.findFirst({ where: eq(roles.key, key), columns: { key: true } }));
 }
 
+/** What a role grants: built-in roles from code, custom roles from D1 (an unknown role grants nothing). */
+export async function rolePermissions(ctx: ServiceContext, key: string): Promise<Set<Permission>> {
+  if (isBuiltinRole(key)) return permissionsOf(key, null);
+  const row = await ctx.db.query.roles.findFirst({ where: eq(roles.key, key), columns: { permissions: true } });
+  return permissionsOf(key, row?.permissions ?? []);
+}
+
+/**
+ * The delegation rule: nobody grants, or acts on the holder of, more than they hold themselves.
+ * Returns the permissions in `wanted` the caller lacks; only administrators reach administrators.
+ */
+export function permissionsBeyond(actor: ActorContext["actor"], wanted: Iterable<Permission>): Permission[] {
+  return [...wanted].filter((p) => !actor.permissions.has(p)).sort();
+}
+
+function assertWithinOwn(ctx: ActorContext, permissions: Iterable<Permission>, what: string) {
+  const beyond = permissionsBeyond(ctx.actor, permissions);
+  if (beyond.length) {
+    throw new AppError("forbidden", `${what} would grant permissions you do not hold: ${beyond.join(", ")}.`, { errors: [{ path: "permissions", message: `Not yours to grant: ${beyond.join(", ")}` }] });
+  }
+}
+
 export async function listRoles(ctx: ActorContext) {
   const custom = await ctx.db.select().from(roles).orderBy(roles.key);
   return { data: [...BUILTIN_ROLE_KEYS.map(builtinResponse), ...custom.map(customResponse)] };
@@ -49,6 +71,7 @@ export async function getRole(ctx: ActorContext, key: string) {
 }
 
 export async function createRole(ctx: ActorContext, input: { key: string; name: string; description: string; permissions: Permission[] }) {
+  assertWithinOwn(ctx, input.permissions, "This role");
   if (isBuiltinRole(input.key) || (await roleExists(ctx, input.key))) {
     throw new AppError("conflict", "A role with this key exists.", { errors: [{ path: "key", message: "Already exists" }] });
   }
@@ -65,6 +88,9 @@ function assertCustom(key: string) {
 export async function updateRole(ctx: ActorContext, key: string, input: { name?: string; description?: string; permissions?: Permission[] }) {
   assertCustom(key);
   await getRole(ctx, key);
+  // Its holders would be changed by the edit, so they must not outrank the editor either.
+  assertWithinOwn(ctx, await rolePermissions(ctx, key), "Editing this role");
+  if (input.permissions) assertWithinOwn(ctx, input.permissions, "This role");
   const patch: Partial<RoleRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) patch.name = input.name;
   if (input.description !== undefined) patch.description = input.description;
@@ -76,6 +102,7 @@ export async function updateRole(ctx: ActorContext, key: string, input: { name?:
 export async function deleteRole(ctx: ActorContext, key: string) {
   assertCustom(key);
   await getRole(ctx, key);
+  assertWithinOwn(ctx, await rolePermissions(ctx, key), "Deleting this role");
   const holder = await ctx.db.query.users.findFirst({ where: eq(users.role, key), columns: { id: true } });
   if (holder) throw new AppError("conflict", "The role is still held by users; reassign them first.");
   await ctx.db.delete(roles).where(eq(roles.key, key));

@@ -1,5 +1,6 @@
-import { and, eq, gte, inArray, lte, notInArray, sql, type SQL } from "drizzle-orm";
-import { appointments, feedback, technicianProfiles, tickets, users, type AppointmentStatus } from "../../db/schema";
+import { and, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { inList, notInList } from "../../lib/d1";
+import { appointments, feedback, technicianProfiles, ticketAssignees, tickets, users, type AppointmentStatus } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -9,6 +10,7 @@ import { findVisibleTicket, scopeOf, visibleTickets, type TicketRow } from "../t
 import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "../tickets/tickets.repo";
 import { relationTo } from "../tickets/tickets.service";
 import { eligibleTechnicians } from "../tickets/assignment.service";
+import { assertTechniciansInReach, outsideReach } from "../technicians";
 import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
@@ -47,7 +49,24 @@ export async function technicianSlots(ctx: ServiceContext, technicianId: string,
   return daySlots(ctx.settings, date, durationMinutes, bookings, { blocked });
 }
 
+/**
+ * A technician's day is read by those who may book them (see assertTechniciansInReach) and by
+ * anyone who sees a ticket the technician is assigned to; to anyone else the technician does not exist.
+ */
+async function assertMaySeeSchedule(ctx: ActorContext, technicianId: string) {
+  if (!(await outsideReach(ctx, [technicianId])).length) return;
+  const viaTicket = await ctx.db
+    .select({ id: ticketAssignees.ticketId })
+    .from(ticketAssignees)
+    .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
+    .where(and(eq(ticketAssignees.technicianId, technicianId), await visibleTickets(ctx)))
+    .limit(1)
+    .get();
+  if (!viaTicket) throw new AppError("not_found", "No such technician.");
+}
+
 export async function technicianAvailability(ctx: ActorContext, technicianId: string, date: string, duration?: number) {
+  await assertMaySeeSchedule(ctx, technicianId);
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ctx.settings.defaultAppointmentMinutes;
   return { date, timezone: ctx.settings.timeZone, duration_minutes: durationMinutes, technician_id: technicianId, slots: await technicianSlots(ctx, technicianId, date, durationMinutes) };
@@ -266,6 +285,7 @@ export async function createAppointment(ctx: ActorContext, input: { ticket_id: s
     const { relation } = await relationTo(ctx, ticket);
     const mayBook = (relation.triage && (relation.all || relation.team)) || (relation.assigned && input.technician_id === ctx.actor.userId);
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
+    await assertTechniciansInReach(ctx, [input.technician_id], "technician_id");
   }
   const row = await book(ctx, { ticket, checks, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes, actorId: ctx.actor.userId, via: "staff" });
   return (await present(ctx, [row]))[0];
@@ -284,9 +304,9 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   const ticketIds = [...new Set(rows.map((r) => r.ticketId))];
   const techIds = [...new Set(rows.map((r) => r.technicianId))];
   const [ticketRows, techRows, feedbackRows] = await Promise.all([
-    ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(inArray(tickets.id, ticketIds)),
-    ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inArray(users.id, techIds)),
-    ctx.db.select().from(feedback).where(inArray(feedback.ticketId, ticketIds)),
+    ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(inList(tickets.id, ticketIds)),
+    ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inList(users.id, techIds)),
+    ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
   ]);
   const numbers = new Map(ticketRows.map((t) => [t.id, t.number]));
   const names = new Map(techRows.map((t) => [t.id, [t.first, t.last].filter(Boolean).join(" ") || t.username]));
@@ -321,14 +341,14 @@ async function appointmentScope(ctx: ActorContext): Promise<SQL | undefined> {
   if (scope === "all") return undefined;
   if (ctx.actor.role === "technician") return eq(appointments.technicianId, ctx.actor.userId);
   const visible = await visibleTickets(ctx);
-  return inArray(appointments.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(visible));
+  return inList(appointments.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(visible));
 }
 
 export async function listAppointments(ctx: ActorContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; status?: AppointmentStatus }) {
   const page = keyset({ order: "starts_at", column: appointments.startsAt, idColumn: appointments.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [await appointmentScope(ctx), page.where];
   if (query.technician) filters.push(eq(appointments.technicianId, query.technician));
-  if (query.supervisor) filters.push(inArray(appointments.technicianId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, query.supervisor))));
+  if (query.supervisor) filters.push(inList(appointments.technicianId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, query.supervisor))));
   if (query.date_from) filters.push(gte(appointments.date, query.date_from));
   if (query.date_to) filters.push(lte(appointments.date, query.date_to));
   if (query.status) filters.push(eq(appointments.status, query.status));
@@ -341,7 +361,7 @@ export async function listAppointments(ctx: ActorContext, query: { limit: number
 export async function summary(ctx: ActorContext, date?: string) {
   const day = date ?? todayIn(ctx.settings.timeZone);
   const scope = await appointmentScope(ctx);
-  const unconfirmed = and(scope, eq(appointments.confirmed, false), inArray(appointments.status, LIVE));
+  const unconfirmed = and(scope, eq(appointments.confirmed, false), inList(appointments.status, LIVE));
   const [pending, notConfirmed, noDate] = await Promise.all([
     ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(and(unconfirmed, eq(appointments.date, day))).get(),
     ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(unconfirmed).get(),
@@ -351,7 +371,7 @@ export async function summary(ctx: ActorContext, date?: string) {
       .where(
         and(
           await visibleTickets(ctx),
-          notInArray(tickets.status, [...FINISHED_TICKET]),
+          notInList(tickets.status, [...FINISHED_TICKET]),
           sql`NOT EXISTS (SELECT 1 FROM appointments a WHERE a.ticket_id = ${tickets.id} AND a.status <> 'cancelled')`,
         ),
       )

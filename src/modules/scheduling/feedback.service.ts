@@ -1,4 +1,5 @@
-import { and, eq, gte, inArray, lt, ne, type SQL } from "drizzle-orm";
+import { and, eq, gte, lt, ne, type SQL } from "drizzle-orm";
+import { inList } from "../../lib/d1";
 import { appointments, feedback, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -77,9 +78,9 @@ export async function listFeedback(ctx: ActorContext, query: { limit: number; cu
   const filters: (SQL | undefined)[] = [page.where];
   const scope = scopeOf(ctx);
   if (ctx.actor.role === "technician") filters.push(eq(feedback.technicianId, ctx.actor.userId));
-  else if (scope !== "all") filters.push(inArray(feedback.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(await visibleTickets(ctx))));
+  else if (scope !== "all") filters.push(inList(feedback.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(await visibleTickets(ctx))));
   if (query.technician) filters.push(eq(feedback.technicianId, query.technician));
-  if (query.supervisor) filters.push(inArray(feedback.technicianId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, query.supervisor))));
+  if (query.supervisor) filters.push(inList(feedback.technicianId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, query.supervisor))));
   if (query.date_from) filters.push(gte(feedback.createdAt, query.date_from));
   if (query.date_to) filters.push(lt(feedback.createdAt, addDays(query.date_to, 1)));
   if (query.kind) filters.push(eq(feedback.kind, query.kind));

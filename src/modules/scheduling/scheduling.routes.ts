@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requires } from "../../middleware/auth";
-import { idempotent } from "../../middleware/idempotency";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { PUBLIC, jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import { TechnicianIdParam } from "../technicians/technicians.schemas";
@@ -36,7 +36,7 @@ export const createAppointment = createRoute({
   method: "post", path: "/v1/appointments", tags, operationId: "createAppointment",
   summary: "Book a technician's slot (SCH-2)", description: "Serialised per technician; any overlap is 409 slot_unavailable.",
   ...requires("appointments:write", idempotent()),
-  request: { body: jsonBody(AppointmentCreateSchema) },
+  request: { headers: idempotencyHeader, body: jsonBody(AppointmentCreateSchema) },
   responses: { 201: jsonResponse(AppointmentSchema, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
@@ -67,7 +67,7 @@ export const rescheduleAppointment = createRoute({
   method: "post", path: "/v1/appointments/{id}/reschedule", tags, operationId: "rescheduleAppointment",
   summary: "Move to another slot; the old one is freed and the new one taken atomically (SCH-3)",
   ...requires("appointments:write", idempotent()),
-  request: { params: AppointmentIdParam, body: jsonBody(RescheduleSchema) },
+  request: { headers: idempotencyHeader, params: AppointmentIdParam, body: jsonBody(RescheduleSchema) },
   responses: { 200: jsonResponse(AppointmentSchema, "Moved"), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
@@ -81,7 +81,7 @@ function stepRoute(step: AppointmentStep) {
     method: "post", path: `/v1/appointments/{id}/${step}`, tags, operationId: `${step}Appointment`,
     summary: `${STEP_SUMMARY[step]} (SCH-3)`, description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
     ...requires("appointments:write", idempotent()),
-    request: { params: AppointmentIdParam, body: { required: false, content: { "application/json": { schema: step === "confirm" ? ConfirmSchema : StepSchema } } } },
+    request: { headers: idempotencyHeader, params: AppointmentIdParam, body: { required: false, content: { "application/json": { schema: step === "confirm" ? ConfirmSchema : StepSchema } } } },
     responses: { 200: jsonResponse(AppointmentSchema, "The appointment"), ...errorResponses(400, 401, 403, 404, 409, 422) },
   });
 }
@@ -91,16 +91,16 @@ export const createLink = createRoute({
   method: "post", path: "/v1/tickets/{id}/appointment-link", tags, operationId: "createAppointmentLink",
   summary: "Create a customer booking link and text it to the customer (SCH-4)",
   description: "The response carries the link so it can be sent another way too. A new link replaces older ones.",
-  ...requires("appointments:links"),
-  request: { params: TicketIdParam },
+  ...requires("appointments:links", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam },
   responses: { 201: jsonResponse(LinkSchema.extend({ sms_sent: z.boolean() }), "The link"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const rateTicket = createRoute({
   method: "post", path: "/v1/tickets/{id}/rating", tags, operationId: "rateTicket",
   summary: "Rate a resolved ticket, once (FB-2)",
-  ...requires("tickets:read"),
-  request: { params: TicketIdParam, body: jsonBody(RatingSchema) },
+  ...requires("tickets:read", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(RatingSchema) },
   responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -150,7 +150,7 @@ export const publicLocation = createRoute({
 });
 
 export const publicFeedback = createRoute({
-  method: "post", path: "/v1/public/appointments/{token}/feedback", tags: publicTags, operationId: "publicFeedback", security: PUBLIC,
-  summary: "Technician or service feedback, once each (FB-1)", request: { params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
+  method: "post", path: "/v1/public/appointments/{token}/feedback", tags: publicTags, operationId: "publicFeedback", security: PUBLIC, middleware: [idempotent()] as const,
+  summary: "Technician or service feedback, once each (FB-1)", request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
   responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...publicErrors },
 });

@@ -17,7 +17,7 @@ export const AvailabilitySchema = z
   .object({ date: z.string(), timezone: z.string(), duration_minutes: z.number().int(), technician_id: z.string().nullable(), slots: z.array(SlotSchema) })
   .openapi("Availability");
 
-export const AvailabilityQuery = z.object({
+export const AvailabilityQuery = z.strictObject({
   date: day.openapi({ param: { name: "date", in: "query" } }),
   duration: z.coerce.number().int().min(5).max(600).optional().openapi({ param: { name: "duration", in: "query" }, description: "Minutes; default from the ticket's estimate or 30" }),
 });
@@ -105,12 +105,12 @@ const teamAndDateFilters = {
   date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
 };
 
-export const AppointmentListQuery = z.object({
+export const AppointmentListQuery = z.strictObject({
   ...teamAndDateFilters,
   status: z.enum(APPOINTMENT_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
 });
 
-export const SummaryQuery = z.object({ date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Default: today" }) });
+export const SummaryQuery = z.strictObject({ date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Default: today" }) });
 export const SummarySchema = z
   .object({ date: z.string(), pending_confirmation: z.number().int(), date_not_confirmed: z.number().int(), no_date: z.number().int() })
   .openapi("AppointmentSummary");
@@ -171,7 +171,7 @@ export const TokenFeedbackSchema = z
 
 export const RatingSchema = z.strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).openapi("RatingCreate");
 
-export const FeedbackListQuery = z.object({
+export const FeedbackListQuery = z.strictObject({
   ...teamAndDateFilters,
   kind: z.enum(["technician", "service", "rating"]).optional().openapi({ param: { name: "kind", in: "query" } }),
 });

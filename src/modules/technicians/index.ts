@@ -12,3 +12,4 @@ export const techniciansModule = createRouter()
   .openapi(r.getTeam, h.getTeam)
   .openapi(r.assignToTeam, h.assignToTeam)
   .openapi(r.unassignFromTeam, h.unassignFromTeam);
+export { assertTechniciansInReach, outsideReach } from "./technicians.access";

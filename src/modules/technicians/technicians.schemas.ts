@@ -48,7 +48,7 @@ export const PROFILE_FIELDS = ["employee_id", "skills", "service_areas", "compan
 
 const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
 
-export const TechnicianListQuery = z.object({
+export const TechnicianListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" }, description: "Supervisor's user id" }),

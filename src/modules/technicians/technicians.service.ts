@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { inList } from "../../lib/d1";
 import { companies, technicianProfiles, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -6,6 +7,7 @@ import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import type { PROFILE_FIELDS } from "./technicians.schemas";
 import { eventsHub } from "../../lib/events-hub";
+import { assertMayChangeUser } from "../users";
 
 type ProfileRow = typeof technicianProfiles.$inferSelect;
 type UserRow = typeof users.$inferSelect;
@@ -106,12 +108,16 @@ function assertMayManage(ctx: ActorContext, profile: ProfileRow | null) {
   if (supervisor !== null && supervisor !== ctx.actor.userId) throw new AppError("forbidden", "This technician is in another team.");
 }
 
-async function upsertProfile(ctx: ServiceContext, userId: string, patch: Partial<ProfileRow>) {
+function upsertProfileStatement(ctx: ServiceContext, userId: string, patch: Partial<ProfileRow>) {
   const now = nowIso();
-  await ctx.db
+  return ctx.db
     .insert(technicianProfiles)
     .values({ userId, createdAt: now, updatedAt: now, ...patch })
     .onConflictDoUpdate({ target: technicianProfiles.userId, set: { ...patch, updatedAt: now } });
+}
+
+async function upsertProfile(ctx: ServiceContext, userId: string, patch: Partial<ProfileRow>) {
+  await upsertProfileStatement(ctx, userId, patch);
 }
 
 async function assertSupervisor(ctx: ServiceContext, supervisorId: string, path = "supervisor_id") {
@@ -126,8 +132,9 @@ export async function updateTechnician(
   userId: string,
   input: { employee_id?: string | null; skills?: string[]; service_areas?: string[]; external_usernames?: Record<string, string>; supervisor_id?: string | null; company_id?: string | null },
 ) {
-  const { profile } = await findTechnician(ctx, userId);
+  const { user, profile } = await findTechnician(ctx, userId);
   assertMayManage(ctx, profile);
+  await assertMayChangeUser(ctx, user);
   if (input.supervisor_id) {
     await assertSupervisor(ctx, input.supervisor_id);
     if (!ctx.actor.permissions.has("users:update") && input.supervisor_id !== ctx.actor.userId) {
@@ -155,10 +162,11 @@ export async function updateTechnician(
 
 /** FW-3: a technician switches themself; staff with technicians:write switch anyone they manage. */
 export async function setAvailability(ctx: ActorContext, userId: string, input: { is_available: boolean; reason?: string }) {
-  const { profile } = await findTechnician(ctx, userId);
+  const { user, profile } = await findTechnician(ctx, userId);
   if (userId !== ctx.actor.userId) {
     if (!ctx.actor.permissions.has("technicians:write")) throw new AppError("not_found", "No such technician.");
     assertMayManage(ctx, profile);
+    await assertMayChangeUser(ctx, user);
   }
   await upsertProfile(ctx, userId, { isAvailable: input.is_available, unavailableReason: input.is_available ? null : input.reason ?? null });
   await eventsHub(ctx.env).publish(
@@ -207,18 +215,19 @@ export async function changeTeam(ctx: ActorContext, supervisorId: string, techni
     .select({ user: users, profile: technicianProfiles })
     .from(users)
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
-    .where(and(inArray(users.id, technicianIds), technicianUsers));
+    .where(and(inList(users.id, technicianIds), technicianUsers));
   const missing = technicianIds.filter((id) => !found.some((r) => r.user.id === id));
   if (missing.length) {
     throw new AppError("validation_failed", "Some ids are not technicians.", { errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not a technician` })) });
   }
   for (const row of found) {
+    await assertMayChangeUser(ctx, row.user);
     const current = row.profile?.supervisorId ?? null;
     if (join && current && current !== supervisorId && !ctx.actor.permissions.has("users:update")) {
       throw new AppError("conflict", `${row.user.username} is already in another team.`);
     }
     if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
   }
-  for (const id of technicianIds) await upsertProfile(ctx, id, { supervisorId: join ? supervisorId : null });
+  await ctx.db.batch(technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })) as never);
   return getTeam(ctx, supervisorId);
 }

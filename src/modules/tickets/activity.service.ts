@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNull } from "drizzle-orm";
-import { completionCodes, customers, ticketAttachments, ticketComments, workLogs, type WorkLogPart } from "../../db/schema";
+import { inList } from "../../lib/d1";
+import { completionCodes, customers, ticketAttachments, ticketComments, users, workLogs, type WorkLogPart } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { hmacSha256, sixDigitCode } from "../../lib/hmac";
 import { CODE_MAX_ATTEMPTS, checkCode } from "../../lib/one-time-codes";
@@ -47,7 +48,7 @@ export async function listComments(ctx: ActorContext, id: string) {
     where: and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public")),
     orderBy: [asc(ticketComments.createdAt)],
   });
-  const authors = await ctx.db.query.users.findMany({ where: (u, { inArray }) => inArray(u.id, [...new Set(rows.map((r) => r.authorId)), ""]) });
+  const authors = await ctx.db.query.users.findMany({ where: inList(users.id, rows.map((r) => r.authorId)) });
   const name = new Map(authors.map((a) => [a.id, [a.firstName, a.lastName].filter(Boolean).join(" ") || a.username]));
   return { data: rows.map((c) => ({ id: c.id, author_id: c.authorId, author_name: name.get(c.authorId) ?? "", body: c.body, visibility: c.visibility, created_at: c.createdAt })) };
 }

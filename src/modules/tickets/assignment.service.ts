@@ -1,10 +1,12 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { inList } from "../../lib/d1";
 import { counters, technicianProfiles, ticketAssignees, tickets, users } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { todayIn, zonedTimeToUtc, addDays } from "../../lib/time";
 import { findVisibleTicket, scopeOf, type TicketRow } from "./tickets.access";
+import { assertTechniciansInReach } from "../technicians";
 import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "./tickets.repo";
 import { assertTriage, commit, getTicket, relationTo, transitionColumns } from "./tickets.service";
 
@@ -63,7 +65,7 @@ export async function chooseTechnician(ctx: ActorContext, ticket: TicketRow, str
     .select({ technicianId: ticketAssignees.technicianId, n: sql<number>`count(*)` })
     .from(ticketAssignees)
     .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
-    .where(and(inArray(ticketAssignees.technicianId, pool.map((p) => p.id)), inArray(tickets.status, [...UNFINISHED])))
+    .where(and(inList(ticketAssignees.technicianId, pool.map((p) => p.id)), inList(tickets.status, [...UNFINISHED])))
     .groupBy(ticketAssignees.technicianId);
   const load = new Map(loads.map((l) => [l.technicianId, l.n]));
   const pick = [...pool].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0];
@@ -74,7 +76,7 @@ async function assertTechnicians(ctx: ActorContext, ids: string[]) {
   const found = await ctx.db
     .select({ id: users.id })
     .from(users)
-    .where(and(inArray(users.id, ids), eq(users.role, "technician"), eq(users.status, "active"), isNull(users.deletedAt)));
+    .where(and(inList(users.id, ids), eq(users.role, "technician"), eq(users.status, "active"), isNull(users.deletedAt)));
   const missing = ids.filter((id) => !found.some((f) => f.id === id));
   if (missing.length) {
     throw new AppError("validation_failed", "Some ids are not active technicians.", { errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not an active technician` })) });
@@ -114,10 +116,7 @@ export async function assignTicket(ctx: ActorContext, id: string, input: AssignI
   } else if (input.technician_ids?.length) {
     const ids = [...new Set(input.technician_ids)];
     await assertTechnicians(ctx, ids);
-    if (scopeOf(ctx) === "team") {
-      const team = await ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(and(inArray(technicianProfiles.userId, ids), eq(technicianProfiles.supervisorId, ctx.actor.userId)));
-      if (team.length !== ids.length) throw new AppError("forbidden", "You can only assign technicians of your own team.");
-    }
+    await assertTechniciansInReach(ctx, ids, "technician_ids");
     chosen = ids.map((technicianId) => ({ technicianId, reason: input.comment ?? null }));
   }
   const fresh = chosen.filter((c) => !assignees.some((a) => a.technicianId === c.technicianId));

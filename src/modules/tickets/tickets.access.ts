@@ -1,4 +1,5 @@
-import { and, eq, inArray, or, type SQL } from "drizzle-orm";
+import { and, eq, or, type SQL } from "drizzle-orm";
+import { inList } from "../../lib/d1";
 import { customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
@@ -31,13 +32,13 @@ export async function visibleTickets(ctx: ActorContext): Promise<SQL | undefined
   const customerId = await linkedCustomerId(ctx);
   const branches: SQL[] = [
     eq(tickets.createdBy, me),
-    inArray(tickets.id, ctx.db.select({ id: ticketAssignees.ticketId }).from(ticketAssignees).where(eq(ticketAssignees.technicianId, me))),
+    inList(tickets.id, ctx.db.select({ id: ticketAssignees.ticketId }).from(ticketAssignees).where(eq(ticketAssignees.technicianId, me))),
   ];
   if (customerId) branches.push(eq(tickets.customerId, customerId));
   if (scope === "team") {
     branches.push(eq(tickets.teamSupervisorId, me));
     branches.push(
-      inArray(
+      inList(
         tickets.id,
         ctx.db
           .select({ id: ticketAssignees.ticketId })
@@ -64,6 +65,7 @@ export async function relationsOf(ctx: ActorContext, rows: TicketRow[], assignee
   // Only customer logins can be linked to a customer record (customers.service assertLinkableUser).
   const customerId = ctx.actor.role === "customer" && rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
   const triage = ctx.actor.permissions.has("tickets:assign");
+  const internal = ctx.actor.permissions.has("tickets:internal");
   const out = new Map<string, Relation>();
   for (const t of rows) {
     const people = assignees.get(t.id) ?? [];
@@ -73,6 +75,7 @@ export async function relationsOf(ctx: ActorContext, rows: TicketRow[], assignee
       team: scope !== "personal" && (t.teamSupervisorId === me || people.some((p) => p.supervisorId === me)),
       all: scope === "all",
       triage,
+      internal,
     });
   }
   return out;

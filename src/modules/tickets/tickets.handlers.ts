@@ -118,8 +118,8 @@ export const completeWithCode: RouteHandler<typeof routes.completeWithCode, AppE
 export const customerTickets: RouteHandler<typeof routes.customerTickets, AppEnv> = async (c) => {
   const ctx = actorContext(c);
   const { id } = c.req.valid("param");
-  const { findCustomer } = await import("../customers/customers.service");
-  await findCustomer(ctx, id);
+  const { findVisibleCustomer } = await import("../customers/customers.service");
+  await findVisibleCustomer(ctx, id);
   return c.json(await tickets.listTickets(ctx, { ...c.req.valid("query"), customer_id: id }), 200);
 };
 

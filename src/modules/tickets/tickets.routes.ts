@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { idempotent } from "../../middleware/idempotency";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -14,9 +14,6 @@ import {
 import { ACTIONS, RULES, type TicketAction } from "./tickets.workflow";
 
 const tags = ["tickets"];
-const idempotencyHeader = z.object({
-  "idempotency-key": z.string().optional().openapi({ param: { name: "idempotency-key", in: "header" }, description: "Retry-safe: the first response is replayed (PLT-6)" }),
-});
 
 export const listTickets = createRoute({
   method: "get", path: "/v1/tickets", tags, operationId: "listTickets",
@@ -120,8 +117,8 @@ export const listComments = createRoute({
 
 export const addComment = createRoute({
   method: "post", path: "/v1/tickets/{id}/comments", tags, operationId: "addTicketComment", summary: "Comment, or add an internal note (WO-7)",
-  ...requires("tickets:comment"),
-  request: { params: TicketIdParam, body: jsonBody(CommentCreateSchema) },
+  ...requires("tickets:comment", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(CommentCreateSchema) },
   responses: { 201: jsonResponse(CommentSchema, "Added"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -136,8 +133,8 @@ export const addAttachment = createRoute({
   method: "post", path: "/v1/tickets/{id}/attachments", tags, operationId: "addTicketAttachment",
   summary: "Upload an attachment (WO-7)",
   description: "multipart/form-data with a `file` field, or JSON `{ filename, content_type, data_base64 }`. JPEG, PNG, WebP, HEIC, PDF, plain text or CSV; content must match the type; at most MAX_UPLOAD_BYTES.",
-  ...requires("tickets:comment"),
-  request: {
+  ...requires("tickets:comment", idempotent()),
+  request: { headers: idempotencyHeader,
     params: TicketIdParam,
     // Not `required`: each content type is validated only when the request uses it.
     body: {
@@ -175,8 +172,8 @@ export const listWorkLogs = createRoute({
 
 export const addWorkLog = createRoute({
   method: "post", path: "/v1/tickets/{id}/work-logs", tags, operationId: "addWorkLog", summary: "Log work: detail, parts, amount, next service date (WO-11)",
-  ...requires("tickets:update"),
-  request: { params: TicketIdParam, body: jsonBody(WorkLogCreateSchema) },
+  ...requires("tickets:update", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(WorkLogCreateSchema) },
   responses: { 201: jsonResponse(WorkLogSchema, "Logged"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

@@ -183,16 +183,19 @@ export const AttachmentJsonSchema = z
   .strictObject({ filename: z.string().trim().min(1).max(200), content_type: z.string().trim().toLowerCase().max(100), data_base64: z.string().min(1) })
   .openapi("AttachmentUpload");
 
-export const WorkLogCreateSchema = z
-  .strictObject({
-    work_detail: z.string().trim().min(1).max(10_000),
-    parts: z.array(PartSchema).max(100).default([]),
-    amount_charged: z.number().int().min(0).max(1_000_000_000).default(0).openapi({ description: "Minor units" }),
-    next_service_date: day.optional(),
-  })
-  .openapi("WorkLogCreate");
+const workLogFields = {
+  work_detail: z.string().trim().min(1).max(10_000),
+  parts: z.array(PartSchema).max(100).default([]),
+  amount_charged: z.number().int().min(0).max(1_000_000_000).default(0).openapi({ description: "Minor units" }),
+  next_service_date: day.optional(),
+};
 
-export const CompleteSchema = WorkLogCreateSchema.extend({ code: z.string().regex(/^\d{6}$/, "Six digits") }).openapi("CompleteWithCode");
+export const WorkLogCreateSchema = z.strictObject(workLogFields).openapi("WorkLogCreate");
+
+// One flat object, not an extension: the document would otherwise say allOf of two closed objects, which no body satisfies.
+export const CompleteSchema = z
+  .strictObject({ ...workLogFields, code: z.string().regex(/^\d{6}$/, "Six digits").openapi({ example: "123456" }) })
+  .openapi("CompleteWithCode");
 
 export const MessageSchema = z.object({ message: z.string() }).openapi("TicketMessage");
 
@@ -210,7 +213,7 @@ const csv = <T extends readonly [string, ...string[]]>(values: T, name: string) 
     })
     .openapi({ param: { name, in: "query" }, description: `One or more (comma-separated) of ${values.join(", ")}` });
 
-export const TicketListQuery = z.object({
+export const TicketListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   status: csv(TICKET_STATUSES, "status"),

@@ -1,4 +1,5 @@
-import { and, asc, eq, getTableColumns, gte, inArray, isNotNull, lte, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gte, isNotNull, lte, ne, sql, type SQL } from "drizzle-orm";
+import { inList } from "../../lib/d1";
 import {
   assets, buckets, counters, customers, technicianProfiles, ticketAssignees, ticketAttachments, ticketComments, ticketHistory,
   tickets, users, workLogs, type TicketKind, type TicketPriority, type TicketStatus,
@@ -27,7 +28,7 @@ export async function loadAssignees(ctx: ActorContext, ticketIds: string[]): Pro
     .from(ticketAssignees)
     .innerJoin(users, eq(users.id, ticketAssignees.technicianId))
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
-    .where(inArray(ticketAssignees.ticketId, ticketIds))
+    .where(inList(ticketAssignees.ticketId, ticketIds))
     .orderBy(asc(ticketAssignees.assignedAt));
   for (const r of rows) {
     const list = out.get(r.a.ticketId) ?? [];
@@ -64,7 +65,7 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
     scheduled_at: t.scheduledAt,
     estimated_minutes: t.estimatedMinutes,
     service_type: t.serviceType,
-    assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, assigned_at: a.assignedAt, due_at: a.dueAt, reason: a.reason })),
+    assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, assigned_at: a.assignedAt, due_at: a.dueAt, reason: relation.internal ? a.reason : null })),
     sla: slaState(t),
     milestones: {
       opened_at: t.openedAt, assigned_at: t.assignedAt, started_at: t.startedAt, on_hold_at: t.onHoldAt,
@@ -285,12 +286,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
   return [
-    f.status?.length ? inArray(tickets.status, f.status) : undefined,
-    f.priority?.length ? inArray(tickets.priority, f.priority) : undefined,
-    f.kind?.length ? inArray(tickets.kind, f.kind) : undefined,
+    f.status?.length ? inList(tickets.status, f.status) : undefined,
+    f.priority?.length ? inList(tickets.priority, f.priority) : undefined,
+    f.kind?.length ? inList(tickets.kind, f.kind) : undefined,
     f.customer_id ? eq(tickets.customerId, f.customer_id) : undefined,
     f.technician_id
-      ? inArray(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
+      ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
       : undefined,
     f.created_from ? gte(tickets.createdAt, new Date(f.created_from).toISOString()) : undefined,
     f.created_to ? lte(tickets.createdAt, new Date(f.created_to).toISOString()) : undefined,
@@ -327,7 +328,7 @@ export async function getTicketDetail(ctx: ActorContext, id: string) {
       body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
     })),
     attachments: attachments.map(toAttachmentResponse),
-    history: history.map(toHistoryResponse),
+    history: history.map((h) => toHistoryResponse(h, seesInternal)),
     work_logs: logs.map(toWorkLogResponse),
   };
 }
@@ -339,8 +340,15 @@ export function toAttachmentResponse(a: typeof ticketAttachments.$inferSelect) {
   };
 }
 
-export function toHistoryResponse(h: typeof ticketHistory.$inferSelect) {
-  return { id: h.id, actor_id: h.actorId, action: h.action, from: h.fromValue, to: h.toValue, comment: h.comment, created_at: h.createdAt };
+/**
+ * History comments a customer may read: what they or the work itself said. Comments on workflow
+ * steps (hold, reject, cancel, assignment, SLA, appointment moves) are staff-only, like internal notes.
+ */
+const PUBLIC_HISTORY_COMMENTS = new Set(["created", "commented", "work_logged", "completed", "rescheduled"]);
+
+export function toHistoryResponse(h: typeof ticketHistory.$inferSelect, seesInternal: boolean) {
+  const comment = seesInternal || PUBLIC_HISTORY_COMMENTS.has(h.action) ? h.comment : null;
+  return { id: h.id, actor_id: h.actorId, action: h.action, from: h.fromValue, to: h.toValue, comment, created_at: h.createdAt };
 }
 
 export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
@@ -358,7 +366,7 @@ export async function listHistory(ctx: ActorContext, id: string) {
     .from(ticketHistory)
     .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
     .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`);
-  return { data: rows.map(toHistoryResponse) };
+  return { data: rows.map((h) => toHistoryResponse(h, seesInternal)) };
 }
 
 // ---- edit ----

@@ -182,3 +182,29 @@ describe("WO-4 workflow", () => {
     expectProblem(await call(`/v1/tickets/${own.id}`, { method: "PATCH", token: cust.token, body: { priority: "emergency" } }), 403, "forbidden");
   });
 });
+
+describe("staff-only fields stay with staff", () => {
+  it("hides assignment reasons and workflow comments from the customer, like internal notes", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const cust = await customerAccount();
+    const ticket = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${ticket.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id], comment: "Cheapest contractor, customer is difficult" } });
+    await call(`/v1/tickets/${ticket.id}/start`, { token: tech.token, body: {} });
+    expect((await call(`/v1/tickets/${ticket.id}/hold`, { token: tech.token, body: { comment: "Waiting on stock, van 3 lost the ONT" } })).status).toBe(200);
+    await call(`/v1/tickets/${ticket.id}/comments`, { token: cust.token, body: { body: "When will you come?" } });
+
+    const mine = await call(`/v1/tickets/${ticket.id}`, { token: cust.token });
+    expect(mine.json.assignees[0].reason).toBeNull();
+    expect(mine.text).not.toContain("Cheapest contractor");
+    expect(mine.text).not.toContain("van 3");
+    const history = await call(`/v1/tickets/${ticket.id}/history`, { token: cust.token });
+    expect(history.text).not.toContain("van 3");
+    expect(history.text).not.toContain("Cheapest contractor");
+    expect(history.json.data.find((h: { action: string }) => h.action === "commented")?.comment).toBe("When will you come?");
+
+    const staffView = await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token });
+    expect(staffView.json.assignees[0].reason).toBe("Cheapest contractor, customer is difficult");
+    expect((await call(`/v1/tickets/${ticket.id}/history`, { token: dispatcher.token })).text).toContain("van 3");
+  });
+});

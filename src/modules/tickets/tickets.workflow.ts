@@ -20,6 +20,8 @@ export interface Relation {
   all: boolean;
   /** Holds tickets:assign: may triage what it can see. */
   triage: boolean;
+  /** Reads staff-only fields: internal notes, assignment reasons, workflow comments. */
+  internal: boolean;
 }
 
 type Who = "triage" | "assignee" | "requester";

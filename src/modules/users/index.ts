@@ -18,3 +18,4 @@ export const usersModule = createRouter()
   .openapi(r.approveUser, h.approveUser)
   .openapi(r.rejectUser, h.rejectUser)
   .openapi(r.setUserPassword, h.setUserPassword);
+export { assertMayChangeUser } from "./users.service";

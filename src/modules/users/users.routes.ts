@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { cursorParam, limitParam } from "../../lib/pagination";
@@ -48,14 +49,14 @@ export const listPendingUsers = createRoute({
   method: "get", path: "/v1/users/pending", tags, operationId: "listPendingUsers",
   summary: "Registrations waiting for approval (IAM-11)",
   ...requires("users:approve"),
-  request: { query: z.object({ limit: limitParam, cursor: cursorParam }) },
+  request: { query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
   responses: { 200: jsonResponse(UserPageSchema, "A page of pending users"), ...errorResponses(400, 401, 403) },
 });
 
 export const createUser = createRoute({
   method: "post", path: "/v1/users", tags, operationId: "createUser", summary: "Create a user",
-  ...requires("users:create"),
-  request: { body: jsonBody(UserCreateSchema) },
+  ...requires("users:create", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(UserCreateSchema) },
   responses: { 201: jsonResponse(UserSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413) },
 });
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { searchParam } from "../../lib/search";
 import { USER_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -36,8 +37,9 @@ export const USERNAME = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, "3–40 characters: letters, digits, dot, dash, underscore; starting with a letter or digit");
-export const EMAIL = z.string().trim().toLowerCase().max(254).pipe(z.email("Not a valid email address"));
+  .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, "3–40 characters: letters, digits, dot, dash, underscore; starting with a letter or digit")
+  .openapi({ example: "thandi.m" });
+export const EMAIL = z.string().trim().toLowerCase().max(254).pipe(z.email("Not a valid email address")).openapi({ format: "email", example: "thandi@example.com" });
 export const PHONE = z.string().trim().min(6).max(32).openapi({ description: "Any common format; stored as E.164" });
 /** NIST 800-63B: at least 8, and a ceiling so hashing cost stays bounded. */
 export const PASSWORD = z.string().min(8, "At least 8 characters").max(128, "At most 128 characters");
@@ -58,6 +60,7 @@ export const PushTokenSchema = z
       .string()
       .max(255)
       .regex(/^(ExponentPushToken|ExpoPushToken)\[[^\]]+\]$/, "An Expo push token: ExponentPushToken[…]")
+      .openapi({ example: "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]" })
       .nullable(),
   })
   .openapi("PushTokenUpdate");
@@ -92,12 +95,12 @@ export const SetPasswordSchema = z.strictObject({ password: PASSWORD }).openapi(
 
 const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
 
-export const UserListQuery = z.object({
+export const UserListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   role: z.string().max(40).optional().openapi({ param: { name: "role", in: "query" } }),
   phone: z.string().max(32).optional().openapi({ param: { name: "phone", in: "query" }, description: "Any format; matched as E.164" }),
-  q: z.string().max(100).optional().openapi({ param: { name: "q", in: "query" }, description: "Search username, email, names" }),
+  q: searchParam("username, email and names"),
   is_active: boolParam.optional().openapi({ param: { name: "is_active", in: "query" } }),
   status: z.enum(USER_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
   order: z

@@ -1,4 +1,5 @@
-import { and, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { containsText } from "../../lib/search";
 import { companies, sessions, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -6,8 +7,7 @@ import { keyset } from "../../lib/pagination";
 import { hashPassword } from "../../lib/passwords";
 import { toE164 } from "../../lib/phone";
 import { AppError, type FieldError } from "../../lib/problem";
-import { roleExists } from "../roles/roles.service";
-import { isBuiltinRole } from "../roles/permissions";
+import { permissionsBeyond, roleExists, rolePermissions } from "../roles";
 import type { UserResponse } from "./users.schemas";
 
 export type UserRow = typeof users.$inferSelect;
@@ -176,11 +176,7 @@ export async function listUsers(
     const phone = toE164(query.phone, ctx.settings.defaultPhoneRegion);
     filters.push(eq(users.phone, phone ?? query.phone));
   }
-  if (query.q) {
-    const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    const match = (col: AnyColumn) => sql`lower(${col}) LIKE ${pattern} ESCAPE '\\'`;
-    filters.push(or(match(users.username), match(users.email), match(users.firstName), match(users.lastName)));
-  }
+  filters.push(containsText([users.username, users.email, users.firstName, users.lastName], query.q));
   const rows = await ctx.db
     .select()
     .from(users)
@@ -195,7 +191,7 @@ export async function createUser(
   ctx: ActorContext,
   input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
 ) {
-  await assertAssignableRole(ctx, input.role);
+  await assertMayGrantRole(ctx, input.role);
   if (input.company_id) await assertCompanyExists(ctx, input.company_id);
   return toUserResponse(await insertUser(ctx, input));
 }
@@ -205,15 +201,28 @@ async function assertCompanyExists(ctx: ActorContext, companyId: string) {
   if (!found) throw new AppError("validation_failed", "Unknown company.", { errors: [{ path: "company_id", message: "No such company" }] });
 }
 
-async function assertAssignableRole(ctx: ActorContext, role: string) {
+/** The grant rule: a role is granted only by someone who holds every permission it carries; admin only by admins. */
+async function assertMayGrantRole(ctx: ActorContext, role: string) {
   if (!(await roleExists(ctx, role))) {
     throw new AppError("validation_failed", "Unknown role.", { errors: [{ path: "role", message: `No role '${role}'` }] });
   }
-  // Only holders of roles:write (admins) may hand out the admin role or custom roles.
-  const privileged = role === "admin" || !isBuiltinRole(role);
-  if (privileged && !ctx.actor.permissions.has("roles:write")) {
-    throw new AppError("forbidden", "Only administrators may grant this role.");
+  if (role === "admin" && ctx.actor.role !== "admin") throw new AppError("forbidden", "Only administrators may grant the administrator role.");
+  const beyond = permissionsBeyond(ctx.actor, await rolePermissions(ctx, role));
+  if (beyond.length) {
+    throw new AppError("forbidden", `The role '${role}' carries permissions you do not hold: ${beyond.join(", ")}.`, { errors: [{ path: "role", message: "Not yours to grant" }] });
   }
+}
+
+/**
+ * Who may change whom: every mutation of another user (profile, identity, role, status, password,
+ * deletion) requires that the target's permissions are a subset of the caller's, and only
+ * administrators act on administrators. Anything added later that acts on a user calls this.
+ */
+export async function assertMayChangeUser(ctx: ActorContext, target: Pick<UserRow, "id" | "role">) {
+  if (target.id === ctx.actor.userId) return;
+  if (target.role === "admin" && ctx.actor.role !== "admin") throw new AppError("forbidden", "Only administrators may change an administrator.");
+  const beyond = permissionsBeyond(ctx.actor, await rolePermissions(ctx, target.role));
+  if (beyond.length) throw new AppError("forbidden", `This user holds permissions you do not (${beyond.join(", ")}); you cannot change them.`);
 }
 
 export async function getUser(ctx: ActorContext, id: string) {
@@ -226,11 +235,11 @@ export async function updateUser(
   input: { username?: string; email?: string; phone?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
 ) {
   const existing = await findUser(ctx, id);
+  await assertMayChangeUser(ctx, existing);
   if (input.company_id) await assertCompanyExists(ctx, input.company_id);
   if (input.role !== undefined && input.role !== existing.role) {
     if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot change your own role.");
-    await assertAssignableRole(ctx, input.role);
-    if (existing.role === "admin" && !ctx.actor.permissions.has("roles:write")) throw new AppError("forbidden", "Only administrators may change an administrator.");
+    await assertMayGrantRole(ctx, input.role);
   }
   const phone = normalisePhone(ctx, input.phone);
   await assertUnique(ctx, { username: input.username, email: input.email, phone }, id);
@@ -255,7 +264,7 @@ async function changeStatus(
 ) {
   if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot change your own account status.");
   const existing = await findUser(ctx, id);
-  if (existing.role === "admin" && !ctx.actor.permissions.has("roles:write")) throw new AppError("forbidden", "Only administrators may change an administrator.");
+  await assertMayChangeUser(ctx, existing);
   if (existing.status === to) return toUserResponse(existing);
   if (!allowedFrom.includes(existing.status)) {
     throw new AppError("invalid_transition", `A ${existing.status} account cannot become ${to}.`);
@@ -277,8 +286,7 @@ export const rejectUser = (ctx: ActorContext, id: string) => changeStatus(ctx, i
 
 export async function deleteUser(ctx: ActorContext, id: string) {
   if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot delete your own account.");
-  const existing = await findUser(ctx, id);
-  if (existing.role === "admin" && !ctx.actor.permissions.has("roles:write")) throw new AppError("forbidden", "Only administrators may delete an administrator.");
+  await assertMayChangeUser(ctx, await findUser(ctx, id));
   const now = nowIso();
   await ctx.db.batch([
     ctx.db.update(users).set({ deletedAt: now, updatedAt: now, pushToken: null }).where(eq(users.id, id)),
@@ -287,10 +295,7 @@ export async function deleteUser(ctx: ActorContext, id: string) {
 }
 
 export async function setUserPassword(ctx: ActorContext, id: string, password: string) {
-  const existing = await findUser(ctx, id);
-  if (existing.role === "admin" && existing.id !== ctx.actor.userId && !ctx.actor.permissions.has("roles:write")) {
-    throw new AppError("forbidden", "Only administrators may set an administrator's password.");
-  }
+  await assertMayChangeUser(ctx, await findUser(ctx, id));
   const now = nowIso();
   await ctx.db.batch([
     ctx.db.update(users).set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, id)),

@@ -1,0 +1,176 @@
+/// <reference types="vite/client" />
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { webhookTargetProblem } from "../../src/modules/notifications/webhook-targets";
+import { SEARCH_MAX_LENGTH } from "../../src/lib/search";
+import { call, createUser, expectProblem, signedIn } from "../helpers";
+import { staff } from "../work-factories";
+
+/**
+ * Classes of defect the outside test found, each held by a test that follows the OpenAPI
+ * document (so a route added later is covered without a line here) or the source tree.
+ */
+type Json = any;
+const doc: Json = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "classes", version: "1" } });
+const ops: { method: string; path: string; id: string; op: Json }[] = [];
+for (const [path, item] of Object.entries<Json>(doc.paths)) for (const [method, op] of Object.entries<Json>(item)) ops.push({ method: method.toUpperCase(), path, id: op.operationId, op });
+const queryParams = (op: Json) => ((op.parameters ?? []) as Json[]).filter((p) => p.in === "query");
+
+/** Every source file, read through Vite's glob import (workerd has no file system). */
+const sources = import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+const productionSources = Object.entries(sources).filter(([file]) => !file.endsWith(".test.ts"));
+
+describe("text search: one helper, a limit the document states, every character literal", () => {
+  const searchable = ops.filter((o) => o.method === "GET" && queryParams(o.op).some((p: Json) => p.name === "q"));
+  let admin = "";
+  beforeAll(async () => {
+    admin = (await signedIn("admin")).token;
+  });
+
+  it("is offered on the lists that search", () => {
+    expect(searchable.map((o) => o.id).sort()).toEqual(expect.arrayContaining(["listAssets", "listCompanies", "listCustomers", "listUsers"]));
+  });
+
+  for (const { path, id, op } of searchable) {
+    it(`${id}: q up to ${SEARCH_MAX_LENGTH} characters answers 200, longer is 400, % and _ match only themselves`, async () => {
+      const q = queryParams(op).find((p: Json) => p.name === "q");
+      expect(q.schema.maxLength).toBe(SEARCH_MAX_LENGTH);
+      for (const text of ["x".repeat(49), "é".repeat(SEARCH_MAX_LENGTH), "%", "_", "\\\\", "%_%"]) {
+        const res = await call(`${path}?q=${encodeURIComponent(text)}`, { token: admin });
+        expect(res.status, `${text.slice(0, 10)}… ${res.text.slice(0, 200)}`).toBe(200);
+        // Nothing stored here contains these characters, so a literal match finds nothing.
+        if (/^[%_\\]+$/.test(text)) expect(res.json.data).toEqual([]);
+      }
+      expectProblem(await call(`${path}?q=${"x".repeat(SEARCH_MAX_LENGTH + 1)}`, { token: admin }), 400, "validation_failed");
+    });
+  }
+
+  it("finds a name containing % literally", async () => {
+    const user = await createUser({ role: "technician" });
+    await env.DB.prepare("UPDATE users SET first_name = '100% Fibre_Team' WHERE id = ?1").bind(user.id).run();
+    const res = await call(`/v1/users?q=${encodeURIComponent("100% fibre_t")}`, { token: admin });
+    expect(res.json.data.map((u: { id: string }) => u.id)).toEqual([user.id]);
+  });
+
+  it("no production code writes LIKE outside the search helper", () => {
+    const offenders = productionSources.filter(([file, text]) => !file.endsWith("lib/search.ts") && /\bLIKE\b/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")));
+    expect(offenders.map(([file]) => file)).toEqual([]);
+  });
+});
+
+describe("bound parameters: every IN list goes through one helper", () => {
+  it("no production code calls drizzle's inArray/notInArray directly", () => {
+    const offenders = productionSources.filter(([file, text]) => !file.endsWith("lib/d1.ts") && /\b(notInArray|inArray)\b/.test(text));
+    expect(offenders.map(([file]) => file)).toEqual([]);
+  });
+
+  it("marks 200 present and 200 absent in one request (400 ids, over D1's 100-parameter limit)", async () => {
+    const manager = await staff("manager");
+    const ids = Array.from({ length: 400 }, (_, i) => `usr_bulk${i}${crypto.randomUUID().slice(0, 8)}`);
+    const now = new Date().toISOString();
+    await env.DB.batch(
+      ids.map((id) =>
+        env.DB.prepare("INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES (?1, ?1, ?1 || '@example.test', 'x', 'technician', 'active', ?2, ?2)").bind(id, now),
+      ),
+    );
+    const res = await call("/v1/attendance/bulk", { token: manager.token, body: { date: "2026-12-01", present: ids.slice(0, 200), absent: ids.slice(200), reason: "Strike" } });
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const counts = await env.DB.prepare("SELECT status, count(*) AS n FROM attendance WHERE date = '2026-12-01' GROUP BY status ORDER BY status").all<{ status: string; n: number }>();
+    expect(counts.results).toEqual([{ status: "absent", n: 200 }, { status: "present", n: 200 }]);
+  });
+
+  it("400 unknown ids are a 400 naming them, not a crash", async () => {
+    const manager = await staff("manager");
+    const ids = Array.from({ length: 200 }, (_, i) => `usr_unknown${i}`);
+    const res = await call("/v1/attendance/bulk", { token: manager.token, body: { date: "2026-12-02", present: ids, absent: ids.map((id) => `${id}b`) } });
+    expectProblem(res, 400, "validation_failed");
+    expect(res.json.errors).toHaveLength(400);
+  });
+});
+
+describe("query parameters: an unknown one is a 400, like an unknown body field", () => {
+  let admin = "";
+  beforeAll(async () => {
+    admin = (await signedIn("admin")).token;
+  });
+  for (const { method, path, id, op } of ops.filter((o) => o.method === "GET" && queryParams(o.op).length && o.id !== "connectEvents")) {
+    it(`${id}`, async () => {
+      const required = queryParams(op).filter((p: Json) => p.required);
+      const filled = required.map((p: Json) => `${p.name}=${p.name.includes("date") ? "2026-12-01" : "x"}`);
+      const url = `${path.replace(/\{[^}]+\}/g, "x0000000000000000000")}?${[...filled, "__unknown_filter=1"].join("&")}`;
+      const res = await call(url, { method, token: admin });
+      expect(res.status, res.text.slice(0, 200)).toBe(400);
+      expect(JSON.stringify(res.json.errors ?? [])).toContain("__unknown_filter");
+    });
+  }
+
+  it("?q= and ?search= on tickets are refused, not silently ignored", async () => {
+    for (const param of ["search=router"]) expectProblem(await call(`/v1/tickets?${param}`, { token: admin }), 400, "validation_failed");
+  });
+});
+
+describe("retries: every create a client may retry takes an Idempotency-Key", () => {
+  // Short-lived credentials, not records: a retry simply gets another one.
+  const EXEMPT = new Set(["createEventsTicket"]);
+  for (const { method, path, id, op } of ops.filter((o) => o.op.responses?.["201"] && !EXEMPT.has(o.id))) {
+    it(`${method} ${path} (${id}) declares the idempotency-key header`, () => {
+      expect(((op.parameters ?? []) as Json[]).some((p) => p.in === "header" && p.name === "idempotency-key")).toBe(true);
+    });
+  }
+
+  it("a retried comment is stored once", async () => {
+    const { assignedTicket } = await import("../work-factories");
+    const { cust, ticket } = await assignedTicket();
+    const send = () => call(`/v1/tickets/${ticket.id}/comments`, { token: cust.token, body: { body: "Is anyone coming?" }, headers: { "idempotency-key": "comment-retry-0001", "content-type": "application/json" } });
+    const [first, second] = [await send(), await send()];
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.json.id).toBe(first.json.id);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM ticket_comments WHERE ticket_id = ?1").bind(ticket.id).first<{ n: number }>();
+    expect(n!.n).toBe(1);
+  });
+});
+
+describe("webhook targets", () => {
+  const refusedEverywhere = [
+    "https://127.0.0.1/hook", "https://localhost/hook", "https://[::1]/hook", "https://2130706433/hook", "https://0x7f000001/hook", "https://0177.0.0.1/hook",
+    "https://user:pass@hooks.example.com/x", "https://hooks.example.com:pass@evil.example/x", "https://10.0.0.8/x", "https://172.16.4.1/x", "https://192.168.1.1/x",
+    "https://169.254.169.254/latest/meta-data", "https://100.64.0.1/x", "https://0.0.0.0/x", "https://[fe80::1]/x", "https://[fd00::1]/x", "https://[::ffff:127.0.0.1]/x",
+    "https://printer.local/x", "https://metadata.internal/x", "https://intranet/x", "http://hooks.example.com/x", "ftp://hooks.example.com/x",
+  ];
+
+  it("refuses loopback, private, link-local, numeric-encoded hosts and credentials in every environment", () => {
+    for (const url of refusedEverywhere) {
+      expect(webhookTargetProblem(url, { allowLocalDevelopment: false }), url).not.toBeNull();
+      expect(webhookTargetProblem(url, { allowLocalDevelopment: true }), url).not.toBeNull();
+    }
+  });
+
+  it("allows public https hosts, and http://localhost or http://127.0.0.1 only in local development", () => {
+    for (const url of ["https://hooks.example.com/truckroll", "https://203.0.114.9/x", "https://[2606:4700::1111]/x"]) expect(webhookTargetProblem(url, { allowLocalDevelopment: false }), url).toBeNull();
+    for (const url of ["http://localhost:9000/hook", "http://127.0.0.1:8080/x"]) {
+      expect(webhookTargetProblem(url, { allowLocalDevelopment: true }), url).toBeNull();
+      expect(webhookTargetProblem(url, { allowLocalDevelopment: false }), url).not.toBeNull();
+    }
+  });
+
+  it("answers 400 on create and update, and stores nothing", async () => {
+    const admin = await signedIn("admin");
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM webhooks").first<{ n: number }>();
+    for (const url of ["https://127.0.0.1/hook", "https://2130706433/hook", "https://user:pass@hooks.example.com/x", "https://[::1]/x"]) {
+      const res = await call("/v1/webhooks", { token: admin.token, body: { url, events: ["ticket.created"] } });
+      expectProblem(res, 400, "validation_failed");
+      expect(res.json.errors[0].path).toBe("url");
+      expect(res.text).not.toContain("pass@");
+    }
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM webhooks").first<{ n: number }>()).toEqual(before);
+    const ok = await call("/v1/webhooks", { token: admin.token, body: { url: "https://hooks.example.com/a", events: ["ticket.created"] } });
+    expect(ok.status).toBe(201);
+    expectProblem(await call(`/v1/webhooks/${ok.json.id}`, { method: "PATCH", token: admin.token, body: { url: "https://192.168.0.10/x" } }), 400, "validation_failed");
+    expect((await call(`/v1/webhooks/${ok.json.id}`, { token: admin.token })).json.url).toBe("https://hooks.example.com/a");
+    // Gone again, so no later event in this file tries to reach it.
+    expect((await call(`/v1/webhooks/${ok.json.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+  });
+});
