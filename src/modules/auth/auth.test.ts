@@ -399,6 +399,18 @@ describe("IAM-7 two-factor authentication", () => {
     expectProblem(await call("/v1/auth/login/verify-otp", { body: { mfa_token: first.json.mfa_token, code } }), 401, "invalid_code");
   });
 
+  it("bounds code guesses per account across re-sent codes: ten per 15 minutes", async () => {
+    const user = await createUser({ twoFactor: true });
+    let mfaToken = (await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } })).json.mfa_token;
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      if (i > 0 && i % 5 === 0) mfaToken = (await call("/v1/auth/2fa/request-otp", { body: { mfa_token: mfaToken } })).json.mfa_token;
+      statuses.push((await call("/v1/auth/login/verify-otp", { body: { mfa_token: mfaToken, code: "000000" }, ip: randomIp() })).status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+
   it("refuses an expired code", async () => {
     const user = await createUser({ twoFactor: true });
     const first = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } });
