@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 import type { Env } from "./lib/env";
 import { handleNotificationBatch } from "./queues/notifications.consumer";
-import type { QueueMessage } from "./queues/messages";
+import type { QueueMessage } from "./lib/messages";
 import { runScheduled } from "./cron";
 import { benchResponse } from "./bench/baselines";
 

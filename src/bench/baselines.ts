@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { createDb } from "../db/client";
 import { settingsFrom, type Env } from "../lib/env";
-import { permissionsOf } from "../modules/roles/permissions";
-import { buildTicketListQuery } from "../modules/tickets/tickets.service";
+import { permissionsOf } from "../lib/permissions";
+import { buildTicketListQuery } from "../modules/tickets";
 
 async function listSql(env: Env) {
   const ctx = {

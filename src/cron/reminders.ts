@@ -1,6 +1,7 @@
 import type { Env } from "../lib/env";
+import { publishEvents } from "../lib/events";
 import { settingsFrom } from "../lib/env";
-import type { DomainEventMessage } from "../queues/messages";
+import type { DomainEventMessage } from "../lib/messages";
 
 /**
  * SCH-7: one reminder per confirmed visit, REMINDER_LEAD_MINUTES before it. Flagging
@@ -35,9 +36,7 @@ export async function sendAppointmentReminders(env: Env, scheduledTime: number) 
         env.DB.prepare("INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)").bind(e.id, e.type, e.subject_id, JSON.stringify(e.data), e.occurred_at),
       ),
     );
-    for (let i = 0; i < events.length; i += 100) {
-      await env.NOTIFICATIONS.sendBatch(events.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
-    }
+    await publishEvents(env, events);
   }
   return { reminded: events.length };
 }

@@ -1,6 +1,8 @@
 import type { Env } from "../lib/env";
+import { publishEvents } from "../lib/events";
+import { FINISHED_STATUSES } from "../db/schema";
 import { randomToken } from "../lib/ids";
-import type { DomainEventMessage } from "../queues/messages";
+import type { DomainEventMessage } from "../lib/messages";
 
 type Target = "response" | "resolution";
 
@@ -25,7 +27,7 @@ export async function flagSlaBreaches(env: Env, scheduledTime: number) {
       env.DB.prepare(
         `UPDATE tickets SET ${breached} = ?1, write_token = ?2
           WHERE ${breached} IS NULL AND ${MET_COLUMN[target]} IS NULL AND ${due} IS NOT NULL AND ${due} <= ?1
-            AND sla_paused_at IS NULL AND status NOT IN ('resolved', 'waiting_approval', 'closed', 'cancelled')
+            AND sla_paused_at IS NULL AND status NOT IN (${FINISHED_STATUSES.map((st) => `'${st}'`).join(", ")})
           RETURNING id, number, priority, ${due} AS due`,
       ).bind(now, token),
       env.DB.prepare(
@@ -51,9 +53,6 @@ export async function flagSlaBreaches(env: Env, scheduledTime: number) {
       });
     }
   }
-  // Queues cap a batch at 100 messages.
-  for (let i = 0; i < events.length; i += 100) {
-    await env.NOTIFICATIONS.sendBatch(events.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
-  }
+  await publishEvents(env, events);
   return { breached: events.length };
 }

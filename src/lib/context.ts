@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { Env, Settings } from "./env";
-import type { Permission } from "../modules/roles/permissions";
+import type { Permission } from "./permissions";
 
 /** Who is calling, resolved once per request by the auth middleware from a live session. */
 export interface Actor {
@@ -21,7 +21,7 @@ export interface AppEnv {
     settings: Settings;
     actor: Actor;
     /** The caller's user row as read with the session (stale after a write in the same request). */
-    currentUser: import("../modules/users/users.service").UserRow;
+    currentUser: import("../db/schema").UserRow;
   };
 }
 

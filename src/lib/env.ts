@@ -6,7 +6,7 @@ export interface Env {
   FILES: R2Bucket;
   ASSETS?: Fetcher;
   SCHEDULES: DurableObjectNamespace<import("../durable-objects/technician-schedule").TechnicianSchedule>;
-  NOTIFICATIONS: Queue<import("../queues/messages").QueueMessage>;
+  NOTIFICATIONS: Queue<import("./messages").QueueMessage>;
   ENVIRONMENT?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;

@@ -15,9 +15,3 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 
 export const noContent = { description: "Done; no body" };
 
-/** A path parameter holding a prefixed id. */
-export function idParam(name: string, example: string) {
-  return z.object({
-    [name]: z.string().min(1).max(64).openapi({ param: { name, in: "path" }, example }),
-  }) as z.ZodObject<{ [k: string]: z.ZodString }>;
-}

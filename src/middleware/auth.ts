@@ -4,11 +4,11 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/context";
 import { AppError } from "../lib/problem";
 import { constantTimeEqual, sha256 } from "../lib/hmac";
-import { verifyToken } from "../modules/auth/tokens";
-import { ACCESS_COOKIE, CSRF_HEADER } from "../modules/auth/cookies";
-import { permissionsOf, type Permission } from "../modules/roles/permissions";
+import { verifyToken } from "../lib/tokens";
+import { ACCESS_COOKIE, CSRF_HEADER } from "../lib/cookies";
+import { permissionsOf, type Permission } from "../lib/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
-import type { UserRow } from "../modules/users/users.service";
+import type { UserRow } from "../db/schema";
 import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration } from "./session-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

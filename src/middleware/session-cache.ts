@@ -1,5 +1,5 @@
 import type { Actor } from "../lib/context";
-import type { UserRow } from "../modules/users/users.service";
+import type { UserRow } from "../db/schema";
 
 /**
  * This isolate's recent live-session checks, keyed by the exact access token, so reads need no

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../lib/env";
-import type { NotificationMessage } from "./messages";
+import type { NotificationMessage } from "../lib/messages";
 import { DEAD_LETTER_QUEUE, backoffSeconds, handleNotificationBatch } from "./notifications.consumer";
 
 const message = (id: string): NotificationMessage => ({

@@ -1,12 +1,13 @@
 import { createDb } from "../db/client";
+import { sendToQueue } from "../lib/events";
 import { notifications } from "../db/schema";
 import { isLocal, settingsFrom, type Env } from "../lib/env";
 import { newId, nowIso } from "../lib/ids";
-import { planFanOut } from "../modules/notifications/fanout";
+import { planFanOut } from "../modules/notifications";
 import { eventsHub } from "../lib/events-hub";
-import { postWebhook, sendThroughProvider, type SendOutcome } from "../modules/notifications/providers";
-import { webhookTargetProblem } from "../modules/notifications/webhook-targets";
-import { isDomainEvent, isWebhook, type DomainEventMessage, type NotificationMessage, type QueueMessage, type WebhookMessage } from "./messages";
+import { postWebhook, sendThroughProvider, type SendOutcome } from "../modules/notifications";
+import { webhookTargetProblem } from "../modules/notifications";
+import { isDomainEvent, isWebhook, type DomainEventMessage, type NotificationMessage, type QueueMessage, type WebhookMessage } from "../lib/messages";
 
 export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
 /** A claim older than this is from a consumer that died mid-send and may be taken over. */
@@ -42,9 +43,7 @@ async function processEvent(env: Env, event: DomainEventMessage) {
   if (plan.realtime && REALTIME_EVENTS.has(event.type)) {
     await eventsHub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
   }
-  for (let i = 0; i < plan.messages.length; i += 100) {
-    await env.NOTIFICATIONS.sendBatch(plan.messages.slice(i, i + 100).map((m) => ({ body: m.body, contentType: "json" as const, delaySeconds: m.delaySeconds })));
-  }
+  await sendToQueue(env, plan.messages);
 }
 
 type Deliverable = NotificationMessage | WebhookMessage;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../../src/modules/roles/permissions";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../../src/lib/permissions";
 import { call, createUser, signedIn } from "../helpers";
 import { concretePath, operations } from "../security-suite";
 import { env } from "cloudflare:workers";

@@ -108,3 +108,4 @@ export const roles = sqliteTable("roles", {
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
 });
+export type UserRow = typeof users.$inferSelect;

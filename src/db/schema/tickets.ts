@@ -12,6 +12,10 @@ export const TICKET_PRIORITIES = ["low", "medium", "high", "critical", "emergenc
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 export const TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "resolved", "waiting_approval", "closed", "cancelled"] as const;
+/** Work is done (or abandoned): no assignment, booking or SLA clock applies. */
+export const FINISHED_STATUSES = ["resolved", "waiting_approval", "closed", "cancelled"] as const;
+/** Work is still to do. */
+export const UNFINISHED_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 export const tickets = sqliteTable(

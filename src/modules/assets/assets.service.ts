@@ -1,11 +1,12 @@
 import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
 import { assets, tickets } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { customerForUser, findCustomer, visibleCustomers } from "../customers/customers.service";
+import { customerForUser, findCustomer } from "../customers";
 
 export type AssetRow = typeof assets.$inferSelect;
 

@@ -9,3 +9,5 @@ export const assetsModule = createRouter()
   .openapi(r.getAsset, h.getAsset)
   .openapi(r.updateAsset, h.updateAsset)
   .openapi(r.deleteAsset, h.deleteAsset);
+
+export { isInWarranty } from "./assets.service";

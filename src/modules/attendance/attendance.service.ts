@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
 import { chunkRows, inList } from "../../lib/d1";
 import { attendance, technicianProfiles, users } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
@@ -12,7 +13,6 @@ function toResponse(r: Row, name: string) {
   return { user_id: r.userId, display_name: name, date: r.date, status: r.status, reason: r.reason, marked_by: r.markedBy, updated_at: r.updatedAt };
 }
 
-const displayName = (u: { firstName: string; lastName: string; username: string }) => [u.firstName, u.lastName].filter(Boolean).join(" ") || u.username;
 
 /** Who the caller may mark or read: everyone for managers and admins, the team for supervisors. */
 async function assertManages(ctx: ActorContext, userIds: string[]) {
@@ -84,5 +84,5 @@ export async function list(ctx: ActorContext, query: { limit: number; cursor?: s
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows.map((r) => ({ ...r, id: r.a.userId })), query.limit, (r) => r.a.date);
-  return { data: result.data.map((r) => toResponse(r.a, displayName({ firstName: r.first, lastName: r.last, username: r.username }))), next_cursor: result.next_cursor };
+  return { data: result.data.map((r) => toResponse(r.a, displayName(r.first, r.last, r.username))), next_cursor: result.next_cursor };
 }

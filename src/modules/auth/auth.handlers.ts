@@ -4,10 +4,10 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../../lib/context";
 import { actorContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
-import { CSRF_HEADER, REFRESH_COOKIE, clearAuthCookies, setAuthCookies } from "./cookies";
+import { CSRF_HEADER, REFRESH_COOKIE, clearAuthCookies, setAuthCookies } from "../../lib/cookies";
 import * as routes from "./auth.routes";
 import * as auth from "./auth.service";
-import { publicJwks } from "./tokens";
+import { publicJwks } from "../../lib/tokens";
 
 /** Body mode returns the tokens; cookie mode sets them as cookies and keeps them out of the body. */
 function deliver(c: Context<AppEnv>, tokens: auth.IssuedTokens, delivery: auth.TokenDelivery) {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { UserSchema, USERNAME, EMAIL, PHONE, PASSWORD, NAME } from "../users/users.schemas";
+import { UserSchema, USERNAME, EMAIL, PHONE, PASSWORD, NAME } from "../users";
 
 const tokenDelivery = z
   .enum(["body", "cookie"])

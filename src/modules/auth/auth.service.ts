@@ -8,11 +8,11 @@ import { decoyHash, hashPassword, needsRehash, verifyPassword } from "../../lib/
 import { looksLikePhone, toE164 } from "../../lib/phone";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { enqueueEmail } from "../../queues/enqueue";
-import { STAFF_ROLES } from "../roles/permissions";
-import { customerForUser } from "../customers/customers.service";
-import { findUser, insertUser, revokeAllSessionsStatement, toUserResponse, type UserRow } from "../users/users.service";
-import { signToken, verifyToken } from "./tokens";
+import { enqueueEmail } from "../../lib/enqueue";
+import { STAFF_ROLES } from "../../lib/permissions";
+import { customerForUser } from "../customers";
+import { findUser, insertUser, revokeAllSessionsStatement, toUserResponse, type UserRow } from "../users";
+import { signToken, verifyToken } from "../../lib/tokens";
 
 const FIFTEEN_MINUTES = 15 * 60;
 const HOUR = 60 * 60;

@@ -3,7 +3,7 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { TicketPageSchema } from "../tickets/tickets.schemas";
+import { TicketPageSchema } from "../tickets";
 import { BucketCreateSchema, BucketIdParam, BucketListSchema, BucketRefreshQuery, BucketSchema, BucketUpdateSchema } from "./buckets.schemas";
 
 const tags = ["buckets"];

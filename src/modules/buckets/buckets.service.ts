@@ -3,7 +3,7 @@ import { buckets } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
-import { listTickets } from "../tickets/tickets.service";
+import { listTickets } from "../tickets";
 
 type BucketRow = typeof buckets.$inferSelect;
 type Filters = Record<string, unknown>;

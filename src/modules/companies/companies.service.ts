@@ -5,7 +5,7 @@ import type { ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { normalisePhone } from "../users/users.service";
+import { normalisePhone } from "../../lib/phone";
 
 type CompanyRow = typeof companies.$inferSelect;
 

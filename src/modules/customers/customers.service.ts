@@ -1,35 +1,16 @@
-import { and, eq, isNotNull, isNull, or, type AnyColumn, type SQL } from "drizzle-orm";
-import { inList } from "../../lib/d1";
+import { and, eq, isNull, or, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
-import { customers, tickets, users } from "../../db/schema";
+import { customers, users } from "../../db/schema";
 import type { ServiceContext, ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { toE164 } from "../../lib/phone";
 import { AppError } from "../../lib/problem";
-import { normalisePhone } from "../users/users.service";
-import { visibleTickets } from "../tickets/tickets.access";
+import { normalisePhone } from "../../lib/phone";
+import { seesNationalId, visibleCustomers } from "../access";
 
 export type CustomerRow = typeof customers.$inferSelect;
-
-/**
- * Who sees which customers. Those who take in work (create tickets), dispatch everything, or
- * manage customers see every record; anyone else (technicians) only the customers of tickets they
- * may see. National ids are shown only to those who manage customers.
- */
-function customerReach(ctx: ActorContext): "all" | "tickets" {
-  const p = ctx.actor.permissions;
-  return p.has("customers:write") || p.has("tickets:scope_all") || p.has("tickets:create") ? "all" : "tickets";
-}
-
-const seesNationalId = (ctx: ActorContext) => ctx.actor.permissions.has("customers:write");
-
-/** The condition "this customer id column names a customer the caller may see" (undefined: all). */
-export async function visibleCustomers(ctx: ActorContext, column: AnyColumn = customers.id): Promise<SQL | undefined> {
-  if (customerReach(ctx) === "all") return undefined;
-  const visible = await visibleTickets(ctx);
-  return inList(column, ctx.db.select({ id: tickets.customerId }).from(tickets).where(and(visible, isNotNull(tickets.customerId))));
-}
 
 export function toCustomerResponse(row: CustomerRow, options: { nationalId: boolean } = { nationalId: true }) {
   return {
@@ -64,7 +45,7 @@ export async function customerForUser(ctx: ServiceContext, userId: string): Prom
   const row: CustomerRow = {
     id: newId("cus"),
     userId,
-    fullName: [user.firstName, user.lastName].filter(Boolean).join(" ") || user.username,
+    fullName: displayName(user.firstName, user.lastName, user.username),
     phone: user.phone,
     email: user.email,
     nationalId: null,

@@ -1,4 +1,7 @@
 // Customers / subscribers (CRM-1). A customer login is linked to at most one customer record.
+// Leaves first: other modules read these at load time, so they must not wait on a cycle.
+export { CustomerIdParam } from "./customers.schemas";
+
 import { createRouter } from "../../lib/create-router";
 import * as h from "./customers.handlers";
 import * as r from "./customers.routes";
@@ -9,3 +12,5 @@ export const customersModule = createRouter()
   .openapi(r.getCustomer, h.getCustomer)
   .openapi(r.updateCustomer, h.updateCustomer)
   .openapi(r.deleteCustomer, h.deleteCustomer);
+
+export { customerForUser, findCustomer, findVisibleCustomer } from "./customers.service";

@@ -5,8 +5,8 @@ import { appointments, customers, notificationPreferences, technicianProfiles, t
 import { settingsFrom, type Env, type Settings } from "../../lib/env";
 import { sha256 } from "../../lib/hmac";
 import { nowIso } from "../../lib/ids";
-import type { DomainEventMessage, NotificationMessage, WebhookMessage } from "../../queues/messages";
-import { slaState } from "../tickets/sla";
+import type { DomainEventMessage, NotificationMessage, WebhookMessage } from "../../lib/messages";
+import { slaState } from "../tickets";
 
 type Audience = "admins" | "client" | "technicians" | "supervisors";
 

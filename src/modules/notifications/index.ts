@@ -21,3 +21,7 @@ export const notificationsModule = createRouter()
   .openapi(r.events, h.events)
   .openapi(r.latestLocations, h.latestLocations)
   .openapi(r.reportLocation, h.reportLocation);
+
+export { planFanOut } from "./fanout";
+export { postWebhook, sendThroughProvider, type SendOutcome } from "./providers";
+export { webhookTargetProblem } from "./webhook-targets";

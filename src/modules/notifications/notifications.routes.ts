@@ -3,7 +3,7 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { TechnicianIdParam } from "../technicians/technicians.schemas";
+import { TechnicianIdParam } from "../technicians";
 import {
   DeliveryListQuery, DeliveryPageSchema, DeliverySchema, EventsTicketSchema, IdParam, LatestLocationsSchema, LocationReportSchema,
   NotificationListQuery, NotificationPageSchema, NotificationSchema, PreferencesSchema, PreferencesUpdateSchema, WebhookCreateSchema,

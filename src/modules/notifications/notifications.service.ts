@@ -1,4 +1,6 @@
 import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
+import { sendToQueue } from "../../lib/events";
 import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
 import { inList } from "../../lib/d1";
@@ -7,8 +9,8 @@ import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { signToken, verifyToken } from "../auth/tokens";
-import { findTechnician } from "../technicians/technicians.service";
+import { signToken, verifyToken } from "../../lib/tokens";
+import { findTechnician } from "../technicians";
 import { eventsHub } from "../../lib/events-hub";
 
 // ---- delivery log (NTF-1) ----
@@ -43,7 +45,7 @@ export async function retryDelivery(ctx: ActorContext, id: string) {
     .where(and(eq(deliveries.id, id), inList(deliveries.status, ["failed", "dead"])))
     .returning();
   if (!reset.length) throw new AppError("conflict", "The delivery changed meanwhile.");
-  await ctx.env.NOTIFICATIONS.send(row.message as never, { contentType: "json" });
+  await sendToQueue(ctx.env, [{ body: row.message as never }]);
   return toDelivery(reset[0]);
 }
 
@@ -172,7 +174,7 @@ export async function connectionFor(ctx: ServiceContext, ticket: string) {
     .bind(claims.sid, claims.sub, nowIso())
     .first<{ role: string; permissions: string | null }>();
   if (!row) throw new AppError("invalid_token", "The session has ended.");
-  const { permissionsOf } = await import("../roles/permissions");
+  const { permissionsOf } = await import("../../lib/permissions");
   const perms = permissionsOf(row.role, row.permissions ? JSON.parse(row.permissions) : null);
   return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
 }
@@ -209,7 +211,7 @@ export async function latestLocations(ctx: ActorContext) {
     );
   return {
     data: rows.map((r) => ({
-      technician_id: r.technicianId, display_name: [r.first, r.last].filter(Boolean).join(" ") || r.username, lat: r.lat, lng: r.lng,
+      technician_id: r.technicianId, display_name: displayName(r.first, r.last, r.username), lat: r.lat, lng: r.lng,
       accuracy_m: r.accuracy, reported_at: r.at, is_available: r.available ?? true,
     })),
   };

@@ -7,7 +7,7 @@ import { securitySuite } from "../../../test/security-suite";
 import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 import type { Env } from "../../lib/env";
 import { handleNotificationBatch } from "../../queues/notifications.consumer";
-import type { DomainEventMessage, NotificationMessage, QueueMessage } from "../../queues/messages";
+import type { DomainEventMessage, NotificationMessage, QueueMessage } from "../../lib/messages";
 import { sendAppointmentReminders } from "../../cron/reminders";
 import { runScheduled, CRON_FREQUENT } from "../../cron";
 import { planFanOut, quietDelaySeconds } from "./fanout";

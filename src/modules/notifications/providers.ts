@@ -3,7 +3,7 @@ import { isLocal } from "../../lib/env";
 import { createDb } from "../../db/client";
 import { devOutbox } from "../../db/schema";
 import { nowIso } from "../../lib/ids";
-import type { NotificationMessage } from "../../queues/messages";
+import type { NotificationMessage } from "../../lib/messages";
 
 export type SendOutcome =
   | { ok: true; provider: string; response: string }

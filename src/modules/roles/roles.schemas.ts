@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ALL_PERMISSIONS, type Permission } from "./permissions";
+import { ALL_PERMISSIONS, type Permission } from "../../lib/permissions";
 
 const PermissionEnum = z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]]);
 

@@ -3,7 +3,7 @@ import { roles, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, permissionsOf, type Permission } from "./permissions";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, permissionsOf, type Permission } from "../../lib/permissions";
 
 type RoleRow = typeof roles.$inferSelect;
 

@@ -1,20 +1,21 @@
 import { and, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
+import { canTriage, findVisibleTicket, scopeOf, visibleTickets, type TicketRow, assertTechniciansInReach, outsideReach } from "../access";
 import { inList, notInList } from "../../lib/d1";
-import { appointments, feedback, technicianProfiles, ticketAssignees, tickets, users, type AppointmentStatus } from "../../db/schema";
+import { appointments, feedback, technicianProfiles, ticketAssignees, tickets, users, type AppointmentStatus, FINISHED_STATUSES } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
-import { newId, nowIso, randomToken } from "../../lib/ids";
+import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { todayIn } from "../../lib/time";
-import { findVisibleTicket, scopeOf, visibleTickets, type TicketRow } from "../tickets/tickets.access";
-import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "../tickets/tickets.repo";
-import { relationTo } from "../tickets/tickets.service";
-import { eligibleTechnicians } from "../tickets/assignment.service";
-import { assertTechniciansInReach, outsideReach } from "../technicians";
+
+import { changeTicket } from "../tickets";
+import { relationTo } from "../tickets";
+import { eligibleTechnicians } from "../tickets";
+
 import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
-const FINISHED_TICKET = ["resolved", "waiting_approval", "closed", "cancelled"] as const;
 const LIVE: AppointmentStatus[] = ["scheduled", "confirmed", "en_route", "on_site", "in_progress"];
 
 export const CLASH_MESSAGE = "Appointment clashes with a confirmed booking for this technician.";
@@ -142,7 +143,7 @@ async function findBookableTicket(ctx: ActorContext, ticketId: string, technicia
  * released again.
  */
 export async function book(ctx: ServiceContext, req: BookingRequest): Promise<AppointmentRow> {
-  if ((FINISHED_TICKET as readonly string[]).includes(req.ticket.status)) throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
+  if ((FINISHED_STATUSES as readonly string[]).includes(req.ticket.status)) throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
   const checks = req.checks ?? (await bookingChecks(ctx, req.ticket.id, req.technicianId, req.date));
   if (checks.live) throw new AppError("conflict", "The ticket already has an appointment; reschedule it instead.");
   const duration = req.durationMinutes ?? req.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
@@ -161,22 +162,21 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     confirmedAt: null, departedAt: null, arrivedAt: null, startedAt: null, completedAt: null, cancelledAt: null, reminderSentAt: null,
     createdAt: now, updatedAt: now,
   };
-  const token = randomToken(12);
-  const event = domainEvent("appointment.scheduled", req.ticket.id, req.actorId, { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via: req.via });
   try {
-    const results = await ctx.env.DB.batch([
-      guardedUpdate(ctx.env.DB, req.ticket.id, { scheduled_at: startsAt, updated_at: now }, token),
-      guardedInsert(ctx.env.DB, "appointments", appointmentColumns(row), req.ticket.id, token),
-      guardedInsert(ctx.env.DB, "ticket_history", historyRow(req.ticket.id, req.actorId, "appointment_scheduled", null, `${req.date} ${window.startTime}`), req.ticket.id, token),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), req.ticket.id, token),
-    ]);
-    if (!results[0].meta.changes) throw new AppError("conflict", "The ticket changed meanwhile.");
+    await changeTicket(ctx, {
+      ticketId: req.ticket.id,
+      actorId: req.actorId,
+      set: { scheduled_at: startsAt },
+      rows: [{ table: "appointments", row: appointmentColumns(row) }],
+      history: [{ action: "appointment_scheduled", to: `${req.date} ${window.startTime}` }],
+      events: [{ type: "appointment.scheduled", data: { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via: req.via } }],
+      conflict: "The ticket changed meanwhile.",
+    });
   } catch (err) {
     await schedule(ctx, req.technicianId).release(id);
     if (String((err as Error)?.message ?? err).includes("UNIQUE")) throw new AppError("slot_unavailable", CLASH_MESSAGE);
     throw err;
   }
-  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
   return row;
 }
 
@@ -199,28 +199,28 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
   if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
-  const token = randomToken(12);
-  const event = domainEvent("appointment.rescheduled", appt.ticketId, actorId, { appointment_id: appt.id, from: appt.startsAt, to: startsAt });
-  const db = ctx.env.DB;
   try {
-    const results = await db.batch([
-      db
-        .prepare(
-          `UPDATE appointments SET date = ?1, start_time = ?2, end_time = ?3, starts_at = ?4, ends_at = ?5, duration_minutes = ?6,
-             status = ?7, confirmed = ?8, confirmed_at = ?9, updated_at = ?10 WHERE id = ?11 AND status IN ('scheduled', 'confirmed') AND starts_at = ?12`,
-        )
-        .bind(date, window.startTime, window.endTime, startsAt, new Date(window.endsMs).toISOString(), duration, options.confirm ? "confirmed" : "scheduled", options.confirm ? 1 : 0, options.confirm ? now : null, now, appt.id, appt.startsAt),
-      guardedUpdate(db, appt.ticketId, { scheduled_at: startsAt, updated_at: now }, token),
-      guardedInsert(db, "ticket_history", historyRow(appt.ticketId, actorId, "appointment_rescheduled", `${appt.date} ${appt.startTime}`, `${date} ${window.startTime}`, options.comment), appt.ticketId, token),
-      guardedInsert(db, "domain_events", eventRow(event), appt.ticketId, token),
-    ]);
-    if (!results[0].meta.changes) throw new AppError("conflict", "The appointment changed meanwhile.");
+    await changeTicket(ctx, {
+      ticketId: appt.ticketId,
+      actorId,
+      // The appointment must still be where the caller saw it: a concurrent move or step is a 409 that writes nothing.
+      expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('scheduled', 'confirmed') AND starts_at = ?)", params: [appt.id, appt.startsAt] },
+      set: { scheduled_at: startsAt },
+      statements: (guard) => [
+        ctx.env.DB.prepare(
+          `UPDATE appointments SET date = ?, start_time = ?, end_time = ?, starts_at = ?, ends_at = ?, duration_minutes = ?, status = ?, confirmed = ?, confirmed_at = ?, updated_at = ?
+            WHERE id = ? AND ${guard.sql}`,
+        ).bind(date, window.startTime, window.endTime, startsAt, new Date(window.endsMs).toISOString(), duration, options.confirm ? "confirmed" : "scheduled", options.confirm ? 1 : 0, options.confirm ? now : null, now, appt.id, ...guard.params),
+      ],
+      history: [{ action: "appointment_rescheduled", from: `${appt.date} ${appt.startTime}`, to: `${date} ${window.startTime}`, comment: options.comment }],
+      events: [{ type: "appointment.rescheduled", data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt } }],
+      conflict: "The appointment changed meanwhile.",
+    });
   } catch (err) {
     await stub.reschedule(appt.id, Date.parse(appt.startsAt), Date.parse(appt.endsAt));
     if (String((err as Error)?.message ?? err).includes("UNIQUE")) throw new AppError("slot_unavailable", CLASH_MESSAGE);
     throw err;
   }
-  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
   return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
 }
 
@@ -249,7 +249,7 @@ export async function findVisibleAppointment(ctx: ActorContext, id: string) {
 async function assertMayManage(ctx: ActorContext, appt: AppointmentRow, ticket: TicketRow) {
   if (appt.technicianId === ctx.actor.userId) return;
   const { relation } = await relationTo(ctx, ticket);
-  if (relation.triage && (relation.all || relation.team)) return;
+  if (canTriage(relation)) return;
   throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
 }
 
@@ -262,18 +262,21 @@ export async function stepAppointment(ctx: ActorContext, id: string, step: Appoi
   const rule = STEPS[step];
   if (!(rule.from as readonly string[]).includes(appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   const now = nowIso();
-  const token = randomToken(12);
-  const db = ctx.env.DB;
-  const event = domainEvent(`appointment.${rule.to}`, appt.ticketId, ctx.actor.userId, { appointment_id: appt.id, step, from: appt.status, to: rule.to });
-  const results = await db.batch([
-    db.prepare(`UPDATE appointments SET status = ?1, ${rule.column} = ?2, confirmed = CASE WHEN ?1 = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ?2 WHERE id = ?3 AND status = ?4`).bind(rule.to, now, appt.id, appt.status),
-    guardedUpdate(db, appt.ticketId, { updated_at: now, ...(step === "cancel" ? { scheduled_at: null } : {}) }, token),
-    guardedInsert(db, "ticket_history", historyRow(appt.ticketId, ctx.actor.userId, `appointment_${step}`, appt.status, rule.to, input.comment), appt.ticketId, token),
-    guardedInsert(db, "domain_events", eventRow(event), appt.ticketId, token),
-  ]);
-  if (!results[0].meta.changes) throw new AppError("conflict", "The appointment changed meanwhile.");
+  await changeTicket(ctx, {
+    ticketId: appt.ticketId,
+    actorId: ctx.actor.userId,
+    expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status = ?)", params: [appt.id, appt.status] },
+    set: step === "cancel" ? { scheduled_at: null } : {},
+    statements: (guard) => [
+      ctx.env.DB.prepare(`UPDATE appointments SET status = ?, ${rule.column} = ?, confirmed = CASE WHEN ? = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ? WHERE id = ? AND ${guard.sql}`).bind(
+        rule.to, now, rule.to, now, appt.id, ...guard.params,
+      ),
+    ],
+    history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment: input.comment }],
+    events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to } }],
+    conflict: "The appointment changed meanwhile.",
+  });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
-  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
   return getAppointment(ctx, id);
 }
 
@@ -283,7 +286,7 @@ export async function createAppointment(ctx: ActorContext, input: { ticket_id: s
   const dispatchesAll = scopeOf(ctx) === "all" && ctx.actor.permissions.has("tickets:assign");
   if (!dispatchesAll) {
     const { relation } = await relationTo(ctx, ticket);
-    const mayBook = (relation.triage && (relation.all || relation.team)) || (relation.assigned && input.technician_id === ctx.actor.userId);
+    const mayBook = canTriage(relation) || (relation.assigned && input.technician_id === ctx.actor.userId);
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
     await assertTechniciansInReach(ctx, [input.technician_id], "technician_id");
   }
@@ -309,7 +312,7 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
     ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
   ]);
   const numbers = new Map(ticketRows.map((t) => [t.id, t.number]));
-  const names = new Map(techRows.map((t) => [t.id, [t.first, t.last].filter(Boolean).join(" ") || t.username]));
+  const names = new Map(techRows.map((t) => [t.id, displayName(t.first, t.last, t.username)]));
   return rows.map((r) => ({
     id: r.id, ticket_id: r.ticketId, ticket_number: numbers.get(r.ticketId) ?? "", technician_id: r.technicianId, technician_name: names.get(r.technicianId) ?? "",
     date: r.date, start_time: withSeconds(r.startTime), end_time: withSeconds(r.endTime), timezone: r.timezone, starts_at: r.startsAt, ends_at: r.endsAt,
@@ -371,7 +374,7 @@ export async function summary(ctx: ActorContext, date?: string) {
       .where(
         and(
           await visibleTickets(ctx),
-          notInList(tickets.status, [...FINISHED_TICKET]),
+          notInList(tickets.status, [...FINISHED_STATUSES]),
           sql`NOT EXISTS (SELECT 1 FROM appointments a WHERE a.ticket_id = ${tickets.id} AND a.status <> 'cancelled')`,
         ),
       )

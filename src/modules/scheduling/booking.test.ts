@@ -185,3 +185,23 @@ describe("SCH-2 booking checks before the technician's object is asked", () => {
   });
 });
 
+describe("SCH-1 a ticket's availability", () => {
+  it("offers the assigned technician's free slots, marks one taken by another job, and hides other people's tickets", async () => {
+    const { dispatcher, tech, cust, ticket } = await bookingSetup();
+    const date = dayAhead(6);
+    const before = await call(`/v1/availability?ticket_id=${ticket.id}&date=${date}`, { token: cust.token });
+    expect(before.status, before.text).toBe(200);
+    expect(before.json).toMatchObject({ date, technician_id: tech.user.id, timezone: expect.any(String) });
+    const nine = (r: typeof before) => r.json.slots.find((s: { start_time: string }) => s.start_time.startsWith("09:00"));
+    expect(nine(before).is_available).toBe(true);
+    // Another job of the same technician takes 09:00.
+    const other = await raiseTicket(dispatcher.token);
+    await call(`/v1/tickets/${other.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const booked = await call("/v1/appointments", { token: dispatcher.token, body: { ticket_id: other.id, technician_id: tech.user.id, date, start_time: "09:00" } });
+    expect(booked.status, booked.text).toBe(201);
+    const after = await call(`/v1/availability?ticket_id=${ticket.id}&date=${date}`, { token: cust.token });
+    expect(nine(after).is_available).toBe(false);
+    const stranger = await customerAccount();
+    expectProblem(await call(`/v1/availability?ticket_id=${ticket.id}&date=${date}`, { token: stranger.token }), 404, "not_found");
+  });
+});

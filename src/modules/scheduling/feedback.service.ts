@@ -1,4 +1,5 @@
 import { and, eq, gte, lt, ne, type SQL } from "drizzle-orm";
+import { findVisibleTicket, scopeOf, visibleTickets, type TicketRow } from "../access";
 import { inList } from "../../lib/d1";
 import { appointments, feedback, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
@@ -6,8 +7,8 @@ import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { addDays } from "../../lib/time";
-import { findVisibleTicket, scopeOf, visibleTickets, type TicketRow } from "../tickets/tickets.access";
-import { relationTo } from "../tickets/tickets.service";
+
+import { relationTo } from "../tickets";
 import { toFeedbackResponse } from "./appointments.service";
 import type { LinkContext } from "./links.service";
 

@@ -1,13 +1,16 @@
 import { and, eq, isNull, ne } from "drizzle-orm";
+import { displayName } from "../../lib/names";
+import { enqueueSms } from "../../lib/enqueue";
+import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import { appointmentLinks, appointments, customers, feedback, ticketAssignees, tickets, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { findVisibleTicket, type TicketRow } from "../tickets/tickets.access";
-import { relationTo } from "../tickets/tickets.service";
-import { domainEvent, eventRow, plainInsert } from "../tickets/tickets.repo";
+
+import { relationTo } from "../tickets";
+import { changeTicket } from "../tickets";
 import { book, candidateTechnicians, reschedule, ticketAvailability, type AppointmentRow } from "./appointments.service";
 import { withSeconds } from "./slots";
 
@@ -16,7 +19,7 @@ import { withSeconds } from "./slots";
 export async function createLink(ctx: ActorContext, ticketId: string) {
   const ticket = await findVisibleTicket(ctx, ticketId);
   const { relation } = await relationTo(ctx, ticket);
-  if (!(relation.triage && (relation.all || relation.team)) && !relation.assigned) throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
+  if (!canTriage(relation) && !relation.assigned) throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
   if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
   const customer = ticket.customerId ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
   // 256 random bits; only the hash is stored, so a database read does not yield working links.
@@ -30,13 +33,7 @@ export async function createLink(ctx: ActorContext, ticketId: string) {
     ctx.db.insert(appointmentLinks).values({ id: newId("lnk"), ticketId, tokenHash: await sha256(token), expiresAt, createdBy: ctx.actor.userId, createdAt: now.toISOString() }),
   ]);
   if (customer?.phone) {
-    await ctx.env.NOTIFICATIONS.send(
-      {
-        id: newId("msg"), event: "appointment.link_sent", channel: "sms", recipient: { address: customer.phone },
-        body: `truckroll: choose a time for your visit (${ticket.number}): ${url}`, created_at: now.toISOString(),
-      },
-      { contentType: "json" },
-    );
+    await enqueueSms(ctx, { event: "appointment.link_sent", to: customer.phone, body: `truckroll: choose a time for your visit (${ticket.number}): ${url}` });
   }
   return { url, expires_at: expiresAt, sms_sent: Boolean(customer?.phone) };
 }
@@ -90,7 +87,7 @@ export async function tokenContext(ctx: LinkContext) {
     case_number: ctx.ticket.number,
     task_number: ctx.ticket.id,
     reference_code: ctx.ticket.number,
-    technician: tech ? { id: tech.id, display_name: [tech.firstName, tech.lastName].filter(Boolean).join(" ") || tech.username } : null,
+    technician: tech ? { id: tech.id, display_name: displayName(tech.firstName, tech.lastName, tech.username) } : null,
     service_type: detectServiceType(ctx.ticket),
     timezone: ctx.settings.timeZone,
     appointment_state: {
@@ -142,13 +139,14 @@ export async function linkReschedule(ctx: LinkContext, date: string, startTime: 
 export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: number; address?: string }) {
   const appt = await liveAppointment(ctx);
   if (!appt || !["scheduled", "confirmed", "en_route"].includes(appt.status)) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
-  const now = nowIso();
-  const event = domainEvent("appointment.location_shared", ctx.ticket.id, null, { appointment_id: appt.id, lat: input.lat, lng: input.lng });
-  await ctx.env.DB.batch([
-    ctx.env.DB.prepare("UPDATE appointments SET lat = ?1, lng = ?2, address = coalesce(?3, address), updated_at = ?4 WHERE id = ?5").bind(input.lat, input.lng, input.address ?? null, now, appt.id),
-    plainInsert(ctx.env.DB, "ticket_history", { id: newId("hst"), ticket_id: ctx.ticket.id, actor_id: null, action: "location_shared", from_value: null, to_value: `${input.lat},${input.lng}`, comment: input.address ?? null, internal: 0, created_at: now }),
-    plainInsert(ctx.env.DB, "domain_events", eventRow(event)),
-  ]);
-  await ctx.env.NOTIFICATIONS.send(event, { contentType: "json" });
+  await changeTicket(ctx, {
+    ticketId: ctx.ticket.id,
+    actorId: null,
+    statements: (guard) => [
+      ctx.env.DB.prepare(`UPDATE appointments SET lat = ?, lng = ?, address = coalesce(?, address), updated_at = ? WHERE id = ? AND ${guard.sql}`).bind(input.lat, input.lng, input.address ?? null, nowIso(), appt.id, ...guard.params),
+    ],
+    history: [{ action: "location_shared", to: `${input.lat},${input.lng}`, comment: input.address ?? null }],
+    events: [{ type: "appointment.location_shared", data: { appointment_id: appt.id, lat: input.lat, lng: input.lng } }],
+  });
   return { message: "Location shared." };
 }

@@ -1,8 +1,9 @@
+import { findVisibleTicket } from "../access";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
 import { actorContext, serviceContext } from "../../lib/create-router";
-import { findVisibleTicket } from "../tickets/tickets.access";
+
 import * as appointments from "./appointments.service";
 import * as feedback from "./feedback.service";
 import * as links from "./links.service";

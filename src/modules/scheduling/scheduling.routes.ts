@@ -3,8 +3,8 @@ import { requires } from "../../middleware/auth";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { PUBLIC, jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { TechnicianIdParam } from "../technicians/technicians.schemas";
-import { TicketIdParam } from "../tickets/tickets.schemas";
+import { TechnicianIdParam } from "../technicians";
+import { TicketIdParam } from "../tickets";
 import {
   AppointmentCreateSchema, AppointmentIdParam, AppointmentListQuery, AppointmentPageSchema, AppointmentSchema, AvailabilityQuery,
   AvailabilitySchema, ConfirmSchema, FeedbackListQuery, FeedbackPageSchema, FeedbackSchema, LinkSchema, LocationUpdateSchema,

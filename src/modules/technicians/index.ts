@@ -1,4 +1,7 @@
 // Field workforce: technician profiles (FW-1), availability (FW-3) and supervisors' teams (IAM-14).
+// Leaves first: other modules read these at load time, so they must not wait on a cycle.
+export { TechnicianIdParam } from "./technicians.schemas";
+
 import { createRouter } from "../../lib/create-router";
 import * as h from "./technicians.handlers";
 import * as r from "./technicians.routes";
@@ -12,4 +15,4 @@ export const techniciansModule = createRouter()
   .openapi(r.getTeam, h.getTeam)
   .openapi(r.assignToTeam, h.assignToTeam)
   .openapi(r.unassignFromTeam, h.unassignFromTeam);
-export { assertTechniciansInReach, outsideReach } from "./technicians.access";
+export { findTechnician } from "./technicians.service";

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
 import { companies, technicianProfiles, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
@@ -29,7 +30,7 @@ export function toTechnicianResponse(user: UserRow, profile: ProfileRow | null) 
   return {
     user_id: user.id,
     username: user.username,
-    display_name: [user.firstName, user.lastName].filter(Boolean).join(" ") || user.username,
+    display_name: displayName(user.firstName, user.lastName, user.username),
     phone: user.phone,
     email: user.email,
     is_active: user.status === "active" && !user.deletedAt,
@@ -186,7 +187,7 @@ export async function listTeams(ctx: ActorContext) {
     .groupBy(technicianProfiles.supervisorId)
     .orderBy(asc(users.username));
   return {
-    data: rows.map((r) => ({ supervisor_id: r.supervisorId!, supervisor_name: [r.first, r.last].filter(Boolean).join(" ") || r.username, technician_count: r.n })),
+    data: rows.map((r) => ({ supervisor_id: r.supervisorId!, supervisor_name: displayName(r.first, r.last, r.username), technician_count: r.n })),
   };
 }
 
@@ -201,7 +202,7 @@ export async function getTeam(ctx: ActorContext, supervisorId: string) {
     .orderBy(asc(users.username));
   return {
     supervisor_id: supervisorId,
-    supervisor_name: [sup.firstName, sup.lastName].filter(Boolean).join(" ") || sup.username,
+    supervisor_name: displayName(sup.firstName, sup.lastName, sup.username),
     technicians: rows.map((r) => toTechnicianResponse(r.user, r.profile)),
   };
 }

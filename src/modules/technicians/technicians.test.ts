@@ -72,3 +72,19 @@ describe("IAM-16 role pools", () => {
     expectProblem(await call("/v1/roles/nope/pool", { token: dispatcher.token }), 404, "not_found");
   });
 });
+
+describe("IAM-14 reading a team", () => {
+  it("lists the supervisor's technicians by username with their profiles, and 404s an unknown supervisor", async () => {
+    const sup = await staff("supervisor");
+    const dispatcher = await staff("dispatcher");
+    const a = await technicianAccount({ supervisorId: sup.user.id, skills: ["fibre"] });
+    const b = await technicianAccount({ supervisorId: sup.user.id });
+    await technicianAccount(); // in no team
+    const team = await call(`/v1/teams/${sup.user.id}`, { token: dispatcher.token });
+    expect(team.status, team.text).toBe(200);
+    expect(team.json.supervisor_id).toBe(sup.user.id);
+    expect(team.json.technicians.map((t: { user_id: string }) => t.user_id)).toEqual([a.user, b.user].sort((x, y) => x.username.localeCompare(y.username)).map((u) => u.id));
+    expect(team.json.technicians.find((t: { user_id: string }) => t.user_id === a.user.id).skills).toEqual(["fibre"]);
+    expectProblem(await call("/v1/teams/usr_nobody000000000000", { token: dispatcher.token }), 404, "not_found");
+  });
+});

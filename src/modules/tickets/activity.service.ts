@@ -1,15 +1,17 @@
 import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { displayName } from "../../lib/names";
+import { enqueueSms } from "../../lib/enqueue";
 import { inList } from "../../lib/d1";
 import { completionCodes, customers, ticketAttachments, ticketComments, users, workLogs, type WorkLogPart } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { hmacSha256, sixDigitCode } from "../../lib/hmac";
-import { CODE_MAX_ATTEMPTS, checkCode } from "../../lib/one-time-codes";
+import { checkCode } from "../../lib/one-time-codes";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { findVisibleTicket } from "./tickets.access";
-import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "./tickets.repo";
-import { commit, getTicket, relationTo, toAttachmentResponse, toWorkLogResponse, transitionColumns } from "./tickets.service";
+import { canTriage, findVisibleTicket } from "../access";
+import { changeTicket } from "./change";
+import { getTicket, relationTo, toAttachmentResponse, toWorkLogResponse, transitionColumns } from "./tickets.service";
 import type { Relation } from "./tickets.workflow";
 
 // ---- comments (WO-7) ----
@@ -20,23 +22,18 @@ export async function addComment(ctx: ActorContext, id: string, input: { body: s
     throw new AppError("forbidden", "Internal notes are for staff.");
   }
   const now = nowIso();
-  const token = randomToken(12);
   const commentId = newId("cmt");
   const internal = input.visibility === "internal";
-  const event = domainEvent("ticket.commented", id, ctx.actor.userId, { comment_id: commentId, visibility: input.visibility });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(ctx.env.DB, id, { updated_at: now }, token),
-      guardedInsert(ctx.env.DB, "ticket_comments", { id: commentId, ticket_id: id, author_id: ctx.actor.userId, body: input.body, visibility: input.visibility, created_at: now }, id, token),
-      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, internal ? "internal_note" : "commented", null, null, input.body, internal), id, token),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-    ],
-    [event],
-  );
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    rows: [{ table: "ticket_comments", row: { id: commentId, ticket_id: id, author_id: ctx.actor.userId, body: input.body, visibility: input.visibility, created_at: now } }],
+    history: [{ action: internal ? "internal_note" : "commented", comment: input.body, internal }],
+    events: [{ type: "ticket.commented", data: { comment_id: commentId, visibility: input.visibility } }],
+  });
   const author = await ctx.db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, ctx.actor.userId) });
   return {
-    id: commentId, author_id: ctx.actor.userId, author_name: [author?.firstName, author?.lastName].filter(Boolean).join(" ") || author?.username || "",
+    id: commentId, author_id: ctx.actor.userId, author_name: displayName(author?.firstName, author?.lastName, author?.username),
     body: input.body, visibility: input.visibility, created_at: now,
   };
 }
@@ -49,7 +46,7 @@ export async function listComments(ctx: ActorContext, id: string) {
     orderBy: [asc(ticketComments.createdAt)],
   });
   const authors = await ctx.db.query.users.findMany({ where: inList(users.id, rows.map((r) => r.authorId)) });
-  const name = new Map(authors.map((a) => [a.id, [a.firstName, a.lastName].filter(Boolean).join(" ") || a.username]));
+  const name = new Map(authors.map((a) => [a.id, displayName(a.firstName, a.lastName, a.username)]));
   return { data: rows.map((c) => ({ id: c.id, author_id: c.authorId, author_name: name.get(c.authorId) ?? "", body: c.body, visibility: c.visibility, created_at: c.createdAt })) };
 }
 
@@ -86,20 +83,15 @@ export async function addAttachment(ctx: ActorContext, id: string, file: { filen
   const filename = safeFilename(file.filename);
   await ctx.env.FILES.put(objectKey, file.bytes, { httpMetadata: { contentType }, customMetadata: { ticket_id: id, attachment_id: attachmentId } });
   const now = nowIso();
-  const token = randomToken(12);
   const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: contentType, size_bytes: file.bytes.length, object_key: objectKey, created_at: now };
-  const event = domainEvent("ticket.attachment_added", id, ctx.actor.userId, { attachment_id: attachmentId, filename });
   try {
-    await commit(
-      ctx,
-      [
-        guardedUpdate(ctx.env.DB, id, { updated_at: now }, token),
-        guardedInsert(ctx.env.DB, "ticket_attachments", row, id, token),
-        guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "attachment_added", null, filename), id, token),
-        guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-      ],
-      [event],
-    );
+    await changeTicket(ctx, {
+      ticketId: id,
+      actorId: ctx.actor.userId,
+      rows: [{ table: "ticket_attachments", row }],
+      history: [{ action: "attachment_added", to: filename }],
+      events: [{ type: "ticket.attachment_added", data: { attachment_id: attachmentId, filename } }],
+    });
   } catch (err) {
     await ctx.env.FILES.delete(objectKey); // no orphan object when the row was not written
     throw err;
@@ -125,7 +117,7 @@ export async function listAttachments(ctx: ActorContext, id: string) {
 // ---- work logs (WO-11) ----
 
 function assertWorker(relation: Relation) {
-  if (!relation.assigned && !(relation.triage && (relation.all || relation.team))) {
+  if (!relation.assigned && !canTriage(relation)) {
     throw new AppError("forbidden", "Only the assigned technician or dispatch may do this.");
   }
 }
@@ -149,19 +141,14 @@ export async function addWorkLog(ctx: ActorContext, id: string, input: WorkLogIn
   const { relation } = await relationTo(ctx, ticket);
   assertWorker(relation);
   if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
-  const token = randomToken(12);
   const row = workLogRow(ctx, id, input, false);
-  const event = domainEvent("ticket.work_logged", id, ctx.actor.userId, { work_log_id: row.id });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(ctx.env.DB, id, { updated_at: row.created_at }, token),
-      guardedInsert(ctx.env.DB, "work_logs", row, id, token),
-      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "work_logged", null, row.id, input.work_detail), id, token),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-    ],
-    [event],
-  );
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    rows: [{ table: "work_logs", row }],
+    history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
+    events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
+  });
   return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
 
@@ -174,7 +161,6 @@ export async function listWorkLogs(ctx: ActorContext, id: string) {
 // ---- completion by customer code (WO-10) ----
 
 export const COMPLETION_CODE_TTL_SECONDS = 10 * 60;
-export const COMPLETION_CODE_MAX_ATTEMPTS = CODE_MAX_ATTEMPTS;
 
 async function codeHash(ctx: ActorContext, codeId: string, code: string) {
   return hmacSha256(ctx.settings.hmacSecret, `completion:${codeId}:${code}`);
@@ -198,14 +184,11 @@ export async function requestCompletionCode(ctx: ActorContext, id: string) {
       expiresAt: new Date(now.getTime() + COMPLETION_CODE_TTL_SECONDS * 1000).toISOString(), createdAt: now.toISOString(),
     }),
   ]);
-  await ctx.env.NOTIFICATIONS.send(
-    {
-      id: newId("msg"), event: "ticket.completion_code", channel: "sms", recipient: { address: customer.phone },
-      body: `Your truckroll code to confirm the work on ${ticket.number} is ${code}. Give it to the technician only when the job is done.`,
-      created_at: now.toISOString(),
-    },
-    { contentType: "json" },
-  );
+  await enqueueSms(ctx, {
+    event: "ticket.completion_code",
+    to: customer.phone,
+    body: `Your truckroll code to confirm the work on ${ticket.number} is ${code}. Give it to the technician only when the job is done.`,
+  });
   return { message: "A code has been sent to the customer's phone." };
 }
 
@@ -221,21 +204,18 @@ export async function completeWithCode(ctx: ActorContext, id: string, input: Wor
   });
   const valid = await checkCode(ctx.env.DB, "completion_codes", code, (row) => codeHash(ctx, row.id, input.code), now);
   // The code is the customer's sign-off: the ticket is resolved and signed off in one batch.
-  const token = randomToken(12);
   const log = workLogRow(ctx, id, input, true);
-  const set = { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now };
-  const event = domainEvent("ticket.status_changed", id, ctx.actor.userId, { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true });
-  const db = ctx.env.DB;
-  await commit(
-    ctx,
-    [
-      guardedUpdate(db, id, set, token, ["in_progress"]),
-      db.prepare("UPDATE completion_codes SET consumed_at = ?1 WHERE id = ?2 AND consumed_at IS NULL AND EXISTS (SELECT 1 FROM tickets WHERE id = ?3 AND write_token = ?4)").bind(now, valid.id, id, token),
-      guardedInsert(db, "work_logs", log, id, token),
-      guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "completed", "in_progress", "resolved", "Confirmed with the customer's code"), id, token),
-      guardedInsert(db, "domain_events", eventRow(event), id, token),
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    expectStatus: ["in_progress"],
+    set: { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now },
+    rows: [{ table: "work_logs", row: log }],
+    statements: (guard) => [
+      ctx.env.DB.prepare(`UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`).bind(now, valid.id, ...guard.params),
     ],
-    [event],
-  );
+    history: [{ action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" }],
+    events: [{ type: "ticket.status_changed", data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true } }],
+  });
   return getTicket(ctx, id);
 }

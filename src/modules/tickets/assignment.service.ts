@@ -1,18 +1,19 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { displayName } from "../../lib/names";
+import { assertTechniciansInReach } from "../access";
 import { inList } from "../../lib/d1";
-import { counters, technicianProfiles, ticketAssignees, tickets, users } from "../../db/schema";
+import { counters, technicianProfiles, ticketAssignees, tickets, users, FINISHED_STATUSES, UNFINISHED_STATUSES } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
-import { nowIso, randomToken } from "../../lib/ids";
+import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { todayIn, zonedTimeToUtc, addDays } from "../../lib/time";
-import { findVisibleTicket, scopeOf, type TicketRow } from "./tickets.access";
-import { assertTechniciansInReach } from "../technicians";
-import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow } from "./tickets.repo";
-import { assertTriage, commit, getTicket, relationTo, transitionColumns } from "./tickets.service";
+import { findVisibleTicket, scopeOf, type TicketRow } from "../access";
+
+import { changeTicket } from "./change";
+import { assertTriage, getTicket, relationTo, transitionColumns } from "./tickets.service";
 
 export type Strategy = "round_robin" | "least_loaded";
 
-const UNFINISHED = ["new", "opened", "assigned", "in_progress", "on_hold"] as const;
 
 interface Candidate {
   id: string;
@@ -65,7 +66,7 @@ export async function chooseTechnician(ctx: ActorContext, ticket: TicketRow, str
     .select({ technicianId: ticketAssignees.technicianId, n: sql<number>`count(*)` })
     .from(ticketAssignees)
     .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
-    .where(and(inList(ticketAssignees.technicianId, pool.map((p) => p.id)), inList(tickets.status, [...UNFINISHED])))
+    .where(and(inList(ticketAssignees.technicianId, pool.map((p) => p.id)), inList(tickets.status, [...UNFINISHED_STATUSES])))
     .groupBy(ticketAssignees.technicianId);
   const load = new Map(loads.map((l) => [l.technicianId, l.n]));
   const pick = [...pool].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0];
@@ -97,7 +98,7 @@ export async function assignTicket(ctx: ActorContext, id: string, input: AssignI
   const ticket = await findVisibleTicket(ctx, id);
   const { relation, assignees } = await relationTo(ctx, ticket);
   assertTriage(relation);
-  if (["resolved", "waiting_approval", "closed", "cancelled"].includes(ticket.status)) {
+  if ((FINISHED_STATUSES as readonly string[]).includes(ticket.status)) {
     throw new AppError("invalid_transition", `Cannot assign a ticket that is ${ticket.status}.`);
   }
   if (input.team_supervisor_id) {
@@ -122,35 +123,25 @@ export async function assignTicket(ctx: ActorContext, id: string, input: AssignI
   const fresh = chosen.filter((c) => !assignees.some((a) => a.technicianId === c.technicianId));
 
   const now = nowIso();
-  const token = randomToken(12);
   const willHaveAssignees = assignees.length + fresh.length > 0;
   const to = ["new", "opened"].includes(ticket.status) && willHaveAssignees ? "assigned" : ticket.status;
   const set = { ...transitionColumns(ticket, "assign", to, now), team_supervisor_id: teamSupervisorId ?? null } as Record<string, string | number | null>;
   if (input.scheduled_at) set.scheduled_at = new Date(input.scheduled_at).toISOString();
   if (input.estimated_resolution_at) set.estimated_resolution_at = new Date(input.estimated_resolution_at).toISOString();
-  const event = domainEvent("ticket.assigned", id, ctx.actor.userId, {
-    number: ticket.number,
-    technician_ids: fresh.map((c) => c.technicianId),
-    team_supervisor_id: teamSupervisorId ?? null,
-    strategy: input.strategy ?? null,
-  });
-  const db = ctx.env.DB;
-  await commit(
-    ctx,
-    [
-      guardedUpdate(db, id, set, token, [ticket.status]),
-      ...fresh.map((c) =>
-        guardedInsert(db, "ticket_assignees", { ticket_id: id, technician_id: c.technicianId, assigned_by: ctx.actor.userId, due_at: input.due_at ? new Date(input.due_at).toISOString() : null, reason: c.reason, assigned_at: now }, id, token),
-      ),
-      ...fresh.map((c) => guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "assigned", null, c.technicianId, c.reason ?? input.comment), id, token)),
-      ...(input.team_supervisor_id && input.team_supervisor_id !== ticket.teamSupervisorId
-        ? [guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "team_assigned", ticket.teamSupervisorId, input.team_supervisor_id), id, token)]
-        : []),
-      ...(to !== ticket.status ? [guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "status_changed", ticket.status, to), id, token)] : []),
-      guardedInsert(db, "domain_events", eventRow(event), id, token),
+  const dueAt = input.due_at ? new Date(input.due_at).toISOString() : null;
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    expectStatus: [ticket.status],
+    set,
+    rows: fresh.map((c) => ({ table: "ticket_assignees", row: { ticket_id: id, technician_id: c.technicianId, assigned_by: ctx.actor.userId, due_at: dueAt, reason: c.reason, assigned_at: now } })),
+    history: [
+      ...fresh.map((c) => ({ action: "assigned", to: c.technicianId, comment: c.reason ?? input.comment })),
+      ...(input.team_supervisor_id && input.team_supervisor_id !== ticket.teamSupervisorId ? [{ action: "team_assigned", from: ticket.teamSupervisorId, to: input.team_supervisor_id }] : []),
+      ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : []),
     ],
-    [event],
-  );
+    events: [{ type: "ticket.assigned", data: { number: ticket.number, technician_ids: fresh.map((c) => c.technicianId), team_supervisor_id: teamSupervisorId ?? null, strategy: input.strategy ?? null } }],
+  });
   return getTicket(ctx, id);
 }
 
@@ -160,28 +151,20 @@ export async function unassignTicket(ctx: ActorContext, id: string, technicianId
   assertTriage(relation);
   const removing = assignees.filter((a) => technicianIds.includes(a.technicianId));
   if (!removing.length) throw new AppError("validation_failed", "None of these technicians is assigned.", { errors: [{ path: "technician_ids", message: "Not assigned" }] });
-  const now = nowIso();
-  const token = randomToken(12);
   const left = assignees.length - removing.length;
   const to = ticket.status === "assigned" && left === 0 ? "opened" : ticket.status;
-  const db = ctx.env.DB;
-  const event = domainEvent("ticket.unassigned", id, ctx.actor.userId, { technician_ids: removing.map((r) => r.technicianId) });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(db, id, { status: to, updated_at: now }, token, [ticket.status]),
-      db
-        .prepare(
-          `DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND technician_id IN (SELECT value FROM json_each(?2))
-           AND EXISTS (SELECT 1 FROM tickets WHERE id = ?1 AND write_token = ?3)`,
-        )
-        .bind(id, JSON.stringify(removing.map((r) => r.technicianId)), token),
-      ...removing.map((r) => guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "unassigned", r.technicianId, null, comment), id, token)),
-      ...(to !== ticket.status ? [guardedInsert(db, "ticket_history", historyRow(id, ctx.actor.userId, "status_changed", ticket.status, to), id, token)] : []),
-      guardedInsert(db, "domain_events", eventRow(event), id, token),
+  const removed = removing.map((r) => r.technicianId);
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    expectStatus: [ticket.status],
+    set: { status: to },
+    statements: (guard) => [
+      ctx.env.DB.prepare(`DELETE FROM ticket_assignees WHERE ticket_id = ? AND technician_id IN (SELECT value FROM json_each(?)) AND ${guard.sql}`).bind(id, JSON.stringify(removed), ...guard.params),
     ],
-    [event],
-  );
+    history: [...removed.map((technicianId) => ({ action: "unassigned", from: technicianId, comment })), ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : [])],
+    events: [{ type: "ticket.unassigned", data: { technician_ids: removed } }],
+  });
   return getTicket(ctx, id);
 }
 
@@ -218,9 +201,9 @@ export async function workload(ctx: ActorContext, technicianId?: string) {
       first: users.firstName,
       last: users.lastName,
       username: users.username,
-      open: sql<number>`coalesce(sum(CASE WHEN ${tickets.status} IN ('new','opened','assigned','in_progress','on_hold') THEN 1 ELSE 0 END), 0)`,
+      open: sql<number>`coalesce(sum(CASE WHEN ${inList(tickets.status, [...UNFINISHED_STATUSES])} THEN 1 ELSE 0 END), 0)`,
       inProgress: sql<number>`coalesce(sum(CASE WHEN ${tickets.status} = 'in_progress' THEN 1 ELSE 0 END), 0)`,
-      overdue: sql<number>`coalesce(sum(CASE WHEN ${tickets.status} IN ('new','opened','assigned','in_progress','on_hold') AND ${tickets.resolutionDueAt} < ${now} THEN 1 ELSE 0 END), 0)`,
+      overdue: sql<number>`coalesce(sum(CASE WHEN ${inList(tickets.status, [...UNFINISHED_STATUSES])} AND ${tickets.resolutionDueAt} < ${now} THEN 1 ELSE 0 END), 0)`,
       scheduledToday: sql<number>`coalesce(sum(CASE WHEN ${tickets.scheduledAt} >= ${dayStart} AND ${tickets.scheduledAt} < ${dayEnd} AND ${tickets.status} NOT IN ('closed','cancelled') THEN 1 ELSE 0 END), 0)`,
     })
     .from(users)
@@ -234,7 +217,7 @@ export async function workload(ctx: ActorContext, technicianId?: string) {
   return {
     data: rows.map((r) => ({
       technician_id: r.id,
-      display_name: [r.first, r.last].filter(Boolean).join(" ") || r.username,
+      display_name: displayName(r.first, r.last, r.username),
       open: r.open,
       in_progress: r.inProgress,
       overdue: r.overdue,

@@ -1,5 +1,9 @@
 // Work orders: tickets, cases, tasks and service bookings — lifecycle, assignment, SLA, comments,
 // attachments, history, work logs and completion by customer code (WO-1…WO-14).
+// Leaves first: other modules read these at load time, so they must not wait on a cycle.
+export { TicketIdParam, TicketPageSchema } from "./tickets.schemas";
+export { slaState } from "./sla";
+
 import { createRouter } from "../../lib/create-router";
 import * as h from "./tickets.handlers";
 import * as r from "./tickets.routes";
@@ -31,3 +35,7 @@ const router = createRouter()
 for (const [action, route] of r.actionRoutes) router.openapi(route, h.actionHandler(action) as never);
 
 export const ticketsModule = router;
+
+export { buildTicketListQuery, listTickets, relationTo } from "./tickets.service";
+export { eligibleTechnicians } from "./assignment.service";
+export { changeTicket, type HistoryEntry, type TicketChange } from "./change";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../db/client";
 import { settingsFrom } from "../../lib/env";
 import type { ActorContext } from "../../lib/context";
-import { permissionsOf } from "../roles/permissions";
+import { permissionsOf } from "../../lib/permissions";
 import { buildTicketListQuery } from "./tickets.service";
 import { createUser } from "../../../test/helpers";
 

@@ -116,11 +116,7 @@ export const completeWithCode: RouteHandler<typeof routes.completeWithCode, AppE
   c.json(await activity.completeWithCode(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const customerTickets: RouteHandler<typeof routes.customerTickets, AppEnv> = async (c) => {
-  const ctx = actorContext(c);
-  const { id } = c.req.valid("param");
-  const { findVisibleCustomer } = await import("../customers/customers.service");
-  await findVisibleCustomer(ctx, id);
-  return c.json(await tickets.listTickets(ctx, { ...c.req.valid("query"), customer_id: id }), 200);
+  return c.json(await tickets.listCustomerTickets(actorContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 };
 
 export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) => c.json(await assignment.workload(actorContext(c)), 200);

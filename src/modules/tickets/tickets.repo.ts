@@ -1,15 +1,20 @@
 import { newId, nowIso } from "../../lib/ids";
-import type { DomainEventMessage } from "../../queues/messages";
 
 /**
  * Raw D1 statements for ticket writes. D1 has no interactive transactions, so a change is one
- * batch: a conditional UPDATE that stamps a fresh `write_token`, followed by inserts guarded on
+ * batch: a conditional UPDATE that stamps a fresh `write_token`, followed by statements guarded on
  * that token (`WHERE EXISTS … write_token = ?`). If the UPDATE matched nothing (the ticket moved
- * on), the history and event rows are not written either.
+ * on), none of the others writes either. Only `change.ts` builds these.
  */
 export type Columns = Record<string, string | number | null>;
 
-export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, token: string, expectedStatuses?: readonly string[]) {
+/** A further condition for the ticket UPDATE, with `?` placeholders. */
+export interface Condition {
+  sql: string;
+  params: (string | number | null)[];
+}
+
+export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, token: string, expectedStatuses?: readonly string[], also?: Condition) {
   const entries = Object.entries({ ...set, write_token: token });
   const assignments = entries.map(([col], i) => `${col} = ?${i + 1}`).join(", ");
   const params: (string | number | null)[] = entries.map(([, v]) => v);
@@ -18,6 +23,11 @@ export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, to
   if (expectedStatuses?.length) {
     where += ` AND status IN (${expectedStatuses.map((_, i) => `?${params.length + 1 + i}`).join(", ")})`;
     params.push(...expectedStatuses);
+  }
+  if (also) {
+    let k = 0;
+    where += ` AND (${also.sql.replace(/\?/g, () => `?${params.length + 1 + k++}`)})`;
+    params.push(...also.params);
   }
   return db.prepare(`UPDATE tickets SET ${assignments} WHERE ${where}`).bind(...params);
 }
@@ -41,12 +51,4 @@ export function plainInsert(db: D1Database, table: string, row: Columns) {
 
 export function historyRow(ticketId: string, actorId: string | null, action: string, from: string | null, to: string | null, comment?: string | null, internal = false): Columns {
   return { id: newId("hst"), ticket_id: ticketId, actor_id: actorId, action, from_value: from, to_value: to, comment: comment ?? null, internal: internal ? 1 : 0, created_at: nowIso() };
-}
-
-export function domainEvent(type: string, subjectId: string, actorId: string | null, data: Record<string, unknown>): DomainEventMessage {
-  return { kind: "event", id: newId("evt"), type, subject_id: subjectId, actor_id: actorId, data, occurred_at: nowIso() };
-}
-
-export function eventRow(event: DomainEventMessage): Columns {
-  return { id: event.id, type: event.type, subject_id: event.subject_id, actor_id: event.actor_id, data: JSON.stringify(event.data), created_at: event.occurred_at };
 }

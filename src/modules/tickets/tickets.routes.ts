@@ -3,8 +3,8 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { CustomerIdParam } from "../customers/customers.schemas";
-import { TechnicianIdParam } from "../technicians/technicians.schemas";
+import { CustomerIdParam } from "../customers";
+import { TechnicianIdParam } from "../technicians";
 import {
   ActionSchema, AssignSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
   CommentCreateSchema, CommentSchema, CompleteSchema, HistoryEntrySchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,

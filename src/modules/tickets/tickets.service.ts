@@ -1,4 +1,5 @@
 import { and, asc, eq, getTableColumns, gte, isNotNull, lte, ne, sql, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
 import {
   assets, buckets, counters, customers, technicianProfiles, ticketAssignees, ticketAttachments, ticketComments, ticketHistory,
@@ -9,12 +10,12 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { addDays, addMonths, todayIn, zonedTimeToUtc } from "../../lib/time";
-import type { DomainEventMessage } from "../../queues/messages";
-import { isInWarranty } from "../assets/assets.service";
-import { customerForUser, findCustomer } from "../customers/customers.service";
+import { isInWarranty } from "../assets";
+import { customerForUser, findCustomer, findVisibleCustomer } from "../customers";
 import { initialTargets, resumeClock, slaState } from "./sla";
-import { findVisibleTicket, relationsOf, visibleTickets, type TicketRow } from "./tickets.access";
-import { domainEvent, eventRow, guardedInsert, guardedUpdate, historyRow, plainInsert, type Columns } from "./tickets.repo";
+import { canTriage, findVisibleTicket, relationsOf, visibleTickets, type TicketRow } from "../access";
+import type { Columns } from "./tickets.repo";
+import { changeTicket, recordNewTicket, type HistoryEntry } from "./change";
 import type { TicketListFilters } from "./tickets.schemas";
 import { MILESTONE_COLUMN, allowedActions, checkAction, resolvedStatus, RULES, type Relation, type TicketAction } from "./tickets.workflow";
 
@@ -34,7 +35,7 @@ export async function loadAssignees(ctx: ActorContext, ticketIds: string[]): Pro
     const list = out.get(r.a.ticketId) ?? [];
     list.push({
       technicianId: r.a.technicianId,
-      displayName: [r.first, r.last].filter(Boolean).join(" ") || r.username,
+      displayName: displayName(r.first, r.last, r.username),
       assignedAt: r.a.assignedAt,
       dueAt: r.a.dueAt,
       reason: r.a.reason,
@@ -93,20 +94,6 @@ export async function getTicket(ctx: ActorContext, id: string) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation, assignees } = await relationTo(ctx, ticket);
   return toTicketResponse(ticket, assignees, relation);
-}
-
-/** Sends events after their rows are committed; a failed send fails the request (nothing silent). */
-export async function publish(ctx: ActorContext, events: DomainEventMessage[]) {
-  if (events.length) await ctx.env.NOTIFICATIONS.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
-}
-
-/** Runs a guarded batch; when the guarded UPDATE matched nothing, the ticket changed meanwhile. */
-export async function commit(ctx: ActorContext, statements: D1PreparedStatement[], events: DomainEventMessage[]) {
-  const results = await ctx.env.DB.batch(statements);
-  if ((results[0]?.meta.changes ?? 0) === 0) {
-    throw new AppError("conflict", "The ticket changed while this request ran; reload and try again.");
-  }
-  await publish(ctx, events);
 }
 
 async function nextNumber(ctx: ActorContext): Promise<string> {
@@ -200,7 +187,7 @@ export async function createTicket(ctx: ActorContext, input: TicketCreateInput) 
   const now = nowIso();
   const id = newId("tkt");
   const targets = initialTargets(ctx.settings, input.priority, now);
-  const row: Columns = {
+  const row: Columns & { id: string } = {
     id,
     number: await nextNumber(ctx),
     kind: input.kind,
@@ -226,13 +213,7 @@ export async function createTicket(ctx: ActorContext, input: TicketCreateInput) 
     created_at: now,
     updated_at: now,
   };
-  const event = domainEvent("ticket.created", id, ctx.actor.userId, { number: row.number, kind: input.kind, priority: input.priority, customer_id: row.customer_id });
-  await ctx.env.DB.batch([
-    plainInsert(ctx.env.DB, "tickets", row),
-    plainInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "created", null, "new", null)),
-    plainInsert(ctx.env.DB, "domain_events", eventRow(event)),
-  ]);
-  await publish(ctx, [event]);
+  await recordNewTicket(ctx, row, ctx.actor.userId, { type: "ticket.created", data: { number: row.number, kind: input.kind, priority: input.priority, customer_id: row.customer_id } });
   return getTicket(ctx, id);
 }
 
@@ -300,6 +281,12 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
   ];
 }
 
+/** A customer's tickets: the customer must be one the caller may see (else 404), the tickets as scoped as any list. */
+export async function listCustomerTickets(ctx: ActorContext, customerId: string, query: Omit<Parameters<typeof listTickets>[1], "customer_id">) {
+  await findVisibleCustomer(ctx, customerId);
+  return listTickets(ctx, { ...query, customer_id: customerId } as Parameters<typeof listTickets>[1]);
+}
+
 // ---- detail (WO-3) ----
 
 export async function getTicketDetail(ctx: ActorContext, id: string) {
@@ -324,7 +311,7 @@ export async function getTicketDetail(ctx: ActorContext, id: string) {
   return {
     ...toTicketResponse(ticket, assignees, relation),
     comments: comments.map((r) => ({
-      id: r.c.id, author_id: r.c.authorId, author_name: [r.first, r.last].filter(Boolean).join(" ") || r.username || "unknown",
+      id: r.c.id, author_id: r.c.authorId, author_name: displayName(r.first, r.last, r.username) || "unknown",
       body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
     })),
     attachments: attachments.map(toAttachmentResponse),
@@ -372,7 +359,7 @@ export async function listHistory(ctx: ActorContext, id: string) {
 // ---- edit ----
 
 export function assertTriage(relation: Relation) {
-  if (!(relation.triage && (relation.all || relation.team))) throw new AppError("forbidden", "Only dispatchers, supervisors and managers may do this.");
+  if (!canTriage(relation)) throw new AppError("forbidden", "Only dispatchers, supervisors and managers may do this.");
 }
 
 const EDITABLE: [keyof TicketRow, string][] = [
@@ -389,10 +376,9 @@ export async function updateTicket(
   const { relation } = await relationTo(ctx, ticket);
   assertTriage(relation);
   if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `A ${ticket.status} ticket cannot be edited; reopen it first.`);
-  const token = randomToken(12);
   const now = nowIso();
   const set: Columns = { updated_at: now };
-  const history: Columns[] = [];
+  const history: HistoryEntry[] = [];
   for (const [prop, col] of EDITABLE) {
     const value = input[col as keyof typeof input];
     if (value === undefined) continue;
@@ -400,33 +386,24 @@ export async function updateTicket(
     const after = (col === "scheduled_at" && value ? new Date(value as string).toISOString() : value) as string | number | null;
     if (before === after) continue;
     set[col] = after;
-    history.push(historyRow(id, ctx.actor.userId, `${col}_changed`, before === null ? null : String(before), after === null ? null : String(after)));
+    history.push({ action: `${col}_changed`, from: before === null ? null : String(before), to: after === null ? null : String(after) });
   }
   if (input.required_skills) {
     set.required_skills = JSON.stringify([...new Set(input.required_skills)]);
-    history.push(historyRow(id, ctx.actor.userId, "required_skills_changed", JSON.stringify(ticket.requiredSkills), set.required_skills as string));
+    history.push({ action: "required_skills_changed", from: JSON.stringify(ticket.requiredSkills), to: set.required_skills as string });
   }
   if (input.location !== undefined) {
     set.lat = input.location?.lat ?? null;
     set.lng = input.location?.lng ?? null;
     set.address = input.location?.address ?? null;
-    history.push(historyRow(id, ctx.actor.userId, "location_changed", ticket.address, (set.address as string) ?? null));
+    history.push({ action: "location_changed", from: ticket.address, to: (set.address as string) ?? null });
   }
   // A new priority moves a response target that has not been met yet.
   if (input.priority && input.priority !== ticket.priority && !ticket.respondedAt && !ticket.responseBreachedAt) {
     set.response_due_at = initialTargets(ctx.settings, input.priority, ticket.createdAt).responseDueAt;
   }
   if (!history.length) return getTicket(ctx, id);
-  const event = domainEvent("ticket.updated", id, ctx.actor.userId, { changes: history.map((h) => h.action) });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(ctx.env.DB, id, set, token, [ticket.status]),
-      ...history.map((h) => guardedInsert(ctx.env.DB, "ticket_history", h, id, token)),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-    ],
-    [event],
-  );
+  await changeTicket(ctx, { ticketId: id, actorId: ctx.actor.userId, expectStatus: [ticket.status], set, history, events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }] });
   return getTicket(ctx, id);
 }
 
@@ -458,18 +435,14 @@ export async function transitionTicket(ctx: ActorContext, id: string, action: Ti
   if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
   if (verdict === "invalid") throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
-  const now = nowIso();
-  const token = randomToken(12);
-  const event = domainEvent("ticket.status_changed", id, ctx.actor.userId, { action, from: ticket.status, to, number: ticket.number });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(ctx.env.DB, id, transitionColumns(ticket, action, to, now), token, [ticket.status]),
-      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, action, ticket.status, to, comment), id, token),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-    ],
-    [event],
-  );
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    expectStatus: [ticket.status],
+    set: transitionColumns(ticket, action, to, nowIso()),
+    history: [{ action, from: ticket.status, to, comment }],
+    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }],
+  });
   return getTicket(ctx, id);
 }
 
@@ -490,18 +463,14 @@ export async function setSla(ctx: ActorContext, id: string, input: { response_du
     if (set.resolution_due_at > now) set.resolution_breached_at = null;
   }
   if (input.estimated_resolution_at) set.estimated_resolution_at = iso(input.estimated_resolution_at);
-  const token = randomToken(12);
   const summary = JSON.stringify(Object.fromEntries(Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at")));
-  const event = domainEvent("ticket.sla_changed", id, ctx.actor.userId, { ...set });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(ctx.env.DB, id, set, token),
-      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "sla_set", ticket.resolutionDueAt, summary), id, token),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-    ],
-    [event],
-  );
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    set,
+    history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
+    events: [{ type: "ticket.sla_changed", data: { ...set } }],
+  });
   return getTicket(ctx, id);
 }
 
@@ -510,24 +479,21 @@ export async function setSla(ctx: ActorContext, id: string, input: { response_du
 export async function rescheduleBooking(ctx: ActorContext, id: string, preferredDate: string, comment?: string) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation } = await relationTo(ctx, ticket);
-  if (!relation.own && !(relation.triage && (relation.all || relation.team))) throw new AppError("forbidden", "Only the customer or dispatch may reschedule.");
+  if (!relation.own && !canTriage(relation)) throw new AppError("forbidden", "Only the customer or dispatch may reschedule.");
   if (ticket.kind !== "service_booking" || !ticket.assetId) throw new AppError("invalid_transition", "Only service bookings are rescheduled this way.");
   if (!["new", "opened", "assigned"].includes(ticket.status)) throw new AppError("invalid_transition", "Work has started; the booking can no longer be moved.");
   checkBookingDate(ctx, preferredDate, "preferred_date");
   const asset = await ctx.db.query.assets.findFirst({ where: eq(assets.id, ticket.assetId) });
   const serviceType = asset ? await decideServiceType(ctx, asset, preferredDate, id) : ticket.serviceType;
   const preferredAt = zonedTimeToUtc(preferredDate, "00:00", ctx.settings.timeZone).toISOString();
-  const token = randomToken(12);
-  const event = domainEvent("ticket.rescheduled", id, ctx.actor.userId, { preferred_at: preferredAt, service_type: serviceType });
-  await commit(
-    ctx,
-    [
-      guardedUpdate(ctx.env.DB, id, { preferred_at: preferredAt, service_type: serviceType, updated_at: nowIso() }, token, [ticket.status]),
-      guardedInsert(ctx.env.DB, "ticket_history", historyRow(id, ctx.actor.userId, "rescheduled", ticket.preferredAt, preferredAt, comment), id, token),
-      guardedInsert(ctx.env.DB, "domain_events", eventRow(event), id, token),
-    ],
-    [event],
-  );
+  await changeTicket(ctx, {
+    ticketId: id,
+    actorId: ctx.actor.userId,
+    expectStatus: [ticket.status],
+    set: { preferred_at: preferredAt, service_type: serviceType },
+    history: [{ action: "rescheduled", from: ticket.preferredAt, to: preferredAt, comment }],
+    events: [{ type: "ticket.rescheduled", data: { preferred_at: preferredAt, service_type: serviceType } }],
+  });
   return getTicket(ctx, id);
 }
 

@@ -1,4 +1,7 @@
-import type { TicketStatus } from "../../db/schema";
+import { FINISHED_STATUSES, type TicketStatus } from "../../db/schema";
+import { canTriage } from "../access";
+import type { Relation } from "../access";
+export type { Relation };
 
 /**
  * The ticket state machine (WO-4), after the incident desk's workflow
@@ -8,21 +11,6 @@ import type { TicketStatus } from "../../db/schema";
 export const ACTIONS = ["open", "start", "hold", "resume", "resolve", "approve", "reject", "cancel", "reopen"] as const;
 export type TicketAction = (typeof ACTIONS)[number];
 
-/** How the caller relates to the ticket. */
-export interface Relation {
-  /** Raised it, or is the customer it is for. */
-  own: boolean;
-  /** One of its technicians. */
-  assigned: boolean;
-  /** Supervises its team or one of its technicians. */
-  team: boolean;
-  /** Sees every ticket. */
-  all: boolean;
-  /** Holds tickets:assign: may triage what it can see. */
-  triage: boolean;
-  /** Reads staff-only fields: internal notes, assignment reasons, workflow comments. */
-  internal: boolean;
-}
 
 type Who = "triage" | "assignee" | "requester";
 
@@ -44,7 +32,7 @@ export const RULES: Record<TicketAction, Rule> = {
   approve: { from: ["resolved", "waiting_approval"], to: "closed", who: ["requester", "triage"] },
   reject: { from: ["resolved", "waiting_approval"], to: "in_progress", who: ["requester", "triage"] },
   cancel: { from: ["new", "opened", "assigned", "on_hold", "in_progress"], to: "cancelled", who: ["requester", "triage"], requesterFrom: ["new", "opened", "assigned"] },
-  reopen: { from: ["resolved", "waiting_approval", "closed", "cancelled"], to: "opened", who: ["triage"] },
+  reopen: { from: [...FINISHED_STATUSES], to: "opened", who: ["triage"] },
 };
 
 export const MILESTONE_COLUMN: Partial<Record<TicketStatus, string>> = {
@@ -60,7 +48,7 @@ export const MILESTONE_COLUMN: Partial<Record<TicketStatus, string>> = {
 
 function roles(relation: Relation): Set<Who> {
   const out = new Set<Who>();
-  if (relation.triage && (relation.all || relation.team)) out.add("triage");
+  if (canTriage(relation)) out.add("triage");
   if (relation.assigned) out.add("assignee");
   if (relation.own) out.add("requester");
   return out;

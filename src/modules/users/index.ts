@@ -1,4 +1,7 @@
 // Accounts: your own profile, user administration and registration approvals.
+// Leaves first: other modules read these at load time, so they must not wait on a cycle.
+export { EMAIL, NAME, PASSWORD, PHONE, USERNAME, UserSchema } from "./users.schemas";
+
 import { createRouter } from "../../lib/create-router";
 import * as h from "./users.handlers";
 import * as r from "./users.routes";
@@ -18,4 +21,4 @@ export const usersModule = createRouter()
   .openapi(r.approveUser, h.approveUser)
   .openapi(r.rejectUser, h.rejectUser)
   .openapi(r.setUserPassword, h.setUserPassword);
-export { assertMayChangeUser } from "./users.service";
+export { assertMayChangeUser, findUser, insertUser, revokeAllSessionsStatement, toUserResponse, type UserRow } from "./users.service";

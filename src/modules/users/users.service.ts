@@ -1,16 +1,18 @@
 import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { companies, sessions, users } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { hashPassword } from "../../lib/passwords";
-import { toE164 } from "../../lib/phone";
+import { normalisePhone, toE164 } from "../../lib/phone";
 import { AppError, type FieldError } from "../../lib/problem";
 import { permissionsBeyond, roleExists, rolePermissions } from "../roles";
 import type { UserResponse } from "./users.schemas";
 
-export type UserRow = typeof users.$inferSelect;
+import type { UserRow } from "../../db/schema";
+export type { UserRow };
 
 export function toUserResponse(u: UserRow): UserResponse {
   return {
@@ -20,7 +22,7 @@ export function toUserResponse(u: UserRow): UserResponse {
     phone: u.phone,
     first_name: u.firstName,
     last_name: u.lastName,
-    display_name: [u.firstName, u.lastName].filter(Boolean).join(" ") || u.username,
+    display_name: displayName(u.firstName, u.lastName, u.username),
     role: u.role,
     company_id: u.companyId,
     status: u.status,
@@ -33,12 +35,6 @@ export function toUserResponse(u: UserRow): UserResponse {
   };
 }
 
-export function normalisePhone(ctx: ServiceContext, phone: string | null | undefined, path = "phone"): string | null | undefined {
-  if (phone === undefined || phone === null) return phone;
-  const e164 = toE164(phone, ctx.settings.defaultPhoneRegion);
-  if (!e164) throw new AppError("validation_failed", "The phone number is not valid.", { errors: [{ path, message: "Not a valid phone number" }] });
-  return e164;
-}
 
 /** 409 with the fields that are taken, checked before the write; the unique indexes are the backstop. */
 export async function assertUnique(

@@ -3,10 +3,26 @@ import { inList } from "../../lib/d1";
 import { customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { ActorContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
-import type { Relation } from "./tickets.workflow";
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type Scope = "all" | "team" | "personal";
+
+/** How the caller relates to the ticket. */
+export interface Relation {
+  /** Raised it, or is the customer it is for. */
+  own: boolean;
+  /** One of its technicians. */
+  assigned: boolean;
+  /** Supervises its team or one of its technicians. */
+  team: boolean;
+  /** Sees every ticket. */
+  all: boolean;
+  /** Holds tickets:assign: may triage what it can see. */
+  triage: boolean;
+  /** Reads staff-only fields: internal notes, assignment reasons, workflow comments. */
+  internal: boolean;
+}
+
 
 export function scopeOf(ctx: ActorContext): Scope {
   if (ctx.actor.permissions.has("tickets:scope_all")) return "all";
@@ -49,6 +65,11 @@ export async function visibleTickets(ctx: ActorContext): Promise<SQL | undefined
     );
   }
   return or(...branches);
+}
+
+/** Dispatch's rights over a ticket: holds tickets:assign and sees it through all-scope or the team. */
+export function canTriage(relation: Relation): boolean {
+  return relation.triage && (relation.all || relation.team);
 }
 
 /** A ticket the caller may see, or 404: a caller who may not see it does not learn it exists. */

@@ -1,6 +1,6 @@
 import { SignJWT, createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, type JWK, type JWTPayload } from "jose";
-import type { Settings } from "../../lib/env";
-import { AppError } from "../../lib/problem";
+import type { Settings } from "./env";
+import { AppError } from "./problem";
 
 /** RFC 9068 `typ` values keep each kind of token out of the others' endpoints (RFC 8725 §3.11). */
 export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt", mfa: "mfa+jwt", events: "ws+jwt" } as const;

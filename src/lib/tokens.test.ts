@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { settingsFrom } from "../../lib/env";
-import { AppError } from "../../lib/problem";
+import { settingsFrom } from "./env";
+import { AppError } from "./problem";
 import { signToken, verifyToken } from "./tokens";
 
 const settings = () => settingsFrom(env);
