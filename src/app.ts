@@ -9,6 +9,7 @@ import { ZodError } from "zod";
 import type { AppEnv } from "./lib/context";
 import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
 import { requestContext } from "./middleware/request-context";
+import { d1Session } from "./middleware/d1-session";
 import { forgetSessionsAfterWrites } from "./middleware/auth";
 import { appointmentPage } from "./web/appointment-page";
 import { authModule } from "./modules/auth";
@@ -101,7 +102,7 @@ export function createApp() {
 
   app.use("*", requestContext());
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
-  app.use("/v1/*", forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType());
+  app.use("/v1/*", d1Session(), forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType());
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());
   app.use("/a/*", noStore());
@@ -138,7 +139,7 @@ export function createApp() {
       title: "truckroll API",
       version: "1.0.0",
       description:
-        "Field-service operations API. Errors are RFC 9457 application/problem+json with a machine `code`; lists use `limit` and an opaque `cursor`.",
+        "Field-service operations API. Errors are RFC 9457 application/problem+json with a machine `code`; lists use `limit` and an opaque `cursor`; unknown body fields and query parameters are refused. Creates take an `Idempotency-Key` header for safe retries. Reads may come from a nearby replica: send the `X-D1-Bookmark` header of a response back on the next request to read at least what it saw (your own writes).",
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],

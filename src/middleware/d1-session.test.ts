@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, signedIn } from "../../test/helpers";
+import { BOOKMARK_HEADER } from "./d1-session";
+
+describe("a D1 session per request", () => {
+  it("answers every API call with the session's bookmark", async () => {
+    const { token } = await signedIn("technician");
+    const read = await call("/v1/me", { token });
+    expect(read.status).toBe(200);
+    expect(read.headers.get(BOOKMARK_HEADER)).toMatch(/\S+/);
+  });
+
+  it("reads its own write when the client sends the write's bookmark back", async () => {
+    const { token } = await signedIn("technician");
+    const write = await call("/v1/me", { method: "PATCH", token, body: { first_name: "Bookmarked" } });
+    expect(write.status).toBe(200);
+    const bookmark = write.headers.get(BOOKMARK_HEADER)!;
+    expect(bookmark).toBeTruthy();
+    const read = await call("/v1/me", { token, headers: { [BOOKMARK_HEADER]: bookmark } });
+    expect(read.status).toBe(200);
+    expect(read.json.first_name).toBe("Bookmarked");
+    // Bookmarks only move forward within a client's sequence of calls.
+    expect(read.headers.get(BOOKMARK_HEADER)! >= bookmark).toBe(true);
+  });
+
+  it("refuses a malformed bookmark with a 400 and changes nothing", async () => {
+    const { token } = await signedIn("technician");
+    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { first_name: "Nope" }, headers: { [BOOKMARK_HEADER]: "not a bookmark!" } }), 400, "validation_failed");
+    expect((await call("/v1/me", { token })).json.first_name).not.toBe("Nope");
+  });
+});

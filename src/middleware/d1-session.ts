@@ -1,0 +1,34 @@
+import { createMiddleware } from "hono/factory";
+import { createDb } from "../db/client";
+import type { AppEnv } from "../lib/context";
+import { AppError } from "../lib/problem";
+
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const BOOKMARK = /^[A-Za-z0-9._:-]{1,256}$/;
+
+/**
+ * One D1 session per request (read replication). A read-only request starts on any replica; a
+ * request that may write starts on the primary; a client that sends back the `X-D1-Bookmark` of an
+ * earlier response starts no earlier than that point, so it reads its own writes. Every query of
+ * the request — drizzle and raw statements alike — runs in the session, so its reads never go
+ * back in time, and the answer carries the session's latest bookmark.
+ */
+export function d1Session() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const presented = c.req.header(BOOKMARK_HEADER);
+    if (presented !== undefined && !BOOKMARK.test(presented)) {
+      throw new AppError("validation_failed", `${BOOKMARK_HEADER} must be a bookmark from an earlier response.`, { errors: [{ path: `header.${BOOKMARK_HEADER}`, message: "Not a bookmark" }] });
+    }
+    const session = c.env.DB.withSession(presented ?? (SAFE_METHODS.has(c.req.method) ? "first-unconstrained" : "first-primary"));
+    // The session has D1's prepare and batch: everything below reads the binding from here.
+    c.env = { ...c.env, DB: session as unknown as D1Database };
+    c.set("db", createDb(c.env.DB));
+    try {
+      await next();
+    } finally {
+      const bookmark = session.getBookmark();
+      if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
+    }
+  });
+}
