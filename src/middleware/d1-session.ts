@@ -1,9 +1,12 @@
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
 import type { AppEnv } from "../lib/context";
+import { isLocal } from "../lib/env";
 import { AppError } from "../lib/problem";
+import { countRoundTrips, type RoundTrips } from "./d1-round-trips";
 
 export const BOOKMARK_HEADER = "x-d1-bookmark";
+export const ROUND_TRIPS_HEADER = "x-d1-round-trips";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const BOOKMARK = /^[A-Za-z0-9._:-]{1,256}$/;
 
@@ -21,14 +24,18 @@ export function d1Session() {
       throw new AppError("validation_failed", `${BOOKMARK_HEADER} must be a bookmark from an earlier response.`, { errors: [{ path: `header.${BOOKMARK_HEADER}`, message: "Not a bookmark" }] });
     }
     const session = c.env.DB.withSession(presented ?? (SAFE_METHODS.has(c.req.method) ? "first-unconstrained" : "first-primary"));
+    // Outside production, each answer says how many D1 round trips it took (the round-trip budget test).
+    const trips: RoundTrips | null = isLocal(c.get("settings")) ? { count: 0 } : null;
+    const db = session as unknown as D1Database;
     // The session has D1's prepare and batch: everything below reads the binding from here.
-    c.env = { ...c.env, DB: session as unknown as D1Database };
+    c.env = { ...c.env, DB: trips ? countRoundTrips(db, trips) : db };
     c.set("db", createDb(c.env.DB));
     try {
       await next();
     } finally {
       const bookmark = session.getBookmark();
       if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
+      if (trips) c.res.headers.set(ROUND_TRIPS_HEADER, String(trips.count));
     }
   });
 }
