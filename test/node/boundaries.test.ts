@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,5 +23,26 @@ describe("module boundaries", () => {
     );
     expect(report.summary.totalCruised).toBeGreaterThan(100);
     expect(violations).toEqual([]);
+  });
+});
+
+describe("tags equal modules", () => {
+  it("every OpenAPI tag is served by exactly one module, so a module's security suite tests only its own routes", async () => {
+    const faces = import.meta.glob("../../src/modules/*/index.ts");
+    const owners = new Map<string, Set<string>>();
+    for (const [file, load] of Object.entries(faces)) {
+      const module = file.split("/").at(-2)!;
+      const face = (await load()) as Record<string, unknown>;
+      for (const value of Object.values(face)) {
+        const registry = (value as { openAPIRegistry?: { definitions: { type: string; route?: { tags?: string[] } }[] } })?.openAPIRegistry;
+        if (!registry) continue;
+        for (const def of registry.definitions) {
+          for (const tag of def.type === "route" ? (def.route?.tags ?? []) : []) owners.set(tag, new Set([...(owners.get(tag) ?? []), module]));
+        }
+      }
+    }
+    const shared = [...owners].filter(([, mods]) => mods.size > 1).map(([tag, mods]) => `${tag}: ${[...mods].sort().join(", ")}`);
+    expect(owners.size).toBeGreaterThan(10);
+    expect(shared).toEqual([]);
   });
 });

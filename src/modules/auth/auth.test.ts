@@ -16,6 +16,19 @@ async function latestEmailBody(address: string) {
   throw new Error(`no email to ${address}`);
 }
 
+
+/** Throttle windows are fixed: a test that counts hits re-runs once if it straddled a window boundary. */
+async function withinOneWindow(seconds: number, body: () => Promise<void>) {
+  for (let attempt = 0; ; attempt++) {
+    const window = Math.floor(Date.now() / (seconds * 1000));
+    try {
+      return await body();
+    } catch (err) {
+      if (attempt > 0 || Math.floor(Date.now() / (seconds * 1000)) === window) throw err;
+    }
+  }
+}
+
 describe("IAM-1 login", () => {
   it("accepts username, email or phone in any format, and old-style keys", async () => {
     const user = await createUser({ phone: "+26771234567" });
@@ -89,26 +102,30 @@ describe("IAM-1 login", () => {
   });
 
   it("counts guesses against the account however it is named: username, email, any spelling of its phone", async () => {
-    const user = await createUser({ phone: "+26771000458" });
-    const spellings = [user.username, user.email, "+267 71000458", "0026771000458", "71 000 458", "71000458", "+267-7100-0458", user.username.toUpperCase(), ` ${user.email} `, "267 71000458"];
-    const answers = [];
-    for (let i = 0; i < 20; i++) {
-      const res = await call("/v1/auth/login", { body: { identifier: spellings[i % spellings.length], password: `guess-${i}-wrong` }, ip: randomIp() });
-      answers.push(res.status);
-    }
-    // Ten wrong guesses in all, then every spelling is throttled.
-    expect(answers.filter((s) => s === 401)).toHaveLength(10);
-    expect(answers.slice(10).every((s) => s === 429)).toBe(true);
-    for (const identifier of spellings) expectProblem(await call("/v1/auth/login", { body: { identifier, password: DEFAULT_PASSWORD }, ip: randomIp() }), 429, "rate_limited");
+    await withinOneWindow(15 * 60, async () => {
+      const user = await createUser({ phone: "+26771000458" });
+      const spellings = [user.username, user.email, "+267 71000458", "0026771000458", "71 000 458", "71000458", "+267-7100-0458", user.username.toUpperCase(), ` ${user.email} `, "267 71000458"];
+      const answers = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await call("/v1/auth/login", { body: { identifier: spellings[i % spellings.length], password: `guess-${i}-wrong` }, ip: randomIp() });
+        answers.push(res.status);
+      }
+      // Ten wrong guesses in all, then every spelling is throttled.
+      expect(answers.filter((s) => s === 401)).toHaveLength(10);
+      expect(answers.slice(10).every((s) => s === 429)).toBe(true);
+      for (const identifier of spellings) expectProblem(await call("/v1/auth/login", { body: { identifier, password: DEFAULT_PASSWORD }, ip: randomIp() }), 429, "rate_limited");
+    });
   });
 
   it("counts forgot-password requests against the account, not the spelling", async () => {
-    const user = await createUser({ phone: "+26771000459" });
-    const spellings = [user.username, user.email, "+267 71000459", "71 000 459", "0026771000459", user.email.toUpperCase()];
-    const statuses = [];
-    for (const identifier of spellings) statuses.push((await call("/v1/auth/password/forgot", { body: { identifier }, ip: randomIp() })).status);
-    expect(statuses.slice(0, 5).every((s) => s === 202 || s === 200)).toBe(true);
-    expect(statuses[5]).toBe(429);
+    await withinOneWindow(60 * 60, async () => {
+      const user = await createUser({ phone: "+26771000459" });
+      const spellings = [user.username, user.email, "+267 71000459", "71 000 459", "0026771000459", user.email.toUpperCase()];
+      const statuses = [];
+      for (const identifier of spellings) statuses.push((await call("/v1/auth/password/forgot", { body: { identifier }, ip: randomIp() })).status);
+      expect(statuses.slice(0, 5).every((s) => s === 202 || s === 200)).toBe(true);
+      expect(statuses[5]).toBe(429);
+    });
   });
 
   it("throttles one client address across many identifiers", async () => {
@@ -400,15 +417,17 @@ describe("IAM-7 two-factor authentication", () => {
   });
 
   it("bounds code guesses per account across re-sent codes: ten per 15 minutes", async () => {
-    const user = await createUser({ twoFactor: true });
-    let mfaToken = (await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } })).json.mfa_token;
-    const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) {
-      if (i > 0 && i % 5 === 0) mfaToken = (await call("/v1/auth/2fa/request-otp", { body: { mfa_token: mfaToken } })).json.mfa_token;
-      statuses.push((await call("/v1/auth/login/verify-otp", { body: { mfa_token: mfaToken, code: "000000" }, ip: randomIp() })).status);
-    }
-    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
-    expect(statuses[10]).toBe(429);
+    await withinOneWindow(15 * 60, async () => {
+      const user = await createUser({ twoFactor: true });
+      let mfaToken = (await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } })).json.mfa_token;
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        if (i > 0 && i % 5 === 0) mfaToken = (await call("/v1/auth/2fa/request-otp", { body: { mfa_token: mfaToken } })).json.mfa_token;
+        statuses.push((await call("/v1/auth/login/verify-otp", { body: { mfa_token: mfaToken, code: "000000" }, ip: randomIp() })).status);
+      }
+      expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+      expect(statuses[10]).toBe(429);
+    });
   });
 
   it("refuses an expired code", async () => {

@@ -1,5 +1,5 @@
 // Notifications: the delivery log, in-app notifications, preferences, webhooks, realtime events
-// and technician locations (NTF-1…4, FW-2, PLT-7). Fan-out happens in the queue consumer.
+// (NTF-1…4, PLT-7). Fan-out happens in the queue consumer.
 import { createRouter } from "../../lib/create-router";
 import * as h from "./notifications.handlers";
 import * as r from "./notifications.routes";
@@ -19,8 +19,7 @@ export const notificationsModule = createRouter()
   .openapi(r.deleteWebhook, h.deleteWebhook)
   .openapi(r.eventsTicket, h.eventsTicket)
   .openapi(r.events, h.events)
-  .openapi(r.latestLocations, h.latestLocations)
-  .openapi(r.reportLocation, h.reportLocation);
+;
 
 export { planFanOut } from "./fanout";
 export { postWebhook, sendThroughProvider, type SendOutcome } from "./providers";

@@ -35,6 +35,3 @@ export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
   return new Response(null, { status: 101, webSocket: upgraded.webSocket }) as never;
 };
 
-export const reportLocation: RouteHandler<typeof routes.reportLocation, AppEnv> = async (c) =>
-  c.json(await n.reportLocation(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) => c.json(await n.latestLocations(actorContext(c)), 200);

@@ -3,9 +3,8 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { TechnicianIdParam } from "../technicians";
 import {
-  DeliveryListQuery, DeliveryPageSchema, DeliverySchema, EventsTicketSchema, IdParam, LatestLocationsSchema, LocationReportSchema,
+  DeliveryListQuery, DeliveryPageSchema, DeliverySchema, EventsTicketSchema, IdParam,
   NotificationListQuery, NotificationPageSchema, NotificationSchema, PreferencesSchema, PreferencesUpdateSchema, WebhookCreateSchema,
   WebhookSchema, WebhookUpdateSchema, WebhookWithSecretSchema,
 } from "./notifications.schemas";
@@ -115,15 +114,4 @@ export const events = createRoute({
   responses: { 101: { description: "Switching to WebSocket" }, ...errorResponses(400, 401), 426: { description: "Not a WebSocket upgrade" } },
 });
 
-export const reportLocation = createRoute({
-  method: "put", path: "/v1/technicians/{id}/location", tags: ["technicians"], operationId: "reportTechnicianLocation", summary: "Report your location (FW-2)",
-  ...requiresSignIn(),
-  request: { params: TechnicianIdParam, body: jsonBody(LocationReportSchema) },
-  responses: { 200: jsonResponse(z.object({ technician_id: z.string(), lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string() }).openapi("LocationReported"), "Stored"), ...errorResponses(400, 401, 403, 404) },
-});
 
-export const latestLocations = createRoute({
-  method: "get", path: "/v1/technicians/locations/latest", tags: ["technicians"], operationId: "getLatestLocations", summary: "Latest location per technician, for a map (FW-2)",
-  ...requires("technicians:read"),
-  responses: { 200: jsonResponse(LatestLocationsSchema, "Latest reports"), ...errorResponses(401, 403) },
-});

@@ -79,9 +79,3 @@ export const EventsTicketSchema = z
   .object({ ticket: z.string(), url: z.string(), expires_in: z.number().int() })
   .openapi("EventsTicket");
 
-export const LocationReportSchema = z
-  .strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), accuracy_m: z.number().min(0).max(100_000).optional() })
-  .openapi("LocationReport");
-export const LatestLocationsSchema = z
-  .object({ data: z.array(z.object({ technician_id: z.string(), display_name: z.string(), lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string(), is_available: z.boolean() })) })
-  .openapi("LatestLocations");

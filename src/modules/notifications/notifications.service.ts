@@ -1,17 +1,14 @@
 import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
-import { displayName } from "../../lib/names";
 import { sendToQueue } from "../../lib/events";
 import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
 import { inList } from "../../lib/d1";
-import { deliveries, notificationPreferences, notifications, technicianLocations, technicianProfiles, users, webhooks, type Channel } from "../../db/schema";
+import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
 import type { ActorContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { signToken, verifyToken } from "../../lib/tokens";
-import { findTechnician } from "../technicians";
-import { eventsHub } from "../../lib/events-hub";
 
 // ---- delivery log (NTF-1) ----
 
@@ -177,42 +174,4 @@ export async function connectionFor(ctx: ServiceContext, ticket: string) {
   const { permissionsOf } = await import("../../lib/permissions");
   const perms = permissionsOf(row.role, row.permissions ? JSON.parse(row.permissions) : null);
   return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
-}
-
-
-// ---- locations (FW-2) ----
-
-export async function reportLocation(ctx: ActorContext, technicianId: string, input: { lat: number; lng: number; accuracy_m?: number }) {
-  if (technicianId !== ctx.actor.userId) throw new AppError("forbidden", "Technicians report their own location.");
-  const { profile } = await findTechnician(ctx, technicianId);
-  const now = nowIso();
-  await ctx.db.insert(technicianLocations).values({ id: newId("loc"), technicianId, lat: input.lat, lng: input.lng, accuracyM: input.accuracy_m ?? null, reportedAt: now });
-  const supervisor = profile?.supervisorId;
-  await eventsHub(ctx.env).publish(
-    { type: "technician.location_updated", id: newId("evt"), data: { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now } },
-    { userIds: [technicianId, ...(supervisor ? [supervisor] : [])], scopeAll: true },
-  );
-  return { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now };
-}
-
-/** The newest report per technician, in the caller's scope (all, or a supervisor's team). */
-export async function latestLocations(ctx: ActorContext) {
-  const teamOnly = !ctx.actor.permissions.has("tickets:scope_all");
-  const rows = await ctx.db
-    .select({ technicianId: technicianLocations.technicianId, lat: technicianLocations.lat, lng: technicianLocations.lng, accuracy: technicianLocations.accuracyM, at: technicianLocations.reportedAt, first: users.firstName, last: users.lastName, username: users.username, available: technicianProfiles.isAvailable })
-    .from(technicianLocations)
-    .innerJoin(users, eq(users.id, technicianLocations.technicianId))
-    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, technicianLocations.technicianId))
-    .where(
-      and(
-        sql`${technicianLocations.reportedAt} = (SELECT max(l2.reported_at) FROM technician_locations l2 WHERE l2.technician_id = ${technicianLocations.technicianId})`,
-        teamOnly ? eq(technicianProfiles.supervisorId, ctx.actor.userId) : undefined,
-      ),
-    );
-  return {
-    data: rows.map((r) => ({
-      technician_id: r.technicianId, display_name: displayName(r.first, r.last, r.username), lat: r.lat, lng: r.lng,
-      accuracy_m: r.accuracy, reported_at: r.at, is_available: r.available ?? true,
-    })),
-  };
 }

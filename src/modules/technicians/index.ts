@@ -14,5 +14,6 @@ export const techniciansModule = createRouter()
   .openapi(r.listTeams, h.listTeams)
   .openapi(r.getTeam, h.getTeam)
   .openapi(r.assignToTeam, h.assignToTeam)
-  .openapi(r.unassignFromTeam, h.unassignFromTeam);
-export { findTechnician } from "./technicians.service";
+  .openapi(r.unassignFromTeam, h.unassignFromTeam)
+  .openapi(r.latestLocations, h.latestLocations)
+  .openapi(r.reportLocation, h.reportLocation);

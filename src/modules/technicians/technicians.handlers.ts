@@ -26,3 +26,7 @@ export const assignToTeam: RouteHandler<typeof routes.assignToTeam, AppEnv> = as
 
 export const unassignFromTeam: RouteHandler<typeof routes.unassignFromTeam, AppEnv> = async (c) =>
   c.json(await technicians.changeTeam(actorContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, false), 200);
+
+export const reportLocation: RouteHandler<typeof routes.reportLocation, AppEnv> = async (c) =>
+  c.json(await technicians.reportLocation(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) => c.json(await technicians.latestLocations(actorContext(c)), 200);

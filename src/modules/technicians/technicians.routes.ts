@@ -1,10 +1,10 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import {
   AvailabilitySchema, SupervisorIdParam, TeamListSchema, TeamMembersSchema, TeamSchema, TechnicianIdParam, TechnicianListQuery,
-  TechnicianPageSchema, TechnicianSchema, TechnicianUpdateSchema,
+  TechnicianPageSchema, TechnicianSchema, TechnicianUpdateSchema, LatestLocationsSchema, LocationReportSchema,
 } from "./technicians.schemas";
 
 const tags = ["technicians"];
@@ -66,4 +66,17 @@ export const unassignFromTeam = createRoute({
   ...requires("technicians:write"),
   request: { params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
   responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const reportLocation = createRoute({
+  method: "put", path: "/v1/technicians/{id}/location", tags, operationId: "reportTechnicianLocation", summary: "Report your location (FW-2)",
+  ...requiresSignIn(),
+  request: { params: TechnicianIdParam, body: jsonBody(LocationReportSchema) },
+  responses: { 200: jsonResponse(z.object({ technician_id: z.string(), lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string() }).openapi("LocationReported"), "Stored"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const latestLocations = createRoute({
+  method: "get", path: "/v1/technicians/locations/latest", tags, operationId: "getLatestLocations", summary: "Latest location per technician, for a map (FW-2)",
+  ...requires("technicians:read"),
+  responses: { 200: jsonResponse(LatestLocationsSchema, "Latest reports"), ...errorResponses(401, 403) },
 });

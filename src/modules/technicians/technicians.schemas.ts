@@ -79,3 +79,12 @@ export const TeamSchema = z
 export const TeamListSchema = z
   .object({ data: z.array(z.object({ supervisor_id: z.string(), supervisor_name: z.string(), technician_count: z.number().int() })) })
   .openapi("TeamList");
+
+// ---- locations (FW-2) ----
+
+export const LocationReportSchema = z
+  .strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), accuracy_m: z.number().min(0).max(100_000).optional() })
+  .openapi("LocationReport");
+export const LatestLocationsSchema = z
+  .object({ data: z.array(z.object({ technician_id: z.string(), display_name: z.string(), lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string(), is_available: z.boolean() })) })
+  .openapi("LatestLocations");

@@ -194,21 +194,21 @@ export const completeWithCode = createRoute({
 });
 
 export const customerTickets = createRoute({
-  method: "get", path: "/v1/customers/{id}/tickets", tags: ["customers"], operationId: "listCustomerTickets", summary: "A customer's ticket history (CRM-1)",
+  method: "get", path: "/v1/customers/{id}/tickets", tags, operationId: "listCustomerTickets", summary: "A customer's ticket history (CRM-1)",
   ...requires("customers:read"),
   request: { params: CustomerIdParam, query: TicketListQuery.omit({ customer_id: true }) },
   responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const workload = createRoute({
-  method: "get", path: "/v1/workload", tags: ["technicians"], operationId: "getWorkload",
+  method: "get", path: "/v1/workload", tags, operationId: "getWorkload",
   summary: "Open, in progress, overdue and today's work per technician (WO-14)", description: "Scoped: all, your team, or yourself.",
   ...requires("tickets:read"),
   responses: { 200: jsonResponse(WorkloadSchema, "Per technician"), ...errorResponses(401, 403) },
 });
 
 export const technicianWorkload = createRoute({
-  method: "get", path: "/v1/technicians/{id}/workload", tags: ["technicians"], operationId: "getTechnicianWorkload", summary: "One technician's workload (WO-14)",
+  method: "get", path: "/v1/technicians/{id}/workload", tags, operationId: "getTechnicianWorkload", summary: "One technician's workload (WO-14)",
   ...requires("tickets:read"),
   request: { params: TechnicianIdParam },
   responses: { 200: jsonResponse(WorkloadSchema, "The technician's workload"), ...errorResponses(400, 401, 403, 404) },
