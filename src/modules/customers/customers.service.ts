@@ -5,9 +5,8 @@ import { customers, users } from "../../db/schema";
 import type { ServiceContext, ActorContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
-import { toE164 } from "../../lib/phone";
 import { AppError } from "../../lib/problem";
-import { normalisePhone } from "../../lib/phone";
+import { normalisePhone, toE164 } from "../../lib/phone";
 import { seesNationalId, visibleCustomers } from "../access";
 
 export type CustomerRow = typeof customers.$inferSelect;

@@ -2,6 +2,7 @@ import type { Env, Settings } from "../../lib/env";
 import { isLocal } from "../../lib/env";
 import { createDb } from "../../db/client";
 import { devOutbox } from "../../db/schema";
+import { hex } from "../../lib/hmac";
 import { nowIso } from "../../lib/ids";
 import type { NotificationMessage } from "../../lib/messages";
 
@@ -85,8 +86,6 @@ export async function sendThroughProvider(env: Env, settings: Settings, m: Notif
 }
 
 // ---- webhooks (PLT-7) ----
-
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * `X-Truckroll-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` —
