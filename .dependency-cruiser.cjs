@@ -3,7 +3,8 @@
  * - a module is used only through its index.ts (its router, verbs and read helpers);
  * - lib/, db/ and middleware/ know no module;
  * - no import cycles (a cycle makes load order decide whether a value exists yet);
- * - production code never imports tests.
+ * - queue consumers and cron jobs hold no SQL: they parse, call a module verb, and ack or retry;
+ * - production code never imports tests or the benchmark's entry point.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -19,7 +20,7 @@ module.exports = {
       name: "entry-points-use-module-faces",
       comment: "Queues, cron, pages, the app and Durable Objects reach modules only through index.ts.",
       severity: "error",
-      from: { path: "^src/(queues|cron|web|durable-objects|bench|app\\.ts|index\\.ts)", pathNot: "\\.test\\.ts$" },
+      from: { path: "^src/(queues|cron|web|durable-objects|app\\.ts|index\\.ts)", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/modules/[^/]+/", pathNot: "^src/modules/[^/]+/index\\.ts$" },
     },
     {
@@ -28,6 +29,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/(lib|db|middleware)/", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/(modules|queues|cron|web)/" },
+    },
+    {
+      name: "thin-queue-and-cron-entry-points",
+      comment: "Consumers and cron jobs call module verbs; tables and SQL belong to the modules.",
+      severity: "error",
+      from: { path: "^src/(queues|cron)/", pathNot: "\\.test\\.ts$" },
+      to: { path: "^src/db/" },
     },
     {
       name: "no-cycles",
@@ -40,6 +48,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/", pathNot: "\\.test\\.ts$" },
       to: { path: "(^test/|\\.test\\.ts$)" },
+    },
+    {
+      name: "no-benchmarks-in-production",
+      comment: "The /__bench/* baselines live in bench/worker.ts, an entry point of its own.",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^bench/" },
     },
   ],
   options: {

@@ -42,7 +42,7 @@ const mf = new Miniflare(
     // Set to take CPU profiles through the DevTools protocol (see docs/benchmarks-findings.md).
     inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
     resourcePersistencePath: join(persist, "v3"),
-    workers: [{ ...workerOptions, name: "truckroll", rootPath: bundleDir, modules: true, scriptPath: join(bundleDir, "index.js"), bindings }],
+    workers: [{ ...workerOptions, name: "truckroll", rootPath: bundleDir, modules: true, scriptPath: join(bundleDir, "worker.js"), bindings }],
   }),
 );
 const url = await mf.ready;

@@ -35,6 +35,9 @@ if (!existsSync("/usr/bin/wrk")) {
 
 // ---------- the local deployment ----------
 
+/** The production worker plus the /__bench/* baselines; production itself never contains them. */
+const BENCH_ENTRY = "bench/worker.ts";
+
 const dir = mkdtempSync(join(tmpdir(), "truckroll-bench-"));
 const persist = join(dir, "state");
 const envFile = join(dir, ".env");
@@ -43,7 +46,6 @@ writeFileSync(
   envFile,
   [
     "ENVIRONMENT=development",
-    "BENCH_ROUTES=true",
     "RATE_LIMIT_SCALE=1000000",
     `PUBLIC_BASE_URL=${base}`,
     `JWT_PRIVATE_KEYS='${JSON.stringify([key])}'`,
@@ -119,14 +121,14 @@ type ServerKind = "wrangler dev" | "Miniflare";
 let serverKind: ServerKind = "wrangler dev";
 
 async function startWrangler() {
-  server = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "error"], { ...quiet, stdio: "ignore" });
+  server = spawn(wrangler, ["dev", BENCH_ENTRY, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "error"], { ...quiet, stdio: "ignore" });
   await waitUp();
 }
 
 /** The same bundle wrangler would deploy, on workerd through Miniflare with no proxy in front. */
 const bundleDir = join(dir, "bundle");
 async function startMiniflare() {
-  if (!existsSync(join(bundleDir, "index.js"))) execFileSync(wrangler, ["deploy", "--dry-run", "--outdir", bundleDir], quiet);
+  if (!existsSync(join(bundleDir, "worker.js"))) execFileSync(wrangler, ["deploy", BENCH_ENTRY, "--dry-run", "--outdir", bundleDir], quiet);
   server = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "miniflare-server.ts"), bundleDir, persist, String(port), envFile], { ...quiet, stdio: "ignore" });
   await waitUp();
 }
@@ -481,8 +483,8 @@ Password hashing: ${hashMs.toFixed(1)} ms CPU per scrypt hash (N=2^14, r=8, p=5)
 |---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
-Ratios compare with baselines served by the same worker in the same run (\`src/bench/baselines.ts\`, only with
-\`BENCH_ROUTES=true\`); a target's ratio is the median of five back-to-back pairs (baseline, scenario) at
+Ratios compare with baselines served by the same worker in the same run (\`bench/worker.ts\`: the production
+worker plus the baselines, an entry of its own that production never imports); a target's ratio is the median of five back-to-back pairs (baseline, scenario) at
 concurrency ${headline}, listed in the note, because two separate runs drift apart on a 2-core machine. "list SQL raw" is
 the list endpoint's exact SQL for an admin's first page (built by the same \`buildTicketListQuery\`), run through
 \`DB.prepare().bind().all()\` and returned as JSON without mapping or presenting. The login scenario is bounded by the

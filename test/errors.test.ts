@@ -24,7 +24,7 @@ describe("PLT-2 errors", () => {
     const production = { ...env, ENVIRONMENT: "production" } as Env;
     const ctx = {
       db: createDb(env.DB), env: production, settings: settingsFrom(production), requestId: "r", clientIp: "127.0.0.1", waitUntil: () => {},
-      actor: { userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set<never>(), via: "bearer" as const, tokenExpiresAt: 0 },
+      actor: { kind: "user" as const, userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set<never>(), via: "bearer" as const, tokenExpiresAt: 0 },
     };
     await expect(listOutbox(ctx, { limit: 10 })).rejects.toMatchObject({ code: "not_found", status: 404 });
   });

@@ -1,9 +1,11 @@
-import type { Db } from "../db/client";
-import type { Env, Settings } from "./env";
+import { createDb, type Db } from "../db/client";
+import type { UserRow } from "../db/schema";
+import { settingsFrom, type Env, type Settings } from "./env";
 import type { Permission } from "./permissions";
 
-/** Who is calling, resolved once per request by the auth middleware from a live session. */
-export interface Actor {
+/** A signed-in user, resolved once per request by the auth middleware from a live session. */
+export interface UserActor {
+  kind: "user";
   userId: string;
   sessionId: string;
   role: string;
@@ -13,28 +15,58 @@ export interface Actor {
   tokenExpiresAt: number;
 }
 
+/** The customer holding an appointment link: they act on that link's ticket only. */
+export interface CustomerLinkActor {
+  kind: "customer_link";
+  linkId: string;
+  ticketId: string;
+}
+
+/** truckroll itself: a cron job or a queue consumer. */
+export interface SystemActor {
+  kind: "system";
+  job: string;
+}
+
+/** Nobody yet: sign-in, registration, password reset. */
+export interface AnonymousActor {
+  kind: "anonymous";
+}
+
+export type Actor = UserActor | CustomerLinkActor | SystemActor | AnonymousActor;
+
+/** The user id history and events record for an actor; customers on a link and the system have none. */
+export function actorUserId(actor: Actor): string | null {
+  return actor.kind === "user" ? actor.userId : null;
+}
+
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
     db: Db;
     settings: Settings;
-    actor: Actor;
+    actor: UserActor;
     /** The caller's user row as read with the session (stale after a write in the same request). */
-    currentUser: import("../db/schema").UserRow;
+    currentUser: UserRow;
   };
 }
 
-/** What every service verb receives: storage, settings and (when authenticated) the caller. */
-export interface ServiceContext {
+/** What every service verb receives: storage, settings, and who acts. */
+export interface ServiceContext<A extends Actor = Actor> {
   db: Db;
   env: Env;
   settings: Settings;
   requestId: string;
   clientIp: string;
   waitUntil: (p: Promise<unknown>) => void;
+  actor: A;
 }
 
-export interface ActorContext extends ServiceContext {
-  actor: Actor;
+/** A verb only a signed-in user may call. */
+export type UserContext = ServiceContext<UserActor>;
+
+/** The context of a cron job or queue consumer. */
+export function systemContext(env: Env, job: string, waitUntil: (p: Promise<unknown>) => void = (p) => void p): ServiceContext<SystemActor> {
+  return { db: createDb(env.DB), env, settings: settingsFrom(env), requestId: `${job}:${crypto.randomUUID()}`, clientIp: "system", waitUntil, actor: { kind: "system", job } };
 }

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv, ActorContext, ServiceContext } from "./context";
+import type { AppEnv, UserContext, ServiceContext } from "./context";
 import { AppError, fieldErrors } from "./problem";
 
 /** Every module's router: validation failures become one problem+json shape. */
@@ -16,8 +16,10 @@ export function createRouter() {
   });
 }
 
+/** The context of a route that may be called without signing in: the caller is anonymous, or the user when signed in. */
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
   return {
+    actor: c.get("actor") ?? { kind: "anonymous" },
     db: c.get("db"),
     env: c.env,
     settings: c.get("settings"),
@@ -33,8 +35,11 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
   };
 }
 
-export function actorContext(c: Context<AppEnv>): ActorContext {
-  return { ...serviceContext(c), actor: c.get("actor") };
+/** The context of a route behind `requires()`/`requiresSignIn()`: the auth middleware has set the user. */
+export function userContext(c: Context<AppEnv>): UserContext {
+  const actor = c.get("actor");
+  if (!actor) throw new AppError("unauthorized", "Authentication is required.");
+  return { ...serviceContext(c), actor };
 }
 
 export function clientIp(c: Context<AppEnv>): string {

@@ -19,8 +19,6 @@ export interface Env {
   RATE_LIMIT_SCALE?: string;
   /** Seconds a read may reuse this isolate's last live-session check (0 = check every request). */
   SESSION_CACHE_SECONDS?: string;
-  /** "true" only in `npm run bench`: serves the /__bench/* baselines. */
-  BENCH_ROUTES?: string;
   SLA_RESPONSE_MINUTES?: string;
   SLA_RESOLUTION_MINUTES?: string;
   BOOKING_WINDOW_DAYS?: string;

@@ -21,10 +21,13 @@ export async function sha256(value: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
 }
 
-export function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
+/** The one constant-time comparison (hashes, codes, derived keys): the time taken says nothing about where two values differ. */
+export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const x = typeof a === "string" ? new TextEncoder().encode(a) : a;
+  const y = typeof b === "string" ? new TextEncoder().encode(b) : b;
+  if (x.length !== y.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
   return diff === 0;
 }
 

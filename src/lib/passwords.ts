@@ -1,4 +1,5 @@
-import { scrypt as scryptCallback, timingSafeEqual, randomBytes } from "node:crypto";
+import { scrypt as scryptCallback, randomBytes } from "node:crypto";
+import { constantTimeEqual } from "./hmac";
 
 /**
  * scrypt at OWASP's minimum (N=2^14, r=8, p=5 → 16 MiB): Argon2id in WASM cannot be compiled at
@@ -69,7 +70,7 @@ export async function verifyPassword(password: string, phc: string): Promise<boo
   const parsed = parse(phc);
   if (!parsed) return false;
   const key = await derive(password, parsed.salt, parsed.params);
-  return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
+  return constantTimeEqual(key, parsed.key);
 }
 
 export function needsRehash(phc: string): boolean {

@@ -6,47 +6,12 @@ import { AppError } from "../lib/problem";
 import { constantTimeEqual, sha256 } from "../lib/hmac";
 import { verifyToken } from "../lib/tokens";
 import { ACCESS_COOKIE, CSRF_HEADER } from "../lib/cookies";
-import { permissionsOf, type Permission } from "../lib/permissions";
+import type { Permission } from "../lib/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
-import type { UserRow } from "../db/schema";
+import { readLiveSession, sessionPermissions, userOf } from "../lib/sessions";
 import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration } from "./session-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-interface SessionRow {
-  session_id: string;
-  revoked_at: string | null;
-  expires_at: string;
-  csrf_hash: string | null;
-  user_id: string;
-  role: string;
-  status: UserRow["status"];
-  deleted_at: string | null;
-  custom_permissions: string | null;
-  username: string;
-  email: string;
-  phone: string | null;
-  password_hash: string;
-  first_name: string;
-  last_name: string;
-  company_id: string | null;
-  two_factor_enabled: number;
-  push_token: string | null;
-  last_login_at: string | null;
-  password_changed_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-/** The session query already reads the whole user: handlers that need it need no second query. */
-function userFrom(r: SessionRow): UserRow {
-  return {
-    id: r.user_id, username: r.username, email: r.email, phone: r.phone, passwordHash: r.password_hash, firstName: r.first_name,
-    lastName: r.last_name, role: r.role, companyId: r.company_id, status: r.status, twoFactorEnabled: Boolean(r.two_factor_enabled),
-    pushToken: r.push_token, lastLoginAt: r.last_login_at, passwordChangedAt: r.password_changed_at, createdAt: r.created_at,
-    updatedAt: r.updated_at, deletedAt: r.deleted_at,
-  };
-}
 
 /**
  * Accepts a Bearer token or the access cookie, then checks the live session: every write does,
@@ -84,22 +49,9 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
     const generation = sessionCacheGeneration();
 
     const claims = await verifyToken(settings, "access", token);
-    const row = await c.env.DB.prepare(
-      `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.csrf_hash,
-              u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions,
-              u.username, u.email, u.phone, u.password_hash, u.first_name, u.last_name, u.company_id, u.two_factor_enabled,
-              u.push_token, u.last_login_at, u.password_changed_at, u.created_at, u.updated_at
-         FROM sessions s
-         JOIN users u ON u.id = s.user_id
-         LEFT JOIN roles r ON r.key = u.role
-        WHERE s.id = ?1`,
-    )
-      .bind(claims.sid)
-      .first<SessionRow>();
-    if (!row || row.user_id !== claims.sub || row.revoked_at || row.expires_at <= new Date().toISOString()) {
-      throw new AppError("invalid_token", "The session has ended. Sign in again.");
-    }
-    if (row.status !== "active" || row.deleted_at) throw new AppError("invalid_token", "The account is not active.");
+    const { row, problem } = await readLiveSession(c.env.DB, claims.sid, claims.sub);
+    if (problem === "inactive") throw new AppError("invalid_token", "The account is not active.");
+    if (!row) throw new AppError("invalid_token", "The session has ended. Sign in again.");
 
     if (via === "cookie" && !safe) {
       const presented = c.req.header(CSRF_HEADER);
@@ -109,13 +61,14 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
     }
 
     const actor = {
+      kind: "user" as const,
       userId: row.user_id,
       sessionId: row.session_id,
       role: row.role,
-      permissions: permissionsOf(row.role, row.custom_permissions ? (JSON.parse(row.custom_permissions) as string[]) : null),
+      permissions: sessionPermissions(row),
       tokenExpiresAt: claims.exp,
     };
-    const user = userFrom(row);
+    const user = userOf(row);
     if (safe && cacheMs > 0) rememberSession(token, { actor, user: { ...user }, sessionExpiresAt: row.expires_at, checkedAtMs: Date.now() }, generation);
     c.set("actor", { ...actor, via });
     c.set("currentUser", user);

@@ -12,7 +12,7 @@ async function revokeElsewhere(sessionToken: string) {
 
 function entry(overrides: Partial<CachedSession> = {}): CachedSession {
   return {
-    actor: { userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 600 },
+    actor: { kind: "user" as const, userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 600 },
     user: {} as CachedSession["user"],
     sessionExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     checkedAtMs: Date.now(),

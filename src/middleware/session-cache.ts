@@ -1,4 +1,4 @@
-import type { Actor } from "../lib/context";
+import type { UserActor } from "../lib/context";
 import type { UserRow } from "../db/schema";
 
 /**
@@ -13,7 +13,7 @@ import type { UserRow } from "../db/schema";
  * - on other isolates a revoked session can still read for at most `SESSION_CACHE_SECONDS`.
  */
 export interface CachedSession {
-  actor: Omit<Actor, "via">;
+  actor: Omit<UserActor, "via">;
   user: UserRow;
   sessionExpiresAt: string;
   checkedAtMs: number;

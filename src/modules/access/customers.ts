@@ -1,6 +1,6 @@
 import { and, isNotNull, type AnyColumn, type SQL } from "drizzle-orm";
 import { customers, tickets } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { visibleTickets } from "./tickets";
 
@@ -9,15 +9,15 @@ import { visibleTickets } from "./tickets";
  * manage customers see every record; anyone else (technicians) only the customers of tickets they
  * may see. National ids are shown only to those who manage customers.
  */
-function customerReach(ctx: ActorContext): "all" | "tickets" {
+function customerReach(ctx: UserContext): "all" | "tickets" {
   const p = ctx.actor.permissions;
   return p.has("customers:write") || p.has("tickets:scope_all") || p.has("tickets:create") ? "all" : "tickets";
 }
 
-export const seesNationalId = (ctx: ActorContext) => ctx.actor.permissions.has("customers:write");
+export const seesNationalId = (ctx: UserContext) => ctx.actor.permissions.has("customers:write");
 
 /** The condition "this customer id column names a customer the caller may see" (undefined: all). */
-export async function visibleCustomers(ctx: ActorContext, column: AnyColumn = customers.id): Promise<SQL | undefined> {
+export async function visibleCustomers(ctx: UserContext, column: AnyColumn = customers.id): Promise<SQL | undefined> {
   if (customerReach(ctx) === "all") return undefined;
   const visible = await visibleTickets(ctx);
   return inList(column, ctx.db.select({ id: tickets.customerId }).from(tickets).where(and(visible, isNotNull(tickets.customerId))));

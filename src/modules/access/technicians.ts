@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { technicianProfiles } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { AppError } from "../../lib/problem";
 
@@ -10,7 +10,7 @@ import { AppError } from "../../lib/problem";
  * (`tickets:scope_team`) themselves and their own team, anyone else only themselves. Ids that do
  * not name technicians are left to the caller's own existence check.
  */
-export async function outsideReach(ctx: ActorContext, ids: string[]): Promise<string[]> {
+export async function outsideReach(ctx: UserContext, ids: string[]): Promise<string[]> {
   if (ctx.actor.permissions.has("tickets:scope_all")) return [];
   const others = [...new Set(ids)].filter((id) => id !== ctx.actor.userId);
   if (!others.length || !ctx.actor.permissions.has("tickets:scope_team")) return others;
@@ -22,7 +22,7 @@ export async function outsideReach(ctx: ActorContext, ids: string[]): Promise<st
 }
 
 /** 403 naming the field, when any technician id is outside the caller's reach. */
-export async function assertTechniciansInReach(ctx: ActorContext, ids: string[], path: string) {
+export async function assertTechniciansInReach(ctx: UserContext, ids: string[], path: string) {
   const outside = await outsideReach(ctx, ids);
   if (outside.length) {
     throw new AppError("forbidden", "You can only name technicians of your own team.", { errors: outside.map((id) => ({ path, message: `${id} is not in your team` })) });

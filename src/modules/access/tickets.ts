@@ -1,7 +1,7 @@
 import { and, eq, or, type SQL } from "drizzle-orm";
 import { inList } from "../../lib/d1";
 import { customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -24,14 +24,14 @@ export interface Relation {
 }
 
 
-export function scopeOf(ctx: ActorContext): Scope {
+export function scopeOf(ctx: UserContext): Scope {
   if (ctx.actor.permissions.has("tickets:scope_all")) return "all";
   if (ctx.actor.permissions.has("tickets:scope_team")) return "team";
   return "personal";
 }
 
 /** The customer record linked to the caller's login, if any (never creates one). */
-export async function linkedCustomerId(ctx: ActorContext): Promise<string | null> {
+export async function linkedCustomerId(ctx: UserContext): Promise<string | null> {
   const row = await ctx.db.query.customers.findFirst({ where: eq(customers.userId, ctx.actor.userId), columns: { id: true } });
   return row?.id ?? null;
 }
@@ -41,7 +41,7 @@ export async function linkedCustomerId(ctx: ActorContext): Promise<string | null
  * supervisors) the team's. Each branch is served by an index (creator, customer, assignee,
  * team), so SQLite answers it with a multi-index OR rather than a scan.
  */
-export async function visibleTickets(ctx: ActorContext): Promise<SQL | undefined> {
+export async function visibleTickets(ctx: UserContext): Promise<SQL | undefined> {
   const scope = scopeOf(ctx);
   if (scope === "all") return undefined;
   const me = ctx.actor.userId;
@@ -73,14 +73,14 @@ export function canTriage(relation: Relation): boolean {
 }
 
 /** A ticket the caller may see, or 404: a caller who may not see it does not learn it exists. */
-export async function findVisibleTicket(ctx: ActorContext, id: string): Promise<TicketRow> {
+export async function findVisibleTicket(ctx: UserContext, id: string): Promise<TicketRow> {
   const row = await ctx.db.query.tickets.findFirst({ where: and(eq(tickets.id, id), await visibleTickets(ctx)) });
   if (!row) throw new AppError("not_found", "No such ticket.");
   return row;
 }
 
 /** How the caller relates to each ticket, from the tickets' assignees and their supervisors. */
-export async function relationsOf(ctx: ActorContext, rows: TicketRow[], assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>): Promise<Map<string, Relation>> {
+export async function relationsOf(ctx: UserContext, rows: TicketRow[], assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>): Promise<Map<string, Relation>> {
   const me = ctx.actor.userId;
   const scope = scopeOf(ctx);
   // Only customer logins can be linked to a customer record (customers.service assertLinkableUser).

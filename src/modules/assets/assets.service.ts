@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
 import { assets, tickets } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -35,19 +35,19 @@ function toResponse(row: AssetRow) {
 }
 
 /** Staff see the cards of the customers they may see; anyone else only those of their own customer record. */
-async function assetScope(ctx: ActorContext): Promise<SQL | undefined> {
+async function assetScope(ctx: UserContext): Promise<SQL | undefined> {
   if (ctx.actor.permissions.has("customers:read")) return visibleCustomers(ctx, assets.customerId);
   return eq(assets.customerId, (await customerForUser(ctx, ctx.actor.userId)).id);
 }
 
 /** A card the caller may see, or 404 — never 403, so existence is not revealed. */
-export async function findVisibleAsset(ctx: ActorContext, id: string): Promise<AssetRow> {
+export async function findVisibleAsset(ctx: UserContext, id: string): Promise<AssetRow> {
   const row = await ctx.db.query.assets.findFirst({ where: and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)) });
   if (!row) throw new AppError("not_found", "No such service card.");
   return row;
 }
 
-export async function listAssets(ctx: ActorContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string }) {
+export async function listAssets(ctx: UserContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string }) {
   const page = keyset({ order: "-created_at", column: assets.createdAt, idColumn: assets.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(assets.deletedAt), page.where, await assetScope(ctx)];
   if (query.customer_id) filters.push(eq(assets.customerId, query.customer_id));
@@ -59,7 +59,7 @@ export async function listAssets(ctx: ActorContext, query: { limit: number; curs
   return { data: result.data.map(toResponse), next_cursor: result.next_cursor };
 }
 
-export async function getAsset(ctx: ActorContext, id: string) {
+export async function getAsset(ctx: UserContext, id: string) {
   const row = await findVisibleAsset(ctx, id);
   const history = await ctx.db
     .select({ id: tickets.id, number: tickets.number, kind: tickets.kind, status: tickets.status, serviceType: tickets.serviceType, createdAt: tickets.createdAt, resolvedAt: tickets.resolvedAt })
@@ -89,7 +89,7 @@ function patchFrom(input: AssetInput): Partial<AssetRow> {
   return patch as Partial<AssetRow>;
 }
 
-export async function createAsset(ctx: ActorContext, input: AssetInput & { customer_id: string; model: string }) {
+export async function createAsset(ctx: UserContext, input: AssetInput & { customer_id: string; model: string }) {
   await findCustomer(ctx, input.customer_id).catch(() => {
     throw new AppError("validation_failed", "Unknown customer.", { errors: [{ path: "customer_id", message: "No such customer" }] });
   });
@@ -103,7 +103,7 @@ export async function createAsset(ctx: ActorContext, input: AssetInput & { custo
   return toResponse(row);
 }
 
-export async function updateAsset(ctx: ActorContext, id: string, input: AssetInput) {
+export async function updateAsset(ctx: UserContext, id: string, input: AssetInput) {
   const existing = await findVisibleAsset(ctx, id);
   const merged = { warrantyStart: input.warranty_start !== undefined ? input.warranty_start : existing.warrantyStart, warrantyEnd: input.warranty_end !== undefined ? input.warranty_end : existing.warrantyEnd };
   if (merged.warrantyStart && merged.warrantyEnd && merged.warrantyStart > merged.warrantyEnd) {
@@ -113,7 +113,7 @@ export async function updateAsset(ctx: ActorContext, id: string, input: AssetInp
   return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
 }
 
-export async function deleteAsset(ctx: ActorContext, id: string) {
+export async function deleteAsset(ctx: UserContext, id: string) {
   await findVisibleAsset(ctx, id);
   const now = nowIso();
   await ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id));

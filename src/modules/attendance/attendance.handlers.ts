@@ -1,19 +1,19 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
-import { actorContext } from "../../lib/create-router";
+import { userContext } from "../../lib/create-router";
 import * as routes from "./attendance.routes";
 import * as attendance from "./attendance.service";
 
 export const listAttendance: RouteHandler<typeof routes.listAttendance, AppEnv> = async (c) =>
-  c.json(await attendance.list(actorContext(c), c.req.valid("query")), 200);
+  c.json(await attendance.list(userContext(c), c.req.valid("query")), 200);
 
 export const myAttendance: RouteHandler<typeof routes.myAttendance, AppEnv> = async (c) => {
-  const ctx = actorContext(c);
+  const ctx = userContext(c);
   return c.json(await attendance.list(ctx, c.req.valid("query"), ctx.actor.userId), 200);
 };
 
 export const markAttendance: RouteHandler<typeof routes.markAttendance, AppEnv> = async (c) =>
-  c.json(await attendance.mark(actorContext(c), c.req.valid("json")), 200);
+  c.json(await attendance.mark(userContext(c), c.req.valid("json")), 200);
 
 export const bulkMarkAttendance: RouteHandler<typeof routes.bulkMarkAttendance, AppEnv> = async (c) =>
-  c.json(await attendance.bulkMark(actorContext(c), c.req.valid("json")), 200);
+  c.json(await attendance.bulkMark(userContext(c), c.req.valid("json")), 200);

@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { chunkRows, inList } from "../../lib/d1";
 import { attendance, technicianProfiles, users } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -15,7 +15,7 @@ function toResponse(r: Row, name: string) {
 
 
 /** Who the caller may mark or read: everyone for managers and admins, the team for supervisors. */
-async function assertManages(ctx: ActorContext, userIds: string[]) {
+async function assertManages(ctx: UserContext, userIds: string[]) {
   const found = await ctx.db
     .select({ id: users.id, supervisorId: technicianProfiles.supervisorId })
     .from(users)
@@ -29,7 +29,7 @@ async function assertManages(ctx: ActorContext, userIds: string[]) {
 }
 
 /** Writes marks as multi-row upserts, chunked to D1's parameter limit, all in one batch. */
-async function upsert(ctx: ActorContext, marks: { userId: string; status: Row["status"]; reason: string | null }[], date: string) {
+async function upsert(ctx: UserContext, marks: { userId: string; status: Row["status"]; reason: string | null }[], date: string) {
   if (!marks.length) return;
   const now = nowIso();
   const rows = marks.map((m) => ({ userId: m.userId, date, status: m.status, reason: m.reason, markedBy: ctx.actor.userId, updatedAt: now }));
@@ -45,13 +45,13 @@ async function upsert(ctx: ActorContext, marks: { userId: string; status: Row["s
   await ctx.db.batch(statements as never);
 }
 
-export async function mark(ctx: ActorContext, input: { user_id: string; date: string; status: Row["status"]; reason?: string }) {
+export async function mark(ctx: UserContext, input: { user_id: string; date: string; status: Row["status"]; reason?: string }) {
   await assertManages(ctx, [input.user_id]);
   await upsert(ctx, [{ userId: input.user_id, status: input.status, reason: input.reason ?? null }], input.date);
   return (await list(ctx, { limit: 1, user_id: input.user_id, date: input.date })).data[0];
 }
 
-export async function bulkMark(ctx: ActorContext, input: { date: string; present: string[]; absent: string[]; reason?: string }) {
+export async function bulkMark(ctx: UserContext, input: { date: string; present: string[]; absent: string[]; reason?: string }) {
   await assertManages(ctx, [...input.present, ...input.absent]);
   await upsert(
     ctx,
@@ -64,7 +64,7 @@ export async function bulkMark(ctx: ActorContext, input: { date: string; present
   return list(ctx, { limit: 100, date: input.date });
 }
 
-export async function list(ctx: ActorContext, query: { limit: number; cursor?: string; user_id?: string; date?: string; date_from?: string; date_to?: string; status?: Row["status"] }, onlyUserId?: string) {
+export async function list(ctx: UserContext, query: { limit: number; cursor?: string; user_id?: string; date?: string; date_from?: string; date_to?: string; status?: Row["status"] }, onlyUserId?: string) {
   const page = keyset({ order: "-date", column: attendance.date, idColumn: attendance.userId, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [page.where];
   if (onlyUserId) filters.push(eq(attendance.userId, onlyUserId));

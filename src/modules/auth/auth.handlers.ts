@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../../lib/context";
-import { actorContext, serviceContext } from "../../lib/create-router";
+import { userContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import { CSRF_HEADER, REFRESH_COOKIE, clearAuthCookies, setAuthCookies } from "../../lib/cookies";
 import * as routes from "./auth.routes";
@@ -51,7 +51,7 @@ export const refresh: RouteHandler<typeof routes.refresh, AppEnv> = async (c) =>
 
 export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
   if (c.var.actor) {
-    await auth.logout(actorContext(c));
+    await auth.logout(userContext(c));
   } else {
     const token = (await optionalJson(c)).refresh_token ?? getCookie(c, REFRESH_COOKIE);
     if (!token) throw new AppError("unauthorized", "Give an access token, or the refresh token to end.");
@@ -77,11 +77,11 @@ export const resetPassword: RouteHandler<typeof routes.resetPassword, AppEnv> = 
 
 export const changePassword: RouteHandler<typeof routes.changePassword, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await auth.changePassword(actorContext(c), input.old_password, input.new_password), 200);
+  return c.json(await auth.changePassword(userContext(c), input.old_password, input.new_password), 200);
 };
 
 export const verifyPassword: RouteHandler<typeof routes.verifyPassword, AppEnv> = async (c) => {
-  return c.json(await auth.verifyCurrentPassword(actorContext(c), c.req.valid("json").password), 200);
+  return c.json(await auth.verifyCurrentPassword(userContext(c), c.req.valid("json").password), 200);
 };
 
 export const requestOtp: RouteHandler<typeof routes.requestOtp, AppEnv> = async (c) => {
@@ -90,15 +90,15 @@ export const requestOtp: RouteHandler<typeof routes.requestOtp, AppEnv> = async 
 };
 
 export const enableTwoFactor: RouteHandler<typeof routes.enableTwoFactor, AppEnv> = async (c) => {
-  return c.json(await auth.setTwoFactor(actorContext(c), true, c.req.valid("json").code), 200);
+  return c.json(await auth.setTwoFactor(userContext(c), true, c.req.valid("json").code), 200);
 };
 
 export const disableTwoFactor: RouteHandler<typeof routes.disableTwoFactor, AppEnv> = async (c) => {
-  return c.json(await auth.setTwoFactor(actorContext(c), false, c.req.valid("json").code), 200);
+  return c.json(await auth.setTwoFactor(userContext(c), false, c.req.valid("json").code), 200);
 };
 
 export const validateToken: RouteHandler<typeof routes.validateToken, AppEnv> = async (c) => {
-  return c.json(auth.describeToken(actorContext(c)), 200);
+  return c.json(auth.describeToken(userContext(c)), 200);
 };
 
 export const jwks: RouteHandler<typeof routes.jwks, AppEnv> = async (c) => {

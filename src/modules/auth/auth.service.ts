@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { otpCodes, passwordResetTokens, refreshTokens, sessions, users, type OtpPurpose } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
 import { hmacSha256, constantTimeEqual, sha256, sixDigitCode } from "../../lib/hmac";
 import { CODE_MAX_ATTEMPTS, checkCode } from "../../lib/one-time-codes";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -211,7 +211,7 @@ export async function refresh(
 
 // ---- IAM-3 logout ----
 
-export async function logout(ctx: ActorContext) {
+export async function logout(ctx: UserContext) {
   await ctx.db
     .update(sessions)
     .set({ revokedAt: nowIso(), revokeReason: "logout" })
@@ -291,13 +291,13 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
   return { message: "Password changed. Sign in with the new password." };
 }
 
-async function checkCurrentPassword(ctx: ActorContext, password: string): Promise<boolean> {
+async function checkCurrentPassword(ctx: UserContext, password: string): Promise<boolean> {
   await consumeRateLimits(ctx, [{ bucket: "password-check:account", subject: accountSubject(ctx, { id: ctx.actor.userId }, ""), limit: 10, windowSeconds: FIFTEEN_MINUTES }]);
   const user = await findUser(ctx, ctx.actor.userId);
   return verifyPassword(password, user.passwordHash);
 }
 
-export async function changePassword(ctx: ActorContext, oldPassword: string, newPassword: string) {
+export async function changePassword(ctx: UserContext, oldPassword: string, newPassword: string) {
   if (!(await checkCurrentPassword(ctx, oldPassword))) {
     throw new AppError("invalid_credentials", "The current password is wrong.", { errors: [{ path: "old_password", message: "Wrong password" }] });
   }
@@ -310,7 +310,7 @@ export async function changePassword(ctx: ActorContext, oldPassword: string, new
   return { message: "Password changed." };
 }
 
-export async function verifyCurrentPassword(ctx: ActorContext, password: string) {
+export async function verifyCurrentPassword(ctx: UserContext, password: string) {
   return { valid: await checkCurrentPassword(ctx, password) };
 }
 
@@ -371,7 +371,7 @@ export async function checkOtp(ctx: ServiceContext, userId: string, purpose: Otp
   if (!consumed.length) throw new AppError("invalid_code", "The code was already used.");
 }
 
-export async function requestOtp(ctx: ServiceContext & { actor?: ActorContext["actor"] }, input: { mfa_token?: string; purpose?: "enable_2fa" | "disable_2fa" }) {
+export async function requestOtp(ctx: ServiceContext & { actor?: UserContext["actor"] }, input: { mfa_token?: string; purpose?: "enable_2fa" | "disable_2fa" }) {
   if (input.mfa_token) {
     const claims = await verifyToken(ctx.settings, "mfa", input.mfa_token);
     const user = await findUser(ctx, claims.sub);
@@ -386,7 +386,7 @@ export async function requestOtp(ctx: ServiceContext & { actor?: ActorContext["a
   return { message: "A code has been sent to your email address." };
 }
 
-export async function setTwoFactor(ctx: ActorContext, enabled: boolean, code: string) {
+export async function setTwoFactor(ctx: UserContext, enabled: boolean, code: string) {
   const user = await findUser(ctx, ctx.actor.userId);
   if (user.twoFactorEnabled === enabled) throw new AppError("conflict", `Two-factor authentication is already ${enabled ? "on" : "off"}.`);
   await checkOtp(ctx, user.id, enabled ? "enable_2fa" : "disable_2fa", code);
@@ -396,7 +396,7 @@ export async function setTwoFactor(ctx: ActorContext, enabled: boolean, code: st
 
 // ---- IAM-8 ----
 
-export function describeToken(ctx: ActorContext) {
+export function describeToken(ctx: UserContext) {
   return {
     valid: true as const,
     user_id: ctx.actor.userId,

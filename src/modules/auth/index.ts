@@ -18,3 +18,5 @@ export const authModule = createRouter()
   .openapi(r.disableTwoFactor, h.disableTwoFactor)
   .openapi(r.validateToken, h.validateToken)
   .openapi(r.jwks, h.jwks);
+
+export { deleteEndedCredentials } from "./housekeeping";

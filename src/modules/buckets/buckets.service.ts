@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { buckets } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { listTickets } from "../tickets";
@@ -11,23 +11,23 @@ type Filters = Record<string, unknown>;
 const toResponse = (b: BucketRow) => ({ id: b.id, name: b.name, filters: b.filters, refreshed_at: b.refreshedAt, created_at: b.createdAt, updated_at: b.updatedAt });
 
 /** Buckets are private to their owner: someone else's bucket is 404. */
-async function findOwn(ctx: ActorContext, id: string) {
+async function findOwn(ctx: UserContext, id: string) {
   const row = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.id, id), eq(buckets.ownerId, ctx.actor.userId)) });
   if (!row) throw new AppError("not_found", "No such bucket.");
   return row;
 }
 
-async function assertNameFree(ctx: ActorContext, name: string, exceptId?: string) {
+async function assertNameFree(ctx: UserContext, name: string, exceptId?: string) {
   const clash = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, name)), columns: { id: true } });
   if (clash && clash.id !== exceptId) throw new AppError("conflict", "You already have a bucket with this name.", { errors: [{ path: "name", message: "Already exists" }] });
 }
 
-export async function listBuckets(ctx: ActorContext) {
+export async function listBuckets(ctx: UserContext) {
   const rows = await ctx.db.select().from(buckets).where(eq(buckets.ownerId, ctx.actor.userId)).orderBy(asc(buckets.name));
   return { data: rows.map(toResponse) };
 }
 
-export async function createBucket(ctx: ActorContext, input: { name: string; filters: Filters }) {
+export async function createBucket(ctx: UserContext, input: { name: string; filters: Filters }) {
   await assertNameFree(ctx, input.name);
   const now = nowIso();
   const row: BucketRow = { id: newId("bkt"), ownerId: ctx.actor.userId, name: input.name, filters: input.filters, refreshedAt: null, createdAt: now, updatedAt: now };
@@ -35,7 +35,7 @@ export async function createBucket(ctx: ActorContext, input: { name: string; fil
   return toResponse(row);
 }
 
-export async function updateBucket(ctx: ActorContext, id: string, input: { name?: string; filters?: Filters }) {
+export async function updateBucket(ctx: UserContext, id: string, input: { name?: string; filters?: Filters }) {
   await findOwn(ctx, id);
   if (input.name) await assertNameFree(ctx, input.name, id);
   await ctx.db
@@ -45,13 +45,13 @@ export async function updateBucket(ctx: ActorContext, id: string, input: { name?
   return toResponse(await findOwn(ctx, id));
 }
 
-export async function deleteBucket(ctx: ActorContext, id: string) {
+export async function deleteBucket(ctx: UserContext, id: string) {
   await findOwn(ctx, id);
   await ctx.db.delete(buckets).where(eq(buckets.id, id));
 }
 
 /** Re-runs the bucket's saved filters (within what the caller may see) and stamps refreshed_at. */
-export async function refreshBucket(ctx: ActorContext, id: string, page: { limit: number; cursor?: string }) {
+export async function refreshBucket(ctx: UserContext, id: string, page: { limit: number; cursor?: string }) {
   await findOwn(ctx, id);
   const result = await listTickets(ctx, { ...page, order: "-created_at", bucket: id });
   await ctx.db.update(buckets).set({ refreshedAt: nowIso() }).where(eq(buckets.id, id));

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { containsText } from "../../lib/search";
 import { companies, users } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -22,7 +22,7 @@ function toResponse(row: CompanyRow, technicianCount: number) {
   };
 }
 
-async function countMembers(ctx: ActorContext, ids: string[]): Promise<Map<string, number>> {
+async function countMembers(ctx: UserContext, ids: string[]): Promise<Map<string, number>> {
   if (!ids.length) return new Map();
   const rows = await ctx.db
     .select({ companyId: users.companyId, n: sql<number>`count(*)` })
@@ -32,18 +32,18 @@ async function countMembers(ctx: ActorContext, ids: string[]): Promise<Map<strin
   return new Map(rows.map((r) => [r.companyId!, r.n]));
 }
 
-export async function findCompany(ctx: ActorContext, id: string): Promise<CompanyRow> {
+export async function findCompany(ctx: UserContext, id: string): Promise<CompanyRow> {
   const row = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, id), isNull(companies.deletedAt)) });
   if (!row) throw new AppError("not_found", "No such company.");
   return row;
 }
 
-async function assertNameFree(ctx: ActorContext, name: string, exceptId?: string) {
+async function assertNameFree(ctx: UserContext, name: string, exceptId?: string) {
   const clash = await ctx.db.query.companies.findFirst({ where: eq(companies.name, name), columns: { id: true } });
   if (clash && clash.id !== exceptId) throw new AppError("conflict", "A company with this name exists.", { errors: [{ path: "name", message: "Already exists" }] });
 }
 
-export async function listCompanies(ctx: ActorContext, query: { limit: number; cursor?: string; q?: string }) {
+export async function listCompanies(ctx: UserContext, query: { limit: number; cursor?: string; q?: string }) {
   const page = keyset({ order: "name", column: companies.name, idColumn: companies.id, cursor: query.cursor });
   const rows = await ctx.db
     .select()
@@ -56,12 +56,12 @@ export async function listCompanies(ctx: ActorContext, query: { limit: number; c
   return { data: result.data.map((r) => toResponse(r, counts.get(r.id) ?? 0)), next_cursor: result.next_cursor };
 }
 
-export async function getCompany(ctx: ActorContext, id: string) {
+export async function getCompany(ctx: UserContext, id: string) {
   const row = await findCompany(ctx, id);
   return toResponse(row, (await countMembers(ctx, [id])).get(id) ?? 0);
 }
 
-export async function createCompany(ctx: ActorContext, input: { name: string; registration_number?: string; contact_email?: string; contact_phone?: string }) {
+export async function createCompany(ctx: UserContext, input: { name: string; registration_number?: string; contact_email?: string; contact_phone?: string }) {
   await assertNameFree(ctx, input.name);
   const now = nowIso();
   const row: CompanyRow = {
@@ -78,7 +78,7 @@ export async function createCompany(ctx: ActorContext, input: { name: string; re
   return toResponse(row, 0);
 }
 
-export async function updateCompany(ctx: ActorContext, id: string, input: { name?: string; registration_number?: string; contact_email?: string; contact_phone?: string }) {
+export async function updateCompany(ctx: UserContext, id: string, input: { name?: string; registration_number?: string; contact_email?: string; contact_phone?: string }) {
   await findCompany(ctx, id);
   if (input.name) await assertNameFree(ctx, input.name, id);
   const patch: Partial<CompanyRow> = { updatedAt: nowIso() };
@@ -91,7 +91,7 @@ export async function updateCompany(ctx: ActorContext, id: string, input: { name
 }
 
 /** Soft delete; members are detached so no user points at a deleted company. */
-export async function deleteCompany(ctx: ActorContext, id: string) {
+export async function deleteCompany(ctx: UserContext, id: string) {
   await findCompany(ctx, id);
   const now = nowIso();
   await ctx.db.batch([

@@ -1,22 +1,22 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
-import { actorContext } from "../../lib/create-router";
+import { userContext } from "../../lib/create-router";
 import * as routes from "./customers.routes";
 import * as customers from "./customers.service";
 
 export const listCustomers: RouteHandler<typeof routes.listCustomers, AppEnv> = async (c) =>
-  c.json(await customers.listCustomers(actorContext(c), c.req.valid("query")), 200);
+  c.json(await customers.listCustomers(userContext(c), c.req.valid("query")), 200);
 
 export const createCustomer: RouteHandler<typeof routes.createCustomer, AppEnv> = async (c) =>
-  c.json(await customers.createCustomer(actorContext(c), c.req.valid("json")), 201);
+  c.json(await customers.createCustomer(userContext(c), c.req.valid("json")), 201);
 
 export const getCustomer: RouteHandler<typeof routes.getCustomer, AppEnv> = async (c) =>
-  c.json(await customers.getCustomer(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await customers.getCustomer(userContext(c), c.req.valid("param").id), 200);
 
 export const updateCustomer: RouteHandler<typeof routes.updateCustomer, AppEnv> = async (c) =>
-  c.json(await customers.updateCustomer(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await customers.updateCustomer(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const deleteCustomer: RouteHandler<typeof routes.deleteCustomer, AppEnv> = async (c) => {
-  await customers.deleteCustomer(actorContext(c), c.req.valid("param").id);
+  await customers.deleteCustomer(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };

@@ -2,7 +2,7 @@ import { and, eq, isNull, or, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, users } from "../../db/schema";
-import type { ServiceContext, ActorContext } from "../../lib/context";
+import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -71,13 +71,13 @@ async function assertLinkableUser(ctx: ServiceContext, userId: string, exceptCus
 }
 
 /** A customer the caller may see, or 404: a caller who may not see it does not learn it exists. */
-export async function findVisibleCustomer(ctx: ActorContext, id: string): Promise<CustomerRow> {
+export async function findVisibleCustomer(ctx: UserContext, id: string): Promise<CustomerRow> {
   const row = await ctx.db.query.customers.findFirst({ where: and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)) });
   if (!row) throw new AppError("not_found", "No such customer.");
   return row;
 }
 
-export async function listCustomers(ctx: ActorContext, query: { limit: number; cursor?: string; q?: string; service_area?: string }) {
+export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string }) {
   const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where, await visibleCustomers(ctx)];
   if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
@@ -127,7 +127,7 @@ function patchFrom(ctx: ServiceContext, input: CustomerInput): Partial<CustomerR
   return patch;
 }
 
-export async function createCustomer(ctx: ActorContext, input: CustomerInput & { full_name: string; phone: string }) {
+export async function createCustomer(ctx: UserContext, input: CustomerInput & { full_name: string; phone: string }) {
   if (input.user_id) await assertLinkableUser(ctx, input.user_id);
   const now = nowIso();
   const row: CustomerRow = {
@@ -140,18 +140,18 @@ export async function createCustomer(ctx: ActorContext, input: CustomerInput & {
   return toCustomerResponse(row);
 }
 
-export async function getCustomer(ctx: ActorContext, id: string) {
+export async function getCustomer(ctx: UserContext, id: string) {
   return toCustomerResponse(await findVisibleCustomer(ctx, id), { nationalId: seesNationalId(ctx) });
 }
 
-export async function updateCustomer(ctx: ActorContext, id: string, input: CustomerInput) {
+export async function updateCustomer(ctx: UserContext, id: string, input: CustomerInput) {
   await findCustomer(ctx, id);
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
   await ctx.db.update(customers).set({ ...patchFrom(ctx, input), updatedAt: nowIso() }).where(eq(customers.id, id));
   return getCustomer(ctx, id);
 }
 
-export async function deleteCustomer(ctx: ActorContext, id: string) {
+export async function deleteCustomer(ctx: UserContext, id: string) {
   await findCustomer(ctx, id);
   const now = nowIso();
   await ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id));

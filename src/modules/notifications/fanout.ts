@@ -1,12 +1,17 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { inList } from "../../lib/d1";
-import { createDb, type Db } from "../../db/client";
-import { appointments, customers, notificationPreferences, technicianProfiles, ticketAssignees, tickets, users, webhooks, type Channel } from "../../db/schema";
-import { settingsFrom, type Env, type Settings } from "../../lib/env";
+import { notificationPreferences, webhooks, type Channel } from "../../db/schema";
+import type { ServiceContext } from "../../lib/context";
+import type { Settings } from "../../lib/env";
 import { sha256 } from "../../lib/hmac";
 import { nowIso } from "../../lib/ids";
 import type { DomainEventMessage, NotificationMessage, WebhookMessage } from "../../lib/messages";
-import { slaState } from "../tickets";
+import { appointmentBrief } from "../scheduling";
+import { ticketAudience } from "../tickets";
+import { contactsOf, type Contact } from "../users";
+
+/** Who triages: told about new tickets, finished work and breaches. */
+const TRIAGE_ROLES = ["admin", "dispatcher"];
 
 type Audience = "admins" | "client" | "technicians" | "supervisors";
 
@@ -44,40 +49,7 @@ export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; 
   }
 }
 
-interface Recipient {
-  id: string;
-  role: string;
-  email: string;
-  phone: string | null;
-  pushToken: string | null;
-}
-
-async function ticketPeople(db: Db, ticketId: string) {
-  const ticket = await db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
-  if (!ticket) return null;
-  const assignees = await db
-    .select({ id: ticketAssignees.technicianId, supervisorId: technicianProfiles.supervisorId })
-    .from(ticketAssignees)
-    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
-    .where(eq(ticketAssignees.ticketId, ticketId));
-  const customer = ticket.customerId ? await db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
-  return { ticket, customer, assignees };
-}
-
-async function usersByIds(db: Db, ids: string[]): Promise<Recipient[]> {
-  if (!ids.length) return [];
-  return db
-    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
-    .from(users)
-    .where(and(inList(users.id, ids), eq(users.status, "active"), isNull(users.deletedAt)));
-}
-
-async function triageUsers(db: Db): Promise<Recipient[]> {
-  return db
-    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
-    .from(users)
-    .where(and(inList(users.role, ["admin", "dispatcher"]), eq(users.status, "active"), isNull(users.deletedAt)));
-}
+type Recipient = Contact;
 
 /** Defaults: email for everyone, SMS for customers, push where a device is registered, WhatsApp on request. */
 function defaultChannels(user: Recipient): Channel[] {
@@ -113,12 +85,11 @@ export interface FanOut {
 }
 
 /** Works out every message, in-app notification and realtime audience for one event. */
-export async function planFanOut(env: Env, event: DomainEventMessage): Promise<FanOut> {
-  const db = createDb(env.DB);
-  const settings = settingsFrom(env);
+export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage): Promise<FanOut> {
+  const { db, settings } = ctx;
   const out: FanOut = { messages: [], inApp: [], realtime: null };
   const ticketId = event.subject_id.startsWith("tkt_") ? event.subject_id : null;
-  const people = ticketId ? await ticketPeople(db, ticketId) : null;
+  const people = ticketId ? await ticketAudience(ctx, ticketId) : null;
 
   if (people) {
     const visible = new Set<string>([people.ticket.createdBy, ...people.assignees.map((a) => a.id)]);
@@ -136,11 +107,11 @@ export async function planFanOut(env: Env, event: DomainEventMessage): Promise<F
       if (audience === "client") add([people.customer?.userId ?? (people.ticket.createdBy !== event.actor_id ? people.ticket.createdBy : null)]);
       if (audience === "technicians") add(event.type === "ticket.assigned" ? (event.data.technician_ids as string[]) ?? [] : people.assignees.map((a) => a.id));
       if (audience === "supervisors") add([...people.assignees.map((a) => a.supervisorId), people.ticket.teamSupervisorId]);
-      if (audience === "admins") add((await triageUsers(db)).map((u) => u.id));
+      if (audience === "admins") add((await contactsOf(ctx, { roles: TRIAGE_ROLES })).map((u) => u.id));
     }
     // Nobody is told about what they did themselves.
     if (event.actor_id) ids.delete(event.actor_id);
-    const recipients = await usersByIds(db, [...ids]);
+    const recipients = await contactsOf(ctx, { ids: [...ids] });
     const prefs = recipients.length
       ? await db.select().from(notificationPreferences).where(inList(notificationPreferences.userId, recipients.map((r) => r.id)))
       : [];
@@ -166,7 +137,7 @@ export async function planFanOut(env: Env, event: DomainEventMessage): Promise<F
   const hooks = await db.select().from(webhooks).where(eq(webhooks.active, true));
   const subscribed = hooks.filter((h) => h.events.includes(event.type) || h.events.includes("*"));
   if (subscribed.length) {
-    const entity = people ? await webhookEntity(db, people.ticket.id) : null;
+    const entity = people ? { ...people.presented, appointment: await appointmentBrief(ctx, people.ticket.id) } : null;
     for (const hook of subscribed) {
       out.messages.push({
         body: {
@@ -177,18 +148,4 @@ export async function planFanOut(env: Env, event: DomainEventMessage): Promise<F
     }
   }
   return out;
-}
-
-/** The full ticket for integrators, as the API shows it to staff. */
-async function webhookEntity(db: Db, ticketId: string) {
-  const t = await db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
-  if (!t) return null;
-  const assignees = await db.select({ technician_id: ticketAssignees.technicianId, assigned_at: ticketAssignees.assignedAt }).from(ticketAssignees).where(eq(ticketAssignees.ticketId, ticketId));
-  const appt = await db.query.appointments.findFirst({ where: and(eq(appointments.ticketId, ticketId)) });
-  return {
-    id: t.id, number: t.number, kind: t.kind, priority: t.priority, status: t.status, title: t.title, description: t.description,
-    customer_id: t.customerId, asset_id: t.assetId, created_by: t.createdBy, service_area: t.serviceArea, scheduled_at: t.scheduledAt,
-    assignees, sla: slaState(t), appointment: appt ? { id: appt.id, date: appt.date, start_time: appt.startTime, status: appt.status } : null,
-    created_at: t.createdAt, updated_at: t.updatedAt,
-  };
 }

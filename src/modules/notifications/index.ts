@@ -1,5 +1,5 @@
 // Notifications: the delivery log, in-app notifications, preferences, webhooks, realtime events
-// (NTF-1…4, PLT-7). Fan-out happens in the queue consumer.
+// (NTF-1…4, PLT-7). The queue consumer calls fanOutEvent, deliver and keepDeadLetter.
 import { createRouter } from "../../lib/create-router";
 import * as h from "./notifications.handlers";
 import * as r from "./notifications.routes";
@@ -21,6 +21,4 @@ export const notificationsModule = createRouter()
   .openapi(r.events, h.events)
 ;
 
-export { planFanOut } from "./fanout";
-export { postWebhook, sendThroughProvider, type SendOutcome } from "./providers";
-export { webhookTargetProblem } from "./webhook-targets";
+export { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter, type DeliveryResult } from "./delivery";

@@ -1,27 +1,27 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
-import { actorContext, serviceContext } from "../../lib/create-router";
+import { userContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import * as routes from "./notifications.routes";
 import * as n from "./notifications.service";
 import { eventsHub } from "../../lib/events-hub";
 
-export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) => c.json(await n.listNotifications(actorContext(c), c.req.valid("query")), 200);
-export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) => c.json(await n.markAllRead(actorContext(c)), 200);
-export const readOne: RouteHandler<typeof routes.readOne, AppEnv> = async (c) => c.json(await n.markRead(actorContext(c), c.req.valid("param").id), 200);
-export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> = async (c) => c.json(await n.getPreferences(actorContext(c)), 200);
-export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) => c.json(await n.setPreferences(actorContext(c), c.req.valid("json")), 200);
-export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) => c.json(await n.listDeliveries(actorContext(c), c.req.valid("query")), 200);
-export const retryDelivery: RouteHandler<typeof routes.retryDelivery, AppEnv> = async (c) => c.json(await n.retryDelivery(actorContext(c), c.req.valid("param").id), 202);
-export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => c.json(await n.listWebhooks(actorContext(c)), 200);
-export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => c.json(await n.createWebhook(actorContext(c), c.req.valid("json")), 201);
-export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) => c.json(await n.getWebhook(actorContext(c), c.req.valid("param").id), 200);
-export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) => c.json(await n.updateWebhook(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) => c.json(await n.listNotifications(userContext(c), c.req.valid("query")), 200);
+export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) => c.json(await n.markAllRead(userContext(c)), 200);
+export const readOne: RouteHandler<typeof routes.readOne, AppEnv> = async (c) => c.json(await n.markRead(userContext(c), c.req.valid("param").id), 200);
+export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> = async (c) => c.json(await n.getPreferences(userContext(c)), 200);
+export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) => c.json(await n.setPreferences(userContext(c), c.req.valid("json")), 200);
+export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) => c.json(await n.listDeliveries(userContext(c), c.req.valid("query")), 200);
+export const retryDelivery: RouteHandler<typeof routes.retryDelivery, AppEnv> = async (c) => c.json(await n.retryDelivery(userContext(c), c.req.valid("param").id), 202);
+export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => c.json(await n.listWebhooks(userContext(c)), 200);
+export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => c.json(await n.createWebhook(userContext(c), c.req.valid("json")), 201);
+export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) => c.json(await n.getWebhook(userContext(c), c.req.valid("param").id), 200);
+export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) => c.json(await n.updateWebhook(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteWebhook: RouteHandler<typeof routes.deleteWebhook, AppEnv> = async (c) => {
-  await n.deleteWebhook(actorContext(c), c.req.valid("param").id);
+  await n.deleteWebhook(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
-export const eventsTicket: RouteHandler<typeof routes.eventsTicket, AppEnv> = async (c) => c.json(await n.eventsTicket(actorContext(c)), 201);
+export const eventsTicket: RouteHandler<typeof routes.eventsTicket, AppEnv> = async (c) => c.json(await n.eventsTicket(userContext(c)), 201);
 
 export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("invalid_request", "Connect with a WebSocket upgrade.");

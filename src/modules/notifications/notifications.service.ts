@@ -4,7 +4,8 @@ import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
 import { inList } from "../../lib/d1";
 import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
+import { readLiveSession, sessionPermissions } from "../../lib/sessions";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -19,7 +20,7 @@ const toDelivery = (d: DeliveryRow) => ({
   attempts: d.attempts, provider: d.provider, provider_response: d.providerResponse, last_error: d.lastError, sent_at: d.sentAt, created_at: d.createdAt, updated_at: d.updatedAt,
 });
 
-export async function listDeliveries(ctx: ActorContext, query: { limit: number; cursor?: string; status?: DeliveryRow["status"]; channel?: Channel; event_id?: string }) {
+export async function listDeliveries(ctx: UserContext, query: { limit: number; cursor?: string; status?: DeliveryRow["status"]; channel?: Channel; event_id?: string }) {
   const page = keyset({ order: "-created_at", column: deliveries.createdAt, idColumn: deliveries.id, cursor: query.cursor });
   const rows = await ctx.db
     .select()
@@ -32,7 +33,7 @@ export async function listDeliveries(ctx: ActorContext, query: { limit: number; 
 }
 
 /** Replays a failed or dead delivery: the stored message goes back on the queue under the same id. */
-export async function retryDelivery(ctx: ActorContext, id: string) {
+export async function retryDelivery(ctx: UserContext, id: string) {
   const row = await ctx.db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
   if (!row) throw new AppError("not_found", "No such delivery.");
   if (!["failed", "dead"].includes(row.status)) throw new AppError("invalid_transition", `A ${row.status} delivery is not replayed.`);
@@ -53,7 +54,7 @@ const toNotification = (n: NotificationRow) => ({
   id: n.id, type: n.type, title: n.title, body: n.body, ticket_id: n.ticketId, data: n.data, is_read: Boolean(n.readAt), read_at: n.readAt, created_at: n.createdAt,
 });
 
-export async function listNotifications(ctx: ActorContext, query: { limit: number; cursor?: string; is_read?: boolean; type?: string }) {
+export async function listNotifications(ctx: UserContext, query: { limit: number; cursor?: string; is_read?: boolean; type?: string }) {
   const page = keyset({ order: "-created_at", column: notifications.createdAt, idColumn: notifications.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [eq(notifications.userId, ctx.actor.userId), page.where];
   if (query.is_read !== undefined) filters.push(query.is_read ? sql`${notifications.readAt} IS NOT NULL` : isNull(notifications.readAt));
@@ -66,14 +67,14 @@ export async function listNotifications(ctx: ActorContext, query: { limit: numbe
   return { data: result.data.map(toNotification), next_cursor: result.next_cursor, unread_count: unread?.n ?? 0 };
 }
 
-export async function markRead(ctx: ActorContext, id: string) {
+export async function markRead(ctx: UserContext, id: string) {
   const row = await ctx.db.query.notifications.findFirst({ where: and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.userId)) });
   if (!row) throw new AppError("not_found", "No such notification.");
   if (!row.readAt) await ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id));
   return toNotification((await ctx.db.query.notifications.findFirst({ where: eq(notifications.id, id) }))!);
 }
 
-export async function markAllRead(ctx: ActorContext) {
+export async function markAllRead(ctx: UserContext) {
   const updated = await ctx.db
     .update(notifications)
     .set({ readAt: nowIso() })
@@ -84,7 +85,7 @@ export async function markAllRead(ctx: ActorContext) {
 
 // ---- preferences ----
 
-export async function getPreferences(ctx: ActorContext) {
+export async function getPreferences(ctx: UserContext) {
   const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.actor.userId) });
   const rows = await ctx.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, ctx.actor.userId));
   const defaults = { email: true, sms: user?.role === "customer", whatsapp: false, push: Boolean(user?.pushToken) };
@@ -92,7 +93,7 @@ export async function getPreferences(ctx: ActorContext) {
   return defaults;
 }
 
-export async function setPreferences(ctx: ActorContext, input: Partial<Record<"email" | "sms" | "whatsapp" | "push", boolean>>) {
+export async function setPreferences(ctx: UserContext, input: Partial<Record<"email" | "sms" | "whatsapp" | "push", boolean>>) {
   const now = nowIso();
   const entries = Object.entries(input).filter(([, v]) => v !== undefined) as [Channel, boolean][];
   for (const [channel, enabled] of entries) {
@@ -109,16 +110,16 @@ export async function setPreferences(ctx: ActorContext, input: Partial<Record<"e
 type WebhookRow = typeof webhooks.$inferSelect;
 const toWebhook = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, active: w.active, description: w.description, created_at: w.createdAt, updated_at: w.updatedAt });
 
-export async function listWebhooks(ctx: ActorContext) {
+export async function listWebhooks(ctx: UserContext) {
   return { data: (await ctx.db.select().from(webhooks).orderBy(desc(webhooks.createdAt))).map(toWebhook) };
 }
 
-function assertWebhookTarget(ctx: ActorContext, url: string) {
+function assertWebhookTarget(ctx: UserContext, url: string) {
   const problem = webhookTargetProblem(url, { allowLocalDevelopment: isLocal(ctx.settings) });
   if (problem) throw new AppError("validation_failed", "The webhook URL is not an allowed target.", { errors: [{ path: "url", message: problem }] });
 }
 
-export async function createWebhook(ctx: ActorContext, input: { url: string; events: string[]; description?: string }) {
+export async function createWebhook(ctx: UserContext, input: { url: string; events: string[]; description?: string }) {
   assertWebhookTarget(ctx, input.url);
   const now = nowIso();
   const row: WebhookRow = { id: newId("whk"), url: input.url, events: [...new Set(input.events)], secret: `whsec_${randomToken(32)}`, active: true, description: input.description ?? null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now };
@@ -126,17 +127,17 @@ export async function createWebhook(ctx: ActorContext, input: { url: string; eve
   return { ...toWebhook(row), secret: row.secret };
 }
 
-async function findWebhook(ctx: ActorContext, id: string) {
+async function findWebhook(ctx: UserContext, id: string) {
   const row = await ctx.db.query.webhooks.findFirst({ where: eq(webhooks.id, id) });
   if (!row) throw new AppError("not_found", "No such webhook.");
   return row;
 }
 
-export async function getWebhook(ctx: ActorContext, id: string) {
+export async function getWebhook(ctx: UserContext, id: string) {
   return toWebhook(await findWebhook(ctx, id));
 }
 
-export async function updateWebhook(ctx: ActorContext, id: string, input: { url?: string; events?: string[]; description?: string | null; active?: boolean }) {
+export async function updateWebhook(ctx: UserContext, id: string, input: { url?: string; events?: string[]; description?: string | null; active?: boolean }) {
   await findWebhook(ctx, id);
   if (input.url) assertWebhookTarget(ctx, input.url);
   await ctx.db
@@ -146,7 +147,7 @@ export async function updateWebhook(ctx: ActorContext, id: string, input: { url?
   return getWebhook(ctx, id);
 }
 
-export async function deleteWebhook(ctx: ActorContext, id: string) {
+export async function deleteWebhook(ctx: UserContext, id: string) {
   await findWebhook(ctx, id);
   await ctx.db.delete(webhooks).where(eq(webhooks.id, id));
 }
@@ -156,7 +157,7 @@ export async function deleteWebhook(ctx: ActorContext, id: string) {
 export const EVENTS_TICKET_TTL_SECONDS = 60;
 
 /** A one-minute ticket for the WebSocket URL, so no long-lived token ever sits in a URL or a log. */
-export async function eventsTicket(ctx: ActorContext) {
+export async function eventsTicket(ctx: UserContext) {
   const ticket = await signToken(ctx.settings, "events", { sub: ctx.actor.userId, sid: ctx.actor.sessionId, jti: newId("wst") }, EVENTS_TICKET_TTL_SECONDS);
   return { ticket, url: `/v1/events?ticket=${encodeURIComponent(ticket)}`, expires_in: EVENTS_TICKET_TTL_SECONDS };
 }
@@ -164,14 +165,8 @@ export async function eventsTicket(ctx: ActorContext) {
 /** Checks an events ticket and its live session; returns who connects and whether they see everything. */
 export async function connectionFor(ctx: ServiceContext, ticket: string) {
   const claims = await verifyToken(ctx.settings, "events", ticket);
-  const row = await ctx.env.DB.prepare(
-    `SELECT u.role, r.permissions FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN roles r ON r.key = u.role
-      WHERE s.id = ?1 AND s.user_id = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3 AND u.status = 'active' AND u.deleted_at IS NULL`,
-  )
-    .bind(claims.sid, claims.sub, nowIso())
-    .first<{ role: string; permissions: string | null }>();
+  const { row } = await readLiveSession(ctx.env.DB, claims.sid, claims.sub);
   if (!row) throw new AppError("invalid_token", "The session has ended.");
-  const { permissionsOf } = await import("../../lib/permissions");
-  const perms = permissionsOf(row.role, row.permissions ? JSON.parse(row.permissions) : null);
+  const perms = sessionPermissions(row);
   return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
 }

@@ -8,7 +8,8 @@ import { customerAccount, raiseTicket, staff, technicianAccount } from "../../..
 import type { Env } from "../../lib/env";
 import { handleNotificationBatch } from "../../queues/notifications.consumer";
 import type { DomainEventMessage, NotificationMessage, QueueMessage } from "../../lib/messages";
-import { sendAppointmentReminders } from "../../cron/reminders";
+import { sendAppointmentReminders } from "../scheduling";
+import { systemContext } from "../../lib/context";
 import { runScheduled, CRON_FREQUENT } from "../../cron";
 import { planFanOut, quietDelaySeconds } from "./fanout";
 import { signWebhook } from "./providers";
@@ -44,7 +45,7 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
     const t = await raiseTicket(cust.token);
     await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
     const who = async (type: string, data: Record<string, unknown>, actor: string | null) =>
-      new Set((await planFanOut(env, event(type, t.id, { number: t.number, ...data }, actor))).inApp.map((n) => n.userId));
+      new Set((await planFanOut(systemContext(env, "test"), event(type, t.id, { number: t.number, ...data }, actor))).inApp.map((n) => n.userId));
 
     const created = await who("ticket.created", {}, cust.user.id);
     expect(created.has(admin.user.id) && created.has(dispatcher.user.id)).toBe(true);
@@ -60,7 +61,7 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
     expect(rejected.has(tech.user.id)).toBe(true);
 
     // Channels: email for everyone, SMS for customers; message ids are event × user × channel.
-    const plan = await planFanOut(env, event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
+    const plan = await planFanOut(systemContext(env, "test"), event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
     const channels = plan.messages.map((m) => (m.body as NotificationMessage).channel).sort();
     expect(channels).toEqual(["email", "sms"]);
     expect((plan.messages[0].body as NotificationMessage).id).toMatch(new RegExp(`^evt_.*:${cust.user.id}:(email|sms)$`));
@@ -73,7 +74,7 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
     expectProblem(await call("/v1/me/notification-preferences", { method: "PUT", token: cust.token, body: { fax: true } }), 400, "validation_failed");
     const dispatcher = await staff("dispatcher");
     const t = await raiseTicket(cust.token);
-    const plan = await planFanOut(env, event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
+    const plan = await planFanOut(systemContext(env, "test"), event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
     expect(plan.messages.map((m) => (m.body as NotificationMessage).channel).sort()).toEqual(["email", "whatsapp"]);
 
     const settings = settingsFrom(env);
@@ -203,7 +204,7 @@ describe("PLT-7 webhooks", () => {
 
     const cust = await customerAccount();
     const t = await raiseTicket(cust.token);
-    const plan = await planFanOut(env, event("ticket.created", t.id, { number: t.number }, cust.user.id));
+    const plan = await planFanOut(systemContext(env, "test"), event("ticket.created", t.id, { number: t.number }, cust.user.id));
     const delivery = plan.messages.map((m) => m.body).find((b) => (b as { kind?: string }).kind === "webhook")!;
     expect(delivery).toBeTruthy();
     const captured: { url: string; headers: Headers; body: string }[] = [];
@@ -308,15 +309,15 @@ describe("SCH-7 reminders", () => {
     await call(`/v1/appointments/${booked.json.id}/confirm`, { token: tech.token, body: {} });
     const startsAt = Date.parse(booked.json.starts_at);
     // A run long before the lead window does nothing; a late run (missed ones before it) reminds once.
-    expect((await sendAppointmentReminders(env, startsAt - 3 * 24 * 3600_000)).reminded).toBe(0);
+    expect((await sendAppointmentReminders(systemContext(env, "test"), startsAt - 3 * 24 * 3600_000)).reminded).toBe(0);
     const late = startsAt - 60 * 60_000;
-    expect((await sendAppointmentReminders(env, late)).reminded).toBe(1);
-    expect((await sendAppointmentReminders(env, late)).reminded).toBe(0);
+    expect((await sendAppointmentReminders(systemContext(env, "test"), late)).reminded).toBe(1);
+    expect((await sendAppointmentReminders(systemContext(env, "test"), late)).reminded).toBe(0);
     await runScheduled(createScheduledController({ cron: CRON_FREQUENT, scheduledTime: late }), env, createExecutionContext());
     const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM domain_events WHERE id = ?1").bind(`evt_reminder_${booked.json.id}`).first<{ n: number }>())!;
     expect(n).toBe(1);
     // The reminder goes to the customer.
-    const plan = await planFanOut(env, { kind: "event", id: `evt_reminder_${booked.json.id}`, type: "appointment.reminder", subject_id: ticket.id, actor_id: null, data: { when: "x" }, occurred_at: new Date().toISOString() });
+    const plan = await planFanOut(systemContext(env, "test"), { kind: "event", id: `evt_reminder_${booked.json.id}`, type: "appointment.reminder", subject_id: ticket.id, actor_id: null, data: { when: "x" }, occurred_at: new Date().toISOString() });
     expect(plan.messages.some((m) => (m.body as NotificationMessage).channel === "sms")).toBe(true);
   });
 });

@@ -7,3 +7,5 @@ export const platformModule = createRouter()
   .openapi(r.apiRoot, h.apiRoot)
   .openapi(r.health, h.health)
   .openapi(r.devOutbox, h.devOutbox);
+
+export { deletePlatformLeftovers, runOnce } from "./housekeeping";

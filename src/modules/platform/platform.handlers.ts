@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
-import { actorContext } from "../../lib/create-router";
+import { userContext } from "../../lib/create-router";
 import * as routes from "./platform.routes";
 import * as platform from "./platform.service";
 
@@ -12,4 +12,4 @@ export const health: RouteHandler<typeof routes.health, AppEnv> = async (c) => {
 };
 
 export const devOutbox: RouteHandler<typeof routes.devOutbox, AppEnv> = async (c) =>
-  c.json(await platform.listOutbox(actorContext(c), c.req.valid("query")), 200);
+  c.json(await platform.listOutbox(userContext(c), c.req.valid("query")), 200);

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { devOutbox } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
 import { isLocal } from "../../lib/env";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -46,7 +46,7 @@ export async function health(ctx: Pick<ServiceContext, "env">) {
   return { status: ok ? ("ok" as const) : ("degraded" as const), checks: { d1: { ok, latency_ms: Date.now() - started } }, time: new Date().toISOString() };
 }
 
-export async function listOutbox(ctx: ActorContext, query: { limit: number; cursor?: string; recipient?: string }) {
+export async function listOutbox(ctx: UserContext, query: { limit: number; cursor?: string; recipient?: string }) {
   if (!isLocal(ctx.settings)) throw new AppError("not_found", "The development outbox exists only in local development.");
   const page = keyset({ order: "-created_at", column: devOutbox.createdAt, idColumn: devOutbox.id, cursor: query.cursor });
   const rows = await ctx.db

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { roles, users } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, permissionsOf, type Permission } from "../../lib/permissions";
@@ -47,30 +47,30 @@ export async function rolePermissions(ctx: ServiceContext, key: string): Promise
  * The delegation rule: nobody grants, or acts on the holder of, more than they hold themselves.
  * Returns the permissions in `wanted` the caller lacks; only administrators reach administrators.
  */
-export function permissionsBeyond(actor: ActorContext["actor"], wanted: Iterable<Permission>): Permission[] {
+export function permissionsBeyond(actor: UserContext["actor"], wanted: Iterable<Permission>): Permission[] {
   return [...wanted].filter((p) => !actor.permissions.has(p)).sort();
 }
 
-function assertWithinOwn(ctx: ActorContext, permissions: Iterable<Permission>, what: string) {
+function assertWithinOwn(ctx: UserContext, permissions: Iterable<Permission>, what: string) {
   const beyond = permissionsBeyond(ctx.actor, permissions);
   if (beyond.length) {
     throw new AppError("forbidden", `${what} would grant permissions you do not hold: ${beyond.join(", ")}.`, { errors: [{ path: "permissions", message: `Not yours to grant: ${beyond.join(", ")}` }] });
   }
 }
 
-export async function listRoles(ctx: ActorContext) {
+export async function listRoles(ctx: UserContext) {
   const custom = await ctx.db.select().from(roles).orderBy(roles.key);
   return { data: [...BUILTIN_ROLE_KEYS.map(builtinResponse), ...custom.map(customResponse)] };
 }
 
-export async function getRole(ctx: ActorContext, key: string) {
+export async function getRole(ctx: UserContext, key: string) {
   if (isBuiltinRole(key)) return builtinResponse(key);
   const row = await ctx.db.query.roles.findFirst({ where: eq(roles.key, key) });
   if (!row) throw new AppError("not_found", "No such role.");
   return customResponse(row);
 }
 
-export async function createRole(ctx: ActorContext, input: { key: string; name: string; description: string; permissions: Permission[] }) {
+export async function createRole(ctx: UserContext, input: { key: string; name: string; description: string; permissions: Permission[] }) {
   assertWithinOwn(ctx, input.permissions, "This role");
   if (isBuiltinRole(input.key) || (await roleExists(ctx, input.key))) {
     throw new AppError("conflict", "A role with this key exists.", { errors: [{ path: "key", message: "Already exists" }] });
@@ -85,7 +85,7 @@ function assertCustom(key: string) {
   if (isBuiltinRole(key)) throw new AppError("forbidden", "Built-in roles cannot be changed or deleted.");
 }
 
-export async function updateRole(ctx: ActorContext, key: string, input: { name?: string; description?: string; permissions?: Permission[] }) {
+export async function updateRole(ctx: UserContext, key: string, input: { name?: string; description?: string; permissions?: Permission[] }) {
   assertCustom(key);
   await getRole(ctx, key);
   // Its holders would be changed by the edit, so they must not outrank the editor either.
@@ -99,7 +99,7 @@ export async function updateRole(ctx: ActorContext, key: string, input: { name?:
   return getRole(ctx, key);
 }
 
-export async function deleteRole(ctx: ActorContext, key: string) {
+export async function deleteRole(ctx: UserContext, key: string) {
   assertCustom(key);
   await getRole(ctx, key);
   assertWithinOwn(ctx, await rolePermissions(ctx, key), "Deleting this role");
@@ -109,7 +109,7 @@ export async function deleteRole(ctx: ActorContext, key: string) {
 }
 
 /** IAM-16: the active users holding a role, in a stable order, for automatic assignment. */
-export async function rolePool(ctx: ActorContext, key: string) {
+export async function rolePool(ctx: UserContext, key: string) {
   await getRole(ctx, key);
   const rows = await ctx.db
     .select({ id: users.id })

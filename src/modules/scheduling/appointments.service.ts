@@ -3,7 +3,7 @@ import { displayName } from "../../lib/names";
 import { canTriage, findVisibleTicket, scopeOf, visibleTickets, type TicketRow, assertTechniciansInReach, outsideReach } from "../access";
 import { inList, notInList } from "../../lib/d1";
 import { appointments, feedback, technicianProfiles, ticketAssignees, tickets, users, type AppointmentStatus, FINISHED_STATUSES } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import { actorUserId, type UserContext, type ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -54,7 +54,7 @@ export async function technicianSlots(ctx: ServiceContext, technicianId: string,
  * A technician's day is read by those who may book them (see assertTechniciansInReach) and by
  * anyone who sees a ticket the technician is assigned to; to anyone else the technician does not exist.
  */
-async function assertMaySeeSchedule(ctx: ActorContext, technicianId: string) {
+async function assertMaySeeSchedule(ctx: UserContext, technicianId: string) {
   if (!(await outsideReach(ctx, [technicianId])).length) return;
   const viaTicket = await ctx.db
     .select({ id: ticketAssignees.ticketId })
@@ -66,7 +66,7 @@ async function assertMaySeeSchedule(ctx: ActorContext, technicianId: string) {
   if (!viaTicket) throw new AppError("not_found", "No such technician.");
 }
 
-export async function technicianAvailability(ctx: ActorContext, technicianId: string, date: string, duration?: number) {
+export async function technicianAvailability(ctx: UserContext, technicianId: string, date: string, duration?: number) {
   await assertMaySeeSchedule(ctx, technicianId);
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ctx.settings.defaultAppointmentMinutes;
@@ -84,10 +84,10 @@ export async function ticketAvailability(ctx: ServiceContext, ticket: TicketRow,
 }
 
 /** The technicians a ticket's slots are offered for: its assignees, else every eligible one. */
-export async function candidateTechnicians(ctx: ActorContext | ServiceContext, ticket: TicketRow): Promise<string[]> {
+export async function candidateTechnicians(ctx: ServiceContext, ticket: TicketRow): Promise<string[]> {
   const assigned = await ctx.db.query.ticketAssignees.findMany({ where: (a, { eq }) => eq(a.ticketId, ticket.id) });
   if (assigned.length) return assigned.map((a) => a.technicianId);
-  return (await eligibleTechnicians(ctx as ActorContext, ticket)).map((t) => t.id);
+  return (await eligibleTechnicians(ctx, ticket)).map((t) => t.id);
 }
 
 // ---- booking (SCH-2) ----
@@ -98,8 +98,6 @@ export interface BookingRequest {
   date: string;
   startTime: string;
   durationMinutes?: number;
-  actorId: string | null;
-  via: "staff" | "link";
   /** Read with the ticket by the caller, when it could (saves a round trip). */
   checks?: BookingChecks;
 }
@@ -126,7 +124,7 @@ async function bookingChecks(ctx: ServiceContext, ticketId: string, technicianId
 }
 
 /** A ticket the caller may see (or 404) with the booking checks, in one D1 round trip. */
-async function findBookableTicket(ctx: ActorContext, ticketId: string, technicianId: string, date: string) {
+async function findBookableTicket(ctx: UserContext, ticketId: string, technicianId: string, date: string) {
   const row = await ctx.db
     .select({ ticket: tickets, ...bookingCheckColumns(ticketId, technicianId, date) })
     .from(tickets)
@@ -151,6 +149,8 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   if (checks.technicianFree === null) throw new AppError("not_found", "No such technician.");
   if (!checks.technicianFree) throw new AppError("slot_unavailable", "The technician is not available that day.");
   const id = newId("apt");
+  // A customer on their link books "via link"; staff (and the system) "via staff".
+  const via = ctx.actor.kind === "customer_link" ? "link" : "staff";
   const result = await schedule(ctx, req.technicianId).book({ appointment_id: id, ticket_id: req.ticket.id, starts_ms: window.startsMs, ends_ms: window.endsMs });
   if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
   const now = nowIso();
@@ -158,18 +158,17 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   const row: AppointmentRow = {
     id, ticketId: req.ticket.id, technicianId: req.technicianId, date: req.date, startTime: window.startTime, endTime: window.endTime,
     timezone: ctx.settings.timeZone, startsAt, endsAt: new Date(window.endsMs).toISOString(), durationMinutes: duration,
-    status: "scheduled", confirmed: false, scheduledBy: req.actorId, scheduledVia: req.via, lat: null, lng: null, address: null,
+    status: "scheduled", confirmed: false, scheduledBy: actorUserId(ctx.actor), scheduledVia: via, lat: null, lng: null, address: null,
     confirmedAt: null, departedAt: null, arrivedAt: null, startedAt: null, completedAt: null, cancelledAt: null, reminderSentAt: null,
     createdAt: now, updatedAt: now,
   };
   try {
     await changeTicket(ctx, {
       ticketId: req.ticket.id,
-      actorId: req.actorId,
       set: { scheduled_at: startsAt },
       rows: [{ table: "appointments", row: appointmentColumns(row) }],
       history: [{ action: "appointment_scheduled", to: `${req.date} ${window.startTime}` }],
-      events: [{ type: "appointment.scheduled", data: { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via: req.via } }],
+      events: [{ type: "appointment.scheduled", data: { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via } }],
       conflict: "The ticket changed meanwhile.",
     });
   } catch (err) {
@@ -189,7 +188,7 @@ function appointmentColumns(row: AppointmentRow) {
 }
 
 /** Frees the old slot and takes the new one atomically in the object, then updates D1. */
-export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date: string, startTime: string, actorId: string | null, options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {}) {
+export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date: string, startTime: string, options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {}) {
   if (!["scheduled", "confirmed"].includes(appt.status)) throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
   const duration = options.durationMinutes ?? appt.durationMinutes;
   const window = validateSlot(ctx.settings, date, startTime, duration);
@@ -202,7 +201,6 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
   try {
     await changeTicket(ctx, {
       ticketId: appt.ticketId,
-      actorId,
       // The appointment must still be where the caller saw it: a concurrent move or step is a 409 that writes nothing.
       expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('scheduled', 'confirmed') AND starts_at = ?)", params: [appt.id, appt.startsAt] },
       set: { scheduled_at: startsAt },
@@ -236,7 +234,7 @@ export const STEPS = {
 } as const satisfies Record<string, { from: AppointmentStatus[]; to: AppointmentStatus; column: string }>;
 export type AppointmentStep = keyof typeof STEPS;
 
-export async function findVisibleAppointment(ctx: ActorContext, id: string) {
+export async function findVisibleAppointment(ctx: UserContext, id: string) {
   const appt = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, id) });
   if (!appt) throw new AppError("not_found", "No such appointment.");
   const ticket = await findVisibleTicket(ctx, appt.ticketId).catch(() => {
@@ -246,25 +244,24 @@ export async function findVisibleAppointment(ctx: ActorContext, id: string) {
 }
 
 /** Technicians manage their own appointments; triage manages those of tickets it sees. */
-async function assertMayManage(ctx: ActorContext, appt: AppointmentRow, ticket: TicketRow) {
+async function assertMayManage(ctx: UserContext, appt: AppointmentRow, ticket: TicketRow) {
   if (appt.technicianId === ctx.actor.userId) return;
   const { relation } = await relationTo(ctx, ticket);
   if (canTriage(relation)) return;
   throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
 }
 
-export async function stepAppointment(ctx: ActorContext, id: string, step: AppointmentStep, input: { comment?: string; date?: string; start_time?: string }) {
+export async function stepAppointment(ctx: UserContext, id: string, step: AppointmentStep, input: { comment?: string; date?: string; start_time?: string }) {
   const { appt, ticket } = await findVisibleAppointment(ctx, id);
   await assertMayManage(ctx, appt, ticket);
   if (step === "confirm" && input.date && input.start_time) {
-    return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, ctx.actor.userId, { confirm: true, comment: input.comment })]).then((r) => r[0]);
+    return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment })]).then((r) => r[0]);
   }
   const rule = STEPS[step];
   if (!(rule.from as readonly string[]).includes(appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   const now = nowIso();
   await changeTicket(ctx, {
     ticketId: appt.ticketId,
-    actorId: ctx.actor.userId,
     expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status = ?)", params: [appt.id, appt.status] },
     set: step === "cancel" ? { scheduled_at: null } : {},
     statements: (guard) => [
@@ -280,7 +277,7 @@ export async function stepAppointment(ctx: ActorContext, id: string, step: Appoi
   return getAppointment(ctx, id);
 }
 
-export async function createAppointment(ctx: ActorContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {
+export async function createAppointment(ctx: UserContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {
   const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, input.technician_id, input.date);
   // Dispatch that sees every ticket may book any of them: no need to load the ticket's people.
   const dispatchesAll = scopeOf(ctx) === "all" && ctx.actor.permissions.has("tickets:assign");
@@ -290,17 +287,23 @@ export async function createAppointment(ctx: ActorContext, input: { ticket_id: s
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
     await assertTechniciansInReach(ctx, [input.technician_id], "technician_id");
   }
-  const row = await book(ctx, { ticket, checks, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes, actorId: ctx.actor.userId, via: "staff" });
+  const row = await book(ctx, { ticket, checks, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes });
   return (await present(ctx, [row]))[0];
 }
 
-export async function rescheduleAppointment(ctx: ActorContext, id: string, input: { date: string; start_time: string; duration_minutes?: number; comment?: string }) {
+export async function rescheduleAppointment(ctx: UserContext, id: string, input: { date: string; start_time: string; duration_minutes?: number; comment?: string }) {
   const { appt, ticket } = await findVisibleAppointment(ctx, id);
   await assertMayManage(ctx, appt, ticket);
-  return (await present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, ctx.actor.userId, { durationMinutes: input.duration_minutes, comment: input.comment })]))[0];
+  return (await present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { durationMinutes: input.duration_minutes, comment: input.comment })]))[0];
 }
 
 // ---- reading (SCH-6) ----
+
+/** The ticket's appointment in brief (the live one, else the latest), for integrators. */
+export async function appointmentBrief(ctx: ServiceContext, ticketId: string) {
+  const appt = await ctx.db.query.appointments.findFirst({ where: eq(appointments.ticketId, ticketId), orderBy: (a, { asc, desc }) => [asc(sql`${a.status} = 'cancelled'`), desc(a.createdAt)] });
+  return appt ? { id: appt.id, date: appt.date, start_time: appt.startTime, status: appt.status } : null;
+}
 
 export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   if (!rows.length) return [];
@@ -333,13 +336,13 @@ export function toFeedbackResponse(f: typeof feedback.$inferSelect) {
   };
 }
 
-export async function getAppointment(ctx: ActorContext, id: string) {
+export async function getAppointment(ctx: UserContext, id: string) {
   const { appt } = await findVisibleAppointment(ctx, id);
   return (await present(ctx, [appt]))[0];
 }
 
 /** Appointments of tickets the caller may see; technicians see their own. */
-async function appointmentScope(ctx: ActorContext): Promise<SQL | undefined> {
+async function appointmentScope(ctx: UserContext): Promise<SQL | undefined> {
   const scope = scopeOf(ctx);
   if (scope === "all") return undefined;
   if (ctx.actor.role === "technician") return eq(appointments.technicianId, ctx.actor.userId);
@@ -347,7 +350,7 @@ async function appointmentScope(ctx: ActorContext): Promise<SQL | undefined> {
   return inList(appointments.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(visible));
 }
 
-export async function listAppointments(ctx: ActorContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; status?: AppointmentStatus }) {
+export async function listAppointments(ctx: UserContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; status?: AppointmentStatus }) {
   const page = keyset({ order: "starts_at", column: appointments.startsAt, idColumn: appointments.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [await appointmentScope(ctx), page.where];
   if (query.technician) filters.push(eq(appointments.technicianId, query.technician));
@@ -361,7 +364,7 @@ export async function listAppointments(ctx: ActorContext, query: { limit: number
 }
 
 /** The seed's definitions: unconfirmed on the date, unconfirmed on any date, open tickets with no appointment. */
-export async function summary(ctx: ActorContext, date?: string) {
+export async function summary(ctx: UserContext, date?: string) {
   const day = date ?? todayIn(ctx.settings.timeZone);
   const scope = await appointmentScope(ctx);
   const unconfirmed = and(scope, eq(appointments.confirmed, false), inList(appointments.status, LIVE));

@@ -2,7 +2,7 @@ import { and, eq, gte, lt, ne, type SQL } from "drizzle-orm";
 import { findVisibleTicket, scopeOf, visibleTickets, type TicketRow } from "../access";
 import { inList } from "../../lib/d1";
 import { appointments, feedback, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -62,7 +62,7 @@ export async function submitTokenFeedback(ctx: LinkContext, input: TokenFeedback
 }
 
 /** FB-2: a signed-in customer rates their own completed ticket. */
-export async function rateTicket(ctx: ActorContext, ticketId: string, input: { rating: number; comment?: string }) {
+export async function rateTicket(ctx: UserContext, ticketId: string, input: { rating: number; comment?: string }) {
   const ticket = await findVisibleTicket(ctx, ticketId);
   const { relation } = await relationTo(ctx, ticket);
   if (!relation.own) throw new AppError("forbidden", "Only the customer rates a ticket.");
@@ -74,7 +74,7 @@ export async function rateTicket(ctx: ActorContext, ticketId: string, input: { r
 }
 
 /** Role-aware: staff see their scope (team for supervisors), technicians their own, customers their tickets'. */
-export async function listFeedback(ctx: ActorContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; kind?: FeedbackRow["kind"] }) {
+export async function listFeedback(ctx: UserContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; kind?: FeedbackRow["kind"] }) {
   const page = keyset({ order: "-created_at", column: feedback.createdAt, idColumn: feedback.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [page.where];
   const scope = scopeOf(ctx);

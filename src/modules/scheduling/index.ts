@@ -25,3 +25,6 @@ const router = createRouter()
 for (const [step, route] of r.stepRoutes) router.openapi(route, h.stepHandler(step) as never);
 
 export const schedulingModule = router;
+
+export { appointmentBrief } from "./appointments.service";
+export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";

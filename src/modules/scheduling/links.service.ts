@@ -3,7 +3,7 @@ import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import { appointmentLinks, appointments, customers, feedback, ticketAssignees, tickets, users } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { CustomerLinkActor, UserContext, ServiceContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
@@ -16,7 +16,7 @@ import { withSeconds } from "./slots";
 
 // ---- sending a link (SCH-4) ----
 
-export async function createLink(ctx: ActorContext, ticketId: string) {
+export async function createLink(ctx: UserContext, ticketId: string) {
   const ticket = await findVisibleTicket(ctx, ticketId);
   const { relation } = await relationTo(ctx, ticket);
   if (!canTriage(relation) && !relation.assigned) throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
@@ -40,9 +40,9 @@ export async function createLink(ctx: ActorContext, ticketId: string) {
 
 // ---- resolving a token ----
 
-export interface LinkContext extends ServiceContext {
+/** The customer behind a link: they act on the link's ticket and nothing else. */
+export interface LinkContext extends ServiceContext<CustomerLinkActor> {
   ticket: TicketRow;
-  linkId: string;
   expiresAt: string;
 }
 
@@ -58,7 +58,7 @@ export async function resolveToken(ctx: ServiceContext, token: string): Promise<
   if (link.expiresAt <= nowIso()) throw new AppError("token_expired", "Token expired. Renew token.");
   const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) });
   if (!ticket) throw new AppError("invalid_link", "Invalid token.");
-  return { ...ctx, ticket, linkId: link.id, expiresAt: link.expiresAt };
+  return { ...ctx, actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id }, ticket, expiresAt: link.expiresAt };
 }
 
 async function liveAppointment(ctx: LinkContext): Promise<AppointmentRow | undefined> {
@@ -119,7 +119,7 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   let lastError: unknown;
   for (const technicianId of candidates) {
     try {
-      await book(ctx, { ticket: ctx.ticket, technicianId, date, startTime, actorId: null, via: "link" });
+      await book(ctx, { ticket: ctx.ticket, technicianId, date, startTime });
       return tokenContext({ ...ctx, ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))! });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "slot_unavailable") throw err;
@@ -132,7 +132,7 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
   const appt = await liveAppointment(ctx);
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
-  await reschedule(ctx, appt, date, startTime, null);
+  await reschedule(ctx, appt, date, startTime);
   return tokenContext(ctx);
 }
 
@@ -141,7 +141,6 @@ export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: 
   if (!appt || !["scheduled", "confirmed", "en_route"].includes(appt.status)) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
   await changeTicket(ctx, {
     ticketId: ctx.ticket.id,
-    actorId: null,
     statements: (guard) => [
       ctx.env.DB.prepare(`UPDATE appointments SET lat = ?, lng = ?, address = coalesce(?, address), updated_at = ? WHERE id = ? AND ${guard.sql}`).bind(input.lat, input.lng, input.address ?? null, nowIso(), appt.id, ...guard.params),
     ],

@@ -2,7 +2,7 @@ import { findVisibleTicket } from "../access";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
-import { actorContext, serviceContext } from "../../lib/create-router";
+import { userContext, serviceContext } from "../../lib/create-router";
 
 import * as appointments from "./appointments.service";
 import * as feedback from "./feedback.service";
@@ -11,47 +11,47 @@ import * as routes from "./scheduling.routes";
 
 export const technicianAvailability: RouteHandler<typeof routes.technicianAvailability, AppEnv> = async (c) => {
   const { date, duration } = c.req.valid("query");
-  return c.json(await appointments.technicianAvailability(actorContext(c), c.req.valid("param").id, date, duration), 200);
+  return c.json(await appointments.technicianAvailability(userContext(c), c.req.valid("param").id, date, duration), 200);
 };
 
 export const ticketAvailability: RouteHandler<typeof routes.ticketAvailability, AppEnv> = async (c) => {
-  const ctx = actorContext(c);
+  const ctx = userContext(c);
   const { ticket_id, date, duration } = c.req.valid("query");
   const ticket = await findVisibleTicket(ctx, ticket_id);
   return c.json(await appointments.ticketAvailability(ctx, ticket, await appointments.candidateTechnicians(ctx, ticket), date, duration), 200);
 };
 
 export const createAppointment: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) =>
-  c.json(await appointments.createAppointment(actorContext(c), c.req.valid("json")), 201);
+  c.json(await appointments.createAppointment(userContext(c), c.req.valid("json")), 201);
 
 export const listAppointments: RouteHandler<typeof routes.listAppointments, AppEnv> = async (c) =>
-  c.json(await appointments.listAppointments(actorContext(c), c.req.valid("query")), 200);
+  c.json(await appointments.listAppointments(userContext(c), c.req.valid("query")), 200);
 
 export const appointmentSummary: RouteHandler<typeof routes.appointmentSummary, AppEnv> = async (c) =>
-  c.json(await appointments.summary(actorContext(c), c.req.valid("query").date), 200);
+  c.json(await appointments.summary(userContext(c), c.req.valid("query").date), 200);
 
 export const getAppointment: RouteHandler<typeof routes.getAppointment, AppEnv> = async (c) =>
-  c.json(await appointments.getAppointment(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await appointments.getAppointment(userContext(c), c.req.valid("param").id), 200);
 
 export const rescheduleAppointment: RouteHandler<typeof routes.rescheduleAppointment, AppEnv> = async (c) =>
-  c.json(await appointments.rescheduleAppointment(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await appointments.rescheduleAppointment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export function stepHandler(step: appointments.AppointmentStep) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
     const body = ((c.req as unknown as { valid: (t: "json") => Record<string, string> | undefined }).valid("json")) ?? {};
-    return c.json(await appointments.stepAppointment(actorContext(c), id, step, body), 200);
+    return c.json(await appointments.stepAppointment(userContext(c), id, step, body), 200);
   };
 }
 
 export const createLink: RouteHandler<typeof routes.createLink, AppEnv> = async (c) =>
-  c.json(await links.createLink(actorContext(c), c.req.valid("param").id), 201);
+  c.json(await links.createLink(userContext(c), c.req.valid("param").id), 201);
 
 export const rateTicket: RouteHandler<typeof routes.rateTicket, AppEnv> = async (c) =>
-  c.json(await feedback.rateTicket(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
+  c.json(await feedback.rateTicket(userContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
 
 export const listFeedback: RouteHandler<typeof routes.listFeedback, AppEnv> = async (c) =>
-  c.json(await feedback.listFeedback(actorContext(c), c.req.valid("query")), 200);
+  c.json(await feedback.listFeedback(userContext(c), c.req.valid("query")), 200);
 
 const linkContext = (c: Context<AppEnv>, token: string) => links.resolveToken(serviceContext(c), token);
 

@@ -1,32 +1,32 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
-import { actorContext } from "../../lib/create-router";
+import { userContext } from "../../lib/create-router";
 import * as routes from "./technicians.routes";
 import * as technicians from "./technicians.service";
 
 export const listTechnicians: RouteHandler<typeof routes.listTechnicians, AppEnv> = async (c) =>
-  c.json(await technicians.listTechnicians(actorContext(c), c.req.valid("query")), 200);
+  c.json(await technicians.listTechnicians(userContext(c), c.req.valid("query")), 200);
 
 export const getTechnician: RouteHandler<typeof routes.getTechnician, AppEnv> = async (c) =>
-  c.json(await technicians.getTechnician(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await technicians.getTechnician(userContext(c), c.req.valid("param").id), 200);
 
 export const updateTechnician: RouteHandler<typeof routes.updateTechnician, AppEnv> = async (c) =>
-  c.json(await technicians.updateTechnician(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await technicians.updateTechnician(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const setAvailability: RouteHandler<typeof routes.setAvailability, AppEnv> = async (c) =>
-  c.json(await technicians.setAvailability(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await technicians.setAvailability(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
-export const listTeams: RouteHandler<typeof routes.listTeams, AppEnv> = async (c) => c.json(await technicians.listTeams(actorContext(c)), 200);
+export const listTeams: RouteHandler<typeof routes.listTeams, AppEnv> = async (c) => c.json(await technicians.listTeams(userContext(c)), 200);
 
 export const getTeam: RouteHandler<typeof routes.getTeam, AppEnv> = async (c) =>
-  c.json(await technicians.getTeam(actorContext(c), c.req.valid("param").supervisor_id), 200);
+  c.json(await technicians.getTeam(userContext(c), c.req.valid("param").supervisor_id), 200);
 
 export const assignToTeam: RouteHandler<typeof routes.assignToTeam, AppEnv> = async (c) =>
-  c.json(await technicians.changeTeam(actorContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, true), 200);
+  c.json(await technicians.changeTeam(userContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, true), 200);
 
 export const unassignFromTeam: RouteHandler<typeof routes.unassignFromTeam, AppEnv> = async (c) =>
-  c.json(await technicians.changeTeam(actorContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, false), 200);
+  c.json(await technicians.changeTeam(userContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, false), 200);
 
 export const reportLocation: RouteHandler<typeof routes.reportLocation, AppEnv> = async (c) =>
-  c.json(await technicians.reportLocation(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) => c.json(await technicians.latestLocations(actorContext(c)), 200);
+  c.json(await technicians.reportLocation(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) => c.json(await technicians.latestLocations(userContext(c)), 200);

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle
 import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
 import { companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -62,7 +62,7 @@ const MISSING_CONDITIONS: Record<(typeof PROFILE_FIELDS)[number], SQL> = {
 };
 
 export async function listTechnicians(
-  ctx: ActorContext,
+  ctx: UserContext,
   query: { limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: (typeof PROFILE_FIELDS)[number][]; area?: string; skill?: string; available?: boolean },
 ) {
   const page = keyset({ order: "username", column: users.username, idColumn: users.id, cursor: query.cursor });
@@ -97,13 +97,13 @@ export async function findTechnician(ctx: ServiceContext, userId: string) {
   return row;
 }
 
-export async function getTechnician(ctx: ActorContext, userId: string) {
+export async function getTechnician(ctx: UserContext, userId: string) {
   const row = await findTechnician(ctx, userId);
   return toTechnicianResponse(row.user, row.profile);
 }
 
 /** Admins and managers edit anyone; a supervisor edits their own team and unassigned technicians. */
-function assertMayManage(ctx: ActorContext, profile: ProfileRow | null) {
+function assertMayManage(ctx: UserContext, profile: ProfileRow | null) {
   if (ctx.actor.permissions.has("users:update")) return;
   const supervisor = profile?.supervisorId ?? null;
   if (supervisor !== null && supervisor !== ctx.actor.userId) throw new AppError("forbidden", "This technician is in another team.");
@@ -129,7 +129,7 @@ async function assertSupervisor(ctx: ServiceContext, supervisorId: string, path 
 }
 
 export async function updateTechnician(
-  ctx: ActorContext,
+  ctx: UserContext,
   userId: string,
   input: { employee_id?: string | null; skills?: string[]; service_areas?: string[]; external_usernames?: Record<string, string>; supervisor_id?: string | null; company_id?: string | null },
 ) {
@@ -162,7 +162,7 @@ export async function updateTechnician(
 }
 
 /** FW-3: a technician switches themself; staff with technicians:write switch anyone they manage. */
-export async function setAvailability(ctx: ActorContext, userId: string, input: { is_available: boolean; reason?: string }) {
+export async function setAvailability(ctx: UserContext, userId: string, input: { is_available: boolean; reason?: string }) {
   const { user, profile } = await findTechnician(ctx, userId);
   if (userId !== ctx.actor.userId) {
     if (!ctx.actor.permissions.has("technicians:write")) throw new AppError("not_found", "No such technician.");
@@ -179,7 +179,7 @@ export async function setAvailability(ctx: ActorContext, userId: string, input: 
 
 // ---- teams (IAM-14) ----
 
-export async function listTeams(ctx: ActorContext) {
+export async function listTeams(ctx: UserContext) {
   const rows = await ctx.db
     .select({ supervisorId: technicianProfiles.supervisorId, n: sql<number>`count(*)`, first: users.firstName, last: users.lastName, username: users.username })
     .from(technicianProfiles)
@@ -191,7 +191,7 @@ export async function listTeams(ctx: ActorContext) {
   };
 }
 
-export async function getTeam(ctx: ActorContext, supervisorId: string) {
+export async function getTeam(ctx: UserContext, supervisorId: string) {
   const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, supervisorId), isNull(users.deletedAt)) });
   if (!sup) throw new AppError("not_found", "No such supervisor.");
   const rows = await ctx.db
@@ -207,7 +207,7 @@ export async function getTeam(ctx: ActorContext, supervisorId: string) {
   };
 }
 
-export async function changeTeam(ctx: ActorContext, supervisorId: string, technicianIds: string[], join: boolean) {
+export async function changeTeam(ctx: UserContext, supervisorId: string, technicianIds: string[], join: boolean) {
   await assertSupervisor(ctx, supervisorId, "supervisor_id");
   if (!ctx.actor.permissions.has("users:update") && supervisorId !== ctx.actor.userId) {
     throw new AppError("forbidden", "You can only manage your own team.");
@@ -235,7 +235,7 @@ export async function changeTeam(ctx: ActorContext, supervisorId: string, techni
 
 // ---- locations (FW-2) ----
 
-export async function reportLocation(ctx: ActorContext, technicianId: string, input: { lat: number; lng: number; accuracy_m?: number }) {
+export async function reportLocation(ctx: UserContext, technicianId: string, input: { lat: number; lng: number; accuracy_m?: number }) {
   if (technicianId !== ctx.actor.userId) throw new AppError("forbidden", "Technicians report their own location.");
   const { profile } = await findTechnician(ctx, technicianId);
   const now = nowIso();
@@ -249,7 +249,7 @@ export async function reportLocation(ctx: ActorContext, technicianId: string, in
 }
 
 /** The newest report per technician, in the caller's scope (all, or a supervisor's team). */
-export async function latestLocations(ctx: ActorContext) {
+export async function latestLocations(ctx: UserContext) {
   const teamOnly = !ctx.actor.permissions.has("tickets:scope_all");
   const rows = await ctx.db
     .select({ technicianId: technicianLocations.technicianId, lat: technicianLocations.lat, lng: technicianLocations.lng, accuracy: technicianLocations.accuracyM, at: technicianLocations.reportedAt, first: users.firstName, last: users.lastName, username: users.username, available: technicianProfiles.isAvailable })

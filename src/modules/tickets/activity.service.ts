@@ -3,7 +3,7 @@ import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
 import { inList } from "../../lib/d1";
 import { completionCodes, customers, ticketAttachments, ticketComments, users, workLogs, type WorkLogPart } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { hmacSha256, sixDigitCode } from "../../lib/hmac";
 import { checkCode } from "../../lib/one-time-codes";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -11,12 +11,13 @@ import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
 import { changeTicket } from "./change";
-import { getTicket, relationTo, toAttachmentResponse, toWorkLogResponse, transitionColumns } from "./tickets.service";
+import { getTicket, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
+import { transitionColumns } from "./tickets.write";
 import type { Relation } from "./tickets.workflow";
 
 // ---- comments (WO-7) ----
 
-export async function addComment(ctx: ActorContext, id: string, input: { body: string; visibility: "public" | "internal" }) {
+export async function addComment(ctx: UserContext, id: string, input: { body: string; visibility: "public" | "internal" }) {
   await findVisibleTicket(ctx, id);
   if (input.visibility === "internal" && !ctx.actor.permissions.has("tickets:internal")) {
     throw new AppError("forbidden", "Internal notes are for staff.");
@@ -26,7 +27,6 @@ export async function addComment(ctx: ActorContext, id: string, input: { body: s
   const internal = input.visibility === "internal";
   await changeTicket(ctx, {
     ticketId: id,
-    actorId: ctx.actor.userId,
     rows: [{ table: "ticket_comments", row: { id: commentId, ticket_id: id, author_id: ctx.actor.userId, body: input.body, visibility: input.visibility, created_at: now } }],
     history: [{ action: internal ? "internal_note" : "commented", comment: input.body, internal }],
     events: [{ type: "ticket.commented", data: { comment_id: commentId, visibility: input.visibility } }],
@@ -38,7 +38,7 @@ export async function addComment(ctx: ActorContext, id: string, input: { body: s
   };
 }
 
-export async function listComments(ctx: ActorContext, id: string) {
+export async function listComments(ctx: UserContext, id: string) {
   await findVisibleTicket(ctx, id);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const rows = await ctx.db.query.ticketComments.findMany({
@@ -67,7 +67,7 @@ function safeFilename(name: string) {
   return base.replace(/[^\w.\- ]+/g, "_").slice(0, 150) || "file";
 }
 
-export async function addAttachment(ctx: ActorContext, id: string, file: { filename: string; contentType: string; bytes: Uint8Array }) {
+export async function addAttachment(ctx: UserContext, id: string, file: { filename: string; contentType: string; bytes: Uint8Array }) {
   await findVisibleTicket(ctx, id);
   const contentType = file.contentType.split(";")[0].trim().toLowerCase();
   const check = ALLOWED_TYPES[contentType];
@@ -87,7 +87,6 @@ export async function addAttachment(ctx: ActorContext, id: string, file: { filen
   try {
     await changeTicket(ctx, {
       ticketId: id,
-      actorId: ctx.actor.userId,
       rows: [{ table: "ticket_attachments", row }],
       history: [{ action: "attachment_added", to: filename }],
       events: [{ type: "ticket.attachment_added", data: { attachment_id: attachmentId, filename } }],
@@ -99,7 +98,7 @@ export async function addAttachment(ctx: ActorContext, id: string, file: { filen
   return toAttachmentResponse({ id: attachmentId, ticketId: id, uploadedBy: ctx.actor.userId, filename, contentType, sizeBytes: file.bytes.length, objectKey, createdAt: now });
 }
 
-export async function downloadAttachment(ctx: ActorContext, id: string, attachmentId: string) {
+export async function downloadAttachment(ctx: UserContext, id: string, attachmentId: string) {
   await findVisibleTicket(ctx, id);
   const row = await ctx.db.query.ticketAttachments.findFirst({ where: and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)) });
   if (!row) throw new AppError("not_found", "No such attachment.");
@@ -108,7 +107,7 @@ export async function downloadAttachment(ctx: ActorContext, id: string, attachme
   return { object, row };
 }
 
-export async function listAttachments(ctx: ActorContext, id: string) {
+export async function listAttachments(ctx: UserContext, id: string) {
   await findVisibleTicket(ctx, id);
   const rows = await ctx.db.select().from(ticketAttachments).where(eq(ticketAttachments.ticketId, id)).orderBy(asc(ticketAttachments.createdAt));
   return { data: rows.map(toAttachmentResponse) };
@@ -129,14 +128,14 @@ export interface WorkLogInput {
   next_service_date?: string;
 }
 
-function workLogRow(ctx: ActorContext, ticketId: string, input: WorkLogInput, verified: boolean) {
+function workLogRow(ctx: UserContext, ticketId: string, input: WorkLogInput, verified: boolean) {
   return {
     id: newId("wlg"), ticket_id: ticketId, technician_id: ctx.actor.userId, work_detail: input.work_detail, parts: JSON.stringify(input.parts),
     amount_charged: input.amount_charged, next_service_date: input.next_service_date ?? null, verified_by_code: verified ? 1 : 0, created_at: nowIso(),
   };
 }
 
-export async function addWorkLog(ctx: ActorContext, id: string, input: WorkLogInput) {
+export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInput) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation } = await relationTo(ctx, ticket);
   assertWorker(relation);
@@ -144,7 +143,6 @@ export async function addWorkLog(ctx: ActorContext, id: string, input: WorkLogIn
   const row = workLogRow(ctx, id, input, false);
   await changeTicket(ctx, {
     ticketId: id,
-    actorId: ctx.actor.userId,
     rows: [{ table: "work_logs", row }],
     history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
     events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
@@ -152,7 +150,7 @@ export async function addWorkLog(ctx: ActorContext, id: string, input: WorkLogIn
   return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
 
-export async function listWorkLogs(ctx: ActorContext, id: string) {
+export async function listWorkLogs(ctx: UserContext, id: string) {
   await findVisibleTicket(ctx, id);
   const rows = await ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt));
   return { data: rows.map(toWorkLogResponse) };
@@ -162,11 +160,11 @@ export async function listWorkLogs(ctx: ActorContext, id: string) {
 
 export const COMPLETION_CODE_TTL_SECONDS = 10 * 60;
 
-async function codeHash(ctx: ActorContext, codeId: string, code: string) {
+async function codeHash(ctx: UserContext, codeId: string, code: string) {
   return hmacSha256(ctx.settings.hmacSecret, `completion:${codeId}:${code}`);
 }
 
-export async function requestCompletionCode(ctx: ActorContext, id: string) {
+export async function requestCompletionCode(ctx: UserContext, id: string) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation } = await relationTo(ctx, ticket);
   assertWorker(relation);
@@ -192,7 +190,7 @@ export async function requestCompletionCode(ctx: ActorContext, id: string) {
   return { message: "A code has been sent to the customer's phone." };
 }
 
-export async function completeWithCode(ctx: ActorContext, id: string, input: WorkLogInput & { code: string }) {
+export async function completeWithCode(ctx: UserContext, id: string, input: WorkLogInput & { code: string }) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation } = await relationTo(ctx, ticket);
   assertWorker(relation);
@@ -207,7 +205,6 @@ export async function completeWithCode(ctx: ActorContext, id: string, input: Wor
   const log = workLogRow(ctx, id, input, true);
   await changeTicket(ctx, {
     ticketId: id,
-    actorId: ctx.actor.userId,
     expectStatus: ["in_progress"],
     set: { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now },
     rows: [{ table: "work_logs", row: log }],

@@ -3,14 +3,15 @@ import { displayName } from "../../lib/names";
 import { assertTechniciansInReach } from "../access";
 import { inList } from "../../lib/d1";
 import { counters, technicianProfiles, ticketAssignees, tickets, users, FINISHED_STATUSES, UNFINISHED_STATUSES } from "../../db/schema";
-import type { ActorContext } from "../../lib/context";
+import type { ServiceContext, UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { todayIn, zonedTimeToUtc, addDays } from "../../lib/time";
 import { findVisibleTicket, scopeOf, type TicketRow } from "../access";
 
 import { changeTicket } from "./change";
-import { assertTriage, getTicket, relationTo, transitionColumns } from "./tickets.service";
+import { getTicket, relationTo } from "./tickets.present";
+import { assertTriage, transitionColumns } from "./tickets.write";
 
 export type Strategy = "round_robin" | "least_loaded";
 
@@ -21,7 +22,7 @@ interface Candidate {
 }
 
 /** Active, available technicians with every required skill and the ticket's area (and team, if set). */
-export async function eligibleTechnicians(ctx: ActorContext, ticket: Pick<TicketRow, "requiredSkills" | "serviceArea" | "teamSupervisorId">): Promise<Candidate[]> {
+export async function eligibleTechnicians(ctx: ServiceContext, ticket: Pick<TicketRow, "requiredSkills" | "serviceArea" | "teamSupervisorId">): Promise<Candidate[]> {
   const conditions = [
     eq(users.role, "technician"),
     eq(users.status, "active"),
@@ -44,7 +45,7 @@ export async function eligibleTechnicians(ctx: ActorContext, ticket: Pick<Ticket
  * concurrent assignments walk the pool instead of piling on one person; least-loaded counts
  * unfinished tickets and breaks ties by id.
  */
-export async function chooseTechnician(ctx: ActorContext, ticket: TicketRow, strategy: Strategy): Promise<{ technicianId: string; reason: string }> {
+export async function chooseTechnician(ctx: UserContext, ticket: TicketRow, strategy: Strategy): Promise<{ technicianId: string; reason: string }> {
   const pool = await eligibleTechnicians(ctx, ticket);
   const criteria = [
     ticket.requiredSkills.length ? `skills ${ticket.requiredSkills.join("+")}` : null,
@@ -73,7 +74,7 @@ export async function chooseTechnician(ctx: ActorContext, ticket: TicketRow, str
   return { technicianId: pick.id, reason: `least_loaded: ${pick.username} with ${load.get(pick.id) ?? 0} open tickets, among ${pool.length} eligible (${criteria})` };
 }
 
-async function assertTechnicians(ctx: ActorContext, ids: string[]) {
+async function assertTechnicians(ctx: UserContext, ids: string[]) {
   const found = await ctx.db
     .select({ id: users.id })
     .from(users)
@@ -94,7 +95,7 @@ export interface AssignInput {
   comment?: string;
 }
 
-export async function assignTicket(ctx: ActorContext, id: string, input: AssignInput) {
+export async function assignTicket(ctx: UserContext, id: string, input: AssignInput) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation, assignees } = await relationTo(ctx, ticket);
   assertTriage(relation);
@@ -131,7 +132,6 @@ export async function assignTicket(ctx: ActorContext, id: string, input: AssignI
   const dueAt = input.due_at ? new Date(input.due_at).toISOString() : null;
   await changeTicket(ctx, {
     ticketId: id,
-    actorId: ctx.actor.userId,
     expectStatus: [ticket.status],
     set,
     rows: fresh.map((c) => ({ table: "ticket_assignees", row: { ticket_id: id, technician_id: c.technicianId, assigned_by: ctx.actor.userId, due_at: dueAt, reason: c.reason, assigned_at: now } })),
@@ -145,7 +145,7 @@ export async function assignTicket(ctx: ActorContext, id: string, input: AssignI
   return getTicket(ctx, id);
 }
 
-export async function unassignTicket(ctx: ActorContext, id: string, technicianIds: string[], comment?: string) {
+export async function unassignTicket(ctx: UserContext, id: string, technicianIds: string[], comment?: string) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation, assignees } = await relationTo(ctx, ticket);
   assertTriage(relation);
@@ -156,7 +156,6 @@ export async function unassignTicket(ctx: ActorContext, id: string, technicianId
   const removed = removing.map((r) => r.technicianId);
   await changeTicket(ctx, {
     ticketId: id,
-    actorId: ctx.actor.userId,
     expectStatus: [ticket.status],
     set: { status: to },
     statements: (guard) => [
@@ -169,7 +168,7 @@ export async function unassignTicket(ctx: ActorContext, id: string, technicianId
 }
 
 /** Each ticket is assigned on its own; one failure does not undo the others. */
-export async function bulkAssign(ctx: ActorContext, input: { ticket_ids: string[]; technician_ids?: string[]; strategy?: Strategy; team_supervisor_id?: string }) {
+export async function bulkAssign(ctx: UserContext, input: { ticket_ids: string[]; technician_ids?: string[]; strategy?: Strategy; team_supervisor_id?: string }) {
   const results = [];
   for (const ticketId of [...new Set(input.ticket_ids)]) {
     try {
@@ -185,7 +184,7 @@ export async function bulkAssign(ctx: ActorContext, input: { ticket_ids: string[
 
 // ---- workload (WO-14) ----
 
-export async function workload(ctx: ActorContext, technicianId?: string) {
+export async function workload(ctx: UserContext, technicianId?: string) {
   const scope = scopeOf(ctx);
   const today = todayIn(ctx.settings.timeZone);
   const dayStart = zonedTimeToUtc(today, "00:00", ctx.settings.timeZone).toISOString();

@@ -17,9 +17,8 @@ async function state(ticketId: string) {
 
 describe("changeTicket: one guarded batch, all or nothing", () => {
   const change = (ticketId: string, over: Partial<Parameters<typeof changeTicket>[1]> = {}) =>
-    changeTicket({ env }, {
+    changeTicket({ env, actor: { kind: "system", job: "test" } }, {
       ticketId,
-      actorId: null,
       set: { title: "Changed" },
       rows: [{ table: "ticket_comments", row: { id: `cmt_${crypto.randomUUID().slice(0, 12)}`, ticket_id: ticketId, author_id: "usr_system", body: "x", visibility: "public", created_at: new Date().toISOString() } }],
       statements: (guard) => [env.DB.prepare(`UPDATE tickets SET description = 'side effect' WHERE id = ? AND ${guard.sql}`).bind(ticketId, ...guard.params)],

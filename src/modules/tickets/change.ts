@@ -1,4 +1,4 @@
-import type { ServiceContext } from "../../lib/context";
+import { actorUserId, type ServiceContext } from "../../lib/context";
 import { domainEvent, eventRow, publishEvents } from "../../lib/events";
 import { nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
@@ -21,7 +21,6 @@ export interface Guard {
 
 export interface TicketChange {
   ticketId: string;
-  actorId: string | null;
   /** The ticket must still be in one of these statuses. */
   expectStatus?: readonly string[];
   /** A further condition the ticket must meet, e.g. the state of the appointment being moved. */
@@ -43,9 +42,10 @@ export interface TicketChange {
  * and its events in one D1 batch, all or nothing; a lost race is a 409 that wrote nothing; the
  * events are published after the batch commits.
  */
-export async function changeTicket(ctx: Pick<ServiceContext, "env">, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
+export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor">, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
   const db = ctx.env.DB;
-  const { ticketId, actorId } = change;
+  const { ticketId } = change;
+  const actorId = actorUserId(ctx.actor);
   const token = randomToken(12);
   const events = (change.events ?? []).map((e) => domainEvent(e.type, ticketId, actorId, e.data));
   const guard: Guard = { sql: "EXISTS (SELECT 1 FROM tickets WHERE id = ? AND write_token = ?)", params: [ticketId, token] };
@@ -62,8 +62,9 @@ export async function changeTicket(ctx: Pick<ServiceContext, "env">, change: Tic
 }
 
 /** A new ticket: its row, its first history entry and its event, then the event is published. */
-export async function recordNewTicket(ctx: Pick<ServiceContext, "env">, row: Columns & { id: string }, actorId: string | null, event: { type: string; data: Record<string, unknown> }) {
+export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor">, row: Columns & { id: string }, event: { type: string; data: Record<string, unknown> }) {
   const db = ctx.env.DB;
+  const actorId = actorUserId(ctx.actor);
   const published = domainEvent(event.type, row.id, actorId, event.data);
   await db.batch([
     plainInsert(db, "tickets", row),

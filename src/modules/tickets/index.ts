@@ -36,6 +36,8 @@ for (const [action, route] of r.actionRoutes) router.openapi(route, h.actionHand
 
 export const ticketsModule = router;
 
-export { buildTicketListQuery, listTickets, relationTo } from "./tickets.service";
+export { buildTicketListQuery, listTickets } from "./tickets.list";
+export { relationTo, ticketAudience } from "./tickets.present";
 export { eligibleTechnicians } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
+export { flagSlaBreaches } from "./sla-breaches";

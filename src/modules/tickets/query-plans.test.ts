@@ -2,20 +2,20 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../db/client";
 import { settingsFrom } from "../../lib/env";
-import type { ActorContext } from "../../lib/context";
+import type { UserContext } from "../../lib/context";
 import { permissionsOf } from "../../lib/permissions";
-import { buildTicketListQuery } from "./tickets.service";
+import { buildTicketListQuery } from "./tickets.list";
 import { createUser } from "../../../test/helpers";
 
-async function contextFor(role: string): Promise<ActorContext> {
+async function contextFor(role: string): Promise<UserContext> {
   const user = await createUser({ role });
   return {
     db: createDb(env.DB), env, settings: settingsFrom(env), requestId: "plan", clientIp: "127.0.0.1", waitUntil: () => {},
-    actor: { userId: user.id, sessionId: "ses_plan", role, permissions: permissionsOf(role, null), via: "bearer", tokenExpiresAt: 0 },
+    actor: { kind: "user" as const, userId: user.id, sessionId: "ses_plan", role, permissions: permissionsOf(role, null), via: "bearer", tokenExpiresAt: 0 },
   };
 }
 
-async function plan(ctx: ActorContext, query: Record<string, unknown>) {
+async function plan(ctx: UserContext, query: Record<string, unknown>) {
   const { statement } = await buildTicketListQuery(ctx, { limit: 50, order: "-created_at", ...query } as never);
   const { sql, params } = statement.toSQL();
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
-import { flagSlaBreaches } from "../../cron/sla-breaches";
+import { flagSlaBreaches } from "./sla-breaches";
+import { systemContext } from "../../lib/context";
 import { CRON_FREQUENT, runScheduled } from "../../cron";
 
 describe("WO-6 SLA", () => {
@@ -25,9 +26,9 @@ describe("WO-6 SLA", () => {
     const past = new Date(Date.now() - 3600_000).toISOString();
     await env.DB.prepare("UPDATE tickets SET response_due_at = ?1, resolution_due_at = ?1 WHERE id = ?2").bind(past, t.id).run();
     // A missed run: the job runs an hour later and still finds it.
-    const first = await flagSlaBreaches(env, Date.now());
+    const first = await flagSlaBreaches(systemContext(env, "test"), Date.now());
     expect(first.breached).toBeGreaterThanOrEqual(2);
-    const again = await flagSlaBreaches(env, Date.now());
+    const again = await flagSlaBreaches(systemContext(env, "test"), Date.now());
     expect(again.breached).toBe(0);
     const detail = await call(`/v1/tickets/${t.id}`, { token: admin.token });
     expect(detail.json.sla).toMatchObject({ response_breached: true, resolution_breached: true });
@@ -49,7 +50,7 @@ describe("WO-6 SLA", () => {
     await call(`/v1/tickets/${held.id}/hold`, { token: tech.token, body: {} });
     const past = new Date(Date.now() - 60_000).toISOString();
     await env.DB.prepare("UPDATE tickets SET response_due_at = ?1 WHERE id IN (?2, ?3)").bind(past, met.id, held.id).run();
-    await flagSlaBreaches(env, Date.now());
+    await flagSlaBreaches(systemContext(env, "test"), Date.now());
     for (const id of [met.id, held.id]) {
       expect((await call(`/v1/tickets/${id}`, { token: admin.token })).json.sla.response_breached).toBe(false);
     }

@@ -1,61 +1,63 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
-import { actorContext } from "../../lib/create-router";
+import { userContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import * as activity from "./activity.service";
 import * as assignment from "./assignment.service";
 import * as routes from "./tickets.routes";
-import * as tickets from "./tickets.service";
+import * as list from "./tickets.list";
+import * as present from "./tickets.present";
+import * as write from "./tickets.write";
 import type { TicketAction } from "./tickets.workflow";
 
 export const listTickets: RouteHandler<typeof routes.listTickets, AppEnv> = async (c) =>
-  c.json(await tickets.listTickets(actorContext(c), c.req.valid("query")), 200);
+  c.json(await list.listTickets(userContext(c), c.req.valid("query")), 200);
 
 export const createTicket: RouteHandler<typeof routes.createTicket, AppEnv> = async (c) =>
-  c.json(await tickets.createTicket(actorContext(c), c.req.valid("json")), 201);
+  c.json(await write.createTicket(userContext(c), c.req.valid("json")), 201);
 
 export const bulkAssign: RouteHandler<typeof routes.bulkAssign, AppEnv> = async (c) =>
-  c.json(await assignment.bulkAssign(actorContext(c), c.req.valid("json")), 200);
+  c.json(await assignment.bulkAssign(userContext(c), c.req.valid("json")), 200);
 
 export const getTicket: RouteHandler<typeof routes.getTicket, AppEnv> = async (c) =>
-  c.json(await tickets.getTicketDetail(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await present.getTicketDetail(userContext(c), c.req.valid("param").id), 200);
 
 export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = async (c) =>
-  c.json(await tickets.updateTicket(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await write.updateTicket(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export function actionHandler(action: TicketAction) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
     const body = ((c.req as unknown as { valid: (t: "json") => { comment?: string } | undefined }).valid("json")) ?? {};
-    return c.json(await tickets.transitionTicket(actorContext(c), id, action, body.comment), 200);
+    return c.json(await write.transitionTicket(userContext(c), id, action, body.comment), 200);
   };
 }
 
 export const assignTicket: RouteHandler<typeof routes.assignTicket, AppEnv> = async (c) =>
-  c.json(await assignment.assignTicket(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await assignment.assignTicket(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const unassignTicket: RouteHandler<typeof routes.unassignTicket, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await assignment.unassignTicket(actorContext(c), c.req.valid("param").id, input.technician_ids, input.comment), 200);
+  return c.json(await assignment.unassignTicket(userContext(c), c.req.valid("param").id, input.technician_ids, input.comment), 200);
 };
 
 export const setSla: RouteHandler<typeof routes.setSla, AppEnv> = async (c) =>
-  c.json(await tickets.setSla(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await write.setSla(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const rescheduleBooking: RouteHandler<typeof routes.rescheduleBooking, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await tickets.rescheduleBooking(actorContext(c), c.req.valid("param").id, input.preferred_date, input.comment), 200);
+  return c.json(await write.rescheduleBooking(userContext(c), c.req.valid("param").id, input.preferred_date, input.comment), 200);
 };
 
 export const listComments: RouteHandler<typeof routes.listComments, AppEnv> = async (c) =>
-  c.json(await activity.listComments(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await activity.listComments(userContext(c), c.req.valid("param").id), 200);
 
 export const addComment: RouteHandler<typeof routes.addComment, AppEnv> = async (c) =>
-  c.json(await activity.addComment(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
+  c.json(await activity.addComment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
 
 export const listAttachments: RouteHandler<typeof routes.listAttachments, AppEnv> = async (c) =>
-  c.json(await activity.listAttachments(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await activity.listAttachments(userContext(c), c.req.valid("param").id), 200);
 
 function decodeBase64(data: string): Uint8Array {
   try {
@@ -82,12 +84,12 @@ export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = 
     }
     file = { filename: body.filename, contentType: body.content_type, bytes: decodeBase64(body.data_base64) };
   }
-  return c.json(await activity.addAttachment(actorContext(c), id, file), 201);
+  return c.json(await activity.addAttachment(userContext(c), id, file), 201);
 };
 
 export const downloadAttachment: RouteHandler<typeof routes.downloadAttachment, AppEnv> = async (c) => {
   const { id, attachment_id } = c.req.valid("param");
-  const { object, row } = await activity.downloadAttachment(actorContext(c), id, attachment_id);
+  const { object, row } = await activity.downloadAttachment(userContext(c), id, attachment_id);
   return new Response(object.body, {
     status: 200,
     headers: {
@@ -101,25 +103,25 @@ export const downloadAttachment: RouteHandler<typeof routes.downloadAttachment, 
 };
 
 export const listHistory: RouteHandler<typeof routes.listHistory, AppEnv> = async (c) =>
-  c.json(await tickets.listHistory(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await present.listHistory(userContext(c), c.req.valid("param").id), 200);
 
 export const listWorkLogs: RouteHandler<typeof routes.listWorkLogs, AppEnv> = async (c) =>
-  c.json(await activity.listWorkLogs(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await activity.listWorkLogs(userContext(c), c.req.valid("param").id), 200);
 
 export const addWorkLog: RouteHandler<typeof routes.addWorkLog, AppEnv> = async (c) =>
-  c.json(await activity.addWorkLog(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
+  c.json(await activity.addWorkLog(userContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
 
 export const requestCompletionCode: RouteHandler<typeof routes.requestCompletionCode, AppEnv> = async (c) =>
-  c.json(await activity.requestCompletionCode(actorContext(c), c.req.valid("param").id), 202);
+  c.json(await activity.requestCompletionCode(userContext(c), c.req.valid("param").id), 202);
 
 export const completeWithCode: RouteHandler<typeof routes.completeWithCode, AppEnv> = async (c) =>
-  c.json(await activity.completeWithCode(actorContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(await activity.completeWithCode(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const customerTickets: RouteHandler<typeof routes.customerTickets, AppEnv> = async (c) => {
-  return c.json(await tickets.listCustomerTickets(actorContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
+  return c.json(await list.listCustomerTickets(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 };
 
-export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) => c.json(await assignment.workload(actorContext(c)), 200);
+export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) => c.json(await assignment.workload(userContext(c)), 200);
 
 export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, AppEnv> = async (c) =>
-  c.json(await assignment.workload(actorContext(c), c.req.valid("param").id), 200);
+  c.json(await assignment.workload(userContext(c), c.req.valid("param").id), 200);

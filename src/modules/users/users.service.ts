@@ -1,8 +1,9 @@
 import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
+import { inList } from "../../lib/d1";
 import { companies, sessions, users } from "../../db/schema";
-import type { ActorContext, ServiceContext } from "../../lib/context";
+import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { hashPassword } from "../../lib/passwords";
@@ -129,12 +130,12 @@ export function revokeAllSessionsStatement(ctx: ServiceContext, userId: string, 
 
 // ---- own profile (IAM-9) ----
 
-export async function getMe(ctx: ActorContext) {
+export async function getMe(ctx: UserContext) {
   return toUserResponse(await findUser(ctx, ctx.actor.userId));
 }
 
 export async function updateMe(
-  ctx: ActorContext,
+  ctx: UserContext,
   input: { first_name?: string; last_name?: string; email?: string; phone?: string | null },
 ) {
   const phone = normalisePhone(ctx, input.phone);
@@ -148,7 +149,7 @@ export async function updateMe(
   return getMe(ctx);
 }
 
-export async function setPushToken(ctx: ActorContext, token: string | null) {
+export async function setPushToken(ctx: UserContext, token: string | null) {
   await ctx.db.update(users).set({ pushToken: token, updatedAt: nowIso() }).where(eq(users.id, ctx.actor.userId));
   return getMe(ctx);
 }
@@ -156,7 +157,7 @@ export async function setPushToken(ctx: ActorContext, token: string | null) {
 // ---- user administration (IAM-10, IAM-11) ----
 
 export async function listUsers(
-  ctx: ActorContext,
+  ctx: UserContext,
   query: { limit: number; cursor?: string; role?: string; phone?: string; q?: string; is_active?: boolean; status?: UserRow["status"]; order: string },
 ) {
   const field = query.order.replace(/^-/, "") as "created_at" | "username";
@@ -184,7 +185,7 @@ export async function listUsers(
 }
 
 export async function createUser(
-  ctx: ActorContext,
+  ctx: UserContext,
   input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
 ) {
   await assertMayGrantRole(ctx, input.role);
@@ -192,13 +193,13 @@ export async function createUser(
   return toUserResponse(await insertUser(ctx, input));
 }
 
-async function assertCompanyExists(ctx: ActorContext, companyId: string) {
+async function assertCompanyExists(ctx: UserContext, companyId: string) {
   const found = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, companyId), isNull(companies.deletedAt)), columns: { id: true } });
   if (!found) throw new AppError("validation_failed", "Unknown company.", { errors: [{ path: "company_id", message: "No such company" }] });
 }
 
 /** The grant rule: a role is granted only by someone who holds every permission it carries; admin only by admins. */
-async function assertMayGrantRole(ctx: ActorContext, role: string) {
+async function assertMayGrantRole(ctx: UserContext, role: string) {
   if (!(await roleExists(ctx, role))) {
     throw new AppError("validation_failed", "Unknown role.", { errors: [{ path: "role", message: `No role '${role}'` }] });
   }
@@ -214,19 +215,19 @@ async function assertMayGrantRole(ctx: ActorContext, role: string) {
  * deletion) requires that the target's permissions are a subset of the caller's, and only
  * administrators act on administrators. Anything added later that acts on a user calls this.
  */
-export async function assertMayChangeUser(ctx: ActorContext, target: Pick<UserRow, "id" | "role">) {
+export async function assertMayChangeUser(ctx: UserContext, target: Pick<UserRow, "id" | "role">) {
   if (target.id === ctx.actor.userId) return;
   if (target.role === "admin" && ctx.actor.role !== "admin") throw new AppError("forbidden", "Only administrators may change an administrator.");
   const beyond = permissionsBeyond(ctx.actor, await rolePermissions(ctx, target.role));
   if (beyond.length) throw new AppError("forbidden", `This user holds permissions you do not (${beyond.join(", ")}); you cannot change them.`);
 }
 
-export async function getUser(ctx: ActorContext, id: string) {
+export async function getUser(ctx: UserContext, id: string) {
   return toUserResponse(await findUser(ctx, id));
 }
 
 export async function updateUser(
-  ctx: ActorContext,
+  ctx: UserContext,
   id: string,
   input: { username?: string; email?: string; phone?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
 ) {
@@ -252,7 +253,7 @@ export async function updateUser(
 }
 
 async function changeStatus(
-  ctx: ActorContext,
+  ctx: UserContext,
   id: string,
   to: UserRow["status"],
   allowedFrom: UserRow["status"][],
@@ -275,12 +276,12 @@ async function changeStatus(
   return getUser(ctx, id);
 }
 
-export const activateUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "active", ["deactivated"]);
-export const deactivateUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "deactivated", ["active"], "deactivated");
-export const approveUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "active", ["pending"]);
-export const rejectUser = (ctx: ActorContext, id: string) => changeStatus(ctx, id, "rejected", ["pending"]);
+export const activateUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "active", ["deactivated"]);
+export const deactivateUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "deactivated", ["active"], "deactivated");
+export const approveUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "active", ["pending"]);
+export const rejectUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "rejected", ["pending"]);
 
-export async function deleteUser(ctx: ActorContext, id: string) {
+export async function deleteUser(ctx: UserContext, id: string) {
   if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot delete your own account.");
   await assertMayChangeUser(ctx, await findUser(ctx, id));
   const now = nowIso();
@@ -290,11 +291,31 @@ export async function deleteUser(ctx: ActorContext, id: string) {
   ]);
 }
 
-export async function setUserPassword(ctx: ActorContext, id: string, password: string) {
+export async function setUserPassword(ctx: UserContext, id: string, password: string) {
   await assertMayChangeUser(ctx, await findUser(ctx, id));
   const now = nowIso();
   await ctx.db.batch([
     ctx.db.update(users).set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, id)),
     revokeAllSessionsStatement(ctx, id, "password_set_by_admin"),
   ]);
+}
+
+// ---- contacts, for notifications ----
+
+export interface Contact {
+  id: string;
+  role: string;
+  email: string;
+  phone: string | null;
+  pushToken: string | null;
+}
+
+/** Active users among `ids`, or holding one of `roles`, with what it takes to reach them. */
+export async function contactsOf(ctx: ServiceContext, who: { ids: string[] } | { roles: string[] }): Promise<Contact[]> {
+  const list = "ids" in who ? who.ids : who.roles;
+  if (!list.length) return [];
+  return ctx.db
+    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
+    .from(users)
+    .where(and("ids" in who ? inList(users.id, who.ids) : inList(users.role, who.roles), eq(users.status, "active"), isNull(users.deletedAt)));
 }

@@ -1,22 +1,26 @@
 import { Hono } from "hono";
-import { createDb } from "../db/client";
-import { settingsFrom, type Env } from "../lib/env";
-import { permissionsOf } from "../lib/permissions";
-import { buildTicketListQuery } from "../modules/tickets";
+import worker from "../src/index";
+import { createDb } from "../src/db/client";
+import { settingsFrom, type Env } from "../src/lib/env";
+import { permissionsOf } from "../src/lib/permissions";
+import { buildTicketListQuery } from "../src/modules/tickets";
+
+export { EventsHub, TechnicianSchedule } from "../src/index";
 
 async function listSql(env: Env) {
   const ctx = {
     db: createDb(env.DB), env, settings: settingsFrom(env), requestId: "bench", clientIp: "127.0.0.1", waitUntil: () => {},
-    actor: { userId: "usr_bench_admin", sessionId: "bench", role: "admin", permissions: permissionsOf("admin", null), via: "bearer" as const, tokenExpiresAt: 0 },
+    actor: { kind: "user" as const, userId: "usr_bench_admin", sessionId: "bench", role: "admin", permissions: permissionsOf("admin", null), via: "bearer" as const, tokenExpiresAt: 0 },
   };
   const { statement } = await buildTicketListQuery(ctx, { limit: 50, order: "-created_at" });
   return statement.toSQL();
 }
 
 /**
- * Baselines for `npm run bench` (issue 6), measured in the same worker as the API so ratios
- * compare like with like. Served only when the BENCH_ROUTES var is "true" — never set in
- * wrangler.toml, so a deployed worker answers 404 for them.
+ * The benchmark's own entry point: the production worker plus baselines at /__bench/*, measured in
+ * the same worker as the API so ratios compare like with like. `npm run bench` serves this file
+ * (`wrangler dev bench/worker.ts`, or its `wrangler deploy --dry-run` bundle); the production
+ * entry `src/index.ts` never imports it, so no deployed worker contains these routes.
  */
 const hello = new Hono<{ Bindings: Env }>()
   .get("/__bench/hello", (c) => c.text("hello"))
@@ -56,10 +60,14 @@ const hello = new Hono<{ Bindings: Env }>()
     return c.json(await stub.book({ appointment_id: crypto.randomUUID(), ticket_id: "bench", starts_ms: t, ends_ms: t + 1 }));
   });
 
-export function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> | null {
-  if (env.BENCH_ROUTES !== "true") return null;
+function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> | null {
   const path = new URL(request.url).pathname;
   if (!path.startsWith("/__bench/")) return null;
   if (path === "/__bench/raw") return new Response("ok");
   return hello.fetch(request, env, ctx);
 }
+
+export default {
+  ...worker,
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => benchResponse(request, env, ctx) ?? worker.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env, never>;

@@ -2,8 +2,8 @@ import { createExecutionContext, createScheduledController } from "cloudflare:te
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createUser } from "../../test/helpers";
-import { cleanupExpired } from "./cleanup";
-import { CRON_DAILY, runScheduled } from "./index";
+import { systemContext } from "../lib/context";
+import { CRON_DAILY, cleanupExpired, runScheduled } from "./index";
 
 describe("daily clean-up", () => {
   it("deletes expired rows and changes nothing when run again for the same time", async () => {
@@ -18,9 +18,9 @@ describe("daily clean-up", () => {
       env.DB.prepare("INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) VALUES ('rtk_old', 'ses_old', ?1, ?2)").bind(long, future),
     ]);
     const now = Date.now();
-    const first = await cleanupExpired(env, now);
+    const first = await cleanupExpired(systemContext(env, "test"), now);
     expect(first.deleted).toBeGreaterThanOrEqual(4);
-    expect((await cleanupExpired(env, now)).deleted).toBe(0);
+    expect((await cleanupExpired(systemContext(env, "test"), now)).deleted).toBe(0);
     const left = await env.DB.prepare("SELECT (SELECT count(*) FROM rate_limits WHERE key = 'live') AS rl, (SELECT count(*) FROM otp_codes WHERE id = 'otp_live') AS otp, (SELECT count(*) FROM sessions WHERE id = 'ses_live') AS ses").first();
     expect(left).toEqual({ rl: 1, otp: 1, ses: 1 });
   });

@@ -1,7 +1,6 @@
-import type { Env } from "../lib/env";
-import { publishEvents } from "../lib/events";
-import { settingsFrom } from "../lib/env";
-import type { DomainEventMessage } from "../lib/messages";
+import type { ServiceContext } from "../../lib/context";
+import { publishEvents } from "../../lib/events";
+import type { DomainEventMessage } from "../../lib/messages";
 
 /**
  * SCH-7: one reminder per confirmed visit, REMINDER_LEAD_MINUTES before it. Flagging
@@ -10,11 +9,11 @@ import type { DomainEventMessage } from "../lib/messages";
  * already past are not reminded. The event id is derived from the appointment, so a redelivered
  * event fans out to the same delivery ids and is never sent twice.
  */
-export async function sendAppointmentReminders(env: Env, scheduledTime: number) {
-  const settings = settingsFrom(env);
+export async function sendAppointmentReminders(ctx: ServiceContext, scheduledTime: number) {
+  const db = ctx.env.DB;
   const now = new Date(scheduledTime).toISOString();
-  const horizon = new Date(scheduledTime + settings.reminderLeadMinutes * 60_000).toISOString();
-  const due = await env.DB.prepare(
+  const horizon = new Date(scheduledTime + ctx.settings.reminderLeadMinutes * 60_000).toISOString();
+  const due = await db.prepare(
     `UPDATE appointments SET reminder_sent_at = ?1
       WHERE status = 'confirmed' AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2
       RETURNING id, ticket_id, technician_id, date, start_time, timezone`,
@@ -31,12 +30,19 @@ export async function sendAppointmentReminders(env: Env, scheduledTime: number) 
     occurred_at: now,
   }));
   if (events.length) {
-    await env.DB.batch(
+    await db.batch(
       events.map((e) =>
-        env.DB.prepare("INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)").bind(e.id, e.type, e.subject_id, JSON.stringify(e.data), e.occurred_at),
+        db.prepare("INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)").bind(e.id, e.type, e.subject_id, JSON.stringify(e.data), e.occurred_at),
       ),
     );
-    await publishEvents(env, events);
+    await publishEvents(ctx.env, events);
   }
   return { reminded: events.length };
+}
+
+/** Links past expiry are revoked, so they read as revoked everywhere without comparing clocks. */
+export async function revokeExpiredLinks(ctx: ServiceContext, scheduledTime: number) {
+  const now = new Date(scheduledTime).toISOString();
+  const result = await ctx.env.DB.prepare("UPDATE appointment_links SET revoked_at = ?1 WHERE revoked_at IS NULL AND expires_at <= ?1").bind(now).run();
+  return result.meta.changes ?? 0;
 }

@@ -1,0 +1,118 @@
+// Delivery (NTF-1…3, PLT-7): an event becomes in-app notifications, realtime pushes and one queue
+// message per recipient, channel and webhook; each message is then sent exactly once per id.
+import { notifications } from "../../db/schema";
+import type { ServiceContext } from "../../lib/context";
+import { isLocal } from "../../lib/env";
+import { sendToQueue } from "../../lib/events";
+import { eventsHub } from "../../lib/events-hub";
+import { newId, nowIso } from "../../lib/ids";
+import { isWebhook, type DomainEventMessage, type NotificationMessage, type WebhookMessage } from "../../lib/messages";
+import { planFanOut } from "./fanout";
+import { postWebhook, sendThroughProvider, type SendOutcome } from "./providers";
+import { webhookTargetProblem } from "./webhook-targets";
+
+export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
+/** A claim older than this is from a consumer that died mid-send and may be taken over. */
+const STALE_CLAIM_MS = 120_000;
+/** Events whose realtime copy clients subscribe to (NTF-4). */
+const REALTIME_EVENTS = new Set(["ticket.created", "ticket.assigned", "ticket.status_changed", "ticket.updated", "appointment.scheduled", "appointment.rescheduled"]);
+
+/** Exponential backoff for transient failures: 30 s, 60 s, 120 s … capped at 1 h. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Event → in-app notifications, realtime pushes, and one queue message per recipient, channel and
+ * webhook. Ids derive from the event, so a redelivered event inserts and enqueues nothing new
+ * that has not been sent already (delivery claims each message id once).
+ */
+export async function fanOutEvent(ctx: ServiceContext, event: DomainEventMessage) {
+  const plan = await planFanOut(ctx, event);
+  const { db, env } = ctx;
+  if (plan.inApp.length) {
+    // One statement per row: D1 binds at most 100 parameters per statement.
+    const results = await db.batch(
+      plan.inApp.map((n) =>
+        db
+          .insert(notifications)
+          .values({ ...n, createdAt: event.occurred_at })
+          .onConflictDoNothing()
+          .returning({ id: notifications.id, userId: notifications.userId, title: notifications.title, type: notifications.type, ticketId: notifications.ticketId }),
+      ) as [never, ...never[]],
+    );
+    const created = (results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[][]).flat();
+    for (const n of created) {
+      await eventsHub(env).publish({ type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } }, { userIds: [n.userId], scopeAll: false });
+    }
+  }
+  if (plan.realtime && REALTIME_EVENTS.has(event.type)) {
+    await eventsHub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
+  }
+  await sendToQueue(env, plan.messages);
+}
+
+type Deliverable = NotificationMessage | WebhookMessage;
+
+function describe(m: Deliverable) {
+  return isWebhook(m)
+    ? { channel: "webhook" as const, recipient: m.webhook_id, userId: null, eventType: m.event_type, eventId: m.id.split(":")[0] }
+    : { channel: m.channel, recipient: m.recipient.address, userId: m.recipient.user_id ?? null, eventType: m.event, eventId: m.id.includes(":") ? m.id.split(":")[0] : null };
+}
+
+export type DeliveryResult = "sent" | "skipped" | "retry" | "failed";
+
+/**
+ * Exactly one provider call per message id: the delivery row is claimed with a conditional
+ * UPDATE (pending/retrying, or a stale claim), so a redelivered or concurrently delivered copy
+ * finds it taken or already sent and stops.
+ */
+export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<DeliveryResult> {
+  const db = ctx.env.DB;
+  const now = nowIso();
+  const meta = describe(m);
+  await db.prepare(
+    `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
+  )
+    .bind(m.id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m), now)
+    .run();
+  const claimed = await db.prepare(
+    `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2
+      WHERE id = ?1 AND (status IN ('pending', 'retrying') OR (status = 'sending' AND claimed_at < ?3))
+      RETURNING attempts`,
+  )
+    .bind(m.id, now, new Date(Date.now() - STALE_CLAIM_MS).toISOString())
+    .first<{ attempts: number }>();
+  if (!claimed) return "skipped";
+
+  let outcome: SendOutcome;
+  if (isWebhook(m)) {
+    const hook = await db.prepare("SELECT url, secret, active FROM webhooks WHERE id = ?1").bind(m.webhook_id).first<{ url: string; secret: string; active: number }>();
+    // Checked again at delivery: a target stored before the rule existed is refused, not called.
+    const refused = hook?.active ? webhookTargetProblem(hook.url, { allowLocalDevelopment: isLocal(ctx.settings) }) : null;
+    outcome = !hook?.active
+      ? { ok: false, transient: false, provider: "webhook", error: "webhook deleted or disabled" }
+      : refused
+        ? { ok: false, transient: false, provider: "webhook", error: `target refused: ${refused}` }
+        : await postWebhook(hook.url, hook.secret, m.id, m.event_type, m.payload);
+  } else {
+    outcome = await sendThroughProvider(ctx.env, ctx.settings, m);
+  }
+  const status = outcome.ok ? "sent" : outcome.transient ? "retrying" : "failed";
+  await db.prepare(
+    `UPDATE deliveries SET status = ?2, provider = ?3, provider_response = ?4, last_error = ?5, sent_at = ?6, updated_at = ?7 WHERE id = ?1`,
+  )
+    .bind(m.id, status, outcome.provider, outcome.ok ? outcome.response : outcome.response ?? null, outcome.ok ? null : outcome.error, outcome.ok ? nowIso() : null, nowIso())
+    .run();
+  return outcome.ok ? "sent" : outcome.transient ? "retry" : "failed";
+}
+
+/** Kept, never dropped: the delivery row says dead, and the message itself is stored. */
+export async function keepDeadLetter(ctx: ServiceContext, letter: { queue: string; messageId: string; body: unknown; attempts: number }) {
+  const db = ctx.env.DB;
+  await db.batch([
+    db.prepare("UPDATE deliveries SET status = 'dead', updated_at = ?2 WHERE id = ?1").bind(letter.messageId, nowIso()),
+    db.prepare("INSERT INTO dead_letters (id, queue, message_id, body, attempts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(newId("dlq"), letter.queue, letter.messageId, JSON.stringify(letter.body), letter.attempts, nowIso()),
+  ]);
+}

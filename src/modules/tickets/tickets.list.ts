@@ -1,0 +1,80 @@
+import { and, eq, getTableColumns, gte, isNotNull, lte, sql, type SQL } from "drizzle-orm";
+import { inList } from "../../lib/d1";
+import { buckets, tickets } from "../../db/schema";
+import { AppError } from "../../lib/problem";
+import type { UserContext } from "../../lib/context";
+import { keyset } from "../../lib/pagination";
+import { findVisibleCustomer } from "../customers";
+import { visibleTickets, type TicketRow } from "../access";
+import type { TicketListFilters } from "./tickets.schemas";
+import { presentTickets, type AssigneeInfo } from "./tickets.present";
+
+// ---- list (WO-2) ----
+
+type ListQuery = TicketListFilters & { limit: number; cursor?: string; order: string; bucket?: string };
+
+/** The exact query the list endpoint runs; exported so a test can EXPLAIN it. */
+export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
+  let filters: TicketListFilters = query;
+  if (query.bucket) {
+    const bucket = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.id, query.bucket), eq(buckets.ownerId, ctx.actor.userId)) });
+    if (!bucket) throw new AppError("validation_failed", "No such bucket", { errors: [{ path: "query.bucket", message: "No such bucket" }] });
+    filters = { ...(bucket.filters as TicketListFilters), ...stripUndefined(query) };
+  }
+  const field = query.order.replace(/^-/, "") as "created_at" | "updated_at" | "scheduled_at";
+  const column = field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? tickets.scheduledAt : tickets.createdAt;
+  const page = keyset({ order: query.order, column, idColumn: tickets.id, cursor: query.cursor });
+  const where = and(await visibleTickets(ctx), ...ticketFilters(filters), field === "scheduled_at" ? isNotNull(tickets.scheduledAt) : undefined, page.where);
+  // Assignees come back with the page as JSON, saving a round trip (found by `npm run bench`).
+  const assigneesJson = sql<string>`(SELECT json_group_array(json_object(
+      'technicianId', a.technician_id, 'assignedAt', a.assigned_at, 'dueAt', a.due_at, 'reason', a.reason, 'supervisorId', p.supervisor_id,
+      'displayName', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username)))
+    FROM ticket_assignees a JOIN users u ON u.id = a.technician_id LEFT JOIN technician_profiles p ON p.user_id = a.technician_id
+    WHERE a.ticket_id = "tickets"."id")`.as("assignees_json"); // qualified by hand: drizzle renders a bare "id" here
+  const statement = ctx.db
+    .select({ ...getTableColumns(tickets), assigneesJson })
+    .from(tickets)
+    .where(where)
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const valueOf = (r: Pick<TicketRow, "updatedAt" | "scheduledAt" | "createdAt">) => (field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? r.scheduledAt! : r.createdAt);
+  return { statement, page, valueOf };
+}
+
+export async function listTickets(ctx: UserContext, query: ListQuery) {
+  const { statement, page, valueOf } = await buildTicketListQuery(ctx, query);
+  const result = page.page(await statement, query.limit, valueOf);
+  const assignees = new Map<string, AssigneeInfo[]>();
+  const rows: TicketRow[] = result.data.map(({ assigneesJson, ...row }) => {
+    const list = (JSON.parse(assigneesJson || "[]") as AssigneeInfo[]).sort((a, b) => a.assignedAt.localeCompare(b.assignedAt));
+    assignees.set(row.id, list);
+    return row as TicketRow;
+  });
+  return { data: await presentTickets(ctx, rows, assignees), next_cursor: result.next_cursor };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
+  return [
+    f.status?.length ? inList(tickets.status, f.status) : undefined,
+    f.priority?.length ? inList(tickets.priority, f.priority) : undefined,
+    f.kind?.length ? inList(tickets.kind, f.kind) : undefined,
+    f.customer_id ? eq(tickets.customerId, f.customer_id) : undefined,
+    f.technician_id
+      ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
+      : undefined,
+    f.created_from ? gte(tickets.createdAt, new Date(f.created_from).toISOString()) : undefined,
+    f.created_to ? lte(tickets.createdAt, new Date(f.created_to).toISOString()) : undefined,
+    f.scheduled_from ? gte(tickets.scheduledAt, new Date(f.scheduled_from).toISOString()) : undefined,
+    f.scheduled_to ? lte(tickets.scheduledAt, new Date(f.scheduled_to).toISOString()) : undefined,
+  ];
+}
+
+/** A customer's tickets: the customer must be one the caller may see (else 404), the tickets as scoped as any list. */
+export async function listCustomerTickets(ctx: UserContext, customerId: string, query: Omit<Parameters<typeof listTickets>[1], "customer_id">) {
+  await findVisibleCustomer(ctx, customerId);
+  return listTickets(ctx, { ...query, customer_id: customerId } as Parameters<typeof listTickets>[1]);
+}

@@ -1,0 +1,181 @@
+// How a ticket is shown: to its caller (what their relation lets them see), in detail, and to integrators.
+import { and, asc, eq, sql } from "drizzle-orm";
+import { displayName } from "../../lib/names";
+import { inList } from "../../lib/d1";
+import { technicianProfiles, ticketAssignees, ticketAttachments, ticketComments, ticketHistory, tickets, users, workLogs } from "../../db/schema";
+import type { ServiceContext, UserContext } from "../../lib/context";
+import { findCustomer } from "../customers";
+import { slaState } from "./sla";
+import { findVisibleTicket, relationsOf, type TicketRow } from "../access";
+import { allowedActions, type Relation } from "./tickets.workflow";
+
+export type AssigneeInfo = { technicianId: string; displayName: string; assignedAt: string; dueAt: string | null; reason: string | null; supervisorId: string | null };
+
+export async function loadAssignees(ctx: ServiceContext, ticketIds: string[]): Promise<Map<string, AssigneeInfo[]>> {
+  const out = new Map<string, AssigneeInfo[]>();
+  if (!ticketIds.length) return out;
+  const rows = await ctx.db
+    .select({ a: ticketAssignees, first: users.firstName, last: users.lastName, username: users.username, supervisorId: technicianProfiles.supervisorId })
+    .from(ticketAssignees)
+    .innerJoin(users, eq(users.id, ticketAssignees.technicianId))
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
+    .where(inList(ticketAssignees.ticketId, ticketIds))
+    .orderBy(asc(ticketAssignees.assignedAt));
+  for (const r of rows) {
+    const list = out.get(r.a.ticketId) ?? [];
+    list.push({
+      technicianId: r.a.technicianId,
+      displayName: displayName(r.first, r.last, r.username),
+      assignedAt: r.a.assignedAt,
+      dueAt: r.a.dueAt,
+      reason: r.a.reason,
+      supervisorId: r.supervisorId,
+    });
+    out.set(r.a.ticketId, list);
+  }
+  return out;
+}
+
+export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relation: Relation) {
+  return {
+    id: t.id,
+    number: t.number,
+    kind: t.kind,
+    priority: t.priority,
+    status: t.status,
+    title: t.title,
+    description: t.description,
+    customer_id: t.customerId,
+    asset_id: t.assetId,
+    created_by: t.createdBy,
+    team_supervisor_id: t.teamSupervisorId,
+    service_area: t.serviceArea,
+    required_skills: t.requiredSkills,
+    location: t.lat !== null || t.address ? { lat: t.lat, lng: t.lng, address: t.address } : null,
+    preferred_at: t.preferredAt,
+    scheduled_at: t.scheduledAt,
+    estimated_minutes: t.estimatedMinutes,
+    service_type: t.serviceType,
+    assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, assigned_at: a.assignedAt, due_at: a.dueAt, reason: relation.internal ? a.reason : null })),
+    sla: slaState(t),
+    milestones: {
+      opened_at: t.openedAt, assigned_at: t.assignedAt, started_at: t.startedAt, on_hold_at: t.onHoldAt,
+      resolved_at: t.resolvedAt, signed_off_at: t.signedOffAt, closed_at: t.closedAt, cancelled_at: t.cancelledAt,
+    },
+    allowed_actions: allowedActions(t.status, relation),
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+export async function presentTickets(ctx: UserContext, rows: TicketRow[], preloaded?: Map<string, AssigneeInfo[]>) {
+  const assignees = preloaded ?? (await loadAssignees(ctx, rows.map((r) => r.id)));
+  const relations = await relationsOf(ctx, rows, assignees);
+  return rows.map((r) => toTicketResponse(r, assignees.get(r.id) ?? [], relations.get(r.id)!));
+}
+
+export async function relationTo(ctx: UserContext, ticket: TicketRow) {
+  const assignees = await loadAssignees(ctx, [ticket.id]);
+  const relation = (await relationsOf(ctx, [ticket], assignees)).get(ticket.id)!;
+  return { relation, assignees: assignees.get(ticket.id) ?? [] };
+}
+
+export async function getTicket(ctx: UserContext, id: string) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation, assignees } = await relationTo(ctx, ticket);
+  return toTicketResponse(ticket, assignees, relation);
+}
+
+// ---- detail (WO-3) ----
+
+export async function getTicketDetail(ctx: UserContext, id: string) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation, assignees } = await relationTo(ctx, ticket);
+  const seesInternal = ctx.actor.permissions.has("tickets:internal");
+  const [comments, attachments, history, logs] = await Promise.all([
+    ctx.db
+      .select({ c: ticketComments, first: users.firstName, last: users.lastName, username: users.username })
+      .from(ticketComments)
+      .leftJoin(users, eq(users.id, ticketComments.authorId))
+      .where(and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public")))
+      .orderBy(asc(ticketComments.createdAt)),
+    ctx.db.select().from(ticketAttachments).where(eq(ticketAttachments.ticketId, id)).orderBy(asc(ticketAttachments.createdAt)),
+    ctx.db
+      .select()
+      .from(ticketHistory)
+      .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
+      .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`),
+    ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt)),
+  ]);
+  return {
+    ...toTicketResponse(ticket, assignees, relation),
+    comments: comments.map((r) => ({
+      id: r.c.id, author_id: r.c.authorId, author_name: displayName(r.first, r.last, r.username) || "unknown",
+      body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
+    })),
+    attachments: attachments.map(toAttachmentResponse),
+    history: history.map((h) => toHistoryResponse(h, seesInternal)),
+    work_logs: logs.map(toWorkLogResponse),
+  };
+}
+
+export function toAttachmentResponse(a: typeof ticketAttachments.$inferSelect) {
+  return {
+    id: a.id, filename: a.filename, content_type: a.contentType, size_bytes: a.sizeBytes, uploaded_by: a.uploadedBy, created_at: a.createdAt,
+    download_url: `/v1/tickets/${a.ticketId}/attachments/${a.id}`,
+  };
+}
+
+/**
+ * History comments a customer may read: what they or the work itself said. Comments on workflow
+ * steps (hold, reject, cancel, assignment, SLA, appointment moves) are staff-only, like internal notes.
+ */
+const PUBLIC_HISTORY_COMMENTS = new Set(["created", "commented", "work_logged", "completed", "rescheduled"]);
+
+export function toHistoryResponse(h: typeof ticketHistory.$inferSelect, seesInternal: boolean) {
+  const comment = seesInternal || PUBLIC_HISTORY_COMMENTS.has(h.action) ? h.comment : null;
+  return { id: h.id, actor_id: h.actorId, action: h.action, from: h.fromValue, to: h.toValue, comment, created_at: h.createdAt };
+}
+
+export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
+  return {
+    id: w.id, technician_id: w.technicianId, work_detail: w.workDetail, parts: w.parts, amount_charged: w.amountCharged,
+    next_service_date: w.nextServiceDate, verified_by_code: w.verifiedByCode, created_at: w.createdAt,
+  };
+}
+
+export async function listHistory(ctx: UserContext, id: string) {
+  await findVisibleTicket(ctx, id);
+  const seesInternal = ctx.actor.permissions.has("tickets:internal");
+  const rows = await ctx.db
+    .select()
+    .from(ticketHistory)
+    .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
+    .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`);
+  return { data: rows.map((h) => toHistoryResponse(h, seesInternal)) };
+}
+
+// ---- for notifications and integrators ----
+
+/** Staff with every right: what integrators (webhooks) see of a ticket. */
+const STAFF_VIEW: Relation = { own: false, assigned: false, team: false, all: true, triage: true, internal: true };
+
+/**
+ * The people around a ticket, for deciding who hears about it: who raised it, its technicians and
+ * their supervisors, its team, and its customer's contact details. Null when there is no such ticket.
+ */
+export async function ticketAudience(ctx: ServiceContext, ticketId: string) {
+  const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
+  if (!ticket) return null;
+  const [assignees, customer] = await Promise.all([
+    loadAssignees(ctx, [ticketId]).then((m) => m.get(ticketId) ?? []),
+    ticket.customerId ? findCustomer(ctx, ticket.customerId).catch(() => undefined) : undefined,
+  ]);
+  return {
+    ticket,
+    assignees: assignees.map((a) => ({ id: a.technicianId, supervisorId: a.supervisorId })),
+    customer: customer ? { id: customer.id, userId: customer.userId, phone: customer.phone, email: customer.email } : null,
+    /** The ticket as the API shows it to staff who see everything: the shape webhooks carry. */
+    presented: toTicketResponse(ticket, assignees, STAFF_VIEW),
+  };
+}

@@ -1,0 +1,273 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { assets, counters, customers, tickets, type TicketKind, type TicketPriority, type TicketStatus } from "../../db/schema";
+import type { UserContext } from "../../lib/context";
+import { newId, nowIso, randomToken } from "../../lib/ids";
+import { AppError } from "../../lib/problem";
+import { addDays, addMonths, todayIn, zonedTimeToUtc } from "../../lib/time";
+import { isInWarranty } from "../assets";
+import { customerForUser, findCustomer } from "../customers";
+import { initialTargets, resumeClock } from "./sla";
+import { canTriage, findVisibleTicket, type TicketRow } from "../access";
+import type { Columns } from "./tickets.repo";
+import { changeTicket, recordNewTicket, type HistoryEntry } from "./change";
+import { MILESTONE_COLUMN, checkAction, resolvedStatus, RULES, type Relation, type TicketAction } from "./tickets.workflow";
+import { getTicket, relationTo } from "./tickets.present";
+
+async function nextNumber(ctx: UserContext): Promise<string> {
+  const [row] = await ctx.db
+    .insert(counters)
+    .values({ name: "ticket_number", value: 1 })
+    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+    .returning({ value: counters.value });
+  return `TR-${String(row.value).padStart(6, "0")}`;
+}
+
+// ---- create (WO-1, WO-9) ----
+
+export interface TicketCreateInput {
+  kind: TicketKind;
+  priority: TicketPriority;
+  title: string;
+  description: string;
+  customer_id?: string;
+  asset_id?: string;
+  location?: { lat: number; lng: number; address?: string };
+  address?: string;
+  service_area?: string;
+  required_skills: string[];
+  preferred_at?: string;
+  preferred_date?: string;
+  scheduled_at?: string;
+  estimated_minutes?: number;
+}
+
+function invalid(path: string, message: string, detail = message): never {
+  throw new AppError("validation_failed", detail, { errors: [{ path, message }] });
+}
+
+/** WO-9: free inside warranty when no free service was booked in the previous interval. */
+export async function decideServiceType(ctx: UserContext, asset: typeof assets.$inferSelect, serviceDate: string, exceptTicketId?: string): Promise<"free" | "paid"> {
+  if (!isInWarranty(asset, serviceDate)) return "paid";
+  const since = addMonths(serviceDate, -ctx.settings.freeServiceIntervalMonths);
+  const previous = await ctx.db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.assetId, asset.id),
+        eq(tickets.serviceType, "free"),
+        ne(tickets.status, "cancelled"),
+        exceptTicketId ? ne(tickets.id, exceptTicketId) : undefined,
+        sql`substr(coalesce(${tickets.preferredAt}, ${tickets.createdAt}), 1, 10) > ${since}`,
+      ),
+    )
+    .limit(1);
+  return previous.length ? "paid" : "free";
+}
+
+/** A booking day must not be in the past nor beyond the booking window, in the deployment's zone. */
+export function checkBookingDate(ctx: UserContext, date: string, path: string) {
+  const today = todayIn(ctx.settings.timeZone);
+  if (date < today) invalid(path, "Must not be in the past");
+  if (date > addDays(today, ctx.settings.bookingWindowDays)) invalid(path, `At most ${ctx.settings.bookingWindowDays} days ahead`);
+}
+
+export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
+  const isStaff = ctx.actor.permissions.has("customers:read");
+  let customer: typeof customers.$inferSelect | null = null;
+  if (!isStaff) {
+    customer = await customerForUser(ctx, ctx.actor.userId);
+    if (input.customer_id && input.customer_id !== customer.id) invalid("customer_id", "Customers raise tickets for themselves");
+  } else if (input.customer_id) {
+    customer = await findCustomer(ctx, input.customer_id).catch(() => invalid("customer_id", "No such customer"));
+  }
+  let asset: typeof assets.$inferSelect | undefined;
+  if (input.asset_id) {
+    asset = await ctx.db.query.assets.findFirst({ where: and(eq(assets.id, input.asset_id), sql`${assets.deletedAt} IS NULL`) });
+    if (!asset || (customer && asset.customerId !== customer.id)) invalid("asset_id", "No such service card for this customer");
+    if (!customer) customer = (await ctx.db.query.customers.findFirst({ where: eq(customers.id, asset.customerId) })) ?? null;
+  }
+
+  let serviceType: "free" | "paid" | null = null;
+  let preferredAt = input.preferred_at ?? null;
+  if (input.kind === "service_booking") {
+    if (!asset) invalid("asset_id", "A service booking needs a service card");
+    const day = input.preferred_date ?? (input.preferred_at ? input.preferred_at.slice(0, 10) : undefined);
+    if (!day) invalid("preferred_date", "A service booking needs a preferred date");
+    checkBookingDate(ctx, day, input.preferred_date ? "preferred_date" : "preferred_at");
+    preferredAt ??= zonedTimeToUtc(day, "00:00", ctx.settings.timeZone).toISOString();
+    serviceType = await decideServiceType(ctx, asset, day);
+  } else if (input.preferred_date) {
+    preferredAt ??= zonedTimeToUtc(input.preferred_date, "00:00", ctx.settings.timeZone).toISOString();
+  }
+
+  const now = nowIso();
+  const id = newId("tkt");
+  const targets = initialTargets(ctx.settings, input.priority, now);
+  const row: Columns & { id: string } = {
+    id,
+    number: await nextNumber(ctx),
+    kind: input.kind,
+    priority: input.priority,
+    status: "new",
+    title: input.title,
+    description: input.description,
+    customer_id: customer?.id ?? null,
+    asset_id: asset?.id ?? null,
+    created_by: ctx.actor.userId,
+    service_area: input.service_area ?? customer?.serviceArea ?? asset?.region?.toLowerCase() ?? null,
+    required_skills: JSON.stringify([...new Set(input.required_skills)]),
+    lat: input.location?.lat ?? customer?.lat ?? null,
+    lng: input.location?.lng ?? customer?.lng ?? null,
+    address: input.location?.address ?? input.address ?? (customer?.address || asset?.address || null),
+    preferred_at: preferredAt,
+    scheduled_at: input.scheduled_at ?? null,
+    estimated_minutes: input.estimated_minutes ?? null,
+    service_type: serviceType,
+    response_due_at: targets.responseDueAt,
+    resolution_due_at: targets.resolutionDueAt,
+    write_token: randomToken(12),
+    created_at: now,
+    updated_at: now,
+  };
+  await recordNewTicket(ctx, row, { type: "ticket.created", data: { number: row.number, kind: input.kind, priority: input.priority, customer_id: row.customer_id } });
+  return getTicket(ctx, id);
+}
+
+// ---- edit ----
+
+export function assertTriage(relation: Relation) {
+  if (!canTriage(relation)) throw new AppError("forbidden", "Only dispatchers, supervisors and managers may do this.");
+}
+
+const EDITABLE: [keyof TicketRow, string][] = [
+  ["title", "title"], ["description", "description"], ["priority", "priority"], ["kind", "kind"], ["serviceArea", "service_area"],
+  ["scheduledAt", "scheduled_at"], ["estimatedMinutes", "estimated_minutes"],
+];
+
+export async function updateTicket(
+  ctx: UserContext,
+  id: string,
+  input: Partial<{ title: string; description: string; priority: TicketPriority; kind: TicketKind; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
+) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation } = await relationTo(ctx, ticket);
+  assertTriage(relation);
+  if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `A ${ticket.status} ticket cannot be edited; reopen it first.`);
+  const now = nowIso();
+  const set: Columns = { updated_at: now };
+  const history: HistoryEntry[] = [];
+  for (const [prop, col] of EDITABLE) {
+    const value = input[col as keyof typeof input];
+    if (value === undefined) continue;
+    const before = ticket[prop] as string | number | null;
+    const after = (col === "scheduled_at" && value ? new Date(value as string).toISOString() : value) as string | number | null;
+    if (before === after) continue;
+    set[col] = after;
+    history.push({ action: `${col}_changed`, from: before === null ? null : String(before), to: after === null ? null : String(after) });
+  }
+  if (input.required_skills) {
+    set.required_skills = JSON.stringify([...new Set(input.required_skills)]);
+    history.push({ action: "required_skills_changed", from: JSON.stringify(ticket.requiredSkills), to: set.required_skills as string });
+  }
+  if (input.location !== undefined) {
+    set.lat = input.location?.lat ?? null;
+    set.lng = input.location?.lng ?? null;
+    set.address = input.location?.address ?? null;
+    history.push({ action: "location_changed", from: ticket.address, to: (set.address as string) ?? null });
+  }
+  // A new priority moves a response target that has not been met yet.
+  if (input.priority && input.priority !== ticket.priority && !ticket.respondedAt && !ticket.responseBreachedAt) {
+    set.response_due_at = initialTargets(ctx.settings, input.priority, ticket.createdAt).responseDueAt;
+  }
+  if (!history.length) return getTicket(ctx, id);
+  await changeTicket(ctx, { ticketId: id, expectStatus: [ticket.status], set, history, events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }] });
+  return getTicket(ctx, id);
+}
+
+// ---- workflow (WO-4, WO-12) ----
+
+async function customerCanApprove(ctx: UserContext, ticket: TicketRow): Promise<boolean> {
+  if (!ticket.customerId) return false;
+  const c = await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId), columns: { userId: true } });
+  return Boolean(c?.userId);
+}
+
+/** The columns a move to `to` sets: status, its milestone, SLA response and pause bookkeeping. */
+export function transitionColumns(ticket: TicketRow, action: TicketAction | "assign" | "complete", to: TicketStatus, now: string): Columns {
+  const set: Columns = { status: to, updated_at: now };
+  const milestone = MILESTONE_COLUMN[to];
+  if (milestone && to !== ticket.status) set[milestone] = now;
+  if (!ticket.respondedAt && ["opened", "assigned", "in_progress"].includes(to)) set.responded_at = now;
+  if (to === "on_hold") set.sla_paused_at = now;
+  if (ticket.status === "on_hold" && to !== "on_hold") Object.assign(set, resumeClock(ticket, now));
+  if (action === "reject") set.resolved_at = null;
+  if (action === "reopen") Object.assign(set, { resolved_at: null, closed_at: null, cancelled_at: null, signed_off_at: null });
+  return set;
+}
+
+export async function transitionTicket(ctx: UserContext, id: string, action: TicketAction, comment?: string) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation } = await relationTo(ctx, ticket);
+  const verdict = checkAction(action, ticket.status, relation);
+  if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
+  if (verdict === "invalid") throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
+  const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
+  await changeTicket(ctx, {
+    ticketId: id,
+    expectStatus: [ticket.status],
+    set: transitionColumns(ticket, action, to, nowIso()),
+    history: [{ action, from: ticket.status, to, comment }],
+    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }],
+  });
+  return getTicket(ctx, id);
+}
+
+// ---- SLA (WO-6) ----
+
+export async function setSla(ctx: UserContext, id: string, input: { response_due_at?: string; resolution_due_at?: string; estimated_resolution_at?: string }) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const now = nowIso();
+  const set: Columns = { updated_at: now };
+  const iso = (v: string) => new Date(v).toISOString();
+  if (input.response_due_at) {
+    set.response_due_at = iso(input.response_due_at);
+    // A target moved into the future is no longer breached.
+    if (set.response_due_at > now) set.response_breached_at = null;
+  }
+  if (input.resolution_due_at) {
+    set.resolution_due_at = iso(input.resolution_due_at);
+    if (set.resolution_due_at > now) set.resolution_breached_at = null;
+  }
+  if (input.estimated_resolution_at) set.estimated_resolution_at = iso(input.estimated_resolution_at);
+  const summary = JSON.stringify(Object.fromEntries(Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at")));
+  await changeTicket(ctx, {
+    ticketId: id,
+    set,
+    history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
+    events: [{ type: "ticket.sla_changed", data: { ...set } }],
+  });
+  return getTicket(ctx, id);
+}
+
+// ---- service bookings (WO-9) ----
+
+export async function rescheduleBooking(ctx: UserContext, id: string, preferredDate: string, comment?: string) {
+  const ticket = await findVisibleTicket(ctx, id);
+  const { relation } = await relationTo(ctx, ticket);
+  if (!relation.own && !canTriage(relation)) throw new AppError("forbidden", "Only the customer or dispatch may reschedule.");
+  if (ticket.kind !== "service_booking" || !ticket.assetId) throw new AppError("invalid_transition", "Only service bookings are rescheduled this way.");
+  if (!["new", "opened", "assigned"].includes(ticket.status)) throw new AppError("invalid_transition", "Work has started; the booking can no longer be moved.");
+  checkBookingDate(ctx, preferredDate, "preferred_date");
+  const asset = await ctx.db.query.assets.findFirst({ where: eq(assets.id, ticket.assetId) });
+  const serviceType = asset ? await decideServiceType(ctx, asset, preferredDate, id) : ticket.serviceType;
+  const preferredAt = zonedTimeToUtc(preferredDate, "00:00", ctx.settings.timeZone).toISOString();
+  await changeTicket(ctx, {
+    ticketId: id,
+    expectStatus: [ticket.status],
+    set: { preferred_at: preferredAt, service_type: serviceType },
+    history: [{ action: "rescheduled", from: ticket.preferredAt, to: preferredAt, comment }],
+    events: [{ type: "ticket.rescheduled", data: { preferred_at: preferredAt, service_type: serviceType } }],
+  });
+  return getTicket(ctx, id);
+}
