@@ -3,6 +3,7 @@
  * - a module is used only through its index.ts (its router, verbs and read helpers);
  * - lib/, db/ and middleware/ know no module;
  * - no import cycles (a cycle makes load order decide whether a value exists yet);
+ * - route files describe HTTP only: they never import a service (workflow rules come from *.workflow.ts);
  * - queue consumers and cron jobs hold no SQL: they parse, call a module verb, and ack or retry;
  * - production code never imports tests or the benchmark's entry point.
  */
@@ -29,6 +30,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/(lib|db|middleware)/", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/(modules|queues|cron|web)/" },
+    },
+    {
+      name: "routes-import-no-service",
+      comment: "A route file is the HTTP contract; rules it needs live in a pure workflow file.",
+      severity: "error",
+      from: { path: "\\.routes\\.ts$" },
+      to: { path: "\\.service\\.ts$" },
     },
     {
       name: "thin-queue-and-cron-entry-points",

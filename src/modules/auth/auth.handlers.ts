@@ -6,11 +6,14 @@ import { userContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import { CSRF_HEADER, REFRESH_COOKIE, clearAuthCookies, setAuthCookies } from "../../lib/cookies";
 import * as routes from "./auth.routes";
-import * as auth from "./auth.service";
+import * as codes from "./one-time-codes.service";
+import * as passwords from "./passwords.service";
+import type { IssuedTokens, TokenDelivery } from "./session-tokens";
+import * as sessions from "./sessions.service";
 import { publicJwks } from "../../lib/tokens";
 
 /** Body mode returns the tokens; cookie mode sets them as cookies and keeps them out of the body. */
-function deliver(c: Context<AppEnv>, tokens: auth.IssuedTokens, delivery: auth.TokenDelivery) {
+function deliver(c: Context<AppEnv>, tokens: IssuedTokens, delivery: TokenDelivery) {
   const { refresh_expires_in, ...body } = tokens;
   if (delivery === "cookie") {
     setAuthCookies(c, { ...tokens, refresh_expires_in, csrf_token: tokens.csrf_token! });
@@ -23,19 +26,19 @@ function deliver(c: Context<AppEnv>, tokens: auth.IssuedTokens, delivery: auth.T
 export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
   const input = c.req.valid("json");
   const identifier = (input.identifier ?? input.username ?? input.email ?? input.phone)!;
-  const result = await auth.login(serviceContext(c), { identifier, password: input.password, token_delivery: input.token_delivery }, c.req.header("user-agent"));
+  const result = await sessions.login(serviceContext(c), { identifier, password: input.password, token_delivery: input.token_delivery }, c.req.header("user-agent"));
   if ("mfa_required" in result) return c.json(result, 200);
   return c.json(deliver(c, result, input.token_delivery), 200);
 };
 
 export const verifyLoginOtp: RouteHandler<typeof routes.verifyLoginOtp, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  const tokens = await auth.verifyLoginOtp(serviceContext(c), input, c.req.header("user-agent"));
+  const tokens = await sessions.verifyLoginOtp(serviceContext(c), input, c.req.header("user-agent"));
   return c.json(deliver(c, tokens, input.token_delivery), 200);
 };
 
 async function optionalJson(c: Context<AppEnv>) {
-  return ((c.req as unknown as { valid: (t: "json") => { refresh_token?: string; token_delivery?: auth.TokenDelivery } }).valid("json") ?? {});
+  return ((c.req as unknown as { valid: (t: "json") => { refresh_token?: string; token_delivery?: TokenDelivery } }).valid("json") ?? {});
 }
 
 export const refresh: RouteHandler<typeof routes.refresh, AppEnv> = async (c) => {
@@ -45,60 +48,59 @@ export const refresh: RouteHandler<typeof routes.refresh, AppEnv> = async (c) =>
   if (!token) throw new AppError("unauthorized", "Give refresh_token in the body or the refresh cookie.");
   const viaCookie = !input.refresh_token;
   const delivery = input.token_delivery ?? (viaCookie ? "cookie" : "body");
-  const tokens = await auth.refresh(serviceContext(c), token, delivery, viaCookie ? { presented: c.req.header(CSRF_HEADER) } : undefined);
+  const tokens = await sessions.refresh(serviceContext(c), token, delivery, viaCookie ? { presented: c.req.header(CSRF_HEADER) } : undefined);
   return c.json(deliver(c, tokens, delivery), 200);
 };
 
 export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
   if (c.var.actor) {
-    await auth.logout(userContext(c));
+    await sessions.logout(userContext(c));
   } else {
     const token = (await optionalJson(c)).refresh_token ?? getCookie(c, REFRESH_COOKIE);
     if (!token) throw new AppError("unauthorized", "Give an access token, or the refresh token to end.");
-    await auth.logoutByRefreshToken(serviceContext(c), token);
+    await sessions.logoutByRefreshToken(serviceContext(c), token);
   }
   clearAuthCookies(c);
   return c.body(null, 204);
 };
 
 export const register: RouteHandler<typeof routes.register, AppEnv> = async (c) => {
-  return c.json(await auth.register(serviceContext(c), c.req.valid("json")), 201);
+  return c.json(await sessions.register(serviceContext(c), c.req.valid("json")), 201);
 };
 
 export const forgotPassword: RouteHandler<typeof routes.forgotPassword, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await auth.forgotPassword(serviceContext(c), (input.identifier ?? input.email)!), 202);
+  return c.json(await passwords.forgotPassword(serviceContext(c), (input.identifier ?? input.email)!), 202);
 };
 
 export const resetPassword: RouteHandler<typeof routes.resetPassword, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await auth.resetPassword(serviceContext(c), input.token, input.new_password), 200);
+  return c.json(await passwords.resetPassword(serviceContext(c), input.token, input.new_password), 200);
 };
 
 export const changePassword: RouteHandler<typeof routes.changePassword, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await auth.changePassword(userContext(c), input.old_password, input.new_password), 200);
+  return c.json(await passwords.changePassword(userContext(c), input.old_password, input.new_password), 200);
 };
 
 export const verifyPassword: RouteHandler<typeof routes.verifyPassword, AppEnv> = async (c) => {
-  return c.json(await auth.verifyCurrentPassword(userContext(c), c.req.valid("json").password), 200);
+  return c.json(await passwords.verifyCurrentPassword(userContext(c), c.req.valid("json").password), 200);
 };
 
 export const requestOtp: RouteHandler<typeof routes.requestOtp, AppEnv> = async (c) => {
-  const ctx = { ...serviceContext(c), actor: c.var.actor };
-  return c.json(await auth.requestOtp(ctx, c.req.valid("json")), 202);
+  return c.json(await codes.requestOtp(serviceContext(c), c.req.valid("json")), 202);
 };
 
 export const enableTwoFactor: RouteHandler<typeof routes.enableTwoFactor, AppEnv> = async (c) => {
-  return c.json(await auth.setTwoFactor(userContext(c), true, c.req.valid("json").code), 200);
+  return c.json(await codes.setTwoFactor(userContext(c), true, c.req.valid("json").code), 200);
 };
 
 export const disableTwoFactor: RouteHandler<typeof routes.disableTwoFactor, AppEnv> = async (c) => {
-  return c.json(await auth.setTwoFactor(userContext(c), false, c.req.valid("json").code), 200);
+  return c.json(await codes.setTwoFactor(userContext(c), false, c.req.valid("json").code), 200);
 };
 
 export const validateToken: RouteHandler<typeof routes.validateToken, AppEnv> = async (c) => {
-  return c.json(auth.describeToken(userContext(c)), 200);
+  return c.json(sessions.describeToken(userContext(c)), 200);
 };
 
 export const jwks: RouteHandler<typeof routes.jwks, AppEnv> = async (c) => {

@@ -13,10 +13,10 @@ import { changeTicket } from "../tickets";
 import { relationTo } from "../tickets";
 import { eligibleTechnicians } from "../tickets";
 
+import { LIVE_STATUSES, MOVABLE_STATUSES, STEPS, stepAllowed, type AppointmentStep } from "./appointments.workflow";
 import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
-const LIVE: AppointmentStatus[] = ["scheduled", "confirmed", "en_route", "on_site", "in_progress"];
 
 export const CLASH_MESSAGE = "Appointment clashes with a confirmed booking for this technician.";
 
@@ -189,7 +189,7 @@ function appointmentColumns(row: AppointmentRow) {
 
 /** Frees the old slot and takes the new one atomically in the object, then updates D1. */
 export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date: string, startTime: string, options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {}) {
-  if (!["scheduled", "confirmed"].includes(appt.status)) throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
+  if (!MOVABLE_STATUSES.includes(appt.status)) throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
   const duration = options.durationMinutes ?? appt.durationMinutes;
   const window = validateSlot(ctx.settings, date, startTime, duration);
   if (await technicianBlocked(ctx, appt.technicianId, date)) throw new AppError("slot_unavailable", "The technician is not available that day.");
@@ -224,15 +224,6 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
 
 // ---- the technician's journey (SCH-3) ----
 
-export const STEPS = {
-  confirm: { from: ["scheduled", "confirmed"], to: "confirmed", column: "confirmed_at" },
-  depart: { from: ["scheduled", "confirmed"], to: "en_route", column: "departed_at" },
-  arrive: { from: ["en_route"], to: "on_site", column: "arrived_at" },
-  start: { from: ["on_site"], to: "in_progress", column: "started_at" },
-  complete: { from: ["in_progress"], to: "completed", column: "completed_at" },
-  cancel: { from: ["scheduled", "confirmed", "en_route"], to: "cancelled", column: "cancelled_at" },
-} as const satisfies Record<string, { from: AppointmentStatus[]; to: AppointmentStatus; column: string }>;
-export type AppointmentStep = keyof typeof STEPS;
 
 export async function findVisibleAppointment(ctx: UserContext, id: string) {
   const appt = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, id) });
@@ -258,7 +249,7 @@ export async function stepAppointment(ctx: UserContext, id: string, step: Appoin
     return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment })]).then((r) => r[0]);
   }
   const rule = STEPS[step];
-  if (!(rule.from as readonly string[]).includes(appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
+  if (!stepAllowed(step, appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   const now = nowIso();
   await changeTicket(ctx, {
     ticketId: appt.ticketId,
@@ -367,7 +358,7 @@ export async function listAppointments(ctx: UserContext, query: { limit: number;
 export async function summary(ctx: UserContext, date?: string) {
   const day = date ?? todayIn(ctx.settings.timeZone);
   const scope = await appointmentScope(ctx);
-  const unconfirmed = and(scope, eq(appointments.confirmed, false), inList(appointments.status, LIVE));
+  const unconfirmed = and(scope, eq(appointments.confirmed, false), inList(appointments.status, LIVE_STATUSES));
   const [pending, notConfirmed, noDate] = await Promise.all([
     ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(and(unconfirmed, eq(appointments.date, day))).get(),
     ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(unconfirmed).get(),

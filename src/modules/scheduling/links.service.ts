@@ -12,6 +12,7 @@ import { consumeRateLimits } from "../../lib/rate-limit";
 import { relationTo } from "../tickets";
 import { changeTicket } from "../tickets";
 import { book, candidateTechnicians, reschedule, ticketAvailability, type AppointmentRow } from "./appointments.service";
+import { OPEN_FOR_BOOKING, customerMayReschedule, customerMayShareLocation } from "./appointments.workflow";
 import { withSeconds } from "./slots";
 
 // ---- sending a link (SCH-4) ----
@@ -73,7 +74,6 @@ export function detectServiceType(ticket: Pick<TicketRow, "title" | "description
   return "other";
 }
 
-const OPEN_FOR_BOOKING = ["new", "opened", "assigned", "on_hold"];
 
 export async function tokenContext(ctx: LinkContext) {
   const appt = await liveAppointment(ctx);
@@ -97,8 +97,8 @@ export async function tokenContext(ctx: LinkContext) {
       confirmed: appt?.confirmed ?? false,
       status: appt?.status ?? "None",
     },
-    allow_reschedule: OPEN_FOR_BOOKING.includes(ctx.ticket.status) && (!appt || ["scheduled", "confirmed"].includes(appt.status)),
-    allow_location_update: Boolean(appt && ["scheduled", "confirmed", "en_route"].includes(appt.status)),
+    allow_reschedule: customerMayReschedule(ctx.ticket.status, appt?.status),
+    allow_location_update: customerMayShareLocation(appt?.status),
     allow_feedback: finished,
     feedback_submitted: { technician: given.some((g) => g.kind === "technician"), service: given.some((g) => g.kind === "service") },
   };
@@ -138,7 +138,7 @@ export async function linkReschedule(ctx: LinkContext, date: string, startTime: 
 
 export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: number; address?: string }) {
   const appt = await liveAppointment(ctx);
-  if (!appt || !["scheduled", "confirmed", "en_route"].includes(appt.status)) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
+  if (!appt || !customerMayShareLocation(appt.status)) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
   await changeTicket(ctx, {
     ticketId: ctx.ticket.id,
     statements: (guard) => [

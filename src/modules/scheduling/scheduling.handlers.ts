@@ -5,6 +5,7 @@ import type { AppEnv } from "../../lib/context";
 import { userContext, serviceContext } from "../../lib/create-router";
 
 import * as appointments from "./appointments.service";
+import type { AppointmentStep } from "./appointments.workflow";
 import * as feedback from "./feedback.service";
 import * as links from "./links.service";
 import * as routes from "./scheduling.routes";
@@ -36,7 +37,7 @@ export const getAppointment: RouteHandler<typeof routes.getAppointment, AppEnv> 
 export const rescheduleAppointment: RouteHandler<typeof routes.rescheduleAppointment, AppEnv> = async (c) =>
   c.json(await appointments.rescheduleAppointment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
-export function stepHandler(step: appointments.AppointmentStep) {
+export function stepHandler(step: AppointmentStep) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
     const body = ((c.req as unknown as { valid: (t: "json") => Record<string, string> | undefined }).valid("json")) ?? {};

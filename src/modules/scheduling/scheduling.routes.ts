@@ -11,7 +11,7 @@ import {
   PublicSlotRequest, RatingSchema, RescheduleSchema, StepSchema, SummaryQuery, SummarySchema, TicketAvailabilityQuery, TokenContextSchema,
   TokenFeedbackSchema, TokenParam,
 } from "./scheduling.schemas";
-import { STEPS, type AppointmentStep } from "./appointments.service";
+import { STEPS, type AppointmentStep } from "./appointments.workflow";
 
 const tags = ["scheduling"];
 

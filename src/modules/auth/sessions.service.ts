@@ -1,0 +1,148 @@
+// Sessions: sign-in, refresh with rotation, logout, registration, token introspection (IAM-1…5, IAM-8).
+import { and, eq, isNull } from "drizzle-orm";
+import { refreshTokens, sessions, users } from "../../db/schema";
+import type { UserContext, ServiceContext } from "../../lib/context";
+import { constantTimeEqual, sha256 } from "../../lib/hmac";
+import { newId, nowIso, randomToken } from "../../lib/ids";
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
+import { AppError } from "../../lib/problem";
+import { consumeRateLimits } from "../../lib/rate-limit";
+import { STAFF_ROLES } from "../../lib/permissions";
+import { customerForUser } from "../customers";
+import { findUser, insertUser, toUserResponse } from "../users";
+import { signToken, verifyToken } from "../../lib/tokens";
+import { FIFTEEN_MINUTES, HOUR, OTP_TTL_SECONDS, accountSubject, assertCanSignIn, findByIdentifier, issueTokens, startSession, type IssuedTokens, type TokenDelivery } from "./session-tokens";
+import { checkOtp, issueOtp } from "./one-time-codes.service";
+
+// ---- IAM-1 login, IAM-7 second step ----
+
+export async function login(
+  ctx: ServiceContext,
+  input: { identifier: string; password: string; token_delivery: TokenDelivery },
+  userAgent?: string,
+): Promise<IssuedTokens | { mfa_required: true; mfa_token: string; expires_in: number }> {
+  const user = await findByIdentifier(ctx, input.identifier);
+  await consumeRateLimits(ctx, [
+    { bucket: "login:account", subject: accountSubject(ctx, user, input.identifier), limit: 10, windowSeconds: FIFTEEN_MINUTES },
+    { bucket: "login:ip", subject: ctx.clientIp, limit: 100, windowSeconds: FIFTEEN_MINUTES },
+  ]);
+  // Verify against a decoy when the account does not exist, so timing does not reveal it.
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) throw new AppError("invalid_credentials", "The identifier or password is wrong.");
+  assertCanSignIn(user);
+  if (needsRehash(user.passwordHash)) {
+    const upgraded = await hashPassword(input.password);
+    await ctx.db.update(users).set({ passwordHash: upgraded }).where(eq(users.id, user.id));
+  }
+  if (user.twoFactorEnabled) {
+    const otpId = await issueOtp(ctx, user, "login");
+    const mfaToken = await signToken(ctx.settings, "mfa", { sub: user.id, sid: otpId, jti: newId("mfa") }, OTP_TTL_SECONDS);
+    return { mfa_required: true, mfa_token: mfaToken, expires_in: OTP_TTL_SECONDS };
+  }
+  return startSession(ctx, user, input.token_delivery, userAgent);
+}
+
+export async function verifyLoginOtp(
+  ctx: ServiceContext,
+  input: { mfa_token: string; code: string; token_delivery: TokenDelivery },
+  userAgent?: string,
+): Promise<IssuedTokens> {
+  const claims = await verifyToken(ctx.settings, "mfa", input.mfa_token);
+  await consumeRateLimits(ctx, [{ bucket: "otp:ip", subject: ctx.clientIp, limit: 50, windowSeconds: FIFTEEN_MINUTES }]);
+  await checkOtp(ctx, claims.sub, "login", input.code, claims.sid);
+  const user = await findUser(ctx, claims.sub);
+  assertCanSignIn(user);
+  return startSession(ctx, user, input.token_delivery, userAgent);
+}
+
+// ---- IAM-2 refresh with rotation and reuse detection ----
+
+export async function refresh(
+  ctx: ServiceContext,
+  refreshToken: string,
+  delivery: TokenDelivery,
+  /** Cookie mode: the X-CSRF-Token header, which must match the session's. */
+  csrf?: { presented: string | undefined },
+): Promise<IssuedTokens> {
+  const claims = await verifyToken(ctx.settings, "refresh", refreshToken);
+  const now = nowIso();
+  const session = await ctx.db.query.sessions.findFirst({ where: eq(sessions.id, claims.sid) });
+  if (!session || session.userId !== claims.sub) throw new AppError("invalid_token", "The session has ended. Sign in again.");
+  if (csrf && (!csrf.presented || !session.csrfHash || !constantTimeEqual(await sha256(csrf.presented), session.csrfHash))) {
+    throw new AppError("csrf_failed", "Cookie-mode refresh must send the X-CSRF-Token header.");
+  }
+  // Only one presenter of a refresh token can win this conditional update.
+  const rotated = await ctx.db
+    .update(refreshTokens)
+    .set({ rotatedAt: now })
+    .where(and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.sessionId, claims.sid), isNull(refreshTokens.rotatedAt)))
+    .returning({ jti: refreshTokens.jti });
+  if (!rotated.length) {
+    // A rotated (or unknown) token came back: treat it as stolen and end the whole family.
+    await ctx.db
+      .update(sessions)
+      .set({ revokedAt: now, revokeReason: "refresh_token_reuse" })
+      .where(and(eq(sessions.id, claims.sid), isNull(sessions.revokedAt)));
+    throw new AppError("invalid_token", "The refresh token was already used; the session has been ended.");
+  }
+  if (session.revokedAt || session.expiresAt <= now) throw new AppError("invalid_token", "The session has ended. Sign in again.");
+  const user = await findUser(ctx, claims.sub).catch(() => null);
+  if (!user || user.status !== "active") throw new AppError("invalid_token", "The account is not active.");
+  const csrfToken = delivery === "cookie" ? randomToken(24) : undefined;
+  const { tokens, refreshRow } = await issueTokens(ctx, user, session.id, delivery, csrfToken);
+  // A refresh token never outlives its session: the family ends when the login's lifetime does.
+  refreshRow.expiresAt = session.expiresAt;
+  await ctx.db.batch([
+    ctx.db.insert(refreshTokens).values(refreshRow),
+    ctx.db
+      .update(sessions)
+      .set({ lastUsedAt: now, ...(csrfToken ? { csrfHash: await sha256(csrfToken), via: "cookie" as const } : {}) })
+      .where(eq(sessions.id, session.id)),
+  ]);
+  return tokens;
+}
+
+// ---- IAM-3 logout ----
+
+export async function logout(ctx: UserContext) {
+  await ctx.db
+    .update(sessions)
+    .set({ revokedAt: nowIso(), revokeReason: "logout" })
+    .where(and(eq(sessions.id, ctx.actor.sessionId), isNull(sessions.revokedAt)));
+}
+
+/** Logout by refresh token, for clients whose access token has already expired. */
+export async function logoutByRefreshToken(ctx: ServiceContext, refreshToken: string) {
+  const claims = await verifyToken(ctx.settings, "refresh", refreshToken);
+  await ctx.db
+    .update(sessions)
+    .set({ revokedAt: nowIso(), revokeReason: "logout" })
+    .where(and(eq(sessions.id, claims.sid), isNull(sessions.revokedAt)));
+}
+
+// ---- IAM-5 registration ----
+
+export async function register(
+  ctx: ServiceContext,
+  input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; account_type: string },
+) {
+  await consumeRateLimits(ctx, [{ bucket: "register:ip", subject: ctx.clientIp, limit: 10, windowSeconds: HOUR }]);
+  const isStaff = (STAFF_ROLES as string[]).includes(input.account_type);
+  const user = await insertUser(ctx, { ...input, role: input.account_type, status: isStaff ? "pending" : "active" });
+  // A customer's login comes with the customer record their tickets and service cards hang off.
+  if (!isStaff) await customerForUser(ctx, user.id);
+  return { user: toUserResponse(user), requires_approval: isStaff };
+}
+
+// ---- IAM-8 ----
+
+export function describeToken(ctx: UserContext) {
+  return {
+    valid: true as const,
+    user_id: ctx.actor.userId,
+    session_id: ctx.actor.sessionId,
+    role: ctx.actor.role,
+    permissions: [...ctx.actor.permissions].sort(),
+    expires_at: new Date(ctx.actor.tokenExpiresAt * 1000).toISOString(),
+  };
+}
