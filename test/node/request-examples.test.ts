@@ -2,6 +2,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { exampleOf } from "../openapi-examples";
 
 /**
  * The document and the server must agree: for every JSON request body, an example built from the
@@ -13,35 +14,7 @@ type Json = any;
 const app = createApp();
 const doc: Json = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "examples", version: "1" } });
 
-const resolve = (s: Json): Json => (s?.$ref ? resolve(doc.components.schemas[s.$ref.split("/").pop()]) : (s ?? {}));
-
-function example(schema: Json, full: boolean, depth = 0): Json {
-  const s = resolve(schema);
-  if (s.example !== undefined) return s.example;
-  if (s.examples?.length) return s.examples[0];
-  if (s.default !== undefined && !full) return s.default;
-  if (s.const !== undefined) return s.const;
-  if (s.enum) return s.enum[0];
-  if (s.allOf) return Object.assign({}, ...s.allOf.map((part: Json) => example(part, full, depth + 1)));
-  const alternatives = s.anyOf ?? s.oneOf;
-  if (alternatives) return example(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], full, depth + 1);
-  const type: string = ([] as string[]).concat(s.type ?? "string").find((t) => t !== "null") ?? "string";
-  if (type === "object") {
-    const out: Record<string, Json> = {};
-    for (const [key, prop] of Object.entries<Json>(s.properties ?? {})) {
-      if (full || (s.required ?? []).includes(key)) out[key] = example(prop, full, depth + 1);
-    }
-    return out;
-  }
-  if (type === "array") return Array.from({ length: Math.max(s.minItems ?? 0, full ? 1 : 0) }, () => example(s.items ?? {}, full, depth + 1));
-  if (type === "integer" || type === "number") return s.minimum ?? 1;
-  if (type === "boolean") return true;
-  if (s.format === "date") return "2026-12-01";
-  if (s.format === "date-time") return "2026-12-01T09:00:00.000Z";
-  if (s.format === "email") return "someone@example.com";
-  if (s.format === "uri") return "https://hooks.example.com/truckroll";
-  return "x".repeat(Math.max(s.minLength ?? 1, 1));
-}
+const example = (schema: Json, full: boolean) => exampleOf(doc, schema, full);
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);

@@ -1,0 +1,147 @@
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { DEFAULT_PASSWORD, call, createUser, login } from "../helpers";
+import { exampleOf } from "../openapi-examples";
+import { dayAhead, linkFor } from "../scheduling-helpers";
+import { customerAccount, makeAsset, raiseTicket, staff, technicianAccount } from "../work-factories";
+import { ROUND_TRIP_BUDGET, SWEPT_STATUS } from "./round-trip-budget";
+
+/**
+ * Every operation of the OpenAPI document, called once by an administrator with real ids and the
+ * document's own example body (ids in it replaced by real ones), with a cold session check. The
+ * D1 round trips it needs must stay within its budget in round-trip-budget.ts, and the status it
+ * answers must be the one recorded there: a change that turns a measured success into a refusal
+ * (or back) shows up here, so the table never silently measures a different path.
+ */
+const HEADER = "x-d1-round-trips";
+type Json = any;
+const doc: Json = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "sweep", version: "1" } });
+
+interface Op {
+  key: string;
+  method: string;
+  path: string;
+  bodySchema?: Json;
+  secured: boolean;
+}
+
+const ops: Op[] = [];
+for (const [path, item] of Object.entries<Json>(doc.paths)) {
+  for (const [method, op] of Object.entries<Json>(item)) {
+    if (!op?.operationId) continue;
+    ops.push({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, bodySchema: op.requestBody?.content?.["application/json"]?.schema, secured: Boolean(op["x-permission"]) });
+  }
+}
+// Destructive operations last, so every other operation finds its objects alive.
+const rank = (op: Op) => (op.method === "DELETE" ? 2 : /\/(deactivate|reject|cancel|password)$/.test(op.path) && !op.path.startsWith("/v1/auth/") ? 1 : 0);
+ops.sort((a, b) => rank(a) - rank(b));
+
+describe("D1 round trips of every operation", () => {
+  const w: Record<string, string> = {};
+  let admin = "";
+
+  beforeAll(async () => {
+    const a = await staff("admin");
+    admin = a.token;
+    const supervisor = await staff("supervisor");
+    const tech = await technicianAccount();
+    const cust = await customerAccount();
+    const victim = await createUser({ role: "technician" });
+    const ticket = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${ticket.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
+    const appt = await call("/v1/appointments", { token: admin, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(3), start_time: "10:00" } });
+    const linkTicket = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${linkTicket.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
+    const company = await call("/v1/companies", { token: admin, body: { name: `Sweep Co ${crypto.randomUUID().slice(0, 6)}` } });
+    const role = await call("/v1/roles", { token: admin, body: { key: `sweep_${crypto.randomUUID().slice(0, 6)}`, name: "Sweep", permissions: ["tickets:read"] } });
+    const bucket = await call("/v1/buckets", { token: admin, body: { name: "Sweep", filters: {} } });
+    // Switched off at once: a live webhook would make every event of the sweep call the internet.
+    const webhook = await call("/v1/webhooks", { token: admin, body: { url: "https://hooks.example.com/sweep", events: ["sla.breached"] } });
+    await call(`/v1/webhooks/${webhook.json?.id}`, { method: "PATCH", token: admin, body: { active: false } });
+    Object.assign(w, {
+      admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
+      appointment: appt.json?.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
+      company: company.json?.id, role: role.json?.key, bucket: bucket.json?.id, webhook: webhook.json?.id,
+    });
+  });
+
+  afterAll(async () => {
+    await env.DB.prepare("UPDATE webhooks SET active = 0").run();
+  });
+
+  /** Calls whose example body or query cannot work as generated: a real value, or a signed-in user of their own (sign-out, password and 2FA changes would end the administrator's session). */
+  const OVERRIDES: Record<string, () => Promise<{ path?: string; body?: Json; token?: string }>> = {
+    "POST /v1/auth/login": async () => {
+      const u = await createUser({ role: "technician" });
+      return { body: { identifier: u.username, password: u.password } };
+    },
+    "POST /v1/auth/refresh": async () => ({ body: { refresh_token: (await login(await createUser({ role: "technician" }))).refresh_token } }),
+    "POST /v1/auth/logout": async () => ({ token: await ownSession() }),
+    "POST /v1/auth/password/change": async () => ({ token: await ownSession(), body: { old_password: DEFAULT_PASSWORD, new_password: "another horse battery staple" } }),
+    "POST /v1/auth/password/verify": async () => ({ token: await ownSession(), body: { password: DEFAULT_PASSWORD } }),
+    "POST /v1/auth/password/forgot": async () => ({ body: { identifier: (await createUser({ role: "technician" })).username } }),
+    "POST /v1/auth/2fa/request-otp": async () => ({ token: await ownSession(), body: {} }),
+    "POST /v1/auth/2fa/enable": async () => ({ token: await ownSession() }),
+    "POST /v1/auth/2fa/disable": async () => ({ token: await ownSession() }),
+    "POST /v1/webhooks": async () => ({ body: { url: "https://hooks.example.com/sweep-created", events: ["sla.breached"] } }),
+    "GET /v1/availability": async () => ({ path: `/v1/availability?ticket_id=${w.ticket}&date=${dayAhead(4)}` }),
+    "GET /v1/technicians/{id}/availability": async () => ({ path: `/v1/technicians/${w.tech}/availability?date=${dayAhead(4)}` }),
+    "GET /v1/public/appointments/{token}/availability": async () => ({ path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}` }),
+  };
+
+  async function ownSession() {
+    return (await login(await createUser({ role: "technician" }))).access_token;
+  }
+
+  /** The real object a path parameter names, by the collection it sits in. */
+  function concrete(path: string): string {
+    return path.replace(/\/([a-z-]+)\/\{([a-z_]+)\}/g, (_m, collection: string, param: string) => {
+      const id: Record<string, string | undefined> = {
+        users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
+        tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
+        webhooks: w.webhook, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+      };
+      return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
+    });
+  }
+
+  /** The document's example body with its ids replaced by real ones. */
+  function bodyFor(op: Op): Json {
+    if (!op.bodySchema) return ["POST", "PUT", "PATCH"].includes(op.method) ? {} : undefined;
+    const body = exampleOf(doc, op.bodySchema, false);
+    const ids: Record<string, Json> = {
+      ticket_id: w.ticket, ticket_ids: [w.ticket], technician_id: w.tech, technician_ids: [w.tech], user_id: w.tech, user_ids: [w.tech],
+      customer_id: w.customer, asset_id: w.asset, company_id: w.company, supervisor_id: w.supervisor, date: dayAhead(4),
+    };
+    if (body && typeof body === "object" && !Array.isArray(body)) for (const key of Object.keys(body)) if (key in ids) body[key] = ids[key];
+    return body;
+  }
+
+  const measured: Record<string, { trips: number; status: number; why?: string }> = {};
+
+  for (const op of ops) {
+    if (op.path === "/v1/events") continue; // a WebSocket upgrade: measured by the realtime tests' connection check
+    it(`${op.key} stays within its budget`, async () => {
+      // A write empties the isolate's session cache, so the next call checks its session in D1.
+      await call("/v1/notifications/read-all", { token: admin, body: {} });
+      const override = (await OVERRIDES[op.key]?.()) ?? {};
+      const token = "token" in override ? override.token : op.secured || op.path.startsWith("/v1/auth/") ? admin : undefined;
+      const res = await call(override.path ?? concrete(op.path), { method: op.method, token, body: "body" in override ? override.body : bodyFor(op) });
+      const trips = Number(res.headers.get(HEADER));
+      measured[op.key] = { trips, status: res.status, ...(res.status >= 300 ? { why: res.text.slice(0, 140) } : {}) };
+      expect(res.status, `${op.key}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      expect(ROUND_TRIP_BUDGET[op.key], `${op.key} has no budget in test/reliability/round-trip-budget.ts (measured ${trips} with status ${res.status})`).toBeDefined();
+      expect(trips, `${op.key}: ${trips} round trips, budget ${ROUND_TRIP_BUDGET[op.key]}`).toBeLessThanOrEqual(ROUND_TRIP_BUDGET[op.key]);
+      if (SWEPT_STATUS[op.key] !== undefined) expect(res.status, `${op.key} answered a different status than the table records`).toBe(SWEPT_STATUS[op.key]);
+    });
+  }
+
+  it("every operation has a budget and every budget an operation (the line below is what a budget update starts from)", () => {
+    console.log(`ROUND_TRIPS ${JSON.stringify(measured)}`);
+    const keys = ops.map((op) => op.key);
+    expect(keys.filter((k) => ROUND_TRIP_BUDGET[k] === undefined)).toEqual([]);
+    expect(Object.keys(ROUND_TRIP_BUDGET).filter((k) => !keys.includes(k))).toEqual([]);
+    expect(Object.keys(measured).length).toBeGreaterThan(100);
+  });
+});
