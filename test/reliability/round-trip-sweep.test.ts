@@ -84,7 +84,9 @@ describe("D1 round trips of every operation", () => {
     "POST /v1/auth/2fa/request-otp": async () => ({ token: await ownSession(), body: {} }),
     "POST /v1/auth/2fa/enable": async () => ({ token: await ownSession() }),
     "POST /v1/auth/2fa/disable": async () => ({ token: await ownSession() }),
+    // Webhooks stay off and subscribed to an event the sweep never raises: a live one would call the internet.
     "POST /v1/webhooks": async () => ({ body: { url: "https://hooks.example.com/sweep-created", events: ["sla.breached"] } }),
+    "PATCH /v1/webhooks/{id}": async () => ({ body: { description: "Swept", active: false } }),
     "GET /v1/availability": async () => ({ path: `/v1/availability?ticket_id=${w.ticket}&date=${dayAhead(4)}` }),
     "GET /v1/technicians/{id}/availability": async () => ({ path: `/v1/technicians/${w.tech}/availability?date=${dayAhead(4)}` }),
     "GET /v1/public/appointments/{token}/availability": async () => ({ path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}` }),

@@ -59,10 +59,11 @@ export async function listNotifications(ctx: UserContext, query: { limit: number
   const filters: (SQL | undefined)[] = [eq(notifications.userId, ctx.actor.userId), page.where];
   if (query.is_read !== undefined) filters.push(query.is_read ? sql`${notifications.readAt} IS NOT NULL` : isNull(notifications.readAt));
   if (query.type) filters.push(eq(notifications.type, query.type));
-  const [rows, unread] = await Promise.all([
+  const [rows, unreadRows] = await ctx.db.batch([
     ctx.db.select().from(notifications).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1),
-    ctx.db.select({ n: sql<number>`count(*)` }).from(notifications).where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt))).get(),
+    ctx.db.select({ n: sql<number>`count(*)` }).from(notifications).where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt))).limit(1),
   ]);
+  const unread = unreadRows[0];
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toNotification), next_cursor: result.next_cursor, unread_count: unread?.n ?? 0 };
 }

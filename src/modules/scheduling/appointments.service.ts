@@ -1,6 +1,6 @@
 import { and, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { canTriage, findVisibleTicket, scopeOf, visibleTickets, type TicketRow, assertTechniciansInReach, outsideReach } from "../access";
+import { canTriage, scopeOf, visibleTickets, type TicketRow, assertTechniciansInReach, outsideReach } from "../access";
 import { inList, notInList } from "../../lib/d1";
 import { appointments, feedback, technicianProfiles, ticketAssignees, tickets, users, type AppointmentStatus, FINISHED_STATUSES } from "../../db/schema";
 import { actorUserId, type UserContext, type ServiceContext } from "../../lib/context";
@@ -225,13 +225,16 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
 // ---- the technician's journey (SCH-3) ----
 
 
+/** An appointment of a ticket the caller may see, with that ticket, in one D1 round trip; otherwise 404. */
 export async function findVisibleAppointment(ctx: UserContext, id: string) {
-  const appt = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, id) });
-  if (!appt) throw new AppError("not_found", "No such appointment.");
-  const ticket = await findVisibleTicket(ctx, appt.ticketId).catch(() => {
-    throw new AppError("not_found", "No such appointment.");
-  });
-  return { appt, ticket };
+  const row = await ctx.db
+    .select({ appt: appointments, ticket: tickets })
+    .from(appointments)
+    .innerJoin(tickets, eq(tickets.id, appointments.ticketId))
+    .where(and(eq(appointments.id, id), await visibleTickets(ctx)))
+    .get();
+  if (!row) throw new AppError("not_found", "No such appointment.");
+  return row;
 }
 
 /** Technicians manage their own appointments; triage manages those of tickets it sees. */
@@ -265,7 +268,9 @@ export async function stepAppointment(ctx: UserContext, id: string, step: Appoin
     conflict: "The appointment changed meanwhile.",
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
-  return getAppointment(ctx, id);
+  // Visibility was checked above; only the changed row needs reading again.
+  const changed = (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, id) }))!;
+  return (await present(ctx, [changed]))[0];
 }
 
 export async function createAppointment(ctx: UserContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {
@@ -300,7 +305,8 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   if (!rows.length) return [];
   const ticketIds = [...new Set(rows.map((r) => r.ticketId))];
   const techIds = [...new Set(rows.map((r) => r.technicianId))];
-  const [ticketRows, techRows, feedbackRows] = await Promise.all([
+  // One D1 batch: ticket numbers, technician names and feedback in one round trip.
+  const [ticketRows, techRows, feedbackRows] = await ctx.db.batch([
     ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(inList(tickets.id, ticketIds)),
     ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inList(users.id, techIds)),
     ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
@@ -359,20 +365,21 @@ export async function summary(ctx: UserContext, date?: string) {
   const day = date ?? todayIn(ctx.settings.timeZone);
   const scope = await appointmentScope(ctx);
   const unconfirmed = and(scope, eq(appointments.confirmed, false), inList(appointments.status, LIVE_STATUSES));
-  const [pending, notConfirmed, noDate] = await Promise.all([
-    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(and(unconfirmed, eq(appointments.date, day))).get(),
-    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(unconfirmed).get(),
+  const visible = await visibleTickets(ctx);
+  const [[pending], [notConfirmed], [noDate]] = await ctx.db.batch([
+    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(and(unconfirmed, eq(appointments.date, day))).limit(1),
+    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(unconfirmed).limit(1),
     ctx.db
       .select({ n: sql<number>`count(*)` })
       .from(tickets)
       .where(
         and(
-          await visibleTickets(ctx),
+          visible,
           notInList(tickets.status, [...FINISHED_STATUSES]),
           sql`NOT EXISTS (SELECT 1 FROM appointments a WHERE a.ticket_id = ${tickets.id} AND a.status <> 'cancelled')`,
         ),
       )
-      .get(),
+      .limit(1),
   ]);
   return { date: day, pending_confirmation: pending?.n ?? 0, date_not_confirmed: notConfirmed?.n ?? 0, no_date: noDate?.n ?? 0 };
 }

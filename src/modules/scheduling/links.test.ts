@@ -51,6 +51,27 @@ describe("SCH-4 customer links", () => {
     expect(appt).toMatchObject({ scheduled_via: "link", location: { lat: -24.65, lng: 25.91, address: "Gate 2" } });
   });
 
+  it("records the customer on a link as nobody's user: no scheduled_by, history and events without an actor", async () => {
+    const { dispatcher, ticket } = await bookingSetup();
+    const token = await linkFor(dispatcher.token, ticket.id);
+    const booked = await call(`/v1/public/appointments/${token}/schedule`, { body: { date: dayAhead(4), start_time: "09:00" } });
+    expect(booked.status, booked.text).toBe(200);
+    const row = await env.DB.prepare("SELECT scheduled_by, scheduled_via FROM appointments WHERE ticket_id = ?1").bind(ticket.id).first();
+    expect(row).toEqual({ scheduled_by: null, scheduled_via: "link" });
+    const history = await env.DB.prepare("SELECT actor_id FROM ticket_history WHERE ticket_id = ?1 AND action = 'appointment_scheduled'").bind(ticket.id).first();
+    expect(history).toEqual({ actor_id: null });
+    const event = await env.DB.prepare("SELECT actor_id, json_extract(data, '$.via') AS via FROM domain_events WHERE subject_id = ?1 AND type = 'appointment.scheduled'").bind(ticket.id).first();
+    expect(event).toEqual({ actor_id: null, via: "link" });
+  });
+
+  it("records a dispatcher's booking as theirs, via staff", async () => {
+    const { dispatcher, ticket, tech } = await bookingSetup();
+    const booked = await call("/v1/appointments", { token: dispatcher.token, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(4), start_time: "09:00" } });
+    expect(booked.status, booked.text).toBe(201);
+    const row = await env.DB.prepare("SELECT a.scheduled_by, a.scheduled_via, e.actor_id, json_extract(e.data, '$.via') AS via FROM appointments a JOIN domain_events e ON e.subject_id = a.ticket_id AND e.type = 'appointment.scheduled' WHERE a.ticket_id = ?1").bind(ticket.id).first();
+    expect(row).toEqual({ scheduled_by: dispatcher.user.id, scheduled_via: "staff", actor_id: dispatcher.user.id, via: "staff" });
+  });
+
   it("answers the seed's messages for invalid and expired tokens, and a clash", async () => {
     const invalid = await call("/v1/public/appointments/not-a-real-token-aaaaaaaaaaaaaaaaaaaa");
     expectProblem(invalid, 400, "invalid_link");

@@ -11,7 +11,7 @@ import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
 import { changeTicket } from "./change";
-import { getTicket, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
+import { getTicket, presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
 import { transitionColumns } from "./tickets.write";
 import type { Relation } from "./tickets.workflow";
 
@@ -192,7 +192,8 @@ export async function requestCompletionCode(ctx: UserContext, id: string) {
 
 export async function completeWithCode(ctx: UserContext, id: string, input: WorkLogInput & { code: string }) {
   const ticket = await findVisibleTicket(ctx, id);
-  const { relation } = await relationTo(ctx, ticket);
+  const people = await relationTo(ctx, ticket);
+  const { relation } = people;
   assertWorker(relation);
   if (ticket.status !== "in_progress") throw new AppError("invalid_transition", `Cannot complete a ticket that is ${ticket.status}.`);
   const now = nowIso();
@@ -214,5 +215,5 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
     history: [{ action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" }],
     events: [{ type: "ticket.status_changed", data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true } }],
   });
-  return getTicket(ctx, id);
+  return presentChanged(ctx, id, people);
 }

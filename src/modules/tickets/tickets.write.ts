@@ -11,7 +11,7 @@ import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
 import { changeTicket, recordNewTicket, type HistoryEntry } from "./change";
 import { MILESTONE_COLUMN, checkAction, resolvedStatus, RULES, type Relation, type TicketAction } from "./tickets.workflow";
-import { getTicket, relationTo } from "./tickets.present";
+import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
 async function nextNumber(ctx: UserContext): Promise<string> {
   const [row] = await ctx.db
@@ -151,7 +151,8 @@ export async function updateTicket(
   input: Partial<{ title: string; description: string; priority: TicketPriority; kind: TicketKind; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
 ) {
   const ticket = await findVisibleTicket(ctx, id);
-  const { relation } = await relationTo(ctx, ticket);
+  const people = await relationTo(ctx, ticket);
+  const { relation } = people;
   assertTriage(relation);
   if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `A ${ticket.status} ticket cannot be edited; reopen it first.`);
   const now = nowIso();
@@ -180,9 +181,9 @@ export async function updateTicket(
   if (input.priority && input.priority !== ticket.priority && !ticket.respondedAt && !ticket.responseBreachedAt) {
     set.response_due_at = initialTargets(ctx.settings, input.priority, ticket.createdAt).responseDueAt;
   }
-  if (!history.length) return getTicket(ctx, id);
+  if (!history.length) return toTicketResponse(ticket, people.assignees, relation);
   await changeTicket(ctx, { ticketId: id, expectStatus: [ticket.status], set, history, events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }] });
-  return getTicket(ctx, id);
+  return presentChanged(ctx, id, people);
 }
 
 // ---- workflow (WO-4, WO-12) ----
@@ -208,7 +209,8 @@ export function transitionColumns(ticket: TicketRow, action: TicketAction | "ass
 
 export async function transitionTicket(ctx: UserContext, id: string, action: TicketAction, comment?: string) {
   const ticket = await findVisibleTicket(ctx, id);
-  const { relation } = await relationTo(ctx, ticket);
+  const people = await relationTo(ctx, ticket);
+  const { relation } = people;
   const verdict = checkAction(action, ticket.status, relation);
   if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
   if (verdict === "invalid") throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
@@ -220,7 +222,7 @@ export async function transitionTicket(ctx: UserContext, id: string, action: Tic
     history: [{ action, from: ticket.status, to, comment }],
     events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }],
   });
-  return getTicket(ctx, id);
+  return presentChanged(ctx, id, people);
 }
 
 // ---- SLA (WO-6) ----
@@ -254,7 +256,8 @@ export async function setSla(ctx: UserContext, id: string, input: { response_due
 
 export async function rescheduleBooking(ctx: UserContext, id: string, preferredDate: string, comment?: string) {
   const ticket = await findVisibleTicket(ctx, id);
-  const { relation } = await relationTo(ctx, ticket);
+  const people = await relationTo(ctx, ticket);
+  const { relation } = people;
   if (!relation.own && !canTriage(relation)) throw new AppError("forbidden", "Only the customer or dispatch may reschedule.");
   if (ticket.kind !== "service_booking" || !ticket.assetId) throw new AppError("invalid_transition", "Only service bookings are rescheduled this way.");
   if (!["new", "opened", "assigned"].includes(ticket.status)) throw new AppError("invalid_transition", "Work has started; the booking can no longer be moved.");
@@ -269,5 +272,5 @@ export async function rescheduleBooking(ctx: UserContext, id: string, preferredD
     history: [{ action: "rescheduled", from: ticket.preferredAt, to: preferredAt, comment }],
     events: [{ type: "ticket.rescheduled", data: { preferred_at: preferredAt, service_type: serviceType } }],
   });
-  return getTicket(ctx, id);
+  return presentChanged(ctx, id, people);
 }
