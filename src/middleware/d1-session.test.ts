@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { settingsFrom, type Env } from "../lib/env";
 import { call, expectProblem, signedIn } from "../../test/helpers";
 import { BOOKMARK_HEADER } from "./d1-session";
 
@@ -27,5 +29,14 @@ describe("a D1 session per request", () => {
     const { token } = await signedIn("technician");
     expectProblem(await call("/v1/me", { method: "PATCH", token, body: { first_name: "Nope" }, headers: { [BOOKMARK_HEADER]: "not a bookmark!" } }), 400, "validation_failed");
     expect((await call("/v1/me", { token })).json.first_name).not.toBe("Nope");
+  });
+});
+
+describe("counting D1 round trips", () => {
+  it("happens outside production unless switched off, and never in production", () => {
+    const base = { ...env, ENVIRONMENT: "development" } as Env;
+    expect(settingsFrom(base).countD1RoundTrips).toBe(true);
+    expect(settingsFrom({ ...base, D1_ROUND_TRIPS: "off" }).countD1RoundTrips).toBe(false);
+    expect(settingsFrom({ ...base, ENVIRONMENT: "production", JWT_PRIVATE_KEYS: env.JWT_PRIVATE_KEYS, HMAC_SECRET: env.HMAC_SECRET }).countD1RoundTrips).toBe(false);
   });
 });
