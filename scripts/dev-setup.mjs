@@ -59,7 +59,7 @@ function seedSql() {
     `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
      VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
-  return [...rows, ...workSql(now, q)].join("\n");
+  return [...rows, ...workSql(now, q), ...inventorySql(now, q)].join("\n");
 }
 
 /** Customers, cards, a team and tickets in several states, so the local API shows a living system. */
@@ -112,6 +112,43 @@ function workSql(now, q) {
   out.push(`INSERT OR IGNORE INTO ticket_comments (id, ticket_id, author_id, body, visibility, created_at) VALUES
     ('cmt_demo_1', 'tkt_demo_progress', 'usr_demo_tech1', 'On site, the cable was cut by road works.', 'public', ${at(-50)}),
     ('cmt_demo_2', 'tkt_demo_progress', 'usr_demo_dispatcher', 'Road works contractor notified; claim pending.', 'internal', ${at(-40)});`);
+  return out;
+}
+
+/**
+ * A small catalogue with warehouse stock, serialised ONTs, and equipment already in the demo
+ * technicians' vans — each balance written together with the ledger rows that explain it.
+ */
+function inventorySql(now, q) {
+  const n = q(now);
+  const items = [
+    // id, sku, name, category, price (thebe), serialised, min level, warehouse, van tech1, van tech2
+    ["itm_demo_ont", "ONT-HG8245", "Huawei HG8245 ONT", "ont", 45000, 1, 3, 4, 1, 0],
+    ["itm_demo_router", "RTR-AX3000", "Wi-Fi 6 router AX3000", "router", 89900, 0, 5, 12, 2, 1],
+    ["itm_demo_drop", "CBL-DROP-50", "Fibre drop cable 50 m", "cable", 12500, 0, 20, 15, 3, 3],
+    ["itm_demo_connector", "CON-SC-APC", "SC/APC field connector", "connector", 1500, 0, 50, 200, 10, 10],
+  ];
+  const out = [];
+  for (const [id, sku, name, category, price, serialised, min, warehouse, van1, van2] of items) {
+    const total = warehouse + van1 + van2;
+    const serials = serialised ? Array.from({ length: total }, (_, i) => `HWTC${String(1000 + i)}`) : [];
+    out.push(`INSERT OR IGNORE INTO inventory_items (id, sku, name, category, description, unit_price, currency, serialised, min_level, created_at, updated_at) VALUES (${q(id)}, ${q(sku)}, ${q(name)}, ${q(category)}, '', ${price}, 'BWP', ${serialised}, ${min}, ${n}, ${n});`);
+    out.push(`INSERT OR IGNORE INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at) VALUES (${q(`mov_demo_${id}_in`)}, ${q(id)}, 'receive', ${total}, 'supplier', 'warehouse', NULL, NULL, ${q(JSON.stringify(serials))}, 'usr_demo_manager', 'demo opening stock', ${n});`);
+    const balances = [["supplier", -total], ["warehouse", warehouse]];
+    for (const [tech, qty, from] of [["usr_demo_tech1", van1, warehouse], ["usr_demo_tech2", van2, warehouse + van1]]) {
+      if (!qty) continue;
+      const moved = serials.slice(from, from + qty);
+      const assignment = `eqa_demo_${id}_${tech}`;
+      out.push(`INSERT OR IGNORE INTO equipment_assignments (id, item_id, technician_id, ticket_id, quantity, returned_quantity, serials, status, issued_by, created_at, updated_at) VALUES (${q(assignment)}, ${q(id)}, ${q(tech)}, NULL, ${qty}, 0, ${q(JSON.stringify(moved))}, 'assigned', 'usr_demo_manager', ${n}, ${n});`);
+      out.push(`INSERT OR IGNORE INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at) VALUES (${q(`mov_demo_${id}_${tech}`)}, ${q(id)}, 'issue', ${qty}, 'warehouse', ${q(`van:${tech}`)}, NULL, ${q(assignment)}, ${q(JSON.stringify(moved))}, 'usr_demo_manager', NULL, ${n});`);
+      balances.push([`van:${tech}`, qty]);
+    }
+    for (const [location, qty] of balances) out.push(`INSERT OR IGNORE INTO stock_balances (item_id, location, quantity, updated_at) VALUES (${q(id)}, ${q(location)}, ${qty}, ${n});`);
+    serials.forEach((serial, i) => {
+      const location = i < warehouse ? "warehouse" : i < warehouse + van1 ? "van:usr_demo_tech1" : "van:usr_demo_tech2";
+      out.push(`INSERT OR IGNORE INTO stock_serials (item_id, serial, location, updated_at) VALUES (${q(id)}, ${q(serial)}, ${q(location)}, ${n});`);
+    });
+  }
   return out;
 }
 

@@ -24,6 +24,7 @@ import { ticketsModule } from "./modules/tickets";
 import { bucketsModule } from "./modules/buckets";
 import { schedulingModule } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
+import { inventoryModule } from "./modules/inventory";
 import { notificationsModule } from "./modules/notifications";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -120,6 +121,7 @@ export function createApp() {
   app.route("/", bucketsModule);
   app.route("/", schedulingModule);
   app.route("/", attendanceModule);
+  app.route("/", inventoryModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   "attendance:read": "Read attendance",
   "attendance:write": "Mark attendance",
   "reports:read": "Read reports and dashboards",
+  "inventory:read": "Read the catalogue, stock by location, the ledger and equipment assignments",
+  "inventory:manage": "Manage items, receive, adjust and transfer stock, issue and take back equipment",
   "notifications:admin": "Read the delivery log and replay deliveries",
   "webhooks:manage": "Manage outbound webhooks",
   "dev:outbox": "Read the local development outbox",
@@ -57,7 +59,7 @@ export const BUILTIN_ROLES = {
       "roles:read", "companies:read", "customers:read", "assets:read", "technicians:read", "technicians:write",
       "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment", "tickets:internal",
       "tickets:scope_team", "appointments:read", "appointments:write", "appointments:links", "feedback:read",
-      "attendance:read", "attendance:write", "reports:read",
+      "attendance:read", "attendance:write", "reports:read", "inventory:read",
     ],
   },
   dispatcher: {
@@ -67,7 +69,7 @@ export const BUILTIN_ROLES = {
       "roles:read", "companies:read", "customers:read", "customers:write", "assets:read", "assets:write",
       "technicians:read", "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment",
       "tickets:internal", "tickets:scope_all", "appointments:read", "appointments:write", "appointments:links",
-      "feedback:read", "attendance:read", "reports:read",
+      "feedback:read", "attendance:read", "reports:read", "inventory:read",
     ],
   },
   technician: {

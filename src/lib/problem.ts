@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   conflict: { status: 409, title: "Conflict" },
   invalid_transition: { status: 409, title: "Invalid transition" },
   slot_unavailable: { status: 409, title: "Slot unavailable" },
+  insufficient_stock: { status: 409, title: "Insufficient stock" },
   already_submitted: { status: 409, title: "Already submitted" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },

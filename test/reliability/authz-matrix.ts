@@ -148,6 +148,21 @@ export const ROUTE_ACCESS: Record<string, string> = {
   listAttendance: "attendance:read", // GET /v1/attendance
   markAttendance: "attendance:write", // POST /v1/attendance/mark
   bulkMarkAttendance: "attendance:write", // POST /v1/attendance/bulk
+  listInventoryItems: "inventory:read", // GET /v1/inventory/items
+  createInventoryItem: "inventory:manage", // POST /v1/inventory/items
+  getInventoryItem: "inventory:read", // GET /v1/inventory/items/{id}
+  updateInventoryItem: "inventory:manage", // PATCH /v1/inventory/items/{id}
+  retireInventoryItem: "inventory:manage", // DELETE /v1/inventory/items/{id}
+  getInventoryItemStock: "inventory:read", // GET /v1/inventory/items/{id}/stock
+  receiveStock: "inventory:manage", // POST /v1/inventory/receipts
+  adjustStock: "inventory:manage", // POST /v1/inventory/adjustments
+  transferStock: "inventory:manage", // POST /v1/inventory/transfers
+  listStockMovements: "inventory:read", // GET /v1/inventory/movements
+  issueEquipment: "inventory:manage", // POST /v1/inventory/assignments
+  listEquipmentAssignments: "authenticated", // GET /v1/inventory/assignments
+  getEquipmentAssignment: "authenticated", // GET /v1/inventory/assignments/{id}
+  returnEquipment: "authenticated", // POST /v1/inventory/assignments/{id}/return
+  getInventoryReport: "inventory:read", // GET /v1/inventory/report
 };
 
 /**

@@ -59,7 +59,10 @@ describe("D1 round trips of every operation", () => {
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
     const webhook = await call("/v1/webhooks", { token: admin, body: { url: "https://hooks.example.com/sweep", events: ["sla.breached"] } });
     await call(`/v1/webhooks/${webhook.json?.id}`, { method: "PATCH", token: admin, body: { active: false } });
+    const stocked = await call("/v1/inventory/items", { token: admin, body: { sku: `SWEEP-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep router", category: "router", unit_price: 100, currency: "BWP", initial_quantity: 50 } });
+    const issued = await call("/v1/inventory/assignments", { token: admin, body: { item_id: stocked.json?.id, technician_id: tech.user.id, quantity: 5 } });
     Object.assign(w, {
+      item: stocked.json?.id, equipment: issued.json?.id,
       admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
       appointment: appt.json?.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
       company: company.json?.id, role: role.json?.key, bucket: bucket.json?.id, webhook: webhook.json?.id,
@@ -87,6 +90,7 @@ describe("D1 round trips of every operation", () => {
     // Webhooks stay off and subscribed to an event the sweep never raises: a live one would call the internet.
     "POST /v1/webhooks": async () => ({ body: { url: "https://hooks.example.com/sweep-created", events: ["sla.breached"] } }),
     "PATCH /v1/webhooks/{id}": async () => ({ body: { description: "Swept", active: false } }),
+    "POST /v1/inventory/transfers": async () => ({ body: { item_id: w.item, from: "warehouse", to: `van:${w.tech}`, quantity: 1 } }),
     "GET /v1/availability": async () => ({ path: `/v1/availability?ticket_id=${w.ticket}&date=${dayAhead(4)}` }),
     "GET /v1/technicians/{id}/availability": async () => ({ path: `/v1/technicians/${w.tech}/availability?date=${dayAhead(4)}` }),
     "GET /v1/public/appointments/{token}/availability": async () => ({ path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}` }),
@@ -102,7 +106,7 @@ describe("D1 round trips of every operation", () => {
       const id: Record<string, string | undefined> = {
         users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
         tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
-        webhooks: w.webhook, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+        webhooks: w.webhook, items: w.item, assignments: w.equipment, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
       };
       return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
     });
@@ -114,7 +118,7 @@ describe("D1 round trips of every operation", () => {
     const body = exampleOf(doc, op.bodySchema, false);
     const ids: Record<string, Json> = {
       ticket_id: w.ticket, ticket_ids: [w.ticket], technician_id: w.tech, technician_ids: [w.tech], user_id: w.tech, user_ids: [w.tech],
-      customer_id: w.customer, asset_id: w.asset, company_id: w.company, supervisor_id: w.supervisor, date: dayAhead(4),
+      item_id: w.item, customer_id: w.customer, asset_id: w.asset, company_id: w.company, supervisor_id: w.supervisor, date: dayAhead(4),
     };
     if (body && typeof body === "object" && !Array.isArray(body)) for (const key of Object.keys(body)) if (key in ids) body[key] = ids[key];
     return body;

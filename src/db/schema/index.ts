@@ -4,3 +4,4 @@ export * from "./crm";
 export * from "./tickets";
 export * from "./scheduling";
 export * from "./notifications";
+export * from "./inventory";

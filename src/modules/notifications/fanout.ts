@@ -12,6 +12,8 @@ import { contactsOf, type Contact } from "../users";
 
 /** Who triages: told about new tickets, finished work and breaches. */
 const TRIAGE_ROLES = ["admin", "dispatcher"];
+/** Who manages stock: told when an item runs low. */
+const STOCK_MANAGER_ROLES = ["admin", "manager"];
 
 type Audience = "admins" | "client" | "technicians" | "supervisors";
 
@@ -100,6 +102,15 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
   }
 
   const trigger = triggerFor(event);
+  if (event.type === "inventory.low_stock") {
+    // Not about a ticket: it goes to whoever manages stock, in-app and by email.
+    const title = `Low stock: ${String(event.data.name ?? event.data.sku ?? "an item")} (${String(event.data.quantity)} left, minimum ${String(event.data.min_level)})`;
+    for (const user of await contactsOf(ctx, { roles: STOCK_MANAGER_ROLES })) {
+      const key = (await sha256(`${event.id}:${user.id}`)).slice(0, 24);
+      out.inApp.push({ id: `ntf_${key}`, userId: user.id, type: event.type, title, body: title, ticketId: null, data: { event_id: event.id, ...event.data } });
+      out.messages.push({ body: { kind: "notification", id: `${event.id}:${user.id}:email`, event: event.type, channel: "email", recipient: { user_id: user.id, address: user.email }, subject: title, body: title, created_at: nowIso() } });
+    }
+  }
   if (trigger && people) {
     const ids = new Set<string>();
     const add = (list: (string | null | undefined)[]) => list.forEach((id) => id && ids.add(id));

@@ -24,6 +24,8 @@ export const COLLECTIONS: Record<string, string> = {
   availability: "/v1/availability",
   feedback: "/v1/feedback",
   attendance: "/v1/attendance",
+  inventory_items: "/v1/inventory/items",
+  equipment_assignments: "/v1/inventory/assignments",
   notifications: "/v1/notifications",
   webhooks: "/v1/webhooks",
   events: "/v1/events",

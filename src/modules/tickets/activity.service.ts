@@ -10,6 +10,7 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
+import { fittedPartsStatements, planFittedParts, stockProblem } from "../inventory";
 import { changeTicket } from "./change";
 import { getTicket, presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
 import { transitionColumns } from "./tickets.write";
@@ -141,11 +142,15 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
   assertWorker(relation);
   if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
   const row = workLogRow(ctx, id, input, false);
+  const fitted = await planFittedParts(ctx, { technicianId: ctx.actor.userId, ticketId: id, customerId: ticket.customerId, parts: input.parts ?? [] });
   await changeTicket(ctx, {
     ticketId: id,
     rows: [{ table: "work_logs", row }],
+    statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, guard),
     history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
     events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
+  }).catch((err) => {
+    throw stockProblem(err);
   });
   return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
@@ -204,6 +209,7 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
   const valid = await checkCode(ctx.env.DB, "completion_codes", code, (row) => codeHash(ctx, row.id, input.code), now);
   // The code is the customer's sign-off: the ticket is resolved and signed off in one batch.
   const log = workLogRow(ctx, id, input, true);
+  const fitted = await planFittedParts(ctx, { technicianId: ctx.actor.userId, ticketId: id, customerId: ticket.customerId, parts: input.parts ?? [] });
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: ["in_progress"],
@@ -211,9 +217,12 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
     rows: [{ table: "work_logs", row: log }],
     statements: (guard) => [
       ctx.env.DB.prepare(`UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`).bind(now, valid.id, ...guard.params),
+      ...fittedPartsStatements(ctx.env.DB, fitted, guard),
     ],
     history: [{ action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" }],
     events: [{ type: "ticket.status_changed", data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true } }],
+  }).catch((err) => {
+    throw stockProblem(err);
   });
   return presentChanged(ctx, id, people);
 }

@@ -120,7 +120,11 @@ describe("WO-10 completion by the customer's code, WO-11 work logs", () => {
       else await new Promise((r) => setTimeout(r, 50));
     }
     expect(code).toMatch(/^\d{6}$/);
-    const work = { work_detail: "Replaced valve", parts: [{ code: "P01", quantity: 1, unit_price: 12000 }], amount_charged: 0, next_service_date: "2027-03-15" };
+    // The part is a stocked item (its SKU is the code); it is drawn from the warehouse on completion.
+    const sku = `P01-${Math.random().toString(36).slice(2, 8)}`;
+    const stocked = await call("/v1/inventory/items", { token: (await staff("manager")).token, body: { sku, name: "Valve", category: "parts", unit_price: 12000, currency: "BWP", initial_quantity: 2 } });
+    expect(stocked.status, stocked.text).toBe(201);
+    const work = { work_detail: "Replaced valve", parts: [{ code: sku, quantity: 1, unit_price: 12000 }], amount_charged: 0, next_service_date: "2027-03-15" };
     expectProblem(await call(`/v1/tickets/${t.id}/complete`, { token: tech.token, body: { ...work, code: code === "000000" ? "111111" : "000000" } }), 401, "invalid_code");
     const other = await technicianAccount();
     expectProblem(await call(`/v1/tickets/${t.id}/complete`, { token: other.token, body: { ...work, code } }), 404, "not_found");

@@ -149,7 +149,8 @@ export function toHistoryResponse(h: typeof ticketHistory.$inferSelect, seesInte
 
 export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
   return {
-    id: w.id, technician_id: w.technicianId, work_detail: w.workDetail, parts: w.parts, amount_charged: w.amountCharged,
+    id: w.id, technician_id: w.technicianId, work_detail: w.workDetail, parts: w.parts,
+    parts_cost: w.parts.reduce((sum, p) => sum + p.quantity * p.unit_price, 0), amount_charged: w.amountCharged,
     next_service_date: w.nextServiceDate, verified_by_code: w.verifiedByCode, created_at: w.createdAt,
   };
 }

@@ -85,11 +85,11 @@ export const HistoryEntrySchema = z
   .openapi("HistoryEntry");
 
 export const PartSchema = z
-  .strictObject({ code: z.string().trim().min(1).max(40), name: z.string().trim().max(120).optional(), quantity: z.number().int().min(1).max(10_000), unit_price: z.number().int().min(0).max(100_000_000).openapi({ description: "Minor units" }) })
+  .strictObject({ code: z.string().trim().min(1).max(40).openapi({ description: "The stocked item's SKU; the part is drawn from the technician's van, else the warehouse", example: "CON-SC-APC" }), name: z.string().trim().max(120).optional(), quantity: z.number().int().min(1).max(10_000), unit_price: z.number().int().min(0).max(100_000_000).openapi({ description: "Minor units" }) })
   .openapi("Part");
 
 export const WorkLogSchema = z
-  .object({ id: z.string(), technician_id: z.string(), work_detail: z.string(), parts: z.array(PartSchema), amount_charged: z.number().int(), next_service_date: z.string().nullable(), verified_by_code: z.boolean(), created_at: z.string() })
+  .object({ id: z.string(), technician_id: z.string(), work_detail: z.string(), parts: z.array(PartSchema), parts_cost: z.number().int().openapi({ description: "Σ quantity × unit_price of the parts, minor units" }), amount_charged: z.number().int(), next_service_date: z.string().nullable(), verified_by_code: z.boolean(), created_at: z.string() })
   .openapi("WorkLog");
 
 export const TicketDetailSchema = TicketSchema.extend({
