@@ -21,5 +21,5 @@ export const inventoryModule = createRouter()
   .openapi(r.returnEquipment, h.returnEquipment)
   .openapi(r.inventoryReport, h.inventoryReport);
 
-export { fittedPartsStatements, planFittedParts, type FittedPart } from "./parts";
+export { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, type FittedPart } from "./parts";
 export { stockProblem } from "./stock";

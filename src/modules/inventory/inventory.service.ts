@@ -10,7 +10,7 @@ import { AppError } from "../../lib/problem";
 import { containsText } from "../../lib/search";
 import { assertTechniciansInReach, findVisibleTicket } from "../access";
 import { findCustomer } from "../customers";
-import { movementStatements, OUTSIDE, QUARANTINE, runStockBatch, vanOf, WAREHOUSE, type Movement } from "./stock";
+import { eventFromRow, lowStockStatement, movementStatements, OUTSIDE, QUARANTINE, runStockBatch, vanOf, warehouseOutflow, WAREHOUSE, type EventRow, type Movement } from "./stock";
 
 type ItemRow = typeof inventoryItems.$inferSelect;
 type AssignmentRow = typeof equipmentAssignments.$inferSelect;
@@ -194,29 +194,13 @@ function toMovement(m: typeof stockMovements.$inferSelect) {
 async function applyMovements(ctx: UserContext, movements: Movement[], extra: D1PreparedStatement[] = []) {
   const db = ctx.env.DB;
   const built = movements.map((m) => movementStatements(db, m));
-  const net = new Map<string, number>();
-  for (const m of movements) {
-    if (m.from === WAREHOUSE) net.set(m.itemId, (net.get(m.itemId) ?? 0) + m.quantity);
-    if (m.to === WAREHOUSE) net.set(m.itemId, (net.get(m.itemId) ?? 0) - m.quantity);
-  }
-  const now = nowIso();
   // In the same batch: an item whose warehouse stock crossed below its minimum with this batch gets its event row.
-  const lowStock = [...net].filter(([, out]) => out > 0).map(([itemId, out]) =>
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at)
-         SELECT ?1, 'inventory.low_stock', i.id, ?2, json_object('sku', i.sku, 'name', i.name, 'quantity', b.quantity, 'min_level', i.min_level), ?3
-           FROM inventory_items i JOIN stock_balances b ON b.item_id = i.id AND b.location = 'warehouse'
-          WHERE i.id = ?4 AND b.quantity < i.min_level AND b.quantity + ?5 >= i.min_level
-         RETURNING id, type, subject_id, actor_id, data, created_at`,
-      )
-      .bind(`evt_low_${built[0].id}_${itemId}`, ctx.actor.userId, now, itemId, out),
-  );
+  const lowStock = [...warehouseOutflow(movements)].map(([itemId, out]) => lowStockStatement(db, { eventId: `evt_low_${built[0].id}_${itemId}`, itemId, out, actorId: ctx.actor.userId }));
   const results = await runStockBatch(db, [...built.flatMap((b) => b.statements), ...extra, ...lowStock]);
   const events: DomainEventMessage[] = results
     .slice(results.length - lowStock.length)
-    .flatMap((r) => (r.results ?? []) as { id: string; type: string; subject_id: string; actor_id: string | null; data: string; created_at: string }[])
-    .map((e) => ({ kind: "event", id: e.id, type: e.type, subject_id: e.subject_id, actor_id: e.actor_id, data: JSON.parse(e.data), occurred_at: e.created_at }));
+    .flatMap((r) => (r.results ?? []) as EventRow[])
+    .map(eventFromRow);
   await publishEvents(ctx.env, events);
   return built.map((b) => b.id);
 }

@@ -190,7 +190,7 @@ describe("INV-3 parts fitted during work", () => {
     const { tech, ticket, dispatcher } = await assignedTicket();
     await call(`/v1/tickets/${ticket.id}/start`, { token: tech.token, body: {} });
     const cable = await item(manager.token, { initial_quantity: 10 });
-    const connector = await item(manager.token, { initial_quantity: 10, category: "connector" });
+    const connector = await item(manager.token, { initial_quantity: 10, category: "connector", min_level: 8 });
     await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: cable.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 3 } });
     const logged = await call(`/v1/tickets/${ticket.id}/work-logs`, {
       token: tech.token,
@@ -203,6 +203,9 @@ describe("INV-3 parts fitted during work", () => {
     expect(consumed.json.data[0].to).toMatch(/^customer:|^written_off$/);
     await ledgerAgrees(cable.id);
     await ledgerAgrees(connector.id);
+    // The fitting took the warehouse from 10 to 6, below the minimum of 8: the same batch wrote the event.
+    const low = await env.DB.prepare("SELECT json_extract(data, '$.quantity') AS quantity FROM domain_events WHERE subject_id = ?1 AND type = 'inventory.low_stock'").bind(connector.id).all();
+    expect(low.results).toEqual([{ quantity: 6 }]);
     void dispatcher;
   });
 

@@ -1,11 +1,12 @@
 // Parts fitted during work (INV-3): drawn from the technician's van when it holds them, else from
 // the warehouse, in the same batch as the work log that records them.
 import { and, eq, isNull } from "drizzle-orm";
-import { inventoryItems, stockBalances } from "../../db/schema";
+import { domainEvents, inventoryItems, stockBalances } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { AppError } from "../../lib/problem";
-import { movementStatements, premisesOf, vanOf, WAREHOUSE, type Guard, type Movement } from "./stock";
+import { lowStockStatement, movementStatements, premisesOf, vanOf, warehouseOutflow, WAREHOUSE, type Guard, type Movement } from "./stock";
+import { publishEvents } from "../../lib/events";
 
 export interface FittedPart {
   code: string;
@@ -50,7 +51,23 @@ export async function planFittedParts(ctx: ServiceContext, input: { technicianId
   });
 }
 
-/** The planned movements as statements of another change's batch, each written only if that change wins. */
-export function fittedPartsStatements(db: D1Database, movements: Movement[], guard: Guard): D1PreparedStatement[] {
-  return movements.flatMap((m) => movementStatements(db, m, guard).statements);
+/** The event ids a fitting's low-stock rows get: known before the batch, so they can be read after it. */
+function lowStockIds(movements: Movement[], workId: string) {
+  return [...warehouseOutflow(movements)].map(([itemId, out]) => ({ eventId: `evt_low_${workId}_${itemId}`, itemId, out }));
+}
+
+/** The planned movements as statements of another change's batch, each written only if that change wins, with their low-stock event rows. */
+export function fittedPartsStatements(db: D1Database, movements: Movement[], workId: string, guard: Guard): D1PreparedStatement[] {
+  return [
+    ...movements.flatMap((m) => movementStatements(db, m, guard).statements),
+    ...lowStockIds(movements, workId).map((e) => lowStockStatement(db, { ...e, actorId: movements[0]?.actorId ?? null }, guard)),
+  ];
+}
+
+/** After the change committed: publishes the low-stock events its fitted parts raised. */
+export async function publishFittedPartsEvents(ctx: ServiceContext, movements: Movement[], workId: string) {
+  const ids = lowStockIds(movements, workId).map((e) => e.eventId);
+  if (!ids.length) return;
+  const rows = await ctx.db.select().from(domainEvents).where(inList(domainEvents.id, ids));
+  await publishEvents(ctx.env, rows.map((r) => ({ kind: "event" as const, id: r.id, type: r.type, subject_id: r.subjectId, actor_id: r.actorId, data: r.data as Record<string, unknown>, occurred_at: r.createdAt })));
 }

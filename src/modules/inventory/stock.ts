@@ -1,6 +1,7 @@
 // The ledger and its balances (INV-2): one way to move stock, as statements of one D1 batch.
 import type { MovementKind } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
+import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
 
 /** Locations that count what entered or left the business; only they may go below zero. */
@@ -85,6 +86,46 @@ export function movementStatements(db: D1Database, m: Movement, guard: Guard = A
     }
   }
   return { id, statements };
+}
+
+/**
+ * The `inventory.low_stock` event row of an item, for the batch that moves `out` units out of the
+ * warehouse: it is inserted only when that batch takes the warehouse from at or above the item's
+ * minimum to below it, and RETURNING says whether it was.
+ */
+export function lowStockStatement(db: D1Database, input: { eventId: string; itemId: string; out: number; actorId: string | null }, guard: Guard = ALWAYS): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at)
+       SELECT ?1, 'inventory.low_stock', i.id, ?2, json_object('sku', i.sku, 'name', i.name, 'quantity', b.quantity, 'min_level', i.min_level), ?3
+         FROM inventory_items i JOIN stock_balances b ON b.item_id = i.id AND b.location = 'warehouse'
+        WHERE i.id = ?4 AND b.quantity < i.min_level AND b.quantity + ?5 >= i.min_level AND ${guard.sql}
+       RETURNING id, type, subject_id, actor_id, data, created_at`,
+    )
+    .bind(input.eventId, input.actorId, nowIso(), input.itemId, input.out, ...guard.params);
+}
+
+export interface EventRow {
+  id: string;
+  type: string;
+  subject_id: string;
+  actor_id: string | null;
+  data: string;
+  created_at: string;
+}
+
+export function eventFromRow(e: EventRow): DomainEventMessage {
+  return { kind: "event", id: e.id, type: e.type, subject_id: e.subject_id, actor_id: e.actor_id, data: JSON.parse(e.data), occurred_at: e.created_at };
+}
+
+/** Units each item leaves the warehouse with, net, over a set of movements (positive: out). */
+export function warehouseOutflow(movements: Movement[]): Map<string, number> {
+  const net = new Map<string, number>();
+  for (const m of movements) {
+    if (m.from === WAREHOUSE) net.set(m.itemId, (net.get(m.itemId) ?? 0) + m.quantity);
+    if (m.to === WAREHOUSE) net.set(m.itemId, (net.get(m.itemId) ?? 0) - m.quantity);
+  }
+  return new Map([...net].filter(([, out]) => out > 0));
 }
 
 /** A stock failure of a batch (a CHECK, a known serial) as the 409 it stands for; anything else unchanged. */

@@ -10,7 +10,7 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
-import { fittedPartsStatements, planFittedParts, stockProblem } from "../inventory";
+import { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, stockProblem } from "../inventory";
 import { changeTicket } from "./change";
 import { getTicket, presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
 import { transitionColumns } from "./tickets.write";
@@ -146,12 +146,13 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
   await changeTicket(ctx, {
     ticketId: id,
     rows: [{ table: "work_logs", row }],
-    statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, guard),
+    statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, row.id, guard),
     history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
     events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
   }).catch((err) => {
     throw stockProblem(err);
   });
+  await publishFittedPartsEvents(ctx, fitted, row.id);
   return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
 
@@ -217,12 +218,13 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
     rows: [{ table: "work_logs", row: log }],
     statements: (guard) => [
       ctx.env.DB.prepare(`UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`).bind(now, valid.id, ...guard.params),
-      ...fittedPartsStatements(ctx.env.DB, fitted, guard),
+      ...fittedPartsStatements(ctx.env.DB, fitted, log.id, guard),
     ],
     history: [{ action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" }],
     events: [{ type: "ticket.status_changed", data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true } }],
   }).catch((err) => {
     throw stockProblem(err);
   });
+  await publishFittedPartsEvents(ctx, fitted, log.id);
   return presentChanged(ctx, id, people);
 }
