@@ -162,6 +162,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   listEquipmentAssignments: "authenticated", // GET /v1/inventory/assignments
   getEquipmentAssignment: "authenticated", // GET /v1/inventory/assignments/{id}
   returnEquipment: "authenticated", // POST /v1/inventory/assignments/{id}/return
+  getVanStock: "authenticated", // GET /v1/inventory/vans/{technician_id}
   getInventoryReport: "inventory:read", // GET /v1/inventory/report
 };
 

@@ -163,6 +163,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/inventory/assignments/{id}/return": 5,
   "GET /v1/inventory/report": 2,
   "DELETE /v1/inventory/items/{id}": 3,
+  "GET /v1/inventory/vans/{technician_id}": 3,
 };
 
 /**
@@ -324,4 +325,5 @@ export const SWEPT_STATUS: Record<string, number> = {
   "POST /v1/inventory/assignments/{id}/return": 200,
   "GET /v1/inventory/report": 200,
   "DELETE /v1/inventory/items/{id}": 204,
+  "GET /v1/inventory/vans/{technician_id}": 200,
 };

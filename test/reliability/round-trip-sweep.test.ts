@@ -106,7 +106,7 @@ describe("D1 round trips of every operation", () => {
       const id: Record<string, string | undefined> = {
         users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
         tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
-        webhooks: w.webhook, items: w.item, assignments: w.equipment, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+        webhooks: w.webhook, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
       };
       return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
     });

@@ -19,6 +19,7 @@ export const inventoryModule = createRouter()
   .openapi(r.listAssignments, h.listAssignments)
   .openapi(r.getAssignment, h.getAssignment)
   .openapi(r.returnEquipment, h.returnEquipment)
+  .openapi(r.vanStock, h.vanStock)
   .openapi(r.inventoryReport, h.inventoryReport);
 
 export { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, type FittedPart } from "./parts";

@@ -24,6 +24,8 @@ export const getAssignment: RouteHandler<typeof routes.getAssignment, AppEnv> = 
 export const returnEquipment: RouteHandler<typeof routes.returnEquipment, AppEnv> = async (c) =>
   c.json(await inventory.returnEquipment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
+export const vanStock: RouteHandler<typeof routes.vanStock, AppEnv> = async (c) => c.json(await inventory.vanStock(userContext(c), c.req.valid("param").technician_id), 200);
+
 export const inventoryReport: RouteHandler<typeof routes.inventoryReport, AppEnv> = async (c) => {
   const query = c.req.valid("query");
   const report = await inventory.inventoryReport(userContext(c), query);

@@ -6,7 +6,7 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import {
   AdjustmentSchema, AssignmentIdParam, AssignmentListQuery, AssignmentPageSchema, AssignmentSchema, InventoryReportSchema, IssueSchema, ItemCreateSchema,
   ItemIdParam, ItemListQuery, ItemPageSchema, ItemSchema, ItemStockSchema, ItemUpdateSchema, MovementListQuery, MovementPageSchema, MovementSchema,
-  ReceiptSchema, ReportQuery, ReturnSchema, TransferSchema,
+  ReceiptSchema, ReportQuery, ReturnSchema, TransferSchema, VanParam, VanStockSchema,
 } from "./inventory.schemas";
 
 const tags = ["inventory"];
@@ -111,6 +111,13 @@ export const returnEquipment = createRoute({
   middleware: [...requiresSignIn().middleware, idempotent()],
   request: { params: AssignmentIdParam, headers: idempotencyHeader, body: jsonBody(ReturnSchema) },
   responses: { 200: jsonResponse(AssignmentSchema, "Returned"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const vanStock = createRoute({
+  method: "get", path: "/v1/inventory/vans/{technician_id}", tags, operationId: "getVanStock", summary: "What a technician's van holds (technicians: their own)",
+  ...requiresSignIn(),
+  request: { params: VanParam },
+  responses: { 200: jsonResponse(VanStockSchema, "The van's stock"), ...errorResponses(400, 401, 404) },
 });
 
 export const inventoryReport = createRoute({

@@ -134,3 +134,12 @@ export const InventoryReportSchema = z
     generated_at: z.string(),
   })
   .openapi("InventoryReport");
+
+export const VanParam = z.object({ technician_id: z.string().min(1).max(64).openapi({ param: { name: "technician_id", in: "path" }, example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+export const VanStockSchema = z
+  .object({
+    technician_id: z.string(),
+    location: z.string(),
+    items: z.array(z.object({ item_id: z.string(), sku: z.string(), name: z.string(), category: z.string(), quantity: z.number().int(), serials: z.array(z.string()) })),
+  })
+  .openapi("VanStock");

@@ -348,6 +348,31 @@ export async function listAssignments(ctx: UserContext, query: { limit: number; 
   return { data: result.data.map(toAssignment), next_cursor: result.next_cursor };
 }
 
+/** What a technician's van holds: readers of inventory see any van, a technician their own (else 404). */
+export async function vanStock(ctx: UserContext, technicianId: string) {
+  if (!ctx.actor.permissions.has("inventory:read") && technicianId !== ctx.actor.userId) throw new AppError("not_found", "No such van.");
+  const tech = await ctx.db.query.users.findFirst({ where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)), columns: { id: true } });
+  if (!tech) throw new AppError("not_found", "No such van.");
+  const location = vanOf(technicianId);
+  const [held, serials] = await ctx.db.batch([
+    ctx.db
+      .select({ item: inventoryItems, quantity: stockBalances.quantity })
+      .from(stockBalances)
+      .innerJoin(inventoryItems, eq(inventoryItems.id, stockBalances.itemId))
+      .where(and(eq(stockBalances.location, location), sql`${stockBalances.quantity} > 0`))
+      .orderBy(asc(inventoryItems.name), asc(inventoryItems.id)),
+    ctx.db.select().from(stockSerials).where(eq(stockSerials.location, location)).orderBy(asc(stockSerials.serial)),
+  ]);
+  return {
+    technician_id: technicianId,
+    location,
+    items: held.map((h) => ({
+      item_id: h.item.id, sku: h.item.sku, name: h.item.name, category: h.item.category, quantity: h.quantity,
+      serials: serials.filter((s) => s.itemId === h.item.id).map((s) => s.serial),
+    })),
+  };
+}
+
 // ---- the inventory report (RPT-4) ----
 
 /** Stock by item and location, its value at unit price, and the ledger's movements in a period. */

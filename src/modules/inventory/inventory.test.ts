@@ -148,6 +148,9 @@ describe("equipment issued to technicians", () => {
     expectProblem(await call("/v1/inventory/assignments", { token: manager.token, body: { item_id: router.id, technician_id: tech.user.id, quantity: 2 } }), 409, "insufficient_stock");
     expectProblem(await call("/v1/inventory/assignments", { token: manager.token, body: { item_id: router.id, technician_id: tech.user.id, ticket_id: "tkt_nope", quantity: 1 } }), 400, "validation_failed");
 
+    const inVan = await call(`/v1/inventory/vans/${tech.user.id}`, { token: tech.token });
+    expect(inVan.json.items).toEqual([expect.objectContaining({ item_id: router.id, sku: router.sku, quantity: 5, serials: [] })]);
+    expect((await call(`/v1/inventory/vans/${tech.user.id}`, { token: manager.token })).json.items).toHaveLength(1);
     const mine = await call(`/v1/inventory/assignments?ticket_id=${ticket.id}`, { token: tech.token });
     expect(mine.json.data.map((a: { id: string }) => a.id)).toEqual([issued.json.id]);
     expect((await call("/v1/inventory/assignments", { token: other.token })).json.data).toEqual([]);
@@ -161,6 +164,9 @@ describe("equipment issued to technicians", () => {
     expect(lost.json).toMatchObject({ status: "returned", outstanding_quantity: 0 });
     expectProblem(await call(`/v1/inventory/assignments/${issued.json.id}/return`, { token: manager.token, body: { quantity: 1, condition: "good" } }), 400, "validation_failed");
 
+    const van = await call(`/v1/inventory/vans/${tech.user.id}`, { token: tech.token });
+    expect(van.json.items).toEqual([]);
+    expectProblem(await call(`/v1/inventory/vans/${tech.user.id}`, { token: other.token }), 404, "not_found");
     const stock = await call(`/v1/inventory/items/${router.id}/stock`, { token: manager.token });
     expect(stock.json.locations.map((l: { location: string; quantity: number }) => [l.location, l.quantity])).toEqual([["quarantine", 1], ["warehouse", 3]]);
     const ledger = await call(`/v1/inventory/movements?item_id=${router.id}&kind=return`, { token: manager.token });
