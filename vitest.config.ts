@@ -29,6 +29,8 @@ export default defineConfig(async () => {
           },
           bindings: {
             ENVIRONMENT: "test",
+            // Quiet runs: warnings and errors only (LOG_LEVEL=info npm test shows every request).
+            LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
             JWT_ISSUER: "https://api.truckroll.test",
             JWT_AUDIENCE: "truckroll-api",
             PUBLIC_BASE_URL: "https://app.truckroll.test",

@@ -1,5 +1,6 @@
 import { systemContext, type ServiceContext } from "../lib/context";
 import type { Env } from "../lib/env";
+import { writeLog } from "../lib/log";
 import { deleteEndedCredentials } from "../modules/auth";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
@@ -27,6 +28,6 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   for (const [name, job] of Object.entries(JOBS[controller.cron] ?? {})) {
     const system = systemContext(env, name, (p) => ctx.waitUntil(p));
     const outcome = await runOnce(system, name, controller.scheduledTime, () => job(system, controller.scheduledTime));
-    if (!outcome.skipped) console.log(JSON.stringify({ level: "info", msg: "cron job done", cron: controller.cron, job: name, result: outcome.result }));
+    if (!outcome.skipped) writeLog(system.settings.logLevel, "info", { msg: "cron job done", cron: controller.cron, job: name, result: outcome.result });
   }
 }

@@ -21,6 +21,8 @@ export interface Env {
   SESSION_CACHE_SECONDS?: string;
   /** "off" stops counting D1 round trips outside production (the benchmark measures what production runs). */
   D1_ROUND_TRIPS?: string;
+  /** debug, info (default), warn or error: the least severe log line written. */
+  LOG_LEVEL?: string;
   SLA_RESPONSE_MINUTES?: string;
   SLA_RESOLUTION_MINUTES?: string;
   BOOKING_WINDOW_DAYS?: string;
@@ -85,6 +87,7 @@ const settingsSchema = z.object({
   sessionCacheSeconds: z.coerce.number().int().min(0).max(60),
   /** Count D1 round trips per request and answer them in X-D1-Round-Trips (never in production). */
   countD1RoundTrips: z.boolean(),
+  logLevel: z.enum(["debug", "info", "warn", "error"]),
   slaResponseMinutes: minutesByPriority,
   slaResolutionMinutes: minutesByPriority,
   bookingWindowDays: z.coerce.number().int().positive(),
@@ -124,6 +127,7 @@ export function settingsFrom(env: Env): Settings {
     rateLimitScale: env.RATE_LIMIT_SCALE ?? 1,
     sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? 5,
     countD1RoundTrips: (env.ENVIRONMENT ?? "production") !== "production" && env.D1_ROUND_TRIPS !== "off",
+    logLevel: env.LOG_LEVEL ?? "info",
     // Incident desk defaults (high 30 min, medium 2 h, low 24 h); critical and emergency are ours.
     slaResponseMinutes: env.SLA_RESPONSE_MINUTES ?? "low=1440,medium=120,high=30,critical=15,emergency=10",
     slaResolutionMinutes: env.SLA_RESOLUTION_MINUTES ?? "low=7200,medium=2880,high=1440,critical=480,emergency=240",

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../lib/context";
 import { createDb } from "../db/client";
 import { settingsFrom } from "../lib/env";
+import { writeLog } from "../lib/log";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -22,19 +23,16 @@ export function requestContext() {
     } finally {
       c.res.headers.set("x-request-id", requestId);
       const actor = c.var.actor;
-      console.log(
-        JSON.stringify({
-          level: c.res.status >= 500 ? "error" : "info",
-          msg: "request",
-          request_id: requestId,
-          method: c.req.method,
-          path: c.req.path,
-          status: c.res.status,
-          duration_ms: Date.now() - started,
-          user_id: actor?.userId,
-          ip: c.req.header("cf-connecting-ip"),
-        }),
-      );
+      writeLog(c.get("settings").logLevel, c.res.status >= 500 ? "error" : "info", {
+        msg: "request",
+        request_id: requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        duration_ms: Date.now() - started,
+        user_id: actor?.userId,
+        ip: c.req.header("cf-connecting-ip"),
+      });
     }
   });
 }

@@ -1,5 +1,6 @@
 import { systemContext } from "../lib/context";
 import type { Env } from "../lib/env";
+import { writeLog } from "../lib/log";
 import { isDomainEvent, type QueueMessage } from "../lib/messages";
 import { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter } from "../modules/notifications";
 
@@ -13,7 +14,7 @@ export async function handleNotificationBatch(batch: MessageBatch<QueueMessage>,
     try {
       if (batch.queue === DEAD_LETTER_QUEUE) {
         await keepDeadLetter(system, { queue: batch.queue, messageId, body: msg.body, attempts: msg.attempts });
-        console.error(JSON.stringify({ level: "error", msg: "message dead-lettered", message_id: messageId }));
+        writeLog(system.settings.logLevel, "error", { msg: "message dead-lettered", message_id: messageId });
         msg.ack();
         continue;
       }
@@ -26,7 +27,7 @@ export async function handleNotificationBatch(batch: MessageBatch<QueueMessage>,
       if (result === "retry") msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
       else msg.ack();
     } catch (err) {
-      console.warn(JSON.stringify({ level: "warn", msg: "queue message failed", message_id: messageId, attempts: msg.attempts, error: String(err) }));
+      writeLog(system.settings.logLevel, "warn", { msg: "queue message failed", message_id: messageId, attempts: msg.attempts, error: String(err) });
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }

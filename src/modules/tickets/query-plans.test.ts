@@ -28,6 +28,7 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ["admin", "by priority", { priority: ["high"] }],
   ["admin", "by kind", { kind: ["repair"] }],
   ["admin", "by customer", { customer_id: "cus_x" }],
+  ["admin", "by case number", { number: "TR-000123" }],
   ["admin", "by technician", { technician_id: "usr_x" }],
   ["admin", "created range", { created_from: "2026-01-01T00:00:00Z", created_to: "2026-12-31T00:00:00Z" }],
   ["admin", "scheduled order", { order: "scheduled_at", scheduled_from: "2026-01-01T00:00:00Z" }],

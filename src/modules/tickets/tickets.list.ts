@@ -63,6 +63,7 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.priority?.length ? inList(tickets.priority, f.priority) : undefined,
     f.kind?.length ? inList(tickets.kind, f.kind) : undefined,
     f.customer_id ? eq(tickets.customerId, f.customer_id) : undefined,
+    f.number ? eq(tickets.number, f.number) : undefined,
     f.technician_id
       ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
       : undefined,

@@ -221,6 +221,13 @@ export const TicketListQuery = z.strictObject({
   kind: csv(TICKET_KINDS, "kind"),
   technician_id: z.string().max(64).optional().openapi({ param: { name: "technician_id", in: "query" } }),
   customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" } }),
+  number: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .max(32)
+    .optional()
+    .openapi({ param: { name: "number", in: "query" }, description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see" }),
   created_from: instant.optional().openapi({ param: { name: "created_from", in: "query" } }),
   created_to: instant.optional().openapi({ param: { name: "created_to", in: "query" } }),
   scheduled_from: instant.optional().openapi({ param: { name: "scheduled_from", in: "query" } }),

@@ -82,6 +82,17 @@ describe("WO-2 role-scoped lists and WO-3 detail", () => {
     expect(detail.json.history.map((h: { action: string }) => h.action)).toEqual(["created", "assigned", "status_changed"]);
   });
 
+  it("finds a case by its number, only among the tickets the caller may see", async () => {
+    const cust = await customerAccount();
+    const other = await customerAccount();
+    const dispatcher = await staff("dispatcher");
+    const mine = await raiseTicket(cust.token);
+    const byNumber = await call(`/v1/tickets?number=${mine.number.toLowerCase()}`, { token: dispatcher.token });
+    expect(byNumber.json.data.map((t: { id: string }) => t.id)).toEqual([mine.id]);
+    expect((await call(`/v1/tickets?number=${mine.number}`, { token: cust.token })).json.data).toHaveLength(1);
+    expect((await call(`/v1/tickets?number=${mine.number}`, { token: other.token })).json.data).toEqual([]);
+  });
+
   it("filters by status, priority, kind, technician and customer, pages with a cursor and rejects bad filters", async () => {
     const dispatcher = await staff("dispatcher");
     const customerId = await makeCustomer();
