@@ -70,6 +70,8 @@ export const CustomerListQuery = z.strictObject({
   cursor: cursorParam,
   q: searchParam("name and email (a phone number in any format, or a national id for those who may see it, matches exactly)"),
   service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" } }),
+  created_from: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_from", in: "query" }, description: "Registered at or after this instant (RFC 3339)" }),
+  created_to: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_to", in: "query" }, description: "Registered at or before this instant (RFC 3339)" }),
 });
 
 export const CustomerPageSchema = pageSchema(CustomerSchema, "CustomerPage");

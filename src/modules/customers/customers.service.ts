@@ -1,4 +1,4 @@
-import { and, eq, isNull, or, type SQL } from "drizzle-orm";
+import { and, eq, isNull, or, type SQL, gte, lte } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, users } from "../../db/schema";
@@ -77,10 +77,12 @@ export async function findVisibleCustomer(ctx: UserContext, id: string): Promise
   return row;
 }
 
-export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string }) {
+export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string; created_from?: string; created_to?: string }) {
   const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where, await visibleCustomers(ctx)];
   if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
+  if (query.created_from) filters.push(gte(customers.createdAt, new Date(query.created_from).toISOString()));
+  if (query.created_to) filters.push(lte(customers.createdAt, new Date(query.created_to).toISOString()));
   const q = query.q?.trim();
   if (q) {
     const phone = toE164(q, ctx.settings.defaultPhoneRegion);

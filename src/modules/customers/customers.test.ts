@@ -29,6 +29,19 @@ describe("CRM-1 customers", () => {
     expectProblem(await call(`/v1/customers/${id}`, { method: "PATCH", token: dispatcher.token, body: { user_id: dispatcher.user.id } }), 400, "validation_failed");
   });
 
+  it("filters by the date a customer was registered", async () => {
+    const dispatcher = await staff("dispatcher");
+    const area = `area-${Math.random().toString(36).slice(2, 8)}`;
+    const made = await call("/v1/customers", { token: dispatcher.token, body: { full_name: "Dated Customer", phone: `+2677${Math.floor(1_000_000 + Math.random() * 8_999_999)}`, service_area: area } });
+    expect(made.status, made.text).toBe(201);
+    const at = Date.parse(made.json.created_at);
+    const list = async (q: string) => (await call(`/v1/customers?service_area=${area}&${q}`, { token: dispatcher.token })).json.data.map((c: { id: string }) => c.id);
+    expect(await list(`created_from=${new Date(at - 60_000).toISOString()}&created_to=${new Date(at + 60_000).toISOString()}`)).toEqual([made.json.id]);
+    expect(await list(`created_from=${new Date(at + 60_000).toISOString()}`)).toEqual([]);
+    expect(await list(`created_to=${new Date(at - 60_000).toISOString()}`)).toEqual([]);
+    expectProblem(await call("/v1/customers?created_from=yesterday", { token: dispatcher.token }), 400, "validation_failed");
+  });
+
   it("rejects bad input and keeps customers out of the customer list", async () => {
     const dispatcher = await staff("dispatcher");
     expectProblem(await call("/v1/customers", { token: dispatcher.token, body: { full_name: "X", phone: "12" } }), 400, "validation_failed");
