@@ -9,7 +9,7 @@ import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { containsText } from "../../lib/search";
 import { assertTechniciansInReach, findVisibleTicket } from "../access";
-import { findCustomer } from "../customers";
+import { findVisibleCustomer } from "../customers";
 import { eventFromRow, lowStockStatement, movementStatements, OUTSIDE, QUARANTINE, runStockBatch, vanOf, warehouseOutflow, WAREHOUSE, type EventRow, type Movement } from "./stock";
 
 type ItemRow = typeof inventoryItems.$inferSelect;
@@ -109,7 +109,6 @@ export async function createItem(ctx: UserContext, input: ItemInput) {
 }
 
 export async function getItem(ctx: UserContext, id: string) {
-  await findItem(ctx, id, { includeRetired: true });
   return itemWithStock(ctx, id);
 }
 
@@ -129,7 +128,8 @@ export async function updateItem(ctx: UserContext, id: string, input: Partial<Pi
 /** Retired items keep their history and stock; they can no longer be received, issued or fitted. */
 export async function retireItem(ctx: UserContext, id: string) {
   await findItem(ctx, id);
-  await ctx.db.update(inventoryItems).set({ retiredAt: nowIso(), updatedAt: nowIso() }).where(eq(inventoryItems.id, id));
+  const now = nowIso();
+  await ctx.db.update(inventoryItems).set({ retiredAt: now, updatedAt: now }).where(eq(inventoryItems.id, id));
 }
 
 /** Stock of an item at every location that holds any, with the serials there. */
@@ -171,7 +171,8 @@ async function assertLocation(ctx: UserContext, location: string, path: string) 
   const [kind, id] = location.split(":");
   if (kind === "van" && id) return assertTechnician(ctx, id, path);
   if (kind === "customer" && id) {
-    await findCustomer(ctx, id).catch(() => {
+    // Scoped like the customer itself: a caller names only customers it may see.
+    await findVisibleCustomer(ctx, id).catch(() => {
       throw new AppError("validation_failed", "No such customer.", { errors: [{ path, message: "No such customer" }] });
     });
     return;

@@ -1,11 +1,11 @@
 // Parts fitted during work (INV-3): drawn from the technician's van when it holds them, else from
 // the warehouse, in the same batch as the work log that records them.
 import { and, eq, isNull } from "drizzle-orm";
-import { domainEvents, inventoryItems, stockBalances } from "../../db/schema";
+import { inventoryItems, stockBalances } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { AppError } from "../../lib/problem";
-import { lowStockStatement, movementStatements, premisesOf, vanOf, warehouseOutflow, WAREHOUSE, type Guard, type Movement } from "./stock";
+import { eventFromRow, lowStockStatement, movementStatements, premisesOf, vanOf, warehouseOutflow, WAREHOUSE, type EventRow, type Guard, type Movement } from "./stock";
 import { publishEvents } from "../../lib/events";
 
 export interface FittedPart {
@@ -68,6 +68,8 @@ export function fittedPartsStatements(db: D1Database, movements: Movement[], wor
 export async function publishFittedPartsEvents(ctx: ServiceContext, movements: Movement[], workId: string) {
   const ids = lowStockIds(movements, workId).map((e) => e.eventId);
   if (!ids.length) return;
-  const rows = await ctx.db.select().from(domainEvents).where(inList(domainEvents.id, ids));
-  await publishEvents(ctx.env, rows.map((r) => ({ kind: "event" as const, id: r.id, type: r.type, subject_id: r.subjectId, actor_id: r.actorId, data: r.data as Record<string, unknown>, occurred_at: r.createdAt })));
+  const { results } = await ctx.env.DB.prepare("SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<EventRow>();
+  await publishEvents(ctx.env, results.map(eventFromRow));
 }
