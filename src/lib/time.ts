@@ -25,7 +25,7 @@ export function dateIn(timeZone: string, instant: Date): string {
 }
 
 /** Offset of the zone from UTC at an instant, in minutes (Berlin in summer: +120). */
-function offsetMinutes(timeZone: string, instant: Date): number {
+export function offsetMinutes(timeZone: string, instant: Date): number {
   const parts = cached(offsetFormats, timeZone, () => new Intl.DateTimeFormat("en-US", {
     timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
   })).formatToParts(instant);
@@ -56,4 +56,35 @@ export function addMonths(date: string, months: number): string {
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(d, lastDay));
   return target.toISOString().slice(0, 10);
+}
+
+const transitionsCache = new Map<string, string>();
+
+/**
+ * The zone's UTC offsets as JSON `[[from_utc_iso, minutes], …]` from 2000 to two years ahead:
+ * SQLite knows no time zones, so SQL that needs a local calendar day binds this list.
+ */
+export function zoneOffsetsJson(timeZone: string, now = new Date()): string {
+  const key = `${timeZone}|${now.getUTCFullYear()}`;
+  const hit = transitionsCache.get(key);
+  if (hit) return hit;
+  const out: [string, number][] = [["0000", offsetMinutes(timeZone, new Date(Date.UTC(2000, 0, 1)))]];
+  const end = Date.UTC(now.getUTCFullYear() + 2, 11, 31);
+  const step = 7 * 86_400_000;
+  for (let t = Date.UTC(2000, 0, 1); t < end; t += step) {
+    const before = offsetMinutes(timeZone, new Date(t));
+    const after = offsetMinutes(timeZone, new Date(t + step));
+    if (before === after) continue;
+    // Narrow the change to the minute.
+    let lo = t, hi = t + step;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (offsetMinutes(timeZone, new Date(mid)) === before) lo = mid;
+      else hi = mid;
+    }
+    out.push([new Date(hi).toISOString(), after]);
+  }
+  const json = JSON.stringify(out);
+  transitionsCache.set(key, json);
+  return json;
 }

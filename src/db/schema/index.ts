@@ -5,3 +5,5 @@ export * from "./tickets";
 export * from "./scheduling";
 export * from "./notifications";
 export * from "./inventory";
+export * from "./reports";
+export * from "./jobs";

@@ -8,7 +8,7 @@ import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { addDays } from "../../lib/time";
 
-import { relationTo } from "../tickets";
+import { relationTo, ticketStatsStatements } from "../tickets";
 import { toFeedbackResponse } from "./appointments.service";
 import type { LinkContext } from "./links.service";
 
@@ -28,8 +28,10 @@ async function technicianOf(ctx: ServiceContext, ticket: TicketRow): Promise<str
 
 /** One submission per ticket and kind; the unique index settles a race, and the loser gets 409. */
 async function insertOnce(ctx: ServiceContext, row: FeedbackRow) {
-  const inserted = await ctx.db.insert(feedback).values(row).onConflictDoNothing().returning({ id: feedback.id });
-  if (!inserted.length) throw new AppError("already_submitted", ALREADY[row.kind]);
+  const insert = ctx.db.insert(feedback).values(row).onConflictDoNothing().toSQL();
+  // The ticket's rating and NPS feed the report aggregates, refreshed in the same batch.
+  const [inserted] = await ctx.env.DB.batch([ctx.env.DB.prepare(insert.sql).bind(...insert.params), ...ticketStatsStatements(ctx.env.DB, ctx.settings.timeZone, [row.ticketId])]);
+  if (!inserted.meta.changes) throw new AppError("already_submitted", ALREADY[row.kind]);
   return toFeedbackResponse(row);
 }
 

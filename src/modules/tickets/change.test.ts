@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { systemContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
 import { customerAccount, raiseTicket } from "../../../test/work-factories";
 import { changeTicket } from "./change";
@@ -17,7 +18,7 @@ async function state(ticketId: string) {
 
 describe("changeTicket: one guarded batch, all or nothing", () => {
   const change = (ticketId: string, over: Partial<Parameters<typeof changeTicket>[1]> = {}) =>
-    changeTicket({ env, actor: { kind: "system", job: "test" } }, {
+    changeTicket(systemContext(env, "test"), {
       ticketId,
       set: { title: "Changed" },
       rows: [{ table: "ticket_comments", row: { id: `cmt_${crypto.randomUUID().slice(0, 12)}`, ticket_id: ticketId, author_id: "usr_system", body: "x", visibility: "public", created_at: new Date().toISOString() } }],

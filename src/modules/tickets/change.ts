@@ -3,6 +3,7 @@ import { domainEvent, eventRow, publishEvents } from "../../lib/events";
 import { nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
+import { ticketStatsStatements } from "./ticket-stats";
 import { guardedInsert, guardedUpdate, historyRow, plainInsert, type Columns, type Condition } from "./tickets.repo";
 
 export interface HistoryEntry {
@@ -40,9 +41,9 @@ export interface TicketChange {
 /**
  * The one way to change a ticket: a guarded UPDATE of the ticket, the change's rows, its history
  * and its events in one D1 batch, all or nothing; a lost race is a 409 that wrote nothing; the
- * events are published after the batch commits.
+ * events are published after the batch commits. The report aggregates follow in the same batch.
  */
-export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor">, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
+export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings">, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
   const db = ctx.env.DB;
   const { ticketId } = change;
   const actorId = actorUserId(ctx.actor);
@@ -55,6 +56,7 @@ export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor">, c
     ...(change.statements?.(guard) ?? []),
     ...(change.history ?? []).map((h) => guardedInsert(db, "ticket_history", historyRow(ticketId, actorId, h.action, h.from ?? null, h.to ?? null, h.comment, h.internal), ticketId, token)),
     ...events.map((e) => guardedInsert(db, "domain_events", eventRow(e), ticketId, token)),
+    ...ticketStatsStatements(db, ctx.settings.timeZone, [ticketId]),
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0) throw new AppError("conflict", change.conflict ?? "The ticket changed while this request ran; reload and try again.");
   await publishEvents(ctx.env, events);
@@ -62,7 +64,7 @@ export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor">, c
 }
 
 /** A new ticket: its row, its first history entry and its event, then the event is published. */
-export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor">, row: Columns & { id: string }, event: { type: string; data: Record<string, unknown> }) {
+export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings">, row: Columns & { id: string }, event: { type: string; data: Record<string, unknown> }) {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
   const published = domainEvent(event.type, row.id, actorId, event.data);
@@ -70,6 +72,7 @@ export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor">
     plainInsert(db, "tickets", row),
     plainInsert(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", null)),
     plainInsert(db, "domain_events", eventRow(published)),
+    ...ticketStatsStatements(db, ctx.settings.timeZone, [row.id]),
   ]);
   await publishEvents(ctx.env, [published]);
 }

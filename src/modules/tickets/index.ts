@@ -41,3 +41,4 @@ export { relationTo, ticketAudience } from "./tickets.present";
 export { eligibleTechnicians } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
+export { CLEAR_SQL, REFRESH_SQL, ticketStatsStatements } from "./ticket-stats";

@@ -3,6 +3,7 @@ import { publishEvents } from "../../lib/events";
 import { FINISHED_STATUSES } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
+import { ticketStatsByWriteTokenStatements } from "./ticket-stats";
 
 type Target = "response" | "resolution";
 
@@ -42,6 +43,8 @@ export async function flagSlaBreaches(ctx: ServiceContext, scheduledTime: number
                 json_object('target', ?3, 'number', number, 'priority', priority, 'due_at', ${due}), ?1
            FROM tickets WHERE write_token = ?2`,
       ).bind(now, token, target),
+      // A resolution breach makes the ticket overdue in the reports.
+      ...(target === "resolution" ? ticketStatsByWriteTokenStatements(env.DB, ctx.settings.timeZone, token) : []),
     ]);
     for (const row of flagged.results) {
       events.push({
