@@ -26,6 +26,7 @@ export default defineConfig(async () => {
           queueConsumers: {
             "truckroll-notifications": { maxBatchTimeout: 0.05, maxRetries: 5, retryDelay: 0, deadLetterQueue: "truckroll-notifications-dlq" },
             "truckroll-notifications-dlq": { maxBatchTimeout: 0.05 },
+            "truckroll-jobs": { maxBatchSize: 1, maxBatchTimeout: 0.05, maxRetries: 5, retryDelay: 0 },
           },
           bindings: {
             ENVIRONMENT: "test",

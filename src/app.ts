@@ -26,6 +26,8 @@ import { schedulingModule } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
 import { inventoryModule } from "./modules/inventory";
 import { notificationsModule } from "./modules/notifications";
+import { jobsModule } from "./modules/jobs";
+import { reportsModule } from "./modules/reports";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -122,6 +124,8 @@ export function createApp() {
   app.route("/", schedulingModule);
   app.route("/", attendanceModule);
   app.route("/", inventoryModule);
+  app.route("/", reportsModule);
+  app.route("/", jobsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

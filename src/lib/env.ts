@@ -7,6 +7,8 @@ export interface Env {
   ASSETS?: Fetcher;
   SCHEDULES: DurableObjectNamespace<import("../durable-objects/technician-schedule").TechnicianSchedule>;
   NOTIFICATIONS: Queue<import("./messages").QueueMessage>;
+  /** Background jobs: exports, rebuilds (one message per step). */
+  JOBS: Queue<import("./messages").JobMessage>;
   ENVIRONMENT?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;

@@ -31,6 +31,13 @@ export interface WebhookMessage {
   payload: Record<string, unknown>;
 }
 
+/** One step of a background job (`jobs` table); `step` lets a redelivered message be recognised. */
+export interface JobMessage {
+  kind: "job";
+  job_id: string;
+  step: number;
+}
+
 export type QueueMessage = NotificationMessage | DomainEventMessage | WebhookMessage;
 
 export function isWebhook(message: QueueMessage): message is WebhookMessage {

@@ -35,6 +35,7 @@ export const PERMISSIONS = {
   "attendance:read": "Read attendance",
   "attendance:write": "Mark attendance",
   "reports:read": "Read reports and dashboards",
+  "reports:manage": "Rebuild the report aggregates",
   "inventory:read": "Read the catalogue, stock by location, the ledger and equipment assignments",
   "inventory:manage": "Manage items, receive, adjust and transfer stock, issue and take back equipment",
   "notifications:admin": "Read the delivery log and replay deliveries",

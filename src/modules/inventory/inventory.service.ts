@@ -6,6 +6,7 @@ import { publishEvents } from "../../lib/events";
 import type { DomainEventMessage } from "../../lib/messages";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
+import { csvLines, type CsvCell } from "../../lib/csv";
 import { AppError } from "../../lib/problem";
 import { containsText } from "../../lib/search";
 import { assertTechniciansInReach, findVisibleTicket } from "../access";
@@ -406,18 +407,12 @@ export async function inventoryReport(ctx: UserContext, query: { low_stock_only?
 
 /** The report's rows as CSV: one line per item and location. */
 export function inventoryReportCsv(report: Awaited<ReturnType<typeof inventoryReport>>): string {
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : String(v);
-    // Quoted when needed; a leading =, +, - or @ is defused so a spreadsheet never runs it.
-    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  const lines = [["sku", "name", "category", "location", "quantity", "unit_price", "currency", "value", "min_level", "is_low_stock"].join(",")];
+  const rows: CsvCell[][] = [];
   for (const r of report.items) {
     const locations = r.locations.length ? r.locations : [{ location: "", quantity: 0 }];
-    for (const l of locations) lines.push([r.sku, r.name, r.category, l.location, l.quantity, r.unit_price, r.currency, l.quantity * r.unit_price, r.min_level, r.is_low_stock].map(cell).join(","));
+    for (const l of locations) rows.push([r.sku, r.name, r.category, l.location, l.quantity, r.unit_price, r.currency, l.quantity * r.unit_price, r.min_level, r.is_low_stock]);
   }
-  return `${lines.join("\r\n")}\r\n`;
+  return csvLines(["sku", "name", "category", "location", "quantity", "unit_price", "currency", "value", "min_level", "is_low_stock"], rows, { header: true });
 }
 
 

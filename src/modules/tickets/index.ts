@@ -1,7 +1,7 @@
 // Work orders: tickets, cases, tasks and service bookings — lifecycle, assignment, SLA, comments,
 // attachments, history, work logs and completion by customer code (WO-1…WO-14).
 // Leaves first: other modules read these at load time, so they must not wait on a cycle.
-export { TicketIdParam, TicketPageSchema } from "./tickets.schemas";
+export { TicketIdParam, TicketListQuery, TicketPageSchema } from "./tickets.schemas";
 export { slaState } from "./sla";
 
 import { createRouter } from "../../lib/create-router";
@@ -41,4 +41,4 @@ export { relationTo, ticketAudience } from "./tickets.present";
 export { eligibleTechnicians } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
-export { CLEAR_SQL, REFRESH_SQL, ticketStatsStatements } from "./ticket-stats";
+export { CLEAR_SQL, REFRESH_SQL, SUMS, ticketStatsStatements } from "./ticket-stats";

@@ -34,7 +34,7 @@ base AS (
     CASE WHEN t.resolution_due_at IS NULL THEN NULL WHEN t.resolved_at <= t.resolution_due_at THEN 1 ELSE 0 END AS on_time,
     CASE WHEN EXISTS (SELECT 1 FROM ticket_history h WHERE h.ticket_id = t.id
                         AND (h.action = 'reject' OR (h.action = 'reopen' AND h.from_value IN ${DONE})))
-           OR (SELECT count(*) FROM appointments ap WHERE ap.ticket_id = t.id AND ap.status <> 'cancelled') > 1
+           OR (SELECT count(*) FROM ticket_history h WHERE h.ticket_id = t.id AND h.action IN ('start', 'resume')) > 1
          THEN 0 ELSE 1 END AS first_time_fix,
     coalesce(
       (SELECT f.service_rating FROM feedback f WHERE f.ticket_id = t.id AND f.service_rating IS NOT NULL ORDER BY f.created_at DESC, f.id DESC LIMIT 1),

@@ -1,0 +1,15 @@
+// Background jobs: the resource a long export (and later an import) answers 202 with — state,
+// progress, cancel, and the finished file for the user who asked for it.
+export { JobSchema } from "./jobs.schemas";
+
+import { createRouter } from "../../lib/create-router";
+import * as h from "./jobs.handlers";
+import * as r from "./jobs.routes";
+
+export const jobsModule = createRouter()
+  .openapi(r.listJobs, h.listJobs)
+  .openapi(r.getJob, h.getJob)
+  .openapi(r.cancelJob, h.cancelJob)
+  .openapi(r.downloadJob, h.downloadJob);
+
+export { advanceJob, failJob, jobRequester, startJob, type JobRow, type StepResult } from "./jobs.service";

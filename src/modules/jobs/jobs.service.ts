@@ -1,0 +1,134 @@
+import { and, eq } from "drizzle-orm";
+import { jobs, type JobStatus } from "../../db/schema";
+import type { ServiceContext, UserContext } from "../../lib/context";
+import { newId, nowIso } from "../../lib/ids";
+import type { JobMessage } from "../../lib/messages";
+import { keyset } from "../../lib/pagination";
+import { permissionsOf } from "../../lib/permissions";
+import { AppError } from "../../lib/problem";
+
+export type JobRow = typeof jobs.$inferSelect;
+
+/** What one step of a job did: where the next one starts, or the file it finished. */
+export interface StepResult {
+  state: Record<string, unknown>;
+  rowsProcessed: number;
+  rowsTotal?: number | null;
+  done?: { key: string; filename: string; contentType: string; bytes: number } | { key: null };
+}
+
+export function presentJob(row: JobRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    rows_total: row.rowsTotal,
+    rows_processed: row.rowsProcessed,
+    error: row.error,
+    file:
+      row.status === "done" && row.resultKey
+        ? { filename: row.resultFilename ?? "download", content_type: row.resultContentType ?? "application/octet-stream", bytes: row.resultBytes ?? 0, download_url: `/v1/jobs/${row.id}/download` }
+        : null,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+    finished_at: row.finishedAt,
+  };
+}
+
+/** A queued job and its first step's message; answer 202 with what this returns. */
+export async function startJob(ctx: ServiceContext, kind: string, requestedBy: string | null, params: Record<string, unknown>) {
+  const now = nowIso();
+  const row: JobRow = {
+    id: newId("job"), kind, status: "queued", requestedBy, params, state: {}, step: 0, rowsTotal: null, rowsProcessed: 0,
+    resultKey: null, resultFilename: null, resultContentType: null, resultBytes: null, error: null, createdAt: now, updatedAt: now, finishedAt: null,
+  };
+  await ctx.db.insert(jobs).values(row);
+  await ctx.env.JOBS.send({ kind: "job", job_id: row.id, step: 0 } satisfies JobMessage);
+  return presentJob(row);
+}
+
+/** The caller's own job; anyone else's is a 404 so its existence does not leak. */
+async function ownJob(ctx: UserContext, id: string): Promise<JobRow> {
+  const row = await ctx.db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.requestedBy, ctx.actor.userId)) });
+  if (!row) throw new AppError("not_found", "No such job.");
+  return row;
+}
+
+export async function getJob(ctx: UserContext, id: string) {
+  return presentJob(await ownJob(ctx, id));
+}
+
+export async function listJobs(ctx: UserContext, query: { limit: number; cursor?: string }) {
+  const page = keyset({ order: "-created_at", column: jobs.createdAt, idColumn: jobs.id, cursor: query.cursor });
+  const rows = await ctx.db.select().from(jobs).where(and(eq(jobs.requestedBy, ctx.actor.userId), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(presentJob), next_cursor: result.next_cursor };
+}
+
+/** Stops a queued or running job; its next step sees the status and ends. */
+export async function cancelJob(ctx: UserContext, id: string) {
+  const row = await ownJob(ctx, id);
+  if (row.status !== "queued" && row.status !== "running") throw new AppError("invalid_transition", `A ${row.status} job cannot be cancelled.`);
+  const now = nowIso();
+  const result = await ctx.env.DB.prepare("UPDATE jobs SET status = 'cancelled', updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running')").bind(id, now).run();
+  if (!result.meta.changes) throw new AppError("conflict", "The job finished meanwhile.");
+  if (row.resultKey === null && typeof row.state.upload_id === "string" && typeof row.state.key === "string") {
+    await ctx.env.FILES.resumeMultipartUpload(row.state.key, row.state.upload_id).abort().catch(() => undefined);
+  }
+  return presentJob({ ...row, status: "cancelled", updatedAt: now, finishedAt: now });
+}
+
+/** The finished file, streamed from storage, for the user who asked for it only. */
+export async function downloadJob(ctx: UserContext, id: string) {
+  const row = await ownJob(ctx, id);
+  if (row.status !== "done" || !row.resultKey) throw new AppError("invalid_transition", "The job has no file (yet).");
+  const object = await ctx.env.FILES.get(row.resultKey);
+  if (!object) throw new AppError("not_found", "The file has expired.");
+  return { body: object.body, filename: row.resultFilename ?? "download", contentType: row.resultContentType ?? "application/octet-stream", bytes: object.size };
+}
+
+/**
+ * Runs one step of a job: nothing when the job has ended or the step was already committed
+ * (a redelivered message); otherwise `run`, then the step is committed only if the job is still
+ * at this step, and the next step's message is sent.
+ */
+export async function advanceJob(ctx: ServiceContext, message: JobMessage, run: (job: JobRow) => Promise<StepResult>): Promise<void> {
+  const job = await ctx.db.query.jobs.findFirst({ where: eq(jobs.id, message.job_id) });
+  if (!job || job.step !== message.step || !(["queued", "running"] as JobStatus[]).includes(job.status)) return;
+  const result = await run(job);
+  const now = nowIso();
+  const finished = result.done !== undefined;
+  const file = result.done && result.done.key !== null ? result.done : null;
+  const committed = await ctx.env.DB.prepare(
+    `UPDATE jobs SET step = step + 1, status = ?3, state = ?4, rows_processed = ?5, rows_total = coalesce(?6, rows_total),
+            result_key = ?7, result_filename = ?8, result_content_type = ?9, result_bytes = ?10, updated_at = ?11, finished_at = ?12
+      WHERE id = ?1 AND step = ?2 AND status IN ('queued', 'running')`,
+  )
+    .bind(job.id, job.step, finished ? "done" : "running", JSON.stringify(result.state), result.rowsProcessed, result.rowsTotal ?? null,
+      file?.key ?? null, file?.filename ?? null, file?.contentType ?? null, file?.bytes ?? null, now, finished ? now : null)
+    .run();
+  if (committed.meta.changes && !finished) await ctx.env.JOBS.send({ kind: "job", job_id: job.id, step: job.step + 1 } satisfies JobMessage);
+}
+
+/** A step that kept failing: the job is kept as failed with the reason, never dropped. */
+export async function failJob(ctx: ServiceContext, message: JobMessage, error: string): Promise<void> {
+  const now = nowIso();
+  await ctx.env.DB.prepare("UPDATE jobs SET status = 'failed', error = ?2, updated_at = ?3, finished_at = ?3 WHERE id = ?1 AND status IN ('queued', 'running')")
+    .bind(message.job_id, error.slice(0, 500), now)
+    .run();
+}
+
+/** The user a job acts for, with their current permissions; null when they can no longer act. */
+export async function jobRequester(ctx: ServiceContext, job: JobRow): Promise<UserContext | null> {
+  if (!job.requestedBy) return null;
+  const row = await ctx.env.DB.prepare(
+    `SELECT u.id, u.role, u.status, u.deleted_at, r.permissions AS custom FROM users u LEFT JOIN roles r ON r.key = u.role WHERE u.id = ?1`,
+  )
+    .bind(job.requestedBy)
+    .first<{ id: string; role: string; status: string; deleted_at: string | null; custom: string | null }>();
+  if (!row || row.status !== "active" || row.deleted_at) return null;
+  return {
+    ...ctx,
+    actor: { kind: "user", userId: row.id, sessionId: `job:${job.id}`, role: row.role, permissions: permissionsOf(row.role, row.custom ? (JSON.parse(row.custom) as string[]) : null), via: "bearer", tokenExpiresAt: 0 },
+  };
+}

@@ -1,0 +1,38 @@
+import { systemContext } from "../lib/context";
+import type { Env } from "../lib/env";
+import { writeLog } from "../lib/log";
+import type { JobMessage } from "../lib/messages";
+import { advanceJob, failJob, type JobRow, type StepResult } from "../modules/jobs";
+import { runExportStep, runRebuildStep } from "../modules/reports";
+
+export const JOBS_QUEUE = "truckroll-jobs";
+/** Matches max_retries in wrangler.toml: the attempt after which a failing step fails its job. */
+export const MAX_STEP_ATTEMPTS = 6;
+
+const STEPS: Record<string, (ctx: ReturnType<typeof systemContext>, job: JobRow) => Promise<StepResult>> = {
+  report_export: runExportStep,
+  report_rebuild: runRebuildStep,
+};
+
+/** One step per message; a failing step is retried with back-off, and after the last attempt its job is marked failed (kept with the reason). */
+export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, ctx: ExecutionContext) {
+  const system = systemContext(env, `queue:${batch.queue}`, (p) => ctx.waitUntil(p));
+  for (const msg of batch.messages) {
+    try {
+      await advanceJob(system, msg.body, (job) => {
+        const step = STEPS[job.kind];
+        if (!step) throw new Error(`unknown job kind ${job.kind}`);
+        return step(system, job);
+      });
+      msg.ack();
+    } catch (err) {
+      writeLog(system.settings.logLevel, "warn", { msg: "job step failed", job_id: msg.body.job_id, step: msg.body.step, attempts: msg.attempts, error: String(err) });
+      if (msg.attempts >= MAX_STEP_ATTEMPTS) {
+        await failJob(system, msg.body, String(err));
+        msg.ack();
+      } else {
+        msg.retry({ delaySeconds: Math.min(300, 5 * 2 ** (msg.attempts - 1)) });
+      }
+    }
+  }
+}
