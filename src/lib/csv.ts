@@ -14,6 +14,8 @@ export function csvLines(columns: readonly string[], rows: readonly CsvCell[][],
     header: options.header ?? false,
     columns: columns as string[],
     record_delimiter: "windows",
+    // A line break inside a cell is quoted, whatever the record delimiter.
+    quoted_match: /[\r\n]/,
     cast: { string: defuse, boolean: (v) => (v ? "true" : "false") },
   });
 }
