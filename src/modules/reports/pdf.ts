@@ -10,8 +10,24 @@ const MUTED = rgb(0.42, 0.45, 0.5);
 const BAR = rgb(0.16, 0.42, 0.78);
 const RULE = rgb(0.85, 0.87, 0.9);
 
-/** The standard fonts speak WinAnsi only: anything else is shown as "?" rather than failing the report. */
-const printable = (s: string) => s.replace(/[^\x20-\x7E\xA0-\xFF]/g, "?");
+let charset: Set<number> | null = null;
+
+/**
+ * The standard fonts speak WinAnsi only: a character outside it becomes its unaccented letter
+ * (ź → z) or "?", rather than failing the report.
+ */
+function printable(s: string): string {
+  let out = "";
+  for (const ch of s.replace(/[\r\n\t]+/g, " ")) {
+    const code = ch.codePointAt(0)!;
+    if (!charset || charset.has(code)) out += ch;
+    else {
+      const base = ch.normalize("NFKD")[0];
+      out += base && base !== ch && charset.has(base.codePointAt(0)!) ? base : "?";
+    }
+  }
+  return out;
+}
 
 function fit(text: string, font: PDFFont, size: number, width: number): string {
   let t = printable(text);
@@ -32,11 +48,12 @@ export interface PdfReport {
 /** A report as PDF: title, filters, a summary table, one bar chart drawn as vector shapes, the rows, page numbers. */
 export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  doc.setTitle(printable(report.title));
+  doc.setTitle(report.title);
   doc.setProducer("truckroll");
   doc.setCreationDate(new Date());
   const font = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  charset ??= new Set(font.getCharacterSet());
   let page: PDFPage = doc.addPage(A4);
   let y = A4[1] - MARGIN;
   const width = A4[0] - 2 * MARGIN;
