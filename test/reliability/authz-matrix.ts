@@ -164,6 +164,18 @@ export const ROUTE_ACCESS: Record<string, string> = {
   returnEquipment: "authenticated", // POST /v1/inventory/assignments/{id}/return
   getVanStock: "authenticated", // GET /v1/inventory/vans/{technician_id}
   getInventoryReport: "inventory:read", // GET /v1/inventory/report
+  getDashboard: "reports:read", // GET /v1/reports/dashboard
+  getTeamPerformanceReport: "reports:read", // GET /v1/reports/technicians
+  getTechnicianPerformance: "authenticated", // GET /v1/technicians/{id}/performance
+  getPeriodReport: "reports:read", // GET /v1/reports/periods
+  getTicketReport: "reports:read", // GET /v1/reports/tickets
+  getServicesReport: "reports:read", // GET /v1/reports/services
+  startReportExport: "reports:read", // POST /v1/reports/exports
+  rebuildReportAggregates: "reports:manage", // POST /v1/reports/rebuild
+  listJobs: "authenticated", // GET /v1/jobs
+  getJob: "authenticated", // GET /v1/jobs/{id}
+  cancelJob: "authenticated", // POST /v1/jobs/{id}/cancel
+  downloadJobFile: "authenticated", // GET /v1/jobs/{id}/download
 };
 
 /**

@@ -61,7 +61,11 @@ describe("D1 round trips of every operation", () => {
     await call(`/v1/webhooks/${webhook.json?.id}`, { method: "PATCH", token: admin, body: { active: false } });
     const stocked = await call("/v1/inventory/items", { token: admin, body: { sku: `SWEEP-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep router", category: "router", unit_price: 100, currency: "BWP", initial_quantity: 50 } });
     const issued = await call("/v1/inventory/assignments", { token: admin, body: { item_id: stocked.json?.id, technician_id: tech.user.id, quantity: 5 } });
+    // A finished export, so the job routes have a real job to read, download and (fail to) cancel.
+    const exported = await call("/v1/reports/exports", { token: admin, body: { report: "tickets", filters: { number: ticket.number } } });
+    for (let i = 0; i < 100 && (await call(`/v1/jobs/${exported.json?.id}`, { token: admin })).json?.status !== "done"; i++) await new Promise((r) => setTimeout(r, 100));
     Object.assign(w, {
+      job: exported.json?.id,
       item: stocked.json?.id, equipment: issued.json?.id,
       admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
       appointment: appt.json?.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
@@ -106,7 +110,7 @@ describe("D1 round trips of every operation", () => {
       const id: Record<string, string | undefined> = {
         users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
         tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
-        webhooks: w.webhook, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+        webhooks: w.webhook, jobs: w.job, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
       };
       return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
     });

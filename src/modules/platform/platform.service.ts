@@ -26,6 +26,8 @@ export const COLLECTIONS: Record<string, string> = {
   attendance: "/v1/attendance",
   inventory_items: "/v1/inventory/items",
   equipment_assignments: "/v1/inventory/assignments",
+  reports: "/v1/reports/dashboard",
+  jobs: "/v1/jobs",
   notifications: "/v1/notifications",
   webhooks: "/v1/webhooks",
   events: "/v1/events",
