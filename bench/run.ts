@@ -7,19 +7,23 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, generateKeyPairSync, randomBytes, scryptSync } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { daySlots, slotWindow } from "../src/modules/scheduling/slots";
+import { zoneOffsetsJson } from "../src/lib/time";
+import { REFRESH_SQL } from "../src/modules/tickets/ticket-stats";
 import { settingsFrom, type Env } from "../src/lib/env";
 import { parseWrk, type WrkResult } from "./wrk-output";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick ? "10000" : "10000,100000,1000000")).split(",").map(Number);
+/** `--reports`: only the report scenarios (dashboard, performance, export), written to their own section of docs/benchmarks.md. */
+const reportsOnly = args.includes("--reports");
+const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick ? "10000" : reportsOnly ? "10000,1000000" : "10000,100000,1000000")).split(",").map(Number);
 // Quick runs measure at the headline concurrency only, leaving time for five ratio pairs in under three minutes.
 const concurrencies = quick ? [64] : [1, 8, 32, 64];
 const duration = quick ? 2 : 8;
@@ -87,8 +91,8 @@ let seeded = 0;
 /** Adds tickets up to `target`, spread over the last year, in one transaction. */
 function seedTickets(db: DatabaseSync, target: number) {
   const insert = db.prepare(
-    `INSERT INTO tickets (id, number, kind, priority, status, title, description, created_by, required_skills, service_area, response_due_at, resolution_due_at, created_at, updated_at)
-     VALUES (?, ?, 'repair', ?, ?, ?, '', 'usr_bench_admin', '[]', 'gaborone', ?, ?, ?, ?)`,
+    `INSERT INTO tickets (id, number, kind, priority, status, title, description, created_by, required_skills, service_area, response_due_at, resolution_due_at, resolved_at, created_at, updated_at)
+     VALUES (?, ?, 'repair', ?, ?, ?, '', 'usr_bench_admin', '[]', 'gaborone', ?, ?, ?, ?, ?)`,
   );
   const assign = db.prepare(`INSERT INTO ticket_assignees (ticket_id, technician_id, assigned_by, assigned_at) VALUES (?, ?, 'usr_bench_admin', ?)`);
   const start = Date.now() - 365 * 86_400_000;
@@ -96,11 +100,28 @@ function seedTickets(db: DatabaseSync, target: number) {
   for (let i = seeded; i < target; i++) {
     const created = new Date(start + Math.floor((i / Math.max(target, 1)) * 365 * 86_400_000) + (i % 1000)).toISOString();
     const id = `tkt_bench_${String(i).padStart(8, "0")}`;
-    insert.run(id, `TR-${String(i + 1).padStart(7, "0")}`, PRIORITIES[i % 5], STATUSES[i % 7], `Bench ticket ${i}`, created, created, created, created);
+    const status = STATUSES[i % 7];
+    const resolved = status === "resolved" || status === "closed" ? new Date(Date.parse(created) + ((i % 20) + 1) * 3_600_000).toISOString() : null;
+    insert.run(id, `TR-${String(i + 1).padStart(7, "0")}`, PRIORITIES[i % 5], status, `Bench ticket ${i}`, created, created, resolved, created, created);
     if (i % 3 === 0) assign.run(id, `usr_bench_t${i % TECHS}`, created);
   }
   db.exec("COMMIT");
+  if (reportsOnly) refreshReportAggregates(db, seeded, target);
   seeded = target;
+}
+
+/** The report aggregates for the tickets just seeded, by the same SQL every ticket change runs. */
+function refreshReportAggregates(db: DatabaseSync, from: number, to: number) {
+  const zone = zoneOffsetsJson(settingsFrom({ ENVIRONMENT: "development", JWT_PRIVATE_KEYS: "x", HMAC_SECRET: "x".repeat(16) } as Env).timeZone);
+  const statements = REFRESH_SQL.map((text) => db.prepare(text.includes("?1") ? text : text.replaceAll("?2", "?1")));
+  const t0 = performance.now();
+  for (let i = from; i < to; i += 5000) {
+    const ids = JSON.stringify(Array.from({ length: Math.min(5000, to - i) }, (_, k) => `tkt_bench_${String(i + k).padStart(8, "0")}`));
+    db.exec("BEGIN");
+    REFRESH_SQL.forEach((text, k) => (text.includes("?1") ? statements[k].run(zone, ids) : statements[k].run(ids)));
+    db.exec("COMMIT");
+  }
+  console.log(`report aggregates for ${to - from} tickets in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 // ---------- servers ----------
@@ -463,6 +484,133 @@ async function main() {
   console.log("wrote bench/results.json and docs/benchmarks.md");
 }
 
+// ---------- reports (`--reports`) ----------
+
+const REPORTS_START = "<!-- reports:start -->";
+const REPORTS_END = "<!-- reports:end -->";
+
+/** Resident memory of the newest workerd process, in MiB (the worker's isolate lives there). */
+function workerdRssMiB(): number {
+  try {
+    const pid = execFileSync("pgrep", ["-n", "workerd"], { encoding: "utf8" }).trim();
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+interface ExportRun {
+  rows: number;
+  bytes: number;
+  seconds: number;
+  rss_before_mib: number;
+  rss_peak_mib: number;
+  status: string;
+}
+
+/** A CSV export job of the newest `rows` tickets, timed to done, sampling workerd's memory every 100 ms. */
+async function exportRun(auth: Record<string, string>, scale: number, rows: number): Promise<ExportRun> {
+  const start = Date.now() - 365 * 86_400_000;
+  const from = new Date(start + Math.floor(((scale - rows) / scale) * 365 * 86_400_000)).toISOString();
+  const before = workerdRssMiB();
+  let peak = before;
+  const t0 = performance.now();
+  const res = await fetch(`${base}/v1/reports/exports`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ report: "tickets", filters: { created_from: from } }) });
+  const job = (await res.json()) as { id: string };
+  let state: { status: string; rows_processed: number; file: { bytes: number } | null } = { status: "queued", rows_processed: 0, file: null };
+  while (!["done", "failed", "cancelled"].includes(state.status)) {
+    await new Promise((r) => setTimeout(r, 100));
+    peak = Math.max(peak, workerdRssMiB());
+    state = (await (await fetch(`${base}/v1/jobs/${job.id}`, { headers: auth })).json()) as typeof state;
+    if (performance.now() - t0 > 600_000) break;
+  }
+  return { rows: state.rows_processed, bytes: state.file?.bytes ?? 0, seconds: (performance.now() - t0) / 1000, rss_before_mib: before, rss_peak_mib: peak, status: state.status };
+}
+
+async function reportsMain() {
+  const db = new DatabaseSync(sqliteFile());
+  seedBase(db);
+  seedTickets(db, scales[0]);
+  db.close();
+  serverKind = "Miniflare";
+  await startServer(serverKind);
+  let auth = await signIn();
+  const p50: Record<string, Record<number, number>> = {};
+  const exports: Record<number, ExportRun> = {};
+  const paths = {
+    dashboard: "/v1/reports/dashboard",
+    performance: "/v1/technicians/usr_bench_t1/performance",
+    team: "/v1/reports/technicians",
+  };
+  for (const [i, scale] of scales.entries()) {
+    if (i > 0) {
+      await stop();
+      const db2 = new DatabaseSync(sqliteFile());
+      seedTickets(db2, scale);
+      db2.close();
+      await startServer(serverKind);
+      auth = await signIn();
+    }
+    const d1 = record(`baseline: D1 SELECT 1 (${scale} tickets)`, measure("/__bench/d1"));
+    const rows = {
+      dashboard: record(`GET /v1/reports/dashboard, 30 days (${scale} tickets)`, measure(paths.dashboard, { headers: auth })),
+      performance: record(`GET /v1/technicians/{id}/performance, 30 days (${scale} tickets)`, measure(paths.performance, { headers: auth })),
+      team: record(`GET /v1/reports/technicians, 100 technicians, 30 days (${scale} tickets)`, measure(paths.team, { headers: auth })),
+    };
+    for (const [key, s] of Object.entries(rows)) {
+      compare(s, d1, 0.2, "≥ 0.2 × D1 SELECT 1", { baseline: { path: "/__bench/d1" }, scenario: { path: paths[key as keyof typeof paths], headers: auth } });
+      (p50[key] ??= {})[scale] = s.p50_ms;
+    }
+    exports[scale] = await exportRun(auth, scale, Math.min(scale, 100_000));
+    console.log(`export at ${scale}: ${JSON.stringify(exports[scale])}`);
+  }
+  await stop();
+  const small = scales[0];
+  const large = scales[scales.length - 1];
+  for (const [key, byScale] of Object.entries(p50)) {
+    const s = scenarios.find((x) => x.name.startsWith(key === "dashboard" ? "GET /v1/reports/dashboard" : key === "performance" ? "GET /v1/technicians/{id}/performance" : "GET /v1/reports/technicians") && x.name.includes(`(${large} tickets)`))!;
+    const ok = byScale[large] <= 1.5 * byScale[small];
+    s.note = [`p50 ${byScale[large].toFixed(2)} ms at ${large} vs ${byScale[small].toFixed(2)} ms at ${small} (target ≤ 1.5×): ${ok ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
+    s.target = `${s.target}, p50 ≤ 1.5 × p50 at ${small}`;
+    s.met = Boolean(s.met) && ok;
+  }
+  writeFileSync(join(root, "bench", "results-reports.json"), JSON.stringify({ generated_at: new Date().toISOString(), scales, concurrencies, headline_concurrency: headline, server: serverKind, scenarios, exports }, null, 2));
+  const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
+  const section = `${REPORTS_START}
+## Reports (\`npm run bench -- --reports\`, ${new Date().toISOString().slice(0, 10)})
+
+Scales ${scales.join(" and ")} tickets spread over a year, 100 technicians, aggregates built by the
+same refresh SQL every ticket change runs; Miniflare; wrk ${concurrencies.join("/")} connections, ${duration} s each; the table
+shows concurrency ${headline}. Target: p50 at ${large} within 1.5 × p50 at ${small}. Raw data: \`bench/results-reports.json\`.
+
+| scenario | req/s | p50 ms | p99 ms | non-2xx | baseline | ratio | target | met | note |
+|---|---|---|---|---|---|---|---|---|---|
+${scenarios.map((s) => `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.baseline ?? "–"} | ${s.ratio === null ? "–" : f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`).join("\n")}
+
+CSV export jobs (the newest tickets, at most 100,000; one queue message per part of at least 5 MiB), with the
+resident memory of the workerd process sampled every 100 ms:
+
+| tickets in the database | rows exported | size | time to done | workerd RSS before | peak | growth | status |
+|---|---|---|---|---|---|---|---|
+${Object.entries(exports).map(([scale, e]) => `| ${scale} | ${e.rows} | ${(e.bytes / 1048576).toFixed(1)} MiB | ${e.seconds.toFixed(1)} s | ${f(e.rss_before_mib, 0)} MiB | ${f(e.rss_peak_mib, 0)} MiB | ${f(e.rss_peak_mib - e.rss_before_mib, 0)} MiB | ${e.status} |`).join("\n")}
+${REPORTS_END}`;
+  const docPath = join(root, "docs", "benchmarks.md");
+  const doc = readFileSync(docPath, "utf8");
+  writeFileSync(docPath, doc.includes(REPORTS_START) ? doc.replace(new RegExp(`${REPORTS_START}[\\s\\S]*${REPORTS_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  console.log("wrote bench/results-reports.json and the reports section of docs/benchmarks.md");
+}
+
+/** The reports section a `--reports` run wrote, kept when the main run rewrites the page. */
+function keptReportsSection(): string {
+  const path = join(root, "docs", "benchmarks.md");
+  if (!existsSync(path)) return "";
+  const doc = readFileSync(path, "utf8");
+  const start = doc.indexOf(REPORTS_START);
+  const end = doc.indexOf(REPORTS_END);
+  return start >= 0 && end > start ? `\n${doc.slice(start, end + REPORTS_END.length)}\n` : "";
+}
+
 function report(hashMs: number) {
   const f = (n: number | null, d = 1) => (n === null || Number.isNaN(n) ? "–" : n.toFixed(d));
   const rows = scenarios.map((s) => `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.socket_errors ?? 0} | ${s.baseline ?? "–"} | ${f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`);
@@ -498,10 +646,10 @@ a burst of 200 simultaneous Durable Object one-insert calls — because a wrk fi
 would compare a burst with a steady state; the wrk figure for the same call is the "Durable Object one SQLite insert"
 row above. The storm's non-2xx are the expected 409s (\`slot_unavailable\`); any other answer fails the scenario.
 Findings and what was fixed are kept in docs/benchmarks-findings.md.
-`;
+${keptReportsSection()}`;
 }
 
-main()
+(reportsOnly ? reportsMain : main)()
   .catch(async (err) => {
     console.error(err);
     process.exitCode = 1;

@@ -48,6 +48,8 @@ export const DEMO_USERS = [
   ["dispatcher", "dispatcher", "Dineo", "Dispatcher", "+26771000004"],
   ["tech1", "technician", "Thabo", "Tech", "+26771000005"],
   ["tech2", "technician", "Tumi", "Tech", "+26771000006"],
+  ["tech3", "technician", "Kabelo", "Tech", "+26771000009"],
+  ["tech4", "technician", "Naledi", "Tech", "+26771000010"],
   ["customer1", "customer", "Kagiso", "Customer", "+26771000007"],
   ["customer2", "customer", "Lesedi", "Customer", "+26771000008"],
 ];
@@ -59,7 +61,7 @@ function seedSql() {
     `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
      VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
-  return [...rows, ...workSql(now, q), ...inventorySql(now, q)].join("\n");
+  return [...rows, ...workSql(now, q), ...inventorySql(now, q), ...historySql(q)].join("\n");
 }
 
 /** Customers, cards, a team and tickets in several states, so the local API shows a living system. */
@@ -71,7 +73,9 @@ function workSql(now, q) {
     `UPDATE users SET company_id = 'cmp_demo_linecraft' WHERE id = 'usr_demo_tech2' AND company_id IS NULL;`,
     `INSERT OR IGNORE INTO technician_profiles (user_id, employee_id, skills, service_areas, supervisor_id, external_usernames, is_available, created_at, updated_at) VALUES
       ('usr_demo_tech1', 'E-1001', '["fibre","copper"]', '["gaborone","mogoditshane"]', 'usr_demo_supervisor', '{"cone":"thabo.t"}', 1, ${n}, ${n}),
-      ('usr_demo_tech2', 'E-1002', '["fibre","appliances"]', '["gaborone","francistown"]', 'usr_demo_supervisor', '{}', 1, ${n}, ${n});`,
+      ('usr_demo_tech2', 'E-1002', '["fibre","appliances"]', '["gaborone","francistown"]', 'usr_demo_supervisor', '{}', 1, ${n}, ${n}),
+      ('usr_demo_tech3', 'E-1003', '["copper","appliances"]', '["gaborone"]', 'usr_demo_supervisor', '{}', 1, ${n}, ${n}),
+      ('usr_demo_tech4', 'E-1004', '["fibre"]', '["francistown"]', NULL, '{}', 1, ${n}, ${n});`,
     `INSERT OR IGNORE INTO customers (id, user_id, full_name, phone, email, national_id, address, lat, lng, service_area, service_package, created_at, updated_at) VALUES
       ('cus_demo_kagiso', 'usr_demo_customer1', 'Kagiso Customer', '+26771000007', 'customer1@demo.truckroll.dev', 'BW-100007', 'Plot 1234, Block 6, Gaborone', -24.6282, 25.9231, 'gaborone', 'fibre-50', ${n}, ${n}),
       ('cus_demo_lesedi', 'usr_demo_customer2', 'Lesedi Customer', '+26771000008', 'customer2@demo.truckroll.dev', 'BW-100008', '12 Blue Jacket St, Francistown', -21.1700, 27.5078, 'francistown', 'adsl-10', ${n}, ${n}),
@@ -152,6 +156,68 @@ function inventorySql(now, q) {
   return out;
 }
 
+/**
+ * Four months of finished work for the reports: about 480 tickets across the four technicians,
+ * with holds, late finishes, rejections, cancellations and ratings — the same every run (a
+ * seeded generator), so the figures a person sees can be checked by hand.
+ */
+function historySql(q) {
+  let seed = 20261125;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const techs = ["usr_demo_tech1", "usr_demo_tech2", "usr_demo_tech3", "usr_demo_tech4"];
+  const skill = [0.9, 0.75, 0.6, 0.85];
+  const customers = ["cus_demo_kagiso", "cus_demo_lesedi", "cus_demo_neo"];
+  const kinds = ["repair", "installation", "maintenance", "service_down", "upgrade"];
+  const titles = { repair: "Line fault", installation: "New fibre installation", maintenance: "Scheduled maintenance", service_down: "No service", upgrade: "Package upgrade" };
+  const priorities = ["low", "medium", "medium", "high", "critical"];
+  const resolutionMinutes = { low: 7200, medium: 2880, high: 1440, critical: 480 };
+  const iso = (ms) => q(new Date(ms).toISOString());
+  const out = [];
+  const day = 86_400_000;
+  const start = Date.now() - 120 * day;
+  for (let i = 0; i < 480; i++) {
+    const id = `tkt_demo_h${String(i).padStart(4, "0")}`;
+    const t = Math.floor(rand() * techs.length);
+    const tech = techs[t];
+    const kind = kinds[Math.floor(rand() * kinds.length)];
+    const priority = priorities[Math.floor(rand() * priorities.length)];
+    const created = start + Math.floor((i / 480) * 118 * day) + Math.floor(rand() * 8) * 3_600_000;
+    const due = created + resolutionMinutes[priority] * 60_000;
+    const cancelled = rand() < 0.05;
+    const paused = rand() < 0.2 ? Math.floor(rand() * 8 * 3600) : 0;
+    const onTime = rand() < skill[t];
+    const resolveAfter = (onTime ? rand() * 0.9 : 1.1 + rand()) * resolutionMinutes[priority] * 60_000 + paused * 1000;
+    const resolved = created + Math.floor(resolveAfter);
+    const rejected = !cancelled && rand() > skill[t] + 0.05;
+    const revisit = !cancelled && rand() < 0.1;
+    const status = cancelled ? "cancelled" : "closed";
+    const team = tech === "usr_demo_tech4" ? "NULL" : "'usr_demo_supervisor'";
+    out.push(`INSERT OR IGNORE INTO tickets (id, number, kind, priority, status, title, description, customer_id, created_by, team_supervisor_id, required_skills,
+      response_due_at, resolution_due_at, responded_at, assigned_at, started_at, resolved_at, closed_at, cancelled_at, sla_paused_seconds, created_at, updated_at) VALUES
+      (${q(id)}, ${q(`TR-H${String(i + 1).padStart(5, "0")}`)}, ${q(kind)}, ${q(priority)}, ${q(status)}, ${q(titles[kind])}, '', ${q(customers[i % 3])}, 'usr_demo_dispatcher', ${team}, '[]',
+      ${iso(created + 30 * 60_000)}, ${iso(due)}, ${iso(created + 20 * 60_000)}, ${iso(created + 20 * 60_000)}, ${cancelled ? "NULL" : iso(created + 60 * 60_000)},
+      ${cancelled ? "NULL" : iso(resolved)}, ${cancelled ? "NULL" : iso(resolved + 3_600_000)}, ${cancelled ? iso(created + 2 * 3_600_000) : "NULL"}, ${paused}, ${iso(created)}, ${iso(cancelled ? created + 2 * 3_600_000 : resolved + 3_600_000)});`);
+    out.push(`INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) VALUES (${q(id)}, ${q(tech)}, 'usr_demo_dispatcher', 'demo history', ${iso(created + 20 * 60_000)});`);
+    const history = [["created", null, "new", created]];
+    if (!cancelled) history.push(["start", "assigned", "in_progress", created + 3_600_000]);
+    if (revisit) history.push(["hold", "in_progress", "on_hold", created + 2 * 3_600_000], ["resume", "on_hold", "in_progress", created + 3 * 3_600_000]);
+    if (rejected) history.push(["reject", "waiting_approval", "in_progress", resolved - 3_600_000]);
+    history.push(cancelled ? ["cancel", "assigned", "cancelled", created + 2 * 3_600_000] : ["resolve", "in_progress", "resolved", resolved]);
+    history.forEach(([action, from, to, at], j) => {
+      out.push(`INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) VALUES (${q(`hst_demo_h${i}_${j}`)}, ${q(id)}, ${action === "created" ? "'usr_demo_dispatcher'" : q(tech)}, ${q(action)}, ${from ? q(from) : "NULL"}, ${q(to)}, ${iso(at)});`);
+    });
+    if (!cancelled && rand() < 0.6) {
+      const rating = Math.max(1, Math.min(5, Math.round(skill[t] * 5 + (rand() - 0.5) * 2)));
+      const nps = Math.max(0, Math.min(10, rating * 2 + Math.floor(rand() * 2) - 1));
+      out.push(`INSERT OR IGNORE INTO feedback (id, ticket_id, technician_id, kind, service_rating, net_promoter_score, created_at) VALUES (${q(`fbk_demo_h${i}`)}, ${q(id)}, ${q(tech)}, 'service', ${rating}, ${nps}, ${iso(resolved + 7_200_000)});`);
+    }
+  }
+  // Present today, so the dashboard counts active technicians.
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Gaborone" }).format(new Date());
+  for (const tech of techs) out.push(`INSERT OR IGNORE INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (${q(tech)}, ${q(today)}, 'present', 'usr_demo_supervisor', ${iso(Date.now())});`);
+  return out;
+}
+
 function run(args, stdout = "inherit") {
   execFileSync(wrangler, args, { cwd: root, stdio: ["ignore", stdout, "inherit"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } });
 }
@@ -163,6 +229,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "seed-demo.sql");
   writeFileSync(file, seedSql());
+  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
+  // The report aggregates, recomputed from every ticket (what POST /v1/reports/rebuild does in the API).
+  writeFileSync(file, execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "report-aggregates-sql.ts")], { cwd: root, encoding: "utf8" }));
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   // A fresh customer link for the assigned demo ticket, so the booking page can be opened at once.
   const token = randomBytes(32).toString("base64url");

@@ -89,6 +89,9 @@ const refreshSql = (picked: string) => [moveDaily(picked, -1), moveCurrent(picke
 export const REFRESH_SQL = refreshSql(BY_IDS);
 const REFRESH_BY_TOKEN_SQL = refreshSql(BY_WRITE_TOKEN);
 
+/** Every ticket at once, `?1` binding the zone's offsets: for seeding local and benchmark data, not for a Worker request. */
+export const REFRESH_ALL_SQL = refreshSql("SELECT id FROM tickets");
+
 /** Empties the aggregates before a rebuild. */
 export const CLEAR_SQL = ["DELETE FROM report_daily", "DELETE FROM report_current", "DELETE FROM report_ticket_facts"] as const;
 
