@@ -32,6 +32,8 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             // Quiet runs: warnings and errors only (LOG_LEVEL=info npm test shows every request).
             LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+            // Small export parts, so every export test writes and joins several.
+            EXPORT_PART_BYTES: "1024",
             JWT_ISSUER: "https://api.truckroll.test",
             JWT_AUDIENCE: "truckroll-api",
             PUBLIC_BASE_URL: "https://app.truckroll.test",

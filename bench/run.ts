@@ -509,6 +509,17 @@ interface ExportRun {
   status: string;
 }
 
+async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** A CSV export job of the newest `rows` tickets, timed to done, sampling workerd's memory every 100 ms. */
 async function exportRun(auth: Record<string, string>, scale: number, rows: number): Promise<ExportRun> {
   const start = Date.now() - 365 * 86_400_000;
@@ -516,13 +527,15 @@ async function exportRun(auth: Record<string, string>, scale: number, rows: numb
   const before = workerdRssMiB();
   let peak = before;
   const t0 = performance.now();
-  const res = await fetch(`${base}/v1/reports/exports`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ report: "tickets", filters: { created_from: from } }) });
+  // The idempotency key makes a retried start (a keep-alive socket the server closed after wrk) the same job.
+  const key = `bench-export-${scale}-${Date.now()}`;
+  const res = await fetchRetrying(`${base}/v1/reports/exports`, { method: "POST", headers: { ...auth, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ report: "tickets", filters: { created_from: from } }) });
   const job = (await res.json()) as { id: string };
   let state: { status: string; rows_processed: number; file: { bytes: number } | null } = { status: "queued", rows_processed: 0, file: null };
   while (!["done", "failed", "cancelled"].includes(state.status)) {
     await new Promise((r) => setTimeout(r, 100));
     peak = Math.max(peak, workerdRssMiB());
-    state = (await (await fetch(`${base}/v1/jobs/${job.id}`, { headers: auth })).json()) as typeof state;
+    state = (await (await fetchRetrying(`${base}/v1/jobs/${job.id}`, { headers: auth })).json()) as typeof state;
     if (performance.now() - t0 > 600_000) break;
   }
   return { rows: state.rows_processed, bytes: state.file?.bytes ?? 0, seconds: (performance.now() - t0) / 1000, rss_before_mib: before, rss_peak_mib: peak, status: state.status };

@@ -30,6 +30,8 @@ export interface Env {
   BOOKING_WINDOW_DAYS?: string;
   FREE_SERVICE_INTERVAL_MONTHS?: string;
   MAX_UPLOAD_BYTES?: string;
+  /** Bytes of CSV an export job writes per step (one stored part each). */
+  EXPORT_PART_BYTES?: string;
   WORK_DAY_START?: string;
   WORK_DAY_END?: string;
   SLOT_STEP_MINUTES?: string;
@@ -95,6 +97,7 @@ const settingsSchema = z.object({
   bookingWindowDays: z.coerce.number().int().positive(),
   freeServiceIntervalMonths: z.coerce.number().int().positive(),
   maxUploadBytes: z.coerce.number().int().positive(),
+  exportPartBytes: z.coerce.number().int().min(1024),
   workDayStart: z.string().regex(/^\d{2}:\d{2}$/),
   workDayEnd: z.string().regex(/^\d{2}:\d{2}$/),
   slotStepMinutes: z.coerce.number().int().min(5).max(240),
@@ -136,6 +139,7 @@ export function settingsFrom(env: Env): Settings {
     bookingWindowDays: env.BOOKING_WINDOW_DAYS ?? 30,
     freeServiceIntervalMonths: env.FREE_SERVICE_INTERVAL_MONTHS ?? 3,
     maxUploadBytes: env.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,
+    exportPartBytes: env.EXPORT_PART_BYTES ?? 4 * 1024 * 1024,
     // The appointment seed's rules: 08:00–17:00, 30-minute steps, 30-minute default visit,
     // 60 minutes' lead time on the same day, 30 days ahead.
     workDayStart: env.WORK_DAY_START ?? "08:00",

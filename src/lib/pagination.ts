@@ -46,9 +46,10 @@ function decodeCursor(cursor: string, order: string): { value: CursorValue; id: 
 /**
  * Keyset pagination over (orderColumn, id): latency stays flat however deep the page, provided an
  * index on (orderColumn, id) serves it (the EXPLAIN test in tickets.test.ts asserts a SEARCH).
- * `order` is a field name, optionally prefixed with `-` for descending.
+ * `order` is a field name, optionally prefixed with `-` for descending; `column` may be an indexed
+ * expression.
  */
-export function keyset(options: { order: string; column: AnyColumn; idColumn: AnyColumn; cursor?: string }) {
+export function keyset(options: { order: string; column: AnyColumn | SQL; idColumn: AnyColumn; cursor?: string }) {
   const descending = options.order.startsWith("-");
   const after = options.cursor ? decodeCursor(options.cursor, options.order) : null;
   // A row-value comparison, not `a < ? OR (a = ? AND id < ?)`: with drizzle's separate anonymous

@@ -170,6 +170,8 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getPeriodReport: "reports:read", // GET /v1/reports/periods
   getTicketReport: "reports:read", // GET /v1/reports/tickets
   getServicesReport: "reports:read", // GET /v1/reports/services
+  getWarrantyEligibleCards: "reports:read", // GET /v1/reports/warranty-eligible
+  getUpcomingServices: "reports:read", // GET /v1/reports/upcoming-services
   startReportExport: "reports:read", // POST /v1/reports/exports
   rebuildReportAggregates: "reports:manage", // POST /v1/reports/rebuild
   listJobs: "authenticated", // GET /v1/jobs

@@ -63,7 +63,7 @@ export const assets = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     deletedAt: text("deleted_at"),
   },
-  (t) => [index("assets_customer_idx").on(t.customerId, t.createdAt), index("assets_created_idx").on(t.createdAt, t.id)],
+  (t) => [index("assets_customer_idx").on(t.customerId, t.createdAt), index("assets_created_idx").on(t.createdAt, t.id), index("assets_warranty_end_idx").on(t.warrantyEnd, t.id)],
 );
 
 /** A technician's working profile (FW-1); keyed by user id, as technicians are addressed everywhere. */

@@ -76,6 +76,8 @@ export const tickets = sqliteTable(
     index("tickets_team_created_idx").on(t.teamSupervisorId, t.createdAt, t.id),
     index("tickets_scheduled_idx").on(t.scheduledAt, t.id),
     index("tickets_asset_idx").on(t.assetId, t.createdAt),
+    // Upcoming service bookings: scheduled, else preferred, time.
+    index("tickets_booking_due_idx").on(t.kind, sql`coalesce(scheduled_at, preferred_at)`, t.id),
     // Only tickets still waiting for a response or resolution: the breach scan stays small.
     index("tickets_response_due_idx").on(t.responseDueAt).where(sql`response_breached_at IS NULL AND responded_at IS NULL`),
     index("tickets_resolution_due_idx").on(t.resolutionDueAt).where(sql`resolution_breached_at IS NULL AND resolved_at IS NULL`),

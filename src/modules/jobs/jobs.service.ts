@@ -72,9 +72,6 @@ export async function cancelJob(ctx: UserContext, id: string) {
   const now = nowIso();
   const result = await ctx.env.DB.prepare("UPDATE jobs SET status = 'cancelled', updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running')").bind(id, now).run();
   if (!result.meta.changes) throw new AppError("conflict", "The job finished meanwhile.");
-  if (row.resultKey === null && typeof row.state.upload_id === "string" && typeof row.state.key === "string") {
-    await ctx.env.FILES.resumeMultipartUpload(row.state.key, row.state.upload_id).abort().catch(() => undefined);
-  }
   return presentJob({ ...row, status: "cancelled", updatedAt: now, finishedAt: now });
 }
 
@@ -82,9 +79,33 @@ export async function cancelJob(ctx: UserContext, id: string) {
 export async function downloadJob(ctx: UserContext, id: string) {
   const row = await ownJob(ctx, id);
   if (row.status !== "done" || !row.resultKey) throw new AppError("invalid_transition", "The job has no file (yet).");
-  const object = await ctx.env.FILES.get(row.resultKey);
-  if (!object) throw new AppError("not_found", "The file has expired.");
-  return { body: object.body, filename: row.resultFilename ?? "download", contentType: row.resultContentType ?? "application/octet-stream", bytes: object.size };
+  const file = { filename: row.resultFilename ?? "download", contentType: row.resultContentType ?? "application/octet-stream" };
+  if (!row.resultKey.endsWith("/")) {
+    const object = await ctx.env.FILES.get(row.resultKey);
+    if (!object) throw new AppError("not_found", "The file has expired.");
+    return { ...file, body: object.body, bytes: object.size };
+  }
+  // A file written in parts (`<prefix>part-000001…`): their concatenation, one part in memory at a time.
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const listed = await ctx.env.FILES.list({ prefix: row.resultKey, cursor });
+    keys.push(...listed.objects.map((o) => o.key));
+    cursor = listed.truncated ? listed.cursor : undefined;
+  } while (cursor);
+  if (!keys.length) throw new AppError("not_found", "The file has expired.");
+  keys.sort();
+  const files = ctx.env.FILES;
+  let index = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (index >= keys.length) return controller.close();
+      const object = await files.get(keys[index++]);
+      if (!object) return controller.error(new Error("a part of the file is missing"));
+      controller.enqueue(new Uint8Array(await object.arrayBuffer()));
+    },
+  });
+  return { ...file, body, bytes: row.resultBytes ?? 0 };
 }
 
 /**

@@ -4,6 +4,7 @@ import { SELF } from "cloudflare:test";
 import { BASE, call, expectProblem } from "../../../test/helpers";
 import { assignedTicket, raiseTicket, staff } from "../../../test/work-factories";
 import { csvLines } from "../../lib/csv";
+import { ticketStatsStatements } from "../tickets";
 
 async function untilFinished(jobId: string, token: string) {
   for (let i = 0; i < 100; i++) {
@@ -77,6 +78,36 @@ describe("export jobs", () => {
     expect((await call("/v1/jobs", { token: manager.token })).json.data.map((j: any) => j.id)).toContain(job.id);
     expect((await call("/v1/jobs", { token: other.token })).json.data).toEqual([]);
     expectProblem(await call(`/v1/jobs/${job.id}/cancel`, { token: manager.token, body: {} }), 409, "invalid_transition");
+  });
+
+  it("writes a large export in parts and serves them as one file", async () => {
+    const manager = await staff("manager");
+    const now = Date.now();
+    await env.DB.batch(
+      Array.from({ length: 40 }, (_, i) =>
+        env.DB.prepare(
+          `INSERT INTO tickets (id, number, kind, priority, status, title, created_by, required_skills, created_at, updated_at)
+           VALUES (?1, ?2, 'upgrade', 'low', 'new', ?3, 'usr_system', '[]', ?4, ?4)`,
+        ).bind(`tkt_exp_${String(i).padStart(3, "0")}`, `EX-${String(i).padStart(4, "0")}`, `Export row ${i}, with "quotes"`, new Date(now - i * 60_000).toISOString()),
+      ),
+    );
+    await env.DB.batch(ticketStatsStatements(env.DB, "Africa/Gaborone", Array.from({ length: 40 }, (_, i) => `tkt_exp_${String(i).padStart(3, "0")}`)));
+    const started = await call("/v1/reports/exports", { token: manager.token, body: { report: "tickets", bom: true, filters: { kind: "upgrade" } } });
+    const job = await untilFinished(started.json.id, manager.token);
+    expect(job).toMatchObject({ status: "done", rows_processed: 40, rows_total: 40 });
+    // EXPORT_PART_BYTES is 1 KiB in the tests: several parts.
+    const parts = await env.FILES.list({ prefix: `exports/${job.id}/` });
+    expect(parts.objects.length).toBeGreaterThan(2);
+    const res = await SELF.fetch(`${BASE}${job.file.download_url}`, { headers: { authorization: `Bearer ${manager.token}` } });
+    expect(res.headers.get("content-length")).toBe(String(job.file.bytes));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.byteLength).toBe(job.file.bytes);
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes).trim().split("\r\n");
+    expect(lines).toHaveLength(41);
+    expect(lines.filter((l) => l.startsWith("number,"))).toHaveLength(1);
+    expect(lines.slice(1).map((l) => l.slice(0, 7))).toEqual(Array.from({ length: 40 }, (_, i) => `EX-${String(i).padStart(4, "0")}`));
+    expect(lines[1]).toContain('"Export row 0, with ""quotes"""');
   });
 
   it("refuses bad filters and callers without reports", async () => {

@@ -12,6 +12,8 @@ export const reportsModule = createRouter()
   .openapi(r.periodReport, h.periodReport)
   .openapi(r.ticketReport, h.ticketReport)
   .openapi(r.servicesReport, h.servicesReport)
+  .openapi(r.warrantyEligible, h.warrantyEligible)
+  .openapi(r.upcomingServices, h.upcomingServices)
   .openapi(r.startExport, h.startExport)
   .openapi(r.rebuildAggregates, h.rebuildAggregates);
 

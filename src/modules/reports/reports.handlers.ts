@@ -4,6 +4,7 @@ import { userContext } from "../../lib/create-router";
 import { startRebuild } from "./rebuild";
 import * as reports from "./reports.service";
 import * as routes from "./reports.routes";
+import { upcomingServices as upcoming, warrantyEligible as warranty } from "./services";
 import { servicesFilters, startExport as startExportJob, ticketReport as ticketReportJson, ticketReportCsv, ticketReportPdf } from "./ticket-report";
 
 const attachment = (contentType: string, filename: string) => ({ "content-type": contentType, "content-disposition": `attachment; filename="${filename}"`, "cache-control": "private, no-store" });
@@ -39,3 +40,5 @@ export const servicesReport: RouteHandler<typeof routes.servicesReport, AppEnv> 
 
 export const startExport: RouteHandler<typeof routes.startExport, AppEnv> = async (c) => c.json(await startExportJob(userContext(c), c.req.valid("json")), 202);
 export const rebuildAggregates: RouteHandler<typeof routes.rebuildAggregates, AppEnv> = async (c) => c.json(await startRebuild(userContext(c)), 202);
+export const warrantyEligible: RouteHandler<typeof routes.warrantyEligible, AppEnv> = async (c) => c.json(await warranty(userContext(c), c.req.valid("query")), 200);
+export const upcomingServices: RouteHandler<typeof routes.upcomingServices, AppEnv> = async (c) => c.json(await upcoming(userContext(c), c.req.valid("query")), 200);

@@ -6,7 +6,7 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { JobSchema } from "../jobs";
 import {
   DashboardSchema, ExportRequestSchema, PerformanceQuery, PerformanceSchema, PeriodQuery, PeriodReportQuery, PeriodReportSchema, ServicesReportQuery,
-  TeamReportQuery, TeamReportSchema, TechnicianParam, TicketReportQuery, TicketReportSchema,
+  TeamReportQuery, TeamReportSchema, TechnicianParam, TicketReportQuery, TicketReportSchema, UpcomingPageSchema, UpcomingQuery, WarrantyPageSchema, WarrantyQuery,
 } from "./reports.schemas";
 
 const tags = ["reports"];
@@ -92,4 +92,22 @@ export const rebuildAggregates = createRoute({
   ...requires("reports:manage", idempotent()),
   request: { headers: idempotencyHeader },
   responses: { 202: jsonResponse(JobSchema, "Queued"), ...errorResponses(401, 403, 409, 422) },
+});
+
+export const warrantyEligible = createRoute({
+  method: "get", path: "/v1/reports/warranty-eligible", tags, operationId: "getWarrantyEligibleCards",
+  summary: "Service cards due a free service in a month (in warranty, none free in the interval before)",
+  description: "The booking flow's own rule: one free service per FREE_SERVICE_INTERVAL_MONTHS inside the warranty. Ordered by warranty end.",
+  ...requires("reports:read"),
+  request: { query: WarrantyQuery },
+  responses: { 200: jsonResponse(WarrantyPageSchema, "A page of cards"), ...errorResponses(400, 401, 403) },
+});
+
+export const upcomingServices = createRoute({
+  method: "get", path: "/v1/reports/upcoming-services", tags, operationId: "getUpcomingServices",
+  summary: "Service bookings still to do, by scheduled (else preferred) time, in a period",
+  description: "Default period: today and the next 29 days. Soonest first.",
+  ...requires("reports:read"),
+  request: { query: UpcomingQuery },
+  responses: { 200: jsonResponse(UpcomingPageSchema, "A page of bookings"), ...errorResponses(400, 401, 403) },
 });

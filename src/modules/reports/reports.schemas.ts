@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
+import { cursorParam, limitParam } from "../../lib/pagination";
 import { TicketListQuery } from "../tickets";
 
 const day = (name: string, description: string) =>
@@ -14,7 +15,7 @@ const day = (name: string, description: string) =>
 export const MAX_PERIOD_DAYS = 3660;
 
 const periodFields = {
-  from: day("from", "First day of the period, in the deployment's time zone (default: 29 days before `to`)"),
+  from: day("from", "First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all)"),
   to: day("to", "Last day of the period, inclusive (default: today)"),
 };
 
@@ -187,3 +188,37 @@ export const ExportRequestSchema = z
 
 /** The ticket report's filters alone, as an export job stores them. */
 export const TicketReportFiltersQuery = TicketReportFilters;
+
+export const WarrantyQuery = z.strictObject({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "A month as YYYY-MM")
+    .optional()
+    .openapi({ param: { name: "month", in: "query" }, description: "Default: this month", example: "2026-12" }),
+  limit: limitParam,
+  cursor: cursorParam,
+});
+
+export const WarrantyCardSchema = z
+  .object({
+    asset_id: z.string(), customer_id: z.string(), customer_name: z.string(), phone: z.string().nullable(), model: z.string(), serial_number: z.string().nullable(),
+    warranty_start: z.string(), warranty_end: z.string(),
+    last_free_service: z.string().nullable().openapi({ description: "Day of the latest free service booked, if any" }),
+    eligible_from: z.string().openapi({ description: "First day of the month on which a free service may be booked" }),
+  })
+  .openapi("WarrantyEligibleCard");
+export const WarrantyPageSchema = z
+  .object({ month: z.string(), interval_months: z.number().int(), data: z.array(WarrantyCardSchema), next_cursor: z.string().nullable() })
+  .openapi("WarrantyEligiblePage");
+
+export const UpcomingQuery = z.strictObject({ ...periodFields, limit: limitParam, cursor: cursorParam }).refine(periodOrder, periodRule);
+
+export const UpcomingServiceSchema = z
+  .object({
+    ticket_id: z.string(), number: z.string(), title: z.string(), status: z.string(), customer_id: z.string().nullable(), asset_id: z.string().nullable(),
+    service_type: z.enum(["free", "paid"]).nullable(),
+    due_at: z.string().openapi({ description: "The scheduled time, else the customer's preferred time" }),
+    basis: z.enum(["scheduled", "preferred"]),
+  })
+  .openapi("UpcomingService");
+export const UpcomingPageSchema = z.object({ period: PeriodSchema, data: z.array(UpcomingServiceSchema), next_cursor: z.string().nullable() }).openapi("UpcomingServicePage");

@@ -17,9 +17,9 @@ export interface Period {
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 
-/** The requested period in the deployment's calendar (default: the 30 days ending today). */
+/** The requested period in the deployment's calendar (default: the 30 days ending today; `from` alone: from then until today). */
 export function periodOf(ctx: UserContext, q: { from?: string; to?: string }): Period {
-  const to = q.to ?? (q.from ? addDays(q.from, 29) : todayIn(ctx.settings.timeZone));
+  const to = q.to ?? todayIn(ctx.settings.timeZone);
   const from = q.from ?? addDays(to, -29);
   if (daysBetween(from, to) > MAX_PERIOD_DAYS) {
     throw new AppError("validation_failed", `A report covers at most ${MAX_PERIOD_DAYS} days.`, { errors: [{ path: "query.from", message: `At most ${MAX_PERIOD_DAYS} days before \`to\`` }] });

@@ -41,11 +41,11 @@ const LAYOUTS = {
 export type ReportKind = keyof typeof LAYOUTS;
 
 /** Pages of the caller's tickets matching the filters, newest first, each one keyset query. */
-async function* ticketPages(ctx: UserContext, filters: TicketFilters, after?: string): AsyncGenerator<{ rows: ListedTicket[]; next: string | null }> {
+async function* ticketPages(ctx: UserContext, filters: TicketFilters, after?: string, pageRows = PAGE_ROWS): AsyncGenerator<{ rows: ListedTicket[]; next: string | null }> {
   let cursor = after;
   for (;;) {
-    const { statement, page, valueOf } = await buildTicketListQuery(ctx, { ...filters, limit: PAGE_ROWS, order: "-created_at", cursor });
-    const result = page.page(await statement, PAGE_ROWS, valueOf);
+    const { statement, page, valueOf } = await buildTicketListQuery(ctx, { ...filters, limit: pageRows, order: "-created_at", cursor });
+    const result = page.page(await statement, pageRows, valueOf);
     yield { rows: result.data as unknown as ListedTicket[], next: result.next_cursor };
     if (!result.next_cursor) return;
     cursor = result.next_cursor;
@@ -120,30 +120,28 @@ export async function startExport(ctx: UserContext, input: { report: ReportKind;
   return startJob(ctx, "report_export", ctx.actor.userId, { report: input.report, format: input.format, bom: input.bom, filters });
 }
 
-/** R2 multipart parts must be at least 5 MiB, except the last. */
-const PART_BYTES = 5 * 1024 * 1024;
-
 interface ExportState {
-  key?: string;
-  upload_id?: string;
-  parts?: R2UploadedPart[];
   cursor?: string | null;
+  parts?: number;
   bytes?: number;
 }
 
 /**
- * One step of an export: the next ≥ 5 MiB of CSV (or the rest) as one part of a multipart upload.
- * A redelivered step re-uploads the same part number from the same cursor, so it changes nothing.
- * The requester's scope is re-read each step: an export never shows more than they may see now.
+ * One step of an export: the next `EXPORT_PART_BYTES` (4 MiB) of CSV (or the rest) stored as the next numbered part.
+ * A redelivered step rewrites the same part from the same cursor, so it changes nothing. The
+ * requester's scope is re-read each step: an export never shows more than they may see now.
+ * (Parts are separate objects, not an R2 multipart upload: multipart needs every part but the
+ * last to be the same size, which a page-by-page writer cannot promise without buffering.)
  */
 export async function runExportStep(ctx: ServiceContext, job: JobRow): Promise<StepResult> {
+  // About this much CSV per step, stored as one part; the download streams the parts in order.
+  const partBytes = ctx.settings.exportPartBytes;
   const params = job.params as { report: ReportKind; bom: boolean; filters: TicketFilters };
   const state = job.state as ExportState;
   const requester = await jobRequester(ctx, job);
   if (!requester?.actor.permissions.has("reports:read")) throw new Error("the requester can no longer read reports");
   const layout = LAYOUTS[params.report];
-  const key = state.key ?? `exports/${job.id}/${layout.filename}.csv`;
-  const upload = state.upload_id ? ctx.env.FILES.resumeMultipartUpload(key, state.upload_id) : await ctx.env.FILES.createMultipartUpload(key, { httpMetadata: { contentType: "text/csv; charset=utf-8" } });
+  const prefix = `exports/${job.id}/`;
   const chunks: string[] = [];
   let size = 0;
   let rows = job.rowsProcessed;
@@ -152,26 +150,26 @@ export async function runExportStep(ctx: ServiceContext, job: JobRow): Promise<S
     size += chunks[0].length;
   }
   let next: string | null = null;
-  for await (const page of ticketPages(requester, params.filters, state.cursor ?? undefined)) {
+  // A page is at most about a part's worth of rows (~200 bytes a row), so parts stay near their size.
+  const pageRows = Math.max(10, Math.min(PAGE_ROWS, Math.floor(partBytes / 200)));
+  for await (const page of ticketPages(requester, params.filters, state.cursor ?? undefined, pageRows)) {
     const text = csvLines(layout.columns, page.rows.map(layout.cells));
     chunks.push(text);
     size += text.length;
     rows += page.rows.length;
     next = page.next;
-    if (size >= PART_BYTES) break;
+    if (size >= partBytes) break;
   }
   const body = new TextEncoder().encode(chunks.join(""));
-  const parts = [...(state.parts ?? [])];
-  const part = await upload.uploadPart(parts.length + 1, body);
-  parts.push(part);
+  const part = (state.parts ?? 0) + 1;
+  await ctx.env.FILES.put(`${prefix}part-${String(part).padStart(6, "0")}.csv`, body, { httpMetadata: { contentType: "text/csv; charset=utf-8" } });
   const bytes = (state.bytes ?? 0) + body.byteLength;
-  if (next) return { state: { key, upload_id: upload.uploadId, parts, cursor: next, bytes }, rowsProcessed: rows };
-  await upload.complete(parts);
+  if (next) return { state: { cursor: next, parts: part, bytes }, rowsProcessed: rows };
   return {
-    state: { key, parts: [], bytes },
+    state: { parts: part, bytes },
     rowsProcessed: rows,
     rowsTotal: rows,
-    done: { key, filename: `${layout.filename}-${job.createdAt.slice(0, 10)}.csv`, contentType: "text/csv; charset=utf-8", bytes },
+    done: { key: prefix, filename: `${layout.filename}-${job.createdAt.slice(0, 10)}.csv`, contentType: "text/csv; charset=utf-8", bytes },
   };
 }
 
