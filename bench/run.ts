@@ -601,7 +601,7 @@ shows concurrency ${headline}. Target: p50 at ${large} within 1.5 × p50 at ${sm
 |---|---|---|---|---|---|---|---|---|---|
 ${scenarios.map((s) => `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.baseline ?? "–"} | ${s.ratio === null ? "–" : f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`).join("\n")}
 
-CSV export jobs (the newest tickets, at most 100,000; one queue message per part of at least 5 MiB), with the
+CSV export jobs (the newest tickets, at most 100,000; one queue message per ~4 MiB part), with the
 resident memory of the workerd process sampled every 100 ms:
 
 | tickets in the database | rows exported | size | time to done | workerd RSS before | peak | growth | status |

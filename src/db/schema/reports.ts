@@ -30,7 +30,7 @@ export const reportTicketFacts = sqliteTable(
   (t) => [primaryKey({ columns: [t.ticketId, t.technicianId] })],
 );
 
-/** Per-day sums of the facts, by technician ('' = tickets as a whole), team and priority. */
+/** Per-day sums of the facts, by technician ('' = tickets as a whole), team and priority (technicians' rows: ''). */
 export const reportDaily = sqliteTable(
   "report_daily",
   {

@@ -70,6 +70,8 @@ async function team() {
     { id: u(), techs: [B], team: S, created: "2026-03-05T08:00:00.000Z", status: "cancelled", cancelled: "2026-03-05T09:00:00.000Z" },
     // Two technicians, 1 h, on time, first-time fix.
     { id: u(), techs: [A, B], team: S, created: "2026-03-06T08:00:00.000Z", status: "closed", resolved: "2026-03-06T09:00:00.000Z", due: "2026-03-07T00:00:00.000Z" },
+    // Created before the week (counts for nobody's total); closed, reopened, resolved again in the week: on time, not a first-time fix.
+    { id: u(), techs: [A], team: S, created: "2026-02-27T08:00:00.000Z", status: "resolved", resolved: "2026-03-06T10:00:00.000Z", due: "2026-03-08T00:00:00.000Z", history: [["resolve", "in_progress"], ["reopen", "closed"]] },
   ]);
   return { supervisor, a, b };
 }
@@ -85,14 +87,15 @@ describe("report figures on a hand-built week", () => {
     expect(report.period).toEqual({ from: "2026-03-01", to: "2026-03-07", time_zone: ZONE });
     expect(report.previous_period).toMatchObject({ from: "2026-02-22", to: "2026-02-28" });
     expect(report.summary.figures).toEqual({
-      total: 6, completed: 4, cancelled: 1, completion_rate: 0.8, resolved: 4, average_completion_seconds: 9900,
-      on_time_rate: 0.6667, first_time_fix_rate: 0.5, average_rating: 4, ratings: 2, nps: 0, nps_responses: 2,
+      total: 6, completed: 4, cancelled: 1, completion_rate: 0.8, resolved: 5, average_completion_seconds: 130320,
+      on_time_rate: 0.75, first_time_fix_rate: 0.4, average_rating: 4, ratings: 2, nps: 0, nps_responses: 2,
     });
-    expect(report.summary.trends.total).toEqual({ current: 6, previous: 0, change: 6, direction: "up" });
-    expect(report.summary.trends.on_time_rate).toEqual({ current: 0.6667, previous: null, change: null, direction: null });
+    // The reopened ticket was created in the week before.
+    expect(report.summary.trends.total).toEqual({ current: 6, previous: 1, change: 5, direction: "up" });
+    expect(report.summary.trends.on_time_rate).toEqual({ current: 0.75, previous: null, change: null, direction: null });
     const byId = Object.fromEntries(report.technicians.map((t: any) => [t.technician_id, t]));
     expect(Object.keys(byId).sort()).toEqual([a.user.id, b.user.id].sort());
-    expect(byId[a.user.id].figures).toMatchObject({ total: 4, completed: 3, completion_rate: 0.75, resolved: 3, average_completion_seconds: 12000, on_time_rate: 0.6667, first_time_fix_rate: 0.6667 });
+    expect(byId[a.user.id].figures).toMatchObject({ total: 4, completed: 3, completion_rate: 0.75, resolved: 4, average_completion_seconds: 162000, on_time_rate: 0.75, first_time_fix_rate: 0.5 });
     expect(byId[a.user.id]).toMatchObject({ pending: 1, overdue: 1 });
     expect(byId[b.user.id].figures).toMatchObject({ total: 3, completed: 2, cancelled: 1, completion_rate: 1, resolved: 2, average_completion_seconds: 3600, on_time_rate: 1, first_time_fix_rate: 0.5 });
     expect(report.lowest_performer.technician_id).toBe(a.user.id);
@@ -109,7 +112,7 @@ describe("report figures on a hand-built week", () => {
     expect(days.status).toBe(200);
     const resolvedOn = Object.fromEntries(days.json.rows.map((r: any) => [r.period, r.figures.resolved]));
     // Resolved 22:30 UTC on the 4th is 00:30 on the 5th in Gaborone.
-    expect(resolvedOn).toEqual({ "2026-03-02": 1, "2026-03-03": 1, "2026-03-04": 0, "2026-03-05": 1, "2026-03-06": 1 });
+    expect(resolvedOn).toEqual({ "2026-03-02": 1, "2026-03-03": 1, "2026-03-04": 0, "2026-03-05": 1, "2026-03-06": 2 });
     const weeks = await call(`/v1/reports/periods?${WEEK}&granularity=week`, { token: supervisor.token });
     // 2026-03-01 is a Sunday: it belongs to the week of Monday 23 February.
     expect(weeks.json.rows.map((r: any) => r.period)).toEqual(["2026-03-02"]);
@@ -123,8 +126,8 @@ describe("report figures on a hand-built week", () => {
     const { supervisor, a, b } = await team();
     const own = await call(`/v1/technicians/${a.user.id}/performance?from=2026-02-15&to=2026-03-07`, { token: a.token });
     expect(own.status).toBe(200);
-    expect(own.json.technician.figures.total).toBe(4);
-    expect(own.json.monthly.map((m: any) => [m.month, m.figures.total])).toEqual([["2026-02", 0], ["2026-03", 4]]);
+    expect(own.json.technician.figures.total).toBe(5);
+    expect(own.json.monthly.map((m: any) => [m.month, m.figures.total])).toEqual([["2026-02", 1], ["2026-03", 4]]);
     // Another technician's: 404. Their supervisor's: fine.
     expectProblem(await call(`/v1/technicians/${a.user.id}/performance?${WEEK}`, { token: b.token }), 404, "not_found");
     expect((await call(`/v1/technicians/${a.user.id}/performance?${WEEK}`, { token: supervisor.token })).status).toBe(200);

@@ -7,6 +7,9 @@ import { zoneOffsetsJson } from "../../lib/time";
  * the difference: subtract what the old facts contributed, rewrite the facts, add what the new
  * ones contribute. Applying a refresh twice is therefore harmless, and it needs nothing from the
  * change that caused it, so it rides at the end of every ticket change's batch.
+ *
+ * Technicians' rows carry no priority (''): no per-technician report splits by it, and a 30-day
+ * team report then sums days × technicians rows, not five times as many.
  */
 
 /** The per-day sums of report_daily. */
@@ -53,7 +56,7 @@ SELECT f.id, '', f.team_id, f.priority, f.status, f.overdue, f.created_day, f.re
   CASE WHEN f.done = 1 THEN f.rating END, CASE WHEN f.done = 1 THEN f.nps END
 FROM facts f
 UNION ALL
-SELECT f.id, a.technician_id, coalesce(p.supervisor_id, ''), f.priority, f.status, f.overdue, f.created_day, f.resolved_day,
+SELECT f.id, a.technician_id, coalesce(p.supervisor_id, ''), '', f.status, f.overdue, f.created_day, f.resolved_day,
   CASE WHEN f.done = 1 THEN f.net_seconds END, CASE WHEN f.done = 1 THEN f.on_time END, CASE WHEN f.done = 1 THEN f.first_time_fix END,
   CASE WHEN f.done = 1 THEN f.rating END, CASE WHEN f.done = 1 THEN f.nps END
 FROM facts f JOIN ticket_assignees a ON a.ticket_id = f.id LEFT JOIN technician_profiles p ON p.user_id = a.technician_id`;
