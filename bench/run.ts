@@ -601,6 +601,10 @@ shows concurrency ${headline}. Target: p50 at ${large} within 1.5 × p50 at ${sm
 |---|---|---|---|---|---|---|---|---|---|
 ${scenarios.map((s) => `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.baseline ?? "–"} | ${s.ratio === null ? "–" : f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`).join("\n")}
 
+Latency of one request alone (p50 at 1 connection, ms): ${scenarios.filter((s) => s.by_concurrency?.[1]).map((s) => `${s.name}: ${f(s.by_concurrency![1].p50_ms, 2)}`).join("; ")}.
+The report figures are sums over days × technicians rows, not over tickets, so they grow with the data only until
+every technician has a row for every day of the period, then stay flat.
+
 CSV export jobs (the newest tickets, at most 100,000; one queue message per ~4 MiB part), with the
 resident memory of the workerd process sampled every 100 ms:
 

@@ -100,6 +100,29 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   return problemResponse("internal_error", "Internal error.", requestId);
 }
 
+/** The API's groups in the order the reference shows them: the daily work first, administration last. */
+export const API_TAGS = [
+  { name: "tickets", description: "Work orders — cases, tasks, incidents and service bookings: raise, assign, work, resolve, approve; SLA targets, comments, attachments, history, work logs and completion by customer code." },
+  { name: "scheduling", description: "Technicians' free slots, appointments (booked one writer per technician, so never twice), their steps from confirmed to completed, customer booking links, feedback and ratings." },
+  { name: "public", description: "What a customer does from the link in their SMS, without an account: see the visit, pick or move a slot, share a location, give feedback. The link's token is the credential." },
+  { name: "customers", description: "Customers and subscribers: contact details, address and location, service area and package." },
+  { name: "assets", description: "Service cards: the equipment at a customer's premises, with serial number and warranty." },
+  { name: "technicians", description: "Technicians' profiles, skills and service areas, availability, teams and live locations." },
+  { name: "attendance", description: "Daily presence of technicians and staff." },
+  { name: "inventory", description: "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians." },
+  { name: "reports", description: "The dashboard, technician and team performance with trends, period reports, ticket and service reports as JSON, CSV or PDF, and exports of any size." },
+  { name: "jobs", description: "Background jobs started by exports: state, progress, cancel, and the finished file for the user who started it." },
+  { name: "buckets", description: "Saved, named ticket queues: a set of ticket-list filters under a name." },
+  { name: "notifications", description: "In-app notifications, each user's channel preferences, and the delivery log of every message sent." },
+  { name: "realtime", description: "Events pushed over a WebSocket as they happen." },
+  { name: "webhooks", description: "Events delivered to your HTTPS endpoint, signed, retried with back-off." },
+  { name: "auth", description: "Sign-in with username, email or phone; refresh and sign-out; passwords; two-factor codes; token validation and the public keys that verify tokens." },
+  { name: "users", description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate." },
+  { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
+  { name: "companies", description: "Contractor companies that technicians may belong to." },
+  { name: "platform", description: "The API root, health, and the local development outbox." },
+];
+
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -144,11 +167,18 @@ export function createApp() {
     info: {
       title: "truckroll API",
       version: "1.0.0",
+      contact: { name: "truckroll API support", url: "https://truckroll.dev/support", email: "api@truckroll.dev" },
+      license: { name: "Proprietary: for truckroll customers and their integrators", url: "https://truckroll.dev/terms" },
       description:
         "Field-service operations API. Errors are RFC 9457 application/problem+json with a machine `code`; lists use `limit` and an opaque `cursor`; unknown body fields and query parameters are refused. Creates take an `Idempotency-Key` header for safe retries. Reads may come from a nearby replica: send the `X-D1-Bookmark` header of a response back on the next request to read at least what it saw (your own writes).",
     },
-    servers: [{ url: "/" }],
+    servers: [
+      { url: "/", description: "This deployment (the server serving this document)" },
+      { url: "http://localhost:8787", description: "Local development (`npm run dev`)" },
+      { url: "https://api.truckroll.dev", description: "Production" },
+    ],
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+    tags: API_TAGS,
   });
   // The platform serves files under public/ before the worker runs; this route is the fallback
   // for runtimes that route everything to the worker (the test pool).

@@ -25,6 +25,21 @@ describe("PLT-1 the OpenAPI document", () => {
     expect(result.valid).toBe(true);
   });
 
+  it("lists every group with a description, names its servers and owner, and speaks without internal requirement codes", async () => {
+    const doc = await servedDocument();
+    const listed = doc.tags.map((t: any) => t.name);
+    const used = new Set<string>(Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).flatMap((op) => op.tags)));
+    expect([...used].filter((t) => !listed.includes(t))).toEqual([]);
+    expect(listed.filter((t: string) => !used.has(t))).toEqual([]);
+    expect(listed.slice(0, 2)).toEqual(["tickets", "scheduling"]);
+    for (const t of doc.tags) expect(t.description?.length, t.name).toBeGreaterThan(20);
+    expect(doc.servers.map((s: any) => s.url)).toEqual(["/", "http://localhost:8787", "https://api.truckroll.dev"]);
+    expect(doc.info.contact.email).toBeTruthy();
+    expect(doc.info.license.name).toBeTruthy();
+    const codes = JSON.stringify(doc).match(/\b(WO|SCH|FB|IAM|CRM|FW|RPT|INV|NET|NTF|PLT|MOB)-\d+\b/g);
+    expect(codes).toBeNull();
+  });
+
   it("gives every operation an id, a tag, responses, its errors and its security", async () => {
     const doc = await servedDocument();
     const ids = new Set<string>();

@@ -8,7 +8,7 @@ import { AssetCreateSchema, AssetDetailSchema, AssetIdParam, AssetListQuery, Ass
 const tags = ["assets"];
 
 export const listAssets = createRoute({
-  method: "get", path: "/v1/assets", tags, operationId: "listAssets", summary: "Service cards (CRM-2); customers see their own",
+  method: "get", path: "/v1/assets", tags, operationId: "listAssets", summary: "Service cards; customers see their own",
   ...requires("assets:read"),
   request: { query: AssetListQuery },
   responses: { 200: jsonResponse(AssetPageSchema, "A page of service cards"), ...errorResponses(400, 401, 403) },

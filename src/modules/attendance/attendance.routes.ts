@@ -8,7 +8,7 @@ const tags = ["attendance"];
 
 export const listAttendance = createRoute({
   method: "get", path: "/v1/attendance", tags, operationId: "listAttendance",
-  summary: "Attendance marks (FW-4)", description: "Managers see everyone, supervisors their team. Filters: user_id, date, date_from, date_to, status.",
+  summary: "Attendance marks", description: "Managers see everyone, supervisors their team. Filters: user_id, date, date_from, date_to, status.",
   ...requires("attendance:read"),
   request: { query: AttendanceListQuery },
   responses: { 200: jsonResponse(AttendancePageSchema, "A page of marks"), ...errorResponses(400, 401, 403) },

@@ -9,7 +9,7 @@ import { BucketCreateSchema, BucketIdParam, BucketListSchema, BucketRefreshQuery
 const tags = ["buckets"];
 
 export const listBuckets = createRoute({
-  method: "get", path: "/v1/buckets", tags, operationId: "listBuckets", summary: "Your saved ticket queues (WO-13)",
+  method: "get", path: "/v1/buckets", tags, operationId: "listBuckets", summary: "Your saved ticket queues",
   ...requires("tickets:read"),
   responses: { 200: jsonResponse(BucketListSchema, "Your buckets"), ...errorResponses(401, 403) },
 });

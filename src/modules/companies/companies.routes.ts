@@ -8,7 +8,7 @@ import { CompanyCreateSchema, CompanyIdParam, CompanyListQuery, CompanyPageSchem
 const tags = ["companies"];
 
 export const listCompanies = createRoute({
-  method: "get", path: "/v1/companies", tags, operationId: "listCompanies", summary: "Contractor companies (IAM-13)",
+  method: "get", path: "/v1/companies", tags, operationId: "listCompanies", summary: "Contractor companies",
   ...requires("companies:read"),
   request: { query: CompanyListQuery },
   responses: { 200: jsonResponse(CompanyPageSchema, "A page of companies"), ...errorResponses(400, 401, 403) },

@@ -8,7 +8,7 @@ import { CustomerCreateSchema, CustomerIdParam, CustomerListQuery, CustomerPageS
 const tags = ["customers"];
 
 export const listCustomers = createRoute({
-  method: "get", path: "/v1/customers", tags, operationId: "listCustomers", summary: "Search customers (CRM-1)",
+  method: "get", path: "/v1/customers", tags, operationId: "listCustomers", summary: "Search customers",
   ...requires("customers:read"),
   request: { query: CustomerListQuery },
   responses: { 200: jsonResponse(CustomerPageSchema, "A page of customers, newest first"), ...errorResponses(400, 401, 403) },

@@ -12,7 +12,7 @@ import {
 const tags = ["notifications"];
 
 export const listNotifications = createRoute({
-  method: "get", path: "/v1/notifications", tags, operationId: "listNotifications", summary: "Your in-app notifications with the unread count (NTF-3)",
+  method: "get", path: "/v1/notifications", tags, operationId: "listNotifications", summary: "Your in-app notifications with the unread count",
   ...requiresSignIn(),
   request: { query: NotificationListQuery },
   responses: { 200: jsonResponse(NotificationPageSchema, "Newest first"), ...errorResponses(400, 401) },
@@ -46,7 +46,7 @@ export const setPreferences = createRoute({
 
 export const listDeliveries = createRoute({
   method: "get", path: "/v1/notifications/deliveries", tags, operationId: "listDeliveries",
-  summary: "The delivery log: status, attempts, provider response, times (NTF-1)",
+  summary: "The delivery log: status, attempts, provider response, times",
   ...requires("notifications:admin"),
   request: { query: DeliveryListQuery },
   responses: { 200: jsonResponse(DeliveryPageSchema, "Newest first"), ...errorResponses(400, 401, 403) },
@@ -62,7 +62,7 @@ export const retryDelivery = createRoute({
 const hookTags = ["webhooks"];
 
 export const listWebhooks = createRoute({
-  method: "get", path: "/v1/webhooks", tags: hookTags, operationId: "listWebhooks", summary: "Outbound webhooks (PLT-7)",
+  method: "get", path: "/v1/webhooks", tags: hookTags, operationId: "listWebhooks", summary: "Outbound webhooks",
   ...requires("webhooks:manage"),
   responses: { 200: jsonResponse(z.object({ data: z.array(WebhookSchema) }).openapi("WebhookList"), "Webhooks"), ...errorResponses(401, 403) },
 });
@@ -101,14 +101,14 @@ const rtTags = ["realtime"];
 
 export const eventsTicket = createRoute({
   method: "post", path: "/v1/events/ticket", tags: rtTags, operationId: "createEventsTicket",
-  summary: "A one-minute ticket for the realtime WebSocket (NTF-4)",
+  summary: "A one-minute ticket for the realtime WebSocket",
   ...requiresSignIn(),
   responses: { 201: jsonResponse(EventsTicketSchema, "Connect to `url` within a minute"), ...errorResponses(401) },
 });
 
 export const events = createRoute({
   method: "get", path: "/v1/events", tags: rtTags, operationId: "connectEvents", security: PUBLIC,
-  summary: "Realtime events over WebSocket (NTF-4)",
+  summary: "Realtime events over WebSocket",
   description: "Upgrade with `?ticket=` from POST /v1/events/ticket. Messages are JSON `{ type, id, data }`: ticket.created, ticket.assigned, ticket.status_changed, technician.location_updated, technician.availability_changed, notification.new — only what the user may see.",
   request: { query: z.strictObject({ ticket: z.string().min(1).max(4096).openapi({ param: { name: "ticket", in: "query" } }) }) },
   responses: { 101: { description: "Switching to WebSocket" }, ...errorResponses(400, 401), 426: { description: "Not a WebSocket upgrade" } },

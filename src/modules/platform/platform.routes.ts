@@ -26,13 +26,13 @@ export const OutboxMessageSchema = z
 
 export const apiRoot = createRoute({
   method: "get", path: "/v1", tags, operationId: "getApiRoot", security: PUBLIC,
-  summary: "The resource collections (PLT-4)",
+  summary: "The resource collections",
   responses: { 200: jsonResponse(ApiRootSchema, "Collections") },
 });
 
 export const health = createRoute({
   method: "get", path: "/v1/health", tags, operationId: "getHealth", security: PUBLIC,
-  summary: "Liveness and a D1 round trip (PLT-5)",
+  summary: "Liveness and a D1 round trip",
   responses: { 200: jsonResponse(HealthSchema, "Healthy"), 503: jsonResponse(HealthSchema, "D1 unreachable") },
 });
 

@@ -9,7 +9,7 @@ const tags = ["roles"];
 
 export const listPermissions = createRoute({
   method: "get", path: "/v1/permissions", tags, operationId: "listPermissions",
-  summary: "Every permission string and what it allows (IAM-12)",
+  summary: "Every permission string and what it allows",
   ...requires("roles:read"),
   responses: { 200: jsonResponse(PermissionListSchema, "Permissions"), ...errorResponses(401, 403) },
 });
@@ -52,7 +52,7 @@ export const deleteRole = createRoute({
 
 export const rolePool = createRoute({
   method: "get", path: "/v1/roles/{key}/pool", tags, operationId: "getRolePool",
-  summary: "Active users holding a role: the round-robin pool (IAM-16)",
+  summary: "Active users holding a role: the round-robin pool",
   ...requires("tickets:assign"),
   request: { params: RoleKeyParam },
   responses: { 200: jsonResponse(RolePoolSchema, "The pool"), ...errorResponses(400, 401, 403, 404) },

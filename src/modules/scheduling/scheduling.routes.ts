@@ -17,7 +17,7 @@ const tags = ["scheduling"];
 
 export const technicianAvailability = createRoute({
   method: "get", path: "/v1/technicians/{id}/availability", tags, operationId: "getTechnicianAvailability",
-  summary: "A technician's free slots on a day (SCH-1)",
+  summary: "A technician's free slots on a day",
   description: "Working window, slot step, lead time and horizon are settings; a date beyond the horizon or in the past is 422.",
   ...requires("appointments:read"),
   request: { params: TechnicianIdParam, query: AvailabilityQuery },
@@ -26,7 +26,7 @@ export const technicianAvailability = createRoute({
 
 export const ticketAvailability = createRoute({
   method: "get", path: "/v1/availability", tags, operationId: "getTicketAvailability",
-  summary: "Slots for a ticket: free when its technician (or any eligible one) is free (SCH-1)",
+  summary: "Slots for a ticket: free when its technician (or any eligible one) is free",
   ...requires("appointments:read"),
   request: { query: TicketAvailabilityQuery },
   responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...errorResponses(400, 401, 403, 404, 422) },
@@ -34,7 +34,7 @@ export const ticketAvailability = createRoute({
 
 export const createAppointment = createRoute({
   method: "post", path: "/v1/appointments", tags, operationId: "createAppointment",
-  summary: "Book a technician's slot (SCH-2)", description: "Serialised per technician; any overlap is 409 slot_unavailable.",
+  summary: "Book a technician's slot", description: "Serialised per technician; any overlap is 409 slot_unavailable.",
   ...requires("appointments:write", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(AppointmentCreateSchema) },
   responses: { 201: jsonResponse(AppointmentSchema, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -42,7 +42,7 @@ export const createAppointment = createRoute({
 
 export const listAppointments = createRoute({
   method: "get", path: "/v1/appointments", tags, operationId: "listAppointments",
-  summary: "Appointments with their feedback (SCH-6)", description: "Filters: supervisor, technician, date_from, date_to, status. Ordered by start.",
+  summary: "Appointments with their feedback", description: "Filters: supervisor, technician, date_from, date_to, status. Ordered by start.",
   ...requires("appointments:read"),
   request: { query: AppointmentListQuery },
   responses: { 200: jsonResponse(AppointmentPageSchema, "A page of appointments"), ...errorResponses(400, 401, 403) },
@@ -50,7 +50,7 @@ export const listAppointments = createRoute({
 
 export const appointmentSummary = createRoute({
   method: "get", path: "/v1/appointments/summary", tags, operationId: "getAppointmentSummary",
-  summary: "pending_confirmation, date_not_confirmed and no_date counts (SCH-6)",
+  summary: "pending_confirmation, date_not_confirmed and no_date counts",
   ...requires("appointments:read"),
   request: { query: SummaryQuery },
   responses: { 200: jsonResponse(SummarySchema, "Counts"), ...errorResponses(400, 401, 403) },
@@ -65,7 +65,7 @@ export const getAppointment = createRoute({
 
 export const rescheduleAppointment = createRoute({
   method: "post", path: "/v1/appointments/{id}/reschedule", tags, operationId: "rescheduleAppointment",
-  summary: "Move to another slot; the old one is freed and the new one taken atomically (SCH-3)",
+  summary: "Move to another slot; the old one is freed and the new one taken atomically",
   ...requires("appointments:write", idempotent()),
   request: { headers: idempotencyHeader, params: AppointmentIdParam, body: jsonBody(RescheduleSchema) },
   responses: { 200: jsonResponse(AppointmentSchema, "Moved"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -79,7 +79,7 @@ const STEP_SUMMARY: Record<AppointmentStep, string> = {
 function stepRoute(step: AppointmentStep) {
   return createRoute({
     method: "post", path: `/v1/appointments/{id}/${step}`, tags, operationId: `${step}Appointment`,
-    summary: `${STEP_SUMMARY[step]} (SCH-3)`, description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
+    summary: `${STEP_SUMMARY[step]}`, description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
     ...requires("appointments:write", idempotent()),
     request: { headers: idempotencyHeader, params: AppointmentIdParam, body: { required: false, content: { "application/json": { schema: step === "confirm" ? ConfirmSchema : StepSchema } } } },
     responses: { 200: jsonResponse(AppointmentSchema, "The appointment"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -89,7 +89,7 @@ export const stepRoutes = (Object.keys(STEPS) as AppointmentStep[]).map((step) =
 
 export const createLink = createRoute({
   method: "post", path: "/v1/tickets/{id}/appointment-link", tags, operationId: "createAppointmentLink",
-  summary: "Create a customer booking link and text it to the customer (SCH-4)",
+  summary: "Create a customer booking link and text it to the customer",
   description: "The response carries the link so it can be sent another way too. A new link replaces older ones.",
   ...requires("appointments:links", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam },
@@ -98,7 +98,7 @@ export const createLink = createRoute({
 
 export const rateTicket = createRoute({
   method: "post", path: "/v1/tickets/{id}/rating", tags, operationId: "rateTicket",
-  summary: "Rate a resolved ticket, once (FB-2)",
+  summary: "Rate a resolved ticket, once",
   ...requires("tickets:read", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(RatingSchema) },
   responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...errorResponses(400, 401, 403, 404, 409) },
@@ -106,7 +106,7 @@ export const rateTicket = createRoute({
 
 export const listFeedback = createRoute({
   method: "get", path: "/v1/feedback", tags, operationId: "listFeedback",
-  summary: "Feedback and ratings (FB-2)", description: "Filters: supervisor, technician, date_from, date_to, kind.",
+  summary: "Feedback and ratings", description: "Filters: supervisor, technician, date_from, date_to, kind.",
   ...requires("feedback:read"),
   request: { query: FeedbackListQuery },
   responses: { 200: jsonResponse(FeedbackPageSchema, "A page of feedback"), ...errorResponses(400, 401, 403) },
@@ -119,7 +119,7 @@ const publicErrors = errorResponses(400, 401, 404, 409, 422, 429);
 
 export const publicContext = createRoute({
   method: "get", path: "/v1/public/appointments/{token}", tags: publicTags, operationId: "getPublicAppointment", security: PUBLIC,
-  summary: "What the link is for: case, technician, service type, appointment state, allowed actions (SCH-4)",
+  summary: "What the link is for: case, technician, service type, appointment state, allowed actions",
   request: { params: TokenParam },
   responses: { 200: jsonResponse(TokenContextSchema, "Token context"), ...publicErrors },
 });
@@ -151,6 +151,6 @@ export const publicLocation = createRoute({
 
 export const publicFeedback = createRoute({
   method: "post", path: "/v1/public/appointments/{token}/feedback", tags: publicTags, operationId: "publicFeedback", security: PUBLIC, middleware: [idempotent()] as const,
-  summary: "Technician or service feedback, once each (FB-1)", request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
+  summary: "Technician or service feedback, once each", request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
   responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...publicErrors },
 });

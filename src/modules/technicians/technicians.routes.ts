@@ -11,7 +11,7 @@ const tags = ["technicians"];
 
 export const listTechnicians = createRoute({
   method: "get", path: "/v1/technicians", tags, operationId: "listTechnicians",
-  summary: "Technician profiles (FW-1)", description: "Filters: supervisor, unassigned, missing, area, skill, available. Ordered by username.",
+  summary: "Technician profiles", description: "Filters: supervisor, unassigned, missing, area, skill, available. Ordered by username.",
   ...requires("technicians:read"),
   request: { query: TechnicianListQuery },
   responses: { 200: jsonResponse(TechnicianPageSchema, "A page of technicians"), ...errorResponses(400, 401, 403) },
@@ -34,7 +34,7 @@ export const updateTechnician = createRoute({
 
 export const setAvailability = createRoute({
   method: "put", path: "/v1/technicians/{id}/availability", tags, operationId: "setTechnicianAvailability",
-  summary: "Switch a technician available or unavailable, with a reason (FW-3)",
+  summary: "Switch a technician available or unavailable, with a reason",
   description: "Technicians switch themselves; holders of technicians:write switch the technicians they manage.",
   ...requiresSignIn(),
   request: { params: TechnicianIdParam, body: jsonBody(AvailabilitySchema) },
@@ -42,13 +42,13 @@ export const setAvailability = createRoute({
 });
 
 export const listTeams = createRoute({
-  method: "get", path: "/v1/teams", tags, operationId: "listTeams", summary: "Supervisors and the size of their teams (IAM-14)",
+  method: "get", path: "/v1/teams", tags, operationId: "listTeams", summary: "Supervisors and the size of their teams",
   ...requires("technicians:read"),
   responses: { 200: jsonResponse(TeamListSchema, "Teams"), ...errorResponses(401, 403) },
 });
 
 export const getTeam = createRoute({
-  method: "get", path: "/v1/teams/{supervisor_id}", tags, operationId: "getTeam", summary: "A supervisor's technicians (IAM-14)",
+  method: "get", path: "/v1/teams/{supervisor_id}", tags, operationId: "getTeam", summary: "A supervisor's technicians",
   ...requires("technicians:read"),
   request: { params: SupervisorIdParam },
   responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404) },
@@ -69,14 +69,14 @@ export const unassignFromTeam = createRoute({
 });
 
 export const reportLocation = createRoute({
-  method: "put", path: "/v1/technicians/{id}/location", tags, operationId: "reportTechnicianLocation", summary: "Report your location (FW-2)",
+  method: "put", path: "/v1/technicians/{id}/location", tags, operationId: "reportTechnicianLocation", summary: "Report your location",
   ...requiresSignIn(),
   request: { params: TechnicianIdParam, body: jsonBody(LocationReportSchema) },
   responses: { 200: jsonResponse(z.object({ technician_id: z.string(), lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string() }).openapi("LocationReported"), "Stored"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const latestLocations = createRoute({
-  method: "get", path: "/v1/technicians/locations/latest", tags, operationId: "getLatestLocations", summary: "Latest location per technician, for a map (FW-2)",
+  method: "get", path: "/v1/technicians/locations/latest", tags, operationId: "getLatestLocations", summary: "Latest location per technician, for a map",
   ...requires("technicians:read"),
   responses: { 200: jsonResponse(LatestLocationsSchema, "Latest reports"), ...errorResponses(401, 403) },
 });

@@ -80,7 +80,7 @@ export const TeamListSchema = z
   .object({ data: z.array(z.object({ supervisor_id: z.string(), supervisor_name: z.string(), technician_count: z.number().int() })) })
   .openapi("TeamList");
 
-// ---- locations (FW-2) ----
+// ---- locations ----
 
 export const LocationReportSchema = z
   .strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), accuracy_m: z.number().min(0).max(100_000).optional() })

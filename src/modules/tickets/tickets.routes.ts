@@ -17,7 +17,7 @@ const tags = ["tickets"];
 
 export const listTickets = createRoute({
   method: "get", path: "/v1/tickets", tags, operationId: "listTickets",
-  summary: "Tickets you may see (WO-2)",
+  summary: "Tickets you may see",
   description: "Admins, managers and dispatchers see all; supervisors their team's; technicians what is assigned to them; customers their own. Filters combine; lists are keyset-paginated.",
   ...requires("tickets:read"),
   request: { query: TicketListQuery },
@@ -26,7 +26,7 @@ export const listTickets = createRoute({
 
 export const createTicket = createRoute({
   method: "post", path: "/v1/tickets", tags, operationId: "createTicket",
-  summary: "Raise a ticket or book a service (WO-1, WO-9)",
+  summary: "Raise a ticket or book a service",
   description: "Customers raise tickets for themselves; a `service_booking` needs their own service card and a preferred date inside the booking window, and is free or paid by the warranty rule.",
   ...requires("tickets:create", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(TicketCreateSchema) },
@@ -35,7 +35,7 @@ export const createTicket = createRoute({
 
 export const bulkAssign = createRoute({
   method: "post", path: "/v1/tickets/assign", tags, operationId: "bulkAssignTickets",
-  summary: "Assign many tickets at once (WO-5)", description: "Each ticket succeeds or fails on its own; the result lists both.",
+  summary: "Assign many tickets at once", description: "Each ticket succeeds or fails on its own; the result lists both.",
   ...requires("tickets:assign", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(BulkAssignSchema) },
   responses: { 200: jsonResponse(BulkAssignResultSchema, "Per-ticket results"), ...errorResponses(400, 401, 403, 422) },
@@ -43,7 +43,7 @@ export const bulkAssign = createRoute({
 
 export const getTicket = createRoute({
   method: "get", path: "/v1/tickets/{id}", tags, operationId: "getTicket",
-  summary: "A ticket with assignees, SLA, comments, attachments, history and work logs (WO-3)",
+  summary: "A ticket with assignees, SLA, comments, attachments, history and work logs",
   ...requires("tickets:read"),
   request: { params: TicketIdParam },
   responses: { 200: jsonResponse(TicketDetailSchema, "The ticket"), ...errorResponses(400, 401, 403, 404) },
@@ -59,8 +59,8 @@ export const updateTicket = createRoute({
 
 const ACTION_SUMMARIES: Record<TicketAction, string> = {
   open: "Acknowledge a new ticket", start: "Start work", hold: "Put on hold (the SLA clock pauses)", resume: "Resume work (the SLA clock runs again)",
-  resolve: "Resolve; waits for the customer's approval when they have a login", approve: "Approve the resolution (closes) (WO-12)",
-  reject: "Reject the resolution (back to work) (WO-12)", cancel: "Cancel; customers only before work starts", reopen: "Reopen a finished ticket",
+  resolve: "Resolve; waits for the customer's approval when they have a login", approve: "Approve the resolution (closes)",
+  reject: "Reject the resolution (back to work)", cancel: "Cancel; customers only before work starts", reopen: "Reopen a finished ticket",
 };
 
 function actionRoute(action: TicketAction) {
@@ -79,7 +79,7 @@ export const actionRoutes = ACTIONS.map((action) => [action, actionRoute(action)
 
 export const assignTicket = createRoute({
   method: "post", path: "/v1/tickets/{id}/assign", tags, operationId: "assignTicket",
-  summary: "Assign technicians, a team, or let a strategy choose (WO-5, IAM-16)",
+  summary: "Assign technicians, a team, or let a strategy choose",
   description: "`strategy`: round_robin or least_loaded among available technicians with the ticket's skills and area (and team); the choice and its reason are recorded.",
   ...requires("tickets:assign", idempotent()),
   request: { params: TicketIdParam, headers: idempotencyHeader, body: jsonBody(AssignSchema) },
@@ -94,7 +94,7 @@ export const unassignTicket = createRoute({
 });
 
 export const setSla = createRoute({
-  method: "post", path: "/v1/tickets/{id}/sla", tags, operationId: "setTicketSla", summary: "Set SLA targets (WO-6)",
+  method: "post", path: "/v1/tickets/{id}/sla", tags, operationId: "setTicketSla", summary: "Set SLA targets",
   ...requires("tickets:sla"),
   request: { params: TicketIdParam, body: jsonBody(SlaUpdateSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
@@ -102,7 +102,7 @@ export const setSla = createRoute({
 
 export const rescheduleBooking = createRoute({
   method: "post", path: "/v1/tickets/{id}/reschedule", tags, operationId: "rescheduleBooking",
-  summary: "Move a service booking to another day before work starts (WO-9)",
+  summary: "Move a service booking to another day before work starts",
   ...requires("tickets:update"),
   request: { params: TicketIdParam, body: jsonBody(RescheduleSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Rescheduled"), ...errorResponses(400, 401, 403, 404, 409) },
@@ -116,7 +116,7 @@ export const listComments = createRoute({
 });
 
 export const addComment = createRoute({
-  method: "post", path: "/v1/tickets/{id}/comments", tags, operationId: "addTicketComment", summary: "Comment, or add an internal note (WO-7)",
+  method: "post", path: "/v1/tickets/{id}/comments", tags, operationId: "addTicketComment", summary: "Comment, or add an internal note",
   ...requires("tickets:comment", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(CommentCreateSchema) },
   responses: { 201: jsonResponse(CommentSchema, "Added"), ...errorResponses(400, 401, 403, 404, 409) },
@@ -131,7 +131,7 @@ export const listAttachments = createRoute({
 
 export const addAttachment = createRoute({
   method: "post", path: "/v1/tickets/{id}/attachments", tags, operationId: "addTicketAttachment",
-  summary: "Upload an attachment (WO-7)",
+  summary: "Upload an attachment",
   description: "multipart/form-data with a `file` field, or JSON `{ filename, content_type, data_base64 }`. JPEG, PNG, WebP, HEIC, PDF, plain text or CSV; content must match the type; at most MAX_UPLOAD_BYTES.",
   ...requires("tickets:comment", idempotent()),
   request: { headers: idempotencyHeader,
@@ -157,21 +157,21 @@ export const downloadAttachment = createRoute({
 });
 
 export const listHistory = createRoute({
-  method: "get", path: "/v1/tickets/{id}/history", tags, operationId: "listTicketHistory", summary: "Every change: who, what, from, to, when (WO-8)",
+  method: "get", path: "/v1/tickets/{id}/history", tags, operationId: "listTicketHistory", summary: "Every change: who, what, from, to, when",
   ...requires("tickets:read"),
   request: { params: TicketIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(HistoryEntrySchema) }).openapi("HistoryList"), "History, oldest first"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const listWorkLogs = createRoute({
-  method: "get", path: "/v1/tickets/{id}/work-logs", tags, operationId: "listWorkLogs", summary: "Work logs (WO-11)",
+  method: "get", path: "/v1/tickets/{id}/work-logs", tags, operationId: "listWorkLogs", summary: "Work logs",
   ...requires("tickets:read"),
   request: { params: TicketIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(WorkLogSchema) }).openapi("WorkLogList"), "Work logs"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const addWorkLog = createRoute({
-  method: "post", path: "/v1/tickets/{id}/work-logs", tags, operationId: "addWorkLog", summary: "Log work: detail, parts, amount, next service date (WO-11)",
+  method: "post", path: "/v1/tickets/{id}/work-logs", tags, operationId: "addWorkLog", summary: "Log work: detail, parts, amount, next service date",
   ...requires("tickets:update", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(WorkLogCreateSchema) },
   responses: { 201: jsonResponse(WorkLogSchema, "Logged"), ...errorResponses(400, 401, 403, 404, 409) },
@@ -179,7 +179,7 @@ export const addWorkLog = createRoute({
 
 export const requestCompletionCode = createRoute({
   method: "post", path: "/v1/tickets/{id}/completion-code", tags, operationId: "requestCompletionCode",
-  summary: "Send the customer a code that confirms the work (WO-10)", description: "SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.",
+  summary: "Send the customer a code that confirms the work", description: "SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.",
   ...requires("tickets:update"),
   request: { params: TicketIdParam },
   responses: { 202: jsonResponse(MessageSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
@@ -187,14 +187,14 @@ export const requestCompletionCode = createRoute({
 
 export const completeWithCode = createRoute({
   method: "post", path: "/v1/tickets/{id}/complete", tags, operationId: "completeTicket",
-  summary: "Finish with the customer's code: resolves, signs off and writes the work log (WO-10)",
+  summary: "Finish with the customer's code: resolves, signs off and writes the work log",
   ...requires("tickets:update", idempotent()),
   request: { params: TicketIdParam, headers: idempotencyHeader, body: jsonBody(CompleteSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Resolved and signed off"), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
 export const customerTickets = createRoute({
-  method: "get", path: "/v1/customers/{id}/tickets", tags, operationId: "listCustomerTickets", summary: "A customer's ticket history (CRM-1)",
+  method: "get", path: "/v1/customers/{id}/tickets", tags, operationId: "listCustomerTickets", summary: "A customer's ticket history",
   ...requires("customers:read"),
   request: { params: CustomerIdParam, query: TicketListQuery.omit({ customer_id: true }) },
   responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403, 404) },
@@ -202,13 +202,13 @@ export const customerTickets = createRoute({
 
 export const workload = createRoute({
   method: "get", path: "/v1/workload", tags, operationId: "getWorkload",
-  summary: "Open, in progress, overdue and today's work per technician (WO-14)", description: "Scoped: all, your team, or yourself.",
+  summary: "Open, in progress, overdue and today's work per technician", description: "Scoped: all, your team, or yourself.",
   ...requires("tickets:read"),
   responses: { 200: jsonResponse(WorkloadSchema, "Per technician"), ...errorResponses(401, 403) },
 });
 
 export const technicianWorkload = createRoute({
-  method: "get", path: "/v1/technicians/{id}/workload", tags, operationId: "getTechnicianWorkload", summary: "One technician's workload (WO-14)",
+  method: "get", path: "/v1/technicians/{id}/workload", tags, operationId: "getTechnicianWorkload", summary: "One technician's workload",
   ...requires("tickets:read"),
   request: { params: TechnicianIdParam },
   responses: { 200: jsonResponse(WorkloadSchema, "The technician's workload"), ...errorResponses(400, 401, 403, 404) },

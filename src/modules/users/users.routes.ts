@@ -11,7 +11,7 @@ import {
 
 const tags = ["users"];
 
-// ---- own profile (IAM-9) ----
+// ---- own profile ----
 
 export const getMe = createRoute({
   method: "get", path: "/v1/me", tags, operationId: "getMe", summary: "Your profile",
@@ -35,7 +35,7 @@ export const setPushToken = createRoute({
   responses: { 200: jsonResponse(UserSchema, "Updated profile"), ...errorResponses(400, 401, 403) },
 });
 
-// ---- administration (IAM-10, IAM-11) ----
+// ---- administration ----
 
 export const listUsers = createRoute({
   method: "get", path: "/v1/users", tags, operationId: "listUsers",
@@ -47,7 +47,7 @@ export const listUsers = createRoute({
 
 export const listPendingUsers = createRoute({
   method: "get", path: "/v1/users/pending", tags, operationId: "listPendingUsers",
-  summary: "Registrations waiting for approval (IAM-11)",
+  summary: "Registrations waiting for approval",
   ...requires("users:approve"),
   request: { query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
   responses: { 200: jsonResponse(UserPageSchema, "A page of pending users"), ...errorResponses(400, 401, 403) },
@@ -93,12 +93,12 @@ function statusAction(verb: string, permission: "users:update" | "users:approve"
 
 export const activateUser = statusAction("activate", "users:update", "Activate a deactivated user");
 export const deactivateUser = statusAction("deactivate", "users:update", "Deactivate a user (never yourself); their sessions end");
-export const approveUser = statusAction("approve", "users:approve", "Approve a pending registration (IAM-11)");
-export const rejectUser = statusAction("reject", "users:approve", "Reject a pending registration (IAM-11)", RejectSchema);
+export const approveUser = statusAction("approve", "users:approve", "Approve a pending registration");
+export const rejectUser = statusAction("reject", "users:approve", "Reject a pending registration", RejectSchema);
 
 export const setUserPassword = createRoute({
   method: "post", path: "/v1/users/{id}/password", tags, operationId: "setUserPassword",
-  summary: "Set a user's password (IAM-6); their sessions end",
+  summary: "Set a user's password; their sessions end",
   ...requires("users:set_password"),
   request: { params: UserIdParam, body: jsonBody(SetPasswordSchema) },
   responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
