@@ -1,6 +1,7 @@
-import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { assets, customers, tickets, UNFINISHED_STATUSES } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
+import { inList } from "../../lib/d1";
 import { keyset } from "../../lib/pagination";
 import { addDays, addMonths, todayIn, zonedTimeToUtc } from "../../lib/time";
 import { visibleCustomers, visibleTickets } from "../access";
@@ -69,7 +70,7 @@ export async function buildUpcomingQuery(ctx: UserContext, q: UpcomingQuery) {
   const statement = ctx.db
     .select({ id: tickets.id, number: tickets.number, title: tickets.title, status: tickets.status, customerId: tickets.customerId, assetId: tickets.assetId, serviceType: tickets.serviceType, scheduledAt: tickets.scheduledAt, dueAt })
     .from(tickets)
-    .where(and(sql`${tickets.kind} = 'service_booking'`, sql`${dueAt} >= ${start} AND ${dueAt} < ${end}`, inArray(tickets.status, [...UNFINISHED_STATUSES]), await visibleTickets(ctx), page.where))
+    .where(and(sql`${tickets.kind} = 'service_booking'`, sql`${dueAt} >= ${start} AND ${dueAt} < ${end}`, inList(tickets.status, UNFINISHED_STATUSES), await visibleTickets(ctx), page.where))
     .orderBy(...page.orderBy)
     .limit(q.limit + 1);
   return { statement, page, period };

@@ -64,6 +64,7 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.kind?.length ? inList(tickets.kind, f.kind) : undefined,
     f.customer_id ? eq(tickets.customerId, f.customer_id) : undefined,
     f.number ? eq(tickets.number, f.number) : undefined,
+    f.q ? matchesText(f.q) : undefined,
     f.technician_id
       ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
       : undefined,
@@ -72,6 +73,18 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.scheduled_from ? gte(tickets.scheduledAt, new Date(f.scheduled_from).toISOString()) : undefined,
     f.scheduled_to ? lte(tickets.scheduledAt, new Date(f.scheduled_to).toISOString()) : undefined,
   ];
+}
+
+/**
+ * Tickets whose words contain every word of the search (the last as a prefix), through the FTS5
+ * index `tickets_fts` (kept by triggers, migration 0007). The user's text never reaches FTS5's
+ * query syntax: it is cut into words and each is quoted.
+ */
+function matchesText(text: string): SQL {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 10);
+  if (!words.length) return sql`0`;
+  const query = words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
+  return sql`${tickets}.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ${query})`;
 }
 
 /** A customer's tickets: the customer must be one the caller may see (else 404), the tickets as scoped as any list. */

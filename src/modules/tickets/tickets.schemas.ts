@@ -228,6 +228,15 @@ export const TicketListQuery = z.strictObject({
     .max(32)
     .optional()
     .openapi({ param: { name: "number", in: "query" }, description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see" }),
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({
+      param: { name: "q", in: "query" },
+      description: "Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds \"Fibre cable cut\")",
+    }),
   created_from: instant.optional().openapi({ param: { name: "created_from", in: "query" } }),
   created_to: instant.optional().openapi({ param: { name: "created_to", in: "query" } }),
   scheduled_from: instant.optional().openapi({ param: { name: "scheduled_from", in: "query" } }),
