@@ -178,6 +178,8 @@ export async function ticketReportPdf(ctx: UserContext, filters: TicketFilters) 
   const report = await ticketReport(ctx, filters);
   const generated = new Intl.DateTimeFormat("en-GB", { timeZone: ctx.settings.timeZone, dateStyle: "medium", timeStyle: "short" }).format(new Date(report.generated_at));
   const rows = report.rows as unknown as Record<string, CsvCell>[];
+  // Times in the deployment's zone, as the subtitle says.
+  const local = new Intl.DateTimeFormat("sv-SE", { timeZone: ctx.settings.timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
   const pdf = await renderReportPdf({
     title: "Ticket report",
     subtitle: `Generated ${generated} (${ctx.settings.timeZone}) - ${report.summary.tickets} tickets`,
@@ -189,8 +191,8 @@ export async function ticketReportPdf(ctx: UserContext, filters: TicketFilters) 
     ],
     chart: { title: "Tickets by status", bars: report.summary.by_status.map((s) => ({ label: s.status.replace(/_/g, " "), value: s.tickets })) },
     table: {
-      columns: [{ title: "Number", width: 70 }, { title: "Title", width: 180 }, { title: "Status", width: 80 }, { title: "Priority", width: 60 }, { title: "Created", width: 109 }],
-      rows: rows.slice(0, PDF_MAX_ROWS).map((r) => [String(r.number), String(r.title), String(r.status).replace(/_/g, " "), String(r.priority), String(r.created_at).slice(0, 16).replace("T", " ")]),
+      columns: [{ title: "Number", width: 70 }, { title: "Title", width: 180 }, { title: "Status", width: 80 }, { title: "Priority", width: 60 }, { title: "Created (local time)", width: 109 }],
+      rows: rows.slice(0, PDF_MAX_ROWS).map((r) => [String(r.number), String(r.title), String(r.status).replace(/_/g, " "), String(r.priority), local.format(new Date(String(r.created_at)))]),
       note: rows.length > PDF_MAX_ROWS ? `The first ${PDF_MAX_ROWS} of ${rows.length} tickets; the CSV export lists them all.` : undefined,
     },
   });
