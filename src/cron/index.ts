@@ -2,6 +2,7 @@ import { systemContext, type ServiceContext } from "../lib/context";
 import type { Env } from "../lib/env";
 import { writeLog } from "../lib/log";
 import { deleteEndedCredentials } from "../modules/auth";
+import { deleteExpiredJobFiles } from "../modules/jobs";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
 import { flagSlaBreaches } from "../modules/tickets";
@@ -13,7 +14,10 @@ type Job = (ctx: ServiceContext, scheduledTime: number) => Promise<unknown>;
 
 /** Expired rows of every module: deleting what is already deleted changes nothing, so a rerun is a no-op. */
 export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number) {
-  const counts = [await deletePlatformLeftovers(ctx, scheduledTime), await revokeExpiredLinks(ctx, scheduledTime), await deleteEndedCredentials(ctx, scheduledTime)];
+  const counts = [
+    await deletePlatformLeftovers(ctx, scheduledTime), await revokeExpiredLinks(ctx, scheduledTime), await deleteEndedCredentials(ctx, scheduledTime),
+    await deleteExpiredJobFiles(ctx, scheduledTime),
+  ];
   return { deleted: counts.reduce((a, b) => a + b, 0) };
 }
 

@@ -153,3 +153,37 @@ export async function jobRequester(ctx: ServiceContext, job: JobRow): Promise<Us
     actor: { kind: "user", userId: row.id, sessionId: `job:${job.id}`, role: row.role, permissions: permissionsOf(row.role, row.custom ? (JSON.parse(row.custom) as string[]) : null), via: "bearer", tokenExpiresAt: 0 },
   };
 }
+
+/** Finished jobs keep their file this long. */
+export const JOB_FILE_DAYS = 7;
+
+/**
+ * Deletes the files of jobs that finished more than JOB_FILE_DAYS ago (and the parts a cancelled
+ * or failed export left), then marks each job's file expired. Storage first, row second: a run cut
+ * short in between deletes nothing twice that matters and is finished by the next run.
+ */
+export async function deleteExpiredJobFiles(ctx: ServiceContext, scheduledTime: number): Promise<number> {
+  const before = new Date(scheduledTime - JOB_FILE_DAYS * 86_400_000).toISOString();
+  const expired = await ctx.env.DB.prepare(
+    `SELECT id FROM jobs WHERE status IN ('done', 'cancelled', 'failed') AND finished_at < ?1 AND kind = 'report_export'
+        AND json_extract(state, '$.expired') IS NULL
+      ORDER BY finished_at LIMIT 50`,
+  )
+    .bind(before)
+    .all<{ id: string }>();
+  for (const { id } of expired.results) {
+    let cursor: string | undefined;
+    do {
+      const listed = await ctx.env.FILES.list({ prefix: `exports/${id}/`, cursor });
+      if (listed.objects.length) await ctx.env.FILES.delete(listed.objects.map((o) => o.key));
+      cursor = listed.truncated ? listed.cursor : undefined;
+    } while (cursor);
+    await ctx.env.DB.prepare(
+      `UPDATE jobs SET result_key = NULL, state = json_set(state, '$.expired', 1), updated_at = ?3,
+              error = CASE WHEN status = 'done' THEN ?2 ELSE error END WHERE id = ?1`,
+    )
+      .bind(id, `The file expired ${JOB_FILE_DAYS} days after the job finished.`, nowIso())
+      .run();
+  }
+  return expired.results.length;
+}

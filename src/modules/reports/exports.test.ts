@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
 import { BASE, call, expectProblem } from "../../../test/helpers";
 import { assignedTicket, raiseTicket, staff } from "../../../test/work-factories";
+import { systemContext } from "../../lib/context";
 import { csvLines } from "../../lib/csv";
+import { deleteExpiredJobFiles } from "../jobs";
 import { ticketStatsStatements } from "../tickets";
 
 async function untilFinished(jobId: string, token: string) {
@@ -108,6 +110,22 @@ describe("export jobs", () => {
     expect(lines.filter((l) => l.startsWith("number,"))).toHaveLength(1);
     expect(lines.slice(1).map((l) => l.slice(0, 7))).toEqual(Array.from({ length: 40 }, (_, i) => `EX-${String(i).padStart(4, "0")}`));
     expect(lines[1]).toContain('"Export row 0, with ""quotes"""');
+  });
+
+  it("deletes a finished export's file after seven days, once", async () => {
+    const manager = await staff("manager");
+    const t = await raiseTicket(manager.token, { title: "Expiring" });
+    const started = await call("/v1/reports/exports", { token: manager.token, body: { report: "tickets", filters: { number: t.number } } });
+    const job = await untilFinished(started.json.id, manager.token);
+    expect((await env.FILES.list({ prefix: `exports/${job.id}/` })).objects.length).toBeGreaterThan(0);
+    const system = systemContext(env, "test");
+    expect(await deleteExpiredJobFiles(system, Date.now() + 6 * 86_400_000)).toBe(0);
+    expect(await deleteExpiredJobFiles(system, Date.now() + 8 * 86_400_000)).toBeGreaterThanOrEqual(1);
+    expect((await env.FILES.list({ prefix: `exports/${job.id}/` })).objects).toEqual([]);
+    const after = await call(`/v1/jobs/${job.id}`, { token: manager.token });
+    expect(after.json).toMatchObject({ status: "done", file: null, error: "The file expired 7 days after the job finished." });
+    expectProblem(await call(`/v1/jobs/${job.id}/download`, { token: manager.token }), 409, "invalid_transition");
+    expect(await deleteExpiredJobFiles(system, Date.now() + 8 * 86_400_000)).toBe(0);
   });
 
   it("refuses bad filters and callers without reports", async () => {
