@@ -40,6 +40,19 @@ describe("PLT-1 the OpenAPI document", () => {
     expect(codes).toBeNull();
   });
 
+  it("pre-fills no optional filter: optional query parameters carry no example", async () => {
+    const doc = await servedDocument();
+    const prefilled: string[] = [];
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const p of op.parameters ?? []) {
+          if (p.in === "query" && !p.required && (p.example !== undefined || p.schema?.example !== undefined || p.schema?.examples !== undefined)) prefilled.push(`${method} ${path} ${p.name}`);
+        }
+      }
+    }
+    expect(prefilled).toEqual([]);
+  });
+
   it("gives every operation an id, a tag, responses, its errors and its security", async () => {
     const doc = await servedDocument();
     const ids = new Set<string>();
