@@ -66,7 +66,17 @@ export const TechnicianListQuery = z.strictObject({
     })
     .openapi({ param: { name: "missing", in: "query" }, description: `Comma-separated profile fields that are empty: ${PROFILE_FIELDS.join(", ")}` }),
   area: z.string().max(40).optional().openapi({ param: { name: "area", in: "query" } }),
-  skill: z.string().max(40).optional().openapi({ param: { name: "skill", in: "query" } }),
+  skill: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const skills = [...new Set(v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
+      if (skills.length > 10 || skills.some((s) => s.length > 40)) ctx.addIssue({ code: "custom", message: "At most 10 skills of at most 40 characters" });
+      return skills.length ? skills : undefined;
+    })
+    .openapi({ param: { name: "skill", in: "query" }, description: "One or more (comma-separated) skills the technician must all have, e.g. `fibre,splicing`" }),
   available: boolParam.optional().openapi({ param: { name: "available", in: "query" } }),
 });
 

@@ -63,7 +63,7 @@ const MISSING_CONDITIONS: Record<(typeof PROFILE_FIELDS)[number], SQL> = {
 
 export async function listTechnicians(
   ctx: UserContext,
-  query: { limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: (typeof PROFILE_FIELDS)[number][]; area?: string; skill?: string; available?: boolean },
+  query: { limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: (typeof PROFILE_FIELDS)[number][]; area?: string; skill?: string[]; available?: boolean },
 ) {
   const page = keyset({ order: "username", column: users.username, idColumn: users.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [technicianUsers, page.where];
@@ -71,7 +71,7 @@ export async function listTechnicians(
   if (query.unassigned) filters.push(MISSING_CONDITIONS.supervisor);
   for (const field of query.missing ?? []) filters.push(MISSING_CONDITIONS[field]);
   if (query.area) filters.push(jsonArrayContains(technicianProfiles.serviceAreas, query.area));
-  if (query.skill) filters.push(jsonArrayContains(technicianProfiles.skills, query.skill));
+  for (const skill of query.skill ?? []) filters.push(jsonArrayContains(technicianProfiles.skills, skill));
   if (query.available !== undefined) {
     filters.push(query.available ? and(eq(users.status, "active"), or(isNull(technicianProfiles.isAvailable), eq(technicianProfiles.isAvailable, true))) : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`));
   }

@@ -21,6 +21,10 @@ describe("FW-1 technician profiles", () => {
     const ids = async (q: string) => (await call(`/v1/technicians?${q}`, { token: manager.token })).json.data.map((t: { user_id: string }) => t.user_id);
     expect(await ids(`area=zone-${tag}&skill=fibre`)).toEqual([tech.user.id]);
     expect(await ids(`area=zone-${tag}&skill=plumbing`)).toEqual([]);
+    // Several skills: the technician must have them all (any case).
+    expect(await ids(`area=zone-${tag}&skill=Fibre,copper`)).toEqual([tech.user.id]);
+    expect(await ids(`area=zone-${tag}&skill=fibre,plumbing`)).toEqual([]);
+    expectProblem(await call(`/v1/technicians?skill=${Array.from({ length: 11 }, (_, i) => `s${i}`).join(",")}`, { token: manager.token }), 400, "validation_failed");
     expect(await ids(`supervisor=${sup.user.id}`)).toEqual([tech.user.id]);
     const bare = await technicianAccount({ skills: [], areas: [] });
     expect(await ids("missing=employee_id,company&limit=100")).toContain(bare.user.id);
