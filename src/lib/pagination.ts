@@ -49,7 +49,7 @@ function decodeCursor(cursor: string, order: string): { value: CursorValue; id: 
  * `order` is a field name, optionally prefixed with `-` for descending; `column` may be an indexed
  * expression.
  */
-export function keyset(options: { order: string; column: AnyColumn | SQL; idColumn: AnyColumn; cursor?: string }) {
+export function keyset(options: { order: string; column: AnyColumn | SQL; idColumn: AnyColumn | SQL; cursor?: string }) {
   const descending = options.order.startsWith("-");
   const after = options.cursor ? decodeCursor(options.cursor, options.order) : null;
   // A row-value comparison, not `a < ? OR (a = ? AND id < ?)`: with drizzle's separate anonymous
@@ -63,10 +63,10 @@ export function keyset(options: { order: string; column: AnyColumn | SQL; idColu
     where,
     orderBy: [dir(options.column), dir(options.idColumn)],
     /** Call with limit+1 rows: returns the page and the cursor to the next one. */
-    page<T extends { id: string }>(rows: T[], limit: number, valueOf: (row: T) => CursorValue) {
+    page<T extends { id: string }>(rows: T[], limit: number, valueOf: (row: T) => CursorValue, idOf: (row: T) => string = (row) => row.id) {
       const data = rows.slice(0, limit);
       const last = data[data.length - 1];
-      return { data, next_cursor: rows.length > limit && last ? encodeCursor(options.order, valueOf(last), last.id) : null };
+      return { data, next_cursor: rows.length > limit && last ? encodeCursor(options.order, valueOf(last), idOf(last)) : null };
     },
   };
 }

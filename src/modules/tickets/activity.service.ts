@@ -1,3 +1,4 @@
+import { keyset } from "../../lib/pagination";
 import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
@@ -39,16 +40,23 @@ export async function addComment(ctx: UserContext, id: string, input: { body: st
   };
 }
 
-export async function listComments(ctx: UserContext, id: string) {
+export async function listComments(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
   await findVisibleTicket(ctx, id);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
-  const rows = await ctx.db.query.ticketComments.findMany({
-    where: and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public")),
-    orderBy: [asc(ticketComments.createdAt)],
-  });
-  const authors = await ctx.db.query.users.findMany({ where: inList(users.id, rows.map((r) => r.authorId)) });
+  const page = keyset({ order: "created_at", column: ticketComments.createdAt, idColumn: ticketComments.id, cursor: query.cursor });
+  const rows = await ctx.db
+    .select()
+    .from(ticketComments)
+    .where(and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public"), page.where))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  const authors = await ctx.db.query.users.findMany({ where: inList(users.id, result.data.map((r) => r.authorId)) });
   const name = new Map(authors.map((a) => [a.id, displayName(a.firstName, a.lastName, a.username)]));
-  return { data: rows.map((c) => ({ id: c.id, author_id: c.authorId, author_name: name.get(c.authorId) ?? "", body: c.body, visibility: c.visibility, created_at: c.createdAt })) };
+  return {
+    data: result.data.map((c) => ({ id: c.id, author_id: c.authorId, author_name: name.get(c.authorId) ?? "", body: c.body, visibility: c.visibility, created_at: c.createdAt })),
+    next_cursor: result.next_cursor,
+  };
 }
 
 // ---- attachments (WO-7) ----
@@ -156,10 +164,12 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
   return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
 
-export async function listWorkLogs(ctx: UserContext, id: string) {
+export async function listWorkLogs(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
   await findVisibleTicket(ctx, id);
-  const rows = await ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt));
-  return { data: rows.map(toWorkLogResponse) };
+  const page = keyset({ order: "created_at", column: workLogs.createdAt, idColumn: workLogs.id, cursor: query.cursor });
+  const rows = await ctx.db.select().from(workLogs).where(and(eq(workLogs.ticketId, id), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toWorkLogResponse), next_cursor: result.next_cursor };
 }
 
 // ---- completion by customer code (WO-10) ----

@@ -51,7 +51,7 @@ export const rescheduleBooking: RouteHandler<typeof routes.rescheduleBooking, Ap
 };
 
 export const listComments: RouteHandler<typeof routes.listComments, AppEnv> = async (c) =>
-  c.json(await activity.listComments(userContext(c), c.req.valid("param").id), 200);
+  c.json(await activity.listComments(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
 export const addComment: RouteHandler<typeof routes.addComment, AppEnv> = async (c) =>
   c.json(await activity.addComment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
@@ -103,10 +103,10 @@ export const downloadAttachment: RouteHandler<typeof routes.downloadAttachment, 
 };
 
 export const listHistory: RouteHandler<typeof routes.listHistory, AppEnv> = async (c) =>
-  c.json(await present.listHistory(userContext(c), c.req.valid("param").id), 200);
+  c.json(await present.listHistory(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
 export const listWorkLogs: RouteHandler<typeof routes.listWorkLogs, AppEnv> = async (c) =>
-  c.json(await activity.listWorkLogs(userContext(c), c.req.valid("param").id), 200);
+  c.json(await activity.listWorkLogs(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
 export const addWorkLog: RouteHandler<typeof routes.addWorkLog, AppEnv> = async (c) =>
   c.json(await activity.addWorkLog(userContext(c), c.req.valid("param").id, c.req.valid("json")), 201);

@@ -1,4 +1,5 @@
 // How a ticket is shown: to its caller (what their relation lets them see), in detail, and to integrators.
+import { keyset } from "../../lib/pagination";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
@@ -155,15 +156,21 @@ export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
   };
 }
 
-export async function listHistory(ctx: UserContext, id: string) {
+/** Rows written in one batch share a time; their insertion order (rowid, zero-padded so it sorts as text) breaks the tie. */
+const historySeq = sql<string>`printf('%012d', ${ticketHistory}.rowid)`;
+
+export async function listHistory(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
   await findVisibleTicket(ctx, id);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
+  const page = keyset({ order: "created_at", column: ticketHistory.createdAt, idColumn: historySeq, cursor: query.cursor });
   const rows = await ctx.db
-    .select()
+    .select({ row: ticketHistory, seq: historySeq })
     .from(ticketHistory)
-    .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
-    .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`);
-  return { data: rows.map((h) => toHistoryResponse(h, seesInternal)) };
+    .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false), page.where))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => r.row.createdAt, (r) => r.seq);
+  return { data: result.data.map((h) => toHistoryResponse(h.row, seesInternal)), next_cursor: result.next_cursor };
 }
 
 // ---- for notifications and integrators ----

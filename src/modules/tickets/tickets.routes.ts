@@ -9,7 +9,7 @@ import {
   ActionSchema, AssignSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
   CommentCreateSchema, CommentSchema, CompleteSchema, HistoryEntrySchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,
   TicketCreateSchema, TicketDetailSchema, TicketIdParam, TicketListQuery, TicketPageSchema, TicketSchema, TicketUpdateSchema,
-  UnassignSchema, WorkLogCreateSchema, WorkLogSchema, WorkloadSchema,
+  UnassignSchema, WorkLogCreateSchema, WorkLogSchema, WorkloadSchema, TicketSubListQuery, CommentPageSchema, HistoryPageSchema, WorkLogPageSchema,
 } from "./tickets.schemas";
 import { ACTIONS, RULES, type TicketAction } from "./tickets.workflow";
 
@@ -111,8 +111,8 @@ export const rescheduleBooking = createRoute({
 export const listComments = createRoute({
   method: "get", path: "/v1/tickets/{id}/comments", tags, operationId: "listTicketComments", summary: "Comments (customers never see internal notes)",
   ...requires("tickets:read"),
-  request: { params: TicketIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(CommentSchema) }).openapi("CommentList"), "Comments"), ...errorResponses(400, 401, 403, 404) },
+  request: { params: TicketIdParam, query: TicketSubListQuery },
+  responses: { 200: jsonResponse(CommentPageSchema, "A page of comments, oldest first"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const addComment = createRoute({
@@ -159,15 +159,15 @@ export const downloadAttachment = createRoute({
 export const listHistory = createRoute({
   method: "get", path: "/v1/tickets/{id}/history", tags, operationId: "listTicketHistory", summary: "Every change: who, what, from, to, when",
   ...requires("tickets:read"),
-  request: { params: TicketIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(HistoryEntrySchema) }).openapi("HistoryList"), "History, oldest first"), ...errorResponses(400, 401, 403, 404) },
+  request: { params: TicketIdParam, query: TicketSubListQuery },
+  responses: { 200: jsonResponse(HistoryPageSchema, "A page of history, oldest first"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const listWorkLogs = createRoute({
   method: "get", path: "/v1/tickets/{id}/work-logs", tags, operationId: "listWorkLogs", summary: "Work logs",
   ...requires("tickets:read"),
-  request: { params: TicketIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(WorkLogSchema) }).openapi("WorkLogList"), "Work logs"), ...errorResponses(400, 401, 403, 404) },
+  request: { params: TicketIdParam, query: TicketSubListQuery },
+  responses: { 200: jsonResponse(WorkLogPageSchema, "A page of work logs, oldest first"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const addWorkLog = createRoute({
