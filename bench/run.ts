@@ -171,6 +171,16 @@ async function stop() {
   await new Promise((r) => setTimeout(r, 500));
 }
 
+/** Stops the server, adds tickets up to `scale` straight into D1, starts it again and signs in anew. */
+async function growTo(scale: number): Promise<Record<string, string>> {
+  await stop();
+  const db = new DatabaseSync(sqliteFile());
+  seedTickets(db, scale);
+  db.close();
+  await startServer(serverKind);
+  return signIn();
+}
+
 async function signIn(): Promise<Record<string, string>> {
   const res = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: "benchadmin", password: PASSWORD }) });
   const body = (await res.json()) as { access_token: string };
@@ -368,7 +378,6 @@ async function main() {
   serverKind = comparison.chosen;
   serverRuns = comparison.runs;
   await startServer(serverKind);
-  const restart = () => startServer(serverKind);
   let auth = await signIn();
 
   // Baselines.
@@ -389,14 +398,7 @@ async function main() {
   // Ticket list at each scale: first page and a deep cursor page.
   const p50ByScale: Record<number, number> = {};
   for (const [i, scale] of scales.entries()) {
-    if (i > 0) {
-      await stop();
-      const db2 = new DatabaseSync(sqliteFile());
-      seedTickets(db2, scale);
-      db2.close();
-      await restart();
-      auth = await signIn();
-    }
+    if (i > 0) auth = await growTo(scale);
     const rawSql = i === 0 ? listSql : record(`baseline: list SQL raw (${scale} tickets)`, measure("/__bench/list-sql"));
     const first = record(`GET /v1/tickets?limit=50 (${scale} tickets)`, measure("/v1/tickets?limit=50", { headers: auth }));
     compare(first, rawSql, 0.6, "≥ 0.6 × its raw SQL", { baseline: { path: "/__bench/list-sql" }, scenario: { path: "/v1/tickets?limit=50", headers: auth } });
@@ -557,14 +559,7 @@ async function reportsMain() {
     team: "/v1/reports/technicians",
   };
   for (const [i, scale] of scales.entries()) {
-    if (i > 0) {
-      await stop();
-      const db2 = new DatabaseSync(sqliteFile());
-      seedTickets(db2, scale);
-      db2.close();
-      await startServer(serverKind);
-      auth = await signIn();
-    }
+    if (i > 0) auth = await growTo(scale);
     const d1 = record(`baseline: D1 SELECT 1 (${scale} tickets)`, measure("/__bench/d1"));
     const rows = {
       dashboard: record(`GET /v1/reports/dashboard, 30 days (${scale} tickets)`, measure(paths.dashboard, { headers: auth })),

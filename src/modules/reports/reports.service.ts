@@ -1,4 +1,4 @@
-import { TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
+import { TICKET_PRIORITIES, TICKET_STATUSES, UNFINISHED_STATUSES } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
@@ -49,7 +49,7 @@ export function reportScope(ctx: UserContext, teamId?: string): ReportScope {
 // ---- reading the aggregates ----
 
 const SUM_COLUMNS = SUMS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(", ");
-const UNFINISHED = `('new', 'opened', 'assigned', 'in_progress', 'on_hold')`;
+const UNFINISHED = `(${UNFINISHED_STATUSES.map((st) => `'${st}'`).join(", ")})`;
 
 /** `AND team_id = ?n` when the scope names a team. */
 function teamFilter(scope: ReportScope, n: number): { sql: string; params: string[] } {
@@ -77,18 +77,27 @@ interface TechnicianRow {
 }
 
 /** The technicians the scope covers (a team: its current members), with their figures for the period and their open work now. */
+/** Who a report covers: ?1 from, ?2 to, ?3 the team or the one technician; `filter` and `params` for the other statements. */
+function membersOf(scope: ReportScope, only?: string) {
+  const filter = only !== undefined ? "p.user_id = ?3" : scope.teamId ? "p.supervisor_id = ?3" : "1";
+  return { filter, members: `SELECT p.user_id FROM technician_profiles p WHERE ${filter}`, params: only !== undefined ? [only] : scope.teamId ? [scope.teamId] : [] };
+}
+
+/** The technicians a scope covers (a team: its current members), with their names. */
+function peopleStatement(db: D1Database, scope: ReportScope, period: Period, only?: string) {
+  const { filter, params } = membersOf(scope, only);
+  return db.prepare(
+    `SELECT p.user_id AS id, p.supervisor_id AS team_id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username) AS display_name
+       FROM technician_profiles p JOIN users u ON u.id = p.user_id
+      WHERE u.deleted_at IS NULL AND ${filter} AND ?1 <= ?2 ORDER BY p.user_id`,
+  ).bind(period.from, period.to, ...params);
+}
+
 async function technicianFigures(ctx: UserContext, scope: ReportScope, period: Period, only?: string): Promise<TechnicianRow[]> {
   const db = ctx.env.DB;
-  // ?1 from, ?2 to, ?3 the team or the one technician.
-  const filter = only !== undefined ? "p.user_id = ?3" : scope.teamId ? "p.supervisor_id = ?3" : "1";
-  const members = `SELECT p.user_id FROM technician_profiles p WHERE ${filter}`;
-  const params = only !== undefined ? [only] : scope.teamId ? [scope.teamId] : [];
+  const { members, params } = membersOf(scope, only);
   const [people, sums, open] = await db.batch<Record<string, number | string | null>>([
-    db.prepare(
-      `SELECT p.user_id AS id, p.supervisor_id AS team_id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username) AS display_name
-         FROM technician_profiles p JOIN users u ON u.id = p.user_id
-        WHERE u.deleted_at IS NULL AND ${filter} AND ?1 <= ?2 ORDER BY p.user_id`,
-    ).bind(period.from, period.to, ...params),
+    peopleStatement(db, scope, period, only),
     db.prepare(
       `SELECT technician_id, ${SUM_COLUMNS} FROM report_daily
         WHERE technician_id IN (${members}) AND day BETWEEN ?1 AND ?2 GROUP BY technician_id`,
@@ -147,7 +156,7 @@ export async function dashboard(ctx: UserContext, q: { from?: string; to?: strin
   for (const r of current.results) {
     const n = Number(r.tickets);
     statusCounts.set(String(r.status), (statusCounts.get(String(r.status)) ?? 0) + n);
-    if (UNFINISHED.includes(`'${String(r.status)}'`)) {
+    if ((UNFINISHED_STATUSES as readonly string[]).includes(String(r.status))) {
       pending += n;
       overdue += Number(r.overdue);
       priorityCounts.set(String(r.priority), (priorityCounts.get(String(r.priority)) ?? 0) + n);
@@ -242,10 +251,10 @@ const BUCKET: Record<"day" | "week" | "month" | "year", string> = {
 export async function periodReport(ctx: UserContext, q: { from?: string; to?: string; team_id?: string; granularity: "day" | "week" | "month" | "year"; technician_id?: string; by: "period" | "technician" }) {
   const scope = reportScope(ctx, q.team_id);
   const period = periodOf(ctx, q);
-  const technicians = q.by === "technician" || q.technician_id ? await technicianFigures(ctx, scope, period) : [];
-  if (q.technician_id && !technicians.some((t) => t.technician_id === q.technician_id)) throw new AppError("not_found", "No such technician in your reports.");
-  const names = new Map(technicians.map((t) => [t.technician_id, t.display_name]));
   const db = ctx.env.DB;
+  const technicians = q.by === "technician" || q.technician_id ? (await db.batch<{ id: string; display_name: string }>([peopleStatement(db, scope, period)]))[0].results : [];
+  if (q.technician_id && !technicians.some((t) => t.id === q.technician_id)) throw new AppError("not_found", "No such technician in your reports.");
+  const names = new Map(technicians.map((t) => [t.id, t.display_name]));
   const bucket = BUCKET[q.granularity];
   let statement: D1PreparedStatement;
   if (q.technician_id) {
