@@ -34,6 +34,9 @@ export default defineConfig(async () => {
             LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
             // Small export parts, so every export test writes and joins several.
             EXPORT_PART_BYTES: "1024",
+            // Small import chunks and windows, so every import test crosses both.
+            IMPORT_CHUNK_ROWS: "4",
+            IMPORT_WINDOW_BYTES: "512",
             JWT_ISSUER: "https://api.truckroll.test",
             JWT_AUDIENCE: "truckroll-api",
             PUBLIC_BASE_URL: "https://app.truckroll.test",

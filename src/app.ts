@@ -28,12 +28,16 @@ import { inventoryModule } from "./modules/inventory";
 import { notificationsModule } from "./modules/notifications";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
+import { importsModule } from "./modules/imports";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
+/** Imports also take the file as the raw body. */
+const CSV_BODY_TYPES = ["text/csv", "application/csv", "text/plain"];
 
 /** Uploads get room for the file cap plus base64 or multipart overhead; everything else the body cap. */
-function capFor(path: string, settings: { maxBodyBytes: number; maxUploadBytes: number }) {
+function capFor(path: string, settings: { maxBodyBytes: number; maxUploadBytes: number; importMaxBytes: number }) {
+  if (path.startsWith("/v1/imports/")) return settings.importMaxBytes + 65_536;
   return path.endsWith("/attachments") ? Math.ceil(settings.maxUploadBytes * 1.4) + 65_536 : settings.maxBodyBytes;
 }
 
@@ -55,7 +59,7 @@ function requireKnownContentType() {
     const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : Boolean(c.req.header("transfer-encoding"));
     if (BODY_METHODS.has(c.req.method) && hasBody) {
       const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-      if (!ACCEPTED_BODY_TYPES.includes(type)) {
+      if (!ACCEPTED_BODY_TYPES.includes(type) && !(c.req.path.startsWith("/v1/imports/") && CSV_BODY_TYPES.includes(type))) {
         throw new AppError("unsupported_media_type", "Send the body as application/json.");
       }
     }
@@ -134,7 +138,8 @@ export const API_TAGS = [
   { name: "attendance", description: "Daily presence of technicians and staff." },
   { name: "inventory", description: "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians." },
   { name: "reports", description: "The dashboard, technician and team performance with trends, period reports, ticket and service reports as JSON, CSV or PDF, and exports of any size." },
-  { name: "jobs", description: "Background jobs started by exports: state, progress, cancel, and the finished file for the user who started it." },
+  { name: "imports", description: "Customers, tickets, service cards and catalogue items from CSV files, taken in as background jobs: dry runs, column mapping, what to do with records that exist, and a report of every rejected row to fix and upload again." },
+  { name: "jobs", description: "Background jobs started by imports and exports: state, progress and counts, cancel, and the finished file (an export, or an import's error report) for the user who started it." },
   { name: "buckets", description: "Saved, named ticket queues: a set of ticket-list filters under a name." },
   { name: "notifications", description: "In-app notifications, each user's channel preferences, and the delivery log of every message sent." },
   { name: "realtime", description: "Events pushed over a WebSocket as they happen." },
@@ -171,6 +176,7 @@ export function createApp() {
   app.route("/", attendanceModule);
   app.route("/", inventoryModule);
   app.route("/", reportsModule);
+  app.route("/", importsModule);
   app.route("/", jobsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -32,6 +32,14 @@ export interface Env {
   MAX_UPLOAD_BYTES?: string;
   /** Bytes of CSV an export job writes per step (one stored part each). */
   EXPORT_PART_BYTES?: string;
+  /** Largest CSV file an import takes (bytes). */
+  IMPORT_MAX_BYTES?: string;
+  /** Most rows one import job takes. */
+  IMPORT_MAX_ROWS?: string;
+  /** Rows an import writes per committed chunk (one D1 batch each). */
+  IMPORT_CHUNK_ROWS?: string;
+  /** Bytes of the file an import step reads at a time. */
+  IMPORT_WINDOW_BYTES?: string;
   WORK_DAY_START?: string;
   WORK_DAY_END?: string;
   SLOT_STEP_MINUTES?: string;
@@ -98,6 +106,10 @@ const settingsSchema = z.object({
   freeServiceIntervalMonths: z.coerce.number().int().positive(),
   maxUploadBytes: z.coerce.number().int().positive(),
   exportPartBytes: z.coerce.number().int().min(1024),
+  importMaxBytes: z.coerce.number().int().positive(),
+  importMaxRows: z.coerce.number().int().positive(),
+  importChunkRows: z.coerce.number().int().min(1).max(500),
+  importWindowBytes: z.coerce.number().int().min(64),
   workDayStart: z.string().regex(/^\d{2}:\d{2}$/),
   workDayEnd: z.string().regex(/^\d{2}:\d{2}$/),
   slotStepMinutes: z.coerce.number().int().min(5).max(240),
@@ -140,6 +152,10 @@ export function settingsFrom(env: Env): Settings {
     freeServiceIntervalMonths: env.FREE_SERVICE_INTERVAL_MONTHS ?? 3,
     maxUploadBytes: env.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,
     exportPartBytes: env.EXPORT_PART_BYTES ?? 4 * 1024 * 1024,
+    importMaxBytes: env.IMPORT_MAX_BYTES ?? 32 * 1024 * 1024,
+    importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,
+    importChunkRows: env.IMPORT_CHUNK_ROWS ?? 200,
+    importWindowBytes: env.IMPORT_WINDOW_BYTES ?? 1024 * 1024,
     // The appointment seed's rules: 08:00–17:00, 30-minute steps, 30-minute default visit,
     // 60 minutes' lead time on the same day, 30 days ahead.
     workDayStart: env.WORK_DAY_START ?? "08:00",

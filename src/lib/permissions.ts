@@ -38,6 +38,9 @@ export const PERMISSIONS = {
   "reports:manage": "Rebuild the report aggregates",
   "inventory:read": "Read the catalogue, stock by location, the ledger and equipment assignments",
   "inventory:manage": "Manage items, receive, adjust and transfer stock, issue and take back equipment",
+  "imports:records": "Import customers, service cards and inventory items from CSV files",
+  "imports:tickets": "Import tickets from CSV files",
+  "jobs:read_all": "Read every user's background jobs (imports, exports) and their files",
   "notifications:admin": "Read the delivery log and replay deliveries",
   "webhooks:manage": "Manage outbound webhooks",
   "dev:outbox": "Read the local development outbox",
@@ -51,7 +54,7 @@ export const BUILTIN_ROLES = {
   manager: {
     name: "Manager",
     description: "Runs operations: users, teams, work and reports",
-    permissions: ALL_PERMISSIONS.filter((p) => !["roles:write", "users:set_password", "dev:outbox", "webhooks:manage"].includes(p)),
+    permissions: ALL_PERMISSIONS.filter((p) => !["roles:write", "users:set_password", "dev:outbox", "webhooks:manage", "jobs:read_all"].includes(p)),
   },
   supervisor: {
     name: "Supervisor (team leader)",
@@ -70,7 +73,7 @@ export const BUILTIN_ROLES = {
       "roles:read", "companies:read", "customers:read", "customers:write", "assets:read", "assets:write",
       "technicians:read", "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment",
       "tickets:internal", "tickets:scope_all", "appointments:read", "appointments:write", "appointments:links",
-      "feedback:read", "attendance:read", "reports:read", "inventory:read",
+      "feedback:read", "attendance:read", "reports:read", "inventory:read", "imports:tickets",
     ],
   },
   technician: {

@@ -4,6 +4,7 @@ import { writeLog } from "../lib/log";
 import type { JobMessage } from "../lib/messages";
 import { advanceJob, failJob, type JobRow, type StepResult } from "../modules/jobs";
 import { runExportStep, runRebuildStep } from "../modules/reports";
+import { runImportStep } from "../modules/imports";
 
 export const JOBS_QUEUE = "truckroll-jobs";
 /** Matches max_retries in wrangler.toml: the attempt after which a failing step fails its job. */
@@ -12,7 +13,11 @@ export const MAX_STEP_ATTEMPTS = 6;
 const STEPS: Record<string, (ctx: ReturnType<typeof systemContext>, job: JobRow) => Promise<StepResult>> = {
   report_export: runExportStep,
   report_rebuild: runRebuildStep,
+  import: runImportStep,
 };
+
+/** Imports commit a chunk per step: several chunks run in one message, while a few seconds last. */
+const STEPS_PER_MESSAGE: Record<string, { maxSteps: number; budgetMs: number }> = { import: { maxSteps: 50, budgetMs: 10_000 } };
 
 /** One step per message; a failing step is retried with back-off, and after the last attempt its job is marked failed (kept with the reason). */
 export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, ctx: ExecutionContext) {
@@ -23,7 +28,7 @@ export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, 
         const step = STEPS[job.kind];
         if (!step) throw new Error(`unknown job kind ${job.kind}`);
         return step(system, job);
-      });
+      }, (job) => STEPS_PER_MESSAGE[job.kind]);
       msg.ack();
     } catch (err) {
       writeLog(system.settings.logLevel, "warn", { msg: "job step failed", job_id: msg.body.job_id, step: msg.body.step, attempts: msg.attempts, error: String(err) });

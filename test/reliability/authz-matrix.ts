@@ -174,6 +174,11 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getUpcomingServices: "reports:read", // GET /v1/reports/upcoming-services
   startReportExport: "reports:read", // POST /v1/reports/exports
   rebuildReportAggregates: "reports:manage", // POST /v1/reports/rebuild
+  importCustomers: "imports:records", // POST /v1/imports/customers
+  importTickets: "imports:tickets", // POST /v1/imports/tickets
+  importServiceCards: "imports:records", // POST /v1/imports/service-cards
+  importInventoryItems: "imports:records", // POST /v1/imports/inventory-items
+  getImportTemplate: "authenticated", // GET /v1/imports/{kind}/template
   listJobs: "authenticated", // GET /v1/jobs
   getJob: "authenticated", // GET /v1/jobs/{id}
   cancelJob: "authenticated", // POST /v1/jobs/{id}/cancel

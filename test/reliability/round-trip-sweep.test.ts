@@ -78,7 +78,7 @@ describe("D1 round trips of every operation", () => {
   });
 
   /** Calls whose example body or query cannot work as generated: a real value, or a signed-in user of their own (sign-out, password and 2FA changes would end the administrator's session). */
-  const OVERRIDES: Record<string, () => Promise<{ path?: string; body?: Json; token?: string }>> = {
+  const OVERRIDES: Record<string, () => Promise<{ path?: string; body?: Json; token?: string; headers?: Record<string, string> }>> = {
     "POST /v1/auth/login": async () => {
       const u = await createUser({ role: "technician" });
       return { body: { identifier: u.username, password: u.password } };
@@ -98,7 +98,15 @@ describe("D1 round trips of every operation", () => {
     "GET /v1/availability": async () => ({ path: `/v1/availability?ticket_id=${w.ticket}&date=${dayAhead(4)}` }),
     "GET /v1/technicians/{id}/availability": async () => ({ path: `/v1/technicians/${w.tech}/availability?date=${dayAhead(4)}` }),
     "GET /v1/public/appointments/{token}/availability": async () => ({ path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}` }),
+    // Imports take the CSV file itself as the body.
+    "POST /v1/imports/customers": async () => csvBody(`account_number,full_name,phone\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Customer,71234567\n`),
+    "POST /v1/imports/tickets": async () => csvBody(`external_ref,title,kind\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep outage,repair\n`),
+    "POST /v1/imports/service-cards": async () => csvBody(`serial_number,customer_id,model\nSWEEP-${crypto.randomUUID().slice(0, 8)},${w.customer},Sweep AC\n`),
+    "POST /v1/imports/inventory-items": async () => csvBody(`sku,name,category,unit_price,currency\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep ONT,ont,100,BWP\n`),
+    "GET /v1/imports/{kind}/template": async () => ({ path: "/v1/imports/customers/template" }),
   };
+
+  const csvBody = (csv: string) => ({ body: csv, headers: { "content-type": "text/csv" } });
 
   async function ownSession() {
     return (await login(await createUser({ role: "technician" }))).access_token;
@@ -137,7 +145,7 @@ describe("D1 round trips of every operation", () => {
       await call("/v1/notifications/read-all", { token: admin, body: {} });
       const override = (await OVERRIDES[op.key]?.()) ?? {};
       const token = "token" in override ? override.token : op.secured || op.path.startsWith("/v1/auth/") ? admin : undefined;
-      const res = await call(override.path ?? concrete(op.path), { method: op.method, token, body: "body" in override ? override.body : bodyFor(op) });
+      const res = await call(override.path ?? concrete(op.path), { method: op.method, token, headers: override.headers, body: "body" in override ? override.body : bodyFor(op) });
       const trips = Number(res.headers.get(HEADER));
       measured[op.key] = { trips, status: res.status, ...(res.status >= 300 ? { why: res.text.slice(0, 140) } : {}) };
       expect(res.status, `${op.key}: ${res.text.slice(0, 200)}`).toBeLessThan(500);

@@ -23,6 +23,8 @@ export const customers = sqliteTable(
     id: text("id").primaryKey(),
     userId: text("user_id"),
     fullName: text("full_name").notNull(),
+    /** The operator's own account (subscriber) number: unique when given; the import's natural key. */
+    accountNumber: text("account_number"),
     phone: text("phone"),
     email: text("email"),
     nationalId: text("national_id"),
@@ -37,6 +39,7 @@ export const customers = sqliteTable(
   },
   (t) => [
     uniqueIndex("customers_user_unique").on(t.userId),
+    uniqueIndex("customers_account_number_unique").on(t.accountNumber),
     index("customers_created_idx").on(t.createdAt, t.id),
     index("customers_area_idx").on(t.serviceArea, t.createdAt),
     index("customers_phone_idx").on(t.phone),
@@ -63,7 +66,7 @@ export const assets = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     deletedAt: text("deleted_at"),
   },
-  (t) => [index("assets_customer_idx").on(t.customerId, t.createdAt), index("assets_created_idx").on(t.createdAt, t.id), index("assets_warranty_end_idx").on(t.warrantyEnd, t.id)],
+  (t) => [index("assets_customer_idx").on(t.customerId, t.createdAt), index("assets_created_idx").on(t.createdAt, t.id), index("assets_warranty_end_idx").on(t.warrantyEnd, t.id), index("assets_serial_idx").on(t.serialNumber)],
 );
 
 /** A technician's working profile (FW-1); keyed by user id, as technicians are addressed everywhere. */

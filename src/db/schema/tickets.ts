@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const TICKET_KINDS = [
   "bug", "problem", "service_down", "new_feature",
@@ -23,6 +23,8 @@ export const tickets = sqliteTable(
   {
     id: text("id").primaryKey(),
     number: text("number").notNull(),
+    /** The case or task number in the system the ticket came from (imports); unique when given. */
+    externalRef: text("external_ref"),
     kind: text("kind", { enum: TICKET_KINDS }).notNull(),
     priority: text("priority", { enum: TICKET_PRIORITIES }).notNull(),
     status: text("status", { enum: TICKET_STATUSES }).notNull(),
@@ -66,6 +68,7 @@ export const tickets = sqliteTable(
   },
   (t) => [
     index("tickets_number_idx").on(t.number),
+    uniqueIndex("tickets_external_ref_unique").on(t.externalRef),
     index("tickets_created_idx").on(t.createdAt, t.id),
     index("tickets_updated_idx").on(t.updatedAt, t.id),
     index("tickets_priority_created_idx").on(t.priority, t.createdAt, t.id),

@@ -11,3 +11,4 @@ export const assetsModule = createRouter()
   .openapi(r.deleteAsset, h.deleteAsset);
 
 export { isInWarranty } from "./assets.service";
+export { assetImport } from "./assets.import";

@@ -13,6 +13,7 @@ export const CustomerSchema = z
     id: z.string(),
     user_id: z.string().nullable(),
     full_name: z.string(),
+    account_number: z.string().nullable().openapi({ description: "The operator's account (subscriber) number, unique" }),
     phone: z.string().nullable(),
     email: z.string().nullable(),
     national_id: z.string().nullable().optional().openapi({ description: "Only for callers who manage customers" }),
@@ -27,6 +28,7 @@ export const CustomerSchema = z
 
 const fields = {
   full_name: z.string().trim().min(1).max(120),
+  account_number: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9._\/-]+$/, "Letters, digits and . _ / - only").openapi({ example: "ACC-100234" }),
   phone: z.string().trim().min(6).max(32),
   email: z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ format: "email", example: "kgosi@example.com" }),
   national_id: z.string().trim().min(1).max(40),
@@ -40,6 +42,7 @@ const fields = {
 export const CustomerCreateSchema = z
   .strictObject({
     full_name: fields.full_name,
+    account_number: fields.account_number.optional(),
     phone: fields.phone,
     email: fields.email.optional(),
     national_id: fields.national_id.optional(),
@@ -54,6 +57,7 @@ export const CustomerCreateSchema = z
 export const CustomerUpdateSchema = z
   .strictObject({
     full_name: fields.full_name.optional(),
+    account_number: fields.account_number.nullable().optional(),
     phone: fields.phone.nullable().optional(),
     email: fields.email.nullable().optional(),
     national_id: fields.national_id.nullable().optional(),
@@ -70,6 +74,7 @@ export const CustomerListQuery = z.strictObject({
   cursor: cursorParam,
   q: searchParam("name and email (a phone number in any format, or a national id for those who may see it, matches exactly)"),
   service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" } }),
+  account_number: z.string().max(40).optional().openapi({ param: { name: "account_number", in: "query" }, description: "Exactly this account number" }),
   created_from: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_from", in: "query" }, description: "Registered at or after this instant (RFC 3339)" }),
   created_to: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_to", in: "query" }, description: "Registered at or before this instant (RFC 3339)" }),
 });

@@ -16,6 +16,7 @@ export function toCustomerResponse(row: CustomerRow, options: { nationalId: bool
     id: row.id,
     user_id: row.userId,
     full_name: row.fullName,
+    account_number: row.accountNumber,
     phone: row.phone,
     email: row.email,
     ...(options.nationalId ? { national_id: row.nationalId } : {}),
@@ -45,6 +46,7 @@ export async function customerForUser(ctx: ServiceContext, userId: string): Prom
     id: newId("cus"),
     userId,
     fullName: displayName(user.firstName, user.lastName, user.username),
+    accountNumber: null,
     phone: user.phone,
     email: user.email,
     nationalId: null,
@@ -70,6 +72,11 @@ async function assertLinkableUser(ctx: ServiceContext, userId: string, exceptCus
   if (linked && linked.id !== exceptCustomerId) throw new AppError("conflict", "That login is linked to another customer.", { errors: [{ path: "user_id", message: "Already linked" }] });
 }
 
+async function assertAccountNumberFree(ctx: ServiceContext, accountNumber: string, exceptCustomerId?: string) {
+  const holder = await ctx.db.query.customers.findFirst({ where: eq(customers.accountNumber, accountNumber), columns: { id: true } });
+  if (holder && holder.id !== exceptCustomerId) throw new AppError("conflict", "Another customer has this account number.", { errors: [{ path: "account_number", message: "Already in use" }] });
+}
+
 /** A customer the caller may see, or 404: a caller who may not see it does not learn it exists. */
 export async function findVisibleCustomer(ctx: UserContext, id: string): Promise<CustomerRow> {
   const row = await ctx.db.query.customers.findFirst({ where: and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)) });
@@ -77,10 +84,11 @@ export async function findVisibleCustomer(ctx: UserContext, id: string): Promise
   return row;
 }
 
-export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string; created_from?: string; created_to?: string }) {
+export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string; account_number?: string; created_from?: string; created_to?: string }) {
   const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where, await visibleCustomers(ctx)];
   if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
+  if (query.account_number) filters.push(eq(customers.accountNumber, query.account_number));
   if (query.created_from) filters.push(gte(customers.createdAt, new Date(query.created_from).toISOString()));
   if (query.created_to) filters.push(lte(customers.createdAt, new Date(query.created_to).toISOString()));
   const q = query.q?.trim();
@@ -102,6 +110,7 @@ export async function listCustomers(ctx: UserContext, query: { limit: number; cu
 
 type CustomerInput = {
   full_name?: string;
+  account_number?: string | null;
   phone?: string | null;
   email?: string | null;
   national_id?: string | null;
@@ -115,6 +124,7 @@ type CustomerInput = {
 function patchFrom(ctx: ServiceContext, input: CustomerInput): Partial<CustomerRow> {
   const patch: Partial<CustomerRow> = {};
   if (input.full_name !== undefined) patch.fullName = input.full_name;
+  if (input.account_number !== undefined) patch.accountNumber = input.account_number;
   if (input.phone !== undefined) patch.phone = normalisePhone(ctx, input.phone) ?? null;
   if (input.email !== undefined) patch.email = input.email;
   if (input.national_id !== undefined) patch.nationalId = input.national_id;
@@ -131,10 +141,11 @@ function patchFrom(ctx: ServiceContext, input: CustomerInput): Partial<CustomerR
 
 export async function createCustomer(ctx: UserContext, input: CustomerInput & { full_name: string; phone: string }) {
   if (input.user_id) await assertLinkableUser(ctx, input.user_id);
+  if (input.account_number) await assertAccountNumberFree(ctx, input.account_number);
   const now = nowIso();
   const row: CustomerRow = {
     id: newId("cus"),
-    userId: null, fullName: "", phone: null, email: null, nationalId: null, address: "", lat: null, lng: null,
+    userId: null, fullName: "", accountNumber: null, phone: null, email: null, nationalId: null, address: "", lat: null, lng: null,
     serviceArea: null, servicePackage: null, createdAt: now, updatedAt: now, deletedAt: null,
     ...patchFrom(ctx, input),
   };
@@ -149,6 +160,7 @@ export async function getCustomer(ctx: UserContext, id: string) {
 export async function updateCustomer(ctx: UserContext, id: string, input: CustomerInput) {
   await findCustomer(ctx, id);
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
+  if (input.account_number) await assertAccountNumberFree(ctx, input.account_number, id);
   await ctx.db.update(customers).set({ ...patchFrom(ctx, input), updatedAt: nowIso() }).where(eq(customers.id, id));
   return getCustomer(ctx, id);
 }

@@ -14,3 +14,4 @@ export const customersModule = createRouter()
   .openapi(r.deleteCustomer, h.deleteCustomer);
 
 export { customerForUser, findCustomer, findVisibleCustomer } from "./customers.service";
+export { customerImport, customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference, type ReferencedCustomer } from "./customers.import";

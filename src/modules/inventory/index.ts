@@ -24,3 +24,4 @@ export const inventoryModule = createRouter()
 
 export { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, type FittedPart } from "./parts";
 export { stockProblem } from "./stock";
+export { itemImport } from "./inventory.import";

@@ -15,7 +15,18 @@ export interface StepResult {
   rowsProcessed: number;
   rowsTotal?: number | null;
   done?: { key: string; filename: string; contentType: string; bytes: number } | { key: null };
+  /** Writes of the step, committed in the same batch as the step itself (each guarded with `jobGuard`). */
+  statements?: D1PreparedStatement[];
+  /** Runs once the step committed (publishing events). */
+  afterCommit?: () => Promise<void>;
 }
+
+/** `AND`ed into a step's writes: true only while the job is still at this step, so a step's writes and its commit are one. */
+export function jobGuard(job: JobRow): { sql: string; params: [string, number] } {
+  return { sql: "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND step = ? AND status IN ('queued', 'running'))", params: [job.id, job.step] };
+}
+
+const counted = (state: Record<string, unknown>) => (state.counts && typeof state.counts === "object" ? (state.counts as Record<string, number>) : null);
 
 export function presentJob(row: JobRow) {
   return {
@@ -24,6 +35,8 @@ export function presentJob(row: JobRow) {
     status: row.status,
     rows_total: row.rowsTotal,
     rows_processed: row.rowsProcessed,
+    counts: counted(row.state),
+    options: Object.keys(row.params).length ? row.params : null,
     error: row.error,
     file:
       row.status === "done" && row.resultKey
@@ -36,10 +49,10 @@ export function presentJob(row: JobRow) {
 }
 
 /** A queued job and its first step's message; answer 202 with what this returns. */
-export async function startJob(ctx: ServiceContext, kind: string, requestedBy: string | null, params: Record<string, unknown>) {
+export async function startJob(ctx: ServiceContext, kind: string, requestedBy: string | null, params: Record<string, unknown>, start: { id?: string; state?: Record<string, unknown> } = {}) {
   const now = nowIso();
   const row: JobRow = {
-    id: newId("job"), kind, status: "queued", requestedBy, params, state: {}, step: 0, rowsTotal: null, rowsProcessed: 0,
+    id: start.id ?? newId("job"), kind, status: "queued", requestedBy, params, state: start.state ?? {}, step: 0, rowsTotal: null, rowsProcessed: 0,
     resultKey: null, resultFilename: null, resultContentType: null, resultBytes: null, error: null, createdAt: now, updatedAt: now, finishedAt: null,
   };
   await ctx.db.insert(jobs).values(row);
@@ -47,9 +60,10 @@ export async function startJob(ctx: ServiceContext, kind: string, requestedBy: s
   return presentJob(row);
 }
 
-/** The caller's own job; anyone else's is a 404 so its existence does not leak. */
+/** The caller's own job (any job, for those who may read all); anyone else's is a 404 so its existence does not leak. */
 async function ownJob(ctx: UserContext, id: string): Promise<JobRow> {
-  const row = await ctx.db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.requestedBy, ctx.actor.userId)) });
+  const mine = ctx.actor.permissions.has("jobs:read_all") ? undefined : eq(jobs.requestedBy, ctx.actor.userId);
+  const row = await ctx.db.query.jobs.findFirst({ where: and(eq(jobs.id, id), mine) });
   if (!row) throw new AppError("not_found", "No such job.");
   return row;
 }
@@ -109,26 +123,43 @@ export async function downloadJob(ctx: UserContext, id: string) {
 }
 
 /**
- * Runs one step of a job: nothing when the job has ended or the step was already committed
- * (a redelivered message); otherwise `run`, then the step is committed only if the job is still
- * at this step, and the next step's message is sent.
+ * Runs steps of a job: nothing when the job has ended or the step was already committed (a
+ * redelivered message); otherwise `run`, then the step's writes and the step itself are committed
+ * in one batch, only if the job is still at this step. Up to `maxSteps` steps run in one message
+ * (while `budgetMs` lasts); then the next step's message is sent.
  */
-export async function advanceJob(ctx: ServiceContext, message: JobMessage, run: (job: JobRow) => Promise<StepResult>): Promise<void> {
-  const job = await ctx.db.query.jobs.findFirst({ where: eq(jobs.id, message.job_id) });
-  if (!job || job.step !== message.step || !(["queued", "running"] as JobStatus[]).includes(job.status)) return;
-  const result = await run(job);
-  const now = nowIso();
-  const finished = result.done !== undefined;
-  const file = result.done && result.done.key !== null ? result.done : null;
-  const committed = await ctx.env.DB.prepare(
-    `UPDATE jobs SET step = step + 1, status = ?3, state = ?4, rows_processed = ?5, rows_total = coalesce(?6, rows_total),
-            result_key = ?7, result_filename = ?8, result_content_type = ?9, result_bytes = ?10, updated_at = ?11, finished_at = ?12
-      WHERE id = ?1 AND step = ?2 AND status IN ('queued', 'running')`,
-  )
-    .bind(job.id, job.step, finished ? "done" : "running", JSON.stringify(result.state), result.rowsProcessed, result.rowsTotal ?? null,
-      file?.key ?? null, file?.filename ?? null, file?.contentType ?? null, file?.bytes ?? null, now, finished ? now : null)
-    .run();
-  if (committed.meta.changes && !finished) await ctx.env.JOBS.send({ kind: "job", job_id: job.id, step: job.step + 1 } satisfies JobMessage);
+export async function advanceJob(
+  ctx: ServiceContext,
+  message: JobMessage,
+  run: (job: JobRow) => Promise<StepResult>,
+  limits: (job: JobRow) => { maxSteps: number; budgetMs: number } | undefined = () => undefined,
+): Promise<void> {
+  const started = Date.now();
+  let step = message.step;
+  for (let round = 0; ; round++) {
+    const job = await ctx.db.query.jobs.findFirst({ where: eq(jobs.id, message.job_id) });
+    if (!job || job.step !== step || !(["queued", "running"] as JobStatus[]).includes(job.status)) return;
+    const result = await run(job);
+    const now = nowIso();
+    const finished = result.done !== undefined;
+    const file = result.done && result.done.key !== null ? result.done : null;
+    const commit = ctx.env.DB.prepare(
+      `UPDATE jobs SET step = step + 1, status = ?3, state = ?4, rows_processed = ?5, rows_total = coalesce(?6, rows_total),
+              result_key = ?7, result_filename = ?8, result_content_type = ?9, result_bytes = ?10, updated_at = ?11, finished_at = ?12
+        WHERE id = ?1 AND step = ?2 AND status IN ('queued', 'running')`,
+    ).bind(job.id, job.step, finished ? "done" : "running", JSON.stringify(result.state), result.rowsProcessed, result.rowsTotal ?? null,
+      file?.key ?? null, file?.filename ?? null, file?.contentType ?? null, file?.bytes ?? null, now, finished ? now : null);
+    const results = await ctx.env.DB.batch([...(result.statements ?? []), commit]);
+    if (!results[results.length - 1].meta.changes) return;
+    await result.afterCommit?.();
+    if (finished) return;
+    step = job.step + 1;
+    const limit = limits(job);
+    if (round + 1 >= (limit?.maxSteps ?? 1) || Date.now() - started > (limit?.budgetMs ?? 0)) {
+      await ctx.env.JOBS.send({ kind: "job", job_id: job.id, step } satisfies JobMessage);
+      return;
+    }
+  }
 }
 
 /** A step that kept failing: the job is kept as failed with the reason, never dropped. */
@@ -165,16 +196,16 @@ export const JOB_FILE_DAYS = 7;
 export async function deleteExpiredJobFiles(ctx: ServiceContext, scheduledTime: number): Promise<number> {
   const before = new Date(scheduledTime - JOB_FILE_DAYS * 86_400_000).toISOString();
   const expired = await ctx.env.DB.prepare(
-    `SELECT id FROM jobs WHERE status IN ('done', 'cancelled', 'failed') AND finished_at < ?1 AND kind = 'report_export'
+    `SELECT id, kind FROM jobs WHERE status IN ('done', 'cancelled', 'failed') AND finished_at < ?1 AND kind IN ('report_export', 'import')
         AND json_extract(state, '$.expired') IS NULL
       ORDER BY finished_at LIMIT 50`,
   )
     .bind(before)
-    .all<{ id: string }>();
-  for (const { id } of expired.results) {
+    .all<{ id: string; kind: string }>();
+  for (const { id, kind } of expired.results) {
     let cursor: string | undefined;
     do {
-      const listed = await ctx.env.FILES.list({ prefix: `exports/${id}/`, cursor });
+      const listed = await ctx.env.FILES.list({ prefix: `${kind === "import" ? "imports" : "exports"}/${id}/`, cursor });
       if (listed.objects.length) await ctx.env.FILES.delete(listed.objects.map((o) => o.key));
       cursor = listed.truncated ? listed.cursor : undefined;
     } while (cursor);

@@ -3,6 +3,7 @@ import { domainEvent, eventRow, publishEvents } from "../../lib/events";
 import { nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
+import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/imports";
 import { ticketStatsStatements } from "./ticket-stats";
 import { guardedInsert, guardedUpdate, historyRow, plainInsert, type Columns, type Condition } from "./tickets.repo";
 
@@ -75,4 +76,26 @@ export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" 
     ...ticketStatsStatements(db, ctx.settings.timeZone, [row.id]),
   ]);
   await publishEvents(ctx.env, [published]);
+}
+
+/**
+ * New tickets taken in by an import: their rows and first history entries under the import
+ * step's guard, one `tickets.imported` event for all of them, and the report aggregates; the
+ * caller runs them in the step's batch and publishes the event after it commits.
+ */
+export function importedTicketStatements(
+  ctx: Pick<ServiceContext, "env" | "actor" | "settings">,
+  rows: (Columns & { id: string; number: string; external_ref: string })[],
+  guard: OuterGuard,
+  jobId: string,
+): { statements: D1PreparedStatement[]; event: DomainEventMessage } {
+  const db = ctx.env.DB;
+  const actorId = actorUserId(ctx.actor);
+  const event = domainEvent("tickets.imported", jobId, actorId, { job_id: jobId, count: rows.length, tickets: rows.map((r) => ({ id: r.id, number: r.number, external_ref: r.external_ref })) });
+  const statements = rows.flatMap((row) => [
+    insertIfGuarded(db, "tickets", row, guard),
+    insertIfGuarded(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", `Imported (job ${jobId})`), guard),
+  ]);
+  statements.push(insertIfGuarded(db, "domain_events", eventRow(event), guard), ...ticketStatsStatements(db, ctx.settings.timeZone, rows.map((r) => r.id)));
+  return { statements, event };
 }

@@ -41,6 +41,7 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
   return {
     id: t.id,
     number: t.number,
+    external_ref: t.externalRef,
     kind: t.kind,
     priority: t.priority,
     status: t.status,

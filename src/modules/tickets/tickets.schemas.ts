@@ -38,6 +38,7 @@ export const TicketSchema = z
   .object({
     id: z.string(),
     number: z.string(),
+    external_ref: z.string().nullable().openapi({ description: "The case or task number in the system the ticket came from" }),
     kind: z.enum(TICKET_KINDS),
     priority: z.enum(TICKET_PRIORITIES),
     status: z.enum(TICKET_STATUSES),
@@ -101,12 +102,15 @@ export const TicketDetailSchema = TicketSchema.extend({
 
 export const TicketPageSchema = pageSchema(TicketSchema, "TicketPage");
 
+const externalRef = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:\/#-]+$/, "Letters, digits and . _ : / # - only").openapi({ description: "The case or task number in the system the ticket came from; unique", example: "INC-2026-000871" });
+
 export const TicketCreateSchema = z
   .strictObject({
     kind: z.enum(TICKET_KINDS),
     priority: PriorityInput.default("medium"),
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().max(10_000).default(""),
+    external_ref: externalRef.optional(),
     customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)" }),
     asset_id: z.string().max(64).optional(),
     location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() }).optional(),
@@ -235,6 +239,7 @@ export const TicketListQuery = z.strictObject({
     .max(32)
     .optional()
     .openapi({ param: { name: "number", in: "query" }, description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see" }),
+  external_ref: z.string().trim().max(64).optional().openapi({ param: { name: "external_ref", in: "query" }, description: "Find a ticket by the case or task number of the system it came from (exact)" }),
   q: z
     .string()
     .trim()

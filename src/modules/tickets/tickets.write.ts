@@ -29,6 +29,7 @@ export interface TicketCreateInput {
   priority: TicketPriority;
   title: string;
   description: string;
+  external_ref?: string;
   customer_id?: string;
   asset_id?: string;
   location?: { lat: number; lng: number; address?: string };
@@ -101,12 +102,16 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     preferredAt ??= zonedTimeToUtc(input.preferred_date, "00:00", ctx.settings.timeZone).toISOString();
   }
 
+  if (input.external_ref && (await ctx.db.query.tickets.findFirst({ where: eq(tickets.externalRef, input.external_ref), columns: { id: true } }))) {
+    throw new AppError("conflict", "A ticket with this external reference exists.", { errors: [{ path: "external_ref", message: "Already in use" }] });
+  }
   const now = nowIso();
   const id = newId("tkt");
   const targets = initialTargets(ctx.settings, input.priority, now);
   const row: Columns & { id: string } = {
     id,
     number: await nextNumber(ctx),
+    external_ref: input.external_ref ?? null,
     kind: input.kind,
     priority: input.priority,
     status: "new",

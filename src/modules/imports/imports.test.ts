@@ -1,0 +1,267 @@
+import { env } from "cloudflare:workers";
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { BASE, call, createUser, expectProblem, login, randomIp } from "../../../test/helpers";
+import { staff } from "../../../test/work-factories";
+import { systemContext } from "../../lib/context";
+import { advanceJob, type JobRow } from "../jobs";
+import { runImportStep } from "./importer";
+
+const uid = () => crypto.randomUUID().slice(0, 8).toUpperCase();
+
+async function upload(path: string, token: string, csv: string | Uint8Array, contentType = "text/csv") {
+  return call(path, { token, body: csv as string, headers: { "content-type": contentType } });
+}
+
+async function untilFinished(jobId: string, token: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await call(`/v1/jobs/${jobId}`, { token });
+    if (["done", "failed", "cancelled"].includes(res.json.status)) return res.json;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("job did not finish");
+}
+
+async function imported(path: string, token: string, csv: string) {
+  const res = await upload(path, token, csv);
+  expect(res.status, res.text).toBe(202);
+  return untilFinished(res.json.id, token);
+}
+
+async function download(url: string, token: string) {
+  const res = await call(url, { token });
+  expect(res.status, res.text).toBe(200);
+  return res.text.replace(/^\uFEFF/, "");
+}
+
+const customersWith = async (accounts: string[]) =>
+  (await env.DB.prepare(`SELECT account_number, full_name, phone, email, lat FROM customers WHERE account_number IN (SELECT value FROM json_each(?1)) ORDER BY account_number`).bind(JSON.stringify(accounts)).all<Record<string, unknown>>()).results;
+
+/** A valid Botswana mobile number, different each call. */
+const phone = () => `71${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+
+describe("customer imports", () => {
+  it("a dry run checks every row and writes nothing; the real run creates; the same file again creates nothing", async () => {
+    const manager = await staff("manager");
+    const [a, b, c] = [uid(), uid(), uid()];
+    const csv = [
+      "Account;Nama;Telp;email;lat;lng",
+      `${a};Kgosi Molefe;${phone()};kgosi@example.com;-24.6;25.9`,
+      `${b};"Neo ""Jr"" Dube";${phone()};;;`,
+      `${c};Mpho Sithole;${phone()};not-an-email;;`,
+      `X-${a};;${phone()};;;`,
+    ].join("\r\n");
+    const mapping = encodeURIComponent(JSON.stringify({ Account: "account_number", Nama: "full_name", Telp: "phone" }));
+    const dry = await imported(`/v1/imports/customers?dry_run=true&mapping=${mapping}`, manager.token, csv);
+    expect(dry).toMatchObject({ status: "done", kind: "import", rows_processed: 4, rows_total: 4, counts: { created: 2, updated: 0, skipped: 0, failed: 2 } });
+    expect(dry.options).toMatchObject({ kind: "customers", dry_run: true, on_existing: "skip", delimiter: ";" });
+    expect(await customersWith([a, b, c])).toEqual([]);
+
+    const real = await imported(`/v1/imports/customers?mapping=${mapping}`, manager.token, csv);
+    expect(real.counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 2 });
+    const rows = await customersWith([a, b, c]);
+    expect(rows.map((r) => [r.account_number, r.full_name, r.email, r.lat])).toEqual(
+      [[a, "Kgosi Molefe", "kgosi@example.com", -24.6], [b, 'Neo "Jr" Dube', null, null]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+    expect(String(rows[0].phone)).toMatch(/^\+26771\d{6}$/);
+
+    // The error report: the rejected rows as they were, their line and the API's own messages.
+    const report = (await download(real.file.download_url, manager.token)).trim().split("\r\n");
+    expect(report[0]).toBe("Account,Nama,Telp,email,lat,lng,import_line,import_errors");
+    expect(report[1]).toMatch(new RegExp(`^${c},Mpho Sithole,\\d+,not-an-email,,,4,email: Invalid email address$`));
+    expect(report[2]).toMatch(new RegExp(`^X-${a},,\\d+,,,,5,"full_name: `));
+
+    const again = await imported(`/v1/imports/customers?mapping=${mapping}`, manager.token, csv);
+    expect(again.counts).toEqual({ created: 0, updated: 0, skipped: 2, failed: 2 });
+    expect(await customersWith([a, b, c])).toHaveLength(2);
+  });
+
+  it("updates existing customers from the row's non-blank cells, or fails those rows, as asked", async () => {
+    const admin = await staff("admin");
+    const a = uid();
+    const tel = phone();
+    await imported("/v1/imports/customers", admin.token, `account_number,full_name,phone,email\n${a},Old Name,${tel},old@example.com\n`);
+    const updated = await imported("/v1/imports/customers?on_existing=update", admin.token, `account_number,full_name,phone,email\n${a},New Name,${tel},\n`);
+    expect(updated.counts).toEqual({ created: 0, updated: 1, skipped: 0, failed: 0 });
+    expect(updated.file).toBeNull();
+    expect((await customersWith([a]))[0]).toMatchObject({ full_name: "New Name", email: "old@example.com" });
+    const failed = await imported("/v1/imports/customers?on_existing=fail", admin.token, `account_number,full_name,phone\n${a},Other,${tel}\n`);
+    expect(failed.counts).toEqual({ created: 0, updated: 0, skipped: 0, failed: 1 });
+    expect(await download(failed.file.download_url, admin.token)).toContain("account_number: A customer with this key exists");
+    // Keyed by phone when there is no account number: the same person twice in the file is one customer.
+    const p = phone();
+    const byPhone = await imported("/v1/imports/customers", admin.token, `full_name,phone\nFirst,${p}\nSecond,+267${p}\n`);
+    expect(byPhone.counts).toEqual({ created: 1, updated: 0, skipped: 1, failed: 0 });
+  });
+
+  it("reads quoted line breaks, a byte-order mark and long rows across chunk and window boundaries, with the right line numbers", async () => {
+    const admin = await staff("admin");
+    const accounts = Array.from({ length: 11 }, () => uid());
+    const lines = accounts.map((acc, i) => `${acc},"Name ${i} ${"x".repeat(100)}\nsecond line",${i === 7 ? "12345678" : phone()},"${"long, address ".repeat(20)}"`);
+    const csv = `\uFEFFaccount_number,full_name,phone,address\n${lines.join("\n")}`;
+    const job = await imported("/v1/imports/customers", admin.token, csv);
+    expect(job.counts).toEqual({ created: 10, updated: 0, skipped: 0, failed: 1 });
+    expect(job.rows_total).toBe(11);
+    // Row 8 starts on line 2 + 7 × 2 = 16 (each row before it takes two lines).
+    expect(await download(job.file.download_url, admin.token)).toContain(",16,phone: Not a valid phone number");
+    expect(await customersWith(accounts)).toHaveLength(10);
+  });
+
+  it("survives a step run twice and a step that died before committing: nothing is written twice", async () => {
+    const admin = await staff("admin");
+    const accounts = Array.from({ length: 10 }, () => uid());
+    const csv = `account_number,full_name,phone\n${accounts.map((a) => `${a},Name ${a},${phone()}`).join("\n")}\n`;
+    // A dry run stores the file; a second job over the same file, started by hand, really imports it.
+    const dry = await imported("/v1/imports/customers?dry_run=true", admin.token, csv);
+    const source = (await env.DB.prepare("SELECT params, state FROM jobs WHERE id = ?1").bind(dry.id).first<{ params: string; state: string }>())!;
+    const params = { ...JSON.parse(source.params), dry_run: false };
+    const dryState = JSON.parse(source.state);
+    expect(dryState.counts.created).toBe(10);
+    const initial = { offset: "account_number,full_name,phone\n".length, line: 1, counts: { created: 0, updated: 0, skipped: 0, failed: 0 }, error_bytes: 0, header_bytes: dryState.header_bytes };
+    const id = `job_manual${uid()}`;
+    const now = new Date().toISOString();
+    await env.DB.prepare("INSERT INTO jobs (id, kind, status, requested_by, params, state, step, rows_processed, created_at, updated_at) VALUES (?1, 'import', 'queued', ?2, ?3, ?4, 0, 0, ?5, ?5)")
+      .bind(id, admin.user.id, JSON.stringify(params), JSON.stringify(initial), now)
+      .run();
+    const system = systemContext(env, "test");
+    const job = async () => (await system.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, id) })) as JobRow;
+    const noQueue = { ...system, env: { ...env, JOBS: { send: async () => undefined } as unknown as Queue } };
+
+    await advanceJob(noQueue, { kind: "job", job_id: id, step: 0 }, (j) => runImportStep(noQueue, j));
+    expect((await job()).step).toBe(1);
+    expect(await customersWith(accounts)).toHaveLength(4);
+    // Step 1 computes its writes and dies before its batch: nothing of it is written.
+    await runImportStep(noQueue, await job());
+    expect(await customersWith(accounts)).toHaveLength(4);
+    // Step 0 delivered again: already committed, so it does nothing.
+    await advanceJob(noQueue, { kind: "job", job_id: id, step: 0 }, (j) => runImportStep(noQueue, j));
+    expect((await job()).step).toBe(1);
+    for (let step = 1; (await job()).status !== "done"; step++) await advanceJob(noQueue, { kind: "job", job_id: id, step }, (j) => runImportStep(noQueue, j));
+    const done = await job();
+    expect(done.state.counts).toEqual({ created: 10, updated: 0, skipped: 0, failed: 0 });
+    expect(await customersWith(accounts)).toHaveLength(10);
+  });
+});
+
+describe("ticket, service card and catalogue imports", () => {
+  it("tickets go through the tickets module: numbers, SLA targets, history, one event per chunk; re-runs skip; dispatchers may import tickets only", async () => {
+    const dispatcher = await staff("dispatcher");
+    const admin = await staff("admin");
+    const acc = uid();
+    await imported("/v1/imports/customers", admin.token, `account_number,full_name,phone,address\n${acc},Ticket Owner,${phone()},Plot 9 Gaborone\n`);
+    const refs = Array.from({ length: 6 }, () => `INC-${uid()}`);
+    const csv = [
+      "external_ref,title,kind,priority,customer_account_number,required_skills",
+      ...refs.slice(0, 5).map((r, i) => `${r},Outage ${i},service_down,high,${acc},fibre;splicing`),
+      `${refs[5]},Bad kind,teleport,high,,`,
+      `INC-${uid()},Unknown customer,repair,low,NOPE-${uid()},`,
+    ].join("\n");
+    const job = await imported("/v1/imports/tickets", dispatcher.token, csv);
+    expect(job.counts).toEqual({ created: 5, updated: 0, skipped: 0, failed: 2 });
+    const list = await call(`/v1/tickets?external_ref=${refs[0]}`, { token: dispatcher.token });
+    expect(list.json.data).toHaveLength(1);
+    const ticket = list.json.data[0];
+    expect(ticket).toMatchObject({ external_ref: refs[0], status: "new", priority: "high", kind: "service_down", required_skills: ["fibre", "splicing"] });
+    expect(ticket.number).toMatch(/^TR-\d{6}$/);
+    expect(ticket.sla.response_due_at ?? ticket.response_due_at).toBeTruthy();
+    const history = await call(`/v1/tickets/${ticket.id}/history`, { token: dispatcher.token });
+    expect(history.json.data[0]).toMatchObject({ action: "created", comment: `Imported (job ${job.id})` });
+    const events = await env.DB.prepare("SELECT data FROM domain_events WHERE type = 'tickets.imported' AND subject_id = ?1").bind(job.id).all<{ data: string }>();
+    // IMPORT_CHUNK_ROWS is 4 in the tests: two chunks, two events, five tickets.
+    expect(events.results.map((e) => JSON.parse(e.data).count).sort()).toEqual([1, 4]);
+    const report = await download(job.file.download_url, dispatcher.token);
+    expect(report).toContain("kind: Invalid option");
+    expect(report).toContain("customer_account_number: No customer has this account number");
+
+    const again = await imported("/v1/imports/tickets", dispatcher.token, csv);
+    expect(again.counts).toEqual({ created: 0, updated: 0, skipped: 5, failed: 2 });
+    expectProblem(await upload("/v1/imports/tickets?on_existing=update", dispatcher.token, csv), 400, "validation_failed");
+    expectProblem(await upload("/v1/imports/customers", dispatcher.token, "full_name,phone\nA,71234567\n"), 403, "forbidden");
+  });
+
+  it("service cards name their owner by account number; catalogue items update by SKU", async () => {
+    const manager = await staff("manager");
+    const acc = uid();
+    await imported("/v1/imports/customers", manager.token, `account_number,full_name,phone\n${acc},Card Owner,${phone()}\n`);
+    const serial = `SN-${uid()}`;
+    const cards = await imported("/v1/imports/service-cards", manager.token, `serial_number,customer_account_number,model,warranty_start,warranty_end\n${serial},${acc},Split AC,2026-01-01,2027-12-31\nSN-${uid()},${acc},Fridge,2026-05-01,2026-01-01\n`);
+    expect(cards.counts).toEqual({ created: 1, updated: 0, skipped: 0, failed: 1 });
+    expect(await download(cards.file.download_url, manager.token)).toContain("warranty_end: warranty_end is before warranty_start");
+    const card = await env.DB.prepare("SELECT c.account_number FROM assets a JOIN customers c ON c.id = a.customer_id WHERE a.serial_number = ?1").bind(serial).first();
+    expect(card).toEqual({ account_number: acc });
+
+    const sku = `ONT-${uid()}`;
+    const items = await imported("/v1/imports/inventory-items", manager.token, `sku,name,category,unit_price,currency,serialised\n${sku},ONT,ont,45000,BWP,yes\n`);
+    expect(items.counts).toEqual({ created: 1, updated: 0, skipped: 0, failed: 0 });
+    const update = await imported("/v1/imports/inventory-items?on_existing=update", manager.token, `sku,name,category,unit_price,currency\n${sku},ONT v2,ont,"47,5",BWP\n${sku}X,Bad price,ont,free,BWP\n`);
+    expect(update.counts).toEqual({ created: 0, updated: 0, skipped: 0, failed: 2 });
+    const fixed = await imported("/v1/imports/inventory-items?on_existing=update", manager.token, `sku,name,category,unit_price,currency\n${sku},ONT v2,ont,47500,BWP\n`);
+    expect(fixed.counts).toEqual({ created: 0, updated: 1, skipped: 0, failed: 0 });
+    expect(await env.DB.prepare("SELECT name, unit_price, serialised FROM inventory_items WHERE sku = ?1").bind(sku).first()).toEqual({ name: "ONT v2", unit_price: 47500, serialised: 1 });
+  });
+
+  it("every template imports as it is (in a dry run)", async () => {
+    const admin = await staff("admin");
+    for (const kind of ["customers", "tickets", "service-cards", "inventory-items"]) {
+      const template = await call(`/v1/imports/${kind}/template`, { token: admin.token });
+      expect(template.status).toBe(200);
+      expect(template.headers.get("content-type")).toContain("text/csv");
+      const job = await imported(`/v1/imports/${kind}?dry_run=true`, admin.token, template.text);
+      expect(job.rows_processed, kind).toBe(1);
+      expect(job.counts.failed + job.counts.created + job.counts.skipped, kind).toBe(1);
+    }
+  });
+});
+
+describe("files refused at upload, and who sees what", () => {
+  it("empty, header-only, not UTF-8, UTF-16, a workbook, unknown or missing columns, too large: 4xx, and no job", async () => {
+    const manager = await staff("manager");
+    const before = (await env.DB.prepare("SELECT count(*) AS n FROM jobs WHERE requested_by = ?1").bind(manager.user.id).first<{ n: number }>())!.n;
+    expectProblem(await upload("/v1/imports/customers", manager.token, ""), 422, "invalid_file");
+    expectProblem(await upload("/v1/imports/customers", manager.token, "full_name,phone\r\n"), 422, "invalid_file");
+    const latin1 = new Uint8Array([...new TextEncoder().encode("full_name,phone\nJos"), 0xe9, ...new TextEncoder().encode(",71234567\n")]);
+    const res = await SELF.fetch(`${BASE}/v1/imports/customers`, { method: "POST", body: latin1, headers: { authorization: `Bearer ${manager.token}`, "content-type": "text/csv", "cf-connecting-ip": randomIp() } });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { detail: string }).detail).toContain("not UTF-8");
+    const utf16 = new Uint8Array([0xff, 0xfe, 0x66, 0x00]);
+    const res16 = await SELF.fetch(`${BASE}/v1/imports/customers`, { method: "POST", body: utf16, headers: { authorization: `Bearer ${manager.token}`, "content-type": "text/csv", "cf-connecting-ip": randomIp() } });
+    expect(((await res16.json()) as { detail: string }).detail).toContain("UTF-16");
+    const unknown = await upload("/v1/imports/customers", manager.token, "full_name,phone,shoe_size\nA,71234567,44\n");
+    expectProblem(unknown, 422, "invalid_file");
+    expect(unknown.json.errors).toEqual([{ path: "columns.shoe_size", message: expect.stringContaining("Unknown column") }]);
+    // A tickets file sent as customers: the customers' required columns are missing.
+    const wrongKind = await upload("/v1/imports/customers", manager.token, "external_ref,title,kind\nX-1,Outage,repair\n");
+    expectProblem(wrongKind, 422, "invalid_file");
+    expect(wrongKind.json.detail).toContain("Is this a customer file?");
+    // A mapping to null ignores a column; a mapping naming a column the file lacks is a 400.
+    expectProblem(await upload(`/v1/imports/customers?mapping=${encodeURIComponent('{"Shoe":null}')}`, manager.token, "full_name,phone\nA,71234567\n"), 400, "validation_failed");
+    expectProblem(await upload("/v1/imports/customers?mapping=nope", manager.token, "full_name,phone\nA,71234567\n"), 400, "validation_failed");
+    expectProblem(await upload("/v1/imports/customers", manager.token, "<html>", "text/html"), 415, "unsupported_media_type");
+    const after = (await env.DB.prepare("SELECT count(*) AS n FROM jobs WHERE requested_by = ?1").bind(manager.user.id).first<{ n: number }>())!.n;
+    expect(after).toBe(before);
+  });
+
+  it("takes multipart uploads; technicians and supervisors may not import; a job and its report are the uploader's and administrators' only", async () => {
+    const manager = await staff("manager");
+    const form = new FormData();
+    form.append("file", new File([`account_number,full_name,phone\n${uid()},Multi Part,${phone()}\n,,\n`], "subscribers.csv", { type: "text/csv" }));
+    const res = await SELF.fetch(`${BASE}/v1/imports/customers`, { method: "POST", body: form, headers: { authorization: `Bearer ${manager.token}`, "cf-connecting-ip": randomIp() } });
+    expect(res.status).toBe(202);
+    const job = await untilFinished(((await res.json()) as { id: string }).id, manager.token);
+    expect(job.options.filename).toBe("subscribers.csv");
+    expect(job.counts).toMatchObject({ created: 1, failed: 1 });
+
+    const other = await staff("manager");
+    expectProblem(await call(`/v1/jobs/${job.id}`, { token: other.token }), 404, "not_found");
+    expectProblem(await call(job.file.download_url, { token: other.token }), 404, "not_found");
+    const admin = await staff("admin");
+    expect((await call(`/v1/jobs/${job.id}`, { token: admin.token })).status).toBe(200);
+    expect((await call(job.file.download_url, { token: admin.token })).status).toBe(200);
+
+    const supervisor = await staff("supervisor");
+    expectProblem(await upload("/v1/imports/tickets", supervisor.token, "external_ref,title,kind\nX,Y,repair\n"), 403, "forbidden");
+    const tech = await createUser({ role: "technician" });
+    const { access_token } = await login(tech);
+    expectProblem(await upload("/v1/imports/customers", access_token, "full_name,phone\nA,71234567\n"), 403, "forbidden");
+  });
+});
