@@ -37,6 +37,8 @@ export default defineConfig(async () => {
             // Small import chunks and windows, so every import test crosses both.
             IMPORT_CHUNK_ROWS: "4",
             IMPORT_WINDOW_BYTES: "512",
+            IMPORT_MAX_BYTES: "262144",
+            IMPORT_MAX_ROWS: "500",
             JWT_ISSUER: "https://api.truckroll.test",
             JWT_AUDIENCE: "truckroll-api",
             PUBLIC_BASE_URL: "https://app.truckroll.test",

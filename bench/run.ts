@@ -23,6 +23,8 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 /** `--reports`: only the report scenarios (dashboard, performance, export), written to their own section of docs/benchmarks.md. */
 const reportsOnly = args.includes("--reports");
+/** `--imports`: only the CSV import scenarios, written to their own section of docs/benchmarks.md. */
+const importsOnly = args.includes("--imports");
 const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick ? "10000" : reportsOnly ? "10000,1000000" : "10000,100000,1000000")).split(",").map(Number);
 // Quick runs measure at the headline concurrency only, leaving time for five ratio pairs in under three minutes.
 const concurrencies = quick ? [64] : [1, 8, 32, 64];
@@ -613,14 +615,115 @@ ${REPORTS_END}`;
   console.log("wrote bench/results-reports.json and the reports section of docs/benchmarks.md");
 }
 
-/** The reports section a `--reports` run wrote, kept when the main run rewrites the page. */
-function keptReportsSection(): string {
+// ---------- imports (`--imports`) ----------
+
+const IMPORTS_START = "<!-- imports:start -->";
+const IMPORTS_END = "<!-- imports:end -->";
+
+interface ImportRun {
+  name: string;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  rows_per_second: number;
+  counts: Record<string, number>;
+  rss_before_mib: number;
+  rss_peak_mib: number;
+  status: string;
+}
+
+const BW_MOBILE = (i: number) => `7${1 + (i % 6)}${String(i % 1_000_000).padStart(6, "0")}`;
+
+function customersCsv(rows: number, prefix: string): string {
+  const lines = ["account_number,full_name,phone,email,address,service_area"];
+  for (let i = 0; i < rows; i++) lines.push(`${prefix}${i},Imported Customer ${i},${BW_MOBILE(i)},c${i}@example.test,"Plot ${i}, Extension ${i % 40}, Gaborone",gaborone`);
+  return lines.join("\r\n") + "\r\n";
+}
+
+function ticketsCsv(rows: number, prefix: string): string {
+  const lines = ["external_ref,title,kind,priority,description,required_skills"];
+  const priorities = ["low", "medium", "high", "critical"];
+  for (let i = 0; i < rows; i++) lines.push(`${prefix}${i},Imported case ${i},repair,${priorities[i % 4]},"No service at site ${i}",fibre`);
+  return lines.join("\r\n") + "\r\n";
+}
+
+/** One CSV upload timed from the request to the job's end, sampling workerd's memory every 100 ms. */
+async function importRun(auth: Record<string, string>, name: string, path: string, csv: string): Promise<ImportRun> {
+  const before = workerdRssMiB();
+  let peak = before;
+  const t0 = performance.now();
+  const res = await fetchRetrying(`${base}${path}`, { method: "POST", headers: { ...auth, "content-type": "text/csv", "idempotency-key": `bench-import-${name.replace(/[^A-Za-z0-9]+/g, "-")}-${Date.now()}` }, body: csv });
+  if (res.status !== 202) throw new Error(`${name}: ${res.status} ${await res.text()}`);
+  const job = (await res.json()) as { id: string };
+  let state: { status: string; rows_processed: number; counts: Record<string, number> } = { status: "queued", rows_processed: 0, counts: {} };
+  while (!["done", "failed", "cancelled"].includes(state.status)) {
+    await new Promise((r) => setTimeout(r, 100));
+    peak = Math.max(peak, workerdRssMiB());
+    state = (await (await fetchRetrying(`${base}/v1/jobs/${job.id}`, { headers: auth })).json()) as typeof state;
+    if (performance.now() - t0 > 1_800_000) break;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const run = { name, rows: state.rows_processed, bytes: Buffer.byteLength(csv), seconds, rows_per_second: state.rows_processed / seconds, counts: state.counts, rss_before_mib: before, rss_peak_mib: peak, status: state.status };
+  console.log(JSON.stringify(run));
+  return run;
+}
+
+/** The bare baseline: the same number of customer rows inserted straight into D1 in batches of 200, in one request. */
+async function bareInsert(rows: number, prefix: string): Promise<number> {
+  const res = await fetchRetrying(`${base}/__bench/insert-customers`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: rows, batch: 200, prefix }) });
+  const { ms } = (await res.json()) as { ms: number };
+  return rows / (ms / 1000);
+}
+
+async function importsMain() {
+  const db = new DatabaseSync(sqliteFile());
+  seedBase(db);
+  db.close();
+  serverKind = "Miniflare";
+  await startServer(serverKind);
+  const auth = await signIn();
+  const sizes = quick ? [10_000] : [10_000, 100_000];
+  const runs: ImportRun[] = [];
+  const bare: Record<number, number> = {};
+  for (const rows of sizes) {
+    bare[rows] = await bareInsert(rows, `BARE${rows}-`);
+    const csv = customersCsv(rows, `ACC${rows}-`);
+    runs.push(await importRun(auth, `customers, ${rows} rows`, "/v1/imports/customers", csv));
+    if (rows === sizes[0]) runs.push(await importRun(auth, `customers, ${rows} rows again (same file)`, "/v1/imports/customers", csv));
+  }
+  runs.push(await importRun(auth, "tickets, 10000 rows", "/v1/imports/tickets", ticketsCsv(10_000, "CASE-")));
+  runs.push(await importRun(auth, "customers, 10000 rows, dry run", "/v1/imports/customers?dry_run=true", customersCsv(10_000, "DRY-")));
+  await stop();
+  writeFileSync(join(root, "bench", "results-imports.json"), JSON.stringify({ generated_at: new Date().toISOString(), server: serverKind, bare_rows_per_second: bare, runs }, null, 2));
+  const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
+  const baselineFor = (r: ImportRun) => bare[r.name.includes("100000") ? 100_000 : 10_000];
+  const section = `${IMPORTS_START}
+## CSV imports (\`npm run bench -- --imports\`, ${new Date().toISOString().slice(0, 10)})
+
+Each file is sent as one \`text/csv\` request and timed until its job is done (polled every 100 ms),
+with the resident memory of the workerd process sampled meanwhile; Miniflare, local D1, default
+settings (200 rows per committed chunk, up to 50 chunks per queue message). Baseline in the same
+run: the same number of customer rows inserted straight into D1 from inside the worker, in batches of 200
+plain INSERTs in one request (no file, parsing, checks, guard, queue or job) — ${Object.entries(bare).map(([n, r]) => `${f(r, 0)} rows/s for ${n}`).join(", ")}. Raw data: \`bench/results-imports.json\`.
+
+| file | rows | size | time to done | rows/s | ratio to bare inserts | created | updated | skipped | failed | workerd RSS before | peak | status |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${runs.map((r) => `| ${r.name} | ${r.rows} | ${(r.bytes / 1048576).toFixed(1)} MiB | ${r.seconds.toFixed(1)} s | ${f(r.rows_per_second, 0)} | ${f(r.rows_per_second / baselineFor(r), 2)} | ${r.counts.created ?? "–"} | ${r.counts.updated ?? "–"} | ${r.counts.skipped ?? "–"} | ${r.counts.failed ?? "–"} | ${f(r.rss_before_mib, 0)} MiB | ${f(r.rss_peak_mib, 0)} MiB | ${r.status} |`).join("\n")}
+${IMPORTS_END}`;
+  const docPath = join(root, "docs", "benchmarks.md");
+  const doc = readFileSync(docPath, "utf8");
+  writeFileSync(docPath, doc.includes(IMPORTS_START) ? doc.replace(new RegExp(`${IMPORTS_START}[\\s\\S]*${IMPORTS_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  console.log("wrote bench/results-imports.json and the imports section of docs/benchmarks.md");
+}
+
+/** A section another mode wrote, kept when the main run rewrites the page. */
+function keptSection(start: string, end: string): string {
   const path = join(root, "docs", "benchmarks.md");
   if (!existsSync(path)) return "";
   const doc = readFileSync(path, "utf8");
-  const start = doc.indexOf(REPORTS_START);
-  const end = doc.indexOf(REPORTS_END);
-  return start >= 0 && end > start ? `\n${doc.slice(start, end + REPORTS_END.length)}\n` : "";
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  return from >= 0 && to > from ? `\n${doc.slice(from, to + end.length)}\n` : "";
 }
 
 function report(hashMs: number) {
@@ -658,10 +761,10 @@ a burst of 200 simultaneous Durable Object one-insert calls — because a wrk fi
 would compare a burst with a steady state; the wrk figure for the same call is the "Durable Object one SQLite insert"
 row above. The storm's non-2xx are the expected 409s (\`slot_unavailable\`); any other answer fails the scenario.
 Findings and what was fixed are kept in docs/benchmarks-findings.md.
-${keptReportsSection()}`;
+${keptSection(REPORTS_START, REPORTS_END)}${keptSection(IMPORTS_START, IMPORTS_END)}`;
 }
 
-(reportsOnly ? reportsMain : main)()
+(importsOnly ? importsMain : reportsOnly ? reportsMain : main)()
   .catch(async (err) => {
     console.error(err);
     process.exitCode = 1;

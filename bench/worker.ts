@@ -58,6 +58,24 @@ const hello = new Hono<{ Bindings: Env }>()
     // Unique, non-overlapping one-millisecond bookings: one SQLite insert each.
     const t = Date.now() * 1000 + Math.floor(Math.random() * 1000);
     return c.json(await stub.book({ appointment_id: crypto.randomUUID(), ticket_id: "bench", starts_ms: t, ends_ms: t + 1 }));
+  })
+  // The imports' baseline: n customer rows written straight to D1 in batches of `batch` plain
+  // INSERTs inside one request — no file, no parsing, no checks, no queue, no job.
+  .post("/__bench/insert-customers", async (c) => {
+    const { n, batch, prefix } = await c.req.json<{ n: number; batch: number; prefix: string }>();
+    const now = new Date().toISOString();
+    const t0 = Date.now();
+    for (let i = 0; i < n; i += batch) {
+      const statements = [];
+      for (let k = i; k < Math.min(n, i + batch); k++) {
+        statements.push(
+          c.env.DB.prepare("INSERT INTO customers (id, account_number, full_name, phone, email, address, service_area, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")
+            .bind(`cus_${prefix}${k}`, `${prefix}${k}`, `Bench Customer ${k}`, `+2677${String(k % 10_000_000).padStart(7, "0")}`, `c${k}@example.test`, `Plot ${k}, Gaborone`, "gaborone", now),
+        );
+      }
+      await c.env.DB.batch(statements);
+    }
+    return c.json({ rows: n, ms: Date.now() - t0 });
   });
 
 function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> | null {

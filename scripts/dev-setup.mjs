@@ -243,4 +243,5 @@ VALUES ('lnk_demo_${randomUUID().slice(0, 8)}', 'tkt_demo_assigned', '${createHa
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
   console.log(`dev-setup: customer booking page for TR-000003: http://localhost:8787/a/${token}`);
+  console.log("dev-setup: a CSV to import as manager: demo/subscribers.csv (see docs/imports.md)");
 }

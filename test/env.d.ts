@@ -9,3 +9,8 @@ declare global {
     }
   }
 }
+
+declare module "*.csv?raw" {
+  const text: string;
+  export default text;
+}

@@ -155,7 +155,7 @@ export function settingsFrom(env: Env): Settings {
     importMaxBytes: env.IMPORT_MAX_BYTES ?? 32 * 1024 * 1024,
     importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,
     importChunkRows: env.IMPORT_CHUNK_ROWS ?? 200,
-    importWindowBytes: env.IMPORT_WINDOW_BYTES ?? 1024 * 1024,
+    importWindowBytes: env.IMPORT_WINDOW_BYTES ?? 256 * 1024,
     // The appointment seed's rules: 08:00–17:00, 30-minute steps, 30-minute default visit,
     // 60 minutes' lead time on the same day, 30 days ahead.
     workDayStart: env.WORK_DAY_START ?? "08:00",

@@ -60,3 +60,21 @@ describe("CRM-1 customers", () => {
     expect((await call(`/v1/customers/${t.customer_id}`, { token: dispatcher.token })).json.user_id).toBe(res.json.user.id);
   });
 });
+
+describe("account numbers", () => {
+  it("are unique, found by the account_number filter, and cleared with null", async () => {
+    const dispatcher = await staff("dispatcher");
+    const account = `ACC-${crypto.randomUUID().slice(0, 8)}`;
+    const created = await call("/v1/customers", { token: dispatcher.token, body: { full_name: "Account Holder", phone: "71234999", account_number: account } });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json.account_number).toBe(account);
+    const clash = await call("/v1/customers", { token: dispatcher.token, body: { full_name: "Someone Else", phone: "71234998", account_number: account } });
+    expectProblem(clash, 409, "conflict");
+    expect(clash.json.errors).toEqual([{ path: "account_number", message: "Already in use" }]);
+    expectProblem(await call("/v1/customers", { token: dispatcher.token, body: { full_name: "Bad", phone: "71234997", account_number: "has space" } }), 400, "validation_failed");
+    const found = await call(`/v1/customers?account_number=${account}`, { token: dispatcher.token });
+    expect(found.json.data.map((c: { id: string }) => c.id)).toEqual([created.json.id]);
+    const cleared = await call(`/v1/customers/${created.json.id}`, { method: "PATCH", token: dispatcher.token, body: { account_number: null } });
+    expect(cleared.json.account_number).toBeNull();
+  });
+});

@@ -19,14 +19,23 @@ export function assertCsvText(bytes: Uint8Array): void {
   if (!bytes.length) invalidFile("The file is empty.");
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) invalidFile('The file is UTF-16 text; save it as "CSV UTF-8".');
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) invalidFile('The file is a spreadsheet workbook, not CSV; save it as "CSV UTF-8".');
-  let text: string;
+  // Decoded a window at a time and thrown away: only whether it decodes matters here.
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    for (let i = 0; i < bytes.length; i += 65_536) decoder.decode(bytes.subarray(i, i + 65_536), { stream: true });
+    decoder.decode();
   } catch {
-    return invalidFile('The file is not UTF-8 text (perhaps Windows-1252 or Latin-1); save it as "CSV UTF-8".');
+    invalidFile('The file is not UTF-8 text (perhaps Windows-1252 or Latin-1); save it as "CSV UTF-8".');
   }
-  if (text.includes("\u0000")) invalidFile("The file holds binary data, not CSV text.");
-  if (!text.replace(/^\uFEFF/, "").trim()) invalidFile("The file is empty.");
+  if (bytes.includes(0)) invalidFile("The file holds binary data, not CSV text.");
+  if (isBlank(bytes)) invalidFile("The file is empty.");
+}
+
+/** Nothing but white space (and a byte-order mark). */
+export function isBlank(bytes: Uint8Array): boolean {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let i = start; i < bytes.length; i++) if (![0x20, 0x09, 0x0a, 0x0d].includes(bytes[i])) return false;
+  return true;
 }
 
 /** The delimiter the header line uses most: `,`, `;` or a tab. */
@@ -41,7 +50,8 @@ export function sniffDelimiter(bytes: Uint8Array): Delimiter {
 /**
  * The complete records in `bytes`, each with where it ends. When `final` is false the bytes are a
  * window of a longer file: the last record read may be cut short, so it is left for the next
- * window. A broken end of the file (an unclosed quote) is answered as `brokenTail`.
+ * window. A broken end of the file (an unclosed quote) is answered as `brokenTail`. `limit`
+ * stops after that many records, so a step parses only the rows it takes.
  */
 export function readRecords(bytes: Uint8Array, delimiter: Delimiter, final: boolean, limit?: number): { records: CsvRecord[]; brokenTail: string | null } {
   const records: CsvRecord[] = [];
@@ -62,7 +72,8 @@ export function readRecords(bytes: Uint8Array, delimiter: Delimiter, final: bool
   } catch (err) {
     if (final) brokenTail = (err as Error).message.replace(/: the parsing is finished.*$/, "");
   }
-  if (!final) records.pop();
+  // Stopped at the limit, every record read ended with its delimiter; otherwise the last may be cut short.
+  if (!final && !(limit !== undefined && records.length === limit)) records.pop();
   return { records, brokenTail };
 }
 

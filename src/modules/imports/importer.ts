@@ -29,7 +29,8 @@ async function nextRecords(ctx: ServiceContext, params: ImportParams, offset: nu
     if (!object) throw new Error("the uploaded file is missing");
     const bytes = new Uint8Array(await object.arrayBuffer());
     const final = offset + bytes.length >= params.bytes;
-    const read = readRecords(bytes, params.delimiter, final);
+    // One record more than a chunk: the chunk may end early at a repeated key, never late.
+    const read = readRecords(bytes, params.delimiter, final, ctx.settings.importChunkRows + 1);
     if (read.records.length || final) return { ...read, final };
     if (window >= MAX_ROW_BYTES) throw new Error(`a row longer than ${MAX_ROW_BYTES} bytes, or an unclosed quote, after byte ${offset}`);
   }

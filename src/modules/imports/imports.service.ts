@@ -4,7 +4,7 @@ import { newId } from "../../lib/ids";
 import type { ImportKind } from "../../lib/imports";
 import { AppError, type FieldError } from "../../lib/problem";
 import { startJob } from "../jobs";
-import { assertCsvText, readHeader, sniffDelimiter, type Delimiter } from "./csv-file";
+import { assertCsvText, isBlank, readHeader, sniffDelimiter, type Delimiter } from "./csv-file";
 import { importKind, REPORT_COLUMNS, type ImportKindName } from "./kinds";
 
 export interface ImportOptions {
@@ -92,7 +92,7 @@ export async function startImport(ctx: UserContext, kindName: ImportKindName, fi
   const header = readHeader(bytes, delimiter);
   const columns = resolveColumns(kind, header.cells, options.mapping);
   const rest = bytes.subarray(header.endByte);
-  if (!new TextDecoder().decode(rest).trim()) invalidFile("The file has a header but no rows.", [{ path: "file", message: "No rows" }]);
+  if (isBlank(rest)) invalidFile("The file has a header but no rows.", [{ path: "file", message: "No rows" }]);
   let lines = 0;
   for (const b of rest) if (b === 0x0a) lines++;
   if (rest[rest.length - 1] !== 0x0a) lines++;

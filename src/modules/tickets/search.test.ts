@@ -53,3 +53,17 @@ describe("free-text search on tickets", () => {
     expect(plan.results.map((r) => r.detail).join("\n")).toMatch(/tickets_fts VIRTUAL TABLE/);
   });
 });
+
+describe("external references", () => {
+  it("a ticket keeps the source system's case number: unique, and found by it", async () => {
+    const dispatcher = await staff("dispatcher");
+    const ref = `INC-${crypto.randomUUID().slice(0, 8)}`;
+    const t = await raiseTicket(dispatcher.token, { external_ref: ref });
+    expect(t.external_ref).toBe(ref);
+    const again = await call("/v1/tickets", { token: dispatcher.token, body: { kind: "repair", priority: "high", title: "Same case", external_ref: ref } });
+    expect(again.status).toBe(409);
+    expect(again.json.errors).toEqual([{ path: "external_ref", message: "Already in use" }]);
+    const found = await call(`/v1/tickets?external_ref=${ref}`, { token: dispatcher.token });
+    expect(found.json.data.map((x: { id: string }) => x.id)).toEqual([t.id]);
+  });
+});
