@@ -709,6 +709,11 @@ plain INSERTs in one request (no file, parsing, checks, guard, queue or job) —
 | file | rows | size | time to done | rows/s | ratio to bare inserts | created | updated | skipped | failed | workerd RSS before | peak | status |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${runs.map((r) => `| ${r.name} | ${r.rows} | ${(r.bytes / 1048576).toFixed(1)} MiB | ${r.seconds.toFixed(1)} s | ${f(r.rows_per_second, 0)} | ${f(r.rows_per_second / baselineFor(r), 2)} | ${r.counts.created ?? "–"} | ${r.counts.updated ?? "–"} | ${r.counts.skipped ?? "–"} | ${r.counts.failed ?? "–"} | ${f(r.rss_before_mib, 0)} MiB | ${f(r.rss_peak_mib, 0)} MiB | ${r.status} |`).join("\n")}
+
+Rows per second hold from 10,000 to 100,000 rows (each chunk reads, checks and writes the same
+amount whatever the file's size). The memory figures are the whole workerd process, an upper bound
+for the consumer: the upload request itself holds the file (its bytes and the copy the
+idempotency check hashes), and V8 keeps heap it has grown.
 ${IMPORTS_END}`;
   const docPath = join(root, "docs", "benchmarks.md");
   const doc = readFileSync(docPath, "utf8");
