@@ -29,6 +29,7 @@ import { notificationsModule } from "./modules/notifications";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
 import { importsModule } from "./modules/imports";
+import { applicationsModule } from "./modules/applications";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -147,6 +148,7 @@ export const API_TAGS = [
   { name: "auth", description: "Sign-in with username, email or phone; refresh and sign-out; passwords; two-factor codes; token validation and the public keys that verify tokens." },
   { name: "users", description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate." },
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
+  { name: "applications", description: "The operator's other applications that sign their users in through truckroll: registry, public list for login screens, each application's own roles, who holds them, and round-robin pools." },
   { name: "companies", description: "Contractor companies that technicians may belong to." },
   { name: "platform", description: "The API root, health, and the local development outbox." },
 ];
@@ -177,6 +179,7 @@ export function createApp() {
   app.route("/", inventoryModule);
   app.route("/", reportsModule);
   app.route("/", importsModule);
+  app.route("/", applicationsModule);
   app.route("/", jobsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

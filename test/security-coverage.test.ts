@@ -8,6 +8,8 @@ const PUBLIC_OPERATIONS = new Set([
   // The WebSocket: its one-minute ticket is the credential.
   "connectEvents",
   "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback",
+  // A login screen's list of applications: names and logos only.
+  "listPublicApplications",
 ]);
 
 describe("every route states who may call it", () => {

@@ -13,6 +13,8 @@ export interface UserActor {
   via: "bearer" | "cookie";
   /** Expiry of the presented access token, seconds since the epoch. */
   tokenExpiresAt: number;
+  /** Signed in for another application: its key and the user's roles there, as the token carries them. */
+  application?: { key: string; roles: string[] };
 }
 
 /** The customer holding an appointment link: they act on that link's ticket only. */

@@ -38,6 +38,10 @@ export const PERMISSIONS = {
   "reports:manage": "Rebuild the report aggregates",
   "inventory:read": "Read the catalogue, stock by location, the ledger and equipment assignments",
   "inventory:manage": "Manage items, receive, adjust and transfer stock, issue and take back equipment",
+  "applications:read": "List the applications truckroll signs users in to, their roles, who holds them, and their round-robin pools",
+  "applications:write": "Register and change applications and their roles; grant and remove users' roles in them",
+  "api_keys:manage": "Create, rotate and revoke API keys for services and integrations",
+  "users:lookup": "Look users up for another service: by id, a batch of ids, by company, as employees",
   "imports:records": "Import customers, service cards and inventory items from CSV files",
   "imports:tickets": "Import tickets from CSV files",
   "jobs:read_all": "Read every user's background jobs (imports, exports) and their files",
@@ -54,7 +58,7 @@ export const BUILTIN_ROLES = {
   manager: {
     name: "Manager",
     description: "Runs operations: users, teams, work and reports",
-    permissions: ALL_PERMISSIONS.filter((p) => !["roles:write", "users:set_password", "dev:outbox", "webhooks:manage", "jobs:read_all"].includes(p)),
+    permissions: ALL_PERMISSIONS.filter((p) => !["roles:write", "users:set_password", "dev:outbox", "webhooks:manage", "jobs:read_all", "applications:write", "api_keys:manage"].includes(p)),
   },
   supervisor: {
     name: "Supervisor (team leader)",

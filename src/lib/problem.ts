@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, title: "Forbidden" },
   csrf_failed: { status: 403, title: "CSRF check failed" },
   account_inactive: { status: 403, title: "Account not active" },
+  application_denied: { status: 403, title: "No access to this application" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },

@@ -55,6 +55,9 @@ export interface TokenClaims {
   sid: string;
   jti: string;
   role?: string;
+  /** The application signed in to (OAuth's "authorized party"), and the user's roles in it. */
+  azp?: string;
+  app_roles?: string[];
 }
 
 export async function signToken(settings: Settings, kind: TokenKind, claims: TokenClaims, ttlSeconds: number): Promise<string> {
@@ -71,7 +74,7 @@ export async function signToken(settings: Settings, kind: TokenKind, claims: Tok
     .sign(ring.signingKey);
 }
 
-export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string };
+export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string; azp?: string; app_roles?: string[] };
 
 /**
  * Pins the algorithm, issuer, audience, expiry and token type; any failure is one 401 that does

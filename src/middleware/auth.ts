@@ -67,6 +67,7 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
       role: row.role,
       permissions: sessionPermissions(row),
       tokenExpiresAt: claims.exp,
+      ...(claims.azp ? { application: { key: claims.azp, roles: claims.app_roles ?? [] } } : {}),
     };
     const user = userOf(row);
     if (safe && cacheMs > 0) rememberSession(token, { actor, user: { ...user }, sessionExpiresAt: row.expires_at, checkedAtMs: Date.now() }, generation);

@@ -174,6 +174,22 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getUpcomingServices: "reports:read", // GET /v1/reports/upcoming-services
   startReportExport: "reports:read", // POST /v1/reports/exports
   rebuildReportAggregates: "reports:manage", // POST /v1/reports/rebuild
+  listPublicApplications: "public", // GET /v1/applications/public
+  listApplications: "applications:read", // GET /v1/applications
+  createApplication: "applications:write", // POST /v1/applications
+  getApplication: "applications:read", // GET /v1/applications/{id}
+  updateApplication: "applications:write", // PATCH /v1/applications/{id}
+  listApplicationRoles: "applications:read", // GET /v1/applications/{id}/roles
+  createApplicationRole: "applications:write", // POST /v1/applications/{id}/roles
+  updateApplicationRole: "applications:write", // PATCH /v1/applications/{id}/roles/{role_id}
+  deleteApplicationRole: "applications:write", // DELETE /v1/applications/{id}/roles/{role_id}
+  getApplicationPool: "applications:read", // GET /v1/applications/{id}/pool
+  takeApplicationPoolTurn: "applications:read", // POST /v1/applications/{id}/pool/next
+  listApplicationGrants: "applications:read", // GET /v1/application-grants
+  createApplicationGrant: "applications:write", // POST /v1/application-grants
+  getApplicationGrant: "applications:read", // GET /v1/application-grants/{id}
+  updateApplicationGrant: "applications:write", // PATCH /v1/application-grants/{id}
+  deleteApplicationGrant: "applications:write", // DELETE /v1/application-grants/{id}
   importCustomers: "imports:records", // POST /v1/imports/customers
   importTickets: "imports:tickets", // POST /v1/imports/tickets
   importServiceCards: "imports:records", // POST /v1/imports/service-cards

@@ -56,6 +56,9 @@ describe("D1 round trips of every operation", () => {
     const company = await call("/v1/companies", { token: admin, body: { name: `Sweep Co ${crypto.randomUUID().slice(0, 6)}` } });
     const role = await call("/v1/roles", { token: admin, body: { key: `sweep_${crypto.randomUUID().slice(0, 6)}`, name: "Sweep", permissions: ["tickets:read"] } });
     const bucket = await call("/v1/buckets", { token: admin, body: { name: "Sweep", filters: {} } });
+    const application = await call("/v1/applications", { token: admin, body: { key: `sweep-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep app" } });
+    const appRole = await call(`/v1/applications/${application.json?.id}/roles`, { token: admin, body: { key: "agent", name: "Agent" } });
+    const grant = await call("/v1/application-grants", { token: admin, body: { application_id: application.json?.id, role_id: appRole.json?.id, user_id: tech.user.id } });
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
     const webhook = await call("/v1/webhooks", { token: admin, body: { url: "https://hooks.example.com/sweep", events: ["sla.breached"] } });
     await call(`/v1/webhooks/${webhook.json?.id}`, { method: "PATCH", token: admin, body: { active: false } });
@@ -70,6 +73,7 @@ describe("D1 round trips of every operation", () => {
       admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
       appointment: appt.json?.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
       company: company.json?.id, role: role.json?.key, bucket: bucket.json?.id, webhook: webhook.json?.id,
+      application: application.json?.id, appRole: appRole.json?.id, grant: grant.json?.id,
     });
   });
 
@@ -104,6 +108,17 @@ describe("D1 round trips of every operation", () => {
     "POST /v1/imports/service-cards": async () => csvBody(`serial_number,customer_id,model\nSWEEP-${crypto.randomUUID().slice(0, 8)},${w.customer},Sweep AC\n`),
     "POST /v1/imports/inventory-items": async () => csvBody(`sku,name,category,unit_price,currency\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep ONT,ont,100,BWP\n`),
     "GET /v1/imports/{kind}/template": async () => ({ path: "/v1/imports/customers/template" }),
+    // Application routes name a role of that application, and pools a role by its key.
+    "PATCH /v1/applications/{id}/roles/{role_id}": async () => ({ path: `/v1/applications/${w.application}/roles/${w.appRole}` }),
+    "DELETE /v1/applications/{id}/roles/{role_id}": async () => {
+      const spare = await call(`/v1/applications/${w.application}/roles`, { token: admin, body: { key: `spare-${crypto.randomUUID().slice(0, 6)}`, name: "Spare" } });
+      return { path: `/v1/applications/${w.application}/roles/${spare.json?.id}` };
+    },
+    "GET /v1/applications/{id}/pool": async () => ({ path: `/v1/applications/${w.application}/pool?role=agent` }),
+    "POST /v1/applications/{id}/pool/next": async () => ({ path: `/v1/applications/${w.application}/pool/next?role=agent`, body: {} }),
+    "POST /v1/applications/{id}/roles": async () => ({ body: { key: `role-${crypto.randomUUID().slice(0, 6)}`, name: "Swept role" } }),
+    "POST /v1/application-grants": async () => ({ body: { application_id: w.application, role_id: w.appRole, user_id: w.supervisor } }),
+    "PATCH /v1/application-grants/{id}": async () => ({ body: { role_id: w.appRole } }),
   };
 
   const csvBody = (csv: string) => ({ body: csv, headers: { "content-type": "text/csv" } });
@@ -118,7 +133,7 @@ describe("D1 round trips of every operation", () => {
       const id: Record<string, string | undefined> = {
         users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
         tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
-        webhooks: w.webhook, jobs: w.job, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+        webhooks: w.webhook, jobs: w.job, applications: w.application, "application-grants": w.grant, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
       };
       return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
     });

@@ -44,6 +44,8 @@ export const sessions = sqliteTable(
     id: text("id").primaryKey(),
     userId: text("user_id").notNull().references(() => users.id),
     via: text("via", { enum: ["bearer", "cookie"] }).notNull().default("bearer"),
+    /** The application signed in to (its tokens carry `azp` and the user's roles there); null for truckroll itself. */
+    applicationId: text("application_id"),
     csrfHash: text("csrf_hash"),
     userAgent: text("user_agent"),
     ipAddress: text("ip_address"),

@@ -7,3 +7,4 @@ export * from "./notifications";
 export * from "./inventory";
 export * from "./reports";
 export * from "./jobs";
+export * from "./applications";

@@ -6,7 +6,7 @@ import { errorResponses } from "../../lib/problem";
 import {
   ChangePasswordSchema, ForgotPasswordSchema, JwksSchema, LoginResponseSchema, LoginSchema, MessageSchema, OtpCodeSchema,
   PasswordCheckSchema, RefreshSchema, RegisterResponseSchema, RegisterSchema, RequestOtpSchema, ResetPasswordSchema,
-  TokenPairSchema, TokenValidationSchema, TwoFactorStateSchema, VerifyOtpSchema, VerifyPasswordSchema,
+  TokenPairSchema, TokenValidationQuery, TokenValidationSchema, TwoFactorStateSchema, VerifyOtpSchema, VerifyPasswordSchema,
 } from "./auth.schemas";
 
 const tags = ["auth"];
@@ -114,7 +114,8 @@ export const validateToken = createRoute({
   summary: "Check the presented access token and its live session",
   description: "Always reads the session, never this isolate's recent check: other services use it to learn whether a token is still good.",
   ...requiresSignIn({ live: true }),
-  responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(401) },
+  request: { query: TokenValidationQuery },
+  responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(400, 401, 403) },
 });
 
 export const jwks = createRoute({

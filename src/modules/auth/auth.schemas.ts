@@ -1,6 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import { UserSchema, USERNAME, EMAIL, PHONE, PASSWORD, NAME } from "../users";
 
+const applicationKey = z
+  .string()
+  .trim()
+  .min(2)
+  .max(40)
+  .optional()
+  .openapi({ description: "Sign in to another application (its key, see GET /v1/applications/public): the tokens then carry `azp` and your roles in it; 403 `application_denied` without a role there" });
+
+/** The application a session is for, and the user's roles in it. */
+const ApplicationRolesSchema = z.object({ key: z.string(), roles: z.array(z.string()) }).openapi("ApplicationRoles");
+
 const tokenDelivery = z
   .enum(["body", "cookie"])
   .default("body")
@@ -15,6 +26,7 @@ export const LoginSchema = z
     phone: z.string().trim().min(1).max(32).optional(),
     password: z.string().min(1).max(128),
     token_delivery: tokenDelivery,
+    application: applicationKey,
   })
   .refine((v) => v.identifier ?? v.username ?? v.email ?? v.phone, {
     message: "Give identifier (or username, email or phone)",
@@ -29,6 +41,7 @@ export const TokenPairSchema = z
     token_type: z.literal("Bearer"),
     expires_in: z.number().int(),
     csrf_token: z.string().optional().openapi({ description: "Cookie mode: send as X-CSRF-Token on unsafe requests" }),
+    application: ApplicationRolesSchema.optional().openapi({ description: "Signed in to another application: its key and your roles there" }),
     user: UserSchema,
   })
   .openapi("TokenPair");
@@ -51,6 +64,7 @@ export const VerifyOtpSchema = z
     mfa_token: z.string().min(1).max(4096),
     code: z.string().regex(/^\d{6}$/, "Six digits").openapi({ example: "123456" }),
     token_delivery: tokenDelivery,
+    application: applicationKey,
   })
   .openapi("VerifyOtpRequest");
 
@@ -111,8 +125,13 @@ export const TokenValidationSchema = z
     role: z.string(),
     permissions: z.array(z.string()),
     expires_at: z.string(),
+    application: ApplicationRolesSchema.nullable().openapi({ description: "The application the token was issued for, and the user's roles there (as at sign-in or the last refresh)" }),
   })
   .openapi("TokenValidation");
+
+export const TokenValidationQuery = z.strictObject({
+  application: z.string().max(40).optional().openapi({ param: { name: "application", in: "query" }, description: "Also require the token to have been issued for this application (its key); otherwise 403 application_denied" }),
+});
 
 export const JwksSchema = z
   .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) })

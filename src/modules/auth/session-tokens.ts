@@ -26,6 +26,7 @@ export interface IssuedTokens {
   expires_in: number;
   refresh_expires_in: number;
   csrf_token?: string;
+  application?: { key: string; roles: string[] };
   user: ReturnType<typeof toUserResponse>;
 }
 
@@ -60,12 +61,20 @@ export function accountSubject(ctx: ServiceContext, user: Pick<UserRow, "id"> | 
 
 // ---- sessions and tokens ----
 
-export async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId: string, delivery: TokenDelivery, csrfToken?: string): Promise<{ tokens: IssuedTokens; refreshRow: typeof refreshTokens.$inferInsert }> {
+/** The application a session signs in to, and the user's roles there. */
+export interface ApplicationAccess {
+  id: string;
+  key: string;
+  roles: string[];
+}
+
+export async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId: string, delivery: TokenDelivery, csrfToken?: string, application?: ApplicationAccess): Promise<{ tokens: IssuedTokens; refreshRow: typeof refreshTokens.$inferInsert }> {
   const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = ctx.settings;
   const jti = newId("rtk");
   const now = new Date();
+  const forApplication = application ? { azp: application.key, app_roles: application.roles } : {};
   const [accessToken, refreshToken] = await Promise.all([
-    signToken(ctx.settings, "access", { sub: user.id, sid: sessionId, jti: newId("atk"), role: user.role }, accessTokenTtlSeconds),
+    signToken(ctx.settings, "access", { sub: user.id, sid: sessionId, jti: newId("atk"), role: user.role, ...forApplication }, accessTokenTtlSeconds),
     signToken(ctx.settings, "refresh", { sub: user.id, sid: sessionId, jti }, refreshTokenTtlSeconds),
   ]);
   return {
@@ -76,6 +85,7 @@ export async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId:
       expires_in: accessTokenTtlSeconds,
       refresh_expires_in: refreshTokenTtlSeconds,
       ...(delivery === "cookie" && csrfToken ? { csrf_token: csrfToken } : {}),
+      ...(application ? { application: { key: application.key, roles: application.roles } } : {}),
       user: toUserResponse(user),
     },
     refreshRow: {
@@ -88,16 +98,17 @@ export async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId:
 }
 
 /** A new login: one session (the refresh family) and its first refresh token, written together. */
-export async function startSession(ctx: ServiceContext, user: UserRow, delivery: TokenDelivery, userAgent?: string): Promise<IssuedTokens> {
+export async function startSession(ctx: ServiceContext, user: UserRow, delivery: TokenDelivery, userAgent?: string, application?: ApplicationAccess): Promise<IssuedTokens> {
   const sessionId = newId("ses");
   const csrfToken = delivery === "cookie" ? randomToken(24) : undefined;
-  const { tokens, refreshRow } = await issueTokens(ctx, user, sessionId, delivery, csrfToken);
+  const { tokens, refreshRow } = await issueTokens(ctx, user, sessionId, delivery, csrfToken, application);
   const now = nowIso();
   const statements = [
     ctx.db.insert(sessions).values({
       id: sessionId,
       userId: user.id,
       via: delivery === "cookie" ? "cookie" : "bearer",
+      applicationId: application?.id ?? null,
       csrfHash: csrfToken ? await sha256(csrfToken) : null,
       userAgent: userAgent?.slice(0, 255) ?? null,
       ipAddress: ctx.clientIp,

@@ -8,6 +8,7 @@ import { decoyHash, hashPassword, needsRehash, verifyPassword } from "../../lib/
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { STAFF_ROLES } from "../../lib/permissions";
+import { accessById, applicationAccess } from "../applications";
 import { customerForUser } from "../customers";
 import { findUser, insertUser, toUserResponse } from "../users";
 import { signToken, verifyToken } from "../../lib/tokens";
@@ -18,7 +19,7 @@ import { checkOtp, issueOtp } from "./one-time-codes.service";
 
 export async function login(
   ctx: ServiceContext,
-  input: { identifier: string; password: string; token_delivery: TokenDelivery },
+  input: { identifier: string; password: string; token_delivery: TokenDelivery; application?: string },
   userAgent?: string,
 ): Promise<IssuedTokens | { mfa_required: true; mfa_token: string; expires_in: number }> {
   const user = await findByIdentifier(ctx, input.identifier);
@@ -30,6 +31,8 @@ export async function login(
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) throw new AppError("invalid_credentials", "The identifier or password is wrong.");
   assertCanSignIn(user);
+  // Before the second factor: a user without a role there is told at once, and no code is sent.
+  const application = input.application ? await applicationAccess(ctx, input.application, user.id) : undefined;
   if (needsRehash(user.passwordHash)) {
     const upgraded = await hashPassword(input.password);
     await ctx.db.update(users).set({ passwordHash: upgraded }).where(eq(users.id, user.id));
@@ -39,12 +42,12 @@ export async function login(
     const mfaToken = await signToken(ctx.settings, "mfa", { sub: user.id, sid: otpId, jti: newId("mfa") }, OTP_TTL_SECONDS);
     return { mfa_required: true, mfa_token: mfaToken, expires_in: OTP_TTL_SECONDS };
   }
-  return startSession(ctx, user, input.token_delivery, userAgent);
+  return startSession(ctx, user, input.token_delivery, userAgent, application);
 }
 
 export async function verifyLoginOtp(
   ctx: ServiceContext,
-  input: { mfa_token: string; code: string; token_delivery: TokenDelivery },
+  input: { mfa_token: string; code: string; token_delivery: TokenDelivery; application?: string },
   userAgent?: string,
 ): Promise<IssuedTokens> {
   const claims = await verifyToken(ctx.settings, "mfa", input.mfa_token);
@@ -52,7 +55,8 @@ export async function verifyLoginOtp(
   await checkOtp(ctx, claims.sub, "login", input.code, claims.sid);
   const user = await findUser(ctx, claims.sub);
   assertCanSignIn(user);
-  return startSession(ctx, user, input.token_delivery, userAgent);
+  const application = input.application ? await applicationAccess(ctx, input.application, user.id) : undefined;
+  return startSession(ctx, user, input.token_delivery, userAgent, application);
 }
 
 // ---- IAM-2 refresh with rotation and reuse detection ----
@@ -88,8 +92,10 @@ export async function refresh(
   if (session.revokedAt || session.expiresAt <= now) throw new AppError("invalid_token", "The session has ended. Sign in again.");
   const user = await findUser(ctx, claims.sub).catch(() => null);
   if (!user || user.status !== "active") throw new AppError("invalid_token", "The account is not active.");
+  // Roles in an application are read again: a removed grant stops the session at its next refresh.
+  const application = session.applicationId ? await accessById(ctx, session.applicationId, user.id) : undefined;
   const csrfToken = delivery === "cookie" ? randomToken(24) : undefined;
-  const { tokens, refreshRow } = await issueTokens(ctx, user, session.id, delivery, csrfToken);
+  const { tokens, refreshRow } = await issueTokens(ctx, user, session.id, delivery, csrfToken, application);
   // A refresh token never outlives its session: the family ends when the login's lifetime does.
   refreshRow.expiresAt = session.expiresAt;
   await ctx.db.batch([
@@ -136,7 +142,14 @@ export async function register(
 
 // ---- IAM-8 ----
 
-export function describeToken(ctx: UserContext) {
+/**
+ * What the token is good for. `application` (another application's key) asks whether the token was
+ * issued for that application: one issued for another, or for truckroll itself, is 403.
+ */
+export function describeToken(ctx: UserContext, application?: string) {
+  if (application && ctx.actor.application?.key !== application) {
+    throw new AppError("application_denied", `This token was not issued for ${application}; sign in to it.`);
+  }
   return {
     valid: true as const,
     user_id: ctx.actor.userId,
@@ -144,5 +157,6 @@ export function describeToken(ctx: UserContext) {
     role: ctx.actor.role,
     permissions: [...ctx.actor.permissions].sort(),
     expires_at: new Date(ctx.actor.tokenExpiresAt * 1000).toISOString(),
+    application: ctx.actor.application ?? null,
   };
 }

@@ -5,7 +5,10 @@ import * as routes from "./users.routes";
 import * as users from "./users.service";
 
 // The auth middleware has just read the user with the session: no second query (found by `npm run bench`).
-export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) => c.json(users.toUserResponse(c.var.currentUser), 200);
+export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) => {
+  const { application } = c.var.actor;
+  return c.json({ ...users.toUserResponse(c.var.currentUser), ...(application ? { application } : {}) }, 200);
+};
 
 export const updateMe: RouteHandler<typeof routes.updateMe, AppEnv> = async (c) =>
   c.json(await users.updateMe(userContext(c), c.req.valid("json")), 200);

@@ -6,7 +6,7 @@ import { cursorParam, limitParam } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
 import {
   ProfileUpdateSchema, PushTokenSchema, RejectSchema, SetPasswordSchema, UserCreateSchema, UserIdParam, UserListQuery,
-  UserPageSchema, UserSchema, UserUpdateSchema,
+  MeSchema, UserPageSchema, UserSchema, UserUpdateSchema,
 } from "./users.schemas";
 
 const tags = ["users"];
@@ -16,7 +16,7 @@ const tags = ["users"];
 export const getMe = createRoute({
   method: "get", path: "/v1/me", tags, operationId: "getMe", summary: "Your profile",
   ...requiresSignIn(),
-  responses: { 200: jsonResponse(UserSchema, "Your profile"), ...errorResponses(401) },
+  responses: { 200: jsonResponse(MeSchema, "Your profile"), ...errorResponses(401) },
 });
 
 export const updateMe = createRoute({

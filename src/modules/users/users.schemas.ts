@@ -110,3 +110,10 @@ export const UserListQuery = z.strictObject({
 });
 
 export const RejectSchema = z.strictObject({ reason: z.string().max(500).optional() }).openapi("RejectRegistration");
+
+export const MeSchema = UserSchema.extend({
+  application: z
+    .object({ key: z.string(), roles: z.array(z.string()) })
+    .optional()
+    .openapi({ description: "Signed in for another application: its key and your roles there (as at sign-in or the last refresh)" }),
+}).openapi("Me");
