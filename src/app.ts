@@ -30,6 +30,8 @@ import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
 import { importsModule } from "./modules/imports";
 import { applicationsModule } from "./modules/applications";
+import { apiKeysModule } from "./modules/api-keys";
+import { directoryModule } from "./modules/directory";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
@@ -60,7 +62,11 @@ function requireKnownContentType() {
     const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : Boolean(c.req.header("transfer-encoding"));
     if (BODY_METHODS.has(c.req.method) && hasBody) {
       const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-      if (!ACCEPTED_BODY_TYPES.includes(type) && !(c.req.path.startsWith("/v1/imports/") && CSV_BODY_TYPES.includes(type))) {
+      const accepted = ACCEPTED_BODY_TYPES.includes(type)
+        || (c.req.path.startsWith("/v1/imports/") && CSV_BODY_TYPES.includes(type))
+        // OAuth 2.0 token requests are form-encoded (RFC 6749 §4.4.2).
+        || (c.req.path === "/v1/oauth/token" && type === "application/x-www-form-urlencoded");
+      if (!accepted) {
         throw new AppError("unsupported_media_type", "Send the body as application/json.");
       }
     }
@@ -145,6 +151,8 @@ export const API_TAGS = [
   { name: "notifications", description: "In-app notifications, each user's channel preferences, and the delivery log of every message sent." },
   { name: "realtime", description: "Events pushed over a WebSocket as they happen." },
   { name: "webhooks", description: "Events delivered to your HTTPS endpoint, signed, retried with back-off." },
+  { name: "directory", description: "Lookups for other services, with an API key or a token: a user, up to 100 users at once, a company's people, an employee with company and working profile." },
+  { name: "api-keys", description: "Credentials for services and integrations: API keys with exactly the permissions they are given, rotation with an overlap, revocation, use per day, and the OAuth 2.0 client-credentials grant for short-lived tokens." },
   { name: "auth", description: "Sign-in with username, email or phone; refresh and sign-out; passwords; two-factor codes; token validation and the public keys that verify tokens." },
   { name: "users", description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate." },
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
@@ -180,6 +188,8 @@ export function createApp() {
   app.route("/", reportsModule);
   app.route("/", importsModule);
   app.route("/", applicationsModule);
+  app.route("/", apiKeysModule);
+  app.route("/", directoryModule);
   app.route("/", jobsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -10,6 +10,8 @@ const PUBLIC_OPERATIONS = new Set([
   "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback",
   // A login screen's list of applications: names and logos only.
   "listPublicApplications",
+  // OAuth client credentials: the API key's secret in the body (or HTTP Basic) is the credential.
+  "clientCredentialsToken",
 ]);
 
 describe("every route states who may call it", () => {

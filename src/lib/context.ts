@@ -15,6 +15,8 @@ export interface UserActor {
   tokenExpiresAt: number;
   /** Signed in for another application: its key and the user's roles there, as the token carries them. */
   application?: { key: string; roles: string[] };
+  /** Calling with an API key (or a token exchanged for one): the key, and the application it belongs to. */
+  apiKey?: { id: string; application: string | null };
 }
 
 /** The customer holding an appointment link: they act on that link's ticket only. */

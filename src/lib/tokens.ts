@@ -58,6 +58,9 @@ export interface TokenClaims {
   /** The application signed in to (OAuth's "authorized party"), and the user's roles in it. */
   azp?: string;
   app_roles?: string[];
+  /** Client-credentials tokens: the API key's permissions, space-separated (OAuth's `scope`), and its name. */
+  scope?: string;
+  name?: string;
 }
 
 export async function signToken(settings: Settings, kind: TokenKind, claims: TokenClaims, ttlSeconds: number): Promise<string> {
@@ -74,7 +77,7 @@ export async function signToken(settings: Settings, kind: TokenKind, claims: Tok
     .sign(ring.signingKey);
 }
 
-export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string; azp?: string; app_roles?: string[] };
+export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string; azp?: string; app_roles?: string[]; scope?: string };
 
 /**
  * Pins the algorithm, issuer, audience, expiry and token type; any failure is one 401 that does

@@ -9,9 +9,18 @@ import { ACCESS_COOKIE, CSRF_HEADER } from "../lib/cookies";
 import type { Permission } from "../lib/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
 import { readLiveSession, sessionPermissions, userOf } from "../lib/sessions";
+import { API_KEY_PREFIX, authenticateApiKey, keyActor, keyUser } from "../lib/api-keys";
 import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration } from "./session-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function waitUntilOf(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }, p: Promise<unknown>) {
+  try {
+    c.executionCtx.waitUntil(p);
+  } catch {
+    void p;
+  }
+}
 
 /**
  * Accepts a Bearer token or the access cookie, then checks the live session: every write does,
@@ -36,6 +45,13 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
     if (!token) throw new AppError("unauthorized", "Authentication is required.");
 
     const settings = c.get("settings");
+    // An API key: its own check every time (no session, no cache), then the route's permission check as for anyone.
+    if (via === "bearer" && token.startsWith(API_KEY_PREFIX)) {
+      const key = await authenticateApiKey(c.env, settings, token, c.req.header("cf-connecting-ip") ?? "unknown", (p) => waitUntilOf(c, p));
+      c.set("actor", key.actor);
+      c.set("currentUser", key.user);
+      return next();
+    }
     const safe = SAFE_METHODS.has(c.req.method);
     const cacheMs = options.live ? 0 : settings.sessionCacheSeconds * 1000;
     if (safe && cacheMs > 0) {
@@ -49,6 +65,13 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
     const generation = sessionCacheGeneration();
 
     const claims = await verifyToken(settings, "access", token);
+    // A token exchanged for an API key (client credentials): self-contained, no session to read.
+    if (claims.sid.startsWith("key:")) {
+      const keyId = claims.sid.slice(4);
+      c.set("actor", keyActor({ id: keyId, permissions: (claims.scope ?? "").split(" ").filter(Boolean), application: claims.azp ?? null, expiresAtSeconds: claims.exp }));
+      c.set("currentUser", keyUser({ id: keyId, name: String(claims.name ?? keyId), createdAt: new Date((claims.iat ?? 0) * 1000).toISOString() }));
+      return next();
+    }
     const { row, problem } = await readLiveSession(c.env.DB, claims.sid, claims.sub);
     if (problem === "inactive") throw new AppError("invalid_token", "The account is not active.");
     if (!row) throw new AppError("invalid_token", "The session has ended. Sign in again.");

@@ -190,6 +190,16 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getApplicationGrant: "applications:read", // GET /v1/application-grants/{id}
   updateApplicationGrant: "applications:write", // PATCH /v1/application-grants/{id}
   deleteApplicationGrant: "applications:write", // DELETE /v1/application-grants/{id}
+  listApiKeys: "api_keys:manage", // GET /v1/api-keys
+  createApiKey: "api_keys:manage", // POST /v1/api-keys
+  getApiKey: "api_keys:manage", // GET /v1/api-keys/{id}
+  revokeApiKey: "api_keys:manage", // POST /v1/api-keys/{id}/revoke
+  rotateApiKey: "api_keys:manage", // POST /v1/api-keys/{id}/rotate
+  clientCredentialsToken: "public", // POST /v1/oauth/token (the key's secret is the credential)
+  lookupUser: "users:lookup", // GET /v1/internal/users/{id}
+  lookupUsers: "users:lookup", // POST /v1/internal/users/lookup
+  lookupCompanyUsers: "users:lookup", // GET /v1/internal/companies/{id}/users
+  lookupEmployee: "users:lookup", // GET /v1/internal/employees/{id}
   importCustomers: "imports:records", // POST /v1/imports/customers
   importTickets: "imports:tickets", // POST /v1/imports/tickets
   importServiceCards: "imports:records", // POST /v1/imports/service-cards

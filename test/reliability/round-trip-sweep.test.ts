@@ -59,6 +59,7 @@ describe("D1 round trips of every operation", () => {
     const application = await call("/v1/applications", { token: admin, body: { key: `sweep-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep app" } });
     const appRole = await call(`/v1/applications/${application.json?.id}/roles`, { token: admin, body: { key: "agent", name: "Agent" } });
     const grant = await call("/v1/application-grants", { token: admin, body: { application_id: application.json?.id, role_id: appRole.json?.id, user_id: tech.user.id } });
+    const apiKey = await call("/v1/api-keys", { token: admin, body: { name: "Sweep key", permissions: ["users:lookup"] } });
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
     const webhook = await call("/v1/webhooks", { token: admin, body: { url: "https://hooks.example.com/sweep", events: ["sla.breached"] } });
     await call(`/v1/webhooks/${webhook.json?.id}`, { method: "PATCH", token: admin, body: { active: false } });
@@ -73,7 +74,7 @@ describe("D1 round trips of every operation", () => {
       admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
       appointment: appt.json?.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
       company: company.json?.id, role: role.json?.key, bucket: bucket.json?.id, webhook: webhook.json?.id,
-      application: application.json?.id, appRole: appRole.json?.id, grant: grant.json?.id,
+      application: application.json?.id, appRole: appRole.json?.id, grant: grant.json?.id, apiKey: apiKey.json?.id, apiSecret: apiKey.json?.secret,
     });
   });
 
@@ -119,6 +120,11 @@ describe("D1 round trips of every operation", () => {
     "POST /v1/applications/{id}/roles": async () => ({ body: { key: `role-${crypto.randomUUID().slice(0, 6)}`, name: "Swept role" } }),
     "POST /v1/application-grants": async () => ({ body: { application_id: w.application, role_id: w.appRole, user_id: w.supervisor } }),
     "PATCH /v1/application-grants/{id}": async () => ({ body: { role_id: w.appRole } }),
+    "POST /v1/api-keys/{id}/revoke": async () => {
+      const spare = await call("/v1/api-keys", { token: admin, body: { name: "Spare key", permissions: ["users:lookup"] } });
+      return { path: `/v1/api-keys/${spare.json?.id}/revoke`, body: {} };
+    },
+    "POST /v1/oauth/token": async () => ({ body: { grant_type: "client_credentials", client_secret: w.apiSecret } }),
   };
 
   const csvBody = (csv: string) => ({ body: csv, headers: { "content-type": "text/csv" } });
@@ -133,7 +139,7 @@ describe("D1 round trips of every operation", () => {
       const id: Record<string, string | undefined> = {
         users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
         tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
-        webhooks: w.webhook, jobs: w.job, applications: w.application, "application-grants": w.grant, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+        webhooks: w.webhook, jobs: w.job, applications: w.application, "application-grants": w.grant, "api-keys": w.apiKey, employees: w.tech, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
       };
       return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
     });

@@ -9,3 +9,5 @@ export const companiesModule = createRouter()
   .openapi(r.getCompany, h.getCompany)
   .openapi(r.updateCompany, h.updateCompany)
   .openapi(r.deleteCompany, h.deleteCompany);
+
+export { findCompany } from "./companies.service";

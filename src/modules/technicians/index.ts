@@ -17,3 +17,6 @@ export const techniciansModule = createRouter()
   .openapi(r.unassignFromTeam, h.unassignFromTeam)
   .openapi(r.latestLocations, h.latestLocations)
   .openapi(r.reportLocation, h.reportLocation);
+
+export { findTechnician, toTechnicianResponse } from "./technicians.service";
+export { TechnicianSchema } from "./technicians.schemas";

@@ -319,3 +319,19 @@ export async function contactsOf(ctx: ServiceContext, who: { ids: string[] } | {
     .from(users)
     .where(and("ids" in who ? inList(users.id, who.ids) : inList(users.role, who.roles), eq(users.status, "active"), isNull(users.deletedAt)));
 }
+
+/** Users by id, at most 100 (one statement): the found ones, in the order asked, and the ids nobody has. */
+export async function usersByIds(ctx: ServiceContext, ids: string[]): Promise<{ found: UserRow[]; unknown: string[] }> {
+  const unique = [...new Set(ids)];
+  const rows = unique.length ? await ctx.db.select().from(users).where(and(inList(users.id, unique), isNull(users.deletedAt))) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { found: unique.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), unknown: unique.filter((id) => !byId.has(id)) };
+}
+
+/** A company's people, a keyset page at a time. */
+export async function usersOfCompany(ctx: ServiceContext, companyId: string, query: { limit: number; cursor?: string }) {
+  const page = keyset({ order: "created_at", column: users.createdAt, idColumn: users.id, cursor: query.cursor });
+  const rows = await ctx.db.select().from(users).where(and(eq(users.companyId, companyId), isNull(users.deletedAt), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toUserResponse), next_cursor: result.next_cursor };
+}
