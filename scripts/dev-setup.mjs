@@ -61,7 +61,29 @@ function seedSql() {
     `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
      VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
-  return [...rows, ...workSql(now, q), ...inventorySql(now, q), ...historySql(q)].join("\n");
+  return [...rows, ...workSql(now, q), ...inventorySql(now, q), ...historySql(q), ...applicationsSql(now, q)].join("\n");
+}
+
+/** Two of the operator's other applications that sign in through truckroll, with roles some demo users hold. */
+function applicationsSql(now, q) {
+  const n = q(now);
+  const apps = [
+    ["app_demo_helpdesk", "helpdesk", "Helpdesk", "Customer helpdesk: cases and agents", ["https://helpdesk.demo.truckroll.dev"], [["agent", "Agent"], ["lead", "Team lead"]]],
+    ["app_demo_portal", "partner-portal", "Partner portal", "Contractors' view of their work", ["https://partners.demo.truckroll.dev"], [["viewer", "Viewer"], ["partner-admin", "Partner administrator"]]],
+  ];
+  const grants = [["helpdesk", "agent", "dispatcher"], ["helpdesk", "agent", "tech1"], ["helpdesk", "lead", "supervisor"], ["partner-portal", "partner-admin", "manager"], ["partner-portal", "viewer", "tech2"]];
+  const out = [];
+  for (const [id, key, name, description, origins, roles] of apps) {
+    out.push(`INSERT OR IGNORE INTO applications (id, key, name, description, listed, logo_url, allowed_origins, active, created_at, updated_at) VALUES (${q(id)}, ${q(key)}, ${q(name)}, ${q(description)}, 1, NULL, ${q(JSON.stringify(origins))}, 1, ${n}, ${n});`);
+    for (const [roleKey, roleName] of roles) {
+      out.push(`INSERT OR IGNORE INTO application_roles (id, application_id, key, name, description, created_at, updated_at) VALUES (${q(`apr_demo_${key}_${roleKey}`)}, ${q(id)}, ${q(roleKey)}, ${q(roleName)}, '', ${n}, ${n});`);
+    }
+  }
+  for (const [app, roleKey, user] of grants) {
+    const appId = apps.find((a) => a[1] === app)[0];
+    out.push(`INSERT OR IGNORE INTO application_grants (id, application_id, role_id, user_id, granted_by, created_at, updated_at) VALUES (${q(`apg_demo_${app}_${user}`)}, ${q(appId)}, ${q(`apr_demo_${app}_${roleKey}`)}, ${q(`usr_demo_${user}`)}, 'usr_demo_admin', ${n}, ${n});`);
+  }
+  return out;
 }
 
 /** Customers, cards, a team and tickets in several states, so the local API shows a living system. */
@@ -241,7 +263,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 INSERT INTO appointment_links (id, ticket_id, token_hash, expires_at, created_by, created_at)
 VALUES ('lnk_demo_${randomUUID().slice(0, 8)}', 'tkt_demo_assigned', '${createHash("sha256").update(token).digest("hex")}', '${expires}', 'usr_demo_dispatcher', '${now}');`);
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
+  // A fresh demo API key (the previous one is revoked): shown here only, like any key's secret.
+  const secret = `trk_${randomBytes(32).toString("base64url")}`;
+  writeFileSync(file, `UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
+INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, created_by, created_at, updated_at)
+VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`);
+  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
   console.log(`dev-setup: customer booking page for TR-000003: http://localhost:8787/a/${token}`);
   console.log("dev-setup: a CSV to import as manager: demo/subscribers.csv (see docs/imports.md)");
+  console.log(`dev-setup: demo API key (helpdesk; users:lookup, tickets:read, applications:read): ${secret}`);
 }

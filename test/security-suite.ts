@@ -41,11 +41,15 @@ export function securitySuite(tag?: string) {
   const ops = operations().filter((op) => op.permission && (!tag || op.tag === tag));
   const tokens: Record<string, string> = {};
   let forged = "";
+  /** An API key holding one permission none of these routes needs. */
+  let narrowKey = "";
+  const KEY_PERMISSION = "feedback:read";
 
   describe(`security suite${tag ? ` (${tag})` : ""}`, () => {
     beforeAll(async () => {
       for (const role of BUILTIN_ROLE_KEYS) tokens[role] = (await signedIn(role)).token;
       forged = await forgeToken({ sub: "usr_0000000000000000000x", sid: "ses_x", key: "foreign" });
+      narrowKey = (await call("/v1/api-keys", { token: tokens.admin, body: { name: "Security suite", permissions: [KEY_PERMISSION] } })).json.secret;
     });
 
     it("covers at least one route", () => {
@@ -68,6 +72,7 @@ export function securitySuite(tag?: string) {
         it("401 with a garbage or forged bearer token", async () => {
           expectProblem(await call(url, { method: op.method, body, token: "garbage.token.value" }), 401, "invalid_token");
           expectProblem(await call(url, { method: op.method, body, token: forged }), 401, "invalid_token");
+          expectProblem(await call(url, { method: op.method, body, token: "trk_unknownunknownunknownunknownunknown000" }), 401, "invalid_token");
         });
 
         const permission = op.permission;
@@ -76,6 +81,11 @@ export function securitySuite(tag?: string) {
           for (const role of denied) {
             it(`403 for ${role} (lacks ${permission})`, async () => {
               expectProblem(await call(url, { method: op.method, body, token: tokens[role] }), 403, "forbidden");
+            });
+          }
+          if (permission !== KEY_PERMISSION) {
+            it(`403 for an API key without ${permission}`, async () => {
+              expectProblem(await call(url, { method: op.method, body, token: narrowKey }), 403, "forbidden");
             });
           }
         }

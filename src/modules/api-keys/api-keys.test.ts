@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { securitySuite } from "../../../test/security-suite";
 import { BASE, call, createUser, DEFAULT_PASSWORD, expectProblem, randomIp } from "../../../test/helpers";
 import { staff } from "../../../test/work-factories";
 
@@ -12,6 +13,9 @@ async function newKey(token: string, body: Record<string, unknown>) {
 
 const tokenRequest = (body: string, headers: Record<string, string> = {}) =>
   SELF.fetch(`${BASE}/v1/oauth/token`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": randomIp(), ...headers } });
+
+securitySuite("api-keys");
+securitySuite("directory");
 
 describe("API keys", () => {
   it("act with exactly their permissions; the secret is shown once and never again", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { securitySuite } from "../../../test/security-suite";
 import { call, createUser, DEFAULT_PASSWORD, expectProblem } from "../../../test/helpers";
 import { staff } from "../../../test/work-factories";
 
@@ -23,6 +24,8 @@ async function grant(token: string, body: { application_id: string; role_id: str
 }
 
 const signIn = (identifier: string, application?: string) => call("/v1/auth/login", { body: { identifier, password: DEFAULT_PASSWORD, ...(application ? { application } : {}) } });
+
+securitySuite("applications");
 
 describe("applications", () => {
   it("admins register them; the public list shows only listed, active ones and nothing internal; others may read but not write", async () => {

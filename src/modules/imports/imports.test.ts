@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { securitySuite } from "../../../test/security-suite";
 import { BASE, call, createUser, expectProblem, login, randomIp } from "../../../test/helpers";
 import { staff } from "../../../test/work-factories";
 import { systemContext } from "../../lib/context";
@@ -67,6 +68,8 @@ async function handDrivenImport(admin: { user: { id: string }; token: string }, 
   };
 }
 
+securitySuite("imports");
+
 describe("customer imports", () => {
   it("a dry run checks every row and writes nothing; the real run creates; the same file again creates nothing", async () => {
     const manager = await staff("manager");
@@ -82,6 +85,7 @@ describe("customer imports", () => {
     const dry = await imported(`/v1/imports/customers?dry_run=true&mapping=${mapping}`, manager.token, csv);
     expect(dry).toMatchObject({ status: "done", kind: "import", rows_processed: 4, rows_total: 4, counts: { created: 2, updated: 0, skipped: 0, failed: 2 } });
     expect(dry.options).toMatchObject({ kind: "customers", dry_run: true, on_existing: "skip", delimiter: ";" });
+    expect(JSON.stringify(dry)).not.toContain("source.csv");
     expect(await customersWith([a, b, c])).toEqual([]);
 
     const real = await imported(`/v1/imports/customers?mapping=${mapping}`, manager.token, csv);

@@ -28,6 +28,9 @@ export function jobGuard(job: JobRow): { sql: string; params: [string, number] }
 
 const counted = (state: Record<string, unknown>) => (state.counts && typeof state.counts === "object" ? (state.counts as Record<string, number>) : null);
 
+/** What a job was asked to do, without where its files are stored (`…_key`). */
+const publicParams = (params: Record<string, unknown>) => Object.fromEntries(Object.entries(params).filter(([name]) => !name.endsWith("_key")));
+
 export function presentJob(row: JobRow) {
   return {
     id: row.id,
@@ -36,7 +39,7 @@ export function presentJob(row: JobRow) {
     rows_total: row.rowsTotal,
     rows_processed: row.rowsProcessed,
     counts: counted(row.state),
-    options: Object.keys(row.params).length ? row.params : null,
+    options: Object.keys(row.params).length ? publicParams(row.params) : null,
     error: row.error,
     file:
       row.status === "done" && row.resultKey
