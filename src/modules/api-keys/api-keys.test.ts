@@ -125,6 +125,20 @@ describe("API keys", () => {
   });
 });
 
+describe("keys and who may change whom", () => {
+  it("a key changes only users with no permission beyond its own, never an administrator", async () => {
+    const admin = await staff("admin");
+    const key = await newKey(admin.token, { permissions: ["users:read", "users:update", "tickets:read"] });
+    expectProblem(await call(`/v1/users/${admin.user.id}`, { method: "PATCH", token: key.secret, body: { first_name: "Hijacked" } }), 403, "forbidden");
+    const tech = await createUser({ role: "technician" });
+    expectProblem(await call(`/v1/users/${tech.id}`, { method: "PATCH", token: key.secret, body: { first_name: "Changed" } }), 403, "forbidden");
+    const customer = await createUser({ role: "customer" });
+    const wide = await newKey(admin.token, { permissions: ["users:read", "users:update", "assets:read", "tickets:create", "tickets:read", "tickets:update", "tickets:comment", "appointments:read", "feedback:read"] });
+    const changed = await call(`/v1/users/${customer.id}`, { method: "PATCH", token: wide.secret, body: { first_name: "Changed" } });
+    expect(changed.status, changed.text).toBe(200);
+  });
+});
+
 describe("lookups for other services", () => {
   it("a company's people and an employee with company and working profile; never without credentials", async () => {
     const admin = await staff("admin");
