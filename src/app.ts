@@ -196,7 +196,7 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "Access token from /v1/auth/login (EdDSA-signed JWT, typ at+jwt)",
+    description: "An access token from /v1/auth/login (EdDSA-signed JWT, typ at+jwt) or from the client-credentials grant (/v1/oauth/token), or an API key's secret (trk_…), which acts with exactly the key's permissions",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
     type: "apiKey",
