@@ -29,7 +29,7 @@ import { notificationsModule } from "./modules/notifications";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
 import { importsModule } from "./modules/imports";
-import { applicationsModule } from "./modules/applications";
+import { applicationCors, applicationsModule } from "./modules/applications";
 import { apiKeysModule } from "./modules/api-keys";
 import { directoryModule } from "./modules/directory";
 
@@ -166,6 +166,8 @@ export function createApp() {
 
   app.use("*", requestContext());
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
+  // The registered applications' web pages may call the API from their origins (answered before anything else).
+  app.use("/v1/*", applicationCors());
   app.use("/v1/*", d1Session(), forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType());
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());

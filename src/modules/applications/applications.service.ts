@@ -6,6 +6,7 @@ import { displayName } from "../../lib/names";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { assertMayChangeUser, findUser } from "../users";
+import { forgetAllowedOrigins } from "./cors";
 
 type ApplicationRow = typeof applications.$inferSelect;
 type RoleRow = typeof applicationRoles.$inferSelect;
@@ -50,6 +51,7 @@ export async function createApplication(ctx: UserContext, input: { key: string; 
     allowedOrigins: [...new Set(input.allowed_origins ?? [])], active: true, createdAt: now, updatedAt: now,
   };
   await ctx.db.insert(applications).values(row);
+  forgetAllowedOrigins();
   return present(row);
 }
 
@@ -67,6 +69,7 @@ export async function updateApplication(ctx: UserContext, id: string, input: { n
   if (input.allowed_origins !== undefined) set.allowedOrigins = [...new Set(input.allowed_origins)];
   if (input.active !== undefined) set.active = input.active;
   await ctx.db.update(applications).set(set).where(eq(applications.id, id));
+  forgetAllowedOrigins();
   return getApplication(ctx, id);
 }
 

@@ -125,6 +125,23 @@ describe("applications", () => {
     expectProblem(await call("/v1/application-grants", { token: access_token, body: { application_id: app.id, role_id: agent.id, user_id: admin.user.id } }), 403, "forbidden");
   });
 
+  it("answers CORS for the origins active applications list, and for no other", async () => {
+    const admin = await staff("admin");
+    const origin = `https://desk-${uid()}.example.com`;
+    const app = await application(admin.token, { allowed_origins: [origin] });
+    const preflight = await call("/v1/auth/login", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+    const me = await call("/v1/me", { token: admin.token, headers: { origin } });
+    expect(me.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(me.headers.get("vary")).toContain("Origin");
+    const stranger = await call("/v1/me", { token: admin.token, headers: { origin: "https://evil.example.com" } });
+    expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+    await call(`/v1/applications/${app.id}`, { method: "PATCH", token: admin.token, body: { active: false } });
+    expect((await call("/v1/me", { token: admin.token, headers: { origin } })).headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("round-robin pools: active holders in a stable order, each turn taken once", async () => {
     const admin = await staff("admin");
     const app = await application(admin.token);

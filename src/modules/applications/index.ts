@@ -23,3 +23,4 @@ export const applicationsModule = createRouter()
   .openapi(r.deleteApplicationGrant, h.deleteApplicationGrant);
 
 export { accessById, applicationAccess } from "./applications.service";
+export { applicationCors } from "./cors";
