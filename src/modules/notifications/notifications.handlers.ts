@@ -13,7 +13,7 @@ export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> 
 export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) => c.json(await n.setPreferences(userContext(c), c.req.valid("json")), 200);
 export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) => c.json(await n.listDeliveries(userContext(c), c.req.valid("query")), 200);
 export const retryDelivery: RouteHandler<typeof routes.retryDelivery, AppEnv> = async (c) => c.json(await n.retryDelivery(userContext(c), c.req.valid("param").id), 202);
-export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => c.json(await n.listWebhooks(userContext(c)), 200);
+export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => c.json(await n.listWebhooks(userContext(c), c.req.valid("query")), 200);
 export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => c.json(await n.createWebhook(userContext(c), c.req.valid("json")), 201);
 export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) => c.json(await n.getWebhook(userContext(c), c.req.valid("param").id), 200);
 export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) => c.json(await n.updateWebhook(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);

@@ -3,10 +3,11 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
+import { pageSchema } from "../../lib/pagination";
 import {
   DeliveryListQuery, DeliveryPageSchema, DeliverySchema, EventsTicketSchema, IdParam,
   NotificationListQuery, NotificationPageSchema, NotificationSchema, PreferencesSchema, PreferencesUpdateSchema, WebhookCreateSchema,
-  WebhookSchema, WebhookUpdateSchema, WebhookWithSecretSchema,
+  WebhookListQuery, WebhookSchema, WebhookUpdateSchema, WebhookWithSecretSchema,
 } from "./notifications.schemas";
 
 const tags = ["notifications"];
@@ -64,7 +65,8 @@ const hookTags = ["webhooks"];
 export const listWebhooks = createRoute({
   method: "get", path: "/v1/webhooks", tags: hookTags, operationId: "listWebhooks", summary: "Outbound webhooks",
   ...requires("webhooks:manage"),
-  responses: { 200: jsonResponse(z.object({ data: z.array(WebhookSchema) }).openapi("WebhookList"), "Webhooks"), ...errorResponses(401, 403) },
+  request: { query: WebhookListQuery },
+  responses: { 200: jsonResponse(pageSchema(WebhookSchema, "WebhookPage"), "A page of webhooks, newest first"), ...errorResponses(400, 401, 403) },
 });
 
 export const createWebhook = createRoute({

@@ -79,3 +79,5 @@ export const EventsTicketSchema = z
   .object({ ticket: z.string(), url: z.string(), expires_in: z.number().int() })
   .openapi("EventsTicket");
 
+
+export const WebhookListQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });

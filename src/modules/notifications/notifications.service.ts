@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { sendToQueue } from "../../lib/events";
 import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
@@ -111,8 +111,11 @@ export async function setPreferences(ctx: UserContext, input: Partial<Record<"em
 type WebhookRow = typeof webhooks.$inferSelect;
 const toWebhook = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, active: w.active, description: w.description, created_at: w.createdAt, updated_at: w.updatedAt });
 
-export async function listWebhooks(ctx: UserContext) {
-  return { data: (await ctx.db.select().from(webhooks).orderBy(desc(webhooks.createdAt))).map(toWebhook) };
+export async function listWebhooks(ctx: UserContext, query: { limit: number; cursor?: string }) {
+  const page = keyset({ order: "-created_at", column: webhooks.createdAt, idColumn: webhooks.id, cursor: query.cursor });
+  const rows = await ctx.db.select().from(webhooks).where(page.where).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toWebhook), next_cursor: result.next_cursor };
 }
 
 function assertWebhookTarget(ctx: UserContext, url: string) {

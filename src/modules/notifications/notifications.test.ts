@@ -201,6 +201,13 @@ describe("PLT-7 webhooks", () => {
     expect(hook.status, hook.text).toBe(201);
     expect(hook.json.secret).toMatch(/^whsec_/);
     expect((await call(`/v1/webhooks/${hook.json.id}`, { token: admin.token })).json.secret).toBeUndefined();
+    // The list is paged like every list.
+    const second = await call("/v1/webhooks", { token: admin.token, body: { url: "https://integrator.example/other", events: ["sla.breached"] } });
+    await call(`/v1/webhooks/${second.json.id}`, { method: "PATCH", token: admin.token, body: { active: false } });
+    const first = await call("/v1/webhooks?limit=1", { token: admin.token });
+    expect(first.json.data.map((w: { id: string }) => w.id)).toEqual([second.json.id]);
+    const next = await call(`/v1/webhooks?limit=1&cursor=${first.json.next_cursor}`, { token: admin.token });
+    expect(next.json.data.map((w: { id: string }) => w.id)).toEqual([hook.json.id]);
 
     const cust = await customerAccount();
     const t = await raiseTicket(cust.token);
