@@ -14,6 +14,8 @@ export interface Env {
   JWT_AUDIENCE?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
+  /** Session lifetime when the user ticks "remember me" at sign-in. */
+  REMEMBER_ME_TTL_SECONDS?: string;
   PUBLIC_BASE_URL?: string;
   TIME_ZONE?: string;
   DEFAULT_PHONE_REGION?: string;
@@ -90,6 +92,7 @@ const settingsSchema = z.object({
   jwtAudience: z.string().min(1),
   accessTokenTtlSeconds: z.coerce.number().int().positive(),
   refreshTokenTtlSeconds: z.coerce.number().int().positive(),
+  rememberMeTtlSeconds: z.coerce.number().int().positive(),
   publicBaseUrl: z.url(),
   timeZone: z.string().min(1),
   defaultPhoneRegion: z.string().length(2),
@@ -137,6 +140,7 @@ export function settingsFrom(env: Env): Settings {
     jwtAudience: env.JWT_AUDIENCE ?? "truckroll-api",
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS ?? 2_592_000,
+    rememberMeTtlSeconds: env.REMEMBER_ME_TTL_SECONDS ?? 7_776_000,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? "http://localhost:8787",
     timeZone: env.TIME_ZONE ?? "Africa/Gaborone",
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? "BW",

@@ -61,6 +61,8 @@ export interface TokenClaims {
   /** Client-credentials tokens: the API key's permissions, space-separated (OAuth's `scope`), and its name. */
   scope?: string;
   name?: string;
+  /** Second-factor tokens: the sign-in asked to be remembered. */
+  remember?: boolean;
 }
 
 export async function signToken(settings: Settings, kind: TokenKind, claims: TokenClaims, ttlSeconds: number): Promise<string> {
@@ -77,7 +79,7 @@ export async function signToken(settings: Settings, kind: TokenKind, claims: Tok
     .sign(ring.signingKey);
 }
 
-export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string; azp?: string; app_roles?: string[]; scope?: string };
+export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string; azp?: string; app_roles?: string[]; scope?: string; remember?: boolean };
 
 /**
  * Pins the algorithm, issuer, audience, expiry and token type; any failure is one 401 that does

@@ -26,7 +26,7 @@ function deliver(c: Context<AppEnv>, tokens: IssuedTokens, delivery: TokenDelive
 export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
   const input = c.req.valid("json");
   const identifier = (input.identifier ?? input.username ?? input.email ?? input.phone)!;
-  const result = await sessions.login(serviceContext(c), { identifier, password: input.password, token_delivery: input.token_delivery, application: input.application }, c.req.header("user-agent"));
+  const result = await sessions.login(serviceContext(c), { identifier, password: input.password, token_delivery: input.token_delivery, application: input.application, remember_me: input.remember_me }, c.req.header("user-agent"));
   if ("mfa_required" in result) return c.json(result, 200);
   return c.json(deliver(c, result, input.token_delivery), 200);
 };

@@ -27,6 +27,7 @@ export const LoginSchema = z
     password: z.string().min(1).max(128),
     token_delivery: tokenDelivery,
     application: applicationKey,
+    remember_me: z.boolean().optional().openapi({ description: "Keep the session for REMEMBER_ME_TTL_SECONDS (90 days by default) instead of REFRESH_TOKEN_TTL_SECONDS (30 days); the access token's life is unchanged" }),
   })
   .refine((v) => v.identifier ?? v.username ?? v.email ?? v.phone, {
     message: "Give identifier (or username, email or phone)",

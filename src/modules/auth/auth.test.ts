@@ -30,6 +30,24 @@ async function withinOneWindow(seconds: number, body: () => Promise<void>) {
 }
 
 describe("IAM-1 login", () => {
+  it("remember_me keeps the session for 90 days instead of 30, through refreshes", async () => {
+    const user = await createUser();
+    const plain = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD } });
+    const remembered = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD, remember_me: true } });
+    const days = (token: string) => Math.round((decodePayload(token).exp - Date.now() / 1000) / 86_400);
+    expect(days(plain.json.refresh_token)).toBe(30);
+    expect(days(remembered.json.refresh_token)).toBe(90);
+    const sessionDays = async (token: string) => {
+      const sid = decodePayload(token).sid as string;
+      const row = await env.DB.prepare("SELECT expires_at, created_at FROM sessions WHERE id = ?1").bind(sid).first<{ expires_at: string; created_at: string }>();
+      return Math.round((Date.parse(row!.expires_at) - Date.parse(row!.created_at)) / 86_400_000);
+    };
+    expect(await sessionDays(plain.json.access_token)).toBe(30);
+    expect(await sessionDays(remembered.json.access_token)).toBe(90);
+    const refreshed = await call("/v1/auth/refresh", { body: { refresh_token: remembered.json.refresh_token } });
+    expect(days(refreshed.json.refresh_token)).toBe(90);
+  });
+
   it("accepts username, email or phone in any format, and old-style keys", async () => {
     const user = await createUser({ phone: "+26771234567" });
     for (const body of [

@@ -68,8 +68,17 @@ export interface ApplicationAccess {
   roles: string[];
 }
 
-export async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId: string, delivery: TokenDelivery, csrfToken?: string, application?: ApplicationAccess): Promise<{ tokens: IssuedTokens; refreshRow: typeof refreshTokens.$inferInsert }> {
-  const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = ctx.settings;
+export async function issueTokens(
+  ctx: ServiceContext,
+  user: UserRow,
+  sessionId: string,
+  delivery: TokenDelivery,
+  csrfToken?: string,
+  application?: ApplicationAccess,
+  /** How long the session has left: the refresh token lives as long, never longer. */
+  refreshTokenTtlSeconds = ctx.settings.refreshTokenTtlSeconds,
+): Promise<{ tokens: IssuedTokens; refreshRow: typeof refreshTokens.$inferInsert }> {
+  const { accessTokenTtlSeconds } = ctx.settings;
   const jti = newId("rtk");
   const now = new Date();
   const forApplication = application ? { azp: application.key, app_roles: application.roles } : {};
@@ -98,10 +107,11 @@ export async function issueTokens(ctx: ServiceContext, user: UserRow, sessionId:
 }
 
 /** A new login: one session (the refresh family) and its first refresh token, written together. */
-export async function startSession(ctx: ServiceContext, user: UserRow, delivery: TokenDelivery, userAgent?: string, application?: ApplicationAccess): Promise<IssuedTokens> {
+export async function startSession(ctx: ServiceContext, user: UserRow, delivery: TokenDelivery, userAgent?: string, application?: ApplicationAccess, rememberMe = false): Promise<IssuedTokens> {
   const sessionId = newId("ses");
   const csrfToken = delivery === "cookie" ? randomToken(24) : undefined;
-  const { tokens, refreshRow } = await issueTokens(ctx, user, sessionId, delivery, csrfToken, application);
+  const lifetime = rememberMe ? Math.max(ctx.settings.rememberMeTtlSeconds, ctx.settings.refreshTokenTtlSeconds) : ctx.settings.refreshTokenTtlSeconds;
+  const { tokens, refreshRow } = await issueTokens(ctx, user, sessionId, delivery, csrfToken, application, lifetime);
   const now = nowIso();
   const statements = [
     ctx.db.insert(sessions).values({

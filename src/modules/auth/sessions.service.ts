@@ -19,7 +19,7 @@ import { checkOtp, issueOtp } from "./one-time-codes.service";
 
 export async function login(
   ctx: ServiceContext,
-  input: { identifier: string; password: string; token_delivery: TokenDelivery; application?: string },
+  input: { identifier: string; password: string; token_delivery: TokenDelivery; application?: string; remember_me?: boolean },
   userAgent?: string,
 ): Promise<IssuedTokens | { mfa_required: true; mfa_token: string; expires_in: number }> {
   const user = await findByIdentifier(ctx, input.identifier);
@@ -39,10 +39,10 @@ export async function login(
   }
   if (user.twoFactorEnabled) {
     const otpId = await issueOtp(ctx, user, "login");
-    const mfaToken = await signToken(ctx.settings, "mfa", { sub: user.id, sid: otpId, jti: newId("mfa") }, OTP_TTL_SECONDS);
+    const mfaToken = await signToken(ctx.settings, "mfa", { sub: user.id, sid: otpId, jti: newId("mfa"), ...(input.remember_me ? { remember: true } : {}) }, OTP_TTL_SECONDS);
     return { mfa_required: true, mfa_token: mfaToken, expires_in: OTP_TTL_SECONDS };
   }
-  return startSession(ctx, user, input.token_delivery, userAgent, application);
+  return startSession(ctx, user, input.token_delivery, userAgent, application, input.remember_me);
 }
 
 export async function verifyLoginOtp(
@@ -56,7 +56,8 @@ export async function verifyLoginOtp(
   const user = await findUser(ctx, claims.sub);
   assertCanSignIn(user);
   const application = input.application ? await applicationAccess(ctx, input.application, user.id) : undefined;
-  return startSession(ctx, user, input.token_delivery, userAgent, application);
+  // "Remember me" was asked at the first step and travels in the second step's token.
+  return startSession(ctx, user, input.token_delivery, userAgent, application, claims.remember === true);
 }
 
 // ---- IAM-2 refresh with rotation and reuse detection ----
@@ -95,7 +96,8 @@ export async function refresh(
   // Roles in an application are read again: a removed grant stops the session at its next refresh.
   const application = session.applicationId ? await accessById(ctx, session.applicationId, user.id) : undefined;
   const csrfToken = delivery === "cookie" ? randomToken(24) : undefined;
-  const { tokens, refreshRow } = await issueTokens(ctx, user, session.id, delivery, csrfToken, application);
+  const left = Math.max(1, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
+  const { tokens, refreshRow } = await issueTokens(ctx, user, session.id, delivery, csrfToken, application, left);
   // A refresh token never outlives its session: the family ends when the login's lifetime does.
   refreshRow.expiresAt = session.expiresAt;
   await ctx.db.batch([
