@@ -200,6 +200,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   lookupUsers: "users:lookup", // POST /v1/internal/users/lookup
   lookupCompanyUsers: "users:lookup", // GET /v1/internal/companies/{id}/users
   lookupEmployee: "users:lookup", // GET /v1/internal/employees/{id}
+  getMyAttendanceToday: "authenticated", // GET /v1/attendance/me/today
   importCustomers: "imports:records", // POST /v1/imports/customers
   importTickets: "imports:tickets", // POST /v1/imports/tickets
   importServiceCards: "imports:records", // POST /v1/imports/service-cards

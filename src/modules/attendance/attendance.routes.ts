@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
-import { AttendanceListQuery, AttendancePageSchema, AttendanceSchema, BulkMarkSchema, MarkSchema } from "./attendance.schemas";
+import { AttendanceListQuery, AttendancePageSchema, AttendanceSchema, BulkMarkSchema, BulkResultSchema, MarkSchema, TodaySchema } from "./attendance.schemas";
 
 const tags = ["attendance"];
 
@@ -21,6 +21,13 @@ export const myAttendance = createRoute({
   responses: { 200: jsonResponse(AttendancePageSchema, "Your marks"), ...errorResponses(400, 401) },
 });
 
+export const myAttendanceToday = createRoute({
+  method: "get", path: "/v1/attendance/me/today", tags, operationId: "getMyAttendanceToday", summary: "Your attendance today: one record",
+  description: "`unmarked` when nobody has marked you today (in the deployment's time zone).",
+  ...requiresSignIn(),
+  responses: { 200: jsonResponse(TodaySchema, "Today"), ...errorResponses(401) },
+});
+
 export const markAttendance = createRoute({
   method: "post", path: "/v1/attendance/mark", tags, operationId: "markAttendance",
   summary: "Mark one person present or absent for a day (absent technicians get no slots)",
@@ -33,5 +40,5 @@ export const bulkMarkAttendance = createRoute({
   method: "post", path: "/v1/attendance/bulk", tags, operationId: "bulkMarkAttendance", summary: "Mark many at once for a day",
   ...requires("attendance:write"),
   request: { body: jsonBody(BulkMarkSchema) },
-  responses: { 200: jsonResponse(AttendancePageSchema, "The day's marks"), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonResponse(BulkResultSchema, "The day's marks, and how many this call marked"), ...errorResponses(400, 401, 403) },
 });

@@ -27,3 +27,17 @@ export const AttendanceListQuery = z.strictObject({
   date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
   status: z.enum(["present", "absent"]).optional().openapi({ param: { name: "status", in: "query" } }),
 });
+
+export const TodaySchema = z
+  .object({
+    date: z.string().openapi({ description: "Today in the deployment's time zone" }),
+    status: z.enum(["present", "absent", "unmarked"]),
+    reason: z.string().nullable(),
+    marked_by: z.string().nullable(),
+    updated_at: z.string().nullable(),
+  })
+  .openapi("AttendanceToday");
+
+export const BulkResultSchema = AttendancePageSchema.extend({
+  marked: z.object({ present: z.number().int(), absent: z.number().int() }).openapi({ description: "How many this call marked present and absent" }),
+}).openapi("AttendanceBulkResult");

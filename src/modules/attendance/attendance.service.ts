@@ -4,6 +4,7 @@ import { chunkRows, inList } from "../../lib/d1";
 import { attendance, technicianProfiles, users } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
+import { todayIn } from "../../lib/time";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 
@@ -61,7 +62,14 @@ export async function bulkMark(ctx: UserContext, input: { date: string; present:
     ],
     input.date,
   );
-  return list(ctx, { limit: 100, date: input.date });
+  return { ...(await list(ctx, { limit: 100, date: input.date })), marked: { present: new Set(input.present).size, absent: new Set(input.absent).size } };
+}
+
+/** The caller's record for today in the deployment's zone, or `unmarked`. */
+export async function today(ctx: UserContext) {
+  const date = todayIn(ctx.settings.timeZone);
+  const row = await ctx.db.query.attendance.findFirst({ where: and(eq(attendance.userId, ctx.actor.userId), eq(attendance.date, date)) });
+  return { date, status: row?.status ?? ("unmarked" as const), reason: row?.reason ?? null, marked_by: row?.markedBy ?? null, updated_at: row?.updatedAt ?? null };
 }
 
 export async function list(ctx: UserContext, query: { limit: number; cursor?: string; user_id?: string; date?: string; date_from?: string; date_to?: string; status?: Row["status"] }, onlyUserId?: string) {

@@ -5,6 +5,7 @@ import * as r from "./attendance.routes";
 
 export const attendanceModule = createRouter()
   .openapi(r.myAttendance, h.myAttendance)
+  .openapi(r.myAttendanceToday, h.myAttendanceToday)
   .openapi(r.listAttendance, h.listAttendance)
   .openapi(r.markAttendance, h.markAttendance)
   .openapi(r.bulkMarkAttendance, h.bulkMarkAttendance);
