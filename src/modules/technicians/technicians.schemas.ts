@@ -44,7 +44,7 @@ export const AvailabilitySchema = z
   .refine((v) => v.is_available || v.reason, { message: "Give a reason when switching unavailable", path: ["reason"] })
   .openapi("TechnicianAvailability");
 
-export const PROFILE_FIELDS = ["employee_id", "skills", "service_areas", "company", "supervisor", "external_usernames"] as const;
+export const PROFILE_FIELDS = ["employee_id", "skills", "service_areas", "company", "supervisor", "external_usernames", "bucket"] as const;
 
 const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
 
@@ -60,11 +60,19 @@ export const TechnicianListQuery = z.strictObject({
     .transform((v, ctx) => {
       if (!v) return undefined;
       const fields = v.split(",").map((f) => f.trim()).filter(Boolean);
-      const bad = fields.filter((f) => !(PROFILE_FIELDS as readonly string[]).includes(f));
-      if (bad.length) ctx.addIssue({ code: "custom", message: `Unknown fields: ${bad.join(", ")}; use ${PROFILE_FIELDS.join(", ")}` });
-      return fields as (typeof PROFILE_FIELDS)[number][];
+      const bad = fields.filter((f) => f !== "any" && !(PROFILE_FIELDS as readonly string[]).includes(f));
+      if (bad.length) ctx.addIssue({ code: "custom", message: `Unknown fields: ${bad.join(", ")}; use ${PROFILE_FIELDS.join(", ")} or any` });
+      return fields as ((typeof PROFILE_FIELDS)[number] | "any")[];
     })
-    .openapi({ param: { name: "missing", in: "query" }, description: `Comma-separated profile fields that are empty: ${PROFILE_FIELDS.join(", ")}` }),
+    .openapi({
+      param: { name: "missing", in: "query" },
+      description: `Comma-separated profile fields that are all empty: ${PROFILE_FIELDS.join(", ")} (\`bucket\`: owns no saved ticket queue); \`any\`: at least one field the profile's \`missing_fields\` lists is empty`,
+    }),
+  missing_fields: boolParam.optional().openapi({ param: { name: "missing_fields", in: "query" }, description: "`true`: the same as `missing=any`" }),
+  ordering: z
+    .enum(["username", "-username", "created_at", "-created_at"])
+    .default("username")
+    .openapi({ param: { name: "ordering", in: "query" }, description: "Sort order; `-` for descending" }),
   area: z.string().max(40).optional().openapi({ param: { name: "area", in: "query" } }),
   skill: z
     .string()

@@ -6,7 +6,7 @@ import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import type { PROFILE_FIELDS } from "./technicians.schemas";
+import { PROFILE_FIELDS } from "./technicians.schemas";
 import { eventsHub } from "../../lib/events-hub";
 import { assertMayChangeUser } from "../users";
 
@@ -59,17 +59,25 @@ const MISSING_CONDITIONS: Record<(typeof PROFILE_FIELDS)[number], SQL> = {
   company: sql`${users.companyId} IS NULL`,
   supervisor: sql`${technicianProfiles.supervisorId} IS NULL`,
   external_usernames: sql`coalesce(${technicianProfiles.externalUsernames}, '{}') = '{}'`,
+  bucket: sql`NOT EXISTS (SELECT 1 FROM buckets b WHERE b.owner_id = ${users.id})`,
 };
 
 export async function listTechnicians(
   ctx: UserContext,
-  query: { limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: (typeof PROFILE_FIELDS)[number][]; area?: string; skill?: string[]; available?: boolean },
+  query: {
+    limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: ((typeof PROFILE_FIELDS)[number] | "any")[]; missing_fields?: boolean;
+    ordering?: "username" | "-username" | "created_at" | "-created_at"; area?: string; skill?: string[]; available?: boolean;
+  },
 ) {
-  const page = keyset({ order: "username", column: users.username, idColumn: users.id, cursor: query.cursor });
+  const ordering = query.ordering ?? "username";
+  const byCreation = ordering.endsWith("created_at");
+  const page = keyset({ order: ordering, column: byCreation ? users.createdAt : users.username, idColumn: users.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [technicianUsers, page.where];
   if (query.supervisor) filters.push(eq(technicianProfiles.supervisorId, query.supervisor));
   if (query.unassigned) filters.push(MISSING_CONDITIONS.supervisor);
-  for (const field of query.missing ?? []) filters.push(MISSING_CONDITIONS[field]);
+  for (const field of query.missing ?? []) if (field !== "any") filters.push(MISSING_CONDITIONS[field]);
+  // "Any" is any field the profile's own `missing_fields` reports (the bucket is asked for by name).
+  if (query.missing_fields || query.missing?.includes("any")) filters.push(or(...PROFILE_FIELDS.filter((f) => f !== "bucket").map((f) => MISSING_CONDITIONS[f])));
   if (query.area) filters.push(jsonArrayContains(technicianProfiles.serviceAreas, query.area));
   for (const skill of query.skill ?? []) filters.push(jsonArrayContains(technicianProfiles.skills, skill));
   if (query.available !== undefined) {
@@ -82,7 +90,7 @@ export async function listTechnicians(
     .where(and(...filters))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const result = page.page(rows.map((r) => ({ ...r, id: r.user.id })), query.limit, (r) => r.user.username);
+  const result = page.page(rows.map((r) => ({ ...r, id: r.user.id })), query.limit, (r) => (byCreation ? r.user.createdAt : r.user.username));
   return { data: result.data.map((r) => toTechnicianResponse(r.user, r.profile)), next_cursor: result.next_cursor };
 }
 

@@ -18,7 +18,11 @@ describe("FW-1 technician profiles", () => {
     });
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ skills: ["fibre", "copper"], supervisor_id: sup.user.id, company_id: company.json.id, missing_fields: [] });
-    const ids = async (q: string) => (await call(`/v1/technicians?${q}`, { token: manager.token })).json.data.map((t: { user_id: string }) => t.user_id);
+    const ids = async (q: string) => {
+      const res = await call(`/v1/technicians?${q}`, { token: manager.token });
+      expect(res.status, `${q}: ${res.text}`).toBe(200);
+      return res.json.data.map((t: { user_id: string }) => t.user_id);
+    };
     expect(await ids(`area=zone-${tag}&skill=fibre`)).toEqual([tech.user.id]);
     expect(await ids(`area=zone-${tag}&skill=plumbing`)).toEqual([]);
     // Several skills: the technician must have them all (any case).
@@ -31,6 +35,17 @@ describe("FW-1 technician profiles", () => {
     expect(await ids("missing=employee_id,company&limit=100")).not.toContain(tech.user.id);
     expect(await ids("unassigned=true&limit=100")).toContain(bare.user.id);
     expectProblem(await call("/v1/technicians?missing=shoe_size", { token: manager.token }), 400, "validation_failed");
+    expect(await ids("missing=any&limit=100")).toContain(bare.user.id);
+    expect(await ids("missing=any&limit=100")).not.toContain(tech.user.id);
+    expect(await ids("missing_fields=true&limit=100")).toContain(bare.user.id);
+    expect(await ids("missing=bucket&limit=100")).toContain(tech.user.id);
+    await call("/v1/buckets", { token: tech.token, body: { name: "Mine", filters: {} } });
+    expect(await ids("missing=bucket&limit=100")).not.toContain(tech.user.id);
+    // Newest first: the last created technician leads.
+    const newest = await call("/v1/technicians?ordering=-created_at&limit=1", { token: manager.token });
+    expect(newest.json.data[0].user_id).toBe(bare.user.id);
+    const byName = (await call("/v1/technicians?ordering=-username&limit=5", { token: manager.token })).json.data.map((t: { username: string }) => t.username);
+    expect(byName).toEqual([...byName].sort().reverse());
     expect((await call(`/v1/companies/${company.json.id}`, { token: manager.token })).json.technician_count).toBe(1);
   });
 
