@@ -67,7 +67,7 @@ export async function createUser(overrides: Partial<{ role: string; status: stri
   const suffix = `${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const username = overrides.username ?? `u${suffix}`.toLowerCase();
   const password = overrides.password ?? DEFAULT_PASSWORD;
-  const phone = overrides.phone === undefined ? `+2677${String(1_000_000 + Math.floor(Math.random() * 8_999_999)).slice(0, 7)}` : overrides.phone;
+  const phone = overrides.phone === undefined ? `+2677${1 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1_000_000)).padStart(6, "0")}` : overrides.phone;
   const now = nowIso();
   const user = { id: newId("usr"), username, email: `${username}@example.test`, phone, password, role: overrides.role ?? "customer" };
   await env.DB.prepare(

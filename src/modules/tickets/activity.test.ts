@@ -105,7 +105,7 @@ describe("WO-10 completion by the customer's code, WO-11 work logs", () => {
   it("sends a code by SMS and resolves, signs off and logs the work when it matches", async () => {
     const dispatcher = await staff("dispatcher");
     const tech = await technicianAccount();
-    const phone = `+2677${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+    const phone = `+2677${1 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1_000_000)).padStart(6, "0")}`;
     const cust = await customerAccount({ phone });
     await env.DB.prepare("UPDATE customers SET phone = ?1 WHERE id = ?2").bind(phone, cust.customerId).run();
     const t = await raiseTicket(cust.token);

@@ -46,7 +46,9 @@ export function slaState(t: {
   slaPausedAt: string | null;
   slaPausedSeconds: number;
   estimatedResolutionAt: string | null;
+  createdAt: string;
 }) {
+  const minutes = (due: string | null) => (due ? Math.round((Date.parse(due) - Date.parse(t.createdAt)) / 60_000) : null);
   return {
     response_due_at: t.responseDueAt,
     resolution_due_at: t.resolutionDueAt,
@@ -56,5 +58,7 @@ export function slaState(t: {
     paused: Boolean(t.slaPausedAt),
     paused_seconds: t.slaPausedSeconds,
     estimated_resolution_at: t.estimatedResolutionAt,
+    response_minutes: minutes(t.responseDueAt),
+    resolution_minutes: minutes(t.resolutionDueAt),
   };
 }

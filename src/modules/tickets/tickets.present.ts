@@ -113,8 +113,9 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
       .orderBy(asc(ticketComments.createdAt)),
     ctx.db.select().from(ticketAttachments).where(eq(ticketAttachments.ticketId, id)).orderBy(asc(ticketAttachments.createdAt)),
     ctx.db
-      .select()
+      .select({ row: ticketHistory, actorName })
       .from(ticketHistory)
+      .leftJoin(users, eq(users.id, ticketHistory.actorId))
       .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
       .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`),
     ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt)),
@@ -126,7 +127,7 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
       body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
     })),
     attachments: attachments.map(toAttachmentResponse),
-    history: history.map((h) => toHistoryResponse(h, seesInternal)),
+    history: history.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)),
     work_logs: logs.map(toWorkLogResponse),
   };
 }
@@ -144,9 +145,12 @@ export function toAttachmentResponse(a: typeof ticketAttachments.$inferSelect) {
  */
 const PUBLIC_HISTORY_COMMENTS = new Set(["created", "commented", "work_logged", "completed", "rescheduled"]);
 
-export function toHistoryResponse(h: typeof ticketHistory.$inferSelect, seesInternal: boolean) {
+/** Who made a history entry, by name: the user's display name; null for the system or a customer on a link. */
+const actorName = sql<string | null>`CASE WHEN ${users.id} IS NULL THEN NULL ELSE coalesce(nullif(trim(${users.firstName} || ' ' || ${users.lastName}), ''), ${users.username}) END`;
+
+export function toHistoryResponse(h: typeof ticketHistory.$inferSelect, seesInternal: boolean, actorName: string | null) {
   const comment = seesInternal || PUBLIC_HISTORY_COMMENTS.has(h.action) ? h.comment : null;
-  return { id: h.id, actor_id: h.actorId, action: h.action, from: h.fromValue, to: h.toValue, comment, created_at: h.createdAt };
+  return { id: h.id, actor_id: h.actorId, actor_name: actorName, action: h.action, from: h.fromValue, to: h.toValue, comment, created_at: h.createdAt };
 }
 
 export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
@@ -165,13 +169,14 @@ export async function listHistory(ctx: UserContext, id: string, query: { limit: 
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const page = keyset({ order: "created_at", column: ticketHistory.createdAt, idColumn: historySeq, cursor: query.cursor });
   const rows = await ctx.db
-    .select({ row: ticketHistory, seq: historySeq })
+    .select({ row: ticketHistory, seq: historySeq, actorName })
     .from(ticketHistory)
+    .leftJoin(users, eq(users.id, ticketHistory.actorId))
     .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false), page.where))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => r.row.createdAt, (r) => r.seq);
-  return { data: result.data.map((h) => toHistoryResponse(h.row, seesInternal)), next_cursor: result.next_cursor };
+  return { data: result.data.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)), next_cursor: result.next_cursor };
 }
 
 // ---- for notifications and integrators ----

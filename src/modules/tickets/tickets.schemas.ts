@@ -31,6 +31,8 @@ export const SlaStateSchema = z
     paused: z.boolean(),
     paused_seconds: z.number().int(),
     estimated_resolution_at: z.string().nullable(),
+    response_minutes: z.number().int().nullable().openapi({ description: "Minutes from creation to the response target (time on hold included)" }),
+    resolution_minutes: z.number().int().nullable().openapi({ description: "Minutes from creation to the resolution target (time on hold included)" }),
   })
   .openapi("SlaState");
 
@@ -82,7 +84,16 @@ export const AttachmentSchema = z
   .openapi("Attachment");
 
 export const HistoryEntrySchema = z
-  .object({ id: z.string(), actor_id: z.string().nullable(), action: z.string(), from: z.string().nullable(), to: z.string().nullable(), comment: z.string().nullable(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    actor_id: z.string().nullable(),
+    actor_name: z.string().nullable().openapi({ description: "Who made the change; null for truckroll itself or a customer on a link" }),
+    action: z.string(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    comment: z.string().nullable(),
+    created_at: z.string(),
+  })
   .openapi("HistoryEntry");
 
 export const PartSchema = z
