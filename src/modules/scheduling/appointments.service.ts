@@ -307,14 +307,17 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   const techIds = [...new Set(rows.map((r) => r.technicianId))];
   // One D1 batch: ticket numbers, technician names and feedback in one round trip.
   const [ticketRows, techRows, feedbackRows] = await ctx.db.batch([
-    ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(inList(tickets.id, ticketIds)),
+    ctx.db.select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef }).from(tickets).where(inList(tickets.id, ticketIds)),
     ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inList(users.id, techIds)),
     ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
   ]);
   const numbers = new Map(ticketRows.map((t) => [t.id, t.number]));
+  const taskNumbers = new Map(ticketRows.map((t) => [t.id, t.externalRef ?? t.number]));
   const names = new Map(techRows.map((t) => [t.id, displayName(t.first, t.last, t.username)]));
+  const usernames = new Map(techRows.map((t) => [t.id, t.username]));
   return rows.map((r) => ({
-    id: r.id, ticket_id: r.ticketId, ticket_number: numbers.get(r.ticketId) ?? "", technician_id: r.technicianId, technician_name: names.get(r.technicianId) ?? "",
+    id: r.id, ticket_id: r.ticketId, ticket_number: numbers.get(r.ticketId) ?? "", task_number: taskNumbers.get(r.ticketId) ?? "",
+    technician_id: r.technicianId, technician_name: names.get(r.technicianId) ?? "", technician_username: usernames.get(r.technicianId) ?? "",
     date: r.date, start_time: withSeconds(r.startTime), end_time: withSeconds(r.endTime), timezone: r.timezone, starts_at: r.startsAt, ends_at: r.endsAt,
     duration_minutes: r.durationMinutes, status: r.status, confirmed: r.confirmed, scheduled_via: r.scheduledVia,
     location: r.lat !== null || r.address ? { lat: r.lat, lng: r.lng, address: r.address } : null,

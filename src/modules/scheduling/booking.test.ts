@@ -19,6 +19,9 @@ describe("SCH-2 booking is serialised per technician", () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    // The feed names the technician by username and the task by its number.
+    const won = results.find((r) => r.status === 201)!.json;
+    expect(won).toMatchObject({ technician_username: tech.user.username, task_number: won.ticket_number });
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
     for (const r of results.filter((x) => x.status === 409)) {
       expect(r.json).toMatchObject({ code: "slot_unavailable", detail: "Appointment clashes with a confirmed booking for this technician." });

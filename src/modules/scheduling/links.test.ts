@@ -26,8 +26,8 @@ describe("SCH-4 customer links", () => {
     expect(ctx.headers.get("cache-control")).toBe("no-store");
     expect(ctx.headers.get("referrer-policy")).toBe("no-referrer");
     expect(ctx.json).toMatchObject({
-      token_valid: true, case_number: ticket.number, service_type: "internet", technician: { id: tech.user.id },
-      appointment_state: { scheduled_date: null, scheduled_time: null, estimated_duration_minutes: 30, confirmed: false, status: "None" },
+      token_valid: true, case_number: ticket.number, task_number: ticket.number, service_type: "internet", technician: { id: tech.user.id, username: tech.user.username },
+      appointment_state: { scheduled_date: null, scheduled_time: null, estimated_duration_minutes: 30, confirmed: false, status: "not_booked" },
       allow_reschedule: true, allow_location_update: false,
     });
   });
