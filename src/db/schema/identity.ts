@@ -11,6 +11,9 @@ export const users = sqliteTable(
     username: text("username").notNull(),
     email: text("email").notNull(),
     phone: text("phone"),
+    /** WhatsApp number when it differs from `phone` or is the only one (E.164); messages go there by default. */
+    whatsapp: text("whatsapp"),
+    department: text("department"),
     passwordHash: text("password_hash").notNull(),
     firstName: text("first_name").notNull().default(""),
     lastName: text("last_name").notNull().default(""),

@@ -53,9 +53,14 @@ export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; 
 
 type Recipient = Contact;
 
-/** Defaults: email for everyone, SMS for customers, push where a device is registered, WhatsApp on request. */
+/**
+ * Defaults: email for everyone, WhatsApp for everyone who gave a WhatsApp number (the incident
+ * desk's rule: both on every trigger), SMS for customers, push where a device is registered;
+ * preferences turn any of them off (or WhatsApp on, to the phone number).
+ */
 function defaultChannels(user: Recipient): Channel[] {
   const out: Channel[] = ["email"];
+  if (user.whatsapp) out.push("whatsapp");
   if (user.role === "customer" && user.phone) out.push("sms");
   if (user.pushToken) out.push("push");
   return out;
@@ -63,7 +68,8 @@ function defaultChannels(user: Recipient): Channel[] {
 
 function addressFor(user: Recipient, channel: Channel): string | null {
   if (channel === "email") return user.email;
-  if (channel === "sms" || channel === "whatsapp") return user.phone;
+  if (channel === "sms") return user.phone;
+  if (channel === "whatsapp") return user.whatsapp ?? user.phone;
   if (channel === "push") return user.pushToken;
   return null;
 }

@@ -89,7 +89,7 @@ export async function markAllRead(ctx: UserContext) {
 export async function getPreferences(ctx: UserContext) {
   const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.actor.userId) });
   const rows = await ctx.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, ctx.actor.userId));
-  const defaults = { email: true, sms: user?.role === "customer", whatsapp: false, push: Boolean(user?.pushToken) };
+  const defaults = { email: true, sms: user?.role === "customer", whatsapp: Boolean(user?.whatsapp), push: Boolean(user?.pushToken) };
   for (const r of rows) if (r.channel !== "webhook") defaults[r.channel] = r.enabled;
   return defaults;
 }

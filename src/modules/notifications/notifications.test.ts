@@ -67,6 +67,22 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
     expect((plan.messages[0].body as NotificationMessage).id).toMatch(new RegExp(`^evt_.*:${cust.user.id}:(email|sms)$`));
   });
 
+  it("sends WhatsApp by default to whoever gave a WhatsApp number, to that number; preferences turn it off", async () => {
+    const dispatcher = await staff("dispatcher");
+    const cust = await customerAccount();
+    const set = await call("/v1/me", { method: "PATCH", token: cust.token, body: { whatsapp: "72 345 678", department: "Household" } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.json).toMatchObject({ whatsapp: "+26772345678", department: "Household" });
+    expect((await call("/v1/me/notification-preferences", { token: cust.token })).json).toMatchObject({ email: true, whatsapp: true });
+    const t = await raiseTicket(cust.token);
+    const open = () => planFanOut(systemContext(env, "test"), event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id));
+    const whatsapp = (await open()).messages.map((m) => m.body as NotificationMessage).find((m) => m.channel === "whatsapp");
+    expect(whatsapp?.recipient.address).toBe("+26772345678");
+    await call("/v1/me/notification-preferences", { method: "PUT", token: cust.token, body: { whatsapp: false } });
+    expect((await open()).messages.map((m) => (m.body as NotificationMessage).channel).sort()).toEqual(["email", "sms"]);
+    expectProblem(await call("/v1/me", { method: "PATCH", token: cust.token, body: { whatsapp: "12" } }), 400, "validation_failed");
+  });
+
   it("respects channel preferences and delays non-urgent SMS in quiet hours", async () => {
     const cust = await customerAccount();
     const prefs = await call("/v1/me/notification-preferences", { method: "PUT", token: cust.token, body: { sms: false, whatsapp: true } });

@@ -14,6 +14,8 @@ export const UserSchema = z
     username: z.string(),
     email: z.string(),
     phone: z.string().nullable().openapi({ description: "E.164" }),
+    whatsapp: z.string().nullable().openapi({ description: "WhatsApp number (E.164); notifications go there by default" }),
+    department: z.string().nullable(),
     first_name: z.string(),
     last_name: z.string(),
     display_name: z.string(),
@@ -44,6 +46,7 @@ export const PHONE = z.string().trim().min(6).max(32).openapi({ description: "An
 /** NIST 800-63B: at least 8, and a ceiling so hashing cost stays bounded. */
 export const PASSWORD = z.string().min(8, "At least 8 characters").max(128, "At most 128 characters");
 export const NAME = z.string().trim().max(100);
+export const DEPARTMENT = z.string().trim().min(1).max(80).openapi({ example: "Network operations" });
 
 export const ProfileUpdateSchema = z
   .strictObject({
@@ -51,6 +54,8 @@ export const ProfileUpdateSchema = z
     last_name: NAME.optional(),
     email: EMAIL.optional(),
     phone: PHONE.nullable().optional(),
+    whatsapp: PHONE.nullable().optional(),
+    department: DEPARTMENT.nullable().optional(),
   })
   .openapi("ProfileUpdate", { description: "Role, status and id cannot be changed here; unknown fields are rejected." });
 
@@ -70,6 +75,8 @@ export const UserCreateSchema = z
     username: USERNAME,
     email: EMAIL,
     phone: PHONE.optional(),
+    whatsapp: PHONE.optional(),
+    department: DEPARTMENT.optional(),
     password: PASSWORD,
     first_name: NAME.default(""),
     last_name: NAME.default(""),
@@ -84,6 +91,8 @@ export const UserUpdateSchema = z
     username: USERNAME.optional(),
     email: EMAIL.optional(),
     phone: PHONE.nullable().optional(),
+    whatsapp: PHONE.nullable().optional(),
+    department: DEPARTMENT.nullable().optional(),
     first_name: NAME.optional(),
     last_name: NAME.optional(),
     role: z.string().min(1).max(40).optional(),

@@ -21,6 +21,8 @@ export function toUserResponse(u: UserRow): UserResponse {
     username: u.username,
     email: u.email,
     phone: u.phone,
+    whatsapp: u.whatsapp,
+    department: u.department,
     first_name: u.firstName,
     last_name: u.lastName,
     display_name: displayName(u.firstName, u.lastName, u.username),
@@ -73,6 +75,8 @@ export async function insertUser(
     username: string;
     email: string;
     phone?: string | null;
+    whatsapp?: string | null;
+    department?: string | null;
     password: string;
     first_name?: string;
     last_name?: string;
@@ -89,6 +93,8 @@ export async function insertUser(
     username: input.username,
     email: input.email,
     phone,
+    whatsapp: normalisePhone(ctx, input.whatsapp, "whatsapp") ?? null,
+    department: input.department ?? null,
     passwordHash: await hashPassword(input.password),
     firstName: input.first_name ?? "",
     lastName: input.last_name ?? "",
@@ -136,15 +142,18 @@ export async function getMe(ctx: UserContext) {
 
 export async function updateMe(
   ctx: UserContext,
-  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null },
+  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null },
 ) {
   const phone = normalisePhone(ctx, input.phone);
+  const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
   await assertUnique(ctx, { email: input.email, phone }, ctx.actor.userId);
   const patch: Partial<UserRow> = { updatedAt: nowIso() };
   if (input.first_name !== undefined) patch.firstName = input.first_name;
   if (input.last_name !== undefined) patch.lastName = input.last_name;
   if (input.email !== undefined) patch.email = input.email;
   if (phone !== undefined) patch.phone = phone;
+  if (whatsapp !== undefined) patch.whatsapp = whatsapp;
+  if (input.department !== undefined) patch.department = input.department;
   await ctx.db.update(users).set(patch).where(eq(users.id, ctx.actor.userId));
   return getMe(ctx);
 }
@@ -186,7 +195,7 @@ export async function listUsers(
 
 export async function createUser(
   ctx: UserContext,
-  input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
+  input: { username: string; email: string; phone?: string; whatsapp?: string; department?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
 ) {
   await assertMayGrantRole(ctx, input.role);
   if (input.company_id) await assertCompanyExists(ctx, input.company_id);
@@ -229,7 +238,7 @@ export async function getUser(ctx: UserContext, id: string) {
 export async function updateUser(
   ctx: UserContext,
   id: string,
-  input: { username?: string; email?: string; phone?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
+  input: { username?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
 ) {
   const existing = await findUser(ctx, id);
   await assertMayChangeUser(ctx, existing);
@@ -248,6 +257,9 @@ export async function updateUser(
   if (input.last_name !== undefined) patch.lastName = input.last_name;
   if (input.role !== undefined) patch.role = input.role;
   if (input.company_id !== undefined) patch.companyId = input.company_id;
+  const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
+  if (whatsapp !== undefined) patch.whatsapp = whatsapp;
+  if (input.department !== undefined) patch.department = input.department;
   await ctx.db.update(users).set(patch).where(eq(users.id, id));
   return getUser(ctx, id);
 }
@@ -307,6 +319,7 @@ export interface Contact {
   role: string;
   email: string;
   phone: string | null;
+  whatsapp: string | null;
   pushToken: string | null;
 }
 
@@ -315,7 +328,7 @@ export async function contactsOf(ctx: ServiceContext, who: { ids: string[] } | {
   const list = "ids" in who ? who.ids : who.roles;
   if (!list.length) return [];
   return ctx.db
-    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, pushToken: users.pushToken })
+    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, whatsapp: users.whatsapp, pushToken: users.pushToken })
     .from(users)
     .where(and("ids" in who ? inList(users.id, who.ids) : inList(users.role, who.roles), eq(users.status, "active"), isNull(users.deletedAt)));
 }

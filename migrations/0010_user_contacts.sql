@@ -1,0 +1,2 @@
+ALTER TABLE `users` ADD `whatsapp` text;--> statement-breakpoint
+ALTER TABLE `users` ADD `department` text;
