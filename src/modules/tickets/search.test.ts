@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "../../../test/helpers";
-import { customerAccount, raiseTicket, staff } from "../../../test/work-factories";
+import { assignedTicket, customerAccount, raiseTicket, staff } from "../../../test/work-factories";
 import { systemContext } from "../../lib/context";
 import { permissionsOf } from "../../lib/permissions";
 import { buildTicketListQuery } from "./tickets.list";
@@ -65,5 +65,13 @@ describe("external references", () => {
     expect(again.json.errors).toEqual([{ path: "external_ref", message: "Already in use" }]);
     const found = await call(`/v1/tickets?external_ref=${ref}`, { token: dispatcher.token });
     expect(found.json.data.map((x: { id: string }) => x.id)).toEqual([t.id]);
+    expect(found.json.data[0].customer).toBeNull();
+  });
+
+  it("list items carry the customer in brief and each technician's phone", async () => {
+    const { ticket, tech, cust } = await assignedTicket();
+    const page = await call(`/v1/tickets?number=${ticket.number}`, { token: cust.token });
+    expect(page.json.data[0].customer).toMatchObject({ id: cust.customerId, full_name: expect.any(String) });
+    expect(page.json.data[0].assignees[0]).toMatchObject({ technician_id: tech.user.id, phone: tech.user.phone });
   });
 });

@@ -10,13 +10,13 @@ import { slaState } from "./sla";
 import { findVisibleTicket, relationsOf, type TicketRow } from "../access";
 import { allowedActions, type Relation } from "./tickets.workflow";
 
-export type AssigneeInfo = { technicianId: string; displayName: string; assignedAt: string; dueAt: string | null; reason: string | null; supervisorId: string | null };
+export type AssigneeInfo = { technicianId: string; displayName: string; phone: string | null; assignedAt: string; dueAt: string | null; reason: string | null; supervisorId: string | null };
 
 export async function loadAssignees(ctx: ServiceContext, ticketIds: string[]): Promise<Map<string, AssigneeInfo[]>> {
   const out = new Map<string, AssigneeInfo[]>();
   if (!ticketIds.length) return out;
   const rows = await ctx.db
-    .select({ a: ticketAssignees, first: users.firstName, last: users.lastName, username: users.username, supervisorId: technicianProfiles.supervisorId })
+    .select({ a: ticketAssignees, first: users.firstName, last: users.lastName, username: users.username, phone: users.phone, supervisorId: technicianProfiles.supervisorId })
     .from(ticketAssignees)
     .innerJoin(users, eq(users.id, ticketAssignees.technicianId))
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
@@ -27,6 +27,7 @@ export async function loadAssignees(ctx: ServiceContext, ticketIds: string[]): P
     list.push({
       technicianId: r.a.technicianId,
       displayName: displayName(r.first, r.last, r.username),
+      phone: r.phone,
       assignedAt: r.a.assignedAt,
       dueAt: r.a.dueAt,
       reason: r.a.reason,
@@ -58,7 +59,7 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
     scheduled_at: t.scheduledAt,
     estimated_minutes: t.estimatedMinutes,
     service_type: t.serviceType,
-    assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, assigned_at: a.assignedAt, due_at: a.dueAt, reason: relation.internal ? a.reason : null })),
+    assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, phone: a.phone ?? null, assigned_at: a.assignedAt, due_at: a.dueAt, reason: relation.internal ? a.reason : null })),
     sla: slaState(t),
     milestones: {
       opened_at: t.openedAt, assigned_at: t.assignedAt, started_at: t.startedAt, on_hold_at: t.onHoldAt,

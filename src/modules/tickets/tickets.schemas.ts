@@ -18,7 +18,7 @@ export const LocationSchema = z
   .openapi("Location");
 
 export const AssigneeSchema = z
-  .object({ technician_id: z.string(), display_name: z.string(), assigned_at: z.string(), due_at: z.string().nullable(), reason: z.string().nullable() })
+  .object({ technician_id: z.string(), display_name: z.string(), phone: z.string().nullable(), assigned_at: z.string(), due_at: z.string().nullable(), reason: z.string().nullable() })
   .openapi("Assignee");
 
 export const SlaStateSchema = z
@@ -111,7 +111,14 @@ export const TicketDetailSchema = TicketSchema.extend({
   work_logs: z.array(WorkLogSchema),
 }).openapi("TicketDetail");
 
-export const TicketPageSchema = pageSchema(TicketSchema, "TicketPage");
+export const TicketListItemSchema = TicketSchema.extend({
+  customer: z
+    .object({ id: z.string(), full_name: z.string(), phone: z.string().nullable(), address: z.string() })
+    .nullable()
+    .openapi({ description: "The customer in brief, so a list needs no second call" }),
+}).openapi("TicketListItem");
+
+export const TicketPageSchema = pageSchema(TicketListItemSchema, "TicketPage");
 
 const externalRef = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:\/#-]+$/, "Letters, digits and . _ : / # - only").openapi({ description: "The case or task number in the system the ticket came from; unique", example: "INC-2026-000871" });
 
