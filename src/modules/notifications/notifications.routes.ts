@@ -72,7 +72,7 @@ export const listWebhooks = createRoute({
 export const createWebhook = createRoute({
   method: "post", path: "/v1/webhooks", tags: hookTags, operationId: "createWebhook",
   summary: "Subscribe an https endpoint to events",
-  description: "Deliveries are POSTs of `{ id, type, occurred_at, actor_id, data }` (ticket events carry the full ticket) with `X-Truckroll-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, `X-Truckroll-Event` and `X-Truckroll-Delivery`; non-2xx answers are retried with backoff, then dead-lettered and replayable.",
+  description: "Deliveries are POSTs of `{ id, type, occurred_at, actor_id, data }` (ticket events carry the full ticket), signed per [Standard Webhooks](https://www.standardwebhooks.com/): `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256(base64-decoded secret after whsec_, \"<id>.<timestamp>.<body>\")>` — verify with any Standard Webhooks library and the secret shown at creation. Also sent, for receivers written earlier: `X-Truckroll-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, `X-Truckroll-Event` and `X-Truckroll-Delivery`. Non-2xx answers are retried with backoff, then dead-lettered and replayable.",
   ...requires("webhooks:manage", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(WebhookCreateSchema) },
   responses: { 201: jsonResponse(WebhookWithSecretSchema, "Created; the secret is shown only now"), ...errorResponses(400, 401, 403) },

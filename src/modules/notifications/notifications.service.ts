@@ -126,7 +126,7 @@ function assertWebhookTarget(ctx: UserContext, url: string) {
 export async function createWebhook(ctx: UserContext, input: { url: string; events: string[]; description?: string }) {
   assertWebhookTarget(ctx, input.url);
   const now = nowIso();
-  const row: WebhookRow = { id: newId("whk"), url: input.url, events: [...new Set(input.events)], secret: `whsec_${randomToken(32)}`, active: true, description: input.description ?? null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now };
+  const row: WebhookRow = { id: newId("whk"), url: input.url, events: [...new Set(input.events)], secret: `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`, active: true, description: input.description ?? null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now };
   await ctx.db.insert(webhooks).values(row);
   return { ...toWebhook(row), secret: row.secret };
 }

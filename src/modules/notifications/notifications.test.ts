@@ -12,6 +12,7 @@ import { sendAppointmentReminders } from "../scheduling";
 import { systemContext } from "../../lib/context";
 import { runScheduled, CRON_FREQUENT } from "../../cron";
 import { planFanOut, quietDelaySeconds } from "./fanout";
+import { Webhook } from "standardwebhooks";
 import { signWebhook } from "./providers";
 import { settingsFrom } from "../../lib/env";
 
@@ -245,6 +246,11 @@ describe("PLT-7 webhooks", () => {
     // The receiver's check, as documented: HMAC-SHA256(secret, "<t>.<raw body>").
     expect(await signWebhook(hook.json.secret, Number(ts), body)).toBe(`t=${ts},v1=${sig}`);
     expect(await signWebhook("wrong-secret", Number(ts), body)).not.toBe(`t=${ts},v1=${sig}`);
+    // Standard Webhooks: its own verifier accepts the delivery, and refuses it with another secret.
+    const standardHeaders = { "webhook-id": headers.get("webhook-id")!, "webhook-timestamp": headers.get("webhook-timestamp")!, "webhook-signature": headers.get("webhook-signature")! };
+    expect(standardHeaders["webhook-id"]).toBe(headers.get("x-truckroll-delivery"));
+    expect(new Webhook(hook.json.secret).verify(body, standardHeaders)).toMatchObject({ type: "ticket.created" });
+    expect(() => new Webhook(`whsec_${btoa("another secret of 32 bytes......")}`).verify(body, standardHeaders)).toThrow();
     const payload = JSON.parse(body);
     expect(payload).toMatchObject({ type: "ticket.created", data: { ticket: { id: t.id, number: t.number, status: "new", title: "No internet" } } });
     expect((await call(`/v1/webhooks/${hook.json.id}`, { method: "PATCH", token: admin.token, body: { active: false } })).json.active).toBe(false);

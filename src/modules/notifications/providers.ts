@@ -96,6 +96,18 @@ export async function signWebhook(secret: string, timestamp: number, body: strin
   return `t=${timestamp},v1=${hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${timestamp}.${body}`)))}`;
 }
 
+/**
+ * The Standard Webhooks signature (standardwebhooks.com): `v1,<base64 HMAC-SHA256(key, "<id>.<t>.<raw body>")>`,
+ * where the key is the secret after `whsec_`, base64-decoded (base64url secrets of older webhooks too).
+ */
+export async function standardSignature(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  const encoded = secret.replace(/^whsec_/, "").replace(/-/g, "+").replace(/_/g, "/");
+  const raw = Uint8Array.from(atob(encoded.padEnd(Math.ceil(encoded.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+  return `v1,${btoa(String.fromCharCode(...mac))}`;
+}
+
 export async function postWebhook(url: string, secret: string, deliveryId: string, eventType: string, payload: unknown): Promise<SendOutcome> {
   const body = JSON.stringify(payload);
   const timestamp = Math.floor(Date.now() / 1000);
@@ -103,6 +115,11 @@ export async function postWebhook(url: string, secret: string, deliveryId: strin
     headers: {
       "content-type": "application/json",
       "user-agent": "truckroll-webhooks/1",
+      // Standard Webhooks: receivers verify with its libraries in any language.
+      "webhook-id": deliveryId,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": await standardSignature(secret, deliveryId, timestamp, body),
+      // The earlier headers, kept for receivers written against them.
       "x-truckroll-event": eventType,
       "x-truckroll-delivery": deliveryId,
       "x-truckroll-signature": await signWebhook(secret, timestamp, body),
