@@ -37,3 +37,34 @@ export function chunkRows<T>(rows: readonly T[], parametersPerRow: number): T[][
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
+
+/** A condition `AND`ed into a statement's WHERE (anonymous `?` placeholders): the statement writes only while it holds. */
+export interface Guard {
+  sql: string;
+  params: (string | number)[];
+}
+
+type Cell = string | number | null;
+
+function numbered(sql: string, from: number): string {
+  let k = 0;
+  return sql.replace(/\?(?!\d)/g, () => `?${from + k++}`);
+}
+
+/** `INSERT … SELECT … WHERE <guard>`: nothing is inserted unless the guard holds. */
+export function guardedInsert(db: D1Database, table: string, row: Record<string, Cell>, guard: Guard) {
+  const cols = Object.keys(row);
+  const values = Object.values(row);
+  return db
+    .prepare(`INSERT INTO ${table} (${cols.join(", ")}) SELECT ${cols.map((_, i) => `?${i + 1}`).join(", ")} WHERE ${numbered(guard.sql, cols.length + 1)}`)
+    .bind(...values, ...guard.params);
+}
+
+/** `UPDATE … SET … WHERE id = ? AND <guard>`. */
+export function guardedUpdate(db: D1Database, table: string, id: string, set: Record<string, Cell>, guard: Guard) {
+  const entries = Object.entries(set);
+  const assignments = entries.map(([col], i) => `${col} = ?${i + 1}`).join(", ");
+  return db
+    .prepare(`UPDATE ${table} SET ${assignments} WHERE id = ?${entries.length + 1} AND ${numbered(guard.sql, entries.length + 2)}`)
+    .bind(...entries.map(([, v]) => v), id, ...guard.params);
+}

@@ -1,7 +1,10 @@
 import type { z } from "zod";
 import type { UserContext } from "./context";
 import type { Permission } from "./permissions";
+import type { Guard } from "./d1";
 import { fieldErrors, type FieldError } from "./problem";
+
+export { guardedInsert, guardedUpdate, type Guard } from "./d1";
 
 /**
  * What a module offers the CSV importer for one kind of record: its columns, how a row becomes
@@ -64,42 +67,21 @@ export interface ChunkPlan {
   afterCommit?: () => Promise<void>;
 }
 
-/** `AND`ed into a WHERE: true only while the job is still at the step this chunk commits. */
-export interface Guard {
-  sql: string;
-  params: (string | number)[];
-}
-
-type Cell = string | number | null;
-
-function numbered(sql: string, from: number): string {
-  let k = 0;
-  return sql.replace(/\?(?!\d)/g, () => `?${from + k++}`);
-}
-
-/** `INSERT … SELECT … WHERE <guard>`: nothing is inserted unless the guard holds. */
-export function guardedInsert(db: D1Database, table: string, row: Record<string, Cell>, guard: Guard, onConflict = "") {
-  const cols = Object.keys(row);
-  const values = Object.values(row);
-  return db
-    .prepare(`INSERT INTO ${table} (${cols.join(", ")}) SELECT ${cols.map((_, i) => `?${i + 1}`).join(", ")} WHERE ${numbered(guard.sql, cols.length + 1)} ${onConflict}`)
-    .bind(...values, ...guard.params);
-}
-
-/** `UPDATE … SET … WHERE id = ? AND <guard>`. */
-export function guardedUpdate(db: D1Database, table: string, id: string, set: Record<string, Cell>, guard: Guard) {
-  const entries = Object.entries(set);
-  const assignments = entries.map(([col], i) => `${col} = ?${i + 1}`).join(", ");
-  return db
-    .prepare(`UPDATE ${table} SET ${assignments} WHERE id = ?${entries.length + 1} AND ${numbered(guard.sql, entries.length + 2)}`)
-    .bind(...entries.map(([, v]) => v), id, ...guard.params);
-}
-
-/** A zod result as the import's per-field errors, named by column. */
-export function validated<S extends z.ZodType>(schema: S, input: Record<string, unknown>): { value: z.infer<S> } | { errors: FieldError[] } {
+/**
+ * A zod result as the import's per-field errors, named by column: `nested` is the input object
+ * the `lat`/`lng` columns were put in (`coordinates.lat` is reported as `lat`).
+ */
+export function validated<S extends z.ZodType>(schema: S, input: Record<string, unknown>, nested?: string): { value: z.infer<S> } | { errors: FieldError[] } {
   const result = schema.safeParse(input);
   if (result.success) return { value: result.data };
-  return { errors: fieldErrors(result.error.issues).map((e) => ({ path: e.path.replace(/^coordinates\.(lat|lng)$/, "$1"), message: e.message })) };
+  return { errors: fieldErrors(result.error.issues).map((e) => ({ path: nested && e.path.startsWith(`${nested}.`) ? e.path.slice(nested.length + 1) : e.path, message: e.message })) };
+}
+
+/** The `lat` and `lng` cells as one point, nothing when both are blank, or the error when only one is given. */
+export function pointCells(cells: Record<string, string>): { point?: { lat: number | string; lng: number | string } } | { errors: FieldError[] } {
+  if (cells.lat === undefined && cells.lng === undefined) return {};
+  if (cells.lat === undefined || cells.lng === undefined) return { errors: [{ path: cells.lat === undefined ? "lat" : "lng", message: "lat and lng go together" }] };
+  return { point: { lat: numberCell(cells.lat)!, lng: numberCell(cells.lng)! } };
 }
 
 /** A cell as a number when it reads as one (else left as text, so the schema names the problem). */

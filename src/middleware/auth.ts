@@ -9,18 +9,11 @@ import { ACCESS_COOKIE, CSRF_HEADER } from "../lib/cookies";
 import type { Permission } from "../lib/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
 import { readLiveSession, sessionPermissions, userOf } from "../lib/sessions";
+import { clientIp, serviceContext } from "../lib/create-router";
 import { API_KEY_PREFIX, authenticateApiKey, keyActor, keyUser } from "../lib/api-keys";
 import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration } from "./session-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-function waitUntilOf(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }, p: Promise<unknown>) {
-  try {
-    c.executionCtx.waitUntil(p);
-  } catch {
-    void p;
-  }
-}
 
 /**
  * Accepts a Bearer token or the access cookie, then checks the live session: every write does,
@@ -47,7 +40,7 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
     const settings = c.get("settings");
     // An API key: its own check every time (no session, no cache), then the route's permission check as for anyone.
     if (via === "bearer" && token.startsWith(API_KEY_PREFIX)) {
-      const key = await authenticateApiKey(c.env, settings, token, c.req.header("cf-connecting-ip") ?? "unknown", (p) => waitUntilOf(c, p));
+      const key = await authenticateApiKey(c.env, settings, token, clientIp(c), serviceContext(c).waitUntil);
       c.set("actor", key.actor);
       c.set("currentUser", key.user);
       return next();

@@ -249,21 +249,29 @@ export async function takePoolTurn(ctx: UserContext, applicationId: string, role
  * application is inactive or the user holds no role there, 400 when no application has the key.
  */
 export async function applicationAccess(ctx: ServiceContext, applicationKey: string, userId: string): Promise<{ id: string; key: string; roles: string[] }> {
-  const app = await ctx.db.query.applications.findFirst({ where: eq(applications.key, applicationKey) });
-  if (!app) invalid("application", "No such application");
-  return accessById(ctx, app!.id, userId);
+  const access = await accessWhere(ctx, eq(applications.key, applicationKey), userId);
+  if (!access) invalid("application", "No such application");
+  return access!;
 }
 
-/** The same for a session already bound to an application (refresh, validation). */
+/** The same for a session already bound to an application (refresh), by the application's id. */
 export async function accessById(ctx: ServiceContext, applicationId: string, userId: string): Promise<{ id: string; key: string; roles: string[] }> {
+  const access = await accessWhere(ctx, eq(applications.id, applicationId), userId);
+  if (!access) throw new AppError("application_denied", "This application no longer exists.");
+  return access;
+}
+
+/** One statement: the application, whether it is active, and the user's roles in it; null when there is no such application. */
+async function accessWhere(ctx: ServiceContext, which: SQL, userId: string) {
   const rows = await ctx.db
-    .select({ key: applications.key, active: applications.active, role: applicationRoles.key })
+    .select({ id: applications.id, key: applications.key, active: applications.active, role: applicationRoles.key })
     .from(applications)
     .leftJoin(applicationGrants, and(eq(applicationGrants.applicationId, applications.id), eq(applicationGrants.userId, userId)))
     .leftJoin(applicationRoles, eq(applicationRoles.id, applicationGrants.roleId))
-    .where(eq(applications.id, applicationId));
+    .where(which);
+  if (!rows.length) return null;
   const roles = rows.flatMap((r) => (r.role ? [r.role] : [])).sort();
-  if (!rows.length || !rows[0].active) throw new AppError("application_denied", "This application is not active.");
+  if (!rows[0].active) throw new AppError("application_denied", "This application is not active.");
   if (!roles.length) throw new AppError("application_denied", "You have no role in this application; ask its administrator for access.");
-  return { id: applicationId, key: rows[0].key, roles };
+  return { id: rows[0].id, key: rows[0].key, roles };
 }

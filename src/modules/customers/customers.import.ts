@@ -3,7 +3,7 @@ import { customers } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
-import { guardedInsert, guardedUpdate, numberCell, validated, type ImportColumn, type ImportKind, type RowOutcome } from "../../lib/imports";
+import { guardedInsert, guardedUpdate, pointCells, validated, type ImportColumn, type ImportKind, type RowOutcome } from "../../lib/imports";
 import { toE164 } from "../../lib/phone";
 import type { FieldError } from "../../lib/problem";
 import { visibleCustomers } from "../access";
@@ -37,11 +37,10 @@ export const customerImport: ImportKind<CustomerImport> = {
   parse(ctx, cells) {
     const input: Record<string, unknown> = {};
     for (const field of TEXT_FIELDS) if (cells[field] !== undefined) input[field] = cells[field];
-    if (cells.lat !== undefined || cells.lng !== undefined) {
-      if (cells.lat === undefined || cells.lng === undefined) return { errors: [{ path: cells.lat === undefined ? "lat" : "lng", message: "lat and lng go together" }] };
-      input.coordinates = { lat: numberCell(cells.lat), lng: numberCell(cells.lng) };
-    }
-    const result = validated(CustomerCreateSchema, input);
+    const point = pointCells(cells);
+    if ("errors" in point) return point;
+    if (point.point) input.coordinates = point.point;
+    const result = validated(CustomerCreateSchema, input, "coordinates");
     if ("errors" in result) return result;
     const phone = toE164(result.value.phone, ctx.settings.defaultPhoneRegion);
     if (!phone) return { errors: [{ path: "phone", message: "Not a valid phone number" }] };

@@ -3,9 +3,9 @@ import { domainEvent, eventRow, publishEvents } from "../../lib/events";
 import { nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
-import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/imports";
+import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/d1";
 import { ticketStatsStatements } from "./ticket-stats";
-import { guardedInsert, guardedUpdate, historyRow, plainInsert, type Columns, type Condition } from "./tickets.repo";
+import { guardedInsert, guardedUpdate, historyRow, plainInsert, tokenGuard, type Columns, type Condition } from "./tickets.repo";
 
 export interface HistoryEntry {
   action: string;
@@ -15,11 +15,8 @@ export interface HistoryEntry {
   internal?: boolean;
 }
 
-/** `AND`ed into a statement's WHERE (anonymous `?` placeholders): it writes only if this change's ticket UPDATE won. */
-export interface Guard {
-  sql: string;
-  params: [string, string];
-}
+/** A change's guard: its statements write only if this change's ticket UPDATE won. */
+export type Guard = OuterGuard;
 
 export interface TicketChange {
   ticketId: string;
@@ -50,7 +47,7 @@ export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "
   const actorId = actorUserId(ctx.actor);
   const token = randomToken(12);
   const events = (change.events ?? []).map((e) => domainEvent(e.type, ticketId, actorId, e.data));
-  const guard: Guard = { sql: "EXISTS (SELECT 1 FROM tickets WHERE id = ? AND write_token = ?)", params: [ticketId, token] };
+  const guard = tokenGuard(ticketId, token);
   const results = await db.batch([
     guardedUpdate(db, ticketId, { updated_at: nowIso(), ...change.set }, token, change.expectStatus, change.expectAlso),
     ...(change.rows ?? []).map((r) => guardedInsert(db, r.table, r.row, ticketId, token)),

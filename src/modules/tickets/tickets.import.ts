@@ -3,7 +3,7 @@ import { actorUserId } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { publishEvents } from "../../lib/events";
 import { newId, nowIso, randomToken } from "../../lib/ids";
-import { listCell, numberCell, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
+import { listCell, numberCell, pointCells, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
 import { customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference } from "../customers";
 import { importedTicketStatements } from "./change";
 import { initialTargets } from "./sla";
@@ -56,13 +56,12 @@ export const ticketImport: ImportKind<Imported> = {
     for (const f of TEXT) if (cells[f] !== undefined) input[f] = cells[f];
     if (cells.estimated_minutes !== undefined) input.estimated_minutes = numberCell(cells.estimated_minutes);
     if (cells.required_skills !== undefined) input.required_skills = listCell(cells.required_skills);
-    if (cells.lat !== undefined || cells.lng !== undefined) {
-      if (cells.lat === undefined || cells.lng === undefined) return { errors: [{ path: cells.lat === undefined ? "lat" : "lng", message: "lat and lng go together" }] };
-      input.location = { lat: numberCell(cells.lat), lng: numberCell(cells.lng), ...(cells.address !== undefined ? { address: cells.address } : {}) };
-    }
+    const point = pointCells(cells);
+    if ("errors" in point) return point;
+    if (point.point) input.location = { ...point.point, ...(cells.address !== undefined ? { address: cells.address } : {}) };
     if (cells.external_ref === undefined) return { errors: [{ path: "external_ref", message: "Required" }] };
-    const result = validated(TicketCreateSchema, input);
-    if ("errors" in result) return { errors: result.errors.map((e) => ({ ...e, path: e.path.replace(/^location\./, "") })) };
+    const result = validated(TicketCreateSchema, input, "location");
+    if ("errors" in result) return result;
     if (result.value.kind === "service_booking") return { errors: [{ path: "kind", message: "Service bookings are booked for a service card, not imported" }] };
     return { value: { input: result.value as Imported["input"], customer: customerReferenceOf(cells) }, key: result.value.external_ref! };
   },

@@ -1,3 +1,4 @@
+import { guardedInsert as insertIfGuarded, type Guard } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 
 /**
@@ -32,16 +33,13 @@ export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, to
   return db.prepare(`UPDATE tickets SET ${assignments} WHERE ${where}`).bind(...params);
 }
 
+/** Holds only if the ticket still carries this change's write token (its guarded UPDATE won). */
+export function tokenGuard(ticketId: string, token: string): Guard {
+  return { sql: "EXISTS (SELECT 1 FROM tickets WHERE id = ? AND write_token = ?)", params: [ticketId, token] };
+}
+
 export function guardedInsert(db: D1Database, table: string, row: Columns, ticketId: string, token: string) {
-  const cols = Object.keys(row);
-  const values = Object.values(row);
-  const placeholders = cols.map((_, i) => `?${i + 1}`).join(", ");
-  return db
-    .prepare(
-      `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${placeholders}
-       WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?${cols.length + 1} AND write_token = ?${cols.length + 2})`,
-    )
-    .bind(...values, ticketId, token);
+  return insertIfGuarded(db, table, row, tokenGuard(ticketId, token));
 }
 
 export function plainInsert(db: D1Database, table: string, row: Columns) {
