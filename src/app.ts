@@ -7,11 +7,13 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ZodError } from "zod";
 import type { AppEnv } from "./lib/context";
+import { settingsFrom } from "./lib/env";
 import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
 import { requestContext } from "./middleware/request-context";
 import { d1Session } from "./middleware/d1-session";
 import { forgetSessionsAfterWrites } from "./middleware/auth";
 import { appointmentPage } from "./web/appointment-page";
+import { catalogue } from "./locales/catalogue";
 import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
@@ -234,7 +236,8 @@ export function createApp() {
   app.get("/a/:token", (c) => {
     const nonce = crypto.randomUUID().replace(/-/g, "");
     c.header("content-security-policy", `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
-    return c.html(appointmentPage(nonce));
+    const settings = settingsFrom(c.env);
+    return c.html(appointmentPage(nonce, catalogue(settings.language), { name: settings.companyName, phone: settings.companyPhone }));
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js" }));
 

@@ -7,7 +7,7 @@ const PUBLIC_OPERATIONS = new Set([
   // The customer link's API: the token in the path is the credential.
   // The WebSocket: its one-minute ticket is the credential.
   "connectEvents",
-  "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback",
+  "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback", "publicCancel", "publicRenewLink",
   // A login screen's list of applications: names and logos only.
   "listPublicApplications",
   // OAuth client credentials: the API key's secret in the body (or HTTP Basic) is the credential.

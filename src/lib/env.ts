@@ -51,6 +51,19 @@ export interface Env {
   APPOINTMENT_LINK_TTL_HOURS?: string;
   QUIET_HOURS?: string;
   REMINDER_LEAD_MINUTES?: string;
+  /** Local time on the evening before a visit when its customer is reminded ("" turns that reminder off). */
+  REMINDER_EVENING_TIME?: string;
+  /** Language of customer messages and the customer's visit page: en or id. */
+  LANGUAGE?: string;
+  /** The operator's name and phone number as customers see them (messages, visit page). */
+  COMPANY_NAME?: string;
+  COMPANY_PHONE?: string;
+  /** A customer may cancel their visit until this many hours before it starts. */
+  CUSTOMER_CANCEL_MIN_HOURS?: string;
+  /** ETA on the visit page: straight-line distance × road factor ÷ average speed, from a location at most this old. */
+  ETA_ROAD_FACTOR?: string;
+  ETA_AVERAGE_SPEED_KMH?: string;
+  ETA_LOCATION_MAX_AGE_MINUTES?: string;
   /** Provider credentials (secrets); a channel without them writes to the dev outbox locally. */
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
@@ -122,6 +135,14 @@ const settingsSchema = z.object({
   appointmentLinkTtlHours: z.coerce.number().int().min(1).max(24 * 60),
   quietHours: z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/).or(z.literal("")),
   reminderLeadMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60),
+  reminderEveningTime: z.string().regex(/^\d{2}:\d{2}$/).or(z.literal("")),
+  language: z.enum(["en", "id"]),
+  companyName: z.string().min(1).max(80),
+  companyPhone: z.string().max(40),
+  customerCancelMinHours: z.coerce.number().min(0).max(24 * 14),
+  etaRoadFactor: z.coerce.number().min(1).max(5),
+  etaAverageSpeedKmh: z.coerce.number().min(1).max(200),
+  etaLocationMaxAgeMinutes: z.coerce.number().int().min(1).max(240),
   jwtPrivateKeys: z.string().min(1, "JWT_PRIVATE_KEYS secret is not set"),
   hmacSecret: z.string().min(16, "HMAC_SECRET secret is not set"),
 });
@@ -170,7 +191,15 @@ export function settingsFrom(env: Env): Settings {
     maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
     appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,
     quietHours: env.QUIET_HOURS ?? "21:00-07:00",
-    reminderLeadMinutes: env.REMINDER_LEAD_MINUTES ?? 24 * 60,
+    reminderLeadMinutes: env.REMINDER_LEAD_MINUTES ?? 120,
+    reminderEveningTime: env.REMINDER_EVENING_TIME ?? "18:00",
+    language: env.LANGUAGE ?? "en",
+    companyName: env.COMPANY_NAME ?? "truckroll",
+    companyPhone: env.COMPANY_PHONE ?? "",
+    customerCancelMinHours: env.CUSTOMER_CANCEL_MIN_HOURS ?? 2,
+    etaRoadFactor: env.ETA_ROAD_FACTOR ?? 1.4,
+    etaAverageSpeedKmh: env.ETA_AVERAGE_SPEED_KMH ?? 35,
+    etaLocationMaxAgeMinutes: env.ETA_LOCATION_MAX_AGE_MINUTES ?? 15,
     jwtPrivateKeys: env.JWT_PRIVATE_KEYS ?? "",
     hmacSecret: env.HMAC_SECRET ?? "",
   });

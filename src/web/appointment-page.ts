@@ -1,164 +1,318 @@
+import type { Catalogue } from "../locales/catalogue";
+
 /**
- * SCH-5: the page behind the SMS link. Small (no framework, no external requests), mobile-first,
- * accessible (labels, focus order, an aria-live status line), and it speaks only the public
- * appointment API with the token from its own URL.
+ * SCH-5: the customer's visit page behind the SMS link. Small (no framework, no external
+ * requests), mobile-first, accessible (labels, focus order, an aria-live status line), in the
+ * deployment's language. It speaks only the public appointment API with the token from its own
+ * URL, and follows the visit without a reload by polling that API with back-off.
  */
-export function appointmentPage(nonce: string): string {
+export function appointmentPage(nonce: string, words: Catalogue, company: { name: string; phone: string }): string {
+  const t = words.page;
+  const boot = JSON.stringify({ locale: words.locale, t, company }).replace(/</g, "\\u003c");
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  const lang = words.locale.split("-")[0];
+  const yesNo = (name: string, label: string) => `
+      <fieldset><legend>${esc(label)}</legend>
+        <label class="inline"><input type="radio" name="${name}" value="Yes" required> ${esc(t.yes)}</label>
+        <label class="inline"><input type="radio" name="${name}" value="No"> ${esc(t.no)}</label>
+      </fieldset>`;
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Book your visit · truckroll</title>
+<title>${esc(t.title)} · ${esc(company.name)}</title>
 <style nonce="${nonce}">
   :root { --fg:#1b1f24; --muted:#57606a; --accent:#0b5cad; --ok:#116329; --bad:#a40e26; --bg:#f6f8fa; }
   * { box-sizing: border-box; }
   body { margin:0; font:16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
   main { max-width: 34rem; margin: 0 auto; padding: 1rem; }
-  h1 { font-size: 1.35rem; margin: .25rem 0 1rem; }
-  h2 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; }
+  .company { color: var(--muted); margin: 0; font-weight: 600; }
+  h1 { font-size: 1.35rem; margin: .25rem 0 .75rem; }
+  h1:focus { outline: none; }
+  h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
   section { background:#fff; border:1px solid #d0d7de; border-radius: .75rem; padding: 1rem; margin-bottom: 1rem; }
   dl { display:grid; grid-template-columns: auto 1fr; gap:.25rem .75rem; margin:0; }
   dt { color: var(--muted); }
   dd { margin:0; font-weight: 600; }
-  label { display:block; font-weight:600; margin-bottom:.25rem; }
+  label, legend { display:block; font-weight:600; margin: .75rem 0 .25rem; }
+  label.inline { display:inline-flex; gap:.35rem; align-items:center; font-weight: 400; margin: 0 1rem 0 0; min-height: 44px; }
+  label.inline input { width:auto; }
+  fieldset { border: 0; padding: 0; margin: 0; }
   input, select, textarea { font: inherit; width:100%; padding:.6rem; border:1px solid #8c959f; border-radius:.5rem; }
   .slots { display:grid; grid-template-columns: repeat(auto-fill, minmax(5.5rem, 1fr)); gap:.5rem; margin-top:.75rem; }
   button { font: inherit; min-height: 44px; border-radius:.5rem; border:1px solid var(--accent); background:#fff; color:var(--accent); padding:.5rem .75rem; cursor:pointer; }
   button[aria-pressed="true"] { background: var(--accent); color:#fff; }
-  button:disabled { border-color:#d0d7de; color:#8c959f; cursor:not-allowed; text-decoration: line-through; }
+  button:disabled { border-color:#d0d7de; color:#6e7781; cursor:not-allowed; text-decoration: line-through; }
+  button.yours, button.yours:disabled { border: 2px solid var(--ok); color: var(--ok); background: #dafbe1; text-decoration: none; font-weight: 700; }
   button.primary { background: var(--accent); color:#fff; width:100%; margin-top: .75rem; }
   button.primary:disabled { background:#eaeef2; color:#57606a; text-decoration:none; }
-  button:focus-visible, input:focus-visible { outline: 3px solid #ffb000; outline-offset: 2px; }
+  button.danger { border-color: var(--bad); color: var(--bad); width: 100%; margin-top: .5rem; }
+  button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #9a6700; outline-offset: 2px; }
   #status { min-height: 1.5rem; font-weight: 600; }
   #status.ok { color: var(--ok); } #status.error { color: var(--bad); }
+  .eta { font-size: 1.2rem; font-weight: 700; color: var(--ok); margin: .25rem 0; }
+  .muted { color: var(--muted); }
   [hidden] { display:none !important; }
 </style>
 </head>
 <body>
 <main>
-  <h1>Book your technician visit</h1>
-  <p id="status" role="status" aria-live="polite">Loading…</p>
+  <p class="company">${esc(company.name)}</p>
+  <h1 id="heading" tabindex="-1">${esc(t.loading)}</h1>
+  <p id="status" role="status" aria-live="polite">${esc(t.loading)}</p>
+  <section id="expired" hidden aria-labelledby="heading">
+    <p>${esc(t.expired_text)}</p>
+    <button class="primary" id="renew" type="button">${esc(t.renew)}</button>
+  </section>
+  <section id="invalid" hidden aria-labelledby="heading">
+    <p>${esc(t.invalid_text)}</p>
+  </section>
+  <section id="journey" hidden aria-live="polite">
+    <p class="eta" id="eta"></p>
+    <p class="muted" id="position"></p>
+  </section>
   <section id="visit" hidden aria-labelledby="visit-title">
-    <h2 id="visit-title">Your visit</h2>
+    <h2 id="visit-title">${esc(t.title)}</h2>
     <dl>
-      <dt>Case</dt><dd id="case"></dd>
-      <dt>Service</dt><dd id="service"></dd>
-      <dt>Technician</dt><dd id="technician"></dd>
-      <dt>Appointment</dt><dd id="when"></dd>
+      <dt>${esc(t.field_case)}</dt><dd id="case"></dd>
+      <dt>${esc(t.field_service)}</dt><dd id="service"></dd>
+      <dt>${esc(t.field_technician)}</dt><dd id="technician"></dd>
+      <dt>${esc(t.field_appointment)}</dt><dd id="when"></dd>
     </dl>
   </section>
   <section id="booking" hidden aria-labelledby="booking-title">
-    <h2 id="booking-title">Choose a time</h2>
-    <label for="date">Day</label>
+    <h2 id="booking-title">${esc(t.choose_title)}</h2>
+    <label for="date">${esc(t.day)}</label>
     <input id="date" type="date" required>
-    <div class="slots" id="slots" role="group" aria-label="Available times"></div>
-    <button class="primary" id="book" type="button" disabled>Book this time</button>
+    <div class="slots" id="slots" role="group" aria-label="${esc(t.times)}"></div>
+    <button class="primary" id="book" type="button" disabled>${esc(t.book)}</button>
   </section>
   <section id="location" hidden aria-labelledby="location-title">
-    <h2 id="location-title">Help the technician find you</h2>
-    <button class="primary" id="share" type="button">Share my location</button>
+    <h2 id="location-title">${esc(t.location_title)}</h2>
+    <button class="primary" id="share" type="button">${esc(t.share_location)}</button>
   </section>
-  <section id="feedback" hidden aria-labelledby="feedback-title">
-    <h2 id="feedback-title">How did we do?</h2>
-    <form id="feedback-form">
-      <label for="nps">How likely are you to recommend us? (0–10)</label>
-      <input id="nps" name="nps" type="number" min="0" max="10" required>
-      <label for="rating">Rate the service (1–5)</label>
-      <input id="rating" name="rating" type="number" min="1" max="5" required>
-      <label for="comment">Anything else?</label>
-      <textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea>
-      <button class="primary" type="submit">Send feedback</button>
+  <section id="cancel" hidden aria-labelledby="cancel-title">
+    <h2 id="cancel-title">${esc(t.cancel_title)}</h2>
+    <button class="danger" id="cancel-start" type="button">${esc(t.cancel)}</button>
+    <div id="cancel-confirm" hidden>
+      <p id="cancel-question"></p>
+      <button class="danger" id="cancel-yes" type="button">${esc(t.cancel_confirm)}</button>
+      <button id="cancel-no" type="button">${esc(t.cancel_keep)}</button>
+    </div>
+  </section>
+  <section id="tech-feedback" hidden aria-labelledby="tech-feedback-title">
+    <h2 id="tech-feedback-title">${esc(t.tech_feedback_title)}</h2>
+    <form id="tech-form">
+      <label for="satisfaction">${esc(t.satisfaction)}</label>
+      <input id="satisfaction" name="satisfaction" type="number" min="1" max="5" inputmode="numeric" required>
+      <label for="effort">${esc(t.effort)}</label>
+      <input id="effort" name="effort" type="number" min="1" max="5" inputmode="numeric" required>
+      ${yesNo("identified", t.identified)}
+      ${yesNo("clothing", t.clothing)}
+      ${yesNo("speedtest", t.speedtest)}
+      <label for="extra">${esc(t.extra)}</label>
+      <textarea id="extra" name="extra" rows="2" maxlength="2000"></textarea>
+      <button class="primary" type="submit">${esc(t.send)}</button>
     </form>
   </section>
+  <section id="service-feedback" hidden aria-labelledby="service-feedback-title">
+    <h2 id="service-feedback-title">${esc(t.service_feedback_title)}</h2>
+    <form id="service-form">
+      <label for="nps">${esc(t.nps)}</label>
+      <input id="nps" name="nps" type="number" min="0" max="10" inputmode="numeric" required>
+      <label for="rating">${esc(t.rating)}</label>
+      <input id="rating" name="rating" type="number" min="1" max="5" inputmode="numeric" required>
+      <label for="comment">${esc(t.comment)}</label>
+      <textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea>
+      <button class="primary" type="submit">${esc(t.send)}</button>
+    </form>
+  </section>
+  <p id="contact" class="muted"></p>
 </main>
 <script nonce="${nonce}">
-(() => {
-  const token = location.pathname.split("/").pop();
-  const api = "/v1/public/appointments/" + encodeURIComponent(token);
-  const $ = (id) => document.getElementById(id);
-  let context = null, chosen = null, loading = 0;
+(function () {
+  var boot = ${boot};
+  var t = boot.t;
+  var token = location.pathname.split("/").pop();
+  var api = "/v1/public/appointments/" + encodeURIComponent(token);
+  function $(id) { return document.getElementById(id); }
+  function fill(s, v) { return s.replace(/\\{(\\w+)\\}/g, function (m, k) { return v[k] == null ? m : String(v[k]); }); }
+  var context = null, chosen = null, loading = 0, timer = 0, failures = 0, stage = "", stopped = false;
 
-  function say(text, kind) { const s = $("status"); s.textContent = text; s.className = kind || ""; }
-  async function call(path, options) {
-    const res = await fetch(api + path, { ...options, headers: { "content-type": "application/json" } });
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(body.detail || "Something went wrong. Please try again.");
-    return body;
+  $("contact").textContent = boot.company.phone ? fill(t.contact, { company: boot.company.name, phone: boot.company.phone }) : fill(t.contact_no_phone, { company: boot.company.name });
+
+  function say(text, kind) { var s = $("status"); s.textContent = text; s.className = kind || ""; }
+  function call(path, options) {
+    options = options || {};
+    options.headers = { "content-type": "application/json" };
+    return fetch(api + path, options).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        if (!res.ok) { var e = new Error(body.detail || t.error); e.code = body.code; e.status = res.status; throw e; }
+        return body;
+      });
+    });
   }
-  function describe(ctx) {
-    const st = ctx.appointment_state;
-    return st.scheduled_date ? st.scheduled_date + " at " + st.scheduled_time.slice(0, 5) + (st.confirmed ? " (confirmed)" : "") : "Not booked yet";
+  function format(iso, withDate) {
+    var o = { timeZone: context.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    if (withDate) { o.weekday = "long"; o.day = "numeric"; o.month = "long"; o.timeZoneName = "short"; }
+    try { return new Intl.DateTimeFormat(boot.locale, o).format(new Date(iso)); } catch (e) { return iso; }
+  }
+  function when(ctx) { var st = ctx.appointment_state; return st.starts_at ? format(st.starts_at, true) : t.not_booked; }
+  function stageOf(ctx) {
+    var s = ctx.appointment_state.status;
+    if (ctx.allow_feedback) return ctx.feedback_submitted.technician && ctx.feedback_submitted.service ? "thanks" : "completed";
+    if (s === "en_route" || s === "on_site" || s === "in_progress") return s;
+    if (s === "cancelled") return ctx.allow_reschedule ? "cancelled" : "cancelled_closed";
+    if (s === "confirmed") return "confirmed";
+    if (s === "scheduled") return "booked";
+    return "choose";
+  }
+  var HEADINGS = { choose: "heading_choose", booked: "heading_booked", confirmed: "heading_confirmed", en_route: "heading_en_route", on_site: "heading_on_site",
+    in_progress: "heading_in_progress", completed: "heading_completed", thanks: "heading_thanks", cancelled: "heading_cancelled", cancelled_closed: "heading_cancelled" };
+  function statusText(ctx, st) {
+    var who = ctx.technician ? ctx.technician.display_name : t.technician_tba;
+    return fill(t["status_" + st], { when: when(ctx), technician: who });
   }
   function render(ctx) {
     context = ctx;
+    var st = stageOf(ctx);
     $("case").textContent = ctx.case_number;
-    $("service").textContent = ctx.service_type;
-    $("technician").textContent = ctx.technician ? ctx.technician.display_name : "To be assigned";
-    $("when").textContent = describe(ctx);
+    $("service").textContent = ctx.service_name;
+    $("technician").textContent = ctx.technician ? ctx.technician.display_name : t.technician_tba;
+    $("when").textContent = when(ctx);
     $("visit").hidden = false;
+    $("heading").textContent = t[HEADINGS[st]];
+    document.title = t[HEADINGS[st]] + " · " + boot.company.name;
+    var onTheWay = st === "en_route";
+    $("journey").hidden = !onTheWay;
+    if (onTheWay) {
+      $("eta").textContent = ctx.eta ? fill(t.eta, { from: format(ctx.eta.earliest), to: format(ctx.eta.latest) }) : t.eta_unknown;
+      var p = ctx.technician_position;
+      $("position").textContent = p ? fill(t.position, { lat: p.lat.toFixed(4), lng: p.lng.toFixed(4), time: format(p.reported_at) }) : "";
+    }
     $("booking").hidden = !ctx.allow_reschedule;
-    $("book").textContent = ctx.appointment_state.scheduled_date ? "Move my visit to this time" : "Book this time";
+    $("booking-title").textContent = ctx.appointment_state.status === "scheduled" || ctx.appointment_state.status === "confirmed" ? t.choose_move_title : t.choose_title;
+    $("book").textContent = ctx.appointment_state.status === "scheduled" || ctx.appointment_state.status === "confirmed" ? t.move : t.book;
     $("location").hidden = !ctx.allow_location_update;
-    $("feedback").hidden = !ctx.allow_feedback || ctx.feedback_submitted.service;
+    $("cancel").hidden = !ctx.allow_cancel;
+    $("tech-feedback").hidden = !ctx.allow_feedback || ctx.feedback_submitted.technician;
+    $("service-feedback").hidden = !ctx.allow_feedback || ctx.feedback_submitted.service;
+    if (st !== stage) {
+      var first = stage === "";
+      stage = st;
+      say(statusText(ctx, st), st === "choose" ? "" : "ok");
+      if (!first) $("heading").focus();
+      schedule(); // the next look follows the new state's pace
+    }
   }
-  async function loadSlots(keepStatus) {
-    const date = $("date").value;
-    const mine = ++loading;
+  function mine(date, slot) {
+    var st = context.appointment_state;
+    return st.scheduled_date === date && st.scheduled_time && st.scheduled_time.slice(0, 5) === slot.start_time.slice(0, 5) && (st.status === "scheduled" || st.status === "confirmed");
+  }
+  function loadSlots(keepStatus) {
+    var date = $("date").value;
+    var ticket = ++loading;
     chosen = null; $("book").disabled = true;
-    const box = $("slots"); box.replaceChildren();
-    if (!date) return;
-    try {
-      const day = await call("/availability?date=" + date);
-      if (mine !== loading) return; // a newer day was picked meanwhile
-      for (const slot of day.slots) {
-        const b = document.createElement("button");
-        b.type = "button"; b.textContent = slot.start_time.slice(0, 5); b.disabled = !slot.is_available;
+    var box = $("slots"); box.replaceChildren();
+    if (!date) return Promise.resolve();
+    return call("/availability?date=" + date).then(function (day) {
+      if (ticket !== loading) return; // a newer day was picked meanwhile
+      day.slots.forEach(function (slot) {
+        var b = document.createElement("button");
+        var label = slot.start_time.slice(0, 5);
+        b.type = "button";
+        if (mine(date, slot)) { b.className = "yours"; b.disabled = true; b.textContent = label + " · " + t.your_slot; }
+        else { b.textContent = label; b.disabled = !slot.is_available; }
         b.setAttribute("aria-pressed", "false");
-        b.addEventListener("click", () => {
-          for (const other of box.children) other.setAttribute("aria-pressed", "false");
-          b.setAttribute("aria-pressed", "true"); chosen = slot.start_time.slice(0, 5); $("book").disabled = false;
+        b.addEventListener("click", function () {
+          Array.prototype.forEach.call(box.children, function (o) { o.setAttribute("aria-pressed", "false"); });
+          b.setAttribute("aria-pressed", "true"); chosen = label; $("book").disabled = false;
         });
         box.append(b);
-      }
-      if (!keepStatus) say(day.slots.some((s) => s.is_available) ? "Pick a time." : "No free times that day; try another day.");
-    } catch (e) { say(e.message, "error"); }
+      });
+      if (!keepStatus) say(day.slots.some(function (s) { return s.is_available; }) ? t.status_pick : t.status_no_slots);
+    }).catch(function (e) { say(e.message, "error"); });
   }
-  $("date").addEventListener("change", () => loadSlots(false));
-  $("book").addEventListener("click", async () => {
-    const rescheduling = Boolean(context.appointment_state.scheduled_date);
+  $("date").addEventListener("change", function () { loadSlots(false); });
+  $("book").addEventListener("click", function () {
+    var moving = context.appointment_state.status === "scheduled" || context.appointment_state.status === "confirmed";
     $("book").disabled = true;
-    try {
-      const ctx = await call(rescheduling ? "/reschedule" : "/schedule", { method: "POST", body: JSON.stringify({ date: $("date").value, start_time: chosen }) });
-      render(ctx); say("Booked: " + describe(ctx) + ". We will text you a reminder.", "ok");
-      await loadSlots(true); // refresh the times without wiping the confirmation
-    } catch (e) { say(e.message, "error"); $("book").disabled = false; }
+    call(moving ? "/reschedule" : "/schedule", { method: "POST", body: JSON.stringify({ date: $("date").value, start_time: chosen }) })
+      .then(function (ctx) { stage = ""; render(ctx); return loadSlots(true); })
+      .catch(function (e) { say(e.message, "error"); $("book").disabled = false; });
   });
-  $("share").addEventListener("click", () => {
-    if (!navigator.geolocation) return say("Your browser cannot share a location.", "error");
-    navigator.geolocation.getCurrentPosition(async (pos) => {
-      try { await call("/location", { method: "PATCH", body: JSON.stringify({ lat: pos.coords.latitude, lng: pos.coords.longitude }) }); say("Location shared. Thank you!", "ok"); }
-      catch (e) { say(e.message, "error"); }
-    }, () => say("Location permission was refused.", "error"));
+  $("share").addEventListener("click", function () {
+    if (!navigator.geolocation) return say(t.location_unsupported, "error");
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      call("/location", { method: "PATCH", body: JSON.stringify({ lat: pos.coords.latitude, lng: pos.coords.longitude }) })
+        .then(function () { say(t.location_shared, "ok"); }).catch(function (e) { say(e.message, "error"); });
+    }, function () { say(t.location_refused, "error"); });
   });
-  $("feedback-form").addEventListener("submit", async (ev) => {
+  $("cancel-start").addEventListener("click", function () {
+    $("cancel-question").textContent = fill(t.cancel_question, { when: when(context) });
+    $("cancel-confirm").hidden = false; $("cancel-start").hidden = true; $("cancel-yes").focus();
+  });
+  $("cancel-no").addEventListener("click", function () { $("cancel-confirm").hidden = true; $("cancel-start").hidden = false; $("cancel-start").focus(); });
+  $("cancel-yes").addEventListener("click", function () {
+    call("/cancel", { method: "POST" }).then(function (ctx) {
+      $("cancel-confirm").hidden = true; $("cancel-start").hidden = false; render(ctx); return loadSlots(true);
+    }).catch(function (e) { say(e.message, "error"); });
+  });
+  function sendFeedback(body, section) {
+    return call("/feedback", { method: "POST", body: JSON.stringify(body) }).then(function () {
+      $(section).hidden = true; say(t.feedback_thanks, "ok"); return refresh();
+    }).catch(function (e) { say(e.message, "error"); });
+  }
+  function radio(name) { var r = document.querySelector('input[name="' + name + '"]:checked'); return r ? r.value : ""; }
+  $("tech-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    try {
-      await call("/feedback", { method: "POST", body: JSON.stringify({ type: "service", net_promoter_score: Number($("nps").value), service_rating: Number($("rating").value), service_feedback: $("comment").value || undefined }) });
-      $("feedback").hidden = true; say("Thank you for your feedback!", "ok");
-    } catch (e) { say(e.message, "error"); }
+    sendFeedback({ type: "technician", customer_satisfaction: Number($("satisfaction").value), customer_effort_score: Number($("effort").value),
+      contractor_identified: radio("identified"), branded_clothing: radio("clothing"), speedtest_conducted: radio("speedtest"), extended: $("extra").value || undefined }, "tech-feedback");
   });
-  call("").then((ctx) => {
+  $("service-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    sendFeedback({ type: "service", net_promoter_score: Number($("nps").value), service_rating: Number($("rating").value), service_feedback: $("comment").value || undefined }, "service-feedback");
+  });
+  $("renew").addEventListener("click", function () {
+    $("renew").disabled = true;
+    call("/renew", { method: "POST" }).then(function () { say(t.renew_sent, "ok"); })
+      .catch(function (e) { say(e.message, "error"); $("renew").disabled = false; });
+  });
+  function fail(e) {
+    if (e.code === "token_expired" || e.code === "invalid_link") {
+      stopped = true;
+      var expired = e.code === "token_expired";
+      ["visit", "booking", "location", "cancel", "journey", "tech-feedback", "service-feedback"].forEach(function (id) { $(id).hidden = true; });
+      $(expired ? "expired" : "invalid").hidden = false;
+      $("heading").textContent = expired ? t.heading_expired : t.heading_invalid;
+      say(expired ? t.expired_text : t.invalid_text, "error");
+      return;
+    }
+    say(e.status ? e.message : t.offline, "error");
+  }
+  // How often the page looks again: often while the technician is on the way, rarely while waiting for the day.
+  var EVERY = { en_route: 15, on_site: 30, in_progress: 30, booked: 60, confirmed: 60, completed: 120, cancelled: 120, choose: 120 };
+  function schedule() {
+    clearTimeout(timer);
+    if (stopped || stage === "thanks" || stage === "cancelled_closed") return;
+    var seconds = failures ? Math.min(300, 10 * Math.pow(2, failures)) : EVERY[stage] || 60;
+    timer = setTimeout(refresh, seconds * 1000);
+  }
+  function refresh() {
+    return call("").then(function (ctx) { failures = 0; render(ctx); }).catch(function (e) { failures++; fail(e); }).then(schedule);
+  }
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible" && !stopped) refresh(); });
+  call("").then(function (ctx) {
     render(ctx);
     // Days are the deployment's calendar days, not the phone's.
-    const dayIn = (ms) => new Intl.DateTimeFormat("en-CA", { timeZone: ctx.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ms));
-    const today = dayIn(Date.now());
-    const max = dayIn(Date.now() + 30 * 864e5);
-    Object.assign($("date"), { min: today, max, value: ctx.appointment_state.scheduled_date || today });
-    say(ctx.allow_reschedule ? "Choose a day and a time." : "Your visit: " + describe(ctx));
-    if (ctx.allow_reschedule) loadSlots(false);
-  }).catch((e) => say(e.message, "error"));
+    function dayIn(ms) { return new Intl.DateTimeFormat("en-CA", { timeZone: ctx.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ms)); }
+    $("date").min = dayIn(Date.now());
+    $("date").max = dayIn(Date.now() + 30 * 864e5);
+    $("date").value = ctx.appointment_state.scheduled_date && ctx.appointment_state.scheduled_date >= $("date").min ? ctx.appointment_state.scheduled_date : $("date").min;
+    if (ctx.allow_reschedule) loadSlots(true);
+  }).catch(fail).then(schedule);
 })();
 </script>
 </body>

@@ -138,6 +138,8 @@ export const ROUTE_ACCESS: Record<string, string> = {
   publicReschedule: "public", // POST /v1/public/appointments/{token}/reschedule
   publicShareLocation: "public", // PATCH /v1/public/appointments/{token}/location
   publicFeedback: "public", // POST /v1/public/appointments/{token}/feedback
+  publicCancel: "public", // POST /v1/public/appointments/{token}/cancel
+  publicRenewLink: "public", // POST /v1/public/appointments/{token}/renew
   confirmAppointment: "appointments:write", // POST /v1/appointments/{id}/confirm
   departAppointment: "appointments:write", // POST /v1/appointments/{id}/depart
   arriveAppointment: "appointments:write", // POST /v1/appointments/{id}/arrive

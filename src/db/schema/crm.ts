@@ -1,4 +1,9 @@
+import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Channels a customer may be messaged on about their visits. */
+export const CUSTOMER_CHANNELS = ["sms", "email", "whatsapp"] as const;
+export type CustomerChannel = (typeof CUSTOMER_CHANNELS)[number];
 
 /** Contractors whose technicians work for the operator (IAM-13). */
 export const companies = sqliteTable(
@@ -27,6 +32,9 @@ export const customers = sqliteTable(
     accountNumber: text("account_number"),
     phone: text("phone"),
     email: text("email"),
+    whatsapp: text("whatsapp"),
+    /** Channels the customer agreed to be messaged on (sms, email, whatsapp); SMS only unless they chose more. */
+    messageChannels: text("message_channels", { mode: "json" }).$type<CustomerChannel[]>().notNull().default(sql`'["sms"]'`),
     nationalId: text("national_id"),
     address: text("address").notNull().default(""),
     lat: real("lat"),

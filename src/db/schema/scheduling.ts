@@ -32,7 +32,10 @@ export const appointments = sqliteTable(
     startedAt: text("started_at"),
     completedAt: text("completed_at"),
     cancelledAt: text("cancelled_at"),
+    /** The reminder a lead time before the visit (REMINDER_LEAD_MINUTES). */
     reminderSentAt: text("reminder_sent_at"),
+    /** The reminder the evening before the visit (REMINDER_EVENING_TIME). */
+    eveningReminderSentAt: text("evening_reminder_sent_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -56,6 +59,8 @@ export const appointmentLinks = sqliteTable(
     tokenHash: text("token_hash").notNull(),
     expiresAt: text("expires_at").notNull(),
     createdBy: text("created_by").notNull(),
+    /** The phone the link was texted to: a renewal goes there and nowhere else. */
+    sentTo: text("sent_to"),
     revokedAt: text("revoked_at"),
     createdAt: text("created_at").notNull(),
   },

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CUSTOMER_CHANNELS } from "../../db/schema";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -16,6 +17,8 @@ export const CustomerSchema = z
     account_number: z.string().nullable().openapi({ description: "The operator's account (subscriber) number, unique" }),
     phone: z.string().nullable(),
     email: z.string().nullable(),
+    whatsapp: z.string().nullable().openapi({ description: "WhatsApp number, when it differs from the phone or WhatsApp is wanted" }),
+    message_channels: z.array(z.enum(CUSTOMER_CHANNELS)).openapi({ description: "Channels the customer agreed to receive visit messages on (confirmations, reminders, technician on the way). Each needs its address: phone for sms, email, whatsapp (or the phone)." }),
     national_id: z.string().nullable().optional().openapi({ description: "Only for callers who manage customers" }),
     address: z.string(),
     coordinates: CoordinatesSchema.nullable(),
@@ -31,6 +34,8 @@ const fields = {
   account_number: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9._\/-]+$/, "Letters, digits and . _ / - only").openapi({ example: "ACC-100234" }),
   phone: z.string().trim().min(6).max(32),
   email: z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ format: "email", example: "kgosi@example.com" }),
+  whatsapp: z.string().trim().min(6).max(32),
+  message_channels: z.array(z.enum(CUSTOMER_CHANNELS)).max(3).openapi({ description: "Channels the customer agreed to receive visit messages on; SMS only when not given, none for an empty list" }),
   national_id: z.string().trim().min(1).max(40),
   address: z.string().trim().max(300),
   coordinates: CoordinatesSchema,
@@ -45,6 +50,8 @@ export const CustomerCreateSchema = z
     account_number: fields.account_number.optional(),
     phone: fields.phone,
     email: fields.email.optional(),
+    whatsapp: fields.whatsapp.optional(),
+    message_channels: fields.message_channels.optional(),
     national_id: fields.national_id.optional(),
     address: fields.address.default(""),
     coordinates: fields.coordinates.optional(),
@@ -60,6 +67,8 @@ export const CustomerUpdateSchema = z
     account_number: fields.account_number.nullable().optional(),
     phone: fields.phone.nullable().optional(),
     email: fields.email.nullable().optional(),
+    whatsapp: fields.whatsapp.nullable().optional(),
+    message_channels: fields.message_channels.optional(),
     national_id: fields.national_id.nullable().optional(),
     address: fields.address.optional(),
     coordinates: fields.coordinates.nullable().optional(),

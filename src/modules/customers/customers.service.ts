@@ -1,7 +1,7 @@
 import { and, eq, isNull, or, type SQL, gte, lte } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
-import { customers, users } from "../../db/schema";
+import { customers, users, type CustomerChannel } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -19,6 +19,8 @@ export function toCustomerResponse(row: CustomerRow, options: { nationalId: bool
     account_number: row.accountNumber,
     phone: row.phone,
     email: row.email,
+    whatsapp: row.whatsapp,
+    message_channels: row.messageChannels,
     ...(options.nationalId ? { national_id: row.nationalId } : {}),
     address: row.address,
     coordinates: row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null,
@@ -49,6 +51,8 @@ export async function customerForUser(ctx: ServiceContext, userId: string): Prom
     accountNumber: null,
     phone: user.phone,
     email: user.email,
+    whatsapp: user.whatsapp,
+    messageChannels: ["sms"],
     nationalId: null,
     address: "",
     lat: null,
@@ -113,6 +117,8 @@ type CustomerInput = {
   account_number?: string | null;
   phone?: string | null;
   email?: string | null;
+  whatsapp?: string | null;
+  message_channels?: CustomerChannel[];
   national_id?: string | null;
   address?: string;
   coordinates?: { lat: number; lng: number } | null;
@@ -127,6 +133,8 @@ function patchFrom(ctx: ServiceContext, input: CustomerInput): Partial<CustomerR
   if (input.account_number !== undefined) patch.accountNumber = input.account_number;
   if (input.phone !== undefined) patch.phone = normalisePhone(ctx, input.phone) ?? null;
   if (input.email !== undefined) patch.email = input.email;
+  if (input.whatsapp !== undefined) patch.whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp") ?? null;
+  if (input.message_channels !== undefined) patch.messageChannels = [...new Set(input.message_channels)];
   if (input.national_id !== undefined) patch.nationalId = input.national_id;
   if (input.address !== undefined) patch.address = input.address;
   if (input.coordinates !== undefined) {
@@ -145,7 +153,7 @@ export async function createCustomer(ctx: UserContext, input: CustomerInput & { 
   const now = nowIso();
   const row: CustomerRow = {
     id: newId("cus"),
-    userId: null, fullName: "", accountNumber: null, phone: null, email: null, nationalId: null, address: "", lat: null, lng: null,
+    userId: null, fullName: "", accountNumber: null, phone: null, email: null, whatsapp: null, messageChannels: ["sms"], nationalId: null, address: "", lat: null, lng: null,
     serviceArea: null, servicePackage: null, createdAt: now, updatedAt: now, deletedAt: null,
     ...patchFrom(ctx, input),
   };

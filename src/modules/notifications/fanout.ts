@@ -9,6 +9,7 @@ import type { DomainEventMessage, NotificationMessage, WebhookMessage } from "..
 import { appointmentBrief } from "../scheduling";
 import { ticketAudience } from "../tickets";
 import { contactsOf, type Contact } from "../users";
+import { planCustomerMessages } from "./customer-messages";
 
 /** Who triages: told about new tickets, finished work and breaches. */
 const TRIAGE_ROLES = ["admin", "dispatcher"];
@@ -18,10 +19,12 @@ const STOCK_MANAGER_ROLES = ["admin", "manager"];
 type Audience = "admins" | "client" | "technicians" | "supervisors";
 
 /**
- * NTF-2: who hears about what. The incident desk's table (created → admins; opened → client;
- * assigned → technicians; started → client; finished → client and admins; approved/rejected →
- * technicians and admins), plus appointments, reminders and SLA breaches. "Admins" are the
- * people who triage: admins and dispatchers.
+ * NTF-2: who among the users hears about what. The incident desk's table (created → admins;
+ * opened → client; assigned → technicians; started → client; finished → client and admins;
+ * approved/rejected → technicians and admins), plus appointments and SLA breaches. "Admins" are
+ * the people who triage: admins and dispatchers; "client" is the customer's own user account, if
+ * any. Messages about the visit to the customer's phone or email are planned separately
+ * (customer-messages.ts).
  */
 export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; title: string; urgent: boolean } | null {
   const number = String(event.data.number ?? "");
@@ -41,9 +44,9 @@ export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; 
     case "appointment.scheduled":
     case "appointment.rescheduled":
     case "appointment.confirmed":
-      return { audiences: ["client", "technicians"], title: `Visit ${event.type.split(".")[1]} for ${number || "your ticket"}`, urgent: false };
-    case "appointment.reminder":
-      return { audiences: ["client"], title: `Reminder: technician visit ${String(event.data.when ?? "")}`, urgent: false };
+    case "appointment.cancelled":
+      // The customer hears about their visit through planCustomerMessages, in their own words.
+      return { audiences: ["technicians"], title: `Visit ${event.type.split(".")[1]} for ${number || "a ticket"}`, urgent: false };
     case "sla.breached":
       return { audiences: ["admins", "supervisors"], title: `SLA ${String(event.data.target)} target breached on ${number}`, urgent: true };
     default:
@@ -121,7 +124,8 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
     const ids = new Set<string>();
     const add = (list: (string | null | undefined)[]) => list.forEach((id) => id && ids.add(id));
     for (const audience of trigger.audiences) {
-      if (audience === "client") add([people.customer?.userId ?? (people.ticket.createdBy !== event.actor_id ? people.ticket.createdBy : null)]);
+      // Only the customer's own account: a ticket raised by staff for a customer without one tells nobody here.
+      if (audience === "client") add([people.customer?.userId]);
       if (audience === "technicians") add(event.type === "ticket.assigned" ? (event.data.technician_ids as string[]) ?? [] : people.assignees.map((a) => a.id));
       if (audience === "supervisors") add([...people.assignees.map((a) => a.supervisorId), people.ticket.teamSupervisorId]);
       if (audience === "admins") add((await contactsOf(ctx, { roles: TRIAGE_ROLES })).map((u) => u.id));
@@ -149,6 +153,12 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
         });
       }
     }
+  }
+
+  if (people?.customer) {
+    const forCustomer = await planCustomerMessages(ctx, event, people.ticket, people.customer, quietDelaySeconds(settings));
+    out.messages.push(...forCustomer.messages);
+    out.inApp.push(...forCustomer.inApp);
   }
 
   const hooks = await db.select().from(webhooks).where(eq(webhooks.active, true));

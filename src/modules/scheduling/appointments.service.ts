@@ -150,7 +150,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   if (!checks.technicianFree) throw new AppError("slot_unavailable", "The technician is not available that day.");
   const id = newId("apt");
   // A customer on their link books "via link"; staff (and the system) "via staff".
-  const via = ctx.actor.kind === "customer_link" ? "link" : "staff";
+  const via = viaOf(ctx);
   const result = await schedule(ctx, req.technicianId).book({ appointment_id: id, ticket_id: req.ticket.id, starts_ms: window.startsMs, ends_ms: window.endsMs });
   if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
   const now = nowIso();
@@ -159,7 +159,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     id, ticketId: req.ticket.id, technicianId: req.technicianId, date: req.date, startTime: window.startTime, endTime: window.endTime,
     timezone: ctx.settings.timeZone, startsAt, endsAt: new Date(window.endsMs).toISOString(), durationMinutes: duration,
     status: "scheduled", confirmed: false, scheduledBy: actorUserId(ctx.actor), scheduledVia: via, lat: null, lng: null, address: null,
-    confirmedAt: null, departedAt: null, arrivedAt: null, startedAt: null, completedAt: null, cancelledAt: null, reminderSentAt: null,
+    confirmedAt: null, departedAt: null, arrivedAt: null, startedAt: null, completedAt: null, cancelledAt: null, reminderSentAt: null, eveningReminderSentAt: null,
     createdAt: now, updatedAt: now,
   };
   try {
@@ -187,6 +187,9 @@ function appointmentColumns(row: AppointmentRow) {
   };
 }
 
+/** Who moved a visit: the customer on their link, or staff (and the system). Customer messages word it accordingly. */
+const viaOf = (ctx: ServiceContext) => (ctx.actor.kind === "customer_link" ? "link" : "staff");
+
 /** Frees the old slot and takes the new one atomically in the object, then updates D1. */
 export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date: string, startTime: string, options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {}) {
   if (!MOVABLE_STATUSES.includes(appt.status)) throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
@@ -211,7 +214,7 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
         ).bind(date, window.startTime, window.endTime, startsAt, new Date(window.endsMs).toISOString(), duration, options.confirm ? "confirmed" : "scheduled", options.confirm ? 1 : 0, options.confirm ? now : null, now, appt.id, ...guard.params),
       ],
       history: [{ action: "appointment_rescheduled", from: `${appt.date} ${appt.startTime}`, to: `${date} ${window.startTime}`, comment: options.comment }],
-      events: [{ type: "appointment.rescheduled", data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt } }],
+      events: [{ type: "appointment.rescheduled", data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt, via: viaOf(ctx) } }],
       conflict: "The appointment changed meanwhile.",
     });
   } catch (err) {
@@ -251,6 +254,11 @@ export async function stepAppointment(ctx: UserContext, id: string, step: Appoin
   if (step === "confirm" && input.date && input.start_time) {
     return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment })]).then((r) => r[0]);
   }
+  return (await present(ctx, [await takeStep(ctx, appt, step, input.comment)]))[0];
+}
+
+/** One step of the visit for whoever was allowed to take it (staff above, the customer's cancel on their link). */
+export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: AppointmentStep, comment?: string): Promise<AppointmentRow> {
   const rule = STEPS[step];
   if (!stepAllowed(step, appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   const now = nowIso();
@@ -263,14 +271,12 @@ export async function stepAppointment(ctx: UserContext, id: string, step: Appoin
         rule.to, now, rule.to, now, appt.id, ...guard.params,
       ),
     ],
-    history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment: input.comment }],
-    events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to } }],
+    history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment }],
+    events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) } }],
     conflict: "The appointment changed meanwhile.",
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
-  // Visibility was checked above; only the changed row needs reading again.
-  const changed = (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, id) }))!;
-  return (await present(ctx, [changed]))[0];
+  return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
 }
 
 export async function createAppointment(ctx: UserContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {

@@ -20,6 +20,8 @@ const router = createRouter()
   .openapi(r.publicSchedule, h.publicSchedule)
   .openapi(r.publicReschedule, h.publicReschedule)
   .openapi(r.publicLocation, h.publicLocation)
+  .openapi(r.publicCancel, h.publicCancel)
+  .openapi(r.publicRenew, h.publicRenew)
   .openapi(r.publicFeedback, h.publicFeedback);
 
 for (const [step, route] of r.stepRoutes) router.openapi(route, h.stepHandler(step) as never);
@@ -28,3 +30,4 @@ export const schedulingModule = router;
 
 export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
+export { visitMessageFacts } from "./visit-facts";

@@ -1,21 +1,57 @@
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { enqueueSms } from "../../lib/enqueue";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import { appointmentLinks, appointments, customers, feedback, ticketAssignees, tickets, users } from "../../db/schema";
-import type { CustomerLinkActor, UserContext, ServiceContext } from "../../lib/context";
-import { sha256 } from "../../lib/hmac";
-import { newId, nowIso, randomToken } from "../../lib/ids";
+import { actorUserId, type CustomerLinkActor, type UserContext, type ServiceContext } from "../../lib/context";
+import { hmacSha256, sha256 } from "../../lib/hmac";
+import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 
 import { relationTo } from "../tickets";
 import { changeTicket } from "../tickets";
-import { book, candidateTechnicians, reschedule, ticketAvailability, type AppointmentRow } from "./appointments.service";
-import { OPEN_FOR_BOOKING, customerMayReschedule, customerMayShareLocation } from "./appointments.workflow";
+import { book, candidateTechnicians, reschedule, takeStep, ticketAvailability, type AppointmentRow } from "./appointments.service";
+import { MOVABLE_STATUSES, OPEN_FOR_BOOKING, customerMayReschedule, customerMayShareLocation } from "./appointments.workflow";
+import { visitPosition } from "./eta";
+import { catalogue } from "../../locales/catalogue";
 import { withSeconds } from "./slots";
 
 // ---- sending a link (SCH-4) ----
+
+/**
+ * A link's token is the HMAC of its id under the server's secret: only its hash is stored (a
+ * database read yields no working link), yet the server can write the link into any later message
+ * (reminder, "on the way") without keeping the token. 256 bits, base64url.
+ */
+async function linkToken(ctx: Pick<ServiceContext, "settings">, linkId: string): Promise<string> {
+  const hex = await hmacSha256(ctx.settings.hmacSecret, `appointment-link:${linkId}`);
+  const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+const linkUrl = (ctx: Pick<ServiceContext, "settings">, token: string) => `${ctx.settings.publicBaseUrl}/a/${token}`;
+
+/** A new link for the ticket, replacing older ones, texted to `sendTo` by the `appointment.link_sent` event. */
+async function issueLink(ctx: ServiceContext, ticketId: string, sendTo: string | null, history: string) {
+  const id = newId("lnk");
+  const token = await linkToken(ctx, id);
+  const now = nowIso();
+  const expiresAt = new Date(Date.now() + ctx.settings.appointmentLinkTtlHours * 3600_000).toISOString();
+  await changeTicket(ctx, {
+    ticketId,
+    expectStatus: OPEN_TICKET_STATUSES,
+    rows: [{ table: "appointment_links", row: { id, ticket_id: ticketId, token_hash: await sha256(token), expires_at: expiresAt, created_by: actorUserId(ctx.actor) ?? "customer", sent_to: sendTo, created_at: now } }],
+    // A new link replaces older ones for the ticket.
+    statements: (guard) => [ctx.env.DB.prepare(`UPDATE appointment_links SET revoked_at = ? WHERE ticket_id = ? AND id <> ? AND revoked_at IS NULL AND ${guard.sql}`).bind(now, ticketId, id, ...guard.params)],
+    history: [{ action: history, to: expiresAt }],
+    events: [{ type: "appointment.link_sent", data: { link_id: id, expires_at: expiresAt, sent_to: sendTo } }],
+    conflict: "The ticket changed meanwhile; try again.",
+  });
+  return { url: linkUrl(ctx, token), expires_at: expiresAt };
+}
+
+/** Tickets a link may still be issued for. */
+const OPEN_TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "waiting_approval", "resolved"];
 
 export async function createLink(ctx: UserContext, ticketId: string) {
   const ticket = await findVisibleTicket(ctx, ticketId);
@@ -23,20 +59,33 @@ export async function createLink(ctx: UserContext, ticketId: string) {
   if (!canTriage(relation) && !relation.assigned) throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
   if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
   const customer = ticket.customerId ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
-  // 256 random bits; only the hash is stored, so a database read does not yield working links.
-  const token = randomToken(32);
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + ctx.settings.appointmentLinkTtlHours * 3600_000).toISOString();
-  const url = `${ctx.settings.publicBaseUrl}/a/${token}`;
-  await ctx.db.batch([
-    // A new link replaces older ones for the ticket.
-    ctx.db.update(appointmentLinks).set({ revokedAt: now.toISOString() }).where(and(eq(appointmentLinks.ticketId, ticketId), isNull(appointmentLinks.revokedAt))),
-    ctx.db.insert(appointmentLinks).values({ id: newId("lnk"), ticketId, tokenHash: await sha256(token), expiresAt, createdBy: ctx.actor.userId, createdAt: now.toISOString() }),
-  ]);
-  if (customer?.phone) {
-    await enqueueSms(ctx, { event: "appointment.link_sent", to: customer.phone, body: `truckroll: choose a time for your visit (${ticket.number}): ${url}` });
-  }
-  return { url, expires_at: expiresAt, sms_sent: Boolean(customer?.phone) };
+  const smsTo = customer?.phone && customer.messageChannels.includes("sms") ? customer.phone : null;
+  const link = await issueLink(ctx, ticketId, smsTo, "appointment_link_sent");
+  return { ...link, sms_sent: Boolean(smsTo) };
+}
+
+/**
+ * The link a customer message carries: the ticket's newest live link when it outlives the visit
+ * by a day, else a new one (its id derives from `key`, the event being told, so a redelivered
+ * event makes no second link). Older links keep working.
+ */
+export async function visitLinkUrl(ctx: ServiceContext, ticketId: string, key: string, sendTo: string | null, visitEndsAt?: string): Promise<string> {
+  const needUntil = new Date(Math.max(Date.now(), visitEndsAt ? Date.parse(visitEndsAt) : 0) + 24 * 3600_000).toISOString();
+  const live = await ctx.db.query.appointmentLinks.findFirst({
+    where: and(eq(appointmentLinks.ticketId, ticketId), isNull(appointmentLinks.revokedAt), gt(appointmentLinks.expiresAt, needUntil)),
+    orderBy: desc(appointmentLinks.expiresAt),
+  });
+  if (live) return linkUrl(ctx, await linkToken(ctx, live.id));
+  const id = `lnk_${(await sha256(`visit-link:${key}`)).slice(0, 20)}`;
+  const token = await linkToken(ctx, id);
+  const expiresAt = new Date(Date.parse(needUntil) + ctx.settings.appointmentLinkTtlHours * 3600_000).toISOString();
+  await ctx.db.insert(appointmentLinks).values({ id, ticketId, tokenHash: await sha256(token), expiresAt, createdBy: "system", sentTo: sendTo, createdAt: nowIso() }).onConflictDoNothing();
+  return linkUrl(ctx, token);
+}
+
+/** The URL of a link by id (for the message that announces it). */
+export async function linkUrlById(ctx: Pick<ServiceContext, "settings">, linkId: string): Promise<string> {
+  return linkUrl(ctx, await linkToken(ctx, linkId));
 }
 
 // ---- resolving a token ----
@@ -55,11 +104,23 @@ export async function resolveToken(ctx: ServiceContext, token: string): Promise<
     { bucket: "link:ip", subject: ctx.clientIp, limit: 300, windowSeconds: 60 },
   ]);
   const link = /^[A-Za-z0-9_-]{20,200}$/.test(token) ? await ctx.db.query.appointmentLinks.findFirst({ where: eq(appointmentLinks.tokenHash, hash) }) : undefined;
-  if (!link || link.revokedAt) throw new AppError("invalid_link", "Invalid token.");
-  if (link.expiresAt <= nowIso()) throw new AppError("token_expired", "Token expired. Renew token.");
+  // Revoked while valid (replaced by a newer link) → invalid; past its expiry → expired (renewable), unless a newer link replaced it since.
+  if (!link || (link.revokedAt && link.revokedAt < link.expiresAt)) throw new AppError("invalid_link", "Invalid token.");
+  if (link.expiresAt <= nowIso()) {
+    if (await newerLinkExists(ctx, link)) throw new AppError("invalid_link", "Invalid token.");
+    throw new AppError("token_expired", "Token expired. Renew token.");
+  }
   const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) });
   if (!ticket) throw new AppError("invalid_link", "Invalid token.");
   return { ...ctx, actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id }, ticket, expiresAt: link.expiresAt };
+}
+
+async function newerLinkExists(ctx: ServiceContext, link: { ticketId: string; createdAt: string; id: string }) {
+  const newer = await ctx.db.query.appointmentLinks.findFirst({
+    where: and(eq(appointmentLinks.ticketId, link.ticketId), gt(appointmentLinks.createdAt, link.createdAt), ne(appointmentLinks.id, link.id)),
+    columns: { id: true },
+  });
+  return Boolean(newer);
 }
 
 async function liveAppointment(ctx: LinkContext): Promise<AppointmentRow | undefined> {
@@ -75,12 +136,32 @@ export function detectServiceType(ticket: Pick<TicketRow, "title" | "description
 }
 
 
+/** The visit the page shows: the live one, else the latest (a cancelled visit stays visible until another is booked). */
+async function shownAppointment(ctx: LinkContext): Promise<AppointmentRow | undefined> {
+  return ctx.db.query.appointments.findFirst({
+    where: eq(appointments.ticketId, ctx.ticket.id),
+    orderBy: (a, { asc, desc }) => [asc(sql`${a.status} = 'cancelled'`), desc(a.createdAt)],
+  });
+}
+
+/** Until when the customer may cancel online: CUSTOMER_CANCEL_MIN_HOURS before the visit, and only before anyone set out. */
+function cancelDeadline(ctx: ServiceContext, appt: AppointmentRow | undefined): string | null {
+  if (!appt || !MOVABLE_STATUSES.includes(appt.status)) return null;
+  return new Date(Date.parse(appt.startsAt) - ctx.settings.customerCancelMinHours * 3600_000).toISOString();
+}
+
 export async function tokenContext(ctx: LinkContext) {
-  const appt = await liveAppointment(ctx);
-  const technicianId = appt?.technicianId ?? (await ctx.db.query.ticketAssignees.findFirst({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) }))?.technicianId;
-  const tech = technicianId ? await ctx.db.query.users.findFirst({ where: eq(users.id, technicianId) }) : undefined;
-  const given = await ctx.db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ctx.ticket.id));
-  const finished = ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || appt?.status === "completed";
+  const shown = await shownAppointment(ctx);
+  const live = shown && shown.status !== "cancelled" ? shown : undefined;
+  const technicianId = live?.technicianId ?? (await ctx.db.query.ticketAssignees.findFirst({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) }))?.technicianId;
+  const [tech, given, whereabouts] = await Promise.all([
+    technicianId ? ctx.db.query.users.findFirst({ where: eq(users.id, technicianId) }) : undefined,
+    ctx.db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ctx.ticket.id)),
+    live ? visitPosition(ctx, live, ctx.ticket.customerId) : { eta: null, position: null },
+  ]);
+  const finished = ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
+  const cancelUntil = cancelDeadline(ctx, live);
+  const serviceType = detectServiceType(ctx.ticket);
   return {
     token_valid: true as const,
     expires_at: ctx.expiresAt,
@@ -88,20 +169,67 @@ export async function tokenContext(ctx: LinkContext) {
     task_number: ctx.ticket.externalRef ?? ctx.ticket.number,
     reference_code: ctx.ticket.number,
     technician: tech ? { id: tech.id, username: tech.username, display_name: displayName(tech.firstName, tech.lastName, tech.username) } : null,
-    service_type: detectServiceType(ctx.ticket),
+    service_type: serviceType,
+    service_name: catalogue(ctx.settings.language).services[serviceType],
     timezone: ctx.settings.timeZone,
+    language: ctx.settings.language,
+    company: { name: ctx.settings.companyName, phone: ctx.settings.companyPhone || null },
     appointment_state: {
-      scheduled_date: appt?.date ?? null,
-      scheduled_time: appt ? withSeconds(appt.startTime) : null,
-      estimated_duration_minutes: appt?.durationMinutes ?? ctx.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes,
-      confirmed: appt?.confirmed ?? false,
-      status: appt?.status ?? ("not_booked" as const),
+      scheduled_date: shown?.date ?? null,
+      scheduled_time: shown ? withSeconds(shown.startTime) : null,
+      starts_at: shown?.startsAt ?? null,
+      ends_at: shown?.endsAt ?? null,
+      estimated_duration_minutes: shown?.durationMinutes ?? ctx.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes,
+      confirmed: live?.confirmed ?? false,
+      status: shown?.status ?? ("not_booked" as const),
     },
-    allow_reschedule: customerMayReschedule(ctx.ticket.status, appt?.status),
-    allow_location_update: customerMayShareLocation(appt?.status),
+    eta: whereabouts.eta,
+    technician_position: whereabouts.position,
+    allow_reschedule: customerMayReschedule(ctx.ticket.status, live?.status),
+    allow_location_update: customerMayShareLocation(live?.status),
+    allow_cancel: cancelUntil !== null && cancelUntil > nowIso(),
+    cancel_until: cancelUntil,
     allow_feedback: finished,
     feedback_submitted: { technician: given.some((g) => g.kind === "technician"), service: given.some((g) => g.kind === "service") },
   };
+}
+
+/** The customer cancels their own visit: before anyone set out and CUSTOMER_CANCEL_MIN_HOURS ahead. */
+export async function linkCancel(ctx: LinkContext) {
+  const appt = await liveAppointment(ctx);
+  if (!appt) throw new AppError("invalid_transition", "There is no booked visit to cancel.");
+  const deadline = cancelDeadline(ctx, appt);
+  if (!deadline) throw new AppError("invalid_transition", "The technician is already on the way; please call us to cancel.");
+  if (deadline <= nowIso()) {
+    throw new AppError("invalid_transition", `Visits can be cancelled online until ${ctx.settings.customerCancelMinHours} hours before they start; please call us.`);
+  }
+  await takeStep(ctx, appt, "cancel", "Cancelled by the customer on their link");
+  return tokenContext({ ...ctx, ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))! });
+}
+
+/**
+ * "Send me a new link" from an expired link: a new link goes to the phone the expired one was
+ * sent to, when the ticket is still open. The answer is the same whatever the token, so it tells
+ * nobody whether a link, a ticket or a phone number exists; throttled per link and per address.
+ */
+export async function renewLink(ctx: ServiceContext, token: string) {
+  const hash = await sha256(token);
+  await consumeRateLimits(ctx, [
+    { bucket: "link-renew:token", subject: hash.slice(0, 32), limit: 3, windowSeconds: 3600 },
+    { bucket: "link-renew:ip", subject: ctx.clientIp, limit: 20, windowSeconds: 3600 },
+  ]);
+  // Malformed text was never a link (that reveals nothing); any well-formed token gets the same answer.
+  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) throw new AppError("invalid_link", "Invalid token.");
+  const answer = { message: "If this link can be renewed, a new one is on its way to the phone it was sent to." };
+  const link = await ctx.db.query.appointmentLinks.findFirst({ where: eq(appointmentLinks.tokenHash, hash) });
+  // Expired (the expiry sweep stamps revoked_at at or after the expiry; an earlier stamp means it was replaced while valid).
+  const expired = link && link.expiresAt <= nowIso() && (!link.revokedAt || link.revokedAt >= link.expiresAt);
+  if (!link || !expired || !link.sentTo) return answer;
+  const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) });
+  if (!ticket || !OPEN_TICKET_STATUSES.includes(ticket.status)) return answer;
+  if (await newerLinkExists(ctx, link)) return answer; // a newer link was sent already; that one is the customer's way in
+  await issueLink({ ...ctx, actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id } }, ticket.id, link.sentTo, "appointment_link_renewed");
+  return answer;
 }
 
 export async function linkAvailability(ctx: LinkContext, date: string) {

@@ -1,34 +1,55 @@
 import type { ServiceContext } from "../../lib/context";
 import { publishEvents } from "../../lib/events";
 import type { DomainEventMessage } from "../../lib/messages";
+import { addDays, zonedTimeToUtc } from "../../lib/time";
 
 /**
- * SCH-7: one reminder per confirmed visit, REMINDER_LEAD_MINUTES before it. Flagging
- * `reminder_sent_at IS NULL` makes a second run (or a retried one) send nothing again; looking at
- * every visit that starts between now and now + lead catches up after missed runs, and visits
- * already past are not reminded. The event id is derived from the appointment, so a redelivered
- * event fans out to the same delivery ids and is never sent twice.
+ * SCH-7: two reminders per booked visit (scheduled or confirmed): the evening before at
+ * REMINDER_EVENING_TIME, and REMINDER_LEAD_MINUTES before it. Each is claimed by a conditional
+ * UPDATE of its own `…_sent_at IS NULL` column, so a second or retried run sends nothing again;
+ * looking at every visit still ahead catches up after missed runs. The evening reminder is skipped
+ * for a visit booked after that evening began, and once the lead reminder is due (no two at once).
+ * Event ids derive from the appointment, so a redelivered event fans out to the same delivery ids.
  */
 export async function sendAppointmentReminders(ctx: ServiceContext, scheduledTime: number) {
   const db = ctx.env.DB;
   const now = new Date(scheduledTime).toISOString();
   const horizon = new Date(scheduledTime + ctx.settings.reminderLeadMinutes * 60_000).toISOString();
-  const due = await db.prepare(
+  type Due = { id: string; ticket_id: string; technician_id: string; date: string; start_time: string; timezone: string };
+  const soon = await db.prepare(
     `UPDATE appointments SET reminder_sent_at = ?1
-      WHERE status = 'confirmed' AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2
+      WHERE status IN ('scheduled', 'confirmed') AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2
       RETURNING id, ticket_id, technician_id, date, start_time, timezone`,
   )
     .bind(now, horizon)
-    .all<{ id: string; ticket_id: string; technician_id: string; date: string; start_time: string; timezone: string }>();
-  const events: DomainEventMessage[] = due.results.map((a) => ({
+    .all<Due>();
+  const evening: Due[] = [];
+  if (ctx.settings.reminderEveningTime) {
+    // Candidates start within the next two days, beyond the lead window; the evening is local to each visit's zone.
+    const candidates = await db.prepare(
+      `SELECT id, ticket_id, technician_id, date, start_time, timezone, created_at FROM appointments
+        WHERE status IN ('scheduled', 'confirmed') AND evening_reminder_sent_at IS NULL AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2`,
+    )
+      .bind(horizon, new Date(scheduledTime + 2 * 24 * 3600_000).toISOString())
+      .all<Due & { created_at: string }>();
+    const due = candidates.results.filter((a) => {
+      const eveningBefore = zonedTimeToUtc(addDays(a.date, -1), ctx.settings.reminderEveningTime, a.timezone).toISOString();
+      return eveningBefore <= now && a.created_at < eveningBefore;
+    });
+    const claims = due.map((a) => db.prepare("UPDATE appointments SET evening_reminder_sent_at = ?1 WHERE id = ?2 AND evening_reminder_sent_at IS NULL RETURNING id").bind(now, a.id));
+    const claimed = claims.length ? await db.batch<{ id: string }>(claims) : [];
+    claimed.forEach((r, i) => r.results.length && evening.push(due[i]));
+  }
+  const event = (a: Due, reminder: "evening" | "soon"): DomainEventMessage => ({
     kind: "event",
-    id: `evt_reminder_${a.id}`,
+    id: reminder === "soon" ? `evt_reminder_${a.id}` : `evt_reminder_evening_${a.id}`,
     type: "appointment.reminder",
     subject_id: a.ticket_id,
     actor_id: null,
-    data: { appointment_id: a.id, technician_id: a.technician_id, when: `${a.date} ${a.start_time} (${a.timezone})` },
+    data: { appointment_id: a.id, technician_id: a.technician_id, reminder, when: `${a.date} ${a.start_time} (${a.timezone})` },
     occurred_at: now,
-  }));
+  });
+  const events = [...soon.results.map((a) => event(a, "soon")), ...evening.map((a) => event(a, "evening"))];
   if (events.length) {
     await db.batch(
       events.map((e) =>

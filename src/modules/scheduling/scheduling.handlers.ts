@@ -77,3 +77,9 @@ export const publicLocation: RouteHandler<typeof routes.publicLocation, AppEnv> 
 
 export const publicFeedback: RouteHandler<typeof routes.publicFeedback, AppEnv> = async (c) =>
   c.json(await feedback.submitTokenFeedback(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 201);
+
+export const publicCancel: RouteHandler<typeof routes.publicCancel, AppEnv> = async (c) =>
+  c.json(await links.linkCancel(await linkContext(c, c.req.valid("param").token)), 200);
+
+export const publicRenew: RouteHandler<typeof routes.publicRenew, AppEnv> = async (c) =>
+  c.json(await links.renewLink(serviceContext(c), c.req.valid("param").token), 202);

@@ -149,6 +149,22 @@ export const publicLocation = createRoute({
   responses: { 200: jsonResponse(z.object({ message: z.string() }).openapi("PublicMessage"), "Stored"), ...publicErrors },
 });
 
+export const publicCancel = createRoute({
+  method: "post", path: "/v1/public/appointments/{token}/cancel", tags: publicTags, operationId: "publicCancel", security: PUBLIC,
+  summary: "Cancel the visit",
+  description: "Allowed before the technician sets out and until a set number of hours before the visit (`cancel_until` in the context); afterwards 409 with the reason. The slot is freed and a new time can be chosen with the same link.",
+  request: { params: TokenParam },
+  responses: { 200: jsonResponse(TokenContextSchema, "Cancelled"), ...publicErrors },
+});
+
+export const publicRenew = createRoute({
+  method: "post", path: "/v1/public/appointments/{token}/renew", tags: publicTags, operationId: "publicRenewLink", security: PUBLIC,
+  summary: "Send a new link in place of an expired one",
+  description: "For an expired link of an open case, a new link is texted to the phone the expired one was sent to. The answer is the same for every token, so it reveals nothing about links or phone numbers; a few requests per link and hour.",
+  request: { params: TokenParam },
+  responses: { 202: jsonResponse(z.object({ message: z.string() }).openapi("PublicRenewal"), "Accepted"), ...errorResponses(400, 429) },
+});
+
 export const publicFeedback = createRoute({
   method: "post", path: "/v1/public/appointments/{token}/feedback", tags: publicTags, operationId: "publicFeedback", security: PUBLIC, middleware: [idempotent()] as const,
   summary: "Technician or service feedback, once each", request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(TokenFeedbackSchema) },

@@ -130,16 +130,37 @@ export const TokenContextSchema = z
     reference_code: z.string(),
     technician: z.object({ id: z.string(), username: z.string(), display_name: z.string() }).nullable(),
     service_type: z.enum(["voice", "internet", "other"]),
+    service_name: z.string().openapi({ description: "The service in words, in the deployment's language", example: "Internet" }),
     timezone: z.string(),
+    language: z.enum(["en", "id"]).openapi({ description: "The deployment's language for customer-facing text" }),
+    company: z.object({ name: z.string(), phone: z.string().nullable() }).openapi({ description: "Who the customer deals with, and the number to call" }),
     appointment_state: z.object({
-      scheduled_date: z.string().nullable(),
-      scheduled_time: z.string().nullable(),
+      scheduled_date: z.string().nullable().openapi({ description: "Local date in `timezone`" }),
+      scheduled_time: z.string().nullable().openapi({ description: "Local start time in `timezone`" }),
+      starts_at: z.string().nullable().openapi({ description: "The start as an instant (UTC)" }),
+      ends_at: z.string().nullable(),
       estimated_duration_minutes: z.number().int(),
       confirmed: z.boolean(),
-      status: z.enum([...APPOINTMENT_STATUSES, "not_booked"]).openapi({ description: "The visit's state; `not_booked` before a time is chosen" }),
+      status: z.enum([...APPOINTMENT_STATUSES, "not_booked"]).openapi({ description: "The visit's state: `not_booked` before a time is chosen; scheduled → confirmed → en_route → on_site → in_progress → completed, or cancelled (a new time can then be chosen)" }),
     }),
+    eta: z
+      .object({
+        minutes: z.number().int().openapi({ description: "Minutes until the expected arrival" }),
+        earliest: z.string().openapi({ description: "Start of the arrival window (instant)" }),
+        latest: z.string().openapi({ description: "End of the arrival window (instant)" }),
+        distance_km: z.number().openapi({ description: "Estimated road distance" }),
+        location_reported_at: z.string().openapi({ description: "When the technician's location the estimate is based on was reported" }),
+      })
+      .nullable()
+      .openapi({ description: "Expected arrival while the technician is on the way and has reported a recent location; null otherwise" }),
+    technician_position: z
+      .object({ lat: z.number(), lng: z.number(), reported_at: z.string() })
+      .nullable()
+      .openapi({ description: "The technician's last reported position, only while they are on their way to this visit" }),
     allow_reschedule: z.boolean(),
     allow_location_update: z.boolean(),
+    allow_cancel: z.boolean().openapi({ description: "The customer may cancel online now" }),
+    cancel_until: z.string().nullable().openapi({ description: "Online cancelling closes at this instant" }),
     allow_feedback: z.boolean(),
     feedback_submitted: z.object({ technician: z.boolean(), service: z.boolean() }),
   })

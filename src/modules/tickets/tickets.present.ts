@@ -199,7 +199,9 @@ export async function ticketAudience(ctx: ServiceContext, ticketId: string) {
   return {
     ticket,
     assignees: assignees.map((a) => ({ id: a.technicianId, supervisorId: a.supervisorId })),
-    customer: customer ? { id: customer.id, userId: customer.userId, phone: customer.phone, email: customer.email } : null,
+    customer: customer
+      ? { id: customer.id, userId: customer.userId, phone: customer.phone, email: customer.email, whatsapp: customer.whatsapp, messageChannels: customer.messageChannels }
+      : null,
     /** The ticket as the API shows it to staff who see everything: the shape webhooks carry. */
     presented: toTicketResponse(ticket, assignees, STAFF_VIEW),
   };

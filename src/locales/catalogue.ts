@@ -1,0 +1,31 @@
+// Customer-facing words, one file per language (en.ts, id.ts): the messages a customer receives
+// about their visit and every text of the visit page. Adding a language is one more file here.
+import { en, type Catalogue } from "./en";
+import { id } from "./id";
+
+export type { Catalogue };
+export type CustomerMessageKey = keyof Catalogue["messages"];
+
+export const LANGUAGES = { en, id } as const;
+export type Language = keyof typeof LANGUAGES;
+
+export function catalogue(language: Language): Catalogue {
+  return LANGUAGES[language] ?? en;
+}
+
+/** Fills `{name}` placeholders; an unknown placeholder is left as written. */
+export function fill(template: string, values: Record<string, string | number | null | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (values[name] ?? whole).toString());
+}
+
+/** "Tue 8 Dec, 10:00 CAT": weekday, date, time and the zone's label, in the catalogue's locale. */
+export function formatVisitTime(language: Language, isoInstant: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(catalogue(language).locale, {
+    timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+  }).format(new Date(isoInstant));
+}
+
+/** "10:40": a time of day in the zone. */
+export function formatClock(language: Language, isoInstant: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(catalogue(language).locale, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(isoInstant));
+}
