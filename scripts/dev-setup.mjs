@@ -4,7 +4,7 @@
 // Local only: it never touches a remote database.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, scryptSync } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, scryptSync } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -255,13 +255,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // The report aggregates, recomputed from every ticket (what POST /v1/reports/rebuild does in the API).
   writeFileSync(file, execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "report-aggregates-sql.ts")], { cwd: root, encoding: "utf8" }));
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
-  // A fresh customer link for the assigned demo ticket, so the booking page can be opened at once.
-  const token = randomBytes(32).toString("base64url");
+  // A fresh customer link for the assigned demo ticket, so the visit page can be opened at once. Its
+  // token is derived like the server's (HMAC of the link id), so messages about the visit carry it too.
   const now = new Date().toISOString();
   const expires = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
+  const hmacSecret = /^HMAC_SECRET=(.+)$/m.exec(readFileSync(devVars, "utf8"))[1].trim().replace(/^['"]|['"]$/g, "");
+  const linkId = `lnk_demo_${randomUUID().slice(0, 8)}`;
+  const token = createHmac("sha256", hmacSecret).update(`appointment-link:${linkId}`).digest("base64url");
   writeFileSync(file, `UPDATE appointment_links SET revoked_at = '${now}' WHERE ticket_id = 'tkt_demo_assigned' AND revoked_at IS NULL;
-INSERT INTO appointment_links (id, ticket_id, token_hash, expires_at, created_by, created_at)
-VALUES ('lnk_demo_${randomUUID().slice(0, 8)}', 'tkt_demo_assigned', '${createHash("sha256").update(token).digest("hex")}', '${expires}', 'usr_demo_dispatcher', '${now}');`);
+INSERT INTO appointment_links (id, ticket_id, token_hash, expires_at, created_by, sent_to, created_at)
+VALUES ('${linkId}', 'tkt_demo_assigned', '${createHash("sha256").update(token).digest("hex")}', '${expires}', 'usr_demo_dispatcher', '+26772000101', '${now}');
+UPDATE customers SET message_channels = '["sms","email"]' WHERE id = 'cus_demo_kagiso';
+UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","whatsapp"]' WHERE id = 'cus_demo_neo';`);
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   // A fresh demo API key (the previous one is revoked): shown here only, like any key's secret.
   const secret = `trk_${randomBytes(32).toString("base64url")}`;
@@ -270,7 +275,7 @@ INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions
 VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`);
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
-  console.log(`dev-setup: customer booking page for TR-000003: http://localhost:8787/a/${token}`);
+  console.log(`dev-setup: customer visit page for TR-000003 (Neo Molefe, no account; texts in the outbox): http://localhost:8787/a/${token}`);
   console.log("dev-setup: a CSV to import as manager: demo/subscribers.csv (see docs/imports.md)");
   console.log(`dev-setup: demo API key (helpdesk; users:lookup, tickets:read, applications:read): ${secret}`);
 }

@@ -215,7 +215,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     var date = $("date").value;
     var ticket = ++loading;
     chosen = null; $("book").disabled = true;
-    var box = $("slots"); box.replaceChildren();
+    var box = $("slots"); while (box.firstChild) box.removeChild(box.firstChild);
     if (!date) return Promise.resolve();
     return call("/availability?date=" + date).then(function (day) {
       if (ticket !== loading) return; // a newer day was picked meanwhile
@@ -230,7 +230,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
           Array.prototype.forEach.call(box.children, function (o) { o.setAttribute("aria-pressed", "false"); });
           b.setAttribute("aria-pressed", "true"); chosen = label; $("book").disabled = false;
         });
-        box.append(b);
+        box.appendChild(b);
       });
       if (!keepStatus) say(day.slots.some(function (s) { return s.is_available; }) ? t.status_pick : t.status_no_slots);
     }).catch(function (e) { say(e.message, "error"); });

@@ -3,7 +3,7 @@ import { customers } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
-import { guardedInsert, guardedUpdate, pointCells, validated, type ImportColumn, type ImportKind, type RowOutcome } from "../../lib/imports";
+import { guardedInsert, guardedUpdate, listCell, pointCells, validated, type ImportColumn, type ImportKind, type RowOutcome } from "../../lib/imports";
 import { toE164 } from "../../lib/phone";
 import type { FieldError } from "../../lib/problem";
 import { visibleCustomers } from "../access";
@@ -12,7 +12,7 @@ import { CustomerCreateSchema } from "./customers.schemas";
 type CustomerImport = { input: ReturnType<typeof CustomerCreateSchema.parse>; given: string[] };
 
 /** Columns that are the API's fields of the same name (lat and lng become `coordinates`). */
-const TEXT_FIELDS = ["account_number", "full_name", "phone", "email", "national_id", "address", "service_area", "service_package"];
+const TEXT_FIELDS = ["account_number", "full_name", "phone", "email", "whatsapp", "national_id", "address", "service_area", "service_package"];
 
 /** Customers (subscribers) from CSV: keyed by account number when the row has one, else by phone number. */
 export const customerImport: ImportKind<CustomerImport> = {
@@ -26,6 +26,8 @@ export const customerImport: ImportKind<CustomerImport> = {
     { name: "full_name", description: "Name", example: "Kgosi Molefe", required: true },
     { name: "phone", description: "Mobile number, local or international form", example: "71 234 567", required: true },
     { name: "email", description: "Email address", example: "kgosi@example.com" },
+    { name: "whatsapp", description: "WhatsApp number, when it differs from the phone", example: "72 345 678", exampleInTemplate: false },
+    { name: "message_channels", description: "Channels the customer agreed to receive visit messages on, separated by ; (sms, email, whatsapp); sms when absent", example: "sms;email" },
     { name: "national_id", description: "National id (Omang)", example: "123456789" },
     { name: "address", description: "Street address", example: "Plot 1234, Extension 9, Gaborone" },
     { name: "lat", description: "Latitude (with lng)", example: "-24.6282" },
@@ -37,6 +39,7 @@ export const customerImport: ImportKind<CustomerImport> = {
   parse(ctx, cells) {
     const input: Record<string, unknown> = {};
     for (const field of TEXT_FIELDS) if (cells[field] !== undefined) input[field] = cells[field];
+    if (cells.message_channels !== undefined) input.message_channels = listCell(cells.message_channels);
     const point = pointCells(cells);
     if ("errors" in point) return point;
     if (point.point) input.coordinates = point.point;
@@ -44,8 +47,10 @@ export const customerImport: ImportKind<CustomerImport> = {
     if ("errors" in result) return result;
     const phone = toE164(result.value.phone, ctx.settings.defaultPhoneRegion);
     if (!phone) return { errors: [{ path: "phone", message: "Not a valid phone number" }] };
-    const value = { ...result.value, phone };
-    const given = Object.keys(cells).filter((c) => TEXT_FIELDS.includes(c) || c === "lat");
+    const whatsapp = result.value.whatsapp === undefined ? undefined : toE164(result.value.whatsapp, ctx.settings.defaultPhoneRegion);
+    if (whatsapp === null) return { errors: [{ path: "whatsapp", message: "Not a valid phone number" }] };
+    const value = { ...result.value, phone, whatsapp };
+    const given = Object.keys(cells).filter((c) => TEXT_FIELDS.includes(c) || c === "lat" || c === "message_channels");
     return { value: { input: value, given }, key: value.account_number ? `account:${value.account_number}` : `phone:${phone}` };
   },
 
@@ -65,7 +70,7 @@ export const customerImport: ImportKind<CustomerImport> = {
       if (!matches.length) {
         statements.push(guardedInsert(ctx.env.DB, "customers", {
           id: newId("cus"), account_number: input.account_number ?? null, full_name: input.full_name, phone: input.phone, email: input.email ?? null,
-          national_id: input.national_id ?? null, address: input.address, lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null,
+          whatsapp: input.whatsapp ?? null, message_channels: JSON.stringify(input.message_channels ?? ["sms"]), national_id: input.national_id ?? null, address: input.address, lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null,
           service_area: input.service_area ?? null, service_package: input.service_package ?? null, created_at: now, updated_at: now,
         }, guard));
         return { outcome: "created" };
@@ -78,6 +83,7 @@ export const customerImport: ImportKind<CustomerImport> = {
       const set: Record<string, string | number | null> = { updated_at: now };
       for (const column of given) {
         if (column === "lat") Object.assign(set, { lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null });
+        else if (column === "message_channels") set.message_channels = JSON.stringify([...new Set(input.message_channels ?? ["sms"])]);
         else set[column] = (input as unknown as Record<string, string | undefined>)[column] ?? null;
       }
       statements.push(guardedUpdate(ctx.env.DB, "customers", matches[0].id, set, guard));

@@ -125,6 +125,20 @@ describe("customer imports", () => {
     expect(byPhone.counts).toEqual({ created: 1, updated: 0, skipped: 1, failed: 0 });
   });
 
+  it("takes the channels a customer agreed to be messaged on, and their WhatsApp number", async () => {
+    const admin = await staff("admin");
+    const [a, b] = [uid(), uid()];
+    const created = await imported("/v1/imports/customers", admin.token, `account_number,full_name,phone,whatsapp,message_channels\n${a},Wa,${phone()},72 111 222,sms;whatsapp\n${b},Plain,${phone()},,\n`);
+    expect(created.counts).toMatchObject({ created: 2, failed: 0 });
+    const rows = (await env.DB.prepare("SELECT account_number, whatsapp, message_channels FROM customers WHERE account_number IN (?1, ?2) ORDER BY account_number").bind(a, b).all()).results;
+    expect(rows).toEqual(expect.arrayContaining([
+      { account_number: a, whatsapp: "+26772111222", message_channels: '["sms","whatsapp"]' },
+      { account_number: b, whatsapp: null, message_channels: '["sms"]' },
+    ]));
+    const updated = await imported("/v1/imports/customers?on_existing=update", admin.token, `account_number,full_name,phone,message_channels\n${a},Wa,${phone()},\n${b},Plain,${phone()},email;fax\n`);
+    expect(updated.counts).toMatchObject({ failed: 1 });
+  });
+
   it("reads quoted line breaks, a byte-order mark and long rows across chunk and window boundaries, with the right line numbers", async () => {
     const admin = await staff("admin");
     const accounts = Array.from({ length: 11 }, () => uid());

@@ -75,7 +75,11 @@ export async function visitLinkUrl(ctx: ServiceContext, ticketId: string, key: s
     where: and(eq(appointmentLinks.ticketId, ticketId), isNull(appointmentLinks.revokedAt), gt(appointmentLinks.expiresAt, needUntil)),
     orderBy: desc(appointmentLinks.expiresAt),
   });
-  if (live) return linkUrl(ctx, await linkToken(ctx, live.id));
+  if (live) {
+    // A link made elsewhere with a random token (not derived from its id) cannot be written again: make a new one.
+    const token = await linkToken(ctx, live.id);
+    if ((await sha256(token)) === live.tokenHash) return linkUrl(ctx, token);
+  }
   const id = `lnk_${(await sha256(`visit-link:${key}`)).slice(0, 20)}`;
   const token = await linkToken(ctx, id);
   const expiresAt = new Date(Date.parse(needUntil) + ctx.settings.appointmentLinkTtlHours * 3600_000).toISOString();

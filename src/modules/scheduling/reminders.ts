@@ -3,6 +3,9 @@ import { publishEvents } from "../../lib/events";
 import type { DomainEventMessage } from "../../lib/messages";
 import { addDays, zonedTimeToUtc } from "../../lib/time";
 
+/** A visit of a cancelled or closed ticket is not reminded (cancelling a ticket leaves its appointment row as it was). */
+const TICKET_OPEN = "NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = appointments.ticket_id AND t.status IN ('cancelled', 'closed'))";
+
 /**
  * SCH-7: two reminders per booked visit (scheduled or confirmed): the evening before at
  * REMINDER_EVENING_TIME, and REMINDER_LEAD_MINUTES before it. Each is claimed by a conditional
@@ -18,7 +21,7 @@ export async function sendAppointmentReminders(ctx: ServiceContext, scheduledTim
   type Due = { id: string; ticket_id: string; technician_id: string; date: string; start_time: string; timezone: string };
   const soon = await db.prepare(
     `UPDATE appointments SET reminder_sent_at = ?1
-      WHERE status IN ('scheduled', 'confirmed') AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2
+      WHERE status IN ('scheduled', 'confirmed') AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2 AND ${TICKET_OPEN}
       RETURNING id, ticket_id, technician_id, date, start_time, timezone`,
   )
     .bind(now, horizon)
@@ -28,7 +31,7 @@ export async function sendAppointmentReminders(ctx: ServiceContext, scheduledTim
     // Candidates start within the next two days, beyond the lead window; the evening is local to each visit's zone.
     const candidates = await db.prepare(
       `SELECT id, ticket_id, technician_id, date, start_time, timezone, created_at FROM appointments
-        WHERE status IN ('scheduled', 'confirmed') AND evening_reminder_sent_at IS NULL AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2`,
+        WHERE status IN ('scheduled', 'confirmed') AND evening_reminder_sent_at IS NULL AND reminder_sent_at IS NULL AND starts_at > ?1 AND starts_at <= ?2 AND ${TICKET_OPEN}`,
     )
       .bind(horizon, new Date(scheduledTime + 2 * 24 * 3600_000).toISOString())
       .all<Due & { created_at: string }>();

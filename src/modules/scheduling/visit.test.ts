@@ -253,5 +253,12 @@ describe("SCH-5 the visit as the customer follows it", () => {
     await sendAppointmentReminders(ctx, lateStart - 100 * 60_000);
     const lateEvents = (await env.DB.prepare("SELECT data FROM domain_events WHERE subject_id = ?1 AND type = 'appointment.reminder'").bind(late.ticket.id).all<{ data: string }>()).results;
     expect(lateEvents.map((r) => JSON.parse(r.data).reminder)).toEqual(["soon"]);
+
+    // A visit whose ticket was cancelled is not reminded.
+    const dropped = await walkInCustomer();
+    const droppedBooking = await call("/v1/appointments", { token: dropped.dispatcher.token, body: { ticket_id: dropped.ticket.id, technician_id: dropped.tech.user.id, date: dayAhead(1), start_time: "15:00" } });
+    expect((await call(`/v1/tickets/${dropped.ticket.id}/cancel`, { token: dropped.dispatcher.token, body: { comment: "Fixed remotely" } })).status).toBe(200);
+    await sendAppointmentReminders(ctx, Date.parse(droppedBooking.json.starts_at) - 60 * 60_000);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM domain_events WHERE subject_id = ?1 AND type = 'appointment.reminder'").bind(dropped.ticket.id).first<{ n: number }>())!.n).toBe(0);
   });
 });

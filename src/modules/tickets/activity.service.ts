@@ -201,7 +201,7 @@ export async function requestCompletionCode(ctx: UserContext, id: string) {
   await enqueueSms(ctx, {
     event: "ticket.completion_code",
     to: customer.phone,
-    body: `Your truckroll code to confirm the work on ${ticket.number} is ${code}. Give it to the technician only when the job is done.`,
+    body: `Your ${ctx.settings.companyName} code to confirm the work on ${ticket.number} is ${code}. Give it to the technician only when the job is done.`,
   });
   return { message: "A code has been sent to the customer's phone." };
 }
