@@ -13,6 +13,7 @@ import { changeTicket } from "../tickets";
 import { book, candidateTechnicians, reschedule, takeStep, ticketAvailability, type AppointmentRow } from "./appointments.service";
 import { MOVABLE_STATUSES, OPEN_FOR_BOOKING, customerMayReschedule, customerMayShareLocation } from "./appointments.workflow";
 import { visitPosition } from "./eta";
+import { addDays, todayIn } from "../../lib/time";
 import { catalogue } from "../../locales/catalogue";
 import { withSeconds } from "./slots";
 
@@ -176,6 +177,7 @@ export async function tokenContext(ctx: LinkContext) {
     service_type: serviceType,
     service_name: catalogue(ctx.settings.language).services[serviceType],
     timezone: ctx.settings.timeZone,
+    last_bookable_date: addDays(todayIn(ctx.settings.timeZone), ctx.settings.maxDaysAhead),
     language: ctx.settings.language,
     company: { name: ctx.settings.companyName, phone: ctx.settings.companyPhone || null },
     appointment_state: {

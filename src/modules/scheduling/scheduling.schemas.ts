@@ -132,6 +132,7 @@ export const TokenContextSchema = z
     service_type: z.enum(["voice", "internet", "other"]),
     service_name: z.string().openapi({ description: "The service in words, in the deployment's language", example: "Internet" }),
     timezone: z.string(),
+    last_bookable_date: z.string().openapi({ description: "The last local date a visit can be booked for (the booking horizon)", example: "2027-01-01" }),
     language: z.enum(["en", "id"]).openapi({ description: "The deployment's language for customer-facing text" }),
     company: z.object({ name: z.string(), phone: z.string().nullable() }).openapi({ description: "Who the customer deals with, and the number to call" }),
     appointment_state: z.object({

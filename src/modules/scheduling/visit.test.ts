@@ -168,7 +168,7 @@ describe("SCH-5 the visit as the customer follows it", () => {
     const token = await linkFor(dispatcher.token, ticket.id);
     const date = dayAhead(3);
     const booked = await call(`/v1/public/appointments/${token}/schedule`, { body: { date, start_time: "10:00" } });
-    expect(booked.json).toMatchObject({ allow_cancel: true });
+    expect(booked.json).toMatchObject({ allow_cancel: true, last_bookable_date: dayAhead(30) }); // MAX_DAYS_AHEAD; the page's date picker ends there
     expect(Date.parse(booked.json.cancel_until)).toBe(Date.parse(booked.json.appointment_state.starts_at) - 2 * 3600_000);
     const cancelled = await call(`/v1/public/appointments/${token}/cancel`, { method: "POST" });
     expect(cancelled.status, cancelled.text).toBe(200);
