@@ -239,7 +239,12 @@ export function createApp() {
     const settings = settingsFrom(c.env);
     return c.html(appointmentPage(nonce, catalogue(settings.language), { name: settings.companyName, phone: settings.companyPhone }));
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js" }));
+  // Works offline: no AI agent, MCP, telemetry or web fonts; the token typed into the page survives reloads.
+  app.get("/docs", Scalar({
+    url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js",
+    withDefaultFonts: false, persistAuth: true, telemetry: false, showDeveloperTools: "never", hideClientButton: false,
+    agent: { disabled: true }, mcp: { disabled: true },
+  } as Parameters<typeof Scalar>[0]));
 
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);

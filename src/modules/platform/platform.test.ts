@@ -52,6 +52,10 @@ describe("PLT-1 API reference", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('src="/docs/scalar.js"');
     expect(page.text).toContain("/openapi.json");
+    // Offline and private: no AI agent or MCP buttons, no telemetry, no font CDN; the token persists.
+    const config = JSON.parse(/createApiReference\('#app', (\{[\s\S]*?\})\)\s*<\/script>/.exec(page.text)![1]);
+    expect(config).toMatchObject({ agent: { disabled: true }, mcp: { disabled: true }, withDefaultFonts: false, persistAuth: true, telemetry: false });
+    expect(page.text).not.toMatch(/fonts\.googleapis|fonts\.scalar|cdn\.jsdelivr/);
     const script = await call("/docs/scalar.js");
     expect(script.status).toBe(200);
     expect(script.text.length).toBeGreaterThan(100_000);
