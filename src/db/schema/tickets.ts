@@ -11,6 +11,8 @@ export type TicketKind = (typeof TICKET_KINDS)[number];
 export const TICKET_PRIORITIES = ["low", "medium", "high", "critical", "emergency"] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
+/** The service a ticket is about (voice line, internet, anything else). */
+export const SERVICE_CATEGORIES = ["voice", "internet", "other"] as const;
 export const TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "resolved", "waiting_approval", "closed", "cancelled"] as const;
 /** Work is done (or abandoned): no assignment, booking or SLA clock applies. */
 export const FINISHED_STATUSES = ["resolved", "waiting_approval", "closed", "cancelled"] as const;
@@ -45,6 +47,8 @@ export const tickets = sqliteTable(
     estimatedMinutes: integer("estimated_minutes"),
     /** Service bookings: free or paid by the warranty rule (WO-9). */
     serviceType: text("service_type", { enum: ["free", "paid"] }),
+    /** What the ticket is about for a telecom operator: voice, internet or other (the technician platform's "service type"). */
+    serviceCategory: text("service_category", { enum: SERVICE_CATEGORIES }),
     responseDueAt: text("response_due_at"),
     resolutionDueAt: text("resolution_due_at"),
     estimatedResolutionAt: text("estimated_resolution_at"),

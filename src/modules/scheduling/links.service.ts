@@ -166,7 +166,7 @@ export async function tokenContext(ctx: LinkContext) {
   ]);
   const finished = ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
   const cancelUntil = cancelDeadline(ctx, live);
-  const serviceType = detectServiceType(ctx.ticket);
+  const serviceType = ctx.ticket.serviceCategory ?? detectServiceType(ctx.ticket);
   return {
     token_valid: true as const,
     expires_at: ctx.expiresAt,

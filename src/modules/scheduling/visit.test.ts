@@ -262,3 +262,21 @@ describe("SCH-5 the visit as the customer follows it", () => {
     expect((await env.DB.prepare("SELECT count(*) AS n FROM domain_events WHERE subject_id = ?1 AND type = 'appointment.reminder'").bind(dropped.ticket.id).first<{ n: number }>())!.n).toBe(0);
   });
 });
+
+describe("a ticket's service category", () => {
+  it("is a field the visit page shows, with the words of the ticket only as the fallback; lists filter by it", async () => {
+    const { dispatcher, ticket } = await walkInCustomer();
+    const token = await linkFor(dispatcher.token, ticket.id);
+    expect((await call(`/v1/public/appointments/${token}`)).json).toMatchObject({ service_type: "internet", service_name: "Internet" }); // "Fibre internet down"
+    const set = await call(`/v1/tickets/${ticket.id}`, { method: "PATCH", token: dispatcher.token, body: { service_category: "voice" } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.json.service_category).toBe("voice");
+    expect((await call(`/v1/public/appointments/${token}`)).json).toMatchObject({ service_type: "voice", service_name: "Telephone line" });
+    const voice = await call(`/v1/tickets?service_category=voice&number=${ticket.number}`, { token: dispatcher.token });
+    expect(voice.json.data.map((t: { id: string }) => t.id)).toEqual([ticket.id]);
+    expect((await call(`/v1/tickets?service_category=internet&number=${ticket.number}`, { token: dispatcher.token })).json.data).toEqual([]);
+    expectProblem(await call("/v1/tickets?service_category=fax", { token: dispatcher.token }), 400, "validation_failed");
+    const created = await call("/v1/tickets", { token: dispatcher.token, body: { kind: "repair", title: "Dead line", service_category: "other" } });
+    expect(created.json.service_category).toBe("other");
+  });
+});

@@ -9,7 +9,7 @@ import { importedTicketStatements } from "./change";
 import { initialTargets } from "./sla";
 import { TicketCreateSchema } from "./tickets.schemas";
 
-const TEXT = ["external_ref", "kind", "priority", "title", "description", "address", "service_area", "preferred_at", "scheduled_at"] as const;
+const TEXT = ["external_ref", "kind", "priority", "title", "description", "service_category", "address", "service_area", "preferred_at", "scheduled_at"] as const;
 
 type Imported = { input: ReturnType<typeof TicketCreateSchema.parse> & { external_ref: string }; customer: CustomerReference };
 
@@ -44,6 +44,7 @@ export const ticketImport: ImportKind<Imported> = {
     { name: "address", description: "Where the work is (default: the customer's address)", example: "Plot 1234, Gaborone" },
     { name: "lat", description: "Latitude (with lng)", example: "-24.6282" },
     { name: "lng", description: "Longitude (with lat)", example: "25.9231" },
+    { name: "service_category", description: "voice, internet or other: the service the ticket is about", example: "internet", exampleInTemplate: false },
     { name: "service_area", description: "Service area (default: the customer's)", example: "gaborone-north" },
     { name: "required_skills", description: "Skills, separated by ; or |", example: "fibre;splicing" },
     { name: "preferred_at", description: "When the customer prefers the visit (RFC 3339)", example: "2026-12-01T09:00:00+02:00" },
@@ -91,7 +92,7 @@ export const ticketImport: ImportKind<Imported> = {
         service_area: input.service_area ?? customer?.serviceArea ?? null, required_skills: JSON.stringify([...new Set(input.required_skills)]),
         lat: input.location?.lat ?? customer?.lat ?? null, lng: input.location?.lng ?? customer?.lng ?? null,
         address: input.location?.address ?? input.address ?? (customer?.address || null), preferred_at: input.preferred_at ?? null, scheduled_at: input.scheduled_at ?? null,
-        estimated_minutes: input.estimated_minutes ?? null, service_type: null, response_due_at: targets.responseDueAt, resolution_due_at: targets.resolutionDueAt,
+        estimated_minutes: input.estimated_minutes ?? null, service_type: null, service_category: input.service_category ?? null, response_due_at: targets.responseDueAt, resolution_due_at: targets.resolutionDueAt,
         write_token: randomToken(12), created_at: now, updated_at: now,
       };
     });

@@ -70,6 +70,7 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.customer_id ? eq(tickets.customerId, f.customer_id) : undefined,
     f.number ? eq(tickets.number, f.number) : undefined,
     f.external_ref ? eq(tickets.externalRef, f.external_ref) : undefined,
+    f.service_category ? eq(tickets.serviceCategory, f.service_category) : undefined,
     f.q ? matchesText(f.q) : undefined,
     f.technician_id
       ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)

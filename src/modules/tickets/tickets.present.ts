@@ -59,6 +59,7 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
     scheduled_at: t.scheduledAt,
     estimated_minutes: t.estimatedMinutes,
     service_type: t.serviceType,
+    service_category: t.serviceCategory,
     assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, phone: a.phone ?? null, assigned_at: a.assignedAt, due_at: a.dueAt, reason: relation.internal ? a.reason : null })),
     sla: slaState(t),
     milestones: {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
+import { SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const TicketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "tkt_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -57,6 +57,7 @@ export const TicketSchema = z
     scheduled_at: z.string().nullable(),
     estimated_minutes: z.number().int().nullable(),
     service_type: z.enum(["free", "paid"]).nullable(),
+    service_category: z.enum(SERVICE_CATEGORIES).nullable().openapi({ description: "The service the ticket is about: voice, internet or other. When not given, the customer's visit page guesses it from the title and description" }),
     assignees: z.array(AssigneeSchema),
     sla: SlaStateSchema,
     milestones: z.object({
@@ -129,6 +130,7 @@ export const TicketCreateSchema = z
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().max(10_000).default(""),
     external_ref: externalRef.optional(),
+    service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ description: "The service the ticket is about: voice, internet or other" }),
     customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)" }),
     asset_id: z.string().max(64).optional(),
     location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() }).optional(),
@@ -148,6 +150,7 @@ export const TicketUpdateSchema = z
     description: z.string().trim().max(10_000).optional(),
     priority: PriorityInput.optional(),
     kind: z.enum(TICKET_KINDS).optional(),
+    service_category: z.enum(SERVICE_CATEGORIES).nullable().optional(),
     service_area: z.string().trim().toLowerCase().max(40).nullable().optional(),
     required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).optional(),
     scheduled_at: instant.nullable().optional(),
@@ -257,6 +260,7 @@ export const TicketListQuery = z.strictObject({
     .max(32)
     .optional()
     .openapi({ param: { name: "number", in: "query" }, description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see" }),
+  service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ param: { name: "service_category", in: "query" }, description: "Only tickets about this service" }),
   external_ref: z.string().trim().max(64).optional().openapi({ param: { name: "external_ref", in: "query" }, description: "Find a ticket by the case or task number of the system it came from (exact)" }),
   q: z
     .string()

@@ -30,6 +30,7 @@ export interface TicketCreateInput {
   title: string;
   description: string;
   external_ref?: string;
+  service_category?: "voice" | "internet" | "other";
   customer_id?: string;
   asset_id?: string;
   location?: { lat: number; lng: number; address?: string };
@@ -129,6 +130,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     scheduled_at: input.scheduled_at ?? null,
     estimated_minutes: input.estimated_minutes ?? null,
     service_type: serviceType,
+    service_category: input.service_category ?? null,
     response_due_at: targets.responseDueAt,
     resolution_due_at: targets.resolutionDueAt,
     write_token: randomToken(12),
@@ -146,14 +148,14 @@ export function assertTriage(relation: Relation) {
 }
 
 const EDITABLE: [keyof TicketRow, string][] = [
-  ["title", "title"], ["description", "description"], ["priority", "priority"], ["kind", "kind"], ["serviceArea", "service_area"],
+  ["title", "title"], ["description", "description"], ["priority", "priority"], ["kind", "kind"], ["serviceCategory", "service_category"], ["serviceArea", "service_area"],
   ["scheduledAt", "scheduled_at"], ["estimatedMinutes", "estimated_minutes"],
 ];
 
 export async function updateTicket(
   ctx: UserContext,
   id: string,
-  input: Partial<{ title: string; description: string; priority: TicketPriority; kind: TicketKind; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
+  input: Partial<{ title: string; description: string; priority: TicketPriority; kind: TicketKind; service_category: "voice" | "internet" | "other" | null; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
 ) {
   const ticket = await findVisibleTicket(ctx, id);
   const people = await relationTo(ctx, ticket);

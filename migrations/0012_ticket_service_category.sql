@@ -1,0 +1,1 @@
+ALTER TABLE `tickets` ADD `service_category` text;
