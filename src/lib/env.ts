@@ -58,6 +58,8 @@ export interface Env {
   /** The operator's name and phone number as customers see them (messages, visit page). */
   COMPANY_NAME?: string;
   COMPANY_PHONE?: string;
+  /** "true": a ticket is resolved by completing its visit (appointment), not by the resolve action alone. */
+  RESOLVE_NEEDS_VISIT?: string;
   /** A customer may cancel their visit until this many hours before it starts. */
   CUSTOMER_CANCEL_MIN_HOURS?: string;
   /** ETA on the visit page: straight-line distance × road factor ÷ average speed, from a location at most this old. */
@@ -140,6 +142,7 @@ const settingsSchema = z.object({
   companyName: z.string().min(1).max(80),
   companyPhone: z.string().max(40),
   customerCancelMinHours: z.coerce.number().min(0).max(24 * 14),
+  resolveNeedsVisit: z.boolean(),
   etaRoadFactor: z.coerce.number().min(1).max(5),
   etaAverageSpeedKmh: z.coerce.number().min(1).max(200),
   etaLocationMaxAgeMinutes: z.coerce.number().int().min(1).max(240),
@@ -197,6 +200,7 @@ export function settingsFrom(env: Env): Settings {
     companyName: env.COMPANY_NAME ?? "truckroll",
     companyPhone: env.COMPANY_PHONE ?? "",
     customerCancelMinHours: env.CUSTOMER_CANCEL_MIN_HOURS ?? 2,
+    resolveNeedsVisit: env.RESOLVE_NEEDS_VISIT === "true",
     etaRoadFactor: env.ETA_ROAD_FACTOR ?? 1.4,
     etaAverageSpeedKmh: env.ETA_AVERAGE_SPEED_KMH ?? 35,
     etaLocationMaxAgeMinutes: env.ETA_LOCATION_MAX_AGE_MINUTES ?? 15,

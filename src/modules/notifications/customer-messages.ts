@@ -39,8 +39,8 @@ export function customerMessageKey(event: Pick<DomainEventMessage, "type" | "dat
   }
 }
 
-/** Sent at once even in quiet hours: the customer is waiting at the door. */
-const URGENT: CustomerMessageKey[] = ["en_route", "on_site", "cancelled"];
+/** Sent at once even in quiet hours: asked for just now (the link), or the customer is waiting at the door. */
+const URGENT: CustomerMessageKey[] = ["link_sent", "en_route", "on_site", "cancelled"];
 
 function addressFor(customer: CustomerContact, channel: CustomerChannel): string | null {
   if (channel === "sms") return customer.phone;

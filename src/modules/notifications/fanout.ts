@@ -36,8 +36,9 @@ export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; 
       return { audiences: ["technicians"], title: `Ticket ${number} assigned to you`, urgent: false };
     case "ticket.status_changed":
       if (action === "open") return { audiences: ["client"], title: `Your ticket ${number} was opened`, urgent: false };
-      if (action === "start") return { audiences: ["client"], title: `Work started on ${number}`, urgent: false };
-      if (action === "resolve" || action === "complete") return { audiences: ["client", "admins"], title: `Work finished on ${number}`, urgent: false };
+      // A visit's start and completion reach the customer through the visit's own messages.
+      if (action === "start") return event.data.via === "appointment" ? null : { audiences: ["client"], title: `Work started on ${number}`, urgent: false };
+      if (action === "resolve" || action === "complete") return { audiences: event.data.via === "appointment" ? ["admins"] : ["client", "admins"], title: `Work finished on ${number}`, urgent: false };
       if (action === "approve") return { audiences: ["technicians", "admins"], title: `Resolution of ${number} approved`, urgent: false };
       if (action === "reject") return { audiences: ["technicians", "admins"], title: `Resolution of ${number} rejected`, urgent: false };
       return null;

@@ -9,7 +9,7 @@ import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { todayIn } from "../../lib/time";
 
-import { changeTicket } from "../tickets";
+import { changeTicket, visitStepChange } from "../tickets";
 import { relationTo } from "../tickets";
 import { eligibleTechnicians } from "../tickets";
 
@@ -254,25 +254,29 @@ export async function stepAppointment(ctx: UserContext, id: string, step: Appoin
   if (step === "confirm" && input.date && input.start_time) {
     return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment })]).then((r) => r[0]);
   }
-  return (await present(ctx, [await takeStep(ctx, appt, step, input.comment)]))[0];
+  return (await present(ctx, [await takeStep(ctx, appt, step, input.comment, ticket)]))[0];
 }
 
 /** One step of the visit for whoever was allowed to take it (staff above, the customer's cancel on their link). */
-export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: AppointmentStep, comment?: string): Promise<AppointmentRow> {
+export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: AppointmentStep, comment?: string, knownTicket?: TicketRow): Promise<AppointmentRow> {
   const rule = STEPS[step];
   if (!stepAllowed(step, appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   const now = nowIso();
+  // Starting the visit starts the work; completing it resolves the ticket, in the same change.
+  const ticket = step === "start" || step === "complete" ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) }))) : undefined;
+  const work = ticket && (step === "start" || step === "complete") ? await visitStepChange(ctx, ticket, step) : null;
   await changeTicket(ctx, {
     ticketId: appt.ticketId,
+    expectStatus: work?.expectStatus,
     expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status = ?)", params: [appt.id, appt.status] },
-    set: step === "cancel" ? { scheduled_at: null } : {},
+    set: { ...(step === "cancel" ? { scheduled_at: null } : {}), ...work?.set },
     statements: (guard) => [
       ctx.env.DB.prepare(`UPDATE appointments SET status = ?, ${rule.column} = ?, confirmed = CASE WHEN ? = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ? WHERE id = ? AND ${guard.sql}`).bind(
         rule.to, now, rule.to, now, appt.id, ...guard.params,
       ),
     ],
-    history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment }],
-    events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) } }],
+    history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment }, ...(work?.history ?? [])],
+    events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) } }, ...(work?.events ?? [])],
     conflict: "The appointment changed meanwhile.",
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);

@@ -43,3 +43,4 @@ export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
 export { CLEAR_SQL, REFRESH_ALL_SQL, REFRESH_SQL, SUMS, ticketStatsStatements } from "./ticket-stats";
 export { ticketImport } from "./tickets.import";
+export { visitStepChange } from "./tickets.write";

@@ -1,6 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { assets, counters, customers, tickets, type TicketKind, type TicketPriority, type TicketStatus } from "../../db/schema";
-import type { UserContext } from "../../lib/context";
+import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { addDays, addMonths, todayIn, zonedTimeToUtc } from "../../lib/time";
@@ -9,7 +9,7 @@ import { customerForUser, findCustomer } from "../customers";
 import { initialTargets, resumeClock } from "./sla";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
-import { changeTicket, recordNewTicket, type HistoryEntry } from "./change";
+import { changeTicket, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
 import { MILESTONE_COLUMN, checkAction, resolvedStatus, RULES, type Relation, type TicketAction } from "./tickets.workflow";
 import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
@@ -195,7 +195,7 @@ export async function updateTicket(
 
 // ---- workflow (WO-4, WO-12) ----
 
-async function customerCanApprove(ctx: UserContext, ticket: TicketRow): Promise<boolean> {
+async function customerCanApprove(ctx: ServiceContext, ticket: TicketRow): Promise<boolean> {
   if (!ticket.customerId) return false;
   const c = await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId), columns: { userId: true } });
   return Boolean(c?.userId);
@@ -214,6 +214,24 @@ export function transitionColumns(ticket: TicketRow, action: TicketAction | "ass
   return set;
 }
 
+/**
+ * The ticket's part of a visit step, to go into the same change as the appointment's: starting the
+ * visit starts the work (an opened or assigned ticket goes in progress), completing the visit
+ * resolves it (or sends it for the customer's approval), as the technician platform's appointment
+ * flow does. Nothing when the ticket is not in a state the step moves on.
+ */
+export async function visitStepChange(ctx: ServiceContext, ticket: TicketRow, step: "start" | "complete"): Promise<Pick<TicketChange, "expectStatus" | "set" | "history" | "events"> | null> {
+  const action: TicketAction = step === "start" ? "start" : "resolve";
+  if (!RULES[action].from.includes(ticket.status)) return null;
+  const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
+  return {
+    expectStatus: [ticket.status],
+    set: transitionColumns(ticket, action, to, nowIso()),
+    history: [{ action, from: ticket.status, to, comment: step === "start" ? "The visit started" : "The visit was completed" }],
+    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number, via: "appointment" } }],
+  };
+}
+
 export async function transitionTicket(ctx: UserContext, id: string, action: TicketAction, comment?: string) {
   const ticket = await findVisibleTicket(ctx, id);
   const people = await relationTo(ctx, ticket);
@@ -221,6 +239,9 @@ export async function transitionTicket(ctx: UserContext, id: string, action: Tic
   const verdict = checkAction(action, ticket.status, relation);
   if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
   if (verdict === "invalid") throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
+  if (action === "resolve" && ctx.settings.resolveNeedsVisit && !(await hasCompletedVisit(ctx, id))) {
+    throw new AppError("invalid_transition", "This deployment resolves work by completing its visit: complete the ticket's appointment.");
+  }
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
   await changeTicket(ctx, {
     ticketId: id,
@@ -230,6 +251,11 @@ export async function transitionTicket(ctx: UserContext, id: string, action: Tic
     events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }],
   });
   return presentChanged(ctx, id, people);
+}
+
+/** A completed appointment exists for the ticket (read directly: the scheduling module builds on this one). */
+async function hasCompletedVisit(ctx: ServiceContext, ticketId: string): Promise<boolean> {
+  return Boolean(await ctx.env.DB.prepare("SELECT 1 FROM appointments WHERE ticket_id = ?1 AND status = 'completed' LIMIT 1").bind(ticketId).first());
 }
 
 // ---- SLA (WO-6) ----
