@@ -44,7 +44,7 @@ export const WEBHOOK_EVENTS = [
   "*", "ticket.created", "ticket.updated", "ticket.assigned", "ticket.unassigned", "ticket.status_changed", "ticket.commented", "ticket.rescheduled",
   "ticket.sla_changed", "ticket.attachment_added", "ticket.work_logged", "tickets.imported", "sla.breached", "appointment.scheduled", "appointment.rescheduled",
   "appointment.confirmed", "appointment.en_route", "appointment.on_site", "appointment.in_progress", "appointment.completed", "appointment.cancelled",
-  "appointment.location_shared", "appointment.reminder", "inventory.low_stock",
+  "appointment.location_shared", "appointment.reminder", "appointment.link_sent", "inventory.low_stock",
 ] as const;
 
 export const WebhookSchema = z
