@@ -1,10 +1,10 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
-import { appointmentLinks, appointments, customers, feedback, ticketAssignees, tickets, users } from "../../db/schema";
+import { appointmentLinks, appointments, customers, feedback, ticketAssignees, tickets, users, TICKET_STATUSES } from "../../db/schema";
 import { actorUserId, type CustomerLinkActor, type UserContext, type ServiceContext } from "../../lib/context";
 import { hmacSha256, sha256 } from "../../lib/hmac";
-import { newId, nowIso } from "../../lib/ids";
+import { base64url, newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 
@@ -27,7 +27,7 @@ import { withSeconds } from "./slots";
 async function linkToken(ctx: Pick<ServiceContext, "settings">, linkId: string): Promise<string> {
   const hex = await hmacSha256(ctx.settings.hmacSecret, `appointment-link:${linkId}`);
   const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(bytes);
 }
 
 const linkUrl = (ctx: Pick<ServiceContext, "settings">, token: string) => `${ctx.settings.publicBaseUrl}/a/${token}`;
@@ -51,14 +51,14 @@ async function issueLink(ctx: ServiceContext, ticketId: string, sendTo: string |
   return { url: linkUrl(ctx, token), expires_at: expiresAt };
 }
 
-/** Tickets a link may still be issued for. */
-const OPEN_TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "waiting_approval", "resolved"];
+/** Tickets a link may still be issued for: any but closed or cancelled. */
+const OPEN_TICKET_STATUSES: readonly string[] = TICKET_STATUSES.filter((s) => s !== "closed" && s !== "cancelled");
 
 export async function createLink(ctx: UserContext, ticketId: string) {
   const ticket = await findVisibleTicket(ctx, ticketId);
   const { relation } = await relationTo(ctx, ticket);
   if (!canTriage(relation) && !relation.assigned) throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
-  if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
+  if (!OPEN_TICKET_STATUSES.includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
   const customer = ticket.customerId ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
   const smsTo = customer?.phone && customer.messageChannels.includes("sms") ? customer.phone : null;
   const link = await issueLink(ctx, ticketId, smsTo, "appointment_link_sent");
