@@ -41,7 +41,7 @@ export function keyActor(key: { id: string; permissions: readonly string[]; appl
 /** The stand-in user a key's requests read as `currentUser` (keys have no account). */
 export function keyUser(key: { id: string; name: string; createdAt: string }): UserRow {
   return {
-    id: key.id, username: key.name, email: "", phone: null, whatsapp: null, department: null, passwordHash: "!", firstName: key.name, lastName: "", role: API_KEY_ROLE, companyId: null,
+    id: key.id, username: key.name, email: "", phone: null, whatsapp: null, department: null, region: null, address: null, passwordHash: "!", firstName: key.name, lastName: "", role: API_KEY_ROLE, companyId: null,
     status: "active", twoFactorEnabled: false, pushToken: null, lastLoginAt: null, passwordChangedAt: null, createdAt: key.createdAt, updatedAt: key.createdAt, deletedAt: null,
   };
 }

@@ -17,6 +17,8 @@ export interface SessionRow {
   whatsapp: string | null;
   department: string | null;
   password_hash: string;
+  region: string | null;
+  address: string | null;
   first_name: string;
   last_name: string;
   company_id: string | null;
@@ -31,7 +33,7 @@ export interface SessionRow {
 /** The session query already reads the whole user: handlers that need it need no second query. */
 export function userOf(r: SessionRow): UserRow {
   return {
-    id: r.user_id, username: r.username, email: r.email, phone: r.phone, whatsapp: r.whatsapp, department: r.department, passwordHash: r.password_hash, firstName: r.first_name,
+    id: r.user_id, username: r.username, email: r.email, phone: r.phone, whatsapp: r.whatsapp, department: r.department, region: r.region, address: r.address, passwordHash: r.password_hash, firstName: r.first_name,
     lastName: r.last_name, role: r.role, companyId: r.company_id, status: r.status, twoFactorEnabled: Boolean(r.two_factor_enabled),
     pushToken: r.push_token, lastLoginAt: r.last_login_at, passwordChangedAt: r.password_changed_at, createdAt: r.created_at,
     updatedAt: r.updated_at, deletedAt: r.deleted_at,
@@ -50,7 +52,7 @@ export async function readLiveSession(db: D1Database, sessionId: string, userId:
     .prepare(
       `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.csrf_hash,
               u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions,
-              u.username, u.email, u.phone, u.whatsapp, u.department, u.password_hash, u.first_name, u.last_name, u.company_id, u.two_factor_enabled,
+              u.username, u.email, u.phone, u.whatsapp, u.department, u.region, u.address, u.password_hash, u.first_name, u.last_name, u.company_id, u.two_factor_enabled,
               u.push_token, u.last_login_at, u.password_changed_at, u.created_at, u.updated_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id

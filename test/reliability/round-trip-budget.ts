@@ -15,7 +15,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/auth/login/verify-otp": 0,
   "POST /v1/auth/refresh": 4,
   "POST /v1/auth/logout": 2,
-  "POST /v1/auth/register": 7,
+  "POST /v1/auth/register": 9, // + a free username when none is given, + the session a customer starts with
   "POST /v1/auth/password/forgot": 3,
   "POST /v1/auth/password/reset": 2,
   "POST /v1/auth/password/change": 4,

@@ -9,11 +9,15 @@ export const users = sqliteTable(
   {
     id: text("id").primaryKey(),
     username: text("username").notNull(),
+    /** "" when the account has none (registration by phone): D1 cannot rebuild this table to drop NOT NULL. */
     email: text("email").notNull(),
     phone: text("phone"),
     /** WhatsApp number when it differs from `phone` or is the only one (E.164); messages go there by default. */
     whatsapp: text("whatsapp"),
     department: text("department"),
+    /** Where the person lives or works (the appliance CRM's profile): a service area or region name, and a street address. */
+    region: text("region"),
+    address: text("address"),
     passwordHash: text("password_hash").notNull(),
     firstName: text("first_name").notNull().default(""),
     lastName: text("last_name").notNull().default(""),
@@ -31,7 +35,7 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex("users_username_unique").on(t.username),
-    uniqueIndex("users_email_unique").on(t.email),
+    uniqueIndex("users_email_unique").on(t.email).where(sql`${t.email} <> ''`),
     uniqueIndex("users_phone_unique").on(t.phone),
     index("users_created_idx").on(t.createdAt, t.id),
     index("users_role_idx").on(t.role, t.createdAt),

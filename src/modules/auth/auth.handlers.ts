@@ -65,7 +65,7 @@ export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
 };
 
 export const register: RouteHandler<typeof routes.register, AppEnv> = async (c) => {
-  return c.json(await sessions.register(serviceContext(c), c.req.valid("json")), 201);
+  return c.json(await sessions.register(serviceContext(c), c.req.valid("json"), c.req.header("user-agent")), 201);
 };
 
 export const forgotPassword: RouteHandler<typeof routes.forgotPassword, AppEnv> = async (c) => {

@@ -45,15 +45,15 @@ export const logout = createRoute({
 
 export const register = createRoute({
   method: "post", path: "/v1/auth/register", tags, operationId: "register", security: PUBLIC, middleware: [idempotent()] as const,
-  summary: "Self-registration",
-  description: "Customers are active at once; staff accounts wait in `pending` until approved.",
+  summary: "Register an account",
+  description: "A customer needs only a name, a phone number (or email) and a password, is active at once and is answered with tokens, as after signing in. Staff accounts need an email address and wait in `pending` until approved (no tokens). A username is made from the name when none is given.",
   request: { headers: idempotencyHeader, body: jsonBody(RegisterSchema) },
   responses: { 201: jsonResponse(RegisterResponseSchema, "Registered"), ...errorResponses(400, 409, 413, 429) },
 });
 
 export const forgotPassword = createRoute({
   method: "post", path: "/v1/auth/password/forgot", tags, operationId: "forgotPassword", security: PUBLIC,
-  summary: "Email a password reset link",
+  summary: "Send a password reset link (by email, or by SMS to an account without one)",
   description: "Answers the same whether or not the account exists.",
   request: { body: jsonBody(ForgotPasswordSchema) },
   responses: { 202: jsonResponse(MessageSchema, "Accepted"), ...errorResponses(400, 429) },

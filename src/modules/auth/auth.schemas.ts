@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { UserSchema, USERNAME, EMAIL, PHONE, PASSWORD, NAME } from "../users";
+import { UserSchema, USERNAME, EMAIL, PHONE, PASSWORD, NAME, REGION, ADDRESS } from "../users";
 
 const applicationKey = z
   .string()
@@ -71,21 +71,33 @@ export const VerifyOtpSchema = z
 
 export const RegisterSchema = z
   .strictObject({
-    username: USERNAME,
-    email: EMAIL,
+    name: NAME.min(1).optional().openapi({ description: "Full name, split into first and last name at the first space; or give first_name and last_name", example: "Ramesh Kumar" }),
+    username: USERNAME.optional().openapi({ description: "Made from the name (or phone) when omitted" }),
+    email: EMAIL.optional(),
     phone: PHONE.optional(),
     password: PASSWORD,
-    first_name: NAME.default(""),
-    last_name: NAME.default(""),
+    first_name: NAME.optional(),
+    last_name: NAME.optional(),
+    region: REGION.optional(),
+    address: ADDRESS.optional(),
     account_type: z
       .enum(["customer", "technician", "dispatcher", "supervisor", "manager"])
       .default("customer")
       .openapi({ description: "Customers are active at once; staff accounts wait for approval" }),
   })
-  .openapi("RegisterRequest");
+  .refine((v) => v.email || v.phone, { message: "Give a phone number or an email address", path: ["phone"] })
+  .refine((v) => v.email || v.account_type === "customer", { message: "Staff accounts need an email address", path: ["email"] })
+  .openapi("RegisterRequest", { example: { name: "Ramesh Kumar", phone: "+26771234567", password: "correct horse battery" } });
 
 export const RegisterResponseSchema = z
-  .object({ user: UserSchema, requires_approval: z.boolean() })
+  .object({
+    user: UserSchema,
+    requires_approval: z.boolean(),
+    access_token: z.string().optional().openapi({ description: "Customers: signed in at once (as after /v1/auth/login); absent for staff accounts waiting for approval" }),
+    refresh_token: z.string().optional(),
+    token_type: z.literal("Bearer").optional(),
+    expires_in: z.number().int().optional().openapi({ description: "Seconds the access token lives" }),
+  })
   .openapi("RegisterResponse");
 
 export const ForgotPasswordSchema = z

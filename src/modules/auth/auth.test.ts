@@ -325,6 +325,43 @@ describe("IAM-5 registration", () => {
     const { results } = await env.DB.prepare("SELECT username FROM users WHERE username IN ('sneaky','sneaky2','badphone')").all();
     expect(results).toHaveLength(0);
   });
+
+  it("registers a customer with only a name, a phone and a password, answering with tokens", async () => {
+    const phone = `+2677${1 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+    const res = await call("/v1/auth/register", { body: { name: "Ramesh Kumar Pillai", phone, password: "long enough pw", region: "Gaborone", address: "12 MG Road" }, ip: randomIp() });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ requires_approval: false, token_type: "Bearer", user: { email: null, phone, first_name: "Ramesh", last_name: "Kumar Pillai", region: "Gaborone", address: "12 MG Road", role: "customer" } });
+    expect(res.json.user.username).toMatch(/^ramesh\.kumar/);
+    const me = await call("/v1/me", { token: res.json.access_token });
+    expect(me.status, me.text).toBe(200);
+    expect(me.json).toMatchObject({ email: null, region: "Gaborone" });
+    const refreshed = await call("/v1/auth/refresh", { body: { refresh_token: res.json.refresh_token } });
+    expect(refreshed.status, refreshed.text).toBe(200);
+    // The customer record behind the login takes the address and the region as its service area.
+    const customer = await env.DB.prepare("SELECT email, address, service_area FROM customers WHERE user_id = ?").bind(res.json.user.id).first();
+    expect(customer).toEqual({ email: null, address: "12 MG Road", service_area: "gaborone" });
+    // Signing in by phone works, and a second phone-only account can exist (no email clash on "none").
+    expect((await call("/v1/auth/login", { body: { identifier: phone, password: "long enough pw" }, ip: randomIp() })).status).toBe(200);
+    const second = await call("/v1/auth/register", { body: { name: "Ramesh Kumar Pillai", phone: phone.replace(/\d$/, (d) => String((Number(d) + 1) % 10)), password: "long enough pw" }, ip: randomIp() });
+    expect(second.status, second.text).toBe(201);
+    expect(second.json.user.username).not.toBe(res.json.user.username);
+    // Without an email address, a password reset goes by SMS to the phone.
+    await call("/v1/auth/password/forgot", { body: { identifier: phone }, ip: randomIp() });
+    expect(await latestEmailBody(phone)).toMatch(/new password/);
+    // The profile keeps region and address.
+    const patched = await call("/v1/me", { method: "PATCH", token: res.json.access_token, body: { region: "Francistown", address: null } });
+    expect(patched.json).toMatchObject({ region: "Francistown", address: null });
+  });
+
+  it("needs a phone or an email, and staff need an email", async () => {
+    const none = await call("/v1/auth/register", { body: { name: "No Contact", password: "long enough pw" }, ip: randomIp() });
+    expectProblem(none, 400, "validation_failed");
+    expect(none.json.errors[0].path).toBe("phone");
+    const staff = await call("/v1/auth/register", { body: { name: "Phone Tech", phone: "+26771000001", password: "long enough pw", account_type: "technician" }, ip: randomIp() });
+    expectProblem(staff, 400, "validation_failed");
+    expect(staff.json.errors[0].path).toBe("email");
+    expect(await env.DB.prepare("SELECT 1 FROM users WHERE phone = '+26771000001'").first()).toBeNull();
+  });
 });
 
 describe("IAM-6 passwords", () => {

@@ -7,7 +7,7 @@ import { checkCode } from "../../lib/one-time-codes";
 import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { enqueueEmail } from "../../lib/enqueue";
+import { enqueueAccountMessage } from "../../lib/enqueue";
 import { findUser, type UserRow } from "../users";
 import { signToken, verifyToken } from "../../lib/tokens";
 import { FIFTEEN_MINUTES, OTP_TTL_SECONDS, OTP_MAX_ATTEMPTS, accountSubject } from "./session-tokens";
@@ -38,10 +38,8 @@ export async function issueOtp(ctx: ServiceContext, user: UserRow, purpose: OtpP
       createdAt: now.toISOString(),
     }),
   ]);
-  await enqueueEmail(ctx, {
+  await enqueueAccountMessage(ctx, user, {
     event: "auth.otp_requested",
-    userId: user.id,
-    to: user.email,
     subject: "Your truckroll verification code",
     body: `Your verification code is ${code}. It expires in 10 minutes. Never share it.`,
   });

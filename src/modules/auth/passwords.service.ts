@@ -7,7 +7,7 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { enqueueEmail } from "../../lib/enqueue";
+import { enqueueAccountMessage } from "../../lib/enqueue";
 import { findUser, revokeAllSessionsStatement } from "../users";
 import { FIFTEEN_MINUTES, HOUR, RESET_TTL_SECONDS, accountSubject, findByIdentifier } from "./session-tokens";
 
@@ -32,10 +32,8 @@ export async function forgotPassword(ctx: ServiceContext, identifier: string) {
     createdAt: now.toISOString(),
   });
   const link = `${ctx.settings.publicBaseUrl}/reset-password?token=${encodeURIComponent(token)}`;
-  await enqueueEmail(ctx, {
+  await enqueueAccountMessage(ctx, user, {
     event: "auth.password_reset_requested",
-    userId: user.id,
-    to: user.email,
     subject: "Reset your truckroll password",
     body: `Use this link within 30 minutes to choose a new password: ${link}\nReset token: ${token}\nIf you did not ask for this, ignore this email.`,
   });

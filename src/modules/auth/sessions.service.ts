@@ -132,14 +132,30 @@ export async function logoutByRefreshToken(ctx: ServiceContext, refreshToken: st
 
 export async function register(
   ctx: ServiceContext,
-  input: { username: string; email: string; phone?: string; password: string; first_name: string; last_name: string; account_type: string },
+  input: { name?: string; username?: string; email?: string; phone?: string; password: string; first_name?: string; last_name?: string; region?: string; address?: string; account_type: string },
+  userAgent?: string,
 ) {
   await consumeRateLimits(ctx, [{ bucket: "register:ip", subject: ctx.clientIp, limit: 10, windowSeconds: HOUR }]);
   const isStaff = (STAFF_ROLES as string[]).includes(input.account_type);
-  const user = await insertUser(ctx, { ...input, role: input.account_type, status: isStaff ? "pending" : "active" });
-  // A customer's login comes with the customer record their tickets and service cards hang off.
-  if (!isStaff) await customerForUser(ctx, user.id);
-  return { user: toUserResponse(user), requires_approval: isStaff };
+  const [first, ...rest] = (input.name ?? "").split(/\s+/).filter(Boolean);
+  const firstName = input.first_name ?? first ?? "";
+  const lastName = input.last_name ?? rest.join(" ");
+  const username = input.username ?? (await freeUsername(ctx, [firstName, lastName].filter(Boolean).join(".") || (input.phone ?? "").replace(/\D/g, "")));
+  const user = await insertUser(ctx, { ...input, username, first_name: firstName, last_name: lastName, role: input.account_type, status: isStaff ? "pending" : "active" });
+  if (isStaff) return { user: toUserResponse(user), requires_approval: true };
+  // A customer's login comes with the customer record their tickets and service cards hang off, and is signed in at once.
+  await customerForUser(ctx, user.id);
+  const tokens = await startSession(ctx, user, "body", userAgent);
+  return { user: tokens.user, requires_approval: false, access_token: tokens.access_token, refresh_token: tokens.refresh_token, token_type: tokens.token_type, expires_in: tokens.expires_in };
+}
+
+/** A username made from the name (or phone digits): the plain form when free, else with a short number. */
+async function freeUsername(ctx: ServiceContext, base: string): Promise<string> {
+  const stem = base.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9._-]+/g, "").replace(/^[._-]+/, "").slice(0, 30).padEnd(3, "0");
+  for (const candidate of [stem, ...Array.from({ length: 4 }, () => `${stem}-${crypto.getRandomValues(new Uint32Array(1))[0]! % 100_000}`)]) {
+    if (!(await ctx.db.query.users.findFirst({ where: eq(users.username, candidate), columns: { id: true } }))) return candidate;
+  }
+  return `${stem}-${newId("u").slice(-8).toLowerCase()}`;
 }
 
 // ---- IAM-8 ----

@@ -118,7 +118,7 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
     for (const user of await contactsOf(ctx, { roles: STOCK_MANAGER_ROLES })) {
       const key = (await sha256(`${event.id}:${user.id}`)).slice(0, 24);
       out.inApp.push({ id: `ntf_${key}`, userId: user.id, type: event.type, title, body: title, ticketId: null, data: { event_id: event.id, ...event.data } });
-      out.messages.push({ body: { kind: "notification", id: `${event.id}:${user.id}:email`, event: event.type, channel: "email", recipient: { user_id: user.id, address: user.email }, subject: title, body: title, created_at: nowIso() } });
+      if (user.email) out.messages.push({ body: { kind: "notification", id: `${event.id}:${user.id}:email`, event: event.type, channel: "email", recipient: { user_id: user.id, address: user.email }, subject: title, body: title, created_at: nowIso() } });
     }
   }
   if (trigger && people) {

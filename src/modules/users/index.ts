@@ -1,6 +1,6 @@
 // Accounts: your own profile, user administration and registration approvals.
 // Leaves first: other modules read these at load time, so they must not wait on a cycle.
-export { EMAIL, NAME, PASSWORD, PHONE, USERNAME, UserSchema } from "./users.schemas";
+export { ADDRESS, EMAIL, NAME, PASSWORD, PHONE, REGION, USERNAME, UserSchema } from "./users.schemas";
 
 import { createRouter } from "../../lib/create-router";
 import * as h from "./users.handlers";

@@ -12,10 +12,12 @@ export const UserSchema = z
   .object({
     id: z.string(),
     username: z.string(),
-    email: z.string(),
+    email: z.string().nullable().openapi({ description: "Null for an account registered with a phone number only" }),
     phone: z.string().nullable().openapi({ description: "E.164" }),
     whatsapp: z.string().nullable().openapi({ description: "WhatsApp number (E.164); notifications go there by default" }),
     department: z.string().nullable(),
+    region: z.string().nullable().openapi({ description: "The region or service area the person lives or works in" }),
+    address: z.string().nullable().openapi({ description: "Street address" }),
     first_name: z.string(),
     last_name: z.string(),
     display_name: z.string(),
@@ -46,6 +48,8 @@ export const PHONE = z.string().trim().min(6).max(32).openapi({ description: "An
 /** NIST 800-63B: at least 8, and a ceiling so hashing cost stays bounded. */
 export const PASSWORD = z.string().min(8, "At least 8 characters").max(128, "At most 128 characters");
 export const NAME = z.string().trim().max(100);
+export const REGION = z.string().trim().min(1).max(80).openapi({ description: "The region or service area the person lives or works in", example: "Gaborone" });
+export const ADDRESS = z.string().trim().min(1).max(300).openapi({ description: "Street address", example: "Plot 1234, Broadhurst, Gaborone" });
 export const DEPARTMENT = z.string().trim().min(1).max(80).openapi({ example: "Network operations" });
 
 export const ProfileUpdateSchema = z
@@ -56,6 +60,8 @@ export const ProfileUpdateSchema = z
     phone: PHONE.nullable().optional(),
     whatsapp: PHONE.nullable().optional(),
     department: DEPARTMENT.nullable().optional(),
+    region: REGION.nullable().optional(),
+    address: ADDRESS.nullable().optional(),
   })
   .openapi("ProfileUpdate", { description: "Role, status and id cannot be changed here; unknown fields are rejected." });
 
@@ -77,6 +83,8 @@ export const UserCreateSchema = z
     phone: PHONE.optional(),
     whatsapp: PHONE.optional(),
     department: DEPARTMENT.optional(),
+    region: REGION.optional(),
+    address: ADDRESS.optional(),
     password: PASSWORD,
     first_name: NAME.default(""),
     last_name: NAME.default(""),
@@ -93,6 +101,8 @@ export const UserUpdateSchema = z
     phone: PHONE.nullable().optional(),
     whatsapp: PHONE.nullable().optional(),
     department: DEPARTMENT.nullable().optional(),
+    region: REGION.nullable().optional(),
+    address: ADDRESS.nullable().optional(),
     first_name: NAME.optional(),
     last_name: NAME.optional(),
     role: z.string().min(1).max(40).optional(),

@@ -19,10 +19,12 @@ export function toUserResponse(u: UserRow): UserResponse {
   return {
     id: u.id,
     username: u.username,
-    email: u.email,
+    email: u.email || null,
     phone: u.phone,
     whatsapp: u.whatsapp,
     department: u.department,
+    region: u.region,
+    address: u.address,
     first_name: u.firstName,
     last_name: u.lastName,
     display_name: displayName(u.firstName, u.lastName, u.username),
@@ -73,10 +75,12 @@ export async function insertUser(
   ctx: ServiceContext,
   input: {
     username: string;
-    email: string;
+    email?: string;
     phone?: string | null;
     whatsapp?: string | null;
     department?: string | null;
+    region?: string | null;
+    address?: string | null;
     password: string;
     first_name?: string;
     last_name?: string;
@@ -91,10 +95,12 @@ export async function insertUser(
   const row: UserRow = {
     id: newId("usr"),
     username: input.username,
-    email: input.email,
+    email: input.email ?? "",
     phone,
     whatsapp: normalisePhone(ctx, input.whatsapp, "whatsapp") ?? null,
     department: input.department ?? null,
+    region: input.region ?? null,
+    address: input.address ?? null,
     passwordHash: await hashPassword(input.password),
     firstName: input.first_name ?? "",
     lastName: input.last_name ?? "",
@@ -142,7 +148,7 @@ export async function getMe(ctx: UserContext) {
 
 export async function updateMe(
   ctx: UserContext,
-  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null },
+  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; region?: string | null; address?: string | null },
 ) {
   const phone = normalisePhone(ctx, input.phone);
   const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
@@ -154,6 +160,8 @@ export async function updateMe(
   if (phone !== undefined) patch.phone = phone;
   if (whatsapp !== undefined) patch.whatsapp = whatsapp;
   if (input.department !== undefined) patch.department = input.department;
+  if (input.region !== undefined) patch.region = input.region;
+  if (input.address !== undefined) patch.address = input.address;
   await ctx.db.update(users).set(patch).where(eq(users.id, ctx.actor.userId));
   return getMe(ctx);
 }
@@ -195,7 +203,7 @@ export async function listUsers(
 
 export async function createUser(
   ctx: UserContext,
-  input: { username: string; email: string; phone?: string; whatsapp?: string; department?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
+  input: { username: string; email?: string; phone?: string; whatsapp?: string; department?: string; region?: string; address?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
 ) {
   await assertMayGrantRole(ctx, input.role);
   if (input.company_id) await assertCompanyExists(ctx, input.company_id);
@@ -238,7 +246,7 @@ export async function getUser(ctx: UserContext, id: string) {
 export async function updateUser(
   ctx: UserContext,
   id: string,
-  input: { username?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
+  input: { username?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; region?: string | null; address?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
 ) {
   const existing = await findUser(ctx, id);
   await assertMayChangeUser(ctx, existing);
@@ -260,6 +268,8 @@ export async function updateUser(
   const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
   if (whatsapp !== undefined) patch.whatsapp = whatsapp;
   if (input.department !== undefined) patch.department = input.department;
+  if (input.region !== undefined) patch.region = input.region;
+  if (input.address !== undefined) patch.address = input.address;
   await ctx.db.update(users).set(patch).where(eq(users.id, id));
   return getUser(ctx, id);
 }

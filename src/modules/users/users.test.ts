@@ -50,8 +50,8 @@ describe("IAM-10 user administration", () => {
     expect(id).toMatch(/^usr_[0-9a-z]{20}$/);
 
     expect((await call(`/v1/users/${id}`, { token })).json.email).toBe("disp1@example.test");
-    const patched = await call(`/v1/users/${id}`, { method: "PATCH", token, body: { last_name: "Uno", role: "supervisor" } });
-    expect(patched.json).toMatchObject({ last_name: "Uno", role: "supervisor" });
+    const patched = await call(`/v1/users/${id}`, { method: "PATCH", token, body: { last_name: "Uno", role: "supervisor", region: "Maun", address: "Plot 7, Boseja" } });
+    expect(patched.json).toMatchObject({ last_name: "Uno", role: "supervisor", region: "Maun", address: "Plot 7, Boseja" });
 
     expect((await call("/v1/users?phone=71999001", { token })).json.data.map((u: { id: string }) => u.id)).toEqual([id]);
     expect((await call("/v1/users?q=DISP.O", { token })).json.data.map((u: { id: string }) => u.id)).toEqual([id]);
