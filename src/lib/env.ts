@@ -60,6 +60,8 @@ export interface Env {
   COMPANY_PHONE?: string;
   /** "true": a ticket is resolved by completing its visit (appointment), not by the resolve action alone. */
   RESOLVE_NEEDS_VISIT?: string;
+  /** How a new service booking is placed at once: off (a dispatcher assigns), round_robin or least_loaded. */
+  AUTO_ASSIGN_BOOKINGS?: string;
   /** A customer may cancel their visit until this many hours before it starts. */
   CUSTOMER_CANCEL_MIN_HOURS?: string;
   /** ETA on the visit page: straight-line distance × road factor ÷ average speed, from a location at most this old. */
@@ -143,6 +145,7 @@ const settingsSchema = z.object({
   companyPhone: z.string().max(40),
   customerCancelMinHours: z.coerce.number().min(0).max(24 * 14),
   resolveNeedsVisit: z.boolean(),
+  autoAssignBookings: z.enum(["off", "round_robin", "least_loaded"]),
   etaRoadFactor: z.coerce.number().min(1).max(5),
   etaAverageSpeedKmh: z.coerce.number().min(1).max(200),
   etaLocationMaxAgeMinutes: z.coerce.number().int().min(1).max(240),
@@ -201,6 +204,7 @@ export function settingsFrom(env: Env): Settings {
     companyPhone: env.COMPANY_PHONE ?? "",
     customerCancelMinHours: env.CUSTOMER_CANCEL_MIN_HOURS ?? 2,
     resolveNeedsVisit: env.RESOLVE_NEEDS_VISIT === "true",
+    autoAssignBookings: env.AUTO_ASSIGN_BOOKINGS ?? "off",
     etaRoadFactor: env.ETA_ROAD_FACTOR ?? 1.4,
     etaAverageSpeedKmh: env.ETA_AVERAGE_SPEED_KMH ?? 35,
     etaLocationMaxAgeMinutes: env.ETA_LOCATION_MAX_AGE_MINUTES ?? 15,

@@ -5,6 +5,7 @@ import type { JobMessage } from "../lib/messages";
 import { advanceJob, failJob, type JobRow, type StepResult } from "../modules/jobs";
 import { runExportStep, runRebuildStep } from "../modules/reports";
 import { runImportStep } from "../modules/imports";
+import { runAutoAssignStep } from "../modules/tickets";
 
 export const JOBS_QUEUE = "truckroll-jobs";
 /** Matches max_retries in wrangler.toml: the attempt after which a failing step fails its job. */
@@ -14,6 +15,7 @@ const STEPS: Record<string, (ctx: ReturnType<typeof systemContext>, job: JobRow)
   report_export: runExportStep,
   report_rebuild: runRebuildStep,
   import: runImportStep,
+  auto_assign: runAutoAssignStep,
 };
 
 /** Imports commit a chunk per step: several chunks run in one message, while a few seconds last. */

@@ -90,6 +90,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   listTickets: "tickets:read", // GET /v1/tickets
   createTicket: "tickets:create", // POST /v1/tickets
   bulkAssignTickets: "tickets:assign", // POST /v1/tickets/assign
+  runAutoAssign: "tickets:assign", // POST /v1/tickets/auto-assign
   getTicket: "tickets:read", // GET /v1/tickets/{id}
   updateTicket: "tickets:assign", // PATCH /v1/tickets/{id}
   assignTicket: "tickets:assign", // POST /v1/tickets/{id}/assign

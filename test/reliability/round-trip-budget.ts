@@ -81,6 +81,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "GET /v1/tickets": 2,
   "POST /v1/tickets": 5,
   "POST /v1/tickets/assign": 1,
+  "POST /v1/tickets/auto-assign": 2, // with nothing to place; each placed ticket adds its own change
   "GET /v1/tickets/{id}": 4,
   "PATCH /v1/tickets/{id}": 5,
   "POST /v1/tickets/{id}/assign": 7,
@@ -292,6 +293,7 @@ export const SWEPT_STATUS: Record<string, number> = {
   "GET /v1/tickets": 200,
   "POST /v1/tickets": 201,
   "POST /v1/tickets/assign": 400,
+  "POST /v1/tickets/auto-assign": 200,
   "GET /v1/tickets/{id}": 200,
   "PATCH /v1/tickets/{id}": 200,
   "POST /v1/tickets/{id}/assign": 400,

@@ -13,6 +13,8 @@ export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 /** The service a ticket is about (voice line, internet, anything else). */
 export const SERVICE_CATEGORIES = ["voice", "internet", "other"] as const;
+/** Where a service booking's work happens: at the customer's, at the workshop (carried in), or remotely. */
+export const VISIT_TYPES = ["onsite", "carry_in", "remote"] as const;
 export const TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "resolved", "waiting_approval", "closed", "cancelled"] as const;
 /** Work is done (or abandoned): no assignment, booking or SLA clock applies. */
 export const FINISHED_STATUSES = ["resolved", "waiting_approval", "closed", "cancelled"] as const;
@@ -31,6 +33,8 @@ export const tickets = sqliteTable(
     priority: text("priority", { enum: TICKET_PRIORITIES }).notNull(),
     status: text("status", { enum: TICKET_STATUSES }).notNull(),
     title: text("title").notNull(),
+    /** The project or contract the work belongs to (the incident desk's project), free text. */
+    projectName: text("project_name"),
     description: text("description").notNull().default(""),
     customerId: text("customer_id"),
     assetId: text("asset_id"),
@@ -43,6 +47,9 @@ export const tickets = sqliteTable(
     lng: real("lng"),
     address: text("address"),
     preferredAt: text("preferred_at"),
+    /** The local time of day the customer asked for ("HH:MM"), when they gave one; `preferred_at` carries it as an instant. */
+    preferredTime: text("preferred_time"),
+    visitType: text("visit_type", { enum: VISIT_TYPES }),
     scheduledAt: text("scheduled_at"),
     estimatedMinutes: integer("estimated_minutes"),
     /** Service bookings: free or paid by the warranty rule (WO-9). */
@@ -82,6 +89,8 @@ export const tickets = sqliteTable(
     index("tickets_creator_created_idx").on(t.createdBy, t.createdAt, t.id),
     index("tickets_team_created_idx").on(t.teamSupervisorId, t.createdAt, t.id),
     index("tickets_scheduled_idx").on(t.scheduledAt, t.id),
+    // The list's `order=scheduled_at`: scheduled time first, unscheduled last, then creation time (SCHEDULE_ORDER_KEY).
+    index("tickets_schedule_order_idx").on(sql`(coalesce(scheduled_at, '~') || ' ' || created_at)`, t.id),
     index("tickets_asset_idx").on(t.assetId, t.createdAt),
     // Upcoming service bookings: scheduled, else preferred, time.
     index("tickets_booking_due_idx").on(t.kind, sql`coalesce(scheduled_at, preferred_at)`, t.id),

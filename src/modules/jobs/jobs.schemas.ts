@@ -7,7 +7,7 @@ export const JobIdParam = z.object({ id: z.string().min(1).max(64).openapi({ par
 export const JobSchema = z
   .object({
     id: z.string(),
-    kind: z.string().openapi({ description: "What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) or `import` (a CSV file of records taken in)", example: "report_export" }),
+    kind: z.string().openapi({ description: "What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in) or `auto_assign` (unassigned bookings placed with technicians)", example: "report_export" }),
     status: z.enum(JOB_STATUSES),
     rows_total: z.number().int().nullable().openapi({ description: "Rows to process, when known in advance" }),
     rows_processed: z.number().int(),

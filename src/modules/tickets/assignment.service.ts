@@ -45,7 +45,7 @@ export async function eligibleTechnicians(ctx: ServiceContext, ticket: Pick<Tick
  * concurrent assignments walk the pool instead of piling on one person; least-loaded counts
  * unfinished tickets and breaks ties by id.
  */
-export async function chooseTechnician(ctx: UserContext, ticket: TicketRow, strategy: Strategy): Promise<{ technicianId: string; reason: string }> {
+export async function chooseTechnician(ctx: ServiceContext, ticket: TicketRow, strategy: Strategy): Promise<{ technicianId: string; reason: string }> {
   const pool = await eligibleTechnicians(ctx, ticket);
   const criteria = [
     ticket.requiredSkills.length ? `skills ${ticket.requiredSkills.join("+")}` : null,
@@ -72,6 +72,40 @@ export async function chooseTechnician(ctx: UserContext, ticket: TicketRow, stra
   const load = new Map(loads.map((l) => [l.technicianId, l.n]));
   const pick = [...pool].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0];
   return { technicianId: pick.id, reason: `least_loaded: ${pick.username} with ${load.get(pick.id) ?? 0} open tickets, among ${pool.length} eligible (${criteria})` };
+}
+
+/**
+ * Places an unassigned ticket with `strategy`, as truckroll itself (history without a person), and
+ * schedules it at the customer's preferred time when they gave one. Null, changing nothing, when no
+ * technician fits or the ticket moved on meanwhile: a second run over the same ticket is harmless.
+ */
+export async function autoAssign(ctx: ServiceContext, ticket: TicketRow, strategy: Strategy, triggeredBy: string | null): Promise<{ technicianId: string; displayName: string; scheduledAt: string | null } | null> {
+  if (ticket.status !== "new" && ticket.status !== "opened") return null;
+  let choice: { technicianId: string; reason: string };
+  try {
+    choice = await chooseTechnician(ctx, ticket, strategy);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "unprocessable") return null;
+    throw err;
+  }
+  const now = nowIso();
+  const scheduledAt = ticket.scheduledAt ?? (ticket.preferredTime ? ticket.preferredAt : null);
+  const set = { ...transitionColumns(ticket, "assign", "assigned", now), scheduled_at: scheduledAt };
+  try {
+    await changeTicket({ ...ctx, actor: { kind: "system", job: "auto-assign" } }, {
+      ticketId: ticket.id,
+      expectStatus: [ticket.status],
+      set,
+      rows: [{ table: "ticket_assignees", row: { ticket_id: ticket.id, technician_id: choice.technicianId, assigned_by: triggeredBy ?? "system", due_at: null, reason: `auto-assign ${choice.reason}`, assigned_at: now } }],
+      history: [{ action: "assigned", to: choice.technicianId, comment: `auto-assign ${choice.reason}` }, { action: "status_changed", from: ticket.status, to: "assigned" }],
+      events: [{ type: "ticket.assigned", data: { number: ticket.number, technician_ids: [choice.technicianId], team_supervisor_id: ticket.teamSupervisorId, strategy, auto: true } }],
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return null;
+    throw err;
+  }
+  const person = await ctx.db.query.users.findFirst({ where: eq(users.id, choice.technicianId), columns: { firstName: true, lastName: true, username: true } });
+  return { technicianId: choice.technicianId, displayName: person ? displayName(person.firstName, person.lastName, person.username) : choice.technicianId, scheduledAt };
 }
 
 async function assertTechnicians(ctx: UserContext, ids: string[]) {

@@ -12,6 +12,7 @@ const router = createRouter()
   .openapi(r.listTickets, h.listTickets)
   .openapi(r.createTicket, h.createTicket)
   .openapi(r.bulkAssign, h.bulkAssign)
+  .openapi(r.autoAssignRun, h.autoAssignRun)
   .openapi(r.getTicket, h.getTicket)
   .openapi(r.updateTicket, h.updateTicket)
   .openapi(r.assignTicket, h.assignTicket)
@@ -44,3 +45,4 @@ export { flagSlaBreaches } from "./sla-breaches";
 export { CLEAR_SQL, REFRESH_ALL_SQL, REFRESH_SQL, SUMS, ticketStatsStatements } from "./ticket-stats";
 export { ticketImport } from "./tickets.import";
 export { visitStepChange } from "./tickets.write";
+export { runAutoAssignStep } from "./bookings.service";

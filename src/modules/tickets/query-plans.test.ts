@@ -32,6 +32,9 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ["admin", "by technician", { technician_id: "usr_x" }],
   ["admin", "created range", { created_from: "2026-01-01T00:00:00Z", created_to: "2026-12-31T00:00:00Z" }],
   ["admin", "scheduled order", { order: "scheduled_at", scheduled_from: "2026-01-01T00:00:00Z" }],
+  ["admin", "visit order, unscheduled last", { order: "scheduled_at" }],
+  ["admin", "service bookings in visit order (their default)", { kind: ["service_booking"], order: undefined }],
+  ["admin", "by service card", { asset_id: "ast_x" }],
   ["admin", "updated order", { order: "-updated_at" }],
   ["admin", "deep cursor", { cursor: btoa(JSON.stringify(["-created_at", "2026-01-01T00:00:00.000Z", "tkt_x"])).replace(/=+$/, "") }],
   ["customer", "own tickets", {}],
@@ -55,7 +58,8 @@ const CURSOR_CASES: [string, Record<string, unknown>][] = [
   ["oldest first", { order: "created_at", cursor: deep("created_at", "2026-01-01T00:00:00.000Z") }],
   ["by status", { status: ["new"], cursor: deep("-created_at", "2026-01-01T00:00:00.000Z") }],
   ["updated order", { order: "-updated_at", cursor: deep("-updated_at", "2026-01-01T00:00:00.000Z") }],
-  ["scheduled order", { order: "scheduled_at", cursor: deep("scheduled_at", "2026-01-01T00:00:00.000Z") }],
+  ["scheduled order", { order: "scheduled_at", cursor: deep("scheduled_at", "2026-01-01T00:00:00.000Z 2025-12-01T00:00:00.000Z") }],
+  ["unscheduled part of the visit order", { order: "-scheduled_at", cursor: deep("-scheduled_at", "~ 2025-12-01T00:00:00.000Z") }],
 ];
 
 // A "SCAN … USING INDEX" walks the index from its start and filters: flat for the first page,

@@ -5,6 +5,7 @@ import { userContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import * as activity from "./activity.service";
 import * as assignment from "./assignment.service";
+import * as bookings from "./bookings.service";
 import * as routes from "./tickets.routes";
 import * as list from "./tickets.list";
 import * as present from "./tickets.present";
@@ -15,7 +16,13 @@ export const listTickets: RouteHandler<typeof routes.listTickets, AppEnv> = asyn
   c.json(await list.listTickets(userContext(c), c.req.valid("query")), 200);
 
 export const createTicket: RouteHandler<typeof routes.createTicket, AppEnv> = async (c) =>
-  c.json(await write.createTicket(userContext(c), c.req.valid("json")), 201);
+  c.json(await bookings.raiseTicket(userContext(c), c.req.valid("json")), 201);
+
+export const autoAssignRun: RouteHandler<typeof routes.autoAssignRun, AppEnv> = async (c) => {
+  const input = c.req.valid("json");
+  const outcome = await bookings.runAutoAssign(userContext(c), { strategy: input.strategy, kinds: input.kind });
+  return "job" in outcome ? c.json(outcome.job!, 202) : c.json(outcome.result!, 200);
+};
 
 export const bulkAssign: RouteHandler<typeof routes.bulkAssign, AppEnv> = async (c) =>
   c.json(await assignment.bulkAssign(userContext(c), c.req.valid("json")), 200);

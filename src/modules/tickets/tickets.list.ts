@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, gte, isNotNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
 import { inList } from "../../lib/d1";
 import { buckets, tickets } from "../../db/schema";
 import { AppError } from "../../lib/problem";
@@ -7,11 +7,24 @@ import { keyset } from "../../lib/pagination";
 import { findVisibleCustomer } from "../customers";
 import { visibleTickets, type TicketRow } from "../access";
 import type { TicketListFilters } from "./tickets.schemas";
-import { presentTickets, type AssigneeInfo } from "./tickets.present";
+import { presentTickets, type AssigneeInfo, type PeopleNames } from "./tickets.present";
 
 // ---- list (WO-2) ----
 
-type ListQuery = TicketListFilters & { limit: number; cursor?: string; order: string; bucket?: string };
+type ListQuery = TicketListFilters & { limit: number; cursor?: string; order?: string; bucket?: string };
+
+/**
+ * `order=scheduled_at` sorts on this key: the scheduled time, unscheduled rows after every
+ * scheduled one ("~" sorts after digits), then creation time. Written as in the index
+ * `tickets_schedule_order_idx` so SQLite uses it.
+ */
+const SCHEDULE_ORDER_KEY = sql<string>`(coalesce(scheduled_at, '~') || ' ' || created_at)`;
+const scheduleOrderKey = (r: Pick<TicketRow, "scheduledAt" | "createdAt">) => `${r.scheduledAt ?? "~"} ${r.createdAt}`;
+
+/** Service bookings alone list in visit order (the appliance CRM's services list); everything else newest first. */
+export function defaultTicketOrder(filters: Pick<TicketListFilters, "kind">): string {
+  return filters.kind?.length === 1 && filters.kind[0] === "service_booking" ? "scheduled_at" : "-created_at";
+}
 
 /** The exact query the list endpoint runs; exported so a test can EXPLAIN it. */
 export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
@@ -21,25 +34,28 @@ export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
     if (!bucket) throw new AppError("validation_failed", "No such bucket", { errors: [{ path: "query.bucket", message: "No such bucket" }] });
     filters = { ...(bucket.filters as TicketListFilters), ...stripUndefined(query) };
   }
-  const field = query.order.replace(/^-/, "") as "created_at" | "updated_at" | "scheduled_at";
-  const column = field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? tickets.scheduledAt : tickets.createdAt;
-  const page = keyset({ order: query.order, column, idColumn: tickets.id, cursor: query.cursor });
-  const where = and(await visibleTickets(ctx), ...ticketFilters(filters), field === "scheduled_at" ? isNotNull(tickets.scheduledAt) : undefined, page.where);
+  const order = query.order ?? defaultTicketOrder(filters);
+  const field = order.replace(/^-/, "") as "created_at" | "updated_at" | "scheduled_at";
+  const column = field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? SCHEDULE_ORDER_KEY : tickets.createdAt;
+  const page = keyset({ order, column, idColumn: tickets.id, cursor: query.cursor });
+  const where = and(await visibleTickets(ctx), ...ticketFilters(filters), page.where);
   // Assignees come back with the page as JSON, saving a round trip (found by `npm run bench`).
   const assigneesJson = sql<string>`(SELECT json_group_array(json_object(
       'technicianId', a.technician_id, 'assignedAt', a.assigned_at, 'dueAt', a.due_at, 'reason', a.reason, 'supervisorId', p.supervisor_id,
       'displayName', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username), 'phone', u.phone))
     FROM ticket_assignees a JOIN users u ON u.id = a.technician_id LEFT JOIN technician_profiles p ON p.user_id = a.technician_id
     WHERE a.ticket_id = "tickets"."id")`.as("assignees_json"); // qualified by hand: drizzle renders a bare "id" here
+  const peopleJson = sql<string>`(SELECT json_group_object(u.id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username))
+    FROM users u WHERE u.id IN ("tickets"."created_by", "tickets"."team_supervisor_id"))`.as("people_json");
   const customerJson = sql<string | null>`(SELECT json_object('id', c.id, 'full_name', c.full_name, 'phone', c.phone, 'address', c.address)
     FROM customers c WHERE c.id = "tickets"."customer_id")`.as("customer_json");
   const statement = ctx.db
-    .select({ ...getTableColumns(tickets), assigneesJson, customerJson })
+    .select({ ...getTableColumns(tickets), assigneesJson, peopleJson, customerJson })
     .from(tickets)
     .where(where)
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const valueOf = (r: Pick<TicketRow, "updatedAt" | "scheduledAt" | "createdAt">) => (field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? r.scheduledAt! : r.createdAt);
+  const valueOf = (r: Pick<TicketRow, "updatedAt" | "scheduledAt" | "createdAt">) => (field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? scheduleOrderKey(r) : r.createdAt);
   return { statement, page, valueOf };
 }
 
@@ -47,14 +63,16 @@ export async function listTickets(ctx: UserContext, query: ListQuery) {
   const { statement, page, valueOf } = await buildTicketListQuery(ctx, query);
   const result = page.page(await statement, query.limit, valueOf);
   const assignees = new Map<string, AssigneeInfo[]>();
+  const names: PeopleNames = new Map();
   const customers = new Map<string, { id: string; full_name: string; phone: string | null; address: string } | null>();
-  const rows: TicketRow[] = result.data.map(({ assigneesJson, customerJson, ...row }) => {
+  const rows: TicketRow[] = result.data.map(({ assigneesJson, peopleJson, customerJson, ...row }) => {
+    for (const [id, name] of Object.entries(JSON.parse(peopleJson || "{}") as Record<string, string>)) names.set(id, name);
     const list = (JSON.parse(assigneesJson || "[]") as AssigneeInfo[]).sort((a, b) => a.assignedAt.localeCompare(b.assignedAt));
     assignees.set(row.id, list);
     customers.set(row.id, customerJson ? JSON.parse(customerJson) : null);
     return row as TicketRow;
   });
-  const presented = await presentTickets(ctx, rows, assignees);
+  const presented = await presentTickets(ctx, rows, { assignees, names });
   return { data: presented.map((t) => ({ ...t, customer: customers.get(t.id) ?? null })), next_cursor: result.next_cursor };
 }
 
@@ -68,8 +86,10 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.priority?.length ? inList(tickets.priority, f.priority) : undefined,
     f.kind?.length ? inList(tickets.kind, f.kind) : undefined,
     f.customer_id ? eq(tickets.customerId, f.customer_id) : undefined,
+    f.asset_id ? eq(tickets.assetId, f.asset_id) : undefined,
     f.number ? eq(tickets.number, f.number) : undefined,
     f.external_ref ? eq(tickets.externalRef, f.external_ref) : undefined,
+    f.project_name ? eq(tickets.projectName, f.project_name) : undefined,
     f.service_category ? eq(tickets.serviceCategory, f.service_category) : undefined,
     f.q ? matchesText(f.q) : undefined,
     f.technician_id

@@ -12,17 +12,31 @@ import { allowedActions, type Relation } from "./tickets.workflow";
 
 export type AssigneeInfo = { technicianId: string; displayName: string; phone: string | null; assignedAt: string; dueAt: string | null; reason: string | null; supervisorId: string | null };
 
+/** Display names of the people a ticket names besides its assignees (creator, team supervisor), by user id. */
+export type PeopleNames = Map<string, string>;
+
 export async function loadAssignees(ctx: ServiceContext, ticketIds: string[]): Promise<Map<string, AssigneeInfo[]>> {
+  return (await loadTicketPeople(ctx, ticketIds.map((id) => ({ id, createdBy: "", teamSupervisorId: null })))).assignees;
+}
+
+/** Assignees and the names of creators and team supervisors of `rows`, in one round trip. */
+export async function loadTicketPeople(ctx: ServiceContext, rows: Pick<TicketRow, "id" | "createdBy" | "teamSupervisorId">[]): Promise<{ assignees: Map<string, AssigneeInfo[]>; names: PeopleNames }> {
   const out = new Map<string, AssigneeInfo[]>();
-  if (!ticketIds.length) return out;
-  const rows = await ctx.db
+  const names: PeopleNames = new Map();
+  if (!rows.length) return { assignees: out, names };
+  const people = [...new Set(rows.flatMap((r) => [r.createdBy, r.teamSupervisorId]).filter((id): id is string => Boolean(id)))];
+  const assigneeQuery = ctx.db
     .select({ a: ticketAssignees, first: users.firstName, last: users.lastName, username: users.username, phone: users.phone, supervisorId: technicianProfiles.supervisorId })
     .from(ticketAssignees)
     .innerJoin(users, eq(users.id, ticketAssignees.technicianId))
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
-    .where(inList(ticketAssignees.ticketId, ticketIds))
+    .where(inList(ticketAssignees.ticketId, rows.map((r) => r.id)))
     .orderBy(asc(ticketAssignees.assignedAt));
-  for (const r of rows) {
+  const nameQuery = ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inList(users.id, people.length ? people : [""]));
+  const [found, named] = await ctx.db.batch([assigneeQuery, nameQuery]);
+  for (const p of named) names.set(p.id, displayName(p.first, p.last, p.username));
+  const assigneeRows = found;
+  for (const r of assigneeRows) {
     const list = out.get(r.a.ticketId) ?? [];
     list.push({
       technicianId: r.a.technicianId,
@@ -35,10 +49,10 @@ export async function loadAssignees(ctx: ServiceContext, ticketIds: string[]): P
     });
     out.set(r.a.ticketId, list);
   }
-  return out;
+  return { assignees: out, names };
 }
 
-export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relation: Relation) {
+export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relation: Relation, names: PeopleNames = new Map()) {
   return {
     id: t.id,
     number: t.number,
@@ -48,14 +62,19 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
     status: t.status,
     title: t.title,
     description: t.description,
+    project_name: t.projectName,
     customer_id: t.customerId,
     asset_id: t.assetId,
     created_by: t.createdBy,
+    created_by_name: names.get(t.createdBy) ?? null,
     team_supervisor_id: t.teamSupervisorId,
+    team_name: t.teamSupervisorId ? (names.get(t.teamSupervisorId) ?? null) : null,
     service_area: t.serviceArea,
     required_skills: t.requiredSkills,
     location: t.lat !== null || t.address ? { lat: t.lat, lng: t.lng, address: t.address } : null,
     preferred_at: t.preferredAt,
+    preferred_time: t.preferredTime,
+    visit_type: t.visitType,
     scheduled_at: t.scheduledAt,
     estimated_minutes: t.estimatedMinutes,
     service_type: t.serviceType,
@@ -72,38 +91,38 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
   };
 }
 
-export async function presentTickets(ctx: UserContext, rows: TicketRow[], preloaded?: Map<string, AssigneeInfo[]>) {
-  const assignees = preloaded ?? (await loadAssignees(ctx, rows.map((r) => r.id)));
+export async function presentTickets(ctx: UserContext, rows: TicketRow[], preloaded?: { assignees: Map<string, AssigneeInfo[]>; names: PeopleNames }) {
+  const { assignees, names } = preloaded ?? (await loadTicketPeople(ctx, rows));
   const relations = await relationsOf(ctx, rows, assignees);
-  return rows.map((r) => toTicketResponse(r, assignees.get(r.id) ?? [], relations.get(r.id)!));
+  return rows.map((r) => toTicketResponse(r, assignees.get(r.id) ?? [], relations.get(r.id)!, names));
 }
 
 export async function relationTo(ctx: UserContext, ticket: TicketRow) {
-  const assignees = await loadAssignees(ctx, [ticket.id]);
+  const { assignees, names } = await loadTicketPeople(ctx, [ticket]);
   const relation = (await relationsOf(ctx, [ticket], assignees)).get(ticket.id)!;
-  return { relation, assignees: assignees.get(ticket.id) ?? [] };
+  return { relation, assignees: assignees.get(ticket.id) ?? [], names };
 }
 
 /**
  * The ticket as this request changed it, shown with the relation and assignees read before the
  * change: a change that leaves the ticket's people alone keeps both, so one read suffices.
  */
-export async function presentChanged(ctx: UserContext, id: string, before: { relation: Relation; assignees: AssigneeInfo[] }) {
+export async function presentChanged(ctx: UserContext, id: string, before: { relation: Relation; assignees: AssigneeInfo[]; names?: PeopleNames }) {
   const row = (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, id) }))!;
-  return toTicketResponse(row, before.assignees, before.relation);
+  return toTicketResponse(row, before.assignees, before.relation, before.names);
 }
 
 export async function getTicket(ctx: UserContext, id: string) {
   const ticket = await findVisibleTicket(ctx, id);
-  const { relation, assignees } = await relationTo(ctx, ticket);
-  return toTicketResponse(ticket, assignees, relation);
+  const { relation, assignees, names } = await relationTo(ctx, ticket);
+  return toTicketResponse(ticket, assignees, relation, names);
 }
 
 // ---- detail (WO-3) ----
 
 export async function getTicketDetail(ctx: UserContext, id: string) {
   const ticket = await findVisibleTicket(ctx, id);
-  const { relation, assignees } = await relationTo(ctx, ticket);
+  const { relation, assignees, names } = await relationTo(ctx, ticket);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
   // One D1 batch: the four sections cost one round trip, not four.
   const [comments, attachments, history, logs] = await ctx.db.batch([
@@ -123,7 +142,7 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
     ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt)),
   ]);
   return {
-    ...toTicketResponse(ticket, assignees, relation),
+    ...toTicketResponse(ticket, assignees, relation, names),
     comments: comments.map((r) => ({
       id: r.c.id, author_id: r.c.authorId, author_name: displayName(r.first, r.last, r.username) || "unknown",
       body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
@@ -193,10 +212,11 @@ const STAFF_VIEW: Relation = { own: false, assigned: false, team: false, all: tr
 export async function ticketAudience(ctx: ServiceContext, ticketId: string) {
   const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
   if (!ticket) return null;
-  const [assignees, customer] = await Promise.all([
-    loadAssignees(ctx, [ticketId]).then((m) => m.get(ticketId) ?? []),
+  const [{ assignees: byTicket, names }, customer] = await Promise.all([
+    loadTicketPeople(ctx, [ticket]),
     ticket.customerId ? findCustomer(ctx, ticket.customerId).catch(() => undefined) : undefined,
   ]);
+  const assignees = byTicket.get(ticketId) ?? [];
   return {
     ticket,
     assignees: assignees.map((a) => ({ id: a.technicianId, supervisorId: a.supervisorId })),
@@ -204,6 +224,6 @@ export async function ticketAudience(ctx: ServiceContext, ticketId: string) {
       ? { id: customer.id, userId: customer.userId, phone: customer.phone, email: customer.email, whatsapp: customer.whatsapp, messageChannels: customer.messageChannels }
       : null,
     /** The ticket as the API shows it to staff who see everything: the shape webhooks carry. */
-    presented: toTicketResponse(ticket, assignees, STAFF_VIEW),
+    presented: toTicketResponse(ticket, assignees, STAFF_VIEW, names),
   };
 }

@@ -5,8 +5,9 @@ import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import { CustomerIdParam } from "../customers";
 import { TechnicianIdParam } from "../technicians";
+import { JobSchema } from "../jobs";
 import {
-  ActionSchema, AssignSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
+  ActionSchema, AssignSchema, AutoAssignResultSchema, AutoAssignRunSchema, TicketCreatedSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
   CommentCreateSchema, CommentSchema, CompleteSchema, HistoryEntrySchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,
   TicketCreateSchema, TicketDetailSchema, TicketIdParam, TicketListQuery, TicketPageSchema, TicketSchema, TicketUpdateSchema,
   UnassignSchema, WorkLogCreateSchema, WorkLogSchema, WorkloadSchema, TicketSubListQuery, CommentPageSchema, HistoryPageSchema, WorkLogPageSchema,
@@ -27,10 +28,20 @@ export const listTickets = createRoute({
 export const createTicket = createRoute({
   method: "post", path: "/v1/tickets", tags, operationId: "createTicket",
   summary: "Raise a ticket or book a service",
-  description: "Customers raise tickets for themselves; a `service_booking` needs their own service card and a preferred date inside the booking window, and is free or paid by the warranty rule.",
+  description:
+    "Customers raise tickets for themselves; a `service_booking` needs their own service card and a preferred date (and optionally time) inside the booking window, and is free or paid by the warranty rule. When the deployment places bookings automatically (AUTO_ASSIGN_BOOKINGS) and a technician fits, the booking comes back `assigned` (scheduled at the preferred time when one was given). `next_steps` says what happens next in words.",
   ...requires("tickets:create", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(TicketCreateSchema) },
-  responses: { 201: jsonResponse(TicketSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 422) },
+  responses: { 201: jsonResponse(TicketCreatedSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 422) },
+});
+
+export const autoAssignRun = createRoute({
+  method: "post", path: "/v1/tickets/auto-assign", tags, operationId: "runAutoAssign",
+  summary: "Place every unassigned booking",
+  description: `Assigns every new or opened ticket of the given kinds (service bookings by default) that you may see and that has no technician, choosing among available technicians with the skills, area and team. Up to 50 tickets: answered at once (200) with each outcome. More: a background job (202) — follow it at /v1/jobs/{id}; its counts say how many were placed. Tickets nobody fits stay for a dispatcher. Running it twice places nothing twice.`,
+  ...requires("tickets:assign", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(AutoAssignRunSchema) },
+  responses: { 200: jsonResponse(AutoAssignResultSchema, "Placed"), 202: jsonResponse(JobSchema, "Many tickets: placing them in the background"), ...errorResponses(400, 401, 403, 413) },
 });
 
 export const bulkAssign = createRoute({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
+import { SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES, VISIT_TYPES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const TicketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "tkt_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -46,14 +46,19 @@ export const TicketSchema = z
     status: z.enum(TICKET_STATUSES),
     title: z.string(),
     description: z.string(),
+    project_name: z.string().nullable().openapi({ description: "The project or contract the work belongs to" }),
     customer_id: z.string().nullable(),
     asset_id: z.string().nullable(),
     created_by: z.string(),
+    created_by_name: z.string().nullable().openapi({ description: "The name of the person who raised the ticket (null when truckroll raised it)" }),
     team_supervisor_id: z.string().nullable(),
+    team_name: z.string().nullable().openapi({ description: "The team the ticket is assigned to, known by its supervisor's name" }),
     service_area: z.string().nullable(),
     required_skills: z.array(z.string()),
     location: LocationSchema.nullable(),
     preferred_at: z.string().nullable(),
+    preferred_time: z.string().nullable().openapi({ description: "Service bookings: the local time of day the customer asked for (HH:MM), when given" }),
+    visit_type: z.enum(VISIT_TYPES).nullable().openapi({ description: "Service bookings: at the customer's (`onsite`), carried in to the workshop (`carry_in`) or `remote`" }),
     scheduled_at: z.string().nullable(),
     estimated_minutes: z.number().int().nullable(),
     service_type: z.enum(["free", "paid"]).nullable(),
@@ -75,6 +80,10 @@ export const TicketSchema = z
     updated_at: z.string(),
   })
   .openapi("Ticket");
+
+export const TicketCreatedSchema = TicketSchema.extend({
+  next_steps: z.string().openapi({ description: "What happens next, in words for the person who raised the ticket", example: "We will assign a technician and confirm the time of your visit on Fri 18 Dec." }),
+}).openapi("TicketCreated");
 
 export const CommentSchema = z
   .object({ id: z.string(), author_id: z.string(), author_name: z.string(), body: z.string(), visibility: z.enum(["public", "internal"]), created_at: z.string() })
@@ -129,6 +138,7 @@ export const TicketCreateSchema = z
     priority: PriorityInput.default("medium"),
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().max(10_000).default(""),
+    project_name: z.string().trim().min(1).max(120).optional().openapi({ description: "The project or contract the work belongs to", example: "Fibre rollout Phase 2" }),
     external_ref: externalRef.optional(),
     service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ description: "The service the ticket is about: voice, internet or other" }),
     customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)" }),
@@ -139,6 +149,12 @@ export const TicketCreateSchema = z
     required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).default([]),
     preferred_at: instant.optional(),
     preferred_date: day.optional().openapi({ description: "Service bookings: the day the customer wants" }),
+    preferred_time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "A time as HH:MM (24-hour)")
+      .optional()
+      .openapi({ description: "Service bookings: the time of day the customer wants (HH:MM, the deployment's zone), with `preferred_date`", example: "10:00" }),
+    visit_type: z.enum(VISIT_TYPES).optional().openapi({ description: "Service bookings: where the work happens; `onsite` when not given" }),
     scheduled_at: instant.optional(),
     estimated_minutes: z.number().int().min(5).max(24 * 60).optional(),
   })
@@ -148,6 +164,7 @@ export const TicketUpdateSchema = z
   .strictObject({
     title: z.string().trim().min(1).max(200).optional(),
     description: z.string().trim().max(10_000).optional(),
+    project_name: z.string().trim().min(1).max(120).nullable().optional(),
     priority: PriorityInput.optional(),
     kind: z.enum(TICKET_KINDS).optional(),
     service_category: z.enum(SERVICE_CATEGORIES).nullable().optional(),
@@ -192,6 +209,22 @@ export const BulkAssignSchema = z
 export const BulkAssignResultSchema = z
   .object({ results: z.array(z.object({ ticket_id: z.string(), status: z.number().int(), ticket: TicketSchema.optional(), error: z.string().optional() })) })
   .openapi("BulkAssignResult");
+
+export const AutoAssignRunSchema = z
+  .strictObject({
+    strategy: z.enum(["round_robin", "least_loaded"]).optional().openapi({ description: "How technicians are chosen; by default the deployment's rule for new bookings, else least_loaded" }),
+    kind: z.array(z.enum(TICKET_KINDS)).min(1).max(TICKET_KINDS.length).default(["service_booking"]).openapi({ description: "Which kinds of unassigned tickets to place; service bookings by default" }),
+  })
+  .openapi("AutoAssignRun");
+
+export const AutoAssignResultSchema = z
+  .object({
+    strategy: z.enum(["round_robin", "least_loaded"]),
+    assigned: z.number().int().openapi({ description: "Tickets placed with a technician" }),
+    left_unassigned: z.number().int().openapi({ description: "Tickets no available technician fits (skills, area, team); they stay for a dispatcher" }),
+    results: z.array(z.object({ ticket_id: z.string(), number: z.string(), technician_id: z.string().nullable() })),
+  })
+  .openapi("AutoAssignResult");
 
 export const UnassignSchema = z.strictObject({ technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20), comment: z.string().trim().max(2000).optional() }).openapi("UnassignRequest");
 
@@ -253,6 +286,7 @@ export const TicketListQuery = z.strictObject({
   kind: csv(TICKET_KINDS, "kind"),
   technician_id: z.string().max(64).optional().openapi({ param: { name: "technician_id", in: "query" } }),
   customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" } }),
+  asset_id: z.string().max(64).optional().openapi({ param: { name: "asset_id", in: "query" }, description: "Only tickets about this service card (installed appliance)" }),
   number: z
     .string()
     .trim()
@@ -262,6 +296,7 @@ export const TicketListQuery = z.strictObject({
     .openapi({ param: { name: "number", in: "query" }, description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see" }),
   service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ param: { name: "service_category", in: "query" }, description: "Only tickets about this service" }),
   external_ref: z.string().trim().max(64).optional().openapi({ param: { name: "external_ref", in: "query" }, description: "Find a ticket by the case or task number of the system it came from (exact)" }),
+  project_name: z.string().trim().max(120).optional().openapi({ param: { name: "project_name", in: "query" }, description: "Only tickets of this project (exact)" }),
   q: z
     .string()
     .trim()
@@ -278,8 +313,12 @@ export const TicketListQuery = z.strictObject({
   bucket: z.string().max(64).optional().openapi({ param: { name: "bucket", in: "query" }, description: "Apply a saved bucket's filters" }),
   order: z
     .enum(["created_at", "-created_at", "updated_at", "-updated_at", "scheduled_at", "-scheduled_at"])
-    .default("-created_at")
-    .openapi({ param: { name: "order", in: "query" } }),
+    .optional()
+    .openapi({
+      param: { name: "order", in: "query" },
+      description:
+        "Sort order; `-` for descending. `scheduled_at` keeps unscheduled tickets: after the scheduled ones (before them with `-scheduled_at`), each group by creation time. Default: `scheduled_at` when listing service bookings only (`kind=service_booking`), else `-created_at` (newest first)",
+    }),
 });
 
 export type TicketListFilters = Partial<Omit<z.infer<typeof TicketListQuery>, "limit" | "cursor" | "order" | "bucket">>;

@@ -29,6 +29,7 @@ export interface TicketCreateInput {
   priority: TicketPriority;
   title: string;
   description: string;
+  project_name?: string;
   external_ref?: string;
   service_category?: "voice" | "internet" | "other";
   customer_id?: string;
@@ -39,6 +40,8 @@ export interface TicketCreateInput {
   required_skills: string[];
   preferred_at?: string;
   preferred_date?: string;
+  preferred_time?: string;
+  visit_type?: "onsite" | "carry_in" | "remote";
   scheduled_at?: string;
   estimated_minutes?: number;
 }
@@ -97,11 +100,16 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     const day = input.preferred_date ?? (input.preferred_at ? input.preferred_at.slice(0, 10) : undefined);
     if (!day) invalid("preferred_date", "A service booking needs a preferred date");
     checkBookingDate(ctx, day, input.preferred_date ? "preferred_date" : "preferred_at");
+    if (input.preferred_time) {
+      preferredAt = zonedTimeToUtc(day, input.preferred_time, ctx.settings.timeZone).toISOString();
+      if (preferredAt < new Date().toISOString()) invalid("preferred_time", "Must not be in the past");
+    }
     preferredAt ??= zonedTimeToUtc(day, "00:00", ctx.settings.timeZone).toISOString();
     serviceType = await decideServiceType(ctx, asset, day);
   } else if (input.preferred_date) {
-    preferredAt ??= zonedTimeToUtc(input.preferred_date, "00:00", ctx.settings.timeZone).toISOString();
+    preferredAt ??= zonedTimeToUtc(input.preferred_date, input.preferred_time ?? "00:00", ctx.settings.timeZone).toISOString();
   }
+  if (input.preferred_time && !input.preferred_date && !preferredAt) invalid("preferred_time", "Give preferred_date with preferred_time");
 
   if (input.external_ref && (await ctx.db.query.tickets.findFirst({ where: eq(tickets.externalRef, input.external_ref), columns: { id: true } }))) {
     throw new AppError("conflict", "A ticket with this external reference exists.", { errors: [{ path: "external_ref", message: "Already in use" }] });
@@ -118,6 +126,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     status: "new",
     title: input.title,
     description: input.description,
+    project_name: input.project_name ?? null,
     customer_id: customer?.id ?? null,
     asset_id: asset?.id ?? null,
     created_by: ctx.actor.userId,
@@ -127,6 +136,8 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     lng: input.location?.lng ?? customer?.lng ?? null,
     address: input.location?.address ?? input.address ?? (customer?.address || asset?.address || null),
     preferred_at: preferredAt,
+    preferred_time: input.preferred_time && (input.preferred_date || input.kind === "service_booking") ? input.preferred_time : null,
+    visit_type: input.kind === "service_booking" ? (input.visit_type ?? "onsite") : (input.visit_type ?? null),
     scheduled_at: input.scheduled_at ?? null,
     estimated_minutes: input.estimated_minutes ?? null,
     service_type: serviceType,
@@ -148,14 +159,14 @@ export function assertTriage(relation: Relation) {
 }
 
 const EDITABLE: [keyof TicketRow, string][] = [
-  ["title", "title"], ["description", "description"], ["priority", "priority"], ["kind", "kind"], ["serviceCategory", "service_category"], ["serviceArea", "service_area"],
+  ["title", "title"], ["description", "description"], ["projectName", "project_name"], ["priority", "priority"], ["kind", "kind"], ["serviceCategory", "service_category"], ["serviceArea", "service_area"],
   ["scheduledAt", "scheduled_at"], ["estimatedMinutes", "estimated_minutes"],
 ];
 
 export async function updateTicket(
   ctx: UserContext,
   id: string,
-  input: Partial<{ title: string; description: string; priority: TicketPriority; kind: TicketKind; service_category: "voice" | "internet" | "other" | null; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
+  input: Partial<{ title: string; description: string; project_name: string | null; priority: TicketPriority; kind: TicketKind; service_category: "voice" | "internet" | "other" | null; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
 ) {
   const ticket = await findVisibleTicket(ctx, id);
   const people = await relationTo(ctx, ticket);
