@@ -24,7 +24,21 @@ export const TechnicianSchema = z
   })
   .openapi("Technician");
 
-export const TechnicianPageSchema = pageSchema(TechnicianSchema, "TechnicianPage");
+export const TechnicianListItemSchema = TechnicianSchema.extend({
+  current_location: z
+    .object({ lat: z.number(), lng: z.number(), accuracy_m: z.number().nullable(), reported_at: z.string() })
+    .nullable()
+    .openapi({ description: "The latest location the technician's device reported; null when none, or when you may not see it (only your own team's unless you see all work)" }),
+  performance: z
+    .object({
+      open_tickets: z.number().int().openapi({ description: "Unfinished tickets assigned to the technician now" }),
+      resolved_last_30_days: z.number().int().openapi({ description: "Tickets the technician resolved in the last 30 days (today included, the deployment's calendar)" }),
+      average_rating_90_days: z.number().nullable().openapi({ description: "Average rating (1–5) customers gave the technician's tickets resolved in the last 90 days; null without ratings" }),
+    })
+    .openapi({ description: "A summary; the full figures are at /v1/technicians/{id}/performance" }),
+}).openapi("TechnicianListItem");
+
+export const TechnicianPageSchema = pageSchema(TechnicianListItemSchema, "TechnicianPage");
 
 const tag = z.string().trim().toLowerCase().min(1).max(40).regex(/^[a-z0-9][a-z0-9 _-]*$/, "Letters, digits, space, dash, underscore");
 

@@ -5,6 +5,7 @@ import { companies, technicianLocations, technicianProfiles, users } from "../..
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
+import { addDays, todayIn } from "../../lib/time";
 import { AppError } from "../../lib/problem";
 import { PROFILE_FIELDS } from "./technicians.schemas";
 import { eventsHub } from "../../lib/events-hub";
@@ -83,15 +84,37 @@ export async function listTechnicians(
   if (query.available !== undefined) {
     filters.push(query.available ? and(eq(users.status, "active"), or(isNull(technicianProfiles.isAvailable), eq(technicianProfiles.isAvailable, true))) : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`));
   }
+  const today = todayIn(ctx.settings.timeZone);
+  // The summary and the location come with the page, from the report aggregates (a few rows per
+  // technician whatever the number of tickets), not in further round trips.
+  const summary = sql<string>`json_object(
+      'open', (SELECT coalesce(sum(c.tickets), 0) FROM report_current c WHERE c.technician_id = "users"."id" AND c.status IN ('new', 'opened', 'assigned', 'in_progress', 'on_hold')),
+      'resolved', (SELECT coalesce(sum(d.completed), 0) FROM report_daily d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -29)}),
+      'satisfaction', (SELECT CASE WHEN sum(d.rated) > 0 THEN 1.0 * sum(d.rating_sum) / sum(d.rated) END FROM report_daily d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -89)}),
+      'location', (SELECT json_object('lat', l.lat, 'lng', l.lng, 'accuracy_m', l.accuracy_m, 'reported_at', l.reported_at)
+                     FROM technician_locations l WHERE l.technician_id = "users"."id" ORDER BY l.reported_at DESC LIMIT 1))`.as("summary_json");
   const rows = await ctx.db
-    .select({ user: users, profile: technicianProfiles })
+    .select({ user: users, profile: technicianProfiles, summary })
     .from(users)
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
     .where(and(...filters))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows.map((r) => ({ ...r, id: r.user.id })), query.limit, (r) => (byCreation ? r.user.createdAt : r.user.username));
-  return { data: result.data.map((r) => toTechnicianResponse(r.user, r.profile)), next_cursor: result.next_cursor };
+  const seesAllLocations = ctx.actor.permissions.has("tickets:scope_all");
+  return {
+    data: result.data.map((r) => {
+      const s = JSON.parse(r.summary) as { open: number; resolved: number; satisfaction: number | null; location: string | { lat: number; lng: number; accuracy_m: number | null; reported_at: string } | null };
+      const location = typeof s.location === "string" ? JSON.parse(s.location) : s.location;
+      const mayLocate = seesAllLocations || r.profile?.supervisorId === ctx.actor.userId || r.user.id === ctx.actor.userId;
+      return {
+        ...toTechnicianResponse(r.user, r.profile),
+        current_location: mayLocate ? location : null,
+        performance: { open_tickets: s.open, resolved_last_30_days: s.resolved, average_rating_90_days: s.satisfaction === null ? null : Math.round(s.satisfaction * 100) / 100 },
+      };
+    }),
+    next_cursor: result.next_cursor,
+  };
 }
 
 export async function findTechnician(ctx: ServiceContext, userId: string) {

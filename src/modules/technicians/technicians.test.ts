@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { staff, technicianAccount } from "../../../test/work-factories";
+import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 
 securitySuite("technicians");
 
@@ -105,5 +105,34 @@ describe("IAM-14 reading a team", () => {
     expect(team.json.technicians.map((t: { user_id: string }) => t.user_id)).toEqual([a.user, b.user].sort((x, y) => x.username.localeCompare(y.username)).map((u) => u.id));
     expect(team.json.technicians.find((t: { user_id: string }) => t.user_id === a.user.id).skills).toEqual(["fibre"]);
     expectProblem(await call("/v1/teams/usr_nobody000000000000", { token: dispatcher.token }), 404, "not_found");
+  });
+});
+
+describe("the technicians list for dispatch", () => {
+  it("carries each technician's current location (to those who may see it) and a performance summary", async () => {
+    const supervisor = await staff("supervisor");
+    const otherSupervisor = await staff("supervisor");
+    const manager = await staff("manager");
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount({ supervisorId: supervisor.user.id });
+    const cust = await customerAccount();
+    expect((await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: tech.token, body: { lat: -24.6, lng: 25.9, accuracy_m: 12 } })).status).toBe(200);
+    const done = await raiseTicket(cust.token);
+    const open = await raiseTicket(cust.token);
+    for (const t of [done, open]) await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    expect((await call(`/v1/tickets/${done.id}/start`, { token: tech.token, body: {} })).status).toBe(200);
+    expect((await call(`/v1/tickets/${done.id}/resolve`, { token: tech.token, body: {} })).status).toBe(200);
+
+    const find = async (token: string, query = "") => ((await call(`/v1/technicians?limit=100${query}`, { token })).json.data as any[]).find((t) => t.user_id === tech.user.id);
+    const own = await find(supervisor.token, `&supervisor=${supervisor.user.id}`);
+    expect(own).toMatchObject({
+      current_location: { lat: -24.6, lng: 25.9, accuracy_m: 12, reported_at: expect.any(String) },
+      performance: { open_tickets: 1, resolved_last_30_days: 1, average_rating_90_days: null },
+    });
+    expect((await find(manager.token, `&supervisor=${supervisor.user.id}`)).current_location).toMatchObject({ lat: -24.6 });
+    // Another team's supervisor sees the technician but not where they are.
+    const foreign = await find(otherSupervisor.token, `&supervisor=${supervisor.user.id}`);
+    expect(foreign.current_location).toBeNull();
+    expect(foreign.performance.open_tickets).toBe(1);
   });
 });
