@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ALL_PERMISSIONS } from "../../lib/permissions";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const ApiKeyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "key_0a1b2c3d4e5f6g7h8i9j" }) });
+export const ApiKeyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The API key's id (not its secret)", example: "key_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const ApiKeySchema = z
   .object({

@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-const id = (example: string, name = "id") => z.object({ [name]: z.string().min(1).max(64).openapi({ param: { name, in: "path" }, example }) });
+const id = (example: string, name = "id") => z.object({ [name]: z.string().min(1).max(64).openapi({ param: { name, in: "path" }, description: "The record's id", example }) });
 export const ApplicationIdParam = id("app_0a1b2c3d4e5f6g7h8i9j");
 export const ApplicationRoleParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "app_0a1b2c3d4e5f6g7h8i9j" }),
-  role_id: z.string().min(1).max(64).openapi({ param: { name: "role_id", in: "path" }, example: "apr_0a1b2c3d4e5f6g7h8i9j" }),
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The application's id", example: "app_0a1b2c3d4e5f6g7h8i9j" }),
+  role_id: z.string().min(1).max(64).openapi({ param: { name: "role_id", in: "path" }, description: "The application role's id", example: "apr_0a1b2c3d4e5f6g7h8i9j" }),
 });
 export const GrantIdParam = id("apg_0a1b2c3d4e5f6g7h8i9j");
 
@@ -92,8 +92,8 @@ export const GrantUpdateSchema = z
 export const GrantListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  application_id: z.string().max(64).optional().openapi({ param: { name: "application_id", in: "query" } }),
-  user_id: z.string().max(64).optional().openapi({ param: { name: "user_id", in: "query" } }),
+  application_id: z.string().max(64).optional().openapi({ param: { name: "application_id", in: "query" }, description: "Only grants in this application" }),
+  user_id: z.string().max(64).optional().openapi({ param: { name: "user_id", in: "query" }, description: "Only this user's grants" }),
   role: z.string().max(40).optional().openapi({ param: { name: "role", in: "query" }, description: "A role key (with application_id) or a role id" }),
 });
 export const GrantPageSchema = pageSchema(GrantSchema, "ApplicationGrantPage");

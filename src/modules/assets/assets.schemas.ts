@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const AssetIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "ast_0a1b2c3d4e5f6g7h8i9j" }) });
+export const AssetIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The service card's id", example: "ast_0a1b2c3d4e5f6g7h8i9j" }) });
 
 const date = z.iso.date().openapi({ example: "2026-03-15" });
 
@@ -84,9 +84,9 @@ export const AssetUpdateSchema = z
 export const AssetListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" } }),
-  region: z.string().max(80).optional().openapi({ param: { name: "region", in: "query" } }),
-  card_type: z.string().max(40).optional().openapi({ param: { name: "card_type", in: "query" } }),
+  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's service cards" }),
+  region: z.string().max(80).optional().openapi({ param: { name: "region", in: "query" }, description: "Only service cards in this region (exact)" }),
+  card_type: z.string().max(40).optional().openapi({ param: { name: "card_type", in: "query" }, description: "Only service cards of this type (exact)" }),
   q: searchParam("model and serial number"),
 });
 

@@ -21,11 +21,11 @@ export const BulkMarkSchema = z
 export const AttendanceListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  user_id: z.string().max(64).optional().openapi({ param: { name: "user_id", in: "query" } }),
-  date: day.optional().openapi({ param: { name: "date", in: "query" } }),
-  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
-  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
-  status: z.enum(["present", "absent"]).optional().openapi({ param: { name: "status", in: "query" } }),
+  user_id: z.string().max(64).optional().openapi({ param: { name: "user_id", in: "query" }, description: "Only this person's records (managers and supervisors; others see their own)" }),
+  date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Only this day (YYYY-MM-DD)" }),
+  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
+  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" }, description: "Up to this day (YYYY-MM-DD), inclusive" }),
+  status: z.enum(["present", "absent"]).optional().openapi({ param: { name: "status", in: "query" }, description: "Only records with this mark" }),
 });
 
 export const TodaySchema = z

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam } from "../../lib/pagination";
 
-export const BucketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "bkt_0a1b2c3d4e5f6g7h8i9j" }) });
+export const BucketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The bucket's id", example: "bkt_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const BucketFiltersSchema = z
   .strictObject({

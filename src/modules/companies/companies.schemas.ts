@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const CompanyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "cmp_0a1b2c3d4e5f6g7h8i9j" }) });
+export const CompanyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The company's id", example: "cmp_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const CompanySchema = z
   .object({

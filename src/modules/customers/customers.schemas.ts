@@ -3,7 +3,7 @@ import { CUSTOMER_CHANNELS } from "../../db/schema";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const CustomerIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "cus_0a1b2c3d4e5f6g7h8i9j" }) });
+export const CustomerIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The customer's id", example: "cus_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const CoordinatesSchema = z
   .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
@@ -82,7 +82,7 @@ export const CustomerListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   q: searchParam("name and email (a phone number in any format, or a national id for those who may see it, matches exactly)"),
-  service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" } }),
+  service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" }, description: "Only customers in this service area (exact, any case)" }),
   account_number: z.string().max(40).optional().openapi({ param: { name: "account_number", in: "query" }, description: "Exactly this account number" }),
   created_from: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_from", in: "query" }, description: "Registered at or after this instant (RFC 3339)" }),
   created_to: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_to", in: "query" }, description: "Registered at or before this instant (RFC 3339)" }),

@@ -3,8 +3,8 @@ import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { TechnicianSchema } from "../technicians";
 import { UserSchema } from "../users";
 
-export const UserIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
-export const CompanyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "cmp_0a1b2c3d4e5f6g7h8i9j" }) });
+export const UserIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The user's id", example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+export const CompanyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The company's id", example: "cmp_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const UserLookupSchema = z
   .strictObject({ ids: z.array(z.string().min(1).max(64)).min(1).max(100).openapi({ example: ["usr_0a1b2c3d4e5f6g7h8i9j", "usr_1b2c3d4e5f6g7h8i9j0k"] }) })

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { searchParam } from "../../lib/search";
 
-const idParam = (example: string) => z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example }) });
+const idParam = (example: string) => z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The record's id", example }) });
 export const ItemIdParam = idParam("itm_0a1b2c3d4e5f6g7h8i9j");
 export const AssignmentIdParam = idParam("eqa_0a1b2c3d4e5f6g7h8i9j");
 
@@ -11,8 +11,12 @@ const serials = z.array(z.string().trim().min(1).max(80)).max(100).openapi({ exa
 const quantity = z.number().int().min(1).max(1_000_000);
 /** `warehouse`, `quarantine`, `van:<technician id>` or `customer:<customer id>`. */
 const location = z.string().trim().min(1).max(80).regex(/^(warehouse|quarantine|van:[A-Za-z0-9_]+|customer:[A-Za-z0-9_]+)$/, "warehouse, quarantine, van:<technician id> or customer:<customer id>").openapi({ example: "warehouse" });
-const boolQuery = (name: string) => z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ param: { name, in: "query" } });
-const when = z.iso.datetime({ offset: true }).optional().openapi({ example: "2026-11-01T00:00:00Z" });
+const boolQuery = (name: string, description: string) =>
+  z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ param: { name, in: "query" }, description: `${description} (\`true\` or \`false\`)` });
+const when = (name: string, description: string) => z.iso.datetime({ offset: true }).optional().openapi({ param: { name, in: "query" }, description: `${description} (ISO 8601 with offset)` });
+const filter = (name: string, max: number, description: string) => z.string().max(max).optional().openapi({ param: { name, in: "query" }, description });
+const movementKind = z.enum(["receive", "adjust", "transfer", "issue", "return", "consume"]);
+const assignmentStatus = z.enum(["assigned", "partially_returned", "returned"]);
 
 export const ItemSchema = z
   .object({
@@ -45,9 +49,9 @@ export const ItemListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
   q: searchParam("item names and SKUs"),
-  category: z.string().max(60).optional(),
-  low_stock: boolQuery("low_stock"),
-  include_retired: boolQuery("include_retired"),
+  category: filter("category", 60, "Only items of this category (exact match)"),
+  low_stock: boolQuery("low_stock", "Only items whose stock is at or below their reorder level"),
+  include_retired: boolQuery("include_retired", "Also list retired items"),
 });
 export const ItemPageSchema = pageSchema(ItemSchema, "InventoryItemPage");
 
@@ -57,7 +61,7 @@ export const ItemStockSchema = z
 
 export const MovementSchema = z
   .object({
-    id: z.string(), item_id: z.string(), kind: z.enum(["receive", "adjust", "transfer", "issue", "return", "consume"]), quantity: z.number().int(),
+    id: z.string(), item_id: z.string(), kind: movementKind, quantity: z.number().int(),
     from: z.string(), to: z.string(), ticket_id: z.string().nullable(), assignment_id: z.string().nullable(), serials: z.array(z.string()),
     actor_id: z.string().nullable(), reason: z.string().nullable(), created_at: z.string(),
   })
@@ -81,19 +85,19 @@ export const TransferSchema = z
 export const MovementListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  item_id: z.string().max(64).optional(),
-  location: z.string().max(80).optional(),
-  ticket_id: z.string().max(64).optional(),
-  kind: z.enum(["receive", "adjust", "transfer", "issue", "return", "consume"]).optional(),
-  from: when,
-  to: when,
+  item_id: filter("item_id", 64, "Only movements of this item"),
+  location: filter("location", 80, "Only movements into or out of this location: `warehouse`, `quarantine`, `van:<technician id>` or `customer:<customer id>`"),
+  ticket_id: filter("ticket_id", 64, "Only movements made for this ticket"),
+  kind: movementKind.optional().openapi({ param: { name: "kind", in: "query" }, description: "Only movements of this kind" }),
+  from: when("from", "Only movements at or after this time"),
+  to: when("to", "Only movements at or before this time"),
 });
 
 export const AssignmentSchema = z
   .object({
     id: z.string(), item_id: z.string(), technician_id: z.string(), ticket_id: z.string().nullable(), quantity: z.number().int(),
     returned_quantity: z.number().int(), outstanding_quantity: z.number().int(), serials: z.array(z.string()),
-    status: z.enum(["assigned", "partially_returned", "returned"]), issued_by: z.string(), created_at: z.string(), updated_at: z.string(),
+    status: assignmentStatus, issued_by: z.string(), created_at: z.string(), updated_at: z.string(),
   })
   .openapi("EquipmentAssignment");
 export const AssignmentPageSchema = pageSchema(AssignmentSchema, "EquipmentAssignmentPage");
@@ -108,16 +112,16 @@ export const ReturnSchema = z
 export const AssignmentListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  technician_id: z.string().max(64).optional(),
-  ticket_id: z.string().max(64).optional(),
-  status: z.enum(["assigned", "partially_returned", "returned"]).optional(),
+  technician_id: filter("technician_id", 64, "Only equipment issued to this technician (user id)"),
+  ticket_id: filter("ticket_id", 64, "Only equipment issued for this ticket"),
+  status: assignmentStatus.optional().openapi({ param: { name: "status", in: "query" }, description: "Only assignments in this state" }),
 });
 
 export const ReportQuery = z.strictObject({
-  format: z.enum(["json", "csv"]).default("json"),
-  low_stock_only: boolQuery("low_stock_only"),
-  from: when,
-  to: when,
+  format: z.enum(["json", "csv"]).default("json").openapi({ param: { name: "format", in: "query" }, description: "`json` (default) or `csv` for a spreadsheet" }),
+  low_stock_only: boolQuery("low_stock_only", "Only items at or below their reorder level"),
+  from: when("from", "Start of the period whose movements are counted"),
+  to: when("to", "End of the period whose movements are counted"),
 });
 export const InventoryReportSchema = z
   .object({
@@ -135,7 +139,7 @@ export const InventoryReportSchema = z
   })
   .openapi("InventoryReport");
 
-export const VanParam = z.object({ technician_id: z.string().min(1).max(64).openapi({ param: { name: "technician_id", in: "path" }, example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+export const VanParam = z.object({ technician_id: z.string().min(1).max(64).openapi({ param: { name: "technician_id", in: "path" }, description: "The technician whose van stock to read (user id)", example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
 export const VanStockSchema = z
   .object({
     technician_id: z.string(),

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const JobIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "job_0a1b2c3d4e5f6g7h8i9j" }) });
+export const JobIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The job's id", example: "job_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const JobSchema = z
   .object({

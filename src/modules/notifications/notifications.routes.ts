@@ -112,7 +112,7 @@ export const events = createRoute({
   method: "get", path: "/v1/events", tags: rtTags, operationId: "connectEvents", security: PUBLIC,
   summary: "Realtime events over WebSocket",
   description: "Upgrade with `?ticket=` from POST /v1/events/ticket. Messages are JSON `{ type, id, data }`: ticket.created, ticket.assigned, ticket.status_changed, technician.location_updated, technician.availability_changed, notification.new — only what the user may see.",
-  request: { query: z.strictObject({ ticket: z.string().min(1).max(4096).openapi({ param: { name: "ticket", in: "query" } }) }) },
+  request: { query: z.strictObject({ ticket: z.string().min(1).max(4096).openapi({ param: { name: "ticket", in: "query" }, description: "The ticket id to follow; with a ticket, only its events" }) }) },
   responses: { 101: { description: "Switching to WebSocket" }, ...errorResponses(400, 401), 426: { description: "Not a WebSocket upgrade" } },
 });
 

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { CHANNELS, DELIVERY_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const IdParam = z.object({ id: z.string().min(1).max(300).openapi({ param: { name: "id", in: "path" } }) });
+export const IdParam = z.object({ id: z.string().min(1).max(300).openapi({ param: { name: "id", in: "path" }, description: "The id from the list" }) });
 
 export const DeliverySchema = z
   .object({
@@ -15,9 +15,9 @@ export const DeliveryPageSchema = pageSchema(DeliverySchema, "DeliveryPage");
 export const DeliveryListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  status: z.enum(DELIVERY_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
-  channel: z.enum(CHANNELS).optional().openapi({ param: { name: "channel", in: "query" } }),
-  event_id: z.string().max(100).optional().openapi({ param: { name: "event_id", in: "query" } }),
+  status: z.enum(DELIVERY_STATUSES).optional().openapi({ param: { name: "status", in: "query" }, description: "Only deliveries in this state" }),
+  channel: z.enum(CHANNELS).optional().openapi({ param: { name: "channel", in: "query" }, description: "Only deliveries on this channel" }),
+  event_id: z.string().max(100).optional().openapi({ param: { name: "event_id", in: "query" }, description: "Only deliveries caused by this event" }),
 });
 
 export const NotificationSchema = z
@@ -29,8 +29,8 @@ export const NotificationPageSchema = z
 export const NotificationListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  is_read: z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ param: { name: "is_read", in: "query" } }),
-  type: z.string().max(60).optional().openapi({ param: { name: "type", in: "query" } }),
+  is_read: z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ param: { name: "is_read", in: "query" }, description: "`true`: only read notifications; `false`: only unread ones" }),
+  type: z.string().max(60).optional().openapi({ param: { name: "type", in: "query" }, description: "Only notifications of this event type, e.g. `ticket.assigned`" }),
 });
 
 export const PreferencesSchema = z

@@ -45,7 +45,7 @@ export const devOutbox = createRoute({
     query: z.strictObject({
       limit: limitParam,
       cursor: cursorParam,
-      recipient: z.string().max(254).optional().openapi({ param: { name: "recipient", in: "query" } }),
+      recipient: z.string().max(254).optional().openapi({ param: { name: "recipient", in: "query" }, description: "Only messages to this address (email or E.164 phone)" }),
     }),
   },
   responses: { 200: jsonResponse(pageSchema(OutboxMessageSchema, "OutboxPage"), "Newest first"), ...errorResponses(400, 401, 403, 404) },

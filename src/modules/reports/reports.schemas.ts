@@ -42,12 +42,12 @@ export const PeriodReportQuery = z
     ...periodFields,
     team_id: teamId,
     granularity: z.enum(["day", "week", "month", "year"]).default("month").openapi({ param: { name: "granularity", in: "query" }, description: "Weeks start on Monday" }),
-    technician_id: z.string().min(1).max(64).optional().openapi({ param: { name: "technician_id", in: "query" } }),
+    technician_id: z.string().min(1).max(64).optional().openapi({ param: { name: "technician_id", in: "query" }, description: "Only this technician's figures (user id)" }),
     by: z.enum(["period", "technician"]).default("period").openapi({ param: { name: "by", in: "query" }, description: "`technician`: one row per period and technician (with `granularity=month`, the monthly task report)" }),
   })
   .refine(periodOrder, periodRule);
 
-export const TechnicianParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+export const TechnicianParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The technician's user id", example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
 
 const rate = z.number().nullable();
 export const FiguresSchema = z
@@ -139,7 +139,7 @@ export const PeriodReportSchema = z
 const TicketReportFilters = TicketListQuery.omit({ limit: true, cursor: true, bucket: true });
 
 export const TicketReportQuery = TicketReportFilters.extend({
-  format: z.enum(["json", "csv", "pdf"]).default("json").openapi({ param: { name: "format", in: "query" } }),
+  format: z.enum(["json", "csv", "pdf"]).default("json").openapi({ param: { name: "format", in: "query" }, description: "`json` (default), `csv` (a download) or `pdf` (a printable report)" }),
   bom: z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ param: { name: "bom", in: "query" }, description: "CSV: start with a byte-order mark (for spreadsheet programs)" }),
 });
 
@@ -169,7 +169,7 @@ export const TicketReportSchema = z
 export const ServicesReportQuery = z
   .strictObject({
     ...periodFields,
-    format: z.enum(["json", "csv"]).default("csv").openapi({ param: { name: "format", in: "query" } }),
+    format: z.enum(["json", "csv"]).default("csv").openapi({ param: { name: "format", in: "query" }, description: "The file's format" }),
     bom: TicketReportQuery.shape.bom,
   })
   .refine(periodOrder, periodRule);

@@ -9,8 +9,8 @@ const hhmm = z
   .transform((v) => v.slice(0, 5))
   .openapi({ example: "09:00" });
 
-export const AppointmentIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "apt_0a1b2c3d4e5f6g7h8i9j" }) });
-export const TokenParam = z.object({ token: z.string().min(1).max(200).openapi({ param: { name: "token", in: "path" } }) });
+export const AppointmentIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The appointment's id", example: "apt_0a1b2c3d4e5f6g7h8i9j" }) });
+export const TokenParam = z.object({ token: z.string().min(1).max(200).openapi({ param: { name: "token", in: "path" }, description: "The token in the customer's link (the part after /a/)" }) });
 
 export const SlotSchema = z.object({ start_time: z.string(), end_time: z.string(), is_available: z.boolean() }).openapi("Slot");
 export const AvailabilitySchema = z
@@ -18,11 +18,11 @@ export const AvailabilitySchema = z
   .openapi("Availability");
 
 export const AvailabilityQuery = z.strictObject({
-  date: day.openapi({ param: { name: "date", in: "query" } }),
+  date: day.openapi({ param: { name: "date", in: "query" }, description: "The day to offer slots on (YYYY-MM-DD, the deployment's time zone)" }),
   duration: z.coerce.number().int().min(5).max(600).optional().openapi({ param: { name: "duration", in: "query" }, description: "Minutes; default from the ticket's estimate or 30" }),
 });
 export const TicketAvailabilityQuery = AvailabilityQuery.extend({
-  ticket_id: z.string().min(1).max(64).openapi({ param: { name: "ticket_id", in: "query" } }),
+  ticket_id: z.string().min(1).max(64).openapi({ param: { name: "ticket_id", in: "query" }, description: "The ticket the visit is for: slots are those of technicians who fit it" }),
 });
 
 export const FeedbackSchema = z
@@ -101,15 +101,15 @@ export const StepSchema = z.strictObject({ comment: z.string().trim().max(2000).
 const teamAndDateFilters = {
   limit: limitParam,
   cursor: cursorParam,
-  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" } }),
-  technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" } }),
-  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" } }),
-  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" } }),
+  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" }, description: "Only appointments of this supervisor's team (user id)" }),
+  technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" }, description: "Only this technician's appointments (user id)" }),
+  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
+  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" }, description: "Up to this day (YYYY-MM-DD), inclusive" }),
 };
 
 export const AppointmentListQuery = z.strictObject({
   ...teamAndDateFilters,
-  status: z.enum(APPOINTMENT_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+  status: z.enum(APPOINTMENT_STATUSES).optional().openapi({ param: { name: "status", in: "query" }, description: "Only appointments in this state" }),
 });
 
 export const SummaryQuery = z.strictObject({ date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Default: today" }) });
@@ -197,6 +197,6 @@ export const RatingSchema = z.strictObject({ rating: z.number().int().min(1).max
 
 export const FeedbackListQuery = z.strictObject({
   ...teamAndDateFilters,
-  kind: z.enum(["technician", "service", "rating"]).optional().openapi({ param: { name: "kind", in: "query" } }),
+  kind: z.enum(["technician", "service", "rating"]).optional().openapi({ param: { name: "kind", in: "query" }, description: "Only this kind of feedback: about the technician, about the service, or a ticket rating" }),
 });
 export const FeedbackPageSchema = pageSchema(FeedbackSchema, "FeedbackPage");

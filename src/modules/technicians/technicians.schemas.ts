@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const TechnicianIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The technician's user id", example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
-export const SupervisorIdParam = z.object({ supervisor_id: z.string().min(1).max(64).openapi({ param: { name: "supervisor_id", in: "path" }, example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
+export const SupervisorIdParam = z.object({ supervisor_id: z.string().min(1).max(64).openapi({ param: { name: "supervisor_id", in: "path" }, description: "The supervisor's user id (a team is known by its supervisor)", example: "usr_0a1b2c3d4e5f6g7h8i9j" }) });
 
 export const TechnicianSchema = z
   .object({
@@ -87,7 +87,7 @@ export const TechnicianListQuery = z.strictObject({
     .enum(["username", "-username", "created_at", "-created_at"])
     .default("username")
     .openapi({ param: { name: "ordering", in: "query" }, description: "Sort order; `-` for descending" }),
-  area: z.string().max(40).optional().openapi({ param: { name: "area", in: "query" } }),
+  area: z.string().max(40).optional().openapi({ param: { name: "area", in: "query" }, description: "Only technicians serving this area" }),
   skill: z
     .string()
     .max(200)
@@ -99,7 +99,7 @@ export const TechnicianListQuery = z.strictObject({
       return skills.length ? skills : undefined;
     })
     .openapi({ param: { name: "skill", in: "query" }, description: "One or more (comma-separated) skills the technician must all have, e.g. `fibre,splicing`" }),
-  available: boolParam.optional().openapi({ param: { name: "available", in: "query" } }),
+  available: boolParam.optional().openapi({ param: { name: "available", in: "query" }, description: "`true`: only active technicians available for work; `false`: only the others" }),
 });
 
 export const TeamMembersSchema = z.strictObject({ technician_ids: z.array(z.string().min(1).max(64)).min(1).max(100) }).openapi("TeamMembers");

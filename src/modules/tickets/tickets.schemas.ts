@@ -2,9 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES, VISIT_TYPES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const TicketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "tkt_0a1b2c3d4e5f6g7h8i9j" }) });
+export const TicketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The ticket's id", example: "tkt_0a1b2c3d4e5f6g7h8i9j" }) });
 export const AttachmentParams = TicketIdParam.extend({
-  attachment_id: z.string().min(1).max(64).openapi({ param: { name: "attachment_id", in: "path" }, example: "att_0a1b2c3d4e5f6g7h8i9j" }),
+  attachment_id: z.string().min(1).max(64).openapi({ param: { name: "attachment_id", in: "path" }, description: "The attachment's id", example: "att_0a1b2c3d4e5f6g7h8i9j" }),
 });
 
 /** `normal` is the ISP desk's word for medium. */
@@ -284,8 +284,8 @@ export const TicketListQuery = z.strictObject({
   status: csv(TICKET_STATUSES, "status"),
   priority: csv(TICKET_PRIORITIES, "priority"),
   kind: csv(TICKET_KINDS, "kind"),
-  technician_id: z.string().max(64).optional().openapi({ param: { name: "technician_id", in: "query" } }),
-  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" } }),
+  technician_id: z.string().max(64).optional().openapi({ param: { name: "technician_id", in: "query" }, description: "Only tickets assigned to this technician (user id)" }),
+  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's tickets" }),
   asset_id: z.string().max(64).optional().openapi({ param: { name: "asset_id", in: "query" }, description: "Only tickets about this service card (installed appliance)" }),
   number: z
     .string()
@@ -306,10 +306,10 @@ export const TicketListQuery = z.strictObject({
       param: { name: "q", in: "query" },
       description: "Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds \"Fibre cable cut\")",
     }),
-  created_from: instant.optional().openapi({ param: { name: "created_from", in: "query" } }),
-  created_to: instant.optional().openapi({ param: { name: "created_to", in: "query" } }),
-  scheduled_from: instant.optional().openapi({ param: { name: "scheduled_from", in: "query" } }),
-  scheduled_to: instant.optional().openapi({ param: { name: "scheduled_to", in: "query" } }),
+  created_from: instant.optional().openapi({ param: { name: "created_from", in: "query" }, description: "Created at or after this instant (RFC 3339)" }),
+  created_to: instant.optional().openapi({ param: { name: "created_to", in: "query" }, description: "Created at or before this instant (RFC 3339)" }),
+  scheduled_from: instant.optional().openapi({ param: { name: "scheduled_from", in: "query" }, description: "Scheduled at or after this instant (RFC 3339)" }),
+  scheduled_to: instant.optional().openapi({ param: { name: "scheduled_to", in: "query" }, description: "Scheduled at or before this instant (RFC 3339)" }),
   bucket: z.string().max(64).optional().openapi({ param: { name: "bucket", in: "query" }, description: "Apply a saved bucket's filters" }),
   order: z
     .enum(["created_at", "-created_at", "updated_at", "-updated_at", "scheduled_at", "-scheduled_at"])

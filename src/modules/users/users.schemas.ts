@@ -4,7 +4,7 @@ import { USER_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const UserIdParam = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "usr_3k9x0c2m1q8w7e6r5t4y" }),
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The user's id", example: "usr_3k9x0c2m1q8w7e6r5t4y" }),
 });
 
 /** Explicit allow-list: no hash, token or internal field ever leaves the API. */
@@ -117,15 +117,15 @@ const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
 export const UserListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  role: z.string().max(40).optional().openapi({ param: { name: "role", in: "query" } }),
+  role: z.string().max(40).optional().openapi({ param: { name: "role", in: "query" }, description: "Only users with this role (its key)" }),
   phone: z.string().max(32).optional().openapi({ param: { name: "phone", in: "query" }, description: "Any format; matched as E.164" }),
   q: searchParam("username, email and names"),
-  is_active: boolParam.optional().openapi({ param: { name: "is_active", in: "query" } }),
-  status: z.enum(USER_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+  is_active: boolParam.optional().openapi({ param: { name: "is_active", in: "query" }, description: "`true`: only active accounts; `false`: only pending, rejected or deactivated ones" }),
+  status: z.enum(USER_STATUSES).optional().openapi({ param: { name: "status", in: "query" }, description: "Only accounts in this state" }),
   order: z
     .enum(["created_at", "-created_at", "username", "-username"])
     .default("-created_at")
-    .openapi({ param: { name: "order", in: "query" } }),
+    .openapi({ param: { name: "order", in: "query" }, description: "Sort order; `-` for descending" }),
 });
 
 export const RejectSchema = z.strictObject({ reason: z.string().max(500).optional() }).openapi("RejectRegistration");
