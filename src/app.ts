@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { finishDocument } from "./lib/openapi-reference";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -113,29 +114,12 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   return problemResponse("internal_error", "Internal error.", requestId);
 }
 
-type OpenApiDocument = { paths?: Record<string, Record<string, { parameters?: { in: string; required?: boolean; example?: unknown; schema?: { example?: unknown; examples?: unknown } }[] }>> };
 
 /**
  * Optional query filters carry no example: the reference page pre-fills examples, so an untouched
  * "Send" on a list would filter by them and answer an empty page. Their shared schemas keep the
  * examples where they describe bodies.
  */
-function withoutFilterExamples<T extends OpenApiDocument>(doc: T): T {
-  for (const item of Object.values(doc.paths ?? {})) {
-    for (const op of Object.values(item)) {
-      for (const p of op.parameters ?? []) {
-        if (p.in !== "query" || p.required) continue;
-        delete p.example;
-        if (p.schema) {
-          delete p.schema.example;
-          delete p.schema.examples;
-        }
-      }
-    }
-  }
-  return doc;
-}
-
 /** The API's groups in the order the reference shows them: the daily work first, administration last. */
 export const API_TAGS = [
   { name: "tickets", description: "Work orders — cases, tasks, incidents and service bookings: raise, assign, work, resolve, approve; SLA targets, comments, attachments, history, work logs and completion by customer code." },
@@ -208,7 +192,7 @@ export function createApp() {
     name: "tr_access",
     description: "Cookie mode (token_delivery: cookie). Unsafe methods also need the X-CSRF-Token header.",
   });
-  app.get("/openapi.json", (c) => c.json(withoutFilterExamples(app.getOpenAPI31Document({
+  app.get("/openapi.json", (c) => c.json(finishDocument(app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "truckroll API",
@@ -225,7 +209,7 @@ export function createApp() {
     ],
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],
     tags: API_TAGS,
-  }) as unknown as OpenApiDocument)));
+  }))));
   // The platform serves files under public/ before the worker runs; this route is the fallback
   // for runtimes that route everything to the worker (the test pool).
   app.get("/docs/scalar.js", async (c) => {

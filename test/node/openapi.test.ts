@@ -53,6 +53,24 @@ describe("PLT-1 the OpenAPI document", () => {
     expect(prefilled).toEqual([]);
   });
 
+  it("describes every operation (with who may call it) and every parameter", async () => {
+    const doc = await servedDocument();
+    const undescribed: string[] = [];
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!/\*\*Who may call:\*\*/.test(op.description ?? "")) undescribed.push(where);
+        if ((op.description ?? "").split("\n\n")[0].length < 5) undescribed.push(`${where} (no lead sentence)`);
+        for (const p of op.parameters ?? []) if (!(p.description ?? p.schema?.description)) undescribed.push(`${where} ${p.in} ${p.name}`);
+      }
+    }
+    expect(undescribed).toEqual([]);
+    const tickets = doc.paths["/v1/tickets"].get;
+    expect(tickets.description).toContain("`tickets:read`");
+    expect(tickets.description).toContain("next_cursor");
+    expect(doc.paths["/v1/tickets"].post.description).toContain("Idempotency-Key");
+  });
+
   it("gives every operation an id, a tag, responses, its errors and its security", async () => {
     const doc = await servedDocument();
     const ids = new Set<string>();

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { DEFAULT_PASSWORD, call, createUser, login } from "../helpers";
-import { exampleOf } from "../openapi-examples";
+import { exampleOf } from "../../src/lib/openapi-reference";
 import { dayAhead, linkFor } from "../scheduling-helpers";
 import { customerAccount, makeAsset, raiseTicket, staff, technicianAccount } from "../work-factories";
 import { ROUND_TRIP_BUDGET, SWEPT_STATUS } from "./round-trip-budget";

@@ -16,7 +16,7 @@ export const BulkMarkSchema = z
   .strictObject({ date: day, present: z.array(z.string().min(1).max(64)).max(200).default([]), absent: z.array(z.string().min(1).max(64)).max(200).default([]), reason: z.string().trim().max(200).optional() })
   .refine((v) => v.present.length + v.absent.length > 0, { message: "Mark at least one person", path: ["present"] })
   .refine((v) => !v.present.some((id) => v.absent.includes(id)), { message: "Someone is both present and absent", path: ["absent"] })
-  .openapi("AttendanceBulkMark");
+  .openapi("AttendanceBulkMark", { example: { date: "2026-12-01", present: ["usr_0a1b2c3d4e5f6g7h8i9j"], absent: ["usr_1b2c3d4e5f6g7h8i9j0a"], reason: "Sick leave" } });
 
 export const AttendanceListQuery = z.strictObject({
   limit: limitParam,

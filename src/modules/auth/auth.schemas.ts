@@ -33,7 +33,7 @@ export const LoginSchema = z
     message: "Give identifier (or username, email or phone)",
     path: ["identifier"],
   })
-  .openapi("LoginRequest");
+  .openapi("LoginRequest", { example: { identifier: "dispatcher", password: "truckroll-demo" } });
 
 export const TokenPairSchema = z
   .object({
@@ -103,7 +103,7 @@ export const RegisterResponseSchema = z
 export const ForgotPasswordSchema = z
   .strictObject({ identifier: z.string().trim().min(1).max(254).optional(), email: z.string().trim().min(1).max(254).optional() })
   .refine((v) => v.identifier ?? v.email, { message: "Give identifier or email", path: ["identifier"] })
-  .openapi("ForgotPasswordRequest");
+  .openapi("ForgotPasswordRequest", { example: { identifier: "dispatcher@demo.truckroll.dev" } });
 
 export const ResetPasswordSchema = z
   .strictObject({ token: z.string().min(16).max(256), new_password: PASSWORD })

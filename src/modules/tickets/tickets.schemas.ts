@@ -134,19 +134,19 @@ const externalRef = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:\/#-]+
 
 export const TicketCreateSchema = z
   .strictObject({
-    kind: z.enum(TICKET_KINDS),
+    kind: z.enum(TICKET_KINDS).openapi({ example: "repair" }),
     priority: PriorityInput.default("medium"),
-    title: z.string().trim().min(1).max(200),
-    description: z.string().trim().max(10_000).default(""),
+    title: z.string().trim().min(1).max(200).openapi({ example: "No internet since the storm" }),
+    description: z.string().trim().max(10_000).default("").openapi({ example: "The ONT shows a red LOS light; the customer works from home." }),
     project_name: z.string().trim().min(1).max(120).optional().openapi({ description: "The project or contract the work belongs to", example: "Fibre rollout Phase 2" }),
     external_ref: externalRef.optional(),
     service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ description: "The service the ticket is about: voice, internet or other" }),
-    customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)" }),
-    asset_id: z.string().max(64).optional(),
-    location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() }).optional(),
-    address: z.string().trim().max(300).optional(),
-    service_area: z.string().trim().toLowerCase().max(40).optional(),
-    required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).default([]),
+    customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)", example: "cus_0a1b2c3d4e5f6g7h8i9j" }),
+    asset_id: z.string().max(64).optional().openapi({ description: "The service card (equipment) the work is on", example: "ast_0a1b2c3d4e5f6g7h8i9j" }),
+    location: z.strictObject({ lat: z.number().min(-90).max(90).openapi({ example: -24.6282 }), lng: z.number().min(-180).max(180).openapi({ example: 25.9231 }), address: z.string().trim().max(300).optional().openapi({ example: "Plot 1234, Broadhurst, Gaborone" }) }).optional(),
+    address: z.string().trim().max(300).optional().openapi({ example: "Plot 1234, Broadhurst, Gaborone" }),
+    service_area: z.string().trim().toLowerCase().max(40).optional().openapi({ example: "gaborone" }),
+    required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).default([]).openapi({ example: ["fibre"] }),
     preferred_at: instant.optional(),
     preferred_date: day.optional().openapi({ description: "Service bookings: the day the customer wants" }),
     preferred_time: z
@@ -156,7 +156,7 @@ export const TicketCreateSchema = z
       .openapi({ description: "Service bookings: the time of day the customer wants (HH:MM, the deployment's zone), with `preferred_date`", example: "10:00" }),
     visit_type: z.enum(VISIT_TYPES).optional().openapi({ description: "Service bookings: where the work happens; `onsite` when not given" }),
     scheduled_at: instant.optional(),
-    estimated_minutes: z.number().int().min(5).max(24 * 60).optional(),
+    estimated_minutes: z.number().int().min(5).max(24 * 60).optional().openapi({ example: 90 }),
   })
   .openapi("TicketCreate");
 
@@ -194,7 +194,7 @@ export const AssignSchema = z
     message: "Give technician_ids or a strategy (or only team_supervisor_id)",
     path: ["technician_ids"],
   })
-  .openapi("AssignRequest");
+  .openapi("AssignRequest", { example: { technician_ids: ["usr_0a1b2c3d4e5f6g7h8i9j"], scheduled_at: "2026-12-01T09:00:00Z", comment: "Customer prefers mornings" } });
 
 export const BulkAssignSchema = z
   .strictObject({
@@ -204,7 +204,7 @@ export const BulkAssignSchema = z
     team_supervisor_id: z.string().min(1).max(64).optional(),
   })
   .refine((v) => Boolean(v.technician_ids?.length) !== Boolean(v.strategy), { message: "Give technician_ids or a strategy", path: ["technician_ids"] })
-  .openapi("BulkAssignRequest");
+  .openapi("BulkAssignRequest", { example: { ticket_ids: ["tkt_0a1b2c3d4e5f6g7h8i9j", "tkt_1b2c3d4e5f6g7h8i9j0a"], strategy: "least_loaded" } });
 
 export const BulkAssignResultSchema = z
   .object({ results: z.array(z.object({ ticket_id: z.string(), status: z.number().int(), ticket: TicketSchema.optional(), error: z.string().optional() })) })
@@ -231,7 +231,7 @@ export const UnassignSchema = z.strictObject({ technician_ids: z.array(z.string(
 export const SlaUpdateSchema = z
   .strictObject({ response_due_at: instant.optional(), resolution_due_at: instant.optional(), estimated_resolution_at: instant.optional() })
   .refine((v) => v.response_due_at || v.resolution_due_at || v.estimated_resolution_at, { message: "Give at least one target", path: ["resolution_due_at"] })
-  .openapi("SlaUpdate");
+  .openapi("SlaUpdate", { example: { response_due_at: "2026-12-01T10:00:00Z", resolution_due_at: "2026-12-02T17:00:00Z" } });
 
 export const CommentCreateSchema = z
   .strictObject({ body: z.string().trim().min(1).max(10_000), visibility: z.enum(["public", "internal"]).default("public") })

@@ -1,0 +1,119 @@
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, type Permission } from "./permissions";
+
+/**
+ * The finishing touches of the served OpenAPI document, derived from what the routes declare so
+ * they never drift from the code: who may call each operation, its paging and retry rules, and an
+ * example for every request body.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/**
+ * An example value for a schema of the generated OpenAPI document: its examples, enums and formats;
+ * with only the required fields, or (`full`) with every field.
+ */
+export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
+  const resolve = (s: Json): Json => (s?.$ref ? resolve(doc.components.schemas[s.$ref.split("/").pop()]) : (s ?? {}));
+  const example = (schema: Json, full: boolean, depth = 0): Json => {
+    const s = resolve(schema);
+    if (s.example !== undefined) return s.example;
+    if (s.examples?.length) return s.examples[0];
+    if (s.default !== undefined && !full) return s.default;
+    if (s.const !== undefined) return s.const;
+    if (s.enum) return s.enum[0];
+    if (s.allOf) return Object.assign({}, ...s.allOf.map((part: Json) => example(part, full, depth + 1)));
+    const alternatives = s.anyOf ?? s.oneOf;
+    if (alternatives) return example(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], full, depth + 1);
+    const type: string = ([] as string[]).concat(s.type ?? "string").find((t) => t !== "null") ?? "string";
+    if (type === "object") {
+      const out: Record<string, Json> = {};
+      for (const [key, prop] of Object.entries<Json>(s.properties ?? {})) {
+        if (full || (s.required ?? []).includes(key)) out[key] = example(prop, full, depth + 1);
+      }
+      return out;
+    }
+    if (type === "array") return Array.from({ length: Math.max(s.minItems ?? 0, full ? 1 : 0) }, () => example(s.items ?? {}, full, depth + 1));
+    if (type === "integer" || type === "number") return s.minimum ?? 1;
+    if (type === "boolean") return true;
+    if (s.format === "date") return "2026-12-01";
+    if (s.format === "date-time") return "2026-12-01T09:00:00.000Z";
+    if (s.format === "email") return "someone@example.com";
+    if (s.format === "uri") return "https://hooks.example.com/truckroll";
+    if (s.format === "binary") return "(the file)";
+    return "x".repeat(Math.max(s.minLength ?? 1, 1));
+  };
+  return example(schema, full);
+}
+
+/** Optional filters carry no example: the docs page would pre-fill them and an untouched "Send" would filter. */
+function withoutFilterExamples(doc: Json) {
+  for (const op of operationsOf(doc)) {
+    for (const p of op.parameters ?? []) {
+      if (p.in !== "query" || p.required) continue;
+      delete p.example;
+      if (p.schema) {
+        delete p.schema.example;
+        delete p.schema.examples;
+      }
+    }
+  }
+}
+
+function operationsOf(doc: Json): Json[] {
+  return Object.values<Json>(doc.paths ?? {}).flatMap((item) => Object.values<Json>(item));
+}
+
+function rolesHolding(permission: Permission): string[] {
+  return BUILTIN_ROLE_KEYS.filter((role) => (BUILTIN_ROLES[role].permissions as readonly string[]).includes(permission));
+}
+
+/** Who may call an operation, in the words of its declared requirement. */
+export function accessNote(requirement: string | undefined, security: Json[] | undefined): string {
+  if (requirement && requirement in PERMISSIONS) {
+    const permission = requirement as Permission;
+    return `**Who may call:** holders of the \`${permission}\` permission (${PERMISSIONS[permission].toLowerCase()}) — by default the roles ${rolesHolding(permission).join(", ")}; API keys given it.`;
+  }
+  if (requirement === "authenticated") return "**Who may call:** any signed-in user; the answer covers only what the caller may see or change.";
+  if (requirement === "optional") return "**Who may call:** anyone; a signed-in caller acts as themselves.";
+  if (!security?.length) return "**Who may call:** anyone, without a token.";
+  return "**Who may call:** any signed-in user.";
+}
+
+function describeOperations(doc: Json) {
+  for (const op of operationsOf(doc)) {
+    const params: Json[] = op.parameters ?? [];
+    const notes = [accessNote(op["x-permission"], op.security ?? doc.security)];
+    if (params.some((p) => p.in === "query" && p.name === "cursor")) {
+      notes.push("Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.");
+    }
+    if (params.some((p) => p.in === "header" && p.name === "idempotency-key")) {
+      notes.push("Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.");
+    }
+    if (op.responses?.["404"] && params.some((p) => p.in === "path")) {
+      notes.push("An object that does not exist, or that the caller may not see, answers 404.");
+    }
+    const lead = op.description ?? `${op.summary}.`;
+    op.description = `${lead}\n\n${notes.join("\n\n")}`;
+  }
+}
+
+/** Request bodies without an example get one built from their schema: the required fields, and every field. */
+function exemplifyRequestBodies(doc: Json) {
+  for (const op of operationsOf(doc)) {
+    for (const [type, media] of Object.entries<Json>(op.requestBody?.content ?? {})) {
+      if (media.example !== undefined || media.examples !== undefined || !media.schema) continue;
+      const minimal = exampleOf(doc, media.schema, false);
+      const full = exampleOf(doc, media.schema, true);
+      media.examples = JSON.stringify(minimal) === JSON.stringify(full)
+        ? { example: { summary: "An example", value: full } }
+        : { minimal: { summary: "Only the required fields", value: minimal }, full: { summary: "Every field", value: full } };
+    }
+  }
+}
+
+export function finishDocument<T>(doc: T): T {
+  withoutFilterExamples(doc);
+  describeOperations(doc);
+  exemplifyRequestBodies(doc);
+  return doc;
+}
