@@ -28,7 +28,7 @@ import { bucketsModule } from "./modules/buckets";
 import { schedulingModule } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
 import { inventoryModule } from "./modules/inventory";
-import { notificationsModule } from "./modules/notifications";
+import { notificationsModule, webhookDocuments } from "./modules/notifications";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
 import { importsModule } from "./modules/imports";
@@ -192,6 +192,7 @@ export function createApp() {
     name: "tr_access",
     description: "Cookie mode (token_delivery: cookie). Unsafe methods also need the X-CSRF-Token header.",
   });
+  for (const webhook of webhookDocuments()) app.openAPIRegistry.registerWebhook(webhook);
   app.get("/openapi.json", (c) => c.json(finishDocument(app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {

@@ -99,7 +99,8 @@ function describeOperations(doc: Json) {
 
 /** Request bodies without an example get one built from their schema: the required fields, and every field. */
 function exemplifyRequestBodies(doc: Json) {
-  for (const op of operationsOf(doc)) {
+  const webhooks = Object.values<Json>(doc.webhooks ?? {}).flatMap((item) => Object.values<Json>(item));
+  for (const op of [...operationsOf(doc), ...webhooks]) {
     for (const [type, media] of Object.entries<Json>(op.requestBody?.content ?? {})) {
       if (media.example !== undefined || media.examples !== undefined || !media.schema) continue;
       const minimal = exampleOf(doc, media.schema, false);

@@ -2,6 +2,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { WEBHOOK_EVENTS } from "../../src/modules/notifications/notifications.schemas";
 
 /** Just enough bindings to serve the document; no route here touches storage. */
 function fakeEnv() {
@@ -69,6 +70,20 @@ describe("PLT-1 the OpenAPI document", () => {
     expect(tickets.description).toContain("`tickets:read`");
     expect(tickets.description).toContain("next_cursor");
     expect(doc.paths["/v1/tickets"].post.description).toContain("Idempotency-Key");
+  });
+
+  it("describes every webhook event's delivery, with its signature headers and an example", async () => {
+    const doc = await servedDocument();
+    const documented = Object.keys(doc.webhooks).sort();
+    expect(documented).toEqual(WEBHOOK_EVENTS.filter((e) => e !== "*").sort());
+    for (const type of documented) {
+      const op = doc.webhooks[type].post;
+      expect(op.summary?.length, type).toBeGreaterThan(10);
+      expect(op.parameters.map((p: any) => p.name).sort()).toEqual(["webhook-id", "webhook-signature", "webhook-timestamp"]);
+      const body = op.requestBody.content["application/json"];
+      expect(Object.keys(body.examples ?? {}).length, type).toBeGreaterThan(0);
+      expect(doc.components.schemas[body.schema.$ref.split("/").pop()].properties.type.const ?? doc.components.schemas[body.schema.$ref.split("/").pop()].properties.type.enum?.[0]).toBe(type);
+    }
   });
 
   it("gives every operation an id, a tag, responses, its errors and its security", async () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { BASE, call, expectProblem } from "../../../test/helpers";
 import { bookingSetup, dayAhead } from "../../../test/scheduling-helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { assignedTicket, customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 import type { Env } from "../../lib/env";
 import { handleNotificationBatch } from "../../queues/notifications.consumer";
 import type { DomainEventMessage, NotificationMessage, QueueMessage } from "../../lib/messages";
@@ -14,6 +14,8 @@ import { runScheduled, CRON_FREQUENT } from "../../cron";
 import { planFanOut, quietDelaySeconds } from "./fanout";
 import { Webhook } from "standardwebhooks";
 import { signWebhook } from "./providers";
+import { DOCUMENTED_WEBHOOK_EVENTS, webhookPayloadSchema } from "./webhook-events";
+import { WEBHOOK_EVENTS } from "./notifications.schemas";
 import { settingsFrom } from "../../lib/env";
 
 securitySuite("notifications");
@@ -255,6 +257,36 @@ describe("PLT-7 webhooks", () => {
     expect(payload).toMatchObject({ type: "ticket.created", data: { ticket: { id: t.id, number: t.number, status: "new", title: "No internet" } } });
     expect((await call(`/v1/webhooks/${hook.json.id}`, { method: "PATCH", token: admin.token, body: { active: false } })).json.active).toBe(false);
     expect((await call(`/v1/webhooks/${hook.json.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+  });
+
+  it("delivers exactly the payloads the API reference documents, for every event a ticket's life records", async () => {
+    expect([...DOCUMENTED_WEBHOOK_EVENTS].sort()).toEqual(WEBHOOK_EVENTS.filter((e) => e !== "*").sort());
+    const admin = await staff("admin");
+    await call("/v1/webhooks", { token: admin.token, body: { url: "https://integrator.example/everything", events: ["*"] } });
+    const { dispatcher, tech, ticket } = await assignedTicket();
+    const t = ticket.id;
+    const ok = (res: Awaited<ReturnType<typeof call>>) => expect(res.status, res.text).toBeLessThan(300);
+    ok(await call(`/v1/tickets/${t}`, { method: "PATCH", token: dispatcher.token, body: { title: "No internet since Monday" } }));
+    ok(await call(`/v1/tickets/${t}/sla`, { token: admin.token, body: { resolution_due_at: "2030-01-01T10:00:00Z" } }));
+    ok(await call(`/v1/tickets/${t}/comments`, { token: tech.token, body: { body: "On my way", visibility: "public" } }));
+    const booked = await call("/v1/appointments", { token: dispatcher.token, body: { ticket_id: t, technician_id: tech.user.id, date: dayAhead(2), start_time: "10:00" } });
+    expect(booked.status, booked.text).toBe(201);
+    ok(await call(`/v1/appointments/${booked.json.id}/confirm`, { token: tech.token, body: {} }));
+    ok(await call(`/v1/tickets/${t}/start`, { token: tech.token, body: {} }));
+    ok(await call(`/v1/tickets/${t}/unassign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } }));
+
+    const rows = await env.DB.prepare("SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE subject_id = ?1 ORDER BY created_at").bind(t).all<Record<string, string>>();
+    const seen = new Set<string>();
+    for (const row of rows.results) {
+      const recorded: DomainEventMessage = { kind: "event", id: row.id, type: row.type, subject_id: row.subject_id, actor_id: row.actor_id, data: JSON.parse(row.data), occurred_at: row.created_at };
+      const plan = await planFanOut(systemContext(env, "test"), recorded);
+      const delivery = plan.messages.map((m) => m.body as { kind?: string; payload?: unknown }).find((b) => b.kind === "webhook" && (b as { webhook_id?: string }).webhook_id);
+      expect(delivery, row.type).toBeTruthy();
+      const parsed = webhookPayloadSchema(row.type as (typeof DOCUMENTED_WEBHOOK_EVENTS)[number]).safeParse(JSON.parse(JSON.stringify(delivery!.payload)));
+      expect(parsed.success, `${row.type}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      seen.add(row.type);
+    }
+    expect([...seen].sort()).toEqual(["appointment.confirmed", "appointment.scheduled", "ticket.assigned", "ticket.commented", "ticket.created", "ticket.sla_changed", "ticket.status_changed", "ticket.unassigned", "ticket.updated"]);
   });
 
   it("retries a failing endpoint", async () => {

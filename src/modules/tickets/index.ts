@@ -1,7 +1,7 @@
 // Work orders: tickets, cases, tasks and service bookings — lifecycle, assignment, SLA, comments,
 // attachments, history, work logs and completion by customer code (WO-1…WO-14).
 // Leaves first: other modules read these at load time, so they must not wait on a cycle.
-export { TicketIdParam, TicketListQuery, TicketPageSchema } from "./tickets.schemas";
+export { TicketIdParam, TicketListQuery, TicketPageSchema, TicketSchema } from "./tickets.schemas";
 export { slaState } from "./sla";
 
 import { createRouter } from "../../lib/create-router";

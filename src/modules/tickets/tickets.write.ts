@@ -291,7 +291,7 @@ export async function setSla(ctx: UserContext, id: string, input: { response_due
     ticketId: id,
     set,
     history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
-    events: [{ type: "ticket.sla_changed", data: { ...set } }],
+    events: [{ type: "ticket.sla_changed", data: Object.fromEntries(Object.entries(set).filter(([k]) => k !== "updated_at")) }],
   });
   return getTicket(ctx, id);
 }
