@@ -3,7 +3,7 @@ import { isPermission } from "../src/lib/permissions";
 import { operations } from "./security-suite";
 
 const PUBLIC_OPERATIONS = new Set([
-  "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth",
+  "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth", "getLabels",
   // The customer link's API: the token in the path is the credential.
   // The WebSocket: its one-minute ticket is the credential.
   "connectEvents",

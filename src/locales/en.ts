@@ -1,3 +1,8 @@
+import {
+  APPOINTMENT_STATUSES, CHANNELS, DELIVERY_STATUSES, FEEDBACK_KINDS, JOB_STATUSES, SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES,
+  USER_STATUSES, VISIT_TYPES,
+} from "../db/schema";
+
 /** English: customer messages and the visit page. Placeholders in braces are filled in by `fill`. */
 export const en = {
   locale: "en-GB",
@@ -16,6 +21,32 @@ export const en = {
     eta: { subject: "", body: " Expected between {from} and {to}." },
     on_site: { subject: "Your technician has arrived", body: "{company}: {technician} has arrived for your visit ({number})." },
     completed: { subject: "Your visit is complete", body: "{company}: your visit ({number}) is complete. Tell us how it went: {url}" },
+  },
+  /** Display names of the API's closed value sets, served by GET /v1/labels. */
+  labels: {
+    ticket_status: {
+      new: "New", opened: "Open", assigned: "Assigned", in_progress: "In progress", on_hold: "On hold", resolved: "Resolved",
+      waiting_approval: "Waiting for approval", closed: "Closed", cancelled: "Cancelled",
+    } satisfies Record<(typeof TICKET_STATUSES)[number], string>,
+    ticket_kind: {
+      bug: "Bug", problem: "Problem", service_down: "Service down", new_feature: "New feature", installation: "Installation", repair: "Repair",
+      maintenance: "Maintenance", upgrade: "Upgrade", disconnection: "Disconnection", service_booking: "Service booking",
+    } satisfies Record<(typeof TICKET_KINDS)[number], string>,
+    ticket_priority: { low: "Low", medium: "Medium", high: "High", critical: "Critical", emergency: "Emergency" } satisfies Record<(typeof TICKET_PRIORITIES)[number], string>,
+    service_category: { voice: "Voice", internet: "Internet", other: "Other" } satisfies Record<(typeof SERVICE_CATEGORIES)[number], string>,
+    visit_type: { onsite: "At the customer's", carry_in: "Carried in", remote: "Remote" } satisfies Record<(typeof VISIT_TYPES)[number], string>,
+    appointment_status: {
+      scheduled: "Scheduled", confirmed: "Confirmed", en_route: "On the way", on_site: "On site", in_progress: "In progress", completed: "Completed", cancelled: "Cancelled",
+    } satisfies Record<(typeof APPOINTMENT_STATUSES)[number], string>,
+    user_status: { active: "Active", pending: "Waiting for approval", rejected: "Rejected", deactivated: "Deactivated" } satisfies Record<(typeof USER_STATUSES)[number], string>,
+    role: { admin: "Administrator", manager: "Manager", supervisor: "Supervisor", dispatcher: "Dispatcher", technician: "Technician", customer: "Customer" },
+    attendance_status: { present: "Present", absent: "Absent" },
+    feedback_kind: { technician: "About the technician", service: "About the service", rating: "Rating" } satisfies Record<(typeof FEEDBACK_KINDS)[number], string>,
+    channel: { email: "Email", sms: "SMS", whatsapp: "WhatsApp", push: "Push notification", webhook: "Webhook" } satisfies Record<(typeof CHANNELS)[number], string>,
+    delivery_status: { pending: "Pending", sending: "Sending", sent: "Sent", retrying: "Retrying", failed: "Failed", dead: "Given up" } satisfies Record<(typeof DELIVERY_STATUSES)[number], string>,
+    job_status: { queued: "Queued", running: "Running", done: "Done", failed: "Failed", cancelled: "Cancelled" } satisfies Record<(typeof JOB_STATUSES)[number], string>,
+    stock_movement_kind: { receive: "Received", adjust: "Adjusted", transfer: "Transferred", issue: "Issued", return: "Returned", consume: "Used" },
+    equipment_assignment_status: { assigned: "Issued", partially_returned: "Partly returned", returned: "Returned" },
   },
   page: {
     title: "Your technician visit",

@@ -19,6 +19,31 @@ export const id: Catalogue = {
     on_site: { subject: "Teknisi Anda sudah tiba", body: "{company}: {technician} sudah tiba untuk kunjungan Anda ({number})." },
     completed: { subject: "Kunjungan Anda selesai", body: "{company}: kunjungan Anda ({number}) selesai. Beri tahu kami pendapat Anda: {url}" },
   },
+  labels: {
+    ticket_status: {
+      new: "Baru", opened: "Dibuka", assigned: "Ditugaskan", in_progress: "Dikerjakan", on_hold: "Ditunda", resolved: "Selesai",
+      waiting_approval: "Menunggu persetujuan", closed: "Ditutup", cancelled: "Dibatalkan",
+    },
+    ticket_kind: {
+      bug: "Bug", problem: "Masalah", service_down: "Layanan mati", new_feature: "Fitur baru", installation: "Pemasangan", repair: "Perbaikan",
+      maintenance: "Pemeliharaan", upgrade: "Peningkatan", disconnection: "Pemutusan", service_booking: "Pemesanan servis",
+    },
+    ticket_priority: { low: "Rendah", medium: "Sedang", high: "Tinggi", critical: "Kritis", emergency: "Darurat" },
+    service_category: { voice: "Telepon", internet: "Internet", other: "Lainnya" },
+    visit_type: { onsite: "Di lokasi pelanggan", carry_in: "Dibawa ke bengkel", remote: "Jarak jauh" },
+    appointment_status: {
+      scheduled: "Terjadwal", confirmed: "Dikonfirmasi", en_route: "Dalam perjalanan", on_site: "Di lokasi", in_progress: "Dikerjakan", completed: "Selesai", cancelled: "Dibatalkan",
+    },
+    user_status: { active: "Aktif", pending: "Menunggu persetujuan", rejected: "Ditolak", deactivated: "Dinonaktifkan" },
+    role: { admin: "Administrator", manager: "Manajer", supervisor: "Supervisor", dispatcher: "Dispatcher", technician: "Teknisi", customer: "Pelanggan" },
+    attendance_status: { present: "Hadir", absent: "Tidak hadir" },
+    feedback_kind: { technician: "Tentang teknisi", service: "Tentang layanan", rating: "Penilaian" },
+    channel: { email: "Email", sms: "SMS", whatsapp: "WhatsApp", push: "Notifikasi push", webhook: "Webhook" },
+    delivery_status: { pending: "Menunggu", sending: "Mengirim", sent: "Terkirim", retrying: "Mencoba lagi", failed: "Gagal", dead: "Dihentikan" },
+    job_status: { queued: "Dalam antrean", running: "Berjalan", done: "Selesai", failed: "Gagal", cancelled: "Dibatalkan" },
+    stock_movement_kind: { receive: "Diterima", adjust: "Disesuaikan", transfer: "Dipindahkan", issue: "Dikeluarkan", return: "Dikembalikan", consume: "Dipakai" },
+    equipment_assignment_status: { assigned: "Dikeluarkan", partially_returned: "Dikembalikan sebagian", returned: "Dikembalikan" },
+  },
   page: {
     title: "Kunjungan teknisi Anda",
     loading: "Memuat…",

@@ -11,6 +11,7 @@ import { BUILTIN_ROLES, type Permission } from "../../src/lib/permissions";
 export const ROUTE_ACCESS: Record<string, string> = {
   getApiRoot: "public", // GET /v1
   getHealth: "public", // GET /v1/health
+  getLabels: "public", // GET /v1/labels
   listDevOutbox: "dev:outbox", // GET /v1/dev/outbox
   login: "public", // POST /v1/auth/login
   verifyLoginOtp: "public", // POST /v1/auth/login/verify-otp

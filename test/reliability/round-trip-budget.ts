@@ -10,6 +10,7 @@
 export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "GET /v1": 0,
   "GET /v1/health": 1,
+  "GET /v1/labels": 0,
   "GET /v1/dev/outbox": 2,
   "POST /v1/auth/login": 3,
   "POST /v1/auth/login/verify-otp": 0,
@@ -224,6 +225,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
 export const SWEPT_STATUS: Record<string, number> = {
   "GET /v1": 200,
   "GET /v1/health": 200,
+  "GET /v1/labels": 200,
   "GET /v1/dev/outbox": 200,
   "POST /v1/auth/login": 200,
   "POST /v1/auth/login/verify-otp": 401,

@@ -5,6 +5,7 @@ import * as r from "./platform.routes";
 
 export const platformModule = createRouter()
   .openapi(r.apiRoot, h.apiRoot)
+  .openapi(r.labels, h.labels)
   .openapi(r.health, h.health)
   .openapi(r.devOutbox, h.devOutbox);
 

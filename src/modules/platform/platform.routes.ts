@@ -3,6 +3,7 @@ import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth"
 import { PUBLIC, jsonResponse } from "../../lib/openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
+import { LANGUAGES, catalogue } from "../../locales/catalogue";
 
 const tags = ["platform"];
 
@@ -24,10 +25,37 @@ export const OutboxMessageSchema = z
   .object({ id: z.string(), channel: z.string(), recipient: z.string(), subject: z.string().nullable(), body: z.string(), event_type: z.string(), created_at: z.string() })
   .openapi("OutboxMessage");
 
+const labelSets = catalogue("en").labels;
+const labelSet = (name: keyof typeof labelSets) =>
+  z.object(Object.fromEntries(Object.entries(labelSets[name]).map(([value, label]) => [value, z.string().openapi({ example: label })])) as Record<string, z.ZodString>);
+
+export const LabelsSchema = z
+  .object({
+    language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES]),
+    labels: z.object(Object.fromEntries(Object.keys(labelSets).map((name) => [name, labelSet(name as keyof typeof labelSets)])) as Record<keyof typeof labelSets, ReturnType<typeof labelSet>>),
+  })
+  .openapi("Labels");
+
+export const LabelsQuery = z.strictObject({
+  language: z
+    .enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES])
+    .optional()
+    .openapi({ param: { name: "language", in: "query" }, description: "The language of the names; the deployment's language (the LANGUAGE setting) when not given" }),
+});
+
 export const apiRoot = createRoute({
   method: "get", path: "/v1", tags, operationId: "getApiRoot", security: PUBLIC,
   summary: "The resource collections",
   responses: { 200: jsonResponse(ApiRootSchema, "Collections") },
+});
+
+export const labels = createRoute({
+  method: "get", path: "/v1/labels", tags, operationId: "getLabels", security: PUBLIC,
+  summary: "Display names for the API's value sets (statuses, kinds, priorities …)",
+  description:
+    "Responses carry machine values (`in_progress`, `carry_in`); show these names to people instead. One object per value set, keyed by value, in the deployment's language or the one asked for. Stable and cacheable for an hour.",
+  request: { query: LabelsQuery },
+  responses: { 200: jsonResponse(LabelsSchema, "Names by value set and value"), ...errorResponses(400) },
 });
 
 export const health = createRoute({

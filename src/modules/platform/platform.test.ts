@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, signedIn } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
+import { TICKET_KINDS, TICKET_STATUSES } from "../../db/schema";
+import { BUILTIN_ROLE_KEYS } from "../../lib/permissions";
 
 describe("platform", () => {
   it("lists the collections at /v1", async () => {
@@ -14,6 +16,24 @@ describe("platform", () => {
     const res = await call("/v1/health");
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: "ok", checks: { d1: { ok: true } } });
+  });
+
+  it("names every value of the API's value sets for display, in the deployment's language or the one asked for", async () => {
+    const en = await call("/v1/labels");
+    expect(en.status).toBe(200);
+    expect(en.json.language).toBe("en");
+    expect(en.headers.get("cache-control")).toContain("max-age=3600");
+    expect(Object.keys(en.json.labels.ticket_status)).toEqual([...TICKET_STATUSES]);
+    expect(Object.keys(en.json.labels.ticket_kind)).toEqual([...TICKET_KINDS]);
+    expect(Object.keys(en.json.labels.role).sort()).toEqual([...BUILTIN_ROLE_KEYS].sort());
+    expect(en.json.labels.visit_type.carry_in).toBe("Carried in");
+    const id = await call("/v1/labels?language=id");
+    expect(id.json.labels.ticket_status.in_progress).toBe("Dikerjakan");
+    for (const [set, names] of Object.entries<Record<string, string>>(en.json.labels)) {
+      expect(Object.keys(id.json.labels[set]), set).toEqual(Object.keys(names));
+      for (const name of Object.values(id.json.labels[set])) expect(name, set).toMatch(/\S/);
+    }
+    expectProblem(await call("/v1/labels?language=fr"), 400);
   });
 
   it("keeps a sane incoming request id and replaces a hostile one", async () => {
