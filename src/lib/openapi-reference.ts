@@ -112,9 +112,54 @@ function exemplifyRequestBodies(doc: Json) {
   }
 }
 
+/** Names of the component schemas a part of the document refers to, followed through references. */
+function referencedSchemas(doc: Json, roots: Json[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: Json) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    if (typeof node.$ref === "string") {
+      const name = node.$ref.split("/").pop();
+      if (!found.has(name)) {
+        found.add(name);
+        visit(doc.components?.schemas?.[name]);
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  roots.forEach(visit);
+  return found;
+}
+
+/**
+ * Optional request fields keep their default in words only: client generators (openapi-typescript
+ * among them) type a property with a `default` as always present, which would make callers send
+ * fields the server fills in. Schemas shared with responses keep the keyword.
+ */
+function defaultsInWords(doc: Json) {
+  const operations = operationsOf(doc);
+  const inRequests = referencedSchemas(doc, operations.map((op) => op.requestBody));
+  const inResponses = referencedSchemas(doc, [...operations.map((op) => op.responses), doc.webhooks]);
+  const visit = (node: Json) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object" || node.$ref) return;
+    for (const [key, property] of Object.entries<Json>(node.properties ?? {})) {
+      if (property && typeof property === "object" && property.default !== undefined && !(node.required ?? []).includes(key)) {
+        const said = `Defaults to \`${JSON.stringify(property.default)}\`.`;
+        property.description = property.description ? `${property.description.replace(/\.?$/, ".")} ${said}` : said;
+        delete property.default;
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  for (const name of inRequests) if (!inResponses.has(name)) visit(doc.components.schemas[name]);
+  for (const op of operations) for (const media of Object.values<Json>(op.requestBody?.content ?? {})) visit(media.schema);
+}
+
 export function finishDocument<T>(doc: T): T {
   withoutFilterExamples(doc);
   describeOperations(doc);
   exemplifyRequestBodies(doc);
+  defaultsInWords(doc);
   return doc;
 }
