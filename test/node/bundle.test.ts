@@ -1,0 +1,37 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+// @ts-expect-error a plain .mjs script without types
+import { withoutLocales } from "../../scripts/zod-without-locales.mjs";
+
+/**
+ * The deployed bundle: built the way `wrangler deploy` builds it, minified, and without zod's
+ * message languages other than English (see [alias] in wrangler.toml).
+ */
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const out = mkdtempSync(join(tmpdir(), "truckroll-bundle-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("the Worker bundle", () => {
+  it("is minified and carries zod's English messages only", { timeout: 120_000 }, () => {
+    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], { cwd: root, stdio: "pipe" });
+    const meta = JSON.parse(readFileSync(join(out, "meta.json"), "utf8"));
+    const bundle = Object.entries<{ inputs: Record<string, { bytesInOutput: number }>; bytes: number }>(meta.outputs).find(([name]) => name.endsWith("index.js"))![1];
+    const languages = Object.entries(bundle.inputs)
+      .filter(([file, used]) => /zod\/v4\/locales\/(?!index\.js)/.test(file) && used.bytesInOutput > 0)
+      .map(([file]) => file.split("/").pop());
+    expect(languages).toEqual(["en.js"]);
+    expect(bundle.bytes).toBeLessThan(1_700_000);
+    const code = readFileSync(join(out, "index.js"), "utf8");
+    expect(code.length / code.split("\n").length).toBeGreaterThan(1000); // minified: few, very long lines
+  });
+
+  it("takes zod's entry as zod writes it, minus the languages", () => {
+    const entry = withoutLocales('export * as core from "../core/index.js";\nexport * from "./schemas.js";\nexport * as locales from "../locales/index.js";\n', "classic");
+    expect(entry).toBe('export * as core from "./core.js";\nexport * from "../zod/v4/classic/schemas.js";\n');
+    expect(() => withoutLocales('export * from "./schemas.js";\n', "classic")).toThrow(/review/);
+  });
+});
