@@ -1,6 +1,8 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const JOB_STATUSES = ["queued", "running", "done", "failed", "cancelled"] as const;
+export const JOB_KINDS = ["report_export", "report_rebuild", "import", "auto_assign"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /**
@@ -12,7 +14,7 @@ export const jobs = sqliteTable(
   "jobs",
   {
     id: text("id").primaryKey(),
-    kind: text("kind").notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull(),
     status: text("status", { enum: JOB_STATUSES }).notNull(),
     requestedBy: text("requested_by"),
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { TICKET_KINDS, TICKET_STATUSES } from "../../db/schema";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -7,7 +8,7 @@ export const AssetIdParam = z.object({ id: z.string().min(1).max(64).openapi({ p
 const date = z.iso.date().openapi({ example: "2026-03-15" });
 
 export const ServiceHistoryEntrySchema = z
-  .object({ ticket_id: z.string(), number: z.string(), kind: z.string(), status: z.string(), service_type: z.string().nullable(), created_at: z.string(), resolved_at: z.string().nullable() })
+  .object({ ticket_id: z.string(), number: z.string(), kind: z.enum(TICKET_KINDS), status: z.enum(TICKET_STATUSES), service_type: z.enum(["free", "paid"]).nullable(), created_at: z.string(), resolved_at: z.string().nullable() })
   .openapi("ServiceHistoryEntry");
 
 export const AssetSchema = z

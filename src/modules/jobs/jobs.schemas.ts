@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { JOB_STATUSES } from "../../db/schema";
+import { JOB_KINDS, JOB_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const JobIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The job's id", example: "job_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -7,7 +7,7 @@ export const JobIdParam = z.object({ id: z.string().min(1).max(64).openapi({ par
 export const JobSchema = z
   .object({
     id: z.string(),
-    kind: z.string().openapi({ description: "What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in) or `auto_assign` (unassigned bookings placed with technicians)", example: "report_export" }),
+    kind: z.enum(JOB_KINDS).openapi({ description: "What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in) or `auto_assign` (unassigned bookings placed with technicians)", example: "report_export" }),
     status: z.enum(JOB_STATUSES),
     rows_total: z.number().int().nullable().openapi({ description: "Rows to process, when known in advance" }),
     rows_processed: z.number().int(),

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { jobs, type JobStatus } from "../../db/schema";
+import { jobs, type JobKind, type JobStatus } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import type { JobMessage } from "../../lib/messages";
@@ -52,7 +52,7 @@ export function presentJob(row: JobRow) {
 }
 
 /** A queued job and its first step's message; answer 202 with what this returns. */
-export async function startJob(ctx: ServiceContext, kind: string, requestedBy: string | null, params: Record<string, unknown>, start: { id?: string; state?: Record<string, unknown> } = {}) {
+export async function startJob(ctx: ServiceContext, kind: JobKind, requestedBy: string | null, params: Record<string, unknown>, start: { id?: string; state?: Record<string, unknown> } = {}) {
   const now = nowIso();
   const row: JobRow = {
     id: start.id ?? newId("job"), kind, status: "queued", requestedBy, params, state: start.state ?? {}, step: 0, rowsTotal: null, rowsProcessed: 0,

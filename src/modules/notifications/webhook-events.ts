@@ -1,5 +1,5 @@
 import { z, type RouteConfig } from "@hono/zod-openapi";
-import { APPOINTMENT_STATUSES, TICKET_STATUSES } from "../../db/schema";
+import { APPOINTMENT_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
 import { TicketSchema } from "../tickets";
 import type { WEBHOOK_EVENTS } from "./notifications.schemas";
 
@@ -26,7 +26,7 @@ const aboutTicket = (fields: z.ZodRawShape) => z.object({ ...fields, ticket: Tic
 const stepData = aboutTicket({ appointment_id: id("apt_0a1b2c3d4e5f6g7h8i9j"), step: z.string().openapi({ example: "en_route" }), from: z.enum(APPOINTMENT_STATUSES), to: z.enum(APPOINTMENT_STATUSES), via });
 
 const EVENTS: Record<EventType, { summary: string; data: z.ZodObject }> = {
-  "ticket.created": { summary: "A ticket or service booking was raised (by staff, a customer, an import or an API key)", data: aboutTicket({ number: id("TR-000123"), kind: z.string(), priority: z.string(), customer_id: z.string().nullable() }) },
+  "ticket.created": { summary: "A ticket or service booking was raised (by staff, a customer, an import or an API key)", data: aboutTicket({ number: id("TR-000123"), kind: z.enum(TICKET_KINDS), priority: z.enum(TICKET_PRIORITIES), customer_id: z.string().nullable() }) },
   "ticket.updated": { summary: "A ticket's fields were edited; `changes` names what changed", data: aboutTicket({ changes: z.array(z.string()).openapi({ example: ["title", "priority"] }) }) },
   "ticket.assigned": {
     summary: "Technicians (or a team) were put on a ticket, by hand or by a strategy",
@@ -50,7 +50,7 @@ const EVENTS: Record<EventType, { summary: string; data: z.ZodObject }> = {
     summary: "An import created tickets (one event per import chunk, not one per ticket)",
     data: z.object({ job_id: id("job_0a1b2c3d4e5f6g7h8i9j"), count: z.number().int(), tickets: z.array(z.object({ id: z.string(), number: z.string(), external_ref: z.string().nullable() })) }),
   },
-  "sla.breached": { summary: "A ticket missed its response or resolution target (checked every minute)", data: aboutTicket({ target: z.enum(["response", "resolution"]), number: id("TR-000123"), priority: z.string(), due_at: instant }) },
+  "sla.breached": { summary: "A ticket missed its response or resolution target (checked every minute)", data: aboutTicket({ target: z.enum(["response", "resolution"]), number: id("TR-000123"), priority: z.enum(TICKET_PRIORITIES), due_at: instant }) },
   "appointment.scheduled": { summary: "A visit was booked (by staff, or by the customer from their link)", data: aboutTicket({ appointment_id: id("apt_0a1b2c3d4e5f6g7h8i9j"), technician_id: id("usr_0a1b2c3d4e5f6g7h8i9j"), starts_at: instant, via }) },
   "appointment.rescheduled": { summary: "A visit moved to another slot", data: aboutTicket({ appointment_id: id("apt_0a1b2c3d4e5f6g7h8i9j"), from: instant, to: instant, via }) },
   "appointment.confirmed": { summary: "A visit was confirmed", data: stepData },

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
+import { TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam } from "../../lib/pagination";
 import { TicketListQuery } from "../tickets";
 
@@ -145,7 +145,7 @@ export const TicketReportQuery = TicketReportFilters.extend({
 
 export const TicketReportRowSchema = z
   .object({
-    number: z.string(), title: z.string(), kind: z.string(), priority: z.string(), status: z.string(), customer_id: z.string().nullable(),
+    number: z.string(), title: z.string(), kind: z.enum(TICKET_KINDS), priority: z.enum(TICKET_PRIORITIES), status: z.enum(TICKET_STATUSES), customer_id: z.string().nullable(),
     technicians: z.string().openapi({ description: "Assigned technicians' names, `; `-separated" }), created_at: z.string(), responded_at: z.string().nullable(),
     resolved_at: z.string().nullable(), closed_at: z.string().nullable(), resolution_due_at: z.string().nullable(), resolution_breached: z.boolean(),
     paused_seconds: z.number().int(),
@@ -215,7 +215,7 @@ export const UpcomingQuery = z.strictObject({ ...periodFields, limit: limitParam
 
 export const UpcomingServiceSchema = z
   .object({
-    ticket_id: z.string(), number: z.string(), title: z.string(), status: z.string(), customer_id: z.string().nullable(), asset_id: z.string().nullable(),
+    ticket_id: z.string(), number: z.string(), title: z.string(), status: z.enum(TICKET_STATUSES), customer_id: z.string().nullable(), asset_id: z.string().nullable(),
     service_type: z.enum(["free", "paid"]).nullable(),
     due_at: z.string().openapi({ description: "The scheduled time, else the customer's preferred time" }),
     basis: z.enum(["scheduled", "preferred"]),
