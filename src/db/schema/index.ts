@@ -8,3 +8,4 @@ export * from "./inventory";
 export * from "./reports";
 export * from "./jobs";
 export * from "./applications";
+export * from "./mobile";

@@ -74,6 +74,8 @@ export const tickets = sqliteTable(
     cancelledAt: text("cancelled_at"),
     /** Random per write: rows written in the same batch (history, events) are guarded on it. */
     writeToken: text("write_token").notNull().default(""),
+    /** Goes up by one with every change: the ticket's ETag, and the base of offline actions. */
+    version: integer("version").notNull().default(1),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
-import { assets, tickets } from "../../db/schema";
+import { assets, syncChanges, tickets } from "../../db/schema";
+import { changeLogRows } from "../../lib/change-log";
 import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -109,12 +110,18 @@ export async function updateAsset(ctx: UserContext, id: string, input: AssetInpu
   if (merged.warrantyStart && merged.warrantyEnd && merged.warrantyStart > merged.warrantyEnd) {
     throw new AppError("validation_failed", "The warranty ends before it starts.", { errors: [{ path: "warranty_end", message: "Before warranty_start" }] });
   }
-  await ctx.db.update(assets).set({ ...patchFrom(input), updatedAt: nowIso() }).where(eq(assets.id, id));
+  await ctx.db.batch([
+    ctx.db.update(assets).set({ ...patchFrom(input), updatedAt: nowIso() }).where(eq(assets.id, id)),
+    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `a:${id}`, entity: "asset", id }])),
+  ]);
   return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
 }
 
 export async function deleteAsset(ctx: UserContext, id: string) {
   await findVisibleAsset(ctx, id);
   const now = nowIso();
-  await ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id));
+  await ctx.db.batch([
+    ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id)),
+    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `a:${id}`, entity: "asset", id, op: "delete" }])),
+  ]);
 }

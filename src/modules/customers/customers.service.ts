@@ -1,7 +1,8 @@
 import { and, eq, isNull, or, type SQL, gte, lte } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
-import { customers, users, type CustomerChannel } from "../../db/schema";
+import { customers, syncChanges, users, type CustomerChannel } from "../../db/schema";
+import { changeLogRows } from "../../lib/change-log";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -169,12 +170,18 @@ export async function updateCustomer(ctx: UserContext, id: string, input: Custom
   await findCustomer(ctx, id);
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
   if (input.account_number) await assertAccountNumberFree(ctx, input.account_number, id);
-  await ctx.db.update(customers).set({ ...patchFrom(ctx, input), updatedAt: nowIso() }).where(eq(customers.id, id));
+  await ctx.db.batch([
+    ctx.db.update(customers).set({ ...patchFrom(ctx, input), updatedAt: nowIso() }).where(eq(customers.id, id)),
+    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `c:${id}`, entity: "customer", id }])),
+  ]);
   return getCustomer(ctx, id);
 }
 
 export async function deleteCustomer(ctx: UserContext, id: string) {
   await findCustomer(ctx, id);
   const now = nowIso();
-  await ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id));
+  await ctx.db.batch([
+    ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id)),
+    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `c:${id}`, entity: "customer", id, op: "delete" }])),
+  ]);
 }

@@ -215,6 +215,7 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
       ],
       history: [{ action: "appointment_rescheduled", from: `${appt.date} ${appt.startTime}`, to: `${date} ${window.startTime}`, comment: options.comment }],
       events: [{ type: "appointment.rescheduled", data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt, via: viaOf(ctx) } }],
+      synced: [{ entity: "appointment", id: appt.id }],
       conflict: "The appointment changed meanwhile.",
     });
   } catch (err) {
@@ -277,6 +278,7 @@ export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: 
     ],
     history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment }, ...(work?.history ?? [])],
     events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) } }, ...(work?.events ?? [])],
+    synced: [{ entity: "appointment", id: appt.id }],
     conflict: "The appointment changed meanwhile.",
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);

@@ -280,6 +280,7 @@ export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: 
     ],
     history: [{ action: "location_shared", to: `${input.lat},${input.lng}`, comment: input.address ?? null }],
     events: [{ type: "appointment.location_shared", data: { appointment_id: appt.id, lat: input.lat, lng: input.lng } }],
+    synced: [{ entity: "appointment", id: appt.id }],
   });
   return { message: "Location shared." };
 }

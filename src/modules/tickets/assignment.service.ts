@@ -197,6 +197,7 @@ export async function unassignTicket(ctx: UserContext, id: string, technicianIds
     ],
     history: [...removed.map((technicianId) => ({ action: "unassigned", from: technicianId, comment })), ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : [])],
     events: [{ type: "ticket.unassigned", data: { technician_ids: removed } }],
+    revokeFrom: removed,
   });
   return getTicket(ctx, id);
 }

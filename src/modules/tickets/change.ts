@@ -1,3 +1,5 @@
+import type { SyncEntity } from "../../db/schema";
+import { changeLogStatement, type SyncChange } from "../../lib/change-log";
 import { actorUserId, type ServiceContext } from "../../lib/context";
 import { domainEvent, eventRow, publishEvents } from "../../lib/events";
 import { nowIso, randomToken } from "../../lib/ids";
@@ -34,6 +36,28 @@ export interface TicketChange {
   events?: { type: string; data: Record<string, unknown> }[];
   /** The 409's text when the ticket (or `expectAlso`) moved on meanwhile. */
   conflict?: string;
+  /** Optimistic concurrency (If-Match, offline actions): the ticket must still be at this version, else 412. */
+  expectVersion?: number;
+  /** Entities the statements change besides the ticket and `rows`, for the mobile change log. */
+  synced?: { entity: SyncEntity; id: string }[];
+  /** Technicians who lose the ticket: their next sync answers it as gone. */
+  revokeFrom?: string[];
+}
+
+/** The tables whose new rows a phone syncs, and as what. */
+const SYNCED_ROWS: Record<string, SyncEntity> = { ticket_comments: "comment", work_logs: "work_log", appointments: "appointment", ticket_attachments: "attachment" };
+
+/** The change log's entries of a change: the ticket and its new rows for everyone on it; grants and revocations per technician. */
+function syncChangesOf(change: TicketChange): SyncChange[] {
+  const scope = `t:${change.ticketId}` as const;
+  const out: SyncChange[] = [{ scope, entity: "ticket", id: change.ticketId }];
+  for (const { table, row } of change.rows ?? []) {
+    if (SYNCED_ROWS[table] && typeof row.id === "string") out.push({ scope, entity: SYNCED_ROWS[table], id: row.id });
+    if (table === "ticket_assignees" && typeof row.technician_id === "string") out.push({ scope: `u:${row.technician_id}`, entity: "ticket", id: change.ticketId, op: "grant" });
+  }
+  for (const s of change.synced ?? []) out.push({ scope, entity: s.entity, id: s.id });
+  for (const technicianId of change.revokeFrom ?? []) out.push({ scope: `u:${technicianId}`, entity: "ticket", id: change.ticketId, op: "revoke" });
+  return out;
 }
 
 /**
@@ -48,15 +72,23 @@ export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "
   const token = randomToken(12);
   const events = (change.events ?? []).map((e) => domainEvent(e.type, ticketId, actorId, e.data));
   const guard = tokenGuard(ticketId, token);
+  const versionCheck = change.expectVersion === undefined ? change.expectAlso : andConditions(change.expectAlso, { sql: "version = ?", params: [change.expectVersion] });
   const results = await db.batch([
-    guardedUpdate(db, ticketId, { updated_at: nowIso(), ...change.set }, token, change.expectStatus, change.expectAlso),
+    guardedUpdate(db, ticketId, { updated_at: nowIso(), ...change.set }, token, change.expectStatus, versionCheck),
     ...(change.rows ?? []).map((r) => guardedInsert(db, r.table, r.row, ticketId, token)),
     ...(change.statements?.(guard) ?? []),
     ...(change.history ?? []).map((h) => guardedInsert(db, "ticket_history", historyRow(ticketId, actorId, h.action, h.from ?? null, h.to ?? null, h.comment, h.internal), ticketId, token)),
     ...events.map((e) => guardedInsert(db, "domain_events", eventRow(e), ticketId, token)),
+    ...changeLogStatement(db, syncChangesOf(change), guard),
     ...ticketStatsStatements(db, ctx.settings.timeZone, [ticketId]),
   ]);
-  if ((results[0]?.meta.changes ?? 0) === 0) throw new AppError("conflict", change.conflict ?? "The ticket changed while this request ran; reload and try again.");
+  if ((results[0]?.meta.changes ?? 0) === 0) {
+    if (change.expectVersion !== undefined) {
+      const current = await db.prepare("SELECT version FROM tickets WHERE id = ?").bind(ticketId).first<{ version: number }>();
+      if (current && current.version !== change.expectVersion) throw new AppError("precondition_failed", `The ticket is at version ${current.version}, not ${change.expectVersion}; read it again.`);
+    }
+    throw new AppError("conflict", change.conflict ?? "The ticket changed while this request ran; reload and try again.");
+  }
   await publishEvents(ctx.env, events);
   return { events };
 }
@@ -68,6 +100,7 @@ export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" 
   const published = domainEvent(event.type, row.id, actorId, event.data);
   await db.batch([
     plainInsert(db, "tickets", row),
+    ...changeLogStatement(db, [{ scope: `t:${row.id}`, entity: "ticket", id: row.id }]),
     plainInsert(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", null)),
     plainInsert(db, "domain_events", eventRow(published)),
     ...ticketStatsStatements(db, ctx.settings.timeZone, [row.id]),
@@ -93,6 +126,11 @@ export function importedTicketStatements(
     insertIfGuarded(db, "tickets", row, guard),
     insertIfGuarded(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", `Imported (job ${jobId})`), guard),
   ]);
+  statements.push(...changeLogStatement(db, rows.map((r) => ({ scope: `t:${r.id}` as const, entity: "ticket" as const, id: r.id })), guard));
   statements.push(insertIfGuarded(db, "domain_events", eventRow(event), guard), ...ticketStatsStatements(db, ctx.settings.timeZone, rows.map((r) => r.id)));
   return { statements, event };
+}
+
+function andConditions(a: Condition | undefined, b: Condition): Condition {
+  return a ? { sql: `(${a.sql}) AND (${b.sql})`, params: [...a.params, ...b.params] } : b;
 }

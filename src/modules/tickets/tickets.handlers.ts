@@ -27,17 +27,23 @@ export const autoAssignRun: RouteHandler<typeof routes.autoAssignRun, AppEnv> = 
 export const bulkAssign: RouteHandler<typeof routes.bulkAssign, AppEnv> = async (c) =>
   c.json(await assignment.bulkAssign(userContext(c), c.req.valid("json")), 200);
 
+/** The ticket's version as its ETag (strong: the version changes with every change). */
+function withEtag<T extends { version: number }>(c: Context<AppEnv>, ticket: T): T {
+  c.header("etag", `"${ticket.version}"`);
+  return ticket;
+}
+
 export const getTicket: RouteHandler<typeof routes.getTicket, AppEnv> = async (c) =>
-  c.json(await present.getTicketDetail(userContext(c), c.req.valid("param").id), 200);
+  c.json(withEtag(c, await present.getTicketDetail(userContext(c), c.req.valid("param").id)), 200);
 
 export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = async (c) =>
-  c.json(await write.updateTicket(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+  c.json(withEtag(c, await write.updateTicket(userContext(c), c.req.valid("param").id, c.req.valid("json"), { expectVersion: ifMatchVersion(c) })), 200);
 
 export function actionHandler(action: TicketAction) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
     const body = ((c.req as unknown as { valid: (t: "json") => { comment?: string } | undefined }).valid("json")) ?? {};
-    return c.json(await write.transitionTicket(userContext(c), id, action, body.comment), 200);
+    return c.json(withEtag(c, await write.transitionTicket(userContext(c), id, action, body.comment, { expectVersion: ifMatchVersion(c) })), 200);
   };
 }
 
@@ -132,3 +138,12 @@ export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) 
 
 export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, AppEnv> = async (c) =>
   c.json(await assignment.workload(userContext(c), c.req.valid("param").id), 200);
+
+/** `If-Match: "7"` (or W/"7"); `*` or no header: no check. Anything else is a 400. */
+function ifMatchVersion(c: Context<AppEnv>): number | undefined {
+  const header = c.req.header("if-match")?.trim();
+  if (!header || header === "*") return undefined;
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header);
+  if (!match) throw new AppError("invalid_request", 'If-Match takes the ETag of a ticket, e.g. "7".', { errors: [{ path: "if-match", message: "Not an ETag of this API" }] });
+  return Number(match[1]);
+}

@@ -86,6 +86,7 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
       resolved_at: t.resolvedAt, signed_off_at: t.signedOffAt, closed_at: t.closedAt, cancelled_at: t.cancelledAt,
     },
     allowed_actions: allowedActions(t.status, relation),
+    version: t.version,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
   };

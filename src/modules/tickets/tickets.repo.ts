@@ -30,7 +30,7 @@ export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, to
     where += ` AND (${also.sql.replace(/\?/g, () => `?${params.length + 1 + k++}`)})`;
     params.push(...also.params);
   }
-  return db.prepare(`UPDATE tickets SET ${assignments} WHERE ${where}`).bind(...params);
+  return db.prepare(`UPDATE tickets SET ${assignments}, version = version + 1 WHERE ${where}`).bind(...params);
 }
 
 /** Holds only if the ticket still carries this change's write token (its guarded UPDATE won). */

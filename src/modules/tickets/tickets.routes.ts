@@ -52,6 +52,14 @@ export const bulkAssign = createRoute({
   responses: { 200: jsonResponse(BulkAssignResultSchema, "Per-ticket results"), ...errorResponses(400, 401, 403, 422) },
 });
 
+const IfMatchHeader = z.object({
+  "if-match": z
+    .string()
+    .max(20)
+    .optional()
+    .openapi({ param: { name: "if-match", in: "header" }, description: 'The ticket\'s `version` as an ETag (`"7"`): the change is refused with 412 if the ticket changed since', example: '"7"' }),
+});
+
 export const getTicket = createRoute({
   method: "get", path: "/v1/tickets/{id}", tags, operationId: "getTicket",
   summary: "A ticket with assignees, SLA, comments, attachments, history and work logs",
@@ -64,8 +72,8 @@ export const updateTicket = createRoute({
   method: "patch", path: "/v1/tickets/{id}", tags, operationId: "updateTicket",
   summary: "Edit a ticket's fields (dispatch)", description: "Each changed field writes a history row.",
   ...requires("tickets:assign"),
-  request: { params: TicketIdParam, body: jsonBody(TicketUpdateSchema) },
-  responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+  request: { params: TicketIdParam, headers: IfMatchHeader, body: jsonBody(TicketUpdateSchema) },
+  responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 412) },
 });
 
 const ACTION_SUMMARIES: Record<TicketAction, string> = {
@@ -80,8 +88,8 @@ function actionRoute(action: TicketAction) {
     summary: ACTION_SUMMARIES[action],
     description: `From ${RULES[action].from.join(", ")} to ${RULES[action].to}. An illegal move is 409 invalid_transition.`,
     ...requires("tickets:update", idempotent()),
-    request: { params: TicketIdParam, headers: idempotencyHeader, body: { required: false, content: { "application/json": { schema: ActionSchema } } } },
-    responses: { 200: jsonResponse(TicketSchema, "The ticket after the move"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+    request: { params: TicketIdParam, headers: idempotencyHeader.extend(IfMatchHeader.shape), body: { required: false, content: { "application/json": { schema: ActionSchema } } } },
+    responses: { 200: jsonResponse(TicketSchema, "The ticket after the move"), ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
   });
 }
 

@@ -76,6 +76,7 @@ export const TicketSchema = z
       cancelled_at: z.string().nullable(),
     }),
     allowed_actions: z.array(z.string()).openapi({ description: "Workflow actions the caller may take now" }),
+    version: z.number().int().openapi({ description: "Goes up with every change; also the `ETag` of GET /v1/tickets/{id}. Send it back as `If-Match` on an edit or a workflow action to have it refused (412) if the ticket changed meanwhile" }),
     created_at: z.string(),
     updated_at: z.string(),
   })

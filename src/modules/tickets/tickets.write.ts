@@ -167,8 +167,10 @@ export async function updateTicket(
   ctx: UserContext,
   id: string,
   input: Partial<{ title: string; description: string; project_name: string | null; priority: TicketPriority; kind: TicketKind; service_category: "voice" | "internet" | "other" | null; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
+  options: { expectVersion?: number } = {},
 ) {
   const ticket = await findVisibleTicket(ctx, id);
+  assertVersion(ticket, options.expectVersion);
   const people = await relationTo(ctx, ticket);
   const { relation } = people;
   assertTriage(relation);
@@ -200,7 +202,7 @@ export async function updateTicket(
     set.response_due_at = initialTargets(ctx.settings, input.priority, ticket.createdAt).responseDueAt;
   }
   if (!history.length) return toTicketResponse(ticket, people.assignees, relation);
-  await changeTicket(ctx, { ticketId: id, expectStatus: [ticket.status], set, history, events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }] });
+  await changeTicket(ctx, { ticketId: id, expectStatus: [ticket.status], set, history, events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }], expectVersion: options.expectVersion });
   return presentChanged(ctx, id, people);
 }
 
@@ -243,8 +245,14 @@ export async function visitStepChange(ctx: ServiceContext, ticket: TicketRow, st
   };
 }
 
-export async function transitionTicket(ctx: UserContext, id: string, action: TicketAction, comment?: string) {
+/** If-Match and offline actions: a stale version is a 412 before anything else is checked. */
+export function assertVersion(ticket: Pick<TicketRow, "version">, expected: number | undefined) {
+  if (expected !== undefined && ticket.version !== expected) throw new AppError("precondition_failed", `The ticket is at version ${ticket.version}, not ${expected}; read it again.`);
+}
+
+export async function transitionTicket(ctx: UserContext, id: string, action: TicketAction, comment?: string, options: { expectVersion?: number } = {}) {
   const ticket = await findVisibleTicket(ctx, id);
+  assertVersion(ticket, options.expectVersion);
   const people = await relationTo(ctx, ticket);
   const { relation } = people;
   const verdict = checkAction(action, ticket.status, relation);
@@ -260,6 +268,7 @@ export async function transitionTicket(ctx: UserContext, id: string, action: Tic
     set: transitionColumns(ticket, action, to, nowIso()),
     history: [{ action, from: ticket.status, to, comment }],
     events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }],
+    expectVersion: options.expectVersion,
   });
   return presentChanged(ctx, id, people);
 }
