@@ -29,6 +29,7 @@ import { schedulingModule } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
 import { inventoryModule } from "./modules/inventory";
 import { notificationsModule, webhookDocuments } from "./modules/notifications";
+import { mobileModule } from "./modules/mobile";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
 import { importsModule } from "./modules/imports";
@@ -128,6 +129,7 @@ export const API_TAGS = [
   { name: "customers", description: "Customers and subscribers: contact details, address and location, service area and package." },
   { name: "assets", description: "Service cards: the equipment at a customer's premises, with serial number and warranty." },
   { name: "technicians", description: "Technicians' profiles, skills and service areas, availability, teams and live locations." },
+  { name: "mobile", description: "Technicians' phones offline: a snapshot and then only the changes since (by a server sequence, never clocks), actions taken offline applied once each with conflicts answered, and the devices that sync." },
   { name: "attendance", description: "Daily presence of technicians and staff." },
   { name: "inventory", description: "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians." },
   { name: "reports", description: "The dashboard, technician and team performance with trends, period reports, ticket and service reports as JSON, CSV or PDF, and exports of any size." },
@@ -179,6 +181,7 @@ export function createApp() {
   app.route("/", apiKeysModule);
   app.route("/", directoryModule);
   app.route("/", jobsModule);
+  app.route("/", mobileModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -214,6 +214,10 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getJob: "authenticated", // GET /v1/jobs/{id}
   cancelJob: "authenticated", // POST /v1/jobs/{id}/cancel
   downloadJobFile: "authenticated", // GET /v1/jobs/{id}/download
+  syncMobile: "tickets:read", // POST /v1/mobile/sync
+  applyMobileActions: "tickets:update", // POST /v1/mobile/actions
+  listMobileDevices: "authenticated", // GET /v1/mobile/devices
+  revokeMobileDevice: "authenticated", // POST /v1/mobile/devices/{id}/revoke
 };
 
 /**

@@ -3,7 +3,8 @@ import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
 import { assets, syncChanges, tickets } from "../../db/schema";
 import { changeLogRows } from "../../lib/change-log";
-import type { UserContext } from "../../lib/context";
+import type { ServiceContext, UserContext } from "../../lib/context";
+import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -124,4 +125,11 @@ export async function deleteAsset(ctx: UserContext, id: string) {
     ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id)),
     ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `a:${id}`, entity: "asset", id, op: "delete" }])),
   ]);
+}
+
+/** Service cards by id for a technician's sync (the cards of their tickets); deleted ones are absent. */
+export async function assetsForSync(ctx: ServiceContext, ids: string[]) {
+  if (!ids.length) return [];
+  const rows = await ctx.db.select().from(assets).where(and(inList(assets.id, ids), isNull(assets.deletedAt)));
+  return rows.map(toResponse);
 }

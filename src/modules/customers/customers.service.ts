@@ -3,6 +3,7 @@ import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, syncChanges, users, type CustomerChannel } from "../../db/schema";
 import { changeLogRows } from "../../lib/change-log";
+import { inList } from "../../lib/d1";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -184,4 +185,11 @@ export async function deleteCustomer(ctx: UserContext, id: string) {
     ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id)),
     ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `c:${id}`, entity: "customer", id, op: "delete" }])),
   ]);
+}
+
+/** Customers by id for a technician's sync (the customers of their tickets); deleted ones are absent. */
+export async function customersForSync(ctx: UserContext, ids: string[]) {
+  if (!ids.length) return [];
+  const rows = await ctx.db.select().from(customers).where(and(inList(customers.id, ids), isNull(customers.deletedAt)));
+  return rows.map((row) => toCustomerResponse(row, { nationalId: seesNationalId(ctx) }));
 }

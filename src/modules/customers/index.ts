@@ -15,3 +15,4 @@ export const customersModule = createRouter()
 
 export { customerForUser, findCustomer, findVisibleCustomer } from "./customers.service";
 export { customerImport, customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference, type ReferencedCustomer } from "./customers.import";
+export { customersForSync } from "./customers.service";

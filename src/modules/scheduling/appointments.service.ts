@@ -399,3 +399,9 @@ export async function summary(ctx: UserContext, date?: string) {
   return { date: day, pending_confirmation: pending?.n ?? 0, date_not_confirmed: notConfirmed?.n ?? 0, no_date: noDate?.n ?? 0 };
 }
 
+
+/** Appointments by id, or of tickets, for a technician's sync. */
+export async function appointmentsForSync(ctx: ServiceContext, by: { ids?: string[]; ticketIds?: string[] }) {
+  const where = by.ids ? inList(appointments.id, by.ids) : inList(appointments.ticketId, by.ticketIds ?? []);
+  return present(ctx, await ctx.db.select().from(appointments).where(where));
+}

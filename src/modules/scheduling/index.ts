@@ -31,3 +31,4 @@ export const schedulingModule = router;
 export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
 export { visitMessageFacts } from "./visit-facts";
+export { appointmentsForSync, stepAppointment } from "./appointments.service";

@@ -20,3 +20,5 @@ export const techniciansModule = createRouter()
 
 export { findTechnician, toTechnicianResponse } from "./technicians.service";
 export { TechnicianSchema } from "./technicians.schemas";
+export { reportLocation } from "./technicians.service";
+export { LocationReportSchema } from "./technicians.schemas";

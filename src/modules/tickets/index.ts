@@ -46,3 +46,7 @@ export { CLEAR_SQL, REFRESH_ALL_SQL, REFRESH_SQL, SUMS, ticketStatsStatements } 
 export { ticketImport } from "./tickets.import";
 export { visitStepChange } from "./tickets.write";
 export { runAutoAssignStep } from "./bookings.service";
+export { assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.sync";
+export { addComment, addWorkLog } from "./activity.service";
+export { transitionTicket } from "./tickets.write";
+export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";

@@ -1,0 +1,90 @@
+import { and, eq } from "drizzle-orm";
+import { mobileDevices, users } from "../../db/schema";
+import type { UserContext } from "../../lib/context";
+import { newId, nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+import { assertMayChangeUser, findUser } from "../users";
+
+type DeviceRow = typeof mobileDevices.$inferSelect;
+export interface DeviceInput {
+  id: string;
+  platform: DeviceRow["platform"];
+  app_version: string;
+  push_token?: string | null;
+}
+
+export function toDeviceResponse(d: DeviceRow) {
+  return {
+    id: d.id, user_id: d.userId, device_key: d.deviceKey, platform: d.platform, app_version: d.appVersion, has_push_token: Boolean(d.pushToken),
+    last_sync_at: d.lastSyncAt, revoked_at: d.revokedAt, revoked_by: d.revokedBy, created_at: d.createdAt, updated_at: d.updatedAt,
+  };
+}
+
+/**
+ * The caller's device, registered on its first sync and kept current after; a revoked device is
+ * refused. A push token it brings becomes the user's (notifications go to the device in hand).
+ */
+export async function deviceForSync(ctx: UserContext, input: DeviceInput): Promise<DeviceRow> {
+  const userId = ctx.actor.userId;
+  const now = nowIso();
+  const existing = await ctx.db.query.mobileDevices.findFirst({ where: and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)) });
+  if (existing?.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.");
+  const pushToken = input.push_token === undefined ? (existing?.pushToken ?? null) : input.push_token;
+  const row: DeviceRow = existing
+    ? { ...existing, platform: input.platform, appVersion: input.app_version, pushToken, lastSyncAt: now, updatedAt: now }
+    : { id: newId("dev"), userId, deviceKey: input.id, platform: input.platform, appVersion: input.app_version, pushToken, lastSyncAt: now, lastSeq: null, revokedAt: null, revokedBy: null, createdAt: now, updatedAt: now };
+  await ctx.db.batch([
+    ctx.db
+      .insert(mobileDevices)
+      .values(row)
+      .onConflictDoUpdate({ target: [mobileDevices.userId, mobileDevices.deviceKey], set: { platform: row.platform, appVersion: row.appVersion, pushToken: row.pushToken, lastSyncAt: now, updatedAt: now } }),
+    ...(input.push_token !== undefined ? [ctx.db.update(users).set({ pushToken: input.push_token }).where(eq(users.id, userId))] : []),
+  ]);
+  return row;
+}
+
+/** The device a batch of offline actions comes from: registered and not revoked. */
+export async function activeDevice(ctx: UserContext, deviceKey: string): Promise<DeviceRow> {
+  const device = await ctx.db.query.mobileDevices.findFirst({ where: and(eq(mobileDevices.userId, ctx.actor.userId), eq(mobileDevices.deviceKey, deviceKey)) });
+  if (!device) throw new AppError("validation_failed", "Unknown device: sync once before sending actions.", { errors: [{ path: "device_id", message: "Not registered; sync first" }] });
+  if (device.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing.");
+  return device;
+}
+
+export async function recordSyncedTo(ctx: UserContext, deviceId: string, seq: number) {
+  await ctx.db.update(mobileDevices).set({ lastSeq: seq }).where(eq(mobileDevices.id, deviceId));
+}
+
+/** Whose devices the caller may see and revoke: their own, or (with users:update) those of users they may change. */
+async function assertMayManageDevicesOf(ctx: UserContext, userId: string) {
+  if (userId === ctx.actor.userId) return;
+  if (!ctx.actor.permissions.has("users:update")) throw new AppError("forbidden", "Only your own devices, unless you manage users.");
+  await assertMayChangeUser(ctx, await findUser(ctx, userId));
+}
+
+export async function listDevices(ctx: UserContext, query: { limit: number; cursor?: string; user_id?: string }) {
+  const userId = query.user_id ?? ctx.actor.userId;
+  await assertMayManageDevicesOf(ctx, userId);
+  const page = keyset({ order: "-created_at", column: mobileDevices.createdAt, idColumn: mobileDevices.id, cursor: query.cursor });
+  const rows = await ctx.db.select().from(mobileDevices).where(and(eq(mobileDevices.userId, userId), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.createdAt);
+  return { data: result.data.map(toDeviceResponse), next_cursor: result.next_cursor };
+}
+
+/** Revokes a device: its next sync and actions are refused; its push token stops being the user's. */
+export async function revokeDevice(ctx: UserContext, id: string) {
+  const device = await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) });
+  // Someone else's device the caller may not manage is as unknown as a missing one.
+  if (!device) throw new AppError("not_found", "No such device.");
+  await assertMayManageDevicesOf(ctx, device.userId).catch(() => {
+    throw new AppError("not_found", "No such device.");
+  });
+  if (device.revokedAt) return toDeviceResponse(device);
+  const now = nowIso();
+  await ctx.db.batch([
+    ctx.db.update(mobileDevices).set({ revokedAt: now, revokedBy: ctx.actor.userId, pushToken: null, updatedAt: now }).where(eq(mobileDevices.id, id)),
+    ...(device.pushToken ? [ctx.db.update(users).set({ pushToken: null }).where(and(eq(users.id, device.userId), eq(users.pushToken, device.pushToken)))] : []),
+  ]);
+  return toDeviceResponse((await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) }))!);
+}
