@@ -84,7 +84,12 @@ function seedBase(db: DatabaseSync) {
     user.run(`usr_bench_t${i}`, `benchtech${i}`, `benchtech${i}@example.test`, now, now);
     profile.run(`usr_bench_t${i}`, now, now);
   }
+  // The mobile scenarios' technician: 50 tickets of their own, whatever the scale.
+  db.prepare(`INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES ('usr_bench_mobile', 'benchmobile', 'benchmobile@example.test', ?, 'technician', 'active', ?, ?)`).run(hash, now, now);
+  profile.run("usr_bench_mobile", now, now);
 }
+
+const MOBILE_TICKETS = 50;
 
 const PRIORITIES = ["low", "medium", "high", "critical", "emergency"];
 const STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "resolved", "closed"];
@@ -97,6 +102,8 @@ function seedTickets(db: DatabaseSync, target: number) {
      VALUES (?, ?, 'repair', ?, ?, ?, '', 'usr_bench_admin', '[]', 'gaborone', ?, ?, ?, ?, ?)`,
   );
   const assign = db.prepare(`INSERT INTO ticket_assignees (ticket_id, technician_id, assigned_by, assigned_at) VALUES (?, ?, 'usr_bench_admin', ?)`);
+  // Every seeded ticket has its change-log row, as every ticket written through the API does.
+  const logged = db.prepare(`INSERT INTO sync_changes (scope, entity, entity_id, op, created_at) VALUES (?, 'ticket', ?, 'upsert', ?)`);
   const start = Date.now() - 365 * 86_400_000;
   db.exec("BEGIN");
   for (let i = seeded; i < target; i++) {
@@ -106,6 +113,8 @@ function seedTickets(db: DatabaseSync, target: number) {
     const resolved = status === "resolved" || status === "closed" ? new Date(Date.parse(created) + ((i % 20) + 1) * 3_600_000).toISOString() : null;
     insert.run(id, `TR-${String(i + 1).padStart(7, "0")}`, PRIORITIES[i % 5], status, `Bench ticket ${i}`, created, created, resolved, created, created);
     if (i % 3 === 0) assign.run(id, `usr_bench_t${i % TECHS}`, created);
+    if (i < MOBILE_TICKETS) assign.run(id, "usr_bench_mobile", created);
+    logged.run(`t:${id}`, id, created);
   }
   db.exec("COMMIT");
   if (reportsOnly) refreshReportAggregates(db, seeded, target);
@@ -183,8 +192,8 @@ async function growTo(scale: number): Promise<Record<string, string>> {
   return signIn();
 }
 
-async function signIn(): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: "benchadmin", password: PASSWORD }) });
+async function signIn(identifier = "benchadmin"): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier, password: PASSWORD }) });
   const body = (await res.json()) as { access_token: string };
   return { authorization: `Bearer ${body.access_token}` };
 }
@@ -283,6 +292,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 interface Target {
   path: string;
   headers?: Record<string, string>;
+  script?: string;
 }
 
 /**
@@ -295,8 +305,8 @@ const pairSeconds = quick ? 2 : 4;
 const compare = (s: Scenario, baseline: Scenario, min: number, target: string, pair: { scenario: Target; baseline: Target }) => {
   const ratios: number[] = [];
   for (let i = 0; i < PAIRS; i++) {
-    const b = wrk(pair.baseline.path, headline, pairSeconds, { headers: pair.baseline.headers });
-    const x = wrk(pair.scenario.path, headline, pairSeconds, { headers: pair.scenario.headers });
+    const b = wrk(pair.baseline.path, headline, pairSeconds, { headers: pair.baseline.headers, script: pair.baseline.script });
+    const x = wrk(pair.scenario.path, headline, pairSeconds, { headers: pair.scenario.headers, script: pair.scenario.script });
     ratios.push(b.rps > 0 ? x.rps / b.rps : 0);
   }
   s.baseline = baseline.name;
@@ -369,6 +379,43 @@ async function bookingStorm(auth: Record<string, string>, days: string[]): Promi
   };
 }
 
+/**
+ * A technician with 50 tickets: the first sync (all pages) once, for its size and time; then one
+ * change, and the delta that answers exactly it, under load — against the whole change log
+ * (a row per seeded ticket), so the delta's cost shows whether it depends on the log's size.
+ */
+async function mobileSync(scale: number, adminAuth: Record<string, string>, d1: Scenario): Promise<number> {
+  const auth = await signIn("benchmobile");
+  const device = { id: `bench-phone-${scale}`, platform: "android", app_version: "1.0.0" };
+  const post = async (body: unknown) => {
+    const res = await fetch(`${base}/v1/mobile/sync`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, text, json: JSON.parse(text) as { cursor: string; has_more: boolean; changes: { entity: string; id: string }[] } };
+  };
+  const t0 = performance.now();
+  let bytes = 0;
+  let pages = 0;
+  let upserts = 0;
+  let answer = await post({ device });
+  for (;;) {
+    bytes += answer.text.length;
+    pages += 1;
+    upserts += answer.json.changes.length;
+    if (!answer.json.has_more) break;
+    answer = await post({ cursor: answer.json.cursor, device });
+  }
+  const firstMs = performance.now() - t0;
+  const cursor = answer.json.cursor;
+  await fetch(`${base}/v1/tickets/tkt_bench_00000000/comments`, { method: "POST", headers: { "content-type": "application/json", ...adminAuth }, body: JSON.stringify({ body: "Bench: one change" }) });
+  const delta = await post({ cursor, device });
+  const exact = delta.json.changes.map((c) => c.entity).sort().join(",") === "comment,ticket";
+  const script = luaPost({ cursor, device }, auth);
+  const s = record(`POST /v1/mobile/sync delta after one change (${scale} tickets)`, measure("/v1/mobile/sync", { headers: auth, script }));
+  s.note = [`first sync of ${MOBILE_TICKETS} tickets: ${pages} pages, ${upserts} entities, ${(bytes / 1024).toFixed(1)} KiB in ${firstMs.toFixed(0)} ms`, `the delta answers ${delta.json.changes.length} changes (${exact ? "exactly the comment and its ticket" : "NOT exactly the change"})`, `change log: ${scale} rows`].join("; ");
+  compare(s, d1, 0.1, "≥ 0.1 × D1 SELECT 1", { baseline: { path: "/__bench/d1" }, scenario: { path: "/v1/mobile/sync", headers: auth, script } });
+  return s.p50_ms;
+}
+
 async function main() {
   const db = new DatabaseSync(sqliteFile());
   seedBase(db);
@@ -390,15 +437,15 @@ async function main() {
   const listSql = record(`baseline: list SQL raw (${scales[0]} tickets)`, measure("/__bench/list-sql"));
   const doNoop = record("baseline: Durable Object no-op call", measure("/__bench/do-noop"));
   const doInsert = record("baseline: Durable Object one SQLite insert", measure("/__bench/do-insert"));
-  void d1;
   void doNoop;
   void doInsert;
 
   const me = record("GET /v1/me (authenticated)", measure("/v1/me", { headers: auth }));
   compare(me, hello, 0.7, "≥ 0.7 × Hono hello", { baseline: { path: "/__bench/hello" }, scenario: { path: "/v1/me", headers: auth } });
 
-  // Ticket list at each scale: first page and a deep cursor page.
+  // Ticket list at each scale: first page and a deep cursor page; then the mobile sync.
   const p50ByScale: Record<number, number> = {};
+  const mobileP50ByScale: Record<number, number> = {};
   for (const [i, scale] of scales.entries()) {
     if (i > 0) auth = await growTo(scale);
     const rawSql = i === 0 ? listSql : record(`baseline: list SQL raw (${scale} tickets)`, measure("/__bench/list-sql"));
@@ -407,11 +454,17 @@ async function main() {
     p50ByScale[scale] = first.p50_ms;
     const deepCursor = Buffer.from(JSON.stringify(["-created_at", new Date(Date.now() - 300 * 86_400_000).toISOString(), "tkt_x"])).toString("base64url");
     record(`GET /v1/tickets deep cursor page (${scale} tickets)`, measure(`/v1/tickets?limit=50&cursor=${deepCursor}`, { headers: auth }));
+    mobileP50ByScale[scale] = await mobileSync(scale, auth, d1);
   }
-  if (scales.length > 1) {
+  if (scales.length > 1) flatness("GET /v1/tickets?limit=50", p50ByScale);
+  if (scales.length > 1) flatness("POST /v1/mobile/sync delta after one change", mobileP50ByScale);
+
+  /** The large scale's scenario must stay within 1.2 × the small scale's p50. */
+  function flatness(prefix: string, byScale: Record<number, number>) {
     const small = scales[0];
     const large = scales[scales.length - 1];
-    const s = scenarios.find((x) => x.name === `GET /v1/tickets?limit=50 (${large} tickets)`)!;
+    const s = scenarios.find((x) => x.name === `${prefix} (${large} tickets)`)!;
+    const p50ByScale = byScale;
     s.note = [`p50 ${p50ByScale[large].toFixed(2)} ms at ${large} vs ${p50ByScale[small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${p50ByScale[large] <= 1.2 * p50ByScale[small] ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
     s.target = `${s.target}, p50 ≤ 1.2 × p50 at ${small}`;
     s.met = Boolean(s.met) && p50ByScale[large] <= 1.2 * p50ByScale[small];

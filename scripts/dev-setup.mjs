@@ -150,6 +150,10 @@ function workSql(now, q) {
   out.push(`INSERT OR IGNORE INTO ticket_comments (id, ticket_id, author_id, body, visibility, created_at) VALUES
     ('cmt_demo_1', 'tkt_demo_progress', 'usr_demo_tech1', 'On site, the cable was cut by road works.', 'public', ${at(-50)}),
     ('cmt_demo_2', 'tkt_demo_progress', 'usr_demo_dispatcher', 'Road works contractor notified; claim pending.', 'internal', ${at(-40)});`);
+  // Mobile: tech1's phone has synced before; a lost phone of tech2 was revoked (its next sync is refused).
+  out.push(`INSERT OR IGNORE INTO mobile_devices (id, user_id, device_key, platform, app_version, push_token, last_sync_at, last_seq, revoked_at, revoked_by, created_at, updated_at) VALUES
+    ('dev_demo_tech1', 'usr_demo_tech1', 'demo-phone-tech1', 'android', '2.4.1', NULL, ${at(-30)}, NULL, NULL, NULL, ${at(-2000)}, ${at(-30)}),
+    ('dev_demo_tech2_lost', 'usr_demo_tech2', 'demo-phone-tech2-lost', 'ios', '2.3.0', NULL, ${at(-5000)}, NULL, ${at(-4000)}, 'usr_demo_admin', ${at(-9000)}, ${at(-4000)});`);
   return out;
 }
 

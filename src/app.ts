@@ -30,6 +30,7 @@ import { attendanceModule } from "./modules/attendance";
 import { inventoryModule } from "./modules/inventory";
 import { notificationsModule, webhookDocuments } from "./modules/notifications";
 import { mobileModule } from "./modules/mobile";
+import { uploadsModule } from "./modules/uploads";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
 import { importsModule } from "./modules/imports";
@@ -43,8 +44,9 @@ const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
 const CSV_BODY_TYPES = ["text/csv", "application/csv", "text/plain"];
 
 /** Uploads get room for the file cap plus base64 or multipart overhead; everything else the body cap. */
-function capFor(path: string, settings: { maxBodyBytes: number; maxUploadBytes: number; importMaxBytes: number }) {
+function capFor(path: string, settings: { maxBodyBytes: number; maxUploadBytes: number; importMaxBytes: number; uploadMaxBytes: Record<string, number> }) {
   if (path.startsWith("/v1/imports/")) return settings.importMaxBytes + 65_536;
+  if (path === "/v1/uploads") return Math.max(...Object.values(settings.uploadMaxBytes)) + 65_536;
   return path.endsWith("/attachments") ? Math.ceil(settings.maxUploadBytes * 1.4) + 65_536 : settings.maxBodyBytes;
 }
 
@@ -130,6 +132,7 @@ export const API_TAGS = [
   { name: "assets", description: "Service cards: the equipment at a customer's premises, with serial number and warranty." },
   { name: "technicians", description: "Technicians' profiles, skills and service areas, availability, teams and live locations." },
   { name: "mobile", description: "Technicians' phones offline: a snapshot and then only the changes since (by a server sequence, never clocks), actions taken offline applied once each with conflicts answered, and the devices that sync." },
+  { name: "uploads", description: "Photos, documents and signatures from the field: checked by their content, stored, attached to a ticket (and a work log) at once or later; never-attached ones are cleaned up." },
   { name: "attendance", description: "Daily presence of technicians and staff." },
   { name: "inventory", description: "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians." },
   { name: "reports", description: "The dashboard, technician and team performance with trends, period reports, ticket and service reports as JSON, CSV or PDF, and exports of any size." },
@@ -182,6 +185,7 @@ export function createApp() {
   app.route("/", directoryModule);
   app.route("/", jobsModule);
   app.route("/", mobileModule);
+  app.route("/", uploadsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -6,6 +6,7 @@ import { deleteExpiredJobFiles } from "../modules/jobs";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
 import { flagSlaBreaches } from "../modules/tickets";
+import { deleteUnattachedUploads } from "../modules/uploads";
 
 export const CRON_FREQUENT = "*/5 * * * *";
 export const CRON_DAILY = "0 3 * * *";
@@ -16,7 +17,7 @@ type Job = (ctx: ServiceContext, scheduledTime: number) => Promise<unknown>;
 export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number) {
   const counts = [
     await deletePlatformLeftovers(ctx, scheduledTime), await revokeExpiredLinks(ctx, scheduledTime), await deleteEndedCredentials(ctx, scheduledTime),
-    await deleteExpiredJobFiles(ctx, scheduledTime),
+    await deleteExpiredJobFiles(ctx, scheduledTime), await deleteUnattachedUploads(ctx, scheduledTime),
   ];
   return { deleted: counts.reduce((a, b) => a + b, 0) };
 }

@@ -32,6 +32,11 @@ export interface Env {
   BOOKING_WINDOW_DAYS?: string;
   FREE_SERVICE_INTERVAL_MONTHS?: string;
   MAX_UPLOAD_BYTES?: string;
+  /** Field uploads (POST /v1/uploads): size caps per kind, and days an unattached upload is kept. */
+  UPLOAD_MAX_PHOTO_BYTES?: string;
+  UPLOAD_MAX_DOCUMENT_BYTES?: string;
+  UPLOAD_MAX_SIGNATURE_BYTES?: string;
+  UPLOAD_UNATTACHED_DAYS?: string;
   /** Bytes of CSV an export job writes per step (one stored part each). */
   EXPORT_PART_BYTES?: string;
   /** Largest CSV file an import takes (bytes). */
@@ -125,6 +130,8 @@ const settingsSchema = z.object({
   bookingWindowDays: z.coerce.number().int().positive(),
   freeServiceIntervalMonths: z.coerce.number().int().positive(),
   maxUploadBytes: z.coerce.number().int().positive(),
+  uploadMaxBytes: z.object({ photo: z.coerce.number().int().positive(), document: z.coerce.number().int().positive(), signature: z.coerce.number().int().positive() }),
+  uploadUnattachedDays: z.coerce.number().int().min(1).max(365),
   exportPartBytes: z.coerce.number().int().min(1024),
   importMaxBytes: z.coerce.number().int().positive(),
   importMaxRows: z.coerce.number().int().positive(),
@@ -182,6 +189,12 @@ export function settingsFrom(env: Env): Settings {
     bookingWindowDays: env.BOOKING_WINDOW_DAYS ?? 30,
     freeServiceIntervalMonths: env.FREE_SERVICE_INTERVAL_MONTHS ?? 3,
     maxUploadBytes: env.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,
+    uploadMaxBytes: {
+      photo: env.UPLOAD_MAX_PHOTO_BYTES ?? 10 * 1024 * 1024,
+      document: env.UPLOAD_MAX_DOCUMENT_BYTES ?? 20 * 1024 * 1024,
+      signature: env.UPLOAD_MAX_SIGNATURE_BYTES ?? 512 * 1024,
+    },
+    uploadUnattachedDays: env.UPLOAD_UNATTACHED_DAYS ?? 3,
     exportPartBytes: env.EXPORT_PART_BYTES ?? 4 * 1024 * 1024,
     importMaxBytes: env.IMPORT_MAX_BYTES ?? 32 * 1024 * 1024,
     importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,

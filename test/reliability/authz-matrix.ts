@@ -218,6 +218,10 @@ export const ROUTE_ACCESS: Record<string, string> = {
   applyMobileActions: "tickets:update", // POST /v1/mobile/actions
   listMobileDevices: "authenticated", // GET /v1/mobile/devices
   revokeMobileDevice: "authenticated", // POST /v1/mobile/devices/{id}/revoke
+  createUpload: "tickets:comment", // POST /v1/uploads
+  getUpload: "tickets:read", // GET /v1/uploads/{id}
+  downloadUpload: "tickets:read", // GET /v1/uploads/{id}/content
+  attachUpload: "tickets:comment", // POST /v1/uploads/{id}/attach
 };
 
 /**

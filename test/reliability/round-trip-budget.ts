@@ -219,6 +219,10 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/mobile/actions": 11,
   "GET /v1/mobile/devices": 2,
   "POST /v1/mobile/devices/{id}/revoke": 2,
+  "POST /v1/uploads": 1,
+  "GET /v1/uploads/{id}": 2,
+  "GET /v1/uploads/{id}/content": 2,
+  "POST /v1/uploads/{id}/attach": 2,
 };
 
 /**
@@ -435,4 +439,8 @@ export const SWEPT_STATUS: Record<string, number> = {
   "POST /v1/mobile/actions": 200,
   "GET /v1/mobile/devices": 200,
   "POST /v1/mobile/devices/{id}/revoke": 404,
+  "POST /v1/uploads": 415,
+  "GET /v1/uploads/{id}": 404,
+  "GET /v1/uploads/{id}/content": 404,
+  "POST /v1/uploads/{id}/attach": 404,
 };

@@ -21,7 +21,13 @@ const journey = z.strictObject({
 });
 const location = z.strictObject({ ...LocationReportSchema.shape, client_id: clientId, type: z.literal("report_location"), taken_at: takenAt });
 
-export const MobileActionSchema = z.discriminatedUnion("type", [workflow, comment, workLog, journey, location]).openapi("MobileAction");
+const attachUpload = z.strictObject({
+  client_id: clientId, type: z.literal("attach_upload"), ticket_id: ticketId, base_version: baseVersion.optional(), taken_at: takenAt,
+  upload_id: z.string().min(1).max(64).openapi({ description: "An upload of yours (POST /v1/uploads, made when the phone was back online)", example: "upl_0a1b2c3d4e5f6g7h8i9j" }),
+  work_log_id: z.string().min(1).max(64).optional(),
+});
+
+export const MobileActionSchema = z.discriminatedUnion("type", [workflow, comment, workLog, journey, location, attachUpload]).openapi("MobileAction");
 export type MobileAction = z.infer<typeof MobileActionSchema>;
 
 export const ActionBatchSchema = z

@@ -6,6 +6,7 @@ import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
 import { reportLocation } from "../technicians";
 import { addComment, addWorkLog, ticketsForSync, transitionTicket } from "../tickets";
+import { attachUpload } from "../uploads";
 import type { MobileAction } from "./actions.schemas";
 import { activeDevice } from "./devices.service";
 
@@ -100,6 +101,8 @@ async function perform(ctx: UserContext, action: MobileAction, expectVersion: nu
       if (appointment.ticket_id !== action.ticket_id) throw new AppError("validation_failed", "The appointment belongs to another ticket.", { errors: [{ path: "appointment_id", message: "Not this ticket's" }] });
       return appointment;
     }
+    case "attach_upload":
+      return attachUpload(ctx, action.upload_id, { ticket_id: action.ticket_id, work_log_id: action.work_log_id });
     case "report_location":
       return reportLocation(ctx, ctx.actor.userId, { lat: action.lat, lng: action.lng, accuracy_m: action.accuracy_m });
   }

@@ -107,6 +107,34 @@ export async function addAttachment(ctx: UserContext, id: string, file: { filena
   return toAttachmentResponse({ id: attachmentId, ticketId: id, uploadedBy: ctx.actor.userId, filename, contentType, sizeBytes: file.bytes.length, objectKey, createdAt: now });
 }
 
+/**
+ * A file already stored (an upload from the field) becomes one of the ticket's attachments; the
+ * upload is marked attached in the same change, which is a 409 if it was attached meanwhile.
+ */
+export async function attachStoredFile(ctx: UserContext, id: string, file: { uploadId: string; filename: string; contentType: string; sizeBytes: number; objectKey: string; workLogId: string | null }) {
+  await findVisibleTicket(ctx, id);
+  if (file.workLogId) {
+    const log = await ctx.db.query.workLogs.findFirst({ where: and(eq(workLogs.id, file.workLogId), eq(workLogs.ticketId, id)), columns: { id: true } });
+    if (!log) throw new AppError("validation_failed", "That work log is not on this ticket.", { errors: [{ path: "work_log_id", message: "Not on this ticket" }] });
+  }
+  const attachmentId = newId("att");
+  const now = nowIso();
+  const filename = safeFilename(file.filename);
+  const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: file.contentType, size_bytes: file.sizeBytes, object_key: file.objectKey, created_at: now };
+  await changeTicket(ctx, {
+    ticketId: id,
+    expectAlso: { sql: "EXISTS (SELECT 1 FROM uploads WHERE id = ? AND attached_at IS NULL)", params: [file.uploadId] },
+    rows: [{ table: "ticket_attachments", row }],
+    statements: (guard) => [
+      ctx.env.DB.prepare(`UPDATE uploads SET ticket_id = ?, work_log_id = ?, attached_at = ? WHERE id = ? AND ${guard.sql}`).bind(id, file.workLogId, now, file.uploadId, ...guard.params),
+    ],
+    history: [{ action: "attachment_added", to: filename }],
+    events: [{ type: "ticket.attachment_added", data: { attachment_id: attachmentId, filename } }],
+    conflict: "The upload was attached meanwhile, or is gone.",
+  });
+  return toAttachmentResponse({ id: attachmentId, ticketId: id, uploadedBy: ctx.actor.userId, filename, contentType: file.contentType, sizeBytes: file.sizeBytes, objectKey: file.objectKey, createdAt: now });
+}
+
 export async function downloadAttachment(ctx: UserContext, id: string, attachmentId: string) {
   await findVisibleTicket(ctx, id);
   const row = await ctx.db.query.ticketAttachments.findFirst({ where: and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)) });

@@ -47,6 +47,6 @@ export { ticketImport } from "./tickets.import";
 export { visitStepChange } from "./tickets.write";
 export { runAutoAssignStep } from "./bookings.service";
 export { assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.sync";
-export { addComment, addWorkLog } from "./activity.service";
+export { addComment, addWorkLog, attachStoredFile } from "./activity.service";
 export { transitionTicket } from "./tickets.write";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";

@@ -1,0 +1,125 @@
+import { and, eq } from "drizzle-orm";
+import { uploads, type UploadKind } from "../../db/schema";
+import type { ServiceContext, UserContext } from "../../lib/context";
+import { newId, nowIso, randomToken } from "../../lib/ids";
+import { AppError } from "../../lib/problem";
+import { findVisibleTicket } from "../access";
+import { attachStoredFile } from "../tickets";
+
+type UploadRow = typeof uploads.$inferSelect;
+
+/** The file types each kind takes, recognised by their first bytes (the name and declared type are not trusted). */
+const SIGNATURES: { type: string; extension: string; test: (b: Uint8Array) => boolean }[] = [
+  { type: "image/jpeg", extension: "jpg", test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { type: "image/png", extension: "png", test: (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a },
+  { type: "image/webp", extension: "webp", test: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP" },
+  { type: "image/heic", extension: "heic", test: (b) => ascii(b, 4, 8) === "ftyp" && ["heic", "heix", "mif1", "msf1", "hevc"].includes(ascii(b, 8, 12)) },
+  { type: "application/pdf", extension: "pdf", test: (b) => ascii(b, 0, 5) === "%PDF-" },
+];
+const KINDS: Record<UploadKind, string[]> = {
+  photo: ["image/jpeg", "image/png", "image/webp", "image/heic"],
+  document: ["application/pdf", "image/jpeg", "image/png"],
+  // A signature is a drawn image: PNG (with its transparency) or JPEG.
+  signature: ["image/png", "image/jpeg"],
+};
+
+function ascii(bytes: Uint8Array, from: number, to: number) {
+  return String.fromCharCode(...bytes.slice(from, to));
+}
+
+export function toUploadResponse(u: UploadRow) {
+  return {
+    id: u.id, kind: u.kind, filename: u.filename, content_type: u.contentType, size_bytes: u.sizeBytes, uploaded_by: u.uploadedBy,
+    ticket_id: u.ticketId, work_log_id: u.workLogId, attached_at: u.attachedAt, created_at: u.createdAt,
+  };
+}
+
+function safeFilename(name: string, extension: string) {
+  const base = (name.split(/[\\/]/).pop() ?? "").replace(/[^\w.\- ]+/g, "_").slice(0, 150);
+  return base || `upload.${extension}`;
+}
+
+/** Stores a file from the field in R2 and, when a ticket is named, attaches it at once. */
+export async function createUpload(ctx: UserContext, input: { kind: UploadKind; filename: string; bytes: Uint8Array; ticketId?: string; workLogId?: string }) {
+  if (!input.bytes.length) throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
+  const cap = ctx.settings.uploadMaxBytes[input.kind];
+  if (input.bytes.length > cap) throw new AppError("payload_too_large", `A ${input.kind} is at most ${cap} bytes.`);
+  const detected = SIGNATURES.find((s) => s.test(input.bytes));
+  if (!detected || !KINDS[input.kind].includes(detected.type)) {
+    throw new AppError("invalid_file", `A ${input.kind} must be ${KINDS[input.kind].join(", ")} (recognised by its content).`, { errors: [{ path: "file", message: detected ? `${detected.type} is not a ${input.kind}` : "Unrecognised content" }] });
+  }
+  if (input.ticketId) await findVisibleTicket(ctx, input.ticketId);
+  const now = nowIso();
+  const row: UploadRow = {
+    id: newId("upl"), uploadedBy: ctx.actor.userId, kind: input.kind, filename: safeFilename(input.filename, detected.extension), contentType: detected.type,
+    sizeBytes: input.bytes.length, objectKey: `uploads/${ctx.actor.userId}/${randomToken(24)}`, ticketId: null, workLogId: null, attachedAt: null, createdAt: now,
+  };
+  await ctx.env.FILES.put(row.objectKey, input.bytes, { httpMetadata: { contentType: row.contentType }, customMetadata: { upload_id: row.id } });
+  await ctx.db.insert(uploads).values(row);
+  if (!input.ticketId) return toUploadResponse(row);
+  try {
+    return await attach(ctx, row, { ticket_id: input.ticketId, work_log_id: input.workLogId });
+  } catch (err) {
+    // Attaching was part of the request: refused, nothing of it stays.
+    await ctx.db.delete(uploads).where(eq(uploads.id, row.id));
+    await ctx.env.FILES.delete(row.objectKey);
+    throw err;
+  }
+}
+
+async function attach(ctx: UserContext, row: UploadRow, input: { ticket_id: string; work_log_id?: string }) {
+  const attachment = await attachStoredFile(ctx, input.ticket_id, {
+    uploadId: row.id, filename: row.filename, contentType: row.contentType, sizeBytes: row.sizeBytes, objectKey: row.objectKey, workLogId: input.work_log_id ?? null,
+  });
+  const attached = (await ctx.db.query.uploads.findFirst({ where: eq(uploads.id, row.id) }))!;
+  return { ...toUploadResponse(attached), attachment_id: attachment.id };
+}
+
+/** Attaches the caller's own upload to a ticket they may see (and one of its work logs); attaching it again to the same place is a no-op. */
+export async function attachUpload(ctx: UserContext, id: string, input: { ticket_id: string; work_log_id?: string }) {
+  const row = await ctx.db.query.uploads.findFirst({ where: and(eq(uploads.id, id), eq(uploads.uploadedBy, ctx.actor.userId)) });
+  if (!row) throw new AppError("not_found", "No such upload.");
+  if (row.attachedAt) {
+    if (row.ticketId === input.ticket_id && (row.workLogId ?? undefined) === input.work_log_id) return toUploadResponse(row);
+    throw new AppError("conflict", "The upload is attached elsewhere already.");
+  }
+  return attach(ctx, row, input);
+}
+
+/** An upload for its uploader, or, once attached, for whoever may see its ticket. */
+export async function findVisibleUpload(ctx: UserContext, id: string): Promise<UploadRow> {
+  const row = await ctx.db.query.uploads.findFirst({ where: eq(uploads.id, id) });
+  if (!row) throw new AppError("not_found", "No such upload.");
+  if (row.uploadedBy === ctx.actor.userId) return row;
+  if (!row.ticketId) throw new AppError("not_found", "No such upload.");
+  await findVisibleTicket(ctx, row.ticketId);
+  return row;
+}
+
+export async function downloadUpload(ctx: UserContext, id: string) {
+  const row = await findVisibleUpload(ctx, id);
+  const object = await ctx.env.FILES.get(row.objectKey);
+  if (!object) throw new AppError("not_found", "The file is gone.");
+  return { row, object };
+}
+
+/**
+ * Daily: uploads never attached within UPLOAD_UNATTACHED_DAYS are deleted, rows first (an attach
+ * racing with this loses cleanly: it needs the row), then their files. A rerun finds nothing more.
+ */
+export async function deleteUnattachedUploads(ctx: ServiceContext, scheduledTime: number): Promise<number> {
+  const before = new Date(scheduledTime - ctx.settings.uploadUnattachedDays * 86_400_000).toISOString();
+  let deleted = 0;
+  for (let round = 0; round < 20; round++) {
+    const gone = await ctx.env.DB.prepare(
+      `DELETE FROM uploads WHERE id IN (SELECT id FROM uploads WHERE attached_at IS NULL AND created_at < ?1 ORDER BY attached_at, created_at LIMIT 500)
+         AND attached_at IS NULL RETURNING object_key`,
+    )
+      .bind(before)
+      .all<{ object_key: string }>();
+    if (!gone.results.length) break;
+    await ctx.env.FILES.delete(gone.results.map((r) => r.object_key));
+    deleted += gone.results.length;
+  }
+  return deleted;
+}
