@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const SYNC_ENTITIES = ["ticket", "comment", "work_log", "appointment", "attachment", "customer", "asset"] as const;
+export const SYNC_ENTITIES = ["ticket", "comment", "work_log", "appointment", "attachment", "customer", "asset", "equipment", "notification"] as const;
 export type SyncEntity = (typeof SYNC_ENTITIES)[number];
 export const SYNC_OPS = ["upsert", "grant", "revoke", "delete"] as const;
 export type SyncOp = (typeof SYNC_OPS)[number];

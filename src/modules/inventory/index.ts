@@ -25,3 +25,4 @@ export const inventoryModule = createRouter()
 export { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, type FittedPart } from "./parts";
 export { stockProblem } from "./stock";
 export { itemImport } from "./inventory.import";
+export { equipmentForSync } from "./inventory.service";

@@ -1,5 +1,6 @@
-import { and, asc, eq, getTableColumns, gte, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gte, isNull, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { equipmentAssignments, inventoryItems, stockBalances, stockMovements, stockSerials, users, type AssignmentStatus } from "../../db/schema";
+import { changeLogStatement } from "../../lib/change-log";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { publishEvents } from "../../lib/events";
@@ -289,7 +290,8 @@ export async function issueEquipment(ctx: UserContext, input: { item_id: string;
     `INSERT INTO equipment_assignments (id, item_id, technician_id, ticket_id, quantity, returned_quantity, serials, status, issued_by, created_at, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, 'assigned', ?7, ?8, ?8)`,
   ).bind(id, item.id, input.technician_id, input.ticket_id ?? null, input.quantity, JSON.stringify(serials), ctx.actor.userId, now);
-  await applyMovements(ctx, [{ itemId: item.id, kind: "issue", quantity: input.quantity, from: WAREHOUSE, to: vanOf(input.technician_id), serials, ticketId: input.ticket_id, assignmentId: id, actorId: ctx.actor.userId }], [row]);
+  const logged = changeLogStatement(ctx.env.DB, [{ scope: `u:${input.technician_id}`, entity: "equipment", id }]);
+  await applyMovements(ctx, [{ itemId: item.id, kind: "issue", quantity: input.quantity, from: WAREHOUSE, to: vanOf(input.technician_id), serials, ticketId: input.ticket_id, assignmentId: id, actorId: ctx.actor.userId }], [row, ...logged]);
   return toAssignment((await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) }))!);
 }
 
@@ -320,7 +322,7 @@ export async function returnEquipment(ctx: UserContext, id: string, input: { qua
   await applyMovements(
     ctx,
     [{ itemId: item.id, kind: "return", quantity: input.quantity, from: vanOf(assignment.technicianId), to: RETURN_TO[input.condition], serials: input.serials, ticketId: assignment.ticketId, assignmentId: id, actorId: ctx.actor.userId, reason: input.reason ?? `returned ${input.condition}` }],
-    [update],
+    [update, ...changeLogStatement(ctx.env.DB, [{ scope: `u:${assignment.technicianId}`, entity: "equipment", id }])],
   );
   return toAssignment(await findVisibleAssignment(ctx, id));
 }
@@ -416,3 +418,13 @@ export function inventoryReportCsv(report: Awaited<ReturnType<typeof inventoryRe
 }
 
 
+
+/** Equipment issued to the caller, for their phone: by id (any state), or all still out. */
+export async function equipmentForSync(ctx: UserContext, by: { ids?: string[] }) {
+  const mine = eq(equipmentAssignments.technicianId, ctx.actor.userId);
+  const rows = await ctx.db
+    .select()
+    .from(equipmentAssignments)
+    .where(and(mine, by.ids ? inList(equipmentAssignments.id, by.ids) : ne(equipmentAssignments.status, "returned")));
+  return rows.map(toAssignment);
+}

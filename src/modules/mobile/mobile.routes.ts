@@ -11,7 +11,7 @@ export const sync = createRoute({
   method: "post", path: "/v1/mobile/sync", tags, operationId: "syncMobile",
   summary: "Catch up a technician's phone: a full snapshot first, then only what changed",
   description:
-    "Without `cursor`: a snapshot of every ticket assigned to you with its comments, work logs, attachments, appointments, customer and service card, 25 tickets a page. Then, with the last `cursor`, the changes since in the order they were made: `upsert` with the entity's current state, `delete` for what was deleted or is no longer yours (a ticket reassigned: drop it and what it carries). Repeat while `has_more`. Positions are a sequence kept by the server, never clocks. The device is registered on its first sync; a revoked device is refused (403 device_revoked).",
+    "Without `cursor`: a snapshot of every ticket assigned to you with its comments, work logs, attachments, appointments, customer and service card, 25 tickets a page, and (on the first page) the equipment issued to you that is still out and your 50 newest notifications. Then, with the last `cursor`, the changes since in the order they were made: `upsert` with the entity's current state, `delete` for what was deleted or is no longer yours (a ticket reassigned: drop it and what it carries). Repeat while `has_more`. Positions are a sequence kept by the server, never clocks. The device is registered on its first sync; a revoked device is refused (403 device_revoked).",
   ...requires("tickets:read"),
   request: { body: jsonBody(SyncRequestSchema) },
   responses: { 200: jsonResponse(SyncResponseSchema, "Changes, and where to continue"), ...errorResponses(400, 401, 403) },

@@ -25,7 +25,7 @@ export const SyncChangeSchema = z
     id: z.string(),
     op: z.enum(["upsert", "delete"]).openapi({ description: "`upsert`: store `data` (the entity as the matching GET answers it); `delete`: drop it" }),
     reason: z.enum(["deleted", "revoked"]).optional().openapi({ description: "Why a `delete`: the entity is gone, or you no longer work the ticket (reassigned)" }),
-    data: z.record(z.string(), z.unknown()).optional().openapi({ description: "The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer or an Asset" }),
+    data: z.record(z.string(), z.unknown()).optional().openapi({ description: "The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you) or a Notification (yours)" }),
   })
   .openapi("SyncChange");
 

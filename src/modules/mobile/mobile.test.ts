@@ -74,6 +74,31 @@ describe("MOB-1 delta sync", () => {
     expect(ids(arrived.changes, "customer")).toHaveLength(1);
   });
 
+  it("carries the technician's own things: equipment issued to them and their notifications", async () => {
+    const { tech, ticket } = await assignedTicket();
+    const phone = device();
+    const start = await syncAll(tech.token, phone);
+    const manager = await staff("manager");
+    const item = await call("/v1/inventory/items", { token: manager.token, body: { sku: `SKU-${crypto.randomUUID().slice(0, 8)}`, name: "Drop cable", category: "cable", unit_price: 1250, currency: "BWP" } });
+    await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: item.json.id, quantity: 10 } });
+    const issued = await call("/v1/inventory/assignments", { token: manager.token, body: { item_id: item.json.id, technician_id: tech.user.id, ticket_id: ticket.id, quantity: 2 } });
+    expect(issued.status, issued.text).toBe(201);
+    const delta = await syncAll(tech.token, phone, start.cursor);
+    expect(delta.changes.find((c) => c.entity === "equipment")).toMatchObject({ id: issued.json.id, op: "upsert", data: { outstanding_quantity: 2, ticket_id: ticket.id } });
+    // The assignment earlier notified the technician (through the queue): their phone gets it too.
+    let notified: Change | undefined;
+    let cursor = start.cursor;
+    for (let i = 0; i < 40 && !notified; i++) {
+      const next = await syncAll(tech.token, phone, cursor);
+      notified = next.changes.find((c) => c.entity === "notification");
+      if (!notified) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(notified?.data).toMatchObject({ type: "ticket.assigned" });
+    expect((await call(`/v1/notifications/${notified!.id}/read`, { method: "POST", token: tech.token })).status).toBe(200);
+    const read = await syncAll(tech.token, phone, delta.cursor);
+    expect(read.changes.find((c) => c.entity === "notification" && c.id === notified!.id)?.data?.read_at).toBeTruthy();
+  });
+
   it("pages a large snapshot and refuses a cursor it did not make", async () => {
     const dispatcher = await staff("dispatcher");
     const tech = await technicianAccount();

@@ -4,6 +4,8 @@ import { base64url, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { assetsForSync } from "../assets";
 import { customersForSync } from "../customers";
+import { equipmentForSync } from "../inventory";
+import { notificationsForSync } from "../notifications";
 import { appointmentsForSync } from "../scheduling";
 import { assignedTickets, ticketPartsForSync, ticketsForSync } from "../tickets";
 import { deviceForSync, recordSyncedTo, type DeviceInput } from "./devices.service";
@@ -55,9 +57,19 @@ async function snapshotPage(ctx: UserContext, cursor: Extract<Cursor, { p: "s" }
   const rows = await assignedTickets(ctx, ctx.actor.userId, { afterId: cursor?.after ?? undefined, limit: SNAPSHOT_TICKETS + 1 });
   const pageRows = rows.slice(0, SNAPSHOT_TICKETS);
   const changes = await bundles(ctx, pageRows);
+  if (!cursor) changes.push(...(await ownThings(ctx)));
   const more = rows.length > SNAPSHOT_TICKETS;
   const next: Cursor = more ? { p: "s", seq, after: pageRows[pageRows.length - 1].id } : { p: "d", seq };
   return { changes, next, hasMore: more || (await changeRows(ctx, seq, 1)).length > 0, snapshot: true, seq };
+}
+
+/** What belongs to the user rather than to a ticket: equipment still out with them, their newest notifications. */
+async function ownThings(ctx: UserContext): Promise<Change[]> {
+  const [equipment, notifications] = await Promise.all([equipmentForSync(ctx, {}), notificationsForSync(ctx, { latest: 50 })]);
+  return [
+    ...equipment.map((data): Change => ({ entity: "equipment", id: data.id, op: "upsert", data })),
+    ...notifications.map((data): Change => ({ entity: "notification", id: data.id, op: "upsert", data })),
+  ];
 }
 
 /** Tickets with everything a phone keeps of them. */
@@ -107,13 +119,15 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   const ticketIds = ids("ticket");
   const granted = new Set(page.filter((r) => r.entity === "ticket" && r.op === "grant").map((r) => r.entity_id));
   const visibleTickets = ticketIds.filter((id) => assigned.has(id));
-  const [ticketData, parts, appointments, customers, assets, grantedBundles] = await Promise.all([
+  const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications] = await Promise.all([
     ticketsForSync(ctx, visibleTickets.filter((id) => !granted.has(id))),
     ticketPartsForSync(ctx, { commentIds: ids("comment"), workLogIds: ids("work_log"), attachmentIds: ids("attachment") }),
     appointmentsForSync(ctx, { ids: ids("appointment") }),
     customersForSync(ctx, ids("customer")),
     assetsForSync(ctx, ids("asset")),
     bundles(ctx, visibleTickets.filter((id) => granted.has(id)).map((id) => assigned.get(id)!)),
+    ids("equipment").length ? equipmentForSync(ctx, { ids: ids("equipment") }) : [],
+    ids("notification").length ? notificationsForSync(ctx, { ids: ids("notification") }) : [],
   ]);
 
   const changes: Change[] = [...grantedBundles];
@@ -132,6 +146,8 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   answer("appointment", ids("appointment"), appointments);
   answer("customer", ids("customer"), customers);
   answer("asset", ids("asset"), assets);
+  answer("equipment", ids("equipment"), equipment);
+  answer("notification", ids("notification"), notifications);
   // Bundles and single upserts may name the same entity: the last word stands.
   const unique = [...new Map(changes.map((c) => [`${c.entity}:${c.id}`, c])).values()];
   return { changes: unique, next: { p: "d", seq: nextSeq } as Cursor, hasMore, snapshot: false, seq: nextSeq };

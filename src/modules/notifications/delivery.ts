@@ -1,6 +1,5 @@
 // Delivery (NTF-1…3, PLT-7): an event becomes in-app notifications, realtime pushes and one queue
 // message per recipient, channel and webhook; each message is then sent exactly once per id.
-import { notifications } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { isLocal } from "../../lib/env";
 import { sendToQueue } from "../../lib/events";
@@ -29,19 +28,24 @@ export function backoffSeconds(attempts: number): number {
  */
 export async function fanOutEvent(ctx: ServiceContext, event: DomainEventMessage) {
   const plan = await planFanOut(ctx, event);
-  const { db, env } = ctx;
+  const { env } = ctx;
   if (plan.inApp.length) {
-    // One statement per row: D1 binds at most 100 parameters per statement.
-    const results = await db.batch(
-      plan.inApp.map((n) =>
-        db
-          .insert(notifications)
-          .values({ ...n, createdAt: event.occurred_at })
-          .onConflictDoNothing()
-          .returning({ id: notifications.id, userId: notifications.userId, title: notifications.title, type: notifications.type, ticketId: notifications.ticketId }),
-      ) as [never, ...never[]],
+    // One statement per row: D1 binds at most 100 parameters per statement. Each new notification
+    // is logged for its user's phone in the same batch, once (ids derive from the event).
+    const now = nowIso();
+    const results = await env.DB.batch(
+      plan.inApp.flatMap((n) => [
+        env.DB.prepare(
+          `INSERT INTO notifications (id, user_id, type, title, body, ticket_id, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+           ON CONFLICT DO NOTHING RETURNING id, user_id AS userId, title, type, ticket_id AS ticketId`,
+        ).bind(n.id, n.userId, n.type, n.title, n.body, n.ticketId, JSON.stringify(n.data), event.occurred_at),
+        env.DB.prepare(
+          `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at) SELECT ?1, 'notification', ?2, 'upsert', ?3
+            WHERE NOT EXISTS (SELECT 1 FROM sync_changes WHERE scope = ?1 AND entity = 'notification' AND entity_id = ?2)`,
+        ).bind(`u:${n.userId}`, n.id, now),
+      ]),
     );
-    const created = (results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[][]).flat();
+    const created = results.filter((_, i) => i % 2 === 0).flatMap((r) => r.results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[]);
     for (const n of created) {
       await eventsHub(env).publish({ type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } }, { userIds: [n.userId], scopeAll: false });
     }

@@ -23,3 +23,4 @@ export const notificationsModule = createRouter()
 
 export { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter, type DeliveryResult } from "./delivery";
 export { webhookDocuments } from "./webhook-events";
+export { notificationsForSync } from "./notifications.service";

@@ -3,7 +3,8 @@ import { sendToQueue } from "../../lib/events";
 import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
 import { inList } from "../../lib/d1";
-import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
+import { deliveries, notificationPreferences, notifications, syncChanges, users, webhooks, type Channel } from "../../db/schema";
+import { changeLogRows } from "../../lib/change-log";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { readLiveSession, sessionPermissions } from "../../lib/sessions";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -71,17 +72,26 @@ export async function listNotifications(ctx: UserContext, query: { limit: number
 export async function markRead(ctx: UserContext, id: string) {
   const row = await ctx.db.query.notifications.findFirst({ where: and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.userId)) });
   if (!row) throw new AppError("not_found", "No such notification.");
-  if (!row.readAt) await ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id));
+  if (!row.readAt) {
+    await ctx.db.batch([
+      ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id)),
+      ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `u:${ctx.actor.userId}`, entity: "notification", id }])),
+    ]);
+  }
   return toNotification((await ctx.db.query.notifications.findFirst({ where: eq(notifications.id, id) }))!);
 }
 
 export async function markAllRead(ctx: UserContext) {
-  const updated = await ctx.db
-    .update(notifications)
-    .set({ readAt: nowIso() })
-    .where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt)))
-    .returning({ id: notifications.id });
-  return { marked: updated.length };
+  const now = nowIso();
+  // The rows this call marks are those now read at exactly `now`: the same batch logs them for the phone.
+  const [updated] = await ctx.env.DB.batch([
+    ctx.env.DB.prepare("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL").bind(ctx.actor.userId, now),
+    ctx.env.DB.prepare(
+      `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at)
+       SELECT 'u:' || user_id, 'notification', id, 'upsert', ?2 FROM notifications WHERE user_id = ?1 AND read_at = ?2`,
+    ).bind(ctx.actor.userId, now),
+  ]);
+  return { marked: updated.meta.changes };
 }
 
 // ---- preferences ----
@@ -173,4 +183,11 @@ export async function connectionFor(ctx: ServiceContext, ticket: string) {
   if (!row) throw new AppError("invalid_token", "The session has ended.");
   const perms = sessionPermissions(row);
   return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
+}
+
+/** The caller's notifications for their phone: by id, or the newest `latest`. */
+export async function notificationsForSync(ctx: UserContext, by: { ids?: string[]; latest?: number }) {
+  const mine = eq(notifications.userId, ctx.actor.userId);
+  const query = ctx.db.select().from(notifications).where(and(mine, by.ids ? inList(notifications.id, by.ids) : undefined)).orderBy(sql`${notifications.createdAt} DESC`);
+  return (await (by.ids ? query : query.limit(by.latest ?? 50))).map(toNotification);
 }
