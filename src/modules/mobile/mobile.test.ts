@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { assignedTicket, customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { assignedTicket, customerAccount, raiseTicket, relationCast, staff, technicianAccount } from "../../../test/work-factories";
 
 securitySuite("mobile");
 
@@ -97,6 +97,23 @@ describe("MOB-1 delta sync", () => {
     expect((await call(`/v1/notifications/${notified!.id}/read`, { method: "POST", token: tech.token })).status).toBe(200);
     const read = await syncAll(tech.token, phone, delta.cursor);
     expect(read.changes.find((c) => c.entity === "notification" && c.id === notified!.id)?.data?.read_at).toBeTruthy();
+  });
+
+  it("answers no one anything they could not read through the API, whatever their relation to the ticket", async () => {
+    const cast = await relationCast();
+    const ticket = await raiseTicket(cast.owner.token, { title: "Relations" });
+    await call(`/v1/tickets/${ticket.id}/assign`, { token: cast.dispatcher.token, body: { technician_ids: [cast.tech.user.id] } });
+    await call(`/v1/tickets/${ticket.id}/comments`, { token: cast.dispatcher.token, body: { body: "Staff only", visibility: "internal" } });
+    for (const [who, user] of Object.entries({ tech: cast.tech, otherTech: cast.otherTech, supervisor: cast.supervisor, otherSupervisor: cast.otherSupervisor, dispatcher: cast.dispatcher })) {
+      const synced = await syncAll(user.token, device());
+      for (const change of synced.changes.filter((c) => c.entity === "ticket")) {
+        expect((await call(`/v1/tickets/${change.id}`, { token: user.token })).status, `${who} synced ${change.id}`).toBe(200);
+      }
+      expect(ids(synced.changes, "ticket").includes(ticket.id), who).toBe(who === "tech");
+    }
+    // Customers have tickets but no phone sync: their role lacks nothing here, they simply hold no assignments.
+    const customer = await syncAll(cast.owner.token, device());
+    expect(customer.changes.filter((c) => c.entity === "ticket")).toEqual([]);
   });
 
   it("pages a large snapshot and refuses a cursor it did not make", async () => {
