@@ -73,7 +73,7 @@ function seedSql() {
     `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
      VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
-  return [...rows, ...workSql(now, q), ...inventorySql(now, q), ...historySql(q), ...applicationsSql(now, q)].join("\n");
+  return [...rows, ...workSql(now, q), ...inventorySql(now, q), ...historySql(q), ...applicationsSql(now, q), ...networkSql(now, q)].join("\n");
 }
 
 /** Two of the operator's other applications that sign in through truckroll, with roles some demo users hold. */
@@ -154,6 +154,45 @@ function workSql(now, q) {
   out.push(`INSERT OR IGNORE INTO mobile_devices (id, user_id, device_key, platform, app_version, push_token, last_sync_at, last_seq, revoked_at, revoked_by, created_at, updated_at) VALUES
     ('dev_demo_tech1', 'usr_demo_tech1', 'demo-phone-tech1', 'android', '2.4.1', NULL, ${at(-30)}, NULL, NULL, NULL, ${at(-2000)}, ${at(-30)}),
     ('dev_demo_tech2_lost', 'usr_demo_tech2', 'demo-phone-tech2-lost', 'ios', '2.3.0', NULL, ${at(-5000)}, NULL, ${at(-4000)}, 'usr_demo_admin', ${at(-9000)}, ${at(-4000)});`);
+  return out;
+}
+
+/**
+ * Botswana's districts with the towns the demo's service areas name (gaborone, mogoditshane,
+ * francistown …), the cable price list, and two copper-theft incidents with affected customers.
+ */
+function networkSql(now, q) {
+  const regions = [
+    ["reg_demo_se", "South-East", "SE", [["gaborone", "Gaborone"], ["tlokweng", "Tlokweng"], ["ramotswa", "Ramotswa"], ["lobatse", "Lobatse"]]],
+    ["reg_demo_kw", "Kweneng", "KW", [["mogoditshane", "Mogoditshane"], ["molepolole", "Molepolole"], ["thamaga", "Thamaga"]]],
+    ["reg_demo_ne", "North-East", "NE", [["francistown", "Francistown"], ["tati siding", "Tati Siding"]]],
+    ["reg_demo_ce", "Central", "CE", [["serowe", "Serowe"], ["palapye", "Palapye"], ["mahalapye", "Mahalapye"], ["selebi-phikwe", "Selebi-Phikwe"]]],
+    ["reg_demo_nw", "North-West", "NW", [["maun", "Maun"], ["shakawe", "Shakawe"]]],
+    ["reg_demo_ch", "Chobe", "CH", [["kasane", "Kasane"]]],
+    ["reg_demo_kg", "Kgatleng", "KG", [["mochudi", "Mochudi"]]],
+    ["reg_demo_so", "Southern", "SO", [["kanye", "Kanye"], ["jwaneng", "Jwaneng"]]],
+    ["reg_demo_gh", "Ghanzi", "GH", [["ghanzi", "Ghanzi"]]],
+    ["reg_demo_kd", "Kgalagadi", "KD", [["tsabong", "Tsabong"]]],
+  ];
+  const out = [];
+  for (const [id, name, code, towns] of regions) {
+    out.push(`INSERT OR IGNORE INTO regions (id, name, code, created_at, updated_at) VALUES (${q(id)}, ${q(name)}, ${q(code)}, ${q(now)}, ${q(now)});`);
+    for (const [area, town] of towns) {
+      out.push(`INSERT OR IGNORE INTO localities (id, region_id, name, service_area, created_at, updated_at) VALUES (${q(`lcl_demo_${area.replace(/\W/g, "_")}`)}, ${q(id)}, ${q(town)}, ${q(area)}, ${q(now)}, ${q(now)});`);
+    }
+  }
+  // Prices in thebe per metre, in force since the start of the year.
+  for (const [type, price] of [["copper_10_pair", 4200], ["copper_20_pair", 8500], ["copper_50_pair", 19800], ["drop_wire", 900]]) {
+    out.push(`INSERT OR IGNORE INTO cable_prices (id, cable_type, price_per_metre, currency, effective_from, created_by, created_at) VALUES (${q(`cbl_demo_${type}`)}, ${q(type)}, ${price}, 'BWP', '2026-01-01T00:00:00.000Z', 'usr_demo_admin', ${q(now)});`);
+  }
+  const day = (d) => q(new Date(Date.now() - d * 86_400_000).toISOString());
+  out.push(`INSERT OR IGNORE INTO counters (name, value) VALUES ('copper_incident_number', 2);`);
+  out.push(`INSERT OR IGNORE INTO copper_incidents (id, number, region_id, locality_id, lat, lng, description, discovered_at, reported_at, cable_type, metres_stolen, police_case_number, status, price_per_metre, currency, estimated_cost, created_by, created_at, updated_at) VALUES
+    ('cti_demo_1', 'CT-000001', 'reg_demo_se', 'lcl_demo_gaborone', -24.6545, 25.9086, 'Cable cut between two manholes on Nelson Mandela Drive', ${day(6)}, ${day(6)}, 'copper_20_pair', 120, 'CR 1204/11/2026', 'under_investigation', 8500, 'BWP', 1020000, 'usr_demo_dispatcher', ${day(6)}, ${day(5)}),
+    ('cti_demo_2', 'CT-000002', 'reg_demo_kw', 'lcl_demo_mogoditshane', -24.6264, 25.8656, 'Overhead drop wire stolen along the Molepolole road', ${day(2)}, ${day(2)}, 'drop_wire', 340, NULL, 'reported', 900, 'BWP', 306000, 'usr_demo_dispatcher', ${day(2)}, ${day(2)});`);
+  out.push(`INSERT OR IGNORE INTO incident_customers (id, incident_id, customer_id, service, notes, restoration_ticket_id, created_at, updated_at) VALUES
+    ('icu_demo_1', 'cti_demo_1', 'cus_demo_kagiso', 'voice', 'Home office line', NULL, ${day(6)}, ${day(6)}),
+    ('icu_demo_2', 'cti_demo_2', 'cus_demo_neo', 'internet', NULL, NULL, ${day(2)}, ${day(2)});`);
   return out;
 }
 

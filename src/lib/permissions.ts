@@ -47,6 +47,9 @@ export const PERMISSIONS = {
   "jobs:read_all": "Read every user's background jobs (imports, exports) and their files",
   "notifications:admin": "Read the delivery log and replay deliveries",
   "webhooks:manage": "Manage outbound webhooks",
+  "network:read": "Read copper-theft incidents, their affected customers and the cable price list",
+  "network:manage": "Record and update copper-theft incidents and their affected customers; raise restoration tickets",
+  "network:admin": "Manage regions, localities and the cable price list",
   "dev:outbox": "Read the local development outbox",
 } as const;
 
@@ -67,7 +70,7 @@ export const BUILTIN_ROLES = {
       "roles:read", "companies:read", "customers:read", "assets:read", "technicians:read", "technicians:write",
       "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment", "tickets:internal",
       "tickets:scope_team", "appointments:read", "appointments:write", "appointments:links", "feedback:read",
-      "attendance:read", "attendance:write", "reports:read", "inventory:read",
+      "attendance:read", "attendance:write", "reports:read", "inventory:read", "network:read",
     ],
   },
   dispatcher: {
@@ -77,7 +80,7 @@ export const BUILTIN_ROLES = {
       "roles:read", "companies:read", "customers:read", "customers:write", "assets:read", "assets:write",
       "technicians:read", "tickets:create", "tickets:read", "tickets:update", "tickets:assign", "tickets:comment",
       "tickets:internal", "tickets:scope_all", "appointments:read", "appointments:write", "appointments:links",
-      "feedback:read", "attendance:read", "reports:read", "inventory:read", "imports:tickets",
+      "feedback:read", "attendance:read", "reports:read", "inventory:read", "imports:tickets", "network:read", "network:manage",
     ],
   },
   technician: {

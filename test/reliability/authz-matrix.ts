@@ -222,6 +222,29 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getUpload: "tickets:read", // GET /v1/uploads/{id}
   downloadUpload: "tickets:read", // GET /v1/uploads/{id}/content
   attachUpload: "tickets:comment", // POST /v1/uploads/{id}/attach
+  listRegions: "authenticated", // GET /v1/regions
+  createRegion: "network:admin", // POST /v1/regions
+  updateRegion: "network:admin", // PATCH /v1/regions/{id}
+  deleteRegion: "network:admin", // DELETE /v1/regions/{id}
+  listLocalities: "authenticated", // GET /v1/localities
+  createLocality: "network:admin", // POST /v1/localities
+  updateLocality: "network:admin", // PATCH /v1/localities/{id}
+  deleteLocality: "network:admin", // DELETE /v1/localities/{id}
+  listCablePrices: "network:read", // GET /v1/network/cable-prices
+  getCablePrice: "network:read", // GET /v1/network/cable-prices/{cable_type}
+  setCablePrice: "network:admin", // PUT /v1/network/cable-prices/{cable_type}
+  listCopperTheftIncidents: "network:read", // GET /v1/network/incidents
+  createCopperTheftIncident: "network:manage", // POST /v1/network/incidents
+  getCopperTheftIncident: "network:read", // GET /v1/network/incidents/{id}
+  updateCopperTheftIncident: "network:manage", // PATCH /v1/network/incidents/{id}
+  deleteCopperTheftIncident: "network:manage", // DELETE /v1/network/incidents/{id}
+  listAffectedCustomers: "network:read", // GET /v1/network/incidents/{id}/affected-customers
+  addAffectedCustomers: "network:manage", // POST /v1/network/incidents/{id}/affected-customers
+  deleteAllAffectedCustomers: "network:manage", // DELETE /v1/network/incidents/{id}/affected-customers
+  getAffectedCustomer: "network:read", // GET /v1/network/affected-customers/{id}
+  updateAffectedCustomer: "network:manage", // PATCH /v1/network/affected-customers/{id}
+  deleteAffectedCustomer: "network:manage", // DELETE /v1/network/affected-customers/{id}
+  raiseRestorationTickets: "network:manage", // POST /v1/network/incidents/{id}/restoration-tickets
 };
 
 /**

@@ -9,3 +9,4 @@ export * from "./reports";
 export * from "./jobs";
 export * from "./applications";
 export * from "./mobile";
+export * from "./network";

@@ -83,6 +83,8 @@ export const CustomerListQuery = z.strictObject({
   cursor: cursorParam,
   q: searchParam("name and email (a phone number in any format, or a national id for those who may see it, matches exactly)"),
   service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" }, description: "Only customers in this service area (exact, any case)" }),
+  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only customers whose service area is one of this region's localities" }),
+  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only customers whose service area is this locality's" }),
   account_number: z.string().max(40).optional().openapi({ param: { name: "account_number", in: "query" }, description: "Exactly this account number" }),
   created_from: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_from", in: "query" }, description: "Registered at or after this instant (RFC 3339)" }),
   created_to: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_to", in: "query" }, description: "Registered at or before this instant (RFC 3339)" }),

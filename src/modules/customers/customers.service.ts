@@ -1,4 +1,4 @@
-import { and, eq, isNull, or, type SQL, gte, lte } from "drizzle-orm";
+import { and, eq, isNull, or, sql, type SQL, gte, lte } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, syncChanges, users, type CustomerChannel } from "../../db/schema";
@@ -90,10 +90,13 @@ export async function findVisibleCustomer(ctx: UserContext, id: string): Promise
   return row;
 }
 
-export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string; account_number?: string; created_from?: string; created_to?: string }) {
+export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string; region_id?: string; locality_id?: string; account_number?: string; created_from?: string; created_to?: string }) {
   const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where, await visibleCustomers(ctx)];
   if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
+  // Regions and localities map onto the free-text service areas customers already carry.
+  if (query.region_id) filters.push(sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE region_id = ${query.region_id} AND deleted_at IS NULL)`);
+  if (query.locality_id) filters.push(sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE id = ${query.locality_id} AND deleted_at IS NULL)`);
   if (query.account_number) filters.push(eq(customers.accountNumber, query.account_number));
   if (query.created_from) filters.push(gte(customers.createdAt, new Date(query.created_from).toISOString()));
   if (query.created_to) filters.push(lte(customers.createdAt, new Date(query.created_to).toISOString()));

@@ -50,3 +50,4 @@ export { assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.s
 export { addComment, addWorkLog, attachStoredFile } from "./activity.service";
 export { transitionTicket } from "./tickets.write";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";
+export { createTicket } from "./tickets.write";
