@@ -245,6 +245,11 @@ export const ROUTE_ACCESS: Record<string, string> = {
   updateAffectedCustomer: "network:manage", // PATCH /v1/network/affected-customers/{id}
   deleteAffectedCustomer: "network:manage", // DELETE /v1/network/affected-customers/{id}
   raiseRestorationTickets: "network:manage", // POST /v1/network/incidents/{id}/restoration-tickets
+  getCopperTheftReport: "network:read", // GET /v1/network/reports/copper-theft
+  listObjectComments: "authenticated", // GET /v1/comments
+  addObjectComment: "authenticated", // POST /v1/comments
+  updateObjectComment: "authenticated", // PATCH /v1/comments/{id}
+  deleteObjectComment: "authenticated", // DELETE /v1/comments/{id}
 };
 
 /**

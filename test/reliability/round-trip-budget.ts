@@ -244,6 +244,11 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/network/incidents": 2,
   "POST /v1/network/incidents/{id}/affected-customers": 2,
   "POST /v1/network/incidents/{id}/restoration-tickets": 2,
+  "DELETE /v1/comments/{id}": 2,
+  "GET /v1/comments": 1,
+  "GET /v1/network/reports/copper-theft": 2,
+  "PATCH /v1/comments/{id}": 2,
+  "POST /v1/comments": 2,
   "POST /v1/regions": 3,
   "PUT /v1/network/cable-prices/{cable_type}": 3,
 };
@@ -487,6 +492,11 @@ export const SWEPT_STATUS: Record<string, number> = {
   "POST /v1/network/incidents": 400,
   "POST /v1/network/incidents/{id}/affected-customers": 404,
   "POST /v1/network/incidents/{id}/restoration-tickets": 404,
+  "DELETE /v1/comments/{id}": 404,
+  "GET /v1/comments": 400,
+  "GET /v1/network/reports/copper-theft": 200,
+  "PATCH /v1/comments/{id}": 404,
+  "POST /v1/comments": 404,
   "POST /v1/regions": 201,
   "PUT /v1/network/cable-prices/{cable_type}": 200,
 };

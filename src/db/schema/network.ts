@@ -96,3 +96,19 @@ export const incidentCustomers = sqliteTable(
   },
   (t) => [uniqueIndex("incident_customers_unique").on(t.incidentId, t.customerId), index("incident_customers_incident_idx").on(t.incidentId, t.createdAt, t.id)],
 );
+
+/** Comments on any object, known by its kind and id (`content_type` + `object_id`); soft-deleted. */
+export const objectComments = sqliteTable(
+  "object_comments",
+  {
+    id: text("id").primaryKey(),
+    contentType: text("content_type").notNull(),
+    objectId: text("object_id").notNull(),
+    authorId: text("author_id").notNull(),
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("object_comments_object_idx").on(t.contentType, t.objectId, t.createdAt, t.id)],
+);

@@ -3,7 +3,9 @@ import { cablePrices, copperIncidents, counters, customers, incidentCustomers, t
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { chunkRows, inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
+import { csvLines } from "../../lib/csv";
 import { keyset } from "../../lib/pagination";
+import { offsetMinutes } from "../../lib/time";
 import { AppError } from "../../lib/problem";
 import { findVisibleCustomer } from "../customers";
 import { createTicket } from "../tickets";
@@ -215,7 +217,7 @@ export async function listAffected(ctx: ServiceContext, incidentId: string, quer
   return { data: await presentAffected(ctx, result.data), next_cursor: result.next_cursor };
 }
 
-async function findAffected(ctx: ServiceContext, id: string): Promise<AffectedRow> {
+export async function findAffectedEntry(ctx: ServiceContext, id: string): Promise<AffectedRow> {
   const row = await ctx.db.query.incidentCustomers.findFirst({ where: eq(incidentCustomers.id, id) });
   if (!row) throw new AppError("not_found", "No such affected customer.");
   await findIncident(ctx, row.incidentId);
@@ -223,17 +225,17 @@ async function findAffected(ctx: ServiceContext, id: string): Promise<AffectedRo
 }
 
 export async function getAffected(ctx: ServiceContext, id: string) {
-  return (await presentAffected(ctx, [await findAffected(ctx, id)]))[0];
+  return (await presentAffected(ctx, [await findAffectedEntry(ctx, id)]))[0];
 }
 
 export async function updateAffected(ctx: UserContext, id: string, input: { service?: string | null; notes?: string | null }) {
-  await findAffected(ctx, id);
+  await findAffectedEntry(ctx, id);
   await ctx.db.update(incidentCustomers).set({ ...input, updatedAt: nowIso() }).where(eq(incidentCustomers.id, id));
   return getAffected(ctx, id);
 }
 
 export async function deleteAffected(ctx: UserContext, id: string) {
-  await findAffected(ctx, id);
+  await findAffectedEntry(ctx, id);
   await ctx.db.delete(incidentCustomers).where(eq(incidentCustomers.id, id));
 }
 
@@ -280,4 +282,43 @@ export async function raiseRestorationTickets(ctx: UserContext, incidentId: stri
     made.push({ customer_id: entry.customerId, ticket_id: ticketId });
   }
   return { created: made.length, already_raised: raised, remaining: Math.max(0, waiting.length - RESTORATION_BATCH), tickets: made };
+}
+
+// ---- reports ----
+
+/**
+ * Incidents, metres lost, estimated cost and customers affected by month and region. Incidents
+ * are few (hundreds a year), so the sums are one GROUP BY over the period's rows.
+ */
+export async function incidentReport(ctx: ServiceContext, query: { from?: string; to?: string; region_id?: string }) {
+  const to = query.to ? new Date(query.to).toISOString() : nowIso();
+  const from = query.from ? new Date(query.from).toISOString() : new Date(Date.parse(to) - 365 * 86_400_000).toISOString();
+  if (from >= to) throw new AppError("validation_failed", "`from` must be before `to`.", { errors: [{ path: "from", message: "Not before to" }] });
+  // One offset for the period: months follow the deployment's calendar (with daylight saving, a report within an hour of midnight may fall a month off).
+  const offset = offsetMinutes(ctx.settings.timeZone, new Date(to));
+  const rows = await ctx.env.DB.prepare(
+    `SELECT strftime('%Y-%m', i.reported_at, ?4 || ' minutes') AS month, i.region_id, coalesce(r.name, '') AS region_name, i.currency,
+            count(*) AS incidents, sum(i.metres_stolen) AS metres_stolen, sum(i.estimated_cost) AS estimated_cost,
+            sum((SELECT count(*) FROM incident_customers c WHERE c.incident_id = i.id)) AS customers_affected
+       FROM copper_incidents i LEFT JOIN regions r ON r.id = i.region_id
+      WHERE i.deleted_at IS NULL AND i.reported_at >= ?1 AND i.reported_at < ?2 AND (?3 IS NULL OR i.region_id = ?3)
+      GROUP BY month, i.region_id, i.currency ORDER BY month, region_name`,
+  )
+    .bind(from, to, query.region_id ?? null, offset)
+    .all<{ month: string; region_id: string; region_name: string; currency: string; incidents: number; metres_stolen: number; estimated_cost: number; customers_affected: number }>();
+  const totals = new Map<string, { currency: string; incidents: number; metres_stolen: number; estimated_cost: number; customers_affected: number }>();
+  for (const r of rows.results) {
+    const t = totals.get(r.currency) ?? { currency: r.currency, incidents: 0, metres_stolen: 0, estimated_cost: 0, customers_affected: 0 };
+    t.incidents += r.incidents;
+    t.metres_stolen += r.metres_stolen;
+    t.estimated_cost += r.estimated_cost;
+    t.customers_affected += r.customers_affected;
+    totals.set(r.currency, t);
+  }
+  return { period: { from, to }, rows: rows.results, totals: [...totals.values()], generated_at: nowIso() };
+}
+
+export function incidentReportCsv(report: Awaited<ReturnType<typeof incidentReport>>): string {
+  const columns = ["month", "region", "incidents", "metres_stolen", "estimated_cost", "currency", "customers_affected"];
+  return csvLines(columns, report.rows.map((r) => [r.month, r.region_name, r.incidents, r.metres_stolen, (r.estimated_cost / 100).toFixed(2), r.currency, r.customers_affected]), { header: true });
 }

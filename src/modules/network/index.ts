@@ -27,4 +27,6 @@ export const networkModule = createRouter()
   .openapi(r.getAffected, h.getAffected)
   .openapi(r.updateAffected, h.updateAffected)
   .openapi(r.deleteAffected, h.deleteAffected)
-  .openapi(r.raiseRestoration, h.raiseRestoration);
+  .openapi(r.raiseRestoration, h.raiseRestoration)
+  .openapi(r.incidentReport, h.incidentReport);
+export { findAffectedEntry, findIncident } from "./incidents.service";

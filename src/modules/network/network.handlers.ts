@@ -49,3 +49,12 @@ export const raiseRestoration: RouteHandler<typeof routes.raiseRestoration, AppE
   if (!ctx.actor.permissions.has("tickets:create")) throw new AppError("forbidden", "Raising restoration tickets needs tickets:create too.");
   return c.json(await incidents.raiseRestorationTickets(ctx, c.req.valid("param").id), 200);
 };
+
+export const incidentReport: RouteHandler<typeof routes.incidentReport, AppEnv> = async (c) => {
+  const query = c.req.valid("query");
+  const report = await incidents.incidentReport(userContext(c), query);
+  if (query.format === "csv") {
+    return c.body(incidents.incidentReportCsv(report), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="copper-theft.csv"' }) as never;
+  }
+  return c.json(report, 200);
+};

@@ -6,7 +6,7 @@ import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import {
   AffectedAddSchema, AffectedAddedSchema, AffectedIdParam, AffectedListQuery, AffectedPageSchema, AffectedSchema, AffectedUpdateSchema, CablePriceListSchema,
   CablePriceSchema, CablePriceUpdateSchema, CableTypeParam, DeletedCountSchema, IncidentCreateSchema, IncidentIdParam, IncidentListQuery, IncidentPageSchema,
-  IncidentSchema, IncidentUpdateSchema, LocalityCreateSchema, LocalityIdParam, LocalityListQuery, LocalityListSchema, LocalitySchema, LocalityUpdateSchema,
+  IncidentReportQuery, IncidentReportSchema, IncidentSchema, IncidentUpdateSchema, LocalityCreateSchema, LocalityIdParam, LocalityListQuery, LocalityListSchema, LocalitySchema, LocalityUpdateSchema,
   RegionCreateSchema, RegionIdParam, RegionListSchema, RegionUpdateSchema, RegionWithLocalitiesSchema, RestorationResultSchema,
 } from "./network.schemas";
 
@@ -162,4 +162,12 @@ export const raiseRestoration = createRoute({
   ...requires("network:manage"),
   request: { params: IncidentIdParam },
   responses: { 200: jsonResponse(RestorationResultSchema, "What was raised"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const incidentReport = createRoute({
+  method: "get", path: "/v1/network/reports/copper-theft", tags, operationId: "getCopperTheftReport", summary: "Copper theft by month and region: incidents, metres lost, cost, customers affected",
+  description: "Over incidents reported in the period (default: the last 12 months), grouped by the month of the report (the deployment's time zone), region and currency. `format=csv` answers a spreadsheet (costs in major units).",
+  ...requires("network:read"),
+  request: { query: IncidentReportQuery },
+  responses: { 200: { description: "The report", content: { "application/json": { schema: IncidentReportSchema }, "text/csv": { schema: { type: "string" } } } }, ...errorResponses(400, 401, 403) },
 });

@@ -116,3 +116,23 @@ export const RestorationResultSchema = z
     tickets: z.array(z.object({ customer_id: z.string(), ticket_id: z.string() })),
   })
   .openapi("RestorationTickets");
+
+export const IncidentReportQuery = z.strictObject({
+  from: when.optional().openapi({ param: { name: "from", in: "query" }, description: "Incidents reported at or after (ISO 8601); default: a year before `to`" }),
+  to: when.optional().openapi({ param: { name: "to", in: "query" }, description: "Incidents reported before (ISO 8601); default: now" }),
+  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only this region" }),
+  format: z.enum(["json", "csv"]).default("json").openapi({ param: { name: "format", in: "query" }, description: "`json` (default) or `csv` for a spreadsheet" }),
+});
+const reportRow = z.object({
+  month: z.string().openapi({ description: "YYYY-MM of the report date, in the deployment's time zone" }), region_id: z.string(), region_name: z.string(),
+  incidents: z.number().int(), metres_stolen: z.number(), estimated_cost: z.number().int().openapi({ description: "Minor units" }), currency: z.string(),
+  customers_affected: z.number().int(),
+});
+export const IncidentReportSchema = z
+  .object({
+    period: z.object({ from: z.string(), to: z.string() }),
+    rows: z.array(reportRow).openapi({ description: "One row per month, region and currency" }),
+    totals: z.array(z.object({ currency: z.string(), incidents: z.number().int(), metres_stolen: z.number(), estimated_cost: z.number().int(), customers_affected: z.number().int() })),
+    generated_at: z.string(),
+  })
+  .openapi("CopperTheftReport");

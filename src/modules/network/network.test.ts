@@ -152,4 +152,31 @@ describe("NET-1 copper-theft incidents", () => {
     const viewer = await staff("supervisor");
     expectProblem(await call(`/v1/network/incidents/${incident.id}/restoration-tickets`, { method: "POST", token: viewer.token }), 403, "forbidden");
   });
+
+  it("reports incidents, metres, cost and customers affected by month and region, as JSON and CSV", async () => {
+    const manager = await staff("manager");
+    const { region } = await place(manager.token);
+    const other = await place(manager.token);
+    const cable = await priced(manager.token, 1000);
+    const report = (regionId: string, metres: number) => call("/v1/network/incidents", { token: manager.token, body: { region_id: regionId, discovered_at: new Date().toISOString(), cable_type: cable, metres_stolen: metres } });
+    const a = (await report(region.id, 10)).json;
+    await report(region.id, 5);
+    await report(other.region.id, 7);
+    await call(`/v1/network/incidents/${a.id}/affected-customers`, { token: manager.token, body: { customers: [{ customer_id: await makeCustomer() }, { customer_id: await makeCustomer() }] } });
+
+    const json = await call(`/v1/network/reports/copper-theft?region_id=${region.id}`, { token: manager.token });
+    expect(json.status, json.text).toBe(200);
+    expect(json.json.rows).toEqual([expect.objectContaining({ region_id: region.id, region_name: region.name, incidents: 2, metres_stolen: 15, estimated_cost: 15_000, currency: "BWP", customers_affected: 2 })]);
+    expect(json.json.totals).toEqual([{ currency: "BWP", incidents: 2, metres_stolen: 15, estimated_cost: 15_000, customers_affected: 2 }]);
+    const all = (await call("/v1/network/reports/copper-theft", { token: manager.token })).json;
+    expect(all.rows.filter((r: { region_id: string }) => [region.id, other.region.id].includes(r.region_id)).map((r: { incidents: number }) => r.incidents).sort()).toEqual([1, 2]);
+
+    const csv = await call(`/v1/network/reports/copper-theft?region_id=${region.id}&format=csv`, { token: manager.token });
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const [header, line] = csv.text.trim().split("\r\n");
+    expect(header).toBe("month,region,incidents,metres_stolen,estimated_cost,currency,customers_affected");
+    expect(line).toMatch(new RegExp(`^\\d{4}-\\d{2},${region.name},2,15,150.00,BWP,2$`));
+    expectProblem(await call("/v1/network/reports/copper-theft?from=2026-12-01T00:00:00Z&to=2026-01-01T00:00:00Z", { token: manager.token }), 400, "validation_failed");
+    expectProblem(await call("/v1/network/reports/copper-theft", { token: (await technicianAccount()).token }), 403, "forbidden");
+  });
 });

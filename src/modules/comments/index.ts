@@ -1,0 +1,11 @@
+// Comments on any object, known by kind and id (copper-theft incidents and their affected
+// customers today; content-types.ts lists the kinds and their permissions).
+import { createRouter } from "../../lib/create-router";
+import * as h from "./comments.handlers";
+import * as r from "./comments.routes";
+
+export const commentsModule = createRouter()
+  .openapi(r.listComments, h.listComments)
+  .openapi(r.addComment, h.addComment)
+  .openapi(r.updateComment, h.updateComment)
+  .openapi(r.deleteComment, h.deleteComment);
