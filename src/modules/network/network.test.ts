@@ -45,6 +45,11 @@ describe("NET-2 regions and localities", () => {
     expect(byRegion).toContain(inTown);
     expect(byRegion).not.toContain(elsewhere);
     expect((await call(`/v1/customers?locality_id=${locality.id}`, { token: dispatcher.token })).json.data.map((c: { id: string }) => c.id)).toEqual([inTown]);
+    const serving = await technicianAccount({ areas: [locality.service_area] });
+    const away = await technicianAccount({ areas: ["somewhere-else"] });
+    const techs = (await call(`/v1/technicians?region_id=${region.id}&limit=100`, { token: dispatcher.token })).json.data.map((t: { user_id?: string; id?: string }) => t.user_id ?? t.id);
+    expect(techs).toContain(serving.user.id);
+    expect(techs).not.toContain(away.user.id);
     // A region with localities is emptied first.
     expectProblem(await call(`/v1/regions/${region.id}`, { method: "DELETE", token: manager.token }), 409, "conflict");
     expect((await call(`/v1/localities/${locality.id}`, { method: "DELETE", token: manager.token })).status).toBe(204);

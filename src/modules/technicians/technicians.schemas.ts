@@ -88,6 +88,8 @@ export const TechnicianListQuery = z.strictObject({
     .default("username")
     .openapi({ param: { name: "ordering", in: "query" }, description: "Sort order; `-` for descending" }),
   area: z.string().max(40).optional().openapi({ param: { name: "area", in: "query" }, description: "Only technicians serving this area" }),
+  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only technicians serving one of this region's localities (by their service areas)" }),
+  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only technicians serving this locality (by its service area)" }),
   skill: z
     .string()
     .max(200)

@@ -67,7 +67,7 @@ export async function listTechnicians(
   ctx: UserContext,
   query: {
     limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: ((typeof PROFILE_FIELDS)[number] | "any")[]; missing_fields?: boolean;
-    ordering?: "username" | "-username" | "created_at" | "-created_at"; area?: string; skill?: string[]; available?: boolean;
+    ordering?: "username" | "-username" | "created_at" | "-created_at"; area?: string; region_id?: string; locality_id?: string; skill?: string[]; available?: boolean;
   },
 ) {
   const ordering = query.ordering ?? "username";
@@ -80,6 +80,11 @@ export async function listTechnicians(
   // "Any" is any field the profile's own `missing_fields` reports (the bucket is asked for by name).
   if (query.missing_fields || query.missing?.includes("any")) filters.push(or(...PROFILE_FIELDS.filter((f) => f !== "bucket").map((f) => MISSING_CONDITIONS[f])));
   if (query.area) filters.push(jsonArrayContains(technicianProfiles.serviceAreas, query.area));
+  // Regions and localities stand for the free-text areas technicians serve.
+  if (query.region_id || query.locality_id) {
+    const place = query.locality_id ? sql`id = ${query.locality_id}` : sql`region_id = ${query.region_id}`;
+    filters.push(sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.serviceAreas}) WHERE json_each.value IN (SELECT service_area FROM localities WHERE ${place} AND deleted_at IS NULL))`);
+  }
   for (const skill of query.skill ?? []) filters.push(jsonArrayContains(technicianProfiles.skills, skill));
   if (query.available !== undefined) {
     filters.push(query.available ? and(eq(users.status, "active"), or(isNull(technicianProfiles.isAvailable), eq(technicianProfiles.isAvailable, true))) : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`));
