@@ -7,6 +7,7 @@ import { csvLines } from "../../lib/csv";
 import { keyset } from "../../lib/pagination";
 import { offsetMinutes } from "../../lib/time";
 import { AppError } from "../../lib/problem";
+import { visibleCustomers } from "../access";
 import { findVisibleCustomer } from "../customers";
 import { createTicket } from "../tickets";
 import { findLocality, findRegion } from "./regions.service";
@@ -192,7 +193,8 @@ async function presentAffected(ctx: ServiceContext, rows: AffectedRow[]) {
 export async function addAffected(ctx: UserContext, incidentId: string, entries: { customer_id: string; service?: string; notes?: string }[]) {
   await findIncident(ctx, incidentId);
   const ids = [...new Set(entries.map((e) => e.customer_id))];
-  const known = await ctx.db.select({ id: customers.id }).from(customers).where(and(inList(customers.id, ids), isNull(customers.deletedAt)));
+  // Customers named in the body are scoped like customers anywhere: one the caller cannot see does not exist.
+  const known = await ctx.db.select({ id: customers.id }).from(customers).where(and(inList(customers.id, ids), isNull(customers.deletedAt), await visibleCustomers(ctx)));
   const missing = ids.filter((id) => !known.some((k) => k.id === id));
   if (missing.length) {
     throw new AppError("validation_failed", "Some customers do not exist.", { errors: missing.slice(0, 20).map((id) => ({ path: `customers[${entries.findIndex((e) => e.customer_id === id)}].customer_id`, message: "No such customer" })) });
