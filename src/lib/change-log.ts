@@ -1,5 +1,5 @@
 import type { SyncEntity, SyncOp } from "../db/schema";
-import type { Guard } from "./d1";
+import { numbered, type Guard } from "./d1";
 import { nowIso } from "./ids";
 
 /** One entry of the mobile change log (see `sync_changes`): whose sync it is for, and what changed. */
@@ -18,7 +18,7 @@ export interface SyncChange {
 export function changeLogStatement(db: D1Database, changes: SyncChange[], guard?: Guard): D1PreparedStatement[] {
   if (!changes.length) return [];
   const rows = JSON.stringify(changes.map((c) => [c.scope, c.entity, c.id, c.op ?? "upsert"]));
-  const where = guard ? ` WHERE ${guard.sql.replace(/\?(?!\d)/g, (() => { let k = 3; return () => `?${k++}`; })())}` : "";
+  const where = guard ? ` WHERE ${numbered(guard.sql, 3)}` : "";
   return [
     db
       .prepare(

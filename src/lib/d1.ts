@@ -46,7 +46,8 @@ export interface Guard {
 
 type Cell = string | number | null;
 
-function numbered(sql: string, from: number): string {
+/** Numbers a guard's anonymous `?` placeholders from `from` on, to follow a statement's own `?1…?n`. */
+export function numbered(sql: string, from: number): string {
   let k = 0;
   return sql.replace(/\?(?!\d)/g, () => `?${from + k++}`);
 }

@@ -7,6 +7,7 @@ import { completionCodes, customers, ticketAttachments, ticketComments, users, w
 import type { UserContext } from "../../lib/context";
 import { hmacSha256, sixDigitCode } from "../../lib/hmac";
 import { checkCode } from "../../lib/one-time-codes";
+import { FILE_SIGNATURES, safeFilename } from "../../lib/files";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
@@ -61,20 +62,12 @@ export async function listComments(ctx: UserContext, id: string, query: { limit:
 
 // ---- attachments (WO-7) ----
 
+/** Attachment types: the recognised binary types, checked by content, and text, which any bytes may be. */
 export const ALLOWED_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
-  "image/jpeg": (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  "image/png": (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47,
-  "image/webp": (b) => String.fromCharCode(...b.slice(0, 4)) === "RIFF" && String.fromCharCode(...b.slice(8, 12)) === "WEBP",
-  "image/heic": (b) => String.fromCharCode(...b.slice(4, 8)) === "ftyp",
-  "application/pdf": (b) => String.fromCharCode(...b.slice(0, 5)) === "%PDF-",
+  ...Object.fromEntries(Object.entries(FILE_SIGNATURES).map(([type, s]) => [type, s.test])),
   "text/plain": () => true,
   "text/csv": () => true,
 };
-
-function safeFilename(name: string) {
-  const base = name.split(/[\\/]/).pop() ?? "file";
-  return base.replace(/[^\w.\- ]+/g, "_").slice(0, 150) || "file";
-}
 
 export async function addAttachment(ctx: UserContext, id: string, file: { filename: string; contentType: string; bytes: Uint8Array }) {
   await findVisibleTicket(ctx, id);

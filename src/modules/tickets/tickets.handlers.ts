@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
 import { userContext } from "../../lib/create-router";
+import { fileDownload } from "../../lib/files";
 import { AppError } from "../../lib/problem";
 import * as activity from "./activity.service";
 import * as assignment from "./assignment.service";
@@ -103,16 +104,7 @@ export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = 
 export const downloadAttachment: RouteHandler<typeof routes.downloadAttachment, AppEnv> = async (c) => {
   const { id, attachment_id } = c.req.valid("param");
   const { object, row } = await activity.downloadAttachment(userContext(c), id, attachment_id);
-  return new Response(object.body, {
-    status: 200,
-    headers: {
-      "content-type": row.contentType,
-      "content-length": String(row.sizeBytes),
-      "content-disposition": `attachment; filename="${row.filename.replace(/"/g, "")}"`,
-      "x-content-type-options": "nosniff",
-      "cache-control": "private, no-store",
-    },
-  }) as never;
+  return fileDownload(object, row) as never;
 };
 
 export const listHistory: RouteHandler<typeof routes.listHistory, AppEnv> = async (c) =>

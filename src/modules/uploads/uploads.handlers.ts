@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { UPLOAD_KINDS, type UploadKind } from "../../db/schema";
 import type { AppEnv } from "../../lib/context";
 import { userContext } from "../../lib/create-router";
+import { fileDownload } from "../../lib/files";
 import { AppError } from "../../lib/problem";
 import * as routes from "./uploads.routes";
 import * as service from "./uploads.service";
@@ -30,13 +31,7 @@ export const getUpload: RouteHandler<typeof routes.getUpload, AppEnv> = async (c
 
 export const downloadUpload: RouteHandler<typeof routes.downloadUpload, AppEnv> = async (c) => {
   const { row, object } = await service.downloadUpload(userContext(c), c.req.valid("param").id);
-  return new Response(object.body, {
-    status: 200,
-    headers: {
-      "content-type": row.contentType, "content-length": String(row.sizeBytes), "content-disposition": `attachment; filename="${row.filename.replace(/"/g, "")}"`,
-      "x-content-type-options": "nosniff", "cache-control": "private, no-store",
-    },
-  }) as never;
+  return fileDownload(object, row) as never;
 };
 
 export const attachUpload: RouteHandler<typeof routes.attachUpload, AppEnv> = async (c) =>

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { uploads, type UploadKind } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
+import { FILE_SIGNATURES, safeFilename, sniffFileType } from "../../lib/files";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { findVisibleTicket } from "../access";
@@ -8,24 +9,13 @@ import { attachStoredFile } from "../tickets";
 
 type UploadRow = typeof uploads.$inferSelect;
 
-/** The file types each kind takes, recognised by their first bytes (the name and declared type are not trusted). */
-const SIGNATURES: { type: string; extension: string; test: (b: Uint8Array) => boolean }[] = [
-  { type: "image/jpeg", extension: "jpg", test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: "image/png", extension: "png", test: (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a },
-  { type: "image/webp", extension: "webp", test: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP" },
-  { type: "image/heic", extension: "heic", test: (b) => ascii(b, 4, 8) === "ftyp" && ["heic", "heix", "mif1", "msf1", "hevc"].includes(ascii(b, 8, 12)) },
-  { type: "application/pdf", extension: "pdf", test: (b) => ascii(b, 0, 5) === "%PDF-" },
-];
+/** The file types each kind takes (recognised by content: the name and declared type are not trusted). */
 const KINDS: Record<UploadKind, string[]> = {
   photo: ["image/jpeg", "image/png", "image/webp", "image/heic"],
   document: ["application/pdf", "image/jpeg", "image/png"],
   // A signature is a drawn image: PNG (with its transparency) or JPEG.
   signature: ["image/png", "image/jpeg"],
 };
-
-function ascii(bytes: Uint8Array, from: number, to: number) {
-  return String.fromCharCode(...bytes.slice(from, to));
-}
 
 export function toUploadResponse(u: UploadRow) {
   return {
@@ -34,24 +24,19 @@ export function toUploadResponse(u: UploadRow) {
   };
 }
 
-function safeFilename(name: string, extension: string) {
-  const base = (name.split(/[\\/]/).pop() ?? "").replace(/[^\w.\- ]+/g, "_").slice(0, 150);
-  return base || `upload.${extension}`;
-}
-
 /** Stores a file from the field in R2 and, when a ticket is named, attaches it at once. */
 export async function createUpload(ctx: UserContext, input: { kind: UploadKind; filename: string; bytes: Uint8Array; ticketId?: string; workLogId?: string }) {
   if (!input.bytes.length) throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
   const cap = ctx.settings.uploadMaxBytes[input.kind];
   if (input.bytes.length > cap) throw new AppError("payload_too_large", `A ${input.kind} is at most ${cap} bytes.`);
-  const detected = SIGNATURES.find((s) => s.test(input.bytes));
-  if (!detected || !KINDS[input.kind].includes(detected.type)) {
-    throw new AppError("invalid_file", `A ${input.kind} must be ${KINDS[input.kind].join(", ")} (recognised by its content).`, { errors: [{ path: "file", message: detected ? `${detected.type} is not a ${input.kind}` : "Unrecognised content" }] });
+  const detected = sniffFileType(input.bytes);
+  if (!detected || !KINDS[input.kind].includes(detected)) {
+    throw new AppError("invalid_file", `A ${input.kind} must be ${KINDS[input.kind].join(", ")} (recognised by its content).`, { errors: [{ path: "file", message: detected ? `${detected} is not a ${input.kind}` : "Unrecognised content" }] });
   }
   if (input.ticketId) await findVisibleTicket(ctx, input.ticketId);
   const now = nowIso();
   const row: UploadRow = {
-    id: newId("upl"), uploadedBy: ctx.actor.userId, kind: input.kind, filename: safeFilename(input.filename, detected.extension), contentType: detected.type,
+    id: newId("upl"), uploadedBy: ctx.actor.userId, kind: input.kind, filename: safeFilename(input.filename, `upload.${FILE_SIGNATURES[detected].extension}`), contentType: detected,
     sizeBytes: input.bytes.length, objectKey: `uploads/${ctx.actor.userId}/${randomToken(24)}`, ticketId: null, workLogId: null, attachedAt: null, createdAt: now,
   };
   await ctx.env.FILES.put(row.objectKey, input.bytes, { httpMetadata: { contentType: row.contentType }, customMetadata: { upload_id: row.id } });
