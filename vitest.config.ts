@@ -39,6 +39,8 @@ export default defineConfig(async () => {
             IMPORT_WINDOW_BYTES: "512",
             IMPORT_MAX_BYTES: "262144",
             IMPORT_MAX_ROWS: "500",
+            // A short element-manager timeout, so the simulator's slow-answer fault trips it quickly.
+            ELEMENT_MANAGER_TIMEOUT_MS: "300",
             JWT_ISSUER: "https://api.truckroll.test",
             JWT_AUDIENCE: "truckroll-api",
             PUBLIC_BASE_URL: "https://app.truckroll.test",

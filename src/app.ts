@@ -32,6 +32,7 @@ import { notificationsModule, webhookDocuments } from "./modules/notifications";
 import { mobileModule } from "./modules/mobile";
 import { uploadsModule } from "./modules/uploads";
 import { networkModule } from "./modules/network";
+import { provisioningModule } from "./modules/provisioning";
 import { commentsModule } from "./modules/comments";
 import { jobsModule } from "./modules/jobs";
 import { reportsModule } from "./modules/reports";
@@ -136,6 +137,7 @@ export const API_TAGS = [
   { name: "mobile", description: "Technicians' phones offline: a snapshot and then only the changes since (by a server sequence, never clocks), actions taken offline applied once each with conflicts answered, and the devices that sync." },
   { name: "uploads", description: "Photos, documents and signatures from the field: checked by their content, stored, attached to a ticket (and a work log) at once or later; never-attached ones are cleaned up." },
   { name: "network", description: "Network operations: regions and their localities (which the free-text service areas map to), copper-theft incidents with the cable price list, the customers each one cut off, and their restoration tickets." },
+  { name: "provisioning", description: "The fibre network through its element manager: ONT link checks and subscriber health (technicians too, for their own tickets), service provisioning, CPE changes, ONT removal, VLANs on nodes (handed out by one writer per node, never twice), subscriber search, and the provisioning log. Element-manager failures answer 502/504 with a code that says whether retrying is safe." },
   { name: "comments", description: "Comments on any object, known by its kind and id (copper-theft incidents and the customers they affected): list, add, edit and delete by the author or an administrator." },
   { name: "attendance", description: "Daily presence of technicians and staff." },
   { name: "inventory", description: "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians." },
@@ -191,6 +193,7 @@ export function createApp() {
   app.route("/", mobileModule);
   app.route("/", uploadsModule);
   app.route("/", networkModule);
+  app.route("/", provisioningModule);
   app.route("/", commentsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

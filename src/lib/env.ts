@@ -84,6 +84,23 @@ export interface Env {
   EXPO_PUSH_ENABLED?: string;
   EXPO_ACCESS_TOKEN?: string;
   EVENTS_HUB: DurableObjectNamespace<import("../durable-objects/events-hub").EventsHub>;
+  /** One VlanAllocator per network node: the single writer of that node's VLAN hand-outs. */
+  VLANS: DurableObjectNamespace<import("../durable-objects/vlan-allocator").VlanAllocator>;
+  /** The element manager simulator (local development and tests, or ELEMENT_MANAGER=simulator). */
+  EM_SIMULATOR?: DurableObjectNamespace<import("../durable-objects/element-manager-simulator").ElementManagerSimulator>;
+  /** "simulator" uses the simulator outside local development too (a demo deployment). */
+  ELEMENT_MANAGER?: string;
+  /** The OLT manager's REST API (docs/element-manager.md); set, it replaces the simulator. */
+  ELEMENT_MANAGER_URL?: string;
+  /** Secret: bearer token for the OLT manager. */
+  ELEMENT_MANAGER_TOKEN?: string;
+  /** Milliseconds one call to the element manager may take. */
+  ELEMENT_MANAGER_TIMEOUT_MS?: string;
+  /** GenieACS's NBI for customers' CPEs (lookup, health, change), e.g. http://genieacs:7557. */
+  GENIEACS_URL?: string;
+  GENIEACS_USERNAME?: string;
+  /** Secret. */
+  GENIEACS_PASSWORD?: string;
   /** Secret: JSON array of private JWKs (Ed25519, each with a kid); the first signs, all verify. */
   JWT_PRIVATE_KEYS?: string;
   /** Secret: key for HMAC of one-time codes, so a leaked table cannot be brute-forced offline. */
@@ -156,6 +173,7 @@ const settingsSchema = z.object({
   etaRoadFactor: z.coerce.number().min(1).max(5),
   etaAverageSpeedKmh: z.coerce.number().min(1).max(200),
   etaLocationMaxAgeMinutes: z.coerce.number().int().min(1).max(240),
+  elementManagerTimeoutMs: z.coerce.number().int().min(50).max(60_000),
   jwtPrivateKeys: z.string().min(1, "JWT_PRIVATE_KEYS secret is not set"),
   hmacSecret: z.string().min(16, "HMAC_SECRET secret is not set"),
 });
@@ -221,6 +239,7 @@ export function settingsFrom(env: Env): Settings {
     etaRoadFactor: env.ETA_ROAD_FACTOR ?? 1.4,
     etaAverageSpeedKmh: env.ETA_AVERAGE_SPEED_KMH ?? 35,
     etaLocationMaxAgeMinutes: env.ETA_LOCATION_MAX_AGE_MINUTES ?? 15,
+    elementManagerTimeoutMs: env.ELEMENT_MANAGER_TIMEOUT_MS ?? 8000,
     jwtPrivateKeys: env.JWT_PRIVATE_KEYS ?? "",
     hmacSecret: env.HMAC_SECRET ?? "",
   });

@@ -50,6 +50,7 @@ export const PERMISSIONS = {
   "network:read": "Read copper-theft incidents, their affected customers and the cable price list",
   "network:manage": "Record and update copper-theft incidents and their affected customers; raise restoration tickets",
   "network:admin": "Manage regions, localities and the cable price list",
+  "network:provision": "Provision the fibre network through the element manager: ONT link checks, services, CPE changes, ONT deletion, VLANs, subscriber search and health; read the provisioning log",
   "dev:outbox": "Read the local development outbox",
 } as const;
 

@@ -30,6 +30,10 @@ export const ERROR_CODES = {
   invalid_file: { status: 422, title: "Invalid file" },
   rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal error" },
+  element_manager_unavailable: { status: 502, title: "Element manager unavailable; nothing changed, safe to retry" },
+  element_manager_not_configured: { status: 503, title: "No element manager configured" },
+  element_manager_timeout: { status: 504, title: "Element manager timed out; nothing changed, safe to retry" },
+  element_manager_outcome_unknown: { status: 504, title: "Element manager outcome unknown; check before retrying" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -124,6 +128,9 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   413: "Request body over the size cap",
   422: "Well-formed but cannot be processed",
   429: "Rate limited; see Retry-After",
+  502: "The element manager failed (element_manager_unavailable: nothing changed, safe to retry)",
+  503: "No element manager is configured (element_manager_not_configured)",
+  504: "The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying)",
 };
 
 /** Spread into a route's `responses` so every documented error uses the Problem schema. */

@@ -250,6 +250,21 @@ export const ROUTE_ACCESS: Record<string, string> = {
   addObjectComment: "authenticated", // POST /v1/comments
   updateObjectComment: "authenticated", // PATCH /v1/comments/{id}
   deleteObjectComment: "authenticated", // DELETE /v1/comments/{id}
+  listNetworkNodes: "network:provision", // GET /v1/network/nodes
+  checkOntLink: "authenticated", // GET /v1/network/link-check (others than provisioners: their own tickets only)
+  subscriberHealth: "authenticated", // GET /v1/network/health (others than provisioners: their own tickets only)
+  listUnprovisionedOnts: "network:provision", // GET /v1/network/onts/unprovisioned
+  provisionService: "network:provision", // POST /v1/network/provisioning/services
+  changeCpe: "network:provision", // POST /v1/network/provisioning/change-cpe
+  deleteOnt: "network:provision", // DELETE /v1/network/onts/{serial}
+  listAvailableVlans: "network:provision", // GET /v1/network/nodes/{node}/vlans/available
+  createVlans: "network:provision", // POST /v1/network/nodes/{node}/vlans
+  listUnusedVlans: "network:provision", // GET /v1/network/vlans/unused
+  deleteUnusedVlans: "network:provision", // POST /v1/network/vlans/unused/delete
+  searchSubscribers: "network:provision", // GET /v1/network/subscribers
+  lookupSubscriber: "network:provision", // GET /v1/network/subscribers/{subscriber_id}
+  listProvisioningActions: "network:provision", // GET /v1/network/provisioning/actions
+  getProvisioningAction: "network:provision", // GET /v1/network/provisioning/actions/{id}
 };
 
 /**

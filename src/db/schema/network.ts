@@ -112,3 +112,41 @@ export const objectComments = sqliteTable(
   },
   (t) => [index("object_comments_object_idx").on(t.contentType, t.objectId, t.createdAt, t.id)],
 );
+
+export const PROVISIONING_ACTIONS = ["link_check", "subscriber_health", "provision_service", "change_cpe", "delete_ont", "create_vlans", "delete_unused_vlans"] as const;
+export const PROVISIONING_OUTCOMES = ["running", "succeeded", "failed", "outcome_unknown"] as const;
+
+/**
+ * Every provisioning action against the element manager (NET-3): who, what, for which
+ * subscriber and ticket, the request, the result and how long it took. Written as `running`
+ * before a change is sent, so a change whose request died is still on record.
+ */
+export const provisioningActions = sqliteTable(
+  "provisioning_actions",
+  {
+    id: text("id").primaryKey(),
+    action: text("action", { enum: PROVISIONING_ACTIONS }).notNull(),
+    actorUserId: text("actor_user_id").notNull(),
+    subscriberId: text("subscriber_id"),
+    customerId: text("customer_id"),
+    ticketId: text("ticket_id"),
+    node: text("node"),
+    ontSerial: text("ont_serial"),
+    request: text("request", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    result: text("result", { mode: "json" }).$type<unknown>(),
+    outcome: text("outcome", { enum: PROVISIONING_OUTCOMES }).notNull(),
+    errorCode: text("error_code"),
+    errorDetail: text("error_detail"),
+    /** The element manager's own answer on failure (status and an excerpt). */
+    upstream: text("upstream"),
+    durationMs: integer("duration_ms"),
+    startedAt: text("started_at").notNull(),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [
+    index("provisioning_actions_started_idx").on(t.startedAt, t.id),
+    index("provisioning_actions_subscriber_idx").on(t.subscriberId, t.startedAt, t.id),
+    index("provisioning_actions_ticket_idx").on(t.ticketId, t.startedAt, t.id),
+    index("provisioning_actions_actor_idx").on(t.actorUserId, t.startedAt, t.id),
+  ],
+);

@@ -1,0 +1,23 @@
+// Network provisioning through the element manager (NET-3): ONT link checks and subscriber
+// health (also for technicians on their own tickets), services, CPE changes, ONT deletion, VLANs
+// handed out by one writer per node, subscriber search, and the provisioning log.
+import { createRouter } from "../../lib/create-router";
+import * as h from "./provisioning.handlers";
+import * as r from "./provisioning.routes";
+
+export const provisioningModule = createRouter()
+  .openapi(r.listNodes, h.listNodes)
+  .openapi(r.linkCheck, h.linkCheck)
+  .openapi(r.subscriberHealth, h.subscriberHealth)
+  .openapi(r.unprovisionedOnts, h.unprovisionedOnts)
+  .openapi(r.provisionService, h.provisionService)
+  .openapi(r.changeCpe, h.changeCpe)
+  .openapi(r.deleteOnt, h.deleteOnt)
+  .openapi(r.availableVlans, h.availableVlans)
+  .openapi(r.createVlans, h.createVlans)
+  .openapi(r.unusedVlans, h.unusedVlans)
+  .openapi(r.deleteUnusedVlans, h.deleteUnusedVlans)
+  .openapi(r.searchSubscribers, h.searchSubscribers)
+  .openapi(r.lookupSubscriber, h.lookupSubscriber)
+  .openapi(r.listActions, h.listActions)
+  .openapi(r.getAction, h.getAction);
