@@ -182,13 +182,13 @@ export class ElementManagerSimulator extends DurableObject {
         return this.changeCpe(a, b);
       case "searchSubscribers": {
         const q = (a as { q?: string; node?: string; vlan?: number }) ?? {};
-        const prefix = q.q ? `${q.q.toUpperCase()}%` : null;
+        const text = q.q ? q.q.toUpperCase() : null;
         return this.sql
           .exec<OntRow>(
             `SELECT onts.* FROM onts LEFT JOIN cpes ON cpes.subscriber_id = onts.subscriber_id WHERE onts.subscriber_id IS NOT NULL
-             AND (?1 IS NULL OR upper(onts.subscriber_id) LIKE ?1 OR upper(onts.serial) LIKE ?1 OR upper(cpes.serial) LIKE ?1)
+             AND (?1 IS NULL OR instr(upper(onts.subscriber_id), ?1) > 0 OR instr(upper(onts.serial), ?1) > 0 OR instr(upper(cpes.serial), ?1) > 0)
              AND (?2 IS NULL OR onts.node = ?2) AND (?3 IS NULL OR onts.vlan = ?3) ORDER BY onts.subscriber_id LIMIT 50`,
-            prefix, q.node ?? null, q.vlan ?? null,
+            text, q.node ?? null, q.vlan ?? null,
           )
           .toArray()
           .map((row) => this.subscriber(row));

@@ -24,7 +24,8 @@ describe("the Worker bundle", () => {
       .filter(([file, used]) => /zod\/v4\/locales\/(?!index\.js)/.test(file) && used.bytesInOutput > 0)
       .map(([file]) => file.split("/").pop());
     expect(languages).toEqual(["en.js"]);
-    expect(bundle.bytes).toBeLessThan(1_700_000);
+    // 1,732,605 bytes with the provisioning module (2026-12-03); the bound catches a library pulled in by mistake.
+    expect(bundle.bytes).toBeLessThan(1_800_000);
     const code = readFileSync(join(out, "index.js"), "utf8");
     expect(code.length / code.split("\n").length).toBeGreaterThan(1000); // minified: few, very long lines
   });

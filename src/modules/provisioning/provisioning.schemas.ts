@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PROVISIONING_ACTIONS, PROVISIONING_OUTCOMES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+import { searchParam } from "../../lib/search";
 import { CpeSchema, NodeSchema, OntLinkSchema, ProvisionedSchema, SERVICE_TYPES, SubscriberSchema, UnprovisionedOntSchema, VlanSchema } from "./element-manager";
 
 const serial = z.string().trim().min(4).max(64).regex(/^[A-Za-z0-9._:-]+$/, "Letters, digits and . _ : - only");
@@ -30,7 +31,7 @@ export const AvailableVlansQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(4094).default(100).openapi({ param: { name: "limit", in: "query" }, description: "How many of the free VLAN ids to list, lowest first (default 100)" }),
 });
 export const SubscriberSearchQuery = z.strictObject({
-  q: z.string().trim().min(2).max(40).optional().openapi({ param: { name: "q", in: "query" }, description: "Start of a subscriber id, ONT serial or CPE serial (case-insensitive)", example: "SUB-1000" }),
+  q: searchParam("subscriber ids, ONT serials and CPE serials"),
   node: nodeName.optional().openapi({ param: { name: "node", in: "query" }, description: "Only subscribers on this OLT node" }),
   vlan: z.coerce.number().int().min(2).max(4094).optional().openapi({ param: { name: "vlan", in: "query" }, description: "Only the subscriber on this VLAN" }),
 });

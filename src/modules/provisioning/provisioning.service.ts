@@ -261,7 +261,7 @@ async function withCustomers(ctx: UserContext, found: Subscriber[]) {
 }
 
 export async function searchSubscribers(ctx: UserContext, query: { q?: string; node?: string; vlan?: number }) {
-  if (!query.q && !query.node && query.vlan === undefined) throw new AppError("validation_failed", "Search by q, node or vlan.", { errors: [{ path: "query", message: "Give q, node or vlan" }] });
+  if (query.q === undefined && !query.node && query.vlan === undefined) throw new AppError("validation_failed", "Search by q, node or vlan.", { errors: [{ path: "query", message: "Give q, node or vlan" }] });
   return { data: await withCustomers(ctx, await guarded(() => elementManagerFor(ctx).searchSubscribers(query))) };
 }
 
