@@ -193,6 +193,11 @@ function networkSql(now, q) {
   out.push(`INSERT OR IGNORE INTO incident_customers (id, incident_id, customer_id, service, notes, restoration_ticket_id, created_at, updated_at) VALUES
     ('icu_demo_1', 'cti_demo_1', 'cus_demo_kagiso', 'voice', 'Home office line', NULL, ${day(6)}, ${day(6)}),
     ('icu_demo_2', 'cti_demo_2', 'cus_demo_neo', 'internet', NULL, NULL, ${day(2)}, ${day(2)});`);
+  // The simulated element manager knows these subscribers (src/durable-objects/element-manager-simulator.ts):
+  // Kagiso's line is healthy, Lesedi's is on Francistown's OLT, Neo's has weak light and an offline router.
+  for (const [customer, subscriber] of [["cus_demo_kagiso", "SUB-100001"], ["cus_demo_lesedi", "SUB-100002"], ["cus_demo_neo", "SUB-100003"]]) {
+    out.push(`UPDATE customers SET account_number = ${q(subscriber)} WHERE id = ${q(customer)} AND account_number IS NULL;`);
+  }
   return out;
 }
 
