@@ -206,6 +206,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   lookupEmployee: "users:lookup", // GET /v1/internal/employees/{id}
   getMyAttendanceToday: "authenticated", // GET /v1/attendance/me/today
   importCustomers: "imports:records", // POST /v1/imports/customers
+  importSubscribers: "imports:records", // POST /v1/imports/subscribers
   importTickets: "imports:tickets", // POST /v1/imports/tickets
   importServiceCards: "imports:records", // POST /v1/imports/service-cards
   importInventoryItems: "imports:records", // POST /v1/imports/inventory-items

@@ -105,6 +105,7 @@ describe("D1 round trips of every operation", () => {
     "GET /v1/public/appointments/{token}/availability": async () => ({ path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}` }),
     // Imports take the CSV file itself as the body.
     "POST /v1/imports/customers": async () => csvBody(`account_number,full_name,phone\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Customer,71234567\n`),
+    "POST /v1/imports/subscribers": async () => csvBody(`subscriber_id,full_name,phone,locality\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Subscriber,71234567,\n`),
     "POST /v1/imports/tickets": async () => csvBody(`external_ref,title,kind\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep outage,repair\n`),
     "POST /v1/imports/service-cards": async () => csvBody(`serial_number,customer_id,model\nSWEEP-${crypto.randomUUID().slice(0, 8)},${w.customer},Sweep AC\n`),
     "POST /v1/imports/inventory-items": async () => csvBody(`sku,name,category,unit_price,currency\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep ONT,ont,100,BWP\n`),
@@ -124,6 +125,14 @@ describe("D1 round trips of every operation", () => {
       const spare = await call("/v1/api-keys", { token: admin, body: { name: "Spare key", permissions: ["users:lookup"] } });
       return { path: `/v1/api-keys/${spare.json?.id}/revoke`, body: {} };
     },
+    // Provisioning names the simulated element manager's demo network (its subscribers, ONTs and nodes).
+    "GET /v1/network/link-check": async () => ({ path: "/v1/network/link-check?serial=HWTC1A2B0001" }),
+    "GET /v1/network/health": async () => ({ path: "/v1/network/health?subscriber_id=SUB-100001" }),
+    "GET /v1/network/subscribers": async () => ({ path: "/v1/network/subscribers?q=SUB-1000" }),
+    "GET /v1/network/subscribers/{subscriber_id}": async () => ({ path: "/v1/network/subscribers/SUB-100001" }),
+    "GET /v1/network/nodes/{node}/vlans/available": async () => ({ path: "/v1/network/nodes/GBE-OLT-02/vlans/available" }),
+    "POST /v1/network/nodes/{node}/vlans": async () => ({ path: "/v1/network/nodes/GBE-OLT-02/vlans", body: { metro: "GBE", service_type: "iptv" } }),
+    "DELETE /v1/network/onts/{serial}": async () => ({ path: "/v1/network/onts/HWTC1A2B0002" }),
     "POST /v1/oauth/token": async () => ({ body: { grant_type: "client_credentials", client_secret: w.apiSecret } }),
   };
 

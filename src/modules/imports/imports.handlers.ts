@@ -45,6 +45,7 @@ function upload(kind: ImportKindName) {
 }
 
 export const importCustomers = upload("customers") as unknown as RouteHandler<typeof routes.importCustomers, AppEnv>;
+export const importSubscribers = upload("subscribers") as unknown as RouteHandler<typeof routes.importSubscribers, AppEnv>;
 export const importTickets = upload("tickets") as unknown as RouteHandler<typeof routes.importTickets, AppEnv>;
 export const importServiceCards = upload("service_cards") as unknown as RouteHandler<typeof routes.importServiceCards, AppEnv>;
 export const importInventoryItems = upload("inventory_items") as unknown as RouteHandler<typeof routes.importInventoryItems, AppEnv>;

@@ -36,6 +36,7 @@ function uploadRoute(name: keyof typeof IMPORT_KINDS, path: string, operationId:
 }
 
 export const importCustomers = uploadRoute("customers", "customers", "importCustomers", "Import customers (subscribers) from a CSV file");
+export const importSubscribers = uploadRoute("subscribers", "subscribers", "importSubscribers", "Import network subscribers (customers by subscriber id, placed in localities) from a CSV file");
 export const importTickets = uploadRoute("tickets", "tickets", "importTickets", "Import tickets (cases, tasks) from a CSV file");
 export const importServiceCards = uploadRoute("service_cards", "service-cards", "importServiceCards", "Import service cards from a CSV file");
 export const importInventoryItems = uploadRoute("inventory_items", "inventory-items", "importInventoryItems", "Import catalogue items from a CSV file");

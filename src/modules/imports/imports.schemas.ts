@@ -29,5 +29,5 @@ export const ImportMultipartSchema = z
   .openapi("ImportMultipart");
 
 export const ImportKindParam = z.object({
-  kind: z.enum(["customers", "tickets", "service-cards", "inventory-items"]).openapi({ param: { name: "kind", in: "path" }, description: "What the file holds", example: "customers" }),
+  kind: z.enum(["customers", "subscribers", "tickets", "service-cards", "inventory-items"]).openapi({ param: { name: "kind", in: "path" }, description: "What the file holds", example: "customers" }),
 });

@@ -6,6 +6,7 @@ import * as r from "./imports.routes";
 
 export const importsModule = createRouter()
   .openapi(r.importCustomers, h.importCustomers)
+  .openapi(r.importSubscribers, h.importSubscribers)
   .openapi(r.importTickets, h.importTickets)
   .openapi(r.importServiceCards, h.importServiceCards)
   .openapi(r.importInventoryItems, h.importInventoryItems)

@@ -2,11 +2,13 @@ import type { ImportKind } from "../../lib/imports";
 import { assetImport } from "../assets";
 import { customerImport } from "../customers";
 import { itemImport } from "../inventory";
+import { subscriberImport } from "../network";
 import { ticketImport } from "../tickets";
 
 /** Every kind of record a CSV file can bring in, by the name in the URL. */
 export const IMPORT_KINDS = {
   customers: customerImport,
+  subscribers: subscriberImport,
   tickets: ticketImport,
   service_cards: assetImport,
   inventory_items: itemImport,

@@ -30,3 +30,4 @@ export const networkModule = createRouter()
   .openapi(r.raiseRestoration, h.raiseRestoration)
   .openapi(r.incidentReport, h.incidentReport);
 export { findAffectedEntry, findIncident } from "./incidents.service";
+export { subscriberImport } from "./subscribers.import";

@@ -185,3 +185,48 @@ describe("NET-1 copper-theft incidents", () => {
     expectProblem(await call("/v1/network/reports/copper-theft", { token: (await technicianAccount()).token }), 403, "forbidden");
   });
 });
+
+describe("NET-2 subscriber upload", () => {
+  const untilFinished = async (jobId: string, token: string) => {
+    for (let i = 0; i < 200; i++) {
+      const res = await call(`/v1/jobs/${jobId}`, { token });
+      if (["done", "failed", "cancelled"].includes(res.json.status)) return res.json;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("job did not finish");
+  };
+  const phone = () => `71${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+
+  it("imports subscribers as customers keyed by subscriber id, placed in the locality the network names, and reports the rest", async () => {
+    const manager = await staff("manager");
+    const { region, locality } = await place(manager.token);
+    const [a, b, c, d] = [unique(), unique(), unique(), unique()].map((x) => `SUB-${x}`);
+    const csv = [
+      "subscriber_id,full_name,phone,locality,region,service_package",
+      `${a},Kagiso One,${phone()},${locality.name.toUpperCase()},${region.code},fibre-50`,
+      `${b},Lesedi Two,${phone()},${locality.service_area},,`,
+      `${c},Wrong Region,${phone()},${locality.name},NOWHERE,`,
+      `${d},No Town,${phone()},Atlantis,,`,
+      `,Nobody,${phone()},,,`,
+    ].join("\n");
+    const res = await call("/v1/imports/subscribers", { token: manager.token, body: csv, headers: { "content-type": "text/csv" } });
+    expect(res.status, res.text).toBe(202);
+    const job = await untilFinished(res.json.id, manager.token);
+    expect(job.counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 3 });
+    const placed = await call(`/v1/customers?locality_id=${locality.id}`, { token: manager.token });
+    expect(placed.json.data.map((x: { account_number: string }) => x.account_number).sort()).toEqual([a, b].sort());
+    expect(placed.json.data.find((x: { account_number: string }) => x.account_number === a)).toMatchObject({ service_area: locality.service_area, service_package: "fibre-50" });
+    const report = await call(job.file.download_url, { token: manager.token });
+    expect(report.text).toContain(`region: ${locality.name} is in ${region.name} (${region.code})`);
+    expect(report.text).toContain("locality: No such locality");
+    expect(report.text).toContain("subscriber_id: Required");
+
+    // The same subscriber again moves them: keyed by subscriber id, not phone.
+    const moved = await call("/v1/imports/subscribers?on_existing=update", { token: manager.token, body: `subscriber_id,full_name,phone\n${a},Kagiso Renamed,${phone()}\n`, headers: { "content-type": "text/csv" } });
+    expect((await untilFinished(moved.json.id, manager.token)).counts).toMatchObject({ updated: 1 });
+    // Dispatchers import tickets only.
+    const dispatcher = await staff("dispatcher");
+    expectProblem(await call("/v1/imports/subscribers", { token: dispatcher.token, body: csv, headers: { "content-type": "text/csv" } }), 403, "forbidden");
+    expect((await call("/v1/imports/subscribers/template", { token: manager.token })).text).toMatch(/^\uFEFF?subscriber_id,full_name,phone,/);
+  });
+});
