@@ -94,6 +94,8 @@ export const tickets = sqliteTable(
     // The list's `order=scheduled_at`: scheduled time first, unscheduled last, then creation time (SCHEDULE_ORDER_KEY).
     index("tickets_schedule_order_idx").on(sql`(coalesce(scheduled_at, '~') || ' ' || created_at)`, t.id),
     index("tickets_asset_idx").on(t.assetId, t.createdAt),
+    // Region and locality filters name service areas (localities.service_area).
+    index("tickets_area_created_idx").on(t.serviceArea, t.createdAt, t.id),
     // Upcoming service bookings: scheduled, else preferred, time.
     index("tickets_booking_due_idx").on(t.kind, sql`coalesce(scheduled_at, preferred_at)`, t.id),
     // Only tickets still waiting for a response or resolution: the breach scan stays small.

@@ -88,6 +88,8 @@ export const AssetListQuery = z.strictObject({
   customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's service cards" }),
   region: z.string().max(80).optional().openapi({ param: { name: "region", in: "query" }, description: "Only service cards in this region (exact)" }),
   card_type: z.string().max(40).optional().openapi({ param: { name: "card_type", in: "query" }, description: "Only service cards of this type (exact)" }),
+  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only service cards of customers in this region's localities (by the customer's service area)" }),
+  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only service cards of customers in this locality" }),
   q: searchParam("model and serial number"),
 });
 

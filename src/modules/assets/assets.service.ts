@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
 import { assets, syncChanges, tickets } from "../../db/schema";
@@ -49,12 +49,16 @@ export async function findVisibleAsset(ctx: UserContext, id: string): Promise<As
   return row;
 }
 
-export async function listAssets(ctx: UserContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string }) {
+export async function listAssets(ctx: UserContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string; region_id?: string; locality_id?: string }) {
   const page = keyset({ order: "-created_at", column: assets.createdAt, idColumn: assets.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(assets.deletedAt), page.where, await assetScope(ctx)];
   if (query.customer_id) filters.push(eq(assets.customerId, query.customer_id));
   if (query.region) filters.push(eq(assets.region, query.region));
   if (query.card_type) filters.push(eq(assets.cardType, query.card_type));
+  // A card is where its customer is: the customer's service area, as a locality names it.
+  const areas = (where: SQL) => sql`${assets.customerId} IN (SELECT id FROM customers WHERE lower(service_area) IN (SELECT service_area FROM localities WHERE ${where} AND deleted_at IS NULL))`;
+  if (query.region_id) filters.push(areas(sql`region_id = ${query.region_id}`));
+  if (query.locality_id) filters.push(areas(sql`id = ${query.locality_id}`));
   filters.push(containsText([assets.model, assets.serialNumber], query.q));
   const rows = await ctx.db.select().from(assets).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);

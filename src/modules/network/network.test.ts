@@ -230,3 +230,32 @@ describe("NET-2 subscriber upload", () => {
     expect((await call("/v1/imports/subscribers/template", { token: manager.token })).text).toMatch(/^\uFEFF?subscriber_id,full_name,phone,/);
   });
 });
+
+describe("NET-2 region and locality filters on tickets and service cards", () => {
+  it("finds tickets and service cards by the region or locality of their service area, within the caller's scope", async () => {
+    const manager = await staff("manager");
+    const { region, locality } = await place(manager.token);
+    const dispatcher = await staff("dispatcher");
+    const inTown = await call("/v1/tickets", { token: dispatcher.token, body: { kind: "repair", priority: "high", title: "Line down", service_area: locality.service_area } });
+    const elsewhere = await call("/v1/tickets", { token: dispatcher.token, body: { kind: "repair", priority: "high", title: "Line down", service_area: "somewhere-else" } });
+    expect(inTown.status, inTown.text).toBe(201);
+    for (const filter of [`region_id=${region.id}`, `locality_id=${locality.id}`]) {
+      const ids = (await call(`/v1/tickets?${filter}&limit=100`, { token: dispatcher.token })).json.data.map((t: { id: string }) => t.id);
+      expect(ids).toEqual([inTown.json.id]);
+      expect(ids).not.toContain(elsewhere.json.id);
+    }
+    // A technician sees only their own tickets, whatever the filter.
+    const tech = await technicianAccount();
+    expect((await call(`/v1/tickets?region_id=${region.id}`, { token: tech.token })).json.data).toEqual([]);
+
+    const customer = await makeCustomer({ serviceArea: locality.service_area });
+    const card = await call("/v1/assets", { token: manager.token, body: { customer_id: customer, model: "HomeHub 3000", serial_number: `HH-${unique()}` } });
+    expect(card.status, card.text).toBe(201);
+    const other = await call("/v1/assets", { token: manager.token, body: { customer_id: await makeCustomer({ serviceArea: "somewhere-else" }), model: "HomeHub 3000", serial_number: `HH-${unique()}` } });
+    for (const filter of [`region_id=${region.id}`, `locality_id=${locality.id}`]) {
+      const ids = (await call(`/v1/assets?${filter}&limit=100`, { token: manager.token })).json.data.map((a: { id: string }) => a.id);
+      expect(ids).toEqual([card.json.id]);
+      expect(ids).not.toContain(other.json.id);
+    }
+  });
+});

@@ -35,6 +35,8 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ["admin", "visit order, unscheduled last", { order: "scheduled_at" }],
   ["admin", "service bookings in visit order (their default)", { kind: ["service_booking"], order: undefined }],
   ["admin", "by service card", { asset_id: "ast_x" }],
+  ["admin", "by region", { region_id: "reg_x" }],
+  ["admin", "by locality", { locality_id: "lcl_x" }],
   ["admin", "updated order", { order: "-updated_at" }],
   ["admin", "deep cursor", { cursor: btoa(JSON.stringify(["-created_at", "2026-01-01T00:00:00.000Z", "tkt_x"])).replace(/=+$/, "") }],
   ["customer", "own tickets", {}],

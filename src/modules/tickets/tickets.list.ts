@@ -91,6 +91,9 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.external_ref ? eq(tickets.externalRef, f.external_ref) : undefined,
     f.project_name ? eq(tickets.projectName, f.project_name) : undefined,
     f.service_category ? eq(tickets.serviceCategory, f.service_category) : undefined,
+    // Tickets' service areas are stored lowercase, as localities name them.
+    f.region_id ? inList(tickets.serviceArea, sql`(SELECT service_area FROM localities WHERE region_id = ${f.region_id} AND deleted_at IS NULL)`) : undefined,
+    f.locality_id ? inList(tickets.serviceArea, sql`(SELECT service_area FROM localities WHERE id = ${f.locality_id} AND deleted_at IS NULL)`) : undefined,
     f.q ? matchesText(f.q) : undefined,
     f.technician_id
       ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)

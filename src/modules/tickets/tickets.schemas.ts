@@ -298,6 +298,8 @@ export const TicketListQuery = z.strictObject({
   service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ param: { name: "service_category", in: "query" }, description: "Only tickets about this service" }),
   external_ref: z.string().trim().max(64).optional().openapi({ param: { name: "external_ref", in: "query" }, description: "Find a ticket by the case or task number of the system it came from (exact)" }),
   project_name: z.string().trim().max(120).optional().openapi({ param: { name: "project_name", in: "query" }, description: "Only tickets of this project (exact)" }),
+  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only tickets in a service area of this region's localities (`GET /v1/regions`)" }),
+  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only tickets in this locality's service area" }),
   q: z
     .string()
     .trim()

@@ -1,0 +1,1 @@
+CREATE INDEX `tickets_area_created_idx` ON `tickets` (`service_area`,`created_at`,`id`);
