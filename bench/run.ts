@@ -27,7 +27,9 @@ const reportsOnly = args.includes("--reports");
 const importsOnly = args.includes("--imports");
 /** `--mobile`: only the mobile sync scenarios (first sync, the delta after one change), written to their own section. */
 const mobileOnly = args.includes("--mobile");
-const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick ? "10000" : reportsOnly || mobileOnly ? "10000,1000000" : "10000,100000,1000000")).split(",").map(Number);
+/** `--network`: only the network lists (the provisioning log, tickets by region), written to their own section. */
+const networkOnly = args.includes("--network");
+const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick && !networkOnly && !mobileOnly ? "10000" : reportsOnly || mobileOnly || networkOnly ? "10000,1000000" : "10000,100000,1000000")).split(",").map(Number);
 // Quick runs measure at the headline concurrency only, leaving time for five ratio pairs in under three minutes.
 const concurrencies = quick ? [64] : [1, 8, 32, 64];
 const duration = quick ? 2 : 8;
@@ -717,6 +719,105 @@ ${MOBILE_END}`;
   console.log("wrote bench/results-mobile.json and the mobile section of docs/benchmarks.md");
 }
 
+// ---------- network (`--network`) ----------
+
+const NETWORK_START = "<!-- network:start -->";
+const NETWORK_END = "<!-- network:end -->";
+const AREAS = 10;
+let actionsSeeded = 0;
+
+/**
+ * The provisioning log as long as the ticket table (a check or change per ticket, by 1,000
+ * subscribers), tickets spread over ten service areas, and a region whose localities claim two of them.
+ */
+function seedNetwork(db: DatabaseSync, target: number) {
+  db.exec("BEGIN");
+  db.prepare(`INSERT OR IGNORE INTO regions (id, name, code, created_at, updated_at) VALUES ('reg_bench', 'Bench region', 'BR', ?, ?)`).run(now, now);
+  for (const k of [0, 1]) db.prepare(`INSERT OR IGNORE INTO localities (id, region_id, name, service_area, created_at, updated_at) VALUES (?, 'reg_bench', ?, ?, ?, ?)`).run(`lcl_bench_${k}`, `Town ${k}`, `area${k}`, now, now);
+  db.prepare(`UPDATE tickets SET service_area = 'area' || (rowid % ${AREAS}) WHERE service_area = 'gaborone'`).run();
+  const insert = db.prepare(
+    `INSERT INTO provisioning_actions (id, action, actor_user_id, subscriber_id, ticket_id, node, ont_serial, request, result, outcome, duration_ms, started_at, finished_at)
+     VALUES (?, ?, 'usr_bench_admin', ?, ?, 'GBE-OLT-01', ?, '{}', '{"status":"up"}', 'succeeded', 12, ?, ?)`,
+  );
+  const start = Date.now() - 365 * 86_400_000;
+  for (let i = actionsSeeded; i < target; i++) {
+    const at = new Date(start + Math.floor((i / Math.max(target, 1)) * 365 * 86_400_000) + (i % 1000)).toISOString();
+    insert.run(`pva_bench_${String(i).padStart(8, "0")}`, i % 4 === 0 ? "provision_service" : "link_check", `SUB-${String(i % 1000).padStart(6, "0")}`, `tkt_bench_${String(i).padStart(8, "0")}`, `HWTC${String(i).padStart(8, "0")}`, at, at);
+  }
+  db.exec("COMMIT");
+  actionsSeeded = target;
+}
+
+async function networkMain() {
+  const db = new DatabaseSync(sqliteFile());
+  seedBase(db);
+  seedTickets(db, scales[0]);
+  seedNetwork(db, scales[0]);
+  db.close();
+  serverKind = "Miniflare";
+  await startServer(serverKind);
+  let auth = await signIn();
+  const paths = {
+    log: "/v1/network/provisioning/actions?limit=50",
+    bySubscriber: "/v1/network/provisioning/actions?subscriber_id=SUB-000042&limit=50",
+    byRegion: "/v1/tickets?region_id=reg_bench&limit=50",
+  };
+  const names = { log: "GET provisioning log, newest 50", bySubscriber: "GET provisioning log of one subscriber", byRegion: "GET tickets by region, newest 50" };
+  const p50: Record<string, Record<number, number>> = { log: {}, bySubscriber: {}, byRegion: {} };
+  for (const [i, scale] of scales.entries()) {
+    if (i > 0) {
+      await stop();
+      const grow = new DatabaseSync(sqliteFile());
+      seedTickets(grow, scale);
+      seedNetwork(grow, scale);
+      grow.close();
+      await startServer(serverKind);
+      auth = await signIn();
+    }
+    const d1 = record(`baseline: D1 SELECT 1 (${scale} rows)`, measure("/__bench/d1"));
+    for (const [key, path] of Object.entries(paths) as [keyof typeof paths, string][]) {
+      const check = await fetch(`${base}${path}`, { headers: auth });
+      const body = (await check.json()) as { data?: unknown[] };
+      if (check.status !== 200 || !body.data?.length) throw new Error(`${path} answered ${check.status} with ${body.data?.length ?? 0} rows`);
+      const s = record(`${names[key]} (${scale} rows)`, measure(path, { headers: auth }));
+      s.note = `${body.data.length} rows a page`;
+      compare(s, d1, 0.1, "≥ 0.1 × D1 SELECT 1", { baseline: { path: "/__bench/d1" }, scenario: { path, headers: auth } });
+      p50[key][scale] = s.p50_ms;
+    }
+  }
+  await stop();
+  const small = scales[0];
+  const large = scales[scales.length - 1];
+  if (scales.length > 1) {
+    for (const key of Object.keys(paths) as (keyof typeof paths)[]) {
+      const s = scenarios.find((x) => x.name === `${names[key]} (${large} rows)`);
+      if (!s) continue;
+      const ok = p50[key][large] <= 1.2 * p50[key][small];
+      s.note = [`p50 ${p50[key][large].toFixed(2)} ms at ${large} vs ${p50[key][small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${ok ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
+      s.target = `${s.target}, p50 ≤ 1.2 × p50 at ${small}`;
+      s.met = Boolean(s.met) && ok;
+    }
+  }
+  writeFileSync(join(root, "bench", "results-network.json"), JSON.stringify({ generated_at: new Date().toISOString(), scales, concurrencies, headline_concurrency: headline, server: serverKind, scenarios }, null, 2));
+  const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
+  const section = `${NETWORK_START}
+## Network lists (\`npm run bench -- --network\`, ${new Date().toISOString().slice(0, 10)})
+
+The provisioning log as long as the ticket table (${scales.join(" and ")} rows: a check or change per ticket, for 1,000
+subscribers) and tickets over ten service areas, two of them the localities of the region asked for; Miniflare; wrk
+${concurrencies.join("/")} connections, ${duration} s each; the table shows concurrency ${headline}. Target: each list's p50 at ${large}
+within 1.2 × its p50 at ${small} (keyset pages over indexes), and ≥ 0.1 × D1 \`SELECT 1\` in the same run. Raw data: \`bench/results-network.json\`.
+
+| scenario | req/s | p50 ms | p99 ms | non-2xx | baseline | ratio | target | met | note |
+|---|---|---|---|---|---|---|---|---|---|
+${scenarios.map((x) => `| ${x.name} | ${f(x.rps, 0)} | ${f(x.p50_ms, 2)} | ${f(x.p99_ms, 2)} | ${x.non_2xx} | ${x.baseline ?? "–"} | ${x.ratio === null ? "–" : f(x.ratio, 2)} | ${x.target ?? "–"} | ${x.met === null ? "–" : x.met ? "yes" : "**no**"} | ${x.note ?? ""} |`).join("\n")}
+${NETWORK_END}`;
+  const docPath = join(root, "docs", "benchmarks.md");
+  const doc = readFileSync(docPath, "utf8");
+  writeFileSync(docPath, doc.includes(NETWORK_START) ? doc.replace(new RegExp(`${NETWORK_START}[\\s\\S]*${NETWORK_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  console.log("wrote bench/results-network.json and the network section of docs/benchmarks.md");
+}
+
 // ---------- imports (`--imports`) ----------
 
 const IMPORTS_START = "<!-- imports:start -->";
@@ -871,7 +972,7 @@ Findings and what was fixed are kept in docs/benchmarks-findings.md.
 ${keptSection(REPORTS_START, REPORTS_END)}${keptSection(IMPORTS_START, IMPORTS_END)}${keptSection(MOBILE_START, MOBILE_END)}`;
 }
 
-(importsOnly ? importsMain : reportsOnly ? reportsMain : mobileOnly ? mobileMain : main)()
+(importsOnly ? importsMain : reportsOnly ? reportsMain : mobileOnly ? mobileMain : networkOnly ? networkMain : main)()
   .catch(async (err) => {
     console.error(err);
     process.exitCode = 1;
