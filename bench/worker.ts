@@ -5,7 +5,7 @@ import { settingsFrom, type Env } from "../src/lib/env";
 import { permissionsOf } from "../src/lib/permissions";
 import { buildTicketListQuery } from "../src/modules/tickets";
 
-export { EventsHub, TechnicianSchedule } from "../src/index";
+export { ElementManagerSimulator, EventsHub, TechnicianSchedule, VlanAllocator } from "../src/index";
 
 async function listSql(env: Env) {
   const ctx = {

@@ -1,6 +1,6 @@
 import {
-  APPOINTMENT_STATUSES, CHANNELS, DELIVERY_STATUSES, FEEDBACK_KINDS, JOB_STATUSES, SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES,
-  USER_STATUSES, VISIT_TYPES,
+  APPOINTMENT_STATUSES, CHANNELS, DELIVERY_STATUSES, FEEDBACK_KINDS, INCIDENT_STATUSES, JOB_STATUSES, NETWORK_SERVICE_TYPES, ONT_LINK_STATES, PROVISIONING_ACTIONS,
+  PROVISIONING_OUTCOMES, SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES, USER_STATUSES, VISIT_TYPES,
 } from "../db/schema";
 
 /** English: customer messages and the visit page. Placeholders in braces are filled in by `fill`. */
@@ -47,6 +47,14 @@ export const en = {
     job_status: { queued: "Queued", running: "Running", done: "Done", failed: "Failed", cancelled: "Cancelled" } satisfies Record<(typeof JOB_STATUSES)[number], string>,
     stock_movement_kind: { receive: "Received", adjust: "Adjusted", transfer: "Transferred", issue: "Issued", return: "Returned", consume: "Used" },
     equipment_assignment_status: { assigned: "Issued", partially_returned: "Partly returned", returned: "Returned" },
+    incident_status: { reported: "Reported", under_investigation: "Under investigation", repaired: "Repaired", closed: "Closed" } satisfies Record<(typeof INCIDENT_STATUSES)[number], string>,
+    network_service_type: { internet: "Internet", voice: "Voice", iptv: "IPTV", business: "Business" } satisfies Record<(typeof NETWORK_SERVICE_TYPES)[number], string>,
+    ont_link_status: { up: "Up", down: "Down", los: "Loss of signal", dying_gasp: "Power lost (dying gasp)" } satisfies Record<(typeof ONT_LINK_STATES)[number], string>,
+    provisioning_action: {
+      link_check: "Link check", subscriber_health: "Health check", provision_service: "Service provisioned", change_cpe: "CPE changed", delete_ont: "ONT removed",
+      create_vlans: "VLANs created", delete_unused_vlans: "Unused VLANs removed",
+    } satisfies Record<(typeof PROVISIONING_ACTIONS)[number], string>,
+    provisioning_outcome: { running: "Running", succeeded: "Succeeded", failed: "Failed", outcome_unknown: "Outcome unknown" } satisfies Record<(typeof PROVISIONING_OUTCOMES)[number], string>,
   },
   page: {
     title: "Your technician visit",

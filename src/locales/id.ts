@@ -43,6 +43,14 @@ export const id: Catalogue = {
     job_status: { queued: "Dalam antrean", running: "Berjalan", done: "Selesai", failed: "Gagal", cancelled: "Dibatalkan" },
     stock_movement_kind: { receive: "Diterima", adjust: "Disesuaikan", transfer: "Dipindahkan", issue: "Dikeluarkan", return: "Dikembalikan", consume: "Dipakai" },
     equipment_assignment_status: { assigned: "Dikeluarkan", partially_returned: "Dikembalikan sebagian", returned: "Dikembalikan" },
+    incident_status: { reported: "Dilaporkan", under_investigation: "Sedang diselidiki", repaired: "Diperbaiki", closed: "Ditutup" },
+    network_service_type: { internet: "Internet", voice: "Suara", iptv: "IPTV", business: "Bisnis" },
+    ont_link_status: { up: "Aktif", down: "Mati", los: "Sinyal hilang", dying_gasp: "Daya hilang (dying gasp)" },
+    provisioning_action: {
+      link_check: "Cek tautan", subscriber_health: "Cek kesehatan", provision_service: "Layanan diaktifkan", change_cpe: "CPE diganti", delete_ont: "ONT dihapus",
+      create_vlans: "VLAN dibuat", delete_unused_vlans: "VLAN tak terpakai dihapus",
+    },
+    provisioning_outcome: { running: "Berjalan", succeeded: "Berhasil", failed: "Gagal", outcome_unknown: "Hasil tidak diketahui" },
   },
   page: {
     title: "Kunjungan teknisi Anda",

@@ -113,6 +113,10 @@ export const objectComments = sqliteTable(
   (t) => [index("object_comments_object_idx").on(t.contentType, t.objectId, t.createdAt, t.id)],
 );
 
+/** The services the fibre network carries for a subscriber, and an ONT's link states (the element manager's vocabulary). */
+export const NETWORK_SERVICE_TYPES = ["internet", "voice", "iptv", "business"] as const;
+export const ONT_LINK_STATES = ["up", "down", "los", "dying_gasp"] as const;
+
 export const PROVISIONING_ACTIONS = ["link_check", "subscriber_health", "provision_service", "change_cpe", "delete_ont", "create_vlans", "delete_unused_vlans"] as const;
 export const PROVISIONING_OUTCOMES = ["running", "succeeded", "failed", "outcome_unknown"] as const;
 

@@ -1,14 +1,15 @@
 import { z } from "@hono/zod-openapi";
+import { NETWORK_SERVICE_TYPES, ONT_LINK_STATES } from "../../db/schema";
 
 // The element manager: whatever owns the fibre network's OLTs, ONTs, VLANs and the customers'
 // CPEs. truckroll talks to it through this interface only; the simulator (development, tests)
 // and the HTTP adapter (production) both implement it, and both hold their answers to the same
 // schemas, so a malformed answer is caught the same way whichever is behind it.
 
-export const SERVICE_TYPES = ["internet", "voice", "iptv", "business"] as const;
+export const SERVICE_TYPES = NETWORK_SERVICE_TYPES;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
-export const LINK_STATES = ["up", "down", "los", "dying_gasp"] as const;
+export const LINK_STATES = ONT_LINK_STATES;
 
 export const NodeSchema = z.object({
   name: z.string().min(1).max(64),
