@@ -776,7 +776,8 @@ async function networkMain() {
     }
     const d1 = record(`baseline: D1 SELECT 1 (${scale} rows)`, measure("/__bench/d1"));
     for (const [key, path] of Object.entries(paths) as [keyof typeof paths, string][]) {
-      const check = await fetch(`${base}${path}`, { headers: auth });
+      // A fresh connection: the one kept alive from before wrk's run may have been closed by the server.
+      const check = await fetch(`${base}${path}`, { headers: { ...auth, connection: "close" } }).catch(() => fetch(`${base}${path}`, { headers: { ...auth, connection: "close" } }));
       const body = (await check.json()) as { data?: unknown[] };
       if (check.status !== 200 || !body.data?.length) throw new Error(`${path} answered ${check.status} with ${body.data?.length ?? 0} rows`);
       const s = record(`${names[key]} (${scale} rows)`, measure(path, { headers: auth }));

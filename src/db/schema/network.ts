@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const INCIDENT_STATUSES = ["reported", "under_investigation", "repaired", "closed"] as const;
@@ -152,5 +153,7 @@ export const provisioningActions = sqliteTable(
     index("provisioning_actions_subscriber_idx").on(t.subscriberId, t.startedAt, t.id),
     index("provisioning_actions_ticket_idx").on(t.ticketId, t.startedAt, t.id),
     index("provisioning_actions_actor_idx").on(t.actorUserId, t.startedAt, t.id),
+    // The few still running, for the sweep that settles those whose request died.
+    index("provisioning_actions_running_idx").on(t.startedAt).where(sql`outcome = 'running'`),
   ],
 );

@@ -21,3 +21,4 @@ export const provisioningModule = createRouter()
   .openapi(r.lookupSubscriber, h.lookupSubscriber)
   .openapi(r.listActions, h.listActions)
   .openapi(r.getAction, h.getAction);
+export { settleAbandonedActions } from "./provisioning.service";

@@ -1,6 +1,6 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { customers, provisioningActions, ticketAssignees } from "../../db/schema";
-import type { UserContext } from "../../lib/context";
+import type { ServiceContext, UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { isLocal } from "../../lib/env";
 import { newId, nowIso } from "../../lib/ids";
@@ -369,6 +369,25 @@ export async function deleteUnusedVlans(ctx: UserContext, input: { node: string;
 }
 
 // ---- the log ----
+
+/** A change still `running` this long after it started belongs to a request that died. */
+export const ABANDONED_AFTER_MS = 10 * 60_000;
+
+/**
+ * Settles the log entries of changes whose request died before the element manager answered:
+ * their outcome is unknown. Cron (every 5 minutes); a rerun finds nothing left to settle.
+ */
+export async function settleAbandonedActions(ctx: ServiceContext, scheduledTime: number) {
+  const before = nowIso(new Date(scheduledTime - ABANDONED_AFTER_MS));
+  const result = await ctx.db
+    .update(provisioningActions)
+    .set({
+      outcome: "outcome_unknown", errorCode: "element_manager_outcome_unknown", finishedAt: nowIso(new Date(scheduledTime)),
+      errorDetail: "The request ended before the element manager answered; the change may have been applied: look up the subscriber before retrying.",
+    })
+    .where(and(eq(provisioningActions.outcome, "running"), lt(provisioningActions.startedAt, before)));
+  return { settled: result.meta.changes };
+}
 
 export async function listActions(ctx: UserContext, query: { limit: number; cursor?: string; subscriber_id?: string; ticket_id?: string; actor_user_id?: string; action?: ActionName; outcome?: ActionRow["outcome"] }) {
   const page = keyset({ order: "-started_at", column: provisioningActions.startedAt, idColumn: provisioningActions.id, cursor: query.cursor });

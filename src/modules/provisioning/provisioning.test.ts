@@ -226,3 +226,38 @@ describe("NET-3 provisioning services and VLANs", () => {
     expectProblem(await call(`/v1/network/health?customer_id=${customerId}`, { token: tech.token }), 403, "forbidden");
   });
 });
+
+describe("NET-3 the provisioning log", () => {
+  it("settles a change whose request died as outcome unknown, once, and leaves recent ones running", async () => {
+    const { systemContext } = await import("../../lib/context");
+    const { settleAbandonedActions } = await import("./provisioning.service");
+    const insert = (id: string, startedAt: string) =>
+      env.DB.prepare("INSERT INTO provisioning_actions (id, action, actor_user_id, request, outcome, started_at) VALUES (?, 'provision_service', 'usr_x', '{}', 'running', ?)").bind(id, startedAt).run();
+    const now = Date.now();
+    const dead = `pva_dead_${unique()}`;
+    const live = `pva_live_${unique()}`;
+    await insert(dead, new Date(now - 11 * 60_000).toISOString());
+    await insert(live, new Date(now - 60_000).toISOString());
+    const ctx = systemContext(env, "settleAbandonedActions");
+    expect(await settleAbandonedActions(ctx, now)).toEqual({ settled: 1 });
+    expect(await settleAbandonedActions(ctx, now)).toEqual({ settled: 0 });
+    const rows = await env.DB.prepare("SELECT id, outcome, error_code FROM provisioning_actions WHERE id IN (?, ?) ORDER BY id").bind(dead, live).all();
+    expect(rows.results).toEqual([
+      { id: dead, outcome: "outcome_unknown", error_code: "element_manager_outcome_unknown" },
+      { id: live, outcome: "running", error_code: null },
+    ]);
+    const plan = await env.DB.prepare("EXPLAIN QUERY PLAN UPDATE provisioning_actions SET outcome = 'outcome_unknown' WHERE outcome = 'running' AND started_at < ?").bind(new Date(now).toISOString()).all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join("\n")).toContain("provisioning_actions_running_idx");
+  });
+
+  it("serves every filter of the log from an index", async () => {
+    const filters = ["subscriber_id = ?", "ticket_id = ?", "actor_user_id = ?"];
+    for (const filter of [null, ...filters]) {
+      const sql = `EXPLAIN QUERY PLAN SELECT * FROM provisioning_actions WHERE ${filter ?? "1"} AND (started_at, id) < (?, ?) ORDER BY started_at DESC, id DESC LIMIT 51`;
+      const plan = await env.DB.prepare(sql).bind(...(filter ? ["x"] : []), "2026-12-01T00:00:00.000Z", "pva_x").all<{ detail: string }>();
+      const details = plan.results.map((r) => r.detail).join("\n");
+      expect(details, filter ?? "unfiltered").toMatch(/SEARCH provisioning_actions USING INDEX|SCAN provisioning_actions USING INDEX provisioning_actions_started_idx/);
+      expect(details).not.toContain("TEMP B-TREE");
+    }
+  });
+});

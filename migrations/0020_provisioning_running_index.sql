@@ -1,0 +1,1 @@
+CREATE INDEX `provisioning_actions_running_idx` ON `provisioning_actions` (`started_at`) WHERE outcome = 'running';
