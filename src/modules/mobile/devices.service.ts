@@ -21,6 +21,9 @@ export function toDeviceResponse(d: DeviceRow) {
   };
 }
 
+/** `last_sync_at` is kept to the minute: a device syncing again within it, unchanged, costs no write. */
+export const DEVICE_TOUCH_MS = 60_000;
+
 /**
  * The caller's device, registered on its first sync and kept current after; a revoked device is
  * refused. A push token it brings becomes the user's (notifications go to the device in hand).
@@ -31,6 +34,8 @@ export async function deviceForSync(ctx: UserContext, input: DeviceInput): Promi
   const existing = await ctx.db.query.mobileDevices.findFirst({ where: and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)) });
   if (existing?.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.");
   const pushToken = input.push_token === undefined ? (existing?.pushToken ?? null) : input.push_token;
+  const unchanged = existing && existing.platform === input.platform && existing.appVersion === input.app_version && existing.pushToken === pushToken;
+  if (unchanged && existing.lastSyncAt && Date.parse(now) - Date.parse(existing.lastSyncAt) < DEVICE_TOUCH_MS) return existing;
   const row: DeviceRow = existing
     ? { ...existing, platform: input.platform, appVersion: input.app_version, pushToken, lastSyncAt: now, updatedAt: now }
     : { id: newId("dev"), userId, deviceKey: input.id, platform: input.platform, appVersion: input.app_version, pushToken, lastSyncAt: now, lastSeq: null, revokedAt: null, revokedBy: null, createdAt: now, updatedAt: now };

@@ -240,3 +240,26 @@ describe("MOB-1 optimistic concurrency online", () => {
     expect(now.status).not.toBe("cancelled");
   });
 });
+
+describe("MOB-1 a sync that changes nothing writes nothing", () => {
+  it("keeps the device row as it is when the same phone syncs again within the minute, and updates it when the phone changes", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { tech } = await assignedTicket();
+    const phone = device();
+    const { cursor } = await syncAll(tech.token, phone);
+    const row = () => env.DB.prepare("SELECT app_version, last_sync_at, last_seq, updated_at FROM mobile_devices WHERE device_key = ?").bind(phone.id).first<Record<string, unknown>>();
+    const delta = async (body: Record<string, unknown>) => {
+      const res = await call("/v1/mobile/sync", { token: tech.token, body: { cursor, device: { ...phone, ...body } } });
+      expect(res.status, res.text).toBe(200);
+      return Number(res.headers.get("x-d1-round-trips"));
+    };
+    const firstTrips = await delta({});
+    const before = await row();
+    const againTrips = await delta({});
+    expect(await row()).toEqual(before);
+    // Neither the device's sync time nor its log position is written again.
+    expect(againTrips).toBe(firstTrips - 1);
+    await delta({ app_version: "2.5.0" });
+    expect(await row()).toMatchObject({ app_version: "2.5.0" });
+  });
+});

@@ -42,7 +42,7 @@ export async function sync(ctx: UserContext, input: { cursor?: string; limit?: n
   const device = await deviceForSync(ctx, input.device);
   const limit = input.limit ?? DEFAULT_LIMIT;
   const page = !cursor || cursor.p === "s" ? await snapshotPage(ctx, cursor) : await deltaPage(ctx, cursor.seq, limit);
-  if (!page.snapshot) await recordSyncedTo(ctx, device.id, page.seq);
+  if (!page.snapshot && device.lastSeq !== page.seq) await recordSyncedTo(ctx, device.id, page.seq);
   return { changes: page.changes, cursor: encode(page.next), has_more: page.hasMore, snapshot: page.snapshot, server_time: nowIso() };
 }
 
