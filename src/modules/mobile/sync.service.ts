@@ -60,7 +60,9 @@ async function snapshotPage(ctx: UserContext, cursor: Extract<Cursor, { p: "s" }
   if (!cursor) changes.push(...(await ownThings(ctx)));
   const more = rows.length > SNAPSHOT_TICKETS;
   const next: Cursor = more ? { p: "s", seq, after: pageRows[pageRows.length - 1].id } : { p: "d", seq };
-  return { changes, next, hasMore: more || (await changeRows(ctx, seq, 1)).length > 0, snapshot: true, seq };
+  // A snapshot that fits one page has read every assigned ticket already: the log check reuses them.
+  const everyAssigned = !cursor && !more ? rows : undefined;
+  return { changes, next, hasMore: more || (await changeRows(ctx, seq, 1, everyAssigned)).length > 0, snapshot: true, seq };
 }
 
 /** What belongs to the user rather than to a ticket: equipment still out with them, their newest notifications. */
@@ -91,8 +93,8 @@ async function bundles(ctx: UserContext, rows: { id: string; customerId: string 
 }
 
 /** The log rows of the caller's scopes after `seq`: their tickets, those tickets' customers and cards, and grants or revocations addressed to them. */
-async function changeRows(ctx: UserContext, seq: number, limit: number) {
-  const assigned = await assignedTickets(ctx, ctx.actor.userId);
+async function changeRows(ctx: UserContext, seq: number, limit: number, known?: Awaited<ReturnType<typeof assignedTickets>>) {
+  const assigned = known ?? (await assignedTickets(ctx, ctx.actor.userId));
   const scopes = [
     `u:${ctx.actor.userId}`,
     ...assigned.map((t) => `t:${t.id}`),
@@ -121,8 +123,10 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   const visibleTickets = ticketIds.filter((id) => assigned.has(id));
   const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications] = await Promise.all([
     ticketsForSync(ctx, visibleTickets.filter((id) => !granted.has(id))),
-    ticketPartsForSync(ctx, { commentIds: ids("comment"), workLogIds: ids("work_log"), attachmentIds: ids("attachment") }),
-    appointmentsForSync(ctx, { ids: ids("appointment") }),
+    ids("comment").length || ids("work_log").length || ids("attachment").length
+      ? ticketPartsForSync(ctx, { commentIds: ids("comment"), workLogIds: ids("work_log"), attachmentIds: ids("attachment") })
+      : { comments: [], work_logs: [], attachments: [] },
+    ids("appointment").length ? appointmentsForSync(ctx, { ids: ids("appointment") }) : [],
     customersForSync(ctx, ids("customer")),
     assetsForSync(ctx, ids("asset")),
     bundles(ctx, visibleTickets.filter((id) => granted.has(id)).map((id) => assigned.get(id)!)),
