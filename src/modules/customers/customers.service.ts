@@ -84,6 +84,16 @@ async function assertAccountNumberFree(ctx: ServiceContext, accountNumber: strin
 }
 
 /** A customer the caller may see, or 404: a caller who may not see it does not learn it exists. */
+/** The customers the caller may see among these account numbers, by account number. */
+export async function visibleCustomersByAccount(ctx: UserContext, accountNumbers: string[]): Promise<Map<string, { id: string; fullName: string }>> {
+  if (!accountNumbers.length) return new Map();
+  const rows = await ctx.db
+    .select({ id: customers.id, accountNumber: customers.accountNumber, fullName: customers.fullName })
+    .from(customers)
+    .where(and(inList(customers.accountNumber, accountNumbers), isNull(customers.deletedAt), await visibleCustomers(ctx)));
+  return new Map(rows.map((r) => [r.accountNumber!, { id: r.id, fullName: r.fullName }]));
+}
+
 export async function findVisibleCustomer(ctx: UserContext, id: string): Promise<CustomerRow> {
   const row = await ctx.db.query.customers.findFirst({ where: and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)) });
   if (!row) throw new AppError("not_found", "No such customer.");

@@ -13,6 +13,6 @@ export const customersModule = createRouter()
   .openapi(r.updateCustomer, h.updateCustomer)
   .openapi(r.deleteCustomer, h.deleteCustomer);
 
-export { customerForUser, findCustomer, findVisibleCustomer } from "./customers.service";
+export { customerForUser, findCustomer, findVisibleCustomer, visibleCustomersByAccount } from "./customers.service";
 export { customerImport, customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference, type ReferencedCustomer } from "./customers.import";
 export { customersForSync } from "./customers.service";

@@ -1,12 +1,12 @@
-import { and, eq, isNull, lt } from "drizzle-orm";
-import { customers, provisioningActions, ticketAssignees } from "../../db/schema";
+import { and, eq, lt } from "drizzle-orm";
+import { provisioningActions, ticketAssignees } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
 import { isLocal } from "../../lib/env";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { findVisibleTicket, visibleCustomers } from "../access";
+import { findVisibleTicket } from "../access";
+import { findVisibleCustomer, visibleCustomersByAccount } from "../customers";
 import { type ElementManager, ElementManagerError, type OntLink, type ServiceType, type Subscriber } from "./element-manager";
 import { httpElementManager } from "./element-manager.http";
 import { simulatedElementManager } from "./element-manager.simulator";
@@ -66,8 +66,7 @@ const mayProvision = (ctx: UserContext) => ctx.actor.permissions.has("network:pr
 
 /** A customer's subscriber id at the element manager is their account number. */
 async function subscriberOfCustomer(ctx: UserContext, customerId: string) {
-  const row = await ctx.db.query.customers.findFirst({ columns: { id: true, accountNumber: true }, where: and(eq(customers.id, customerId), isNull(customers.deletedAt), await visibleCustomers(ctx)) });
-  if (!row) throw new AppError("not_found", "No such customer.");
+  const row = await findVisibleCustomer(ctx, customerId);
   if (!row.accountNumber) throw new AppError("unprocessable", "This customer has no account (subscriber) number, so the network does not know them.");
   return row.accountNumber;
 }
@@ -251,12 +250,7 @@ export async function unusedVlans(ctx: UserContext, node?: string) {
 
 /** Links the element manager's subscribers to the customers the caller may see (by account number). */
 async function withCustomers(ctx: UserContext, found: Subscriber[]) {
-  const ids = [...new Set(found.map((s) => s.subscriber_id))];
-  const rows = ids.length
-    ? await ctx.db.select({ id: customers.id, accountNumber: customers.accountNumber, fullName: customers.fullName }).from(customers)
-        .where(and(inList(customers.accountNumber, ids), isNull(customers.deletedAt), await visibleCustomers(ctx)))
-    : [];
-  const byAccount = new Map(rows.map((r) => [r.accountNumber!, r]));
+  const byAccount = await visibleCustomersByAccount(ctx, found.map((s) => s.subscriber_id));
   return found.map((s) => ({ ...s, customer_id: byAccount.get(s.subscriber_id)?.id ?? null, customer_name: byAccount.get(s.subscriber_id)?.fullName ?? null }));
 }
 
@@ -282,6 +276,25 @@ async function guarded<T>(read: () => Promise<T>): Promise<T> {
 
 // ---- changes ----
 
+/**
+ * Takes `count` VLANs for the action from the node's single writer and sends the change with
+ * them. Failed: the VLANs go straight back. Unknown: held until the element manager lists them
+ * free again.
+ */
+async function withVlans<T>(ctx: UserContext, em: ElementManager, actionId: string, node: string, count: number, send: (vlans: number[]) => Promise<T>): Promise<T> {
+  const allocator = allocatorOf(ctx, node);
+  const reserved = await allocator.reserve(actionId, await em.availableVlans(node), count);
+  if (!reserved.ok) throw new AppError("conflict", `Only ${reserved.free} free VLANs are left on ${node}: clean up unused VLANs first.`);
+  try {
+    const done = await send(reserved.vlans);
+    await allocator.settle(actionId, "assigned");
+    return done;
+  } catch (err) {
+    await allocator.settle(actionId, err instanceof ElementManagerError && err.failure === "outcome_unknown" ? "unknown" : "released");
+    throw err;
+  }
+}
+
 export async function provisionService(ctx: UserContext, input: { ont_serial: string; service_type: ServiceType; subscriber_id?: string; customer_id?: string; ticket_id?: string }) {
   const subject = await subjectOf(ctx, { subscriber_id: input.subscriber_id, customer_id: input.customer_id }, { allowSerial: false });
   const ticketId = await ticketInReach(ctx, input.ticket_id);
@@ -290,18 +303,10 @@ export async function provisionService(ctx: UserContext, input: { ont_serial: st
   const { value, action } = await logged(ctx, run, true, async () => {
     const link = await em.linkCheck(input.ont_serial);
     run.base.node = link.node;
-    const allocator = allocatorOf(ctx, link.node);
-    const reserved = await allocator.reserve(run.id, await em.availableVlans(link.node), 1);
-    if (!reserved.ok) throw new AppError("conflict", `No free VLAN is left on ${link.node}: clean up unused VLANs first.`);
-    try {
-      const done = await em.provisionService({ ont_serial: input.ont_serial, subscriber_id: subject.subscriberId!, service_type: input.service_type, vlan: reserved.vlans[0] });
-      await allocator.settle(run.id, "assigned");
-      return { value: done, result: done };
-    } catch (err) {
-      // Failed: the VLAN goes straight back. Unknown: held until the element manager lists it free again.
-      await allocator.settle(run.id, err instanceof ElementManagerError && err.failure === "outcome_unknown" ? "unknown" : "released");
-      throw err;
-    }
+    const done = await withVlans(ctx, em, run.id, link.node, 1, ([vlan]) =>
+      em.provisionService({ ont_serial: input.ont_serial, subscriber_id: subject.subscriberId!, service_type: input.service_type, vlan }),
+    );
+    return { value: done, result: done };
   });
   return { ...value, action: toAction(action) };
 }
@@ -338,17 +343,8 @@ export async function createVlans(ctx: UserContext, node: string, input: { metro
     const known = (await em.listNodes()).find((n) => n.name === node);
     if (!known) throw new AppError("not_found", `The element manager knows no node ${node}.`);
     if (known.metro !== input.metro) throw new AppError("unprocessable", `${node} is in metro ${known.metro}, not ${input.metro}.`);
-    const allocator = allocatorOf(ctx, node);
-    const reserved = await allocator.reserve(run.id, await em.availableVlans(node), input.count);
-    if (!reserved.ok) throw new AppError("conflict", `Only ${reserved.free} free VLANs are left on ${node}.`);
-    try {
-      const created = await em.createVlans(node, input.service_type, reserved.vlans);
-      await allocator.settle(run.id, "assigned");
-      return { value: created, result: { vlans: reserved.vlans } };
-    } catch (err) {
-      await allocator.settle(run.id, err instanceof ElementManagerError && err.failure === "outcome_unknown" ? "unknown" : "released");
-      throw err;
-    }
+    const created = await withVlans(ctx, em, run.id, node, input.count, (vlans) => em.createVlans(node, input.service_type, vlans));
+    return { value: created, result: { vlans: created.map((v) => v.vlan) } };
   });
   return { node, metro: input.metro, service_type: input.service_type, vlans: value, action: toAction(action) };
 }
