@@ -241,11 +241,23 @@ export function createApp() {
     return c.html(appointmentPage(nonce, catalogue(settings.language), { name: settings.companyName, phone: settings.companyPhone }));
   });
   // Works offline: no AI agent, MCP, telemetry or web fonts; the token typed into the page survives reloads.
-  app.get("/docs", Scalar({
+  const reference = Scalar({
     url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js",
     withDefaultFonts: false, persistAuth: true, telemetry: false, showDeveloperTools: "never", hideClientButton: false,
     agent: { disabled: true }, mcp: { disabled: true },
-  } as Parameters<typeof Scalar>[0]));
+  } as Parameters<typeof Scalar>[0]);
+  // The reference page keeps the bearer token a reader types in local storage: no script runs on it
+  // but its own bundle and its one inline start-up script (by nonce). The bundle inserts its styles at
+  // run time, so styles are allowed inline (a style cannot run script); everything else is same-origin.
+  app.get("/docs", async (c) => {
+    const nonce = crypto.randomUUID().replace(/-/g, "");
+    const page = (await reference(c as never, async () => {})) as Response;
+    const html = (await page.text()).replace(/<script\b/g, `<script nonce="${nonce}"`);
+    c.header("content-security-policy", docsPagePolicy(nonce));
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "no-referrer");
+    return c.html(html);
+  });
 
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);
@@ -258,6 +270,13 @@ export function createApp() {
   });
   app.onError(handleError);
   return app;
+}
+
+export function docsPagePolicy(nonce: string) {
+  return [
+    "default-src 'none'", `script-src 'self' 'nonce-${nonce}'`, "style-src 'self' 'unsafe-inline'", "connect-src 'self'",
+    "img-src 'self' data: blob:", "font-src 'self' data:", "worker-src 'self' blob:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join("; ");
 }
 
 let routePatterns: { method: string; pattern: RegExp }[] | undefined;

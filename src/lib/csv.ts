@@ -2,9 +2,9 @@ import { stringify } from "csv-stringify/sync";
 
 export type CsvCell = string | number | boolean | null | undefined;
 
-/** A cell a spreadsheet would run as a formula (`= + - @`, tab, CR) is prefixed with `'`. */
+/** A cell a spreadsheet would run as a formula (`= + - @`, their full-width forms `＝＋－＠`, tab, CR) is prefixed with `'`. */
 function defuse(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(value) ? `'${value}` : value;
 }
 
 /** Rows as RFC 4180 CSV (CRLF, quoted where needed, formula-safe), optionally with the header line. */

@@ -18,10 +18,31 @@ export function sniffFileType(bytes: Uint8Array): string | null {
   return Object.entries(FILE_SIGNATURES).find(([, s]) => s.test(bytes))?.[0] ?? null;
 }
 
-/** The last path segment, with anything but word characters, dots, dashes and spaces replaced. */
-export function safeFilename(name: string, fallback = "file"): string {
-  const base = (name.split(/[\\/]/).pop() ?? "").replace(/[^\w.\- ]+/g, "_").slice(0, 150);
-  return base || fallback;
+/** The extension a stored file of each type ends with. */
+const TYPE_EXTENSIONS: Record<string, string[]> = {
+  ...Object.fromEntries(Object.entries(FILE_SIGNATURES).map(([type, s]) => [type, [s.extension]])),
+  "image/jpeg": ["jpg", "jpeg"],
+  "image/heic": ["heic", "heif"],
+  "text/plain": ["txt", "log"],
+  "text/csv": ["csv"],
+};
+
+/**
+ * The last path segment, with control and format characters removed (a right-to-left override
+ * makes `invoice\u202Egnp.exe` read as `invoiceexe.png`), anything but word characters, dots,
+ * dashes and spaces replaced, and, when the content's type is known, an extension that says that
+ * type (a PNG named `x.html` is kept as `x.html.png`): the stored name never claims another type.
+ */
+export function safeFilename(name: string, fallback = "file", contentType?: string): string {
+  const cleaned = (name.normalize("NFKC").replace(/[\p{Cc}\p{Cf}]/gu, "").split(/[\\/]/).pop() ?? "")
+    .replace(/[^\w.\- ]+/g, "_")
+    .replace(/^[.\s]+|[.\s]+$/g, "")
+    .slice(0, 150);
+  const base = cleaned || fallback;
+  const extensions = contentType ? TYPE_EXTENSIONS[contentType] : undefined;
+  if (!extensions) return base;
+  const current = /\.([A-Za-z0-9]+)$/.exec(base)?.[1]?.toLowerCase();
+  return current && extensions.includes(current) ? base : `${base}.${extensions[0]}`;
 }
 
 /** A stored file as a download: never sniffed by the browser, never cached. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { settingsFrom, type Env } from "./env";
-import { writeLog } from "./log";
+import { redactPath, writeLog } from "./log";
 import { env } from "cloudflare:workers";
 
 describe("log level", () => {
@@ -21,5 +21,26 @@ describe("log level", () => {
     expect(settingsFrom(base).logLevel).toBe("info");
     expect(settingsFrom({ ...base, LOG_LEVEL: "warn" }).logLevel).toBe("warn");
     expect(() => settingsFrom({ ...base, LOG_LEVEL: "loud" })).toThrow();
+  });
+});
+
+describe("request log lines", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("never carry a customer's link token", () => {
+    expect(redactPath("/a/abcDEF123_-x")).toBe("/a/[redacted]");
+    expect(redactPath("/v1/public/appointments/abcDEF123/availability")).toBe("/v1/public/appointments/[redacted]/availability");
+    expect(redactPath("/v1/tickets/tkt_1")).toBe("/v1/tickets/tkt_1");
+  });
+
+  it("redacts the link in the line a request writes", async () => {
+    const { SELF } = await import("cloudflare:test");
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((l: string) => void lines.push(l));
+    vi.spyOn(console, "warn").mockImplementation((l: string) => void lines.push(l));
+    const token = "secretLinkToken0123456789abcdef";
+    await SELF.fetch(`https://api.truckroll.test/v1/public/appointments/${token}`);
+    await SELF.fetch(`https://api.truckroll.test/a/${token}`);
+    expect(lines.join("\n")).not.toContain(token);
   });
 });

@@ -9,3 +9,15 @@ export function writeLog(threshold: LogLevel, level: LogLevel, fields: Record<st
   else if (level === "warn") console.warn(line);
   else console.log(line);
 }
+
+/**
+ * A request path fit for a log line. The customer's link (`/a/<token>`, and the public API under
+ * `/v1/public/appointments/<token>`) is a bearer credential: only its SHA-256 is stored, so a log
+ * line must not hand working links to everyone who reads logs.
+ */
+const SECRET_PATHS: RegExp[] = [/^(\/a\/)[^/]+/, /^(\/v1\/public\/appointments\/)[^/]+/];
+
+export function redactPath(path: string) {
+  for (const pattern of SECRET_PATHS) if (pattern.test(path)) return path.replace(pattern, "$1[redacted]");
+  return path;
+}

@@ -15,6 +15,30 @@ export const idempotencyHeader = z.object({
 const KEY_PATTERN = /^[\x21-\x7e]{8,255}$/;
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
+/** JSON with its object keys sorted at every level: the same document however its keys are ordered. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A JSON body is compared as a document (key order and whitespace do not count); any other body byte for byte. */
+async function requestFingerprint(request: Request) {
+  const bytes = await request.arrayBuffer();
+  let material: BufferSource = bytes;
+  if ((request.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
+    try {
+      material = new TextEncoder().encode(canonicalJson(JSON.parse(new TextDecoder().decode(bytes))));
+    } catch {
+      /* not JSON after all: the route refuses it; compare the bytes */
+    }
+  }
+  return hex(await crypto.subtle.digest("SHA-256", material));
+}
+
 /**
  * PLT-6. With an `Idempotency-Key` header, the first successful response is stored and replayed
  * to retries with the same key and body (`Idempotent-Replayed: true`); the same key with another
@@ -30,7 +54,7 @@ export function idempotent() {
     }
     const key = `${c.var.actor?.userId ?? "anonymous"}:${c.req.method}:${c.req.path}:${presented}`;
     // A clone, so the body stays unread for the route's own parsing (JSON or multipart alike).
-    const requestHash = hex(await crypto.subtle.digest("SHA-256", await c.req.raw.clone().arrayBuffer()));
+    const requestHash = await requestFingerprint(c.req.raw.clone());
     const db = c.env.DB;
     const now = Date.now();
     const claim = await db

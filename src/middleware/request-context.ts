@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../lib/context";
 import { createDb } from "../db/client";
 import { settingsFrom } from "../lib/env";
-import { writeLog } from "../lib/log";
+import { redactPath, writeLog } from "../lib/log";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -27,7 +27,7 @@ export function requestContext() {
         msg: "request",
         request_id: requestId,
         method: c.req.method,
-        path: c.req.path,
+        path: redactPath(c.req.path),
         status: c.res.status,
         duration_ms: Date.now() - started,
         user_id: actor?.userId,

@@ -294,4 +294,24 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await browser.close();
     }
   }, 120_000);
+  it("the API reference renders under its Content-Security-Policy, with no violation", async () => {
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      const violations: string[] = [];
+      page.on("console", (m) => {
+        if (/content security policy/i.test(m.text())) violations.push(m.text());
+      });
+      await page.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (e) => console.log(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const res = await page.goto(`${base}/docs`);
+      expect(res!.headers()["content-security-policy"]).toContain("script-src 'self' 'nonce-");
+      await page.getByText("Field-service operations API", { exact: false }).first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: join(artifacts, "docs-page.png") });
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

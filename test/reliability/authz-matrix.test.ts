@@ -4,7 +4,7 @@ import { call, createUser, signedIn } from "../helpers";
 import { concretePath, operations } from "../security-suite";
 import { env } from "cloudflare:workers";
 import { dayAhead } from "../scheduling-helpers";
-import { makeAsset, raiseTicket, relationCast } from "../work-factories";
+import { makeAsset, raiseTicket, relationCast, technicianAccount } from "../work-factories";
 import { CUSTOM_ROLES, MAY_CHANGE, MAY_GRANT, REQUEST_ID_RELATIONS, ROUTE_ACCESS, TICKET_RELATIONS, USER_MUTATIONS, type Actor, type IdCase, type Relation, type Target } from "./authz-matrix";
 
 const ops = operations();
@@ -220,6 +220,16 @@ describe("every id in a request is scoped like the object it names", () => {
         return call(`/v1/technicians/${techId}`, { method: "PATCH", token: token(row.who), body: { skills: ["fibre"] } });
       case "POST /v1/teams/{supervisor_id}/assign":
         return call(`/v1/teams/${cast.otherSupervisor.user.id}/assign`, { token: token(row.who), body: { technician_ids: [cast.tech.user.id] } });
+      case "POST /v1/teams/{own id}/assign":
+        return call(`/v1/teams/${cast.supervisor.user.id}/assign`, { token: token(row.who), body: { technician_ids: [techId] } });
+      case "POST /v1/teams/{own id}/assign no team": {
+        const loose = await technicianAccount();
+        return call(`/v1/teams/${cast.supervisor.user.id}/assign`, { token: token(row.who), body: { technician_ids: [loose.user.id] } });
+      }
+      case "PATCH /v1/technicians/{id} supervisor_id": {
+        const loose = await technicianAccount();
+        return call(`/v1/technicians/${loose.user.id}`, { method: "PATCH", token: token(row.who), body: { supervisor_id: cast.supervisor.user.id } });
+      }
       case "GET /v1/technicians/{id}/availability":
         if (row.who === "customer") await teamTicket();
         return call(`/v1/technicians/${techId}/availability?date=${dayAhead(2)}`, { token: token(row.who) });

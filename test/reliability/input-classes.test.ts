@@ -139,6 +139,19 @@ describe("retries: every create a client may retry takes an Idempotency-Key", ()
     const n = await env.DB.prepare("SELECT count(*) AS n FROM ticket_comments WHERE ticket_id = ?1").bind(ticket.id).first<{ n: number }>();
     expect(n!.n).toBe(1);
   });
+
+  it("compares the body as a JSON document: another key order or spacing is the same request, another value is not", async () => {
+    const { assignedTicket } = await import("../work-factories");
+    const { cust, ticket } = await assignedTicket();
+    const send = (body: string) => call(`/v1/tickets/${ticket.id}/comments`, { token: cust.token, body, headers: { "idempotency-key": "comment-order-0001", "content-type": "application/json" } });
+    const first = await send('{"body":"Gate code 1234","visibility":"public"}');
+    expect(first.status, first.text).toBe(201);
+    const reordered = await send('{ "is_internal": false,\n  "body": "Gate code 1234" }');
+    expect(reordered.status, reordered.text).toBe(201);
+    expect(reordered.headers.get("idempotent-replayed")).toBe("true");
+    expect(reordered.json.id).toBe(first.json.id);
+    expectProblem(await send('{"visibility":"public","body":"Gate code 9999"}'), 422, "unprocessable");
+  });
 });
 
 describe("webhook targets", () => {

@@ -82,10 +82,24 @@ async function insertKey(ctx: UserContext, fields: Pick<KeyRow, "name" | "applic
   return { ...present(row, appKey), secret };
 }
 
+/**
+ * Revoking needs the key's permissions, like rotating it (a weaker key holder must not switch off a
+ * stronger integration). Revoking the new half of a rotation also revokes the old secrets still in
+ * their overlap: otherwise the secret the rotation was meant to retire outlives its replacement.
+ */
 export async function revokeKey(ctx: UserContext, id: string) {
-  await findKey(ctx, id);
+  const { key } = await findKey(ctx, id);
+  const beyond = key.permissions.filter((p) => !isPermission(p) || !ctx.actor.permissions.has(p));
+  if (beyond.length) throw new AppError("forbidden", `The key holds permissions you do not: ${beyond.join(", ")}.`);
   const now = nowIso();
-  const revoked = await ctx.env.DB.prepare("UPDATE api_keys SET revoked_at = ?2, updated_at = ?2 WHERE id = ?1 AND revoked_at IS NULL").bind(id, now).run();
+  const [revoked] = await ctx.env.DB.batch([
+    ctx.env.DB.prepare("UPDATE api_keys SET revoked_at = ?2, updated_at = ?2 WHERE id = ?1 AND revoked_at IS NULL").bind(id, now),
+    ctx.env.DB.prepare(
+      `WITH RECURSIVE chain(id) AS (SELECT rotated_from FROM api_keys WHERE id = ?1
+         UNION SELECT k.rotated_from FROM api_keys k JOIN chain ON k.id = chain.id WHERE k.rotated_from IS NOT NULL)
+       UPDATE api_keys SET revoked_at = ?2, updated_at = ?2 WHERE id IN (SELECT id FROM chain) AND revoked_at IS NULL`,
+    ).bind(id, now),
+  ]);
   if (!revoked.meta.changes) throw new AppError("invalid_transition", "The key is already revoked.");
   const row = await findKey(ctx, id);
   return present(row.key, row.appKey);

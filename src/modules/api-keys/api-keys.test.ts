@@ -99,6 +99,23 @@ describe("API keys", () => {
     expectProblem(await call(target, { token: appKey.secret }), 401, "invalid_token");
   });
 
+  it("revoking needs the key's permissions; revoking the new half of a rotation ends the old one's overlap", async () => {
+    const admin = await staff("admin");
+    const target = `/v1/internal/users/${admin.user.id}`;
+    const weak = await newKey(admin.token, { permissions: ["api_keys:manage", "users:lookup"] });
+    const strong = await newKey(admin.token, { permissions: ["api_keys:manage", "users:lookup", "users:delete"] });
+    expectProblem(await call(`/v1/api-keys/${strong.id}/revoke`, { token: weak.secret, body: {} }), 403, "forbidden");
+    expect((await call(target, { token: strong.secret })).status).toBe(200);
+    expect((await call(`/v1/api-keys/${strong.id}`, { token: admin.token })).json.status).toBe("active");
+
+    const rotated = await call(`/v1/api-keys/${weak.id}/rotate`, { token: admin.token, body: { overlap_minutes: 60 } });
+    expect((await call(target, { token: weak.secret })).status).toBe(200);
+    expect((await call(`/v1/api-keys/${rotated.json.id}/revoke`, { token: admin.token, body: {} })).json.status).toBe("revoked");
+    expectProblem(await call(target, { token: rotated.json.secret }), 401, "invalid_token");
+    expectProblem(await call(target, { token: weak.secret }), 401, "invalid_token");
+    expect((await call(`/v1/api-keys/${weak.id}`, { token: admin.token })).json.status).toBe("revoked");
+  });
+
   it("client credentials: a key's secret for a five-minute token that carries its permissions, verifiable like any token", async () => {
     const admin = await staff("admin");
     const app = await call("/v1/applications", { token: admin.token, body: { key: `helpdesk-${crypto.randomUUID().slice(0, 6)}`, name: "Helpdesk" } });

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { TICKET_KINDS, TICKET_STATUSES } from "../../db/schema";
 import { searchParam } from "../../lib/search";
+import { serialNumber } from "../../lib/serials";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const AssetIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The service card's id", example: "ast_0a1b2c3d4e5f6g7h8i9j" }) });
@@ -35,7 +36,7 @@ export const AssetDetailSchema = AssetSchema.extend({ service_history: z.array(S
 
 const base = {
   model: z.string().trim().min(1).max(120),
-  serial_number: z.string().trim().min(1).max(80),
+  serial_number: serialNumber(80),
   card_type: z.string().trim().min(1).max(40),
   installed_on: date,
   warranty_start: date,

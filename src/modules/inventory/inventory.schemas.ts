@@ -1,13 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { searchParam } from "../../lib/search";
+import { serialList } from "../../lib/serials";
 
 const idParam = (example: string) => z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The record's id", example }) });
 export const ItemIdParam = idParam("itm_0a1b2c3d4e5f6g7h8i9j");
 export const AssignmentIdParam = idParam("eqa_0a1b2c3d4e5f6g7h8i9j");
 
 const sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._\/-]+$/, "Letters, digits and . _ / - only").openapi({ example: "ONT-HG8245" });
-const serials = z.array(z.string().trim().min(1).max(80)).max(100).openapi({ example: ["SN-0001"] });
+const serials = serialList().openapi({ example: ["SN-0001"] });
 const quantity = z.number().int().min(1).max(1_000_000);
 /** `warehouse`, `quarantine`, `van:<technician id>` or `customer:<customer id>`. */
 const location = z.string().trim().min(1).max(80).regex(/^(warehouse|quarantine|van:[A-Za-z0-9_]+|customer:[A-Za-z0-9_]+)$/, "warehouse, quarantine, van:<technician id> or customer:<customer id>").openapi({ example: "warehouse" });

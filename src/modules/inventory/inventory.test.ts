@@ -105,6 +105,23 @@ describe("INV-2 the ledger never goes below zero", () => {
     await ledgerAgrees(ont.id);
   });
 
+  it("treats look-alike serials as the serial they look like: case, width, zero-width and control characters", async () => {
+    const manager = await staff("manager");
+    const base = `SN-A${unique().toUpperCase()}`;
+    const ont = await item(manager.token, { serialised: true, initial_serials: [base], category: "ont" });
+    const fullWidth = [...base].map((ch) => (ch >= "!" && ch <= "~" ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch)).join("");
+    for (const twin of [base.toLowerCase(), `${base.slice(0, 3)}\u200b${base.slice(3)}`, `${base}\u0000`, fullWidth, `\u202e${base}`]) {
+      const res = await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 1, serials: [twin] } });
+      expectProblem(res, 409, "conflict");
+    }
+    expectProblem(await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 2, serials: ["SN-ZZ1", "sn-zz1"] } }), 400, "validation_failed");
+    // A look-alike finds the stored serial too.
+    const moved = await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: ont.id, from: "warehouse", to: "quarantine", quantity: 1, serials: [base.toLowerCase()] } });
+    expect(moved.status, moved.text).toBe(201);
+    const stock = await call(`/v1/inventory/items/${ont.id}/stock`, { token: manager.token });
+    expect(stock.json.locations).toEqual([{ location: "quarantine", quantity: 1, serials: [base] }]);
+  });
+
   it("adjusts with a reason in either direction, never below zero, and checks every location it names", async () => {
     const manager = await staff("manager");
     const created = await item(manager.token, { initial_quantity: 3 });

@@ -235,6 +235,8 @@ describe("MOB-1 optimistic concurrency online", () => {
     expectProblem(await call(`/v1/tickets/${ticket.id}`, { method: "PATCH", token: dispatcher.token, headers: { "if-match": etag }, body: { title: "Overwritten?" } }), 412, "precondition_failed");
     expectProblem(await call(`/v1/tickets/${ticket.id}/cancel`, { token: dispatcher.token, headers: { "if-match": etag }, body: {} }), 412, "precondition_failed");
     expectProblem(await call(`/v1/tickets/${ticket.id}`, { method: "PATCH", token: dispatcher.token, headers: { "if-match": "soon" }, body: { title: "x" } }), 400);
+    // If-Match compares strongly: the current version as a weak tag does not match either.
+    expectProblem(await call(`/v1/tickets/${ticket.id}`, { method: "PATCH", token: dispatcher.token, headers: { "if-match": `W/"${read.json.version + 1}"` }, body: { title: "Weak" } }), 412, "precondition_failed");
     const now = (await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token })).json;
     expect(now).toMatchObject({ title: "Fibre cut on Main St", status: ticket.status === "new" ? now.status : now.status });
     expect(now.status).not.toBe("cancelled");

@@ -80,4 +80,20 @@ describe("PLT-1 API reference", () => {
     expect(script.status).toBe(200);
     expect(script.text.length).toBeGreaterThan(100_000);
   });
+
+  it("runs no script on the reference page but its own bundle and its nonce'd start-up script", async () => {
+    const page = await call("/docs");
+    const csp = page.headers.get("content-security-policy")!;
+    const nonce = /'nonce-([A-Za-z0-9]+)'/.exec(csp)![1];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9]+'(;|$)/);
+    expect(csp).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval)/);
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    const scripts = page.text.match(/<script\b[^>]*>/g)!;
+    expect(scripts.length).toBeGreaterThan(1);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    // A fresh nonce on every load.
+    expect((await call("/docs")).headers.get("content-security-policy")).not.toBe(csp);
+  });
 });

@@ -2,11 +2,12 @@ import { z } from "@hono/zod-openapi";
 import { PROVISIONING_ACTIONS, PROVISIONING_OUTCOMES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { searchParam } from "../../lib/search";
+import { foldIdentifier } from "../../lib/serials";
 import { CpeSchema, NodeSchema, OntLinkSchema, ProvisionedSchema, SERVICE_TYPES, SubscriberSchema, UnprovisionedOntSchema, VlanSchema } from "./element-manager";
 
-const serial = z.string().trim().min(4).max(64).regex(/^[A-Za-z0-9._:-]+$/, "Letters, digits and . _ : - only");
+const serial = z.string().overwrite(foldIdentifier).min(4).max(64).regex(/^[A-Za-z0-9._:-]+$/, "Letters, digits and . _ : - only");
 const subscriberId = z.string().trim().min(1).max(64);
-const nodeName = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "Letters, digits and . _ - only");
+const nodeName = z.string().trim().min(1).max(64).regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits and . _ - only, starting with a letter or digit, no \"..\"");
 const vlanId = z.number().int().min(2).max(4094);
 const serviceType = z.enum(SERVICE_TYPES).openapi({ description: "The service the VLAN carries" });
 const id = z.string().min(1).max(64);

@@ -24,6 +24,8 @@ describe("CSV", () => {
   it("quotes per RFC 4180 and defuses formulas", () => {
     const text = csvLines(["a", "b"], [["=SUM(A1:A9)", "+1"], ["-2", "@cmd"], ['He said "hi"', "one,two"], ["line\nbreak", null], [true, 3]], { header: true });
     expect(text.split("\r\n")).toEqual(["a,b", "'=SUM(A1:A9),'+1", "'-2,'@cmd", '"He said ""hi""","one,two"', '"line\nbreak",', "true,3", ""]);
+    // Spreadsheets read the full-width signs as formula starters too.
+    expect(csvLines(["a"], [["＝1+1"], ["＋1"], ["－1"], ["＠SUM(A1)"]]).split("\r\n")).toEqual(["'＝1+1", "'＋1", "'－1", "'＠SUM(A1)", ""]);
   });
 
   it("the ticket report streams CSV with the list's filters and scope, with a BOM on request", async () => {

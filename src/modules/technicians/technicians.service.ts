@@ -138,6 +138,19 @@ export async function getTechnician(ctx: UserContext, userId: string) {
   return toTechnicianResponse(row.user, row.profile);
 }
 
+/**
+ * A technician's team is part of the caller's reach: a supervisor who could pull a technician of
+ * no team (or another team) into their own would then assign and book them. Only callers who see
+ * every technician (`tickets:scope_all` with `users:update`) move a technician into a team they are
+ * not already in; a supervisor may still take their own team's technicians out.
+ */
+function assertMayMoveBetweenTeams(ctx: UserContext, technicianId: string, path = "technician_ids") {
+  if (ctx.actor.permissions.has("tickets:scope_all") && ctx.actor.permissions.has("users:update")) return;
+  throw new AppError("forbidden", "Only staff who see every technician move technicians between teams.", {
+    errors: [{ path, message: `${technicianId} is not in your team` }],
+  });
+}
+
 /** Admins and managers edit anyone; a supervisor edits their own team and unassigned technicians. */
 function assertMayManage(ctx: UserContext, profile: ProfileRow | null) {
   if (ctx.actor.permissions.has("users:update")) return;
@@ -177,6 +190,7 @@ export async function updateTechnician(
     if (!ctx.actor.permissions.has("users:update") && input.supervisor_id !== ctx.actor.userId) {
       throw new AppError("forbidden", "You can only put technicians into your own team.");
     }
+    if (input.supervisor_id !== (profile?.supervisorId ?? null)) assertMayMoveBetweenTeams(ctx, userId, "supervisor_id");
   }
   if (input.company_id) {
     const company = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, input.company_id), isNull(companies.deletedAt)), columns: { id: true } });
@@ -260,9 +274,7 @@ export async function changeTeam(ctx: UserContext, supervisorId: string, technic
   for (const row of found) {
     await assertMayChangeUser(ctx, row.user);
     const current = row.profile?.supervisorId ?? null;
-    if (join && current && current !== supervisorId && !ctx.actor.permissions.has("users:update")) {
-      throw new AppError("conflict", `${row.user.username} is already in another team.`);
-    }
+    if (join && current !== supervisorId) assertMayMoveBetweenTeams(ctx, row.user.id);
     if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
   }
   await ctx.db.batch(technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })) as never);

@@ -62,21 +62,32 @@ describe("FW-1 technician profiles", () => {
 });
 
 describe("IAM-14 teams", () => {
-  it("lets a supervisor take unassigned technicians into their team and release them, but not poach", async () => {
+  it("moves technicians between teams only for staff who see every technician; a supervisor releases their own", async () => {
     const sup = await staff("supervisor");
     const rival = await staff("supervisor");
+    const manager = await staff("manager");
     const free = await technicianAccount();
     const taken = await technicianAccount({ supervisorId: rival.user.id });
-    const joined = await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } });
-    expect(joined.status, joined.text).toBe(200);
-    expect(joined.json.technicians.map((t: { user_id: string }) => t.user_id)).toEqual([free.user.id]);
-    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [taken.user.id] } }), 409, "conflict");
+    // A supervisor who could pull a technician of no team (or another team) in would then assign and book them.
+    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 403, "forbidden");
+    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [taken.user.id] } }), 403, "forbidden");
+    expectProblem(await call(`/v1/technicians/${free.user.id}`, { method: "PATCH", token: sup.token, body: { supervisor_id: sup.user.id } }), 403, "forbidden");
     expectProblem(await call(`/v1/teams/${rival.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 403, "forbidden");
     expectProblem(await call(`/v1/technicians/${taken.user.id}`, { method: "PATCH", token: sup.token, body: { skills: ["x"] } }), 403, "forbidden");
+    const teamOf = async (id: string) => (await call(`/v1/technicians/${id}`, { token: manager.token })).json.supervisor_id;
+    expect(await teamOf(free.user.id)).toBeNull();
+    expect(await teamOf(taken.user.id)).toBe(rival.user.id);
+
+    const joined = await call(`/v1/teams/${sup.user.id}/assign`, { token: manager.token, body: { technician_ids: [free.user.id, taken.user.id] } });
+    expect(joined.status, joined.text).toBe(200);
+    expect(joined.json.technicians.map((t: { user_id: string }) => t.user_id).sort()).toEqual([free.user.id, taken.user.id].sort());
+    // Already in the team: a no-op the supervisor may ask for.
+    expect((await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } })).status).toBe(200);
     const teams = await call("/v1/teams", { token: sup.token });
-    expect(teams.json.data.find((t: { supervisor_id: string }) => t.supervisor_id === sup.user.id).technician_count).toBe(1);
-    const left = await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id] } });
+    expect(teams.json.data.find((t: { supervisor_id: string }) => t.supervisor_id === sup.user.id).technician_count).toBe(2);
+    const left = await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id, taken.user.id] } });
     expect(left.json.technicians).toEqual([]);
+    expectProblem(await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 409, "conflict");
     expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [sup.user.id] } }), 400, "validation_failed");
   });
 });

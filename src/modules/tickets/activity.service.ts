@@ -82,7 +82,7 @@ export async function addAttachment(ctx: UserContext, id: string, file: { filena
   const attachmentId = newId("att");
   // Unguessable keys: knowing a ticket id gives no path to its files.
   const objectKey = `tickets/${id}/${randomToken(24)}`;
-  const filename = safeFilename(file.filename);
+  const filename = safeFilename(file.filename, "file", contentType);
   await ctx.env.FILES.put(objectKey, file.bytes, { httpMetadata: { contentType }, customMetadata: { ticket_id: id, attachment_id: attachmentId } });
   const now = nowIso();
   const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: contentType, size_bytes: file.bytes.length, object_key: objectKey, created_at: now };
@@ -112,7 +112,7 @@ export async function attachStoredFile(ctx: UserContext, id: string, file: { upl
   }
   const attachmentId = newId("att");
   const now = nowIso();
-  const filename = safeFilename(file.filename);
+  const filename = safeFilename(file.filename, "file", file.contentType);
   const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: file.contentType, size_bytes: file.sizeBytes, object_key: file.objectKey, created_at: now };
   await changeTicket(ctx, {
     ticketId: id,

@@ -131,11 +131,15 @@ export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) 
 export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, AppEnv> = async (c) =>
   c.json(await assignment.workload(userContext(c), c.req.valid("param").id), 200);
 
-/** `If-Match: "7"` (or W/"7"); `*` or no header: no check. Anything else is a 400. */
+/**
+ * `If-Match: "7"`; `*` or no header: no check. If-Match compares strongly (RFC 9110 §13.1.1), so
+ * a weak tag (`W/"7"`) never matches: 412. Anything else is a 400.
+ */
 function ifMatchVersion(c: Context<AppEnv>): number | undefined {
   const header = c.req.header("if-match")?.trim();
   if (!header || header === "*") return undefined;
-  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header);
+  if (/^W\/"\d{1,9}"$/.test(header)) throw new AppError("precondition_failed", "If-Match compares strongly: a weak ETag (W/\"…\") never matches. Send the ETag as GET returned it.");
+  const match = /^"(\d{1,9})"$/.exec(header);
   if (!match) throw new AppError("invalid_request", 'If-Match takes the ETag of a ticket, e.g. "7".', { errors: [{ path: "if-match", message: "Not an ETag of this API" }] });
   return Number(match[1]);
 }

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { uploads, type UploadKind } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { FILE_SIGNATURES, safeFilename, sniffFileType } from "../../lib/files";
+import { safeFilename, sniffFileType } from "../../lib/files";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { findVisibleTicket } from "../access";
@@ -36,7 +36,7 @@ export async function createUpload(ctx: UserContext, input: { kind: UploadKind; 
   if (input.ticketId) await findVisibleTicket(ctx, input.ticketId);
   const now = nowIso();
   const row: UploadRow = {
-    id: newId("upl"), uploadedBy: ctx.actor.userId, kind: input.kind, filename: safeFilename(input.filename, `upload.${FILE_SIGNATURES[detected].extension}`), contentType: detected,
+    id: newId("upl"), uploadedBy: ctx.actor.userId, kind: input.kind, filename: safeFilename(input.filename, "upload", detected), contentType: detected,
     sizeBytes: input.bytes.length, objectKey: `uploads/${ctx.actor.userId}/${randomToken(24)}`, ticketId: null, workLogId: null, attachedAt: null, createdAt: now,
   };
   await ctx.env.FILES.put(row.objectKey, input.bytes, { httpMetadata: { contentType: row.contentType }, customMetadata: { upload_id: row.id } });

@@ -22,6 +22,15 @@ async function upload(token: string, fields: Record<string, string>, bytes: Uint
 }
 
 describe("MOB-2 uploads", () => {
+  it("stores a name whose extension says the detected type, without control or bidirectional characters", async () => {
+    const { tech } = await assignedTicket();
+    const named = async (name: string, bytes: Uint8Array, kind = "photo") => (await upload(tech.token, { kind }, bytes, name)).json.filename;
+    expect(await named("x.html", PNG)).toBe("x.html.png");
+    expect(await named("invoice\u202Egnp.exe", PNG)).toBe("invoicegnp.exe.png");
+    expect(await named("meter.JPEG", JPEG)).toBe("meter.JPEG");
+    expect(await named("scan\u200b.pdf", PDF, "document")).toBe("scan.pdf");
+  });
+
   it("checks the kind by the content, caps each kind's size, and stores the file", async () => {
     const { tech } = await assignedTicket();
     const photo = await upload(tech.token, { kind: "photo" }, JPEG, "meter.jpg", "image/jpeg");
