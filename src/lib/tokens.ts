@@ -65,13 +65,25 @@ export interface TokenClaims {
   remember?: boolean;
 }
 
+/**
+ * The audience of an access token a user got by signing in to an application: that application,
+ * not truckroll's API. The application validates it (GET /v1/auth/token/validate, or the JWKS);
+ * truckroll's own routes refuse it, so an application that receives users' tokens cannot replay
+ * them against truckroll with the users' full permissions.
+ */
+export function applicationAudience(applicationKey: string) {
+  return `app:${applicationKey}`;
+}
+
 export async function signToken(settings: Settings, kind: TokenKind, claims: TokenClaims, ttlSeconds: number): Promise<string> {
   const ring = await keyRing(settings);
   const { sub, jti, ...rest } = claims;
+  // Client-credentials tokens (sid "key:…") are for truckroll's API even when their key belongs to an application.
+  const forApplication = kind === "access" && claims.azp && !claims.sid.startsWith("key:");
   return new SignJWT({ ...rest })
     .setProtectedHeader({ alg: ALGORITHM, kid: ring.signingKid, typ: TOKEN_TYPES[kind] })
     .setIssuer(settings.jwtIssuer)
-    .setAudience(settings.jwtAudience)
+    .setAudience(forApplication ? applicationAudience(claims.azp!) : settings.jwtAudience)
     .setSubject(sub)
     .setJti(jti)
     .setIssuedAt()
@@ -85,18 +97,23 @@ export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: strin
  * Pins the algorithm, issuer, audience, expiry and token type; any failure is one 401 that does
  * not say which check failed beyond "expired".
  */
-export async function verifyToken(settings: Settings, kind: TokenKind, token: string): Promise<VerifiedClaims> {
+export async function verifyToken(settings: Settings, kind: TokenKind, token: string, options: { applications?: boolean } = {}): Promise<VerifiedClaims> {
   const ring = await keyRing(settings);
   const known = verified.get(token);
   const audience = `${settings.jwtIssuer} ${settings.jwtAudience}`;
+  let claims: VerifiedClaims;
   if (known && known.ring === ring && known.kind === kind && known.audience === audience) {
     if (known.claims.exp * 1000 <= Date.now()) throw new AppError("invalid_token", "The token has expired.");
-    return known.claims;
+    claims = known.claims;
+  } else {
+    claims = await verifySignatureAndClaims(ring, settings, kind, token);
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    verified.set(token, { ring, kind, audience, claims });
   }
-  const claims = await verifySignatureAndClaims(ring, settings, kind, token);
-  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
-  verified.set(token, { ring, kind, audience, claims });
-  return claims;
+  const audiences = ([] as string[]).concat(claims.aud ?? []);
+  if (audiences.includes(settings.jwtAudience)) return claims;
+  if (options.applications && claims.azp && audiences.includes(applicationAudience(claims.azp))) return claims;
+  throw new AppError("invalid_token", claims.azp ? "This token was issued for another application; it is not valid for this API." : "The token is invalid.");
 }
 
 /**
@@ -113,7 +130,7 @@ async function verifySignatureAndClaims(ring: KeyRing, settings: Settings, kind:
     const { payload } = await jwtVerify(token, ring.verify, {
       algorithms: [ALGORITHM],
       issuer: settings.jwtIssuer,
-      audience: settings.jwtAudience,
+      // The audience is checked by verifyToken: truckroll's own, or an application's where the route allows it.
       typ: TOKEN_TYPES[kind],
       requiredClaims: ["sub", "jti", "exp", "iat"],
     });

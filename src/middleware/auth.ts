@@ -21,7 +21,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * for `live`. Cookie-authenticated unsafe requests must echo the session's CSRF token in
  * X-CSRF-Token.
  */
-export function authenticate(options: { optional?: boolean; live?: boolean } = {}) {
+export function authenticate(options: { optional?: boolean; live?: boolean; applications?: boolean } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("authorization");
     if (options.optional && !header && !getCookie(c, ACCESS_COOKIE)) return next();
@@ -57,7 +57,7 @@ export function authenticate(options: { optional?: boolean; live?: boolean } = {
     }
     const generation = sessionCacheGeneration();
 
-    const claims = await verifyToken(settings, "access", token);
+    const claims = await verifyToken(settings, "access", token, { applications: options.applications });
     // A token exchanged for an API key (client credentials): self-contained, no session to read.
     if (claims.sid.startsWith("key:")) {
       const keyId = claims.sid.slice(4);
@@ -136,11 +136,11 @@ export function requires(permission: Permission, ...extra: MiddlewareHandler<App
  * Any signed-in user; what they may touch is decided by the service. `live` skips the session
  * cache, for routes whose answer *is* the session's state (token validation).
  */
-export function requiresSignIn(options: { live?: boolean } = {}) {
+export function requiresSignIn(options: { live?: boolean; applications?: boolean } = {}) {
   return { security: AUTHENTICATED, middleware: [authenticate(options)], "x-permission": "authenticated" };
 }
 
 /** Either signed in or carrying another credential in the body (logout by refresh token, OTP resend). */
-export function optionalSignIn() {
-  return { security: [...AUTHENTICATED, {}], middleware: [authenticate({ optional: true })], "x-permission": "optional" };
+export function optionalSignIn(options: { applications?: boolean } = {}) {
+  return { security: [...AUTHENTICATED, {}], middleware: [authenticate({ optional: true, ...options })], "x-permission": "optional" };
 }

@@ -146,7 +146,7 @@ describe("retries: every create a client may retry takes an Idempotency-Key", ()
     const send = (body: string) => call(`/v1/tickets/${ticket.id}/comments`, { token: cust.token, body, headers: { "idempotency-key": "comment-order-0001", "content-type": "application/json" } });
     const first = await send('{"body":"Gate code 1234","visibility":"public"}');
     expect(first.status, first.text).toBe(201);
-    const reordered = await send('{ "is_internal": false,\n  "body": "Gate code 1234" }');
+    const reordered = await send('{ "visibility": "public",\n  "body": "Gate code 1234" }');
     expect(reordered.status, reordered.text).toBe(201);
     expect(reordered.headers.get("idempotent-replayed")).toBe("true");
     expect(reordered.json.id).toBe(first.json.id);

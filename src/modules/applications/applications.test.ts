@@ -70,11 +70,18 @@ describe("applications", () => {
     expect(session.status, session.text).toBe(200);
     expect(session.json.application).toEqual({ key: app.key, roles: ["agent", "lead"] });
     const claims = JSON.parse(atob(session.json.access_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    expect(claims).toMatchObject({ azp: app.key, app_roles: ["agent", "lead"] });
+    expect(claims).toMatchObject({ azp: app.key, app_roles: ["agent", "lead"], aud: `app:${app.key}` });
 
     const token = session.json.access_token;
-    expect((await call("/v1/me", { token })).json.application).toEqual({ key: app.key, roles: ["agent", "lead"] });
+    // The token is the application's: truckroll's own routes refuse it, whatever the user may do in truckroll.
+    expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
+    expectProblem(await call("/v1/customers", { token, body: { full_name: "Replayed", phone: "+26771234567" } }), 401, "invalid_token");
     expect((await call(`/v1/auth/token/validate?application=${app.key}`, { token })).json.application).toEqual({ key: app.key, roles: ["agent", "lead"] });
+    // A refreshed token is the application's too.
+    const refreshed = await call("/v1/auth/refresh", { body: { refresh_token: session.json.refresh_token } });
+    expect(refreshed.status, refreshed.text).toBe(200);
+    expectProblem(await call("/v1/me", { token: refreshed.json.access_token }), 401, "invalid_token");
+    expect((await call(`/v1/auth/token/validate?application=${app.key}`, { token: refreshed.json.access_token })).status).toBe(200);
     // A token for one application is refused where another's is needed, and so is truckroll's own.
     const other = await application(admin.token);
     expectProblem(await call(`/v1/auth/token/validate?application=${other.key}`, { token }), 403, "application_denied");
@@ -94,7 +101,7 @@ describe("applications", () => {
     for (const x of (await call(`/v1/application-grants?user_id=${user.id}`, { token: admin.token })).json.data) {
       expect((await call(`/v1/application-grants/${x.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
     }
-    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: session.json.refresh_token } }), 403, "application_denied");
+    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: refreshed.json.refresh_token } }), 403, "application_denied");
     // An inactive application: nobody signs in.
     await grant(admin.token, { application_id: app.id, role_id: agent.id, user_id: user.id });
     await call(`/v1/applications/${app.id}`, { method: "PATCH", token: admin.token, body: { active: false } });

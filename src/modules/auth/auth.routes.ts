@@ -37,8 +37,8 @@ export const refresh = createRoute({
 export const logout = createRoute({
   method: "post", path: "/v1/auth/logout", tags, operationId: "logout",
   summary: "End the session",
-  description: "With an access token, ends its session; without one, give the refresh token. Clears the auth cookies.",
-  ...optionalSignIn(),
+  description: "With an access token (truckroll's, or one issued for an application), ends its session; without one, give the refresh token. Clears the auth cookies.",
+  ...optionalSignIn({ applications: true }),
   request: { body: { required: false, content: { "application/json": { schema: RefreshSchema } } } },
   responses: { 204: noContent, ...errorResponses(400, 401, 403) },
 });
@@ -112,8 +112,8 @@ export const disableTwoFactor = createRoute({
 export const validateToken = createRoute({
   method: "get", path: "/v1/auth/token/validate", tags, operationId: "validateToken",
   summary: "Check the presented access token and its live session",
-  description: "Always reads the session, never this isolate's recent check: other services use it to learn whether a token is still good.",
-  ...requiresSignIn({ live: true }),
+  description: "Always reads the session, never this isolate's recent check: other services use it to learn whether a token is still good. Accepts truckroll's own access tokens and those issued for an application (audience `app:<application key>`), which no other route accepts.",
+  ...requiresSignIn({ live: true, applications: true }),
   request: { query: TokenValidationQuery },
   responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(400, 401, 403) },
 });
