@@ -118,3 +118,19 @@ export const roles = sqliteTable("roles", {
   updatedAt: text("updated_at").notNull(),
 });
 export type UserRow = typeof users.$inferSelect;
+
+/**
+ * Failed sign-ins, per account, per account and client address, and per client address (keys
+ * `account:…`, `account-client:…|…`, `client:…`). A row is forgotten once `window` passes with no
+ * new failure on it (a sliding window: a burst across a clock boundary gets no fresh allowance).
+ */
+export const signInFailures = sqliteTable(
+  "sign_in_failures",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull(),
+    lastFailureAt: integer("last_failure_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sign_in_failures_expires_idx").on(t.expiresAt)],
+);

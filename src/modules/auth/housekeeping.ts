@@ -11,6 +11,7 @@ export async function deleteEndedCredentials(ctx: ServiceContext, scheduledTime:
   const results = await db.batch([
     db.prepare("DELETE FROM otp_codes WHERE expires_at <= ?1").bind(now),
     db.prepare("DELETE FROM password_reset_tokens WHERE expires_at <= ?1").bind(now),
+    db.prepare("DELETE FROM sign_in_failures WHERE expires_at <= ?1").bind(scheduledTime),
     db
       .prepare(
         `DELETE FROM refresh_tokens WHERE session_id IN

@@ -10,6 +10,7 @@ import { consumeRateLimits } from "../../lib/rate-limit";
 import { enqueueAccountMessage } from "../../lib/enqueue";
 import { findUser, revokeAllSessionsStatement } from "../users";
 import { FIFTEEN_MINUTES, HOUR, RESET_TTL_SECONDS, accountSubject, findByIdentifier } from "./session-tokens";
+import { clearAccountFailuresStatement } from "./sign-in-throttle";
 
 // ---- IAM-6 passwords ----
 
@@ -56,6 +57,8 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
     // Any other outstanding reset links for this user die with this one.
     ctx.db.update(passwordResetTokens).set({ usedAt: now }).where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt))),
   ]);
+  // The owner proved themselves by email or phone: failed sign-ins no longer slow the account.
+  await clearAccountFailuresStatement(ctx, accountSubject(ctx, { id: userId }, "")).run();
   return { message: "Password changed. Sign in with the new password." };
 }
 

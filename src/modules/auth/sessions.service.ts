@@ -14,6 +14,7 @@ import { findUser, insertUser, toUserResponse } from "../users";
 import { signToken, verifyToken } from "../../lib/tokens";
 import { FIFTEEN_MINUTES, HOUR, OTP_TTL_SECONDS, accountSubject, assertCanSignIn, findByIdentifier, issueTokens, startSession, type IssuedTokens, type TokenDelivery } from "./session-tokens";
 import { checkOtp, issueOtp } from "./one-time-codes.service";
+import { assertSignInAllowed, clearClientFailuresStatement, recordSignInFailure } from "./sign-in-throttle";
 
 // ---- IAM-1 login, IAM-7 second step ----
 
@@ -23,13 +24,15 @@ export async function login(
   userAgent?: string,
 ): Promise<IssuedTokens | { mfa_required: true; mfa_token: string; expires_in: number }> {
   const user = await findByIdentifier(ctx, input.identifier);
-  await consumeRateLimits(ctx, [
-    { bucket: "login:account", subject: accountSubject(ctx, user, input.identifier), limit: 10, windowSeconds: FIFTEEN_MINUTES },
-    { bucket: "login:ip", subject: ctx.clientIp, limit: 100, windowSeconds: FIFTEEN_MINUTES },
-  ]);
+  const subject = accountSubject(ctx, user, input.identifier);
+  const { clientHasFailures } = await assertSignInAllowed(ctx, subject, ctx.clientIp);
   // Verify against a decoy when the account does not exist, so timing does not reveal it.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
-  if (!user || !ok) throw new AppError("invalid_credentials", "The identifier or password is wrong.");
+  if (!user || !ok) {
+    await recordSignInFailure(ctx, subject, ctx.clientIp);
+    throw new AppError("invalid_credentials", "The identifier or password is wrong.");
+  }
+  if (clientHasFailures) await clearClientFailuresStatement(ctx, subject, ctx.clientIp).run();
   assertCanSignIn(user);
   // Before the second factor: a user without a role there is told at once, and no code is sent.
   const application = input.application ? await applicationAccess(ctx, input.application, user.id) : undefined;
