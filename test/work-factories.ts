@@ -44,8 +44,8 @@ export async function technicianAccount(profile: { skills?: string[]; areas?: st
   )
     .bind(user.id, JSON.stringify(profile.skills ?? []), JSON.stringify(profile.areas ?? ["gaborone"]), profile.supervisorId ?? null, profile.available === false ? 0 : 1, now)
     .run();
-  const { access_token } = await login(user);
-  return { user, token: access_token };
+  const { access_token, refresh_token } = await login(user);
+  return { user, token: access_token, refreshToken: refresh_token };
 }
 
 export async function staff(role: "admin" | "manager" | "dispatcher" | "supervisor") {

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   csrf_failed: { status: 403, title: "CSRF check failed" },
   account_inactive: { status: 403, title: "Account not active" },
   device_revoked: { status: 403, title: "Device revoked" },
+  device_mismatch: { status: 403, title: "Session belongs to another device" },
   application_denied: { status: 403, title: "No access to this application" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },

@@ -276,3 +276,43 @@ describe("every id in a request is scoped like the object it names", () => {
     expect((await call(`/v1/customers/${cast.owner.customerId}`, { token: cast.dispatcher.token })).json.national_id).toBe("ID-123456");
   });
 });
+
+/**
+ * Credentials are held to what issued them: a phone's session to its device, an application's
+ * token to that application, an API key's revocation to the key's own permissions.
+ */
+describe("credentials are scoped like the objects they name", () => {
+  it("device binding: a session that synced one device cannot pose as another", async () => {
+    const tech = await technicianAccount();
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    expect((await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } })).status).toBe(200);
+    const other = { ...phone, id: crypto.randomUUID() };
+    expect((await call("/v1/mobile/sync", { token: tech.token, body: { device: other } })).status).toBe(403);
+  });
+
+  it("application audiences: a token issued for an application is refused by every route but validate and logout", async () => {
+    const admin = await signedIn("admin");
+    const key = `aud-${crypto.randomUUID().slice(0, 6)}`;
+    const app = await call("/v1/applications", { token: admin.token, body: { key, name: "Audience app" } });
+    const appRole = await call(`/v1/applications/${app.json.id}/roles`, { token: admin.token, body: { key: "agent", name: "Agent" } });
+    const user = await createUser({ role: "admin" });
+    await call("/v1/application-grants", { token: admin.token, body: { application_id: app.json.id, role_id: appRole.json.id, user_id: user.id } });
+    const session = await call("/v1/auth/login", { body: { identifier: user.username, password: user.password, application: key } });
+    expect(session.status, session.text).toBe(200);
+    const token = session.json.access_token;
+    for (const [method, path, body] of [["GET", "/v1/me"], ["GET", "/v1/users"], ["POST", "/v1/customers", { full_name: "Replay", phone: "+26771234560" }], ["GET", "/v1/tickets"]] as const) {
+      expect((await call(path, { method, token, body })).status, `${method} ${path}`).toBe(401);
+    }
+    expect((await call(`/v1/auth/token/validate?application=${key}`, { token })).status).toBe(200);
+    expect((await call("/v1/auth/logout", { token, body: {} })).status).toBe(204);
+  });
+
+  it("key revocation: a key cannot revoke a key with permissions it lacks", async () => {
+    const admin = await signedIn("admin");
+    const make = async (permissions: string[]) => (await call("/v1/api-keys", { token: admin.token, body: { name: "k", permissions } })).json;
+    const weak = await make(["api_keys:manage"]);
+    const strong = await make(["api_keys:manage", "users:delete"]);
+    expect((await call(`/v1/api-keys/${strong.id}/revoke`, { token: weak.secret, body: {} })).status).toBe(403);
+    expect((await call(`/v1/api-keys/${weak.id}/revoke`, { token: strong.secret, body: {} })).status).toBe(200);
+  });
+});

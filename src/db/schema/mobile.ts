@@ -39,6 +39,8 @@ export const mobileDevices = sqliteTable(
     platform: text("platform", { enum: DEVICE_PLATFORMS }).notNull(),
     appVersion: text("app_version").notNull(),
     pushToken: text("push_token"),
+    /** The sign-in session that registered (or last re-registered) the device: revoking the device ends it. */
+    sessionId: text("session_id"),
     lastSyncAt: text("last_sync_at"),
     lastSeq: integer("last_seq"),
     revokedAt: text("revoked_at"),
@@ -46,7 +48,11 @@ export const mobileDevices = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("mobile_devices_user_key_unique").on(t.userId, t.deviceKey), index("mobile_devices_user_idx").on(t.userId, t.createdAt, t.id)],
+  (t) => [
+    uniqueIndex("mobile_devices_user_key_unique").on(t.userId, t.deviceKey),
+    index("mobile_devices_user_idx").on(t.userId, t.createdAt, t.id),
+    index("mobile_devices_session_idx").on(t.sessionId),
+  ],
 );
 
 /** Offline actions by their client-generated id: a replayed action is answered, never applied twice. */

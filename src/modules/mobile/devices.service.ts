@@ -1,10 +1,10 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import { mobileDevices, users } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { assertMayChangeUser, findUser } from "../users";
+import { assertMayChangeUser, findUser, revokeSessionStatement } from "../users";
 
 type DeviceRow = typeof mobileDevices.$inferSelect;
 export interface DeviceInput {
@@ -24,26 +24,39 @@ export function toDeviceResponse(d: DeviceRow) {
 /** `last_sync_at` is kept to the minute: a device syncing again within it, unchanged, costs no write. */
 export const DEVICE_TOUCH_MS = 60_000;
 
+function refuseOtherDevice(): never {
+  throw new AppError("device_mismatch", "This sign-in belongs to another device. Sign in on this device to sync it.");
+}
+
 /**
  * The caller's device, registered on its first sync and kept current after; a revoked device is
- * refused. A push token it brings becomes the user's (notifications go to the device in hand).
+ * refused. A device is bound to the sign-in session that syncs it: a session that has a device
+ * refuses any other device id (a copied token cannot pose as a new phone, nor as a revoked one),
+ * and a device that signs in again is bound to its new session. A push token it brings becomes the
+ * user's (notifications go to the device in hand).
  */
 export async function deviceForSync(ctx: UserContext, input: DeviceInput): Promise<DeviceRow> {
   const userId = ctx.actor.userId;
+  const sessionId = ctx.actor.sessionId;
   const now = nowIso();
-  const existing = await ctx.db.query.mobileDevices.findFirst({ where: and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)) });
+  const rows = await ctx.db
+    .select()
+    .from(mobileDevices)
+    .where(or(and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)), eq(mobileDevices.sessionId, sessionId)));
+  const existing = rows.find((r) => r.userId === userId && r.deviceKey === input.id);
   if (existing?.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.");
+  if (rows.some((r) => r.sessionId === sessionId && r.deviceKey !== input.id)) refuseOtherDevice();
   const pushToken = input.push_token === undefined ? (existing?.pushToken ?? null) : input.push_token;
-  const unchanged = existing && existing.platform === input.platform && existing.appVersion === input.app_version && existing.pushToken === pushToken;
+  const unchanged = existing && existing.sessionId === sessionId && existing.platform === input.platform && existing.appVersion === input.app_version && existing.pushToken === pushToken;
   if (unchanged && existing.lastSyncAt && Date.parse(now) - Date.parse(existing.lastSyncAt) < DEVICE_TOUCH_MS) return existing;
   const row: DeviceRow = existing
-    ? { ...existing, platform: input.platform, appVersion: input.app_version, pushToken, lastSyncAt: now, updatedAt: now }
-    : { id: newId("dev"), userId, deviceKey: input.id, platform: input.platform, appVersion: input.app_version, pushToken, lastSyncAt: now, lastSeq: null, revokedAt: null, revokedBy: null, createdAt: now, updatedAt: now };
+    ? { ...existing, platform: input.platform, appVersion: input.app_version, pushToken, sessionId, lastSyncAt: now, updatedAt: now }
+    : { id: newId("dev"), userId, deviceKey: input.id, platform: input.platform, appVersion: input.app_version, pushToken, sessionId, lastSyncAt: now, lastSeq: null, revokedAt: null, revokedBy: null, createdAt: now, updatedAt: now };
   await ctx.db.batch([
     ctx.db
       .insert(mobileDevices)
       .values(row)
-      .onConflictDoUpdate({ target: [mobileDevices.userId, mobileDevices.deviceKey], set: { platform: row.platform, appVersion: row.appVersion, pushToken: row.pushToken, lastSyncAt: now, updatedAt: now } }),
+      .onConflictDoUpdate({ target: [mobileDevices.userId, mobileDevices.deviceKey], set: { platform: row.platform, appVersion: row.appVersion, pushToken: row.pushToken, sessionId, lastSyncAt: now, updatedAt: now } }),
     ...(input.push_token !== undefined ? [ctx.db.update(users).set({ pushToken: input.push_token }).where(eq(users.id, userId))] : []),
   ]);
   return row;
@@ -54,6 +67,7 @@ export async function activeDevice(ctx: UserContext, deviceKey: string): Promise
   const device = await ctx.db.query.mobileDevices.findFirst({ where: and(eq(mobileDevices.userId, ctx.actor.userId), eq(mobileDevices.deviceKey, deviceKey)) });
   if (!device) throw new AppError("validation_failed", "Unknown device: sync once before sending actions.", { errors: [{ path: "device_id", message: "Not registered; sync first" }] });
   if (device.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing.");
+  if (device.sessionId !== ctx.actor.sessionId) refuseOtherDevice();
   return device;
 }
 
@@ -77,7 +91,7 @@ export async function listDevices(ctx: UserContext, query: { limit: number; curs
   return { data: result.data.map(toDeviceResponse), next_cursor: result.next_cursor };
 }
 
-/** Revokes a device: its next sync and actions are refused; its push token stops being the user's. */
+/** Revokes a device: its sign-in session ends (with its refresh tokens), its next sync and actions are refused; its push token stops being the user's. */
 export async function revokeDevice(ctx: UserContext, id: string) {
   const device = await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) });
   // Someone else's device the caller may not manage is as unknown as a missing one.
@@ -89,6 +103,7 @@ export async function revokeDevice(ctx: UserContext, id: string) {
   const now = nowIso();
   await ctx.db.batch([
     ctx.db.update(mobileDevices).set({ revokedAt: now, revokedBy: ctx.actor.userId, pushToken: null, updatedAt: now }).where(eq(mobileDevices.id, id)),
+    ...(device.sessionId ? [revokeSessionStatement(ctx, device.sessionId, "device_revoked")] : []),
     ...(device.pushToken ? [ctx.db.update(users).set({ pushToken: null }).where(and(eq(users.id, device.userId), eq(users.pushToken, device.pushToken)))] : []),
   ]);
   return toDeviceResponse((await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) }))!);

@@ -1,5 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem } from "../../../test/helpers";
+import { call, expectProblem, login } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
 import { assignedTicket, customerAccount, raiseTicket, relationCast, staff, technicianAccount } from "../../../test/work-factories";
 
@@ -152,10 +153,30 @@ describe("MOB-1 devices", () => {
     const revoked = await call(`/v1/mobile/devices/${deviceId}/revoke`, { method: "POST", token: admin.token });
     expect(revoked.json.revoked_at).toBeTruthy();
 
-    expectProblem(await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } }), 403, "device_revoked");
-    expectProblem(await call("/v1/mobile/actions", { token: tech.token, body: { device_id: phone.id, actions: [{ client_id: crypto.randomUUID(), type: "report_location", lat: -24.6, lng: 25.9 }] } }), 403, "device_revoked");
-    // A new installation syncs again.
-    expect((await call("/v1/mobile/sync", { token: tech.token, body: { device: device() } })).status).toBe(200);
+    // The device's sign-in ended with it: its token and refresh token are dead, whatever device id they name.
+    expectProblem(await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } }), 401, "invalid_token");
+    expectProblem(await call("/v1/mobile/sync", { token: tech.token, body: { device: device() } }), 401, "invalid_token");
+    expectProblem(await call("/v1/mobile/actions", { token: tech.token, body: { device_id: device().id, actions: [{ client_id: crypto.randomUUID(), type: "report_location", lat: -24.6, lng: 25.9 }] } }), 401, "invalid_token");
+    expectProblem(await call("/v1/auth/refresh", { body: { refresh_token: tech.refreshToken } }), 401, "invalid_token");
+    // Signed in again, the revoked installation stays refused; a new installation syncs.
+    const again = (await login(tech.user)).access_token;
+    expectProblem(await call("/v1/mobile/sync", { token: again, body: { device: phone } }), 403, "device_revoked");
+    expect((await call("/v1/mobile/sync", { token: again, body: { device: device() } })).status).toBe(200);
+  });
+
+  it("binds a device to the session that syncs it: the same token with another device id is refused", async () => {
+    const { tech } = await assignedTicket();
+    const phone = device();
+    await syncAll(tech.token, phone);
+    const copy = device();
+    expectProblem(await call("/v1/mobile/sync", { token: tech.token, body: { device: copy } }), 403, "device_mismatch");
+    const action = { client_id: crypto.randomUUID(), type: "report_location", lat: -24.6, lng: 25.9 };
+    expectProblem(await call("/v1/mobile/actions", { token: tech.token, body: { device_id: copy.id, actions: [action] } }), 400, "validation_failed");
+    // Another session of the same user cannot act as the phone without syncing it (which moves the phone to that session).
+    const other = (await login(tech.user)).access_token;
+    expectProblem(await call("/v1/mobile/actions", { token: other, body: { device_id: phone.id, actions: [action] } }), 403, "device_mismatch");
+    expect((await call("/v1/mobile/actions", { token: tech.token, body: { device_id: phone.id, actions: [action] } })).status).toBe(200);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM mobile_devices WHERE device_key = ?1").bind(copy.id).first<{ n: number }>())!.n).toBe(0);
   });
 });
 

@@ -21,4 +21,4 @@ export const usersModule = createRouter()
   .openapi(r.approveUser, h.approveUser)
   .openapi(r.rejectUser, h.rejectUser)
   .openapi(r.setUserPassword, h.setUserPassword);
-export { assertMayChangeUser, contactsOf, findUser, insertUser, revokeAllSessionsStatement, toUserResponse, usersByIds, usersOfCompany, type Contact, type UserRow } from "./users.service";
+export { assertMayChangeUser, contactsOf, findUser, insertUser, revokeAllSessionsStatement, revokeSessionStatement, toUserResponse, usersByIds, usersOfCompany, type Contact, type UserRow } from "./users.service";

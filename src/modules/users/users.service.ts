@@ -140,6 +140,11 @@ export function revokeAllSessionsStatement(ctx: ServiceContext, userId: string, 
   return ctx.db.update(sessions).set({ revokedAt: now, revokeReason: reason }).where(and(...conditions));
 }
 
+/** Ends one session (a revoked device's): its access tokens stop at the next check, its refresh tokens at once. */
+export function revokeSessionStatement(ctx: ServiceContext, sessionId: string, reason: string) {
+  return ctx.db.update(sessions).set({ revokedAt: nowIso(), revokeReason: reason }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
 // ---- own profile (IAM-9) ----
 
 export async function getMe(ctx: UserContext) {
