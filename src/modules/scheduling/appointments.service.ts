@@ -7,6 +7,7 @@ import { actorUserId, type UserContext, type ServiceContext } from "../../lib/co
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
+import type { TicketEndingPart } from "../../lib/ticket-endings";
 import { todayIn } from "../../lib/time";
 
 import { changeTicket, visitStepChange } from "../tickets";
@@ -283,6 +284,33 @@ export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: 
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
   return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
+}
+
+/**
+ * A ticket that ends (cancelled or closed) takes its booked visit with it, in the same change: the
+ * appointment is cancelled and the technician's time freed, so the slot is bookable again and the
+ * customer's link offers nothing more.
+ */
+export async function cancelVisitsOfEndingTicket(ctx: ServiceContext, ticketId: string, to: "cancelled" | "closed"): Promise<TicketEndingPart | null> {
+  const live = await ctx.db
+    .select({ id: appointments.id, status: appointments.status, technicianId: appointments.technicianId })
+    .from(appointments)
+    .where(and(eq(appointments.ticketId, ticketId), inList(appointments.status, STEPS.cancel.from)));
+  if (!live.length) return null;
+  const now = nowIso();
+  const comment = to === "cancelled" ? "The ticket was cancelled" : "The ticket was closed";
+  return {
+    statements: (guard) =>
+      live.map((a) =>
+        ctx.env.DB.prepare(`UPDATE appointments SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = ? AND ${guard.sql}`).bind(now, now, a.id, a.status, ...guard.params),
+      ),
+    history: live.map((a) => ({ action: "appointment_cancel", from: a.status, to: "cancelled", comment })),
+    events: live.map((a) => ({ type: "appointment.cancelled", data: { appointment_id: a.id, step: "cancel", from: a.status, to: "cancelled", via: viaOf(ctx) } })),
+    synced: live.map((a) => ({ entity: "appointment" as const, id: a.id })),
+    after: async () => {
+      for (const a of live) await schedule(ctx, a.technicianId).release(a.id);
+    },
+  };
 }
 
 export async function createAppointment(ctx: UserContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {

@@ -1,6 +1,8 @@
 // Scheduling: availability, per-technician booking in Durable Objects, the technician's journey,
 // customer appointment links with their public API, and feedback (SCH-1…6, FB-1, FB-2).
 import { createRouter } from "../../lib/create-router";
+import { onTicketEnding } from "../../lib/ticket-endings";
+import { cancelVisitsOfEndingTicket } from "./appointments.service";
 import * as h from "./scheduling.handlers";
 import * as r from "./scheduling.routes";
 
@@ -27,6 +29,7 @@ const router = createRouter()
 for (const [step, route] of r.stepRoutes) router.openapi(route, h.stepHandler(step) as never);
 
 export const schedulingModule = router;
+onTicketEnding(cancelVisitsOfEndingTicket);
 
 export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";

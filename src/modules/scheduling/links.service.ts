@@ -155,6 +155,22 @@ function cancelDeadline(ctx: ServiceContext, appt: AppointmentRow | undefined): 
   return new Date(Date.parse(appt.startsAt) - ctx.settings.customerCancelMinHours * 3600_000).toISOString();
 }
 
+/**
+ * What the link lets the customer do now: the context answers these flags and every action checks
+ * the same one on the server, so nothing the page would not offer can be done by calling the API.
+ */
+function linkAllows(ctx: LinkContext, live: AppointmentRow | undefined) {
+  const open = OPEN_FOR_BOOKING.includes(ctx.ticket.status);
+  const cancelUntil = open ? cancelDeadline(ctx, live) : null;
+  return {
+    schedule: open && !live,
+    reschedule: customerMayReschedule(ctx.ticket.status, live?.status),
+    location: open && customerMayShareLocation(live?.status),
+    cancel: cancelUntil !== null && cancelUntil > nowIso(),
+    cancelUntil,
+  };
+}
+
 export async function tokenContext(ctx: LinkContext) {
   const shown = await shownAppointment(ctx);
   const live = shown && shown.status !== "cancelled" ? shown : undefined;
@@ -165,7 +181,7 @@ export async function tokenContext(ctx: LinkContext) {
     live ? visitPosition(ctx, live, ctx.ticket.customerId) : { eta: null, position: null },
   ]);
   const finished = ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
-  const cancelUntil = cancelDeadline(ctx, live);
+  const allows = linkAllows(ctx, live);
   const serviceType = ctx.ticket.serviceCategory ?? detectServiceType(ctx.ticket);
   return {
     token_valid: true as const,
@@ -191,10 +207,10 @@ export async function tokenContext(ctx: LinkContext) {
     },
     eta: whereabouts.eta,
     technician_position: whereabouts.position,
-    allow_reschedule: customerMayReschedule(ctx.ticket.status, live?.status),
-    allow_location_update: customerMayShareLocation(live?.status),
-    allow_cancel: cancelUntil !== null && cancelUntil > nowIso(),
-    cancel_until: cancelUntil,
+    allow_reschedule: allows.reschedule,
+    allow_location_update: allows.location,
+    allow_cancel: allows.cancel,
+    cancel_until: allows.cancelUntil,
     allow_feedback: finished,
     feedback_submitted: { technician: given.some((g) => g.kind === "technician"), service: given.some((g) => g.kind === "service") },
   };
@@ -204,6 +220,7 @@ export async function tokenContext(ctx: LinkContext) {
 export async function linkCancel(ctx: LinkContext) {
   const appt = await liveAppointment(ctx);
   if (!appt) throw new AppError("invalid_transition", "There is no booked visit to cancel.");
+  if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status)) throw new AppError("invalid_transition", "This visit can no longer be changed online; please call us.");
   const deadline = cancelDeadline(ctx, appt);
   if (!deadline) throw new AppError("invalid_transition", "The technician is already on the way; please call us to cancel.");
   if (deadline <= nowIso()) {
@@ -266,13 +283,14 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
   const appt = await liveAppointment(ctx);
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
+  if (!linkAllows(ctx, appt).reschedule) throw new AppError("invalid_transition", "This visit can no longer be moved online; please call us.");
   await reschedule(ctx, appt, date, startTime);
   return tokenContext(ctx);
 }
 
 export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: number; address?: string }) {
   const appt = await liveAppointment(ctx);
-  if (!appt || !customerMayShareLocation(appt.status)) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
+  if (!appt || !linkAllows(ctx, appt).location) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
   await changeTicket(ctx, {
     ticketId: ctx.ticket.id,
     statements: (guard) => [

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, outboxFor } from "../../../test/helpers";
-import { bookingSetup, dayAhead, linkFor } from "../../../test/scheduling-helpers";
+import { bookingSetup, dayAhead, doCount, linkFor } from "../../../test/scheduling-helpers";
 import { customerAccount, raiseTicket } from "../../../test/work-factories";
 import { sha256 } from "../../lib/hmac";
 
@@ -30,6 +30,42 @@ describe("SCH-4 customer links", () => {
       appointment_state: { scheduled_date: null, scheduled_time: null, estimated_duration_minutes: 30, confirmed: false, status: "not_booked" },
       allow_reschedule: true, allow_location_update: false,
     });
+  });
+
+  it("a cancelled ticket takes its booking with it: the slot is free again and the link offers and does nothing", async () => {
+    const { dispatcher, ticket, tech } = await bookingSetup();
+    const token = await linkFor(dispatcher.token, ticket.id);
+    const date = dayAhead(4);
+    expect((await call(`/v1/public/appointments/${token}/schedule`, { body: { date, start_time: "10:00" } })).status).toBe(200);
+    expect(await doCount(tech.user.id)).toBeGreaterThan(0);
+    const before = await doCount(tech.user.id);
+    const cancelled = await call(`/v1/tickets/${ticket.id}/cancel`, { token: dispatcher.token, body: { comment: "Customer moved away" } });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    const appt = await env.DB.prepare("SELECT status, cancelled_at FROM appointments WHERE ticket_id = ?1").bind(ticket.id).first<{ status: string; cancelled_at: string }>();
+    expect(appt).toMatchObject({ status: "cancelled", cancelled_at: expect.any(String) });
+    expect(await doCount(tech.user.id)).toBe(before - 1);
+    const slots = await call(`/v1/technicians/${tech.user.id}/availability?date=${date}`, { token: dispatcher.token });
+    expect(slots.json.slots.find((s: { start_time: string }) => s.start_time.startsWith("10:00")).is_available).toBe(true);
+    const history = await call(`/v1/tickets/${ticket.id}/history`, { token: dispatcher.token });
+    expect(history.json.data.map((h: { action: string }) => h.action)).toContain("appointment_cancel");
+
+    const ctx = await call(`/v1/public/appointments/${token}`);
+    expect(ctx.json).toMatchObject({ allow_reschedule: false, allow_location_update: false, allow_cancel: false });
+    expectProblem(await call(`/v1/public/appointments/${token}/reschedule`, { body: { date, start_time: "11:00" } }), 409);
+    expectProblem(await call(`/v1/public/appointments/${token}/schedule`, { body: { date, start_time: "11:00" } }), 409);
+    expectProblem(await call(`/v1/public/appointments/${token}/location`, { method: "PATCH", body: { lat: -24.6, lng: 25.9 } }), 409);
+    expectProblem(await call(`/v1/public/appointments/${token}/cancel`, { body: {} }), 409);
+    expect(await doCount(tech.user.id)).toBe(before - 1);
+  });
+
+  it("a closed ticket's booked visit is cancelled with it", async () => {
+    const { dispatcher, ticket, tech } = await bookingSetup();
+    const booked = await call("/v1/appointments", { token: dispatcher.token, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(5), start_time: "09:00" } });
+    expect(booked.status, booked.text).toBe(201);
+    for (const step of ["start", "resolve"]) expect((await call(`/v1/tickets/${ticket.id}/${step}`, { token: tech.token, body: {} })).status).toBe(200);
+    const now = (await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token })).json.status;
+    if (now !== "closed") expect((await call(`/v1/tickets/${ticket.id}/approve`, { token: dispatcher.token, body: {} })).status).toBe(200);
+    expect((await env.DB.prepare("SELECT status FROM appointments WHERE id = ?1").bind(booked.json.id).first<{ status: string }>())!.status).toBe("cancelled");
   });
 
   it("books, reschedules (same link keeps working) and shares a location through the link", async () => {

@@ -10,6 +10,7 @@ import { initialTargets, resumeClock } from "./sla";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
 import { changeTicket, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
+import { ticketEndingParts } from "../../lib/ticket-endings";
 import { MILESTONE_COLUMN, checkAction, resolvedStatus, RULES, type Relation, type TicketAction } from "./tickets.workflow";
 import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
@@ -262,14 +263,18 @@ export async function transitionTicket(ctx: UserContext, id: string, action: Tic
     throw new AppError("invalid_transition", "This deployment resolves work by completing its visit: complete the ticket's appointment.");
   }
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
+  const endings = to === "cancelled" || to === "closed" ? await ticketEndingParts(ctx, id, to) : [];
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
-    set: transitionColumns(ticket, action, to, nowIso()),
-    history: [{ action, from: ticket.status, to, comment }],
-    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }],
+    set: { ...transitionColumns(ticket, action, to, nowIso()), ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}) },
+    statements: endings.length ? (guard) => endings.flatMap((e) => e.statements(guard)) : undefined,
+    history: [{ action, from: ticket.status, to, comment }, ...endings.flatMap((e) => e.history)],
+    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }, ...endings.flatMap((e) => e.events)],
+    synced: endings.flatMap((e) => e.synced),
     expectVersion: options.expectVersion,
   });
+  for (const e of endings) await e.after();
   return presentChanged(ctx, id, people);
 }
 
