@@ -5,13 +5,14 @@ import { inList } from "../../lib/d1";
 import { visibleTickets } from "./tickets";
 
 /**
- * Who sees which customers. Those who take in work (create tickets), dispatch everything, or
- * manage customers see every record; anyone else (technicians) only the customers of tickets they
- * may see. National ids are shown only to those who manage customers.
+ * Who sees which customers. Those who manage customers, dispatch everything, or take in work for
+ * customers (read customers and create tickets) see every record; anyone else only the customers
+ * of tickets they may see. `tickets:create` alone is not reach: customers hold it to raise their
+ * own tickets. National ids are shown only to those who manage customers.
  */
 function customerReach(ctx: UserContext): "all" | "tickets" {
   const p = ctx.actor.permissions;
-  return p.has("customers:write") || p.has("tickets:scope_all") || p.has("tickets:create") ? "all" : "tickets";
+  return p.has("customers:write") || p.has("tickets:scope_all") || (p.has("tickets:create") && p.has("customers:read")) ? "all" : "tickets";
 }
 
 export const seesNationalId = (ctx: UserContext) => ctx.actor.permissions.has("customers:write");

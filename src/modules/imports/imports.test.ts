@@ -241,6 +241,28 @@ describe("ticket, service card and catalogue imports", () => {
     expectProblem(await upload("/v1/imports/customers", dispatcher.token, "full_name,phone\nA,71234567\n"), 403, "forbidden");
   });
 
+  it("scopes ticket rows' customers like the API: a caller who may only raise their own work cannot name other customers, and unknown and unreachable read alike", async () => {
+    const admin = await staff("admin");
+    const acc = `ACC-${uid()}`;
+    const theirPhone = `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    await imported("/v1/imports/customers", admin.token, `account_number,full_name,phone,address\n${acc},Someone Else,${theirPhone},Plot 9\n`);
+    const customerId = (await env.DB.prepare("SELECT id FROM customers WHERE account_number = ?1").bind(acc).first<{ id: string }>())!.id;
+    const roleKey = `importer_${uid().toLowerCase()}`;
+    expect((await call("/v1/roles", { token: admin.token, body: { key: roleKey, name: "Ticket importer", permissions: ["imports:tickets", "tickets:create", "tickets:read"] } })).status).toBe(201);
+    const importer = await createUser({ role: roleKey });
+    const token = (await login(importer)).access_token;
+    const rows = (id: string, account: string, phoneNumber: string) =>
+      ["external_ref,title,kind,customer_id,customer_account_number,customer_phone", `R-${uid()},By id,repair,${id},,`, `R-${uid()},By account,repair,,${account},`, `R-${uid()},By phone,repair,,,${phoneNumber}`].join("\n");
+    const reach = await imported("/v1/imports/tickets?dry_run=true", token, rows(customerId, acc, theirPhone));
+    const unknown = await imported("/v1/imports/tickets?dry_run=true", token, rows(`cus_${uid()}`, `ACC-${uid()}`, `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`));
+    expect(reach.counts).toEqual({ created: 0, updated: 0, skipped: 0, failed: 3 });
+    const errorsOf = async (job: { file: { download_url: string } }) => (await download(job.file.download_url, token)).split("\n").slice(1).map((l) => l.split(",").pop()).join("|");
+    expect(await errorsOf(reach)).toBe(await errorsOf(unknown));
+    const real = await imported("/v1/imports/tickets", token, rows(customerId, acc, theirPhone));
+    expect(real.counts.created).toBe(0);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM tickets WHERE customer_id = ?1").bind(customerId).first<{ n: number }>())!.n).toBe(0);
+  });
+
   it("service cards name their owner by account number; catalogue items update by SKU", async () => {
     const manager = await staff("manager");
     const acc = uid();
