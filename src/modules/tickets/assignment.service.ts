@@ -95,6 +95,8 @@ export async function autoAssign(ctx: ServiceContext, ticket: TicketRow, strateg
     await changeTicket({ ...ctx, actor: { kind: "system", job: "auto-assign" } }, {
       ticketId: ticket.id,
       expectStatus: [ticket.status],
+      // Only a ticket nobody holds: a reopened one keeps its technicians (and a unique assignee row).
+      expectAlso: { sql: "NOT EXISTS (SELECT 1 FROM ticket_assignees WHERE ticket_id = ?)", params: [ticket.id] },
       set,
       rows: [{ table: "ticket_assignees", row: { ticket_id: ticket.id, technician_id: choice.technicianId, assigned_by: triggeredBy ?? "system", due_at: null, reason: `auto-assign ${choice.reason}`, assigned_at: now } }],
       history: [{ action: "assigned", to: choice.technicianId, comment: `auto-assign ${choice.reason}` }, { action: "status_changed", from: ticket.status, to: "assigned" }],

@@ -1,7 +1,7 @@
 // Placing work without a dispatcher: a new service booking is assigned at once when the
 // deployment's rule (AUTO_ASSIGN_BOOKINGS) finds a technician, and "auto-assign run" places every
 // unassigned booking — inline when few, as a background job when many.
-import { and, asc, gt } from "drizzle-orm";
+import { and, asc, gt, sql } from "drizzle-orm";
 import { inList } from "../../lib/d1";
 import { tickets, type TicketKind } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -53,7 +53,16 @@ async function unassigned(ctx: UserContext, kinds: TicketKind[], limit: number, 
   return ctx.db
     .select()
     .from(tickets)
-    .where(and(await visibleTickets(ctx), inList(tickets.status, ["new", "opened"]), inList(tickets.kind, kinds), afterId ? gt(tickets.id, afterId) : undefined))
+    .where(
+      and(
+        await visibleTickets(ctx),
+        inList(tickets.status, ["new", "opened"]),
+        inList(tickets.kind, kinds),
+        // A reopened ticket keeps its technicians: it is not unassigned.
+        sql`NOT EXISTS (SELECT 1 FROM ticket_assignees a WHERE a.ticket_id = ${tickets.id})`,
+        afterId ? gt(tickets.id, afterId) : undefined,
+      ),
+    )
     .orderBy(asc(tickets.id))
     .limit(limit);
 }

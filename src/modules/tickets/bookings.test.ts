@@ -120,6 +120,20 @@ describe("auto-assign run", () => {
     expect(results[0].n).toBe(3);
   });
 
+  it("leaves a reopened ticket that keeps its technician alone (no duplicate assignee, no 500)", async () => {
+    const { supervisor, tech, ids } = await teamWithBookings(1);
+    const dispatcher = await staff("dispatcher");
+    expect((await call(`/v1/tickets/${ids[0]}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } })).status).toBe(200);
+    for (const step of ["start", "resolve"]) expect((await call(`/v1/tickets/${ids[0]}/${step}`, { token: tech.token, body: {} })).status).toBe(200);
+    const status = (await call(`/v1/tickets/${ids[0]}`, { token: dispatcher.token })).json.status;
+    if (status !== "closed") expect((await call(`/v1/tickets/${ids[0]}/approve`, { token: dispatcher.token, body: {} })).status).toBe(200);
+    expect((await call(`/v1/tickets/${ids[0]}/reopen`, { token: dispatcher.token, body: {} })).json.status).toBe("opened");
+    const run = await call("/v1/tickets/auto-assign", { token: supervisor.token, body: { strategy: "least_loaded", kind: ["service_booking"] } });
+    expect(run.status, run.text).toBe(200);
+    expect(run.json.results.map((r: { ticket_id: string }) => r.ticket_id)).not.toContain(ids[0]);
+    expect((await call(`/v1/tickets/${ids[0]}`, { token: dispatcher.token })).json).toMatchObject({ status: "opened", assignees: [{ technician_id: tech.user.id }] });
+  });
+
   it("places many bookings as a background job", async () => {
     const { supervisor, tech, ids } = await teamWithBookings(53);
     const run = await call("/v1/tickets/auto-assign", { token: supervisor.token, body: { kind: ["service_booking"] } });
