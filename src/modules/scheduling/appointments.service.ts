@@ -263,6 +263,8 @@ export async function stepAppointment(ctx: UserContext, id: string, step: Appoin
 export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: AppointmentStep, comment?: string, knownTicket?: TicketRow): Promise<AppointmentRow> {
   const rule = STEPS[step];
   if (!stepAllowed(step, appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
+  // A step that changes nothing (confirming a confirmed visit) writes no history and tells nobody again.
+  if (appt.status === rule.to) return appt;
   const now = nowIso();
   // Starting the visit starts the work; completing it resolves the ticket, in the same change.
   const ticket = step === "start" || step === "complete" ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) }))) : undefined;
@@ -281,6 +283,13 @@ export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: 
     events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) } }, ...(work?.events ?? [])],
     synced: [{ entity: "appointment", id: appt.id }],
     conflict: "The appointment changed meanwhile.",
+  }).catch(async (err) => {
+    // Several confirmations at once: the first one confirms; the others find it done and change nothing.
+    if (err instanceof AppError && err.code === "conflict") {
+      const now = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) });
+      if (now?.status === rule.to && rule.to === "confirmed") return "already";
+    }
+    throw err;
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
   return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;

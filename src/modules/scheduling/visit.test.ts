@@ -46,6 +46,23 @@ async function appointmentOf(ticketId: string) {
   return (await env.DB.prepare("SELECT id, starts_at FROM appointments WHERE ticket_id = ?1 AND status <> 'cancelled'").bind(ticketId).first<{ id: string; starts_at: string }>())!;
 }
 
+describe("a step that changes nothing", () => {
+  it("confirming a confirmed visit again, or many times at once, writes one history entry and texts once", async () => {
+    const { dispatcher, tech, ticket } = await walkInCustomer();
+    const token = (await call(`/v1/tickets/${ticket.id}/appointment-link`, { token: dispatcher.token, method: "POST" })).json.url.split("/a/")[1];
+    expect((await call(`/v1/public/appointments/${token}/schedule`, { body: { date: dayAhead(3), start_time: "11:00" } })).status).toBe(200);
+    const appt = await appointmentOf(ticket.id);
+    const confirm = () => call(`/v1/appointments/${appt.id}/confirm`, { token: tech.token, body: {} });
+    const all = [...(await Promise.all(Array.from({ length: 10 }, confirm))), await confirm(), await confirm()];
+    expect(all.map((r) => r.status)).toEqual(Array(12).fill(200));
+    const confirmed = (await eventsOf(ticket.id)).filter((e) => e.type === "appointment.confirmed");
+    expect(confirmed).toHaveLength(1);
+    const history = await env.DB.prepare("SELECT count(*) AS n FROM ticket_history WHERE ticket_id = ?1 AND action = 'appointment_confirm'").bind(ticket.id).first<{ n: number }>();
+    expect(history!.n).toBe(1);
+    expect((await plannedMessages(ticket.id)).filter((p) => p.event === "appointment.confirmed" && p.message.id.includes(":customer:"))).toHaveLength(1);
+  });
+});
+
 describe("NTF-1/NTF-2 messages to the customer's own phone", () => {
   it("tells a customer without an account every step of the visit by SMS, in words, and tells staff none of it", async () => {
     const { dispatcher, tech, mobile, ticket } = await walkInCustomer();
