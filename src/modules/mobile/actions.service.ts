@@ -47,7 +47,7 @@ async function applyOne(ctx: UserContext, deviceId: string, action: MobileAction
   )
     .bind(ctx.actor.userId, action.client_id, deviceId, action.type, nowIso())
     .run();
-  if (!claimed.meta.changes) return duplicateOf(ctx, action.client_id);
+  if (!claimed.meta.changes) return duplicateOf(ctx, action);
 
   const ticketId = "ticket_id" in action ? action.ticket_id : null;
   let expectVersion: number | undefined;
@@ -123,7 +123,22 @@ async function settle(ctx: UserContext, action: MobileAction, result: ActionResu
   return result;
 }
 
-async function duplicateOf(ctx: UserContext, clientId: string): Promise<ActionResult> {
+/**
+ * A client id sent again: `duplicate` only when it was applied (as documented); a refused action
+ * answers its original refusal again (a conflict with the ticket as it is now), never "applied before".
+ */
+async function duplicateOf(ctx: UserContext, action: MobileAction): Promise<ActionResult> {
+  const clientId = action.client_id;
   const earlier = await ctx.db.query.mobileActions.findFirst({ where: and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, clientId)) });
+  const first = (earlier?.result ?? {}) as Partial<ActionResult>;
+  if (earlier?.outcome === "conflict" || earlier?.outcome === "rejected") {
+    const ticketId = "ticket_id" in action ? action.ticket_id : null;
+    return {
+      client_id: clientId,
+      status: earlier.outcome,
+      problem: first.problem ?? null,
+      ticket: earlier.outcome === "conflict" && ticketId ? await currentTicket(ctx, ticketId) : null,
+    };
+  }
   return { client_id: clientId, status: "duplicate", result: { outcome: earlier?.outcome ?? "pending", ...(earlier?.result ?? {}) } };
 }

@@ -216,11 +216,16 @@ describe("MOB-1 offline actions", () => {
     const { dispatcher, tech, ticket, phone, version } = await ready();
     expect((await call(`/v1/tickets/${ticket.id}/cancel`, { token: dispatcher.token, body: { comment: "Customer moved" } })).status).toBe(200);
     const before = (await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token })).json;
-    const res = await send(tech.token, phone.id, [
+    const sent = [
       { client_id: crypto.randomUUID(), type: "resolve", ticket_id: ticket.id, base_version: version, comment: "Done" },
       { client_id: crypto.randomUUID(), type: "add_comment", ticket_id: ticket.id, body: "Left a card", visibility: "public" },
-    ]);
+    ];
+    const res = await send(tech.token, phone.id, sent);
     expect(res.json.results[0]).toMatchObject({ status: "conflict", ticket: { id: ticket.id, status: "cancelled", version: before.version }, problem: { code: "precondition_failed" } });
+    // Sent again (the phone never saw the answer): the same refusal, not "applied before".
+    const resent = await send(tech.token, phone.id, sent);
+    expect(resent.json.results[0]).toMatchObject({ status: "conflict", ticket: { id: ticket.id, status: "cancelled" }, problem: { code: "precondition_failed" } });
+    expect(resent.json.results[1].status).toBe("duplicate");
     // The comment does not depend on the resolve: it is added.
     expect(res.json.results[1].status).toBe("applied");
     const after = (await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token })).json;
