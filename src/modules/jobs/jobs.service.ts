@@ -92,9 +92,13 @@ export async function cancelJob(ctx: UserContext, id: string) {
   return presentJob({ ...row, status: "cancelled", updatedAt: now, finishedAt: now });
 }
 
-/** The finished file, streamed from storage, for the user who asked for it only. */
+/**
+ * The finished file, streamed from storage, for the user who started the job only: exports and
+ * error reports hold personal data, so `jobs:read_all` shows the job's status but not its file.
+ */
 export async function downloadJob(ctx: UserContext, id: string) {
-  const row = await ownJob(ctx, id);
+  const row = await ctx.db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.requestedBy, ctx.actor.userId)) });
+  if (!row) throw new AppError("not_found", "No such job.");
   if (row.status !== "done" || !row.resultKey) throw new AppError("invalid_transition", "The job has no file (yet).");
   const file = { filename: row.resultFilename ?? "download", contentType: row.resultContentType ?? "application/octet-stream" };
   if (!row.resultKey.endsWith("/")) {
