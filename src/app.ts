@@ -83,6 +83,56 @@ function requireKnownContentType() {
   });
 }
 
+/**
+ * A JSON body is UTF-8 text: bytes that do not decode (a stray \xff, an overlong sequence) or a
+ * lone surrogate escape would be stored altered (as U+FFFD), and NUL ends strings in other
+ * systems. All are refused with 400 before any handler runs, the same on every route (CSV imports
+ * refuse the same bytes in their files). Reads a copy, so the body stays unread for the route.
+ */
+function requireCleanJsonText() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (!BODY_METHODS.has(c.req.method) || type !== "application/json" || !c.req.raw.body) return next();
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await c.req.raw.clone().arrayBuffer());
+    } catch {
+      throw new AppError("invalid_encoding", "The request body is not valid UTF-8.");
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return next(); // the route's parser answers malformed_json
+    }
+    const problem = textProblem(value, "");
+    if (problem) throw new AppError(problem.code, problem.detail, { errors: [{ path: problem.path || "(root)", message: problem.message }] });
+    await next();
+  });
+}
+
+function textProblem(value: unknown, path: string): { code: "invalid_encoding" | "validation_failed"; detail: string; path: string; message: string } | null {
+  if (typeof value === "string") {
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return { code: "invalid_encoding", detail: "The request body has a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape).", path, message: "Not valid Unicode text" };
+    if (value.includes("\u0000")) return { code: "validation_failed", detail: "Text may not contain NUL characters.", path, message: "Contains a NUL character" };
+    return null;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = textProblem(value[i], path ? `${path}.${i}` : String(i));
+      if (p) return p;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const p = textProblem(k, path) ?? textProblem(v, path ? `${path}.${k}` : k);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+
 function noStore() {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
@@ -165,7 +215,7 @@ export function createApp() {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
   // The registered applications' web pages may call the API from their origins (answered before anything else).
   app.use("/v1/*", applicationCors());
-  app.use("/v1/*", d1Session(), forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType());
+  app.use("/v1/*", d1Session(), forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType(), requireCleanJsonText());
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());
   app.use("/a/*", noStore());

@@ -4,6 +4,7 @@ import { z } from "@hono/zod-openapi";
 export const ERROR_CODES = {
   validation_failed: { status: 400, title: "Validation failed" },
   malformed_json: { status: 400, title: "Malformed JSON" },
+  invalid_encoding: { status: 400, title: "Not valid UTF-8 text" },
   invalid_request: { status: 400, title: "Invalid request" },
   invalid_link: { status: 400, title: "Invalid token" },
   unauthorized: { status: 401, title: "Authentication required" },

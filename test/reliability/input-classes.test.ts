@@ -118,6 +118,40 @@ describe("query parameters: an unknown one is a 400, like an unknown body field"
   });
 });
 
+describe("text in JSON bodies: UTF-8, whole code points, no NUL — refused alike on every route", () => {
+  const companies = () => env.DB.prepare("SELECT count(*) AS n FROM companies").first<{ n: number }>();
+  const raw = async (token: string, bytes: Uint8Array) => {
+    const { SELF } = await import("cloudflare:test");
+    const res = await SELF.fetch("https://api.truckroll.test/v1/companies", { method: "POST", body: bytes, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "cf-connecting-ip": "10.9.9.9" } });
+    return { status: res.status, json: (await res.json()) as { code: string } };
+  };
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  const join = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+
+  it("refuses bytes that are not UTF-8 (\\xff\\xfe, an overlong /, a lone surrogate's bytes) with 400 and stores nothing", async () => {
+    const admin = (await signedIn("admin")).token;
+    const before = await companies();
+    for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const res = await raw(admin, join(utf8('{"name":"Bad '), Uint8Array.from(bad), utf8('"}')));
+      expect(res.status).toBe(400);
+      expect(res.json.code).toBe("invalid_encoding");
+    }
+    expect(await companies()).toEqual(before);
+  });
+
+  it("refuses a lone surrogate escape and a NUL in any text field, nested ones too", async () => {
+    const admin = (await signedIn("admin")).token;
+    const before = await companies();
+    expectProblem(await call("/v1/companies", { token: admin, body: '{"name":"Half \\ud800 pair"}' }), 400, "invalid_encoding");
+    const nul = await call("/v1/companies", { token: admin, body: '{"name":"Nul\\u0000Co"}' });
+    expectProblem(nul, 400, "validation_failed");
+    expect(nul.json.errors[0].path).toBe("name");
+    expect(await companies()).toEqual(before);
+    // A proper pair and ordinary Unicode pass.
+    expect((await call("/v1/companies", { token: admin, body: { name: `Fibre 👩🏽‍🔧 Ωmega ${crypto.randomUUID().slice(0, 6)}` } })).status).toBe(201);
+  });
+});
+
 describe("retries: every create a client may retry takes an Idempotency-Key", () => {
   // Short-lived credentials, not records: a retry simply gets another one.
   const EXEMPT = new Set(["createEventsTicket"]);

@@ -110,7 +110,7 @@ describe("INV-2 the ledger never goes below zero", () => {
     const base = `SN-A${unique().toUpperCase()}`;
     const ont = await item(manager.token, { serialised: true, initial_serials: [base], category: "ont" });
     const fullWidth = [...base].map((ch) => (ch >= "!" && ch <= "~" ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch)).join("");
-    for (const twin of [base.toLowerCase(), `${base.slice(0, 3)}\u200b${base.slice(3)}`, `${base}\u0000`, fullWidth, `\u202e${base}`]) {
+    for (const twin of [base.toLowerCase(), `${base.slice(0, 3)}\u200b${base.slice(3)}`, `${base}\u0007`, fullWidth, `\u202e${base}`]) {
       const res = await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 1, serials: [twin] } });
       expectProblem(res, 409, "conflict");
     }
