@@ -20,6 +20,8 @@ export const ROUTE_ACCESS: Record<string, string> = {
   register: "public", // POST /v1/auth/register
   forgotPassword: "public", // POST /v1/auth/password/forgot
   resetPassword: "public", // POST /v1/auth/password/reset
+  verifyContactChange: "public", // POST /v1/auth/contact/verify
+  undoContactChange: "public", // POST /v1/auth/contact/undo
   changePassword: "authenticated", // POST /v1/auth/password/change
   verifyPassword: "authenticated", // POST /v1/auth/password/verify
   requestOtp: "optional", // POST /v1/auth/2fa/request-otp

@@ -19,6 +19,8 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/auth/register": 9, // + a free username when none is given, + the session a customer starts with
   "POST /v1/auth/password/forgot": 3,
   "POST /v1/auth/password/reset": 2,
+  "POST /v1/auth/contact/verify": 2,
+  "POST /v1/auth/contact/undo": 2,
   "POST /v1/auth/password/change": 4,
   "POST /v1/auth/password/verify": 3,
   "POST /v1/auth/2fa/request-otp": 4,
@@ -286,6 +288,8 @@ export const SWEPT_STATUS: Record<string, number> = {
   "POST /v1/auth/register": 201,
   "POST /v1/auth/password/forgot": 202,
   "POST /v1/auth/password/reset": 401,
+  "POST /v1/auth/contact/verify": 401,
+  "POST /v1/auth/contact/undo": 401,
   "POST /v1/auth/password/change": 200,
   "POST /v1/auth/password/verify": 200,
   "POST /v1/auth/2fa/request-otp": 202,

@@ -134,3 +134,30 @@ export const signInFailures = sqliteTable(
   },
   (t) => [index("sign_in_failures_expires_idx").on(t.expiresAt)],
 );
+
+/**
+ * A change of the email or phone a user signs in and resets with. The new address takes effect
+ * only once verified (a link sent to it); then the old address is told, with a link to undo it.
+ */
+export const contactChanges = sqliteTable(
+  "contact_changes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    kind: text("kind", { enum: ["email", "phone"] }).notNull(),
+    oldValue: text("old_value"),
+    newValue: text("new_value"),
+    verifyHash: text("verify_hash"),
+    verifyExpiresAt: text("verify_expires_at"),
+    verifiedAt: text("verified_at"),
+    undoHash: text("undo_hash"),
+    undoExpiresAt: text("undo_expires_at"),
+    undoneAt: text("undone_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    index("contact_changes_user_idx").on(t.userId, t.kind),
+    uniqueIndex("contact_changes_verify_unique").on(t.verifyHash),
+    uniqueIndex("contact_changes_undo_unique").on(t.undoHash),
+  ],
+);

@@ -9,6 +9,8 @@ import * as r from "./users.routes";
 export const usersModule = createRouter()
   .openapi(r.getMe, h.getMe)
   .openapi(r.updateMe, h.updateMe)
+  .openapi(r.verifyContactChange, h.verifyContactChange)
+  .openapi(r.undoContactChange, h.undoContactChange)
   .openapi(r.setPushToken, h.setPushToken)
   .openapi(r.listUsers, h.listUsers)
   .openapi(r.listPendingUsers, h.listPendingUsers)

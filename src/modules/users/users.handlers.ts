@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../lib/context";
-import { userContext } from "../../lib/create-router";
+import { serviceContext, userContext } from "../../lib/create-router";
+import * as contacts from "./contact-changes.service";
 import * as routes from "./users.routes";
 import * as users from "./users.service";
 
@@ -52,3 +53,9 @@ export const setUserPassword: RouteHandler<typeof routes.setUserPassword, AppEnv
   await users.setUserPassword(userContext(c), c.req.valid("param").id, c.req.valid("json").password);
   return c.body(null, 204);
 };
+
+export const verifyContactChange: RouteHandler<typeof routes.verifyContactChange, AppEnv> = async (c) =>
+  c.json(await contacts.verifyContactChange(serviceContext(c), c.req.valid("json").token), 200);
+
+export const undoContactChange: RouteHandler<typeof routes.undoContactChange, AppEnv> = async (c) =>
+  c.json(await contacts.undoContactChange(serviceContext(c), c.req.valid("json").token), 200);

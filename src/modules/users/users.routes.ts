@@ -6,7 +6,7 @@ import { cursorParam, limitParam } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
 import {
   ProfileUpdateSchema, PushTokenSchema, RejectSchema, SetPasswordSchema, UserCreateSchema, UserIdParam, UserListQuery,
-  MeSchema, UserPageSchema, UserSchema, UserUpdateSchema,
+  MeSchema, UserPageSchema, UserSchema, UserUpdateSchema, ContactTokenSchema, MessageSchema,
 } from "./users.schemas";
 
 const tags = ["users"];
@@ -24,7 +24,23 @@ export const updateMe = createRoute({
   summary: "Update your profile", description: "Role, status and id are not yours to change: such fields are rejected (400).",
   ...requiresSignIn(),
   request: { body: jsonBody(ProfileUpdateSchema) },
-  responses: { 200: jsonResponse(UserSchema, "Updated profile"), ...errorResponses(400, 401, 403, 409) },
+  responses: { 200: jsonResponse(MeSchema, "Updated profile"), ...errorResponses(400, 401, 403, 409, 429) },
+});
+
+export const verifyContactChange = createRoute({
+  method: "post", path: "/v1/auth/contact/verify", tags, operationId: "verifyContactChange", security: [],
+  summary: "Make a new email or phone yours (the link sent to it)",
+  description: "The token from the message sent to the new address. The change takes effect and the old address is told, with a link to undo it.",
+  request: { body: jsonBody(ContactTokenSchema) },
+  responses: { 200: jsonResponse(MessageSchema, "Changed"), ...errorResponses(400, 401, 409, 429) },
+});
+
+export const undoContactChange = createRoute({
+  method: "post", path: "/v1/auth/contact/undo", tags, operationId: "undoContactChange", security: [],
+  summary: "Undo a change of your email or phone (the link sent to the old one)",
+  description: "Restores the old address, ends every session and voids password-reset links sent meanwhile. Valid 7 days.",
+  request: { body: jsonBody(ContactTokenSchema) },
+  responses: { 200: jsonResponse(MessageSchema, "Undone"), ...errorResponses(400, 401, 429) },
 });
 
 export const setPushToken = createRoute({

@@ -62,8 +62,14 @@ export const ProfileUpdateSchema = z
     department: DEPARTMENT.nullable().optional(),
     region: REGION.nullable().optional(),
     address: ADDRESS.nullable().optional(),
+    current_password: z.string().min(1).max(200).optional().openapi({ description: "Required to change `email` or `phone`: they are how the account signs in and resets its password" }),
   })
-  .openapi("ProfileUpdate", { description: "Role, status and id cannot be changed here; unknown fields are rejected." });
+  .openapi("ProfileUpdate", {
+    description: "Role, status and id cannot be changed here; unknown fields are rejected. A new email or phone needs `current_password` and takes effect once verified through the link sent to it; the old address is told, with a link to undo the change.",
+  });
+
+export const ContactTokenSchema = z.strictObject({ token: z.string().min(20).max(200).openapi({ example: "b3JhbmdlLXJpdmVyLWdhdGUtbGluay0wMDAx" }) }).openapi("ContactChangeToken");
+export const MessageSchema = z.object({ message: z.string() }).openapi("ContactChangeResult");
 
 export const PushTokenSchema = z
   .strictObject({
@@ -135,4 +141,8 @@ export const MeSchema = UserSchema.extend({
     .object({ key: z.string(), roles: z.array(z.string()) })
     .optional()
     .openapi({ description: "Signed in for another application: its key and your roles there (as at sign-in or the last refresh)" }),
+  pending_contact_changes: z
+    .array(z.object({ kind: z.enum(["email", "phone"]), value: z.string(), expires_at: z.string() }))
+    .optional()
+    .openapi({ description: "In the answer to a profile update: new email addresses or phone numbers waiting for verification through the link sent to them" }),
 }).openapi("Me");

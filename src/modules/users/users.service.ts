@@ -11,6 +11,7 @@ import { normalisePhone, toE164 } from "../../lib/phone";
 import { AppError, type FieldError } from "../../lib/problem";
 import { permissionsBeyond, roleExists, rolePermissions } from "../roles";
 import type { UserResponse } from "./users.schemas";
+import { assertCurrentPassword, pendingContactChanges, requestContactChange } from "./contact-changes.service";
 
 import type { UserRow } from "../../db/schema";
 export type { UserRow };
@@ -151,24 +152,34 @@ export async function getMe(ctx: UserContext) {
   return toUserResponse(await findUser(ctx, ctx.actor.userId));
 }
 
+/**
+ * Your profile. The email and phone you sign in and reset with are different: changing them needs
+ * your current password, and a new one counts only once verified through the link sent to it
+ * (until then the profile lists it under `pending_contact_changes`); the old one is told.
+ */
 export async function updateMe(
   ctx: UserContext,
-  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; region?: string | null; address?: string | null },
+  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; region?: string | null; address?: string | null; current_password?: string },
 ) {
   const phone = normalisePhone(ctx, input.phone);
   const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
-  await assertUnique(ctx, { email: input.email, phone }, ctx.actor.userId);
+  const user = await findUser(ctx, ctx.actor.userId);
+  const newEmail = input.email !== undefined && input.email !== (user.email || null) ? input.email : undefined;
+  const newPhone = phone !== undefined && phone !== user.phone ? phone : undefined;
+  if (newEmail !== undefined || newPhone !== undefined) await assertCurrentPassword(ctx, user, input.current_password);
+  await assertUnique(ctx, { email: newEmail, phone: newPhone }, ctx.actor.userId);
   const patch: Partial<UserRow> = { updatedAt: nowIso() };
   if (input.first_name !== undefined) patch.firstName = input.first_name;
   if (input.last_name !== undefined) patch.lastName = input.last_name;
-  if (input.email !== undefined) patch.email = input.email;
-  if (phone !== undefined) patch.phone = phone;
   if (whatsapp !== undefined) patch.whatsapp = whatsapp;
   if (input.department !== undefined) patch.department = input.department;
   if (input.region !== undefined) patch.region = input.region;
   if (input.address !== undefined) patch.address = input.address;
   await ctx.db.update(users).set(patch).where(eq(users.id, ctx.actor.userId));
-  return getMe(ctx);
+  if (newEmail !== undefined) await requestContactChange(ctx, user, "email", newEmail);
+  if (newPhone !== undefined) await requestContactChange(ctx, user, "phone", newPhone);
+  const [me, pending] = await Promise.all([getMe(ctx), newEmail !== undefined || newPhone !== undefined ? pendingContactChanges(ctx, ctx.actor.userId) : undefined]);
+  return { ...me, ...(pending ? { pending_contact_changes: pending } : {}) };
 }
 
 export async function setPushToken(ctx: UserContext, token: string | null) {

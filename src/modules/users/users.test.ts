@@ -1,18 +1,30 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createUser, expectProblem, login, signedIn, DEFAULT_PASSWORD } from "../../../test/helpers";
+import { call, createUser, expectProblem, login, outboxFor, signedIn, DEFAULT_PASSWORD } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
 
 securitySuite("users");
+
+/** Messages the notification consumer wrote to the local outbox for an address (waits for at least `n`). */
+async function messagesTo(address: string, n: number) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await outboxFor(address);
+    if (rows.length >= n) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return outboxFor(address);
+}
 
 describe("IAM-9 own profile", () => {
   it("reads and updates your profile, normalising the phone", async () => {
     const { token, user } = await signedIn();
     const me = await call("/v1/me", { token });
     expect(me.json).toMatchObject({ id: user.id, username: user.username, is_active: true });
-    const updated = await call("/v1/me", { method: "PATCH", token, body: { first_name: "Naledi", phone: "72 000 111" } });
+    const phone = `72${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+    const updated = await call("/v1/me", { method: "PATCH", token, body: { first_name: "Naledi", phone: phone.replace(/^(\d{2})(\d{3})/, "$1 $2 "), current_password: user.password } });
     expect(updated.status, updated.text).toBe(200);
-    expect(updated.json).toMatchObject({ first_name: "Naledi", phone: "+26772000111", display_name: "Naledi User" });
+    // The name changes at once; the phone waits for its verification, normalised.
+    expect(updated.json).toMatchObject({ first_name: "Naledi", phone: user.phone, display_name: "Naledi User", pending_contact_changes: [{ kind: "phone", value: `+267${phone}` }] });
   });
 
   it("rejects mass assignment of role, status or id and changes nothing", async () => {
@@ -27,7 +39,38 @@ describe("IAM-9 own profile", () => {
   it("refuses an email that belongs to someone else", async () => {
     const other = await createUser();
     const { token } = await signedIn();
-    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { email: other.email } }), 409, "conflict");
+    const { user } = await signedIn();
+    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { email: other.email } }), 400, "validation_failed");
+    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { email: other.email, current_password: user.password } }), 409, "conflict");
+  });
+
+  it("re-identification: a new email needs the current password, counts only once verified, and the old address can undo it", async () => {
+    const { token, user } = await signedIn();
+    const fresh = `moved-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { email: fresh } }), 400, "validation_failed");
+    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { email: fresh, current_password: "not my password" } }), 403, "forbidden");
+    const asked = await call("/v1/me", { method: "PATCH", token, body: { email: fresh, current_password: user.password } });
+    expect(asked.status, asked.text).toBe(200);
+    expect(asked.json.email).toBe(user.email);
+    expect(asked.json.pending_contact_changes).toEqual([{ kind: "email", value: fresh, expires_at: expect.any(String) }]);
+    // Until verified, the new address is nobody's: a reset asked for it sends nothing there.
+    await call("/v1/auth/password/forgot", { body: { identifier: fresh } });
+    const toNew = await messagesTo(fresh, 1);
+    expect(toNew).toHaveLength(1);
+    const verifyToken = /Verification token: (\S+)/.exec(toNew[0].body)![1];
+    expectProblem(await call("/v1/auth/contact/verify", { body: { token: "x".repeat(43) } }), 401, "invalid_token");
+    expect((await call("/v1/auth/contact/verify", { body: { token: verifyToken } })).status).toBe(200);
+    expectProblem(await call("/v1/auth/contact/verify", { body: { token: verifyToken } }), 401, "invalid_token");
+    expect((await call("/v1/me", { token })).json.email).toBe(fresh);
+    // The old address hears of it, with a way back that also signs everyone out.
+    const toOld = (await messagesTo(user.email, 1)).find((m) => m.body.includes("Undo token"))!;
+    expect(toOld.body).toContain(fresh);
+    const undoToken = /Undo token: (\S+)/.exec(toOld.body)![1];
+    expect((await call("/v1/auth/contact/undo", { body: { token: undoToken } })).status).toBe(200);
+    expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
+    const again = await login(user);
+    expect((await call("/v1/me", { token: again.access_token })).json.email).toBe(user.email);
+    expectProblem(await call("/v1/auth/contact/undo", { body: { token: undoToken } }), 401, "invalid_token");
   });
 
   it("registers and clears an Expo push token", async () => {
