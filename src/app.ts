@@ -13,6 +13,7 @@ import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/pr
 import { requestContext } from "./middleware/request-context";
 import { d1Session } from "./middleware/d1-session";
 import { forgetSessionsAfterWrites } from "./middleware/auth";
+import { accountPage, type AccountPageKind } from "./web/account-page";
 import { appointmentPage } from "./web/appointment-page";
 import { catalogue } from "./locales/catalogue";
 import { authModule } from "./modules/auth";
@@ -41,6 +42,7 @@ import { applicationCors, applicationsModule } from "./modules/applications";
 import { apiKeysModule } from "./modules/api-keys";
 import { directoryModule } from "./modules/directory";
 
+const ACCOUNT_PAGES: Record<string, AccountPageKind> = { "/reset-password": "reset", "/verify-contact": "verify", "/undo-contact": "undo" };
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
 /** Imports also take the file as the raw body. */
@@ -219,6 +221,7 @@ export function createApp() {
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());
   app.use("/a/*", noStore());
+  for (const path of Object.keys(ACCOUNT_PAGES)) app.use(path, noStore());
 
   app.route("/", platformModule);
   app.route("/", authModule);
@@ -290,6 +293,15 @@ export function createApp() {
     const settings = settingsFrom(c.env);
     return c.html(appointmentPage(nonce, catalogue(settings.language), { name: settings.companyName, phone: settings.companyPhone }));
   });
+  // The pages behind the links sent about an account (password reset, contact change): PUBLIC_BASE_URL
+  // points the links at this worker by default, or at the operator's own app serving the same paths.
+  for (const [path, kind] of Object.entries(ACCOUNT_PAGES)) {
+    app.get(path, (c) => {
+      const nonce = crypto.randomUUID().replace(/-/g, "");
+      c.header("content-security-policy", `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+      return c.html(accountPage(nonce, kind, { name: settingsFrom(c.env).companyName }));
+    });
+  }
   // Works offline: no AI agent, MCP, telemetry or web fonts; the token typed into the page survives reloads.
   const reference = Scalar({
     url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js",

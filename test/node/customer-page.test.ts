@@ -318,4 +318,33 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await browser.close();
     }
   }, 120_000);
+  it("the password-reset link opens a page that sets the new password (and takes the token off the address bar)", async () => {
+    const admin = await signIn("pageadmin");
+    const username = `reset${Date.now().toString(36)}`;
+    const created = await api("/v1/users", { token: admin, body: { username, email: `${username}@example.test`, password: "Old-Password-123", first_name: "Reset", last_name: "Me", role: "technician", status: "active" } });
+    expect(created.status, created.text).toBe(201);
+    const forgot = await api("/v1/auth/password/forgot", { body: { identifier: username } });
+    expect(forgot.status, forgot.text).toBe(202);
+    let link = "";
+    for (let i = 0; i < 160 && !link; i++) {
+      const mail = (await outbox(admin)).find((m) => m.recipient === `${username}@example.test` && m.body.includes("/reset-password?token="));
+      link = mail ? /(https?:\/\/\S+\/reset-password\?token=\S+)/.exec(mail.body)![1] : "";
+      if (!link) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(link, JSON.stringify((await outbox(admin)).slice(-3))).toContain(`${base}/reset-password?token=`);
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext(phone)).newPage();
+      await page.goto(link);
+      expect(page.url()).toBe(`${base}/reset-password`);
+      await page.locator("#password").fill("New-Password-456");
+      await page.locator("#again").fill("New-Password-456");
+      await page.getByRole("button", { name: "Save the new password" }).click();
+      await expect.poll(() => page.locator("#status").textContent()).toContain("Password changed");
+      await page.screenshot({ path: join(artifacts, "reset-password.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    expect((await api("/v1/auth/login", { body: { username, password: "New-Password-456" } })).status).toBe(200);
+  }, 120_000);
 });

@@ -97,3 +97,37 @@ describe("PLT-1 API reference", () => {
     expect((await call("/docs")).headers.get("content-security-policy")).not.toBe(csp);
   });
 });
+
+describe("the pages behind account links", () => {
+  it("serves the reset, verify and undo pages: never cached, strict policy, the token only in the query", async () => {
+    for (const path of ["/reset-password", "/verify-contact", "/undo-contact"]) {
+      const page = await call(`${path}?token=abc`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(page.headers.get("cache-control")).toBe("no-store");
+      expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+      const csp = page.headers.get("content-security-policy")!;
+      const nonce = /'nonce-([A-Za-z0-9]+)'/.exec(csp)![1];
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9]+';/);
+      for (const tag of page.text.match(/<(script|style)\b[^>]*>/g)!) expect(tag).toContain(`nonce="${nonce}"`);
+      expect(page.text).not.toContain("abc");
+    }
+  });
+
+  it("the reset link in the email opens a page that exists", async () => {
+    const { createUser, outboxFor } = await import("../../../test/helpers");
+    const user = await createUser();
+    await call("/v1/auth/password/forgot", { body: { identifier: user.username } });
+    let body = "";
+    for (let i = 0; i < 100 && !body; i++) {
+      body = (await outboxFor(user.email)).map((m) => m.body).join("\n");
+      if (!body) await new Promise((r) => setTimeout(r, 50));
+    }
+    const link = /(https?:\/\/\S+\/reset-password\?token=\S+)/.exec(body)![1];
+    const page = await call(new URL(link).pathname + new URL(link).search);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Choose a new password");
+  });
+});
+
