@@ -332,10 +332,10 @@ UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","what
   const secret = `trk_${randomBytes(32).toString("base64url")}`;
   writeFileSync(file, `UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
 INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, created_by, created_at, updated_at)
-VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`);
+VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","tickets:scope_all","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`);
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
   console.log(`dev-setup: customer visit page for TR-000003 (Neo Molefe, no account; texts in the outbox): ${origin}/a/${token}`);
   console.log("dev-setup: a CSV to import as manager: demo/subscribers.csv (see docs/imports.md)");
-  console.log(`dev-setup: demo API key (helpdesk; users:lookup, tickets:read, applications:read): ${secret}`);
+  console.log(`dev-setup: demo API key (helpdesk; users:lookup, tickets:read with tickets:scope_all, applications:read): ${secret}`);
 }

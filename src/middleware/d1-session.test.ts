@@ -12,6 +12,15 @@ describe("a D1 session per request", () => {
     expect(read.headers.get(BOOKMARK_HEADER)).toMatch(/\S+/);
   });
 
+  it("hands back the client's bookmark on an answer that read nothing (the API root, a refusal before any query)", async () => {
+    const { token } = await signedIn("technician");
+    const bookmark = (await call("/v1/me", { token })).headers.get(BOOKMARK_HEADER)!;
+    for (const path of ["/v1", "/v1/labels"]) expect((await call(path, { headers: { [BOOKMARK_HEADER]: bookmark } })).headers.get(BOOKMARK_HEADER), path).toBe(bookmark);
+    const refused = await call("/v1/tickets", { token: "not-a-token", headers: { [BOOKMARK_HEADER]: bookmark } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get(BOOKMARK_HEADER)).toBe(bookmark);
+  });
+
   it("reads its own write when the client sends the write's bookmark back", async () => {
     const { token } = await signedIn("technician");
     const write = await call("/v1/me", { method: "PATCH", token, body: { first_name: "Bookmarked" } });

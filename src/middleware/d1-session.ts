@@ -32,7 +32,8 @@ export function d1Session() {
     try {
       await next();
     } finally {
-      const bookmark = session.getBookmark();
+      // An answer that read nothing hands back the bookmark it was given, so a client never loses its place.
+      const bookmark = session.getBookmark() ?? presented;
       if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
       if (trips) c.res.headers.set(ROUND_TRIPS_HEADER, String(trips.count));
     }

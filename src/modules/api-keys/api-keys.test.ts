@@ -142,6 +142,19 @@ describe("API keys", () => {
   });
 });
 
+describe("keys and object scopes", () => {
+  it("a key's tickets:read reads what its scope permissions allow: nothing alone, every ticket with tickets:scope_all", async () => {
+    const admin = await staff("admin");
+    const { customerAccount, raiseTicket } = await import("../../../test/work-factories");
+    const cust = await customerAccount();
+    const ticket = await raiseTicket(cust.token);
+    const narrow = await newKey(admin.token, { permissions: ["tickets:read"] });
+    const wide = await newKey(admin.token, { permissions: ["tickets:read", "tickets:scope_all"] });
+    expect((await call(`/v1/tickets?number=${ticket.number}`, { token: narrow.secret })).json.data).toEqual([]);
+    expect((await call(`/v1/tickets?number=${ticket.number}`, { token: wide.secret })).json.data.map((t: { id: string }) => t.id)).toEqual([ticket.id]);
+  });
+});
+
 describe("keys and who may change whom", () => {
   it("a key changes only users with no permission beyond its own, never an administrator", async () => {
     const admin = await staff("admin");

@@ -56,7 +56,8 @@ export const LoginResponseSchema = z.union([TokenPairSchema, MfaChallengeSchema]
 export const RefreshSchema = z
   .strictObject({
     refresh_token: z.string().min(1).max(4096).optional().openapi({ description: "Omit in cookie mode" }),
-    token_delivery: tokenDelivery.optional(),
+    // No default here: a refresh from the cookie answers in cookies unless the body asks otherwise.
+    token_delivery: z.enum(["body", "cookie"]).optional().openapi({ description: "Default: `cookie` when the refresh token comes from the cookie, else `body`" }),
   })
   .openapi("RefreshRequest");
 

@@ -332,6 +332,17 @@ describe("IAM-4 cookie mode", () => {
     expect(out.headers.getSetCookie().some((l) => l.startsWith("tr_access=;") && /Max-Age=0/.test(l))).toBe(true);
     expectProblem(await call("/v1/me", { headers: { cookie: `tr_access=${next.tr_access}` } }), 401, "invalid_token");
   });
+
+  it("a cookie refresh with an empty JSON body still answers in cookies, never tokens in the body", async () => {
+    const user = await createUser();
+    const res = await call("/v1/auth/login", { body: { identifier: user.username, password: DEFAULT_PASSWORD, token_delivery: "cookie" } });
+    const jar = cookiesFrom(res);
+    const refreshed = await call("/v1/auth/refresh", { body: {}, headers: { cookie: `tr_refresh=${jar.tr_refresh}`, "x-csrf-token": res.json.csrf_token } });
+    expect(refreshed.status, refreshed.text).toBe(200);
+    expect(refreshed.json.access_token).toBeUndefined();
+    expect(refreshed.json.refresh_token).toBeUndefined();
+    expect(cookiesFrom(refreshed).tr_access).toBeTruthy();
+  });
 });
 
 describe("IAM-5 registration", () => {
