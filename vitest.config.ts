@@ -39,6 +39,8 @@ export default defineConfig(async () => {
             IMPORT_WINDOW_BYTES: "512",
             IMPORT_MAX_BYTES: "262144",
             IMPORT_MAX_ROWS: "500",
+            // A row cap well under the file cap, so a test can send a row the importer can never take.
+            IMPORT_MAX_ROW_BYTES: "16384",
             // A short element-manager timeout, so the simulator's slow-answer fault trips it quickly.
             ELEMENT_MANAGER_TIMEOUT_MS: "300",
             JWT_ISSUER: "https://api.truckroll.test",

@@ -47,6 +47,7 @@ export interface Env {
   IMPORT_CHUNK_ROWS?: string;
   /** Bytes of the file an import step reads at a time. */
   IMPORT_WINDOW_BYTES?: string;
+  IMPORT_MAX_ROW_BYTES?: string;
   WORK_DAY_START?: string;
   WORK_DAY_END?: string;
   SLOT_STEP_MINUTES?: string;
@@ -154,6 +155,8 @@ const settingsSchema = z.object({
   importMaxRows: z.coerce.number().int().positive(),
   importChunkRows: z.coerce.number().int().min(1).max(500),
   importWindowBytes: z.coerce.number().int().min(64),
+  /** A row longer than this (or an unclosed quote this far from the file's end) fails its import at once. */
+  importMaxRowBytes: z.coerce.number().int().min(1024),
   workDayStart: z.string().regex(/^\d{2}:\d{2}$/),
   workDayEnd: z.string().regex(/^\d{2}:\d{2}$/),
   slotStepMinutes: z.coerce.number().int().min(5).max(240),
@@ -218,6 +221,7 @@ export function settingsFrom(env: Env): Settings {
     importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,
     importChunkRows: env.IMPORT_CHUNK_ROWS ?? 200,
     importWindowBytes: env.IMPORT_WINDOW_BYTES ?? 256 * 1024,
+    importMaxRowBytes: env.IMPORT_MAX_ROW_BYTES ?? 4 * 1024 * 1024,
     // The appointment seed's rules: 08:00–17:00, 30-minute steps, 30-minute default visit,
     // 60 minutes' lead time on the same day, 30 days ahead.
     workDayStart: env.WORK_DAY_START ?? "08:00",

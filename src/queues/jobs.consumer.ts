@@ -2,7 +2,7 @@ import { systemContext } from "../lib/context";
 import type { Env } from "../lib/env";
 import { writeLog } from "../lib/log";
 import type { JobMessage } from "../lib/messages";
-import { advanceJob, failJob, type JobRow, type StepResult } from "../modules/jobs";
+import { JobFailure, advanceJob, failJob, type JobRow, type StepResult } from "../modules/jobs";
 import { runExportStep, runRebuildStep } from "../modules/reports";
 import { runImportStep } from "../modules/imports";
 import { runAutoAssignStep } from "../modules/tickets";
@@ -34,7 +34,10 @@ export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, 
       msg.ack();
     } catch (err) {
       writeLog(system.settings.logLevel, "warn", { msg: "job step failed", job_id: msg.body.job_id, step: msg.body.step, attempts: msg.attempts, error: String(err) });
-      if (msg.attempts >= MAX_STEP_ATTEMPTS) {
+      if (err instanceof JobFailure) {
+        await failJob(system, msg.body, err.message);
+        msg.ack();
+      } else if (msg.attempts >= MAX_STEP_ATTEMPTS) {
         await failJob(system, msg.body, String(err));
         msg.ack();
       } else {

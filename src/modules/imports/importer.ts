@@ -2,13 +2,11 @@ import type { ServiceContext } from "../../lib/context";
 import { csvLines } from "../../lib/csv";
 import type { ParsedRow, RowOutcome } from "../../lib/imports";
 import type { FieldError } from "../../lib/problem";
-import { jobGuard, jobRequester, type JobRow, type StepResult } from "../jobs";
+import { JobFailure, jobGuard, jobRequester, type JobRow, type StepResult } from "../jobs";
 import { readRecords, type CsvRecord } from "./csv-file";
 import { isReportColumn, type ImportParams, type ImportState } from "./imports.service";
 import { importKind } from "./kinds";
 
-/** A row longer than this (or an unclosed quote this far from the end) fails the job. */
-const MAX_ROW_BYTES = 4 * 1024 * 1024;
 
 /** The permission an import of a kind needs, besides the kind's own write permission. */
 export const importPermission = (kind: string) => (kind === "tickets" ? "imports:tickets" : "imports:records");
@@ -24,15 +22,17 @@ interface Rejected {
 
 /** The window of the file from `offset` holding at least one whole record (or the file's end). */
 async function nextRecords(ctx: ServiceContext, params: ImportParams, offset: number) {
-  for (let window = ctx.settings.importWindowBytes; ; window *= 4) {
+  const cap = ctx.settings.importMaxRowBytes;
+  for (let window = Math.min(ctx.settings.importWindowBytes, cap); ; window = Math.min(window * 4, cap)) {
     const object = await ctx.env.FILES.get(params.source_key, { range: { offset, length: window } });
-    if (!object) throw new Error("the uploaded file is missing");
+    if (!object) throw new JobFailure("The uploaded file is missing.");
     const bytes = new Uint8Array(await object.arrayBuffer());
     const final = offset + bytes.length >= params.bytes;
     // One record more than a chunk: the chunk may end early at a repeated key, never late.
     const read = readRecords(bytes, params.delimiter, final, ctx.settings.importChunkRows + 1);
     if (read.records.length || final) return { ...read, final };
-    if (window >= MAX_ROW_BYTES) throw new Error(`a row longer than ${MAX_ROW_BYTES} bytes, or an unclosed quote, after byte ${offset}`);
+    // Deterministic: no retry reads a shorter row. The job fails now, saying where.
+    if (window >= ctx.settings.importMaxRowBytes) throw new JobFailure(`A row is longer than ${ctx.settings.importMaxRowBytes} bytes (or a quote is never closed), after byte ${offset} of the file.`);
   }
 }
 
@@ -50,7 +50,7 @@ export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<S
   const kind = importKind(params.kind);
   const user = await jobRequester(ctx, job);
   if (!user || !user.actor.permissions.has(kind.permission) || !user.actor.permissions.has(importPermission(params.kind))) {
-    throw new Error(`the user who started the import may no longer import ${kind.noun}s`);
+    throw new JobFailure(`The user who started the import may no longer import ${kind.noun}s.`);
   }
 
   const { records, brokenTail, final } = await nextRecords(ctx, params, state.offset);

@@ -6,6 +6,7 @@ import { BASE, call, createUser, expectProblem, login, randomIp } from "../../..
 import { staff } from "../../../test/work-factories";
 import { systemContext } from "../../lib/context";
 import { advanceJob, type JobRow } from "../jobs";
+import type { JobMessage } from "../../lib/messages";
 import { runImportStep } from "./importer";
 import demoSubscribers from "../../../demo/subscribers.csv?raw";
 
@@ -244,7 +245,7 @@ describe("ticket, service card and catalogue imports", () => {
   it("scopes ticket rows' customers like the API: a caller who may only raise their own work cannot name other customers, and unknown and unreachable read alike", async () => {
     const admin = await staff("admin");
     const acc = `ACC-${uid()}`;
-    const theirPhone = `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    const theirPhone = `+26771${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
     await imported("/v1/imports/customers", admin.token, `account_number,full_name,phone,address\n${acc},Someone Else,${theirPhone},Plot 9\n`);
     const customerId = (await env.DB.prepare("SELECT id FROM customers WHERE account_number = ?1").bind(acc).first<{ id: string }>())!.id;
     const roleKey = `importer_${uid().toLowerCase()}`;
@@ -254,7 +255,7 @@ describe("ticket, service card and catalogue imports", () => {
     const rows = (id: string, account: string, phoneNumber: string) =>
       ["external_ref,title,kind,customer_id,customer_account_number,customer_phone", `R-${uid()},By id,repair,${id},,`, `R-${uid()},By account,repair,,${account},`, `R-${uid()},By phone,repair,,,${phoneNumber}`].join("\n");
     const reach = await imported("/v1/imports/tickets?dry_run=true", token, rows(customerId, acc, theirPhone));
-    const unknown = await imported("/v1/imports/tickets?dry_run=true", token, rows(`cus_${uid()}`, `ACC-${uid()}`, `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`));
+    const unknown = await imported("/v1/imports/tickets?dry_run=true", token, rows(`cus_${uid()}`, `ACC-${uid()}`, `+26772${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`));
     expect(reach.counts).toEqual({ created: 0, updated: 0, skipped: 0, failed: 3 });
     const errorsOf = async (job: { file: { download_url: string } }) => (await download(job.file.download_url, token)).split("\n").slice(1).map((l) => l.split(",").pop()).join("|");
     expect(await errorsOf(reach)).toBe(await errorsOf(unknown));
@@ -298,6 +299,35 @@ describe("ticket, service card and catalogue imports", () => {
       // The customer exists now (created above, or by an earlier run): skipped; every other example row would be created.
       expect(job.counts, kind).toEqual(kind === "customers" ? { created: 0, updated: 0, skipped: 1, failed: 0 } : { created: 1, updated: 0, skipped: 0, failed: 0 });
     }
+  });
+});
+
+describe("failures no retry can fix", () => {
+  it("a row longer than the row cap fails its job on the first attempt, with a clear error (no redeliveries)", async () => {
+    const manager = await staff("manager");
+    const csv = `account_number,full_name,phone,address\n${uid()},Short Row,${phone()},Plot 1\n${uid()},Long Row,${phone()},"${"x".repeat(20_000)}"\n`;
+    const res = await upload("/v1/imports/customers?dry_run=true", manager.token, csv);
+    expect(res.status, res.text).toBe(202);
+    const source = (await env.DB.prepare("SELECT params, state FROM jobs WHERE id = ?1").bind(res.json.id).first<{ params: string; state: string }>())!;
+    const failed = await untilFinished(res.json.id, manager.token);
+    expect(failed).toMatchObject({ status: "failed" });
+    expect(failed.error).toMatch(/longer than 16384 bytes/);
+
+    // The consumer's verdict on the first delivery: the job fails and the message is acknowledged, not retried.
+    const { createExecutionContext, createMessageBatch, getQueueResult } = await import("cloudflare:test");
+    const { handleJobBatch } = await import("../../queues/jobs.consumer");
+    const id = `job_hand${uid()}`;
+    await env.DB.prepare("INSERT INTO jobs (id, kind, status, requested_by, params, state, step, rows_processed, created_at, updated_at) VALUES (?1, 'import', 'queued', ?2, ?3, ?4, 0, 0, ?5, ?5)")
+      .bind(id, manager.user.id, source.params, source.state, new Date().toISOString())
+      .run();
+    const batch = createMessageBatch<JobMessage>("truckroll-jobs", [{ id: "m1", timestamp: new Date(), attempts: 1, body: { kind: "job", job_id: id, step: 0 } }]);
+    const ctx = createExecutionContext();
+    await handleJobBatch(batch, env as never, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["m1"]);
+    expect(result.retryMessages).toEqual([]);
+    const job = await env.DB.prepare("SELECT status, error FROM jobs WHERE id = ?1").bind(id).first<{ status: string; error: string }>();
+    expect(job).toMatchObject({ status: "failed", error: expect.stringContaining("longer than 16384 bytes") });
   });
 });
 

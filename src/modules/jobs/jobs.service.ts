@@ -169,6 +169,12 @@ export async function advanceJob(
   }
 }
 
+/**
+ * A failure no retry can fix (a row the importer can never take, a file that is gone, a requester
+ * who lost the permission): the job fails at once with this message, instead of after every retry.
+ */
+export class JobFailure extends Error {}
+
 /** A step that kept failing: the job is kept as failed with the reason, never dropped. */
 export async function failJob(ctx: ServiceContext, message: JobMessage, error: string): Promise<void> {
   const now = nowIso();
