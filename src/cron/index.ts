@@ -2,7 +2,7 @@ import { systemContext, type ServiceContext } from "../lib/context";
 import type { Env } from "../lib/env";
 import { writeLog } from "../lib/log";
 import { deleteEndedCredentials } from "../modules/auth";
-import { deleteExpiredJobFiles } from "../modules/jobs";
+import { deleteExpiredJobFiles, resumeStalledJobs } from "../modules/jobs";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { settleAbandonedActions } from "../modules/provisioning";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
@@ -25,7 +25,7 @@ export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number)
 
 /** One entry per schedule in wrangler.toml. Each job is idempotent on its own and catches up after missed runs. */
 const JOBS: Record<string, Record<string, Job>> = {
-  [CRON_FREQUENT]: { flagSlaBreaches, sendAppointmentReminders, settleAbandonedActions },
+  [CRON_FREQUENT]: { flagSlaBreaches, sendAppointmentReminders, settleAbandonedActions, resumeStalledJobs },
   [CRON_DAILY]: { cleanupExpired },
 };
 

@@ -28,6 +28,8 @@ export const jobs = sqliteTable(
     resultContentType: text("result_content_type"),
     resultBytes: integer("result_bytes"),
     error: text("error"),
+    /** Times the watchdog found the job stalled (no step committed within the lease) and sent its step again. */
+    recoveries: integer("recoveries").notNull().default(0),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     finishedAt: text("finished_at"),

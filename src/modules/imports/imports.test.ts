@@ -331,6 +331,37 @@ describe("failures no retry can fix", () => {
   });
 });
 
+describe("jobs that stop advancing", () => {
+  it("a job whose message was lost mid-way is resumed by the watchdog from the step it reached, and finishes once", async () => {
+    const admin = await staff("admin");
+    const hand = await handDrivenImport(admin, 6);
+    await hand.step(0); // the first chunk commits; then the worker "dies" and the message is gone
+    expect((await hand.job()).status).toBe("running");
+    const { resumeStalledJobs, JOB_LEASE_MS } = await import("../jobs/jobs.service");
+    const system = systemContext(env, "test");
+    // Within the lease nothing happens.
+    expect((await resumeStalledJobs(system, Date.now())).resumed).toBe(0);
+    await env.DB.prepare("UPDATE jobs SET updated_at = ?2 WHERE id = ?1").bind(hand.id, new Date(Date.now() - JOB_LEASE_MS - 60_000).toISOString()).run();
+    const first = await resumeStalledJobs(system, Date.now());
+    expect(first.resumed).toBeGreaterThanOrEqual(1);
+    // A second (overlapping) cron run finds the lease renewed and sends nothing.
+    expect((await resumeStalledJobs(system, Date.now())).resumed).toBe(0);
+    const done = await untilFinished(hand.id, admin.token);
+    expect(done).toMatchObject({ status: "done", counts: { created: 6, failed: 0 } });
+    const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE account_number IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(hand.accounts)).first<{ n: number }>())!;
+    expect(n).toBe(6);
+  });
+
+  it("fails a job that keeps stalling after its last rescue, with the reason", async () => {
+    const admin = await staff("admin");
+    const hand = await handDrivenImport(admin, 2);
+    const { resumeStalledJobs, JOB_LEASE_MS, JOB_MAX_RECOVERIES } = await import("../jobs/jobs.service");
+    await env.DB.prepare("UPDATE jobs SET updated_at = ?2, recoveries = ?3 WHERE id = ?1").bind(hand.id, new Date(Date.now() - JOB_LEASE_MS - 60_000).toISOString(), JOB_MAX_RECOVERIES).run();
+    expect((await resumeStalledJobs(systemContext(env, "test"), Date.now())).failed).toBeGreaterThanOrEqual(1);
+    expect(await hand.job()).toMatchObject({ status: "failed", error: expect.stringContaining("Stopped advancing") });
+  });
+});
+
 describe("files refused at upload, and who sees what", () => {
   it("empty, header-only, not UTF-8, UTF-16, a workbook, unknown or missing columns, too large: 4xx, and no job", async () => {
     const manager = await staff("manager");

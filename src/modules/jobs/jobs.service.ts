@@ -56,10 +56,15 @@ export async function startJob(ctx: ServiceContext, kind: JobKind, requestedBy: 
   const now = nowIso();
   const row: JobRow = {
     id: start.id ?? newId("job"), kind, status: "queued", requestedBy, params, state: start.state ?? {}, step: 0, rowsTotal: null, rowsProcessed: 0,
-    resultKey: null, resultFilename: null, resultContentType: null, resultBytes: null, error: null, createdAt: now, updatedAt: now, finishedAt: null,
+    resultKey: null, resultFilename: null, resultContentType: null, resultBytes: null, error: null, recoveries: 0, createdAt: now, updatedAt: now, finishedAt: null,
   };
   await ctx.db.insert(jobs).values(row);
-  await ctx.env.JOBS.send({ kind: "job", job_id: row.id, step: 0 } satisfies JobMessage);
+  try {
+    await ctx.env.JOBS.send({ kind: "job", job_id: row.id, step: 0 } satisfies JobMessage);
+  } catch (err) {
+    // The job is stored: the watchdog (resumeStalledJobs) sends its first step once the lease runs out.
+    console.error(JSON.stringify({ level: "error", msg: "job enqueue failed; the watchdog resumes it", job_id: row.id, error: String(err) }));
+  }
   return presentJob(row);
 }
 
@@ -174,6 +179,45 @@ export async function advanceJob(
  * who lost the permission): the job fails at once with this message, instead of after every retry.
  */
 export class JobFailure extends Error {}
+
+/**
+ * A queued or running job holds a lease: each committed step renews it (`updated_at`). A step is
+ * bounded (seconds) and the queue's longest retry back-off is 5 minutes, so a job with no commit
+ * for JOB_LEASE_MS has lost its message (a crash, a lost local queue, a failed enqueue after the job
+ * was created). The 5-minute cron sends its current step again — the step's guard makes a second
+ * message harmless — and after JOB_MAX_RECOVERIES such rescues fails it, kept with the reason.
+ */
+export const JOB_LEASE_MS = 10 * 60_000;
+export const JOB_MAX_RECOVERIES = 5;
+
+export async function resumeStalledJobs(ctx: ServiceContext, scheduledTime: number) {
+  const staleBefore = new Date(scheduledTime - JOB_LEASE_MS).toISOString();
+  const now = new Date(scheduledTime).toISOString();
+  const stalled = await ctx.env.DB.prepare(
+    "SELECT id, step, status, recoveries, updated_at FROM jobs WHERE status IN ('queued', 'running') AND updated_at < ?1 ORDER BY updated_at LIMIT 100",
+  )
+    .bind(staleBefore)
+    .all<{ id: string; step: number; status: string; recoveries: number; updated_at: string }>();
+  let resumed = 0;
+  let failed = 0;
+  for (const job of stalled.results) {
+    if (job.recoveries >= JOB_MAX_RECOVERIES) {
+      const gave = await ctx.env.DB.prepare("UPDATE jobs SET status = 'failed', error = ?3, updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running') AND updated_at = ?4")
+        .bind(job.id, now, `Stopped advancing: no step finished in ${JOB_MAX_RECOVERIES + 1} leases of ${JOB_LEASE_MS / 60_000} minutes.`, job.updated_at)
+        .run();
+      failed += gave.meta.changes ? 1 : 0;
+      continue;
+    }
+    // Renew the lease first (only one of two overlapping runs wins), then send the step again.
+    const claimed = await ctx.env.DB.prepare("UPDATE jobs SET recoveries = recoveries + 1, updated_at = ?2 WHERE id = ?1 AND step = ?3 AND updated_at = ?4 AND status IN ('queued', 'running')")
+      .bind(job.id, now, job.step, job.updated_at)
+      .run();
+    if (!claimed.meta.changes) continue;
+    await ctx.env.JOBS.send({ kind: "job", job_id: job.id, step: job.step } satisfies JobMessage);
+    resumed += 1;
+  }
+  return { resumed, failed };
+}
 
 /** A step that kept failing: the job is kept as failed with the reason, never dropped. */
 export async function failJob(ctx: ServiceContext, message: JobMessage, error: string): Promise<void> {

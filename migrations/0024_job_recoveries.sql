@@ -1,0 +1,1 @@
+ALTER TABLE `jobs` ADD `recoveries` integer DEFAULT 0 NOT NULL;
