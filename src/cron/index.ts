@@ -7,6 +7,11 @@ import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { settleAbandonedActions } from "../modules/provisioning";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
 import { flagSlaBreaches } from "../modules/tickets";
+import { redeliverOverdue } from "../modules/notifications";
+import { relayUnpublishedEvents } from "../lib/events";
+
+/** The outbox relay: events committed but never published (the worker died after its batch). */
+const relayEvents: Job = (ctx, scheduledTime) => relayUnpublishedEvents(ctx.env, scheduledTime);
 import { deleteUnattachedUploads } from "../modules/uploads";
 
 export const CRON_FREQUENT = "*/5 * * * *";
@@ -25,7 +30,7 @@ export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number)
 
 /** One entry per schedule in wrangler.toml. Each job is idempotent on its own and catches up after missed runs. */
 const JOBS: Record<string, Record<string, Job>> = {
-  [CRON_FREQUENT]: { flagSlaBreaches, sendAppointmentReminders, settleAbandonedActions, resumeStalledJobs },
+  [CRON_FREQUENT]: { flagSlaBreaches, sendAppointmentReminders, settleAbandonedActions, resumeStalledJobs, relayEvents, redeliverOverdue },
   [CRON_DAILY]: { cleanupExpired },
 };
 

@@ -25,7 +25,41 @@ export async function sendToQueue(env: Pick<Env, "NOTIFICATIONS">, messages: { b
   }
 }
 
-/** Publishes committed events to the notifications queue, where fan-out, webhooks and realtime start. */
-export async function publishEvents(env: Pick<Env, "NOTIFICATIONS">, events: DomainEventMessage[]) {
+/**
+ * Publishes committed events to the notifications queue, where fan-out, webhooks and realtime
+ * start, then marks them published. The event rows were written in the change's batch (the
+ * outbox); a worker that dies before this line leaves them unpublished, and the relay
+ * (`relayUnpublishedEvents`, every 5 minutes) sends them. A crash between the send and the mark
+ * sends an event twice: every consumer keys its work by the event id (one delivery per event,
+ * recipient and channel), so the second copy changes nothing.
+ */
+export async function publishEvents(env: Pick<Env, "NOTIFICATIONS" | "DB">, events: DomainEventMessage[], waitUntil?: (p: Promise<unknown>) => void) {
+  if (!events.length) return;
   await sendToQueue(env, events.map((body) => ({ body })));
+  // Off the request's path where the runtime allows: the answer does not wait for the mark.
+  const marked = markPublished(env, events.map((e) => e.id));
+  if (waitUntil) waitUntil(marked.catch(() => undefined));
+  else await marked;
+}
+
+async function markPublished(env: Pick<Env, "DB">, ids: string[]) {
+  const now = nowIso();
+  for (let i = 0; i < ids.length; i += 90) {
+    const chunk = ids.slice(i, i + 90);
+    await env.DB.prepare(`UPDATE domain_events SET published_at = ?1 WHERE published_at IS NULL AND id IN (${chunk.map((_, j) => `?${j + 2}`).join(", ")})`).bind(now, ...chunk).run();
+  }
+}
+
+/** Events committed at least this long ago and still unpublished were left by a worker that died. */
+export const RELAY_GRACE_MS = 60_000;
+
+/** The outbox relay: publishes committed, unpublished events, oldest first, in bounded chunks. */
+export async function relayUnpublishedEvents(env: Pick<Env, "NOTIFICATIONS" | "DB">, scheduledTime: number, limit = 500) {
+  const before = new Date(scheduledTime - RELAY_GRACE_MS).toISOString();
+  const { results } = await env.DB.prepare("SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE published_at IS NULL AND created_at < ?1 ORDER BY created_at LIMIT ?2")
+    .bind(before, limit)
+    .all<{ id: string; type: string; subject_id: string; actor_id: string | null; data: string; created_at: string }>();
+  const events: DomainEventMessage[] = results.map((r) => ({ kind: "event", id: r.id, type: r.type, subject_id: r.subject_id, actor_id: r.actor_id, data: JSON.parse(r.data), occurred_at: r.created_at }));
+  await publishEvents(env, events);
+  return { published: events.length };
 }

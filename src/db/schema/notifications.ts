@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const CHANNELS = ["email", "sms", "whatsapp", "push", "webhook"] as const;
@@ -24,11 +25,18 @@ export const deliveries = sqliteTable(
     lastError: text("last_error"),
     message: text("message", { mode: "json" }).notNull(),
     claimedAt: text("claimed_at"),
+    /** When the queue should have (re)delivered it: a held text at the end of quiet hours, a retry after its back-off. */
+    nextAttemptAt: text("next_attempt_at"),
     sentAt: text("sent_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [index("deliveries_status_idx").on(t.status, t.createdAt), index("deliveries_created_idx").on(t.createdAt, t.id), index("deliveries_event_idx").on(t.eventId)],
+  (t) => [
+    index("deliveries_status_idx").on(t.status, t.createdAt),
+    index("deliveries_created_idx").on(t.createdAt, t.id),
+    index("deliveries_event_idx").on(t.eventId),
+    index("deliveries_overdue_idx").on(t.nextAttemptAt).where(sql`status IN ('pending', 'retrying', 'sending')`),
+  ],
 );
 
 /** In-app notifications (NTF-3). */

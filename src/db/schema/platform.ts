@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Fixed-window counters; one UPSERT per hit keeps them exact under concurrency. */
@@ -59,6 +60,11 @@ export const domainEvents = sqliteTable(
     actorId: text("actor_id"),
     data: text("data", { mode: "json" }).notNull(),
     createdAt: text("created_at").notNull(),
+    /** When the event reached the queue; null: committed, not yet published (the relay finds it). */
+    publishedAt: text("published_at"),
   },
-  (t) => [index("domain_events_subject_idx").on(t.subjectId, t.createdAt)],
+  (t) => [
+    index("domain_events_subject_idx").on(t.subjectId, t.createdAt),
+    index("domain_events_unpublished_idx").on(t.createdAt).where(sql`published_at IS NULL`),
+  ],
 );

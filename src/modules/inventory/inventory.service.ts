@@ -204,7 +204,7 @@ async function applyMovements(ctx: UserContext, movements: Movement[], extra: D1
     .slice(results.length - lowStock.length)
     .flatMap((r) => (r.results ?? []) as EventRow[])
     .map(eventFromRow);
-  await publishEvents(ctx.env, events);
+  await publishEvents(ctx.env, events, ctx.waitUntil);
   return built.map((b) => b.id);
 }
 

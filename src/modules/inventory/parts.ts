@@ -71,5 +71,5 @@ export async function publishFittedPartsEvents(ctx: ServiceContext, movements: M
   const { results } = await ctx.env.DB.prepare("SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE id IN (SELECT value FROM json_each(?1))")
     .bind(JSON.stringify(ids))
     .all<EventRow>();
-  await publishEvents(ctx.env, results.map(eventFromRow));
+  await publishEvents(ctx.env, results.map(eventFromRow), ctx.waitUntil);
 }

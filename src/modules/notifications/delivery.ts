@@ -53,7 +53,47 @@ export async function fanOutEvent(ctx: ServiceContext, event: DomainEventMessage
   if (plan.realtime && REALTIME_EVENTS.has(event.type)) {
     await eventsHub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
   }
+  // A message held back (quiet hours) is a delivery row from the start: it is visible in the log,
+  // and the overdue sweep sends it again if the delayed queue message never arrives.
+  const held = plan.messages.filter((m) => m.delaySeconds);
+  if (held.length) {
+    const now = Date.now();
+    await env.DB.batch(held.map((m) => {
+      const meta = describe(m.body as Deliverable);
+      return env.DB.prepare(
+        `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9, ?9) ON CONFLICT(id) DO NOTHING`,
+      ).bind((m.body as Deliverable).id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m.body), new Date(now + m.delaySeconds! * 1000).toISOString(), new Date(now).toISOString());
+    }));
+  }
   await sendToQueue(env, plan.messages);
+}
+
+/** How long past its due time a delivery may be before the sweep assumes its queue message was lost. */
+export const OVERDUE_GRACE_MS = 10 * 60_000;
+
+/**
+ * Deliveries whose queue message never came back (a crash after the claim, a lost local queue, a
+ * held text whose delayed message vanished): pending, retrying or claimed rows past their next
+ * attempt by OVERDUE_GRACE_MS go back on the queue with their stored message. Each is pushed forward
+ * first (a conditional UPDATE), so two overlapping sweeps send it once; delivery claims each
+ * message id once, so a late original changes nothing.
+ */
+export async function redeliverOverdue(ctx: ServiceContext, scheduledTime: number) {
+  const db = ctx.env.DB;
+  const before = new Date(scheduledTime - OVERDUE_GRACE_MS).toISOString();
+  const { results } = await db.prepare(
+    "SELECT id, message, next_attempt_at FROM deliveries WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at < ?1 ORDER BY next_attempt_at LIMIT 100",
+  ).bind(before).all<{ id: string; message: string; next_attempt_at: string }>();
+  let resent = 0;
+  for (const row of results) {
+    const moved = await db.prepare("UPDATE deliveries SET next_attempt_at = ?2 WHERE id = ?1 AND next_attempt_at = ?3")
+      .bind(row.id, new Date(scheduledTime + OVERDUE_GRACE_MS).toISOString(), row.next_attempt_at).run();
+    if (!moved.meta.changes) continue;
+    await sendToQueue(ctx.env, [{ body: JSON.parse(row.message) }]);
+    resent += 1;
+  }
+  return { resent };
 }
 
 type Deliverable = NotificationMessage | WebhookMessage;
@@ -76,17 +116,17 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
   const now = nowIso();
   const meta = describe(m);
   await db.prepare(
-    `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, created_at, updated_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
+    `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
   )
     .bind(m.id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m), now)
     .run();
   const claimed = await db.prepare(
-    `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2
+    `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2, next_attempt_at = ?4
       WHERE id = ?1 AND (status IN ('pending', 'retrying') OR (status = 'sending' AND claimed_at < ?3))
       RETURNING attempts`,
   )
-    .bind(m.id, now, new Date(Date.now() - STALE_CLAIM_MS).toISOString())
+    .bind(m.id, now, new Date(Date.now() - STALE_CLAIM_MS).toISOString(), new Date(Date.now() + STALE_CLAIM_MS).toISOString())
     .first<{ attempts: number }>();
   if (!claimed) return "skipped";
 
@@ -104,10 +144,11 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
     outcome = await sendThroughProvider(ctx.env, ctx.settings, m);
   }
   const status = outcome.ok ? "sent" : outcome.transient ? "retrying" : "failed";
+  const nextAttempt = status === "retrying" ? new Date(Date.now() + backoffSeconds(claimed.attempts) * 1000).toISOString() : null;
   await db.prepare(
-    `UPDATE deliveries SET status = ?2, provider = ?3, provider_response = ?4, last_error = ?5, sent_at = ?6, updated_at = ?7 WHERE id = ?1`,
+    `UPDATE deliveries SET status = ?2, provider = ?3, provider_response = ?4, last_error = ?5, sent_at = ?6, updated_at = ?7, next_attempt_at = ?8 WHERE id = ?1`,
   )
-    .bind(m.id, status, outcome.provider, outcome.ok ? outcome.response : outcome.response ?? null, outcome.ok ? null : outcome.error, outcome.ok ? nowIso() : null, nowIso())
+    .bind(m.id, status, outcome.provider, outcome.ok ? outcome.response : outcome.response ?? null, outcome.ok ? null : outcome.error, outcome.ok ? nowIso() : null, nowIso(), nextAttempt)
     .run();
   return outcome.ok ? "sent" : outcome.transient ? "retry" : "failed";
 }

@@ -21,6 +21,6 @@ export const notificationsModule = createRouter()
   .openapi(r.events, h.events)
 ;
 
-export { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter, type DeliveryResult } from "./delivery";
+export { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter, redeliverOverdue, type DeliveryResult } from "./delivery";
 export { webhookDocuments } from "./webhook-events";
 export { notificationsForSync } from "./notifications.service";

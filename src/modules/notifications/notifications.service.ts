@@ -37,11 +37,14 @@ export async function listDeliveries(ctx: UserContext, query: { limit: number; c
 export async function retryDelivery(ctx: UserContext, id: string) {
   const row = await ctx.db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
   if (!row) throw new AppError("not_found", "No such delivery.");
-  if (!["failed", "dead"].includes(row.status)) throw new AppError("invalid_transition", `A ${row.status} delivery is not replayed.`);
+  // A retrying delivery past its next attempt lost its queue message: it may be replayed too.
+  const overdue = ["retrying", "pending"].includes(row.status) && row.nextAttemptAt !== null && row.nextAttemptAt < nowIso();
+  if (!["failed", "dead"].includes(row.status) && !overdue) throw new AppError("invalid_transition", `A ${row.status} delivery that is not overdue is not replayed.`);
   const reset = await ctx.db
     .update(deliveries)
-    .set({ status: "retrying", updatedAt: nowIso() })
-    .where(and(eq(deliveries.id, id), inList(deliveries.status, ["failed", "dead"])))
+    // Due again once the queue had its chance: until then a second replay is refused.
+    .set({ status: "retrying", updatedAt: nowIso(), nextAttemptAt: new Date(Date.now() + 10 * 60_000).toISOString() })
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, row.status), row.nextAttemptAt ? eq(deliveries.nextAttemptAt, row.nextAttemptAt) : undefined))
     .returning();
   if (!reset.length) throw new AppError("conflict", "The delivery changed meanwhile.");
   await sendToQueue(ctx.env, [{ body: row.message as never }]);

@@ -1,7 +1,7 @@
 import { SELF, createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BASE, call, expectProblem } from "../../../test/helpers";
+import { BASE, call, expectProblem, outboxFor } from "../../../test/helpers";
 import { bookingSetup, dayAhead } from "../../../test/scheduling-helpers";
 import { securitySuite } from "../../../test/security-suite";
 import { assignedTicket, customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
@@ -99,6 +99,69 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
     const settings = settingsFrom(env);
     expect(quietDelaySeconds(settings, new Date("2030-01-10T20:30:00Z"))).toBe(8 * 3600 + 30 * 60); // 22:30 in Gaborone → 07:00
     expect(quietDelaySeconds(settings, new Date("2030-01-10T10:00:00Z"))).toBe(0);
+  });
+});
+
+describe("the outbox: what a crash leaves behind is finished later, never lost", () => {
+  it("an event committed but never published (the worker died after the batch) is published by the relay, once", async () => {
+    const { changeTicket } = await import("../tickets");
+    const { relayUnpublishedEvents, RELAY_GRACE_MS } = await import("../../lib/events");
+    const cust = await customerAccount();
+    const t = await raiseTicket(cust.token);
+    // The queue is down when the change commits: the request fails after its batch.
+    const broken = { ...systemContext(env, "test"), env: { ...env, NOTIFICATIONS: { sendBatch: async () => { throw new Error("queue unavailable"); } } as unknown as Queue } };
+    await expect(changeTicket(broken, { ticketId: t.id, set: { title: "Changed while the queue was down" }, events: [{ type: "ticket.updated", data: { fields: ["title"] } }] })).rejects.toThrow("queue unavailable");
+    const row = await env.DB.prepare("SELECT id, published_at FROM domain_events WHERE subject_id = ?1 AND type = 'ticket.updated'").bind(t.id).first<{ id: string; published_at: string | null }>();
+    expect(row).toMatchObject({ published_at: null });
+    const sent: { body: { id: string } }[] = [];
+    const capture = { ...env, NOTIFICATIONS: { sendBatch: async (batch: { body: { id: string } }[]) => void sent.push(...batch) } as unknown as Queue };
+    // Within the grace period the request itself may still publish it: the relay waits.
+    await relayUnpublishedEvents(capture, Date.now());
+    expect(sent.map((m) => m.body.id)).not.toContain(row!.id);
+    await relayUnpublishedEvents(capture, Date.now() + RELAY_GRACE_MS + 1000);
+    expect(sent.filter((m) => m.body.id === row!.id)).toHaveLength(1);
+    expect((await env.DB.prepare("SELECT published_at FROM domain_events WHERE id = ?1").bind(row!.id).first<{ published_at: string | null }>())!.published_at).not.toBeNull();
+    await relayUnpublishedEvents(capture, Date.now() + RELAY_GRACE_MS + 1000);
+    expect(sent.filter((m) => m.body.id === row!.id)).toHaveLength(1);
+  });
+
+  it("a delivery overdue past its next attempt is sent again by the sweep, and may be replayed by hand", async () => {
+    const { redeliverOverdue, OVERDUE_GRACE_MS } = await import("./delivery");
+    const address = `overdue-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    const message: NotificationMessage = { kind: "notification", id: `msg_overdue_${crypto.randomUUID().slice(0, 8)}`, event: "test", channel: "email", recipient: { address }, subject: "Hi", body: "Overdue hello", created_at: new Date().toISOString() };
+    const long = new Date(Date.now() - OVERDUE_GRACE_MS - 60_000).toISOString();
+    await env.DB.prepare(`INSERT INTO deliveries (id, event_id, event_type, channel, recipient, status, attempts, message, next_attempt_at, created_at, updated_at) VALUES (?1, NULL, 'test', 'email', ?2, 'retrying', 1, ?3, ?4, ?4, ?4)`)
+      .bind(message.id, address, JSON.stringify(message), long).run();
+    // The delivery log's replay takes an overdue retrying delivery too.
+    const admin = await staff("admin");
+    const replay = await call(`/v1/notifications/deliveries/${message.id}/retry`, { token: admin.token, body: {} });
+    expect(replay.status, replay.text).toBe(202);
+    await expect.poll(async () => (await env.DB.prepare("SELECT status FROM deliveries WHERE id = ?1").bind(message.id).first<{ status: string }>())!.status).toBe("sent");
+
+    const second = { ...message, id: `msg_overdue_${crypto.randomUUID().slice(0, 8)}` };
+    await env.DB.prepare(`INSERT INTO deliveries (id, event_id, event_type, channel, recipient, status, attempts, message, next_attempt_at, created_at, updated_at) VALUES (?1, NULL, 'test', 'email', ?2, 'retrying', 1, ?3, ?4, ?4, ?4)`)
+      .bind(second.id, address, JSON.stringify(second), long).run();
+    const swept = await redeliverOverdue(systemContext(env, "test"), Date.now());
+    expect(swept.resent).toBeGreaterThanOrEqual(1);
+    expect((await redeliverOverdue(systemContext(env, "test"), Date.now())).resent).toBe(0);
+    await expect.poll(async () => (await env.DB.prepare("SELECT status FROM deliveries WHERE id = ?1").bind(second.id).first<{ status: string }>())!.status).toBe("sent");
+    expect((await outboxFor(address)).filter((m) => m.body === "Overdue hello")).toHaveLength(2);
+  });
+
+  it("a text held for quiet hours is a delivery row from the start", async () => {
+    const { fanOutEvent } = await import("./delivery");
+    const cust = await customerAccount();
+    const dispatcher = await staff("dispatcher");
+    await call("/v1/me/notification-preferences", { method: "PUT", token: cust.token, body: { email: false, sms: true } });
+    const t = await raiseTicket(cust.token);
+    const quiet = systemContext({ ...env, QUIET_HOURS: "00:00-23:59", NOTIFICATIONS: { sendBatch: async () => undefined } as unknown as Queue } as Env, "test");
+    const e = event("ticket.status_changed", t.id, { action: "open", number: t.number }, dispatcher.user.id);
+    await fanOutEvent(quiet, e);
+    const rows = await env.DB.prepare("SELECT channel, status, next_attempt_at FROM deliveries WHERE event_id = ?1").bind(e.id).all<{ channel: string; status: string; next_attempt_at: string }>();
+    const sms = rows.results.filter((r) => r.channel === "sms");
+    expect(sms).toHaveLength(1);
+    expect(sms[0].status).toBe("pending");
+    expect(sms[0].next_attempt_at > new Date().toISOString()).toBe(true);
   });
 });
 

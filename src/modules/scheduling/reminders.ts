@@ -59,7 +59,7 @@ export async function sendAppointmentReminders(ctx: ServiceContext, scheduledTim
         db.prepare("INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)").bind(e.id, e.type, e.subject_id, JSON.stringify(e.data), e.occurred_at),
       ),
     );
-    await publishEvents(ctx.env, events);
+    await publishEvents(ctx.env, events, ctx.waitUntil);
   }
   return { reminded: events.length };
 }

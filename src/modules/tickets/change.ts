@@ -65,7 +65,7 @@ function syncChangesOf(change: TicketChange): SyncChange[] {
  * and its events in one D1 batch, all or nothing; a lost race is a 409 that wrote nothing; the
  * events are published after the batch commits. The report aggregates follow in the same batch.
  */
-export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings">, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
+export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] }, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
   const db = ctx.env.DB;
   const { ticketId } = change;
   const actorId = actorUserId(ctx.actor);
@@ -89,12 +89,12 @@ export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "
     }
     throw new AppError("conflict", change.conflict ?? "The ticket changed while this request ran; reload and try again.");
   }
-  await publishEvents(ctx.env, events);
+  await publishEvents(ctx.env, events, ctx.waitUntil);
   return { events };
 }
 
 /** A new ticket: its row, its first history entry and its event, then the event is published. */
-export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings">, row: Columns & { id: string }, event: { type: string; data: Record<string, unknown> }) {
+export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] }, row: Columns & { id: string }, event: { type: string; data: Record<string, unknown> }) {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
   const published = domainEvent(event.type, row.id, actorId, event.data);
@@ -105,7 +105,7 @@ export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" 
     plainInsert(db, "domain_events", eventRow(published)),
     ...ticketStatsStatements(db, ctx.settings.timeZone, [row.id]),
   ]);
-  await publishEvents(ctx.env, [published]);
+  await publishEvents(ctx.env, [published], ctx.waitUntil);
 }
 
 /**

@@ -97,6 +97,6 @@ export const ticketImport: ImportKind<Imported> = {
       };
     });
     const { statements, event } = importedTicketStatements(ctx, rowsToInsert, guard, jobId);
-    return { outcomes, statements, afterCommit: () => publishEvents(ctx.env, [event]) };
+    return { outcomes, statements, afterCommit: () => publishEvents(ctx.env, [event], ctx.waitUntil) };
   },
 };
