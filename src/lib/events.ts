@@ -36,10 +36,11 @@ export async function sendToQueue(env: Pick<Env, "NOTIFICATIONS">, messages: { b
 export async function publishEvents(env: Pick<Env, "NOTIFICATIONS" | "DB">, events: DomainEventMessage[], waitUntil?: (p: Promise<unknown>) => void) {
   if (!events.length) return;
   await sendToQueue(env, events.map((body) => ({ body })));
-  // Off the request's path where the runtime allows: the answer does not wait for the mark.
-  const marked = markPublished(env, events.map((e) => e.id));
-  if (waitUntil) waitUntil(marked.catch(() => undefined));
-  else await marked;
+  const ids = events.map((e) => e.id);
+  if (!waitUntil) return markPublished(env, ids);
+  // Off the request's path: started after the answer is on its way (a later task), finished under
+  // waitUntil. Should the isolate stop first, the relay republishes and consumers ignore the copy.
+  waitUntil(new Promise((resolve) => setTimeout(resolve, 0)).then(() => markPublished(env, ids)).catch(() => undefined));
 }
 
 async function markPublished(env: Pick<Env, "DB">, ids: string[]) {

@@ -109,7 +109,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/tickets/{id}/hold": 5,
   "POST /v1/tickets/{id}/resume": 5,
   "POST /v1/tickets/{id}/resolve": 6,
-  "POST /v1/tickets/{id}/approve": 5,
+  "POST /v1/tickets/{id}/approve": 6, // + the ticket's live visits, cancelled with it when it closes
   "POST /v1/tickets/{id}/reopen": 5,
   "GET /v1/buckets": 2,
   "POST /v1/buckets": 3,
@@ -146,7 +146,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/users/{id}/reject": 2,
   "POST /v1/users/{id}/password": 3,
   "POST /v1/tickets/{id}/reject": 5,
-  "POST /v1/tickets/{id}/cancel": 5,
+  "POST /v1/tickets/{id}/cancel": 6, // + the ticket's live visits, cancelled with it
   "POST /v1/appointments/{id}/cancel": 3,
   "DELETE /v1/users/{id}": 3,
   "DELETE /v1/roles/{key}": 5,

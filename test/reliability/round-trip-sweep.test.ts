@@ -53,6 +53,10 @@ describe("D1 round trips of every operation", () => {
     const appt = await call("/v1/appointments", { token: admin, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(3), start_time: "10:00" } });
     const linkTicket = await raiseTicket(cust.token);
     await call(`/v1/tickets/${linkTicket.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
+    // A ticket of its own to approve: approving closes it, and closing cancels a ticket's live visit.
+    const approvable = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${approvable.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
+    for (const step of ["start", "resolve"]) await call(`/v1/tickets/${approvable.id}/${step}`, { token: tech.token, body: {} });
     const company = await call("/v1/companies", { token: admin, body: { name: `Sweep Co ${crypto.randomUUID().slice(0, 6)}` } });
     const role = await call("/v1/roles", { token: admin, body: { key: `sweep_${crypto.randomUUID().slice(0, 6)}`, name: "Sweep", permissions: ["tickets:read"] } });
     const bucket = await call("/v1/buckets", { token: admin, body: { name: "Sweep", filters: {} } });
@@ -72,7 +76,7 @@ describe("D1 round trips of every operation", () => {
       job: exported.json?.id,
       item: stocked.json?.id, equipment: issued.json?.id,
       admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
-      appointment: appt.json?.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
+      appointment: appt.json?.id, approvable: approvable.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
       company: company.json?.id, role: role.json?.key, bucket: bucket.json?.id, webhook: webhook.json?.id,
       application: application.json?.id, appRole: appRole.json?.id, grant: grant.json?.id, apiKey: apiKey.json?.id, apiSecret: apiKey.json?.secret,
     });
@@ -134,6 +138,9 @@ describe("D1 round trips of every operation", () => {
     "POST /v1/network/nodes/{node}/vlans": async () => ({ path: "/v1/network/nodes/GBE-OLT-02/vlans", body: { metro: "GBE", service_type: "iptv" } }),
     "DELETE /v1/network/onts/{serial}": async () => ({ path: "/v1/network/onts/HWTC1A2B0002" }),
     "POST /v1/oauth/token": async () => ({ body: { grant_type: "client_credentials", client_secret: w.apiSecret } }),
+    "POST /v1/tickets/{id}/approve": async () => ({ path: `/v1/tickets/${w.approvable}/approve`, body: {} }),
+    // The profile's everyday edit; a new email or phone needs the password and a verification (tested in users).
+    "PATCH /v1/me": async () => ({ body: { first_name: "Swept", region: "Gaborone" } }),
   };
 
   const csvBody = (csv: string) => ({ body: csv, headers: { "content-type": "text/csv" } });

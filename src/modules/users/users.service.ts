@@ -163,10 +163,11 @@ export async function updateMe(
 ) {
   const phone = normalisePhone(ctx, input.phone);
   const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
-  const user = await findUser(ctx, ctx.actor.userId);
-  const newEmail = input.email !== undefined && input.email !== (user.email || null) ? input.email : undefined;
-  const newPhone = phone !== undefined && phone !== user.phone ? phone : undefined;
-  if (newEmail !== undefined || newPhone !== undefined) await assertCurrentPassword(ctx, user, input.current_password);
+  // Only a change of the email or phone needs the stored row (its password hash); a name change does not read it.
+  const user = input.email !== undefined || phone !== undefined ? await findUser(ctx, ctx.actor.userId) : null;
+  const newEmail = user && input.email !== undefined && input.email !== (user.email || null) ? input.email : undefined;
+  const newPhone = user && phone !== undefined && phone !== user.phone ? phone : undefined;
+  if (user && (newEmail !== undefined || newPhone !== undefined)) await assertCurrentPassword(ctx, user, input.current_password);
   await assertUnique(ctx, { email: newEmail, phone: newPhone }, ctx.actor.userId);
   const patch: Partial<UserRow> = { updatedAt: nowIso() };
   if (input.first_name !== undefined) patch.firstName = input.first_name;
@@ -176,8 +177,8 @@ export async function updateMe(
   if (input.region !== undefined) patch.region = input.region;
   if (input.address !== undefined) patch.address = input.address;
   await ctx.db.update(users).set(patch).where(eq(users.id, ctx.actor.userId));
-  if (newEmail !== undefined) await requestContactChange(ctx, user, "email", newEmail);
-  if (newPhone !== undefined) await requestContactChange(ctx, user, "phone", newPhone);
+  if (user && newEmail !== undefined) await requestContactChange(ctx, user, "email", newEmail);
+  if (user && newPhone !== undefined) await requestContactChange(ctx, user, "phone", newPhone);
   const [me, pending] = await Promise.all([getMe(ctx), newEmail !== undefined || newPhone !== undefined ? pendingContactChanges(ctx, ctx.actor.userId) : undefined]);
   return { ...me, ...(pending ? { pending_contact_changes: pending } : {}) };
 }
