@@ -24,7 +24,9 @@ export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
     if (s.allOf) return Object.assign({}, ...s.allOf.map((part: Json) => example(part, full, depth + 1)));
     const alternatives = s.anyOf ?? s.oneOf;
     if (alternatives) return example(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], full, depth + 1);
-    const type: string = ([] as string[]).concat(s.type ?? "string").find((t) => t !== "null") ?? "string";
+    const types = ([] as string[]).concat(s.type ?? "string");
+    if (types.length && types.every((t) => t === "null")) return null;
+    const type: string = types.find((t) => t !== "null") ?? "string";
     if (type === "object") {
       const out: Record<string, Json> = {};
       for (const [key, prop] of Object.entries<Json>(s.properties ?? {})) {
@@ -156,7 +158,60 @@ function defaultsInWords(doc: Json) {
   for (const op of operations) for (const media of Object.values<Json>(op.requestBody?.content ?? {})) visit(media.schema);
 }
 
+/**
+ * The refusals every operation can answer before its own code runs, so the document lists every
+ * status a client may see: 400 (a malformed `X-D1-Bookmark`, an unknown query parameter, a body
+ * that is not UTF-8), 413 and 415 for every method that may carry a body, 401 and 403 for signed-in ones
+ * (a missing token, a cookie request without its CSRF header), and 429 for the public ones (throttled).
+ */
+function transportErrors(doc: Json) {
+  const problem = { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
+  const add = (op: Json, status: number, description: string) => {
+    op.responses ??= {};
+    op.responses[String(status)] ??= { description, content: problem };
+  };
+  for (const [path, item] of Object.entries<Json>(doc.paths ?? {})) {
+    if (!path.startsWith("/v1")) continue;
+    for (const [method, op] of Object.entries<Json>(item)) {
+      add(op, 400, "Invalid input (validation_failed, malformed_json, invalid_encoding)");
+      // Any body sent to a method that may carry one is checked, even where the operation takes none.
+      if (op.requestBody || ["post", "put", "patch", "delete"].includes(method)) {
+        add(op, 413, "Request body over the size cap");
+        add(op, 415, "The body is not JSON (or a type this operation takes)");
+      }
+      if ((op.security ?? doc.security ?? []).length) {
+        add(op, 401, "Missing, invalid or expired credentials");
+        add(op, 403, "The caller lacks the permission or may not touch this object");
+      }
+    }
+  }
+}
+
+/**
+ * A nullable reference with its own description comes out of the generator as
+ * `allOf: [{ $ref }, { type: [..., "null"] }]`, which no null can satisfy (the reference requires an
+ * object). It is rewritten as what it means: `anyOf: [{ $ref }, { type: "null" }]`.
+ */
+function nullableReferences(doc: Json) {
+  const visit = (node: Json) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const all = node.allOf;
+    if (Array.isArray(all) && all.length === 2 && all[0]?.$ref && Array.isArray(all[1]?.type) && all[1].type.includes("null")) {
+      const { type: _type, ...rest } = all[1];
+      delete node.allOf;
+      Object.assign(node, rest, { anyOf: [all[0], { type: "null" }] });
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(doc.paths);
+  visit(doc.components);
+  visit(doc.webhooks);
+}
+
 export function finishDocument<T>(doc: T): T {
+  nullableReferences(doc);
+  transportErrors(doc);
   withoutFilterExamples(doc);
   describeOperations(doc);
   exemplifyRequestBodies(doc);

@@ -3,6 +3,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { call, signedIn } from "../helpers";
+import { finishDocument } from "../../src/lib/openapi-reference";
+import { responseProblems } from "../response-check";
 
 /**
  * Schema-driven fuzzing (issue 6): for every operation in the generated OpenAPI document,
@@ -12,7 +14,7 @@ import { call, signedIn } from "../helpers";
  * no row anywhere. fast-check shrinks a failure to a minimal request.
  */
 type Json = any;
-const doc: Json = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "fuzz", version: "1" } });
+const doc: Json = finishDocument(createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "fuzz", version: "1" } }));
 
 function resolve(schema: Json): Json {
   if (schema?.$ref) return resolve(doc.components.schemas[schema.$ref.split("/").pop()]);
@@ -152,6 +154,8 @@ describe("schema-driven fuzzing: bad input is a 4xx problem and changes nothing"
           });
           if (res.status >= 500 || res.status < 400) throw new Error(`${res.status} for ${JSON.stringify(req).slice(0, 300)}: ${res.text.slice(0, 300)}`);
           if (!(res.headers.get("content-type") ?? "").includes("application/problem+json")) throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+          const problems = responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text);
+          if (problems.length) throw new Error(`${problems.join("; ")} for ${JSON.stringify(req).slice(0, 200)}`);
         }),
         { numRuns: 12, seed: 20261124 },
       );
@@ -226,6 +230,7 @@ describe("valid-looking input at the schema's limits never causes a 5xx", () => 
       for (const query of queries) {
         const res = await call(`${path}${query ? `?${query}` : ""}`, { method: op.method, token: op.secured ? token : undefined, body, headers: body ? { "content-type": "application/json" } : {} });
         expect(res.status, `${query}: ${res.status}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
+        expect(responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text), query).toEqual([]);
       }
     });
   }

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { DEFAULT_PASSWORD, call, createUser, login } from "../helpers";
-import { exampleOf } from "../../src/lib/openapi-reference";
+import { exampleOf, finishDocument } from "../../src/lib/openapi-reference";
+import { responseProblems } from "../response-check";
 import { dayAhead, linkFor } from "../scheduling-helpers";
 import { customerAccount, makeAsset, raiseTicket, staff, technicianAccount } from "../work-factories";
 import { ROUND_TRIP_BUDGET, SWEPT_STATUS } from "./round-trip-budget";
@@ -16,7 +17,7 @@ import { ROUND_TRIP_BUDGET, SWEPT_STATUS } from "./round-trip-budget";
  */
 const HEADER = "x-d1-round-trips";
 type Json = any;
-const doc: Json = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "sweep", version: "1" } });
+const doc: Json = finishDocument(createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "sweep", version: "1" } }));
 
 interface Op {
   key: string;
@@ -186,6 +187,8 @@ describe("D1 round trips of every operation", () => {
       const trips = Number(res.headers.get(HEADER));
       measured[op.key] = { trips, status: res.status, ...(res.status >= 300 ? { why: res.text.slice(0, 140) } : {}) };
       expect(res.status, `${op.key}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      // The answer is one the document describes: its status, and its body to the schema.
+      expect(responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text)).toEqual([]);
       expect(ROUND_TRIP_BUDGET[op.key], `${op.key} has no budget in test/reliability/round-trip-budget.ts (measured ${trips} with status ${res.status})`).toBeDefined();
       expect(trips, `${op.key}: ${trips} round trips, budget ${ROUND_TRIP_BUDGET[op.key]}`).toBeLessThanOrEqual(ROUND_TRIP_BUDGET[op.key]);
       if (SWEPT_STATUS[op.key] !== undefined) expect(res.status, `${op.key} answered a different status than the table records`).toBe(SWEPT_STATUS[op.key]);
