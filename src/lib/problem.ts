@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   slot_unavailable: { status: 409, title: "Slot unavailable" },
   insufficient_stock: { status: 409, title: "Insufficient stock" },
   already_submitted: { status: 409, title: "Already submitted" },
+  request_applied: { status: 409, title: "Applied; answer lost" },
   precondition_failed: { status: 412, title: "Precondition failed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },

@@ -3,6 +3,8 @@ import type { AppEnv } from "../lib/context";
 import { z } from "@hono/zod-openapi";
 import { hex } from "../lib/hmac";
 import { AppError } from "../lib/problem";
+import { createDb } from "../db/client";
+import { markingWrites, type WriteMark } from "./idempotency-writes";
 
 /** The header every create that a client may retry declares (a test holds every 201 route to it). */
 export const idempotencyHeader = z.object({
@@ -39,11 +41,20 @@ async function requestFingerprint(request: Request) {
   return hex(await crypto.subtle.digest("SHA-256", material));
 }
 
+/** How long a reservation without an answer and without a write holds its key against a retry. */
+export const IDEMPOTENCY_LEASE_MS = 30_000;
+
 /**
- * PLT-6. With an `Idempotency-Key` header, the first successful response is stored and replayed
- * to retries with the same key and body (`Idempotent-Replayed: true`); the same key with another
- * body is 422; a retry while the first is still running is 409. Keys are per caller, method and
- * path. Failed attempts release the key so the client can retry.
+ * PLT-6. With an `Idempotency-Key` header, the first response is stored and replayed to retries
+ * with the same key and body (`Idempotent-Replayed: true`); the same key with another body is 422.
+ * Keys are per caller, method and path.
+ *
+ * Crashes: the key is reserved before the handler runs, and every write the handler makes stamps
+ * the reservation as committed in that write's own batch (`markingWrites`). A reservation with no
+ * answer and no stamp proves nothing was written: a retry within the lease gets 409 with
+ * Retry-After, after it takes the key over and runs. A stamp without an answer (the worker died
+ * after its write, before answering) is never run again: 409 `request_applied` says the request
+ * took effect and its answer was lost. A request that fails before writing releases its key.
  */
 export function idempotent() {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -62,22 +73,42 @@ export function idempotent() {
       .bind(key, requestHash, now)
       .run();
     if (!claim.meta.changes) {
-      const row = await db.prepare("SELECT request_hash, status, response_body, created_at FROM idempotency_keys WHERE key = ?1").bind(key).first<{ request_hash: string; status: number | null; response_body: string | null; created_at: number }>();
+      const row = await db.prepare("SELECT request_hash, status, response_body, created_at, committed_at FROM idempotency_keys WHERE key = ?1").bind(key).first<{ request_hash: string; status: number | null; response_body: string | null; created_at: number; committed_at: number | null }>();
       if (row && row.request_hash !== requestHash) throw new AppError("unprocessable", "This Idempotency-Key was used with a different request body.");
-      if (row && row.status === null) throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.");
-      if (row) {
+      if (row && row.status !== null) {
         return new Response(row.response_body, {
-          status: row.status!,
+          status: row.status,
           headers: { "content-type": "application/json", "idempotent-replayed": "true", "x-request-id": c.var.requestId },
         });
       }
+      if (row) {
+        const leaseLeft = row.created_at + IDEMPOTENCY_LEASE_MS - now;
+        if (leaseLeft > 0) {
+          throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.", { headers: { "retry-after": String(Math.max(1, Math.ceil(leaseLeft / 1000))) } });
+        }
+        if (row.committed_at !== null) {
+          throw new AppError("request_applied", "This request was applied, but its answer was lost when the server failed. Read the resource to see the result; do not send it again with a new key.");
+        }
+        // Nothing was written under the old reservation: take it over (one taker wins).
+        const taken = await db.prepare("UPDATE idempotency_keys SET created_at = ?2 WHERE key = ?1 AND status IS NULL AND committed_at IS NULL AND created_at = ?3").bind(key, now, row.created_at).run();
+        if (!taken.meta.changes) throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.", { headers: { "retry-after": "1" } });
+      }
     }
-    await next();
-    if (c.res.status >= 200 && c.res.status < 300) {
+    const mark: WriteMark = { marked: false };
+    const marking = markingWrites(c.env.DB, key, mark);
+    c.env = { ...c.env, DB: marking };
+    c.set("db", createDb(marking));
+    try {
+      await next();
+    } finally {
+      c.env = { ...c.env, DB: db };
+    }
+    if ((c.res.status >= 200 && c.res.status < 300) || mark.marked) {
+      // Once something was written, its answer is the key's answer, whatever it was.
       const body = await c.res.clone().text();
       await db.prepare("UPDATE idempotency_keys SET status = ?1, response_body = ?2 WHERE key = ?3").bind(c.res.status, body, key).run();
     } else {
-      await db.prepare("DELETE FROM idempotency_keys WHERE key = ?1 AND status IS NULL").bind(key).run();
+      await db.prepare("DELETE FROM idempotency_keys WHERE key = ?1 AND status IS NULL AND committed_at IS NULL").bind(key).run();
     }
   });
 }

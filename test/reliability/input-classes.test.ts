@@ -174,6 +174,39 @@ describe("retries: every create a client may retry takes an Idempotency-Key", ()
     expect(n!.n).toBe(1);
   });
 
+  it("after a crash: a reservation that wrote nothing is taken over after its lease; one whose write committed is never run again", async () => {
+    const { assignedTicket } = await import("../work-factories");
+    const { cust, ticket } = await assignedTicket();
+    const path = `/v1/tickets/${ticket.id}/comments`;
+    const body = { body: "Crash-safe comment", visibility: "public" };
+    const send = (key: string) => call(path, { token: cust.token, body, headers: { "idempotency-key": key } });
+    const keyOf = (k: string) => `${cust.user.id}:POST:${path}:${k}`;
+    const comments = async () => (await env.DB.prepare("SELECT count(*) AS n FROM ticket_comments WHERE ticket_id = ?1 AND body = ?2").bind(ticket.id, body.body).first<{ n: number }>())!.n;
+    const reserve = (k: string, createdAt: number, committedAt: number | null) =>
+      env.DB.prepare("INSERT INTO idempotency_keys (key, request_hash, created_at, committed_at) SELECT ?1, request_hash, ?2, ?3 FROM idempotency_keys WHERE key = ?4").bind(keyOf(k), createdAt, committedAt, keyOf("crash-original-1")).run();
+
+    // A normal request: its write stamped the key in the same batch, then the answer was stored.
+    expect((await send("crash-original-1")).status).toBe(201);
+    const first = await env.DB.prepare("SELECT status, committed_at FROM idempotency_keys WHERE key = ?1").bind(keyOf("crash-original-1")).first<{ status: number; committed_at: number | null }>();
+    expect(first).toMatchObject({ status: 201, committed_at: expect.any(Number) });
+    expect(await comments()).toBe(1);
+
+    // Died before writing, moments ago: still in progress, with a Retry-After.
+    await reserve("crash-before-2", Date.now(), null);
+    const busy = await send("crash-before-2");
+    expectProblem(busy, 409, "conflict");
+    expect(Number(busy.headers.get("retry-after"))).toBeGreaterThan(0);
+    // …and after the lease: nothing was written, so the retry takes the key over and runs.
+    await reserve("crash-before-3", Date.now() - 60_000, null);
+    expect((await send("crash-before-3")).status).toBe(201);
+    expect(await comments()).toBe(2);
+
+    // Died after its write committed, before answering: never run again, and the client is told it took effect.
+    await reserve("crash-after-4", Date.now() - 60_000, Date.now() - 59_000);
+    expectProblem(await send("crash-after-4"), 409, "request_applied");
+    expect(await comments()).toBe(2);
+  });
+
   it("compares the body as a JSON document: another key order or spacing is the same request, another value is not", async () => {
     const { assignedTicket } = await import("../work-factories");
     const { cust, ticket } = await assignedTicket();

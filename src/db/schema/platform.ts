@@ -46,6 +46,8 @@ export const idempotencyKeys = sqliteTable(
     status: integer("status"),
     responseBody: text("response_body"),
     createdAt: integer("created_at").notNull(),
+    /** Set in the same batch as the first write the request made: without it, nothing was written. */
+    committedAt: integer("committed_at"),
   },
   (t) => [index("idempotency_keys_created_idx").on(t.createdAt)],
 );
