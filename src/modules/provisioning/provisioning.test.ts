@@ -179,6 +179,10 @@ describe("NET-3 provisioning services and VLANs", () => {
     expect(created.json.vlans.map((v: { vlan: number }) => v.vlan)).toEqual([1000, 1001]);
     expectProblem(await call(`/v1/network/nodes/${name}/vlans`, { token: manager.token, body: { metro: "GBE", service_type: "iptv" } }), 422, "unprocessable");
     expectProblem(await call("/v1/network/nodes/NO-SUCH-NODE/vlans", { token: manager.token, body: { metro: "TST", service_type: "iptv" } }), 404, "not_found");
+    // A node name is one path segment of the element manager's API: no "..", no leading dot.
+    for (const bad of ["GBE..OLT", ".hidden", "a..b", "...x"]) {
+      expectProblem(await call(`/v1/network/nodes/${encodeURIComponent(bad)}/vlans/available`, { token: manager.token }), 400, "validation_failed");
+    }
     expectProblem(await call(`/v1/network/nodes/${name}/vlans`, { token: manager.token, body: { metro: "TST", service_type: "iptv", count: 5 } }), 409, "conflict");
 
     const subscriber = `SUB-${unique()}`;
