@@ -4,6 +4,8 @@ import { operations } from "./security-suite";
 
 const PUBLIC_OPERATIONS = new Set([
   "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth", "getLabels",
+  // Links sent about an account (to a new address, and to the old one): the token in the body is the credential.
+  "verifyContactChange", "undoContactChange",
   // The customer link's API: the token in the path is the credential.
   // The WebSocket: its one-minute ticket is the credential.
   "connectEvents",

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
-import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
+import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { cursorParam, limitParam } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
 import {
@@ -28,7 +28,7 @@ export const updateMe = createRoute({
 });
 
 export const verifyContactChange = createRoute({
-  method: "post", path: "/v1/auth/contact/verify", tags, operationId: "verifyContactChange", security: [],
+  method: "post", path: "/v1/auth/contact/verify", tags, operationId: "verifyContactChange", security: PUBLIC,
   summary: "Make a new email or phone yours (the link sent to it)",
   description: "The token from the message sent to the new address. The change takes effect and the old address is told, with a link to undo it.",
   request: { body: jsonBody(ContactTokenSchema) },
@@ -36,7 +36,7 @@ export const verifyContactChange = createRoute({
 });
 
 export const undoContactChange = createRoute({
-  method: "post", path: "/v1/auth/contact/undo", tags, operationId: "undoContactChange", security: [],
+  method: "post", path: "/v1/auth/contact/undo", tags, operationId: "undoContactChange", security: PUBLIC,
   summary: "Undo a change of your email or phone (the link sent to the old one)",
   description: "Restores the old address, ends every session and voids password-reset links sent meanwhile. Valid 7 days.",
   request: { body: jsonBody(ContactTokenSchema) },
