@@ -28,7 +28,7 @@ export async function flagSlaBreaches(ctx: ServiceContext, scheduledTime: number
     const due = `${target}_due_at`;
     const [flagged] = await env.DB.batch<{ id: string; number: string; priority: string; due: string }>([
       env.DB.prepare(
-        `UPDATE tickets SET ${breached} = ?1, write_token = ?2
+        `UPDATE tickets SET ${breached} = ?1, write_token = ?2, version = version + 1
           WHERE ${breached} IS NULL AND ${MET_COLUMN[target]} IS NULL AND ${due} IS NOT NULL AND ${due} <= ?1
             AND sla_paused_at IS NULL AND status NOT IN (${FINISHED_STATUSES.map((st) => `'${st}'`).join(", ")})
           RETURNING id, number, priority, ${due} AS due`,
@@ -43,6 +43,11 @@ export async function flagSlaBreaches(ctx: ServiceContext, scheduledTime: number
                 json_object('target', ?3, 'number', number, 'priority', priority, 'due_at', ${due}), ?1
            FROM tickets WHERE write_token = ?2`,
       ).bind(now, token, target),
+      // Phones holding the ticket see the breach in their next delta (as after any other change).
+      env.DB.prepare(
+        `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at)
+         SELECT 't:' || id, 'ticket', id, 'upsert', ?1 FROM tickets WHERE write_token = ?2`,
+      ).bind(now, token),
       // A resolution breach makes the ticket overdue in the reports.
       ...(target === "resolution" ? ticketStatsByWriteTokenStatements(env.DB, ctx.settings.timeZone, token) : []),
     ]);

@@ -40,6 +40,24 @@ describe("WO-6 SLA", () => {
     expect((await env.DB.prepare("SELECT count(*) AS n FROM ticket_history WHERE ticket_id = ?1 AND action = 'sla_breached'").bind(t.id).first<{ n: number }>())!.n).toBe(2);
   });
 
+  it("a breach reaches the assigned technician's phone in its next delta, with a new version", async () => {
+    const admin = await staff("admin");
+    const tech = await technicianAccount();
+    const t = await raiseTicket(admin.token, { priority: "high" });
+    await call(`/v1/tickets/${t.id}/assign`, { token: admin.token, body: { technician_ids: [tech.user.id] } });
+    const device = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    let sync = await call("/v1/mobile/sync", { token: tech.token, body: { device } });
+    while (sync.json.has_more) sync = await call("/v1/mobile/sync", { token: tech.token, body: { device, cursor: sync.json.cursor } });
+    const before = sync.json.changes.find((c: { id: string }) => c.id === t.id).data;
+    await env.DB.prepare("UPDATE tickets SET resolution_due_at = ?1 WHERE id = ?2").bind(new Date(Date.now() - 60_000).toISOString(), t.id).run();
+    await flagSlaBreaches(systemContext(env, "test"), Date.now());
+    const delta = await call("/v1/mobile/sync", { token: tech.token, body: { device, cursor: sync.json.cursor } });
+    const after = delta.json.changes.find((c: { id: string; entity: string }) => c.entity === "ticket" && c.id === t.id);
+    expect(after, JSON.stringify(delta.json.changes)).toBeDefined();
+    expect(after.data.version).toBe(before.version + 1);
+    expect(after.data.sla).toMatchObject({ resolution_breached: true });
+  });
+
   it("does not breach a met response, nor a ticket on hold", async () => {
     const admin = await staff("admin");
     const tech = await technicianAccount();
