@@ -1,6 +1,7 @@
 import { assets } from "../../db/schema";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
+import { changeLogStatement } from "../../lib/change-log";
 import { guardedInsert, guardedUpdate, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
 import { customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference } from "../customers";
 import { AssetCreateSchema } from "./assets.schemas";
@@ -53,6 +54,7 @@ export const assetImport: ImportKind<Card> = {
       .where(inList(assets.serialNumber, rows.map((r) => r.key)));
     const now = nowIso();
     const statements: D1PreparedStatement[] = [];
+    const updated: string[] = [];
     const outcomes = rows.map(({ value: { input, given } }, i): RowOutcome => {
       const owner = owners[i];
       if (!owner || "error" in owner) return { outcome: "failed", errors: [owner ? owner.error : { path: "customer_id", message: "Required" }] };
@@ -74,8 +76,11 @@ export const assetImport: ImportKind<Card> = {
       const end = set.warranty_end !== undefined ? set.warranty_end : matches[0].warrantyEnd;
       if (start && end && start > end) return { outcome: "failed", errors: [{ path: "warranty_end", message: "Before warranty_start" }] };
       statements.push(guardedUpdate(ctx.env.DB, "assets", matches[0].id, set, guard));
+      updated.push(matches[0].id);
       return { outcome: "updated" };
     });
+    // Phones that hold an updated service card (through a ticket) see the change in their next delta.
+    statements.push(...changeLogStatement(ctx.env.DB, updated.map((id) => ({ scope: `a:${id}` as const, entity: "asset" as const, id })), guard));
     return { outcomes, statements };
   },
 };

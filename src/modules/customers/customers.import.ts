@@ -3,6 +3,7 @@ import { customers } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
+import { changeLogStatement } from "../../lib/change-log";
 import { guardedInsert, guardedUpdate, listCell, pointCells, validated, type ImportColumn, type ImportKind, type RowOutcome } from "../../lib/imports";
 import { toE164 } from "../../lib/phone";
 import type { FieldError } from "../../lib/problem";
@@ -65,6 +66,7 @@ export const customerImport: ImportKind<CustomerImport> = {
       : [];
     const now = nowIso();
     const statements: D1PreparedStatement[] = [];
+    const updated: string[] = [];
     const outcomes = rows.map(({ value: { input, given } }): RowOutcome => {
       const matches = input.account_number ? found.filter((f) => f.accountNumber === input.account_number) : found.filter((f) => f.phone === input.phone);
       if (!matches.length) {
@@ -87,8 +89,11 @@ export const customerImport: ImportKind<CustomerImport> = {
         else set[column] = (input as unknown as Record<string, string | undefined>)[column] ?? null;
       }
       statements.push(guardedUpdate(ctx.env.DB, "customers", matches[0].id, set, guard));
+      updated.push(matches[0].id);
       return { outcome: "updated" };
     });
+    // Phones that hold an updated customer (through a ticket) see the change in their next delta.
+    statements.push(...changeLogStatement(ctx.env.DB, updated.map((id) => ({ scope: `c:${id}` as const, entity: "customer" as const, id })), guard));
     return { outcomes, statements };
   },
 };

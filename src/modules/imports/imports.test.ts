@@ -302,6 +302,35 @@ describe("ticket, service card and catalogue imports", () => {
   });
 });
 
+describe("updates by import reach the phones", () => {
+  it("a customer and a service card updated by an import are in the assigned technician's next delta", async () => {
+    const { technicianAccount } = await import("../../../test/work-factories");
+    const admin = await staff("admin");
+    const acc = `ACC-${uid()}`;
+    const serial = `SN-${uid()}`;
+    const theirPhone = phone();
+    await imported("/v1/imports/customers", admin.token, `account_number,full_name,phone,address\n${acc},Before Name,${theirPhone},Plot 1\n`);
+    await imported("/v1/imports/service-cards", admin.token, `serial_number,customer_account_number,model\n${serial},${acc},Old Model\n`);
+    const customerId = (await env.DB.prepare("SELECT id FROM customers WHERE account_number = ?1").bind(acc).first<{ id: string }>())!.id;
+    const assetId = (await env.DB.prepare("SELECT id FROM assets WHERE serial_number = ?1").bind(serial).first<{ id: string }>())!.id;
+    const ticket = await call("/v1/tickets", { token: admin.token, body: { kind: "repair", priority: "high", title: "Fridge", customer_id: customerId, asset_id: assetId } });
+    expect(ticket.status, ticket.text).toBe(201);
+    const tech = await technicianAccount();
+    await call(`/v1/tickets/${ticket.json.id}/assign`, { token: admin.token, body: { technician_ids: [tech.user.id] } });
+    const device = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    let sync = await call("/v1/mobile/sync", { token: tech.token, body: { device } });
+    while (sync.json.has_more) sync = await call("/v1/mobile/sync", { token: tech.token, body: { device, cursor: sync.json.cursor } });
+
+    await imported("/v1/imports/customers?on_existing=update", admin.token, `account_number,full_name,phone\n${acc},After Name,${theirPhone}\n`);
+    await imported("/v1/imports/service-cards?on_existing=update", admin.token, `serial_number,customer_account_number,model\n${serial},${acc},New Model\n`);
+    const delta = await call("/v1/mobile/sync", { token: tech.token, body: { device, cursor: sync.json.cursor } });
+    const customer = delta.json.changes.find((c: { entity: string; id: string }) => c.entity === "customer" && c.id === customerId);
+    const asset = delta.json.changes.find((c: { entity: string; id: string }) => c.entity === "asset" && c.id === assetId);
+    expect(customer?.data.full_name, JSON.stringify(delta.json.changes)).toBe("After Name");
+    expect(asset?.data.model).toBe("New Model");
+  });
+});
+
 describe("failures no retry can fix", () => {
   it("a row longer than the row cap fails its job on the first attempt, with a clear error (no redeliveries)", async () => {
     const manager = await staff("manager");
