@@ -6,7 +6,7 @@
  * measured in the same run. Writes bench/results.json and docs/benchmarks.md.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createHash, generateKeyPairSync, randomBytes, scryptSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes, scryptSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
-import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { optionalSignIn, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import {

@@ -7,7 +7,7 @@ import { deliveries, notificationPreferences, notifications, syncChanges, users,
 import { changeLogRows } from "../../lib/change-log";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { readLiveSession, sessionPermissions } from "../../lib/sessions";
-import { newId, nowIso, randomToken } from "../../lib/ids";
+import { newId, nowIso, } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { signToken, verifyToken } from "../../lib/tokens";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { requires, } from "../../middleware/auth";
 import { PUBLIC, jsonResponse } from "../../lib/openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";

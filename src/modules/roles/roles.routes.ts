@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
-import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { requires, } from "../../middleware/auth";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import { PermissionListSchema, RoleCreateSchema, RoleKeyParam, RoleListSchema, RolePoolSchema, RoleSchema, RoleUpdateSchema } from "./roles.schemas";

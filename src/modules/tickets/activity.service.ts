@@ -14,7 +14,7 @@ import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
 import { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, stockProblem } from "../inventory";
 import { changeTicket } from "./change";
-import { getTicket, presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
+import { presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
 import { transitionColumns } from "./tickets.write";
 import type { Relation } from "./tickets.workflow";
 

@@ -8,7 +8,7 @@ import { TechnicianIdParam } from "../technicians";
 import { JobSchema } from "../jobs";
 import {
   ActionSchema, AssignSchema, AutoAssignResultSchema, AutoAssignRunSchema, TicketCreatedSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
-  CommentCreateSchema, CommentSchema, CompleteSchema, HistoryEntrySchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,
+  CommentCreateSchema, CommentSchema, CompleteSchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,
   TicketCreateSchema, TicketDetailSchema, TicketIdParam, TicketListQuery, TicketPageSchema, TicketSchema, TicketUpdateSchema,
   UnassignSchema, WorkLogCreateSchema, WorkLogSchema, WorkloadSchema, TicketSubListQuery, CommentPageSchema, HistoryPageSchema, WorkLogPageSchema,
 } from "./tickets.schemas";

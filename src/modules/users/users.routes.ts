@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
-import { optionalSignIn, requires, requiresSignIn } from "../../middleware/auth";
+import { requires, requiresSignIn } from "../../middleware/auth";
 import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { cursorParam, limitParam } from "../../lib/pagination";
 import { errorResponses } from "../../lib/problem";
