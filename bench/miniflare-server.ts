@@ -19,7 +19,9 @@ const [bundleDir, persist, port, envFile] = process.argv.slice(2);
 // wrangler ships its own Miniflare (and workerd); use that one so only the proxy differs.
 const requireFromWrangler = createRequire(join(root, "node_modules", "wrangler", "package.json"));
 const { Miniflare, convertV4MiniflareOptions } = requireFromWrangler("miniflare") as typeof import("miniflare") & {
-  convertV4MiniflareOptions: (options: Record<string, unknown>) => ConstructorParameters<typeof import("miniflare").Miniflare>[0];
+  convertV4MiniflareOptions: (
+    options: Record<string, unknown>,
+  ) => ConstructorParameters<typeof import("miniflare").Miniflare>[0];
 };
 
 function parseEnvFile(text: string): Record<string, string> {
@@ -32,8 +34,13 @@ function parseEnvFile(text: string): Record<string, string> {
 }
 
 // A single bundled ES module needs no module rules (and Miniflare 5 refuses to convert them).
-const { workerOptions: { modulesRules: _rules, ...workerOptions } } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-const bindings = { ...(workerOptions.bindings as Record<string, unknown>), ...parseEnvFile(readFileSync(envFile, "utf8")) };
+const {
+  workerOptions: { modulesRules: _rules, ...workerOptions },
+} = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
+const bindings = {
+  ...(workerOptions.bindings as Record<string, unknown>),
+  ...parseEnvFile(readFileSync(envFile, "utf8")),
+};
 
 const mf = new Miniflare(
   convertV4MiniflareOptions({
@@ -42,7 +49,16 @@ const mf = new Miniflare(
     // Set to take CPU profiles through the DevTools protocol (see docs/benchmarks-findings.md).
     inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
     resourcePersistencePath: join(persist, "v3"),
-    workers: [{ ...workerOptions, name: "truckroll", rootPath: bundleDir, modules: true, scriptPath: join(bundleDir, "worker.js"), bindings }],
+    workers: [
+      {
+        ...workerOptions,
+        name: "truckroll",
+        rootPath: bundleDir,
+        modules: true,
+        scriptPath: join(bundleDir, "worker.js"),
+        bindings,
+      },
+    ],
   }),
 );
 const url = await mf.ready;

@@ -27,7 +27,10 @@ globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   try {
     return await keptAliveFetch(input, init);
   } catch {
-    return keptAliveFetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), connection: "close" } });
+    return keptAliveFetch(input, {
+      ...init,
+      headers: { ...(init?.headers as Record<string, string> | undefined), connection: "close" },
+    });
   }
 };
 const args = process.argv.slice(2);
@@ -40,7 +43,16 @@ const importsOnly = args.includes("--imports");
 const mobileOnly = args.includes("--mobile");
 /** `--network`: only the network lists (the provisioning log, tickets by region), written to their own section. */
 const networkOnly = args.includes("--network");
-const scales = (args.find((a) => a.startsWith("--scales="))?.split("=")[1] ?? (quick && !networkOnly && !mobileOnly ? "10000" : reportsOnly || mobileOnly || networkOnly ? "10000,1000000" : "10000,100000,1000000")).split(",").map(Number);
+const scales = (
+  args.find((a) => a.startsWith("--scales="))?.split("=")[1] ??
+  (quick && !networkOnly && !mobileOnly
+    ? "10000"
+    : reportsOnly || mobileOnly || networkOnly
+      ? "10000,1000000"
+      : "10000,100000,1000000")
+)
+  .split(",")
+  .map(Number);
 // Quick runs measure at the headline concurrency only, leaving time for five ratio pairs in under three minutes.
 const concurrencies = quick ? [64] : [1, 8, 32, 64];
 const duration = quick ? 2 : 8;
@@ -79,7 +91,8 @@ const quiet = { cwd: root, stdio: "pipe" as const, env: { ...process.env, CI: "1
 execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], quiet);
 
 function sqliteFile(): string {
-  const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
   const file = walk(join(persist, "v3", "d1")).find((f) => f.endsWith(".sqlite") && !f.includes("metadata"));
   if (!file) throw new Error("local D1 file not found");
   return file;
@@ -91,16 +104,31 @@ const TECHS = 100;
 
 function seedBase(db: DatabaseSync) {
   const salt = randomBytes(16);
-  const hash = `$scrypt$ln=14,r=8,p=5$${salt.toString("base64").replace(/=+$/, "")}$${scryptSync(PASSWORD, salt, 32, { N: 2 ** 14, r: 8, p: 5, maxmem: 64 * 1024 * 1024 }).toString("base64").replace(/=+$/, "")}`;
-  db.prepare(`INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES ('usr_bench_admin', 'benchadmin', 'benchadmin@example.test', ?, 'admin', 'active', ?, ?)`).run(hash, now, now);
-  const user = db.prepare(`INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES (?, ?, ?, 'x', 'technician', 'active', ?, ?)`);
-  const profile = db.prepare(`INSERT INTO technician_profiles (user_id, skills, service_areas, external_usernames, is_available, created_at, updated_at) VALUES (?, '["fibre"]', '["gaborone"]', '{}', 1, ?, ?)`);
+  const hash = `$scrypt$ln=14,r=8,p=5$${salt.toString("base64").replace(/=+$/, "")}$${scryptSync(PASSWORD, salt, 32, {
+    N: 2 ** 14,
+    r: 8,
+    p: 5,
+    maxmem: 64 * 1024 * 1024,
+  })
+    .toString("base64")
+    .replace(/=+$/, "")}`;
+  db.prepare(
+    `INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES ('usr_bench_admin', 'benchadmin', 'benchadmin@example.test', ?, 'admin', 'active', ?, ?)`,
+  ).run(hash, now, now);
+  const user = db.prepare(
+    `INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES (?, ?, ?, 'x', 'technician', 'active', ?, ?)`,
+  );
+  const profile = db.prepare(
+    `INSERT INTO technician_profiles (user_id, skills, service_areas, external_usernames, is_available, created_at, updated_at) VALUES (?, '["fibre"]', '["gaborone"]', '{}', 1, ?, ?)`,
+  );
   for (let i = 0; i < TECHS; i++) {
     user.run(`usr_bench_t${i}`, `benchtech${i}`, `benchtech${i}@example.test`, now, now);
     profile.run(`usr_bench_t${i}`, now, now);
   }
   // The mobile scenarios' technician: 50 tickets of their own, whatever the scale.
-  db.prepare(`INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES ('usr_bench_mobile', 'benchmobile', 'benchmobile@example.test', ?, 'technician', 'active', ?, ?)`).run(hash, now, now);
+  db.prepare(
+    `INSERT INTO users (id, username, email, password_hash, role, status, created_at, updated_at) VALUES ('usr_bench_mobile', 'benchmobile', 'benchmobile@example.test', ?, 'technician', 'active', ?, ?)`,
+  ).run(hash, now, now);
   profile.run("usr_bench_mobile", now, now);
 }
 
@@ -116,17 +144,37 @@ function seedTickets(db: DatabaseSync, target: number) {
     `INSERT INTO tickets (id, number, kind, priority, status, title, description, created_by, required_skills, service_area, response_due_at, resolution_due_at, resolved_at, created_at, updated_at)
      VALUES (?, ?, 'repair', ?, ?, ?, '', 'usr_bench_admin', '[]', 'gaborone', ?, ?, ?, ?, ?)`,
   );
-  const assign = db.prepare(`INSERT INTO ticket_assignees (ticket_id, technician_id, assigned_by, assigned_at) VALUES (?, ?, 'usr_bench_admin', ?)`);
+  const assign = db.prepare(
+    `INSERT INTO ticket_assignees (ticket_id, technician_id, assigned_by, assigned_at) VALUES (?, ?, 'usr_bench_admin', ?)`,
+  );
   // Every seeded ticket has its change-log row, as every ticket written through the API does.
-  const logged = db.prepare(`INSERT INTO sync_changes (scope, entity, entity_id, op, created_at) VALUES (?, 'ticket', ?, 'upsert', ?)`);
+  const logged = db.prepare(
+    `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at) VALUES (?, 'ticket', ?, 'upsert', ?)`,
+  );
   const start = Date.now() - 365 * 86_400_000;
   db.exec("BEGIN");
   for (let i = seeded; i < target; i++) {
-    const created = new Date(start + Math.floor((i / Math.max(target, 1)) * 365 * 86_400_000) + (i % 1000)).toISOString();
+    const created = new Date(
+      start + Math.floor((i / Math.max(target, 1)) * 365 * 86_400_000) + (i % 1000),
+    ).toISOString();
     const id = `tkt_bench_${String(i).padStart(8, "0")}`;
     const status = STATUSES[i % 7];
-    const resolved = status === "resolved" || status === "closed" ? new Date(Date.parse(created) + ((i % 20) + 1) * 3_600_000).toISOString() : null;
-    insert.run(id, `TR-${String(i + 1).padStart(7, "0")}`, PRIORITIES[i % 5], status, `Bench ticket ${i}`, created, created, resolved, created, created);
+    const resolved =
+      status === "resolved" || status === "closed"
+        ? new Date(Date.parse(created) + ((i % 20) + 1) * 3_600_000).toISOString()
+        : null;
+    insert.run(
+      id,
+      `TR-${String(i + 1).padStart(7, "0")}`,
+      PRIORITIES[i % 5],
+      status,
+      `Bench ticket ${i}`,
+      created,
+      created,
+      resolved,
+      created,
+      created,
+    );
     if (i % 3 === 0) assign.run(id, `usr_bench_t${i % TECHS}`, created);
     if (i < MOBILE_TICKETS) assign.run(id, "usr_bench_mobile", created);
     logged.run(`t:${id}`, id, created);
@@ -138,11 +186,15 @@ function seedTickets(db: DatabaseSync, target: number) {
 
 /** The report aggregates for the tickets just seeded, by the same SQL every ticket change runs. */
 function refreshReportAggregates(db: DatabaseSync, from: number, to: number) {
-  const zone = zoneOffsetsJson(settingsFrom({ ENVIRONMENT: "development", JWT_PRIVATE_KEYS: "x", HMAC_SECRET: "x".repeat(16) } as Env).timeZone);
+  const zone = zoneOffsetsJson(
+    settingsFrom({ ENVIRONMENT: "development", JWT_PRIVATE_KEYS: "x", HMAC_SECRET: "x".repeat(16) } as Env).timeZone,
+  );
   const statements = REFRESH_SQL.map((text) => db.prepare(text.includes("?1") ? text : text.replaceAll("?2", "?1")));
   const t0 = performance.now();
   for (let i = from; i < to; i += 5000) {
-    const ids = JSON.stringify(Array.from({ length: Math.min(5000, to - i) }, (_, k) => `tkt_bench_${String(i + k).padStart(8, "0")}`));
+    const ids = JSON.stringify(
+      Array.from({ length: Math.min(5000, to - i) }, (_, k) => `tkt_bench_${String(i + k).padStart(8, "0")}`),
+    );
     db.exec("BEGIN");
     REFRESH_SQL.forEach((text, k) => (text.includes("?1") ? statements[k].run(zone, ids) : statements[k].run(ids)));
     db.exec("COMMIT");
@@ -170,15 +222,38 @@ type ServerKind = "wrangler dev" | "Miniflare";
 let serverKind: ServerKind = "wrangler dev";
 
 async function startWrangler() {
-  server = spawn(wrangler, ["dev", BENCH_ENTRY, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "error"], { ...quiet, stdio: "ignore" });
+  server = spawn(
+    wrangler,
+    [
+      "dev",
+      BENCH_ENTRY,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--env-file",
+      envFile,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "error",
+    ],
+    { ...quiet, stdio: "ignore" },
+  );
   await waitUp();
 }
 
 /** The same bundle wrangler would deploy, on workerd through Miniflare with no proxy in front. */
 const bundleDir = join(dir, "bundle");
 async function startMiniflare() {
-  if (!existsSync(join(bundleDir, "worker.js"))) execFileSync(wrangler, ["deploy", BENCH_ENTRY, "--dry-run", "--outdir", bundleDir], quiet);
-  server = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "miniflare-server.ts"), bundleDir, persist, String(port), envFile], { ...quiet, stdio: "ignore" });
+  if (!existsSync(join(bundleDir, "worker.js")))
+    execFileSync(wrangler, ["deploy", BENCH_ENTRY, "--dry-run", "--outdir", bundleDir], quiet);
+  server = spawn(
+    process.execPath,
+    ["--import", "tsx", join(root, "bench", "miniflare-server.ts"), bundleDir, persist, String(port), envFile],
+    { ...quiet, stdio: "ignore" },
+  );
   await waitUp();
 }
 
@@ -208,7 +283,11 @@ async function growTo(scale: number): Promise<Record<string, string>> {
 }
 
 async function signIn(identifier = "benchadmin"): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier, password: PASSWORD }) });
+  const res = await fetch(`${base}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ identifier, password: PASSWORD }),
+  });
   const body = (await res.json()) as { access_token: string };
   return { authorization: `Bearer ${body.access_token}` };
 }
@@ -217,7 +296,12 @@ async function signIn(identifier = "benchadmin"): Promise<Record<string, string>
 
 type Run = WrkResult;
 
-function wrk(path: string, connections: number, seconds: number, opts: { headers?: Record<string, string>; script?: string } = {}): Run {
+function wrk(
+  path: string,
+  connections: number,
+  seconds: number,
+  opts: { headers?: Record<string, string>; script?: string } = {},
+): Run {
   const argv = ["-t", String(Math.min(2, connections)), "-c", String(connections), "-d", `${seconds}s`, "--latency"];
   for (const [k, v] of Object.entries(opts.headers ?? {})) argv.push("-H", `${k}: ${v}`);
   if (opts.script) argv.push("-s", opts.script);
@@ -229,18 +313,25 @@ function wrk(path: string, connections: number, seconds: number, opts: { headers
     console.error(`wrk failed for ${path}: ${String(err).slice(0, 200)}`);
   }
   const run = parseWrk(out);
-  if (out && (Number.isNaN(run.p50_ms) || Number.isNaN(run.p99_ms))) console.error(`unparsed latency for ${path}:\n${out.split("Latency Distribution")[1]?.slice(0, 200)}`);
-  if (run.socket_errors) console.error(`${path}: ${run.socket_errors} socket errors or timeouts at ${connections} connections`);
+  if (out && (Number.isNaN(run.p50_ms) || Number.isNaN(run.p99_ms)))
+    console.error(`unparsed latency for ${path}:\n${out.split("Latency Distribution")[1]?.slice(0, 200)}`);
+  if (run.socket_errors)
+    console.error(`${path}: ${run.socket_errors} socket errors or timeouts at ${connections} connections`);
   return run;
 }
 
 function luaPost(body: unknown, headers: Record<string, string>, rotatePaths?: string[]): string {
   const file = join(dir, `post-${Math.random().toString(36).slice(2)}.lua`);
-  const hdrs = Object.entries({ "content-type": "application/json", ...headers }).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`).join("\n");
+  const hdrs = Object.entries({ "content-type": "application/json", ...headers })
+    .map(([k, v]) => `wrk.headers["${k}"] = "${v}"`)
+    .join("\n");
   const rotate = rotatePaths
     ? `local paths = {${rotatePaths.map((p) => `"${p}"`).join(",")}}\nlocal i = 0\nrequest = function() i = i + 1 return wrk.format(nil, paths[(i % #paths) + 1]) end`
     : "";
-  writeFileSync(file, `${body === undefined ? "" : `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}`}\n${hdrs}\n${rotate}\n`);
+  writeFileSync(
+    file,
+    `${body === undefined ? "" : `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}`}\n${hdrs}\n${rotate}\n`,
+  );
   return file;
 }
 
@@ -271,9 +362,20 @@ interface Scenario {
 const scenarios: Scenario[] = [];
 const record = (name: string, runs: Record<number, Run>, extra: Partial<Scenario> = {}) => {
   const h = runs[headline];
-  const s: Scenario = { name, ...h, baseline: null, ratio: null, target: null, met: null, by_concurrency: runs, ...extra };
+  const s: Scenario = {
+    name,
+    ...h,
+    baseline: null,
+    ratio: null,
+    target: null,
+    met: null,
+    by_concurrency: runs,
+    ...extra,
+  };
   scenarios.push(s);
-  console.log(`${name.padEnd(48)} ${h.rps.toFixed(0).padStart(7)} req/s  p50 ${h.p50_ms.toFixed(2)} ms  p99 ${h.p99_ms.toFixed(2)} ms  non-2xx ${h.non_2xx}`);
+  console.log(
+    `${name.padEnd(48)} ${h.rps.toFixed(0).padStart(7)} req/s  p50 ${h.p50_ms.toFixed(2)} ms  p99 ${h.p99_ms.toFixed(2)} ms  non-2xx ${h.non_2xx}`,
+  );
   return s;
 };
 interface ServerRun {
@@ -293,8 +395,16 @@ async function compareServers(): Promise<{ chosen: ServerKind; runs: ServerRun[]
       wrk(path, 8, 1, { headers: h });
       return wrk(path, 64, quick ? 1 : 4, { headers: h });
     };
-    runs.push({ server: kind, raw_fetch: at64("/__bench/raw"), hono_hello: at64("/__bench/hello"), d1_select_1: at64("/__bench/d1"), me: at64("/v1/me", headers) });
-    console.log(`${kind}: raw ${runs.at(-1)!.raw_fetch.rps.toFixed(0)} req/s, hello ${runs.at(-1)!.hono_hello.rps.toFixed(0)}, D1 ${runs.at(-1)!.d1_select_1.rps.toFixed(0)}, /v1/me ${runs.at(-1)!.me.rps.toFixed(0)}`);
+    runs.push({
+      server: kind,
+      raw_fetch: at64("/__bench/raw"),
+      hono_hello: at64("/__bench/hello"),
+      d1_select_1: at64("/__bench/d1"),
+      me: at64("/v1/me", headers),
+    });
+    console.log(
+      `${kind}: raw ${runs.at(-1)!.raw_fetch.rps.toFixed(0)} req/s, hello ${runs.at(-1)!.hono_hello.rps.toFixed(0)}, D1 ${runs.at(-1)!.d1_select_1.rps.toFixed(0)}, /v1/me ${runs.at(-1)!.me.rps.toFixed(0)}`,
+    );
     await stop();
   }
   const score = (r: ServerRun) => r.raw_fetch.rps + r.hono_hello.rps + r.d1_select_1.rps + r.me.rps;
@@ -317,18 +427,35 @@ interface Target {
  */
 const PAIRS = 5;
 const pairSeconds = quick ? 2 : 4;
-const compare = (s: Scenario, baseline: Scenario, min: number, target: string, pair: { scenario: Target; baseline: Target }) => {
+const compare = (
+  s: Scenario,
+  baseline: Scenario,
+  min: number,
+  target: string,
+  pair: { scenario: Target; baseline: Target },
+) => {
   const ratios: number[] = [];
   for (let i = 0; i < PAIRS; i++) {
-    const b = wrk(pair.baseline.path, headline, pairSeconds, { headers: pair.baseline.headers, script: pair.baseline.script });
-    const x = wrk(pair.scenario.path, headline, pairSeconds, { headers: pair.scenario.headers, script: pair.scenario.script });
+    const b = wrk(pair.baseline.path, headline, pairSeconds, {
+      headers: pair.baseline.headers,
+      script: pair.baseline.script,
+    });
+    const x = wrk(pair.scenario.path, headline, pairSeconds, {
+      headers: pair.scenario.headers,
+      script: pair.scenario.script,
+    });
     ratios.push(b.rps > 0 ? x.rps / b.rps : 0);
   }
   s.baseline = baseline.name;
   s.ratio = Number(median(ratios).toFixed(3));
   s.target = target;
   s.met = s.ratio >= min;
-  s.note = [s.note, `ratio: median of ${PAIRS} interleaved pairs (${ratios.map((r) => r.toFixed(2)).join(", ")}); separate runs above: ${(s.rps / baseline.rps).toFixed(2)}`].filter(Boolean).join("; ");
+  s.note = [
+    s.note,
+    `ratio: median of ${PAIRS} interleaved pairs (${ratios.map((r) => r.toFixed(2)).join(", ")}); separate runs above: ${(s.rps / baseline.rps).toFixed(2)}`,
+  ]
+    .filter(Boolean)
+    .join("; ");
   console.log(`  ${s.name}: ratio ${s.ratio} (${ratios.map((r) => r.toFixed(2)).join(", ")})`);
 };
 
@@ -350,7 +477,6 @@ async function burst(requests: { path: string; init?: RequestInit }[]): Promise<
   return { seconds: (performance.now() - t0) / 1000, statuses };
 }
 
-
 async function bookingStorm(auth: Record<string, string>, days: string[]): Promise<Scenario> {
   const slots = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30"];
   const rounds = 3;
@@ -365,12 +491,24 @@ async function bookingStorm(auth: Record<string, string>, days: string[]): Promi
     const inserts = await burst(Array.from({ length: 200 }, () => ({ path: "/__bench/do-insert" })));
     baselineRps.push(200 / inserts.seconds);
     // Open tickets only (seeded statuses cycle with the index: 0 new, 1 opened, 2 assigned), none booked before.
-    const ticketIds = Array.from({ length: 200 }, (_, i) => `tkt_bench_${String((round * 200 + i) * 7 + (i % 3)).padStart(8, "0")}`);
+    const ticketIds = Array.from(
+      { length: 200 },
+      (_, i) => `tkt_bench_${String((round * 200 + i) * 7 + (i % 3)).padStart(8, "0")}`,
+    );
     const tech = `usr_bench_t${50 + round}`;
     const run = await burst(
       ticketIds.map((ticketId, i) => ({
         path: "/v1/appointments",
-        init: { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ ticket_id: ticketId, technician_id: tech, date: days[5], start_time: slots[i % slots.length] }) },
+        init: {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({
+            ticket_id: ticketId,
+            technician_id: tech,
+            date: days[5],
+            start_time: slots[i % slots.length],
+          }),
+        },
       })),
     );
     stormRps.push(200 / run.seconds);
@@ -379,7 +517,10 @@ async function bookingStorm(auth: Record<string, string>, days: string[]): Promi
     created += ok;
     clashes += clash;
     otherStatus += 200 - ok - clash;
-    otherBody ||= run.statuses.find((r) => r.status !== 201 && !(r.status === 409 && r.body.includes('"slot_unavailable"')))?.body.slice(0, 160) ?? "";
+    otherBody ||=
+      run.statuses
+        .find((r) => r.status !== 201 && !(r.status === 409 && r.body.includes('"slot_unavailable"')))
+        ?.body.slice(0, 160) ?? "";
     if (ok !== slots.length) console.error(`storm round ${round}: ${ok} bookings for ${slots.length} slots`);
   }
   const rps = median(stormRps);
@@ -387,9 +528,15 @@ async function bookingStorm(auth: Record<string, string>, days: string[]): Promi
   const ratio = rps / baseline;
   const correct = created === rounds * slots.length && otherStatus === 0;
   return {
-    name: "booking storm: 200 simultaneous bookings, 10 slots", rps: Number(rps.toFixed(1)), p50_ms: NaN, p99_ms: NaN, non_2xx: clashes + otherStatus,
-    baseline: "burst of 200 simultaneous Durable Object one-insert calls", ratio: Number(ratio.toFixed(3)),
-    target: "one 201 per slot, only 409 otherwise, ≥ 0.5 × DO insert", met: correct && ratio >= 0.5,
+    name: "booking storm: 200 simultaneous bookings, 10 slots",
+    rps: Number(rps.toFixed(1)),
+    p50_ms: NaN,
+    p99_ms: NaN,
+    non_2xx: clashes + otherStatus,
+    baseline: "burst of 200 simultaneous Durable Object one-insert calls",
+    ratio: Number(ratio.toFixed(3)),
+    target: "one 201 per slot, only 409 otherwise, ≥ 0.5 × DO insert",
+    met: correct && ratio >= 0.5,
     note: `${rounds} rounds: ${created} × 201 (${rounds} × ${slots.length} slots), ${clashes} × 409 clash, ${otherStatus} other${otherBody ? ` (${otherBody})` : ""}; burst req/s ${stormRps.map((x) => x.toFixed(0)).join("/")} vs DO-insert bursts ${baselineRps.map((x) => x.toFixed(0)).join("/")} (medians compared)`,
   };
 }
@@ -403,10 +550,18 @@ async function mobileSync(scale: number, adminAuth: Record<string, string>, d1: 
   const auth = await signIn("benchmobile");
   const device = { id: `bench-phone-${scale}`, platform: "android", app_version: "1.0.0" };
   const post = async (body: unknown) => {
-    const res = await fetch(`${base}/v1/mobile/sync`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/v1/mobile/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`mobile sync answered ${res.status}: ${text.slice(0, 300)}`);
-    return { status: res.status, text, json: JSON.parse(text) as { cursor: string; has_more: boolean; changes: { entity: string; id: string }[] } };
+    return {
+      status: res.status,
+      text,
+      json: JSON.parse(text) as { cursor: string; has_more: boolean; changes: { entity: string; id: string }[] },
+    };
   };
   const t0 = performance.now();
   let bytes = 0;
@@ -422,13 +577,31 @@ async function mobileSync(scale: number, adminAuth: Record<string, string>, d1: 
   }
   const firstMs = performance.now() - t0;
   const cursor = answer.json.cursor;
-  await fetch(`${base}/v1/tickets/tkt_bench_00000000/comments`, { method: "POST", headers: { "content-type": "application/json", ...adminAuth }, body: JSON.stringify({ body: "Bench: one change" }) });
+  await fetch(`${base}/v1/tickets/tkt_bench_00000000/comments`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...adminAuth },
+    body: JSON.stringify({ body: "Bench: one change" }),
+  });
   const delta = await post({ cursor, device });
-  const exact = delta.json.changes.map((c) => c.entity).sort().join(",") === "comment,ticket";
+  const exact =
+    delta.json.changes
+      .map((c) => c.entity)
+      .sort()
+      .join(",") === "comment,ticket";
   const script = luaPost({ cursor, device }, auth);
-  const s = record(`POST /v1/mobile/sync delta after one change (${scale} tickets)`, measure("/v1/mobile/sync", { headers: auth, script }));
-  s.note = [`first sync of ${MOBILE_TICKETS} tickets: ${pages} pages, ${upserts} entities, ${(bytes / 1024).toFixed(1)} KiB in ${firstMs.toFixed(0)} ms`, `the delta answers ${delta.json.changes.length} changes (${exact ? "exactly the comment and its ticket" : "NOT exactly the change"})`, `change log: ${scale} rows`].join("; ");
-  compare(s, d1, 0.1, "≥ 0.1 × D1 SELECT 1", { baseline: { path: "/__bench/d1" }, scenario: { path: "/v1/mobile/sync", headers: auth, script } });
+  const s = record(
+    `POST /v1/mobile/sync delta after one change (${scale} tickets)`,
+    measure("/v1/mobile/sync", { headers: auth, script }),
+  );
+  s.note = [
+    `first sync of ${MOBILE_TICKETS} tickets: ${pages} pages, ${upserts} entities, ${(bytes / 1024).toFixed(1)} KiB in ${firstMs.toFixed(0)} ms`,
+    `the delta answers ${delta.json.changes.length} changes (${exact ? "exactly the comment and its ticket" : "NOT exactly the change"})`,
+    `change log: ${scale} rows`,
+  ].join("; ");
+  compare(s, d1, 0.1, "≥ 0.1 × D1 SELECT 1", {
+    baseline: { path: "/__bench/d1" },
+    scenario: { path: "/v1/mobile/sync", headers: auth, script },
+  });
   return s.p50_ms;
 }
 
@@ -448,7 +621,10 @@ async function main() {
   // Baselines.
   const raw = record("baseline: raw fetch", measure("/__bench/raw"));
   const hello = record("baseline: Hono hello", measure("/__bench/hello"));
-  compare(hello, raw, 0.9, "≥ 0.9 × raw fetch", { baseline: { path: "/__bench/raw" }, scenario: { path: "/__bench/hello" } });
+  compare(hello, raw, 0.9, "≥ 0.9 × raw fetch", {
+    baseline: { path: "/__bench/raw" },
+    scenario: { path: "/__bench/hello" },
+  });
   const d1 = record("baseline: D1 SELECT 1", measure("/__bench/d1"));
   const listSql = record(`baseline: list SQL raw (${scales[0]} tickets)`, measure("/__bench/list-sql"));
   const doNoop = record("baseline: Durable Object no-op call", measure("/__bench/do-noop"));
@@ -457,18 +633,33 @@ async function main() {
   void doInsert;
 
   const me = record("GET /v1/me (authenticated)", measure("/v1/me", { headers: auth }));
-  compare(me, hello, 0.7, "≥ 0.7 × Hono hello", { baseline: { path: "/__bench/hello" }, scenario: { path: "/v1/me", headers: auth } });
+  compare(me, hello, 0.7, "≥ 0.7 × Hono hello", {
+    baseline: { path: "/__bench/hello" },
+    scenario: { path: "/v1/me", headers: auth },
+  });
 
   // Ticket list at each scale: first page and a deep cursor page.
   const p50ByScale: Record<number, number> = {};
   for (const [i, scale] of scales.entries()) {
     if (i > 0) auth = await growTo(scale);
-    const rawSql = i === 0 ? listSql : record(`baseline: list SQL raw (${scale} tickets)`, measure("/__bench/list-sql"));
-    const first = record(`GET /v1/tickets?limit=50 (${scale} tickets)`, measure("/v1/tickets?limit=50", { headers: auth }));
-    compare(first, rawSql, 0.6, "≥ 0.6 × its raw SQL", { baseline: { path: "/__bench/list-sql" }, scenario: { path: "/v1/tickets?limit=50", headers: auth } });
+    const rawSql =
+      i === 0 ? listSql : record(`baseline: list SQL raw (${scale} tickets)`, measure("/__bench/list-sql"));
+    const first = record(
+      `GET /v1/tickets?limit=50 (${scale} tickets)`,
+      measure("/v1/tickets?limit=50", { headers: auth }),
+    );
+    compare(first, rawSql, 0.6, "≥ 0.6 × its raw SQL", {
+      baseline: { path: "/__bench/list-sql" },
+      scenario: { path: "/v1/tickets?limit=50", headers: auth },
+    });
     p50ByScale[scale] = first.p50_ms;
-    const deepCursor = Buffer.from(JSON.stringify(["-created_at", new Date(Date.now() - 300 * 86_400_000).toISOString(), "tkt_x"])).toString("base64url");
-    record(`GET /v1/tickets deep cursor page (${scale} tickets)`, measure(`/v1/tickets?limit=50&cursor=${deepCursor}`, { headers: auth }));
+    const deepCursor = Buffer.from(
+      JSON.stringify(["-created_at", new Date(Date.now() - 300 * 86_400_000).toISOString(), "tkt_x"]),
+    ).toString("base64url");
+    record(
+      `GET /v1/tickets deep cursor page (${scale} tickets)`,
+      measure(`/v1/tickets?limit=50&cursor=${deepCursor}`, { headers: auth }),
+    );
   }
   if (scales.length > 1) flatness("GET /v1/tickets?limit=50", p50ByScale);
 
@@ -478,15 +669,24 @@ async function main() {
     const large = scales[scales.length - 1];
     const s = scenarios.find((x) => x.name === `${prefix} (${large} tickets)`)!;
     const p50ByScale = byScale;
-    s.note = [`p50 ${p50ByScale[large].toFixed(2)} ms at ${large} vs ${p50ByScale[small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${p50ByScale[large] <= 1.2 * p50ByScale[small] ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
+    s.note = [
+      `p50 ${p50ByScale[large].toFixed(2)} ms at ${large} vs ${p50ByScale[small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${p50ByScale[large] <= 1.2 * p50ByScale[small] ? "met" : "missed"}`,
+      s.note,
+    ]
+      .filter(Boolean)
+      .join("; ");
     s.target = `${s.target}, p50 ≤ 1.2 × p50 at ${small}`;
     s.met = Boolean(s.met) && p50ByScale[large] <= 1.2 * p50ByScale[small];
   }
 
   // Availability: one technician, one day and 30 days, with 0, 100 and 1,000 bookings.
   const env = settingsFrom({ ENVIRONMENT: "development", JWT_PRIVATE_KEYS: "x", HMAC_SECRET: "x".repeat(16) } as Env);
-  const tomorrow = new Intl.DateTimeFormat("en-CA", { timeZone: env.timeZone }).format(new Date(Date.now() + 86_400_000));
-  const days = Array.from({ length: 30 }, (_, i) => new Intl.DateTimeFormat("en-CA", { timeZone: env.timeZone }).format(new Date(Date.now() + (i + 1) * 86_400_000)));
+  const tomorrow = new Intl.DateTimeFormat("en-CA", { timeZone: env.timeZone }).format(
+    new Date(Date.now() + 86_400_000),
+  );
+  const days = Array.from({ length: 30 }, (_, i) =>
+    new Intl.DateTimeFormat("en-CA", { timeZone: env.timeZone }).format(new Date(Date.now() + (i + 1) * 86_400_000)),
+  );
   for (const [index, bookings] of [0, 100, 1000].entries()) {
     const tech = `usr_bench_t${index}`;
     for (let done = 0; done < bookings; done += 50) {
@@ -495,7 +695,8 @@ async function main() {
       for (let attempt = 1; ; attempt++) {
         try {
           const res = await fetch(`${base}/__bench/seed-bookings`, {
-            method: "POST", headers: { "content-type": "application/json" },
+            method: "POST",
+            headers: { "content-type": "application/json" },
             body: JSON.stringify({ technician_id: tech, n: chunk, from_ms: from, days: (30 * chunk) / bookings }),
           });
           if (res.ok) break;
@@ -506,18 +707,45 @@ async function main() {
         }
       }
     }
-    record(`availability: 1 day, ${bookings} bookings`, measure(`/v1/technicians/${tech}/availability?date=${tomorrow}`, { headers: auth }));
-    record(`availability: 30 days, ${bookings} bookings`, measure(`/v1/technicians/${tech}/availability?date=${days[0]}`, { headers: auth, script: luaPost(undefined, {}, days.map((d) => `/v1/technicians/${tech}/availability?date=${d}`)) }));
+    record(
+      `availability: 1 day, ${bookings} bookings`,
+      measure(`/v1/technicians/${tech}/availability?date=${tomorrow}`, { headers: auth }),
+    );
+    record(
+      `availability: 30 days, ${bookings} bookings`,
+      measure(`/v1/technicians/${tech}/availability?date=${days[0]}`, {
+        headers: auth,
+        script: luaPost(
+          undefined,
+          {},
+          days.map((d) => `/v1/technicians/${tech}/availability?date=${d}`),
+        ),
+      }),
+    );
   }
   // CPU of the slot computation for one technician-day with 100 bookings that day.
   const dayStart = slotWindow(env, tomorrow, "08:00", 1).startsMs;
-  const dayBookings = Array.from({ length: 100 }, (_, i) => ({ starts_ms: dayStart + i * 5 * 60_000, ends_ms: dayStart + i * 5 * 60_000 + 60_000 }));
+  const dayBookings = Array.from({ length: 100 }, (_, i) => ({
+    starts_ms: dayStart + i * 5 * 60_000,
+    ends_ms: dayStart + i * 5 * 60_000 + 60_000,
+  }));
   const loops = 2000;
   const c0 = process.cpuUsage();
   for (let i = 0; i < loops; i++) daySlots(env, tomorrow, 30, dayBookings, { now: new Date(0) });
   const c1 = process.cpuUsage(c0);
   const availabilityCpu = (c1.user + c1.system) / 1000 / loops;
-  scenarios.push({ name: "availability CPU: 1 technician-day, 100 bookings", rps: 0, p50_ms: availabilityCpu, p99_ms: availabilityCpu, non_2xx: 0, baseline: null, ratio: null, target: "≤ 2 ms CPU", met: availabilityCpu <= 2, note: `${availabilityCpu.toFixed(3)} ms CPU per computation (Node, same code)` });
+  scenarios.push({
+    name: "availability CPU: 1 technician-day, 100 bookings",
+    rps: 0,
+    p50_ms: availabilityCpu,
+    p99_ms: availabilityCpu,
+    non_2xx: 0,
+    baseline: null,
+    ratio: null,
+    target: "≤ 2 ms CPU",
+    met: availabilityCpu <= 2,
+    note: `${availabilityCpu.toFixed(3)} ms CPU per computation (Node, same code)`,
+  });
   console.log(`availability CPU per technician-day with 100 bookings: ${availabilityCpu.toFixed(3)} ms`);
 
   // Booking storm: 200 simultaneous bookings of one technician's 10 slots, three rounds (three
@@ -526,30 +754,49 @@ async function main() {
   scenarios.push(storm);
   console.log(`${storm.name}: ${storm.note}`);
 
-  record("POST /v1/tickets (create)", measure("/v1/tickets", { script: luaPost({ kind: "repair", title: "Bench ticket", priority: "medium" }, auth) }));
+  record(
+    "POST /v1/tickets (create)",
+    measure("/v1/tickets", { script: luaPost({ kind: "repair", title: "Bench ticket", priority: "medium" }, auth) }),
+  );
   record("enqueue one queue message", measure("/__bench/enqueue"));
 
   // Login: CPU per hash, then throughput.
   const hashRuns = 10;
   const cpu0 = process.cpuUsage();
-  for (let i = 0; i < hashRuns; i++) scryptSync(`p${i}`, randomBytes(16), 32, { N: 2 ** 14, r: 8, p: 5, maxmem: 64 * 1024 * 1024 });
+  for (let i = 0; i < hashRuns; i++)
+    scryptSync(`p${i}`, randomBytes(16), 32, { N: 2 ** 14, r: 8, p: 5, maxmem: 64 * 1024 * 1024 });
   const cpu = process.cpuUsage(cpu0);
   const hashMs = (cpu.user + cpu.system) / 1000 / hashRuns;
   // Few connections: each login holds one of the isolate's four hashing slots for ~150 ms.
   const loginRuns: Record<number, Run> = {};
-  for (const c of [1, 4]) loginRuns[c] = wrk("/v1/auth/login", c, duration, { script: luaPost({ identifier: "benchadmin", password: PASSWORD }, {}) });
+  for (const c of [1, 4])
+    loginRuns[c] = wrk("/v1/auth/login", c, duration, {
+      script: luaPost({ identifier: "benchadmin", password: PASSWORD }, {}),
+    });
   loginRuns[headline] = loginRuns[4];
   record("login (scrypt N=2^14 r=8 p=5), 4 connections", loginRuns, {
     note: `${hashMs.toFixed(1)} ms CPU per password hash (Node, same parameters)`,
   });
 
   await stop();
-  writeFileSync(join(root, "bench", "results.json"), JSON.stringify({
-    generated_at: new Date().toISOString(), mode: quick ? "quick" : "full", scales, concurrencies, headline_concurrency: headline, duration_seconds: duration,
-    server: serverKind,
-    server_comparison: serverRuns,
-    scenarios: scenarios.map(({ by_concurrency, ...s }) => ({ ...s, by_concurrency })),
-  }, null, 2));
+  writeFileSync(
+    join(root, "bench", "results.json"),
+    JSON.stringify(
+      {
+        generated_at: new Date().toISOString(),
+        mode: quick ? "quick" : "full",
+        scales,
+        concurrencies,
+        headline_concurrency: headline,
+        duration_seconds: duration,
+        server: serverKind,
+        server_comparison: serverRuns,
+        scenarios: scenarios.map(({ by_concurrency, ...s }) => ({ ...s, by_concurrency })),
+      },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(root, "docs", "benchmarks.md"), report(hashMs));
   console.log("wrote bench/results.json and docs/benchmarks.md");
 }
@@ -599,16 +846,31 @@ async function exportRun(auth: Record<string, string>, scale: number, rows: numb
   const t0 = performance.now();
   // The idempotency key makes a retried start (a keep-alive socket the server closed after wrk) the same job.
   const key = `bench-export-${scale}-${Date.now()}`;
-  const res = await fetchRetrying(`${base}/v1/reports/exports`, { method: "POST", headers: { ...auth, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ report: "tickets", filters: { created_from: from } }) });
+  const res = await fetchRetrying(`${base}/v1/reports/exports`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ report: "tickets", filters: { created_from: from } }),
+  });
   const job = (await res.json()) as { id: string };
-  let state: { status: string; rows_processed: number; file: { bytes: number } | null } = { status: "queued", rows_processed: 0, file: null };
+  let state: { status: string; rows_processed: number; file: { bytes: number } | null } = {
+    status: "queued",
+    rows_processed: 0,
+    file: null,
+  };
   while (!["done", "failed", "cancelled"].includes(state.status)) {
     await new Promise((r) => setTimeout(r, 100));
     peak = Math.max(peak, workerdRssMiB());
     state = (await (await fetchRetrying(`${base}/v1/jobs/${job.id}`, { headers: auth })).json()) as typeof state;
     if (performance.now() - t0 > 600_000) break;
   }
-  return { rows: state.rows_processed, bytes: state.file?.bytes ?? 0, seconds: (performance.now() - t0) / 1000, rss_before_mib: before, rss_peak_mib: peak, status: state.status };
+  return {
+    rows: state.rows_processed,
+    bytes: state.file?.bytes ?? 0,
+    seconds: (performance.now() - t0) / 1000,
+    rss_before_mib: before,
+    rss_peak_mib: peak,
+    status: state.status,
+  };
 }
 
 /** The smallest scale seeded and the worker up on Miniflare, signed in as the admin (the single-section runs). */
@@ -635,12 +897,24 @@ async function reportsMain() {
     if (i > 0) auth = await growTo(scale);
     const d1 = record(`baseline: D1 SELECT 1 (${scale} tickets)`, measure("/__bench/d1"));
     const rows = {
-      dashboard: record(`GET /v1/reports/dashboard, 30 days (${scale} tickets)`, measure(paths.dashboard, { headers: auth })),
-      performance: record(`GET /v1/technicians/{id}/performance, 30 days (${scale} tickets)`, measure(paths.performance, { headers: auth })),
-      team: record(`GET /v1/reports/technicians, 100 technicians, 30 days (${scale} tickets)`, measure(paths.team, { headers: auth })),
+      dashboard: record(
+        `GET /v1/reports/dashboard, 30 days (${scale} tickets)`,
+        measure(paths.dashboard, { headers: auth }),
+      ),
+      performance: record(
+        `GET /v1/technicians/{id}/performance, 30 days (${scale} tickets)`,
+        measure(paths.performance, { headers: auth }),
+      ),
+      team: record(
+        `GET /v1/reports/technicians, 100 technicians, 30 days (${scale} tickets)`,
+        measure(paths.team, { headers: auth }),
+      ),
     };
     for (const [key, s] of Object.entries(rows)) {
-      compare(s, d1, 0.2, "≥ 0.2 × D1 SELECT 1", { baseline: { path: "/__bench/d1" }, scenario: { path: paths[key as keyof typeof paths], headers: auth } });
+      compare(s, d1, 0.2, "≥ 0.2 × D1 SELECT 1", {
+        baseline: { path: "/__bench/d1" },
+        scenario: { path: paths[key as keyof typeof paths], headers: auth },
+      });
       (p50[key] ??= {})[scale] = s.p50_ms;
     }
     exports[scale] = await exportRun(auth, scale, Math.min(scale, 100_000));
@@ -650,13 +924,42 @@ async function reportsMain() {
   const small = scales[0];
   const large = scales[scales.length - 1];
   for (const [key, byScale] of Object.entries(p50)) {
-    const s = scenarios.find((x) => x.name.startsWith(key === "dashboard" ? "GET /v1/reports/dashboard" : key === "performance" ? "GET /v1/technicians/{id}/performance" : "GET /v1/reports/technicians") && x.name.includes(`(${large} tickets)`))!;
+    const s = scenarios.find(
+      (x) =>
+        x.name.startsWith(
+          key === "dashboard"
+            ? "GET /v1/reports/dashboard"
+            : key === "performance"
+              ? "GET /v1/technicians/{id}/performance"
+              : "GET /v1/reports/technicians",
+        ) && x.name.includes(`(${large} tickets)`),
+    )!;
     const ok = byScale[large] <= 1.5 * byScale[small];
-    s.note = [`p50 ${byScale[large].toFixed(2)} ms at ${large} vs ${byScale[small].toFixed(2)} ms at ${small} (target ≤ 1.5×): ${ok ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
+    s.note = [
+      `p50 ${byScale[large].toFixed(2)} ms at ${large} vs ${byScale[small].toFixed(2)} ms at ${small} (target ≤ 1.5×): ${ok ? "met" : "missed"}`,
+      s.note,
+    ]
+      .filter(Boolean)
+      .join("; ");
     s.target = `${s.target}, p50 ≤ 1.5 × p50 at ${small}`;
     s.met = Boolean(s.met) && ok;
   }
-  writeFileSync(join(root, "bench", "results-reports.json"), JSON.stringify({ generated_at: new Date().toISOString(), scales, concurrencies, headline_concurrency: headline, server: serverKind, scenarios, exports }, null, 2));
+  writeFileSync(
+    join(root, "bench", "results-reports.json"),
+    JSON.stringify(
+      {
+        generated_at: new Date().toISOString(),
+        scales,
+        concurrencies,
+        headline_concurrency: headline,
+        server: serverKind,
+        scenarios,
+        exports,
+      },
+      null,
+      2,
+    ),
+  );
   const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
   const section = `${REPORTS_START}
 ## Reports (\`npm run bench -- --reports\`, ${new Date().toISOString().slice(0, 10)})
@@ -669,7 +972,10 @@ shows concurrency ${headline}. Target: p50 at ${large} within 1.5 × p50 at ${sm
 |---|---|---|---|---|---|---|---|---|---|
 ${scenarios.map((s) => `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.baseline ?? "–"} | ${s.ratio === null ? "–" : f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`).join("\n")}
 
-Latency of one request alone (p50 at 1 connection, ms): ${scenarios.filter((s) => s.by_concurrency?.[1]).map((s) => `${s.name}: ${f(s.by_concurrency![1].p50_ms, 2)}`).join("; ")}.
+Latency of one request alone (p50 at 1 connection, ms): ${scenarios
+    .filter((s) => s.by_concurrency?.[1])
+    .map((s) => `${s.name}: ${f(s.by_concurrency![1].p50_ms, 2)}`)
+    .join("; ")}.
 The report figures are sums over days × technicians rows, not over tickets, so they grow with the data only until
 every technician has a row for every day of the period, then stay flat.
 
@@ -678,11 +984,21 @@ resident memory of the workerd process sampled every 100 ms:
 
 | tickets in the database | rows exported | size | time to done | workerd RSS before | peak | growth | status |
 |---|---|---|---|---|---|---|---|
-${Object.entries(exports).map(([scale, e]) => `| ${scale} | ${e.rows} | ${(e.bytes / 1048576).toFixed(1)} MiB | ${e.seconds.toFixed(1)} s | ${f(e.rss_before_mib, 0)} MiB | ${f(e.rss_peak_mib, 0)} MiB | ${f(e.rss_peak_mib - e.rss_before_mib, 0)} MiB | ${e.status} |`).join("\n")}
+${Object.entries(exports)
+  .map(
+    ([scale, e]) =>
+      `| ${scale} | ${e.rows} | ${(e.bytes / 1048576).toFixed(1)} MiB | ${e.seconds.toFixed(1)} s | ${f(e.rss_before_mib, 0)} MiB | ${f(e.rss_peak_mib, 0)} MiB | ${f(e.rss_peak_mib - e.rss_before_mib, 0)} MiB | ${e.status} |`,
+  )
+  .join("\n")}
 ${REPORTS_END}`;
   const docPath = join(root, "docs", "benchmarks.md");
   const doc = readFileSync(docPath, "utf8");
-  writeFileSync(docPath, doc.includes(REPORTS_START) ? doc.replace(new RegExp(`${REPORTS_START}[\\s\\S]*${REPORTS_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    docPath,
+    doc.includes(REPORTS_START)
+      ? doc.replace(new RegExp(`${REPORTS_START}[\\s\\S]*${REPORTS_END}`), section)
+      : `${doc.trimEnd()}\n\n${section}\n`,
+  );
   console.log("wrote bench/results-reports.json and the reports section of docs/benchmarks.md");
 }
 
@@ -705,11 +1021,30 @@ async function mobileMain() {
   const s = scenarios.find((x) => x.name === `POST /v1/mobile/sync delta after one change (${large} tickets)`);
   if (s && scales.length > 1) {
     const ok = p50[large] <= 1.2 * p50[small];
-    s.note = [`p50 ${p50[large].toFixed(2)} ms at ${large} vs ${p50[small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${ok ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
+    s.note = [
+      `p50 ${p50[large].toFixed(2)} ms at ${large} vs ${p50[small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${ok ? "met" : "missed"}`,
+      s.note,
+    ]
+      .filter(Boolean)
+      .join("; ");
     s.target = `${s.target}, p50 ≤ 1.2 × p50 at ${small}`;
     s.met = Boolean(s.met) && ok;
   }
-  writeFileSync(join(root, "bench", "results-mobile.json"), JSON.stringify({ generated_at: new Date().toISOString(), scales, concurrencies, headline_concurrency: headline, server: serverKind, scenarios }, null, 2));
+  writeFileSync(
+    join(root, "bench", "results-mobile.json"),
+    JSON.stringify(
+      {
+        generated_at: new Date().toISOString(),
+        scales,
+        concurrencies,
+        headline_concurrency: headline,
+        server: serverKind,
+        scenarios,
+      },
+      null,
+      2,
+    ),
+  );
   const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
   const section = `${MOBILE_START}
 ## Mobile sync (\`npm run bench -- --mobile\`, ${new Date().toISOString().slice(0, 10)})
@@ -726,7 +1061,12 @@ ${scenarios.map((x) => `| ${x.name} | ${f(x.rps, 0)} | ${f(x.p50_ms, 2)} | ${f(x
 ${MOBILE_END}`;
   const docPath = join(root, "docs", "benchmarks.md");
   const doc = readFileSync(docPath, "utf8");
-  writeFileSync(docPath, doc.includes(MOBILE_START) ? doc.replace(new RegExp(`${MOBILE_START}[\\s\\S]*${MOBILE_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    docPath,
+    doc.includes(MOBILE_START)
+      ? doc.replace(new RegExp(`${MOBILE_START}[\\s\\S]*${MOBILE_END}`), section)
+      : `${doc.trimEnd()}\n\n${section}\n`,
+  );
   console.log("wrote bench/results-mobile.json and the mobile section of docs/benchmarks.md");
 }
 
@@ -743,8 +1083,13 @@ let actionsSeeded = 0;
  */
 function seedNetwork(db: DatabaseSync, target: number) {
   db.exec("BEGIN");
-  db.prepare(`INSERT OR IGNORE INTO regions (id, name, code, created_at, updated_at) VALUES ('reg_bench', 'Bench region', 'BR', ?, ?)`).run(now, now);
-  for (const k of [0, 1]) db.prepare(`INSERT OR IGNORE INTO localities (id, region_id, name, service_area, created_at, updated_at) VALUES (?, 'reg_bench', ?, ?, ?, ?)`).run(`lcl_bench_${k}`, `Town ${k}`, `area${k}`, now, now);
+  db.prepare(
+    `INSERT OR IGNORE INTO regions (id, name, code, created_at, updated_at) VALUES ('reg_bench', 'Bench region', 'BR', ?, ?)`,
+  ).run(now, now);
+  for (const k of [0, 1])
+    db.prepare(
+      `INSERT OR IGNORE INTO localities (id, region_id, name, service_area, created_at, updated_at) VALUES (?, 'reg_bench', ?, ?, ?, ?)`,
+    ).run(`lcl_bench_${k}`, `Town ${k}`, `area${k}`, now, now);
   db.prepare(`UPDATE tickets SET service_area = 'area' || (rowid % ${AREAS}) WHERE service_area = 'gaborone'`).run();
   const insert = db.prepare(
     `INSERT INTO provisioning_actions (id, action, actor_user_id, subscriber_id, ticket_id, node, ont_serial, request, result, outcome, duration_ms, started_at, finished_at)
@@ -753,7 +1098,15 @@ function seedNetwork(db: DatabaseSync, target: number) {
   const start = Date.now() - 365 * 86_400_000;
   for (let i = actionsSeeded; i < target; i++) {
     const at = new Date(start + Math.floor((i / Math.max(target, 1)) * 365 * 86_400_000) + (i % 1000)).toISOString();
-    insert.run(`pva_bench_${String(i).padStart(8, "0")}`, i % 4 === 0 ? "provision_service" : "link_check", `SUB-${String(i % 1000).padStart(6, "0")}`, `tkt_bench_${String(i).padStart(8, "0")}`, `HWTC${String(i).padStart(8, "0")}`, at, at);
+    insert.run(
+      `pva_bench_${String(i).padStart(8, "0")}`,
+      i % 4 === 0 ? "provision_service" : "link_check",
+      `SUB-${String(i % 1000).padStart(6, "0")}`,
+      `tkt_bench_${String(i).padStart(8, "0")}`,
+      `HWTC${String(i).padStart(8, "0")}`,
+      at,
+      at,
+    );
   }
   db.exec("COMMIT");
   actionsSeeded = target;
@@ -773,7 +1126,11 @@ async function networkMain() {
     bySubscriber: "/v1/network/provisioning/actions?subscriber_id=SUB-000042&limit=50",
     byRegion: "/v1/tickets?region_id=reg_bench&limit=50",
   };
-  const names = { log: "GET provisioning log, newest 50", bySubscriber: "GET provisioning log of one subscriber", byRegion: "GET tickets by region, newest 50" };
+  const names = {
+    log: "GET provisioning log, newest 50",
+    bySubscriber: "GET provisioning log of one subscriber",
+    byRegion: "GET tickets by region, newest 50",
+  };
   const p50: Record<string, Record<number, number>> = { log: {}, bySubscriber: {}, byRegion: {} };
   for (const [i, scale] of scales.entries()) {
     if (i > 0) {
@@ -789,10 +1146,14 @@ async function networkMain() {
     for (const [key, path] of Object.entries(paths) as [keyof typeof paths, string][]) {
       const check = await fetch(`${base}${path}`, { headers: auth });
       const body = (await check.json()) as { data?: unknown[] };
-      if (check.status !== 200 || !body.data?.length) throw new Error(`${path} answered ${check.status} with ${body.data?.length ?? 0} rows`);
+      if (check.status !== 200 || !body.data?.length)
+        throw new Error(`${path} answered ${check.status} with ${body.data?.length ?? 0} rows`);
       const s = record(`${names[key]} (${scale} rows)`, measure(path, { headers: auth }));
       s.note = `${body.data.length} rows a page`;
-      compare(s, d1, 0.1, "≥ 0.1 × D1 SELECT 1", { baseline: { path: "/__bench/d1" }, scenario: { path, headers: auth } });
+      compare(s, d1, 0.1, "≥ 0.1 × D1 SELECT 1", {
+        baseline: { path: "/__bench/d1" },
+        scenario: { path, headers: auth },
+      });
       p50[key][scale] = s.p50_ms;
     }
   }
@@ -804,12 +1165,31 @@ async function networkMain() {
       const s = scenarios.find((x) => x.name === `${names[key]} (${large} rows)`);
       if (!s) continue;
       const ok = p50[key][large] <= 1.2 * p50[key][small];
-      s.note = [`p50 ${p50[key][large].toFixed(2)} ms at ${large} vs ${p50[key][small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${ok ? "met" : "missed"}`, s.note].filter(Boolean).join("; ");
+      s.note = [
+        `p50 ${p50[key][large].toFixed(2)} ms at ${large} vs ${p50[key][small].toFixed(2)} ms at ${small} (target ≤ 1.2×): ${ok ? "met" : "missed"}`,
+        s.note,
+      ]
+        .filter(Boolean)
+        .join("; ");
       s.target = `${s.target}, p50 ≤ 1.2 × p50 at ${small}`;
       s.met = Boolean(s.met) && ok;
     }
   }
-  writeFileSync(join(root, "bench", "results-network.json"), JSON.stringify({ generated_at: new Date().toISOString(), scales, concurrencies, headline_concurrency: headline, server: serverKind, scenarios }, null, 2));
+  writeFileSync(
+    join(root, "bench", "results-network.json"),
+    JSON.stringify(
+      {
+        generated_at: new Date().toISOString(),
+        scales,
+        concurrencies,
+        headline_concurrency: headline,
+        server: serverKind,
+        scenarios,
+      },
+      null,
+      2,
+    ),
+  );
   const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
   const section = `${NETWORK_START}
 ## Network lists (\`npm run bench -- --network\`, ${new Date().toISOString().slice(0, 10)})
@@ -825,7 +1205,12 @@ ${scenarios.map((x) => `| ${x.name} | ${f(x.rps, 0)} | ${f(x.p50_ms, 2)} | ${f(x
 ${NETWORK_END}`;
   const docPath = join(root, "docs", "benchmarks.md");
   const doc = readFileSync(docPath, "utf8");
-  writeFileSync(docPath, doc.includes(NETWORK_START) ? doc.replace(new RegExp(`${NETWORK_START}[\\s\\S]*${NETWORK_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    docPath,
+    doc.includes(NETWORK_START)
+      ? doc.replace(new RegExp(`${NETWORK_START}[\\s\\S]*${NETWORK_END}`), section)
+      : `${doc.trimEnd()}\n\n${section}\n`,
+  );
   console.log("wrote bench/results-network.json and the network section of docs/benchmarks.md");
 }
 
@@ -850,14 +1235,18 @@ const BW_MOBILE = (i: number) => `7${1 + (i % 6)}${String(i % 1_000_000).padStar
 
 function customersCsv(rows: number, prefix: string): string {
   const lines = ["account_number,full_name,phone,email,address,service_area"];
-  for (let i = 0; i < rows; i++) lines.push(`${prefix}${i},Imported Customer ${i},${BW_MOBILE(i)},c${i}@example.test,"Plot ${i}, Extension ${i % 40}, Gaborone",gaborone`);
+  for (let i = 0; i < rows; i++)
+    lines.push(
+      `${prefix}${i},Imported Customer ${i},${BW_MOBILE(i)},c${i}@example.test,"Plot ${i}, Extension ${i % 40}, Gaborone",gaborone`,
+    );
   return lines.join("\r\n") + "\r\n";
 }
 
 function ticketsCsv(rows: number, prefix: string): string {
   const lines = ["external_ref,title,kind,priority,description,required_skills"];
   const priorities = ["low", "medium", "high", "critical"];
-  for (let i = 0; i < rows; i++) lines.push(`${prefix}${i},Imported case ${i},repair,${priorities[i % 4]},"No service at site ${i}",fibre`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`${prefix}${i},Imported case ${i},repair,${priorities[i % 4]},"No service at site ${i}",fibre`);
   return lines.join("\r\n") + "\r\n";
 }
 
@@ -866,10 +1255,22 @@ async function importRun(auth: Record<string, string>, name: string, path: strin
   const before = workerdRssMiB();
   let peak = before;
   const t0 = performance.now();
-  const res = await fetchRetrying(`${base}${path}`, { method: "POST", headers: { ...auth, "content-type": "text/csv", "idempotency-key": `bench-import-${name.replace(/[^A-Za-z0-9]+/g, "-")}-${Date.now()}` }, body: csv });
+  const res = await fetchRetrying(`${base}${path}`, {
+    method: "POST",
+    headers: {
+      ...auth,
+      "content-type": "text/csv",
+      "idempotency-key": `bench-import-${name.replace(/[^A-Za-z0-9]+/g, "-")}-${Date.now()}`,
+    },
+    body: csv,
+  });
   if (res.status !== 202) throw new Error(`${name}: ${res.status} ${await res.text()}`);
   const job = (await res.json()) as { id: string };
-  let state: { status: string; rows_processed: number; counts: Record<string, number> } = { status: "queued", rows_processed: 0, counts: {} };
+  let state: { status: string; rows_processed: number; counts: Record<string, number> } = {
+    status: "queued",
+    rows_processed: 0,
+    counts: {},
+  };
   while (!["done", "failed", "cancelled"].includes(state.status)) {
     await new Promise((r) => setTimeout(r, 100));
     peak = Math.max(peak, workerdRssMiB());
@@ -877,14 +1278,28 @@ async function importRun(auth: Record<string, string>, name: string, path: strin
     if (performance.now() - t0 > 1_800_000) break;
   }
   const seconds = (performance.now() - t0) / 1000;
-  const run = { name, rows: state.rows_processed, bytes: Buffer.byteLength(csv), seconds, rows_per_second: state.rows_processed / seconds, counts: state.counts, rss_before_mib: before, rss_peak_mib: peak, status: state.status };
+  const run = {
+    name,
+    rows: state.rows_processed,
+    bytes: Buffer.byteLength(csv),
+    seconds,
+    rows_per_second: state.rows_processed / seconds,
+    counts: state.counts,
+    rss_before_mib: before,
+    rss_peak_mib: peak,
+    status: state.status,
+  };
   console.log(JSON.stringify(run));
   return run;
 }
 
 /** The bare baseline: the same number of customer rows inserted straight into D1 in batches of 200, in one request. */
 async function bareInsert(rows: number, prefix: string): Promise<number> {
-  const res = await fetchRetrying(`${base}/__bench/insert-customers`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: rows, batch: 200, prefix }) });
+  const res = await fetchRetrying(`${base}/__bench/insert-customers`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ n: rows, batch: 200, prefix }),
+  });
   const { ms } = (await res.json()) as { ms: number };
   return rows / (ms / 1000);
 }
@@ -903,12 +1318,27 @@ async function importsMain() {
     bare[rows] = await bareInsert(rows, `BARE${rows}-`);
     const csv = customersCsv(rows, `ACC${rows}-`);
     runs.push(await importRun(auth, `customers, ${rows} rows`, "/v1/imports/customers", csv));
-    if (rows === sizes[0]) runs.push(await importRun(auth, `customers, ${rows} rows again (same file)`, "/v1/imports/customers", csv));
+    if (rows === sizes[0])
+      runs.push(await importRun(auth, `customers, ${rows} rows again (same file)`, "/v1/imports/customers", csv));
   }
   runs.push(await importRun(auth, "tickets, 10000 rows", "/v1/imports/tickets", ticketsCsv(10_000, "CASE-")));
-  runs.push(await importRun(auth, "customers, 10000 rows, dry run", "/v1/imports/customers?dry_run=true", customersCsv(10_000, "DRY-")));
+  runs.push(
+    await importRun(
+      auth,
+      "customers, 10000 rows, dry run",
+      "/v1/imports/customers?dry_run=true",
+      customersCsv(10_000, "DRY-"),
+    ),
+  );
   await stop();
-  writeFileSync(join(root, "bench", "results-imports.json"), JSON.stringify({ generated_at: new Date().toISOString(), server: serverKind, bare_rows_per_second: bare, runs }, null, 2));
+  writeFileSync(
+    join(root, "bench", "results-imports.json"),
+    JSON.stringify(
+      { generated_at: new Date().toISOString(), server: serverKind, bare_rows_per_second: bare, runs },
+      null,
+      2,
+    ),
+  );
   const f = (n: number, d = 1) => (Number.isNaN(n) ? "–" : n.toFixed(d));
   const baselineFor = (r: ImportRun) => bare[r.name.includes("100000") ? 100_000 : 10_000];
   const section = `${IMPORTS_START}
@@ -918,7 +1348,9 @@ Each file is sent as one \`text/csv\` request and timed until its job is done (p
 with the resident memory of the workerd process sampled meanwhile; Miniflare, local D1, default
 settings (200 rows per committed chunk, up to 50 chunks per queue message). Baseline in the same
 run: the same number of customer rows inserted straight into D1 from inside the worker, in batches of 200
-plain INSERTs in one request (no file, parsing, checks, guard, queue or job) — ${Object.entries(bare).map(([n, r]) => `${f(r, 0)} rows/s for ${n}`).join(", ")}. Raw data: \`bench/results-imports.json\`.
+plain INSERTs in one request (no file, parsing, checks, guard, queue or job) — ${Object.entries(bare)
+    .map(([n, r]) => `${f(r, 0)} rows/s for ${n}`)
+    .join(", ")}. Raw data: \`bench/results-imports.json\`.
 
 | file | rows | size | time to done | rows/s | ratio to bare inserts | created | updated | skipped | failed | workerd RSS before | peak | status |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
@@ -931,7 +1363,12 @@ idempotency check hashes), and V8 keeps heap it has grown.
 ${IMPORTS_END}`;
   const docPath = join(root, "docs", "benchmarks.md");
   const doc = readFileSync(docPath, "utf8");
-  writeFileSync(docPath, doc.includes(IMPORTS_START) ? doc.replace(new RegExp(`${IMPORTS_START}[\\s\\S]*${IMPORTS_END}`), section) : `${doc.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    docPath,
+    doc.includes(IMPORTS_START)
+      ? doc.replace(new RegExp(`${IMPORTS_START}[\\s\\S]*${IMPORTS_END}`), section)
+      : `${doc.trimEnd()}\n\n${section}\n`,
+  );
   console.log("wrote bench/results-imports.json and the imports section of docs/benchmarks.md");
 }
 
@@ -947,7 +1384,10 @@ function keptSection(start: string, end: string): string {
 
 function report(hashMs: number) {
   const f = (n: number | null, d = 1) => (n === null || Number.isNaN(n) ? "–" : n.toFixed(d));
-  const rows = scenarios.map((s) => `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.socket_errors ?? 0} | ${s.baseline ?? "–"} | ${f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`);
+  const rows = scenarios.map(
+    (s) =>
+      `| ${s.name} | ${f(s.rps, 0)} | ${f(s.p50_ms, 2)} | ${f(s.p99_ms, 2)} | ${s.non_2xx} | ${s.socket_errors ?? 0} | ${s.baseline ?? "–"} | ${f(s.ratio, 2)} | ${s.target ?? "–"} | ${s.met === null ? "–" : s.met ? "yes" : "**no**"} | ${s.note ?? ""} |`,
+  );
   return `# Benchmarks
 
 Generated by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)} (2 cores, loopback, wrk ${concurrencies.join("/")} connections,

@@ -9,8 +9,21 @@ export { ElementManagerSimulator, EventsHub, TechnicianSchedule, VlanAllocator }
 
 async function listSql(env: Env) {
   const ctx = {
-    db: createDb(env.DB), env, settings: settingsFrom(env), requestId: "bench", clientIp: "127.0.0.1", waitUntil: () => {},
-    actor: { kind: "user" as const, userId: "usr_bench_admin", sessionId: "bench", role: "admin", permissions: permissionsOf("admin", null), via: "bearer" as const, tokenExpiresAt: 0 },
+    db: createDb(env.DB),
+    env,
+    settings: settingsFrom(env),
+    requestId: "bench",
+    clientIp: "127.0.0.1",
+    waitUntil: () => {},
+    actor: {
+      kind: "user" as const,
+      userId: "usr_bench_admin",
+      sessionId: "bench",
+      role: "admin",
+      permissions: permissionsOf("admin", null),
+      via: "bearer" as const,
+      tokenExpiresAt: 0,
+    },
   };
   const { statement } = await buildTicketListQuery(ctx, { limit: 50, order: "-created_at" });
   return statement.toSQL();
@@ -29,7 +42,9 @@ const hello = new Hono<{ Bindings: Env }>()
   // first page of 50, run raw: no ORM mapping, no presenting, the rows returned as they come.
   .get("/__bench/list-sql", async (c) => {
     const { sql, params } = await listSql(c.env);
-    const { results } = await c.env.DB.prepare(sql).bind(...params).all();
+    const { results } = await c.env.DB.prepare(sql)
+      .bind(...params)
+      .all();
     return c.json(results);
   })
   .get("/__bench/do-noop", async (c) => {
@@ -37,18 +52,36 @@ const hello = new Hono<{ Bindings: Env }>()
     return c.json({ n: await stub.count() });
   })
   .get("/__bench/enqueue", async (c) => {
-    await c.env.NOTIFICATIONS.send({ kind: "event", id: crypto.randomUUID(), type: "bench.noop", subject_id: "bench", actor_id: null, data: {}, occurred_at: new Date().toISOString() });
+    await c.env.NOTIFICATIONS.send({
+      kind: "event",
+      id: crypto.randomUUID(),
+      type: "bench.noop",
+      subject_id: "bench",
+      actor_id: null,
+      data: {},
+      occurred_at: new Date().toISOString(),
+    });
     return c.text("queued");
   })
   // Fills one technician's schedule with n short bookings spread over [from, from + days).
   .post("/__bench/seed-bookings", async (c) => {
-    const { technician_id, n, from_ms, days } = await c.req.json<{ technician_id: string; n: number; from_ms: number; days: number }>();
+    const { technician_id, n, from_ms, days } = await c.req.json<{
+      technician_id: string;
+      n: number;
+      from_ms: number;
+      days: number;
+    }>();
     const stub = c.env.SCHEDULES.get(c.env.SCHEDULES.idFromName(technician_id));
     const span = days * 86_400_000;
     let booked = 0;
     for (let i = 0; i < n; i++) {
       const start = from_ms + Math.floor((i * span) / n);
-      const r = await stub.book({ appointment_id: `bench-${technician_id}-${from_ms}-${i}`, ticket_id: "bench", starts_ms: start, ends_ms: start + 60_000 });
+      const r = await stub.book({
+        appointment_id: `bench-${technician_id}-${from_ms}-${i}`,
+        ticket_id: "bench",
+        starts_ms: start,
+        ends_ms: start + 60_000,
+      });
       if (r.ok) booked++;
     }
     return c.json({ booked });
@@ -57,7 +90,9 @@ const hello = new Hono<{ Bindings: Env }>()
     const stub = c.env.SCHEDULES.get(c.env.SCHEDULES.idFromName("bench-insert"));
     // Unique, non-overlapping one-millisecond bookings: one SQLite insert each.
     const t = Date.now() * 1000 + Math.floor(Math.random() * 1000);
-    return c.json(await stub.book({ appointment_id: crypto.randomUUID(), ticket_id: "bench", starts_ms: t, ends_ms: t + 1 }));
+    return c.json(
+      await stub.book({ appointment_id: crypto.randomUUID(), ticket_id: "bench", starts_ms: t, ends_ms: t + 1 }),
+    );
   })
   // The imports' baseline: n customer rows written straight to D1 in batches of `batch` plain
   // INSERTs inside one request — no file, no parsing, no checks, no queue, no job.
@@ -69,8 +104,18 @@ const hello = new Hono<{ Bindings: Env }>()
       const statements = [];
       for (let k = i; k < Math.min(n, i + batch); k++) {
         statements.push(
-          c.env.DB.prepare("INSERT INTO customers (id, account_number, full_name, phone, email, address, service_area, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")
-            .bind(`cus_${prefix}${k}`, `${prefix}${k}`, `Bench Customer ${k}`, `+2677${String(k % 10_000_000).padStart(7, "0")}`, `c${k}@example.test`, `Plot ${k}, Gaborone`, "gaborone", now),
+          c.env.DB.prepare(
+            "INSERT INTO customers (id, account_number, full_name, phone, email, address, service_area, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+          ).bind(
+            `cus_${prefix}${k}`,
+            `${prefix}${k}`,
+            `Bench Customer ${k}`,
+            `+2677${String(k % 10_000_000).padStart(7, "0")}`,
+            `c${k}@example.test`,
+            `Plot ${k}, Gaborone`,
+            "gaborone",
+            now,
+          ),
         );
       }
       await c.env.DB.batch(statements);
@@ -87,5 +132,6 @@ function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Respo
 
 export default {
   ...worker,
-  fetch: (request: Request, env: Env, ctx: ExecutionContext) => benchResponse(request, env, ctx) ?? worker.fetch(request, env, ctx),
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
+    benchResponse(request, env, ctx) ?? worker.fetch(request, env, ctx),
 } satisfies ExportedHandler<Env, never>;

@@ -69,7 +69,12 @@ writeFileSync(file, sql, { mode: 0o600 });
 let out;
 try {
   const where = remote ? ["--remote"] : ["--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
-  out = execFileSync(wrangler, ["d1", "execute", "DB", ...where, "--file", file, "--json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, CI: "1" } });
+  out = execFileSync(wrangler, ["d1", "execute", "DB", ...where, "--file", file, "--json"], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, CI: "1" },
+  });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -25,7 +25,9 @@ const origin = `http://localhost:${port}`;
 function ensureDevVars() {
   if (existsSync(devVars)) {
     const vars = readFileSync(devVars, "utf8");
-    const moved = vars.replace(/^PUBLIC_BASE_URL=.*$/m, `PUBLIC_BASE_URL=${origin}`).replace(/^JWT_ISSUER=.*$/m, `JWT_ISSUER=${origin}`);
+    const moved = vars
+      .replace(/^PUBLIC_BASE_URL=.*$/m, `PUBLIC_BASE_URL=${origin}`)
+      .replace(/^JWT_ISSUER=.*$/m, `JWT_ISSUER=${origin}`);
     if (moved !== vars) {
       writeFileSync(devVars, moved, { mode: 0o600 });
       console.log(`dev-setup: .dev.vars now points links at ${origin}`);
@@ -69,31 +71,71 @@ export const DEMO_USERS = [
 function seedSql() {
   const now = new Date().toISOString();
   const q = (v) => `'${String(v).replace(/'/g, "''")}'`;
-  const rows = DEMO_USERS.map(([username, role, first, last, phone]) =>
-    `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
+  const rows = DEMO_USERS.map(
+    ([username, role, first, last, phone]) =>
+      `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
      VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
-  return [...rows, ...workSql(now, q), ...inventorySql(now, q), ...historySql(q), ...applicationsSql(now, q), ...networkSql(now, q)].join("\n");
+  return [
+    ...rows,
+    ...workSql(now, q),
+    ...inventorySql(now, q),
+    ...historySql(q),
+    ...applicationsSql(now, q),
+    ...networkSql(now, q),
+  ].join("\n");
 }
 
 /** Two of the operator's other applications that sign in through truckroll, with roles some demo users hold. */
 function applicationsSql(now, q) {
   const n = q(now);
   const apps = [
-    ["app_demo_helpdesk", "helpdesk", "Helpdesk", "Customer helpdesk: cases and agents", ["https://helpdesk.demo.truckroll.dev"], [["agent", "Agent"], ["lead", "Team lead"]]],
-    ["app_demo_portal", "partner-portal", "Partner portal", "Contractors' view of their work", ["https://partners.demo.truckroll.dev"], [["viewer", "Viewer"], ["partner-admin", "Partner administrator"]]],
+    [
+      "app_demo_helpdesk",
+      "helpdesk",
+      "Helpdesk",
+      "Customer helpdesk: cases and agents",
+      ["https://helpdesk.demo.truckroll.dev"],
+      [
+        ["agent", "Agent"],
+        ["lead", "Team lead"],
+      ],
+    ],
+    [
+      "app_demo_portal",
+      "partner-portal",
+      "Partner portal",
+      "Contractors' view of their work",
+      ["https://partners.demo.truckroll.dev"],
+      [
+        ["viewer", "Viewer"],
+        ["partner-admin", "Partner administrator"],
+      ],
+    ],
   ];
-  const grants = [["helpdesk", "agent", "dispatcher"], ["helpdesk", "agent", "tech1"], ["helpdesk", "lead", "supervisor"], ["partner-portal", "partner-admin", "manager"], ["partner-portal", "viewer", "tech2"]];
+  const grants = [
+    ["helpdesk", "agent", "dispatcher"],
+    ["helpdesk", "agent", "tech1"],
+    ["helpdesk", "lead", "supervisor"],
+    ["partner-portal", "partner-admin", "manager"],
+    ["partner-portal", "viewer", "tech2"],
+  ];
   const out = [];
   for (const [id, key, name, description, origins, roles] of apps) {
-    out.push(`INSERT OR IGNORE INTO applications (id, key, name, description, listed, logo_url, allowed_origins, active, created_at, updated_at) VALUES (${q(id)}, ${q(key)}, ${q(name)}, ${q(description)}, 1, NULL, ${q(JSON.stringify(origins))}, 1, ${n}, ${n});`);
+    out.push(
+      `INSERT OR IGNORE INTO applications (id, key, name, description, listed, logo_url, allowed_origins, active, created_at, updated_at) VALUES (${q(id)}, ${q(key)}, ${q(name)}, ${q(description)}, 1, NULL, ${q(JSON.stringify(origins))}, 1, ${n}, ${n});`,
+    );
     for (const [roleKey, roleName] of roles) {
-      out.push(`INSERT OR IGNORE INTO application_roles (id, application_id, key, name, description, created_at, updated_at) VALUES (${q(`apr_demo_${key}_${roleKey}`)}, ${q(id)}, ${q(roleKey)}, ${q(roleName)}, '', ${n}, ${n});`);
+      out.push(
+        `INSERT OR IGNORE INTO application_roles (id, application_id, key, name, description, created_at, updated_at) VALUES (${q(`apr_demo_${key}_${roleKey}`)}, ${q(id)}, ${q(roleKey)}, ${q(roleName)}, '', ${n}, ${n});`,
+      );
     }
   }
   for (const [app, roleKey, user] of grants) {
     const appId = apps.find((a) => a[1] === app)[0];
-    out.push(`INSERT OR IGNORE INTO application_grants (id, application_id, role_id, user_id, granted_by, created_at, updated_at) VALUES (${q(`apg_demo_${app}_${user}`)}, ${q(appId)}, ${q(`apr_demo_${app}_${roleKey}`)}, ${q(`usr_demo_${user}`)}, 'usr_demo_admin', ${n}, ${n});`);
+    out.push(
+      `INSERT OR IGNORE INTO application_grants (id, application_id, role_id, user_id, granted_by, created_at, updated_at) VALUES (${q(`apg_demo_${app}_${user}`)}, ${q(appId)}, ${q(`apr_demo_${app}_${roleKey}`)}, ${q(`usr_demo_${user}`)}, 'usr_demo_admin', ${n}, ${n});`,
+    );
   }
   return out;
 }
@@ -121,32 +163,189 @@ function workSql(now, q) {
   ];
   // [id, number, kind, priority, status, title, customer, asset, creator, created (min ago), assignee, extra columns]
   const tickets = [
-    ["tkt_demo_new", "TR-000001", "service_down", "high", "new", "No internet since this morning", "cus_demo_kagiso", null, "usr_demo_customer1", -20, null, {}],
-    ["tkt_demo_opened", "TR-000002", "repair", "medium", "opened", "Slow speeds in the evening", "cus_demo_lesedi", null, "usr_demo_customer2", -180, null, { opened_at: -170, responded_at: -170 }],
-    ["tkt_demo_assigned", "TR-000003", "installation", "medium", "assigned", "New fibre installation", "cus_demo_neo", null, "usr_demo_dispatcher", -300, "usr_demo_tech1", { assigned_at: -240, responded_at: -240, scheduled_at: 120 }],
-    ["tkt_demo_progress", "TR-000004", "repair", "high", "in_progress", "Cut cable in the street", "cus_demo_kagiso", null, "usr_demo_dispatcher", -400, "usr_demo_tech1", { assigned_at: -380, started_at: -60, responded_at: -380 }],
-    ["tkt_demo_hold", "TR-000005", "maintenance", "low", "on_hold", "Replace ageing splitter", "cus_demo_neo", null, "usr_demo_dispatcher", -2000, "usr_demo_tech2", { assigned_at: -1900, started_at: -1800, on_hold_at: -600, sla_paused_at: -600, responded_at: -1900 }],
-    ["tkt_demo_waiting", "TR-000006", "repair", "medium", "waiting_approval", "Router keeps rebooting", "cus_demo_lesedi", "ast_demo_router", "usr_demo_customer2", -3000, "usr_demo_tech2", { assigned_at: -2900, started_at: -2000, resolved_at: -100, responded_at: -2900 }],
-    ["tkt_demo_closed", "TR-000007", "upgrade", "low", "closed", "Upgrade to fibre-50", "cus_demo_kagiso", null, "usr_demo_customer1", -10000, "usr_demo_tech1", { assigned_at: -9000, started_at: -8000, resolved_at: -7000, closed_at: -6000, responded_at: -9000 }],
-    ["tkt_demo_booking", "TR-000008", "service_booking", "medium", "new", "Annual purifier service", "cus_demo_kagiso", "ast_demo_purifier", "usr_demo_customer1", -30, null, { preferred_at: 3 * 24 * 60, service_type: "free" }],
-    ["tkt_demo_breached", "TR-000009", "service_down", "emergency", "new", "Whole street offline", "cus_demo_neo", null, "usr_demo_dispatcher", -90, null, { response_breached_at: -80 }],
+    [
+      "tkt_demo_new",
+      "TR-000001",
+      "service_down",
+      "high",
+      "new",
+      "No internet since this morning",
+      "cus_demo_kagiso",
+      null,
+      "usr_demo_customer1",
+      -20,
+      null,
+      {},
+    ],
+    [
+      "tkt_demo_opened",
+      "TR-000002",
+      "repair",
+      "medium",
+      "opened",
+      "Slow speeds in the evening",
+      "cus_demo_lesedi",
+      null,
+      "usr_demo_customer2",
+      -180,
+      null,
+      { opened_at: -170, responded_at: -170 },
+    ],
+    [
+      "tkt_demo_assigned",
+      "TR-000003",
+      "installation",
+      "medium",
+      "assigned",
+      "New fibre installation",
+      "cus_demo_neo",
+      null,
+      "usr_demo_dispatcher",
+      -300,
+      "usr_demo_tech1",
+      { assigned_at: -240, responded_at: -240, scheduled_at: 120 },
+    ],
+    [
+      "tkt_demo_progress",
+      "TR-000004",
+      "repair",
+      "high",
+      "in_progress",
+      "Cut cable in the street",
+      "cus_demo_kagiso",
+      null,
+      "usr_demo_dispatcher",
+      -400,
+      "usr_demo_tech1",
+      { assigned_at: -380, started_at: -60, responded_at: -380 },
+    ],
+    [
+      "tkt_demo_hold",
+      "TR-000005",
+      "maintenance",
+      "low",
+      "on_hold",
+      "Replace ageing splitter",
+      "cus_demo_neo",
+      null,
+      "usr_demo_dispatcher",
+      -2000,
+      "usr_demo_tech2",
+      { assigned_at: -1900, started_at: -1800, on_hold_at: -600, sla_paused_at: -600, responded_at: -1900 },
+    ],
+    [
+      "tkt_demo_waiting",
+      "TR-000006",
+      "repair",
+      "medium",
+      "waiting_approval",
+      "Router keeps rebooting",
+      "cus_demo_lesedi",
+      "ast_demo_router",
+      "usr_demo_customer2",
+      -3000,
+      "usr_demo_tech2",
+      { assigned_at: -2900, started_at: -2000, resolved_at: -100, responded_at: -2900 },
+    ],
+    [
+      "tkt_demo_closed",
+      "TR-000007",
+      "upgrade",
+      "low",
+      "closed",
+      "Upgrade to fibre-50",
+      "cus_demo_kagiso",
+      null,
+      "usr_demo_customer1",
+      -10000,
+      "usr_demo_tech1",
+      { assigned_at: -9000, started_at: -8000, resolved_at: -7000, closed_at: -6000, responded_at: -9000 },
+    ],
+    [
+      "tkt_demo_booking",
+      "TR-000008",
+      "service_booking",
+      "medium",
+      "new",
+      "Annual purifier service",
+      "cus_demo_kagiso",
+      "ast_demo_purifier",
+      "usr_demo_customer1",
+      -30,
+      null,
+      { preferred_at: 3 * 24 * 60, service_type: "free" },
+    ],
+    [
+      "tkt_demo_breached",
+      "TR-000009",
+      "service_down",
+      "emergency",
+      "new",
+      "Whole street offline",
+      "cus_demo_neo",
+      null,
+      "usr_demo_dispatcher",
+      -90,
+      null,
+      { response_breached_at: -80 },
+    ],
   ];
   const priorityMinutes = { low: 1440, medium: 120, high: 30, critical: 15, emergency: 10 };
   const resolutionMinutes = { low: 7200, medium: 2880, high: 1440, critical: 480, emergency: 240 };
-  for (const [id, number, kind, priority, status, title, customer, asset, creator, created, assignee, extra] of tickets) {
-    const cols = { id, number, kind, priority, status, title, description: title, customer_id: customer, asset_id: asset, created_by: creator, service_area: null, required_skills: "[]" };
-    const times = { created_at: created, updated_at: created, response_due_at: created + priorityMinutes[priority], resolution_due_at: created + resolutionMinutes[priority] };
+  for (const [
+    id,
+    number,
+    kind,
+    priority,
+    status,
+    title,
+    customer,
+    asset,
+    creator,
+    created,
+    assignee,
+    extra,
+  ] of tickets) {
+    const cols = {
+      id,
+      number,
+      kind,
+      priority,
+      status,
+      title,
+      description: title,
+      customer_id: customer,
+      asset_id: asset,
+      created_by: creator,
+      service_area: null,
+      required_skills: "[]",
+    };
+    const times = {
+      created_at: created,
+      updated_at: created,
+      response_due_at: created + priorityMinutes[priority],
+      resolution_due_at: created + resolutionMinutes[priority],
+    };
     const values = { ...cols, service_type: extra.service_type ?? null };
     const timeCols = { ...times, ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "service_type")) };
     const names = [...Object.keys(values), ...Object.keys(timeCols)];
-    const vals = [...Object.values(values).map((v) => (v === null ? "NULL" : q(v))), ...Object.values(timeCols).map((m) => at(m))];
+    const vals = [
+      ...Object.values(values).map((v) => (v === null ? "NULL" : q(v))),
+      ...Object.values(timeCols).map((m) => at(m)),
+    ];
     out.push(`INSERT OR IGNORE INTO tickets (${names.join(", ")}) VALUES (${vals.join(", ")});`);
-    out.push(`INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) VALUES (${q(`hst_demo_${id}`)}, ${q(id)}, ${q(creator)}, 'created', NULL, 'new', ${at(created)});`);
+    out.push(
+      `INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) VALUES (${q(`hst_demo_${id}`)}, ${q(id)}, ${q(creator)}, 'created', NULL, 'new', ${at(created)});`,
+    );
     if (assignee) {
-      out.push(`INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) VALUES (${q(id)}, ${q(assignee)}, 'usr_demo_dispatcher', 'demo data', ${at(extra.assigned_at ?? created)});`);
+      out.push(
+        `INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) VALUES (${q(id)}, ${q(assignee)}, 'usr_demo_dispatcher', 'demo data', ${at(extra.assigned_at ?? created)});`,
+      );
     }
   }
-  out.push(`UPDATE tickets SET team_supervisor_id = 'usr_demo_supervisor' WHERE id IN ('tkt_demo_assigned', 'tkt_demo_progress', 'tkt_demo_hold') AND team_supervisor_id IS NULL;`);
+  out.push(
+    `UPDATE tickets SET team_supervisor_id = 'usr_demo_supervisor' WHERE id IN ('tkt_demo_assigned', 'tkt_demo_progress', 'tkt_demo_hold') AND team_supervisor_id IS NULL;`,
+  );
   out.push(`INSERT OR IGNORE INTO ticket_comments (id, ticket_id, author_id, body, visibility, created_at) VALUES
     ('cmt_demo_1', 'tkt_demo_progress', 'usr_demo_tech1', 'On site, the cable was cut by road works.', 'public', ${at(-50)}),
     ('cmt_demo_2', 'tkt_demo_progress', 'usr_demo_dispatcher', 'Road works contractor notified; claim pending.', 'internal', ${at(-40)});`);
@@ -163,27 +362,91 @@ function workSql(now, q) {
  */
 function networkSql(now, q) {
   const regions = [
-    ["reg_demo_se", "South-East", "SE", [["gaborone", "Gaborone"], ["tlokweng", "Tlokweng"], ["ramotswa", "Ramotswa"], ["lobatse", "Lobatse"]]],
-    ["reg_demo_kw", "Kweneng", "KW", [["mogoditshane", "Mogoditshane"], ["molepolole", "Molepolole"], ["thamaga", "Thamaga"]]],
-    ["reg_demo_ne", "North-East", "NE", [["francistown", "Francistown"], ["tati siding", "Tati Siding"]]],
-    ["reg_demo_ce", "Central", "CE", [["serowe", "Serowe"], ["palapye", "Palapye"], ["mahalapye", "Mahalapye"], ["selebi-phikwe", "Selebi-Phikwe"]]],
-    ["reg_demo_nw", "North-West", "NW", [["maun", "Maun"], ["shakawe", "Shakawe"]]],
+    [
+      "reg_demo_se",
+      "South-East",
+      "SE",
+      [
+        ["gaborone", "Gaborone"],
+        ["tlokweng", "Tlokweng"],
+        ["ramotswa", "Ramotswa"],
+        ["lobatse", "Lobatse"],
+      ],
+    ],
+    [
+      "reg_demo_kw",
+      "Kweneng",
+      "KW",
+      [
+        ["mogoditshane", "Mogoditshane"],
+        ["molepolole", "Molepolole"],
+        ["thamaga", "Thamaga"],
+      ],
+    ],
+    [
+      "reg_demo_ne",
+      "North-East",
+      "NE",
+      [
+        ["francistown", "Francistown"],
+        ["tati siding", "Tati Siding"],
+      ],
+    ],
+    [
+      "reg_demo_ce",
+      "Central",
+      "CE",
+      [
+        ["serowe", "Serowe"],
+        ["palapye", "Palapye"],
+        ["mahalapye", "Mahalapye"],
+        ["selebi-phikwe", "Selebi-Phikwe"],
+      ],
+    ],
+    [
+      "reg_demo_nw",
+      "North-West",
+      "NW",
+      [
+        ["maun", "Maun"],
+        ["shakawe", "Shakawe"],
+      ],
+    ],
     ["reg_demo_ch", "Chobe", "CH", [["kasane", "Kasane"]]],
     ["reg_demo_kg", "Kgatleng", "KG", [["mochudi", "Mochudi"]]],
-    ["reg_demo_so", "Southern", "SO", [["kanye", "Kanye"], ["jwaneng", "Jwaneng"]]],
+    [
+      "reg_demo_so",
+      "Southern",
+      "SO",
+      [
+        ["kanye", "Kanye"],
+        ["jwaneng", "Jwaneng"],
+      ],
+    ],
     ["reg_demo_gh", "Ghanzi", "GH", [["ghanzi", "Ghanzi"]]],
     ["reg_demo_kd", "Kgalagadi", "KD", [["tsabong", "Tsabong"]]],
   ];
   const out = [];
   for (const [id, name, code, towns] of regions) {
-    out.push(`INSERT OR IGNORE INTO regions (id, name, code, created_at, updated_at) VALUES (${q(id)}, ${q(name)}, ${q(code)}, ${q(now)}, ${q(now)});`);
+    out.push(
+      `INSERT OR IGNORE INTO regions (id, name, code, created_at, updated_at) VALUES (${q(id)}, ${q(name)}, ${q(code)}, ${q(now)}, ${q(now)});`,
+    );
     for (const [area, town] of towns) {
-      out.push(`INSERT OR IGNORE INTO localities (id, region_id, name, service_area, created_at, updated_at) VALUES (${q(`lcl_demo_${area.replace(/\W/g, "_")}`)}, ${q(id)}, ${q(town)}, ${q(area)}, ${q(now)}, ${q(now)});`);
+      out.push(
+        `INSERT OR IGNORE INTO localities (id, region_id, name, service_area, created_at, updated_at) VALUES (${q(`lcl_demo_${area.replace(/\W/g, "_")}`)}, ${q(id)}, ${q(town)}, ${q(area)}, ${q(now)}, ${q(now)});`,
+      );
     }
   }
   // Prices in thebe per metre, in force since the start of the year.
-  for (const [type, price] of [["copper_10_pair", 4200], ["copper_20_pair", 8500], ["copper_50_pair", 19800], ["drop_wire", 900]]) {
-    out.push(`INSERT OR IGNORE INTO cable_prices (id, cable_type, price_per_metre, currency, effective_from, created_by, created_at) VALUES (${q(`cbl_demo_${type}`)}, ${q(type)}, ${price}, 'BWP', '2026-01-01T00:00:00.000Z', 'usr_demo_admin', ${q(now)});`);
+  for (const [type, price] of [
+    ["copper_10_pair", 4200],
+    ["copper_20_pair", 8500],
+    ["copper_50_pair", 19800],
+    ["drop_wire", 900],
+  ]) {
+    out.push(
+      `INSERT OR IGNORE INTO cable_prices (id, cable_type, price_per_metre, currency, effective_from, created_by, created_at) VALUES (${q(`cbl_demo_${type}`)}, ${q(type)}, ${price}, 'BWP', '2026-01-01T00:00:00.000Z', 'usr_demo_admin', ${q(now)});`,
+    );
   }
   const day = (d) => q(new Date(Date.now() - d * 86_400_000).toISOString());
   out.push(`INSERT OR IGNORE INTO counters (name, value) VALUES ('copper_incident_number', 2);`);
@@ -195,8 +458,14 @@ function networkSql(now, q) {
     ('icu_demo_2', 'cti_demo_2', 'cus_demo_neo', 'internet', NULL, NULL, ${day(2)}, ${day(2)});`);
   // The simulated element manager knows these subscribers (src/durable-objects/element-manager-simulator.ts):
   // Kagiso's line is healthy, Lesedi's is on Francistown's OLT, Neo's has weak light and an offline router.
-  for (const [customer, subscriber] of [["cus_demo_kagiso", "SUB-100001"], ["cus_demo_lesedi", "SUB-100002"], ["cus_demo_neo", "SUB-100003"]]) {
-    out.push(`UPDATE customers SET account_number = ${q(subscriber)} WHERE id = ${q(customer)} AND account_number IS NULL;`);
+  for (const [customer, subscriber] of [
+    ["cus_demo_kagiso", "SUB-100001"],
+    ["cus_demo_lesedi", "SUB-100002"],
+    ["cus_demo_neo", "SUB-100003"],
+  ]) {
+    out.push(
+      `UPDATE customers SET account_number = ${q(subscriber)} WHERE id = ${q(customer)} AND account_number IS NULL;`,
+    );
   }
   return out;
 }
@@ -218,21 +487,40 @@ function inventorySql(now, q) {
   for (const [id, sku, name, category, price, serialised, min, warehouse, van1, van2] of items) {
     const total = warehouse + van1 + van2;
     const serials = serialised ? Array.from({ length: total }, (_, i) => `HWTC${String(1000 + i)}`) : [];
-    out.push(`INSERT OR IGNORE INTO inventory_items (id, sku, name, category, description, unit_price, currency, serialised, min_level, created_at, updated_at) VALUES (${q(id)}, ${q(sku)}, ${q(name)}, ${q(category)}, '', ${price}, 'BWP', ${serialised}, ${min}, ${n}, ${n});`);
-    out.push(`INSERT OR IGNORE INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at) VALUES (${q(`mov_demo_${id}_in`)}, ${q(id)}, 'receive', ${total}, 'supplier', 'warehouse', NULL, NULL, ${q(JSON.stringify(serials))}, 'usr_demo_manager', 'demo opening stock', ${n});`);
-    const balances = [["supplier", -total], ["warehouse", warehouse]];
-    for (const [tech, qty, from] of [["usr_demo_tech1", van1, warehouse], ["usr_demo_tech2", van2, warehouse + van1]]) {
+    out.push(
+      `INSERT OR IGNORE INTO inventory_items (id, sku, name, category, description, unit_price, currency, serialised, min_level, created_at, updated_at) VALUES (${q(id)}, ${q(sku)}, ${q(name)}, ${q(category)}, '', ${price}, 'BWP', ${serialised}, ${min}, ${n}, ${n});`,
+    );
+    out.push(
+      `INSERT OR IGNORE INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at) VALUES (${q(`mov_demo_${id}_in`)}, ${q(id)}, 'receive', ${total}, 'supplier', 'warehouse', NULL, NULL, ${q(JSON.stringify(serials))}, 'usr_demo_manager', 'demo opening stock', ${n});`,
+    );
+    const balances = [
+      ["supplier", -total],
+      ["warehouse", warehouse],
+    ];
+    for (const [tech, qty, from] of [
+      ["usr_demo_tech1", van1, warehouse],
+      ["usr_demo_tech2", van2, warehouse + van1],
+    ]) {
       if (!qty) continue;
       const moved = serials.slice(from, from + qty);
       const assignment = `eqa_demo_${id}_${tech}`;
-      out.push(`INSERT OR IGNORE INTO equipment_assignments (id, item_id, technician_id, ticket_id, quantity, returned_quantity, serials, status, issued_by, created_at, updated_at) VALUES (${q(assignment)}, ${q(id)}, ${q(tech)}, NULL, ${qty}, 0, ${q(JSON.stringify(moved))}, 'assigned', 'usr_demo_manager', ${n}, ${n});`);
-      out.push(`INSERT OR IGNORE INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at) VALUES (${q(`mov_demo_${id}_${tech}`)}, ${q(id)}, 'issue', ${qty}, 'warehouse', ${q(`van:${tech}`)}, NULL, ${q(assignment)}, ${q(JSON.stringify(moved))}, 'usr_demo_manager', NULL, ${n});`);
+      out.push(
+        `INSERT OR IGNORE INTO equipment_assignments (id, item_id, technician_id, ticket_id, quantity, returned_quantity, serials, status, issued_by, created_at, updated_at) VALUES (${q(assignment)}, ${q(id)}, ${q(tech)}, NULL, ${qty}, 0, ${q(JSON.stringify(moved))}, 'assigned', 'usr_demo_manager', ${n}, ${n});`,
+      );
+      out.push(
+        `INSERT OR IGNORE INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at) VALUES (${q(`mov_demo_${id}_${tech}`)}, ${q(id)}, 'issue', ${qty}, 'warehouse', ${q(`van:${tech}`)}, NULL, ${q(assignment)}, ${q(JSON.stringify(moved))}, 'usr_demo_manager', NULL, ${n});`,
+      );
       balances.push([`van:${tech}`, qty]);
     }
-    for (const [location, qty] of balances) out.push(`INSERT OR IGNORE INTO stock_balances (item_id, location, quantity, updated_at) VALUES (${q(id)}, ${q(location)}, ${qty}, ${n});`);
+    for (const [location, qty] of balances)
+      out.push(
+        `INSERT OR IGNORE INTO stock_balances (item_id, location, quantity, updated_at) VALUES (${q(id)}, ${q(location)}, ${qty}, ${n});`,
+      );
     serials.forEach((serial, i) => {
       const location = i < warehouse ? "warehouse" : i < warehouse + van1 ? "van:usr_demo_tech1" : "van:usr_demo_tech2";
-      out.push(`INSERT OR IGNORE INTO stock_serials (item_id, serial, location, updated_at) VALUES (${q(id)}, ${q(serial)}, ${q(location)}, ${n});`);
+      out.push(
+        `INSERT OR IGNORE INTO stock_serials (item_id, serial, location, updated_at) VALUES (${q(id)}, ${q(serial)}, ${q(location)}, ${n});`,
+      );
     });
   }
   return out;
@@ -245,12 +533,18 @@ function inventorySql(now, q) {
  */
 function historySql(q) {
   let seed = 20261125;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const techs = ["usr_demo_tech1", "usr_demo_tech2", "usr_demo_tech3", "usr_demo_tech4"];
   const skill = [0.9, 0.75, 0.6, 0.85];
   const customers = ["cus_demo_kagiso", "cus_demo_lesedi", "cus_demo_neo"];
   const kinds = ["repair", "installation", "maintenance", "service_down", "upgrade"];
-  const titles = { repair: "Line fault", installation: "New fibre installation", maintenance: "Scheduled maintenance", service_down: "No service", upgrade: "Package upgrade" };
+  const titles = {
+    repair: "Line fault",
+    installation: "New fibre installation",
+    maintenance: "Scheduled maintenance",
+    service_down: "No service",
+    upgrade: "Package upgrade",
+  };
   const priorities = ["low", "medium", "medium", "high", "critical"];
   const resolutionMinutes = { low: 7200, medium: 2880, high: 1440, critical: 480 };
   const iso = (ms) => q(new Date(ms).toISOString());
@@ -279,29 +573,50 @@ function historySql(q) {
       (${q(id)}, ${q(`TR-H${String(i + 1).padStart(5, "0")}`)}, ${q(kind)}, ${q(priority)}, ${q(status)}, ${q(titles[kind])}, '', ${q(customers[i % 3])}, 'usr_demo_dispatcher', ${team}, '[]',
       ${iso(created + 30 * 60_000)}, ${iso(due)}, ${iso(created + 20 * 60_000)}, ${iso(created + 20 * 60_000)}, ${cancelled ? "NULL" : iso(created + 60 * 60_000)},
       ${cancelled ? "NULL" : iso(resolved)}, ${cancelled ? "NULL" : iso(resolved + 3_600_000)}, ${cancelled ? iso(created + 2 * 3_600_000) : "NULL"}, ${paused}, ${iso(created)}, ${iso(cancelled ? created + 2 * 3_600_000 : resolved + 3_600_000)});`);
-    out.push(`INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) VALUES (${q(id)}, ${q(tech)}, 'usr_demo_dispatcher', 'demo history', ${iso(created + 20 * 60_000)});`);
+    out.push(
+      `INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) VALUES (${q(id)}, ${q(tech)}, 'usr_demo_dispatcher', 'demo history', ${iso(created + 20 * 60_000)});`,
+    );
     const history = [["created", null, "new", created]];
     if (!cancelled) history.push(["start", "assigned", "in_progress", created + 3_600_000]);
-    if (revisit) history.push(["hold", "in_progress", "on_hold", created + 2 * 3_600_000], ["resume", "on_hold", "in_progress", created + 3 * 3_600_000]);
+    if (revisit)
+      history.push(
+        ["hold", "in_progress", "on_hold", created + 2 * 3_600_000],
+        ["resume", "on_hold", "in_progress", created + 3 * 3_600_000],
+      );
     if (rejected) history.push(["reject", "waiting_approval", "in_progress", resolved - 3_600_000]);
-    history.push(cancelled ? ["cancel", "assigned", "cancelled", created + 2 * 3_600_000] : ["resolve", "in_progress", "resolved", resolved]);
+    history.push(
+      cancelled
+        ? ["cancel", "assigned", "cancelled", created + 2 * 3_600_000]
+        : ["resolve", "in_progress", "resolved", resolved],
+    );
     history.forEach(([action, from, to, at], j) => {
-      out.push(`INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) VALUES (${q(`hst_demo_h${i}_${j}`)}, ${q(id)}, ${action === "created" ? "'usr_demo_dispatcher'" : q(tech)}, ${q(action)}, ${from ? q(from) : "NULL"}, ${q(to)}, ${iso(at)});`);
+      out.push(
+        `INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) VALUES (${q(`hst_demo_h${i}_${j}`)}, ${q(id)}, ${action === "created" ? "'usr_demo_dispatcher'" : q(tech)}, ${q(action)}, ${from ? q(from) : "NULL"}, ${q(to)}, ${iso(at)});`,
+      );
     });
     if (!cancelled && rand() < 0.6) {
       const rating = Math.max(1, Math.min(5, Math.round(skill[t] * 5 + (rand() - 0.5) * 2)));
       const nps = Math.max(0, Math.min(10, rating * 2 + Math.floor(rand() * 2) - 1));
-      out.push(`INSERT OR IGNORE INTO feedback (id, ticket_id, technician_id, kind, service_rating, net_promoter_score, created_at) VALUES (${q(`fbk_demo_h${i}`)}, ${q(id)}, ${q(tech)}, 'service', ${rating}, ${nps}, ${iso(resolved + 7_200_000)});`);
+      out.push(
+        `INSERT OR IGNORE INTO feedback (id, ticket_id, technician_id, kind, service_rating, net_promoter_score, created_at) VALUES (${q(`fbk_demo_h${i}`)}, ${q(id)}, ${q(tech)}, 'service', ${rating}, ${nps}, ${iso(resolved + 7_200_000)});`,
+      );
     }
   }
   // Present today, so the dashboard counts active technicians.
   const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Gaborone" }).format(new Date());
-  for (const tech of techs) out.push(`INSERT OR IGNORE INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (${q(tech)}, ${q(today)}, 'present', 'usr_demo_supervisor', ${iso(Date.now())});`);
+  for (const tech of techs)
+    out.push(
+      `INSERT OR IGNORE INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (${q(tech)}, ${q(today)}, 'present', 'usr_demo_supervisor', ${iso(Date.now())});`,
+    );
   return out;
 }
 
 function run(args, stdout = "inherit") {
-  execFileSync(wrangler, args, { cwd: root, stdio: ["ignore", stdout, "inherit"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } });
+  execFileSync(wrangler, args, {
+    cwd: root,
+    stdio: ["ignore", stdout, "inherit"],
+    env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -313,29 +628,48 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(file, seedSql());
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   // The report aggregates, recomputed from every ticket (what POST /v1/reports/rebuild does in the API).
-  writeFileSync(file, execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "report-aggregates-sql.ts")], { cwd: root, encoding: "utf8" }));
+  writeFileSync(
+    file,
+    execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "report-aggregates-sql.ts")], {
+      cwd: root,
+      encoding: "utf8",
+    }),
+  );
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   // A fresh customer link for the assigned demo ticket, so the visit page can be opened at once. Its
   // token is derived like the server's (HMAC of the link id), so messages about the visit carry it too.
   const now = new Date().toISOString();
   const expires = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
-  const hmacSecret = /^HMAC_SECRET=(.+)$/m.exec(readFileSync(devVars, "utf8"))[1].trim().replace(/^['"]|['"]$/g, "");
+  const hmacSecret = /^HMAC_SECRET=(.+)$/m
+    .exec(readFileSync(devVars, "utf8"))[1]
+    .trim()
+    .replace(/^['"]|['"]$/g, "");
   const linkId = `lnk_demo_${randomUUID().slice(0, 8)}`;
   const token = createHmac("sha256", hmacSecret).update(`appointment-link:${linkId}`).digest("base64url");
-  writeFileSync(file, `UPDATE appointment_links SET revoked_at = '${now}' WHERE ticket_id = 'tkt_demo_assigned' AND revoked_at IS NULL;
+  writeFileSync(
+    file,
+    `UPDATE appointment_links SET revoked_at = '${now}' WHERE ticket_id = 'tkt_demo_assigned' AND revoked_at IS NULL;
 INSERT INTO appointment_links (id, ticket_id, token_hash, expires_at, created_by, sent_to, created_at)
 VALUES ('${linkId}', 'tkt_demo_assigned', '${createHash("sha256").update(token).digest("hex")}', '${expires}', 'usr_demo_dispatcher', '+26772000101', '${now}');
 UPDATE customers SET message_channels = '["sms","email"]' WHERE id = 'cus_demo_kagiso';
-UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","whatsapp"]' WHERE id = 'cus_demo_neo';`);
+UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","whatsapp"]' WHERE id = 'cus_demo_neo';`,
+  );
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   // A fresh demo API key (the previous one is revoked): shown here only, like any key's secret.
   const secret = `trk_${randomBytes(32).toString("base64url")}`;
-  writeFileSync(file, `UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
+  writeFileSync(
+    file,
+    `UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
 INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, created_by, created_at, updated_at)
-VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","tickets:scope_all","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`);
+VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","tickets:scope_all","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`,
+  );
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
-  console.log(`dev-setup: customer visit page for TR-000003 (Neo Molefe, no account; texts in the outbox): ${origin}/a/${token}`);
+  console.log(
+    `dev-setup: customer visit page for TR-000003 (Neo Molefe, no account; texts in the outbox): ${origin}/a/${token}`,
+  );
   console.log("dev-setup: a CSV to import as manager: demo/subscribers.csv (see docs/imports.md)");
-  console.log(`dev-setup: demo API key (helpdesk; users:lookup, tickets:read with tickets:scope_all, applications:read): ${secret}`);
+  console.log(
+    `dev-setup: demo API key (helpdesk; users:lookup, tickets:read with tickets:scope_all, applications:read): ${secret}`,
+  );
 }

@@ -15,7 +15,10 @@ const target = join(root, "node_modules", ".truckroll-zod");
 /** An entry module of zod (`dir` inside zod/v4) without its `export * as locales` line, its imports made to point into zod. */
 export function withoutLocales(source, dir) {
   const kept = source.split("\n").filter((line) => !/^export \* as locales from /.test(line));
-  if (kept.length === source.split("\n").length) throw new Error(`zod's ${dir} entry no longer exports \`locales\` as expected; review scripts/zod-without-locales.mjs`);
+  if (kept.length === source.split("\n").length)
+    throw new Error(
+      `zod's ${dir} entry no longer exports \`locales\` as expected; review scripts/zod-without-locales.mjs`,
+    );
   return kept
     .join("\n")
     .replace(/from "(\.\.?)\/([^"]+)"/g, (_, up, path) => `from "../zod/v4/${up === "." ? `${dir}/` : ""}${path}"`)
@@ -25,7 +28,16 @@ export function withoutLocales(source, dir) {
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, "external.js"), withoutLocales(readFileSync(join(zod, "v4", "classic", "external.js"), "utf8"), "classic"));
-  writeFileSync(join(target, "core.js"), withoutLocales(readFileSync(join(zod, "v4", "core", "index.js"), "utf8"), "core"));
-  writeFileSync(join(target, "index.js"), 'import * as z from "./external.js";\nexport * from "./external.js";\nexport { z, z as default };\n');
+  writeFileSync(
+    join(target, "external.js"),
+    withoutLocales(readFileSync(join(zod, "v4", "classic", "external.js"), "utf8"), "classic"),
+  );
+  writeFileSync(
+    join(target, "core.js"),
+    withoutLocales(readFileSync(join(zod, "v4", "core", "index.js"), "utf8"), "core"),
+  );
+  writeFileSync(
+    join(target, "index.js"),
+    'import * as z from "./external.js";\nexport * from "./external.js";\nexport { z, z as default };\n',
+  );
 }

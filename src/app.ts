@@ -42,14 +42,26 @@ import { applicationCors, applicationsModule } from "./modules/applications";
 import { apiKeysModule } from "./modules/api-keys";
 import { directoryModule } from "./modules/directory";
 
-const ACCOUNT_PAGES: Record<string, AccountPageKind> = { "/reset-password": "reset", "/verify-contact": "verify", "/undo-contact": "undo" };
+const ACCOUNT_PAGES: Record<string, AccountPageKind> = {
+  "/reset-password": "reset",
+  "/verify-contact": "verify",
+  "/undo-contact": "undo",
+};
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ACCEPTED_BODY_TYPES = ["application/json", "multipart/form-data"];
 /** Imports also take the file as the raw body. */
 const CSV_BODY_TYPES = ["text/csv", "application/csv", "text/plain"];
 
 /** Uploads get room for the file cap plus base64 or multipart overhead; everything else the body cap. */
-function capFor(path: string, settings: { maxBodyBytes: number; maxUploadBytes: number; importMaxBytes: number; uploadMaxBytes: Record<string, number> }) {
+function capFor(
+  path: string,
+  settings: {
+    maxBodyBytes: number;
+    maxUploadBytes: number;
+    importMaxBytes: number;
+    uploadMaxBytes: Record<string, number>;
+  },
+) {
   if (path.startsWith("/v1/imports/")) return settings.importMaxBytes + 65_536;
   if (path === "/v1/uploads") return Math.max(...Object.values(settings.uploadMaxBytes)) + 65_536;
   return path.endsWith("/attachments") ? Math.ceil(settings.maxUploadBytes * 1.4) + 65_536 : settings.maxBodyBytes;
@@ -61,7 +73,10 @@ function bodySizeCap() {
     bodyLimit({
       maxSize: capFor(c.req.path, c.var.settings),
       onError: () => {
-        throw new AppError("payload_too_large", `The request body is larger than ${capFor(c.req.path, c.var.settings)} bytes.`);
+        throw new AppError(
+          "payload_too_large",
+          `The request body is larger than ${capFor(c.req.path, c.var.settings)} bytes.`,
+        );
       },
     })(c, next),
   );
@@ -70,13 +85,16 @@ function bodySizeCap() {
 /** A body must say it is JSON (or multipart, for uploads); anything else is 415, not a silent `{}`. */
 function requireKnownContentType() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : Boolean(c.req.header("transfer-encoding"));
+    const hasBody = c.req.header("content-length")
+      ? c.req.header("content-length") !== "0"
+      : Boolean(c.req.header("transfer-encoding"));
     if (BODY_METHODS.has(c.req.method) && hasBody) {
       const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-      const accepted = ACCEPTED_BODY_TYPES.includes(type)
-        || (c.req.path.startsWith("/v1/imports/") && CSV_BODY_TYPES.includes(type))
+      const accepted =
+        ACCEPTED_BODY_TYPES.includes(type) ||
+        (c.req.path.startsWith("/v1/imports/") && CSV_BODY_TYPES.includes(type)) ||
         // OAuth 2.0 token requests are form-encoded (RFC 6749 §4.4.2).
-        || (c.req.path === "/v1/oauth/token" && type === "application/x-www-form-urlencoded");
+        (c.req.path === "/v1/oauth/token" && type === "application/x-www-form-urlencoded");
       if (!accepted) {
         throw new AppError("unsupported_media_type", "Send the body as application/json.");
       }
@@ -108,15 +126,33 @@ function requireCleanJsonText() {
       return next(); // the route's parser answers malformed_json
     }
     const problem = textProblem(value, "");
-    if (problem) throw new AppError(problem.code, problem.detail, { errors: [{ path: problem.path || "(root)", message: problem.message }] });
+    if (problem)
+      throw new AppError(problem.code, problem.detail, {
+        errors: [{ path: problem.path || "(root)", message: problem.message }],
+      });
     await next();
   });
 }
 
-function textProblem(value: unknown, path: string): { code: "invalid_encoding" | "validation_failed"; detail: string; path: string; message: string } | null {
+function textProblem(
+  value: unknown,
+  path: string,
+): { code: "invalid_encoding" | "validation_failed"; detail: string; path: string; message: string } | null {
   if (typeof value === "string") {
-    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return { code: "invalid_encoding", detail: "The request body has a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape).", path, message: "Not valid Unicode text" };
-    if (value.includes("\u0000")) return { code: "validation_failed", detail: "Text may not contain NUL characters.", path, message: "Contains a NUL character" };
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
+      return {
+        code: "invalid_encoding",
+        detail: "The request body has a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape).",
+        path,
+        message: "Not valid Unicode text",
+      };
+    if (value.includes("\u0000"))
+      return {
+        code: "validation_failed",
+        detail: "Text may not contain NUL characters.",
+        path,
+        message: "Contains a NUL character",
+      };
     return null;
   }
   if (Array.isArray(value)) {
@@ -144,8 +180,16 @@ function noStore() {
 }
 
 const STATUS_CODES: Record<number, ErrorCode> = {
-  400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-  409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited",
+  400: "invalid_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  422: "unprocessable",
+  429: "rate_limited",
 };
 
 function requestIdOf(c: Context<AppEnv>) {
@@ -166,12 +210,21 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     return problemResponse(code, err.status >= 500 ? "Internal error." : err.message || code, requestId);
   }
   if (err instanceof ZodError) {
-    return problemResponse("validation_failed", "The request did not pass validation.", requestId, { errors: fieldErrors(err.issues) });
+    return problemResponse("validation_failed", "The request did not pass validation.", requestId, {
+      errors: fieldErrors(err.issues),
+    });
   }
-  console.error(JSON.stringify({ level: "error", msg: "unhandled error", request_id: requestId, error: err?.message, stack: err?.stack }));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled error",
+      request_id: requestId,
+      error: err?.message,
+      stack: err?.stack,
+    }),
+  );
   return problemResponse("internal_error", "Internal error.", requestId);
 }
-
 
 /**
  * Optional query filters carry no example: the reference page pre-fills examples, so an untouched
@@ -180,32 +233,111 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
  */
 /** The API's groups in the order the reference shows them: the daily work first, administration last. */
 export const API_TAGS = [
-  { name: "tickets", description: "Work orders — cases, tasks, incidents and service bookings: raise, assign, work, resolve, approve; SLA targets, comments, attachments, history, work logs and completion by customer code." },
-  { name: "scheduling", description: "Technicians' free slots, appointments (booked one writer per technician, so never twice), their steps from confirmed to completed, customer booking links, feedback and ratings." },
-  { name: "public", description: "What a customer does from the link in their SMS, without an account: see the visit, pick or move a slot, share a location, give feedback. The link's token is the credential." },
-  { name: "customers", description: "Customers and subscribers: contact details, address and location, service area and package." },
-  { name: "assets", description: "Service cards: the equipment at a customer's premises, with serial number and warranty." },
-  { name: "technicians", description: "Technicians' profiles, skills and service areas, availability, teams and live locations." },
-  { name: "mobile", description: "Technicians' phones offline: a snapshot and then only the changes since (by a server sequence, never clocks), actions taken offline applied once each with conflicts answered, and the devices that sync." },
-  { name: "uploads", description: "Photos, documents and signatures from the field: checked by their content, stored, attached to a ticket (and a work log) at once or later; never-attached ones are cleaned up." },
-  { name: "network", description: "Network operations: regions and their localities (which the free-text service areas map to), copper-theft incidents with the cable price list, the customers each one cut off, and their restoration tickets." },
-  { name: "provisioning", description: "The fibre network through its element manager: ONT link checks and subscriber health (technicians too, for their own tickets), service provisioning, CPE changes, ONT removal, VLANs on nodes (handed out by one writer per node, never twice), subscriber search, and the provisioning log. Element-manager failures answer 502/504 with a code that says whether retrying is safe." },
-  { name: "comments", description: "Comments on any object, known by its kind and id (copper-theft incidents and the customers they affected): list, add, edit and delete by the author or an administrator." },
+  {
+    name: "tickets",
+    description:
+      "Work orders — cases, tasks, incidents and service bookings: raise, assign, work, resolve, approve; SLA targets, comments, attachments, history, work logs and completion by customer code.",
+  },
+  {
+    name: "scheduling",
+    description:
+      "Technicians' free slots, appointments (booked one writer per technician, so never twice), their steps from confirmed to completed, customer booking links, feedback and ratings.",
+  },
+  {
+    name: "public",
+    description:
+      "What a customer does from the link in their SMS, without an account: see the visit, pick or move a slot, share a location, give feedback. The link's token is the credential.",
+  },
+  {
+    name: "customers",
+    description: "Customers and subscribers: contact details, address and location, service area and package.",
+  },
+  {
+    name: "assets",
+    description: "Service cards: the equipment at a customer's premises, with serial number and warranty.",
+  },
+  {
+    name: "technicians",
+    description: "Technicians' profiles, skills and service areas, availability, teams and live locations.",
+  },
+  {
+    name: "mobile",
+    description:
+      "Technicians' phones offline: a snapshot and then only the changes since (by a server sequence, never clocks), actions taken offline applied once each with conflicts answered, and the devices that sync.",
+  },
+  {
+    name: "uploads",
+    description:
+      "Photos, documents and signatures from the field: checked by their content, stored, attached to a ticket (and a work log) at once or later; never-attached ones are cleaned up.",
+  },
+  {
+    name: "network",
+    description:
+      "Network operations: regions and their localities (which the free-text service areas map to), copper-theft incidents with the cable price list, the customers each one cut off, and their restoration tickets.",
+  },
+  {
+    name: "provisioning",
+    description:
+      "The fibre network through its element manager: ONT link checks and subscriber health (technicians too, for their own tickets), service provisioning, CPE changes, ONT removal, VLANs on nodes (handed out by one writer per node, never twice), subscriber search, and the provisioning log. Element-manager failures answer 502/504 with a code that says whether retrying is safe.",
+  },
+  {
+    name: "comments",
+    description:
+      "Comments on any object, known by its kind and id (copper-theft incidents and the customers they affected): list, add, edit and delete by the author or an administrator.",
+  },
   { name: "attendance", description: "Daily presence of technicians and staff." },
-  { name: "inventory", description: "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians." },
-  { name: "reports", description: "The dashboard, technician and team performance with trends, period reports, ticket and service reports as JSON, CSV or PDF, and exports of any size." },
-  { name: "imports", description: "Customers, tickets, service cards and catalogue items from CSV files, taken in as background jobs: dry runs, column mapping, what to do with records that exist, and a report of every rejected row to fix and upload again." },
-  { name: "jobs", description: "Background jobs started by imports and exports: state, progress and counts, cancel, and the finished file (an export, or an import's error report) for the user who started it." },
+  {
+    name: "inventory",
+    description:
+      "The catalogue, stock by location (warehouse, vans, customers) in a ledger that never goes below zero, serial numbers, and equipment issued to technicians.",
+  },
+  {
+    name: "reports",
+    description:
+      "The dashboard, technician and team performance with trends, period reports, ticket and service reports as JSON, CSV or PDF, and exports of any size.",
+  },
+  {
+    name: "imports",
+    description:
+      "Customers, tickets, service cards and catalogue items from CSV files, taken in as background jobs: dry runs, column mapping, what to do with records that exist, and a report of every rejected row to fix and upload again.",
+  },
+  {
+    name: "jobs",
+    description:
+      "Background jobs started by imports and exports: state, progress and counts, cancel, and the finished file (an export, or an import's error report) for the user who started it.",
+  },
   { name: "buckets", description: "Saved, named ticket queues: a set of ticket-list filters under a name." },
-  { name: "notifications", description: "In-app notifications, each user's channel preferences, and the delivery log of every message sent." },
+  {
+    name: "notifications",
+    description: "In-app notifications, each user's channel preferences, and the delivery log of every message sent.",
+  },
   { name: "realtime", description: "Events pushed over a WebSocket as they happen." },
   { name: "webhooks", description: "Events delivered to your HTTPS endpoint, signed, retried with back-off." },
-  { name: "directory", description: "Lookups for other services, with an API key or a token: a user, up to 100 users at once, a company's people, an employee with company and working profile." },
-  { name: "api-keys", description: "Credentials for services and integrations: API keys with exactly the permissions they are given, rotation with an overlap, revocation, use per day, and the OAuth 2.0 client-credentials grant for short-lived tokens." },
-  { name: "auth", description: "Sign-in with username, email or phone; refresh and sign-out; passwords; two-factor codes; token validation and the public keys that verify tokens." },
-  { name: "users", description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate." },
+  {
+    name: "directory",
+    description:
+      "Lookups for other services, with an API key or a token: a user, up to 100 users at once, a company's people, an employee with company and working profile.",
+  },
+  {
+    name: "api-keys",
+    description:
+      "Credentials for services and integrations: API keys with exactly the permissions they are given, rotation with an overlap, revocation, use per day, and the OAuth 2.0 client-credentials grant for short-lived tokens.",
+  },
+  {
+    name: "auth",
+    description:
+      "Sign-in with username, email or phone; refresh and sign-out; passwords; two-factor codes; token validation and the public keys that verify tokens.",
+  },
+  {
+    name: "users",
+    description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate.",
+  },
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
-  { name: "applications", description: "The operator's other applications that sign their users in through truckroll: registry, public list for login screens, each application's own roles, who holds them, and round-robin pools." },
+  {
+    name: "applications",
+    description:
+      "The operator's other applications that sign their users in through truckroll: registry, public list for login screens, each application's own roles, who holds them, and round-robin pools.",
+  },
   { name: "companies", description: "Contractor companies that technicians may belong to." },
   { name: "platform", description: "The API root, health, and the local development outbox." },
 ];
@@ -217,7 +349,14 @@ export function createApp() {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
   // The registered applications' web pages may call the API from their origins (answered before anything else).
   app.use("/v1/*", applicationCors());
-  app.use("/v1/*", d1Session(), forgetSessionsAfterWrites(), bodySizeCap(), requireKnownContentType(), requireCleanJsonText());
+  app.use(
+    "/v1/*",
+    d1Session(),
+    forgetSessionsAfterWrites(),
+    bodySizeCap(),
+    requireKnownContentType(),
+    requireCleanJsonText(),
+  );
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());
   app.use("/a/*", noStore());
@@ -253,7 +392,8 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "An access token from /v1/auth/login (EdDSA-signed JWT, typ at+jwt) or from the client-credentials grant (/v1/oauth/token), or an API key's secret (trk_…), which acts with exactly the key's permissions",
+    description:
+      "An access token from /v1/auth/login (EdDSA-signed JWT, typ at+jwt) or from the client-credentials grant (/v1/oauth/token), or an API key's secret (trk_…), which acts with exactly the key's permissions",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
     type: "apiKey",
@@ -262,24 +402,37 @@ export function createApp() {
     description: "Cookie mode (token_delivery: cookie). Unsafe methods also need the X-CSRF-Token header.",
   });
   for (const webhook of webhookDocuments()) app.openAPIRegistry.registerWebhook(webhook);
-  app.get("/openapi.json", (c) => c.json(finishDocument(app.getOpenAPI31Document({
-    openapi: "3.1.0",
-    info: {
-      title: "truckroll API",
-      version: "1.0.0",
-      contact: { name: "truckroll API support", url: "https://truckroll.dev/support", email: "api@truckroll.dev" },
-      license: { name: "Proprietary: for truckroll customers and their integrators", url: "https://truckroll.dev/terms" },
-      description:
-        "Field-service operations API. Errors are RFC 9457 application/problem+json with a machine `code`; lists use `limit` and an opaque `cursor`; unknown body fields and query parameters are refused. Creates take an `Idempotency-Key` header for safe retries. Reads may come from a nearby replica: send the `X-D1-Bookmark` header of a response back on the next request to read at least what it saw (your own writes).",
-    },
-    servers: [
-      { url: "/", description: "This deployment (the server serving this document)" },
-      { url: "http://localhost:8787", description: "Local development (`npm run dev`)" },
-      { url: "https://api.truckroll.dev", description: "Production" },
-    ],
-    security: [{ bearerAuth: [] }, { cookieAuth: [] }],
-    tags: API_TAGS,
-  }))));
+  app.get("/openapi.json", (c) =>
+    c.json(
+      finishDocument(
+        app.getOpenAPI31Document({
+          openapi: "3.1.0",
+          info: {
+            title: "truckroll API",
+            version: "1.0.0",
+            contact: {
+              name: "truckroll API support",
+              url: "https://truckroll.dev/support",
+              email: "api@truckroll.dev",
+            },
+            license: {
+              name: "Proprietary: for truckroll customers and their integrators",
+              url: "https://truckroll.dev/terms",
+            },
+            description:
+              "Field-service operations API. Errors are RFC 9457 application/problem+json with a machine `code`; lists use `limit` and an opaque `cursor`; unknown body fields and query parameters are refused. Creates take an `Idempotency-Key` header for safe retries. Reads may come from a nearby replica: send the `X-D1-Bookmark` header of a response back on the next request to read at least what it saw (your own writes).",
+          },
+          servers: [
+            { url: "/", description: "This deployment (the server serving this document)" },
+            { url: "http://localhost:8787", description: "Local development (`npm run dev`)" },
+            { url: "https://api.truckroll.dev", description: "Production" },
+          ],
+          security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+          tags: API_TAGS,
+        }),
+      ),
+    ),
+  );
   // The platform serves files under public/ before the worker runs; this route is the fallback
   // for runtimes that route everything to the worker (the test pool).
   app.get("/docs/scalar.js", async (c) => {
@@ -289,24 +442,42 @@ export function createApp() {
   });
   app.get("/a/:token", (c) => {
     const nonce = crypto.randomUUID().replace(/-/g, "");
-    c.header("content-security-policy", `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    c.header(
+      "content-security-policy",
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
     const settings = settingsFrom(c.env);
-    return c.html(appointmentPage(nonce, catalogue(settings.language), { name: settings.companyName, phone: settings.companyPhone }));
+    return c.html(
+      appointmentPage(nonce, catalogue(settings.language), {
+        name: settings.companyName,
+        phone: settings.companyPhone,
+      }),
+    );
   });
   // The pages behind the links sent about an account (password reset, contact change): PUBLIC_BASE_URL
   // points the links at this worker by default, or at the operator's own app serving the same paths.
   for (const [path, kind] of Object.entries(ACCOUNT_PAGES)) {
     app.get(path, (c) => {
       const nonce = crypto.randomUUID().replace(/-/g, "");
-      c.header("content-security-policy", `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+      c.header(
+        "content-security-policy",
+        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      );
       return c.html(accountPage(nonce, kind, { name: settingsFrom(c.env).companyName }));
     });
   }
   // Works offline: no AI agent, MCP, telemetry or web fonts; the token typed into the page survives reloads.
   const reference = Scalar({
-    url: "/openapi.json", pageTitle: "truckroll API", cdn: "/docs/scalar.js",
-    withDefaultFonts: false, persistAuth: true, telemetry: false, showDeveloperTools: "never", hideClientButton: false,
-    agent: { disabled: true }, mcp: { disabled: true },
+    url: "/openapi.json",
+    pageTitle: "truckroll API",
+    cdn: "/docs/scalar.js",
+    withDefaultFonts: false,
+    persistAuth: true,
+    telemetry: false,
+    showDeveloperTools: "never",
+    hideClientButton: false,
+    agent: { disabled: true },
+    mcp: { disabled: true },
   } as Parameters<typeof Scalar>[0]);
   // The reference page keeps the bearer token a reader types in local storage: no script runs on it
   // but its own bundle and its one inline start-up script (by nonce). The bundle inserts its styles at
@@ -336,8 +507,16 @@ export function createApp() {
 
 export function docsPagePolicy(nonce: string) {
   return [
-    "default-src 'none'", `script-src 'self' 'nonce-${nonce}'`, "style-src 'self' 'unsafe-inline'", "connect-src 'self'",
-    "img-src 'self' data: blob:", "font-src 'self' data:", "worker-src 'self' blob:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+    "default-src 'none'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "connect-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "worker-src 'self' blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
   ].join("; ");
 }
 
@@ -347,7 +526,10 @@ let routePatterns: { method: string; pattern: RegExp }[] | undefined;
 function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
   routePatterns ??= app.routes
     .filter((r) => r.method !== "ALL")
-    .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+")}/?$`),
+    }));
   const methods = new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method));
   if (methods.has("GET")) methods.add("HEAD");
   return [...methods].sort();

@@ -10,7 +10,9 @@ const app = createApp();
 export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, env, ctx),
   queue: (batch: MessageBatch<QueueMessage | JobMessage>, env: Env, ctx: ExecutionContext) =>
-    batch.queue === JOBS_QUEUE ? handleJobBatch(batch as MessageBatch<JobMessage>, env, ctx) : handleNotificationBatch(batch as MessageBatch<QueueMessage>, env, ctx),
+    batch.queue === JOBS_QUEUE
+      ? handleJobBatch(batch as MessageBatch<JobMessage>, env, ctx)
+      : handleNotificationBatch(batch as MessageBatch<QueueMessage>, env, ctx),
   scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => runScheduled(controller, env, ctx),
 } satisfies ExportedHandler<Env, QueueMessage | JobMessage>;
 

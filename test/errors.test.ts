@@ -23,8 +23,21 @@ describe("PLT-2 errors", () => {
   it("never opens the development outbox in production", async () => {
     const production = { ...env, ENVIRONMENT: "production" } as Env;
     const ctx = {
-      db: createDb(env.DB), env: production, settings: settingsFrom(production), requestId: "r", clientIp: "127.0.0.1", waitUntil: () => {},
-      actor: { kind: "user" as const, userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set<never>(), via: "bearer" as const, tokenExpiresAt: 0 },
+      db: createDb(env.DB),
+      env: production,
+      settings: settingsFrom(production),
+      requestId: "r",
+      clientIp: "127.0.0.1",
+      waitUntil: () => {},
+      actor: {
+        kind: "user" as const,
+        userId: "usr_x",
+        sessionId: "ses_x",
+        role: "admin",
+        permissions: new Set<never>(),
+        via: "bearer" as const,
+        tokenExpiresAt: 0,
+      },
     };
     await expect(listOutbox(ctx, { limit: 10 })).rejects.toMatchObject({ code: "not_found", status: 404 });
   });

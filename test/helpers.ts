@@ -29,7 +29,12 @@ export async function call(path: string, options: CallOptions = {}) {
   const res = await SELF.fetch(`${BASE}${path}`, {
     method: options.method ?? (options.body !== undefined ? "POST" : "GET"),
     headers,
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await res.text();
   let json: any = undefined;
@@ -45,7 +50,13 @@ export async function call(path: string, options: CallOptions = {}) {
 export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, code?: string) {
   expect(res.status, res.text).toBe(status);
   expect(res.headers.get("content-type")).toContain("application/problem+json");
-  expect(res.json).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String), request_id: expect.any(String) });
+  expect(res.json).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+    request_id: expect.any(String),
+  });
   if (code) expect(res.json.code).toBe(code);
   if (status === 401) expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
 }
@@ -62,19 +73,48 @@ export interface TestUser {
 }
 
 /** Inserts a user straight into D1: tests build what they need instead of leaning on seed data. */
-export async function createUser(overrides: Partial<{ role: string; status: string; password: string; phone: string | null; twoFactor: boolean; username: string }> = {}): Promise<TestUser> {
+export async function createUser(
+  overrides: Partial<{
+    role: string;
+    status: string;
+    password: string;
+    phone: string | null;
+    twoFactor: boolean;
+    username: string;
+  }> = {},
+): Promise<TestUser> {
   counter += 1;
   const suffix = `${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const username = overrides.username ?? `u${suffix}`.toLowerCase();
   const password = overrides.password ?? DEFAULT_PASSWORD;
-  const phone = overrides.phone === undefined ? `+2677${1 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1_000_000)).padStart(6, "0")}` : overrides.phone;
+  const phone =
+    overrides.phone === undefined
+      ? `+2677${1 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1_000_000)).padStart(6, "0")}`
+      : overrides.phone;
   const now = nowIso();
-  const user = { id: newId("usr"), username, email: `${username}@example.test`, phone, password, role: overrides.role ?? "customer" };
+  const user = {
+    id: newId("usr"),
+    username,
+    email: `${username}@example.test`,
+    phone,
+    password,
+    role: overrides.role ?? "customer",
+  };
   await env.DB.prepare(
     `INSERT INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, two_factor_enabled, created_at, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, 'Test', 'User', ?6, ?7, ?8, ?9, ?9)`,
   )
-    .bind(user.id, username, user.email, phone, await hashPassword(password), user.role, overrides.status ?? "active", overrides.twoFactor ? 1 : 0, now)
+    .bind(
+      user.id,
+      username,
+      user.email,
+      phone,
+      await hashPassword(password),
+      user.role,
+      overrides.status ?? "active",
+      overrides.twoFactor ? 1 : 0,
+      now,
+    )
     .run();
   return user;
 }
@@ -93,6 +133,8 @@ export async function signedIn(role = "customer") {
 }
 
 export async function outboxFor(address: string) {
-  const { results } = await env.DB.prepare("SELECT * FROM dev_outbox WHERE recipient = ?1 ORDER BY created_at").bind(address.toLowerCase()).all<{ body: string; event_type: string; subject: string }>();
+  const { results } = await env.DB.prepare("SELECT * FROM dev_outbox WHERE recipient = ?1 ORDER BY created_at")
+    .bind(address.toLowerCase())
+    .all<{ body: string; event_type: string; subject: string }>();
   return results;
 }

@@ -3,13 +3,30 @@ import { isPermission } from "../src/lib/permissions";
 import { operations } from "./security-suite";
 
 const PUBLIC_OPERATIONS = new Set([
-  "login", "verifyLoginOtp", "refreshTokens", "register", "forgotPassword", "resetPassword", "getJwks", "getApiRoot", "getHealth", "getLabels",
+  "login",
+  "verifyLoginOtp",
+  "refreshTokens",
+  "register",
+  "forgotPassword",
+  "resetPassword",
+  "getJwks",
+  "getApiRoot",
+  "getHealth",
+  "getLabels",
   // Links sent about an account (to a new address, and to the old one): the token in the body is the credential.
-  "verifyContactChange", "undoContactChange",
+  "verifyContactChange",
+  "undoContactChange",
   // The customer link's API: the token in the path is the credential.
   // The WebSocket: its one-minute ticket is the credential.
   "connectEvents",
-  "getPublicAppointment", "getPublicAvailability", "publicSchedule", "publicReschedule", "publicShareLocation", "publicFeedback", "publicCancel", "publicRenewLink",
+  "getPublicAppointment",
+  "getPublicAvailability",
+  "publicSchedule",
+  "publicReschedule",
+  "publicShareLocation",
+  "publicFeedback",
+  "publicCancel",
+  "publicRenewLink",
   // A login screen's list of applications: names and logos only.
   "listPublicApplications",
   // OAuth client credentials: the API key's secret in the body (or HTTP Basic) is the credential.

@@ -20,7 +20,13 @@ export function operations(): Operation[] {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item as Record<string, any>)) {
       if (!op?.operationId) continue;
-      out.push({ method: method.toUpperCase(), path, operationId: op.operationId, tag: op.tags?.[0], permission: op["x-permission"] });
+      out.push({
+        method: method.toUpperCase(),
+        path,
+        operationId: op.operationId,
+        tag: op.tags?.[0],
+        permission: op["x-permission"],
+      });
     }
   }
   return out;
@@ -28,7 +34,10 @@ export function operations(): Operation[] {
 
 /** A concrete URL for a templated path; the ids do not exist, which is fine for denials. */
 export function concretePath(path: string) {
-  return path.replace(/\{id\}/g, "usr_0000000000000000000x").replace(/\{key\}/g, "no_such_role").replace(/\{[^}]+\}/g, "x0000000000000000000");
+  return path
+    .replace(/\{id\}/g, "usr_0000000000000000000x")
+    .replace(/\{key\}/g, "no_such_role")
+    .replace(/\{[^}]+\}/g, "x0000000000000000000");
 }
 
 /**
@@ -49,7 +58,12 @@ export function securitySuite(tag?: string) {
     beforeAll(async () => {
       for (const role of BUILTIN_ROLE_KEYS) tokens[role] = (await signedIn(role)).token;
       forged = await forgeToken({ sub: "usr_0000000000000000000x", sid: "ses_x", key: "foreign" });
-      narrowKey = (await call("/v1/api-keys", { token: tokens.admin, body: { name: "Security suite", permissions: [KEY_PERMISSION] } })).json.secret;
+      narrowKey = (
+        await call("/v1/api-keys", {
+          token: tokens.admin,
+          body: { name: "Security suite", permissions: [KEY_PERMISSION] },
+        })
+      ).json.secret;
     });
 
     it("covers at least one route", () => {
@@ -67,17 +81,31 @@ export function securitySuite(tag?: string) {
           });
         }
         it("401 with a malformed Authorization header", async () => {
-          expectProblem(await call(url, { method: op.method, body, headers: { authorization: "Basic dXNlcjpwYXNz" } }), 401, "unauthorized");
+          expectProblem(
+            await call(url, { method: op.method, body, headers: { authorization: "Basic dXNlcjpwYXNz" } }),
+            401,
+            "unauthorized",
+          );
         });
         it("401 with a garbage or forged bearer token", async () => {
-          expectProblem(await call(url, { method: op.method, body, token: "garbage.token.value" }), 401, "invalid_token");
+          expectProblem(
+            await call(url, { method: op.method, body, token: "garbage.token.value" }),
+            401,
+            "invalid_token",
+          );
           expectProblem(await call(url, { method: op.method, body, token: forged }), 401, "invalid_token");
-          expectProblem(await call(url, { method: op.method, body, token: "trk_unknownunknownunknownunknownunknown000" }), 401, "invalid_token");
+          expectProblem(
+            await call(url, { method: op.method, body, token: "trk_unknownunknownunknownunknownunknown000" }),
+            401,
+            "invalid_token",
+          );
         });
 
         const permission = op.permission;
         if (permission && isPermission(permission)) {
-          const denied = BUILTIN_ROLE_KEYS.filter((role) => !(BUILTIN_ROLES[role].permissions as readonly string[]).includes(permission));
+          const denied = BUILTIN_ROLE_KEYS.filter(
+            (role) => !(BUILTIN_ROLES[role].permissions as readonly string[]).includes(permission),
+          );
           for (const role of denied) {
             it(`403 for ${role} (lacks ${permission})`, async () => {
               expectProblem(await call(url, { method: op.method, body, token: tokens[role] }), 403, "forbidden");

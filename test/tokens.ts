@@ -13,7 +13,10 @@ export async function forgeToken(options: {
   key?: "foreign" | "active";
   kid?: string;
 }) {
-  const keys = options.key === "active" ? (JSON.parse(env.JWT_PRIVATE_KEYS!) as JWK[])[0] : (JSON.parse(env.TEST_FOREIGN_KEY) as JWK);
+  const keys =
+    options.key === "active"
+      ? (JSON.parse(env.JWT_PRIVATE_KEYS!) as JWK[])[0]
+      : (JSON.parse(env.TEST_FOREIGN_KEY) as JWK);
   const key = await importJWK({ ...keys, alg: "EdDSA" }, "EdDSA");
   return new SignJWT({ sid: options.sid })
     .setProtectedHeader({ alg: "EdDSA", typ: options.typ ?? "at+jwt", kid: options.kid ?? "test-active" })

@@ -22,15 +22,25 @@ type Job = (ctx: ServiceContext, scheduledTime: number) => Promise<unknown>;
 /** Expired rows of every module: deleting what is already deleted changes nothing, so a rerun is a no-op. */
 export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number) {
   const counts = [
-    await deletePlatformLeftovers(ctx, scheduledTime), await revokeExpiredLinks(ctx, scheduledTime), await deleteEndedCredentials(ctx, scheduledTime),
-    await deleteExpiredJobFiles(ctx, scheduledTime), await deleteUnattachedUploads(ctx, scheduledTime),
+    await deletePlatformLeftovers(ctx, scheduledTime),
+    await revokeExpiredLinks(ctx, scheduledTime),
+    await deleteEndedCredentials(ctx, scheduledTime),
+    await deleteExpiredJobFiles(ctx, scheduledTime),
+    await deleteUnattachedUploads(ctx, scheduledTime),
   ];
   return { deleted: counts.reduce((a, b) => a + b, 0) };
 }
 
 /** One entry per schedule in wrangler.toml. Each job is idempotent on its own and catches up after missed runs. */
 const JOBS: Record<string, Record<string, Job>> = {
-  [CRON_FREQUENT]: { flagSlaBreaches, sendAppointmentReminders, settleAbandonedActions, resumeStalledJobs, relayEvents, redeliverOverdue },
+  [CRON_FREQUENT]: {
+    flagSlaBreaches,
+    sendAppointmentReminders,
+    settleAbandonedActions,
+    resumeStalledJobs,
+    relayEvents,
+    redeliverOverdue,
+  },
   [CRON_DAILY]: { cleanupExpired },
 };
 
@@ -39,6 +49,12 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   for (const [name, job] of Object.entries(JOBS[controller.cron] ?? {})) {
     const system = systemContext(env, name, (p) => ctx.waitUntil(p));
     const outcome = await runOnce(system, name, controller.scheduledTime, () => job(system, controller.scheduledTime));
-    if (!outcome.skipped) writeLog(system.settings.logLevel, "info", { msg: "cron job done", cron: controller.cron, job: name, result: outcome.result });
+    if (!outcome.skipped)
+      writeLog(system.settings.logLevel, "info", {
+        msg: "cron job done",
+        cron: controller.cron,
+        job: name,
+        result: outcome.result,
+      });
   }
 }

@@ -20,11 +20,15 @@ interface Attachment {
 export class EventsHub extends DurableObject {
   override async fetch(request: Request): Promise<Response> {
     const userId = request.headers.get("x-user-id");
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !userId) return new Response("expected a websocket upgrade", { status: 426 });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !userId)
+      return new Response("expected a websocket upgrade", { status: 426 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [userId]);
-    server.serializeAttachment({ userId, scopeAll: request.headers.get("x-scope-all") === "true" } satisfies Attachment);
+    server.serializeAttachment({
+      userId,
+      scopeAll: request.headers.get("x-scope-all") === "true",
+    } satisfies Attachment);
     server.send(JSON.stringify({ type: "connected", data: { user_id: userId } }));
     return new Response(null, { status: 101, webSocket: client });
   }

@@ -28,7 +28,9 @@ export class TechnicianSchedule extends DurableObject {
       ends_ms INTEGER NOT NULL
     )`);
     this.sql.exec("CREATE INDEX IF NOT EXISTS bookings_start ON bookings (starts_ms, ends_ms)");
-    this.longestMs = this.sql.exec<{ longest: number | null }>("SELECT max(ends_ms - starts_ms) AS longest FROM bookings").one().longest ?? 0;
+    this.longestMs =
+      this.sql.exec<{ longest: number | null }>("SELECT max(ends_ms - starts_ms) AS longest FROM bookings").one()
+        .longest ?? 0;
   }
 
   /**
@@ -75,7 +77,12 @@ export class TechnicianSchedule extends DurableObject {
   reschedule(appointmentId: string, startsMs: number, endsMs: number): BookResult {
     const clash = this.clash(startsMs, endsMs, appointmentId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
-    this.sql.exec("UPDATE bookings SET starts_ms = ?, ends_ms = ? WHERE appointment_id = ?", startsMs, endsMs, appointmentId);
+    this.sql.exec(
+      "UPDATE bookings SET starts_ms = ?, ends_ms = ? WHERE appointment_id = ?",
+      startsMs,
+      endsMs,
+      appointmentId,
+    );
     this.noteSpan(startsMs, endsMs);
     return { ok: true };
   }

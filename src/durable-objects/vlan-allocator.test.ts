@@ -9,7 +9,9 @@ describe("VlanAllocator hands each VLAN out once", () => {
   it("gives concurrent holders distinct VLANs from the same candidate list, and the same ones to a holder that asks again", async () => {
     const node = allocator();
     const candidates = [10, 11, 12, 13, 14];
-    const results = await Promise.all(["a", "b", "c", "d", "e"].map((holder) => node.reserve(holder, candidates, 1, T)));
+    const results = await Promise.all(
+      ["a", "b", "c", "d", "e"].map((holder) => node.reserve(holder, candidates, 1, T)),
+    );
     expect(results.map((r) => (r.ok ? r.vlans[0] : null)).sort()).toEqual(candidates);
     expect(await node.reserve("a", candidates, 1, T)).toEqual(results[0]);
     expect(await node.reserve("f", candidates, 1, T)).toEqual({ ok: false, reason: "exhausted", free: 0 });
@@ -29,7 +31,10 @@ describe("VlanAllocator hands each VLAN out once", () => {
 
     // "y" never settles: after the TTL its VLAN is free again; an assigned one is left to the element manager's list.
     await node.settle("z", "assigned", T + UNKNOWN_HOLD_MS + 1);
-    expect(await node.reserve("late", [21], 1, T + UNKNOWN_HOLD_MS + RESERVATION_TTL_MS + 2)).toEqual({ ok: true, vlans: [21] });
+    expect(await node.reserve("late", [21], 1, T + UNKNOWN_HOLD_MS + RESERVATION_TTL_MS + 2)).toEqual({
+      ok: true,
+      vlans: [21],
+    });
     expect((await node.held()).map((h) => `${h.vlan}:${h.holder}:${h.state}`)).toEqual(["21:late:reserved"]);
     await node.free([21]);
     expect(await node.held()).toEqual([]);

@@ -38,13 +38,20 @@ export class VlanAllocator extends DurableObject {
 
   /** Reserves `count` of the candidates for `holder` (the provisioning action); asking again returns the same VLANs. */
   reserve(holder: string, candidates: number[], count: number, nowMs = Date.now()): ReserveResult {
-    const mine = this.sql.exec<{ vlan: number }>("SELECT vlan FROM held WHERE holder = ? ORDER BY vlan", holder).toArray();
+    const mine = this.sql
+      .exec<{ vlan: number }>("SELECT vlan FROM held WHERE holder = ? ORDER BY vlan", holder)
+      .toArray();
     if (mine.length) return { ok: true, vlans: mine.map((r) => r.vlan) };
     const offered = new Set(candidates);
     // Past the TTL a reservation's request is gone, and an assigned VLAN is in the element manager's
     // own list of used ones (which every candidate list is read from), so neither needs holding.
-    this.sql.exec("DELETE FROM held WHERE state IN ('reserved', 'assigned') AND since_ms < ?", nowMs - RESERVATION_TTL_MS);
-    const held = this.sql.exec<{ vlan: number; state: string; since_ms: number }>("SELECT vlan, state, since_ms FROM held").toArray();
+    this.sql.exec(
+      "DELETE FROM held WHERE state IN ('reserved', 'assigned') AND since_ms < ?",
+      nowMs - RESERVATION_TTL_MS,
+    );
+    const held = this.sql
+      .exec<{ vlan: number; state: string; since_ms: number }>("SELECT vlan, state, since_ms FROM held")
+      .toArray();
     const taken = new Set<number>();
     for (const row of held) {
       // The element manager lists it as free again and the write has had time to land: it never did.
@@ -57,7 +64,13 @@ export class VlanAllocator extends DurableObject {
     const free = [...offered].filter((v) => !taken.has(v)).sort((a, b) => a - b);
     if (free.length < count) return { ok: false, reason: "exhausted", free: free.length };
     const vlans = free.slice(0, count);
-    for (const vlan of vlans) this.sql.exec("INSERT INTO held (vlan, holder, state, since_ms) VALUES (?, ?, 'reserved', ?)", vlan, holder, nowMs);
+    for (const vlan of vlans)
+      this.sql.exec(
+        "INSERT INTO held (vlan, holder, state, since_ms) VALUES (?, ?, 'reserved', ?)",
+        vlan,
+        holder,
+        nowMs,
+      );
     return { ok: true, vlans };
   }
 
@@ -73,6 +86,10 @@ export class VlanAllocator extends DurableObject {
   }
 
   held(): { vlan: number; holder: string; state: string; since_ms: number }[] {
-    return this.sql.exec<{ vlan: number; holder: string; state: string; since_ms: number }>("SELECT vlan, holder, state, since_ms FROM held ORDER BY vlan").toArray();
+    return this.sql
+      .exec<{ vlan: number; holder: string; state: string; since_ms: number }>(
+        "SELECT vlan, holder, state, since_ms FROM held ORDER BY vlan",
+      )
+      .toArray();
   }
 }

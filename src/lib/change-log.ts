@@ -32,5 +32,11 @@ export function changeLogStatement(db: D1Database, changes: SyncChange[], guard?
 /** The same entries as rows for a drizzle insert into `syncChanges`, for batches written with drizzle. */
 export function changeLogRows(changes: SyncChange[]) {
   const now = nowIso();
-  return changes.map((c) => ({ scope: c.scope, entity: c.entity, entityId: c.id, op: c.op ?? ("upsert" as const), createdAt: now }));
+  return changes.map((c) => ({
+    scope: c.scope,
+    entity: c.entity,
+    entityId: c.id,
+    op: c.op ?? ("upsert" as const),
+    createdAt: now,
+  }));
 }

@@ -71,6 +71,18 @@ export interface ServiceContext<A extends Actor = Actor> {
 export type UserContext = ServiceContext<UserActor>;
 
 /** The context of a cron job or queue consumer. */
-export function systemContext(env: Env, job: string, waitUntil: (p: Promise<unknown>) => void = (p) => void p): ServiceContext<SystemActor> {
-  return { db: createDb(env.DB), env, settings: settingsFrom(env), requestId: `${job}:${crypto.randomUUID()}`, clientIp: "system", waitUntil, actor: { kind: "system", job } };
+export function systemContext(
+  env: Env,
+  job: string,
+  waitUntil: (p: Promise<unknown>) => void = (p) => void p,
+): ServiceContext<SystemActor> {
+  return {
+    db: createDb(env.DB),
+    env,
+    settings: settingsFrom(env),
+    requestId: `${job}:${crypto.randomUUID()}`,
+    clientIp: "system",
+    waitUntil,
+    actor: { kind: "system", job },
+  };
 }

@@ -9,7 +9,10 @@ export function createRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         throw new AppError("validation_failed", `The ${result.target} did not pass validation.`, {
-          errors: fieldErrors(result.error.issues, result.target === "json" || result.target === "form" ? undefined : result.target),
+          errors: fieldErrors(
+            result.error.issues,
+            result.target === "json" || result.target === "form" ? undefined : result.target,
+          ),
         });
       }
     },

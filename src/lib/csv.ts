@@ -8,7 +8,11 @@ function defuse(value: string): string {
 }
 
 /** Rows as RFC 4180 CSV (CRLF, quoted where needed, formula-safe), optionally with the header line. */
-export function csvLines(columns: readonly string[], rows: readonly CsvCell[][], options: { header?: boolean } = {}): string {
+export function csvLines(
+  columns: readonly string[],
+  rows: readonly CsvCell[][],
+  options: { header?: boolean } = {},
+): string {
   if (!rows.length && !options.header) return "";
   return stringify(rows as CsvCell[][], {
     header: options.header ?? false,
@@ -27,7 +31,11 @@ const BOM = "\uFEFF";
  * arrays of rows until the data ends; `bom` starts the file with a byte-order mark so
  * spreadsheet programs read it as UTF-8.
  */
-export function csvStream(columns: readonly string[], pages: AsyncIterable<CsvCell[][]>, options: { bom?: boolean } = {}): ReadableStream<Uint8Array> {
+export function csvStream(
+  columns: readonly string[],
+  pages: AsyncIterable<CsvCell[][]>,
+  options: { bom?: boolean } = {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const iterator = pages[Symbol.asyncIterator]();
   let started = false;

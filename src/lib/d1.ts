@@ -57,7 +57,9 @@ export function guardedInsert(db: D1Database, table: string, row: Record<string,
   const cols = Object.keys(row);
   const values = Object.values(row);
   return db
-    .prepare(`INSERT INTO ${table} (${cols.join(", ")}) SELECT ${cols.map((_, i) => `?${i + 1}`).join(", ")} WHERE ${numbered(guard.sql, cols.length + 1)}`)
+    .prepare(
+      `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${cols.map((_, i) => `?${i + 1}`).join(", ")} WHERE ${numbered(guard.sql, cols.length + 1)}`,
+    )
     .bind(...values, ...guard.params);
 }
 
@@ -66,6 +68,8 @@ export function guardedUpdate(db: D1Database, table: string, id: string, set: Re
   const entries = Object.entries(set);
   const assignments = entries.map(([col], i) => `${col} = ?${i + 1}`).join(", ");
   return db
-    .prepare(`UPDATE ${table} SET ${assignments} WHERE id = ?${entries.length + 1} AND ${numbered(guard.sql, entries.length + 2)}`)
+    .prepare(
+      `UPDATE ${table} SET ${assignments} WHERE id = ?${entries.length + 1} AND ${numbered(guard.sql, entries.length + 2)}`,
+    )
     .bind(...entries.map(([, v]) => v), id, ...guard.params);
 }

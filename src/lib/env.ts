@@ -148,7 +148,11 @@ const settingsSchema = z.object({
   bookingWindowDays: z.coerce.number().int().positive(),
   freeServiceIntervalMonths: z.coerce.number().int().positive(),
   maxUploadBytes: z.coerce.number().int().positive(),
-  uploadMaxBytes: z.object({ photo: z.coerce.number().int().positive(), document: z.coerce.number().int().positive(), signature: z.coerce.number().int().positive() }),
+  uploadMaxBytes: z.object({
+    photo: z.coerce.number().int().positive(),
+    document: z.coerce.number().int().positive(),
+    signature: z.coerce.number().int().positive(),
+  }),
   uploadUnattachedDays: z.coerce.number().int().min(1).max(365),
   exportPartBytes: z.coerce.number().int().min(1024),
   importMaxBytes: z.coerce.number().int().positive(),
@@ -163,14 +167,31 @@ const settingsSchema = z.object({
   defaultAppointmentMinutes: z.coerce.number().int().min(5).max(600),
   sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
   maxDaysAhead: z.coerce.number().int().min(1).max(365),
-  appointmentLinkTtlHours: z.coerce.number().int().min(1).max(24 * 60),
-  quietHours: z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/).or(z.literal("")),
-  reminderLeadMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60),
-  reminderEveningTime: z.string().regex(/^\d{2}:\d{2}$/).or(z.literal("")),
+  appointmentLinkTtlHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  quietHours: z
+    .string()
+    .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/)
+    .or(z.literal("")),
+  reminderLeadMinutes: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60),
+  reminderEveningTime: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/)
+    .or(z.literal("")),
   language: z.enum(["en", "id"]),
   companyName: z.string().min(1).max(80),
   companyPhone: z.string().max(40),
-  customerCancelMinHours: z.coerce.number().min(0).max(24 * 14),
+  customerCancelMinHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 14),
   resolveNeedsVisit: z.boolean(),
   autoAssignBookings: z.enum(["off", "round_robin", "least_loaded"]),
   etaRoadFactor: z.coerce.number().min(1).max(5),

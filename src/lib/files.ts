@@ -9,7 +9,10 @@ export const FILE_SIGNATURES: Record<string, { extension: string; test: (bytes: 
   "image/jpeg": { extension: "jpg", test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
   "image/png": { extension: "png", test: (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 },
   "image/webp": { extension: "webp", test: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP" },
-  "image/heic": { extension: "heic", test: (b) => ascii(b, 4, 8) === "ftyp" && ["heic", "heix", "mif1", "msf1", "hevc"].includes(ascii(b, 8, 12)) },
+  "image/heic": {
+    extension: "heic",
+    test: (b) => ascii(b, 4, 8) === "ftyp" && ["heic", "heix", "mif1", "msf1", "hevc"].includes(ascii(b, 8, 12)),
+  },
   "application/pdf": { extension: "pdf", test: (b) => ascii(b, 0, 5) === "%PDF-" },
 };
 
@@ -34,7 +37,13 @@ const TYPE_EXTENSIONS: Record<string, string[]> = {
  * type (a PNG named `x.html` is kept as `x.html.png`): the stored name never claims another type.
  */
 export function safeFilename(name: string, fallback = "file", contentType?: string): string {
-  const cleaned = (name.normalize("NFKC").replace(/[\p{Cc}\p{Cf}]/gu, "").split(/[\\/]/).pop() ?? "")
+  const cleaned = (
+    name
+      .normalize("NFKC")
+      .replace(/[\p{Cc}\p{Cf}]/gu, "")
+      .split(/[\\/]/)
+      .pop() ?? ""
+  )
     .replace(/[^\w.\- ]+/g, "_")
     .replace(/^[.\s]+|[.\s]+$/g, "")
     .slice(0, 150);
@@ -46,7 +55,10 @@ export function safeFilename(name: string, fallback = "file", contentType?: stri
 }
 
 /** A stored file as a download: never sniffed by the browser, never cached. */
-export function fileDownload(object: R2ObjectBody, file: { contentType: string; sizeBytes: number; filename: string }): Response {
+export function fileDownload(
+  object: R2ObjectBody,
+  file: { contentType: string; sizeBytes: number; filename: string },
+): Response {
   return new Response(object.body, {
     status: 200,
     headers: {

@@ -71,16 +71,28 @@ export interface ChunkPlan {
  * A zod result as the import's per-field errors, named by column: `nested` is the input object
  * the `lat`/`lng` columns were put in (`coordinates.lat` is reported as `lat`).
  */
-export function validated<S extends z.ZodType>(schema: S, input: Record<string, unknown>, nested?: string): { value: z.infer<S> } | { errors: FieldError[] } {
+export function validated<S extends z.ZodType>(
+  schema: S,
+  input: Record<string, unknown>,
+  nested?: string,
+): { value: z.infer<S> } | { errors: FieldError[] } {
   const result = schema.safeParse(input);
   if (result.success) return { value: result.data };
-  return { errors: fieldErrors(result.error.issues).map((e) => ({ path: nested && e.path.startsWith(`${nested}.`) ? e.path.slice(nested.length + 1) : e.path, message: e.message })) };
+  return {
+    errors: fieldErrors(result.error.issues).map((e) => ({
+      path: nested && e.path.startsWith(`${nested}.`) ? e.path.slice(nested.length + 1) : e.path,
+      message: e.message,
+    })),
+  };
 }
 
 /** The `lat` and `lng` cells as one point, nothing when both are blank, or the error when only one is given. */
-export function pointCells(cells: Record<string, string>): { point?: { lat: number | string; lng: number | string } } | { errors: FieldError[] } {
+export function pointCells(
+  cells: Record<string, string>,
+): { point?: { lat: number | string; lng: number | string } } | { errors: FieldError[] } {
   if (cells.lat === undefined && cells.lng === undefined) return {};
-  if (cells.lat === undefined || cells.lng === undefined) return { errors: [{ path: cells.lat === undefined ? "lat" : "lng", message: "lat and lng go together" }] };
+  if (cells.lat === undefined || cells.lng === undefined)
+    return { errors: [{ path: cells.lat === undefined ? "lat" : "lng", message: "lat and lng go together" }] };
   return { point: { lat: numberCell(cells.lat)!, lng: numberCell(cells.lng)! } };
 }
 
@@ -103,5 +115,8 @@ export function booleanCell(value: string | undefined): boolean | string | undef
 /** A list in one cell, separated by `;` or `|`. */
 export function listCell(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  return value.split(/[;|]/).map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(/[;|]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -29,7 +29,9 @@ describe("request log lines", () => {
 
   it("never carry a customer's link token", () => {
     expect(redactPath("/a/abcDEF123_-x")).toBe("/a/[redacted]");
-    expect(redactPath("/v1/public/appointments/abcDEF123/availability")).toBe("/v1/public/appointments/[redacted]/availability");
+    expect(redactPath("/v1/public/appointments/abcDEF123/availability")).toBe(
+      "/v1/public/appointments/[redacted]/availability",
+    );
     expect(redactPath("/v1/tickets/tkt_1")).toBe("/v1/tickets/tkt_1");
   });
 

@@ -23,7 +23,8 @@ export async function checkCode(
   hashOf: (row: CodeRow) => Promise<string>,
   now: string,
 ): Promise<CodeRow> {
-  if (!row || row.attempts >= CODE_MAX_ATTEMPTS) throw new AppError("invalid_code", "No valid code is waiting; request a new one.");
+  if (!row || row.attempts >= CODE_MAX_ATTEMPTS)
+    throw new AppError("invalid_code", "No valid code is waiting; request a new one.");
   if (row.expiresAt <= now) throw new AppError("invalid_code", "The code has expired; request a new one.");
   if (!constantTimeEqual(await hashOf(row), row.codeHash)) {
     await db

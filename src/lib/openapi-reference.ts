@@ -23,7 +23,8 @@ export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
     if (s.enum) return s.enum[0];
     if (s.allOf) return Object.assign({}, ...s.allOf.map((part: Json) => example(part, full, depth + 1)));
     const alternatives = s.anyOf ?? s.oneOf;
-    if (alternatives) return example(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], full, depth + 1);
+    if (alternatives)
+      return example(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], full, depth + 1);
     const types = ([] as string[]).concat(s.type ?? "string");
     if (types.length && types.every((t) => t === "null")) return null;
     const type: string = types.find((t) => t !== "null") ?? "string";
@@ -34,7 +35,10 @@ export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
       }
       return out;
     }
-    if (type === "array") return Array.from({ length: Math.max(s.minItems ?? 0, full ? 1 : 0) }, () => example(s.items ?? {}, full, depth + 1));
+    if (type === "array")
+      return Array.from({ length: Math.max(s.minItems ?? 0, full ? 1 : 0) }, () =>
+        example(s.items ?? {}, full, depth + 1),
+      );
     if (type === "integer" || type === "number") return s.minimum ?? 1;
     if (type === "boolean") return true;
     if (s.format === "date") return "2026-12-01";
@@ -66,7 +70,9 @@ function operationsOf(doc: Json): Json[] {
 }
 
 function rolesHolding(permission: Permission): string[] {
-  return BUILTIN_ROLE_KEYS.filter((role) => (BUILTIN_ROLES[role].permissions as readonly string[]).includes(permission));
+  return BUILTIN_ROLE_KEYS.filter((role) =>
+    (BUILTIN_ROLES[role].permissions as readonly string[]).includes(permission),
+  );
 }
 
 /** Who may call an operation, in the words of its declared requirement. */
@@ -75,7 +81,8 @@ export function accessNote(requirement: string | undefined, security: Json[] | u
     const permission = requirement as Permission;
     return `**Who may call:** holders of the \`${permission}\` permission (${PERMISSIONS[permission].toLowerCase()}) — by default the roles ${rolesHolding(permission).join(", ")}; API keys given it.`;
   }
-  if (requirement === "authenticated") return "**Who may call:** any signed-in user; the answer covers only what the caller may see or change.";
+  if (requirement === "authenticated")
+    return "**Who may call:** any signed-in user; the answer covers only what the caller may see or change.";
   if (requirement === "optional") return "**Who may call:** anyone; a signed-in caller acts as themselves.";
   if (!security?.length) return "**Who may call:** anyone, without a token.";
   return "**Who may call:** any signed-in user.";
@@ -86,10 +93,14 @@ function describeOperations(doc: Json) {
     const params: Json[] = op.parameters ?? [];
     const notes = [accessNote(op["x-permission"], op.security ?? doc.security)];
     if (params.some((p) => p.in === "query" && p.name === "cursor")) {
-      notes.push("Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.");
+      notes.push(
+        "Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.",
+      );
     }
     if (params.some((p) => p.in === "header" && p.name === "idempotency-key")) {
-      notes.push("Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.");
+      notes.push(
+        "Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.",
+      );
     }
     if (op.responses?.["404"] && params.some((p) => p.in === "path")) {
       notes.push("An object that does not exist, or that the caller may not see, answers 404.");
@@ -107,9 +118,13 @@ function exemplifyRequestBodies(doc: Json) {
       if (media.example !== undefined || media.examples !== undefined || !media.schema) continue;
       const minimal = exampleOf(doc, media.schema, false);
       const full = exampleOf(doc, media.schema, true);
-      media.examples = JSON.stringify(minimal) === JSON.stringify(full)
-        ? { example: { summary: "An example", value: full } }
-        : { minimal: { summary: "Only the required fields", value: minimal }, full: { summary: "Every field", value: full } };
+      media.examples =
+        JSON.stringify(minimal) === JSON.stringify(full)
+          ? { example: { summary: "An example", value: full } }
+          : {
+              minimal: { summary: "Only the required fields", value: minimal },
+              full: { summary: "Every field", value: full },
+            };
     }
   }
 }
@@ -140,13 +155,21 @@ function referencedSchemas(doc: Json, roots: Json[]): Set<string> {
  */
 function defaultsInWords(doc: Json) {
   const operations = operationsOf(doc);
-  const inRequests = referencedSchemas(doc, operations.map((op) => op.requestBody));
+  const inRequests = referencedSchemas(
+    doc,
+    operations.map((op) => op.requestBody),
+  );
   const inResponses = referencedSchemas(doc, [...operations.map((op) => op.responses), doc.webhooks]);
   const visit = (node: Json) => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== "object" || node.$ref) return;
     for (const [key, property] of Object.entries<Json>(node.properties ?? {})) {
-      if (property && typeof property === "object" && property.default !== undefined && !(node.required ?? []).includes(key)) {
+      if (
+        property &&
+        typeof property === "object" &&
+        property.default !== undefined &&
+        !(node.required ?? []).includes(key)
+      ) {
         const said = `Defaults to \`${JSON.stringify(property.default)}\`.`;
         property.description = property.description ? `${property.description.replace(/\.?$/, ".")} ${said}` : said;
         delete property.default;
@@ -155,7 +178,8 @@ function defaultsInWords(doc: Json) {
     Object.values(node).forEach(visit);
   };
   for (const name of inRequests) if (!inResponses.has(name)) visit(doc.components.schemas[name]);
-  for (const op of operations) for (const media of Object.values<Json>(op.requestBody?.content ?? {})) visit(media.schema);
+  for (const op of operations)
+    for (const media of Object.values<Json>(op.requestBody?.content ?? {})) visit(media.schema);
 }
 
 /**
@@ -197,7 +221,13 @@ function nullableReferences(doc: Json) {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== "object") return;
     const all = node.allOf;
-    if (Array.isArray(all) && all.length === 2 && all[0]?.$ref && Array.isArray(all[1]?.type) && all[1].type.includes("null")) {
+    if (
+      Array.isArray(all) &&
+      all.length === 2 &&
+      all[0]?.$ref &&
+      Array.isArray(all[1]?.type) &&
+      all[1].type.includes("null")
+    ) {
       const { type: _type, ...rest } = all[1];
       delete node.allOf;
       Object.assign(node, rest, { anyOf: [all[0], { type: "null" }] });

@@ -14,4 +14,3 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 }
 
 export const noContent = { description: "Done; no body" };
-

@@ -12,13 +12,19 @@ export const limitParam = z.coerce
   .min(1)
   .max(MAX_LIMIT)
   .default(DEFAULT_LIMIT)
-  .openapi({ param: { name: "limit", in: "query" }, description: `Page size (default ${DEFAULT_LIMIT}, max ${MAX_LIMIT})` });
+  .openapi({
+    param: { name: "limit", in: "query" },
+    description: `Page size (default ${DEFAULT_LIMIT}, max ${MAX_LIMIT})`,
+  });
 
 export const cursorParam = z
   .string()
   .max(512)
   .optional()
-  .openapi({ param: { name: "cursor", in: "query" }, description: "Opaque cursor from the previous page's next_cursor" });
+  .openapi({
+    param: { name: "cursor", in: "query" },
+    description: "Opaque cursor from the previous page's next_cursor",
+  });
 
 export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
@@ -34,7 +40,8 @@ function decodeCursor(cursor: string, order: string): { value: CursorValue; id: 
   try {
     const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
     const [o, value, id] = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (ch) => ch.charCodeAt(0))));
-    if (o !== order || typeof id !== "string" || (typeof value !== "string" && typeof value !== "number")) throw new Error();
+    if (o !== order || typeof id !== "string" || (typeof value !== "string" && typeof value !== "number"))
+      throw new Error();
     return { value, id };
   } catch {
     throw new AppError("validation_failed", "The cursor is not valid for this list and order.", {
@@ -49,7 +56,12 @@ function decodeCursor(cursor: string, order: string): { value: CursorValue; id: 
  * `order` is a field name, optionally prefixed with `-` for descending; `column` may be an indexed
  * expression.
  */
-export function keyset(options: { order: string; column: AnyColumn | SQL; idColumn: AnyColumn | SQL; cursor?: string }) {
+export function keyset(options: {
+  order: string;
+  column: AnyColumn | SQL;
+  idColumn: AnyColumn | SQL;
+  cursor?: string;
+}) {
   const descending = options.order.startsWith("-");
   const after = options.cursor ? decodeCursor(options.cursor, options.order) : null;
   // A row-value comparison, not `a < ? OR (a = ? AND id < ?)`: with drizzle's separate anonymous
@@ -67,10 +79,18 @@ export function keyset(options: { order: string; column: AnyColumn | SQL; idColu
     where,
     orderBy: [dir(options.column), dir(options.idColumn)],
     /** Call with limit+1 rows: returns the page and the cursor to the next one. */
-    page<T extends { id: string }>(rows: T[], limit: number, valueOf: (row: T) => CursorValue, idOf: (row: T) => string = (row) => row.id) {
+    page<T extends { id: string }>(
+      rows: T[],
+      limit: number,
+      valueOf: (row: T) => CursorValue,
+      idOf: (row: T) => string = (row) => row.id,
+    ) {
       const data = rows.slice(0, limit);
       const last = data[data.length - 1];
-      return { data, next_cursor: rows.length > limit && last ? encodeCursor(options.order, valueOf(last), idOf(last)) : null };
+      return {
+        data,
+        next_cursor: rows.length > limit && last ? encodeCursor(options.order, valueOf(last), idOf(last)) : null,
+      };
     },
   };
 }

@@ -14,9 +14,16 @@ export function looksLikePhone(raw: string): boolean {
 }
 
 /** E.164 for storage; 400 naming the field when the text is not a valid number. */
-export function normalisePhone(ctx: Pick<ServiceContext, "settings">, phone: string | null | undefined, path = "phone"): string | null | undefined {
+export function normalisePhone(
+  ctx: Pick<ServiceContext, "settings">,
+  phone: string | null | undefined,
+  path = "phone",
+): string | null | undefined {
   if (phone === undefined || phone === null) return phone;
   const e164 = toE164(phone, ctx.settings.defaultPhoneRegion);
-  if (!e164) throw new AppError("validation_failed", "The phone number is not valid.", { errors: [{ path, message: "Not a valid phone number" }] });
+  if (!e164)
+    throw new AppError("validation_failed", "The phone number is not valid.", {
+      errors: [{ path, message: "Not a valid phone number" }],
+    });
   return e164;
 }

@@ -107,13 +107,19 @@ export function problemResponse(
   headers.set("content-type", "application/problem+json");
   headers.set("x-request-id", requestId);
   if (body.status === 401 && !headers.has("www-authenticate")) {
-    headers.set("www-authenticate", `Bearer realm="truckroll"${code === "invalid_token" ? ', error="invalid_token"' : ""}`);
+    headers.set(
+      "www-authenticate",
+      `Bearer realm="truckroll"${code === "invalid_token" ? ', error="invalid_token"' : ""}`,
+    );
   }
   return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
 /** Zod issues → `[{ path, message }]` with dotted paths (`items.0.name`). */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix?: string): FieldError[] {
+export function fieldErrors(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  prefix?: string,
+): FieldError[] {
   return issues.map((issue) => ({
     path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join(".") || "(root)",
     message: issue.message,

@@ -15,7 +15,10 @@ export interface RateRule {
  * the counters are exact, unlike the approximate Rate Limiting binding). Throws 429 with
  * Retry-After when any rule is over its limit.
  */
-export async function consumeRateLimits(ctx: Pick<ServiceContext, "env" | "settings">, rules: RateRule[]): Promise<void> {
+export async function consumeRateLimits(
+  ctx: Pick<ServiceContext, "env" | "settings">,
+  rules: RateRule[],
+): Promise<void> {
   const nowMs = Date.now();
   const statements = rules.map((rule) => {
     const windowMs = rule.windowSeconds * 1000;

@@ -8,12 +8,19 @@ import { z } from "@hono/zod-openapi";
  * is stored or looked up.
  */
 export function normalizeSerial(value: string) {
-  return value.normalize("NFKC").replace(/[\p{Cc}\p{Cf}]/gu, "").trim().toUpperCase();
+  return value
+    .normalize("NFKC")
+    .replace(/[\p{Cc}\p{Cf}]/gu, "")
+    .trim()
+    .toUpperCase();
 }
 
 /** The same folding without the case change, for identifiers another system owns (ONT and CPE serials). */
 export function foldIdentifier(value: string) {
-  return value.normalize("NFKC").replace(/[\p{Cc}\p{Cf}]/gu, "").trim();
+  return value
+    .normalize("NFKC")
+    .replace(/[\p{Cc}\p{Cf}]/gu, "")
+    .trim();
 }
 
 export const serialNumber = (max = 80) => z.string().overwrite(normalizeSerial).min(1).max(max);
@@ -23,4 +30,6 @@ export const serialList = (maxItems = 100) =>
   z
     .array(serialNumber())
     .max(maxItems)
-    .refine((list) => new Set(list).size === list.length, { message: "A serial number is listed twice (compared without case, width or invisible characters)" });
+    .refine((list) => new Set(list).size === list.length, {
+      message: "A serial number is listed twice (compared without case, width or invisible characters)",
+    });

@@ -33,10 +33,27 @@ export interface SessionRow {
 /** The session query already reads the whole user: handlers that need it need no second query. */
 export function userOf(r: SessionRow): UserRow {
   return {
-    id: r.user_id, username: r.username, email: r.email, phone: r.phone, whatsapp: r.whatsapp, department: r.department, region: r.region, address: r.address, passwordHash: r.password_hash, firstName: r.first_name,
-    lastName: r.last_name, role: r.role, companyId: r.company_id, status: r.status, twoFactorEnabled: Boolean(r.two_factor_enabled),
-    pushToken: r.push_token, lastLoginAt: r.last_login_at, passwordChangedAt: r.password_changed_at, createdAt: r.created_at,
-    updatedAt: r.updated_at, deletedAt: r.deleted_at,
+    id: r.user_id,
+    username: r.username,
+    email: r.email,
+    phone: r.phone,
+    whatsapp: r.whatsapp,
+    department: r.department,
+    region: r.region,
+    address: r.address,
+    passwordHash: r.password_hash,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    role: r.role,
+    companyId: r.company_id,
+    status: r.status,
+    twoFactorEnabled: Boolean(r.two_factor_enabled),
+    pushToken: r.push_token,
+    lastLoginAt: r.last_login_at,
+    passwordChangedAt: r.password_changed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
   };
 }
 
@@ -61,7 +78,8 @@ export async function readLiveSession(db: D1Database, sessionId: string, userId:
     )
     .bind(sessionId)
     .first<SessionRow>();
-  if (!row || row.user_id !== userId || row.revoked_at || row.expires_at <= new Date().toISOString()) return { row: null, problem: "ended" };
+  if (!row || row.user_id !== userId || row.revoked_at || row.expires_at <= new Date().toISOString())
+    return { row: null, problem: "ended" };
   if (row.status !== "active" || row.deleted_at) return { row: null, problem: "inactive" };
   return { row, problem: null };
 }

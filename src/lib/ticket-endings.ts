@@ -15,7 +15,11 @@ export interface TicketEndingPart {
   after: () => Promise<void>;
 }
 
-type Contributor = (ctx: ServiceContext, ticketId: string, to: "cancelled" | "closed") => Promise<TicketEndingPart | null>;
+type Contributor = (
+  ctx: ServiceContext,
+  ticketId: string,
+  to: "cancelled" | "closed",
+) => Promise<TicketEndingPart | null>;
 
 const contributors: Contributor[] = [];
 
@@ -23,7 +27,11 @@ export function onTicketEnding(contributor: Contributor) {
   if (!contributors.includes(contributor)) contributors.push(contributor);
 }
 
-export async function ticketEndingParts(ctx: ServiceContext, ticketId: string, to: "cancelled" | "closed"): Promise<TicketEndingPart[]> {
+export async function ticketEndingParts(
+  ctx: ServiceContext,
+  ticketId: string,
+  to: "cancelled" | "closed",
+): Promise<TicketEndingPart[]> {
   const parts = await Promise.all(contributors.map((c) => c(ctx, ticketId, to)));
   return parts.filter((p): p is TicketEndingPart => p !== null);
 }

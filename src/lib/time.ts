@@ -19,16 +19,32 @@ function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: (
 }
 
 export function dateIn(timeZone: string, instant: Date): string {
-  const parts = cached(dateFormats, timeZone, () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })).formatToParts(instant);
+  const parts = cached(
+    dateFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }),
+  ).formatToParts(instant);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
 /** Offset of the zone from UTC at an instant, in minutes (Berlin in summer: +120). */
 export function offsetMinutes(timeZone: string, instant: Date): number {
-  const parts = cached(offsetFormats, timeZone, () => new Intl.DateTimeFormat("en-US", {
-    timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  })).formatToParts(instant);
+  const parts = cached(
+    offsetFormats,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }),
+  ).formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return Math.round((asUtc - instant.getTime()) / 60_000);
@@ -51,7 +67,9 @@ export function addDays(date: string, days: number): string {
 }
 
 export function addMonths(date: string, months: number): string {
-  const y = +date.slice(0, 4), m = +date.slice(5, 7) - 1 + months, d = +date.slice(8, 10);
+  const y = +date.slice(0, 4),
+    m = +date.slice(5, 7) - 1 + months,
+    d = +date.slice(8, 10);
   const target = new Date(Date.UTC(y, m, 1));
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(d, lastDay));
@@ -76,7 +94,8 @@ export function zoneOffsetsJson(timeZone: string, now = new Date()): string {
     const after = offsetMinutes(timeZone, new Date(t + step));
     if (before === after) continue;
     // Narrow the change to the minute.
-    let lo = t, hi = t + step;
+    let lo = t,
+      hi = t + step;
     while (hi - lo > 60_000) {
       const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
       if (offsetMinutes(timeZone, new Date(mid)) === before) lo = mid;

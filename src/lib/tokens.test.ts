@@ -8,7 +8,10 @@ const settings = () => settingsFrom(env);
 const claims = { sub: "usr_tokens_test", sid: "ses_tokens_test", jti: "jti_tokens_test" };
 
 async function rejection(p: Promise<unknown>) {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return (err as AppError).message;
 }

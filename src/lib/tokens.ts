@@ -1,4 +1,12 @@
-import { SignJWT, createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, type JWK, type JWTPayload } from "jose";
+import {
+  SignJWT,
+  createLocalJWKSet,
+  errors as joseErrors,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+} from "jose";
 import type { Settings } from "./env";
 import { AppError } from "./problem";
 
@@ -75,7 +83,12 @@ export function applicationAudience(applicationKey: string) {
   return `app:${applicationKey}`;
 }
 
-export async function signToken(settings: Settings, kind: TokenKind, claims: TokenClaims, ttlSeconds: number): Promise<string> {
+export async function signToken(
+  settings: Settings,
+  kind: TokenKind,
+  claims: TokenClaims,
+  ttlSeconds: number,
+): Promise<string> {
   const ring = await keyRing(settings);
   const { sub, jti, ...rest } = claims;
   // Client-credentials tokens (sid "key:…") are for truckroll's API even when their key belongs to an application.
@@ -91,13 +104,28 @@ export async function signToken(settings: Settings, kind: TokenKind, claims: Tok
     .sign(ring.signingKey);
 }
 
-export type VerifiedClaims = JWTPayload & { sub: string; sid: string; jti: string; exp: number; role?: string; azp?: string; app_roles?: string[]; scope?: string; remember?: boolean };
+export type VerifiedClaims = JWTPayload & {
+  sub: string;
+  sid: string;
+  jti: string;
+  exp: number;
+  role?: string;
+  azp?: string;
+  app_roles?: string[];
+  scope?: string;
+  remember?: boolean;
+};
 
 /**
  * Pins the algorithm, issuer, audience, expiry and token type; any failure is one 401 that does
  * not say which check failed beyond "expired".
  */
-export async function verifyToken(settings: Settings, kind: TokenKind, token: string, options: { applications?: boolean } = {}): Promise<VerifiedClaims> {
+export async function verifyToken(
+  settings: Settings,
+  kind: TokenKind,
+  token: string,
+  options: { applications?: boolean } = {},
+): Promise<VerifiedClaims> {
   const ring = await keyRing(settings);
   const known = verified.get(token);
   const audience = `${settings.jwtIssuer} ${settings.jwtAudience}`;
@@ -113,7 +141,12 @@ export async function verifyToken(settings: Settings, kind: TokenKind, token: st
   const audiences = ([] as string[]).concat(claims.aud ?? []);
   if (audiences.includes(settings.jwtAudience)) return claims;
   if (options.applications && claims.azp && audiences.includes(applicationAudience(claims.azp))) return claims;
-  throw new AppError("invalid_token", claims.azp ? "This token was issued for another application; it is not valid for this API." : "The token is invalid.");
+  throw new AppError(
+    "invalid_token",
+    claims.azp
+      ? "This token was issued for another application; it is not valid for this API."
+      : "The token is invalid.",
+  );
 }
 
 /**
@@ -125,7 +158,12 @@ export async function verifyToken(settings: Settings, kind: TokenKind, token: st
 const verified = new Map<string, { ring: KeyRing; kind: TokenKind; audience: string; claims: VerifiedClaims }>();
 const MAX_VERIFIED = 10_000;
 
-async function verifySignatureAndClaims(ring: KeyRing, settings: Settings, kind: TokenKind, token: string): Promise<VerifiedClaims> {
+async function verifySignatureAndClaims(
+  ring: KeyRing,
+  settings: Settings,
+  kind: TokenKind,
+  token: string,
+): Promise<VerifiedClaims> {
   try {
     const { payload } = await jwtVerify(token, ring.verify, {
       algorithms: [ALGORITHM],

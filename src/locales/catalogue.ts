@@ -21,11 +21,23 @@ export function fill(template: string, values: Record<string, string | number | 
 /** "Tue 8 Dec, 10:00 CAT": weekday, date, time and the zone's label, in the catalogue's locale. */
 export function formatVisitTime(language: Language, isoInstant: string, timeZone: string): string {
   return new Intl.DateTimeFormat(catalogue(language).locale, {
-    timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
   }).format(new Date(isoInstant));
 }
 
 /** "10:40": a time of day in the zone. */
 export function formatClock(language: Language, isoInstant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(catalogue(language).locale, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(isoInstant));
+  return new Intl.DateTimeFormat(catalogue(language).locale, {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(isoInstant));
 }

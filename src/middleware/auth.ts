@@ -61,8 +61,23 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
     // A token exchanged for an API key (client credentials): self-contained, no session to read.
     if (claims.sid.startsWith("key:")) {
       const keyId = claims.sid.slice(4);
-      c.set("actor", keyActor({ id: keyId, permissions: (claims.scope ?? "").split(" ").filter(Boolean), application: claims.azp ?? null, expiresAtSeconds: claims.exp }));
-      c.set("currentUser", keyUser({ id: keyId, name: String(claims.name ?? keyId), createdAt: new Date((claims.iat ?? 0) * 1000).toISOString() }));
+      c.set(
+        "actor",
+        keyActor({
+          id: keyId,
+          permissions: (claims.scope ?? "").split(" ").filter(Boolean),
+          application: claims.azp ?? null,
+          expiresAtSeconds: claims.exp,
+        }),
+      );
+      c.set(
+        "currentUser",
+        keyUser({
+          id: keyId,
+          name: String(claims.name ?? keyId),
+          createdAt: new Date((claims.iat ?? 0) * 1000).toISOString(),
+        }),
+      );
       return next();
     }
     const { row, problem } = await readLiveSession(c.env.DB, claims.sid, claims.sub);
@@ -72,7 +87,10 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
     if (via === "cookie" && !safe) {
       const presented = c.req.header(CSRF_HEADER);
       if (!presented || !row.csrf_hash || !constantTimeEqual(await sha256(presented), row.csrf_hash)) {
-        throw new AppError("csrf_failed", `Cookie-authenticated requests that change state must send the ${CSRF_HEADER} header.`);
+        throw new AppError(
+          "csrf_failed",
+          `Cookie-authenticated requests that change state must send the ${CSRF_HEADER} header.`,
+        );
       }
     }
 
@@ -86,7 +104,12 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
       ...(claims.azp ? { application: { key: claims.azp, roles: claims.app_roles ?? [] } } : {}),
     };
     const user = userOf(row);
-    if (safe && cacheMs > 0) rememberSession(token, { actor, user: { ...user }, sessionExpiresAt: row.expires_at, checkedAtMs: Date.now() }, generation);
+    if (safe && cacheMs > 0)
+      rememberSession(
+        token,
+        { actor, user: { ...user }, sessionExpiresAt: row.expires_at, checkedAtMs: Date.now() },
+        generation,
+      );
     c.set("actor", { ...actor, via });
     c.set("currentUser", user);
     await next();
@@ -118,7 +141,6 @@ export function requirePermission(...needed: Permission[]) {
   });
 }
 
-
 /**
  * Spread into a createRoute: states the security schemes, runs authentication and the permission
  * check, and records the permission as `x-permission` so the shared security suite (which reads
@@ -142,5 +164,9 @@ export function requiresSignIn(options: { live?: boolean; applications?: boolean
 
 /** Either signed in or carrying another credential in the body (logout by refresh token, OTP resend). */
 export function optionalSignIn(options: { applications?: boolean } = {}) {
-  return { security: [...AUTHENTICATED, {}], middleware: [authenticate({ optional: true, ...options })], "x-permission": "optional" };
+  return {
+    security: [...AUTHENTICATED, {}],
+    middleware: [authenticate({ optional: true, ...options })],
+    "x-permission": "optional",
+  };
 }

@@ -15,7 +15,10 @@ describe("a D1 session per request", () => {
   it("hands back the client's bookmark on an answer that read nothing (the API root, a refusal before any query)", async () => {
     const { token } = await signedIn("technician");
     const bookmark = (await call("/v1/me", { token })).headers.get(BOOKMARK_HEADER)!;
-    for (const path of ["/v1", "/v1/labels"]) expect((await call(path, { headers: { [BOOKMARK_HEADER]: bookmark } })).headers.get(BOOKMARK_HEADER), path).toBe(bookmark);
+    for (const path of ["/v1", "/v1/labels"])
+      expect((await call(path, { headers: { [BOOKMARK_HEADER]: bookmark } })).headers.get(BOOKMARK_HEADER), path).toBe(
+        bookmark,
+      );
     const refused = await call("/v1/tickets", { token: "not-a-token", headers: { [BOOKMARK_HEADER]: bookmark } });
     expect(refused.status).toBe(401);
     expect(refused.headers.get(BOOKMARK_HEADER)).toBe(bookmark);
@@ -36,7 +39,16 @@ describe("a D1 session per request", () => {
 
   it("refuses a malformed bookmark with a 400 and changes nothing", async () => {
     const { token } = await signedIn("technician");
-    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { first_name: "Nope" }, headers: { [BOOKMARK_HEADER]: "not a bookmark!" } }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/me", {
+        method: "PATCH",
+        token,
+        body: { first_name: "Nope" },
+        headers: { [BOOKMARK_HEADER]: "not a bookmark!" },
+      }),
+      400,
+      "validation_failed",
+    );
     expect((await call("/v1/me", { token })).json.first_name).not.toBe("Nope");
   });
 });
@@ -46,6 +58,13 @@ describe("counting D1 round trips", () => {
     const base = { ...env, ENVIRONMENT: "development" } as Env;
     expect(settingsFrom(base).countD1RoundTrips).toBe(true);
     expect(settingsFrom({ ...base, D1_ROUND_TRIPS: "off" }).countD1RoundTrips).toBe(false);
-    expect(settingsFrom({ ...base, ENVIRONMENT: "production", JWT_PRIVATE_KEYS: env.JWT_PRIVATE_KEYS, HMAC_SECRET: env.HMAC_SECRET }).countD1RoundTrips).toBe(false);
+    expect(
+      settingsFrom({
+        ...base,
+        ENVIRONMENT: "production",
+        JWT_PRIVATE_KEYS: env.JWT_PRIVATE_KEYS,
+        HMAC_SECRET: env.HMAC_SECRET,
+      }).countD1RoundTrips,
+    ).toBe(false);
   });
 });

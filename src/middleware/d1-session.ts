@@ -20,9 +20,13 @@ export function d1Session() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const presented = c.req.header(BOOKMARK_HEADER);
     if (presented !== undefined && !BOOKMARK.test(presented)) {
-      throw new AppError("validation_failed", `${BOOKMARK_HEADER} must be a bookmark from an earlier response.`, { errors: [{ path: `header.${BOOKMARK_HEADER}`, message: "Not a bookmark" }] });
+      throw new AppError("validation_failed", `${BOOKMARK_HEADER} must be a bookmark from an earlier response.`, {
+        errors: [{ path: `header.${BOOKMARK_HEADER}`, message: "Not a bookmark" }],
+      });
     }
-    const session = c.env.DB.withSession(presented ?? (SAFE_METHODS.has(c.req.method) ? "first-unconstrained" : "first-primary"));
+    const session = c.env.DB.withSession(
+      presented ?? (SAFE_METHODS.has(c.req.method) ? "first-unconstrained" : "first-primary"),
+    );
     // Outside production, each answer says how many D1 round trips it took (the round-trip budget test).
     const trips: RoundTrips | null = c.get("settings").countD1RoundTrips ? { count: 0 } : null;
     const db = session as unknown as D1Database;

@@ -14,7 +14,10 @@ export interface WriteMark {
 
 export function markingWrites(db: D1Database, key: string, mark: WriteMark): D1Database {
   const writes = new WeakSet<D1PreparedStatement>();
-  const stamp = () => db.prepare("UPDATE idempotency_keys SET committed_at = coalesce(committed_at, ?2) WHERE key = ?1").bind(key, Date.now());
+  const stamp = () =>
+    db
+      .prepare("UPDATE idempotency_keys SET committed_at = coalesce(committed_at, ?2) WHERE key = ?1")
+      .bind(key, Date.now());
   const tag = (statement: D1PreparedStatement, write: boolean): D1PreparedStatement => {
     if (!write) return statement;
     writes.add(statement);
@@ -36,13 +39,16 @@ export function markingWrites(db: D1Database, key: string, mark: WriteMark): D1D
     target.raw = async (options?: unknown) => {
       const rows = (await together()).results as Record<string, unknown>[];
       const arrays = rows.map((r) => Object.values(r));
-      return (options as { columnNames?: boolean } | undefined)?.columnNames ? [rows[0] ? Object.keys(rows[0]) : [], ...arrays] : arrays;
+      return (options as { columnNames?: boolean } | undefined)?.columnNames
+        ? [rows[0] ? Object.keys(rows[0]) : [], ...arrays]
+        : arrays;
     };
     return statement;
   };
   return new Proxy(db, {
     get(target, prop) {
-      if (prop === "prepare") return (sql: string) => tag(target.prepare(sql), WRITE.test(sql) && !BOOKKEEPING.test(sql));
+      if (prop === "prepare")
+        return (sql: string) => tag(target.prepare(sql), WRITE.test(sql) && !BOOKKEEPING.test(sql));
       if (prop === "batch") {
         return async (statements: D1PreparedStatement[]) => {
           if (!statements.some((s) => writes.has(s))) return target.batch(statements);

@@ -11,7 +11,10 @@ export const idempotencyHeader = z.object({
   "idempotency-key": z
     .string()
     .optional()
-    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Retry-safe: with the same key and body, the first response is replayed instead of acting twice" }),
+    .openapi({
+      param: { name: "idempotency-key", in: "header" },
+      description: "Retry-safe: with the same key and body, the first response is replayed instead of acting twice",
+    }),
 });
 
 const KEY_PATTERN = /^[\x21-\x7e]{8,255}$/;
@@ -21,7 +24,9 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value);
@@ -61,7 +66,9 @@ export function idempotent() {
     const presented = c.req.header("idempotency-key");
     if (presented === undefined) return next();
     if (!KEY_PATTERN.test(presented)) {
-      throw new AppError("validation_failed", "Idempotency-Key must be 8–255 visible ASCII characters.", { errors: [{ path: "header.idempotency-key", message: "Invalid" }] });
+      throw new AppError("validation_failed", "Idempotency-Key must be 8–255 visible ASCII characters.", {
+        errors: [{ path: "header.idempotency-key", message: "Invalid" }],
+      });
     }
     const key = `${c.var.actor?.userId ?? "anonymous"}:${c.req.method}:${c.req.path}:${presented}`;
     // A clone, so the body stays unread for the route's own parsing (JSON or multipart alike).
@@ -69,29 +76,60 @@ export function idempotent() {
     const db = c.env.DB;
     const now = Date.now();
     const claim = await db
-      .prepare("INSERT INTO idempotency_keys (key, request_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING")
+      .prepare(
+        "INSERT INTO idempotency_keys (key, request_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING",
+      )
       .bind(key, requestHash, now)
       .run();
     if (!claim.meta.changes) {
-      const row = await db.prepare("SELECT request_hash, status, response_body, created_at, committed_at FROM idempotency_keys WHERE key = ?1").bind(key).first<{ request_hash: string; status: number | null; response_body: string | null; created_at: number; committed_at: number | null }>();
-      if (row && row.request_hash !== requestHash) throw new AppError("unprocessable", "This Idempotency-Key was used with a different request body.");
+      const row = await db
+        .prepare(
+          "SELECT request_hash, status, response_body, created_at, committed_at FROM idempotency_keys WHERE key = ?1",
+        )
+        .bind(key)
+        .first<{
+          request_hash: string;
+          status: number | null;
+          response_body: string | null;
+          created_at: number;
+          committed_at: number | null;
+        }>();
+      if (row && row.request_hash !== requestHash)
+        throw new AppError("unprocessable", "This Idempotency-Key was used with a different request body.");
       if (row && row.status !== null) {
         return new Response(row.response_body, {
           status: row.status,
-          headers: { "content-type": "application/json", "idempotent-replayed": "true", "x-request-id": c.var.requestId },
+          headers: {
+            "content-type": "application/json",
+            "idempotent-replayed": "true",
+            "x-request-id": c.var.requestId,
+          },
         });
       }
       if (row) {
         const leaseLeft = row.created_at + IDEMPOTENCY_LEASE_MS - now;
         if (leaseLeft > 0) {
-          throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.", { headers: { "retry-after": String(Math.max(1, Math.ceil(leaseLeft / 1000))) } });
+          throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.", {
+            headers: { "retry-after": String(Math.max(1, Math.ceil(leaseLeft / 1000))) },
+          });
         }
         if (row.committed_at !== null) {
-          throw new AppError("request_applied", "This request was applied, but its answer was lost when the server failed. Read the resource to see the result; do not send it again with a new key.");
+          throw new AppError(
+            "request_applied",
+            "This request was applied, but its answer was lost when the server failed. Read the resource to see the result; do not send it again with a new key.",
+          );
         }
         // Nothing was written under the old reservation: take it over (one taker wins).
-        const taken = await db.prepare("UPDATE idempotency_keys SET created_at = ?2 WHERE key = ?1 AND status IS NULL AND committed_at IS NULL AND created_at = ?3").bind(key, now, row.created_at).run();
-        if (!taken.meta.changes) throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.", { headers: { "retry-after": "1" } });
+        const taken = await db
+          .prepare(
+            "UPDATE idempotency_keys SET created_at = ?2 WHERE key = ?1 AND status IS NULL AND committed_at IS NULL AND created_at = ?3",
+          )
+          .bind(key, now, row.created_at)
+          .run();
+        if (!taken.meta.changes)
+          throw new AppError("conflict", "A request with this Idempotency-Key is still in progress.", {
+            headers: { "retry-after": "1" },
+          });
       }
     }
     const mark: WriteMark = { marked: false };
@@ -106,9 +144,15 @@ export function idempotent() {
     if ((c.res.status >= 200 && c.res.status < 300) || mark.marked) {
       // Once something was written, its answer is the key's answer, whatever it was.
       const body = await c.res.clone().text();
-      await db.prepare("UPDATE idempotency_keys SET status = ?1, response_body = ?2 WHERE key = ?3").bind(c.res.status, body, key).run();
+      await db
+        .prepare("UPDATE idempotency_keys SET status = ?1, response_body = ?2 WHERE key = ?3")
+        .bind(c.res.status, body, key)
+        .run();
     } else {
-      await db.prepare("DELETE FROM idempotency_keys WHERE key = ?1 AND status IS NULL AND committed_at IS NULL").bind(key).run();
+      await db
+        .prepare("DELETE FROM idempotency_keys WHERE key = ?1 AND status IS NULL AND committed_at IS NULL")
+        .bind(key)
+        .run();
     }
   });
 }

@@ -2,7 +2,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, signedIn } from "../../test/helpers";
 import { decodePayload } from "../../test/tokens";
-import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration, type CachedSession } from "./session-cache";
+import {
+  cachedSession,
+  forgetAllSessions,
+  rememberSession,
+  sessionCacheGeneration,
+  type CachedSession,
+} from "./session-cache";
 
 /** Revokes a session the way another isolate would: in D1, unseen by this isolate's cache. */
 async function revokeElsewhere(sessionToken: string) {
@@ -12,7 +18,14 @@ async function revokeElsewhere(sessionToken: string) {
 
 function entry(overrides: Partial<CachedSession> = {}): CachedSession {
   return {
-    actor: { kind: "user" as const, userId: "usr_x", sessionId: "ses_x", role: "admin", permissions: new Set(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 600 },
+    actor: {
+      kind: "user" as const,
+      userId: "usr_x",
+      sessionId: "ses_x",
+      role: "admin",
+      permissions: new Set(),
+      tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
+    },
     user: {} as CachedSession["user"],
     sessionExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     checkedAtMs: Date.now(),
@@ -29,7 +42,11 @@ describe("session cache: reads reuse this isolate's recent live-session check", 
     // Within the window, this isolate has not heard of the revocation: reads still pass …
     expect((await call("/v1/me", { token })).status).toBe(200);
     // … but a write checks the live session and is refused,
-    expectProblem(await call("/v1/me", { method: "PATCH", token, body: { first_name: "Mallory" } }), 401, "invalid_token");
+    expectProblem(
+      await call("/v1/me", { method: "PATCH", token, body: { first_name: "Mallory" } }),
+      401,
+      "invalid_token",
+    );
     // and that write emptied the cache, so the next read is refused too.
     expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
   });
@@ -64,7 +81,11 @@ describe("session cache: reads reuse this isolate's recent live-session check", 
     expect(cachedSession("t1", now, 5_000)).toBeDefined();
     expect(cachedSession("t1", now + 1_000, 5_000)).toBeUndefined();
 
-    rememberSession("t2", entry({ actor: { ...entry().actor, tokenExpiresAt: Math.floor(now / 1000) - 1 } }), sessionCacheGeneration());
+    rememberSession(
+      "t2",
+      entry({ actor: { ...entry().actor, tokenExpiresAt: Math.floor(now / 1000) - 1 } }),
+      sessionCacheGeneration(),
+    );
     expect(cachedSession("t2", now, 5_000)).toBeUndefined();
     rememberSession("t3", entry({ sessionExpiresAt: new Date(now - 1).toISOString() }), sessionCacheGeneration());
     expect(cachedSession("t3", now, 5_000)).toBeUndefined();

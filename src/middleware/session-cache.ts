@@ -30,7 +30,11 @@ export function sessionCacheGeneration(): number {
 export function cachedSession(token: string, nowMs: number, maxAgeMs: number): CachedSession | undefined {
   const hit = entries.get(token);
   if (!hit) return undefined;
-  if (nowMs - hit.checkedAtMs >= maxAgeMs || hit.actor.tokenExpiresAt * 1000 <= nowMs || Date.parse(hit.sessionExpiresAt) <= nowMs) {
+  if (
+    nowMs - hit.checkedAtMs >= maxAgeMs ||
+    hit.actor.tokenExpiresAt * 1000 <= nowMs ||
+    Date.parse(hit.sessionExpiresAt) <= nowMs
+  ) {
     entries.delete(token);
     return undefined;
   }

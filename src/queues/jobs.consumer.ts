@@ -19,21 +19,34 @@ const STEPS: Record<string, (ctx: ReturnType<typeof systemContext>, job: JobRow)
 };
 
 /** Imports commit a chunk per step: several chunks run in one message, while a few seconds last. */
-const STEPS_PER_MESSAGE: Record<string, { maxSteps: number; budgetMs: number }> = { import: { maxSteps: 50, budgetMs: 10_000 } };
+const STEPS_PER_MESSAGE: Record<string, { maxSteps: number; budgetMs: number }> = {
+  import: { maxSteps: 50, budgetMs: 10_000 },
+};
 
 /** One step per message; a failing step is retried with back-off, and after the last attempt its job is marked failed (kept with the reason). */
 export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Env, ctx: ExecutionContext) {
   const system = systemContext(env, `queue:${batch.queue}`, (p) => ctx.waitUntil(p));
   for (const msg of batch.messages) {
     try {
-      await advanceJob(system, msg.body, (job) => {
-        const step = STEPS[job.kind];
-        if (!step) throw new Error(`unknown job kind ${job.kind}`);
-        return step(system, job);
-      }, (job) => STEPS_PER_MESSAGE[job.kind]);
+      await advanceJob(
+        system,
+        msg.body,
+        (job) => {
+          const step = STEPS[job.kind];
+          if (!step) throw new Error(`unknown job kind ${job.kind}`);
+          return step(system, job);
+        },
+        (job) => STEPS_PER_MESSAGE[job.kind],
+      );
       msg.ack();
     } catch (err) {
-      writeLog(system.settings.logLevel, "warn", { msg: "job step failed", job_id: msg.body.job_id, step: msg.body.step, attempts: msg.attempts, error: String(err) });
+      writeLog(system.settings.logLevel, "warn", {
+        msg: "job step failed",
+        job_id: msg.body.job_id,
+        step: msg.body.step,
+        attempts: msg.attempts,
+        error: String(err),
+      });
       if (err instanceof JobFailure) {
         await failJob(system, msg.body, err.message);
         msg.ack();

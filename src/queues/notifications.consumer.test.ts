@@ -6,11 +6,20 @@ import type { NotificationMessage } from "../lib/messages";
 import { DEAD_LETTER_QUEUE, backoffSeconds, handleNotificationBatch } from "./notifications.consumer";
 
 const message = (id: string): NotificationMessage => ({
-  id, event: "auth.otp_requested", channel: "email", recipient: { address: `${id}@example.test` }, subject: "s", body: "b", created_at: new Date().toISOString(),
+  id,
+  event: "auth.otp_requested",
+  channel: "email",
+  recipient: { address: `${id}@example.test` },
+  subject: "s",
+  body: "b",
+  created_at: new Date().toISOString(),
 });
 
 async function run(queue: string, bodies: NotificationMessage[], bindings: Env = env) {
-  const batch = createMessageBatch<NotificationMessage>(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 2, body })));
+  const batch = createMessageBatch<NotificationMessage>(
+    queue,
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 2, body })),
+  );
   const ctx = createExecutionContext();
   await handleNotificationBatch(batch, bindings, ctx);
   return getQueueResult(batch, ctx);
@@ -38,7 +47,9 @@ describe("notifications consumer", () => {
   it("keeps dead-lettered messages instead of dropping them", async () => {
     const result = await run(DEAD_LETTER_QUEUE, [message("msg_c1")]);
     expect(result.explicitAcks).toEqual(["m0"]);
-    const row = await env.DB.prepare("SELECT queue, attempts, body FROM dead_letters WHERE message_id = 'msg_c1'").first<{ queue: string; attempts: number; body: string }>();
+    const row = await env.DB.prepare(
+      "SELECT queue, attempts, body FROM dead_letters WHERE message_id = 'msg_c1'",
+    ).first<{ queue: string; attempts: number; body: string }>();
     expect(row).toMatchObject({ queue: DEAD_LETTER_QUEUE, attempts: 2 });
     expect(await env.DB.prepare("SELECT status FROM deliveries WHERE id = 'msg_c1'").first()).toBeNull();
     expect(JSON.parse(row!.body).recipient.address).toBe("msg_c1@example.test");

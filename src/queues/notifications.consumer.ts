@@ -27,7 +27,12 @@ export async function handleNotificationBatch(batch: MessageBatch<QueueMessage>,
       if (result === "retry") msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
       else msg.ack();
     } catch (err) {
-      writeLog(system.settings.logLevel, "warn", { msg: "queue message failed", message_id: messageId, attempts: msg.attempts, error: String(err) });
+      writeLog(system.settings.logLevel, "warn", {
+        msg: "queue message failed",
+        message_id: messageId,
+        attempts: msg.attempts,
+        error: String(err),
+      });
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }

@@ -7,15 +7,38 @@
  */
 export type AccountPageKind = "reset" | "verify" | "undo";
 
-const PAGES: Record<AccountPageKind, { title: string; intro: string; button: string; endpoint: string; password: boolean }> = {
-  reset: { title: "Choose a new password", intro: "Type a new password for your account. Every device signed in to it will be signed out.", button: "Save the new password", endpoint: "/v1/auth/password/reset", password: true },
-  verify: { title: "Confirm your new contact details", intro: "Confirm that this email address or phone number is yours. Your previous one will be told of the change.", button: "Confirm", endpoint: "/v1/auth/contact/verify", password: false },
-  undo: { title: "Undo a change to your account", intro: "If you did not change your email address or phone number, undo it here. Everyone signed in to the account will be signed out.", button: "Undo the change", endpoint: "/v1/auth/contact/undo", password: false },
+const PAGES: Record<
+  AccountPageKind,
+  { title: string; intro: string; button: string; endpoint: string; password: boolean }
+> = {
+  reset: {
+    title: "Choose a new password",
+    intro: "Type a new password for your account. Every device signed in to it will be signed out.",
+    button: "Save the new password",
+    endpoint: "/v1/auth/password/reset",
+    password: true,
+  },
+  verify: {
+    title: "Confirm your new contact details",
+    intro: "Confirm that this email address or phone number is yours. Your previous one will be told of the change.",
+    button: "Confirm",
+    endpoint: "/v1/auth/contact/verify",
+    password: false,
+  },
+  undo: {
+    title: "Undo a change to your account",
+    intro:
+      "If you did not change your email address or phone number, undo it here. Everyone signed in to the account will be signed out.",
+    button: "Undo the change",
+    endpoint: "/v1/auth/contact/undo",
+    password: false,
+  },
 };
 
 export function accountPage(nonce: string, kind: AccountPageKind, company: { name: string }): string {
   const page = PAGES[kind];
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  const esc = (s: string) =>
+    s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
   const boot = JSON.stringify({ endpoint: page.endpoint, password: page.password }).replace(/</g, "\\u003c");
   return `<!doctype html>
 <html lang="en">
@@ -45,10 +68,14 @@ export function accountPage(nonce: string, kind: AccountPageKind, company: { nam
   <h1 id="heading">${esc(page.title)}</h1>
   <form id="form" novalidate>
     <p>${esc(page.intro)}</p>
-    ${page.password ? `<label for="password">New password</label>
+    ${
+      page.password
+        ? `<label for="password">New password</label>
     <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="128" required>
     <label for="again">The same password again</label>
-    <input id="again" name="again" type="password" autocomplete="new-password" required>` : ""}
+    <input id="again" name="again" type="password" autocomplete="new-password" required>`
+        : ""
+    }
     <button id="submit" type="submit">${esc(page.button)}</button>
     <p id="status" role="status" aria-live="polite"></p>
   </form>

@@ -9,7 +9,8 @@ import type { Catalogue } from "../locales/catalogue";
 export function appointmentPage(nonce: string, words: Catalogue, company: { name: string; phone: string }): string {
   const t = words.page;
   const boot = JSON.stringify({ locale: words.locale, t, company }).replace(/</g, "\\u003c");
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  const esc = (s: string) =>
+    s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
   const lang = words.locale.split("-")[0];
   const yesNo = (name: string, label: string) => `
       <fieldset><legend>${esc(label)}</legend>

@@ -17,9 +17,14 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("the Worker bundle", () => {
   it("is minified and carries zod's English messages only", { timeout: 120_000 }, () => {
-    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], { cwd: root, stdio: "pipe" });
+    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], {
+      cwd: root,
+      stdio: "pipe",
+    });
     const meta = JSON.parse(readFileSync(join(out, "meta.json"), "utf8"));
-    const bundle = Object.entries<{ inputs: Record<string, { bytesInOutput: number }>; bytes: number }>(meta.outputs).find(([name]) => name.endsWith("index.js"))![1];
+    const bundle = Object.entries<{ inputs: Record<string, { bytesInOutput: number }>; bytes: number }>(
+      meta.outputs,
+    ).find(([name]) => name.endsWith("index.js"))![1];
     const languages = Object.entries(bundle.inputs)
       .filter(([file, used]) => /zod\/v4\/locales\/(?!index\.js)/.test(file) && used.bytesInOutput > 0)
       .map(([file]) => file.split("/").pop());
@@ -31,7 +36,10 @@ describe("the Worker bundle", () => {
   });
 
   it("takes zod's entry as zod writes it, minus the languages", () => {
-    const entry = withoutLocales('export * as core from "../core/index.js";\nexport * from "./schemas.js";\nexport * as locales from "../locales/index.js";\n', "classic");
+    const entry = withoutLocales(
+      'export * as core from "../core/index.js";\nexport * from "./schemas.js";\nexport * as locales from "../locales/index.js";\n',
+      "classic",
+    );
     expect(entry).toBe('export * as core from "./core.js";\nexport * from "../zod/v4/classic/schemas.js";\n');
     expect(() => withoutLocales('export * from "./schemas.js";\n', "classic")).toThrow(/review/);
   });

@@ -16,8 +16,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const artifacts = join(root, "test-artifacts");
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  if (process.env.CI === "true") throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs Debian's chromium package`);
-  console.warn(`[customer-page] Chromium not found at ${CHROMIUM}: browser tests skipped (apt-get install chromium to run them)`);
+  if (process.env.CI === "true")
+    throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs Debian's chromium package`);
+  console.warn(
+    `[customer-page] Chromium not found at ${CHROMIUM}: browser tests skipped (apt-get install chromium to run them)`,
+  );
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -25,7 +28,12 @@ const token = () => randomBytes(32).toString("base64url");
 
 function gaboroneDate(daysAhead: number) {
   const now = new Date(Date.now() + daysAhead * 864e5);
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Gaborone", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Africa/Gaborone",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
 }
 
 const PASSWORD = "Page-Test-Password-1";
@@ -50,15 +58,32 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "truckroll-page-"));
     const persist = join(dir, "state");
-    const key = { ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }), kid: "page-test", alg: "EdDSA" };
+    const key = {
+      ...generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }),
+      kid: "page-test",
+      alg: "EdDSA",
+    };
     const envFile = join(dir, ".env");
-    writeFileSync(envFile, [
-      `ENVIRONMENT=development`, `PUBLIC_BASE_URL=${base}`, `JWT_PRIVATE_KEYS='${JSON.stringify([key])}'`, `HMAC_SECRET=${hmacSecret}`,
-      // Messages go out at once whatever the hour the test runs.
-      `QUIET_HOURS=`, `COMPANY_NAME=Kalahari Fibre`, `COMPANY_PHONE=+267 390 0000`,
-    ].join("\n"));
+    writeFileSync(
+      envFile,
+      [
+        `ENVIRONMENT=development`,
+        `PUBLIC_BASE_URL=${base}`,
+        `JWT_PRIVATE_KEYS='${JSON.stringify([key])}'`,
+        `HMAC_SECRET=${hmacSecret}`,
+        // Messages go out at once whatever the hour the test runs.
+        `QUIET_HOURS=`,
+        `COMPANY_NAME=Kalahari Fibre`,
+        `COMPANY_PHONE=+267 390 0000`,
+      ].join("\n"),
+    );
     const wrangler = join(root, "node_modules", ".bin", "wrangler");
-    const run = (args: string[]) => execFileSync(wrangler, args, { cwd: root, stdio: "pipe", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } });
+    const run = (args: string[]) =>
+      execFileSync(wrangler, args, {
+        cwd: root,
+        stdio: "pipe",
+        env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
+      });
     run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
     const now = new Date().toISOString();
     const expires = new Date(Date.now() + 3600_000).toISOString();
@@ -85,9 +110,26 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
     const seedFile = join(dir, "seed.sql");
     writeFileSync(seedFile, seed);
     run(["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", seedFile]);
-    server = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false"], {
-      cwd: root, stdio: "ignore", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
-    });
+    server = spawn(
+      wrangler,
+      [
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--persist-to",
+        persist,
+        "--env-file",
+        envFile,
+        "--show-interactive-dev-session=false",
+      ],
+      {
+        cwd: root,
+        stdio: "ignore",
+        env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
+      },
+    );
     for (let i = 0; i < 120; i++) {
       try {
         if ((await fetch(`${base}/v1/health`)).ok) return;
@@ -106,13 +148,17 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
   async function api(path: string, options: { token?: string; method?: string; body?: unknown } = {}) {
     const res = await fetch(`${base}${path}`, {
       method: options.method ?? (options.body ? "POST" : "GET"),
-      headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      },
       body: options.body ? JSON.stringify(options.body) : undefined,
     });
     const text = await res.text();
     return { status: res.status, text, json: text ? JSON.parse(text) : null };
   }
-  const signIn = async (username: string) => (await api("/v1/auth/login", { body: { username, password: PASSWORD } })).json.access_token as string;
+  const signIn = async (username: string) =>
+    (await api("/v1/auth/login", { body: { username, password: PASSWORD } })).json.access_token as string;
   async function outbox(adminToken: string) {
     const res = await api("/v1/dev/outbox?limit=100", { token: adminToken });
     return res.json.data as { recipient: string; body: string; event_type: string; channel: string }[];
@@ -123,7 +169,16 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
     mkdirSync(artifacts, { recursive: true });
     return chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   }
   const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -131,9 +186,15 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
   it("walks the whole visit: book, on the way with an ETA, arrived, done, both feedback forms, thank you; an SMS at each step and none to staff", async () => {
     const admin = await signIn("pageadmin");
     const tech = await signIn("pagetech");
-    const customer = await api("/v1/customers", { token: admin, body: { full_name: "Neo Kgosi", phone: phones.walkIn, coordinates: { lat: -24.6282, lng: 25.9231 } } });
+    const customer = await api("/v1/customers", {
+      token: admin,
+      body: { full_name: "Neo Kgosi", phone: phones.walkIn, coordinates: { lat: -24.6282, lng: 25.9231 } },
+    });
     expect(customer.status, customer.text).toBe(201);
-    const ticket = await api("/v1/tickets", { token: admin, body: { kind: "repair", priority: "high", title: "Fibre internet down", customer_id: customer.json.id } });
+    const ticket = await api("/v1/tickets", {
+      token: admin,
+      body: { kind: "repair", priority: "high", title: "Fibre internet down", customer_id: customer.json.id },
+    });
     expect(ticket.status, ticket.text).toBe(201);
     await api(`/v1/tickets/${ticket.json.id}/assign`, { token: admin, body: { technician_ids: ["usr_page_tech"] } });
     const link = await api(`/v1/tickets/${ticket.json.id}/appointment-link`, { token: admin, method: "POST" });
@@ -156,18 +217,26 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.getByRole("button", { name: "Book this time" }).click();
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is booked");
       // Weekday, date, time and the zone's label; the customer's own slot highlighted, not struck through.
-      expect(await page.locator("#when").textContent()).toMatch(/^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} \w+ at 10:00 \S+$|^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} \w+, 10:00 \S+$/);
+      expect(await page.locator("#when").textContent()).toMatch(
+        /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} \w+ at 10:00 \S+$|^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} \w+, 10:00 \S+$/,
+      );
       await expect.poll(() => page.locator("button.yours").textContent()).toBe("10:00 · your time");
       expect(await page.locator("#cancel").isVisible()).toBe(true);
       await page.screenshot({ path: join(artifacts, "visit-1-booked.png"), fullPage: true });
 
-      const appointment = (await api(`/v1/appointments?technician=usr_page_tech&date_from=${date}&date_to=${date}`, { token: admin })).json.data.find((a: { ticket_id: string }) => a.ticket_id === ticket.json.id);
+      const appointment = (
+        await api(`/v1/appointments?technician=usr_page_tech&date_from=${date}&date_to=${date}`, { token: admin })
+      ).json.data.find((a: { ticket_id: string }) => a.ticket_id === ticket.json.id);
       expect((await api(`/v1/appointments/${appointment.id}/confirm`, { token: tech, body: {} })).status).toBe(200);
       await page.clock.fastForward("01:05");
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is confirmed");
 
       // The technician reports where they are and sets out: the page follows without a reload.
-      await api("/v1/technicians/usr_page_tech/location", { method: "PUT", token: tech, body: { lat: -24.6541, lng: 25.9087 } });
+      await api("/v1/technicians/usr_page_tech/location", {
+        method: "PUT",
+        token: tech,
+        body: { lat: -24.6541, lng: 25.9087 },
+      });
       expect((await api(`/v1/appointments/${appointment.id}/depart`, { token: tech, body: {} })).status).toBe(200);
       await page.clock.fastForward("01:05");
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your technician is on the way");
@@ -180,7 +249,8 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.clock.fastForward("00:20");
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your technician has arrived");
       expect(await page.locator("#journey").isVisible()).toBe(false); // the position is shown only while on the way
-      for (const step of ["start", "complete"]) expect((await api(`/v1/appointments/${appointment.id}/${step}`, { token: tech, body: {} })).status).toBe(200);
+      for (const step of ["start", "complete"])
+        expect((await api(`/v1/appointments/${appointment.id}/${step}`, { token: tech, body: {} })).status).toBe(200);
       await page.clock.fastForward("00:35");
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is complete");
       expect(await page.locator("#tech-feedback").isVisible()).toBe(true);
@@ -189,7 +259,8 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
 
       await page.locator("#satisfaction").fill("5");
       await page.locator("#effort").fill("4");
-      for (const name of ["identified", "clothing", "speedtest"]) await page.locator(`input[name="${name}"][value="Yes"]`).check();
+      for (const name of ["identified", "clothing", "speedtest"])
+        await page.locator(`input[name="${name}"][value="Yes"]`).check();
       await page.locator("#tech-form button[type=submit]").click();
       await expect.poll(() => page.locator("#tech-feedback").isVisible()).toBe(false);
       await page.locator("#nps").fill("9");
@@ -199,18 +270,44 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Thank you!");
       await page.screenshot({ path: join(artifacts, "visit-4-thank-you.png"), fullPage: true });
       const feedback = await api(`/v1/feedback?technician=usr_page_tech`, { token: admin });
-      expect(feedback.json.data.filter((f: { ticket_id: string }) => f.ticket_id === ticket.json.id).map((f: { kind: string }) => f.kind).sort()).toEqual(["service", "technician"]);
+      expect(
+        feedback.json.data
+          .filter((f: { ticket_id: string }) => f.ticket_id === ticket.json.id)
+          .map((f: { kind: string }) => f.kind)
+          .sort(),
+      ).toEqual(["service", "technician"]);
 
       // The outbox: the customer's phone got a text at each step; nothing worded for the customer went to staff.
       let texts: { recipient: string; body: string; event_type: string }[] = [];
-      await expect.poll(async () => {
-        texts = (await outbox(admin)).filter((m) => m.body.includes(ticket.json.number));
-        return texts.filter((m) => m.recipient === phones.walkIn).map((m) => m.event_type).sort();
-      }, { timeout: 20_000 }).toEqual(["appointment.completed", "appointment.confirmed", "appointment.en_route", "appointment.link_sent", "appointment.on_site", "appointment.scheduled"]);
-      expect(texts.filter((m) => m.body.startsWith("Kalahari Fibre:")).every((m) => m.recipient === phones.walkIn)).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            texts = (await outbox(admin)).filter((m) => m.body.includes(ticket.json.number));
+            return texts
+              .filter((m) => m.recipient === phones.walkIn)
+              .map((m) => m.event_type)
+              .sort();
+          },
+          { timeout: 20_000 },
+        )
+        .toEqual([
+          "appointment.completed",
+          "appointment.confirmed",
+          "appointment.en_route",
+          "appointment.link_sent",
+          "appointment.on_site",
+          "appointment.scheduled",
+        ]);
+      expect(
+        texts.filter((m) => m.body.startsWith("Kalahari Fibre:")).every((m) => m.recipient === phones.walkIn),
+      ).toBe(true);
       const staff = ["pageadmin@example.test", "+26771900002", "pagetech@example.test", "+26771900001"];
-      expect(texts.filter((m) => staff.includes(m.recipient)).some((m) => /your (visit|technician)/i.test(m.body))).toBe(false);
-      expect(texts.find((m) => m.event_type === "appointment.en_route")!.body).toMatch(/Thabo Tech is on the way to you/);
+      expect(
+        texts.filter((m) => staff.includes(m.recipient)).some((m) => /your (visit|technician)/i.test(m.body)),
+      ).toBe(false);
+      expect(texts.find((m) => m.event_type === "appointment.en_route")!.body).toMatch(
+        /Thabo Tech is on the way to you/,
+      );
     } finally {
       await browser.close();
     }
@@ -224,13 +321,22 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.goto(`${base}/a/${expiredToken}`);
       await expect.poll(() => page.locator("#heading").textContent()).toBe("This link has expired");
       await page.getByRole("button", { name: "Send me a new link" }).click();
-      await expect.poll(() => page.locator("#status").textContent()).toBe("If this link can be renewed, a new one is on its way to the phone it was sent to.");
+      await expect
+        .poll(() => page.locator("#status").textContent())
+        .toBe("If this link can be renewed, a new one is on its way to the phone it was sent to.");
       await page.screenshot({ path: join(artifacts, "visit-5-renewed.png"), fullPage: true });
       let renewed: string | undefined;
-      await expect.poll(async () => {
-        renewed = (await outbox(admin)).find((m) => m.recipient === phones.expired && m.event_type === "appointment.link_sent")?.body;
-        return Boolean(renewed);
-      }, { timeout: 20_000 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            renewed = (await outbox(admin)).find(
+              (m) => m.recipient === phones.expired && m.event_type === "appointment.link_sent",
+            )?.body;
+            return Boolean(renewed);
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(true);
       const url = /(http\S+\/a\/[A-Za-z0-9_-]+)/.exec(renewed!)![1];
       await page.goto(url);
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Book your technician visit");
@@ -277,7 +383,9 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       // Bob loaded his slots before Alice booked, so 10:00 still looks free to him.
       await bob.getByRole("button", { name: "10:00", exact: true }).click();
       await bob.getByRole("button", { name: "Book this time" }).click();
-      await expect.poll(() => bob.locator("#status").textContent()).toBe("Appointment clashes with a confirmed booking for this technician.");
+      await expect
+        .poll(() => bob.locator("#status").textContent())
+        .toBe("Appointment clashes with a confirmed booking for this technician.");
       await bob.screenshot({ path: join(artifacts, "customer-page-clash.png"), fullPage: true });
 
       // After a reload the taken slot is shown as unavailable.
@@ -303,7 +411,9 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
         if (/content security policy/i.test(m.text())) violations.push(m.text());
       });
       // Runs in the page: a string, so this file needs no DOM types.
-      await page.addInitScript(`document.addEventListener("securitypolicyviolation", (e) => console.log("Content Security Policy violation: " + e.violatedDirective + " " + e.blockedURI));`);
+      await page.addInitScript(
+        `document.addEventListener("securitypolicyviolation", (e) => console.log("Content Security Policy violation: " + e.violatedDirective + " " + e.blockedURI));`,
+      );
       const res = await page.goto(`${base}/docs`);
       expect(res!.headers()["content-security-policy"]).toContain("script-src 'self' 'nonce-");
       await page.getByText("Field-service operations API", { exact: false }).first().waitFor({ timeout: 30_000 });
@@ -321,13 +431,26 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
   it("the password-reset link opens a page that sets the new password (and takes the token off the address bar)", async () => {
     const admin = await signIn("pageadmin");
     const username = `reset${Date.now().toString(36)}`;
-    const created = await api("/v1/users", { token: admin, body: { username, email: `${username}@example.test`, password: "Old-Password-123", first_name: "Reset", last_name: "Me", role: "technician", status: "active" } });
+    const created = await api("/v1/users", {
+      token: admin,
+      body: {
+        username,
+        email: `${username}@example.test`,
+        password: "Old-Password-123",
+        first_name: "Reset",
+        last_name: "Me",
+        role: "technician",
+        status: "active",
+      },
+    });
     expect(created.status, created.text).toBe(201);
     const forgot = await api("/v1/auth/password/forgot", { body: { identifier: username } });
     expect(forgot.status, forgot.text).toBe(202);
     let link = "";
     for (let i = 0; i < 160 && !link; i++) {
-      const mail = (await outbox(admin)).find((m) => m.recipient === `${username}@example.test` && m.body.includes("/reset-password?token="));
+      const mail = (await outbox(admin)).find(
+        (m) => m.recipient === `${username}@example.test` && m.body.includes("/reset-password?token="),
+      );
       link = mail ? /(https?:\/\/\S+\/reset-password\?token=\S+)/.exec(mail.body)![1] : "";
       if (!link) await new Promise((r) => setTimeout(r, 250));
     }

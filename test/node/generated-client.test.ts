@@ -89,7 +89,9 @@ function everyBodyCall(doc: Json): string {
         (params[p.in] ??= {})[p.name] = p.schema?.enum?.[0] ?? exampleOf(doc, p.schema, false);
       }
       const body = exampleOf(doc, media.schema, false);
-      calls.push(`  await client.${method.toUpperCase()}(${literal(path)}, { ${Object.keys(params).length ? `params: ${literal(params)}, ` : ""}body: ${literal(body)} });`);
+      calls.push(
+        `  await client.${method.toUpperCase()}(${literal(path)}, { ${Object.keys(params).length ? `params: ${literal(params)}, ` : ""}body: ${literal(body)} });`,
+      );
     }
   }
   return `import createClient from "openapi-fetch";
@@ -103,14 +105,28 @@ ${calls.join("\n")}
 
 function typeErrors(files: string[]): string[] {
   const program = ts.createProgram(files, {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"], types: [], skipLibCheck: true, exactOptionalPropertyTypes: false,
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+    types: [],
+    skipLibCheck: true,
+    exactOptionalPropertyTypes: false,
   });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.split("/").pop()}:${d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : "?"} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map(
+      (d) =>
+        `${d.file?.fileName.split("/").pop()}:${d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : "?"} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`,
+    );
 }
 
 describe("a client generated from the document", () => {
-  it("type-checks an integration (sign in, list, create, read back, handle a problem) and every body with only its required fields", { timeout: 120_000 }, async () => {
+  it("type-checks an integration (sign in, list, create, read back, handle a problem) and every body with only its required fields", {
+    timeout: 120_000,
+  }, async () => {
     const doc = await servedDocument();
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true });

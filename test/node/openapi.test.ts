@@ -29,7 +29,9 @@ describe("PLT-1 the OpenAPI document", () => {
   it("lists every group with a description, names its servers and owner, and speaks without internal requirement codes", async () => {
     const doc = await servedDocument();
     const listed = doc.tags.map((t: any) => t.name);
-    const used = new Set<string>(Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).flatMap((op) => op.tags)));
+    const used = new Set<string>(
+      Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).flatMap((op) => op.tags)),
+    );
     expect([...used].filter((t) => !listed.includes(t))).toEqual([]);
     expect(listed.filter((t: string) => !used.has(t))).toEqual([]);
     expect(listed.slice(0, 2)).toEqual(["tickets", "scheduling"]);
@@ -47,7 +49,12 @@ describe("PLT-1 the OpenAPI document", () => {
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
         for (const p of op.parameters ?? []) {
-          if (p.in === "query" && !p.required && (p.example !== undefined || p.schema?.example !== undefined || p.schema?.examples !== undefined)) prefilled.push(`${method} ${path} ${p.name}`);
+          if (
+            p.in === "query" &&
+            !p.required &&
+            (p.example !== undefined || p.schema?.example !== undefined || p.schema?.examples !== undefined)
+          )
+            prefilled.push(`${method} ${path} ${p.name}`);
         }
       }
     }
@@ -62,7 +69,8 @@ describe("PLT-1 the OpenAPI document", () => {
         const where = `${method.toUpperCase()} ${path}`;
         if (!/\*\*Who may call:\*\*/.test(op.description ?? "")) undescribed.push(where);
         if ((op.description ?? "").split("\n\n")[0].length < 5) undescribed.push(`${where} (no lead sentence)`);
-        for (const p of op.parameters ?? []) if (!(p.description ?? p.schema?.description)) undescribed.push(`${where} ${p.in} ${p.name}`);
+        for (const p of op.parameters ?? [])
+          if (!(p.description ?? p.schema?.description)) undescribed.push(`${where} ${p.in} ${p.name}`);
       }
     }
     expect(undescribed).toEqual([]);
@@ -79,10 +87,17 @@ describe("PLT-1 the OpenAPI document", () => {
     for (const type of documented) {
       const op = doc.webhooks[type].post;
       expect(op.summary?.length, type).toBeGreaterThan(10);
-      expect(op.parameters.map((p: any) => p.name).sort()).toEqual(["webhook-id", "webhook-signature", "webhook-timestamp"]);
+      expect(op.parameters.map((p: any) => p.name).sort()).toEqual([
+        "webhook-id",
+        "webhook-signature",
+        "webhook-timestamp",
+      ]);
       const body = op.requestBody.content["application/json"];
       expect(Object.keys(body.examples ?? {}).length, type).toBeGreaterThan(0);
-      expect(doc.components.schemas[body.schema.$ref.split("/").pop()].properties.type.const ?? doc.components.schemas[body.schema.$ref.split("/").pop()].properties.type.enum?.[0]).toBe(type);
+      expect(
+        doc.components.schemas[body.schema.$ref.split("/").pop()].properties.type.const ??
+          doc.components.schemas[body.schema.$ref.split("/").pop()].properties.type.enum?.[0],
+      ).toBe(type);
     }
   });
 
@@ -98,7 +113,10 @@ describe("PLT-1 the OpenAPI document", () => {
         expect(op.tags?.length, where).toBeGreaterThan(0);
         expect(Array.isArray(op.security), `${where} states its security`).toBe(true);
         const statuses = Object.keys(op.responses);
-        expect(statuses.some((s) => s.startsWith("2") || s === "101"), where).toBe(true);
+        expect(
+          statuses.some((s) => s.startsWith("2") || s === "101"),
+          where,
+        ).toBe(true);
         if (op.security.length) {
           expect(statuses, `${where} documents 401`).toContain("401");
           const problem = op.responses["401"].content["application/problem+json"].schema;

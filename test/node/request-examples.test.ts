@@ -12,7 +12,9 @@ import { finishDocument } from "../../src/lib/openapi-reference";
  */
 type Json = any;
 const app = createApp();
-const doc: Json = finishDocument(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "examples", version: "1" } }));
+const doc: Json = finishDocument(
+  app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "examples", version: "1" } }),
+);
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -30,10 +32,16 @@ const withoutExamples: string[] = [];
 for (const [path, item] of Object.entries<Json>(doc.paths)) {
   for (const [method, op] of Object.entries<Json>(item)) {
     for (const [type, media] of Object.entries<Json>(op.requestBody?.content ?? {})) {
-      if (media.example === undefined && !Object.keys(media.examples ?? {}).length) withoutExamples.push(`${method.toUpperCase()} ${path} ${type}`);
+      if (media.example === undefined && !Object.keys(media.examples ?? {}).length)
+        withoutExamples.push(`${method.toUpperCase()} ${path} ${type}`);
     }
     const media = op.requestBody?.content?.["application/json"];
-    if (media?.schema) bodies.push({ where: `${method.toUpperCase()} ${path}`, schema: media.schema, examples: Object.values<Json>(media.examples ?? {}).map((e) => e.value) });
+    if (media?.schema)
+      bodies.push({
+        where: `${method.toUpperCase()} ${path}`,
+        schema: media.schema,
+        examples: Object.values<Json>(media.examples ?? {}).map((e) => e.value),
+      });
   }
 }
 
@@ -52,7 +60,10 @@ describe("every request body's example satisfies the document and the server", (
       const validate = validateAgainstDocument(schema);
       expect(examples.length).toBeGreaterThan(0);
       for (const sample of examples) {
-        expect(validate(sample), `example ${JSON.stringify(sample)} against the document: ${JSON.stringify(validate.errors)}`).toBe(true);
+        expect(
+          validate(sample),
+          `example ${JSON.stringify(sample)} against the document: ${JSON.stringify(validate.errors)}`,
+        ).toBe(true);
         const parsed = serverSchemas.get(where)!.safeParse(sample);
         expect(parsed.success, `server refuses ${JSON.stringify(sample)}: ${JSON.stringify(parsed.error)}`).toBe(true);
       }

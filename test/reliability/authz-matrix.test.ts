@@ -5,7 +5,19 @@ import { concretePath, operations } from "../security-suite";
 import { env } from "cloudflare:workers";
 import { dayAhead } from "../scheduling-helpers";
 import { makeAsset, raiseTicket, relationCast, technicianAccount } from "../work-factories";
-import { CUSTOM_ROLES, MAY_CHANGE, MAY_GRANT, REQUEST_ID_RELATIONS, ROUTE_ACCESS, TICKET_RELATIONS, USER_MUTATIONS, type Actor, type IdCase, type Relation, type Target } from "./authz-matrix";
+import {
+  CUSTOM_ROLES,
+  MAY_CHANGE,
+  MAY_GRANT,
+  REQUEST_ID_RELATIONS,
+  ROUTE_ACCESS,
+  TICKET_RELATIONS,
+  USER_MUTATIONS,
+  type Actor,
+  type IdCase,
+  type Relation,
+  type Target,
+} from "./authz-matrix";
 
 const ops = operations();
 
@@ -43,7 +55,10 @@ describe("role × route", () => {
       if (access !== "optional") expect(anonymous.status, "no credentials").toBe(401);
       for (const role of BUILTIN_ROLE_KEYS) {
         const res = await call(url, { method: op.method, body, token: tokens[role] });
-        const expectedAllowed = access === "authenticated" || access === "optional" || (isPermission(access) && (BUILTIN_ROLES[role].permissions as readonly string[]).includes(access));
+        const expectedAllowed =
+          access === "authenticated" ||
+          access === "optional" ||
+          (isPermission(access) && (BUILTIN_ROLES[role].permissions as readonly string[]).includes(access));
         expect(deniedAtRoute(res), `${role}: ${res.status} ${res.text.slice(0, 160)}`).toBe(!expectedAllowed);
         expect(res.status, `${role} must not cause a 5xx`).toBeLessThan(500);
       }
@@ -64,7 +79,14 @@ describe("relation × ticket route", () => {
     ownerToken = owner.token;
     techId = tech.user.id;
     supervisorId = supervisor.user.id;
-    Object.assign(actors, { own: owner.token, assigned: tech.token, team: supervisor.token, other_technician: otherTech.token, other_supervisor: otherSupervisor.token, none: stranger.token });
+    Object.assign(actors, {
+      own: owner.token,
+      assigned: tech.token,
+      team: supervisor.token,
+      other_technician: otherTech.token,
+      other_supervisor: otherSupervisor.token,
+      none: stranger.token,
+    });
   });
 
   for (const row of TICKET_RELATIONS) {
@@ -72,11 +94,18 @@ describe("relation × ticket route", () => {
       it(`${row.method} ${row.route} as ${relation} → ${status}`, async () => {
         // A fresh ticket per case, so one case's change cannot decide another's outcome.
         const ticket = await raiseTicket(ownerToken);
-        const assigned = await call(`/v1/tickets/${ticket.id}/assign`, { token: dispatcherToken, body: { technician_ids: [techId] } });
+        const assigned = await call(`/v1/tickets/${ticket.id}/assign`, {
+          token: dispatcherToken,
+          body: { technician_ids: [techId] },
+        });
         expect(assigned.status).toBe(200);
         expect(assigned.json.assignees[0].technician_id).toBe(techId);
         void supervisorId;
-        const res = await call(row.route.replace("{id}", ticket.id), { method: row.method, token: actors[relation], body: row.body });
+        const res = await call(row.route.replace("{id}", ticket.id), {
+          method: row.method,
+          token: actors[relation],
+          body: row.body,
+        });
         expect(res.status, res.text.slice(0, 200)).toBe(status);
       });
     }
@@ -86,20 +115,30 @@ describe("relation × ticket route", () => {
 async function defineCustomRoles() {
   const now = new Date().toISOString();
   for (const [key, permissions] of Object.entries(CUSTOM_ROLES)) {
-    await env.DB.prepare("INSERT OR REPLACE INTO roles (key, name, description, permissions, created_at, updated_at) VALUES (?1, ?1, '', ?2, ?3, ?3)")
+    await env.DB.prepare(
+      "INSERT OR REPLACE INTO roles (key, name, description, permissions, created_at, updated_at) VALUES (?1, ?1, '', ?2, ?3, ?3)",
+    )
       .bind(key, JSON.stringify(permissions), now)
       .run();
   }
 }
 
-const userRow = (id: string) => env.DB.prepare("SELECT username, email, phone, role, status, password_hash, deleted_at, first_name FROM users WHERE id = ?1").bind(id).first();
+const userRow = (id: string) =>
+  env.DB.prepare(
+    "SELECT username, email, phone, role, status, password_hash, deleted_at, first_name FROM users WHERE id = ?1",
+  )
+    .bind(id)
+    .first();
 
 describe("who may change whom: every user mutation × actor × target", () => {
   const actors = {} as Record<Actor, { token: string; permissions: readonly string[] }>;
   beforeAll(async () => {
     await defineCustomRoles();
     for (const role of ["admin", "manager", "helpdesk"] as Actor[]) {
-      actors[role] = { token: (await signedIn(role)).token, permissions: role === "helpdesk" ? CUSTOM_ROLES.helpdesk : BUILTIN_ROLES[role].permissions };
+      actors[role] = {
+        token: (await signedIn(role)).token,
+        permissions: role === "helpdesk" ? CUSTOM_ROLES.helpdesk : BUILTIN_ROLES[role].permissions,
+      };
     }
   });
 
@@ -111,7 +150,11 @@ describe("who may change whom: every user mutation × actor × target", () => {
         it(`${actor} → ${target}: ${mutation.name} → ${allowed ? "allowed" : "403, unchanged"}`, async () => {
           const victim = await createUser({ role: target });
           const before = await userRow(victim.id);
-          const res = await call(mutation.path.replace("{id}", victim.id), { method: mutation.method, token: actors[actor].token, body: mutation.body?.() });
+          const res = await call(mutation.path.replace("{id}", victim.id), {
+            method: mutation.method,
+            token: actors[actor].token,
+            body: mutation.body?.(),
+          });
           if (!actors[actor].permissions.includes(mutation.needs)) {
             expect(res.status, res.text).toBe(403);
           } else if (allowed) {
@@ -129,10 +172,16 @@ describe("who may change whom: every user mutation × actor × target", () => {
   // The takeover the outside test found, end to end: a manager re-addresses an admin, then asks for a reset.
   it("a manager cannot take over an administrator through forgot-password", async () => {
     const admin = await createUser({ role: "admin" });
-    const res = await call(`/v1/users/${admin.id}`, { method: "PATCH", token: actors.manager.token, body: { email: "attacker@example.test" } });
+    const res = await call(`/v1/users/${admin.id}`, {
+      method: "PATCH",
+      token: actors.manager.token,
+      body: { email: "attacker@example.test" },
+    });
     expect(res.status).toBe(403);
     await call("/v1/auth/password/forgot", { body: { identifier: "attacker@example.test" } });
-    const mail = await env.DB.prepare("SELECT count(*) AS n FROM dev_outbox WHERE recipient = 'attacker@example.test'").first<{ n: number }>();
+    const mail = await env.DB.prepare(
+      "SELECT count(*) AS n FROM dev_outbox WHERE recipient = 'attacker@example.test'",
+    ).first<{ n: number }>();
     expect(mail!.n).toBe(0);
   });
 
@@ -141,7 +190,11 @@ describe("who may change whom: every user mutation × actor × target", () => {
       const allowed = MAY_GRANT[actor].includes(role);
       it(`${actor} grants ${role} → ${allowed ? "200" : "403"}`, async () => {
         const target = await createUser({ role: "lesser" });
-        const res = await call(`/v1/users/${target.id}`, { method: "PATCH", token: actors[actor].token, body: { role } });
+        const res = await call(`/v1/users/${target.id}`, {
+          method: "PATCH",
+          token: actors[actor].token,
+          body: { role },
+        });
         expect(res.status, res.text).toBe(allowed ? 200 : 403);
         expect((await userRow(target.id))!.role).toBe(allowed ? role : "lesser");
       });
@@ -150,26 +203,60 @@ describe("who may change whom: every user mutation × actor × target", () => {
 
   it("a custom role with only users:read and users:update cannot promote a customer to manager", async () => {
     const now = new Date().toISOString();
-    await env.DB.prepare("INSERT OR REPLACE INTO roles (key, name, permissions, created_at, updated_at) VALUES ('usereditor', 'usereditor', ?1, ?2, ?2)").bind(JSON.stringify(["users:read", "users:update"]), now).run();
+    await env.DB.prepare(
+      "INSERT OR REPLACE INTO roles (key, name, permissions, created_at, updated_at) VALUES ('usereditor', 'usereditor', ?1, ?2, ?2)",
+    )
+      .bind(JSON.stringify(["users:read", "users:update"]), now)
+      .run();
     const editor = await signedIn("usereditor");
     const customer = await createUser({ role: "customer" });
-    expect((await call(`/v1/users/${customer.id}`, { method: "PATCH", token: editor.token, body: { role: "manager" } })).status).toBe(403);
+    expect(
+      (await call(`/v1/users/${customer.id}`, { method: "PATCH", token: editor.token, body: { role: "manager" } }))
+        .status,
+    ).toBe(403);
     const lesser = await createUser({ role: "lesser" });
-    expect((await call(`/v1/users/${lesser.id}`, { method: "PATCH", token: editor.token, body: { role: "manager" } })).status).toBe(403);
+    expect(
+      (await call(`/v1/users/${lesser.id}`, { method: "PATCH", token: editor.token, body: { role: "manager" } }))
+        .status,
+    ).toBe(403);
     expect((await userRow(lesser.id))!.role).toBe("lesser");
   });
 
   it("roles are created, edited and deleted only within the editor's own permissions", async () => {
     const now = new Date().toISOString();
-    await env.DB.prepare("INSERT OR REPLACE INTO roles (key, name, permissions, created_at, updated_at) VALUES ('rolesmith', 'rolesmith', ?1, ?2, ?2)").bind(JSON.stringify(["roles:read", "roles:write", "tickets:read"]), now).run();
+    await env.DB.prepare(
+      "INSERT OR REPLACE INTO roles (key, name, permissions, created_at, updated_at) VALUES ('rolesmith', 'rolesmith', ?1, ?2, ?2)",
+    )
+      .bind(JSON.stringify(["roles:read", "roles:write", "tickets:read"]), now)
+      .run();
     const smith = await signedIn("rolesmith");
-    const wider = await call("/v1/roles", { token: smith.token, body: { key: "wider", name: "Wider", permissions: ["tickets:read", "users:update"] } });
+    const wider = await call("/v1/roles", {
+      token: smith.token,
+      body: { key: "wider", name: "Wider", permissions: ["tickets:read", "users:update"] },
+    });
     expect(wider.status, wider.text).toBe(403);
     expect(wider.json.errors[0].message).toContain("users:update");
-    expect((await call("/v1/roles", { token: smith.token, body: { key: "narrow", name: "Narrow", permissions: ["tickets:read"] } })).status).toBe(201);
-    expect((await call("/v1/roles/narrow", { method: "PATCH", token: smith.token, body: { permissions: ["tickets:read", "users:delete"] } })).status).toBe(403);
+    expect(
+      (
+        await call("/v1/roles", {
+          token: smith.token,
+          body: { key: "narrow", name: "Narrow", permissions: ["tickets:read"] },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call("/v1/roles/narrow", {
+          method: "PATCH",
+          token: smith.token,
+          body: { permissions: ["tickets:read", "users:delete"] },
+        })
+      ).status,
+    ).toBe(403);
     // power holds far more than the smith: neither editing nor deleting it is theirs to do.
-    expect((await call("/v1/roles/power", { method: "PATCH", token: smith.token, body: { name: "Renamed" } })).status).toBe(403);
+    expect(
+      (await call("/v1/roles/power", { method: "PATCH", token: smith.token, body: { name: "Renamed" } })).status,
+    ).toBe(403);
     expect((await call("/v1/roles/power", { method: "DELETE", token: smith.token })).status).toBe(403);
     expect((await call("/v1/roles/power", { token: smith.token })).json.name).toBe("power");
   });
@@ -182,7 +269,15 @@ describe("every id in a request is scoped like the object it names", () => {
   });
 
   async function idCast() {
-    const { dispatcher, supervisor, otherSupervisor, tech, otherTech, owner, stranger: otherCustomer } = await relationCast();
+    const {
+      dispatcher,
+      supervisor,
+      otherSupervisor,
+      tech,
+      otherTech,
+      owner,
+      stranger: otherCustomer,
+    } = await relationCast();
     const [asset, otherAsset] = [await makeAsset(owner.customerId), await makeAsset(otherCustomer.customerId)];
     return { dispatcher, supervisor, otherSupervisor, tech, otherTech, owner, otherCustomer, asset, otherAsset };
   }
@@ -190,13 +285,21 @@ describe("every id in a request is scoped like the object it names", () => {
   /** A fresh ticket of the owner, assigned to the supervisor's technician. */
   async function teamTicket() {
     const ticket = await raiseTicket(cast.owner.token);
-    const res = await call(`/v1/tickets/${ticket.id}/assign`, { token: cast.dispatcher.token, body: { technician_ids: [cast.tech.user.id] } });
+    const res = await call(`/v1/tickets/${ticket.id}/assign`, {
+      token: cast.dispatcher.token,
+      body: { technician_ids: [cast.tech.user.id] },
+    });
     expect(res.status, res.text).toBe(200);
     return ticket;
   }
 
   const token = (who: string) =>
-    ({ supervisor: cast.supervisor.token, "assigned technician": cast.tech.token, dispatcher: cast.dispatcher.token, customer: cast.owner.token })[who]!;
+    ({
+      supervisor: cast.supervisor.token,
+      "assigned technician": cast.tech.token,
+      dispatcher: cast.dispatcher.token,
+      customer: cast.owner.token,
+    })[who]!;
 
   let slot = 0;
   async function send(row: IdCase) {
@@ -206,36 +309,66 @@ describe("every id in a request is scoped like the object it names", () => {
       case "POST /v1/appointments technician_id": {
         const ticket = await teamTicket();
         slot += 1;
-        return call("/v1/appointments", { token: token(row.who), body: { ticket_id: ticket.id, technician_id: techId, date: dayAhead(4), start_time: `${String(8 + slot).padStart(2, "0")}:00` } });
+        return call("/v1/appointments", {
+          token: token(row.who),
+          body: {
+            ticket_id: ticket.id,
+            technician_id: techId,
+            date: dayAhead(4),
+            start_time: `${String(8 + slot).padStart(2, "0")}:00`,
+          },
+        });
       }
       case "POST /v1/tickets/{id}/assign technician_ids": {
         const ticket = await teamTicket();
         return call(`/v1/tickets/${ticket.id}/assign`, { token: token(row.who), body: { technician_ids: [techId] } });
       }
       case "POST /v1/attendance/mark user_id":
-        return call("/v1/attendance/mark", { token: token(row.who), body: { user_id: techId, date: dayAhead(1), status: "present" } });
+        return call("/v1/attendance/mark", {
+          token: token(row.who),
+          body: { user_id: techId, date: dayAhead(1), status: "present" },
+        });
       case "POST /v1/attendance/bulk present":
         return call("/v1/attendance/bulk", { token: token(row.who), body: { date: dayAhead(1), present: [techId] } });
       case "PATCH /v1/technicians/{id}":
-        return call(`/v1/technicians/${techId}`, { method: "PATCH", token: token(row.who), body: { skills: ["fibre"] } });
+        return call(`/v1/technicians/${techId}`, {
+          method: "PATCH",
+          token: token(row.who),
+          body: { skills: ["fibre"] },
+        });
       case "POST /v1/teams/{supervisor_id}/assign":
-        return call(`/v1/teams/${cast.otherSupervisor.user.id}/assign`, { token: token(row.who), body: { technician_ids: [cast.tech.user.id] } });
+        return call(`/v1/teams/${cast.otherSupervisor.user.id}/assign`, {
+          token: token(row.who),
+          body: { technician_ids: [cast.tech.user.id] },
+        });
       case "POST /v1/teams/{own id}/assign":
-        return call(`/v1/teams/${cast.supervisor.user.id}/assign`, { token: token(row.who), body: { technician_ids: [techId] } });
+        return call(`/v1/teams/${cast.supervisor.user.id}/assign`, {
+          token: token(row.who),
+          body: { technician_ids: [techId] },
+        });
       case "POST /v1/teams/{own id}/assign no team": {
         const loose = await technicianAccount();
-        return call(`/v1/teams/${cast.supervisor.user.id}/assign`, { token: token(row.who), body: { technician_ids: [loose.user.id] } });
+        return call(`/v1/teams/${cast.supervisor.user.id}/assign`, {
+          token: token(row.who),
+          body: { technician_ids: [loose.user.id] },
+        });
       }
       case "PATCH /v1/technicians/{id} supervisor_id": {
         const loose = await technicianAccount();
-        return call(`/v1/technicians/${loose.user.id}`, { method: "PATCH", token: token(row.who), body: { supervisor_id: cast.supervisor.user.id } });
+        return call(`/v1/technicians/${loose.user.id}`, {
+          method: "PATCH",
+          token: token(row.who),
+          body: { supervisor_id: cast.supervisor.user.id },
+        });
       }
       case "GET /v1/technicians/{id}/availability":
         if (row.who === "customer") await teamTicket();
         return call(`/v1/technicians/${techId}/availability?date=${dayAhead(2)}`, { token: token(row.who) });
       case "GET /v1/customers/{id}":
         await teamTicket();
-        return call(`/v1/customers/${inside ? cast.owner.customerId : cast.otherCustomer.customerId}`, { token: token(row.who) });
+        return call(`/v1/customers/${inside ? cast.owner.customerId : cast.otherCustomer.customerId}`, {
+          token: token(row.who),
+        });
       case "GET /v1/customers/{id}/tickets":
         return call(`/v1/customers/${cast.otherCustomer.customerId}/tickets`, { token: token(row.who) });
       case "GET /v1/assets/{id}":
@@ -255,14 +388,23 @@ describe("every id in a request is scoped like the object it names", () => {
   it("a refused booking leaves the other team's technician's day untouched", async () => {
     const ticket = await teamTicket();
     const date = dayAhead(5);
-    const res = await call("/v1/appointments", { token: cast.supervisor.token, body: { ticket_id: ticket.id, technician_id: cast.otherTech.user.id, date, start_time: "09:00" } });
+    const res = await call("/v1/appointments", {
+      token: cast.supervisor.token,
+      body: { ticket_id: ticket.id, technician_id: cast.otherTech.user.id, date, start_time: "09:00" },
+    });
     expect(res.status).toBe(403);
-    const slots = await call(`/v1/technicians/${cast.otherTech.user.id}/availability?date=${date}`, { token: cast.dispatcher.token });
-    expect(slots.json.slots.find((s: { start_time: string }) => s.start_time.startsWith("09:00")).is_available).toBe(true);
+    const slots = await call(`/v1/technicians/${cast.otherTech.user.id}/availability?date=${date}`, {
+      token: cast.dispatcher.token,
+    });
+    expect(slots.json.slots.find((s: { start_time: string }) => s.start_time.startsWith("09:00")).is_available).toBe(
+      true,
+    );
   });
 
   it("technicians never see national ids", async () => {
-    await env.DB.prepare("UPDATE customers SET national_id = 'ID-123456' WHERE id = ?1").bind(cast.owner.customerId).run();
+    await env.DB.prepare("UPDATE customers SET national_id = 'ID-123456' WHERE id = ?1")
+      .bind(cast.owner.customerId)
+      .run();
     await teamTicket();
     const one = await call(`/v1/customers/${cast.owner.customerId}`, { token: cast.tech.token });
     expect(one.status).toBe(200);
@@ -273,7 +415,9 @@ describe("every id in a request is scoped like the object it names", () => {
     for (const c of list.json.data) expect(c).not.toHaveProperty("national_id");
     // …and cannot find a customer by probing a national id either.
     expect((await call("/v1/customers?q=ID-123456", { token: cast.tech.token })).json.data).toEqual([]);
-    expect((await call(`/v1/customers/${cast.owner.customerId}`, { token: cast.dispatcher.token })).json.national_id).toBe("ID-123456");
+    expect(
+      (await call(`/v1/customers/${cast.owner.customerId}`, { token: cast.dispatcher.token })).json.national_id,
+    ).toBe("ID-123456");
   });
 });
 
@@ -294,13 +438,26 @@ describe("credentials are scoped like the objects they name", () => {
     const admin = await signedIn("admin");
     const key = `aud-${crypto.randomUUID().slice(0, 6)}`;
     const app = await call("/v1/applications", { token: admin.token, body: { key, name: "Audience app" } });
-    const appRole = await call(`/v1/applications/${app.json.id}/roles`, { token: admin.token, body: { key: "agent", name: "Agent" } });
+    const appRole = await call(`/v1/applications/${app.json.id}/roles`, {
+      token: admin.token,
+      body: { key: "agent", name: "Agent" },
+    });
     const user = await createUser({ role: "admin" });
-    await call("/v1/application-grants", { token: admin.token, body: { application_id: app.json.id, role_id: appRole.json.id, user_id: user.id } });
-    const session = await call("/v1/auth/login", { body: { identifier: user.username, password: user.password, application: key } });
+    await call("/v1/application-grants", {
+      token: admin.token,
+      body: { application_id: app.json.id, role_id: appRole.json.id, user_id: user.id },
+    });
+    const session = await call("/v1/auth/login", {
+      body: { identifier: user.username, password: user.password, application: key },
+    });
     expect(session.status, session.text).toBe(200);
     const token = session.json.access_token;
-    for (const [method, path, body] of [["GET", "/v1/me"], ["GET", "/v1/users"], ["POST", "/v1/customers", { full_name: "Replay", phone: "+26771234560" }], ["GET", "/v1/tickets"]] as const) {
+    for (const [method, path, body] of [
+      ["GET", "/v1/me"],
+      ["GET", "/v1/users"],
+      ["POST", "/v1/customers", { full_name: "Replay", phone: "+26771234560" }],
+      ["GET", "/v1/tickets"],
+    ] as const) {
       expect((await call(path, { method, token, body })).status, `${method} ${path}`).toBe(401);
     }
     expect((await call(`/v1/auth/token/validate?application=${key}`, { token })).status).toBe(200);
@@ -309,7 +466,8 @@ describe("credentials are scoped like the objects they name", () => {
 
   it("key revocation: a key cannot revoke a key with permissions it lacks", async () => {
     const admin = await signedIn("admin");
-    const make = async (permissions: string[]) => (await call("/v1/api-keys", { token: admin.token, body: { name: "k", permissions } })).json;
+    const make = async (permissions: string[]) =>
+      (await call("/v1/api-keys", { token: admin.token, body: { name: "k", permissions } })).json;
     const weak = await make(["api_keys:manage"]);
     const strong = await make(["api_keys:manage", "users:delete"]);
     expect((await call(`/v1/api-keys/${strong.id}/revoke`, { token: weak.secret, body: {} })).status).toBe(403);

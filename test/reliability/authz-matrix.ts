@@ -277,15 +277,55 @@ export const ROUTE_ACCESS: Record<string, string> = {
  */
 export type Relation = "own" | "assigned" | "team" | "other_technician" | "other_supervisor" | "none";
 export const TICKET_RELATIONS: { route: string; method: string; body?: unknown; expect: Record<Relation, number> }[] = [
-  { method: "GET", route: "/v1/tickets/{id}", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "GET", route: "/v1/tickets/{id}/comments", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "GET", route: "/v1/tickets/{id}/attachments", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "GET", route: "/v1/tickets/{id}/history", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "GET", route: "/v1/tickets/{id}/work-logs", expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "POST", route: "/v1/tickets/{id}/comments", body: { body: "hello" }, expect: { own: 201, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "PATCH", route: "/v1/tickets/{id}", body: { title: "Renamed" }, expect: { own: 403, assigned: 403, team: 200, other_technician: 403, other_supervisor: 404, none: 403 } },
-  { method: "POST", route: "/v1/tickets/{id}/work-logs", body: { work_detail: "Checked the line" }, expect: { own: 403, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 } },
-  { method: "POST", route: "/v1/tickets/{id}/hold", body: {}, expect: { own: 403, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 } },
+  {
+    method: "GET",
+    route: "/v1/tickets/{id}",
+    expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "GET",
+    route: "/v1/tickets/{id}/comments",
+    expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "GET",
+    route: "/v1/tickets/{id}/attachments",
+    expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "GET",
+    route: "/v1/tickets/{id}/history",
+    expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "GET",
+    route: "/v1/tickets/{id}/work-logs",
+    expect: { own: 200, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "POST",
+    route: "/v1/tickets/{id}/comments",
+    body: { body: "hello" },
+    expect: { own: 201, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "PATCH",
+    route: "/v1/tickets/{id}",
+    body: { title: "Renamed" },
+    expect: { own: 403, assigned: 403, team: 200, other_technician: 403, other_supervisor: 404, none: 403 },
+  },
+  {
+    method: "POST",
+    route: "/v1/tickets/{id}/work-logs",
+    body: { work_detail: "Checked the line" },
+    expect: { own: 403, assigned: 201, team: 201, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
+  {
+    method: "POST",
+    route: "/v1/tickets/{id}/hold",
+    body: {},
+    expect: { own: 403, assigned: 200, team: 200, other_technician: 404, other_supervisor: 404, none: 404 },
+  },
 ];
 
 /**
@@ -303,15 +343,46 @@ export type Actor = "admin" | "manager" | "helpdesk";
 export type Target = "admin" | "manager" | "technician" | "customer" | "power" | "helpdesk";
 
 /** Every mutation of another user; each must obey the rule, and a refused one changes nothing. */
-export const USER_MUTATIONS: { name: string; method: string; path: string; body?: () => unknown; needs: Permission }[] = [
-  { name: "re-identify: email", method: "PATCH", path: "/v1/users/{id}", body: () => ({ email: `taken-over-${crypto.randomUUID().slice(0, 8)}@example.test` }), needs: "users:update" },
-  { name: "re-identify: username", method: "PATCH", path: "/v1/users/{id}", body: () => ({ username: `takeover${crypto.randomUUID().slice(0, 8)}` }), needs: "users:update" },
-  { name: "re-identify: phone", method: "PATCH", path: "/v1/users/{id}", body: () => ({ phone: `+26772${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}` }), needs: "users:update" },
-  { name: "rename", method: "PATCH", path: "/v1/users/{id}", body: () => ({ first_name: "Renamed" }), needs: "users:update" },
-  { name: "deactivate", method: "POST", path: "/v1/users/{id}/deactivate", needs: "users:update" },
-  { name: "delete", method: "DELETE", path: "/v1/users/{id}", needs: "users:delete" },
-  { name: "reset password", method: "POST", path: "/v1/users/{id}/password", body: () => ({ password: "taken over 123" }), needs: "users:set_password" },
-];
+export const USER_MUTATIONS: { name: string; method: string; path: string; body?: () => unknown; needs: Permission }[] =
+  [
+    {
+      name: "re-identify: email",
+      method: "PATCH",
+      path: "/v1/users/{id}",
+      body: () => ({ email: `taken-over-${crypto.randomUUID().slice(0, 8)}@example.test` }),
+      needs: "users:update",
+    },
+    {
+      name: "re-identify: username",
+      method: "PATCH",
+      path: "/v1/users/{id}",
+      body: () => ({ username: `takeover${crypto.randomUUID().slice(0, 8)}` }),
+      needs: "users:update",
+    },
+    {
+      name: "re-identify: phone",
+      method: "PATCH",
+      path: "/v1/users/{id}",
+      body: () => ({ phone: `+26772${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}` }),
+      needs: "users:update",
+    },
+    {
+      name: "rename",
+      method: "PATCH",
+      path: "/v1/users/{id}",
+      body: () => ({ first_name: "Renamed" }),
+      needs: "users:update",
+    },
+    { name: "deactivate", method: "POST", path: "/v1/users/{id}/deactivate", needs: "users:update" },
+    { name: "delete", method: "DELETE", path: "/v1/users/{id}", needs: "users:delete" },
+    {
+      name: "reset password",
+      method: "POST",
+      path: "/v1/users/{id}/password",
+      body: () => ({ password: "taken over 123" }),
+      needs: "users:set_password",
+    },
+  ];
 
 /** actor → targets they may change (any mutation they hold the permission for); every other target is 403. */
 export const MAY_CHANGE: Record<Actor, Target[]> = {

@@ -14,7 +14,9 @@ import { responseProblems } from "../response-check";
  * no row anywhere. fast-check shrinks a failure to a minimal request.
  */
 type Json = any;
-const doc: Json = finishDocument(createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "fuzz", version: "1" } }));
+const doc: Json = finishDocument(
+  createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "fuzz", version: "1" } }),
+);
 
 function resolve(schema: Json): Json {
   if (schema?.$ref) return resolve(doc.components.schemas[schema.$ref.split("/").pop()]);
@@ -30,7 +32,18 @@ function encode(value: string) {
   }
 }
 
-const ODD = ["\u0000", "\uD800", "👩🏽‍🔧", "\u202E", "Ω≈ç√", "'; DROP TABLE users; --", "<script>alert(1)</script>", "../../etc/passwd", "%00", "\r\n"];
+const ODD = [
+  "\u0000",
+  "\uD800",
+  "👩🏽‍🔧",
+  "\u202E",
+  "Ω≈ç√",
+  "'; DROP TABLE users; --",
+  "<script>alert(1)</script>",
+  "../../etc/passwd",
+  "%00",
+  "\r\n",
+];
 const odd = fc.constantFrom(...ODD);
 
 interface Operation {
@@ -94,34 +107,70 @@ function badRequests(op: Operation): fc.Arbitrary<BadRequest> {
   const props = Object.entries<Json>(body?.properties ?? {});
   const bodies: fc.Arbitrary<{ body?: string; contentType?: string }>[] = [];
   if (op.method !== "GET" && op.method !== "DELETE") {
-    bodies.push(fc.constantFrom('{"broken": ', "{'single': 'quotes'}", "[1,2", "\u0000").map((b) => ({ body: b, contentType: "application/json" })));
+    bodies.push(
+      fc
+        .constantFrom('{"broken": ', "{'single': 'quotes'}", "[1,2", "\u0000")
+        .map((b) => ({ body: b, contentType: "application/json" })),
+    );
     bodies.push(fc.string().map((b) => ({ body: b || "x", contentType: "text/plain" })));
     if (body) {
-      bodies.push(fc.oneof(fc.integer(), fc.constant(null), fc.string(), fc.array(fc.integer())).map((v) => ({ body: JSON.stringify(v), contentType: "application/json" })));
-      if (strict) bodies.push(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), odd).map(([k, v]) => ({ body: JSON.stringify({ [`__fuzz_${k}`]: v }), contentType: "application/json" })));
+      bodies.push(
+        fc
+          .oneof(fc.integer(), fc.constant(null), fc.string(), fc.array(fc.integer()))
+          .map((v) => ({ body: JSON.stringify(v), contentType: "application/json" })),
+      );
+      if (strict)
+        bodies.push(
+          fc
+            .tuple(fc.string({ minLength: 1, maxLength: 8 }), odd)
+            .map(([k, v]) => ({ body: JSON.stringify({ [`__fuzz_${k}`]: v }), contentType: "application/json" })),
+        );
       const wrongs = props.flatMap(([name, schema]) => wrongValues(schema).map((v) => [name, v] as const));
       if (wrongs.length) {
-        bodies.push(fc.tuple(fc.constantFrom(...wrongs), odd).map(([[name, v], noise]) => ({ body: JSON.stringify({ [name]: v, ...(strict ? { __noise: noise } : {}) }), contentType: "application/json" })));
+        bodies.push(
+          fc.tuple(fc.constantFrom(...wrongs), odd).map(([[name, v], noise]) => ({
+            body: JSON.stringify({ [name]: v, ...(strict ? { __noise: noise } : {}) }),
+            contentType: "application/json",
+          })),
+        );
       }
     }
   }
   const queries: fc.Arbitrary<string>[] = [];
   for (const q of op.query) {
-    for (const v of wrongValues(q.schema ?? {}).filter((x) => typeof x !== "object" && x !== true)) queries.push(fc.constant(`${q.name}=${encode(String(v))}`));
+    for (const v of wrongValues(q.schema ?? {}).filter((x) => typeof x !== "object" && x !== true))
+      queries.push(fc.constant(`${q.name}=${encode(String(v))}`));
     if (q.name === "cursor") queries.push(odd.map((v) => `cursor=${encode(v)}`));
   }
-  const hostileIds = fc.oneof(odd, fc.constant("x".repeat(5000)), fc.string({ minLength: 1, maxLength: 20 }).map((s) => `usr_${s}`));
+  const hostileIds = fc.oneof(
+    odd,
+    fc.constant("x".repeat(5000)),
+    fc.string({ minLength: 1, maxLength: 20 }).map((s) => `usr_${s}`),
+  );
   const choices: fc.Arbitrary<BadRequest>[] = [];
-  for (const b of bodies) choices.push(fc.tuple(b, hostileIds).map(([x, id]) => ({ ...x, pathValue: op.pathParams.length ? id : "", query: "" })));
+  for (const b of bodies)
+    choices.push(
+      fc.tuple(b, hostileIds).map(([x, id]) => ({ ...x, pathValue: op.pathParams.length ? id : "", query: "" })),
+    );
   for (const q of queries) choices.push(q.map((query) => ({ pathValue: "tkt_doesnotexist000000", query })));
-  if (op.pathParams.length) choices.push(hostileIds.map((id) => ({ pathValue: id, query: "", ...(op.body ? { body: "{", contentType: "application/json" } : {}) })));
+  if (op.pathParams.length)
+    choices.push(
+      hostileIds.map((id) => ({
+        pathValue: id,
+        query: "",
+        ...(op.body ? { body: "{", contentType: "application/json" } : {}),
+      })),
+    );
   return choices.length ? fc.oneof(...choices) : fc.constant({ pathValue: "", query: "", body: undefined });
 }
 
 async function snapshot(): Promise<Record<string, number>> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT IN ('d1_migrations', 'rate_limits')").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT IN ('d1_migrations', 'rate_limits')",
+  ).all<{ name: string }>();
   const out: Record<string, number> = {};
-  for (const { name } of tables.results) out[name] = (await env.DB.prepare(`SELECT count(*) AS n FROM "${name}"`).first<{ n: number }>())!.n;
+  for (const { name } of tables.results)
+    out[name] = (await env.DB.prepare(`SELECT count(*) AS n FROM "${name}"`).first<{ n: number }>())!.n;
   const changed = await env.DB.prepare("SELECT coalesce(max(updated_at), '') AS t FROM tickets").first<{ t: string }>();
   out["tickets.updated_at"] = changed!.t.length; // any UPDATE of a ticket moves this
   out["tickets.latest"] = Date.parse(changed!.t || "1970-01-01") || 0;
@@ -152,9 +201,18 @@ describe("schema-driven fuzzing: bad input is a 4xx problem and changes nothing"
             body: req.body,
             headers: req.contentType ? { "content-type": req.contentType } : {},
           });
-          if (res.status >= 500 || res.status < 400) throw new Error(`${res.status} for ${JSON.stringify(req).slice(0, 300)}: ${res.text.slice(0, 300)}`);
-          if (!(res.headers.get("content-type") ?? "").includes("application/problem+json")) throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
-          const problems = responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text);
+          if (res.status >= 500 || res.status < 400)
+            throw new Error(`${res.status} for ${JSON.stringify(req).slice(0, 300)}: ${res.text.slice(0, 300)}`);
+          if (!(res.headers.get("content-type") ?? "").includes("application/problem+json"))
+            throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+          const problems = responseProblems(
+            doc,
+            op.method,
+            op.path,
+            res.status,
+            res.headers.get("content-type"),
+            res.text,
+          );
           if (problems.length) throw new Error(`${problems.join("; ")} for ${JSON.stringify(req).slice(0, 200)}`);
         }),
         { numRuns: 12, seed: 20261124 },
@@ -178,7 +236,8 @@ function atLimits(schema: Json, name = "", depth = 0): Json {
   if (s.const !== undefined) return s.const;
   if (s.enum) return s.enum[0];
   const alternatives = s.anyOf ?? s.oneOf;
-  if (alternatives) return atLimits(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], name, depth + 1);
+  if (alternatives)
+    return atLimits(alternatives.find((a: Json) => resolve(a).type !== "null") ?? alternatives[0], name, depth + 1);
   const type: string = ([] as string[]).concat(s.type ?? "string").find((t) => t !== "null") ?? "string";
   switch (type) {
     case "object": {
@@ -228,9 +287,17 @@ describe("valid-looking input at the schema's limits never causes a 5xx", () => 
       const body = op.body && op.method !== "GET" ? JSON.stringify(atLimits(op.body)) : undefined;
       const path = op.path.replace(/\{[^}]+\}/g, "x0000000000000000000");
       for (const query of queries) {
-        const res = await call(`${path}${query ? `?${query}` : ""}`, { method: op.method, token: op.secured ? token : undefined, body, headers: body ? { "content-type": "application/json" } : {} });
+        const res = await call(`${path}${query ? `?${query}` : ""}`, {
+          method: op.method,
+          token: op.secured ? token : undefined,
+          body,
+          headers: body ? { "content-type": "application/json" } : {},
+        });
         expect(res.status, `${query}: ${res.status}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
-        expect(responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text), query).toEqual([]);
+        expect(
+          responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text),
+          query,
+        ).toEqual([]);
       }
     });
   }

@@ -17,7 +17,9 @@ import { ROUND_TRIP_BUDGET, SWEPT_STATUS } from "./round-trip-budget";
  */
 const HEADER = "x-d1-round-trips";
 type Json = any;
-const doc: Json = finishDocument(createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "sweep", version: "1" } }));
+const doc: Json = finishDocument(
+  createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "sweep", version: "1" } }),
+);
 
 interface Op {
   key: string;
@@ -31,11 +33,22 @@ const ops: Op[] = [];
 for (const [path, item] of Object.entries<Json>(doc.paths)) {
   for (const [method, op] of Object.entries<Json>(item)) {
     if (!op?.operationId) continue;
-    ops.push({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, bodySchema: op.requestBody?.content?.["application/json"]?.schema, secured: Boolean(op["x-permission"]) });
+    ops.push({
+      key: `${method.toUpperCase()} ${path}`,
+      method: method.toUpperCase(),
+      path,
+      bodySchema: op.requestBody?.content?.["application/json"]?.schema,
+      secured: Boolean(op["x-permission"]),
+    });
   }
 }
 // Destructive operations last, so every other operation finds its objects alive.
-const rank = (op: Op) => (op.method === "DELETE" ? 2 : /\/(deactivate|reject|cancel|password)$/.test(op.path) && !op.path.startsWith("/v1/auth/") ? 1 : 0);
+const rank = (op: Op) =>
+  op.method === "DELETE"
+    ? 2
+    : /\/(deactivate|reject|cancel|password)$/.test(op.path) && !op.path.startsWith("/v1/auth/")
+      ? 1
+      : 0;
 ops.sort((a, b) => rank(a) - rank(b));
 
 describe("D1 round trips of every operation", () => {
@@ -51,35 +64,97 @@ describe("D1 round trips of every operation", () => {
     const victim = await createUser({ role: "technician" });
     const ticket = await raiseTicket(cust.token);
     await call(`/v1/tickets/${ticket.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
-    const appt = await call("/v1/appointments", { token: admin, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(3), start_time: "10:00" } });
+    const appt = await call("/v1/appointments", {
+      token: admin,
+      body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(3), start_time: "10:00" },
+    });
     const linkTicket = await raiseTicket(cust.token);
     await call(`/v1/tickets/${linkTicket.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
     // A ticket of its own to approve: approving closes it, and closing cancels a ticket's live visit.
     const approvable = await raiseTicket(cust.token);
     await call(`/v1/tickets/${approvable.id}/assign`, { token: admin, body: { technician_ids: [tech.user.id] } });
-    for (const step of ["start", "resolve"]) await call(`/v1/tickets/${approvable.id}/${step}`, { token: tech.token, body: {} });
-    const company = await call("/v1/companies", { token: admin, body: { name: `Sweep Co ${crypto.randomUUID().slice(0, 6)}` } });
-    const role = await call("/v1/roles", { token: admin, body: { key: `sweep_${crypto.randomUUID().slice(0, 6)}`, name: "Sweep", permissions: ["tickets:read"] } });
+    for (const step of ["start", "resolve"])
+      await call(`/v1/tickets/${approvable.id}/${step}`, { token: tech.token, body: {} });
+    const company = await call("/v1/companies", {
+      token: admin,
+      body: { name: `Sweep Co ${crypto.randomUUID().slice(0, 6)}` },
+    });
+    const role = await call("/v1/roles", {
+      token: admin,
+      body: { key: `sweep_${crypto.randomUUID().slice(0, 6)}`, name: "Sweep", permissions: ["tickets:read"] },
+    });
     const bucket = await call("/v1/buckets", { token: admin, body: { name: "Sweep", filters: {} } });
-    const application = await call("/v1/applications", { token: admin, body: { key: `sweep-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep app" } });
-    const appRole = await call(`/v1/applications/${application.json?.id}/roles`, { token: admin, body: { key: "agent", name: "Agent" } });
-    const grant = await call("/v1/application-grants", { token: admin, body: { application_id: application.json?.id, role_id: appRole.json?.id, user_id: tech.user.id } });
-    const apiKey = await call("/v1/api-keys", { token: admin, body: { name: "Sweep key", permissions: ["users:lookup"] } });
+    const application = await call("/v1/applications", {
+      token: admin,
+      body: { key: `sweep-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep app" },
+    });
+    const appRole = await call(`/v1/applications/${application.json?.id}/roles`, {
+      token: admin,
+      body: { key: "agent", name: "Agent" },
+    });
+    const grant = await call("/v1/application-grants", {
+      token: admin,
+      body: { application_id: application.json?.id, role_id: appRole.json?.id, user_id: tech.user.id },
+    });
+    const apiKey = await call("/v1/api-keys", {
+      token: admin,
+      body: { name: "Sweep key", permissions: ["users:lookup"] },
+    });
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
-    const webhook = await call("/v1/webhooks", { token: admin, body: { url: "https://hooks.example.com/sweep", events: ["sla.breached"] } });
+    const webhook = await call("/v1/webhooks", {
+      token: admin,
+      body: { url: "https://hooks.example.com/sweep", events: ["sla.breached"] },
+    });
     await call(`/v1/webhooks/${webhook.json?.id}`, { method: "PATCH", token: admin, body: { active: false } });
-    const stocked = await call("/v1/inventory/items", { token: admin, body: { sku: `SWEEP-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep router", category: "router", unit_price: 100, currency: "BWP", initial_quantity: 50 } });
-    const issued = await call("/v1/inventory/assignments", { token: admin, body: { item_id: stocked.json?.id, technician_id: tech.user.id, quantity: 5 } });
+    const stocked = await call("/v1/inventory/items", {
+      token: admin,
+      body: {
+        sku: `SWEEP-${crypto.randomUUID().slice(0, 6)}`,
+        name: "Sweep router",
+        category: "router",
+        unit_price: 100,
+        currency: "BWP",
+        initial_quantity: 50,
+      },
+    });
+    const issued = await call("/v1/inventory/assignments", {
+      token: admin,
+      body: { item_id: stocked.json?.id, technician_id: tech.user.id, quantity: 5 },
+    });
     // A finished export, so the job routes have a real job to read, download and (fail to) cancel.
-    const exported = await call("/v1/reports/exports", { token: admin, body: { report: "tickets", filters: { number: ticket.number } } });
-    for (let i = 0; i < 100 && (await call(`/v1/jobs/${exported.json?.id}`, { token: admin })).json?.status !== "done"; i++) await new Promise((r) => setTimeout(r, 100));
+    const exported = await call("/v1/reports/exports", {
+      token: admin,
+      body: { report: "tickets", filters: { number: ticket.number } },
+    });
+    for (
+      let i = 0;
+      i < 100 && (await call(`/v1/jobs/${exported.json?.id}`, { token: admin })).json?.status !== "done";
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     Object.assign(w, {
       job: exported.json?.id,
-      item: stocked.json?.id, equipment: issued.json?.id,
-      admin: a.user.id, supervisor: supervisor.user.id, tech: tech.user.id, victim: victim.id, customer: cust.customerId, ticket: ticket.id,
-      appointment: appt.json?.id, approvable: approvable.id, link: await linkFor(admin, linkTicket.id), asset: await makeAsset(cust.customerId),
-      company: company.json?.id, role: role.json?.key, bucket: bucket.json?.id, webhook: webhook.json?.id,
-      application: application.json?.id, appRole: appRole.json?.id, grant: grant.json?.id, apiKey: apiKey.json?.id, apiSecret: apiKey.json?.secret,
+      item: stocked.json?.id,
+      equipment: issued.json?.id,
+      admin: a.user.id,
+      supervisor: supervisor.user.id,
+      tech: tech.user.id,
+      victim: victim.id,
+      customer: cust.customerId,
+      ticket: ticket.id,
+      appointment: appt.json?.id,
+      approvable: approvable.id,
+      link: await linkFor(admin, linkTicket.id),
+      asset: await makeAsset(cust.customerId),
+      company: company.json?.id,
+      role: role.json?.key,
+      bucket: bucket.json?.id,
+      webhook: webhook.json?.id,
+      application: application.json?.id,
+      appRole: appRole.json?.id,
+      grant: grant.json?.id,
+      apiKey: apiKey.json?.id,
+      apiSecret: apiKey.json?.secret,
     });
   });
 
@@ -88,46 +163,88 @@ describe("D1 round trips of every operation", () => {
   });
 
   /** Calls whose example body or query cannot work as generated: a real value, or a signed-in user of their own (sign-out, password and 2FA changes would end the administrator's session). */
-  const OVERRIDES: Record<string, () => Promise<{ path?: string; body?: Json; token?: string; headers?: Record<string, string> }>> = {
+  const OVERRIDES: Record<
+    string,
+    () => Promise<{ path?: string; body?: Json; token?: string; headers?: Record<string, string> }>
+  > = {
     "POST /v1/auth/login": async () => {
       const u = await createUser({ role: "technician" });
       return { body: { identifier: u.username, password: u.password } };
     },
-    "POST /v1/auth/refresh": async () => ({ body: { refresh_token: (await login(await createUser({ role: "technician" }))).refresh_token } }),
+    "POST /v1/auth/refresh": async () => ({
+      body: { refresh_token: (await login(await createUser({ role: "technician" }))).refresh_token },
+    }),
     "POST /v1/auth/logout": async () => ({ token: await ownSession() }),
-    "POST /v1/auth/password/change": async () => ({ token: await ownSession(), body: { old_password: DEFAULT_PASSWORD, new_password: "another horse battery staple" } }),
+    "POST /v1/auth/password/change": async () => ({
+      token: await ownSession(),
+      body: { old_password: DEFAULT_PASSWORD, new_password: "another horse battery staple" },
+    }),
     "POST /v1/auth/password/verify": async () => ({ token: await ownSession(), body: { password: DEFAULT_PASSWORD } }),
-    "POST /v1/auth/password/forgot": async () => ({ body: { identifier: (await createUser({ role: "technician" })).username } }),
+    "POST /v1/auth/password/forgot": async () => ({
+      body: { identifier: (await createUser({ role: "technician" })).username },
+    }),
     "POST /v1/auth/2fa/request-otp": async () => ({ token: await ownSession(), body: {} }),
     "POST /v1/auth/2fa/enable": async () => ({ token: await ownSession() }),
     "POST /v1/auth/2fa/disable": async () => ({ token: await ownSession() }),
     // Webhooks stay off and subscribed to an event the sweep never raises: a live one would call the internet.
-    "POST /v1/webhooks": async () => ({ body: { url: "https://hooks.example.com/sweep-created", events: ["sla.breached"] } }),
+    "POST /v1/webhooks": async () => ({
+      body: { url: "https://hooks.example.com/sweep-created", events: ["sla.breached"] },
+    }),
     "PATCH /v1/webhooks/{id}": async () => ({ body: { description: "Swept", active: false } }),
-    "POST /v1/inventory/transfers": async () => ({ body: { item_id: w.item, from: "warehouse", to: `van:${w.tech}`, quantity: 1 } }),
+    "POST /v1/inventory/transfers": async () => ({
+      body: { item_id: w.item, from: "warehouse", to: `van:${w.tech}`, quantity: 1 },
+    }),
     "GET /v1/availability": async () => ({ path: `/v1/availability?ticket_id=${w.ticket}&date=${dayAhead(4)}` }),
-    "GET /v1/technicians/{id}/availability": async () => ({ path: `/v1/technicians/${w.tech}/availability?date=${dayAhead(4)}` }),
-    "GET /v1/public/appointments/{token}/availability": async () => ({ path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}` }),
+    "GET /v1/technicians/{id}/availability": async () => ({
+      path: `/v1/technicians/${w.tech}/availability?date=${dayAhead(4)}`,
+    }),
+    "GET /v1/public/appointments/{token}/availability": async () => ({
+      path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(4)}`,
+    }),
     // Imports take the CSV file itself as the body.
-    "POST /v1/imports/customers": async () => csvBody(`account_number,full_name,phone\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Customer,71234567\n`),
-    "POST /v1/imports/subscribers": async () => csvBody(`subscriber_id,full_name,phone,locality\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Subscriber,71234567,\n`),
-    "POST /v1/imports/tickets": async () => csvBody(`external_ref,title,kind\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep outage,repair\n`),
-    "POST /v1/imports/service-cards": async () => csvBody(`serial_number,customer_id,model\nSWEEP-${crypto.randomUUID().slice(0, 8)},${w.customer},Sweep AC\n`),
-    "POST /v1/imports/inventory-items": async () => csvBody(`sku,name,category,unit_price,currency\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep ONT,ont,100,BWP\n`),
+    "POST /v1/imports/customers": async () =>
+      csvBody(`account_number,full_name,phone\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Customer,71234567\n`),
+    "POST /v1/imports/subscribers": async () =>
+      csvBody(
+        `subscriber_id,full_name,phone,locality\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep Subscriber,71234567,\n`,
+      ),
+    "POST /v1/imports/tickets": async () =>
+      csvBody(`external_ref,title,kind\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep outage,repair\n`),
+    "POST /v1/imports/service-cards": async () =>
+      csvBody(`serial_number,customer_id,model\nSWEEP-${crypto.randomUUID().slice(0, 8)},${w.customer},Sweep AC\n`),
+    "POST /v1/imports/inventory-items": async () =>
+      csvBody(
+        `sku,name,category,unit_price,currency\nSWEEP-${crypto.randomUUID().slice(0, 8)},Sweep ONT,ont,100,BWP\n`,
+      ),
     "GET /v1/imports/{kind}/template": async () => ({ path: "/v1/imports/customers/template" }),
     // Application routes name a role of that application, and pools a role by its key.
-    "PATCH /v1/applications/{id}/roles/{role_id}": async () => ({ path: `/v1/applications/${w.application}/roles/${w.appRole}` }),
+    "PATCH /v1/applications/{id}/roles/{role_id}": async () => ({
+      path: `/v1/applications/${w.application}/roles/${w.appRole}`,
+    }),
     "DELETE /v1/applications/{id}/roles/{role_id}": async () => {
-      const spare = await call(`/v1/applications/${w.application}/roles`, { token: admin, body: { key: `spare-${crypto.randomUUID().slice(0, 6)}`, name: "Spare" } });
+      const spare = await call(`/v1/applications/${w.application}/roles`, {
+        token: admin,
+        body: { key: `spare-${crypto.randomUUID().slice(0, 6)}`, name: "Spare" },
+      });
       return { path: `/v1/applications/${w.application}/roles/${spare.json?.id}` };
     },
     "GET /v1/applications/{id}/pool": async () => ({ path: `/v1/applications/${w.application}/pool?role=agent` }),
-    "POST /v1/applications/{id}/pool/next": async () => ({ path: `/v1/applications/${w.application}/pool/next?role=agent`, body: {} }),
-    "POST /v1/applications/{id}/roles": async () => ({ body: { key: `role-${crypto.randomUUID().slice(0, 6)}`, name: "Swept role" } }),
-    "POST /v1/application-grants": async () => ({ body: { application_id: w.application, role_id: w.appRole, user_id: w.supervisor } }),
+    "POST /v1/applications/{id}/pool/next": async () => ({
+      path: `/v1/applications/${w.application}/pool/next?role=agent`,
+      body: {},
+    }),
+    "POST /v1/applications/{id}/roles": async () => ({
+      body: { key: `role-${crypto.randomUUID().slice(0, 6)}`, name: "Swept role" },
+    }),
+    "POST /v1/application-grants": async () => ({
+      body: { application_id: w.application, role_id: w.appRole, user_id: w.supervisor },
+    }),
     "PATCH /v1/application-grants/{id}": async () => ({ body: { role_id: w.appRole } }),
     "POST /v1/api-keys/{id}/revoke": async () => {
-      const spare = await call("/v1/api-keys", { token: admin, body: { name: "Spare key", permissions: ["users:lookup"] } });
+      const spare = await call("/v1/api-keys", {
+        token: admin,
+        body: { name: "Spare key", permissions: ["users:lookup"] },
+      });
       return { path: `/v1/api-keys/${spare.json?.id}/revoke`, body: {} };
     },
     // Provisioning names the simulated element manager's demo network (its subscribers, ONTs and nodes).
@@ -135,8 +252,13 @@ describe("D1 round trips of every operation", () => {
     "GET /v1/network/health": async () => ({ path: "/v1/network/health?subscriber_id=SUB-100001" }),
     "GET /v1/network/subscribers": async () => ({ path: "/v1/network/subscribers?q=SUB-1000" }),
     "GET /v1/network/subscribers/{subscriber_id}": async () => ({ path: "/v1/network/subscribers/SUB-100001" }),
-    "GET /v1/network/nodes/{node}/vlans/available": async () => ({ path: "/v1/network/nodes/GBE-OLT-02/vlans/available" }),
-    "POST /v1/network/nodes/{node}/vlans": async () => ({ path: "/v1/network/nodes/GBE-OLT-02/vlans", body: { metro: "GBE", service_type: "iptv" } }),
+    "GET /v1/network/nodes/{node}/vlans/available": async () => ({
+      path: "/v1/network/nodes/GBE-OLT-02/vlans/available",
+    }),
+    "POST /v1/network/nodes/{node}/vlans": async () => ({
+      path: "/v1/network/nodes/GBE-OLT-02/vlans",
+      body: { metro: "GBE", service_type: "iptv" },
+    }),
     "DELETE /v1/network/onts/{serial}": async () => ({ path: "/v1/network/onts/HWTC1A2B0002" }),
     "POST /v1/oauth/token": async () => ({ body: { grant_type: "client_credentials", client_secret: w.apiSecret } }),
     "POST /v1/tickets/{id}/approve": async () => ({ path: `/v1/tickets/${w.approvable}/approve`, body: {} }),
@@ -154,9 +276,28 @@ describe("D1 round trips of every operation", () => {
   function concrete(path: string): string {
     return path.replace(/\/([a-z-]+)\/\{([a-z_]+)\}/g, (_m, collection: string, param: string) => {
       const id: Record<string, string | undefined> = {
-        users: w.victim, technicians: w.tech, teams: w.supervisor, customers: w.customer, assets: w.asset, companies: w.company,
-        tickets: w.ticket, appointments: path.startsWith("/v1/public/") ? w.link : w.appointment, roles: w.role, buckets: w.bucket,
-        webhooks: w.webhook, jobs: w.job, applications: w.application, "application-grants": w.grant, "api-keys": w.apiKey, employees: w.tech, items: w.item, assignments: w.equipment, vans: w.tech, attachments: "att_000000000000000000x", notifications: "ntf_000000000000000000x", deliveries: "dlv_000000000000000000x",
+        users: w.victim,
+        technicians: w.tech,
+        teams: w.supervisor,
+        customers: w.customer,
+        assets: w.asset,
+        companies: w.company,
+        tickets: w.ticket,
+        appointments: path.startsWith("/v1/public/") ? w.link : w.appointment,
+        roles: w.role,
+        buckets: w.bucket,
+        webhooks: w.webhook,
+        jobs: w.job,
+        applications: w.application,
+        "application-grants": w.grant,
+        "api-keys": w.apiKey,
+        employees: w.tech,
+        items: w.item,
+        assignments: w.equipment,
+        vans: w.tech,
+        attachments: "att_000000000000000000x",
+        notifications: "ntf_000000000000000000x",
+        deliveries: "dlv_000000000000000000x",
       };
       return `/${collection}/${id[collection] ?? (param === "token" ? w.link : "x")}`;
     });
@@ -167,10 +308,21 @@ describe("D1 round trips of every operation", () => {
     if (!op.bodySchema) return ["POST", "PUT", "PATCH"].includes(op.method) ? {} : undefined;
     const body = exampleOf(doc, op.bodySchema, false);
     const ids: Record<string, Json> = {
-      ticket_id: w.ticket, ticket_ids: [w.ticket], technician_id: w.tech, technician_ids: [w.tech], user_id: w.tech, user_ids: [w.tech],
-      item_id: w.item, customer_id: w.customer, asset_id: w.asset, company_id: w.company, supervisor_id: w.supervisor, date: dayAhead(4),
+      ticket_id: w.ticket,
+      ticket_ids: [w.ticket],
+      technician_id: w.tech,
+      technician_ids: [w.tech],
+      user_id: w.tech,
+      user_ids: [w.tech],
+      item_id: w.item,
+      customer_id: w.customer,
+      asset_id: w.asset,
+      company_id: w.company,
+      supervisor_id: w.supervisor,
+      date: dayAhead(4),
     };
-    if (body && typeof body === "object" && !Array.isArray(body)) for (const key of Object.keys(body)) if (key in ids) body[key] = ids[key];
+    if (body && typeof body === "object" && !Array.isArray(body))
+      for (const key of Object.keys(body)) if (key in ids) body[key] = ids[key];
     return body;
   }
 
@@ -182,16 +334,30 @@ describe("D1 round trips of every operation", () => {
       // A write empties the isolate's session cache, so the next call checks its session in D1.
       await call("/v1/notifications/read-all", { token: admin, body: {} });
       const override = (await OVERRIDES[op.key]?.()) ?? {};
-      const token = "token" in override ? override.token : op.secured || op.path.startsWith("/v1/auth/") ? admin : undefined;
-      const res = await call(override.path ?? concrete(op.path), { method: op.method, token, headers: override.headers, body: "body" in override ? override.body : bodyFor(op) });
+      const token =
+        "token" in override ? override.token : op.secured || op.path.startsWith("/v1/auth/") ? admin : undefined;
+      const res = await call(override.path ?? concrete(op.path), {
+        method: op.method,
+        token,
+        headers: override.headers,
+        body: "body" in override ? override.body : bodyFor(op),
+      });
       const trips = Number(res.headers.get(HEADER));
       measured[op.key] = { trips, status: res.status, ...(res.status >= 300 ? { why: res.text.slice(0, 140) } : {}) };
       expect(res.status, `${op.key}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
       // The answer is one the document describes: its status, and its body to the schema.
-      expect(responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text)).toEqual([]);
-      expect(ROUND_TRIP_BUDGET[op.key], `${op.key} has no budget in test/reliability/round-trip-budget.ts (measured ${trips} with status ${res.status})`).toBeDefined();
-      expect(trips, `${op.key}: ${trips} round trips, budget ${ROUND_TRIP_BUDGET[op.key]}`).toBeLessThanOrEqual(ROUND_TRIP_BUDGET[op.key]);
-      if (SWEPT_STATUS[op.key] !== undefined) expect(res.status, `${op.key} answered a different status than the table records`).toBe(SWEPT_STATUS[op.key]);
+      expect(responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text)).toEqual(
+        [],
+      );
+      expect(
+        ROUND_TRIP_BUDGET[op.key],
+        `${op.key} has no budget in test/reliability/round-trip-budget.ts (measured ${trips} with status ${res.status})`,
+      ).toBeDefined();
+      expect(trips, `${op.key}: ${trips} round trips, budget ${ROUND_TRIP_BUDGET[op.key]}`).toBeLessThanOrEqual(
+        ROUND_TRIP_BUDGET[op.key],
+      );
+      if (SWEPT_STATUS[op.key] !== undefined)
+        expect(res.status, `${op.key} answered a different status than the table records`).toBe(SWEPT_STATUS[op.key]);
     });
   }
 

@@ -21,31 +21,102 @@ describe("D1 round trips per operation stay within their budget", () => {
     const tech = await technicianAccount();
     const cust = await customerAccount();
     const ticket = await raiseTicket(cust.token);
-    await call(`/v1/tickets/${ticket.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    await call(`/v1/tickets/${ticket.id}/assign`, {
+      token: dispatcher.token,
+      body: { technician_ids: [tech.user.id] },
+    });
     await call(`/v1/tickets/${ticket.id}/comments`, { token: cust.token, body: { body: "Hello" } });
-    const appt = await call("/v1/appointments", { token: dispatcher.token, body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(3), start_time: "10:00" } });
+    const appt = await call("/v1/appointments", {
+      token: dispatcher.token,
+      body: { ticket_id: ticket.id, technician_id: tech.user.id, date: dayAhead(3), start_time: "10:00" },
+    });
     const linkTicket = await raiseTicket(cust.token);
-    await call(`/v1/tickets/${linkTicket.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
-    w = { dispatcher, tech, cust, ticket, appointment: appt.json, link: await linkFor(dispatcher.token, linkTicket.id) };
+    await call(`/v1/tickets/${linkTicket.id}/assign`, {
+      token: dispatcher.token,
+      body: { technician_ids: [tech.user.id] },
+    });
+    w = {
+      dispatcher,
+      tech,
+      cust,
+      ticket,
+      appointment: appt.json,
+      link: await linkFor(dispatcher.token, linkTicket.id),
+    };
   });
 
   /** Each operation: who calls it (a fresh sign-in of that role, or none) and the request. */
-  const operations: Record<string, () => Promise<{ token?: string; path: string; method?: string; body?: unknown; expect: number }>> = {
+  const operations: Record<
+    string,
+    () => Promise<{ token?: string; path: string; method?: string; body?: unknown; expect: number }>
+  > = {
     "GET /v1/me": async () => ({ token: (await freshToken("technician")).token, path: "/v1/me", expect: 200 }),
-    "GET /v1/tickets": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/tickets", expect: 200 }),
-    "GET /v1/tickets/{id}": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/tickets/${w.ticket.id}`, expect: 200 }),
-    "GET /v1/tickets/{id}/history": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/tickets/${w.ticket.id}/history`, expect: 200 }),
-    "GET /v1/tickets/{id}/comments": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/tickets/${w.ticket.id}/comments`, expect: 200 }),
-    "GET /v1/customers": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/customers", expect: 200 }),
-    "GET /v1/customers/{id}": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/customers/${w.cust.customerId}`, expect: 200 }),
+    "GET /v1/tickets": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/tickets",
+      expect: 200,
+    }),
+    "GET /v1/tickets/{id}": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/tickets/${w.ticket.id}`,
+      expect: 200,
+    }),
+    "GET /v1/tickets/{id}/history": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/tickets/${w.ticket.id}/history`,
+      expect: 200,
+    }),
+    "GET /v1/tickets/{id}/comments": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/tickets/${w.ticket.id}/comments`,
+      expect: 200,
+    }),
+    "GET /v1/customers": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/customers",
+      expect: 200,
+    }),
+    "GET /v1/customers/{id}": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/customers/${w.cust.customerId}`,
+      expect: 200,
+    }),
     "GET /v1/users": async () => ({ token: (await freshToken("manager")).token, path: "/v1/users", expect: 200 }),
-    "GET /v1/technicians": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/technicians", expect: 200 }),
-    "GET /v1/appointments": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/appointments", expect: 200 }),
-    "GET /v1/appointments/{id}": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/appointments/${w.appointment.id}`, expect: 200 }),
-    "GET /v1/availability": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/availability?ticket_id=${w.ticket.id}&date=${dayAhead(4)}`, expect: 200 }),
-    "GET /v1/notifications": async () => ({ token: (await freshToken("technician")).token, path: "/v1/notifications", expect: 200 }),
-    "GET /v1/workload": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/workload", expect: 200 }),
-    "GET /v1/feedback": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/feedback", expect: 200 }),
+    "GET /v1/technicians": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/technicians",
+      expect: 200,
+    }),
+    "GET /v1/appointments": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/appointments",
+      expect: 200,
+    }),
+    "GET /v1/appointments/{id}": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/appointments/${w.appointment.id}`,
+      expect: 200,
+    }),
+    "GET /v1/availability": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/availability?ticket_id=${w.ticket.id}&date=${dayAhead(4)}`,
+      expect: 200,
+    }),
+    "GET /v1/notifications": async () => ({
+      token: (await freshToken("technician")).token,
+      path: "/v1/notifications",
+      expect: 200,
+    }),
+    "GET /v1/workload": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/workload",
+      expect: 200,
+    }),
+    "GET /v1/feedback": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/feedback",
+      expect: 200,
+    }),
     "GET /v1/assets": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/assets", expect: 200 }),
     "GET /v1/public/appointments/{token}": async () => ({ path: `/v1/public/appointments/${w.link}`, expect: 200 }),
     "POST /v1/auth/login": async () => {
@@ -56,27 +127,85 @@ describe("D1 round trips per operation stay within their budget", () => {
       const user = await createUser({ role: "technician" });
       return { path: "/v1/auth/refresh", body: { refresh_token: (await login(user)).refresh_token }, expect: 200 };
     },
-    "PATCH /v1/me": async () => ({ token: (await freshToken("technician")).token, path: "/v1/me", method: "PATCH", body: { first_name: "Budget" }, expect: 200 }),
-    "POST /v1/tickets": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/tickets", body: { kind: "repair", priority: "high", title: "Measured" }, expect: 201 }),
-    "PATCH /v1/tickets/{id}": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/tickets/${w.ticket.id}`, method: "PATCH", body: { title: `Renamed ${Math.random()}` }, expect: 200 }),
+    "PATCH /v1/me": async () => ({
+      token: (await freshToken("technician")).token,
+      path: "/v1/me",
+      method: "PATCH",
+      body: { first_name: "Budget" },
+      expect: 200,
+    }),
+    "POST /v1/tickets": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/tickets",
+      body: { kind: "repair", priority: "high", title: "Measured" },
+      expect: 201,
+    }),
+    "PATCH /v1/tickets/{id}": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/tickets/${w.ticket.id}`,
+      method: "PATCH",
+      body: { title: `Renamed ${Math.random()}` },
+      expect: 200,
+    }),
     "POST /v1/tickets/{id}/assign": async () => {
       const t = await raiseTicket(w.cust.token);
-      return { token: (await freshToken("dispatcher")).token, path: `/v1/tickets/${t.id}/assign`, body: { technician_ids: [w.tech.user.id] }, expect: 200 };
+      return {
+        token: (await freshToken("dispatcher")).token,
+        path: `/v1/tickets/${t.id}/assign`,
+        body: { technician_ids: [w.tech.user.id] },
+        expect: 200,
+      };
     },
     "POST /v1/tickets/{id}/start": async () => {
       const t = await raiseTicket(w.cust.token);
-      await call(`/v1/tickets/${t.id}/assign`, { token: w.dispatcher.token, body: { technician_ids: [w.tech.user.id] } });
+      await call(`/v1/tickets/${t.id}/assign`, {
+        token: w.dispatcher.token,
+        body: { technician_ids: [w.tech.user.id] },
+      });
       return { token: w.tech.token, path: `/v1/tickets/${t.id}/start`, body: {}, expect: 200 };
     },
-    "POST /v1/tickets/{id}/comments": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/tickets/${w.ticket.id}/comments`, body: { body: "Measured" }, expect: 201 }),
+    "POST /v1/tickets/{id}/comments": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/tickets/${w.ticket.id}/comments`,
+      body: { body: "Measured" },
+      expect: 201,
+    }),
     "POST /v1/appointments": async () => {
       const t = await raiseTicket(w.cust.token);
-      await call(`/v1/tickets/${t.id}/assign`, { token: w.dispatcher.token, body: { technician_ids: [w.tech.user.id] } });
-      return { token: (await freshToken("dispatcher")).token, path: "/v1/appointments", body: { ticket_id: t.id, technician_id: w.tech.user.id, date: dayAhead(5), start_time: `${10 + Math.floor(Math.random() * 6)}:00` }, expect: 201 };
+      await call(`/v1/tickets/${t.id}/assign`, {
+        token: w.dispatcher.token,
+        body: { technician_ids: [w.tech.user.id] },
+      });
+      return {
+        token: (await freshToken("dispatcher")).token,
+        path: "/v1/appointments",
+        body: {
+          ticket_id: t.id,
+          technician_id: w.tech.user.id,
+          date: dayAhead(5),
+          start_time: `${10 + Math.floor(Math.random() * 6)}:00`,
+        },
+        expect: 201,
+      };
     },
-    "POST /v1/appointments/{id}/confirm": async () => ({ token: (await freshToken("dispatcher")).token, path: `/v1/appointments/${w.appointment.id}/confirm`, body: {}, expect: 200 }),
-    "POST /v1/customers": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/customers", body: { full_name: "Measured Customer", phone: "+26771234888" }, expect: 201 }),
-    "POST /v1/attendance/mark": async () => ({ token: (await freshToken("manager")).token, path: "/v1/attendance/mark", body: { user_id: w.tech.user.id, date: dayAhead(1), status: "present" }, expect: 200 }),
+    "POST /v1/appointments/{id}/confirm": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: `/v1/appointments/${w.appointment.id}/confirm`,
+      body: {},
+      expect: 200,
+    }),
+    "POST /v1/customers": async () => ({
+      token: (await freshToken("dispatcher")).token,
+      path: "/v1/customers",
+      body: { full_name: "Measured Customer", phone: "+26771234888" },
+      expect: 201,
+    }),
+    "POST /v1/attendance/mark": async () => ({
+      token: (await freshToken("manager")).token,
+      path: "/v1/attendance/mark",
+      body: { user_id: w.tech.user.id, date: dayAhead(1), status: "present" },
+      expect: 200,
+    }),
   };
 
   it("measures only operations that have a budget", () => {
@@ -86,13 +215,20 @@ describe("D1 round trips per operation stay within their budget", () => {
   for (const [name, build] of Object.entries(operations)) {
     it(`${name} ≤ ${ROUND_TRIP_BUDGET[name]}`, async () => {
       const req = await build();
-      const res = await call(req.path, { method: req.method ?? (req.body === undefined ? "GET" : "POST"), token: req.token, body: req.body });
+      const res = await call(req.path, {
+        method: req.method ?? (req.body === undefined ? "GET" : "POST"),
+        token: req.token,
+        body: req.body,
+      });
       expect(res.status, res.text.slice(0, 200)).toBe(req.expect);
       const trips = Number(res.headers.get(HEADER));
       measured[name] = trips;
       console.log(`ROUND_TRIPS ${name} ${trips}`);
       expect(trips).toBeGreaterThan(0);
-      expect(trips, `${name} took ${trips} D1 round trips; its budget is ${ROUND_TRIP_BUDGET[name]}`).toBeLessThanOrEqual(ROUND_TRIP_BUDGET[name]);
+      expect(
+        trips,
+        `${name} took ${trips} D1 round trips; its budget is ${ROUND_TRIP_BUDGET[name]}`,
+      ).toBeLessThanOrEqual(ROUND_TRIP_BUDGET[name]);
     });
   }
 });

@@ -34,7 +34,10 @@ export const customers = sqliteTable(
     email: text("email"),
     whatsapp: text("whatsapp"),
     /** Channels the customer agreed to be messaged on (sms, email, whatsapp); SMS only unless they chose more. */
-    messageChannels: text("message_channels", { mode: "json" }).$type<CustomerChannel[]>().notNull().default(sql`'["sms"]'`),
+    messageChannels: text("message_channels", { mode: "json" })
+      .$type<CustomerChannel[]>()
+      .notNull()
+      .default(sql`'["sms"]'`),
     nationalId: text("national_id"),
     address: text("address").notNull().default(""),
     lat: real("lat"),
@@ -59,7 +62,9 @@ export const assets = sqliteTable(
   "assets",
   {
     id: text("id").primaryKey(),
-    customerId: text("customer_id").notNull().references(() => customers.id),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
     model: text("model").notNull(),
     serialNumber: text("serial_number"),
     cardType: text("card_type").notNull().default("normal"),
@@ -74,7 +79,12 @@ export const assets = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     deletedAt: text("deleted_at"),
   },
-  (t) => [index("assets_customer_idx").on(t.customerId, t.createdAt), index("assets_created_idx").on(t.createdAt, t.id), index("assets_warranty_end_idx").on(t.warrantyEnd, t.id), index("assets_serial_idx").on(t.serialNumber)],
+  (t) => [
+    index("assets_customer_idx").on(t.customerId, t.createdAt),
+    index("assets_created_idx").on(t.createdAt, t.id),
+    index("assets_warranty_end_idx").on(t.warrantyEnd, t.id),
+    index("assets_serial_idx").on(t.serialNumber),
+  ],
 );
 
 /** A technician's working profile (FW-1); keyed by user id, as technicians are addressed everywhere. */
@@ -86,11 +96,17 @@ export const technicianProfiles = sqliteTable(
     skills: text("skills", { mode: "json" }).$type<string[]>().notNull().default([]),
     serviceAreas: text("service_areas", { mode: "json" }).$type<string[]>().notNull().default([]),
     supervisorId: text("supervisor_id"),
-    externalUsernames: text("external_usernames", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    externalUsernames: text("external_usernames", { mode: "json" })
+      .$type<Record<string, string>>()
+      .notNull()
+      .default({}),
     isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
     unavailableReason: text("unavailable_reason"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("technician_profiles_employee_unique").on(t.employeeId), index("technician_profiles_supervisor_idx").on(t.supervisorId)],
+  (t) => [
+    uniqueIndex("technician_profiles_employee_unique").on(t.employeeId),
+    index("technician_profiles_supervisor_idx").on(t.supervisorId),
+  ],
 );

@@ -49,8 +49,12 @@ export const sessions = sqliteTable(
   "sessions",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
-    via: text("via", { enum: ["bearer", "cookie"] }).notNull().default("bearer"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    via: text("via", { enum: ["bearer", "cookie"] })
+      .notNull()
+      .default("bearer"),
     /** The application signed in to (its tokens carry `azp` and the user's roles there); null for truckroll itself. */
     applicationId: text("application_id"),
     csrfHash: text("csrf_hash"),
@@ -69,7 +73,9 @@ export const refreshTokens = sqliteTable(
   "refresh_tokens",
   {
     jti: text("jti").primaryKey(),
-    sessionId: text("session_id").notNull().references(() => sessions.id),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
     issuedAt: text("issued_at").notNull(),
     expiresAt: text("expires_at").notNull(),
     rotatedAt: text("rotated_at"),
@@ -81,13 +87,18 @@ export const passwordResetTokens = sqliteTable(
   "password_reset_tokens",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
     tokenHash: text("token_hash").notNull(),
     expiresAt: text("expires_at").notNull(),
     usedAt: text("used_at"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [uniqueIndex("password_reset_tokens_hash_unique").on(t.tokenHash), index("password_reset_tokens_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("password_reset_tokens_hash_unique").on(t.tokenHash),
+    index("password_reset_tokens_user_idx").on(t.userId),
+  ],
 );
 
 export const OTP_PURPOSES = ["login", "enable_2fa", "disable_2fa"] as const;
@@ -97,7 +108,9 @@ export const otpCodes = sqliteTable(
   "otp_codes",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
     purpose: text("purpose", { enum: OTP_PURPOSES }).notNull(),
     codeHash: text("code_hash").notNull(),
     attempts: integer("attempts").notNull().default(0),

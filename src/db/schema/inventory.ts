@@ -19,7 +19,11 @@ export const inventoryItems = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     retiredAt: text("retired_at"),
   },
-  (t) => [uniqueIndex("inventory_items_sku_unique").on(t.sku), index("inventory_items_name_idx").on(t.name, t.id), index("inventory_items_category_idx").on(t.category, t.name, t.id)],
+  (t) => [
+    uniqueIndex("inventory_items_sku_unique").on(t.sku),
+    index("inventory_items_name_idx").on(t.name, t.id),
+    index("inventory_items_category_idx").on(t.category, t.name, t.id),
+  ],
 );
 
 /**
@@ -40,7 +44,10 @@ export const stockBalances = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.itemId, t.location] }),
     index("stock_balances_location_idx").on(t.location, t.itemId),
-    check("stock_balances_never_negative", sql`${t.quantity} >= 0 OR ${t.location} IN ('supplier', 'adjustment', 'written_off')`),
+    check(
+      "stock_balances_never_negative",
+      sql`${t.quantity} >= 0 OR ${t.location} IN ('supplier', 'adjustment', 'written_off')`,
+    ),
   ],
 );
 
@@ -105,6 +112,9 @@ export const equipmentAssignments = sqliteTable(
     index("equipment_assignments_technician_idx").on(t.technicianId, t.createdAt, t.id),
     index("equipment_assignments_ticket_idx").on(t.ticketId),
     index("equipment_assignments_created_idx").on(t.createdAt, t.id),
-    check("equipment_assignments_returned_within", sql`${t.returnedQuantity} >= 0 AND ${t.returnedQuantity} <= ${t.quantity}`),
+    check(
+      "equipment_assignments_returned_within",
+      sql`${t.returnedQuantity} >= 0 AND ${t.returnedQuantity} <= ${t.quantity}`,
+    ),
   ],
 );

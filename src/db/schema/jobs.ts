@@ -34,5 +34,8 @@ export const jobs = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     finishedAt: text("finished_at"),
   },
-  (t) => [index("jobs_requester_idx").on(t.requestedBy, t.createdAt, t.id), index("jobs_status_idx").on(t.status, t.updatedAt)],
+  (t) => [
+    index("jobs_requester_idx").on(t.requestedBy, t.createdAt, t.id),
+    index("jobs_status_idx").on(t.status, t.updatedAt),
+  ],
 );

@@ -1,6 +1,16 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const SYNC_ENTITIES = ["ticket", "comment", "work_log", "appointment", "attachment", "customer", "asset", "equipment", "notification"] as const;
+export const SYNC_ENTITIES = [
+  "ticket",
+  "comment",
+  "work_log",
+  "appointment",
+  "attachment",
+  "customer",
+  "asset",
+  "equipment",
+  "notification",
+] as const;
 export type SyncEntity = (typeof SYNC_ENTITIES)[number];
 export const SYNC_OPS = ["upsert", "grant", "revoke", "delete"] as const;
 export type SyncOp = (typeof SYNC_OPS)[number];
@@ -56,15 +66,19 @@ export const mobileDevices = sqliteTable(
 );
 
 /** Offline actions by their client-generated id: a replayed action is answered, never applied twice. */
-export const mobileActions = sqliteTable("mobile_actions", {
-  userId: text("user_id").notNull(),
-  clientId: text("client_id").notNull(),
-  deviceId: text("device_id").notNull(),
-  type: text("type").notNull(),
-  outcome: text("outcome", { enum: ["pending", "applied", "conflict", "rejected"] }).notNull(),
-  result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
-  createdAt: text("created_at").notNull(),
-}, (t) => [uniqueIndex("mobile_actions_pk").on(t.userId, t.clientId)]);
+export const mobileActions = sqliteTable(
+  "mobile_actions",
+  {
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    deviceId: text("device_id").notNull(),
+    type: text("type").notNull(),
+    outcome: text("outcome", { enum: ["pending", "applied", "conflict", "rejected"] }).notNull(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("mobile_actions_pk").on(t.userId, t.clientId)],
+);
 
 /** Files sent from the field, attached to a ticket (then also one of its attachments) or waiting to be. */
 export const uploads = sqliteTable(
@@ -82,5 +96,8 @@ export const uploads = sqliteTable(
     attachedAt: text("attached_at"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [index("uploads_unattached_idx").on(t.attachedAt, t.createdAt), index("uploads_owner_idx").on(t.uploadedBy, t.createdAt)],
+  (t) => [
+    index("uploads_unattached_idx").on(t.attachedAt, t.createdAt),
+    index("uploads_owner_idx").on(t.uploadedBy, t.createdAt),
+  ],
 );

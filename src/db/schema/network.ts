@@ -30,7 +30,10 @@ export const localities = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     deletedAt: text("deleted_at"),
   },
-  (t) => [uniqueIndex("localities_area_unique").on(t.serviceArea), index("localities_region_idx").on(t.regionId, t.name, t.id)],
+  (t) => [
+    uniqueIndex("localities_area_unique").on(t.serviceArea),
+    index("localities_region_idx").on(t.regionId, t.name, t.id),
+  ],
 );
 
 /** Price per metre of each cable type; a change adds a row, so the price in force at any time stays known. */
@@ -95,7 +98,10 @@ export const incidentCustomers = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("incident_customers_unique").on(t.incidentId, t.customerId), index("incident_customers_incident_idx").on(t.incidentId, t.createdAt, t.id)],
+  (t) => [
+    uniqueIndex("incident_customers_unique").on(t.incidentId, t.customerId),
+    index("incident_customers_incident_idx").on(t.incidentId, t.createdAt, t.id),
+  ],
 );
 
 /** Comments on any object, known by its kind and id (`content_type` + `object_id`); soft-deleted. */
@@ -118,7 +124,15 @@ export const objectComments = sqliteTable(
 export const NETWORK_SERVICE_TYPES = ["internet", "voice", "iptv", "business"] as const;
 export const ONT_LINK_STATES = ["up", "down", "los", "dying_gasp"] as const;
 
-export const PROVISIONING_ACTIONS = ["link_check", "subscriber_health", "provision_service", "change_cpe", "delete_ont", "create_vlans", "delete_unused_vlans"] as const;
+export const PROVISIONING_ACTIONS = [
+  "link_check",
+  "subscriber_health",
+  "provision_service",
+  "change_cpe",
+  "delete_ont",
+  "create_vlans",
+  "delete_unused_vlans",
+] as const;
 export const PROVISIONING_OUTCOMES = ["running", "succeeded", "failed", "outcome_unknown"] as const;
 
 /**

@@ -53,7 +53,10 @@ export const notifications = sqliteTable(
     readAt: text("read_at"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt, t.id), index("notifications_unread_idx").on(t.userId, t.readAt)],
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.createdAt, t.id),
+    index("notifications_unread_idx").on(t.userId, t.readAt),
+  ],
 );
 
 /** Per-user channel choices; no row means the channel's default. */

@@ -1,7 +1,15 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const APPOINTMENT_STATUSES = ["scheduled", "confirmed", "en_route", "on_site", "in_progress", "completed", "cancelled"] as const;
+export const APPOINTMENT_STATUSES = [
+  "scheduled",
+  "confirmed",
+  "en_route",
+  "on_site",
+  "in_progress",
+  "completed",
+  "cancelled",
+] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 /** D1's copy of the bookings that each TechnicianSchedule object owns (SCH-2, SCH-3). */
@@ -64,7 +72,10 @@ export const appointmentLinks = sqliteTable(
     revokedAt: text("revoked_at"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [uniqueIndex("appointment_links_hash_unique").on(t.tokenHash), index("appointment_links_ticket_idx").on(t.ticketId)],
+  (t) => [
+    uniqueIndex("appointment_links_hash_unique").on(t.tokenHash),
+    index("appointment_links_ticket_idx").on(t.ticketId),
+  ],
 );
 
 export const FEEDBACK_KINDS = ["technician", "service", "rating"] as const;

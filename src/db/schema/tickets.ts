@@ -2,8 +2,15 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const TICKET_KINDS = [
-  "bug", "problem", "service_down", "new_feature",
-  "installation", "repair", "maintenance", "upgrade", "disconnection",
+  "bug",
+  "problem",
+  "service_down",
+  "new_feature",
+  "installation",
+  "repair",
+  "maintenance",
+  "upgrade",
+  "disconnection",
   "service_booking",
 ] as const;
 export type TicketKind = (typeof TICKET_KINDS)[number];
@@ -15,7 +22,17 @@ export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 export const SERVICE_CATEGORIES = ["voice", "internet", "other"] as const;
 /** Where a service booking's work happens: at the customer's, at the workshop (carried in), or remotely. */
 export const VISIT_TYPES = ["onsite", "carry_in", "remote"] as const;
-export const TICKET_STATUSES = ["new", "opened", "assigned", "in_progress", "on_hold", "resolved", "waiting_approval", "closed", "cancelled"] as const;
+export const TICKET_STATUSES = [
+  "new",
+  "opened",
+  "assigned",
+  "in_progress",
+  "on_hold",
+  "resolved",
+  "waiting_approval",
+  "closed",
+  "cancelled",
+] as const;
 /** Work is done (or abandoned): no assignment, booking or SLA clock applies. */
 export const FINISHED_STATUSES = ["resolved", "waiting_approval", "closed", "cancelled"] as const;
 /** Work is still to do. */
@@ -99,8 +116,12 @@ export const tickets = sqliteTable(
     // Upcoming service bookings: scheduled, else preferred, time.
     index("tickets_booking_due_idx").on(t.kind, sql`coalesce(scheduled_at, preferred_at)`, t.id),
     // Only tickets still waiting for a response or resolution: the breach scan stays small.
-    index("tickets_response_due_idx").on(t.responseDueAt).where(sql`response_breached_at IS NULL AND responded_at IS NULL`),
-    index("tickets_resolution_due_idx").on(t.resolutionDueAt).where(sql`resolution_breached_at IS NULL AND resolved_at IS NULL`),
+    index("tickets_response_due_idx")
+      .on(t.responseDueAt)
+      .where(sql`response_breached_at IS NULL AND responded_at IS NULL`),
+    index("tickets_resolution_due_idx")
+      .on(t.resolutionDueAt)
+      .where(sql`resolution_breached_at IS NULL AND resolved_at IS NULL`),
   ],
 );
 
@@ -114,7 +135,10 @@ export const ticketAssignees = sqliteTable(
     reason: text("reason"),
     assignedAt: text("assigned_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.technicianId] }), index("ticket_assignees_technician_idx").on(t.technicianId, t.ticketId)],
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.technicianId] }),
+    index("ticket_assignees_technician_idx").on(t.technicianId, t.ticketId),
+  ],
 );
 
 export const ticketComments = sqliteTable(

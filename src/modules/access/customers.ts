@@ -12,7 +12,9 @@ import { visibleTickets } from "./tickets";
  */
 function customerReach(ctx: UserContext): "all" | "tickets" {
   const p = ctx.actor.permissions;
-  return p.has("customers:write") || p.has("tickets:scope_all") || (p.has("tickets:create") && p.has("customers:read")) ? "all" : "tickets";
+  return p.has("customers:write") || p.has("tickets:scope_all") || (p.has("tickets:create") && p.has("customers:read"))
+    ? "all"
+    : "tickets";
 }
 
 export const seesNationalId = (ctx: UserContext) => ctx.actor.permissions.has("customers:write");
@@ -21,6 +23,11 @@ export const seesNationalId = (ctx: UserContext) => ctx.actor.permissions.has("c
 export async function visibleCustomers(ctx: UserContext, column: AnyColumn = customers.id): Promise<SQL | undefined> {
   if (customerReach(ctx) === "all") return undefined;
   const visible = await visibleTickets(ctx);
-  return inList(column, ctx.db.select({ id: tickets.customerId }).from(tickets).where(and(visible, isNotNull(tickets.customerId))));
+  return inList(
+    column,
+    ctx.db
+      .select({ id: tickets.customerId })
+      .from(tickets)
+      .where(and(visible, isNotNull(tickets.customerId))),
+  );
 }
-

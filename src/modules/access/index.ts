@@ -1,6 +1,16 @@
 // Who sees what: the object-level rules every module scopes its queries by — tickets (all / team /
 // own and assigned), the customers and service cards those tickets reach, and the technicians a
 // caller may name in a request. No routes; every other module reads its scope from here.
-export { canTriage, findVisibleTicket, linkedCustomerId, relationsOf, scopeOf, visibleTickets, type Relation, type Scope, type TicketRow } from "./tickets";
+export {
+  canTriage,
+  findVisibleTicket,
+  linkedCustomerId,
+  relationsOf,
+  scopeOf,
+  visibleTickets,
+  type Relation,
+  type Scope,
+  type TicketRow,
+} from "./tickets";
 export { seesNationalId, visibleCustomers } from "./customers";
 export { assertTechniciansInReach, outsideReach } from "./technicians";

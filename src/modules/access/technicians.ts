@@ -25,6 +25,8 @@ export async function outsideReach(ctx: UserContext, ids: string[]): Promise<str
 export async function assertTechniciansInReach(ctx: UserContext, ids: string[], path: string) {
   const outside = await outsideReach(ctx, ids);
   if (outside.length) {
-    throw new AppError("forbidden", "You can only name technicians of your own team.", { errors: outside.map((id) => ({ path, message: `${id} is not in your team` })) });
+    throw new AppError("forbidden", "You can only name technicians of your own team.", {
+      errors: outside.map((id) => ({ path, message: `${id} is not in your team` })),
+    });
   }
 }

@@ -23,7 +23,6 @@ export interface Relation {
   internal: boolean;
 }
 
-
 export function scopeOf(ctx: UserContext): Scope {
   if (ctx.actor.permissions.has("tickets:scope_all")) return "all";
   if (ctx.actor.permissions.has("tickets:scope_team")) return "team";
@@ -32,7 +31,10 @@ export function scopeOf(ctx: UserContext): Scope {
 
 /** The customer record linked to the caller's login, if any (never creates one). */
 export async function linkedCustomerId(ctx: UserContext): Promise<string | null> {
-  const row = await ctx.db.query.customers.findFirst({ where: eq(customers.userId, ctx.actor.userId), columns: { id: true } });
+  const row = await ctx.db.query.customers.findFirst({
+    where: eq(customers.userId, ctx.actor.userId),
+    columns: { id: true },
+  });
   return row?.id ?? null;
 }
 
@@ -48,7 +50,10 @@ export async function visibleTickets(ctx: UserContext): Promise<SQL | undefined>
   const customerId = await linkedCustomerId(ctx);
   const branches: SQL[] = [
     eq(tickets.createdBy, me),
-    inList(tickets.id, ctx.db.select({ id: ticketAssignees.ticketId }).from(ticketAssignees).where(eq(ticketAssignees.technicianId, me))),
+    inList(
+      tickets.id,
+      ctx.db.select({ id: ticketAssignees.ticketId }).from(ticketAssignees).where(eq(ticketAssignees.technicianId, me)),
+    ),
   ];
   if (customerId) branches.push(eq(tickets.customerId, customerId));
   if (scope === "team") {
@@ -80,11 +85,16 @@ export async function findVisibleTicket(ctx: UserContext, id: string): Promise<T
 }
 
 /** How the caller relates to each ticket, from the tickets' assignees and their supervisors. */
-export async function relationsOf(ctx: UserContext, rows: TicketRow[], assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>): Promise<Map<string, Relation>> {
+export async function relationsOf(
+  ctx: UserContext,
+  rows: TicketRow[],
+  assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>,
+): Promise<Map<string, Relation>> {
   const me = ctx.actor.userId;
   const scope = scopeOf(ctx);
   // Only customer logins can be linked to a customer record (customers.service assertLinkableUser).
-  const customerId = ctx.actor.role === "customer" && rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
+  const customerId =
+    ctx.actor.role === "customer" && rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
   const triage = ctx.actor.permissions.has("tickets:assign");
   const internal = ctx.actor.permissions.has("tickets:internal");
   const out = new Map<string, Relation>();

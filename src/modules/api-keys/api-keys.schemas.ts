@@ -2,7 +2,17 @@ import { z } from "@hono/zod-openapi";
 import { ALL_PERMISSIONS } from "../../lib/permissions";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const ApiKeyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The API key's id (not its secret)", example: "key_0a1b2c3d4e5f6g7h8i9j" }) });
+export const ApiKeyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The API key's id (not its secret)",
+      example: "key_0a1b2c3d4e5f6g7h8i9j",
+    }),
+});
 
 export const ApiKeySchema = z
   .object({
@@ -23,25 +33,46 @@ export const ApiKeySchema = z
   .openapi("ApiKey");
 
 export const ApiKeyDetailSchema = ApiKeySchema.extend({
-  usage: z.array(z.object({ day: z.string(), requests: z.number().int() })).openapi({ description: "Requests per day (UTC), the last 30 days" }),
+  usage: z
+    .array(z.object({ day: z.string(), requests: z.number().int() }))
+    .openapi({ description: "Requests per day (UTC), the last 30 days" }),
 }).openapi("ApiKeyDetail");
 
 export const ApiKeyWithSecretSchema = ApiKeySchema.extend({
-  secret: z.string().openapi({ description: "Shown this once: store it now. Send it as `Authorization: Bearer <secret>`", example: "trk_3q2-7wEMN0aXbQ4F8c1dYt5LkP9hRzVu" }),
+  secret: z.string().openapi({
+    description: "Shown this once: store it now. Send it as `Authorization: Bearer <secret>`",
+    example: "trk_3q2-7wEMN0aXbQ4F8c1dYt5LkP9hRzVu",
+  }),
 }).openapi("ApiKeyWithSecret");
 
 export const ApiKeyCreateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(120).openapi({ example: "Helpdesk sync" }),
-    application_id: z.string().min(1).max(64).optional().openapi({ description: "The application the key belongs to; its deactivation stops the key", example: "app_0a1b2c3d4e5f6g7h8i9j" }),
-    permissions: z.array(z.enum(ALL_PERMISSIONS as [string, ...string[]])).min(1).max(ALL_PERMISSIONS.length).openapi({ description: "What the key may do: a subset of the permissions you hold", example: ["users:lookup", "tickets:read"] }),
+    application_id: z.string().min(1).max(64).optional().openapi({
+      description: "The application the key belongs to; its deactivation stops the key",
+      example: "app_0a1b2c3d4e5f6g7h8i9j",
+    }),
+    permissions: z
+      .array(z.enum(ALL_PERMISSIONS as [string, ...string[]]))
+      .min(1)
+      .max(ALL_PERMISSIONS.length)
+      .openapi({
+        description: "What the key may do: a subset of the permissions you hold",
+        example: ["users:lookup", "tickets:read"],
+      }),
     expires_at: z.iso.datetime({ offset: true }).optional().openapi({ example: "2027-12-31T23:59:59Z" }),
   })
   .openapi("ApiKeyCreate");
 
 export const ApiKeyRotateSchema = z
   .strictObject({
-    overlap_minutes: z.number().int().min(0).max(7 * 24 * 60).default(60).openapi({ description: "How long the old secret keeps working, so callers can switch without downtime" }),
+    overlap_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60)
+      .openapi({ description: "How long the old secret keeps working, so callers can switch without downtime" }),
   })
   .openapi("ApiKeyRotate");
 
@@ -51,8 +82,16 @@ export const ApiKeyPageSchema = pageSchema(ApiKeySchema, "ApiKeyPage");
 export const ClientCredentialsSchema = z
   .object({
     grant_type: z.literal("client_credentials"),
-    client_id: z.string().max(64).optional().openapi({ description: "The key's id (optional; with HTTP Basic, the user name)" }),
-    client_secret: z.string().max(200).optional().openapi({ description: "The key's secret (or HTTP Basic's password)" }),
+    client_id: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "The key's id (optional; with HTTP Basic, the user name)" }),
+    client_secret: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({ description: "The key's secret (or HTTP Basic's password)" }),
   })
   .openapi("ClientCredentialsRequest");
 

@@ -12,8 +12,16 @@ type ApplicationRow = typeof applications.$inferSelect;
 type RoleRow = typeof applicationRoles.$inferSelect;
 
 const present = (a: ApplicationRow) => ({
-  id: a.id, key: a.key, name: a.name, description: a.description, listed: a.listed, logo_url: a.logoUrl,
-  allowed_origins: a.allowedOrigins, active: a.active, created_at: a.createdAt, updated_at: a.updatedAt,
+  id: a.id,
+  key: a.key,
+  name: a.name,
+  description: a.description,
+  listed: a.listed,
+  logo_url: a.logoUrl,
+  allowed_origins: a.allowedOrigins,
+  active: a.active,
+  created_at: a.createdAt,
+  updated_at: a.updatedAt,
 });
 
 async function findApplication(ctx: ServiceContext, id: string): Promise<ApplicationRow> {
@@ -24,31 +32,66 @@ async function findApplication(ctx: ServiceContext, id: string): Promise<Applica
 
 async function assertKeyFree(ctx: ServiceContext, key: string) {
   if (await ctx.db.query.applications.findFirst({ where: eq(applications.key, key), columns: { id: true } })) {
-    throw new AppError("conflict", "An application with this key exists.", { errors: [{ path: "key", message: "Already in use" }] });
+    throw new AppError("conflict", "An application with this key exists.", {
+      errors: [{ path: "key", message: "Already in use" }],
+    });
   }
 }
 
 // ---- applications ----
 
 export async function listApplications(ctx: UserContext, query: { limit: number; cursor?: string }) {
-  const page = keyset({ order: "created_at", column: applications.createdAt, idColumn: applications.id, cursor: query.cursor });
-  const rows = await ctx.db.select().from(applications).where(page.where).orderBy(...page.orderBy).limit(query.limit + 1);
+  const page = keyset({
+    order: "created_at",
+    column: applications.createdAt,
+    idColumn: applications.id,
+    cursor: query.cursor,
+  });
+  const rows = await ctx.db
+    .select()
+    .from(applications)
+    .where(page.where)
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(present), next_cursor: result.next_cursor };
 }
 
 /** For a login screen: listed, active applications, without anything internal. */
 export async function publicApplications(ctx: ServiceContext) {
-  const rows = await ctx.db.select().from(applications).where(and(eq(applications.listed, true), eq(applications.active, true))).orderBy(asc(applications.name)).limit(100);
+  const rows = await ctx.db
+    .select()
+    .from(applications)
+    .where(and(eq(applications.listed, true), eq(applications.active, true)))
+    .orderBy(asc(applications.name))
+    .limit(100);
   return { data: rows.map((a) => ({ key: a.key, name: a.name, description: a.description, logo_url: a.logoUrl })) };
 }
 
-export async function createApplication(ctx: UserContext, input: { key: string; name: string; description?: string; listed?: boolean; logo_url?: string; allowed_origins?: string[] }) {
+export async function createApplication(
+  ctx: UserContext,
+  input: {
+    key: string;
+    name: string;
+    description?: string;
+    listed?: boolean;
+    logo_url?: string;
+    allowed_origins?: string[];
+  },
+) {
   await assertKeyFree(ctx, input.key);
   const now = nowIso();
   const row: ApplicationRow = {
-    id: newId("app"), key: input.key, name: input.name, description: input.description ?? "", listed: input.listed ?? false, logoUrl: input.logo_url ?? null,
-    allowedOrigins: [...new Set(input.allowed_origins ?? [])], active: true, createdAt: now, updatedAt: now,
+    id: newId("app"),
+    key: input.key,
+    name: input.name,
+    description: input.description ?? "",
+    listed: input.listed ?? false,
+    logoUrl: input.logo_url ?? null,
+    allowedOrigins: [...new Set(input.allowed_origins ?? [])],
+    active: true,
+    createdAt: now,
+    updatedAt: now,
   };
   await ctx.db.insert(applications).values(row);
   forgetAllowedOrigins();
@@ -59,7 +102,18 @@ export async function getApplication(ctx: UserContext, id: string) {
   return present(await findApplication(ctx, id));
 }
 
-export async function updateApplication(ctx: UserContext, id: string, input: { name?: string; description?: string; listed?: boolean; logo_url?: string | null; allowed_origins?: string[]; active?: boolean }) {
+export async function updateApplication(
+  ctx: UserContext,
+  id: string,
+  input: {
+    name?: string;
+    description?: string;
+    listed?: boolean;
+    logo_url?: string | null;
+    allowed_origins?: string[];
+    active?: boolean;
+  },
+) {
   await findApplication(ctx, id);
   const set: Partial<ApplicationRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) set.name = input.name;
@@ -76,50 +130,107 @@ export async function updateApplication(ctx: UserContext, id: string, input: { n
 // ---- the application's own roles ----
 
 async function findRole(ctx: ServiceContext, applicationId: string, roleId: string): Promise<RoleRow> {
-  const row = await ctx.db.query.applicationRoles.findFirst({ where: and(eq(applicationRoles.id, roleId), eq(applicationRoles.applicationId, applicationId)) });
+  const row = await ctx.db.query.applicationRoles.findFirst({
+    where: and(eq(applicationRoles.id, roleId), eq(applicationRoles.applicationId, applicationId)),
+  });
   if (!row) throw new AppError("not_found", "No such role in this application.");
   return row;
 }
 
 const holders = sql<number>`(SELECT count(*) FROM application_grants g WHERE g.role_id = application_roles.id)`;
 const presentRole = (r: RoleRow & { holders: number }) => ({
-  id: r.id, application_id: r.applicationId, key: r.key, name: r.name, description: r.description, holders: r.holders, created_at: r.createdAt, updated_at: r.updatedAt,
+  id: r.id,
+  application_id: r.applicationId,
+  key: r.key,
+  name: r.name,
+  description: r.description,
+  holders: r.holders,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
 });
 
 export async function listRoles(ctx: UserContext, applicationId: string) {
   await findApplication(ctx, applicationId);
-  const rows = await ctx.db.select({ role: applicationRoles, holders }).from(applicationRoles).where(eq(applicationRoles.applicationId, applicationId)).orderBy(asc(applicationRoles.key));
+  const rows = await ctx.db
+    .select({ role: applicationRoles, holders })
+    .from(applicationRoles)
+    .where(eq(applicationRoles.applicationId, applicationId))
+    .orderBy(asc(applicationRoles.key));
   return { data: rows.map((r) => presentRole({ ...r.role, holders: r.holders })) };
 }
 
-export async function createRole(ctx: UserContext, applicationId: string, input: { key: string; name: string; description?: string }) {
+export async function createRole(
+  ctx: UserContext,
+  applicationId: string,
+  input: { key: string; name: string; description?: string },
+) {
   await findApplication(ctx, applicationId);
   const now = nowIso();
-  const row: RoleRow = { id: newId("apr"), applicationId, key: input.key, name: input.name, description: input.description ?? "", createdAt: now, updatedAt: now };
-  const inserted = await ctx.db.insert(applicationRoles).values(row).onConflictDoNothing().returning({ id: applicationRoles.id });
-  if (!inserted.length) throw new AppError("conflict", "The application has a role with this key.", { errors: [{ path: "key", message: "Already in use" }] });
+  const row: RoleRow = {
+    id: newId("apr"),
+    applicationId,
+    key: input.key,
+    name: input.name,
+    description: input.description ?? "",
+    createdAt: now,
+    updatedAt: now,
+  };
+  const inserted = await ctx.db
+    .insert(applicationRoles)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ id: applicationRoles.id });
+  if (!inserted.length)
+    throw new AppError("conflict", "The application has a role with this key.", {
+      errors: [{ path: "key", message: "Already in use" }],
+    });
   return presentRole({ ...row, holders: 0 });
 }
 
-export async function updateRole(ctx: UserContext, applicationId: string, roleId: string, input: { name?: string; description?: string }) {
+export async function updateRole(
+  ctx: UserContext,
+  applicationId: string,
+  roleId: string,
+  input: { name?: string; description?: string },
+) {
   await findRole(ctx, applicationId, roleId);
-  await ctx.db.update(applicationRoles).set({ ...input, updatedAt: nowIso() }).where(eq(applicationRoles.id, roleId));
-  const [row] = await ctx.db.select({ role: applicationRoles, holders }).from(applicationRoles).where(eq(applicationRoles.id, roleId));
+  await ctx.db
+    .update(applicationRoles)
+    .set({ ...input, updatedAt: nowIso() })
+    .where(eq(applicationRoles.id, roleId));
+  const [row] = await ctx.db
+    .select({ role: applicationRoles, holders })
+    .from(applicationRoles)
+    .where(eq(applicationRoles.id, roleId));
   return presentRole({ ...row.role, holders: row.holders });
 }
 
 export async function deleteRole(ctx: UserContext, applicationId: string, roleId: string) {
   await findRole(ctx, applicationId, roleId);
-  const deleted = await ctx.env.DB.prepare("DELETE FROM application_roles WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants WHERE role_id = ?1)").bind(roleId).run();
+  const deleted = await ctx.env.DB.prepare(
+    "DELETE FROM application_roles WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants WHERE role_id = ?1)",
+  )
+    .bind(roleId)
+    .run();
   if (!deleted.meta.changes) throw new AppError("conflict", "Users hold this role; remove their grants first.");
 }
 
 // ---- grants ----
 
 const grantColumns = {
-  id: applicationGrants.id, grantedBy: applicationGrants.grantedBy, createdAt: applicationGrants.createdAt, updatedAt: applicationGrants.updatedAt,
-  applicationId: applications.id, applicationKey: applications.key, roleId: applicationRoles.id, roleKey: applicationRoles.key, roleName: applicationRoles.name,
-  userId: users.id, username: users.username, firstName: users.firstName, lastName: users.lastName,
+  id: applicationGrants.id,
+  grantedBy: applicationGrants.grantedBy,
+  createdAt: applicationGrants.createdAt,
+  updatedAt: applicationGrants.updatedAt,
+  applicationId: applications.id,
+  applicationKey: applications.key,
+  roleId: applicationRoles.id,
+  roleKey: applicationRoles.key,
+  roleName: applicationRoles.name,
+  userId: users.id,
+  username: users.username,
+  firstName: users.firstName,
+  lastName: users.lastName,
 };
 type GrantRow = { [K in keyof typeof grantColumns]: string | null } & { id: string; createdAt: string };
 
@@ -127,7 +238,11 @@ const presentGrant = (g: GrantRow) => ({
   id: g.id,
   application: { id: g.applicationId!, key: g.applicationKey! },
   role: { id: g.roleId!, key: g.roleKey!, name: g.roleName! },
-  user: { id: g.userId!, username: g.username!, display_name: displayName(g.firstName ?? "", g.lastName ?? "", g.username!) },
+  user: {
+    id: g.userId!,
+    username: g.username!,
+    display_name: displayName(g.firstName ?? "", g.lastName ?? "", g.username!),
+  },
   granted_by: g.grantedBy,
   created_at: g.createdAt,
   updated_at: g.updatedAt!,
@@ -143,12 +258,29 @@ function grantQuery(ctx: ServiceContext, where: SQL | undefined) {
     .where(where);
 }
 
-export async function listGrants(ctx: UserContext, query: { limit: number; cursor?: string; application_id?: string; user_id?: string; role?: string }) {
-  const page = keyset({ order: "created_at", column: applicationGrants.createdAt, idColumn: applicationGrants.id, cursor: query.cursor });
-  const role = query.role ? (query.application_id ? eq(applicationRoles.key, query.role) : eq(applicationRoles.id, query.role)) : undefined;
+export async function listGrants(
+  ctx: UserContext,
+  query: { limit: number; cursor?: string; application_id?: string; user_id?: string; role?: string },
+) {
+  const page = keyset({
+    order: "created_at",
+    column: applicationGrants.createdAt,
+    idColumn: applicationGrants.id,
+    cursor: query.cursor,
+  });
+  const role = query.role
+    ? query.application_id
+      ? eq(applicationRoles.key, query.role)
+      : eq(applicationRoles.id, query.role)
+    : undefined;
   const rows = await grantQuery(
     ctx,
-    and(page.where, query.application_id ? eq(applicationGrants.applicationId, query.application_id) : undefined, query.user_id ? eq(applicationGrants.userId, query.user_id) : undefined, role),
+    and(
+      page.where,
+      query.application_id ? eq(applicationGrants.applicationId, query.application_id) : undefined,
+      query.user_id ? eq(applicationGrants.userId, query.user_id) : undefined,
+      role,
+    ),
   )
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
@@ -166,16 +298,29 @@ const invalid = (path: string, message: string): never => {
   throw new AppError("validation_failed", message, { errors: [{ path, message }] });
 };
 
-export async function createGrant(ctx: UserContext, input: { application_id: string; role_id: string; user_id: string }) {
+export async function createGrant(
+  ctx: UserContext,
+  input: { application_id: string; role_id: string; user_id: string },
+) {
   await findApplication(ctx, input.application_id).catch(() => invalid("application_id", "No such application"));
-  await findRole(ctx, input.application_id, input.role_id).catch(() => invalid("role_id", "No such role in this application"));
+  await findRole(ctx, input.application_id, input.role_id).catch(() =>
+    invalid("role_id", "No such role in this application"),
+  );
   const user = await findUser(ctx, input.user_id).catch(() => invalid("user_id", "No such user"));
   await assertMayChangeUser(ctx, user);
   const now = nowIso();
   const id = newId("apg");
   const inserted = await ctx.db
     .insert(applicationGrants)
-    .values({ id, applicationId: input.application_id, roleId: input.role_id, userId: input.user_id, grantedBy: ctx.actor.userId, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      applicationId: input.application_id,
+      roleId: input.role_id,
+      userId: input.user_id,
+      grantedBy: ctx.actor.userId,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoNothing()
     .returning({ id: applicationGrants.id });
   if (!inserted.length) throw new AppError("conflict", "The user already holds this role in this application.");
@@ -184,7 +329,9 @@ export async function createGrant(ctx: UserContext, input: { application_id: str
 
 export async function updateGrant(ctx: UserContext, id: string, input: { role_id: string }) {
   const grant = await getGrant(ctx, id);
-  await findRole(ctx, grant.application.id, input.role_id).catch(() => invalid("role_id", "No such role in this application"));
+  await findRole(ctx, grant.application.id, input.role_id).catch(() =>
+    invalid("role_id", "No such role in this application"),
+  );
   await assertMayChangeUser(ctx, await findUser(ctx, grant.user.id));
   const updated = await ctx.env.DB.prepare(
     `UPDATE application_grants SET role_id = ?2, granted_by = ?3, updated_at = ?4
@@ -192,7 +339,8 @@ export async function updateGrant(ctx: UserContext, id: string, input: { role_id
   )
     .bind(id, input.role_id, ctx.actor.userId, nowIso())
     .run();
-  if (!updated.meta.changes && grant.role.id !== input.role_id) throw new AppError("conflict", "The user already holds that role in this application.");
+  if (!updated.meta.changes && grant.role.id !== input.role_id)
+    throw new AppError("conflict", "The user already holds that role in this application.");
   return getGrant(ctx, id);
 }
 
@@ -206,7 +354,10 @@ export async function deleteGrant(ctx: UserContext, id: string) {
 
 async function poolOf(ctx: ServiceContext, applicationId: string, roleKey: string) {
   const [found] = await ctx.db
-    .select({ app: { id: applications.id, key: applications.key }, role: { id: applicationRoles.id, key: applicationRoles.key } })
+    .select({
+      app: { id: applications.id, key: applications.key },
+      role: { id: applicationRoles.id, key: applicationRoles.key },
+    })
     .from(applicationRoles)
     .innerJoin(applications, eq(applications.id, applicationRoles.applicationId))
     .where(and(eq(applicationRoles.applicationId, applicationId), eq(applicationRoles.key, roleKey)));
@@ -248,14 +399,22 @@ export async function takePoolTurn(ctx: UserContext, applicationId: string, role
  * The application a sign-in names and the user's roles in it; 403 `application_denied` when the
  * application is inactive or the user holds no role there, 400 when no application has the key.
  */
-export async function applicationAccess(ctx: ServiceContext, applicationKey: string, userId: string): Promise<{ id: string; key: string; roles: string[] }> {
+export async function applicationAccess(
+  ctx: ServiceContext,
+  applicationKey: string,
+  userId: string,
+): Promise<{ id: string; key: string; roles: string[] }> {
   const access = await accessWhere(ctx, eq(applications.key, applicationKey), userId);
   if (!access) invalid("application", "No such application");
   return access!;
 }
 
 /** The same for a session already bound to an application (refresh), by the application's id. */
-export async function accessById(ctx: ServiceContext, applicationId: string, userId: string): Promise<{ id: string; key: string; roles: string[] }> {
+export async function accessById(
+  ctx: ServiceContext,
+  applicationId: string,
+  userId: string,
+): Promise<{ id: string; key: string; roles: string[] }> {
   const access = await accessWhere(ctx, eq(applications.id, applicationId), userId);
   if (!access) throw new AppError("application_denied", "This application no longer exists.");
   return access;
@@ -266,12 +425,16 @@ async function accessWhere(ctx: ServiceContext, which: SQL, userId: string) {
   const rows = await ctx.db
     .select({ id: applications.id, key: applications.key, active: applications.active, role: applicationRoles.key })
     .from(applications)
-    .leftJoin(applicationGrants, and(eq(applicationGrants.applicationId, applications.id), eq(applicationGrants.userId, userId)))
+    .leftJoin(
+      applicationGrants,
+      and(eq(applicationGrants.applicationId, applications.id), eq(applicationGrants.userId, userId)),
+    )
     .leftJoin(applicationRoles, eq(applicationRoles.id, applicationGrants.roleId))
     .where(which);
   if (!rows.length) return null;
   const roles = rows.flatMap((r) => (r.role ? [r.role] : [])).sort();
   if (!rows[0].active) throw new AppError("application_denied", "This application is not active.");
-  if (!roles.length) throw new AppError("application_denied", "You have no role in this application; ask its administrator for access.");
+  if (!roles.length)
+    throw new AppError("application_denied", "You have no role in this application; ask its administrator for access.");
   return { id: rows[0].id, key: rows[0].key, roles };
 }

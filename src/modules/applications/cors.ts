@@ -3,7 +3,14 @@ import type { AppEnv } from "../../lib/context";
 import type { Env } from "../../lib/env";
 
 /** Request headers a browser application may send, and response headers it may read. */
-const ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key", "x-csrf-token", "x-d1-bookmark", "if-match"];
+const ALLOWED_HEADERS = [
+  "authorization",
+  "content-type",
+  "idempotency-key",
+  "x-csrf-token",
+  "x-d1-bookmark",
+  "if-match",
+];
 const EXPOSED_HEADERS = ["x-request-id", "retry-after", "x-d1-bookmark", "content-disposition"];
 const CACHE_MS = 60_000;
 
@@ -16,7 +23,9 @@ export function forgetAllowedOrigins() {
 
 async function allowedOrigins(env: Env): Promise<Set<string>> {
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.origins;
-  const rows = await env.DB.prepare("SELECT allowed_origins FROM applications WHERE active = 1").all<{ allowed_origins: string }>();
+  const rows = await env.DB.prepare("SELECT allowed_origins FROM applications WHERE active = 1").all<{
+    allowed_origins: string;
+  }>();
   const origins = new Set(rows.results.flatMap((r) => JSON.parse(r.allowed_origins) as string[]));
   cached = { origins, at: Date.now() };
   return origins;

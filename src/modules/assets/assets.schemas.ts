@@ -4,12 +4,30 @@ import { searchParam } from "../../lib/search";
 import { serialNumber } from "../../lib/serials";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const AssetIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The service card's id", example: "ast_0a1b2c3d4e5f6g7h8i9j" }) });
+export const AssetIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The service card's id",
+      example: "ast_0a1b2c3d4e5f6g7h8i9j",
+    }),
+});
 
 const date = z.iso.date().openapi({ example: "2026-03-15" });
 
 export const ServiceHistoryEntrySchema = z
-  .object({ ticket_id: z.string(), number: z.string(), kind: z.enum(TICKET_KINDS), status: z.enum(TICKET_STATUSES), service_type: z.enum(["free", "paid"]).nullable(), created_at: z.string(), resolved_at: z.string().nullable() })
+  .object({
+    ticket_id: z.string(),
+    number: z.string(),
+    kind: z.enum(TICKET_KINDS),
+    status: z.enum(TICKET_STATUSES),
+    service_type: z.enum(["free", "paid"]).nullable(),
+    created_at: z.string(),
+    resolved_at: z.string().nullable(),
+  })
   .openapi("ServiceHistoryEntry");
 
 export const AssetSchema = z
@@ -32,7 +50,9 @@ export const AssetSchema = z
   })
   .openapi("Asset");
 
-export const AssetDetailSchema = AssetSchema.extend({ service_history: z.array(ServiceHistoryEntrySchema) }).openapi("AssetDetail");
+export const AssetDetailSchema = AssetSchema.extend({ service_history: z.array(ServiceHistoryEntrySchema) }).openapi(
+  "AssetDetail",
+);
 
 const base = {
   model: z.string().trim().min(1).max(120),
@@ -86,11 +106,37 @@ export const AssetUpdateSchema = z
 export const AssetListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's service cards" }),
-  region: z.string().max(80).optional().openapi({ param: { name: "region", in: "query" }, description: "Only service cards in this region (exact)" }),
-  card_type: z.string().max(40).optional().openapi({ param: { name: "card_type", in: "query" }, description: "Only service cards of this type (exact)" }),
-  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only service cards of customers in this region's localities (by the customer's service area)" }),
-  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only service cards of customers in this locality" }),
+  customer_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's service cards" }),
+  region: z
+    .string()
+    .max(80)
+    .optional()
+    .openapi({ param: { name: "region", in: "query" }, description: "Only service cards in this region (exact)" }),
+  card_type: z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ param: { name: "card_type", in: "query" }, description: "Only service cards of this type (exact)" }),
+  region_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "region_id", in: "query" },
+      description: "Only service cards of customers in this region's localities (by the customer's service area)",
+    }),
+  locality_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "locality_id", in: "query" },
+      description: "Only service cards of customers in this locality",
+    }),
   q: searchParam("model and serial number"),
 });
 

@@ -13,7 +13,9 @@ import { customerForUser, findCustomer } from "../customers";
 export type AssetRow = typeof assets.$inferSelect;
 
 export function isInWarranty(asset: Pick<AssetRow, "warrantyStart" | "warrantyEnd">, onDate: string): boolean {
-  return Boolean(asset.warrantyStart && asset.warrantyEnd && asset.warrantyStart <= onDate && onDate <= asset.warrantyEnd);
+  return Boolean(
+    asset.warrantyStart && asset.warrantyEnd && asset.warrantyStart <= onDate && onDate <= asset.warrantyEnd,
+  );
 }
 
 function toResponse(row: AssetRow) {
@@ -44,23 +46,43 @@ async function assetScope(ctx: UserContext): Promise<SQL | undefined> {
 
 /** A card the caller may see, or 404 — never 403, so existence is not revealed. */
 export async function findVisibleAsset(ctx: UserContext, id: string): Promise<AssetRow> {
-  const row = await ctx.db.query.assets.findFirst({ where: and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)) });
+  const row = await ctx.db.query.assets.findFirst({
+    where: and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)),
+  });
   if (!row) throw new AppError("not_found", "No such service card.");
   return row;
 }
 
-export async function listAssets(ctx: UserContext, query: { limit: number; cursor?: string; customer_id?: string; region?: string; card_type?: string; q?: string; region_id?: string; locality_id?: string }) {
+export async function listAssets(
+  ctx: UserContext,
+  query: {
+    limit: number;
+    cursor?: string;
+    customer_id?: string;
+    region?: string;
+    card_type?: string;
+    q?: string;
+    region_id?: string;
+    locality_id?: string;
+  },
+) {
   const page = keyset({ order: "-created_at", column: assets.createdAt, idColumn: assets.id, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [isNull(assets.deletedAt), page.where, await assetScope(ctx)];
   if (query.customer_id) filters.push(eq(assets.customerId, query.customer_id));
   if (query.region) filters.push(eq(assets.region, query.region));
   if (query.card_type) filters.push(eq(assets.cardType, query.card_type));
   // A card is where its customer is: the customer's service area, as a locality names it.
-  const areas = (where: SQL) => sql`${assets.customerId} IN (SELECT id FROM customers WHERE lower(service_area) IN (SELECT service_area FROM localities WHERE ${where} AND deleted_at IS NULL))`;
+  const areas = (where: SQL) =>
+    sql`${assets.customerId} IN (SELECT id FROM customers WHERE lower(service_area) IN (SELECT service_area FROM localities WHERE ${where} AND deleted_at IS NULL))`;
   if (query.region_id) filters.push(areas(sql`region_id = ${query.region_id}`));
   if (query.locality_id) filters.push(areas(sql`id = ${query.locality_id}`));
   filters.push(containsText([assets.model, assets.serialNumber], query.q));
-  const rows = await ctx.db.select().from(assets).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(assets)
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toResponse), next_cursor: result.next_cursor };
 }
@@ -68,27 +90,58 @@ export async function listAssets(ctx: UserContext, query: { limit: number; curso
 export async function getAsset(ctx: UserContext, id: string) {
   const row = await findVisibleAsset(ctx, id);
   const history = await ctx.db
-    .select({ id: tickets.id, number: tickets.number, kind: tickets.kind, status: tickets.status, serviceType: tickets.serviceType, createdAt: tickets.createdAt, resolvedAt: tickets.resolvedAt })
+    .select({
+      id: tickets.id,
+      number: tickets.number,
+      kind: tickets.kind,
+      status: tickets.status,
+      serviceType: tickets.serviceType,
+      createdAt: tickets.createdAt,
+      resolvedAt: tickets.resolvedAt,
+    })
     .from(tickets)
     .where(eq(tickets.assetId, id))
     .orderBy(desc(tickets.createdAt))
     .limit(100);
   return {
     ...toResponse(row),
-    service_history: history.map((t) => ({ ticket_id: t.id, number: t.number, kind: t.kind, status: t.status, service_type: t.serviceType, created_at: t.createdAt, resolved_at: t.resolvedAt })),
+    service_history: history.map((t) => ({
+      ticket_id: t.id,
+      number: t.number,
+      kind: t.kind,
+      status: t.status,
+      service_type: t.serviceType,
+      created_at: t.createdAt,
+      resolved_at: t.resolvedAt,
+    })),
   };
 }
 
 type AssetInput = Partial<{
-  model: string; serial_number: string | null; card_type: string; installed_on: string | null; warranty_start: string | null;
-  warranty_end: string | null; address: string; city: string | null; postal_code: string | null; region: string | null;
+  model: string;
+  serial_number: string | null;
+  card_type: string;
+  installed_on: string | null;
+  warranty_start: string | null;
+  warranty_end: string | null;
+  address: string;
+  city: string | null;
+  postal_code: string | null;
+  region: string | null;
 }>;
 
 function patchFrom(input: AssetInput): Partial<AssetRow> {
   const map: [keyof AssetInput, keyof AssetRow][] = [
-    ["model", "model"], ["serial_number", "serialNumber"], ["card_type", "cardType"], ["installed_on", "installedOn"],
-    ["warranty_start", "warrantyStart"], ["warranty_end", "warrantyEnd"], ["address", "address"], ["city", "city"],
-    ["postal_code", "postalCode"], ["region", "region"],
+    ["model", "model"],
+    ["serial_number", "serialNumber"],
+    ["card_type", "cardType"],
+    ["installed_on", "installedOn"],
+    ["warranty_start", "warrantyStart"],
+    ["warranty_end", "warrantyEnd"],
+    ["address", "address"],
+    ["city", "city"],
+    ["postal_code", "postalCode"],
+    ["region", "region"],
   ];
   const patch: Record<string, unknown> = {};
   for (const [from, to] of map) if (input[from] !== undefined) patch[to] = input[from];
@@ -97,12 +150,27 @@ function patchFrom(input: AssetInput): Partial<AssetRow> {
 
 export async function createAsset(ctx: UserContext, input: AssetInput & { customer_id: string; model: string }) {
   await findCustomer(ctx, input.customer_id).catch(() => {
-    throw new AppError("validation_failed", "Unknown customer.", { errors: [{ path: "customer_id", message: "No such customer" }] });
+    throw new AppError("validation_failed", "Unknown customer.", {
+      errors: [{ path: "customer_id", message: "No such customer" }],
+    });
   });
   const now = nowIso();
   const row: AssetRow = {
-    id: newId("ast"), customerId: input.customer_id, model: input.model, serialNumber: null, cardType: "normal", installedOn: null,
-    warrantyStart: null, warrantyEnd: null, address: "", city: null, postalCode: null, region: null, createdAt: now, updatedAt: now, deletedAt: null,
+    id: newId("ast"),
+    customerId: input.customer_id,
+    model: input.model,
+    serialNumber: null,
+    cardType: "normal",
+    installedOn: null,
+    warrantyStart: null,
+    warrantyEnd: null,
+    address: "",
+    city: null,
+    postalCode: null,
+    region: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
     ...patchFrom(input),
   };
   await ctx.db.insert(assets).values(row);
@@ -111,12 +179,20 @@ export async function createAsset(ctx: UserContext, input: AssetInput & { custom
 
 export async function updateAsset(ctx: UserContext, id: string, input: AssetInput) {
   const existing = await findVisibleAsset(ctx, id);
-  const merged = { warrantyStart: input.warranty_start !== undefined ? input.warranty_start : existing.warrantyStart, warrantyEnd: input.warranty_end !== undefined ? input.warranty_end : existing.warrantyEnd };
+  const merged = {
+    warrantyStart: input.warranty_start !== undefined ? input.warranty_start : existing.warrantyStart,
+    warrantyEnd: input.warranty_end !== undefined ? input.warranty_end : existing.warrantyEnd,
+  };
   if (merged.warrantyStart && merged.warrantyEnd && merged.warrantyStart > merged.warrantyEnd) {
-    throw new AppError("validation_failed", "The warranty ends before it starts.", { errors: [{ path: "warranty_end", message: "Before warranty_start" }] });
+    throw new AppError("validation_failed", "The warranty ends before it starts.", {
+      errors: [{ path: "warranty_end", message: "Before warranty_start" }],
+    });
   }
   await ctx.db.batch([
-    ctx.db.update(assets).set({ ...patchFrom(input), updatedAt: nowIso() }).where(eq(assets.id, id)),
+    ctx.db
+      .update(assets)
+      .set({ ...patchFrom(input), updatedAt: nowIso() })
+      .where(eq(assets.id, id)),
     ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `a:${id}`, entity: "asset", id }])),
   ]);
   return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
@@ -134,6 +210,9 @@ export async function deleteAsset(ctx: UserContext, id: string) {
 /** Service cards by id for a technician's sync (the cards of their tickets); deleted ones are absent. */
 export async function assetsForSync(ctx: ServiceContext, ids: string[]) {
   if (!ids.length) return [];
-  const rows = await ctx.db.select().from(assets).where(and(inList(assets.id, ids), isNull(assets.deletedAt)));
+  const rows = await ctx.db
+    .select()
+    .from(assets)
+    .where(and(inList(assets.id, ids), isNull(assets.deletedAt)));
   return rows.map(toResponse);
 }

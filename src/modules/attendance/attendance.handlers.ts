@@ -15,7 +15,8 @@ export const myAttendance: RouteHandler<typeof routes.myAttendance, AppEnv> = as
 export const markAttendance: RouteHandler<typeof routes.markAttendance, AppEnv> = async (c) =>
   c.json(await attendance.mark(userContext(c), c.req.valid("json")), 200);
 
-export const myAttendanceToday: RouteHandler<typeof routes.myAttendanceToday, AppEnv> = async (c) => c.json(await attendance.today(userContext(c)), 200);
+export const myAttendanceToday: RouteHandler<typeof routes.myAttendanceToday, AppEnv> = async (c) =>
+  c.json(await attendance.today(userContext(c)), 200);
 
 export const bulkMarkAttendance: RouteHandler<typeof routes.bulkMarkAttendance, AppEnv> = async (c) =>
   c.json(await attendance.bulkMark(userContext(c), c.req.valid("json")), 200);

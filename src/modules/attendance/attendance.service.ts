@@ -11,9 +11,16 @@ import { AppError } from "../../lib/problem";
 type Row = typeof attendance.$inferSelect;
 
 function toResponse(r: Row, name: string) {
-  return { user_id: r.userId, display_name: name, date: r.date, status: r.status, reason: r.reason, marked_by: r.markedBy, updated_at: r.updatedAt };
+  return {
+    user_id: r.userId,
+    display_name: name,
+    date: r.date,
+    status: r.status,
+    reason: r.reason,
+    marked_by: r.markedBy,
+    updated_at: r.updatedAt,
+  };
 }
-
 
 /** Who the caller may mark or read: everyone for managers and admins, the team for supervisors. */
 async function assertManages(ctx: UserContext, userIds: string[]) {
@@ -23,36 +30,61 @@ async function assertManages(ctx: UserContext, userIds: string[]) {
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
     .where(inList(users.id, userIds));
   const missing = userIds.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length) throw new AppError("validation_failed", "Unknown users.", { errors: missing.map((id) => ({ path: "user_id", message: `No user ${id}` })) });
+  if (missing.length)
+    throw new AppError("validation_failed", "Unknown users.", {
+      errors: missing.map((id) => ({ path: "user_id", message: `No user ${id}` })),
+    });
   if (ctx.actor.permissions.has("users:update")) return;
   const outside = found.filter((f) => f.supervisorId !== ctx.actor.userId);
   if (outside.length) throw new AppError("forbidden", "You can only mark your own team.");
 }
 
 /** Writes marks as multi-row upserts, chunked to D1's parameter limit, all in one batch. */
-async function upsert(ctx: UserContext, marks: { userId: string; status: Row["status"]; reason: string | null }[], date: string) {
+async function upsert(
+  ctx: UserContext,
+  marks: { userId: string; status: Row["status"]; reason: string | null }[],
+  date: string,
+) {
   if (!marks.length) return;
   const now = nowIso();
-  const rows = marks.map((m) => ({ userId: m.userId, date, status: m.status, reason: m.reason, markedBy: ctx.actor.userId, updatedAt: now }));
+  const rows = marks.map((m) => ({
+    userId: m.userId,
+    date,
+    status: m.status,
+    reason: m.reason,
+    markedBy: ctx.actor.userId,
+    updatedAt: now,
+  }));
   const statements = chunkRows(rows, Object.keys(getTableColumns(attendance)).length).map((chunk) =>
     ctx.db
       .insert(attendance)
       .values(chunk)
       .onConflictDoUpdate({
         target: [attendance.userId, attendance.date],
-        set: { status: sql`excluded.status`, reason: sql`excluded.reason`, markedBy: sql`excluded.marked_by`, updatedAt: sql`excluded.updated_at` },
+        set: {
+          status: sql`excluded.status`,
+          reason: sql`excluded.reason`,
+          markedBy: sql`excluded.marked_by`,
+          updatedAt: sql`excluded.updated_at`,
+        },
       }),
   );
   await ctx.db.batch(statements as never);
 }
 
-export async function mark(ctx: UserContext, input: { user_id: string; date: string; status: Row["status"]; reason?: string }) {
+export async function mark(
+  ctx: UserContext,
+  input: { user_id: string; date: string; status: Row["status"]; reason?: string },
+) {
   await assertManages(ctx, [input.user_id]);
   await upsert(ctx, [{ userId: input.user_id, status: input.status, reason: input.reason ?? null }], input.date);
   return (await list(ctx, { limit: 1, user_id: input.user_id, date: input.date })).data[0];
 }
 
-export async function bulkMark(ctx: UserContext, input: { date: string; present: string[]; absent: string[]; reason?: string }) {
+export async function bulkMark(
+  ctx: UserContext,
+  input: { date: string; present: string[]; absent: string[]; reason?: string },
+) {
   await assertManages(ctx, [...input.present, ...input.absent]);
   await upsert(
     ctx,
@@ -62,22 +94,53 @@ export async function bulkMark(ctx: UserContext, input: { date: string; present:
     ],
     input.date,
   );
-  return { ...(await list(ctx, { limit: 100, date: input.date })), marked: { present: new Set(input.present).size, absent: new Set(input.absent).size } };
+  return {
+    ...(await list(ctx, { limit: 100, date: input.date })),
+    marked: { present: new Set(input.present).size, absent: new Set(input.absent).size },
+  };
 }
 
 /** The caller's record for today in the deployment's zone, or `unmarked`. */
 export async function today(ctx: UserContext) {
   const date = todayIn(ctx.settings.timeZone);
-  const row = await ctx.db.query.attendance.findFirst({ where: and(eq(attendance.userId, ctx.actor.userId), eq(attendance.date, date)) });
-  return { date, status: row?.status ?? ("unmarked" as const), reason: row?.reason ?? null, marked_by: row?.markedBy ?? null, updated_at: row?.updatedAt ?? null };
+  const row = await ctx.db.query.attendance.findFirst({
+    where: and(eq(attendance.userId, ctx.actor.userId), eq(attendance.date, date)),
+  });
+  return {
+    date,
+    status: row?.status ?? ("unmarked" as const),
+    reason: row?.reason ?? null,
+    marked_by: row?.markedBy ?? null,
+    updated_at: row?.updatedAt ?? null,
+  };
 }
 
-export async function list(ctx: UserContext, query: { limit: number; cursor?: string; user_id?: string; date?: string; date_from?: string; date_to?: string; status?: Row["status"] }, onlyUserId?: string) {
+export async function list(
+  ctx: UserContext,
+  query: {
+    limit: number;
+    cursor?: string;
+    user_id?: string;
+    date?: string;
+    date_from?: string;
+    date_to?: string;
+    status?: Row["status"];
+  },
+  onlyUserId?: string,
+) {
   const page = keyset({ order: "-date", column: attendance.date, idColumn: attendance.userId, cursor: query.cursor });
   const filters: (SQL | undefined)[] = [page.where];
   if (onlyUserId) filters.push(eq(attendance.userId, onlyUserId));
   else if (!ctx.actor.permissions.has("users:update")) {
-    filters.push(inList(attendance.userId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, ctx.actor.userId))));
+    filters.push(
+      inList(
+        attendance.userId,
+        ctx.db
+          .select({ id: technicianProfiles.userId })
+          .from(technicianProfiles)
+          .where(eq(technicianProfiles.supervisorId, ctx.actor.userId)),
+      ),
+    );
   }
   if (query.user_id) filters.push(eq(attendance.userId, query.user_id));
   if (query.date) filters.push(eq(attendance.date, query.date));
@@ -91,6 +154,13 @@ export async function list(ctx: UserContext, query: { limit: number; cursor?: st
     .where(and(...filters))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const result = page.page(rows.map((r) => ({ ...r, id: r.a.userId })), query.limit, (r) => r.a.date);
-  return { data: result.data.map((r) => toResponse(r.a, displayName(r.first, r.last, r.username))), next_cursor: result.next_cursor };
+  const result = page.page(
+    rows.map((r) => ({ ...r, id: r.a.userId })),
+    query.limit,
+    (r) => r.a.date,
+  );
+  return {
+    data: result.data.map((r) => toResponse(r.a, displayName(r.first, r.last, r.username))),
+    next_cursor: result.next_cursor,
+  };
 }

@@ -26,7 +26,17 @@ function deliver(c: Context<AppEnv>, tokens: IssuedTokens, delivery: TokenDelive
 export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
   const input = c.req.valid("json");
   const identifier = (input.identifier ?? input.username ?? input.email ?? input.phone)!;
-  const result = await sessions.login(serviceContext(c), { identifier, password: input.password, token_delivery: input.token_delivery, application: input.application, remember_me: input.remember_me }, c.req.header("user-agent"));
+  const result = await sessions.login(
+    serviceContext(c),
+    {
+      identifier,
+      password: input.password,
+      token_delivery: input.token_delivery,
+      application: input.application,
+      remember_me: input.remember_me,
+    },
+    c.req.header("user-agent"),
+  );
   if ("mfa_required" in result) return c.json(result, 200);
   return c.json(deliver(c, result, input.token_delivery), 200);
 };
@@ -38,7 +48,11 @@ export const verifyLoginOtp: RouteHandler<typeof routes.verifyLoginOtp, AppEnv> 
 };
 
 async function optionalJson(c: Context<AppEnv>) {
-  return ((c.req as unknown as { valid: (t: "json") => { refresh_token?: string; token_delivery?: TokenDelivery } }).valid("json") ?? {});
+  return (
+    (c.req as unknown as { valid: (t: "json") => { refresh_token?: string; token_delivery?: TokenDelivery } }).valid(
+      "json",
+    ) ?? {}
+  );
 }
 
 export const refresh: RouteHandler<typeof routes.refresh, AppEnv> = async (c) => {
@@ -48,7 +62,12 @@ export const refresh: RouteHandler<typeof routes.refresh, AppEnv> = async (c) =>
   if (!token) throw new AppError("unauthorized", "Give refresh_token in the body or the refresh cookie.");
   const viaCookie = !input.refresh_token;
   const delivery = input.token_delivery ?? (viaCookie ? "cookie" : "body");
-  const tokens = await sessions.refresh(serviceContext(c), token, delivery, viaCookie ? { presented: c.req.header(CSRF_HEADER) } : undefined);
+  const tokens = await sessions.refresh(
+    serviceContext(c),
+    token,
+    delivery,
+    viaCookie ? { presented: c.req.header(CSRF_HEADER) } : undefined,
+  );
   return c.json(deliver(c, tokens, delivery), 200);
 };
 
@@ -105,5 +124,10 @@ export const validateToken: RouteHandler<typeof routes.validateToken, AppEnv> = 
 
 export const jwks: RouteHandler<typeof routes.jwks, AppEnv> = async (c) => {
   c.header("cache-control", "public, max-age=300");
-  return c.json((await publicJwks(c.get("settings"))) as { keys: { kty: string; crv: string; x: string; kid: string; alg: string; use: string }[] }, 200);
+  return c.json(
+    (await publicJwks(c.get("settings"))) as {
+      keys: { kty: string; crv: string; x: string; kid: string; alg: string; use: string }[];
+    },
+    200,
+  );
 };

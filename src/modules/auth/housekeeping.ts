@@ -18,7 +18,9 @@ export async function deleteEndedCredentials(ctx: ServiceContext, scheduledTime:
            (SELECT id FROM sessions WHERE expires_at <= ?1 OR (revoked_at IS NOT NULL AND revoked_at <= ?1))`,
       )
       .bind(retention),
-    db.prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR (revoked_at IS NOT NULL AND revoked_at <= ?1)").bind(retention),
+    db
+      .prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR (revoked_at IS NOT NULL AND revoked_at <= ?1)")
+      .bind(retention),
   ]);
   return results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 }

@@ -20,7 +20,9 @@ async function otpHash(ctx: ServiceContext, otpId: string, code: string) {
 
 /** Creates a code, voids older unused ones for the same purpose, and emails it. Returns its id. */
 export async function issueOtp(ctx: ServiceContext, user: UserRow, purpose: OtpPurpose): Promise<string> {
-  await consumeRateLimits(ctx, [{ bucket: `otp-send:${purpose}`, subject: accountSubject(ctx, user, ""), limit: 5, windowSeconds: FIFTEEN_MINUTES }]);
+  await consumeRateLimits(ctx, [
+    { bucket: `otp-send:${purpose}`, subject: accountSubject(ctx, user, ""), limit: 5, windowSeconds: FIFTEEN_MINUTES },
+  ]);
   const id = newId("otp");
   const code = sixDigitCode();
   const now = new Date();
@@ -52,10 +54,22 @@ export async function issueOtp(ctx: ServiceContext, user: UserRow, purpose: OtpP
  */
 export async function checkOtp(ctx: ServiceContext, userId: string, purpose: OtpPurpose, code: string, otpId?: string) {
   // Each code allows a few tries; this bounds the guesses per account across re-sent codes.
-  await consumeRateLimits(ctx, [{ bucket: "otp-check:account", subject: accountSubject(ctx, { id: userId }, ""), limit: 10, windowSeconds: FIFTEEN_MINUTES }]);
+  await consumeRateLimits(ctx, [
+    {
+      bucket: "otp-check:account",
+      subject: accountSubject(ctx, { id: userId }, ""),
+      limit: 10,
+      windowSeconds: FIFTEEN_MINUTES,
+    },
+  ]);
   const now = nowIso();
   const otp = await ctx.db.query.otpCodes.findFirst({
-    where: and(eq(otpCodes.userId, userId), eq(otpCodes.purpose, purpose), isNull(otpCodes.consumedAt), ...(otpId ? [eq(otpCodes.id, otpId)] : [])),
+    where: and(
+      eq(otpCodes.userId, userId),
+      eq(otpCodes.purpose, purpose),
+      isNull(otpCodes.consumedAt),
+      ...(otpId ? [eq(otpCodes.id, otpId)] : []),
+    ),
     orderBy: (t, { desc }) => [desc(t.createdAt)],
   });
   const valid = await checkCode(ctx.env.DB, "otp_codes", otp, (row) => otpHash(ctx, row.id, code), now);
@@ -67,15 +81,24 @@ export async function checkOtp(ctx: ServiceContext, userId: string, purpose: Otp
   if (!consumed.length) throw new AppError("invalid_code", "The code was already used.");
 }
 
-export async function requestOtp(ctx: ServiceContext, input: { mfa_token?: string; purpose?: "enable_2fa" | "disable_2fa" }) {
+export async function requestOtp(
+  ctx: ServiceContext,
+  input: { mfa_token?: string; purpose?: "enable_2fa" | "disable_2fa" },
+) {
   if (input.mfa_token) {
     const claims = await verifyToken(ctx.settings, "mfa", input.mfa_token);
     const user = await findUser(ctx, claims.sub);
     const otpId = await issueOtp(ctx, user, "login");
-    const mfaToken = await signToken(ctx.settings, "mfa", { sub: user.id, sid: otpId, jti: newId("mfa") }, OTP_TTL_SECONDS);
+    const mfaToken = await signToken(
+      ctx.settings,
+      "mfa",
+      { sub: user.id, sid: otpId, jti: newId("mfa") },
+      OTP_TTL_SECONDS,
+    );
     return { message: "A new code has been sent.", mfa_token: mfaToken };
   }
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "Sign in, or give the mfa_token from the login step.");
+  if (ctx.actor.kind !== "user")
+    throw new AppError("unauthorized", "Sign in, or give the mfa_token from the login step.");
   const user = await findUser(ctx, ctx.actor.userId);
   const purpose = input.purpose ?? (user.twoFactorEnabled ? "disable_2fa" : "enable_2fa");
   await issueOtp(ctx, user, purpose);
@@ -84,7 +107,8 @@ export async function requestOtp(ctx: ServiceContext, input: { mfa_token?: strin
 
 export async function setTwoFactor(ctx: UserContext, enabled: boolean, code: string) {
   const user = await findUser(ctx, ctx.actor.userId);
-  if (user.twoFactorEnabled === enabled) throw new AppError("conflict", `Two-factor authentication is already ${enabled ? "on" : "off"}.`);
+  if (user.twoFactorEnabled === enabled)
+    throw new AppError("conflict", `Two-factor authentication is already ${enabled ? "on" : "off"}.`);
   await checkOtp(ctx, user.id, enabled ? "enable_2fa" : "disable_2fa", code);
   await ctx.db.update(users).set({ twoFactorEnabled: enabled, updatedAt: nowIso() }).where(eq(users.id, user.id));
   return { two_factor_enabled: enabled };

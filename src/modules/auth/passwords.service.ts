@@ -47,15 +47,27 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
   const claimed = await ctx.db
     .update(passwordResetTokens)
     .set({ usedAt: now })
-    .where(and(eq(passwordResetTokens.tokenHash, await sha256(token)), isNull(passwordResetTokens.usedAt), gt(passwordResetTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(passwordResetTokens.tokenHash, await sha256(token)),
+        isNull(passwordResetTokens.usedAt),
+        gt(passwordResetTokens.expiresAt, now),
+      ),
+    )
     .returning({ userId: passwordResetTokens.userId });
   if (!claimed.length) throw new AppError("invalid_token", "The reset token is invalid, expired or already used.");
   const userId = claimed[0].userId;
   await ctx.db.batch([
-    ctx.db.update(users).set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, userId)),
+    ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: now, updatedAt: now })
+      .where(eq(users.id, userId)),
     revokeAllSessionsStatement(ctx, userId, "password_reset"),
     // Any other outstanding reset links for this user die with this one.
-    ctx.db.update(passwordResetTokens).set({ usedAt: now }).where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt))),
+    ctx.db
+      .update(passwordResetTokens)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt))),
   ]);
   // The owner proved themselves by email or phone: failed sign-ins no longer slow the account.
   await clearAccountFailuresStatement(ctx, accountSubject(ctx, { id: userId }, "")).run();
@@ -63,18 +75,30 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
 }
 
 async function checkCurrentPassword(ctx: UserContext, password: string): Promise<boolean> {
-  await consumeRateLimits(ctx, [{ bucket: "password-check:account", subject: accountSubject(ctx, { id: ctx.actor.userId }, ""), limit: 10, windowSeconds: FIFTEEN_MINUTES }]);
+  await consumeRateLimits(ctx, [
+    {
+      bucket: "password-check:account",
+      subject: accountSubject(ctx, { id: ctx.actor.userId }, ""),
+      limit: 10,
+      windowSeconds: FIFTEEN_MINUTES,
+    },
+  ]);
   const user = await findUser(ctx, ctx.actor.userId);
   return verifyPassword(password, user.passwordHash);
 }
 
 export async function changePassword(ctx: UserContext, oldPassword: string, newPassword: string) {
   if (!(await checkCurrentPassword(ctx, oldPassword))) {
-    throw new AppError("invalid_credentials", "The current password is wrong.", { errors: [{ path: "old_password", message: "Wrong password" }] });
+    throw new AppError("invalid_credentials", "The current password is wrong.", {
+      errors: [{ path: "old_password", message: "Wrong password" }],
+    });
   }
   const now = nowIso();
   await ctx.db.batch([
-    ctx.db.update(users).set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, ctx.actor.userId)),
+    ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: now, updatedAt: now })
+      .where(eq(users.id, ctx.actor.userId)),
     // Other devices must sign in again; this session continues.
     revokeAllSessionsStatement(ctx, ctx.actor.userId, "password_changed", ctx.actor.sessionId),
   ]);

@@ -10,7 +10,6 @@ import { AppError } from "../../lib/problem";
 import { toUserResponse, type UserRow } from "../users";
 import { signToken } from "../../lib/tokens";
 
-
 export const FIFTEEN_MINUTES = 15 * 60;
 export const HOUR = 60 * 60;
 export const OTP_TTL_SECONDS = 10 * 60;
@@ -33,7 +32,10 @@ export interface IssuedTokens {
 // ---- identifiers ----
 
 /** A username, email or phone in any common format → the column and normalised value to look up. */
-export function parseIdentifier(raw: string, defaultRegion: string): { column: "email" | "phone" | "username"; value: string } {
+export function parseIdentifier(
+  raw: string,
+  defaultRegion: string,
+): { column: "email" | "phone" | "username"; value: string } {
   const trimmed = raw.trim();
   if (trimmed.includes("@")) return { column: "email", value: trimmed.toLowerCase() };
   if (looksLikePhone(trimmed)) {
@@ -83,7 +85,12 @@ export async function issueTokens(
   const now = new Date();
   const forApplication = application ? { azp: application.key, app_roles: application.roles } : {};
   const [accessToken, refreshToken] = await Promise.all([
-    signToken(ctx.settings, "access", { sub: user.id, sid: sessionId, jti: newId("atk"), role: user.role, ...forApplication }, accessTokenTtlSeconds),
+    signToken(
+      ctx.settings,
+      "access",
+      { sub: user.id, sid: sessionId, jti: newId("atk"), role: user.role, ...forApplication },
+      accessTokenTtlSeconds,
+    ),
     signToken(ctx.settings, "refresh", { sub: user.id, sid: sessionId, jti }, refreshTokenTtlSeconds),
   ]);
   return {
@@ -107,10 +114,19 @@ export async function issueTokens(
 }
 
 /** A new login: one session (the refresh family) and its first refresh token, written together. */
-export async function startSession(ctx: ServiceContext, user: UserRow, delivery: TokenDelivery, userAgent?: string, application?: ApplicationAccess, rememberMe = false): Promise<IssuedTokens> {
+export async function startSession(
+  ctx: ServiceContext,
+  user: UserRow,
+  delivery: TokenDelivery,
+  userAgent?: string,
+  application?: ApplicationAccess,
+  rememberMe = false,
+): Promise<IssuedTokens> {
   const sessionId = newId("ses");
   const csrfToken = delivery === "cookie" ? randomToken(24) : undefined;
-  const lifetime = rememberMe ? Math.max(ctx.settings.rememberMeTtlSeconds, ctx.settings.refreshTokenTtlSeconds) : ctx.settings.refreshTokenTtlSeconds;
+  const lifetime = rememberMe
+    ? Math.max(ctx.settings.rememberMeTtlSeconds, ctx.settings.refreshTokenTtlSeconds)
+    : ctx.settings.refreshTokenTtlSeconds;
   const { tokens, refreshRow } = await issueTokens(ctx, user, sessionId, delivery, csrfToken, application, lifetime);
   const now = nowIso();
   const statements = [

@@ -12,7 +12,18 @@ import { accessById, applicationAccess } from "../applications";
 import { customerForUser } from "../customers";
 import { findUser, insertUser, toUserResponse } from "../users";
 import { signToken, verifyToken } from "../../lib/tokens";
-import { FIFTEEN_MINUTES, HOUR, OTP_TTL_SECONDS, accountSubject, assertCanSignIn, findByIdentifier, issueTokens, startSession, type IssuedTokens, type TokenDelivery } from "./session-tokens";
+import {
+  FIFTEEN_MINUTES,
+  HOUR,
+  OTP_TTL_SECONDS,
+  accountSubject,
+  assertCanSignIn,
+  findByIdentifier,
+  issueTokens,
+  startSession,
+  type IssuedTokens,
+  type TokenDelivery,
+} from "./session-tokens";
 import { checkOtp, issueOtp } from "./one-time-codes.service";
 import { assertSignInAllowed, clearClientFailuresStatement, recordSignInFailure } from "./sign-in-throttle";
 
@@ -20,7 +31,13 @@ import { assertSignInAllowed, clearClientFailuresStatement, recordSignInFailure 
 
 export async function login(
   ctx: ServiceContext,
-  input: { identifier: string; password: string; token_delivery: TokenDelivery; application?: string; remember_me?: boolean },
+  input: {
+    identifier: string;
+    password: string;
+    token_delivery: TokenDelivery;
+    application?: string;
+    remember_me?: boolean;
+  },
   userAgent?: string,
 ): Promise<IssuedTokens | { mfa_required: true; mfa_token: string; expires_in: number }> {
   const user = await findByIdentifier(ctx, input.identifier);
@@ -42,7 +59,12 @@ export async function login(
   }
   if (user.twoFactorEnabled) {
     const otpId = await issueOtp(ctx, user, "login");
-    const mfaToken = await signToken(ctx.settings, "mfa", { sub: user.id, sid: otpId, jti: newId("mfa"), ...(input.remember_me ? { remember: true } : {}) }, OTP_TTL_SECONDS);
+    const mfaToken = await signToken(
+      ctx.settings,
+      "mfa",
+      { sub: user.id, sid: otpId, jti: newId("mfa"), ...(input.remember_me ? { remember: true } : {}) },
+      OTP_TTL_SECONDS,
+    );
     return { mfa_required: true, mfa_token: mfaToken, expires_in: OTP_TTL_SECONDS };
   }
   return startSession(ctx, user, input.token_delivery, userAgent, application, input.remember_me);
@@ -54,7 +76,9 @@ export async function verifyLoginOtp(
   userAgent?: string,
 ): Promise<IssuedTokens> {
   const claims = await verifyToken(ctx.settings, "mfa", input.mfa_token);
-  await consumeRateLimits(ctx, [{ bucket: "otp:ip", subject: ctx.clientIp, limit: 50, windowSeconds: FIFTEEN_MINUTES }]);
+  await consumeRateLimits(ctx, [
+    { bucket: "otp:ip", subject: ctx.clientIp, limit: 50, windowSeconds: FIFTEEN_MINUTES },
+  ]);
   await checkOtp(ctx, claims.sub, "login", input.code, claims.sid);
   const user = await findUser(ctx, claims.sub);
   assertCanSignIn(user);
@@ -75,15 +99,21 @@ export async function refresh(
   const claims = await verifyToken(ctx.settings, "refresh", refreshToken);
   const now = nowIso();
   const session = await ctx.db.query.sessions.findFirst({ where: eq(sessions.id, claims.sid) });
-  if (!session || session.userId !== claims.sub) throw new AppError("invalid_token", "The session has ended. Sign in again.");
-  if (csrf && (!csrf.presented || !session.csrfHash || !constantTimeEqual(await sha256(csrf.presented), session.csrfHash))) {
+  if (!session || session.userId !== claims.sub)
+    throw new AppError("invalid_token", "The session has ended. Sign in again.");
+  if (
+    csrf &&
+    (!csrf.presented || !session.csrfHash || !constantTimeEqual(await sha256(csrf.presented), session.csrfHash))
+  ) {
     throw new AppError("csrf_failed", "Cookie-mode refresh must send the X-CSRF-Token header.");
   }
   // Only one presenter of a refresh token can win this conditional update.
   const rotated = await ctx.db
     .update(refreshTokens)
     .set({ rotatedAt: now })
-    .where(and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.sessionId, claims.sid), isNull(refreshTokens.rotatedAt)))
+    .where(
+      and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.sessionId, claims.sid), isNull(refreshTokens.rotatedAt)),
+    )
     .returning({ jti: refreshTokens.jti });
   if (!rotated.length) {
     // A rotated (or unknown) token came back: treat it as stolen and end the whole family.
@@ -93,7 +123,8 @@ export async function refresh(
       .where(and(eq(sessions.id, claims.sid), isNull(sessions.revokedAt)));
     throw new AppError("invalid_token", "The refresh token was already used; the session has been ended.");
   }
-  if (session.revokedAt || session.expiresAt <= now) throw new AppError("invalid_token", "The session has ended. Sign in again.");
+  if (session.revokedAt || session.expiresAt <= now)
+    throw new AppError("invalid_token", "The session has ended. Sign in again.");
   const user = await findUser(ctx, claims.sub).catch(() => null);
   if (!user || user.status !== "active") throw new AppError("invalid_token", "The account is not active.");
   // Roles in an application are read again: a removed grant stops the session at its next refresh.
@@ -135,7 +166,18 @@ export async function logoutByRefreshToken(ctx: ServiceContext, refreshToken: st
 
 export async function register(
   ctx: ServiceContext,
-  input: { name?: string; username?: string; email?: string; phone?: string; password: string; first_name?: string; last_name?: string; region?: string; address?: string; account_type: string },
+  input: {
+    name?: string;
+    username?: string;
+    email?: string;
+    phone?: string;
+    password: string;
+    first_name?: string;
+    last_name?: string;
+    region?: string;
+    address?: string;
+    account_type: string;
+  },
   userAgent?: string,
 ) {
   await consumeRateLimits(ctx, [{ bucket: "register:ip", subject: ctx.clientIp, limit: 10, windowSeconds: HOUR }]);
@@ -143,20 +185,50 @@ export async function register(
   const [first, ...rest] = (input.name ?? "").split(/\s+/).filter(Boolean);
   const firstName = input.first_name ?? first ?? "";
   const lastName = input.last_name ?? rest.join(" ");
-  const username = input.username ?? (await freeUsername(ctx, [firstName, lastName].filter(Boolean).join(".") || (input.phone ?? "").replace(/\D/g, "")));
-  const user = await insertUser(ctx, { ...input, username, first_name: firstName, last_name: lastName, role: input.account_type, status: isStaff ? "pending" : "active" });
+  const username =
+    input.username ??
+    (await freeUsername(
+      ctx,
+      [firstName, lastName].filter(Boolean).join(".") || (input.phone ?? "").replace(/\D/g, ""),
+    ));
+  const user = await insertUser(ctx, {
+    ...input,
+    username,
+    first_name: firstName,
+    last_name: lastName,
+    role: input.account_type,
+    status: isStaff ? "pending" : "active",
+  });
   if (isStaff) return { user: toUserResponse(user), requires_approval: true };
   // A customer's login comes with the customer record their tickets and service cards hang off, and is signed in at once.
   await customerForUser(ctx, user.id);
   const tokens = await startSession(ctx, user, "body", userAgent);
-  return { user: tokens.user, requires_approval: false, access_token: tokens.access_token, refresh_token: tokens.refresh_token, token_type: tokens.token_type, expires_in: tokens.expires_in };
+  return {
+    user: tokens.user,
+    requires_approval: false,
+    access_token: tokens.access_token,
+    refresh_token: tokens.refresh_token,
+    token_type: tokens.token_type,
+    expires_in: tokens.expires_in,
+  };
 }
 
 /** A username made from the name (or phone digits): the plain form when free, else with a short number. */
 async function freeUsername(ctx: ServiceContext, base: string): Promise<string> {
-  const stem = base.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9._-]+/g, "").replace(/^[._-]+/, "").slice(0, 30).padEnd(3, "0");
-  for (const candidate of [stem, ...Array.from({ length: 4 }, () => `${stem}-${crypto.getRandomValues(new Uint32Array(1))[0]! % 100_000}`)]) {
-    if (!(await ctx.db.query.users.findFirst({ where: eq(users.username, candidate), columns: { id: true } }))) return candidate;
+  const stem = base
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "")
+    .replace(/^[._-]+/, "")
+    .slice(0, 30)
+    .padEnd(3, "0");
+  for (const candidate of [
+    stem,
+    ...Array.from({ length: 4 }, () => `${stem}-${crypto.getRandomValues(new Uint32Array(1))[0]! % 100_000}`),
+  ]) {
+    if (!(await ctx.db.query.users.findFirst({ where: eq(users.username, candidate), columns: { id: true } })))
+      return candidate;
   }
   return `${stem}-${newId("u").slice(-8).toLowerCase()}`;
 }

@@ -25,7 +25,11 @@ export const SIGN_IN_THROTTLE = {
 type Keys = { account: string; accountClient: string; client: string };
 
 function keysFor(accountSubject: string, clientIp: string): Keys {
-  return { account: `account:${accountSubject}`, accountClient: `account-client:${accountSubject}|${clientIp.toLowerCase()}`, client: `client:${clientIp.toLowerCase()}` };
+  return {
+    account: `account:${accountSubject}`,
+    accountClient: `account-client:${accountSubject}|${clientIp.toLowerCase()}`,
+    client: `client:${clientIp.toLowerCase()}`,
+  };
 }
 
 function delaySeconds(failures: number, free: number) {
@@ -34,22 +38,37 @@ function delaySeconds(failures: number, free: number) {
 }
 
 /** 429 with Retry-After while any of the three counters asks the caller to wait; says whether this client has failures on the account. */
-export async function assertSignInAllowed(ctx: Pick<ServiceContext, "env" | "settings">, accountSubject: string, clientIp: string): Promise<{ clientHasFailures: boolean }> {
+export async function assertSignInAllowed(
+  ctx: Pick<ServiceContext, "env" | "settings">,
+  accountSubject: string,
+  clientIp: string,
+): Promise<{ clientHasFailures: boolean }> {
   const keys = keysFor(accountSubject, clientIp);
   const now = Date.now();
-  const { results } = await ctx.env.DB.prepare("SELECT key, failures, last_failure_at FROM sign_in_failures WHERE key IN (?1, ?2, ?3) AND expires_at > ?4")
+  const { results } = await ctx.env.DB.prepare(
+    "SELECT key, failures, last_failure_at FROM sign_in_failures WHERE key IN (?1, ?2, ?3) AND expires_at > ?4",
+  )
     .bind(keys.account, keys.accountClient, keys.client, now)
     .all<{ key: string; failures: number; last_failure_at: number }>();
   const scale = ctx.settings.rateLimitScale;
   const free = (n: number) => Math.max(1, Math.floor(n * scale));
   let wait = 0;
   for (const row of results) {
-    const threshold = row.key === keys.account ? free(SIGN_IN_THROTTLE.free.account) : row.key === keys.client ? free(SIGN_IN_THROTTLE.free.client) : free(SIGN_IN_THROTTLE.free.accountClient);
+    const threshold =
+      row.key === keys.account
+        ? free(SIGN_IN_THROTTLE.free.account)
+        : row.key === keys.client
+          ? free(SIGN_IN_THROTTLE.free.client)
+          : free(SIGN_IN_THROTTLE.free.accountClient);
     const until = row.last_failure_at + delaySeconds(row.failures, threshold) * 1000;
     if (until > now) wait = Math.max(wait, Math.ceil((until - now) / 1000));
   }
   if (wait > 0) {
-    throw new AppError("rate_limited", "Too many failed sign-ins. Wait a moment and try again, or reset your password.", { headers: { "retry-after": String(wait) } });
+    throw new AppError(
+      "rate_limited",
+      "Too many failed sign-ins. Wait a moment and try again, or reset your password.",
+      { headers: { "retry-after": String(wait) } },
+    );
   }
   return { clientHasFailures: results.some((r) => r.key === keys.accountClient) };
 }
@@ -68,13 +87,23 @@ export async function recordSignInFailure(ctx: Pick<ServiceContext, "env">, acco
 }
 
 /** A successful sign-in clears this client's count on the account (not the account's, not the client's overall). */
-export function clearClientFailuresStatement(ctx: Pick<ServiceContext, "env">, accountSubject: string, clientIp: string) {
-  return ctx.env.DB.prepare("DELETE FROM sign_in_failures WHERE key = ?1").bind(keysFor(accountSubject, clientIp).accountClient);
+export function clearClientFailuresStatement(
+  ctx: Pick<ServiceContext, "env">,
+  accountSubject: string,
+  clientIp: string,
+) {
+  return ctx.env.DB.prepare("DELETE FROM sign_in_failures WHERE key = ?1").bind(
+    keysFor(accountSubject, clientIp).accountClient,
+  );
 }
 
 /** The owner proved themselves another way (a password reset): every counter of the account goes. */
 export function clearAccountFailuresStatement(ctx: Pick<ServiceContext, "env">, accountSubject: string) {
   // A range instead of LIKE: keys may be longer than D1's 50-byte LIKE pattern.
   const prefix = `account-client:${accountSubject}|`;
-  return ctx.env.DB.prepare("DELETE FROM sign_in_failures WHERE key = ?1 OR (key >= ?2 AND key < ?3)").bind(`account:${accountSubject}`, prefix, `${prefix.slice(0, -1)}}`);
+  return ctx.env.DB.prepare("DELETE FROM sign_in_failures WHERE key = ?1 OR (key >= ?2 AND key < ?3)").bind(
+    `account:${accountSubject}`,
+    prefix,
+    `${prefix.slice(0, -1)}}`,
+  );
 }

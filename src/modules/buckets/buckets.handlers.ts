@@ -4,7 +4,8 @@ import { userContext } from "../../lib/create-router";
 import * as routes from "./buckets.routes";
 import * as buckets from "./buckets.service";
 
-export const listBuckets: RouteHandler<typeof routes.listBuckets, AppEnv> = async (c) => c.json(await buckets.listBuckets(userContext(c)), 200);
+export const listBuckets: RouteHandler<typeof routes.listBuckets, AppEnv> = async (c) =>
+  c.json(await buckets.listBuckets(userContext(c)), 200);
 
 export const createBucket: RouteHandler<typeof routes.createBucket, AppEnv> = async (c) =>
   c.json(await buckets.createBucket(userContext(c), c.req.valid("json")), 201);

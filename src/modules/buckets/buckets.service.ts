@@ -8,29 +8,56 @@ import { listTickets } from "../tickets";
 type BucketRow = typeof buckets.$inferSelect;
 type Filters = Record<string, unknown>;
 
-const toResponse = (b: BucketRow) => ({ id: b.id, name: b.name, filters: b.filters, refreshed_at: b.refreshedAt, created_at: b.createdAt, updated_at: b.updatedAt });
+const toResponse = (b: BucketRow) => ({
+  id: b.id,
+  name: b.name,
+  filters: b.filters,
+  refreshed_at: b.refreshedAt,
+  created_at: b.createdAt,
+  updated_at: b.updatedAt,
+});
 
 /** Buckets are private to their owner: someone else's bucket is 404. */
 async function findOwn(ctx: UserContext, id: string) {
-  const row = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.id, id), eq(buckets.ownerId, ctx.actor.userId)) });
+  const row = await ctx.db.query.buckets.findFirst({
+    where: and(eq(buckets.id, id), eq(buckets.ownerId, ctx.actor.userId)),
+  });
   if (!row) throw new AppError("not_found", "No such bucket.");
   return row;
 }
 
 async function assertNameFree(ctx: UserContext, name: string, exceptId?: string) {
-  const clash = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, name)), columns: { id: true } });
-  if (clash && clash.id !== exceptId) throw new AppError("conflict", "You already have a bucket with this name.", { errors: [{ path: "name", message: "Already exists" }] });
+  const clash = await ctx.db.query.buckets.findFirst({
+    where: and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, name)),
+    columns: { id: true },
+  });
+  if (clash && clash.id !== exceptId)
+    throw new AppError("conflict", "You already have a bucket with this name.", {
+      errors: [{ path: "name", message: "Already exists" }],
+    });
 }
 
 export async function listBuckets(ctx: UserContext) {
-  const rows = await ctx.db.select().from(buckets).where(eq(buckets.ownerId, ctx.actor.userId)).orderBy(asc(buckets.name));
+  const rows = await ctx.db
+    .select()
+    .from(buckets)
+    .where(eq(buckets.ownerId, ctx.actor.userId))
+    .orderBy(asc(buckets.name));
   return { data: rows.map(toResponse) };
 }
 
 export async function createBucket(ctx: UserContext, input: { name: string; filters: Filters }) {
   await assertNameFree(ctx, input.name);
   const now = nowIso();
-  const row: BucketRow = { id: newId("bkt"), ownerId: ctx.actor.userId, name: input.name, filters: input.filters, refreshedAt: null, createdAt: now, updatedAt: now };
+  const row: BucketRow = {
+    id: newId("bkt"),
+    ownerId: ctx.actor.userId,
+    name: input.name,
+    filters: input.filters,
+    refreshedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
   await ctx.db.insert(buckets).values(row);
   return toResponse(row);
 }
@@ -40,7 +67,11 @@ export async function updateBucket(ctx: UserContext, id: string, input: { name?:
   if (input.name) await assertNameFree(ctx, input.name, id);
   await ctx.db
     .update(buckets)
-    .set({ ...(input.name ? { name: input.name } : {}), ...(input.filters ? { filters: input.filters } : {}), updatedAt: nowIso() })
+    .set({
+      ...(input.name ? { name: input.name } : {}),
+      ...(input.filters ? { filters: input.filters } : {}),
+      updatedAt: nowIso(),
+    })
     .where(eq(buckets.id, id));
   return toResponse(await findOwn(ctx, id));
 }

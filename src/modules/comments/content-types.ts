@@ -8,8 +8,26 @@ import { findAffectedEntry, findIncident } from "../network";
  * objects become commentable with one more entry here.
  */
 export const CONTENT_TYPES = {
-  copper_incident: { read: "network:read", write: "network:manage", moderate: "network:admin", find: (ctx: UserContext, id: string) => findIncident(ctx, id) },
-  affected_customer: { read: "network:read", write: "network:manage", moderate: "network:admin", find: (ctx: UserContext, id: string) => findAffectedEntry(ctx, id) },
-} satisfies Record<string, { read: Permission; write: Permission; moderate: Permission; find: (ctx: UserContext, id: string) => Promise<unknown> }>;
+  copper_incident: {
+    read: "network:read",
+    write: "network:manage",
+    moderate: "network:admin",
+    find: (ctx: UserContext, id: string) => findIncident(ctx, id),
+  },
+  affected_customer: {
+    read: "network:read",
+    write: "network:manage",
+    moderate: "network:admin",
+    find: (ctx: UserContext, id: string) => findAffectedEntry(ctx, id),
+  },
+} satisfies Record<
+  string,
+  {
+    read: Permission;
+    write: Permission;
+    moderate: Permission;
+    find: (ctx: UserContext, id: string) => Promise<unknown>;
+  }
+>;
 
 export type ContentType = keyof typeof CONTENT_TYPES;

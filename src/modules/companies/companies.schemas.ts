@@ -2,7 +2,17 @@ import { z } from "@hono/zod-openapi";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const CompanyIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The company's id", example: "cmp_0a1b2c3d4e5f6g7h8i9j" }) });
+export const CompanyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The company's id",
+      example: "cmp_0a1b2c3d4e5f6g7h8i9j",
+    }),
+});
 
 export const CompanySchema = z
   .object({
@@ -21,7 +31,14 @@ export const CompanyCreateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(120),
     registration_number: z.string().trim().max(60).optional(),
-    contact_email: z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ format: "email", example: "ops@contractor.example" }).optional(),
+    contact_email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(254)
+      .pipe(z.email())
+      .openapi({ format: "email", example: "ops@contractor.example" })
+      .optional(),
     contact_phone: z.string().trim().min(6).max(32).optional(),
   })
   .openapi("CompanyCreate");

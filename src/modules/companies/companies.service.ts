@@ -40,7 +40,10 @@ export async function findCompany(ctx: UserContext, id: string): Promise<Company
 
 async function assertNameFree(ctx: UserContext, name: string, exceptId?: string) {
   const clash = await ctx.db.query.companies.findFirst({ where: eq(companies.name, name), columns: { id: true } });
-  if (clash && clash.id !== exceptId) throw new AppError("conflict", "A company with this name exists.", { errors: [{ path: "name", message: "Already exists" }] });
+  if (clash && clash.id !== exceptId)
+    throw new AppError("conflict", "A company with this name exists.", {
+      errors: [{ path: "name", message: "Already exists" }],
+    });
 }
 
 export async function listCompanies(ctx: UserContext, query: { limit: number; cursor?: string; q?: string }) {
@@ -52,7 +55,10 @@ export async function listCompanies(ctx: UserContext, query: { limit: number; cu
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.name);
-  const counts = await countMembers(ctx, result.data.map((r) => r.id));
+  const counts = await countMembers(
+    ctx,
+    result.data.map((r) => r.id),
+  );
   return { data: result.data.map((r) => toResponse(r, counts.get(r.id) ?? 0)), next_cursor: result.next_cursor };
 }
 
@@ -61,7 +67,10 @@ export async function getCompany(ctx: UserContext, id: string) {
   return toResponse(row, (await countMembers(ctx, [id])).get(id) ?? 0);
 }
 
-export async function createCompany(ctx: UserContext, input: { name: string; registration_number?: string; contact_email?: string; contact_phone?: string }) {
+export async function createCompany(
+  ctx: UserContext,
+  input: { name: string; registration_number?: string; contact_email?: string; contact_phone?: string },
+) {
   await assertNameFree(ctx, input.name);
   const now = nowIso();
   const row: CompanyRow = {
@@ -78,14 +87,19 @@ export async function createCompany(ctx: UserContext, input: { name: string; reg
   return toResponse(row, 0);
 }
 
-export async function updateCompany(ctx: UserContext, id: string, input: { name?: string; registration_number?: string; contact_email?: string; contact_phone?: string }) {
+export async function updateCompany(
+  ctx: UserContext,
+  id: string,
+  input: { name?: string; registration_number?: string; contact_email?: string; contact_phone?: string },
+) {
   await findCompany(ctx, id);
   if (input.name) await assertNameFree(ctx, input.name, id);
   const patch: Partial<CompanyRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) patch.name = input.name;
   if (input.registration_number !== undefined) patch.registrationNumber = input.registration_number;
   if (input.contact_email !== undefined) patch.contactEmail = input.contact_email;
-  if (input.contact_phone !== undefined) patch.contactPhone = normalisePhone(ctx, input.contact_phone, "contact_phone") ?? null;
+  if (input.contact_phone !== undefined)
+    patch.contactPhone = normalisePhone(ctx, input.contact_phone, "contact_phone") ?? null;
   await ctx.db.update(companies).set(patch).where(eq(companies.id, id));
   return getCompany(ctx, id);
 }

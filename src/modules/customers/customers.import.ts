@@ -4,7 +4,16 @@ import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { changeLogStatement } from "../../lib/change-log";
-import { guardedInsert, guardedUpdate, listCell, pointCells, validated, type ImportColumn, type ImportKind, type RowOutcome } from "../../lib/imports";
+import {
+  guardedInsert,
+  guardedUpdate,
+  listCell,
+  pointCells,
+  validated,
+  type ImportColumn,
+  type ImportKind,
+  type RowOutcome,
+} from "../../lib/imports";
 import { toE164 } from "../../lib/phone";
 import type { FieldError } from "../../lib/problem";
 import { visibleCustomers } from "../access";
@@ -13,7 +22,17 @@ import { CustomerCreateSchema } from "./customers.schemas";
 type CustomerImport = { input: ReturnType<typeof CustomerCreateSchema.parse>; given: string[] };
 
 /** Columns that are the API's fields of the same name (lat and lng become `coordinates`). */
-const TEXT_FIELDS = ["account_number", "full_name", "phone", "email", "whatsapp", "national_id", "address", "service_area", "service_package"];
+const TEXT_FIELDS = [
+  "account_number",
+  "full_name",
+  "phone",
+  "email",
+  "whatsapp",
+  "national_id",
+  "address",
+  "service_area",
+  "service_package",
+];
 
 /** Customers (subscribers) from CSV: keyed by account number when the row has one, else by phone number. */
 export const customerImport: ImportKind<CustomerImport> = {
@@ -23,12 +42,26 @@ export const customerImport: ImportKind<CustomerImport> = {
   permission: "customers:write",
   updates: true,
   columns: [
-    { name: "account_number", description: "The operator's account (subscriber) number; unique", example: "ACC-100234" },
+    {
+      name: "account_number",
+      description: "The operator's account (subscriber) number; unique",
+      example: "ACC-100234",
+    },
     { name: "full_name", description: "Name", example: "Kgosi Molefe", required: true },
     { name: "phone", description: "Mobile number, local or international form", example: "71 234 567", required: true },
     { name: "email", description: "Email address", example: "kgosi@example.com" },
-    { name: "whatsapp", description: "WhatsApp number, when it differs from the phone", example: "72 345 678", exampleInTemplate: false },
-    { name: "message_channels", description: "Channels the customer agreed to receive visit messages on, separated by ; (sms, email, whatsapp); sms when absent", example: "sms;email" },
+    {
+      name: "whatsapp",
+      description: "WhatsApp number, when it differs from the phone",
+      example: "72 345 678",
+      exampleInTemplate: false,
+    },
+    {
+      name: "message_channels",
+      description:
+        "Channels the customer agreed to receive visit messages on, separated by ; (sms, email, whatsapp); sms when absent",
+      example: "sms;email",
+    },
     { name: "national_id", description: "National id (Omang)", example: "123456789" },
     { name: "address", description: "Street address", example: "Plot 1234, Extension 9, Gaborone" },
     { name: "lat", description: "Latitude (with lng)", example: "-24.6282" },
@@ -48,44 +81,83 @@ export const customerImport: ImportKind<CustomerImport> = {
     if ("errors" in result) return result;
     const phone = toE164(result.value.phone, ctx.settings.defaultPhoneRegion);
     if (!phone) return { errors: [{ path: "phone", message: "Not a valid phone number" }] };
-    const whatsapp = result.value.whatsapp === undefined ? undefined : toE164(result.value.whatsapp, ctx.settings.defaultPhoneRegion);
+    const whatsapp =
+      result.value.whatsapp === undefined ? undefined : toE164(result.value.whatsapp, ctx.settings.defaultPhoneRegion);
     if (whatsapp === null) return { errors: [{ path: "whatsapp", message: "Not a valid phone number" }] };
     const value = { ...result.value, phone, whatsapp };
     const given = Object.keys(cells).filter((c) => TEXT_FIELDS.includes(c) || c === "lat" || c === "message_channels");
-    return { value: { input: value, given }, key: value.account_number ? `account:${value.account_number}` : `phone:${phone}` };
+    return {
+      value: { input: value, given },
+      key: value.account_number ? `account:${value.account_number}` : `phone:${phone}`,
+    };
   },
 
   async plan(ctx, rows, { onExisting, guard }) {
     const accounts = rows.flatMap((r) => (r.value.input.account_number ? [r.value.input.account_number] : []));
     const phones = rows.flatMap((r) => (r.value.input.account_number ? [] : [r.value.input.phone]));
-    const found = accounts.length || phones.length
-      ? await ctx.db
-          .select({ id: customers.id, accountNumber: customers.accountNumber, phone: customers.phone, deletedAt: customers.deletedAt })
-          .from(customers)
-          .where(or(accounts.length ? inList(customers.accountNumber, accounts) : undefined, phones.length ? and(inList(customers.phone, phones), isNull(customers.deletedAt)) : undefined))
-      : [];
+    const found =
+      accounts.length || phones.length
+        ? await ctx.db
+            .select({
+              id: customers.id,
+              accountNumber: customers.accountNumber,
+              phone: customers.phone,
+              deletedAt: customers.deletedAt,
+            })
+            .from(customers)
+            .where(
+              or(
+                accounts.length ? inList(customers.accountNumber, accounts) : undefined,
+                phones.length ? and(inList(customers.phone, phones), isNull(customers.deletedAt)) : undefined,
+              ),
+            )
+        : [];
     const now = nowIso();
     const statements: D1PreparedStatement[] = [];
     const updated: string[] = [];
     const outcomes = rows.map(({ value: { input, given } }): RowOutcome => {
-      const matches = input.account_number ? found.filter((f) => f.accountNumber === input.account_number) : found.filter((f) => f.phone === input.phone);
+      const matches = input.account_number
+        ? found.filter((f) => f.accountNumber === input.account_number)
+        : found.filter((f) => f.phone === input.phone);
       if (!matches.length) {
-        statements.push(guardedInsert(ctx.env.DB, "customers", {
-          id: newId("cus"), account_number: input.account_number ?? null, full_name: input.full_name, phone: input.phone, email: input.email ?? null,
-          whatsapp: input.whatsapp ?? null, message_channels: JSON.stringify(input.message_channels ?? ["sms"]), national_id: input.national_id ?? null, address: input.address, lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null,
-          service_area: input.service_area ?? null, service_package: input.service_package ?? null, created_at: now, updated_at: now,
-        }, guard));
+        statements.push(
+          guardedInsert(
+            ctx.env.DB,
+            "customers",
+            {
+              id: newId("cus"),
+              account_number: input.account_number ?? null,
+              full_name: input.full_name,
+              phone: input.phone,
+              email: input.email ?? null,
+              whatsapp: input.whatsapp ?? null,
+              message_channels: JSON.stringify(input.message_channels ?? ["sms"]),
+              national_id: input.national_id ?? null,
+              address: input.address,
+              lat: input.coordinates?.lat ?? null,
+              lng: input.coordinates?.lng ?? null,
+              service_area: input.service_area ?? null,
+              service_package: input.service_package ?? null,
+              created_at: now,
+              updated_at: now,
+            },
+            guard,
+          ),
+        );
         return { outcome: "created" };
       }
       const key = input.account_number ? "account_number" : "phone";
-      if (matches.length > 1) return failed(key, `${matches.length} customers have this phone number; give each row its account_number`);
+      if (matches.length > 1)
+        return failed(key, `${matches.length} customers have this phone number; give each row its account_number`);
       if (matches[0].deletedAt) return failed(key, "A deleted customer has this account number");
       if (onExisting === "skip") return { outcome: "skipped" };
       if (onExisting === "fail") return failed(key, "A customer with this key exists");
       const set: Record<string, string | number | null> = { updated_at: now };
       for (const column of given) {
-        if (column === "lat") Object.assign(set, { lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null });
-        else if (column === "message_channels") set.message_channels = JSON.stringify([...new Set(input.message_channels ?? ["sms"])]);
+        if (column === "lat")
+          Object.assign(set, { lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null });
+        else if (column === "message_channels")
+          set.message_channels = JSON.stringify([...new Set(input.message_channels ?? ["sms"])]);
         else set[column] = (input as unknown as Record<string, string | undefined>)[column] ?? null;
       }
       statements.push(guardedUpdate(ctx.env.DB, "customers", matches[0].id, set, guard));
@@ -93,7 +165,13 @@ export const customerImport: ImportKind<CustomerImport> = {
       return { outcome: "updated" };
     });
     // Phones that hold an updated customer (through a ticket) see the change in their next delta.
-    statements.push(...changeLogStatement(ctx.env.DB, updated.map((id) => ({ scope: `c:${id}` as const, entity: "customer" as const, id })), guard));
+    statements.push(
+      ...changeLogStatement(
+        ctx.env.DB,
+        updated.map((id) => ({ scope: `c:${id}` as const, entity: "customer" as const, id })),
+        guard,
+      ),
+    );
     return { outcomes, statements };
   },
 };
@@ -112,9 +190,18 @@ const REFERENCE_COLUMNS = ["customer_account_number", "customer_phone", "custome
 /** The three columns that name a customer in another kind's rows (`who`: "The customer", "The owner"). */
 export function customerReferenceColumns(who: string): ImportColumn[] {
   return [
-    { name: "customer_account_number", description: `${who}, by account number (or customer_phone, or customer_id)`, example: "ACC-100234" },
+    {
+      name: "customer_account_number",
+      description: `${who}, by account number (or customer_phone, or customer_id)`,
+      example: "ACC-100234",
+    },
     { name: "customer_phone", description: `${who}, by phone number`, example: "71 234 567", exampleInTemplate: false },
-    { name: "customer_id", description: `${who}, by id`, example: "cus_0a1b2c3d4e5f6g7h8i9j", exampleInTemplate: false },
+    {
+      name: "customer_id",
+      description: `${who}, by id`,
+      example: "cus_0a1b2c3d4e5f6g7h8i9j",
+      exampleInTemplate: false,
+    },
   ];
 }
 
@@ -137,21 +224,46 @@ export interface ReferencedCustomer {
  * The customers a chunk of imported rows refers to, among those the caller may see: each row's
  * customer id, or the field error saying why it names none (unknown, or a phone several share).
  */
-export async function resolveCustomerReferences(ctx: UserContext, refs: CustomerReference[]): Promise<(ReferencedCustomer | { error: FieldError } | null)[]> {
+export async function resolveCustomerReferences(
+  ctx: UserContext,
+  refs: CustomerReference[],
+): Promise<(ReferencedCustomer | { error: FieldError } | null)[]> {
   const ids = refs.flatMap((r) => (r.customer_id ? [r.customer_id] : []));
   const accounts = refs.flatMap((r) => (r.customer_account_number ? [r.customer_account_number] : []));
   const phones = refs.flatMap((r) => {
     const e164 = r.customer_phone ? toE164(r.customer_phone, ctx.settings.defaultPhoneRegion) : null;
     return e164 ? [e164] : [];
   });
-  const found = ids.length || accounts.length || phones.length
-    ? await ctx.db
-        .select({ id: customers.id, accountNumber: customers.accountNumber, phone: customers.phone, serviceArea: customers.serviceArea, lat: customers.lat, lng: customers.lng, address: customers.address })
-        .from(customers)
-        .where(and(isNull(customers.deletedAt), await visibleCustomers(ctx), or(ids.length ? inList(customers.id, ids) : undefined, accounts.length ? inList(customers.accountNumber, accounts) : undefined, phones.length ? inList(customers.phone, phones) : undefined)))
-    : [];
+  const found =
+    ids.length || accounts.length || phones.length
+      ? await ctx.db
+          .select({
+            id: customers.id,
+            accountNumber: customers.accountNumber,
+            phone: customers.phone,
+            serviceArea: customers.serviceArea,
+            lat: customers.lat,
+            lng: customers.lng,
+            address: customers.address,
+          })
+          .from(customers)
+          .where(
+            and(
+              isNull(customers.deletedAt),
+              await visibleCustomers(ctx),
+              or(
+                ids.length ? inList(customers.id, ids) : undefined,
+                accounts.length ? inList(customers.accountNumber, accounts) : undefined,
+                phones.length ? inList(customers.phone, phones) : undefined,
+              ),
+            ),
+          )
+      : [];
   return refs.map((r) => {
-    if (r.customer_id) return found.find((f) => f.id === r.customer_id) ?? { error: { path: "customer_id", message: "No such customer" } };
+    if (r.customer_id)
+      return (
+        found.find((f) => f.id === r.customer_id) ?? { error: { path: "customer_id", message: "No such customer" } }
+      );
     if (r.customer_account_number) {
       const hit = found.find((f) => f.accountNumber === r.customer_account_number);
       return hit ?? { error: { path: "customer_account_number", message: "No customer has this account number" } };
@@ -160,7 +272,13 @@ export async function resolveCustomerReferences(ctx: UserContext, refs: Customer
       const e164 = toE164(r.customer_phone, ctx.settings.defaultPhoneRegion);
       if (!e164) return { error: { path: "customer_phone", message: "Not a valid phone number" } };
       const hits = found.filter((f) => f.phone === e164);
-      if (hits.length > 1) return { error: { path: "customer_phone", message: `${hits.length} customers have this phone number; use customer_account_number` } };
+      if (hits.length > 1)
+        return {
+          error: {
+            path: "customer_phone",
+            message: `${hits.length} customers have this phone number; use customer_account_number`,
+          },
+        };
       return hits[0] ?? { error: { path: "customer_phone", message: "No customer has this phone number" } };
     }
     return null;

@@ -3,7 +3,17 @@ import { CUSTOMER_CHANNELS } from "../../db/schema";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const CustomerIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The customer's id", example: "cus_0a1b2c3d4e5f6g7h8i9j" }) });
+export const CustomerIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The customer's id",
+      example: "cus_0a1b2c3d4e5f6g7h8i9j",
+    }),
+});
 
 export const CoordinatesSchema = z
   .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
@@ -14,11 +24,20 @@ export const CustomerSchema = z
     id: z.string(),
     user_id: z.string().nullable(),
     full_name: z.string(),
-    account_number: z.string().nullable().openapi({ description: "The operator's account (subscriber) number, unique" }),
+    account_number: z
+      .string()
+      .nullable()
+      .openapi({ description: "The operator's account (subscriber) number, unique" }),
     phone: z.string().nullable(),
     email: z.string().nullable(),
-    whatsapp: z.string().nullable().openapi({ description: "WhatsApp number, when it differs from the phone or WhatsApp is wanted" }),
-    message_channels: z.array(z.enum(CUSTOMER_CHANNELS)).openapi({ description: "Channels the customer agreed to receive visit messages on (confirmations, reminders, technician on the way). Each needs its address: phone for sms, email, whatsapp (or the phone)." }),
+    whatsapp: z
+      .string()
+      .nullable()
+      .openapi({ description: "WhatsApp number, when it differs from the phone or WhatsApp is wanted" }),
+    message_channels: z.array(z.enum(CUSTOMER_CHANNELS)).openapi({
+      description:
+        "Channels the customer agreed to receive visit messages on (confirmations, reminders, technician on the way). Each needs its address: phone for sms, email, whatsapp (or the phone).",
+    }),
     national_id: z.string().nullable().optional().openapi({ description: "Only for callers who manage customers" }),
     address: z.string(),
     coordinates: CoordinatesSchema.nullable(),
@@ -31,11 +50,26 @@ export const CustomerSchema = z
 
 const fields = {
   full_name: z.string().trim().min(1).max(120),
-  account_number: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9._\/-]+$/, "Letters, digits and . _ / - only").openapi({ example: "ACC-100234" }),
+  account_number: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9._\/-]+$/, "Letters, digits and . _ / - only")
+    .openapi({ example: "ACC-100234" }),
   phone: z.string().trim().min(6).max(32),
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ format: "email", example: "kgosi@example.com" }),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .pipe(z.email())
+    .openapi({ format: "email", example: "kgosi@example.com" }),
   whatsapp: z.string().trim().min(6).max(32),
-  message_channels: z.array(z.enum(CUSTOMER_CHANNELS)).max(3).openapi({ description: "Channels the customer agreed to receive visit messages on; SMS only when not given, none for an empty list" }),
+  message_channels: z.array(z.enum(CUSTOMER_CHANNELS)).max(3).openapi({
+    description:
+      "Channels the customer agreed to receive visit messages on; SMS only when not given, none for an empty list",
+  }),
   national_id: z.string().trim().min(1).max(40),
   address: z.string().trim().max(300),
   coordinates: CoordinatesSchema,
@@ -81,13 +115,52 @@ export const CustomerUpdateSchema = z
 export const CustomerListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  q: searchParam("name and email (a phone number in any format, or a national id for those who may see it, matches exactly)"),
-  service_area: z.string().max(80).optional().openapi({ param: { name: "service_area", in: "query" }, description: "Only customers in this service area (exact, any case)" }),
-  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only customers whose service area is one of this region's localities" }),
-  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only customers whose service area is this locality's" }),
-  account_number: z.string().max(40).optional().openapi({ param: { name: "account_number", in: "query" }, description: "Exactly this account number" }),
-  created_from: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_from", in: "query" }, description: "Registered at or after this instant (RFC 3339)" }),
-  created_to: z.iso.datetime({ offset: true }).optional().openapi({ param: { name: "created_to", in: "query" }, description: "Registered at or before this instant (RFC 3339)" }),
+  q: searchParam(
+    "name and email (a phone number in any format, or a national id for those who may see it, matches exactly)",
+  ),
+  service_area: z
+    .string()
+    .max(80)
+    .optional()
+    .openapi({
+      param: { name: "service_area", in: "query" },
+      description: "Only customers in this service area (exact, any case)",
+    }),
+  region_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "region_id", in: "query" },
+      description: "Only customers whose service area is one of this region's localities",
+    }),
+  locality_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "locality_id", in: "query" },
+      description: "Only customers whose service area is this locality's",
+    }),
+  account_number: z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ param: { name: "account_number", in: "query" }, description: "Exactly this account number" }),
+  created_from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({
+      param: { name: "created_from", in: "query" },
+      description: "Registered at or after this instant (RFC 3339)",
+    }),
+  created_to: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({
+      param: { name: "created_to", in: "query" },
+      description: "Registered at or before this instant (RFC 3339)",
+    }),
 });
 
 export const CustomerPageSchema = pageSchema(CustomerSchema, "CustomerPage");

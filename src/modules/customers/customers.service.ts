@@ -72,41 +72,83 @@ export async function customerForUser(ctx: ServiceContext, userId: string): Prom
 async function assertLinkableUser(ctx: ServiceContext, userId: string, exceptCustomerId?: string) {
   const user = await ctx.db.query.users.findFirst({ where: and(eq(users.id, userId), isNull(users.deletedAt)) });
   if (!user || user.role !== "customer") {
-    throw new AppError("validation_failed", "Only a customer login can be linked.", { errors: [{ path: "user_id", message: "Not a customer user" }] });
+    throw new AppError("validation_failed", "Only a customer login can be linked.", {
+      errors: [{ path: "user_id", message: "Not a customer user" }],
+    });
   }
   const linked = await ctx.db.query.customers.findFirst({ where: eq(customers.userId, userId), columns: { id: true } });
-  if (linked && linked.id !== exceptCustomerId) throw new AppError("conflict", "That login is linked to another customer.", { errors: [{ path: "user_id", message: "Already linked" }] });
+  if (linked && linked.id !== exceptCustomerId)
+    throw new AppError("conflict", "That login is linked to another customer.", {
+      errors: [{ path: "user_id", message: "Already linked" }],
+    });
 }
 
 async function assertAccountNumberFree(ctx: ServiceContext, accountNumber: string, exceptCustomerId?: string) {
-  const holder = await ctx.db.query.customers.findFirst({ where: eq(customers.accountNumber, accountNumber), columns: { id: true } });
-  if (holder && holder.id !== exceptCustomerId) throw new AppError("conflict", "Another customer has this account number.", { errors: [{ path: "account_number", message: "Already in use" }] });
+  const holder = await ctx.db.query.customers.findFirst({
+    where: eq(customers.accountNumber, accountNumber),
+    columns: { id: true },
+  });
+  if (holder && holder.id !== exceptCustomerId)
+    throw new AppError("conflict", "Another customer has this account number.", {
+      errors: [{ path: "account_number", message: "Already in use" }],
+    });
 }
 
 /** A customer the caller may see, or 404: a caller who may not see it does not learn it exists. */
 /** The customers the caller may see among these account numbers, by account number. */
-export async function visibleCustomersByAccount(ctx: UserContext, accountNumbers: string[]): Promise<Map<string, { id: string; fullName: string }>> {
+export async function visibleCustomersByAccount(
+  ctx: UserContext,
+  accountNumbers: string[],
+): Promise<Map<string, { id: string; fullName: string }>> {
   if (!accountNumbers.length) return new Map();
   const rows = await ctx.db
     .select({ id: customers.id, accountNumber: customers.accountNumber, fullName: customers.fullName })
     .from(customers)
-    .where(and(inList(customers.accountNumber, accountNumbers), isNull(customers.deletedAt), await visibleCustomers(ctx)));
+    .where(
+      and(inList(customers.accountNumber, accountNumbers), isNull(customers.deletedAt), await visibleCustomers(ctx)),
+    );
   return new Map(rows.map((r) => [r.accountNumber!, { id: r.id, fullName: r.fullName }]));
 }
 
 export async function findVisibleCustomer(ctx: UserContext, id: string): Promise<CustomerRow> {
-  const row = await ctx.db.query.customers.findFirst({ where: and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)) });
+  const row = await ctx.db.query.customers.findFirst({
+    where: and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)),
+  });
   if (!row) throw new AppError("not_found", "No such customer.");
   return row;
 }
 
-export async function listCustomers(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; service_area?: string; region_id?: string; locality_id?: string; account_number?: string; created_from?: string; created_to?: string }) {
-  const page = keyset({ order: "-created_at", column: customers.createdAt, idColumn: customers.id, cursor: query.cursor });
+export async function listCustomers(
+  ctx: UserContext,
+  query: {
+    limit: number;
+    cursor?: string;
+    q?: string;
+    service_area?: string;
+    region_id?: string;
+    locality_id?: string;
+    account_number?: string;
+    created_from?: string;
+    created_to?: string;
+  },
+) {
+  const page = keyset({
+    order: "-created_at",
+    column: customers.createdAt,
+    idColumn: customers.id,
+    cursor: query.cursor,
+  });
   const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), page.where, await visibleCustomers(ctx)];
   if (query.service_area) filters.push(eq(customers.serviceArea, query.service_area));
   // Regions and localities map onto the free-text service areas customers already carry.
-  if (query.region_id) filters.push(sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE region_id = ${query.region_id} AND deleted_at IS NULL)`);
-  if (query.locality_id) filters.push(sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE id = ${query.locality_id} AND deleted_at IS NULL)`);
+  if (query.region_id)
+    filters.push(
+      sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE region_id = ${query.region_id} AND deleted_at IS NULL)`,
+    );
+  if (query.locality_id)
+    filters.push(
+      sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE id = ${query.locality_id} AND deleted_at IS NULL)`,
+    );
   if (query.account_number) filters.push(eq(customers.accountNumber, query.account_number));
   if (query.created_from) filters.push(gte(customers.createdAt, new Date(query.created_from).toISOString()));
   if (query.created_to) filters.push(lte(customers.createdAt, new Date(query.created_to).toISOString()));
@@ -121,7 +163,12 @@ export async function listCustomers(ctx: UserContext, query: { limit: number; cu
       ),
     );
   }
-  const rows = await ctx.db.select().from(customers).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   const nationalId = seesNationalId(ctx);
   return { data: result.data.map((r) => toCustomerResponse(r, { nationalId })), next_cursor: result.next_cursor };
@@ -168,8 +215,22 @@ export async function createCustomer(ctx: UserContext, input: CustomerInput & { 
   const now = nowIso();
   const row: CustomerRow = {
     id: newId("cus"),
-    userId: null, fullName: "", accountNumber: null, phone: null, email: null, whatsapp: null, messageChannels: ["sms"], nationalId: null, address: "", lat: null, lng: null,
-    serviceArea: null, servicePackage: null, createdAt: now, updatedAt: now, deletedAt: null,
+    userId: null,
+    fullName: "",
+    accountNumber: null,
+    phone: null,
+    email: null,
+    whatsapp: null,
+    messageChannels: ["sms"],
+    nationalId: null,
+    address: "",
+    lat: null,
+    lng: null,
+    serviceArea: null,
+    servicePackage: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
     ...patchFrom(ctx, input),
   };
   await ctx.db.insert(customers).values(row);
@@ -185,7 +246,10 @@ export async function updateCustomer(ctx: UserContext, id: string, input: Custom
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
   if (input.account_number) await assertAccountNumberFree(ctx, input.account_number, id);
   await ctx.db.batch([
-    ctx.db.update(customers).set({ ...patchFrom(ctx, input), updatedAt: nowIso() }).where(eq(customers.id, id)),
+    ctx.db
+      .update(customers)
+      .set({ ...patchFrom(ctx, input), updatedAt: nowIso() })
+      .where(eq(customers.id, id)),
     ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `c:${id}`, entity: "customer", id }])),
   ]);
   return getCustomer(ctx, id);
@@ -203,6 +267,9 @@ export async function deleteCustomer(ctx: UserContext, id: string) {
 /** Customers by id for a technician's sync (the customers of their tickets); deleted ones are absent. */
 export async function customersForSync(ctx: UserContext, ids: string[]) {
   if (!ids.length) return [];
-  const rows = await ctx.db.select().from(customers).where(and(inList(customers.id, ids), isNull(customers.deletedAt)));
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(inList(customers.id, ids), isNull(customers.deletedAt)));
   return rows.map((row) => toCustomerResponse(row, { nationalId: seesNationalId(ctx) }));
 }

@@ -14,5 +14,12 @@ export const customersModule = createRouter()
   .openapi(r.deleteCustomer, h.deleteCustomer);
 
 export { customerForUser, findCustomer, findVisibleCustomer, visibleCustomersByAccount } from "./customers.service";
-export { customerImport, customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference, type ReferencedCustomer } from "./customers.import";
+export {
+  customerImport,
+  customerReferenceColumns,
+  customerReferenceOf,
+  resolveCustomerReferences,
+  type CustomerReference,
+  type ReferencedCustomer,
+} from "./customers.import";
 export { customersForSync } from "./customers.service";

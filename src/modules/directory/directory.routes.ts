@@ -2,20 +2,36 @@ import { createRoute } from "@hono/zod-openapi";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import { requires } from "../../middleware/auth";
-import { CompanyIdParam, CompanyUserPageSchema, CompanyUsersQuery, EmployeeSchema, UserIdParam, UserLookupResultSchema, UserLookupSchema } from "./directory.schemas";
+import {
+  CompanyIdParam,
+  CompanyUserPageSchema,
+  CompanyUsersQuery,
+  EmployeeSchema,
+  UserIdParam,
+  UserLookupResultSchema,
+  UserLookupSchema,
+} from "./directory.schemas";
 import { UserSchema } from "../users";
 
 const tags = ["directory"];
 
 export const lookupUser = createRoute({
-  method: "get", path: "/v1/internal/users/{id}", tags, operationId: "lookupUser", summary: "A user, for another service",
+  method: "get",
+  path: "/v1/internal/users/{id}",
+  tags,
+  operationId: "lookupUser",
+  summary: "A user, for another service",
   ...requires("users:lookup"),
   request: { params: UserIdParam },
   responses: { 200: jsonResponse(UserSchema, "The user"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const lookupUsers = createRoute({
-  method: "post", path: "/v1/internal/users/lookup", tags, operationId: "lookupUsers", summary: "Up to 100 users in one call",
+  method: "post",
+  path: "/v1/internal/users/lookup",
+  tags,
+  operationId: "lookupUsers",
+  summary: "Up to 100 users in one call",
   description: "Ids that name nobody are listed in `unknown`; they do not fail the call. Answers in the order asked.",
   ...requires("users:lookup"),
   request: { body: jsonBody(UserLookupSchema) },
@@ -23,14 +39,22 @@ export const lookupUsers = createRoute({
 });
 
 export const companyUsers = createRoute({
-  method: "get", path: "/v1/internal/companies/{id}/users", tags, operationId: "lookupCompanyUsers", summary: "The people of a contractor company",
+  method: "get",
+  path: "/v1/internal/companies/{id}/users",
+  tags,
+  operationId: "lookupCompanyUsers",
+  summary: "The people of a contractor company",
   ...requires("users:lookup"),
   request: { params: CompanyIdParam, query: CompanyUsersQuery },
   responses: { 200: jsonResponse(CompanyUserPageSchema, "A page of users"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const lookupEmployee = createRoute({
-  method: "get", path: "/v1/internal/employees/{id}", tags, operationId: "lookupEmployee", summary: "An employee: the user, their company and their working profile",
+  method: "get",
+  path: "/v1/internal/employees/{id}",
+  tags,
+  operationId: "lookupEmployee",
+  summary: "An employee: the user, their company and their working profile",
   ...requires("users:lookup"),
   request: { params: UserIdParam },
   responses: { 200: jsonResponse(EmployeeSchema, "The employee"), ...errorResponses(400, 401, 403, 404) },

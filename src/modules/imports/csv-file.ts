@@ -17,8 +17,10 @@ const invalidFile = (message: string): never => {
 /** UTF-8 text, or a 422 saying what the file is instead (UTF-16, a workbook, another encoding, binary). */
 export function assertCsvText(bytes: Uint8Array): void {
   if (!bytes.length) invalidFile("The file is empty.");
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) invalidFile('The file is UTF-16 text; save it as "CSV UTF-8".');
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) invalidFile('The file is a spreadsheet workbook, not CSV; save it as "CSV UTF-8".');
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    invalidFile('The file is UTF-16 text; save it as "CSV UTF-8".');
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    invalidFile('The file is a spreadsheet workbook, not CSV; save it as "CSV UTF-8".');
   // Decoded a window at a time and thrown away: only whether it decodes matters here.
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   try {
@@ -41,7 +43,9 @@ export function isBlank(bytes: Uint8Array): boolean {
 /** The delimiter the header line uses most: `,`, `;` or a tab. */
 export function sniffDelimiter(bytes: Uint8Array): Delimiter {
   const end = bytes.indexOf(0x0a);
-  const line = new TextDecoder().decode(bytes.subarray(0, end < 0 ? Math.min(bytes.length, 65_536) : end)).replace(/"[^"]*"/g, "");
+  const line = new TextDecoder()
+    .decode(bytes.subarray(0, end < 0 ? Math.min(bytes.length, 65_536) : end))
+    .replace(/"[^"]*"/g, "");
   const count = (ch: string) => line.split(ch).length - 1;
   const candidates: Delimiter[] = [",", ";", "\t"];
   return candidates.reduce((best, d) => (count(d) > count(best) ? d : best), ",");
@@ -53,7 +57,12 @@ export function sniffDelimiter(bytes: Uint8Array): Delimiter {
  * window. A broken end of the file (an unclosed quote) is answered as `brokenTail`. `limit`
  * stops after that many records, so a step parses only the rows it takes.
  */
-export function readRecords(bytes: Uint8Array, delimiter: Delimiter, final: boolean, limit?: number): { records: CsvRecord[]; brokenTail: string | null } {
+export function readRecords(
+  bytes: Uint8Array,
+  delimiter: Delimiter,
+  final: boolean,
+  limit?: number,
+): { records: CsvRecord[]; brokenTail: string | null } {
   const records: CsvRecord[] = [];
   let brokenTail: string | null = null;
   try {

@@ -7,7 +7,6 @@ import { readRecords, type CsvRecord } from "./csv-file";
 import { isReportColumn, type ImportParams, type ImportState } from "./imports.service";
 import { importKind } from "./kinds";
 
-
 /** The permission an import of a kind needs, besides the kind's own write permission. */
 export const importPermission = (kind: string) => (kind === "tickets" ? "imports:tickets" : "imports:records");
 
@@ -32,7 +31,10 @@ async function nextRecords(ctx: ServiceContext, params: ImportParams, offset: nu
     const read = readRecords(bytes, params.delimiter, final, ctx.settings.importChunkRows + 1);
     if (read.records.length || final) return { ...read, final };
     // Deterministic: no retry reads a shorter row. The job fails now, saying where.
-    if (window >= ctx.settings.importMaxRowBytes) throw new JobFailure(`A row is longer than ${ctx.settings.importMaxRowBytes} bytes (or a quote is never closed), after byte ${offset} of the file.`);
+    if (window >= ctx.settings.importMaxRowBytes)
+      throw new JobFailure(
+        `A row is longer than ${ctx.settings.importMaxRowBytes} bytes (or a quote is never closed), after byte ${offset} of the file.`,
+      );
   }
 }
 
@@ -49,7 +51,11 @@ export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<S
   const state = job.state as unknown as ImportState;
   const kind = importKind(params.kind);
   const user = await jobRequester(ctx, job);
-  if (!user || !user.actor.permissions.has(kind.permission) || !user.actor.permissions.has(importPermission(params.kind))) {
+  if (
+    !user ||
+    !user.actor.permissions.has(kind.permission) ||
+    !user.actor.permissions.has(importPermission(params.kind))
+  ) {
     throw new JobFailure(`The user who started the import may no longer import ${kind.noun}s.`);
   }
 
@@ -64,7 +70,11 @@ export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<S
     if (taken >= ctx.settings.importChunkRows) break;
     const line = state.line + consumed.endLine + 1;
     if (record.cells.length !== width) {
-      rejected.push({ line, cells: record.cells, errors: [{ path: "(row)", message: `${record.cells.length} fields where the header has ${width}` }] });
+      rejected.push({
+        line,
+        cells: record.cells,
+        errors: [{ path: "(row)", message: `${record.cells.length} fields where the header has ${width}` }],
+      });
     } else {
       const cells: Record<string, string> = {};
       params.columns.forEach((field, i) => {
@@ -83,10 +93,19 @@ export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<S
     consumed = record;
   }
   const finished = final && taken === records.length;
-  if (finished && brokenTail) rejected.push({ line: state.line + consumed.endLine + 1, cells: [], errors: [{ path: "(row)", message: brokenTail }] });
+  if (finished && brokenTail)
+    rejected.push({
+      line: state.line + consumed.endLine + 1,
+      cells: [],
+      errors: [{ path: "(row)", message: brokenTail }],
+    });
 
   const plan = accepted.length
-    ? await kind.plan(user, accepted.map((a) => a.row), { onExisting: params.on_existing, guard: jobGuard(job), jobId: job.id, dryRun: params.dry_run })
+    ? await kind.plan(
+        user,
+        accepted.map((a) => a.row),
+        { onExisting: params.on_existing, guard: jobGuard(job), jobId: job.id, dryRun: params.dry_run },
+      )
     : { outcomes: [] as RowOutcome[], statements: [] };
   const counts = { ...state.counts };
   plan.outcomes.forEach((o, i) => {
@@ -99,21 +118,41 @@ export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<S
   if (rejected.length) {
     rejected.sort((a, b) => a.line - b.line);
     const kept = params.header.map((h, i) => (isReportColumn(h) ? -1 : i)).filter((i) => i >= 0);
-    const part = csvLines([...kept.map((i) => params.header[i]), "import_line", "import_errors"], rejected.map((r) => [...kept.map((i) => r.cells[i] ?? ""), r.line, r.errors.map((e) => `${e.path}: ${e.message}`).join("; ")]));
+    const part = csvLines(
+      [...kept.map((i) => params.header[i]), "import_line", "import_errors"],
+      rejected.map((r) => [
+        ...kept.map((i) => r.cells[i] ?? ""),
+        r.line,
+        r.errors.map((e) => `${e.path}: ${e.message}`).join("; "),
+      ]),
+    );
     // Named by step: a step run again writes the same part again, never a second one.
-    await ctx.env.FILES.put(`imports/${job.id}/errors/part-${String(job.step + 1).padStart(6, "0")}.csv`, part, { httpMetadata: { contentType: "text/csv" } });
+    await ctx.env.FILES.put(`imports/${job.id}/errors/part-${String(job.step + 1).padStart(6, "0")}.csv`, part, {
+      httpMetadata: { contentType: "text/csv" },
+    });
     errorBytes += new TextEncoder().encode(part).length;
   }
 
   const rowsProcessed = job.rowsProcessed + taken + (finished && brokenTail ? 1 : 0);
-  const next: ImportState = { ...state, offset: state.offset + consumed.endByte, line: state.line + consumed.endLine, counts, error_bytes: errorBytes };
+  const next: ImportState = {
+    ...state,
+    offset: state.offset + consumed.endByte,
+    line: state.line + consumed.endLine,
+    counts,
+    error_bytes: errorBytes,
+  };
   return {
     state: next as unknown as Record<string, unknown>,
     rowsProcessed,
     rowsTotal: finished ? rowsProcessed : null,
     done: finished
       ? counts.failed
-        ? { key: `imports/${job.id}/errors/`, filename: `${params.kind}-errors.csv`, contentType: "text/csv; charset=utf-8", bytes: state.header_bytes + errorBytes }
+        ? {
+            key: `imports/${job.id}/errors/`,
+            filename: `${params.kind}-errors.csv`,
+            contentType: "text/csv; charset=utf-8",
+            bytes: state.header_bytes + errorBytes,
+          }
         : { key: null }
       : undefined,
     statements: params.dry_run ? [] : plan.statements,

@@ -13,7 +13,9 @@ const tags = ["imports"];
 
 /** The column reference of a kind, as it appears in the API document. */
 function columnTable(kind: ImportKind): string {
-  const rows = kind.columns.map((c) => `| \`${c.name}\` | ${c.required ? "yes" : ""} | ${c.description} | \`${c.example}\` |`);
+  const rows = kind.columns.map(
+    (c) => `| \`${c.name}\` | ${c.required ? "yes" : ""} | ${c.description} | \`${c.example}\` |`,
+  );
   return ["| Column | Required | Meaning | Example |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
@@ -22,29 +24,73 @@ const HOW = `Send the file as multipart/form-data (field \`file\`) or as a raw \
 function uploadRoute(name: keyof typeof IMPORT_KINDS, path: string, operationId: string, summary: string) {
   const kind = IMPORT_KINDS[name] as unknown as ImportKind;
   return createRoute({
-    method: "post", path: `/v1/imports/${path}`, tags, operationId, summary,
+    method: "post",
+    path: `/v1/imports/${path}`,
+    tags,
+    operationId,
+    summary,
     description: `${HOW}\n\nRows are identified by ${kind.keyDescription}.${kind.updates ? "" : ` Existing ${kind.noun}s are skipped or failed, never updated.`} Also needs the \`${kind.permission}\` permission.\n\n${columnTable(kind)}`,
     ...requires(importPermission(name), idempotent()),
     request: {
       headers: idempotencyHeader,
       query: ImportQuery,
       // Not `required`: each content type is read only when the request uses it.
-      body: { required: false, content: { "multipart/form-data": { schema: ImportMultipartSchema }, "text/csv": { schema: z.string().openapi({ example: `${kind.columns.map((c) => c.name).join(",")}\r\n` }) } } },
+      body: {
+        required: false,
+        content: {
+          "multipart/form-data": { schema: ImportMultipartSchema },
+          "text/csv": { schema: z.string().openapi({ example: `${kind.columns.map((c) => c.name).join(",")}\r\n` }) },
+        },
+      },
     },
-    responses: { 202: jsonResponse(JobSchema, "Queued: poll the job"), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+    responses: {
+      202: jsonResponse(JobSchema, "Queued: poll the job"),
+      ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+    },
   });
 }
 
-export const importCustomers = uploadRoute("customers", "customers", "importCustomers", "Import customers (subscribers) from a CSV file");
-export const importSubscribers = uploadRoute("subscribers", "subscribers", "importSubscribers", "Import network subscribers (customers by subscriber id, placed in localities) from a CSV file");
-export const importTickets = uploadRoute("tickets", "tickets", "importTickets", "Import tickets (cases, tasks) from a CSV file");
-export const importServiceCards = uploadRoute("service_cards", "service-cards", "importServiceCards", "Import service cards from a CSV file");
-export const importInventoryItems = uploadRoute("inventory_items", "inventory-items", "importInventoryItems", "Import catalogue items from a CSV file");
+export const importCustomers = uploadRoute(
+  "customers",
+  "customers",
+  "importCustomers",
+  "Import customers (subscribers) from a CSV file",
+);
+export const importSubscribers = uploadRoute(
+  "subscribers",
+  "subscribers",
+  "importSubscribers",
+  "Import network subscribers (customers by subscriber id, placed in localities) from a CSV file",
+);
+export const importTickets = uploadRoute(
+  "tickets",
+  "tickets",
+  "importTickets",
+  "Import tickets (cases, tasks) from a CSV file",
+);
+export const importServiceCards = uploadRoute(
+  "service_cards",
+  "service-cards",
+  "importServiceCards",
+  "Import service cards from a CSV file",
+);
+export const importInventoryItems = uploadRoute(
+  "inventory_items",
+  "inventory-items",
+  "importInventoryItems",
+  "Import catalogue items from a CSV file",
+);
 
 export const importTemplate = createRoute({
-  method: "get", path: "/v1/imports/{kind}/template", tags, operationId: "getImportTemplate",
+  method: "get",
+  path: "/v1/imports/{kind}/template",
+  tags,
+  operationId: "getImportTemplate",
   summary: "A CSV template for an import: the header and one example row",
   ...requiresSignIn(),
   request: { params: ImportKindParam },
-  responses: { 200: { description: "The template", content: { "text/csv": { schema: z.string() } } }, ...errorResponses(400, 401) },
+  responses: {
+    200: { description: "The template", content: { "text/csv": { schema: z.string() } } },
+    ...errorResponses(400, 401),
+  },
 });

@@ -1,7 +1,15 @@
 import { inventoryItems } from "../../db/schema";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
-import { booleanCell, guardedInsert, guardedUpdate, numberCell, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
+import {
+  booleanCell,
+  guardedInsert,
+  guardedUpdate,
+  numberCell,
+  validated,
+  type ImportKind,
+  type RowOutcome,
+} from "../../lib/imports";
 import { ItemCreateSchema } from "./inventory.schemas";
 
 const TEXT = ["sku", "name", "category", "description", "currency"] as const;
@@ -18,7 +26,12 @@ export const itemImport: ImportKind<Item> = {
   permission: "inventory:manage",
   updates: true,
   columns: [
-    { name: "sku", description: "Stock-keeping unit: letters, digits and . _ / -", example: "ONT-HG8245", required: true },
+    {
+      name: "sku",
+      description: "Stock-keeping unit: letters, digits and . _ / -",
+      example: "ONT-HG8245",
+      required: true,
+    },
     { name: "name", description: "Name", example: "Huawei HG8245 ONT", required: true },
     { name: "category", description: "Category", example: "ont", required: true },
     { name: "description", description: "Description", example: "GPON ONT, 4 ports" },
@@ -40,20 +53,45 @@ export const itemImport: ImportKind<Item> = {
   },
 
   async plan(ctx, rows, { onExisting, guard }) {
-    const existing = await ctx.db.select({ id: inventoryItems.id, sku: inventoryItems.sku }).from(inventoryItems).where(inList(inventoryItems.sku, rows.map((r) => r.key)));
+    const existing = await ctx.db
+      .select({ id: inventoryItems.id, sku: inventoryItems.sku })
+      .from(inventoryItems)
+      .where(
+        inList(
+          inventoryItems.sku,
+          rows.map((r) => r.key),
+        ),
+      );
     const now = nowIso();
     const statements: D1PreparedStatement[] = [];
     const outcomes = rows.map(({ value: { input, given } }): RowOutcome => {
       const match = existing.find((e) => e.sku === input.sku);
       if (!match) {
-        statements.push(guardedInsert(ctx.env.DB, "inventory_items", {
-          id: newId("itm"), sku: input.sku, name: input.name, category: input.category, description: input.description ?? "", unit_price: input.unit_price,
-          currency: input.currency, serialised: input.serialised ? 1 : 0, min_level: input.min_level ?? 0, created_at: now, updated_at: now,
-        }, guard));
+        statements.push(
+          guardedInsert(
+            ctx.env.DB,
+            "inventory_items",
+            {
+              id: newId("itm"),
+              sku: input.sku,
+              name: input.name,
+              category: input.category,
+              description: input.description ?? "",
+              unit_price: input.unit_price,
+              currency: input.currency,
+              serialised: input.serialised ? 1 : 0,
+              min_level: input.min_level ?? 0,
+              created_at: now,
+              updated_at: now,
+            },
+            guard,
+          ),
+        );
         return { outcome: "created" };
       }
       if (onExisting === "skip") return { outcome: "skipped" };
-      if (onExisting === "fail") return { outcome: "failed", errors: [{ path: "sku", message: "An item with this SKU exists" }] };
+      if (onExisting === "fail")
+        return { outcome: "failed", errors: [{ path: "sku", message: "An item with this SKU exists" }] };
       const set: Record<string, string | number | null> = { updated_at: now };
       for (const f of UPDATABLE) if (given.includes(f)) set[f] = input[f] ?? (f === "description" ? "" : null);
       statements.push(guardedUpdate(ctx.env.DB, "inventory_items", match.id, set, guard));

@@ -1,5 +1,13 @@
 import { and, asc, eq, getTableColumns, gte, isNull, lte, ne, or, sql, type SQL } from "drizzle-orm";
-import { equipmentAssignments, inventoryItems, stockBalances, stockMovements, stockSerials, users, type AssignmentStatus } from "../../db/schema";
+import {
+  equipmentAssignments,
+  inventoryItems,
+  stockBalances,
+  stockMovements,
+  stockSerials,
+  users,
+  type AssignmentStatus,
+} from "../../db/schema";
 import { changeLogStatement } from "../../lib/change-log";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
@@ -12,7 +20,19 @@ import { AppError } from "../../lib/problem";
 import { containsText } from "../../lib/search";
 import { assertTechniciansInReach, findVisibleTicket } from "../access";
 import { findVisibleCustomer } from "../customers";
-import { eventFromRow, lowStockStatement, movementStatements, OUTSIDE, QUARANTINE, runStockBatch, vanOf, warehouseOutflow, WAREHOUSE, type EventRow, type Movement } from "./stock";
+import {
+  eventFromRow,
+  lowStockStatement,
+  movementStatements,
+  OUTSIDE,
+  QUARANTINE,
+  runStockBatch,
+  vanOf,
+  warehouseOutflow,
+  WAREHOUSE,
+  type EventRow,
+  type Movement,
+} from "./stock";
 
 type ItemRow = typeof inventoryItems.$inferSelect;
 type AssignmentRow = typeof equipmentAssignments.$inferSelect;
@@ -21,30 +41,65 @@ type AssignmentRow = typeof equipmentAssignments.$inferSelect;
 
 function toItem(row: ItemRow, stock: number) {
   return {
-    id: row.id, sku: row.sku, name: row.name, category: row.category, description: row.description,
-    unit_price: row.unitPrice, currency: row.currency, serialised: row.serialised, min_level: row.minLevel,
-    stock_quantity: stock, is_low_stock: stock < row.minLevel, retired: row.retiredAt !== null,
-    created_at: row.createdAt, updated_at: row.updatedAt,
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    category: row.category,
+    description: row.description,
+    unit_price: row.unitPrice,
+    currency: row.currency,
+    serialised: row.serialised,
+    min_level: row.minLevel,
+    stock_quantity: stock,
+    is_low_stock: stock < row.minLevel,
+    retired: row.retiredAt !== null,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
   };
 }
 
 /** Warehouse stock of an item, as a column (one round trip with the items). */
 const warehouseStock = sql<number>`coalesce((SELECT quantity FROM stock_balances b WHERE b.item_id = ${inventoryItems.id} AND b.location = 'warehouse'), 0)`;
 
-export async function findItem(ctx: UserContext, id: string, options: { includeRetired?: boolean } = {}): Promise<ItemRow> {
-  const row = await ctx.db.query.inventoryItems.findFirst({ where: and(eq(inventoryItems.id, id), options.includeRetired ? undefined : isNull(inventoryItems.retiredAt)) });
+export async function findItem(
+  ctx: UserContext,
+  id: string,
+  options: { includeRetired?: boolean } = {},
+): Promise<ItemRow> {
+  const row = await ctx.db.query.inventoryItems.findFirst({
+    where: and(eq(inventoryItems.id, id), options.includeRetired ? undefined : isNull(inventoryItems.retiredAt)),
+  });
   if (!row) throw new AppError("not_found", "No such item.");
   return row;
 }
 
 async function itemWithStock(ctx: UserContext, id: string) {
-  const row = await ctx.db.select({ item: inventoryItems, stock: warehouseStock }).from(inventoryItems).where(eq(inventoryItems.id, id)).get();
+  const row = await ctx.db
+    .select({ item: inventoryItems, stock: warehouseStock })
+    .from(inventoryItems)
+    .where(eq(inventoryItems.id, id))
+    .get();
   if (!row) throw new AppError("not_found", "No such item.");
   return toItem(row.item, row.stock);
 }
 
-export async function listItems(ctx: UserContext, query: { limit: number; cursor?: string; q?: string; category?: string; low_stock?: boolean; include_retired?: boolean }) {
-  const page = keyset({ order: "name", column: inventoryItems.name, idColumn: inventoryItems.id, cursor: query.cursor });
+export async function listItems(
+  ctx: UserContext,
+  query: {
+    limit: number;
+    cursor?: string;
+    q?: string;
+    category?: string;
+    low_stock?: boolean;
+    include_retired?: boolean;
+  },
+) {
+  const page = keyset({
+    order: "name",
+    column: inventoryItems.name,
+    idColumn: inventoryItems.id,
+    cursor: query.cursor,
+  });
   const rows = await ctx.db
     .select({ ...getTableColumns(inventoryItems), stock: warehouseStock })
     .from(inventoryItems)
@@ -52,7 +107,11 @@ export async function listItems(ctx: UserContext, query: { limit: number; cursor
       and(
         query.include_retired ? undefined : isNull(inventoryItems.retiredAt),
         query.category ? eq(inventoryItems.category, query.category) : undefined,
-        query.low_stock === undefined ? undefined : query.low_stock ? sql`${warehouseStock} < ${inventoryItems.minLevel}` : sql`${warehouseStock} >= ${inventoryItems.minLevel}`,
+        query.low_stock === undefined
+          ? undefined
+          : query.low_stock
+            ? sql`${warehouseStock} < ${inventoryItems.minLevel}`
+            : sql`${warehouseStock} >= ${inventoryItems.minLevel}`,
         containsText([inventoryItems.name, inventoryItems.sku], query.q),
         page.where,
       ),
@@ -64,8 +123,14 @@ export async function listItems(ctx: UserContext, query: { limit: number; cursor
 }
 
 async function assertSkuFree(ctx: UserContext, sku: string, exceptId?: string) {
-  const clash = await ctx.db.query.inventoryItems.findFirst({ where: eq(inventoryItems.sku, sku), columns: { id: true } });
-  if (clash && clash.id !== exceptId) throw new AppError("conflict", "An item with this SKU exists.", { errors: [{ path: "sku", message: "Already exists" }] });
+  const clash = await ctx.db.query.inventoryItems.findFirst({
+    where: eq(inventoryItems.sku, sku),
+    columns: { id: true },
+  });
+  if (clash && clash.id !== exceptId)
+    throw new AppError("conflict", "An item with this SKU exists.", {
+      errors: [{ path: "sku", message: "Already exists" }],
+    });
 }
 
 export interface ItemInput {
@@ -96,15 +161,40 @@ export async function createItem(ctx: UserContext, input: ItemInput) {
         `INSERT INTO inventory_items (id, sku, name, category, description, unit_price, currency, serialised, min_level, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)`,
       )
-      .bind(id, input.sku, input.name, input.category, input.description ?? "", input.unit_price, input.currency, serialised ? 1 : 0, input.min_level ?? 0, now),
+      .bind(
+        id,
+        input.sku,
+        input.name,
+        input.category,
+        input.description ?? "",
+        input.unit_price,
+        input.currency,
+        serialised ? 1 : 0,
+        input.min_level ?? 0,
+        now,
+      ),
   ];
   if (opening > 0) {
-    statements.push(...movementStatements(db, { itemId: id, kind: "receive", quantity: opening, from: "supplier", to: WAREHOUSE, serials: input.initial_serials, actorId: ctx.actor.userId, reason: "opening stock" }).statements);
+    statements.push(
+      ...movementStatements(db, {
+        itemId: id,
+        kind: "receive",
+        quantity: opening,
+        from: "supplier",
+        to: WAREHOUSE,
+        serials: input.initial_serials,
+        actorId: ctx.actor.userId,
+        reason: "opening stock",
+      }).statements,
+    );
   }
   try {
     await runStockBatch(db, statements);
   } catch (err) {
-    if (String((err as Error)?.message ?? err).includes("inventory_items_sku_unique")) throw new AppError("conflict", "An item with this SKU exists.", { errors: [{ path: "sku", message: "Already exists" }] });
+    if (String((err as Error)?.message ?? err).includes("inventory_items_sku_unique"))
+      throw new AppError("conflict", "An item with this SKU exists.", {
+        errors: [{ path: "sku", message: "Already exists" }],
+      });
     throw err;
   }
   return itemWithStock(ctx, id);
@@ -114,14 +204,26 @@ export async function getItem(ctx: UserContext, id: string) {
   return itemWithStock(ctx, id);
 }
 
-export async function updateItem(ctx: UserContext, id: string, input: Partial<Pick<ItemInput, "sku" | "name" | "category" | "description" | "unit_price" | "currency" | "min_level">>) {
+export async function updateItem(
+  ctx: UserContext,
+  id: string,
+  input: Partial<
+    Pick<ItemInput, "sku" | "name" | "category" | "description" | "unit_price" | "currency" | "min_level">
+  >,
+) {
   const item = await findItem(ctx, id);
   if (input.sku && input.sku !== item.sku) await assertSkuFree(ctx, input.sku, id);
   await ctx.db
     .update(inventoryItems)
     .set({
-      sku: input.sku, name: input.name, category: input.category, description: input.description, unitPrice: input.unit_price,
-      currency: input.currency, minLevel: input.min_level, updatedAt: nowIso(),
+      sku: input.sku,
+      name: input.name,
+      category: input.category,
+      description: input.description,
+      unitPrice: input.unit_price,
+      currency: input.currency,
+      minLevel: input.min_level,
+      updatedAt: nowIso(),
     })
     .where(eq(inventoryItems.id, id));
   return itemWithStock(ctx, id);
@@ -138,7 +240,11 @@ export async function retireItem(ctx: UserContext, id: string) {
 export async function itemStock(ctx: UserContext, id: string) {
   const item = await findItem(ctx, id, { includeRetired: true });
   const [balances, serials] = await ctx.db.batch([
-    ctx.db.select().from(stockBalances).where(and(eq(stockBalances.itemId, id), sql`${stockBalances.quantity} <> 0`)).orderBy(asc(stockBalances.location)),
+    ctx.db
+      .select()
+      .from(stockBalances)
+      .where(and(eq(stockBalances.itemId, id), sql`${stockBalances.quantity} <> 0`))
+      .orderBy(asc(stockBalances.location)),
     ctx.db.select().from(stockSerials).where(eq(stockSerials.itemId, id)).orderBy(asc(stockSerials.serial)),
   ]);
   return {
@@ -146,7 +252,11 @@ export async function itemStock(ctx: UserContext, id: string) {
     sku: item.sku,
     locations: balances
       .filter((b) => !(OUTSIDE as readonly string[]).includes(b.location))
-      .map((b) => ({ location: b.location, quantity: b.quantity, serials: serials.filter((s) => s.location === b.location).map((s) => s.serial) })),
+      .map((b) => ({
+        location: b.location,
+        quantity: b.quantity,
+        serials: serials.filter((s) => s.location === b.location).map((s) => s.serial),
+      })),
   };
 }
 
@@ -154,16 +264,30 @@ export async function itemStock(ctx: UserContext, id: string) {
 
 function checkSerials(serialised: boolean, quantity: number, serials: string[] | undefined, path: string) {
   if (serialised && (serials?.length ?? 0) !== quantity) {
-    throw new AppError("validation_failed", "A serialised item moves with one serial number per unit.", { errors: [{ path, message: `Give exactly ${quantity} serial numbers` }] });
+    throw new AppError("validation_failed", "A serialised item moves with one serial number per unit.", {
+      errors: [{ path, message: `Give exactly ${quantity} serial numbers` }],
+    });
   }
-  if (!serialised && serials?.length) throw new AppError("validation_failed", "This item has no serial numbers.", { errors: [{ path, message: "Not serialised" }] });
-  if (serials && new Set(serials).size !== serials.length) throw new AppError("validation_failed", "A serial number is given twice.", { errors: [{ path, message: "Duplicate" }] });
+  if (!serialised && serials?.length)
+    throw new AppError("validation_failed", "This item has no serial numbers.", {
+      errors: [{ path, message: "Not serialised" }],
+    });
+  if (serials && new Set(serials).size !== serials.length)
+    throw new AppError("validation_failed", "A serial number is given twice.", {
+      errors: [{ path, message: "Duplicate" }],
+    });
 }
 
 /** A technician named in a request: one that exists, and within the caller's reach. */
 async function assertTechnician(ctx: UserContext, technicianId: string, path: string) {
-  const found = await ctx.db.query.users.findFirst({ where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)), columns: { id: true } });
-  if (!found) throw new AppError("validation_failed", "No such technician.", { errors: [{ path, message: "No such technician" }] });
+  const found = await ctx.db.query.users.findFirst({
+    where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)),
+    columns: { id: true },
+  });
+  if (!found)
+    throw new AppError("validation_failed", "No such technician.", {
+      errors: [{ path, message: "No such technician" }],
+    });
   await assertTechniciansInReach(ctx, [technicianId], path);
 }
 
@@ -179,13 +303,27 @@ async function assertLocation(ctx: UserContext, location: string, path: string) 
     });
     return;
   }
-  throw new AppError("validation_failed", "A location is warehouse, quarantine, van:<technician id> or customer:<customer id>.", { errors: [{ path, message: "Unknown location" }] });
+  throw new AppError(
+    "validation_failed",
+    "A location is warehouse, quarantine, van:<technician id> or customer:<customer id>.",
+    { errors: [{ path, message: "Unknown location" }] },
+  );
 }
 
 function toMovement(m: typeof stockMovements.$inferSelect) {
   return {
-    id: m.id, item_id: m.itemId, kind: m.kind, quantity: m.quantity, from: m.fromLocation, to: m.toLocation, ticket_id: m.ticketId,
-    assignment_id: m.assignmentId, serials: m.serials, actor_id: m.actorId, reason: m.reason, created_at: m.createdAt,
+    id: m.id,
+    item_id: m.itemId,
+    kind: m.kind,
+    quantity: m.quantity,
+    from: m.fromLocation,
+    to: m.toLocation,
+    ticket_id: m.ticketId,
+    assignment_id: m.assignmentId,
+    serials: m.serials,
+    actor_id: m.actorId,
+    reason: m.reason,
+    created_at: m.createdAt,
   };
 }
 
@@ -198,7 +336,9 @@ async function applyMovements(ctx: UserContext, movements: Movement[], extra: D1
   const db = ctx.env.DB;
   const built = movements.map((m) => movementStatements(db, m));
   // In the same batch: an item whose warehouse stock crossed below its minimum with this batch gets its event row.
-  const lowStock = [...warehouseOutflow(movements)].map(([itemId, out]) => lowStockStatement(db, { eventId: `evt_low_${built[0].id}_${itemId}`, itemId, out, actorId: ctx.actor.userId }));
+  const lowStock = [...warehouseOutflow(movements)].map(([itemId, out]) =>
+    lowStockStatement(db, { eventId: `evt_low_${built[0].id}_${itemId}`, itemId, out, actorId: ctx.actor.userId }),
+  );
   const results = await runStockBatch(db, [...built.flatMap((b) => b.statements), ...extra, ...lowStock]);
   const events: DomainEventMessage[] = results
     .slice(results.length - lowStock.length)
@@ -212,47 +352,119 @@ async function movementById(ctx: UserContext, id: string) {
   return toMovement((await ctx.db.query.stockMovements.findFirst({ where: eq(stockMovements.id, id) }))!);
 }
 
-export async function receiveStock(ctx: UserContext, input: { item_id: string; quantity: number; serials?: string[]; reason?: string }) {
+export async function receiveStock(
+  ctx: UserContext,
+  input: { item_id: string; quantity: number; serials?: string[]; reason?: string },
+) {
   const item = await findItem(ctx, input.item_id);
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  const [id] = await applyMovements(ctx, [{ itemId: item.id, kind: "receive", quantity: input.quantity, from: "supplier", to: WAREHOUSE, serials: input.serials, actorId: ctx.actor.userId, reason: input.reason }]);
+  const [id] = await applyMovements(ctx, [
+    {
+      itemId: item.id,
+      kind: "receive",
+      quantity: input.quantity,
+      from: "supplier",
+      to: WAREHOUSE,
+      serials: input.serials,
+      actorId: ctx.actor.userId,
+      reason: input.reason,
+    },
+  ]);
   return movementById(ctx, id);
 }
 
 /** A count that differs from the books: up from or down to `adjustment`, always with a reason. */
-export async function adjustStock(ctx: UserContext, input: { item_id: string; location: string; quantity: number; serials?: string[]; reason: string }) {
+export async function adjustStock(
+  ctx: UserContext,
+  input: { item_id: string; location: string; quantity: number; serials?: string[]; reason: string },
+) {
   const item = await findItem(ctx, input.item_id);
   await assertLocation(ctx, input.location, "location");
-  if (input.quantity === 0) throw new AppError("validation_failed", "An adjustment changes the quantity.", { errors: [{ path: "quantity", message: "Must not be 0" }] });
+  if (input.quantity === 0)
+    throw new AppError("validation_failed", "An adjustment changes the quantity.", {
+      errors: [{ path: "quantity", message: "Must not be 0" }],
+    });
   const units = Math.abs(input.quantity);
   checkSerials(item.serialised, units, input.serials, "serials");
   const up = input.quantity > 0;
-  const [id] = await applyMovements(ctx, [{ itemId: item.id, kind: "adjust", quantity: units, from: up ? "adjustment" : input.location, to: up ? input.location : "adjustment", serials: input.serials, actorId: ctx.actor.userId, reason: input.reason }]);
+  const [id] = await applyMovements(ctx, [
+    {
+      itemId: item.id,
+      kind: "adjust",
+      quantity: units,
+      from: up ? "adjustment" : input.location,
+      to: up ? input.location : "adjustment",
+      serials: input.serials,
+      actorId: ctx.actor.userId,
+      reason: input.reason,
+    },
+  ]);
   return movementById(ctx, id);
 }
 
-export async function transferStock(ctx: UserContext, input: { item_id: string; from: string; to: string; quantity: number; serials?: string[]; reason?: string }) {
+export async function transferStock(
+  ctx: UserContext,
+  input: { item_id: string; from: string; to: string; quantity: number; serials?: string[]; reason?: string },
+) {
   const item = await findItem(ctx, input.item_id);
   await assertLocation(ctx, input.from, "from");
   await assertLocation(ctx, input.to, "to");
-  if (input.from === input.to) throw new AppError("validation_failed", "A transfer goes somewhere else.", { errors: [{ path: "to", message: "Same as from" }] });
+  if (input.from === input.to)
+    throw new AppError("validation_failed", "A transfer goes somewhere else.", {
+      errors: [{ path: "to", message: "Same as from" }],
+    });
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  const [id] = await applyMovements(ctx, [{ itemId: item.id, kind: "transfer", quantity: input.quantity, from: input.from, to: input.to, serials: input.serials, actorId: ctx.actor.userId, reason: input.reason }]);
+  const [id] = await applyMovements(ctx, [
+    {
+      itemId: item.id,
+      kind: "transfer",
+      quantity: input.quantity,
+      from: input.from,
+      to: input.to,
+      serials: input.serials,
+      actorId: ctx.actor.userId,
+      reason: input.reason,
+    },
+  ]);
   return movementById(ctx, id);
 }
 
-export async function listMovements(ctx: UserContext, query: { limit: number; cursor?: string; item_id?: string; location?: string; ticket_id?: string; kind?: string; from?: string; to?: string }) {
-  const page = keyset({ order: "-created_at", column: stockMovements.createdAt, idColumn: stockMovements.id, cursor: query.cursor });
+export async function listMovements(
+  ctx: UserContext,
+  query: {
+    limit: number;
+    cursor?: string;
+    item_id?: string;
+    location?: string;
+    ticket_id?: string;
+    kind?: string;
+    from?: string;
+    to?: string;
+  },
+) {
+  const page = keyset({
+    order: "-created_at",
+    column: stockMovements.createdAt,
+    idColumn: stockMovements.id,
+    cursor: query.cursor,
+  });
   const filters: (SQL | undefined)[] = [
     page.where,
     query.item_id ? eq(stockMovements.itemId, query.item_id) : undefined,
-    query.location ? or(eq(stockMovements.fromLocation, query.location), eq(stockMovements.toLocation, query.location)) : undefined,
+    query.location
+      ? or(eq(stockMovements.fromLocation, query.location), eq(stockMovements.toLocation, query.location))
+      : undefined,
     query.ticket_id ? eq(stockMovements.ticketId, query.ticket_id) : undefined,
     query.kind ? eq(stockMovements.kind, query.kind as never) : undefined,
     query.from ? gte(stockMovements.createdAt, new Date(query.from).toISOString()) : undefined,
     query.to ? lte(stockMovements.createdAt, new Date(query.to).toISOString()) : undefined,
   ];
-  const rows = await ctx.db.select().from(stockMovements).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(stockMovements)
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toMovement), next_cursor: result.next_cursor };
 }
@@ -261,25 +473,41 @@ export async function listMovements(ctx: UserContext, query: { limit: number; cu
 
 function toAssignment(a: AssignmentRow) {
   return {
-    id: a.id, item_id: a.itemId, technician_id: a.technicianId, ticket_id: a.ticketId, quantity: a.quantity, returned_quantity: a.returnedQuantity,
-    outstanding_quantity: a.quantity - a.returnedQuantity, serials: a.serials, status: a.status, issued_by: a.issuedBy, created_at: a.createdAt, updated_at: a.updatedAt,
+    id: a.id,
+    item_id: a.itemId,
+    technician_id: a.technicianId,
+    ticket_id: a.ticketId,
+    quantity: a.quantity,
+    returned_quantity: a.returnedQuantity,
+    outstanding_quantity: a.quantity - a.returnedQuantity,
+    serials: a.serials,
+    status: a.status,
+    issued_by: a.issuedBy,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
   };
 }
 
 /** Managers and readers of inventory see every assignment; anyone else only what was issued to them. */
 async function findVisibleAssignment(ctx: UserContext, id: string) {
   const row = await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) });
-  if (!row || (!ctx.actor.permissions.has("inventory:read") && row.technicianId !== ctx.actor.userId)) throw new AppError("not_found", "No such assignment.");
+  if (!row || (!ctx.actor.permissions.has("inventory:read") && row.technicianId !== ctx.actor.userId))
+    throw new AppError("not_found", "No such assignment.");
   return row;
 }
 
 /** Issues equipment from the warehouse to a technician's van for a ticket. */
-export async function issueEquipment(ctx: UserContext, input: { item_id: string; technician_id: string; ticket_id?: string; quantity: number; serials?: string[] }) {
+export async function issueEquipment(
+  ctx: UserContext,
+  input: { item_id: string; technician_id: string; ticket_id?: string; quantity: number; serials?: string[] },
+) {
   const item = await findItem(ctx, input.item_id);
   await assertTechnician(ctx, input.technician_id, "technician_id");
   if (input.ticket_id) {
     await findVisibleTicket(ctx, input.ticket_id).catch(() => {
-      throw new AppError("validation_failed", "No such ticket.", { errors: [{ path: "ticket_id", message: "No such ticket" }] });
+      throw new AppError("validation_failed", "No such ticket.", {
+        errors: [{ path: "ticket_id", message: "No such ticket" }],
+      });
     });
   }
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
@@ -289,9 +517,34 @@ export async function issueEquipment(ctx: UserContext, input: { item_id: string;
   const row = ctx.env.DB.prepare(
     `INSERT INTO equipment_assignments (id, item_id, technician_id, ticket_id, quantity, returned_quantity, serials, status, issued_by, created_at, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, 'assigned', ?7, ?8, ?8)`,
-  ).bind(id, item.id, input.technician_id, input.ticket_id ?? null, input.quantity, JSON.stringify(serials), ctx.actor.userId, now);
+  ).bind(
+    id,
+    item.id,
+    input.technician_id,
+    input.ticket_id ?? null,
+    input.quantity,
+    JSON.stringify(serials),
+    ctx.actor.userId,
+    now,
+  );
   const logged = changeLogStatement(ctx.env.DB, [{ scope: `u:${input.technician_id}`, entity: "equipment", id }]);
-  await applyMovements(ctx, [{ itemId: item.id, kind: "issue", quantity: input.quantity, from: WAREHOUSE, to: vanOf(input.technician_id), serials, ticketId: input.ticket_id, assignmentId: id, actorId: ctx.actor.userId }], [row, ...logged]);
+  await applyMovements(
+    ctx,
+    [
+      {
+        itemId: item.id,
+        kind: "issue",
+        quantity: input.quantity,
+        from: WAREHOUSE,
+        to: vanOf(input.technician_id),
+        serials,
+        ticketId: input.ticket_id,
+        assignmentId: id,
+        actorId: ctx.actor.userId,
+      },
+    ],
+    [row, ...logged],
+  );
   return toAssignment((await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) }))!);
 }
 
@@ -303,16 +556,26 @@ const RETURN_TO: Record<ReturnCondition, string> = { good: WAREHOUSE, damaged: Q
  * assignment's returned count is raised only while it stays within what was issued (a CHECK), so
  * two returns racing for the last unit cannot both count.
  */
-export async function returnEquipment(ctx: UserContext, id: string, input: { quantity: number; condition: ReturnCondition; serials?: string[]; reason?: string }) {
+export async function returnEquipment(
+  ctx: UserContext,
+  id: string,
+  input: { quantity: number; condition: ReturnCondition; serials?: string[]; reason?: string },
+) {
   const assignment = await findVisibleAssignment(ctx, id);
-  if (!ctx.actor.permissions.has("inventory:manage") && assignment.technicianId !== ctx.actor.userId) throw new AppError("forbidden", "Only stock managers or the technician it was issued to may return it.");
+  if (!ctx.actor.permissions.has("inventory:manage") && assignment.technicianId !== ctx.actor.userId)
+    throw new AppError("forbidden", "Only stock managers or the technician it was issued to may return it.");
   const outstanding = assignment.quantity - assignment.returnedQuantity;
   if (input.quantity > outstanding) {
-    throw new AppError("validation_failed", `Only ${outstanding} of this assignment are still out.`, { errors: [{ path: "quantity", message: `At most ${outstanding}` }] });
+    throw new AppError("validation_failed", `Only ${outstanding} of this assignment are still out.`, {
+      errors: [{ path: "quantity", message: `At most ${outstanding}` }],
+    });
   }
   const item = await findItem(ctx, assignment.itemId, { includeRetired: true });
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  if (input.serials?.some((s) => !assignment.serials.includes(s))) throw new AppError("validation_failed", "A serial number given was not issued with this assignment.", { errors: [{ path: "serials", message: "Not issued here" }] });
+  if (input.serials?.some((s) => !assignment.serials.includes(s)))
+    throw new AppError("validation_failed", "A serial number given was not issued with this assignment.", {
+      errors: [{ path: "serials", message: "Not issued here" }],
+    });
   const now = nowIso();
   const update = ctx.env.DB.prepare(
     `UPDATE equipment_assignments SET returned_quantity = returned_quantity + ?2,
@@ -321,7 +584,20 @@ export async function returnEquipment(ctx: UserContext, id: string, input: { qua
   ).bind(id, input.quantity, now);
   await applyMovements(
     ctx,
-    [{ itemId: item.id, kind: "return", quantity: input.quantity, from: vanOf(assignment.technicianId), to: RETURN_TO[input.condition], serials: input.serials, ticketId: assignment.ticketId, assignmentId: id, actorId: ctx.actor.userId, reason: input.reason ?? `returned ${input.condition}` }],
+    [
+      {
+        itemId: item.id,
+        kind: "return",
+        quantity: input.quantity,
+        from: vanOf(assignment.technicianId),
+        to: RETURN_TO[input.condition],
+        serials: input.serials,
+        ticketId: assignment.ticketId,
+        assignmentId: id,
+        actorId: ctx.actor.userId,
+        reason: input.reason ?? `returned ${input.condition}`,
+      },
+    ],
     [update, ...changeLogStatement(ctx.env.DB, [{ scope: `u:${assignment.technicianId}`, entity: "equipment", id }])],
   );
   return toAssignment(await findVisibleAssignment(ctx, id));
@@ -331,9 +607,19 @@ export async function getAssignment(ctx: UserContext, id: string) {
   return toAssignment(await findVisibleAssignment(ctx, id));
 }
 
-export async function listAssignments(ctx: UserContext, query: { limit: number; cursor?: string; technician_id?: string; ticket_id?: string; status?: AssignmentStatus }) {
-  const page = keyset({ order: "-created_at", column: equipmentAssignments.createdAt, idColumn: equipmentAssignments.id, cursor: query.cursor });
-  const own = ctx.actor.permissions.has("inventory:read") ? undefined : eq(equipmentAssignments.technicianId, ctx.actor.userId);
+export async function listAssignments(
+  ctx: UserContext,
+  query: { limit: number; cursor?: string; technician_id?: string; ticket_id?: string; status?: AssignmentStatus },
+) {
+  const page = keyset({
+    order: "-created_at",
+    column: equipmentAssignments.createdAt,
+    idColumn: equipmentAssignments.id,
+    cursor: query.cursor,
+  });
+  const own = ctx.actor.permissions.has("inventory:read")
+    ? undefined
+    : eq(equipmentAssignments.technicianId, ctx.actor.userId);
   const rows = await ctx.db
     .select()
     .from(equipmentAssignments)
@@ -354,8 +640,12 @@ export async function listAssignments(ctx: UserContext, query: { limit: number; 
 
 /** What a technician's van holds: readers of inventory see any van, a technician their own (else 404). */
 export async function vanStock(ctx: UserContext, technicianId: string) {
-  if (!ctx.actor.permissions.has("inventory:read") && technicianId !== ctx.actor.userId) throw new AppError("not_found", "No such van.");
-  const tech = await ctx.db.query.users.findFirst({ where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)), columns: { id: true } });
+  if (!ctx.actor.permissions.has("inventory:read") && technicianId !== ctx.actor.userId)
+    throw new AppError("not_found", "No such van.");
+  const tech = await ctx.db.query.users.findFirst({
+    where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)),
+    columns: { id: true },
+  });
   if (!tech) throw new AppError("not_found", "No such van.");
   const location = vanOf(technicianId);
   const [held, serials] = await ctx.db.batch([
@@ -371,7 +661,11 @@ export async function vanStock(ctx: UserContext, technicianId: string) {
     technician_id: technicianId,
     location,
     items: held.map((h) => ({
-      item_id: h.item.id, sku: h.item.sku, name: h.item.name, category: h.item.category, quantity: h.quantity,
+      item_id: h.item.id,
+      sku: h.item.sku,
+      name: h.item.name,
+      category: h.item.category,
+      quantity: h.quantity,
       serials: serials.filter((s) => s.itemId === h.item.id).map((s) => s.serial),
     })),
   };
@@ -380,14 +674,38 @@ export async function vanStock(ctx: UserContext, technicianId: string) {
 // ---- the inventory report (RPT-4) ----
 
 /** Stock by item and location, its value at unit price, and the ledger's movements in a period. */
-export async function inventoryReport(ctx: UserContext, query: { low_stock_only?: boolean; from?: string; to?: string }) {
+export async function inventoryReport(
+  ctx: UserContext,
+  query: { low_stock_only?: boolean; from?: string; to?: string },
+) {
   const [items, balances, moved] = await ctx.db.batch([
-    ctx.db.select({ item: inventoryItems, stock: warehouseStock }).from(inventoryItems).where(isNull(inventoryItems.retiredAt)).orderBy(asc(inventoryItems.name), asc(inventoryItems.id)),
-    ctx.db.select().from(stockBalances).where(and(sql`${stockBalances.quantity} <> 0`, sql`${stockBalances.location} NOT IN ('supplier', 'adjustment', 'written_off')`)),
     ctx.db
-      .select({ itemId: stockMovements.itemId, kind: stockMovements.kind, quantity: sql<number>`sum(${stockMovements.quantity})` })
+      .select({ item: inventoryItems, stock: warehouseStock })
+      .from(inventoryItems)
+      .where(isNull(inventoryItems.retiredAt))
+      .orderBy(asc(inventoryItems.name), asc(inventoryItems.id)),
+    ctx.db
+      .select()
+      .from(stockBalances)
+      .where(
+        and(
+          sql`${stockBalances.quantity} <> 0`,
+          sql`${stockBalances.location} NOT IN ('supplier', 'adjustment', 'written_off')`,
+        ),
+      ),
+    ctx.db
+      .select({
+        itemId: stockMovements.itemId,
+        kind: stockMovements.kind,
+        quantity: sql<number>`sum(${stockMovements.quantity})`,
+      })
       .from(stockMovements)
-      .where(and(query.from ? gte(stockMovements.createdAt, new Date(query.from).toISOString()) : undefined, query.to ? lte(stockMovements.createdAt, new Date(query.to).toISOString()) : undefined))
+      .where(
+        and(
+          query.from ? gte(stockMovements.createdAt, new Date(query.from).toISOString()) : undefined,
+          query.to ? lte(stockMovements.createdAt, new Date(query.to).toISOString()) : undefined,
+        ),
+      )
       .groupBy(stockMovements.itemId, stockMovements.kind),
   ]);
   const rows = items
@@ -396,15 +714,31 @@ export async function inventoryReport(ctx: UserContext, query: { low_stock_only?
       const here = balances.filter((b) => b.itemId === r.item.id);
       const total = here.reduce((n, b) => n + b.quantity, 0);
       return {
-        item_id: r.item.id, sku: r.item.sku, name: r.item.name, category: r.item.category, currency: r.item.currency, unit_price: r.item.unitPrice,
-        min_level: r.item.minLevel, warehouse_quantity: r.stock, is_low_stock: r.stock < r.item.minLevel, total_quantity: total, stock_value: total * r.item.unitPrice,
-        locations: here.map((b) => ({ location: b.location, quantity: b.quantity })).sort((a, b) => a.location.localeCompare(b.location)),
+        item_id: r.item.id,
+        sku: r.item.sku,
+        name: r.item.name,
+        category: r.item.category,
+        currency: r.item.currency,
+        unit_price: r.item.unitPrice,
+        min_level: r.item.minLevel,
+        warehouse_quantity: r.stock,
+        is_low_stock: r.stock < r.item.minLevel,
+        total_quantity: total,
+        stock_value: total * r.item.unitPrice,
+        locations: here
+          .map((b) => ({ location: b.location, quantity: b.quantity }))
+          .sort((a, b) => a.location.localeCompare(b.location)),
         movements: Object.fromEntries(moved.filter((m) => m.itemId === r.item.id).map((m) => [m.kind, m.quantity])),
       };
     });
   const value = new Map<string, number>();
   for (const r of rows) value.set(r.currency, (value.get(r.currency) ?? 0) + r.stock_value);
-  return { period: { from: query.from ?? null, to: query.to ?? null }, items: rows, stock_value: [...value].map(([currency, amount]) => ({ currency, amount })), generated_at: nowIso() };
+  return {
+    period: { from: query.from ?? null, to: query.to ?? null },
+    items: rows,
+    stock_value: [...value].map(([currency, amount]) => ({ currency, amount })),
+    generated_at: nowIso(),
+  };
 }
 
 /** The report's rows as CSV: one line per item and location. */
@@ -412,12 +746,26 @@ export function inventoryReportCsv(report: Awaited<ReturnType<typeof inventoryRe
   const rows: CsvCell[][] = [];
   for (const r of report.items) {
     const locations = r.locations.length ? r.locations : [{ location: "", quantity: 0 }];
-    for (const l of locations) rows.push([r.sku, r.name, r.category, l.location, l.quantity, r.unit_price, r.currency, l.quantity * r.unit_price, r.min_level, r.is_low_stock]);
+    for (const l of locations)
+      rows.push([
+        r.sku,
+        r.name,
+        r.category,
+        l.location,
+        l.quantity,
+        r.unit_price,
+        r.currency,
+        l.quantity * r.unit_price,
+        r.min_level,
+        r.is_low_stock,
+      ]);
   }
-  return csvLines(["sku", "name", "category", "location", "quantity", "unit_price", "currency", "value", "min_level", "is_low_stock"], rows, { header: true });
+  return csvLines(
+    ["sku", "name", "category", "location", "quantity", "unit_price", "currency", "value", "min_level", "is_low_stock"],
+    rows,
+    { header: true },
+  );
 }
-
-
 
 /** Equipment issued to the caller, for their phone: by id (any state), or all still out. */
 export async function equipmentForSync(ctx: UserContext, by: { ids?: string[] }) {

@@ -11,7 +11,17 @@ securitySuite("inventory");
 const unique = () => Math.random().toString(36).slice(2, 8).toUpperCase();
 
 async function item(token: string, body: Record<string, unknown> = {}) {
-  const res = await call("/v1/inventory/items", { token, body: { sku: `SKU-${unique()}`, name: `Drop cable ${unique()}`, category: "cable", unit_price: 1250, currency: "BWP", ...body } });
+  const res = await call("/v1/inventory/items", {
+    token,
+    body: {
+      sku: `SKU-${unique()}`,
+      name: `Drop cable ${unique()}`,
+      category: "cable",
+      unit_price: 1250,
+      currency: "BWP",
+      ...body,
+    },
+  });
   expect(res.status, res.text).toBe(201);
   return res.json;
 }
@@ -35,17 +45,52 @@ describe("INV-1 items", () => {
     const created = await item(manager.token, { initial_quantity: 5, min_level: 10, category: "ont-test" });
     expect(created).toMatchObject({ stock_quantity: 5, is_low_stock: true, serialised: false, retired: false });
     const movements = await call(`/v1/inventory/movements?item_id=${created.id}`, { token: manager.token });
-    expect(movements.json.data).toEqual([expect.objectContaining({ kind: "receive", quantity: 5, from: "supplier", to: "warehouse", reason: "opening stock" })]);
-    expectProblem(await call("/v1/inventory/items", { token: manager.token, body: { sku: created.sku, name: "Again", category: "x", unit_price: 1, currency: "BWP" } }), 409, "conflict");
+    expect(movements.json.data).toEqual([
+      expect.objectContaining({
+        kind: "receive",
+        quantity: 5,
+        from: "supplier",
+        to: "warehouse",
+        reason: "opening stock",
+      }),
+    ]);
+    expectProblem(
+      await call("/v1/inventory/items", {
+        token: manager.token,
+        body: { sku: created.sku, name: "Again", category: "x", unit_price: 1, currency: "BWP" },
+      }),
+      409,
+      "conflict",
+    );
     const low = await call("/v1/inventory/items?category=ont-test&low_stock=true", { token: manager.token });
     expect(low.json.data.map((i: { id: string }) => i.id)).toEqual([created.id]);
-    expect((await call("/v1/inventory/items?category=ont-test&low_stock=false", { token: manager.token })).json.data).toEqual([]);
-    const edited = await call(`/v1/inventory/items/${created.id}`, { method: "PATCH", token: manager.token, body: { min_level: 2, name: "Renamed" } });
+    expect(
+      (await call("/v1/inventory/items?category=ont-test&low_stock=false", { token: manager.token })).json.data,
+    ).toEqual([]);
+    const edited = await call(`/v1/inventory/items/${created.id}`, {
+      method: "PATCH",
+      token: manager.token,
+      body: { min_level: 2, name: "Renamed" },
+    });
     expect(edited.json).toMatchObject({ name: "Renamed", is_low_stock: false, stock_quantity: 5 });
-    expectProblem(await call(`/v1/inventory/items/${created.id}`, { method: "PATCH", token: manager.token, body: { stock_quantity: 99 } }), 400, "validation_failed");
-    expect((await call(`/v1/inventory/items/${created.id}`, { method: "DELETE", token: manager.token })).status).toBe(204);
+    expectProblem(
+      await call(`/v1/inventory/items/${created.id}`, {
+        method: "PATCH",
+        token: manager.token,
+        body: { stock_quantity: 99 },
+      }),
+      400,
+      "validation_failed",
+    );
+    expect((await call(`/v1/inventory/items/${created.id}`, { method: "DELETE", token: manager.token })).status).toBe(
+      204,
+    );
     expect((await call(`/v1/inventory/items/${created.id}`, { token: manager.token })).json.retired).toBe(true);
-    expectProblem(await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: created.id, quantity: 1 } }), 404, "not_found");
+    expectProblem(
+      await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: created.id, quantity: 1 } }),
+      404,
+      "not_found",
+    );
   });
 
   it("lets dispatchers read the catalogue but not change it, and keeps technicians and customers out", async () => {
@@ -53,7 +98,11 @@ describe("INV-1 items", () => {
     const created = await item(manager.token);
     const dispatcher = await staff("dispatcher");
     expect((await call(`/v1/inventory/items/${created.id}`, { token: dispatcher.token })).status).toBe(200);
-    expectProblem(await call("/v1/inventory/receipts", { token: dispatcher.token, body: { item_id: created.id, quantity: 1 } }), 403, "forbidden");
+    expectProblem(
+      await call("/v1/inventory/receipts", { token: dispatcher.token, body: { item_id: created.id, quantity: 1 } }),
+      403,
+      "forbidden",
+    );
     for (const role of ["technician", "customer"]) {
       expectProblem(await call("/v1/inventory/items", { token: (await signedIn(role)).token }), 403, "forbidden");
     }
@@ -66,7 +115,12 @@ describe("INV-2 the ledger never goes below zero", () => {
     const tech = await technicianAccount();
     const created = await item(manager.token, { initial_quantity: 10 });
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => call("/v1/inventory/transfers", { token: manager.token, body: { item_id: created.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 1 } })),
+      Array.from({ length: 50 }, () =>
+        call("/v1/inventory/transfers", {
+          token: manager.token,
+          body: { item_id: created.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 1 },
+        }),
+      ),
     );
     const statuses = results.map((r) => r.status);
     // D1 runs each batch as one transaction: exactly the 10 units move, and no more.
@@ -75,13 +129,27 @@ describe("INV-2 the ledger never goes below zero", () => {
     for (const r of results.filter((r) => r.status === 409)) expect(r.json.code).toBe("insufficient_stock");
     const moved = statuses.filter((s) => s === 201).length;
     const stock = await call(`/v1/inventory/items/${created.id}/stock`, { token: manager.token });
-    const at = (loc: string) => stock.json.locations.find((l: { location: string }) => l.location === loc)?.quantity ?? 0;
+    const at = (loc: string) =>
+      stock.json.locations.find((l: { location: string }) => l.location === loc)?.quantity ?? 0;
     expect(at("warehouse")).toBe(0);
     expect(at(`van:${tech.user.id}`)).toBe(moved);
     // Whatever raced, one more than what is left is refused and writes nothing.
-    const before = await env.DB.prepare("SELECT count(*) AS n FROM stock_movements WHERE item_id = ?1").bind(created.id).first<{ n: number }>();
-    expectProblem(await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: created.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 10 - moved + 1 } }), 409, "insufficient_stock");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM stock_movements WHERE item_id = ?1").bind(created.id).first<{ n: number }>()).toEqual(before);
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM stock_movements WHERE item_id = ?1")
+      .bind(created.id)
+      .first<{ n: number }>();
+    expectProblem(
+      await call("/v1/inventory/transfers", {
+        token: manager.token,
+        body: { item_id: created.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 10 - moved + 1 },
+      }),
+      409,
+      "insufficient_stock",
+    );
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM stock_movements WHERE item_id = ?1")
+        .bind(created.id)
+        .first<{ n: number }>(),
+    ).toEqual(before);
     await ledgerAgrees(created.id);
   });
 
@@ -91,12 +159,36 @@ describe("INV-2 the ledger never goes below zero", () => {
     const sn = [`SN-${unique()}`, `SN-${unique()}`, `SN-${unique()}`];
     const ont = await item(manager.token, { serialised: true, initial_serials: sn, category: "ont" });
     expect(ont.stock_quantity).toBe(3);
-    expectProblem(await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 1, serials: [sn[0]] } }), 409, "conflict");
-    expectProblem(await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 2, serials: [`SN-${unique()}`] } }), 400, "validation_failed");
-    const moved = await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: ont.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 1, serials: [sn[1]] } });
+    expectProblem(
+      await call("/v1/inventory/receipts", {
+        token: manager.token,
+        body: { item_id: ont.id, quantity: 1, serials: [sn[0]] },
+      }),
+      409,
+      "conflict",
+    );
+    expectProblem(
+      await call("/v1/inventory/receipts", {
+        token: manager.token,
+        body: { item_id: ont.id, quantity: 2, serials: [`SN-${unique()}`] },
+      }),
+      400,
+      "validation_failed",
+    );
+    const moved = await call("/v1/inventory/transfers", {
+      token: manager.token,
+      body: { item_id: ont.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 1, serials: [sn[1]] },
+    });
     expect(moved.status, moved.text).toBe(201);
     // sn[1] is in the van now, not the warehouse.
-    expectProblem(await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: ont.id, from: "warehouse", to: "quarantine", quantity: 1, serials: [sn[1]] } }), 409, "insufficient_stock");
+    expectProblem(
+      await call("/v1/inventory/transfers", {
+        token: manager.token,
+        body: { item_id: ont.id, from: "warehouse", to: "quarantine", quantity: 1, serials: [sn[1]] },
+      }),
+      409,
+      "insufficient_stock",
+    );
     const stock = await call(`/v1/inventory/items/${ont.id}/stock`, { token: manager.token });
     expect(stock.json.locations).toEqual([
       { location: `van:${tech.user.id}`, quantity: 1, serials: [sn[1]] },
@@ -109,14 +201,35 @@ describe("INV-2 the ledger never goes below zero", () => {
     const manager = await staff("manager");
     const base = `SN-A${unique().toUpperCase()}`;
     const ont = await item(manager.token, { serialised: true, initial_serials: [base], category: "ont" });
-    const fullWidth = [...base].map((ch) => (ch >= "!" && ch <= "~" ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch)).join("");
-    for (const twin of [base.toLowerCase(), `${base.slice(0, 3)}\u200b${base.slice(3)}`, `${base}\u0007`, fullWidth, `\u202e${base}`]) {
-      const res = await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 1, serials: [twin] } });
+    const fullWidth = [...base]
+      .map((ch) => (ch >= "!" && ch <= "~" ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch))
+      .join("");
+    for (const twin of [
+      base.toLowerCase(),
+      `${base.slice(0, 3)}\u200b${base.slice(3)}`,
+      `${base}\u0007`,
+      fullWidth,
+      `\u202e${base}`,
+    ]) {
+      const res = await call("/v1/inventory/receipts", {
+        token: manager.token,
+        body: { item_id: ont.id, quantity: 1, serials: [twin] },
+      });
       expectProblem(res, 409, "conflict");
     }
-    expectProblem(await call("/v1/inventory/receipts", { token: manager.token, body: { item_id: ont.id, quantity: 2, serials: ["SN-ZZ1", "sn-zz1"] } }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/inventory/receipts", {
+        token: manager.token,
+        body: { item_id: ont.id, quantity: 2, serials: ["SN-ZZ1", "sn-zz1"] },
+      }),
+      400,
+      "validation_failed",
+    );
     // A look-alike finds the stored serial too.
-    const moved = await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: ont.id, from: "warehouse", to: "quarantine", quantity: 1, serials: [base.toLowerCase()] } });
+    const moved = await call("/v1/inventory/transfers", {
+      token: manager.token,
+      body: { item_id: ont.id, from: "warehouse", to: "quarantine", quantity: 1, serials: [base.toLowerCase()] },
+    });
     expect(moved.status, moved.text).toBe(201);
     const stock = await call(`/v1/inventory/items/${ont.id}/stock`, { token: manager.token });
     expect(stock.json.locations).toEqual([{ location: "quarantine", quantity: 1, serials: [base] }]);
@@ -125,12 +238,54 @@ describe("INV-2 the ledger never goes below zero", () => {
   it("adjusts with a reason in either direction, never below zero, and checks every location it names", async () => {
     const manager = await staff("manager");
     const created = await item(manager.token, { initial_quantity: 3 });
-    expect((await call("/v1/inventory/adjustments", { token: manager.token, body: { item_id: created.id, location: "warehouse", quantity: -2, reason: "count" } })).status).toBe(201);
-    expectProblem(await call("/v1/inventory/adjustments", { token: manager.token, body: { item_id: created.id, location: "warehouse", quantity: -2, reason: "count" } }), 409, "insufficient_stock");
-    expectProblem(await call("/v1/inventory/adjustments", { token: manager.token, body: { item_id: created.id, location: "warehouse", quantity: 1 } }), 400, "validation_failed");
-    expectProblem(await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: created.id, from: "warehouse", to: "van:usr_nobody", quantity: 1 } }), 400, "validation_failed");
-    expectProblem(await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: created.id, from: "warehouse", to: "customer:cus_nobody", quantity: 1 } }), 400, "validation_failed");
-    expectProblem(await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: created.id, from: "warehouse", to: "mars", quantity: 1 } }), 400, "validation_failed");
+    expect(
+      (
+        await call("/v1/inventory/adjustments", {
+          token: manager.token,
+          body: { item_id: created.id, location: "warehouse", quantity: -2, reason: "count" },
+        })
+      ).status,
+    ).toBe(201);
+    expectProblem(
+      await call("/v1/inventory/adjustments", {
+        token: manager.token,
+        body: { item_id: created.id, location: "warehouse", quantity: -2, reason: "count" },
+      }),
+      409,
+      "insufficient_stock",
+    );
+    expectProblem(
+      await call("/v1/inventory/adjustments", {
+        token: manager.token,
+        body: { item_id: created.id, location: "warehouse", quantity: 1 },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/inventory/transfers", {
+        token: manager.token,
+        body: { item_id: created.id, from: "warehouse", to: "van:usr_nobody", quantity: 1 },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/inventory/transfers", {
+        token: manager.token,
+        body: { item_id: created.id, from: "warehouse", to: "customer:cus_nobody", quantity: 1 },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/inventory/transfers", {
+        token: manager.token,
+        body: { item_id: created.id, from: "warehouse", to: "mars", quantity: 1 },
+      }),
+      400,
+      "validation_failed",
+    );
     expect((await call(`/v1/inventory/items/${created.id}`, { token: manager.token })).json.stock_quantity).toBe(1);
     await ledgerAgrees(created.id);
   });
@@ -138,17 +293,49 @@ describe("INV-2 the ledger never goes below zero", () => {
   it("raises inventory.low_stock once when the warehouse falls below the minimum", async () => {
     const manager = await staff("manager");
     const created = await item(manager.token, { initial_quantity: 5, min_level: 4 });
-    await call("/v1/inventory/adjustments", { token: manager.token, body: { item_id: created.id, location: "warehouse", quantity: -1, reason: "count" } });
-    const events = () => env.DB.prepare("SELECT type, json_extract(data, '$.quantity') AS quantity FROM domain_events WHERE subject_id = ?1").bind(created.id).all();
+    await call("/v1/inventory/adjustments", {
+      token: manager.token,
+      body: { item_id: created.id, location: "warehouse", quantity: -1, reason: "count" },
+    });
+    const events = () =>
+      env.DB.prepare(
+        "SELECT type, json_extract(data, '$.quantity') AS quantity FROM domain_events WHERE subject_id = ?1",
+      )
+        .bind(created.id)
+        .all();
     expect((await events()).results).toEqual([]);
-    await call("/v1/inventory/adjustments", { token: manager.token, body: { item_id: created.id, location: "warehouse", quantity: -1, reason: "count" } });
-    await call("/v1/inventory/adjustments", { token: manager.token, body: { item_id: created.id, location: "warehouse", quantity: -1, reason: "count" } });
+    await call("/v1/inventory/adjustments", {
+      token: manager.token,
+      body: { item_id: created.id, location: "warehouse", quantity: -1, reason: "count" },
+    });
+    await call("/v1/inventory/adjustments", {
+      token: manager.token,
+      body: { item_id: created.id, location: "warehouse", quantity: -1, reason: "count" },
+    });
     expect((await events()).results).toEqual([{ type: "inventory.low_stock", quantity: 3 }]);
     // Fan-out tells those who manage stock (admins, managers), not technicians.
-    const row = await env.DB.prepare("SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE subject_id = ?1").bind(created.id).first<Record<string, string>>();
-    const plan = await planFanOut(systemContext(env, "test"), { kind: "event", id: row!.id, type: row!.type, subject_id: row!.subject_id, actor_id: row!.actor_id, data: JSON.parse(row!.data), occurred_at: row!.created_at });
-    const roles = await env.DB.prepare(`SELECT DISTINCT role FROM users WHERE id IN (${plan.inApp.map(() => "?").join(",")})`).bind(...plan.inApp.map((n) => n.userId)).all<{ role: string }>();
-    expect(roles.results.map((r) => r.role).sort()).toEqual(["manager"].concat(roles.results.some((r) => r.role === "admin") ? ["admin"] : []).sort());
+    const row = await env.DB.prepare(
+      "SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE subject_id = ?1",
+    )
+      .bind(created.id)
+      .first<Record<string, string>>();
+    const plan = await planFanOut(systemContext(env, "test"), {
+      kind: "event",
+      id: row!.id,
+      type: row!.type,
+      subject_id: row!.subject_id,
+      actor_id: row!.actor_id,
+      data: JSON.parse(row!.data),
+      occurred_at: row!.created_at,
+    });
+    const roles = await env.DB.prepare(
+      `SELECT DISTINCT role FROM users WHERE id IN (${plan.inApp.map(() => "?").join(",")})`,
+    )
+      .bind(...plan.inApp.map((n) => n.userId))
+      .all<{ role: string }>();
+    expect(roles.results.map((r) => r.role).sort()).toEqual(
+      ["manager"].concat(roles.results.some((r) => r.role === "admin") ? ["admin"] : []).sort(),
+    );
     expect(plan.inApp.some((n) => n.userId === manager.user.id)).toBe(true);
   });
 });
@@ -159,35 +346,89 @@ describe("equipment issued to technicians", () => {
     const { tech, ticket } = await assignedTicket();
     const other = await technicianAccount();
     const router = await item(manager.token, { initial_quantity: 6, category: "router" });
-    const issued = await call("/v1/inventory/assignments", { token: manager.token, body: { item_id: router.id, technician_id: tech.user.id, ticket_id: ticket.id, quantity: 5 } });
+    const issued = await call("/v1/inventory/assignments", {
+      token: manager.token,
+      body: { item_id: router.id, technician_id: tech.user.id, ticket_id: ticket.id, quantity: 5 },
+    });
     expect(issued.status, issued.text).toBe(201);
-    expect(issued.json).toMatchObject({ status: "assigned", quantity: 5, outstanding_quantity: 5, ticket_id: ticket.id });
-    expectProblem(await call("/v1/inventory/assignments", { token: manager.token, body: { item_id: router.id, technician_id: tech.user.id, quantity: 2 } }), 409, "insufficient_stock");
-    expectProblem(await call("/v1/inventory/assignments", { token: manager.token, body: { item_id: router.id, technician_id: tech.user.id, ticket_id: "tkt_nope", quantity: 1 } }), 400, "validation_failed");
+    expect(issued.json).toMatchObject({
+      status: "assigned",
+      quantity: 5,
+      outstanding_quantity: 5,
+      ticket_id: ticket.id,
+    });
+    expectProblem(
+      await call("/v1/inventory/assignments", {
+        token: manager.token,
+        body: { item_id: router.id, technician_id: tech.user.id, quantity: 2 },
+      }),
+      409,
+      "insufficient_stock",
+    );
+    expectProblem(
+      await call("/v1/inventory/assignments", {
+        token: manager.token,
+        body: { item_id: router.id, technician_id: tech.user.id, ticket_id: "tkt_nope", quantity: 1 },
+      }),
+      400,
+      "validation_failed",
+    );
 
     const inVan = await call(`/v1/inventory/vans/${tech.user.id}`, { token: tech.token });
-    expect(inVan.json.items).toEqual([expect.objectContaining({ item_id: router.id, sku: router.sku, quantity: 5, serials: [] })]);
+    expect(inVan.json.items).toEqual([
+      expect.objectContaining({ item_id: router.id, sku: router.sku, quantity: 5, serials: [] }),
+    ]);
     expect((await call(`/v1/inventory/vans/${tech.user.id}`, { token: manager.token })).json.items).toHaveLength(1);
     const mine = await call(`/v1/inventory/assignments?ticket_id=${ticket.id}`, { token: tech.token });
     expect(mine.json.data.map((a: { id: string }) => a.id)).toEqual([issued.json.id]);
     expect((await call("/v1/inventory/assignments", { token: other.token })).json.data).toEqual([]);
     expectProblem(await call(`/v1/inventory/assignments/${issued.json.id}`, { token: other.token }), 404, "not_found");
-    expectProblem(await call(`/v1/inventory/assignments/${issued.json.id}/return`, { token: other.token, body: { quantity: 1, condition: "good" } }), 404, "not_found");
+    expectProblem(
+      await call(`/v1/inventory/assignments/${issued.json.id}/return`, {
+        token: other.token,
+        body: { quantity: 1, condition: "good" },
+      }),
+      404,
+      "not_found",
+    );
 
-    const good = await call(`/v1/inventory/assignments/${issued.json.id}/return`, { token: tech.token, body: { quantity: 2, condition: "good" } });
+    const good = await call(`/v1/inventory/assignments/${issued.json.id}/return`, {
+      token: tech.token,
+      body: { quantity: 2, condition: "good" },
+    });
     expect(good.json).toMatchObject({ status: "partially_returned", returned_quantity: 2, outstanding_quantity: 3 });
-    await call(`/v1/inventory/assignments/${issued.json.id}/return`, { token: manager.token, body: { quantity: 1, condition: "damaged" } });
-    const lost = await call(`/v1/inventory/assignments/${issued.json.id}/return`, { token: manager.token, body: { quantity: 2, condition: "lost" } });
+    await call(`/v1/inventory/assignments/${issued.json.id}/return`, {
+      token: manager.token,
+      body: { quantity: 1, condition: "damaged" },
+    });
+    const lost = await call(`/v1/inventory/assignments/${issued.json.id}/return`, {
+      token: manager.token,
+      body: { quantity: 2, condition: "lost" },
+    });
     expect(lost.json).toMatchObject({ status: "returned", outstanding_quantity: 0 });
-    expectProblem(await call(`/v1/inventory/assignments/${issued.json.id}/return`, { token: manager.token, body: { quantity: 1, condition: "good" } }), 400, "validation_failed");
+    expectProblem(
+      await call(`/v1/inventory/assignments/${issued.json.id}/return`, {
+        token: manager.token,
+        body: { quantity: 1, condition: "good" },
+      }),
+      400,
+      "validation_failed",
+    );
 
     const van = await call(`/v1/inventory/vans/${tech.user.id}`, { token: tech.token });
     expect(van.json.items).toEqual([]);
     expectProblem(await call(`/v1/inventory/vans/${tech.user.id}`, { token: other.token }), 404, "not_found");
     const stock = await call(`/v1/inventory/items/${router.id}/stock`, { token: manager.token });
-    expect(stock.json.locations.map((l: { location: string; quantity: number }) => [l.location, l.quantity])).toEqual([["quarantine", 1], ["warehouse", 3]]);
+    expect(stock.json.locations.map((l: { location: string; quantity: number }) => [l.location, l.quantity])).toEqual([
+      ["quarantine", 1],
+      ["warehouse", 3],
+    ]);
     const ledger = await call(`/v1/inventory/movements?item_id=${router.id}&kind=return`, { token: manager.token });
-    expect(ledger.json.data.map((m: { to: string }) => m.to).sort()).toEqual(["quarantine", "warehouse", "written_off"]);
+    expect(ledger.json.data.map((m: { to: string }) => m.to).sort()).toEqual([
+      "quarantine",
+      "warehouse",
+      "written_off",
+    ]);
     await ledgerAgrees(router.id);
   });
 });
@@ -195,11 +436,17 @@ describe("equipment issued to technicians", () => {
 describe("RPT-4 inventory report", () => {
   it("answers stock by item and location with its value, as JSON and as CSV", async () => {
     const manager = await staff("manager");
-    const created = await item(manager.token, { initial_quantity: 4, unit_price: 2500, name: "=HYPERLINK(\"x\")" });
+    const created = await item(manager.token, { initial_quantity: 4, unit_price: 2500, name: '=HYPERLINK("x")' });
     const report = await call("/v1/inventory/report", { token: manager.token });
     expect(report.status).toBe(200);
     const row = report.json.items.find((i: { item_id: string }) => i.item_id === created.id);
-    expect(row).toMatchObject({ warehouse_quantity: 4, total_quantity: 4, stock_value: 10_000, locations: [{ location: "warehouse", quantity: 4 }], movements: { receive: 4 } });
+    expect(row).toMatchObject({
+      warehouse_quantity: 4,
+      total_quantity: 4,
+      stock_value: 10_000,
+      locations: [{ location: "warehouse", quantity: 4 }],
+      movements: { receive: 4 },
+    });
     const csv = await call("/v1/inventory/report?format=csv", { token: manager.token });
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const line = csv.text.split("\r\n").find((l) => l.startsWith(created.sku));
@@ -214,20 +461,41 @@ describe("INV-3 parts fitted during work", () => {
     await call(`/v1/tickets/${ticket.id}/start`, { token: tech.token, body: {} });
     const cable = await item(manager.token, { initial_quantity: 10 });
     const connector = await item(manager.token, { initial_quantity: 10, category: "connector", min_level: 8 });
-    await call("/v1/inventory/transfers", { token: manager.token, body: { item_id: cable.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 3 } });
+    await call("/v1/inventory/transfers", {
+      token: manager.token,
+      body: { item_id: cable.id, from: "warehouse", to: `van:${tech.user.id}`, quantity: 3 },
+    });
     const logged = await call(`/v1/tickets/${ticket.id}/work-logs`, {
       token: tech.token,
-      body: { work_detail: "Re-spliced the drop", parts: [{ code: cable.sku, quantity: 2, unit_price: 1250 }, { code: connector.sku, quantity: 4, unit_price: 1250 }], amount_charged: 0 },
+      body: {
+        work_detail: "Re-spliced the drop",
+        parts: [
+          { code: cable.sku, quantity: 2, unit_price: 1250 },
+          { code: connector.sku, quantity: 4, unit_price: 1250 },
+        ],
+        amount_charged: 0,
+      },
     });
     expect(logged.status, logged.text).toBe(201);
-    const consumed = await call(`/v1/inventory/movements?ticket_id=${ticket.id}&kind=consume`, { token: manager.token });
-    const from = Object.fromEntries(consumed.json.data.map((m: { item_id: string; from: string; quantity: number }) => [m.item_id, [m.from, m.quantity]]));
+    const consumed = await call(`/v1/inventory/movements?ticket_id=${ticket.id}&kind=consume`, {
+      token: manager.token,
+    });
+    const from = Object.fromEntries(
+      consumed.json.data.map((m: { item_id: string; from: string; quantity: number }) => [
+        m.item_id,
+        [m.from, m.quantity],
+      ]),
+    );
     expect(from).toEqual({ [cable.id]: [`van:${tech.user.id}`, 2], [connector.id]: ["warehouse", 4] });
     expect(consumed.json.data[0].to).toMatch(/^customer:|^written_off$/);
     await ledgerAgrees(cable.id);
     await ledgerAgrees(connector.id);
     // The fitting took the warehouse from 10 to 6, below the minimum of 8: the same batch wrote the event.
-    const low = await env.DB.prepare("SELECT json_extract(data, '$.quantity') AS quantity FROM domain_events WHERE subject_id = ?1 AND type = 'inventory.low_stock'").bind(connector.id).all();
+    const low = await env.DB.prepare(
+      "SELECT json_extract(data, '$.quantity') AS quantity FROM domain_events WHERE subject_id = ?1 AND type = 'inventory.low_stock'",
+    )
+      .bind(connector.id)
+      .all();
     expect(low.results).toEqual([{ quantity: 6 }]);
     void dispatcher;
   });
@@ -237,12 +505,27 @@ describe("INV-3 parts fitted during work", () => {
     const { tech, ticket } = await assignedTicket();
     await call(`/v1/tickets/${ticket.id}/start`, { token: tech.token, body: {} });
     const scarce = await item(manager.token, { initial_quantity: 1 });
-    const count = async () => (await env.DB.prepare("SELECT (SELECT count(*) FROM work_logs WHERE ticket_id = ?1) AS logs, (SELECT count(*) FROM stock_movements WHERE ticket_id = ?1) AS moves").bind(ticket.id).first());
+    const count = async () =>
+      await env.DB.prepare(
+        "SELECT (SELECT count(*) FROM work_logs WHERE ticket_id = ?1) AS logs, (SELECT count(*) FROM stock_movements WHERE ticket_id = ?1) AS moves",
+      )
+        .bind(ticket.id)
+        .first();
     const before = await count();
-    const unknown = await call(`/v1/tickets/${ticket.id}/work-logs`, { token: tech.token, body: { work_detail: "x", parts: [{ code: "NO-SUCH-SKU", quantity: 1, unit_price: 1 }], amount_charged: 0 } });
+    const unknown = await call(`/v1/tickets/${ticket.id}/work-logs`, {
+      token: tech.token,
+      body: { work_detail: "x", parts: [{ code: "NO-SUCH-SKU", quantity: 1, unit_price: 1 }], amount_charged: 0 },
+    });
     expectProblem(unknown, 400, "validation_failed");
     expect(unknown.json.errors).toEqual([expect.objectContaining({ path: "parts.0.code" })]);
-    expectProblem(await call(`/v1/tickets/${ticket.id}/work-logs`, { token: tech.token, body: { work_detail: "x", parts: [{ code: scarce.sku, quantity: 2, unit_price: 1 }], amount_charged: 0 } }), 409, "insufficient_stock");
+    expectProblem(
+      await call(`/v1/tickets/${ticket.id}/work-logs`, {
+        token: tech.token,
+        body: { work_detail: "x", parts: [{ code: scarce.sku, quantity: 2, unit_price: 1 }], amount_charged: 0 },
+      }),
+      409,
+      "insufficient_stock",
+    );
     expect(await count()).toEqual(before);
     expect((await call(`/v1/inventory/items/${scarce.id}`, { token: manager.token })).json.stock_quantity).toBe(1);
   });

@@ -39,7 +39,11 @@ const ALWAYS: Guard = { sql: "1 = 1", params: [] };
  * balance that would go below zero, or serials that are not all at the source, make a CHECK fail
  * and the batch write nothing — under any concurrency, because D1 runs a batch as one transaction.
  */
-export function movementStatements(db: D1Database, m: Movement, guard: Guard = ALWAYS): { id: string; statements: D1PreparedStatement[] } {
+export function movementStatements(
+  db: D1Database,
+  m: Movement,
+  guard: Guard = ALWAYS,
+): { id: string; statements: D1PreparedStatement[] } {
   const now = nowIso();
   const id = newId("mov");
   const serials = m.serials ?? [];
@@ -47,8 +51,16 @@ export function movementStatements(db: D1Database, m: Movement, guard: Guard = A
   const statements = [
     // SQLite checks an upsert's CHECK on the row it would insert, so the source row is ensured at
     // zero first and then decremented: the UPDATE is what the never-negative CHECK judges.
-    db.prepare(`INSERT INTO stock_balances (item_id, location, quantity, updated_at) SELECT ?1, ?2, 0, ?3 WHERE ${g} ON CONFLICT (item_id, location) DO NOTHING`).bind(m.itemId, m.from, now, ...guard.params),
-    db.prepare(`UPDATE stock_balances SET quantity = quantity - ?3, updated_at = ?4 WHERE item_id = ?1 AND location = ?2 AND ${g}`).bind(m.itemId, m.from, m.quantity, now, ...guard.params),
+    db
+      .prepare(
+        `INSERT INTO stock_balances (item_id, location, quantity, updated_at) SELECT ?1, ?2, 0, ?3 WHERE ${g} ON CONFLICT (item_id, location) DO NOTHING`,
+      )
+      .bind(m.itemId, m.from, now, ...guard.params),
+    db
+      .prepare(
+        `UPDATE stock_balances SET quantity = quantity - ?3, updated_at = ?4 WHERE item_id = ?1 AND location = ?2 AND ${g}`,
+      )
+      .bind(m.itemId, m.from, m.quantity, now, ...guard.params),
     db
       .prepare(
         `INSERT INTO stock_balances (item_id, location, quantity, updated_at) SELECT ?1, ?2, ?3, ?4 WHERE ${g}
@@ -60,13 +72,33 @@ export function movementStatements(db: D1Database, m: Movement, guard: Guard = A
         `INSERT INTO stock_movements (id, item_id, kind, quantity, from_location, to_location, ticket_id, assignment_id, serials, actor_id, reason, created_at)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ${g}`,
       )
-      .bind(id, m.itemId, m.kind, m.quantity, m.from, m.to, m.ticketId ?? null, m.assignmentId ?? null, JSON.stringify(serials), m.actorId, m.reason ?? null, now, ...guard.params),
+      .bind(
+        id,
+        m.itemId,
+        m.kind,
+        m.quantity,
+        m.from,
+        m.to,
+        m.ticketId ?? null,
+        m.assignmentId ?? null,
+        JSON.stringify(serials),
+        m.actorId,
+        m.reason ?? null,
+        now,
+        ...guard.params,
+      ),
   ];
   if (serials.length) {
     if ((OUTSIDE as readonly string[]).includes(m.from)) {
       // New serials: the primary key refuses one that is already known.
       for (const serial of serials) {
-        statements.push(db.prepare(`INSERT INTO stock_serials (item_id, serial, location, updated_at) SELECT ?1, ?2, ?3, ?4 WHERE ${g}`).bind(m.itemId, serial, m.to, now, ...guard.params));
+        statements.push(
+          db
+            .prepare(
+              `INSERT INTO stock_serials (item_id, serial, location, updated_at) SELECT ?1, ?2, ?3, ?4 WHERE ${g}`,
+            )
+            .bind(m.itemId, serial, m.to, now, ...guard.params),
+        );
       }
     } else {
       // Every serial must be at the source, or the source's balance is poisoned and the batch fails.
@@ -80,7 +112,9 @@ export function movementStatements(db: D1Database, m: Movement, guard: Guard = A
           )
           .bind(m.itemId, m.from, JSON.stringify(serials), serials.length, ...guard.params),
         db
-          .prepare(`UPDATE stock_serials SET location = ?3, updated_at = ?4 WHERE item_id = ?1 AND location = ?2 AND serial IN (SELECT value FROM json_each(?5)) AND ${g}`)
+          .prepare(
+            `UPDATE stock_serials SET location = ?3, updated_at = ?4 WHERE item_id = ?1 AND location = ?2 AND serial IN (SELECT value FROM json_each(?5)) AND ${g}`,
+          )
           .bind(m.itemId, m.from, m.to, now, JSON.stringify(serials), ...guard.params),
       );
     }
@@ -93,7 +127,11 @@ export function movementStatements(db: D1Database, m: Movement, guard: Guard = A
  * warehouse: it is inserted only when that batch takes the warehouse from at or above the item's
  * minimum to below it, and RETURNING says whether it was.
  */
-export function lowStockStatement(db: D1Database, input: { eventId: string; itemId: string; out: number; actorId: string | null }, guard: Guard = ALWAYS): D1PreparedStatement {
+export function lowStockStatement(
+  db: D1Database,
+  input: { eventId: string; itemId: string; out: number; actorId: string | null },
+  guard: Guard = ALWAYS,
+): D1PreparedStatement {
   return db
     .prepare(
       `INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at)
@@ -115,7 +153,15 @@ export interface EventRow {
 }
 
 export function eventFromRow(e: EventRow): DomainEventMessage {
-  return { kind: "event", id: e.id, type: e.type, subject_id: e.subject_id, actor_id: e.actor_id, data: JSON.parse(e.data), occurred_at: e.created_at };
+  return {
+    kind: "event",
+    id: e.id,
+    type: e.type,
+    subject_id: e.subject_id,
+    actor_id: e.actor_id,
+    data: JSON.parse(e.data),
+    occurred_at: e.created_at,
+  };
 }
 
 /** Units each item leaves the warehouse with, net, over a set of movements (positive: out). */
@@ -132,10 +178,15 @@ export function warehouseOutflow(movements: Movement[]): Map<string, number> {
 export function stockProblem(err: unknown): unknown {
   const message = String((err as Error)?.message ?? err);
   if (message.includes("stock_balances_never_negative") || message.includes("CHECK constraint failed")) {
-    return new AppError("insufficient_stock", "Not enough stock at the source location (or the serial numbers given are not there); nothing was moved.");
+    return new AppError(
+      "insufficient_stock",
+      "Not enough stock at the source location (or the serial numbers given are not there); nothing was moved.",
+    );
   }
   if (message.includes("UNIQUE constraint failed: stock_serials")) {
-    return new AppError("conflict", "A serial number given is already in stock.", { errors: [{ path: "serials", message: "Already known" }] });
+    return new AppError("conflict", "A serial number given is already in stock.", {
+      errors: [{ path: "serials", message: "Already known" }],
+    });
   }
   return err;
 }

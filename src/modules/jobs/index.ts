@@ -12,4 +12,16 @@ export const jobsModule = createRouter()
   .openapi(r.cancelJob, h.cancelJob)
   .openapi(r.downloadJob, h.downloadJob);
 
-export { advanceJob, deleteExpiredJobFiles, jobGuard, failJob, JobFailure, resumeStalledJobs, jobRequester, JOB_FILE_DAYS, startJob, type JobRow, type StepResult } from "./jobs.service";
+export {
+  advanceJob,
+  deleteExpiredJobFiles,
+  jobGuard,
+  failJob,
+  JobFailure,
+  resumeStalledJobs,
+  jobRequester,
+  JOB_FILE_DAYS,
+  startJob,
+  type JobRow,
+  type StepResult,
+} from "./jobs.service";

@@ -7,32 +7,54 @@ import { JobIdParam, JobListQuery, JobPageSchema, JobSchema } from "./jobs.schem
 const tags = ["jobs"];
 
 export const listJobs = createRoute({
-  method: "get", path: "/v1/jobs", tags, operationId: "listJobs", summary: "Your background jobs (exports, rebuilds), newest first",
+  method: "get",
+  path: "/v1/jobs",
+  tags,
+  operationId: "listJobs",
+  summary: "Your background jobs (exports, rebuilds), newest first",
   ...requiresSignIn(),
   request: { query: JobListQuery },
   responses: { 200: jsonResponse(JobPageSchema, "A page of jobs"), ...errorResponses(400, 401) },
 });
 
 export const getJob = createRoute({
-  method: "get", path: "/v1/jobs/{id}", tags, operationId: "getJob", summary: "A job's state and progress; poll it until done",
+  method: "get",
+  path: "/v1/jobs/{id}",
+  tags,
+  operationId: "getJob",
+  summary: "A job's state and progress; poll it until done",
   ...requiresSignIn(),
   request: { params: JobIdParam },
   responses: { 200: jsonResponse(JobSchema, "The job"), ...errorResponses(400, 401, 404) },
 });
 
 export const cancelJob = createRoute({
-  method: "post", path: "/v1/jobs/{id}/cancel", tags, operationId: "cancelJob", summary: "Cancel a queued or running job",
+  method: "post",
+  path: "/v1/jobs/{id}/cancel",
+  tags,
+  operationId: "cancelJob",
+  summary: "Cancel a queued or running job",
   ...requiresSignIn(),
   request: { params: JobIdParam },
   responses: { 200: jsonResponse(JobSchema, "Cancelled"), ...errorResponses(400, 401, 404, 409) },
 });
 
 export const downloadJob = createRoute({
-  method: "get", path: "/v1/jobs/{id}/download", tags, operationId: "downloadJobFile", summary: "The finished job's file (only for the user who started the job)",
+  method: "get",
+  path: "/v1/jobs/{id}/download",
+  tags,
+  operationId: "downloadJobFile",
+  summary: "The finished job's file (only for the user who started the job)",
   ...requiresSignIn(),
   request: { params: JobIdParam },
   responses: {
-    200: { description: "The file", content: { "text/csv": { schema: z.string() }, "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "The file",
+      content: {
+        "text/csv": { schema: z.string() },
+        "application/pdf": { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
     ...errorResponses(400, 401, 404, 409),
   },
 });

@@ -23,13 +23,18 @@ export interface StepResult {
 
 /** `AND`ed into a step's writes: true only while the job is still at this step, so a step's writes and its commit are one. */
 export function jobGuard(job: JobRow): { sql: string; params: [string, number] } {
-  return { sql: "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND step = ? AND status IN ('queued', 'running'))", params: [job.id, job.step] };
+  return {
+    sql: "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND step = ? AND status IN ('queued', 'running'))",
+    params: [job.id, job.step],
+  };
 }
 
-const counted = (state: Record<string, unknown>) => (state.counts && typeof state.counts === "object" ? (state.counts as Record<string, number>) : null);
+const counted = (state: Record<string, unknown>) =>
+  state.counts && typeof state.counts === "object" ? (state.counts as Record<string, number>) : null;
 
 /** What a job was asked to do, without where its files are stored (`…_key`). */
-const publicParams = (params: Record<string, unknown>) => Object.fromEntries(Object.entries(params).filter(([name]) => !name.endsWith("_key")));
+const publicParams = (params: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(params).filter(([name]) => !name.endsWith("_key")));
 
 export function presentJob(row: JobRow) {
   return {
@@ -43,7 +48,12 @@ export function presentJob(row: JobRow) {
     error: row.error,
     file:
       row.status === "done" && row.resultKey
-        ? { filename: row.resultFilename ?? "download", content_type: row.resultContentType ?? "application/octet-stream", bytes: row.resultBytes ?? 0, download_url: `/v1/jobs/${row.id}/download` }
+        ? {
+            filename: row.resultFilename ?? "download",
+            content_type: row.resultContentType ?? "application/octet-stream",
+            bytes: row.resultBytes ?? 0,
+            download_url: `/v1/jobs/${row.id}/download`,
+          }
         : null,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
@@ -52,18 +62,47 @@ export function presentJob(row: JobRow) {
 }
 
 /** A queued job and its first step's message; answer 202 with what this returns. */
-export async function startJob(ctx: ServiceContext, kind: JobKind, requestedBy: string | null, params: Record<string, unknown>, start: { id?: string; state?: Record<string, unknown> } = {}) {
+export async function startJob(
+  ctx: ServiceContext,
+  kind: JobKind,
+  requestedBy: string | null,
+  params: Record<string, unknown>,
+  start: { id?: string; state?: Record<string, unknown> } = {},
+) {
   const now = nowIso();
   const row: JobRow = {
-    id: start.id ?? newId("job"), kind, status: "queued", requestedBy, params, state: start.state ?? {}, step: 0, rowsTotal: null, rowsProcessed: 0,
-    resultKey: null, resultFilename: null, resultContentType: null, resultBytes: null, error: null, recoveries: 0, createdAt: now, updatedAt: now, finishedAt: null,
+    id: start.id ?? newId("job"),
+    kind,
+    status: "queued",
+    requestedBy,
+    params,
+    state: start.state ?? {},
+    step: 0,
+    rowsTotal: null,
+    rowsProcessed: 0,
+    resultKey: null,
+    resultFilename: null,
+    resultContentType: null,
+    resultBytes: null,
+    error: null,
+    recoveries: 0,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
   };
   await ctx.db.insert(jobs).values(row);
   try {
     await ctx.env.JOBS.send({ kind: "job", job_id: row.id, step: 0 } satisfies JobMessage);
   } catch (err) {
     // The job is stored: the watchdog (resumeStalledJobs) sends its first step once the lease runs out.
-    console.error(JSON.stringify({ level: "error", msg: "job enqueue failed; the watchdog resumes it", job_id: row.id, error: String(err) }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "job enqueue failed; the watchdog resumes it",
+        job_id: row.id,
+        error: String(err),
+      }),
+    );
   }
   return presentJob(row);
 }
@@ -82,7 +121,12 @@ export async function getJob(ctx: UserContext, id: string) {
 
 export async function listJobs(ctx: UserContext, query: { limit: number; cursor?: string }) {
   const page = keyset({ order: "-created_at", column: jobs.createdAt, idColumn: jobs.id, cursor: query.cursor });
-  const rows = await ctx.db.select().from(jobs).where(and(eq(jobs.requestedBy, ctx.actor.userId), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.requestedBy, ctx.actor.userId), page.where))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(presentJob), next_cursor: result.next_cursor };
 }
@@ -90,9 +134,14 @@ export async function listJobs(ctx: UserContext, query: { limit: number; cursor?
 /** Stops a queued or running job; its next step sees the status and ends. */
 export async function cancelJob(ctx: UserContext, id: string) {
   const row = await ownJob(ctx, id);
-  if (row.status !== "queued" && row.status !== "running") throw new AppError("invalid_transition", `A ${row.status} job cannot be cancelled.`);
+  if (row.status !== "queued" && row.status !== "running")
+    throw new AppError("invalid_transition", `A ${row.status} job cannot be cancelled.`);
   const now = nowIso();
-  const result = await ctx.env.DB.prepare("UPDATE jobs SET status = 'cancelled', updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running')").bind(id, now).run();
+  const result = await ctx.env.DB.prepare(
+    "UPDATE jobs SET status = 'cancelled', updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running')",
+  )
+    .bind(id, now)
+    .run();
   if (!result.meta.changes) throw new AppError("conflict", "The job finished meanwhile.");
   return presentJob({ ...row, status: "cancelled", updatedAt: now, finishedAt: now });
 }
@@ -102,10 +151,15 @@ export async function cancelJob(ctx: UserContext, id: string) {
  * error reports hold personal data, so `jobs:read_all` shows the job's status but not its file.
  */
 export async function downloadJob(ctx: UserContext, id: string) {
-  const row = await ctx.db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.requestedBy, ctx.actor.userId)) });
+  const row = await ctx.db.query.jobs.findFirst({
+    where: and(eq(jobs.id, id), eq(jobs.requestedBy, ctx.actor.userId)),
+  });
   if (!row) throw new AppError("not_found", "No such job.");
   if (row.status !== "done" || !row.resultKey) throw new AppError("invalid_transition", "The job has no file (yet).");
-  const file = { filename: row.resultFilename ?? "download", contentType: row.resultContentType ?? "application/octet-stream" };
+  const file = {
+    filename: row.resultFilename ?? "download",
+    contentType: row.resultContentType ?? "application/octet-stream",
+  };
   if (!row.resultKey.endsWith("/")) {
     const object = await ctx.env.FILES.get(row.resultKey);
     if (!object) throw new AppError("not_found", "The file has expired.");
@@ -159,8 +213,20 @@ export async function advanceJob(
       `UPDATE jobs SET step = step + 1, status = ?3, state = ?4, rows_processed = ?5, rows_total = coalesce(?6, rows_total),
               result_key = ?7, result_filename = ?8, result_content_type = ?9, result_bytes = ?10, updated_at = ?11, finished_at = ?12
         WHERE id = ?1 AND step = ?2 AND status IN ('queued', 'running')`,
-    ).bind(job.id, job.step, finished ? "done" : "running", JSON.stringify(result.state), result.rowsProcessed, result.rowsTotal ?? null,
-      file?.key ?? null, file?.filename ?? null, file?.contentType ?? null, file?.bytes ?? null, now, finished ? now : null);
+    ).bind(
+      job.id,
+      job.step,
+      finished ? "done" : "running",
+      JSON.stringify(result.state),
+      result.rowsProcessed,
+      result.rowsTotal ?? null,
+      file?.key ?? null,
+      file?.filename ?? null,
+      file?.contentType ?? null,
+      file?.bytes ?? null,
+      now,
+      finished ? now : null,
+    );
     const results = await ctx.env.DB.batch([...(result.statements ?? []), commit]);
     if (!results[results.length - 1].meta.changes) return;
     await result.afterCommit?.();
@@ -202,14 +268,23 @@ export async function resumeStalledJobs(ctx: ServiceContext, scheduledTime: numb
   let failed = 0;
   for (const job of stalled.results) {
     if (job.recoveries >= JOB_MAX_RECOVERIES) {
-      const gave = await ctx.env.DB.prepare("UPDATE jobs SET status = 'failed', error = ?3, updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running') AND updated_at = ?4")
-        .bind(job.id, now, `Stopped advancing: no step finished in ${JOB_MAX_RECOVERIES + 1} leases of ${JOB_LEASE_MS / 60_000} minutes.`, job.updated_at)
+      const gave = await ctx.env.DB.prepare(
+        "UPDATE jobs SET status = 'failed', error = ?3, updated_at = ?2, finished_at = ?2 WHERE id = ?1 AND status IN ('queued', 'running') AND updated_at = ?4",
+      )
+        .bind(
+          job.id,
+          now,
+          `Stopped advancing: no step finished in ${JOB_MAX_RECOVERIES + 1} leases of ${JOB_LEASE_MS / 60_000} minutes.`,
+          job.updated_at,
+        )
         .run();
       failed += gave.meta.changes ? 1 : 0;
       continue;
     }
     // Renew the lease first (only one of two overlapping runs wins), then send the step again.
-    const claimed = await ctx.env.DB.prepare("UPDATE jobs SET recoveries = recoveries + 1, updated_at = ?2 WHERE id = ?1 AND step = ?3 AND updated_at = ?4 AND status IN ('queued', 'running')")
+    const claimed = await ctx.env.DB.prepare(
+      "UPDATE jobs SET recoveries = recoveries + 1, updated_at = ?2 WHERE id = ?1 AND step = ?3 AND updated_at = ?4 AND status IN ('queued', 'running')",
+    )
       .bind(job.id, now, job.step, job.updated_at)
       .run();
     if (!claimed.meta.changes) continue;
@@ -222,7 +297,9 @@ export async function resumeStalledJobs(ctx: ServiceContext, scheduledTime: numb
 /** A step that kept failing: the job is kept as failed with the reason, never dropped. */
 export async function failJob(ctx: ServiceContext, message: JobMessage, error: string): Promise<void> {
   const now = nowIso();
-  await ctx.env.DB.prepare("UPDATE jobs SET status = 'failed', error = ?2, updated_at = ?3, finished_at = ?3 WHERE id = ?1 AND status IN ('queued', 'running')")
+  await ctx.env.DB.prepare(
+    "UPDATE jobs SET status = 'failed', error = ?2, updated_at = ?3, finished_at = ?3 WHERE id = ?1 AND status IN ('queued', 'running')",
+  )
     .bind(message.job_id, error.slice(0, 500), now)
     .run();
 }
@@ -238,7 +315,15 @@ export async function jobRequester(ctx: ServiceContext, job: JobRow): Promise<Us
   if (!row || row.status !== "active" || row.deleted_at) return null;
   return {
     ...ctx,
-    actor: { kind: "user", userId: row.id, sessionId: `job:${job.id}`, role: row.role, permissions: permissionsOf(row.role, row.custom ? (JSON.parse(row.custom) as string[]) : null), via: "bearer", tokenExpiresAt: 0 },
+    actor: {
+      kind: "user",
+      userId: row.id,
+      sessionId: `job:${job.id}`,
+      role: row.role,
+      permissions: permissionsOf(row.role, row.custom ? (JSON.parse(row.custom) as string[]) : null),
+      via: "bearer",
+      tokenExpiresAt: 0,
+    },
   };
 }
 
@@ -262,7 +347,10 @@ export async function deleteExpiredJobFiles(ctx: ServiceContext, scheduledTime: 
   for (const { id, kind } of expired.results) {
     let cursor: string | undefined;
     do {
-      const listed = await ctx.env.FILES.list({ prefix: `${kind === "import" ? "imports" : "exports"}/${id}/`, cursor });
+      const listed = await ctx.env.FILES.list({
+        prefix: `${kind === "import" ? "imports" : "exports"}/${id}/`,
+        cursor,
+      });
       if (listed.objects.length) await ctx.env.FILES.delete(listed.objects.map((o) => o.key));
       cursor = listed.truncated ? listed.cursor : undefined;
     } while (cursor);

@@ -41,7 +41,12 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
   return { results };
 }
 
-async function applyOne(ctx: UserContext, deviceId: string, action: MobileAction, chains: Map<string, { base: number; now: number | null }>): Promise<ActionResult> {
+async function applyOne(
+  ctx: UserContext,
+  deviceId: string,
+  action: MobileAction,
+  chains: Map<string, { base: number; now: number | null }>,
+): Promise<ActionResult> {
   const claimed = await ctx.env.DB.prepare(
     "INSERT OR IGNORE INTO mobile_actions (user_id, client_id, device_id, type, outcome, result, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', NULL, ?5)",
   )
@@ -54,7 +59,16 @@ async function applyOne(ctx: UserContext, deviceId: string, action: MobileAction
   if (ticketId && "base_version" in action && action.base_version !== undefined) {
     const chain = chains.get(ticketId);
     if (chain && chain.now === null && STATEFUL.has(action.type)) {
-      return settle(ctx, action, { client_id: action.client_id, status: "conflict", ticket: await currentTicket(ctx, ticketId), problem: problemBody("conflict", "An earlier action on this ticket in the same batch did not apply.", ctx.requestId) });
+      return settle(ctx, action, {
+        client_id: action.client_id,
+        status: "conflict",
+        ticket: await currentTicket(ctx, ticketId),
+        problem: problemBody(
+          "conflict",
+          "An earlier action on this ticket in the same batch did not apply.",
+          ctx.requestId,
+        ),
+      });
     }
     expectVersion = chain && chain.now !== null && chain.base === action.base_version ? chain.now : action.base_version;
     if (!chain) chains.set(ticketId, { base: action.base_version, now: action.base_version });
@@ -69,19 +83,42 @@ async function applyOne(ctx: UserContext, deviceId: string, action: MobileAction
   } catch (err) {
     if (!(err instanceof AppError)) {
       // A fault here, not a verdict: forget the claim so the phone's retry applies it.
-      await ctx.db.delete(mobileActions).where(and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, action.client_id)));
-      console.error(JSON.stringify({ level: "error", msg: "offline action failed", request_id: ctx.requestId, client_id: action.client_id, error: String((err as Error)?.message ?? err) }));
-      return { client_id: action.client_id, status: "error", problem: problemBody("internal_error", "Not applied; send it again.", ctx.requestId) };
+      await ctx.db
+        .delete(mobileActions)
+        .where(and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, action.client_id)));
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "offline action failed",
+          request_id: ctx.requestId,
+          client_id: action.client_id,
+          error: String((err as Error)?.message ?? err),
+        }),
+      );
+      return {
+        client_id: action.client_id,
+        status: "error",
+        problem: problemBody("internal_error", "Not applied; send it again.", ctx.requestId),
+      };
     }
     const chain = ticketId ? chains.get(ticketId) : undefined;
     if (chain && STATEFUL.has(action.type)) chain.now = null;
     const problem = problemBody(err.code, err.message, ctx.requestId, err.errors);
     const status: Outcome = CONFLICTS.has(err.code) ? "conflict" : "rejected";
-    return settle(ctx, action, { client_id: action.client_id, status, problem, ticket: status === "conflict" && ticketId ? await currentTicket(ctx, ticketId) : null });
+    return settle(ctx, action, {
+      client_id: action.client_id,
+      status,
+      problem,
+      ticket: status === "conflict" && ticketId ? await currentTicket(ctx, ticketId) : null,
+    });
   }
 }
 
-async function perform(ctx: UserContext, action: MobileAction, expectVersion: number | undefined): Promise<Record<string, unknown> | null> {
+async function perform(
+  ctx: UserContext,
+  action: MobileAction,
+  expectVersion: number | undefined,
+): Promise<Record<string, unknown> | null> {
   switch (action.type) {
     case "start":
     case "hold":
@@ -92,13 +129,22 @@ async function perform(ctx: UserContext, action: MobileAction, expectVersion: nu
     case "add_comment":
       return addComment(ctx, action.ticket_id, { body: action.body, visibility: action.visibility });
     case "add_work_log":
-      return addWorkLog(ctx, action.ticket_id, { work_detail: action.work_detail, parts: action.parts, amount_charged: action.amount_charged, next_service_date: action.next_service_date });
+      return addWorkLog(ctx, action.ticket_id, {
+        work_detail: action.work_detail,
+        parts: action.parts,
+        amount_charged: action.amount_charged,
+        next_service_date: action.next_service_date,
+      });
     case "appointment_step": {
       const ticket = await currentTicket(ctx, action.ticket_id);
       if (!ticket) throw new AppError("not_found", "No such ticket.");
-      if (expectVersion !== undefined && ticket.version !== expectVersion) throw new AppError("precondition_failed", `The ticket is at version ${ticket.version}, not ${expectVersion}.`);
+      if (expectVersion !== undefined && ticket.version !== expectVersion)
+        throw new AppError("precondition_failed", `The ticket is at version ${ticket.version}, not ${expectVersion}.`);
       const appointment = await stepAppointment(ctx, action.appointment_id, action.step, { comment: action.comment });
-      if (appointment.ticket_id !== action.ticket_id) throw new AppError("validation_failed", "The appointment belongs to another ticket.", { errors: [{ path: "appointment_id", message: "Not this ticket's" }] });
+      if (appointment.ticket_id !== action.ticket_id)
+        throw new AppError("validation_failed", "The appointment belongs to another ticket.", {
+          errors: [{ path: "appointment_id", message: "Not this ticket's" }],
+        });
       return appointment;
     }
     case "attach_upload":
@@ -109,7 +155,10 @@ async function perform(ctx: UserContext, action: MobileAction, expectVersion: nu
 }
 
 /** The ticket as the caller reads it through the API; null when they may not (any more). */
-async function currentTicket(ctx: UserContext, ticketId: string): Promise<(Record<string, unknown> & { version: number }) | null> {
+async function currentTicket(
+  ctx: UserContext,
+  ticketId: string,
+): Promise<(Record<string, unknown> & { version: number }) | null> {
   const visible = await ticketsForSync(ctx, [ticketId]).catch(() => []);
   return visible[0] ?? null;
 }
@@ -129,7 +178,9 @@ async function settle(ctx: UserContext, action: MobileAction, result: ActionResu
  */
 async function duplicateOf(ctx: UserContext, action: MobileAction): Promise<ActionResult> {
   const clientId = action.client_id;
-  const earlier = await ctx.db.query.mobileActions.findFirst({ where: and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, clientId)) });
+  const earlier = await ctx.db.query.mobileActions.findFirst({
+    where: and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, clientId)),
+  });
   const first = (earlier?.result ?? {}) as Partial<ActionResult>;
   if (earlier?.outcome === "conflict" || earlier?.outcome === "rejected") {
     const ticketId = "ticket_id" in action ? action.ticket_id : null;
@@ -140,5 +191,9 @@ async function duplicateOf(ctx: UserContext, action: MobileAction): Promise<Acti
       ticket: earlier.outcome === "conflict" && ticketId ? await currentTicket(ctx, ticketId) : null,
     };
   }
-  return { client_id: clientId, status: "duplicate", result: { outcome: earlier?.outcome ?? "pending", ...(earlier?.result ?? {}) } };
+  return {
+    client_id: clientId,
+    status: "duplicate",
+    result: { outcome: earlier?.outcome ?? "pending", ...(earlier?.result ?? {}) },
+  };
 }

@@ -16,8 +16,17 @@ export interface DeviceInput {
 
 export function toDeviceResponse(d: DeviceRow) {
   return {
-    id: d.id, user_id: d.userId, device_key: d.deviceKey, platform: d.platform, app_version: d.appVersion, has_push_token: Boolean(d.pushToken),
-    last_sync_at: d.lastSyncAt, revoked_at: d.revokedAt, revoked_by: d.revokedBy, created_at: d.createdAt, updated_at: d.updatedAt,
+    id: d.id,
+    user_id: d.userId,
+    device_key: d.deviceKey,
+    platform: d.platform,
+    app_version: d.appVersion,
+    has_push_token: Boolean(d.pushToken),
+    last_sync_at: d.lastSyncAt,
+    revoked_at: d.revokedAt,
+    revoked_by: d.revokedBy,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
   };
 }
 
@@ -42,30 +51,84 @@ export async function deviceForSync(ctx: UserContext, input: DeviceInput): Promi
   const rows = await ctx.db
     .select()
     .from(mobileDevices)
-    .where(or(and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)), eq(mobileDevices.sessionId, sessionId)));
+    .where(
+      or(
+        and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)),
+        eq(mobileDevices.sessionId, sessionId),
+      ),
+    );
   const existing = rows.find((r) => r.userId === userId && r.deviceKey === input.id);
-  if (existing?.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.");
+  if (existing?.revokedAt)
+    throw new AppError(
+      "device_revoked",
+      "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.",
+    );
   if (rows.some((r) => r.sessionId === sessionId && r.deviceKey !== input.id)) refuseOtherDevice();
   const pushToken = input.push_token === undefined ? (existing?.pushToken ?? null) : input.push_token;
-  const unchanged = existing && existing.sessionId === sessionId && existing.platform === input.platform && existing.appVersion === input.app_version && existing.pushToken === pushToken;
-  if (unchanged && existing.lastSyncAt && Date.parse(now) - Date.parse(existing.lastSyncAt) < DEVICE_TOUCH_MS) return existing;
+  const unchanged =
+    existing &&
+    existing.sessionId === sessionId &&
+    existing.platform === input.platform &&
+    existing.appVersion === input.app_version &&
+    existing.pushToken === pushToken;
+  if (unchanged && existing.lastSyncAt && Date.parse(now) - Date.parse(existing.lastSyncAt) < DEVICE_TOUCH_MS)
+    return existing;
   const row: DeviceRow = existing
-    ? { ...existing, platform: input.platform, appVersion: input.app_version, pushToken, sessionId, lastSyncAt: now, updatedAt: now }
-    : { id: newId("dev"), userId, deviceKey: input.id, platform: input.platform, appVersion: input.app_version, pushToken, sessionId, lastSyncAt: now, lastSeq: null, revokedAt: null, revokedBy: null, createdAt: now, updatedAt: now };
+    ? {
+        ...existing,
+        platform: input.platform,
+        appVersion: input.app_version,
+        pushToken,
+        sessionId,
+        lastSyncAt: now,
+        updatedAt: now,
+      }
+    : {
+        id: newId("dev"),
+        userId,
+        deviceKey: input.id,
+        platform: input.platform,
+        appVersion: input.app_version,
+        pushToken,
+        sessionId,
+        lastSyncAt: now,
+        lastSeq: null,
+        revokedAt: null,
+        revokedBy: null,
+        createdAt: now,
+        updatedAt: now,
+      };
   await ctx.db.batch([
     ctx.db
       .insert(mobileDevices)
       .values(row)
-      .onConflictDoUpdate({ target: [mobileDevices.userId, mobileDevices.deviceKey], set: { platform: row.platform, appVersion: row.appVersion, pushToken: row.pushToken, sessionId, lastSyncAt: now, updatedAt: now } }),
-    ...(input.push_token !== undefined ? [ctx.db.update(users).set({ pushToken: input.push_token }).where(eq(users.id, userId))] : []),
+      .onConflictDoUpdate({
+        target: [mobileDevices.userId, mobileDevices.deviceKey],
+        set: {
+          platform: row.platform,
+          appVersion: row.appVersion,
+          pushToken: row.pushToken,
+          sessionId,
+          lastSyncAt: now,
+          updatedAt: now,
+        },
+      }),
+    ...(input.push_token !== undefined
+      ? [ctx.db.update(users).set({ pushToken: input.push_token }).where(eq(users.id, userId))]
+      : []),
   ]);
   return row;
 }
 
 /** The device a batch of offline actions comes from: registered and not revoked. */
 export async function activeDevice(ctx: UserContext, deviceKey: string): Promise<DeviceRow> {
-  const device = await ctx.db.query.mobileDevices.findFirst({ where: and(eq(mobileDevices.userId, ctx.actor.userId), eq(mobileDevices.deviceKey, deviceKey)) });
-  if (!device) throw new AppError("validation_failed", "Unknown device: sync once before sending actions.", { errors: [{ path: "device_id", message: "Not registered; sync first" }] });
+  const device = await ctx.db.query.mobileDevices.findFirst({
+    where: and(eq(mobileDevices.userId, ctx.actor.userId), eq(mobileDevices.deviceKey, deviceKey)),
+  });
+  if (!device)
+    throw new AppError("validation_failed", "Unknown device: sync once before sending actions.", {
+      errors: [{ path: "device_id", message: "Not registered; sync first" }],
+    });
   if (device.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing.");
   if (device.sessionId !== ctx.actor.sessionId) refuseOtherDevice();
   return device;
@@ -78,15 +141,26 @@ export async function recordSyncedTo(ctx: UserContext, deviceId: string, seq: nu
 /** Whose devices the caller may see and revoke: their own, or (with users:update) those of users they may change. */
 async function assertMayManageDevicesOf(ctx: UserContext, userId: string) {
   if (userId === ctx.actor.userId) return;
-  if (!ctx.actor.permissions.has("users:update")) throw new AppError("forbidden", "Only your own devices, unless you manage users.");
+  if (!ctx.actor.permissions.has("users:update"))
+    throw new AppError("forbidden", "Only your own devices, unless you manage users.");
   await assertMayChangeUser(ctx, await findUser(ctx, userId));
 }
 
 export async function listDevices(ctx: UserContext, query: { limit: number; cursor?: string; user_id?: string }) {
   const userId = query.user_id ?? ctx.actor.userId;
   await assertMayManageDevicesOf(ctx, userId);
-  const page = keyset({ order: "-created_at", column: mobileDevices.createdAt, idColumn: mobileDevices.id, cursor: query.cursor });
-  const rows = await ctx.db.select().from(mobileDevices).where(and(eq(mobileDevices.userId, userId), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const page = keyset({
+    order: "-created_at",
+    column: mobileDevices.createdAt,
+    idColumn: mobileDevices.id,
+    cursor: query.cursor,
+  });
+  const rows = await ctx.db
+    .select()
+    .from(mobileDevices)
+    .where(and(eq(mobileDevices.userId, userId), page.where))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toDeviceResponse), next_cursor: result.next_cursor };
 }
@@ -102,9 +176,19 @@ export async function revokeDevice(ctx: UserContext, id: string) {
   if (device.revokedAt) return toDeviceResponse(device);
   const now = nowIso();
   await ctx.db.batch([
-    ctx.db.update(mobileDevices).set({ revokedAt: now, revokedBy: ctx.actor.userId, pushToken: null, updatedAt: now }).where(eq(mobileDevices.id, id)),
+    ctx.db
+      .update(mobileDevices)
+      .set({ revokedAt: now, revokedBy: ctx.actor.userId, pushToken: null, updatedAt: now })
+      .where(eq(mobileDevices.id, id)),
     ...(device.sessionId ? [revokeSessionStatement(ctx, device.sessionId, "device_revoked")] : []),
-    ...(device.pushToken ? [ctx.db.update(users).set({ pushToken: null }).where(and(eq(users.id, device.userId), eq(users.pushToken, device.pushToken)))] : []),
+    ...(device.pushToken
+      ? [
+          ctx.db
+            .update(users)
+            .set({ pushToken: null })
+            .where(and(eq(users.id, device.userId), eq(users.pushToken, device.pushToken))),
+        ]
+      : []),
   ]);
   return toDeviceResponse((await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) }))!);
 }

@@ -14,7 +14,13 @@ import { deviceForSync, recordSyncedTo, type DeviceInput } from "./devices.servi
 const SNAPSHOT_TICKETS = 25;
 const DEFAULT_LIMIT = 200;
 
-type Change = { entity: SyncEntity; id: string; op: "upsert" | "delete"; reason?: "deleted" | "revoked"; data?: Record<string, unknown> };
+type Change = {
+  entity: SyncEntity;
+  id: string;
+  op: "upsert" | "delete";
+  reason?: "deleted" | "revoked";
+  data?: Record<string, unknown>;
+};
 /** `s`: a snapshot taken at `seq`, continuing after ticket `after`; `d`: changes after `seq`. */
 type Cursor = { p: "s"; seq: number; after: string | null } | { p: "d"; seq: number };
 
@@ -24,12 +30,24 @@ function encode(cursor: Cursor): string {
 
 function decode(text: string): Cursor {
   try {
-    const value = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
-    if ((value?.p === "s" || value?.p === "d") && Number.isInteger(value.seq) && value.seq >= 0 && (value.p === "d" || value.after === null || typeof value.after === "string")) return value;
+    const value = JSON.parse(
+      new TextDecoder().decode(
+        Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+      ),
+    );
+    if (
+      (value?.p === "s" || value?.p === "d") &&
+      Number.isInteger(value.seq) &&
+      value.seq >= 0 &&
+      (value.p === "d" || value.after === null || typeof value.after === "string")
+    )
+      return value;
   } catch {
     /* answered below */
   }
-  throw new AppError("validation_failed", "This cursor was not made by this API; sync without one to start over.", { errors: [{ path: "cursor", message: "Invalid cursor" }] });
+  throw new AppError("validation_failed", "This cursor was not made by this API; sync without one to start over.", {
+    errors: [{ path: "cursor", message: "Invalid cursor" }],
+  });
 }
 
 /**
@@ -43,18 +61,29 @@ export async function sync(ctx: UserContext, input: { cursor?: string; limit?: n
   const limit = input.limit ?? DEFAULT_LIMIT;
   const page = !cursor || cursor.p === "s" ? await snapshotPage(ctx, cursor) : await deltaPage(ctx, cursor.seq, limit);
   if (!page.snapshot && device.lastSeq !== page.seq) await recordSyncedTo(ctx, device.id, page.seq);
-  return { changes: page.changes, cursor: encode(page.next), has_more: page.hasMore, snapshot: page.snapshot, server_time: nowIso() };
+  return {
+    changes: page.changes,
+    cursor: encode(page.next),
+    has_more: page.hasMore,
+    snapshot: page.snapshot,
+    server_time: nowIso(),
+  };
 }
 
 async function latestSeq(ctx: UserContext): Promise<number> {
-  const row = await ctx.env.DB.prepare("SELECT coalesce(max(seq), 0) AS seq FROM sync_changes").first<{ seq: number }>();
+  const row = await ctx.env.DB.prepare("SELECT coalesce(max(seq), 0) AS seq FROM sync_changes").first<{
+    seq: number;
+  }>();
   return row?.seq ?? 0;
 }
 
 async function snapshotPage(ctx: UserContext, cursor: Extract<Cursor, { p: "s" }> | null) {
   // The log position is read before the tickets: a change made while the snapshot is read is answered again by the delta.
   const seq = cursor?.seq ?? (await latestSeq(ctx));
-  const rows = await assignedTickets(ctx, ctx.actor.userId, { afterId: cursor?.after ?? undefined, limit: SNAPSHOT_TICKETS + 1 });
+  const rows = await assignedTickets(ctx, ctx.actor.userId, {
+    afterId: cursor?.after ?? undefined,
+    limit: SNAPSHOT_TICKETS + 1,
+  });
   const pageRows = rows.slice(0, SNAPSHOT_TICKETS);
   const changes = await bundles(ctx, pageRows);
   if (!cursor) changes.push(...(await ownThings(ctx)));
@@ -62,12 +91,21 @@ async function snapshotPage(ctx: UserContext, cursor: Extract<Cursor, { p: "s" }
   const next: Cursor = more ? { p: "s", seq, after: pageRows[pageRows.length - 1].id } : { p: "d", seq };
   // A snapshot that fits one page has read every assigned ticket already: the log check reuses them.
   const everyAssigned = !cursor && !more ? rows : undefined;
-  return { changes, next, hasMore: more || (await changeRows(ctx, seq, 1, everyAssigned)).length > 0, snapshot: true, seq };
+  return {
+    changes,
+    next,
+    hasMore: more || (await changeRows(ctx, seq, 1, everyAssigned)).length > 0,
+    snapshot: true,
+    seq,
+  };
 }
 
 /** What belongs to the user rather than to a ticket: equipment still out with them, their newest notifications. */
 async function ownThings(ctx: UserContext): Promise<Change[]> {
-  const [equipment, notifications] = await Promise.all([equipmentForSync(ctx, {}), notificationsForSync(ctx, { latest: 50 })]);
+  const [equipment, notifications] = await Promise.all([
+    equipmentForSync(ctx, {}),
+    notificationsForSync(ctx, { latest: 50 }),
+  ]);
   return [
     ...equipment.map((data): Change => ({ entity: "equipment", id: data.id, op: "upsert", data })),
     ...notifications.map((data): Change => ({ entity: "notification", id: data.id, op: "upsert", data })),
@@ -75,7 +113,10 @@ async function ownThings(ctx: UserContext): Promise<Change[]> {
 }
 
 /** Tickets with everything a phone keeps of them. */
-async function bundles(ctx: UserContext, rows: { id: string; customerId: string | null; assetId: string | null }[]): Promise<Change[]> {
+async function bundles(
+  ctx: UserContext,
+  rows: { id: string; customerId: string | null; assetId: string | null }[],
+): Promise<Change[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
   const [ticketData, parts, appointments, customers, assets] = await Promise.all([
@@ -85,20 +126,37 @@ async function bundles(ctx: UserContext, rows: { id: string; customerId: string 
     customersForSync(ctx, [...new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])))]),
     assetsForSync(ctx, [...new Set(rows.flatMap((r) => (r.assetId ? [r.assetId] : [])))]),
   ]);
-  const upsert = (entity: SyncEntity) => (data: { id: string }): Change => ({ entity, id: data.id, op: "upsert", data });
+  const upsert =
+    (entity: SyncEntity) =>
+    (data: { id: string }): Change => ({ entity, id: data.id, op: "upsert", data });
   return [
-    ...ticketData.map(upsert("ticket")), ...parts.comments.map(upsert("comment")), ...parts.work_logs.map(upsert("work_log")),
-    ...parts.attachments.map(upsert("attachment")), ...appointments.map(upsert("appointment")), ...customers.map(upsert("customer")), ...assets.map(upsert("asset")),
+    ...ticketData.map(upsert("ticket")),
+    ...parts.comments.map(upsert("comment")),
+    ...parts.work_logs.map(upsert("work_log")),
+    ...parts.attachments.map(upsert("attachment")),
+    ...appointments.map(upsert("appointment")),
+    ...customers.map(upsert("customer")),
+    ...assets.map(upsert("asset")),
   ];
 }
 
 /** The log rows of the caller's scopes after `seq`: their tickets, those tickets' customers and cards, and grants or revocations addressed to them. */
-async function changeRows(ctx: UserContext, seq: number, limit: number, known?: Awaited<ReturnType<typeof assignedTickets>>) {
+async function changeRows(
+  ctx: UserContext,
+  seq: number,
+  limit: number,
+  known?: Awaited<ReturnType<typeof assignedTickets>>,
+) {
   const assigned = known ?? (await assignedTickets(ctx, ctx.actor.userId));
   const scopes = [
     `u:${ctx.actor.userId}`,
     ...assigned.map((t) => `t:${t.id}`),
-    ...new Set(assigned.flatMap((t) => [...(t.customerId ? [`c:${t.customerId}`] : []), ...(t.assetId ? [`a:${t.assetId}`] : [])])),
+    ...new Set(
+      assigned.flatMap((t) => [
+        ...(t.customerId ? [`c:${t.customerId}`] : []),
+        ...(t.assetId ? [`a:${t.assetId}`] : []),
+      ]),
+    ),
   ];
   // One JSON parameter however many scopes; (scope, seq) is indexed, so each scope is a short range.
   const rows = await ctx.env.DB.prepare(
@@ -121,18 +179,29 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   const ticketIds = ids("ticket");
   const granted = new Set(page.filter((r) => r.entity === "ticket" && r.op === "grant").map((r) => r.entity_id));
   const visibleTickets = ticketIds.filter((id) => assigned.has(id));
-  const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications] = await Promise.all([
-    ticketsForSync(ctx, visibleTickets.filter((id) => !granted.has(id))),
-    ids("comment").length || ids("work_log").length || ids("attachment").length
-      ? ticketPartsForSync(ctx, { commentIds: ids("comment"), workLogIds: ids("work_log"), attachmentIds: ids("attachment") })
-      : { comments: [], work_logs: [], attachments: [] },
-    ids("appointment").length ? appointmentsForSync(ctx, { ids: ids("appointment") }) : [],
-    customersForSync(ctx, ids("customer")),
-    assetsForSync(ctx, ids("asset")),
-    bundles(ctx, visibleTickets.filter((id) => granted.has(id)).map((id) => assigned.get(id)!)),
-    ids("equipment").length ? equipmentForSync(ctx, { ids: ids("equipment") }) : [],
-    ids("notification").length ? notificationsForSync(ctx, { ids: ids("notification") }) : [],
-  ]);
+  const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications] =
+    await Promise.all([
+      ticketsForSync(
+        ctx,
+        visibleTickets.filter((id) => !granted.has(id)),
+      ),
+      ids("comment").length || ids("work_log").length || ids("attachment").length
+        ? ticketPartsForSync(ctx, {
+            commentIds: ids("comment"),
+            workLogIds: ids("work_log"),
+            attachmentIds: ids("attachment"),
+          })
+        : { comments: [], work_logs: [], attachments: [] },
+      ids("appointment").length ? appointmentsForSync(ctx, { ids: ids("appointment") }) : [],
+      customersForSync(ctx, ids("customer")),
+      assetsForSync(ctx, ids("asset")),
+      bundles(
+        ctx,
+        visibleTickets.filter((id) => granted.has(id)).map((id) => assigned.get(id)!),
+      ),
+      ids("equipment").length ? equipmentForSync(ctx, { ids: ids("equipment") }) : [],
+      ids("notification").length ? notificationsForSync(ctx, { ids: ids("notification") }) : [],
+    ]);
 
   const changes: Change[] = [...grantedBundles];
   const answer = (entity: SyncEntity, wanted: string[], found: { id: string }[]) => {
@@ -142,8 +211,13 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
       changes.push(data ? { entity, id, op: "upsert", data } : { entity, id, op: "delete", reason: "deleted" });
     }
   };
-  answer("ticket", visibleTickets.filter((id) => !granted.has(id)), ticketData);
-  for (const id of ticketIds.filter((id) => !assigned.has(id))) changes.push({ entity: "ticket", id, op: "delete", reason: "revoked" });
+  answer(
+    "ticket",
+    visibleTickets.filter((id) => !granted.has(id)),
+    ticketData,
+  );
+  for (const id of ticketIds.filter((id) => !assigned.has(id)))
+    changes.push({ entity: "ticket", id, op: "delete", reason: "revoked" });
   answer("comment", ids("comment"), parts.comments);
   answer("work_log", ids("work_log"), parts.work_logs);
   answer("attachment", ids("attachment"), parts.attachments);
@@ -156,4 +230,3 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   const unique = [...new Map(changes.map((c) => [`${c.entity}:${c.id}`, c])).values()];
   return { changes: unique, next: { p: "d", seq: nextSeq } as Cursor, hasMore, snapshot: false, seq: nextSeq };
 }
-

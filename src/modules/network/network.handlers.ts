@@ -6,39 +6,57 @@ import * as incidents from "./incidents.service";
 import * as routes from "./network.routes";
 import * as places from "./regions.service";
 
-export const listRegions: RouteHandler<typeof routes.listRegions, AppEnv> = async (c) => c.json(await places.listRegions(userContext(c)), 200);
-export const createRegion: RouteHandler<typeof routes.createRegion, AppEnv> = async (c) => c.json(await places.createRegion(userContext(c), c.req.valid("json")), 201);
-export const updateRegion: RouteHandler<typeof routes.updateRegion, AppEnv> = async (c) => c.json(await places.updateRegion(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const listRegions: RouteHandler<typeof routes.listRegions, AppEnv> = async (c) =>
+  c.json(await places.listRegions(userContext(c)), 200);
+export const createRegion: RouteHandler<typeof routes.createRegion, AppEnv> = async (c) =>
+  c.json(await places.createRegion(userContext(c), c.req.valid("json")), 201);
+export const updateRegion: RouteHandler<typeof routes.updateRegion, AppEnv> = async (c) =>
+  c.json(await places.updateRegion(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteRegion: RouteHandler<typeof routes.deleteRegion, AppEnv> = async (c) => {
   await places.deleteRegion(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
-export const listLocalities: RouteHandler<typeof routes.listLocalities, AppEnv> = async (c) => c.json(await places.listLocalities(userContext(c), c.req.valid("query")), 200);
-export const createLocality: RouteHandler<typeof routes.createLocality, AppEnv> = async (c) => c.json(await places.createLocality(userContext(c), c.req.valid("json")), 201);
-export const updateLocality: RouteHandler<typeof routes.updateLocality, AppEnv> = async (c) => c.json(await places.updateLocality(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const listLocalities: RouteHandler<typeof routes.listLocalities, AppEnv> = async (c) =>
+  c.json(await places.listLocalities(userContext(c), c.req.valid("query")), 200);
+export const createLocality: RouteHandler<typeof routes.createLocality, AppEnv> = async (c) =>
+  c.json(await places.createLocality(userContext(c), c.req.valid("json")), 201);
+export const updateLocality: RouteHandler<typeof routes.updateLocality, AppEnv> = async (c) =>
+  c.json(await places.updateLocality(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteLocality: RouteHandler<typeof routes.deleteLocality, AppEnv> = async (c) => {
   await places.deleteLocality(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
 
-export const listPrices: RouteHandler<typeof routes.listPrices, AppEnv> = async (c) => c.json(await incidents.listPrices(userContext(c)), 200);
-export const getPrice: RouteHandler<typeof routes.getPrice, AppEnv> = async (c) => c.json(await incidents.getPrice(userContext(c), c.req.valid("param").cable_type), 200);
-export const setPrice: RouteHandler<typeof routes.setPrice, AppEnv> = async (c) => c.json(await incidents.setPrice(userContext(c), c.req.valid("param").cable_type, c.req.valid("json")), 200);
+export const listPrices: RouteHandler<typeof routes.listPrices, AppEnv> = async (c) =>
+  c.json(await incidents.listPrices(userContext(c)), 200);
+export const getPrice: RouteHandler<typeof routes.getPrice, AppEnv> = async (c) =>
+  c.json(await incidents.getPrice(userContext(c), c.req.valid("param").cable_type), 200);
+export const setPrice: RouteHandler<typeof routes.setPrice, AppEnv> = async (c) =>
+  c.json(await incidents.setPrice(userContext(c), c.req.valid("param").cable_type, c.req.valid("json")), 200);
 
-export const listIncidents: RouteHandler<typeof routes.listIncidents, AppEnv> = async (c) => c.json(await incidents.listIncidents(userContext(c), c.req.valid("query")), 200);
-export const createIncident: RouteHandler<typeof routes.createIncident, AppEnv> = async (c) => c.json(await incidents.createIncident(userContext(c), c.req.valid("json")), 201);
-export const getIncident: RouteHandler<typeof routes.getIncident, AppEnv> = async (c) => c.json(await incidents.getIncident(userContext(c), c.req.valid("param").id), 200);
-export const updateIncident: RouteHandler<typeof routes.updateIncident, AppEnv> = async (c) => c.json(await incidents.updateIncident(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const listIncidents: RouteHandler<typeof routes.listIncidents, AppEnv> = async (c) =>
+  c.json(await incidents.listIncidents(userContext(c), c.req.valid("query")), 200);
+export const createIncident: RouteHandler<typeof routes.createIncident, AppEnv> = async (c) =>
+  c.json(await incidents.createIncident(userContext(c), c.req.valid("json")), 201);
+export const getIncident: RouteHandler<typeof routes.getIncident, AppEnv> = async (c) =>
+  c.json(await incidents.getIncident(userContext(c), c.req.valid("param").id), 200);
+export const updateIncident: RouteHandler<typeof routes.updateIncident, AppEnv> = async (c) =>
+  c.json(await incidents.updateIncident(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteIncident: RouteHandler<typeof routes.deleteIncident, AppEnv> = async (c) => {
   await incidents.deleteIncident(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
 
-export const listAffected: RouteHandler<typeof routes.listAffected, AppEnv> = async (c) => c.json(await incidents.listAffected(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
-export const addAffected: RouteHandler<typeof routes.addAffected, AppEnv> = async (c) => c.json(await incidents.addAffected(userContext(c), c.req.valid("param").id, c.req.valid("json").customers), 200);
-export const deleteAllAffected: RouteHandler<typeof routes.deleteAllAffected, AppEnv> = async (c) => c.json(await incidents.deleteAllAffected(userContext(c), c.req.valid("param").id), 200);
-export const getAffected: RouteHandler<typeof routes.getAffected, AppEnv> = async (c) => c.json(await incidents.getAffected(userContext(c), c.req.valid("param").id), 200);
-export const updateAffected: RouteHandler<typeof routes.updateAffected, AppEnv> = async (c) => c.json(await incidents.updateAffected(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const listAffected: RouteHandler<typeof routes.listAffected, AppEnv> = async (c) =>
+  c.json(await incidents.listAffected(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
+export const addAffected: RouteHandler<typeof routes.addAffected, AppEnv> = async (c) =>
+  c.json(await incidents.addAffected(userContext(c), c.req.valid("param").id, c.req.valid("json").customers), 200);
+export const deleteAllAffected: RouteHandler<typeof routes.deleteAllAffected, AppEnv> = async (c) =>
+  c.json(await incidents.deleteAllAffected(userContext(c), c.req.valid("param").id), 200);
+export const getAffected: RouteHandler<typeof routes.getAffected, AppEnv> = async (c) =>
+  c.json(await incidents.getAffected(userContext(c), c.req.valid("param").id), 200);
+export const updateAffected: RouteHandler<typeof routes.updateAffected, AppEnv> = async (c) =>
+  c.json(await incidents.updateAffected(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteAffected: RouteHandler<typeof routes.deleteAffected, AppEnv> = async (c) => {
   await incidents.deleteAffected(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
@@ -46,7 +64,8 @@ export const deleteAffected: RouteHandler<typeof routes.deleteAffected, AppEnv> 
 export const raiseRestoration: RouteHandler<typeof routes.raiseRestoration, AppEnv> = async (c) => {
   const ctx = userContext(c);
   // Every id in the request is scoped: raising tickets needs the right to raise them.
-  if (!ctx.actor.permissions.has("tickets:create")) throw new AppError("forbidden", "Raising restoration tickets needs tickets:create too.");
+  if (!ctx.actor.permissions.has("tickets:create"))
+    throw new AppError("forbidden", "Raising restoration tickets needs tickets:create too.");
   return c.json(await incidents.raiseRestorationTickets(ctx, c.req.valid("param").id), 200);
 };
 
@@ -54,7 +73,10 @@ export const incidentReport: RouteHandler<typeof routes.incidentReport, AppEnv> 
   const query = c.req.valid("query");
   const report = await incidents.incidentReport(userContext(c), query);
   if (query.format === "csv") {
-    return c.body(incidents.incidentReportCsv(report), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="copper-theft.csv"' }) as never;
+    return c.body(incidents.incidentReportCsv(report), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": 'attachment; filename="copper-theft.csv"',
+    }) as never;
   }
   return c.json(report, 200);
 };

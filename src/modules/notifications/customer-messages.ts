@@ -19,23 +19,41 @@ export interface CustomerContact {
 
 export interface CustomerMessages {
   messages: { body: NotificationMessage; delaySeconds?: number }[];
-  inApp: { id: string; userId: string; type: string; title: string; body: string; ticketId: string; data: Record<string, unknown> }[];
+  inApp: {
+    id: string;
+    userId: string;
+    type: string;
+    title: string;
+    body: string;
+    ticketId: string;
+    data: Record<string, unknown>;
+  }[];
 }
 
 /** Which message, if any, a visit event sends the customer. */
 export function customerMessageKey(event: Pick<DomainEventMessage, "type" | "data">): CustomerMessageKey | null {
   const byCustomer = event.data.via === "link";
   switch (event.type) {
-    case "appointment.link_sent": return "link_sent";
-    case "appointment.scheduled": return "booked";
-    case "appointment.confirmed": return "confirmed";
-    case "appointment.rescheduled": return byCustomer ? "rescheduled_by_customer" : "rescheduled";
-    case "appointment.cancelled": return byCustomer ? "cancelled_by_customer" : "cancelled";
-    case "appointment.reminder": return event.data.reminder === "evening" ? "reminder_evening" : "reminder_soon";
-    case "appointment.en_route": return "en_route";
-    case "appointment.on_site": return "on_site";
-    case "appointment.completed": return "completed";
-    default: return null;
+    case "appointment.link_sent":
+      return "link_sent";
+    case "appointment.scheduled":
+      return "booked";
+    case "appointment.confirmed":
+      return "confirmed";
+    case "appointment.rescheduled":
+      return byCustomer ? "rescheduled_by_customer" : "rescheduled";
+    case "appointment.cancelled":
+      return byCustomer ? "cancelled_by_customer" : "cancelled";
+    case "appointment.reminder":
+      return event.data.reminder === "evening" ? "reminder_evening" : "reminder_soon";
+    case "appointment.en_route":
+      return "en_route";
+    case "appointment.on_site":
+      return "on_site";
+    case "appointment.completed":
+      return "completed";
+    default:
+      return null;
   }
 }
 
@@ -68,7 +86,12 @@ export async function planCustomerMessages(
   const words = catalogue(language);
   const facts = await visitMessageFacts(ctx, event, customer);
   const zone = facts.appointment?.timezone ?? ctx.settings.timeZone;
-  const eta = facts.eta ? fill(words.messages.eta.body, { from: formatClock(language, facts.eta.earliest, zone), to: formatClock(language, facts.eta.latest, zone) }) : "";
+  const eta = facts.eta
+    ? fill(words.messages.eta.body, {
+        from: formatClock(language, facts.eta.earliest, zone),
+        to: formatClock(language, facts.eta.latest, zone),
+      })
+    : "";
   const values = {
     company: ctx.settings.companyName,
     number: ticket.number,
@@ -92,19 +115,45 @@ export async function planCustomerMessages(
   }
   for (const { channel, address } of targets) {
     const message: NotificationMessage = {
-      kind: "notification", id: `${event.id}:customer:${channel}`, event: event.type, channel,
-      recipient: { ...(customer.userId ? { user_id: customer.userId } : {}), address }, subject, body, created_at: nowIso(),
+      kind: "notification",
+      id: `${event.id}:customer:${channel}`,
+      event: event.type,
+      channel,
+      recipient: { ...(customer.userId ? { user_id: customer.userId } : {}), address },
+      subject,
+      body,
+      created_at: nowIso(),
     };
-    out.messages.push({ body: message, delaySeconds: channel !== "email" && delay ? Math.min(delay, 43_200) : undefined });
+    out.messages.push({
+      body: message,
+      delaySeconds: channel !== "email" && delay ? Math.min(delay, 43_200) : undefined,
+    });
   }
   if (customer.userId) {
     const [account] = await contactsOf(ctx, { ids: [customer.userId] });
     if (account) {
       const id = `ntf_${(await sha256(`${event.id}:${account.id}`)).slice(0, 24)}`;
-      out.inApp.push({ id, userId: account.id, type: event.type, title: subject, body, ticketId: ticket.id, data: { event_id: event.id, ...event.data } });
+      out.inApp.push({
+        id,
+        userId: account.id,
+        type: event.type,
+        title: subject,
+        body,
+        ticketId: ticket.id,
+        data: { event_id: event.id, ...event.data },
+      });
       if (account.pushToken) {
         out.messages.push({
-          body: { kind: "notification", id: `${event.id}:customer:push`, event: event.type, channel: "push", recipient: { user_id: account.id, address: account.pushToken }, subject, body, created_at: nowIso() },
+          body: {
+            kind: "notification",
+            id: `${event.id}:customer:push`,
+            event: event.type,
+            channel: "push",
+            recipient: { user_id: account.id, address: account.pushToken },
+            subject,
+            body,
+            created_at: nowIso(),
+          },
         });
       }
     }

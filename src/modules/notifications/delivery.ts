@@ -14,7 +14,14 @@ export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
 /** A claim older than this is from a consumer that died mid-send and may be taken over. */
 const STALE_CLAIM_MS = 120_000;
 /** Events whose realtime copy clients subscribe to (NTF-4). */
-const REALTIME_EVENTS = new Set(["ticket.created", "ticket.assigned", "ticket.status_changed", "ticket.updated", "appointment.scheduled", "appointment.rescheduled"]);
+const REALTIME_EVENTS = new Set([
+  "ticket.created",
+  "ticket.assigned",
+  "ticket.status_changed",
+  "ticket.updated",
+  "appointment.scheduled",
+  "appointment.rescheduled",
+]);
 
 /** Exponential backoff for transient failures: 30 s, 60 s, 120 s … capped at 1 h. */
 export function backoffSeconds(attempts: number): number {
@@ -45,26 +52,48 @@ export async function fanOutEvent(ctx: ServiceContext, event: DomainEventMessage
         ).bind(`u:${n.userId}`, n.id, now),
       ]),
     );
-    const created = results.filter((_, i) => i % 2 === 0).flatMap((r) => r.results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[]);
+    const created = results
+      .filter((_, i) => i % 2 === 0)
+      .flatMap(
+        (r) => r.results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[],
+      );
     for (const n of created) {
-      await eventsHub(env).publish({ type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } }, { userIds: [n.userId], scopeAll: false });
+      await eventsHub(env).publish(
+        { type: "notification.new", id: n.id, data: { id: n.id, type: n.type, title: n.title, ticket_id: n.ticketId } },
+        { userIds: [n.userId], scopeAll: false },
+      );
     }
   }
   if (plan.realtime && REALTIME_EVENTS.has(event.type)) {
-    await eventsHub(env).publish({ type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } }, plan.realtime);
+    await eventsHub(env).publish(
+      { type: event.type, id: event.id, data: { ticket_id: event.subject_id, ...event.data } },
+      plan.realtime,
+    );
   }
   // A message held back (quiet hours) is a delivery row from the start: it is visible in the log,
   // and the overdue sweep sends it again if the delayed queue message never arrives.
   const held = plan.messages.filter((m) => m.delaySeconds);
   if (held.length) {
     const now = Date.now();
-    await env.DB.batch(held.map((m) => {
-      const meta = describe(m.body as Deliverable);
-      return env.DB.prepare(
-        `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
+    await env.DB.batch(
+      held.map((m) => {
+        const meta = describe(m.body as Deliverable);
+        return env.DB.prepare(
+          `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9, ?9) ON CONFLICT(id) DO NOTHING`,
-      ).bind((m.body as Deliverable).id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m.body), new Date(now + m.delaySeconds! * 1000).toISOString(), new Date(now).toISOString());
-    }));
+        ).bind(
+          (m.body as Deliverable).id,
+          meta.eventId,
+          meta.eventType,
+          meta.channel,
+          meta.recipient,
+          meta.userId,
+          JSON.stringify(m.body),
+          new Date(now + m.delaySeconds! * 1000).toISOString(),
+          new Date(now).toISOString(),
+        );
+      }),
+    );
   }
   await sendToQueue(env, plan.messages);
 }
@@ -82,13 +111,18 @@ export const OVERDUE_GRACE_MS = 10 * 60_000;
 export async function redeliverOverdue(ctx: ServiceContext, scheduledTime: number) {
   const db = ctx.env.DB;
   const before = new Date(scheduledTime - OVERDUE_GRACE_MS).toISOString();
-  const { results } = await db.prepare(
-    "SELECT id, message, next_attempt_at FROM deliveries WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at < ?1 ORDER BY next_attempt_at LIMIT 100",
-  ).bind(before).all<{ id: string; message: string; next_attempt_at: string }>();
+  const { results } = await db
+    .prepare(
+      "SELECT id, message, next_attempt_at FROM deliveries WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at < ?1 ORDER BY next_attempt_at LIMIT 100",
+    )
+    .bind(before)
+    .all<{ id: string; message: string; next_attempt_at: string }>();
   let resent = 0;
   for (const row of results) {
-    const moved = await db.prepare("UPDATE deliveries SET next_attempt_at = ?2 WHERE id = ?1 AND next_attempt_at = ?3")
-      .bind(row.id, new Date(scheduledTime + OVERDUE_GRACE_MS).toISOString(), row.next_attempt_at).run();
+    const moved = await db
+      .prepare("UPDATE deliveries SET next_attempt_at = ?2 WHERE id = ?1 AND next_attempt_at = ?3")
+      .bind(row.id, new Date(scheduledTime + OVERDUE_GRACE_MS).toISOString(), row.next_attempt_at)
+      .run();
     if (!moved.meta.changes) continue;
     await sendToQueue(ctx.env, [{ body: JSON.parse(row.message) }]);
     resent += 1;
@@ -100,8 +134,20 @@ type Deliverable = NotificationMessage | WebhookMessage;
 
 function describe(m: Deliverable) {
   return isWebhook(m)
-    ? { channel: "webhook" as const, recipient: m.webhook_id, userId: null, eventType: m.event_type, eventId: m.id.split(":")[0] }
-    : { channel: m.channel, recipient: m.recipient.address, userId: m.recipient.user_id ?? null, eventType: m.event, eventId: m.id.includes(":") ? m.id.split(":")[0] : null };
+    ? {
+        channel: "webhook" as const,
+        recipient: m.webhook_id,
+        userId: null,
+        eventType: m.event_type,
+        eventId: m.id.split(":")[0],
+      }
+    : {
+        channel: m.channel,
+        recipient: m.recipient.address,
+        userId: m.recipient.user_id ?? null,
+        eventType: m.event,
+        eventId: m.id.includes(":") ? m.id.split(":")[0] : null,
+      };
 }
 
 export type DeliveryResult = "sent" | "skipped" | "retry" | "failed";
@@ -115,26 +161,38 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
   const db = ctx.env.DB;
   const now = nowIso();
   const meta = describe(m);
-  await db.prepare(
-    `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
+  await db
+    .prepare(
+      `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
-  )
+    )
     .bind(m.id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m), now)
     .run();
-  const claimed = await db.prepare(
-    `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2, next_attempt_at = ?4
+  const claimed = await db
+    .prepare(
+      `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2, next_attempt_at = ?4
       WHERE id = ?1 AND (status IN ('pending', 'retrying') OR (status = 'sending' AND claimed_at < ?3))
       RETURNING attempts`,
-  )
-    .bind(m.id, now, new Date(Date.now() - STALE_CLAIM_MS).toISOString(), new Date(Date.now() + STALE_CLAIM_MS).toISOString())
+    )
+    .bind(
+      m.id,
+      now,
+      new Date(Date.now() - STALE_CLAIM_MS).toISOString(),
+      new Date(Date.now() + STALE_CLAIM_MS).toISOString(),
+    )
     .first<{ attempts: number }>();
   if (!claimed) return "skipped";
 
   let outcome: SendOutcome;
   if (isWebhook(m)) {
-    const hook = await db.prepare("SELECT url, secret, active FROM webhooks WHERE id = ?1").bind(m.webhook_id).first<{ url: string; secret: string; active: number }>();
+    const hook = await db
+      .prepare("SELECT url, secret, active FROM webhooks WHERE id = ?1")
+      .bind(m.webhook_id)
+      .first<{ url: string; secret: string; active: number }>();
     // Checked again at delivery: a target stored before the rule existed is refused, not called.
-    const refused = hook?.active ? webhookTargetProblem(hook.url, { allowLocalDevelopment: isLocal(ctx.settings) }) : null;
+    const refused = hook?.active
+      ? webhookTargetProblem(hook.url, { allowLocalDevelopment: isLocal(ctx.settings) })
+      : null;
     outcome = !hook?.active
       ? { ok: false, transient: false, provider: "webhook", error: "webhook deleted or disabled" }
       : refused
@@ -144,20 +202,38 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
     outcome = await sendThroughProvider(ctx.env, ctx.settings, m);
   }
   const status = outcome.ok ? "sent" : outcome.transient ? "retrying" : "failed";
-  const nextAttempt = status === "retrying" ? new Date(Date.now() + backoffSeconds(claimed.attempts) * 1000).toISOString() : null;
-  await db.prepare(
-    `UPDATE deliveries SET status = ?2, provider = ?3, provider_response = ?4, last_error = ?5, sent_at = ?6, updated_at = ?7, next_attempt_at = ?8 WHERE id = ?1`,
-  )
-    .bind(m.id, status, outcome.provider, outcome.ok ? outcome.response : outcome.response ?? null, outcome.ok ? null : outcome.error, outcome.ok ? nowIso() : null, nowIso(), nextAttempt)
+  const nextAttempt =
+    status === "retrying" ? new Date(Date.now() + backoffSeconds(claimed.attempts) * 1000).toISOString() : null;
+  await db
+    .prepare(
+      `UPDATE deliveries SET status = ?2, provider = ?3, provider_response = ?4, last_error = ?5, sent_at = ?6, updated_at = ?7, next_attempt_at = ?8 WHERE id = ?1`,
+    )
+    .bind(
+      m.id,
+      status,
+      outcome.provider,
+      outcome.ok ? outcome.response : (outcome.response ?? null),
+      outcome.ok ? null : outcome.error,
+      outcome.ok ? nowIso() : null,
+      nowIso(),
+      nextAttempt,
+    )
     .run();
   return outcome.ok ? "sent" : outcome.transient ? "retry" : "failed";
 }
 
 /** Kept, never dropped: the delivery row says dead, and the message itself is stored. */
-export async function keepDeadLetter(ctx: ServiceContext, letter: { queue: string; messageId: string; body: unknown; attempts: number }) {
+export async function keepDeadLetter(
+  ctx: ServiceContext,
+  letter: { queue: string; messageId: string; body: unknown; attempts: number },
+) {
   const db = ctx.env.DB;
   await db.batch([
     db.prepare("UPDATE deliveries SET status = 'dead', updated_at = ?2 WHERE id = ?1").bind(letter.messageId, nowIso()),
-    db.prepare("INSERT INTO dead_letters (id, queue, message_id, body, attempts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(newId("dlq"), letter.queue, letter.messageId, JSON.stringify(letter.body), letter.attempts, nowIso()),
+    db
+      .prepare(
+        "INSERT INTO dead_letters (id, queue, message_id, body, attempts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      )
+      .bind(newId("dlq"), letter.queue, letter.messageId, JSON.stringify(letter.body), letter.attempts, nowIso()),
   ]);
 }

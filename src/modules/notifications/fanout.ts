@@ -26,7 +26,9 @@ type Audience = "admins" | "client" | "technicians" | "supervisors";
  * any. Messages about the visit to the customer's phone or email are planned separately
  * (customer-messages.ts).
  */
-export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; title: string; urgent: boolean } | null {
+export function triggerFor(
+  event: DomainEventMessage,
+): { audiences: Audience[]; title: string; urgent: boolean } | null {
   const number = String(event.data.number ?? "");
   const action = String(event.data.action ?? "");
   switch (event.type) {
@@ -37,19 +39,37 @@ export function triggerFor(event: DomainEventMessage): { audiences: Audience[]; 
     case "ticket.status_changed":
       if (action === "open") return { audiences: ["client"], title: `Your ticket ${number} was opened`, urgent: false };
       // A visit's start and completion reach the customer through the visit's own messages.
-      if (action === "start") return event.data.via === "appointment" ? null : { audiences: ["client"], title: `Work started on ${number}`, urgent: false };
-      if (action === "resolve" || action === "complete") return { audiences: event.data.via === "appointment" ? ["admins"] : ["client", "admins"], title: `Work finished on ${number}`, urgent: false };
-      if (action === "approve") return { audiences: ["technicians", "admins"], title: `Resolution of ${number} approved`, urgent: false };
-      if (action === "reject") return { audiences: ["technicians", "admins"], title: `Resolution of ${number} rejected`, urgent: false };
+      if (action === "start")
+        return event.data.via === "appointment"
+          ? null
+          : { audiences: ["client"], title: `Work started on ${number}`, urgent: false };
+      if (action === "resolve" || action === "complete")
+        return {
+          audiences: event.data.via === "appointment" ? ["admins"] : ["client", "admins"],
+          title: `Work finished on ${number}`,
+          urgent: false,
+        };
+      if (action === "approve")
+        return { audiences: ["technicians", "admins"], title: `Resolution of ${number} approved`, urgent: false };
+      if (action === "reject")
+        return { audiences: ["technicians", "admins"], title: `Resolution of ${number} rejected`, urgent: false };
       return null;
     case "appointment.scheduled":
     case "appointment.rescheduled":
     case "appointment.confirmed":
     case "appointment.cancelled":
       // The customer hears about their visit through planCustomerMessages, in their own words.
-      return { audiences: ["technicians"], title: `Visit ${event.type.split(".")[1]} for ${number || "a ticket"}`, urgent: false };
+      return {
+        audiences: ["technicians"],
+        title: `Visit ${event.type.split(".")[1]} for ${number || "a ticket"}`,
+        urgent: false,
+      };
     case "sla.breached":
-      return { audiences: ["admins", "supervisors"], title: `SLA ${String(event.data.target)} target breached on ${number}`, urgent: true };
+      return {
+        audiences: ["admins", "supervisors"],
+        title: `SLA ${String(event.data.target)} target breached on ${number}`,
+        urgent: true,
+      };
     default:
       return null;
   }
@@ -82,8 +102,14 @@ function addressFor(user: Recipient, channel: Channel): string | null {
 export function quietDelaySeconds(settings: Settings, now = new Date()): number {
   if (!settings.quietHours) return 0;
   const [from, to] = settings.quietHours.split("-").map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5)));
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: settings.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(now);
-  const minute = Number(parts.find((p) => p.type === "hour")!.value) * 60 + Number(parts.find((p) => p.type === "minute")!.value);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: settings.timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(now);
+  const minute =
+    Number(parts.find((p) => p.type === "hour")!.value) * 60 + Number(parts.find((p) => p.type === "minute")!.value);
   const inQuiet = from > to ? minute >= from || minute < to : minute >= from && minute < to;
   if (!inQuiet) return 0;
   const untilEnd = (to - minute + 1440) % 1440;
@@ -92,7 +118,15 @@ export function quietDelaySeconds(settings: Settings, now = new Date()): number 
 
 export interface FanOut {
   messages: { body: NotificationMessage | WebhookMessage; delaySeconds?: number }[];
-  inApp: { id: string; userId: string; type: string; title: string; body: string; ticketId: string | null; data: Record<string, unknown> }[];
+  inApp: {
+    id: string;
+    userId: string;
+    type: string;
+    title: string;
+    body: string;
+    ticketId: string | null;
+    data: Record<string, unknown>;
+  }[];
   realtime: { userIds: string[]; scopeAll: boolean } | null;
 }
 
@@ -117,8 +151,28 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
     const title = `Low stock: ${String(event.data.name ?? event.data.sku ?? "an item")} (${String(event.data.quantity)} left, minimum ${String(event.data.min_level)})`;
     for (const user of await contactsOf(ctx, { roles: STOCK_MANAGER_ROLES })) {
       const key = (await sha256(`${event.id}:${user.id}`)).slice(0, 24);
-      out.inApp.push({ id: `ntf_${key}`, userId: user.id, type: event.type, title, body: title, ticketId: null, data: { event_id: event.id, ...event.data } });
-      if (user.email) out.messages.push({ body: { kind: "notification", id: `${event.id}:${user.id}:email`, event: event.type, channel: "email", recipient: { user_id: user.id, address: user.email }, subject: title, body: title, created_at: nowIso() } });
+      out.inApp.push({
+        id: `ntf_${key}`,
+        userId: user.id,
+        type: event.type,
+        title,
+        body: title,
+        ticketId: null,
+        data: { event_id: event.id, ...event.data },
+      });
+      if (user.email)
+        out.messages.push({
+          body: {
+            kind: "notification",
+            id: `${event.id}:${user.id}:email`,
+            event: event.type,
+            channel: "email",
+            recipient: { user_id: user.id, address: user.email },
+            subject: title,
+            body: title,
+            created_at: nowIso(),
+          },
+        });
     }
   }
   if (trigger && people) {
@@ -127,28 +181,60 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
     for (const audience of trigger.audiences) {
       // Only the customer's own account: a ticket raised by staff for a customer without one tells nobody here.
       if (audience === "client") add([people.customer?.userId]);
-      if (audience === "technicians") add(event.type === "ticket.assigned" ? (event.data.technician_ids as string[]) ?? [] : people.assignees.map((a) => a.id));
-      if (audience === "supervisors") add([...people.assignees.map((a) => a.supervisorId), people.ticket.teamSupervisorId]);
+      if (audience === "technicians")
+        add(
+          event.type === "ticket.assigned"
+            ? ((event.data.technician_ids as string[]) ?? [])
+            : people.assignees.map((a) => a.id),
+        );
+      if (audience === "supervisors")
+        add([...people.assignees.map((a) => a.supervisorId), people.ticket.teamSupervisorId]);
       if (audience === "admins") add((await contactsOf(ctx, { roles: TRIAGE_ROLES })).map((u) => u.id));
     }
     // Nobody is told about what they did themselves.
     if (event.actor_id) ids.delete(event.actor_id);
     const recipients = await contactsOf(ctx, { ids: [...ids] });
     const prefs = recipients.length
-      ? await db.select().from(notificationPreferences).where(inList(notificationPreferences.userId, recipients.map((r) => r.id)))
+      ? await db
+          .select()
+          .from(notificationPreferences)
+          .where(
+            inList(
+              notificationPreferences.userId,
+              recipients.map((r) => r.id),
+            ),
+          )
       : [];
     const body = `${trigger.title}: ${people.ticket.title}`;
     const quiet = trigger.urgent ? 0 : quietDelaySeconds(settings);
     for (const user of recipients) {
       const key = (await sha256(`${event.id}:${user.id}`)).slice(0, 24);
-      out.inApp.push({ id: `ntf_${key}`, userId: user.id, type: event.type, title: trigger.title, body: people.ticket.title, ticketId: people.ticket.id, data: { event_id: event.id, ...event.data } });
+      out.inApp.push({
+        id: `ntf_${key}`,
+        userId: user.id,
+        type: event.type,
+        title: trigger.title,
+        body: people.ticket.title,
+        ticketId: people.ticket.id,
+        data: { event_id: event.id, ...event.data },
+      });
       const chosen = new Set(defaultChannels(user));
-      for (const p of prefs.filter((p) => p.userId === user.id)) (p.enabled ? chosen.add(p.channel) : chosen.delete(p.channel));
+      for (const p of prefs.filter((p) => p.userId === user.id))
+        p.enabled ? chosen.add(p.channel) : chosen.delete(p.channel);
       for (const channel of chosen) {
         const address = addressFor(user, channel);
         if (!address || channel === "webhook") continue;
         out.messages.push({
-          body: { kind: "notification", id: `${event.id}:${user.id}:${channel}`, event: event.type, channel, recipient: { user_id: user.id, address }, subject: trigger.title, body, created_at: nowIso() },
+          body: {
+            kind: "notification",
+            id: `${event.id}:${user.id}:${channel}`,
+            event: event.type,
+            channel,
+            recipient: { user_id: user.id, address },
+            subject: trigger.title,
+            body,
+            created_at: nowIso(),
+          },
           // Non-urgent SMS waits for the end of quiet hours.
           delaySeconds: channel === "sms" && quiet ? Math.min(quiet, 43_200) : undefined,
         });
@@ -157,7 +243,13 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
   }
 
   if (people?.customer) {
-    const forCustomer = await planCustomerMessages(ctx, event, people.ticket, people.customer, quietDelaySeconds(settings));
+    const forCustomer = await planCustomerMessages(
+      ctx,
+      event,
+      people.ticket,
+      people.customer,
+      quietDelaySeconds(settings),
+    );
     out.messages.push(...forCustomer.messages);
     out.inApp.push(...forCustomer.inApp);
   }
@@ -169,8 +261,17 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
     for (const hook of subscribed) {
       out.messages.push({
         body: {
-          kind: "webhook", id: `${event.id}:${hook.id}`, webhook_id: hook.id, event_type: event.type,
-          payload: { id: event.id, type: event.type, occurred_at: event.occurred_at, actor_id: event.actor_id, data: { ...event.data, ...(entity ? { ticket: entity } : {}) } },
+          kind: "webhook",
+          id: `${event.id}:${hook.id}`,
+          webhook_id: hook.id,
+          event_type: event.type,
+          payload: {
+            id: event.id,
+            type: event.type,
+            occurred_at: event.occurred_at,
+            actor_id: event.actor_id,
+            data: { ...event.data, ...(entity ? { ticket: entity } : {}) },
+          },
         },
       });
     }

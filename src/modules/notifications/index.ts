@@ -18,9 +18,16 @@ export const notificationsModule = createRouter()
   .openapi(r.updateWebhook, h.updateWebhook)
   .openapi(r.deleteWebhook, h.deleteWebhook)
   .openapi(r.eventsTicket, h.eventsTicket)
-  .openapi(r.events, h.events)
-;
+  .openapi(r.events, h.events);
 
-export { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter, redeliverOverdue, type DeliveryResult } from "./delivery";
+export {
+  DEAD_LETTER_QUEUE,
+  backoffSeconds,
+  deliver,
+  fanOutEvent,
+  keepDeadLetter,
+  redeliverOverdue,
+  type DeliveryResult,
+} from "./delivery";
 export { webhookDocuments } from "./webhook-events";
 export { notificationsForSync } from "./notifications.service";

@@ -6,25 +6,38 @@ import * as routes from "./notifications.routes";
 import * as n from "./notifications.service";
 import { eventsHub } from "../../lib/events-hub";
 
-export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) => c.json(await n.listNotifications(userContext(c), c.req.valid("query")), 200);
-export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) => c.json(await n.markAllRead(userContext(c)), 200);
-export const readOne: RouteHandler<typeof routes.readOne, AppEnv> = async (c) => c.json(await n.markRead(userContext(c), c.req.valid("param").id), 200);
-export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> = async (c) => c.json(await n.getPreferences(userContext(c)), 200);
-export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) => c.json(await n.setPreferences(userContext(c), c.req.valid("json")), 200);
-export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) => c.json(await n.listDeliveries(userContext(c), c.req.valid("query")), 200);
-export const retryDelivery: RouteHandler<typeof routes.retryDelivery, AppEnv> = async (c) => c.json(await n.retryDelivery(userContext(c), c.req.valid("param").id), 202);
-export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => c.json(await n.listWebhooks(userContext(c), c.req.valid("query")), 200);
-export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => c.json(await n.createWebhook(userContext(c), c.req.valid("json")), 201);
-export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) => c.json(await n.getWebhook(userContext(c), c.req.valid("param").id), 200);
-export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) => c.json(await n.updateWebhook(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
+export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) =>
+  c.json(await n.listNotifications(userContext(c), c.req.valid("query")), 200);
+export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) =>
+  c.json(await n.markAllRead(userContext(c)), 200);
+export const readOne: RouteHandler<typeof routes.readOne, AppEnv> = async (c) =>
+  c.json(await n.markRead(userContext(c), c.req.valid("param").id), 200);
+export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> = async (c) =>
+  c.json(await n.getPreferences(userContext(c)), 200);
+export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) =>
+  c.json(await n.setPreferences(userContext(c), c.req.valid("json")), 200);
+export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) =>
+  c.json(await n.listDeliveries(userContext(c), c.req.valid("query")), 200);
+export const retryDelivery: RouteHandler<typeof routes.retryDelivery, AppEnv> = async (c) =>
+  c.json(await n.retryDelivery(userContext(c), c.req.valid("param").id), 202);
+export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) =>
+  c.json(await n.listWebhooks(userContext(c), c.req.valid("query")), 200);
+export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) =>
+  c.json(await n.createWebhook(userContext(c), c.req.valid("json")), 201);
+export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) =>
+  c.json(await n.getWebhook(userContext(c), c.req.valid("param").id), 200);
+export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) =>
+  c.json(await n.updateWebhook(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteWebhook: RouteHandler<typeof routes.deleteWebhook, AppEnv> = async (c) => {
   await n.deleteWebhook(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
-export const eventsTicket: RouteHandler<typeof routes.eventsTicket, AppEnv> = async (c) => c.json(await n.eventsTicket(userContext(c)), 201);
+export const eventsTicket: RouteHandler<typeof routes.eventsTicket, AppEnv> = async (c) =>
+  c.json(await n.eventsTicket(userContext(c)), 201);
 
 export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("invalid_request", "Connect with a WebSocket upgrade.");
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+    throw new AppError("invalid_request", "Connect with a WebSocket upgrade.");
   const who = await n.connectionFor(serviceContext(c), c.req.valid("query").ticket);
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-user-id", who.userId);
@@ -34,4 +47,3 @@ export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
   // A fresh response: the hub's has immutable headers, and the middleware adds the request id.
   return new Response(null, { status: 101, webSocket: upgraded.webSocket }) as never;
 };
-

@@ -3,11 +3,19 @@ import { sendToQueue } from "../../lib/events";
 import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
 import { inList } from "../../lib/d1";
-import { deliveries, notificationPreferences, notifications, syncChanges, users, webhooks, type Channel } from "../../db/schema";
+import {
+  deliveries,
+  notificationPreferences,
+  notifications,
+  syncChanges,
+  users,
+  webhooks,
+  type Channel,
+} from "../../db/schema";
 import { changeLogRows } from "../../lib/change-log";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { readLiveSession, sessionPermissions } from "../../lib/sessions";
-import { newId, nowIso, } from "../../lib/ids";
+import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { signToken, verifyToken } from "../../lib/tokens";
@@ -17,16 +25,43 @@ import { signToken, verifyToken } from "../../lib/tokens";
 type DeliveryRow = typeof deliveries.$inferSelect;
 
 const toDelivery = (d: DeliveryRow) => ({
-  id: d.id, event_id: d.eventId, event_type: d.eventType, channel: d.channel, recipient: d.recipient, user_id: d.userId, status: d.status,
-  attempts: d.attempts, provider: d.provider, provider_response: d.providerResponse, last_error: d.lastError, sent_at: d.sentAt, created_at: d.createdAt, updated_at: d.updatedAt,
+  id: d.id,
+  event_id: d.eventId,
+  event_type: d.eventType,
+  channel: d.channel,
+  recipient: d.recipient,
+  user_id: d.userId,
+  status: d.status,
+  attempts: d.attempts,
+  provider: d.provider,
+  provider_response: d.providerResponse,
+  last_error: d.lastError,
+  sent_at: d.sentAt,
+  created_at: d.createdAt,
+  updated_at: d.updatedAt,
 });
 
-export async function listDeliveries(ctx: UserContext, query: { limit: number; cursor?: string; status?: DeliveryRow["status"]; channel?: Channel; event_id?: string }) {
-  const page = keyset({ order: "-created_at", column: deliveries.createdAt, idColumn: deliveries.id, cursor: query.cursor });
+export async function listDeliveries(
+  ctx: UserContext,
+  query: { limit: number; cursor?: string; status?: DeliveryRow["status"]; channel?: Channel; event_id?: string },
+) {
+  const page = keyset({
+    order: "-created_at",
+    column: deliveries.createdAt,
+    idColumn: deliveries.id,
+    cursor: query.cursor,
+  });
   const rows = await ctx.db
     .select()
     .from(deliveries)
-    .where(and(page.where, query.status ? eq(deliveries.status, query.status) : undefined, query.channel ? eq(deliveries.channel, query.channel) : undefined, query.event_id ? eq(deliveries.eventId, query.event_id) : undefined))
+    .where(
+      and(
+        page.where,
+        query.status ? eq(deliveries.status, query.status) : undefined,
+        query.channel ? eq(deliveries.channel, query.channel) : undefined,
+        query.event_id ? eq(deliveries.eventId, query.event_id) : undefined,
+      ),
+    )
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
@@ -38,13 +73,21 @@ export async function retryDelivery(ctx: UserContext, id: string) {
   const row = await ctx.db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
   if (!row) throw new AppError("not_found", "No such delivery.");
   // A retrying delivery past its next attempt lost its queue message: it may be replayed too.
-  const overdue = ["retrying", "pending"].includes(row.status) && row.nextAttemptAt !== null && row.nextAttemptAt < nowIso();
-  if (!["failed", "dead"].includes(row.status) && !overdue) throw new AppError("invalid_transition", `A ${row.status} delivery that is not overdue is not replayed.`);
+  const overdue =
+    ["retrying", "pending"].includes(row.status) && row.nextAttemptAt !== null && row.nextAttemptAt < nowIso();
+  if (!["failed", "dead"].includes(row.status) && !overdue)
+    throw new AppError("invalid_transition", `A ${row.status} delivery that is not overdue is not replayed.`);
   const reset = await ctx.db
     .update(deliveries)
     // Due again once the queue had its chance: until then a second replay is refused.
     .set({ status: "retrying", updatedAt: nowIso(), nextAttemptAt: new Date(Date.now() + 10 * 60_000).toISOString() })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, row.status), row.nextAttemptAt ? eq(deliveries.nextAttemptAt, row.nextAttemptAt) : undefined))
+    .where(
+      and(
+        eq(deliveries.id, id),
+        eq(deliveries.status, row.status),
+        row.nextAttemptAt ? eq(deliveries.nextAttemptAt, row.nextAttemptAt) : undefined,
+      ),
+    )
     .returning();
   if (!reset.length) throw new AppError("conflict", "The delivery changed meanwhile.");
   await sendToQueue(ctx.env, [{ body: row.message as never }]);
@@ -55,17 +98,43 @@ export async function retryDelivery(ctx: UserContext, id: string) {
 
 type NotificationRow = typeof notifications.$inferSelect;
 const toNotification = (n: NotificationRow) => ({
-  id: n.id, type: n.type, title: n.title, body: n.body, ticket_id: n.ticketId, data: n.data, is_read: Boolean(n.readAt), read_at: n.readAt, created_at: n.createdAt,
+  id: n.id,
+  type: n.type,
+  title: n.title,
+  body: n.body,
+  ticket_id: n.ticketId,
+  data: n.data,
+  is_read: Boolean(n.readAt),
+  read_at: n.readAt,
+  created_at: n.createdAt,
 });
 
-export async function listNotifications(ctx: UserContext, query: { limit: number; cursor?: string; is_read?: boolean; type?: string }) {
-  const page = keyset({ order: "-created_at", column: notifications.createdAt, idColumn: notifications.id, cursor: query.cursor });
+export async function listNotifications(
+  ctx: UserContext,
+  query: { limit: number; cursor?: string; is_read?: boolean; type?: string },
+) {
+  const page = keyset({
+    order: "-created_at",
+    column: notifications.createdAt,
+    idColumn: notifications.id,
+    cursor: query.cursor,
+  });
   const filters: (SQL | undefined)[] = [eq(notifications.userId, ctx.actor.userId), page.where];
-  if (query.is_read !== undefined) filters.push(query.is_read ? sql`${notifications.readAt} IS NOT NULL` : isNull(notifications.readAt));
+  if (query.is_read !== undefined)
+    filters.push(query.is_read ? sql`${notifications.readAt} IS NOT NULL` : isNull(notifications.readAt));
   if (query.type) filters.push(eq(notifications.type, query.type));
   const [rows, unreadRows] = await ctx.db.batch([
-    ctx.db.select().from(notifications).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1),
-    ctx.db.select({ n: sql<number>`count(*)` }).from(notifications).where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt))).limit(1),
+    ctx.db
+      .select()
+      .from(notifications)
+      .where(and(...filters))
+      .orderBy(...page.orderBy)
+      .limit(query.limit + 1),
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(notifications)
+      .where(and(eq(notifications.userId, ctx.actor.userId), isNull(notifications.readAt)))
+      .limit(1),
   ]);
   const unread = unreadRows[0];
   const result = page.page(rows, query.limit, (r) => r.createdAt);
@@ -73,12 +142,16 @@ export async function listNotifications(ctx: UserContext, query: { limit: number
 }
 
 export async function markRead(ctx: UserContext, id: string) {
-  const row = await ctx.db.query.notifications.findFirst({ where: and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.userId)) });
+  const row = await ctx.db.query.notifications.findFirst({
+    where: and(eq(notifications.id, id), eq(notifications.userId, ctx.actor.userId)),
+  });
   if (!row) throw new AppError("not_found", "No such notification.");
   if (!row.readAt) {
     await ctx.db.batch([
       ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id)),
-      ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `u:${ctx.actor.userId}`, entity: "notification", id }])),
+      ctx.db
+        .insert(syncChanges)
+        .values(changeLogRows([{ scope: `u:${ctx.actor.userId}`, entity: "notification", id }])),
     ]);
   }
   return toNotification((await ctx.db.query.notifications.findFirst({ where: eq(notifications.id, id) }))!);
@@ -88,7 +161,10 @@ export async function markAllRead(ctx: UserContext) {
   const now = nowIso();
   // The rows this call marks are those now read at exactly `now`: the same batch logs them for the phone.
   const [updated] = await ctx.env.DB.batch([
-    ctx.env.DB.prepare("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL").bind(ctx.actor.userId, now),
+    ctx.env.DB.prepare("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL").bind(
+      ctx.actor.userId,
+      now,
+    ),
     ctx.env.DB.prepare(
       `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at)
        SELECT 'u:' || user_id, 'notification', id, 'upsert', ?2 FROM notifications WHERE user_id = ?1 AND read_at = ?2`,
@@ -101,20 +177,34 @@ export async function markAllRead(ctx: UserContext) {
 
 export async function getPreferences(ctx: UserContext) {
   const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.actor.userId) });
-  const rows = await ctx.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, ctx.actor.userId));
-  const defaults = { email: true, sms: user?.role === "customer", whatsapp: Boolean(user?.whatsapp), push: Boolean(user?.pushToken) };
+  const rows = await ctx.db
+    .select()
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.userId, ctx.actor.userId));
+  const defaults = {
+    email: true,
+    sms: user?.role === "customer",
+    whatsapp: Boolean(user?.whatsapp),
+    push: Boolean(user?.pushToken),
+  };
   for (const r of rows) if (r.channel !== "webhook") defaults[r.channel] = r.enabled;
   return defaults;
 }
 
-export async function setPreferences(ctx: UserContext, input: Partial<Record<"email" | "sms" | "whatsapp" | "push", boolean>>) {
+export async function setPreferences(
+  ctx: UserContext,
+  input: Partial<Record<"email" | "sms" | "whatsapp" | "push", boolean>>,
+) {
   const now = nowIso();
   const entries = Object.entries(input).filter(([, v]) => v !== undefined) as [Channel, boolean][];
   for (const [channel, enabled] of entries) {
     await ctx.db
       .insert(notificationPreferences)
       .values({ userId: ctx.actor.userId, channel, enabled, updatedAt: now })
-      .onConflictDoUpdate({ target: [notificationPreferences.userId, notificationPreferences.channel], set: { enabled, updatedAt: now } });
+      .onConflictDoUpdate({
+        target: [notificationPreferences.userId, notificationPreferences.channel],
+        set: { enabled, updatedAt: now },
+      });
   }
   return getPreferences(ctx);
 }
@@ -122,24 +212,55 @@ export async function setPreferences(ctx: UserContext, input: Partial<Record<"em
 // ---- webhooks (PLT-7) ----
 
 type WebhookRow = typeof webhooks.$inferSelect;
-const toWebhook = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, active: w.active, description: w.description, created_at: w.createdAt, updated_at: w.updatedAt });
+const toWebhook = (w: WebhookRow) => ({
+  id: w.id,
+  url: w.url,
+  events: w.events,
+  active: w.active,
+  description: w.description,
+  created_at: w.createdAt,
+  updated_at: w.updatedAt,
+});
 
 export async function listWebhooks(ctx: UserContext, query: { limit: number; cursor?: string }) {
-  const page = keyset({ order: "-created_at", column: webhooks.createdAt, idColumn: webhooks.id, cursor: query.cursor });
-  const rows = await ctx.db.select().from(webhooks).where(page.where).orderBy(...page.orderBy).limit(query.limit + 1);
+  const page = keyset({
+    order: "-created_at",
+    column: webhooks.createdAt,
+    idColumn: webhooks.id,
+    cursor: query.cursor,
+  });
+  const rows = await ctx.db
+    .select()
+    .from(webhooks)
+    .where(page.where)
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toWebhook), next_cursor: result.next_cursor };
 }
 
 function assertWebhookTarget(ctx: UserContext, url: string) {
   const problem = webhookTargetProblem(url, { allowLocalDevelopment: isLocal(ctx.settings) });
-  if (problem) throw new AppError("validation_failed", "The webhook URL is not an allowed target.", { errors: [{ path: "url", message: problem }] });
+  if (problem)
+    throw new AppError("validation_failed", "The webhook URL is not an allowed target.", {
+      errors: [{ path: "url", message: problem }],
+    });
 }
 
 export async function createWebhook(ctx: UserContext, input: { url: string; events: string[]; description?: string }) {
   assertWebhookTarget(ctx, input.url);
   const now = nowIso();
-  const row: WebhookRow = { id: newId("whk"), url: input.url, events: [...new Set(input.events)], secret: `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`, active: true, description: input.description ?? null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now };
+  const row: WebhookRow = {
+    id: newId("whk"),
+    url: input.url,
+    events: [...new Set(input.events)],
+    secret: `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`,
+    active: true,
+    description: input.description ?? null,
+    createdBy: ctx.actor.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
   await ctx.db.insert(webhooks).values(row);
   return { ...toWebhook(row), secret: row.secret };
 }
@@ -154,12 +275,22 @@ export async function getWebhook(ctx: UserContext, id: string) {
   return toWebhook(await findWebhook(ctx, id));
 }
 
-export async function updateWebhook(ctx: UserContext, id: string, input: { url?: string; events?: string[]; description?: string | null; active?: boolean }) {
+export async function updateWebhook(
+  ctx: UserContext,
+  id: string,
+  input: { url?: string; events?: string[]; description?: string | null; active?: boolean },
+) {
   await findWebhook(ctx, id);
   if (input.url) assertWebhookTarget(ctx, input.url);
   await ctx.db
     .update(webhooks)
-    .set({ ...(input.url ? { url: input.url } : {}), ...(input.events ? { events: [...new Set(input.events)] } : {}), ...(input.description !== undefined ? { description: input.description } : {}), ...(input.active !== undefined ? { active: input.active } : {}), updatedAt: nowIso() })
+    .set({
+      ...(input.url ? { url: input.url } : {}),
+      ...(input.events ? { events: [...new Set(input.events)] } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.active !== undefined ? { active: input.active } : {}),
+      updatedAt: nowIso(),
+    })
     .where(eq(webhooks.id, id));
   return getWebhook(ctx, id);
 }
@@ -175,7 +306,12 @@ export const EVENTS_TICKET_TTL_SECONDS = 60;
 
 /** A one-minute ticket for the WebSocket URL, so no long-lived token ever sits in a URL or a log. */
 export async function eventsTicket(ctx: UserContext) {
-  const ticket = await signToken(ctx.settings, "events", { sub: ctx.actor.userId, sid: ctx.actor.sessionId, jti: newId("wst") }, EVENTS_TICKET_TTL_SECONDS);
+  const ticket = await signToken(
+    ctx.settings,
+    "events",
+    { sub: ctx.actor.userId, sid: ctx.actor.sessionId, jti: newId("wst") },
+    EVENTS_TICKET_TTL_SECONDS,
+  );
   return { ticket, url: `/v1/events?ticket=${encodeURIComponent(ticket)}`, expires_in: EVENTS_TICKET_TTL_SECONDS };
 }
 
@@ -191,6 +327,10 @@ export async function connectionFor(ctx: ServiceContext, ticket: string) {
 /** The caller's notifications for their phone: by id, or the newest `latest`. */
 export async function notificationsForSync(ctx: UserContext, by: { ids?: string[]; latest?: number }) {
   const mine = eq(notifications.userId, ctx.actor.userId);
-  const query = ctx.db.select().from(notifications).where(and(mine, by.ids ? inList(notifications.id, by.ids) : undefined)).orderBy(sql`${notifications.createdAt} DESC`);
+  const query = ctx.db
+    .select()
+    .from(notifications)
+    .where(and(mine, by.ids ? inList(notifications.id, by.ids) : undefined))
+    .orderBy(sql`${notifications.createdAt} DESC`);
   return (await (by.ids ? query : query.limit(by.latest ?? 50))).map(toNotification);
 }

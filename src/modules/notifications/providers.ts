@@ -22,7 +22,10 @@ async function classify(provider: string, res: Response): Promise<SendOutcome> {
 
 async function post(provider: string, url: string, init: RequestInit): Promise<SendOutcome> {
   try {
-    return await classify(provider, await fetch(url, { ...init, method: "POST", signal: AbortSignal.timeout(TIMEOUT_MS) }));
+    return await classify(
+      provider,
+      await fetch(url, { ...init, method: "POST", signal: AbortSignal.timeout(TIMEOUT_MS) }),
+    );
   } catch (err) {
     // Network errors and timeouts are transient.
     return { ok: false, transient: true, provider, error: String((err as Error)?.message ?? err) };
@@ -33,7 +36,10 @@ async function post(provider: string, url: string, init: RequestInit): Promise<S
 function twilio(env: Env, m: NotificationMessage) {
   const body = new URLSearchParams({ To: m.recipient.address, From: env.TWILIO_FROM!, Body: m.body });
   return post("twilio", `https://api.twilio.com/2010-04-01/Accounts/${env.TWILIO_ACCOUNT_SID}/Messages.json`, {
-    headers: { authorization: `Basic ${btoa(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`)}`, "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      authorization: `Basic ${btoa(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`)}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
     body,
   });
 }
@@ -41,8 +47,17 @@ function twilio(env: Env, m: NotificationMessage) {
 /** Email through Resend's HTTP API. */
 function resend(env: Env, m: NotificationMessage) {
   return post("resend", "https://api.resend.com/emails", {
-    headers: { authorization: `Bearer ${env.RESEND_API_KEY}`, "content-type": "application/json", "idempotency-key": m.id.slice(0, 256) },
-    body: JSON.stringify({ from: env.EMAIL_FROM, to: [m.recipient.address], subject: m.subject ?? "truckroll", text: m.body }),
+    headers: {
+      authorization: `Bearer ${env.RESEND_API_KEY}`,
+      "content-type": "application/json",
+      "idempotency-key": m.id.slice(0, 256),
+    },
+    body: JSON.stringify({
+      from: env.EMAIL_FROM,
+      to: [m.recipient.address],
+      subject: m.subject ?? "truckroll",
+      text: m.body,
+    }),
   });
 }
 
@@ -50,21 +65,34 @@ function resend(env: Env, m: NotificationMessage) {
 function whatsapp(env: Env, m: NotificationMessage) {
   return post("whatsapp", `https://graph.facebook.com/v21.0/${env.WHATSAPP_PHONE_NUMBER_ID}/messages`, {
     headers: { authorization: `Bearer ${env.WHATSAPP_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ messaging_product: "whatsapp", to: m.recipient.address.replace(/^\+/, ""), type: "text", text: { body: m.body } }),
+    body: JSON.stringify({
+      messaging_product: "whatsapp",
+      to: m.recipient.address.replace(/^\+/, ""),
+      type: "text",
+      text: { body: m.body },
+    }),
   });
 }
 
 /** Expo push; a ticket with status "error" (e.g. DeviceNotRegistered) is a permanent failure. */
 async function expo(env: Env, m: NotificationMessage): Promise<SendOutcome> {
   const outcome = await post("expo", "https://exp.host/--/api/v2/push/send", {
-    headers: { "content-type": "application/json", accept: "application/json", ...(env.EXPO_ACCESS_TOKEN ? { authorization: `Bearer ${env.EXPO_ACCESS_TOKEN}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...(env.EXPO_ACCESS_TOKEN ? { authorization: `Bearer ${env.EXPO_ACCESS_TOKEN}` } : {}),
+    },
     body: JSON.stringify({ to: m.recipient.address, title: m.subject, body: m.body }),
   });
-  if (outcome.ok && /"status"\s*:\s*"error"/.test(outcome.response)) return { ok: false, transient: false, provider: "expo", error: "push ticket error", response: outcome.response };
+  if (outcome.ok && /"status"\s*:\s*"error"/.test(outcome.response))
+    return { ok: false, transient: false, provider: "expo", error: "push ticket error", response: outcome.response };
   return outcome;
 }
 
-const ADAPTERS: Record<NotificationMessage["channel"], { configured: (env: Env) => boolean; send: (env: Env, m: NotificationMessage) => Promise<SendOutcome> }> = {
+const ADAPTERS: Record<
+  NotificationMessage["channel"],
+  { configured: (env: Env) => boolean; send: (env: Env, m: NotificationMessage) => Promise<SendOutcome> }
+> = {
   sms: { configured: (e) => Boolean(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM), send: twilio },
   email: { configured: (e) => Boolean(e.RESEND_API_KEY && e.EMAIL_FROM), send: resend },
   whatsapp: { configured: (e) => Boolean(e.WHATSAPP_TOKEN && e.WHATSAPP_PHONE_NUMBER_ID), send: whatsapp },
@@ -78,7 +106,15 @@ export async function sendThroughProvider(env: Env, settings: Settings, m: Notif
   if (isLocal(settings)) {
     await createDb(env.DB)
       .insert(devOutbox)
-      .values({ id: m.id, channel: m.channel, recipient: m.recipient.address.toLowerCase(), subject: m.subject ?? null, body: m.body, eventType: m.event, createdAt: nowIso() })
+      .values({
+        id: m.id,
+        channel: m.channel,
+        recipient: m.recipient.address.toLowerCase(),
+        subject: m.subject ?? null,
+        body: m.body,
+        eventType: m.event,
+        createdAt: nowIso(),
+      })
       .onConflictDoNothing();
     return { ok: true, provider: "dev-outbox", response: "written to the development outbox" };
   }
@@ -92,7 +128,13 @@ export async function sendThroughProvider(env: Env, settings: Settings, m: Notif
  * receivers recompute it over the raw body and reject old timestamps.
  */
 export async function signWebhook(secret: string, timestamp: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   return `t=${timestamp},v1=${hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${timestamp}.${body}`)))}`;
 }
 
@@ -101,14 +143,25 @@ export async function signWebhook(secret: string, timestamp: number, body: strin
  * where the key is the secret after `whsec_`, base64-decoded (base64url secrets of older webhooks too).
  */
 export async function standardSignature(secret: string, id: string, timestamp: number, body: string): Promise<string> {
-  const encoded = secret.replace(/^whsec_/, "").replace(/-/g, "+").replace(/_/g, "/");
+  const encoded = secret
+    .replace(/^whsec_/, "")
+    .replace(/-/g, "+")
+    .replace(/_/g, "/");
   const raw = Uint8Array.from(atob(encoded.padEnd(Math.ceil(encoded.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+  const mac = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)),
+  );
   return `v1,${btoa(String.fromCharCode(...mac))}`;
 }
 
-export async function postWebhook(url: string, secret: string, deliveryId: string, eventType: string, payload: unknown): Promise<SendOutcome> {
+export async function postWebhook(
+  url: string,
+  secret: string,
+  deliveryId: string,
+  eventType: string,
+  payload: unknown,
+): Promise<SendOutcome> {
   const body = JSON.stringify(payload);
   const timestamp = Math.floor(Date.now() / 1000);
   return post("webhook", url, {

@@ -15,14 +15,18 @@ export function webhookTargetProblem(raw: string, options: { allowLocalDevelopme
   } catch {
     return "Not a valid URL";
   }
-  if (url.username || url.password) return "Credentials in the URL are not allowed; use the signing secret to authenticate deliveries";
+  if (url.username || url.password)
+    return "Credentials in the URL are not allowed; use the signing secret to authenticate deliveries";
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  if (options.allowLocalDevelopment && url.protocol === "http:" && (host === "localhost" || host === "127.0.0.1")) return null;
+  if (options.allowLocalDevelopment && url.protocol === "http:" && (host === "localhost" || host === "127.0.0.1"))
+    return null;
   if (url.protocol !== "https:") return "Must be an https URL";
-  if (host.startsWith("[")) return globalIpv6(host.slice(1, -1)) ? null : "Must not be a loopback, private or reserved address";
+  if (host.startsWith("["))
+    return globalIpv6(host.slice(1, -1)) ? null : "Must not be a loopback, private or reserved address";
   const v4 = ipv4(host);
   if (v4) return publicIpv4(v4) ? null : "Must not be a loopback, private or reserved address";
-  if (!host.includes(".") || /(^|\.)(localhost|local|internal|intranet|lan|home\.arpa|localdomain)$/.test(host)) return "Must be a public host name";
+  if (!host.includes(".") || /(^|\.)(localhost|local|internal|intranet|lan|home\.arpa|localdomain)$/.test(host))
+    return "Must be a public host name";
   return null;
 }
 

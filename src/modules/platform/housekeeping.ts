@@ -8,10 +8,16 @@ import { IDEMPOTENCY_TTL_MS } from "../../middleware/idempotency";
  */
 export async function runOnce(ctx: ServiceContext, job: string, scheduledTime: number, run: () => Promise<unknown>) {
   const db = ctx.env.DB;
-  const done = await db.prepare("SELECT 1 FROM cron_runs WHERE job = ?1 AND scheduled_time = ?2").bind(job, scheduledTime).first();
+  const done = await db
+    .prepare("SELECT 1 FROM cron_runs WHERE job = ?1 AND scheduled_time = ?2")
+    .bind(job, scheduledTime)
+    .first();
   if (done) return { skipped: true as const };
   const result = await run();
-  await db.prepare("INSERT OR IGNORE INTO cron_runs (job, scheduled_time, finished_at) VALUES (?1, ?2, ?3)").bind(job, scheduledTime, new Date().toISOString()).run();
+  await db
+    .prepare("INSERT OR IGNORE INTO cron_runs (job, scheduled_time, finished_at) VALUES (?1, ?2, ?3)")
+    .bind(job, scheduledTime, new Date().toISOString())
+    .run();
   return { skipped: false as const, result };
 }
 

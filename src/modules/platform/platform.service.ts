@@ -47,12 +47,22 @@ export async function health(ctx: Pick<ServiceContext, "env">) {
     ok = false;
     console.error(JSON.stringify({ level: "error", msg: "health check failed", error: String(err) }));
   }
-  return { status: ok ? ("ok" as const) : ("degraded" as const), checks: { d1: { ok, latency_ms: Date.now() - started } }, time: new Date().toISOString() };
+  return {
+    status: ok ? ("ok" as const) : ("degraded" as const),
+    checks: { d1: { ok, latency_ms: Date.now() - started } },
+    time: new Date().toISOString(),
+  };
 }
 
 export async function listOutbox(ctx: UserContext, query: { limit: number; cursor?: string; recipient?: string }) {
-  if (!isLocal(ctx.settings)) throw new AppError("not_found", "The development outbox exists only in local development.");
-  const page = keyset({ order: "-created_at", column: devOutbox.createdAt, idColumn: devOutbox.id, cursor: query.cursor });
+  if (!isLocal(ctx.settings))
+    throw new AppError("not_found", "The development outbox exists only in local development.");
+  const page = keyset({
+    order: "-created_at",
+    column: devOutbox.createdAt,
+    idColumn: devOutbox.id,
+    cursor: query.cursor,
+  });
   const rows = await ctx.db
     .select()
     .from(devOutbox)
@@ -61,7 +71,15 @@ export async function listOutbox(ctx: UserContext, query: { limit: number; curso
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return {
-    data: result.data.map((r) => ({ id: r.id, channel: r.channel, recipient: r.recipient, subject: r.subject, body: r.body, event_type: r.eventType, created_at: r.createdAt })),
+    data: result.data.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      recipient: r.recipient,
+      subject: r.subject,
+      body: r.body,
+      event_type: r.eventType,
+      created_at: r.createdAt,
+    })),
     next_cursor: result.next_cursor,
   };
 }

@@ -74,7 +74,13 @@ describe("PLT-1 API reference", () => {
     expect(page.text).toContain("/openapi.json");
     // Offline and private: no AI agent or MCP buttons, no telemetry, no font CDN; the token persists.
     const config = JSON.parse(/createApiReference\('#app', (\{[\s\S]*?\})\)\s*<\/script>/.exec(page.text)![1]);
-    expect(config).toMatchObject({ agent: { disabled: true }, mcp: { disabled: true }, withDefaultFonts: false, persistAuth: true, telemetry: false });
+    expect(config).toMatchObject({
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      withDefaultFonts: false,
+      persistAuth: true,
+      telemetry: false,
+    });
     expect(page.text).not.toMatch(/fonts\.googleapis|fonts\.scalar|cdn\.jsdelivr/);
     const script = await call("/docs/scalar.js");
     expect(script.status).toBe(200);
@@ -130,4 +136,3 @@ describe("the pages behind account links", () => {
     expect(page.text).toContain("Choose a new password");
   });
 });
-

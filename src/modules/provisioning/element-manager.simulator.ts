@@ -1,14 +1,26 @@
 import { z } from "@hono/zod-openapi";
 import type { ElementManagerSimulator, SimulatorAnswer } from "../../durable-objects/element-manager-simulator";
 import {
-  CpeSchema, type ElementManager, ElementManagerError, expectAnswer, NodeSchema, OntLinkSchema, ProvisionedSchema, SubscriberSchema, UnprovisionedOntSchema, VlanSchema,
+  CpeSchema,
+  type ElementManager,
+  ElementManagerError,
+  expectAnswer,
+  NodeSchema,
+  OntLinkSchema,
+  ProvisionedSchema,
+  SubscriberSchema,
+  UnprovisionedOntSchema,
+  VlanSchema,
 } from "./element-manager";
 import { withReadRetries, withTimeout } from "./element-manager.calls";
 
 const DeletedOntSchema = z.object({ serial: z.string(), node: z.string(), freed_vlan: z.number().int().nullable() });
 
 /** The element manager simulator (a Durable Object holding a small network model) behind the adapter interface. */
-export function simulatedElementManager(namespace: DurableObjectNamespace<ElementManagerSimulator>, timeoutMs: number): ElementManager {
+export function simulatedElementManager(
+  namespace: DurableObjectNamespace<ElementManagerSimulator>,
+  timeoutMs: number,
+): ElementManager {
   const simulator = namespace.get(namespace.idFromName("default"));
 
   async function once<T>(operation: string, args: unknown[], schema: z.ZodType<T>, write: boolean): Promise<T> {
@@ -17,9 +29,14 @@ export function simulatedElementManager(namespace: DurableObjectNamespace<Elemen
     if (answer.status === 404) throw new ElementManagerError("not_found", answer.message, `404 ${answer.message}`);
     if (answer.status === 409) throw new ElementManagerError("rejected", answer.message, `409 ${answer.message}`);
     // The simulator refuses before it applies anything.
-    throw new ElementManagerError("unavailable", "The element manager failed to answer.", `${answer.status} ${answer.message}`);
+    throw new ElementManagerError(
+      "unavailable",
+      "The element manager failed to answer.",
+      `${answer.status} ${answer.message}`,
+    );
   }
-  const read = <T>(operation: string, args: unknown[], schema: z.ZodType<T>) => withReadRetries(() => once(operation, args, schema, false));
+  const read = <T>(operation: string, args: unknown[], schema: z.ZodType<T>) =>
+    withReadRetries(() => once(operation, args, schema, false));
   const write = <T>(operation: string, args: unknown[], schema: z.ZodType<T>) => once(operation, args, schema, true);
 
   return {

@@ -34,10 +34,21 @@ export const OntLinkSchema = z.object({
 });
 export type OntLink = z.infer<typeof OntLinkSchema>;
 
-export const UnprovisionedOntSchema = z.object({ serial: z.string(), node: z.string(), port: z.string(), model: z.string(), discovered_at: z.string() });
+export const UnprovisionedOntSchema = z.object({
+  serial: z.string(),
+  node: z.string(),
+  port: z.string(),
+  model: z.string(),
+  discovered_at: z.string(),
+});
 export type UnprovisionedOnt = z.infer<typeof UnprovisionedOntSchema>;
 
-export const VlanSchema = z.object({ node: z.string(), vlan: z.number().int(), service_type: z.enum(SERVICE_TYPES), subscriber_id: z.string().nullable() });
+export const VlanSchema = z.object({
+  node: z.string(),
+  vlan: z.number().int(),
+  service_type: z.enum(SERVICE_TYPES),
+  subscriber_id: z.string().nullable(),
+});
 export type Vlan = z.infer<typeof VlanSchema>;
 
 export const CpeSchema = z.object({
@@ -61,7 +72,14 @@ export const SubscriberSchema = z.object({
 });
 export type Subscriber = z.infer<typeof SubscriberSchema>;
 
-export const ProvisionedSchema = z.object({ ont_serial: z.string(), node: z.string(), port: z.string(), subscriber_id: z.string(), service_type: z.enum(SERVICE_TYPES), vlan: z.number().int() });
+export const ProvisionedSchema = z.object({
+  ont_serial: z.string(),
+  node: z.string(),
+  port: z.string(),
+  subscriber_id: z.string(),
+  service_type: z.enum(SERVICE_TYPES),
+  vlan: z.number().int(),
+});
 export type Provisioned = z.infer<typeof ProvisionedSchema>;
 
 export interface ProvisionRequest {
@@ -116,5 +134,9 @@ export class ElementManagerError extends Error {
 export function expectAnswer<T>(schema: z.ZodType<T>, value: unknown, operation: string, write: boolean): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new ElementManagerError(write ? "outcome_unknown" : "unavailable", `The element manager answered ${operation} with something unreadable.`, JSON.stringify(value ?? null).slice(0, 500));
+  throw new ElementManagerError(
+    write ? "outcome_unknown" : "unavailable",
+    `The element manager answered ${operation} with something unreadable.`,
+    JSON.stringify(value ?? null).slice(0, 500),
+  );
 }

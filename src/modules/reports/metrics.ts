@@ -20,8 +20,19 @@ export interface Sums {
 }
 
 export const ZERO: Sums = {
-  created: 0, created_done: 0, created_cancelled: 0, completed: 0, resolve_seconds: 0, on_time: 0, on_time_of: 0,
-  first_time_fixed: 0, rated: 0, rating_sum: 0, nps_count: 0, promoters: 0, detractors: 0,
+  created: 0,
+  created_done: 0,
+  created_cancelled: 0,
+  completed: 0,
+  resolve_seconds: 0,
+  on_time: 0,
+  on_time_of: 0,
+  first_time_fixed: 0,
+  rated: 0,
+  rating_sum: 0,
+  nps_count: 0,
+  promoters: 0,
+  detractors: 0,
 };
 
 export function addSums(a: Sums, b: Partial<Sums>): Sums {
@@ -83,7 +94,17 @@ export interface Trend {
   direction: Direction | null;
 }
 
-export const TREND_FIGURES = ["total", "completed", "completion_rate", "resolved", "average_completion_seconds", "on_time_rate", "first_time_fix_rate", "average_rating", "nps"] as const;
+export const TREND_FIGURES = [
+  "total",
+  "completed",
+  "completion_rate",
+  "resolved",
+  "average_completion_seconds",
+  "on_time_rate",
+  "first_time_fix_rate",
+  "average_rating",
+  "nps",
+] as const;
 
 /** This period against the previous one of the same length: the difference and its direction (no direction without both). */
 export function trends(current: Figures, previous: Figures): Record<(typeof TREND_FIGURES)[number], Trend> {
@@ -92,7 +113,12 @@ export function trends(current: Figures, previous: Figures): Record<(typeof TREN
     const c = current[key];
     const p = previous[key];
     const change = c === null || p === null ? null : Number((c - p).toFixed(4));
-    out[key] = { current: c, previous: p, change, direction: change === null ? null : change > 0 ? "up" : change < 0 ? "down" : "flat" };
+    out[key] = {
+      current: c,
+      previous: p,
+      change,
+      direction: change === null ? null : change > 0 ? "up" : change < 0 ? "down" : "flat",
+    };
   }
   return out;
 }
@@ -102,7 +128,10 @@ export function trends(current: Figures, previous: Figures): Record<(typeof TREN
  * lowest completion rate; ties go to the lower on-time rate (none counts as 0), then the longer
  * average completion time, then the technician id. Null when nobody qualifies.
  */
-export function lowestPerformer<T extends { technician_id: string; figures: Figures }>(rows: T[], minTickets: number): T | null {
+export function lowestPerformer<T extends { technician_id: string; figures: Figures }>(
+  rows: T[],
+  minTickets: number,
+): T | null {
   const eligible = rows.filter((r) => r.figures.total >= minTickets && r.figures.completion_rate !== null);
   eligible.sort(
     (a, b) =>

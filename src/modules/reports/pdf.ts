@@ -57,7 +57,8 @@ export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
   let page: PDFPage = doc.addPage(A4);
   let y = A4[1] - MARGIN;
   const width = A4[0] - 2 * MARGIN;
-  const text = (s: string, x: number, size = 10, f = font, color = INK) => page.drawText(printable(s), { x, y, size, font: f, color });
+  const text = (s: string, x: number, size = 10, f = font, color = INK) =>
+    page.drawText(printable(s), { x, y, size, font: f, color });
   const ensure = (space: number) => {
     if (y - space >= MARGIN + 20) return;
     page = doc.addPage(A4);
@@ -71,7 +72,9 @@ export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
 
   text("Filters", MARGIN, 12, bold);
   y -= 16;
-  for (const [k, v] of report.filters.length ? report.filters : [["(none)", "every ticket you may see"] as [string, string]]) {
+  for (const [k, v] of report.filters.length
+    ? report.filters
+    : [["(none)", "every ticket you may see"] as [string, string]]) {
     text(k, MARGIN, 9, bold);
     page.drawText(fit(v, font, 9, width - 140), { x: MARGIN + 140, y, size: 9, font, color: INK });
     y -= 13;
@@ -83,7 +86,13 @@ export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
   for (const [k, v] of report.summary) {
     page.drawLine({ start: { x: MARGIN, y: y - 4 }, end: { x: MARGIN + 260, y: y - 4 }, thickness: 0.5, color: RULE });
     text(k, MARGIN, 10);
-    page.drawText(printable(v), { x: MARGIN + 260 - font.widthOfTextAtSize(printable(v), 10), y, size: 10, font: bold, color: INK });
+    page.drawText(printable(v), {
+      x: MARGIN + 260 - font.widthOfTextAtSize(printable(v), 10),
+      y,
+      size: 10,
+      font: bold,
+      color: INK,
+    });
     y -= 16;
   }
   y -= 12;
@@ -142,7 +151,13 @@ export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
   const pages = doc.getPages();
   pages.forEach((p, i) => {
     const label = `Page ${i + 1} of ${pages.length}`;
-    p.drawText(label, { x: A4[0] - MARGIN - font.widthOfTextAtSize(label, 8), y: MARGIN / 2, size: 8, font, color: MUTED });
+    p.drawText(label, {
+      x: A4[0] - MARGIN - font.widthOfTextAtSize(label, 8),
+      y: MARGIN / 2,
+      size: 8,
+      font,
+      color: MUTED,
+    });
     p.drawText(printable(report.title), { x: MARGIN, y: MARGIN / 2, size: 8, font, color: MUTED });
   });
   return doc.save();

@@ -19,13 +19,21 @@ export async function runRebuildStep(ctx: ServiceContext, job: JobRow): Promise<
   const db = ctx.env.DB;
   const state = job.state as { after?: string };
   if (state.after === undefined) {
-    const [total] = await db.batch<{ n: number }>([db.prepare("SELECT count(*) AS n FROM tickets"), ...CLEAR_SQL.map((s) => db.prepare(s))]);
+    const [total] = await db.batch<{ n: number }>([
+      db.prepare("SELECT count(*) AS n FROM tickets"),
+      ...CLEAR_SQL.map((s) => db.prepare(s)),
+    ]);
     return { state: { after: "" }, rowsProcessed: 0, rowsTotal: total.results[0]?.n ?? 0 };
   }
   let after = state.after;
   let processed = job.rowsProcessed;
   for (let i = 0; i < BATCHES_PER_STEP; i++) {
-    const ids = (await db.prepare("SELECT id FROM tickets WHERE id > ?1 ORDER BY id LIMIT ?2").bind(after, TICKETS_PER_BATCH).all<{ id: string }>()).results.map((r) => r.id);
+    const ids = (
+      await db
+        .prepare("SELECT id FROM tickets WHERE id > ?1 ORDER BY id LIMIT ?2")
+        .bind(after, TICKETS_PER_BATCH)
+        .all<{ id: string }>()
+    ).results.map((r) => r.id);
     if (!ids.length) return { state: { after }, rowsProcessed: processed, done: { key: null } };
     await db.batch(ticketStatsStatements(db, ctx.settings.timeZone, ids));
     processed += ids.length;

@@ -15,14 +15,17 @@ export interface Period {
   time_zone: string;
 }
 
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 
 /** The requested period in the deployment's calendar (default: the 30 days ending today; `from` alone: from then until today). */
 export function periodOf(ctx: UserContext, q: { from?: string; to?: string }): Period {
   const to = q.to ?? todayIn(ctx.settings.timeZone);
   const from = q.from ?? addDays(to, -29);
   if (daysBetween(from, to) > MAX_PERIOD_DAYS) {
-    throw new AppError("validation_failed", `A report covers at most ${MAX_PERIOD_DAYS} days.`, { errors: [{ path: "query.from", message: `At most ${MAX_PERIOD_DAYS} days before \`to\`` }] });
+    throw new AppError("validation_failed", `A report covers at most ${MAX_PERIOD_DAYS} days.`, {
+      errors: [{ path: "query.from", message: `At most ${MAX_PERIOD_DAYS} days before \`to\`` }],
+    });
   }
   return { from, to, time_zone: ctx.settings.timeZone };
 }
@@ -58,11 +61,15 @@ function teamFilter(scope: ReportScope, n: number): { sql: string; params: strin
 
 function ticketSums(db: D1Database, scope: ReportScope, from: string, to: string) {
   const team = teamFilter(scope, 3);
-  return db.prepare(`SELECT ${SUM_COLUMNS} FROM report_daily WHERE technician_id = '' AND day BETWEEN ?1 AND ?2${team.sql}`).bind(from, to, ...team.params);
+  return db
+    .prepare(`SELECT ${SUM_COLUMNS} FROM report_daily WHERE technician_id = '' AND day BETWEEN ?1 AND ?2${team.sql}`)
+    .bind(from, to, ...team.params);
 }
 
 function technicianSums(db: D1Database, technicianId: string, from: string, to: string) {
-  return db.prepare(`SELECT ${SUM_COLUMNS} FROM report_daily WHERE technician_id = ?3 AND day BETWEEN ?1 AND ?2`).bind(from, to, technicianId);
+  return db
+    .prepare(`SELECT ${SUM_COLUMNS} FROM report_daily WHERE technician_id = ?3 AND day BETWEEN ?1 AND ?2`)
+    .bind(from, to, technicianId);
 }
 
 const toSums = (row: Record<string, unknown> | object | undefined): Sums => addSums(ZERO, (row ?? {}) as Partial<Sums>);
@@ -80,32 +87,47 @@ interface TechnicianRow {
 /** Who a report covers: ?1 from, ?2 to, ?3 the team or the one technician; `filter` and `params` for the other statements. */
 function membersOf(scope: ReportScope, only?: string) {
   const filter = only !== undefined ? "p.user_id = ?3" : scope.teamId ? "p.supervisor_id = ?3" : "1";
-  return { filter, members: `SELECT p.user_id FROM technician_profiles p WHERE ${filter}`, params: only !== undefined ? [only] : scope.teamId ? [scope.teamId] : [] };
+  return {
+    filter,
+    members: `SELECT p.user_id FROM technician_profiles p WHERE ${filter}`,
+    params: only !== undefined ? [only] : scope.teamId ? [scope.teamId] : [],
+  };
 }
 
 /** The technicians a scope covers (a team: its current members), with their names. */
 function peopleStatement(db: D1Database, scope: ReportScope, period: Period, only?: string) {
   const { filter, params } = membersOf(scope, only);
-  return db.prepare(
-    `SELECT p.user_id AS id, p.supervisor_id AS team_id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username) AS display_name
+  return db
+    .prepare(
+      `SELECT p.user_id AS id, p.supervisor_id AS team_id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username) AS display_name
        FROM technician_profiles p JOIN users u ON u.id = p.user_id
       WHERE u.deleted_at IS NULL AND ${filter} AND ?1 <= ?2 ORDER BY p.user_id`,
-  ).bind(period.from, period.to, ...params);
+    )
+    .bind(period.from, period.to, ...params);
 }
 
-async function technicianFigures(ctx: UserContext, scope: ReportScope, period: Period, only?: string): Promise<TechnicianRow[]> {
+async function technicianFigures(
+  ctx: UserContext,
+  scope: ReportScope,
+  period: Period,
+  only?: string,
+): Promise<TechnicianRow[]> {
   const db = ctx.env.DB;
   const { members, params } = membersOf(scope, only);
   const [people, sums, open] = await db.batch<Record<string, number | string | null>>([
     peopleStatement(db, scope, period, only),
-    db.prepare(
-      `SELECT technician_id, ${SUM_COLUMNS} FROM report_daily
+    db
+      .prepare(
+        `SELECT technician_id, ${SUM_COLUMNS} FROM report_daily
         WHERE technician_id IN (${members}) AND day BETWEEN ?1 AND ?2 GROUP BY technician_id`,
-    ).bind(period.from, period.to, ...params),
-    db.prepare(
-      `SELECT technician_id, coalesce(sum(tickets), 0) AS pending, coalesce(sum(overdue), 0) AS overdue FROM report_current
+      )
+      .bind(period.from, period.to, ...params),
+    db
+      .prepare(
+        `SELECT technician_id, coalesce(sum(tickets), 0) AS pending, coalesce(sum(overdue), 0) AS overdue FROM report_current
         WHERE technician_id IN (${members}) AND status IN ${UNFINISHED} AND ?1 <= ?2 GROUP BY technician_id`,
-    ).bind(period.from, period.to, ...params),
+      )
+      .bind(period.from, period.to, ...params),
   ]);
   const sumsBy = new Map(sums.results.map((r) => [String(r.technician_id), toSums(r)]));
   const openBy = new Map(open.results.map((r) => [String(r.technician_id), r]));
@@ -134,21 +156,28 @@ export async function dashboard(ctx: UserContext, q: { from?: string; to?: strin
   const [periodSums, todaySums, perDay, current, active] = await db.batch<Record<string, number | string>>([
     ticketSums(db, scope, period.from, period.to),
     ticketSums(db, scope, today, today),
-    db.prepare(`SELECT day, coalesce(sum(created), 0) AS created, coalesce(sum(completed), 0) AS resolved FROM report_daily
-                 WHERE technician_id = '' AND day BETWEEN ?1 AND ?2${team3.sql} GROUP BY day`).bind(period.from, period.to, ...team3.params),
-    db.prepare(`SELECT status, priority, coalesce(sum(tickets), 0) AS tickets, coalesce(sum(overdue), 0) AS overdue FROM report_current
-                 WHERE technician_id = ''${team1.sql} GROUP BY status, priority`).bind(...team1.params),
-    db.prepare(
-      `SELECT count(*) AS n FROM technician_profiles p
+    db
+      .prepare(`SELECT day, coalesce(sum(created), 0) AS created, coalesce(sum(completed), 0) AS resolved FROM report_daily
+                 WHERE technician_id = '' AND day BETWEEN ?1 AND ?2${team3.sql} GROUP BY day`)
+      .bind(period.from, period.to, ...team3.params),
+    db
+      .prepare(`SELECT status, priority, coalesce(sum(tickets), 0) AS tickets, coalesce(sum(overdue), 0) AS overdue FROM report_current
+                 WHERE technician_id = ''${team1.sql} GROUP BY status, priority`)
+      .bind(...team1.params),
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM technician_profiles p
          JOIN users u ON u.id = p.user_id AND u.status = 'active' AND u.deleted_at IS NULL
          JOIN attendance a ON a.user_id = p.user_id AND a.date = ?1 AND a.status = 'present'
         WHERE p.is_available = 1${scope.teamId ? " AND p.supervisor_id = ?2" : ""}
           AND EXISTS (SELECT 1 FROM report_current c WHERE c.technician_id = p.user_id AND c.status IN ${UNFINISHED} AND c.tickets > 0)`,
-    ).bind(today, ...(scope.teamId ? [scope.teamId] : [])),
+      )
+      .bind(today, ...(scope.teamId ? [scope.teamId] : [])),
   ]);
   const byDay = new Map(perDay.results.map((r) => [String(r.day), r]));
   const trend: { day: string; created: number; resolved: number }[] = [];
-  for (let d = period.from; d <= period.to; d = addDays(d, 1)) trend.push({ day: d, created: Number(byDay.get(d)?.created ?? 0), resolved: Number(byDay.get(d)?.resolved ?? 0) });
+  for (let d = period.from; d <= period.to; d = addDays(d, 1))
+    trend.push({ day: d, created: Number(byDay.get(d)?.created ?? 0), resolved: Number(byDay.get(d)?.resolved ?? 0) });
   const statusCounts = new Map<string, number>();
   const priorityCounts = new Map<string, number>();
   let pending = 0;
@@ -190,16 +219,23 @@ export async function dashboard(ctx: UserContext, q: { from?: string; to?: strin
 const LOWEST_RULE = (min: number) =>
   `Among technicians with at least ${min} tickets created in the period: the lowest completion rate; ties go to the lower on-time rate, then the longer average completion time.`;
 
-export async function teamReport(ctx: UserContext, q: { from?: string; to?: string; team_id?: string; technician_id?: string; min_tickets: number }) {
+export async function teamReport(
+  ctx: UserContext,
+  q: { from?: string; to?: string; team_id?: string; technician_id?: string; min_tickets: number },
+) {
   const scope = reportScope(ctx, q.team_id);
   const period = periodOf(ctx, q);
   const previous = previousPeriod(period);
   const technicians = await technicianFigures(ctx, scope, period);
-  if (q.technician_id && !technicians.some((t) => t.technician_id === q.technician_id)) throw new AppError("not_found", "No such technician in your reports.");
+  if (q.technician_id && !technicians.some((t) => t.technician_id === q.technician_id))
+    throw new AppError("not_found", "No such technician in your reports.");
   const db = ctx.env.DB;
   const [now, before] = await db.batch<Record<string, number>>(
     q.technician_id
-      ? [technicianSums(db, q.technician_id, period.from, period.to), technicianSums(db, q.technician_id, previous.from, previous.to)]
+      ? [
+          technicianSums(db, q.technician_id, period.from, period.to),
+          technicianSums(db, q.technician_id, previous.from, previous.to),
+        ]
       : [ticketSums(db, scope, period.from, period.to), ticketSums(db, scope, previous.from, previous.to)],
   );
   const current = figures(toSums(now.results[0]));
@@ -207,7 +243,12 @@ export async function teamReport(ctx: UserContext, q: { from?: string; to?: stri
   return {
     period,
     previous_period: previous,
-    summary: { technician_id: q.technician_id ?? null, figures: current, previous: prior, trends: trends(current, prior) },
+    summary: {
+      technician_id: q.technician_id ?? null,
+      figures: current,
+      previous: prior,
+      trends: trends(current, prior),
+    },
     technicians,
     lowest_performer: lowestPerformer(technicians, q.min_tickets),
     lowest_performer_rule: LOWEST_RULE(q.min_tickets),
@@ -226,17 +267,30 @@ export async function technicianPerformance(ctx: UserContext, technicianId: stri
     scope = reportScope(ctx);
   }
   const [row] = await technicianFigures(ctx, self ? { kind: "all", teamId: null } : scope, period, technicianId);
-  if (!row || (!self && scope.teamId && row.team_id !== scope.teamId)) throw new AppError("not_found", "No such technician.");
+  if (!row || (!self && scope.teamId && row.team_id !== scope.teamId))
+    throw new AppError("not_found", "No such technician.");
   const db = ctx.env.DB;
   const [before, monthly] = await db.batch<Record<string, number | string>>([
     technicianSums(db, technicianId, previous.from, previous.to),
-    db.prepare(`SELECT substr(day, 1, 7) AS month, ${SUM_COLUMNS} FROM report_daily WHERE technician_id = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY month ORDER BY month`).bind(period.from, period.to, technicianId),
+    db
+      .prepare(
+        `SELECT substr(day, 1, 7) AS month, ${SUM_COLUMNS} FROM report_daily WHERE technician_id = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY month ORDER BY month`,
+      )
+      .bind(period.from, period.to, technicianId),
   ]);
   const prior = figures(toSums(before.results[0]));
   const byMonth = new Map(monthly.results.map((r) => [String(r.month), toSums(r)]));
   const months: { month: string; figures: Figures }[] = [];
-  for (let m = period.from.slice(0, 7); m <= period.to.slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7)) months.push({ month: m, figures: figures(byMonth.get(m) ?? ZERO) });
-  return { period, technician: row, previous: prior, trends: trends(row.figures, prior), monthly: months, generated_at: nowIso() };
+  for (let m = period.from.slice(0, 7); m <= period.to.slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7))
+    months.push({ month: m, figures: figures(byMonth.get(m) ?? ZERO) });
+  return {
+    period,
+    technician: row,
+    previous: prior,
+    trends: trends(row.figures, prior),
+    monthly: months,
+    generated_at: nowIso(),
+  };
 }
 
 // ---- period reports (RPT-3) ----
@@ -248,24 +302,48 @@ const BUCKET: Record<"day" | "week" | "month" | "year", string> = {
   year: "substr(day, 1, 4)",
 };
 
-export async function periodReport(ctx: UserContext, q: { from?: string; to?: string; team_id?: string; granularity: "day" | "week" | "month" | "year"; technician_id?: string; by: "period" | "technician" }) {
+export async function periodReport(
+  ctx: UserContext,
+  q: {
+    from?: string;
+    to?: string;
+    team_id?: string;
+    granularity: "day" | "week" | "month" | "year";
+    technician_id?: string;
+    by: "period" | "technician";
+  },
+) {
   const scope = reportScope(ctx, q.team_id);
   const period = periodOf(ctx, q);
   const db = ctx.env.DB;
-  const technicians = q.by === "technician" || q.technician_id ? (await db.batch<{ id: string; display_name: string }>([peopleStatement(db, scope, period)]))[0].results : [];
-  if (q.technician_id && !technicians.some((t) => t.id === q.technician_id)) throw new AppError("not_found", "No such technician in your reports.");
+  const technicians =
+    q.by === "technician" || q.technician_id
+      ? (await db.batch<{ id: string; display_name: string }>([peopleStatement(db, scope, period)]))[0].results
+      : [];
+  if (q.technician_id && !technicians.some((t) => t.id === q.technician_id))
+    throw new AppError("not_found", "No such technician in your reports.");
   const names = new Map(technicians.map((t) => [t.id, t.display_name]));
   const bucket = BUCKET[q.granularity];
   let statement: D1PreparedStatement;
   if (q.technician_id) {
-    statement = db.prepare(`SELECT ${bucket} AS period, technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1`).bind(period.from, period.to, q.technician_id);
+    statement = db
+      .prepare(
+        `SELECT ${bucket} AS period, technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1`,
+      )
+      .bind(period.from, period.to, q.technician_id);
   } else if (q.by === "technician") {
     statement = db
-      .prepare(`SELECT ${bucket} AS period, technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id IN (SELECT value FROM json_each(?3)) AND day BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2`)
+      .prepare(
+        `SELECT ${bucket} AS period, technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id IN (SELECT value FROM json_each(?3)) AND day BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
       .bind(period.from, period.to, JSON.stringify([...names.keys()]));
   } else {
     const team = teamFilter(scope, 3);
-    statement = db.prepare(`SELECT ${bucket} AS period, NULL AS technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id = '' AND day BETWEEN ?1 AND ?2${team.sql} GROUP BY 1 ORDER BY 1`).bind(period.from, period.to, ...team.params);
+    statement = db
+      .prepare(
+        `SELECT ${bucket} AS period, NULL AS technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id = '' AND day BETWEEN ?1 AND ?2${team.sql} GROUP BY 1 ORDER BY 1`,
+      )
+      .bind(period.from, period.to, ...team.params);
   }
   const [result] = await db.batch<Record<string, number | string | null>>([statement]);
   let total = ZERO;
@@ -273,7 +351,12 @@ export async function periodReport(ctx: UserContext, q: { from?: string; to?: st
     const sums = toSums(r as Record<string, unknown>);
     if (!(q.by === "technician" && !q.technician_id)) total = addSums(total, sums);
     const technicianId = r.technician_id === null ? null : String(r.technician_id);
-    return { period: String(r.period), technician_id: technicianId, display_name: technicianId ? names.get(technicianId) ?? null : null, figures: figures(sums) };
+    return {
+      period: String(r.period),
+      technician_id: technicianId,
+      display_name: technicianId ? (names.get(technicianId) ?? null) : null,
+      figures: figures(sums),
+    };
   });
   // By technician, a ticket with two technicians appears under each: the totals count it once.
   if (q.by === "technician" && !q.technician_id) {

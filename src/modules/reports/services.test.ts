@@ -6,14 +6,30 @@ import { systemContext } from "../../lib/context";
 import { permissionsOf } from "../../lib/permissions";
 import { buildUpcomingQuery } from "./services";
 
-async function booking(over: { assetId?: string | null; customerId: string; serviceType?: string; preferred?: string | null; scheduled?: string | null; status?: string }) {
+async function booking(over: {
+  assetId?: string | null;
+  customerId: string;
+  serviceType?: string;
+  preferred?: string | null;
+  scheduled?: string | null;
+  status?: string;
+}) {
   const id = `tkt_svc_${crypto.randomUUID().slice(0, 12)}`;
   const now = new Date().toISOString();
   await env.DB.prepare(
     `INSERT INTO tickets (id, number, kind, priority, status, title, created_by, customer_id, asset_id, service_type, preferred_at, scheduled_at, required_skills, created_at, updated_at)
      VALUES (?1, ?1, 'service_booking', 'medium', ?2, 'Service', 'usr_system', ?3, ?4, ?5, ?6, ?7, '[]', ?8, ?8)`,
   )
-    .bind(id, over.status ?? "new", over.customerId, over.assetId ?? null, over.serviceType ?? "free", over.preferred ?? null, over.scheduled ?? null, now)
+    .bind(
+      id,
+      over.status ?? "new",
+      over.customerId,
+      over.assetId ?? null,
+      over.serviceType ?? "free",
+      over.preferred ?? null,
+      over.scheduled ?? null,
+      now,
+    )
     .run();
   return id;
 }
@@ -39,18 +55,32 @@ describe("warranty-eligible service cards", () => {
     const mine = res.json.data.filter((c: any) => c.customer_id === customerId);
     const byId = Object.fromEntries(mine.map((c: any) => [c.asset_id, c]));
     expect(Object.keys(byId).sort()).toEqual([fresh, servicedLongAgo, cancelledFree].sort());
-    expect(byId[fresh]).toMatchObject({ last_free_service: null, eligible_from: "2030-06-01", warranty_end: "2031-12-31" });
+    expect(byId[fresh]).toMatchObject({
+      last_free_service: null,
+      eligible_from: "2030-06-01",
+      warranty_end: "2031-12-31",
+    });
     expect(byId[servicedLongAgo]).toMatchObject({ last_free_service: "2030-02-10", eligible_from: "2030-06-01" });
     void expired;
     // In August the recently serviced card is free again from the 20th.
     const august = await call("/v1/reports/warranty-eligible?month=2030-08&limit=100", { token: manager.token });
-    expect(august.json.data.find((c: any) => c.asset_id === servicedRecently)).toMatchObject({ eligible_from: "2030-08-20" });
+    expect(august.json.data.find((c: any) => c.asset_id === servicedRecently)).toMatchObject({
+      eligible_from: "2030-08-20",
+    });
   });
 
   it("refuses bad months, and callers without reports", async () => {
     const manager = await staff("manager");
-    expectProblem(await call("/v1/reports/warranty-eligible?month=2030-13", { token: manager.token }), 400, "validation_failed");
-    expectProblem(await call("/v1/reports/warranty-eligible?month=June", { token: manager.token }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/reports/warranty-eligible?month=2030-13", { token: manager.token }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/reports/warranty-eligible?month=June", { token: manager.token }),
+      400,
+      "validation_failed",
+    );
     const tech = await technicianAccount();
     expectProblem(await call("/v1/reports/warranty-eligible", { token: tech.token }), 403, "forbidden");
   });
@@ -60,25 +90,54 @@ describe("upcoming services", () => {
   it("lists bookings to do by scheduled, else preferred, time within the period, soonest first, in pages", async () => {
     const manager = await staff("manager");
     const customerId = await makeCustomer();
-    const a = await booking({ customerId, scheduled: "2031-03-03T09:00:00.000Z", preferred: "2031-03-01T08:00:00.000Z" });
+    const a = await booking({
+      customerId,
+      scheduled: "2031-03-03T09:00:00.000Z",
+      preferred: "2031-03-01T08:00:00.000Z",
+    });
     const b = await booking({ customerId, preferred: "2031-03-02T08:00:00.000Z" });
     await booking({ customerId, preferred: "2031-03-04T08:00:00.000Z", status: "closed" });
     await booking({ customerId, preferred: "2031-04-04T08:00:00.000Z" });
     const c = await booking({ customerId, scheduled: "2031-03-09T21:30:00.000Z" }); // 23:30 local on the 9th
-    const first = await call("/v1/reports/upcoming-services?from=2031-03-01&to=2031-03-09&limit=2", { token: manager.token });
+    const first = await call("/v1/reports/upcoming-services?from=2031-03-01&to=2031-03-09&limit=2", {
+      token: manager.token,
+    });
     expect(first.status).toBe(200);
-    expect(first.json.data.map((r: any) => [r.ticket_id, r.basis])).toEqual([[b, "preferred"], [a, "scheduled"]]);
-    const second = await call(`/v1/reports/upcoming-services?from=2031-03-01&to=2031-03-09&limit=2&cursor=${first.json.next_cursor}`, { token: manager.token });
+    expect(first.json.data.map((r: any) => [r.ticket_id, r.basis])).toEqual([
+      [b, "preferred"],
+      [a, "scheduled"],
+    ]);
+    const second = await call(
+      `/v1/reports/upcoming-services?from=2031-03-01&to=2031-03-09&limit=2&cursor=${first.json.next_cursor}`,
+      { token: manager.token },
+    );
     expect(second.json.data.map((r: any) => r.ticket_id)).toEqual([c]);
     expect(second.json.next_cursor).toBeNull();
-    expectProblem(await call("/v1/reports/upcoming-services?from=2031-03-09&to=2031-03-01", { token: manager.token }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/reports/upcoming-services?from=2031-03-09&to=2031-03-01", { token: manager.token }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("is read from its index", async () => {
-    const ctx = { ...systemContext(env, "test"), actor: { kind: "user" as const, userId: "usr_x", sessionId: "s", role: "admin", permissions: permissionsOf("admin", null), via: "bearer" as const, tokenExpiresAt: 0 } };
+    const ctx = {
+      ...systemContext(env, "test"),
+      actor: {
+        kind: "user" as const,
+        userId: "usr_x",
+        sessionId: "s",
+        role: "admin",
+        permissions: permissionsOf("admin", null),
+        via: "bearer" as const,
+        tokenExpiresAt: 0,
+      },
+    };
     const { statement } = await buildUpcomingQuery(ctx, { from: "2031-03-01", to: "2031-03-09", limit: 20 });
     const q = statement.toSQL();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+      .bind(...q.params)
+      .all<{ detail: string }>();
     expect(plan.results.map((r) => r.detail).join("\n")).toContain("USING INDEX tickets_booking_due_idx");
   });
 });

@@ -22,8 +22,15 @@ export async function warrantyEligible(ctx: UserContext, q: { month?: string; li
       WHERE t.asset_id = ${assets.id} AND t.service_type = 'free' AND t.status <> 'cancelled')`;
   const rows = await ctx.db
     .select({
-      id: assets.id, customerId: assets.customerId, customerName: customers.fullName, phone: customers.phone, model: assets.model, serial: assets.serialNumber,
-      start: assets.warrantyStart, end: assets.warrantyEnd, lastFree,
+      id: assets.id,
+      customerId: assets.customerId,
+      customerName: customers.fullName,
+      phone: customers.phone,
+      model: assets.model,
+      serial: assets.serialNumber,
+      start: assets.warrantyStart,
+      end: assets.warrantyEnd,
+      lastFree,
     })
     .from(assets)
     .innerJoin(customers, eq(customers.id, assets.customerId))
@@ -48,8 +55,16 @@ export async function warrantyEligible(ctx: UserContext, q: { month?: string; li
       const freeAgain = r.lastFree ? addMonths(r.lastFree, interval) : first;
       const from = [first, r.start!, freeAgain].sort().at(-1)!;
       return {
-        asset_id: r.id, customer_id: r.customerId, customer_name: r.customerName, phone: r.phone, model: r.model, serial_number: r.serial,
-        warranty_start: r.start!, warranty_end: r.end!, last_free_service: r.lastFree, eligible_from: from,
+        asset_id: r.id,
+        customer_id: r.customerId,
+        customer_name: r.customerName,
+        phone: r.phone,
+        model: r.model,
+        serial_number: r.serial,
+        warranty_start: r.start!,
+        warranty_end: r.end!,
+        last_free_service: r.lastFree,
+        eligible_from: from,
       };
     }),
     next_cursor: result.next_cursor,
@@ -63,14 +78,33 @@ type UpcomingQuery = { from?: string; to?: string; limit: number; cursor?: strin
 /** The exact query of the upcoming-services report (exported so a test can EXPLAIN it). */
 export async function buildUpcomingQuery(ctx: UserContext, q: UpcomingQuery) {
   const today = todayIn(ctx.settings.timeZone);
-  const period = q.from || q.to ? periodOf(ctx, q) : { from: today, to: addDays(today, 29), time_zone: ctx.settings.timeZone };
+  const period =
+    q.from || q.to ? periodOf(ctx, q) : { from: today, to: addDays(today, 29), time_zone: ctx.settings.timeZone };
   const start = zonedTimeToUtc(period.from, "00:00", period.time_zone).toISOString();
   const end = zonedTimeToUtc(addDays(period.to, 1), "00:00", period.time_zone).toISOString();
   const page = keyset({ order: "due_at", column: dueAt, idColumn: tickets.id, cursor: q.cursor });
   const statement = ctx.db
-    .select({ id: tickets.id, number: tickets.number, title: tickets.title, status: tickets.status, customerId: tickets.customerId, assetId: tickets.assetId, serviceType: tickets.serviceType, scheduledAt: tickets.scheduledAt, dueAt })
+    .select({
+      id: tickets.id,
+      number: tickets.number,
+      title: tickets.title,
+      status: tickets.status,
+      customerId: tickets.customerId,
+      assetId: tickets.assetId,
+      serviceType: tickets.serviceType,
+      scheduledAt: tickets.scheduledAt,
+      dueAt,
+    })
     .from(tickets)
-    .where(and(sql`${tickets.kind} = 'service_booking'`, sql`${dueAt} >= ${start} AND ${dueAt} < ${end}`, inList(tickets.status, UNFINISHED_STATUSES), await visibleTickets(ctx), page.where))
+    .where(
+      and(
+        sql`${tickets.kind} = 'service_booking'`,
+        sql`${dueAt} >= ${start} AND ${dueAt} < ${end}`,
+        inList(tickets.status, UNFINISHED_STATUSES),
+        await visibleTickets(ctx),
+        page.where,
+      ),
+    )
     .orderBy(...page.orderBy)
     .limit(q.limit + 1);
   return { statement, page, period };
@@ -83,8 +117,15 @@ export async function upcomingServices(ctx: UserContext, q: UpcomingQuery) {
   return {
     period,
     data: result.data.map((r) => ({
-      ticket_id: r.id, number: r.number, title: r.title, status: r.status, customer_id: r.customerId, asset_id: r.assetId, service_type: r.serviceType,
-      due_at: r.dueAt, basis: r.scheduledAt ? ("scheduled" as const) : ("preferred" as const),
+      ticket_id: r.id,
+      number: r.number,
+      title: r.title,
+      status: r.status,
+      customer_id: r.customerId,
+      asset_id: r.assetId,
+      service_type: r.serviceType,
+      due_at: r.dueAt,
+      basis: r.scheduledAt ? ("scheduled" as const) : ("preferred" as const),
     })),
     next_cursor: result.next_cursor,
   };

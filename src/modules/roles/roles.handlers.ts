@@ -4,9 +4,11 @@ import { userContext } from "../../lib/create-router";
 import * as routes from "./roles.routes";
 import * as roles from "./roles.service";
 
-export const listPermissions: RouteHandler<typeof routes.listPermissions, AppEnv> = async (c) => c.json(roles.listPermissions(), 200);
+export const listPermissions: RouteHandler<typeof routes.listPermissions, AppEnv> = async (c) =>
+  c.json(roles.listPermissions(), 200);
 
-export const listRoles: RouteHandler<typeof routes.listRoles, AppEnv> = async (c) => c.json(await roles.listRoles(userContext(c)), 200);
+export const listRoles: RouteHandler<typeof routes.listRoles, AppEnv> = async (c) =>
+  c.json(await roles.listRoles(userContext(c)), 200);
 
 export const createRole: RouteHandler<typeof routes.createRole, AppEnv> = async (c) =>
   c.json(await roles.createRole(userContext(c), c.req.valid("json")), 201);

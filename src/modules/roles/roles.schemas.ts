@@ -4,7 +4,11 @@ import { ALL_PERMISSIONS, type Permission } from "../../lib/permissions";
 const PermissionEnum = z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]]);
 
 export const RoleKeyParam = z.object({
-  key: z.string().min(1).max(40).openapi({ param: { name: "key", in: "path" }, description: "The role's key", example: "night_dispatcher" }),
+  key: z
+    .string()
+    .min(1)
+    .max(40)
+    .openapi({ param: { name: "key", in: "path" }, description: "The role's key", example: "night_dispatcher" }),
 });
 
 export const RoleSchema = z

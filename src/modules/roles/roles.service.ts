@@ -3,7 +3,14 @@ import { roles, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, isBuiltinRole, permissionsOf, type Permission } from "../../lib/permissions";
+import {
+  BUILTIN_ROLES,
+  BUILTIN_ROLE_KEYS,
+  PERMISSIONS,
+  isBuiltinRole,
+  permissionsOf,
+  type Permission,
+} from "../../lib/permissions";
 
 type RoleRow = typeof roles.$inferSelect;
 
@@ -54,7 +61,9 @@ export function permissionsBeyond(actor: UserContext["actor"], wanted: Iterable<
 function assertWithinOwn(ctx: UserContext, permissions: Iterable<Permission>, what: string) {
   const beyond = permissionsBeyond(ctx.actor, permissions);
   if (beyond.length) {
-    throw new AppError("forbidden", `${what} would grant permissions you do not hold: ${beyond.join(", ")}.`, { errors: [{ path: "permissions", message: `Not yours to grant: ${beyond.join(", ")}` }] });
+    throw new AppError("forbidden", `${what} would grant permissions you do not hold: ${beyond.join(", ")}.`, {
+      errors: [{ path: "permissions", message: `Not yours to grant: ${beyond.join(", ")}` }],
+    });
   }
 }
 
@@ -70,10 +79,15 @@ export async function getRole(ctx: UserContext, key: string) {
   return customResponse(row);
 }
 
-export async function createRole(ctx: UserContext, input: { key: string; name: string; description: string; permissions: Permission[] }) {
+export async function createRole(
+  ctx: UserContext,
+  input: { key: string; name: string; description: string; permissions: Permission[] },
+) {
   assertWithinOwn(ctx, input.permissions, "This role");
   if (isBuiltinRole(input.key) || (await roleExists(ctx, input.key))) {
-    throw new AppError("conflict", "A role with this key exists.", { errors: [{ path: "key", message: "Already exists" }] });
+    throw new AppError("conflict", "A role with this key exists.", {
+      errors: [{ path: "key", message: "Already exists" }],
+    });
   }
   const now = nowIso();
   const row: RoleRow = { ...input, permissions: [...new Set(input.permissions)], createdAt: now, updatedAt: now };
@@ -85,7 +99,11 @@ function assertCustom(key: string) {
   if (isBuiltinRole(key)) throw new AppError("forbidden", "Built-in roles cannot be changed or deleted.");
 }
 
-export async function updateRole(ctx: UserContext, key: string, input: { name?: string; description?: string; permissions?: Permission[] }) {
+export async function updateRole(
+  ctx: UserContext,
+  key: string,
+  input: { name?: string; description?: string; permissions?: Permission[] },
+) {
   assertCustom(key);
   await getRole(ctx, key);
   // Its holders would be changed by the edit, so they must not outrank the editor either.

@@ -12,13 +12,18 @@ describe("IAM-12 roles and permissions", () => {
     expect(perms.json.data.map((p: { key: string }) => p.key)).toContain("users:read");
     const roles = await call("/v1/roles", { token });
     const keys = roles.json.data.map((r: { key: string }) => r.key);
-    expect(keys).toEqual(expect.arrayContaining(["admin", "manager", "supervisor", "dispatcher", "technician", "customer"]));
+    expect(keys).toEqual(
+      expect.arrayContaining(["admin", "manager", "supervisor", "dispatcher", "technician", "customer"]),
+    );
     expect(roles.json.data.find((r: { key: string }) => r.key === "technician").is_builtin).toBe(true);
   });
 
   it("creates a custom role whose holders get exactly its permissions", async () => {
     const { token } = await signedIn("admin");
-    const created = await call("/v1/roles", { token, body: { key: "auditor", name: "Auditor", permissions: ["users:read"] } });
+    const created = await call("/v1/roles", {
+      token,
+      body: { key: "auditor", name: "Auditor", permissions: ["users:read"] },
+    });
     expect(created.status, created.text).toBe(201);
     expect(created.json).toMatchObject({ key: "auditor", is_builtin: false, permissions: ["users:read"] });
 
@@ -39,15 +44,31 @@ describe("IAM-12 roles and permissions", () => {
 
   it("keeps built-ins fixed and rejects unknown permissions and duplicate keys", async () => {
     const { token } = await signedIn("admin");
-    expectProblem(await call("/v1/roles/technician", { method: "PATCH", token, body: { permissions: ["users:read"] } }), 403, "forbidden");
+    expectProblem(
+      await call("/v1/roles/technician", { method: "PATCH", token, body: { permissions: ["users:read"] } }),
+      403,
+      "forbidden",
+    );
     expectProblem(await call("/v1/roles/customer", { method: "DELETE", token }), 403, "forbidden");
-    expectProblem(await call("/v1/roles", { token, body: { key: "bad", name: "Bad", permissions: ["everything:*"] } }), 400, "validation_failed");
-    expectProblem(await call("/v1/roles", { token, body: { key: "admin", name: "Admin 2", permissions: [] } }), 409, "conflict");
+    expectProblem(
+      await call("/v1/roles", { token, body: { key: "bad", name: "Bad", permissions: ["everything:*"] } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/roles", { token, body: { key: "admin", name: "Admin 2", permissions: [] } }),
+      409,
+      "conflict",
+    );
   });
 
   it("lets dispatchers read roles but not change them", async () => {
     const { token } = await signedIn("dispatcher");
     expect((await call("/v1/roles", { token })).status).toBe(200);
-    expectProblem(await call("/v1/roles", { token, body: { key: "mine", name: "Mine", permissions: [] } }), 403, "forbidden");
+    expectProblem(
+      await call("/v1/roles", { token, body: { key: "mine", name: "Mine", permissions: [] } }),
+      403,
+      "forbidden",
+    );
   });
 });

@@ -2,7 +2,16 @@ import { and, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { canTriage, scopeOf, visibleTickets, type TicketRow, assertTechniciansInReach, outsideReach } from "../access";
 import { inList, notInList } from "../../lib/d1";
-import { appointments, feedback, technicianProfiles, ticketAssignees, tickets, users, type AppointmentStatus, FINISHED_STATUSES } from "../../db/schema";
+import {
+  appointments,
+  feedback,
+  technicianProfiles,
+  ticketAssignees,
+  tickets,
+  users,
+  type AppointmentStatus,
+  FINISHED_STATUSES,
+} from "../../db/schema";
 import { actorUserId, type UserContext, type ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -33,18 +42,28 @@ function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
  * with its other checks.
  */
 function technicianFreeOn(technicianId: string, date: string) {
-  return sql<number | null>`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
+  return sql<
+    number | null
+  >`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
     FROM users u LEFT JOIN technician_profiles tp ON tp.user_id = u.id LEFT JOIN attendance a ON a.user_id = u.id AND a.date = ${date}
     WHERE u.id = ${technicianId} AND u.role = 'technician' AND u.deleted_at IS NULL)`;
 }
 
 async function technicianBlocked(ctx: ServiceContext, technicianId: string, date: string): Promise<boolean> {
-  const { free } = (await ctx.db.select({ free: technicianFreeOn(technicianId, date) }).from(sql`(SELECT 1)`).get())!;
+  const { free } = (await ctx.db
+    .select({ free: technicianFreeOn(technicianId, date) })
+    .from(sql`(SELECT 1)`)
+    .get())!;
   if (free === null) throw new AppError("not_found", "No such technician.");
   return !free;
 }
 
-export async function technicianSlots(ctx: ServiceContext, technicianId: string, date: string, durationMinutes: number): Promise<Slot[]> {
+export async function technicianSlots(
+  ctx: ServiceContext,
+  technicianId: string,
+  date: string,
+  durationMinutes: number,
+): Promise<Slot[]> {
   const blocked = await technicianBlocked(ctx, technicianId, date);
   const { fromMs, toMs } = dayBounds(ctx.settings, date);
   const bookings = blocked ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
@@ -71,17 +90,35 @@ export async function technicianAvailability(ctx: UserContext, technicianId: str
   await assertMaySeeSchedule(ctx, technicianId);
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ctx.settings.defaultAppointmentMinutes;
-  return { date, timezone: ctx.settings.timeZone, duration_minutes: durationMinutes, technician_id: technicianId, slots: await technicianSlots(ctx, technicianId, date, durationMinutes) };
+  return {
+    date,
+    timezone: ctx.settings.timeZone,
+    duration_minutes: durationMinutes,
+    technician_id: technicianId,
+    slots: await technicianSlots(ctx, technicianId, date, durationMinutes),
+  };
 }
 
 /** Slots where at least one eligible technician (the ticket's, else skills and area) is free. */
-export async function ticketAvailability(ctx: ServiceContext, ticket: TicketRow, technicianIds: string[], date: string, duration?: number) {
+export async function ticketAvailability(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  technicianIds: string[],
+  date: string,
+  duration?: number,
+) {
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
   const perTech = await Promise.all(technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes)));
   const base = perTech[0] ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
   const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s[i].is_available) }));
-  return { date, timezone: ctx.settings.timeZone, duration_minutes: durationMinutes, technician_id: technicianIds.length === 1 ? technicianIds[0] : null, slots };
+  return {
+    date,
+    timezone: ctx.settings.timeZone,
+    duration_minutes: durationMinutes,
+    technician_id: technicianIds.length === 1 ? technicianIds[0] : null,
+    slots,
+  };
 }
 
 /** The technicians a ticket's slots are offered for: its assignees, else every eligible one. */
@@ -120,8 +157,16 @@ export interface BookingChecks {
   technicianFree: number | null;
 }
 
-async function bookingChecks(ctx: ServiceContext, ticketId: string, technicianId: string, date: string): Promise<BookingChecks> {
-  return (await ctx.db.select(bookingCheckColumns(ticketId, technicianId, date)).from(sql`(SELECT 1)`).get())!;
+async function bookingChecks(
+  ctx: ServiceContext,
+  ticketId: string,
+  technicianId: string,
+  date: string,
+): Promise<BookingChecks> {
+  return (await ctx.db
+    .select(bookingCheckColumns(ticketId, technicianId, date))
+    .from(sql`(SELECT 1)`)
+    .get())!;
 }
 
 /** A ticket the caller may see (or 404) with the booking checks, in one D1 round trip. */
@@ -142,7 +187,8 @@ async function findBookableTicket(ctx: UserContext, ticketId: string, technician
  * released again.
  */
 export async function book(ctx: ServiceContext, req: BookingRequest): Promise<AppointmentRow> {
-  if ((FINISHED_STATUSES as readonly string[]).includes(req.ticket.status)) throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
+  if ((FINISHED_STATUSES as readonly string[]).includes(req.ticket.status))
+    throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
   const checks = req.checks ?? (await bookingChecks(ctx, req.ticket.id, req.technicianId, req.date));
   if (checks.live) throw new AppError("conflict", "The ticket already has an appointment; reschedule it instead.");
   const duration = req.durationMinutes ?? req.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
@@ -152,16 +198,43 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   const id = newId("apt");
   // A customer on their link books "via link"; staff (and the system) "via staff".
   const via = viaOf(ctx);
-  const result = await schedule(ctx, req.technicianId).book({ appointment_id: id, ticket_id: req.ticket.id, starts_ms: window.startsMs, ends_ms: window.endsMs });
+  const result = await schedule(ctx, req.technicianId).book({
+    appointment_id: id,
+    ticket_id: req.ticket.id,
+    starts_ms: window.startsMs,
+    ends_ms: window.endsMs,
+  });
   if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
   const row: AppointmentRow = {
-    id, ticketId: req.ticket.id, technicianId: req.technicianId, date: req.date, startTime: window.startTime, endTime: window.endTime,
-    timezone: ctx.settings.timeZone, startsAt, endsAt: new Date(window.endsMs).toISOString(), durationMinutes: duration,
-    status: "scheduled", confirmed: false, scheduledBy: actorUserId(ctx.actor), scheduledVia: via, lat: null, lng: null, address: null,
-    confirmedAt: null, departedAt: null, arrivedAt: null, startedAt: null, completedAt: null, cancelledAt: null, reminderSentAt: null, eveningReminderSentAt: null,
-    createdAt: now, updatedAt: now,
+    id,
+    ticketId: req.ticket.id,
+    technicianId: req.technicianId,
+    date: req.date,
+    startTime: window.startTime,
+    endTime: window.endTime,
+    timezone: ctx.settings.timeZone,
+    startsAt,
+    endsAt: new Date(window.endsMs).toISOString(),
+    durationMinutes: duration,
+    status: "scheduled",
+    confirmed: false,
+    scheduledBy: actorUserId(ctx.actor),
+    scheduledVia: via,
+    lat: null,
+    lng: null,
+    address: null,
+    confirmedAt: null,
+    departedAt: null,
+    arrivedAt: null,
+    startedAt: null,
+    completedAt: null,
+    cancelledAt: null,
+    reminderSentAt: null,
+    eveningReminderSentAt: null,
+    createdAt: now,
+    updatedAt: now,
   };
   try {
     await changeTicket(ctx, {
@@ -169,12 +242,18 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
       set: { scheduled_at: startsAt },
       rows: [{ table: "appointments", row: appointmentColumns(row) }],
       history: [{ action: "appointment_scheduled", to: `${req.date} ${window.startTime}` }],
-      events: [{ type: "appointment.scheduled", data: { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via } }],
+      events: [
+        {
+          type: "appointment.scheduled",
+          data: { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via },
+        },
+      ],
       conflict: "The ticket changed meanwhile.",
     });
   } catch (err) {
     await schedule(ctx, req.technicianId).release(id);
-    if (String((err as Error)?.message ?? err).includes("UNIQUE")) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+    if (String((err as Error)?.message ?? err).includes("UNIQUE"))
+      throw new AppError("slot_unavailable", CLASH_MESSAGE);
     throw err;
   }
   return row;
@@ -182,9 +261,22 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
 
 function appointmentColumns(row: AppointmentRow) {
   return {
-    id: row.id, ticket_id: row.ticketId, technician_id: row.technicianId, date: row.date, start_time: row.startTime, end_time: row.endTime,
-    timezone: row.timezone, starts_at: row.startsAt, ends_at: row.endsAt, duration_minutes: row.durationMinutes, status: row.status,
-    confirmed: row.confirmed ? 1 : 0, scheduled_by: row.scheduledBy, scheduled_via: row.scheduledVia, created_at: row.createdAt, updated_at: row.updatedAt,
+    id: row.id,
+    ticket_id: row.ticketId,
+    technician_id: row.technicianId,
+    date: row.date,
+    start_time: row.startTime,
+    end_time: row.endTime,
+    timezone: row.timezone,
+    starts_at: row.startsAt,
+    ends_at: row.endsAt,
+    duration_minutes: row.durationMinutes,
+    status: row.status,
+    confirmed: row.confirmed ? 1 : 0,
+    scheduled_by: row.scheduledBy,
+    scheduled_via: row.scheduledVia,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
   };
 }
 
@@ -192,11 +284,19 @@ function appointmentColumns(row: AppointmentRow) {
 const viaOf = (ctx: ServiceContext) => (ctx.actor.kind === "customer_link" ? "link" : "staff");
 
 /** Frees the old slot and takes the new one atomically in the object, then updates D1. */
-export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date: string, startTime: string, options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {}) {
-  if (!MOVABLE_STATUSES.includes(appt.status)) throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
+export async function reschedule(
+  ctx: ServiceContext,
+  appt: AppointmentRow,
+  date: string,
+  startTime: string,
+  options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {},
+) {
+  if (!MOVABLE_STATUSES.includes(appt.status))
+    throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
   const duration = options.durationMinutes ?? appt.durationMinutes;
   const window = validateSlot(ctx.settings, date, startTime, duration);
-  if (await technicianBlocked(ctx, appt.technicianId, date)) throw new AppError("slot_unavailable", "The technician is not available that day.");
+  if (await technicianBlocked(ctx, appt.technicianId, date))
+    throw new AppError("slot_unavailable", "The technician is not available that day.");
   const stub = schedule(ctx, appt.technicianId);
   const result = await stub.reschedule(appt.id, window.startsMs, window.endsMs);
   if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
@@ -206,29 +306,57 @@ export async function reschedule(ctx: ServiceContext, appt: AppointmentRow, date
     await changeTicket(ctx, {
       ticketId: appt.ticketId,
       // The appointment must still be where the caller saw it: a concurrent move or step is a 409 that writes nothing.
-      expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('scheduled', 'confirmed') AND starts_at = ?)", params: [appt.id, appt.startsAt] },
+      expectAlso: {
+        sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('scheduled', 'confirmed') AND starts_at = ?)",
+        params: [appt.id, appt.startsAt],
+      },
       set: { scheduled_at: startsAt },
       statements: (guard) => [
         ctx.env.DB.prepare(
           `UPDATE appointments SET date = ?, start_time = ?, end_time = ?, starts_at = ?, ends_at = ?, duration_minutes = ?, status = ?, confirmed = ?, confirmed_at = ?, updated_at = ?
             WHERE id = ? AND ${guard.sql}`,
-        ).bind(date, window.startTime, window.endTime, startsAt, new Date(window.endsMs).toISOString(), duration, options.confirm ? "confirmed" : "scheduled", options.confirm ? 1 : 0, options.confirm ? now : null, now, appt.id, ...guard.params),
+        ).bind(
+          date,
+          window.startTime,
+          window.endTime,
+          startsAt,
+          new Date(window.endsMs).toISOString(),
+          duration,
+          options.confirm ? "confirmed" : "scheduled",
+          options.confirm ? 1 : 0,
+          options.confirm ? now : null,
+          now,
+          appt.id,
+          ...guard.params,
+        ),
       ],
-      history: [{ action: "appointment_rescheduled", from: `${appt.date} ${appt.startTime}`, to: `${date} ${window.startTime}`, comment: options.comment }],
-      events: [{ type: "appointment.rescheduled", data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt, via: viaOf(ctx) } }],
+      history: [
+        {
+          action: "appointment_rescheduled",
+          from: `${appt.date} ${appt.startTime}`,
+          to: `${date} ${window.startTime}`,
+          comment: options.comment,
+        },
+      ],
+      events: [
+        {
+          type: "appointment.rescheduled",
+          data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt, via: viaOf(ctx) },
+        },
+      ],
       synced: [{ entity: "appointment", id: appt.id }],
       conflict: "The appointment changed meanwhile.",
     });
   } catch (err) {
     await stub.reschedule(appt.id, Date.parse(appt.startsAt), Date.parse(appt.endsAt));
-    if (String((err as Error)?.message ?? err).includes("UNIQUE")) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+    if (String((err as Error)?.message ?? err).includes("UNIQUE"))
+      throw new AppError("slot_unavailable", CLASH_MESSAGE);
     throw err;
   }
   return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
 }
 
 // ---- the technician's journey (SCH-3) ----
-
 
 /** An appointment of a ticket the caller may see, with that ticket, in one D1 round trip; otherwise 404. */
 export async function findVisibleAppointment(ctx: UserContext, id: string) {
@@ -250,37 +378,63 @@ async function assertMayManage(ctx: UserContext, appt: AppointmentRow, ticket: T
   throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
 }
 
-export async function stepAppointment(ctx: UserContext, id: string, step: AppointmentStep, input: { comment?: string; date?: string; start_time?: string }) {
+export async function stepAppointment(
+  ctx: UserContext,
+  id: string,
+  step: AppointmentStep,
+  input: { comment?: string; date?: string; start_time?: string },
+) {
   const { appt, ticket } = await findVisibleAppointment(ctx, id);
   await assertMayManage(ctx, appt, ticket);
   if (step === "confirm" && input.date && input.start_time) {
-    return present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment })]).then((r) => r[0]);
+    return present(ctx, [
+      await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment }),
+    ]).then((r) => r[0]);
   }
   return (await present(ctx, [await takeStep(ctx, appt, step, input.comment, ticket)]))[0];
 }
 
 /** One step of the visit for whoever was allowed to take it (staff above, the customer's cancel on their link). */
-export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: AppointmentStep, comment?: string, knownTicket?: TicketRow): Promise<AppointmentRow> {
+export async function takeStep(
+  ctx: ServiceContext,
+  appt: AppointmentRow,
+  step: AppointmentStep,
+  comment?: string,
+  knownTicket?: TicketRow,
+): Promise<AppointmentRow> {
   const rule = STEPS[step];
-  if (!stepAllowed(step, appt.status)) throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
+  if (!stepAllowed(step, appt.status))
+    throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   // A step that changes nothing (confirming a confirmed visit) writes no history and tells nobody again.
   if (appt.status === rule.to) return appt;
   const now = nowIso();
   // Starting the visit starts the work; completing it resolves the ticket, in the same change.
-  const ticket = step === "start" || step === "complete" ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) }))) : undefined;
+  const ticket =
+    step === "start" || step === "complete"
+      ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) })))
+      : undefined;
   const work = ticket && (step === "start" || step === "complete") ? await visitStepChange(ctx, ticket, step) : null;
   await changeTicket(ctx, {
     ticketId: appt.ticketId,
     expectStatus: work?.expectStatus,
-    expectAlso: { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status = ?)", params: [appt.id, appt.status] },
+    expectAlso: {
+      sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status = ?)",
+      params: [appt.id, appt.status],
+    },
     set: { ...(step === "cancel" ? { scheduled_at: null } : {}), ...work?.set },
     statements: (guard) => [
-      ctx.env.DB.prepare(`UPDATE appointments SET status = ?, ${rule.column} = ?, confirmed = CASE WHEN ? = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ? WHERE id = ? AND ${guard.sql}`).bind(
-        rule.to, now, rule.to, now, appt.id, ...guard.params,
-      ),
+      ctx.env.DB.prepare(
+        `UPDATE appointments SET status = ?, ${rule.column} = ?, confirmed = CASE WHEN ? = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ? WHERE id = ? AND ${guard.sql}`,
+      ).bind(rule.to, now, rule.to, now, appt.id, ...guard.params),
     ],
     history: [{ action: `appointment_${step}`, from: appt.status, to: rule.to, comment }, ...(work?.history ?? [])],
-    events: [{ type: `appointment.${rule.to}`, data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) } }, ...(work?.events ?? [])],
+    events: [
+      {
+        type: `appointment.${rule.to}`,
+        data: { appointment_id: appt.id, step, from: appt.status, to: rule.to, via: viaOf(ctx) },
+      },
+      ...(work?.events ?? []),
+    ],
     synced: [{ entity: "appointment", id: appt.id }],
     conflict: "The appointment changed meanwhile.",
   }).catch(async (err) => {
@@ -300,7 +454,11 @@ export async function takeStep(ctx: ServiceContext, appt: AppointmentRow, step: 
  * appointment is cancelled and the technician's time freed, so the slot is bookable again and the
  * customer's link offers nothing more.
  */
-export async function cancelVisitsOfEndingTicket(ctx: ServiceContext, ticketId: string, to: "cancelled" | "closed"): Promise<TicketEndingPart | null> {
+export async function cancelVisitsOfEndingTicket(
+  ctx: ServiceContext,
+  ticketId: string,
+  to: "cancelled" | "closed",
+): Promise<TicketEndingPart | null> {
   const live = await ctx.db
     .select({ id: appointments.id, status: appointments.status, technicianId: appointments.technicianId })
     .from(appointments)
@@ -311,10 +469,15 @@ export async function cancelVisitsOfEndingTicket(ctx: ServiceContext, ticketId: 
   return {
     statements: (guard) =>
       live.map((a) =>
-        ctx.env.DB.prepare(`UPDATE appointments SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = ? AND ${guard.sql}`).bind(now, now, a.id, a.status, ...guard.params),
+        ctx.env.DB.prepare(
+          `UPDATE appointments SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = ? AND ${guard.sql}`,
+        ).bind(now, now, a.id, a.status, ...guard.params),
       ),
     history: live.map((a) => ({ action: "appointment_cancel", from: a.status, to: "cancelled", comment })),
-    events: live.map((a) => ({ type: "appointment.cancelled", data: { appointment_id: a.id, step: "cancel", from: a.status, to: "cancelled", via: viaOf(ctx) } })),
+    events: live.map((a) => ({
+      type: "appointment.cancelled",
+      data: { appointment_id: a.id, step: "cancel", from: a.status, to: "cancelled", via: viaOf(ctx) },
+    })),
     synced: live.map((a) => ({ entity: "appointment" as const, id: a.id })),
     after: async () => {
       for (const a of live) await schedule(ctx, a.technicianId).release(a.id);
@@ -322,7 +485,10 @@ export async function cancelVisitsOfEndingTicket(ctx: ServiceContext, ticketId: 
   };
 }
 
-export async function createAppointment(ctx: UserContext, input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number }) {
+export async function createAppointment(
+  ctx: UserContext,
+  input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number },
+) {
   const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, input.technician_id, input.date);
   // Dispatch that sees every ticket may book any of them: no need to load the ticket's people.
   const dispatchesAll = scopeOf(ctx) === "all" && ctx.actor.permissions.has("tickets:assign");
@@ -332,21 +498,42 @@ export async function createAppointment(ctx: UserContext, input: { ticket_id: st
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
     await assertTechniciansInReach(ctx, [input.technician_id], "technician_id");
   }
-  const row = await book(ctx, { ticket, checks, technicianId: input.technician_id, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes });
+  const row = await book(ctx, {
+    ticket,
+    checks,
+    technicianId: input.technician_id,
+    date: input.date,
+    startTime: input.start_time,
+    durationMinutes: input.duration_minutes,
+  });
   return (await present(ctx, [row]))[0];
 }
 
-export async function rescheduleAppointment(ctx: UserContext, id: string, input: { date: string; start_time: string; duration_minutes?: number; comment?: string }) {
+export async function rescheduleAppointment(
+  ctx: UserContext,
+  id: string,
+  input: { date: string; start_time: string; duration_minutes?: number; comment?: string },
+) {
   const { appt, ticket } = await findVisibleAppointment(ctx, id);
   await assertMayManage(ctx, appt, ticket);
-  return (await present(ctx, [await reschedule(ctx, appt, input.date, input.start_time, { durationMinutes: input.duration_minutes, comment: input.comment })]))[0];
+  return (
+    await present(ctx, [
+      await reschedule(ctx, appt, input.date, input.start_time, {
+        durationMinutes: input.duration_minutes,
+        comment: input.comment,
+      }),
+    ])
+  )[0];
 }
 
 // ---- reading (SCH-6) ----
 
 /** The ticket's appointment in brief (the live one, else the latest), for integrators. */
 export async function appointmentBrief(ctx: ServiceContext, ticketId: string) {
-  const appt = await ctx.db.query.appointments.findFirst({ where: eq(appointments.ticketId, ticketId), orderBy: (a, { asc, desc }) => [asc(sql`${a.status} = 'cancelled'`), desc(a.createdAt)] });
+  const appt = await ctx.db.query.appointments.findFirst({
+    where: eq(appointments.ticketId, ticketId),
+    orderBy: (a, { asc, desc }) => [asc(sql`${a.status} = 'cancelled'`), desc(a.createdAt)],
+  });
   return appt ? { id: appt.id, date: appt.date, start_time: appt.startTime, status: appt.status } : null;
 }
 
@@ -356,8 +543,14 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   const techIds = [...new Set(rows.map((r) => r.technicianId))];
   // One D1 batch: ticket numbers, technician names and feedback in one round trip.
   const [ticketRows, techRows, feedbackRows] = await ctx.db.batch([
-    ctx.db.select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef }).from(tickets).where(inList(tickets.id, ticketIds)),
-    ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inList(users.id, techIds)),
+    ctx.db
+      .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
+      .from(tickets)
+      .where(inList(tickets.id, ticketIds)),
+    ctx.db
+      .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+      .from(users)
+      .where(inList(users.id, techIds)),
     ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
   ]);
   const numbers = new Map(ticketRows.map((t) => [t.id, t.number]));
@@ -365,23 +558,54 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   const names = new Map(techRows.map((t) => [t.id, displayName(t.first, t.last, t.username)]));
   const usernames = new Map(techRows.map((t) => [t.id, t.username]));
   return rows.map((r) => ({
-    id: r.id, ticket_id: r.ticketId, ticket_number: numbers.get(r.ticketId) ?? "", task_number: taskNumbers.get(r.ticketId) ?? "",
-    technician_id: r.technicianId, technician_name: names.get(r.technicianId) ?? "", technician_username: usernames.get(r.technicianId) ?? "",
-    date: r.date, start_time: withSeconds(r.startTime), end_time: withSeconds(r.endTime), timezone: r.timezone, starts_at: r.startsAt, ends_at: r.endsAt,
-    duration_minutes: r.durationMinutes, status: r.status, confirmed: r.confirmed, scheduled_via: r.scheduledVia,
+    id: r.id,
+    ticket_id: r.ticketId,
+    ticket_number: numbers.get(r.ticketId) ?? "",
+    task_number: taskNumbers.get(r.ticketId) ?? "",
+    technician_id: r.technicianId,
+    technician_name: names.get(r.technicianId) ?? "",
+    technician_username: usernames.get(r.technicianId) ?? "",
+    date: r.date,
+    start_time: withSeconds(r.startTime),
+    end_time: withSeconds(r.endTime),
+    timezone: r.timezone,
+    starts_at: r.startsAt,
+    ends_at: r.endsAt,
+    duration_minutes: r.durationMinutes,
+    status: r.status,
+    confirmed: r.confirmed,
+    scheduled_via: r.scheduledVia,
     location: r.lat !== null || r.address ? { lat: r.lat, lng: r.lng, address: r.address } : null,
-    milestones: { confirmed_at: r.confirmedAt, departed_at: r.departedAt, arrived_at: r.arrivedAt, started_at: r.startedAt, completed_at: r.completedAt, cancelled_at: r.cancelledAt },
+    milestones: {
+      confirmed_at: r.confirmedAt,
+      departed_at: r.departedAt,
+      arrived_at: r.arrivedAt,
+      started_at: r.startedAt,
+      completed_at: r.completedAt,
+      cancelled_at: r.cancelledAt,
+    },
     feedback: feedbackRows.filter((f) => f.ticketId === r.ticketId).map(toFeedbackResponse),
-    created_at: r.createdAt, updated_at: r.updatedAt,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
   }));
 }
 
 export function toFeedbackResponse(f: typeof feedback.$inferSelect) {
   return {
-    id: f.id, ticket_id: f.ticketId, technician_id: f.technicianId, kind: f.kind, customer_satisfaction: f.customerSatisfaction,
-    customer_effort_score: f.customerEffortScore, contractor_identified: f.contractorIdentified, branded_clothing: f.brandedClothing,
-    speedtest_conducted: f.speedtestConducted, extended: f.extended, net_promoter_score: f.netPromoterScore, service_rating: f.serviceRating,
-    comment: f.comment, created_at: f.createdAt,
+    id: f.id,
+    ticket_id: f.ticketId,
+    technician_id: f.technicianId,
+    kind: f.kind,
+    customer_satisfaction: f.customerSatisfaction,
+    customer_effort_score: f.customerEffortScore,
+    contractor_identified: f.contractorIdentified,
+    branded_clothing: f.brandedClothing,
+    speedtest_conducted: f.speedtestConducted,
+    extended: f.extended,
+    net_promoter_score: f.netPromoterScore,
+    service_rating: f.serviceRating,
+    comment: f.comment,
+    created_at: f.createdAt,
   };
 }
 
@@ -399,15 +623,45 @@ async function appointmentScope(ctx: UserContext): Promise<SQL | undefined> {
   return inList(appointments.ticketId, ctx.db.select({ id: tickets.id }).from(tickets).where(visible));
 }
 
-export async function listAppointments(ctx: UserContext, query: { limit: number; cursor?: string; supervisor?: string; technician?: string; date_from?: string; date_to?: string; status?: AppointmentStatus }) {
-  const page = keyset({ order: "starts_at", column: appointments.startsAt, idColumn: appointments.id, cursor: query.cursor });
+export async function listAppointments(
+  ctx: UserContext,
+  query: {
+    limit: number;
+    cursor?: string;
+    supervisor?: string;
+    technician?: string;
+    date_from?: string;
+    date_to?: string;
+    status?: AppointmentStatus;
+  },
+) {
+  const page = keyset({
+    order: "starts_at",
+    column: appointments.startsAt,
+    idColumn: appointments.id,
+    cursor: query.cursor,
+  });
   const filters: (SQL | undefined)[] = [await appointmentScope(ctx), page.where];
   if (query.technician) filters.push(eq(appointments.technicianId, query.technician));
-  if (query.supervisor) filters.push(inList(appointments.technicianId, ctx.db.select({ id: technicianProfiles.userId }).from(technicianProfiles).where(eq(technicianProfiles.supervisorId, query.supervisor))));
+  if (query.supervisor)
+    filters.push(
+      inList(
+        appointments.technicianId,
+        ctx.db
+          .select({ id: technicianProfiles.userId })
+          .from(technicianProfiles)
+          .where(eq(technicianProfiles.supervisorId, query.supervisor)),
+      ),
+    );
   if (query.date_from) filters.push(gte(appointments.date, query.date_from));
   if (query.date_to) filters.push(lte(appointments.date, query.date_to));
   if (query.status) filters.push(eq(appointments.status, query.status));
-  const rows = await ctx.db.select().from(appointments).where(and(...filters)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(appointments)
+    .where(and(...filters))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.startsAt);
   return { data: await present(ctx, result.data), next_cursor: result.next_cursor };
 }
@@ -419,7 +673,11 @@ export async function summary(ctx: UserContext, date?: string) {
   const unconfirmed = and(scope, eq(appointments.confirmed, false), inList(appointments.status, LIVE_STATUSES));
   const visible = await visibleTickets(ctx);
   const [[pending], [notConfirmed], [noDate]] = await ctx.db.batch([
-    ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(and(unconfirmed, eq(appointments.date, day))).limit(1),
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(appointments)
+      .where(and(unconfirmed, eq(appointments.date, day)))
+      .limit(1),
     ctx.db.select({ n: sql<number>`count(*)` }).from(appointments).where(unconfirmed).limit(1),
     ctx.db
       .select({ n: sql<number>`count(*)` })
@@ -433,9 +691,13 @@ export async function summary(ctx: UserContext, date?: string) {
       )
       .limit(1),
   ]);
-  return { date: day, pending_confirmation: pending?.n ?? 0, date_not_confirmed: notConfirmed?.n ?? 0, no_date: noDate?.n ?? 0 };
+  return {
+    date: day,
+    pending_confirmation: pending?.n ?? 0,
+    date_not_confirmed: notConfirmed?.n ?? 0,
+    no_date: noDate?.n ?? 0,
+  };
 }
-
 
 /** Appointments by id, or of tickets, for a technician's sync. */
 export async function appointmentsForSync(ctx: ServiceContext, by: { ids?: string[]; ticketIds?: string[] }) {

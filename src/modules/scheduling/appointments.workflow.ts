@@ -29,7 +29,9 @@ export const OPEN_FOR_BOOKING = ["new", "opened", "assigned", "on_hold"];
 
 /** The customer may book or move the visit: the ticket is open, and there is no visit yet or it has not started. */
 export function customerMayReschedule(ticketStatus: string, appointmentStatus?: AppointmentStatus): boolean {
-  return OPEN_FOR_BOOKING.includes(ticketStatus) && (!appointmentStatus || MOVABLE_STATUSES.includes(appointmentStatus));
+  return (
+    OPEN_FOR_BOOKING.includes(ticketStatus) && (!appointmentStatus || MOVABLE_STATUSES.includes(appointmentStatus))
+  );
 }
 
 /** The customer may share where the visit is until the technician has arrived. */

@@ -28,7 +28,12 @@ const FIVE_MINUTES = 5 * 60_000;
  * Straight-line distance × road factor ÷ average speed, counted from when the location was
  * reported; the window is that ±20 % (at least 5 minutes each way), rounded outwards to 5 minutes.
  */
-export function estimateArrival(settings: Pick<Settings, "etaRoadFactor" | "etaAverageSpeedKmh">, from: Point & { reportedAt: string }, to: Point, now = Date.now()): Eta {
+export function estimateArrival(
+  settings: Pick<Settings, "etaRoadFactor" | "etaAverageSpeedKmh">,
+  from: Point & { reportedAt: string },
+  to: Point,
+  now = Date.now(),
+): Eta {
   const km = distanceKm(from, to) * settings.etaRoadFactor;
   const travelMs = (km / settings.etaAverageSpeedKmh) * 3600_000;
   const arrival = Math.max(now, Date.parse(from.reportedAt) + travelMs);
@@ -63,14 +68,26 @@ export async function visitPosition(
   if (appt.status !== "en_route") return { eta: null, position: null };
   const since = new Date(Date.now() - ctx.settings.etaLocationMaxAgeMinutes * 60_000).toISOString();
   const [latest, customer] = await ctx.db.batch([
-    ctx.db.select().from(technicianLocations)
+    ctx.db
+      .select()
+      .from(technicianLocations)
       .where(and(eq(technicianLocations.technicianId, appt.technicianId), gte(technicianLocations.reportedAt, since)))
-      .orderBy(desc(technicianLocations.reportedAt)).limit(1),
-    ctx.db.select({ lat: customers.lat, lng: customers.lng }).from(customers).where(eq(customers.id, customerId ?? "")).limit(1),
+      .orderBy(desc(technicianLocations.reportedAt))
+      .limit(1),
+    ctx.db
+      .select({ lat: customers.lat, lng: customers.lng })
+      .from(customers)
+      .where(eq(customers.id, customerId ?? ""))
+      .limit(1),
   ]);
   const here = latest[0];
   if (!here) return { eta: null, position: null };
   const position = { lat: here.lat, lng: here.lng, reported_at: here.reportedAt };
-  const to = appt.lat !== null && appt.lng !== null ? { lat: appt.lat, lng: appt.lng } : customer[0]?.lat != null && customer[0]?.lng != null ? { lat: customer[0].lat, lng: customer[0].lng } : null;
+  const to =
+    appt.lat !== null && appt.lng !== null
+      ? { lat: appt.lat, lng: appt.lng }
+      : customer[0]?.lat != null && customer[0]?.lng != null
+        ? { lat: customer[0].lat, lng: customer[0].lng }
+        : null;
   return { eta: to ? estimateArrival(ctx.settings, { ...position, reportedAt: here.reportedAt }, to) : null, position };
 }

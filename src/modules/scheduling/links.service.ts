@@ -1,7 +1,16 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
-import { appointmentLinks, appointments, customers, feedback, ticketAssignees, tickets, users, TICKET_STATUSES } from "../../db/schema";
+import {
+  appointmentLinks,
+  appointments,
+  customers,
+  feedback,
+  ticketAssignees,
+  tickets,
+  users,
+  TICKET_STATUSES,
+} from "../../db/schema";
 import { actorUserId, type CustomerLinkActor, type UserContext, type ServiceContext } from "../../lib/context";
 import { hmacSha256, sha256 } from "../../lib/hmac";
 import { base64url, newId, nowIso } from "../../lib/ids";
@@ -10,8 +19,20 @@ import { consumeRateLimits } from "../../lib/rate-limit";
 
 import { relationTo } from "../tickets";
 import { changeTicket } from "../tickets";
-import { book, candidateTechnicians, reschedule, takeStep, ticketAvailability, type AppointmentRow } from "./appointments.service";
-import { MOVABLE_STATUSES, OPEN_FOR_BOOKING, customerMayReschedule, customerMayShareLocation } from "./appointments.workflow";
+import {
+  book,
+  candidateTechnicians,
+  reschedule,
+  takeStep,
+  ticketAvailability,
+  type AppointmentRow,
+} from "./appointments.service";
+import {
+  MOVABLE_STATUSES,
+  OPEN_FOR_BOOKING,
+  customerMayReschedule,
+  customerMayShareLocation,
+} from "./appointments.workflow";
 import { visitPosition } from "./eta";
 import { addDays, todayIn } from "../../lib/time";
 import { catalogue } from "../../locales/catalogue";
@@ -41,9 +62,26 @@ async function issueLink(ctx: ServiceContext, ticketId: string, sendTo: string |
   await changeTicket(ctx, {
     ticketId,
     expectStatus: OPEN_TICKET_STATUSES,
-    rows: [{ table: "appointment_links", row: { id, ticket_id: ticketId, token_hash: await sha256(token), expires_at: expiresAt, created_by: actorUserId(ctx.actor) ?? "customer", sent_to: sendTo, created_at: now } }],
+    rows: [
+      {
+        table: "appointment_links",
+        row: {
+          id,
+          ticket_id: ticketId,
+          token_hash: await sha256(token),
+          expires_at: expiresAt,
+          created_by: actorUserId(ctx.actor) ?? "customer",
+          sent_to: sendTo,
+          created_at: now,
+        },
+      },
+    ],
     // A new link replaces older ones for the ticket.
-    statements: (guard) => [ctx.env.DB.prepare(`UPDATE appointment_links SET revoked_at = ? WHERE ticket_id = ? AND id <> ? AND revoked_at IS NULL AND ${guard.sql}`).bind(now, ticketId, id, ...guard.params)],
+    statements: (guard) => [
+      ctx.env.DB.prepare(
+        `UPDATE appointment_links SET revoked_at = ? WHERE ticket_id = ? AND id <> ? AND revoked_at IS NULL AND ${guard.sql}`,
+      ).bind(now, ticketId, id, ...guard.params),
+    ],
     history: [{ action: history, to: expiresAt }],
     events: [{ type: "appointment.link_sent", data: { link_id: id, expires_at: expiresAt, sent_to: sendTo } }],
     conflict: "The ticket changed meanwhile; try again.",
@@ -57,9 +95,13 @@ const OPEN_TICKET_STATUSES: readonly string[] = TICKET_STATUSES.filter((s) => s 
 export async function createLink(ctx: UserContext, ticketId: string) {
   const ticket = await findVisibleTicket(ctx, ticketId);
   const { relation } = await relationTo(ctx, ticket);
-  if (!canTriage(relation) && !relation.assigned) throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
-  if (!OPEN_TICKET_STATUSES.includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
-  const customer = ticket.customerId ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
+  if (!canTriage(relation) && !relation.assigned)
+    throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
+  if (!OPEN_TICKET_STATUSES.includes(ticket.status))
+    throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
+  const customer = ticket.customerId
+    ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) })
+    : undefined;
   const smsTo = customer?.phone && customer.messageChannels.includes("sms") ? customer.phone : null;
   const link = await issueLink(ctx, ticketId, smsTo, "appointment_link_sent");
   return { ...link, sms_sent: Boolean(smsTo) };
@@ -70,10 +112,22 @@ export async function createLink(ctx: UserContext, ticketId: string) {
  * by a day, else a new one (its id derives from `key`, the event being told, so a redelivered
  * event makes no second link). Older links keep working.
  */
-export async function visitLinkUrl(ctx: ServiceContext, ticketId: string, key: string, sendTo: string | null, visitEndsAt?: string): Promise<string> {
-  const needUntil = new Date(Math.max(Date.now(), visitEndsAt ? Date.parse(visitEndsAt) : 0) + 24 * 3600_000).toISOString();
+export async function visitLinkUrl(
+  ctx: ServiceContext,
+  ticketId: string,
+  key: string,
+  sendTo: string | null,
+  visitEndsAt?: string,
+): Promise<string> {
+  const needUntil = new Date(
+    Math.max(Date.now(), visitEndsAt ? Date.parse(visitEndsAt) : 0) + 24 * 3600_000,
+  ).toISOString();
   const live = await ctx.db.query.appointmentLinks.findFirst({
-    where: and(eq(appointmentLinks.ticketId, ticketId), isNull(appointmentLinks.revokedAt), gt(appointmentLinks.expiresAt, needUntil)),
+    where: and(
+      eq(appointmentLinks.ticketId, ticketId),
+      isNull(appointmentLinks.revokedAt),
+      gt(appointmentLinks.expiresAt, needUntil),
+    ),
     orderBy: desc(appointmentLinks.expiresAt),
   });
   if (live) {
@@ -84,7 +138,18 @@ export async function visitLinkUrl(ctx: ServiceContext, ticketId: string, key: s
   const id = `lnk_${(await sha256(`visit-link:${key}`)).slice(0, 20)}`;
   const token = await linkToken(ctx, id);
   const expiresAt = new Date(Date.parse(needUntil) + ctx.settings.appointmentLinkTtlHours * 3600_000).toISOString();
-  await ctx.db.insert(appointmentLinks).values({ id, ticketId, tokenHash: await sha256(token), expiresAt, createdBy: "system", sentTo: sendTo, createdAt: nowIso() }).onConflictDoNothing();
+  await ctx.db
+    .insert(appointmentLinks)
+    .values({
+      id,
+      ticketId,
+      tokenHash: await sha256(token),
+      expiresAt,
+      createdBy: "system",
+      sentTo: sendTo,
+      createdAt: nowIso(),
+    })
+    .onConflictDoNothing();
   return linkUrl(ctx, token);
 }
 
@@ -108,28 +173,42 @@ export async function resolveToken(ctx: ServiceContext, token: string): Promise<
     { bucket: "link:token", subject: hash.slice(0, 32), limit: 60, windowSeconds: 60 },
     { bucket: "link:ip", subject: ctx.clientIp, limit: 300, windowSeconds: 60 },
   ]);
-  const link = /^[A-Za-z0-9_-]{20,200}$/.test(token) ? await ctx.db.query.appointmentLinks.findFirst({ where: eq(appointmentLinks.tokenHash, hash) }) : undefined;
+  const link = /^[A-Za-z0-9_-]{20,200}$/.test(token)
+    ? await ctx.db.query.appointmentLinks.findFirst({ where: eq(appointmentLinks.tokenHash, hash) })
+    : undefined;
   // Revoked while valid (replaced by a newer link) → invalid; past its expiry → expired (renewable), unless a newer link replaced it since.
-  if (!link || (link.revokedAt && link.revokedAt < link.expiresAt)) throw new AppError("invalid_link", "Invalid token.");
+  if (!link || (link.revokedAt && link.revokedAt < link.expiresAt))
+    throw new AppError("invalid_link", "Invalid token.");
   if (link.expiresAt <= nowIso()) {
     if (await newerLinkExists(ctx, link)) throw new AppError("invalid_link", "Invalid token.");
     throw new AppError("token_expired", "Token expired. Renew token.");
   }
   const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) });
   if (!ticket) throw new AppError("invalid_link", "Invalid token.");
-  return { ...ctx, actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id }, ticket, expiresAt: link.expiresAt };
+  return {
+    ...ctx,
+    actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id },
+    ticket,
+    expiresAt: link.expiresAt,
+  };
 }
 
 async function newerLinkExists(ctx: ServiceContext, link: { ticketId: string; createdAt: string; id: string }) {
   const newer = await ctx.db.query.appointmentLinks.findFirst({
-    where: and(eq(appointmentLinks.ticketId, link.ticketId), gt(appointmentLinks.createdAt, link.createdAt), ne(appointmentLinks.id, link.id)),
+    where: and(
+      eq(appointmentLinks.ticketId, link.ticketId),
+      gt(appointmentLinks.createdAt, link.createdAt),
+      ne(appointmentLinks.id, link.id),
+    ),
     columns: { id: true },
   });
   return Boolean(newer);
 }
 
 async function liveAppointment(ctx: LinkContext): Promise<AppointmentRow | undefined> {
-  return ctx.db.query.appointments.findFirst({ where: and(eq(appointments.ticketId, ctx.ticket.id), ne(appointments.status, "cancelled")) });
+  return ctx.db.query.appointments.findFirst({
+    where: and(eq(appointments.ticketId, ctx.ticket.id), ne(appointments.status, "cancelled")),
+  });
 }
 
 /** Voice, internet or other: from the kind and the words of the ticket (the seed's fallback rule). */
@@ -139,7 +218,6 @@ export function detectServiceType(ticket: Pick<TicketRow, "title" | "description
   if (/\b(internet|data|fib(re|er)|wi-?fi|broadband|adsl|router|ont|speed)\b/.test(text)) return "internet";
   return "other";
 }
-
 
 /** The visit the page shows: the live one, else the latest (a cancelled visit stays visible until another is booked). */
 async function shownAppointment(ctx: LinkContext): Promise<AppointmentRow | undefined> {
@@ -174,13 +252,17 @@ function linkAllows(ctx: LinkContext, live: AppointmentRow | undefined) {
 export async function tokenContext(ctx: LinkContext) {
   const shown = await shownAppointment(ctx);
   const live = shown && shown.status !== "cancelled" ? shown : undefined;
-  const technicianId = live?.technicianId ?? (await ctx.db.query.ticketAssignees.findFirst({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) }))?.technicianId;
+  const technicianId =
+    live?.technicianId ??
+    (await ctx.db.query.ticketAssignees.findFirst({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) }))
+      ?.technicianId;
   const [tech, given, whereabouts] = await Promise.all([
     technicianId ? ctx.db.query.users.findFirst({ where: eq(users.id, technicianId) }) : undefined,
     ctx.db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ctx.ticket.id)),
     live ? visitPosition(ctx, live, ctx.ticket.customerId) : { eta: null, position: null },
   ]);
-  const finished = ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
+  const finished =
+    ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
   const allows = linkAllows(ctx, live);
   const serviceType = ctx.ticket.serviceCategory ?? detectServiceType(ctx.ticket);
   return {
@@ -189,7 +271,13 @@ export async function tokenContext(ctx: LinkContext) {
     case_number: ctx.ticket.number,
     task_number: ctx.ticket.externalRef ?? ctx.ticket.number,
     reference_code: ctx.ticket.number,
-    technician: tech ? { id: tech.id, username: tech.username, display_name: displayName(tech.firstName, tech.lastName, tech.username) } : null,
+    technician: tech
+      ? {
+          id: tech.id,
+          username: tech.username,
+          display_name: displayName(tech.firstName, tech.lastName, tech.username),
+        }
+      : null,
     service_type: serviceType,
     service_name: catalogue(ctx.settings.language).services[serviceType],
     timezone: ctx.settings.timeZone,
@@ -201,7 +289,8 @@ export async function tokenContext(ctx: LinkContext) {
       scheduled_time: shown ? withSeconds(shown.startTime) : null,
       starts_at: shown?.startsAt ?? null,
       ends_at: shown?.endsAt ?? null,
-      estimated_duration_minutes: shown?.durationMinutes ?? ctx.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes,
+      estimated_duration_minutes:
+        shown?.durationMinutes ?? ctx.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes,
       confirmed: live?.confirmed ?? false,
       status: shown?.status ?? ("not_booked" as const),
     },
@@ -212,7 +301,10 @@ export async function tokenContext(ctx: LinkContext) {
     allow_cancel: allows.cancel,
     cancel_until: allows.cancelUntil,
     allow_feedback: finished,
-    feedback_submitted: { technician: given.some((g) => g.kind === "technician"), service: given.some((g) => g.kind === "service") },
+    feedback_submitted: {
+      technician: given.some((g) => g.kind === "technician"),
+      service: given.some((g) => g.kind === "service"),
+    },
   };
 }
 
@@ -220,14 +312,22 @@ export async function tokenContext(ctx: LinkContext) {
 export async function linkCancel(ctx: LinkContext) {
   const appt = await liveAppointment(ctx);
   if (!appt) throw new AppError("invalid_transition", "There is no booked visit to cancel.");
-  if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status)) throw new AppError("invalid_transition", "This visit can no longer be changed online; please call us.");
+  if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
+    throw new AppError("invalid_transition", "This visit can no longer be changed online; please call us.");
   const deadline = cancelDeadline(ctx, appt);
-  if (!deadline) throw new AppError("invalid_transition", "The technician is already on the way; please call us to cancel.");
+  if (!deadline)
+    throw new AppError("invalid_transition", "The technician is already on the way; please call us to cancel.");
   if (deadline <= nowIso()) {
-    throw new AppError("invalid_transition", `Visits can be cancelled online until ${ctx.settings.customerCancelMinHours} hours before they start; please call us.`);
+    throw new AppError(
+      "invalid_transition",
+      `Visits can be cancelled online until ${ctx.settings.customerCancelMinHours} hours before they start; please call us.`,
+    );
   }
   await takeStep(ctx, appt, "cancel", "Cancelled by the customer on their link");
-  return tokenContext({ ...ctx, ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))! });
+  return tokenContext({
+    ...ctx,
+    ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
+  });
 }
 
 /**
@@ -251,7 +351,12 @@ export async function renewLink(ctx: ServiceContext, token: string) {
   const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) });
   if (!ticket || !OPEN_TICKET_STATUSES.includes(ticket.status)) return answer;
   if (await newerLinkExists(ctx, link)) return answer; // a newer link was sent already; that one is the customer's way in
-  await issueLink({ ...ctx, actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id } }, ticket.id, link.sentTo, "appointment_link_renewed");
+  await issueLink(
+    { ...ctx, actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id } },
+    ticket.id,
+    link.sentTo,
+    "appointment_link_renewed",
+  );
   return answer;
 }
 
@@ -263,7 +368,8 @@ export async function linkAvailability(ctx: LinkContext, date: string) {
 
 /** The customer books: the assigned (or first free eligible) technician takes the slot. */
 export async function linkSchedule(ctx: LinkContext, date: string, startTime: string) {
-  if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status)) throw new AppError("invalid_transition", "This visit can no longer be booked.");
+  if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
+    throw new AppError("invalid_transition", "This visit can no longer be booked.");
   if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
   const candidates = await candidateTechnicians(ctx, ctx.ticket);
   if (!candidates.length) throw new AppError("slot_unavailable", "No technician is available for this visit yet.");
@@ -271,7 +377,10 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   for (const technicianId of candidates) {
     try {
       await book(ctx, { ticket: ctx.ticket, technicianId, date, startTime });
-      return tokenContext({ ...ctx, ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))! });
+      return tokenContext({
+        ...ctx,
+        ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
+      });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "slot_unavailable") throw err;
       lastError = err;
@@ -283,21 +392,27 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
   const appt = await liveAppointment(ctx);
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
-  if (!linkAllows(ctx, appt).reschedule) throw new AppError("invalid_transition", "This visit can no longer be moved online; please call us.");
+  if (!linkAllows(ctx, appt).reschedule)
+    throw new AppError("invalid_transition", "This visit can no longer be moved online; please call us.");
   await reschedule(ctx, appt, date, startTime);
   return tokenContext(ctx);
 }
 
 export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: number; address?: string }) {
   const appt = await liveAppointment(ctx);
-  if (!appt || !linkAllows(ctx, appt).location) throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
+  if (!appt || !linkAllows(ctx, appt).location)
+    throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
   await changeTicket(ctx, {
     ticketId: ctx.ticket.id,
     statements: (guard) => [
-      ctx.env.DB.prepare(`UPDATE appointments SET lat = ?, lng = ?, address = coalesce(?, address), updated_at = ? WHERE id = ? AND ${guard.sql}`).bind(input.lat, input.lng, input.address ?? null, nowIso(), appt.id, ...guard.params),
+      ctx.env.DB.prepare(
+        `UPDATE appointments SET lat = ?, lng = ?, address = coalesce(?, address), updated_at = ? WHERE id = ? AND ${guard.sql}`,
+      ).bind(input.lat, input.lng, input.address ?? null, nowIso(), appt.id, ...guard.params),
     ],
     history: [{ action: "location_shared", to: `${input.lat},${input.lng}`, comment: input.address ?? null }],
-    events: [{ type: "appointment.location_shared", data: { appointment_id: appt.id, lat: input.lat, lng: input.lng } }],
+    events: [
+      { type: "appointment.location_shared", data: { appointment_id: appt.id, lat: input.lat, lng: input.lng } },
+    ],
     synced: [{ entity: "appointment", id: appt.id }],
   });
   return { message: "Location shared." };

@@ -12,14 +12,26 @@ import * as routes from "./scheduling.routes";
 
 export const technicianAvailability: RouteHandler<typeof routes.technicianAvailability, AppEnv> = async (c) => {
   const { date, duration } = c.req.valid("query");
-  return c.json(await appointments.technicianAvailability(userContext(c), c.req.valid("param").id, date, duration), 200);
+  return c.json(
+    await appointments.technicianAvailability(userContext(c), c.req.valid("param").id, date, duration),
+    200,
+  );
 };
 
 export const ticketAvailability: RouteHandler<typeof routes.ticketAvailability, AppEnv> = async (c) => {
   const ctx = userContext(c);
   const { ticket_id, date, duration } = c.req.valid("query");
   const ticket = await findVisibleTicket(ctx, ticket_id);
-  return c.json(await appointments.ticketAvailability(ctx, ticket, await appointments.candidateTechnicians(ctx, ticket), date, duration), 200);
+  return c.json(
+    await appointments.ticketAvailability(
+      ctx,
+      ticket,
+      await appointments.candidateTechnicians(ctx, ticket),
+      date,
+      duration,
+    ),
+    200,
+  );
 };
 
 export const createAppointment: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) =>
@@ -40,7 +52,7 @@ export const rescheduleAppointment: RouteHandler<typeof routes.rescheduleAppoint
 export function stepHandler(step: AppointmentStep) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
-    const body = ((c.req as unknown as { valid: (t: "json") => Record<string, string> | undefined }).valid("json")) ?? {};
+    const body = (c.req as unknown as { valid: (t: "json") => Record<string, string> | undefined }).valid("json") ?? {};
     return c.json(await appointments.stepAppointment(userContext(c), id, step, body), 200);
   };
 }
@@ -60,7 +72,10 @@ export const publicContext: RouteHandler<typeof routes.publicContext, AppEnv> = 
   c.json(await links.tokenContext(await linkContext(c, c.req.valid("param").token)), 200);
 
 export const publicAvailability: RouteHandler<typeof routes.publicAvailability, AppEnv> = async (c) =>
-  c.json(await links.linkAvailability(await linkContext(c, c.req.valid("param").token), c.req.valid("query").date), 200);
+  c.json(
+    await links.linkAvailability(await linkContext(c, c.req.valid("param").token), c.req.valid("query").date),
+    200,
+  );
 
 export const publicSchedule: RouteHandler<typeof routes.publicSchedule, AppEnv> = async (c) => {
   const { date, start_time } = c.req.valid("json");
@@ -76,7 +91,10 @@ export const publicLocation: RouteHandler<typeof routes.publicLocation, AppEnv> 
   c.json(await links.linkLocation(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 200);
 
 export const publicFeedback: RouteHandler<typeof routes.publicFeedback, AppEnv> = async (c) =>
-  c.json(await feedback.submitTokenFeedback(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 201);
+  c.json(
+    await feedback.submitTokenFeedback(await linkContext(c, c.req.valid("param").token), c.req.valid("json")),
+    201,
+  );
 
 export const publicCancel: RouteHandler<typeof routes.publicCancel, AppEnv> = async (c) =>
   c.json(await links.linkCancel(await linkContext(c, c.req.valid("param").token)), 200);

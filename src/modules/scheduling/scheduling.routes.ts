@@ -6,26 +6,52 @@ import { errorResponses } from "../../lib/problem";
 import { TechnicianIdParam } from "../technicians";
 import { TicketIdParam } from "../tickets";
 import {
-  AppointmentCreateSchema, AppointmentIdParam, AppointmentListQuery, AppointmentPageSchema, AppointmentSchema, AvailabilityQuery,
-  AvailabilitySchema, ConfirmSchema, FeedbackListQuery, FeedbackPageSchema, FeedbackSchema, LinkSchema, LocationUpdateSchema,
-  PublicSlotRequest, RatingSchema, RescheduleSchema, StepSchema, SummaryQuery, SummarySchema, TicketAvailabilityQuery, TokenContextSchema,
-  TokenFeedbackSchema, TokenParam,
+  AppointmentCreateSchema,
+  AppointmentIdParam,
+  AppointmentListQuery,
+  AppointmentPageSchema,
+  AppointmentSchema,
+  AvailabilityQuery,
+  AvailabilitySchema,
+  ConfirmSchema,
+  FeedbackListQuery,
+  FeedbackPageSchema,
+  FeedbackSchema,
+  LinkSchema,
+  LocationUpdateSchema,
+  PublicSlotRequest,
+  RatingSchema,
+  RescheduleSchema,
+  StepSchema,
+  SummaryQuery,
+  SummarySchema,
+  TicketAvailabilityQuery,
+  TokenContextSchema,
+  TokenFeedbackSchema,
+  TokenParam,
 } from "./scheduling.schemas";
 import { STEPS, type AppointmentStep } from "./appointments.workflow";
 
 const tags = ["scheduling"];
 
 export const technicianAvailability = createRoute({
-  method: "get", path: "/v1/technicians/{id}/availability", tags, operationId: "getTechnicianAvailability",
+  method: "get",
+  path: "/v1/technicians/{id}/availability",
+  tags,
+  operationId: "getTechnicianAvailability",
   summary: "A technician's free slots on a day",
-  description: "Working window, slot step, lead time and horizon are settings; a date beyond the horizon or in the past is 422.",
+  description:
+    "Working window, slot step, lead time and horizon are settings; a date beyond the horizon or in the past is 422.",
   ...requires("appointments:read"),
   request: { params: TechnicianIdParam, query: AvailabilityQuery },
   responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...errorResponses(400, 401, 403, 404, 422) },
 });
 
 export const ticketAvailability = createRoute({
-  method: "get", path: "/v1/availability", tags, operationId: "getTicketAvailability",
+  method: "get",
+  path: "/v1/availability",
+  tags,
+  operationId: "getTicketAvailability",
   summary: "Slots for a ticket: free when its technician (or any eligible one) is free",
   ...requires("appointments:read"),
   request: { query: TicketAvailabilityQuery },
@@ -33,23 +59,34 @@ export const ticketAvailability = createRoute({
 });
 
 export const createAppointment = createRoute({
-  method: "post", path: "/v1/appointments", tags, operationId: "createAppointment",
-  summary: "Book a technician's slot", description: "Serialised per technician; any overlap is 409 slot_unavailable.",
+  method: "post",
+  path: "/v1/appointments",
+  tags,
+  operationId: "createAppointment",
+  summary: "Book a technician's slot",
+  description: "Serialised per technician; any overlap is 409 slot_unavailable.",
   ...requires("appointments:write", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(AppointmentCreateSchema) },
   responses: { 201: jsonResponse(AppointmentSchema, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
 export const listAppointments = createRoute({
-  method: "get", path: "/v1/appointments", tags, operationId: "listAppointments",
-  summary: "Appointments with their feedback", description: "Filters: supervisor, technician, date_from, date_to, status. Ordered by start.",
+  method: "get",
+  path: "/v1/appointments",
+  tags,
+  operationId: "listAppointments",
+  summary: "Appointments with their feedback",
+  description: "Filters: supervisor, technician, date_from, date_to, status. Ordered by start.",
   ...requires("appointments:read"),
   request: { query: AppointmentListQuery },
   responses: { 200: jsonResponse(AppointmentPageSchema, "A page of appointments"), ...errorResponses(400, 401, 403) },
 });
 
 export const appointmentSummary = createRoute({
-  method: "get", path: "/v1/appointments/summary", tags, operationId: "getAppointmentSummary",
+  method: "get",
+  path: "/v1/appointments/summary",
+  tags,
+  operationId: "getAppointmentSummary",
   summary: "pending_confirmation, date_not_confirmed and no_date counts",
   ...requires("appointments:read"),
   request: { query: SummaryQuery },
@@ -57,14 +94,21 @@ export const appointmentSummary = createRoute({
 });
 
 export const getAppointment = createRoute({
-  method: "get", path: "/v1/appointments/{id}", tags, operationId: "getAppointment", summary: "An appointment",
+  method: "get",
+  path: "/v1/appointments/{id}",
+  tags,
+  operationId: "getAppointment",
+  summary: "An appointment",
   ...requires("appointments:read"),
   request: { params: AppointmentIdParam },
   responses: { 200: jsonResponse(AppointmentSchema, "The appointment"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const rescheduleAppointment = createRoute({
-  method: "post", path: "/v1/appointments/{id}/reschedule", tags, operationId: "rescheduleAppointment",
+  method: "post",
+  path: "/v1/appointments/{id}/reschedule",
+  tags,
+  operationId: "rescheduleAppointment",
   summary: "Move to another slot; the old one is freed and the new one taken atomically",
   ...requires("appointments:write", idempotent()),
   request: { headers: idempotencyHeader, params: AppointmentIdParam, body: jsonBody(RescheduleSchema) },
@@ -72,32 +116,59 @@ export const rescheduleAppointment = createRoute({
 });
 
 const STEP_SUMMARY: Record<AppointmentStep, string> = {
-  confirm: "Confirm, optionally adjusting date and time", depart: "Technician departs", arrive: "Technician arrives",
-  start: "Work starts", complete: "Visit complete", cancel: "Cancel the visit (frees the slot)",
+  confirm: "Confirm, optionally adjusting date and time",
+  depart: "Technician departs",
+  arrive: "Technician arrives",
+  start: "Work starts",
+  complete: "Visit complete",
+  cancel: "Cancel the visit (frees the slot)",
 };
 
 function stepRoute(step: AppointmentStep) {
   return createRoute({
-    method: "post", path: `/v1/appointments/{id}/${step}`, tags, operationId: `${step}Appointment`,
-    summary: `${STEP_SUMMARY[step]}`, description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
+    method: "post",
+    path: `/v1/appointments/{id}/${step}`,
+    tags,
+    operationId: `${step}Appointment`,
+    summary: `${STEP_SUMMARY[step]}`,
+    description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
     ...requires("appointments:write", idempotent()),
-    request: { headers: idempotencyHeader, params: AppointmentIdParam, body: { required: false, content: { "application/json": { schema: step === "confirm" ? ConfirmSchema : StepSchema } } } },
-    responses: { 200: jsonResponse(AppointmentSchema, "The appointment"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+    request: {
+      headers: idempotencyHeader,
+      params: AppointmentIdParam,
+      body: {
+        required: false,
+        content: { "application/json": { schema: step === "confirm" ? ConfirmSchema : StepSchema } },
+      },
+    },
+    responses: {
+      200: jsonResponse(AppointmentSchema, "The appointment"),
+      ...errorResponses(400, 401, 403, 404, 409, 422),
+    },
   });
 }
 export const stepRoutes = (Object.keys(STEPS) as AppointmentStep[]).map((step) => [step, stepRoute(step)] as const);
 
 export const createLink = createRoute({
-  method: "post", path: "/v1/tickets/{id}/appointment-link", tags, operationId: "createAppointmentLink",
+  method: "post",
+  path: "/v1/tickets/{id}/appointment-link",
+  tags,
+  operationId: "createAppointmentLink",
   summary: "Create a customer booking link and text it to the customer",
   description: "The response carries the link so it can be sent another way too. A new link replaces older ones.",
   ...requires("appointments:links", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam },
-  responses: { 201: jsonResponse(LinkSchema.extend({ sms_sent: z.boolean() }), "The link"), ...errorResponses(400, 401, 403, 404, 409) },
+  responses: {
+    201: jsonResponse(LinkSchema.extend({ sms_sent: z.boolean() }), "The link"),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
 });
 
 export const rateTicket = createRoute({
-  method: "post", path: "/v1/tickets/{id}/rating", tags, operationId: "rateTicket",
+  method: "post",
+  path: "/v1/tickets/{id}/rating",
+  tags,
+  operationId: "rateTicket",
   summary: "Rate a resolved ticket, once",
   ...requires("tickets:read", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(RatingSchema) },
@@ -105,8 +176,12 @@ export const rateTicket = createRoute({
 });
 
 export const listFeedback = createRoute({
-  method: "get", path: "/v1/feedback", tags, operationId: "listFeedback",
-  summary: "Feedback and ratings", description: "Filters: supervisor, technician, date_from, date_to, kind.",
+  method: "get",
+  path: "/v1/feedback",
+  tags,
+  operationId: "listFeedback",
+  summary: "Feedback and ratings",
+  description: "Filters: supervisor, technician, date_from, date_to, kind.",
   ...requires("feedback:read"),
   request: { query: FeedbackListQuery },
   responses: { 200: jsonResponse(FeedbackPageSchema, "A page of feedback"), ...errorResponses(400, 401, 403) },
@@ -118,55 +193,100 @@ const publicTags = ["public"];
 const publicErrors = errorResponses(400, 401, 404, 409, 422, 429);
 
 export const publicContext = createRoute({
-  method: "get", path: "/v1/public/appointments/{token}", tags: publicTags, operationId: "getPublicAppointment", security: PUBLIC,
+  method: "get",
+  path: "/v1/public/appointments/{token}",
+  tags: publicTags,
+  operationId: "getPublicAppointment",
+  security: PUBLIC,
   summary: "What the link is for: case, technician, service type, appointment state, allowed actions",
   request: { params: TokenParam },
   responses: { 200: jsonResponse(TokenContextSchema, "Token context"), ...publicErrors },
 });
 
 export const publicAvailability = createRoute({
-  method: "get", path: "/v1/public/appointments/{token}/availability", tags: publicTags, operationId: "getPublicAvailability", security: PUBLIC,
+  method: "get",
+  path: "/v1/public/appointments/{token}/availability",
+  tags: publicTags,
+  operationId: "getPublicAvailability",
+  security: PUBLIC,
   summary: "Slots for the linked visit",
   request: { params: TokenParam, query: AvailabilityQuery.pick({ date: true }) },
   responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...publicErrors },
 });
 
 export const publicSchedule = createRoute({
-  method: "post", path: "/v1/public/appointments/{token}/schedule", tags: publicTags, operationId: "publicSchedule", security: PUBLIC,
-  summary: "Book the visit", request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  method: "post",
+  path: "/v1/public/appointments/{token}/schedule",
+  tags: publicTags,
+  operationId: "publicSchedule",
+  security: PUBLIC,
+  summary: "Book the visit",
+  request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
   responses: { 200: jsonResponse(TokenContextSchema, "Booked"), ...publicErrors },
 });
 
 export const publicReschedule = createRoute({
-  method: "post", path: "/v1/public/appointments/{token}/reschedule", tags: publicTags, operationId: "publicReschedule", security: PUBLIC,
-  summary: "Move the visit (the link keeps working)", request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  method: "post",
+  path: "/v1/public/appointments/{token}/reschedule",
+  tags: publicTags,
+  operationId: "publicReschedule",
+  security: PUBLIC,
+  summary: "Move the visit (the link keeps working)",
+  request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
   responses: { 200: jsonResponse(TokenContextSchema, "Moved"), ...publicErrors },
 });
 
 export const publicLocation = createRoute({
-  method: "patch", path: "/v1/public/appointments/{token}/location", tags: publicTags, operationId: "publicShareLocation", security: PUBLIC,
-  summary: "Share the visit's location", request: { params: TokenParam, body: jsonBody(LocationUpdateSchema) },
-  responses: { 200: jsonResponse(z.object({ message: z.string() }).openapi("PublicMessage"), "Stored"), ...publicErrors },
+  method: "patch",
+  path: "/v1/public/appointments/{token}/location",
+  tags: publicTags,
+  operationId: "publicShareLocation",
+  security: PUBLIC,
+  summary: "Share the visit's location",
+  request: { params: TokenParam, body: jsonBody(LocationUpdateSchema) },
+  responses: {
+    200: jsonResponse(z.object({ message: z.string() }).openapi("PublicMessage"), "Stored"),
+    ...publicErrors,
+  },
 });
 
 export const publicCancel = createRoute({
-  method: "post", path: "/v1/public/appointments/{token}/cancel", tags: publicTags, operationId: "publicCancel", security: PUBLIC,
+  method: "post",
+  path: "/v1/public/appointments/{token}/cancel",
+  tags: publicTags,
+  operationId: "publicCancel",
+  security: PUBLIC,
   summary: "Cancel the visit",
-  description: "Allowed before the technician sets out and until a set number of hours before the visit (`cancel_until` in the context); afterwards 409 with the reason. The slot is freed and a new time can be chosen with the same link.",
+  description:
+    "Allowed before the technician sets out and until a set number of hours before the visit (`cancel_until` in the context); afterwards 409 with the reason. The slot is freed and a new time can be chosen with the same link.",
   request: { params: TokenParam },
   responses: { 200: jsonResponse(TokenContextSchema, "Cancelled"), ...publicErrors },
 });
 
 export const publicRenew = createRoute({
-  method: "post", path: "/v1/public/appointments/{token}/renew", tags: publicTags, operationId: "publicRenewLink", security: PUBLIC,
+  method: "post",
+  path: "/v1/public/appointments/{token}/renew",
+  tags: publicTags,
+  operationId: "publicRenewLink",
+  security: PUBLIC,
   summary: "Send a new link in place of an expired one",
-  description: "For an expired link of an open case, a new link is texted to the phone the expired one was sent to. The answer is the same for every token, so it reveals nothing about links or phone numbers; a few requests per link and hour.",
+  description:
+    "For an expired link of an open case, a new link is texted to the phone the expired one was sent to. The answer is the same for every token, so it reveals nothing about links or phone numbers; a few requests per link and hour.",
   request: { params: TokenParam },
-  responses: { 202: jsonResponse(z.object({ message: z.string() }).openapi("PublicRenewal"), "Accepted"), ...errorResponses(400, 429) },
+  responses: {
+    202: jsonResponse(z.object({ message: z.string() }).openapi("PublicRenewal"), "Accepted"),
+    ...errorResponses(400, 429),
+  },
 });
 
 export const publicFeedback = createRoute({
-  method: "post", path: "/v1/public/appointments/{token}/feedback", tags: publicTags, operationId: "publicFeedback", security: PUBLIC, middleware: [idempotent()] as const,
-  summary: "Technician or service feedback, once each", request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
+  method: "post",
+  path: "/v1/public/appointments/{token}/feedback",
+  tags: publicTags,
+  operationId: "publicFeedback",
+  security: PUBLIC,
+  middleware: [idempotent()] as const,
+  summary: "Technician or service feedback, once each",
+  request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(TokenFeedbackSchema) },
   responses: { 201: jsonResponse(FeedbackSchema, "Stored"), ...publicErrors },
 });

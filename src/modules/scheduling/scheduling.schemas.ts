@@ -9,20 +9,66 @@ const hhmm = z
   .transform((v) => v.slice(0, 5))
   .openapi({ example: "09:00" });
 
-export const AppointmentIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The appointment's id", example: "apt_0a1b2c3d4e5f6g7h8i9j" }) });
-export const TokenParam = z.object({ token: z.string().min(1).max(200).openapi({ param: { name: "token", in: "path" }, description: "The token in the customer's link (the part after /a/)" }) });
+export const AppointmentIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The appointment's id",
+      example: "apt_0a1b2c3d4e5f6g7h8i9j",
+    }),
+});
+export const TokenParam = z.object({
+  token: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({
+      param: { name: "token", in: "path" },
+      description: "The token in the customer's link (the part after /a/)",
+    }),
+});
 
-export const SlotSchema = z.object({ start_time: z.string(), end_time: z.string(), is_available: z.boolean() }).openapi("Slot");
+export const SlotSchema = z
+  .object({ start_time: z.string(), end_time: z.string(), is_available: z.boolean() })
+  .openapi("Slot");
 export const AvailabilitySchema = z
-  .object({ date: z.string(), timezone: z.string(), duration_minutes: z.number().int(), technician_id: z.string().nullable(), slots: z.array(SlotSchema) })
+  .object({
+    date: z.string(),
+    timezone: z.string(),
+    duration_minutes: z.number().int(),
+    technician_id: z.string().nullable(),
+    slots: z.array(SlotSchema),
+  })
   .openapi("Availability");
 
 export const AvailabilityQuery = z.strictObject({
-  date: day.openapi({ param: { name: "date", in: "query" }, description: "The day to offer slots on (YYYY-MM-DD, the deployment's time zone)" }),
-  duration: z.coerce.number().int().min(5).max(600).optional().openapi({ param: { name: "duration", in: "query" }, description: "Minutes; default from the ticket's estimate or 30" }),
+  date: day.openapi({
+    param: { name: "date", in: "query" },
+    description: "The day to offer slots on (YYYY-MM-DD, the deployment's time zone)",
+  }),
+  duration: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(600)
+    .optional()
+    .openapi({
+      param: { name: "duration", in: "query" },
+      description: "Minutes; default from the ticket's estimate or 30",
+    }),
 });
 export const TicketAvailabilityQuery = AvailabilityQuery.extend({
-  ticket_id: z.string().min(1).max(64).openapi({ param: { name: "ticket_id", in: "query" }, description: "The ticket the visit is for: slots are those of technicians who fit it" }),
+  ticket_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "ticket_id", in: "query" },
+      description: "The ticket the visit is for: slots are those of technicians who fit it",
+    }),
 });
 
 export const FeedbackSchema = z
@@ -49,7 +95,9 @@ export const AppointmentSchema = z
     id: z.string(),
     ticket_id: z.string(),
     ticket_number: z.string(),
-    task_number: z.string().openapi({ description: "The task's number in the system it came from (imports), else the ticket number" }),
+    task_number: z
+      .string()
+      .openapi({ description: "The task's number in the system it came from (imports), else the ticket number" }),
     technician_id: z.string(),
     technician_name: z.string(),
     technician_username: z.string(),
@@ -63,10 +111,16 @@ export const AppointmentSchema = z
     status: z.enum(APPOINTMENT_STATUSES),
     confirmed: z.boolean(),
     scheduled_via: z.enum(["staff", "link"]),
-    location: z.object({ lat: z.number().nullable(), lng: z.number().nullable(), address: z.string().nullable() }).nullable(),
+    location: z
+      .object({ lat: z.number().nullable(), lng: z.number().nullable(), address: z.string().nullable() })
+      .nullable(),
     milestones: z.object({
-      confirmed_at: z.string().nullable(), departed_at: z.string().nullable(), arrived_at: z.string().nullable(),
-      started_at: z.string().nullable(), completed_at: z.string().nullable(), cancelled_at: z.string().nullable(),
+      confirmed_at: z.string().nullable(),
+      departed_at: z.string().nullable(),
+      arrived_at: z.string().nullable(),
+      started_at: z.string().nullable(),
+      completed_at: z.string().nullable(),
+      cancelled_at: z.string().nullable(),
     }),
     feedback: z.array(FeedbackSchema),
     created_at: z.string(),
@@ -87,34 +141,72 @@ export const AppointmentCreateSchema = z
   .openapi("AppointmentCreate");
 
 export const RescheduleSchema = z
-  .strictObject({ date: day, start_time: hhmm, duration_minutes: z.number().int().min(5).max(600).optional(), comment: z.string().trim().max(2000).optional() })
+  .strictObject({
+    date: day,
+    start_time: hhmm,
+    duration_minutes: z.number().int().min(5).max(600).optional(),
+    comment: z.string().trim().max(2000).optional(),
+  })
   .openapi("AppointmentReschedule");
 
 export const ConfirmSchema = z
   .strictObject({ date: day.optional(), start_time: hhmm.optional(), comment: z.string().trim().max(2000).optional() })
-  .refine((v) => Boolean(v.date) === Boolean(v.start_time), { message: "Adjust with both date and start_time", path: ["start_time"] })
+  .refine((v) => Boolean(v.date) === Boolean(v.start_time), {
+    message: "Adjust with both date and start_time",
+    path: ["start_time"],
+  })
   .openapi("AppointmentConfirm");
 
-export const StepSchema = z.strictObject({ comment: z.string().trim().max(2000).optional() }).openapi("AppointmentStep");
+export const StepSchema = z
+  .strictObject({ comment: z.string().trim().max(2000).optional() })
+  .openapi("AppointmentStep");
 
 /** Paging and the team/technician/date filters that appointment and feedback lists share. */
 const teamAndDateFilters = {
   limit: limitParam,
   cursor: cursorParam,
-  supervisor: z.string().max(64).optional().openapi({ param: { name: "supervisor", in: "query" }, description: "Only appointments of this supervisor's team (user id)" }),
-  technician: z.string().max(64).optional().openapi({ param: { name: "technician", in: "query" }, description: "Only this technician's appointments (user id)" }),
-  date_from: day.optional().openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
-  date_to: day.optional().openapi({ param: { name: "date_to", in: "query" }, description: "Up to this day (YYYY-MM-DD), inclusive" }),
+  supervisor: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "supervisor", in: "query" },
+      description: "Only appointments of this supervisor's team (user id)",
+    }),
+  technician: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "technician", in: "query" },
+      description: "Only this technician's appointments (user id)",
+    }),
+  date_from: day
+    .optional()
+    .openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
+  date_to: day
+    .optional()
+    .openapi({ param: { name: "date_to", in: "query" }, description: "Up to this day (YYYY-MM-DD), inclusive" }),
 };
 
 export const AppointmentListQuery = z.strictObject({
   ...teamAndDateFilters,
-  status: z.enum(APPOINTMENT_STATUSES).optional().openapi({ param: { name: "status", in: "query" }, description: "Only appointments in this state" }),
+  status: z
+    .enum(APPOINTMENT_STATUSES)
+    .optional()
+    .openapi({ param: { name: "status", in: "query" }, description: "Only appointments in this state" }),
 });
 
-export const SummaryQuery = z.strictObject({ date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Default: today" }) });
+export const SummaryQuery = z.strictObject({
+  date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Default: today" }),
+});
 export const SummarySchema = z
-  .object({ date: z.string(), pending_confirmation: z.number().int(), date_not_confirmed: z.number().int(), no_date: z.number().int() })
+  .object({
+    date: z.string(),
+    pending_confirmation: z.number().int(),
+    date_not_confirmed: z.number().int(),
+    no_date: z.number().int(),
+  })
   .openapi("AppointmentSummary");
 
 // ---- links and the public API ----
@@ -126,15 +218,24 @@ export const TokenContextSchema = z
     token_valid: z.literal(true),
     expires_at: z.string(),
     case_number: z.string(),
-    task_number: z.string().openapi({ description: "The task's number in the system it came from (imports), else the case number" }),
+    task_number: z
+      .string()
+      .openapi({ description: "The task's number in the system it came from (imports), else the case number" }),
     reference_code: z.string(),
     technician: z.object({ id: z.string(), username: z.string(), display_name: z.string() }).nullable(),
     service_type: z.enum(["voice", "internet", "other"]),
-    service_name: z.string().openapi({ description: "The service in words, in the deployment's language", example: "Internet" }),
+    service_name: z
+      .string()
+      .openapi({ description: "The service in words, in the deployment's language", example: "Internet" }),
     timezone: z.string(),
-    last_bookable_date: z.string().openapi({ description: "The last local date a visit can be booked for (the booking horizon)", example: "2027-01-01" }),
+    last_bookable_date: z.string().openapi({
+      description: "The last local date a visit can be booked for (the booking horizon)",
+      example: "2027-01-01",
+    }),
     language: z.enum(["en", "id"]).openapi({ description: "The deployment's language for customer-facing text" }),
-    company: z.object({ name: z.string(), phone: z.string().nullable() }).openapi({ description: "Who the customer deals with, and the number to call" }),
+    company: z
+      .object({ name: z.string(), phone: z.string().nullable() })
+      .openapi({ description: "Who the customer deals with, and the number to call" }),
     appointment_state: z.object({
       scheduled_date: z.string().nullable().openapi({ description: "Local date in `timezone`" }),
       scheduled_time: z.string().nullable().openapi({ description: "Local start time in `timezone`" }),
@@ -142,7 +243,10 @@ export const TokenContextSchema = z
       ends_at: z.string().nullable(),
       estimated_duration_minutes: z.number().int(),
       confirmed: z.boolean(),
-      status: z.enum([...APPOINTMENT_STATUSES, "not_booked"]).openapi({ description: "The visit's state: `not_booked` before a time is chosen; scheduled → confirmed → en_route → on_site → in_progress → completed, or cancelled (a new time can then be chosen)" }),
+      status: z.enum([...APPOINTMENT_STATUSES, "not_booked"]).openapi({
+        description:
+          "The visit's state: `not_booked` before a time is chosen; scheduled → confirmed → en_route → on_site → in_progress → completed, or cancelled (a new time can then be chosen)",
+      }),
     }),
     eta: z
       .object({
@@ -150,14 +254,18 @@ export const TokenContextSchema = z
         earliest: z.string().openapi({ description: "Start of the arrival window (instant)" }),
         latest: z.string().openapi({ description: "End of the arrival window (instant)" }),
         distance_km: z.number().openapi({ description: "Estimated road distance" }),
-        location_reported_at: z.string().openapi({ description: "When the technician's location the estimate is based on was reported" }),
+        location_reported_at: z
+          .string()
+          .openapi({ description: "When the technician's location the estimate is based on was reported" }),
       })
       .nullable()
-      .openapi({ description: "Expected arrival while the technician is on the way and has reported a recent location; null otherwise" }),
-    technician_position: z
-      .object({ lat: z.number(), lng: z.number(), reported_at: z.string() })
-      .nullable()
-      .openapi({ description: "The technician's last reported position, only while they are on their way to this visit" }),
+      .openapi({
+        description:
+          "Expected arrival while the technician is on the way and has reported a recent location; null otherwise",
+      }),
+    technician_position: z.object({ lat: z.number(), lng: z.number(), reported_at: z.string() }).nullable().openapi({
+      description: "The technician's last reported position, only while they are on their way to this visit",
+    }),
     allow_reschedule: z.boolean(),
     allow_location_update: z.boolean(),
     allow_cancel: z.boolean().openapi({ description: "The customer may cancel online now" }),
@@ -169,7 +277,11 @@ export const TokenContextSchema = z
 
 export const PublicSlotRequest = z.strictObject({ date: day, start_time: hhmm }).openapi("PublicSlotRequest");
 export const LocationUpdateSchema = z
-  .strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() })
+  .strictObject({
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    address: z.string().trim().max(300).optional(),
+  })
   .openapi("LocationUpdate");
 
 const yesNo = z.enum(["Yes", "No"]);
@@ -193,10 +305,18 @@ export const TokenFeedbackSchema = z
   ])
   .openapi("TokenFeedback");
 
-export const RatingSchema = z.strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).openapi("RatingCreate");
+export const RatingSchema = z
+  .strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })
+  .openapi("RatingCreate");
 
 export const FeedbackListQuery = z.strictObject({
   ...teamAndDateFilters,
-  kind: z.enum(["technician", "service", "rating"]).optional().openapi({ param: { name: "kind", in: "query" }, description: "Only this kind of feedback: about the technician, about the service, or a ticket rating" }),
+  kind: z
+    .enum(["technician", "service", "rating"])
+    .optional()
+    .openapi({
+      param: { name: "kind", in: "query" },
+      description: "Only this kind of feedback: about the technician, about the service, or a ticket rating",
+    }),
 });
 export const FeedbackPageSchema = pageSchema(FeedbackSchema, "FeedbackPage");

@@ -9,16 +9,22 @@ export interface Slot {
 }
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-const toHhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+const toHhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 /** The seed's wire format for times: HH:MM:SS. */
 export const withSeconds = (hhmm: string) => `${hhmm}:00`;
 
 /** 422 outside [today, today + horizon] in the deployment's zone (SCH-1). */
 export function assertBookableDate(settings: Settings, date: string, now = new Date()) {
   const today = todayIn(settings.timeZone, now);
-  if (date < today) throw new AppError("unprocessable", "The date is in the past.", { errors: [{ path: "date", message: "In the past" }] });
+  if (date < today)
+    throw new AppError("unprocessable", "The date is in the past.", {
+      errors: [{ path: "date", message: "In the past" }],
+    });
   if (date > addDays(today, settings.maxDaysAhead)) {
-    throw new AppError("unprocessable", `Appointments can be booked at most ${settings.maxDaysAhead} days ahead.`, { errors: [{ path: "date", message: "Beyond the booking horizon" }] });
+    throw new AppError("unprocessable", `Appointments can be booked at most ${settings.maxDaysAhead} days ahead.`, {
+      errors: [{ path: "date", message: "Beyond the booking horizon" }],
+    });
   }
 }
 
@@ -42,20 +48,34 @@ export function slotWindow(settings: Settings, date: string, startTime: string, 
 }
 
 /** Checks a requested slot against the working window and step, and the lead time. */
-export function validateSlot(settings: Settings, date: string, startTime: string, durationMinutes: number, now = new Date()): SlotWindow {
+export function validateSlot(
+  settings: Settings,
+  date: string,
+  startTime: string,
+  durationMinutes: number,
+  now = new Date(),
+): SlotWindow {
   assertBookableDate(settings, date, now);
   const start = toMinutes(startTime);
   const dayStart = toMinutes(settings.workDayStart);
   const dayEnd = toMinutes(settings.workDayEnd);
   if (start < dayStart || start + durationMinutes > dayEnd) {
-    throw new AppError("unprocessable", `Appointments are between ${settings.workDayStart} and ${settings.workDayEnd}.`, { errors: [{ path: "start_time", message: "Outside working hours" }] });
+    throw new AppError(
+      "unprocessable",
+      `Appointments are between ${settings.workDayStart} and ${settings.workDayEnd}.`,
+      { errors: [{ path: "start_time", message: "Outside working hours" }] },
+    );
   }
   if ((start - dayStart) % settings.slotStepMinutes !== 0) {
-    throw new AppError("unprocessable", `Appointments start on a ${settings.slotStepMinutes}-minute step.`, { errors: [{ path: "start_time", message: "Not on a slot boundary" }] });
+    throw new AppError("unprocessable", `Appointments start on a ${settings.slotStepMinutes}-minute step.`, {
+      errors: [{ path: "start_time", message: "Not on a slot boundary" }],
+    });
   }
   const window = slotWindow(settings, date, startTime, durationMinutes);
   if (window.startsMs < now.getTime() + settings.sameDayLeadMinutes * 60_000) {
-    throw new AppError("unprocessable", `Appointments need at least ${settings.sameDayLeadMinutes} minutes' notice.`, { errors: [{ path: "start_time", message: "Too soon" }] });
+    throw new AppError("unprocessable", `Appointments need at least ${settings.sameDayLeadMinutes} minutes' notice.`, {
+      errors: [{ path: "start_time", message: "Too soon" }],
+    });
   }
   return window;
 }
@@ -78,7 +98,10 @@ export function daySlots(
   const dayEnd = toMinutes(settings.workDayEnd);
   for (let m = toMinutes(settings.workDayStart); m + durationMinutes <= dayEnd; m += settings.slotStepMinutes) {
     const w = slotWindow(settings, date, toHhmm(m), durationMinutes);
-    const free = !options.blocked && w.startsMs >= earliest && !bookings.some((b) => b.starts_ms < w.endsMs && b.ends_ms > w.startsMs);
+    const free =
+      !options.blocked &&
+      w.startsMs >= earliest &&
+      !bookings.some((b) => b.starts_ms < w.endsMs && b.ends_ms > w.startsMs);
     slots.push({ start_time: withSeconds(w.startTime), end_time: withSeconds(w.endTime), is_available: free });
   }
   return slots;
@@ -86,5 +109,8 @@ export function daySlots(
 
 /** UTC bounds of a local calendar day, for fetching that day's bookings. */
 export function dayBounds(settings: Settings, date: string) {
-  return { fromMs: zonedTimeToUtc(date, "00:00", settings.timeZone).getTime(), toMs: zonedTimeToUtc(addDays(date, 1), "00:00", settings.timeZone).getTime() };
+  return {
+    fromMs: zonedTimeToUtc(date, "00:00", settings.timeZone).getTime(),
+    toMs: zonedTimeToUtc(addDays(date, 1), "00:00", settings.timeZone).getTime(),
+  };
 }

@@ -22,15 +22,24 @@ export async function visitMessageFacts(
   const appointmentId = typeof event.data.appointment_id === "string" ? event.data.appointment_id : null;
   const appt = appointmentId
     ? await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appointmentId) })
-    : await ctx.db.query.appointments.findFirst({ where: eq(appointments.ticketId, event.subject_id), orderBy: (a, { desc }) => desc(a.createdAt) });
+    : await ctx.db.query.appointments.findFirst({
+        where: eq(appointments.ticketId, event.subject_id),
+        orderBy: (a, { desc }) => desc(a.createdAt),
+      });
   const tech = appt ? await ctx.db.query.users.findFirst({ where: eq(users.id, appt.technicianId) }) : undefined;
   // Worded for the moment of departure, even when the message is (re)planned after the visit moved on.
-  const eta = appt && event.type === "appointment.en_route" ? (await visitPosition(ctx, { ...appt, status: "en_route" }, customer.id)).eta : null;
-  const url = event.type === "appointment.link_sent" && typeof event.data.link_id === "string"
-    ? await linkUrlById(ctx, event.data.link_id)
-    : await visitLinkUrl(ctx, event.subject_id, event.id, customer.phone, appt?.endsAt);
+  const eta =
+    appt && event.type === "appointment.en_route"
+      ? (await visitPosition(ctx, { ...appt, status: "en_route" }, customer.id)).eta
+      : null;
+  const url =
+    event.type === "appointment.link_sent" && typeof event.data.link_id === "string"
+      ? await linkUrlById(ctx, event.data.link_id)
+      : await visitLinkUrl(ctx, event.subject_id, event.id, customer.phone, appt?.endsAt);
   return {
-    appointment: appt ? { startsAt: appt.startsAt, endsAt: appt.endsAt, timezone: appt.timezone, status: appt.status } : null,
+    appointment: appt
+      ? { startsAt: appt.startsAt, endsAt: appt.endsAt, timezone: appt.timezone, status: appt.status }
+      : null,
     technician: tech ? displayName(tech.firstName, tech.lastName, tech.username) : null,
     eta,
     url,

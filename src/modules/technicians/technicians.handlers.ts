@@ -16,17 +16,35 @@ export const updateTechnician: RouteHandler<typeof routes.updateTechnician, AppE
 export const setAvailability: RouteHandler<typeof routes.setAvailability, AppEnv> = async (c) =>
   c.json(await technicians.setAvailability(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
-export const listTeams: RouteHandler<typeof routes.listTeams, AppEnv> = async (c) => c.json(await technicians.listTeams(userContext(c)), 200);
+export const listTeams: RouteHandler<typeof routes.listTeams, AppEnv> = async (c) =>
+  c.json(await technicians.listTeams(userContext(c)), 200);
 
 export const getTeam: RouteHandler<typeof routes.getTeam, AppEnv> = async (c) =>
   c.json(await technicians.getTeam(userContext(c), c.req.valid("param").supervisor_id), 200);
 
 export const assignToTeam: RouteHandler<typeof routes.assignToTeam, AppEnv> = async (c) =>
-  c.json(await technicians.changeTeam(userContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, true), 200);
+  c.json(
+    await technicians.changeTeam(
+      userContext(c),
+      c.req.valid("param").supervisor_id,
+      c.req.valid("json").technician_ids,
+      true,
+    ),
+    200,
+  );
 
 export const unassignFromTeam: RouteHandler<typeof routes.unassignFromTeam, AppEnv> = async (c) =>
-  c.json(await technicians.changeTeam(userContext(c), c.req.valid("param").supervisor_id, c.req.valid("json").technician_ids, false), 200);
+  c.json(
+    await technicians.changeTeam(
+      userContext(c),
+      c.req.valid("param").supervisor_id,
+      c.req.valid("json").technician_ids,
+      false,
+    ),
+    200,
+  );
 
 export const reportLocation: RouteHandler<typeof routes.reportLocation, AppEnv> = async (c) =>
   c.json(await technicians.reportLocation(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) => c.json(await technicians.latestLocations(userContext(c)), 200);
+export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) =>
+  c.json(await technicians.latestLocations(userContext(c)), 200);

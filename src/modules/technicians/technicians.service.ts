@@ -15,8 +15,13 @@ type ProfileRow = typeof technicianProfiles.$inferSelect;
 type UserRow = typeof users.$inferSelect;
 
 const EMPTY_PROFILE = {
-  employeeId: null, skills: [] as string[], serviceAreas: [] as string[], supervisorId: null, externalUsernames: {} as Record<string, string>,
-  isAvailable: true, unavailableReason: null,
+  employeeId: null,
+  skills: [] as string[],
+  serviceAreas: [] as string[],
+  supervisorId: null,
+  externalUsernames: {} as Record<string, string>,
+  isAvailable: true,
+  unavailableReason: null,
 };
 
 export function toTechnicianResponse(user: UserRow, profile: ProfileRow | null) {
@@ -66,28 +71,53 @@ const MISSING_CONDITIONS: Record<(typeof PROFILE_FIELDS)[number], SQL> = {
 export async function listTechnicians(
   ctx: UserContext,
   query: {
-    limit: number; cursor?: string; supervisor?: string; unassigned?: boolean; missing?: ((typeof PROFILE_FIELDS)[number] | "any")[]; missing_fields?: boolean;
-    ordering?: "username" | "-username" | "created_at" | "-created_at"; area?: string; region_id?: string; locality_id?: string; skill?: string[]; available?: boolean;
+    limit: number;
+    cursor?: string;
+    supervisor?: string;
+    unassigned?: boolean;
+    missing?: ((typeof PROFILE_FIELDS)[number] | "any")[];
+    missing_fields?: boolean;
+    ordering?: "username" | "-username" | "created_at" | "-created_at";
+    area?: string;
+    region_id?: string;
+    locality_id?: string;
+    skill?: string[];
+    available?: boolean;
   },
 ) {
   const ordering = query.ordering ?? "username";
   const byCreation = ordering.endsWith("created_at");
-  const page = keyset({ order: ordering, column: byCreation ? users.createdAt : users.username, idColumn: users.id, cursor: query.cursor });
+  const page = keyset({
+    order: ordering,
+    column: byCreation ? users.createdAt : users.username,
+    idColumn: users.id,
+    cursor: query.cursor,
+  });
   const filters: (SQL | undefined)[] = [technicianUsers, page.where];
   if (query.supervisor) filters.push(eq(technicianProfiles.supervisorId, query.supervisor));
   if (query.unassigned) filters.push(MISSING_CONDITIONS.supervisor);
   for (const field of query.missing ?? []) if (field !== "any") filters.push(MISSING_CONDITIONS[field]);
   // "Any" is any field the profile's own `missing_fields` reports (the bucket is asked for by name).
-  if (query.missing_fields || query.missing?.includes("any")) filters.push(or(...PROFILE_FIELDS.filter((f) => f !== "bucket").map((f) => MISSING_CONDITIONS[f])));
+  if (query.missing_fields || query.missing?.includes("any"))
+    filters.push(or(...PROFILE_FIELDS.filter((f) => f !== "bucket").map((f) => MISSING_CONDITIONS[f])));
   if (query.area) filters.push(jsonArrayContains(technicianProfiles.serviceAreas, query.area));
   // Regions and localities stand for the free-text areas technicians serve.
   if (query.region_id || query.locality_id) {
     const place = query.locality_id ? sql`id = ${query.locality_id}` : sql`region_id = ${query.region_id}`;
-    filters.push(sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.serviceAreas}) WHERE json_each.value IN (SELECT service_area FROM localities WHERE ${place} AND deleted_at IS NULL))`);
+    filters.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.serviceAreas}) WHERE json_each.value IN (SELECT service_area FROM localities WHERE ${place} AND deleted_at IS NULL))`,
+    );
   }
   for (const skill of query.skill ?? []) filters.push(jsonArrayContains(technicianProfiles.skills, skill));
   if (query.available !== undefined) {
-    filters.push(query.available ? and(eq(users.status, "active"), or(isNull(technicianProfiles.isAvailable), eq(technicianProfiles.isAvailable, true))) : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`));
+    filters.push(
+      query.available
+        ? and(
+            eq(users.status, "active"),
+            or(isNull(technicianProfiles.isAvailable), eq(technicianProfiles.isAvailable, true)),
+          )
+        : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`),
+    );
   }
   const today = todayIn(ctx.settings.timeZone);
   // The summary and the location come with the page, from the report aggregates (a few rows per
@@ -97,7 +127,9 @@ export async function listTechnicians(
       'resolved', (SELECT coalesce(sum(d.completed), 0) FROM report_daily d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -29)}),
       'satisfaction', (SELECT CASE WHEN sum(d.rated) > 0 THEN 1.0 * sum(d.rating_sum) / sum(d.rated) END FROM report_daily d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -89)}),
       'location', (SELECT json_object('lat', l.lat, 'lng', l.lng, 'accuracy_m', l.accuracy_m, 'reported_at', l.reported_at)
-                     FROM technician_locations l WHERE l.technician_id = "users"."id" ORDER BY l.reported_at DESC LIMIT 1))`.as("summary_json");
+                     FROM technician_locations l WHERE l.technician_id = "users"."id" ORDER BY l.reported_at DESC LIMIT 1))`.as(
+    "summary_json",
+  );
   const rows = await ctx.db
     .select({ user: users, profile: technicianProfiles, summary })
     .from(users)
@@ -105,17 +137,31 @@ export async function listTechnicians(
     .where(and(...filters))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const result = page.page(rows.map((r) => ({ ...r, id: r.user.id })), query.limit, (r) => (byCreation ? r.user.createdAt : r.user.username));
+  const result = page.page(
+    rows.map((r) => ({ ...r, id: r.user.id })),
+    query.limit,
+    (r) => (byCreation ? r.user.createdAt : r.user.username),
+  );
   const seesAllLocations = ctx.actor.permissions.has("tickets:scope_all");
   return {
     data: result.data.map((r) => {
-      const s = JSON.parse(r.summary) as { open: number; resolved: number; satisfaction: number | null; location: string | { lat: number; lng: number; accuracy_m: number | null; reported_at: string } | null };
+      const s = JSON.parse(r.summary) as {
+        open: number;
+        resolved: number;
+        satisfaction: number | null;
+        location: string | { lat: number; lng: number; accuracy_m: number | null; reported_at: string } | null;
+      };
       const location = typeof s.location === "string" ? JSON.parse(s.location) : s.location;
-      const mayLocate = seesAllLocations || r.profile?.supervisorId === ctx.actor.userId || r.user.id === ctx.actor.userId;
+      const mayLocate =
+        seesAllLocations || r.profile?.supervisorId === ctx.actor.userId || r.user.id === ctx.actor.userId;
       return {
         ...toTechnicianResponse(r.user, r.profile),
         current_location: mayLocate ? location : null,
-        performance: { open_tickets: s.open, resolved_last_30_days: s.resolved, average_rating_90_days: s.satisfaction === null ? null : Math.round(s.satisfaction * 100) / 100 },
+        performance: {
+          open_tickets: s.open,
+          resolved_last_30_days: s.resolved,
+          average_rating_90_days: s.satisfaction === null ? null : Math.round(s.satisfaction * 100) / 100,
+        },
       };
     }),
     next_cursor: result.next_cursor,
@@ -155,7 +201,8 @@ function assertMayMoveBetweenTeams(ctx: UserContext, technicianId: string, path 
 function assertMayManage(ctx: UserContext, profile: ProfileRow | null) {
   if (ctx.actor.permissions.has("users:update")) return;
   const supervisor = profile?.supervisorId ?? null;
-  if (supervisor !== null && supervisor !== ctx.actor.userId) throw new AppError("forbidden", "This technician is in another team.");
+  if (supervisor !== null && supervisor !== ctx.actor.userId)
+    throw new AppError("forbidden", "This technician is in another team.");
 }
 
 function upsertProfileStatement(ctx: ServiceContext, userId: string, patch: Partial<ProfileRow>) {
@@ -171,16 +218,28 @@ async function upsertProfile(ctx: ServiceContext, userId: string, patch: Partial
 }
 
 async function assertSupervisor(ctx: ServiceContext, supervisorId: string, path = "supervisor_id") {
-  const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, supervisorId), isNull(users.deletedAt)), columns: { role: true } });
+  const sup = await ctx.db.query.users.findFirst({
+    where: and(eq(users.id, supervisorId), isNull(users.deletedAt)),
+    columns: { role: true },
+  });
   if (!sup || !["supervisor", "manager", "admin"].includes(sup.role)) {
-    throw new AppError("validation_failed", "The supervisor must be a supervisor, manager or admin.", { errors: [{ path, message: "Not a supervisor" }] });
+    throw new AppError("validation_failed", "The supervisor must be a supervisor, manager or admin.", {
+      errors: [{ path, message: "Not a supervisor" }],
+    });
   }
 }
 
 export async function updateTechnician(
   ctx: UserContext,
   userId: string,
-  input: { employee_id?: string | null; skills?: string[]; service_areas?: string[]; external_usernames?: Record<string, string>; supervisor_id?: string | null; company_id?: string | null },
+  input: {
+    employee_id?: string | null;
+    skills?: string[];
+    service_areas?: string[];
+    external_usernames?: Record<string, string>;
+    supervisor_id?: string | null;
+    company_id?: string | null;
+  },
 ) {
   const { user, profile } = await findTechnician(ctx, userId);
   assertMayManage(ctx, profile);
@@ -190,15 +249,28 @@ export async function updateTechnician(
     if (!ctx.actor.permissions.has("users:update") && input.supervisor_id !== ctx.actor.userId) {
       throw new AppError("forbidden", "You can only put technicians into your own team.");
     }
-    if (input.supervisor_id !== (profile?.supervisorId ?? null)) assertMayMoveBetweenTeams(ctx, userId, "supervisor_id");
+    if (input.supervisor_id !== (profile?.supervisorId ?? null))
+      assertMayMoveBetweenTeams(ctx, userId, "supervisor_id");
   }
   if (input.company_id) {
-    const company = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, input.company_id), isNull(companies.deletedAt)), columns: { id: true } });
-    if (!company) throw new AppError("validation_failed", "Unknown company.", { errors: [{ path: "company_id", message: "No such company" }] });
+    const company = await ctx.db.query.companies.findFirst({
+      where: and(eq(companies.id, input.company_id), isNull(companies.deletedAt)),
+      columns: { id: true },
+    });
+    if (!company)
+      throw new AppError("validation_failed", "Unknown company.", {
+        errors: [{ path: "company_id", message: "No such company" }],
+      });
   }
   if (input.employee_id) {
-    const clash = await ctx.db.query.technicianProfiles.findFirst({ where: eq(technicianProfiles.employeeId, input.employee_id), columns: { userId: true } });
-    if (clash && clash.userId !== userId) throw new AppError("conflict", "Employee id in use.", { errors: [{ path: "employee_id", message: "Already used" }] });
+    const clash = await ctx.db.query.technicianProfiles.findFirst({
+      where: eq(technicianProfiles.employeeId, input.employee_id),
+      columns: { userId: true },
+    });
+    if (clash && clash.userId !== userId)
+      throw new AppError("conflict", "Employee id in use.", {
+        errors: [{ path: "employee_id", message: "Already used" }],
+      });
   }
   const patch: Partial<ProfileRow> = {};
   if (input.employee_id !== undefined) patch.employeeId = input.employee_id;
@@ -207,21 +279,33 @@ export async function updateTechnician(
   if (input.external_usernames !== undefined) patch.externalUsernames = input.external_usernames;
   if (input.supervisor_id !== undefined) patch.supervisorId = input.supervisor_id;
   await upsertProfile(ctx, userId, patch);
-  if (input.company_id !== undefined) await ctx.db.update(users).set({ companyId: input.company_id, updatedAt: nowIso() }).where(eq(users.id, userId));
+  if (input.company_id !== undefined)
+    await ctx.db.update(users).set({ companyId: input.company_id, updatedAt: nowIso() }).where(eq(users.id, userId));
   return getTechnician(ctx, userId);
 }
 
 /** FW-3: a technician switches themself; staff with technicians:write switch anyone they manage. */
-export async function setAvailability(ctx: UserContext, userId: string, input: { is_available: boolean; reason?: string }) {
+export async function setAvailability(
+  ctx: UserContext,
+  userId: string,
+  input: { is_available: boolean; reason?: string },
+) {
   const { user, profile } = await findTechnician(ctx, userId);
   if (userId !== ctx.actor.userId) {
     if (!ctx.actor.permissions.has("technicians:write")) throw new AppError("not_found", "No such technician.");
     assertMayManage(ctx, profile);
     await assertMayChangeUser(ctx, user);
   }
-  await upsertProfile(ctx, userId, { isAvailable: input.is_available, unavailableReason: input.is_available ? null : input.reason ?? null });
+  await upsertProfile(ctx, userId, {
+    isAvailable: input.is_available,
+    unavailableReason: input.is_available ? null : (input.reason ?? null),
+  });
   await eventsHub(ctx.env).publish(
-    { type: "technician.availability_changed", id: newId("evt"), data: { technician_id: userId, is_available: input.is_available, reason: input.reason ?? null } },
+    {
+      type: "technician.availability_changed",
+      id: newId("evt"),
+      data: { technician_id: userId, is_available: input.is_available, reason: input.reason ?? null },
+    },
     { userIds: [userId, ...(profile?.supervisorId ? [profile.supervisorId] : [])], scopeAll: true },
   );
   return getTechnician(ctx, userId);
@@ -231,13 +315,23 @@ export async function setAvailability(ctx: UserContext, userId: string, input: {
 
 export async function listTeams(ctx: UserContext) {
   const rows = await ctx.db
-    .select({ supervisorId: technicianProfiles.supervisorId, n: sql<number>`count(*)`, first: users.firstName, last: users.lastName, username: users.username })
+    .select({
+      supervisorId: technicianProfiles.supervisorId,
+      n: sql<number>`count(*)`,
+      first: users.firstName,
+      last: users.lastName,
+      username: users.username,
+    })
     .from(technicianProfiles)
     .innerJoin(users, eq(users.id, technicianProfiles.supervisorId))
     .groupBy(technicianProfiles.supervisorId)
     .orderBy(asc(users.username));
   return {
-    data: rows.map((r) => ({ supervisor_id: r.supervisorId!, supervisor_name: displayName(r.first, r.last, r.username), technician_count: r.n })),
+    data: rows.map((r) => ({
+      supervisor_id: r.supervisorId!,
+      supervisor_name: displayName(r.first, r.last, r.username),
+      technician_count: r.n,
+    })),
   };
 }
 
@@ -269,7 +363,9 @@ export async function changeTeam(ctx: UserContext, supervisorId: string, technic
     .where(and(inList(users.id, technicianIds), technicianUsers));
   const missing = technicianIds.filter((id) => !found.some((r) => r.user.id === id));
   if (missing.length) {
-    throw new AppError("validation_failed", "Some ids are not technicians.", { errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not a technician` })) });
+    throw new AppError("validation_failed", "Some ids are not technicians.", {
+      errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not a technician` })),
+    });
   }
   for (const row of found) {
     await assertMayChangeUser(ctx, row.user);
@@ -277,30 +373,69 @@ export async function changeTeam(ctx: UserContext, supervisorId: string, technic
     if (join && current !== supervisorId) assertMayMoveBetweenTeams(ctx, row.user.id);
     if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
   }
-  await ctx.db.batch(technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })) as never);
+  await ctx.db.batch(
+    technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })) as never,
+  );
   return getTeam(ctx, supervisorId);
 }
 
 // ---- locations (FW-2) ----
 
-export async function reportLocation(ctx: UserContext, technicianId: string, input: { lat: number; lng: number; accuracy_m?: number }) {
+export async function reportLocation(
+  ctx: UserContext,
+  technicianId: string,
+  input: { lat: number; lng: number; accuracy_m?: number },
+) {
   if (technicianId !== ctx.actor.userId) throw new AppError("forbidden", "Technicians report their own location.");
   const { profile } = await findTechnician(ctx, technicianId);
   const now = nowIso();
-  await ctx.db.insert(technicianLocations).values({ id: newId("loc"), technicianId, lat: input.lat, lng: input.lng, accuracyM: input.accuracy_m ?? null, reportedAt: now });
+  await ctx.db.insert(technicianLocations).values({
+    id: newId("loc"),
+    technicianId,
+    lat: input.lat,
+    lng: input.lng,
+    accuracyM: input.accuracy_m ?? null,
+    reportedAt: now,
+  });
   const supervisor = profile?.supervisorId;
   await eventsHub(ctx.env).publish(
-    { type: "technician.location_updated", id: newId("evt"), data: { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now } },
+    {
+      type: "technician.location_updated",
+      id: newId("evt"),
+      data: {
+        technician_id: technicianId,
+        lat: input.lat,
+        lng: input.lng,
+        accuracy_m: input.accuracy_m ?? null,
+        reported_at: now,
+      },
+    },
     { userIds: [technicianId, ...(supervisor ? [supervisor] : [])], scopeAll: true },
   );
-  return { technician_id: technicianId, lat: input.lat, lng: input.lng, accuracy_m: input.accuracy_m ?? null, reported_at: now };
+  return {
+    technician_id: technicianId,
+    lat: input.lat,
+    lng: input.lng,
+    accuracy_m: input.accuracy_m ?? null,
+    reported_at: now,
+  };
 }
 
 /** The newest report per technician, in the caller's scope (all, or a supervisor's team). */
 export async function latestLocations(ctx: UserContext) {
   const teamOnly = !ctx.actor.permissions.has("tickets:scope_all");
   const rows = await ctx.db
-    .select({ technicianId: technicianLocations.technicianId, lat: technicianLocations.lat, lng: technicianLocations.lng, accuracy: technicianLocations.accuracyM, at: technicianLocations.reportedAt, first: users.firstName, last: users.lastName, username: users.username, available: technicianProfiles.isAvailable })
+    .select({
+      technicianId: technicianLocations.technicianId,
+      lat: technicianLocations.lat,
+      lng: technicianLocations.lng,
+      accuracy: technicianLocations.accuracyM,
+      at: technicianLocations.reportedAt,
+      first: users.firstName,
+      last: users.lastName,
+      username: users.username,
+      available: technicianProfiles.isAvailable,
+    })
     .from(technicianLocations)
     .innerJoin(users, eq(users.id, technicianLocations.technicianId))
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, technicianLocations.technicianId))
@@ -312,8 +447,13 @@ export async function latestLocations(ctx: UserContext) {
     );
   return {
     data: rows.map((r) => ({
-      technician_id: r.technicianId, display_name: displayName(r.first, r.last, r.username), lat: r.lat, lng: r.lng,
-      accuracy_m: r.accuracy, reported_at: r.at, is_available: r.available ?? true,
+      technician_id: r.technicianId,
+      display_name: displayName(r.first, r.last, r.username),
+      lat: r.lat,
+      lng: r.lng,
+      accuracy_m: r.accuracy,
+      reported_at: r.at,
+      is_available: r.available ?? true,
     })),
   };
 }

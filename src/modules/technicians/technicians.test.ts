@@ -13,11 +13,24 @@ describe("FW-1 technician profiles", () => {
     const tag = Math.random().toString(36).slice(2, 8);
     const company = await call("/v1/companies", { token: manager.token, body: { name: `Fibre Co ${tag}` } });
     const res = await call(`/v1/technicians/${tech.user.id}`, {
-      method: "PATCH", token: manager.token,
-      body: { employee_id: `E-${tag}`, skills: ["Fibre", "copper"], service_areas: [`zone-${tag}`], external_usernames: { cone: `c_${tag}` }, supervisor_id: sup.user.id, company_id: company.json.id },
+      method: "PATCH",
+      token: manager.token,
+      body: {
+        employee_id: `E-${tag}`,
+        skills: ["Fibre", "copper"],
+        service_areas: [`zone-${tag}`],
+        external_usernames: { cone: `c_${tag}` },
+        supervisor_id: sup.user.id,
+        company_id: company.json.id,
+      },
     });
     expect(res.status, res.text).toBe(200);
-    expect(res.json).toMatchObject({ skills: ["fibre", "copper"], supervisor_id: sup.user.id, company_id: company.json.id, missing_fields: [] });
+    expect(res.json).toMatchObject({
+      skills: ["fibre", "copper"],
+      supervisor_id: sup.user.id,
+      company_id: company.json.id,
+      missing_fields: [],
+    });
     const ids = async (q: string) => {
       const res = await call(`/v1/technicians?${q}`, { token: manager.token });
       expect(res.status, `${q}: ${res.text}`).toBe(200);
@@ -28,7 +41,13 @@ describe("FW-1 technician profiles", () => {
     // Several skills: the technician must have them all (any case).
     expect(await ids(`area=zone-${tag}&skill=Fibre,copper`)).toEqual([tech.user.id]);
     expect(await ids(`area=zone-${tag}&skill=fibre,plumbing`)).toEqual([]);
-    expectProblem(await call(`/v1/technicians?skill=${Array.from({ length: 11 }, (_, i) => `s${i}`).join(",")}`, { token: manager.token }), 400, "validation_failed");
+    expectProblem(
+      await call(`/v1/technicians?skill=${Array.from({ length: 11 }, (_, i) => `s${i}`).join(",")}`, {
+        token: manager.token,
+      }),
+      400,
+      "validation_failed",
+    );
     expect(await ids(`supervisor=${sup.user.id}`)).toEqual([tech.user.id]);
     const bare = await technicianAccount({ skills: [], areas: [] });
     expect(await ids("missing=employee_id,company&limit=100")).toContain(bare.user.id);
@@ -44,7 +63,9 @@ describe("FW-1 technician profiles", () => {
     // Newest first: the last created technician leads.
     const newest = await call("/v1/technicians?ordering=-created_at&limit=1", { token: manager.token });
     expect(newest.json.data[0].user_id).toBe(bare.user.id);
-    const byName = (await call("/v1/technicians?ordering=-username&limit=5", { token: manager.token })).json.data.map((t: { username: string }) => t.username);
+    const byName = (await call("/v1/technicians?ordering=-username&limit=5", { token: manager.token })).json.data.map(
+      (t: { username: string }) => t.username,
+    );
     expect(byName).toEqual([...byName].sort().reverse());
     expect((await call(`/v1/companies/${company.json.id}`, { token: manager.token })).json.technician_count).toBe(1);
   });
@@ -52,12 +73,36 @@ describe("FW-1 technician profiles", () => {
   it("lets technicians switch their own availability with a reason (FW-3)", async () => {
     const tech = await technicianAccount();
     const other = await technicianAccount();
-    expectProblem(await call(`/v1/technicians/${tech.user.id}/availability`, { method: "PUT", token: tech.token, body: { is_available: false } }), 400, "validation_failed");
-    const off = await call(`/v1/technicians/${tech.user.id}/availability`, { method: "PUT", token: tech.token, body: { is_available: false, reason: "sick" } });
+    expectProblem(
+      await call(`/v1/technicians/${tech.user.id}/availability`, {
+        method: "PUT",
+        token: tech.token,
+        body: { is_available: false },
+      }),
+      400,
+      "validation_failed",
+    );
+    const off = await call(`/v1/technicians/${tech.user.id}/availability`, {
+      method: "PUT",
+      token: tech.token,
+      body: { is_available: false, reason: "sick" },
+    });
     expect(off.json).toMatchObject({ is_available: false, unavailable_reason: "sick" });
-    expectProblem(await call(`/v1/technicians/${other.user.id}/availability`, { method: "PUT", token: tech.token, body: { is_available: false, reason: "x" } }), 404, "not_found");
+    expectProblem(
+      await call(`/v1/technicians/${other.user.id}/availability`, {
+        method: "PUT",
+        token: tech.token,
+        body: { is_available: false, reason: "x" },
+      }),
+      404,
+      "not_found",
+    );
     const manager = await staff("manager");
-    expect((await call(`/v1/technicians?available=false&limit=100`, { token: manager.token })).json.data.map((t: { user_id: string }) => t.user_id)).toContain(tech.user.id);
+    expect(
+      (await call(`/v1/technicians?available=false&limit=100`, { token: manager.token })).json.data.map(
+        (t: { user_id: string }) => t.user_id,
+      ),
+    ).toContain(tech.user.id);
   });
 });
 
@@ -69,26 +114,72 @@ describe("IAM-14 teams", () => {
     const free = await technicianAccount();
     const taken = await technicianAccount({ supervisorId: rival.user.id });
     // A supervisor who could pull a technician of no team (or another team) in would then assign and book them.
-    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 403, "forbidden");
-    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [taken.user.id] } }), 403, "forbidden");
-    expectProblem(await call(`/v1/technicians/${free.user.id}`, { method: "PATCH", token: sup.token, body: { supervisor_id: sup.user.id } }), 403, "forbidden");
-    expectProblem(await call(`/v1/teams/${rival.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 403, "forbidden");
-    expectProblem(await call(`/v1/technicians/${taken.user.id}`, { method: "PATCH", token: sup.token, body: { skills: ["x"] } }), 403, "forbidden");
-    const teamOf = async (id: string) => (await call(`/v1/technicians/${id}`, { token: manager.token })).json.supervisor_id;
+    expectProblem(
+      await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }),
+      403,
+      "forbidden",
+    );
+    expectProblem(
+      await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [taken.user.id] } }),
+      403,
+      "forbidden",
+    );
+    expectProblem(
+      await call(`/v1/technicians/${free.user.id}`, {
+        method: "PATCH",
+        token: sup.token,
+        body: { supervisor_id: sup.user.id },
+      }),
+      403,
+      "forbidden",
+    );
+    expectProblem(
+      await call(`/v1/teams/${rival.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }),
+      403,
+      "forbidden",
+    );
+    expectProblem(
+      await call(`/v1/technicians/${taken.user.id}`, { method: "PATCH", token: sup.token, body: { skills: ["x"] } }),
+      403,
+      "forbidden",
+    );
+    const teamOf = async (id: string) =>
+      (await call(`/v1/technicians/${id}`, { token: manager.token })).json.supervisor_id;
     expect(await teamOf(free.user.id)).toBeNull();
     expect(await teamOf(taken.user.id)).toBe(rival.user.id);
 
-    const joined = await call(`/v1/teams/${sup.user.id}/assign`, { token: manager.token, body: { technician_ids: [free.user.id, taken.user.id] } });
+    const joined = await call(`/v1/teams/${sup.user.id}/assign`, {
+      token: manager.token,
+      body: { technician_ids: [free.user.id, taken.user.id] },
+    });
     expect(joined.status, joined.text).toBe(200);
-    expect(joined.json.technicians.map((t: { user_id: string }) => t.user_id).sort()).toEqual([free.user.id, taken.user.id].sort());
+    expect(joined.json.technicians.map((t: { user_id: string }) => t.user_id).sort()).toEqual(
+      [free.user.id, taken.user.id].sort(),
+    );
     // Already in the team: a no-op the supervisor may ask for.
-    expect((await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } })).status).toBe(200);
+    expect(
+      (await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [free.user.id] } }))
+        .status,
+    ).toBe(200);
     const teams = await call("/v1/teams", { token: sup.token });
-    expect(teams.json.data.find((t: { supervisor_id: string }) => t.supervisor_id === sup.user.id).technician_count).toBe(2);
-    const left = await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id, taken.user.id] } });
+    expect(
+      teams.json.data.find((t: { supervisor_id: string }) => t.supervisor_id === sup.user.id).technician_count,
+    ).toBe(2);
+    const left = await call(`/v1/teams/${sup.user.id}/unassign`, {
+      token: sup.token,
+      body: { technician_ids: [free.user.id, taken.user.id] },
+    });
     expect(left.json.technicians).toEqual([]);
-    expectProblem(await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id] } }), 409, "conflict");
-    expectProblem(await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [sup.user.id] } }), 400, "validation_failed");
+    expectProblem(
+      await call(`/v1/teams/${sup.user.id}/unassign`, { token: sup.token, body: { technician_ids: [free.user.id] } }),
+      409,
+      "conflict",
+    );
+    expectProblem(
+      await call(`/v1/teams/${sup.user.id}/assign`, { token: sup.token, body: { technician_ids: [sup.user.id] } }),
+      400,
+      "validation_failed",
+    );
   });
 });
 
@@ -113,7 +204,9 @@ describe("IAM-14 reading a team", () => {
     const team = await call(`/v1/teams/${sup.user.id}`, { token: dispatcher.token });
     expect(team.status, team.text).toBe(200);
     expect(team.json.supervisor_id).toBe(sup.user.id);
-    expect(team.json.technicians.map((t: { user_id: string }) => t.user_id)).toEqual([a.user, b.user].sort((x, y) => x.username.localeCompare(y.username)).map((u) => u.id));
+    expect(team.json.technicians.map((t: { user_id: string }) => t.user_id)).toEqual(
+      [a.user, b.user].sort((x, y) => x.username.localeCompare(y.username)).map((u) => u.id),
+    );
     expect(team.json.technicians.find((t: { user_id: string }) => t.user_id === a.user.id).skills).toEqual(["fibre"]);
     expectProblem(await call("/v1/teams/usr_nobody000000000000", { token: dispatcher.token }), 404, "not_found");
   });
@@ -127,20 +220,34 @@ describe("the technicians list for dispatch", () => {
     const dispatcher = await staff("dispatcher");
     const tech = await technicianAccount({ supervisorId: supervisor.user.id });
     const cust = await customerAccount();
-    expect((await call(`/v1/technicians/${tech.user.id}/location`, { method: "PUT", token: tech.token, body: { lat: -24.6, lng: 25.9, accuracy_m: 12 } })).status).toBe(200);
+    expect(
+      (
+        await call(`/v1/technicians/${tech.user.id}/location`, {
+          method: "PUT",
+          token: tech.token,
+          body: { lat: -24.6, lng: 25.9, accuracy_m: 12 },
+        })
+      ).status,
+    ).toBe(200);
     const done = await raiseTicket(cust.token);
     const open = await raiseTicket(cust.token);
-    for (const t of [done, open]) await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    for (const t of [done, open])
+      await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
     expect((await call(`/v1/tickets/${done.id}/start`, { token: tech.token, body: {} })).status).toBe(200);
     expect((await call(`/v1/tickets/${done.id}/resolve`, { token: tech.token, body: {} })).status).toBe(200);
 
-    const find = async (token: string, query = "") => ((await call(`/v1/technicians?limit=100${query}`, { token })).json.data as any[]).find((t) => t.user_id === tech.user.id);
+    const find = async (token: string, query = "") =>
+      ((await call(`/v1/technicians?limit=100${query}`, { token })).json.data as any[]).find(
+        (t) => t.user_id === tech.user.id,
+      );
     const own = await find(supervisor.token, `&supervisor=${supervisor.user.id}`);
     expect(own).toMatchObject({
       current_location: { lat: -24.6, lng: 25.9, accuracy_m: 12, reported_at: expect.any(String) },
       performance: { open_tickets: 1, resolved_last_30_days: 1, average_rating_90_days: null },
     });
-    expect((await find(manager.token, `&supervisor=${supervisor.user.id}`)).current_location).toMatchObject({ lat: -24.6 });
+    expect((await find(manager.token, `&supervisor=${supervisor.user.id}`)).current_location).toMatchObject({
+      lat: -24.6,
+    });
     // Another team's supervisor sees the technician but not where they are.
     const foreign = await find(otherSupervisor.token, `&supervisor=${supervisor.user.id}`);
     expect(foreign.current_location).toBeNull();

@@ -3,7 +3,15 @@ import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
 import { inList } from "../../lib/d1";
-import { completionCodes, customers, ticketAttachments, ticketComments, users, workLogs, type WorkLogPart } from "../../db/schema";
+import {
+  completionCodes,
+  customers,
+  ticketAttachments,
+  ticketComments,
+  users,
+  workLogs,
+  type WorkLogPart,
+} from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { hmacSha256, sixDigitCode } from "../../lib/hmac";
 import { checkCode } from "../../lib/one-time-codes";
@@ -20,7 +28,11 @@ import type { Relation } from "./tickets.workflow";
 
 // ---- comments (WO-7) ----
 
-export async function addComment(ctx: UserContext, id: string, input: { body: string; visibility: "public" | "internal" }) {
+export async function addComment(
+  ctx: UserContext,
+  id: string,
+  input: { body: string; visibility: "public" | "internal" },
+) {
   await findVisibleTicket(ctx, id);
   if (input.visibility === "internal" && !ctx.actor.permissions.has("tickets:internal")) {
     throw new AppError("forbidden", "Internal notes are for staff.");
@@ -30,32 +42,71 @@ export async function addComment(ctx: UserContext, id: string, input: { body: st
   const internal = input.visibility === "internal";
   await changeTicket(ctx, {
     ticketId: id,
-    rows: [{ table: "ticket_comments", row: { id: commentId, ticket_id: id, author_id: ctx.actor.userId, body: input.body, visibility: input.visibility, created_at: now } }],
+    rows: [
+      {
+        table: "ticket_comments",
+        row: {
+          id: commentId,
+          ticket_id: id,
+          author_id: ctx.actor.userId,
+          body: input.body,
+          visibility: input.visibility,
+          created_at: now,
+        },
+      },
+    ],
     history: [{ action: internal ? "internal_note" : "commented", comment: input.body, internal }],
     events: [{ type: "ticket.commented", data: { comment_id: commentId, visibility: input.visibility } }],
   });
   const author = await ctx.db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, ctx.actor.userId) });
   return {
-    id: commentId, author_id: ctx.actor.userId, author_name: displayName(author?.firstName, author?.lastName, author?.username),
-    body: input.body, visibility: input.visibility, created_at: now,
+    id: commentId,
+    author_id: ctx.actor.userId,
+    author_name: displayName(author?.firstName, author?.lastName, author?.username),
+    body: input.body,
+    visibility: input.visibility,
+    created_at: now,
   };
 }
 
 export async function listComments(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
   await findVisibleTicket(ctx, id);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
-  const page = keyset({ order: "created_at", column: ticketComments.createdAt, idColumn: ticketComments.id, cursor: query.cursor });
+  const page = keyset({
+    order: "created_at",
+    column: ticketComments.createdAt,
+    idColumn: ticketComments.id,
+    cursor: query.cursor,
+  });
   const rows = await ctx.db
     .select()
     .from(ticketComments)
-    .where(and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public"), page.where))
+    .where(
+      and(
+        eq(ticketComments.ticketId, id),
+        seesInternal ? undefined : eq(ticketComments.visibility, "public"),
+        page.where,
+      ),
+    )
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  const authors = await ctx.db.query.users.findMany({ where: inList(users.id, result.data.map((r) => r.authorId)) });
+  const authors = await ctx.db.query.users.findMany({
+    where: inList(
+      users.id,
+      result.data.map((r) => r.authorId),
+    ),
+  });
   const name = new Map(authors.map((a) => [a.id, displayName(a.firstName, a.lastName, a.username)]));
   return {
-    data: result.data.map((c) => ({ id: c.id, author_id: c.authorId, author_name: name.get(c.authorId) ?? "", body: c.body, visibility: c.visibility, created_at: c.createdAt })),
+    data: result.data.map((c) => ({
+      id: c.id,
+      author_id: c.authorId,
+      author_name: name.get(c.authorId) ?? "",
+      body: c.body,
+      visibility: c.visibility,
+      created_at: c.createdAt,
+    })),
     next_cursor: result.next_cursor,
   };
 }
@@ -69,23 +120,46 @@ export const ALLOWED_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
   "text/csv": () => true,
 };
 
-export async function addAttachment(ctx: UserContext, id: string, file: { filename: string; contentType: string; bytes: Uint8Array }) {
+export async function addAttachment(
+  ctx: UserContext,
+  id: string,
+  file: { filename: string; contentType: string; bytes: Uint8Array },
+) {
   await findVisibleTicket(ctx, id);
   const contentType = file.contentType.split(";")[0].trim().toLowerCase();
   const check = ALLOWED_TYPES[contentType];
   if (!check) {
-    throw new AppError("unsupported_media_type", `Attachments may be ${Object.keys(ALLOWED_TYPES).join(", ")}.`, { errors: [{ path: "content_type", message: "Not allowed" }] });
+    throw new AppError("unsupported_media_type", `Attachments may be ${Object.keys(ALLOWED_TYPES).join(", ")}.`, {
+      errors: [{ path: "content_type", message: "Not allowed" }],
+    });
   }
-  if (!file.bytes.length) throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
-  if (file.bytes.length > ctx.settings.maxUploadBytes) throw new AppError("payload_too_large", `Attachments are at most ${ctx.settings.maxUploadBytes} bytes.`);
-  if (!check(file.bytes)) throw new AppError("validation_failed", "The file's content does not match its type.", { errors: [{ path: "content_type", message: "Content does not match" }] });
+  if (!file.bytes.length)
+    throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
+  if (file.bytes.length > ctx.settings.maxUploadBytes)
+    throw new AppError("payload_too_large", `Attachments are at most ${ctx.settings.maxUploadBytes} bytes.`);
+  if (!check(file.bytes))
+    throw new AppError("validation_failed", "The file's content does not match its type.", {
+      errors: [{ path: "content_type", message: "Content does not match" }],
+    });
   const attachmentId = newId("att");
   // Unguessable keys: knowing a ticket id gives no path to its files.
   const objectKey = `tickets/${id}/${randomToken(24)}`;
   const filename = safeFilename(file.filename, "file", contentType);
-  await ctx.env.FILES.put(objectKey, file.bytes, { httpMetadata: { contentType }, customMetadata: { ticket_id: id, attachment_id: attachmentId } });
+  await ctx.env.FILES.put(objectKey, file.bytes, {
+    httpMetadata: { contentType },
+    customMetadata: { ticket_id: id, attachment_id: attachmentId },
+  });
   const now = nowIso();
-  const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: contentType, size_bytes: file.bytes.length, object_key: objectKey, created_at: now };
+  const row = {
+    id: attachmentId,
+    ticket_id: id,
+    uploaded_by: ctx.actor.userId,
+    filename,
+    content_type: contentType,
+    size_bytes: file.bytes.length,
+    object_key: objectKey,
+    created_at: now,
+  };
   try {
     await changeTicket(ctx, {
       ticketId: id,
@@ -97,40 +171,88 @@ export async function addAttachment(ctx: UserContext, id: string, file: { filena
     await ctx.env.FILES.delete(objectKey); // no orphan object when the row was not written
     throw err;
   }
-  return toAttachmentResponse({ id: attachmentId, ticketId: id, uploadedBy: ctx.actor.userId, filename, contentType, sizeBytes: file.bytes.length, objectKey, createdAt: now });
+  return toAttachmentResponse({
+    id: attachmentId,
+    ticketId: id,
+    uploadedBy: ctx.actor.userId,
+    filename,
+    contentType,
+    sizeBytes: file.bytes.length,
+    objectKey,
+    createdAt: now,
+  });
 }
 
 /**
  * A file already stored (an upload from the field) becomes one of the ticket's attachments; the
  * upload is marked attached in the same change, which is a 409 if it was attached meanwhile.
  */
-export async function attachStoredFile(ctx: UserContext, id: string, file: { uploadId: string; filename: string; contentType: string; sizeBytes: number; objectKey: string; workLogId: string | null }) {
+export async function attachStoredFile(
+  ctx: UserContext,
+  id: string,
+  file: {
+    uploadId: string;
+    filename: string;
+    contentType: string;
+    sizeBytes: number;
+    objectKey: string;
+    workLogId: string | null;
+  },
+) {
   await findVisibleTicket(ctx, id);
   if (file.workLogId) {
-    const log = await ctx.db.query.workLogs.findFirst({ where: and(eq(workLogs.id, file.workLogId), eq(workLogs.ticketId, id)), columns: { id: true } });
-    if (!log) throw new AppError("validation_failed", "That work log is not on this ticket.", { errors: [{ path: "work_log_id", message: "Not on this ticket" }] });
+    const log = await ctx.db.query.workLogs.findFirst({
+      where: and(eq(workLogs.id, file.workLogId), eq(workLogs.ticketId, id)),
+      columns: { id: true },
+    });
+    if (!log)
+      throw new AppError("validation_failed", "That work log is not on this ticket.", {
+        errors: [{ path: "work_log_id", message: "Not on this ticket" }],
+      });
   }
   const attachmentId = newId("att");
   const now = nowIso();
   const filename = safeFilename(file.filename, "file", file.contentType);
-  const row = { id: attachmentId, ticket_id: id, uploaded_by: ctx.actor.userId, filename, content_type: file.contentType, size_bytes: file.sizeBytes, object_key: file.objectKey, created_at: now };
+  const row = {
+    id: attachmentId,
+    ticket_id: id,
+    uploaded_by: ctx.actor.userId,
+    filename,
+    content_type: file.contentType,
+    size_bytes: file.sizeBytes,
+    object_key: file.objectKey,
+    created_at: now,
+  };
   await changeTicket(ctx, {
     ticketId: id,
     expectAlso: { sql: "EXISTS (SELECT 1 FROM uploads WHERE id = ? AND attached_at IS NULL)", params: [file.uploadId] },
     rows: [{ table: "ticket_attachments", row }],
     statements: (guard) => [
-      ctx.env.DB.prepare(`UPDATE uploads SET ticket_id = ?, work_log_id = ?, attached_at = ? WHERE id = ? AND ${guard.sql}`).bind(id, file.workLogId, now, file.uploadId, ...guard.params),
+      ctx.env.DB.prepare(
+        `UPDATE uploads SET ticket_id = ?, work_log_id = ?, attached_at = ? WHERE id = ? AND ${guard.sql}`,
+      ).bind(id, file.workLogId, now, file.uploadId, ...guard.params),
     ],
     history: [{ action: "attachment_added", to: filename }],
     events: [{ type: "ticket.attachment_added", data: { attachment_id: attachmentId, filename } }],
     conflict: "The upload was attached meanwhile, or is gone.",
   });
-  return toAttachmentResponse({ id: attachmentId, ticketId: id, uploadedBy: ctx.actor.userId, filename, contentType: file.contentType, sizeBytes: file.sizeBytes, objectKey: file.objectKey, createdAt: now });
+  return toAttachmentResponse({
+    id: attachmentId,
+    ticketId: id,
+    uploadedBy: ctx.actor.userId,
+    filename,
+    contentType: file.contentType,
+    sizeBytes: file.sizeBytes,
+    objectKey: file.objectKey,
+    createdAt: now,
+  });
 }
 
 export async function downloadAttachment(ctx: UserContext, id: string, attachmentId: string) {
   await findVisibleTicket(ctx, id);
-  const row = await ctx.db.query.ticketAttachments.findFirst({ where: and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)) });
+  const row = await ctx.db.query.ticketAttachments.findFirst({
+    where: and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)),
+  });
   if (!row) throw new AppError("not_found", "No such attachment.");
   const object = await ctx.env.FILES.get(row.objectKey);
   if (!object) throw new AppError("not_found", "The file is gone.");
@@ -139,7 +261,11 @@ export async function downloadAttachment(ctx: UserContext, id: string, attachmen
 
 export async function listAttachments(ctx: UserContext, id: string) {
   await findVisibleTicket(ctx, id);
-  const rows = await ctx.db.select().from(ticketAttachments).where(eq(ticketAttachments.ticketId, id)).orderBy(asc(ticketAttachments.createdAt));
+  const rows = await ctx.db
+    .select()
+    .from(ticketAttachments)
+    .where(eq(ticketAttachments.ticketId, id))
+    .orderBy(asc(ticketAttachments.createdAt));
   return { data: rows.map(toAttachmentResponse) };
 }
 
@@ -160,8 +286,15 @@ export interface WorkLogInput {
 
 function workLogRow(ctx: UserContext, ticketId: string, input: WorkLogInput, verified: boolean) {
   return {
-    id: newId("wlg"), ticket_id: ticketId, technician_id: ctx.actor.userId, work_detail: input.work_detail, parts: JSON.stringify(input.parts),
-    amount_charged: input.amount_charged, next_service_date: input.next_service_date ?? null, verified_by_code: verified ? 1 : 0, created_at: nowIso(),
+    id: newId("wlg"),
+    ticket_id: ticketId,
+    technician_id: ctx.actor.userId,
+    work_detail: input.work_detail,
+    parts: JSON.stringify(input.parts),
+    amount_charged: input.amount_charged,
+    next_service_date: input.next_service_date ?? null,
+    verified_by_code: verified ? 1 : 0,
+    created_at: nowIso(),
   };
 }
 
@@ -169,9 +302,15 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
   const ticket = await findVisibleTicket(ctx, id);
   const { relation } = await relationTo(ctx, ticket);
   assertWorker(relation);
-  if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
+  if (["closed", "cancelled"].includes(ticket.status))
+    throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
   const row = workLogRow(ctx, id, input, false);
-  const fitted = await planFittedParts(ctx, { technicianId: ctx.actor.userId, ticketId: id, customerId: ticket.customerId, parts: input.parts ?? [] });
+  const fitted = await planFittedParts(ctx, {
+    technicianId: ctx.actor.userId,
+    ticketId: id,
+    customerId: ticket.customerId,
+    parts: input.parts ?? [],
+  });
   await changeTicket(ctx, {
     ticketId: id,
     rows: [{ table: "work_logs", row }],
@@ -188,7 +327,12 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
 export async function listWorkLogs(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
   await findVisibleTicket(ctx, id);
   const page = keyset({ order: "created_at", column: workLogs.createdAt, idColumn: workLogs.id, cursor: query.cursor });
-  const rows = await ctx.db.select().from(workLogs).where(and(eq(workLogs.ticketId, id), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(workLogs)
+    .where(and(eq(workLogs.ticketId, id), page.where))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toWorkLogResponse), next_cursor: result.next_cursor };
 }
@@ -205,18 +349,28 @@ export async function requestCompletionCode(ctx: UserContext, id: string) {
   const ticket = await findVisibleTicket(ctx, id);
   const { relation } = await relationTo(ctx, ticket);
   assertWorker(relation);
-  if (ticket.status !== "in_progress") throw new AppError("invalid_transition", "A completion code is for work in progress.");
-  const customer = ticket.customerId ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) }) : undefined;
-  if (!customer?.phone) throw new AppError("unprocessable", "The ticket's customer has no phone number to send the code to.");
+  if (ticket.status !== "in_progress")
+    throw new AppError("invalid_transition", "A completion code is for work in progress.");
+  const customer = ticket.customerId
+    ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) })
+    : undefined;
+  if (!customer?.phone)
+    throw new AppError("unprocessable", "The ticket's customer has no phone number to send the code to.");
   await consumeRateLimits(ctx, [{ bucket: "completion-code", subject: id, limit: 5, windowSeconds: 15 * 60 }]);
   const codeId = newId("ccd");
   const code = sixDigitCode();
   const now = new Date();
   await ctx.db.batch([
-    ctx.db.update(completionCodes).set({ consumedAt: now.toISOString() }).where(and(eq(completionCodes.ticketId, id), isNull(completionCodes.consumedAt))),
+    ctx.db
+      .update(completionCodes)
+      .set({ consumedAt: now.toISOString() })
+      .where(and(eq(completionCodes.ticketId, id), isNull(completionCodes.consumedAt))),
     ctx.db.insert(completionCodes).values({
-      id: codeId, ticketId: id, codeHash: await codeHash(ctx, codeId, code),
-      expiresAt: new Date(now.getTime() + COMPLETION_CODE_TTL_SECONDS * 1000).toISOString(), createdAt: now.toISOString(),
+      id: codeId,
+      ticketId: id,
+      codeHash: await codeHash(ctx, codeId, code),
+      expiresAt: new Date(now.getTime() + COMPLETION_CODE_TTL_SECONDS * 1000).toISOString(),
+      createdAt: now.toISOString(),
     }),
   ]);
   await enqueueSms(ctx, {
@@ -232,7 +386,8 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
   const people = await relationTo(ctx, ticket);
   const { relation } = people;
   assertWorker(relation);
-  if (ticket.status !== "in_progress") throw new AppError("invalid_transition", `Cannot complete a ticket that is ${ticket.status}.`);
+  if (ticket.status !== "in_progress")
+    throw new AppError("invalid_transition", `Cannot complete a ticket that is ${ticket.status}.`);
   const now = nowIso();
   const code = await ctx.db.query.completionCodes.findFirst({
     where: and(eq(completionCodes.ticketId, id), isNull(completionCodes.consumedAt)),
@@ -241,18 +396,32 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
   const valid = await checkCode(ctx.env.DB, "completion_codes", code, (row) => codeHash(ctx, row.id, input.code), now);
   // The code is the customer's sign-off: the ticket is resolved and signed off in one batch.
   const log = workLogRow(ctx, id, input, true);
-  const fitted = await planFittedParts(ctx, { technicianId: ctx.actor.userId, ticketId: id, customerId: ticket.customerId, parts: input.parts ?? [] });
+  const fitted = await planFittedParts(ctx, {
+    technicianId: ctx.actor.userId,
+    ticketId: id,
+    customerId: ticket.customerId,
+    parts: input.parts ?? [],
+  });
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: ["in_progress"],
     set: { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now },
     rows: [{ table: "work_logs", row: log }],
     statements: (guard) => [
-      ctx.env.DB.prepare(`UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`).bind(now, valid.id, ...guard.params),
+      ctx.env.DB.prepare(
+        `UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`,
+      ).bind(now, valid.id, ...guard.params),
       ...fittedPartsStatements(ctx.env.DB, fitted, log.id, guard),
     ],
-    history: [{ action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" }],
-    events: [{ type: "ticket.status_changed", data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true } }],
+    history: [
+      { action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" },
+    ],
+    events: [
+      {
+        type: "ticket.status_changed",
+        data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true },
+      },
+    ],
   }).catch((err) => {
     throw stockProblem(err);
   });

@@ -2,7 +2,15 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { assertTechniciansInReach } from "../access";
 import { inList } from "../../lib/d1";
-import { counters, technicianProfiles, ticketAssignees, tickets, users, FINISHED_STATUSES, UNFINISHED_STATUSES } from "../../db/schema";
+import {
+  counters,
+  technicianProfiles,
+  ticketAssignees,
+  tickets,
+  users,
+  FINISHED_STATUSES,
+  UNFINISHED_STATUSES,
+} from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
@@ -15,22 +23,29 @@ import { assertTriage, transitionColumns } from "./tickets.write";
 
 export type Strategy = "round_robin" | "least_loaded";
 
-
 interface Candidate {
   id: string;
   username: string;
 }
 
 /** Active, available technicians with every required skill and the ticket's area (and team, if set). */
-export async function eligibleTechnicians(ctx: ServiceContext, ticket: Pick<TicketRow, "requiredSkills" | "serviceArea" | "teamSupervisorId">): Promise<Candidate[]> {
+export async function eligibleTechnicians(
+  ctx: ServiceContext,
+  ticket: Pick<TicketRow, "requiredSkills" | "serviceArea" | "teamSupervisorId">,
+): Promise<Candidate[]> {
   const conditions = [
     eq(users.role, "technician"),
     eq(users.status, "active"),
     isNull(users.deletedAt),
     eq(technicianProfiles.isAvailable, true),
-    ...ticket.requiredSkills.map((skill) => sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.skills}) WHERE json_each.value = ${skill})`),
+    ...ticket.requiredSkills.map(
+      (skill) => sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.skills}) WHERE json_each.value = ${skill})`,
+    ),
   ];
-  if (ticket.serviceArea) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.serviceAreas}) WHERE json_each.value = ${ticket.serviceArea})`);
+  if (ticket.serviceArea)
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.serviceAreas}) WHERE json_each.value = ${ticket.serviceArea})`,
+    );
   if (ticket.teamSupervisorId) conditions.push(eq(technicianProfiles.supervisorId, ticket.teamSupervisorId));
   return ctx.db
     .select({ id: users.id, username: users.username })
@@ -45,13 +60,20 @@ export async function eligibleTechnicians(ctx: ServiceContext, ticket: Pick<Tick
  * concurrent assignments walk the pool instead of piling on one person; least-loaded counts
  * unfinished tickets and breaks ties by id.
  */
-export async function chooseTechnician(ctx: ServiceContext, ticket: TicketRow, strategy: Strategy): Promise<{ technicianId: string; reason: string }> {
+export async function chooseTechnician(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  strategy: Strategy,
+): Promise<{ technicianId: string; reason: string }> {
   const pool = await eligibleTechnicians(ctx, ticket);
-  const criteria = [
-    ticket.requiredSkills.length ? `skills ${ticket.requiredSkills.join("+")}` : null,
-    ticket.serviceArea ? `area ${ticket.serviceArea}` : null,
-    ticket.teamSupervisorId ? `team ${ticket.teamSupervisorId}` : null,
-  ].filter(Boolean).join(", ") || "any technician";
+  const criteria =
+    [
+      ticket.requiredSkills.length ? `skills ${ticket.requiredSkills.join("+")}` : null,
+      ticket.serviceArea ? `area ${ticket.serviceArea}` : null,
+      ticket.teamSupervisorId ? `team ${ticket.teamSupervisorId}` : null,
+    ]
+      .filter(Boolean)
+      .join(", ") || "any technician";
   if (!pool.length) throw new AppError("unprocessable", `No available technician matches (${criteria}).`);
   if (strategy === "round_robin") {
     const poolKey = `rr:${ticket.teamSupervisorId ?? "*"}:${ticket.serviceArea ?? "*"}:${[...ticket.requiredSkills].sort().join("+") || "*"}`;
@@ -61,17 +83,31 @@ export async function chooseTechnician(ctx: ServiceContext, ticket: TicketRow, s
       .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
       .returning({ value: counters.value });
     const pick = pool[row.value % pool.length];
-    return { technicianId: pick.id, reason: `round_robin: ${pick.username}, position ${(row.value % pool.length) + 1} of ${pool.length} eligible (${criteria})` };
+    return {
+      technicianId: pick.id,
+      reason: `round_robin: ${pick.username}, position ${(row.value % pool.length) + 1} of ${pool.length} eligible (${criteria})`,
+    };
   }
   const loads = await ctx.db
     .select({ technicianId: ticketAssignees.technicianId, n: sql<number>`count(*)` })
     .from(ticketAssignees)
     .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
-    .where(and(inList(ticketAssignees.technicianId, pool.map((p) => p.id)), inList(tickets.status, [...UNFINISHED_STATUSES])))
+    .where(
+      and(
+        inList(
+          ticketAssignees.technicianId,
+          pool.map((p) => p.id),
+        ),
+        inList(tickets.status, [...UNFINISHED_STATUSES]),
+      ),
+    )
     .groupBy(ticketAssignees.technicianId);
   const load = new Map(loads.map((l) => [l.technicianId, l.n]));
   const pick = [...pool].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0];
-  return { technicianId: pick.id, reason: `least_loaded: ${pick.username} with ${load.get(pick.id) ?? 0} open tickets, among ${pool.length} eligible (${criteria})` };
+  return {
+    technicianId: pick.id,
+    reason: `least_loaded: ${pick.username} with ${load.get(pick.id) ?? 0} open tickets, among ${pool.length} eligible (${criteria})`,
+  };
 }
 
 /**
@@ -79,7 +115,12 @@ export async function chooseTechnician(ctx: ServiceContext, ticket: TicketRow, s
  * schedules it at the customer's preferred time when they gave one. Null, changing nothing, when no
  * technician fits or the ticket moved on meanwhile: a second run over the same ticket is harmless.
  */
-export async function autoAssign(ctx: ServiceContext, ticket: TicketRow, strategy: Strategy, triggeredBy: string | null): Promise<{ technicianId: string; displayName: string; scheduledAt: string | null } | null> {
+export async function autoAssign(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  strategy: Strategy,
+  triggeredBy: string | null,
+): Promise<{ technicianId: string; displayName: string; scheduledAt: string | null } | null> {
   if (ticket.status !== "new" && ticket.status !== "opened") return null;
   let choice: { technicianId: string; reason: string };
   try {
@@ -92,32 +133,72 @@ export async function autoAssign(ctx: ServiceContext, ticket: TicketRow, strateg
   const scheduledAt = ticket.scheduledAt ?? (ticket.preferredTime ? ticket.preferredAt : null);
   const set = { ...transitionColumns(ticket, "assign", "assigned", now), scheduled_at: scheduledAt };
   try {
-    await changeTicket({ ...ctx, actor: { kind: "system", job: "auto-assign" } }, {
-      ticketId: ticket.id,
-      expectStatus: [ticket.status],
-      // Only a ticket nobody holds: a reopened one keeps its technicians (and a unique assignee row).
-      expectAlso: { sql: "NOT EXISTS (SELECT 1 FROM ticket_assignees WHERE ticket_id = ?)", params: [ticket.id] },
-      set,
-      rows: [{ table: "ticket_assignees", row: { ticket_id: ticket.id, technician_id: choice.technicianId, assigned_by: triggeredBy ?? "system", due_at: null, reason: `auto-assign ${choice.reason}`, assigned_at: now } }],
-      history: [{ action: "assigned", to: choice.technicianId, comment: `auto-assign ${choice.reason}` }, { action: "status_changed", from: ticket.status, to: "assigned" }],
-      events: [{ type: "ticket.assigned", data: { number: ticket.number, technician_ids: [choice.technicianId], team_supervisor_id: ticket.teamSupervisorId, strategy, auto: true } }],
-    });
+    await changeTicket(
+      { ...ctx, actor: { kind: "system", job: "auto-assign" } },
+      {
+        ticketId: ticket.id,
+        expectStatus: [ticket.status],
+        // Only a ticket nobody holds: a reopened one keeps its technicians (and a unique assignee row).
+        expectAlso: { sql: "NOT EXISTS (SELECT 1 FROM ticket_assignees WHERE ticket_id = ?)", params: [ticket.id] },
+        set,
+        rows: [
+          {
+            table: "ticket_assignees",
+            row: {
+              ticket_id: ticket.id,
+              technician_id: choice.technicianId,
+              assigned_by: triggeredBy ?? "system",
+              due_at: null,
+              reason: `auto-assign ${choice.reason}`,
+              assigned_at: now,
+            },
+          },
+        ],
+        history: [
+          { action: "assigned", to: choice.technicianId, comment: `auto-assign ${choice.reason}` },
+          { action: "status_changed", from: ticket.status, to: "assigned" },
+        ],
+        events: [
+          {
+            type: "ticket.assigned",
+            data: {
+              number: ticket.number,
+              technician_ids: [choice.technicianId],
+              team_supervisor_id: ticket.teamSupervisorId,
+              strategy,
+              auto: true,
+            },
+          },
+        ],
+      },
+    );
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict") return null;
     throw err;
   }
-  const person = await ctx.db.query.users.findFirst({ where: eq(users.id, choice.technicianId), columns: { firstName: true, lastName: true, username: true } });
-  return { technicianId: choice.technicianId, displayName: person ? displayName(person.firstName, person.lastName, person.username) : choice.technicianId, scheduledAt };
+  const person = await ctx.db.query.users.findFirst({
+    where: eq(users.id, choice.technicianId),
+    columns: { firstName: true, lastName: true, username: true },
+  });
+  return {
+    technicianId: choice.technicianId,
+    displayName: person ? displayName(person.firstName, person.lastName, person.username) : choice.technicianId,
+    scheduledAt,
+  };
 }
 
 async function assertTechnicians(ctx: UserContext, ids: string[]) {
   const found = await ctx.db
     .select({ id: users.id })
     .from(users)
-    .where(and(inList(users.id, ids), eq(users.role, "technician"), eq(users.status, "active"), isNull(users.deletedAt)));
+    .where(
+      and(inList(users.id, ids), eq(users.role, "technician"), eq(users.status, "active"), isNull(users.deletedAt)),
+    );
   const missing = ids.filter((id) => !found.some((f) => f.id === id));
   if (missing.length) {
-    throw new AppError("validation_failed", "Some ids are not active technicians.", { errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not an active technician` })) });
+    throw new AppError("validation_failed", "Some ids are not active technicians.", {
+      errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not an active technician` })),
+    });
   }
 }
 
@@ -139,12 +220,18 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
     throw new AppError("invalid_transition", `Cannot assign a ticket that is ${ticket.status}.`);
   }
   if (input.team_supervisor_id) {
-    const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, input.team_supervisor_id), isNull(users.deletedAt)), columns: { role: true } });
+    const sup = await ctx.db.query.users.findFirst({
+      where: and(eq(users.id, input.team_supervisor_id), isNull(users.deletedAt)),
+      columns: { role: true },
+    });
     if (!sup || !["supervisor", "manager", "admin"].includes(sup.role)) {
-      throw new AppError("validation_failed", "Unknown team.", { errors: [{ path: "team_supervisor_id", message: "Not a supervisor" }] });
+      throw new AppError("validation_failed", "Unknown team.", {
+        errors: [{ path: "team_supervisor_id", message: "Not a supervisor" }],
+      });
     }
     // A supervisor without scope_all assigns within their own team only.
-    if (scopeOf(ctx) !== "all" && input.team_supervisor_id !== ctx.actor.userId) throw new AppError("forbidden", "You can only assign to your own team.");
+    if (scopeOf(ctx) !== "all" && input.team_supervisor_id !== ctx.actor.userId)
+      throw new AppError("forbidden", "You can only assign to your own team.");
   }
   const teamSupervisorId = input.team_supervisor_id ?? ticket.teamSupervisorId;
 
@@ -162,21 +249,47 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
   const now = nowIso();
   const willHaveAssignees = assignees.length + fresh.length > 0;
   const to = ["new", "opened"].includes(ticket.status) && willHaveAssignees ? "assigned" : ticket.status;
-  const set = { ...transitionColumns(ticket, "assign", to, now), team_supervisor_id: teamSupervisorId ?? null } as Record<string, string | number | null>;
+  const set = {
+    ...transitionColumns(ticket, "assign", to, now),
+    team_supervisor_id: teamSupervisorId ?? null,
+  } as Record<string, string | number | null>;
   if (input.scheduled_at) set.scheduled_at = new Date(input.scheduled_at).toISOString();
-  if (input.estimated_resolution_at) set.estimated_resolution_at = new Date(input.estimated_resolution_at).toISOString();
+  if (input.estimated_resolution_at)
+    set.estimated_resolution_at = new Date(input.estimated_resolution_at).toISOString();
   const dueAt = input.due_at ? new Date(input.due_at).toISOString() : null;
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
     set,
-    rows: fresh.map((c) => ({ table: "ticket_assignees", row: { ticket_id: id, technician_id: c.technicianId, assigned_by: ctx.actor.userId, due_at: dueAt, reason: c.reason, assigned_at: now } })),
+    rows: fresh.map((c) => ({
+      table: "ticket_assignees",
+      row: {
+        ticket_id: id,
+        technician_id: c.technicianId,
+        assigned_by: ctx.actor.userId,
+        due_at: dueAt,
+        reason: c.reason,
+        assigned_at: now,
+      },
+    })),
     history: [
       ...fresh.map((c) => ({ action: "assigned", to: c.technicianId, comment: c.reason ?? input.comment })),
-      ...(input.team_supervisor_id && input.team_supervisor_id !== ticket.teamSupervisorId ? [{ action: "team_assigned", from: ticket.teamSupervisorId, to: input.team_supervisor_id }] : []),
+      ...(input.team_supervisor_id && input.team_supervisor_id !== ticket.teamSupervisorId
+        ? [{ action: "team_assigned", from: ticket.teamSupervisorId, to: input.team_supervisor_id }]
+        : []),
       ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : []),
     ],
-    events: [{ type: "ticket.assigned", data: { number: ticket.number, technician_ids: fresh.map((c) => c.technicianId), team_supervisor_id: teamSupervisorId ?? null, strategy: input.strategy ?? null } }],
+    events: [
+      {
+        type: "ticket.assigned",
+        data: {
+          number: ticket.number,
+          technician_ids: fresh.map((c) => c.technicianId),
+          team_supervisor_id: teamSupervisorId ?? null,
+          strategy: input.strategy ?? null,
+        },
+      },
+    ],
   });
   return getTicket(ctx, id);
 }
@@ -186,7 +299,10 @@ export async function unassignTicket(ctx: UserContext, id: string, technicianIds
   const { relation, assignees } = await relationTo(ctx, ticket);
   assertTriage(relation);
   const removing = assignees.filter((a) => technicianIds.includes(a.technicianId));
-  if (!removing.length) throw new AppError("validation_failed", "None of these technicians is assigned.", { errors: [{ path: "technician_ids", message: "Not assigned" }] });
+  if (!removing.length)
+    throw new AppError("validation_failed", "None of these technicians is assigned.", {
+      errors: [{ path: "technician_ids", message: "Not assigned" }],
+    });
   const left = assignees.length - removing.length;
   const to = ticket.status === "assigned" && left === 0 ? "opened" : ticket.status;
   const removed = removing.map((r) => r.technicianId);
@@ -195,9 +311,14 @@ export async function unassignTicket(ctx: UserContext, id: string, technicianIds
     expectStatus: [ticket.status],
     set: { status: to },
     statements: (guard) => [
-      ctx.env.DB.prepare(`DELETE FROM ticket_assignees WHERE ticket_id = ? AND technician_id IN (SELECT value FROM json_each(?)) AND ${guard.sql}`).bind(id, JSON.stringify(removed), ...guard.params),
+      ctx.env.DB.prepare(
+        `DELETE FROM ticket_assignees WHERE ticket_id = ? AND technician_id IN (SELECT value FROM json_each(?)) AND ${guard.sql}`,
+      ).bind(id, JSON.stringify(removed), ...guard.params),
     ],
-    history: [...removed.map((technicianId) => ({ action: "unassigned", from: technicianId, comment })), ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : [])],
+    history: [
+      ...removed.map((technicianId) => ({ action: "unassigned", from: technicianId, comment })),
+      ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : []),
+    ],
     events: [{ type: "ticket.unassigned", data: { technician_ids: removed } }],
     revokeFrom: removed,
   });
@@ -205,11 +326,18 @@ export async function unassignTicket(ctx: UserContext, id: string, technicianIds
 }
 
 /** Each ticket is assigned on its own; one failure does not undo the others. */
-export async function bulkAssign(ctx: UserContext, input: { ticket_ids: string[]; technician_ids?: string[]; strategy?: Strategy; team_supervisor_id?: string }) {
+export async function bulkAssign(
+  ctx: UserContext,
+  input: { ticket_ids: string[]; technician_ids?: string[]; strategy?: Strategy; team_supervisor_id?: string },
+) {
   const results = [];
   for (const ticketId of [...new Set(input.ticket_ids)]) {
     try {
-      const ticket = await assignTicket(ctx, ticketId, { technician_ids: input.technician_ids, strategy: input.strategy, team_supervisor_id: input.team_supervisor_id });
+      const ticket = await assignTicket(ctx, ticketId, {
+        technician_ids: input.technician_ids,
+        strategy: input.strategy,
+        team_supervisor_id: input.team_supervisor_id,
+      });
       results.push({ ticket_id: ticketId, status: 200, ticket });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

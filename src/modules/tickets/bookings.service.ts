@@ -29,17 +29,30 @@ export async function raiseTicket(ctx: UserContext, input: TicketCreateInput) {
   return { ...ticket, next_steps: nextSteps(ctx, ticket, placed?.displayName ?? null) };
 }
 
-function nextSteps(ctx: ServiceContext, ticket: { kind: TicketKind; preferred_at: string | null; preferred_time: string | null; scheduled_at: string | null }, technician: string | null): string {
+function nextSteps(
+  ctx: ServiceContext,
+  ticket: { kind: TicketKind; preferred_at: string | null; preferred_time: string | null; scheduled_at: string | null },
+  technician: string | null,
+): string {
   const { language, timeZone } = ctx.settings;
-  const day = (iso: string) => new Intl.DateTimeFormat(language === "id" ? "id-ID" : "en-GB", { timeZone, weekday: "short", day: "numeric", month: "short" }).format(new Date(iso));
+  const day = (iso: string) =>
+    new Intl.DateTimeFormat(language === "id" ? "id-ID" : "en-GB", {
+      timeZone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+    }).format(new Date(iso));
   if (ticket.kind !== "service_booking") {
     return "A dispatcher will review the ticket and assign it; you will be told when a technician is on it.";
   }
   if (technician && ticket.scheduled_at) {
     return `${technician} will visit on ${formatVisitTime(language, ticket.scheduled_at, timeZone)}. You will get a reminder before the visit.`;
   }
-  if (technician) return `${technician} will do the service and will confirm the time of the visit on ${day(ticket.preferred_at!)}.`;
-  const when = ticket.preferred_at ? ` on ${ticket.preferred_time ? formatVisitTime(language, ticket.preferred_at, timeZone) : day(ticket.preferred_at)}` : "";
+  if (technician)
+    return `${technician} will do the service and will confirm the time of the visit on ${day(ticket.preferred_at!)}.`;
+  const when = ticket.preferred_at
+    ? ` on ${ticket.preferred_time ? formatVisitTime(language, ticket.preferred_at, timeZone) : day(ticket.preferred_at)}`
+    : "";
   return `We will assign a technician and confirm the time of your visit${when}.`;
 }
 
@@ -49,7 +62,12 @@ export interface AutoAssignRunInput {
 }
 
 /** Unassigned (new or opened) tickets of `kinds` the caller may see, after `afterId`, in id order. */
-async function unassigned(ctx: UserContext, kinds: TicketKind[], limit: number, afterId?: string): Promise<TicketRow[]> {
+async function unassigned(
+  ctx: UserContext,
+  kinds: TicketKind[],
+  limit: number,
+  afterId?: string,
+): Promise<TicketRow[]> {
   return ctx.db
     .select()
     .from(tickets)
@@ -81,10 +99,19 @@ async function placeAll(ctx: UserContext, rows: TicketRow[], strategy: Strategy)
  * answers with the outcome; more starts a background job (202) that walks them in id order.
  */
 export async function runAutoAssign(ctx: UserContext, input: AutoAssignRunInput) {
-  const strategy = input.strategy ?? (ctx.settings.autoAssignBookings === "off" ? "least_loaded" : ctx.settings.autoAssignBookings);
+  const strategy =
+    input.strategy ?? (ctx.settings.autoAssignBookings === "off" ? "least_loaded" : ctx.settings.autoAssignBookings);
   const first = await unassigned(ctx, input.kinds, AUTO_ASSIGN_INLINE_LIMIT + 1);
   if (first.length > AUTO_ASSIGN_INLINE_LIMIT) {
-    return { job: await startJob(ctx, "auto_assign", ctx.actor.userId, { strategy, kinds: input.kinds }, { state: { counts: { assigned: 0, left_unassigned: 0 } } }) };
+    return {
+      job: await startJob(
+        ctx,
+        "auto_assign",
+        ctx.actor.userId,
+        { strategy, kinds: input.kinds },
+        { state: { counts: { assigned: 0, left_unassigned: 0 } } },
+      ),
+    };
   }
   const results = await placeAll(ctx, first, strategy);
   const assigned = results.filter((r) => r.technician_id).length;
@@ -105,5 +132,9 @@ export async function runAutoAssignStep(ctx: ServiceContext, job: JobRow): Promi
   const results = await placeAll(requester, rows, strategy);
   for (const r of results) counts[r.technician_id ? "assigned" : "left_unassigned"] += 1;
   const state = { after_id: rows.at(-1)?.id ?? job.state.after_id ?? null, counts };
-  return { state, rowsProcessed: job.rowsProcessed + rows.length, ...(rows.length < AUTO_ASSIGN_STEP_ROWS ? { done: { key: null } } : {}) };
+  return {
+    state,
+    rowsProcessed: job.rowsProcessed + rows.length,
+    ...(rows.length < AUTO_ASSIGN_STEP_ROWS ? { done: { key: null } } : {}),
+  };
 }

@@ -7,7 +7,15 @@ import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
 import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/d1";
 import { ticketStatsStatements } from "./ticket-stats";
-import { guardedInsert, guardedUpdate, historyRow, plainInsert, tokenGuard, type Columns, type Condition } from "./tickets.repo";
+import {
+  guardedInsert,
+  guardedUpdate,
+  historyRow,
+  plainInsert,
+  tokenGuard,
+  type Columns,
+  type Condition,
+} from "./tickets.repo";
 
 export interface HistoryEntry {
   action: string;
@@ -45,7 +53,12 @@ export interface TicketChange {
 }
 
 /** The tables whose new rows a phone syncs, and as what. */
-const SYNCED_ROWS: Record<string, SyncEntity> = { ticket_comments: "comment", work_logs: "work_log", appointments: "appointment", ticket_attachments: "attachment" };
+const SYNCED_ROWS: Record<string, SyncEntity> = {
+  ticket_comments: "comment",
+  work_logs: "work_log",
+  appointments: "appointment",
+  ticket_attachments: "attachment",
+};
 
 /** The change log's entries of a change: the ticket and its new rows for everyone on it; grants and revocations per technician. */
 function syncChangesOf(change: TicketChange): SyncChange[] {
@@ -53,10 +66,12 @@ function syncChangesOf(change: TicketChange): SyncChange[] {
   const out: SyncChange[] = [{ scope, entity: "ticket", id: change.ticketId }];
   for (const { table, row } of change.rows ?? []) {
     if (SYNCED_ROWS[table] && typeof row.id === "string") out.push({ scope, entity: SYNCED_ROWS[table], id: row.id });
-    if (table === "ticket_assignees" && typeof row.technician_id === "string") out.push({ scope: `u:${row.technician_id}`, entity: "ticket", id: change.ticketId, op: "grant" });
+    if (table === "ticket_assignees" && typeof row.technician_id === "string")
+      out.push({ scope: `u:${row.technician_id}`, entity: "ticket", id: change.ticketId, op: "grant" });
   }
   for (const s of change.synced ?? []) out.push({ scope, entity: s.entity, id: s.id });
-  for (const technicianId of change.revokeFrom ?? []) out.push({ scope: `u:${technicianId}`, entity: "ticket", id: change.ticketId, op: "revoke" });
+  for (const technicianId of change.revokeFrom ?? [])
+    out.push({ scope: `u:${technicianId}`, entity: "ticket", id: change.ticketId, op: "revoke" });
   return out;
 }
 
@@ -65,36 +80,64 @@ function syncChangesOf(change: TicketChange): SyncChange[] {
  * and its events in one D1 batch, all or nothing; a lost race is a 409 that wrote nothing; the
  * events are published after the batch commits. The report aggregates follow in the same batch.
  */
-export async function changeTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] }, change: TicketChange): Promise<{ events: DomainEventMessage[] }> {
+export async function changeTicket(
+  ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] },
+  change: TicketChange,
+): Promise<{ events: DomainEventMessage[] }> {
   const db = ctx.env.DB;
   const { ticketId } = change;
   const actorId = actorUserId(ctx.actor);
   const token = randomToken(12);
   const events = (change.events ?? []).map((e) => domainEvent(e.type, ticketId, actorId, e.data));
   const guard = tokenGuard(ticketId, token);
-  const versionCheck = change.expectVersion === undefined ? change.expectAlso : andConditions(change.expectAlso, { sql: "version = ?", params: [change.expectVersion] });
+  const versionCheck =
+    change.expectVersion === undefined
+      ? change.expectAlso
+      : andConditions(change.expectAlso, { sql: "version = ?", params: [change.expectVersion] });
   const results = await db.batch([
     guardedUpdate(db, ticketId, { updated_at: nowIso(), ...change.set }, token, change.expectStatus, versionCheck),
     ...(change.rows ?? []).map((r) => guardedInsert(db, r.table, r.row, ticketId, token)),
     ...(change.statements?.(guard) ?? []),
-    ...(change.history ?? []).map((h) => guardedInsert(db, "ticket_history", historyRow(ticketId, actorId, h.action, h.from ?? null, h.to ?? null, h.comment, h.internal), ticketId, token)),
+    ...(change.history ?? []).map((h) =>
+      guardedInsert(
+        db,
+        "ticket_history",
+        historyRow(ticketId, actorId, h.action, h.from ?? null, h.to ?? null, h.comment, h.internal),
+        ticketId,
+        token,
+      ),
+    ),
     ...events.map((e) => guardedInsert(db, "domain_events", eventRow(e), ticketId, token)),
     ...changeLogStatement(db, syncChangesOf(change), guard),
     ...ticketStatsStatements(db, ctx.settings.timeZone, [ticketId]),
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0) {
     if (change.expectVersion !== undefined) {
-      const current = await db.prepare("SELECT version FROM tickets WHERE id = ?").bind(ticketId).first<{ version: number }>();
-      if (current && current.version !== change.expectVersion) throw new AppError("precondition_failed", `The ticket is at version ${current.version}, not ${change.expectVersion}; read it again.`);
+      const current = await db
+        .prepare("SELECT version FROM tickets WHERE id = ?")
+        .bind(ticketId)
+        .first<{ version: number }>();
+      if (current && current.version !== change.expectVersion)
+        throw new AppError(
+          "precondition_failed",
+          `The ticket is at version ${current.version}, not ${change.expectVersion}; read it again.`,
+        );
     }
-    throw new AppError("conflict", change.conflict ?? "The ticket changed while this request ran; reload and try again.");
+    throw new AppError(
+      "conflict",
+      change.conflict ?? "The ticket changed while this request ran; reload and try again.",
+    );
   }
   await publishEvents(ctx.env, events, ctx.waitUntil);
   return { events };
 }
 
 /** A new ticket: its row, its first history entry and its event, then the event is published. */
-export async function recordNewTicket(ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] }, row: Columns & { id: string }, event: { type: string; data: Record<string, unknown> }) {
+export async function recordNewTicket(
+  ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] },
+  row: Columns & { id: string },
+  event: { type: string; data: Record<string, unknown> },
+) {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
   const published = domainEvent(event.type, row.id, actorId, event.data);
@@ -121,13 +164,35 @@ export function importedTicketStatements(
 ): { statements: D1PreparedStatement[]; event: DomainEventMessage } {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
-  const event = domainEvent("tickets.imported", jobId, actorId, { job_id: jobId, count: rows.length, tickets: rows.map((r) => ({ id: r.id, number: r.number, external_ref: r.external_ref })) });
+  const event = domainEvent("tickets.imported", jobId, actorId, {
+    job_id: jobId,
+    count: rows.length,
+    tickets: rows.map((r) => ({ id: r.id, number: r.number, external_ref: r.external_ref })),
+  });
   const statements = rows.flatMap((row) => [
     insertIfGuarded(db, "tickets", row, guard),
-    insertIfGuarded(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", `Imported (job ${jobId})`), guard),
+    insertIfGuarded(
+      db,
+      "ticket_history",
+      historyRow(row.id, actorId, "created", null, "new", `Imported (job ${jobId})`),
+      guard,
+    ),
   ]);
-  statements.push(...changeLogStatement(db, rows.map((r) => ({ scope: `t:${r.id}` as const, entity: "ticket" as const, id: r.id })), guard));
-  statements.push(insertIfGuarded(db, "domain_events", eventRow(event), guard), ...ticketStatsStatements(db, ctx.settings.timeZone, rows.map((r) => r.id)));
+  statements.push(
+    ...changeLogStatement(
+      db,
+      rows.map((r) => ({ scope: `t:${r.id}` as const, entity: "ticket" as const, id: r.id })),
+      guard,
+    ),
+  );
+  statements.push(
+    insertIfGuarded(db, "domain_events", eventRow(event), guard),
+    ...ticketStatsStatements(
+      db,
+      ctx.settings.timeZone,
+      rows.map((r) => r.id),
+    ),
+  );
   return { statements, event };
 }
 

@@ -13,10 +13,21 @@ describe("ticket visibility by relation", () => {
   let ticketId = "";
 
   beforeAll(async () => {
-    const { dispatcher, supervisor, otherSupervisor, tech, otherTech, owner, stranger: otherCustomer } = await relationCast();
+    const {
+      dispatcher,
+      supervisor,
+      otherSupervisor,
+      tech,
+      otherTech,
+      owner,
+      stranger: otherCustomer,
+    } = await relationCast();
     const manager = await staff("manager");
     ticketId = (await raiseTicket(owner.token)).id;
-    const assigned = await call(`/v1/tickets/${ticketId}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const assigned = await call(`/v1/tickets/${ticketId}/assign`, {
+      token: dispatcher.token,
+      body: { technician_ids: [tech.user.id] },
+    });
     expect(assigned.status).toBe(200);
     Object.assign(actors, {
       "own (customer)": owner.token,
@@ -52,7 +63,9 @@ describe("ticket visibility by relation", () => {
 
   it("lists match the same relations", async () => {
     for (const [actor, status] of Object.entries(EXPECT)) {
-      const ids = (await call("/v1/tickets?limit=100", { token: actors[actor] })).json.data.map((t: { id: string }) => t.id);
+      const ids = (await call("/v1/tickets?limit=100", { token: actors[actor] })).json.data.map(
+        (t: { id: string }) => t.id,
+      );
       expect(ids.includes(ticketId), actor).toBe(status === 200);
     }
   });

@@ -15,8 +15,14 @@ const found = async (token: string, q: string) => {
 describe("free-text search on tickets", () => {
   it("finds every word in number, title, description and address, the last as a prefix, accents ignored", async () => {
     const dispatcher = await staff("dispatcher");
-    const cable = await raiseTicket(dispatcher.token, { title: "Fibre cable cut on Main Road", description: "Contractor dug through the duct" });
-    const router = await raiseTicket(dispatcher.token, { title: "Router keeps rebooting", description: "Customer at the Café Lumière" });
+    const cable = await raiseTicket(dispatcher.token, {
+      title: "Fibre cable cut on Main Road",
+      description: "Contractor dug through the duct",
+    });
+    const router = await raiseTicket(dispatcher.token, {
+      title: "Router keeps rebooting",
+      description: "Customer at the Café Lumière",
+    });
     expect(await found(dispatcher.token, "fibre")).toEqual([cable.id]);
     expect(await found(dispatcher.token, "FIBRE cab")).toEqual([cable.id]);
     expect(await found(dispatcher.token, "cafe lumiere")).toEqual([router.id]);
@@ -27,7 +33,11 @@ describe("free-text search on tickets", () => {
     expect(await found(dispatcher.token, '"fibre OR router* NEAR(')).toEqual([]);
     expect(await found(dispatcher.token, "%%% ---")).toEqual([]);
     // Edits reach the index.
-    await call(`/v1/tickets/${router.id}`, { method: "PATCH", token: dispatcher.token, body: { title: "Modem overheating" } });
+    await call(`/v1/tickets/${router.id}`, {
+      method: "PATCH",
+      token: dispatcher.token,
+      body: { title: "Modem overheating" },
+    });
     expect(await found(dispatcher.token, "rebooting")).toEqual([]);
     expect(await found(dispatcher.token, "modem")).toEqual([router.id]);
   });
@@ -46,10 +56,23 @@ describe("free-text search on tickets", () => {
   });
 
   it("is answered from the full-text index", async () => {
-    const ctx = { ...systemContext(env, "test"), actor: { kind: "user" as const, userId: "usr_x", sessionId: "s", role: "admin", permissions: permissionsOf("admin", null), via: "bearer" as const, tokenExpiresAt: 0 } };
+    const ctx = {
+      ...systemContext(env, "test"),
+      actor: {
+        kind: "user" as const,
+        userId: "usr_x",
+        sessionId: "s",
+        role: "admin",
+        permissions: permissionsOf("admin", null),
+        via: "bearer" as const,
+        tokenExpiresAt: 0,
+      },
+    };
     const { statement } = await buildTicketListQuery(ctx, { q: "fibre cable", limit: 20, order: "-created_at" });
     const q = statement.toSQL();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+      .bind(...q.params)
+      .all<{ detail: string }>();
     expect(plan.results.map((r) => r.detail).join("\n")).toMatch(/tickets_fts VIRTUAL TABLE/);
   });
 });
@@ -60,7 +83,10 @@ describe("external references", () => {
     const ref = `INC-${crypto.randomUUID().slice(0, 8)}`;
     const t = await raiseTicket(dispatcher.token, { external_ref: ref });
     expect(t.external_ref).toBe(ref);
-    const again = await call("/v1/tickets", { token: dispatcher.token, body: { kind: "repair", priority: "high", title: "Same case", external_ref: ref } });
+    const again = await call("/v1/tickets", {
+      token: dispatcher.token,
+      body: { kind: "repair", priority: "high", title: "Same case", external_ref: ref },
+    });
     expect(again.status).toBe(409);
     expect(again.json.errors).toEqual([{ path: "external_ref", message: "Already in use" }]);
     const found = await call(`/v1/tickets?external_ref=${ref}`, { token: dispatcher.token });

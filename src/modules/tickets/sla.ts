@@ -16,19 +16,23 @@ export function initialTargets(settings: Settings, priority: TicketPriority, cre
  * Leaving on_hold: the paused time is added to the running total and to every target not yet
  * met or breached, so time on hold never counts against the SLA.
  */
-export function resumeClock(ticket: {
-  slaPausedAt: string | null;
-  slaPausedSeconds: number;
-  responseDueAt: string | null;
-  resolutionDueAt: string | null;
-  respondedAt: string | null;
-  resolvedAt: string | null;
-  responseBreachedAt: string | null;
-  resolutionBreachedAt: string | null;
-}, now: string) {
+export function resumeClock(
+  ticket: {
+    slaPausedAt: string | null;
+    slaPausedSeconds: number;
+    responseDueAt: string | null;
+    resolutionDueAt: string | null;
+    respondedAt: string | null;
+    resolvedAt: string | null;
+    responseBreachedAt: string | null;
+    resolutionBreachedAt: string | null;
+  },
+  now: string,
+) {
   if (!ticket.slaPausedAt) return {};
   const paused = Math.max(0, Math.round((Date.parse(now) - Date.parse(ticket.slaPausedAt)) / 1000));
-  const shift = (due: string | null, done: string | null, breached: string | null) => (due && !done && !breached ? addSeconds(due, paused) : due);
+  const shift = (due: string | null, done: string | null, breached: string | null) =>
+    due && !done && !breached ? addSeconds(due, paused) : due;
   return {
     sla_paused_at: null,
     sla_paused_seconds: ticket.slaPausedSeconds + paused,
@@ -48,7 +52,8 @@ export function slaState(t: {
   estimatedResolutionAt: string | null;
   createdAt: string;
 }) {
-  const minutes = (due: string | null) => (due ? Math.round((Date.parse(due) - Date.parse(t.createdAt)) / 60_000) : null);
+  const minutes = (due: string | null) =>
+    due ? Math.round((Date.parse(due) - Date.parse(t.createdAt)) / 60_000) : null;
   return {
     response_due_at: t.responseDueAt,
     resolution_due_at: t.resolutionDueAt,

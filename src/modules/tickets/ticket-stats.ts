@@ -13,12 +13,27 @@ import { zoneOffsetsJson } from "../../lib/time";
  */
 
 /** The per-day sums of report_daily. */
-export const SUMS = ["created", "created_done", "created_cancelled", "completed", "resolve_seconds", "on_time", "on_time_of", "first_time_fixed", "rated", "rating_sum", "nps_count", "promoters", "detractors"] as const;
+export const SUMS = [
+  "created",
+  "created_done",
+  "created_cancelled",
+  "completed",
+  "resolve_seconds",
+  "on_time",
+  "on_time_of",
+  "first_time_fixed",
+  "rated",
+  "rating_sum",
+  "nps_count",
+  "promoters",
+  "detractors",
+] as const;
 
 const ZONE = `zone(s, m) AS (SELECT value->>0, value->>1 FROM json_each(?1))`;
 const BY_IDS = `SELECT value FROM json_each(?2)`;
 const BY_WRITE_TOKEN = `SELECT id FROM tickets WHERE write_token = ?2`;
-const localDay = (column: string) => `(SELECT date(${column}, z.m || ' minutes') FROM zone z WHERE z.s <= ${column} ORDER BY z.s DESC LIMIT 1)`;
+const localDay = (column: string) =>
+  `(SELECT date(${column}, z.m || ' minutes') FROM zone z WHERE z.s <= ${column} ORDER BY z.s DESC LIMIT 1)`;
 
 const DONE = `('resolved', 'waiting_approval', 'closed')`;
 const UNFINISHED = `('new', 'opened', 'assigned', 'in_progress', 'on_hold')`;
@@ -85,10 +100,18 @@ SELECT technician_id, team_id, status, priority, ${sign} * count(*), ${sign} * s
 WHERE ticket_id IN (SELECT id FROM picked) GROUP BY technician_id, team_id, status, priority
 ON CONFLICT (technician_id, team_id, status, priority) DO UPDATE SET tickets = tickets + excluded.tickets, overdue = overdue + excluded.overdue`;
 
-const deleteFacts = (picked: string) => `WITH picked(id) AS (${picked}) DELETE FROM report_ticket_facts WHERE ticket_id IN (SELECT id FROM picked)`;
+const deleteFacts = (picked: string) =>
+  `WITH picked(id) AS (${picked}) DELETE FROM report_ticket_facts WHERE ticket_id IN (SELECT id FROM picked)`;
 
 /** The SQL of one refresh, in order; `?1` binds the zone's offsets, `?2` the ticket ids (JSON). Also run by the benchmark's seeding. */
-const refreshSql = (picked: string) => [moveDaily(picked, -1), moveCurrent(picked, -1), deleteFacts(picked), insertFacts(picked), moveDaily(picked, 1), moveCurrent(picked, 1)];
+const refreshSql = (picked: string) => [
+  moveDaily(picked, -1),
+  moveCurrent(picked, -1),
+  deleteFacts(picked),
+  insertFacts(picked),
+  moveDaily(picked, 1),
+  moveCurrent(picked, 1),
+];
 export const REFRESH_SQL = refreshSql(BY_IDS);
 const REFRESH_BY_TOKEN_SQL = refreshSql(BY_WRITE_TOKEN);
 
@@ -96,10 +119,18 @@ const REFRESH_BY_TOKEN_SQL = refreshSql(BY_WRITE_TOKEN);
 export const REFRESH_ALL_SQL = refreshSql("SELECT id FROM tickets");
 
 /** Empties the aggregates before a rebuild. */
-export const CLEAR_SQL = ["DELETE FROM report_daily", "DELETE FROM report_current", "DELETE FROM report_ticket_facts"] as const;
+export const CLEAR_SQL = [
+  "DELETE FROM report_daily",
+  "DELETE FROM report_current",
+  "DELETE FROM report_ticket_facts",
+] as const;
 
 /** Statements that bring the aggregates up to date for these tickets; append them to the batch that changed the tickets. */
-export function ticketStatsStatements(db: D1Database, timeZone: string, ticketIds: readonly string[]): D1PreparedStatement[] {
+export function ticketStatsStatements(
+  db: D1Database,
+  timeZone: string,
+  ticketIds: readonly string[],
+): D1PreparedStatement[] {
   if (!ticketIds.length) return [];
   const zone = zoneOffsetsJson(timeZone);
   const ids = JSON.stringify([...new Set(ticketIds)]);
@@ -107,10 +138,16 @@ export function ticketStatsStatements(db: D1Database, timeZone: string, ticketId
 }
 
 /** The same for the tickets one set-based write marked with its write token. */
-export function ticketStatsByWriteTokenStatements(db: D1Database, timeZone: string, writeToken: string): D1PreparedStatement[] {
+export function ticketStatsByWriteTokenStatements(
+  db: D1Database,
+  timeZone: string,
+  writeToken: string,
+): D1PreparedStatement[] {
   return bindRefresh(db, REFRESH_BY_TOKEN_SQL, zoneOffsetsJson(timeZone), writeToken);
 }
 
 function bindRefresh(db: D1Database, texts: readonly string[], zone: string, picked: string) {
-  return texts.map((text) => (text.includes("?1") ? db.prepare(text).bind(zone, picked) : db.prepare(text.replaceAll("?2", "?1")).bind(picked)));
+  return texts.map((text) =>
+    text.includes("?1") ? db.prepare(text).bind(zone, picked) : db.prepare(text.replaceAll("?2", "?1")).bind(picked),
+  );
 }

@@ -38,13 +38,27 @@ export const getTicket: RouteHandler<typeof routes.getTicket, AppEnv> = async (c
   c.json(withEtag(c, await present.getTicketDetail(userContext(c), c.req.valid("param").id)), 200);
 
 export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = async (c) =>
-  c.json(withEtag(c, await write.updateTicket(userContext(c), c.req.valid("param").id, c.req.valid("json"), { expectVersion: ifMatchVersion(c) })), 200);
+  c.json(
+    withEtag(
+      c,
+      await write.updateTicket(userContext(c), c.req.valid("param").id, c.req.valid("json"), {
+        expectVersion: ifMatchVersion(c),
+      }),
+    ),
+    200,
+  );
 
 export function actionHandler(action: TicketAction) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
-    const body = ((c.req as unknown as { valid: (t: "json") => { comment?: string } | undefined }).valid("json")) ?? {};
-    return c.json(withEtag(c, await write.transitionTicket(userContext(c), id, action, body.comment, { expectVersion: ifMatchVersion(c) })), 200);
+    const body = (c.req as unknown as { valid: (t: "json") => { comment?: string } | undefined }).valid("json") ?? {};
+    return c.json(
+      withEtag(
+        c,
+        await write.transitionTicket(userContext(c), id, action, body.comment, { expectVersion: ifMatchVersion(c) }),
+      ),
+      200,
+    );
   };
 }
 
@@ -53,7 +67,10 @@ export const assignTicket: RouteHandler<typeof routes.assignTicket, AppEnv> = as
 
 export const unassignTicket: RouteHandler<typeof routes.unassignTicket, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await assignment.unassignTicket(userContext(c), c.req.valid("param").id, input.technician_ids, input.comment), 200);
+  return c.json(
+    await assignment.unassignTicket(userContext(c), c.req.valid("param").id, input.technician_ids, input.comment),
+    200,
+  );
 };
 
 export const setSla: RouteHandler<typeof routes.setSla, AppEnv> = async (c) =>
@@ -61,7 +78,10 @@ export const setSla: RouteHandler<typeof routes.setSla, AppEnv> = async (c) =>
 
 export const rescheduleBooking: RouteHandler<typeof routes.rescheduleBooking, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(await write.rescheduleBooking(userContext(c), c.req.valid("param").id, input.preferred_date, input.comment), 200);
+  return c.json(
+    await write.rescheduleBooking(userContext(c), c.req.valid("param").id, input.preferred_date, input.comment),
+    200,
+  );
 };
 
 export const listComments: RouteHandler<typeof routes.listComments, AppEnv> = async (c) =>
@@ -78,7 +98,9 @@ function decodeBase64(data: string): Uint8Array {
     const binary = atob(data.replace(/^data:[^,]*,/, "").replace(/\s+/g, ""));
     return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
   } catch {
-    throw new AppError("validation_failed", "data_base64 is not valid base64.", { errors: [{ path: "data_base64", message: "Invalid base64" }] });
+    throw new AppError("validation_failed", "data_base64 is not valid base64.", {
+      errors: [{ path: "data_base64", message: "Invalid base64" }],
+    });
   }
 }
 
@@ -89,12 +111,23 @@ export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = 
   if (type.startsWith("multipart/form-data")) {
     const form = await c.req.parseBody();
     const part = form.file;
-    if (!(part instanceof File)) throw new AppError("validation_failed", "Send the file in a `file` field.", { errors: [{ path: "file", message: "Required" }] });
-    file = { filename: part.name, contentType: part.type || "application/octet-stream", bytes: new Uint8Array(await part.arrayBuffer()) };
+    if (!(part instanceof File))
+      throw new AppError("validation_failed", "Send the file in a `file` field.", {
+        errors: [{ path: "file", message: "Required" }],
+      });
+    file = {
+      filename: part.name,
+      contentType: part.type || "application/octet-stream",
+      bytes: new Uint8Array(await part.arrayBuffer()),
+    };
   } else {
     const body = c.req.valid("json") as { filename: string; content_type: string; data_base64: string } | undefined;
     if (!body?.data_base64) {
-      throw new AppError("validation_failed", "Send multipart/form-data with a `file`, or JSON { filename, content_type, data_base64 }.", { errors: [{ path: "data_base64", message: "Required" }] });
+      throw new AppError(
+        "validation_failed",
+        "Send multipart/form-data with a `file`, or JSON { filename, content_type, data_base64 }.",
+        { errors: [{ path: "data_base64", message: "Required" }] },
+      );
     }
     file = { filename: body.filename, contentType: body.content_type, bytes: decodeBase64(body.data_base64) };
   }
@@ -126,7 +159,8 @@ export const customerTickets: RouteHandler<typeof routes.customerTickets, AppEnv
   return c.json(await list.listCustomerTickets(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 };
 
-export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) => c.json(await assignment.workload(userContext(c)), 200);
+export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) =>
+  c.json(await assignment.workload(userContext(c)), 200);
 
 export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, AppEnv> = async (c) =>
   c.json(await assignment.workload(userContext(c), c.req.valid("param").id), 200);
@@ -138,8 +172,15 @@ export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, 
 function ifMatchVersion(c: Context<AppEnv>): number | undefined {
   const header = c.req.header("if-match")?.trim();
   if (!header || header === "*") return undefined;
-  if (/^W\/"\d{1,9}"$/.test(header)) throw new AppError("precondition_failed", "If-Match compares strongly: a weak ETag (W/\"…\") never matches. Send the ETag as GET returned it.");
+  if (/^W\/"\d{1,9}"$/.test(header))
+    throw new AppError(
+      "precondition_failed",
+      'If-Match compares strongly: a weak ETag (W/"…") never matches. Send the ETag as GET returned it.',
+    );
   const match = /^"(\d{1,9})"$/.exec(header);
-  if (!match) throw new AppError("invalid_request", 'If-Match takes the ETag of a ticket, e.g. "7".', { errors: [{ path: "if-match", message: "Not an ETag of this API" }] });
+  if (!match)
+    throw new AppError("invalid_request", 'If-Match takes the ETag of a ticket, e.g. "7".', {
+      errors: [{ path: "if-match", message: "Not an ETag of this API" }],
+    });
   return Number(match[1]);
 }

@@ -4,19 +4,40 @@ import { inList } from "../../lib/d1";
 import { publishEvents } from "../../lib/events";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { listCell, numberCell, pointCells, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
-import { customerReferenceColumns, customerReferenceOf, resolveCustomerReferences, type CustomerReference } from "../customers";
+import {
+  customerReferenceColumns,
+  customerReferenceOf,
+  resolveCustomerReferences,
+  type CustomerReference,
+} from "../customers";
 import { importedTicketStatements } from "./change";
 import { initialTargets } from "./sla";
 import { TicketCreateSchema } from "./tickets.schemas";
 
-const TEXT = ["external_ref", "kind", "priority", "title", "description", "service_category", "address", "service_area", "preferred_at", "scheduled_at"] as const;
+const TEXT = [
+  "external_ref",
+  "kind",
+  "priority",
+  "title",
+  "description",
+  "service_category",
+  "address",
+  "service_area",
+  "preferred_at",
+  "scheduled_at",
+] as const;
 
-type Imported = { input: ReturnType<typeof TicketCreateSchema.parse> & { external_ref: string }; customer: CustomerReference };
+type Imported = {
+  input: ReturnType<typeof TicketCreateSchema.parse> & { external_ref: string };
+  customer: CustomerReference;
+};
 
 /** Ticket numbers for a whole chunk in one statement: the last of `count` consecutive numbers. */
 async function reserveNumbers(db: D1Database, count: number): Promise<number> {
   const row = await db
-    .prepare("INSERT INTO counters (name, value) VALUES ('ticket_number', ?1) ON CONFLICT (name) DO UPDATE SET value = value + ?1 RETURNING value")
+    .prepare(
+      "INSERT INTO counters (name, value) VALUES ('ticket_number', ?1) ON CONFLICT (name) DO UPDATE SET value = value + ?1 RETURNING value",
+    )
     .bind(count)
     .first<{ value: number }>();
   return row!.value;
@@ -35,20 +56,48 @@ export const ticketImport: ImportKind<Imported> = {
   permission: "tickets:create",
   updates: false,
   columns: [
-    { name: "external_ref", description: "The case or task number in the source system; identifies the ticket", example: "INC-2026-000871", required: true },
+    {
+      name: "external_ref",
+      description: "The case or task number in the source system; identifies the ticket",
+      example: "INC-2026-000871",
+      required: true,
+    },
     { name: "title", description: "Title", example: "No internet since the storm", required: true },
-    { name: "kind", description: "bug, problem, service_down, new_feature, installation, repair, maintenance, upgrade or disconnection", example: "repair", required: true },
+    {
+      name: "kind",
+      description:
+        "bug, problem, service_down, new_feature, installation, repair, maintenance, upgrade or disconnection",
+      example: "repair",
+      required: true,
+    },
     { name: "priority", description: "low, medium (default), high, critical or emergency", example: "high" },
     { name: "description", description: "Description", example: "ONT shows LOS after power cut" },
     ...customerReferenceColumns("The customer"),
-    { name: "address", description: "Where the work is (default: the customer's address)", example: "Plot 1234, Gaborone" },
+    {
+      name: "address",
+      description: "Where the work is (default: the customer's address)",
+      example: "Plot 1234, Gaborone",
+    },
     { name: "lat", description: "Latitude (with lng)", example: "-24.6282" },
     { name: "lng", description: "Longitude (with lat)", example: "25.9231" },
-    { name: "service_category", description: "voice, internet or other: the service the ticket is about", example: "internet", exampleInTemplate: false },
+    {
+      name: "service_category",
+      description: "voice, internet or other: the service the ticket is about",
+      example: "internet",
+      exampleInTemplate: false,
+    },
     { name: "service_area", description: "Service area (default: the customer's)", example: "gaborone-north" },
     { name: "required_skills", description: "Skills, separated by ; or |", example: "fibre;splicing" },
-    { name: "preferred_at", description: "When the customer prefers the visit (RFC 3339)", example: "2026-12-01T09:00:00+02:00" },
-    { name: "scheduled_at", description: "When the visit is scheduled (RFC 3339)", example: "2026-12-01T09:00:00+02:00" },
+    {
+      name: "preferred_at",
+      description: "When the customer prefers the visit (RFC 3339)",
+      example: "2026-12-01T09:00:00+02:00",
+    },
+    {
+      name: "scheduled_at",
+      description: "When the visit is scheduled (RFC 3339)",
+      example: "2026-12-01T09:00:00+02:00",
+    },
     { name: "estimated_minutes", description: "Expected duration in minutes", example: "90" },
   ],
 
@@ -59,43 +108,98 @@ export const ticketImport: ImportKind<Imported> = {
     if (cells.required_skills !== undefined) input.required_skills = listCell(cells.required_skills);
     const point = pointCells(cells);
     if ("errors" in point) return point;
-    if (point.point) input.location = { ...point.point, ...(cells.address !== undefined ? { address: cells.address } : {}) };
+    if (point.point)
+      input.location = { ...point.point, ...(cells.address !== undefined ? { address: cells.address } : {}) };
     if (cells.external_ref === undefined) return { errors: [{ path: "external_ref", message: "Required" }] };
     const result = validated(TicketCreateSchema, input, "location");
     if ("errors" in result) return result;
-    if (result.value.kind === "service_booking") return { errors: [{ path: "kind", message: "Service bookings are booked for a service card, not imported" }] };
-    return { value: { input: result.value as Imported["input"], customer: customerReferenceOf(cells) }, key: result.value.external_ref! };
+    if (result.value.kind === "service_booking")
+      return { errors: [{ path: "kind", message: "Service bookings are booked for a service card, not imported" }] };
+    return {
+      value: { input: result.value as Imported["input"], customer: customerReferenceOf(cells) },
+      key: result.value.external_ref!,
+    };
   },
 
   async plan(ctx, rows, { onExisting, guard, jobId, dryRun }) {
-    const customers = await resolveCustomerReferences(ctx, rows.map((r) => r.value.customer));
+    const customers = await resolveCustomerReferences(
+      ctx,
+      rows.map((r) => r.value.customer),
+    );
     const existing = new Set(
-      (await ctx.db.select({ ref: tickets.externalRef }).from(tickets).where(inList(tickets.externalRef, rows.map((r) => r.key)))).map((t) => t.ref),
+      (
+        await ctx.db
+          .select({ ref: tickets.externalRef })
+          .from(tickets)
+          .where(
+            inList(
+              tickets.externalRef,
+              rows.map((r) => r.key),
+            ),
+          )
+      ).map((t) => t.ref),
     );
     const outcomes: RowOutcome[] = rows.map((row, i) => {
       const customer = customers[i];
       if (customer && "error" in customer) return { outcome: "failed", errors: [customer.error] };
       if (!existing.has(row.key)) return { outcome: "created" };
-      if (onExisting === "fail") return { outcome: "failed", errors: [{ path: "external_ref", message: "A ticket with this external reference exists" }] };
+      if (onExisting === "fail")
+        return {
+          outcome: "failed",
+          errors: [{ path: "external_ref", message: "A ticket with this external reference exists" }],
+        };
       return { outcome: "skipped" };
     });
-    const creating = rows.flatMap((row, i) => (outcomes[i].outcome === "created" ? [{ row, customer: customers[i] as Exclude<(typeof customers)[number], { error: unknown }> }] : []));
+    const creating = rows.flatMap((row, i) =>
+      outcomes[i].outcome === "created"
+        ? [{ row, customer: customers[i] as Exclude<(typeof customers)[number], { error: unknown }> }]
+        : [],
+    );
     if (dryRun || !creating.length) return { outcomes, statements: [] };
 
     const last = await reserveNumbers(ctx.env.DB, creating.length);
     const now = nowIso();
-    const rowsToInsert = creating.map(({ row: { value: { input } }, customer }, i) => {
-      const targets = initialTargets(ctx.settings, input.priority, now);
-      return {
-        id: newId("tkt"), number: `TR-${String(last - creating.length + 1 + i).padStart(6, "0")}`, external_ref: input.external_ref, kind: input.kind, priority: input.priority,
-        status: "new", title: input.title, description: input.description, customer_id: customer?.id ?? null, asset_id: null, created_by: actorUserId(ctx.actor) ?? "system",
-        service_area: input.service_area ?? customer?.serviceArea ?? null, required_skills: JSON.stringify([...new Set(input.required_skills)]),
-        lat: input.location?.lat ?? customer?.lat ?? null, lng: input.location?.lng ?? customer?.lng ?? null,
-        address: input.location?.address ?? input.address ?? (customer?.address || null), preferred_at: input.preferred_at ?? null, scheduled_at: input.scheduled_at ?? null,
-        estimated_minutes: input.estimated_minutes ?? null, service_type: null, service_category: input.service_category ?? null, response_due_at: targets.responseDueAt, resolution_due_at: targets.resolutionDueAt,
-        write_token: randomToken(12), created_at: now, updated_at: now,
-      };
-    });
+    const rowsToInsert = creating.map(
+      (
+        {
+          row: {
+            value: { input },
+          },
+          customer,
+        },
+        i,
+      ) => {
+        const targets = initialTargets(ctx.settings, input.priority, now);
+        return {
+          id: newId("tkt"),
+          number: `TR-${String(last - creating.length + 1 + i).padStart(6, "0")}`,
+          external_ref: input.external_ref,
+          kind: input.kind,
+          priority: input.priority,
+          status: "new",
+          title: input.title,
+          description: input.description,
+          customer_id: customer?.id ?? null,
+          asset_id: null,
+          created_by: actorUserId(ctx.actor) ?? "system",
+          service_area: input.service_area ?? customer?.serviceArea ?? null,
+          required_skills: JSON.stringify([...new Set(input.required_skills)]),
+          lat: input.location?.lat ?? customer?.lat ?? null,
+          lng: input.location?.lng ?? customer?.lng ?? null,
+          address: input.location?.address ?? input.address ?? (customer?.address || null),
+          preferred_at: input.preferred_at ?? null,
+          scheduled_at: input.scheduled_at ?? null,
+          estimated_minutes: input.estimated_minutes ?? null,
+          service_type: null,
+          service_category: input.service_category ?? null,
+          response_due_at: targets.responseDueAt,
+          resolution_due_at: targets.resolutionDueAt,
+          write_token: randomToken(12),
+          created_at: now,
+          updated_at: now,
+        };
+      },
+    );
     const { statements, event } = importedTicketStatements(ctx, rowsToInsert, guard, jobId);
     return { outcomes, statements, afterCommit: () => publishEvents(ctx.env, [event], ctx.waitUntil) };
   },

@@ -30,13 +30,19 @@ export function defaultTicketOrder(filters: Pick<TicketListFilters, "kind">): st
 export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
   let filters: TicketListFilters = query;
   if (query.bucket) {
-    const bucket = await ctx.db.query.buckets.findFirst({ where: and(eq(buckets.id, query.bucket), eq(buckets.ownerId, ctx.actor.userId)) });
-    if (!bucket) throw new AppError("validation_failed", "No such bucket", { errors: [{ path: "query.bucket", message: "No such bucket" }] });
+    const bucket = await ctx.db.query.buckets.findFirst({
+      where: and(eq(buckets.id, query.bucket), eq(buckets.ownerId, ctx.actor.userId)),
+    });
+    if (!bucket)
+      throw new AppError("validation_failed", "No such bucket", {
+        errors: [{ path: "query.bucket", message: "No such bucket" }],
+      });
     filters = { ...(bucket.filters as TicketListFilters), ...stripUndefined(query) };
   }
   const order = query.order ?? defaultTicketOrder(filters);
   const field = order.replace(/^-/, "") as "created_at" | "updated_at" | "scheduled_at";
-  const column = field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? SCHEDULE_ORDER_KEY : tickets.createdAt;
+  const column =
+    field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? SCHEDULE_ORDER_KEY : tickets.createdAt;
   const page = keyset({ order, column, idColumn: tickets.id, cursor: query.cursor });
   const where = and(await visibleTickets(ctx), ...ticketFilters(filters), page.where);
   // Assignees come back with the page as JSON, saving a round trip (found by `npm run bench`).
@@ -45,9 +51,12 @@ export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
       'displayName', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username), 'phone', u.phone))
     FROM ticket_assignees a JOIN users u ON u.id = a.technician_id LEFT JOIN technician_profiles p ON p.user_id = a.technician_id
     WHERE a.ticket_id = "tickets"."id")`.as("assignees_json"); // qualified by hand: drizzle renders a bare "id" here
-  const peopleJson = sql<string>`(SELECT json_group_object(u.id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username))
+  const peopleJson =
+    sql<string>`(SELECT json_group_object(u.id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username))
     FROM users u WHERE u.id IN ("tickets"."created_by", "tickets"."team_supervisor_id"))`.as("people_json");
-  const customerJson = sql<string | null>`(SELECT json_object('id', c.id, 'full_name', c.full_name, 'phone', c.phone, 'address', c.address)
+  const customerJson = sql<
+    string | null
+  >`(SELECT json_object('id', c.id, 'full_name', c.full_name, 'phone', c.phone, 'address', c.address)
     FROM customers c WHERE c.id = "tickets"."customer_id")`.as("customer_json");
   const statement = ctx.db
     .select({ ...getTableColumns(tickets), assigneesJson, peopleJson, customerJson })
@@ -55,7 +64,8 @@ export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
     .where(where)
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const valueOf = (r: Pick<TicketRow, "updatedAt" | "scheduledAt" | "createdAt">) => (field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? scheduleOrderKey(r) : r.createdAt);
+  const valueOf = (r: Pick<TicketRow, "updatedAt" | "scheduledAt" | "createdAt">) =>
+    field === "updated_at" ? r.updatedAt : field === "scheduled_at" ? scheduleOrderKey(r) : r.createdAt;
   return { statement, page, valueOf };
 }
 
@@ -66,14 +76,20 @@ export async function listTickets(ctx: UserContext, query: ListQuery) {
   const names: PeopleNames = new Map();
   const customers = new Map<string, { id: string; full_name: string; phone: string | null; address: string } | null>();
   const rows: TicketRow[] = result.data.map(({ assigneesJson, peopleJson, customerJson, ...row }) => {
-    for (const [id, name] of Object.entries(JSON.parse(peopleJson || "{}") as Record<string, string>)) names.set(id, name);
-    const list = (JSON.parse(assigneesJson || "[]") as AssigneeInfo[]).sort((a, b) => a.assignedAt.localeCompare(b.assignedAt));
+    for (const [id, name] of Object.entries(JSON.parse(peopleJson || "{}") as Record<string, string>))
+      names.set(id, name);
+    const list = (JSON.parse(assigneesJson || "[]") as AssigneeInfo[]).sort((a, b) =>
+      a.assignedAt.localeCompare(b.assignedAt),
+    );
     assignees.set(row.id, list);
     customers.set(row.id, customerJson ? JSON.parse(customerJson) : null);
     return row as TicketRow;
   });
   const presented = await presentTickets(ctx, rows, { assignees, names });
-  return { data: presented.map((t) => ({ ...t, customer: customers.get(t.id) ?? null })), next_cursor: result.next_cursor };
+  return {
+    data: presented.map((t) => ({ ...t, customer: customers.get(t.id) ?? null })),
+    next_cursor: result.next_cursor,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -92,8 +108,18 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.project_name ? eq(tickets.projectName, f.project_name) : undefined,
     f.service_category ? eq(tickets.serviceCategory, f.service_category) : undefined,
     // Tickets' service areas are stored lowercase, as localities name them.
-    f.region_id ? inList(tickets.serviceArea, sql`(SELECT service_area FROM localities WHERE region_id = ${f.region_id} AND deleted_at IS NULL)`) : undefined,
-    f.locality_id ? inList(tickets.serviceArea, sql`(SELECT service_area FROM localities WHERE id = ${f.locality_id} AND deleted_at IS NULL)`) : undefined,
+    f.region_id
+      ? inList(
+          tickets.serviceArea,
+          sql`(SELECT service_area FROM localities WHERE region_id = ${f.region_id} AND deleted_at IS NULL)`,
+        )
+      : undefined,
+    f.locality_id
+      ? inList(
+          tickets.serviceArea,
+          sql`(SELECT service_area FROM localities WHERE id = ${f.locality_id} AND deleted_at IS NULL)`,
+        )
+      : undefined,
     f.q ? matchesText(f.q) : undefined,
     f.technician_id
       ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
@@ -111,14 +137,22 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
  * query syntax: it is cut into words and each is quoted.
  */
 function matchesText(text: string): SQL {
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 10);
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 10);
   if (!words.length) return sql`0`;
   const query = words.map((w, i) => `"${w}"${i === words.length - 1 ? "*" : ""}`).join(" ");
   return sql`${tickets}.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ${query})`;
 }
 
 /** A customer's tickets: the customer must be one the caller may see (else 404), the tickets as scoped as any list. */
-export async function listCustomerTickets(ctx: UserContext, customerId: string, query: Omit<Parameters<typeof listTickets>[1], "customer_id">) {
+export async function listCustomerTickets(
+  ctx: UserContext,
+  customerId: string,
+  query: Omit<Parameters<typeof listTickets>[1], "customer_id">,
+) {
   await findVisibleCustomer(ctx, customerId);
   return listTickets(ctx, { ...query, customer_id: customerId } as Parameters<typeof listTickets>[1]);
 }

@@ -3,36 +3,78 @@ import { keyset } from "../../lib/pagination";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
-import { technicianProfiles, ticketAssignees, ticketAttachments, ticketComments, ticketHistory, tickets, users, workLogs } from "../../db/schema";
+import {
+  technicianProfiles,
+  ticketAssignees,
+  ticketAttachments,
+  ticketComments,
+  ticketHistory,
+  tickets,
+  users,
+  workLogs,
+} from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { findCustomer } from "../customers";
 import { slaState } from "./sla";
 import { findVisibleTicket, relationsOf, type TicketRow } from "../access";
 import { allowedActions, type Relation } from "./tickets.workflow";
 
-export type AssigneeInfo = { technicianId: string; displayName: string; phone: string | null; assignedAt: string; dueAt: string | null; reason: string | null; supervisorId: string | null };
+export type AssigneeInfo = {
+  technicianId: string;
+  displayName: string;
+  phone: string | null;
+  assignedAt: string;
+  dueAt: string | null;
+  reason: string | null;
+  supervisorId: string | null;
+};
 
 /** Display names of the people a ticket names besides its assignees (creator, team supervisor), by user id. */
 export type PeopleNames = Map<string, string>;
 
 export async function loadAssignees(ctx: ServiceContext, ticketIds: string[]): Promise<Map<string, AssigneeInfo[]>> {
-  return (await loadTicketPeople(ctx, ticketIds.map((id) => ({ id, createdBy: "", teamSupervisorId: null })))).assignees;
+  return (
+    await loadTicketPeople(
+      ctx,
+      ticketIds.map((id) => ({ id, createdBy: "", teamSupervisorId: null })),
+    )
+  ).assignees;
 }
 
 /** Assignees and the names of creators and team supervisors of `rows`, in one round trip. */
-export async function loadTicketPeople(ctx: ServiceContext, rows: Pick<TicketRow, "id" | "createdBy" | "teamSupervisorId">[]): Promise<{ assignees: Map<string, AssigneeInfo[]>; names: PeopleNames }> {
+export async function loadTicketPeople(
+  ctx: ServiceContext,
+  rows: Pick<TicketRow, "id" | "createdBy" | "teamSupervisorId">[],
+): Promise<{ assignees: Map<string, AssigneeInfo[]>; names: PeopleNames }> {
   const out = new Map<string, AssigneeInfo[]>();
   const names: PeopleNames = new Map();
   if (!rows.length) return { assignees: out, names };
-  const people = [...new Set(rows.flatMap((r) => [r.createdBy, r.teamSupervisorId]).filter((id): id is string => Boolean(id)))];
+  const people = [
+    ...new Set(rows.flatMap((r) => [r.createdBy, r.teamSupervisorId]).filter((id): id is string => Boolean(id))),
+  ];
   const assigneeQuery = ctx.db
-    .select({ a: ticketAssignees, first: users.firstName, last: users.lastName, username: users.username, phone: users.phone, supervisorId: technicianProfiles.supervisorId })
+    .select({
+      a: ticketAssignees,
+      first: users.firstName,
+      last: users.lastName,
+      username: users.username,
+      phone: users.phone,
+      supervisorId: technicianProfiles.supervisorId,
+    })
     .from(ticketAssignees)
     .innerJoin(users, eq(users.id, ticketAssignees.technicianId))
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
-    .where(inList(ticketAssignees.ticketId, rows.map((r) => r.id)))
+    .where(
+      inList(
+        ticketAssignees.ticketId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(ticketAssignees.assignedAt));
-  const nameQuery = ctx.db.select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username }).from(users).where(inList(users.id, people.length ? people : [""]));
+  const nameQuery = ctx.db
+    .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+    .from(users)
+    .where(inList(users.id, people.length ? people : [""]));
   const [found, named] = await ctx.db.batch([assigneeQuery, nameQuery]);
   for (const p of named) names.set(p.id, displayName(p.first, p.last, p.username));
   const assigneeRows = found;
@@ -52,7 +94,12 @@ export async function loadTicketPeople(ctx: ServiceContext, rows: Pick<TicketRow
   return { assignees: out, names };
 }
 
-export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relation: Relation, names: PeopleNames = new Map()) {
+export function toTicketResponse(
+  t: TicketRow,
+  assignees: AssigneeInfo[],
+  relation: Relation,
+  names: PeopleNames = new Map(),
+) {
   return {
     id: t.id,
     number: t.number,
@@ -79,11 +126,24 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
     estimated_minutes: t.estimatedMinutes,
     service_type: t.serviceType,
     service_category: t.serviceCategory,
-    assignees: assignees.map((a) => ({ technician_id: a.technicianId, display_name: a.displayName, phone: a.phone ?? null, assigned_at: a.assignedAt, due_at: a.dueAt, reason: relation.internal ? a.reason : null })),
+    assignees: assignees.map((a) => ({
+      technician_id: a.technicianId,
+      display_name: a.displayName,
+      phone: a.phone ?? null,
+      assigned_at: a.assignedAt,
+      due_at: a.dueAt,
+      reason: relation.internal ? a.reason : null,
+    })),
     sla: slaState(t),
     milestones: {
-      opened_at: t.openedAt, assigned_at: t.assignedAt, started_at: t.startedAt, on_hold_at: t.onHoldAt,
-      resolved_at: t.resolvedAt, signed_off_at: t.signedOffAt, closed_at: t.closedAt, cancelled_at: t.cancelledAt,
+      opened_at: t.openedAt,
+      assigned_at: t.assignedAt,
+      started_at: t.startedAt,
+      on_hold_at: t.onHoldAt,
+      resolved_at: t.resolvedAt,
+      signed_off_at: t.signedOffAt,
+      closed_at: t.closedAt,
+      cancelled_at: t.cancelledAt,
     },
     allowed_actions: allowedActions(t.status, relation),
     version: t.version,
@@ -92,7 +152,11 @@ export function toTicketResponse(t: TicketRow, assignees: AssigneeInfo[], relati
   };
 }
 
-export async function presentTickets(ctx: UserContext, rows: TicketRow[], preloaded?: { assignees: Map<string, AssigneeInfo[]>; names: PeopleNames }) {
+export async function presentTickets(
+  ctx: UserContext,
+  rows: TicketRow[],
+  preloaded?: { assignees: Map<string, AssigneeInfo[]>; names: PeopleNames },
+) {
   const { assignees, names } = preloaded ?? (await loadTicketPeople(ctx, rows));
   const relations = await relationsOf(ctx, rows, assignees);
   return rows.map((r) => toTicketResponse(r, assignees.get(r.id) ?? [], relations.get(r.id)!, names));
@@ -108,7 +172,11 @@ export async function relationTo(ctx: UserContext, ticket: TicketRow) {
  * The ticket as this request changed it, shown with the relation and assignees read before the
  * change: a change that leaves the ticket's people alone keeps both, so one read suffices.
  */
-export async function presentChanged(ctx: UserContext, id: string, before: { relation: Relation; assignees: AssigneeInfo[]; names?: PeopleNames }) {
+export async function presentChanged(
+  ctx: UserContext,
+  id: string,
+  before: { relation: Relation; assignees: AssigneeInfo[]; names?: PeopleNames },
+) {
   const row = (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, id) }))!;
   return toTicketResponse(row, before.assignees, before.relation, before.names);
 }
@@ -133,7 +201,11 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
       .leftJoin(users, eq(users.id, ticketComments.authorId))
       .where(and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public")))
       .orderBy(asc(ticketComments.createdAt)),
-    ctx.db.select().from(ticketAttachments).where(eq(ticketAttachments.ticketId, id)).orderBy(asc(ticketAttachments.createdAt)),
+    ctx.db
+      .select()
+      .from(ticketAttachments)
+      .where(eq(ticketAttachments.ticketId, id))
+      .orderBy(asc(ticketAttachments.createdAt)),
     ctx.db
       .select({ row: ticketHistory, actorName })
       .from(ticketHistory)
@@ -145,8 +217,12 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
   return {
     ...toTicketResponse(ticket, assignees, relation, names),
     comments: comments.map((r) => ({
-      id: r.c.id, author_id: r.c.authorId, author_name: displayName(r.first, r.last, r.username) || "unknown",
-      body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
+      id: r.c.id,
+      author_id: r.c.authorId,
+      author_name: displayName(r.first, r.last, r.username) || "unknown",
+      body: r.c.body,
+      visibility: r.c.visibility,
+      created_at: r.c.createdAt,
     })),
     attachments: attachments.map(toAttachmentResponse),
     history: history.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)),
@@ -156,7 +232,12 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
 
 export function toAttachmentResponse(a: typeof ticketAttachments.$inferSelect) {
   return {
-    id: a.id, filename: a.filename, content_type: a.contentType, size_bytes: a.sizeBytes, uploaded_by: a.uploadedBy, created_at: a.createdAt,
+    id: a.id,
+    filename: a.filename,
+    content_type: a.contentType,
+    size_bytes: a.sizeBytes,
+    uploaded_by: a.uploadedBy,
+    created_at: a.createdAt,
     download_url: `/v1/tickets/${a.ticketId}/attachments/${a.id}`,
   };
 }
@@ -168,18 +249,39 @@ export function toAttachmentResponse(a: typeof ticketAttachments.$inferSelect) {
 const PUBLIC_HISTORY_COMMENTS = new Set(["created", "commented", "work_logged", "completed", "rescheduled"]);
 
 /** Who made a history entry, by name: the user's display name; null for the system or a customer on a link. */
-const actorName = sql<string | null>`CASE WHEN ${users.id} IS NULL THEN NULL ELSE coalesce(nullif(trim(${users.firstName} || ' ' || ${users.lastName}), ''), ${users.username}) END`;
+const actorName = sql<
+  string | null
+>`CASE WHEN ${users.id} IS NULL THEN NULL ELSE coalesce(nullif(trim(${users.firstName} || ' ' || ${users.lastName}), ''), ${users.username}) END`;
 
-export function toHistoryResponse(h: typeof ticketHistory.$inferSelect, seesInternal: boolean, actorName: string | null) {
+export function toHistoryResponse(
+  h: typeof ticketHistory.$inferSelect,
+  seesInternal: boolean,
+  actorName: string | null,
+) {
   const comment = seesInternal || PUBLIC_HISTORY_COMMENTS.has(h.action) ? h.comment : null;
-  return { id: h.id, actor_id: h.actorId, actor_name: actorName, action: h.action, from: h.fromValue, to: h.toValue, comment, created_at: h.createdAt };
+  return {
+    id: h.id,
+    actor_id: h.actorId,
+    actor_name: actorName,
+    action: h.action,
+    from: h.fromValue,
+    to: h.toValue,
+    comment,
+    created_at: h.createdAt,
+  };
 }
 
 export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
   return {
-    id: w.id, technician_id: w.technicianId, work_detail: w.workDetail, parts: w.parts,
-    parts_cost: w.parts.reduce((sum, p) => sum + p.quantity * p.unit_price, 0), amount_charged: w.amountCharged,
-    next_service_date: w.nextServiceDate, verified_by_code: w.verifiedByCode, created_at: w.createdAt,
+    id: w.id,
+    technician_id: w.technicianId,
+    work_detail: w.workDetail,
+    parts: w.parts,
+    parts_cost: w.parts.reduce((sum, p) => sum + p.quantity * p.unit_price, 0),
+    amount_charged: w.amountCharged,
+    next_service_date: w.nextServiceDate,
+    verified_by_code: w.verifiedByCode,
+    created_at: w.createdAt,
   };
 }
 
@@ -189,16 +291,31 @@ const historySeq = sql<string>`printf('%012d', ${ticketHistory}.rowid)`;
 export async function listHistory(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
   await findVisibleTicket(ctx, id);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
-  const page = keyset({ order: "created_at", column: ticketHistory.createdAt, idColumn: historySeq, cursor: query.cursor });
+  const page = keyset({
+    order: "created_at",
+    column: ticketHistory.createdAt,
+    idColumn: historySeq,
+    cursor: query.cursor,
+  });
   const rows = await ctx.db
     .select({ row: ticketHistory, seq: historySeq, actorName })
     .from(ticketHistory)
     .leftJoin(users, eq(users.id, ticketHistory.actorId))
-    .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false), page.where))
+    .where(
+      and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false), page.where),
+    )
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const result = page.page(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => r.row.createdAt, (r) => r.seq);
-  return { data: result.data.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)), next_cursor: result.next_cursor };
+  const result = page.page(
+    rows.map((r) => ({ ...r, id: r.row.id })),
+    query.limit,
+    (r) => r.row.createdAt,
+    (r) => r.seq,
+  );
+  return {
+    data: result.data.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)),
+    next_cursor: result.next_cursor,
+  };
 }
 
 // ---- for notifications and integrators ----
@@ -222,7 +339,14 @@ export async function ticketAudience(ctx: ServiceContext, ticketId: string) {
     ticket,
     assignees: assignees.map((a) => ({ id: a.technicianId, supervisorId: a.supervisorId })),
     customer: customer
-      ? { id: customer.id, userId: customer.userId, phone: customer.phone, email: customer.email, whatsapp: customer.whatsapp, messageChannels: customer.messageChannels }
+      ? {
+          id: customer.id,
+          userId: customer.userId,
+          phone: customer.phone,
+          email: customer.email,
+          whatsapp: customer.whatsapp,
+          messageChannels: customer.messageChannels,
+        }
       : null,
     /** The ticket as the API shows it to staff who see everything: the shape webhooks carry. */
     presented: toTicketResponse(ticket, assignees, STAFF_VIEW, names),

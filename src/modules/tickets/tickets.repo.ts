@@ -15,7 +15,14 @@ export interface Condition {
   params: (string | number | null)[];
 }
 
-export function guardedUpdate(db: D1Database, ticketId: string, set: Columns, token: string, expectedStatuses?: readonly string[], also?: Condition) {
+export function guardedUpdate(
+  db: D1Database,
+  ticketId: string,
+  set: Columns,
+  token: string,
+  expectedStatuses?: readonly string[],
+  also?: Condition,
+) {
   const entries = Object.entries({ ...set, write_token: token });
   const assignments = entries.map(([col], i) => `${col} = ?${i + 1}`).join(", ");
   const params: (string | number | null)[] = entries.map(([, v]) => v);
@@ -44,9 +51,29 @@ export function guardedInsert(db: D1Database, table: string, row: Columns, ticke
 
 export function plainInsert(db: D1Database, table: string, row: Columns) {
   const cols = Object.keys(row);
-  return db.prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((_, i) => `?${i + 1}`).join(", ")})`).bind(...Object.values(row));
+  return db
+    .prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((_, i) => `?${i + 1}`).join(", ")})`)
+    .bind(...Object.values(row));
 }
 
-export function historyRow(ticketId: string, actorId: string | null, action: string, from: string | null, to: string | null, comment?: string | null, internal = false): Columns {
-  return { id: newId("hst"), ticket_id: ticketId, actor_id: actorId, action, from_value: from, to_value: to, comment: comment ?? null, internal: internal ? 1 : 0, created_at: nowIso() };
+export function historyRow(
+  ticketId: string,
+  actorId: string | null,
+  action: string,
+  from: string | null,
+  to: string | null,
+  comment?: string | null,
+  internal = false,
+): Columns {
+  return {
+    id: newId("hst"),
+    ticket_id: ticketId,
+    actor_id: actorId,
+    action,
+    from_value: from,
+    to_value: to,
+    comment: comment ?? null,
+    internal: internal ? 1 : 0,
+    created_at: nowIso(),
+  };
 }

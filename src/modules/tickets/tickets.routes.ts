@@ -7,26 +7,60 @@ import { CustomerIdParam } from "../customers";
 import { TechnicianIdParam } from "../technicians";
 import { JobSchema } from "../jobs";
 import {
-  ActionSchema, AssignSchema, AutoAssignResultSchema, AutoAssignRunSchema, TicketCreatedSchema, AttachmentJsonSchema, AttachmentParams, AttachmentSchema, BulkAssignResultSchema, BulkAssignSchema,
-  CommentCreateSchema, CommentSchema, CompleteSchema, MessageSchema, RescheduleSchema, SlaUpdateSchema,
-  TicketCreateSchema, TicketDetailSchema, TicketIdParam, TicketListQuery, TicketPageSchema, TicketSchema, TicketUpdateSchema,
-  UnassignSchema, WorkLogCreateSchema, WorkLogSchema, WorkloadSchema, TicketSubListQuery, CommentPageSchema, HistoryPageSchema, WorkLogPageSchema,
+  ActionSchema,
+  AssignSchema,
+  AutoAssignResultSchema,
+  AutoAssignRunSchema,
+  TicketCreatedSchema,
+  AttachmentJsonSchema,
+  AttachmentParams,
+  AttachmentSchema,
+  BulkAssignResultSchema,
+  BulkAssignSchema,
+  CommentCreateSchema,
+  CommentSchema,
+  CompleteSchema,
+  MessageSchema,
+  RescheduleSchema,
+  SlaUpdateSchema,
+  TicketCreateSchema,
+  TicketDetailSchema,
+  TicketIdParam,
+  TicketListQuery,
+  TicketPageSchema,
+  TicketSchema,
+  TicketUpdateSchema,
+  UnassignSchema,
+  WorkLogCreateSchema,
+  WorkLogSchema,
+  WorkloadSchema,
+  TicketSubListQuery,
+  CommentPageSchema,
+  HistoryPageSchema,
+  WorkLogPageSchema,
 } from "./tickets.schemas";
 import { ACTIONS, RULES, type TicketAction } from "./tickets.workflow";
 
 const tags = ["tickets"];
 
 export const listTickets = createRoute({
-  method: "get", path: "/v1/tickets", tags, operationId: "listTickets",
+  method: "get",
+  path: "/v1/tickets",
+  tags,
+  operationId: "listTickets",
   summary: "Tickets you may see",
-  description: "Admins, managers and dispatchers see all; supervisors their team's; technicians what is assigned to them; customers their own. Filters combine; lists are keyset-paginated.",
+  description:
+    "Admins, managers and dispatchers see all; supervisors their team's; technicians what is assigned to them; customers their own. Filters combine; lists are keyset-paginated.",
   ...requires("tickets:read"),
   request: { query: TicketListQuery },
   responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403) },
 });
 
 export const createTicket = createRoute({
-  method: "post", path: "/v1/tickets", tags, operationId: "createTicket",
+  method: "post",
+  path: "/v1/tickets",
+  tags,
+  operationId: "createTicket",
   summary: "Raise a ticket or book a service",
   description:
     "Customers raise tickets for themselves; a `service_booking` needs their own service card and a preferred date (and optionally time) inside the booking window, and is free or paid by the warranty rule. When the deployment places bookings automatically (AUTO_ASSIGN_BOOKINGS) and a technician fits, the booking comes back `assigned` (scheduled at the preferred time when one was given). `next_steps` says what happens next in words.",
@@ -36,17 +70,28 @@ export const createTicket = createRoute({
 });
 
 export const autoAssignRun = createRoute({
-  method: "post", path: "/v1/tickets/auto-assign", tags, operationId: "runAutoAssign",
+  method: "post",
+  path: "/v1/tickets/auto-assign",
+  tags,
+  operationId: "runAutoAssign",
   summary: "Place every unassigned booking",
   description: `Assigns every new or opened ticket of the given kinds (service bookings by default) that you may see and that has no technician, choosing among available technicians with the skills, area and team. Up to 50 tickets: answered at once (200) with each outcome. More: a background job (202) — follow it at /v1/jobs/{id}; its counts say how many were placed. Tickets nobody fits stay for a dispatcher. Running it twice places nothing twice.`,
   ...requires("tickets:assign", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(AutoAssignRunSchema) },
-  responses: { 200: jsonResponse(AutoAssignResultSchema, "Placed"), 202: jsonResponse(JobSchema, "Many tickets: placing them in the background"), ...errorResponses(400, 401, 403, 413) },
+  responses: {
+    200: jsonResponse(AutoAssignResultSchema, "Placed"),
+    202: jsonResponse(JobSchema, "Many tickets: placing them in the background"),
+    ...errorResponses(400, 401, 403, 413),
+  },
 });
 
 export const bulkAssign = createRoute({
-  method: "post", path: "/v1/tickets/assign", tags, operationId: "bulkAssignTickets",
-  summary: "Assign many tickets at once", description: "Each ticket succeeds or fails on its own; the result lists both.",
+  method: "post",
+  path: "/v1/tickets/assign",
+  tags,
+  operationId: "bulkAssignTickets",
+  summary: "Assign many tickets at once",
+  description: "Each ticket succeeds or fails on its own; the result lists both.",
   ...requires("tickets:assign", idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(BulkAssignSchema) },
   responses: { 200: jsonResponse(BulkAssignResultSchema, "Per-ticket results"), ...errorResponses(400, 401, 403, 422) },
@@ -57,11 +102,19 @@ const IfMatchHeader = z.object({
     .string()
     .max(20)
     .optional()
-    .openapi({ param: { name: "if-match", in: "header" }, description: 'The ticket\'s `version` as an ETag (`"7"`): the change is refused with 412 if the ticket changed since', example: '"7"' }),
+    .openapi({
+      param: { name: "if-match", in: "header" },
+      description:
+        'The ticket\'s `version` as an ETag (`"7"`): the change is refused with 412 if the ticket changed since',
+      example: '"7"',
+    }),
 });
 
 export const getTicket = createRoute({
-  method: "get", path: "/v1/tickets/{id}", tags, operationId: "getTicket",
+  method: "get",
+  path: "/v1/tickets/{id}",
+  tags,
+  operationId: "getTicket",
   summary: "A ticket with assignees, SLA, comments, attachments, history and work logs",
   ...requires("tickets:read"),
   request: { params: TicketIdParam },
@@ -69,27 +122,47 @@ export const getTicket = createRoute({
 });
 
 export const updateTicket = createRoute({
-  method: "patch", path: "/v1/tickets/{id}", tags, operationId: "updateTicket",
-  summary: "Edit a ticket's fields (dispatch)", description: "Each changed field writes a history row.",
+  method: "patch",
+  path: "/v1/tickets/{id}",
+  tags,
+  operationId: "updateTicket",
+  summary: "Edit a ticket's fields (dispatch)",
+  description: "Each changed field writes a history row.",
   ...requires("tickets:assign"),
   request: { params: TicketIdParam, headers: IfMatchHeader, body: jsonBody(TicketUpdateSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 412) },
 });
 
 const ACTION_SUMMARIES: Record<TicketAction, string> = {
-  open: "Acknowledge a new ticket", start: "Start work", hold: "Put on hold (the SLA clock pauses)", resume: "Resume work (the SLA clock runs again)",
-  resolve: "Resolve; waits for the customer's approval when they have a login", approve: "Approve the resolution (closes)",
-  reject: "Reject the resolution (back to work)", cancel: "Cancel; customers only before work starts", reopen: "Reopen a finished ticket",
+  open: "Acknowledge a new ticket",
+  start: "Start work",
+  hold: "Put on hold (the SLA clock pauses)",
+  resume: "Resume work (the SLA clock runs again)",
+  resolve: "Resolve; waits for the customer's approval when they have a login",
+  approve: "Approve the resolution (closes)",
+  reject: "Reject the resolution (back to work)",
+  cancel: "Cancel; customers only before work starts",
+  reopen: "Reopen a finished ticket",
 };
 
 function actionRoute(action: TicketAction) {
   return createRoute({
-    method: "post", path: `/v1/tickets/{id}/${action}`, tags, operationId: `${action}Ticket`,
+    method: "post",
+    path: `/v1/tickets/{id}/${action}`,
+    tags,
+    operationId: `${action}Ticket`,
     summary: ACTION_SUMMARIES[action],
     description: `From ${RULES[action].from.join(", ")} to ${RULES[action].to}. An illegal move is 409 invalid_transition.`,
     ...requires("tickets:update", idempotent()),
-    request: { params: TicketIdParam, headers: idempotencyHeader.extend(IfMatchHeader.shape), body: { required: false, content: { "application/json": { schema: ActionSchema } } } },
-    responses: { 200: jsonResponse(TicketSchema, "The ticket after the move"), ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
+    request: {
+      params: TicketIdParam,
+      headers: idempotencyHeader.extend(IfMatchHeader.shape),
+      body: { required: false, content: { "application/json": { schema: ActionSchema } } },
+    },
+    responses: {
+      200: jsonResponse(TicketSchema, "The ticket after the move"),
+      ...errorResponses(400, 401, 403, 404, 409, 412, 422),
+    },
   });
 }
 
@@ -97,30 +170,45 @@ function actionRoute(action: TicketAction) {
 export const actionRoutes = ACTIONS.map((action) => [action, actionRoute(action)] as const);
 
 export const assignTicket = createRoute({
-  method: "post", path: "/v1/tickets/{id}/assign", tags, operationId: "assignTicket",
+  method: "post",
+  path: "/v1/tickets/{id}/assign",
+  tags,
+  operationId: "assignTicket",
   summary: "Assign technicians, a team, or let a strategy choose",
-  description: "`strategy`: round_robin or least_loaded among available technicians with the ticket's skills and area (and team); the choice and its reason are recorded.",
+  description:
+    "`strategy`: round_robin or least_loaded among available technicians with the ticket's skills and area (and team); the choice and its reason are recorded.",
   ...requires("tickets:assign", idempotent()),
   request: { params: TicketIdParam, headers: idempotencyHeader, body: jsonBody(AssignSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Assigned"), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
 export const unassignTicket = createRoute({
-  method: "post", path: "/v1/tickets/{id}/unassign", tags, operationId: "unassignTicket", summary: "Remove technicians from a ticket",
+  method: "post",
+  path: "/v1/tickets/{id}/unassign",
+  tags,
+  operationId: "unassignTicket",
+  summary: "Remove technicians from a ticket",
   ...requires("tickets:assign"),
   request: { params: TicketIdParam, body: jsonBody(UnassignSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const setSla = createRoute({
-  method: "post", path: "/v1/tickets/{id}/sla", tags, operationId: "setTicketSla", summary: "Set SLA targets",
+  method: "post",
+  path: "/v1/tickets/{id}/sla",
+  tags,
+  operationId: "setTicketSla",
+  summary: "Set SLA targets",
   ...requires("tickets:sla"),
   request: { params: TicketIdParam, body: jsonBody(SlaUpdateSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const rescheduleBooking = createRoute({
-  method: "post", path: "/v1/tickets/{id}/reschedule", tags, operationId: "rescheduleBooking",
+  method: "post",
+  path: "/v1/tickets/{id}/reschedule",
+  tags,
+  operationId: "rescheduleBooking",
   summary: "Move a service booking to another day before work starts",
   ...requires("tickets:update"),
   request: { params: TicketIdParam, body: jsonBody(RescheduleSchema) },
@@ -128,106 +216,186 @@ export const rescheduleBooking = createRoute({
 });
 
 export const listComments = createRoute({
-  method: "get", path: "/v1/tickets/{id}/comments", tags, operationId: "listTicketComments", summary: "Comments (customers never see internal notes)",
+  method: "get",
+  path: "/v1/tickets/{id}/comments",
+  tags,
+  operationId: "listTicketComments",
+  summary: "Comments (customers never see internal notes)",
   ...requires("tickets:read"),
   request: { params: TicketIdParam, query: TicketSubListQuery },
-  responses: { 200: jsonResponse(CommentPageSchema, "A page of comments, oldest first"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(CommentPageSchema, "A page of comments, oldest first"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const addComment = createRoute({
-  method: "post", path: "/v1/tickets/{id}/comments", tags, operationId: "addTicketComment", summary: "Comment, or add an internal note",
+  method: "post",
+  path: "/v1/tickets/{id}/comments",
+  tags,
+  operationId: "addTicketComment",
+  summary: "Comment, or add an internal note",
   ...requires("tickets:comment", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(CommentCreateSchema) },
   responses: { 201: jsonResponse(CommentSchema, "Added"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const listAttachments = createRoute({
-  method: "get", path: "/v1/tickets/{id}/attachments", tags, operationId: "listTicketAttachments", summary: "Attachments",
+  method: "get",
+  path: "/v1/tickets/{id}/attachments",
+  tags,
+  operationId: "listTicketAttachments",
+  summary: "Attachments",
   ...requires("tickets:read"),
   request: { params: TicketIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(AttachmentSchema) }).openapi("AttachmentList"), "Attachments"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(AttachmentSchema) }).openapi("AttachmentList"), "Attachments"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const addAttachment = createRoute({
-  method: "post", path: "/v1/tickets/{id}/attachments", tags, operationId: "addTicketAttachment",
+  method: "post",
+  path: "/v1/tickets/{id}/attachments",
+  tags,
+  operationId: "addTicketAttachment",
   summary: "Upload an attachment",
-  description: "multipart/form-data with a `file` field, or JSON `{ filename, content_type, data_base64 }`. JPEG, PNG, WebP, HEIC, PDF, plain text or CSV; content must match the type; at most MAX_UPLOAD_BYTES.",
+  description:
+    "multipart/form-data with a `file` field, or JSON `{ filename, content_type, data_base64 }`. JPEG, PNG, WebP, HEIC, PDF, plain text or CSV; content must match the type; at most MAX_UPLOAD_BYTES.",
   ...requires("tickets:comment", idempotent()),
-  request: { headers: idempotencyHeader,
+  request: {
+    headers: idempotencyHeader,
     params: TicketIdParam,
     // Not `required`: each content type is validated only when the request uses it.
     body: {
       required: false,
       content: {
         "application/json": { schema: AttachmentJsonSchema },
-        "multipart/form-data": { schema: z.object({ file: z.any().optional().openapi({ type: "string", format: "binary" }) }).openapi("AttachmentMultipart") },
+        "multipart/form-data": {
+          schema: z
+            .object({ file: z.any().optional().openapi({ type: "string", format: "binary" }) })
+            .openapi("AttachmentMultipart"),
+        },
       },
     },
   },
-  responses: { 201: jsonResponse(AttachmentSchema, "Stored"), ...errorResponses(400, 401, 403, 404, 409, 413), 415: { description: "Type not allowed", content: { "application/problem+json": { schema: z.any() } } } },
+  responses: {
+    201: jsonResponse(AttachmentSchema, "Stored"),
+    ...errorResponses(400, 401, 403, 404, 409, 413),
+    415: { description: "Type not allowed", content: { "application/problem+json": { schema: z.any() } } },
+  },
 });
 
 export const downloadAttachment = createRoute({
-  method: "get", path: "/v1/tickets/{id}/attachments/{attachment_id}", tags, operationId: "downloadTicketAttachment",
+  method: "get",
+  path: "/v1/tickets/{id}/attachments/{attachment_id}",
+  tags,
+  operationId: "downloadTicketAttachment",
   summary: "Download an attachment (only for those who may see the ticket)",
   ...requires("tickets:read"),
   request: { params: AttachmentParams },
-  responses: { 200: { description: "The file", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } }, ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: {
+      description: "The file",
+      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+    },
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const listHistory = createRoute({
-  method: "get", path: "/v1/tickets/{id}/history", tags, operationId: "listTicketHistory", summary: "Every change: who, what, from, to, when",
+  method: "get",
+  path: "/v1/tickets/{id}/history",
+  tags,
+  operationId: "listTicketHistory",
+  summary: "Every change: who, what, from, to, when",
   ...requires("tickets:read"),
   request: { params: TicketIdParam, query: TicketSubListQuery },
-  responses: { 200: jsonResponse(HistoryPageSchema, "A page of history, oldest first"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(HistoryPageSchema, "A page of history, oldest first"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const listWorkLogs = createRoute({
-  method: "get", path: "/v1/tickets/{id}/work-logs", tags, operationId: "listWorkLogs", summary: "Work logs",
+  method: "get",
+  path: "/v1/tickets/{id}/work-logs",
+  tags,
+  operationId: "listWorkLogs",
+  summary: "Work logs",
   ...requires("tickets:read"),
   request: { params: TicketIdParam, query: TicketSubListQuery },
-  responses: { 200: jsonResponse(WorkLogPageSchema, "A page of work logs, oldest first"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(WorkLogPageSchema, "A page of work logs, oldest first"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const addWorkLog = createRoute({
-  method: "post", path: "/v1/tickets/{id}/work-logs", tags, operationId: "addWorkLog", summary: "Log work: detail, parts, amount, next service date",
+  method: "post",
+  path: "/v1/tickets/{id}/work-logs",
+  tags,
+  operationId: "addWorkLog",
+  summary: "Log work: detail, parts, amount, next service date",
   ...requires("tickets:update", idempotent()),
   request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(WorkLogCreateSchema) },
   responses: { 201: jsonResponse(WorkLogSchema, "Logged"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const requestCompletionCode = createRoute({
-  method: "post", path: "/v1/tickets/{id}/completion-code", tags, operationId: "requestCompletionCode",
-  summary: "Send the customer a code that confirms the work", description: "SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.",
+  method: "post",
+  path: "/v1/tickets/{id}/completion-code",
+  tags,
+  operationId: "requestCompletionCode",
+  summary: "Send the customer a code that confirms the work",
+  description: "SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.",
   ...requires("tickets:update"),
   request: { params: TicketIdParam },
   responses: { 202: jsonResponse(MessageSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
 });
 
 export const completeWithCode = createRoute({
-  method: "post", path: "/v1/tickets/{id}/complete", tags, operationId: "completeTicket",
+  method: "post",
+  path: "/v1/tickets/{id}/complete",
+  tags,
+  operationId: "completeTicket",
   summary: "Finish with the customer's code: resolves, signs off and writes the work log",
   ...requires("tickets:update", idempotent()),
   request: { params: TicketIdParam, headers: idempotencyHeader, body: jsonBody(CompleteSchema) },
-  responses: { 200: jsonResponse(TicketSchema, "Resolved and signed off"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+  responses: {
+    200: jsonResponse(TicketSchema, "Resolved and signed off"),
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
 });
 
 export const customerTickets = createRoute({
-  method: "get", path: "/v1/customers/{id}/tickets", tags, operationId: "listCustomerTickets", summary: "A customer's ticket history",
+  method: "get",
+  path: "/v1/customers/{id}/tickets",
+  tags,
+  operationId: "listCustomerTickets",
+  summary: "A customer's ticket history",
   ...requires("customers:read"),
   request: { params: CustomerIdParam, query: TicketListQuery.omit({ customer_id: true }) },
   responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const workload = createRoute({
-  method: "get", path: "/v1/workload", tags, operationId: "getWorkload",
-  summary: "Open, in progress, overdue and today's work per technician", description: "Scoped: all, your team, or yourself.",
+  method: "get",
+  path: "/v1/workload",
+  tags,
+  operationId: "getWorkload",
+  summary: "Open, in progress, overdue and today's work per technician",
+  description: "Scoped: all, your team, or yourself.",
   ...requires("tickets:read"),
   responses: { 200: jsonResponse(WorkloadSchema, "Per technician"), ...errorResponses(401, 403) },
 });
 
 export const technicianWorkload = createRoute({
-  method: "get", path: "/v1/technicians/{id}/workload", tags, operationId: "getTechnicianWorkload", summary: "One technician's workload",
+  method: "get",
+  path: "/v1/technicians/{id}/workload",
+  tags,
+  operationId: "getTechnicianWorkload",
+  summary: "One technician's workload",
   ...requires("tickets:read"),
   request: { params: TechnicianIdParam },
   responses: { 200: jsonResponse(WorkloadSchema, "The technician's workload"), ...errorResponses(400, 401, 403, 404) },

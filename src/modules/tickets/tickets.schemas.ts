@@ -2,23 +2,54 @@ import { z } from "@hono/zod-openapi";
 import { SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES, VISIT_TYPES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
-export const TicketIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The ticket's id", example: "tkt_0a1b2c3d4e5f6g7h8i9j" }) });
+export const TicketIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The ticket's id",
+      example: "tkt_0a1b2c3d4e5f6g7h8i9j",
+    }),
+});
 export const AttachmentParams = TicketIdParam.extend({
-  attachment_id: z.string().min(1).max(64).openapi({ param: { name: "attachment_id", in: "path" }, description: "The attachment's id", example: "att_0a1b2c3d4e5f6g7h8i9j" }),
+  attachment_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "attachment_id", in: "path" },
+      description: "The attachment's id",
+      example: "att_0a1b2c3d4e5f6g7h8i9j",
+    }),
 });
 
 /** `normal` is the ISP desk's word for medium. */
-export const PriorityInput = z.preprocess((v) => (v === "normal" ? "medium" : v), z.enum(TICKET_PRIORITIES)).openapi({ type: "string", enum: [...TICKET_PRIORITIES, "normal"] });
+export const PriorityInput = z
+  .preprocess((v) => (v === "normal" ? "medium" : v), z.enum(TICKET_PRIORITIES))
+  .openapi({ type: "string", enum: [...TICKET_PRIORITIES, "normal"] });
 
 const instant = z.iso.datetime({ offset: true }).openapi({ example: "2026-12-01T09:00:00Z" });
 const day = z.iso.date().openapi({ example: "2026-12-01" });
 
 export const LocationSchema = z
-  .object({ lat: z.number().min(-90).max(90).nullable(), lng: z.number().min(-180).max(180).nullable(), address: z.string().nullable() })
+  .object({
+    lat: z.number().min(-90).max(90).nullable(),
+    lng: z.number().min(-180).max(180).nullable(),
+    address: z.string().nullable(),
+  })
   .openapi("Location");
 
 export const AssigneeSchema = z
-  .object({ technician_id: z.string(), display_name: z.string(), phone: z.string().nullable(), assigned_at: z.string(), due_at: z.string().nullable(), reason: z.string().nullable() })
+  .object({
+    technician_id: z.string(),
+    display_name: z.string(),
+    phone: z.string().nullable(),
+    assigned_at: z.string(),
+    due_at: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
   .openapi("Assignee");
 
 export const SlaStateSchema = z
@@ -31,8 +62,16 @@ export const SlaStateSchema = z
     paused: z.boolean(),
     paused_seconds: z.number().int(),
     estimated_resolution_at: z.string().nullable(),
-    response_minutes: z.number().int().nullable().openapi({ description: "Minutes from creation to the response target (time on hold included)" }),
-    resolution_minutes: z.number().int().nullable().openapi({ description: "Minutes from creation to the resolution target (time on hold included)" }),
+    response_minutes: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Minutes from creation to the response target (time on hold included)" }),
+    resolution_minutes: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Minutes from creation to the resolution target (time on hold included)" }),
   })
   .openapi("SlaState");
 
@@ -40,7 +79,10 @@ export const TicketSchema = z
   .object({
     id: z.string(),
     number: z.string(),
-    external_ref: z.string().nullable().openapi({ description: "The case or task number in the system the ticket came from" }),
+    external_ref: z
+      .string()
+      .nullable()
+      .openapi({ description: "The case or task number in the system the ticket came from" }),
     kind: z.enum(TICKET_KINDS),
     priority: z.enum(TICKET_PRIORITIES),
     status: z.enum(TICKET_STATUSES),
@@ -50,19 +92,34 @@ export const TicketSchema = z
     customer_id: z.string().nullable(),
     asset_id: z.string().nullable(),
     created_by: z.string(),
-    created_by_name: z.string().nullable().openapi({ description: "The name of the person who raised the ticket (null when truckroll raised it)" }),
+    created_by_name: z
+      .string()
+      .nullable()
+      .openapi({ description: "The name of the person who raised the ticket (null when truckroll raised it)" }),
     team_supervisor_id: z.string().nullable(),
-    team_name: z.string().nullable().openapi({ description: "The team the ticket is assigned to, known by its supervisor's name" }),
+    team_name: z
+      .string()
+      .nullable()
+      .openapi({ description: "The team the ticket is assigned to, known by its supervisor's name" }),
     service_area: z.string().nullable(),
     required_skills: z.array(z.string()),
     location: LocationSchema.nullable(),
     preferred_at: z.string().nullable(),
-    preferred_time: z.string().nullable().openapi({ description: "Service bookings: the local time of day the customer asked for (HH:MM), when given" }),
-    visit_type: z.enum(VISIT_TYPES).nullable().openapi({ description: "Service bookings: at the customer's (`onsite`), carried in to the workshop (`carry_in`) or `remote`" }),
+    preferred_time: z
+      .string()
+      .nullable()
+      .openapi({ description: "Service bookings: the local time of day the customer asked for (HH:MM), when given" }),
+    visit_type: z.enum(VISIT_TYPES).nullable().openapi({
+      description:
+        "Service bookings: at the customer's (`onsite`), carried in to the workshop (`carry_in`) or `remote`",
+    }),
     scheduled_at: z.string().nullable(),
     estimated_minutes: z.number().int().nullable(),
     service_type: z.enum(["free", "paid"]).nullable(),
-    service_category: z.enum(SERVICE_CATEGORIES).nullable().openapi({ description: "The service the ticket is about: voice, internet or other. When not given, the customer's visit page guesses it from the title and description" }),
+    service_category: z.enum(SERVICE_CATEGORIES).nullable().openapi({
+      description:
+        "The service the ticket is about: voice, internet or other. When not given, the customer's visit page guesses it from the title and description",
+    }),
     assignees: z.array(AssigneeSchema),
     sla: SlaStateSchema,
     milestones: z.object({
@@ -76,29 +133,53 @@ export const TicketSchema = z
       cancelled_at: z.string().nullable(),
     }),
     allowed_actions: z.array(z.string()).openapi({ description: "Workflow actions the caller may take now" }),
-    version: z.number().int().openapi({ description: "Goes up with every change; also the `ETag` of GET /v1/tickets/{id}. Send it back as `If-Match` on an edit or a workflow action to have it refused (412) if the ticket changed meanwhile" }),
+    version: z.number().int().openapi({
+      description:
+        "Goes up with every change; also the `ETag` of GET /v1/tickets/{id}. Send it back as `If-Match` on an edit or a workflow action to have it refused (412) if the ticket changed meanwhile",
+    }),
     created_at: z.string(),
     updated_at: z.string(),
   })
   .openapi("Ticket");
 
 export const TicketCreatedSchema = TicketSchema.extend({
-  next_steps: z.string().openapi({ description: "What happens next, in words for the person who raised the ticket", example: "We will assign a technician and confirm the time of your visit on Fri 18 Dec." }),
+  next_steps: z.string().openapi({
+    description: "What happens next, in words for the person who raised the ticket",
+    example: "We will assign a technician and confirm the time of your visit on Fri 18 Dec.",
+  }),
 }).openapi("TicketCreated");
 
 export const CommentSchema = z
-  .object({ id: z.string(), author_id: z.string(), author_name: z.string(), body: z.string(), visibility: z.enum(["public", "internal"]), created_at: z.string() })
+  .object({
+    id: z.string(),
+    author_id: z.string(),
+    author_name: z.string(),
+    body: z.string(),
+    visibility: z.enum(["public", "internal"]),
+    created_at: z.string(),
+  })
   .openapi("Comment");
 
 export const AttachmentSchema = z
-  .object({ id: z.string(), filename: z.string(), content_type: z.string(), size_bytes: z.number().int(), uploaded_by: z.string(), created_at: z.string(), download_url: z.string() })
+  .object({
+    id: z.string(),
+    filename: z.string(),
+    content_type: z.string(),
+    size_bytes: z.number().int(),
+    uploaded_by: z.string(),
+    created_at: z.string(),
+    download_url: z.string(),
+  })
   .openapi("Attachment");
 
 export const HistoryEntrySchema = z
   .object({
     id: z.string(),
     actor_id: z.string().nullable(),
-    actor_name: z.string().nullable().openapi({ description: "Who made the change; null for truckroll itself or a customer on a link" }),
+    actor_name: z
+      .string()
+      .nullable()
+      .openapi({ description: "Who made the change; null for truckroll itself or a customer on a link" }),
     action: z.string(),
     from: z.string().nullable(),
     to: z.string().nullable(),
@@ -108,11 +189,29 @@ export const HistoryEntrySchema = z
   .openapi("HistoryEntry");
 
 export const PartSchema = z
-  .strictObject({ code: z.string().trim().min(1).max(40).openapi({ description: "The stocked item's SKU; the part is drawn from the technician's van, else the warehouse", example: "CON-SC-APC" }), name: z.string().trim().max(120).optional(), quantity: z.number().int().min(1).max(10_000), unit_price: z.number().int().min(0).max(100_000_000).openapi({ description: "Minor units" }) })
+  .strictObject({
+    code: z.string().trim().min(1).max(40).openapi({
+      description: "The stocked item's SKU; the part is drawn from the technician's van, else the warehouse",
+      example: "CON-SC-APC",
+    }),
+    name: z.string().trim().max(120).optional(),
+    quantity: z.number().int().min(1).max(10_000),
+    unit_price: z.number().int().min(0).max(100_000_000).openapi({ description: "Minor units" }),
+  })
   .openapi("Part");
 
 export const WorkLogSchema = z
-  .object({ id: z.string(), technician_id: z.string(), work_detail: z.string(), parts: z.array(PartSchema), parts_cost: z.number().int().openapi({ description: "Σ quantity × unit_price of the parts, minor units" }), amount_charged: z.number().int(), next_service_date: z.string().nullable(), verified_by_code: z.boolean(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    technician_id: z.string(),
+    work_detail: z.string(),
+    parts: z.array(PartSchema),
+    parts_cost: z.number().int().openapi({ description: "Σ quantity × unit_price of the parts, minor units" }),
+    amount_charged: z.number().int(),
+    next_service_date: z.string().nullable(),
+    verified_by_code: z.boolean(),
+    created_at: z.string(),
+  })
   .openapi("WorkLog");
 
 export const TicketDetailSchema = TicketSchema.extend({
@@ -131,33 +230,86 @@ export const TicketListItemSchema = TicketSchema.extend({
 
 export const TicketPageSchema = pageSchema(TicketListItemSchema, "TicketPage");
 
-const externalRef = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:\/#-]+$/, "Letters, digits and . _ : / # - only").openapi({ description: "The case or task number in the system the ticket came from; unique", example: "INC-2026-000871" });
+const externalRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:\/#-]+$/, "Letters, digits and . _ : / # - only")
+  .openapi({
+    description: "The case or task number in the system the ticket came from; unique",
+    example: "INC-2026-000871",
+  });
 
 export const TicketCreateSchema = z
   .strictObject({
     kind: z.enum(TICKET_KINDS).openapi({ example: "repair" }),
     priority: PriorityInput.default("medium"),
     title: z.string().trim().min(1).max(200).openapi({ example: "No internet since the storm" }),
-    description: z.string().trim().max(10_000).default("").openapi({ example: "The ONT shows a red LOS light; the customer works from home." }),
-    project_name: z.string().trim().min(1).max(120).optional().openapi({ description: "The project or contract the work belongs to", example: "Fibre rollout Phase 2" }),
+    description: z
+      .string()
+      .trim()
+      .max(10_000)
+      .default("")
+      .openapi({ example: "The ONT shows a red LOS light; the customer works from home." }),
+    project_name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .optional()
+      .openapi({ description: "The project or contract the work belongs to", example: "Fibre rollout Phase 2" }),
     external_ref: externalRef.optional(),
-    service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ description: "The service the ticket is about: voice, internet or other" }),
-    customer_id: z.string().max(64).optional().openapi({ description: "Staff: the customer; customers: omitted (their own record)", example: "cus_0a1b2c3d4e5f6g7h8i9j" }),
-    asset_id: z.string().max(64).optional().openapi({ description: "The service card (equipment) the work is on", example: "ast_0a1b2c3d4e5f6g7h8i9j" }),
-    location: z.strictObject({ lat: z.number().min(-90).max(90).openapi({ example: -24.6282 }), lng: z.number().min(-180).max(180).openapi({ example: 25.9231 }), address: z.string().trim().max(300).optional().openapi({ example: "Plot 1234, Broadhurst, Gaborone" }) }).optional(),
+    service_category: z
+      .enum(SERVICE_CATEGORIES)
+      .optional()
+      .openapi({ description: "The service the ticket is about: voice, internet or other" }),
+    customer_id: z.string().max(64).optional().openapi({
+      description: "Staff: the customer; customers: omitted (their own record)",
+      example: "cus_0a1b2c3d4e5f6g7h8i9j",
+    }),
+    asset_id: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "The service card (equipment) the work is on", example: "ast_0a1b2c3d4e5f6g7h8i9j" }),
+    location: z
+      .strictObject({
+        lat: z.number().min(-90).max(90).openapi({ example: -24.6282 }),
+        lng: z.number().min(-180).max(180).openapi({ example: 25.9231 }),
+        address: z.string().trim().max(300).optional().openapi({ example: "Plot 1234, Broadhurst, Gaborone" }),
+      })
+      .optional(),
     address: z.string().trim().max(300).optional().openapi({ example: "Plot 1234, Broadhurst, Gaborone" }),
     service_area: z.string().trim().toLowerCase().max(40).optional().openapi({ example: "gaborone" }),
-    required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).default([]).openapi({ example: ["fibre"] }),
+    required_skills: z
+      .array(z.string().trim().toLowerCase().min(1).max(40))
+      .max(20)
+      .default([])
+      .openapi({ example: ["fibre"] }),
     preferred_at: instant.optional(),
     preferred_date: day.optional().openapi({ description: "Service bookings: the day the customer wants" }),
     preferred_time: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "A time as HH:MM (24-hour)")
       .optional()
-      .openapi({ description: "Service bookings: the time of day the customer wants (HH:MM, the deployment's zone), with `preferred_date`", example: "10:00" }),
-    visit_type: z.enum(VISIT_TYPES).optional().openapi({ description: "Service bookings: where the work happens; `onsite` when not given" }),
+      .openapi({
+        description:
+          "Service bookings: the time of day the customer wants (HH:MM, the deployment's zone), with `preferred_date`",
+        example: "10:00",
+      }),
+    visit_type: z
+      .enum(VISIT_TYPES)
+      .optional()
+      .openapi({ description: "Service bookings: where the work happens; `onsite` when not given" }),
     scheduled_at: instant.optional(),
-    estimated_minutes: z.number().int().min(5).max(24 * 60).optional().openapi({ example: 90 }),
+    estimated_minutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .optional()
+      .openapi({ example: 90 }),
   })
   .openapi("TicketCreate");
 
@@ -172,30 +324,59 @@ export const TicketUpdateSchema = z
     service_area: z.string().trim().toLowerCase().max(40).nullable().optional(),
     required_skills: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).optional(),
     scheduled_at: instant.nullable().optional(),
-    estimated_minutes: z.number().int().min(5).max(24 * 60).nullable().optional(),
-    location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), address: z.string().trim().max(300).optional() }).nullable().optional(),
+    estimated_minutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .nullable()
+      .optional(),
+    location: z
+      .strictObject({
+        lat: z.number().min(-90).max(90),
+        lng: z.number().min(-180).max(180),
+        address: z.string().trim().max(300).optional(),
+      })
+      .nullable()
+      .optional(),
   })
   .openapi("TicketUpdate");
 
 export const ActionSchema = z.strictObject({ comment: z.string().trim().max(2000).optional() }).openapi("TicketAction");
 
-export const RescheduleSchema = z.strictObject({ preferred_date: day, comment: z.string().trim().max(2000).optional() }).openapi("BookingReschedule");
+export const RescheduleSchema = z
+  .strictObject({ preferred_date: day, comment: z.string().trim().max(2000).optional() })
+  .openapi("BookingReschedule");
 
 export const AssignSchema = z
   .strictObject({
     technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
     team_supervisor_id: z.string().min(1).max(64).optional(),
-    strategy: z.enum(["round_robin", "least_loaded"]).optional().openapi({ description: "Automatic choice among available technicians with the skills and area" }),
+    strategy: z
+      .enum(["round_robin", "least_loaded"])
+      .optional()
+      .openapi({ description: "Automatic choice among available technicians with the skills and area" }),
     due_at: instant.optional(),
     scheduled_at: instant.optional(),
     estimated_resolution_at: instant.optional(),
     comment: z.string().trim().max(2000).optional(),
   })
-  .refine((v) => Boolean(v.technician_ids?.length) !== Boolean(v.strategy) || (!v.technician_ids && !v.strategy && v.team_supervisor_id), {
-    message: "Give technician_ids or a strategy (or only team_supervisor_id)",
-    path: ["technician_ids"],
-  })
-  .openapi("AssignRequest", { example: { technician_ids: ["usr_0a1b2c3d4e5f6g7h8i9j"], scheduled_at: "2026-12-01T09:00:00Z", comment: "Customer prefers mornings" } });
+  .refine(
+    (v) =>
+      Boolean(v.technician_ids?.length) !== Boolean(v.strategy) ||
+      (!v.technician_ids && !v.strategy && v.team_supervisor_id),
+    {
+      message: "Give technician_ids or a strategy (or only team_supervisor_id)",
+      path: ["technician_ids"],
+    },
+  )
+  .openapi("AssignRequest", {
+    example: {
+      technician_ids: ["usr_0a1b2c3d4e5f6g7h8i9j"],
+      scheduled_at: "2026-12-01T09:00:00Z",
+      comment: "Customer prefers mornings",
+    },
+  });
 
 export const BulkAssignSchema = z
   .strictObject({
@@ -204,17 +385,38 @@ export const BulkAssignSchema = z
     strategy: z.enum(["round_robin", "least_loaded"]).optional(),
     team_supervisor_id: z.string().min(1).max(64).optional(),
   })
-  .refine((v) => Boolean(v.technician_ids?.length) !== Boolean(v.strategy), { message: "Give technician_ids or a strategy", path: ["technician_ids"] })
-  .openapi("BulkAssignRequest", { example: { ticket_ids: ["tkt_0a1b2c3d4e5f6g7h8i9j", "tkt_1b2c3d4e5f6g7h8i9j0a"], strategy: "least_loaded" } });
+  .refine((v) => Boolean(v.technician_ids?.length) !== Boolean(v.strategy), {
+    message: "Give technician_ids or a strategy",
+    path: ["technician_ids"],
+  })
+  .openapi("BulkAssignRequest", {
+    example: { ticket_ids: ["tkt_0a1b2c3d4e5f6g7h8i9j", "tkt_1b2c3d4e5f6g7h8i9j0a"], strategy: "least_loaded" },
+  });
 
 export const BulkAssignResultSchema = z
-  .object({ results: z.array(z.object({ ticket_id: z.string(), status: z.number().int(), ticket: TicketSchema.optional(), error: z.string().optional() })) })
+  .object({
+    results: z.array(
+      z.object({
+        ticket_id: z.string(),
+        status: z.number().int(),
+        ticket: TicketSchema.optional(),
+        error: z.string().optional(),
+      }),
+    ),
+  })
   .openapi("BulkAssignResult");
 
 export const AutoAssignRunSchema = z
   .strictObject({
-    strategy: z.enum(["round_robin", "least_loaded"]).optional().openapi({ description: "How technicians are chosen; by default the deployment's rule for new bookings, else least_loaded" }),
-    kind: z.array(z.enum(TICKET_KINDS)).min(1).max(TICKET_KINDS.length).default(["service_booking"]).openapi({ description: "Which kinds of unassigned tickets to place; service bookings by default" }),
+    strategy: z.enum(["round_robin", "least_loaded"]).optional().openapi({
+      description: "How technicians are chosen; by default the deployment's rule for new bookings, else least_loaded",
+    }),
+    kind: z
+      .array(z.enum(TICKET_KINDS))
+      .min(1)
+      .max(TICKET_KINDS.length)
+      .default(["service_booking"])
+      .openapi({ description: "Which kinds of unassigned tickets to place; service bookings by default" }),
   })
   .openapi("AutoAssignRun");
 
@@ -222,24 +424,47 @@ export const AutoAssignResultSchema = z
   .object({
     strategy: z.enum(["round_robin", "least_loaded"]),
     assigned: z.number().int().openapi({ description: "Tickets placed with a technician" }),
-    left_unassigned: z.number().int().openapi({ description: "Tickets no available technician fits (skills, area, team); they stay for a dispatcher" }),
+    left_unassigned: z.number().int().openapi({
+      description: "Tickets no available technician fits (skills, area, team); they stay for a dispatcher",
+    }),
     results: z.array(z.object({ ticket_id: z.string(), number: z.string(), technician_id: z.string().nullable() })),
   })
   .openapi("AutoAssignResult");
 
-export const UnassignSchema = z.strictObject({ technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20), comment: z.string().trim().max(2000).optional() }).openapi("UnassignRequest");
+export const UnassignSchema = z
+  .strictObject({
+    technician_ids: z.array(z.string().min(1).max(64)).min(1).max(20),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .openapi("UnassignRequest");
 
 export const SlaUpdateSchema = z
-  .strictObject({ response_due_at: instant.optional(), resolution_due_at: instant.optional(), estimated_resolution_at: instant.optional() })
-  .refine((v) => v.response_due_at || v.resolution_due_at || v.estimated_resolution_at, { message: "Give at least one target", path: ["resolution_due_at"] })
-  .openapi("SlaUpdate", { example: { response_due_at: "2026-12-01T10:00:00Z", resolution_due_at: "2026-12-02T17:00:00Z" } });
+  .strictObject({
+    response_due_at: instant.optional(),
+    resolution_due_at: instant.optional(),
+    estimated_resolution_at: instant.optional(),
+  })
+  .refine((v) => v.response_due_at || v.resolution_due_at || v.estimated_resolution_at, {
+    message: "Give at least one target",
+    path: ["resolution_due_at"],
+  })
+  .openapi("SlaUpdate", {
+    example: { response_due_at: "2026-12-01T10:00:00Z", resolution_due_at: "2026-12-02T17:00:00Z" },
+  });
 
 export const CommentCreateSchema = z
-  .strictObject({ body: z.string().trim().min(1).max(10_000), visibility: z.enum(["public", "internal"]).default("public") })
+  .strictObject({
+    body: z.string().trim().min(1).max(10_000),
+    visibility: z.enum(["public", "internal"]).default("public"),
+  })
   .openapi("CommentCreate");
 
 export const AttachmentJsonSchema = z
-  .strictObject({ filename: z.string().trim().min(1).max(200), content_type: z.string().trim().toLowerCase().max(100), data_base64: z.string().min(1) })
+  .strictObject({
+    filename: z.string().trim().min(1).max(200),
+    content_type: z.string().trim().toLowerCase().max(100),
+    data_base64: z.string().min(1),
+  })
   .openapi("AttachmentUpload");
 
 const workLogFields = {
@@ -253,7 +478,13 @@ export const WorkLogCreateSchema = z.strictObject(workLogFields).openapi("WorkLo
 
 // One flat object, not an extension: the document would otherwise say allOf of two closed objects, which no body satisfies.
 export const CompleteSchema = z
-  .strictObject({ ...workLogFields, code: z.string().regex(/^\d{6}$/, "Six digits").openapi({ example: "123456" }) })
+  .strictObject({
+    ...workLogFields,
+    code: z
+      .string()
+      .regex(/^\d{6}$/, "Six digits")
+      .openapi({ example: "123456" }),
+  })
   .openapi("CompleteWithCode");
 
 export const MessageSchema = z.object({ message: z.string() }).openapi("TicketMessage");
@@ -274,7 +505,8 @@ const csv = <T extends readonly [string, ...string[]]>(values: T, name: string) 
 
 /** A ticket's comments, history or work logs, oldest first, a page at a time. */
 export const TicketSubListQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
-const subPage = <T extends z.ZodTypeAny>(item: T, name: string) => z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+const subPage = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
 export const CommentPageSchema = subPage(CommentSchema, "CommentList");
 export const HistoryPageSchema = subPage(HistoryEntrySchema, "HistoryList");
 export const WorkLogPageSchema = subPage(WorkLogSchema, "WorkLogList");
@@ -285,21 +517,72 @@ export const TicketListQuery = z.strictObject({
   status: csv(TICKET_STATUSES, "status"),
   priority: csv(TICKET_PRIORITIES, "priority"),
   kind: csv(TICKET_KINDS, "kind"),
-  technician_id: z.string().max(64).optional().openapi({ param: { name: "technician_id", in: "query" }, description: "Only tickets assigned to this technician (user id)" }),
-  customer_id: z.string().max(64).optional().openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's tickets" }),
-  asset_id: z.string().max(64).optional().openapi({ param: { name: "asset_id", in: "query" }, description: "Only tickets about this service card (installed appliance)" }),
+  technician_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "technician_id", in: "query" },
+      description: "Only tickets assigned to this technician (user id)",
+    }),
+  customer_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ param: { name: "customer_id", in: "query" }, description: "Only this customer's tickets" }),
+  asset_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "asset_id", in: "query" },
+      description: "Only tickets about this service card (installed appliance)",
+    }),
   number: z
     .string()
     .trim()
     .toUpperCase()
     .max(32)
     .optional()
-    .openapi({ param: { name: "number", in: "query" }, description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see" }),
-  service_category: z.enum(SERVICE_CATEGORIES).optional().openapi({ param: { name: "service_category", in: "query" }, description: "Only tickets about this service" }),
-  external_ref: z.string().trim().max(64).optional().openapi({ param: { name: "external_ref", in: "query" }, description: "Find a ticket by the case or task number of the system it came from (exact)" }),
-  project_name: z.string().trim().max(120).optional().openapi({ param: { name: "project_name", in: "query" }, description: "Only tickets of this project (exact)" }),
-  region_id: z.string().max(64).optional().openapi({ param: { name: "region_id", in: "query" }, description: "Only tickets in a service area of this region's localities (`GET /v1/regions`)" }),
-  locality_id: z.string().max(64).optional().openapi({ param: { name: "locality_id", in: "query" }, description: "Only tickets in this locality's service area" }),
+    .openapi({
+      param: { name: "number", in: "query" },
+      description: "Find a case by its number (exact, e.g. TR-000123); still limited to the tickets the caller may see",
+    }),
+  service_category: z
+    .enum(SERVICE_CATEGORIES)
+    .optional()
+    .openapi({ param: { name: "service_category", in: "query" }, description: "Only tickets about this service" }),
+  external_ref: z
+    .string()
+    .trim()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "external_ref", in: "query" },
+      description: "Find a ticket by the case or task number of the system it came from (exact)",
+    }),
+  project_name: z
+    .string()
+    .trim()
+    .max(120)
+    .optional()
+    .openapi({ param: { name: "project_name", in: "query" }, description: "Only tickets of this project (exact)" }),
+  region_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "region_id", in: "query" },
+      description: "Only tickets in a service area of this region's localities (`GET /v1/regions`)",
+    }),
+  locality_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "locality_id", in: "query" },
+      description: "Only tickets in this locality's service area",
+    }),
   q: z
     .string()
     .trim()
@@ -307,13 +590,30 @@ export const TicketListQuery = z.strictObject({
     .optional()
     .openapi({
       param: { name: "q", in: "query" },
-      description: "Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds \"Fibre cable cut\")",
+      description:
+        'Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds "Fibre cable cut")',
     }),
-  created_from: instant.optional().openapi({ param: { name: "created_from", in: "query" }, description: "Created at or after this instant (RFC 3339)" }),
-  created_to: instant.optional().openapi({ param: { name: "created_to", in: "query" }, description: "Created at or before this instant (RFC 3339)" }),
-  scheduled_from: instant.optional().openapi({ param: { name: "scheduled_from", in: "query" }, description: "Scheduled at or after this instant (RFC 3339)" }),
-  scheduled_to: instant.optional().openapi({ param: { name: "scheduled_to", in: "query" }, description: "Scheduled at or before this instant (RFC 3339)" }),
-  bucket: z.string().max(64).optional().openapi({ param: { name: "bucket", in: "query" }, description: "Apply a saved bucket's filters" }),
+  created_from: instant.optional().openapi({
+    param: { name: "created_from", in: "query" },
+    description: "Created at or after this instant (RFC 3339)",
+  }),
+  created_to: instant.optional().openapi({
+    param: { name: "created_to", in: "query" },
+    description: "Created at or before this instant (RFC 3339)",
+  }),
+  scheduled_from: instant.optional().openapi({
+    param: { name: "scheduled_from", in: "query" },
+    description: "Scheduled at or after this instant (RFC 3339)",
+  }),
+  scheduled_to: instant.optional().openapi({
+    param: { name: "scheduled_to", in: "query" },
+    description: "Scheduled at or before this instant (RFC 3339)",
+  }),
+  bucket: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ param: { name: "bucket", in: "query" }, description: "Apply a saved bucket's filters" }),
   order: z
     .enum(["created_at", "-created_at", "updated_at", "-updated_at", "scheduled_at", "-scheduled_at"])
     .optional()
@@ -328,6 +628,15 @@ export type TicketListFilters = Partial<Omit<z.infer<typeof TicketListQuery>, "l
 
 export const WorkloadSchema = z
   .object({
-    data: z.array(z.object({ technician_id: z.string(), display_name: z.string(), open: z.number().int(), in_progress: z.number().int(), overdue: z.number().int(), scheduled_today: z.number().int() })),
+    data: z.array(
+      z.object({
+        technician_id: z.string(),
+        display_name: z.string(),
+        open: z.number().int(),
+        in_progress: z.number().int(),
+        overdue: z.number().int(),
+        scheduled_today: z.number().int(),
+      }),
+    ),
   })
   .openapi("Workload");

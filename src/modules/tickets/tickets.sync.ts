@@ -12,12 +12,21 @@ import { presentTickets, toAttachmentResponse, toWorkLogResponse } from "./ticke
  */
 
 /** The tickets assigned to the technician, in id order from `afterId`, with their customer and service card. */
-export async function assignedTickets(ctx: UserContext, technicianId: string, page: { afterId?: string; limit?: number } = {}) {
+export async function assignedTickets(
+  ctx: UserContext,
+  technicianId: string,
+  page: { afterId?: string; limit?: number } = {},
+) {
   const query = ctx.db
     .select({ id: tickets.id, customerId: tickets.customerId, assetId: tickets.assetId })
     .from(ticketAssignees)
     .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
-    .where(and(eq(ticketAssignees.technicianId, technicianId), page.afterId ? gt(ticketAssignees.ticketId, page.afterId) : undefined))
+    .where(
+      and(
+        eq(ticketAssignees.technicianId, technicianId),
+        page.afterId ? gt(ticketAssignees.ticketId, page.afterId) : undefined,
+      ),
+    )
     .orderBy(asc(ticketAssignees.ticketId));
   return page.limit ? query.limit(page.limit) : query;
 }
@@ -25,11 +34,20 @@ export async function assignedTickets(ctx: UserContext, technicianId: string, pa
 /** The tickets among `ids` the caller may read, presented as the API presents them to the caller. */
 export async function ticketsForSync(ctx: UserContext, ids: string[]) {
   if (!ids.length) return [];
-  return presentTickets(ctx, await ctx.db.select().from(tickets).where(and(inList(tickets.id, ids), await visibleTickets(ctx))));
+  return presentTickets(
+    ctx,
+    await ctx.db
+      .select()
+      .from(tickets)
+      .where(and(inList(tickets.id, ids), await visibleTickets(ctx))),
+  );
 }
 
 /** Comments (internal notes only for those who read them), work logs and attachments, by id or of whole tickets. */
-export async function ticketPartsForSync(ctx: UserContext, by: { ticketIds?: string[]; commentIds?: string[]; workLogIds?: string[]; attachmentIds?: string[] }) {
+export async function ticketPartsForSync(
+  ctx: UserContext,
+  by: { ticketIds?: string[]; commentIds?: string[]; workLogIds?: string[]; attachmentIds?: string[] },
+) {
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const pick = (idColumn: Parameters<typeof inList>[0], ticketColumn: Parameters<typeof inList>[0], ids?: string[]) =>
     by.ticketIds ? inList(ticketColumn, by.ticketIds) : inList(idColumn, ids ?? []);
@@ -38,14 +56,30 @@ export async function ticketPartsForSync(ctx: UserContext, by: { ticketIds?: str
       .select({ c: ticketComments, first: users.firstName, last: users.lastName, username: users.username })
       .from(ticketComments)
       .leftJoin(users, eq(users.id, ticketComments.authorId))
-      .where(and(pick(ticketComments.id, ticketComments.ticketId, by.commentIds), seesInternal ? undefined : eq(ticketComments.visibility, "public"))),
-    ctx.db.select().from(workLogs).where(pick(workLogs.id, workLogs.ticketId, by.workLogIds)),
-    ctx.db.select().from(ticketAttachments).where(pick(ticketAttachments.id, ticketAttachments.ticketId, by.attachmentIds)),
+      .where(
+        and(
+          pick(ticketComments.id, ticketComments.ticketId, by.commentIds),
+          seesInternal ? undefined : eq(ticketComments.visibility, "public"),
+        ),
+      ),
+    ctx.db
+      .select()
+      .from(workLogs)
+      .where(pick(workLogs.id, workLogs.ticketId, by.workLogIds)),
+    ctx.db
+      .select()
+      .from(ticketAttachments)
+      .where(pick(ticketAttachments.id, ticketAttachments.ticketId, by.attachmentIds)),
   ]);
   return {
     comments: comments.map((r) => ({
-      id: r.c.id, ticket_id: r.c.ticketId, author_id: r.c.authorId, author_name: displayName(r.first, r.last, r.username) || "unknown",
-      body: r.c.body, visibility: r.c.visibility, created_at: r.c.createdAt,
+      id: r.c.id,
+      ticket_id: r.c.ticketId,
+      author_id: r.c.authorId,
+      author_name: displayName(r.first, r.last, r.username) || "unknown",
+      body: r.c.body,
+      visibility: r.c.visibility,
+      created_at: r.c.createdAt,
     })),
     work_logs: logs.map(toWorkLogResponse),
     attachments: attachments.map((a) => ({ ...toAttachmentResponse(a), ticket_id: a.ticketId })),

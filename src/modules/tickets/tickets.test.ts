@@ -2,21 +2,44 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { assignedTicket, customerAccount, makeAsset, makeCustomer, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import {
+  assignedTicket,
+  customerAccount,
+  makeAsset,
+  makeCustomer,
+  raiseTicket,
+  staff,
+  technicianAccount,
+} from "../../../test/work-factories";
 
 securitySuite("tickets");
 
 const history = async (id: string) =>
-  (await env.DB.prepare("SELECT action, from_value, to_value FROM ticket_history WHERE ticket_id = ?1 ORDER BY created_at, rowid").bind(id).all<{ action: string; from_value: string | null; to_value: string | null }>()).results;
+  (
+    await env.DB.prepare(
+      "SELECT action, from_value, to_value FROM ticket_history WHERE ticket_id = ?1 ORDER BY created_at, rowid",
+    )
+      .bind(id)
+      .all<{ action: string; from_value: string | null; to_value: string | null }>()
+  ).results;
 
 describe("WO-1 create", () => {
   it("lets a customer raise a ticket for themselves, with a number, SLA targets, history and an event", async () => {
     const { token, customerId, user } = await customerAccount();
     const before = Date.now();
-    const res = await call("/v1/tickets", { token, body: { kind: "service_down", priority: "high", title: "Fibre down", description: "Since 8am" } });
+    const res = await call("/v1/tickets", {
+      token,
+      body: { kind: "service_down", priority: "high", title: "Fibre down", description: "Since 8am" },
+    });
     expect(res.status, res.text).toBe(201);
     const t = res.json;
-    expect(t).toMatchObject({ kind: "service_down", priority: "high", status: "new", customer_id: customerId, created_by: user.id });
+    expect(t).toMatchObject({
+      kind: "service_down",
+      priority: "high",
+      status: "new",
+      customer_id: customerId,
+      created_by: user.id,
+    });
     expect(t.number).toMatch(/^TR-\d{6}$/);
     expect(t.id).toMatch(/^tkt_/);
     const responseDue = Date.parse(t.sla.response_due_at);
@@ -31,8 +54,16 @@ describe("WO-1 create", () => {
   it("accepts `normal` for medium and takes location and area from the customer", async () => {
     const dispatcher = await staff("dispatcher");
     const customerId = await makeCustomer({ serviceArea: "francistown" });
-    const t = await raiseTicket(dispatcher.token, { priority: "normal", customer_id: customerId, kind: "installation" });
-    expect(t).toMatchObject({ priority: "medium", service_area: "francistown", location: { lat: -24.65, lng: 25.91, address: "1 Main St" } });
+    const t = await raiseTicket(dispatcher.token, {
+      priority: "normal",
+      customer_id: customerId,
+      kind: "installation",
+    });
+    expect(t).toMatchObject({
+      priority: "medium",
+      service_area: "francistown",
+      location: { lat: -24.65, lng: 25.91, address: "1 Main St" },
+    });
   });
 
   it("refuses unknown enums, a foreign customer id and a stranger's card, writing nothing", async () => {
@@ -41,12 +72,36 @@ describe("WO-1 create", () => {
     const asset = await makeAsset(other);
     const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM tickets").first<{ n: number }>())!.n;
     const before = await count();
-    expectProblem(await call("/v1/tickets", { token, body: { kind: "teleport", title: "x" } }), 400, "validation_failed");
-    expectProblem(await call("/v1/tickets", { token, body: { kind: "repair", priority: "urgent", title: "x" } }), 400, "validation_failed");
-    expectProblem(await call("/v1/tickets", { token, body: { kind: "repair", title: "x", customer_id: other } }), 400, "validation_failed");
-    expectProblem(await call("/v1/tickets", { token, body: { kind: "repair", title: "x", asset_id: asset } }), 400, "validation_failed");
-    expectProblem(await call("/v1/tickets", { token, body: { kind: "repair", title: "x", status: "closed" } }), 400, "validation_failed");
-    expectProblem(await call("/v1/tickets", { token, body: { kind: "repair", title: "x", location: { lat: 200, lng: 0 } } }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/tickets", { token, body: { kind: "teleport", title: "x" } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/tickets", { token, body: { kind: "repair", priority: "urgent", title: "x" } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/tickets", { token, body: { kind: "repair", title: "x", customer_id: other } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/tickets", { token, body: { kind: "repair", title: "x", asset_id: asset } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/tickets", { token, body: { kind: "repair", title: "x", status: "closed" } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("/v1/tickets", { token, body: { kind: "repair", title: "x", location: { lat: 200, lng: 0 } } }),
+      400,
+      "validation_failed",
+    );
     expect(await count()).toBe(before);
   });
 });
@@ -63,7 +118,8 @@ describe("WO-2 role-scoped lists and WO-3 detail", () => {
     const b = await raiseTicket(bob.token, { title: "Bob's" });
     await call(`/v1/tickets/${a.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
 
-    const ids = async (token: string) => (await call("/v1/tickets?limit=100", { token })).json.data.map((t: { id: string }) => t.id);
+    const ids = async (token: string) =>
+      (await call("/v1/tickets?limit=100", { token })).json.data.map((t: { id: string }) => t.id);
     expect(await ids(alice.token)).toEqual([a.id]);
     expect(await ids(bob.token)).toEqual([b.id]);
     expect(await ids(tech.token)).toEqual([a.id]);
@@ -79,7 +135,11 @@ describe("WO-2 role-scoped lists and WO-3 detail", () => {
     const detail = await call(`/v1/tickets/${a.id}`, { token: alice.token });
     expect(detail.status).toBe(200);
     expect(detail.json.assignees.map((x: { technician_id: string }) => x.technician_id)).toEqual([tech.user.id]);
-    expect(detail.json.history.map((h: { action: string }) => h.action)).toEqual(["created", "assigned", "status_changed"]);
+    expect(detail.json.history.map((h: { action: string }) => h.action)).toEqual([
+      "created",
+      "assigned",
+      "status_changed",
+    ]);
   });
 
   it("finds a case by its number, only among the tickets the caller may see", async () => {
@@ -97,8 +157,16 @@ describe("WO-2 role-scoped lists and WO-3 detail", () => {
     const dispatcher = await staff("dispatcher");
     const customerId = await makeCustomer();
     const made = [];
-    for (const priority of ["low", "high", "high", "emergency", "high"]) made.push(await raiseTicket(dispatcher.token, { priority, customer_id: customerId, kind: priority === "low" ? "upgrade" : "repair" }));
-    const list = async (q: string) => (await call(`/v1/tickets?customer_id=${customerId}&${q}`, { token: dispatcher.token })).json;
+    for (const priority of ["low", "high", "high", "emergency", "high"])
+      made.push(
+        await raiseTicket(dispatcher.token, {
+          priority,
+          customer_id: customerId,
+          kind: priority === "low" ? "upgrade" : "repair",
+        }),
+      );
+    const list = async (q: string) =>
+      (await call(`/v1/tickets?customer_id=${customerId}&${q}`, { token: dispatcher.token })).json;
     expect((await list("priority=high")).data).toHaveLength(3);
     expect((await list("priority=low,emergency")).data).toHaveLength(2);
     expect((await list("kind=upgrade")).data).toHaveLength(1);
@@ -106,13 +174,19 @@ describe("WO-2 role-scoped lists and WO-3 detail", () => {
     const pages: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { data: { id: string }[]; next_cursor: string | null } = await list(`limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      const page: { data: { id: string }[]; next_cursor: string | null } = await list(
+        `limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       pages.push(...page.data.map((t) => t.id));
       cursor = page.next_cursor;
     } while (cursor);
     expect(pages).toEqual(made.map((t) => t.id).reverse());
     expectProblem(await call("/v1/tickets?status=flying", { token: dispatcher.token }), 400, "validation_failed");
-    expectProblem(await call("/v1/tickets?created_from=yesterday", { token: dispatcher.token }), 400, "validation_failed");
+    expectProblem(
+      await call("/v1/tickets?created_from=yesterday", { token: dispatcher.token }),
+      400,
+      "validation_failed",
+    );
   });
 });
 
@@ -122,24 +196,48 @@ describe("WO-4 workflow", () => {
     const tech = await technicianAccount();
     const cust = await customerAccount();
     const t = await raiseTicket(cust.token);
-    const act = (token: string, action: string, body: object = {}) => call(`/v1/tickets/${t.id}/${action}`, { token, body });
+    const act = (token: string, action: string, body: object = {}) =>
+      call(`/v1/tickets/${t.id}/${action}`, { token, body });
 
-    expect((await act(dispatcher.token, "open")).json).toMatchObject({ status: "opened", milestones: { opened_at: expect.any(String) }, sla: { responded_at: expect.any(String) } });
+    expect((await act(dispatcher.token, "open")).json).toMatchObject({
+      status: "opened",
+      milestones: { opened_at: expect.any(String) },
+      sla: { responded_at: expect.any(String) },
+    });
     expect((await act(dispatcher.token, "assign", { technician_ids: [tech.user.id] })).json.status).toBe("assigned");
     const started = await act(tech.token, "start");
     expect(started.json).toMatchObject({ status: "in_progress" });
     expect(started.json.allowed_actions).toEqual(expect.arrayContaining(["hold", "resolve"]));
-    expect((await act(tech.token, "hold", { comment: "waiting for a part" })).json).toMatchObject({ status: "on_hold", sla: { paused: true } });
+    expect((await act(tech.token, "hold", { comment: "waiting for a part" })).json).toMatchObject({
+      status: "on_hold",
+      sla: { paused: true },
+    });
     expect((await act(tech.token, "resume")).json).toMatchObject({ status: "in_progress", sla: { paused: false } });
     const resolved = await act(tech.token, "resolve", { comment: "replaced ONT" });
-    expect(resolved.json).toMatchObject({ status: "waiting_approval", milestones: { resolved_at: expect.any(String) } });
+    expect(resolved.json).toMatchObject({
+      status: "waiting_approval",
+      milestones: { resolved_at: expect.any(String) },
+    });
     // The technician cannot approve their own work; the customer can.
     expectProblem(await act(tech.token, "approve"), 403, "forbidden");
-    expect((await act(cust.token, "approve", { comment: "works" })).json).toMatchObject({ status: "closed", milestones: { closed_at: expect.any(String) } });
+    expect((await act(cust.token, "approve", { comment: "works" })).json).toMatchObject({
+      status: "closed",
+      milestones: { closed_at: expect.any(String) },
+    });
     expectProblem(await act(dispatcher.token, "start"), 409, "invalid_transition");
 
     const rows = await history(t.id);
-    expect(rows.map((r) => r.action)).toEqual(["created", "open", "assigned", "status_changed", "start", "hold", "resume", "resolve", "approve"]);
+    expect(rows.map((r) => r.action)).toEqual([
+      "created",
+      "open",
+      "assigned",
+      "status_changed",
+      "start",
+      "hold",
+      "resume",
+      "resolve",
+      "approve",
+    ]);
     expect(rows.find((r) => r.action === "hold")).toMatchObject({ from_value: "in_progress", to_value: "on_hold" });
   });
 
@@ -159,8 +257,16 @@ describe("WO-4 workflow", () => {
     expectProblem(await call(`/v1/tickets/${t.id}/start`, { token: cust.token, body: {} }), 403, "forbidden");
     // An unassigned technician does not even see it.
     expectProblem(await call(`/v1/tickets/${t.id}/start`, { token: tech.token, body: {} }), 404, "not_found");
-    expectProblem(await call(`/v1/tickets/${t.id}/approve`, { token: cust.token, body: {} }), 409, "invalid_transition");
-    expectProblem(await call(`/v1/tickets/${t.id}/open`, { token: cust.token, body: { comment: 5 } }), 400, "validation_failed");
+    expectProblem(
+      await call(`/v1/tickets/${t.id}/approve`, { token: cust.token, body: {} }),
+      409,
+      "invalid_transition",
+    );
+    expectProblem(
+      await call(`/v1/tickets/${t.id}/open`, { token: cust.token, body: { comment: 5 } }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("lets customers cancel before work starts but not after", async () => {
@@ -168,19 +274,34 @@ describe("WO-4 workflow", () => {
     const tech = await technicianAccount();
     const cust = await customerAccount();
     const early = await raiseTicket(cust.token);
-    expect((await call(`/v1/tickets/${early.id}/cancel`, { token: cust.token, body: {} })).json.status).toBe("cancelled");
+    expect((await call(`/v1/tickets/${early.id}/cancel`, { token: cust.token, body: {} })).json.status).toBe(
+      "cancelled",
+    );
     const late = await raiseTicket(cust.token);
     await call(`/v1/tickets/${late.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
     await call(`/v1/tickets/${late.id}/start`, { token: tech.token, body: {} });
-    expectProblem(await call(`/v1/tickets/${late.id}/cancel`, { token: cust.token, body: {} }), 409, "invalid_transition");
-    expect((await call(`/v1/tickets/${late.id}/cancel`, { token: dispatcher.token, body: {} })).json.status).toBe("cancelled");
-    expect((await call(`/v1/tickets/${late.id}/reopen`, { token: dispatcher.token, body: {} })).json).toMatchObject({ status: "opened", milestones: { cancelled_at: null } });
+    expectProblem(
+      await call(`/v1/tickets/${late.id}/cancel`, { token: cust.token, body: {} }),
+      409,
+      "invalid_transition",
+    );
+    expect((await call(`/v1/tickets/${late.id}/cancel`, { token: dispatcher.token, body: {} })).json.status).toBe(
+      "cancelled",
+    );
+    expect((await call(`/v1/tickets/${late.id}/reopen`, { token: dispatcher.token, body: {} })).json).toMatchObject({
+      status: "opened",
+      milestones: { cancelled_at: null },
+    });
   });
 
   it("records field edits in history, one row per field", async () => {
     const dispatcher = await staff("dispatcher");
     const t = await raiseTicket(dispatcher.token, { priority: "low" });
-    const res = await call(`/v1/tickets/${t.id}`, { method: "PATCH", token: dispatcher.token, body: { title: "Renamed", priority: "emergency" } });
+    const res = await call(`/v1/tickets/${t.id}`, {
+      method: "PATCH",
+      token: dispatcher.token,
+      body: { title: "Renamed", priority: "emergency" },
+    });
     expect(res.status, res.text).toBe(200);
     expect(Date.parse(res.json.sla.response_due_at) - Date.parse(res.json.created_at)).toBe(10 * 60_000);
     const rows = await history(t.id);
@@ -190,7 +311,11 @@ describe("WO-4 workflow", () => {
     ]);
     const cust = await customerAccount();
     const own = await raiseTicket(cust.token);
-    expectProblem(await call(`/v1/tickets/${own.id}`, { method: "PATCH", token: cust.token, body: { priority: "emergency" } }), 403, "forbidden");
+    expectProblem(
+      await call(`/v1/tickets/${own.id}`, { method: "PATCH", token: cust.token, body: { priority: "emergency" } }),
+      403,
+      "forbidden",
+    );
   });
 });
 
@@ -200,9 +325,19 @@ describe("staff-only fields stay with staff", () => {
     const tech = await technicianAccount();
     const cust = await customerAccount();
     const ticket = await raiseTicket(cust.token);
-    await call(`/v1/tickets/${ticket.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id], comment: "Cheapest contractor, customer is difficult" } });
+    await call(`/v1/tickets/${ticket.id}/assign`, {
+      token: dispatcher.token,
+      body: { technician_ids: [tech.user.id], comment: "Cheapest contractor, customer is difficult" },
+    });
     await call(`/v1/tickets/${ticket.id}/start`, { token: tech.token, body: {} });
-    expect((await call(`/v1/tickets/${ticket.id}/hold`, { token: tech.token, body: { comment: "Waiting on stock, van 3 lost the ONT" } })).status).toBe(200);
+    expect(
+      (
+        await call(`/v1/tickets/${ticket.id}/hold`, {
+          token: tech.token,
+          body: { comment: "Waiting on stock, van 3 lost the ONT" },
+        })
+      ).status,
+    ).toBe(200);
     await call(`/v1/tickets/${ticket.id}/comments`, { token: cust.token, body: { body: "When will you come?" } });
 
     const mine = await call(`/v1/tickets/${ticket.id}`, { token: cust.token });
@@ -212,7 +347,9 @@ describe("staff-only fields stay with staff", () => {
     const history = await call(`/v1/tickets/${ticket.id}/history`, { token: cust.token });
     expect(history.text).not.toContain("van 3");
     expect(history.text).not.toContain("Cheapest contractor");
-    expect(history.json.data.find((h: { action: string }) => h.action === "commented")?.comment).toBe("When will you come?");
+    expect(history.json.data.find((h: { action: string }) => h.action === "commented")?.comment).toBe(
+      "When will you come?",
+    );
 
     const staffView = await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token });
     expect(staffView.json.assignees[0].reason).toBe("Cheapest contractor, customer is difficult");

@@ -11,7 +11,6 @@ export type { Relation };
 export const ACTIONS = ["open", "start", "hold", "resume", "resolve", "approve", "reject", "cancel", "reopen"] as const;
 export type TicketAction = (typeof ACTIONS)[number];
 
-
 type Who = "triage" | "assignee" | "requester";
 
 interface Rule {
@@ -31,7 +30,12 @@ export const RULES: Record<TicketAction, Rule> = {
   resolve: { from: ["in_progress"], to: "resolved", who: ["assignee", "triage"] },
   approve: { from: ["resolved", "waiting_approval"], to: "closed", who: ["requester", "triage"] },
   reject: { from: ["resolved", "waiting_approval"], to: "in_progress", who: ["requester", "triage"] },
-  cancel: { from: ["new", "opened", "assigned", "on_hold", "in_progress"], to: "cancelled", who: ["requester", "triage"], requesterFrom: ["new", "opened", "assigned"] },
+  cancel: {
+    from: ["new", "opened", "assigned", "on_hold", "in_progress"],
+    to: "cancelled",
+    who: ["requester", "triage"],
+    requesterFrom: ["new", "opened", "assigned"],
+  },
   reopen: { from: [...FINISHED_STATUSES], to: "opened", who: ["triage"] },
 };
 
@@ -55,12 +59,16 @@ function roles(relation: Relation): Set<Who> {
 }
 
 /** Who-and-when check for one action: "forbidden" (not yours to do) or "invalid" (not from this state). */
-export function checkAction(action: TicketAction, status: TicketStatus, relation: Relation): "ok" | "forbidden" | "invalid" {
+export function checkAction(
+  action: TicketAction,
+  status: TicketStatus,
+  relation: Relation,
+): "ok" | "forbidden" | "invalid" {
   const rule = RULES[action];
   const mine = roles(relation);
   const allowedWho = rule.who.filter((w) => mine.has(w));
   if (!allowedWho.length) return "forbidden";
-  const from = allowedWho.some((w) => w !== "requester") ? rule.from : rule.requesterFrom ?? rule.from;
+  const from = allowedWho.some((w) => w !== "requester") ? rule.from : (rule.requesterFrom ?? rule.from);
   return from.includes(status) ? "ok" : "invalid";
 }
 

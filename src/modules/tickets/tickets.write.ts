@@ -1,5 +1,13 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import { assets, counters, customers, tickets, type TicketKind, type TicketPriority, type TicketStatus } from "../../db/schema";
+import {
+  assets,
+  counters,
+  customers,
+  tickets,
+  type TicketKind,
+  type TicketPriority,
+  type TicketStatus,
+} from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
@@ -11,7 +19,14 @@ import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
 import { changeTicket, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
 import { ticketEndingParts } from "../../lib/ticket-endings";
-import { MILESTONE_COLUMN, checkAction, resolvedStatus, RULES, type Relation, type TicketAction } from "./tickets.workflow";
+import {
+  MILESTONE_COLUMN,
+  checkAction,
+  resolvedStatus,
+  RULES,
+  type Relation,
+  type TicketAction,
+} from "./tickets.workflow";
 import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
 async function nextNumber(ctx: UserContext): Promise<string> {
@@ -52,7 +67,12 @@ function invalid(path: string, message: string, detail = message): never {
 }
 
 /** WO-9: free inside warranty when no free service was booked in the previous interval. */
-export async function decideServiceType(ctx: UserContext, asset: typeof assets.$inferSelect, serviceDate: string, exceptTicketId?: string): Promise<"free" | "paid"> {
+export async function decideServiceType(
+  ctx: UserContext,
+  asset: typeof assets.$inferSelect,
+  serviceDate: string,
+  exceptTicketId?: string,
+): Promise<"free" | "paid"> {
   if (!isInWarranty(asset, serviceDate)) return "paid";
   const since = addMonths(serviceDate, -ctx.settings.freeServiceIntervalMonths);
   const previous = await ctx.db
@@ -75,7 +95,8 @@ export async function decideServiceType(ctx: UserContext, asset: typeof assets.$
 export function checkBookingDate(ctx: UserContext, date: string, path: string) {
   const today = todayIn(ctx.settings.timeZone);
   if (date < today) invalid(path, "Must not be in the past");
-  if (date > addDays(today, ctx.settings.bookingWindowDays)) invalid(path, `At most ${ctx.settings.bookingWindowDays} days ahead`);
+  if (date > addDays(today, ctx.settings.bookingWindowDays))
+    invalid(path, `At most ${ctx.settings.bookingWindowDays} days ahead`);
 }
 
 export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
@@ -83,15 +104,20 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
   let customer: typeof customers.$inferSelect | null = null;
   if (!isStaff) {
     customer = await customerForUser(ctx, ctx.actor.userId);
-    if (input.customer_id && input.customer_id !== customer.id) invalid("customer_id", "Customers raise tickets for themselves");
+    if (input.customer_id && input.customer_id !== customer.id)
+      invalid("customer_id", "Customers raise tickets for themselves");
   } else if (input.customer_id) {
     customer = await findCustomer(ctx, input.customer_id).catch(() => invalid("customer_id", "No such customer"));
   }
   let asset: typeof assets.$inferSelect | undefined;
   if (input.asset_id) {
-    asset = await ctx.db.query.assets.findFirst({ where: and(eq(assets.id, input.asset_id), sql`${assets.deletedAt} IS NULL`) });
-    if (!asset || (customer && asset.customerId !== customer.id)) invalid("asset_id", "No such service card for this customer");
-    if (!customer) customer = (await ctx.db.query.customers.findFirst({ where: eq(customers.id, asset.customerId) })) ?? null;
+    asset = await ctx.db.query.assets.findFirst({
+      where: and(eq(assets.id, input.asset_id), sql`${assets.deletedAt} IS NULL`),
+    });
+    if (!asset || (customer && asset.customerId !== customer.id))
+      invalid("asset_id", "No such service card for this customer");
+    if (!customer)
+      customer = (await ctx.db.query.customers.findFirst({ where: eq(customers.id, asset.customerId) })) ?? null;
   }
 
   let serviceType: "free" | "paid" | null = null;
@@ -108,12 +134,25 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     preferredAt ??= zonedTimeToUtc(day, "00:00", ctx.settings.timeZone).toISOString();
     serviceType = await decideServiceType(ctx, asset, day);
   } else if (input.preferred_date) {
-    preferredAt ??= zonedTimeToUtc(input.preferred_date, input.preferred_time ?? "00:00", ctx.settings.timeZone).toISOString();
+    preferredAt ??= zonedTimeToUtc(
+      input.preferred_date,
+      input.preferred_time ?? "00:00",
+      ctx.settings.timeZone,
+    ).toISOString();
   }
-  if (input.preferred_time && !input.preferred_date && !preferredAt) invalid("preferred_time", "Give preferred_date with preferred_time");
+  if (input.preferred_time && !input.preferred_date && !preferredAt)
+    invalid("preferred_time", "Give preferred_date with preferred_time");
 
-  if (input.external_ref && (await ctx.db.query.tickets.findFirst({ where: eq(tickets.externalRef, input.external_ref), columns: { id: true } }))) {
-    throw new AppError("conflict", "A ticket with this external reference exists.", { errors: [{ path: "external_ref", message: "Already in use" }] });
+  if (
+    input.external_ref &&
+    (await ctx.db.query.tickets.findFirst({
+      where: eq(tickets.externalRef, input.external_ref),
+      columns: { id: true },
+    }))
+  ) {
+    throw new AppError("conflict", "A ticket with this external reference exists.", {
+      errors: [{ path: "external_ref", message: "Already in use" }],
+    });
   }
   const now = nowIso();
   const id = newId("tkt");
@@ -137,7 +176,8 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     lng: input.location?.lng ?? customer?.lng ?? null,
     address: input.location?.address ?? input.address ?? (customer?.address || asset?.address || null),
     preferred_at: preferredAt,
-    preferred_time: input.preferred_time && (input.preferred_date || input.kind === "service_booking") ? input.preferred_time : null,
+    preferred_time:
+      input.preferred_time && (input.preferred_date || input.kind === "service_booking") ? input.preferred_time : null,
     visit_type: input.kind === "service_booking" ? (input.visit_type ?? "onsite") : (input.visit_type ?? null),
     scheduled_at: input.scheduled_at ?? null,
     estimated_minutes: input.estimated_minutes ?? null,
@@ -149,7 +189,10 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     created_at: now,
     updated_at: now,
   };
-  await recordNewTicket(ctx, row, { type: "ticket.created", data: { number: row.number, kind: input.kind, priority: input.priority, customer_id: row.customer_id } });
+  await recordNewTicket(ctx, row, {
+    type: "ticket.created",
+    data: { number: row.number, kind: input.kind, priority: input.priority, customer_id: row.customer_id },
+  });
   return getTicket(ctx, id);
 }
 
@@ -160,14 +203,33 @@ export function assertTriage(relation: Relation) {
 }
 
 const EDITABLE: [keyof TicketRow, string][] = [
-  ["title", "title"], ["description", "description"], ["projectName", "project_name"], ["priority", "priority"], ["kind", "kind"], ["serviceCategory", "service_category"], ["serviceArea", "service_area"],
-  ["scheduledAt", "scheduled_at"], ["estimatedMinutes", "estimated_minutes"],
+  ["title", "title"],
+  ["description", "description"],
+  ["projectName", "project_name"],
+  ["priority", "priority"],
+  ["kind", "kind"],
+  ["serviceCategory", "service_category"],
+  ["serviceArea", "service_area"],
+  ["scheduledAt", "scheduled_at"],
+  ["estimatedMinutes", "estimated_minutes"],
 ];
 
 export async function updateTicket(
   ctx: UserContext,
   id: string,
-  input: Partial<{ title: string; description: string; project_name: string | null; priority: TicketPriority; kind: TicketKind; service_category: "voice" | "internet" | "other" | null; service_area: string | null; required_skills: string[]; scheduled_at: string | null; estimated_minutes: number | null; location: { lat: number; lng: number; address?: string } | null }>,
+  input: Partial<{
+    title: string;
+    description: string;
+    project_name: string | null;
+    priority: TicketPriority;
+    kind: TicketKind;
+    service_category: "voice" | "internet" | "other" | null;
+    service_area: string | null;
+    required_skills: string[];
+    scheduled_at: string | null;
+    estimated_minutes: number | null;
+    location: { lat: number; lng: number; address?: string } | null;
+  }>,
   options: { expectVersion?: number } = {},
 ) {
   const ticket = await findVisibleTicket(ctx, id);
@@ -175,7 +237,8 @@ export async function updateTicket(
   const people = await relationTo(ctx, ticket);
   const { relation } = people;
   assertTriage(relation);
-  if (["closed", "cancelled"].includes(ticket.status)) throw new AppError("invalid_transition", `A ${ticket.status} ticket cannot be edited; reopen it first.`);
+  if (["closed", "cancelled"].includes(ticket.status))
+    throw new AppError("invalid_transition", `A ${ticket.status} ticket cannot be edited; reopen it first.`);
   const now = nowIso();
   const set: Columns = { updated_at: now };
   const history: HistoryEntry[] = [];
@@ -183,14 +246,25 @@ export async function updateTicket(
     const value = input[col as keyof typeof input];
     if (value === undefined) continue;
     const before = ticket[prop] as string | number | null;
-    const after = (col === "scheduled_at" && value ? new Date(value as string).toISOString() : value) as string | number | null;
+    const after = (col === "scheduled_at" && value ? new Date(value as string).toISOString() : value) as
+      | string
+      | number
+      | null;
     if (before === after) continue;
     set[col] = after;
-    history.push({ action: `${col}_changed`, from: before === null ? null : String(before), to: after === null ? null : String(after) });
+    history.push({
+      action: `${col}_changed`,
+      from: before === null ? null : String(before),
+      to: after === null ? null : String(after),
+    });
   }
   if (input.required_skills) {
     set.required_skills = JSON.stringify([...new Set(input.required_skills)]);
-    history.push({ action: "required_skills_changed", from: JSON.stringify(ticket.requiredSkills), to: set.required_skills as string });
+    history.push({
+      action: "required_skills_changed",
+      from: JSON.stringify(ticket.requiredSkills),
+      to: set.required_skills as string,
+    });
   }
   if (input.location !== undefined) {
     set.lat = input.location?.lat ?? null;
@@ -203,7 +277,14 @@ export async function updateTicket(
     set.response_due_at = initialTargets(ctx.settings, input.priority, ticket.createdAt).responseDueAt;
   }
   if (!history.length) return toTicketResponse(ticket, people.assignees, relation);
-  await changeTicket(ctx, { ticketId: id, expectStatus: [ticket.status], set, history, events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }], expectVersion: options.expectVersion });
+  await changeTicket(ctx, {
+    ticketId: id,
+    expectStatus: [ticket.status],
+    set,
+    history,
+    events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }],
+    expectVersion: options.expectVersion,
+  });
   return presentChanged(ctx, id, people);
 }
 
@@ -211,12 +292,20 @@ export async function updateTicket(
 
 async function customerCanApprove(ctx: ServiceContext, ticket: TicketRow): Promise<boolean> {
   if (!ticket.customerId) return false;
-  const c = await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId), columns: { userId: true } });
+  const c = await ctx.db.query.customers.findFirst({
+    where: eq(customers.id, ticket.customerId),
+    columns: { userId: true },
+  });
   return Boolean(c?.userId);
 }
 
 /** The columns a move to `to` sets: status, its milestone, SLA response and pause bookkeeping. */
-export function transitionColumns(ticket: TicketRow, action: TicketAction | "assign" | "complete", to: TicketStatus, now: string): Columns {
+export function transitionColumns(
+  ticket: TicketRow,
+  action: TicketAction | "assign" | "complete",
+  to: TicketStatus,
+  now: string,
+): Columns {
   const set: Columns = { status: to, updated_at: now };
   const milestone = MILESTONE_COLUMN[to];
   if (milestone && to !== ticket.status) set[milestone] = now;
@@ -224,7 +313,8 @@ export function transitionColumns(ticket: TicketRow, action: TicketAction | "ass
   if (to === "on_hold") set.sla_paused_at = now;
   if (ticket.status === "on_hold" && to !== "on_hold") Object.assign(set, resumeClock(ticket, now));
   if (action === "reject") set.resolved_at = null;
-  if (action === "reopen") Object.assign(set, { resolved_at: null, closed_at: null, cancelled_at: null, signed_off_at: null });
+  if (action === "reopen")
+    Object.assign(set, { resolved_at: null, closed_at: null, cancelled_at: null, signed_off_at: null });
   return set;
 }
 
@@ -234,43 +324,74 @@ export function transitionColumns(ticket: TicketRow, action: TicketAction | "ass
  * resolves it (or sends it for the customer's approval), as the technician platform's appointment
  * flow does. Nothing when the ticket is not in a state the step moves on.
  */
-export async function visitStepChange(ctx: ServiceContext, ticket: TicketRow, step: "start" | "complete"): Promise<Pick<TicketChange, "expectStatus" | "set" | "history" | "events"> | null> {
+export async function visitStepChange(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  step: "start" | "complete",
+): Promise<Pick<TicketChange, "expectStatus" | "set" | "history" | "events"> | null> {
   const action: TicketAction = step === "start" ? "start" : "resolve";
   if (!RULES[action].from.includes(ticket.status)) return null;
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
   return {
     expectStatus: [ticket.status],
     set: transitionColumns(ticket, action, to, nowIso()),
-    history: [{ action, from: ticket.status, to, comment: step === "start" ? "The visit started" : "The visit was completed" }],
-    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number, via: "appointment" } }],
+    history: [
+      { action, from: ticket.status, to, comment: step === "start" ? "The visit started" : "The visit was completed" },
+    ],
+    events: [
+      {
+        type: "ticket.status_changed",
+        data: { action, from: ticket.status, to, number: ticket.number, via: "appointment" },
+      },
+    ],
   };
 }
 
 /** If-Match and offline actions: a stale version is a 412 before anything else is checked. */
 export function assertVersion(ticket: Pick<TicketRow, "version">, expected: number | undefined) {
-  if (expected !== undefined && ticket.version !== expected) throw new AppError("precondition_failed", `The ticket is at version ${ticket.version}, not ${expected}; read it again.`);
+  if (expected !== undefined && ticket.version !== expected)
+    throw new AppError(
+      "precondition_failed",
+      `The ticket is at version ${ticket.version}, not ${expected}; read it again.`,
+    );
 }
 
-export async function transitionTicket(ctx: UserContext, id: string, action: TicketAction, comment?: string, options: { expectVersion?: number } = {}) {
+export async function transitionTicket(
+  ctx: UserContext,
+  id: string,
+  action: TicketAction,
+  comment?: string,
+  options: { expectVersion?: number } = {},
+) {
   const ticket = await findVisibleTicket(ctx, id);
   assertVersion(ticket, options.expectVersion);
   const people = await relationTo(ctx, ticket);
   const { relation } = people;
   const verdict = checkAction(action, ticket.status, relation);
   if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
-  if (verdict === "invalid") throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
+  if (verdict === "invalid")
+    throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
   if (action === "resolve" && ctx.settings.resolveNeedsVisit && !(await hasCompletedVisit(ctx, id))) {
-    throw new AppError("invalid_transition", "This deployment resolves work by completing its visit: complete the ticket's appointment.");
+    throw new AppError(
+      "invalid_transition",
+      "This deployment resolves work by completing its visit: complete the ticket's appointment.",
+    );
   }
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
   const endings = to === "cancelled" || to === "closed" ? await ticketEndingParts(ctx, id, to) : [];
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
-    set: { ...transitionColumns(ticket, action, to, nowIso()), ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}) },
+    set: {
+      ...transitionColumns(ticket, action, to, nowIso()),
+      ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}),
+    },
     statements: endings.length ? (guard) => endings.flatMap((e) => e.statements(guard)) : undefined,
     history: [{ action, from: ticket.status, to, comment }, ...endings.flatMap((e) => e.history)],
-    events: [{ type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } }, ...endings.flatMap((e) => e.events)],
+    events: [
+      { type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } },
+      ...endings.flatMap((e) => e.events),
+    ],
     synced: endings.flatMap((e) => e.synced),
     expectVersion: options.expectVersion,
   });
@@ -280,12 +401,20 @@ export async function transitionTicket(ctx: UserContext, id: string, action: Tic
 
 /** A completed appointment exists for the ticket (read directly: the scheduling module builds on this one). */
 async function hasCompletedVisit(ctx: ServiceContext, ticketId: string): Promise<boolean> {
-  return Boolean(await ctx.env.DB.prepare("SELECT 1 FROM appointments WHERE ticket_id = ?1 AND status = 'completed' LIMIT 1").bind(ticketId).first());
+  return Boolean(
+    await ctx.env.DB.prepare("SELECT 1 FROM appointments WHERE ticket_id = ?1 AND status = 'completed' LIMIT 1")
+      .bind(ticketId)
+      .first(),
+  );
 }
 
 // ---- SLA (WO-6) ----
 
-export async function setSla(ctx: UserContext, id: string, input: { response_due_at?: string; resolution_due_at?: string; estimated_resolution_at?: string }) {
+export async function setSla(
+  ctx: UserContext,
+  id: string,
+  input: { response_due_at?: string; resolution_due_at?: string; estimated_resolution_at?: string },
+) {
   const ticket = await findVisibleTicket(ctx, id);
   const now = nowIso();
   const set: Columns = { updated_at: now };
@@ -300,12 +429,16 @@ export async function setSla(ctx: UserContext, id: string, input: { response_due
     if (set.resolution_due_at > now) set.resolution_breached_at = null;
   }
   if (input.estimated_resolution_at) set.estimated_resolution_at = iso(input.estimated_resolution_at);
-  const summary = JSON.stringify(Object.fromEntries(Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at")));
+  const summary = JSON.stringify(
+    Object.fromEntries(Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at")),
+  );
   await changeTicket(ctx, {
     ticketId: id,
     set,
     history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
-    events: [{ type: "ticket.sla_changed", data: Object.fromEntries(Object.entries(set).filter(([k]) => k !== "updated_at")) }],
+    events: [
+      { type: "ticket.sla_changed", data: Object.fromEntries(Object.entries(set).filter(([k]) => k !== "updated_at")) },
+    ],
   });
   return getTicket(ctx, id);
 }
@@ -316,9 +449,12 @@ export async function rescheduleBooking(ctx: UserContext, id: string, preferredD
   const ticket = await findVisibleTicket(ctx, id);
   const people = await relationTo(ctx, ticket);
   const { relation } = people;
-  if (!relation.own && !canTriage(relation)) throw new AppError("forbidden", "Only the customer or dispatch may reschedule.");
-  if (ticket.kind !== "service_booking" || !ticket.assetId) throw new AppError("invalid_transition", "Only service bookings are rescheduled this way.");
-  if (!["new", "opened", "assigned"].includes(ticket.status)) throw new AppError("invalid_transition", "Work has started; the booking can no longer be moved.");
+  if (!relation.own && !canTriage(relation))
+    throw new AppError("forbidden", "Only the customer or dispatch may reschedule.");
+  if (ticket.kind !== "service_booking" || !ticket.assetId)
+    throw new AppError("invalid_transition", "Only service bookings are rescheduled this way.");
+  if (!["new", "opened", "assigned"].includes(ticket.status))
+    throw new AppError("invalid_transition", "Work has started; the booking can no longer be moved.");
   checkBookingDate(ctx, preferredDate, "preferred_date");
   const asset = await ctx.db.query.assets.findFirst({ where: eq(assets.id, ticket.assetId) });
   const serviceType = asset ? await decideServiceType(ctx, asset, preferredDate, id) : ticket.serviceType;

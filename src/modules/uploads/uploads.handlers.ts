@@ -7,21 +7,30 @@ import { AppError } from "../../lib/problem";
 import * as routes from "./uploads.routes";
 import * as service from "./uploads.service";
 
-const field = (form: Record<string, unknown>, name: string) => (typeof form[name] === "string" && form[name] ? (form[name] as string).slice(0, 64) : undefined);
+const field = (form: Record<string, unknown>, name: string) =>
+  typeof form[name] === "string" && form[name] ? (form[name] as string).slice(0, 64) : undefined;
 
 export const createUpload: RouteHandler<typeof routes.createUpload, AppEnv> = async (c) => {
-  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) throw new AppError("unsupported_media_type", "Send multipart/form-data with `file` and `kind`.");
+  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data"))
+    throw new AppError("unsupported_media_type", "Send multipart/form-data with `file` and `kind`.");
   const form = await c.req.parseBody();
   const file = form.file;
   const kind = form.kind;
   const errors = [
     ...(file instanceof File ? [] : [{ path: "file", message: "Required: the file" }]),
-    ...(typeof kind === "string" && (UPLOAD_KINDS as readonly string[]).includes(kind) ? [] : [{ path: "kind", message: `One of ${UPLOAD_KINDS.join(", ")}` }]),
+    ...(typeof kind === "string" && (UPLOAD_KINDS as readonly string[]).includes(kind)
+      ? []
+      : [{ path: "kind", message: `One of ${UPLOAD_KINDS.join(", ")}` }]),
     ...(form.work_log_id && !form.ticket_id ? [{ path: "work_log_id", message: "Only with ticket_id" }] : []),
   ];
-  if (errors.length || !(file instanceof File)) throw new AppError("validation_failed", "The upload is incomplete.", { errors });
+  if (errors.length || !(file instanceof File))
+    throw new AppError("validation_failed", "The upload is incomplete.", { errors });
   const upload = await service.createUpload(userContext(c), {
-    kind: kind as UploadKind, filename: file.name, bytes: new Uint8Array(await file.arrayBuffer()), ticketId: field(form, "ticket_id"), workLogId: field(form, "work_log_id"),
+    kind: kind as UploadKind,
+    filename: file.name,
+    bytes: new Uint8Array(await file.arrayBuffer()),
+    ticketId: field(form, "ticket_id"),
+    workLogId: field(form, "work_log_id"),
   });
   return c.json(upload, 201);
 };

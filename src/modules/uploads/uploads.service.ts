@@ -19,27 +19,55 @@ const KINDS: Record<UploadKind, string[]> = {
 
 export function toUploadResponse(u: UploadRow) {
   return {
-    id: u.id, kind: u.kind, filename: u.filename, content_type: u.contentType, size_bytes: u.sizeBytes, uploaded_by: u.uploadedBy,
-    ticket_id: u.ticketId, work_log_id: u.workLogId, attached_at: u.attachedAt, created_at: u.createdAt,
+    id: u.id,
+    kind: u.kind,
+    filename: u.filename,
+    content_type: u.contentType,
+    size_bytes: u.sizeBytes,
+    uploaded_by: u.uploadedBy,
+    ticket_id: u.ticketId,
+    work_log_id: u.workLogId,
+    attached_at: u.attachedAt,
+    created_at: u.createdAt,
   };
 }
 
 /** Stores a file from the field in R2 and, when a ticket is named, attaches it at once. */
-export async function createUpload(ctx: UserContext, input: { kind: UploadKind; filename: string; bytes: Uint8Array; ticketId?: string; workLogId?: string }) {
-  if (!input.bytes.length) throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
+export async function createUpload(
+  ctx: UserContext,
+  input: { kind: UploadKind; filename: string; bytes: Uint8Array; ticketId?: string; workLogId?: string },
+) {
+  if (!input.bytes.length)
+    throw new AppError("validation_failed", "The file is empty.", { errors: [{ path: "file", message: "Empty" }] });
   const cap = ctx.settings.uploadMaxBytes[input.kind];
   if (input.bytes.length > cap) throw new AppError("payload_too_large", `A ${input.kind} is at most ${cap} bytes.`);
   const detected = sniffFileType(input.bytes);
   if (!detected || !KINDS[input.kind].includes(detected)) {
-    throw new AppError("invalid_file", `A ${input.kind} must be ${KINDS[input.kind].join(", ")} (recognised by its content).`, { errors: [{ path: "file", message: detected ? `${detected} is not a ${input.kind}` : "Unrecognised content" }] });
+    throw new AppError(
+      "invalid_file",
+      `A ${input.kind} must be ${KINDS[input.kind].join(", ")} (recognised by its content).`,
+      { errors: [{ path: "file", message: detected ? `${detected} is not a ${input.kind}` : "Unrecognised content" }] },
+    );
   }
   if (input.ticketId) await findVisibleTicket(ctx, input.ticketId);
   const now = nowIso();
   const row: UploadRow = {
-    id: newId("upl"), uploadedBy: ctx.actor.userId, kind: input.kind, filename: safeFilename(input.filename, "upload", detected), contentType: detected,
-    sizeBytes: input.bytes.length, objectKey: `uploads/${ctx.actor.userId}/${randomToken(24)}`, ticketId: null, workLogId: null, attachedAt: null, createdAt: now,
+    id: newId("upl"),
+    uploadedBy: ctx.actor.userId,
+    kind: input.kind,
+    filename: safeFilename(input.filename, "upload", detected),
+    contentType: detected,
+    sizeBytes: input.bytes.length,
+    objectKey: `uploads/${ctx.actor.userId}/${randomToken(24)}`,
+    ticketId: null,
+    workLogId: null,
+    attachedAt: null,
+    createdAt: now,
   };
-  await ctx.env.FILES.put(row.objectKey, input.bytes, { httpMetadata: { contentType: row.contentType }, customMetadata: { upload_id: row.id } });
+  await ctx.env.FILES.put(row.objectKey, input.bytes, {
+    httpMetadata: { contentType: row.contentType },
+    customMetadata: { upload_id: row.id },
+  });
   await ctx.db.insert(uploads).values(row);
   if (!input.ticketId) return toUploadResponse(row);
   try {
@@ -54,7 +82,12 @@ export async function createUpload(ctx: UserContext, input: { kind: UploadKind; 
 
 async function attach(ctx: UserContext, row: UploadRow, input: { ticket_id: string; work_log_id?: string }) {
   const attachment = await attachStoredFile(ctx, input.ticket_id, {
-    uploadId: row.id, filename: row.filename, contentType: row.contentType, sizeBytes: row.sizeBytes, objectKey: row.objectKey, workLogId: input.work_log_id ?? null,
+    uploadId: row.id,
+    filename: row.filename,
+    contentType: row.contentType,
+    sizeBytes: row.sizeBytes,
+    objectKey: row.objectKey,
+    workLogId: input.work_log_id ?? null,
   });
   const attached = (await ctx.db.query.uploads.findFirst({ where: eq(uploads.id, row.id) }))!;
   return { ...toUploadResponse(attached), attachment_id: attachment.id };
@@ -62,10 +95,13 @@ async function attach(ctx: UserContext, row: UploadRow, input: { ticket_id: stri
 
 /** Attaches the caller's own upload to a ticket they may see (and one of its work logs); attaching it again to the same place is a no-op. */
 export async function attachUpload(ctx: UserContext, id: string, input: { ticket_id: string; work_log_id?: string }) {
-  const row = await ctx.db.query.uploads.findFirst({ where: and(eq(uploads.id, id), eq(uploads.uploadedBy, ctx.actor.userId)) });
+  const row = await ctx.db.query.uploads.findFirst({
+    where: and(eq(uploads.id, id), eq(uploads.uploadedBy, ctx.actor.userId)),
+  });
   if (!row) throw new AppError("not_found", "No such upload.");
   if (row.attachedAt) {
-    if (row.ticketId === input.ticket_id && (row.workLogId ?? undefined) === input.work_log_id) return toUploadResponse(row);
+    if (row.ticketId === input.ticket_id && (row.workLogId ?? undefined) === input.work_log_id)
+      return toUploadResponse(row);
     throw new AppError("conflict", "The upload is attached elsewhere already.");
   }
   return attach(ctx, row, input);

@@ -23,4 +23,16 @@ export const usersModule = createRouter()
   .openapi(r.approveUser, h.approveUser)
   .openapi(r.rejectUser, h.rejectUser)
   .openapi(r.setUserPassword, h.setUserPassword);
-export { assertMayChangeUser, contactsOf, findUser, insertUser, revokeAllSessionsStatement, revokeSessionStatement, toUserResponse, usersByIds, usersOfCompany, type Contact, type UserRow } from "./users.service";
+export {
+  assertMayChangeUser,
+  contactsOf,
+  findUser,
+  insertUser,
+  revokeAllSessionsStatement,
+  revokeSessionStatement,
+  toUserResponse,
+  usersByIds,
+  usersOfCompany,
+  type Contact,
+  type UserRow,
+} from "./users.service";

@@ -21,7 +21,10 @@ export const listUsers: RouteHandler<typeof routes.listUsers, AppEnv> = async (c
   c.json(await users.listUsers(userContext(c), c.req.valid("query")), 200);
 
 export const listPendingUsers: RouteHandler<typeof routes.listPendingUsers, AppEnv> = async (c) =>
-  c.json(await users.listUsers(userContext(c), { ...c.req.valid("query"), status: "pending", order: "created_at" }), 200);
+  c.json(
+    await users.listUsers(userContext(c), { ...c.req.valid("query"), status: "pending", order: "created_at" }),
+    200,
+  );
 
 export const createUser: RouteHandler<typeof routes.createUser, AppEnv> = async (c) =>
   c.json(await users.createUser(userContext(c), c.req.valid("json")), 201);

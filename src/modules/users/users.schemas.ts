@@ -4,7 +4,11 @@ import { USER_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const UserIdParam = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, description: "The user's id", example: "usr_3k9x0c2m1q8w7e6r5t4y" }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, description: "The user's id", example: "usr_3k9x0c2m1q8w7e6r5t4y" }),
 });
 
 /** Explicit allow-list: no hash, token or internal field ever leaves the API. */
@@ -14,7 +18,10 @@ export const UserSchema = z
     username: z.string(),
     email: z.string().nullable().openapi({ description: "Null for an account registered with a phone number only" }),
     phone: z.string().nullable().openapi({ description: "E.164" }),
-    whatsapp: z.string().nullable().openapi({ description: "WhatsApp number (E.164); notifications go there by default" }),
+    whatsapp: z
+      .string()
+      .nullable()
+      .openapi({ description: "WhatsApp number (E.164); notifications go there by default" }),
     department: z.string().nullable(),
     region: z.string().nullable().openapi({ description: "The region or service area the person lives or works in" }),
     address: z.string().nullable().openapi({ description: "Street address" }),
@@ -41,15 +48,34 @@ export const USERNAME = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, "3–40 characters: letters, digits, dot, dash, underscore; starting with a letter or digit")
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{2,39}$/,
+    "3–40 characters: letters, digits, dot, dash, underscore; starting with a letter or digit",
+  )
   .openapi({ example: "thandi.m" });
-export const EMAIL = z.string().trim().toLowerCase().max(254).pipe(z.email("Not a valid email address")).openapi({ format: "email", example: "thandi@example.com" });
+export const EMAIL = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email("Not a valid email address"))
+  .openapi({ format: "email", example: "thandi@example.com" });
 export const PHONE = z.string().trim().min(6).max(32).openapi({ description: "Any common format; stored as E.164" });
 /** NIST 800-63B: at least 8, and a ceiling so hashing cost stays bounded. */
 export const PASSWORD = z.string().min(8, "At least 8 characters").max(128, "At most 128 characters");
 export const NAME = z.string().trim().max(100);
-export const REGION = z.string().trim().min(1).max(80).openapi({ description: "The region or service area the person lives or works in", example: "Gaborone" });
-export const ADDRESS = z.string().trim().min(1).max(300).openapi({ description: "Street address", example: "Plot 1234, Broadhurst, Gaborone" });
+export const REGION = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .openapi({ description: "The region or service area the person lives or works in", example: "Gaborone" });
+export const ADDRESS = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .openapi({ description: "Street address", example: "Plot 1234, Broadhurst, Gaborone" });
 export const DEPARTMENT = z.string().trim().min(1).max(80).openapi({ example: "Network operations" });
 
 export const ProfileUpdateSchema = z
@@ -62,13 +88,18 @@ export const ProfileUpdateSchema = z
     department: DEPARTMENT.nullable().optional(),
     region: REGION.nullable().optional(),
     address: ADDRESS.nullable().optional(),
-    current_password: z.string().min(1).max(200).optional().openapi({ description: "Required to change `email` or `phone`: they are how the account signs in and resets its password" }),
+    current_password: z.string().min(1).max(200).optional().openapi({
+      description: "Required to change `email` or `phone`: they are how the account signs in and resets its password",
+    }),
   })
   .openapi("ProfileUpdate", {
-    description: "Role, status and id cannot be changed here; unknown fields are rejected. A new email or phone needs `current_password` and takes effect once verified through the link sent to it; the old address is told, with a link to undo the change.",
+    description:
+      "Role, status and id cannot be changed here; unknown fields are rejected. A new email or phone needs `current_password` and takes effect once verified through the link sent to it; the old address is told, with a link to undo the change.",
   });
 
-export const ContactTokenSchema = z.strictObject({ token: z.string().min(20).max(200).openapi({ example: "b3JhbmdlLXJpdmVyLWdhdGUtbGluay0wMDAx" }) }).openapi("ContactChangeToken");
+export const ContactTokenSchema = z
+  .strictObject({ token: z.string().min(20).max(200).openapi({ example: "b3JhbmdlLXJpdmVyLWdhdGUtbGluay0wMDAx" }) })
+  .openapi("ContactChangeToken");
 export const MessageSchema = z.object({ message: z.string() }).openapi("ContactChangeResult");
 
 export const PushTokenSchema = z
@@ -114,7 +145,9 @@ export const UserUpdateSchema = z
     role: z.string().min(1).max(40).optional(),
     company_id: z.string().max(64).nullable().optional(),
   })
-  .openapi("UserUpdate", { description: "Status changes go through activate/deactivate/approve/reject; id is immutable." });
+  .openapi("UserUpdate", {
+    description: "Status changes go through activate/deactivate/approve/reject; id is immutable.",
+  });
 
 export const SetPasswordSchema = z.strictObject({ password: PASSWORD }).openapi("SetPassword");
 
@@ -123,11 +156,25 @@ const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
 export const UserListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  role: z.string().max(40).optional().openapi({ param: { name: "role", in: "query" }, description: "Only users with this role (its key)" }),
-  phone: z.string().max(32).optional().openapi({ param: { name: "phone", in: "query" }, description: "Any format; matched as E.164" }),
+  role: z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ param: { name: "role", in: "query" }, description: "Only users with this role (its key)" }),
+  phone: z
+    .string()
+    .max(32)
+    .optional()
+    .openapi({ param: { name: "phone", in: "query" }, description: "Any format; matched as E.164" }),
   q: searchParam("username, email and names"),
-  is_active: boolParam.optional().openapi({ param: { name: "is_active", in: "query" }, description: "`true`: only active accounts; `false`: only pending, rejected or deactivated ones" }),
-  status: z.enum(USER_STATUSES).optional().openapi({ param: { name: "status", in: "query" }, description: "Only accounts in this state" }),
+  is_active: boolParam.optional().openapi({
+    param: { name: "is_active", in: "query" },
+    description: "`true`: only active accounts; `false`: only pending, rejected or deactivated ones",
+  }),
+  status: z
+    .enum(USER_STATUSES)
+    .optional()
+    .openapi({ param: { name: "status", in: "query" }, description: "Only accounts in this state" }),
   order: z
     .enum(["created_at", "-created_at", "username", "-username"])
     .default("-created_at")
@@ -140,9 +187,15 @@ export const MeSchema = UserSchema.extend({
   application: z
     .object({ key: z.string(), roles: z.array(z.string()) })
     .optional()
-    .openapi({ description: "Signed in for another application: its key and your roles there (as at sign-in or the last refresh)" }),
+    .openapi({
+      description:
+        "Signed in for another application: its key and your roles there (as at sign-in or the last refresh)",
+    }),
   pending_contact_changes: z
     .array(z.object({ kind: z.enum(["email", "phone"]), value: z.string(), expires_at: z.string() }))
     .optional()
-    .openapi({ description: "In the answer to a profile update: new email addresses or phone numbers waiting for verification through the link sent to them" }),
+    .openapi({
+      description:
+        "In the answer to a profile update: new email addresses or phone numbers waiting for verification through the link sent to them",
+    }),
 }).openapi("Me");

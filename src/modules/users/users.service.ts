@@ -41,7 +41,6 @@ export function toUserResponse(u: UserRow): UserResponse {
   };
 }
 
-
 /** 409 with the fields that are taken, checked before the write; the unique indexes are the backstop. */
 export async function assertUnique(
   ctx: ServiceContext,
@@ -60,7 +59,8 @@ export async function assertUnique(
   const errors: FieldError[] = [];
   for (const row of clashes) {
     if (row.id === exceptUserId) continue;
-    if (fields.username && row.username === fields.username) errors.push({ path: "username", message: "Already taken" });
+    if (fields.username && row.username === fields.username)
+      errors.push({ path: "username", message: "Already taken" });
     if (fields.email && row.email === fields.email) errors.push({ path: "email", message: "Already registered" });
     if (fields.phone && row.phone === fields.phone) errors.push({ path: "phone", message: "Already registered" });
   }
@@ -125,7 +125,11 @@ export async function insertUser(
   return row;
 }
 
-export async function findUser(ctx: ServiceContext, id: string, options: { includeDeleted?: boolean } = {}): Promise<UserRow> {
+export async function findUser(
+  ctx: ServiceContext,
+  id: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<UserRow> {
   const row = await ctx.db.query.users.findFirst({
     where: options.includeDeleted ? eq(users.id, id) : and(eq(users.id, id), isNull(users.deletedAt)),
   });
@@ -134,16 +138,27 @@ export async function findUser(ctx: ServiceContext, id: string, options: { inclu
 }
 
 /** Ends every session of a user (password reset, deactivation, deletion). */
-export function revokeAllSessionsStatement(ctx: ServiceContext, userId: string, reason: string, exceptSessionId?: string) {
+export function revokeAllSessionsStatement(
+  ctx: ServiceContext,
+  userId: string,
+  reason: string,
+  exceptSessionId?: string,
+) {
   const now = nowIso();
   const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (exceptSessionId) conditions.push(sql`${sessions.id} <> ${exceptSessionId}`);
-  return ctx.db.update(sessions).set({ revokedAt: now, revokeReason: reason }).where(and(...conditions));
+  return ctx.db
+    .update(sessions)
+    .set({ revokedAt: now, revokeReason: reason })
+    .where(and(...conditions));
 }
 
 /** Ends one session (a revoked device's): its access tokens stop at the next check, its refresh tokens at once. */
 export function revokeSessionStatement(ctx: ServiceContext, sessionId: string, reason: string) {
-  return ctx.db.update(sessions).set({ revokedAt: nowIso(), revokeReason: reason }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+  return ctx.db
+    .update(sessions)
+    .set({ revokedAt: nowIso(), revokeReason: reason })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
 // ---- own profile (IAM-9) ----
@@ -159,7 +174,17 @@ export async function getMe(ctx: UserContext) {
  */
 export async function updateMe(
   ctx: UserContext,
-  input: { first_name?: string; last_name?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; region?: string | null; address?: string | null; current_password?: string },
+  input: {
+    first_name?: string;
+    last_name?: string;
+    email?: string;
+    phone?: string | null;
+    whatsapp?: string | null;
+    department?: string | null;
+    region?: string | null;
+    address?: string | null;
+    current_password?: string;
+  },
 ) {
   const phone = normalisePhone(ctx, input.phone);
   const whatsapp = normalisePhone(ctx, input.whatsapp, "whatsapp");
@@ -167,7 +192,8 @@ export async function updateMe(
   const user = input.email !== undefined || phone !== undefined ? await findUser(ctx, ctx.actor.userId) : null;
   const newEmail = user && input.email !== undefined && input.email !== (user.email || null) ? input.email : undefined;
   const newPhone = user && phone !== undefined && phone !== user.phone ? phone : undefined;
-  if (user && (newEmail !== undefined || newPhone !== undefined)) await assertCurrentPassword(ctx, user, input.current_password);
+  if (user && (newEmail !== undefined || newPhone !== undefined))
+    await assertCurrentPassword(ctx, user, input.current_password);
   await assertUnique(ctx, { email: newEmail, phone: newPhone }, ctx.actor.userId);
   const patch: Partial<UserRow> = { updatedAt: nowIso() };
   if (input.first_name !== undefined) patch.firstName = input.first_name;
@@ -179,7 +205,10 @@ export async function updateMe(
   await ctx.db.update(users).set(patch).where(eq(users.id, ctx.actor.userId));
   if (user && newEmail !== undefined) await requestContactChange(ctx, user, "email", newEmail);
   if (user && newPhone !== undefined) await requestContactChange(ctx, user, "phone", newPhone);
-  const [me, pending] = await Promise.all([getMe(ctx), newEmail !== undefined || newPhone !== undefined ? pendingContactChanges(ctx, ctx.actor.userId) : undefined]);
+  const [me, pending] = await Promise.all([
+    getMe(ctx),
+    newEmail !== undefined || newPhone !== undefined ? pendingContactChanges(ctx, ctx.actor.userId) : undefined,
+  ]);
   return { ...me, ...(pending ? { pending_contact_changes: pending } : {}) };
 }
 
@@ -192,7 +221,16 @@ export async function setPushToken(ctx: UserContext, token: string | null) {
 
 export async function listUsers(
   ctx: UserContext,
-  query: { limit: number; cursor?: string; role?: string; phone?: string; q?: string; is_active?: boolean; status?: UserRow["status"]; order: string },
+  query: {
+    limit: number;
+    cursor?: string;
+    role?: string;
+    phone?: string;
+    q?: string;
+    is_active?: boolean;
+    status?: UserRow["status"];
+    order: string;
+  },
 ) {
   const field = query.order.replace(/^-/, "") as "created_at" | "username";
   const column = field === "username" ? users.username : users.createdAt;
@@ -220,7 +258,21 @@ export async function listUsers(
 
 export async function createUser(
   ctx: UserContext,
-  input: { username: string; email?: string; phone?: string; whatsapp?: string; department?: string; region?: string; address?: string; password: string; first_name: string; last_name: string; role: string; status: "active" | "pending"; company_id?: string },
+  input: {
+    username: string;
+    email?: string;
+    phone?: string;
+    whatsapp?: string;
+    department?: string;
+    region?: string;
+    address?: string;
+    password: string;
+    first_name: string;
+    last_name: string;
+    role: string;
+    status: "active" | "pending";
+    company_id?: string;
+  },
 ) {
   await assertMayGrantRole(ctx, input.role);
   if (input.company_id) await assertCompanyExists(ctx, input.company_id);
@@ -228,19 +280,30 @@ export async function createUser(
 }
 
 async function assertCompanyExists(ctx: UserContext, companyId: string) {
-  const found = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, companyId), isNull(companies.deletedAt)), columns: { id: true } });
-  if (!found) throw new AppError("validation_failed", "Unknown company.", { errors: [{ path: "company_id", message: "No such company" }] });
+  const found = await ctx.db.query.companies.findFirst({
+    where: and(eq(companies.id, companyId), isNull(companies.deletedAt)),
+    columns: { id: true },
+  });
+  if (!found)
+    throw new AppError("validation_failed", "Unknown company.", {
+      errors: [{ path: "company_id", message: "No such company" }],
+    });
 }
 
 /** The grant rule: a role is granted only by someone who holds every permission it carries; admin only by admins. */
 async function assertMayGrantRole(ctx: UserContext, role: string) {
   if (!(await roleExists(ctx, role))) {
-    throw new AppError("validation_failed", "Unknown role.", { errors: [{ path: "role", message: `No role '${role}'` }] });
+    throw new AppError("validation_failed", "Unknown role.", {
+      errors: [{ path: "role", message: `No role '${role}'` }],
+    });
   }
-  if (role === "admin" && ctx.actor.role !== "admin") throw new AppError("forbidden", "Only administrators may grant the administrator role.");
+  if (role === "admin" && ctx.actor.role !== "admin")
+    throw new AppError("forbidden", "Only administrators may grant the administrator role.");
   const beyond = permissionsBeyond(ctx.actor, await rolePermissions(ctx, role));
   if (beyond.length) {
-    throw new AppError("forbidden", `The role '${role}' carries permissions you do not hold: ${beyond.join(", ")}.`, { errors: [{ path: "role", message: "Not yours to grant" }] });
+    throw new AppError("forbidden", `The role '${role}' carries permissions you do not hold: ${beyond.join(", ")}.`, {
+      errors: [{ path: "role", message: "Not yours to grant" }],
+    });
   }
 }
 
@@ -251,9 +314,14 @@ async function assertMayGrantRole(ctx: UserContext, role: string) {
  */
 export async function assertMayChangeUser(ctx: UserContext, target: Pick<UserRow, "id" | "role">) {
   if (target.id === ctx.actor.userId) return;
-  if (target.role === "admin" && ctx.actor.role !== "admin") throw new AppError("forbidden", "Only administrators may change an administrator.");
+  if (target.role === "admin" && ctx.actor.role !== "admin")
+    throw new AppError("forbidden", "Only administrators may change an administrator.");
   const beyond = permissionsBeyond(ctx.actor, await rolePermissions(ctx, target.role));
-  if (beyond.length) throw new AppError("forbidden", `This user holds permissions you do not (${beyond.join(", ")}); you cannot change them.`);
+  if (beyond.length)
+    throw new AppError(
+      "forbidden",
+      `This user holds permissions you do not (${beyond.join(", ")}); you cannot change them.`,
+    );
 }
 
 export async function getUser(ctx: UserContext, id: string) {
@@ -263,7 +331,19 @@ export async function getUser(ctx: UserContext, id: string) {
 export async function updateUser(
   ctx: UserContext,
   id: string,
-  input: { username?: string; email?: string; phone?: string | null; whatsapp?: string | null; department?: string | null; region?: string | null; address?: string | null; first_name?: string; last_name?: string; role?: string; company_id?: string | null },
+  input: {
+    username?: string;
+    email?: string;
+    phone?: string | null;
+    whatsapp?: string | null;
+    department?: string | null;
+    region?: string | null;
+    address?: string | null;
+    first_name?: string;
+    last_name?: string;
+    role?: string;
+    company_id?: string | null;
+  },
 ) {
   const existing = await findUser(ctx, id);
   await assertMayChangeUser(ctx, existing);
@@ -316,7 +396,8 @@ async function changeStatus(
 }
 
 export const activateUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "active", ["deactivated"]);
-export const deactivateUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "deactivated", ["active"], "deactivated");
+export const deactivateUser = (ctx: UserContext, id: string) =>
+  changeStatus(ctx, id, "deactivated", ["active"], "deactivated");
 export const approveUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "active", ["pending"]);
 export const rejectUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "rejected", ["pending"]);
 
@@ -334,7 +415,10 @@ export async function setUserPassword(ctx: UserContext, id: string, password: st
   await assertMayChangeUser(ctx, await findUser(ctx, id));
   const now = nowIso();
   await ctx.db.batch([
-    ctx.db.update(users).set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, id)),
+    ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now })
+      .where(eq(users.id, id)),
     revokeAllSessionsStatement(ctx, id, "password_set_by_admin"),
   ]);
 }
@@ -351,27 +435,60 @@ export interface Contact {
 }
 
 /** Active users among `ids`, or holding one of `roles`, with what it takes to reach them. */
-export async function contactsOf(ctx: ServiceContext, who: { ids: string[] } | { roles: string[] }): Promise<Contact[]> {
+export async function contactsOf(
+  ctx: ServiceContext,
+  who: { ids: string[] } | { roles: string[] },
+): Promise<Contact[]> {
   const list = "ids" in who ? who.ids : who.roles;
   if (!list.length) return [];
   return ctx.db
-    .select({ id: users.id, role: users.role, email: users.email, phone: users.phone, whatsapp: users.whatsapp, pushToken: users.pushToken })
+    .select({
+      id: users.id,
+      role: users.role,
+      email: users.email,
+      phone: users.phone,
+      whatsapp: users.whatsapp,
+      pushToken: users.pushToken,
+    })
     .from(users)
-    .where(and("ids" in who ? inList(users.id, who.ids) : inList(users.role, who.roles), eq(users.status, "active"), isNull(users.deletedAt)));
+    .where(
+      and(
+        "ids" in who ? inList(users.id, who.ids) : inList(users.role, who.roles),
+        eq(users.status, "active"),
+        isNull(users.deletedAt),
+      ),
+    );
 }
 
 /** Users by id, at most 100 (one statement): the found ones, in the order asked, and the ids nobody has. */
 export async function usersByIds(ctx: ServiceContext, ids: string[]): Promise<{ found: UserRow[]; unknown: string[] }> {
   const unique = [...new Set(ids)];
-  const rows = unique.length ? await ctx.db.select().from(users).where(and(inList(users.id, unique), isNull(users.deletedAt))) : [];
+  const rows = unique.length
+    ? await ctx.db
+        .select()
+        .from(users)
+        .where(and(inList(users.id, unique), isNull(users.deletedAt)))
+    : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return { found: unique.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), unknown: unique.filter((id) => !byId.has(id)) };
+  return {
+    found: unique.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])),
+    unknown: unique.filter((id) => !byId.has(id)),
+  };
 }
 
 /** A company's people, a keyset page at a time. */
-export async function usersOfCompany(ctx: ServiceContext, companyId: string, query: { limit: number; cursor?: string }) {
+export async function usersOfCompany(
+  ctx: ServiceContext,
+  companyId: string,
+  query: { limit: number; cursor?: string },
+) {
   const page = keyset({ order: "created_at", column: users.createdAt, idColumn: users.id, cursor: query.cursor });
-  const rows = await ctx.db.select().from(users).where(and(eq(users.companyId, companyId), isNull(users.deletedAt), page.where)).orderBy(...page.orderBy).limit(query.limit + 1);
+  const rows = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.companyId, companyId), isNull(users.deletedAt), page.where))
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return { data: result.data.map(toUserResponse), next_cursor: result.next_cursor };
 }
