@@ -7,7 +7,7 @@ import * as attendance from "./attendance.service";
 export const listAttendance: RouteHandler<typeof routes.listAttendance, AppEnv> = async (c) =>
   c.json(await attendance.list(userContext(c), c.req.valid("query")), 200);
 
-export const myAttendance: RouteHandler<typeof routes.myAttendance, AppEnv> = async (c) => {
+export const getMyAttendance: RouteHandler<typeof routes.getMyAttendance, AppEnv> = async (c) => {
   const ctx = userContext(c);
   return c.json(await attendance.list(ctx, c.req.valid("query"), ctx.actor.userId), 200);
 };
@@ -15,7 +15,7 @@ export const myAttendance: RouteHandler<typeof routes.myAttendance, AppEnv> = as
 export const markAttendance: RouteHandler<typeof routes.markAttendance, AppEnv> = async (c) =>
   c.json(await attendance.mark(userContext(c), c.req.valid("json")), 200);
 
-export const myAttendanceToday: RouteHandler<typeof routes.myAttendanceToday, AppEnv> = async (c) =>
+export const getMyAttendanceToday: RouteHandler<typeof routes.getMyAttendanceToday, AppEnv> = async (c) =>
   c.json(await attendance.today(userContext(c)), 200);
 
 export const bulkMarkAttendance: RouteHandler<typeof routes.bulkMarkAttendance, AppEnv> = async (c) =>

@@ -26,7 +26,7 @@ export const listAttendance = createRoute({
   responses: { 200: jsonResponse(AttendancePageSchema, "A page of marks"), ...errorResponses(400, 401, 403) },
 });
 
-export const myAttendance = createRoute({
+export const getMyAttendance = createRoute({
   method: "get",
   path: "/v1/attendance/me",
   tags,
@@ -37,7 +37,7 @@ export const myAttendance = createRoute({
   responses: { 200: jsonResponse(AttendancePageSchema, "Your marks"), ...errorResponses(400, 401) },
 });
 
-export const myAttendanceToday = createRoute({
+export const getMyAttendanceToday = createRoute({
   method: "get",
   path: "/v1/attendance/me/today",
   tags,

@@ -4,8 +4,8 @@ import * as h from "./attendance.handlers";
 import * as r from "./attendance.routes";
 
 export const attendanceModule = createRouter()
-  .openapi(r.myAttendance, h.myAttendance)
-  .openapi(r.myAttendanceToday, h.myAttendanceToday)
+  .openapi(r.getMyAttendance, h.getMyAttendance)
+  .openapi(r.getMyAttendanceToday, h.getMyAttendanceToday)
   .openapi(r.listAttendance, h.listAttendance)
   .openapi(r.markAttendance, h.markAttendance)
   .openapi(r.bulkMarkAttendance, h.bulkMarkAttendance);

@@ -55,7 +55,7 @@ async function optionalJson(c: Context<AppEnv>) {
   );
 }
 
-export const refresh: RouteHandler<typeof routes.refresh, AppEnv> = async (c) => {
+export const refreshTokens: RouteHandler<typeof routes.refreshTokens, AppEnv> = async (c) => {
   const input = await optionalJson(c);
   const fromCookie = getCookie(c, REFRESH_COOKIE);
   const token = input.refresh_token ?? fromCookie;
@@ -122,7 +122,7 @@ export const validateToken: RouteHandler<typeof routes.validateToken, AppEnv> = 
   return c.json(sessions.describeToken(userContext(c), c.req.valid("query").application), 200);
 };
 
-export const jwks: RouteHandler<typeof routes.jwks, AppEnv> = async (c) => {
+export const getJwks: RouteHandler<typeof routes.getJwks, AppEnv> = async (c) => {
   c.header("cache-control", "public, max-age=300");
   return c.json(
     (await publicJwks(c.get("settings"))) as {

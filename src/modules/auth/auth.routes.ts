@@ -54,7 +54,7 @@ export const verifyLoginOtp = createRoute({
   responses: { 200: jsonResponse(TokenPairSchema, "Tokens"), ...errorResponses(400, 401, 403, 429) },
 });
 
-export const refresh = createRoute({
+export const refreshTokens = createRoute({
   method: "post",
   path: "/v1/auth/refresh",
   tags,
@@ -192,7 +192,7 @@ export const validateToken = createRoute({
   responses: { 200: jsonResponse(TokenValidationSchema, "Valid"), ...errorResponses(400, 401, 403) },
 });
 
-export const jwks = createRoute({
+export const getJwks = createRoute({
   method: "get",
   path: "/.well-known/jwks.json",
   tags,

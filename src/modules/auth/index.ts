@@ -6,7 +6,7 @@ import * as r from "./auth.routes";
 export const authModule = createRouter()
   .openapi(r.login, h.login)
   .openapi(r.verifyLoginOtp, h.verifyLoginOtp)
-  .openapi(r.refresh, h.refresh)
+  .openapi(r.refreshTokens, h.refreshTokens)
   .openapi(r.logout, h.logout)
   .openapi(r.register, h.register)
   .openapi(r.forgotPassword, h.forgotPassword)
@@ -17,6 +17,6 @@ export const authModule = createRouter()
   .openapi(r.enableTwoFactor, h.enableTwoFactor)
   .openapi(r.disableTwoFactor, h.disableTwoFactor)
   .openapi(r.validateToken, h.validateToken)
-  .openapi(r.jwks, h.jwks);
+  .openapi(r.getJwks, h.getJwks);
 
 export { deleteEndedCredentials } from "./housekeeping";

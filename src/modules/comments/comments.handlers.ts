@@ -4,13 +4,13 @@ import { userContext } from "../../lib/create-router";
 import * as routes from "./comments.routes";
 import * as comments from "./comments.service";
 
-export const listComments: RouteHandler<typeof routes.listComments, AppEnv> = async (c) =>
+export const listObjectComments: RouteHandler<typeof routes.listObjectComments, AppEnv> = async (c) =>
   c.json(await comments.listComments(userContext(c), c.req.valid("query")), 200);
-export const addComment: RouteHandler<typeof routes.addComment, AppEnv> = async (c) =>
+export const addObjectComment: RouteHandler<typeof routes.addObjectComment, AppEnv> = async (c) =>
   c.json(await comments.addComment(userContext(c), c.req.valid("json")), 201);
-export const updateComment: RouteHandler<typeof routes.updateComment, AppEnv> = async (c) =>
+export const updateObjectComment: RouteHandler<typeof routes.updateObjectComment, AppEnv> = async (c) =>
   c.json(await comments.updateComment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const deleteComment: RouteHandler<typeof routes.deleteComment, AppEnv> = async (c) => {
+export const deleteObjectComment: RouteHandler<typeof routes.deleteObjectComment, AppEnv> = async (c) => {
   await comments.deleteComment(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };

@@ -16,7 +16,7 @@ const tags = ["comments"];
 const who =
   "Each kind of object has its own permissions: copper-theft incidents and their affected customers need `network:read` to read and `network:manage` to comment; their author or a holder of `network:admin` edits and deletes.";
 
-export const listComments = createRoute({
+export const listObjectComments = createRoute({
   method: "get",
   path: "/v1/comments",
   tags,
@@ -30,7 +30,7 @@ export const listComments = createRoute({
     ...errorResponses(400, 401, 403, 404),
   },
 });
-export const addComment = createRoute({
+export const addObjectComment = createRoute({
   method: "post",
   path: "/v1/comments",
   tags,
@@ -42,7 +42,7 @@ export const addComment = createRoute({
   request: { headers: idempotencyHeader, body: jsonBody(CommentCreateSchema) },
   responses: { 201: jsonResponse(ObjectCommentSchema, "Added"), ...errorResponses(400, 401, 403, 404) },
 });
-export const updateComment = createRoute({
+export const updateObjectComment = createRoute({
   method: "patch",
   path: "/v1/comments/{id}",
   tags,
@@ -52,7 +52,7 @@ export const updateComment = createRoute({
   request: { params: CommentIdParam, body: jsonBody(CommentUpdateSchema) },
   responses: { 200: jsonResponse(ObjectCommentSchema, "Edited"), ...errorResponses(400, 401, 403, 404) },
 });
-export const deleteComment = createRoute({
+export const deleteObjectComment = createRoute({
   method: "delete",
   path: "/v1/comments/{id}",
   tags,

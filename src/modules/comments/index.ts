@@ -5,7 +5,7 @@ import * as h from "./comments.handlers";
 import * as r from "./comments.routes";
 
 export const commentsModule = createRouter()
-  .openapi(r.listComments, h.listComments)
-  .openapi(r.addComment, h.addComment)
-  .openapi(r.updateComment, h.updateComment)
-  .openapi(r.deleteComment, h.deleteComment);
+  .openapi(r.listObjectComments, h.listObjectComments)
+  .openapi(r.addObjectComment, h.addObjectComment)
+  .openapi(r.updateObjectComment, h.updateObjectComment)
+  .openapi(r.deleteObjectComment, h.deleteObjectComment);

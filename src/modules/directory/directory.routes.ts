@@ -38,7 +38,7 @@ export const lookupUsers = createRoute({
   responses: { 200: jsonResponse(UserLookupResultSchema, "The users found"), ...errorResponses(400, 401, 403) },
 });
 
-export const companyUsers = createRoute({
+export const lookupCompanyUsers = createRoute({
   method: "get",
   path: "/v1/internal/companies/{id}/users",
   tags,

@@ -7,5 +7,5 @@ import * as r from "./directory.routes";
 export const directoryModule = createRouter()
   .openapi(r.lookupUser, h.lookupUser)
   .openapi(r.lookupUsers, h.lookupUsers)
-  .openapi(r.companyUsers, h.companyUsers)
+  .openapi(r.lookupCompanyUsers, h.lookupCompanyUsers)
   .openapi(r.lookupEmployee, h.lookupEmployee);

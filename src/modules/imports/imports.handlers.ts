@@ -87,7 +87,7 @@ export const importInventoryItems = upload("inventory_items") as unknown as Rout
   AppEnv
 >;
 
-export const importTemplate: RouteHandler<typeof routes.importTemplate, AppEnv> = async (c) => {
+export const getImportTemplate: RouteHandler<typeof routes.getImportTemplate, AppEnv> = async (c) => {
   const kind = c.req.valid("param").kind.replace("-", "_") as ImportKindName;
   return c.body(imports.importTemplate(kind), 200, {
     "content-type": "text/csv; charset=utf-8",

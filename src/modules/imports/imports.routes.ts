@@ -81,7 +81,7 @@ export const importInventoryItems = uploadRoute(
   "Import catalogue items from a CSV file",
 );
 
-export const importTemplate = createRoute({
+export const getImportTemplate = createRoute({
   method: "get",
   path: "/v1/imports/{kind}/template",
   tags,

@@ -10,6 +10,6 @@ export const importsModule = createRouter()
   .openapi(r.importTickets, h.importTickets)
   .openapi(r.importServiceCards, h.importServiceCards)
   .openapi(r.importInventoryItems, h.importInventoryItems)
-  .openapi(r.importTemplate, h.importTemplate);
+  .openapi(r.getImportTemplate, h.getImportTemplate);
 
 export { runImportStep } from "./importer";

@@ -5,22 +5,22 @@ import * as h from "./inventory.handlers";
 import * as r from "./inventory.routes";
 
 export const inventoryModule = createRouter()
-  .openapi(r.listItems, h.listItems)
-  .openapi(r.createItem, h.createItem)
-  .openapi(r.getItem, h.getItem)
-  .openapi(r.updateItem, h.updateItem)
-  .openapi(r.retireItem, h.retireItem)
-  .openapi(r.itemStock, h.itemStock)
+  .openapi(r.listInventoryItems, h.listInventoryItems)
+  .openapi(r.createInventoryItem, h.createInventoryItem)
+  .openapi(r.getInventoryItem, h.getInventoryItem)
+  .openapi(r.updateInventoryItem, h.updateInventoryItem)
+  .openapi(r.retireInventoryItem, h.retireInventoryItem)
+  .openapi(r.getInventoryItemStock, h.getInventoryItemStock)
   .openapi(r.receiveStock, h.receiveStock)
   .openapi(r.adjustStock, h.adjustStock)
   .openapi(r.transferStock, h.transferStock)
-  .openapi(r.listMovements, h.listMovements)
+  .openapi(r.listStockMovements, h.listStockMovements)
   .openapi(r.issueEquipment, h.issueEquipment)
-  .openapi(r.listAssignments, h.listAssignments)
-  .openapi(r.getAssignment, h.getAssignment)
+  .openapi(r.listEquipmentAssignments, h.listEquipmentAssignments)
+  .openapi(r.getEquipmentAssignment, h.getEquipmentAssignment)
   .openapi(r.returnEquipment, h.returnEquipment)
-  .openapi(r.vanStock, h.vanStock)
-  .openapi(r.inventoryReport, h.inventoryReport);
+  .openapi(r.getVanStock, h.getVanStock)
+  .openapi(r.getInventoryReport, h.getInventoryReport);
 
 export { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, type FittedPart } from "./parts";
 export { stockProblem } from "./stock";

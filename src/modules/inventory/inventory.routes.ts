@@ -31,7 +31,7 @@ import {
 
 const tags = ["inventory"];
 
-export const listItems = createRoute({
+export const listInventoryItems = createRoute({
   method: "get",
   path: "/v1/inventory/items",
   tags,
@@ -42,7 +42,7 @@ export const listItems = createRoute({
   responses: { 200: jsonResponse(ItemPageSchema, "A page of items"), ...errorResponses(400, 401, 403) },
 });
 
-export const createItem = createRoute({
+export const createInventoryItem = createRoute({
   method: "post",
   path: "/v1/inventory/items",
   tags,
@@ -53,7 +53,7 @@ export const createItem = createRoute({
   responses: { 201: jsonResponse(ItemSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 
-export const getItem = createRoute({
+export const getInventoryItem = createRoute({
   method: "get",
   path: "/v1/inventory/items/{id}",
   tags,
@@ -64,7 +64,7 @@ export const getItem = createRoute({
   responses: { 200: jsonResponse(ItemSchema, "The item"), ...errorResponses(400, 401, 403, 404) },
 });
 
-export const updateItem = createRoute({
+export const updateInventoryItem = createRoute({
   method: "patch",
   path: "/v1/inventory/items/{id}",
   tags,
@@ -75,7 +75,7 @@ export const updateItem = createRoute({
   responses: { 200: jsonResponse(ItemSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const retireItem = createRoute({
+export const retireInventoryItem = createRoute({
   method: "delete",
   path: "/v1/inventory/items/{id}",
   tags,
@@ -86,7 +86,7 @@ export const retireItem = createRoute({
   responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
 });
 
-export const itemStock = createRoute({
+export const getInventoryItemStock = createRoute({
   method: "get",
   path: "/v1/inventory/items/{id}/stock",
   tags,
@@ -132,7 +132,7 @@ export const transferStock = createRoute({
   responses: { 201: jsonResponse(MovementSchema, "Moved"), ...movementErrors },
 });
 
-export const listMovements = createRoute({
+export const listStockMovements = createRoute({
   method: "get",
   path: "/v1/inventory/movements",
   tags,
@@ -154,7 +154,7 @@ export const issueEquipment = createRoute({
   responses: { 201: jsonResponse(AssignmentSchema, "Issued"), ...movementErrors },
 });
 
-export const listAssignments = createRoute({
+export const listEquipmentAssignments = createRoute({
   method: "get",
   path: "/v1/inventory/assignments",
   tags,
@@ -165,7 +165,7 @@ export const listAssignments = createRoute({
   responses: { 200: jsonResponse(AssignmentPageSchema, "A page of assignments"), ...errorResponses(400, 401) },
 });
 
-export const getAssignment = createRoute({
+export const getEquipmentAssignment = createRoute({
   method: "get",
   path: "/v1/inventory/assignments/{id}",
   tags,
@@ -188,7 +188,7 @@ export const returnEquipment = createRoute({
   responses: { 200: jsonResponse(AssignmentSchema, "Returned"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const vanStock = createRoute({
+export const getVanStock = createRoute({
   method: "get",
   path: "/v1/inventory/vans/{technician_id}",
   tags,
@@ -199,7 +199,7 @@ export const vanStock = createRoute({
   responses: { 200: jsonResponse(VanStockSchema, "The van's stock"), ...errorResponses(400, 401, 404) },
 });
 
-export const inventoryReport = createRoute({
+export const getInventoryReport = createRoute({
   method: "get",
   path: "/v1/inventory/report",
   tags,

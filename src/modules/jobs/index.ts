@@ -10,7 +10,7 @@ export const jobsModule = createRouter()
   .openapi(r.listJobs, h.listJobs)
   .openapi(r.getJob, h.getJob)
   .openapi(r.cancelJob, h.cancelJob)
-  .openapi(r.downloadJob, h.downloadJob);
+  .openapi(r.downloadJobFile, h.downloadJobFile);
 
 export {
   advanceJob,

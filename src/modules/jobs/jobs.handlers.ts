@@ -10,7 +10,7 @@ export const getJob: RouteHandler<typeof routes.getJob, AppEnv> = async (c) =>
   c.json(await jobs.getJob(userContext(c), c.req.valid("param").id), 200);
 export const cancelJob: RouteHandler<typeof routes.cancelJob, AppEnv> = async (c) =>
   c.json(await jobs.cancelJob(userContext(c), c.req.valid("param").id), 200);
-export const downloadJob: RouteHandler<typeof routes.downloadJob, AppEnv> = async (c) => {
+export const downloadJobFile: RouteHandler<typeof routes.downloadJobFile, AppEnv> = async (c) => {
   const file = await jobs.downloadJob(userContext(c), c.req.valid("param").id);
   return c.body(file.body, 200, {
     "content-type": file.contentType,

@@ -39,7 +39,7 @@ export const cancelJob = createRoute({
   responses: { 200: jsonResponse(JobSchema, "Cancelled"), ...errorResponses(400, 401, 404, 409) },
 });
 
-export const downloadJob = createRoute({
+export const downloadJobFile = createRoute({
   method: "get",
   path: "/v1/jobs/{id}/download",
   tags,

@@ -5,7 +5,7 @@ import * as h from "./mobile.handlers";
 import * as r from "./mobile.routes";
 
 export const mobileModule = createRouter()
-  .openapi(r.sync, h.sync)
-  .openapi(r.actions, h.applyActions)
-  .openapi(r.listDevices, h.listDevices)
-  .openapi(r.revokeDevice, h.revokeDevice);
+  .openapi(r.syncMobile, h.syncMobile)
+  .openapi(r.applyMobileActions, h.applyMobileActions)
+  .openapi(r.listMobileDevices, h.listMobileDevices)
+  .openapi(r.revokeMobileDevice, h.revokeMobileDevice);

@@ -6,14 +6,14 @@ import * as devices from "./devices.service";
 import * as routes from "./mobile.routes";
 import * as syncing from "./sync.service";
 
-export const sync: RouteHandler<typeof routes.sync, AppEnv> = async (c) =>
+export const syncMobile: RouteHandler<typeof routes.syncMobile, AppEnv> = async (c) =>
   c.json(await syncing.sync(userContext(c), c.req.valid("json")), 200);
 
-export const applyActions: RouteHandler<typeof routes.actions, AppEnv> = async (c) =>
+export const applyMobileActions: RouteHandler<typeof routes.applyMobileActions, AppEnv> = async (c) =>
   c.json(await actions.applyActions(userContext(c), c.req.valid("json")), 200);
 
-export const listDevices: RouteHandler<typeof routes.listDevices, AppEnv> = async (c) =>
+export const listMobileDevices: RouteHandler<typeof routes.listMobileDevices, AppEnv> = async (c) =>
   c.json(await devices.listDevices(userContext(c), c.req.valid("query")), 200);
 
-export const revokeDevice: RouteHandler<typeof routes.revokeDevice, AppEnv> = async (c) =>
+export const revokeMobileDevice: RouteHandler<typeof routes.revokeMobileDevice, AppEnv> = async (c) =>
   c.json(await devices.revokeDevice(userContext(c), c.req.valid("param").id), 200);

@@ -14,7 +14,7 @@ import {
 
 const tags = ["mobile"];
 
-export const sync = createRoute({
+export const syncMobile = createRoute({
   method: "post",
   path: "/v1/mobile/sync",
   tags,
@@ -30,7 +30,7 @@ export const sync = createRoute({
   },
 });
 
-export const actions = createRoute({
+export const applyMobileActions = createRoute({
   method: "post",
   path: "/v1/mobile/actions",
   tags,
@@ -46,7 +46,7 @@ export const actions = createRoute({
   },
 });
 
-export const listDevices = createRoute({
+export const listMobileDevices = createRoute({
   method: "get",
   path: "/v1/mobile/devices",
   tags,
@@ -57,7 +57,7 @@ export const listDevices = createRoute({
   responses: { 200: jsonResponse(DevicePageSchema, "Newest first"), ...errorResponses(400, 401, 403, 404) },
 });
 
-export const revokeDevice = createRoute({
+export const revokeMobileDevice = createRoute({
   method: "post",
   path: "/v1/mobile/devices/{id}/revoke",
   tags,

@@ -27,41 +27,41 @@ export const deleteLocality: RouteHandler<typeof routes.deleteLocality, AppEnv> 
   return c.body(null, 204);
 };
 
-export const listPrices: RouteHandler<typeof routes.listPrices, AppEnv> = async (c) =>
+export const listCablePrices: RouteHandler<typeof routes.listCablePrices, AppEnv> = async (c) =>
   c.json(await incidents.listPrices(userContext(c)), 200);
-export const getPrice: RouteHandler<typeof routes.getPrice, AppEnv> = async (c) =>
+export const getCablePrice: RouteHandler<typeof routes.getCablePrice, AppEnv> = async (c) =>
   c.json(await incidents.getPrice(userContext(c), c.req.valid("param").cable_type), 200);
-export const setPrice: RouteHandler<typeof routes.setPrice, AppEnv> = async (c) =>
+export const setCablePrice: RouteHandler<typeof routes.setCablePrice, AppEnv> = async (c) =>
   c.json(await incidents.setPrice(userContext(c), c.req.valid("param").cable_type, c.req.valid("json")), 200);
 
-export const listIncidents: RouteHandler<typeof routes.listIncidents, AppEnv> = async (c) =>
+export const listCopperTheftIncidents: RouteHandler<typeof routes.listCopperTheftIncidents, AppEnv> = async (c) =>
   c.json(await incidents.listIncidents(userContext(c), c.req.valid("query")), 200);
-export const createIncident: RouteHandler<typeof routes.createIncident, AppEnv> = async (c) =>
+export const createCopperTheftIncident: RouteHandler<typeof routes.createCopperTheftIncident, AppEnv> = async (c) =>
   c.json(await incidents.createIncident(userContext(c), c.req.valid("json")), 201);
-export const getIncident: RouteHandler<typeof routes.getIncident, AppEnv> = async (c) =>
+export const getCopperTheftIncident: RouteHandler<typeof routes.getCopperTheftIncident, AppEnv> = async (c) =>
   c.json(await incidents.getIncident(userContext(c), c.req.valid("param").id), 200);
-export const updateIncident: RouteHandler<typeof routes.updateIncident, AppEnv> = async (c) =>
+export const updateCopperTheftIncident: RouteHandler<typeof routes.updateCopperTheftIncident, AppEnv> = async (c) =>
   c.json(await incidents.updateIncident(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const deleteIncident: RouteHandler<typeof routes.deleteIncident, AppEnv> = async (c) => {
+export const deleteCopperTheftIncident: RouteHandler<typeof routes.deleteCopperTheftIncident, AppEnv> = async (c) => {
   await incidents.deleteIncident(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
 
-export const listAffected: RouteHandler<typeof routes.listAffected, AppEnv> = async (c) =>
+export const listAffectedCustomers: RouteHandler<typeof routes.listAffectedCustomers, AppEnv> = async (c) =>
   c.json(await incidents.listAffected(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
-export const addAffected: RouteHandler<typeof routes.addAffected, AppEnv> = async (c) =>
+export const addAffectedCustomers: RouteHandler<typeof routes.addAffectedCustomers, AppEnv> = async (c) =>
   c.json(await incidents.addAffected(userContext(c), c.req.valid("param").id, c.req.valid("json").customers), 200);
-export const deleteAllAffected: RouteHandler<typeof routes.deleteAllAffected, AppEnv> = async (c) =>
+export const deleteAllAffectedCustomers: RouteHandler<typeof routes.deleteAllAffectedCustomers, AppEnv> = async (c) =>
   c.json(await incidents.deleteAllAffected(userContext(c), c.req.valid("param").id), 200);
-export const getAffected: RouteHandler<typeof routes.getAffected, AppEnv> = async (c) =>
+export const getAffectedCustomer: RouteHandler<typeof routes.getAffectedCustomer, AppEnv> = async (c) =>
   c.json(await incidents.getAffected(userContext(c), c.req.valid("param").id), 200);
-export const updateAffected: RouteHandler<typeof routes.updateAffected, AppEnv> = async (c) =>
+export const updateAffectedCustomer: RouteHandler<typeof routes.updateAffectedCustomer, AppEnv> = async (c) =>
   c.json(await incidents.updateAffected(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const deleteAffected: RouteHandler<typeof routes.deleteAffected, AppEnv> = async (c) => {
+export const deleteAffectedCustomer: RouteHandler<typeof routes.deleteAffectedCustomer, AppEnv> = async (c) => {
   await incidents.deleteAffected(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
-export const raiseRestoration: RouteHandler<typeof routes.raiseRestoration, AppEnv> = async (c) => {
+export const raiseRestorationTickets: RouteHandler<typeof routes.raiseRestorationTickets, AppEnv> = async (c) => {
   const ctx = userContext(c);
   // Every id in the request is scoped: raising tickets needs the right to raise them.
   if (!ctx.actor.permissions.has("tickets:create"))
@@ -69,7 +69,7 @@ export const raiseRestoration: RouteHandler<typeof routes.raiseRestoration, AppE
   return c.json(await incidents.raiseRestorationTickets(ctx, c.req.valid("param").id), 200);
 };
 
-export const incidentReport: RouteHandler<typeof routes.incidentReport, AppEnv> = async (c) => {
+export const getCopperTheftReport: RouteHandler<typeof routes.getCopperTheftReport, AppEnv> = async (c) => {
   const query = c.req.valid("query");
   const report = await incidents.incidentReport(userContext(c), query);
   if (query.format === "csv") {

@@ -129,7 +129,7 @@ export const deleteLocality = createRoute({
 
 // ---- the cable price list ----
 
-export const listPrices = createRoute({
+export const listCablePrices = createRoute({
   method: "get",
   path: "/v1/network/cable-prices",
   tags,
@@ -138,7 +138,7 @@ export const listPrices = createRoute({
   ...requires("network:read"),
   responses: { 200: jsonResponse(CablePriceListSchema, "Prices by cable type"), ...errorResponses(401, 403) },
 });
-export const getPrice = createRoute({
+export const getCablePrice = createRoute({
   method: "get",
   path: "/v1/network/cable-prices/{cable_type}",
   tags,
@@ -148,7 +148,7 @@ export const getPrice = createRoute({
   request: { params: CableTypeParam },
   responses: { 200: jsonResponse(CablePriceSchema, "The price"), ...errorResponses(400, 401, 403, 404) },
 });
-export const setPrice = createRoute({
+export const setCablePrice = createRoute({
   method: "put",
   path: "/v1/network/cable-prices/{cable_type}",
   tags,
@@ -163,7 +163,7 @@ export const setPrice = createRoute({
 
 // ---- incidents ----
 
-export const listIncidents = createRoute({
+export const listCopperTheftIncidents = createRoute({
   method: "get",
   path: "/v1/network/incidents",
   tags,
@@ -173,7 +173,7 @@ export const listIncidents = createRoute({
   request: { query: IncidentListQuery },
   responses: { 200: jsonResponse(IncidentPageSchema, "A page of incidents"), ...errorResponses(400, 401, 403) },
 });
-export const createIncident = createRoute({
+export const createCopperTheftIncident = createRoute({
   method: "post",
   path: "/v1/network/incidents",
   tags,
@@ -185,7 +185,7 @@ export const createIncident = createRoute({
   request: { headers: idempotencyHeader, body: jsonBody(IncidentCreateSchema) },
   responses: { 201: jsonResponse(IncidentSchema, "Reported"), ...errorResponses(400, 401, 403) },
 });
-export const getIncident = createRoute({
+export const getCopperTheftIncident = createRoute({
   method: "get",
   path: "/v1/network/incidents/{id}",
   tags,
@@ -195,7 +195,7 @@ export const getIncident = createRoute({
   request: { params: IncidentIdParam },
   responses: { 200: jsonResponse(IncidentSchema, "The incident"), ...errorResponses(400, 401, 403, 404) },
 });
-export const updateIncident = createRoute({
+export const updateCopperTheftIncident = createRoute({
   method: "patch",
   path: "/v1/network/incidents/{id}",
   tags,
@@ -205,7 +205,7 @@ export const updateIncident = createRoute({
   request: { params: IncidentIdParam, body: jsonBody(IncidentUpdateSchema) },
   responses: { 200: jsonResponse(IncidentSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
-export const deleteIncident = createRoute({
+export const deleteCopperTheftIncident = createRoute({
   method: "delete",
   path: "/v1/network/incidents/{id}",
   tags,
@@ -218,7 +218,7 @@ export const deleteIncident = createRoute({
 
 // ---- affected customers ----
 
-export const listAffected = createRoute({
+export const listAffectedCustomers = createRoute({
   method: "get",
   path: "/v1/network/incidents/{id}/affected-customers",
   tags,
@@ -228,7 +228,7 @@ export const listAffected = createRoute({
   request: { params: IncidentIdParam, query: AffectedListQuery },
   responses: { 200: jsonResponse(AffectedPageSchema, "A page, oldest first"), ...errorResponses(400, 401, 403, 404) },
 });
-export const addAffected = createRoute({
+export const addAffectedCustomers = createRoute({
   method: "post",
   path: "/v1/network/incidents/{id}/affected-customers",
   tags,
@@ -241,7 +241,7 @@ export const addAffected = createRoute({
     ...errorResponses(400, 401, 403, 404),
   },
 });
-export const deleteAllAffected = createRoute({
+export const deleteAllAffectedCustomers = createRoute({
   method: "delete",
   path: "/v1/network/incidents/{id}/affected-customers",
   tags,
@@ -251,7 +251,7 @@ export const deleteAllAffected = createRoute({
   request: { params: IncidentIdParam },
   responses: { 200: jsonResponse(DeletedCountSchema, "How many were removed"), ...errorResponses(400, 401, 403, 404) },
 });
-export const getAffected = createRoute({
+export const getAffectedCustomer = createRoute({
   method: "get",
   path: "/v1/network/affected-customers/{id}",
   tags,
@@ -261,7 +261,7 @@ export const getAffected = createRoute({
   request: { params: AffectedIdParam },
   responses: { 200: jsonResponse(AffectedSchema, "The entry"), ...errorResponses(400, 401, 403, 404) },
 });
-export const updateAffected = createRoute({
+export const updateAffectedCustomer = createRoute({
   method: "patch",
   path: "/v1/network/affected-customers/{id}",
   tags,
@@ -271,7 +271,7 @@ export const updateAffected = createRoute({
   request: { params: AffectedIdParam, body: jsonBody(AffectedUpdateSchema) },
   responses: { 200: jsonResponse(AffectedSchema, "Updated"), ...errorResponses(400, 401, 403, 404) },
 });
-export const deleteAffected = createRoute({
+export const deleteAffectedCustomer = createRoute({
   method: "delete",
   path: "/v1/network/affected-customers/{id}",
   tags,
@@ -281,7 +281,7 @@ export const deleteAffected = createRoute({
   request: { params: AffectedIdParam },
   responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
 });
-export const raiseRestoration = createRoute({
+export const raiseRestorationTickets = createRoute({
   method: "post",
   path: "/v1/network/incidents/{id}/restoration-tickets",
   tags,
@@ -294,7 +294,7 @@ export const raiseRestoration = createRoute({
   responses: { 200: jsonResponse(RestorationResultSchema, "What was raised"), ...errorResponses(400, 401, 403, 404) },
 });
 
-export const incidentReport = createRoute({
+export const getCopperTheftReport = createRoute({
   method: "get",
   path: "/v1/network/reports/copper-theft",
   tags,

@@ -8,17 +8,17 @@ export const notificationsModule = createRouter()
   .openapi(r.listDeliveries, h.listDeliveries)
   .openapi(r.retryDelivery, h.retryDelivery)
   .openapi(r.listNotifications, h.listNotifications)
-  .openapi(r.readAll, h.readAll)
-  .openapi(r.readOne, h.readOne)
-  .openapi(r.getPreferences, h.getPreferences)
-  .openapi(r.setPreferences, h.setPreferences)
+  .openapi(r.markAllNotificationsRead, h.markAllNotificationsRead)
+  .openapi(r.markNotificationRead, h.markNotificationRead)
+  .openapi(r.getNotificationPreferences, h.getNotificationPreferences)
+  .openapi(r.setNotificationPreferences, h.setNotificationPreferences)
   .openapi(r.listWebhooks, h.listWebhooks)
   .openapi(r.createWebhook, h.createWebhook)
   .openapi(r.getWebhook, h.getWebhook)
   .openapi(r.updateWebhook, h.updateWebhook)
   .openapi(r.deleteWebhook, h.deleteWebhook)
-  .openapi(r.eventsTicket, h.eventsTicket)
-  .openapi(r.events, h.events);
+  .openapi(r.createEventsTicket, h.createEventsTicket)
+  .openapi(r.connectEvents, h.connectEvents);
 
 export {
   DEAD_LETTER_QUEUE,

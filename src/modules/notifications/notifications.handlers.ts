@@ -8,13 +8,13 @@ import { eventsHub } from "../../lib/events-hub";
 
 export const listNotifications: RouteHandler<typeof routes.listNotifications, AppEnv> = async (c) =>
   c.json(await n.listNotifications(userContext(c), c.req.valid("query")), 200);
-export const readAll: RouteHandler<typeof routes.readAll, AppEnv> = async (c) =>
+export const markAllNotificationsRead: RouteHandler<typeof routes.markAllNotificationsRead, AppEnv> = async (c) =>
   c.json(await n.markAllRead(userContext(c)), 200);
-export const readOne: RouteHandler<typeof routes.readOne, AppEnv> = async (c) =>
+export const markNotificationRead: RouteHandler<typeof routes.markNotificationRead, AppEnv> = async (c) =>
   c.json(await n.markRead(userContext(c), c.req.valid("param").id), 200);
-export const getPreferences: RouteHandler<typeof routes.getPreferences, AppEnv> = async (c) =>
+export const getNotificationPreferences: RouteHandler<typeof routes.getNotificationPreferences, AppEnv> = async (c) =>
   c.json(await n.getPreferences(userContext(c)), 200);
-export const setPreferences: RouteHandler<typeof routes.setPreferences, AppEnv> = async (c) =>
+export const setNotificationPreferences: RouteHandler<typeof routes.setNotificationPreferences, AppEnv> = async (c) =>
   c.json(await n.setPreferences(userContext(c), c.req.valid("json")), 200);
 export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) =>
   c.json(await n.listDeliveries(userContext(c), c.req.valid("query")), 200);
@@ -32,10 +32,10 @@ export const deleteWebhook: RouteHandler<typeof routes.deleteWebhook, AppEnv> = 
   await n.deleteWebhook(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
-export const eventsTicket: RouteHandler<typeof routes.eventsTicket, AppEnv> = async (c) =>
+export const createEventsTicket: RouteHandler<typeof routes.createEventsTicket, AppEnv> = async (c) =>
   c.json(await n.eventsTicket(userContext(c)), 201);
 
-export const events: RouteHandler<typeof routes.events, AppEnv> = async (c) => {
+export const connectEvents: RouteHandler<typeof routes.connectEvents, AppEnv> = async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
     throw new AppError("invalid_request", "Connect with a WebSocket upgrade.");
   const who = await n.connectionFor(serviceContext(c), c.req.valid("query").ticket);

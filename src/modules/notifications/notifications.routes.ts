@@ -35,7 +35,7 @@ export const listNotifications = createRoute({
   responses: { 200: jsonResponse(NotificationPageSchema, "Newest first"), ...errorResponses(400, 401) },
 });
 
-export const readAll = createRoute({
+export const markAllNotificationsRead = createRoute({
   method: "post",
   path: "/v1/notifications/read-all",
   tags,
@@ -48,7 +48,7 @@ export const readAll = createRoute({
   },
 });
 
-export const readOne = createRoute({
+export const markNotificationRead = createRoute({
   method: "post",
   path: "/v1/notifications/{id}/read",
   tags,
@@ -59,7 +59,7 @@ export const readOne = createRoute({
   responses: { 200: jsonResponse(NotificationSchema, "The notification"), ...errorResponses(400, 401, 404) },
 });
 
-export const getPreferences = createRoute({
+export const getNotificationPreferences = createRoute({
   method: "get",
   path: "/v1/me/notification-preferences",
   tags,
@@ -69,7 +69,7 @@ export const getPreferences = createRoute({
   responses: { 200: jsonResponse(PreferencesSchema, "Your choices"), ...errorResponses(401) },
 });
 
-export const setPreferences = createRoute({
+export const setNotificationPreferences = createRoute({
   method: "put",
   path: "/v1/me/notification-preferences",
   tags,
@@ -169,7 +169,7 @@ export const deleteWebhook = createRoute({
 
 const rtTags = ["realtime"];
 
-export const eventsTicket = createRoute({
+export const createEventsTicket = createRoute({
   method: "post",
   path: "/v1/events/ticket",
   tags: rtTags,
@@ -179,7 +179,7 @@ export const eventsTicket = createRoute({
   responses: { 201: jsonResponse(EventsTicketSchema, "Connect to `url` within a minute"), ...errorResponses(401) },
 });
 
-export const events = createRoute({
+export const connectEvents = createRoute({
   method: "get",
   path: "/v1/events",
   tags: rtTags,

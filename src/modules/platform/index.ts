@@ -4,9 +4,9 @@ import * as h from "./platform.handlers";
 import * as r from "./platform.routes";
 
 export const platformModule = createRouter()
-  .openapi(r.apiRoot, h.apiRoot)
-  .openapi(r.labels, h.labels)
-  .openapi(r.health, h.health)
-  .openapi(r.devOutbox, h.devOutbox);
+  .openapi(r.getApiRoot, h.getApiRoot)
+  .openapi(r.getLabels, h.getLabels)
+  .openapi(r.getHealth, h.getHealth)
+  .openapi(r.listDevOutbox, h.listDevOutbox);
 
 export { deletePlatformLeftovers, runOnce } from "./housekeeping";

@@ -66,7 +66,7 @@ export const LabelsQuery = z.strictObject({
     }),
 });
 
-export const apiRoot = createRoute({
+export const getApiRoot = createRoute({
   method: "get",
   path: "/v1",
   tags,
@@ -76,7 +76,7 @@ export const apiRoot = createRoute({
   responses: { 200: jsonResponse(ApiRootSchema, "Collections") },
 });
 
-export const labels = createRoute({
+export const getLabels = createRoute({
   method: "get",
   path: "/v1/labels",
   tags,
@@ -89,7 +89,7 @@ export const labels = createRoute({
   responses: { 200: jsonResponse(LabelsSchema, "Names by value set and value"), ...errorResponses(400) },
 });
 
-export const health = createRoute({
+export const getHealth = createRoute({
   method: "get",
   path: "/v1/health",
   tags,
@@ -99,7 +99,7 @@ export const health = createRoute({
   responses: { 200: jsonResponse(HealthSchema, "Healthy"), 503: jsonResponse(HealthSchema, "D1 unreachable") },
 });
 
-export const devOutbox = createRoute({
+export const listDevOutbox = createRoute({
   method: "get",
   path: "/v1/dev/outbox",
   tags,

@@ -6,19 +6,19 @@ import * as h from "./provisioning.handlers";
 import * as r from "./provisioning.routes";
 
 export const provisioningModule = createRouter()
-  .openapi(r.listNodes, h.listNodes)
-  .openapi(r.linkCheck, h.linkCheck)
+  .openapi(r.listNetworkNodes, h.listNetworkNodes)
+  .openapi(r.checkOntLink, h.checkOntLink)
   .openapi(r.subscriberHealth, h.subscriberHealth)
-  .openapi(r.unprovisionedOnts, h.unprovisionedOnts)
+  .openapi(r.listUnprovisionedOnts, h.listUnprovisionedOnts)
   .openapi(r.provisionService, h.provisionService)
   .openapi(r.changeCpe, h.changeCpe)
   .openapi(r.deleteOnt, h.deleteOnt)
-  .openapi(r.availableVlans, h.availableVlans)
+  .openapi(r.listAvailableVlans, h.listAvailableVlans)
   .openapi(r.createVlans, h.createVlans)
-  .openapi(r.unusedVlans, h.unusedVlans)
+  .openapi(r.listUnusedVlans, h.listUnusedVlans)
   .openapi(r.deleteUnusedVlans, h.deleteUnusedVlans)
   .openapi(r.searchSubscribers, h.searchSubscribers)
   .openapi(r.lookupSubscriber, h.lookupSubscriber)
-  .openapi(r.listActions, h.listActions)
-  .openapi(r.getAction, h.getAction);
+  .openapi(r.listProvisioningActions, h.listProvisioningActions)
+  .openapi(r.getProvisioningAction, h.getProvisioningAction);
 export { settleAbandonedActions } from "./provisioning.service";

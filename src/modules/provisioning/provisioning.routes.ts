@@ -42,7 +42,7 @@ const upstream = [502, 503, 504] as const;
 const change =
   "Recorded in the provisioning log (who, what, for which subscriber and ticket, the request, the result, how long it took) before it is sent.";
 
-export const listNodes = createRoute({
+export const listNetworkNodes = createRoute({
   method: "get",
   path: "/v1/network/nodes",
   tags,
@@ -55,7 +55,7 @@ export const listNodes = createRoute({
   },
 });
 
-export const linkCheck = createRoute({
+export const checkOntLink = createRoute({
   method: "get",
   path: "/v1/network/link-check",
   tags,
@@ -87,7 +87,7 @@ export const subscriberHealth = createRoute({
   },
 });
 
-export const unprovisionedOnts = createRoute({
+export const listUnprovisionedOnts = createRoute({
   method: "get",
   path: "/v1/network/onts/unprovisioned",
   tags,
@@ -146,7 +146,7 @@ export const deleteOnt = createRoute({
   },
 });
 
-export const availableVlans = createRoute({
+export const listAvailableVlans = createRoute({
   method: "get",
   path: "/v1/network/nodes/{node}/vlans/available",
   tags,
@@ -176,7 +176,7 @@ export const createVlans = createRoute({
   },
 });
 
-export const unusedVlans = createRoute({
+export const listUnusedVlans = createRoute({
   method: "get",
   path: "/v1/network/vlans/unused",
   tags,
@@ -234,7 +234,7 @@ export const lookupSubscriber = createRoute({
   },
 });
 
-export const listActions = createRoute({
+export const listProvisioningActions = createRoute({
   method: "get",
   path: "/v1/network/provisioning/actions",
   tags,
@@ -245,7 +245,7 @@ export const listActions = createRoute({
   responses: { 200: jsonResponse(ActionPageSchema, "A page of actions"), ...errorResponses(400, 401, 403) },
 });
 
-export const getAction = createRoute({
+export const getProvisioningAction = createRoute({
   method: "get",
   path: "/v1/network/provisioning/actions/{id}",
   tags,

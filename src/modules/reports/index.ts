@@ -6,16 +6,16 @@ import * as h from "./reports.handlers";
 import * as r from "./reports.routes";
 
 export const reportsModule = createRouter()
-  .openapi(r.dashboard, h.dashboard)
-  .openapi(r.teamReport, h.teamReport)
-  .openapi(r.technicianPerformance, h.technicianPerformance)
-  .openapi(r.periodReport, h.periodReport)
-  .openapi(r.ticketReport, h.ticketReport)
-  .openapi(r.servicesReport, h.servicesReport)
-  .openapi(r.warrantyEligible, h.warrantyEligible)
-  .openapi(r.upcomingServices, h.upcomingServices)
-  .openapi(r.startExport, h.startExport)
-  .openapi(r.rebuildAggregates, h.rebuildAggregates);
+  .openapi(r.getDashboard, h.getDashboard)
+  .openapi(r.getTeamPerformanceReport, h.getTeamPerformanceReport)
+  .openapi(r.getTechnicianPerformance, h.getTechnicianPerformance)
+  .openapi(r.getPeriodReport, h.getPeriodReport)
+  .openapi(r.getTicketReport, h.getTicketReport)
+  .openapi(r.getServicesReport, h.getServicesReport)
+  .openapi(r.getWarrantyEligibleCards, h.getWarrantyEligibleCards)
+  .openapi(r.getUpcomingServices, h.getUpcomingServices)
+  .openapi(r.startReportExport, h.startReportExport)
+  .openapi(r.rebuildReportAggregates, h.rebuildReportAggregates);
 
 export { runExportStep } from "./ticket-report";
 export { runRebuildStep } from "./rebuild";

@@ -19,16 +19,16 @@ const attachment = (contentType: string, filename: string) => ({
   "cache-control": "private, no-store",
 });
 
-export const dashboard: RouteHandler<typeof routes.dashboard, AppEnv> = async (c) =>
+export const getDashboard: RouteHandler<typeof routes.getDashboard, AppEnv> = async (c) =>
   c.json(await reports.dashboard(userContext(c), c.req.valid("query")), 200);
-export const teamReport: RouteHandler<typeof routes.teamReport, AppEnv> = async (c) =>
+export const getTeamPerformanceReport: RouteHandler<typeof routes.getTeamPerformanceReport, AppEnv> = async (c) =>
   c.json(await reports.teamReport(userContext(c), c.req.valid("query")), 200);
-export const technicianPerformance: RouteHandler<typeof routes.technicianPerformance, AppEnv> = async (c) =>
+export const getTechnicianPerformance: RouteHandler<typeof routes.getTechnicianPerformance, AppEnv> = async (c) =>
   c.json(await reports.technicianPerformance(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
-export const periodReport: RouteHandler<typeof routes.periodReport, AppEnv> = async (c) =>
+export const getPeriodReport: RouteHandler<typeof routes.getPeriodReport, AppEnv> = async (c) =>
   c.json(await reports.periodReport(userContext(c), c.req.valid("query")), 200);
 
-export const ticketReport: RouteHandler<typeof routes.ticketReport, AppEnv> = async (c) => {
+export const getTicketReport: RouteHandler<typeof routes.getTicketReport, AppEnv> = async (c) => {
   const { format, bom, ...filters } = c.req.valid("query");
   const ctx = userContext(c);
   if (format === "csv") {
@@ -42,7 +42,7 @@ export const ticketReport: RouteHandler<typeof routes.ticketReport, AppEnv> = as
   return c.json(await ticketReportJson(ctx, filters), 200);
 };
 
-export const servicesReport: RouteHandler<typeof routes.servicesReport, AppEnv> = async (c) => {
+export const getServicesReport: RouteHandler<typeof routes.getServicesReport, AppEnv> = async (c) => {
   const { format, bom, ...period } = c.req.valid("query");
   const ctx = userContext(c);
   const filters = servicesFilters(ctx, period);
@@ -51,11 +51,11 @@ export const servicesReport: RouteHandler<typeof routes.servicesReport, AppEnv> 
   return c.body(csv.body, 200, attachment("text/csv; charset=utf-8", csv.filename)) as never;
 };
 
-export const startExport: RouteHandler<typeof routes.startExport, AppEnv> = async (c) =>
+export const startReportExport: RouteHandler<typeof routes.startReportExport, AppEnv> = async (c) =>
   c.json(await startExportJob(userContext(c), c.req.valid("json")), 202);
-export const rebuildAggregates: RouteHandler<typeof routes.rebuildAggregates, AppEnv> = async (c) =>
+export const rebuildReportAggregates: RouteHandler<typeof routes.rebuildReportAggregates, AppEnv> = async (c) =>
   c.json(await startRebuild(userContext(c)), 202);
-export const warrantyEligible: RouteHandler<typeof routes.warrantyEligible, AppEnv> = async (c) =>
+export const getWarrantyEligibleCards: RouteHandler<typeof routes.getWarrantyEligibleCards, AppEnv> = async (c) =>
   c.json(await warranty(userContext(c), c.req.valid("query")), 200);
-export const upcomingServices: RouteHandler<typeof routes.upcomingServices, AppEnv> = async (c) =>
+export const getUpcomingServices: RouteHandler<typeof routes.getUpcomingServices, AppEnv> = async (c) =>
   c.json(await upcoming(userContext(c), c.req.valid("query")), 200);

@@ -28,7 +28,7 @@ const tags = ["reports"];
 const DEFINITIONS =
   "Every figure is defined in the reports guide (docs/reports.md); days are the deployment's calendar days.";
 
-export const dashboard = createRoute({
+export const getDashboard = createRoute({
   method: "get",
   path: "/v1/reports/dashboard",
   tags,
@@ -40,7 +40,7 @@ export const dashboard = createRoute({
   responses: { 200: jsonResponse(DashboardSchema, "The dashboard"), ...errorResponses(400, 401, 403) },
 });
 
-export const teamReport = createRoute({
+export const getTeamPerformanceReport = createRoute({
   method: "get",
   path: "/v1/reports/technicians",
   tags,
@@ -52,7 +52,7 @@ export const teamReport = createRoute({
   responses: { 200: jsonResponse(TeamReportSchema, "The team report"), ...errorResponses(400, 401, 403, 404) },
 });
 
-export const technicianPerformance = createRoute({
+export const getTechnicianPerformance = createRoute({
   method: "get",
   path: "/v1/technicians/{id}/performance",
   tags,
@@ -67,7 +67,7 @@ export const technicianPerformance = createRoute({
   },
 });
 
-export const periodReport = createRoute({
+export const getPeriodReport = createRoute({
   method: "get",
   path: "/v1/reports/periods",
   tags,
@@ -88,7 +88,7 @@ const fileOrJson = (schema: z.ZodType, description: string) => ({
   },
 });
 
-export const ticketReport = createRoute({
+export const getTicketReport = createRoute({
   method: "get",
   path: "/v1/reports/tickets",
   tags,
@@ -101,7 +101,7 @@ export const ticketReport = createRoute({
   responses: { 200: fileOrJson(TicketReportSchema, "The report"), ...errorResponses(400, 401, 403, 422) },
 });
 
-export const servicesReport = createRoute({
+export const getServicesReport = createRoute({
   method: "get",
   path: "/v1/reports/services",
   tags,
@@ -113,7 +113,7 @@ export const servicesReport = createRoute({
   responses: { 200: fileOrJson(TicketReportSchema, "The bookings"), ...errorResponses(400, 401, 403, 422) },
 });
 
-export const startExport = createRoute({
+export const startReportExport = createRoute({
   method: "post",
   path: "/v1/reports/exports",
   tags,
@@ -126,7 +126,7 @@ export const startExport = createRoute({
   responses: { 202: jsonResponse(JobSchema, "Queued"), ...errorResponses(400, 401, 403, 409, 422) },
 });
 
-export const rebuildAggregates = createRoute({
+export const rebuildReportAggregates = createRoute({
   method: "post",
   path: "/v1/reports/rebuild",
   tags,
@@ -138,7 +138,7 @@ export const rebuildAggregates = createRoute({
   responses: { 202: jsonResponse(JobSchema, "Queued"), ...errorResponses(401, 403, 409, 422) },
 });
 
-export const warrantyEligible = createRoute({
+export const getWarrantyEligibleCards = createRoute({
   method: "get",
   path: "/v1/reports/warranty-eligible",
   tags,
@@ -151,7 +151,7 @@ export const warrantyEligible = createRoute({
   responses: { 200: jsonResponse(WarrantyPageSchema, "A page of cards"), ...errorResponses(400, 401, 403) },
 });
 
-export const upcomingServices = createRoute({
+export const getUpcomingServices = createRoute({
   method: "get",
   path: "/v1/reports/upcoming-services",
   tags,

@@ -10,6 +10,6 @@ export const rolesModule = createRouter()
   .openapi(r.getRole, h.getRole)
   .openapi(r.updateRole, h.updateRole)
   .openapi(r.deleteRole, h.deleteRole)
-  .openapi(r.rolePool, h.rolePool);
+  .openapi(r.getRolePool, h.getRolePool);
 
 export { permissionsBeyond, roleExists, rolePermissions } from "./roles.service";

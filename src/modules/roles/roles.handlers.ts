@@ -24,5 +24,5 @@ export const deleteRole: RouteHandler<typeof routes.deleteRole, AppEnv> = async 
   return c.body(null, 204);
 };
 
-export const rolePool: RouteHandler<typeof routes.rolePool, AppEnv> = async (c) =>
+export const getRolePool: RouteHandler<typeof routes.getRolePool, AppEnv> = async (c) =>
   c.json(await roles.rolePool(userContext(c), c.req.valid("param").key), 200);

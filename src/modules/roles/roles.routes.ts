@@ -79,7 +79,7 @@ export const deleteRole = createRoute({
   responses: { 204: noContent, ...errorResponses(401, 403, 404, 409) },
 });
 
-export const rolePool = createRoute({
+export const getRolePool = createRoute({
   method: "get",
   path: "/v1/roles/{key}/pool",
   tags,

@@ -7,23 +7,23 @@ import * as h from "./scheduling.handlers";
 import * as r from "./scheduling.routes";
 
 const router = createRouter()
-  .openapi(r.technicianAvailability, h.technicianAvailability)
-  .openapi(r.ticketAvailability, h.ticketAvailability)
+  .openapi(r.getTechnicianAvailability, h.getTechnicianAvailability)
+  .openapi(r.getTicketAvailability, h.getTicketAvailability)
   .openapi(r.createAppointment, h.createAppointment)
   .openapi(r.listAppointments, h.listAppointments)
-  .openapi(r.appointmentSummary, h.appointmentSummary)
+  .openapi(r.getAppointmentSummary, h.getAppointmentSummary)
   .openapi(r.getAppointment, h.getAppointment)
   .openapi(r.rescheduleAppointment, h.rescheduleAppointment)
-  .openapi(r.createLink, h.createLink)
+  .openapi(r.createAppointmentLink, h.createAppointmentLink)
   .openapi(r.rateTicket, h.rateTicket)
   .openapi(r.listFeedback, h.listFeedback)
-  .openapi(r.publicContext, h.publicContext)
-  .openapi(r.publicAvailability, h.publicAvailability)
+  .openapi(r.getPublicAppointment, h.getPublicAppointment)
+  .openapi(r.getPublicAvailability, h.getPublicAvailability)
   .openapi(r.publicSchedule, h.publicSchedule)
   .openapi(r.publicReschedule, h.publicReschedule)
-  .openapi(r.publicLocation, h.publicLocation)
+  .openapi(r.publicShareLocation, h.publicShareLocation)
   .openapi(r.publicCancel, h.publicCancel)
-  .openapi(r.publicRenew, h.publicRenew)
+  .openapi(r.publicRenewLink, h.publicRenewLink)
   .openapi(r.publicFeedback, h.publicFeedback);
 
 for (const [step, route] of r.stepRoutes) router.openapi(route, h.stepHandler(step) as never);

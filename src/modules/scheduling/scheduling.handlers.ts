@@ -10,7 +10,7 @@ import * as feedback from "./feedback.service";
 import * as links from "./links.service";
 import * as routes from "./scheduling.routes";
 
-export const technicianAvailability: RouteHandler<typeof routes.technicianAvailability, AppEnv> = async (c) => {
+export const getTechnicianAvailability: RouteHandler<typeof routes.getTechnicianAvailability, AppEnv> = async (c) => {
   const { date, duration } = c.req.valid("query");
   return c.json(
     await appointments.technicianAvailability(userContext(c), c.req.valid("param").id, date, duration),
@@ -18,7 +18,7 @@ export const technicianAvailability: RouteHandler<typeof routes.technicianAvaila
   );
 };
 
-export const ticketAvailability: RouteHandler<typeof routes.ticketAvailability, AppEnv> = async (c) => {
+export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailability, AppEnv> = async (c) => {
   const ctx = userContext(c);
   const { ticket_id, date, duration } = c.req.valid("query");
   const ticket = await findVisibleTicket(ctx, ticket_id);
@@ -40,7 +40,7 @@ export const createAppointment: RouteHandler<typeof routes.createAppointment, Ap
 export const listAppointments: RouteHandler<typeof routes.listAppointments, AppEnv> = async (c) =>
   c.json(await appointments.listAppointments(userContext(c), c.req.valid("query")), 200);
 
-export const appointmentSummary: RouteHandler<typeof routes.appointmentSummary, AppEnv> = async (c) =>
+export const getAppointmentSummary: RouteHandler<typeof routes.getAppointmentSummary, AppEnv> = async (c) =>
   c.json(await appointments.summary(userContext(c), c.req.valid("query").date), 200);
 
 export const getAppointment: RouteHandler<typeof routes.getAppointment, AppEnv> = async (c) =>
@@ -57,7 +57,7 @@ export function stepHandler(step: AppointmentStep) {
   };
 }
 
-export const createLink: RouteHandler<typeof routes.createLink, AppEnv> = async (c) =>
+export const createAppointmentLink: RouteHandler<typeof routes.createAppointmentLink, AppEnv> = async (c) =>
   c.json(await links.createLink(userContext(c), c.req.valid("param").id), 201);
 
 export const rateTicket: RouteHandler<typeof routes.rateTicket, AppEnv> = async (c) =>
@@ -68,10 +68,10 @@ export const listFeedback: RouteHandler<typeof routes.listFeedback, AppEnv> = as
 
 const linkContext = (c: Context<AppEnv>, token: string) => links.resolveToken(serviceContext(c), token);
 
-export const publicContext: RouteHandler<typeof routes.publicContext, AppEnv> = async (c) =>
+export const getPublicAppointment: RouteHandler<typeof routes.getPublicAppointment, AppEnv> = async (c) =>
   c.json(await links.tokenContext(await linkContext(c, c.req.valid("param").token)), 200);
 
-export const publicAvailability: RouteHandler<typeof routes.publicAvailability, AppEnv> = async (c) =>
+export const getPublicAvailability: RouteHandler<typeof routes.getPublicAvailability, AppEnv> = async (c) =>
   c.json(
     await links.linkAvailability(await linkContext(c, c.req.valid("param").token), c.req.valid("query").date),
     200,
@@ -87,7 +87,7 @@ export const publicReschedule: RouteHandler<typeof routes.publicReschedule, AppE
   return c.json(await links.linkReschedule(await linkContext(c, c.req.valid("param").token), date, start_time), 200);
 };
 
-export const publicLocation: RouteHandler<typeof routes.publicLocation, AppEnv> = async (c) =>
+export const publicShareLocation: RouteHandler<typeof routes.publicShareLocation, AppEnv> = async (c) =>
   c.json(await links.linkLocation(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 200);
 
 export const publicFeedback: RouteHandler<typeof routes.publicFeedback, AppEnv> = async (c) =>
@@ -99,5 +99,5 @@ export const publicFeedback: RouteHandler<typeof routes.publicFeedback, AppEnv> 
 export const publicCancel: RouteHandler<typeof routes.publicCancel, AppEnv> = async (c) =>
   c.json(await links.linkCancel(await linkContext(c, c.req.valid("param").token)), 200);
 
-export const publicRenew: RouteHandler<typeof routes.publicRenew, AppEnv> = async (c) =>
+export const publicRenewLink: RouteHandler<typeof routes.publicRenewLink, AppEnv> = async (c) =>
   c.json(await links.renewLink(serviceContext(c), c.req.valid("param").token), 202);

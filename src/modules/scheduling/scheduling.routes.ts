@@ -34,7 +34,7 @@ import { STEPS, type AppointmentStep } from "./appointments.workflow";
 
 const tags = ["scheduling"];
 
-export const technicianAvailability = createRoute({
+export const getTechnicianAvailability = createRoute({
   method: "get",
   path: "/v1/technicians/{id}/availability",
   tags,
@@ -47,7 +47,7 @@ export const technicianAvailability = createRoute({
   responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...errorResponses(400, 401, 403, 404, 422) },
 });
 
-export const ticketAvailability = createRoute({
+export const getTicketAvailability = createRoute({
   method: "get",
   path: "/v1/availability",
   tags,
@@ -82,7 +82,7 @@ export const listAppointments = createRoute({
   responses: { 200: jsonResponse(AppointmentPageSchema, "A page of appointments"), ...errorResponses(400, 401, 403) },
 });
 
-export const appointmentSummary = createRoute({
+export const getAppointmentSummary = createRoute({
   method: "get",
   path: "/v1/appointments/summary",
   tags,
@@ -149,7 +149,7 @@ function stepRoute(step: AppointmentStep) {
 }
 export const stepRoutes = (Object.keys(STEPS) as AppointmentStep[]).map((step) => [step, stepRoute(step)] as const);
 
-export const createLink = createRoute({
+export const createAppointmentLink = createRoute({
   method: "post",
   path: "/v1/tickets/{id}/appointment-link",
   tags,
@@ -192,7 +192,7 @@ export const listFeedback = createRoute({
 const publicTags = ["public"];
 const publicErrors = errorResponses(400, 401, 404, 409, 422, 429);
 
-export const publicContext = createRoute({
+export const getPublicAppointment = createRoute({
   method: "get",
   path: "/v1/public/appointments/{token}",
   tags: publicTags,
@@ -203,7 +203,7 @@ export const publicContext = createRoute({
   responses: { 200: jsonResponse(TokenContextSchema, "Token context"), ...publicErrors },
 });
 
-export const publicAvailability = createRoute({
+export const getPublicAvailability = createRoute({
   method: "get",
   path: "/v1/public/appointments/{token}/availability",
   tags: publicTags,
@@ -236,7 +236,7 @@ export const publicReschedule = createRoute({
   responses: { 200: jsonResponse(TokenContextSchema, "Moved"), ...publicErrors },
 });
 
-export const publicLocation = createRoute({
+export const publicShareLocation = createRoute({
   method: "patch",
   path: "/v1/public/appointments/{token}/location",
   tags: publicTags,
@@ -263,7 +263,7 @@ export const publicCancel = createRoute({
   responses: { 200: jsonResponse(TokenContextSchema, "Cancelled"), ...publicErrors },
 });
 
-export const publicRenew = createRoute({
+export const publicRenewLink = createRoute({
   method: "post",
   path: "/v1/public/appointments/{token}/renew",
   tags: publicTags,

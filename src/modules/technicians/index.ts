@@ -10,13 +10,13 @@ export const techniciansModule = createRouter()
   .openapi(r.listTechnicians, h.listTechnicians)
   .openapi(r.getTechnician, h.getTechnician)
   .openapi(r.updateTechnician, h.updateTechnician)
-  .openapi(r.setAvailability, h.setAvailability)
+  .openapi(r.setTechnicianAvailability, h.setTechnicianAvailability)
   .openapi(r.listTeams, h.listTeams)
   .openapi(r.getTeam, h.getTeam)
   .openapi(r.assignToTeam, h.assignToTeam)
   .openapi(r.unassignFromTeam, h.unassignFromTeam)
-  .openapi(r.latestLocations, h.latestLocations)
-  .openapi(r.reportLocation, h.reportLocation);
+  .openapi(r.getLatestLocations, h.getLatestLocations)
+  .openapi(r.reportTechnicianLocation, h.reportTechnicianLocation);
 
 export { findTechnician, toTechnicianResponse } from "./technicians.service";
 export { TechnicianSchema } from "./technicians.schemas";

@@ -13,7 +13,7 @@ export const getTechnician: RouteHandler<typeof routes.getTechnician, AppEnv> = 
 export const updateTechnician: RouteHandler<typeof routes.updateTechnician, AppEnv> = async (c) =>
   c.json(await technicians.updateTechnician(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
-export const setAvailability: RouteHandler<typeof routes.setAvailability, AppEnv> = async (c) =>
+export const setTechnicianAvailability: RouteHandler<typeof routes.setTechnicianAvailability, AppEnv> = async (c) =>
   c.json(await technicians.setAvailability(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const listTeams: RouteHandler<typeof routes.listTeams, AppEnv> = async (c) =>
@@ -44,7 +44,7 @@ export const unassignFromTeam: RouteHandler<typeof routes.unassignFromTeam, AppE
     200,
   );
 
-export const reportLocation: RouteHandler<typeof routes.reportLocation, AppEnv> = async (c) =>
+export const reportTechnicianLocation: RouteHandler<typeof routes.reportTechnicianLocation, AppEnv> = async (c) =>
   c.json(await technicians.reportLocation(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
-export const latestLocations: RouteHandler<typeof routes.latestLocations, AppEnv> = async (c) =>
+export const getLatestLocations: RouteHandler<typeof routes.getLatestLocations, AppEnv> = async (c) =>
   c.json(await technicians.latestLocations(userContext(c)), 200);

@@ -54,7 +54,7 @@ export const updateTechnician = createRoute({
   responses: { 200: jsonResponse(TechnicianSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const setAvailability = createRoute({
+export const setTechnicianAvailability = createRoute({
   method: "put",
   path: "/v1/technicians/{id}/availability",
   tags,
@@ -109,7 +109,7 @@ export const unassignFromTeam = createRoute({
   responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const reportLocation = createRoute({
+export const reportTechnicianLocation = createRoute({
   method: "put",
   path: "/v1/technicians/{id}/location",
   tags,
@@ -134,7 +134,7 @@ export const reportLocation = createRoute({
   },
 });
 
-export const latestLocations = createRoute({
+export const getLatestLocations = createRoute({
   method: "get",
   path: "/v1/technicians/locations/latest",
   tags,

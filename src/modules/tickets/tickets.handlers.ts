@@ -19,13 +19,13 @@ export const listTickets: RouteHandler<typeof routes.listTickets, AppEnv> = asyn
 export const createTicket: RouteHandler<typeof routes.createTicket, AppEnv> = async (c) =>
   c.json(await bookings.raiseTicket(userContext(c), c.req.valid("json")), 201);
 
-export const autoAssignRun: RouteHandler<typeof routes.autoAssignRun, AppEnv> = async (c) => {
+export const runAutoAssign: RouteHandler<typeof routes.runAutoAssign, AppEnv> = async (c) => {
   const input = c.req.valid("json");
   const outcome = await bookings.runAutoAssign(userContext(c), { strategy: input.strategy, kinds: input.kind });
   return "job" in outcome ? c.json(outcome.job!, 202) : c.json(outcome.result!, 200);
 };
 
-export const bulkAssign: RouteHandler<typeof routes.bulkAssign, AppEnv> = async (c) =>
+export const bulkAssignTickets: RouteHandler<typeof routes.bulkAssignTickets, AppEnv> = async (c) =>
   c.json(await assignment.bulkAssign(userContext(c), c.req.valid("json")), 200);
 
 /** The ticket's version as its ETag (strong: the version changes with every change). */
@@ -73,7 +73,7 @@ export const unassignTicket: RouteHandler<typeof routes.unassignTicket, AppEnv> 
   );
 };
 
-export const setSla: RouteHandler<typeof routes.setSla, AppEnv> = async (c) =>
+export const setTicketSla: RouteHandler<typeof routes.setTicketSla, AppEnv> = async (c) =>
   c.json(await write.setSla(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
 export const rescheduleBooking: RouteHandler<typeof routes.rescheduleBooking, AppEnv> = async (c) => {
@@ -84,13 +84,13 @@ export const rescheduleBooking: RouteHandler<typeof routes.rescheduleBooking, Ap
   );
 };
 
-export const listComments: RouteHandler<typeof routes.listComments, AppEnv> = async (c) =>
+export const listTicketComments: RouteHandler<typeof routes.listTicketComments, AppEnv> = async (c) =>
   c.json(await activity.listComments(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
-export const addComment: RouteHandler<typeof routes.addComment, AppEnv> = async (c) =>
+export const addTicketComment: RouteHandler<typeof routes.addTicketComment, AppEnv> = async (c) =>
   c.json(await activity.addComment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 201);
 
-export const listAttachments: RouteHandler<typeof routes.listAttachments, AppEnv> = async (c) =>
+export const listTicketAttachments: RouteHandler<typeof routes.listTicketAttachments, AppEnv> = async (c) =>
   c.json(await activity.listAttachments(userContext(c), c.req.valid("param").id), 200);
 
 function decodeBase64(data: string): Uint8Array {
@@ -104,7 +104,7 @@ function decodeBase64(data: string): Uint8Array {
   }
 }
 
-export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = async (c) => {
+export const addTicketAttachment: RouteHandler<typeof routes.addTicketAttachment, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const type = (c.req.header("content-type") ?? "").toLowerCase();
   let file: { filename: string; contentType: string; bytes: Uint8Array };
@@ -134,13 +134,13 @@ export const addAttachment: RouteHandler<typeof routes.addAttachment, AppEnv> = 
   return c.json(await activity.addAttachment(userContext(c), id, file), 201);
 };
 
-export const downloadAttachment: RouteHandler<typeof routes.downloadAttachment, AppEnv> = async (c) => {
+export const downloadTicketAttachment: RouteHandler<typeof routes.downloadTicketAttachment, AppEnv> = async (c) => {
   const { id, attachment_id } = c.req.valid("param");
   const { object, row } = await activity.downloadAttachment(userContext(c), id, attachment_id);
   return fileDownload(object, row) as never;
 };
 
-export const listHistory: RouteHandler<typeof routes.listHistory, AppEnv> = async (c) =>
+export const listTicketHistory: RouteHandler<typeof routes.listTicketHistory, AppEnv> = async (c) =>
   c.json(await present.listHistory(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
 export const listWorkLogs: RouteHandler<typeof routes.listWorkLogs, AppEnv> = async (c) =>
@@ -152,17 +152,17 @@ export const addWorkLog: RouteHandler<typeof routes.addWorkLog, AppEnv> = async 
 export const requestCompletionCode: RouteHandler<typeof routes.requestCompletionCode, AppEnv> = async (c) =>
   c.json(await activity.requestCompletionCode(userContext(c), c.req.valid("param").id), 202);
 
-export const completeWithCode: RouteHandler<typeof routes.completeWithCode, AppEnv> = async (c) =>
+export const completeTicket: RouteHandler<typeof routes.completeTicket, AppEnv> = async (c) =>
   c.json(await activity.completeWithCode(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
-export const customerTickets: RouteHandler<typeof routes.customerTickets, AppEnv> = async (c) => {
+export const listCustomerTickets: RouteHandler<typeof routes.listCustomerTickets, AppEnv> = async (c) => {
   return c.json(await list.listCustomerTickets(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 };
 
-export const workload: RouteHandler<typeof routes.workload, AppEnv> = async (c) =>
+export const getWorkload: RouteHandler<typeof routes.getWorkload, AppEnv> = async (c) =>
   c.json(await assignment.workload(userContext(c)), 200);
 
-export const technicianWorkload: RouteHandler<typeof routes.technicianWorkload, AppEnv> = async (c) =>
+export const getTechnicianWorkload: RouteHandler<typeof routes.getTechnicianWorkload, AppEnv> = async (c) =>
   c.json(await assignment.workload(userContext(c), c.req.valid("param").id), 200);
 
 /**

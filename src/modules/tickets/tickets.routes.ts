@@ -69,7 +69,7 @@ export const createTicket = createRoute({
   responses: { 201: jsonResponse(TicketCreatedSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 422) },
 });
 
-export const autoAssignRun = createRoute({
+export const runAutoAssign = createRoute({
   method: "post",
   path: "/v1/tickets/auto-assign",
   tags,
@@ -85,7 +85,7 @@ export const autoAssignRun = createRoute({
   },
 });
 
-export const bulkAssign = createRoute({
+export const bulkAssignTickets = createRoute({
   method: "post",
   path: "/v1/tickets/assign",
   tags,
@@ -193,7 +193,7 @@ export const unassignTicket = createRoute({
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const setSla = createRoute({
+export const setTicketSla = createRoute({
   method: "post",
   path: "/v1/tickets/{id}/sla",
   tags,
@@ -215,7 +215,7 @@ export const rescheduleBooking = createRoute({
   responses: { 200: jsonResponse(TicketSchema, "Rescheduled"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const listComments = createRoute({
+export const listTicketComments = createRoute({
   method: "get",
   path: "/v1/tickets/{id}/comments",
   tags,
@@ -229,7 +229,7 @@ export const listComments = createRoute({
   },
 });
 
-export const addComment = createRoute({
+export const addTicketComment = createRoute({
   method: "post",
   path: "/v1/tickets/{id}/comments",
   tags,
@@ -240,7 +240,7 @@ export const addComment = createRoute({
   responses: { 201: jsonResponse(CommentSchema, "Added"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-export const listAttachments = createRoute({
+export const listTicketAttachments = createRoute({
   method: "get",
   path: "/v1/tickets/{id}/attachments",
   tags,
@@ -254,7 +254,7 @@ export const listAttachments = createRoute({
   },
 });
 
-export const addAttachment = createRoute({
+export const addTicketAttachment = createRoute({
   method: "post",
   path: "/v1/tickets/{id}/attachments",
   tags,
@@ -286,7 +286,7 @@ export const addAttachment = createRoute({
   },
 });
 
-export const downloadAttachment = createRoute({
+export const downloadTicketAttachment = createRoute({
   method: "get",
   path: "/v1/tickets/{id}/attachments/{attachment_id}",
   tags,
@@ -303,7 +303,7 @@ export const downloadAttachment = createRoute({
   },
 });
 
-export const listHistory = createRoute({
+export const listTicketHistory = createRoute({
   method: "get",
   path: "/v1/tickets/{id}/history",
   tags,
@@ -354,7 +354,7 @@ export const requestCompletionCode = createRoute({
   responses: { 202: jsonResponse(MessageSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
 });
 
-export const completeWithCode = createRoute({
+export const completeTicket = createRoute({
   method: "post",
   path: "/v1/tickets/{id}/complete",
   tags,
@@ -368,7 +368,7 @@ export const completeWithCode = createRoute({
   },
 });
 
-export const customerTickets = createRoute({
+export const listCustomerTickets = createRoute({
   method: "get",
   path: "/v1/customers/{id}/tickets",
   tags,
@@ -379,7 +379,7 @@ export const customerTickets = createRoute({
   responses: { 200: jsonResponse(TicketPageSchema, "A page of tickets"), ...errorResponses(400, 401, 403, 404) },
 });
 
-export const workload = createRoute({
+export const getWorkload = createRoute({
   method: "get",
   path: "/v1/workload",
   tags,
@@ -390,7 +390,7 @@ export const workload = createRoute({
   responses: { 200: jsonResponse(WorkloadSchema, "Per technician"), ...errorResponses(401, 403) },
 });
 
-export const technicianWorkload = createRoute({
+export const getTechnicianWorkload = createRoute({
   method: "get",
   path: "/v1/technicians/{id}/workload",
   tags,
