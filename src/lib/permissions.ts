@@ -45,7 +45,7 @@ export const PERMISSIONS = {
   "users:lookup": "Look users up for another service: by id, a batch of ids, by company, as employees",
   "imports:records": "Import customers, service cards and inventory items from CSV files",
   "imports:tickets": "Import tickets from CSV files",
-  "jobs:read_all": "Read every user's background jobs (imports, exports) and their files",
+  "jobs:read_all": "Read every user's background jobs (imports, exports); their files stay their starter's",
   "notifications:admin": "Read the delivery log and replay deliveries",
   "webhooks:manage": "Manage outbound webhooks",
   "network:read": "Read copper-theft incidents, their affected customers and the cable price list",
