@@ -1,3 +1,6 @@
+import { createApp } from "../../src/app";
+import { finishDocument } from "../../src/lib/openapi-reference";
+import { responseProblems } from "../response-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../../src/lib/permissions";
 import { call, createUser, signedIn } from "../helpers";
@@ -20,6 +23,9 @@ import {
 } from "./authz-matrix";
 
 const ops = operations();
+const doc = finishDocument(
+  createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "authz", version: "1" } }),
+) as any;
 
 describe("the authorization matrix covers every route", () => {
   it.each(ops.map((op) => [op.operationId, op] as const))("%s has an entry that matches its declaration", (id, op) => {
@@ -61,6 +67,11 @@ describe("role × route", () => {
           (isPermission(access) && (BUILTIN_ROLES[role].permissions as readonly string[]).includes(access));
         expect(deniedAtRoute(res), `${role}: ${res.status} ${res.text.slice(0, 160)}`).toBe(!expectedAllowed);
         expect(res.status, `${role} must not cause a 5xx`).toBeLessThan(500);
+        // Whatever the role, the answer is one the document describes (status and body).
+        expect(
+          responseProblems(doc, op.method, op.path, res.status, res.headers.get("content-type"), res.text),
+          role,
+        ).toEqual([]);
       }
     });
   }
