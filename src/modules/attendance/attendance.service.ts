@@ -69,7 +69,8 @@ async function upsert(
         },
       }),
   );
-  await ctx.db.batch(statements as never);
+  const [first, ...rest] = statements;
+  if (first) await ctx.db.batch([first, ...rest]);
 }
 
 export async function mark(

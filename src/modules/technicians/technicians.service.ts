@@ -373,9 +373,10 @@ export async function changeTeam(ctx: UserContext, supervisorId: string, technic
     if (join && current !== supervisorId) assertMayMoveBetweenTeams(ctx, row.user.id);
     if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
   }
-  await ctx.db.batch(
-    technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })) as never,
+  const [first, ...rest] = technicianIds.map((id) =>
+    upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null }),
   );
+  if (first) await ctx.db.batch([first, ...rest]);
   return getTeam(ctx, supervisorId);
 }
 
