@@ -48,3 +48,11 @@ export function userContext(c: Context<AppEnv>): UserContext {
 export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip") ?? "127.0.0.1";
 }
+
+/**
+ * The validated JSON body of a route whose body is optional: Hono types `valid("json")` only for
+ * routes whose body is required, so the one cast for all of them lives here.
+ */
+export function optionalJson<T>(c: Context<AppEnv>): T | undefined {
+  return (c.req as unknown as { valid: (target: "json") => T | undefined }).valid("json");
+}

@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../../lib/context";
-import { userContext, serviceContext } from "../../lib/create-router";
+import { optionalJson, userContext, serviceContext } from "../../lib/create-router";
 import { AppError } from "../../lib/problem";
 import { CSRF_HEADER, REFRESH_COOKIE, clearAuthCookies, setAuthCookies } from "../../lib/cookies";
 import * as routes from "./auth.routes";
@@ -47,16 +47,12 @@ export const verifyLoginOtp: RouteHandler<typeof routes.verifyLoginOtp, AppEnv> 
   return c.json(deliver(c, tokens, input.token_delivery), 200);
 };
 
-async function optionalJson(c: Context<AppEnv>) {
-  return (
-    (c.req as unknown as { valid: (t: "json") => { refresh_token?: string; token_delivery?: TokenDelivery } }).valid(
-      "json",
-    ) ?? {}
-  );
+function refreshBody(c: Context<AppEnv>) {
+  return optionalJson<{ refresh_token?: string; token_delivery?: TokenDelivery }>(c) ?? {};
 }
 
 export const refreshTokens: RouteHandler<typeof routes.refreshTokens, AppEnv> = async (c) => {
-  const input = await optionalJson(c);
+  const input = refreshBody(c);
   const fromCookie = getCookie(c, REFRESH_COOKIE);
   const token = input.refresh_token ?? fromCookie;
   if (!token) throw new AppError("unauthorized", "Give refresh_token in the body or the refresh cookie.");
@@ -75,7 +71,7 @@ export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
   if (c.var.actor) {
     await sessions.logout(userContext(c));
   } else {
-    const token = (await optionalJson(c)).refresh_token ?? getCookie(c, REFRESH_COOKIE);
+    const token = refreshBody(c).refresh_token ?? getCookie(c, REFRESH_COOKIE);
     if (!token) throw new AppError("unauthorized", "Give an access token, or the refresh token to end.");
     await sessions.logoutByRefreshToken(serviceContext(c), token);
   }

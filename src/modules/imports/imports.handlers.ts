@@ -51,41 +51,34 @@ async function uploadedFile(c: Context<AppEnv>, kind: string): Promise<{ filenam
   );
 }
 
-function upload(kind: ImportKindName) {
-  return async (c: Context<AppEnv>) => {
-    const query = (
-      c.req.valid as (t: "query") => {
-        dry_run: boolean;
-        on_existing: "skip" | "update" | "fail";
-        mapping?: string;
-        delimiter?: string;
-      }
-    )("query");
-    const file = await uploadedFile(c, kind);
-    const options = {
-      dry_run: query.dry_run,
-      on_existing: query.on_existing,
-      mapping: mappingFrom(query.mapping),
-      delimiter: query.delimiter ? DELIMITERS[query.delimiter] : undefined,
-    };
-    return c.json(await imports.startImport(userContext(c), kind, file, options), 202);
-  };
+interface UploadQuery {
+  dry_run: boolean;
+  on_existing: "skip" | "update" | "fail";
+  mapping?: string;
+  delimiter?: string;
 }
 
-export const importCustomers = upload("customers") as unknown as RouteHandler<typeof routes.importCustomers, AppEnv>;
-export const importSubscribers = upload("subscribers") as unknown as RouteHandler<
-  typeof routes.importSubscribers,
-  AppEnv
->;
-export const importTickets = upload("tickets") as unknown as RouteHandler<typeof routes.importTickets, AppEnv>;
-export const importServiceCards = upload("service_cards") as unknown as RouteHandler<
-  typeof routes.importServiceCards,
-  AppEnv
->;
-export const importInventoryItems = upload("inventory_items") as unknown as RouteHandler<
-  typeof routes.importInventoryItems,
-  AppEnv
->;
+async function startUpload(c: Context<AppEnv>, kind: ImportKindName, query: UploadQuery) {
+  const file = await uploadedFile(c, kind);
+  const options = {
+    dry_run: query.dry_run,
+    on_existing: query.on_existing,
+    mapping: mappingFrom(query.mapping),
+    delimiter: query.delimiter ? DELIMITERS[query.delimiter] : undefined,
+  };
+  return imports.startImport(userContext(c), kind, file, options);
+}
+
+export const importCustomers: RouteHandler<typeof routes.importCustomers, AppEnv> = async (c) =>
+  c.json(await startUpload(c, "customers", c.req.valid("query")), 202);
+export const importSubscribers: RouteHandler<typeof routes.importSubscribers, AppEnv> = async (c) =>
+  c.json(await startUpload(c, "subscribers", c.req.valid("query")), 202);
+export const importTickets: RouteHandler<typeof routes.importTickets, AppEnv> = async (c) =>
+  c.json(await startUpload(c, "tickets", c.req.valid("query")), 202);
+export const importServiceCards: RouteHandler<typeof routes.importServiceCards, AppEnv> = async (c) =>
+  c.json(await startUpload(c, "service_cards", c.req.valid("query")), 202);
+export const importInventoryItems: RouteHandler<typeof routes.importInventoryItems, AppEnv> = async (c) =>
+  c.json(await startUpload(c, "inventory_items", c.req.valid("query")), 202);
 
 export const getImportTemplate: RouteHandler<typeof routes.getImportTemplate, AppEnv> = async (c) => {
   const kind = c.req.valid("param").kind.replace("-", "_") as ImportKindName;

@@ -2,7 +2,7 @@ import { findVisibleTicket } from "../access";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
-import { userContext, serviceContext } from "../../lib/create-router";
+import { optionalJson, userContext, serviceContext } from "../../lib/create-router";
 
 import * as appointments from "./appointments.service";
 import type { AppointmentStep } from "./appointments.workflow";
@@ -52,7 +52,7 @@ export const rescheduleAppointment: RouteHandler<typeof routes.rescheduleAppoint
 export function stepHandler(step: AppointmentStep) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
-    const body = (c.req as unknown as { valid: (t: "json") => Record<string, string> | undefined }).valid("json") ?? {};
+    const body = optionalJson<Record<string, string>>(c) ?? {};
     return c.json(await appointments.stepAppointment(userContext(c), id, step, body), 200);
   };
 }

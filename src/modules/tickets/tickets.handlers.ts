@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
-import { userContext } from "../../lib/create-router";
+import { optionalJson, userContext } from "../../lib/create-router";
 import { fileDownload } from "../../lib/files";
 import { AppError } from "../../lib/problem";
 import * as activity from "./activity.service";
@@ -51,7 +51,7 @@ export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = as
 export function actionHandler(action: TicketAction) {
   return async (c: Context<AppEnv>) => {
     const { id } = c.req.param() as { id: string };
-    const body = (c.req as unknown as { valid: (t: "json") => { comment?: string } | undefined }).valid("json") ?? {};
+    const body = optionalJson<{ comment?: string }>(c) ?? {};
     return c.json(
       withEtag(
         c,
