@@ -1,4 +1,3 @@
-import type { Env } from "../lib/env";
 import { DurableObject } from "cloudflare:workers";
 
 /**
@@ -55,11 +54,11 @@ class Refused extends Error {
   }
 }
 
-export class ElementManagerSimulator extends DurableObject<Env> {
+export class ElementManagerSimulator extends DurableObject {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, metro TEXT NOT NULL, vlan_min INTEGER NOT NULL, vlan_max INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS onts (serial TEXT PRIMARY KEY, node TEXT NOT NULL, port TEXT NOT NULL, model TEXT NOT NULL, discovered_at TEXT NOT NULL,

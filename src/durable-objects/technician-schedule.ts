@@ -1,4 +1,3 @@
-import type { Env } from "../lib/env";
 import { DurableObject } from "cloudflare:workers";
 
 export interface Booking {
@@ -16,11 +15,11 @@ export type BookResult = { ok: true } | { ok: false; reason: "clash"; clash_with
  * is no await in between), so two requests can never both see a slot free: the object is the
  * single writer, and its input gate serialises calls. D1 holds a copy for queries.
  */
-export class TechnicianSchedule extends DurableObject<Env> {
+export class TechnicianSchedule extends DurableObject {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS bookings (
       appointment_id TEXT PRIMARY KEY,

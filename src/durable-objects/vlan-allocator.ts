@@ -1,4 +1,3 @@
-import type { Env } from "../lib/env";
 import { DurableObject } from "cloudflare:workers";
 
 /** How long a reservation may wait for its provisioning to settle before it is presumed abandoned. */
@@ -22,11 +21,11 @@ export type Settlement = "assigned" | "released" | "unknown";
  * free again after UNKNOWN_HOLD_MS). A reservation whose request died is dropped after
  * RESERVATION_TTL_MS.
  */
-export class VlanAllocator extends DurableObject<Env> {
+export class VlanAllocator extends DurableObject {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS held (
       vlan INTEGER PRIMARY KEY,
