@@ -442,10 +442,7 @@ export function createApp() {
   });
   app.get("/a/:token", (c) => {
     const nonce = crypto.randomUUID().replace(/-/g, "");
-    c.header(
-      "content-security-policy",
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-    );
+    c.header("content-security-policy", pagePolicy(nonce));
     const settings = settingsFrom(c.env);
     return c.html(
       appointmentPage(nonce, catalogue(settings.language), {
@@ -459,10 +456,7 @@ export function createApp() {
   for (const [path, kind] of Object.entries(ACCOUNT_PAGES)) {
     app.get(path, (c) => {
       const nonce = crypto.randomUUID().replace(/-/g, "");
-      c.header(
-        "content-security-policy",
-        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-      );
+      c.header("content-security-policy", pagePolicy(nonce));
       return c.html(accountPage(nonce, kind, { name: settingsFrom(c.env).companyName }));
     });
   }
@@ -503,6 +497,11 @@ export function createApp() {
   });
   app.onError(handleError);
   return app;
+}
+
+/** The pages truckroll serves to people (the visit page, the account pages): their own nonce'd script and style only. */
+function pagePolicy(nonce: string) {
+  return `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
 export function docsPagePolicy(nonce: string) {

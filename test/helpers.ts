@@ -138,3 +138,13 @@ export async function outboxFor(address: string) {
     .all<{ body: string; event_type: string; subject: string }>();
   return results;
 }
+
+/** The outbox rows for an address once the notification consumer has written at least `n` (or what is there after ~5 s). */
+export async function waitForOutbox(address: string, n = 1) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await outboxFor(address);
+    if (rows.length >= n) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return outboxFor(address);
+}

@@ -1,3 +1,5 @@
+import { foldIdentifier } from "./serials";
+
 /**
  * Files people send: what their first bytes say they are (names and declared types are not
  * trusted), a safe name to store them under, and the response that hands one back.
@@ -37,13 +39,7 @@ const TYPE_EXTENSIONS: Record<string, string[]> = {
  * type (a PNG named `x.html` is kept as `x.html.png`): the stored name never claims another type.
  */
 export function safeFilename(name: string, fallback = "file", contentType?: string): string {
-  const cleaned = (
-    name
-      .normalize("NFKC")
-      .replace(/[\p{Cc}\p{Cf}]/gu, "")
-      .split(/[\\/]/)
-      .pop() ?? ""
-  )
+  const cleaned = (foldIdentifier(name).split(/[\\/]/).pop() ?? "")
     .replace(/[^\w.\- ]+/g, "_")
     .replace(/^[.\s]+|[.\s]+$/g, "")
     .slice(0, 150);

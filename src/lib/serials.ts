@@ -8,14 +8,10 @@ import { z } from "@hono/zod-openapi";
  * is stored or looked up.
  */
 export function normalizeSerial(value: string) {
-  return value
-    .normalize("NFKC")
-    .replace(/[\p{Cc}\p{Cf}]/gu, "")
-    .trim()
-    .toUpperCase();
+  return foldIdentifier(value).toUpperCase();
 }
 
-/** The same folding without the case change, for identifiers another system owns (ONT and CPE serials). */
+/** The same folding without the case change, for identifiers another system owns (ONT and CPE serials) and file names. */
 export function foldIdentifier(value: string) {
   return value
     .normalize("NFKC")

@@ -122,14 +122,10 @@ describe("the pages behind account links", () => {
   });
 
   it("the reset link in the email opens a page that exists", async () => {
-    const { createUser, outboxFor } = await import("../../../test/helpers");
+    const { createUser, waitForOutbox } = await import("../../../test/helpers");
     const user = await createUser();
     await call("/v1/auth/password/forgot", { body: { identifier: user.username } });
-    let body = "";
-    for (let i = 0; i < 100 && !body; i++) {
-      body = (await outboxFor(user.email)).map((m) => m.body).join("\n");
-      if (!body) await new Promise((r) => setTimeout(r, 50));
-    }
+    const body = (await waitForOutbox(user.email)).map((m) => m.body).join("\n");
     const link = /(https?:\/\/\S+\/reset-password\?token=\S+)/.exec(body)![1];
     const page = await call(new URL(link).pathname + new URL(link).search);
     expect(page.status).toBe(200);

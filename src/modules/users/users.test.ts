@@ -1,19 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createUser, expectProblem, login, outboxFor, signedIn, DEFAULT_PASSWORD } from "../../../test/helpers";
+import {
+  call,
+  createUser,
+  expectProblem,
+  login,
+  signedIn,
+  waitForOutbox,
+  DEFAULT_PASSWORD,
+} from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
 
 securitySuite("users");
-
-/** Messages the notification consumer wrote to the local outbox for an address (waits for at least `n`). */
-async function messagesTo(address: string, n: number) {
-  for (let i = 0; i < 100; i++) {
-    const rows = await outboxFor(address);
-    if (rows.length >= n) return rows;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return outboxFor(address);
-}
 
 describe("IAM-9 own profile", () => {
   it("reads and updates your profile, normalising the phone", async () => {
@@ -92,7 +90,7 @@ describe("IAM-9 own profile", () => {
     ]);
     // Until verified, the new address is nobody's: a reset asked for it sends nothing there.
     await call("/v1/auth/password/forgot", { body: { identifier: fresh } });
-    const toNew = await messagesTo(fresh, 1);
+    const toNew = await waitForOutbox(fresh, 1);
     expect(toNew).toHaveLength(1);
     const verifyToken = /Verification token: (\S+)/.exec(toNew[0].body)![1];
     expectProblem(await call("/v1/auth/contact/verify", { body: { token: "x".repeat(43) } }), 401, "invalid_token");
@@ -100,7 +98,7 @@ describe("IAM-9 own profile", () => {
     expectProblem(await call("/v1/auth/contact/verify", { body: { token: verifyToken } }), 401, "invalid_token");
     expect((await call("/v1/me", { token })).json.email).toBe(fresh);
     // The old address hears of it, with a way back that also signs everyone out.
-    const toOld = (await messagesTo(user.email, 1)).find((m) => m.body.includes("Undo token"))!;
+    const toOld = (await waitForOutbox(user.email, 1)).find((m) => m.body.includes("Undo token"))!;
     expect(toOld.body).toContain(fresh);
     const undoToken = /Undo token: (\S+)/.exec(toOld.body)![1];
     expect((await call("/v1/auth/contact/undo", { body: { token: undoToken } })).status).toBe(200);
