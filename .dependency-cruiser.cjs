@@ -21,14 +21,14 @@ module.exports = {
       name: "entry-points-use-module-faces",
       comment: "Queues, cron, pages, the app and Durable Objects reach modules only through index.ts.",
       severity: "error",
-      from: { path: "^src/(queues|cron|web|durable-objects|app\\.ts|index\\.ts)", pathNot: "\\.test\\.ts$" },
+      from: { path: "^src/(queues|cron|web|durable-objects|app\\.ts|index\\.ts|owners\\.ts)", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/modules/[^/]+/", pathNot: "^src/modules/[^/]+/index\\.ts$" },
     },
     {
       name: "foundations-know-no-module",
-      comment: "lib/, db/ and middleware/ sit below every module.",
+      comment: "lib/, db/, middleware/ and contracts/ sit below every module.",
       severity: "error",
-      from: { path: "^src/(lib|db|middleware)/", pathNot: "\\.test\\.ts$" },
+      from: { path: "^src/(lib|db|middleware|contracts)/", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/(modules|queues|cron|web)/" },
     },
     {

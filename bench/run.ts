@@ -14,7 +14,7 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { daySlots, slotWindow } from "../src/modules/scheduling/slots";
 import { zoneOffsetsJson } from "../src/lib/time";
-import { REFRESH_SQL } from "../src/modules/tickets/ticket-stats";
+import { REFRESH_SQL } from "../src/modules/reports/aggregates";
 import { settingsFrom, type Env } from "../src/lib/env";
 import { parseWrk, type WrkResult } from "./wrk-output";
 

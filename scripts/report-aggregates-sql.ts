@@ -3,7 +3,7 @@
  * (used by dev-setup after seeding the demo data). TIME_ZONE as in wrangler.toml unless set.
  */
 import { zoneOffsetsJson } from "../src/lib/time";
-import { CLEAR_SQL, REFRESH_ALL_SQL } from "../src/modules/tickets/ticket-stats";
+import { CLEAR_SQL, REFRESH_ALL_SQL } from "../src/modules/reports/aggregates";
 
 const zone = `'${zoneOffsetsJson(process.env.TIME_ZONE ?? "Africa/Gaborone").replace(/'/g, "''")}'`;
 const statements = [...CLEAR_SQL, ...REFRESH_ALL_SQL.map((s) => s.replaceAll("?1", zone))];

@@ -1,3 +1,4 @@
+import "./owners";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { finishDocument } from "./lib/openapi-reference";
 import { Scalar } from "@scalar/hono-api-reference";
@@ -19,6 +20,7 @@ import { catalogue } from "./locales/catalogue";
 import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
+import { auditModule } from "./modules/audit";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -333,6 +335,7 @@ export const API_TAGS = [
     description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate.",
   },
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
+  { name: "audit", description: "Who changed accounts, roles, grants, API keys, applications, webhooks and teams." },
   {
     name: "applications",
     description:
@@ -387,6 +390,7 @@ export function createApp() {
   app.route("/", networkModule);
   app.route("/", provisioningModule);
   app.route("/", commentsModule);
+  app.route("/", auditModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

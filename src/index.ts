@@ -1,3 +1,4 @@
+import "./owners";
 import { createApp } from "./app";
 import type { Env } from "./lib/env";
 import { handleNotificationBatch } from "./queues/notifications.consumer";

@@ -7,8 +7,7 @@ import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { settleAbandonedActions } from "../modules/provisioning";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
 import { flagSlaBreaches } from "../modules/tickets";
-import { redeliverOverdue } from "../modules/notifications";
-import { relayUnpublishedEvents } from "../lib/events";
+import { redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
 
 /** The outbox relay: events committed but never published (the worker died after its batch). */
 const relayEvents: Job = (ctx, scheduledTime) => relayUnpublishedEvents(ctx.env, scheduledTime);

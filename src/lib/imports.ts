@@ -64,7 +64,7 @@ export interface ChunkPlan {
   outcomes: RowOutcome[];
   statements: D1PreparedStatement[];
   /** Runs only once the batch committed (publishing events). */
-  afterCommit?: () => Promise<void>;
+  afterCommit?: (results: D1Result[]) => Promise<void>;
 }
 
 /**

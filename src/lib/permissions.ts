@@ -54,6 +54,7 @@ export const PERMISSIONS = {
   "network:provision":
     "Provision the fibre network through the element manager: ONT link checks, services, CPE changes, ONT deletion, VLANs, subscriber search and health; read the provisioning log",
   "dev:outbox": "Read the local development outbox",
+  "audit:read": "Read the audit log of administrative changes",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -74,6 +75,7 @@ export const BUILTIN_ROLES = {
           "jobs:read_all",
           "applications:write",
           "api_keys:manage",
+          "audit:read",
         ].includes(p),
     ),
   },

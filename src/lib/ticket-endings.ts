@@ -1,3 +1,5 @@
+import type { CatalogueEvent } from "../contracts/events";
+import type { ChangedRow } from "./change-batch";
 import type { ServiceContext } from "./context";
 
 /**
@@ -9,8 +11,9 @@ import type { ServiceContext } from "./context";
 export interface TicketEndingPart {
   statements: (guard: { sql: string; params: unknown[] }) => D1PreparedStatement[];
   history: { action: string; from?: string | null; to?: string | null; comment?: string | null }[];
-  events: { type: string; data: Record<string, unknown> }[];
-  synced: { entity: "appointment"; id: string }[];
+  events: CatalogueEvent[];
+  /** Rows the statements change (the visits cancelled), for the derived tables' owners. */
+  changed: ChangedRow[];
   /** After the commit: e.g. free the technician's time in their schedule object. */
   after: () => Promise<void>;
 }

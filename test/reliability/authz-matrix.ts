@@ -57,6 +57,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   markNotificationRead: "authenticated", // POST /v1/notifications/{id}/read
   getNotificationPreferences: "authenticated", // GET /v1/me/notification-preferences
   setNotificationPreferences: "authenticated", // PUT /v1/me/notification-preferences
+  listAuditLog: "audit:read", // GET /v1/audit-log
   listWebhooks: "webhooks:manage", // GET /v1/webhooks
   createWebhook: "webhooks:manage", // POST /v1/webhooks
   getWebhook: "webhooks:manage", // GET /v1/webhooks/{id}

@@ -10,3 +10,4 @@ export * from "./jobs";
 export * from "./applications";
 export * from "./mobile";
 export * from "./network";
+export * from "./audit";

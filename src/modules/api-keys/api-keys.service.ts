@@ -1,4 +1,5 @@
 import { and, desc, eq, gte } from "drizzle-orm";
+import { commitAudited, commitChange } from "../../lib/change-batch";
 import { apiKeys, apiKeyUsage, applications } from "../../db/schema";
 import { API_KEY_PREFIX, authenticateApiKey } from "../../lib/api-keys";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -123,6 +124,7 @@ async function insertKey(
   fields: Pick<KeyRow, "name" | "applicationId" | "permissions" | "expiresAt" | "rotatedFrom">,
   appKey: string | null,
   also: D1PreparedStatement[] = [],
+  action = "api_key.created",
 ) {
   const { secret, prefix, hash } = await newSecret();
   const now = nowIso();
@@ -138,24 +140,28 @@ async function insertKey(
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.env.DB.batch([
-    ...also,
-    ctx.env.DB.prepare(
-      `INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, expires_at, rotated_from, created_by, created_at, updated_at)
+  await commitAudited(
+    ctx,
+    [
+      ...also,
+      ctx.env.DB.prepare(
+        `INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, expires_at, rotated_from, created_by, created_at, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)`,
-    ).bind(
-      row.id,
-      row.name,
-      row.applicationId,
-      prefix,
-      hash,
-      JSON.stringify(row.permissions),
-      row.expiresAt,
-      row.rotatedFrom,
-      row.createdBy,
-      now,
-    ),
-  ]);
+      ).bind(
+        row.id,
+        row.name,
+        row.applicationId,
+        prefix,
+        hash,
+        JSON.stringify(row.permissions),
+        row.expiresAt,
+        row.rotatedFrom,
+        row.createdBy,
+        now,
+      ),
+    ],
+    { action, targetType: "api_key", targetId: row.id, after: present(row, appKey) },
+  );
   return { ...present(row, appKey), secret };
 }
 
@@ -169,16 +175,21 @@ export async function revokeKey(ctx: UserContext, id: string) {
   const beyond = key.permissions.filter((p) => !isPermission(p) || !ctx.actor.permissions.has(p));
   if (beyond.length) throw new AppError("forbidden", `The key holds permissions you do not: ${beyond.join(", ")}.`);
   const now = nowIso();
-  const [revoked] = await ctx.env.DB.batch([
-    ctx.env.DB.prepare(
-      "UPDATE api_keys SET revoked_at = ?2, updated_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-    ).bind(id, now),
-    ctx.env.DB.prepare(
-      `WITH RECURSIVE chain(id) AS (SELECT rotated_from FROM api_keys WHERE id = ?1
+  const [revoked] = await commitChange(ctx, {
+    statements: [
+      ctx.env.DB.prepare(
+        "UPDATE api_keys SET revoked_at = ?2, updated_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+      ).bind(id, now),
+      ctx.env.DB.prepare(
+        `WITH RECURSIVE chain(id) AS (SELECT rotated_from FROM api_keys WHERE id = ?1
          UNION SELECT k.rotated_from FROM api_keys k JOIN chain ON k.id = chain.id WHERE k.rotated_from IS NOT NULL)
        UPDATE api_keys SET revoked_at = ?2, updated_at = ?2 WHERE id IN (SELECT id FROM chain) AND revoked_at IS NULL`,
-    ).bind(id, now),
-  ]);
+      ).bind(id, now),
+    ],
+    // Recorded only if this call revoked it (a second revoke changes nothing and is refused).
+    guard: { sql: "EXISTS (SELECT 1 FROM api_keys WHERE id = ? AND revoked_at = ?)", params: [id, now] },
+    audit: [{ action: "api_key.revoked", targetType: "api_key", targetId: id, before: present(key, null) }],
+  }).then((r) => r.results);
   if (!revoked.meta.changes) throw new AppError("invalid_transition", "The key is already revoked.");
   const row = await findKey(ctx, id);
   return present(row.key, row.appKey);
@@ -213,6 +224,7 @@ export async function rotateKey(ctx: UserContext, id: string, input: { overlap_m
     },
     appKey,
     [endOld],
+    "api_key.rotated",
   );
 }
 

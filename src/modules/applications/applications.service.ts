@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
 import { applicationGrants, applicationRoles, applications, counters, users } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -93,7 +94,12 @@ export async function createApplication(
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.insert(applications).values(row);
+  await commitAudited(ctx, [ctx.db.insert(applications).values(row)], {
+    action: "application.created",
+    targetType: "application",
+    targetId: row.id,
+    after: present(row),
+  });
   forgetAllowedOrigins();
   return present(row);
 }
@@ -114,7 +120,7 @@ export async function updateApplication(
     active?: boolean;
   },
 ) {
-  await findApplication(ctx, id);
+  const before = present(await findApplication(ctx, id));
   const set: Partial<ApplicationRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) set.name = input.name;
   if (input.description !== undefined) set.description = input.description;
@@ -122,7 +128,13 @@ export async function updateApplication(
   if (input.logo_url !== undefined) set.logoUrl = input.logo_url;
   if (input.allowed_origins !== undefined) set.allowedOrigins = [...new Set(input.allowed_origins)];
   if (input.active !== undefined) set.active = input.active;
-  await ctx.db.update(applications).set(set).where(eq(applications.id, id));
+  await commitAudited(ctx, [ctx.db.update(applications).set(set).where(eq(applications.id, id))], {
+    action: "application.updated",
+    targetType: "application",
+    targetId: id,
+    before,
+    after: set,
+  });
   forgetAllowedOrigins();
   return getApplication(ctx, id);
 }
@@ -175,12 +187,17 @@ export async function createRole(
     createdAt: now,
     updatedAt: now,
   };
-  const inserted = await ctx.db
-    .insert(applicationRoles)
-    .values(row)
-    .onConflictDoNothing()
-    .returning({ id: applicationRoles.id });
-  if (!inserted.length)
+  const { results } = await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db.insert(applicationRoles).values(row).onConflictDoNothing().returning({ id: applicationRoles.id }),
+      ),
+    ],
+    guard: { sql: "EXISTS (SELECT 1 FROM application_roles WHERE id = ?)", params: [row.id] },
+    audit: [{ action: "application_role.created", targetType: "application_role", targetId: row.id, after: row }],
+  });
+  if (!results[0]?.results.length)
     throw new AppError("conflict", "The application has a role with this key.", {
       errors: [{ path: "key", message: "Already in use" }],
     });
@@ -193,11 +210,15 @@ export async function updateRole(
   roleId: string,
   input: { name?: string; description?: string },
 ) {
-  await findRole(ctx, applicationId, roleId);
-  await ctx.db
-    .update(applicationRoles)
-    .set({ ...input, updatedAt: nowIso() })
-    .where(eq(applicationRoles.id, roleId));
+  const before = await findRole(ctx, applicationId, roleId);
+  const set = { ...input, updatedAt: nowIso() };
+  await commitAudited(ctx, [ctx.db.update(applicationRoles).set(set).where(eq(applicationRoles.id, roleId))], {
+    action: "application_role.updated",
+    targetType: "application_role",
+    targetId: roleId,
+    before,
+    after: set,
+  });
   const [row] = await ctx.db
     .select({ role: applicationRoles, holders })
     .from(applicationRoles)
@@ -206,13 +227,19 @@ export async function updateRole(
 }
 
 export async function deleteRole(ctx: UserContext, applicationId: string, roleId: string) {
-  await findRole(ctx, applicationId, roleId);
-  const deleted = await ctx.env.DB.prepare(
-    "DELETE FROM application_roles WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants WHERE role_id = ?1)",
-  )
-    .bind(roleId)
-    .run();
-  if (!deleted.meta.changes) throw new AppError("conflict", "Users hold this role; remove their grants first.");
+  const before = await findRole(ctx, applicationId, roleId);
+  const {
+    results: [deleted],
+  } = await commitChange(ctx, {
+    statements: [
+      ctx.env.DB.prepare(
+        "DELETE FROM application_roles WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants WHERE role_id = ?1)",
+      ).bind(roleId),
+    ],
+    guard: { sql: "NOT EXISTS (SELECT 1 FROM application_roles WHERE id = ?)", params: [roleId] },
+    audit: [{ action: "application_role.deleted", targetType: "application_role", targetId: roleId, before }],
+  });
+  if (!deleted?.meta.changes) throw new AppError("conflict", "Users hold this role; remove their grants first.");
 }
 
 // ---- grants ----
@@ -310,20 +337,27 @@ export async function createGrant(
   await assertMayChangeUser(ctx, user);
   const now = nowIso();
   const id = newId("apg");
-  const inserted = await ctx.db
-    .insert(applicationGrants)
-    .values({
-      id,
-      applicationId: input.application_id,
-      roleId: input.role_id,
-      userId: input.user_id,
-      grantedBy: ctx.actor.userId,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: applicationGrants.id });
-  if (!inserted.length) throw new AppError("conflict", "The user already holds this role in this application.");
+  const grant = {
+    id,
+    applicationId: input.application_id,
+    roleId: input.role_id,
+    userId: input.user_id,
+    grantedBy: ctx.actor.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const { results } = await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db.insert(applicationGrants).values(grant).onConflictDoNothing().returning({ id: applicationGrants.id }),
+      ),
+    ],
+    guard: { sql: "EXISTS (SELECT 1 FROM application_grants WHERE id = ?)", params: [id] },
+    audit: [{ action: "grant.created", targetType: "grant", targetId: id, after: grant }],
+  });
+  if (!results[0]?.results.length)
+    throw new AppError("conflict", "The user already holds this role in this application.");
   return getGrant(ctx, id);
 }
 
@@ -333,13 +367,30 @@ export async function updateGrant(ctx: UserContext, id: string, input: { role_id
     invalid("role_id", "No such role in this application"),
   );
   await assertMayChangeUser(ctx, await findUser(ctx, grant.user.id));
-  const updated = await ctx.env.DB.prepare(
-    `UPDATE application_grants SET role_id = ?2, granted_by = ?3, updated_at = ?4
-      WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants o WHERE o.application_id = application_grants.application_id AND o.user_id = application_grants.user_id AND o.role_id = ?2)`,
-  )
-    .bind(id, input.role_id, ctx.actor.userId, nowIso())
-    .run();
-  if (!updated.meta.changes && grant.role.id !== input.role_id)
+  const {
+    results: [updated],
+  } = await commitChange(ctx, {
+    statements: [
+      ctx.env.DB.prepare(
+        `UPDATE application_grants SET role_id = ?2, granted_by = ?3, updated_at = ?4
+          WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants o WHERE o.application_id = application_grants.application_id AND o.user_id = application_grants.user_id AND o.role_id = ?2)`,
+      ).bind(id, input.role_id, ctx.actor.userId, nowIso()),
+    ],
+    guard: {
+      sql: "EXISTS (SELECT 1 FROM application_grants WHERE id = ? AND role_id = ?)",
+      params: [id, input.role_id],
+    },
+    audit: [
+      {
+        action: "grant.updated",
+        targetType: "grant",
+        targetId: id,
+        before: { role_id: grant.role.id },
+        after: { role_id: input.role_id },
+      },
+    ],
+  });
+  if (!updated?.meta.changes && grant.role.id !== input.role_id)
     throw new AppError("conflict", "The user already holds that role in this application.");
   return getGrant(ctx, id);
 }
@@ -347,7 +398,12 @@ export async function updateGrant(ctx: UserContext, id: string, input: { role_id
 export async function deleteGrant(ctx: UserContext, id: string) {
   const grant = await getGrant(ctx, id);
   await assertMayChangeUser(ctx, await findUser(ctx, grant.user.id, { includeDeleted: true }));
-  await ctx.db.delete(applicationGrants).where(eq(applicationGrants.id, id));
+  await commitAudited(ctx, [ctx.db.delete(applicationGrants).where(eq(applicationGrants.id, id))], {
+    action: "grant.deleted",
+    targetType: "grant",
+    targetId: id,
+    before: grant,
+  });
 }
 
 // ---- round-robin pools ----

@@ -1,7 +1,7 @@
 import { assets } from "../../db/schema";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
-import { changeLogStatement } from "../../lib/change-log";
+import { prepareChange } from "../../lib/change-batch";
 import { guardedInsert, guardedUpdate, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
 import {
   customerReferenceColumns,
@@ -154,14 +154,14 @@ export const assetImport: ImportKind<Card> = {
       updated.push(matches[0].id);
       return { outcome: "updated" };
     });
-    // Phones that hold an updated service card (through a ticket) see the change in their next delta.
-    statements.push(
-      ...changeLogStatement(
-        ctx.env.DB,
-        updated.map((id) => ({ scope: `a:${id}` as const, entity: "asset" as const, id })),
+    // Phones that hold an updated row see the change in their next delta (the change log's owner writes it).
+    return {
+      outcomes,
+      ...prepareChange(ctx, {
+        statements,
         guard,
-      ),
-    );
-    return { outcomes, statements };
+        changed: updated.map((id) => ({ table: assets, id })),
+      }),
+    };
   },
 };

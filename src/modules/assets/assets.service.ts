@@ -1,8 +1,8 @@
 import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
-import { assets, syncChanges, tickets } from "../../db/schema";
-import { changeLogRows } from "../../lib/change-log";
+import { assets, tickets } from "../../db/schema";
+import { commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
@@ -188,23 +188,30 @@ export async function updateAsset(ctx: UserContext, id: string, input: AssetInpu
       errors: [{ path: "warranty_end", message: "Before warranty_start" }],
     });
   }
-  await ctx.db.batch([
-    ctx.db
-      .update(assets)
-      .set({ ...patchFrom(input), updatedAt: nowIso() })
-      .where(eq(assets.id, id)),
-    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `a:${id}`, entity: "asset", id }])),
-  ]);
+  await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db
+          .update(assets)
+          .set({ ...patchFrom(input), updatedAt: nowIso() })
+          .where(eq(assets.id, id)),
+      ),
+    ],
+    changed: [{ table: assets, id }],
+  });
   return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
 }
 
 export async function deleteAsset(ctx: UserContext, id: string) {
   await findVisibleAsset(ctx, id);
   const now = nowIso();
-  await ctx.db.batch([
-    ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id)),
-    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `a:${id}`, entity: "asset", id, op: "delete" }])),
-  ]);
+  await commitChange(ctx, {
+    statements: [
+      statementOf(ctx.env.DB, ctx.db.update(assets).set({ deletedAt: now, updatedAt: now }).where(eq(assets.id, id))),
+    ],
+    changed: [{ table: assets, id, op: "delete" }],
+  });
 }
 
 /** Service cards by id for a technician's sync (the cards of their tickets); deleted ones are absent. */

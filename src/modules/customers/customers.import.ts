@@ -3,7 +3,7 @@ import { customers } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
-import { changeLogStatement } from "../../lib/change-log";
+import { prepareChange } from "../../lib/change-batch";
 import {
   guardedInsert,
   guardedUpdate,
@@ -164,15 +164,15 @@ export const customerImport: ImportKind<CustomerImport> = {
       updated.push(matches[0].id);
       return { outcome: "updated" };
     });
-    // Phones that hold an updated customer (through a ticket) see the change in their next delta.
-    statements.push(
-      ...changeLogStatement(
-        ctx.env.DB,
-        updated.map((id) => ({ scope: `c:${id}` as const, entity: "customer" as const, id })),
+    // Phones that hold an updated row see the change in their next delta (the change log's owner writes it).
+    return {
+      outcomes,
+      ...prepareChange(ctx, {
+        statements,
         guard,
-      ),
-    );
-    return { outcomes, statements };
+        changed: updated.map((id) => ({ table: customers, id })),
+      }),
+    };
   },
 };
 

@@ -1,8 +1,8 @@
 import { and, eq, isNull, or, sql, type SQL, gte, lte } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
-import { customers, syncChanges, users, type CustomerChannel } from "../../db/schema";
-import { changeLogRows } from "../../lib/change-log";
+import { customers, users, type CustomerChannel } from "../../db/schema";
+import { commitChange, statementOf } from "../../lib/change-batch";
 import { inList } from "../../lib/d1";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -245,23 +245,33 @@ export async function updateCustomer(ctx: UserContext, id: string, input: Custom
   await findCustomer(ctx, id);
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
   if (input.account_number) await assertAccountNumberFree(ctx, input.account_number, id);
-  await ctx.db.batch([
-    ctx.db
-      .update(customers)
-      .set({ ...patchFrom(ctx, input), updatedAt: nowIso() })
-      .where(eq(customers.id, id)),
-    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `c:${id}`, entity: "customer", id }])),
-  ]);
+  await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db
+          .update(customers)
+          .set({ ...patchFrom(ctx, input), updatedAt: nowIso() })
+          .where(eq(customers.id, id)),
+      ),
+    ],
+    changed: [{ table: customers, id }],
+  });
   return getCustomer(ctx, id);
 }
 
 export async function deleteCustomer(ctx: UserContext, id: string) {
   await findCustomer(ctx, id);
   const now = nowIso();
-  await ctx.db.batch([
-    ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id)),
-    ctx.db.insert(syncChanges).values(changeLogRows([{ scope: `c:${id}`, entity: "customer", id, op: "delete" }])),
-  ]);
+  await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db.update(customers).set({ deletedAt: now, updatedAt: now }).where(eq(customers.id, id)),
+      ),
+    ],
+    changed: [{ table: customers, id, op: "delete" }],
+  });
 }
 
 /** Customers by id for a technician's sync (the customers of their tickets); deleted ones are absent. */

@@ -47,8 +47,8 @@ async function nextRecords(ctx: ServiceContext, params: ImportParams, offset: nu
  * the next chunk, so it meets the first one as an existing record.
  */
 export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<StepResult> {
-  const params = job.params as unknown as ImportParams;
-  const state = job.state as unknown as ImportState;
+  const params = job.params as ImportParams;
+  const state = job.state as ImportState;
   const kind = importKind(params.kind);
   const user = await jobRequester(ctx, job);
   if (
@@ -142,7 +142,7 @@ export async function runImportStep(ctx: ServiceContext, job: JobRow): Promise<S
     error_bytes: errorBytes,
   };
   return {
-    state: next as unknown as Record<string, unknown>,
+    state: next,
     rowsProcessed,
     rowsTotal: finished ? rowsProcessed : null,
     done: finished

@@ -15,7 +15,7 @@ export interface ImportOptions {
 }
 
 /** What the job carries from the upload to every step. */
-export interface ImportParams {
+export type ImportParams = {
   kind: ImportKindName;
   filename: string;
   bytes: number;
@@ -26,16 +26,16 @@ export interface ImportParams {
   columns: (string | null)[];
   header: string[];
   source_key: string;
-}
+};
 
 /** Where the next step starts and what the steps so far did. */
-export interface ImportState {
+export type ImportState = {
   offset: number;
   line: number;
   counts: { created: number; updated: number; skipped: number; failed: number };
   error_bytes: number;
   header_bytes: number;
-}
+};
 
 export const normalisedHeader = (h: string) =>
   h
@@ -166,9 +166,9 @@ export async function startImport(
     error_bytes: 0,
     header_bytes: new TextEncoder().encode(reportHeader).length,
   };
-  return startJob(ctx, "import", ctx.actor.userId, params as unknown as Record<string, unknown>, {
+  return startJob(ctx, "import", ctx.actor.userId, params, {
     id,
-    state: state as unknown as Record<string, unknown>,
+    state,
   });
 }
 

@@ -7,12 +7,11 @@ import {
   stockSerials,
   users,
   type AssignmentStatus,
+  type MovementKind,
 } from "../../db/schema";
-import { changeLogStatement } from "../../lib/change-log";
+import { type ChangedRow, commitChange } from "../../lib/change-batch";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
-import { publishEvents } from "../../lib/events";
-import type { DomainEventMessage } from "../../lib/messages";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { csvLines, type CsvCell } from "../../lib/csv";
@@ -21,16 +20,15 @@ import { containsText } from "../../lib/search";
 import { assertTechniciansInReach, findVisibleTicket } from "../access";
 import { findVisibleCustomer } from "../customers";
 import {
-  eventFromRow,
-  lowStockStatement,
+  lowStockEvents,
   movementStatements,
   OUTSIDE,
   QUARANTINE,
   runStockBatch,
+  stockProblem,
   vanOf,
-  warehouseOutflow,
   WAREHOUSE,
-  type EventRow,
+  type WarehouseLevel,
   type Movement,
 } from "./stock";
 
@@ -65,12 +63,16 @@ export async function findItem(
   ctx: UserContext,
   id: string,
   options: { includeRetired?: boolean } = {},
-): Promise<ItemRow> {
-  const row = await ctx.db.query.inventoryItems.findFirst({
-    where: and(eq(inventoryItems.id, id), options.includeRetired ? undefined : isNull(inventoryItems.retiredAt)),
-  });
+): Promise<ItemRow & { warehouseQuantity: number }> {
+  // With its warehouse stock, read in the same query: a movement out of the warehouse needs it for its low-stock event.
+  const [row] = await ctx.db
+    .select({ item: inventoryItems, quantity: stockBalances.quantity })
+    .from(inventoryItems)
+    .leftJoin(stockBalances, and(eq(stockBalances.itemId, inventoryItems.id), eq(stockBalances.location, WAREHOUSE)))
+    .where(and(eq(inventoryItems.id, id), options.includeRetired ? undefined : isNull(inventoryItems.retiredAt)))
+    .limit(1);
   if (!row) throw new AppError("not_found", "No such item.");
-  return row;
+  return { ...row.item, warehouseQuantity: row.quantity ?? 0 };
 }
 
 async function itemWithStock(ctx: UserContext, id: string) {
@@ -328,23 +330,33 @@ function toMovement(m: typeof stockMovements.$inferSelect) {
 }
 
 /**
- * Applies movements in one batch (all or nothing) with the `inventory.low_stock` event row of each
- * item whose warehouse stock fell below its minimum with this batch, and publishes those events
- * after the commit.
+ * Applies movements in one batch (all or nothing) with the `inventory.low_stock` event of each item
+ * whose warehouse stock fell below its minimum with this batch (published after the commit).
  */
-async function applyMovements(ctx: UserContext, movements: Movement[], extra: D1PreparedStatement[] = []) {
+async function applyMovements(
+  ctx: UserContext,
+  item: ItemRow & { warehouseQuantity: number },
+  movements: Movement[],
+  extra: D1PreparedStatement[] = [],
+  changed: ChangedRow[] = [],
+) {
   const db = ctx.env.DB;
   const built = movements.map((m) => movementStatements(db, m));
-  // In the same batch: an item whose warehouse stock crossed below its minimum with this batch gets its event row.
-  const lowStock = [...warehouseOutflow(movements)].map(([itemId, out]) =>
-    lowStockStatement(db, { eventId: `evt_low_${built[0].id}_${itemId}`, itemId, out, actorId: ctx.actor.userId }),
-  );
-  const results = await runStockBatch(db, [...built.flatMap((b) => b.statements), ...extra, ...lowStock]);
-  const events: DomainEventMessage[] = results
-    .slice(results.length - lowStock.length)
-    .flatMap((r) => (r.results ?? []) as EventRow[])
-    .map(eventFromRow);
-  await publishEvents(ctx.env, events, ctx.waitUntil);
+  const levels = new Map<string, WarehouseLevel>([
+    [
+      item.id,
+      { itemId: item.id, sku: item.sku, name: item.name, minLevel: item.minLevel, quantity: item.warehouseQuantity },
+    ],
+  ]);
+  try {
+    await commitChange(ctx, {
+      statements: [...built.flatMap((b) => b.statements), ...extra],
+      changed,
+      events: lowStockEvents(levels, movements, built[0].id, ctx.actor.userId),
+    });
+  } catch (err) {
+    throw stockProblem(err);
+  }
   return built.map((b) => b.id);
 }
 
@@ -358,7 +370,7 @@ export async function receiveStock(
 ) {
   const item = await findItem(ctx, input.item_id);
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  const [id] = await applyMovements(ctx, [
+  const [id] = await applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "receive",
@@ -387,7 +399,7 @@ export async function adjustStock(
   const units = Math.abs(input.quantity);
   checkSerials(item.serialised, units, input.serials, "serials");
   const up = input.quantity > 0;
-  const [id] = await applyMovements(ctx, [
+  const [id] = await applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "adjust",
@@ -414,7 +426,7 @@ export async function transferStock(
       errors: [{ path: "to", message: "Same as from" }],
     });
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  const [id] = await applyMovements(ctx, [
+  const [id] = await applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "transfer",
@@ -455,7 +467,7 @@ export async function listMovements(
       ? or(eq(stockMovements.fromLocation, query.location), eq(stockMovements.toLocation, query.location))
       : undefined,
     query.ticket_id ? eq(stockMovements.ticketId, query.ticket_id) : undefined,
-    query.kind ? eq(stockMovements.kind, query.kind as never) : undefined,
+    query.kind ? eq(stockMovements.kind, query.kind as MovementKind) : undefined,
     query.from ? gte(stockMovements.createdAt, new Date(query.from).toISOString()) : undefined,
     query.to ? lte(stockMovements.createdAt, new Date(query.to).toISOString()) : undefined,
   ];
@@ -527,9 +539,9 @@ export async function issueEquipment(
     ctx.actor.userId,
     now,
   );
-  const logged = changeLogStatement(ctx.env.DB, [{ scope: `u:${input.technician_id}`, entity: "equipment", id }]);
   await applyMovements(
     ctx,
+    item,
     [
       {
         itemId: item.id,
@@ -543,7 +555,8 @@ export async function issueEquipment(
         actorId: ctx.actor.userId,
       },
     ],
-    [row, ...logged],
+    [row],
+    [{ table: equipmentAssignments, id, of: input.technician_id }],
   );
   return toAssignment((await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) }))!);
 }
@@ -584,6 +597,7 @@ export async function returnEquipment(
   ).bind(id, input.quantity, now);
   await applyMovements(
     ctx,
+    item,
     [
       {
         itemId: item.id,
@@ -598,7 +612,8 @@ export async function returnEquipment(
         reason: input.reason ?? `returned ${input.condition}`,
       },
     ],
-    [update, ...changeLogStatement(ctx.env.DB, [{ scope: `u:${assignment.technicianId}`, entity: "equipment", id }])],
+    [update],
+    [{ table: equipmentAssignments, id, of: assignment.technicianId }],
   );
   return toAssignment(await findVisibleAssignment(ctx, id));
 }

@@ -1,23 +1,21 @@
 // Parts fitted during work (INV-3): drawn from the technician's van when it holds them, else from
 // the warehouse, in the same batch as the work log that records them.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, isNull } from "drizzle-orm";
 import { inventoryItems, stockBalances } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { AppError } from "../../lib/problem";
+import type { RecordedEvent } from "../../lib/change-batch";
 import {
-  eventFromRow,
-  lowStockStatement,
+  lowStockEvents,
   movementStatements,
   premisesOf,
   vanOf,
-  warehouseOutflow,
   WAREHOUSE,
-  type EventRow,
   type Guard,
   type Movement,
+  type WarehouseLevel,
 } from "./stock";
-import { publishEvents } from "../../lib/events";
 
 export interface FittedPart {
   code: string;
@@ -33,8 +31,8 @@ export interface FittedPart {
 export async function planFittedParts(
   ctx: ServiceContext,
   input: { technicianId: string; ticketId: string; customerId: string | null; parts: FittedPart[] },
-): Promise<Movement[]> {
-  if (!input.parts.length) return [];
+): Promise<FittedParts> {
+  if (!input.parts.length) return { movements: [], levels: new Map() };
   const codes = [...new Set(input.parts.map((p) => p.code))];
   const items = await ctx.db
     .select()
@@ -63,14 +61,26 @@ export async function planFittedParts(
               stockBalances.itemId,
               items.map((i) => i.id),
             ),
-            eq(stockBalances.location, van),
+            inList(stockBalances.location, [van, WAREHOUSE]),
           ),
         )
     : [];
-  const inVan = new Map(held.map((b) => [b.itemId, b.quantity]));
+  const inVan = new Map(held.filter((b) => b.location === van).map((b) => [b.itemId, b.quantity]));
+  const levels = new Map<string, WarehouseLevel>(
+    items.map((i) => [
+      i.id,
+      {
+        itemId: i.id,
+        sku: i.sku,
+        name: i.name,
+        minLevel: i.minLevel,
+        quantity: held.find((b) => b.itemId === i.id && b.location === WAREHOUSE)?.quantity ?? 0,
+      },
+    ]),
+  );
   const needed = new Map<string, number>();
   for (const p of input.parts) needed.set(p.code, (needed.get(p.code) ?? 0) + p.quantity);
-  return [...needed].map(([code, quantity]) => {
+  const movements = [...needed].map(([code, quantity]) => {
     const item = bySku.get(code)!;
     return {
       itemId: item.id,
@@ -83,40 +93,21 @@ export async function planFittedParts(
       reason: "fitted on the job",
     };
   });
+  return { movements, levels };
 }
 
-/** The event ids a fitting's low-stock rows get: known before the batch, so they can be read after it. */
-function lowStockIds(movements: Movement[], workId: string) {
-  return [...warehouseOutflow(movements)].map(([itemId, out]) => ({
-    eventId: `evt_low_${workId}_${itemId}`,
-    itemId,
-    out,
-  }));
+/** A work log's fitted parts: the movements, and the warehouse levels read with them (for low-stock events). */
+export interface FittedParts {
+  movements: Movement[];
+  levels: ReadonlyMap<string, WarehouseLevel>;
 }
 
-/** The planned movements as statements of another change's batch, each written only if that change wins, with their low-stock event rows. */
-export function fittedPartsStatements(
-  db: D1Database,
-  movements: Movement[],
-  workId: string,
-  guard: Guard,
-): D1PreparedStatement[] {
-  return [
-    ...movements.flatMap((m) => movementStatements(db, m, guard).statements),
-    ...lowStockIds(movements, workId).map((e) =>
-      lowStockStatement(db, { ...e, actorId: movements[0]?.actorId ?? null }, guard),
-    ),
-  ];
+/** The planned movements as statements of another change's batch, each written only if that change wins. */
+export function fittedPartsStatements(db: D1Database, fitted: FittedParts, guard: Guard): D1PreparedStatement[] {
+  return fitted.movements.flatMap((m) => movementStatements(db, m, guard).statements);
 }
 
-/** After the change committed: publishes the low-stock events its fitted parts raised. */
-export async function publishFittedPartsEvents(ctx: ServiceContext, movements: Movement[], workId: string) {
-  const ids = lowStockIds(movements, workId).map((e) => e.eventId);
-  if (!ids.length) return;
-  const { results } = await ctx.env.DB.prepare(
-    "SELECT id, type, subject_id, actor_id, data, created_at FROM domain_events WHERE id IN (SELECT value FROM json_each(?1))",
-  )
-    .bind(JSON.stringify(ids))
-    .all<EventRow>();
-  await publishEvents(ctx.env, results.map(eventFromRow), ctx.waitUntil);
+/** The low-stock events the fitting may raise, recorded with the change (written only if it crosses the minimum). */
+export function fittedPartsEvents(fitted: FittedParts, workId: string): RecordedEvent[] {
+  return lowStockEvents(fitted.levels, fitted.movements, workId, fitted.movements[0]?.actorId ?? null);
 }

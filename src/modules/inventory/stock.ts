@@ -1,7 +1,7 @@
 // The ledger and its balances (INV-2): one way to move stock, as statements of one D1 batch.
 import type { MovementKind } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
-import type { DomainEventMessage } from "../../lib/messages";
+import { domainEvent, type RecordedEvent } from "../../lib/change-batch";
 import { AppError } from "../../lib/problem";
 
 /** Locations that count what entered or left the business; only they may go below zero. */
@@ -122,46 +122,42 @@ export function movementStatements(
   return { id, statements };
 }
 
+/** An item's warehouse stock and reorder level, as read before a batch that moves it. */
+export interface WarehouseLevel {
+  itemId: string;
+  sku: string;
+  name: string;
+  minLevel: number;
+  quantity: number;
+}
+
 /**
- * The `inventory.low_stock` event row of an item, for the batch that moves `out` units out of the
- * warehouse: it is inserted only when that batch takes the warehouse from at or above the item's
- * minimum to below it, and RETURNING says whether it was.
+ * The `inventory.low_stock` events a batch may raise: one per item it moves out of the warehouse,
+ * each written (and published) only if the batch takes that item's warehouse stock from at or
+ * above its minimum to below it. `quantity` is what the movement leaves, as planned from the
+ * stock read before it.
  */
-export function lowStockStatement(
-  db: D1Database,
-  input: { eventId: string; itemId: string; out: number; actorId: string | null },
-  guard: Guard = ALWAYS,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at)
-       SELECT ?1, 'inventory.low_stock', i.id, ?2, json_object('sku', i.sku, 'name', i.name, 'quantity', b.quantity, 'min_level', i.min_level), ?3
-         FROM inventory_items i JOIN stock_balances b ON b.item_id = i.id AND b.location = 'warehouse'
-        WHERE i.id = ?4 AND b.quantity < i.min_level AND b.quantity + ?5 >= i.min_level AND ${guard.sql}
-       RETURNING id, type, subject_id, actor_id, data, created_at`,
-    )
-    .bind(input.eventId, input.actorId, nowIso(), input.itemId, input.out, ...guard.params);
-}
-
-export interface EventRow {
-  id: string;
-  type: string;
-  subject_id: string;
-  actor_id: string | null;
-  data: string;
-  created_at: string;
-}
-
-export function eventFromRow(e: EventRow): DomainEventMessage {
-  return {
-    kind: "event",
-    id: e.id,
-    type: e.type,
-    subject_id: e.subject_id,
-    actor_id: e.actor_id,
-    data: JSON.parse(e.data),
-    occurred_at: e.created_at,
-  };
+export function lowStockEvents(
+  levels: ReadonlyMap<string, WarehouseLevel>,
+  movements: Movement[],
+  workId: string,
+  actorId: string | null,
+): RecordedEvent[] {
+  return [...warehouseOutflow(movements)].flatMap(([itemId, out]) => {
+    const level = levels.get(itemId);
+    if (!level || level.minLevel <= 0) return [];
+    const data = { sku: level.sku, name: level.name, quantity: level.quantity - out, min_level: level.minLevel };
+    return [
+      {
+        event: domainEvent({ type: "inventory.low_stock", data }, itemId, actorId, `evt_low_${workId}_${itemId}`),
+        when: {
+          sql: `EXISTS (SELECT 1 FROM inventory_items i JOIN stock_balances b ON b.item_id = i.id AND b.location = 'warehouse'
+                 WHERE i.id = ? AND b.quantity < i.min_level AND b.quantity + ? >= i.min_level)`,
+          params: [itemId, out],
+        },
+      },
+    ];
+  });
 }
 
 /** Units each item leaves the warehouse with, net, over a set of movements (positive: out). */

@@ -18,7 +18,7 @@ export interface StepResult {
   /** Writes of the step, committed in the same batch as the step itself (each guarded with `jobGuard`). */
   statements?: D1PreparedStatement[];
   /** Runs once the step committed (publishing events). */
-  afterCommit?: () => Promise<void>;
+  afterCommit?: (results: D1Result[]) => Promise<void>;
 }
 
 /** `AND`ed into a step's writes: true only while the job is still at this step, so a step's writes and its commit are one. */
@@ -229,7 +229,7 @@ export async function advanceJob(
     );
     const results = await ctx.env.DB.batch([...(result.statements ?? []), commit]);
     if (!results[results.length - 1].meta.changes) return;
-    await result.afterCommit?.();
+    await result.afterCommit?.(results);
     if (finished) return;
     step = job.step + 1;
     const limit = limits(job);

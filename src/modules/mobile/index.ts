@@ -9,3 +9,4 @@ export const mobileModule = createRouter()
   .openapi(r.applyMobileActions, h.applyMobileActions)
   .openapi(r.listMobileDevices, h.listMobileDevices)
   .openapi(r.revokeMobileDevice, h.revokeMobileDevice);
+export { syncLogOwner } from "./sync-log";

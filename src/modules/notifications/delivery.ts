@@ -1,5 +1,7 @@
 // Delivery (NTF-1…3, PLT-7): an event becomes in-app notifications, realtime pushes and one queue
 // message per recipient, channel and webhook; each message is then sent exactly once per id.
+import { notifications } from "../../db/schema";
+import { commitChange } from "../../lib/change-batch";
 import type { ServiceContext } from "../../lib/context";
 import { isLocal } from "../../lib/env";
 import { sendToQueue } from "../../lib/events";
@@ -39,21 +41,22 @@ export async function fanOutEvent(ctx: ServiceContext, event: DomainEventMessage
   if (plan.inApp.length) {
     // One statement per row: D1 binds at most 100 parameters per statement. Each new notification
     // is logged for its user's phone in the same batch, once (ids derive from the event).
-    const now = nowIso();
-    const results = await env.DB.batch(
-      plan.inApp.flatMap((n) => [
+    const { results } = await commitChange(ctx, {
+      statements: plan.inApp.map((n) =>
         env.DB.prepare(
           `INSERT INTO notifications (id, user_id, type, title, body, ticket_id, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
            ON CONFLICT DO NOTHING RETURNING id, user_id AS userId, title, type, ticket_id AS ticketId`,
         ).bind(n.id, n.userId, n.type, n.title, n.body, n.ticketId, JSON.stringify(n.data), event.occurred_at),
-        env.DB.prepare(
-          `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at) SELECT ?1, 'notification', ?2, 'upsert', ?3
-            WHERE NOT EXISTS (SELECT 1 FROM sync_changes WHERE scope = ?1 AND entity = 'notification' AND entity_id = ?2)`,
-        ).bind(`u:${n.userId}`, n.id, now),
-      ]),
-    );
+      ),
+      // A redelivered event logs nothing twice: an entry is written only for a notification not logged yet.
+      guard: {
+        sql: "NOT EXISTS (SELECT 1 FROM sync_changes WHERE entity = 'notification' AND entity_id = :subject)",
+        params: [],
+      },
+      changed: plan.inApp.map((n) => ({ table: notifications, id: n.id, of: n.userId })),
+    });
     const created = results
-      .filter((_, i) => i % 2 === 0)
+      .slice(0, plan.inApp.length)
       .flatMap(
         (r) => r.results as { id: string; userId: string; title: string; type: string; ticketId: string | null }[],
       );

@@ -31,3 +31,4 @@ export {
 } from "./delivery";
 export { webhookDocuments } from "./webhook-events";
 export { notificationsForSync } from "./notifications.service";
+export { eventOutboxOwner, relayUnpublishedEvents, RELAY_GRACE_MS } from "./outbox";

@@ -1,18 +1,11 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { sendToQueue } from "../../lib/events";
+import type { QueueMessage } from "../../lib/messages";
 import { isLocal } from "../../lib/env";
 import { webhookTargetProblem } from "./webhook-targets";
 import { inList } from "../../lib/d1";
-import {
-  deliveries,
-  notificationPreferences,
-  notifications,
-  syncChanges,
-  users,
-  webhooks,
-  type Channel,
-} from "../../db/schema";
-import { changeLogRows } from "../../lib/change-log";
+import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
+import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { readLiveSession, sessionPermissions } from "../../lib/sessions";
 import { newId, nowIso } from "../../lib/ids";
@@ -90,7 +83,7 @@ export async function retryDelivery(ctx: UserContext, id: string) {
     )
     .returning();
   if (!reset.length) throw new AppError("conflict", "The delivery changed meanwhile.");
-  await sendToQueue(ctx.env, [{ body: row.message as never }]);
+  await sendToQueue(ctx.env, [{ body: row.message as QueueMessage }]);
   return toDelivery(reset[0]);
 }
 
@@ -147,12 +140,12 @@ export async function markRead(ctx: UserContext, id: string) {
   });
   if (!row) throw new AppError("not_found", "No such notification.");
   if (!row.readAt) {
-    await ctx.db.batch([
-      ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id)),
-      ctx.db
-        .insert(syncChanges)
-        .values(changeLogRows([{ scope: `u:${ctx.actor.userId}`, entity: "notification", id }])),
-    ]);
+    await commitChange(ctx, {
+      statements: [
+        statementOf(ctx.env.DB, ctx.db.update(notifications).set({ readAt: nowIso() }).where(eq(notifications.id, id))),
+      ],
+      changed: [{ table: notifications, id, of: ctx.actor.userId }],
+    });
   }
   return toNotification((await ctx.db.query.notifications.findFirst({ where: eq(notifications.id, id) }))!);
 }
@@ -160,17 +153,18 @@ export async function markRead(ctx: UserContext, id: string) {
 export async function markAllRead(ctx: UserContext) {
   const now = nowIso();
   // The rows this call marks are those now read at exactly `now`: the same batch logs them for the phone.
-  const [updated] = await ctx.env.DB.batch([
-    ctx.env.DB.prepare("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL").bind(
-      ctx.actor.userId,
-      now,
-    ),
-    ctx.env.DB.prepare(
-      `INSERT INTO sync_changes (scope, entity, entity_id, op, created_at)
-       SELECT 'u:' || user_id, 'notification', id, 'upsert', ?2 FROM notifications WHERE user_id = ?1 AND read_at = ?2`,
-    ).bind(ctx.actor.userId, now),
-  ]);
-  return { marked: updated.meta.changes };
+  const { results } = await commitChange(ctx, {
+    statements: [
+      ctx.env.DB.prepare("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL").bind(
+        ctx.actor.userId,
+        now,
+      ),
+    ],
+    changedWhere: [
+      { table: notifications, where: { sql: "user_id = ? AND read_at = ?", params: [ctx.actor.userId, now] } },
+    ],
+  });
+  return { marked: results[0]?.meta.changes ?? 0 };
 }
 
 // ---- preferences ----
@@ -261,7 +255,12 @@ export async function createWebhook(ctx: UserContext, input: { url: string; even
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.insert(webhooks).values(row);
+  await commitAudited(ctx, [ctx.db.insert(webhooks).values(row)], {
+    action: "webhook.created",
+    targetType: "webhook",
+    targetId: row.id,
+    after: toWebhook(row),
+  });
   return { ...toWebhook(row), secret: row.secret };
 }
 
@@ -280,24 +279,33 @@ export async function updateWebhook(
   id: string,
   input: { url?: string; events?: string[]; description?: string | null; active?: boolean },
 ) {
-  await findWebhook(ctx, id);
+  const before = toWebhook(await findWebhook(ctx, id));
   if (input.url) assertWebhookTarget(ctx, input.url);
-  await ctx.db
-    .update(webhooks)
-    .set({
-      ...(input.url ? { url: input.url } : {}),
-      ...(input.events ? { events: [...new Set(input.events)] } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.active !== undefined ? { active: input.active } : {}),
-      updatedAt: nowIso(),
-    })
-    .where(eq(webhooks.id, id));
+  const set = {
+    ...(input.url ? { url: input.url } : {}),
+    ...(input.events ? { events: [...new Set(input.events)] } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.active !== undefined ? { active: input.active } : {}),
+    updatedAt: nowIso(),
+  };
+  await commitAudited(ctx, [ctx.db.update(webhooks).set(set).where(eq(webhooks.id, id))], {
+    action: "webhook.updated",
+    targetType: "webhook",
+    targetId: id,
+    before,
+    after: set,
+  });
   return getWebhook(ctx, id);
 }
 
 export async function deleteWebhook(ctx: UserContext, id: string) {
-  await findWebhook(ctx, id);
-  await ctx.db.delete(webhooks).where(eq(webhooks.id, id));
+  const before = toWebhook(await findWebhook(ctx, id));
+  await commitAudited(ctx, [ctx.db.delete(webhooks).where(eq(webhooks.id, id))], {
+    action: "webhook.deleted",
+    targetType: "webhook",
+    targetId: id,
+    before,
+  });
 }
 
 // ---- realtime (NTF-4) ----

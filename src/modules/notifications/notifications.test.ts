@@ -184,7 +184,7 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
 describe("the outbox: what a crash leaves behind is finished later, never lost", () => {
   it("an event committed but never published (the worker died after the batch) is published by the relay, once", async () => {
     const { changeTicket } = await import("../tickets");
-    const { relayUnpublishedEvents, RELAY_GRACE_MS } = await import("../../lib/events");
+    const { relayUnpublishedEvents, RELAY_GRACE_MS } = await import("./outbox");
     const cust = await customerAccount();
     const t = await raiseTicket(cust.token);
     // The queue is down when the change commits: the request fails after its batch.
@@ -203,7 +203,7 @@ describe("the outbox: what a crash leaves behind is finished later, never lost",
       changeTicket(broken, {
         ticketId: t.id,
         set: { title: "Changed while the queue was down" },
-        events: [{ type: "ticket.updated", data: { fields: ["title"] } }],
+        events: [{ type: "ticket.updated", data: { changes: ["title"] } }],
       }),
     ).rejects.toThrow("queue unavailable");
     const row = await env.DB.prepare(

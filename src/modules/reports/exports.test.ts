@@ -6,7 +6,7 @@ import { assignedTicket, raiseTicket, staff } from "../../../test/work-factories
 import { systemContext } from "../../lib/context";
 import { csvLines } from "../../lib/csv";
 import { deleteExpiredJobFiles } from "../jobs";
-import { ticketStatsStatements } from "../tickets";
+import { ticketStatsStatements } from "./aggregates";
 
 async function untilFinished(jobId: string, token: string) {
   for (let i = 0; i < 100; i++) {

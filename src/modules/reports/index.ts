@@ -1,6 +1,6 @@
 // Reports (RPT-1…3, FW-5): the dashboard, technician and team performance, period reports, the
 // ticket and services reports as JSON, CSV or PDF, and exports of any size as background jobs —
-// all read from aggregates the tickets module keeps in step with every change.
+// all read from aggregates this module keeps in step with every ticket change (reportAggregatesOwner).
 import { createRouter } from "../../lib/create-router";
 import * as h from "./reports.handlers";
 import * as r from "./reports.routes";
@@ -19,3 +19,4 @@ export const reportsModule = createRouter()
 
 export { runExportStep } from "./ticket-report";
 export { runRebuildStep } from "./rebuild";
+export { reportAggregatesOwner } from "./aggregates";

@@ -1,6 +1,6 @@
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { startJob, type JobRow, type StepResult } from "../jobs";
-import { CLEAR_SQL, ticketStatsStatements } from "../tickets";
+import { CLEAR_SQL, ticketStatsStatements } from "./aggregates";
 
 const TICKETS_PER_BATCH = 250;
 const BATCHES_PER_STEP = 8;

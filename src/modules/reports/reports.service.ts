@@ -3,7 +3,7 @@ import type { UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { addDays, todayIn } from "../../lib/time";
-import { SUMS } from "../tickets";
+import { SUMS } from "./aggregates";
 import { addSums, figures, lowestPerformer, trends, ZERO, type Figures, type Sums } from "./metrics";
 import { MAX_PERIOD_DAYS } from "./reports.schemas";
 

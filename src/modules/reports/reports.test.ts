@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { customerAccount, staff, technicianAccount } from "../../../test/work-factories";
-import { ticketStatsStatements } from "../tickets";
+import { ticketStatsStatements } from "./aggregates";
 
 const ZONE = "Africa/Gaborone"; // the test deployment's zone (UTC+2, no DST)
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
+import { commitAudited } from "../../lib/change-batch";
 import { roles, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
@@ -91,7 +92,12 @@ export async function createRole(
   }
   const now = nowIso();
   const row: RoleRow = { ...input, permissions: [...new Set(input.permissions)], createdAt: now, updatedAt: now };
-  await ctx.db.insert(roles).values(row);
+  await commitAudited(ctx, [ctx.db.insert(roles).values(row)], {
+    action: "role.created",
+    targetType: "role",
+    targetId: row.key,
+    after: row,
+  });
   return customResponse(row);
 }
 
@@ -105,7 +111,7 @@ export async function updateRole(
   input: { name?: string; description?: string; permissions?: Permission[] },
 ) {
   assertCustom(key);
-  await getRole(ctx, key);
+  const before = await getRole(ctx, key);
   // Its holders would be changed by the edit, so they must not outrank the editor either.
   assertWithinOwn(ctx, await rolePermissions(ctx, key), "Editing this role");
   if (input.permissions) assertWithinOwn(ctx, input.permissions, "This role");
@@ -113,17 +119,28 @@ export async function updateRole(
   if (input.name !== undefined) patch.name = input.name;
   if (input.description !== undefined) patch.description = input.description;
   if (input.permissions !== undefined) patch.permissions = [...new Set(input.permissions)];
-  await ctx.db.update(roles).set(patch).where(eq(roles.key, key));
+  await commitAudited(ctx, [ctx.db.update(roles).set(patch).where(eq(roles.key, key))], {
+    action: "role.updated",
+    targetType: "role",
+    targetId: key,
+    before,
+    after: patch,
+  });
   return getRole(ctx, key);
 }
 
 export async function deleteRole(ctx: UserContext, key: string) {
   assertCustom(key);
-  await getRole(ctx, key);
+  const before = await getRole(ctx, key);
   assertWithinOwn(ctx, await rolePermissions(ctx, key), "Deleting this role");
   const holder = await ctx.db.query.users.findFirst({ where: eq(users.role, key), columns: { id: true } });
   if (holder) throw new AppError("conflict", "The role is still held by users; reassign them first.");
-  await ctx.db.delete(roles).where(eq(roles.key, key));
+  await commitAudited(ctx, [ctx.db.delete(roles).where(eq(roles.key, key))], {
+    action: "role.deleted",
+    targetType: "role",
+    targetId: key,
+    before,
+  });
 }
 
 /** IAM-16: the active users holding a role, in a stable order, for automatic assignment. */

@@ -240,7 +240,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     await changeTicket(ctx, {
       ticketId: req.ticket.id,
       set: { scheduled_at: startsAt },
-      rows: [{ table: "appointments", row: appointmentColumns(row) }],
+      rows: [{ table: appointments, row: appointmentColumns(row) }],
       history: [{ action: "appointment_scheduled", to: `${req.date} ${window.startTime}` }],
       events: [
         {
@@ -344,7 +344,7 @@ export async function reschedule(
           data: { appointment_id: appt.id, from: appt.startsAt, to: startsAt, via: viaOf(ctx) },
         },
       ],
-      synced: [{ entity: "appointment", id: appt.id }],
+      changed: [{ table: appointments, id: appt.id, of: appt.ticketId }],
       conflict: "The appointment changed meanwhile.",
     });
   } catch (err) {
@@ -435,7 +435,7 @@ export async function takeStep(
       },
       ...(work?.events ?? []),
     ],
-    synced: [{ entity: "appointment", id: appt.id }],
+    changed: [{ table: appointments, id: appt.id, of: appt.ticketId }],
     conflict: "The appointment changed meanwhile.",
   }).catch(async (err) => {
     // Several confirmations at once: the first one confirms; the others find it done and change nothing.
@@ -478,7 +478,7 @@ export async function cancelVisitsOfEndingTicket(
       type: "appointment.cancelled",
       data: { appointment_id: a.id, step: "cancel", from: a.status, to: "cancelled", via: viaOf(ctx) },
     })),
-    synced: live.map((a) => ({ entity: "appointment" as const, id: a.id })),
+    changed: live.map((a) => ({ table: appointments, id: a.id, of: ticketId })),
     after: async () => {
       for (const a of live) await schedule(ctx, a.technicianId).release(a.id);
     },

@@ -5,10 +5,11 @@ import { appointments, feedback, technicianProfiles, ticketAssignees, tickets } 
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
+import { commitChange } from "../../lib/change-batch";
 import { AppError } from "../../lib/problem";
 import { addDays } from "../../lib/time";
 
-import { relationTo, ticketStatsStatements } from "../tickets";
+import { relationTo } from "../tickets";
 import { toFeedbackResponse } from "./appointments.service";
 import type { LinkContext } from "./links.service";
 
@@ -34,12 +35,12 @@ async function technicianOf(ctx: ServiceContext, ticket: TicketRow): Promise<str
 /** One submission per ticket and kind; the unique index settles a race, and the loser gets 409. */
 async function insertOnce(ctx: ServiceContext, row: FeedbackRow) {
   const insert = ctx.db.insert(feedback).values(row).onConflictDoNothing().toSQL();
-  // The ticket's rating and NPS feed the report aggregates, refreshed in the same batch.
-  const [inserted] = await ctx.env.DB.batch([
-    ctx.env.DB.prepare(insert.sql).bind(...insert.params),
-    ...ticketStatsStatements(ctx.env.DB, ctx.settings.timeZone, [row.ticketId]),
-  ]);
-  if (!inserted.meta.changes) throw new AppError("already_submitted", ALREADY[row.kind]);
+  // The ticket's rating and NPS feed the report aggregates (their owner refreshes them in the batch).
+  const { results } = await commitChange(ctx, {
+    statements: [ctx.env.DB.prepare(insert.sql).bind(...insert.params)],
+    changed: [{ table: feedback, id: row.id, of: row.ticketId }],
+  });
+  if (!results[0]?.meta.changes) throw new AppError("already_submitted", ALREADY[row.kind]);
   return toFeedbackResponse(row);
 }
 

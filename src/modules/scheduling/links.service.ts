@@ -64,7 +64,7 @@ async function issueLink(ctx: ServiceContext, ticketId: string, sendTo: string |
     expectStatus: OPEN_TICKET_STATUSES,
     rows: [
       {
-        table: "appointment_links",
+        table: appointmentLinks,
         row: {
           id,
           ticket_id: ticketId,
@@ -413,7 +413,7 @@ export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: 
     events: [
       { type: "appointment.location_shared", data: { appointment_id: appt.id, lat: input.lat, lng: input.lng } },
     ],
-    synced: [{ entity: "appointment", id: appt.id }],
+    changed: [{ table: appointments, id: appt.id, of: appt.ticketId }],
   });
   return { message: "Location shared." };
 }

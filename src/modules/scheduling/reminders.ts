@@ -1,6 +1,5 @@
 import type { ServiceContext } from "../../lib/context";
-import { publishEvents } from "../../lib/events";
-import type { DomainEventMessage } from "../../lib/messages";
+import { commitChange, domainEvent } from "../../lib/change-batch";
 import { addDays, zonedTimeToUtc } from "../../lib/time";
 
 /** A visit of a cancelled or closed ticket is not reminded (cancelling a ticket leaves its appointment row as it was). */
@@ -63,33 +62,25 @@ export async function sendAppointmentReminders(ctx: ServiceContext, scheduledTim
     const claimed = claims.length ? await db.batch<{ id: string }>(claims) : [];
     claimed.forEach((r, i) => r.results.length && evening.push(due[i]));
   }
-  const event = (a: Due, reminder: "evening" | "soon"): DomainEventMessage => ({
-    kind: "event",
-    id: reminder === "soon" ? `evt_reminder_${a.id}` : `evt_reminder_evening_${a.id}`,
-    type: "appointment.reminder",
-    subject_id: a.ticket_id,
-    actor_id: null,
-    data: {
-      appointment_id: a.id,
-      technician_id: a.technician_id,
-      reminder,
-      when: `${a.date} ${a.start_time} (${a.timezone})`,
-    },
+  const event = (a: Due, reminder: "evening" | "soon") => ({
+    ...domainEvent(
+      {
+        type: "appointment.reminder",
+        data: {
+          appointment_id: a.id,
+          technician_id: a.technician_id,
+          reminder,
+          when: `${a.date} ${a.start_time} (${a.timezone})`,
+        },
+      },
+      a.ticket_id,
+      null,
+      reminder === "soon" ? `evt_reminder_${a.id}` : `evt_reminder_evening_${a.id}`,
+    ),
     occurred_at: now,
   });
   const events = [...soon.results.map((a) => event(a, "soon")), ...evening.map((a) => event(a, "evening"))];
-  if (events.length) {
-    await db.batch(
-      events.map((e) =>
-        db
-          .prepare(
-            "INSERT OR IGNORE INTO domain_events (id, type, subject_id, actor_id, data, created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
-          )
-          .bind(e.id, e.type, e.subject_id, JSON.stringify(e.data), e.occurred_at),
-      ),
-    );
-    await publishEvents(ctx.env, events, ctx.waitUntil);
-  }
+  if (events.length) await commitChange(ctx, { statements: [], events: events.map((e) => ({ event: e })) });
   return { reminded: events.length };
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { commitAudited } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
 import { companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
@@ -278,9 +279,29 @@ export async function updateTechnician(
   if (input.service_areas !== undefined) patch.serviceAreas = [...new Set(input.service_areas)];
   if (input.external_usernames !== undefined) patch.externalUsernames = input.external_usernames;
   if (input.supervisor_id !== undefined) patch.supervisorId = input.supervisor_id;
-  await upsertProfile(ctx, userId, patch);
-  if (input.company_id !== undefined)
-    await ctx.db.update(users).set({ companyId: input.company_id, updatedAt: nowIso() }).where(eq(users.id, userId));
+  const before = profile?.supervisorId ?? null;
+  const moved = input.supervisor_id !== undefined && input.supervisor_id !== before;
+  await commitAudited(
+    ctx,
+    [
+      upsertProfileStatement(ctx, userId, patch),
+      ...(input.company_id !== undefined
+        ? [ctx.db.update(users).set({ companyId: input.company_id, updatedAt: nowIso() }).where(eq(users.id, userId))]
+        : []),
+    ],
+    // A move between teams is a team change; the rest of a profile is not administration.
+    ...(moved
+      ? [
+          {
+            action: input.supervisor_id ? "team.member_added" : "team.member_removed",
+            targetType: "team" as const,
+            targetId: input.supervisor_id ?? before ?? "",
+            before: { technician_id: userId, supervisor_id: before },
+            after: { technician_id: userId, supervisor_id: input.supervisor_id ?? null },
+          },
+        ]
+      : []),
+  );
   return getTechnician(ctx, userId);
 }
 
@@ -373,10 +394,17 @@ export async function changeTeam(ctx: UserContext, supervisorId: string, technic
     if (join && current !== supervisorId) assertMayMoveBetweenTeams(ctx, row.user.id);
     if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
   }
-  const [first, ...rest] = technicianIds.map((id) =>
-    upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null }),
+  await commitAudited(
+    ctx,
+    technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })),
+    ...found.map((row) => ({
+      action: join ? "team.member_added" : "team.member_removed",
+      targetType: "team" as const,
+      targetId: supervisorId,
+      before: { technician_id: row.user.id, supervisor_id: row.profile?.supervisorId ?? null },
+      after: { technician_id: row.user.id, supervisor_id: join ? supervisorId : null },
+    })),
   );
-  if (first) await ctx.db.batch([first, ...rest]);
   return getTeam(ctx, supervisorId);
 }
 

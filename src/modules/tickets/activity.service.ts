@@ -20,7 +20,7 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
-import { fittedPartsStatements, planFittedParts, publishFittedPartsEvents, stockProblem } from "../inventory";
+import { fittedPartsEvents, fittedPartsStatements, planFittedParts, stockProblem } from "../inventory";
 import { changeTicket } from "./change";
 import { presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
 import { transitionColumns } from "./tickets.write";
@@ -44,7 +44,7 @@ export async function addComment(
     ticketId: id,
     rows: [
       {
-        table: "ticket_comments",
+        table: ticketComments,
         row: {
           id: commentId,
           ticket_id: id,
@@ -163,7 +163,7 @@ export async function addAttachment(
   try {
     await changeTicket(ctx, {
       ticketId: id,
-      rows: [{ table: "ticket_attachments", row }],
+      rows: [{ table: ticketAttachments, row }],
       history: [{ action: "attachment_added", to: filename }],
       events: [{ type: "ticket.attachment_added", data: { attachment_id: attachmentId, filename } }],
     });
@@ -226,7 +226,7 @@ export async function attachStoredFile(
   await changeTicket(ctx, {
     ticketId: id,
     expectAlso: { sql: "EXISTS (SELECT 1 FROM uploads WHERE id = ? AND attached_at IS NULL)", params: [file.uploadId] },
-    rows: [{ table: "ticket_attachments", row }],
+    rows: [{ table: ticketAttachments, row }],
     statements: (guard) => [
       ctx.env.DB.prepare(
         `UPDATE uploads SET ticket_id = ?, work_log_id = ?, attached_at = ? WHERE id = ? AND ${guard.sql}`,
@@ -313,14 +313,14 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
   });
   await changeTicket(ctx, {
     ticketId: id,
-    rows: [{ table: "work_logs", row }],
-    statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, row.id, guard),
+    rows: [{ table: workLogs, row }],
+    statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, guard),
     history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
     events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
+    alsoRecorded: fittedPartsEvents(fitted, row.id),
   }).catch((err) => {
     throw stockProblem(err);
   });
-  await publishFittedPartsEvents(ctx, fitted, row.id);
   return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
 
@@ -406,12 +406,12 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
     ticketId: id,
     expectStatus: ["in_progress"],
     set: { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now },
-    rows: [{ table: "work_logs", row: log }],
+    rows: [{ table: workLogs, row: log }],
     statements: (guard) => [
       ctx.env.DB.prepare(
         `UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`,
       ).bind(now, valid.id, ...guard.params),
-      ...fittedPartsStatements(ctx.env.DB, fitted, log.id, guard),
+      ...fittedPartsStatements(ctx.env.DB, fitted, guard),
     ],
     history: [
       { action: "completed", from: "in_progress", to: "resolved", comment: "Confirmed with the customer's code" },
@@ -422,9 +422,9 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
         data: { action: "complete", from: ticket.status, to: "resolved", number: ticket.number, signed_off: true },
       },
     ],
+    alsoRecorded: fittedPartsEvents(fitted, log.id),
   }).catch((err) => {
     throw stockProblem(err);
   });
-  await publishFittedPartsEvents(ctx, fitted, log.id);
   return presentChanged(ctx, id, people);
 }

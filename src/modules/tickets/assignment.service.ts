@@ -143,7 +143,7 @@ export async function autoAssign(
         set,
         rows: [
           {
-            table: "ticket_assignees",
+            table: ticketAssignees,
             row: {
               ticket_id: ticket.id,
               technician_id: choice.technicianId,
@@ -262,7 +262,7 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
     expectStatus: [ticket.status],
     set,
     rows: fresh.map((c) => ({
-      table: "ticket_assignees",
+      table: ticketAssignees,
       row: {
         ticket_id: id,
         technician_id: c.technicianId,

@@ -1,3 +1,4 @@
+import { ticketComments } from "../../db/schema";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { systemContext } from "../../lib/context";
@@ -28,7 +29,7 @@ describe("changeTicket: one guarded batch, all or nothing", () => {
       set: { title: "Changed" },
       rows: [
         {
-          table: "ticket_comments",
+          table: ticketComments,
           row: {
             id: `cmt_${crypto.randomUUID().slice(0, 12)}`,
             ticket_id: ticketId,
@@ -46,7 +47,7 @@ describe("changeTicket: one guarded batch, all or nothing", () => {
         ),
       ],
       history: [{ action: "title_changed", to: "Changed" }],
-      events: [{ type: "ticket.updated", data: {} }],
+      events: [{ type: "ticket.updated", data: { changes: ["title"] } }],
       ...over,
     });
 

@@ -42,7 +42,6 @@ export { relationTo, ticketAudience } from "./tickets.present";
 export { eligibleTechnicians } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
-export { CLEAR_SQL, REFRESH_ALL_SQL, REFRESH_SQL, SUMS, ticketStatsStatements } from "./ticket-stats";
 export { ticketImport } from "./tickets.import";
 export { visitStepChange } from "./tickets.write";
 export { runAutoAssignStep } from "./bookings.service";

@@ -1,7 +1,6 @@
 import { tickets } from "../../db/schema";
 import { actorUserId } from "../../lib/context";
 import { inList } from "../../lib/d1";
-import { publishEvents } from "../../lib/events";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { listCell, numberCell, pointCells, validated, type ImportKind, type RowOutcome } from "../../lib/imports";
 import {
@@ -200,7 +199,7 @@ export const ticketImport: ImportKind<Imported> = {
         };
       },
     );
-    const { statements, event } = importedTicketStatements(ctx, rowsToInsert, guard, jobId);
-    return { outcomes, statements, afterCommit: () => publishEvents(ctx.env, [event], ctx.waitUntil) };
+    const { statements, afterCommit } = importedTicketStatements(ctx, rowsToInsert, guard, jobId);
+    return { outcomes, statements, afterCommit };
   },
 };

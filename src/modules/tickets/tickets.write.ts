@@ -157,9 +157,10 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
   const now = nowIso();
   const id = newId("tkt");
   const targets = initialTargets(ctx.settings, input.priority, now);
+  const number = await nextNumber(ctx);
   const row: Columns & { id: string } = {
     id,
-    number: await nextNumber(ctx),
+    number,
     external_ref: input.external_ref ?? null,
     kind: input.kind,
     priority: input.priority,
@@ -191,7 +192,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
   };
   await recordNewTicket(ctx, row, {
     type: "ticket.created",
-    data: { number: row.number, kind: input.kind, priority: input.priority, customer_id: row.customer_id },
+    data: { number, kind: input.kind, priority: input.priority, customer_id: customer?.id ?? null },
   });
   return getTicket(ctx, id);
 }
@@ -392,7 +393,7 @@ export async function transitionTicket(
       { type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } },
       ...endings.flatMap((e) => e.events),
     ],
-    synced: endings.flatMap((e) => e.synced),
+    changed: endings.flatMap((e) => e.changed),
     expectVersion: options.expectVersion,
   });
   for (const e of endings) await e.after();

@@ -1,4 +1,5 @@
 import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { commitAudited } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { inList } from "../../lib/d1";
@@ -89,6 +90,8 @@ export async function insertUser(
     status: UserRow["status"];
     company_id?: string | null;
   },
+  /** Set when an administrator creates the account: it is audited in the same batch. */
+  audit?: { action: string },
 ): Promise<UserRow> {
   const phone = normalisePhone(ctx, input.phone) ?? null;
   await assertUnique(ctx, { username: input.username, email: input.email, phone });
@@ -117,7 +120,15 @@ export async function insertUser(
     deletedAt: null,
   };
   try {
-    await ctx.db.insert(users).values(row);
+    const insert = ctx.db.insert(users).values(row);
+    if (audit)
+      await commitAudited(ctx, [insert], {
+        action: audit.action,
+        targetType: "user",
+        targetId: row.id,
+        after: toUserResponse(row),
+      });
+    else await insert;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", "An account with these details already exists.");
     throw err;
@@ -276,7 +287,7 @@ export async function createUser(
 ) {
   await assertMayGrantRole(ctx, input.role);
   if (input.company_id) await assertCompanyExists(ctx, input.company_id);
-  return toUserResponse(await insertUser(ctx, input));
+  return toUserResponse(await insertUser(ctx, input, { action: "user.created" }));
 }
 
 async function assertCompanyExists(ctx: UserContext, companyId: string) {
@@ -367,7 +378,13 @@ export async function updateUser(
   if (input.department !== undefined) patch.department = input.department;
   if (input.region !== undefined) patch.region = input.region;
   if (input.address !== undefined) patch.address = input.address;
-  await ctx.db.update(users).set(patch).where(eq(users.id, id));
+  await commitAudited(ctx, [ctx.db.update(users).set(patch).where(eq(users.id, id))], {
+    action: input.role !== undefined && input.role !== existing.role ? "user.role_changed" : "user.updated",
+    targetType: "user",
+    targetId: id,
+    before: toUserResponse(existing),
+    after: patch,
+  });
   return getUser(ctx, id);
 }
 
@@ -390,8 +407,13 @@ async function changeStatus(
     .update(users)
     .set({ status: to, updatedAt: now })
     .where(and(eq(users.id, id), eq(users.status, existing.status)));
-  if (revokeReason) await ctx.db.batch([update, revokeAllSessionsStatement(ctx, id, revokeReason)]);
-  else await update;
+  await commitAudited(ctx, revokeReason ? [update, revokeAllSessionsStatement(ctx, id, revokeReason)] : [update], {
+    action: `user.${to === "active" ? (existing.status === "pending" ? "approved" : "activated") : to}`,
+    targetType: "user",
+    targetId: id,
+    before: { status: existing.status },
+    after: { status: to },
+  });
   return getUser(ctx, id);
 }
 
@@ -403,24 +425,33 @@ export const rejectUser = (ctx: UserContext, id: string) => changeStatus(ctx, id
 
 export async function deleteUser(ctx: UserContext, id: string) {
   if (id === ctx.actor.userId) throw new AppError("forbidden", "You cannot delete your own account.");
-  await assertMayChangeUser(ctx, await findUser(ctx, id));
+  const existing = await findUser(ctx, id);
+  await assertMayChangeUser(ctx, existing);
   const now = nowIso();
-  await ctx.db.batch([
-    ctx.db.update(users).set({ deletedAt: now, updatedAt: now, pushToken: null }).where(eq(users.id, id)),
-    revokeAllSessionsStatement(ctx, id, "deleted"),
-  ]);
+  await commitAudited(
+    ctx,
+    [
+      ctx.db.update(users).set({ deletedAt: now, updatedAt: now, pushToken: null }).where(eq(users.id, id)),
+      revokeAllSessionsStatement(ctx, id, "deleted"),
+    ],
+    { action: "user.deleted", targetType: "user", targetId: id, before: toUserResponse(existing) },
+  );
 }
 
 export async function setUserPassword(ctx: UserContext, id: string, password: string) {
   await assertMayChangeUser(ctx, await findUser(ctx, id));
   const now = nowIso();
-  await ctx.db.batch([
-    ctx.db
-      .update(users)
-      .set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now })
-      .where(eq(users.id, id)),
-    revokeAllSessionsStatement(ctx, id, "password_set_by_admin"),
-  ]);
+  await commitAudited(
+    ctx,
+    [
+      ctx.db
+        .update(users)
+        .set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now })
+        .where(eq(users.id, id)),
+      revokeAllSessionsStatement(ctx, id, "password_set_by_admin"),
+    ],
+    { action: "user.password_set", targetType: "user", targetId: id },
+  );
 }
 
 // ---- contacts, for notifications ----

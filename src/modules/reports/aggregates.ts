@@ -1,7 +1,10 @@
+import { feedback, ticketAssignees, tickets } from "../../db/schema";
+import type { DerivedOwner } from "../../lib/change-batch";
 import { zoneOffsetsJson } from "../../lib/time";
 
 /**
- * Report aggregates kept with the tickets (see docs/reports.md for every definition).
+ * Report aggregates, kept in step with every ticket change by their owner below (see
+ * docs/reports.md for every definition).
  *
  * Each refresh recomputes the facts of some tickets from their rows and moves the aggregates by
  * the difference: subtract what the old facts contributed, rewrite the facts, add what the new
@@ -137,17 +140,28 @@ export function ticketStatsStatements(
   return bindRefresh(db, REFRESH_SQL, zone, ids);
 }
 
-/** The same for the tickets one set-based write marked with its write token. */
-export function ticketStatsByWriteTokenStatements(
-  db: D1Database,
-  timeZone: string,
-  writeToken: string,
-): D1PreparedStatement[] {
-  return bindRefresh(db, REFRESH_BY_TOKEN_SQL, zoneOffsetsJson(timeZone), writeToken);
-}
-
 function bindRefresh(db: D1Database, texts: readonly string[], zone: string, picked: string) {
   return texts.map((text) =>
     text.includes("?1") ? db.prepare(text).bind(zone, picked) : db.prepare(text.replaceAll("?2", "?1")).bind(picked),
   );
 }
+
+/**
+ * The aggregates' owner: every change that touches a ticket, its assignees or its feedback
+ * refreshes those tickets' facts in the change's batch. A refresh is harmless when the change lost
+ * its race (it recomputes from the rows as they are), so it needs no guard.
+ */
+export const reportAggregatesOwner: DerivedOwner = {
+  module: "reports",
+  tables: ["report_ticket_facts", "report_daily", "report_current"],
+  statements(db, ctx, change) {
+    const ids = (change.changed ?? []).flatMap((row) =>
+      row.table === tickets
+        ? [row.id]
+        : (row.table === ticketAssignees || row.table === feedback) && row.of
+          ? [row.of]
+          : [],
+    );
+    return ticketStatsStatements(db, ctx.settings.timeZone, ids);
+  },
+};
