@@ -57,8 +57,8 @@ class Refused extends Error {
 export class ElementManagerSimulator extends DurableObject {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, metro TEXT NOT NULL, vlan_min INTEGER NOT NULL, vlan_max INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS onts (serial TEXT PRIMARY KEY, node TEXT NOT NULL, port TEXT NOT NULL, model TEXT NOT NULL, discovered_at TEXT NOT NULL,

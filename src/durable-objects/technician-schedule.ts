@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 
-export interface Booking {
+export type Booking = {
   appointment_id: string;
   ticket_id: string;
   starts_ms: number;
   ends_ms: number;
-}
+};
 
 export type BookResult = { ok: true } | { ok: false; reason: "clash"; clash_with: string };
 
@@ -18,8 +18,8 @@ export type BookResult = { ok: true } | { ok: false; reason: "clash"; clash_with
 export class TechnicianSchedule extends DurableObject {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS bookings (
       appointment_id TEXT PRIMARY KEY,
@@ -94,13 +94,13 @@ export class TechnicianSchedule extends DurableObject {
   /** Bookings that overlap [fromMs, toMs): what availability needs for one day. */
   between(fromMs: number, toMs: number): Booking[] {
     return this.sql
-      .exec<Record<string, SqlStorageValue>>(
+      .exec<Booking>(
         "SELECT appointment_id, ticket_id, starts_ms, ends_ms FROM bookings WHERE starts_ms < ? AND starts_ms >= ? AND ends_ms > ? ORDER BY starts_ms",
         toMs,
         fromMs - this.longestMs,
         fromMs,
       )
-      .toArray() as unknown as Booking[];
+      .toArray();
   }
 
   count(): number {

@@ -24,8 +24,8 @@ export type Settlement = "assigned" | "released" | "unknown";
 export class VlanAllocator extends DurableObject {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS held (
       vlan INTEGER PRIMARY KEY,

@@ -120,3 +120,12 @@ export function listCell(value: string | undefined): string[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/** A kind with its row type erased, so kinds of different rows sit in one table: its own parse feeds its own plan. */
+export function anyImportKind<T>(kind: ImportKind<T>): ImportKind {
+  return {
+    ...kind,
+    parse: (ctx, cells) => kind.parse(ctx, cells),
+    plan: (ctx, rows, options) => kind.plan(ctx, rows as ParsedRow<T>[], options),
+  };
+}

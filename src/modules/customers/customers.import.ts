@@ -158,7 +158,10 @@ export const customerImport: ImportKind<CustomerImport> = {
           Object.assign(set, { lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null });
         else if (column === "message_channels")
           set.message_channels = JSON.stringify([...new Set(input.message_channels ?? ["sms"])]);
-        else set[column] = (input as unknown as Record<string, string | undefined>)[column] ?? null;
+        else {
+          const value = (input as Record<string, unknown>)[column];
+          set[column] = typeof value === "string" || typeof value === "number" ? value : null;
+        }
       }
       statements.push(guardedUpdate(ctx.env.DB, "customers", matches[0].id, set, guard));
       updated.push(matches[0].id);

@@ -85,5 +85,5 @@ export const getImportTemplate: RouteHandler<typeof routes.getImportTemplate, Ap
   return c.body(imports.importTemplate(kind), 200, {
     "content-type": "text/csv; charset=utf-8",
     "content-disposition": `attachment; filename="${kind}-template.csv"`,
-  }) as never;
+  });
 };

@@ -21,11 +21,16 @@ function columnTable(kind: ImportKind): string {
 
 const HOW = `Send the file as multipart/form-data (field \`file\`) or as a raw \`text/csv\` body. UTF-8 (a byte-order mark is fine), comma, semicolon or tab separated, quoted fields may hold separators and line breaks. Answers 202 with a job: poll \`GET /v1/jobs/{id}\` for its \`status\`, \`rows_processed\` and \`counts\` (created, updated, skipped, failed). When rows fail, the job's \`file\` is the error report: the rejected rows as they were, with \`import_line\` and \`import_errors\` (field: reason) — fix them and upload the report itself again (those two columns are ignored). Re-uploading a file creates nothing twice. A file that cannot be read at all (empty, not UTF-8, unknown or missing columns, too many rows) is refused at once with 422 \`invalid_file\`; one over the size cap with 413.`;
 
-function uploadRoute(name: keyof typeof IMPORT_KINDS, path: string, operationId: string, summary: string) {
-  const kind = IMPORT_KINDS[name] as unknown as ImportKind;
+function uploadRoute(
+  name: keyof typeof IMPORT_KINDS,
+  path: `/v1/imports/${string}`,
+  operationId: string,
+  summary: string,
+) {
+  const kind = IMPORT_KINDS[name];
   return createRoute({
     method: "post",
-    path: `/v1/imports/${path}`,
+    path,
     tags,
     operationId,
     summary,
@@ -52,31 +57,31 @@ function uploadRoute(name: keyof typeof IMPORT_KINDS, path: string, operationId:
 
 export const importCustomers = uploadRoute(
   "customers",
-  "customers",
+  "/v1/imports/customers",
   "importCustomers",
   "Import customers (subscribers) from a CSV file",
 );
 export const importSubscribers = uploadRoute(
   "subscribers",
-  "subscribers",
+  "/v1/imports/subscribers",
   "importSubscribers",
   "Import network subscribers (customers by subscriber id, placed in localities) from a CSV file",
 );
 export const importTickets = uploadRoute(
   "tickets",
-  "tickets",
+  "/v1/imports/tickets",
   "importTickets",
   "Import tickets (cases, tasks) from a CSV file",
 );
 export const importServiceCards = uploadRoute(
   "service_cards",
-  "service-cards",
+  "/v1/imports/service-cards",
   "importServiceCards",
   "Import service cards from a CSV file",
 );
 export const importInventoryItems = uploadRoute(
   "inventory_items",
-  "inventory-items",
+  "/v1/imports/inventory-items",
   "importInventoryItems",
   "Import catalogue items from a CSV file",
 );

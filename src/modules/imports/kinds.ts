@@ -1,4 +1,4 @@
-import type { ImportKind } from "../../lib/imports";
+import { anyImportKind, type ImportKind } from "../../lib/imports";
 import { assetImport } from "../assets";
 import { customerImport } from "../customers";
 import { itemImport } from "../inventory";
@@ -7,11 +7,11 @@ import { ticketImport } from "../tickets";
 
 /** Every kind of record a CSV file can bring in, by the name in the URL. */
 export const IMPORT_KINDS = {
-  customers: customerImport,
-  subscribers: subscriberImport,
-  tickets: ticketImport,
-  service_cards: assetImport,
-  inventory_items: itemImport,
+  customers: anyImportKind(customerImport),
+  subscribers: anyImportKind(subscriberImport),
+  tickets: anyImportKind(ticketImport),
+  service_cards: anyImportKind(assetImport),
+  inventory_items: anyImportKind(itemImport),
 };
 
 export type ImportKindName = keyof typeof IMPORT_KINDS;
@@ -21,5 +21,5 @@ export const IMPORT_KIND_NAMES = Object.keys(IMPORT_KINDS) as ImportKindName[];
 export const REPORT_COLUMNS = ["import_line", "import_errors"] as const;
 
 export function importKind(name: string): ImportKind {
-  return IMPORT_KINDS[name as ImportKindName] as unknown as ImportKind;
+  return IMPORT_KINDS[name as ImportKindName];
 }

@@ -45,7 +45,7 @@ export const getInventoryReport: RouteHandler<typeof routes.getInventoryReport, 
     return c.body(inventory.inventoryReportCsv(report), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": 'attachment; filename="inventory.csv"',
-    }) as never;
+    });
   }
   return c.json(report, 200);
 };

@@ -17,5 +17,5 @@ export const downloadJobFile: RouteHandler<typeof routes.downloadJobFile, AppEnv
     "content-length": String(file.bytes),
     "content-disposition": `attachment; filename="${file.filename}"`,
     "cache-control": "private, no-store",
-  }) as never;
+  });
 };

@@ -76,7 +76,7 @@ export const getCopperTheftReport: RouteHandler<typeof routes.getCopperTheftRepo
     return c.body(incidents.incidentReportCsv(report), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": 'attachment; filename="copper-theft.csv"',
-    }) as never;
+    });
   }
   return c.json(report, 200);
 };

@@ -45,5 +45,5 @@ export const connectEvents: RouteHandler<typeof routes.connectEvents, AppEnv> = 
   const upgraded = await eventsHub(c.env).fetch(new Request(c.req.raw.url, { headers }));
   if (upgraded.status !== 101) throw new AppError("invalid_request", "The realtime hub refused the connection.");
   // A fresh response: the hub's has immutable headers, and the middleware adds the request id.
-  return new Response(null, { status: 101, webSocket: upgraded.webSocket }) as never;
+  return new Response(null, { status: 101, webSocket: upgraded.webSocket });
 };

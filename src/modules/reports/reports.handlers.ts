@@ -33,11 +33,11 @@ export const getTicketReport: RouteHandler<typeof routes.getTicketReport, AppEnv
   const ctx = userContext(c);
   if (format === "csv") {
     const csv = await ticketReportCsv(ctx, "tickets", filters, bom ?? false);
-    return c.body(csv.body, 200, attachment("text/csv; charset=utf-8", csv.filename)) as never;
+    return c.body(csv.body, 200, attachment("text/csv; charset=utf-8", csv.filename));
   }
   if (format === "pdf") {
     const pdf = await ticketReportPdf(ctx, filters);
-    return c.body(pdf.body as Uint8Array<ArrayBuffer>, 200, attachment("application/pdf", pdf.filename)) as never;
+    return c.body(pdf.body as Uint8Array<ArrayBuffer>, 200, attachment("application/pdf", pdf.filename));
   }
   return c.json(await ticketReportJson(ctx, filters), 200);
 };
@@ -48,7 +48,7 @@ export const getServicesReport: RouteHandler<typeof routes.getServicesReport, Ap
   const filters = servicesFilters(ctx, period);
   if (format === "json") return c.json(await ticketReportJson(ctx, filters), 200);
   const csv = await ticketReportCsv(ctx, "services", filters, bom ?? false);
-  return c.body(csv.body, 200, attachment("text/csv; charset=utf-8", csv.filename)) as never;
+  return c.body(csv.body, 200, attachment("text/csv; charset=utf-8", csv.filename));
 };
 
 export const startReportExport: RouteHandler<typeof routes.startReportExport, AppEnv> = async (c) =>

@@ -24,9 +24,13 @@ const router = createRouter()
   .openapi(r.publicShareLocation, h.publicShareLocation)
   .openapi(r.publicCancel, h.publicCancel)
   .openapi(r.publicRenewLink, h.publicRenewLink)
-  .openapi(r.publicFeedback, h.publicFeedback);
-
-for (const [step, route] of r.stepRoutes) router.openapi(route, h.stepHandler(step) as never);
+  .openapi(r.publicFeedback, h.publicFeedback)
+  .openapi(r.confirmAppointment, h.confirmAppointment)
+  .openapi(r.departAppointment, h.departAppointment)
+  .openapi(r.arriveAppointment, h.arriveAppointment)
+  .openapi(r.startAppointment, h.startAppointment)
+  .openapi(r.completeAppointment, h.completeAppointment)
+  .openapi(r.cancelAppointment, h.cancelAppointment);
 
 export const schedulingModule = router;
 onTicketEnding(cancelVisitsOfEndingTicket);

@@ -49,13 +49,20 @@ export const getAppointment: RouteHandler<typeof routes.getAppointment, AppEnv> 
 export const rescheduleAppointment: RouteHandler<typeof routes.rescheduleAppointment, AppEnv> = async (c) =>
   c.json(await appointments.rescheduleAppointment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 
-export function stepHandler(step: AppointmentStep) {
-  return async (c: Context<AppEnv>) => {
-    const { id } = c.req.param() as { id: string };
+function stepHandler(step: AppointmentStep): RouteHandler<routes.AppointmentStepRoute, AppEnv> {
+  return async (c) => {
+    const { id } = c.req.valid("param");
     const body = optionalJson<Record<string, string>>(c) ?? {};
     return c.json(await appointments.stepAppointment(userContext(c), id, step, body), 200);
   };
 }
+
+export const confirmAppointment = stepHandler("confirm");
+export const departAppointment = stepHandler("depart");
+export const arriveAppointment = stepHandler("arrive");
+export const startAppointment = stepHandler("start");
+export const completeAppointment = stepHandler("complete");
+export const cancelAppointment = stepHandler("cancel");
 
 export const createAppointmentLink: RouteHandler<typeof routes.createAppointmentLink, AppEnv> = async (c) =>
   c.json(await links.createLink(userContext(c), c.req.valid("param").id), 201);

@@ -124,12 +124,15 @@ const STEP_SUMMARY: Record<AppointmentStep, string> = {
   cancel: "Cancel the visit (frees the slot)",
 };
 
-function stepRoute(step: AppointmentStep) {
+/** A visit step's route; its path and operationId are written out where it is declared, and must follow the step. */
+function stepRoute(step: AppointmentStep, path: string, operationId: string) {
+  if (path !== `/v1/appointments/{id}/${step}` || operationId !== `${step}Appointment`)
+    throw new Error(`The ${step} route must be /v1/appointments/{id}/${step}, operationId ${step}Appointment.`);
   return createRoute({
     method: "post",
-    path: `/v1/appointments/{id}/${step}`,
+    path,
     tags,
-    operationId: `${step}Appointment`,
+    operationId,
     summary: `${STEP_SUMMARY[step]}`,
     description: `From ${STEPS[step].from.join(", ")} to ${STEPS[step].to}.`,
     ...requires("appointments:write", idempotent()),
@@ -147,7 +150,14 @@ function stepRoute(step: AppointmentStep) {
     },
   });
 }
-export const stepRoutes = (Object.keys(STEPS) as AppointmentStep[]).map((step) => [step, stepRoute(step)] as const);
+export type AppointmentStepRoute = ReturnType<typeof stepRoute>;
+
+export const confirmAppointment = stepRoute("confirm", "/v1/appointments/{id}/confirm", "confirmAppointment");
+export const departAppointment = stepRoute("depart", "/v1/appointments/{id}/depart", "departAppointment");
+export const arriveAppointment = stepRoute("arrive", "/v1/appointments/{id}/arrive", "arriveAppointment");
+export const startAppointment = stepRoute("start", "/v1/appointments/{id}/start", "startAppointment");
+export const completeAppointment = stepRoute("complete", "/v1/appointments/{id}/complete", "completeAppointment");
+export const cancelAppointment = stepRoute("cancel", "/v1/appointments/{id}/cancel", "cancelAppointment");
 
 export const createAppointmentLink = createRoute({
   method: "post",

@@ -31,9 +31,16 @@ const router = createRouter()
   .openapi(r.completeTicket, h.completeTicket)
   .openapi(r.listCustomerTickets, h.listCustomerTickets)
   .openapi(r.getWorkload, h.getWorkload)
-  .openapi(r.getTechnicianWorkload, h.getTechnicianWorkload);
-
-for (const [action, route] of r.actionRoutes) router.openapi(route, h.actionHandler(action) as never);
+  .openapi(r.getTechnicianWorkload, h.getTechnicianWorkload)
+  .openapi(r.openTicket, h.openTicket)
+  .openapi(r.startTicket, h.startTicket)
+  .openapi(r.holdTicket, h.holdTicket)
+  .openapi(r.resumeTicket, h.resumeTicket)
+  .openapi(r.resolveTicket, h.resolveTicket)
+  .openapi(r.approveTicket, h.approveTicket)
+  .openapi(r.rejectTicket, h.rejectTicket)
+  .openapi(r.cancelTicket, h.cancelTicket)
+  .openapi(r.reopenTicket, h.reopenTicket);
 
 export const ticketsModule = router;
 

@@ -48,9 +48,9 @@ export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = as
     200,
   );
 
-export function actionHandler(action: TicketAction) {
-  return async (c: Context<AppEnv>) => {
-    const { id } = c.req.param() as { id: string };
+function actionHandler(action: TicketAction): RouteHandler<routes.TicketActionRoute, AppEnv> {
+  return async (c) => {
+    const { id } = c.req.valid("param");
     const body = optionalJson<{ comment?: string }>(c) ?? {};
     return c.json(
       withEtag(
@@ -61,6 +61,16 @@ export function actionHandler(action: TicketAction) {
     );
   };
 }
+
+export const openTicket = actionHandler("open");
+export const startTicket = actionHandler("start");
+export const holdTicket = actionHandler("hold");
+export const resumeTicket = actionHandler("resume");
+export const resolveTicket = actionHandler("resolve");
+export const approveTicket = actionHandler("approve");
+export const rejectTicket = actionHandler("reject");
+export const cancelTicket = actionHandler("cancel");
+export const reopenTicket = actionHandler("reopen");
 
 export const assignTicket: RouteHandler<typeof routes.assignTicket, AppEnv> = async (c) =>
   c.json(await assignment.assignTicket(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
@@ -137,7 +147,7 @@ export const addTicketAttachment: RouteHandler<typeof routes.addTicketAttachment
 export const downloadTicketAttachment: RouteHandler<typeof routes.downloadTicketAttachment, AppEnv> = async (c) => {
   const { id, attachment_id } = c.req.valid("param");
   const { object, row } = await activity.downloadAttachment(userContext(c), id, attachment_id);
-  return fileDownload(object, row) as never;
+  return fileDownload(object, row);
 };
 
 export const listTicketHistory: RouteHandler<typeof routes.listTicketHistory, AppEnv> = async (c) =>

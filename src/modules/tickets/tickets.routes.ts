@@ -39,7 +39,7 @@ import {
   HistoryPageSchema,
   WorkLogPageSchema,
 } from "./tickets.schemas";
-import { ACTIONS, RULES, type TicketAction } from "./tickets.workflow";
+import { RULES, type TicketAction } from "./tickets.workflow";
 
 const tags = ["tickets"];
 
@@ -145,12 +145,15 @@ const ACTION_SUMMARIES: Record<TicketAction, string> = {
   reopen: "Reopen a finished ticket",
 };
 
-function actionRoute(action: TicketAction) {
+/** A workflow action's route; its path and operationId are written out where it is declared, and must follow the action. */
+function actionRoute(action: TicketAction, path: string, operationId: string) {
+  if (path !== `/v1/tickets/{id}/${action}` || operationId !== `${action}Ticket`)
+    throw new Error(`The ${action} route must be /v1/tickets/{id}/${action}, operationId ${action}Ticket.`);
   return createRoute({
     method: "post",
-    path: `/v1/tickets/{id}/${action}`,
+    path,
     tags,
-    operationId: `${action}Ticket`,
+    operationId,
     summary: ACTION_SUMMARIES[action],
     description: `From ${RULES[action].from.join(", ")} to ${RULES[action].to}. An illegal move is 409 invalid_transition.`,
     ...requires("tickets:update", idempotent()),
@@ -166,8 +169,18 @@ function actionRoute(action: TicketAction) {
   });
 }
 
-/** One route per workflow action, so each has its own operationId and documentation. */
-export const actionRoutes = ACTIONS.map((action) => [action, actionRoute(action)] as const);
+export type TicketActionRoute = ReturnType<typeof actionRoute>;
+
+// One route per workflow action, so each has its own operationId and documentation.
+export const openTicket = actionRoute("open", "/v1/tickets/{id}/open", "openTicket");
+export const startTicket = actionRoute("start", "/v1/tickets/{id}/start", "startTicket");
+export const holdTicket = actionRoute("hold", "/v1/tickets/{id}/hold", "holdTicket");
+export const resumeTicket = actionRoute("resume", "/v1/tickets/{id}/resume", "resumeTicket");
+export const resolveTicket = actionRoute("resolve", "/v1/tickets/{id}/resolve", "resolveTicket");
+export const approveTicket = actionRoute("approve", "/v1/tickets/{id}/approve", "approveTicket");
+export const rejectTicket = actionRoute("reject", "/v1/tickets/{id}/reject", "rejectTicket");
+export const cancelTicket = actionRoute("cancel", "/v1/tickets/{id}/cancel", "cancelTicket");
+export const reopenTicket = actionRoute("reopen", "/v1/tickets/{id}/reopen", "reopenTicket");
 
 export const assignTicket = createRoute({
   method: "post",

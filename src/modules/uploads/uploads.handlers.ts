@@ -40,7 +40,7 @@ export const getUpload: RouteHandler<typeof routes.getUpload, AppEnv> = async (c
 
 export const downloadUpload: RouteHandler<typeof routes.downloadUpload, AppEnv> = async (c) => {
   const { row, object } = await service.downloadUpload(userContext(c), c.req.valid("param").id);
-  return fileDownload(object, row) as never;
+  return fileDownload(object, row);
 };
 
 export const attachUpload: RouteHandler<typeof routes.attachUpload, AppEnv> = async (c) =>

@@ -153,16 +153,17 @@ export const deleteUser = createRoute({
 });
 
 function statusAction(
-  verb: string,
+  path: `/v1/users/{id}/${string}`,
+  operationId: `${string}User`,
   permission: "users:update" | "users:approve",
   summary: string,
   body?: typeof RejectSchema,
 ) {
   return createRoute({
     method: "post",
-    path: `/v1/users/{id}/${verb}`,
+    path,
     tags,
-    operationId: `${verb}User`,
+    operationId,
     summary,
     ...requires(permission),
     request: {
@@ -173,14 +174,31 @@ function statusAction(
   });
 }
 
-export const activateUser = statusAction("activate", "users:update", "Activate a deactivated user");
+export const activateUser = statusAction(
+  "/v1/users/{id}/activate",
+  "activateUser",
+  "users:update",
+  "Activate a deactivated user",
+);
 export const deactivateUser = statusAction(
-  "deactivate",
+  "/v1/users/{id}/deactivate",
+  "deactivateUser",
   "users:update",
   "Deactivate a user (never yourself); their sessions end",
 );
-export const approveUser = statusAction("approve", "users:approve", "Approve a pending registration");
-export const rejectUser = statusAction("reject", "users:approve", "Reject a pending registration", RejectSchema);
+export const approveUser = statusAction(
+  "/v1/users/{id}/approve",
+  "approveUser",
+  "users:approve",
+  "Approve a pending registration",
+);
+export const rejectUser = statusAction(
+  "/v1/users/{id}/reject",
+  "rejectUser",
+  "users:approve",
+  "Reject a pending registration",
+  RejectSchema,
+);
 
 export const setUserPassword = createRoute({
   method: "post",
