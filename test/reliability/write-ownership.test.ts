@@ -102,14 +102,11 @@ const OWNER: Record<string, string> = {
 
 /** Writes into another module's table that remain, each to be handed to the owner's verb. */
 const KNOWN_CROSSINGS = [
-  "applications → counters",
-  "auth → users",
-  "companies → users",
-  "mobile → users",
-  "network → counters",
-  "technicians → users",
-  "tickets → counters",
+  // Attaching a stored upload to a ticket claims the upload in the ticket's batch; the uploads
+  // module calls the tickets module, so the claim cannot be an uploads verb without a cycle.
   "tickets → uploads",
+  // Ending a user's access (deactivate, delete, password set) ends their sessions in the same
+  // batch, and undoing a contact change voids reset links; auth depends on users, not back.
   "users → password_reset_tokens",
   "users → sessions",
 ];

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { peekCounter, takeCounter } from "../../lib/counters";
 import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
-import { applicationGrants, applicationRoles, applications, counters, users } from "../../db/schema";
+import { applicationGrants, applicationRoles, applications, users } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { displayName } from "../../lib/names";
@@ -431,7 +432,7 @@ async function poolOf(ctx: ServiceContext, applicationId: string, roleKey: strin
 /** The active holders of a role in a stable order, and whose turn is next (nothing is taken). */
 export async function applicationPool(ctx: UserContext, applicationId: string, roleKey: string) {
   const { app, role, ids, counter } = await poolOf(ctx, applicationId, roleKey);
-  const position = (await ctx.db.query.counters.findFirst({ where: eq(counters.name, counter) }))?.value;
+  const position = await peekCounter(ctx.env.DB, counter);
   const next = ids.length ? ids[(position === undefined ? 0 : position + 1) % ids.length] : null;
   return { application: app.key, role: role.key, user_ids: ids, next_user_id: next };
 }
@@ -440,12 +441,7 @@ export async function applicationPool(ctx: UserContext, applicationId: string, r
 export async function takePoolTurn(ctx: UserContext, applicationId: string, roleKey: string) {
   const { app, role, ids, counter } = await poolOf(ctx, applicationId, roleKey);
   if (!ids.length) throw new AppError("unprocessable", "Nobody active holds this role.");
-  const [row] = await ctx.db
-    .insert(counters)
-    .values({ name: counter, value: 0 })
-    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-    .returning({ value: counters.value });
-  const position = row.value % ids.length;
+  const position = (await takeCounter(ctx.env.DB, counter, { first: 0 })) % ids.length;
   return { application: app.key, role: role.key, user_id: ids[position], position: position + 1, of: ids.length };
 }
 

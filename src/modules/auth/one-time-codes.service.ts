@@ -1,6 +1,6 @@
 // One-time codes by email or SMS: sign-in without a password, the second step, turning 2FA on and off (IAM-7).
 import { and, eq, isNull, lt } from "drizzle-orm";
-import { otpCodes, users, type OtpPurpose } from "../../db/schema";
+import { otpCodes, type OtpPurpose } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { hmacSha256, sixDigitCode } from "../../lib/hmac";
 import { checkCode } from "../../lib/one-time-codes";
@@ -8,7 +8,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { enqueueAccountMessage } from "../../lib/enqueue";
-import { findUser, type UserRow } from "../users";
+import { findUser, setTwoFactorStatement, type UserRow } from "../users";
 import { signToken, verifyToken } from "../../lib/tokens";
 import { FIFTEEN_MINUTES, OTP_TTL_SECONDS, OTP_MAX_ATTEMPTS, accountSubject } from "./session-tokens";
 
@@ -110,6 +110,6 @@ export async function setTwoFactor(ctx: UserContext, enabled: boolean, code: str
   if (user.twoFactorEnabled === enabled)
     throw new AppError("conflict", `Two-factor authentication is already ${enabled ? "on" : "off"}.`);
   await checkOtp(ctx, user.id, enabled ? "enable_2fa" : "disable_2fa", code);
-  await ctx.db.update(users).set({ twoFactorEnabled: enabled, updatedAt: nowIso() }).where(eq(users.id, user.id));
+  await setTwoFactorStatement(ctx, user.id, enabled);
   return { two_factor_enabled: enabled };
 }

@@ -1,6 +1,6 @@
 // Passwords: forgotten-password reset, change, and re-checking the current one (IAM-6).
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { passwordResetTokens, users } from "../../db/schema";
+import { passwordResetTokens } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -8,7 +8,7 @@ import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { enqueueAccountMessage } from "../../lib/enqueue";
-import { findUser, revokeAllSessionsStatement } from "../users";
+import { findUser, revokeAllSessionsStatement, setPasswordHashStatement } from "../users";
 import { FIFTEEN_MINUTES, HOUR, RESET_TTL_SECONDS, accountSubject, findByIdentifier } from "./session-tokens";
 import { clearAccountFailuresStatement } from "./sign-in-throttle";
 
@@ -58,10 +58,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
   if (!claimed.length) throw new AppError("invalid_token", "The reset token is invalid, expired or already used.");
   const userId = claimed[0].userId;
   await ctx.db.batch([
-    ctx.db
-      .update(users)
-      .set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: now, updatedAt: now })
-      .where(eq(users.id, userId)),
+    setPasswordHashStatement(ctx, userId, await hashPassword(newPassword), true),
     revokeAllSessionsStatement(ctx, userId, "password_reset"),
     // Any other outstanding reset links for this user die with this one.
     ctx.db
@@ -95,10 +92,7 @@ export async function changePassword(ctx: UserContext, oldPassword: string, newP
   }
   const now = nowIso();
   await ctx.db.batch([
-    ctx.db
-      .update(users)
-      .set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: now, updatedAt: now })
-      .where(eq(users.id, ctx.actor.userId)),
+    setPasswordHashStatement(ctx, ctx.actor.userId, await hashPassword(newPassword), true),
     // Other devices must sign in again; this session continues.
     revokeAllSessionsStatement(ctx, ctx.actor.userId, "password_changed", ctx.actor.sessionId),
   ]);

@@ -7,7 +7,7 @@ import { CODE_MAX_ATTEMPTS } from "../../lib/one-time-codes";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { looksLikePhone, toE164 } from "../../lib/phone";
 import { AppError } from "../../lib/problem";
-import { toUserResponse, type UserRow } from "../users";
+import { recordLoginStatement, toUserResponse, type UserRow } from "../users";
 import { signToken } from "../../lib/tokens";
 
 export const FIFTEEN_MINUTES = 15 * 60;
@@ -143,7 +143,7 @@ export async function startSession(
       expiresAt: refreshRow.expiresAt,
     }),
     ctx.db.insert(refreshTokens).values(refreshRow),
-    ctx.db.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id)),
+    recordLoginStatement(ctx, user.id, now),
   ] as const;
   await ctx.db.batch(statements);
   tokens.user.last_login_at = now;

@@ -10,7 +10,7 @@ import { consumeRateLimits } from "../../lib/rate-limit";
 import { STAFF_ROLES } from "../../lib/permissions";
 import { accessById, applicationAccess } from "../applications";
 import { customerForUser } from "../customers";
-import { findUser, insertUser, toUserResponse } from "../users";
+import { findUser, insertUser, setPasswordHashStatement, toUserResponse } from "../users";
 import { signToken, verifyToken } from "../../lib/tokens";
 import {
   FIFTEEN_MINUTES,
@@ -55,7 +55,7 @@ export async function login(
   const application = input.application ? await applicationAccess(ctx, input.application, user.id) : undefined;
   if (needsRehash(user.passwordHash)) {
     const upgraded = await hashPassword(input.password);
-    await ctx.db.update(users).set({ passwordHash: upgraded }).where(eq(users.id, user.id));
+    await setPasswordHashStatement(ctx, user.id, upgraded, false);
   }
   if (user.twoFactorEnabled) {
     const otpId = await issueOtp(ctx, user, "login");

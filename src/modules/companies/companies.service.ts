@@ -1,3 +1,4 @@
+import { detachCompanyMembersStatement } from "../users";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { containsText } from "../../lib/search";
 import { companies, users } from "../../db/schema";
@@ -110,6 +111,6 @@ export async function deleteCompany(ctx: UserContext, id: string) {
   const now = nowIso();
   await ctx.db.batch([
     ctx.db.update(companies).set({ deletedAt: now, updatedAt: now }).where(eq(companies.id, id)),
-    ctx.db.update(users).set({ companyId: null, updatedAt: now }).where(eq(users.companyId, id)),
+    detachCompanyMembersStatement(ctx, id),
   ]);
 }

@@ -1,10 +1,10 @@
 import { and, eq, or } from "drizzle-orm";
-import { mobileDevices, users } from "../../db/schema";
+import { mobileDevices } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { assertMayChangeUser, findUser, revokeSessionStatement } from "../users";
+import { assertMayChangeUser, findUser, revokeSessionStatement, setPushTokenStatement } from "../users";
 
 type DeviceRow = typeof mobileDevices.$inferSelect;
 export interface DeviceInput {
@@ -113,9 +113,7 @@ export async function deviceForSync(ctx: UserContext, input: DeviceInput): Promi
           updatedAt: now,
         },
       }),
-    ...(input.push_token !== undefined
-      ? [ctx.db.update(users).set({ pushToken: input.push_token }).where(eq(users.id, userId))]
-      : []),
+    ...(input.push_token !== undefined ? [setPushTokenStatement(ctx, userId, input.push_token)] : []),
   ]);
   return row;
 }
@@ -181,14 +179,7 @@ export async function revokeDevice(ctx: UserContext, id: string) {
       .set({ revokedAt: now, revokedBy: ctx.actor.userId, pushToken: null, updatedAt: now })
       .where(eq(mobileDevices.id, id)),
     ...(device.sessionId ? [revokeSessionStatement(ctx, device.sessionId, "device_revoked")] : []),
-    ...(device.pushToken
-      ? [
-          ctx.db
-            .update(users)
-            .set({ pushToken: null })
-            .where(and(eq(users.id, device.userId), eq(users.pushToken, device.pushToken))),
-        ]
-      : []),
+    ...(device.pushToken ? [setPushTokenStatement(ctx, device.userId, null, device.pushToken)] : []),
   ]);
   return toDeviceResponse((await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) }))!);
 }

@@ -1,8 +1,8 @@
 import { and, asc, count, desc, eq, gte, isNull, lt, lte, sql } from "drizzle-orm";
+import { takeCounter } from "../../lib/counters";
 import {
   cablePrices,
   copperIncidents,
-  counters,
   customers,
   incidentCustomers,
   tickets,
@@ -173,11 +173,7 @@ export async function createIncident(
       errors: [{ path: "discovered_at", message: "In the future" }],
     });
   const price = await priceAt(ctx, input.cable_type, now);
-  const [counter] = await ctx.db
-    .insert(counters)
-    .values({ name: "copper_incident_number", value: 1 })
-    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-    .returning({ value: counters.value });
+  const counter = { value: await takeCounter(ctx.env.DB, "copper_incident_number", { first: 1 }) };
   const row: IncidentRow = {
     id: newId("cti"),
     number: `CT-${String(counter.value).padStart(6, "0")}`,

@@ -10,7 +10,7 @@ import { addDays, todayIn } from "../../lib/time";
 import { AppError } from "../../lib/problem";
 import { PROFILE_FIELDS } from "./technicians.schemas";
 import { eventsHub } from "../../lib/events-hub";
-import { assertMayChangeUser } from "../users";
+import { assertMayChangeUser, setCompanyStatement } from "../users";
 
 type ProfileRow = typeof technicianProfiles.$inferSelect;
 type UserRow = typeof users.$inferSelect;
@@ -285,9 +285,7 @@ export async function updateTechnician(
     ctx,
     [
       upsertProfileStatement(ctx, userId, patch),
-      ...(input.company_id !== undefined
-        ? [ctx.db.update(users).set({ companyId: input.company_id, updatedAt: nowIso() }).where(eq(users.id, userId))]
-        : []),
+      ...(input.company_id !== undefined ? [setCompanyStatement(ctx, userId, input.company_id)] : []),
     ],
     // A move between teams is a team change; the rest of a profile is not administration.
     ...(moved

@@ -1,9 +1,9 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { takeCounter } from "../../lib/counters";
 import { displayName } from "../../lib/names";
 import { assertTechniciansInReach } from "../access";
 import { inList } from "../../lib/d1";
 import {
-  counters,
   technicianProfiles,
   ticketAssignees,
   tickets,
@@ -77,11 +77,7 @@ export async function chooseTechnician(
   if (!pool.length) throw new AppError("unprocessable", `No available technician matches (${criteria}).`);
   if (strategy === "round_robin") {
     const poolKey = `rr:${ticket.teamSupervisorId ?? "*"}:${ticket.serviceArea ?? "*"}:${[...ticket.requiredSkills].sort().join("+") || "*"}`;
-    const [row] = await ctx.db
-      .insert(counters)
-      .values({ name: poolKey, value: 0 })
-      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-      .returning({ value: counters.value });
+    const row = { value: await takeCounter(ctx.env.DB, poolKey, { first: 0 }) };
     const pick = pool[row.value % pool.length];
     return {
       technicianId: pick.id,

@@ -1,4 +1,5 @@
 import { tickets } from "../../db/schema";
+import { takeCounter } from "../../lib/counters";
 import { actorUserId } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -33,13 +34,7 @@ type Imported = {
 
 /** Ticket numbers for a whole chunk in one statement: the last of `count` consecutive numbers. */
 async function reserveNumbers(db: D1Database, count: number): Promise<number> {
-  const row = await db
-    .prepare(
-      "INSERT INTO counters (name, value) VALUES ('ticket_number', ?1) ON CONFLICT (name) DO UPDATE SET value = value + ?1 RETURNING value",
-    )
-    .bind(count)
-    .first<{ value: number }>();
-  return row!.value;
+  return takeCounter(db, "ticket_number", { first: count, step: count });
 }
 
 /**

@@ -1,13 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import {
-  assets,
-  counters,
-  customers,
-  tickets,
-  type TicketKind,
-  type TicketPriority,
-  type TicketStatus,
-} from "../../db/schema";
+import { takeCounter } from "../../lib/counters";
+import { assets, customers, tickets, type TicketKind, type TicketPriority, type TicketStatus } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
@@ -30,12 +23,7 @@ import {
 import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
 async function nextNumber(ctx: UserContext): Promise<string> {
-  const [row] = await ctx.db
-    .insert(counters)
-    .values({ name: "ticket_number", value: 1 })
-    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-    .returning({ value: counters.value });
-  return `TR-${String(row.value).padStart(6, "0")}`;
+  return `TR-${String(await takeCounter(ctx.env.DB, "ticket_number", { first: 1 })).padStart(6, "0")}`;
 }
 
 // ---- create (WO-1, WO-9) ----

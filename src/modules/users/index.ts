@@ -36,3 +36,11 @@ export {
   type Contact,
   type UserRow,
 } from "./users.service";
+export {
+  detachCompanyMembersStatement,
+  recordLoginStatement,
+  setCompanyStatement,
+  setPasswordHashStatement,
+  setPushTokenStatement,
+  setTwoFactorStatement,
+} from "./account-writes";
