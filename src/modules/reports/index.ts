@@ -1,6 +1,8 @@
 // Reports (RPT-1…3, FW-5): the dashboard, technician and team performance, period reports, the
 // ticket and services reports as JSON, CSV or PDF, and exports of any size as background jobs —
 // all read from aggregates this module keeps in step with every ticket change (reportAggregatesOwner).
+// Other modules read the aggregates only through the views of migration 0028
+// (`technician_daily_results`, `technician_open_work`), never the tables.
 import { createRouter } from "../../lib/create-router";
 import * as h from "./reports.handlers";
 import * as r from "./reports.routes";

@@ -121,12 +121,13 @@ export async function listTechnicians(
     );
   }
   const today = todayIn(ctx.settings.timeZone);
-  // The summary and the location come with the page, from the report aggregates (a few rows per
-  // technician whatever the number of tickets), not in further round trips.
+  // The summary and the location come with the page, from the reports module's published views
+  // over its aggregates (a few rows per technician whatever the number of tickets), not in further
+  // round trips.
   const summary = sql<string>`json_object(
-      'open', (SELECT coalesce(sum(c.tickets), 0) FROM report_current c WHERE c.technician_id = "users"."id" AND c.status IN ('new', 'opened', 'assigned', 'in_progress', 'on_hold')),
-      'resolved', (SELECT coalesce(sum(d.completed), 0) FROM report_daily d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -29)}),
-      'satisfaction', (SELECT CASE WHEN sum(d.rated) > 0 THEN 1.0 * sum(d.rating_sum) / sum(d.rated) END FROM report_daily d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -89)}),
+      'open', (SELECT coalesce(sum(c.tickets), 0) FROM technician_open_work c WHERE c.technician_id = "users"."id"),
+      'resolved', (SELECT coalesce(sum(d.completed), 0) FROM technician_daily_results d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -29)}),
+      'satisfaction', (SELECT CASE WHEN sum(d.rated) > 0 THEN 1.0 * sum(d.rating_sum) / sum(d.rated) END FROM technician_daily_results d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -89)}),
       'location', (SELECT json_object('lat', l.lat, 'lng', l.lng, 'accuracy_m', l.accuracy_m, 'reported_at', l.reported_at)
                      FROM technician_locations l WHERE l.technician_id = "users"."id" ORDER BY l.reported_at DESC LIMIT 1))`.as(
     "summary_json",
