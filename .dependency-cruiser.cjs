@@ -21,7 +21,7 @@ module.exports = {
       name: "entry-points-use-module-faces",
       comment: "Queues, cron, pages, the app and Durable Objects reach modules only through index.ts.",
       severity: "error",
-      from: { path: "^src/(queues|cron|web|durable-objects|app\\.ts|index\\.ts|owners\\.ts)", pathNot: "\\.test\\.ts$" },
+      from: { path: "^src/(queues|cron|web|durable-objects|app\\.ts|index\\.ts|owners\\.ts|identity\\.ts)", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/modules/[^/]+/", pathNot: "^src/modules/[^/]+/index\\.ts$" },
     },
     {

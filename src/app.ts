@@ -1,4 +1,5 @@
 import "./owners";
+import "./identity";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { finishDocument } from "./lib/openapi-reference";
 import { Scalar } from "@scalar/hono-api-reference";

@@ -1,4 +1,5 @@
 import "./owners";
+import "./identity";
 import { createApp } from "./app";
 import type { Env } from "./lib/env";
 import { handleNotificationBatch } from "./queues/notifications.consumer";

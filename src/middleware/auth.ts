@@ -8,9 +8,8 @@ import { verifyToken } from "../lib/tokens";
 import { ACCESS_COOKIE, CSRF_HEADER } from "../lib/cookies";
 import type { Permission } from "../lib/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
-import { readLiveSession, sessionPermissions, userOf } from "../lib/sessions";
 import { clientIp, serviceContext } from "../lib/create-router";
-import { API_KEY_PREFIX, authenticateApiKey, keyActor, keyUser } from "../lib/api-keys";
+import { callers } from "../lib/identity";
 import { cachedSession, forgetAllSessions, rememberSession, sessionCacheGeneration } from "./session-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -39,8 +38,9 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
 
     const settings = c.get("settings");
     // An API key: its own check every time (no session, no cache), then the route's permission check as for anyone.
-    if (via === "bearer" && token.startsWith(API_KEY_PREFIX)) {
-      const key = await authenticateApiKey(c.env, settings, token, clientIp(c), serviceContext(c).waitUntil);
+    const directory = callers();
+    if (via === "bearer" && token.startsWith(directory.apiKeyPrefix)) {
+      const key = await directory.byApiKey(c.env, settings, token, clientIp(c), serviceContext(c).waitUntil);
       c.set("actor", key.actor);
       c.set("currentUser", key.user);
       return next();
@@ -60,33 +60,18 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
     const claims = await verifyToken(settings, "access", token, { applications: options.applications });
     // A token exchanged for an API key (client credentials): self-contained, no session to read.
     if (claims.sid.startsWith("key:")) {
-      const keyId = claims.sid.slice(4);
-      c.set(
-        "actor",
-        keyActor({
-          id: keyId,
-          permissions: (claims.scope ?? "").split(" ").filter(Boolean),
-          application: claims.azp ?? null,
-          expiresAtSeconds: claims.exp,
-        }),
-      );
-      c.set(
-        "currentUser",
-        keyUser({
-          id: keyId,
-          name: String(claims.name ?? keyId),
-          createdAt: new Date((claims.iat ?? 0) * 1000).toISOString(),
-        }),
-      );
+      const key = directory.byExchangedKey({ ...claims, keyId: claims.sid.slice(4) });
+      c.set("actor", key.actor);
+      c.set("currentUser", key.user);
       return next();
     }
-    const { row, problem } = await readLiveSession(c.env.DB, claims.sid, claims.sub);
+    const { caller, problem } = await directory.bySession(c.env.DB, claims.sid, claims.sub);
     if (problem === "inactive") throw new AppError("invalid_token", "The account is not active.");
-    if (!row) throw new AppError("invalid_token", "The session has ended. Sign in again.");
+    if (!caller) throw new AppError("invalid_token", "The session has ended. Sign in again.");
 
     if (via === "cookie" && !safe) {
       const presented = c.req.header(CSRF_HEADER);
-      if (!presented || !row.csrf_hash || !constantTimeEqual(await sha256(presented), row.csrf_hash)) {
+      if (!presented || !caller.csrfHash || !constantTimeEqual(await sha256(presented), caller.csrfHash)) {
         throw new AppError(
           "csrf_failed",
           `Cookie-authenticated requests that change state must send the ${CSRF_HEADER} header.`,
@@ -94,20 +79,17 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
       }
     }
 
+    const { via: _via, ...fromSession } = caller.actor;
     const actor = {
-      kind: "user" as const,
-      userId: row.user_id,
-      sessionId: row.session_id,
-      role: row.role,
-      permissions: sessionPermissions(row),
+      ...fromSession,
       tokenExpiresAt: claims.exp,
       ...(claims.azp ? { application: { key: claims.azp, roles: claims.app_roles ?? [] } } : {}),
     };
-    const user = userOf(row);
+    const user = caller.user;
     if (safe && cacheMs > 0)
       rememberSession(
         token,
-        { actor, user: { ...user }, sessionExpiresAt: row.expires_at, checkedAtMs: Date.now() },
+        { actor, user: { ...user }, sessionExpiresAt: caller.sessionExpiresAt, checkedAtMs: Date.now() },
         generation,
       );
     c.set("actor", { ...actor, via });

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte } from "drizzle-orm";
 import { commitAudited, commitChange } from "../../lib/change-batch";
 import { apiKeys, apiKeyUsage, applications } from "../../db/schema";
-import { API_KEY_PREFIX, authenticateApiKey } from "../../lib/api-keys";
+import { API_KEY_PREFIX, authenticateApiKey } from "./key-callers";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { newId, nowIso, randomToken } from "../../lib/ids";

@@ -20,3 +20,4 @@ export const authModule = createRouter()
   .openapi(r.getJwks, h.getJwks);
 
 export { deleteEndedCredentials } from "./housekeeping";
+export { sessionCaller } from "./live-sessions";

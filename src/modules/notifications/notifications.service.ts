@@ -7,7 +7,7 @@ import { inList } from "../../lib/d1";
 import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
 import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
 import type { UserContext, ServiceContext } from "../../lib/context";
-import { readLiveSession, sessionPermissions } from "../../lib/sessions";
+import { callers } from "../../lib/identity";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -326,10 +326,9 @@ export async function eventsTicket(ctx: UserContext) {
 /** Checks an events ticket and its live session; returns who connects and whether they see everything. */
 export async function connectionFor(ctx: ServiceContext, ticket: string) {
   const claims = await verifyToken(ctx.settings, "events", ticket);
-  const { row } = await readLiveSession(ctx.env.DB, claims.sid, claims.sub);
-  if (!row) throw new AppError("invalid_token", "The session has ended.");
-  const perms = sessionPermissions(row);
-  return { userId: claims.sub, scopeAll: perms.has("tickets:scope_all") };
+  const { caller } = await callers().bySession(ctx.env.DB, claims.sid, claims.sub);
+  if (!caller) throw new AppError("invalid_token", "The session has ended.");
+  return { userId: claims.sub, scopeAll: caller.actor.permissions.has("tickets:scope_all") };
 }
 
 /** The caller's notifications for their phone: by id, or the newest `latest`. */

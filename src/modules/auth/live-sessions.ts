@@ -1,5 +1,6 @@
-import type { UserRow } from "../db/schema";
-import { permissionsOf, type Permission } from "./permissions";
+import type { UserRow } from "../../db/schema";
+import type { SessionCaller } from "../../lib/identity";
+import { permissionsOf, type Permission } from "../../lib/permissions";
 
 export interface SessionRow {
   session_id: string;
@@ -87,4 +88,27 @@ export async function readLiveSession(db: D1Database, sessionId: string, userId:
 /** What the session's user may do: their built-in role's permissions, or their custom role's. */
 export function sessionPermissions(row: SessionRow): ReadonlySet<Permission> {
   return permissionsOf(row.role, row.custom_permissions ? (JSON.parse(row.custom_permissions) as string[]) : null);
+}
+
+/** The session check as the auth middleware (and realtime connections) ask it. */
+export async function sessionCaller(db: D1Database, sessionId: string, userId: string): Promise<SessionCaller> {
+  const { row, problem } = await readLiveSession(db, sessionId, userId);
+  if (!row) return { problem: problem ?? "ended", caller: null };
+  return {
+    problem: null,
+    caller: {
+      actor: {
+        kind: "user",
+        userId: row.user_id,
+        sessionId: row.session_id,
+        role: row.role,
+        permissions: sessionPermissions(row),
+        via: "bearer",
+        tokenExpiresAt: 0,
+      },
+      user: userOf(row),
+      csrfHash: row.csrf_hash,
+      sessionExpiresAt: row.expires_at,
+    },
+  };
 }

@@ -1,10 +1,11 @@
-import type { UserRow } from "../db/schema";
-import type { UserActor } from "./context";
-import type { Env, Settings } from "./env";
-import { sha256 } from "./hmac";
-import { isPermission, type Permission } from "./permissions";
-import { AppError } from "./problem";
-import { consumeRateLimits } from "./rate-limit";
+import type { UserRow } from "../../db/schema";
+import type { UserActor } from "../../lib/context";
+import type { Env, Settings } from "../../lib/env";
+import { sha256 } from "../../lib/hmac";
+import type { Caller } from "../../lib/identity";
+import { isPermission, type Permission } from "../../lib/permissions";
+import { AppError } from "../../lib/problem";
+import { consumeRateLimits } from "../../lib/rate-limit";
 
 /** Every API key secret starts with this, so a leaked one is recognisable (and secret scanners can match it). */
 export const API_KEY_PREFIX = "trk_";
@@ -81,7 +82,7 @@ export async function authenticateApiKey(
   secret: string,
   clientIp: string,
   waitUntil: (p: Promise<unknown>) => void,
-) {
+): Promise<Caller> {
   const row = await env.DB.prepare(
     `SELECT k.id, k.name, k.permissions, k.expires_at, k.revoked_at, k.created_at, a.key AS app_key, a.active AS app_active
        FROM api_keys k LEFT JOIN applications a ON a.id = k.application_id
@@ -118,5 +119,29 @@ export async function authenticateApiKey(
       expiresAtSeconds,
     }),
     user: keyUser({ id: row.id, name: row.name, createdAt: row.created_at }),
+  };
+}
+
+/** A token exchanged for a key (client credentials) carries the key's permissions as its scope. */
+export function exchangedKeyCaller(claims: {
+  keyId: string;
+  scope?: string;
+  azp?: string;
+  exp: number;
+  iat?: number;
+  name?: unknown;
+}): Caller {
+  return {
+    actor: keyActor({
+      id: claims.keyId,
+      permissions: (claims.scope ?? "").split(" ").filter(Boolean),
+      application: claims.azp ?? null,
+      expiresAtSeconds: claims.exp,
+    }),
+    user: keyUser({
+      id: claims.keyId,
+      name: String(claims.name ?? claims.keyId),
+      createdAt: new Date((claims.iat ?? 0) * 1000).toISOString(),
+    }),
   };
 }
