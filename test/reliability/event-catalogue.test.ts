@@ -6,7 +6,7 @@ import { CRON_FREQUENT } from "../../src/cron";
 import { commitChange, domainEvent } from "../../src/lib/change-batch";
 import { systemContext } from "../../src/lib/context";
 import { WEBHOOK_EVENTS } from "../../src/modules/notifications/notifications.schemas";
-import { call } from "../helpers";
+import { api } from "../client";
 import { assignedTicket } from "../work-factories";
 
 /**
@@ -35,15 +35,17 @@ describe("event catalogue", () => {
   it("every event a day's work records fits its schema", async () => {
     const { ticket, tech, dispatcher } = await assignedTicket({ priority: "critical" });
     const id = ticket.id as string;
+    const dispatch = api(dispatcher.token);
+    const work = api(tech.token);
+    const params = { path: { id } };
     const steps = [
-      () => call(`/v1/tickets/${id}`, { method: "PATCH", token: dispatcher.token, body: { title: "Renamed" } }),
-      () =>
-        call(`/v1/tickets/${id}/comments`, { token: tech.token, body: { body: "On my way", visibility: "public" } }),
-      () => call(`/v1/tickets/${id}/start`, { token: tech.token, body: {} }),
-      () => call(`/v1/tickets/${id}/work-logs`, { token: tech.token, body: { work_detail: "Replaced the ONT" } }),
-      () => call(`/v1/tickets/${id}/resolve`, { token: tech.token, body: {} }),
+      () => dispatch.PATCH("/v1/tickets/{id}", { params, body: { title: "Renamed" } }),
+      () => work.POST("/v1/tickets/{id}/comments", { params, body: { body: "On my way", visibility: "public" } }),
+      () => work.POST("/v1/tickets/{id}/start", { params, body: {} }),
+      () => work.POST("/v1/tickets/{id}/work-logs", { params, body: { work_detail: "Replaced the ONT" } }),
+      () => work.POST("/v1/tickets/{id}/resolve", { params, body: {} }),
     ];
-    for (const step of steps) expect((await step()).status).toBeLessThan(300);
+    for (const step of steps) expect((await step()).response.status).toBeLessThan(300);
     // An SLA breach, recorded by the cron job's set-based write.
     await env.DB.prepare(
       "UPDATE tickets SET resolution_due_at = '2020-01-01T00:00:00.000Z', resolved_at = NULL, status = 'in_progress' WHERE id = ?1",
