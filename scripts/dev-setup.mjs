@@ -657,11 +657,19 @@ UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","what
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   // A fresh demo API key (the previous one is revoked): shown here only, like any key's secret.
   const secret = `trk_${randomBytes(32).toString("base64url")}`;
+  const keyId = `key_demo_${randomUUID().slice(0, 8)}`;
+  const permissions = '["applications:read","tickets:read","tickets:scope_all","users:lookup"]';
+  // The audit log records both, as it would for an administrator's rotation (GET /v1/audit-log as admin).
   writeFileSync(
     file,
-    `UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
+    `INSERT INTO audit_log (id, occurred_at, actor_id, actor_kind, action, target_type, target_id, before, after, client_ip, request_id)
+SELECT 'aud_demo_revoked_' || id, '${now}', NULL, 'system', 'api_key.revoked', 'api_key', id, json_object('name', name), NULL, NULL, 'dev-setup'
+  FROM api_keys WHERE name = 'Demo integration' AND revoked_at IS NULL;
+UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
 INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, created_by, created_at, updated_at)
-VALUES ('key_demo_${randomUUID().slice(0, 8)}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '["applications:read","tickets:read","tickets:scope_all","users:lookup"]', 'usr_demo_admin', '${now}', '${now}');`,
+VALUES ('${keyId}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '${permissions}', 'usr_demo_admin', '${now}', '${now}');
+INSERT INTO audit_log (id, occurred_at, actor_id, actor_kind, action, target_type, target_id, before, after, client_ip, request_id)
+VALUES ('aud_demo_${keyId}', '${now}', NULL, 'system', 'api_key.created', 'api_key', '${keyId}', NULL, json_object('name', 'Demo integration', 'application', 'helpdesk', 'permissions', json('${permissions}')), NULL, 'dev-setup');`,
   );
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
   console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
