@@ -1,6 +1,6 @@
-import { registerCallerDirectory } from "./lib/identity";
+import { registerAccessEnds, registerCallerDirectory } from "./lib/identity";
 import { API_KEY_PREFIX, authenticateApiKey, exchangedKeyCaller } from "./modules/api-keys";
-import { sessionCaller } from "./modules/auth";
+import { accessEnds, sessionCaller } from "./modules/auth";
 
 /**
  * Who is calling: the auth middleware (below every module) asks the modules that own the identity
@@ -12,3 +12,5 @@ registerCallerDirectory({
   byExchangedKey: exchangedKeyCaller,
   bySession: sessionCaller,
 });
+
+registerAccessEnds(accessEnds);

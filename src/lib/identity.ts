@@ -1,5 +1,6 @@
 import type { UserRow } from "../db/schema";
 import type { UserActor } from "./context";
+import type { Guard } from "./d1";
 import type { Env, Settings } from "./env";
 
 /**
@@ -51,4 +52,32 @@ export function registerCallerDirectory(d: CallerDirectory) {
 export function callers(): CallerDirectory {
   if (!directory) throw new Error("No caller directory registered: import src/identity.ts at the entry point.");
   return directory;
+}
+
+/**
+ * Ending someone's access in the batch of the change that ends it (deactivation, deletion, a
+ * password set by an administrator, an undone contact change): the sessions and reset links are
+ * the auth module's, the users module calls through this, wired at the entry point.
+ */
+export interface AccessEnds {
+  /** Ends the user's live sessions (all but `except`), only while `guard` holds. */
+  endSessions(
+    db: D1Database,
+    userId: string,
+    reason: string,
+    options?: { except?: string; guard?: Guard },
+  ): D1PreparedStatement;
+  /** Voids the user's outstanding password-reset links, only while `guard` holds. */
+  voidResetLinks(db: D1Database, userId: string, guard?: Guard): D1PreparedStatement;
+}
+
+let ends: AccessEnds | null = null;
+
+export function registerAccessEnds(e: AccessEnds) {
+  ends = e;
+}
+
+export function accessEnds(): AccessEnds {
+  if (!ends) throw new Error("No access ends registered: import src/identity.ts at the entry point.");
+  return ends;
 }

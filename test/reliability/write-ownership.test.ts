@@ -105,10 +105,6 @@ const KNOWN_CROSSINGS = [
   // Attaching a stored upload to a ticket claims the upload in the ticket's batch; the uploads
   // module calls the tickets module, so the claim cannot be an uploads verb without a cycle.
   "tickets → uploads",
-  // Ending a user's access (deactivate, delete, password set) ends their sessions in the same
-  // batch, and undoing a contact change voids reset links; auth depends on users, not back.
-  "users → password_reset_tokens",
-  "users → sessions",
 ];
 
 const ownerOf = (table: string) => OWNER[table] ?? table;

@@ -21,3 +21,4 @@ export const authModule = createRouter()
 
 export { deleteEndedCredentials } from "./housekeeping";
 export { sessionCaller } from "./live-sessions";
+export { accessEnds, endSessionQuery } from "./session-ends";

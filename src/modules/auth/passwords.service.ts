@@ -8,7 +8,8 @@ import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { enqueueAccountMessage } from "../../lib/enqueue";
-import { findUser, revokeAllSessionsStatement, setPasswordHashStatement } from "../users";
+import { findUser, setPasswordHashStatement } from "../users";
+import { endSessionsQuery } from "./session-ends";
 import { FIFTEEN_MINUTES, HOUR, RESET_TTL_SECONDS, accountSubject, findByIdentifier } from "./session-tokens";
 import { clearAccountFailuresStatement } from "./sign-in-throttle";
 
@@ -59,7 +60,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
   const userId = claimed[0].userId;
   await ctx.db.batch([
     setPasswordHashStatement(ctx, userId, await hashPassword(newPassword), true),
-    revokeAllSessionsStatement(ctx, userId, "password_reset"),
+    endSessionsQuery(ctx, userId, "password_reset"),
     // Any other outstanding reset links for this user die with this one.
     ctx.db
       .update(passwordResetTokens)
@@ -94,7 +95,7 @@ export async function changePassword(ctx: UserContext, oldPassword: string, newP
   await ctx.db.batch([
     setPasswordHashStatement(ctx, ctx.actor.userId, await hashPassword(newPassword), true),
     // Other devices must sign in again; this session continues.
-    revokeAllSessionsStatement(ctx, ctx.actor.userId, "password_changed", ctx.actor.sessionId),
+    endSessionsQuery(ctx, ctx.actor.userId, "password_changed", ctx.actor.sessionId),
   ]);
   return { message: "Password changed." };
 }

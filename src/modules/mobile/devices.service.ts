@@ -4,7 +4,8 @@ import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { assertMayChangeUser, findUser, revokeSessionStatement, setPushTokenStatement } from "../users";
+import { endSessionQuery } from "../auth";
+import { assertMayChangeUser, findUser, setPushTokenStatement } from "../users";
 
 type DeviceRow = typeof mobileDevices.$inferSelect;
 export interface DeviceInput {
@@ -178,7 +179,7 @@ export async function revokeDevice(ctx: UserContext, id: string) {
       .update(mobileDevices)
       .set({ revokedAt: now, revokedBy: ctx.actor.userId, pushToken: null, updatedAt: now })
       .where(eq(mobileDevices.id, id)),
-    ...(device.sessionId ? [revokeSessionStatement(ctx, device.sessionId, "device_revoked")] : []),
+    ...(device.sessionId ? [endSessionQuery(ctx, device.sessionId, "device_revoked")] : []),
     ...(device.pushToken ? [setPushTokenStatement(ctx, device.userId, null, device.pushToken)] : []),
   ]);
   return toDeviceResponse((await ctx.db.query.mobileDevices.findFirst({ where: eq(mobileDevices.id, id) }))!);

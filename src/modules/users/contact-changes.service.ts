@@ -1,5 +1,6 @@
 // Re-identification (your own email and phone): proof of the current password, verification of the
 // new address before it counts, and a message to the old one with a way back.
+import { accessEnds } from "../../lib/identity";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { contactChanges, users, type UserRow } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -180,6 +181,10 @@ export async function undoContactChange(ctx: ServiceContext, token: string) {
     throw new AppError("invalid_token", "The undo link is invalid, expired or already used.");
   const now = nowIso();
   const db = ctx.env.DB;
+  const undone = {
+    sql: "EXISTS (SELECT 1 FROM contact_changes WHERE id = ? AND undone_at = ?)",
+    params: [row.id, now],
+  };
   const results = await db.batch([
     db.prepare("UPDATE contact_changes SET undone_at = ?2 WHERE id = ?1 AND undone_at IS NULL").bind(row.id, now),
     db
@@ -187,15 +192,9 @@ export async function undoContactChange(ctx: ServiceContext, token: string) {
         `UPDATE users SET ${row.kind === "email" ? "email" : "phone"} = ?2, updated_at = ?3 WHERE id = ?1 AND EXISTS (SELECT 1 FROM contact_changes WHERE id = ?4 AND undone_at = ?3)`,
       )
       .bind(row.userId, row.oldValue, now, row.id),
-    db
-      .prepare(
-        "UPDATE sessions SET revoked_at = ?2, revoke_reason = 'contact_change_undone' WHERE user_id = ?1 AND revoked_at IS NULL",
-      )
-      .bind(row.userId, now),
-    // The auth module's reset links: one sent to the address being undone must not outlive it.
-    db
-      .prepare("UPDATE password_reset_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL")
-      .bind(row.userId, now),
+    // Only if this undo won: every session ends, and a reset link sent to the address being undone dies with it.
+    accessEnds().endSessions(db, row.userId, "contact_change_undone", { guard: undone }),
+    accessEnds().voidResetLinks(db, row.userId, undone),
   ]);
   if (!results[0].meta.changes)
     throw new AppError("invalid_token", "The undo link is invalid, expired or already used.");

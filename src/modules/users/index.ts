@@ -28,8 +28,6 @@ export {
   contactsOf,
   findUser,
   insertUser,
-  revokeAllSessionsStatement,
-  revokeSessionStatement,
   toUserResponse,
   usersByIds,
   usersOfCompany,

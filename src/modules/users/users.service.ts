@@ -1,9 +1,10 @@
 import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { accessEnds } from "../../lib/identity";
 import { commitAudited } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { inList } from "../../lib/d1";
-import { companies, sessions, users } from "../../db/schema";
+import { companies, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -146,30 +147,6 @@ export async function findUser(
   });
   if (!row) throw new AppError("not_found", "No such user.");
   return row;
-}
-
-/** Ends every session of a user (password reset, deactivation, deletion). */
-export function revokeAllSessionsStatement(
-  ctx: ServiceContext,
-  userId: string,
-  reason: string,
-  exceptSessionId?: string,
-) {
-  const now = nowIso();
-  const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
-  if (exceptSessionId) conditions.push(sql`${sessions.id} <> ${exceptSessionId}`);
-  return ctx.db
-    .update(sessions)
-    .set({ revokedAt: now, revokeReason: reason })
-    .where(and(...conditions));
-}
-
-/** Ends one session (a revoked device's): its access tokens stop at the next check, its refresh tokens at once. */
-export function revokeSessionStatement(ctx: ServiceContext, sessionId: string, reason: string) {
-  return ctx.db
-    .update(sessions)
-    .set({ revokedAt: nowIso(), revokeReason: reason })
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
 // ---- own profile (IAM-9) ----
@@ -407,7 +384,7 @@ async function changeStatus(
     .update(users)
     .set({ status: to, updatedAt: now })
     .where(and(eq(users.id, id), eq(users.status, existing.status)));
-  await commitAudited(ctx, revokeReason ? [update, revokeAllSessionsStatement(ctx, id, revokeReason)] : [update], {
+  await commitAudited(ctx, revokeReason ? [update, accessEnds().endSessions(ctx.env.DB, id, revokeReason)] : [update], {
     action: `user.${to === "active" ? (existing.status === "pending" ? "approved" : "activated") : to}`,
     targetType: "user",
     targetId: id,
@@ -432,7 +409,7 @@ export async function deleteUser(ctx: UserContext, id: string) {
     ctx,
     [
       ctx.db.update(users).set({ deletedAt: now, updatedAt: now, pushToken: null }).where(eq(users.id, id)),
-      revokeAllSessionsStatement(ctx, id, "deleted"),
+      accessEnds().endSessions(ctx.env.DB, id, "deleted"),
     ],
     { action: "user.deleted", targetType: "user", targetId: id, before: toUserResponse(existing) },
   );
@@ -448,7 +425,7 @@ export async function setUserPassword(ctx: UserContext, id: string, password: st
         .update(users)
         .set({ passwordHash: await hashPassword(password), passwordChangedAt: now, updatedAt: now })
         .where(eq(users.id, id)),
-      revokeAllSessionsStatement(ctx, id, "password_set_by_admin"),
+      accessEnds().endSessions(ctx.env.DB, id, "password_set_by_admin"),
     ],
     { action: "user.password_set", targetType: "user", targetId: id },
   );
