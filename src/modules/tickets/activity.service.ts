@@ -21,7 +21,8 @@ import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket } from "../access";
 import { fittedPartsEvents, fittedPartsStatements, planFittedParts, stockProblem } from "../inventory";
-import { changeTicket } from "./change";
+import { changeTicket, type Guard } from "./change";
+import type { Condition } from "./tickets.repo";
 import { presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
 import { transitionColumns } from "./tickets.write";
 import type { Relation } from "./tickets.workflow";
@@ -184,8 +185,10 @@ export async function addAttachment(
 }
 
 /**
- * A file already stored (an upload from the field) becomes one of the ticket's attachments; the
- * upload is marked attached in the same change, which is a 409 if it was attached meanwhile.
+ * A file already stored (an upload from the field) becomes one of the ticket's attachments. The
+ * file's owner (the uploads module) hands in its claim: the condition that the file is still free
+ * and the statement that marks it attached, both in this change's batch, so a file attached
+ * meanwhile is a 409 that wrote nothing.
  */
 export async function attachStoredFile(
   ctx: UserContext,
@@ -198,6 +201,7 @@ export async function attachStoredFile(
     objectKey: string;
     workLogId: string | null;
   },
+  claim: { stillFree: Condition; statement: (guard: Guard) => D1PreparedStatement },
 ) {
   await findVisibleTicket(ctx, id);
   if (file.workLogId) {
@@ -225,13 +229,9 @@ export async function attachStoredFile(
   };
   await changeTicket(ctx, {
     ticketId: id,
-    expectAlso: { sql: "EXISTS (SELECT 1 FROM uploads WHERE id = ? AND attached_at IS NULL)", params: [file.uploadId] },
+    expectAlso: claim.stillFree,
     rows: [{ table: ticketAttachments, row }],
-    statements: (guard) => [
-      ctx.env.DB.prepare(
-        `UPDATE uploads SET ticket_id = ?, work_log_id = ?, attached_at = ? WHERE id = ? AND ${guard.sql}`,
-      ).bind(id, file.workLogId, now, file.uploadId, ...guard.params),
-    ],
+    statements: (guard) => [claim.statement(guard)],
     history: [{ action: "attachment_added", to: filename }],
     events: [{ type: "ticket.attachment_added", data: { attachment_id: attachmentId, filename } }],
     conflict: "The upload was attached meanwhile, or is gone.",

@@ -81,14 +81,26 @@ export async function createUpload(
 }
 
 async function attach(ctx: UserContext, row: UploadRow, input: { ticket_id: string; work_log_id?: string }) {
-  const attachment = await attachStoredFile(ctx, input.ticket_id, {
-    uploadId: row.id,
-    filename: row.filename,
-    contentType: row.contentType,
-    sizeBytes: row.sizeBytes,
-    objectKey: row.objectKey,
-    workLogId: input.work_log_id ?? null,
-  });
+  const workLogId = input.work_log_id ?? null;
+  const attachment = await attachStoredFile(
+    ctx,
+    input.ticket_id,
+    {
+      uploadId: row.id,
+      filename: row.filename,
+      contentType: row.contentType,
+      sizeBytes: row.sizeBytes,
+      objectKey: row.objectKey,
+      workLogId,
+    },
+    {
+      stillFree: { sql: "EXISTS (SELECT 1 FROM uploads WHERE id = ? AND attached_at IS NULL)", params: [row.id] },
+      statement: (guard) =>
+        ctx.env.DB.prepare(
+          `UPDATE uploads SET ticket_id = ?, work_log_id = ?, attached_at = ? WHERE id = ? AND ${guard.sql}`,
+        ).bind(input.ticket_id, workLogId, nowIso(), row.id, ...guard.params),
+    },
+  );
   const attached = (await ctx.db.query.uploads.findFirst({ where: eq(uploads.id, row.id) }))!;
   return { ...toUploadResponse(attached), attachment_id: attachment.id };
 }
