@@ -3,9 +3,9 @@ import { DERIVED_OWNERS } from "../../src/owners";
 
 /**
  * Who writes which table. Derived tables (the mobile change log, the event outbox, the report
- * aggregates) are written only by their registered owner, which fills them from every change
- * committed through `commitChange`; every other table is written only by the module that owns
- * it. The few writes across modules that remain are named below, so the list can only shrink.
+ * aggregates, the audit log) are written only by their registered owner, which fills them from
+ * every change committed through `commitChange`; every other table is written only by the module
+ * that owns it, and other modules hand their writes to its verbs.
  */
 const sources = import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<
   string,
