@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import worker from "../src/index";
 import { createDb } from "../src/db/client";
 import { settingsFrom, type Env } from "../src/lib/env";
-import { permissionsOf } from "../src/lib/permissions";
+import { permissionsOf } from "../src/contracts/permissions";
 import { buildTicketListQuery } from "../src/modules/tickets";
 
 export { ElementManagerSimulator, EventsHub, TechnicianSchedule, VlanAllocator } from "../src/index";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPermission } from "../src/lib/permissions";
+import { isPermission } from "../src/contracts/permissions";
 import { operations } from "./security-suite";
 
 const PUBLIC_OPERATIONS = new Set([

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../src/lib/permissions";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../src/contracts/permissions";
 import { call, expectProblem, signedIn } from "./helpers";
 import { forgeToken } from "./tokens";
 

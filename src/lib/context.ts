@@ -1,7 +1,7 @@
 import { createDb, type Db } from "../db/client";
 import type { UserRow } from "../db/schema";
 import { settingsFrom, type Env, type Settings } from "./env";
-import type { Permission } from "./permissions";
+import type { Permission } from "../contracts/permissions";
 
 /** A signed-in user, resolved once per request by the auth middleware from a live session. */
 export interface UserActor {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { UserContext } from "./context";
-import type { Permission } from "./permissions";
+import type { Permission } from "../contracts/permissions";
 import type { Guard } from "./d1";
 import { fieldErrors, type FieldError } from "./problem";
 

@@ -1,4 +1,4 @@
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, type Permission } from "./permissions";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, PERMISSIONS, type Permission } from "../contracts/permissions";
 
 /**
  * The finishing touches of the served OpenAPI document, derived from what the routes declare so

@@ -6,7 +6,7 @@ import { AppError } from "../lib/problem";
 import { constantTimeEqual, sha256 } from "../lib/hmac";
 import { verifyToken } from "../lib/tokens";
 import { ACCESS_COOKIE, CSRF_HEADER } from "../lib/cookies";
-import type { Permission } from "../lib/permissions";
+import type { Permission } from "../contracts/permissions";
 import { AUTHENTICATED } from "../lib/openapi";
 import { clientIp, serviceContext } from "../lib/create-router";
 import { callers } from "../lib/identity";

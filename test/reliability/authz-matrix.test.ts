@@ -2,7 +2,7 @@ import { createApp } from "../../src/app";
 import { finishDocument } from "../../src/lib/openapi-reference";
 import { responseProblems } from "../response-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../../src/lib/permissions";
+import { BUILTIN_ROLES, BUILTIN_ROLE_KEYS, isPermission } from "../../src/contracts/permissions";
 import { call, createUser, signedIn } from "../helpers";
 import { concretePath, operations } from "../security-suite";
 import { env } from "cloudflare:workers";

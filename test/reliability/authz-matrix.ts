@@ -1,4 +1,4 @@
-import { BUILTIN_ROLES, type Permission } from "../../src/lib/permissions";
+import { BUILTIN_ROLES, type Permission } from "../../src/contracts/permissions";
 
 /**
  * The authorization matrix (issue 6), kept by hand in one place: every operation and who may

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ALL_PERMISSIONS } from "../../lib/permissions";
+import { ALL_PERMISSIONS } from "../../contracts/permissions";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const ApiKeyIdParam = z.object({

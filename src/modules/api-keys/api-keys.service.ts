@@ -6,7 +6,7 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
-import { isPermission } from "../../lib/permissions";
+import { isPermission } from "../../contracts/permissions";
 import { AppError } from "../../lib/problem";
 import { signToken } from "../../lib/tokens";
 

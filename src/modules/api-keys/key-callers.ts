@@ -3,7 +3,7 @@ import type { UserActor } from "../../lib/context";
 import type { Env, Settings } from "../../lib/env";
 import { sha256 } from "../../lib/hmac";
 import type { Caller } from "../../lib/identity";
-import { isPermission, type Permission } from "../../lib/permissions";
+import { isPermission, type Permission } from "../../contracts/permissions";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 

@@ -1,6 +1,6 @@
 import type { UserRow } from "../../db/schema";
 import type { SessionCaller } from "../../lib/identity";
-import { permissionsOf, type Permission } from "../../lib/permissions";
+import { permissionsOf, type Permission } from "../../contracts/permissions";
 
 export interface SessionRow {
   session_id: string;

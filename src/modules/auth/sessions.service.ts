@@ -7,7 +7,7 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { STAFF_ROLES } from "../../lib/permissions";
+import { STAFF_ROLES } from "../../contracts/permissions";
 import { accessById, applicationAccess } from "../applications";
 import { customerForUser } from "../customers";
 import { findUser, insertUser, setPasswordHashStatement, toUserResponse } from "../users";

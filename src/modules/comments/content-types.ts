@@ -1,5 +1,5 @@
 import type { UserContext } from "../../lib/context";
-import type { Permission } from "../../lib/permissions";
+import type { Permission } from "../../contracts/permissions";
 import { findAffectedEntry, findIncident } from "../network";
 
 /**

@@ -4,7 +4,7 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import type { JobMessage } from "../../lib/messages";
 import { keyset } from "../../lib/pagination";
-import { permissionsOf } from "../../lib/permissions";
+import { permissionsOf } from "../../contracts/permissions";
 import { AppError } from "../../lib/problem";
 
 export type JobRow = typeof jobs.$inferSelect;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { call, expectProblem, signedIn } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
 import { TICKET_KINDS, TICKET_STATUSES } from "../../db/schema";
-import { BUILTIN_ROLE_KEYS } from "../../lib/permissions";
+import { BUILTIN_ROLE_KEYS } from "../../contracts/permissions";
 
 describe("platform", () => {
   it("lists the collections at /v1", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { makeAsset, makeCustomer, staff, technicianAccount } from "../../../test/work-factories";
 import { systemContext } from "../../lib/context";
-import { permissionsOf } from "../../lib/permissions";
+import { permissionsOf } from "../../contracts/permissions";
 import { buildUpcomingQuery } from "./services";
 
 async function booking(over: {

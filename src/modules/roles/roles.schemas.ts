@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ALL_PERMISSIONS, type Permission } from "../../lib/permissions";
+import { ALL_PERMISSIONS, type Permission } from "../../contracts/permissions";
 
 const PermissionEnum = z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]]);
 

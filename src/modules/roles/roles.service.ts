@@ -11,7 +11,7 @@ import {
   isBuiltinRole,
   permissionsOf,
   type Permission,
-} from "../../lib/permissions";
+} from "../../contracts/permissions";
 
 type RoleRow = typeof roles.$inferSelect;
 

@@ -16,7 +16,7 @@ import { actorUserId, type UserContext, type ServiceContext } from "../../lib/co
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import type { TicketEndingPart } from "../../lib/ticket-endings";
+import type { TicketEndingPart } from "../../contracts/ticket-endings";
 import { todayIn } from "../../lib/time";
 
 import { changeTicket, visitStepChange } from "../tickets";

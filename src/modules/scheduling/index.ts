@@ -1,7 +1,7 @@
 // Scheduling: availability, per-technician booking in Durable Objects, the technician's journey,
 // customer appointment links with their public API, and feedback (SCH-1…6, FB-1, FB-2).
 import { createRouter } from "../../lib/create-router";
-import { onTicketEnding } from "../../lib/ticket-endings";
+import { onTicketEnding } from "../../contracts/ticket-endings";
 import { cancelVisitsOfEndingTicket } from "./appointments.service";
 import * as h from "./scheduling.handlers";
 import * as r from "./scheduling.routes";

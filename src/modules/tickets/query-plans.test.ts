@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../db/client";
 import { settingsFrom } from "../../lib/env";
 import type { UserContext } from "../../lib/context";
-import { permissionsOf } from "../../lib/permissions";
+import { permissionsOf } from "../../contracts/permissions";
 import { buildTicketListQuery } from "./tickets.list";
 import { createUser } from "../../../test/helpers";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { call } from "../../../test/helpers";
 import { assignedTicket, customerAccount, raiseTicket, staff } from "../../../test/work-factories";
 import { systemContext } from "../../lib/context";
-import { permissionsOf } from "../../lib/permissions";
+import { permissionsOf } from "../../contracts/permissions";
 import { buildTicketListQuery } from "./tickets.list";
 
 const found = async (token: string, q: string) => {

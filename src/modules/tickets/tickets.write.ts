@@ -11,7 +11,7 @@ import { initialTargets, resumeClock } from "./sla";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
 import { changeTicket, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
-import { ticketEndingParts } from "../../lib/ticket-endings";
+import { ticketEndingParts } from "../../contracts/ticket-endings";
 import {
   MILESTONE_COLUMN,
   checkAction,

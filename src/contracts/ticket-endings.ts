@@ -1,6 +1,6 @@
 import type { CatalogueEvent } from "../contracts/events";
-import type { ChangedRow } from "./change-batch";
-import type { ServiceContext } from "./context";
+import type { ChangedRow } from "../lib/change-batch";
+import type { ServiceContext } from "../lib/context";
 
 /**
  * What other modules add to a ticket's change when the ticket ends (cancelled or closed), so the
