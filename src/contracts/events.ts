@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { APPOINTMENT_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES } from "../db/schema";
+import type { DomainEventMessage } from "../lib/messages";
 
 /**
  * The event catalogue: every domain event truckroll records, with the zod schema of its `data` as
@@ -185,7 +186,19 @@ export function eventDataProblem(type: string, data: unknown): string | null {
   return result.success ? null : `${type}: ${z.prettifyError(result.error)}`;
 }
 
-/** A consumer's typed view of an event's data (the outbox checked it against the catalogue). */
-export function eventData<T extends EventType>(event: { type: string; data: unknown }, type: T): EventData<T> | null {
-  return event.type === type ? (event.data as EventData<T>) : null;
+/** An event as a consumer reads it: `type` narrows `data` to its schema's output. */
+export type CatalogueMessage = {
+  [T in EventType]: Omit<DomainEventMessage, "type" | "data"> & {
+    type: T;
+    data: z.output<(typeof EVENT_CATALOGUE)[T]["data"]>;
+  };
+}[EventType];
+
+/**
+ * A consumer's typed view of an event from the queue, or null for a type outside the catalogue.
+ * The outbox checked the data against its schema when the event was written, so it is not parsed
+ * again here.
+ */
+export function catalogued(event: DomainEventMessage): CatalogueMessage | null {
+  return isEventType(event.type) ? (event as CatalogueMessage) : null;
 }

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { catalogued } from "../../contracts/events";
 import { inList } from "../../lib/d1";
 import { notificationPreferences, webhooks, type Channel } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
@@ -27,25 +28,26 @@ type Audience = "admins" | "client" | "technicians" | "supervisors";
  * (customer-messages.ts).
  */
 export function triggerFor(
-  event: DomainEventMessage,
+  message: DomainEventMessage,
 ): { audiences: Audience[]; title: string; urgent: boolean } | null {
-  const number = String(event.data.number ?? "");
-  const action = String(event.data.action ?? "");
+  const event = catalogued(message);
+  if (!event) return null;
   switch (event.type) {
     case "ticket.created":
-      return { audiences: ["admins"], title: `New ticket ${number}`, urgent: false };
+      return { audiences: ["admins"], title: `New ticket ${event.data.number}`, urgent: false };
     case "ticket.assigned":
-      return { audiences: ["technicians"], title: `Ticket ${number} assigned to you`, urgent: false };
-    case "ticket.status_changed":
+      return { audiences: ["technicians"], title: `Ticket ${event.data.number} assigned to you`, urgent: false };
+    case "ticket.status_changed": {
+      const { action, number, via } = event.data;
       if (action === "open") return { audiences: ["client"], title: `Your ticket ${number} was opened`, urgent: false };
       // A visit's start and completion reach the customer through the visit's own messages.
       if (action === "start")
-        return event.data.via === "appointment"
+        return via === "appointment"
           ? null
           : { audiences: ["client"], title: `Work started on ${number}`, urgent: false };
       if (action === "resolve" || action === "complete")
         return {
-          audiences: event.data.via === "appointment" ? ["admins"] : ["client", "admins"],
+          audiences: via === "appointment" ? ["admins"] : ["client", "admins"],
           title: `Work finished on ${number}`,
           urgent: false,
         };
@@ -54,20 +56,17 @@ export function triggerFor(
       if (action === "reject")
         return { audiences: ["technicians", "admins"], title: `Resolution of ${number} rejected`, urgent: false };
       return null;
+    }
     case "appointment.scheduled":
     case "appointment.rescheduled":
     case "appointment.confirmed":
     case "appointment.cancelled":
       // The customer hears about their visit through planCustomerMessages, in their own words.
-      return {
-        audiences: ["technicians"],
-        title: `Visit ${event.type.split(".")[1]} for ${number || "a ticket"}`,
-        urgent: false,
-      };
+      return { audiences: ["technicians"], title: `Visit ${event.type.split(".")[1]} for a ticket`, urgent: false };
     case "sla.breached":
       return {
         audiences: ["admins", "supervisors"],
-        title: `SLA ${String(event.data.target)} target breached on ${number}`,
+        title: `SLA ${event.data.target} target breached on ${event.data.number}`,
         urgent: true,
       };
     default:
@@ -146,9 +145,11 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
   }
 
   const trigger = triggerFor(event);
-  if (event.type === "inventory.low_stock") {
+  const typed = catalogued(event);
+  if (typed?.type === "inventory.low_stock") {
     // Not about a ticket: it goes to whoever manages stock, in-app and by email.
-    const title = `Low stock: ${String(event.data.name ?? event.data.sku ?? "an item")} (${String(event.data.quantity)} left, minimum ${String(event.data.min_level)})`;
+    const { name, sku, quantity, min_level } = typed.data;
+    const title = `Low stock: ${name || sku} (${quantity} left, minimum ${min_level})`;
     for (const user of await contactsOf(ctx, { roles: STOCK_MANAGER_ROLES })) {
       const key = (await sha256(`${event.id}:${user.id}`)).slice(0, 24);
       out.inApp.push({
@@ -182,11 +183,7 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
       // Only the customer's own account: a ticket raised by staff for a customer without one tells nobody here.
       if (audience === "client") add([people.customer?.userId]);
       if (audience === "technicians")
-        add(
-          event.type === "ticket.assigned"
-            ? ((event.data.technician_ids as string[]) ?? [])
-            : people.assignees.map((a) => a.id),
-        );
+        add(typed?.type === "ticket.assigned" ? typed.data.technician_ids : people.assignees.map((a) => a.id));
       if (audience === "supervisors")
         add([...people.assignees.map((a) => a.supervisorId), people.ticket.teamSupervisorId]);
       if (audience === "admins") add((await contactsOf(ctx, { roles: TRIAGE_ROLES })).map((u) => u.id));
