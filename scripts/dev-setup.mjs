@@ -83,7 +83,45 @@ function seedSql() {
     ...historySql(q),
     ...applicationsSql(now, q),
     ...networkSql(now, q),
+    ...calendarsSql(now, q),
   ].join("\n");
+}
+
+/**
+ * The demo's default business-hours calendar: Mon–Fri 08:00–17:00, Sat 08:00–13:00 in Gaborone,
+ * with Botswana's public holidays (fixed dates every year; Easter, Ascension and President's Day
+ * for 2026 and 2027). Try `GET /v1/calendars/cal_demo_gaborone/working-time?from=…&minutes=120`.
+ */
+function calendarsSql(now, q) {
+  const day = [{ start: "08:00", end: "17:00" }];
+  const week = { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [{ start: "08:00", end: "13:00" }] };
+  const holidays = [
+    ["--01-01", "New Year's Day"],
+    ["--01-02", "New Year Holiday"],
+    ["--05-01", "Labour Day"],
+    ["--07-01", "Sir Seretse Khama Day"],
+    ["--09-30", "Botswana Day"],
+    ["--10-01", "Botswana Day Holiday"],
+    ["--12-25", "Christmas Day"],
+    ["--12-26", "Boxing Day"],
+    ["2026-04-03", "Good Friday"],
+    ["2026-04-04", "Holy Saturday"],
+    ["2026-04-06", "Easter Monday"],
+    ["2026-05-14", "Ascension Day"],
+    ["2026-07-20", "President's Day"],
+    ["2026-07-21", "President's Day Holiday"],
+    ["2027-03-26", "Good Friday"],
+    ["2027-03-27", "Holy Saturday"],
+    ["2027-03-29", "Easter Monday"],
+    ["2027-05-06", "Ascension Day"],
+    ["2027-07-19", "President's Day"],
+    ["2027-07-20", "President's Day Holiday"],
+  ].map(([date, name]) => ({ date, name }));
+  return [
+    `INSERT OR IGNORE INTO calendars (id, name, time_zone, week, exceptions, holidays, is_default, created_at, updated_at)
+     SELECT 'cal_demo_gaborone', 'Gaborone office', 'Africa/Gaborone', ${q(JSON.stringify(week))}, '[]', ${q(JSON.stringify(holidays))},
+            NOT EXISTS (SELECT 1 FROM calendars WHERE is_default = 1), ${q(now)}, ${q(now)};`,
+  ];
 }
 
 /** Two of the operator's other applications that sign in through truckroll, with roles some demo users hold. */

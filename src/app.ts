@@ -22,6 +22,7 @@ import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
 import { auditModule } from "./modules/audit";
+import { calendarsModule } from "./modules/calendars";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -336,6 +337,7 @@ export const API_TAGS = [
     description: "Your own profile, and user administration: create, edit, approve registrations, (de)activate.",
   },
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
+  { name: "calendars", description: "Business hours: weekly frames in a time zone, exceptions, holidays." },
   { name: "audit", description: "Who changed accounts, roles, grants, API keys, applications, webhooks and teams." },
   {
     name: "applications",
@@ -392,6 +394,7 @@ export function createApp() {
   app.route("/", provisioningModule);
   app.route("/", commentsModule);
   app.route("/", auditModule);
+  app.route("/", calendarsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

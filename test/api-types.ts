@@ -5382,6 +5382,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Business-hours calendars, by name
+         * @description Business-hours calendars, by name.
+         *
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars and what working time on them ends when) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listCalendars"];
+        put?: never;
+        /**
+         * Create a calendar: weekly frames in its time zone, dated exceptions, holidays
+         * @description Frames are local times in the calendar's zone (daylight saving follows the zone's rules). A frame whose end is not after its start runs past midnight; `00:00`–`00:00` is the whole day. A holiday closes the frames that start on it; `--MM-DD` repeats every year. `is_default: true` makes it the deployment's default calendar (the previous default stops being it).
+         *
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars and choose the default) — by default the roles admin; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createCalendar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A calendar
+         * @description A calendar.
+         *
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars and what working time on them ends when) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getCalendar"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a calendar (not the default one)
+         * @description Delete a calendar (not the default one).
+         *
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars and choose the default) — by default the roles admin; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        delete: operations["deleteCalendar"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a calendar (each list given replaces the stored one)
+         * @description Change a calendar (each list given replaces the stored one).
+         *
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars and choose the default) — by default the roles admin; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateCalendar"];
+        trace?: never;
+    };
+    "/v1/calendars/{id}/working-time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When a number of working minutes from an instant ends on this calendar
+         * @description What a target of that many business minutes, started then, would be due at: holidays and closed days do not count.
+         *
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars and what working time on them ends when) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getCalendarWorkingTime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -7236,12 +7332,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage")[];
         };
         RolePool: {
             role: string;
@@ -9034,7 +9130,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -9988,7 +10084,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -10000,6 +10096,94 @@ export interface components {
             } | null;
             client_ip: string | null;
             request_id: string | null;
+        };
+        CalendarPage: {
+            data: components["schemas"]["Calendar"][];
+            next_cursor: string | null;
+        };
+        Calendar: {
+            /** @example cal_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            name: string;
+            time_zone: string;
+            week: {
+                [key: string]: components["schemas"]["CalendarFrame"][];
+            };
+            exceptions: components["schemas"]["CalendarException"][];
+            holidays: components["schemas"]["CalendarHoliday"][];
+            is_default: boolean;
+            created_at: string;
+            updated_at: string;
+        };
+        CalendarFrame: {
+            /** @example 08:00 */
+            start: string;
+            /**
+             * @description Local end; an end not after the start means the frame runs past midnight into the next day
+             * @example 17:00
+             */
+            end: string;
+        };
+        CalendarException: {
+            /**
+             * Format: date
+             * @example 2026-12-25
+             */
+            date: string;
+            /** @description That date's frames instead of its weekday's; [] closes the day */
+            frames: components["schemas"]["CalendarFrame"][];
+            name?: string;
+        };
+        CalendarHoliday: {
+            /**
+             * @description `YYYY-MM-DD` once, or `--MM-DD` every year
+             * @example --09-30
+             */
+            date: string;
+            /** @example Botswana Day */
+            name: string;
+        };
+        CalendarCreate: {
+            /** @example Gaborone office */
+            name: string;
+            /** @example Africa/Gaborone */
+            time_zone: string;
+            week: components["schemas"]["CalendarWeek"];
+            /** @description Defaults to `[]`. */
+            exceptions?: components["schemas"]["CalendarException"][];
+            /** @description Defaults to `[]`. */
+            holidays?: components["schemas"]["CalendarHoliday"][];
+            /** @description Make this the deployment's default calendar. Defaults to `false`. */
+            is_default?: boolean;
+        };
+        /** @description Frames per weekday (mon … sun); a day left out is closed */
+        CalendarWeek: {
+            mon?: components["schemas"]["CalendarFrame"][];
+            tue?: components["schemas"]["CalendarFrame"][];
+            wed?: components["schemas"]["CalendarFrame"][];
+            thu?: components["schemas"]["CalendarFrame"][];
+            fri?: components["schemas"]["CalendarFrame"][];
+            sat?: components["schemas"]["CalendarFrame"][];
+            sun?: components["schemas"]["CalendarFrame"][];
+        };
+        CalendarUpdate: {
+            name?: string;
+            /** @example Africa/Gaborone */
+            time_zone?: string;
+            week?: components["schemas"]["CalendarWeek"];
+            exceptions?: components["schemas"]["CalendarException"][];
+            holidays?: components["schemas"]["CalendarHoliday"][];
+            /**
+             * @description Make this the default (the previous one stops being it)
+             * @enum {boolean}
+             */
+            is_default?: true;
+        };
+        CalendarWorkingTime: {
+            from: string;
+            minutes: number;
+            /** @description When that many working minutes have passed; null if the calendar never opens */
+            due_at: string | null;
         };
     };
     responses: never;
@@ -29678,7 +29862,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
@@ -29729,6 +29913,418 @@ export interface operations {
             };
             /** @description The caller lacks the permission or may not touch this object */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCalendars: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calendars */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The calendar's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The calendar's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The calendar's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendarWorkingTime: {
+        parameters: {
+            query: {
+                /** @description The instant the clock starts (RFC 3339) */
+                from: string;
+                /** @description Working minutes to add */
+                minutes?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The calendar's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The end of that working time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarWorkingTime"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

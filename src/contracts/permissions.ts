@@ -55,6 +55,8 @@ export const PERMISSIONS = {
     "Provision the fibre network through the element manager: ONT link checks, services, CPE changes, ONT deletion, VLANs, subscriber search and health; read the provisioning log",
   "dev:outbox": "Read the local development outbox",
   "audit:read": "Read the audit log of administrative changes",
+  "calendars:read": "Read business-hours calendars and what working time on them ends when",
+  "calendars:manage": "Create, change and delete business-hours calendars and choose the default",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -76,6 +78,7 @@ export const BUILTIN_ROLES = {
           "applications:write",
           "api_keys:manage",
           "audit:read",
+          "calendars:manage",
         ].includes(p),
     ),
   },
@@ -105,6 +108,7 @@ export const BUILTIN_ROLES = {
       "reports:read",
       "inventory:read",
       "network:read",
+      "calendars:read",
     ],
   },
   dispatcher: {
@@ -135,6 +139,7 @@ export const BUILTIN_ROLES = {
       "imports:tickets",
       "network:read",
       "network:manage",
+      "calendars:read",
     ],
   },
   technician: {

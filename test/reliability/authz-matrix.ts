@@ -58,6 +58,12 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getNotificationPreferences: "authenticated", // GET /v1/me/notification-preferences
   setNotificationPreferences: "authenticated", // PUT /v1/me/notification-preferences
   listAuditLog: "audit:read", // GET /v1/audit-log
+  listCalendars: "calendars:read", // GET /v1/calendars
+  createCalendar: "calendars:manage", // POST /v1/calendars
+  getCalendar: "calendars:read", // GET /v1/calendars/{id}
+  updateCalendar: "calendars:manage", // PATCH /v1/calendars/{id}
+  deleteCalendar: "calendars:manage", // DELETE /v1/calendars/{id}
+  getCalendarWorkingTime: "calendars:read", // GET /v1/calendars/{id}/working-time
   listWebhooks: "webhooks:manage", // GET /v1/webhooks
   createWebhook: "webhooks:manage", // POST /v1/webhooks
   getWebhook: "webhooks:manage", // GET /v1/webhooks/{id}

@@ -100,6 +100,10 @@ describe("D1 round trips of every operation", () => {
       token: admin,
       body: { name: "Sweep key", permissions: ["users:lookup"] },
     });
+    const calendar = await call("/v1/calendars", {
+      token: admin,
+      body: { name: "Sweep calendar", time_zone: "Africa/Gaborone", week: { mon: [{ start: "08:00", end: "17:00" }] } },
+    });
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
     const webhook = await call("/v1/webhooks", {
       token: admin,
@@ -150,6 +154,7 @@ describe("D1 round trips of every operation", () => {
       role: role.json?.key,
       bucket: bucket.json?.id,
       webhook: webhook.json?.id,
+      calendar: calendar.json?.id,
       application: application.json?.id,
       appRole: appRole.json?.id,
       grant: grant.json?.id,
@@ -191,6 +196,9 @@ describe("D1 round trips of every operation", () => {
       body: { url: "https://hooks.example.com/sweep-created", events: ["sla.breached"] },
     }),
     "PATCH /v1/webhooks/{id}": async () => ({ body: { description: "Swept", active: false } }),
+    "GET /v1/calendars/{id}/working-time": async () => ({
+      path: `/v1/calendars/${w.calendar}/working-time?from=2026-12-04T16:30:00%2B02:00&minutes=120`,
+    }),
     "POST /v1/inventory/transfers": async () => ({
       body: { item_id: w.item, from: "warehouse", to: `van:${w.tech}`, quantity: 1 },
     }),
@@ -287,6 +295,7 @@ describe("D1 round trips of every operation", () => {
         roles: w.role,
         buckets: w.bucket,
         webhooks: w.webhook,
+        calendars: w.calendar,
         jobs: w.job,
         applications: w.application,
         "application-grants": w.grant,

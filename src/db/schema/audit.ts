@@ -9,6 +9,7 @@ export const AUDIT_TARGETS = [
   "api_key",
   "webhook",
   "team",
+  "calendar",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 

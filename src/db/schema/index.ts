@@ -11,3 +11,4 @@ export * from "./applications";
 export * from "./mobile";
 export * from "./network";
 export * from "./audit";
+export * from "./calendars";

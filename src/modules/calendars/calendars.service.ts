@@ -1,0 +1,135 @@
+import type { z } from "@hono/zod-openapi";
+import { eq, ne } from "drizzle-orm";
+import { type CalendarFrame, calendars } from "../../db/schema";
+import { commitAudited } from "../../lib/change-batch";
+import type { ServiceContext, UserContext } from "../../lib/context";
+import { newId, nowIso } from "../../lib/ids";
+import { keyset } from "../../lib/pagination";
+import { AppError } from "../../lib/problem";
+import { ALWAYS_OPEN, addWorkingMinutes, type WorkingCalendar } from "../../lib/working-time";
+import type { CalendarCreateSchema, CalendarUpdateSchema } from "./calendars.schemas";
+
+type CalendarRow = typeof calendars.$inferSelect;
+
+export function toCalendarResponse(r: CalendarRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    time_zone: r.timeZone,
+    week: r.week,
+    exceptions: r.exceptions,
+    holidays: r.holidays,
+    is_default: r.isDefault,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+/** The calendar as the working-time functions read it. */
+export function workingCalendarOf(r: CalendarRow): WorkingCalendar {
+  return { timeZone: r.timeZone, week: r.week, exceptions: r.exceptions, holidays: r.holidays };
+}
+
+async function findCalendar(ctx: ServiceContext, id: string) {
+  const row = await ctx.db.query.calendars.findFirst({ where: eq(calendars.id, id) });
+  if (!row) throw new AppError("not_found", "No such calendar.");
+  return row;
+}
+
+/** The deployment's default calendar, or every hour of every day when none is set. */
+export async function defaultWorkingCalendar(ctx: ServiceContext): Promise<WorkingCalendar> {
+  const row = await ctx.db.query.calendars.findFirst({ where: eq(calendars.isDefault, true) });
+  return row ? workingCalendarOf(row) : ALWAYS_OPEN;
+}
+
+export async function listCalendars(ctx: UserContext, query: { limit: number; cursor?: string }) {
+  const page = keyset({ order: "name", column: calendars.name, idColumn: calendars.id, cursor: query.cursor });
+  const rows = await ctx.db
+    .select()
+    .from(calendars)
+    .where(page.where)
+    .orderBy(...page.orderBy)
+    .limit(query.limit + 1);
+  const result = page.page(rows, query.limit, (r) => r.name);
+  return { data: result.data.map(toCalendarResponse), next_cursor: result.next_cursor };
+}
+
+export async function getCalendar(ctx: UserContext, id: string) {
+  return toCalendarResponse(await findCalendar(ctx, id));
+}
+
+const weekOf = (week: Partial<Record<string, CalendarFrame[] | undefined>>) =>
+  Object.fromEntries(Object.entries(week).filter((e): e is [string, CalendarFrame[]] => Array.isArray(e[1])));
+
+/** Becoming the default takes it from the one before, in the same batch (one default at a time, held by a unique index). */
+const takeDefault = (ctx: UserContext, id: string) =>
+  ctx.db.update(calendars).set({ isDefault: false, updatedAt: nowIso() }).where(ne(calendars.id, id));
+
+export async function createCalendar(ctx: UserContext, input: z.output<typeof CalendarCreateSchema>) {
+  const now = nowIso();
+  const row: CalendarRow = {
+    id: newId("cal"),
+    name: input.name,
+    timeZone: input.time_zone,
+    week: weekOf(input.week),
+    exceptions: input.exceptions,
+    holidays: input.holidays,
+    isDefault: input.is_default,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await commitAudited(
+    ctx,
+    [...(row.isDefault ? [takeDefault(ctx, row.id)] : []), ctx.db.insert(calendars).values(row)],
+    { action: "calendar.created", targetType: "calendar", targetId: row.id, after: toCalendarResponse(row) },
+  );
+  return toCalendarResponse(row);
+}
+
+export async function updateCalendar(ctx: UserContext, id: string, input: z.output<typeof CalendarUpdateSchema>) {
+  const before = await findCalendar(ctx, id);
+  const set: Partial<CalendarRow> = { updatedAt: nowIso() };
+  if (input.name !== undefined) set.name = input.name;
+  if (input.time_zone !== undefined) set.timeZone = input.time_zone;
+  if (input.week !== undefined) set.week = weekOf(input.week);
+  if (input.exceptions !== undefined) set.exceptions = input.exceptions;
+  if (input.holidays !== undefined) set.holidays = input.holidays;
+  if (input.is_default) set.isDefault = true;
+  await commitAudited(
+    ctx,
+    [
+      ...(input.is_default ? [takeDefault(ctx, id)] : []),
+      ctx.db.update(calendars).set(set).where(eq(calendars.id, id)),
+    ],
+    {
+      action: "calendar.updated",
+      targetType: "calendar",
+      targetId: id,
+      before: toCalendarResponse(before),
+      after: set,
+    },
+  );
+  return getCalendar(ctx, id);
+}
+
+export async function deleteCalendar(ctx: UserContext, id: string) {
+  const before = await findCalendar(ctx, id);
+  if (before.isDefault)
+    throw new AppError("conflict", "This is the default calendar: make another one the default first.");
+  await commitAudited(ctx, [ctx.db.delete(calendars).where(eq(calendars.id, id))], {
+    action: "calendar.deleted",
+    targetType: "calendar",
+    targetId: id,
+    before: toCalendarResponse(before),
+  });
+}
+
+/** When `minutes` working minutes after `from` fall on this calendar: what an SLA target on it would be. */
+export async function calendarWorkingTime(ctx: UserContext, id: string, query: { from: string; minutes: number }) {
+  const due = addWorkingMinutes(workingCalendarOf(await findCalendar(ctx, id)), Date.parse(query.from), query.minutes);
+  return {
+    from: new Date(query.from).toISOString(),
+    minutes: query.minutes,
+    due_at: due === null ? null : new Date(due).toISOString(),
+  };
+}
