@@ -10112,6 +10112,13 @@ export interface components {
             exceptions: components["schemas"]["CalendarException"][];
             holidays: components["schemas"]["CalendarHoliday"][];
             is_default: boolean;
+            ical_url: string | null;
+            /** @description The closed days the feed named at its last good refresh (a year back, two ahead) */
+            ical_holidays: components["schemas"]["CalendarHoliday"][];
+            /** @description When the feed was last read successfully */
+            ical_refreshed_at: string | null;
+            /** @description Why the last refresh failed; null after a good one */
+            ical_error: string | null;
             created_at: string;
             updated_at: string;
         };
@@ -10155,6 +10162,11 @@ export interface components {
             holidays?: components["schemas"]["CalendarHoliday"][];
             /** @description Make this the deployment's default calendar. Defaults to `false`. */
             is_default?: boolean;
+            /**
+             * @description An https iCal (RFC 5545) feed of holidays, e.g. a public-holiday calendar: its all-day events close their days. Refreshed daily; `null` removes it
+             * @example https://holidays.example.com/botswana.ics
+             */
+            ical_url?: string | null;
         };
         /** @description Frames per weekday (mon … sun); a day left out is closed */
         CalendarWeek: {
@@ -10178,6 +10190,11 @@ export interface components {
              * @enum {boolean}
              */
             is_default?: true;
+            /**
+             * @description An https iCal (RFC 5545) feed of holidays, e.g. a public-holiday calendar: its all-day events close their days. Refreshed daily; `null` removes it
+             * @example https://holidays.example.com/botswana.ics
+             */
+            ical_url?: string | null;
         };
         CalendarWorkingTime: {
             from: string;

@@ -2,6 +2,7 @@ import { systemContext, type ServiceContext } from "../lib/context";
 import type { Env } from "../lib/env";
 import { writeLog } from "../lib/log";
 import { deleteEndedCredentials } from "../modules/auth";
+import { refreshCalendarFeeds } from "../modules/calendars";
 import { deleteExpiredJobFiles, resumeStalledJobs } from "../modules/jobs";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { settleAbandonedActions } from "../modules/provisioning";
@@ -40,7 +41,7 @@ const JOBS: Record<string, Record<string, Job>> = {
     relayEvents,
     redeliverOverdue,
   },
-  [CRON_DAILY]: { cleanupExpired },
+  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds },
 };
 
 /** Runs the jobs of a schedule, each once per scheduled time, as the system. */

@@ -35,7 +35,7 @@ export const ALWAYS_OPEN: WorkingCalendar = {
 };
 
 const MINUTE = 60_000;
-/** A calendar with no working time within this many days of an instant is treated as never open. */
+/** A calendar with no working time within this many days of an instant counts as one that never opens. */
 const SEARCH_DAYS = 400;
 
 function weekdayOf(date: string): Weekday {

@@ -29,8 +29,9 @@ describe("the Worker bundle", () => {
       .filter(([file, used]) => /zod\/v4\/locales\/(?!index\.js)/.test(file) && used.bytesInOutput > 0)
       .map(([file]) => file.split("/").pop());
     expect(languages).toEqual(["en.js"]);
-    // 1,732,605 bytes with the provisioning module (2026-12-03); the bound catches a library pulled in by mistake.
-    expect(bundle.bytes).toBeLessThan(1_800_000);
+    // 1,732,605 bytes with the provisioning module (2026-12-03); 1,880,030 with the write path, audit log,
+    // calendars and ical.js (about 76 KB of it, 2026-12-06). The bound catches a library pulled in by mistake.
+    expect(bundle.bytes).toBeLessThan(1_950_000);
     const code = readFileSync(join(out, "index.js"), "utf8");
     expect(code.length / code.split("\n").length).toBeGreaterThan(1000); // minified: few, very long lines
   });

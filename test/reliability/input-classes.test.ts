@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { webhookTargetProblem } from "../../src/modules/notifications/webhook-targets";
+import { outboundTargetProblem } from "../../src/lib/outbound-targets";
 import { SEARCH_MAX_LENGTH } from "../../src/lib/search";
 import { call, createUser, expectProblem, signedIn } from "../helpers";
 import { makeAsset, makeCustomer, staff } from "../work-factories";
@@ -326,17 +326,17 @@ describe("webhook targets", () => {
 
   it("refuses loopback, private, link-local, numeric-encoded hosts and credentials in every environment", () => {
     for (const url of refusedEverywhere) {
-      expect(webhookTargetProblem(url, { allowLocalDevelopment: false }), url).not.toBeNull();
-      expect(webhookTargetProblem(url, { allowLocalDevelopment: true }), url).not.toBeNull();
+      expect(outboundTargetProblem(url, { allowLocalDevelopment: false }), url).not.toBeNull();
+      expect(outboundTargetProblem(url, { allowLocalDevelopment: true }), url).not.toBeNull();
     }
   });
 
   it("allows public https hosts, and http://localhost or http://127.0.0.1 only in local development", () => {
     for (const url of ["https://hooks.example.com/truckroll", "https://203.0.114.9/x", "https://[2606:4700::1111]/x"])
-      expect(webhookTargetProblem(url, { allowLocalDevelopment: false }), url).toBeNull();
+      expect(outboundTargetProblem(url, { allowLocalDevelopment: false }), url).toBeNull();
     for (const url of ["http://localhost:9000/hook", "http://127.0.0.1:8080/x"]) {
-      expect(webhookTargetProblem(url, { allowLocalDevelopment: true }), url).toBeNull();
-      expect(webhookTargetProblem(url, { allowLocalDevelopment: false }), url).not.toBeNull();
+      expect(outboundTargetProblem(url, { allowLocalDevelopment: true }), url).toBeNull();
+      expect(outboundTargetProblem(url, { allowLocalDevelopment: false }), url).not.toBeNull();
     }
   });
 

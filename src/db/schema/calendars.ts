@@ -26,6 +26,12 @@ export const calendars = sqliteTable(
     exceptions: text("exceptions", { mode: "json" }).$type<CalendarException[]>().notNull(),
     holidays: text("holidays", { mode: "json" }).$type<CalendarHoliday[]>().notNull(),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    /** An iCal (RFC 5545) feed of holidays, refreshed daily; its all-day events close their days. */
+    icalUrl: text("ical_url"),
+    icalHolidays: text("ical_holidays", { mode: "json" }).$type<CalendarHoliday[]>().notNull().default([]),
+    icalRefreshedAt: text("ical_refreshed_at"),
+    /** Why the last refresh failed (the holidays of the last good one are kept); null after a good one. */
+    icalError: text("ical_error"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

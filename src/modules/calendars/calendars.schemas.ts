@@ -80,6 +80,11 @@ export const CalendarCreateSchema = z
     exceptions: z.array(ExceptionSchema).max(366).default([]).refine(unique, "One exception per date"),
     holidays: z.array(HolidaySchema).max(200).default([]).refine(unique, "One holiday per date"),
     is_default: z.boolean().default(false).openapi({ description: "Make this the deployment's default calendar" }),
+    ical_url: z.string().max(500).nullable().optional().openapi({
+      description:
+        "An https iCal (RFC 5545) feed of holidays, e.g. a public-holiday calendar: its all-day events close their days. Refreshed daily; `null` removes it",
+      example: "https://holidays.example.com/botswana.ics",
+    }),
   })
   .openapi("CalendarCreate");
 
@@ -94,6 +99,11 @@ export const CalendarUpdateSchema = z
       .literal(true)
       .optional()
       .openapi({ description: "Make this the default (the previous one stops being it)" }),
+    ical_url: z.string().max(500).nullable().optional().openapi({
+      description:
+        "An https iCal (RFC 5545) feed of holidays, e.g. a public-holiday calendar: its all-day events close their days. Refreshed daily; `null` removes it",
+      example: "https://holidays.example.com/botswana.ics",
+    }),
   })
   .openapi("CalendarUpdate");
 
@@ -106,6 +116,12 @@ export const CalendarSchema = z
     exceptions: z.array(ExceptionSchema),
     holidays: z.array(HolidaySchema),
     is_default: z.boolean(),
+    ical_url: z.string().nullable(),
+    ical_holidays: z
+      .array(HolidaySchema)
+      .openapi({ description: "The closed days the feed named at its last good refresh (a year back, two ahead)" }),
+    ical_refreshed_at: z.string().nullable().openapi({ description: "When the feed was last read successfully" }),
+    ical_error: z.string().nullable().openapi({ description: "Why the last refresh failed; null after a good one" }),
     created_at: z.string(),
     updated_at: z.string(),
   })

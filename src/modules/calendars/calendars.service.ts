@@ -1,13 +1,17 @@
 import type { z } from "@hono/zod-openapi";
-import { eq, ne } from "drizzle-orm";
-import { type CalendarFrame, calendars } from "../../db/schema";
+import { and, eq, isNotNull, ne } from "drizzle-orm";
+import { type CalendarFrame, type CalendarHoliday, calendars } from "../../db/schema";
 import { commitAudited } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
+import { isLocal } from "../../lib/env";
 import { newId, nowIso } from "../../lib/ids";
+import { outboundTargetProblem } from "../../lib/outbound-targets";
+import { addDays } from "../../lib/time";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { ALWAYS_OPEN, addWorkingMinutes, type WorkingCalendar } from "../../lib/working-time";
 import type { CalendarCreateSchema, CalendarUpdateSchema } from "./calendars.schemas";
+import { FEED_MAX_BYTES, holidaysFromFeed } from "./feeds";
 
 type CalendarRow = typeof calendars.$inferSelect;
 
@@ -20,6 +24,10 @@ export function toCalendarResponse(r: CalendarRow) {
     exceptions: r.exceptions,
     holidays: r.holidays,
     is_default: r.isDefault,
+    ical_url: r.icalUrl,
+    ical_holidays: r.icalHolidays,
+    ical_refreshed_at: r.icalRefreshedAt,
+    ical_error: r.icalError,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
@@ -27,7 +35,7 @@ export function toCalendarResponse(r: CalendarRow) {
 
 /** The calendar as the working-time functions read it. */
 export function workingCalendarOf(r: CalendarRow): WorkingCalendar {
-  return { timeZone: r.timeZone, week: r.week, exceptions: r.exceptions, holidays: r.holidays };
+  return { timeZone: r.timeZone, week: r.week, exceptions: r.exceptions, holidays: [...r.holidays, ...r.icalHolidays] };
 }
 
 async function findCalendar(ctx: ServiceContext, id: string) {
@@ -65,7 +73,23 @@ const weekOf = (week: Partial<Record<string, CalendarFrame[] | undefined>>) =>
 const takeDefault = (ctx: UserContext, id: string) =>
   ctx.db.update(calendars).set({ isDefault: false, updatedAt: nowIso() }).where(ne(calendars.id, id));
 
+/** A feed must be https and public, like a webhook's target. */
+function assertFeedUrl(ctx: UserContext, url: string | null | undefined) {
+  if (!url) return;
+  const problem = outboundTargetProblem(url, { allowLocalDevelopment: isLocal(ctx.settings) });
+  if (problem)
+    throw new AppError("validation_failed", "The iCal URL is not an allowed address.", {
+      errors: [{ path: "ical_url", message: problem }],
+    });
+}
+
+/** A new or changed feed is read after the answer (off the request's path); the daily job keeps it fresh. */
+function refreshSoon(ctx: UserContext, id: string, url: string | null | undefined) {
+  if (url) ctx.waitUntil(refreshCalendarFeed(ctx, id).catch(() => undefined));
+}
+
 export async function createCalendar(ctx: UserContext, input: z.output<typeof CalendarCreateSchema>) {
+  assertFeedUrl(ctx, input.ical_url);
   const now = nowIso();
   const row: CalendarRow = {
     id: newId("cal"),
@@ -75,6 +99,10 @@ export async function createCalendar(ctx: UserContext, input: z.output<typeof Ca
     exceptions: input.exceptions,
     holidays: input.holidays,
     isDefault: input.is_default,
+    icalUrl: input.ical_url ?? null,
+    icalHolidays: [],
+    icalRefreshedAt: null,
+    icalError: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -83,11 +111,13 @@ export async function createCalendar(ctx: UserContext, input: z.output<typeof Ca
     [...(row.isDefault ? [takeDefault(ctx, row.id)] : []), ctx.db.insert(calendars).values(row)],
     { action: "calendar.created", targetType: "calendar", targetId: row.id, after: toCalendarResponse(row) },
   );
+  refreshSoon(ctx, row.id, row.icalUrl);
   return toCalendarResponse(row);
 }
 
 export async function updateCalendar(ctx: UserContext, id: string, input: z.output<typeof CalendarUpdateSchema>) {
   const before = await findCalendar(ctx, id);
+  assertFeedUrl(ctx, input.ical_url);
   const set: Partial<CalendarRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) set.name = input.name;
   if (input.time_zone !== undefined) set.timeZone = input.time_zone;
@@ -95,6 +125,10 @@ export async function updateCalendar(ctx: UserContext, id: string, input: z.outp
   if (input.exceptions !== undefined) set.exceptions = input.exceptions;
   if (input.holidays !== undefined) set.holidays = input.holidays;
   if (input.is_default) set.isDefault = true;
+  if (input.ical_url !== undefined && input.ical_url !== before.icalUrl) {
+    // A new feed starts empty; removing one drops what it named.
+    Object.assign(set, { icalUrl: input.ical_url, icalHolidays: [], icalRefreshedAt: null, icalError: null });
+  }
   await commitAudited(
     ctx,
     [
@@ -132,4 +166,46 @@ export async function calendarWorkingTime(ctx: UserContext, id: string, query: {
     minutes: query.minutes,
     due_at: due === null ? null : new Date(due).toISOString(),
   };
+}
+
+/** Reads one calendar's feed: its closed days from a year back to two years ahead replace the last ones; a failure keeps them and says why. */
+export async function refreshCalendarFeed(ctx: ServiceContext, id: string, now = Date.now()) {
+  const row = await ctx.db.query.calendars.findFirst({ where: eq(calendars.id, id) });
+  if (!row?.icalUrl) return { refreshed: false };
+  const url = row.icalUrl;
+  const today = new Date(now).toISOString().slice(0, 10);
+  let holidays: CalendarHoliday[] | null = null;
+  let error: string | null = null;
+  try {
+    const res = await fetch(url, {
+      headers: { accept: "text/calendar" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`The feed answered ${res.status}`);
+    const text = await res.text();
+    if (text.length > FEED_MAX_BYTES) throw new Error("The feed is larger than 1 MB");
+    holidays = holidaysFromFeed(text, addDays(today, -366), addDays(today, 731));
+  } catch (err) {
+    error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+  }
+  // Only while the calendar still has this feed: a URL changed meanwhile is not overwritten.
+  const stillSame = and(eq(calendars.id, id), eq(calendars.icalUrl, url));
+  await ctx.db
+    .update(calendars)
+    .set(
+      holidays
+        ? { icalHolidays: holidays, icalRefreshedAt: new Date(now).toISOString(), icalError: null }
+        : { icalError: error },
+    )
+    .where(stillSame);
+  return { refreshed: holidays !== null, error };
+}
+
+/** The daily job: every calendar with a feed, one after another (a handful per deployment). */
+export async function refreshCalendarFeeds(ctx: ServiceContext, scheduledTime: number) {
+  const rows = await ctx.db.select({ id: calendars.id }).from(calendars).where(isNotNull(calendars.icalUrl));
+  let refreshed = 0;
+  for (const { id } of rows) if ((await refreshCalendarFeed(ctx, id, scheduledTime)).refreshed) refreshed++;
+  return { feeds: rows.length, refreshed };
 }

@@ -2,6 +2,7 @@ import type { CustomerChannel } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { nowIso } from "../../lib/ids";
+import { catalogued } from "../../contracts/events";
 import type { DomainEventMessage, NotificationMessage } from "../../lib/messages";
 import { catalogue, fill, formatClock, formatVisitTime, type CustomerMessageKey } from "../../locales/catalogue";
 import { visitMessageFacts } from "../scheduling";
@@ -31,9 +32,9 @@ export interface CustomerMessages {
 }
 
 /** Which message, if any, a visit event sends the customer. */
-export function customerMessageKey(event: Pick<DomainEventMessage, "type" | "data">): CustomerMessageKey | null {
-  const byCustomer = event.data.via === "link";
-  switch (event.type) {
+export function customerMessageKey(message: DomainEventMessage): CustomerMessageKey | null {
+  const event = catalogued(message);
+  switch (event?.type) {
     case "appointment.link_sent":
       return "link_sent";
     case "appointment.scheduled":
@@ -41,9 +42,9 @@ export function customerMessageKey(event: Pick<DomainEventMessage, "type" | "dat
     case "appointment.confirmed":
       return "confirmed";
     case "appointment.rescheduled":
-      return byCustomer ? "rescheduled_by_customer" : "rescheduled";
+      return event.data.via === "link" ? "rescheduled_by_customer" : "rescheduled";
     case "appointment.cancelled":
-      return byCustomer ? "cancelled_by_customer" : "cancelled";
+      return event.data.via === "link" ? "cancelled_by_customer" : "cancelled";
     case "appointment.reminder":
       return event.data.reminder === "evening" ? "reminder_evening" : "reminder_soon";
     case "appointment.en_route":
@@ -105,8 +106,9 @@ export async function planCustomerMessages(
   const delay = URGENT.includes(key) ? 0 : quietDelay;
 
   const targets: { channel: CustomerChannel; address: string }[] = [];
-  if (key === "link_sent") {
-    if (typeof event.data.sent_to === "string") targets.push({ channel: "sms", address: event.data.sent_to });
+  const linkSent = catalogued(event);
+  if (linkSent?.type === "appointment.link_sent") {
+    if (linkSent.data.sent_to) targets.push({ channel: "sms", address: linkSent.data.sent_to });
   } else {
     for (const channel of customer.messageChannels) {
       const address = addressFor(customer, channel);

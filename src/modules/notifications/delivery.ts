@@ -10,7 +10,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { isWebhook, type DomainEventMessage, type NotificationMessage, type WebhookMessage } from "../../lib/messages";
 import { planFanOut } from "./fanout";
 import { postWebhook, sendThroughProvider, type SendOutcome } from "./providers";
-import { webhookTargetProblem } from "./webhook-targets";
+import { outboundTargetProblem } from "../../lib/outbound-targets";
 
 export const DEAD_LETTER_QUEUE = "truckroll-notifications-dlq";
 /** A claim older than this is from a consumer that died mid-send and may be taken over. */
@@ -194,7 +194,7 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
       .first<{ url: string; secret: string; active: number }>();
     // Checked again at delivery: a target stored before the rule existed is refused, not called.
     const refused = hook?.active
-      ? webhookTargetProblem(hook.url, { allowLocalDevelopment: isLocal(ctx.settings) })
+      ? outboundTargetProblem(hook.url, { allowLocalDevelopment: isLocal(ctx.settings) })
       : null;
     outcome = !hook?.active
       ? { ok: false, transient: false, provider: "webhook", error: "webhook deleted or disabled" }

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { sendToQueue } from "../../lib/events";
 import type { QueueMessage } from "../../lib/messages";
 import { isLocal } from "../../lib/env";
-import { webhookTargetProblem } from "./webhook-targets";
+import { outboundTargetProblem } from "../../lib/outbound-targets";
 import { inList } from "../../lib/d1";
 import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
 import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
@@ -234,7 +234,7 @@ export async function listWebhooks(ctx: UserContext, query: { limit: number; cur
 }
 
 function assertWebhookTarget(ctx: UserContext, url: string) {
-  const problem = webhookTargetProblem(url, { allowLocalDevelopment: isLocal(ctx.settings) });
+  const problem = outboundTargetProblem(url, { allowLocalDevelopment: isLocal(ctx.settings) });
   if (problem)
     throw new AppError("validation_failed", "The webhook URL is not an allowed target.", {
       errors: [{ path: "url", message: problem }],

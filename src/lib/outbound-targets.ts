@@ -1,6 +1,6 @@
 /**
- * Where a webhook may point. Outbound requests must never reach the deployment's own network:
- * refused are credentials in the URL, plain http, loopback, private, link-local, shared,
+ * Where truckroll may send a request (webhooks, calendar feeds). Outbound requests must never
+ * reach the deployment's own network: refused are credentials in the URL, plain http, loopback, private, link-local, shared,
  * multicast and reserved addresses (also when written as one number, hex or octal — the WHATWG
  * URL parser normalises those to dotted form first), IPv6 literals outside global unicast, and
  * names that only resolve inside a network (`localhost`, `*.local`, `*.internal`, single labels).
@@ -8,15 +8,14 @@
  * integrator can receive events on their own machine. A public name that resolves to a private
  * address is stopped by the platform: Workers' fetch does not reach private networks.
  */
-export function webhookTargetProblem(raw: string, options: { allowLocalDevelopment: boolean }): string | null {
+export function outboundTargetProblem(raw: string, options: { allowLocalDevelopment: boolean }): string | null {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return "Not a valid URL";
   }
-  if (url.username || url.password)
-    return "Credentials in the URL are not allowed; use the signing secret to authenticate deliveries";
+  if (url.username || url.password) return "Credentials in the URL are not allowed";
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (options.allowLocalDevelopment && url.protocol === "http:" && (host === "localhost" || host === "127.0.0.1"))
     return null;
