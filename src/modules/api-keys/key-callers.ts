@@ -2,7 +2,7 @@ import type { UserRow } from "../../db/schema";
 import type { UserActor } from "../../lib/context";
 import type { Env, Settings } from "../../lib/env";
 import { sha256 } from "../../lib/hmac";
-import type { Caller } from "../../lib/identity";
+import type { Caller, CallerDirectory } from "../../lib/identity";
 import { isPermission, type Permission } from "../../contracts/permissions";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
@@ -123,14 +123,7 @@ export async function authenticateApiKey(
 }
 
 /** A token exchanged for a key (client credentials) carries the key's permissions as its scope. */
-export function exchangedKeyCaller(claims: {
-  keyId: string;
-  scope?: string;
-  azp?: string;
-  exp: number;
-  iat?: number;
-  name?: unknown;
-}): Caller {
+export function exchangedKeyCaller(claims: Parameters<CallerDirectory["byExchangedKey"]>[0]): Caller {
   return {
     actor: keyActor({
       id: claims.keyId,
