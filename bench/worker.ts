@@ -5,7 +5,7 @@ import { settingsFrom, type Env } from "../src/lib/env";
 import { permissionsOf } from "../src/contracts/permissions";
 import { buildTicketListQuery } from "../src/modules/tickets";
 
-export { ElementManagerSimulator, EventsHub, TechnicianSchedule, VlanAllocator } from "../src/index";
+export { ElementManagerSimulator, EventsHub, SlaTimer, TechnicianSchedule, VlanAllocator } from "../src/index";
 
 async function listSql(env: Env) {
   const ctx = {

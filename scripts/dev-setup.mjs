@@ -121,6 +121,18 @@ function calendarsSql(now, q) {
     `INSERT OR IGNORE INTO calendars (id, name, time_zone, week, exceptions, holidays, is_default, created_at, updated_at)
      SELECT 'cal_demo_gaborone', 'Gaborone office', 'Africa/Gaborone', ${q(JSON.stringify(week))}, '[]', ${q(JSON.stringify(holidays))},
             NOT EXISTS (SELECT 1 FROM calendars WHERE is_default = 1), ${q(now)}, ${q(now)};`,
+    // One SLA policy to try: installations and upgrades run on office hours (everything else stays 24×7).
+    // Raise an installation on a Friday afternoon and read GET /v1/tickets/{id}/sla.
+    `INSERT OR IGNORE INTO sla_policies (id, name, kinds, calendar_id, targets, warning_percent, enabled, created_at, updated_at)
+     VALUES ('slap_demo_office_installs', 'Installations on office hours', ${q(JSON.stringify(["installation", "upgrade"]))},
+             'cal_demo_gaborone', ${q(
+               JSON.stringify({
+                 low: { response_minutes: 480, resolution_minutes: 2700 },
+                 medium: { response_minutes: 120, resolution_minutes: 960 },
+                 high: { response_minutes: 60, resolution_minutes: 480 },
+               }),
+             )}, 80, 1, ${q(now)}, ${q(now)});`,
+    `INSERT INTO counters (name, value) VALUES ('sla_revision', 1) ON CONFLICT (name) DO NOTHING;`,
   ];
 }
 

@@ -338,6 +338,11 @@ export const API_TAGS = [
   },
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
   { name: "calendars", description: "Business hours: weekly frames in a time zone, exceptions, holidays." },
+  {
+    name: "sla-policies",
+    description:
+      "Which tickets get which response and resolution targets, in working minutes on which calendar; changes move open tickets' due times, never the time already used.",
+  },
   { name: "audit", description: "Who changed accounts, roles, grants, API keys, applications, webhooks and teams." },
   {
     name: "applications",

@@ -21,4 +21,5 @@ export default {
 export { TechnicianSchedule } from "./durable-objects/technician-schedule";
 export { EventsHub } from "./durable-objects/events-hub";
 export { VlanAllocator } from "./durable-objects/vlan-allocator";
+export { SlaTimer } from "./durable-objects/sla-timer";
 export { ElementManagerSimulator } from "./durable-objects/element-manager-simulator";

@@ -1701,7 +1701,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Explain the SLA clock: policy, calendar, minutes used and left, pauses, next deadline
+         * @description What a dispatcher needs to answer "why is this late?": the policy and calendar the clock runs on, working minutes used and left per target, every stretch the clock ran or stood still (with the reason it paused), and the next warning or breach.
+         *
+         *     **Who may call:** holders of the `tickets:read` permission (read tickets within the caller's scope) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getTicketSla"];
         put?: never;
         /**
          * Set SLA targets
@@ -2083,7 +2091,7 @@ export interface paths {
         put?: never;
         /**
          * Put on hold (the SLA clock pauses)
-         * @description From opened, assigned, in_progress to on_hold. An illegal move is 409 invalid_transition.
+         * @description From opened, assigned, in_progress to on_hold. The SLA clock stops until the ticket resumes; `reason` says why it waits (on_hold unless given) and shows in the SLA explanation. An illegal move is 409 invalid_transition.
          *
          *     **Who may call:** holders of the `tickets:update` permission (edit tickets and drive their workflow) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
          *
@@ -2252,6 +2260,78 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA policies, by name
+         * @description A ticket runs on the most specific enabled policy that has targets for its priority: one naming its customer first, then its service category, then its kind; the oldest wins a tie. A ticket no policy covers runs on the default targets, every hour of every day. Any change recomputes the due times of open tickets at once, keeping the working time each has already used.
+         *
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars, what working time on them ends when, and sla policies) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listSlaPolicies"];
+        put?: never;
+        /**
+         * Create an SLA policy: which tickets, their targets per priority in working minutes, and the calendar
+         * @description A ticket runs on the most specific enabled policy that has targets for its priority: one naming its customer first, then its service category, then its kind; the oldest wins a tie. A ticket no policy covers runs on the default targets, every hour of every day. Any change recomputes the due times of open tickets at once, keeping the working time each has already used.
+         *
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars (and choose the default) and sla policies) — by default the roles admin; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createSlaPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sla-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An SLA policy
+         * @description An SLA policy.
+         *
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars, what working time on them ends when, and sla policies) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getSlaPolicy"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an SLA policy (its open tickets move to the next policy that covers them)
+         * @description Delete an SLA policy (its open tickets move to the next policy that covers them).
+         *
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars (and choose the default) and sla policies) — by default the roles admin; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        delete: operations["deleteSlaPolicy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an SLA policy (open tickets' due times are recomputed, time used kept)
+         * @description Change an SLA policy (open tickets' due times are recomputed, time used kept).
+         *
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars (and choose the default) and sla policies) — by default the roles admin; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateSlaPolicy"];
         trace?: never;
     };
     "/v1/buckets": {
@@ -5393,7 +5473,7 @@ export interface paths {
          * Business-hours calendars, by name
          * @description Business-hours calendars, by name.
          *
-         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars and what working time on them ends when) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars, what working time on them ends when, and sla policies) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
          *
          *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
          */
@@ -5403,7 +5483,7 @@ export interface paths {
          * Create a calendar: weekly frames in its time zone, dated exceptions, holidays
          * @description Frames are local times in the calendar's zone (daylight saving follows the zone's rules). A frame whose end is not after its start runs past midnight; `00:00`–`00:00` is the whole day. A holiday closes the frames that start on it; `--MM-DD` repeats every year. `is_default: true` makes it the deployment's default calendar (the previous default stops being it).
          *
-         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars and choose the default) — by default the roles admin; API keys given it.
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars (and choose the default) and sla policies) — by default the roles admin; API keys given it.
          *
          *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          */
@@ -5425,7 +5505,7 @@ export interface paths {
          * A calendar
          * @description A calendar.
          *
-         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars and what working time on them ends when) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars, what working time on them ends when, and sla policies) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -5436,7 +5516,7 @@ export interface paths {
          * Delete a calendar (not the default one)
          * @description Delete a calendar (not the default one).
          *
-         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars and choose the default) — by default the roles admin; API keys given it.
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars (and choose the default) and sla policies) — by default the roles admin; API keys given it.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -5447,7 +5527,7 @@ export interface paths {
          * Change a calendar (each list given replaces the stored one)
          * @description Change a calendar (each list given replaces the stored one).
          *
-         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars and choose the default) — by default the roles admin; API keys given it.
+         *     **Who may call:** holders of the `calendars:manage` permission (create, change and delete business-hours calendars (and choose the default) and sla policies) — by default the roles admin; API keys given it.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -5465,7 +5545,7 @@ export interface paths {
          * When a number of working minutes from an instant ends on this calendar
          * @description What a target of that many business minutes, started then, would be due at: holidays and closed days do not count.
          *
-         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars and what working time on them ends when) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *     **Who may call:** holders of the `calendars:read` permission (read business-hours calendars, what working time on them ends when, and sla policies) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -5700,6 +5780,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "sla.warning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket used the warning share of its response or resolution target (80 % unless its policy says otherwise)
+         * @description Sent to every active webhook subscribed to `sla.warning` (or `*`). Answer any 2xx within 10 seconds to acknowledge; anything else is retried with back-off, then kept as dead-lettered and replayable. Deliveries are at least once: deduplicate on `webhook-id`.
+         */
+        post: operations["onSlaWarning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "sla.breached": {
         parameters: {
             query?: never;
@@ -5710,7 +5810,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A ticket missed its response or resolution target (checked every minute)
+         * A ticket missed its response or resolution target (flagged within seconds of its due time)
          * @description Sent to every active webhook subscribed to `sla.breached` (or `*`). Answer any 2xx within 10 seconds to acknowledge; anything else is retried with back-off, then kept as dead-lettered and replayable. Deliveries are at least once: deduplicate on `webhook-id`.
          */
         post: operations["onSlaBreached"];
@@ -6017,12 +6117,21 @@ export interface components {
             response_breached: boolean;
             resolution_breached: boolean;
             paused: boolean;
+            /**
+             * @description Why the clock stands still (while paused)
+             * @enum {string|null}
+             */
+            pause_reason: "on_hold" | "waiting_for_customer" | "waiting_for_parts" | null;
             paused_seconds: number;
             estimated_resolution_at: string | null;
-            /** @description Minutes from creation to the response target (time on hold included) */
+            /** @description The response target in working minutes on the clock's calendar */
             response_minutes: number | null;
-            /** @description Minutes from creation to the resolution target (time on hold included) */
+            /** @description The resolution target in working minutes on the clock's calendar */
             resolution_minutes: number | null;
+            /** @description The SLA policy the targets came from (null: defaults) */
+            policy_id: string | null;
+            /** @description The calendar the clock runs on (null: 24×7) */
+            calendar_id: string | null;
         };
         Ticket: {
             id: string;
@@ -6318,6 +6427,38 @@ export interface components {
                     number: string;
                     external_ref: string | null;
                 }[];
+            };
+        };
+        WebhookEventSlaWarning: {
+            /** @example evt_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            /** @enum {string} */
+            type: "sla.warning";
+            /**
+             * Format: date-time
+             * @example 2026-12-01T09:00:00.000Z
+             */
+            occurred_at: string;
+            /** @description The user or API key that made the change; null for the system */
+            actor_id: string | null;
+            data: {
+                /** @enum {string} */
+                target: "response" | "resolution";
+                /** @example TR-000123 */
+                number: string;
+                /** @enum {string} */
+                priority: "low" | "medium" | "high" | "critical" | "emergency";
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T09:00:00.000Z
+                 */
+                due_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T09:00:00.000Z
+                 */
+                warning_at: string;
+                ticket: components["schemas"]["WebhookTicket"];
             };
         };
         WebhookEventSlaBreached: {
@@ -7422,7 +7563,7 @@ export interface components {
              * @example https://hooks.example.com/truckroll
              */
             url: string;
-            events: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock")[];
+            events: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.warning" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock")[];
             description?: string;
         };
         WebhookUpdate: {
@@ -7432,7 +7573,7 @@ export interface components {
              * @example https://hooks.example.com/truckroll
              */
             url?: string;
-            events?: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock")[];
+            events?: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.warning" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock")[];
             description?: string | null;
             active?: boolean;
         };
@@ -8042,6 +8183,66 @@ export interface components {
             technician_ids: string[];
             comment?: string;
         };
+        SlaExplanation: {
+            ticket_id: string;
+            /** @description null: the deployment's default targets (SLA_RESPONSE_MINUTES, SLA_RESOLUTION_MINUTES) */
+            policy: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description null: the clock runs every hour of every day (24×7) */
+            calendar: {
+                id: string;
+                name: string;
+                time_zone: string;
+            } | null;
+            targets_set_by_hand: boolean;
+            /** @enum {string} */
+            clock: "running" | "paused" | "stopped";
+            pause_reason: string | null;
+            /** @description Working minutes the clock has used in all */
+            used_minutes: number;
+            targets: components["schemas"]["SlaTargetState"][];
+            /** @description Every stretch the clock ran or stood still, oldest first */
+            periods: components["schemas"]["SlaPeriod"][];
+            /** @description The next warning or breach while the clock runs; null when none is coming */
+            next_deadline: {
+                /** @enum {string} */
+                target: "response" | "resolution";
+                /** @enum {string} */
+                alert: "warning" | "breach";
+                at: string;
+            } | null;
+        };
+        SlaTargetState: {
+            /** @enum {string} */
+            target: "response" | "resolution";
+            /** @description The target, in working minutes */
+            minutes: number | null;
+            /** @description Working minutes used (up to when it was met, if it was) */
+            used_minutes: number;
+            /** @description Working minutes left; negative once breached */
+            left_minutes: number | null;
+            due_at: string | null;
+            warning_at: string | null;
+            warned_at: string | null;
+            met_at: string | null;
+            breached_at: string | null;
+            /** @enum {string} */
+            status: "met" | "breached" | "running" | "paused" | "stopped";
+        };
+        SlaPeriod: {
+            /** @enum {string} */
+            state: "running" | "paused";
+            /** @description Paused: why (on_hold, waiting_for_customer, waiting_for_parts). Running: what ended it (paused, finished, recomputed); `running` while it lasts */
+            reason: string;
+            calendar_id: string | null;
+            started_at: string;
+            /** @description null: still going */
+            ended_at: string | null;
+            /** @description Working minutes on the clock's calendar in this stretch */
+            working_minutes: number;
+        };
         /**
          * @example {
          *       "response_due_at": "2026-12-01T10:00:00Z",
@@ -8146,6 +8347,109 @@ export interface components {
         };
         TicketAction: {
             comment?: string;
+        };
+        TicketHold: {
+            comment?: string;
+            /**
+             * @description Why the work waits (default on_hold); the SLA clock stands still either way
+             * @enum {string}
+             */
+            reason?: "on_hold" | "waiting_for_customer" | "waiting_for_parts";
+        };
+        SlaPolicyPage: {
+            data: components["schemas"]["SlaPolicy"][];
+            next_cursor: string | null;
+        };
+        SlaPolicy: {
+            /** @example slap_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            name: string;
+            kinds: ("bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking")[] | null;
+            /** @enum {string|null} */
+            service_category: "voice" | "internet" | "other" | null;
+            customer_id: string | null;
+            calendar_id: string | null;
+            targets: {
+                [key: string]: {
+                    response_minutes: number;
+                    resolution_minutes: number;
+                };
+            };
+            warning_percent: number;
+            enabled: boolean;
+            created_at: string;
+            updated_at: string;
+        };
+        SlaPolicyCreate: {
+            /** @example Business customers, office hours */
+            name: string;
+            targets: components["schemas"]["SlaTargets"];
+            /** @description Only tickets of these kinds (null or left out: any kind) */
+            kinds?: ("bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking")[] | null;
+            /**
+             * @description Only tickets about this service (null: any)
+             * @enum {string|null}
+             */
+            service_category?: "voice" | "internet" | "other" | null;
+            /** @description Only this customer's tickets (null: any customer) */
+            customer_id?: string | null;
+            /** @description The calendar the clock runs on; null or left out: every hour of every day (24×7) */
+            calendar_id?: string | null;
+            /**
+             * @description Share of a target at which `sla.warning` fires (100: no warning); default 80
+             * @example 80
+             */
+            warning_percent?: number;
+            enabled?: boolean;
+        };
+        /**
+         * @description Targets per priority; a priority left out is not covered by this policy
+         * @example {
+         *       "high": {
+         *         "response_minutes": 30,
+         *         "resolution_minutes": 480
+         *       }
+         *     }
+         */
+        SlaTargets: {
+            low?: components["schemas"]["SlaTarget"];
+            medium?: components["schemas"]["SlaTarget"];
+            high?: components["schemas"]["SlaTarget"];
+            critical?: components["schemas"]["SlaTarget"];
+            emergency?: components["schemas"]["SlaTarget"];
+        };
+        SlaTarget: {
+            /**
+             * @description Working minutes to the first response
+             * @example 120
+             */
+            response_minutes: number;
+            /**
+             * @description Working minutes to resolution
+             * @example 960
+             */
+            resolution_minutes: number;
+        };
+        SlaPolicyUpdate: {
+            name?: string;
+            targets?: components["schemas"]["SlaTargets"];
+            /** @description Only tickets of these kinds (null or left out: any kind) */
+            kinds?: ("bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking")[] | null;
+            /**
+             * @description Only tickets about this service (null: any)
+             * @enum {string|null}
+             */
+            service_category?: "voice" | "internet" | "other" | null;
+            /** @description Only this customer's tickets (null: any customer) */
+            customer_id?: string | null;
+            /** @description The calendar the clock runs on; null or left out: every hour of every day (24×7) */
+            calendar_id?: string | null;
+            /**
+             * @description Share of a target at which `sla.warning` fires (100: no warning); default 80
+             * @example 80
+             */
+            warning_percent?: number;
+            enabled?: boolean;
         };
         BucketList: {
             data: components["schemas"]["Bucket"][];
@@ -10084,7 +10388,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -15785,6 +16089,8 @@ export interface operations {
                 number?: string;
                 /** @description Only tickets about this service */
                 service_category?: "voice" | "internet" | "other";
+                /** @description at_risk: open tickets past the warning share of a target not yet met or breached; breached: tickets that missed a target */
+                sla?: "at_risk" | "breached";
                 /** @description Find a ticket by the case or task number of the system it came from (exact) */
                 external_ref?: string;
                 /** @description Only tickets of this project (exact) */
@@ -16448,6 +16754,65 @@ export interface operations {
             };
             /** @description The body is not JSON (or a type this operation takes) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTicketSla: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SLA clock, explained */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaExplanation"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17456,6 +17821,8 @@ export interface operations {
                 number?: string;
                 /** @description Only tickets about this service */
                 service_category?: "voice" | "internet" | "other";
+                /** @description at_risk: open tickets past the warning share of a target not yet met or breached; breached: tickets that missed a target */
+                sla?: "at_risk" | "breached";
                 /** @description Find a ticket by the case or task number of the system it came from (exact) */
                 external_ref?: string;
                 /** @description Only tickets of this project (exact) */
@@ -17884,7 +18251,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TicketAction"];
+                "application/json": components["schemas"]["TicketHold"];
             };
         };
         responses: {
@@ -18649,6 +19016,347 @@ export interface operations {
             };
             /** @description Well-formed but cannot be processed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSlaPolicies: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+                /** @description Only policies on this calendar */
+                calendar_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of policies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicy"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SLA policy's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicy"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SLA policy's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSlaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SLA policy's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicy"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22799,6 +23507,8 @@ export interface operations {
                 number?: string;
                 /** @description Only tickets about this service */
                 service_category?: "voice" | "internet" | "other";
+                /** @description at_risk: open tickets past the warning share of a target not yet met or breached; breached: tickets that missed a target */
+                sla?: "at_risk" | "breached";
                 /** @description Find a ticket by the case or task number of the system it came from (exact) */
                 external_ref?: string;
                 /** @description Only tickets of this project (exact) */
@@ -29879,7 +30589,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
@@ -30658,6 +31368,35 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEventTicketsImported"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSlaWarning: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery's id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>` with the secret shown at creation (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEventSlaWarning"];
             };
         };
         responses: {

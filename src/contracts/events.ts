@@ -115,8 +115,18 @@ export const EVENT_CATALOGUE = {
     }),
     false,
   ),
+  "sla.warning": entry(
+    "A ticket used the warning share of its response or resolution target (80 % unless its policy says otherwise)",
+    z.object({
+      target: z.enum(["response", "resolution"]),
+      number: id("TR-000123"),
+      priority: z.enum(TICKET_PRIORITIES),
+      due_at: instant,
+      warning_at: instant,
+    }),
+  ),
   "sla.breached": entry(
-    "A ticket missed its response or resolution target (checked every minute)",
+    "A ticket missed its response or resolution target (flagged within seconds of its due time)",
     z.object({
       target: z.enum(["response", "resolution"]),
       number: id("TR-000123"),

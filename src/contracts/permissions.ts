@@ -55,8 +55,8 @@ export const PERMISSIONS = {
     "Provision the fibre network through the element manager: ONT link checks, services, CPE changes, ONT deletion, VLANs, subscriber search and health; read the provisioning log",
   "dev:outbox": "Read the local development outbox",
   "audit:read": "Read the audit log of administrative changes",
-  "calendars:read": "Read business-hours calendars and what working time on them ends when",
-  "calendars:manage": "Create, change and delete business-hours calendars and choose the default",
+  "calendars:read": "Read business-hours calendars, what working time on them ends when, and SLA policies",
+  "calendars:manage": "Create, change and delete business-hours calendars (and choose the default) and SLA policies",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

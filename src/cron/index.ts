@@ -7,8 +7,16 @@ import { deleteExpiredJobFiles, resumeStalledJobs } from "../modules/jobs";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { settleAbandonedActions } from "../modules/provisioning";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
-import { flagSlaBreaches } from "../modules/tickets";
+import { slaClockTick } from "../modules/tickets";
+import { armSlaTimer } from "../lib/sla-timer";
 import { redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
+
+/** The SLA timer's safety net: the same check its alarm runs, then the alarm set at the next deadline. */
+const slaClock: Job = async (ctx, scheduledTime) => {
+  const outcome = await slaClockTick(ctx, scheduledTime);
+  await armSlaTimer(ctx.env, outcome.next);
+  return outcome;
+};
 
 /** The outbox relay: events committed but never published (the worker died after its batch). */
 const relayEvents: Job = (ctx, scheduledTime) => relayUnpublishedEvents(ctx.env, scheduledTime);
@@ -34,7 +42,7 @@ export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number)
 /** One entry per schedule in wrangler.toml. Each job is idempotent on its own and catches up after missed runs. */
 const JOBS: Record<string, Record<string, Job>> = {
   [CRON_FREQUENT]: {
-    flagSlaBreaches,
+    slaClock,
     sendAppointmentReminders,
     settleAbandonedActions,
     resumeStalledJobs,

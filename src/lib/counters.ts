@@ -1,3 +1,7 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { counters } from "../db/schema";
+
 /**
  * Named sequences (the `counters` table): ticket and incident numbers, round-robin positions.
  * Taking a value is one atomic statement, so two callers never get the same one. The first take
@@ -18,4 +22,25 @@ export async function takeCounter(db: D1Database, name: string, options: { first
 export async function peekCounter(db: D1Database, name: string) {
   const row = await db.prepare("SELECT value FROM counters WHERE name = ?1").bind(name).first<{ value: number }>();
   return row?.value;
+}
+
+/** Taking a value as a statement, to go into a batch with the change it counts. */
+export function counterStatement(db: D1Database, name: string, options: { first: number; step?: number }) {
+  return db
+    .prepare(
+      "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + ?3 RETURNING value",
+    )
+    .bind(name, options.first, options.step ?? 1);
+}
+
+/** The SLA configuration's revision: every change to a policy or calendar takes the next one. */
+export const bumpSlaRevision = (db: D1Database) => counterStatement(db, "sla_revision", { first: 1 });
+
+/** Taking a value as a drizzle query, to go into a `db.batch` with reads (one round trip for both). */
+export function counterQuery(db: Db, name: string) {
+  return db
+    .insert(counters)
+    .values({ name, value: 1 })
+    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+    .returning({ value: counters.value });
 }

@@ -1,5 +1,12 @@
 import { z } from "zod";
 
+/** What the SLA timer object (src/durable-objects/sla-timer.ts) answers; declared with the bindings so this file imports no object. */
+export interface SlaTimerApi extends Rpc.DurableObjectBranded {
+  arm(atMs: number): Promise<number>;
+  armedAt(): Promise<number | null>;
+  tick(): Promise<{ recomputed: number; warned: number; breached: number; next: number | null }>;
+}
+
 /** Bindings declared in wrangler.toml plus the secrets set with `wrangler secret put`. */
 export interface Env {
   DB: D1Database;
@@ -29,6 +36,10 @@ export interface Env {
   LOG_LEVEL?: string;
   SLA_RESPONSE_MINUTES?: string;
   SLA_RESOLUTION_MINUTES?: string;
+  /** Share of a target (percent) at which a warning fires; 100 turns warnings off. */
+  SLA_WARNING_PERCENT?: string;
+  /** "off": the SLA timer notes its deadlines but sets no alarm (tests drive it by hand); the cron still checks. */
+  SLA_ALARMS?: string;
   BOOKING_WINDOW_DAYS?: string;
   FREE_SERVICE_INTERVAL_MONTHS?: string;
   MAX_UPLOAD_BYTES?: string;
@@ -85,6 +96,8 @@ export interface Env {
   EXPO_PUSH_ENABLED?: string;
   EXPO_ACCESS_TOKEN?: string;
   EVENTS_HUB: DurableObjectNamespace<import("../durable-objects/events-hub").EventsHub>;
+  /** The SLA clock's timer: one alarm at the next warning or breach of any ticket. */
+  SLA_TIMER: DurableObjectNamespace<SlaTimerApi>;
   /** One VlanAllocator per network node: the single writer of that node's VLAN hand-outs. */
   VLANS: DurableObjectNamespace<import("../durable-objects/vlan-allocator").VlanAllocator>;
   /** The element manager simulator (local development and tests, or ELEMENT_MANAGER=simulator). */
@@ -145,6 +158,8 @@ const settingsSchema = z.object({
   logLevel: z.enum(["debug", "info", "warn", "error"]),
   slaResponseMinutes: minutesByPriority,
   slaResolutionMinutes: minutesByPriority,
+  slaWarningPercent: z.coerce.number().int().min(1).max(100),
+  slaAlarms: z.boolean(),
   bookingWindowDays: z.coerce.number().int().positive(),
   freeServiceIntervalMonths: z.coerce.number().int().positive(),
   maxUploadBytes: z.coerce.number().int().positive(),
@@ -228,6 +243,8 @@ export function settingsFrom(env: Env): Settings {
     // Incident desk defaults (high 30 min, medium 2 h, low 24 h); critical and emergency are ours.
     slaResponseMinutes: env.SLA_RESPONSE_MINUTES ?? "low=1440,medium=120,high=30,critical=15,emergency=10",
     slaResolutionMinutes: env.SLA_RESOLUTION_MINUTES ?? "low=7200,medium=2880,high=1440,critical=480,emergency=240",
+    slaWarningPercent: env.SLA_WARNING_PERCENT ?? 80,
+    slaAlarms: env.SLA_ALARMS !== "off",
     bookingWindowDays: env.BOOKING_WINDOW_DAYS ?? 30,
     freeServiceIntervalMonths: env.FREE_SERVICE_INTERVAL_MONTHS ?? 3,
     maxUploadBytes: env.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,

@@ -64,6 +64,11 @@ export const ROUTE_ACCESS: Record<string, string> = {
   updateCalendar: "calendars:manage", // PATCH /v1/calendars/{id}
   deleteCalendar: "calendars:manage", // DELETE /v1/calendars/{id}
   getCalendarWorkingTime: "calendars:read", // GET /v1/calendars/{id}/working-time
+  listSlaPolicies: "calendars:read", // GET /v1/sla-policies
+  createSlaPolicy: "calendars:manage", // POST /v1/sla-policies
+  getSlaPolicy: "calendars:read", // GET /v1/sla-policies/{id}
+  updateSlaPolicy: "calendars:manage", // PATCH /v1/sla-policies/{id}
+  deleteSlaPolicy: "calendars:manage", // DELETE /v1/sla-policies/{id}
   listWebhooks: "webhooks:manage", // GET /v1/webhooks
   createWebhook: "webhooks:manage", // POST /v1/webhooks
   getWebhook: "webhooks:manage", // GET /v1/webhooks/{id}
@@ -106,6 +111,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   assignTicket: "tickets:assign", // POST /v1/tickets/{id}/assign
   unassignTicket: "tickets:assign", // POST /v1/tickets/{id}/unassign
   setTicketSla: "tickets:sla", // POST /v1/tickets/{id}/sla
+  getTicketSla: "tickets:read", // GET /v1/tickets/{id}/sla
   rescheduleBooking: "tickets:update", // POST /v1/tickets/{id}/reschedule
   listTicketComments: "tickets:read", // GET /v1/tickets/{id}/comments
   addTicketComment: "tickets:comment", // POST /v1/tickets/{id}/comments

@@ -104,6 +104,15 @@ describe("D1 round trips of every operation", () => {
       token: admin,
       body: { name: "Sweep calendar", time_zone: "Africa/Gaborone", week: { mon: [{ start: "08:00", end: "17:00" }] } },
     });
+    const slaPolicy = await call("/v1/sla-policies", {
+      token: admin,
+      body: {
+        name: "Sweep policy",
+        customer_id: cust.customerId,
+        calendar_id: calendar.json?.id,
+        targets: { high: { response_minutes: 60, resolution_minutes: 480 } },
+      },
+    });
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
     const webhook = await call("/v1/webhooks", {
       token: admin,
@@ -155,6 +164,7 @@ describe("D1 round trips of every operation", () => {
       bucket: bucket.json?.id,
       webhook: webhook.json?.id,
       calendar: calendar.json?.id,
+      slaPolicy: slaPolicy.json?.id,
       application: application.json?.id,
       appRole: appRole.json?.id,
       grant: grant.json?.id,
@@ -199,6 +209,14 @@ describe("D1 round trips of every operation", () => {
     "GET /v1/calendars/{id}/working-time": async () => ({
       path: `/v1/calendars/${w.calendar}/working-time?from=2026-12-04T16:30:00%2B02:00&minutes=120`,
     }),
+    "POST /v1/sla-policies": async () => ({
+      body: {
+        name: "Swept policy",
+        customer_id: w.customer,
+        targets: { low: { response_minutes: 600, resolution_minutes: 4800 } },
+      },
+    }),
+    "PATCH /v1/sla-policies/{id}": async () => ({ body: { warning_percent: 90 } }),
     "POST /v1/inventory/transfers": async () => ({
       body: { item_id: w.item, from: "warehouse", to: `van:${w.tech}`, quantity: 1 },
     }),
@@ -296,6 +314,7 @@ describe("D1 round trips of every operation", () => {
         buckets: w.bucket,
         webhooks: w.webhook,
         calendars: w.calendar,
+        "sla-policies": w.slaPolicy,
         jobs: w.job,
         applications: w.application,
         "application-grants": w.grant,

@@ -68,6 +68,8 @@ const OWNER: Record<string, string> = {
   ticket_attachments: "tickets",
   ticket_comments: "tickets",
   ticket_history: "tickets",
+  ticket_sla_periods: "tickets",
+  sla_policies: "tickets",
   work_logs: "tickets",
   counters: "platform",
   cron_runs: "platform",

@@ -10,6 +10,7 @@ export const AUDIT_TARGETS = [
   "webhook",
   "team",
   "calendar",
+  "sla_policy",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 

@@ -81,6 +81,28 @@ export const tickets = sqliteTable(
     resolutionBreachedAt: text("resolution_breached_at"),
     slaPausedAt: text("sla_paused_at"),
     slaPausedSeconds: integer("sla_paused_seconds").notNull().default(0),
+    /** Why the clock is paused: on_hold, waiting_for_customer or waiting_for_parts. */
+    slaPauseReason: text("sla_pause_reason"),
+    /** The SLA policy the targets came from; null: the deployment's default targets. */
+    slaPolicyId: text("sla_policy_id"),
+    /** The calendar the clock runs on; null: every hour (24×7). */
+    slaCalendarId: text("sla_calendar_id"),
+    /** Targets in working minutes on the clock's calendar. */
+    slaResponseMinutes: integer("sla_response_minutes"),
+    slaResolutionMinutes: integer("sla_resolution_minutes"),
+    slaWarningPercent: integer("sla_warning_percent").notNull().default(80),
+    /** Targets were set by hand (POST /sla): a policy change keeps them, a calendar change still moves them. */
+    slaManual: integer("sla_manual", { mode: "boolean" }).notNull().default(false),
+    /** Working minutes the clock used before `sla_clock_from`. */
+    slaUsedMinutes: real("sla_used_minutes").notNull().default(0),
+    /** Start of the running stretch; null while paused or finished. */
+    slaClockFrom: text("sla_clock_from"),
+    /** The SLA configuration revision (counter `sla_revision`) the due times were computed under. */
+    slaRevision: integer("sla_revision").notNull().default(0),
+    responseWarningAt: text("response_warning_at"),
+    resolutionWarningAt: text("resolution_warning_at"),
+    responseWarnedAt: text("response_warned_at"),
+    resolutionWarnedAt: text("resolution_warned_at"),
     openedAt: text("opened_at"),
     assignedAt: text("assigned_at"),
     startedAt: text("started_at"),
@@ -122,7 +144,59 @@ export const tickets = sqliteTable(
     index("tickets_resolution_due_idx")
       .on(t.resolutionDueAt)
       .where(sql`resolution_breached_at IS NULL AND resolved_at IS NULL`),
+    index("tickets_response_warning_idx")
+      .on(t.responseWarningAt)
+      .where(sql`response_warned_at IS NULL AND responded_at IS NULL`),
+    index("tickets_resolution_warning_idx")
+      .on(t.resolutionWarningAt)
+      .where(sql`resolution_warned_at IS NULL AND resolved_at IS NULL`),
+    // Open tickets whose clock was computed under an older SLA configuration (the recompute job).
+    index("tickets_sla_revision_idx")
+      .on(t.slaRevision)
+      .where(sql`status IN ('new', 'opened', 'assigned', 'in_progress', 'on_hold')`),
   ],
+);
+
+export const SLA_PAUSE_REASONS = ["on_hold", "waiting_for_customer", "waiting_for_parts"] as const;
+export type SlaPauseReason = (typeof SLA_PAUSE_REASONS)[number];
+
+/** The SLA clock's ledger: each stretch it ran or stood still, with the working minutes it used. */
+export const ticketSlaPeriods = sqliteTable(
+  "ticket_sla_periods",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    state: text("state", { enum: ["running", "paused"] }).notNull(),
+    /** Paused: why; running: what ended the stretch (paused, finished, recomputed). */
+    reason: text("reason").notNull(),
+    calendarId: text("calendar_id"),
+    startedAt: text("started_at").notNull(),
+    endedAt: text("ended_at").notNull(),
+    workingMinutes: real("working_minutes").notNull(),
+  },
+  (t) => [index("ticket_sla_periods_ticket_idx").on(t.ticketId, t.startedAt)],
+);
+
+/** Per priority: working minutes to respond and to resolve. */
+export type SlaTargets = Partial<Record<TicketPriority, { response_minutes: number; resolution_minutes: number }>>;
+
+/** SLA policies: which tickets they cover, their targets per priority, and the calendar the clock runs on. */
+export const slaPolicies = sqliteTable(
+  "sla_policies",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    kinds: text("kinds", { mode: "json" }).$type<TicketKind[]>(),
+    serviceCategory: text("service_category", { enum: SERVICE_CATEGORIES }),
+    customerId: text("customer_id"),
+    calendarId: text("calendar_id"),
+    targets: text("targets", { mode: "json" }).$type<SlaTargets>().notNull(),
+    warningPercent: integer("warning_percent").notNull().default(80),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("sla_policies_name_idx").on(t.name, t.id), index("sla_policies_calendar_idx").on(t.calendarId)],
 );
 
 export const ticketAssignees = sqliteTable(

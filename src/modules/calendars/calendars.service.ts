@@ -1,7 +1,9 @@
 import type { z } from "@hono/zod-openapi";
-import { and, eq, isNotNull, ne } from "drizzle-orm";
+import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { type CalendarFrame, type CalendarHoliday, calendars } from "../../db/schema";
-import { commitAudited } from "../../lib/change-batch";
+import { commitAudited, statementOf } from "../../lib/change-batch";
+import { bumpSlaRevision } from "../../lib/counters";
+import { armSlaTimer } from "../../lib/sla-timer";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { isLocal } from "../../lib/env";
 import { newId, nowIso } from "../../lib/ids";
@@ -83,6 +85,11 @@ function assertFeedUrl(ctx: UserContext, url: string | null | undefined) {
     });
 }
 
+/** Open tickets whose SLA clock runs on a changed calendar are recomputed by the SLA timer, woken now. */
+function recomputeSoon(ctx: ServiceContext) {
+  ctx.waitUntil(armSlaTimer(ctx.env, Date.now()).catch(() => undefined));
+}
+
 /** A new or changed feed is read after the answer (off the request's path); the daily job keeps it fresh. */
 function refreshSoon(ctx: UserContext, id: string, url: string | null | undefined) {
   if (url) ctx.waitUntil(refreshCalendarFeed(ctx, id).catch(() => undefined));
@@ -108,10 +115,15 @@ export async function createCalendar(ctx: UserContext, input: z.output<typeof Ca
   };
   await commitAudited(
     ctx,
-    [...(row.isDefault ? [takeDefault(ctx, row.id)] : []), ctx.db.insert(calendars).values(row)],
+    [
+      ...(row.isDefault ? [takeDefault(ctx, row.id)] : []),
+      ctx.db.insert(calendars).values(row),
+      bumpSlaRevision(ctx.env.DB),
+    ],
     { action: "calendar.created", targetType: "calendar", targetId: row.id, after: toCalendarResponse(row) },
   );
   refreshSoon(ctx, row.id, row.icalUrl);
+  recomputeSoon(ctx);
   return toCalendarResponse(row);
 }
 
@@ -134,6 +146,7 @@ export async function updateCalendar(ctx: UserContext, id: string, input: z.outp
     [
       ...(input.is_default ? [takeDefault(ctx, id)] : []),
       ctx.db.update(calendars).set(set).where(eq(calendars.id, id)),
+      bumpSlaRevision(ctx.env.DB),
     ],
     {
       action: "calendar.updated",
@@ -143,14 +156,32 @@ export async function updateCalendar(ctx: UserContext, id: string, input: z.outp
       after: set,
     },
   );
+  recomputeSoon(ctx);
   return getCalendar(ctx, id);
 }
 
 export async function deleteCalendar(ctx: UserContext, id: string) {
-  const before = await findCalendar(ctx, id);
+  // The calendar and what uses it, in one round trip (SLA policies name calendars).
+  const [rows, uses] = await ctx.db.batch([
+    ctx.db.select().from(calendars).where(eq(calendars.id, id)),
+    ctx.db
+      .select({
+        policies: sql<number>`(SELECT count(*) FROM sla_policies WHERE calendar_id = ${id})`,
+      })
+      .from(calendars)
+      .limit(1),
+  ]);
+  const before = rows[0];
+  if (!before) throw new AppError("not_found", "No such calendar.");
   if (before.isDefault)
     throw new AppError("conflict", "This is the default calendar: make another one the default first.");
-  await commitAudited(ctx, [ctx.db.delete(calendars).where(eq(calendars.id, id))], {
+  const inUse = uses[0];
+  if (inUse?.policies)
+    throw new AppError(
+      "conflict",
+      `The calendar is in use by ${inUse.policies} SLA policies: move them to another calendar first.`,
+    );
+  await commitAudited(ctx, [ctx.db.delete(calendars).where(eq(calendars.id, id)), bumpSlaRevision(ctx.env.DB)], {
     action: "calendar.deleted",
     targetType: "calendar",
     targetId: id,
@@ -191,7 +222,7 @@ export async function refreshCalendarFeed(ctx: ServiceContext, id: string, now =
   }
   // Only while the calendar still has this feed: a URL changed meanwhile is not overwritten.
   const stillSame = and(eq(calendars.id, id), eq(calendars.icalUrl, url));
-  await ctx.db
+  const update = ctx.db
     .update(calendars)
     .set(
       holidays
@@ -199,6 +230,10 @@ export async function refreshCalendarFeed(ctx: ServiceContext, id: string, now =
         : { icalError: error },
     )
     .where(stillSame);
+  // New closed days move the due times of tickets on this calendar, like an edit does.
+  const moved = holidays !== null && JSON.stringify(holidays) !== JSON.stringify(row.icalHolidays);
+  await ctx.env.DB.batch([statementOf(ctx.env.DB, update), ...(moved ? [bumpSlaRevision(ctx.env.DB)] : [])]);
+  if (moved) await armSlaTimer(ctx.env, Date.now()).catch(() => undefined);
   return { refreshed: holidays !== null, error };
 }
 

@@ -12,4 +12,4 @@ export const calendarsModule = createRouter()
   .openapi(r.deleteCalendar, h.deleteCalendar)
   .openapi(r.getCalendarWorkingTime, h.getCalendarWorkingTime);
 
-export { defaultWorkingCalendar, refreshCalendarFeeds } from "./calendars.service";
+export { defaultWorkingCalendar, refreshCalendarFeeds, workingCalendarOf } from "./calendars.service";

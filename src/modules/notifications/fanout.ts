@@ -63,6 +63,12 @@ export function triggerFor(
     case "appointment.cancelled":
       // The customer hears about their visit through planCustomerMessages, in their own words.
       return { audiences: ["technicians"], title: `Visit ${event.type.split(".")[1]} for a ticket`, urgent: false };
+    case "sla.warning":
+      return {
+        audiences: ["admins", "supervisors"],
+        title: `SLA ${event.data.target} target of ${event.data.number} due at ${event.data.due_at}`,
+        urgent: false,
+      };
     case "sla.breached":
       return {
         audiences: ["admins", "supervisors"],

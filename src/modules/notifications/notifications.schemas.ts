@@ -109,6 +109,7 @@ export const WEBHOOK_EVENTS = [
   "ticket.attachment_added",
   "ticket.work_logged",
   "tickets.imported",
+  "sla.warning",
   "sla.breached",
   "appointment.scheduled",
   "appointment.rescheduled",

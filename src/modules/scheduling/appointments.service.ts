@@ -422,6 +422,7 @@ export async function takeStep(
       params: [appt.id, appt.status],
     },
     set: { ...(step === "cancel" ? { scheduled_at: null } : {}), ...work?.set },
+    rows: work?.rows,
     statements: (guard) => [
       ctx.env.DB.prepare(
         `UPDATE appointments SET status = ?, ${rule.column} = ?, confirmed = CASE WHEN ? = 'confirmed' THEN 1 ELSE confirmed END, updated_at = ? WHERE id = ? AND ${guard.sql}`,

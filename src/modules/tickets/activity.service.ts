@@ -24,7 +24,7 @@ import { fittedPartsEvents, fittedPartsStatements, planFittedParts, stockProblem
 import { changeTicket, type Guard } from "./change";
 import type { Condition } from "./tickets.repo";
 import { presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
-import { transitionColumns } from "./tickets.write";
+import { slaMove, transitionColumns } from "./tickets.write";
 import type { Relation } from "./tickets.workflow";
 
 // ---- comments (WO-7) ----
@@ -396,6 +396,7 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
   const valid = await checkCode(ctx.env.DB, "completion_codes", code, (row) => codeHash(ctx, row.id, input.code), now);
   // The code is the customer's sign-off: the ticket is resolved and signed off in one batch.
   const log = workLogRow(ctx, id, input, true);
+  const clock = await slaMove(ctx, ticket, "resolved", now);
   const fitted = await planFittedParts(ctx, {
     technicianId: ctx.actor.userId,
     ticketId: id,
@@ -405,8 +406,8 @@ export async function completeWithCode(ctx: UserContext, id: string, input: Work
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: ["in_progress"],
-    set: { ...transitionColumns(ticket, "complete", "resolved", now), signed_off_at: now },
-    rows: [{ table: workLogs, row: log }],
+    set: { ...transitionColumns(ticket, "complete", "resolved", now), ...clock.set, signed_off_at: now },
+    rows: [{ table: workLogs, row: log }, ...clock.rows],
     statements: (guard) => [
       ctx.env.DB.prepare(
         `UPDATE completion_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND ${guard.sql}`,

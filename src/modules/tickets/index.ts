@@ -7,6 +7,8 @@ export { slaState } from "./sla";
 import { createRouter } from "../../lib/create-router";
 import * as h from "./tickets.handlers";
 import * as r from "./tickets.routes";
+import * as ph from "./sla-policies.handlers";
+import * as pr from "./sla-policies.routes";
 
 const router = createRouter()
   .openapi(r.listTickets, h.listTickets)
@@ -17,6 +19,7 @@ const router = createRouter()
   .openapi(r.updateTicket, h.updateTicket)
   .openapi(r.assignTicket, h.assignTicket)
   .openapi(r.unassignTicket, h.unassignTicket)
+  .openapi(r.getTicketSla, h.getTicketSla)
   .openapi(r.setTicketSla, h.setTicketSla)
   .openapi(r.rescheduleBooking, h.rescheduleBooking)
   .openapi(r.listTicketComments, h.listTicketComments)
@@ -42,13 +45,22 @@ const router = createRouter()
   .openapi(r.cancelTicket, h.cancelTicket)
   .openapi(r.reopenTicket, h.reopenTicket);
 
-export const ticketsModule = router;
+// SLA policies (TIME-2): the ticket's clock is this module's, so its policies are too.
+const slaPoliciesRouter = router
+  .openapi(pr.listSlaPolicies, ph.listSlaPolicies)
+  .openapi(pr.createSlaPolicy, ph.createSlaPolicy)
+  .openapi(pr.getSlaPolicy, ph.getSlaPolicy)
+  .openapi(pr.updateSlaPolicy, ph.updateSlaPolicy)
+  .openapi(pr.deleteSlaPolicy, ph.deleteSlaPolicy);
+
+export const ticketsModule = slaPoliciesRouter;
 
 export { buildTicketListQuery, listTickets } from "./tickets.list";
 export { relationTo, ticketAudience } from "./tickets.present";
 export { eligibleTechnicians } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
+export { recomputeSlaClocks, slaClockTick } from "./sla-clock";
 export { ticketImport } from "./tickets.import";
 export { visitStepChange } from "./tickets.write";
 export { runAutoAssignStep } from "./bookings.service";

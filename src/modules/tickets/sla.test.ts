@@ -121,16 +121,29 @@ describe("WO-6 SLA", () => {
     const t = await raiseTicket(admin.token, { priority: "low" });
     await call(`/v1/tickets/${t.id}/assign`, { token: admin.token, body: { technician_ids: [tech.user.id] } });
     await call(`/v1/tickets/${t.id}/start`, { token: tech.token, body: {} });
-    await call(`/v1/tickets/${t.id}/hold`, { token: tech.token, body: {} });
-    // Pretend the hold began two hours ago.
+    // Pretend the clock has run for three hours, then the hold began two hours ago.
+    await env.DB.prepare("UPDATE tickets SET sla_clock_from = ?1 WHERE id = ?2")
+      .bind(new Date(Date.now() - 5 * 3600_000).toISOString(), t.id)
+      .run();
+    await call(`/v1/tickets/${t.id}/hold`, { token: tech.token, body: { reason: "waiting_for_customer" } });
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
     await env.DB.prepare("UPDATE tickets SET sla_paused_at = ?1 WHERE id = ?2").bind(twoHoursAgo, t.id).run();
-    const before = (await call(`/v1/tickets/${t.id}`, { token: admin.token })).json.sla;
+    const held = (await call(`/v1/tickets/${t.id}`, { token: admin.token })).json.sla;
+    expect(held).toMatchObject({ paused: true, pause_reason: "waiting_for_customer" });
     const resumed = (await call(`/v1/tickets/${t.id}/resume`, { token: tech.token, body: {} })).json.sla;
     expect(resumed.paused).toBe(false);
     expect(resumed.paused_seconds).toBeGreaterThanOrEqual(7200);
-    expect(Date.parse(resumed.resolution_due_at) - Date.parse(before.resolution_due_at)).toBeGreaterThanOrEqual(
-      7200_000,
-    );
+    // Five hours on the wall clock, of which two on hold: three hours used, the rest runs on from now.
+    const expected = Date.now() + (7200 - 300) * 60_000;
+    expect(Math.abs(Date.parse(resumed.resolution_due_at) - expected)).toBeLessThan(120_000);
+    const explained = (await call(`/v1/tickets/${t.id}/sla`, { token: admin.token })).json;
+    expect(explained.periods.map((p: { state: string; reason: string }) => `${p.state}:${p.reason}`)).toEqual([
+      "running:paused",
+      "paused:waiting_for_customer",
+      "running:running",
+    ]);
+    expect(explained.periods[0].working_minutes).toBeGreaterThanOrEqual(299);
+    expect(explained.used_minutes).toBeGreaterThanOrEqual(299);
+    expect(explained.used_minutes).toBeLessThan(302);
   });
 });

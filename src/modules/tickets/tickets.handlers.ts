@@ -1,3 +1,5 @@
+import type { SlaPauseReason } from "../../db/schema";
+import { getTicketSlaExplained } from "./sla-clock";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
@@ -64,7 +66,20 @@ function actionHandler(action: TicketAction): RouteHandler<routes.TicketActionRo
 
 export const openTicket = actionHandler("open");
 export const startTicket = actionHandler("start");
-export const holdTicket = actionHandler("hold");
+export const holdTicket: RouteHandler<typeof routes.holdTicket, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const body = optionalJson<{ comment?: string; reason?: SlaPauseReason }>(c) ?? {};
+  return c.json(
+    withEtag(
+      c,
+      await write.transitionTicket(userContext(c), id, "hold", body.comment, {
+        expectVersion: ifMatchVersion(c),
+        pauseReason: body.reason,
+      }),
+    ),
+    200,
+  );
+};
 export const resumeTicket = actionHandler("resume");
 export const resolveTicket = actionHandler("resolve");
 export const approveTicket = actionHandler("approve");
@@ -83,6 +98,8 @@ export const unassignTicket: RouteHandler<typeof routes.unassignTicket, AppEnv> 
   );
 };
 
+export const getTicketSla: RouteHandler<typeof routes.getTicketSla, AppEnv> = async (c) =>
+  c.json(await getTicketSlaExplained(userContext(c), c.req.valid("param").id), 200);
 export const setTicketSla: RouteHandler<typeof routes.setTicketSla, AppEnv> = async (c) =>
   c.json(await write.setSla(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 

@@ -11,7 +11,8 @@ import {
   type CustomerReference,
 } from "../customers";
 import { importedTicketStatements } from "./change";
-import { initialTargets } from "./sla";
+import { newTicketClock } from "./sla";
+import { readSlaBasis } from "./sla-clock";
 import { TicketCreateSchema } from "./tickets.schemas";
 
 const TEXT = [
@@ -152,6 +153,7 @@ export const ticketImport: ImportKind<Imported> = {
     if (dryRun || !creating.length) return { outcomes, statements: [] };
 
     const last = await reserveNumbers(ctx.env.DB, creating.length);
+    const basis = await readSlaBasis(ctx.db);
     const now = nowIso();
     const rowsToInsert = creating.map(
       (
@@ -163,7 +165,7 @@ export const ticketImport: ImportKind<Imported> = {
         },
         i,
       ) => {
-        const targets = initialTargets(ctx.settings, input.priority, now);
+        const clock = newTicketClock(ctx.settings, basis, input, customer?.id ?? null, now);
         return {
           id: newId("tkt"),
           number: `TR-${String(last - creating.length + 1 + i).padStart(6, "0")}`,
@@ -186,8 +188,7 @@ export const ticketImport: ImportKind<Imported> = {
           estimated_minutes: input.estimated_minutes ?? null,
           service_type: null,
           service_category: input.service_category ?? null,
-          response_due_at: targets.responseDueAt,
-          resolution_due_at: targets.resolutionDueAt,
+          ...clock,
           write_token: randomToken(12),
           created_at: now,
           updated_at: now,

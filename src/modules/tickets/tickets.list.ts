@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
 import { inList } from "../../lib/d1";
-import { buckets, tickets } from "../../db/schema";
+import { buckets, tickets, UNFINISHED_STATUSES } from "../../db/schema";
 import { AppError } from "../../lib/problem";
 import type { UserContext } from "../../lib/context";
 import { keyset } from "../../lib/pagination";
@@ -107,6 +107,14 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.external_ref ? eq(tickets.externalRef, f.external_ref) : undefined,
     f.project_name ? eq(tickets.projectName, f.project_name) : undefined,
     f.service_category ? eq(tickets.serviceCategory, f.service_category) : undefined,
+    f.sla === "breached"
+      ? sql`(${tickets.responseBreachedAt} IS NOT NULL OR ${tickets.resolutionBreachedAt} IS NOT NULL)`
+      : undefined,
+    f.sla === "at_risk"
+      ? sql`(${inList(tickets.status, [...UNFINISHED_STATUSES])}
+          AND ((${tickets.responseWarnedAt} IS NOT NULL AND ${tickets.respondedAt} IS NULL AND ${tickets.responseBreachedAt} IS NULL)
+            OR (${tickets.resolutionWarnedAt} IS NOT NULL AND ${tickets.resolvedAt} IS NULL AND ${tickets.resolutionBreachedAt} IS NULL)))`
+      : undefined,
     // Tickets' service areas are stored lowercase, as localities name them.
     f.region_id
       ? inList(

@@ -6,8 +6,10 @@ import { errorResponses } from "../../lib/problem";
 import { CustomerIdParam } from "../customers";
 import { TechnicianIdParam } from "../technicians";
 import { JobSchema } from "../jobs";
+import { SlaExplanationSchema } from "./sla-policies.schemas";
 import {
   ActionSchema,
+  HoldSchema,
   AssignSchema,
   AutoAssignResultSchema,
   AutoAssignRunSchema,
@@ -174,7 +176,25 @@ export type TicketActionRoute = ReturnType<typeof actionRoute>;
 // One route per workflow action, so each has its own operationId and documentation.
 export const openTicket = actionRoute("open", "/v1/tickets/{id}/open", "openTicket");
 export const startTicket = actionRoute("start", "/v1/tickets/{id}/start", "startTicket");
-export const holdTicket = actionRoute("hold", "/v1/tickets/{id}/hold", "holdTicket");
+// Hold takes why the work waits; the SLA clock stands still while it does.
+export const holdTicket = createRoute({
+  method: "post",
+  path: "/v1/tickets/{id}/hold",
+  tags,
+  operationId: "holdTicket",
+  summary: ACTION_SUMMARIES.hold,
+  description: `From ${RULES.hold.from.join(", ")} to ${RULES.hold.to}. The SLA clock stops until the ticket resumes; \`reason\` says why it waits (on_hold unless given) and shows in the SLA explanation. An illegal move is 409 invalid_transition.`,
+  ...requires("tickets:update", idempotent()),
+  request: {
+    params: TicketIdParam,
+    headers: idempotencyHeader.extend(IfMatchHeader.shape),
+    body: { required: false, content: { "application/json": { schema: HoldSchema } } },
+  },
+  responses: {
+    200: jsonResponse(TicketSchema, "The ticket after the move"),
+    ...errorResponses(400, 401, 403, 404, 409, 412, 422),
+  },
+});
 export const resumeTicket = actionRoute("resume", "/v1/tickets/{id}/resume", "resumeTicket");
 export const resolveTicket = actionRoute("resolve", "/v1/tickets/{id}/resolve", "resolveTicket");
 export const approveTicket = actionRoute("approve", "/v1/tickets/{id}/approve", "approveTicket");
@@ -215,6 +235,22 @@ export const setTicketSla = createRoute({
   ...requires("tickets:sla"),
   request: { params: TicketIdParam, body: jsonBody(SlaUpdateSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const getTicketSla = createRoute({
+  method: "get",
+  path: "/v1/tickets/{id}/sla",
+  tags,
+  operationId: "getTicketSla",
+  summary: "Explain the SLA clock: policy, calendar, minutes used and left, pauses, next deadline",
+  description:
+    'What a dispatcher needs to answer "why is this late?": the policy and calendar the clock runs on, working minutes used and left per target, every stretch the clock ran or stood still (with the reason it paused), and the next warning or breach.',
+  ...requires("tickets:read"),
+  request: { params: TicketIdParam },
+  responses: {
+    200: jsonResponse(SlaExplanationSchema, "The SLA clock, explained"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const rescheduleBooking = createRoute({

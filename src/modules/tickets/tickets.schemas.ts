@@ -1,5 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { SERVICE_CATEGORIES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES, VISIT_TYPES } from "../../db/schema";
+import {
+  SERVICE_CATEGORIES,
+  SLA_PAUSE_REASONS,
+  TICKET_KINDS,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  VISIT_TYPES,
+} from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const TicketIdParam = z.object({
@@ -60,18 +67,24 @@ export const SlaStateSchema = z
     response_breached: z.boolean(),
     resolution_breached: z.boolean(),
     paused: z.boolean(),
+    pause_reason: z
+      .enum(SLA_PAUSE_REASONS)
+      .nullable()
+      .openapi({ description: "Why the clock stands still (while paused)" }),
     paused_seconds: z.number().int(),
     estimated_resolution_at: z.string().nullable(),
     response_minutes: z
       .number()
       .int()
       .nullable()
-      .openapi({ description: "Minutes from creation to the response target (time on hold included)" }),
+      .openapi({ description: "The response target in working minutes on the clock's calendar" }),
     resolution_minutes: z
       .number()
       .int()
       .nullable()
-      .openapi({ description: "Minutes from creation to the resolution target (time on hold included)" }),
+      .openapi({ description: "The resolution target in working minutes on the clock's calendar" }),
+    policy_id: z.string().nullable().openapi({ description: "The SLA policy the targets came from (null: defaults)" }),
+    calendar_id: z.string().nullable().openapi({ description: "The calendar the clock runs on (null: 24×7)" }),
   })
   .openapi("SlaState");
 
@@ -344,6 +357,16 @@ export const TicketUpdateSchema = z
 
 export const ActionSchema = z.strictObject({ comment: z.string().trim().max(2000).optional() }).openapi("TicketAction");
 
+export const HoldSchema = z
+  .strictObject({
+    comment: z.string().trim().max(2000).optional(),
+    reason: z
+      .enum(SLA_PAUSE_REASONS)
+      .optional()
+      .openapi({ description: "Why the work waits (default on_hold); the SLA clock stands still either way" }),
+  })
+  .openapi("TicketHold");
+
 export const RescheduleSchema = z
   .strictObject({ preferred_date: day, comment: z.string().trim().max(2000).optional() })
   .openapi("BookingReschedule");
@@ -552,6 +575,14 @@ export const TicketListQuery = z.strictObject({
     .enum(SERVICE_CATEGORIES)
     .optional()
     .openapi({ param: { name: "service_category", in: "query" }, description: "Only tickets about this service" }),
+  sla: z
+    .enum(["at_risk", "breached"])
+    .optional()
+    .openapi({
+      param: { name: "sla", in: "query" },
+      description:
+        "at_risk: open tickets past the warning share of a target not yet met or breached; breached: tickets that missed a target",
+    }),
   external_ref: z
     .string()
     .trim()

@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import { takeCounter } from "../../lib/counters";
+import { counterQuery } from "../../lib/counters";
 import { assets, customers, tickets, type TicketKind, type TicketPriority, type TicketStatus } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
@@ -7,7 +7,10 @@ import { AppError } from "../../lib/problem";
 import { addDays, addMonths, todayIn, zonedTimeToUtc } from "../../lib/time";
 import { isInWarranty } from "../assets";
 import { customerForUser, findCustomer } from "../customers";
-import { initialTargets, resumeClock } from "./sla";
+import { clockMove, moveClock, newTicketClock, planFor, usedBetween, usedNow, dueColumns, recomputeClock } from "./sla";
+import { basisOf, clockCalendar, readSlaBasis, slaBasisQueries } from "./sla-clock";
+import { armSlaTimer, earliest } from "../../lib/sla-timer";
+import { FINISHED_STATUSES, type SlaPauseReason, ticketSlaPeriods } from "../../db/schema";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
 import { changeTicket, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
@@ -22,8 +25,49 @@ import {
 } from "./tickets.workflow";
 import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
-async function nextNumber(ctx: UserContext): Promise<string> {
-  return `TR-${String(await takeCounter(ctx.env.DB, "ticket_number", { first: 1 })).padStart(6, "0")}`;
+/** The next ticket number and the SLA basis, in one round trip. */
+async function numberAndBasis(ctx: UserContext) {
+  const [taken, policies, cals, revision] = await ctx.db.batch([
+    counterQuery(ctx.db, "ticket_number"),
+    ...slaBasisQueries(ctx.db),
+  ]);
+  const value = taken[0]?.value;
+  if (!value) throw new Error("The ticket number counter answered nothing.");
+  return { number: `TR-${String(value).padStart(6, "0")}`, basis: basisOf(policies, cals, revision) };
+}
+
+/** Wakes the SLA timer for the earliest alert a write set (after the answer; the cron checks anyway). */
+export function armForColumns(ctx: ServiceContext, set: Columns) {
+  const at = earliest(
+    ...["response_due_at", "resolution_due_at", "response_warning_at", "resolution_warning_at"].map((c) => {
+      const v = set[c];
+      return typeof v === "string" ? v : null;
+    }),
+  );
+  if (at !== null) ctx.waitUntil(armSlaTimer(ctx.env, at).catch(() => undefined));
+}
+
+/**
+ * What a status change does to the SLA clock (TIME-2): pausing banks the running stretch, resuming
+ * runs the unmet targets on with what is left, finishing stops the clock and reopening restarts it;
+ * each stretch that ends becomes a ledger row. Reads the clock's calendar only when it has one.
+ */
+export async function slaMove(
+  ctx: Pick<ServiceContext, "db">,
+  ticket: TicketRow,
+  to: TicketStatus,
+  now: string,
+  pauseReason?: SlaPauseReason,
+): Promise<{ set: Columns; rows: { table: typeof ticketSlaPeriods; row: Columns }[] }> {
+  const move = clockMove(ticket.status, to, FINISHED_STATUSES);
+  if (!move) return { set: {}, rows: [] };
+  const calendar = await clockCalendar(ctx, ticket.slaCalendarId);
+  const met = {
+    responded: Boolean(ticket.respondedAt) || ["opened", "assigned", "in_progress"].includes(to),
+    resolved: false,
+  };
+  const { set, periods } = moveClock(ticket, move, now, calendar, pauseReason, met);
+  return { set, rows: periods.map((row) => ({ table: ticketSlaPeriods, row: { ...row } })) };
 }
 
 // ---- create (WO-1, WO-9) ----
@@ -144,8 +188,8 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
   }
   const now = nowIso();
   const id = newId("tkt");
-  const targets = initialTargets(ctx.settings, input.priority, now);
-  const number = await nextNumber(ctx);
+  const { number, basis } = await numberAndBasis(ctx);
+  const clock = newTicketClock(ctx.settings, basis, input, customer?.id ?? null, now);
   const row: Columns & { id: string } = {
     id,
     number,
@@ -172,8 +216,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     estimated_minutes: input.estimated_minutes ?? null,
     service_type: serviceType,
     service_category: input.service_category ?? null,
-    response_due_at: targets.responseDueAt,
-    resolution_due_at: targets.resolutionDueAt,
+    ...clock,
     write_token: randomToken(12),
     created_at: now,
     updated_at: now,
@@ -182,6 +225,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     type: "ticket.created",
     data: { number, kind: input.kind, priority: input.priority, customer_id: customer?.id ?? null },
   });
+  armForColumns(ctx, clock);
   return getTicket(ctx, id);
 }
 
@@ -261,19 +305,48 @@ export async function updateTicket(
     set.address = input.location?.address ?? null;
     history.push({ action: "location_changed", from: ticket.address, to: (set.address as string) ?? null });
   }
-  // A new priority moves a response target that has not been met yet.
-  if (input.priority && input.priority !== ticket.priority && !ticket.respondedAt && !ticket.responseBreachedAt) {
-    set.response_due_at = initialTargets(ctx.settings, input.priority, ticket.createdAt).responseDueAt;
-  }
   if (!history.length) return toTicketResponse(ticket, people.assignees, relation);
+  // A new priority, kind or service may fall under another policy: the unmet targets move, the time used stays used.
+  const rows: { table: typeof ticketSlaPeriods; row: Columns }[] = [];
+  if (
+    !ticket.slaManual &&
+    !FINISHED_STATUSES.some((s) => s === ticket.status) &&
+    ["priority", "kind", "service_category"].some((col) => col in set)
+  ) {
+    const basis = await readSlaBasis(ctx.db);
+    const plan = planFor(ctx.settings, basis, {
+      priority: (set.priority as TicketPriority | undefined) ?? ticket.priority,
+      kind: (set.kind as TicketKind | undefined) ?? ticket.kind,
+      serviceCategory:
+        set.service_category === undefined ? ticket.serviceCategory : (set.service_category as string | null),
+      customerId: ticket.customerId,
+    });
+    if (
+      plan.policyId !== ticket.slaPolicyId ||
+      plan.responseMinutes !== ticket.slaResponseMinutes ||
+      plan.resolutionMinutes !== ticket.slaResolutionMinutes
+    ) {
+      const moved = recomputeClock(
+        ticket,
+        await clockCalendar(ctx, ticket.slaCalendarId),
+        plan,
+        ticket.slaRevision,
+        now,
+      );
+      Object.assign(set, moved.set);
+      rows.push(...moved.periods.map((row) => ({ table: ticketSlaPeriods, row: { ...row } })));
+    }
+  }
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
     set,
+    rows,
     history,
     events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }],
     expectVersion: options.expectVersion,
   });
+  armForColumns(ctx, set);
   return presentChanged(ctx, id, people);
 }
 
@@ -299,8 +372,6 @@ export function transitionColumns(
   const milestone = MILESTONE_COLUMN[to];
   if (milestone && to !== ticket.status) set[milestone] = now;
   if (!ticket.respondedAt && ["opened", "assigned", "in_progress"].includes(to)) set.responded_at = now;
-  if (to === "on_hold") set.sla_paused_at = now;
-  if (ticket.status === "on_hold" && to !== "on_hold") Object.assign(set, resumeClock(ticket, now));
   if (action === "reject") set.resolved_at = null;
   if (action === "reopen")
     Object.assign(set, { resolved_at: null, closed_at: null, cancelled_at: null, signed_off_at: null });
@@ -317,13 +388,16 @@ export async function visitStepChange(
   ctx: ServiceContext,
   ticket: TicketRow,
   step: "start" | "complete",
-): Promise<Pick<TicketChange, "expectStatus" | "set" | "history" | "events"> | null> {
+): Promise<Pick<TicketChange, "expectStatus" | "set" | "rows" | "history" | "events"> | null> {
   const action: TicketAction = step === "start" ? "start" : "resolve";
   if (!RULES[action].from.includes(ticket.status)) return null;
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
+  const now = nowIso();
+  const clock = await slaMove(ctx, ticket, to, now);
   return {
     expectStatus: [ticket.status],
-    set: transitionColumns(ticket, action, to, nowIso()),
+    set: { ...transitionColumns(ticket, action, to, now), ...clock.set },
+    rows: clock.rows,
     history: [
       { action, from: ticket.status, to, comment: step === "start" ? "The visit started" : "The visit was completed" },
     ],
@@ -350,7 +424,7 @@ export async function transitionTicket(
   id: string,
   action: TicketAction,
   comment?: string,
-  options: { expectVersion?: number } = {},
+  options: { expectVersion?: number; pauseReason?: SlaPauseReason } = {},
 ) {
   const ticket = await findVisibleTicket(ctx, id);
   assertVersion(ticket, options.expectVersion);
@@ -368,13 +442,18 @@ export async function transitionTicket(
   }
   const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
   const endings = to === "cancelled" || to === "closed" ? await ticketEndingParts(ctx, id, to) : [];
+  const now = nowIso();
+  const clock = await slaMove(ctx, ticket, to, now, options.pauseReason);
+  const set = {
+    ...transitionColumns(ticket, action, to, now),
+    ...clock.set,
+    ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}),
+  };
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
-    set: {
-      ...transitionColumns(ticket, action, to, nowIso()),
-      ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}),
-    },
+    set,
+    rows: clock.rows,
     statements: endings.length ? (guard) => endings.flatMap((e) => e.statements(guard)) : undefined,
     history: [{ action, from: ticket.status, to, comment }, ...endings.flatMap((e) => e.history)],
     events: [
@@ -385,6 +464,7 @@ export async function transitionTicket(
     expectVersion: options.expectVersion,
   });
   for (const e of endings) await e.after();
+  armForColumns(ctx, set);
   return presentChanged(ctx, id, people);
 }
 
@@ -406,29 +486,70 @@ export async function setSla(
 ) {
   const ticket = await findVisibleTicket(ctx, id);
   const now = nowIso();
+  const nowMs = Date.parse(now);
   const set: Columns = { updated_at: now };
   const iso = (v: string) => new Date(v).toISOString();
+  // A target set by hand becomes the clock's target in working minutes: used so far plus the working time until it.
+  const calendar = await clockCalendar(ctx, ticket.slaCalendarId);
+  const used = usedNow(ticket, calendar, nowMs);
+  const minutesUntil = (due: string) => {
+    const ms = Date.parse(due);
+    return Math.max(
+      1,
+      Math.round(ms >= nowMs ? used + usedBetween(calendar, nowMs, ms) : used - usedBetween(calendar, ms, nowMs)),
+    );
+  };
+  const clock = {
+    calendar,
+    warningPercent: ticket.slaWarningPercent,
+    responseMinutes: null as number | null,
+    resolutionMinutes: null as number | null,
+  };
   if (input.response_due_at) {
     set.response_due_at = iso(input.response_due_at);
+    clock.responseMinutes = set.sla_response_minutes = minutesUntil(set.response_due_at);
     // A target moved into the future is no longer breached.
     if (set.response_due_at > now) set.response_breached_at = null;
+    set.response_warned_at = null;
   }
   if (input.resolution_due_at) {
     set.resolution_due_at = iso(input.resolution_due_at);
+    clock.resolutionMinutes = set.sla_resolution_minutes = minutesUntil(set.resolution_due_at);
     if (set.resolution_due_at > now) set.resolution_breached_at = null;
+    set.resolution_warned_at = null;
+  }
+  if (input.response_due_at || input.resolution_due_at) {
+    set.sla_manual = 1;
+    const warnings = dueColumns(clock, used, nowMs, { responded: Boolean(ticket.respondedAt), resolved: false });
+    // The warning comes at its share of the hand-set target, and never after the target itself.
+    for (const target of ["response", "resolution"] as const) {
+      const due = set[`${target}_due_at`];
+      const warning = warnings[`${target}_warning_at`] ?? null;
+      if (typeof due === "string") set[`${target}_warning_at`] = warning && warning < due ? warning : due;
+    }
   }
   if (input.estimated_resolution_at) set.estimated_resolution_at = iso(input.estimated_resolution_at);
   const summary = JSON.stringify(
-    Object.fromEntries(Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at")),
+    Object.fromEntries(
+      Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at" && !k.includes("warn")),
+    ),
   );
   await changeTicket(ctx, {
     ticketId: id,
     set,
     history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
     events: [
-      { type: "ticket.sla_changed", data: Object.fromEntries(Object.entries(set).filter(([k]) => k !== "updated_at")) },
+      {
+        type: "ticket.sla_changed",
+        data: Object.fromEntries(
+          Object.entries(set).filter(
+            ([k]) => k.endsWith("_due_at") || k.endsWith("_breached_at") || k.endsWith("resolution_at"),
+          ),
+        ),
+      },
     ],
   });
+  armForColumns(ctx, set);
   return getTicket(ctx, id);
 }
 
