@@ -17,6 +17,7 @@ import { zoneOffsetsJson } from "../src/lib/time";
 import { REFRESH_SQL } from "../src/modules/reports/aggregates";
 import { settingsFrom, type Env } from "../src/lib/env";
 import { parseWrk, type WrkResult } from "./wrk-output";
+import { workingTimeCpu } from "./working-time";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -747,6 +748,34 @@ async function main() {
     note: `${availabilityCpu.toFixed(3)} ms CPU per computation (Node, same code)`,
   });
   console.log(`availability CPU per technician-day with 100 bookings: ${availabilityCpu.toFixed(3)} ms`);
+  // Working time: a due time over split shifts and 20 holidays, and a technician-day on working hours.
+  const workingTime = workingTimeCpu();
+  scenarios.push(
+    {
+      name: "SLA due time CPU: split shifts, 20 holidays, 16-hour target",
+      rps: 0,
+      p50_ms: workingTime.dueMs,
+      p99_ms: workingTime.dueMs,
+      non_2xx: 0,
+      baseline: null,
+      ratio: workingTime.dueMs / workingTime.baselineMs,
+      target: "≤ 0.2 ms CPU",
+      met: workingTime.dueMs <= 0.2,
+      note: `${(workingTime.dueMs * 1000).toFixed(1)} µs CPU per due time; ratio to one ISO parse+format (${(workingTime.baselineMs * 1000).toFixed(2)} µs)`,
+    },
+    {
+      name: "availability CPU: 1 technician-day on working hours, 100 bookings",
+      rps: 0,
+      p50_ms: workingTime.dayMs,
+      p99_ms: workingTime.dayMs,
+      non_2xx: 0,
+      baseline: null,
+      ratio: null,
+      target: "≤ 2 ms CPU",
+      met: workingTime.dayMs <= 2,
+      note: `${workingTime.dayMs.toFixed(3)} ms CPU per computation (Node, same code)`,
+    },
+  );
 
   // Booking storm: 200 simultaneous bookings of one technician's 10 slots, three rounds (three
   // technicians), each compared with a burst of 200 simultaneous DO-insert calls sent the same way.

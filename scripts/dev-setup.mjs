@@ -133,7 +133,32 @@ function calendarsSql(now, q) {
                }),
              )}, 80, 1, ${q(now)}, ${q(now)});`,
     `INSERT INTO counters (name, value) VALUES ('sla_revision', 1) ON CONFLICT (name) DO NOTHING;`,
+    // Technicians' hours: Tumi works a split shift (the office calendar's zone and holidays still apply);
+    // everyone else works the default calendar (no Sundays, no public holidays).
+    `UPDATE technician_profiles SET working_week = ${q(
+      JSON.stringify(
+        Object.fromEntries(
+          ["mon", "tue", "wed", "thu", "fri"].map((d) => [
+            d,
+            [
+              { start: "07:00", end: "11:00" },
+              { start: "14:00", end: "18:00" },
+            ],
+          ]),
+        ),
+      ),
+    )} WHERE user_id = 'usr_demo_tech2' AND working_week IS NULL;`,
+    // Thabo asked for three days' leave ten days from now: approve it as Sipho (supervisor) and his slots close.
+    `INSERT OR IGNORE INTO time_off (id, technician_id, kind, starts_at, ends_at, reason, status, requested_by, created_at, updated_at)
+     VALUES ('tof_demo_thabo_leave', 'usr_demo_tech1', 'leave', ${q(leaveDay(now, 10))}, ${q(leaveDay(now, 13))},
+             'Family wedding in Maun', 'requested', 'usr_demo_tech1', ${q(now)}, ${q(now)});`,
   ];
+}
+
+/** Midnight in Gaborone (UTC+2, no daylight saving) `days` after `now`. */
+function leaveDay(now, days) {
+  const date = new Date(Date.parse(now) + 2 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(`${date}T00:00:00+02:00`).toISOString();
 }
 
 /** Two of the operator's other applications that sign in through truckroll, with roles some demo users hold. */

@@ -339,6 +339,11 @@ export const API_TAGS = [
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
   { name: "calendars", description: "Business hours: weekly frames in a time zone, exceptions, holidays." },
   {
+    name: "time-off",
+    description:
+      "Technicians' leave, sickness and training: asked for by the technician, decided by their supervisor or a manager; approved time off closes their slots.",
+  },
+  {
     name: "sla-policies",
     description:
       "Which tickets get which response and resolution targets, in working minutes on which calendar; changes move open tickets' due times, never the time already used.",

@@ -1532,6 +1532,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/time-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time off, by start
+         * @description A technician sees their own; a supervisor their own and their team's; managers and dispatchers everyone's.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listTimeOff"];
+        put?: never;
+        /**
+         * Ask for time off (a technician), or enter it for a technician (their supervisor or a manager)
+         * @description A technician's own request waits for their supervisor or a manager. Time off entered by one of those is approved at once. Approved time off closes the technician's slots: availability, booking and the customer's page never offer it. The answer lists booked visits inside it, to move.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createTimeOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/time-off/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One time off, with the visits to move while it is approved and to come
+         * @description One time off, with the visits to move while it is approved and to come.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getTimeOff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/time-off/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve time off: its slots close, and the answer lists booked visits inside it to move
+         * @description By the technician's supervisor (their own team only) or a manager; never by the technician.
+         *
+         *     **Who may call:** holders of the `technicians:write` permission (manage technician profiles and teams) — by default the roles admin, manager, supervisor; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["approveTimeOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/time-off/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn down a request for time off
+         * @description By the technician's supervisor (their own team only) or a manager; never by the technician.
+         *
+         *     **Who may call:** holders of the `technicians:write` permission (manage technician profiles and teams) — by default the roles admin, manager, supervisor; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["rejectTimeOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/time-off/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel time off (requested, or approved and not over): its slots open again
+         * @description By the technician or whoever decides their time off.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["cancelTimeOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tickets": {
         parameters: {
             query?: never;
@@ -7813,6 +7947,15 @@ export interface components {
             };
             is_available: boolean;
             unavailable_reason: string | null;
+            /** @description The calendar the technician works by; null: the deployment's default calendar (if any) */
+            calendar_id: string | null;
+            /** @description Their own weekly frames instead of the calendar's week; null: the calendar's */
+            working_week: {
+                [key: string]: {
+                    start: string;
+                    end: string;
+                }[];
+            } | null;
             missing_fields: string[];
         };
         TechnicianUpdate: {
@@ -7824,6 +7967,27 @@ export interface components {
             };
             supervisor_id?: string | null;
             company_id?: string | null;
+            /** @description The calendar the technician works by (zone, exceptions, holidays); null: the deployment's default calendar */
+            calendar_id?: string | null;
+            /** @description Their own weekly frames (split shifts, overnight frames) in the calendar's zone; null: the calendar's week */
+            working_week?: {
+                mon?: components["schemas"]["CalendarFrame"][];
+                tue?: components["schemas"]["CalendarFrame"][];
+                wed?: components["schemas"]["CalendarFrame"][];
+                thu?: components["schemas"]["CalendarFrame"][];
+                fri?: components["schemas"]["CalendarFrame"][];
+                sat?: components["schemas"]["CalendarFrame"][];
+                sun?: components["schemas"]["CalendarFrame"][];
+            } | null;
+        };
+        CalendarFrame: {
+            /** @example 08:00 */
+            start: string;
+            /**
+             * @description Local end; an end not after the start means the frame runs past midnight into the next day
+             * @example 17:00
+             */
+            end: string;
         };
         TechnicianAvailability: {
             is_available: boolean;
@@ -7866,6 +8030,74 @@ export interface components {
             lat: number;
             lng: number;
             accuracy_m?: number;
+        };
+        TimeOffPage: {
+            data: components["schemas"]["TimeOffListItem"][];
+            next_cursor: string | null;
+        };
+        TimeOffListItem: {
+            /** @example tof_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            technician_id: string;
+            /** @enum {string} */
+            kind: "leave" | "sick" | "training" | "other";
+            starts_at: string;
+            ends_at: string;
+            reason: string | null;
+            /** @enum {string} */
+            status: "requested" | "approved" | "rejected" | "cancelled";
+            requested_by: string;
+            decided_by: string | null;
+            decided_at: string | null;
+            decision_note: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        TimeOff: {
+            /** @example tof_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            technician_id: string;
+            /** @enum {string} */
+            kind: "leave" | "sick" | "training" | "other";
+            starts_at: string;
+            ends_at: string;
+            reason: string | null;
+            /** @enum {string} */
+            status: "requested" | "approved" | "rejected" | "cancelled";
+            requested_by: string;
+            decided_by: string | null;
+            decided_at: string | null;
+            decision_note: string | null;
+            /** @description While approved and still to come: the technician's booked visits inside it. Move each with POST /v1/appointments/{id}/reschedule (the customer is told) or reassign the ticket */
+            visits_to_move: components["schemas"]["VisitToMove"][];
+            created_at: string;
+            updated_at: string;
+        };
+        VisitToMove: {
+            appointment_id: string;
+            ticket_id: string;
+            starts_at: string;
+            ends_at: string;
+        };
+        TimeOffCreate: {
+            /** @description Whose time off; left out: the caller's own (a technician asking for leave) */
+            technician_id?: string;
+            /** @enum {string} */
+            kind: "leave" | "sick" | "training" | "other";
+            /**
+             * Format: date-time
+             * @example 2026-12-21T08:00:00+02:00
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-24T17:00:00+02:00
+             */
+            ends_at: string;
+            reason?: string;
+        };
+        TimeOffDecision: {
+            note?: string;
         };
         TicketPage: {
             data: components["schemas"]["TicketListItem"][];
@@ -8481,8 +8713,28 @@ export interface components {
             date: string;
             timezone: string;
             duration_minutes: number;
+            /**
+             * @description The date's weekday, in English
+             * @example Saturday
+             */
+            weekday: string;
             technician_id: string | null;
             slots: components["schemas"]["Slot"][];
+            /**
+             * @description Why no slot is open when nobody works that day (a public holiday, not a working day, approved leave); null when someone works
+             * @example No visits on public holidays (Christmas Day)
+             */
+            closed_reason: string | null;
+            /**
+             * @description The same as a code, to say it in the page's own language
+             * @enum {string|null}
+             */
+            closed_code: "holiday" | "closed" | "day_off" | "no_time_left" | null;
+            /**
+             * @description The holiday's (or closed date's) name, when it has one
+             * @example Christmas Day
+             */
+            closed_name: string | null;
         };
         Slot: {
             start_time: string;
@@ -10425,15 +10677,6 @@ export interface components {
             ical_error: string | null;
             created_at: string;
             updated_at: string;
-        };
-        CalendarFrame: {
-            /** @example 08:00 */
-            start: string;
-            /**
-             * @description Local end; an end not after the start means the frame runs past midnight into the next day
-             * @example 17:00
-             */
-            end: string;
         };
         CalendarException: {
             /**
@@ -16039,6 +16282,483 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTimeOff: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+                /** @description Only this technician's time off */
+                technician_id?: string;
+                /** @description Only time off in this state */
+                status?: "requested" | "approved" | "rejected" | "cancelled";
+                /** @description Only time off still running at or after this instant (ends after it) */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of time off */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOffPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTimeOff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeOffCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOff"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTimeOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The time off's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The time off */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOff"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveTimeOff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The time off's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeOffDecision"];
+            };
+        };
+        responses: {
+            /** @description Decided */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOff"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectTimeOff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The time off's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeOffDecision"];
+            };
+        };
+        responses: {
+            /** @description Decided */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOff"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelTimeOff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The time off's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeOffDecision"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeOff"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,7 @@ import { deleteExpiredJobFiles, resumeStalledJobs } from "../modules/jobs";
 import { deletePlatformLeftovers, runOnce } from "../modules/platform";
 import { settleAbandonedActions } from "../modules/provisioning";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
+import { settleTimeOffHolds } from "../modules/technicians";
 import { slaClockTick } from "../modules/tickets";
 import { armSlaTimer } from "../lib/sla-timer";
 import { redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
@@ -43,6 +44,7 @@ export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number)
 const JOBS: Record<string, Record<string, Job>> = {
   [CRON_FREQUENT]: {
     slaClock,
+    settleTimeOffHolds,
     sendAppointmentReminders,
     settleAbandonedActions,
     resumeStalledJobs,

@@ -87,6 +87,31 @@ export class TechnicianSchedule extends DurableObject {
     return { ok: true };
   }
 
+  /**
+   * Approved time off (TIME-3), held here like a booking so no booking lands on it (the same
+   * single-writer check). Unlike a booking it is taken even over visits already there: leave is
+   * leave. Answers those visits, to be moved.
+   */
+  holdTimeOff(id: string, startsMs: number, endsMs: number): string[] {
+    const visits = this.sql
+      .exec<{ appointment_id: string }>(
+        "SELECT appointment_id FROM bookings WHERE starts_ms < ? AND starts_ms >= ? AND ends_ms > ? AND substr(appointment_id, 1, 4) <> 'tof_' ORDER BY starts_ms",
+        endsMs,
+        startsMs - this.longestMs,
+        startsMs,
+      )
+      .toArray()
+      .map((r) => r.appointment_id);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO bookings (appointment_id, ticket_id, starts_ms, ends_ms) VALUES (?, '', ?, ?)",
+      id,
+      startsMs,
+      endsMs,
+    );
+    this.noteSpan(startsMs, endsMs);
+    return visits;
+  }
+
   release(appointmentId: string): boolean {
     return this.sql.exec("DELETE FROM bookings WHERE appointment_id = ?", appointmentId).rowsWritten > 0;
   }

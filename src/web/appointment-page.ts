@@ -87,6 +87,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     <h2 id="booking-title">${esc(t.choose_title)}</h2>
     <label for="date">${esc(t.day)}</label>
     <input id="date" type="date" required>
+    <p class="muted" id="day-label"></p>
     <div class="slots" id="slots" role="group" aria-label="${esc(t.times)}"></div>
     <button class="primary" id="book" type="button" disabled>${esc(t.book)}</button>
   </section>
@@ -233,7 +234,11 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
         });
         box.appendChild(b);
       });
-      if (!keepStatus) say(day.slots.some(function (s) { return s.is_available; }) ? t.status_pick : t.status_no_slots);
+      // The day in the customer's words: its weekday and the zone the times are in.
+      $("day-label").textContent = new Date(date + "T12:00:00Z").toLocaleDateString(document.documentElement.lang, { weekday: "long", timeZone: "UTC" }) + " · " + day.timezone;
+      var open = day.slots.some(function (s) { return s.is_available; });
+      var closed = day.closed_code ? t["closed_" + day.closed_code].replace("{name}", day.closed_name ? " (" + day.closed_name + ")" : "") : t.status_no_slots;
+      if (!keepStatus) say(open ? t.status_pick : closed);
     }).catch(function (e) { say(e.message, "error"); });
   }
   $("date").addEventListener("change", function () { loadSlots(false); });

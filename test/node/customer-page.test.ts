@@ -402,6 +402,71 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await browser.close();
     }
   }, 120_000);
+  it("offers no time on the technician's holiday or leave, labels the day with its weekday and zone, and says why", async () => {
+    const admin = await signIn("pageadmin");
+    const holiday = gaboroneDate(6);
+    const leaveDay = gaboroneDate(7);
+    const working = gaboroneDate(8);
+    const day = [{ start: "07:00", end: "18:00" }];
+    const calendar = await api("/v1/calendars", {
+      token: admin,
+      body: {
+        name: "Every day",
+        time_zone: "Africa/Gaborone",
+        week: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day },
+        holidays: [{ date: holiday, name: "Founders' Day" }],
+      },
+    });
+    expect(calendar.status, calendar.text).toBe(201);
+    const patched = await api("/v1/technicians/usr_page_tech", {
+      token: admin,
+      method: "PATCH",
+      body: { calendar_id: calendar.json.id },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    const leave = await api("/v1/time-off", {
+      token: admin,
+      body: {
+        technician_id: "usr_page_tech",
+        kind: "leave",
+        starts_at: `${leaveDay}T00:00:00+02:00`,
+        ends_at: `${working}T00:00:00+02:00`,
+      },
+    });
+    expect(leave.json?.status, leave.text).toBe("approved");
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext(phone)).newPage();
+      await page.goto(`${base}/a/${tokens.bob}`);
+      await page.locator("#case").waitFor({ state: "visible" });
+      const pick = async (date: string) => {
+        await page.locator("#date").fill(date);
+        await page.locator("#date").dispatchEvent("change");
+        await page.getByRole("button", { name: "10:00", exact: true }).waitFor();
+      };
+      await pick(holiday);
+      await expect
+        .poll(() => page.locator("#status").textContent())
+        .toBe("No visits on public holidays (Founders' Day); try another day.");
+      expect(await page.locator("#day-label").textContent()).toMatch(
+        /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) · Africa\/Gaborone$/,
+      );
+      expect(await page.locator(".slots button:enabled").count()).toBe(0);
+      await page.screenshot({ path: join(artifacts, "customer-page-holiday.png"), fullPage: true });
+      // On the technician's leave nothing is open either (another reason for each person, so the plain words).
+      await pick(leaveDay);
+      await expect.poll(() => page.locator("#status").textContent()).toBe("No free times that day; try another day.");
+      expect(await page.locator(".slots button:enabled").count()).toBe(0);
+      await pick(working);
+      await expect.poll(() => page.locator("#status").textContent()).toBe("Pick a time.");
+      expect(await page.getByRole("button", { name: "10:00", exact: true }).isEnabled()).toBe(true);
+    } finally {
+      await browser.close();
+      await api("/v1/technicians/usr_page_tech", { token: admin, method: "PATCH", body: { calendar_id: null } });
+      await api(`/v1/time-off/${leave.json?.id}/cancel`, { token: admin, body: {} });
+    }
+  }, 120_000);
+
   it("the API reference renders under its Content-Security-Policy: no inline script but its nonce'd one, nothing from elsewhere", async () => {
     const browser = await launch();
     try {

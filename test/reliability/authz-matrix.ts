@@ -97,6 +97,12 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getTechnician: "technicians:read", // GET /v1/technicians/{id}
   updateTechnician: "technicians:write", // PATCH /v1/technicians/{id}
   setTechnicianAvailability: "authenticated", // PUT /v1/technicians/{id}/availability
+  listTimeOff: "authenticated", // GET /v1/time-off
+  createTimeOff: "authenticated", // POST /v1/time-off
+  getTimeOff: "authenticated", // GET /v1/time-off/{id}
+  approveTimeOff: "technicians:write", // POST /v1/time-off/{id}/approve
+  rejectTimeOff: "technicians:write", // POST /v1/time-off/{id}/reject
+  cancelTimeOff: "authenticated", // POST /v1/time-off/{id}/cancel
   getTechnicianAvailability: "appointments:read", // GET /v1/technicians/{id}/availability
   listTeams: "technicians:read", // GET /v1/teams
   getTeam: "technicians:read", // GET /v1/teams/{supervisor_id}

@@ -113,6 +113,15 @@ describe("D1 round trips of every operation", () => {
         targets: { high: { response_minutes: 60, resolution_minutes: 480 } },
       },
     });
+    const timeOff = await call("/v1/time-off", {
+      token: admin,
+      body: {
+        technician_id: tech.user.id,
+        kind: "training",
+        starts_at: `${dayAhead(20)}T08:00:00+02:00`,
+        ends_at: `${dayAhead(20)}T10:00:00+02:00`,
+      },
+    });
     // Switched off at once: a live webhook would make every event of the sweep call the internet.
     const webhook = await call("/v1/webhooks", {
       token: admin,
@@ -165,6 +174,7 @@ describe("D1 round trips of every operation", () => {
       webhook: webhook.json?.id,
       calendar: calendar.json?.id,
       slaPolicy: slaPolicy.json?.id,
+      timeOff: timeOff.json?.id,
       application: application.json?.id,
       appRole: appRole.json?.id,
       grant: grant.json?.id,
@@ -217,6 +227,14 @@ describe("D1 round trips of every operation", () => {
       },
     }),
     "PATCH /v1/sla-policies/{id}": async () => ({ body: { warning_percent: 90 } }),
+    "POST /v1/time-off": async () => ({
+      body: {
+        technician_id: w.tech,
+        kind: "leave",
+        starts_at: `${dayAhead(21)}T08:00:00+02:00`,
+        ends_at: `${dayAhead(21)}T10:00:00+02:00`,
+      },
+    }),
     "POST /v1/inventory/transfers": async () => ({
       body: { item_id: w.item, from: "warehouse", to: `van:${w.tech}`, quantity: 1 },
     }),
@@ -315,6 +333,7 @@ describe("D1 round trips of every operation", () => {
         webhooks: w.webhook,
         calendars: w.calendar,
         "sla-policies": w.slaPolicy,
+        "time-off": w.timeOff,
         jobs: w.job,
         applications: w.application,
         "application-grants": w.grant,

@@ -70,6 +70,7 @@ const OWNER: Record<string, string> = {
   ticket_history: "tickets",
   ticket_sla_periods: "tickets",
   sla_policies: "tickets",
+  time_off: "technicians",
   work_logs: "tickets",
   counters: "platform",
   cron_runs: "platform",

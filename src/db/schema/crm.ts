@@ -88,6 +88,39 @@ export const assets = sqliteTable(
 );
 
 /** A technician's working profile (FW-1); keyed by user id, as technicians are addressed everywhere. */
+export const TIME_OFF_KINDS = ["leave", "sick", "training", "other"] as const;
+export const TIME_OFF_STATUSES = ["requested", "approved", "rejected", "cancelled"] as const;
+
+/** A technician's time away: asked for by them (or entered by their supervisor or a manager), approved by one of those. */
+export const timeOff = sqliteTable(
+  "time_off",
+  {
+    id: text("id").primaryKey(),
+    technicianId: text("technician_id").notNull(),
+    kind: text("kind", { enum: TIME_OFF_KINDS }).notNull(),
+    startsAt: text("starts_at").notNull(),
+    endsAt: text("ends_at").notNull(),
+    reason: text("reason"),
+    status: text("status", { enum: TIME_OFF_STATUSES }).notNull(),
+    requestedBy: text("requested_by").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+    decisionNote: text("decision_note"),
+    /** When the technician's schedule object took the hold (approved) or let it go (null again); the cron settles the rest. */
+    heldAt: text("held_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("time_off_technician_idx").on(t.technicianId, t.startsAt, t.id),
+    index("time_off_starts_idx").on(t.startsAt, t.id),
+    // Holds still to take (approved, not held) or to let go (no longer approved, still held).
+    index("time_off_unsettled_idx")
+      .on(t.updatedAt)
+      .where(sql`(status = 'approved' AND held_at IS NULL) OR (status <> 'approved' AND held_at IS NOT NULL)`),
+  ],
+);
+
 export const technicianProfiles = sqliteTable(
   "technician_profiles",
   {
@@ -101,6 +134,10 @@ export const technicianProfiles = sqliteTable(
       .notNull()
       .default({}),
     isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
+    /** The calendar the technician works by (their team's, say); null: the deployment's default calendar. */
+    calendarId: text("calendar_id"),
+    /** Their own weekly frames instead of the calendar's week (the calendar's zone, exceptions and holidays still apply). */
+    workingWeek: text("working_week", { mode: "json" }).$type<Record<string, { start: string; end: string }[]>>(),
     unavailableReason: text("unavailable_reason"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),

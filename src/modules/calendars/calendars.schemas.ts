@@ -42,7 +42,7 @@ const timeZone = z
   )
   .openapi({ example: "Africa/Gaborone" });
 
-const WeekSchema = z
+export const WeekSchema = z
   .strictObject(
     Object.fromEntries(WEEKDAYS.map((d) => [d, frames.optional()])) as Record<
       (typeof WEEKDAYS)[number],

@@ -25,10 +25,31 @@ import { eligibleTechnicians } from "../tickets";
 
 import { LIVE_STATUSES, MOVABLE_STATUSES, STEPS, stepAllowed, type AppointmentStep } from "./appointments.workflow";
 import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
+import { technicianHoursOf, type WorkingDay, withinHours, workingDay } from "./hours";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
 
 export const CLASH_MESSAGE = "Appointment clashes with a confirmed booking for this technician.";
+/** Approved time off is held in the technician's object like a booking, under an id of its own kind. */
+const clashMessage = (clashWith?: string) =>
+  clashWith?.startsWith("tof_") ? "The technician has approved time off then." : CLASH_MESSAGE;
+
+function outsideHours(day: WorkingDay) {
+  return new AppError("slot_unavailable", day.closedReason ?? "The technician does not work at that time.", {
+    errors: [{ path: "start_time", message: "Outside the technician's working hours" }],
+  });
+}
+
+/** A booking must fall inside the technician's working time (hours, calendar, holidays). */
+function assertWithinHours(
+  ctx: ServiceContext,
+  hours: string | null,
+  date: string,
+  window: { startsMs: number; endsMs: number },
+) {
+  const day = workingDay(ctx.settings, hours, date, dayBounds(ctx.settings, date));
+  if (!withinHours(day, window.startsMs, window.endsMs)) throw outsideHours(day);
+}
 
 function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
   return ctx.env.SCHEDULES.get(ctx.env.SCHEDULES.idFromName(technicianId));
@@ -49,13 +70,14 @@ function technicianFreeOn(technicianId: string, date: string) {
     WHERE u.id = ${technicianId} AND u.role = 'technician' AND u.deleted_at IS NULL)`;
 }
 
-async function technicianBlocked(ctx: ServiceContext, technicianId: string, date: string): Promise<boolean> {
-  const { free } = (await ctx.db
-    .select({ free: technicianFreeOn(technicianId, date) })
+/** Whether the technician can take work that day, and their working time on it, in one read. */
+async function technicianDay(ctx: ServiceContext, technicianId: string, date: string) {
+  const row = (await ctx.db
+    .select({ free: technicianFreeOn(technicianId, date), hours: technicianHoursOf(technicianId) })
     .from(sql`(SELECT 1)`)
     .get())!;
-  if (free === null) throw new AppError("not_found", "No such technician.");
-  return !free;
+  if (row.free === null) throw new AppError("not_found", "No such technician.");
+  return { blocked: !row.free, day: workingDay(ctx.settings, row.hours, date, dayBounds(ctx.settings, date)) };
 }
 
 export async function technicianSlots(
@@ -63,11 +85,15 @@ export async function technicianSlots(
   technicianId: string,
   date: string,
   durationMinutes: number,
-): Promise<Slot[]> {
-  const blocked = await technicianBlocked(ctx, technicianId, date);
+): Promise<{ slots: Slot[]; day: WorkingDay }> {
+  const { blocked, day } = await technicianDay(ctx, technicianId, date);
   const { fromMs, toMs } = dayBounds(ctx.settings, date);
-  const bookings = blocked ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
-  return daySlots(ctx.settings, date, durationMinutes, bookings, { blocked });
+  const bookings =
+    blocked || day.intervals?.length === 0 ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
+  return {
+    slots: daySlots(ctx.settings, date, durationMinutes, bookings, { blocked, working: day }),
+    day,
+  };
 }
 
 /**
@@ -86,16 +112,31 @@ async function assertMaySeeSchedule(ctx: UserContext, technicianId: string) {
   if (!viaTicket) throw new AppError("not_found", "No such technician.");
 }
 
+const weekdayOf = (date: string) =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString("en-GB", { weekday: "long", timeZone: "UTC" });
+
+/** Why a day offers nothing, when everyone who could come is off for the same reason (a holiday, a day off). */
+function closedFields(results: { slots: Slot[]; day: WorkingDay }[]) {
+  const none = { closed_reason: null, closed_code: null, closed_name: null };
+  if (!results.length || results.some((r) => r.slots.some((s) => s.is_available))) return none;
+  const first = results[0].day;
+  if (!first.closedCode || results.some((r) => r.day.closedReason !== first.closedReason)) return none;
+  return { closed_reason: first.closedReason, closed_code: first.closedCode, closed_name: first.closedName };
+}
+
 export async function technicianAvailability(ctx: UserContext, technicianId: string, date: string, duration?: number) {
   await assertMaySeeSchedule(ctx, technicianId);
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ctx.settings.defaultAppointmentMinutes;
+  const result = await technicianSlots(ctx, technicianId, date, durationMinutes);
   return {
     date,
     timezone: ctx.settings.timeZone,
+    weekday: weekdayOf(date),
     duration_minutes: durationMinutes,
     technician_id: technicianId,
-    slots: await technicianSlots(ctx, technicianId, date, durationMinutes),
+    slots: result.slots,
+    ...closedFields([result]),
   };
 }
 
@@ -110,14 +151,16 @@ export async function ticketAvailability(
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
   const perTech = await Promise.all(technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes)));
-  const base = perTech[0] ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
-  const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s[i].is_available) }));
+  const base = perTech[0]?.slots ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
+  const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s.slots[i].is_available) }));
   return {
     date,
     timezone: ctx.settings.timeZone,
+    weekday: weekdayOf(date),
     duration_minutes: durationMinutes,
     technician_id: technicianIds.length === 1 ? technicianIds[0] : null,
     slots,
+    ...closedFields(perTech),
   };
 }
 
@@ -149,12 +192,14 @@ function bookingCheckColumns(ticketId: string, technicianId: string, date: strin
   return {
     live: sql<number>`EXISTS (SELECT 1 FROM appointments WHERE appointments.ticket_id = ${ticketId} AND appointments.status <> 'cancelled')`,
     technicianFree: technicianFreeOn(technicianId, date),
+    technicianHours: technicianHoursOf(technicianId),
   };
 }
 
 export interface BookingChecks {
   live: number;
   technicianFree: number | null;
+  technicianHours: string | null;
 }
 
 async function bookingChecks(
@@ -177,7 +222,10 @@ async function findBookableTicket(ctx: UserContext, ticketId: string, technician
     .where(and(eq(tickets.id, ticketId), await visibleTickets(ctx)))
     .get();
   if (!row) throw new AppError("not_found", "No such ticket.");
-  return { ticket: row.ticket, checks: { live: row.live, technicianFree: row.technicianFree } };
+  return {
+    ticket: row.ticket,
+    checks: { live: row.live, technicianFree: row.technicianFree, technicianHours: row.technicianHours },
+  };
 }
 
 /**
@@ -195,6 +243,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   const window = validateSlot(ctx.settings, req.date, req.startTime, duration);
   if (checks.technicianFree === null) throw new AppError("not_found", "No such technician.");
   if (!checks.technicianFree) throw new AppError("slot_unavailable", "The technician is not available that day.");
+  assertWithinHours(ctx, checks.technicianHours, req.date, window);
   const id = newId("apt");
   // A customer on their link books "via link"; staff (and the system) "via staff".
   const via = viaOf(ctx);
@@ -204,7 +253,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     starts_ms: window.startsMs,
     ends_ms: window.endsMs,
   });
-  if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+  if (!result.ok) throw new AppError("slot_unavailable", clashMessage(result.clash_with));
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
   const row: AppointmentRow = {
@@ -295,11 +344,12 @@ export async function reschedule(
     throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
   const duration = options.durationMinutes ?? appt.durationMinutes;
   const window = validateSlot(ctx.settings, date, startTime, duration);
-  if (await technicianBlocked(ctx, appt.technicianId, date))
-    throw new AppError("slot_unavailable", "The technician is not available that day.");
+  const { blocked, day } = await technicianDay(ctx, appt.technicianId, date);
+  if (blocked) throw new AppError("slot_unavailable", "The technician is not available that day.");
+  if (!withinHours(day, window.startsMs, window.endsMs)) throw outsideHours(day);
   const stub = schedule(ctx, appt.technicianId);
   const result = await stub.reschedule(appt.id, window.startsMs, window.endsMs);
-  if (!result.ok) throw new AppError("slot_unavailable", CLASH_MESSAGE);
+  if (!result.ok) throw new AppError("slot_unavailable", clashMessage(result.clash_with));
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
   try {

@@ -39,8 +39,22 @@ export const AvailabilitySchema = z
     date: z.string(),
     timezone: z.string(),
     duration_minutes: z.number().int(),
+    weekday: z.string().openapi({ description: "The date's weekday, in English", example: "Saturday" }),
     technician_id: z.string().nullable(),
     slots: z.array(SlotSchema),
+    closed_reason: z.string().nullable().openapi({
+      description:
+        "Why no slot is open when nobody works that day (a public holiday, not a working day, approved leave); null when someone works",
+      example: "No visits on public holidays (Christmas Day)",
+    }),
+    closed_code: z
+      .enum(["holiday", "closed", "day_off", "no_time_left"])
+      .nullable()
+      .openapi({ description: "The same as a code, to say it in the page's own language" }),
+    closed_name: z
+      .string()
+      .nullable()
+      .openapi({ description: "The holiday's (or closed date's) name, when it has one", example: "Christmas Day" }),
   })
   .openapi("Availability");
 

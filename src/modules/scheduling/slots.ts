@@ -1,6 +1,7 @@
 import type { Settings } from "../../lib/env";
 import { AppError } from "../../lib/problem";
 import { addDays, todayIn, zonedTimeToUtc } from "../../lib/time";
+import { type WorkingDay, withinHours } from "./hours";
 
 export interface Slot {
   start_time: string;
@@ -81,8 +82,9 @@ export function validateSlot(
 }
 
 /**
- * SCH-1: every step of the working day that fits the duration; a slot is available when the
- * technician is not blocked, it starts after now + lead time and it overlaps no booking.
+ * SCH-1: every step of the deployment's day that fits the duration; a slot is available when the
+ * technician is not blocked, works then (their hours, calendar and holidays), it starts after
+ * now + lead time and it overlaps no booking (nor approved time off, held with the bookings).
  * Linear in slots × bookings of that day.
  */
 export function daySlots(
@@ -90,7 +92,7 @@ export function daySlots(
   date: string,
   durationMinutes: number,
   bookings: { starts_ms: number; ends_ms: number }[],
-  options: { blocked?: boolean; now?: Date } = {},
+  options: { blocked?: boolean; now?: Date; working?: WorkingDay } = {},
 ): Slot[] {
   const now = options.now ?? new Date();
   const earliest = now.getTime() + settings.sameDayLeadMinutes * 60_000;
@@ -101,6 +103,7 @@ export function daySlots(
     const free =
       !options.blocked &&
       w.startsMs >= earliest &&
+      (!options.working || withinHours(options.working, w.startsMs, w.endsMs)) &&
       !bookings.some((b) => b.starts_ms < w.endsMs && b.ends_ms > w.startsMs);
     slots.push({ start_time: withSeconds(w.startTime), end_time: withSeconds(w.endTime), is_available: free });
   }

@@ -5,6 +5,8 @@ export { TechnicianIdParam } from "./technicians.schemas";
 import { createRouter } from "../../lib/create-router";
 import * as h from "./technicians.handlers";
 import * as r from "./technicians.routes";
+import * as th from "./time-off.handlers";
+import * as tr from "./time-off.routes";
 
 export const techniciansModule = createRouter()
   .openapi(r.listTechnicians, h.listTechnicians)
@@ -16,9 +18,16 @@ export const techniciansModule = createRouter()
   .openapi(r.assignToTeam, h.assignToTeam)
   .openapi(r.unassignFromTeam, h.unassignFromTeam)
   .openapi(r.getLatestLocations, h.getLatestLocations)
-  .openapi(r.reportTechnicianLocation, h.reportTechnicianLocation);
+  .openapi(r.reportTechnicianLocation, h.reportTechnicianLocation)
+  .openapi(tr.listTimeOff, th.listTimeOff)
+  .openapi(tr.createTimeOff, th.createTimeOff)
+  .openapi(tr.getTimeOff, th.getTimeOff)
+  .openapi(tr.approveTimeOff, th.approveTimeOff)
+  .openapi(tr.rejectTimeOff, th.rejectTimeOff)
+  .openapi(tr.cancelTimeOff, th.cancelTimeOff);
 
 export { findTechnician, toTechnicianResponse } from "./technicians.service";
 export { TechnicianSchema } from "./technicians.schemas";
 export { reportLocation } from "./technicians.service";
 export { LocationReportSchema } from "./technicians.schemas";
+export { settleTimeOffHolds } from "./time-off.service";

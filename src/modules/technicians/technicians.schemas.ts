@@ -1,3 +1,4 @@
+import { CalendarWeekSchema } from "../calendars";
 import { z } from "@hono/zod-openapi";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -40,6 +41,13 @@ export const TechnicianSchema = z
     external_usernames: z.record(z.string(), z.string()),
     is_available: z.boolean(),
     unavailable_reason: z.string().nullable(),
+    calendar_id: z.string().nullable().openapi({
+      description: "The calendar the technician works by; null: the deployment's default calendar (if any)",
+    }),
+    working_week: z
+      .record(z.string(), z.array(z.object({ start: z.string(), end: z.string() })))
+      .nullable()
+      .openapi({ description: "Their own weekly frames instead of the calendar's week; null: the calendar's" }),
     missing_fields: z.array(z.string()),
   })
   .openapi("Technician");
@@ -84,6 +92,14 @@ export const TechnicianUpdateSchema = z
     external_usernames: z.record(z.string().min(1).max(40), z.string().min(1).max(80)).optional(),
     supervisor_id: z.string().max(64).nullable().optional(),
     company_id: z.string().max(64).nullable().optional(),
+    calendar_id: z.string().min(1).max(64).nullable().optional().openapi({
+      description:
+        "The calendar the technician works by (zone, exceptions, holidays); null: the deployment's default calendar",
+    }),
+    working_week: CalendarWeekSchema.nullable().optional().openapi({
+      description:
+        "Their own weekly frames (split shifts, overnight frames) in the calendar's zone; null: the calendar's week",
+    }),
   })
   .openapi("TechnicianUpdate");
 

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle
 import { commitAudited } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
-import { companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
+import { calendars, companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -23,6 +23,8 @@ const EMPTY_PROFILE = {
   externalUsernames: {} as Record<string, string>,
   isAvailable: true,
   unavailableReason: null,
+  calendarId: null,
+  workingWeek: null,
 };
 
 export function toTechnicianResponse(user: UserRow, profile: ProfileRow | null) {
@@ -49,6 +51,8 @@ export function toTechnicianResponse(user: UserRow, profile: ProfileRow | null) 
     external_usernames: p.externalUsernames,
     is_available: p.isAvailable,
     unavailable_reason: p.unavailableReason,
+    calendar_id: p.calendarId,
+    working_week: p.workingWeek,
     missing_fields: missing,
   };
 }
@@ -241,6 +245,8 @@ export async function updateTechnician(
     external_usernames?: Record<string, string>;
     supervisor_id?: string | null;
     company_id?: string | null;
+    calendar_id?: string | null;
+    working_week?: Record<string, { start: string; end: string }[] | undefined> | null;
   },
 ) {
   const { user, profile } = await findTechnician(ctx, userId);
@@ -264,6 +270,16 @@ export async function updateTechnician(
         errors: [{ path: "company_id", message: "No such company" }],
       });
   }
+  if (input.calendar_id) {
+    const calendar = await ctx.db.query.calendars.findFirst({
+      where: eq(calendars.id, input.calendar_id),
+      columns: { id: true },
+    });
+    if (!calendar)
+      throw new AppError("validation_failed", "Unknown calendar.", {
+        errors: [{ path: "calendar_id", message: "No such calendar" }],
+      });
+  }
   if (input.employee_id) {
     const clash = await ctx.db.query.technicianProfiles.findFirst({
       where: eq(technicianProfiles.employeeId, input.employee_id),
@@ -280,6 +296,15 @@ export async function updateTechnician(
   if (input.service_areas !== undefined) patch.serviceAreas = [...new Set(input.service_areas)];
   if (input.external_usernames !== undefined) patch.externalUsernames = input.external_usernames;
   if (input.supervisor_id !== undefined) patch.supervisorId = input.supervisor_id;
+  if (input.calendar_id !== undefined) patch.calendarId = input.calendar_id;
+  if (input.working_week !== undefined)
+    patch.workingWeek = input.working_week
+      ? Object.fromEntries(
+          Object.entries(input.working_week).filter((e): e is [string, { start: string; end: string }[]] =>
+            Array.isArray(e[1]),
+          ),
+        )
+      : null;
   const before = profile?.supervisorId ?? null;
   const moved = input.supervisor_id !== undefined && input.supervisor_id !== before;
   await commitAudited(

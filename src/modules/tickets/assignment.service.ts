@@ -28,7 +28,7 @@ interface Candidate {
   username: string;
 }
 
-/** Active, available technicians with every required skill and the ticket's area (and team, if set). */
+/** Active, available technicians (not on time off) with every required skill and the ticket's area (and team, if set). */
 export async function eligibleTechnicians(
   ctx: ServiceContext,
   ticket: Pick<TicketRow, "requiredSkills" | "serviceArea" | "teamSupervisorId">,
@@ -38,6 +38,9 @@ export async function eligibleTechnicians(
     eq(users.status, "active"),
     isNull(users.deletedAt),
     eq(technicianProfiles.isAvailable, true),
+    // Nobody on approved time off now (leave, sickness, training).
+    sql`NOT EXISTS (SELECT 1 FROM time_off o WHERE o.technician_id = ${users.id} AND o.status = 'approved'
+      AND o.starts_at <= ${nowIso()} AND o.ends_at > ${nowIso()})`,
     ...ticket.requiredSkills.map(
       (skill) => sql`EXISTS (SELECT 1 FROM json_each(${technicianProfiles.skills}) WHERE json_each.value = ${skill})`,
     ),
