@@ -225,6 +225,32 @@ describe("SLA policies", () => {
     expect(explained.next_deadline).toMatchObject({ target: "response", alert: "warning" });
   });
 
+  it("editing the calendar moves the due times of its open tickets, keeping the time used", async () => {
+    const admin = await staff("admin");
+    const customerId = await makeCustomer();
+    const { calendar } = await officePolicy(admin.token, customerId);
+    const t = await raiseTicket(admin.token, { customer_id: customerId, priority: "high" });
+    // Pretend 20 working minutes are used and the stretch starts now.
+    await env.DB.prepare("UPDATE tickets SET sla_used_minutes = 20, sla_clock_from = ?1 WHERE id = ?2")
+      .bind(new Date().toISOString(), t.id)
+      .run();
+    const always = [{ start: "00:00", end: "00:00" }];
+    const edited = await call(`/v1/calendars/${calendar.id}`, {
+      token: admin.token,
+      method: "PATCH",
+      body: {
+        week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always },
+        holidays: [],
+      },
+    });
+    expect(edited.status, edited.text).toBe(200);
+    expect(await recomputeSlaClocks(systemContext(env, "test"))).toBeGreaterThanOrEqual(1);
+    const after = (await call(`/v1/tickets/${t.id}`, { token: admin.token })).json.sla;
+    // Open every hour now: the 40 minutes left run from now.
+    expect(Math.abs(Date.parse(after.response_due_at) - (Date.now() + 40 * 60_000))).toBeLessThan(60_000);
+    expect(after.calendar_id).toBe(calendar.id);
+  });
+
   it("the explanation is scoped like the ticket", async () => {
     const admin = await staff("admin");
     const t = await raiseTicket(admin.token);
