@@ -6370,7 +6370,7 @@ export interface components {
                 technician_ids: string[];
                 team_supervisor_id: string | null;
                 /** @enum {string|null} */
-                strategy: "round_robin" | "least_loaded" | null;
+                strategy: "round_robin" | "least_loaded" | "pool_booking" | null;
                 /** @description Placed by automatic assignment */
                 auto?: boolean;
                 ticket: components["schemas"]["WebhookTicket"];
@@ -8798,7 +8798,8 @@ export interface components {
         };
         AppointmentCreate: {
             ticket_id: string;
-            technician_id: string;
+            /** @description Who comes. Left out: the ticket's technician, or — for a ticket nobody holds — whoever of the eligible technicians the pool rule picks at that moment (fewest visits that day, then nearest to their visit before, then in turn); the ticket is assigned to them with the booking */
+            technician_id?: string;
             /**
              * Format: date
              * @example 2026-12-01

@@ -52,7 +52,7 @@ export const EVENT_CATALOGUE = {
       number: id("TR-000123"),
       technician_ids: z.array(z.string()),
       team_supervisor_id: z.string().nullable(),
-      strategy: z.enum(["round_robin", "least_loaded"]).nullable(),
+      strategy: z.enum(["round_robin", "least_loaded", "pool_booking"]).nullable(),
       auto: z.boolean().optional().openapi({ description: "Placed by automatic assignment" }),
     }),
   ),

@@ -63,6 +63,8 @@ export interface Env {
   WORK_DAY_END?: string;
   SLOT_STEP_MINUTES?: string;
   DEFAULT_APPOINTMENT_MINUTES?: string;
+  /** Visits a day after which a technician is no longer offered for a ticket nobody holds (pool booking). */
+  POOL_DAILY_CAP?: string;
   SAME_DAY_LEAD_MINUTES?: string;
   MAX_DAYS_AHEAD?: string;
   APPOINTMENT_LINK_TTL_HOURS?: string;
@@ -180,6 +182,7 @@ const settingsSchema = z.object({
   workDayEnd: z.string().regex(/^\d{2}:\d{2}$/),
   slotStepMinutes: z.coerce.number().int().min(5).max(240),
   defaultAppointmentMinutes: z.coerce.number().int().min(5).max(600),
+  poolDailyCap: z.coerce.number().int().min(1).max(100),
   sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
   maxDaysAhead: z.coerce.number().int().min(1).max(365),
   appointmentLinkTtlHours: z.coerce
@@ -266,6 +269,7 @@ export function settingsFrom(env: Env): Settings {
     workDayEnd: env.WORK_DAY_END ?? "17:00",
     slotStepMinutes: env.SLOT_STEP_MINUTES ?? 30,
     defaultAppointmentMinutes: env.DEFAULT_APPOINTMENT_MINUTES ?? 30,
+    poolDailyCap: env.POOL_DAILY_CAP ?? 8,
     sameDayLeadMinutes: env.SAME_DAY_LEAD_MINUTES ?? 60,
     maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
     appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,

@@ -227,6 +227,10 @@ describe("D1 round trips of every operation", () => {
       },
     }),
     "PATCH /v1/sla-policies/{id}": async () => ({ body: { warning_percent: 90 } }),
+    // The named technician's path (the pool's, without technician_id, is measured in pool.test.ts terms: see docs/round-trips.md).
+    "POST /v1/appointments": async () => ({
+      body: { ticket_id: w.ticket, technician_id: w.tech, date: dayAhead(4), start_time: "10:00" },
+    }),
     "POST /v1/time-off": async () => ({
       body: {
         technician_id: w.tech,

@@ -1,6 +1,14 @@
 import { and, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { canTriage, scopeOf, visibleTickets, type TicketRow, assertTechniciansInReach, outsideReach } from "../access";
+import {
+  canTriage,
+  scopeOf,
+  visibleTickets,
+  type TicketRow,
+  assertTechniciansInReach,
+  findVisibleTicket,
+  outsideReach,
+} from "../access";
 import { inList, notInList } from "../../lib/d1";
 import {
   appointments,
@@ -19,13 +27,15 @@ import { AppError } from "../../lib/problem";
 import type { TicketEndingPart } from "../../contracts/ticket-endings";
 import { todayIn } from "../../lib/time";
 
-import { changeTicket, visitStepChange } from "../tickets";
+import { changeTicket, poolAssignmentChange, visitStepChange } from "../tickets";
 import { relationTo } from "../tickets";
 import { eligibleTechnicians } from "../tickets";
 
 import { LIVE_STATUSES, MOVABLE_STATUSES, STEPS, stepAllowed, type AppointmentStep } from "./appointments.workflow";
 import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
 import { technicianHoursOf, type WorkingDay, withinHours, workingDay } from "./hours";
+import { orderPool, poolFacts } from "./pool";
+import { takeCounter } from "../../lib/counters";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
 
@@ -85,13 +95,16 @@ export async function technicianSlots(
   technicianId: string,
   date: string,
   durationMinutes: number,
+  cap?: number,
 ): Promise<{ slots: Slot[]; day: WorkingDay }> {
   const { blocked, day } = await technicianDay(ctx, technicianId, date);
   const { fromMs, toMs } = dayBounds(ctx.settings, date);
   const bookings =
     blocked || day.intervals?.length === 0 ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
+  const visits = bookings.filter((b) => !b.appointment_id.startsWith("tof_") && b.starts_ms >= fromMs).length;
+  const full = cap !== undefined && visits >= cap;
   return {
-    slots: daySlots(ctx.settings, date, durationMinutes, bookings, { blocked, working: day }),
+    slots: daySlots(ctx.settings, date, durationMinutes, bookings, { blocked: blocked || full, working: day }),
     day,
   };
 }
@@ -144,13 +157,16 @@ export async function technicianAvailability(ctx: UserContext, technicianId: str
 export async function ticketAvailability(
   ctx: ServiceContext,
   ticket: TicketRow,
-  technicianIds: string[],
+  candidates: { ids: string[]; pool: boolean },
   date: string,
   duration?: number,
 ) {
   assertBookableDate(ctx.settings, date);
+  const technicianIds = candidates.ids;
   const durationMinutes = duration ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
-  const perTech = await Promise.all(technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes)));
+  // A pool offers nobody who is at the day's cap (the pool booking skips them too).
+  const cap = candidates.pool ? ctx.settings.poolDailyCap : undefined;
+  const perTech = await Promise.all(technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes, cap)));
   const base = perTech[0]?.slots ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
   const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s.slots[i].is_available) }));
   return {
@@ -164,11 +180,14 @@ export async function ticketAvailability(
   };
 }
 
-/** The technicians a ticket's slots are offered for: its assignees, else every eligible one. */
-export async function candidateTechnicians(ctx: ServiceContext, ticket: TicketRow): Promise<string[]> {
+/** The technicians a ticket's slots are offered for: its assignees, else every eligible one (the pool). */
+export async function candidateTechnicians(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+): Promise<{ ids: string[]; pool: boolean }> {
   const assigned = await ctx.db.query.ticketAssignees.findMany({ where: (a, { eq }) => eq(a.ticketId, ticket.id) });
-  if (assigned.length) return assigned.map((a) => a.technicianId);
-  return (await eligibleTechnicians(ctx, ticket)).map((t) => t.id);
+  if (assigned.length) return { ids: assigned.map((a) => a.technicianId), pool: false };
+  return { ids: (await eligibleTechnicians(ctx, ticket)).map((t) => t.id), pool: true };
 }
 
 // ---- booking (SCH-2) ----
@@ -181,6 +200,8 @@ export interface BookingRequest {
   durationMinutes?: number;
   /** Read with the ticket by the caller, when it could (saves a round trip). */
   checks?: BookingChecks;
+  /** A pool booking: the ticket nobody holds is assigned to this technician in the same change, for this reason. */
+  assignReason?: string;
 }
 
 /**
@@ -286,12 +307,20 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     updatedAt: now,
   };
   try {
+    const assignment = req.assignReason
+      ? poolAssignmentChange(req.ticket, req.technicianId, req.assignReason, actorUserId(ctx.actor) ?? "system", now)
+      : null;
     await changeTicket(ctx, {
       ticketId: req.ticket.id,
-      set: { scheduled_at: startsAt },
-      rows: [{ table: appointments, row: appointmentColumns(row) }],
-      history: [{ action: "appointment_scheduled", to: `${req.date} ${window.startTime}` }],
+      expectAlso: assignment?.expectAlso,
+      set: { ...assignment?.set, scheduled_at: startsAt },
+      rows: [...(assignment?.rows ?? []), { table: appointments, row: appointmentColumns(row) }],
+      history: [
+        ...(assignment?.history ?? []),
+        { action: "appointment_scheduled", to: `${req.date} ${window.startTime}` },
+      ],
       events: [
+        ...(assignment?.events ?? []),
         {
           type: "appointment.scheduled",
           data: { appointment_id: id, technician_id: req.technicianId, starts_at: startsAt, via },
@@ -536,28 +565,88 @@ export async function cancelVisitsOfEndingTicket(
   };
 }
 
+/**
+ * DSP-1: books a slot of a ticket nobody holds. The pool (eligible technicians: skills, area, team,
+ * available, not on time off) is tried in the order `orderPool` gives; each try books through that
+ * technician's object and assigns the ticket in the same change, so the never-two-bookings guarantee
+ * holds across the pool, and a clash moves on to the next technician instead of answering 409.
+ */
+export async function poolBook(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  date: string,
+  startTime: string,
+  durationMinutes?: number,
+): Promise<AppointmentRow> {
+  const pool = (await eligibleTechnicians(ctx, ticket)).map((t) => t.id);
+  if (!pool.length) throw new AppError("slot_unavailable", "No technician can take this visit yet.");
+  const duration = durationMinutes ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
+  const window = validateSlot(ctx.settings, date, startTime, duration);
+  const facts = await poolFacts(ctx, pool, date, new Date(window.startsMs).toISOString());
+  const turn = await takeCounter(ctx.env.DB, `pool_turn:${date}`, { first: 0 });
+  const order = orderPool(pool, facts, ticket, ctx.settings.poolDailyCap, turn);
+  if (!order.length) throw new AppError("slot_unavailable", "Everyone who could come is fully booked that day.");
+  for (const choice of order) {
+    try {
+      return await book(ctx, {
+        ticket,
+        technicianId: choice.technicianId,
+        date,
+        startTime,
+        durationMinutes: duration,
+        assignReason: choice.reason,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "slot_unavailable") throw err;
+    }
+  }
+  throw new AppError("slot_unavailable", "That time has just been taken for everyone who could come; pick another.");
+}
+
 export async function createAppointment(
   ctx: UserContext,
-  input: { ticket_id: string; technician_id: string; date: string; start_time: string; duration_minutes?: number },
+  input: { ticket_id: string; technician_id?: string; date: string; start_time: string; duration_minutes?: number },
 ) {
-  const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, input.technician_id, input.date);
+  if (!input.technician_id) return (await present(ctx, [await createPoolAppointment(ctx, input)]))[0];
+  const technicianId = input.technician_id;
+  const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, technicianId, input.date);
   // Dispatch that sees every ticket may book any of them: no need to load the ticket's people.
   const dispatchesAll = scopeOf(ctx) === "all" && ctx.actor.permissions.has("tickets:assign");
   if (!dispatchesAll) {
     const { relation } = await relationTo(ctx, ticket);
-    const mayBook = canTriage(relation) || (relation.assigned && input.technician_id === ctx.actor.userId);
+    const mayBook = canTriage(relation) || (relation.assigned && technicianId === ctx.actor.userId);
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
-    await assertTechniciansInReach(ctx, [input.technician_id], "technician_id");
+    await assertTechniciansInReach(ctx, [technicianId], "technician_id");
   }
   const row = await book(ctx, {
     ticket,
     checks,
-    technicianId: input.technician_id,
+    technicianId,
     date: input.date,
     startTime: input.start_time,
     durationMinutes: input.duration_minutes,
   });
   return (await present(ctx, [row]))[0];
+}
+
+/** Without a technician: the ticket's one assignee, or (nobody holds it) the pool by its rule. Dispatch only. */
+async function createPoolAppointment(
+  ctx: UserContext,
+  input: { ticket_id: string; date: string; start_time: string; duration_minutes?: number },
+) {
+  const ticket = await findVisibleTicket(ctx, input.ticket_id);
+  const { relation, assignees } = await relationTo(ctx, ticket);
+  if (!canTriage(relation))
+    throw new AppError("forbidden", "Only dispatch books a visit without naming the technician.");
+  if (assignees.length > 1)
+    throw new AppError("validation_failed", "The ticket has several technicians: say which one.", {
+      errors: [{ path: "technician_id", message: "Required when the ticket has several technicians" }],
+    });
+  const held = assignees[0]?.technicianId;
+  const base = { ticket, date: input.date, startTime: input.start_time, durationMinutes: input.duration_minutes };
+  return held
+    ? book(ctx, { ...base, technicianId: held })
+    : poolBook(ctx, ticket, input.date, input.start_time, input.duration_minutes);
 }
 
 export async function rescheduleAppointment(

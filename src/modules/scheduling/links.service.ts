@@ -22,6 +22,7 @@ import { changeTicket } from "../tickets";
 import {
   book,
   candidateTechnicians,
+  poolBook,
   reschedule,
   takeStep,
   ticketAvailability,
@@ -362,8 +363,8 @@ export async function renewLink(ctx: ServiceContext, token: string) {
 
 export async function linkAvailability(ctx: LinkContext, date: string) {
   const appt = await liveAppointment(ctx);
-  const techIds = appt ? [appt.technicianId] : await candidateTechnicians(ctx, ctx.ticket);
-  return ticketAvailability(ctx, ctx.ticket, techIds, date, appt?.durationMinutes);
+  const candidates = appt ? { ids: [appt.technicianId], pool: false } : await candidateTechnicians(ctx, ctx.ticket);
+  return ticketAvailability(ctx, ctx.ticket, candidates, date, appt?.durationMinutes);
 }
 
 /** The customer books: the assigned (or first free eligible) technician takes the slot. */
@@ -371,8 +372,18 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
   if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
-  const candidates = await candidateTechnicians(ctx, ctx.ticket);
-  if (!candidates.length) throw new AppError("slot_unavailable", "No technician is available for this visit yet.");
+  const assigned = await ctx.db.query.ticketAssignees.findMany({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) });
+  const refreshed = async () =>
+    tokenContext({
+      ...ctx,
+      ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
+    });
+  // Nobody holds the ticket yet: the pool rule picks who comes, and the ticket is theirs with the booking.
+  if (!assigned.length) {
+    await poolBook(ctx, ctx.ticket, date, startTime);
+    return refreshed();
+  }
+  const candidates = assigned.map((a) => a.technicianId);
   let lastError: unknown;
   for (const technicianId of candidates) {
     try {

@@ -147,7 +147,10 @@ export const AppointmentPageSchema = pageSchema(AppointmentSchema, "AppointmentP
 export const AppointmentCreateSchema = z
   .strictObject({
     ticket_id: z.string().min(1).max(64),
-    technician_id: z.string().min(1).max(64),
+    technician_id: z.string().min(1).max(64).optional().openapi({
+      description:
+        "Who comes. Left out: the ticket's technician, or — for a ticket nobody holds — whoever of the eligible technicians the pool rule picks at that moment (fewest visits that day, then nearest to their visit before, then in turn); the ticket is assigned to them with the booking",
+    }),
     date: day,
     start_time: hhmm,
     duration_minutes: z.number().int().min(5).max(600).optional(),

@@ -20,6 +20,7 @@ import { findVisibleTicket, scopeOf, type TicketRow } from "../access";
 import { changeTicket } from "./change";
 import { getTicket, relationTo } from "./tickets.present";
 import { assertTriage, transitionColumns } from "./tickets.write";
+import type { TicketChange } from "./change";
 
 export type Strategy = "round_robin" | "least_loaded";
 
@@ -386,5 +387,52 @@ export async function workload(ctx: UserContext, technicianId?: string) {
       overdue: r.overdue,
       scheduled_today: r.scheduledToday,
     })),
+  };
+}
+
+/**
+ * The ticket's part of a pool booking (DSP-1): a ticket nobody holds is assigned to the technician
+ * the booking chose, in the booking's own change, with the rule's reason in its history.
+ */
+export function poolAssignmentChange(
+  ticket: TicketRow,
+  technicianId: string,
+  reason: string,
+  assignedBy: string,
+  now: string,
+): Pick<TicketChange, "expectAlso" | "set" | "rows" | "history" | "events"> {
+  const to = ["new", "opened"].includes(ticket.status) ? "assigned" : ticket.status;
+  return {
+    expectAlso: { sql: "NOT EXISTS (SELECT 1 FROM ticket_assignees WHERE ticket_id = ?)", params: [ticket.id] },
+    set: transitionColumns(ticket, "assign", to, now),
+    rows: [
+      {
+        table: ticketAssignees,
+        row: {
+          ticket_id: ticket.id,
+          technician_id: technicianId,
+          assigned_by: assignedBy,
+          due_at: null,
+          reason: `pool booking: ${reason}`,
+          assigned_at: now,
+        },
+      },
+    ],
+    history: [
+      { action: "assigned", to: technicianId, comment: `pool booking: ${reason}` },
+      ...(to !== ticket.status ? [{ action: "status_changed", from: ticket.status, to }] : []),
+    ],
+    events: [
+      {
+        type: "ticket.assigned",
+        data: {
+          number: ticket.number,
+          technician_ids: [technicianId],
+          team_supervisor_id: ticket.teamSupervisorId,
+          strategy: "pool_booking",
+          auto: true,
+        },
+      },
+    ],
   };
 }

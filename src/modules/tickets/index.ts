@@ -57,7 +57,7 @@ export const ticketsModule = slaPoliciesRouter;
 
 export { buildTicketListQuery, listTickets } from "./tickets.list";
 export { relationTo, ticketAudience } from "./tickets.present";
-export { eligibleTechnicians } from "./assignment.service";
+export { eligibleTechnicians, poolAssignmentChange } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
 export { recomputeSlaClocks, slaClockTick } from "./sla-clock";

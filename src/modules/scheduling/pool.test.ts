@@ -1,0 +1,163 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api } from "../../../test/client";
+import { call, expectProblem } from "../../../test/helpers";
+import { dayAhead, linkFor } from "../../../test/scheduling-helpers";
+import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { orderPool } from "./pool";
+
+describe("the pool rule", () => {
+  const facts = (load: Record<string, number>, previous: Record<string, { lat: number; lng: number }> = {}) => ({
+    load: new Map(Object.entries(load)),
+    previous: new Map(Object.entries(previous)),
+  });
+  const here = { lat: -24.65, lng: 25.91 };
+
+  it("fewest visits that day first, then nearest to the visit before, unknown distance last; the cap leaves people out", () => {
+    const order = orderPool(
+      ["a", "b", "c", "d", "e"],
+      facts(
+        { a: 2, b: 1, c: 1, d: 1, e: 8 },
+        { b: { lat: -24.75, lng: 25.91 }, c: { lat: -24.66, lng: 25.91 } }, // b ~11 km, c ~1 km, d unknown
+      ),
+      here,
+      8,
+      0,
+    );
+    expect(order.map((o) => o.technicianId)).toEqual(["c", "b", "d", "a"]);
+    expect(order[0].reason).toBe("1 visit that day, 1.1 km from the visit before, one of 4 under the day's cap");
+    expect(order[2].reason).toContain("no earlier visit that day to measure from");
+  });
+
+  it("takes turns among those still tied", () => {
+    const firsts = [0, 1, 2, 3].map((turn) => orderPool(["a", "b", "c"], facts({}), here, 8, turn)[0].technicianId);
+    expect(firsts).toEqual(["a", "b", "c", "a"]);
+  });
+});
+
+async function poolOf(n: number) {
+  const skill = `pool-${crypto.randomUUID().slice(0, 8)}`;
+  const techs = [];
+  for (let i = 0; i < n; i++) techs.push(await technicianAccount({ skills: [skill] }));
+  return { skill, techs };
+}
+
+describe("pool booking", () => {
+  it("an integrator books a ticket nobody holds with only a slot: the rule picks, the ticket is assigned with the reason", async () => {
+    const dispatcher = await staff("dispatcher");
+    const { skill, techs } = await poolOf(2);
+    const date = dayAhead(5);
+    // The first technician already has a visit that day: the second is less loaded.
+    const busy = await raiseTicket(dispatcher.token, { required_skills: [skill] });
+    await call(`/v1/tickets/${busy.id}/assign`, {
+      token: dispatcher.token,
+      body: { technician_ids: [techs[0].user.id] },
+    });
+    const first = await api(dispatcher.token).POST("/v1/appointments", {
+      body: { ticket_id: busy.id, date, start_time: "08:00" },
+    });
+    expect(first.response.status).toBe(201);
+    expect(first.data?.technician_id).toBe(techs[0].user.id);
+
+    const ticket = await raiseTicket(dispatcher.token, { required_skills: [skill] });
+    const availability = await api(dispatcher.token).GET("/v1/availability", {
+      params: { query: { ticket_id: ticket.id, date } },
+    });
+    expect(availability.data?.technician_id).toBeNull();
+    expect(availability.data?.slots.find((s) => s.start_time === "10:00:00")?.is_available).toBe(true);
+    const booked = await api(dispatcher.token).POST("/v1/appointments", {
+      body: { ticket_id: ticket.id, date, start_time: "10:00" },
+    });
+    expect(booked.response.status).toBe(201);
+    expect(booked.data?.technician_id).toBe(techs[1].user.id);
+    const after = (await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token })).json;
+    expect(after.status).toBe("assigned");
+    expect(after.assignees.map((a: { technician_id: string }) => a.technician_id)).toEqual([techs[1].user.id]);
+    const history = (await call(`/v1/tickets/${ticket.id}/history`, { token: dispatcher.token })).json.data;
+    expect(history.find((h: { action: string }) => h.action === "assigned").comment).toMatch(
+      /^pool booking: 0 visits that day, .*one of 2 under the day's cap$/,
+    );
+  });
+
+  it("only dispatch books without naming the technician; a ticket with several technicians needs one named", async () => {
+    const dispatcher = await staff("dispatcher");
+    const { skill, techs } = await poolOf(2);
+    const ticket = await raiseTicket(dispatcher.token, { required_skills: [skill] });
+    const customer = await customerAccount();
+    expectProblem(
+      await call("/v1/appointments", {
+        token: techs[0].token,
+        body: { ticket_id: ticket.id, date: dayAhead(5), start_time: "10:00" },
+      }),
+      404,
+    );
+    expectProblem(
+      await call("/v1/appointments", {
+        token: customer.token,
+        body: { ticket_id: ticket.id, date: dayAhead(5), start_time: "10:00" },
+      }),
+      403,
+    );
+    await call(`/v1/tickets/${ticket.id}/assign`, {
+      token: dispatcher.token,
+      body: { technician_ids: techs.map((t) => t.user.id) },
+    });
+    const several = await call("/v1/appointments", {
+      token: dispatcher.token,
+      body: { ticket_id: ticket.id, date: dayAhead(5), start_time: "10:00" },
+    });
+    expectProblem(several, 400, "validation_failed");
+    expect(several.json.errors[0].path).toBe("technician_id");
+  });
+
+  it("60 bookings race for 6 pool slots (3 technicians × 2 times): exactly 6 land, never two on one technician's time", async () => {
+    const dispatcher = await staff("dispatcher");
+    const { skill, techs } = await poolOf(3);
+    const date = dayAhead(6);
+    const tickets = [];
+    for (let i = 0; i < 60; i++) tickets.push(await raiseTicket(dispatcher.token, { required_skills: [skill] }));
+    const results = await Promise.all(
+      tickets.map((t, i) =>
+        call("/v1/appointments", {
+          token: dispatcher.token,
+          body: { ticket_id: t.id, date, start_time: i % 2 ? "10:00" : "11:00", duration_minutes: 60 },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(6);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(54);
+    for (const r of results.filter((x) => x.status === 409)) expect(r.json.code).toBe("slot_unavailable");
+    const { results: rows } = await env.DB.prepare(
+      `SELECT technician_id, start_time FROM appointments WHERE technician_id IN (?1, ?2, ?3) AND date = ?4 AND status <> 'cancelled'`,
+    )
+      .bind(techs[0].user.id, techs[1].user.id, techs[2].user.id, date)
+      .all<{ technician_id: string; start_time: string }>();
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((r) => `${r.technician_id} ${r.start_time}`)).size).toBe(6);
+    // Each booked ticket is assigned to the technician who took its slot, and only the booked ones.
+    const assigned = await env.DB.prepare(
+      `SELECT count(*) AS n FROM ticket_assignees WHERE technician_id IN (?1, ?2, ?3)`,
+    )
+      .bind(techs[0].user.id, techs[1].user.id, techs[2].user.id)
+      .first<{ n: number }>();
+    expect(assigned?.n).toBe(6);
+  }, 60_000);
+
+  it("the customer's link books a ticket nobody holds through the pool", async () => {
+    const dispatcher = await staff("dispatcher");
+    const { skill, techs } = await poolOf(1);
+    const customer = await customerAccount();
+    const ticket = await raiseTicket(customer.token, { required_skills: [skill] });
+    const token = await linkFor(dispatcher.token, ticket.id);
+    const date = dayAhead(5);
+    const day = await call(`/v1/public/appointments/${token}/availability?date=${date}`);
+    expect(day.json.slots.some((s: { is_available: boolean }) => s.is_available)).toBe(true);
+    const booked = await call(`/v1/public/appointments/${token}/schedule`, {
+      body: { date, start_time: "10:00" },
+    });
+    expect(booked.status, booked.text).toBe(200);
+    const after = (await call(`/v1/tickets/${ticket.id}`, { token: dispatcher.token })).json;
+    expect(after.assignees.map((a: { technician_id: string }) => a.technician_id)).toEqual([techs[0].user.id]);
+  });
+});
