@@ -1,4 +1,5 @@
 import type { ServiceContext } from "../../lib/context";
+import { distanceKm } from "./eta";
 
 /**
  * DSP-1: who takes a slot of a ticket nobody holds. The rule, in order: the technician with the
@@ -43,15 +44,6 @@ export async function poolFacts(
         .map((r) => [r.id, { lat: r.lat as number, lng: r.lng as number }]),
     ),
   };
-}
-
-/** Great-circle distance in km. */
-export function distanceKm(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 export interface PoolChoice {
