@@ -2578,6 +2578,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tickets/{id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who could take a ticket at a moment, and why each other technician is passed over
+         * @description Every technician the caller dispatches: eligible ones in the pool rule's order (fewest visits that day, nearest to their visit before, in turn) with the reason, the others with codes for why not (skill missing, out of area, another team, switched unavailable, on time off, not working then, at the day's cap). For dispatch.
+         *
+         *     **Who may call:** holders of the `tickets:assign` permission (assign and unassign technicians; triage (open, reopen)) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getTicketCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/appointments": {
         parameters: {
             query?: never;
@@ -8740,6 +8764,22 @@ export interface components {
             start_time: string;
             end_time: string;
             is_available: boolean;
+        };
+        TicketCandidates: {
+            ticket_id: string;
+            date: string;
+            start_time: string | null;
+            candidates: {
+                technician_id: string;
+                display_name: string;
+                eligible: boolean;
+                /** @description Place in the pool rule's order (1 is tried first); null when passed over */
+                rank: number | null;
+                /** @description Why the technician would not take the ticket then; empty when eligible */
+                passed_over: ("inactive" | "switched_unavailable" | "other_team" | "skill_missing" | "out_of_area" | "on_time_off" | "not_working" | "full")[];
+                /** @example #1: 0 visits that day, 3.2 km from the visit before, one of 4 under the day's cap */
+                explanation: string;
+            }[];
         };
         Appointment: {
             id: string;
@@ -20525,6 +20565,72 @@ export interface operations {
             };
             /** @description Well-formed but cannot be processed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTicketCandidates: {
+        parameters: {
+            query?: {
+                /** @description The day to judge (YYYY-MM-DD, the deployment's zone); default today */
+                date?: string;
+                /** @description A time that day (HH:MM): hours and time off are judged for the visit starting then; left out, for the whole day */
+                start_time?: string;
+                /** @description Minutes; default the ticket's estimate or 30 */
+                duration_minutes?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The ticket's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The candidates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCandidates"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

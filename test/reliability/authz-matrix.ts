@@ -118,6 +118,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   unassignTicket: "tickets:assign", // POST /v1/tickets/{id}/unassign
   setTicketSla: "tickets:sla", // POST /v1/tickets/{id}/sla
   getTicketSla: "tickets:read", // GET /v1/tickets/{id}/sla
+  getTicketCandidates: "tickets:assign", // GET /v1/tickets/{id}/candidates
   rescheduleBooking: "tickets:update", // POST /v1/tickets/{id}/reschedule
   listTicketComments: "tickets:read", // GET /v1/tickets/{id}/comments
   addTicketComment: "tickets:comment", // POST /v1/tickets/{id}/comments

@@ -9,6 +9,7 @@ import * as r from "./scheduling.routes";
 const router = createRouter()
   .openapi(r.getTechnicianAvailability, h.getTechnicianAvailability)
   .openapi(r.getTicketAvailability, h.getTicketAvailability)
+  .openapi(r.getTicketCandidates, h.getTicketCandidates)
   .openapi(r.createAppointment, h.createAppointment)
   .openapi(r.listAppointments, h.listAppointments)
   .openapi(r.getAppointmentSummary, h.getAppointmentSummary)

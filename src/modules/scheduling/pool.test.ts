@@ -161,3 +161,58 @@ describe("pool booking", () => {
     expect(after.assignees.map((a: { technician_id: string }) => a.technician_id)).toEqual([techs[0].user.id]);
   });
 });
+
+describe("who could take a ticket, explained", () => {
+  it("names each passed-over technician's reason, ranks the eligible, and shows a supervisor only their team", async () => {
+    const admin = await staff("admin");
+    const supervisor = await staff("supervisor");
+    const skill = `expl-${crypto.randomUUID().slice(0, 8)}`;
+    const date = dayAhead(5);
+    const eligible = await technicianAccount({ skills: [skill], supervisorId: supervisor.user.id });
+    const noSkill = await technicianAccount({ skills: [] });
+    const farAway = await technicianAccount({ skills: [skill], areas: ["francistown"] });
+    const away = await technicianAccount({ skills: [skill] });
+    const off = await technicianAccount({ skills: [skill], available: false });
+    const notToday = await technicianAccount({ skills: [skill] });
+    await call("/v1/time-off", {
+      token: admin.token,
+      body: {
+        technician_id: away.user.id,
+        kind: "training",
+        starts_at: `${date}T00:00:00+02:00`,
+        ends_at: `${date}T23:59:00+02:00`,
+      },
+    });
+    const weekday = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][new Date(`${date}T12:00:00Z`).getUTCDay()];
+    const otherDay = weekday === "mon" ? "tue" : "mon";
+    await call(`/v1/technicians/${notToday.user.id}`, {
+      token: admin.token,
+      method: "PATCH",
+      body: { working_week: { [otherDay]: [{ start: "08:00", end: "17:00" }] } },
+    });
+    const ticket = await raiseTicket(admin.token, { required_skills: [skill], service_area: "gaborone" });
+    const res = await call(`/v1/tickets/${ticket.id}/candidates?date=${date}&start_time=10:00`, { token: admin.token });
+    expect(res.status, res.text).toBe(200);
+    const byId = new Map(
+      res.json.candidates.map((c: { technician_id: string; passed_over: string[]; rank: number | null }) => [
+        c.technician_id,
+        c,
+      ]),
+    );
+    expect(byId.get(eligible.user.id)).toMatchObject({ eligible: true, rank: 1, passed_over: [] });
+    expect(byId.get(noSkill.user.id)).toMatchObject({ eligible: false, passed_over: ["skill_missing"] });
+    expect(byId.get(farAway.user.id)).toMatchObject({ passed_over: ["out_of_area"] });
+    expect(byId.get(away.user.id)).toMatchObject({ passed_over: ["on_time_off"] });
+    expect(byId.get(off.user.id)).toMatchObject({ passed_over: ["switched_unavailable"] });
+    expect(byId.get(notToday.user.id)).toMatchObject({ passed_over: ["not_working"] });
+    expect((byId.get(noSkill.user.id) as { explanation: string }).explanation).toBe(
+      "Passed over: lacks a skill the ticket needs",
+    );
+    // A supervisor sees their own team only (the ticket is theirs once their technician holds it); a technician may not ask.
+    await call(`/v1/tickets/${ticket.id}/assign`, { token: admin.token, body: { technician_ids: [eligible.user.id] } });
+    const teamView = await call(`/v1/tickets/${ticket.id}/candidates?date=${date}`, { token: supervisor.token });
+    expect(teamView.status, teamView.text).toBe(200);
+    expect(teamView.json.candidates.map((c: { technician_id: string }) => c.technician_id)).toEqual([eligible.user.id]);
+    expectProblem(await call(`/v1/tickets/${ticket.id}/candidates`, { token: eligible.token }), 403);
+  });
+});

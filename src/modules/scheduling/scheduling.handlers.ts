@@ -1,3 +1,4 @@
+import { explainCandidates } from "./candidates";
 import { findVisibleTicket } from "../access";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -17,6 +18,9 @@ export const getTechnicianAvailability: RouteHandler<typeof routes.getTechnician
     200,
   );
 };
+
+export const getTicketCandidates: RouteHandler<typeof routes.getTicketCandidates, AppEnv> = async (c) =>
+  c.json(await explainCandidates(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
 export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailability, AppEnv> = async (c) => {
   const ctx = userContext(c);

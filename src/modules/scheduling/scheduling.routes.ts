@@ -13,6 +13,8 @@ import {
   AppointmentSchema,
   AvailabilityQuery,
   AvailabilitySchema,
+  CandidatesQuery,
+  CandidatesSchema,
   ConfirmSchema,
   FeedbackListQuery,
   FeedbackPageSchema,
@@ -56,6 +58,19 @@ export const getTicketAvailability = createRoute({
   ...requires("appointments:read"),
   request: { query: TicketAvailabilityQuery },
   responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...errorResponses(400, 401, 403, 404, 422) },
+});
+
+export const getTicketCandidates = createRoute({
+  method: "get",
+  path: "/v1/tickets/{id}/candidates",
+  tags,
+  operationId: "getTicketCandidates",
+  summary: "Who could take a ticket at a moment, and why each other technician is passed over",
+  description:
+    "Every technician the caller dispatches: eligible ones in the pool rule's order (fewest visits that day, nearest to their visit before, in turn) with the reason, the others with codes for why not (skill missing, out of area, another team, switched unavailable, on time off, not working then, at the day's cap). For dispatch.",
+  ...requires("tickets:assign"),
+  request: { params: TicketIdParam, query: CandidatesQuery },
+  responses: { 200: jsonResponse(CandidatesSchema, "The candidates"), ...errorResponses(400, 401, 403, 404) },
 });
 
 export const createAppointment = createRoute({

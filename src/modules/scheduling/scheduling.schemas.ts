@@ -85,6 +85,65 @@ export const TicketAvailabilityQuery = AvailabilityQuery.extend({
     }),
 });
 
+export const CandidatesQuery = z.strictObject({
+  date: day.optional().openapi({
+    param: { name: "date", in: "query" },
+    description: "The day to judge (YYYY-MM-DD, the deployment's zone); default today",
+  }),
+  start_time: hhmm.optional().openapi({
+    param: { name: "start_time", in: "query" },
+    description:
+      "A time that day (HH:MM): hours and time off are judged for the visit starting then; left out, for the whole day",
+  }),
+  duration_minutes: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(600)
+    .optional()
+    .openapi({
+      param: { name: "duration_minutes", in: "query" },
+      description: "Minutes; default the ticket's estimate or 30",
+    }),
+});
+
+export const CandidatesSchema = z
+  .object({
+    ticket_id: z.string(),
+    date: z.string(),
+    start_time: z.string().nullable(),
+    candidates: z.array(
+      z.object({
+        technician_id: z.string(),
+        display_name: z.string(),
+        eligible: z.boolean(),
+        rank: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: "Place in the pool rule's order (1 is tried first); null when passed over" }),
+        passed_over: z
+          .array(
+            z.enum([
+              "inactive",
+              "switched_unavailable",
+              "other_team",
+              "skill_missing",
+              "out_of_area",
+              "on_time_off",
+              "not_working",
+              "full",
+            ]),
+          )
+          .openapi({ description: "Why the technician would not take the ticket then; empty when eligible" }),
+        explanation: z.string().openapi({
+          example: "#1: 0 visits that day, 3.2 km from the visit before, one of 4 under the day's cap",
+        }),
+      }),
+    ),
+  })
+  .openapi("TicketCandidates");
+
 export const FeedbackSchema = z
   .object({
     id: z.string(),
