@@ -2602,6 +2602,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/availability/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold a slot for a ticket while its booking is confirmed
+         * @description The ticket's technician — or, for a ticket nobody holds, the first of the pool order who is free then — keeps the slot for SLOT_HOLD_MINUTES (5): busy for every other booking and hold meanwhile. Book it with POST /v1/appointments and `hold_id`; it ends by itself when it expires.
+         *
+         *     **Who may call:** holders of the `appointments:write` permission (book, move and progress appointments) — by default the roles admin, manager, supervisor, dispatcher, technician; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createSlotHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/availability/holds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Let a held slot go before it expires
+         * @description Let a held slot go before it expires.
+         *
+         *     **Who may call:** holders of the `appointments:write` permission (book, move and progress appointments) — by default the roles admin, manager, supervisor, dispatcher, technician; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        delete: operations["deleteSlotHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/appointments": {
         parameters: {
             query?: never;
@@ -2824,6 +2872,30 @@ export interface paths {
         get: operations["getPublicAvailability"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/appointments/{token}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep a time for a few minutes while the customer confirms (one held time per link)
+         * @description Keep a time for a few minutes while the customer confirms (one held time per link).
+         *
+         *     **Who may call:** anyone, without a token.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["publicHold"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8781,6 +8853,27 @@ export interface components {
                 explanation: string;
             }[];
         };
+        SlotHold: {
+            /** @example hld_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            ticket_id: string;
+            date: string;
+            start_time: string;
+            end_time: string;
+            /** @description Until when the slot is kept (SLOT_HOLD_MINUTES after the hold) */
+            expires_at: string;
+        };
+        SlotHoldCreate: {
+            ticket_id: string;
+            /**
+             * Format: date
+             * @example 2026-12-01
+             */
+            date: string;
+            /** @example 09:00 */
+            start_time: string;
+            duration_minutes?: number;
+        };
         Appointment: {
             id: string;
             ticket_id: string;
@@ -8848,6 +8941,8 @@ export interface components {
             /** @example 09:00 */
             start_time: string;
             duration_minutes?: number;
+            /** @description A hold on this slot for this ticket (POST /v1/availability/holds): the hold gives way to the booking; its technician, date and time are booked */
+            hold_id?: string;
         };
         AppointmentPage: {
             data: components["schemas"]["Appointment"][];
@@ -20640,6 +20735,180 @@ export interface operations {
             };
         };
     };
+    createSlotHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlotHoldCreate"];
+            };
+        };
+        responses: {
+            /** @description Held */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotHold"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSlotHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hold's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAppointments: {
         parameters: {
             query?: {
@@ -21388,6 +21657,105 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publicHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token in the customer's link (the part after /a/) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicSlotRequest"];
+            };
+        };
+        responses: {
+            /** @description Held */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotHold"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,6 +28,14 @@ export class TechnicianSchedule extends DurableObject {
       ends_ms INTEGER NOT NULL
     )`);
     this.sql.exec("CREATE INDEX IF NOT EXISTS bookings_start ON bookings (starts_ms, ends_ms)");
+    // DSP-2: slots held while a customer confirms; a live hold is busy for everyone but its holder.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS holds (
+      hold_id TEXT PRIMARY KEY,
+      ticket_id TEXT NOT NULL,
+      starts_ms INTEGER NOT NULL,
+      ends_ms INTEGER NOT NULL,
+      expires_ms INTEGER NOT NULL
+    )`);
     this.longestMs =
       this.sql.exec<{ longest: number | null }>("SELECT max(ends_ms - starts_ms) AS longest FROM bookings").one()
         .longest ?? 0;
@@ -45,8 +53,13 @@ export class TechnicianSchedule extends DurableObject {
     this.longestMs = Math.max(this.longestMs, endsMs - startsMs);
   }
 
-  /** Any overlap clashes: [a, b) and [c, d) overlap when a < d and c < b. */
-  private clash(startsMs: number, endsMs: number, exceptAppointmentId: string | null): string | null {
+  /** Any overlap clashes: [a, b) and [c, d) overlap when a < d and c < b. Live holds count, but not the caller's own. */
+  private clash(
+    startsMs: number,
+    endsMs: number,
+    exceptAppointmentId: string | null,
+    exceptHoldId: string | null = null,
+  ): string | null {
     const row = this.sql
       .exec<{ appointment_id: string }>(
         "SELECT appointment_id FROM bookings WHERE starts_ms < ? AND starts_ms >= ? AND ends_ms > ? AND appointment_id IS NOT ? LIMIT 1",
@@ -56,12 +69,62 @@ export class TechnicianSchedule extends DurableObject {
         exceptAppointmentId,
       )
       .toArray()[0];
-    return row?.appointment_id ?? null;
+    if (row) return row.appointment_id;
+    const held = this.sql
+      .exec<{ hold_id: string }>(
+        "SELECT hold_id FROM holds WHERE starts_ms < ? AND ends_ms > ? AND expires_ms > ? AND hold_id IS NOT ? LIMIT 1",
+        endsMs,
+        startsMs,
+        Date.now(),
+        exceptHoldId,
+      )
+      .toArray()[0];
+    return held?.hold_id ?? null;
   }
 
-  book(booking: Booking): BookResult {
-    const clash = this.clash(booking.starts_ms, booking.ends_ms, booking.appointment_id);
+  /**
+   * Holds a slot until `expires_ms` for one ticket (a customer confirming): busy for every other
+   * booking and hold meanwhile. The same id again moves the hold. Expired holds are ignored at
+   * once and purged by the alarm.
+   */
+  async hold(
+    holdId: string,
+    ticketId: string,
+    startsMs: number,
+    endsMs: number,
+    expiresMs: number,
+  ): Promise<BookResult> {
+    const clash = this.clash(startsMs, endsMs, null, holdId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    this.sql.exec(
+      "INSERT OR REPLACE INTO holds (hold_id, ticket_id, starts_ms, ends_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
+      holdId,
+      ticketId,
+      startsMs,
+      endsMs,
+      expiresMs,
+    );
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > expiresMs) await this.ctx.storage.setAlarm(expiresMs);
+    return { ok: true };
+  }
+
+  releaseHold(holdId: string): boolean {
+    return this.sql.exec("DELETE FROM holds WHERE hold_id = ?", holdId).rowsWritten > 0;
+  }
+
+  /** Purges expired holds and wakes again at the next expiry. */
+  override async alarm() {
+    this.sql.exec("DELETE FROM holds WHERE expires_ms <= ?", Date.now());
+    const next = this.sql.exec<{ at: number | null }>("SELECT min(expires_ms) AS at FROM holds").one().at;
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** Takes the slot; with `holdId`, the holder's own hold gives way to the booking in the same step. */
+  book(booking: Booking, holdId: string | null = null): BookResult {
+    const clash = this.clash(booking.starts_ms, booking.ends_ms, booking.appointment_id, holdId);
+    if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    if (holdId) this.releaseHold(holdId);
     this.sql.exec(
       "INSERT OR REPLACE INTO bookings (appointment_id, ticket_id, starts_ms, ends_ms) VALUES (?, ?, ?, ?)",
       booking.appointment_id,
@@ -116,9 +179,9 @@ export class TechnicianSchedule extends DurableObject {
     return this.sql.exec("DELETE FROM bookings WHERE appointment_id = ?", appointmentId).rowsWritten > 0;
   }
 
-  /** Bookings that overlap [fromMs, toMs): what availability needs for one day. */
+  /** Bookings (and live holds, under their `hld_` ids) that overlap [fromMs, toMs): what availability needs for one day. */
   between(fromMs: number, toMs: number): Booking[] {
-    return this.sql
+    const booked = this.sql
       .exec<Booking>(
         "SELECT appointment_id, ticket_id, starts_ms, ends_ms FROM bookings WHERE starts_ms < ? AND starts_ms >= ? AND ends_ms > ? ORDER BY starts_ms",
         toMs,
@@ -126,6 +189,15 @@ export class TechnicianSchedule extends DurableObject {
         fromMs,
       )
       .toArray();
+    const held = this.sql
+      .exec<Booking>(
+        "SELECT hold_id AS appointment_id, ticket_id, starts_ms, ends_ms FROM holds WHERE starts_ms < ? AND ends_ms > ? AND expires_ms > ?",
+        toMs,
+        fromMs,
+        Date.now(),
+      )
+      .toArray();
+    return held.length ? [...booked, ...held].sort((a, b) => a.starts_ms - b.starts_ms) : booked;
   }
 
   count(): number {

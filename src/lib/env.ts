@@ -65,6 +65,8 @@ export interface Env {
   DEFAULT_APPOINTMENT_MINUTES?: string;
   /** Visits a day after which a technician is no longer offered for a ticket nobody holds (pool booking). */
   POOL_DAILY_CAP?: string;
+  /** Minutes a held slot stays kept for the customer confirming it. */
+  SLOT_HOLD_MINUTES?: string;
   SAME_DAY_LEAD_MINUTES?: string;
   MAX_DAYS_AHEAD?: string;
   APPOINTMENT_LINK_TTL_HOURS?: string;
@@ -183,6 +185,7 @@ const settingsSchema = z.object({
   slotStepMinutes: z.coerce.number().int().min(5).max(240),
   defaultAppointmentMinutes: z.coerce.number().int().min(5).max(600),
   poolDailyCap: z.coerce.number().int().min(1).max(100),
+  slotHoldMinutes: z.coerce.number().int().min(1).max(60),
   sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
   maxDaysAhead: z.coerce.number().int().min(1).max(365),
   appointmentLinkTtlHours: z.coerce
@@ -270,6 +273,7 @@ export function settingsFrom(env: Env): Settings {
     slotStepMinutes: env.SLOT_STEP_MINUTES ?? 30,
     defaultAppointmentMinutes: env.DEFAULT_APPOINTMENT_MINUTES ?? 30,
     poolDailyCap: env.POOL_DAILY_CAP ?? 8,
+    slotHoldMinutes: env.SLOT_HOLD_MINUTES ?? 5,
     sameDayLeadMinutes: env.SAME_DAY_LEAD_MINUTES ?? 60,
     maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
     appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,

@@ -233,6 +233,7 @@ export const en = {
     closed_day_off: "Nobody works on this day; try another day.",
     closed_closed: "We are closed that day{name}; try another day.",
     closed_no_time_left: "No working time is left that day; try another day.",
+    held_until: "Kept for you until {time}. Book it to confirm.",
     status_pick: "Pick a time.",
     eta: "Expected between {from} and {to}",
     eta_unknown: "We will show an expected time once the technician's location is known.",

@@ -189,6 +189,7 @@ export const id: Catalogue = {
     closed_day_off: "Tidak ada yang bekerja pada hari ini; coba hari lain.",
     closed_closed: "Kami tutup pada hari itu{name}; coba hari lain.",
     closed_no_time_left: "Tidak ada lagi jam kerja pada hari itu; coba hari lain.",
+    held_until: "Disimpan untuk Anda hingga {time}. Pesan untuk mengonfirmasi.",
     status_pick: "Pilih jam.",
     eta: "Perkiraan tiba antara {from} dan {to}",
     eta_unknown: "Perkiraan waktu tiba akan tampil setelah lokasi teknisi diketahui.",

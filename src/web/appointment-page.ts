@@ -230,7 +230,16 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
         b.setAttribute("aria-pressed", "false");
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(box.children, function (o) { o.setAttribute("aria-pressed", "false"); });
-          b.setAttribute("aria-pressed", "true"); chosen = label; $("book").disabled = false;
+          b.setAttribute("aria-pressed", "true"); chosen = null; $("book").disabled = true;
+          var moving = context.appointment_state.status === "scheduled" || context.appointment_state.status === "confirmed";
+          if (moving) { chosen = label; $("book").disabled = false; return; }
+          // The time is kept for a few minutes while the customer confirms; nobody else can take it meanwhile.
+          call("/hold", { method: "POST", body: JSON.stringify({ date: date, start_time: label }) })
+            .then(function (hold) {
+              chosen = label; $("book").disabled = false;
+              say(t.held_until.replace("{time}", format(hold.expires_at)), "ok");
+            })
+            .catch(function (e) { say(e.message, "error"); loadSlots(true); });
         });
         box.appendChild(b);
       });

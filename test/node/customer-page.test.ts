@@ -375,17 +375,22 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       expect(await alice.getByRole("button", { name: "10:00", exact: true }).isEnabled()).toBe(true);
 
       await alice.getByRole("button", { name: "10:00", exact: true }).click();
+      // Tapping a time keeps it for Alice while she confirms.
+      await expect
+        .poll(() => alice.locator("#status").textContent())
+        .toMatch(/^Kept for you until \d{2}:\d{2}\. Book it to confirm\.$/);
       await alice.getByRole("button", { name: "Book this time" }).click();
       await expect.poll(() => alice.locator("#heading").textContent()).toBe("Your visit is booked");
       expect(await alice.locator("#status").textContent()).toContain("We will text you a reminder.");
       await alice.screenshot({ path: join(artifacts, "customer-page-booked.png"), fullPage: true });
 
-      // Bob loaded his slots before Alice booked, so 10:00 still looks free to him.
+      // Bob loaded his slots before Alice booked, so 10:00 still looks free to him; tapping it tries to
+      // keep it for him, and he is told at once that it has gone (nothing to confirm in vain).
       await bob.getByRole("button", { name: "10:00", exact: true }).click();
-      await bob.getByRole("button", { name: "Book this time" }).click();
       await expect
         .poll(() => bob.locator("#status").textContent())
-        .toBe("Appointment clashes with a confirmed booking for this technician.");
+        .toBe("That time has just been taken; pick another.");
+      expect(await bob.getByRole("button", { name: "Book this time" }).isDisabled()).toBe(true);
       await bob.screenshot({ path: join(artifacts, "customer-page-clash.png"), fullPage: true });
 
       // After a reload the taken slot is shown as unavailable.

@@ -149,6 +149,8 @@ export const ROUTE_ACCESS: Record<string, string> = {
   refreshBucket: "tickets:read", // POST /v1/buckets/{id}/refresh
   getTicketAvailability: "appointments:read", // GET /v1/availability
   createAppointment: "appointments:write", // POST /v1/appointments
+  createSlotHold: "appointments:write", // POST /v1/availability/holds
+  deleteSlotHold: "appointments:write", // DELETE /v1/availability/holds/{id}
   listAppointments: "appointments:read", // GET /v1/appointments
   getAppointmentSummary: "appointments:read", // GET /v1/appointments/summary
   getAppointment: "appointments:read", // GET /v1/appointments/{id}
@@ -158,6 +160,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   listFeedback: "feedback:read", // GET /v1/feedback
   getPublicAppointment: "public", // GET /v1/public/appointments/{token}
   getPublicAvailability: "public", // GET /v1/public/appointments/{token}/availability
+  publicHold: "public", // POST /v1/public/appointments/{token}/hold
   publicSchedule: "public", // POST /v1/public/appointments/{token}/schedule
   publicReschedule: "public", // POST /v1/public/appointments/{token}/reschedule
   publicShareLocation: "public", // PATCH /v1/public/appointments/{token}/location

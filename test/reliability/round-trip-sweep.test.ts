@@ -231,6 +231,12 @@ describe("D1 round trips of every operation", () => {
     "POST /v1/appointments": async () => ({
       body: { ticket_id: w.ticket, technician_id: w.tech, date: dayAhead(4), start_time: "10:00" },
     }),
+    "POST /v1/availability/holds": async () => ({
+      body: { ticket_id: w.ticket, date: dayAhead(4), start_time: "15:00" },
+    }),
+    "POST /v1/public/appointments/{token}/hold": async () => ({
+      body: { date: dayAhead(4), start_time: "15:30" },
+    }),
     "POST /v1/time-off": async () => ({
       body: {
         technician_id: w.tech,

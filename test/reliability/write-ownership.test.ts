@@ -56,6 +56,7 @@ const OWNER: Record<string, string> = {
   application_roles: "applications",
   appointment_links: "scheduling",
   appointments: "scheduling",
+  slot_holds: "scheduling",
   feedback: "scheduling",
   attendance: "attendance",
   cable_prices: "network",

@@ -58,6 +58,31 @@ export const appointments = sqliteTable(
   ],
 );
 
+/**
+ * Slot holds (DSP-2): a slot kept for one ticket while its customer (or an integrator) confirms.
+ * The technician's schedule object is what makes a hold busy for others; this row finds it again
+ * (by id, or the link's one live hold) and records how it ended.
+ */
+export const slotHolds = sqliteTable(
+  "slot_holds",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    /** The customer link that holds it, when one does (one live hold per link). */
+    linkId: text("link_id"),
+    technicianId: text("technician_id").notNull(),
+    date: text("date").notNull(),
+    startTime: text("start_time").notNull(),
+    durationMinutes: integer("duration_minutes").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    status: text("status", { enum: ["held", "booked", "released"] }).notNull(),
+    /** Why the pool rule put this technician on it (null for a ticket's own technician). */
+    reason: text("reason"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("slot_holds_link_idx").on(t.linkId, t.status), index("slot_holds_ticket_idx").on(t.ticketId, t.status)],
+);
+
 /** Customer appointment links (SCH-4): the token is only ever stored hashed. */
 export const appointmentLinks = sqliteTable(
   "appointment_links",

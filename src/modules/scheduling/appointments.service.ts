@@ -61,7 +61,7 @@ function assertWithinHours(
   if (!withinHours(day, window.startsMs, window.endsMs)) throw outsideHours(day);
 }
 
-function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
+export function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
   return ctx.env.SCHEDULES.get(ctx.env.SCHEDULES.idFromName(technicianId));
 }
 
@@ -81,7 +81,7 @@ function technicianFreeOn(technicianId: string, date: string) {
 }
 
 /** Whether the technician can take work that day, and their working time on it, in one read. */
-async function technicianDay(ctx: ServiceContext, technicianId: string, date: string) {
+export async function technicianDay(ctx: ServiceContext, technicianId: string, date: string) {
   const row = (await ctx.db
     .select({ free: technicianFreeOn(technicianId, date), hours: technicianHoursOf(technicianId) })
     .from(sql`(SELECT 1)`)
@@ -101,7 +101,9 @@ export async function technicianSlots(
   const { fromMs, toMs } = dayBounds(ctx.settings, date);
   const bookings =
     blocked || day.intervals?.length === 0 ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
-  const visits = bookings.filter((b) => !b.appointment_id.startsWith("tof_") && b.starts_ms >= fromMs).length;
+  const visits = bookings.filter(
+    (b) => !b.appointment_id.startsWith("tof_") && !b.appointment_id.startsWith("hld_") && b.starts_ms >= fromMs,
+  ).length;
   const full = cap !== undefined && visits >= cap;
   return {
     slots: daySlots(ctx.settings, date, durationMinutes, bookings, { blocked: blocked || full, working: day }),
@@ -202,6 +204,8 @@ export interface BookingRequest {
   checks?: BookingChecks;
   /** A pool booking: the ticket nobody holds is assigned to this technician in the same change, for this reason. */
   assignReason?: string;
+  /** The caller's own hold on this slot, which gives way to the booking. */
+  holdId?: string;
 }
 
 /**
@@ -268,12 +272,15 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   const id = newId("apt");
   // A customer on their link books "via link"; staff (and the system) "via staff".
   const via = viaOf(ctx);
-  const result = await schedule(ctx, req.technicianId).book({
-    appointment_id: id,
-    ticket_id: req.ticket.id,
-    starts_ms: window.startsMs,
-    ends_ms: window.endsMs,
-  });
+  const result = await schedule(ctx, req.technicianId).book(
+    {
+      appointment_id: id,
+      ticket_id: req.ticket.id,
+      starts_ms: window.startsMs,
+      ends_ms: window.endsMs,
+    },
+    req.holdId ?? null,
+  );
   if (!result.ok) throw new AppError("slot_unavailable", clashMessage(result.clash_with));
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();

@@ -6,6 +6,7 @@ import {
   appointments,
   customers,
   feedback,
+  slotHolds,
   ticketAssignees,
   tickets,
   users,
@@ -35,6 +36,7 @@ import {
   customerMayShareLocation,
 } from "./appointments.workflow";
 import { visitPosition } from "./eta";
+import { bookHeld, placeHold } from "./holds";
 import { addDays, todayIn } from "../../lib/time";
 import { catalogue } from "../../locales/catalogue";
 import { withSeconds } from "./slots";
@@ -372,12 +374,25 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
   if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
-  const assigned = await ctx.db.query.ticketAssignees.findMany({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) });
+  // The ticket's technicians and the link's held time, in one round trip.
+  const [assigned, holds] = await ctx.db.batch([
+    ctx.db.select().from(ticketAssignees).where(eq(ticketAssignees.ticketId, ctx.ticket.id)),
+    ctx.db
+      .select()
+      .from(slotHolds)
+      .where(and(eq(slotHolds.linkId, ctx.actor.linkId), eq(slotHolds.status, "held"))),
+  ]);
+  const held = holds[0];
   const refreshed = async () =>
     tokenContext({
       ...ctx,
       ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
     });
+  // The time the customer holds: the hold gives way to the booking.
+  if (held && held.date === date && held.startTime === startTime.slice(0, 5)) {
+    await bookHeld(ctx, ctx.ticket, held.id);
+    return refreshed();
+  }
   // Nobody holds the ticket yet: the pool rule picks who comes, and the ticket is theirs with the booking.
   if (!assigned.length) {
     await poolBook(ctx, ctx.ticket, date, startTime);
@@ -398,6 +413,14 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
     }
   }
   throw lastError;
+}
+
+/** The customer keeps a time while they confirm it (one held time per link; a new one lets the last go). */
+export async function linkHold(ctx: LinkContext, date: string, startTime: string) {
+  if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
+    throw new AppError("invalid_transition", "This visit can no longer be booked.");
+  if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
+  return placeHold(ctx, ctx.ticket, { date, startTime }, ctx.actor.linkId);
 }
 
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {

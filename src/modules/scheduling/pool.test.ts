@@ -216,3 +216,93 @@ describe("who could take a ticket, explained", () => {
     expectProblem(await call(`/v1/tickets/${ticket.id}/candidates`, { token: eligible.token }), 403);
   });
 });
+
+describe("slot holds", () => {
+  it("a held slot is busy for everyone else until its holder books it", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const date = dayAhead(7);
+    const [mine, theirs] = [await raiseTicket(dispatcher.token), await raiseTicket(dispatcher.token)];
+    for (const t of [mine, theirs])
+      await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const hold = await api(dispatcher.token).POST("/v1/availability/holds", {
+      body: { ticket_id: mine.id, date, start_time: "10:00" },
+    });
+    expect(hold.response.status).toBe(201);
+    expect(Date.parse(hold.data?.expires_at ?? "") - Date.now()).toBeGreaterThan(4 * 60_000);
+    const seen = await call(`/v1/availability?ticket_id=${theirs.id}&date=${date}`, { token: dispatcher.token });
+    expect(seen.json.slots.find((s: { start_time: string }) => s.start_time === "10:00:00").is_available).toBe(false);
+    expectProblem(
+      await call("/v1/appointments", {
+        token: dispatcher.token,
+        body: { ticket_id: theirs.id, date, start_time: "10:00" },
+      }),
+      409,
+    );
+    // Another ticket's hold id is refused; the holder books it.
+    expectProblem(
+      await call("/v1/appointments", {
+        token: dispatcher.token,
+        body: { ticket_id: theirs.id, date, start_time: "10:00", hold_id: hold.data?.id },
+      }),
+      400,
+    );
+    const booked = await api(dispatcher.token).POST("/v1/appointments", {
+      body: { ticket_id: mine.id, date, start_time: "10:00", hold_id: hold.data?.id },
+    });
+    expect(booked.response.status).toBe(201);
+    expect(booked.data?.start_time).toBe("10:00:00");
+    const row = await env.DB.prepare("SELECT status FROM slot_holds WHERE id = ?1")
+      .bind(hold.data?.id)
+      .first<{ status: string }>();
+    expect(row?.status).toBe("booked");
+  });
+
+  it("a link holds one time at a time; letting it go or its expiry frees the slot", async () => {
+    const dispatcher = await staff("dispatcher");
+    const { skill, techs } = await poolOf(1);
+    const date = dayAhead(8);
+    const customerA = await customerAccount();
+    const customerB = await customerAccount();
+    const a = await raiseTicket(customerA.token, { required_skills: [skill] });
+    const b = await raiseTicket(customerB.token, { required_skills: [skill] });
+    const [linkA, linkB] = [await linkFor(dispatcher.token, a.id), await linkFor(dispatcher.token, b.id)];
+    const first = await call(`/v1/public/appointments/${linkA}/hold`, { body: { date, start_time: "10:00" } });
+    expect(first.status, first.text).toBe(200);
+    // The only technician is held at 10:00: the other customer cannot take it.
+    expectProblem(
+      await call(`/v1/public/appointments/${linkB}/schedule`, { body: { date, start_time: "10:00" } }),
+      409,
+    );
+    // Holding 11:00 lets 10:00 go.
+    expect((await call(`/v1/public/appointments/${linkA}/hold`, { body: { date, start_time: "11:00" } })).status).toBe(
+      200,
+    );
+    const live = await env.DB.prepare(
+      "SELECT count(*) AS n FROM slot_holds WHERE link_id IS NOT NULL AND ticket_id = ?1 AND status = 'held'",
+    )
+      .bind(a.id)
+      .first<{ n: number }>();
+    expect(live?.n).toBe(1);
+    expect(
+      (await call(`/v1/public/appointments/${linkB}/schedule`, { body: { date, start_time: "10:00" } })).status,
+    ).toBe(200);
+    // A books the time it holds.
+    const booked = await call(`/v1/public/appointments/${linkA}/schedule`, { body: { date, start_time: "11:00" } });
+    expect(booked.status, booked.text).toBe(200);
+    const after = (await call(`/v1/tickets/${a.id}`, { token: dispatcher.token })).json;
+    expect(after.assignees.map((x: { technician_id: string }) => x.technician_id)).toEqual([techs[0].user.id]);
+
+    // An expired hold is ignored at once (the object's alarm purges it later).
+    const stub = env.SCHEDULES.get(env.SCHEDULES.idFromName(techs[0].user.id));
+    const start = Date.parse(`${date}T13:00:00+02:00`);
+    expect((await stub.hold("hld_expiring_test_000", "tkt_x", start, start + 1_800_000, Date.now() + 100)).ok).toBe(
+      true,
+    );
+    expect((await stub.between(start, start + 1)).some((x) => x.appointment_id === "hld_expiring_test_000")).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await stub.between(start, start + 1)).some((x) => x.appointment_id === "hld_expiring_test_000")).toBe(
+      false,
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import * as holds from "./holds";
 import { explainCandidates } from "./candidates";
 import { findVisibleTicket } from "../access";
 import type { RouteHandler } from "@hono/zod-openapi";
@@ -38,8 +39,23 @@ export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailabi
   );
 };
 
-export const createAppointment: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) =>
-  c.json(await appointments.createAppointment(userContext(c), c.req.valid("json")), 201);
+export const createAppointment: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) => {
+  const input = c.req.valid("json");
+  return c.json(
+    input.hold_id
+      ? await holds.createHeldAppointment(userContext(c), { ticket_id: input.ticket_id, hold_id: input.hold_id })
+      : await appointments.createAppointment(userContext(c), input),
+    201,
+  );
+};
+
+export const createSlotHold: RouteHandler<typeof routes.createSlotHold, AppEnv> = async (c) =>
+  c.json(await holds.createSlotHold(userContext(c), c.req.valid("json")), 201);
+
+export const deleteSlotHold: RouteHandler<typeof routes.deleteSlotHold, AppEnv> = async (c) => {
+  await holds.deleteSlotHold(userContext(c), c.req.valid("param").id);
+  return c.body(null, 204);
+};
 
 export const listAppointments: RouteHandler<typeof routes.listAppointments, AppEnv> = async (c) =>
   c.json(await appointments.listAppointments(userContext(c), c.req.valid("query")), 200);
@@ -87,6 +103,11 @@ export const getPublicAvailability: RouteHandler<typeof routes.getPublicAvailabi
     await links.linkAvailability(await linkContext(c, c.req.valid("param").token), c.req.valid("query").date),
     200,
   );
+
+export const publicHold: RouteHandler<typeof routes.publicHold, AppEnv> = async (c) => {
+  const { date, start_time } = c.req.valid("json");
+  return c.json(await links.linkHold(await linkContext(c, c.req.valid("param").token), date, start_time), 200);
+};
 
 export const publicSchedule: RouteHandler<typeof routes.publicSchedule, AppEnv> = async (c) => {
   const { date, start_time } = c.req.valid("json");

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requires } from "../../middleware/auth";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
-import { PUBLIC, jsonBody, jsonResponse } from "../../lib/openapi";
+import { PUBLIC, jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import { TechnicianIdParam } from "../technicians";
 import { TicketIdParam } from "../tickets";
@@ -15,6 +15,9 @@ import {
   AvailabilitySchema,
   CandidatesQuery,
   CandidatesSchema,
+  HoldCreateSchema,
+  HoldIdParam,
+  HoldSchema,
   ConfirmSchema,
   FeedbackListQuery,
   FeedbackPageSchema,
@@ -71,6 +74,30 @@ export const getTicketCandidates = createRoute({
   ...requires("tickets:assign"),
   request: { params: TicketIdParam, query: CandidatesQuery },
   responses: { 200: jsonResponse(CandidatesSchema, "The candidates"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const createSlotHold = createRoute({
+  method: "post",
+  path: "/v1/availability/holds",
+  tags,
+  operationId: "createSlotHold",
+  summary: "Hold a slot for a ticket while its booking is confirmed",
+  description:
+    "The ticket's technician — or, for a ticket nobody holds, the first of the pool order who is free then — keeps the slot for SLOT_HOLD_MINUTES (5): busy for every other booking and hold meanwhile. Book it with POST /v1/appointments and `hold_id`; it ends by itself when it expires.",
+  ...requires("appointments:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(HoldCreateSchema) },
+  responses: { 201: jsonResponse(HoldSchema, "Held"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const deleteSlotHold = createRoute({
+  method: "delete",
+  path: "/v1/availability/holds/{id}",
+  tags,
+  operationId: "deleteSlotHold",
+  summary: "Let a held slot go before it expires",
+  ...requires("appointments:write"),
+  request: { params: HoldIdParam },
+  responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
 });
 
 export const createAppointment = createRoute({
@@ -237,6 +264,17 @@ export const getPublicAvailability = createRoute({
   summary: "Slots for the linked visit",
   request: { params: TokenParam, query: AvailabilityQuery.pick({ date: true }) },
   responses: { 200: jsonResponse(AvailabilitySchema, "Slots"), ...publicErrors },
+});
+
+export const publicHold = createRoute({
+  method: "post",
+  path: "/v1/public/appointments/{token}/hold",
+  tags: publicTags,
+  operationId: "publicHold",
+  security: PUBLIC,
+  summary: "Keep a time for a few minutes while the customer confirms (one held time per link)",
+  request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  responses: { 200: jsonResponse(HoldSchema, "Held"), ...publicErrors },
 });
 
 export const publicSchedule = createRoute({

@@ -213,6 +213,10 @@ export const AppointmentCreateSchema = z
     date: day,
     start_time: hhmm,
     duration_minutes: z.number().int().min(5).max(600).optional(),
+    hold_id: z.string().min(1).max(64).optional().openapi({
+      description:
+        "A hold on this slot for this ticket (POST /v1/availability/holds): the hold gives way to the booking; its technician, date and time are booked",
+    }),
   })
   .openapi("AppointmentCreate");
 
@@ -352,6 +356,34 @@ export const TokenContextSchema = z
   .openapi("TokenContext");
 
 export const PublicSlotRequest = z.strictObject({ date: day, start_time: hhmm }).openapi("PublicSlotRequest");
+
+export const HoldCreateSchema = z
+  .strictObject({
+    ticket_id: z.string().min(1).max(64),
+    date: day,
+    start_time: hhmm,
+    duration_minutes: z.number().int().min(5).max(600).optional(),
+  })
+  .openapi("SlotHoldCreate");
+
+export const HoldSchema = z
+  .object({
+    id: z.string().openapi({ example: "hld_0a1b2c3d4e5f6g7h8i9j" }),
+    ticket_id: z.string(),
+    date: z.string(),
+    start_time: z.string(),
+    end_time: z.string(),
+    expires_at: z.string().openapi({ description: "Until when the slot is kept (SLOT_HOLD_MINUTES after the hold)" }),
+  })
+  .openapi("SlotHold");
+
+export const HoldIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, description: "The hold's id", example: "hld_0a1b2c3d4e5f6g7h8i9j" }),
+});
 export const LocationUpdateSchema = z
   .strictObject({
     lat: z.number().min(-90).max(90),
