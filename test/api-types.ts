@@ -8941,6 +8941,8 @@ export interface components {
             /** @example 09:00 */
             start_time: string;
             duration_minutes?: number;
+            /** @description Dispatch books a routine visit into the share of the day kept for critical and emergency tickets (HOLDBACK_PERCENT), saying why; recorded in the ticket's history */
+            holdback_reason?: string;
             /** @description A hold on this slot for this ticket (POST /v1/availability/holds): the hold gives way to the booking; its technician, date and time are booked */
             hold_id?: string;
         };

@@ -7,7 +7,17 @@ export type Booking = {
   ends_ms: number;
 };
 
-export type BookResult = { ok: true } | { ok: false; reason: "clash"; clash_with: string };
+export type BookResult =
+  | { ok: true }
+  | { ok: false; reason: "clash"; clash_with: string }
+  | { ok: false; reason: "holdback"; clash_with?: undefined };
+
+/** DSP-4: routine work may fill at most `maxMs` of [fromMs, toMs) (the rest is kept for emergencies). */
+export interface RoutineLimit {
+  fromMs: number;
+  toMs: number;
+  maxMs: number;
+}
 
 /**
  * SCH-2. One object per technician owns that technician's bookings in its own SQLite storage.
@@ -93,9 +103,12 @@ export class TechnicianSchedule extends DurableObject {
     startsMs: number,
     endsMs: number,
     expiresMs: number,
+    limit: RoutineLimit | null = null,
   ): Promise<BookResult> {
     const clash = this.clash(startsMs, endsMs, null, holdId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    if (limit && this.bookedIn(limit.fromMs, limit.toMs, holdId) + (endsMs - startsMs) > limit.maxMs)
+      return { ok: false, reason: "holdback" };
     this.sql.exec(
       "INSERT OR REPLACE INTO holds (hold_id, ticket_id, starts_ms, ends_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
       holdId,
@@ -120,10 +133,35 @@ export class TechnicianSchedule extends DurableObject {
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
-  /** Takes the slot; with `holdId`, the holder's own hold gives way to the booking in the same step. */
-  book(booking: Booking, holdId: string | null = null): BookResult {
+  /** Booked time (visits and live holds, not time off) in [fromMs, toMs), leaving out one hold. */
+  private bookedIn(fromMs: number, toMs: number, exceptHoldId: string | null): number {
+    const overlap = "max(0, min(ends_ms, ?2) - max(starts_ms, ?1))";
+    const booked = this.sql
+      .exec<{ ms: number | null }>(
+        `SELECT sum(${overlap}) AS ms FROM bookings WHERE starts_ms < ?2 AND starts_ms >= ?3 AND ends_ms > ?1 AND substr(appointment_id, 1, 4) <> 'tof_'`,
+        fromMs,
+        toMs,
+        fromMs - this.longestMs,
+      )
+      .one().ms;
+    const held = this.sql
+      .exec<{ ms: number | null }>(
+        `SELECT sum(${overlap}) AS ms FROM holds WHERE starts_ms < ?2 AND ends_ms > ?1 AND expires_ms > ?3 AND hold_id IS NOT ?4`,
+        fromMs,
+        toMs,
+        Date.now(),
+        exceptHoldId,
+      )
+      .one().ms;
+    return (booked ?? 0) + (held ?? 0);
+  }
+
+  /** Takes the slot; with `holdId`, the holder's own hold gives way to the booking in the same step; with `limit`, routine work stays within it. */
+  book(booking: Booking, holdId: string | null = null, limit: RoutineLimit | null = null): BookResult {
     const clash = this.clash(booking.starts_ms, booking.ends_ms, booking.appointment_id, holdId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    if (limit && this.bookedIn(limit.fromMs, limit.toMs, holdId) + (booking.ends_ms - booking.starts_ms) > limit.maxMs)
+      return { ok: false, reason: "holdback" };
     if (holdId) this.releaseHold(holdId);
     this.sql.exec(
       "INSERT OR REPLACE INTO bookings (appointment_id, ticket_id, starts_ms, ends_ms) VALUES (?, ?, ?, ?)",

@@ -67,6 +67,10 @@ export interface Env {
   POOL_DAILY_CAP?: string;
   /** Minutes a held slot stays kept for the customer confirming it. */
   SLOT_HOLD_MINUTES?: string;
+  /** Share (percent) of each technician-day kept for critical and emergency tickets (e.g. 20); 0, the default, keeps nothing back. */
+  HOLDBACK_PERCENT?: string;
+  /** Hours before the day's first working hour at which the kept share opens to everyone (14: 18:00 the evening before an 08:00 start). */
+  HOLDBACK_RELEASE_HOURS?: string;
   SAME_DAY_LEAD_MINUTES?: string;
   MAX_DAYS_AHEAD?: string;
   APPOINTMENT_LINK_TTL_HOURS?: string;
@@ -186,6 +190,8 @@ const settingsSchema = z.object({
   defaultAppointmentMinutes: z.coerce.number().int().min(5).max(600),
   poolDailyCap: z.coerce.number().int().min(1).max(100),
   slotHoldMinutes: z.coerce.number().int().min(1).max(60),
+  holdbackPercent: z.coerce.number().int().min(0).max(90),
+  holdbackReleaseHours: z.coerce.number().min(0).max(72),
   sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
   maxDaysAhead: z.coerce.number().int().min(1).max(365),
   appointmentLinkTtlHours: z.coerce
@@ -274,6 +280,8 @@ export function settingsFrom(env: Env): Settings {
     defaultAppointmentMinutes: env.DEFAULT_APPOINTMENT_MINUTES ?? 30,
     poolDailyCap: env.POOL_DAILY_CAP ?? 8,
     slotHoldMinutes: env.SLOT_HOLD_MINUTES ?? 5,
+    holdbackPercent: env.HOLDBACK_PERCENT ?? 0,
+    holdbackReleaseHours: env.HOLDBACK_RELEASE_HOURS ?? 14,
     sameDayLeadMinutes: env.SAME_DAY_LEAD_MINUTES ?? 60,
     maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
     appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,

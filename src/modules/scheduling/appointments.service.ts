@@ -25,7 +25,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import type { TicketEndingPart } from "../../contracts/ticket-endings";
-import { todayIn } from "../../lib/time";
+import { todayIn, zonedTimeToUtc } from "../../lib/time";
 
 import { changeTicket, poolAssignmentChange, visitStepChange } from "../tickets";
 import { relationTo } from "../tickets";
@@ -33,7 +33,15 @@ import { eligibleTechnicians } from "../tickets";
 
 import { LIVE_STATUSES, MOVABLE_STATUSES, STEPS, stepAllowed, type AppointmentStep } from "./appointments.workflow";
 import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
-import { technicianHoursOf, type WorkingDay, withinHours, workingDay } from "./hours";
+import {
+  bookedMs,
+  routineLimitMs,
+  technicianHoursOf,
+  URGENT_PRIORITIES,
+  type WorkingDay,
+  withinHours,
+  workingDay,
+} from "./hours";
 import { orderPool, poolFacts } from "./pool";
 import { takeCounter } from "../../lib/counters";
 
@@ -59,7 +67,17 @@ function assertWithinHours(
 ) {
   const day = workingDay(ctx.settings, hours, date, dayBounds(ctx.settings, date));
   if (!withinHours(day, window.startsMs, window.endsMs)) throw outsideHours(day);
+  return day;
 }
+
+/** The deployment's working window on a date (the slot grid's bounds). */
+export function deploymentWindow(ctx: ServiceContext, date: string) {
+  const start = zonedTimeToUtc(date, ctx.settings.workDayStart, ctx.settings.timeZone).getTime();
+  return { startsMs: start, endsMs: zonedTimeToUtc(date, ctx.settings.workDayEnd, ctx.settings.timeZone).getTime() };
+}
+
+export const HOLDBACK_MESSAGE =
+  "The rest of that day is kept for emergencies until the evening before; pick another time (dispatch may book it with a reason).";
 
 export function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string) {
   return ctx.env.SCHEDULES.get(ctx.env.SCHEDULES.idFromName(technicianId));
@@ -96,17 +114,24 @@ export async function technicianSlots(
   date: string,
   durationMinutes: number,
   cap?: number,
+  routine = true,
 ): Promise<{ slots: Slot[]; day: WorkingDay }> {
   const { blocked, day } = await technicianDay(ctx, technicianId, date);
-  const { fromMs, toMs } = dayBounds(ctx.settings, date);
+  const bounds = dayBounds(ctx.settings, date);
+  const { fromMs, toMs } = bounds;
   const bookings =
     blocked || day.intervals?.length === 0 ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
+  const limit = routine ? routineLimitMs(ctx.settings, day, bounds, deploymentWindow(ctx, date), Date.now()) : null;
   const visits = bookings.filter(
     (b) => !b.appointment_id.startsWith("tof_") && !b.appointment_id.startsWith("hld_") && b.starts_ms >= fromMs,
   ).length;
   const full = cap !== undefined && visits >= cap;
   return {
-    slots: daySlots(ctx.settings, date, durationMinutes, bookings, { blocked: blocked || full, working: day }),
+    slots: daySlots(ctx.settings, date, durationMinutes, bookings, {
+      blocked: blocked || full,
+      working: day,
+      routineRoomMs: limit === null ? null : limit - bookedMs(bookings, bounds),
+    }),
     day,
   };
 }
@@ -168,7 +193,10 @@ export async function ticketAvailability(
   const durationMinutes = duration ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
   // A pool offers nobody who is at the day's cap (the pool booking skips them too).
   const cap = candidates.pool ? ctx.settings.poolDailyCap : undefined;
-  const perTech = await Promise.all(technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes, cap)));
+  const routine = !URGENT_PRIORITIES.includes(ticket.priority);
+  const perTech = await Promise.all(
+    technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes, cap, routine)),
+  );
   const base = perTech[0]?.slots ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
   const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s.slots[i].is_available) }));
   return {
@@ -206,6 +234,8 @@ export interface BookingRequest {
   assignReason?: string;
   /** The caller's own hold on this slot, which gives way to the booking. */
   holdId?: string;
+  /** Dispatch books into the share kept for emergencies, saying why. */
+  holdbackReason?: string;
 }
 
 /**
@@ -268,7 +298,11 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   const window = validateSlot(ctx.settings, req.date, req.startTime, duration);
   if (checks.technicianFree === null) throw new AppError("not_found", "No such technician.");
   if (!checks.technicianFree) throw new AppError("slot_unavailable", "The technician is not available that day.");
-  assertWithinHours(ctx, checks.technicianHours, req.date, window);
+  const day = assertWithinHours(ctx, checks.technicianHours, req.date, window);
+  // Routine work leaves the kept share free, unless dispatch says why it may not (recorded in history).
+  const bounds = dayBounds(ctx.settings, req.date);
+  const routine = !URGENT_PRIORITIES.includes(req.ticket.priority) && !req.holdbackReason;
+  const maxMs = routine ? routineLimitMs(ctx.settings, day, bounds, deploymentWindow(ctx, req.date), Date.now()) : null;
   const id = newId("apt");
   // A customer on their link books "via link"; staff (and the system) "via staff".
   const via = viaOf(ctx);
@@ -280,8 +314,13 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
       ends_ms: window.endsMs,
     },
     req.holdId ?? null,
+    maxMs === null ? null : { ...bounds, maxMs },
   );
-  if (!result.ok) throw new AppError("slot_unavailable", clashMessage(result.clash_with));
+  if (!result.ok)
+    throw new AppError(
+      "slot_unavailable",
+      result.reason === "holdback" ? HOLDBACK_MESSAGE : clashMessage(result.clash_with),
+    );
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
   const row: AppointmentRow = {
@@ -325,6 +364,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
       history: [
         ...(assignment?.history ?? []),
         { action: "appointment_scheduled", to: `${req.date} ${window.startTime}` },
+        ...(req.holdbackReason ? [{ action: "holdback_used", comment: req.holdbackReason, internal: true }] : []),
       ],
       events: [
         ...(assignment?.events ?? []),
@@ -612,7 +652,14 @@ export async function poolBook(
 
 export async function createAppointment(
   ctx: UserContext,
-  input: { ticket_id: string; technician_id?: string; date: string; start_time: string; duration_minutes?: number },
+  input: {
+    ticket_id: string;
+    technician_id?: string;
+    date: string;
+    start_time: string;
+    duration_minutes?: number;
+    holdback_reason?: string;
+  },
 ) {
   if (!input.technician_id) return (await present(ctx, [await createPoolAppointment(ctx, input)]))[0];
   const technicianId = input.technician_id;
@@ -628,6 +675,7 @@ export async function createAppointment(
   const row = await book(ctx, {
     ticket,
     checks,
+    holdbackReason: input.holdback_reason,
     technicianId,
     date: input.date,
     startTime: input.start_time,

@@ -6,10 +6,10 @@ import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import { eligibleTechnicians, relationTo } from "../tickets";
-import { book, present, schedule, technicianDay } from "./appointments.service";
-import { withinHours } from "./hours";
+import { book, deploymentWindow, present, schedule, technicianDay } from "./appointments.service";
+import { routineLimitMs, URGENT_PRIORITIES, withinHours } from "./hours";
 import { orderPool, poolFacts } from "./pool";
-import { validateSlot, withSeconds } from "./slots";
+import { dayBounds, validateSlot, withSeconds } from "./slots";
 
 type HoldRow = typeof slotHolds.$inferSelect;
 
@@ -73,12 +73,17 @@ export async function placeHold(
   for (const choice of order) {
     const { blocked, day } = await technicianDay(ctx, choice.technicianId, input.date);
     if (blocked || !withinHours(day, window.startsMs, window.endsMs)) continue;
+    const bounds = dayBounds(ctx.settings, input.date);
+    const maxMs = URGENT_PRIORITIES.includes(ticket.priority)
+      ? null
+      : routineLimitMs(ctx.settings, day, bounds, deploymentWindow(ctx, input.date), Date.now());
     const held = await schedule(ctx, choice.technicianId).hold(
       id,
       ticket.id,
       window.startsMs,
       window.endsMs,
       expiresMs,
+      maxMs === null ? null : { ...bounds, maxMs },
     );
     if (!held.ok) continue;
     const row: HoldRow = {

@@ -102,3 +102,43 @@ export function withinHours(day: WorkingDay, startsMs: number, endsMs: number): 
   if (!day.intervals) return true;
   return day.intervals.some(([a, b]) => a <= startsMs && endsMs <= b);
 }
+
+/** Priorities that may take the share of a day kept back (DSP-4). */
+export const URGENT_PRIORITIES = ["critical", "emergency"];
+
+/**
+ * DSP-4: how much of a technician-day routine work may fill (ms), or null when nothing is kept
+ * back: `HOLDBACK_PERCENT` of the day's working time stays free for critical and emergency
+ * tickets until `HOLDBACK_RELEASE_HOURS` before the day's first working hour.
+ */
+export function routineLimitMs(
+  settings: Settings,
+  day: WorkingDay,
+  bounds: { fromMs: number; toMs: number },
+  window: { startsMs: number; endsMs: number },
+  nowMs: number,
+): number | null {
+  if (!settings.holdbackPercent) return null;
+  const intervals = day.intervals ?? [[window.startsMs, window.endsMs]];
+  const clipped = intervals
+    .map(([a, b]) => [Math.max(a, bounds.fromMs), Math.min(b, bounds.toMs)] as const)
+    .filter(([a, b]) => b > a);
+  if (!clipped.length) return null;
+  const firstStart = Math.min(...clipped.map(([a]) => a));
+  if (nowMs >= firstStart - settings.holdbackReleaseHours * 3_600_000) return null;
+  const total = clipped.reduce((sum, [a, b]) => sum + (b - a), 0);
+  return Math.floor(total * (1 - settings.holdbackPercent / 100));
+}
+
+/** The booked time of a day (visits and holds, not time off), what the limit is compared with. */
+export function bookedMs(
+  bookings: { appointment_id: string; starts_ms: number; ends_ms: number }[],
+  bounds: { fromMs: number; toMs: number },
+) {
+  let sum = 0;
+  for (const b of bookings) {
+    if (b.appointment_id.startsWith("tof_")) continue;
+    sum += Math.max(0, Math.min(b.ends_ms, bounds.toMs) - Math.max(b.starts_ms, bounds.fromMs));
+  }
+  return sum;
+}

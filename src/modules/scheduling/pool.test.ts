@@ -4,6 +4,7 @@ import { api } from "../../../test/client";
 import { call, expectProblem } from "../../../test/helpers";
 import { dayAhead, linkFor } from "../../../test/scheduling-helpers";
 import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import { bookedMs, routineLimitMs } from "./hours";
 import { orderPool } from "./pool";
 
 describe("the pool rule", () => {
@@ -304,5 +305,56 @@ describe("slot holds", () => {
     expect((await stub.between(start, start + 1)).some((x) => x.appointment_id === "hld_expiring_test_000")).toBe(
       false,
     );
+  });
+});
+
+describe("emergency holdback", () => {
+  const settings = { holdbackPercent: 20, holdbackReleaseHours: 14 } as Parameters<typeof routineLimitMs>[0];
+  const hour = 3_600_000;
+  const day = { fromMs: 0, toMs: 24 * hour };
+  const working = {
+    intervals: [[8 * hour, 17 * hour]] as [number, number][],
+    closedReason: null,
+    closedCode: null,
+    closedName: null,
+  };
+
+  it("keeps 20 % of a 9-hour day for emergencies until 14 hours before the day starts", () => {
+    expect(routineLimitMs(settings, working, day, { startsMs: 0, endsMs: 0 }, -7 * hour)).toBe(
+      Math.floor(9 * hour * 0.8),
+    );
+    // From 18:00 the evening before, everyone may take it.
+    expect(routineLimitMs(settings, working, day, { startsMs: 0, endsMs: 0 }, -6 * hour)).toBeNull();
+    expect(
+      routineLimitMs({ ...settings, holdbackPercent: 0 }, working, day, { startsMs: 0, endsMs: 0 }, -7 * hour),
+    ).toBeNull();
+  });
+
+  it("the technician's schedule object refuses routine work past the limit, and takes urgent work (no limit)", async () => {
+    const stub = env.SCHEDULES.get(env.SCHEDULES.idFromName(`holdback-${crypto.randomUUID()}`));
+    const base = Date.parse("2031-03-04T06:00:00Z");
+    const limit = { fromMs: base - 6 * hour, toMs: base + 18 * hour, maxMs: 3 * hour };
+    const visit = (i: number) => ({
+      appointment_id: `apt_hb_${i}`,
+      ticket_id: `tkt_hb_${i}`,
+      starts_ms: base + i * hour,
+      ends_ms: base + (i + 1) * hour,
+    });
+    for (const i of [0, 1, 2]) expect((await stub.book(visit(i), null, limit)).ok).toBe(true);
+    expect(await stub.book(visit(3), null, limit)).toEqual({ ok: false, reason: "holdback" });
+    // A hold counts like a visit; urgent work books without the limit.
+    expect(
+      (await stub.hold("hld_hb", "tkt_hb_h", base + 5 * hour, base + 6 * hour, Date.now() + 60_000, limit)).ok,
+    ).toBe(false);
+    expect((await stub.book(visit(3), null, null)).ok).toBe(true);
+  });
+
+  it("availability shows a routine slot only while the day has room for it", () => {
+    const bounds = { fromMs: Date.parse("2031-03-04T00:00:00+02:00"), toMs: Date.parse("2031-03-05T00:00:00+02:00") };
+    const booked = [
+      { appointment_id: "apt_1", starts_ms: bounds.fromMs + 8 * hour, ends_ms: bounds.fromMs + 15 * hour },
+    ];
+    expect(bookedMs(booked, bounds)).toBe(7 * hour);
+    expect(bookedMs([{ appointment_id: "tof_1", starts_ms: bounds.fromMs, ends_ms: bounds.toMs }], bounds)).toBe(0);
   });
 });

@@ -213,6 +213,10 @@ export const AppointmentCreateSchema = z
     date: day,
     start_time: hhmm,
     duration_minutes: z.number().int().min(5).max(600).optional(),
+    holdback_reason: z.string().trim().min(3).max(300).optional().openapi({
+      description:
+        "Dispatch books a routine visit into the share of the day kept for critical and emergency tickets (HOLDBACK_PERCENT), saying why; recorded in the ticket's history",
+    }),
     hold_id: z.string().min(1).max(64).optional().openapi({
       description:
         "A hold on this slot for this ticket (POST /v1/availability/holds): the hold gives way to the booking; its technician, date and time are booked",

@@ -92,7 +92,7 @@ export function daySlots(
   date: string,
   durationMinutes: number,
   bookings: { starts_ms: number; ends_ms: number }[],
-  options: { blocked?: boolean; now?: Date; working?: WorkingDay } = {},
+  options: { blocked?: boolean; now?: Date; working?: WorkingDay; routineRoomMs?: number | null } = {},
 ): Slot[] {
   const now = options.now ?? new Date();
   const earliest = now.getTime() + settings.sameDayLeadMinutes * 60_000;
@@ -104,6 +104,9 @@ export function daySlots(
       !options.blocked &&
       w.startsMs >= earliest &&
       (!options.working || withinHours(options.working, w.startsMs, w.endsMs)) &&
+      (options.routineRoomMs === undefined ||
+        options.routineRoomMs === null ||
+        w.endsMs - w.startsMs <= options.routineRoomMs) &&
       !bookings.some((b) => b.starts_ms < w.endsMs && b.ends_ms > w.startsMs);
     slots.push({ start_time: withSeconds(w.startTime), end_time: withSeconds(w.endTime), is_available: free });
   }
