@@ -21,6 +21,7 @@ const PUBLIC_OPERATIONS = new Set([
   "connectEvents",
   "getPublicAppointment",
   "getPublicAvailability",
+  "publicHold",
   "publicSchedule",
   "publicReschedule",
   "publicShareLocation",
