@@ -8,18 +8,9 @@ import { relationTo } from "../tickets";
 import { AppError } from "../../lib/problem";
 import { technicianHoursOf, withinHours, workingDay } from "./hours";
 import { orderPool, poolFacts } from "./pool";
+import { PASS_REASONS } from "./scheduling.schemas";
 import { dayBounds } from "./slots";
 
-export const PASS_REASONS = [
-  "inactive",
-  "switched_unavailable",
-  "other_team",
-  "skill_missing",
-  "out_of_area",
-  "on_time_off",
-  "not_working",
-  "full",
-] as const;
 export type PassReason = (typeof PASS_REASONS)[number];
 
 const WORDS: Record<PassReason, string> = {

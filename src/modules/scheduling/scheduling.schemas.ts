@@ -85,6 +85,18 @@ export const TicketAvailabilityQuery = AvailabilityQuery.extend({
     }),
 });
 
+/** Why a technician would not take a ticket at a moment (GET /v1/tickets/{id}/candidates). */
+export const PASS_REASONS = [
+  "inactive",
+  "switched_unavailable",
+  "other_team",
+  "skill_missing",
+  "out_of_area",
+  "on_time_off",
+  "not_working",
+  "full",
+] as const;
+
 export const CandidatesQuery = z.strictObject({
   date: day.optional().openapi({
     param: { name: "date", in: "query" },
@@ -123,18 +135,7 @@ export const CandidatesSchema = z
           .nullable()
           .openapi({ description: "Place in the pool rule's order (1 is tried first); null when passed over" }),
         passed_over: z
-          .array(
-            z.enum([
-              "inactive",
-              "switched_unavailable",
-              "other_team",
-              "skill_missing",
-              "out_of_area",
-              "on_time_off",
-              "not_working",
-              "full",
-            ]),
-          )
+          .array(z.enum(PASS_REASONS))
           .openapi({ description: "Why the technician would not take the ticket then; empty when eligible" }),
         explanation: z.string().openapi({
           example: "#1: 0 visits that day, 3.2 km from the visit before, one of 4 under the day's cap",
