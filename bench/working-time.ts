@@ -62,7 +62,49 @@ export function workingTimeCpu() {
   const dayMs = cpuPerCall(2000, () =>
     daySlots(settings, date, 30, bookings, { now: new Date(0), working: workingDay(settings, hours, date, bounds) }),
   );
-  return { dueMs, baselineMs, dayMs };
+  // DSP-3: the travel rule's cost per slot — a day of 8 visits at known places, with and without the rule.
+  const rule = { roadFactor: settings.etaRoadFactor, speedKmh: settings.etaAverageSpeedKmh, bufferMs: 15 * 60_000 };
+  const here = { lat: -24.65, lng: 25.91 };
+  const located = (n: number, salt: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      appointment_id: `apt_${salt}_${i}`,
+      starts_ms: bounds.fromMs + (8 + i) * 3_600_000,
+      ends_ms: bounds.fromMs + (8 + i) * 3_600_000 + 30 * 60_000,
+      lat: -24.6 - ((i * 7 + salt) % 10) / 100,
+      lng: 25.8 + ((i * 3 + salt) % 10) / 100,
+    }));
+  const eight = located(8, 1);
+  const slotsPerDay = daySlots(settings, date, 30, eight, { now: new Date(0) }).length;
+  const plainMs = cpuPerCall(5000, () => daySlots(settings, date, 30, eight, { now: new Date(0) }));
+  const travelDayMs = cpuPerCall(5000, () =>
+    daySlots(settings, date, 30, eight, { now: new Date(0), travel: { rule, here } }),
+  );
+  // DSP-1: pool availability for 50 technicians × 14 days (each on working hours with 6 visits a day
+  // at known places, the travel rule on), merged into one answer per day: the CPU a worker spends
+  // once the bookings are read.
+  const days = Array.from({ length: 14 }, (_, d) => addDays(date, d));
+  const fleet = Array.from({ length: 50 }, (_, t) => days.map((_, d) => located(6, t * 31 + d)));
+  const poolMs = cpuPerCall(5, () => {
+    days.forEach((day, d) => {
+      const b = dayBounds(settings, day);
+      const perTech = fleet.map((tech) =>
+        daySlots(settings, day, 30, tech[d], {
+          now: new Date(0),
+          working: workingDay(settings, hours, day, b),
+          travel: { rule, here },
+        }),
+      );
+      perTech[0].map((_, i) => perTech.some((slots) => slots[i].is_available));
+    });
+  });
+  return {
+    dueMs,
+    baselineMs,
+    dayMs,
+    travelPerSlotUs: ((travelDayMs - plainMs) / slotsPerDay) * 1000,
+    plainPerSlotUs: (plainMs / slotsPerDay) * 1000,
+    poolMs,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -71,4 +113,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     `due time over split shifts + 20 holidays: ${(r.dueMs * 1000).toFixed(1)} µs CPU (${(r.dueMs / r.baselineMs).toFixed(1)}× one ISO parse+format, ${(r.baselineMs * 1000).toFixed(2)} µs)`,
   );
   console.log(`availability, 1 technician-day on working hours, 100 bookings: ${r.dayMs.toFixed(3)} ms CPU`);
+  console.log(
+    `travel rule: +${r.travelPerSlotUs.toFixed(2)} µs CPU per slot (a slot without it: ${r.plainPerSlotUs.toFixed(2)} µs; 8 visits that day)`,
+  );
+  console.log(`pool availability, 50 technicians × 14 days, travel on: ${r.poolMs.toFixed(1)} ms CPU (goal ≤ 50)`);
 }

@@ -41,6 +41,8 @@ function ensureDevVars() {
     `JWT_ISSUER=${origin}`,
     `JWT_PRIVATE_KEYS='${JSON.stringify([newSigningKey()])}'`,
     `HMAC_SECRET=${randomBytes(32).toString("hex")}`,
+    "# The customer's page offers arrival windows in the demo (README: ARRIVAL_WINDOWS).",
+    "ARRIVAL_WINDOWS=installation=240,default=120",
   ];
   writeFileSync(devVars, lines.join("\n") + "\n", { mode: 0o600 });
   console.log("dev-setup: created .dev.vars with a new signing key");

@@ -7303,7 +7303,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "invalid_encoding" | "invalid_request" | "invalid_link" | "unauthorized" | "invalid_token" | "invalid_credentials" | "invalid_code" | "token_expired" | "forbidden" | "csrf_failed" | "account_inactive" | "device_revoked" | "device_mismatch" | "application_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "slot_unavailable" | "insufficient_stock" | "already_submitted" | "request_applied" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "invalid_file" | "rate_limited" | "internal_error" | "element_manager_unavailable" | "element_manager_not_configured" | "element_manager_timeout" | "element_manager_outcome_unknown";
+            code: "validation_failed" | "malformed_json" | "invalid_encoding" | "invalid_request" | "invalid_link" | "unauthorized" | "invalid_token" | "invalid_credentials" | "invalid_code" | "token_expired" | "forbidden" | "csrf_failed" | "account_inactive" | "device_revoked" | "device_mismatch" | "application_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "slot_unavailable" | "insufficient_stock" | "already_submitted" | "request_applied" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "invalid_file" | "rate_limited" | "internal_error" | "element_manager_unavailable" | "element_manager_not_configured" | "element_manager_timeout" | "element_manager_outcome_unknown" | "routing_unavailable" | "routing_not_configured" | "routing_timeout";
             request_id: string;
             /** @description Per-field errors, on validation failures */
             errors?: {
@@ -8816,6 +8816,14 @@ export interface components {
             weekday: string;
             technician_id: string | null;
             slots: components["schemas"]["Slot"][];
+            /** @description For a ticket whose customer books arrival windows (ARRIVAL_WINDOWS): the window's length; null: exact times */
+            arrival_window_minutes?: number | null;
+            /** @description The arrival windows the customer chooses from (open when some slot starting in it is open); book one by its start_time */
+            windows?: {
+                start_time: string;
+                end_time: string;
+                is_available: boolean;
+            }[] | null;
             /**
              * @description Why no slot is open when nobody works that day (a public holiday, not a working day, approved leave); null when someone works
              * @example No visits on public holidays (Christmas Day)
@@ -8836,6 +8844,18 @@ export interface components {
             start_time: string;
             end_time: string;
             is_available: boolean;
+            /** @description With `explain=true`, for a slot not offered: each technician who could have come and why they cannot */
+            hidden_because?: components["schemas"]["HiddenBecause"][];
+        };
+        HiddenBecause: {
+            technician_id: string;
+            /**
+             * @description unavailable (switched off, absent or inactive that day), full (at the day's visit cap), too_soon (before now + the lead time), not_working (outside their hours, a holiday or a day off), booked, held (another customer is confirming it), time_off, travel (cannot get there from the visit before, or on to the visit after, in time), holdback (the share kept for emergencies)
+             * @enum {string}
+             */
+            reason: "unavailable" | "full" | "too_soon" | "not_working" | "booked" | "held" | "time_off" | "travel" | "holdback";
+            /** @example needs 26 min to travel from the visit before, has 0 */
+            detail: string | null;
         };
         TicketCandidates: {
             ticket_id: string;
@@ -8890,6 +8910,11 @@ export interface components {
             starts_at: string;
             ends_at: string;
             duration_minutes: number;
+            /** @description The window the customer was promised (the technician keeps the exact time); null: the exact time */
+            arrival_window: {
+                starts_at: string;
+                ends_at: string;
+            } | null;
             /** @enum {string} */
             status: "scheduled" | "confirmed" | "en_route" | "on_site" | "in_progress" | "completed" | "cancelled";
             confirmed: boolean;
@@ -9024,6 +9049,15 @@ export interface components {
                 starts_at: string | null;
                 ends_at: string | null;
                 estimated_duration_minutes: number;
+                /** @description When the customer booked an arrival window: the technician arrives within it (local times in `timezone`); on the day the live `eta` narrows it. null: the exact time above was promised */
+                arrival_window: {
+                    /** @example 08:00:00 */
+                    start_time: string;
+                    /** @example 10:00:00 */
+                    end_time: string;
+                    starts_at: string;
+                    ends_at: string;
+                } | null;
                 confirmed: boolean;
                 /**
                  * @description The visit's state: `not_booked` before a time is chosen; scheduled → confirmed → en_route → on_site → in_progress → completed, or cancelled (a new time can then be chosen)
@@ -15886,6 +15920,8 @@ export interface operations {
                 date: string;
                 /** @description Minutes; default from the ticket's estimate or 30 */
                 duration?: number;
+                /** @description true: every slot not offered says why, per technician (hidden_because) */
+                explain?: "true" | "false";
             };
             header?: never;
             path: {
@@ -20606,6 +20642,8 @@ export interface operations {
                 date: string;
                 /** @description Minutes; default from the ticket's estimate or 30 */
                 duration?: number;
+                /** @description true: every slot not offered says why, per technician (hidden_because) */
+                explain?: "true" | "false";
                 /** @description The ticket the visit is for: slots are those of technicians who fit it */
                 ticket_id: string;
             };
@@ -30101,7 +30139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30110,7 +30148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30119,7 +30157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30202,7 +30240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30211,7 +30249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30220,7 +30258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30301,7 +30339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30310,7 +30348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30319,7 +30357,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30378,7 +30416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30387,7 +30425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30396,7 +30434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30504,7 +30542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30513,7 +30551,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30522,7 +30560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30630,7 +30668,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30639,7 +30677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30648,7 +30686,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30749,7 +30787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30758,7 +30796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30767,7 +30805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30838,7 +30876,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30847,7 +30885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30856,7 +30894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -30967,7 +31005,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -30976,7 +31014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -30985,7 +31023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -31044,7 +31082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -31053,7 +31091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -31062,7 +31100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -31161,7 +31199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -31170,7 +31208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -31179,7 +31217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -31242,7 +31280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -31251,7 +31289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -31260,7 +31298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -31328,7 +31366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager failed (element_manager_unavailable: nothing changed, safe to retry) */
+            /** @description An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -31337,7 +31375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No element manager is configured (element_manager_not_configured) */
+            /** @description No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -31346,7 +31384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
+            /** @description An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying) */
             504: {
                 headers: {
                     [name: string]: unknown;

@@ -1,16 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
+import { type TravelRule, travelClash } from "../lib/travel";
 
 export type Booking = {
   appointment_id: string;
   ticket_id: string;
   starts_ms: number;
   ends_ms: number;
+  /** Where the visit is, for the travel rule (DSP-3); null when unknown. */
+  lat?: number | null;
+  lng?: number | null;
+};
+
+/** A booking or hold as `between` answers it: where it is, for the travel rule. */
+export type DayEntry = {
+  appointment_id: string;
+  ticket_id: string;
+  starts_ms: number;
+  ends_ms: number;
+  lat: number | null;
+  lng: number | null;
 };
 
 export type BookResult =
   | { ok: true }
   | { ok: false; reason: "clash"; clash_with: string }
+  | { ok: false; reason: "travel"; clash_with: string; side: "before" | "after"; need_ms: number; gap_ms: number }
   | { ok: false; reason: "holdback"; clash_with?: undefined };
+
+/** How far either side of a visit its neighbours are looked for by the travel rule. */
+const TRAVEL_REACH_MS = 12 * 3600_000;
 
 /** DSP-4: routine work may fill at most `maxMs` of [fromMs, toMs) (the rest is kept for emergencies). */
 export interface RoutineLimit {
@@ -46,6 +64,14 @@ export class TechnicianSchedule extends DurableObject {
       ends_ms INTEGER NOT NULL,
       expires_ms INTEGER NOT NULL
     )`);
+    // DSP-3: where each visit and hold is (objects created before travel had no such columns).
+    for (const table of ["bookings", "holds"]) {
+      const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+      if (!columns.some((c) => c.name === "lat")) {
+        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN lat REAL`);
+        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN lng REAL`);
+      }
+    }
     this.longestMs =
       this.sql.exec<{ longest: number | null }>("SELECT max(ends_ms - starts_ms) AS longest FROM bookings").one()
         .longest ?? 0;
@@ -60,6 +86,14 @@ export class TechnicianSchedule extends DurableObject {
   private longestMs: number;
 
   private noteSpan(startsMs: number, endsMs: number) {
+    // DSP-3: where each visit and hold is (objects created before travel had no such columns).
+    for (const table of ["bookings", "holds"]) {
+      const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+      if (!columns.some((c) => c.name === "lat")) {
+        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN lat REAL`);
+        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN lng REAL`);
+      }
+    }
     this.longestMs = Math.max(this.longestMs, endsMs - startsMs);
   }
 
@@ -93,6 +127,35 @@ export class TechnicianSchedule extends DurableObject {
   }
 
   /**
+   * The travel rule (src/lib/travel.ts) against the visits and live holds around [startsMs, endsMs):
+   * the same function availability runs, over the same rows.
+   */
+  private travel(
+    rule: TravelRule | null,
+    here: { starts_ms: number; ends_ms: number; lat?: number | null; lng?: number | null },
+    exceptId: string | null,
+  ): BookResult | null {
+    if (!rule) return null;
+    const near = this.between(here.starts_ms - TRAVEL_REACH_MS, here.ends_ms + TRAVEL_REACH_MS);
+    const clash = travelClash(
+      rule,
+      { startsMs: here.starts_ms, endsMs: here.ends_ms, lat: here.lat ?? null, lng: here.lng ?? null },
+      near,
+      exceptId,
+    );
+    return clash
+      ? {
+          ok: false,
+          reason: "travel",
+          clash_with: clash.with,
+          side: clash.side,
+          need_ms: clash.needMs,
+          gap_ms: clash.gapMs,
+        }
+      : null;
+  }
+
+  /**
    * Holds a slot until `expires_ms` for one ticket (a customer confirming): busy for every other
    * booking and hold meanwhile. The same id again moves the hold. Expired holds are ignored at
    * once and purged by the alarm.
@@ -104,18 +167,24 @@ export class TechnicianSchedule extends DurableObject {
     endsMs: number,
     expiresMs: number,
     limit: RoutineLimit | null = null,
+    place: { lat: number | null; lng: number | null } = { lat: null, lng: null },
+    travel: TravelRule | null = null,
   ): Promise<BookResult> {
     const clash = this.clash(startsMs, endsMs, null, holdId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    const far = this.travel(travel, { starts_ms: startsMs, ends_ms: endsMs, ...place }, holdId);
+    if (far) return far;
     if (limit && this.bookedIn(limit.fromMs, limit.toMs, holdId) + (endsMs - startsMs) > limit.maxMs)
       return { ok: false, reason: "holdback" };
     this.sql.exec(
-      "INSERT OR REPLACE INTO holds (hold_id, ticket_id, starts_ms, ends_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO holds (hold_id, ticket_id, starts_ms, ends_ms, expires_ms, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?)",
       holdId,
       ticketId,
       startsMs,
       endsMs,
       expiresMs,
+      place.lat,
+      place.lng,
     );
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm > expiresMs) await this.ctx.storage.setAlarm(expiresMs);
@@ -156,28 +225,52 @@ export class TechnicianSchedule extends DurableObject {
     return (booked ?? 0) + (held ?? 0);
   }
 
-  /** Takes the slot; with `holdId`, the holder's own hold gives way to the booking in the same step; with `limit`, routine work stays within it. */
-  book(booking: Booking, holdId: string | null = null, limit: RoutineLimit | null = null): BookResult {
+  /**
+   * Takes the slot; with `holdId`, the holder's own hold gives way to the booking in the same step;
+   * with `limit`, routine work stays within it; with `travel`, the technician can get there from
+   * the visit before and on to the visit after.
+   */
+  book(
+    booking: Booking,
+    holdId: string | null = null,
+    limit: RoutineLimit | null = null,
+    travel: TravelRule | null = null,
+  ): BookResult {
     const clash = this.clash(booking.starts_ms, booking.ends_ms, booking.appointment_id, holdId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    // The holder's own hold is no neighbour of the booking that replaces it.
+    const far = this.travel(travel, booking, holdId ?? booking.appointment_id);
+    if (far) return far;
     if (limit && this.bookedIn(limit.fromMs, limit.toMs, holdId) + (booking.ends_ms - booking.starts_ms) > limit.maxMs)
       return { ok: false, reason: "holdback" };
     if (holdId) this.releaseHold(holdId);
     this.sql.exec(
-      "INSERT OR REPLACE INTO bookings (appointment_id, ticket_id, starts_ms, ends_ms) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO bookings (appointment_id, ticket_id, starts_ms, ends_ms, lat, lng) VALUES (?, ?, ?, ?, ?, ?)",
       booking.appointment_id,
       booking.ticket_id,
       booking.starts_ms,
       booking.ends_ms,
+      booking.lat ?? null,
+      booking.lng ?? null,
     );
     this.noteSpan(booking.starts_ms, booking.ends_ms);
     return { ok: true };
   }
 
   /** Frees the old slot and takes the new one in one step; on a clash nothing changes. */
-  reschedule(appointmentId: string, startsMs: number, endsMs: number): BookResult {
+  reschedule(appointmentId: string, startsMs: number, endsMs: number, travel: TravelRule | null = null): BookResult {
     const clash = this.clash(startsMs, endsMs, appointmentId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };
+    if (travel) {
+      const place = this.sql
+        .exec<{ lat: number | null; lng: number | null }>(
+          "SELECT lat, lng FROM bookings WHERE appointment_id = ?",
+          appointmentId,
+        )
+        .toArray()[0];
+      const far = this.travel(travel, { starts_ms: startsMs, ends_ms: endsMs, ...place }, appointmentId);
+      if (far) return far;
+    }
     this.sql.exec(
       "UPDATE bookings SET starts_ms = ?, ends_ms = ? WHERE appointment_id = ?",
       startsMs,
@@ -218,18 +311,18 @@ export class TechnicianSchedule extends DurableObject {
   }
 
   /** Bookings (and live holds, under their `hld_` ids) that overlap [fromMs, toMs): what availability needs for one day. */
-  between(fromMs: number, toMs: number): Booking[] {
+  between(fromMs: number, toMs: number): DayEntry[] {
     const booked = this.sql
-      .exec<Booking>(
-        "SELECT appointment_id, ticket_id, starts_ms, ends_ms FROM bookings WHERE starts_ms < ? AND starts_ms >= ? AND ends_ms > ? ORDER BY starts_ms",
+      .exec<DayEntry>(
+        "SELECT appointment_id, ticket_id, starts_ms, ends_ms, lat, lng FROM bookings WHERE starts_ms < ? AND starts_ms >= ? AND ends_ms > ? ORDER BY starts_ms",
         toMs,
         fromMs - this.longestMs,
         fromMs,
       )
       .toArray();
     const held = this.sql
-      .exec<Booking>(
-        "SELECT hold_id AS appointment_id, ticket_id, starts_ms, ends_ms FROM holds WHERE starts_ms < ? AND ends_ms > ? AND expires_ms > ?",
+      .exec<DayEntry>(
+        "SELECT hold_id AS appointment_id, ticket_id, starts_ms, ends_ms, lat, lng FROM holds WHERE starts_ms < ? AND ends_ms > ? AND expires_ms > ?",
         toMs,
         fromMs,
         Date.now(),

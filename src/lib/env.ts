@@ -71,6 +71,19 @@ export interface Env {
   HOLDBACK_PERCENT?: string;
   /** Hours before the day's first working hour at which the kept share opens to everyone (14: 18:00 the evening before an 08:00 start). */
   HOLDBACK_RELEASE_HOURS?: string;
+  /**
+   * Arrival windows the customer books instead of exact times: minutes per ticket kind, e.g.
+   * "120" (every kind) or "installation=240,default=120"; empty or 0 offers exact times.
+   */
+  ARRIVAL_WINDOWS?: string;
+  /** Travel between a technician's visits: distance (the default: distance × ETA road factor ÷ ETA speed), routing (ROUTING_URL's engine), or off. */
+  TRAVEL_RULE?: string;
+  /** Minutes assumed between two visits when either has no coordinates. */
+  TRAVEL_BUFFER_MINUTES?: string;
+  /** An OSRM server (its table service) for travel times, e.g. http://osrm:5000; "simulator" uses the built-in one outside production. */
+  ROUTING_URL?: string;
+  /** Milliseconds one call to the routing engine may take. */
+  ROUTING_TIMEOUT_MS?: string;
   SAME_DAY_LEAD_MINUTES?: string;
   MAX_DAYS_AHEAD?: string;
   APPOINTMENT_LINK_TTL_HOURS?: string;
@@ -192,6 +205,23 @@ const settingsSchema = z.object({
   slotHoldMinutes: z.coerce.number().int().min(1).max(60),
   holdbackPercent: z.coerce.number().int().min(0).max(90),
   holdbackReleaseHours: z.coerce.number().min(0).max(72),
+  arrivalWindows: z
+    .string()
+    .regex(/^\s*(\d+|([a-z_]+=\d+)(\s*,\s*[a-z_]+=\d+)*)?\s*$/, "ARRIVAL_WINDOWS: minutes, or kind=minutes pairs")
+    .transform((raw) => {
+      const out: Record<string, number> = {};
+      for (const part of raw
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [kind, minutes] = part.includes("=") ? part.split("=") : ["default", part];
+        out[kind.trim()] = Number(minutes);
+      }
+      return out;
+    }),
+  travelRule: z.enum(["distance", "routing", "off"]),
+  travelBufferMinutes: z.coerce.number().int().min(0).max(240),
+  routingTimeoutMs: z.coerce.number().int().min(50).max(60_000),
   sameDayLeadMinutes: z.coerce.number().int().min(0).max(1440),
   maxDaysAhead: z.coerce.number().int().min(1).max(365),
   appointmentLinkTtlHours: z.coerce
@@ -282,6 +312,10 @@ export function settingsFrom(env: Env): Settings {
     slotHoldMinutes: env.SLOT_HOLD_MINUTES ?? 5,
     holdbackPercent: env.HOLDBACK_PERCENT ?? 0,
     holdbackReleaseHours: env.HOLDBACK_RELEASE_HOURS ?? 14,
+    arrivalWindows: env.ARRIVAL_WINDOWS ?? "",
+    travelRule: env.TRAVEL_RULE ?? "distance",
+    travelBufferMinutes: env.TRAVEL_BUFFER_MINUTES ?? 15,
+    routingTimeoutMs: env.ROUTING_TIMEOUT_MS ?? 3000,
     sameDayLeadMinutes: env.SAME_DAY_LEAD_MINUTES ?? 60,
     maxDaysAhead: env.MAX_DAYS_AHEAD ?? 30,
     appointmentLinkTtlHours: env.APPOINTMENT_LINK_TTL_HOURS ?? 72,

@@ -37,6 +37,9 @@ export const ERROR_CODES = {
   element_manager_not_configured: { status: 503, title: "No element manager configured" },
   element_manager_timeout: { status: 504, title: "Element manager timed out; nothing changed, safe to retry" },
   element_manager_outcome_unknown: { status: 504, title: "Element manager outcome unknown; check before retrying" },
+  routing_unavailable: { status: 502, title: "Routing engine unavailable; nothing booked, safe to retry" },
+  routing_not_configured: { status: 503, title: "No routing engine configured" },
+  routing_timeout: { status: 504, title: "Routing engine timed out; nothing booked, safe to retry" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -137,9 +140,9 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   413: "Request body over the size cap",
   422: "Well-formed but cannot be processed",
   429: "Rate limited; see Retry-After",
-  502: "The element manager failed (element_manager_unavailable: nothing changed, safe to retry)",
-  503: "No element manager is configured (element_manager_not_configured)",
-  504: "The element manager did not answer in time (element_manager_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying)",
+  502: "An outside system failed (element_manager_unavailable, routing_unavailable: nothing changed, safe to retry)",
+  503: "No element manager or routing engine is configured (element_manager_not_configured, routing_not_configured)",
+  504: "An outside system did not answer in time (element_manager_timeout, routing_timeout: safe to retry; element_manager_outcome_unknown: a change may have been applied, check before retrying)",
 };
 
 /** Spread into a route's `responses` so every documented error uses the Problem schema. */

@@ -19,17 +19,26 @@ export function fill(template: string, values: Record<string, string | number | 
 }
 
 /** "Tue 8 Dec, 10:00 CAT": weekday, date, time and the zone's label, in the catalogue's locale. */
+const VISIT_TIME: Intl.DateTimeFormatOptions = {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZoneName: "short",
+};
+
 export function formatVisitTime(language: Language, isoInstant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(catalogue(language).locale, {
-    timeZone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).format(new Date(isoInstant));
+  return new Intl.DateTimeFormat(catalogue(language).locale, { ...VISIT_TIME, timeZone }).format(new Date(isoInstant));
+}
+
+/** An arrival window: "Mon, 7 Dec, 08:00 – 10:00 CAT". */
+export function formatVisitWindow(language: Language, fromIso: string, toIso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(catalogue(language).locale, { ...VISIT_TIME, timeZone }).formatRange(
+    new Date(fromIso),
+    new Date(toIso),
+  );
 }
 
 /** "10:40": a time of day in the zone. */

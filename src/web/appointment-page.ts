@@ -43,6 +43,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   fieldset { border: 0; padding: 0; margin: 0; }
   input, select, textarea { font: inherit; width:100%; padding:.6rem; border:1px solid #8c959f; border-radius:.5rem; }
   .slots { display:grid; grid-template-columns: repeat(auto-fill, minmax(5.5rem, 1fr)); gap:.5rem; margin-top:.75rem; }
+  .slots.windows { grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr)); }
   button { font: inherit; min-height: 44px; border-radius:.5rem; border:1px solid var(--accent); background:#fff; color:var(--accent); padding:.5rem .75rem; cursor:pointer; }
   button[aria-pressed="true"] { background: var(--accent); color:#fff; }
   button:disabled { border-color:#d0d7de; color:#6e7781; cursor:not-allowed; text-decoration: line-through; }
@@ -161,7 +162,16 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     if (withDate) { o.weekday = "long"; o.day = "numeric"; o.month = "long"; o.timeZoneName = "short"; }
     try { return new Intl.DateTimeFormat(boot.locale, o).format(new Date(iso)); } catch (e) { return iso; }
   }
-  function when(ctx) { var st = ctx.appointment_state; return st.starts_at ? format(st.starts_at, true) : t.not_booked; }
+  // A booked arrival window is what was promised: "Monday 7 December, 08:00–10:00 CAT"; else the exact time.
+  function when(ctx) {
+    var st = ctx.appointment_state, w = st.arrival_window;
+    if (!st.starts_at) return t.not_booked;
+    if (!w) return format(st.starts_at, true);
+    try {
+      return new Intl.DateTimeFormat(boot.locale, { timeZone: ctx.timezone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" })
+        .formatRange(new Date(w.starts_at), new Date(w.ends_at));
+    } catch (e) { return format(w.starts_at, true) + " – " + format(w.ends_at); }
+  }
   function stageOf(ctx) {
     var s = ctx.appointment_state.status;
     if (ctx.allow_feedback) return ctx.feedback_submitted.technician && ctx.feedback_submitted.service ? "thanks" : "completed";
@@ -211,7 +221,8 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   }
   function mine(date, slot) {
     var st = context.appointment_state;
-    return st.scheduled_date === date && st.scheduled_time && st.scheduled_time.slice(0, 5) === slot.start_time.slice(0, 5) && (st.status === "scheduled" || st.status === "confirmed");
+    var at = st.arrival_window ? st.arrival_window.start_time : st.scheduled_time;
+    return st.scheduled_date === date && at && at.slice(0, 5) === slot.start_time.slice(0, 5) && (st.status === "scheduled" || st.status === "confirmed");
   }
   function loadSlots(keepStatus) {
     var date = $("date").value;
@@ -221,12 +232,15 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     if (!date) return Promise.resolve();
     return call("/availability?date=" + date).then(function (day) {
       if (ticket !== loading) return; // a newer day was picked meanwhile
-      day.slots.forEach(function (slot) {
+      // Arrival windows when the operator offers them (the technician keeps an exact time inside), else exact times.
+      box.className = day.windows ? "slots windows" : "slots";
+      (day.windows || day.slots).forEach(function (slot) {
         var b = document.createElement("button");
         var label = slot.start_time.slice(0, 5);
+        var shown = day.windows ? label + "–" + slot.end_time.slice(0, 5) : label;
         b.type = "button";
-        if (mine(date, slot)) { b.className = "yours"; b.disabled = true; b.textContent = label + " · " + t.your_slot; }
-        else { b.textContent = label; b.disabled = !slot.is_available; }
+        if (mine(date, slot)) { b.className = "yours"; b.disabled = true; b.textContent = shown + " · " + t.your_slot; }
+        else { b.textContent = shown; b.disabled = !slot.is_available; }
         b.setAttribute("aria-pressed", "false");
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(box.children, function (o) { o.setAttribute("aria-pressed", "false"); });

@@ -407,6 +407,51 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await browser.close();
     }
   }, 120_000);
+  it("holds, then books, a time for a ticket nobody holds yet: the pool picks the technician, and the page names them", async () => {
+    const admin = await signIn("pageadmin");
+    const ticket = await api("/v1/tickets", {
+      token: admin,
+      body: {
+        kind: "repair",
+        priority: "medium",
+        title: "Fibre internet down",
+        location: { lat: -24.6282, lng: 25.9231 },
+      },
+    });
+    expect(ticket.status, ticket.text).toBe(201);
+    const link = await api(`/v1/tickets/${ticket.json.id}/appointment-link`, { token: admin, method: "POST" });
+    expect(link.status, link.text).toBe(201);
+    const linkToken = (link.json.url as string).split("/a/")[1];
+    const date = gaboroneDate(10);
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext(phone)).newPage();
+      await page.goto(`${base}/a/${linkToken}`);
+      await page.locator("#case").waitFor({ state: "visible" });
+      expect(await page.locator("#technician").textContent()).toBe("To be assigned");
+      await page.locator("#date").fill(date);
+      await page.locator("#date").dispatchEvent("change");
+      await page.getByRole("button", { name: "11:00", exact: true }).click();
+      await expect
+        .poll(() => page.locator("#status").textContent())
+        .toMatch(/^Kept for you until \d{2}:\d{2}\. Book it to confirm\.$/);
+      // While held, the time is busy for everyone else, staff included.
+      const seen = await api(`/v1/availability?ticket_id=${ticket.json.id}&date=${date}`, { token: admin });
+      expect(seen.json.slots.find((s: { start_time: string }) => s.start_time === "11:00:00").is_available).toBe(false);
+      await page.getByRole("button", { name: "Book this time" }).click();
+      await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is booked");
+      expect(await page.locator("#technician").textContent()).toBe("Thabo Tech");
+      await page.screenshot({ path: join(artifacts, "customer-page-pool-booked.png"), fullPage: true });
+      const after = await api(`/v1/tickets/${ticket.json.id}`, { token: admin });
+      expect(after.json.assignees.map((a: { technician_id: string }) => a.technician_id)).toEqual(["usr_page_tech"]);
+      const visits = await api(`/v1/appointments?date_from=${date}&date_to=${date}&technician=usr_page_tech`, {
+        token: admin,
+      });
+      expect(visits.json.data.map((a: { start_time: string }) => a.start_time)).toContain("11:00:00");
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
   it("offers no time on the technician's holiday or leave, labels the day with its weekday and zone, and says why", async () => {
     const admin = await signIn("pageadmin");
     const holiday = gaboroneDate(6);

@@ -27,6 +27,9 @@ export const appointments = sqliteTable(
     startsAt: text("starts_at").notNull(),
     endsAt: text("ends_at").notNull(),
     durationMinutes: integer("duration_minutes").notNull(),
+    /** The arrival window the customer booked (DSP-5; ARRIVAL_WINDOWS); null: the exact time was promised. */
+    windowStartsAt: text("window_starts_at"),
+    windowEndsAt: text("window_ends_at"),
     status: text("status", { enum: APPOINTMENT_STATUSES }).notNull(),
     confirmed: integer("confirmed", { mode: "boolean" }).notNull().default(false),
     scheduledBy: text("scheduled_by"),

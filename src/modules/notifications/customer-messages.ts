@@ -4,7 +4,14 @@ import { sha256 } from "../../lib/hmac";
 import { nowIso } from "../../lib/ids";
 import { catalogued } from "../../contracts/events";
 import type { DomainEventMessage, NotificationMessage } from "../../lib/messages";
-import { catalogue, fill, formatClock, formatVisitTime, type CustomerMessageKey } from "../../locales/catalogue";
+import {
+  catalogue,
+  fill,
+  formatClock,
+  formatVisitTime,
+  formatVisitWindow,
+  type CustomerMessageKey,
+} from "../../locales/catalogue";
 import { visitMessageFacts } from "../scheduling";
 import { contactsOf } from "../users";
 
@@ -96,7 +103,12 @@ export async function planCustomerMessages(
   const values = {
     company: ctx.settings.companyName,
     number: ticket.number,
-    when: facts.appointment ? formatVisitTime(language, facts.appointment.startsAt, zone) : "",
+    // A booked arrival window is what the customer was promised; messages speak in it.
+    when: facts.appointment?.window
+      ? formatVisitWindow(language, facts.appointment.window.startsAt, facts.appointment.window.endsAt, zone)
+      : facts.appointment
+        ? formatVisitTime(language, facts.appointment.startsAt, zone)
+        : "",
     technician: facts.technician ?? words.page.technician_tba,
     eta,
     url: facts.url,

@@ -32,7 +32,18 @@ import { relationTo } from "../tickets";
 import { eligibleTechnicians } from "../tickets";
 
 import { LIVE_STATUSES, MOVABLE_STATUSES, STEPS, stepAllowed, type AppointmentStep } from "./appointments.workflow";
-import { assertBookableDate, dayBounds, daySlots, validateSlot, withSeconds, type Slot } from "./slots";
+import {
+  assertBookableDate,
+  type DaySlot,
+  dayBounds,
+  daySlots,
+  type HiddenReason,
+  validateSlot,
+  withSeconds,
+} from "./slots";
+import type { Place, TravelRule } from "../../lib/travel";
+import { travelRuleFor, travelRuleOf } from "./routing";
+import { windowMinutesFor, windowsOf } from "./windows";
 import {
   bookedMs,
   routineLimitMs,
@@ -44,6 +55,7 @@ import {
 } from "./hours";
 import { orderPool, poolFacts } from "./pool";
 import { takeCounter } from "../../lib/counters";
+import type { BookResult } from "../../durable-objects/technician-schedule";
 
 export type AppointmentRow = typeof appointments.$inferSelect;
 
@@ -51,6 +63,44 @@ export const CLASH_MESSAGE = "Appointment clashes with a confirmed booking for t
 /** Approved time off is held in the technician's object like a booking, under an id of its own kind. */
 const clashMessage = (clashWith?: string) =>
   clashWith?.startsWith("tof_") ? "The technician has approved time off then." : CLASH_MESSAGE;
+
+/** Why the technician's object refused a booking, in words. */
+function refusal(result: Exclude<BookResult, { ok: true }>) {
+  if (result.reason === "holdback") return new AppError("slot_unavailable", HOLDBACK_MESSAGE);
+  if (result.reason === "travel") {
+    const need = Math.round(result.need_ms / 60_000);
+    const has = Math.max(0, Math.round(result.gap_ms / 60_000));
+    return new AppError(
+      "slot_unavailable",
+      result.side === "before"
+        ? `The technician cannot get there in time from their visit before (${need} minutes' travel, ${has} free).`
+        : `The technician could not get to their next visit in time (${need} minutes' travel, ${has} free).`,
+    );
+  }
+  return new AppError("slot_unavailable", clashMessage(result.clash_with));
+}
+
+/** How far around a visit a routing engine is asked about its neighbours (the object looks as far). */
+const TRAVEL_REACH_MS = 12 * 3600_000;
+
+/**
+ * The travel rule a booking at `window` brings to the technician's object: the settings' rule,
+ * and with a routing engine its times from and to the visits around (read from the object first).
+ */
+export async function bookingTravel(
+  ctx: ServiceContext,
+  technicianId: string,
+  here: Place,
+  window: { startsMs: number; endsMs: number },
+): Promise<TravelRule | null> {
+  const rule = travelRuleOf(ctx.settings);
+  if (!rule || ctx.settings.travelRule !== "routing" || here.lat === null || here.lng === null) return rule;
+  const near = await schedule(ctx, technicianId).between(
+    window.startsMs - TRAVEL_REACH_MS,
+    window.endsMs + TRAVEL_REACH_MS,
+  );
+  return travelRuleFor(ctx, here, near);
+}
 
 function outsideHours(day: WorkingDay) {
   return new AppError("slot_unavailable", day.closedReason ?? "The technician does not work at that time.", {
@@ -90,7 +140,7 @@ export function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string)
  * 1 or 0, and null when there is no such technician. A column, so a booking can read it together
  * with its other checks.
  */
-function technicianFreeOn(technicianId: string, date: string) {
+function technicianFreeOn(technicianId: string | SQL, date: string) {
   return sql<
     number | null
   >`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
@@ -108,32 +158,77 @@ export async function technicianDay(ctx: ServiceContext, technicianId: string, d
   return { blocked: !row.free, day: workingDay(ctx.settings, row.hours, date, dayBounds(ctx.settings, date)) };
 }
 
-export async function technicianSlots(
+/** Several technicians' days in one D1 read and one call to each object, for availability. */
+async function technicianDays(ctx: ServiceContext, technicianIds: string[], date: string) {
+  const rows = await ctx.db
+    .select({
+      id: sql<string>`j.value`,
+      free: technicianFreeOn(sql`j.value`, date),
+      hours: technicianHoursOf(sql`j.value`),
+    })
+    .from(sql`json_each(${JSON.stringify(technicianIds)}) j`);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const bounds = dayBounds(ctx.settings, date);
+  return Promise.all(
+    technicianIds.map(async (id) => {
+      const row = byId.get(id);
+      if (!row || row.free === null) throw new AppError("not_found", "No such technician.");
+      const day = workingDay(ctx.settings, row.hours, date, bounds);
+      const blocked = !row.free;
+      const bookings =
+        blocked || day.intervals?.length === 0 ? [] : await schedule(ctx, id).between(bounds.fromMs, bounds.toMs);
+      return { id, blocked, day, bookings };
+    }),
+  );
+}
+
+type TechnicianDay = Awaited<ReturnType<typeof technicianDays>>[number];
+
+/** One technician's slots on a day they were read for, each hidden one with its reason. */
+function slotsOfDay(
   ctx: ServiceContext,
-  technicianId: string,
+  t: TechnicianDay,
   date: string,
   durationMinutes: number,
-  cap?: number,
-  routine = true,
-): Promise<{ slots: Slot[]; day: WorkingDay }> {
-  const { blocked, day } = await technicianDay(ctx, technicianId, date);
+  options: { cap?: number; routine: boolean; travel: TravelRule | null; here: Place },
+): { slots: DaySlot[]; day: WorkingDay } {
   const bounds = dayBounds(ctx.settings, date);
-  const { fromMs, toMs } = bounds;
-  const bookings =
-    blocked || day.intervals?.length === 0 ? [] : await schedule(ctx, technicianId).between(fromMs, toMs);
-  const limit = routine ? routineLimitMs(ctx.settings, day, bounds, deploymentWindow(ctx, date), Date.now()) : null;
-  const visits = bookings.filter(
-    (b) => !b.appointment_id.startsWith("tof_") && !b.appointment_id.startsWith("hld_") && b.starts_ms >= fromMs,
+  const limit = options.routine
+    ? routineLimitMs(ctx.settings, t.day, bounds, deploymentWindow(ctx, date), Date.now())
+    : null;
+  const visits = t.bookings.filter(
+    (b) => !b.appointment_id.startsWith("tof_") && !b.appointment_id.startsWith("hld_") && b.starts_ms >= bounds.fromMs,
   ).length;
-  const full = cap !== undefined && visits >= cap;
+  const full = options.cap !== undefined && visits >= options.cap;
   return {
-    slots: daySlots(ctx.settings, date, durationMinutes, bookings, {
-      blocked: blocked || full,
-      working: day,
-      routineRoomMs: limit === null ? null : limit - bookedMs(bookings, bounds),
+    slots: daySlots(ctx.settings, date, durationMinutes, t.bookings, {
+      blocked: t.blocked ? "unavailable" : full ? "full" : false,
+      working: t.day,
+      routineRoomMs: limit === null ? null : limit - bookedMs(t.bookings, bounds),
+      travel: { rule: options.travel, here: options.here },
     }),
-    day,
+    day: t.day,
   };
+}
+
+/** Slots of several technicians for a visit at `here`; with a routing engine, one table request for all. */
+async function techniciansSlots(
+  ctx: ServiceContext,
+  technicianIds: string[],
+  date: string,
+  durationMinutes: number,
+  options: { cap?: number; routine: boolean; here: Place },
+) {
+  const days = await technicianDays(ctx, technicianIds, date);
+  const travel = await travelRuleFor(
+    ctx,
+    options.here,
+    days.flatMap((d) => d.bookings),
+  );
+  return days.map((d) => ({
+    technicianId: d.id,
+    ...slotsOfDay(ctx, d, date, durationMinutes, { ...options, travel }),
+  }));
 }
 
 /**
@@ -156,7 +251,7 @@ const weekdayOf = (date: string) =>
   new Date(`${date}T12:00:00Z`).toLocaleDateString("en-GB", { weekday: "long", timeZone: "UTC" });
 
 /** Why a day offers nothing, when everyone who could come is off for the same reason (a holiday, a day off). */
-function closedFields(results: { slots: Slot[]; day: WorkingDay }[]) {
+function closedFields(results: { slots: DaySlot[]; day: WorkingDay }[]) {
   const none = { closed_reason: null, closed_code: null, closed_name: null };
   if (!results.length || results.some((r) => r.slots.some((s) => s.is_available))) return none;
   const first = results[0].day;
@@ -164,18 +259,60 @@ function closedFields(results: { slots: Slot[]; day: WorkingDay }[]) {
   return { closed_reason: first.closedReason, closed_code: first.closedCode, closed_name: first.closedName };
 }
 
-export async function technicianAvailability(ctx: UserContext, technicianId: string, date: string, duration?: number) {
+export interface HiddenBecause {
+  technician_id: string;
+  reason: HiddenReason;
+  detail: string | null;
+}
+
+/**
+ * The day's slots over several technicians: a slot is open when anyone is free then. With
+ * `explain`, each closed slot lists every technician's reason (staff only: it names people).
+ */
+function mergeSlots(
+  perTech: { technicianId: string; slots: DaySlot[] }[],
+  base: DaySlot[],
+  explain: boolean,
+): { start_time: string; end_time: string; is_available: boolean; hidden_because?: HiddenBecause[] }[] {
+  return base.map((slot, i) => {
+    const open = perTech.some((t) => t.slots[i].is_available);
+    const out = { start_time: slot.start_time, end_time: slot.end_time, is_available: open };
+    if (!explain || open) return out;
+    return {
+      ...out,
+      hidden_because: perTech.length
+        ? perTech.map((t) => ({
+            technician_id: t.technicianId,
+            reason: t.slots[i].why as HiddenReason,
+            detail: t.slots[i].detail,
+          }))
+        : [],
+    };
+  });
+}
+
+export async function technicianAvailability(
+  ctx: UserContext,
+  technicianId: string,
+  date: string,
+  duration?: number,
+  explain = false,
+) {
   await assertMaySeeSchedule(ctx, technicianId);
   assertBookableDate(ctx.settings, date);
   const durationMinutes = duration ?? ctx.settings.defaultAppointmentMinutes;
-  const result = await technicianSlots(ctx, technicianId, date, durationMinutes);
+  // No ticket, so no place: the travel rule's buffer applies around every visit.
+  const [result] = await techniciansSlots(ctx, [technicianId], date, durationMinutes, {
+    routine: true,
+    here: { lat: null, lng: null },
+  });
   return {
     date,
     timezone: ctx.settings.timeZone,
     weekday: weekdayOf(date),
     duration_minutes: durationMinutes,
     technician_id: technicianId,
-    slots: result.slots,
+    slots: mergeSlots([result], result.slots, explain),
     ...closedFields([result]),
   };
 }
@@ -187,18 +324,22 @@ export async function ticketAvailability(
   candidates: { ids: string[]; pool: boolean },
   date: string,
   duration?: number,
+  explain = false,
 ) {
   assertBookableDate(ctx.settings, date);
   const technicianIds = candidates.ids;
   const durationMinutes = duration ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
   // A pool offers nobody who is at the day's cap (the pool booking skips them too).
-  const cap = candidates.pool ? ctx.settings.poolDailyCap : undefined;
-  const routine = !URGENT_PRIORITIES.includes(ticket.priority);
-  const perTech = await Promise.all(
-    technicianIds.map((id) => technicianSlots(ctx, id, date, durationMinutes, cap, routine)),
-  );
+  const perTech = technicianIds.length
+    ? await techniciansSlots(ctx, technicianIds, date, durationMinutes, {
+        cap: candidates.pool ? ctx.settings.poolDailyCap : undefined,
+        routine: !URGENT_PRIORITIES.includes(ticket.priority),
+        here: { lat: ticket.lat, lng: ticket.lng },
+      })
+    : [];
   const base = perTech[0]?.slots ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
-  const slots = base.map((slot, i) => ({ ...slot, is_available: perTech.some((s) => s.slots[i].is_available) }));
+  const slots = mergeSlots(perTech, base, explain);
+  const windowMinutes = windowMinutesFor(ctx.settings, ticket.kind);
   return {
     date,
     timezone: ctx.settings.timeZone,
@@ -206,6 +347,8 @@ export async function ticketAvailability(
     duration_minutes: durationMinutes,
     technician_id: technicianIds.length === 1 ? technicianIds[0] : null,
     slots,
+    arrival_window_minutes: windowMinutes || null,
+    windows: windowMinutes ? windowsOf(ctx.settings, slots, windowMinutes) : null,
     ...closedFields(perTech),
   };
 }
@@ -236,6 +379,8 @@ export interface BookingRequest {
   holdId?: string;
   /** Dispatch books into the share kept for emergencies, saying why. */
   holdbackReason?: string;
+  /** The arrival window the customer chose (the slot is an exact time inside it). */
+  arrivalWindow?: { windowStartsAt: string; windowEndsAt: string };
 }
 
 /**
@@ -306,21 +451,20 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   const id = newId("apt");
   // A customer on their link books "via link"; staff (and the system) "via staff".
   const via = viaOf(ctx);
+  const here = { lat: req.ticket.lat, lng: req.ticket.lng };
   const result = await schedule(ctx, req.technicianId).book(
     {
       appointment_id: id,
       ticket_id: req.ticket.id,
       starts_ms: window.startsMs,
       ends_ms: window.endsMs,
+      ...here,
     },
     req.holdId ?? null,
     maxMs === null ? null : { ...bounds, maxMs },
+    await bookingTravel(ctx, req.technicianId, here, window),
   );
-  if (!result.ok)
-    throw new AppError(
-      "slot_unavailable",
-      result.reason === "holdback" ? HOLDBACK_MESSAGE : clashMessage(result.clash_with),
-    );
+  if (!result.ok) throw refusal(result);
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
   const row: AppointmentRow = {
@@ -334,6 +478,8 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     startsAt,
     endsAt: new Date(window.endsMs).toISOString(),
     durationMinutes: duration,
+    windowStartsAt: req.arrivalWindow?.windowStartsAt ?? null,
+    windowEndsAt: req.arrivalWindow?.windowEndsAt ?? null,
     status: "scheduled",
     confirmed: false,
     scheduledBy: actorUserId(ctx.actor),
@@ -396,6 +542,8 @@ function appointmentColumns(row: AppointmentRow) {
     starts_at: row.startsAt,
     ends_at: row.endsAt,
     duration_minutes: row.durationMinutes,
+    window_starts_at: row.windowStartsAt,
+    window_ends_at: row.windowEndsAt,
     status: row.status,
     confirmed: row.confirmed ? 1 : 0,
     scheduled_by: row.scheduledBy,
@@ -414,7 +562,13 @@ export async function reschedule(
   appt: AppointmentRow,
   date: string,
   startTime: string,
-  options: { durationMinutes?: number; confirm?: boolean; comment?: string } = {},
+  options: {
+    durationMinutes?: number;
+    confirm?: boolean;
+    comment?: string;
+    /** The customer's new arrival window; a move without one promises the exact time. */
+    arrivalWindow?: { windowStartsAt: string; windowEndsAt: string };
+  } = {},
 ) {
   if (!MOVABLE_STATUSES.includes(appt.status))
     throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
@@ -424,8 +578,20 @@ export async function reschedule(
   if (blocked) throw new AppError("slot_unavailable", "The technician is not available that day.");
   if (!withinHours(day, window.startsMs, window.endsMs)) throw outsideHours(day);
   const stub = schedule(ctx, appt.technicianId);
-  const result = await stub.reschedule(appt.id, window.startsMs, window.endsMs);
-  if (!result.ok) throw new AppError("slot_unavailable", clashMessage(result.clash_with));
+  // The object keeps each visit's place; a routing engine needs it here too.
+  const place =
+    appt.lat !== null && appt.lng !== null
+      ? { lat: appt.lat, lng: appt.lng }
+      : ctx.settings.travelRule === "routing"
+        ? await ticketPlace(ctx, appt)
+        : { lat: null, lng: null };
+  const result = await stub.reschedule(
+    appt.id,
+    window.startsMs,
+    window.endsMs,
+    await bookingTravel(ctx, appt.technicianId, place, window),
+  );
+  if (!result.ok) throw refusal(result);
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
   try {
@@ -439,7 +605,7 @@ export async function reschedule(
       set: { scheduled_at: startsAt },
       statements: (guard) => [
         ctx.env.DB.prepare(
-          `UPDATE appointments SET date = ?, start_time = ?, end_time = ?, starts_at = ?, ends_at = ?, duration_minutes = ?, status = ?, confirmed = ?, confirmed_at = ?, updated_at = ?
+          `UPDATE appointments SET date = ?, start_time = ?, end_time = ?, starts_at = ?, ends_at = ?, duration_minutes = ?, window_starts_at = ?, window_ends_at = ?, status = ?, confirmed = ?, confirmed_at = ?, updated_at = ?
             WHERE id = ? AND ${guard.sql}`,
         ).bind(
           date,
@@ -448,6 +614,8 @@ export async function reschedule(
           startsAt,
           new Date(window.endsMs).toISOString(),
           duration,
+          options.arrivalWindow?.windowStartsAt ?? null,
+          options.arrivalWindow?.windowEndsAt ?? null,
           options.confirm ? "confirmed" : "scheduled",
           options.confirm ? 1 : 0,
           options.confirm ? now : null,
@@ -480,6 +648,16 @@ export async function reschedule(
     throw err;
   }
   return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
+}
+
+/** Where the ticket's visit is (its coordinates), for the travel rule; a visit that has its own place uses that. */
+async function ticketPlace(ctx: ServiceContext, appt: AppointmentRow): Promise<Place> {
+  const row = await ctx.db
+    .select({ lat: tickets.lat, lng: tickets.lng })
+    .from(tickets)
+    .where(eq(tickets.id, appt.ticketId))
+    .get();
+  return { lat: row?.lat ?? null, lng: row?.lng ?? null };
 }
 
 // ---- the technician's journey (SCH-3) ----
@@ -624,6 +802,7 @@ export async function poolBook(
   date: string,
   startTime: string,
   durationMinutes?: number,
+  arrivalWindow?: BookingRequest["arrivalWindow"],
 ): Promise<AppointmentRow> {
   const pool = (await eligibleTechnicians(ctx, ticket)).map((t) => t.id);
   if (!pool.length) throw new AppError("slot_unavailable", "No technician can take this visit yet.");
@@ -642,6 +821,7 @@ export async function poolBook(
         startTime,
         durationMinutes: duration,
         assignReason: choice.reason,
+        arrivalWindow,
       });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "slot_unavailable") throw err;
@@ -767,6 +947,8 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
     starts_at: r.startsAt,
     ends_at: r.endsAt,
     duration_minutes: r.durationMinutes,
+    arrival_window:
+      r.windowStartsAt && r.windowEndsAt ? { starts_at: r.windowStartsAt, ends_at: r.windowEndsAt } : null,
     status: r.status,
     confirmed: r.confirmed,
     scheduled_via: r.scheduledVia,

@@ -6,6 +6,8 @@ import { bookingSetup, dayAhead, doCount, linkFor } from "../../../test/scheduli
 import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 
 securitySuite("scheduling");
+/** One address: back-to-back visits there need no travel time. */
+const SAME_PLACE = { location: { lat: -24.6282, lng: 25.9231 } };
 
 describe("SCH-2 booking is serialised per technician", () => {
   it("lets exactly one of 50 simultaneous bookings of one slot win", async () => {
@@ -46,8 +48,9 @@ describe("SCH-2 booking is serialised per technician", () => {
   it("treats any overlap as a clash (09:00–10:00 vs 09:30–10:00)", async () => {
     const dispatcher = await staff("dispatcher");
     const tech = await technicianAccount();
-    const a = await raiseTicket(dispatcher.token);
-    const b = await raiseTicket(dispatcher.token);
+    // One address for both: back-to-back visits there need no travel (travel has tests of its own).
+    const a = await raiseTicket(dispatcher.token, SAME_PLACE);
+    const b = await raiseTicket(dispatcher.token, SAME_PLACE);
     const date = dayAhead(5);
     expect(
       (
@@ -73,12 +76,24 @@ describe("SCH-2 booking is serialised per technician", () => {
         })
       ).status,
     ).toBe(201);
-    const slots = await call(`/v1/technicians/${tech.user.id}/availability?date=${date}`, { token: dispatcher.token });
+    // The technician's own day names no place, so the travel buffer keeps the times next to each visit too.
+    const slots = await call(`/v1/technicians/${tech.user.id}/availability?date=${date}&explain=true`, {
+      token: dispatcher.token,
+    });
     expect(
       slots.json.slots
         .filter((s: { is_available: boolean }) => !s.is_available)
-        .map((s: { start_time: string }) => s.start_time),
-    ).toEqual(["09:00:00", "09:30:00", "10:00:00"]);
+        .map((s: { start_time: string; hidden_because: { reason: string }[] }) => [
+          s.start_time,
+          s.hidden_because[0].reason,
+        ]),
+    ).toEqual([
+      ["08:30:00", "travel"],
+      ["09:00:00", "booked"],
+      ["09:30:00", "booked"],
+      ["10:00:00", "booked"],
+      ["10:30:00", "travel"],
+    ]);
   });
 
   it("lets one of 20 simultaneous reschedules into one free slot win, the rest keep their old slot", async () => {
@@ -108,7 +123,7 @@ describe("SCH-2 booking is serialised per technician", () => {
     ];
     const date2 = dayAhead(7);
     for (let i = 0; i < 20; i++) {
-      const t = await raiseTicket(dispatcher.token);
+      const t = await raiseTicket(dispatcher.token, SAME_PLACE);
       const d = i < 18 ? date : date2;
       const res = await call("/v1/appointments", {
         token: dispatcher.token,

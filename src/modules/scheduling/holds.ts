@@ -6,7 +6,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import { eligibleTechnicians, relationTo } from "../tickets";
-import { book, deploymentWindow, present, schedule, technicianDay } from "./appointments.service";
+import { book, bookingTravel, deploymentWindow, present, schedule, technicianDay } from "./appointments.service";
 import { routineLimitMs, URGENT_PRIORITIES, withinHours } from "./hours";
 import { orderPool, poolFacts } from "./pool";
 import { dayBounds, validateSlot, withSeconds } from "./slots";
@@ -77,6 +77,7 @@ export async function placeHold(
     const maxMs = URGENT_PRIORITIES.includes(ticket.priority)
       ? null
       : routineLimitMs(ctx.settings, day, bounds, deploymentWindow(ctx, input.date), Date.now());
+    const here = { lat: ticket.lat, lng: ticket.lng };
     const held = await schedule(ctx, choice.technicianId).hold(
       id,
       ticket.id,
@@ -84,6 +85,8 @@ export async function placeHold(
       window.endsMs,
       expiresMs,
       maxMs === null ? null : { ...bounds, maxMs },
+      here,
+      await bookingTravel(ctx, choice.technicianId, here, window),
     );
     if (!held.ok) continue;
     const row: HoldRow = {
@@ -116,7 +119,12 @@ export async function dropHold(ctx: ServiceContext, holdId: string, ticketIds: (
  * Books a held slot: the hold gives way to the booking in the technician's object in one step.
  * A hold that expired meanwhile books the same slot if it is still free (else 409 like any taken slot).
  */
-export async function bookHeld(ctx: ServiceContext, ticket: TicketRow, holdId: string) {
+export async function bookHeld(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  holdId: string,
+  arrivalWindow?: { windowStartsAt: string; windowEndsAt: string },
+) {
   const h = await ctx.db.query.slotHolds.findFirst({ where: eq(slotHolds.id, holdId) });
   if (!h || h.ticketId !== ticket.id)
     throw new AppError("validation_failed", "No such hold for this ticket.", {
@@ -131,6 +139,7 @@ export async function bookHeld(ctx: ServiceContext, ticket: TicketRow, holdId: s
     durationMinutes: h.durationMinutes,
     holdId: h.id,
     assignReason: h.reason ? `${h.reason} (held slot)` : undefined,
+    arrivalWindow,
   });
   await ctx.db.update(slotHolds).set({ status: "booked" }).where(eq(slotHolds.id, h.id));
   return row;

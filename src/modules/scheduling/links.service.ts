@@ -40,6 +40,7 @@ import { bookHeld, placeHold } from "./holds";
 import { addDays, todayIn } from "../../lib/time";
 import { catalogue } from "../../locales/catalogue";
 import { withSeconds } from "./slots";
+import { startsInWindow, windowAt, windowInstants, windowMinutesFor } from "./windows";
 
 // ---- sending a link (SCH-4) ----
 
@@ -294,6 +295,15 @@ export async function tokenContext(ctx: LinkContext) {
       ends_at: shown?.endsAt ?? null,
       estimated_duration_minutes:
         shown?.durationMinutes ?? ctx.ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes,
+      arrival_window:
+        shown?.windowStartsAt && shown.windowEndsAt
+          ? {
+              start_time: `${localClock(shown.windowStartsAt, shown.timezone)}:00`,
+              end_time: `${localClock(shown.windowEndsAt, shown.timezone)}:00`,
+              starts_at: shown.windowStartsAt,
+              ends_at: shown.windowEndsAt,
+            }
+          : null,
       confirmed: live?.confirmed ?? false,
       status: shown?.status ?? ("not_booked" as const),
     },
@@ -369,7 +379,46 @@ export async function linkAvailability(ctx: LinkContext, date: string) {
   return ticketAvailability(ctx, ctx.ticket, candidates, date, appt?.durationMinutes);
 }
 
-/** The customer books: the assigned (or first free eligible) technician takes the slot. */
+/** 08:00 in a zone, for a window's bounds. */
+const localClock = (iso: string, timeZone: string) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+    new Date(iso),
+  );
+
+type ArrivalWindowInstants = ReturnType<typeof windowInstants>;
+
+/**
+ * With arrival windows on for the ticket's kind, the customer names a window by its start: the
+ * window, and the exact open times inside it to try (earliest first). Null: exact times.
+ */
+async function windowChoice(ctx: LinkContext, date: string, startTime: string) {
+  const minutes = windowMinutesFor(ctx.settings, ctx.ticket.kind);
+  if (!minutes) return null;
+  const window = windowAt(ctx.settings, minutes, startTime.slice(0, 5));
+  const day = await linkAvailability(ctx, date);
+  const starts = startsInWindow(day.slots, window);
+  if (!starts.length) throw new AppError("slot_unavailable", "That arrival window has just filled up; pick another.");
+  return { window, instants: windowInstants(ctx.settings, date, window), starts };
+}
+
+/** Tries each exact time in turn until one lands; a taken time moves on to the next. */
+async function firstThatLands<T>(starts: string[], attempt: (start: string) => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (const start of starts) {
+    try {
+      return await attempt(start);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "slot_unavailable") throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * The customer books: the assigned (or first free eligible) technician takes the slot. With arrival
+ * windows, the customer names a window and the earliest exact time in it that anyone can take is booked.
+ */
 export async function linkSchedule(ctx: LinkContext, date: string, startTime: string) {
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
@@ -388,39 +437,41 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
       ...ctx,
       ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
     });
-  // The time the customer holds: the hold gives way to the booking.
-  if (held && held.date === date && held.startTime === startTime.slice(0, 5)) {
-    await bookHeld(ctx, ctx.ticket, held.id);
+  const choice = await windowChoice(ctx, date, startTime);
+  // The time the customer holds (or a time they hold inside the window they chose): the hold gives way to the booking.
+  const heldHere =
+    held &&
+    held.date === date &&
+    (choice
+      ? held.startTime >= choice.window.from && held.startTime < choice.window.to
+      : held.startTime === startTime.slice(0, 5));
+  if (heldHere) {
+    await bookHeld(ctx, ctx.ticket, held.id, choice?.instants);
     return refreshed();
   }
-  // Nobody holds the ticket yet: the pool rule picks who comes, and the ticket is theirs with the booking.
-  if (!assigned.length) {
-    await poolBook(ctx, ctx.ticket, date, startTime);
-    return refreshed();
-  }
-  const candidates = assigned.map((a) => a.technicianId);
-  let lastError: unknown;
-  for (const technicianId of candidates) {
-    try {
-      await book(ctx, { ticket: ctx.ticket, technicianId, date, startTime });
-      return tokenContext({
-        ...ctx,
-        ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
-      });
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== "slot_unavailable") throw err;
-      lastError = err;
-    }
-  }
-  throw lastError;
+  const bookAt = async (start: string, arrivalWindow?: ArrivalWindowInstants) => {
+    // Nobody holds the ticket yet: the pool rule picks who comes, and the ticket is theirs with the booking.
+    if (!assigned.length) return poolBook(ctx, ctx.ticket, date, start, undefined, arrivalWindow);
+    return firstThatLands(
+      assigned.map((a) => a.technicianId),
+      (technicianId) => book(ctx, { ticket: ctx.ticket, technicianId, date, startTime: start, arrivalWindow }),
+    );
+  };
+  if (choice) await firstThatLands(choice.starts, (start) => bookAt(start, choice.instants));
+  else await bookAt(startTime);
+  return refreshed();
 }
 
-/** The customer keeps a time while they confirm it (one held time per link; a new one lets the last go). */
+/** The customer keeps a time (with arrival windows: the earliest open time in the window) while they confirm it (one held time per link; a new one lets the last go). */
 export async function linkHold(ctx: LinkContext, date: string, startTime: string) {
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
   if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
-  return placeHold(ctx, ctx.ticket, { date, startTime }, ctx.actor.linkId);
+  const choice = await windowChoice(ctx, date, startTime);
+  if (!choice) return placeHold(ctx, ctx.ticket, { date, startTime }, ctx.actor.linkId);
+  return firstThatLands(choice.starts, (start) =>
+    placeHold(ctx, ctx.ticket, { date, startTime: start }, ctx.actor.linkId),
+  );
 }
 
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
@@ -428,7 +479,12 @@ export async function linkReschedule(ctx: LinkContext, date: string, startTime: 
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
   if (!linkAllows(ctx, appt).reschedule)
     throw new AppError("invalid_transition", "This visit can no longer be moved online; please call us.");
-  await reschedule(ctx, appt, date, startTime);
+  const choice = await windowChoice(ctx, date, startTime);
+  if (choice)
+    await firstThatLands(choice.starts, (start) =>
+      reschedule(ctx, appt, date, start, { arrivalWindow: choice.instants }),
+    );
+  else await reschedule(ctx, appt, date, startTime);
   return tokenContext(ctx);
 }
 

@@ -121,7 +121,7 @@ describe("pool booking", () => {
       tickets.map((t, i) =>
         call("/v1/appointments", {
           token: dispatcher.token,
-          body: { ticket_id: t.id, date, start_time: i % 2 ? "10:00" : "11:00", duration_minutes: 60 },
+          body: { ticket_id: t.id, date, start_time: i % 2 ? "10:00" : "13:00", duration_minutes: 60 },
         }),
       ),
     );

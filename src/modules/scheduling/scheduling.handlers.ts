@@ -13,9 +13,9 @@ import * as links from "./links.service";
 import * as routes from "./scheduling.routes";
 
 export const getTechnicianAvailability: RouteHandler<typeof routes.getTechnicianAvailability, AppEnv> = async (c) => {
-  const { date, duration } = c.req.valid("query");
+  const { date, duration, explain } = c.req.valid("query");
   return c.json(
-    await appointments.technicianAvailability(userContext(c), c.req.valid("param").id, date, duration),
+    await appointments.technicianAvailability(userContext(c), c.req.valid("param").id, date, duration, explain),
     200,
   );
 };
@@ -25,7 +25,7 @@ export const getTicketCandidates: RouteHandler<typeof routes.getTicketCandidates
 
 export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailability, AppEnv> = async (c) => {
   const ctx = userContext(c);
-  const { ticket_id, date, duration } = c.req.valid("query");
+  const { ticket_id, date, duration, explain } = c.req.valid("query");
   const ticket = await findVisibleTicket(ctx, ticket_id);
   return c.json(
     await appointments.ticketAvailability(
@@ -34,6 +34,7 @@ export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailabi
       await appointments.candidateTechnicians(ctx, ticket),
       date,
       duration,
+      explain,
     ),
     200,
   );

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { APPOINTMENT_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
+import { HIDDEN_REASONS } from "./slots";
 
 const day = z.iso.date().openapi({ example: "2026-12-01" });
 const hhmm = z
@@ -31,8 +32,26 @@ export const TokenParam = z.object({
     }),
 });
 
+export const HiddenBecauseSchema = z
+  .object({
+    technician_id: z.string(),
+    reason: z.enum(HIDDEN_REASONS).openapi({
+      description:
+        "unavailable (switched off, absent or inactive that day), full (at the day's visit cap), too_soon (before now + the lead time), not_working (outside their hours, a holiday or a day off), booked, held (another customer is confirming it), time_off, travel (cannot get there from the visit before, or on to the visit after, in time), holdback (the share kept for emergencies)",
+    }),
+    detail: z.string().nullable().openapi({ example: "needs 26 min to travel from the visit before, has 0" }),
+  })
+  .openapi("HiddenBecause");
 export const SlotSchema = z
-  .object({ start_time: z.string(), end_time: z.string(), is_available: z.boolean() })
+  .object({
+    start_time: z.string(),
+    end_time: z.string(),
+    is_available: z.boolean(),
+    hidden_because: z.array(HiddenBecauseSchema).optional().openapi({
+      description:
+        "With `explain=true`, for a slot not offered: each technician who could have come and why they cannot",
+    }),
+  })
   .openapi("Slot");
 export const AvailabilitySchema = z
   .object({
@@ -42,6 +61,18 @@ export const AvailabilitySchema = z
     weekday: z.string().openapi({ description: "The date's weekday, in English", example: "Saturday" }),
     technician_id: z.string().nullable(),
     slots: z.array(SlotSchema),
+    arrival_window_minutes: z.number().int().nullable().optional().openapi({
+      description:
+        "For a ticket whose customer books arrival windows (ARRIVAL_WINDOWS): the window's length; null: exact times",
+    }),
+    windows: z
+      .array(z.object({ start_time: z.string(), end_time: z.string(), is_available: z.boolean() }))
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          "The arrival windows the customer chooses from (open when some slot starting in it is open); book one by its start_time",
+      }),
     closed_reason: z.string().nullable().openapi({
       description:
         "Why no slot is open when nobody works that day (a public holiday, not a working day, approved leave); null when someone works",
@@ -72,6 +103,14 @@ export const AvailabilityQuery = z.strictObject({
     .openapi({
       param: { name: "duration", in: "query" },
       description: "Minutes; default from the ticket's estimate or 30",
+    }),
+  explain: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true")
+    .openapi({
+      param: { name: "explain", in: "query" },
+      description: "true: every slot not offered says why, per technician (hidden_because)",
     }),
 });
 export const TicketAvailabilityQuery = AvailabilityQuery.extend({
@@ -182,6 +221,9 @@ export const AppointmentSchema = z
     starts_at: z.string(),
     ends_at: z.string(),
     duration_minutes: z.number().int(),
+    arrival_window: z.object({ starts_at: z.string(), ends_at: z.string() }).nullable().openapi({
+      description: "The window the customer was promised (the technician keeps the exact time); null: the exact time",
+    }),
     status: z.enum(APPOINTMENT_STATUSES),
     confirmed: z.boolean(),
     scheduled_via: z.enum(["staff", "link"]),
@@ -327,6 +369,18 @@ export const TokenContextSchema = z
       starts_at: z.string().nullable().openapi({ description: "The start as an instant (UTC)" }),
       ends_at: z.string().nullable(),
       estimated_duration_minutes: z.number().int(),
+      arrival_window: z
+        .object({
+          start_time: z.string().openapi({ example: "08:00:00" }),
+          end_time: z.string().openapi({ example: "10:00:00" }),
+          starts_at: z.string(),
+          ends_at: z.string(),
+        })
+        .nullable()
+        .openapi({
+          description:
+            "When the customer booked an arrival window: the technician arrives within it (local times in `timezone`); on the day the live `eta` narrows it. null: the exact time above was promised",
+        }),
       confirmed: z.boolean(),
       status: z.enum([...APPOINTMENT_STATUSES, "not_booked"]).openapi({
         description:

@@ -6,7 +6,14 @@ import { visitPosition, type Eta } from "./eta";
 import { linkUrlById, visitLinkUrl } from "./links.service";
 
 export interface VisitMessageFacts {
-  appointment: { startsAt: string; endsAt: string; timezone: string; status: string } | null;
+  appointment: {
+    startsAt: string;
+    endsAt: string;
+    timezone: string;
+    status: string;
+    /** The arrival window the customer was promised, when they booked one. */
+    window: { startsAt: string; endsAt: string } | null;
+  } | null;
   technician: string | null;
   eta: Eta | null;
   /** The customer's visit page for this message (the announced link for `appointment.link_sent`). */
@@ -38,7 +45,16 @@ export async function visitMessageFacts(
       : await visitLinkUrl(ctx, event.subject_id, event.id, customer.phone, appt?.endsAt);
   return {
     appointment: appt
-      ? { startsAt: appt.startsAt, endsAt: appt.endsAt, timezone: appt.timezone, status: appt.status }
+      ? {
+          startsAt: appt.startsAt,
+          endsAt: appt.endsAt,
+          timezone: appt.timezone,
+          status: appt.status,
+          window:
+            appt.windowStartsAt && appt.windowEndsAt
+              ? { startsAt: appt.windowStartsAt, endsAt: appt.windowEndsAt }
+              : null,
+        }
       : null,
     technician: tech ? displayName(tech.firstName, tech.lastName, tech.username) : null,
     eta,

@@ -1,0 +1,2 @@
+ALTER TABLE `appointments` ADD `window_starts_at` text;--> statement-breakpoint
+ALTER TABLE `appointments` ADD `window_ends_at` text;
