@@ -353,6 +353,31 @@ export async function ticketAvailability(
   };
 }
 
+/**
+ * For each technician, why they could not take this ticket's visit at one start time (null: they
+ * could): the same pass availability makes, so the explanation and the offer agree.
+ */
+export async function slotVerdicts(
+  ctx: ServiceContext,
+  ticket: TicketRow,
+  technicianIds: string[],
+  date: string,
+  startTime: string,
+  durationMinutes: number,
+): Promise<Map<string, { why: HiddenReason | null; detail: string | null }>> {
+  if (!technicianIds.length) return new Map();
+  const perTech = await techniciansSlots(ctx, technicianIds, date, durationMinutes, {
+    routine: !URGENT_PRIORITIES.includes(ticket.priority),
+    here: { lat: ticket.lat, lng: ticket.lng },
+  });
+  const out = new Map<string, { why: HiddenReason | null; detail: string | null }>();
+  for (const t of perTech) {
+    const slot = t.slots.find((s) => s.start_time === withSeconds(startTime));
+    if (slot) out.set(t.technicianId, { why: slot.why, detail: slot.detail });
+  }
+  return out;
+}
+
 /** The technicians a ticket's slots are offered for: its assignees, else every eligible one (the pool). */
 export async function candidateTechnicians(
   ctx: ServiceContext,

@@ -10,6 +10,7 @@ import { technicianHoursOf, withinHours, workingDay } from "./hours";
 import { orderPool, poolFacts } from "./pool";
 import { PASS_REASONS } from "./scheduling.schemas";
 import { dayBounds } from "./slots";
+import { slotVerdicts } from "./appointments.service";
 
 export type PassReason = (typeof PASS_REASONS)[number];
 
@@ -22,6 +23,9 @@ const WORDS: Record<PassReason, string> = {
   on_time_off: "on approved time off then",
   not_working: "does not work then",
   full: "at the day's cap of visits",
+  booked: "already booked (or a time held) then",
+  too_far: "cannot travel there in time from the visit before or to the visit after",
+  holdback: "the time left that day is kept for emergencies",
 };
 
 /**
@@ -92,6 +96,26 @@ export async function explainCandidates(
     if (!works) reasons.push("not_working");
     passed.set(r.id, reasons);
   }
+  // At a given time: the same slot pass availability makes decides booked, travel and holdback.
+  const duration = query.duration_minutes ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
+  const free = inReach.filter((r) => !passed.get(r.id)?.length).map((r) => r.id);
+  const verdicts = query.start_time
+    ? await slotVerdicts(ctx, ticket, free, date, query.start_time, duration)
+    : new Map<string, { why: string | null; detail: string | null }>();
+  const details = new Map<string, string>();
+  for (const id of free) {
+    const verdict = verdicts.get(id);
+    const code: PassReason | null =
+      verdict?.why === "booked" || verdict?.why === "held"
+        ? "booked"
+        : verdict?.why === "travel"
+          ? "too_far"
+          : verdict?.why === "holdback"
+            ? "holdback"
+            : null;
+    if (code) passed.get(id)?.push(code);
+    if (code && verdict?.detail) details.set(id, verdict.detail);
+  }
   const open = inReach.filter((r) => !passed.get(r.id)?.length).map((r) => r.id);
   const facts = await poolFacts(ctx, open, date, at);
   const order = orderPool(open, facts, ticket, ctx.settings.poolDailyCap, 0);
@@ -113,7 +137,7 @@ export async function explainCandidates(
           passed_over: reasons,
           explanation: chosen
             ? `#${chosen.rank}: ${chosen.reason}`
-            : `Passed over: ${reasons.map((c) => WORDS[c]).join("; ")}`,
+            : `Passed over: ${reasons.map((c) => WORDS[c]).join("; ")}${details.has(r.id) ? ` (${details.get(r.id)})` : ""}`,
         };
       })
       .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.technician_id.localeCompare(b.technician_id)),

@@ -6,6 +6,10 @@ import { dayAhead, linkFor } from "../../../test/scheduling-helpers";
 import { customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
 import { bookedMs, routineLimitMs } from "./hours";
 import { orderPool } from "./pool";
+import { systemContext } from "../../lib/context";
+import type { Env } from "../../lib/env";
+import type { AppError } from "../../lib/problem";
+import { book, HOLDBACK_MESSAGE, ticketAvailability } from "./appointments.service";
 
 describe("the pool rule", () => {
   const facts = (load: Record<string, number>, previous: Record<string, { lat: number; lng: number }> = {}) => ({
@@ -356,5 +360,76 @@ describe("emergency holdback", () => {
     ];
     expect(bookedMs(booked, bounds)).toBe(7 * hour);
     expect(bookedMs([{ appointment_id: "tof_1", starts_ms: bounds.fromMs, ends_ms: bounds.toMs }], bounds)).toBe(0);
+  });
+
+  it("end to end with HOLDBACK_PERCENT=50: routine bookings stop at half the day, availability says why, emergencies and dispatch with a reason go on", async () => {
+    const admin = await staff("admin");
+    const tech = await technicianAccount();
+    const date = dayAhead(9);
+    const kept = systemContext({ ...env, HOLDBACK_PERCENT: "50" } as Env, "test");
+    const ticketRow = async (priority: string) => {
+      const t = await raiseTicket(admin.token, { priority, location: { lat: -24.6282, lng: 25.9231 } });
+      return (await kept.db.query.tickets.findFirst({ where: (r, { eq }) => eq(r.id, t.id) }))!;
+    };
+    // 08:00–17:00 is 9 hours; routine work may fill 4.5 of them.
+    for (const start of ["08:00", "09:00", "10:00", "11:00"])
+      await book(kept, {
+        ticket: await ticketRow("medium"),
+        technicianId: tech.user.id,
+        date,
+        startTime: start,
+        durationMinutes: 60,
+      });
+    const routine = await ticketRow("medium");
+    const refused = await book(kept, {
+      ticket: routine,
+      technicianId: tech.user.id,
+      date,
+      startTime: "13:00",
+      durationMinutes: 60,
+    }).catch((e: AppError) => e);
+    expect((refused as AppError).message).toBe(HOLDBACK_MESSAGE);
+    const day = await ticketAvailability(kept, routine, { ids: [tech.user.id], pool: false }, date, 60, true);
+    const at13 = day.slots.find((s) => s.start_time === "13:00:00")!;
+    expect(at13.is_available).toBe(false);
+    expect(at13.hidden_because?.[0].reason).toBe("holdback");
+    // A 30-minute routine visit still fits (4.5 h): the share is time, not a count.
+    expect(
+      (await ticketAvailability(kept, routine, { ids: [tech.user.id], pool: false }, date, 30)).slots.find(
+        (s) => s.start_time === "13:00:00",
+      )?.is_available,
+    ).toBe(true);
+    const emergency = await ticketRow("emergency");
+    expect(
+      (await ticketAvailability(kept, emergency, { ids: [tech.user.id], pool: false }, date, 60)).slots.find(
+        (s) => s.start_time === "13:00:00",
+      )?.is_available,
+    ).toBe(true);
+    expect(
+      (
+        await book(kept, {
+          ticket: emergency,
+          technicianId: tech.user.id,
+          date,
+          startTime: "13:00",
+          durationMinutes: 60,
+        })
+      ).startTime,
+    ).toBe("13:00");
+    const withReason = await book(kept, {
+      ticket: routine,
+      technicianId: tech.user.id,
+      date,
+      startTime: "15:00",
+      durationMinutes: 60,
+      holdbackReason: "VIP customer, agreed with the duty manager",
+    });
+    expect(withReason.startTime).toBe("15:00");
+    const history = await env.DB.prepare(
+      "SELECT comment, internal FROM ticket_history WHERE ticket_id = ? AND action = 'holdback_used'",
+    )
+      .bind(routine.id)
+      .first();
+    expect(history).toEqual({ comment: "VIP customer, agreed with the duty manager", internal: 1 });
   });
 });

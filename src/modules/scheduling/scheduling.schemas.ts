@@ -134,6 +134,9 @@ export const PASS_REASONS = [
   "on_time_off",
   "not_working",
   "full",
+  "booked",
+  "too_far",
+  "holdback",
 ] as const;
 
 export const CandidatesQuery = z.strictObject({

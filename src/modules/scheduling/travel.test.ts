@@ -94,6 +94,48 @@ describe("travel between a technician's visits", () => {
   });
 });
 
+describe("who could come, explained", () => {
+  it("candidates at a time name who is booked, who is too far and who is free, by the same pass availability makes", async () => {
+    const admin = await staff("admin");
+    const skill = `travel-${crypto.randomUUID().slice(0, 8)}`;
+    const near = await technicianAccount({ skills: [skill] });
+    const far = await technicianAccount({ skills: [skill] });
+    const busy = await technicianAccount({ skills: [skill] });
+    const date = dayAhead(8);
+    const book = async (technicianId: string, location: { lat: number; lng: number }, start: string) => {
+      const t = await raiseTicket(admin.token, { location });
+      const res = await call("/v1/appointments", {
+        token: admin.token,
+        body: { ticket_id: t.id, technician_id: technicianId, date, start_time: start, duration_minutes: 60 },
+      });
+      expect(res.status, res.text).toBe(201);
+    };
+    await book(near.user.id, MOGODITSHANE, "09:00");
+    await book(far.user.id, CBD, "09:00");
+    await book(busy.user.id, MOGODITSHANE, "10:00");
+    const ticket = await raiseTicket(admin.token, { location: MOGODITSHANE, required_skills: [skill] });
+    const res = await call(`/v1/tickets/${ticket.id}/candidates?date=${date}&start_time=10:00`, { token: admin.token });
+    expect(res.status, res.text).toBe(200);
+    const of = (id: string) =>
+      res.json.candidates.find((c: { technician_id: string }) => c.technician_id === id) as {
+        eligible: boolean;
+        passed_over: string[];
+        explanation: string;
+      };
+    expect(of(near.user.id)).toMatchObject({ eligible: true, passed_over: [] });
+    expect(of(far.user.id).passed_over).toEqual(["too_far"]);
+    expect(of(far.user.id).explanation).toContain("needs 32 min to travel from the visit before, has 0");
+    expect(of(busy.user.id).passed_over).toEqual(["booked"]);
+    // And the offer agrees: 10:00 is open for this ticket's pool (the near technician), and booking it picks them.
+    const booked = await call("/v1/appointments", {
+      token: admin.token,
+      body: { ticket_id: ticket.id, date, start_time: "10:00" },
+    });
+    expect(booked.status, booked.text).toBe(201);
+    expect(booked.json.technician_id).toBe(near.user.id);
+  });
+});
+
 describe("the routing engine (OSRM table service)", () => {
   const engine = (fetcher: typeof simulatedRouting) => osrmEngine("https://osrm.example.net/", 200, fetcher);
 
