@@ -142,8 +142,10 @@ let seeded = 0;
 /** Adds tickets up to `target`, spread over the last year, in one transaction. */
 function seedTickets(db: DatabaseSync, target: number) {
   const insert = db.prepare(
-    `INSERT INTO tickets (id, number, kind, priority, status, title, description, created_by, required_skills, service_area, response_due_at, resolution_due_at, resolved_at, created_at, updated_at)
-     VALUES (?, ?, 'repair', ?, ?, ?, '', 'usr_bench_admin', '[]', 'gaborone', ?, ?, ?, ?, ?)`,
+    // One address for all (a block of flats): the storm books one technician's slots back to back, which
+    // the travel rule allows only at one place; the rule still runs on every booking.
+    `INSERT INTO tickets (id, number, kind, priority, status, title, description, created_by, required_skills, service_area, lat, lng, response_due_at, resolution_due_at, resolved_at, created_at, updated_at)
+     VALUES (?, ?, 'repair', ?, ?, ?, '', 'usr_bench_admin', '[]', 'gaborone', -24.6282, 25.9231, ?, ?, ?, ?, ?)`,
   );
   const assign = db.prepare(
     `INSERT INTO ticket_assignees (ticket_id, technician_id, assigned_by, assigned_at) VALUES (?, ?, 'usr_bench_admin', ?)`,
