@@ -149,6 +149,44 @@ describe("pool booking", () => {
     expect(assigned?.n).toBe(6);
   }, 60_000);
 
+  it("the same race while holds on those times expire mid-race: never two on one technician's time, and the freed times fill", async () => {
+    const dispatcher = await staff("dispatcher");
+    const { skill, techs } = await poolOf(3);
+    const date = dayAhead(7);
+    const tickets = [];
+    for (let i = 0; i < 60; i++) tickets.push(await raiseTicket(dispatcher.token, { required_skills: [skill] }));
+    // Someone else holds every technician's 10:00 for a moment: busy at the start of the race, free by its end.
+    const ten = Date.parse(`${date}T08:00:00Z`); // 10:00 in Gaborone (UTC+2)
+    for (const t of techs) {
+      const stub = env.SCHEDULES.get(env.SCHEDULES.idFromName(t.user.id));
+      expect((await stub.hold(`hld_race_${t.user.id}`, "tkt_other", ten, ten + 3_600_000, Date.now() + 300)).ok).toBe(
+        true,
+      );
+    }
+    const attempt = (t: { id: string }, i: number) =>
+      call("/v1/appointments", {
+        token: dispatcher.token,
+        body: { ticket_id: t.id, date, start_time: i % 2 ? "10:00" : "13:00", duration_minutes: 60 },
+      });
+    const first = await Promise.all(tickets.map(attempt));
+    expect(first.every((r) => r.status === 201 || (r.status === 409 && r.json.code === "slot_unavailable"))).toBe(true);
+    // After the holds have expired, those still without a visit try again.
+    await new Promise((r) => setTimeout(r, 400));
+    const waiting = tickets.filter((_, i) => first[i].status !== 201);
+    const second = await Promise.all(waiting.map((t) => attempt(t, tickets.indexOf(t))));
+    expect(second.every((r) => r.status === 201 || (r.status === 409 && r.json.code === "slot_unavailable"))).toBe(
+      true,
+    );
+    const { results: rows } = await env.DB.prepare(
+      `SELECT technician_id, start_time FROM appointments WHERE technician_id IN (?1, ?2, ?3) AND date = ?4 AND status <> 'cancelled'`,
+    )
+      .bind(techs[0].user.id, techs[1].user.id, techs[2].user.id, date)
+      .all<{ technician_id: string; start_time: string }>();
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((r) => `${r.technician_id} ${r.start_time}`)).size).toBe(6);
+    expect([...first, ...second].filter((r) => r.status === 201)).toHaveLength(6);
+  }, 60_000);
+
   it("the customer's link books a ticket nobody holds through the pool", async () => {
     const dispatcher = await staff("dispatcher");
     const { skill, techs } = await poolOf(1);
