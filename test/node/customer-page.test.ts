@@ -75,6 +75,8 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
         `QUIET_HOURS=`,
         `COMPANY_NAME=Kalahari Fibre`,
         `COMPANY_PHONE=+267 390 0000`,
+        // Installations are booked in two-hour arrival windows; repairs keep exact times.
+        `ARRIVAL_WINDOWS=installation=120`,
       ].join("\n"),
     );
     const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -452,6 +454,43 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await browser.close();
     }
   }, 120_000);
+  it("an installation is booked in an arrival window: the page offers windows, holds one and speaks in it once booked", async () => {
+    const admin = await signIn("pageadmin");
+    const ticket = await api("/v1/tickets", {
+      token: admin,
+      body: { kind: "installation", priority: "medium", title: "New fibre connection" },
+    });
+    expect(ticket.status, ticket.text).toBe(201);
+    await api(`/v1/tickets/${ticket.json.id}/assign`, { token: admin, body: { technician_ids: ["usr_page_tech"] } });
+    const link = await api(`/v1/tickets/${ticket.json.id}/appointment-link`, { token: admin, method: "POST" });
+    const linkToken = (link.json.url as string).split("/a/")[1];
+    const date = gaboroneDate(11);
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext(phone)).newPage();
+      await page.goto(`${base}/a/${linkToken}`);
+      await page.locator("#case").waitFor({ state: "visible" });
+      await page.locator("#date").fill(date);
+      await page.locator("#date").dispatchEvent("change");
+      await page.getByRole("button", { name: "10:00–12:00", exact: true }).click();
+      await expect
+        .poll(() => page.locator("#status").textContent())
+        .toMatch(/^Kept for you until \d{2}:\d{2}\. Book it to confirm\.$/);
+      await page.getByRole("button", { name: "Book this time" }).click();
+      await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is booked");
+      // The customer is promised the window; the technician keeps 10:00 exactly.
+      expect(await page.locator("#when").textContent()).toMatch(/10:00\s*–\s*12:00/);
+      await page.screenshot({ path: join(artifacts, "customer-page-window-booked.png"), fullPage: true });
+      const context = await api(`/v1/public/appointments/${linkToken}`);
+      expect(context.json.appointment_state).toMatchObject({
+        scheduled_time: "10:00:00",
+        arrival_window: { start_time: "10:00:00", end_time: "12:00:00" },
+      });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it("offers no time on the technician's holiday or leave, labels the day with its weekday and zone, and says why", async () => {
     const admin = await signIn("pageadmin");
     const holiday = gaboroneDate(6);
