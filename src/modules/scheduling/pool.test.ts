@@ -153,7 +153,7 @@ describe("pool booking", () => {
     const dispatcher = await staff("dispatcher");
     const { skill, techs } = await poolOf(3);
     const date = dayAhead(7);
-    const tickets = [];
+    const tickets: { id: string }[] = [];
     for (let i = 0; i < 60; i++) tickets.push(await raiseTicket(dispatcher.token, { required_skills: [skill] }));
     // Someone else holds every technician's 10:00 for a moment: busy at the start of the race, free by its end.
     const ten = Date.parse(`${date}T08:00:00Z`); // 10:00 in Gaborone (UTC+2)
