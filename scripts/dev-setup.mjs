@@ -86,7 +86,57 @@ function seedSql() {
     ...applicationsSql(now, q),
     ...networkSql(now, q),
     ...calendarsSql(now, q),
+    ...templatesSql(now, q),
   ].join("\n");
+}
+
+/**
+ * A job template with a checklist, and the demo's assigned installation (TR-000003, Thabo's)
+ * raised from it: `GET /v1/tickets/tkt_demo_assigned/checklist`, tick items as tech1, and see
+ * resolving refused until the required ones are done.
+ */
+function templatesSql(now, q) {
+  const checklist = [
+    {
+      id: "light-level",
+      label: "Measure the ONT's receive light level",
+      required: true,
+      photo_required: false,
+      value_required: true,
+    },
+    {
+      id: "ont-photo",
+      label: "Photograph the installed ONT",
+      required: true,
+      photo_required: true,
+      value_required: false,
+    },
+    {
+      id: "speed-test",
+      label: "Run a speed test with the customer",
+      required: true,
+      photo_required: false,
+      value_required: true,
+    },
+    {
+      id: "quick-start",
+      label: "Leave the quick-start card",
+      required: false,
+      photo_required: false,
+      value_required: false,
+    },
+  ];
+  return [
+    `INSERT OR IGNORE INTO job_templates (id, name, description, kind, service_category, estimated_minutes, required_skills, parts, checklist, active, created_at, updated_at)
+     VALUES ('tpl_demo_fibre_install', 'Fibre installation', 'Drop cable, ONT and router at the customer''s premises', 'installation', 'internet', 90,
+             ${q(JSON.stringify(["fibre"]))}, '[]', ${q(JSON.stringify(checklist))}, 1, ${q(now)}, ${q(now)});`,
+    `UPDATE tickets SET template_id = 'tpl_demo_fibre_install' WHERE id = 'tkt_demo_assigned' AND template_id IS NULL;`,
+    ...checklist.map(
+      (item, position) =>
+        `INSERT OR IGNORE INTO ticket_checklist_items (id, ticket_id, item_key, position, label, required, photo_required, value_required, updated_at)
+         VALUES (${q(`chk_demo_${position}`)}, 'tkt_demo_assigned', ${q(item.id)}, ${position}, ${q(item.label)}, ${item.required ? 1 : 0}, ${item.photo_required ? 1 : 0}, ${item.value_required ? 1 : 0}, ${q(now)});`,
+    ),
+  ];
 }
 
 /**

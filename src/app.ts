@@ -23,6 +23,7 @@ import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
 import { auditModule } from "./modules/audit";
 import { calendarsModule } from "./modules/calendars";
+import { templatesModule } from "./modules/templates";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -339,6 +340,11 @@ export const API_TAGS = [
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
   { name: "calendars", description: "Business hours: weekly frames in a time zone, exceptions, holidays." },
   {
+    name: "job-templates",
+    description:
+      "What a kind of job takes: estimate, skills, parts expected and a checklist copied onto each ticket raised from it.",
+  },
+  {
     name: "time-off",
     description:
       "Technicians' leave, sickness and training: asked for by the technician, decided by their supervisor or a manager; approved time off closes their slots.",
@@ -405,6 +411,7 @@ export function createApp() {
   app.route("/", commentsModule);
   app.route("/", auditModule);
   app.route("/", calendarsModule);
+  app.route("/", templatesModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

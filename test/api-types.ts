@@ -2396,6 +2396,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tickets/{id}/checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's checklist (from its job template) and which required items are still open
+         * @description The ticket's checklist (from its job template) and which required items are still open.
+         *
+         *     **Who may call:** holders of the `tickets:read` permission (read tickets within the caller's scope) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getTicketChecklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/checklist/{item}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Tick (or open again) one checklist item, with its value or photo when the item asks for one
+         * @description The assigned technician or dispatch. An item with `value_required` needs `value`, one with `photo_required` needs `upload_id` (a photo the caller uploaded, or one already on the ticket). Resolving or completing the ticket is refused (409 `checklist_incomplete`, the open items named) while a required item is open.
+         *
+         *     **Who may call:** holders of the `tickets:update` permission (edit tickets and drive their workflow) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateTicketChecklistItem"];
+        trace?: never;
+    };
     "/v1/sla-policies": {
         parameters: {
             query?: never;
@@ -5788,6 +5836,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/job-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job templates, by name
+         * @description Job templates, by name.
+         *
+         *     **Who may call:** holders of the `templates:read` permission (read job templates (what a kind of job takes, and its checklist)) — by default the roles admin, manager, supervisor, dispatcher, technician; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listJobTemplates"];
+        put?: never;
+        /**
+         * Create a job template: kind, estimate, skills, parts expected, checklist
+         * @description A ticket raised with `template_id` takes the template's estimate, skills and service category where the request leaves them out, and a copy of its checklist; a required checklist item left open refuses the ticket's completion.
+         *
+         *     **Who may call:** holders of the `templates:manage` permission (create, change and retire job templates) — by default the roles admin, manager; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createJobTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job template
+         * @description A job template.
+         *
+         *     **Who may call:** holders of the `templates:read` permission (read job templates (what a kind of job takes, and its checklist)) — by default the roles admin, manager, supervisor, dispatcher, technician; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getJobTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a job template (tickets already raised keep their checklist); active: false retires it
+         * @description Change a job template (tickets already raised keep their checklist); active: false retires it.
+         *
+         *     **Who may call:** holders of the `templates:manage` permission (create, change and retire job templates) — by default the roles admin, manager; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateJobTemplate"];
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -7303,7 +7415,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "invalid_encoding" | "invalid_request" | "invalid_link" | "unauthorized" | "invalid_token" | "invalid_credentials" | "invalid_code" | "token_expired" | "forbidden" | "csrf_failed" | "account_inactive" | "device_revoked" | "device_mismatch" | "application_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "slot_unavailable" | "insufficient_stock" | "already_submitted" | "request_applied" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "invalid_file" | "rate_limited" | "internal_error" | "element_manager_unavailable" | "element_manager_not_configured" | "element_manager_timeout" | "element_manager_outcome_unknown" | "routing_unavailable" | "routing_not_configured" | "routing_timeout";
+            code: "validation_failed" | "malformed_json" | "invalid_encoding" | "invalid_request" | "invalid_link" | "unauthorized" | "invalid_token" | "invalid_credentials" | "invalid_code" | "token_expired" | "forbidden" | "csrf_failed" | "account_inactive" | "device_revoked" | "device_mismatch" | "application_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "slot_unavailable" | "checklist_incomplete" | "insufficient_stock" | "already_submitted" | "request_applied" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "invalid_file" | "rate_limited" | "internal_error" | "element_manager_unavailable" | "element_manager_not_configured" | "element_manager_timeout" | "element_manager_outcome_unknown" | "routing_unavailable" | "routing_not_configured" | "routing_timeout";
             request_id: string;
             /** @description Per-field errors, on validation failures */
             errors?: {
@@ -7703,12 +7815,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage")[];
         };
         RolePool: {
             role: string;
@@ -8241,6 +8353,11 @@ export interface components {
              */
             external_ref?: string;
             /**
+             * @description A job template in use: its estimate, skills and service category fill what this request leaves out, and the ticket gets a copy of its checklist
+             * @example tpl_0a1b2c3d4e5f6g7h8i9j
+             */
+            template_id?: string;
+            /**
              * @description The service the ticket is about: voice, internet or other
              * @enum {string}
              */
@@ -8684,6 +8801,41 @@ export interface components {
              */
             reason?: "on_hold" | "waiting_for_customer" | "waiting_for_parts";
         };
+        TicketChecklist: {
+            ticket_id: string;
+            template_id: string | null;
+            items: components["schemas"]["ChecklistItem"][];
+            /** @description Keys of the required items still open: completion is refused until this is empty */
+            open_required: string[];
+        };
+        ChecklistItem: {
+            /**
+             * @description The item's key (from the job template)
+             * @example light-level
+             */
+            id: string;
+            position: number;
+            label: string;
+            /** @description Completion is refused while it is open */
+            required: boolean;
+            photo_required: boolean;
+            value_required: boolean;
+            done: boolean;
+            /** @example -19.4 dBm */
+            value: string | null;
+            /** @description The photo, when one was given */
+            upload_id: string | null;
+            done_by: string | null;
+            done_at: string | null;
+        };
+        ChecklistItemUpdate: {
+            /** @description true ticks the item; false opens it again (its value and photo are kept) */
+            done: boolean;
+            /** @example -19.4 dBm */
+            value?: string | null;
+            /** @description A photo the caller uploaded (POST /v1/uploads), or one already on this ticket */
+            upload_id?: string | null;
+        };
         SlaPolicyPage: {
             data: components["schemas"]["SlaPolicy"][];
             next_cursor: string | null;
@@ -8868,7 +9020,7 @@ export interface components {
                 /** @description Place in the pool rule's order (1 is tried first); null when passed over */
                 rank: number | null;
                 /** @description Why the technician would not take the ticket then; empty when eligible */
-                passed_over: ("inactive" | "switched_unavailable" | "other_team" | "skill_missing" | "out_of_area" | "on_time_off" | "not_working" | "full")[];
+                passed_over: ("inactive" | "switched_unavailable" | "other_team" | "skill_missing" | "out_of_area" | "on_time_off" | "not_working" | "full" | "booked" | "too_far" | "holdback")[];
                 /** @example #1: 0 visits that day, 3.2 km from the visit before, one of 4 under the day's cap */
                 explanation: string;
             }[];
@@ -9858,7 +10010,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -9935,7 +10087,7 @@ export interface components {
         };
         SyncChange: {
             /** @enum {string} */
-            entity: "ticket" | "comment" | "work_log" | "appointment" | "attachment" | "customer" | "asset" | "equipment" | "notification";
+            entity: "ticket" | "comment" | "work_log" | "appointment" | "attachment" | "customer" | "asset" | "equipment" | "notification" | "checklist_item";
             id: string;
             /**
              * @description `upsert`: store `data` (the entity as the matching GET answers it); `delete`: drop it
@@ -9947,7 +10099,7 @@ export interface components {
              * @enum {string}
              */
             reason?: "deleted" | "revoked";
-            /** @description The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you) or a Notification (yours) */
+            /** @description The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you), a Notification (yours) or a ChecklistItem (with its sync `id`, its `key` for the checklist routes, and `ticket_id`) */
             data?: {
                 [key: string]: unknown;
             };
@@ -10180,6 +10332,37 @@ export interface components {
              */
             upload_id: string;
             work_log_id?: string;
+        } | {
+            /** @description true ticks the item; false opens it again (its value and photo are kept) */
+            done: boolean;
+            /** @example -19.4 dBm */
+            value?: string | null;
+            /** @description A photo the caller uploaded (POST /v1/uploads), or one already on this ticket */
+            upload_id?: string | null;
+            /**
+             * @description Made by the app when the action was taken (a UUID); the same id is never applied twice
+             * @example 0d9a7c4e-5b1f-4f0e-8d2a-6c3b9e1f7a20
+             */
+            client_id: string;
+            /** @enum {string} */
+            type: "checklist_item";
+            /** @example tkt_0a1b2c3d4e5f6g7h8i9j */
+            ticket_id: string;
+            /**
+             * @description The ticket's `version` the phone had when the action was taken
+             * @example 7
+             */
+            base_version?: number;
+            /**
+             * Format: date-time
+             * @description When the technician took the action, by the phone's clock (kept for the record; ordering follows the batch)
+             */
+            taken_at?: string;
+            /**
+             * @description The checklist item's key
+             * @example light-level
+             */
+            item: string;
         };
         DevicePage: {
             data: components["schemas"]["Device"][];
@@ -10812,7 +10995,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -10920,6 +11103,105 @@ export interface components {
             minutes: number;
             /** @description When that many working minutes have passed; null if the calendar never opens */
             due_at: string | null;
+        };
+        JobTemplatePage: {
+            data: components["schemas"]["JobTemplate"][];
+            next_cursor: string | null;
+        };
+        JobTemplate: {
+            id: string;
+            name: string;
+            description: string;
+            /** @enum {string} */
+            kind: "bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking";
+            /** @enum {string|null} */
+            service_category: "voice" | "internet" | "other" | null;
+            estimated_minutes: number | null;
+            required_skills: string[];
+            parts: {
+                item_id: string;
+                quantity: number;
+            }[];
+            checklist: components["schemas"]["ChecklistTemplateItem"][];
+            active: boolean;
+            created_at: string;
+            updated_at: string;
+        };
+        ChecklistTemplateItem: {
+            id: string;
+            label: string;
+            required: boolean;
+            photo_required: boolean;
+            value_required: boolean;
+        };
+        JobTemplateCreate: {
+            /** @example Fibre installation */
+            name: string;
+            /** @description Defaults to `""`. */
+            description?: string;
+            /**
+             * @description The kind of ticket raised from it
+             * @example installation
+             * @enum {string}
+             */
+            kind: "bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking";
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            service_category?: "voice" | "internet" | "other" | null;
+            /**
+             * @description Defaults to `null`.
+             * @example 90
+             */
+            estimated_minutes?: number | null;
+            /**
+             * @description Defaults to `[]`.
+             * @example [
+             *       "fibre"
+             *     ]
+             */
+            required_skills?: string[];
+            /** @description Parts the job is expected to use. Defaults to `[]`. */
+            parts?: components["schemas"]["TemplatePart"][];
+            /** @description Defaults to `[]`. */
+            checklist?: components["schemas"]["ChecklistTemplateItemInput"][];
+        };
+        TemplatePart: {
+            /** @example itm_0a1b2c3d4e5f6g7h8i9j */
+            item_id: string;
+            /** @example 1 */
+            quantity: number;
+        };
+        ChecklistTemplateItemInput: {
+            /**
+             * @description A stable key for the item; default from its position
+             * @example light-level
+             */
+            id?: string;
+            /** @example Measure the ONT's receive light level */
+            label: string;
+            /** @description Completion is refused while it is open. Defaults to `true`. */
+            required?: boolean;
+            /** @description Ticking it needs a photo (an upload). Defaults to `false`. */
+            photo_required?: boolean;
+            /** @description Ticking it needs a value (a reading, a serial number). Defaults to `false`. */
+            value_required?: boolean;
+        };
+        /** @description Changes apply to tickets raised afterwards; tickets keep their copy */
+        JobTemplateUpdate: {
+            name?: string;
+            description?: string;
+            /** @enum {string} */
+            kind?: "bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking";
+            /** @enum {string|null} */
+            service_category?: "voice" | "internet" | "other" | null;
+            estimated_minutes?: number | null;
+            required_skills?: string[];
+            parts?: components["schemas"]["TemplatePart"][];
+            checklist?: components["schemas"]["ChecklistTemplateItemInput"][];
+            /** @description false retires it: no new tickets from it */
+            active?: boolean;
         };
     };
     responses: never;
@@ -19883,6 +20165,164 @@ export interface operations {
             };
             /** @description Error */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTicketChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChecklist"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTicketChecklistItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChecklistItemUpdate"];
+            };
+        };
+        responses: {
+            /** @description The item */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChecklistItem"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31824,7 +32264,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
@@ -32287,6 +32727,290 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobTemplates: {
+        parameters: {
+            query?: {
+                /** @description Only templates of this kind */
+                kind?: "bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking";
+                /** @description true: in use; false: retired */
+                active?: "true" | "false";
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of job templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobTemplatePage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createJobTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobTemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobTemplate"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobTemplate"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateJobTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobTemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobTemplate"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,6 +57,8 @@ export const PERMISSIONS = {
   "audit:read": "Read the audit log of administrative changes",
   "calendars:read": "Read business-hours calendars, what working time on them ends when, and SLA policies",
   "calendars:manage": "Create, change and delete business-hours calendars (and choose the default) and SLA policies",
+  "templates:read": "Read job templates (what a kind of job takes, and its checklist)",
+  "templates:manage": "Create, change and retire job templates",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -109,6 +111,7 @@ export const BUILTIN_ROLES = {
       "inventory:read",
       "network:read",
       "calendars:read",
+      "templates:read",
     ],
   },
   dispatcher: {
@@ -140,6 +143,7 @@ export const BUILTIN_ROLES = {
       "network:read",
       "network:manage",
       "calendars:read",
+      "templates:read",
     ],
   },
   technician: {
@@ -155,6 +159,7 @@ export const BUILTIN_ROLES = {
       "appointments:read",
       "appointments:write",
       "feedback:read",
+      "templates:read",
     ],
   },
   customer: {

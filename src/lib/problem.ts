@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   conflict: { status: 409, title: "Conflict" },
   invalid_transition: { status: 409, title: "Invalid transition" },
   slot_unavailable: { status: 409, title: "Slot unavailable" },
+  checklist_incomplete: { status: 409, title: "Checklist incomplete" },
   insufficient_stock: { status: 409, title: "Insufficient stock" },
   already_submitted: { status: 409, title: "Already submitted" },
   request_applied: { status: 409, title: "Applied; answer lost" },

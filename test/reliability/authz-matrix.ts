@@ -118,6 +118,12 @@ export const ROUTE_ACCESS: Record<string, string> = {
   unassignTicket: "tickets:assign", // POST /v1/tickets/{id}/unassign
   setTicketSla: "tickets:sla", // POST /v1/tickets/{id}/sla
   getTicketSla: "tickets:read", // GET /v1/tickets/{id}/sla
+  getTicketChecklist: "tickets:read", // GET /v1/tickets/{id}/checklist
+  updateTicketChecklistItem: "tickets:update", // PATCH /v1/tickets/{id}/checklist/{item}
+  listJobTemplates: "templates:read", // GET /v1/job-templates
+  createJobTemplate: "templates:manage", // POST /v1/job-templates
+  getJobTemplate: "templates:read", // GET /v1/job-templates/{id}
+  updateJobTemplate: "templates:manage", // PATCH /v1/job-templates/{id}
   getTicketCandidates: "tickets:assign", // GET /v1/tickets/{id}/candidates
   rescheduleBooking: "tickets:update", // POST /v1/tickets/{id}/reschedule
   listTicketComments: "tickets:read", // GET /v1/tickets/{id}/comments

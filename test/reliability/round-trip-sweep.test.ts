@@ -113,6 +113,10 @@ describe("D1 round trips of every operation", () => {
         targets: { high: { response_minutes: 60, resolution_minutes: 480 } },
       },
     });
+    const template = await call("/v1/job-templates", {
+      token: admin,
+      body: { name: "Sweep template", kind: "installation", checklist: [{ label: "Sweep check" }] },
+    });
     const timeOff = await call("/v1/time-off", {
       token: admin,
       body: {
@@ -175,6 +179,7 @@ describe("D1 round trips of every operation", () => {
       calendar: calendar.json?.id,
       slaPolicy: slaPolicy.json?.id,
       timeOff: timeOff.json?.id,
+      template: template.json?.id,
       application: application.json?.id,
       appRole: appRole.json?.id,
       grant: grant.json?.id,
@@ -344,6 +349,7 @@ describe("D1 round trips of every operation", () => {
         calendars: w.calendar,
         "sla-policies": w.slaPolicy,
         "time-off": w.timeOff,
+        "job-templates": w.template,
         jobs: w.job,
         applications: w.application,
         "application-grants": w.grant,

@@ -71,6 +71,8 @@ const OWNER: Record<string, string> = {
   ticket_history: "tickets",
   ticket_sla_periods: "tickets",
   sla_policies: "tickets",
+  ticket_checklist_items: "tickets",
+  job_templates: "templates",
   time_off: "technicians",
   work_logs: "tickets",
   counters: "platform",

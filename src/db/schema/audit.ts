@@ -11,6 +11,7 @@ export const AUDIT_TARGETS = [
   "team",
   "calendar",
   "sla_policy",
+  "job_template",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 

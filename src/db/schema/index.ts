@@ -12,3 +12,4 @@ export * from "./mobile";
 export * from "./network";
 export * from "./audit";
 export * from "./calendars";
+export * from "./templates";

@@ -10,6 +10,7 @@ export const SYNC_ENTITIES = [
   "asset",
   "equipment",
   "notification",
+  "checklist_item",
 ] as const;
 export type SyncEntity = (typeof SYNC_ENTITIES)[number];
 export const SYNC_OPS = ["upsert", "grant", "revoke", "delete"] as const;

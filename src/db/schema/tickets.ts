@@ -69,6 +69,8 @@ export const tickets = sqliteTable(
     visitType: text("visit_type", { enum: VISIT_TYPES }),
     scheduledAt: text("scheduled_at"),
     estimatedMinutes: integer("estimated_minutes"),
+    /** The job template the ticket was raised from (PM-3), if any. */
+    templateId: text("template_id"),
     /** Service bookings: free or paid by the warranty rule (WO-9). */
     serviceType: text("service_type", { enum: ["free", "paid"] }),
     /** What the ticket is about for a telecom operator: voice, internet or other (the technician platform's "service type"). */
@@ -283,6 +285,34 @@ export const workLogs = sqliteTable(
     createdAt: text("created_at").notNull(),
   },
   (t) => [index("work_logs_ticket_idx").on(t.ticketId, t.createdAt)],
+);
+
+/**
+ * A ticket's checklist (PM-3), copied from its job template when it was raised: each item ticked
+ * (with its value or photo when the template asks) or open; a required open item refuses completion.
+ */
+export const ticketChecklistItems = sqliteTable(
+  "ticket_checklist_items",
+  {
+    id: text("id").primaryKey(),
+    ticketId: text("ticket_id").notNull(),
+    /** The item's id in the template (stable across the ticket's copy). */
+    itemKey: text("item_key").notNull(),
+    position: integer("position").notNull(),
+    label: text("label").notNull(),
+    required: integer("required", { mode: "boolean" }).notNull(),
+    photoRequired: integer("photo_required", { mode: "boolean" }).notNull(),
+    valueRequired: integer("value_required", { mode: "boolean" }).notNull(),
+    value: text("value"),
+    uploadId: text("upload_id"),
+    doneBy: text("done_by"),
+    doneAt: text("done_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("ticket_checklist_items_key_unique").on(t.ticketId, t.itemKey),
+    index("ticket_checklist_items_ticket_idx").on(t.ticketId, t.position),
+  ],
 );
 
 /** Customer completion codes (WO-10): hashed, expiring, five tries. */

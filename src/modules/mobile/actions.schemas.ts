@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CommentCreateSchema, WorkLogCreateSchema } from "../tickets";
+import { ChecklistItemUpdateSchema, CommentCreateSchema, WorkLogCreateSchema } from "../tickets";
 import { LocationReportSchema } from "../technicians";
 
 const clientId = z.string().trim().min(8).max(100).openapi({
@@ -72,8 +72,18 @@ const attachUpload = z.strictObject({
   work_log_id: z.string().min(1).max(64).optional(),
 });
 
+const checklistItem = z.strictObject({
+  ...ChecklistItemUpdateSchema.shape,
+  client_id: clientId,
+  type: z.literal("checklist_item"),
+  ticket_id: ticketId,
+  base_version: baseVersion.optional(),
+  taken_at: takenAt,
+  item: z.string().min(1).max(40).openapi({ description: "The checklist item's key", example: "light-level" }),
+});
+
 export const MobileActionSchema = z
-  .discriminatedUnion("type", [workflow, comment, workLog, journey, location, attachUpload])
+  .discriminatedUnion("type", [workflow, comment, workLog, journey, location, attachUpload, checklistItem])
   .openapi("MobileAction");
 export type MobileAction = z.infer<typeof MobileActionSchema>;
 

@@ -5,7 +5,7 @@ import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
 import { reportLocation } from "../technicians";
-import { addComment, addWorkLog, ticketsForSync, transitionTicket } from "../tickets";
+import { addComment, addWorkLog, ticketsForSync, transitionTicket, updateTicketChecklistItem } from "../tickets";
 import { attachUpload } from "../uploads";
 import type { MobileAction } from "./actions.schemas";
 import { activeDevice } from "./devices.service";
@@ -20,7 +20,13 @@ interface ActionResult {
 }
 
 /** Refusals that mean "the ticket moved on": the phone gets the current state and decides again. */
-const CONFLICTS = new Set(["precondition_failed", "conflict", "invalid_transition", "slot_unavailable"]);
+const CONFLICTS = new Set([
+  "precondition_failed",
+  "conflict",
+  "invalid_transition",
+  "slot_unavailable",
+  "checklist_incomplete",
+]);
 /** Actions that move a ticket or its visit: they must be based on the ticket as it is now. */
 const STATEFUL = new Set(["start", "hold", "resume", "resolve", "appointment_step"]);
 
@@ -149,6 +155,12 @@ async function perform(
     }
     case "attach_upload":
       return attachUpload(ctx, action.upload_id, { ticket_id: action.ticket_id, work_log_id: action.work_log_id });
+    case "checklist_item":
+      return updateTicketChecklistItem(ctx, action.ticket_id, action.item, {
+        done: action.done,
+        value: action.value,
+        upload_id: action.upload_id,
+      });
     case "report_location":
       return reportLocation(ctx, ctx.actor.userId, { lat: action.lat, lng: action.lng, accuracy_m: action.accuracy_m });
   }

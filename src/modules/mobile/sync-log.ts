@@ -9,6 +9,7 @@ import {
   type SyncOp,
   ticketAssignees,
   ticketAttachments,
+  ticketChecklistItems,
   ticketComments,
   tickets,
   workLogs,
@@ -48,6 +49,7 @@ const SYNCED = new Map<Table, (row: ChangedRow) => SyncEntry | null>([
   [workLogs, underTicket("work_log")],
   [appointments, underTicket("appointment")],
   [ticketAttachments, underTicket("attachment")],
+  [ticketChecklistItems, underTicket("checklist_item")],
   // An assignee row is the technician (`id`) on a ticket (`of`): their phone gains or loses the ticket.
   [
     ticketAssignees,

@@ -134,6 +134,7 @@ async function bundles(
     ...parts.comments.map(upsert("comment")),
     ...parts.work_logs.map(upsert("work_log")),
     ...parts.attachments.map(upsert("attachment")),
+    ...parts.checklist_items.map(upsert("checklist_item")),
     ...appointments.map(upsert("appointment")),
     ...customers.map(upsert("customer")),
     ...assets.map(upsert("asset")),
@@ -185,13 +186,14 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
         ctx,
         visibleTickets.filter((id) => !granted.has(id)),
       ),
-      ids("comment").length || ids("work_log").length || ids("attachment").length
+      ids("comment").length || ids("work_log").length || ids("attachment").length || ids("checklist_item").length
         ? ticketPartsForSync(ctx, {
             commentIds: ids("comment"),
             workLogIds: ids("work_log"),
             attachmentIds: ids("attachment"),
+            checklistItemIds: ids("checklist_item"),
           })
-        : { comments: [], work_logs: [], attachments: [] },
+        : { comments: [], work_logs: [], attachments: [], checklist_items: [] },
       ids("appointment").length ? appointmentsForSync(ctx, { ids: ids("appointment") }) : [],
       customersForSync(ctx, ids("customer")),
       assetsForSync(ctx, ids("asset")),
@@ -221,6 +223,7 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   answer("comment", ids("comment"), parts.comments);
   answer("work_log", ids("work_log"), parts.work_logs);
   answer("attachment", ids("attachment"), parts.attachments);
+  answer("checklist_item", ids("checklist_item"), parts.checklist_items);
   answer("appointment", ids("appointment"), appointments);
   answer("customer", ids("customer"), customers);
   answer("asset", ids("asset"), assets);

@@ -1,12 +1,13 @@
 import { getTableName, type Table } from "drizzle-orm";
 import type { CatalogueEvent } from "../../contracts/events";
-import { ticketAssignees, tickets } from "../../db/schema";
+import { ticketAssignees, ticketChecklistItems, tickets } from "../../db/schema";
 import { type ChangedRow, commitChange, domainEvent, prepareChange, type RecordedEvent } from "../../lib/change-batch";
 import { actorUserId, type ServiceContext } from "../../lib/context";
 import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/d1";
 import { nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
+import { CHECKLIST_DONE, checklistProblem } from "./checklist-gate";
 import {
   guardedInsert,
   guardedUpdate,
@@ -83,10 +84,13 @@ export async function changeTicket(
   const token = randomToken(12);
   const events = (change.events ?? []).map((e) => domainEvent(e, ticketId, actorId));
   const guard = tokenGuard(ticketId, token);
+  // PM-3: work is not complete while a required checklist item is open, whichever way it completes.
+  const completes = ["resolved", "waiting_approval"].includes(String(change.set?.status ?? ""));
+  const expectAlso = completes ? andConditions(change.expectAlso, CHECKLIST_DONE) : change.expectAlso;
   const versionCheck =
     change.expectVersion === undefined
-      ? change.expectAlso
-      : andConditions(change.expectAlso, { sql: "version = ?", params: [change.expectVersion] });
+      ? expectAlso
+      : andConditions(expectAlso, { sql: "version = ?", params: [change.expectVersion] });
   const { results, won } = await commitChange(
     ctx,
     {
@@ -111,6 +115,10 @@ export async function changeTicket(
     (batch) => (batch[0]?.meta.changes ?? 0) > 0,
   );
   if (!won) {
+    if (completes) {
+      const open = await checklistProblem(ctx, ticketId);
+      if (open) throw open;
+    }
     if (change.expectVersion !== undefined) {
       const current = await db
         .prepare("SELECT version FROM tickets WHERE id = ?")
@@ -136,6 +144,7 @@ export async function recordNewTicket(
   ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] },
   row: Columns & { id: string },
   event: CatalogueEvent,
+  checklist: (Columns & { id: string })[] = [],
 ) {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
@@ -143,8 +152,12 @@ export async function recordNewTicket(
     statements: [
       plainInsert(db, "tickets", row),
       plainInsert(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", null)),
+      ...checklist.map((item) => plainInsert(db, "ticket_checklist_items", item)),
     ],
-    changed: [{ table: tickets, id: row.id }],
+    changed: [
+      { table: tickets, id: row.id },
+      ...checklist.map((item) => ({ table: ticketChecklistItems, id: item.id, of: row.id })),
+    ],
     events: [{ event: domainEvent(event, row.id, actorId) }],
   });
 }

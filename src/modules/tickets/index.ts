@@ -7,6 +7,8 @@ export { slaState } from "./sla";
 import { createRouter } from "../../lib/create-router";
 import * as h from "./tickets.handlers";
 import * as r from "./tickets.routes";
+import * as ch from "./checklist.handlers";
+import * as cr from "./checklist.routes";
 import * as ph from "./sla-policies.handlers";
 import * as pr from "./sla-policies.routes";
 
@@ -43,7 +45,9 @@ const router = createRouter()
   .openapi(r.approveTicket, h.approveTicket)
   .openapi(r.rejectTicket, h.rejectTicket)
   .openapi(r.cancelTicket, h.cancelTicket)
-  .openapi(r.reopenTicket, h.reopenTicket);
+  .openapi(r.reopenTicket, h.reopenTicket)
+  .openapi(cr.getTicketChecklist, ch.getTicketChecklist)
+  .openapi(cr.updateTicketChecklistItem, ch.updateTicketChecklistItem);
 
 // SLA policies (TIME-2): the ticket's clock is this module's, so its policies are too.
 const slaPoliciesRouter = router
@@ -68,4 +72,6 @@ export { assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.s
 export { addComment, addWorkLog, attachStoredFile } from "./activity.service";
 export { transitionTicket } from "./tickets.write";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";
+export { ChecklistItemUpdateSchema } from "./checklist.schemas";
+export { updateTicketChecklistItem } from "./checklist.service";
 export { createTicket } from "./tickets.write";

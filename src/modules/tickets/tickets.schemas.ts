@@ -273,6 +273,11 @@ export const TicketCreateSchema = z
       .optional()
       .openapi({ description: "The project or contract the work belongs to", example: "Fibre rollout Phase 2" }),
     external_ref: externalRef.optional(),
+    template_id: z.string().min(1).max(64).optional().openapi({
+      description:
+        "A job template in use: its estimate, skills and service category fill what this request leaves out, and the ticket gets a copy of its checklist",
+      example: "tpl_0a1b2c3d4e5f6g7h8i9j",
+    }),
     service_category: z
       .enum(SERVICE_CATEGORIES)
       .optional()

@@ -1,5 +1,14 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import { ticketAssignees, ticketAttachments, ticketComments, tickets, users, workLogs } from "../../db/schema";
+import {
+  ticketAssignees,
+  ticketAttachments,
+  ticketChecklistItems,
+  ticketComments,
+  tickets,
+  users,
+  workLogs,
+} from "../../db/schema";
+import { toChecklistItemResponse } from "./checklist.service";
 import type { UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { displayName } from "../../lib/names";
@@ -46,12 +55,18 @@ export async function ticketsForSync(ctx: UserContext, ids: string[]) {
 /** Comments (internal notes only for those who read them), work logs and attachments, by id or of whole tickets. */
 export async function ticketPartsForSync(
   ctx: UserContext,
-  by: { ticketIds?: string[]; commentIds?: string[]; workLogIds?: string[]; attachmentIds?: string[] },
+  by: {
+    ticketIds?: string[];
+    commentIds?: string[];
+    workLogIds?: string[];
+    attachmentIds?: string[];
+    checklistItemIds?: string[];
+  },
 ) {
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const pick = (idColumn: Parameters<typeof inList>[0], ticketColumn: Parameters<typeof inList>[0], ids?: string[]) =>
     by.ticketIds ? inList(ticketColumn, by.ticketIds) : inList(idColumn, ids ?? []);
-  const [comments, logs, attachments] = await ctx.db.batch([
+  const [comments, logs, attachments, checklist] = await ctx.db.batch([
     ctx.db
       .select({ c: ticketComments, first: users.firstName, last: users.lastName, username: users.username })
       .from(ticketComments)
@@ -70,6 +85,10 @@ export async function ticketPartsForSync(
       .select()
       .from(ticketAttachments)
       .where(pick(ticketAttachments.id, ticketAttachments.ticketId, by.attachmentIds)),
+    ctx.db
+      .select()
+      .from(ticketChecklistItems)
+      .where(pick(ticketChecklistItems.id, ticketChecklistItems.ticketId, by.checklistItemIds)),
   ]);
   return {
     comments: comments.map((r) => ({
@@ -83,5 +102,12 @@ export async function ticketPartsForSync(
     })),
     work_logs: logs.map(toWorkLogResponse),
     attachments: attachments.map((a) => ({ ...toAttachmentResponse(a), ticket_id: a.ticketId })),
+    // A checklist item syncs under its own id; `key` is the id the checklist routes use.
+    checklist_items: checklist.map((c) => ({
+      ...toChecklistItemResponse(c),
+      id: c.id,
+      key: c.itemKey,
+      ticket_id: c.ticketId,
+    })),
   };
 }

@@ -1,6 +1,15 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { counterQuery } from "../../lib/counters";
-import { assets, customers, tickets, type TicketKind, type TicketPriority, type TicketStatus } from "../../db/schema";
+import {
+  assets,
+  type ChecklistTemplateItem,
+  customers,
+  tickets,
+  type TicketKind,
+  type TicketPriority,
+  type TicketStatus,
+} from "../../db/schema";
+import { templateForTicket } from "../templates";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
@@ -92,6 +101,22 @@ export interface TicketCreateInput {
   visit_type?: "onsite" | "carry_in" | "remote";
   scheduled_at?: string;
   estimated_minutes?: number;
+  template_id?: string;
+}
+
+/** The ticket's own copy of its template's checklist. */
+function checklistRows(ticketId: string, items: ChecklistTemplateItem[], now: string) {
+  return items.map((item, position) => ({
+    id: newId("chk"),
+    ticket_id: ticketId,
+    item_key: item.id,
+    position,
+    label: item.label,
+    required: item.required ? 1 : 0,
+    photo_required: item.photo_required ? 1 : 0,
+    value_required: item.value_required ? 1 : 0,
+    updated_at: now,
+  }));
 }
 
 function invalid(path: string, message: string, detail = message): never {
@@ -186,6 +211,16 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
       errors: [{ path: "external_ref", message: "Already in use" }],
     });
   }
+  // A job template fills what the request leaves out, and gives the ticket its checklist.
+  const template = input.template_id ? await templateForTicket(ctx, input.template_id) : null;
+  if (template) {
+    input = {
+      ...input,
+      estimated_minutes: input.estimated_minutes ?? template.estimated_minutes ?? undefined,
+      service_category: input.service_category ?? template.service_category ?? undefined,
+      required_skills: [...new Set([...template.required_skills, ...input.required_skills])],
+    };
+  }
   const now = nowIso();
   const id = newId("tkt");
   const { number, basis } = await numberAndBasis(ctx);
@@ -216,15 +251,21 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     estimated_minutes: input.estimated_minutes ?? null,
     service_type: serviceType,
     service_category: input.service_category ?? null,
+    template_id: template?.id ?? null,
     ...clock,
     write_token: randomToken(12),
     created_at: now,
     updated_at: now,
   };
-  await recordNewTicket(ctx, row, {
-    type: "ticket.created",
-    data: { number, kind: input.kind, priority: input.priority, customer_id: customer?.id ?? null },
-  });
+  await recordNewTicket(
+    ctx,
+    row,
+    {
+      type: "ticket.created",
+      data: { number, kind: input.kind, priority: input.priority, customer_id: customer?.id ?? null },
+    },
+    template ? checklistRows(id, template.checklist, now) : [],
+  );
   armForColumns(ctx, clock);
   return getTicket(ctx, id);
 }
