@@ -20265,7 +20265,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The ticket */
                 id: string;
+                /** @description The checklist item's key (its `id` in the checklist) */
                 item: string;
             };
             cookie?: never;
@@ -32878,6 +32880,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job template */
                 id: string;
             };
             cookie?: never;
@@ -32936,6 +32939,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job template */
                 id: string;
             };
             cookie?: never;

@@ -101,7 +101,11 @@ export const TemplateIdParam = z.object({
     .string()
     .min(1)
     .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "tpl_0a1b2c3d4e5f6g7h8i9j" }),
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The job template",
+      example: "tpl_0a1b2c3d4e5f6g7h8i9j",
+    }),
 });
 
 export const TemplateListQuery = z.strictObject({

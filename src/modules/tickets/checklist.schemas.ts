@@ -32,12 +32,16 @@ export const ChecklistItemParams = z.object({
     .string()
     .min(1)
     .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "tkt_0a1b2c3d4e5f6g7h8i9j" }),
+    .openapi({ param: { name: "id", in: "path" }, description: "The ticket", example: "tkt_0a1b2c3d4e5f6g7h8i9j" }),
   item: z
     .string()
     .min(1)
     .max(40)
-    .openapi({ param: { name: "item", in: "path" }, example: "light-level" }),
+    .openapi({
+      param: { name: "item", in: "path" },
+      description: "The checklist item's key (its `id` in the checklist)",
+      example: "light-level",
+    }),
 });
 
 export const ChecklistItemUpdateSchema = z
