@@ -131,6 +131,36 @@ function templatesSql(now, q) {
      VALUES ('tpl_demo_fibre_install', 'Fibre installation', 'Drop cable, ONT and router at the customer''s premises', 'installation', 'internet', 90,
              ${q(JSON.stringify(["fibre"]))}, '[]', ${q(JSON.stringify(checklist))}, 1, ${q(now)}, ${q(now)});`,
     `UPDATE tickets SET template_id = 'tpl_demo_fibre_install' WHERE id = 'tkt_demo_assigned' AND template_id IS NULL;`,
+    // A maintenance plan on Kagiso's purifier: every 3 months at 09:00, first visit 10 days from the
+    // first setup, raised 14 days ahead — so the 5-minute cron raises its first ticket at once
+    // (GET /v1/maintenance-plans/mpl_demo_purifier/occurrences).
+    `INSERT OR IGNORE INTO job_templates (id, name, description, kind, service_category, estimated_minutes, required_skills, parts, checklist, active, created_at, updated_at)
+     VALUES ('tpl_demo_purifier_service', 'Purifier service', 'Quarterly service of a water purifier', 'maintenance', 'other', 45,
+             ${q(JSON.stringify(["appliances"]))}, '[]', ${q(
+               JSON.stringify([
+                 {
+                   id: "filter",
+                   label: "Replace the filter cartridge",
+                   required: true,
+                   photo_required: false,
+                   value_required: false,
+                 },
+                 {
+                   id: "tds",
+                   label: "Measure the water's TDS after service",
+                   required: true,
+                   photo_required: false,
+                   value_required: true,
+                 },
+               ]),
+             )}, 1, ${q(now)}, ${q(now)});`,
+    (() => {
+      const first = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+      const raiseAt = new Date(Date.parse(`${first}T07:00:00Z`) - 14 * 86_400_000).toISOString();
+      return `INSERT OR IGNORE INTO maintenance_plans (id, name, customer_id, asset_id, template_id, rrule, time_zone, start_date, start_time, end_date, count, lead_days, holiday_rule, calendar_id, priority, status, next_date, next_raise_at, created_by, created_at, updated_at)
+     VALUES ('mpl_demo_purifier', 'Quarterly purifier service', 'cus_demo_kagiso', 'ast_demo_purifier', 'tpl_demo_purifier_service', 'FREQ=MONTHLY;INTERVAL=3',
+             'Africa/Gaborone', ${q(first)}, '09:00', NULL, NULL, 14, 'next_working_day', NULL, 'medium', 'active', ${q(first)}, ${q(raiseAt)}, 'usr_demo_dispatcher', ${q(now)}, ${q(now)});`;
+    })(),
     ...checklist.map(
       (item, position) =>
         `INSERT OR IGNORE INTO ticket_checklist_items (id, ticket_id, item_key, position, label, required, photo_required, value_required, updated_at)

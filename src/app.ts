@@ -24,6 +24,7 @@ import { rolesModule } from "./modules/roles";
 import { auditModule } from "./modules/audit";
 import { calendarsModule } from "./modules/calendars";
 import { templatesModule } from "./modules/templates";
+import { maintenanceModule } from "./modules/maintenance";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -340,6 +341,11 @@ export const API_TAGS = [
   { name: "roles", description: "Permissions, built-in and custom roles, and round-robin pools." },
   { name: "calendars", description: "Business hours: weekly frames in a time zone, exceptions, holidays." },
   {
+    name: "maintenance",
+    description:
+      "Preventive maintenance: plans that raise a ticket from a job template ahead of each occurrence of a recurrence rule.",
+  },
+  {
     name: "job-templates",
     description:
       "What a kind of job takes: estimate, skills, parts expected and a checklist copied onto each ticket raised from it.",
@@ -412,6 +418,7 @@ export function createApp() {
   app.route("/", auditModule);
   app.route("/", calendarsModule);
   app.route("/", templatesModule);
+  app.route("/", maintenanceModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -5900,6 +5900,190 @@ export interface paths {
         patch: operations["updateJobTemplate"];
         trace?: never;
     };
+    "/v1/maintenance-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Maintenance plans, newest first (filters: customer, card, status, next occurrence in a range)
+         * @description Maintenance plans, newest first (filters: customer, card, status, next occurrence in a range).
+         *
+         *     **Who may call:** holders of the `maintenance:read` permission (read maintenance plans and their occurrences) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listMaintenancePlans"];
+        put?: never;
+        /**
+         * Plan recurring visits: a rule, a local time in a zone, the job template to raise and the lead time
+         * @description A ticket is raised from the template `lead_days` before each occurrence, once per occurrence however often the generator runs. Occurrences before today are not raised.
+         *
+         *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createMaintenancePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenance-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A maintenance plan
+         * @description A maintenance plan.
+         *
+         *     **Who may call:** holders of the `maintenance:read` permission (read maintenance plans and their occurrences) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getMaintenancePlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a plan's future occurrences (tickets already raised stay)
+         * @description Change a plan's future occurrences (tickets already raised stay).
+         *
+         *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateMaintenancePlan"];
+        trace?: never;
+    };
+    "/v1/maintenance-plans/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a plan: nothing is raised until resumed
+         * @description Pause a plan: nothing is raised until resumed.
+         *
+         *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["pauseMaintenancePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenance-plans/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused plan from today (occurrences while paused are not raised)
+         * @description Resume a paused plan from today (occurrences while paused are not raised).
+         *
+         *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["resumeMaintenancePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenance-plans/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a plan for good
+         * @description End a plan for good.
+         *
+         *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["endMaintenancePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenance-plans/{id}/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the plan raised or skipped, and its next ten occurrences (with the holiday rule applied)
+         * @description What the plan raised or skipped, and its next ten occurrences (with the holiday rule applied).
+         *
+         *     **Who may call:** holders of the `maintenance:read` permission (read maintenance plans and their occurrences) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["listMaintenanceOccurrences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenance-plans/{id}/occurrences/{date}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip one future occurrence, with the reason recorded
+         * @description Skip one future occurrence, with the reason recorded.
+         *
+         *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["skipMaintenanceOccurrence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -7815,12 +7999,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage")[];
         };
         RolePool: {
             role: string;
@@ -10010,7 +10194,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -11202,6 +11386,155 @@ export interface components {
             checklist?: components["schemas"]["ChecklistTemplateItemInput"][];
             /** @description false retires it: no new tickets from it */
             active?: boolean;
+        };
+        MaintenancePlanPage: {
+            data: components["schemas"]["MaintenancePlan"][];
+            next_cursor: string | null;
+        };
+        MaintenancePlan: {
+            id: string;
+            name: string;
+            customer_id: string;
+            asset_id: string | null;
+            template_id: string;
+            rrule: string;
+            time_zone: string;
+            start_date: string;
+            start_time: string;
+            end_date: string | null;
+            count: number | null;
+            lead_days: number;
+            /** @enum {string} */
+            holiday_rule: "next_working_day" | "skip" | "keep";
+            calendar_id: string | null;
+            priority: string;
+            /** @enum {string} */
+            status: "active" | "paused" | "ended";
+            /** @description The next occurrence not yet handled (local date) */
+            next_date: string | null;
+            /** @description When its ticket is raised (the lead time before) */
+            next_raise_at: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "name": "Quarterly purifier service",
+         *       "customer_id": "cus_0a1b2c3d4e5f6g7h8i9j",
+         *       "asset_id": "ast_0a1b2c3d4e5f6g7h8i9j",
+         *       "template_id": "tpl_0a1b2c3d4e5f6g7h8i9j",
+         *       "rrule": "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO",
+         *       "time_zone": "Africa/Gaborone",
+         *       "start_date": "2027-01-04",
+         *       "start_time": "09:00",
+         *       "end_date": "2028-12-31",
+         *       "lead_days": 14,
+         *       "holiday_rule": "next_working_day",
+         *       "calendar_id": "cal_demo_gaborone",
+         *       "priority": "medium"
+         *     }
+         */
+        MaintenancePlanCreate: {
+            /** @example Quarterly purifier service */
+            name: string;
+            /** @example cus_0a1b2c3d4e5f6g7h8i9j */
+            customer_id: string;
+            /**
+             * @description The service card the visits are for
+             * @example ast_0a1b2c3d4e5f6g7h8i9j
+             */
+            asset_id?: string;
+            /** @example tpl_0a1b2c3d4e5f6g7h8i9j */
+            template_id: string;
+            /**
+             * @description An RFC 5545 recurrence rule without DTSTART, UNTIL, COUNT or times (the plan's own fields give them), at most daily, e.g. every 3 months on the first Monday
+             * @example FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO
+             */
+            rrule: string;
+            /**
+             * @description Default: the deployment's zone
+             * @example Africa/Gaborone
+             */
+            time_zone?: string;
+            /**
+             * Format: date
+             * @example 2027-01-04
+             */
+            start_date: string;
+            /**
+             * @description Defaults to `"09:00"`.
+             * @example 09:00
+             */
+            start_time?: string;
+            /**
+             * Format: date
+             * @description The last day an occurrence may fall on (instead of count)
+             * @example 2027-01-04
+             */
+            end_date?: string;
+            /**
+             * @description Stop after this many occurrences (instead of end_date)
+             * @example 8
+             */
+            count?: number;
+            /** @description Raise the ticket this many days before. Defaults to `14`. */
+            lead_days?: number;
+            /**
+             * @description An occurrence on a closed day of the calendar: move it to the next working day, skip it, or keep it. Defaults to `"next_working_day"`.
+             * @enum {string}
+             */
+            holiday_rule?: "next_working_day" | "skip" | "keep";
+            /** @description Whose closed days count; default the deployment's default calendar */
+            calendar_id?: string;
+            /**
+             * @description Defaults to `"medium"`.
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high" | "critical" | "emergency";
+        };
+        /** @description Applies to occurrences not yet handled; tickets already raised (and skips recorded) stay */
+        MaintenancePlanUpdate: {
+            name?: string;
+            template_id?: string;
+            /**
+             * @description An RFC 5545 recurrence rule without DTSTART, UNTIL, COUNT or times (the plan's own fields give them), at most daily, e.g. every 3 months on the first Monday
+             * @example FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO
+             */
+            rrule?: string;
+            /** @example 09:00 */
+            start_time?: string;
+            /**
+             * Format: date
+             * @example 2027-01-04
+             */
+            end_date?: string | null;
+            count?: number | null;
+            lead_days?: number;
+            /** @enum {string} */
+            holiday_rule?: "next_working_day" | "skip" | "keep";
+            calendar_id?: string | null;
+            /** @enum {string} */
+            priority?: "low" | "medium" | "high" | "critical" | "emergency";
+        };
+        MaintenanceOccurrences: {
+            plan_id: string;
+            data: components["schemas"]["MaintenanceOccurrence"][];
+        };
+        MaintenanceOccurrence: {
+            /** @description The rule's local date for this occurrence */
+            date: string;
+            /** @description When the visit is due (after the holiday rule); null when skipped */
+            due_at: string | null;
+            /** @enum {string} */
+            status: "raised" | "skipped" | "upcoming";
+            ticket_id: string | null;
+            /** @description The closed day it was moved from */
+            moved_from: string | null;
+            reason: string | null;
+        };
+        MaintenanceSkip: {
+            /** @example Customer away until May */
+            reason: string;
         };
     };
     responses: never;
@@ -32957,6 +33290,698 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobTemplate"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMaintenancePlans: {
+        parameters: {
+            query?: {
+                /** @description Only this customer's plans */
+                customer_id?: string;
+                /** @description Only plans on this service card */
+                asset_id?: string;
+                /** @description active, paused or ended */
+                status?: "active" | "paused" | "ended";
+                /** @description Plans whose next occurrence is on or after this date */
+                due_from?: string;
+                /** @description …and on or before this date */
+                due_to?: string;
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of plans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlanPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMaintenancePlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenancePlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlan"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMaintenancePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlan"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMaintenancePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenancePlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlan"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseMaintenancePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlan"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeMaintenancePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlan"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endMaintenancePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePlan"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMaintenanceOccurrences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Occurrences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceOccurrences"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    skipMaintenanceOccurrence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plan */
+                id: string;
+                /** @description The occurrence's local date (as the occurrences list names it) */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceSkip"];
+            };
+        };
+        responses: {
+            /** @description The skipped occurrence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceOccurrence"];
                 };
             };
             /** @description Invalid input (validation_failed, malformed_json) */

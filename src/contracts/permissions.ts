@@ -59,6 +59,8 @@ export const PERMISSIONS = {
   "calendars:manage": "Create, change and delete business-hours calendars (and choose the default) and SLA policies",
   "templates:read": "Read job templates (what a kind of job takes, and its checklist)",
   "templates:manage": "Create, change and retire job templates",
+  "maintenance:read": "Read maintenance plans and their occurrences",
+  "maintenance:manage": "Create, change, pause, resume and end maintenance plans; skip an occurrence",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -112,6 +114,7 @@ export const BUILTIN_ROLES = {
       "network:read",
       "calendars:read",
       "templates:read",
+      "maintenance:read",
     ],
   },
   dispatcher: {
@@ -144,6 +147,8 @@ export const BUILTIN_ROLES = {
       "network:manage",
       "calendars:read",
       "templates:read",
+      "maintenance:read",
+      "maintenance:manage",
     ],
   },
   technician: {

@@ -9,6 +9,7 @@ import { settleAbandonedActions } from "../modules/provisioning";
 import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/scheduling";
 import { settleTimeOffHolds } from "../modules/technicians";
 import { slaClockTick } from "../modules/tickets";
+import { generateMaintenance } from "../modules/maintenance";
 import { armSlaTimer } from "../lib/sla-timer";
 import { redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
 
@@ -45,6 +46,7 @@ const JOBS: Record<string, Record<string, Job>> = {
   [CRON_FREQUENT]: {
     slaClock,
     settleTimeOffHolds,
+    generateMaintenance,
     sendAppointmentReminders,
     settleAbandonedActions,
     resumeStalledJobs,

@@ -121,6 +121,15 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getTicketChecklist: "tickets:read", // GET /v1/tickets/{id}/checklist
   updateTicketChecklistItem: "tickets:update", // PATCH /v1/tickets/{id}/checklist/{item}
   listJobTemplates: "templates:read", // GET /v1/job-templates
+  listMaintenancePlans: "maintenance:read", // GET /v1/maintenance-plans
+  createMaintenancePlan: "maintenance:manage", // POST /v1/maintenance-plans
+  getMaintenancePlan: "maintenance:read", // GET /v1/maintenance-plans/{id}
+  updateMaintenancePlan: "maintenance:manage", // PATCH /v1/maintenance-plans/{id}
+  pauseMaintenancePlan: "maintenance:manage", // POST /v1/maintenance-plans/{id}/pause
+  resumeMaintenancePlan: "maintenance:manage", // POST /v1/maintenance-plans/{id}/resume
+  endMaintenancePlan: "maintenance:manage", // POST /v1/maintenance-plans/{id}/end
+  listMaintenanceOccurrences: "maintenance:read", // GET /v1/maintenance-plans/{id}/occurrences
+  skipMaintenanceOccurrence: "maintenance:manage", // POST /v1/maintenance-plans/{id}/occurrences/{date}/skip
   createJobTemplate: "templates:manage", // POST /v1/job-templates
   getJobTemplate: "templates:read", // GET /v1/job-templates/{id}
   updateJobTemplate: "templates:manage", // PATCH /v1/job-templates/{id}

@@ -117,6 +117,16 @@ describe("D1 round trips of every operation", () => {
       token: admin,
       body: { name: "Sweep template", kind: "installation", checklist: [{ label: "Sweep check" }] },
     });
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin,
+      body: {
+        name: "Sweep plan",
+        customer_id: cust.customerId,
+        template_id: template.json?.id,
+        rrule: "FREQ=MONTHLY",
+        start_date: dayAhead(40),
+      },
+    });
     const timeOff = await call("/v1/time-off", {
       token: admin,
       body: {
@@ -180,6 +190,7 @@ describe("D1 round trips of every operation", () => {
       slaPolicy: slaPolicy.json?.id,
       timeOff: timeOff.json?.id,
       template: template.json?.id,
+      plan: plan.json?.id,
       application: application.json?.id,
       appRole: appRole.json?.id,
       grant: grant.json?.id,
@@ -197,6 +208,17 @@ describe("D1 round trips of every operation", () => {
     string,
     () => Promise<{ path?: string; body?: Json; token?: string; headers?: Record<string, string> }>
   > = {
+    "POST /v1/maintenance-plans": async () => ({
+      body: {
+        name: "Sweep plan 2",
+        customer_id: w.customer,
+        template_id: w.template,
+        rrule: "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO",
+        start_date: dayAhead(30),
+        calendar_id: w.calendar,
+      },
+    }),
+    "PATCH /v1/maintenance-plans/{id}": async () => ({ body: { lead_days: 10, holiday_rule: "skip" } }),
     "POST /v1/auth/login": async () => {
       const u = await createUser({ role: "technician" });
       return { body: { identifier: u.username, password: u.password } };
@@ -350,6 +372,8 @@ describe("D1 round trips of every operation", () => {
         "sla-policies": w.slaPolicy,
         "time-off": w.timeOff,
         "job-templates": w.template,
+        "maintenance-plans": w.plan,
+        occurrences: dayAhead(40),
         jobs: w.job,
         applications: w.application,
         "application-grants": w.grant,

@@ -73,6 +73,8 @@ const OWNER: Record<string, string> = {
   sla_policies: "tickets",
   ticket_checklist_items: "tickets",
   job_templates: "templates",
+  maintenance_plans: "maintenance",
+  maintenance_occurrences: "maintenance",
   time_off: "technicians",
   work_logs: "tickets",
   counters: "platform",

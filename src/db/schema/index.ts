@@ -13,3 +13,4 @@ export * from "./network";
 export * from "./audit";
 export * from "./calendars";
 export * from "./templates";
+export * from "./maintenance";

@@ -25,7 +25,7 @@ export const FrameSchema = z
 
 const frames = z.array(FrameSchema).max(12);
 
-const timeZone = z
+export const TimeZoneSchema = z
   .string()
   .min(1)
   .max(64)
@@ -75,7 +75,7 @@ const unique = <T extends { date: string }>(list: T[]) => new Set(list.map((e) =
 export const CalendarCreateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(80).openapi({ example: "Gaborone office" }),
-    time_zone: timeZone,
+    time_zone: TimeZoneSchema,
     week: WeekSchema,
     exceptions: z.array(ExceptionSchema).max(366).default([]).refine(unique, "One exception per date"),
     holidays: z.array(HolidaySchema).max(200).default([]).refine(unique, "One holiday per date"),
@@ -91,7 +91,7 @@ export const CalendarCreateSchema = z
 export const CalendarUpdateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(80).optional(),
-    time_zone: timeZone.optional(),
+    time_zone: TimeZoneSchema.optional(),
     week: WeekSchema.optional(),
     exceptions: z.array(ExceptionSchema).max(366).refine(unique, "One exception per date").optional(),
     holidays: z.array(HolidaySchema).max(200).refine(unique, "One holiday per date").optional(),

@@ -1,6 +1,6 @@
 // Business-hours calendars (TIME-1): weekly frames in a zone, exceptions and holidays, one default.
 // The working-time arithmetic itself is pure (src/lib/working-time.ts).
-export { WeekSchema as CalendarWeekSchema } from "./calendars.schemas";
+export { TimeZoneSchema, WeekSchema as CalendarWeekSchema } from "./calendars.schemas";
 
 import { createRouter } from "../../lib/create-router";
 import * as h from "./calendars.handlers";

@@ -145,21 +145,34 @@ export async function recordNewTicket(
   row: Columns & { id: string },
   event: CatalogueEvent,
   checklist: (Columns & { id: string })[] = [],
-) {
+  gate?: { statements: D1PreparedStatement[]; guard: OuterGuard },
+): Promise<boolean> {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
-  await commitChange(ctx, {
-    statements: [
-      plainInsert(db, "tickets", row),
-      plainInsert(db, "ticket_history", historyRow(row.id, actorId, "created", null, "new", null)),
-      ...checklist.map((item) => plainInsert(db, "ticket_checklist_items", item)),
-    ],
-    changed: [
-      { table: tickets, id: row.id },
-      ...checklist.map((item) => ({ table: ticketChecklistItems, id: item.id, of: row.id })),
-    ],
-    events: [{ event: domainEvent(event, row.id, actorId) }],
-  });
+  // With a gate (the caller's own rows first), the ticket is written only while its guard holds.
+  const insert = (table: string, r: Columns) =>
+    gate
+      ? insertIfGuarded(db, table, r as Record<string, string | number | null>, gate.guard)
+      : plainInsert(db, table, r);
+  const { won } = await commitChange(
+    ctx,
+    {
+      guard: gate?.guard,
+      statements: [
+        ...(gate?.statements ?? []),
+        insert("tickets", row),
+        insert("ticket_history", historyRow(row.id, actorId, "created", null, "new", null)),
+        ...checklist.map((item) => insert("ticket_checklist_items", item)),
+      ],
+      changed: [
+        { table: tickets, id: row.id },
+        ...checklist.map((item) => ({ table: ticketChecklistItems, id: item.id, of: row.id })),
+      ],
+      events: [{ event: domainEvent(event, row.id, actorId) }],
+    },
+    (batch) => (batch[gate?.statements.length ?? 0]?.meta.changes ?? 0) > 0,
+  );
+  return won;
 }
 
 /**

@@ -74,4 +74,5 @@ export { transitionTicket } from "./tickets.write";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";
 export { ChecklistItemUpdateSchema } from "./checklist.schemas";
 export { updateTicketChecklistItem } from "./checklist.service";
+export { raisePlannedTicket } from "./tickets.write";
 export { createTicket } from "./tickets.write";

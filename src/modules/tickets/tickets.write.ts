@@ -22,7 +22,7 @@ import { armSlaTimer, earliest } from "../../lib/sla-timer";
 import { FINISHED_STATUSES, type SlaPauseReason, ticketSlaPeriods } from "../../db/schema";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
-import { changeTicket, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
+import { changeTicket, type Guard, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
 import { ticketEndingParts } from "../../contracts/ticket-endings";
 import {
   MILESTONE_COLUMN,
@@ -35,7 +35,7 @@ import {
 import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
 
 /** The next ticket number and the SLA basis, in one round trip. */
-async function numberAndBasis(ctx: UserContext) {
+async function numberAndBasis(ctx: ServiceContext) {
   const [taken, policies, cals, revision] = await ctx.db.batch([
     counterQuery(ctx.db, "ticket_number"),
     ...slaBasisQueries(ctx.db),
@@ -268,6 +268,92 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
   );
   armForColumns(ctx, clock);
   return getTicket(ctx, id);
+}
+
+/**
+ * A ticket a maintenance plan raises (PM-1), as the system: the template's kind, estimate, skills
+ * and checklist, for the plan's customer and card. `gate` carries the caller's rows that go first
+ * in the same batch and the condition the ticket is written under (the plan's occurrence row being
+ * this run's): answers whether this call wrote the ticket.
+ */
+export async function raisePlannedTicket(
+  ctx: ServiceContext,
+  input: {
+    id: string;
+    createdBy: string | null;
+    customerId: string;
+    assetId: string | null;
+    priority: string;
+    template: {
+      id: string;
+      kind: TicketKind;
+      service_category: string | null;
+      estimated_minutes: number | null;
+      required_skills: string[];
+      checklist: ChecklistTemplateItem[];
+    };
+    title: string;
+    description: string;
+    preferredAt: string;
+  },
+  gate: { statements: D1PreparedStatement[]; guard: Guard },
+): Promise<boolean> {
+  const [customer, { number, basis }] = await Promise.all([
+    ctx.db.query.customers.findFirst({ where: eq(customers.id, input.customerId) }),
+    numberAndBasis(ctx),
+  ]);
+  const now = nowIso();
+  const priority = input.priority as TicketPriority;
+  const clock = newTicketClock(
+    ctx.settings,
+    basis,
+    { priority, kind: input.template.kind, service_category: input.template.service_category },
+    input.customerId,
+    now,
+  );
+  const row: Columns & { id: string } = {
+    id: input.id,
+    number,
+    external_ref: null,
+    kind: input.template.kind,
+    priority,
+    status: "new",
+    title: input.title.slice(0, 200),
+    description: input.description,
+    project_name: null,
+    customer_id: input.customerId,
+    asset_id: input.assetId,
+    created_by: input.createdBy ?? "system",
+    service_area: customer?.serviceArea ?? null,
+    required_skills: JSON.stringify(input.template.required_skills),
+    lat: customer?.lat ?? null,
+    lng: customer?.lng ?? null,
+    address: customer?.address || null,
+    preferred_at: input.preferredAt,
+    preferred_time: null,
+    visit_type: "onsite",
+    scheduled_at: null,
+    estimated_minutes: input.template.estimated_minutes,
+    service_type: null,
+    service_category: input.template.service_category,
+    template_id: input.template.id,
+    ...clock,
+    write_token: randomToken(12),
+    created_at: now,
+    updated_at: now,
+  };
+  const won = await recordNewTicket(
+    ctx,
+    row,
+    {
+      type: "ticket.created",
+      data: { number, kind: input.template.kind, priority, customer_id: input.customerId },
+    },
+    checklistRows(input.id, input.template.checklist, now),
+    gate,
+  );
+  if (won) armForColumns(ctx, clock);
+  return won;
 }
 
 // ---- edit ----

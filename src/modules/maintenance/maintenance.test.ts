@@ -1,0 +1,208 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem } from "../../../test/helpers";
+import { securitySuite } from "../../../test/security-suite";
+import { customerAccount, staff, technicianAccount } from "../../../test/work-factories";
+import { systemContext } from "../../lib/context";
+import { addDays, todayIn } from "../../lib/time";
+import { generateMaintenance } from "./generator";
+import { applyHolidayRule, occurrenceInstant, occurrencesBetween } from "./recurrence";
+
+securitySuite("maintenance");
+
+describe("recurrence (pure)", () => {
+  it("every 3 months on the first Monday at 09:00 in Berlin stays 09:00 local across the daylight-saving change", () => {
+    const rec = {
+      rrule: "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO",
+      timeZone: "Europe/Berlin",
+      startDate: "2030-01-01",
+      startTime: "09:00",
+      endDate: null,
+      count: null,
+    };
+    const dates = occurrencesBetween(rec, "2030-01-01", "2030-12-31");
+    expect(dates).toEqual(["2030-01-07", "2030-04-01", "2030-07-01", "2030-10-07"]);
+    // Winter (UTC+1) then summer (UTC+2): the instants differ by the offset, the local time does not.
+    expect(dates.map((d) => occurrenceInstant(rec, d))).toEqual([
+      "2030-01-07T08:00:00.000Z",
+      "2030-04-01T07:00:00.000Z",
+      "2030-07-01T07:00:00.000Z",
+      "2030-10-07T07:00:00.000Z",
+    ]);
+  });
+
+  it("a closed day moves to the next working day, is skipped, or kept, by the plan's rule", () => {
+    const office = {
+      timeZone: "Africa/Gaborone",
+      week: { mon: [{ start: "08:00", end: "17:00" }], tue: [{ start: "08:00", end: "17:00" }] },
+      holidays: [{ date: "--12-25" }],
+    };
+    // Christmas 2028 is a Monday: the next working day is Tuesday the 26th.
+    expect(applyHolidayRule(office, "next_working_day", "2028-12-25")).toEqual({ date: "2028-12-26", moved: true });
+    expect(applyHolidayRule(office, "skip", "2028-12-25")).toBeNull();
+    expect(applyHolidayRule(office, "keep", "2028-12-25")).toEqual({ date: "2028-12-25", moved: false });
+    expect(applyHolidayRule(null, "skip", "2028-12-25")).toEqual({ date: "2028-12-25", moved: false });
+  });
+});
+
+async function fixture() {
+  const admin = await staff("admin");
+  const customer = await customerAccount();
+  const template = await call("/v1/job-templates", {
+    token: admin.token,
+    body: {
+      name: `Purifier service ${crypto.randomUUID().slice(0, 6)}`,
+      kind: "maintenance",
+      estimated_minutes: 45,
+      checklist: [{ label: "Replace the filter cartridge" }],
+    },
+  });
+  expect(template.status, template.text).toBe(201);
+  return { admin, customerId: customer.customerId, templateId: template.json.id as string };
+}
+
+const ticketsOf = async (planId: string) =>
+  (
+    await env.DB.prepare(
+      "SELECT o.occurrence_date, o.status, o.ticket_id, t.id AS real FROM maintenance_occurrences o LEFT JOIN tickets t ON t.id = o.ticket_id WHERE o.plan_id = ? ORDER BY o.occurrence_date",
+    )
+      .bind(planId)
+      .all<{ occurrence_date: string; status: string; ticket_id: string | null; real: string | null }>()
+  ).results;
+
+describe("maintenance plans", () => {
+  it("raise one ticket per occurrence inside the lead time, never twice across double runs, and catch up a missed day", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const today = todayIn("Africa/Gaborone");
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Weekly check",
+        customer_id: customerId,
+        template_id: templateId,
+        rrule: "FREQ=WEEKLY",
+        start_date: addDays(today, 3),
+        start_time: "10:00",
+        lead_days: 7,
+        holiday_rule: "keep",
+      },
+    });
+    expect(plan.status, plan.text).toBe(201);
+    expect(plan.json.next_date).toBe(addDays(today, 3));
+    const ctx = systemContext(env, "test");
+    // Two runs at once, then again: one ticket for the one occurrence inside seven days.
+    const [a, b] = await Promise.all([generateMaintenance(ctx, Date.now()), generateMaintenance(ctx, Date.now())]);
+    expect(a.raised + b.raised).toBe(1);
+    await generateMaintenance(ctx, Date.now());
+    let rows = await ticketsOf(plan.json.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ occurrence_date: addDays(today, 3), status: "raised" });
+    expect(rows[0].real).toBe(rows[0].ticket_id);
+    // The ticket is the template's, for the customer, with its checklist.
+    const ticket = await call(`/v1/tickets/${rows[0].ticket_id}`, { token: admin.token });
+    expect(ticket.json).toMatchObject({ kind: "maintenance", estimated_minutes: 45, customer_id: customerId });
+    const checklist = await call(`/v1/tickets/${rows[0].ticket_id}/checklist`, { token: admin.token });
+    expect(checklist.json.items).toHaveLength(1);
+    // Three weeks later (runs missed meanwhile): the next three weekly occurrences are raised, each once.
+    await generateMaintenance(ctx, Date.now() + 21 * 86_400_000);
+    await generateMaintenance(ctx, Date.now() + 21 * 86_400_000);
+    rows = await ticketsOf(plan.json.id);
+    expect(rows.map((r) => r.occurrence_date)).toEqual([0, 7, 14, 21].map((d) => addDays(today, 3 + d)));
+    expect(rows.every((r) => r.status === "raised" && r.real === r.ticket_id)).toBe(true);
+    const got = await call(`/v1/maintenance-plans/${plan.json.id}`, { token: admin.token });
+    expect(got.json.next_date).toBe(addDays(today, 31));
+  });
+
+  it("an occurrence on a holiday moves to the next working day or is skipped, and the occurrences list says so", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const today = todayIn("Africa/Gaborone");
+    const target = addDays(today, 5);
+    const calendar = await call("/v1/calendars", {
+      token: admin.token,
+      body: {
+        name: `Plan office ${crypto.randomUUID().slice(0, 6)}`,
+        time_zone: "Africa/Gaborone",
+        week: Object.fromEntries(
+          ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [{ start: "08:00", end: "17:00" }]]),
+        ),
+        holidays: [{ date: target, name: "Plan holiday" }],
+      },
+    });
+    expect(calendar.status, calendar.text).toBe(201);
+    const make = async (holiday_rule: string) =>
+      (
+        await call("/v1/maintenance-plans", {
+          token: admin.token,
+          body: {
+            name: `Daily ${holiday_rule}`,
+            customer_id: customerId,
+            template_id: templateId,
+            rrule: "FREQ=DAILY;INTERVAL=30",
+            start_date: target,
+            lead_days: 10,
+            holiday_rule,
+            calendar_id: calendar.json.id,
+          },
+        })
+      ).json.id as string;
+    const moved = await make("next_working_day");
+    const skipped = await make("skip");
+    const upcoming = await call(`/v1/maintenance-plans/${moved}/occurrences`, { token: admin.token });
+    expect(upcoming.json.data[0]).toMatchObject({ date: target, status: "upcoming", moved_from: target });
+    await generateMaintenance(systemContext(env, "test"), Date.now());
+    const m = await call(`/v1/maintenance-plans/${moved}/occurrences`, { token: admin.token });
+    expect(m.json.data[0]).toMatchObject({ date: target, status: "raised", moved_from: target });
+    expect(m.json.data[0].due_at.slice(0, 10)).toBe(addDays(target, 1));
+    const s = await call(`/v1/maintenance-plans/${skipped}/occurrences`, { token: admin.token });
+    expect(s.json.data[0]).toMatchObject({ date: target, status: "skipped", ticket_id: null });
+    expect(s.json.data[0].reason).toContain("closed day");
+  });
+
+  it("pause stops raising, a skipped occurrence is recorded, bad rules are refused, and ids are scoped", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const today = todayIn("Africa/Gaborone");
+    const base = {
+      name: "Monthly",
+      customer_id: customerId,
+      template_id: templateId,
+      rrule: "FREQ=MONTHLY",
+      start_date: addDays(today, 2),
+      lead_days: 5,
+    };
+    for (const rrule of ["FREQ=HOURLY", "FREQ=WEEKLY;COUNT=3", "NOT A RULE", "FREQ=DAILY;BYHOUR=9"]) {
+      const bad = await call("/v1/maintenance-plans", { token: admin.token, body: { ...base, rrule } });
+      expectProblem(bad, 400, "validation_failed");
+      expect(bad.json.errors[0].path).toBe("rrule");
+    }
+    expectProblem(
+      await call("/v1/maintenance-plans", { token: admin.token, body: { ...base, customer_id: "cus_nope" } }),
+      400,
+      "validation_failed",
+    );
+    const plan = (await call("/v1/maintenance-plans", { token: admin.token, body: base })).json;
+    const skip = await call(`/v1/maintenance-plans/${plan.id}/occurrences/${addDays(today, 2)}/skip`, {
+      token: admin.token,
+      body: { reason: "Customer away" },
+    });
+    expect(skip.status, skip.text).toBe(200);
+    expect((await call(`/v1/maintenance-plans/${plan.id}`, { token: admin.token })).json.next_date).not.toBe(
+      addDays(today, 2),
+    );
+    const paused = await call(`/v1/maintenance-plans/${plan.id}/pause`, { token: admin.token, body: {} });
+    expect(paused.status, paused.text).toBe(200);
+    expect(paused.json.status).toBe("paused");
+    await generateMaintenance(systemContext(env, "test"), Date.now() + 90 * 86_400_000);
+    const rows = await ticketsOf(plan.id);
+    expect(rows).toEqual([expect.objectContaining({ occurrence_date: addDays(today, 2), status: "skipped" })]);
+    expectProblem(
+      await call(`/v1/maintenance-plans/${plan.id}/pause`, { token: admin.token, body: {} }),
+      409,
+      "invalid_transition",
+    );
+    const listed = await call(`/v1/maintenance-plans?customer_id=${customerId}&status=paused`, { token: admin.token });
+    expect(listed.json.data.map((p: { id: string }) => p.id)).toEqual([plan.id]);
+    // A technician reads no plans.
+    const tech = await technicianAccount();
+    expect((await call(`/v1/maintenance-plans/${plan.id}`, { token: tech.token })).status).toBe(403);
+  });
+});
