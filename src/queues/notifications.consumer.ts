@@ -2,6 +2,7 @@ import { systemContext } from "../lib/context";
 import type { Env } from "../lib/env";
 import { writeLog } from "../lib/log";
 import { isDomainEvent, type QueueMessage } from "../lib/messages";
+import { planNextService } from "../modules/maintenance";
 import { DEAD_LETTER_QUEUE, backoffSeconds, deliver, fanOutEvent, keepDeadLetter } from "../modules/notifications";
 
 export { DEAD_LETTER_QUEUE, backoffSeconds };
@@ -20,6 +21,8 @@ export async function handleNotificationBatch(batch: MessageBatch<QueueMessage>,
       }
       if (isDomainEvent(msg.body)) {
         await fanOutEvent(system, msg.body);
+        // A work log's next service date plans the card's next visit (idempotent: keyed by the work log).
+        await planNextService(system, msg.body);
         msg.ack();
         continue;
       }

@@ -15,3 +15,4 @@ export const maintenanceModule = createRouter()
   .openapi(r.skipMaintenanceOccurrence, h.skipMaintenanceOccurrence);
 
 export { generateMaintenance } from "./generator";
+export { planNextService } from "./follow-up";

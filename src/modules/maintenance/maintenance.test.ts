@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { customerAccount, staff, technicianAccount } from "../../../test/work-factories";
+import { customerAccount, makeAsset, staff, technicianAccount } from "../../../test/work-factories";
+import { planNextService } from "./follow-up";
 import { systemContext } from "../../lib/context";
 import { addDays, todayIn } from "../../lib/time";
 import { generateMaintenance } from "./generator";
@@ -204,5 +205,66 @@ describe("maintenance plans", () => {
     // A technician reads no plans.
     const tech = await technicianAccount();
     expect((await call(`/v1/maintenance-plans/${plan.id}`, { token: tech.token })).status).toBe(403);
+  });
+});
+
+describe("a work log's next service date", () => {
+  it("plans a one-off visit on the card with the card's plan's template, once however often the event comes", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const assetId = await makeAsset(customerId);
+    const today = todayIn("Africa/Gaborone");
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Card plan",
+        customer_id: customerId,
+        asset_id: assetId,
+        template_id: templateId,
+        rrule: "FREQ=YEARLY",
+        start_date: addDays(today, 200),
+        lead_days: 3,
+      },
+    });
+    expect(plan.status, plan.text).toBe(201);
+    const tech = await technicianAccount();
+    const ticket = await call("/v1/tickets", {
+      token: admin.token,
+      body: { kind: "repair", title: "Purifier leaking", customer_id: customerId, asset_id: assetId },
+    });
+    await call(`/v1/tickets/${ticket.json.id}/assign`, { token: admin.token, body: { technician_ids: [tech.user.id] } });
+    const next = addDays(today, 60);
+    const log = await call(`/v1/tickets/${ticket.json.id}/work-logs`, {
+      token: tech.token,
+      body: { work_detail: "Replaced the seal", next_service_date: next },
+    });
+    expect(log.status, log.text).toBe(201);
+    const event = {
+      kind: "event" as const,
+      id: "evt_test",
+      type: "ticket.work_logged",
+      subject_id: ticket.json.id as string,
+      actor_id: tech.user.id,
+      data: { work_log_id: log.json.id as string },
+      occurred_at: new Date().toISOString(),
+    };
+    const ctx = systemContext(env, "test");
+    expect(await planNextService(ctx, event)).toMatchObject({ planned: true });
+    expect(await planNextService(ctx, event)).toMatchObject({ planned: false });
+    const oneOff = await call(`/v1/maintenance-plans/mpl_next_${log.json.id}`, { token: admin.token });
+    expect(oneOff.json).toMatchObject({
+      asset_id: assetId,
+      template_id: templateId,
+      count: 1,
+      next_date: next,
+      lead_days: 3,
+      status: "active",
+    });
+    // The generator raises it inside the lead time like any occurrence, then the plan ends.
+    await generateMaintenance(ctx, Date.parse(`${next}T06:00:00Z`));
+    const rows = await ticketsOf(`mpl_next_${log.json.id}`);
+    expect(rows).toEqual([expect.objectContaining({ occurrence_date: next, status: "raised" })]);
+    expect((await call(`/v1/maintenance-plans/mpl_next_${log.json.id}`, { token: admin.token })).json.status).toBe(
+      "ended",
+    );
   });
 });
