@@ -231,7 +231,10 @@ describe("a work log's next service date", () => {
       token: admin.token,
       body: { kind: "repair", title: "Purifier leaking", customer_id: customerId, asset_id: assetId },
     });
-    await call(`/v1/tickets/${ticket.json.id}/assign`, { token: admin.token, body: { technician_ids: [tech.user.id] } });
+    await call(`/v1/tickets/${ticket.json.id}/assign`, {
+      token: admin.token,
+      body: { technician_ids: [tech.user.id] },
+    });
     const next = addDays(today, 60);
     const log = await call(`/v1/tickets/${ticket.json.id}/work-logs`, {
       token: tech.token,
