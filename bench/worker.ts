@@ -4,6 +4,8 @@ import { createDb } from "../src/db/client";
 import { settingsFrom, type Env } from "../src/lib/env";
 import { permissionsOf } from "../src/contracts/permissions";
 import { buildTicketListQuery } from "../src/modules/tickets";
+import { generateMaintenance } from "../src/modules/maintenance";
+import { systemContext } from "../src/lib/context";
 
 export { ElementManagerSimulator, EventsHub, SlaTimer, TechnicianSchedule, VlanAllocator } from "../src/index";
 
@@ -121,6 +123,12 @@ const hello = new Hono<{ Bindings: Env }>()
       await c.env.DB.batch(statements);
     }
     return c.json({ rows: n, ms: Date.now() - t0 });
+  })
+  // One run of the maintenance generator (what the 5-minute cron does): its totals and wall time.
+  .post("/__bench/generate-maintenance", async (c) => {
+    const t0 = Date.now();
+    const totals = await generateMaintenance(systemContext(c.env, "bench"), Date.now());
+    return c.json({ ...totals, ms: Date.now() - t0 });
   });
 
 function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> | null {

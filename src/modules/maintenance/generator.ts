@@ -25,6 +25,8 @@ export async function generateMaintenance(ctx: ServiceContext, scheduledTime: nu
   const now = new Date(scheduledTime).toISOString();
   const totals = { plans: 0, raised: 0, skipped: 0 };
   let after = "";
+  // Plans share templates and calendars: each is read once per run.
+  const cache: RunCache = { templates: new Map(), calendars: new Map() };
   for (let round = 0; round < ROUNDS; round++) {
     const due = await ctx.db
       .select()
@@ -35,7 +37,7 @@ export async function generateMaintenance(ctx: ServiceContext, scheduledTime: nu
     const fresh = due.filter((p) => `${p.nextRaiseAt}|${p.id}` > after);
     if (!fresh.length) break;
     for (const plan of fresh) {
-      const r = await advancePlan(ctx, plan, scheduledTime);
+      const r = await advancePlan(ctx, plan, scheduledTime, cache);
       totals.plans++;
       totals.raised += r.raised;
       totals.skipped += r.skipped;
@@ -47,15 +49,29 @@ export async function generateMaintenance(ctx: ServiceContext, scheduledTime: nu
   return totals;
 }
 
-async function advancePlan(ctx: ServiceContext, plan: PlanRow, nowMs: number) {
+interface RunCache {
+  templates: Map<string, Promise<Awaited<ReturnType<typeof templateForTicket>> | null>>;
+  calendars: Map<string, Promise<Awaited<ReturnType<typeof calendarFor>>>>;
+}
+
+function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let hit = map.get(key);
+  if (!hit) {
+    hit = load();
+    map.set(key, hit);
+  }
+  return hit;
+}
+
+async function advancePlan(ctx: ServiceContext, plan: PlanRow, nowMs: number, cache: RunCache) {
   const rec = recurrenceOf(plan);
   const out = { raised: 0, skipped: 0 };
   if (!plan.nextDate) return out;
   const horizon = dateIn(plan.timeZone, new Date(nowMs + plan.leadDays * 86_400_000));
   const dates = occurrencesBetween(rec, plan.nextDate, horizon, PER_PLAN);
   const [calendar, template] = await Promise.all([
-    calendarFor(ctx, plan),
-    templateForTicket(ctx, plan.templateId).catch(() => null),
+    cached(cache.calendars, plan.calendarId ?? "(default)", () => calendarFor(ctx, plan)),
+    cached(cache.templates, plan.templateId, () => templateForTicket(ctx, plan.templateId).catch(() => null)),
   ]);
   for (const date of dates) {
     const landed = applyHolidayRule(calendar, plan.holidayRule, date);
