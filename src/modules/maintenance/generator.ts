@@ -2,7 +2,7 @@ import { and, asc, eq, lte } from "drizzle-orm";
 import { maintenancePlans } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
-import { dateIn } from "../../lib/time";
+import { addDays, dateIn } from "../../lib/time";
 import { templateForTicket } from "../templates";
 import { raisePlannedTicket } from "../tickets";
 import { calendarFor, type PlanRow, pointerFrom, recurrenceOf } from "./maintenance.service";
@@ -125,7 +125,7 @@ async function advancePlan(ctx: ServiceContext, plan: PlanRow, nowMs: number, ca
   // The pointer moves past what was handled (a concurrent run that moved it already wins).
   const last = dates[dates.length - 1];
   if (last) {
-    const pointer = pointerFrom(plan, dayAfter(last));
+    const pointer = pointerFrom(plan, addDays(last, 1));
     await ctx.env.DB.prepare(
       `UPDATE maintenance_plans SET next_date = ?1, next_raise_at = ?2, status = CASE WHEN ?1 IS NULL THEN 'ended' ELSE status END, updated_at = ?3
         WHERE id = ?4 AND next_date = ?5`,
@@ -135,5 +135,3 @@ async function advancePlan(ctx: ServiceContext, plan: PlanRow, nowMs: number, ca
   }
   return out;
 }
-
-const dayAfter = (date: string) => new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

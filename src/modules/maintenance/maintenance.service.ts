@@ -5,7 +5,7 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { todayIn } from "../../lib/time";
+import { addDays, todayIn } from "../../lib/time";
 import type { WorkingCalendar } from "../../lib/working-time";
 import { workingCalendarOf } from "../calendars";
 import { visibleCustomers } from "../access";
@@ -382,7 +382,7 @@ export async function skipMaintenanceOccurrence(ctx: UserContext, id: string, da
   }
   // Skipping the next one moves the plan's pointer past it.
   if (plan.nextDate === date) {
-    const pointer = pointerFrom(plan, nextDay(date));
+    const pointer = pointerFrom(plan, addDays(date, 1));
     await ctx.env.DB.prepare(
       "UPDATE maintenance_plans SET next_date = ?1, next_raise_at = ?2, updated_at = ?3 WHERE id = ?4 AND next_date = ?5",
     )
@@ -391,5 +391,3 @@ export async function skipMaintenanceOccurrence(ctx: UserContext, id: string, da
   }
   return { date, due_at: null, status: "skipped" as const, ticket_id: null, moved_from: null, reason };
 }
-
-const nextDay = (date: string) => new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

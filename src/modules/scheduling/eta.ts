@@ -2,17 +2,12 @@ import { and, desc, eq, gte } from "drizzle-orm";
 import { customers, technicianLocations, type AppointmentStatus } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import type { Settings } from "../../lib/env";
+import { greatCircleKm } from "../../lib/travel";
 
 type Point = { lat: number; lng: number };
 
-/** Great-circle distance in kilometres. */
-export function distanceKm(a: Point, b: Point): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+/** Great-circle distance in kilometres (the travel rule's, one implementation). */
+export const distanceKm = greatCircleKm;
 
 export interface Eta {
   minutes: number;
