@@ -154,12 +154,22 @@ function templatesSql(now, q) {
                  },
                ]),
              )}, 1, ${q(now)}, ${q(now)});`,
+    // Each raised visit is texted to Kagiso as a link to book its exact time within 7 days of the date.
     (() => {
       const first = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-      const raiseAt = new Date(Date.parse(`${first}T07:00:00Z`) - 14 * 86_400_000).toISOString();
-      return `INSERT OR IGNORE INTO maintenance_plans (id, name, customer_id, asset_id, template_id, rrule, time_zone, start_date, start_time, end_date, count, lead_days, holiday_rule, calendar_id, priority, status, next_date, next_raise_at, created_by, created_at, updated_at)
+      const dueAt = `${first}T07:00:00.000Z`;
+      const raiseAt = new Date(Date.parse(dueAt) - 14 * 86_400_000).toISOString();
+      return `INSERT OR IGNORE INTO maintenance_plans (id, name, customer_id, asset_id, template_id, rrule, time_zone, start_date, start_time, end_date, count, lead_days, holiday_rule, calendar_id, priority, send_booking_link, booking_window_days, status, next_date, next_raise_at, next_due_at, created_by, created_at, updated_at)
      VALUES ('mpl_demo_purifier', 'Quarterly purifier service', 'cus_demo_kagiso', 'ast_demo_purifier', 'tpl_demo_purifier_service', 'FREQ=MONTHLY;INTERVAL=3',
-             'Africa/Gaborone', ${q(first)}, '09:00', NULL, NULL, 14, 'next_working_day', NULL, 'medium', 'active', ${q(first)}, ${q(raiseAt)}, 'usr_demo_dispatcher', ${q(now)}, ${q(now)});`;
+             'Africa/Gaborone', ${q(first)}, '09:00', NULL, NULL, 14, 'next_working_day', NULL, 'medium', 1, 7, 'active', ${q(first)}, ${q(raiseAt)}, ${q(dueAt)}, 'usr_demo_dispatcher', ${q(now)}, ${q(now)});`;
+    })(),
+    // A service contract on the purifier: one free visit per quarter, renewing by itself, ending in
+    // 25 days (so the daily job reminds Kagiso, and GET /v1/reports/contracts-ending lists it).
+    (() => {
+      const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      return `INSERT OR IGNORE INTO service_contracts (id, name, customer_id, asset_ids, starts_on, ends_on, visits_per_period, period_months, charge, renewal, term_months, reminder_days, renewals, status, notes, created_by, created_at, updated_at)
+     VALUES ('sct_demo_purifier_care', 'Purifier care plan', 'cus_demo_kagiso', ${q(JSON.stringify(["ast_demo_purifier"]))}, ${q(day(-340))}, ${q(day(25))}, 1, 3, 'free', 'auto', 12, 30, 0, 'active',
+             'Signed at the Gaborone office', 'usr_demo_manager', ${q(now)}, ${q(now)});`;
     })(),
     ...checklist.map(
       (item, position) =>

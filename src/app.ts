@@ -25,6 +25,7 @@ import { auditModule } from "./modules/audit";
 import { calendarsModule } from "./modules/calendars";
 import { templatesModule } from "./modules/templates";
 import { maintenanceModule } from "./modules/maintenance";
+import { serviceContractsModule } from "./modules/service-contracts";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -346,6 +347,11 @@ export const API_TAGS = [
       "Preventive maintenance: plans that raise a ticket from a job template ahead of each occurrence of a recurrence rule.",
   },
   {
+    name: "service-contracts",
+    description:
+      "Service contracts: a customer's cover for a period, the visits included per period (free or paid) that decide a booking's charge, renewal and reminders.",
+  },
+  {
     name: "job-templates",
     description:
       "What a kind of job takes: estimate, skills, parts expected and a checklist copied onto each ticket raised from it.",
@@ -419,6 +425,7 @@ export function createApp() {
   app.route("/", calendarsModule);
   app.route("/", templatesModule);
   app.route("/", maintenanceModule);
+  app.route("/", serviceContractsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

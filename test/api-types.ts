@@ -6084,6 +6084,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/service-contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service contracts, newest first (filters: customer, covered card, status)
+         * @description Service contracts, newest first (filters: customer, covered card, status).
+         *
+         *     **Who may call:** holders of the `contracts:read` permission (read service contracts and the contracts-ending report) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listServiceContracts"];
+        put?: never;
+        /**
+         * Cover a customer's service cards for a period, with visits included per period
+         * @description While a contract covers a card, a service booking of it is charged as the contract says (`charge`) as long as the period has included visits left, and paid beyond them; without a contract the warranty rule decides. The customer is reminded `reminder_days` before the end.
+         *
+         *     **Who may call:** holders of the `contracts:manage` permission (create, change, renew and cancel service contracts) — by default the roles admin, manager; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createServiceContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-contracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A service contract, with the visits used and left in the current period
+         * @description A service contract, with the visits used and left in the current period.
+         *
+         *     **Who may call:** holders of the `contracts:read` permission (read service contracts and the contracts-ending report) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getServiceContract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a contract (bookings already made keep their charge)
+         * @description Change a contract (bookings already made keep their charge).
+         *
+         *     **Who may call:** holders of the `contracts:manage` permission (create, change, renew and cancel service contracts) — by default the roles admin, manager; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateServiceContract"];
+        trace?: never;
+    };
+    "/v1/service-contracts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a contract: it covers nothing from now on (the reason is kept)
+         * @description Cancel a contract: it covers nothing from now on (the reason is kept).
+         *
+         *     **Who may call:** holders of the `contracts:manage` permission (create, change, renew and cancel service contracts) — by default the roles admin, manager; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["cancelServiceContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-contracts/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew a contract for one more term after its end (contracts on `auto` renew by themselves)
+         * @description Renew a contract for one more term after its end (contracts on `auto` renew by themselves).
+         *
+         *     **Who may call:** holders of the `contracts:manage` permission (create, change, renew and cancel service contracts) — by default the roles admin, manager; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["renewServiceContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/contracts-ending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contracts ending in a month (default next month), soonest first, with whether each renews by itself
+         * @description Contracts ending in a month (default next month), soonest first, with whether each renews by itself.
+         *
+         *     **Who may call:** holders of the `contracts:read` permission (read service contracts and the contracts-ending report) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listContractsEnding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -6586,6 +6724,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "service_contract.ending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer's service contract ends soon (sent once per term, `reminder_days` before its end); the customer is told
+         * @description Sent to every active webhook subscribed to `service_contract.ending` (or `*`). Answer any 2xx within 10 seconds to acknowledge; anything else is retried with back-off, then kept as dead-lettered and replayable. Deliveries are at least once: deduplicate on `webhook-id`.
+         */
+        post: operations["onServiceContractEnding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -6695,8 +6853,15 @@ export interface components {
             visit_type: "onsite" | "carry_in" | "remote" | null;
             scheduled_at: string | null;
             estimated_minutes: number | null;
-            /** @enum {string|null} */
+            /**
+             * @description Service bookings: `free` or `paid`, as the covering service contract says (while its period has included visits left), else by the warranty rule
+             * @enum {string|null}
+             */
             service_type: "free" | "paid" | null;
+            /** @description The service contract whose included visit this booking uses, if any */
+            contract_id: string | null;
+            /** @description The job template the ticket was raised from (its checklist came from it), if any */
+            template_id: string | null;
             /**
              * @description The service the ticket is about: voice, internet or other. When not given, the customer's visit page guesses it from the title and description
              * @enum {string|null}
@@ -7335,6 +7500,31 @@ export interface components {
                 name: string;
                 quantity: number;
                 min_level: number;
+            };
+        };
+        WebhookEventServiceContractEnding: {
+            /** @example evt_0a1b2c3d4e5f6g7h8i9j */
+            id: string;
+            /** @enum {string} */
+            type: "service_contract.ending";
+            /**
+             * Format: date-time
+             * @example 2026-12-01T09:00:00.000Z
+             */
+            occurred_at: string;
+            /** @description The user or API key that made the change; null for the system */
+            actor_id: string | null;
+            data: {
+                /** @example sct_0a1b2c3d4e5f6g7h8i9j */
+                contract_id: string;
+                /** @example cus_0a1b2c3d4e5f6g7h8i9j */
+                customer_id: string;
+                /** @example Purifier care plan */
+                name: string;
+                /** @example 2027-12-31 */
+                ends_on: string;
+                /** @description It renews by itself for another term */
+                will_renew: boolean;
             };
         };
         ApiRoot: {
@@ -7999,12 +8189,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage")[];
         };
         RolePool: {
             role: string;
@@ -8089,7 +8279,7 @@ export interface components {
              * @example https://hooks.example.com/truckroll
              */
             url: string;
-            events: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.warning" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock")[];
+            events: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.warning" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock" | "service_contract.ending")[];
             description?: string;
         };
         WebhookUpdate: {
@@ -8099,7 +8289,7 @@ export interface components {
              * @example https://hooks.example.com/truckroll
              */
             url?: string;
-            events?: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.warning" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock")[];
+            events?: ("*" | "ticket.created" | "ticket.updated" | "ticket.assigned" | "ticket.unassigned" | "ticket.status_changed" | "ticket.commented" | "ticket.rescheduled" | "ticket.sla_changed" | "ticket.attachment_added" | "ticket.work_logged" | "tickets.imported" | "sla.warning" | "sla.breached" | "appointment.scheduled" | "appointment.rescheduled" | "appointment.confirmed" | "appointment.en_route" | "appointment.on_site" | "appointment.in_progress" | "appointment.completed" | "appointment.cancelled" | "appointment.location_shared" | "appointment.reminder" | "appointment.link_sent" | "inventory.low_stock" | "service_contract.ending")[];
             description?: string | null;
             active?: boolean;
         };
@@ -9362,7 +9552,12 @@ export interface components {
             service_name: string;
             timezone: string;
             /**
-             * @description The last local date a visit can be booked for (the booking horizon)
+             * @description The first local date a visit can be booked for: today, or the start of the window a planned visit's link was sent for
+             * @example 2026-12-07
+             */
+            first_bookable_date: string;
+            /**
+             * @description The last local date a visit can be booked for (the booking horizon, or the planned visit's window)
              * @example 2027-01-01
              */
             last_bookable_date: string;
@@ -9958,19 +10153,27 @@ export interface components {
             next_cursor: string | null;
         };
         UpcomingService: {
-            ticket_id: string;
-            number: string;
+            /**
+             * @description `booking`: a service booking; `plan`: a visit of a maintenance plan (raised as a ticket, or not yet)
+             * @enum {string}
+             */
+            source: "booking" | "plan";
+            /** @description null: a plan's occurrence whose ticket is not raised yet */
+            ticket_id: string | null;
+            plan_id: string | null;
+            number: string | null;
+            /** @description The ticket's title, or the plan's name */
             title: string;
-            /** @enum {string} */
-            status: "new" | "opened" | "assigned" | "in_progress" | "on_hold" | "resolved" | "waiting_approval" | "closed" | "cancelled";
+            /** @enum {string|null} */
+            status: "new" | "opened" | "assigned" | "in_progress" | "on_hold" | "resolved" | "waiting_approval" | "closed" | "cancelled" | null;
             customer_id: string | null;
             asset_id: string | null;
             /** @enum {string|null} */
             service_type: "free" | "paid" | null;
-            /** @description The scheduled time, else the customer's preferred time */
+            /** @description The scheduled time, else the customer's preferred time; for a plan's occurrence not raised yet, its time by the rule */
             due_at: string;
             /** @enum {string} */
-            basis: "scheduled" | "preferred";
+            basis: "scheduled" | "preferred" | "planned";
         };
         /**
          * @example {
@@ -10194,7 +10397,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -10271,7 +10474,7 @@ export interface components {
         };
         SyncChange: {
             /** @enum {string} */
-            entity: "ticket" | "comment" | "work_log" | "appointment" | "attachment" | "customer" | "asset" | "equipment" | "notification" | "checklist_item";
+            entity: "ticket" | "comment" | "work_log" | "appointment" | "attachment" | "customer" | "asset" | "equipment" | "notification" | "checklist_item" | "job_template";
             id: string;
             /**
              * @description `upsert`: store `data` (the entity as the matching GET answers it); `delete`: drop it
@@ -10283,7 +10486,7 @@ export interface components {
              * @enum {string}
              */
             reason?: "deleted" | "revoked";
-            /** @description The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you), a Notification (yours) or a ChecklistItem (with its sync `id`, its `key` for the checklist routes, and `ticket_id`) */
+            /** @description The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you), a Notification (yours), a ChecklistItem (with its sync `id`, its `key` for the checklist routes, and `ticket_id`) or a JobTemplate (of a ticket you work) */
             data?: {
                 [key: string]: unknown;
             };
@@ -11179,7 +11382,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -11408,6 +11611,8 @@ export interface components {
             holiday_rule: "next_working_day" | "skip" | "keep";
             calendar_id: string | null;
             priority: string;
+            send_booking_link: boolean;
+            booking_window_days: number;
             /** @enum {string} */
             status: "active" | "paused" | "ended";
             /** @description The next occurrence not yet handled (local date) */
@@ -11431,7 +11636,9 @@ export interface components {
          *       "lead_days": 14,
          *       "holiday_rule": "next_working_day",
          *       "calendar_id": "cal_demo_gaborone",
-         *       "priority": "medium"
+         *       "priority": "medium",
+         *       "send_booking_link": true,
+         *       "booking_window_days": 7
          *     }
          */
         MaintenancePlanCreate: {
@@ -11491,6 +11698,10 @@ export interface components {
              * @enum {string}
              */
             priority?: "low" | "medium" | "high" | "critical" | "emergency";
+            /** @description Text the customer a link for each raised visit, to book its exact time on a day of the occurrence's window. Defaults to `false`. */
+            send_booking_link?: boolean;
+            /** @description The window the customer books in: this many days from the occurrence's date. Defaults to `7`. */
+            booking_window_days?: number;
         };
         /** @description Applies to occurrences not yet handled; tickets already raised (and skips recorded) stay */
         MaintenancePlanUpdate: {
@@ -11515,6 +11726,8 @@ export interface components {
             calendar_id?: string | null;
             /** @enum {string} */
             priority?: "low" | "medium" | "high" | "critical" | "emergency";
+            send_booking_link?: boolean;
+            booking_window_days?: number;
         };
         MaintenanceOccurrences: {
             plan_id: string;
@@ -11528,6 +11741,8 @@ export interface components {
             /** @enum {string} */
             status: "raised" | "skipped" | "upcoming";
             ticket_id: string | null;
+            /** @description Whether the booking link went out; null when the plan sends none */
+            link_sent: boolean | null;
             /** @description The closed day it was moved from */
             moved_from: string | null;
             reason: string | null;
@@ -11535,6 +11750,153 @@ export interface components {
         MaintenanceSkip: {
             /** @example Customer away until May */
             reason: string;
+        };
+        ServiceContractPage: {
+            data: components["schemas"]["ServiceContract"][];
+            next_cursor: string | null;
+        };
+        ServiceContract: {
+            id: string;
+            name: string;
+            customer_id: string;
+            asset_ids: string[] | null;
+            starts_on: string;
+            ends_on: string;
+            visits_per_period: number | null;
+            period_months: number;
+            /** @enum {string} */
+            charge: "free" | "paid";
+            /** @enum {string} */
+            renewal: "auto" | "manual" | "none";
+            term_months: number;
+            reminder_days: number;
+            /** @description How many times the contract was renewed */
+            renewals: number;
+            /**
+             * @description `upcoming` before its start, `active` in force, `ended` after its end, `cancelled`
+             * @enum {string}
+             */
+            status: "upcoming" | "active" | "ended" | "cancelled";
+            /** @description The end date the customer was last reminded of (one reminder per term) */
+            reminded_for: string | null;
+            notes: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "name": "Purifier care plan",
+         *       "customer_id": "cus_0a1b2c3d4e5f6g7h8i9j",
+         *       "asset_ids": [
+         *         "ast_0a1b2c3d4e5f6g7h8i9j"
+         *       ],
+         *       "starts_on": "2027-01-01",
+         *       "ends_on": "2027-12-31",
+         *       "visits_per_period": 1,
+         *       "period_months": 3,
+         *       "charge": "free",
+         *       "renewal": "auto",
+         *       "term_months": 12,
+         *       "reminder_days": 30
+         *     }
+         */
+        ServiceContractCreate: {
+            /** @example Purifier care plan */
+            name: string;
+            /** @example cus_0a1b2c3d4e5f6g7h8i9j */
+            customer_id: string;
+            /**
+             * Format: date
+             * @example 2027-01-01
+             */
+            starts_on: string;
+            /**
+             * Format: date
+             * @example 2027-12-31
+             */
+            ends_on: string;
+            /** @description The service cards covered; omitted or null: every card of the customer */
+            asset_ids?: string[] | null;
+            /**
+             * @description Visits included in each period; null: unlimited. Visits beyond them are paid
+             * @example 1
+             */
+            visits_per_period?: number | null;
+            /** @description Length of the period the included visits count over, from the start date. Defaults to `3`. */
+            period_months?: number;
+            /**
+             * @description How the included visits are charged: `free`, or `paid` (e.g. at the contract rate). Defaults to `"free"`.
+             * @enum {string}
+             */
+            charge?: "free" | "paid";
+            /**
+             * @description `auto`: a new term starts when this one ends; `manual`: the customer is reminded and staff renew it; `none`: it just ends. Defaults to `"manual"`.
+             * @enum {string}
+             */
+            renewal?: "auto" | "manual" | "none";
+            /** @description Length of a renewed term. Defaults to `12`. */
+            term_months?: number;
+            /** @description Remind the customer this many days before the end (0: no reminder). Defaults to `30`. */
+            reminder_days?: number;
+            /** @example Signed at the Gaborone office */
+            notes?: string | null;
+        };
+        ServiceContractDetail: components["schemas"]["ServiceContract"] & {
+            /** @description The period today falls in, while the contract is in force */
+            current_period: {
+                /** @description First day of the period */
+                from: string;
+                /** @description Last day of the period */
+                to: string;
+                /** @description Bookings (not cancelled) that used this period's visits */
+                visits_used: number;
+                /** @description null: unlimited */
+                visits_left: number | null;
+            } | null;
+        };
+        /**
+         * @description Bookings already made keep the charge they were given; new ones follow the changed contract
+         * @example {
+         *       "visits_per_period": 2,
+         *       "renewal": "manual"
+         *     }
+         */
+        ServiceContractUpdate: {
+            name?: string;
+            /**
+             * Format: date
+             * @example 2027-01-01
+             */
+            ends_on?: string;
+            /** @description The service cards covered; omitted or null: every card of the customer */
+            asset_ids?: string[] | null;
+            /**
+             * @description Visits included in each period; null: unlimited. Visits beyond them are paid
+             * @example 1
+             */
+            visits_per_period?: number | null;
+            /** @enum {string} */
+            charge?: "free" | "paid";
+            /** @enum {string} */
+            renewal?: "auto" | "manual" | "none";
+            term_months?: number;
+            reminder_days?: number;
+            /** @example Signed at the Gaborone office */
+            notes?: string | null;
+        };
+        ServiceContractCancel: {
+            /** @example Customer moved away */
+            reason: string;
+        };
+        ContractEndingPage: {
+            month: string;
+            data: components["schemas"]["ContractEnding"][];
+            next_cursor: string | null;
+        };
+        ContractEnding: components["schemas"]["ServiceContract"] & {
+            customer_name: string | null;
+            /** @description Renews by itself (`renewal` is auto) */
+            will_renew: boolean;
         };
     };
     responses: never;
@@ -32599,7 +32961,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
@@ -34049,6 +34411,518 @@ export interface operations {
             };
         };
     };
+    listServiceContracts: {
+        parameters: {
+            query?: {
+                /** @description Only this customer's contracts */
+                customer_id?: string;
+                /** @description Only contracts covering this service card (naming it, or covering all the customer's cards) */
+                asset_id?: string;
+                /** @description upcoming, active, ended or cancelled */
+                status?: "upcoming" | "active" | "ended" | "cancelled";
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contracts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceContractPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createServiceContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceContractCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceContract"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getServiceContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service contract */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceContractDetail"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateServiceContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service contract */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceContractUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceContract"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelServiceContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service contract */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceContractCancel"];
+            };
+        };
+        responses: {
+            /** @description The contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceContract"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renewServiceContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The service contract */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceContract"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContractsEnding: {
+        parameters: {
+            query?: {
+                /** @description The month the contracts end in; default next month (deployment's zone) */
+                month?: string;
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contracts ending */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractEndingPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     onTicketCreated: {
         parameters: {
             query?: never;
@@ -34762,6 +35636,35 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEventInventoryLowStock"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onServiceContractEnding: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery's id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>` with the secret shown at creation (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEventServiceContractEnding"];
             };
         };
         responses: {

@@ -175,6 +175,17 @@ export const EVENT_CATALOGUE = {
     z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), min_level: z.number().int() }),
     false,
   ),
+  "service_contract.ending": entry(
+    "A customer's service contract ends soon (sent once per term, `reminder_days` before its end); the customer is told",
+    z.object({
+      contract_id: id("sct_0a1b2c3d4e5f6g7h8i9j"),
+      customer_id: id("cus_0a1b2c3d4e5f6g7h8i9j"),
+      name: z.string().openapi({ example: "Purifier care plan" }),
+      ends_on: z.string().openapi({ example: "2027-12-31" }),
+      will_renew: z.boolean().openapi({ description: "It renews by itself for another term" }),
+    }),
+    false,
+  ),
 } satisfies Record<string, CatalogueEntry>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -61,6 +61,8 @@ export const PERMISSIONS = {
   "templates:manage": "Create, change and retire job templates",
   "maintenance:read": "Read maintenance plans and their occurrences",
   "maintenance:manage": "Create, change, pause, resume and end maintenance plans; skip an occurrence",
+  "contracts:read": "Read service contracts and the contracts-ending report",
+  "contracts:manage": "Create, change, renew and cancel service contracts",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -115,6 +117,7 @@ export const BUILTIN_ROLES = {
       "calendars:read",
       "templates:read",
       "maintenance:read",
+      "contracts:read",
     ],
   },
   dispatcher: {
@@ -149,6 +152,7 @@ export const BUILTIN_ROLES = {
       "templates:read",
       "maintenance:read",
       "maintenance:manage",
+      "contracts:read",
     ],
   },
   technician: {

@@ -10,6 +10,7 @@ import { revokeExpiredLinks, sendAppointmentReminders } from "../modules/schedul
 import { settleTimeOffHolds } from "../modules/technicians";
 import { slaClockTick } from "../modules/tickets";
 import { generateMaintenance } from "../modules/maintenance";
+import { renewServiceContracts } from "../modules/service-contracts";
 import { armSlaTimer } from "../lib/sla-timer";
 import { redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
 
@@ -53,7 +54,7 @@ const JOBS: Record<string, Record<string, Job>> = {
     relayEvents,
     redeliverOverdue,
   },
-  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds },
+  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds, renewServiceContracts },
 };
 
 /** Runs the jobs of a schedule, each once per scheduled time, as the system. */

@@ -50,3 +50,13 @@ export function formatClock(language: Language, isoInstant: string, timeZone: st
     hourCycle: "h23",
   }).format(new Date(isoInstant));
 }
+
+/** A calendar date ("2027-12-31") as the customer reads it: "31 December 2027". */
+export function formatDay(language: Language, date: string): string {
+  return new Intl.DateTimeFormat(catalogue(language).locale, {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(new Date(`${date}T00:00:00Z`));
+}

@@ -54,6 +54,14 @@ export const en = {
       subject: "Your visit is tomorrow",
       body: "{company}: reminder, your technician visit ({number}) is tomorrow, {when}. {url}",
     },
+    contract_ending: {
+      subject: "Your service contract ends soon",
+      body: '{company}: your service contract "{name}" ends on {date}. To renew it, reply or call us.',
+    },
+    contract_renews: {
+      subject: "Your service contract renews soon",
+      body: '{company}: your service contract "{name}" renews for another term on {date}. To change or stop it, reply or call us.',
+    },
     reminder_soon: {
       subject: "Your visit is soon",
       body: "{company}: reminder, your technician visit ({number}) is at {when}. {url}",

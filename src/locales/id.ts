@@ -37,6 +37,14 @@ export const id: Catalogue = {
       subject: "Kunjungan Anda besok",
       body: "{company}: pengingat, kunjungan teknisi Anda ({number}) besok, {when}. {url}",
     },
+    contract_ending: {
+      subject: "Kontrak layanan Anda segera berakhir",
+      body: '{company}: kontrak layanan "{name}" Anda berakhir pada {date}. Untuk memperpanjang, balas pesan ini atau hubungi kami.',
+    },
+    contract_renews: {
+      subject: "Kontrak layanan Anda segera diperpanjang",
+      body: '{company}: kontrak layanan "{name}" Anda diperpanjang otomatis pada {date}. Untuk mengubah atau menghentikannya, balas pesan ini atau hubungi kami.',
+    },
     reminder_soon: {
       subject: "Kunjungan Anda segera",
       body: "{company}: pengingat, kunjungan teknisi Anda ({number}) pada {when}. {url}",

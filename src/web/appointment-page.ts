@@ -337,7 +337,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     render(ctx);
     // Days are the deployment's calendar days, not the phone's.
     function dayIn(ms) { return new Intl.DateTimeFormat("en-CA", { timeZone: ctx.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ms)); }
-    $("date").min = dayIn(Date.now());
+    $("date").min = ctx.first_bookable_date || dayIn(Date.now());
     $("date").max = ctx.last_bookable_date;
     $("date").value = ctx.appointment_state.scheduled_date && ctx.appointment_state.scheduled_date >= $("date").min ? ctx.appointment_state.scheduled_date : $("date").min;
     if (ctx.allow_reschedule) loadSlots(true);

@@ -130,6 +130,13 @@ export const ROUTE_ACCESS: Record<string, string> = {
   endMaintenancePlan: "maintenance:manage", // POST /v1/maintenance-plans/{id}/end
   listMaintenanceOccurrences: "maintenance:read", // GET /v1/maintenance-plans/{id}/occurrences
   skipMaintenanceOccurrence: "maintenance:manage", // POST /v1/maintenance-plans/{id}/occurrences/{date}/skip
+  listServiceContracts: "contracts:read", // GET /v1/service-contracts
+  createServiceContract: "contracts:manage", // POST /v1/service-contracts
+  getServiceContract: "contracts:read", // GET /v1/service-contracts/{id}
+  updateServiceContract: "contracts:manage", // PATCH /v1/service-contracts/{id}
+  cancelServiceContract: "contracts:manage", // POST /v1/service-contracts/{id}/cancel
+  renewServiceContract: "contracts:manage", // POST /v1/service-contracts/{id}/renew
+  listContractsEnding: "contracts:read", // GET /v1/reports/contracts-ending
   createJobTemplate: "templates:manage", // POST /v1/job-templates
   getJobTemplate: "templates:read", // GET /v1/job-templates/{id}
   updateJobTemplate: "templates:manage", // PATCH /v1/job-templates/{id}

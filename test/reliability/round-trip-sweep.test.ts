@@ -127,6 +127,10 @@ describe("D1 round trips of every operation", () => {
         start_date: dayAhead(40),
       },
     });
+    const contract = await call("/v1/service-contracts", {
+      token: admin,
+      body: { name: "Sweep contract", customer_id: cust.customerId, starts_on: dayAhead(-30), ends_on: dayAhead(300) },
+    });
     const timeOff = await call("/v1/time-off", {
       token: admin,
       body: {
@@ -191,6 +195,7 @@ describe("D1 round trips of every operation", () => {
       timeOff: timeOff.json?.id,
       template: template.json?.id,
       plan: plan.json?.id,
+      contract: contract.json?.id,
       application: application.json?.id,
       appRole: appRole.json?.id,
       grant: grant.json?.id,
@@ -219,6 +224,15 @@ describe("D1 round trips of every operation", () => {
       },
     }),
     "PATCH /v1/maintenance-plans/{id}": async () => ({ body: { lead_days: 10, holiday_rule: "skip" } }),
+    "POST /v1/service-contracts": async () => ({
+      body: {
+        name: "Sweep contract 2",
+        customer_id: w.customer,
+        asset_ids: [w.asset],
+        starts_on: dayAhead(0),
+        ends_on: dayAhead(365),
+      },
+    }),
     "POST /v1/auth/login": async () => {
       const u = await createUser({ role: "technician" });
       return { body: { identifier: u.username, password: u.password } };
@@ -373,6 +387,7 @@ describe("D1 round trips of every operation", () => {
         "time-off": w.timeOff,
         "job-templates": w.template,
         "maintenance-plans": w.plan,
+        "service-contracts": w.contract,
         occurrences: dayAhead(40),
         jobs: w.job,
         applications: w.application,

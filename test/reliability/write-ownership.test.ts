@@ -75,6 +75,7 @@ const OWNER: Record<string, string> = {
   job_templates: "templates",
   maintenance_plans: "maintenance",
   maintenance_occurrences: "maintenance",
+  service_contracts: "service-contracts",
   time_off: "technicians",
   work_logs: "tickets",
   counters: "platform",

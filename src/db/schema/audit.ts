@@ -12,6 +12,8 @@ export const AUDIT_TARGETS = [
   "calendar",
   "sla_policy",
   "job_template",
+  "maintenance_plan",
+  "service_contract",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 

@@ -14,3 +14,4 @@ export * from "./audit";
 export * from "./calendars";
 export * from "./templates";
 export * from "./maintenance";
+export * from "./contracts";

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const PLAN_STATUSES = ["active", "paused", "ended"] as const;
@@ -30,15 +31,22 @@ export const maintenancePlans = sqliteTable(
     holidayRule: text("holiday_rule", { enum: HOLIDAY_RULES }).notNull(),
     calendarId: text("calendar_id"),
     priority: text("priority").notNull(),
+    /** Text the customer a link to book each raised visit's exact time, on a day of its window. */
+    sendBookingLink: integer("send_booking_link", { mode: "boolean" }).notNull().default(false),
+    /** The window's length in days, from the occurrence's date. */
+    bookingWindowDays: integer("booking_window_days").notNull().default(7),
     status: text("status", { enum: PLAN_STATUSES }).notNull(),
     nextDate: text("next_date"),
     nextRaiseAt: text("next_raise_at"),
+    /** When that occurrence is due (the rule's local time, before the holiday rule): the upcoming-services report's index. */
+    nextDueAt: text("next_due_at"),
     createdBy: text("created_by"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [
     index("maintenance_plans_due_idx").on(t.status, t.nextRaiseAt),
+    index("maintenance_plans_next_due_idx").on(t.status, t.nextDueAt, t.id),
     index("maintenance_plans_customer_idx").on(t.customerId, t.createdAt),
     index("maintenance_plans_asset_idx").on(t.assetId, t.createdAt),
     index("maintenance_plans_created_idx").on(t.createdAt),
@@ -63,7 +71,13 @@ export const maintenanceOccurrences = sqliteTable(
     ticketId: text("ticket_id"),
     movedFrom: text("moved_from"),
     reason: text("reason"),
+    /** `pending` until the booking link of a raised visit is sent, then `sent`; null: the plan sends none. */
+    linkState: text("link_state"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [uniqueIndex("maintenance_occurrences_key").on(t.planId, t.occurrenceDate)],
+  (t) => [
+    uniqueIndex("maintenance_occurrences_key").on(t.planId, t.occurrenceDate),
+    index("maintenance_occurrences_due_idx").on(t.dueAt),
+    index("maintenance_occurrences_link_idx").on(t.createdAt).where(sql`link_state = 'pending'`),
+  ],
 );

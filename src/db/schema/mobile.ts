@@ -11,6 +11,7 @@ export const SYNC_ENTITIES = [
   "equipment",
   "notification",
   "checklist_item",
+  "job_template",
 ] as const;
 export type SyncEntity = (typeof SYNC_ENTITIES)[number];
 export const SYNC_OPS = ["upsert", "grant", "revoke", "delete"] as const;

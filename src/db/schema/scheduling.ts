@@ -97,6 +97,9 @@ export const appointmentLinks = sqliteTable(
     createdBy: text("created_by").notNull(),
     /** The phone the link was texted to: a renewal goes there and nowhere else. */
     sentTo: text("sent_to"),
+    /** Local dates the customer may book between (a planned visit's window); null: today to the booking horizon. */
+    earliestDate: text("earliest_date"),
+    latestDate: text("latest_date"),
     revokedAt: text("revoked_at"),
     createdAt: text("created_at").notNull(),
   },

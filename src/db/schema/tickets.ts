@@ -71,8 +71,10 @@ export const tickets = sqliteTable(
     estimatedMinutes: integer("estimated_minutes"),
     /** The job template the ticket was raised from (PM-3), if any. */
     templateId: text("template_id"),
-    /** Service bookings: free or paid by the warranty rule (WO-9). */
+    /** Service bookings: free or paid, by the covering service contract or else the warranty rule (WO-9, PM-2). */
     serviceType: text("service_type", { enum: ["free", "paid"] }),
+    /** The service contract whose included visits this booking uses (PM-2), if any. */
+    contractId: text("contract_id"),
     /** What the ticket is about for a telecom operator: voice, internet or other (the technician platform's "service type"). */
     serviceCategory: text("service_category", { enum: SERVICE_CATEGORIES }),
     responseDueAt: text("response_due_at"),
@@ -122,6 +124,7 @@ export const tickets = sqliteTable(
   },
   (t) => [
     index("tickets_number_idx").on(t.number),
+    index("tickets_contract_idx").on(t.contractId, t.preferredAt),
     uniqueIndex("tickets_external_ref_unique").on(t.externalRef),
     index("tickets_created_idx").on(t.createdAt, t.id),
     index("tickets_updated_idx").on(t.updatedAt, t.id),

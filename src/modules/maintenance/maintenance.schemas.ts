@@ -56,6 +56,17 @@ export const PlanCreateSchema = z
       .optional()
       .openapi({ description: "Whose closed days count; default the deployment's default calendar" }),
     priority: priority.default("medium"),
+    send_booking_link: z.boolean().default(false).openapi({
+      description:
+        "Text the customer a link for each raised visit, to book its exact time on a day of the occurrence's window",
+    }),
+    booking_window_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(7)
+      .openapi({ description: "The window the customer books in: this many days from the occurrence's date" }),
   })
   .refine((p) => !(p.end_date && p.count), { message: "Give end_date or count, not both", path: ["count"] })
   .openapi("MaintenancePlanCreate", {
@@ -73,6 +84,8 @@ export const PlanCreateSchema = z
       holiday_rule: "next_working_day",
       calendar_id: "cal_demo_gaborone",
       priority: "medium",
+      send_booking_link: true,
+      booking_window_days: 7,
     },
   });
 
@@ -88,6 +101,8 @@ export const PlanUpdateSchema = z
     holiday_rule: z.enum(HOLIDAY_RULES).optional(),
     calendar_id: z.string().min(1).max(64).nullable().optional(),
     priority: priority.optional(),
+    send_booking_link: z.boolean().optional(),
+    booking_window_days: z.number().int().min(1).max(60).optional(),
   })
   .openapi("MaintenancePlanUpdate", {
     description: "Applies to occurrences not yet handled; tickets already raised (and skips recorded) stay",
@@ -110,6 +125,8 @@ export const PlanSchema = z
     holiday_rule: z.enum(HOLIDAY_RULES),
     calendar_id: z.string().nullable(),
     priority: z.string(),
+    send_booking_link: z.boolean(),
+    booking_window_days: z.number().int(),
     status: z.enum(PLAN_STATUSES),
     next_date: z.string().nullable().openapi({ description: "The next occurrence not yet handled (local date)" }),
     next_raise_at: z.string().nullable().openapi({ description: "When its ticket is raised (the lead time before)" }),
@@ -129,6 +146,10 @@ export const OccurrenceSchema = z
       .openapi({ description: "When the visit is due (after the holiday rule); null when skipped" }),
     status: z.enum(["raised", "skipped", "upcoming"]),
     ticket_id: z.string().nullable(),
+    link_sent: z
+      .boolean()
+      .nullable()
+      .openapi({ description: "Whether the booking link went out; null when the plan sends none" }),
     moved_from: z.string().nullable().openapi({ description: "The closed day it was moved from" }),
     reason: z.string().nullable(),
   })

@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { and, desc, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { assets, calendars, customers, jobTemplates, maintenanceOccurrences, maintenancePlans } from "../../db/schema";
+import { commitAudited, commitChange } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -40,6 +41,8 @@ export function toPlanResponse(r: PlanRow) {
     holiday_rule: r.holidayRule,
     calendar_id: r.calendarId,
     priority: r.priority,
+    send_booking_link: r.sendBookingLink,
+    booking_window_days: r.bookingWindowDays,
     status: r.status,
     next_date: r.nextDate,
     next_raise_at: r.nextRaiseAt,
@@ -60,11 +63,11 @@ export const recurrenceOf = (r: PlanRow): Recurrence => ({
 /** The next occurrence on or after `fromDate` and when its ticket is raised; nulls when the rule has ended. */
 export function pointerFrom(r: PlanRow, fromDate: string) {
   const next = nextOccurrence(recurrenceOf(r), fromDate < r.startDate ? r.startDate : fromDate);
+  const due = next ? occurrenceInstant(recurrenceOf(r), next) : null;
   return {
     nextDate: next,
-    nextRaiseAt: next
-      ? new Date(Date.parse(occurrenceInstant(recurrenceOf(r), next)) - r.leadDays * 86_400_000).toISOString()
-      : null,
+    nextRaiseAt: due ? new Date(Date.parse(due) - r.leadDays * 86_400_000).toISOString() : null,
+    nextDueAt: due,
   };
 }
 
@@ -180,9 +183,12 @@ export async function createMaintenancePlan(ctx: UserContext, input: z.output<ty
     holidayRule: input.holiday_rule,
     calendarId: input.calendar_id ?? null,
     priority: input.priority,
+    sendBookingLink: input.send_booking_link,
+    bookingWindowDays: input.booking_window_days,
     status: "active",
     nextDate: null,
     nextRaiseAt: null,
+    nextDueAt: null,
     createdBy: ctx.actor.userId,
     createdAt: now,
     updatedAt: now,
@@ -193,7 +199,12 @@ export async function createMaintenancePlan(ctx: UserContext, input: z.output<ty
     throw new AppError("validation_failed", "The rule has no occurrence from today on.", {
       errors: [{ path: "rrule", message: "No occurrence from today on (check start_date, end_date and count)" }],
     });
-  await ctx.db.insert(maintenancePlans).values(row);
+  await commitAudited(ctx, [ctx.db.insert(maintenancePlans).values(row)], {
+    action: "maintenance_plan.created",
+    targetType: "maintenance_plan",
+    targetId: row.id,
+    after: toPlanResponse(row),
+  });
   return toPlanResponse(row);
 }
 
@@ -223,6 +234,8 @@ export async function updateMaintenancePlan(ctx: UserContext, id: string, input:
     holidayRule: input.holiday_rule ?? before.holidayRule,
     calendarId: input.calendar_id !== undefined ? input.calendar_id : before.calendarId,
     priority: input.priority ?? before.priority,
+    sendBookingLink: input.send_booking_link ?? before.sendBookingLink,
+    bookingWindowDays: input.booking_window_days ?? before.bookingWindowDays,
     updatedAt: nowIso(),
   };
   if (next.endDate && next.count)
@@ -233,30 +246,36 @@ export async function updateMaintenancePlan(ctx: UserContext, id: string, input:
   const today = todayIn(next.timeZone);
   const from = before.nextDate && before.nextDate > today ? before.nextDate : today;
   if (before.status === "active") Object.assign(next, pointerFrom(next, from));
-  const changed = await ctx.env.DB.prepare(
+  const update = ctx.env.DB.prepare(
     `UPDATE maintenance_plans SET name = ?1, template_id = ?2, rrule = ?3, start_time = ?4, end_date = ?5, count = ?6, lead_days = ?7,
-       holiday_rule = ?8, calendar_id = ?9, priority = ?10, next_date = ?11, next_raise_at = ?12, updated_at = ?13
+       holiday_rule = ?8, calendar_id = ?9, priority = ?10, next_date = ?11, next_raise_at = ?12, updated_at = ?13,
+       next_due_at = ?16, send_booking_link = ?17, booking_window_days = ?18
      WHERE id = ?14 AND updated_at = ?15`,
-  )
-    .bind(
-      next.name,
-      next.templateId,
-      next.rrule,
-      next.startTime,
-      next.endDate,
-      next.count,
-      next.leadDays,
-      next.holidayRule,
-      next.calendarId,
-      next.priority,
-      next.nextDate,
-      next.nextRaiseAt,
-      next.updatedAt,
-      id,
-      before.updatedAt,
-    )
-    .run();
-  if (!changed.meta.changes) throw new AppError("conflict", "The plan changed meanwhile; read it again.");
+  ).bind(
+    next.name,
+    next.templateId,
+    next.rrule,
+    next.startTime,
+    next.endDate,
+    next.count,
+    next.leadDays,
+    next.holidayRule,
+    next.calendarId,
+    next.priority,
+    next.nextDate,
+    next.nextRaiseAt,
+    next.updatedAt,
+    id,
+    before.updatedAt,
+    next.nextDueAt,
+    next.sendBookingLink ? 1 : 0,
+    next.bookingWindowDays,
+  );
+  await commitPlanChange(ctx, update, next, {
+    action: "maintenance_plan.updated",
+    before: toPlanResponse(before),
+    after: toPlanResponse(next),
+  });
   return toPlanResponse(next);
 }
 
@@ -271,16 +290,41 @@ export async function setPlanStatus(ctx: UserContext, id: string, verb: "pause" 
     verb === "resume"
       ? pointerFrom(before, todayIn(before.timeZone))
       : verb === "end"
-        ? { nextDate: null, nextRaiseAt: null }
-        : { nextDate: before.nextDate, nextRaiseAt: before.nextRaiseAt };
+        ? { nextDate: null, nextRaiseAt: null, nextDueAt: null }
+        : { nextDate: before.nextDate, nextRaiseAt: before.nextRaiseAt, nextDueAt: before.nextDueAt };
   const updatedAt = nowIso();
-  const changed = await ctx.env.DB.prepare(
-    "UPDATE maintenance_plans SET status = ?1, next_date = ?2, next_raise_at = ?3, updated_at = ?4 WHERE id = ?5 AND status = ?6",
-  )
-    .bind(status, pointer.nextDate, pointer.nextRaiseAt, updatedAt, id, before.status)
-    .run();
-  if (!changed.meta.changes) throw new AppError("conflict", "The plan changed meanwhile; read it again.");
-  return toPlanResponse({ ...before, status, ...pointer, updatedAt });
+  const next: PlanRow = { ...before, status, ...pointer, updatedAt };
+  const update = ctx.env.DB.prepare(
+    "UPDATE maintenance_plans SET status = ?1, next_date = ?2, next_raise_at = ?3, next_due_at = ?7, updated_at = ?4 WHERE id = ?5 AND status = ?6",
+  ).bind(status, pointer.nextDate, pointer.nextRaiseAt, updatedAt, id, before.status, pointer.nextDueAt);
+  await commitPlanChange(ctx, update, next, {
+    action: `maintenance_plan.${verb === "end" ? "ended" : `${verb}d`}`,
+    before: { status: before.status },
+    after: { status },
+  });
+  return toPlanResponse(next);
+}
+
+/** A conditional plan write and its audit entry in one batch; the entry only if the write won. */
+async function commitPlanChange(
+  ctx: UserContext,
+  update: D1PreparedStatement,
+  next: PlanRow,
+  audit: { action: string; before: unknown; after: unknown },
+) {
+  const { won } = await commitChange(
+    ctx,
+    {
+      statements: [update],
+      guard: {
+        sql: "EXISTS (SELECT 1 FROM maintenance_plans WHERE id = ? AND updated_at = ?)",
+        params: [next.id, next.updatedAt],
+      },
+      audit: [{ ...audit, targetType: "maintenance_plan", targetId: next.id }],
+    },
+    (results) => Boolean(results[0]?.meta.changes),
+  );
+  if (!won) throw new AppError("conflict", "The plan changed meanwhile; read it again.");
 }
 
 /** The plan's calendar for closed days: its own, else the deployment's default (none: every day is open). */
@@ -335,6 +379,7 @@ export async function listMaintenanceOccurrences(ctx: UserContext, id: string) {
               due_at: landed ? occurrenceInstant(rec, landed.date) : null,
               status: "upcoming" as const,
               ticket_id: null,
+              link_sent: null,
               moved_from: landed?.moved ? d : null,
               reason: landed ? null : "falls on a closed day (holiday rule: skip)",
             };
@@ -348,6 +393,7 @@ export async function listMaintenanceOccurrences(ctx: UserContext, id: string) {
         due_at: r.status === "skipped" ? null : r.dueAt,
         status: r.status,
         ticket_id: r.ticketId,
+        link_sent: r.linkState === null ? null : r.linkState === "sent",
         moved_from: r.movedFrom,
         reason: r.reason,
       })),
@@ -370,6 +416,7 @@ export async function skipMaintenanceOccurrence(ctx: UserContext, id: string, da
     ticketId: null,
     movedFrom: null,
     reason,
+    linkState: null,
     createdAt: nowIso(),
   };
   const inserted = await ctx.db.insert(maintenanceOccurrences).values(row).onConflictDoNothing().returning();
@@ -384,10 +431,18 @@ export async function skipMaintenanceOccurrence(ctx: UserContext, id: string, da
   if (plan.nextDate === date) {
     const pointer = pointerFrom(plan, addDays(date, 1));
     await ctx.env.DB.prepare(
-      "UPDATE maintenance_plans SET next_date = ?1, next_raise_at = ?2, updated_at = ?3 WHERE id = ?4 AND next_date = ?5",
+      "UPDATE maintenance_plans SET next_date = ?1, next_raise_at = ?2, next_due_at = ?6, updated_at = ?3 WHERE id = ?4 AND next_date = ?5",
     )
-      .bind(pointer.nextDate, pointer.nextRaiseAt, nowIso(), id, date)
+      .bind(pointer.nextDate, pointer.nextRaiseAt, nowIso(), id, date, pointer.nextDueAt)
       .run();
   }
-  return { date, due_at: null, status: "skipped" as const, ticket_id: null, moved_from: null, reason };
+  return {
+    date,
+    due_at: null,
+    status: "skipped" as const,
+    ticket_id: null,
+    link_sent: null,
+    moved_from: null,
+    reason,
+  };
 }

@@ -271,3 +271,125 @@ describe("a work log's next service date", () => {
     );
   });
 });
+
+describe("booking links for planned visits", () => {
+  it("texts the customer a link to book the raised visit on a day of its window, once, and the link holds to that window", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const today = todayIn("Africa/Gaborone");
+    const start = addDays(today, 3);
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Linked service",
+        customer_id: customerId,
+        template_id: templateId,
+        rrule: "FREQ=MONTHLY",
+        start_date: start,
+        lead_days: 5,
+        send_booking_link: true,
+        booking_window_days: 3,
+        holiday_rule: "keep",
+      },
+    });
+    expect(plan.status, plan.text).toBe(201);
+    expect(plan.json).toMatchObject({ send_booking_link: true, booking_window_days: 3 });
+    const ctx = systemContext(env, "test");
+    await generateMaintenance(ctx, Date.now());
+    await generateMaintenance(ctx, Date.now());
+    const occ = await call(`/v1/maintenance-plans/${plan.json.id}/occurrences`, { token: admin.token });
+    expect(occ.json.data[0]).toMatchObject({ date: start, status: "raised", link_sent: true });
+    const ticketId = occ.json.data[0].ticket_id as string;
+    const links = await env.DB.prepare(
+      "SELECT id, earliest_date, latest_date, sent_to, revoked_at FROM appointment_links WHERE ticket_id = ?",
+    )
+      .bind(ticketId)
+      .all<{ id: string; earliest_date: string; latest_date: string; sent_to: string | null }>();
+    expect(links.results).toHaveLength(1);
+    expect(links.results[0]).toMatchObject({
+      earliest_date: start,
+      latest_date: addDays(start, 2),
+      sent_to: "+26771112233",
+    });
+    const sent = await env.DB.prepare(
+      "SELECT count(*) AS n FROM domain_events WHERE type = 'appointment.link_sent' AND subject_id = ?",
+    )
+      .bind(ticketId)
+      .first<{ n: number }>();
+    expect(sent?.n).toBe(1);
+
+    // The page offers only the window's days; a day outside it is refused, naming the window.
+    const { linkUrlById } = await import("../scheduling/links.service");
+    const token = (await linkUrlById(ctx, links.results[0].id)).split("/a/")[1];
+    const context = await call(`/v1/public/appointments/${token}`);
+    expect(context.json).toMatchObject({ first_bookable_date: start, last_bookable_date: addDays(start, 2) });
+    const outside = await call(`/v1/public/appointments/${token}/availability?date=${addDays(start, 5)}`);
+    expectProblem(outside, 400, "validation_failed");
+    expect(outside.json.errors[0].path).toBe("date");
+    expect((await call(`/v1/public/appointments/${token}/availability?date=${addDays(start, 1)}`)).status).toBe(200);
+  });
+
+  it("a link left pending by a run that stopped is sent by the next", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const start = addDays(todayIn("Africa/Gaborone"), 2);
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Linked later",
+        customer_id: customerId,
+        template_id: templateId,
+        rrule: "FREQ=MONTHLY",
+        start_date: start,
+        lead_days: 5,
+        send_booking_link: true,
+        holiday_rule: "keep",
+      },
+    });
+    const ctx = systemContext(env, "test");
+    await generateMaintenance(ctx, Date.now());
+    // As if the worker died after the ticket's batch: pending, and no link yet.
+    await env.DB.prepare(
+      "UPDATE maintenance_occurrences SET link_state = 'pending', created_at = '2020-01-01T00:00:00.000Z' WHERE plan_id = ?",
+    )
+      .bind(plan.json.id)
+      .run();
+    const ticketId = (await ticketsOf(plan.json.id))[0].ticket_id!;
+    await env.DB.prepare("DELETE FROM appointment_links WHERE ticket_id = ?").bind(ticketId).run();
+    await generateMaintenance(ctx, Date.now());
+    const links = await env.DB.prepare("SELECT count(*) AS n FROM appointment_links WHERE ticket_id = ?")
+      .bind(ticketId)
+      .first<{ n: number }>();
+    expect(links?.n).toBe(1);
+    const occ = await call(`/v1/maintenance-plans/${plan.json.id}/occurrences`, { token: admin.token });
+    expect(occ.json.data[0]).toMatchObject({ link_sent: true });
+  });
+
+  it("plan changes are in the audit log", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Audited",
+        customer_id: customerId,
+        template_id: templateId,
+        rrule: "FREQ=MONTHLY",
+        start_date: addDays(todayIn("Africa/Gaborone"), 20),
+      },
+    });
+    await call(`/v1/maintenance-plans/${plan.json.id}`, {
+      method: "PATCH",
+      token: admin.token,
+      body: { lead_days: 3 },
+    });
+    await call(`/v1/maintenance-plans/${plan.json.id}/pause`, { token: admin.token, method: "POST" });
+    const audit = await env.DB.prepare(
+      "SELECT action FROM audit_log WHERE target_type = 'maintenance_plan' AND target_id = ? ORDER BY occurred_at",
+    )
+      .bind(plan.json.id)
+      .all<{ action: string }>();
+    expect(audit.results.map((r) => r.action)).toEqual([
+      "maintenance_plan.created",
+      "maintenance_plan.updated",
+      "maintenance_plan.paused",
+    ]);
+  });
+});

@@ -44,7 +44,7 @@ export const SyncChangeSchema = z
       .openapi({ description: "Why a `delete`: the entity is gone, or you no longer work the ticket (reassigned)" }),
     data: z.record(z.string(), z.unknown()).optional().openapi({
       description:
-        "The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you), a Notification (yours) or a ChecklistItem (with its sync `id`, its `key` for the checklist routes, and `ticket_id`)",
+        "The entity: a Ticket, a comment, a WorkLog, an Appointment, an Attachment (with `ticket_id`), a Customer, an Asset, an EquipmentAssignment (issued to you), a Notification (yours), a ChecklistItem (with its sync `id`, its `key` for the checklist routes, and `ticket_id`) or a JobTemplate (of a ticket you work)",
     }),
   })
   .openapi("SyncChange");

@@ -4,6 +4,7 @@ import {
   assets,
   customers,
   equipmentAssignments,
+  jobTemplates,
   notifications,
   type SyncEntity,
   type SyncOp,
@@ -18,9 +19,9 @@ import { type Change, type ChangedRow, type DerivedOwner, subjectGuard } from ".
 import { numbered } from "../../lib/d1";
 import { nowIso } from "../../lib/ids";
 
-/** One entry of the mobile change log: whose sync it is for (`t:` ticket, `c:` customer, `a:` asset, `u:` user), and what changed. */
+/** One entry of the mobile change log: whose sync it is for (`t:` ticket, `c:` customer, `a:` asset, `u:` user, `p:` job template), and what changed. */
 interface SyncEntry {
-  scope: `${"t" | "c" | "a" | "u"}:${string}`;
+  scope: `${"t" | "c" | "a" | "u" | "p"}:${string}`;
   entity: SyncEntity;
   id: string;
   op: SyncOp;
@@ -61,6 +62,7 @@ const SYNCED = new Map<Table, (row: ChangedRow) => SyncEntry | null>([
   [customers, (r) => ({ scope: `c:${r.id}`, entity: "customer", id: r.id, op: upsertOr(r, "delete"), subject: r.id })],
   [assets, (r) => ({ scope: `a:${r.id}`, entity: "asset", id: r.id, op: upsertOr(r, "delete"), subject: r.id })],
   [equipmentAssignments, forUser("equipment")],
+  [jobTemplates, (r) => ({ scope: `p:${r.id}`, entity: "job_template", id: r.id, op: "upsert", subject: r.id })],
   [notifications, forUser("notification")],
 ]);
 

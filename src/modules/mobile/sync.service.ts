@@ -8,6 +8,7 @@ import { equipmentForSync } from "../inventory";
 import { notificationsForSync } from "../notifications";
 import { appointmentsForSync } from "../scheduling";
 import { assignedTickets, ticketPartsForSync, ticketsForSync } from "../tickets";
+import { templatesForSync } from "../templates";
 import { deviceForSync, recordSyncedTo, type DeviceInput } from "./devices.service";
 
 /** Tickets per snapshot page: each comes with its comments, work logs, attachments, appointments, customer and card. */
@@ -115,16 +116,17 @@ async function ownThings(ctx: UserContext): Promise<Change[]> {
 /** Tickets with everything a phone keeps of them. */
 async function bundles(
   ctx: UserContext,
-  rows: { id: string; customerId: string | null; assetId: string | null }[],
+  rows: { id: string; customerId: string | null; assetId: string | null; templateId: string | null }[],
 ): Promise<Change[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const [ticketData, parts, appointments, customers, assets] = await Promise.all([
+  const [ticketData, parts, appointments, customers, assets, templates] = await Promise.all([
     ticketsForSync(ctx, ids),
     ticketPartsForSync(ctx, { ticketIds: ids }),
     appointmentsForSync(ctx, { ticketIds: ids }),
     customersForSync(ctx, [...new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])))]),
     assetsForSync(ctx, [...new Set(rows.flatMap((r) => (r.assetId ? [r.assetId] : [])))]),
+    templatesForSync(ctx, [...new Set(rows.flatMap((r) => (r.templateId ? [r.templateId] : [])))]),
   ]);
   const upsert =
     (entity: SyncEntity) =>
@@ -138,6 +140,7 @@ async function bundles(
     ...appointments.map(upsert("appointment")),
     ...customers.map(upsert("customer")),
     ...assets.map(upsert("asset")),
+    ...templates.map(upsert("job_template")),
   ];
 }
 
@@ -156,6 +159,7 @@ async function changeRows(
       assigned.flatMap((t) => [
         ...(t.customerId ? [`c:${t.customerId}`] : []),
         ...(t.assetId ? [`a:${t.assetId}`] : []),
+        ...(t.templateId ? [`p:${t.templateId}`] : []),
       ]),
     ),
   ];
@@ -180,7 +184,7 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   const ticketIds = ids("ticket");
   const granted = new Set(page.filter((r) => r.entity === "ticket" && r.op === "grant").map((r) => r.entity_id));
   const visibleTickets = ticketIds.filter((id) => assigned.has(id));
-  const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications] =
+  const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications, templates] =
     await Promise.all([
       ticketsForSync(
         ctx,
@@ -203,6 +207,7 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
       ),
       ids("equipment").length ? equipmentForSync(ctx, { ids: ids("equipment") }) : [],
       ids("notification").length ? notificationsForSync(ctx, { ids: ids("notification") }) : [],
+      templatesForSync(ctx, ids("job_template")),
     ]);
 
   const changes: Change[] = [...grantedBundles];
@@ -229,6 +234,7 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   answer("asset", ids("asset"), assets);
   answer("equipment", ids("equipment"), equipment);
   answer("notification", ids("notification"), notifications);
+  answer("job_template", ids("job_template"), templates);
   // Bundles and single upserts may name the same entity: the last word stands.
   const unique = [...new Map(changes.map((c) => [`${c.entity}:${c.id}`, c])).values()];
   return { changes: unique, next: { p: "d", seq: nextSeq } as Cursor, hasMore, snapshot: false, seq: nextSeq };

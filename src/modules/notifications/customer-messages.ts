@@ -2,12 +2,14 @@ import type { CustomerChannel } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { nowIso } from "../../lib/ids";
+import { addDays } from "../../lib/time";
 import { catalogued } from "../../contracts/events";
 import type { DomainEventMessage, NotificationMessage } from "../../lib/messages";
 import {
   catalogue,
   fill,
   formatClock,
+  formatDay,
   formatVisitTime,
   formatVisitWindow,
   type CustomerMessageKey,
@@ -171,6 +173,46 @@ export async function planCustomerMessages(
         });
       }
     }
+  }
+  return out;
+}
+
+/**
+ * PM-2: a contract about to end (or renew) is told to the customer on their channels, once per
+ * term (message ids derive from the event, whose id derives from the contract and its end date).
+ */
+export function planContractMessages(
+  ctx: ServiceContext,
+  event: DomainEventMessage,
+  contract: { name: string; ends_on: string; will_renew: boolean },
+  customer: CustomerContact,
+  quietDelay: number,
+): CustomerMessages {
+  const language = ctx.settings.language;
+  const words = catalogue(language).messages[contract.will_renew ? "contract_renews" : "contract_ending"];
+  const body = fill(words.body, {
+    company: ctx.settings.companyName,
+    name: contract.name,
+    // A renewal starts the day after the end.
+    date: formatDay(language, contract.will_renew ? addDays(contract.ends_on, 1) : contract.ends_on),
+  });
+  const out: CustomerMessages = { messages: [], inApp: [] };
+  for (const channel of customer.messageChannels) {
+    const address = addressFor(customer, channel);
+    if (!address) continue;
+    out.messages.push({
+      body: {
+        kind: "notification",
+        id: `${event.id}:customer:${channel}`,
+        event: event.type,
+        channel,
+        recipient: { ...(customer.userId ? { user_id: customer.userId } : {}), address },
+        subject: words.subject,
+        body,
+        created_at: nowIso(),
+      },
+      delaySeconds: channel !== "email" && quietDelay ? Math.min(quietDelay, 43_200) : undefined,
+    });
   }
   return out;
 }

@@ -10,7 +10,8 @@ import type { DomainEventMessage, NotificationMessage, WebhookMessage } from "..
 import { appointmentBrief } from "../scheduling";
 import { ticketAudience } from "../tickets";
 import { contactsOf, type Contact } from "../users";
-import { planCustomerMessages } from "./customer-messages";
+import { findCustomer } from "../customers";
+import { planContractMessages, planCustomerMessages } from "./customer-messages";
 
 /** Who triages: told about new tickets, finished work and breaches. */
 const TRIAGE_ROLES = ["admin", "dispatcher"];
@@ -180,6 +181,14 @@ export async function planFanOut(ctx: ServiceContext, event: DomainEventMessage)
             created_at: nowIso(),
           },
         });
+    }
+  }
+  if (typed?.type === "service_contract.ending") {
+    // Not about a ticket: the customer hears it on their own channels.
+    const customer = await findCustomer(ctx, typed.data.customer_id).catch(() => null);
+    if (customer) {
+      const told = planContractMessages(ctx, event, typed.data, customer, quietDelaySeconds(settings));
+      out.messages.push(...told.messages);
     }
   }
   if (trigger && people) {

@@ -123,6 +123,7 @@ export const WEBHOOK_EVENTS = [
   "appointment.reminder",
   "appointment.link_sent",
   "inventory.low_stock",
+  "service_contract.ending",
 ] as const;
 
 export const WebhookSchema = z

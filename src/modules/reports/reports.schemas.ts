@@ -365,15 +365,26 @@ export const UpcomingQuery = z
 
 export const UpcomingServiceSchema = z
   .object({
-    ticket_id: z.string(),
-    number: z.string(),
-    title: z.string(),
-    status: z.enum(TICKET_STATUSES),
+    source: z.enum(["booking", "plan"]).openapi({
+      description:
+        "`booking`: a service booking; `plan`: a visit of a maintenance plan (raised as a ticket, or not yet)",
+    }),
+    ticket_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "null: a plan's occurrence whose ticket is not raised yet" }),
+    plan_id: z.string().nullable(),
+    number: z.string().nullable(),
+    title: z.string().openapi({ description: "The ticket's title, or the plan's name" }),
+    status: z.enum(TICKET_STATUSES).nullable(),
     customer_id: z.string().nullable(),
     asset_id: z.string().nullable(),
     service_type: z.enum(["free", "paid"]).nullable(),
-    due_at: z.string().openapi({ description: "The scheduled time, else the customer's preferred time" }),
-    basis: z.enum(["scheduled", "preferred"]),
+    due_at: z.string().openapi({
+      description:
+        "The scheduled time, else the customer's preferred time; for a plan's occurrence not raised yet, its time by the rule",
+    }),
+    basis: z.enum(["scheduled", "preferred", "planned"]),
   })
   .openapi("UpcomingService");
 export const UpcomingPageSchema = z

@@ -4,6 +4,7 @@ import { call, expectProblem } from "../../../test/helpers";
 import { makeAsset, makeCustomer, staff, technicianAccount } from "../../../test/work-factories";
 import { systemContext } from "../../lib/context";
 import { permissionsOf } from "../../contracts/permissions";
+import { generateMaintenance } from "../maintenance";
 import { buildUpcomingQuery } from "./services";
 
 async function booking(over: {
@@ -120,6 +121,44 @@ describe("upcoming services", () => {
     );
   });
 
+  it("includes maintenance plans: a visit not raised yet by the plan, then its raised ticket", async () => {
+    const admin = await staff("admin");
+    const customerId = await makeCustomer();
+    const template = await call("/v1/job-templates", {
+      token: admin.token,
+      body: { name: `Upcoming check ${crypto.randomUUID().slice(0, 6)}`, kind: "maintenance" },
+    });
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Yearly boiler check",
+        customer_id: customerId,
+        template_id: template.json.id,
+        rrule: "FREQ=YEARLY",
+        start_date: "2032-03-05",
+        time_zone: "Africa/Gaborone",
+        lead_days: 7,
+      },
+    });
+    expect(plan.status, plan.text).toBe(201);
+    const report = async () =>
+      (
+        await call("/v1/reports/upcoming-services?from=2032-03-01&to=2032-03-09", { token: admin.token })
+      ).json.data.filter((r: { plan_id: string | null }) => r.plan_id === plan.json.id);
+    expect(await report()).toEqual([
+      expect.objectContaining({
+        source: "plan",
+        basis: "planned",
+        ticket_id: null,
+        due_at: "2032-03-05T07:00:00.000Z",
+      }),
+    ]);
+    await generateMaintenance(systemContext(env, "generateMaintenance"), Date.parse("2032-02-27T08:00:00Z"));
+    const [raised] = await report();
+    expect(raised).toMatchObject({ source: "plan", basis: "preferred", status: "new" });
+    expect(raised.ticket_id).toMatch(/^tkt_/);
+  });
+
   it("is read from its index", async () => {
     const ctx = {
       ...systemContext(env, "test"),
@@ -133,11 +172,20 @@ describe("upcoming services", () => {
         tokenExpiresAt: 0,
       },
     };
-    const { statement } = await buildUpcomingQuery(ctx, { from: "2031-03-01", to: "2031-03-09", limit: 20 });
-    const q = statement.toSQL();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
-      .bind(...q.params)
-      .all<{ detail: string }>();
-    expect(plan.results.map((r) => r.detail).join("\n")).toContain("USING INDEX tickets_booking_due_idx");
+    const { statement, raised, planned } = await buildUpcomingQuery(ctx, {
+      from: "2031-03-01",
+      to: "2031-03-09",
+      limit: 20,
+    });
+    const explain = async (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+      const q = query.toSQL();
+      const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+        .bind(...q.params)
+        .all<{ detail: string }>();
+      return plan.results.map((r) => r.detail).join("\n");
+    };
+    expect(await explain(statement)).toContain("USING INDEX tickets_booking_due_idx");
+    expect(await explain(raised)).toContain("USING INDEX maintenance_occurrences_due_idx");
+    expect(await explain(planned)).toContain("USING INDEX maintenance_plans_next_due_idx");
   });
 });

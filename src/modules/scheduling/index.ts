@@ -41,5 +41,6 @@ onTicketEnding(cancelVisitsOfEndingTicket);
 
 export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
+export { sendPlannedVisitLink } from "./links.service";
 export { visitMessageFacts } from "./visit-facts";
 export { appointmentsForSync, stepAppointment } from "./appointments.service";

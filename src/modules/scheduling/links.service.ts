@@ -58,7 +58,13 @@ async function linkToken(ctx: Pick<ServiceContext, "settings">, linkId: string):
 const linkUrl = (ctx: Pick<ServiceContext, "settings">, token: string) => `${ctx.settings.publicBaseUrl}/a/${token}`;
 
 /** A new link for the ticket, replacing older ones, texted to `sendTo` by the `appointment.link_sent` event. */
-async function issueLink(ctx: ServiceContext, ticketId: string, sendTo: string | null, history: string) {
+async function issueLink(
+  ctx: ServiceContext,
+  ticketId: string,
+  sendTo: string | null,
+  history: string,
+  between?: { from: string; to: string },
+) {
   const id = newId("lnk");
   const token = await linkToken(ctx, id);
   const now = nowIso();
@@ -76,6 +82,8 @@ async function issueLink(ctx: ServiceContext, ticketId: string, sendTo: string |
           expires_at: expiresAt,
           created_by: actorUserId(ctx.actor) ?? "customer",
           sent_to: sendTo,
+          earliest_date: between?.from ?? null,
+          latest_date: between?.to ?? null,
           created_at: now,
         },
       },
@@ -109,6 +117,25 @@ export async function createLink(ctx: UserContext, ticketId: string) {
   const smsTo = customer?.phone && customer.messageChannels.includes("sms") ? customer.phone : null;
   const link = await issueLink(ctx, ticketId, smsTo, "appointment_link_sent");
   return { ...link, sms_sent: Boolean(smsTo) };
+}
+
+/**
+ * PM-1: a visit raised by a maintenance plan is texted to the customer as a link to book its exact
+ * time, on a day between `between.from` and `between.to` (the occurrence's window). As the system.
+ */
+export async function sendPlannedVisitLink(
+  ctx: ServiceContext,
+  ticketId: string,
+  between: { from: string; to: string },
+) {
+  const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ticketId) });
+  if (!ticket || !OPEN_TICKET_STATUSES.includes(ticket.status)) return { sent: false };
+  const customer = ticket.customerId
+    ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) })
+    : undefined;
+  const smsTo = customer?.phone && customer.messageChannels.includes("sms") ? customer.phone : null;
+  await issueLink(ctx, ticketId, smsTo, "appointment_link_sent", between);
+  return { sent: Boolean(smsTo) };
 }
 
 /**
@@ -168,6 +195,8 @@ export async function linkUrlById(ctx: Pick<ServiceContext, "settings">, linkId:
 export interface LinkContext extends ServiceContext<CustomerLinkActor> {
   ticket: TicketRow;
   expiresAt: string;
+  /** The days the link books between, when it was sent for a planned visit's window. */
+  between: { from: string | null; to: string | null };
 }
 
 /** Expired → 401 "Token expired. Renew token."; unknown or revoked → 400 "Invalid token." (the seed's messages). */
@@ -194,7 +223,26 @@ export async function resolveToken(ctx: ServiceContext, token: string): Promise<
     actor: { kind: "customer_link", linkId: link.id, ticketId: ticket.id },
     ticket,
     expiresAt: link.expiresAt,
+    between: { from: link.earliestDate, to: link.latestDate },
   };
+}
+
+/** The first and last local dates the link may book: today (or the window's start) to the horizon (or the window's end). */
+function bookableDates(ctx: LinkContext) {
+  const today = todayIn(ctx.settings.timeZone);
+  const horizon = addDays(today, ctx.settings.maxDaysAhead);
+  const { from, to } = ctx.between;
+  return { first: from && from > today ? from : today, last: to && to < horizon ? to : horizon };
+}
+
+/** A day outside the link's window is refused, naming the window. */
+function assertBookableDay(ctx: LinkContext, date: string) {
+  if (!ctx.between.from && !ctx.between.to) return;
+  const { first, last } = bookableDates(ctx);
+  if (date < first || date > last)
+    throw new AppError("validation_failed", `Pick a day from ${first} to ${last}.`, {
+      errors: [{ path: "date", message: `From ${first} to ${last}` }],
+    });
 }
 
 async function newerLinkExists(ctx: ServiceContext, link: { ticketId: string; createdAt: string; id: string }) {
@@ -285,7 +333,8 @@ export async function tokenContext(ctx: LinkContext) {
     service_type: serviceType,
     service_name: catalogue(ctx.settings.language).services[serviceType],
     timezone: ctx.settings.timeZone,
-    last_bookable_date: addDays(todayIn(ctx.settings.timeZone), ctx.settings.maxDaysAhead),
+    first_bookable_date: bookableDates(ctx).first,
+    last_bookable_date: bookableDates(ctx).last,
     language: ctx.settings.language,
     company: { name: ctx.settings.companyName, phone: ctx.settings.companyPhone || null },
     appointment_state: {
@@ -374,6 +423,7 @@ export async function renewLink(ctx: ServiceContext, token: string) {
 }
 
 export async function linkAvailability(ctx: LinkContext, date: string) {
+  assertBookableDay(ctx, date);
   const appt = await liveAppointment(ctx);
   const candidates = appt ? { ids: [appt.technicianId], pool: false } : await candidateTechnicians(ctx, ctx.ticket);
   return ticketAvailability(ctx, ctx.ticket, candidates, date, appt?.durationMinutes);
@@ -420,6 +470,7 @@ async function firstThatLands<T>(starts: string[], attempt: (start: string) => P
  * windows, the customer names a window and the earliest exact time in it that anyone can take is booked.
  */
 export async function linkSchedule(ctx: LinkContext, date: string, startTime: string) {
+  assertBookableDay(ctx, date);
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
   if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
@@ -464,6 +515,7 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
 
 /** The customer keeps a time (with arrival windows: the earliest open time in the window) while they confirm it (one held time per link; a new one lets the last go). */
 export async function linkHold(ctx: LinkContext, date: string, startTime: string) {
+  assertBookableDay(ctx, date);
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
   if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
@@ -475,6 +527,7 @@ export async function linkHold(ctx: LinkContext, date: string, startTime: string
 }
 
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
+  assertBookableDay(ctx, date);
   const appt = await liveAppointment(ctx);
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
   if (!linkAllows(ctx, appt).reschedule)

@@ -358,8 +358,13 @@ export const TokenContextSchema = z
       .string()
       .openapi({ description: "The service in words, in the deployment's language", example: "Internet" }),
     timezone: z.string(),
+    first_bookable_date: z.string().openapi({
+      description:
+        "The first local date a visit can be booked for: today, or the start of the window a planned visit's link was sent for",
+      example: "2026-12-07",
+    }),
     last_bookable_date: z.string().openapi({
-      description: "The last local date a visit can be booked for (the booking horizon)",
+      description: "The last local date a visit can be booked for (the booking horizon, or the planned visit's window)",
       example: "2027-01-01",
     }),
     language: z.enum(["en", "id"]).openapi({ description: "The deployment's language for customer-facing text" }),

@@ -9,4 +9,4 @@ export const templatesModule = createRouter()
   .openapi(r.getJobTemplate, h.getJobTemplate)
   .openapi(r.updateJobTemplate, h.updateJobTemplate);
 
-export { templateForTicket } from "./templates.service";
+export { templateForTicket, templatesForSync } from "./templates.service";

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { and, eq, type SQL } from "drizzle-orm";
 import { type ChecklistTemplateItem, inventoryItems, jobTemplates } from "../../db/schema";
-import { commitAudited } from "../../lib/change-batch";
+import { commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
@@ -109,11 +109,12 @@ export async function createJobTemplate(ctx: UserContext, input: z.output<typeof
     updatedAt: now,
   };
   // The unique name index decides a clash (no read first).
-  await commitAudited(ctx, [ctx.db.insert(jobTemplates).values(row)], {
-    action: "job_template.created",
-    targetType: "job_template",
-    targetId: row.id,
-    after: toTemplateResponse(row),
+  await commitChange(ctx, {
+    statements: [statementOf(ctx.env.DB, ctx.db.insert(jobTemplates).values(row))],
+    changed: [{ table: jobTemplates, id: row.id }],
+    audit: [
+      { action: "job_template.created", targetType: "job_template", targetId: row.id, after: toTemplateResponse(row) },
+    ],
   }).catch((err) => {
     throw nameTaken(err);
   });
@@ -133,16 +134,30 @@ export async function updateJobTemplate(ctx: UserContext, id: string, input: z.o
   if (input.parts !== undefined) set.parts = input.parts;
   if (input.checklist !== undefined) set.checklist = checklistOf(input.checklist);
   if (input.active !== undefined) set.active = input.active;
-  await commitAudited(ctx, [ctx.db.update(jobTemplates).set(set).where(eq(jobTemplates.id, id))], {
-    action: "job_template.updated",
-    targetType: "job_template",
-    targetId: id,
-    before: toTemplateResponse(before),
-    after: set,
+  // Phones that work a ticket of this template hear of the change (the change log's `p:` scope).
+  await commitChange(ctx, {
+    statements: [statementOf(ctx.env.DB, ctx.db.update(jobTemplates).set(set).where(eq(jobTemplates.id, id)))],
+    changed: [{ table: jobTemplates, id }],
+    audit: [
+      {
+        action: "job_template.updated",
+        targetType: "job_template",
+        targetId: id,
+        before: toTemplateResponse(before),
+        after: set,
+      },
+    ],
   }).catch((err) => {
     throw nameTaken(err);
   });
   return toTemplateResponse({ ...before, ...set });
+}
+
+/** The templates among `ids`, as the API shows them (for the technician's phone: the templates of their tickets). */
+export async function templatesForSync(ctx: ServiceContext, ids: string[]) {
+  if (!ids.length) return [];
+  const rows = await ctx.db.select().from(jobTemplates).where(inList(jobTemplates.id, ids));
+  return rows.map(toTemplateResponse);
 }
 
 /** The template a new ticket is raised from: it must exist and be in use (a 400 naming `template_id` otherwise). */

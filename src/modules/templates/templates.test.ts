@@ -279,4 +279,34 @@ describe("checklists offline", () => {
     );
     expect(ticked.data).toMatchObject({ done: true, value: "-18.9 dBm", ticket_id: id });
   });
+
+  it("the phone syncs the template of each ticket it works, and hears when the template changes", async () => {
+    const { tech, id } = await installationFromTemplate();
+    const admin = await staff("admin");
+    const templateId = (await call(`/v1/tickets/${id}`, { token: admin.token })).json.template_id as string;
+    expect(templateId).toMatch(/^tpl_/);
+    const other = await template(admin.token, `Unrelated ${crypto.randomUUID().slice(0, 6)}`);
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    const first = await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
+    const templates = first.json.changes.filter((c: { entity: string }) => c.entity === "job_template");
+    expect(templates.map((c: { id: string }) => c.id)).toEqual([templateId]);
+    expect(templates[0].data.checklist.map((c: { id: string }) => c.id)).toEqual(["light-level", "photo", "item-3"]);
+    await call(`/v1/job-templates/${templateId}`, {
+      method: "PATCH",
+      token: admin.token,
+      body: { estimated_minutes: 75 },
+    });
+    await call(`/v1/job-templates/${other.id}`, {
+      method: "PATCH",
+      token: admin.token,
+      body: { estimated_minutes: 5 },
+    });
+    const next = await call("/v1/mobile/sync", {
+      token: tech.token,
+      body: { device: phone, cursor: first.json.cursor },
+    });
+    const changed = next.json.changes.filter((c: { entity: string }) => c.entity === "job_template");
+    expect(changed).toEqual([expect.objectContaining({ id: templateId, op: "upsert" })]);
+    expect(changed[0].data.estimated_minutes).toBe(75);
+  });
 });

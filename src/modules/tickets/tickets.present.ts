@@ -125,6 +125,8 @@ export function toTicketResponse(
     scheduled_at: t.scheduledAt,
     estimated_minutes: t.estimatedMinutes,
     service_type: t.serviceType,
+    contract_id: t.contractId,
+    template_id: t.templateId,
     service_category: t.serviceCategory,
     assignees: assignees.map((a) => ({
       technician_id: a.technicianId,

@@ -128,7 +128,18 @@ export const TicketSchema = z
     }),
     scheduled_at: z.string().nullable(),
     estimated_minutes: z.number().int().nullable(),
-    service_type: z.enum(["free", "paid"]).nullable(),
+    service_type: z.enum(["free", "paid"]).nullable().openapi({
+      description:
+        "Service bookings: `free` or `paid`, as the covering service contract says (while its period has included visits left), else by the warranty rule",
+    }),
+    contract_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The service contract whose included visit this booking uses, if any" }),
+    template_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The job template the ticket was raised from (its checklist came from it), if any" }),
     service_category: z.enum(SERVICE_CATEGORIES).nullable().openapi({
       description:
         "The service the ticket is about: voice, internet or other. When not given, the customer's visit page guesses it from the title and description",

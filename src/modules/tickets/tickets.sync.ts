@@ -27,7 +27,12 @@ export async function assignedTickets(
   page: { afterId?: string; limit?: number } = {},
 ) {
   const query = ctx.db
-    .select({ id: tickets.id, customerId: tickets.customerId, assetId: tickets.assetId })
+    .select({
+      id: tickets.id,
+      customerId: tickets.customerId,
+      assetId: tickets.assetId,
+      templateId: tickets.templateId,
+    })
     .from(ticketAssignees)
     .innerJoin(tickets, eq(tickets.id, ticketAssignees.ticketId))
     .where(

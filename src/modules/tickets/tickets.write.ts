@@ -15,6 +15,7 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { addDays, addMonths, todayIn, zonedTimeToUtc } from "../../lib/time";
 import { isInWarranty } from "../assets";
+import { contractCharge } from "../service-contracts";
 import { customerForUser, findCustomer } from "../customers";
 import { clockMove, moveClock, newTicketClock, planFor, usedBetween, usedNow, dueColumns, recomputeClock } from "./sla";
 import { basisOf, clockCalendar, readSlaBasis, slaBasisQueries } from "./sla-clock";
@@ -123,14 +124,25 @@ function invalid(path: string, message: string, detail = message): never {
   throw new AppError("validation_failed", detail, { errors: [{ path, message }] });
 }
 
-/** WO-9: free inside warranty when no free service was booked in the previous interval. */
+/**
+ * WO-9 and PM-2: a service contract covering the card decides (its charge while the period has
+ * included visits left, then paid); without one, free inside warranty when no free service was
+ * booked in the previous interval.
+ */
 export async function decideServiceType(
-  ctx: UserContext,
+  ctx: ServiceContext,
   asset: typeof assets.$inferSelect,
   serviceDate: string,
   exceptTicketId?: string,
-): Promise<"free" | "paid"> {
-  if (!isInWarranty(asset, serviceDate)) return "paid";
+): Promise<{ serviceType: "free" | "paid"; contractId: string | null }> {
+  const byContract = await contractCharge(
+    ctx,
+    { customerId: asset.customerId, assetId: asset.id },
+    serviceDate,
+    exceptTicketId,
+  );
+  if (byContract) return byContract;
+  if (!isInWarranty(asset, serviceDate)) return { serviceType: "paid", contractId: null };
   const since = addMonths(serviceDate, -ctx.settings.freeServiceIntervalMonths);
   const previous = await ctx.db
     .select({ id: tickets.id })
@@ -145,7 +157,7 @@ export async function decideServiceType(
       ),
     )
     .limit(1);
-  return previous.length ? "paid" : "free";
+  return { serviceType: previous.length ? "paid" : "free", contractId: null };
 }
 
 /** A booking day must not be in the past nor beyond the booking window, in the deployment's zone. */
@@ -177,7 +189,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
       customer = (await ctx.db.query.customers.findFirst({ where: eq(customers.id, asset.customerId) })) ?? null;
   }
 
-  let serviceType: "free" | "paid" | null = null;
+  let charge: { serviceType: "free" | "paid"; contractId: string | null } | null = null;
   let preferredAt = input.preferred_at ?? null;
   if (input.kind === "service_booking") {
     if (!asset) invalid("asset_id", "A service booking needs a service card");
@@ -189,7 +201,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
       if (preferredAt < new Date().toISOString()) invalid("preferred_time", "Must not be in the past");
     }
     preferredAt ??= zonedTimeToUtc(day, "00:00", ctx.settings.timeZone).toISOString();
-    serviceType = await decideServiceType(ctx, asset, day);
+    charge = await decideServiceType(ctx, asset, day);
   } else if (input.preferred_date) {
     preferredAt ??= zonedTimeToUtc(
       input.preferred_date,
@@ -249,7 +261,8 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     visit_type: input.kind === "service_booking" ? (input.visit_type ?? "onsite") : (input.visit_type ?? null),
     scheduled_at: input.scheduled_at ?? null,
     estimated_minutes: input.estimated_minutes ?? null,
-    service_type: serviceType,
+    service_type: charge?.serviceType ?? null,
+    contract_id: charge?.contractId ?? null,
     service_category: input.service_category ?? null,
     template_id: template?.id ?? null,
     ...clock,
@@ -298,10 +311,13 @@ export async function raisePlannedTicket(
   },
   gate: { statements: D1PreparedStatement[]; guard: Guard },
 ): Promise<boolean> {
-  const [customer, { number, basis }] = await Promise.all([
+  const [customer, { number, basis }, card] = await Promise.all([
     ctx.db.query.customers.findFirst({ where: eq(customers.id, input.customerId) }),
     numberAndBasis(ctx),
+    input.assetId ? ctx.db.query.assets.findFirst({ where: eq(assets.id, input.assetId) }) : undefined,
   ]);
+  // A planned visit to a card is charged like any booking of it: by its contract, else the warranty rule.
+  const charge = card ? await decideServiceType(ctx, card, input.preferredAt.slice(0, 10)) : null;
   const now = nowIso();
   const priority = input.priority as TicketPriority;
   const clock = newTicketClock(
@@ -334,7 +350,8 @@ export async function raisePlannedTicket(
     visit_type: "onsite",
     scheduled_at: null,
     estimated_minutes: input.template.estimated_minutes,
-    service_type: null,
+    service_type: charge?.serviceType ?? null,
+    contract_id: charge?.contractId ?? null,
     service_category: input.template.service_category,
     template_id: input.template.id,
     ...clock,
@@ -694,12 +711,15 @@ export async function rescheduleBooking(ctx: UserContext, id: string, preferredD
     throw new AppError("invalid_transition", "Work has started; the booking can no longer be moved.");
   checkBookingDate(ctx, preferredDate, "preferred_date");
   const asset = await ctx.db.query.assets.findFirst({ where: eq(assets.id, ticket.assetId) });
-  const serviceType = asset ? await decideServiceType(ctx, asset, preferredDate, id) : ticket.serviceType;
+  const charge = asset
+    ? await decideServiceType(ctx, asset, preferredDate, id)
+    : { serviceType: ticket.serviceType, contractId: ticket.contractId };
+  const serviceType = charge.serviceType;
   const preferredAt = zonedTimeToUtc(preferredDate, "00:00", ctx.settings.timeZone).toISOString();
   await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
-    set: { preferred_at: preferredAt, service_type: serviceType },
+    set: { preferred_at: preferredAt, service_type: serviceType, contract_id: charge.contractId },
     history: [{ action: "rescheduled", from: ticket.preferredAt, to: preferredAt, comment }],
     events: [{ type: "ticket.rescheduled", data: { preferred_at: preferredAt, service_type: serviceType } }],
   });
