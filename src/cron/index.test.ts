@@ -67,6 +67,10 @@ describe("cron dispatch", () => {
       .bind(time)
       .all();
     // Each daily job once, though the schedule ran twice.
-    expect(rows.results).toEqual([{ job: "cleanupExpired" }, { job: "refreshCalendarFeeds" }]);
+    expect(rows.results).toEqual([
+      { job: "cleanupExpired" },
+      { job: "refreshCalendarFeeds" },
+      { job: "renewServiceContracts" },
+    ]);
   });
 });

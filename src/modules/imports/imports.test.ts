@@ -289,6 +289,33 @@ describe("cancelling, and the demo file", () => {
 });
 
 describe("ticket, service card and catalogue imports", () => {
+  it("a ticket row may name a job template: it fills the estimate and skills and copies the checklist; an unknown one fails the row", async () => {
+    const admin = await staff("admin");
+    const tpl = await call("/v1/job-templates", {
+      token: admin.token,
+      body: {
+        name: `Import template ${uid()}`,
+        kind: "installation",
+        estimated_minutes: 80,
+        required_skills: ["fibre"],
+        checklist: [{ id: "ont", label: "ONT photo", photo_required: true }, { label: "Speed test" }],
+      },
+    });
+    expect(tpl.status, tpl.text).toBe(201);
+    const refs = [`TPL-${uid()}`, `TPL-${uid()}`];
+    const job = await imported(
+      "/v1/imports/tickets",
+      admin.token,
+      `external_ref,title,kind,template_id\n${refs[0]},New line,installation,${tpl.json.id}\n${refs[1]},Odd,installation,tpl_missing\n`,
+    );
+    expect(job.counts).toEqual({ created: 1, updated: 0, skipped: 0, failed: 1 });
+    const ticket = (await call(`/v1/tickets?external_ref=${refs[0]}`, { token: admin.token })).json.data[0];
+    expect(ticket).toMatchObject({ template_id: tpl.json.id, estimated_minutes: 80, required_skills: ["fibre"] });
+    const checklist = await call(`/v1/tickets/${ticket.id}/checklist`, { token: admin.token });
+    expect(checklist.json.items.map((i: { id: string }) => i.id)).toEqual(["ont", "item-2"]);
+    expect(await download(job.file.download_url, admin.token)).toContain("template_id: No such job template in use");
+  });
+
   it("tickets go through the tickets module: numbers, SLA targets, history, one event per chunk; re-runs skip; dispatchers may import tickets only", async () => {
     const dispatcher = await staff("dispatcher");
     const admin = await staff("admin");

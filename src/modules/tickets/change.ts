@@ -1,10 +1,10 @@
 import { getTableName, type Table } from "drizzle-orm";
 import type { CatalogueEvent } from "../../contracts/events";
-import { ticketAssignees, ticketChecklistItems, tickets } from "../../db/schema";
+import { type ChecklistTemplateItem, ticketAssignees, ticketChecklistItems, tickets } from "../../db/schema";
 import { type ChangedRow, commitChange, domainEvent, prepareChange, type RecordedEvent } from "../../lib/change-batch";
 import { actorUserId, type ServiceContext } from "../../lib/context";
 import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/d1";
-import { nowIso, randomToken } from "../../lib/ids";
+import { newId, nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
 import { CHECKLIST_DONE, checklistProblem } from "./checklist-gate";
@@ -139,6 +139,21 @@ export async function changeTicket(
   return { events };
 }
 
+/** The ticket's own copy of its template's checklist. */
+export function checklistRows(ticketId: string, items: ChecklistTemplateItem[], now: string) {
+  return items.map((item, position) => ({
+    id: newId("chk"),
+    ticket_id: ticketId,
+    item_key: item.id,
+    position,
+    label: item.label,
+    required: item.required ? 1 : 0,
+    photo_required: item.photo_required ? 1 : 0,
+    value_required: item.value_required ? 1 : 0,
+    updated_at: now,
+  }));
+}
+
 /** A new ticket: its row, its first history entry and its event; the event is published once committed. */
 export async function recordNewTicket(
   ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] },
@@ -185,6 +200,7 @@ export function importedTicketStatements(
   rows: (Columns & { id: string; number: string; external_ref: string })[],
   guard: OuterGuard,
   jobId: string,
+  checklists: (Columns & { id: string; ticket_id: string })[] = [],
 ): { statements: D1PreparedStatement[]; afterCommit: (results: D1Result[]) => Promise<void> } {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
@@ -202,17 +218,22 @@ export function importedTicketStatements(
   );
   const recorded: RecordedEvent[] = [{ event }];
   return prepareChange(ctx, {
-    statements: rows.flatMap((row) => [
-      insertIfGuarded(db, "tickets", row, guard),
-      insertIfGuarded(
-        db,
-        "ticket_history",
-        historyRow(row.id, actorId, "created", null, "new", `Imported (job ${jobId})`),
-        guard,
-      ),
-    ]),
+    statements: rows
+      .flatMap((row) => [
+        insertIfGuarded(db, "tickets", row, guard),
+        insertIfGuarded(
+          db,
+          "ticket_history",
+          historyRow(row.id, actorId, "created", null, "new", `Imported (job ${jobId})`),
+          guard,
+        ),
+      ])
+      .concat(checklists.map((item) => insertIfGuarded(db, "ticket_checklist_items", item, guard))),
     guard,
-    changed: rows.map((r) => ({ table: tickets, id: r.id })),
+    changed: [
+      ...rows.map((r) => ({ table: tickets, id: r.id })),
+      ...checklists.map((item) => ({ table: ticketChecklistItems, id: item.id, of: item.ticket_id })),
+    ],
     events: recorded,
   });
 }

@@ -10,7 +10,8 @@ import {
   resolveCustomerReferences,
   type CustomerReference,
 } from "../customers";
-import { importedTicketStatements } from "./change";
+import { templateForTicket } from "../templates";
+import { checklistRows, importedTicketStatements } from "./change";
 import { newTicketClock } from "./sla";
 import { readSlaBasis } from "./sla-clock";
 import { TicketCreateSchema } from "./tickets.schemas";
@@ -26,6 +27,7 @@ const TEXT = [
   "service_area",
   "preferred_at",
   "scheduled_at",
+  "template_id",
 ] as const;
 
 type Imported = {
@@ -94,6 +96,13 @@ export const ticketImport: ImportKind<Imported> = {
       example: "2026-12-01T09:00:00+02:00",
     },
     { name: "estimated_minutes", description: "Expected duration in minutes", example: "90" },
+    {
+      name: "template_id",
+      description:
+        "A job template in use: fills the estimate, skills and category the row leaves out, and gives the ticket the template's checklist",
+      example: "tpl_demo_fibre_install",
+      exampleInTemplate: false,
+    },
   ],
 
   parse(_ctx, cells) {
@@ -134,9 +143,16 @@ export const ticketImport: ImportKind<Imported> = {
           )
       ).map((t) => t.ref),
     );
+    // Each template named once, whatever the number of rows naming it.
+    const templates = new Map<string, Awaited<ReturnType<typeof templateForTicket>> | null>();
+    for (const id of new Set(rows.flatMap((r) => (r.value.input.template_id ? [r.value.input.template_id] : []))))
+      templates.set(id, await templateForTicket(ctx, id).catch(() => null));
     const outcomes: RowOutcome[] = rows.map((row, i) => {
       const customer = customers[i];
       if (customer && "error" in customer) return { outcome: "failed", errors: [customer.error] };
+      const tpl = row.value.input.template_id;
+      if (tpl && !templates.get(tpl))
+        return { outcome: "failed", errors: [{ path: "template_id", message: "No such job template in use" }] };
       if (!existing.has(row.key)) return { outcome: "created" };
       if (onExisting === "fail")
         return {
@@ -165,6 +181,15 @@ export const ticketImport: ImportKind<Imported> = {
         },
         i,
       ) => {
+        const template = input.template_id ? templates.get(input.template_id)! : null;
+        if (template) {
+          input = {
+            ...input,
+            estimated_minutes: input.estimated_minutes ?? template.estimated_minutes ?? undefined,
+            service_category: input.service_category ?? template.service_category ?? undefined,
+            required_skills: [...new Set([...template.required_skills, ...input.required_skills])],
+          };
+        }
         const clock = newTicketClock(ctx.settings, basis, input, customer?.id ?? null, now);
         return {
           id: newId("tkt"),
@@ -188,6 +213,7 @@ export const ticketImport: ImportKind<Imported> = {
           estimated_minutes: input.estimated_minutes ?? null,
           service_type: null,
           service_category: input.service_category ?? null,
+          template_id: template?.id ?? null,
           ...clock,
           write_token: randomToken(12),
           created_at: now,
@@ -195,7 +221,11 @@ export const ticketImport: ImportKind<Imported> = {
         };
       },
     );
-    const { statements, afterCommit } = importedTicketStatements(ctx, rowsToInsert, guard, jobId);
+    const checklists = rowsToInsert.flatMap((row) => {
+      const template = row.template_id ? templates.get(row.template_id) : null;
+      return template ? checklistRows(row.id, template.checklist, now) : [];
+    });
+    const { statements, afterCommit } = importedTicketStatements(ctx, rowsToInsert, guard, jobId, checklists);
     return { outcomes, statements, afterCommit };
   },
 };

@@ -23,7 +23,14 @@ import { armSlaTimer, earliest } from "../../lib/sla-timer";
 import { FINISHED_STATUSES, type SlaPauseReason, ticketSlaPeriods } from "../../db/schema";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
-import { changeTicket, type Guard, recordNewTicket, type HistoryEntry, type TicketChange } from "./change";
+import {
+  changeTicket,
+  checklistRows,
+  type Guard,
+  recordNewTicket,
+  type HistoryEntry,
+  type TicketChange,
+} from "./change";
 import { ticketEndingParts } from "../../contracts/ticket-endings";
 import {
   MILESTONE_COLUMN,
@@ -103,21 +110,6 @@ export interface TicketCreateInput {
   scheduled_at?: string;
   estimated_minutes?: number;
   template_id?: string;
-}
-
-/** The ticket's own copy of its template's checklist. */
-function checklistRows(ticketId: string, items: ChecklistTemplateItem[], now: string) {
-  return items.map((item, position) => ({
-    id: newId("chk"),
-    ticket_id: ticketId,
-    item_key: item.id,
-    position,
-    label: item.label,
-    required: item.required ? 1 : 0,
-    photo_required: item.photo_required ? 1 : 0,
-    value_required: item.value_required ? 1 : 0,
-    updated_at: now,
-  }));
 }
 
 function invalid(path: string, message: string, detail = message): never {
