@@ -4031,6 +4031,7 @@ export interface paths {
          *     | `preferred_at` |  | When the customer prefers the visit (RFC 3339) | `2026-12-01T09:00:00+02:00` |
          *     | `scheduled_at` |  | When the visit is scheduled (RFC 3339) | `2026-12-01T09:00:00+02:00` |
          *     | `estimated_minutes` |  | Expected duration in minutes | `90` |
+         *     | `template_id` |  | A job template in use: fills the estimate, skills and category the row leaves out, and gives the ticket the template's checklist | `tpl_demo_fibre_install` |
          *
          *     **Who may call:** holders of the `imports:tickets` permission (import tickets from csv files) — by default the roles admin, manager, dispatcher; API keys given it.
          *
@@ -6044,10 +6045,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What the plan raised or skipped, and its next ten occurrences (with the holiday rule applied)
-         * @description What the plan raised or skipped, and its next ten occurrences (with the holiday rule applied).
+         * What the plan raised or skipped (newest page first, oldest first within it), and its next ten occurrences (with the holiday rule applied)
+         * @description What the plan raised or skipped (newest page first, oldest first within it), and its next ten occurrences (with the holiday rule applied).
          *
          *     **Who may call:** holders of the `maintenance:read` permission (read maintenance plans and their occurrences) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -11732,6 +11735,8 @@ export interface components {
         MaintenanceOccurrences: {
             plan_id: string;
             data: components["schemas"]["MaintenanceOccurrence"][];
+            /** @description Older handled occurrences: pass it as `cursor` (the next ten upcoming come on the first page only) */
+            next_cursor: string | null;
         };
         MaintenanceOccurrence: {
             /** @description The rule's local date for this occurrence */
@@ -34262,7 +34267,12 @@ export interface operations {
     };
     listMaintenanceOccurrences: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description The plan */

@@ -19,7 +19,7 @@ export const resumeMaintenancePlan: RouteHandler<typeof routes.resumeMaintenance
 export const endMaintenancePlan: RouteHandler<typeof routes.endMaintenancePlan, AppEnv> = async (c) =>
   c.json(await plans.setPlanStatus(userContext(c), c.req.valid("param").id, "end"), 200);
 export const listMaintenanceOccurrences: RouteHandler<typeof routes.listMaintenanceOccurrences, AppEnv> = async (c) =>
-  c.json(await plans.listMaintenanceOccurrences(userContext(c), c.req.valid("param").id), 200);
+  c.json(await plans.listMaintenanceOccurrences(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 export const skipMaintenanceOccurrence: RouteHandler<typeof routes.skipMaintenanceOccurrence, AppEnv> = async (c) => {
   const { id, date } = c.req.valid("param");
   return c.json(await plans.skipMaintenanceOccurrence(userContext(c), id, date, c.req.valid("json").reason), 200);

@@ -6,6 +6,7 @@ import { errorResponses } from "../../lib/problem";
 import {
   OccurrenceParams,
   OccurrenceSchema,
+  OccurrencesQuery,
   OccurrencesSchema,
   PlanCreateSchema,
   PlanIdParam,
@@ -97,9 +98,10 @@ export const listMaintenanceOccurrences = createRoute({
   path: "/v1/maintenance-plans/{id}/occurrences",
   tags,
   operationId: "listMaintenanceOccurrences",
-  summary: "What the plan raised or skipped, and its next ten occurrences (with the holiday rule applied)",
+  summary:
+    "What the plan raised or skipped (newest page first, oldest first within it), and its next ten occurrences (with the holiday rule applied)",
   ...requires("maintenance:read"),
-  request: { params: PlanIdParam },
+  request: { params: PlanIdParam, query: OccurrencesQuery },
   responses: { 200: jsonResponse(OccurrencesSchema, "Occurrences"), ...errorResponses(400, 401, 403, 404) },
 });
 

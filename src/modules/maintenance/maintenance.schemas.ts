@@ -156,8 +156,20 @@ export const OccurrenceSchema = z
   .openapi("MaintenanceOccurrence");
 
 export const OccurrencesSchema = z
-  .object({ plan_id: z.string(), data: z.array(OccurrenceSchema) })
+  .object({
+    plan_id: z.string(),
+    data: z.array(OccurrenceSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "Older handled occurrences: pass it as `cursor` (the next ten upcoming come on the first page only)",
+      }),
+  })
   .openapi("MaintenanceOccurrences");
+
+export const OccurrencesQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
 
 export const PlanIdParam = z.object({
   id: z

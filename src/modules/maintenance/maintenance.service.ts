@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import { and, desc, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { assets, calendars, customers, jobTemplates, maintenanceOccurrences, maintenancePlans } from "../../db/schema";
 import { commitAudited, commitChange } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -342,7 +342,17 @@ export async function calendarFor(ctx: ServiceContext, plan: PlanRow): Promise<W
   return calendarOf(await calendarQuery(ctx, plan));
 }
 
-export async function listMaintenanceOccurrences(ctx: UserContext, id: string) {
+export async function listMaintenanceOccurrences(
+  ctx: UserContext,
+  id: string,
+  query: { limit: number; cursor?: string } = { limit: 50 },
+) {
+  const page = keyset({
+    order: "-occurrence_date",
+    column: maintenanceOccurrences.occurrenceDate,
+    idColumn: maintenanceOccurrences.id,
+    cursor: query.cursor,
+  });
   // The plan (as the caller sees it), what it handled and its calendar, in one round trip.
   const [plans, recorded, calendarRows] = await ctx.db.batch([
     ctx.db
@@ -352,9 +362,9 @@ export async function listMaintenanceOccurrences(ctx: UserContext, id: string) {
     ctx.db
       .select()
       .from(maintenanceOccurrences)
-      .where(eq(maintenanceOccurrences.planId, id))
-      .orderBy(desc(maintenanceOccurrences.occurrenceDate))
-      .limit(50),
+      .where(and(eq(maintenanceOccurrences.planId, id), page.where))
+      .orderBy(...page.orderBy)
+      .limit(query.limit + 1),
     ctx.db
       .select()
       .from(calendars)
@@ -367,9 +377,10 @@ export async function listMaintenanceOccurrences(ctx: UserContext, id: string) {
   if (!plan) throw new AppError("not_found", "No such maintenance plan.");
   const calendar = calendarOf(calendarRows);
   const rec = recurrenceOf(plan);
+  const handled = page.page(recorded, query.limit, (r) => r.occurrenceDate);
   const known = new Set(recorded.map((r) => r.occurrenceDate));
   const upcoming =
-    plan.status === "active" && plan.nextDate
+    !query.cursor && plan.status === "active" && plan.nextDate
       ? occurrencesBetween(rec, plan.nextDate, `${Number(plan.nextDate.slice(0, 4)) + 10}${plan.nextDate.slice(4)}`, 10)
           .filter((d) => !known.has(d))
           .map((d) => {
@@ -387,8 +398,9 @@ export async function listMaintenanceOccurrences(ctx: UserContext, id: string) {
       : [];
   return {
     plan_id: id,
+    next_cursor: handled.next_cursor,
     data: [
-      ...recorded.reverse().map((r) => ({
+      ...handled.data.reverse().map((r) => ({
         date: r.occurrenceDate,
         due_at: r.status === "skipped" ? null : r.dueAt,
         status: r.status,

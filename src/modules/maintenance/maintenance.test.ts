@@ -393,3 +393,44 @@ describe("booking links for planned visits", () => {
     ]);
   });
 });
+
+describe("occurrences list", () => {
+  it("pages what was handled, newest page first, the upcoming ones on the first page only", async () => {
+    const { admin, customerId, templateId } = await fixture();
+    const start = addDays(todayIn("Africa/Gaborone"), 1);
+    const plan = await call("/v1/maintenance-plans", {
+      token: admin.token,
+      body: {
+        name: "Daily check",
+        customer_id: customerId,
+        template_id: templateId,
+        rrule: "FREQ=DAILY",
+        start_date: start,
+        lead_days: 9,
+        holiday_rule: "keep",
+      },
+    });
+    await generateMaintenance(systemContext(env, "test"), Date.now());
+    const handled = (await ticketsOf(plan.json.id)).map((o) => o.occurrence_date);
+    expect(handled.length).toBeGreaterThanOrEqual(8);
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    let first = true;
+    do {
+      const res = await call(
+        `/v1/maintenance-plans/${plan.json.id}/occurrences?limit=3${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: admin.token },
+      );
+      expect(res.status, res.text).toBe(200);
+      const raised = res.json.data.filter((o: { status: string }) => o.status !== "upcoming");
+      const upcoming = res.json.data.filter((o: { status: string }) => o.status === "upcoming");
+      expect(upcoming.length).toBe(first ? 10 : 0);
+      pages.push(raised.map((o: { date: string }) => o.date));
+      cursor = res.json.next_cursor;
+      first = false;
+    } while (cursor);
+    // Newest page first; within a page, oldest first; together every handled occurrence once.
+    expect(pages[0]).toEqual(handled.slice(-3));
+    expect(pages.reverse().flat()).toEqual(handled);
+  });
+});
