@@ -159,13 +159,9 @@ export const OccurrencesSchema = z
   .object({
     plan_id: z.string(),
     data: z.array(OccurrenceSchema),
-    next_cursor: z
-      .string()
-      .nullable()
-      .openapi({
-        description:
-          "Older handled occurrences: pass it as `cursor` (the next ten upcoming come on the first page only)",
-      }),
+    next_cursor: z.string().nullable().openapi({
+      description: "Older handled occurrences: pass it as `cursor` (the next ten upcoming come on the first page only)",
+    }),
   })
   .openapi("MaintenanceOccurrences");
 
