@@ -68,6 +68,7 @@ describe("cron dispatch", () => {
       .all();
     // Each daily job once, though the schedule ran twice.
     expect(rows.results).toEqual([
+      { job: "applyRetention" },
       { job: "cleanupExpired" },
       { job: "refreshCalendarFeeds" },
       { job: "renewServiceContracts" },

@@ -12,7 +12,10 @@ import { slaClockTick } from "../modules/tickets";
 import { generateMaintenance } from "../modules/maintenance";
 import { renewServiceContracts } from "../modules/service-contracts";
 import { armSlaTimer } from "../lib/sla-timer";
-import { redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
+import { pruneNotificationLogs, redeliverOverdue, relayUnpublishedEvents } from "../modules/notifications";
+import { pruneSyncLog } from "../modules/mobile";
+import { pruneLocationTrail } from "../modules/technicians";
+import { pruneProvisioningLog } from "../modules/provisioning";
 
 /** The SLA timer's safety net: the same check its alarm runs, then the alarm set at the next deadline. */
 const slaClock: Job = async (ctx, scheduledTime) => {
@@ -42,6 +45,20 @@ export async function cleanupExpired(ctx: ServiceContext, scheduledTime: number)
   return { deleted: counts.reduce((a, b) => a + b, 0) };
 }
 
+/**
+ * Retention (daily): every log that grows with time, each by its owning module's rule and its own
+ * RETENTION_*_DAYS, deleted in chunks of RETENTION_CHUNK_ROWS. Tables kept forever (tickets, their
+ * history, the audit log, stock movements) are named in docs/decisions.md.
+ */
+export async function applyRetention(ctx: ServiceContext, scheduledTime: number) {
+  return {
+    sync: await pruneSyncLog(ctx, scheduledTime),
+    notifications: await pruneNotificationLogs(ctx, scheduledTime),
+    locations: await pruneLocationTrail(ctx, scheduledTime),
+    provisioning: await pruneProvisioningLog(ctx, scheduledTime),
+  };
+}
+
 /** One entry per schedule in wrangler.toml. Each job is idempotent on its own and catches up after missed runs. */
 const JOBS: Record<string, Record<string, Job>> = {
   [CRON_FREQUENT]: {
@@ -54,7 +71,7 @@ const JOBS: Record<string, Record<string, Job>> = {
     relayEvents,
     redeliverOverdue,
   },
-  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds, renewServiceContracts },
+  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds, renewServiceContracts, applyRetention },
 };
 
 /** Runs the jobs of a schedule, each once per scheduled time, as the system. */

@@ -48,6 +48,14 @@ export interface Env {
   UPLOAD_MAX_DOCUMENT_BYTES?: string;
   UPLOAD_MAX_SIGNATURE_BYTES?: string;
   UPLOAD_UNATTACHED_DAYS?: string;
+  RETENTION_SYNC_LOG_DAYS?: string;
+  RETENTION_NOTIFICATIONS_DAYS?: string;
+  RETENTION_DELIVERIES_DAYS?: string;
+  RETENTION_EVENTS_DAYS?: string;
+  RETENTION_PROVISIONING_DAYS?: string;
+  RETENTION_LOCATIONS_DAYS?: string;
+  RETENTION_MOBILE_ACTIONS_DAYS?: string;
+  RETENTION_CHUNK_ROWS?: string;
   /** Bytes of CSV an export job writes per step (one stored part each). */
   EXPORT_PART_BYTES?: string;
   /** Largest CSV file an import takes (bytes). */
@@ -190,6 +198,17 @@ const settingsSchema = z.object({
     signature: z.coerce.number().int().positive(),
   }),
   uploadUnattachedDays: z.coerce.number().int().min(1).max(365),
+  /** Days each growing log is kept (see docs/decisions.md, "Retention"); rows deleted per statement. */
+  retention: z.object({
+    syncLogDays: z.coerce.number().int().min(1).max(3650),
+    notificationsDays: z.coerce.number().int().min(1).max(3650),
+    deliveriesDays: z.coerce.number().int().min(1).max(3650),
+    eventsDays: z.coerce.number().int().min(1).max(3650),
+    provisioningDays: z.coerce.number().int().min(1).max(3650),
+    locationsDays: z.coerce.number().int().min(1).max(3650),
+    mobileActionsDays: z.coerce.number().int().min(1).max(3650),
+    chunkRows: z.coerce.number().int().min(1).max(10_000),
+  }),
   exportPartBytes: z.coerce.number().int().min(1024),
   importMaxBytes: z.coerce.number().int().positive(),
   importMaxRows: z.coerce.number().int().positive(),
@@ -296,6 +315,16 @@ export function settingsFrom(env: Env): Settings {
       signature: env.UPLOAD_MAX_SIGNATURE_BYTES ?? 512 * 1024,
     },
     uploadUnattachedDays: env.UPLOAD_UNATTACHED_DAYS ?? 3,
+    retention: {
+      syncLogDays: env.RETENTION_SYNC_LOG_DAYS ?? 30,
+      notificationsDays: env.RETENTION_NOTIFICATIONS_DAYS ?? 90,
+      deliveriesDays: env.RETENTION_DELIVERIES_DAYS ?? 90,
+      eventsDays: env.RETENTION_EVENTS_DAYS ?? 30,
+      provisioningDays: env.RETENTION_PROVISIONING_DAYS ?? 365,
+      locationsDays: env.RETENTION_LOCATIONS_DAYS ?? 30,
+      mobileActionsDays: env.RETENTION_MOBILE_ACTIONS_DAYS ?? 90,
+      chunkRows: env.RETENTION_CHUNK_ROWS ?? 1000,
+    },
     exportPartBytes: env.EXPORT_PART_BYTES ?? 4 * 1024 * 1024,
     importMaxBytes: env.IMPORT_MAX_BYTES ?? 32 * 1024 * 1024,
     importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,

@@ -56,6 +56,8 @@ export const notifications = sqliteTable(
   (t) => [
     index("notifications_user_idx").on(t.userId, t.createdAt, t.id),
     index("notifications_unread_idx").on(t.userId, t.readAt),
+    // Retention: read notifications by age.
+    index("notifications_read_age_idx").on(t.createdAt).where(sql`read_at IS NOT NULL`),
   ],
 );
 
@@ -95,7 +97,10 @@ export const technicianLocations = sqliteTable(
     accuracyM: real("accuracy_m"),
     reportedAt: text("reported_at").notNull(),
   },
-  (t) => [index("technician_locations_tech_idx").on(t.technicianId, t.reportedAt)],
+  (t) => [
+    index("technician_locations_tech_idx").on(t.technicianId, t.reportedAt),
+    index("technician_locations_age_idx").on(t.reportedAt),
+  ],
 );
 
 /** Cron runs already done, per job and scheduled time: a second run for the same time is a no-op. */

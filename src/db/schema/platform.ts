@@ -68,5 +68,7 @@ export const domainEvents = sqliteTable(
   (t) => [
     index("domain_events_subject_idx").on(t.subjectId, t.createdAt),
     index("domain_events_unpublished_idx").on(t.createdAt).where(sql`published_at IS NULL`),
+    // Retention: published events by age.
+    index("domain_events_published_idx").on(t.createdAt).where(sql`published_at IS NOT NULL`),
   ],
 );

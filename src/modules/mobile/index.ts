@@ -10,3 +10,4 @@ export const mobileModule = createRouter()
   .openapi(r.listMobileDevices, h.listMobileDevices)
   .openapi(r.revokeMobileDevice, h.revokeMobileDevice);
 export { syncLogOwner } from "./sync-log";
+export { pruneSyncLog } from "./retention";

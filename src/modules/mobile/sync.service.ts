@@ -10,6 +10,7 @@ import { appointmentsForSync } from "../scheduling";
 import { assignedTickets, ticketPartsForSync, ticketsForSync } from "../tickets";
 import { templatesForSync } from "../templates";
 import { deviceForSync, recordSyncedTo, type DeviceInput } from "./devices.service";
+import { SYNC_LOG_FLOOR } from "./retention";
 
 /** Tickets per snapshot page: each comes with its comments, work logs, attachments, appointments, customer and card. */
 const SNAPSHOT_TICKETS = 25;
@@ -164,17 +165,25 @@ async function changeRows(
     ),
   ];
   // One JSON parameter however many scopes; (scope, seq) is indexed, so each scope is a short range.
+  // The retention floor comes along (one row even when nothing changed): below it, rows are gone.
   const rows = await ctx.env.DB.prepare(
-    `SELECT seq, scope, entity, entity_id, op FROM sync_changes
-      WHERE scope IN (SELECT value FROM json_each(?1)) AND seq > ?2 ORDER BY seq LIMIT ?3`,
+    `SELECT f.floor, c.seq, c.scope, c.entity, c.entity_id, c.op
+       FROM (SELECT coalesce((SELECT value FROM counters WHERE name = ?4), 0) AS floor) f
+       LEFT JOIN (SELECT seq, scope, entity, entity_id, op FROM sync_changes
+                   WHERE scope IN (SELECT value FROM json_each(?1)) AND seq > ?2 ORDER BY seq LIMIT ?3) c
+      ORDER BY c.seq`,
   )
-    .bind(JSON.stringify(scopes), seq, limit)
-    .all<{ seq: number; scope: string; entity: SyncEntity; entity_id: string; op: string }>();
-  return Object.assign(rows.results, { assigned });
+    .bind(JSON.stringify(scopes), seq, limit, SYNC_LOG_FLOOR)
+    .all<{ floor: number; seq: number | null; scope: string; entity: SyncEntity; entity_id: string; op: string }>();
+  const floor = rows.results[0]?.floor ?? 0;
+  const changed = rows.results.filter((r): r is (typeof r & { seq: number }) => r.seq !== null);
+  return Object.assign(changed, { assigned, floor });
 }
 
 async function deltaPage(ctx: UserContext, seq: number, limit: number) {
   const rows = await changeRows(ctx, seq, limit + 1);
+  // The log before this cursor was deleted (retention): the phone starts over from a snapshot.
+  if (seq < rows.floor) return snapshotPage(ctx, null);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   const nextSeq = page.length ? page[page.length - 1].seq : seq;

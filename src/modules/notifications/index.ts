@@ -32,3 +32,4 @@ export {
 export { webhookDocuments } from "./webhook-events";
 export { notificationsForSync } from "./notifications.service";
 export { eventOutboxOwner, relayUnpublishedEvents, RELAY_GRACE_MS } from "./outbox";
+export { pruneNotificationLogs } from "./retention";

@@ -22,3 +22,4 @@ export const provisioningModule = createRouter()
   .openapi(r.listProvisioningActions, h.listProvisioningActions)
   .openapi(r.getProvisioningAction, h.getProvisioningAction);
 export { settleAbandonedActions } from "./provisioning.service";
+export { pruneProvisioningLog } from "./retention";

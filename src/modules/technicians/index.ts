@@ -31,3 +31,4 @@ export { TechnicianSchema } from "./technicians.schemas";
 export { reportLocation } from "./technicians.service";
 export { LocationReportSchema } from "./technicians.schemas";
 export { settleTimeOffHolds } from "./time-off.service";
+export { pruneLocationTrail } from "./retention";
