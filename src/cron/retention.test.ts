@@ -80,7 +80,7 @@ describe("retention (daily job)", () => {
     expect(outcome.notifications.notifications).toMatchObject({ deleted: 7, rounds: 3 });
     expect(outcome.notifications.deliveries).toMatchObject({ deleted: 7, rounds: 3 });
     expect(outcome.notifications.events.deleted).toBeGreaterThanOrEqual(7);
-    expect(outcome.locations).toMatchObject({ deleted: 6, rounds: 2 });
+    expect(outcome.locations).toMatchObject({ deleted: 6, rounds: 3 });
     expect(outcome.provisioning).toMatchObject({ deleted: 7, rounds: 3 });
 
     const like = (table: string, column: string) =>

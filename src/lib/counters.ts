@@ -44,3 +44,13 @@ export function counterQuery(db: Db, name: string) {
     .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
     .returning({ value: counters.value });
 }
+
+/** Raises a counter to at least `value` (never lowers it): a high-water mark such as a log's retention floor. */
+export async function raiseCounter(db: D1Database, name: string, value: number) {
+  await db
+    .prepare(
+      "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+    )
+    .bind(name, value)
+    .run();
+}

@@ -79,10 +79,7 @@ export const mobileActions = sqliteTable(
     result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [
-    uniqueIndex("mobile_actions_pk").on(t.userId, t.clientId),
-    index("mobile_actions_age_idx").on(t.createdAt),
-  ],
+  (t) => [uniqueIndex("mobile_actions_pk").on(t.userId, t.clientId), index("mobile_actions_age_idx").on(t.createdAt)],
 );
 
 /** Files sent from the field, attached to a ticket (then also one of its attachments) or waiting to be. */

@@ -1,4 +1,5 @@
 import type { ServiceContext } from "../../lib/context";
+import { raiseCounter } from "../../lib/counters";
 import { daysBefore, deleteInChunks } from "../../lib/retention";
 
 /** The highest change-log position deleted: a cursor at or below it gets a fresh snapshot. */
@@ -31,12 +32,7 @@ export async function pruneSyncLog(ctx: ServiceContext, scheduledTime: number) {
   );
   let log = { deleted: 0, rounds: 0 };
   if (below > 1) {
-    await db
-      .prepare(
-        "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
-      )
-      .bind(SYNC_LOG_FLOOR, below - 1)
-      .run();
+    await raiseCounter(db, SYNC_LOG_FLOOR, below - 1);
     log = await deleteInChunks(db, {
       table: "sync_changes",
       key: "seq",

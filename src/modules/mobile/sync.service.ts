@@ -176,7 +176,7 @@ async function changeRows(
     .bind(JSON.stringify(scopes), seq, limit, SYNC_LOG_FLOOR)
     .all<{ floor: number; seq: number | null; scope: string; entity: SyncEntity; entity_id: string; op: string }>();
   const floor = rows.results[0]?.floor ?? 0;
-  const changed = rows.results.filter((r): r is (typeof r & { seq: number }) => r.seq !== null);
+  const changed = rows.results.filter((r): r is typeof r & { seq: number } => r.seq !== null);
   return Object.assign(changed, { assigned, floor });
 }
 
