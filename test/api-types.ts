@@ -1232,6 +1232,56 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/v1/customers/{id}/data-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export everything about one customer (a data-protection access request), as a job
+         * @description Profile, account, service cards, contracts, plans, tickets with their public comments and history, visits, work logs, feedback, the messages sent to them, their notifications and uploads' details — one NDJSON line per row (`{"section": …, "data": {…}}`). The file is downloadable by the requester only (`GET /v1/jobs/{id}/download`), for a few days. Staff notes marked internal are not included.
+         *
+         *     **Who may call:** holders of the `customers:write` permission (create, update and delete customers) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["startCustomerDataExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/data-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer asks for a copy of everything about them, as a job
+         * @description The same export as `POST /v1/customers/{id}/data-export`, of the caller's own customer record; only the caller can download it.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["startOwnDataExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assets": {
         parameters: {
             query?: never;
@@ -8406,6 +8456,48 @@ export interface components {
             service_package?: string | null;
             user_id?: string | null;
         };
+        Job: {
+            id: string;
+            /**
+             * @description What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in), `auto_assign` (unassigned bookings placed with technicians) or `customer_export` (everything about one customer)
+             * @example report_export
+             * @enum {string}
+             */
+            kind: "report_export" | "report_rebuild" | "import" | "auto_assign" | "customer_export";
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+            /** @description Rows to process, when known in advance */
+            rows_total: number | null;
+            rows_processed: number;
+            /**
+             * @description Imports: rows `created`, `updated`, `skipped` and `failed` so far (in a dry run: what would be)
+             * @example {
+             *       "created": 120,
+             *       "updated": 0,
+             *       "skipped": 3,
+             *       "failed": 2
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            } | null;
+            /** @description What the job was asked to do (an import's kind, file, dry run, what to do with existing records …) */
+            options: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why the job failed */
+            error: string | null;
+            /** @description The result, once done: an export's file, or an import's error report (the rejected rows, to fix and upload again; none when every row went in). Downloadable only by the user who asked for it and administrators */
+            file: {
+                filename: string;
+                content_type: string;
+                bytes: number;
+                download_url: string;
+            } | null;
+            created_at: string;
+            updated_at: string;
+            finished_at: string | null;
+        };
         AssetPage: {
             data: components["schemas"]["Asset"][];
             next_cursor: string | null;
@@ -8833,48 +8925,6 @@ export interface components {
                 number: string;
                 technician_id: string | null;
             }[];
-        };
-        Job: {
-            id: string;
-            /**
-             * @description What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in) or `auto_assign` (unassigned bookings placed with technicians)
-             * @example report_export
-             * @enum {string}
-             */
-            kind: "report_export" | "report_rebuild" | "import" | "auto_assign";
-            /** @enum {string} */
-            status: "queued" | "running" | "done" | "failed" | "cancelled";
-            /** @description Rows to process, when known in advance */
-            rows_total: number | null;
-            rows_processed: number;
-            /**
-             * @description Imports: rows `created`, `updated`, `skipped` and `failed` so far (in a dry run: what would be)
-             * @example {
-             *       "created": 120,
-             *       "updated": 0,
-             *       "skipped": 3,
-             *       "failed": 2
-             *     }
-             */
-            counts: {
-                [key: string]: number;
-            } | null;
-            /** @description What the job was asked to do (an import's kind, file, dry run, what to do with existing records …) */
-            options: {
-                [key: string]: unknown;
-            } | null;
-            /** @description Why the job failed */
-            error: string | null;
-            /** @description The result, once done: an export's file, or an import's error report (the rejected rows, to fix and upload again; none when every row went in). Downloadable only by the user who asked for it and administrators */
-            file: {
-                filename: string;
-                content_type: string;
-                bytes: number;
-                download_url: string;
-            } | null;
-            created_at: string;
-            updated_at: string;
-            finished_at: string | null;
         };
         AutoAssignRun: {
             /**
@@ -11385,7 +11435,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "customer";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -16296,6 +16346,163 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startCustomerDataExport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The customer's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startOwnDataExport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json, invalid_encoding) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32966,7 +33173,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "customer";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */

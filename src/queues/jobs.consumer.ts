@@ -6,6 +6,7 @@ import { JobFailure, advanceJob, failJob, type JobRow, type StepResult } from ".
 import { runExportStep, runRebuildStep } from "../modules/reports";
 import { runImportStep } from "../modules/imports";
 import { runAutoAssignStep } from "../modules/tickets";
+import { runCustomerExportStep } from "../modules/customers";
 
 export const JOBS_QUEUE = "truckroll-jobs";
 /** Matches max_retries in wrangler.toml: the attempt after which a failing step fails its job. */
@@ -16,6 +17,7 @@ const STEPS: Record<string, (ctx: ReturnType<typeof systemContext>, job: JobRow)
   report_rebuild: runRebuildStep,
   import: runImportStep,
   auto_assign: runAutoAssignStep,
+  customer_export: runCustomerExportStep,
 };
 
 /** Imports commit a chunk per step: several chunks run in one message, while a few seconds last. */

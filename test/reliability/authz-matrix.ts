@@ -130,6 +130,8 @@ export const ROUTE_ACCESS: Record<string, string> = {
   endMaintenancePlan: "maintenance:manage", // POST /v1/maintenance-plans/{id}/end
   listMaintenanceOccurrences: "maintenance:read", // GET /v1/maintenance-plans/{id}/occurrences
   skipMaintenanceOccurrence: "maintenance:manage", // POST /v1/maintenance-plans/{id}/occurrences/{date}/skip
+  startCustomerDataExport: "customers:write", // POST /v1/customers/{id}/data-export
+  startOwnDataExport: "authenticated", // POST /v1/me/data-export
   listServiceContracts: "contracts:read", // GET /v1/service-contracts
   createServiceContract: "contracts:manage", // POST /v1/service-contracts
   getServiceContract: "contracts:read", // GET /v1/service-contracts/{id}

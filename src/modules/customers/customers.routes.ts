@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
-import { requires } from "../../middleware/auth";
+import { requires, requiresSignIn } from "../../middleware/auth";
+import { JobSchema } from "../jobs";
 import { jsonBody, jsonResponse, noContent } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
 import {
@@ -70,4 +71,31 @@ export const deleteCustomer = createRoute({
   ...requires("customers:write"),
   request: { params: CustomerIdParam },
   responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
+});
+
+export const startCustomerDataExport = createRoute({
+  method: "post",
+  path: "/v1/customers/{id}/data-export",
+  tags,
+  operationId: "startCustomerDataExport",
+  summary: "Export everything about one customer (a data-protection access request), as a job",
+  description:
+    'Profile, account, service cards, contracts, plans, tickets with their public comments and history, visits, work logs, feedback, the messages sent to them, their notifications and uploads\' details — one NDJSON line per row (`{"section": …, "data": {…}}`). The file is downloadable by the requester only (`GET /v1/jobs/{id}/download`), for a few days. Staff notes marked internal are not included.',
+  ...requires("customers:write", idempotent()),
+  request: { headers: idempotencyHeader, params: CustomerIdParam },
+  responses: { 202: jsonResponse(JobSchema, "Queued"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const startOwnDataExport = createRoute({
+  method: "post",
+  path: "/v1/me/data-export",
+  tags,
+  operationId: "startOwnDataExport",
+  summary: "A customer asks for a copy of everything about them, as a job",
+  description:
+    "The same export as `POST /v1/customers/{id}/data-export`, of the caller's own customer record; only the caller can download it.",
+  ...requiresSignIn(),
+  middleware: [...requiresSignIn().middleware, idempotent()],
+  request: { headers: idempotencyHeader },
+  responses: { 202: jsonResponse(JobSchema, "Queued"), ...errorResponses(401, 404) },
 });

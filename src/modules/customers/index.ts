@@ -11,7 +11,11 @@ export const customersModule = createRouter()
   .openapi(r.createCustomer, h.createCustomer)
   .openapi(r.getCustomer, h.getCustomer)
   .openapi(r.updateCustomer, h.updateCustomer)
-  .openapi(r.deleteCustomer, h.deleteCustomer);
+  .openapi(r.deleteCustomer, h.deleteCustomer)
+  .openapi(r.startCustomerDataExport, h.startCustomerDataExport)
+  .openapi(r.startOwnDataExport, h.startOwnDataExport);
+
+export { runCustomerExportStep } from "./data-export";
 
 export { customerForUser, findCustomer, findVisibleCustomer, visibleCustomersByAccount } from "./customers.service";
 export {

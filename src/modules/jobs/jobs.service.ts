@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { jobs, type JobKind, type JobStatus } from "../../db/schema";
+import { type AuditEntry, commitAudited } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import type { JobMessage } from "../../lib/messages";
@@ -67,7 +68,7 @@ export async function startJob(
   kind: JobKind,
   requestedBy: string | null,
   params: Record<string, unknown>,
-  start: { id?: string; state?: Record<string, unknown> } = {},
+  start: { id?: string; state?: Record<string, unknown>; audit?: AuditEntry } = {},
 ) {
   const now = nowIso();
   const row: JobRow = {
@@ -90,7 +91,9 @@ export async function startJob(
     updatedAt: now,
     finishedAt: null,
   };
-  await ctx.db.insert(jobs).values(row);
+  // An audited job (a customer's data export) is recorded with its audit entry in one batch.
+  if (start.audit) await commitAudited(ctx, [ctx.db.insert(jobs).values(row)], start.audit);
+  else await ctx.db.insert(jobs).values(row);
   try {
     await ctx.env.JOBS.send({ kind: "job", job_id: row.id, step: 0 } satisfies JobMessage);
   } catch (err) {
