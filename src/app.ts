@@ -26,6 +26,7 @@ import { calendarsModule } from "./modules/calendars";
 import { templatesModule } from "./modules/templates";
 import { maintenanceModule } from "./modules/maintenance";
 import { serviceContractsModule } from "./modules/service-contracts";
+import { privacyModule } from "./modules/privacy";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -347,6 +348,10 @@ export const API_TAGS = [
       "Preventive maintenance: plans that raise a ticket from a job template ahead of each occurrence of a recurrence rule.",
   },
   {
+    name: "privacy",
+    description: "Data protection: erasing a customer's personal data on request (their export is under customers).",
+  },
+  {
     name: "service-contracts",
     description:
       "Service contracts: a customer's cover for a period, the visits included per period (free or paid) that decide a booking's charge, renewal and reminders.",
@@ -426,6 +431,7 @@ export function createApp() {
   app.route("/", templatesModule);
   app.route("/", maintenanceModule);
   app.route("/", serviceContractsModule);
+  app.route("/", privacyModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -6275,6 +6275,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's personal data (a data-protection erasure request)
+         * @description Refused (409) while any of the customer's tickets is open. Personal fields are emptied in every table (the customer record, their account — closed for good —, service cards, tickets' addresses, visits, links, deliveries, events), what they wrote is replaced, their name, phone, email and address are cut out of staff's text, their notifications and uploads are deleted, earlier data exports' files too; tickets, visits and report figures stay, each ticket's history saying when it was erased. One batch; recorded in the audit log. Cannot be undone.
+         *
+         *     **Who may call:** holders of the `customers:erase` permission (erase a customer's personal data (cannot be undone)) — by default the roles admin, manager; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["eraseCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -8242,12 +8266,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase")[];
         };
         RolePool: {
             role: string;
@@ -10450,7 +10474,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -11952,6 +11976,22 @@ export interface components {
             customer_name: string | null;
             /** @description Renews by itself (`renewal` is auto) */
             will_renew: boolean;
+        };
+        CustomerErased: {
+            customer_id: string;
+            erased_at: string;
+            /** @description Tickets kept, without the customer's details */
+            tickets: number;
+            uploads_deleted: number;
+            /** @description Earlier data exports of the customer whose files were deleted */
+            exports_deleted: number;
+        };
+        CustomerErase: {
+            /**
+             * @description Why (kept in the audit log)
+             * @example Erasure request by email of 2027-01-04
+             */
+            reason: string;
         };
     };
     responses: never;
@@ -35131,6 +35171,96 @@ export interface operations {
             };
             /** @description The caller lacks the permission or may not touch this object */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    eraseCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerErase"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerErased"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -63,6 +63,7 @@ export const PERMISSIONS = {
   "maintenance:manage": "Create, change, pause, resume and end maintenance plans; skip an occurrence",
   "contracts:read": "Read service contracts and the contracts-ending report",
   "contracts:manage": "Create, change, renew and cancel service contracts",
+  "customers:erase": "Erase a customer's personal data (cannot be undone)",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

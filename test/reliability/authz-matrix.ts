@@ -132,6 +132,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   skipMaintenanceOccurrence: "maintenance:manage", // POST /v1/maintenance-plans/{id}/occurrences/{date}/skip
   startCustomerDataExport: "customers:write", // POST /v1/customers/{id}/data-export
   startOwnDataExport: "authenticated", // POST /v1/me/data-export
+  eraseCustomer: "customers:erase", // POST /v1/customers/{id}/erase
   listServiceContracts: "contracts:read", // GET /v1/service-contracts
   createServiceContract: "contracts:manage", // POST /v1/service-contracts
   getServiceContract: "contracts:read", // GET /v1/service-contracts/{id}

@@ -13,3 +13,4 @@ export const assetsModule = createRouter()
 export { isInWarranty } from "./assets.service";
 export { assetImport } from "./assets.import";
 export { assetsForSync } from "./assets.service";
+export { assetErasure } from "./erasure";

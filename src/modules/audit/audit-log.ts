@@ -1,3 +1,4 @@
+import { type ErasureSubject, redactValues } from "../../lib/erasure";
 import type { AuditEntry, DerivedOwner, OwnerContext } from "../../lib/change-batch";
 import { numbered } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
@@ -65,3 +66,19 @@ export const auditLogOwner: DerivedOwner = {
     ];
   },
 };
+
+/**
+ * The audit log is never changed by the API, except here: entries about the customer or their
+ * account keep who did what and when, not the personal values they recorded.
+ */
+export function auditErasure(db: D1Database, s: ErasureSubject): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `UPDATE audit_log SET before = CASE WHEN before IS NULL THEN NULL ELSE '{"erased":true}' END, after = '{"erased":true}'
+          WHERE target_id IN (?1, ?2) AND action NOT IN ('customer.erased', 'customer.data_exported')`,
+      )
+      .bind(s.customerId, s.userId ?? ""),
+    ...redactValues(db, s, "audit_log", ["before", "after"], "1", []),
+  ];
+}

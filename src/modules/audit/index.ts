@@ -7,3 +7,4 @@ import * as r from "./audit.routes";
 export const auditModule = createRouter().openapi(r.listAuditLog, h.listAuditLog);
 
 export { auditLogOwner } from "./audit-log";
+export { auditErasure } from "./audit-log";

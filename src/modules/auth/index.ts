@@ -22,3 +22,4 @@ export const authModule = createRouter()
 export { deleteEndedCredentials } from "./housekeeping";
 export { sessionCaller } from "./live-sessions";
 export { accessEnds, endSessionQuery } from "./session-ends";
+export { authErasure } from "./erasure";

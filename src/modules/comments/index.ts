@@ -9,3 +9,4 @@ export const commentsModule = createRouter()
   .openapi(r.addObjectComment, h.addObjectComment)
   .openapi(r.updateObjectComment, h.updateObjectComment)
   .openapi(r.deleteObjectComment, h.deleteObjectComment);
+export { commentErasure } from "./erasure";

@@ -27,3 +27,4 @@ export {
   type ReferencedCustomer,
 } from "./customers.import";
 export { customersForSync } from "./customers.service";
+export { customerErasure } from "./erasure";

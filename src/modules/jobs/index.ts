@@ -25,3 +25,4 @@ export {
   type JobRow,
   type StepResult,
 } from "./jobs.service";
+export { jobErasure } from "./erasure";

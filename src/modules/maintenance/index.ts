@@ -16,3 +16,4 @@ export const maintenanceModule = createRouter()
 
 export { generateMaintenance } from "./generator";
 export { planNextService } from "./follow-up";
+export { maintenanceErasure } from "./erasure";

@@ -33,3 +33,4 @@ export { webhookDocuments } from "./webhook-events";
 export { notificationsForSync } from "./notifications.service";
 export { eventOutboxOwner, relayUnpublishedEvents, RELAY_GRACE_MS } from "./outbox";
 export { pruneNotificationLogs } from "./retention";
+export { notificationErasure } from "./erasure";

@@ -1,3 +1,4 @@
+import { CUSTOMER_TICKETS, type ErasureSubject, redactValues } from "../../lib/erasure";
 import { eventDataProblem } from "../../contracts/events";
 import type { DerivedOwner, OwnerContext, RecordedEvent } from "../../lib/change-batch";
 import { numbered, type Guard } from "../../lib/d1";
@@ -125,4 +126,17 @@ export async function relayUnpublishedEvents(
   }));
   await publishEvents(env, events);
   return { published: events.length };
+}
+
+/** Erasure (the privacy module): events lose the phone a link went to and the customer's strings. */
+export function eventErasure(db: D1Database, s: ErasureSubject): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `UPDATE domain_events SET data = json_set(data, '$.sent_to', NULL)
+          WHERE type = 'appointment.link_sent' AND subject_id IN (${CUSTOMER_TICKETS})`,
+      )
+      .bind(s.customerId),
+    ...redactValues(db, s, "domain_events", ["data"], "created_at >= ?", [s.since]),
+  ];
 }

@@ -10,3 +10,4 @@ export const platformModule = createRouter()
   .openapi(r.listDevOutbox, h.listDevOutbox);
 
 export { deletePlatformLeftovers, runOnce } from "./housekeeping";
+export { platformErasure } from "./erasure";

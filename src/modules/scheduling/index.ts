@@ -44,3 +44,4 @@ export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
 export { sendPlannedVisitLink } from "./links.service";
 export { visitMessageFacts } from "./visit-facts";
 export { appointmentsForSync, stepAppointment } from "./appointments.service";
+export { schedulingErasure } from "./erasure";

@@ -14,3 +14,4 @@ export const serviceContractsModule = createRouter()
 
 export { contractCharge } from "./contracts.service";
 export { renewServiceContracts } from "./renewals";
+export { contractErasure } from "./erasure";

@@ -76,3 +76,4 @@ export { ChecklistItemUpdateSchema } from "./checklist.schemas";
 export { updateTicketChecklistItem } from "./checklist.service";
 export { raisePlannedTicket } from "./tickets.write";
 export { createTicket } from "./tickets.write";
+export { ticketErasure } from "./erasure";

@@ -11,3 +11,4 @@ export const uploadsModule = createRouter()
   .openapi(r.attachUpload, h.attachUpload);
 
 export { attachUpload, deleteUnattachedUploads } from "./uploads.service";
+export { uploadErasure } from "./erasure";

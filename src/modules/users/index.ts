@@ -42,3 +42,4 @@ export {
   setPushTokenStatement,
   setTwoFactorStatement,
 } from "./account-writes";
+export { userErasure } from "./erasure";
