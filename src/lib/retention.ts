@@ -9,9 +9,10 @@ export async function deleteInChunks(
   options: { table: string; key?: string; where: string; params: unknown[]; chunk: number; maxRounds?: number },
 ) {
   const key = options.key ?? "rowid";
+  const maxRounds = options.maxRounds ?? 200;
   let deleted = 0;
   let rounds = 0;
-  for (; rounds < (options.maxRounds ?? 200); ) {
+  while (rounds < maxRounds) {
     const r = await db
       .prepare(
         `DELETE FROM ${options.table} WHERE ${key} IN (SELECT ${key} FROM ${options.table} WHERE ${options.where} LIMIT ?)`,

@@ -74,7 +74,7 @@ async function sendLink(ctx: ServiceContext, o: { id: string; ticketId: string; 
 async function sendPendingLinks(ctx: ServiceContext, scheduledTime: number) {
   const before = new Date(scheduledTime - 5 * 60_000).toISOString();
   const { results } = await ctx.env.DB.prepare(
-    `SELECT o.id, o.ticket_id, o.occurrence_date, o.moved_from, o.due_at, p.booking_window_days, p.time_zone
+    `SELECT o.id, o.ticket_id, o.due_at, p.booking_window_days, p.time_zone
        FROM maintenance_occurrences o JOIN maintenance_plans p ON p.id = o.plan_id
       WHERE o.link_state = 'pending' AND o.created_at < ?1 ORDER BY o.created_at LIMIT 50`,
   )
