@@ -27,6 +27,7 @@ import { templatesModule } from "./modules/templates";
 import { maintenanceModule } from "./modules/maintenance";
 import { serviceContractsModule } from "./modules/service-contracts";
 import { privacyModule } from "./modules/privacy";
+import { archiveModule } from "./modules/archive";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -352,6 +353,11 @@ export const API_TAGS = [
     description: "Data protection: erasing a customer's personal data on request (their export is under customers).",
   },
   {
+    name: "archive",
+    description:
+      "Archive: closed work older than the archive age moved to compressed files by month (with a manifest), still readable by ticket and in a customer's history, and restorable by month.",
+  },
+  {
     name: "service-contracts",
     description:
       "Service contracts: a customer's cover for a period, the visits included per period (free or paid) that decide a booking's charge, renewal and reminders.",
@@ -432,6 +438,7 @@ export function createApp() {
   app.route("/", maintenanceModule);
   app.route("/", serviceContractsModule);
   app.route("/", privacyModule);
+  app.route("/", archiveModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1828,6 +1828,32 @@ export interface paths {
         patch: operations["updateTicket"];
         trace?: never;
     };
+    "/v1/customers/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's tickets, newest first, including those moved to the archive
+         * @description Each ticket in brief (open the full record with `GET /v1/tickets/{id}`, which also answers for archived ones); only the tickets the caller may see.
+         *
+         *     **Who may call:** holders of the `tickets:read` permission (read tickets within the caller's scope) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["listCustomerHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tickets/{id}/assign": {
         parameters: {
             query?: never;
@@ -6299,6 +6325,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/archive/months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Months of closed work in the archive (and months restored from it), newest first
+         * @description Months of closed work in the archive (and months restored from it), newest first.
+         *
+         *     **Who may call:** holders of the `archive:manage` permission (move closed work to the archive now, and restore an archived month) — by default the roles admin; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listArchiveMonths"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/archive/months/{month}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a month's closed and cancelled tickets to the archive now, as a job
+         * @description The daily job does this by itself for the oldest month past the archive age (`ARCHIVE_AFTER_MONTHS`, 24 by default); this starts it for one month now. Each ticket moves with its history, comments, work logs, attachments' references, checklist, visits and feedback, as compressed NDJSON in the file store, written and read back before it leaves the database. Report figures do not change; `GET /v1/tickets/{id}` and `GET /v1/customers/{id}/history` still answer for archived tickets. 409 when the month is younger than the archive age or a job is already working on it.
+         *
+         *     **Who may call:** holders of the `archive:manage` permission (move closed work to the archive now, and restore an archived month) — by default the roles admin; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["archiveMonth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/archive/months/{month}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring an archived month's tickets back into the database, as a job
+         * @description Every part is checked against its SHA-256 before its rows are written back; the month is then marked `restored` and is not archived again until `POST /v1/archive/months/{month}/archive`. 404 when nothing of the month is archived, 409 when a job is already working on it.
+         *
+         *     **Who may call:** holders of the `archive:manage` permission (move closed work to the archive now, and restore an archived month) — by default the roles admin; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        post: operations["restoreArchivedMonth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -8266,12 +8366,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage")[];
         };
         RolePool: {
             role: string;
@@ -8483,11 +8583,11 @@ export interface components {
         Job: {
             id: string;
             /**
-             * @description What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in), `auto_assign` (unassigned bookings placed with technicians) or `customer_export` (everything about one customer)
+             * @description What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed), `import` (a CSV file of records taken in), `auto_assign` (unassigned bookings placed with technicians), `customer_export` (everything about one customer), `archive_month` (a month's closed work moved to the archive) or `archive_restore` (an archived month brought back)
              * @example report_export
              * @enum {string}
              */
-            kind: "report_export" | "report_rebuild" | "import" | "auto_assign" | "customer_export";
+            kind: "report_export" | "report_rebuild" | "import" | "auto_assign" | "customer_export" | "archive_month" | "archive_restore";
             /** @enum {string} */
             status: "queued" | "running" | "done" | "failed" | "cancelled";
             /** @description Rows to process, when known in advance */
@@ -8960,6 +9060,11 @@ export interface components {
             kind?: ("bug" | "problem" | "service_down" | "new_feature" | "installation" | "repair" | "maintenance" | "upgrade" | "disconnection" | "service_booking")[];
         };
         TicketDetail: components["schemas"]["Ticket"] & {
+            /**
+             * @description When the ticket was moved to the archive (closed work past the archive age): it is read from there, read-only, with no actions; null for a ticket in the database
+             * @example null
+             */
+            archived_at: string | null;
             comments: components["schemas"]["Comment"][];
             attachments: components["schemas"]["Attachment"][];
             history: components["schemas"]["HistoryEntry"][];
@@ -9016,6 +9121,33 @@ export interface components {
             quantity: number;
             /** @description Minor units */
             unit_price: number;
+        };
+        CustomerHistory: {
+            data: components["schemas"]["CustomerHistoryItem"][];
+            next_cursor: string | null;
+        };
+        CustomerHistoryItem: {
+            /** @example tkt_01JD6Q8Z1X2Y3Z4A5B6C7D8E9F */
+            id: string;
+            /** @example TR-2024-000812 */
+            number: string;
+            /** @example repair */
+            kind: string;
+            /** @example closed */
+            status: string;
+            /** @example No dial tone since the storm */
+            title: string;
+            /** @example 2024-03-02T07:41:09.000Z */
+            created_at: string;
+            /**
+             * @description When it was closed or cancelled
+             * @example 2024-03-04T15:10:00.000Z
+             */
+            finished_at: string | null;
+            /** @description Read from the archive (`GET /v1/tickets/{id}` still shows it) */
+            archived: boolean;
+            /** @example 2026-04-02T03:00:12.000Z */
+            archived_at: string | null;
         };
         TicketUpdate: {
             title?: string;
@@ -10474,7 +10606,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -11459,7 +11591,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "customer";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "archive_month" | "customer";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -11992,6 +12124,43 @@ export interface components {
              * @example Erasure request by email of 2027-01-04
              */
             reason: string;
+        };
+        ArchiveMonthPage: {
+            data: components["schemas"]["ArchiveMonth"][];
+            next_cursor: string | null;
+        };
+        ArchiveMonth: {
+            /** @example 2024-03 */
+            month: string;
+            /**
+             * @description `archived`: the month's closed work is in the archive; `restored`: it was brought back into the database (and is not archived again automatically)
+             * @enum {string}
+             */
+            status: "archived" | "restored";
+            /**
+             * @description Compressed files the month's tickets are stored in
+             * @example 4
+             */
+            parts: number;
+            /** @example 362 */
+            tickets: number;
+            /**
+             * @description Rows stored: tickets, history, comments, work logs, visits …
+             * @example 9140
+             */
+            rows: number;
+            /**
+             * @description Compressed size of the parts
+             * @example 1280544
+             */
+            bytes: number;
+            /**
+             * @description Where the month's manifest is in the file store (lists every part with its SHA-256)
+             * @example archive/tickets/2024-03/manifest.json
+             */
+            manifest_key: string | null;
+            /** @example 2026-04-02T03:00:12.000Z */
+            updated_at: string;
         };
     };
     responses: never;
@@ -18685,6 +18854,70 @@ export interface operations {
             };
             /** @description The body is not JSON (or a type this operation takes) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCustomerHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The customer's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's tickets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerHistory"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -33213,7 +33446,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "customer";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "archive_month" | "customer";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
@@ -35203,6 +35436,227 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerErased"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listArchiveMonths: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Months */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveMonthPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveMonth: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The month (UTC) the tickets were closed or cancelled in, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreArchivedMonth: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The month (UTC) the tickets were closed or cancelled in, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Invalid input (validation_failed, malformed_json) */

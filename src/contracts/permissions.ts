@@ -64,6 +64,7 @@ export const PERMISSIONS = {
   "contracts:read": "Read service contracts and the contracts-ending report",
   "contracts:manage": "Create, change, renew and cancel service contracts",
   "customers:erase": "Erase a customer's personal data (cannot be undone)",
+  "archive:manage": "Move closed work to the archive now, and restore an archived month",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -86,6 +87,7 @@ export const BUILTIN_ROLES = {
           "api_keys:manage",
           "audit:read",
           "calendars:manage",
+          "archive:manage",
         ].includes(p),
     ),
   },

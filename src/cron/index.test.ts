@@ -69,6 +69,7 @@ describe("cron dispatch", () => {
     // Each daily job once, though the schedule ran twice.
     expect(rows.results).toEqual([
       { job: "applyRetention" },
+      { job: "archiveClosedWork" },
       { job: "cleanupExpired" },
       { job: "refreshCalendarFeeds" },
       { job: "renewServiceContracts" },

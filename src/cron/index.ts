@@ -16,6 +16,7 @@ import { pruneNotificationLogs, redeliverOverdue, relayUnpublishedEvents } from 
 import { pruneSyncLog } from "../modules/mobile";
 import { pruneLocationTrail } from "../modules/technicians";
 import { pruneProvisioningLog } from "../modules/provisioning";
+import { archiveClosedWork } from "../modules/archive";
 
 /** The SLA timer's safety net: the same check its alarm runs, then the alarm set at the next deadline. */
 const slaClock: Job = async (ctx, scheduledTime) => {
@@ -71,7 +72,7 @@ const JOBS: Record<string, Record<string, Job>> = {
     relayEvents,
     redeliverOverdue,
   },
-  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds, renewServiceContracts, applyRetention },
+  [CRON_DAILY]: { cleanupExpired, refreshCalendarFeeds, renewServiceContracts, applyRetention, archiveClosedWork },
 };
 
 /** Runs the jobs of a schedule, each once per scheduled time, as the system. */

@@ -56,6 +56,8 @@ export interface Env {
   RETENTION_LOCATIONS_DAYS?: string;
   RETENTION_MOBILE_ACTIONS_DAYS?: string;
   RETENTION_CHUNK_ROWS?: string;
+  ARCHIVE_AFTER_MONTHS?: string;
+  ARCHIVE_PART_TICKETS?: string;
   /** Bytes of CSV an export job writes per step (one stored part each). */
   EXPORT_PART_BYTES?: string;
   /** Largest CSV file an import takes (bytes). */
@@ -209,6 +211,10 @@ const settingsSchema = z.object({
     mobileActionsDays: z.coerce.number().int().min(1).max(3650),
     chunkRows: z.coerce.number().int().min(1).max(10_000),
   }),
+  /** Closed and cancelled tickets move to the R2 archive this many months after they ended (0: never, automatically). */
+  archiveAfterMonths: z.coerce.number().int().min(0).max(1200),
+  /** Tickets per archive part (one job step). */
+  archivePartTickets: z.coerce.number().int().min(1).max(500),
   exportPartBytes: z.coerce.number().int().min(1024),
   importMaxBytes: z.coerce.number().int().positive(),
   importMaxRows: z.coerce.number().int().positive(),
@@ -325,6 +331,8 @@ export function settingsFrom(env: Env): Settings {
       mobileActionsDays: env.RETENTION_MOBILE_ACTIONS_DAYS ?? 90,
       chunkRows: env.RETENTION_CHUNK_ROWS ?? 1000,
     },
+    archiveAfterMonths: env.ARCHIVE_AFTER_MONTHS ?? 24,
+    archivePartTickets: env.ARCHIVE_PART_TICKETS ?? 100,
     exportPartBytes: env.EXPORT_PART_BYTES ?? 4 * 1024 * 1024,
     importMaxBytes: env.IMPORT_MAX_BYTES ?? 32 * 1024 * 1024,
     importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,

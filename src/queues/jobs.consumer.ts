@@ -7,6 +7,7 @@ import { runExportStep, runRebuildStep } from "../modules/reports";
 import { runImportStep } from "../modules/imports";
 import { runAutoAssignStep } from "../modules/tickets";
 import { runCustomerExportStep } from "../modules/customers";
+import { runArchiveStep, runRestoreStep } from "../modules/archive";
 
 export const JOBS_QUEUE = "truckroll-jobs";
 /** Matches max_retries in wrangler.toml: the attempt after which a failing step fails its job. */
@@ -18,11 +19,15 @@ const STEPS: Record<string, (ctx: ReturnType<typeof systemContext>, job: JobRow)
   import: runImportStep,
   auto_assign: runAutoAssignStep,
   customer_export: runCustomerExportStep,
+  archive_month: runArchiveStep,
+  archive_restore: runRestoreStep,
 };
 
 /** Imports commit a chunk per step: several chunks run in one message, while a few seconds last. */
 const STEPS_PER_MESSAGE: Record<string, { maxSteps: number; budgetMs: number }> = {
   import: { maxSteps: 50, budgetMs: 10_000 },
+  archive_month: { maxSteps: 10, budgetMs: 10_000 },
+  archive_restore: { maxSteps: 10, budgetMs: 10_000 },
 };
 
 /** One step per message; a failing step is retried with back-off, and after the last attempt its job is marked failed (kept with the reason). */

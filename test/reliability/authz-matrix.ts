@@ -133,6 +133,10 @@ export const ROUTE_ACCESS: Record<string, string> = {
   startCustomerDataExport: "customers:write", // POST /v1/customers/{id}/data-export
   startOwnDataExport: "authenticated", // POST /v1/me/data-export
   eraseCustomer: "customers:erase", // POST /v1/customers/{id}/erase
+  listCustomerHistory: "tickets:read", // GET /v1/customers/{id}/history
+  listArchiveMonths: "archive:manage", // GET /v1/archive/months
+  archiveMonth: "archive:manage", // POST /v1/archive/months/{month}/archive
+  restoreArchivedMonth: "archive:manage", // POST /v1/archive/months/{month}/restore
   listServiceContracts: "contracts:read", // GET /v1/service-contracts
   createServiceContract: "contracts:manage", // POST /v1/service-contracts
   getServiceContract: "contracts:read", // GET /v1/service-contracts/{id}

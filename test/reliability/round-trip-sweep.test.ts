@@ -389,6 +389,7 @@ describe("D1 round trips of every operation", () => {
         "maintenance-plans": w.plan,
         "service-contracts": w.contract,
         occurrences: dayAhead(40),
+        months: "2019-07",
         jobs: w.job,
         applications: w.application,
         "application-grants": w.grant,

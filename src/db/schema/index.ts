@@ -15,3 +15,4 @@ export * from "./calendars";
 export * from "./templates";
 export * from "./maintenance";
 export * from "./contracts";
+export * from "./archive";

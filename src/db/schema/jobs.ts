@@ -1,7 +1,15 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const JOB_STATUSES = ["queued", "running", "done", "failed", "cancelled"] as const;
-export const JOB_KINDS = ["report_export", "report_rebuild", "import", "auto_assign", "customer_export"] as const;
+export const JOB_KINDS = [
+  "report_export",
+  "report_rebuild",
+  "import",
+  "auto_assign",
+  "customer_export",
+  "archive_month",
+  "archive_restore",
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
 

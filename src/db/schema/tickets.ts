@@ -155,6 +155,10 @@ export const tickets = sqliteTable(
     index("tickets_resolution_warning_idx")
       .on(t.resolutionWarningAt)
       .where(sql`resolution_warned_at IS NULL AND resolved_at IS NULL`),
+    // Closed and cancelled work by when it ended: the archive's monthly scan.
+    index("tickets_finished_idx")
+      .on(sql`coalesce(closed_at, cancelled_at)`, t.id)
+      .where(sql`status IN ('closed', 'cancelled')`),
     // Open tickets whose clock was computed under an older SLA configuration (the recompute job).
     index("tickets_sla_revision_idx")
       .on(t.slaRevision)

@@ -8,6 +8,7 @@ export {
   relationsOf,
   scopeOf,
   visibleTickets,
+  visibleArchivedTickets,
   type Relation,
   type Scope,
   type TicketRow,

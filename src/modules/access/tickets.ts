@@ -1,6 +1,6 @@
-import { and, eq, or, type SQL } from "drizzle-orm";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import { inList } from "../../lib/d1";
-import { customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
+import { archivedTickets, customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
 
@@ -67,6 +67,29 @@ export async function visibleTickets(ctx: UserContext): Promise<SQL | undefined>
           .innerJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
           .where(eq(technicianProfiles.supervisorId, me)),
       ),
+    );
+  }
+  return or(...branches);
+}
+
+/**
+ * The same rule for archived tickets, on what their index row kept: the creator, the customer,
+ * the technicians (a JSON array) and, for supervisors, the team and the technicians they lead.
+ */
+export async function visibleArchivedTickets(ctx: UserContext): Promise<SQL | undefined> {
+  const scope = scopeOf(ctx);
+  if (scope === "all") return undefined;
+  const me = ctx.actor.userId;
+  const customerId = await linkedCustomerId(ctx);
+  const branches: SQL[] = [
+    eq(archivedTickets.createdBy, me),
+    sql`EXISTS (SELECT 1 FROM json_each(${archivedTickets.technicianIds}) WHERE value = ${me})`,
+  ];
+  if (customerId) branches.push(eq(archivedTickets.customerId, customerId));
+  if (scope === "team") {
+    branches.push(eq(archivedTickets.teamSupervisorId, me));
+    branches.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${archivedTickets.technicianIds}) j JOIN technician_profiles p ON p.user_id = j.value WHERE p.supervisor_id = ${me})`,
     );
   }
   return or(...branches);

@@ -15,7 +15,7 @@ export const JobSchema = z
     id: z.string(),
     kind: z.enum(JOB_KINDS).openapi({
       description:
-        "What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed) , `import` (a CSV file of records taken in), `auto_assign` (unassigned bookings placed with technicians) or `customer_export` (everything about one customer)",
+        "What the job does: `report_export` (a report written to a file), `report_rebuild` (the report aggregates recomputed), `import` (a CSV file of records taken in), `auto_assign` (unassigned bookings placed with technicians), `customer_export` (everything about one customer), `archive_month` (a month's closed work moved to the archive) or `archive_restore` (an archived month brought back)",
       example: "report_export",
     }),
     status: z.enum(JOB_STATUSES),

@@ -3,6 +3,7 @@ import type { UserContext } from "../../lib/context";
 import type { ErasureSubject } from "../../lib/erasure";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
+import { archiveErasure } from "../archive";
 import { assetErasure } from "../assets";
 import { auditErasure } from "../audit";
 import { authErasure } from "../auth";
@@ -69,7 +70,11 @@ export async function eraseCustomer(ctx: UserContext, customerId: string, reason
     marker: `[erased on ${now.slice(0, 10)}]`,
   };
   const ticketIds = tickets.results.map((t) => t.id as string);
-  const [uploads, exports] = await Promise.all([uploadErasure(db, subject), jobErasure(db, subject)]);
+  const [uploads, exports, archived] = await Promise.all([
+    uploadErasure(db, subject),
+    jobErasure(db, subject),
+    archiveErasure(ctx, subject),
+  ]);
   await commitChange(ctx, {
     statements: [
       // Text first (it still holds the values to cut out), then the rows that held them.
@@ -84,6 +89,7 @@ export async function eraseCustomer(ctx: UserContext, customerId: string, reason
       ...auditErasure(db, subject),
       ...uploads.statements,
       ...exports.statements,
+      ...archived.statements,
       ...assetErasure(db, subject),
       ...userErasure(db, subject),
       ...customerErasure(db, subject),
@@ -99,6 +105,7 @@ export async function eraseCustomer(ctx: UserContext, customerId: string, reason
   });
   await Promise.all([
     ...uploads.keys.map((key) => ctx.env.FILES.delete(key)),
+    archived.finish(),
     ...exports.prefixes.map(async (prefix) => {
       const listed = await ctx.env.FILES.list({ prefix });
       await Promise.all(listed.objects.map((o) => ctx.env.FILES.delete(o.key)));

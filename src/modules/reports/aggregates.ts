@@ -121,11 +121,16 @@ const REFRESH_BY_TOKEN_SQL = refreshSql(BY_WRITE_TOKEN);
 /** Every ticket at once, `?1` binding the zone's offsets: for seeding local and benchmark data, not for a Worker request. */
 export const REFRESH_ALL_SQL = refreshSql("SELECT id FROM tickets");
 
-/** Empties the aggregates before a rebuild. */
+/**
+ * Empties the aggregates before a rebuild, except what archived tickets contribute: their rows
+ * left the database, so their facts (kept) cannot be recomputed and are summed back as they are.
+ */
 export const CLEAR_SQL = [
   "DELETE FROM report_daily",
   "DELETE FROM report_current",
-  "DELETE FROM report_ticket_facts",
+  "DELETE FROM report_ticket_facts WHERE ticket_id IN (SELECT id FROM tickets)",
+  moveDaily("SELECT DISTINCT ticket_id FROM report_ticket_facts", 1),
+  moveCurrent("SELECT DISTINCT ticket_id FROM report_ticket_facts", 1),
 ] as const;
 
 /** Statements that bring the aggregates up to date for these tickets; append them to the batch that changed the tickets. */

@@ -45,3 +45,4 @@ export { sendPlannedVisitLink } from "./links.service";
 export { visitMessageFacts } from "./visit-facts";
 export { appointmentsForSync, stepAppointment } from "./appointments.service";
 export { schedulingErasure } from "./erasure";
+export { schedulingArchive } from "./archive";

@@ -18,6 +18,7 @@ const router = createRouter()
   .openapi(r.bulkAssignTickets, h.bulkAssignTickets)
   .openapi(r.runAutoAssign, h.runAutoAssign)
   .openapi(r.getTicket, h.getTicket)
+  .openapi(r.listCustomerHistory, h.listCustomerHistory)
   .openapi(r.updateTicket, h.updateTicket)
   .openapi(r.assignTicket, h.assignTicket)
   .openapi(r.unassignTicket, h.unassignTicket)
@@ -77,3 +78,4 @@ export { updateTicketChecklistItem } from "./checklist.service";
 export { raisePlannedTicket } from "./tickets.write";
 export { createTicket } from "./tickets.write";
 export { ticketErasure } from "./erasure";
+export { ticketArchive } from "./archive";

@@ -1,5 +1,6 @@
 import type { SlaPauseReason } from "../../db/schema";
 import { getTicketSlaExplained } from "./sla-clock";
+import { getTicketOrArchived, listCustomerHistory as customerHistory } from "./archived";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
@@ -37,7 +38,7 @@ function withEtag<T extends { version: number }>(c: Context<AppEnv>, ticket: T):
 }
 
 export const getTicket: RouteHandler<typeof routes.getTicket, AppEnv> = async (c) =>
-  c.json(withEtag(c, await present.getTicketDetail(userContext(c), c.req.valid("param").id)), 200);
+  c.json(withEtag(c, await getTicketOrArchived(userContext(c), c.req.valid("param").id)), 200);
 
 export const updateTicket: RouteHandler<typeof routes.updateTicket, AppEnv> = async (c) =>
   c.json(
@@ -211,3 +212,6 @@ function ifMatchVersion(c: Context<AppEnv>): number | undefined {
     });
   return Number(match[1]);
 }
+
+export const listCustomerHistory: RouteHandler<typeof routes.listCustomerHistory, AppEnv> = async (c) =>
+  c.json(await customerHistory(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);

@@ -218,6 +218,7 @@ export async function getTicketDetail(ctx: UserContext, id: string) {
   ]);
   return {
     ...toTicketResponse(ticket, assignees, relation, names),
+    archived_at: null as string | null,
     comments: comments.map((r) => ({
       id: r.c.id,
       author_id: r.c.authorId,

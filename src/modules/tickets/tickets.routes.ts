@@ -38,6 +38,7 @@ import {
   WorkloadSchema,
   TicketSubListQuery,
   CommentPageSchema,
+  CustomerHistoryPageSchema,
   HistoryPageSchema,
   WorkLogPageSchema,
 } from "./tickets.schemas";
@@ -121,6 +122,22 @@ export const getTicket = createRoute({
   ...requires("tickets:read"),
   request: { params: TicketIdParam },
   responses: { 200: jsonResponse(TicketDetailSchema, "The ticket"), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const listCustomerHistory = createRoute({
+  method: "get",
+  path: "/v1/customers/{id}/history",
+  tags,
+  operationId: "listCustomerHistory",
+  summary: "A customer's tickets, newest first, including those moved to the archive",
+  description:
+    "Each ticket in brief (open the full record with `GET /v1/tickets/{id}`, which also answers for archived ones); only the tickets the caller may see.",
+  ...requires("tickets:read"),
+  request: { params: CustomerIdParam, query: TicketSubListQuery },
+  responses: {
+    200: jsonResponse(CustomerHistoryPageSchema, "The customer's tickets"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const updateTicket = createRoute({

@@ -239,6 +239,11 @@ export const WorkLogSchema = z
   .openapi("WorkLog");
 
 export const TicketDetailSchema = TicketSchema.extend({
+  archived_at: z.string().nullable().openapi({
+    description:
+      "When the ticket was moved to the archive (closed work past the archive age): it is read from there, read-only, with no actions; null for a ticket in the database",
+    example: null,
+  }),
   comments: z.array(CommentSchema),
   attachments: z.array(AttachmentSchema),
   history: z.array(HistoryEntrySchema),
@@ -549,6 +554,24 @@ const subPage = <T extends z.ZodTypeAny>(item: T, name: string) =>
 export const CommentPageSchema = subPage(CommentSchema, "CommentList");
 export const HistoryPageSchema = subPage(HistoryEntrySchema, "HistoryList");
 export const WorkLogPageSchema = subPage(WorkLogSchema, "WorkLogList");
+
+export const CustomerHistoryItemSchema = z
+  .object({
+    id: z.string().openapi({ example: "tkt_01JD6Q8Z1X2Y3Z4A5B6C7D8E9F" }),
+    number: z.string().openapi({ example: "TR-2024-000812" }),
+    kind: z.string().openapi({ example: "repair" }),
+    status: z.string().openapi({ example: "closed" }),
+    title: z.string().openapi({ example: "No dial tone since the storm" }),
+    created_at: z.string().openapi({ example: "2024-03-02T07:41:09.000Z" }),
+    finished_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "When it was closed or cancelled", example: "2024-03-04T15:10:00.000Z" }),
+    archived: z.boolean().openapi({ description: "Read from the archive (`GET /v1/tickets/{id}` still shows it)" }),
+    archived_at: z.string().nullable().openapi({ example: "2026-04-02T03:00:12.000Z" }),
+  })
+  .openapi("CustomerHistoryItem");
+export const CustomerHistoryPageSchema = subPage(CustomerHistoryItemSchema, "CustomerHistory");
 
 export const TicketListQuery = z.strictObject({
   limit: limitParam,
