@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { gzipSync } from "node:zlib";
 
 const N = Number(process.env.N ?? 100_000);
 const root = join(import.meta.dirname, "..");
@@ -250,5 +251,61 @@ for (const [name, b] of table)
 const forever = table.filter(([n]) => !BOUNDED.has(n)).reduce((a, [, b]) => a + b, 0);
 console.log(
   `total ${(total / 1e6).toFixed(0)} MB = ${(total / N).toFixed(0)} bytes per ticket → ${Math.floor(10e9 / (total / N)).toLocaleString("en")} tickets per 10 GB with every log kept; ${(forever / N).toFixed(0)} bytes per ticket kept forever → ${Math.floor(10e9 / (forever / N)).toLocaleString("en")} tickets per 10 GB once retention bounds the logs`,
+);
+
+// The archive (closed work moved to R2): what one part of 100 tickets compresses to, in the
+// archive's own format (every row of the archived tables as SQLite stores it, one JSON line per
+// ticket, gzip), and what stays in D1 per archived ticket (its index row and its report facts).
+const ARCHIVED_TABLES: [string, string][] = [
+  ["tickets", "id"],
+  ["ticket_assignees", "ticket_id"],
+  ["ticket_history", "ticket_id"],
+  ["ticket_comments", "ticket_id"],
+  ["ticket_attachments", "ticket_id"],
+  ["work_logs", "ticket_id"],
+  ["ticket_checklist_items", "ticket_id"],
+  ["completion_codes", "ticket_id"],
+  ["ticket_sla_periods", "ticket_id"],
+  ["appointments", "ticket_id"],
+  ["appointment_links", "ticket_id"],
+  ["slot_holds", "ticket_id"],
+  ["feedback", "ticket_id"],
+];
+const sampleIds = (db.prepare("SELECT id FROM tickets ORDER BY id LIMIT 2000").all() as { id: string }[]).map(
+  (r) => r.id,
+);
+let gzBytes = 0;
+let jsonBytes = 0;
+for (let k = 0; k < sampleIds.length; k += 100) {
+  const ids = sampleIds.slice(k, k + 100);
+  const lines = new Map(ids.map((t) => [t, { ticket_id: t, sections: {} as Record<string, unknown[]> }]));
+  for (const [t, column] of ARCHIVED_TABLES)
+    for (const row of db
+      .prepare(`SELECT * FROM ${t} WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY rowid`)
+      .all(JSON.stringify(ids)) as Record<string, unknown>[]) {
+      const owner = lines.get(String(row[column]))!;
+      (owner.sections[t] ??= []).push(row);
+    }
+  const text = [...lines.values()].map((l) => `${JSON.stringify(l)}\n`).join("");
+  jsonBytes += Buffer.byteLength(text);
+  gzBytes += gzipSync(text).byteLength;
+}
+const movedBytes = ARCHIVED_TABLES.reduce((a, [t]) => a + (bytes.get(t) ?? 0), 0) + (bytes.get("tickets_fts") ?? 0);
+db.exec(
+  `INSERT INTO archived_tickets (ticket_id, number, kind, status, title, customer_id, created_by, team_supervisor_id, technician_ids, created_at, finished_at, month, part_key, archived_at)
+   SELECT id, number, kind, status, title, customer_id, created_by, team_supervisor_id, '["usr_tech0000000000000001"]', created_at, closed_at,
+          substr(closed_at, 1, 7), 'archive/tickets/' || substr(closed_at, 1, 7) || '/job_0a1b2c3d4e5f6g7h8i9j-000001-0123456789ab.ndjson.gz', created_at FROM tickets`,
+);
+const indexBytes = (
+  db
+    .prepare(
+      "SELECT sum(pgsize) AS b FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'archived_tickets')",
+    )
+    .get() as { b: number }
+).b;
+const factsBytes = bytes.get("report_ticket_facts") ?? 0;
+const staysPerTicket = (indexBytes + factsBytes) / N;
+console.log(
+  `archive: a part of 100 tickets is ${(gzBytes / (sampleIds.length / 100) / 1024).toFixed(1)} KB gzip (${(jsonBytes / gzBytes).toFixed(1)}× smaller than its JSON); ${(gzBytes / sampleIds.length).toFixed(0)} bytes per ticket in R2 for the ${(movedBytes / N).toFixed(0)} bytes per ticket it takes out of D1 (rows, indexes, search index); ${staysPerTicket.toFixed(0)} bytes per archived ticket stay in D1 (index row ${(indexBytes / N).toFixed(0)} + report facts ${(factsBytes / N).toFixed(0)}) → ${Math.floor(10e9 / staysPerTicket).toLocaleString("en")} archived tickets per 10 GB`,
 );
 db.close();

@@ -36,5 +36,4 @@ CREATE TABLE `archived_tickets` (
 --> statement-breakpoint
 CREATE INDEX `archived_tickets_part_idx` ON `archived_tickets` (`part_key`);--> statement-breakpoint
 CREATE INDEX `archived_tickets_customer_idx` ON `archived_tickets` (`customer_id`,`created_at`,`ticket_id`);--> statement-breakpoint
-CREATE INDEX `archived_tickets_number_idx` ON `archived_tickets` (`number`);--> statement-breakpoint
 CREATE INDEX `tickets_finished_idx` ON `tickets` (coalesce(closed_at, cancelled_at),`id`) WHERE status IN ('closed', 'cancelled');

@@ -83,6 +83,7 @@ function seedSql() {
     ...workSql(now, q),
     ...inventorySql(now, q),
     ...historySql(q),
+    ...oldWorkSql(q),
     ...applicationsSql(now, q),
     ...networkSql(now, q),
     ...calendarsSql(now, q),
@@ -775,6 +776,37 @@ function historySql(q) {
     out.push(
       `INSERT OR IGNORE INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (${q(tech)}, ${q(today)}, 'present', 'usr_demo_supervisor', ${iso(Date.now())});`,
     );
+  return out;
+}
+
+/**
+ * Work closed 26 months ago, past the archive age (ARCHIVE_AFTER_MONTHS, 24): the first daily cron
+ * run moves that month to the archive. Each row is skipped once its ticket is archived, so a
+ * restart does not bring archived tickets back.
+ */
+function oldWorkSql(q) {
+  const out = [];
+  const month = new Date();
+  month.setUTCDate(1);
+  month.setUTCMonth(month.getUTCMonth() - 26);
+  const notArchived = (id) => `WHERE NOT EXISTS (SELECT 1 FROM archived_tickets WHERE ticket_id = ${q(id)})`;
+  for (let i = 0; i < 12; i++) {
+    const id = `tkt_demo_old${String(i + 1).padStart(2, "0")}`;
+    const created = new Date(month.getTime() + (2 + i) * 86_400_000 + 8 * 3_600_000);
+    const closed = new Date(created.getTime() + 2 * 86_400_000);
+    const at = (d) => q(d.toISOString());
+    const customer = ["cus_demo_kagiso", "cus_demo_lesedi", "cus_demo_neo"][i % 3];
+    const tech = ["usr_demo_tech1", "usr_demo_tech2"][i % 2];
+    out.push(
+      `INSERT OR IGNORE INTO tickets (id, number, kind, priority, status, title, description, customer_id, created_by, required_skills, assigned_at, started_at, resolved_at, closed_at, created_at, updated_at)
+       SELECT ${q(id)}, ${q(`TR-OLD${String(i + 1).padStart(3, "0")}`)}, 'repair', 'medium', 'closed', 'Slow internet in the evenings', 'Speed drops after 19:00', ${q(customer)}, 'usr_demo_dispatcher', '[]',
+              ${at(created)}, ${at(created)}, ${at(closed)}, ${at(closed)}, ${at(created)}, ${at(closed)} ${notArchived(id)};`,
+      `INSERT OR IGNORE INTO ticket_assignees (ticket_id, technician_id, assigned_by, reason, assigned_at) SELECT ${q(id)}, ${q(tech)}, 'usr_demo_dispatcher', 'demo history', ${at(created)} ${notArchived(id)};`,
+      `INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) SELECT ${q(`hst_demo_old${i}_0`)}, ${q(id)}, 'usr_demo_dispatcher', 'created', NULL, 'new', ${at(created)} ${notArchived(id)};`,
+      `INSERT OR IGNORE INTO ticket_history (id, ticket_id, actor_id, action, from_value, to_value, created_at) SELECT ${q(`hst_demo_old${i}_1`)}, ${q(id)}, ${q(tech)}, 'resolve', 'in_progress', 'resolved', ${at(closed)} ${notArchived(id)};`,
+      `INSERT OR IGNORE INTO ticket_comments (id, ticket_id, author_id, body, visibility, created_at) SELECT ${q(`cmt_demo_old${i}`)}, ${q(id)}, ${q(tech)}, 'Replaced the router; speed test 48 Mbit/s at 20:00.', 'public', ${at(closed)} ${notArchived(id)};`,
+    );
+  }
   return out;
 }
 

@@ -46,7 +46,6 @@ export const archivedTickets = sqliteTable(
   (t) => [
     index("archived_tickets_part_idx").on(t.partKey),
     index("archived_tickets_customer_idx").on(t.customerId, t.createdAt, t.ticketId),
-    index("archived_tickets_number_idx").on(t.number),
   ],
 );
 
