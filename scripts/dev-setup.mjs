@@ -3,7 +3,7 @@
 // first run, applies D1 migrations to the local (embedded) database, and seeds the demo accounts.
 // Local only: it never touches a remote database.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, scryptSync } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,10 +73,12 @@ export const DEMO_USERS = [
 function seedSql() {
   const now = new Date().toISOString();
   const q = (v) => `'${String(v).replace(/'/g, "''")}'`;
+  // One hash for every demo account (same password; scrypt takes about half a second each).
+  const passwordHash = hashPassword(DEMO_PASSWORD);
   const rows = DEMO_USERS.map(
     ([username, role, first, last, phone]) =>
       `INSERT OR IGNORE INTO users (id, username, email, phone, password_hash, first_name, last_name, role, status, created_at, updated_at, password_changed_at)
-     VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(hashPassword(DEMO_PASSWORD))}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
+     VALUES (${q(`usr_demo_${username}`)}, ${q(username)}, ${q(`${username}@demo.truckroll.dev`)}, ${q(phone)}, ${q(passwordHash)}, ${q(first)}, ${q(last)}, ${q(role)}, 'active', ${q(now)}, ${q(now)}, ${q(now)});`,
   );
   return [
     ...rows,
@@ -770,13 +772,16 @@ function historySql(q) {
       );
     }
   }
-  // Present today, so the dashboard counts active technicians.
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Gaborone" }).format(new Date());
-  for (const tech of techs)
-    out.push(
-      `INSERT OR IGNORE INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (${q(tech)}, ${q(today)}, 'present', 'usr_demo_supervisor', ${iso(Date.now())});`,
-    );
   return out;
+}
+
+/** What each start refreshes: the technicians present today (the dashboard counts active technicians). */
+function todaySql(q) {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Gaborone" }).format(new Date());
+  return ["usr_demo_tech1", "usr_demo_tech2", "usr_demo_tech3", "usr_demo_tech4"].map(
+    (tech) =>
+      `INSERT OR IGNORE INTO attendance (user_id, date, status, marked_by, updated_at) VALUES (${q(tech)}, ${q(today)}, 'present', 'usr_demo_supervisor', ${q(new Date().toISOString())});`,
+  );
 }
 
 /**
@@ -818,23 +823,47 @@ function run(args, stdout = "inherit") {
   });
 }
 
+/**
+ * What the seeded database was made from: this script, the aggregates' SQL and the migrations. A
+ * start whose stamp matches the one stored beside the local database skips the migrations and the
+ * seed (a restart); any change to them seeds again (every statement is idempotent).
+ */
+function seedStamp() {
+  const hash = createHash("sha256");
+  for (const file of [
+    fileURLToPath(import.meta.url),
+    join(root, "scripts", "report-aggregates-sql.ts"),
+    join(root, "src", "modules", "reports", "aggregates.ts"),
+  ])
+    hash.update(readFileSync(file));
+  hash.update(readdirSync(join(root, "migrations")).sort().join("\n"));
+  return hash.digest("hex");
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = Date.now();
   ensureDevVars();
-  run(["d1", "migrations", "apply", "DB", "--local"]);
+  const state = join(root, ".wrangler", "state");
+  const marker = join(state, "truckroll-seed-stamp");
+  const stamp = seedStamp();
+  const seeded = existsSync(marker) && readFileSync(marker, "utf8") === stamp && existsSync(join(state, "v3", "d1"));
   const dir = join(root, ".wrangler", "tmp");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "seed-demo.sql");
-  writeFileSync(file, seedSql());
-  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
-  // The report aggregates, recomputed from every ticket (what POST /v1/reports/rebuild does in the API).
-  writeFileSync(
-    file,
-    execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "report-aggregates-sql.ts")], {
-      cwd: root,
-      encoding: "utf8",
-    }),
-  );
-  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
+  const q = (v) => `'${String(v).replace(/'/g, "''")}'`;
+  const parts = [];
+  if (!seeded) {
+    run(["d1", "migrations", "apply", "DB", "--local"]);
+    parts.push(seedSql());
+    // The report aggregates, recomputed from every ticket (what POST /v1/reports/rebuild does in the API).
+    parts.push(
+      execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "report-aggregates-sql.ts")], {
+        cwd: root,
+        encoding: "utf8",
+      }),
+    );
+  }
+  parts.push(...todaySql(q));
   // A fresh customer link for the assigned demo ticket, so the visit page can be opened at once. Its
   // token is derived like the server's (HMAC of the link id), so messages about the visit carry it too.
   const now = new Date().toISOString();
@@ -845,33 +874,31 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     .replace(/^['"]|['"]$/g, "");
   const linkId = `lnk_demo_${randomUUID().slice(0, 8)}`;
   const token = createHmac("sha256", hmacSecret).update(`appointment-link:${linkId}`).digest("base64url");
-  writeFileSync(
-    file,
-    `UPDATE appointment_links SET revoked_at = '${now}' WHERE ticket_id = 'tkt_demo_assigned' AND revoked_at IS NULL;
+  parts.push(`UPDATE appointment_links SET revoked_at = '${now}' WHERE ticket_id = 'tkt_demo_assigned' AND revoked_at IS NULL;
 INSERT INTO appointment_links (id, ticket_id, token_hash, expires_at, created_by, sent_to, created_at)
 VALUES ('${linkId}', 'tkt_demo_assigned', '${createHash("sha256").update(token).digest("hex")}', '${expires}', 'usr_demo_dispatcher', '+26772000101', '${now}');
 UPDATE customers SET message_channels = '["sms","email"]' WHERE id = 'cus_demo_kagiso';
-UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","whatsapp"]' WHERE id = 'cus_demo_neo';`,
-  );
-  run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
+UPDATE customers SET whatsapp = '+26772000101', message_channels = '["sms","whatsapp"]' WHERE id = 'cus_demo_neo';`);
   // A fresh demo API key (the previous one is revoked): shown here only, like any key's secret.
   const secret = `trk_${randomBytes(32).toString("base64url")}`;
   const keyId = `key_demo_${randomUUID().slice(0, 8)}`;
   const permissions = '["applications:read","tickets:read","tickets:scope_all","users:lookup"]';
   // The audit log records both, as it would for an administrator's rotation (GET /v1/audit-log as admin).
-  writeFileSync(
-    file,
-    `INSERT INTO audit_log (id, occurred_at, actor_id, actor_kind, action, target_type, target_id, before, after, client_ip, request_id)
+  parts.push(`INSERT INTO audit_log (id, occurred_at, actor_id, actor_kind, action, target_type, target_id, before, after, client_ip, request_id)
 SELECT 'aud_demo_revoked_' || id, '${now}', NULL, 'system', 'api_key.revoked', 'api_key', id, json_object('name', name), NULL, NULL, 'dev-setup'
   FROM api_keys WHERE name = 'Demo integration' AND revoked_at IS NULL;
 UPDATE api_keys SET revoked_at = '${now}', updated_at = '${now}' WHERE name = 'Demo integration' AND revoked_at IS NULL;
 INSERT INTO api_keys (id, name, application_id, prefix, secret_hash, permissions, created_by, created_at, updated_at)
 VALUES ('${keyId}', 'Demo integration', 'app_demo_helpdesk', '${secret.slice(0, 12)}', '${createHash("sha256").update(secret).digest("hex")}', '${permissions}', 'usr_demo_admin', '${now}', '${now}');
 INSERT INTO audit_log (id, occurred_at, actor_id, actor_kind, action, target_type, target_id, before, after, client_ip, request_id)
-VALUES ('aud_demo_${keyId}', '${now}', NULL, 'system', 'api_key.created', 'api_key', '${keyId}', NULL, json_object('name', 'Demo integration', 'application', 'helpdesk', 'permissions', json('${permissions}')), NULL, 'dev-setup');`,
-  );
+VALUES ('aud_demo_${keyId}', '${now}', NULL, 'system', 'api_key.created', 'api_key', '${keyId}', NULL, json_object('name', 'Demo integration', 'application', 'helpdesk', 'permissions', json('${permissions}')), NULL, 'dev-setup');`);
+  // One statement file, one wrangler call (each call costs seconds of start-up).
+  writeFileSync(file, parts.join("\n"));
   run(["d1", "execute", "DB", "--local", "--file", file], "ignore");
-  console.log(`dev-setup: demo accounts ready (password ${DEMO_PASSWORD})`);
+  if (!seeded) writeFileSync(marker, stamp);
+  console.log(
+    `dev-setup: demo accounts ready (password ${DEMO_PASSWORD}); ${seeded ? "already seeded" : "migrated and seeded"} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   console.log(
     `dev-setup: customer visit page for TR-000003 (Neo Molefe, no account; texts in the outbox): ${origin}/a/${token}`,
   );

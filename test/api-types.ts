@@ -1363,7 +1363,7 @@ export interface paths {
         };
         /**
          * Technician profiles
-         * @description Filters: supervisor, unassigned, missing, area, skill, available. Ordered by username.
+         * @description Filters: supervisor_id, unassigned, missing, area, skill, available. Ordered by username (`order`). `supervisor` and `ordering` are deprecated names of `supervisor_id` and `order`.
          *
          *     **Who may call:** holders of the `technicians:read` permission (read technician profiles and teams) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
          *
@@ -2783,7 +2783,7 @@ export interface paths {
         };
         /**
          * Appointments with their feedback
-         * @description Filters: supervisor, technician, date_from, date_to, status. Ordered by start.
+         * @description Filters: supervisor_id, technician_id (or technician_username), date_from, date_to, status. Ordered by start. `supervisor` and `technician` are deprecated names of the first two.
          *
          *     **Who may call:** holders of the `appointments:read` permission (read appointments within the caller's ticket scope) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
          *
@@ -2939,7 +2939,7 @@ export interface paths {
         };
         /**
          * Feedback and ratings
-         * @description Filters: supervisor, technician, date_from, date_to, kind.
+         * @description Filters: supervisor_id, technician_id, date_from, date_to, kind. `supervisor` and `technician` are deprecated names of the first two.
          *
          *     **Who may call:** holders of the `feedback:read` permission (read feedback and ratings) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
          *
@@ -5768,7 +5768,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One comment
+         * @description Each kind of object has its own permissions: copper-theft incidents and their affected customers need `network:read` to read and `network:manage` to comment; their author or a holder of `network:admin` edits and deletes.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getObjectComment"];
         put?: never;
         post?: never;
         /**
@@ -17097,7 +17105,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string;
-                /** @description Supervisor's user id */
+                /** @description Only this supervisor's technicians (user id) */
+                supervisor_id?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `supervisor_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
+                 */
                 supervisor?: string;
                 /** @description Only technicians without a supervisor */
                 unassigned?: "true" | "false";
@@ -17106,7 +17119,12 @@ export interface operations {
                 /** @description `true`: the same as `missing=any` */
                 missing_fields?: "true" | "false";
                 /** @description Sort order; `-` for descending */
-                ordering?: "username" | "-username" | "created_at" | "-created_at";
+                order?: "username" | "-username" | "created_at" | "-created_at";
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `order` (the same filter; answered with a `Deprecation` header; removed in the next version)
+                 */
+                ordering?: string;
                 /** @description Only technicians serving this area */
                 area?: string;
                 /** @description Only technicians serving one of this region's localities (by their service areas) */
@@ -22578,14 +22596,26 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string;
-                /** @description Only appointments of this supervisor's team (user id) */
+                /** @description Only this supervisor's team (the supervisor's user id) */
+                supervisor_id?: string;
+                /** @description Only this technician's (user id) */
+                technician_id?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `supervisor_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
+                 */
                 supervisor?: string;
-                /** @description Only this technician's appointments (user id) */
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `technician_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
+                 */
                 technician?: string;
                 /** @description From this day (YYYY-MM-DD), inclusive */
                 date_from?: string;
                 /** @description Up to this day (YYYY-MM-DD), inclusive */
                 date_to?: string;
+                /** @description Only this technician's appointments, named by username (as the feeds of other systems name them) */
+                technician_username?: string;
                 /** @description Only appointments in this state */
                 status?: "scheduled" | "confirmed" | "en_route" | "on_site" | "in_progress" | "completed" | "cancelled";
             };
@@ -23134,9 +23164,19 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string;
-                /** @description Only appointments of this supervisor's team (user id) */
+                /** @description Only this supervisor's team (the supervisor's user id) */
+                supervisor_id?: string;
+                /** @description Only this technician's (user id) */
+                technician_id?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `supervisor_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
+                 */
                 supervisor?: string;
-                /** @description Only this technician's appointments (user id) */
+                /**
+                 * @deprecated
+                 * @description Deprecated: use `technician_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
+                 */
                 technician?: string;
                 /** @description From this day (YYYY-MM-DD), inclusive */
                 date_from?: string;
@@ -33275,6 +33315,65 @@ export interface operations {
             };
             /** @description The body is not JSON (or a type this operation takes) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getObjectComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The comment's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectComment"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

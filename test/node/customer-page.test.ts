@@ -227,7 +227,7 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.screenshot({ path: join(artifacts, "visit-1-booked.png"), fullPage: true });
 
       const appointment = (
-        await api(`/v1/appointments?technician=usr_page_tech&date_from=${date}&date_to=${date}`, { token: admin })
+        await api(`/v1/appointments?technician_id=usr_page_tech&date_from=${date}&date_to=${date}`, { token: admin })
       ).json.data.find((a: { ticket_id: string }) => a.ticket_id === ticket.json.id);
       expect((await api(`/v1/appointments/${appointment.id}/confirm`, { token: tech, body: {} })).status).toBe(200);
       await page.clock.fastForward("01:05");
@@ -271,7 +271,7 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.locator("#service-form button[type=submit]").click();
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Thank you!");
       await page.screenshot({ path: join(artifacts, "visit-4-thank-you.png"), fullPage: true });
-      const feedback = await api(`/v1/feedback?technician=usr_page_tech`, { token: admin });
+      const feedback = await api(`/v1/feedback?technician_id=usr_page_tech`, { token: admin });
       expect(
         feedback.json.data
           .filter((f: { ticket_id: string }) => f.ticket_id === ticket.json.id)
@@ -446,7 +446,7 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.screenshot({ path: join(artifacts, "customer-page-pool-booked.png"), fullPage: true });
       const after = await api(`/v1/tickets/${ticket.json.id}`, { token: admin });
       expect(after.json.assignees.map((a: { technician_id: string }) => a.technician_id)).toEqual(["usr_page_tech"]);
-      const visits = await api(`/v1/appointments?date_from=${date}&date_to=${date}&technician=usr_page_tech`, {
+      const visits = await api(`/v1/appointments?date_from=${date}&date_to=${date}&technician_id=usr_page_tech`, {
         token: admin,
       });
       expect(visits.json.data.map((a: { start_time: string }) => a.start_time)).toContain("11:00:00");

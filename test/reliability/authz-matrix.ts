@@ -303,6 +303,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   getCopperTheftReport: "network:read", // GET /v1/network/reports/copper-theft
   listObjectComments: "authenticated", // GET /v1/comments
   addObjectComment: "authenticated", // POST /v1/comments
+  getObjectComment: "authenticated", // GET /v1/comments/{id}
   updateObjectComment: "authenticated", // PATCH /v1/comments/{id}
   deleteObjectComment: "authenticated", // DELETE /v1/comments/{id}
   listNetworkNodes: "network:provision", // GET /v1/network/nodes

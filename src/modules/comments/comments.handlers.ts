@@ -8,6 +8,8 @@ export const listObjectComments: RouteHandler<typeof routes.listObjectComments, 
   c.json(await comments.listComments(userContext(c), c.req.valid("query")), 200);
 export const addObjectComment: RouteHandler<typeof routes.addObjectComment, AppEnv> = async (c) =>
   c.json(await comments.addComment(userContext(c), c.req.valid("json")), 201);
+export const getObjectComment: RouteHandler<typeof routes.getObjectComment, AppEnv> = async (c) =>
+  c.json(await comments.getComment(userContext(c), c.req.valid("param").id), 200);
 export const updateObjectComment: RouteHandler<typeof routes.updateObjectComment, AppEnv> = async (c) =>
   c.json(await comments.updateComment(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);
 export const deleteObjectComment: RouteHandler<typeof routes.deleteObjectComment, AppEnv> = async (c) => {

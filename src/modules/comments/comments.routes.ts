@@ -42,6 +42,17 @@ export const addObjectComment = createRoute({
   request: { headers: idempotencyHeader, body: jsonBody(CommentCreateSchema) },
   responses: { 201: jsonResponse(ObjectCommentSchema, "Added"), ...errorResponses(400, 401, 403, 404) },
 });
+export const getObjectComment = createRoute({
+  method: "get",
+  path: "/v1/comments/{id}",
+  tags,
+  operationId: "getObjectComment",
+  summary: "One comment",
+  description: who,
+  ...requiresSignIn(),
+  request: { params: CommentIdParam },
+  responses: { 200: jsonResponse(ObjectCommentSchema, "The comment"), ...errorResponses(400, 401, 403, 404) },
+});
 export const updateObjectComment = createRoute({
   method: "patch",
   path: "/v1/comments/{id}",

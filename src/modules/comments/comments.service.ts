@@ -91,6 +91,16 @@ export async function addComment(
   return (await present(ctx, [row]))[0];
 }
 
+/** One comment, for whoever may read comments on its object. */
+export async function getComment(ctx: UserContext, id: string) {
+  const row = await ctx.db.query.objectComments.findFirst({
+    where: and(eq(objectComments.id, id), isNull(objectComments.deletedAt)),
+  });
+  if (!row || !(row.contentType in CONTENT_TYPES)) throw new AppError("not_found", "No such comment.");
+  await reachObject(ctx, row.contentType as ContentType, row.objectId, "read");
+  return (await present(ctx, [row]))[0];
+}
+
 /** The comment, for its author or a moderator of its kind; anyone else who may read it gets 403, others 404. */
 async function findOwnComment(ctx: UserContext, id: string): Promise<CommentRow> {
   const row = await ctx.db.query.objectComments.findFirst({

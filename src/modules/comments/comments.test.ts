@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectProblem } from "../../../test/helpers";
+import { call, expectProblem, signedIn } from "../../../test/helpers";
 import { securitySuite } from "../../../test/security-suite";
 import { makeCustomer, staff, technicianAccount } from "../../../test/work-factories";
 
@@ -53,6 +53,14 @@ describe("NET-1 comments on any object", () => {
       { token: manager.token },
     );
     expect(next.json.data.map((c: { body: string }) => c.body)).toEqual(["Cable found at a scrapyard"]);
+
+    // One comment by id, for whoever may read comments on its object.
+    const one = await call(`/v1/comments/${added.json.id}`, { token: manager.token });
+    expect(one.status, one.text).toBe(200);
+    expect(one.json).toMatchObject({ id: added.json.id, body: "Police attended", author_id: dispatcher.user.id });
+    const customer = await signedIn("customer");
+    expectProblem(await call(`/v1/comments/${added.json.id}`, { token: customer.token }), 403, "forbidden");
+    expectProblem(await call("/v1/comments/ocm_missing", { token: manager.token }), 404, "not_found");
 
     // Only the author (or a network administrator) edits or deletes.
     expectProblem(

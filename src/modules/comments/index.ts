@@ -7,6 +7,7 @@ import * as r from "./comments.routes";
 export const commentsModule = createRouter()
   .openapi(r.listObjectComments, h.listObjectComments)
   .openapi(r.addObjectComment, h.addObjectComment)
+  .openapi(r.getObjectComment, h.getObjectComment)
   .openapi(r.updateObjectComment, h.updateObjectComment)
   .openapi(r.deleteObjectComment, h.deleteObjectComment);
 export { commentErasure } from "./erasure";

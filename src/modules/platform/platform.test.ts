@@ -12,6 +12,19 @@ describe("platform", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
+  it("lists a collection for every top-level path of the API, and each is a path of the document", async () => {
+    const root = (await call("/v1")).json.collections as Record<string, string>;
+    const paths = Object.keys((await call("/openapi.json")).json.paths as Record<string, unknown>);
+    const tops = new Set(
+      paths
+        .filter((p) => p.startsWith("/v1/") && !p.startsWith("/v1/dev/"))
+        .map((p) => p.split("/").slice(0, 3).join("/")),
+    );
+    const listed = Object.values(root);
+    expect([...tops].filter((top) => !listed.some((c) => c === top || c.startsWith(`${top}/`)))).toEqual([]);
+    expect(listed.filter((c) => !paths.includes(c) && !paths.some((p) => p.startsWith(`${c}/`)))).toEqual([]);
+  });
+
   it("checks D1 at /v1/health", async () => {
     const res = await call("/v1/health");
     expect(res.status).toBe(200);

@@ -1030,8 +1030,9 @@ export async function listAppointments(
   query: {
     limit: number;
     cursor?: string;
-    supervisor?: string;
-    technician?: string;
+    supervisor_id?: string;
+    technician_id?: string;
+    technician_username?: string;
     date_from?: string;
     date_to?: string;
     status?: AppointmentStatus;
@@ -1044,15 +1045,22 @@ export async function listAppointments(
     cursor: query.cursor,
   });
   const filters: (SQL | undefined)[] = [await appointmentScope(ctx), page.where];
-  if (query.technician) filters.push(eq(appointments.technicianId, query.technician));
-  if (query.supervisor)
+  if (query.technician_id) filters.push(eq(appointments.technicianId, query.technician_id));
+  if (query.supervisor_id)
     filters.push(
       inList(
         appointments.technicianId,
         ctx.db
           .select({ id: technicianProfiles.userId })
           .from(technicianProfiles)
-          .where(eq(technicianProfiles.supervisorId, query.supervisor)),
+          .where(eq(technicianProfiles.supervisorId, query.supervisor_id)),
+      ),
+    );
+  if (query.technician_username)
+    filters.push(
+      inList(
+        appointments.technicianId,
+        ctx.db.select({ id: users.id }).from(users).where(eq(users.username, query.technician_username)),
       ),
     );
   if (query.date_from) filters.push(gte(appointments.date, query.date_from));

@@ -306,7 +306,7 @@ describe("SCH-6 lists and summary", () => {
       body: { ticket_id: t2.id, technician_id: tech.user.id, date: dayAhead(9), start_time: "09:00" },
     });
     await call(`/v1/appointments/${a1.json.id}/confirm`, { token: tech.token, body: {} });
-    const list = await call(`/v1/appointments?supervisor=${supervisor.user.id}&date_from=${date}&date_to=${date}`, {
+    const list = await call(`/v1/appointments?supervisor_id=${supervisor.user.id}&date_from=${date}&date_to=${date}`, {
       token: supervisor.token,
     });
     expect(list.json.data.map((a: { id: string }) => a.id)).toEqual([a1.json.id]);

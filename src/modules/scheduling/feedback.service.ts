@@ -128,8 +128,8 @@ export async function listFeedback(
   query: {
     limit: number;
     cursor?: string;
-    supervisor?: string;
-    technician?: string;
+    supervisor_id?: string;
+    technician_id?: string;
     date_from?: string;
     date_to?: string;
     kind?: FeedbackRow["kind"];
@@ -154,15 +154,15 @@ export async function listFeedback(
           .where(await visibleTickets(ctx)),
       ),
     );
-  if (query.technician) filters.push(eq(feedback.technicianId, query.technician));
-  if (query.supervisor)
+  if (query.technician_id) filters.push(eq(feedback.technicianId, query.technician_id));
+  if (query.supervisor_id)
     filters.push(
       inList(
         feedback.technicianId,
         ctx.db
           .select({ id: technicianProfiles.userId })
           .from(technicianProfiles)
-          .where(eq(technicianProfiles.supervisorId, query.supervisor)),
+          .where(eq(technicianProfiles.supervisorId, query.supervisor_id)),
       ),
     );
   if (query.date_from) filters.push(gte(feedback.createdAt, query.date_from));

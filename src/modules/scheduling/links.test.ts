@@ -138,7 +138,7 @@ describe("SCH-4 customer links", () => {
       body: { lat: -24.65, lng: 25.91, address: "Gate 2" },
     });
     expect(located.status, located.text).toBe(200);
-    const appt = (await call(`/v1/appointments?technician=${moved.json.technician.id}`, { token: dispatcher.token }))
+    const appt = (await call(`/v1/appointments?technician_id=${moved.json.technician.id}`, { token: dispatcher.token }))
       .json.data[0];
     expect(appt).toMatchObject({ scheduled_via: "link", location: { lat: -24.65, lng: 25.91, address: "Gate 2" } });
   });
@@ -236,7 +236,7 @@ describe("FB-1 token feedback and FB-2 ratings", () => {
       body: { date: dayAhead(2), start_time: "09:00" },
     });
     expect(booked.status, booked.text).toBe(200);
-    const appt = (await call(`/v1/appointments?technician=${setup.tech.user.id}`, { token: setup.dispatcher.token }))
+    const appt = (await call(`/v1/appointments?technician_id=${setup.tech.user.id}`, { token: setup.dispatcher.token }))
       .json.data[0];
     for (const step of ["depart", "arrive", "start", "complete"])
       await call(`/v1/appointments/${appt.id}/${step}`, { token: setup.tech.token, body: {} });
@@ -270,9 +270,9 @@ describe("FB-1 token feedback and FB-2 ratings", () => {
       400,
       "validation_failed",
     );
-    const listed = await call(`/v1/feedback?technician=${tech.user.id}`, { token: dispatcher.token });
+    const listed = await call(`/v1/feedback?technician_id=${tech.user.id}`, { token: dispatcher.token });
     expect(listed.json.data.map((f: { kind: string }) => f.kind).sort()).toEqual(["service", "technician"]);
-    const appts = await call(`/v1/appointments?technician=${tech.user.id}`, { token: dispatcher.token });
+    const appts = await call(`/v1/appointments?technician_id=${tech.user.id}`, { token: dispatcher.token });
     expect(appts.json.data[0].feedback).toHaveLength(2);
   });
 

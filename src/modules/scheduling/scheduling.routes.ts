@@ -1,3 +1,4 @@
+import { deprecatedQuery } from "../../lib/query-dialect";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requires } from "../../middleware/auth";
 import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
@@ -118,8 +119,9 @@ export const listAppointments = createRoute({
   tags,
   operationId: "listAppointments",
   summary: "Appointments with their feedback",
-  description: "Filters: supervisor, technician, date_from, date_to, status. Ordered by start.",
-  ...requires("appointments:read"),
+  description:
+    "Filters: supervisor_id, technician_id (or technician_username), date_from, date_to, status. Ordered by start. `supervisor` and `technician` are deprecated names of the first two.",
+  ...requires("appointments:read", deprecatedQuery({ supervisor: "supervisor_id", technician: "technician_id" })),
   request: { query: AppointmentListQuery },
   responses: { 200: jsonResponse(AppointmentPageSchema, "A page of appointments"), ...errorResponses(400, 401, 403) },
 });
@@ -233,8 +235,9 @@ export const listFeedback = createRoute({
   tags,
   operationId: "listFeedback",
   summary: "Feedback and ratings",
-  description: "Filters: supervisor, technician, date_from, date_to, kind.",
-  ...requires("feedback:read"),
+  description:
+    "Filters: supervisor_id, technician_id, date_from, date_to, kind. `supervisor` and `technician` are deprecated names of the first two.",
+  ...requires("feedback:read", deprecatedQuery({ supervisor: "supervisor_id", technician: "technician_id" })),
   request: { query: FeedbackListQuery },
   responses: { 200: jsonResponse(FeedbackPageSchema, "A page of feedback"), ...errorResponses(400, 401, 403) },
 });

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { deprecatedAlias } from "../../lib/query-dialect";
 import { APPOINTMENT_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { HIDDEN_REASONS } from "./slots";
@@ -295,22 +296,26 @@ export const StepSchema = z
 const teamAndDateFilters = {
   limit: limitParam,
   cursor: cursorParam,
-  supervisor: z
+  supervisor_id: z
     .string()
     .max(64)
     .optional()
     .openapi({
-      param: { name: "supervisor", in: "query" },
-      description: "Only appointments of this supervisor's team (user id)",
+      param: { name: "supervisor_id", in: "query" },
+      description: "Only this supervisor's team (the supervisor's user id)",
+      example: "usr_demo_supervisor",
     }),
-  technician: z
+  technician_id: z
     .string()
     .max(64)
     .optional()
     .openapi({
-      param: { name: "technician", in: "query" },
-      description: "Only this technician's appointments (user id)",
+      param: { name: "technician_id", in: "query" },
+      description: "Only this technician's (user id)",
+      example: "usr_demo_tech1",
     }),
+  supervisor: deprecatedAlias("supervisor", "supervisor_id"),
+  technician: deprecatedAlias("technician", "technician_id"),
   date_from: day
     .optional()
     .openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
@@ -321,6 +326,15 @@ const teamAndDateFilters = {
 
 export const AppointmentListQuery = z.strictObject({
   ...teamAndDateFilters,
+  technician_username: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "technician_username", in: "query" },
+      description: "Only this technician's appointments, named by username (as the feeds of other systems name them)",
+      example: "tech1",
+    }),
   status: z
     .enum(APPOINTMENT_STATUSES)
     .optional()

@@ -1,3 +1,4 @@
+import { deprecatedQuery } from "../../lib/query-dialect";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
@@ -25,8 +26,9 @@ export const listTechnicians = createRoute({
   tags,
   operationId: "listTechnicians",
   summary: "Technician profiles",
-  description: "Filters: supervisor, unassigned, missing, area, skill, available. Ordered by username.",
-  ...requires("technicians:read"),
+  description:
+    "Filters: supervisor_id, unassigned, missing, area, skill, available. Ordered by username (`order`). `supervisor` and `ordering` are deprecated names of `supervisor_id` and `order`.",
+  ...requires("technicians:read", deprecatedQuery({ supervisor: "supervisor_id", ordering: "order" })),
   request: { query: TechnicianListQuery },
   responses: { 200: jsonResponse(TechnicianPageSchema, "A page of technicians"), ...errorResponses(400, 401, 403) },
 });

@@ -1,5 +1,6 @@
 import { CalendarWeekSchema } from "../calendars";
 import { z } from "@hono/zod-openapi";
+import { deprecatedAlias } from "../../lib/query-dialect";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 export const TechnicianIdParam = z.object({
@@ -123,11 +124,16 @@ const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
 export const TechnicianListQuery = z.strictObject({
   limit: limitParam,
   cursor: cursorParam,
-  supervisor: z
+  supervisor_id: z
     .string()
     .max(64)
     .optional()
-    .openapi({ param: { name: "supervisor", in: "query" }, description: "Supervisor's user id" }),
+    .openapi({
+      param: { name: "supervisor_id", in: "query" },
+      description: "Only this supervisor's technicians (user id)",
+      example: "usr_demo_supervisor",
+    }),
+  supervisor: deprecatedAlias("supervisor", "supervisor_id"),
   unassigned: boolParam
     .optional()
     .openapi({ param: { name: "unassigned", in: "query" }, description: "Only technicians without a supervisor" }),
@@ -156,10 +162,11 @@ export const TechnicianListQuery = z.strictObject({
   missing_fields: boolParam
     .optional()
     .openapi({ param: { name: "missing_fields", in: "query" }, description: "`true`: the same as `missing=any`" }),
-  ordering: z
+  order: z
     .enum(["username", "-username", "created_at", "-created_at"])
     .default("username")
-    .openapi({ param: { name: "ordering", in: "query" }, description: "Sort order; `-` for descending" }),
+    .openapi({ param: { name: "order", in: "query" }, description: "Sort order; `-` for descending" }),
+  ordering: deprecatedAlias("ordering", "order"),
   area: z
     .string()
     .max(40)

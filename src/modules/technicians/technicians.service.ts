@@ -78,11 +78,11 @@ export async function listTechnicians(
   query: {
     limit: number;
     cursor?: string;
-    supervisor?: string;
+    supervisor_id?: string;
     unassigned?: boolean;
     missing?: ((typeof PROFILE_FIELDS)[number] | "any")[];
     missing_fields?: boolean;
-    ordering?: "username" | "-username" | "created_at" | "-created_at";
+    order?: "username" | "-username" | "created_at" | "-created_at";
     area?: string;
     region_id?: string;
     locality_id?: string;
@@ -90,7 +90,7 @@ export async function listTechnicians(
     available?: boolean;
   },
 ) {
-  const ordering = query.ordering ?? "username";
+  const ordering = query.order ?? "username";
   const byCreation = ordering.endsWith("created_at");
   const page = keyset({
     order: ordering,
@@ -99,7 +99,7 @@ export async function listTechnicians(
     cursor: query.cursor,
   });
   const filters: (SQL | undefined)[] = [technicianUsers, page.where];
-  if (query.supervisor) filters.push(eq(technicianProfiles.supervisorId, query.supervisor));
+  if (query.supervisor_id) filters.push(eq(technicianProfiles.supervisorId, query.supervisor_id));
   if (query.unassigned) filters.push(MISSING_CONDITIONS.supervisor);
   for (const field of query.missing ?? []) if (field !== "any") filters.push(MISSING_CONDITIONS[field]);
   // "Any" is any field the profile's own `missing_fields` reports (the bucket is asked for by name).

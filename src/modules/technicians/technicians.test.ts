@@ -61,9 +61,9 @@ describe("FW-1 technician profiles", () => {
     await call("/v1/buckets", { token: tech.token, body: { name: "Mine", filters: {} } });
     expect(await ids("missing=bucket&limit=100")).not.toContain(tech.user.id);
     // Newest first: the last created technician leads.
-    const newest = await call("/v1/technicians?ordering=-created_at&limit=1", { token: manager.token });
+    const newest = await call("/v1/technicians?order=-created_at&limit=1", { token: manager.token });
     expect(newest.json.data[0].user_id).toBe(bare.user.id);
-    const byName = (await call("/v1/technicians?ordering=-username&limit=5", { token: manager.token })).json.data.map(
+    const byName = (await call("/v1/technicians?order=-username&limit=5", { token: manager.token })).json.data.map(
       (t: { username: string }) => t.username,
     );
     expect(byName).toEqual([...byName].sort().reverse());
@@ -240,16 +240,16 @@ describe("the technicians list for dispatch", () => {
       ((await call(`/v1/technicians?limit=100${query}`, { token })).json.data as any[]).find(
         (t) => t.user_id === tech.user.id,
       );
-    const own = await find(supervisor.token, `&supervisor=${supervisor.user.id}`);
+    const own = await find(supervisor.token, `&supervisor_id=${supervisor.user.id}`);
     expect(own).toMatchObject({
       current_location: { lat: -24.6, lng: 25.9, accuracy_m: 12, reported_at: expect.any(String) },
       performance: { open_tickets: 1, resolved_last_30_days: 1, average_rating_90_days: null },
     });
-    expect((await find(manager.token, `&supervisor=${supervisor.user.id}`)).current_location).toMatchObject({
+    expect((await find(manager.token, `&supervisor_id=${supervisor.user.id}`)).current_location).toMatchObject({
       lat: -24.6,
     });
     // Another team's supervisor sees the technician but not where they are.
-    const foreign = await find(otherSupervisor.token, `&supervisor=${supervisor.user.id}`);
+    const foreign = await find(otherSupervisor.token, `&supervisor_id=${supervisor.user.id}`);
     expect(foreign.current_location).toBeNull();
     expect(foreign.performance.open_tickets).toBe(1);
   });

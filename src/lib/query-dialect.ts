@@ -1,0 +1,43 @@
+import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./context";
+
+/**
+ * One dialect for query parameters: people and groups are filtered by `<noun>_id`, lists sort with
+ * `order`. The names used before (`technician`, `supervisor`, `ordering`) stay for one version as
+ * deprecated aliases: documented as such, folded into the new name before validation, and answered
+ * with a `Deprecation` header (RFC 9745: the moment they were deprecated).
+ */
+export const DEPRECATED_AT = Math.floor(Date.UTC(2026, 11, 6) / 1000);
+
+/** The alias's entry in the document (the value is never read: the middleware renamed it). */
+export function deprecatedAlias(name: string, replacement: string) {
+  return z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name, in: "query", deprecated: true },
+      description: `Deprecated: use \`${replacement}\` (the same filter; answered with a \`Deprecation\` header; removed in the next version)`,
+    });
+}
+
+/** Renames each alias in the query to its replacement (the new name wins when both are given) and marks the answer deprecated. */
+export function deprecatedQuery(aliases: Record<string, string>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    let used = false;
+    for (const [old, replacement] of Object.entries(aliases)) {
+      if (!url.searchParams.has(old)) continue;
+      used = true;
+      const values = url.searchParams.getAll(old);
+      url.searchParams.delete(old);
+      if (!url.searchParams.has(replacement)) for (const v of values) url.searchParams.append(replacement, v);
+    }
+    if (used) {
+      c.req.raw = new Request(url, c.req.raw);
+      c.header("Deprecation", `@${DEPRECATED_AT}`);
+    }
+    await next();
+  };
+}
