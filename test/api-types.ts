@@ -1386,8 +1386,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A technician's profile
-         * @description A technician's profile.
+         * A technician's profile, with their current position and work summary (as in the list)
+         * @description A technician's profile, with their current position and work summary (as in the list).
          *
          *     **Who may call:** holders of the `technicians:read` permission (read technician profiles and teams) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
          *
@@ -16236,9 +16236,9 @@ export interface operations {
                 locality_id?: string;
                 /** @description Exactly this account number */
                 account_number?: string;
-                /** @description Registered at or after this instant (RFC 3339) */
+                /** @description Registered at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_from?: string;
-                /** @description Registered at or before this instant (RFC 3339) */
+                /** @description Registered at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_to?: string;
             };
             header?: never;
@@ -17198,7 +17198,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Technician"];
+                    "application/json": components["schemas"]["TechnicianListItem"];
                 };
             };
             /** @description Invalid input (validation_failed, malformed_json) */
@@ -18411,13 +18411,13 @@ export interface operations {
                 locality_id?: string;
                 /** @description Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds "Fibre cable cut") */
                 q?: string;
-                /** @description Created at or after this instant (RFC 3339) */
+                /** @description Created at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_from?: string;
-                /** @description Created at or before this instant (RFC 3339) */
+                /** @description Created at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_to?: string;
-                /** @description Scheduled at or after this instant (RFC 3339) */
+                /** @description Scheduled at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 scheduled_from?: string;
-                /** @description Scheduled at or before this instant (RFC 3339) */
+                /** @description Scheduled at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 scheduled_to?: string;
                 /** @description Apply a saved bucket's filters */
                 bucket?: string;
@@ -20207,13 +20207,13 @@ export interface operations {
                 locality_id?: string;
                 /** @description Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds "Fibre cable cut") */
                 q?: string;
-                /** @description Created at or after this instant (RFC 3339) */
+                /** @description Created at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_from?: string;
-                /** @description Created at or before this instant (RFC 3339) */
+                /** @description Created at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_to?: string;
-                /** @description Scheduled at or after this instant (RFC 3339) */
+                /** @description Scheduled at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 scheduled_from?: string;
-                /** @description Scheduled at or before this instant (RFC 3339) */
+                /** @description Scheduled at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 scheduled_to?: string;
                 /** @description Apply a saved bucket's filters */
                 bucket?: string;
@@ -26081,9 +26081,11 @@ export interface operations {
                 format?: "json" | "csv";
                 /** @description Only items at or below their reorder level (`true` or `false`) */
                 low_stock_only?: "true" | "false";
-                /** @description Start of the period whose movements are counted (ISO 8601 with offset) */
+                /** @description Only items of this category (exact match) */
+                category?: string;
+                /** @description Start of the period whose movements are counted: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 from?: string;
-                /** @description End of the period whose movements are counted (ISO 8601 with offset) */
+                /** @description End of the period whose movements are counted (inclusive): a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 to?: string;
             };
             header?: never;
@@ -26416,13 +26418,13 @@ export interface operations {
                 locality_id?: string;
                 /** @description Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds "Fibre cable cut") */
                 q?: string;
-                /** @description Created at or after this instant (RFC 3339) */
+                /** @description Created at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_from?: string;
-                /** @description Created at or before this instant (RFC 3339) */
+                /** @description Created at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 created_to?: string;
-                /** @description Scheduled at or after this instant (RFC 3339) */
+                /** @description Scheduled at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 scheduled_from?: string;
-                /** @description Scheduled at or before this instant (RFC 3339) */
+                /** @description Scheduled at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 scheduled_to?: string;
                 /** @description Sort order; `-` for descending. `scheduled_at` keeps unscheduled tickets: after the scheduled ones (before them with `-scheduled_at`), each group by creation time. Default: `scheduled_at` when listing service bookings only (`kind=service_booking`), else `-created_at` (newest first) */
                 order?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "scheduled_at" | "-scheduled_at";

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
+import { addDays, zonedTimeToUtc } from "./time";
 
 /**
  * One dialect for query parameters: people and groups are filtered by `<noun>_id`, lists sort with
@@ -40,4 +41,32 @@ export function deprecatedQuery(aliases: Record<string, string>): MiddlewareHand
     }
     await next();
   };
+}
+
+/**
+ * A date filter: a calendar date (`2026-12-01`, the whole day in the deployment's time zone) or
+ * an instant (RFC 3339 with offset). Bounds are turned into instants by `startOf` / `endOf`.
+ */
+export function dateOrInstant(name: string, description: string) {
+  return z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })])
+    .optional()
+    .openapi({
+      param: { name, in: "query" },
+      description: `${description}: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339)`,
+    });
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The first instant a lower bound admits (a date: its midnight in `timeZone`). */
+export function startOf(value: string, timeZone: string): string {
+  return DATE_ONLY.test(value) ? zonedTimeToUtc(value, "00:00", timeZone).toISOString() : new Date(value).toISOString();
+}
+
+/** The last instant an upper bound admits, inclusive (a date: the last millisecond of that day in `timeZone`). */
+export function endOf(value: string, timeZone: string): string {
+  return DATE_ONLY.test(value)
+    ? new Date(zonedTimeToUtc(addDays(value, 1), "00:00", timeZone).getTime() - 1).toISOString()
+    : new Date(value).toISOString();
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { CUSTOMER_CHANNELS } from "../../db/schema";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
@@ -147,20 +148,8 @@ export const CustomerListQuery = z.strictObject({
     .max(40)
     .optional()
     .openapi({ param: { name: "account_number", in: "query" }, description: "Exactly this account number" }),
-  created_from: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .openapi({
-      param: { name: "created_from", in: "query" },
-      description: "Registered at or after this instant (RFC 3339)",
-    }),
-  created_to: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .openapi({
-      param: { name: "created_to", in: "query" },
-      description: "Registered at or before this instant (RFC 3339)",
-    }),
+  created_from: dateOrInstant("created_from", "Registered at or after"),
+  created_to: dateOrInstant("created_to", "Registered at or before"),
 });
 
 export const CustomerPageSchema = pageSchema(CustomerSchema, "CustomerPage");

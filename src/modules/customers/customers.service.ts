@@ -8,6 +8,7 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
+import { endOf, startOf } from "../../lib/query-dialect";
 import { normalisePhone, toE164 } from "../../lib/phone";
 import { seesNationalId, visibleCustomers } from "../access";
 
@@ -150,8 +151,8 @@ export async function listCustomers(
       sql`lower(${customers.serviceArea}) IN (SELECT service_area FROM localities WHERE id = ${query.locality_id} AND deleted_at IS NULL)`,
     );
   if (query.account_number) filters.push(eq(customers.accountNumber, query.account_number));
-  if (query.created_from) filters.push(gte(customers.createdAt, new Date(query.created_from).toISOString()));
-  if (query.created_to) filters.push(lte(customers.createdAt, new Date(query.created_to).toISOString()));
+  if (query.created_from) filters.push(gte(customers.createdAt, startOf(query.created_from, ctx.settings.timeZone)));
+  if (query.created_to) filters.push(lte(customers.createdAt, endOf(query.created_to, ctx.settings.timeZone)));
   const q = query.q?.trim();
   if (q) {
     const phone = toE164(q, ctx.settings.defaultPhoneRegion);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { searchParam } from "../../lib/search";
 import { serialList } from "../../lib/serials";
@@ -244,8 +245,9 @@ export const ReportQuery = z.strictObject({
     .default("json")
     .openapi({ param: { name: "format", in: "query" }, description: "`json` (default) or `csv` for a spreadsheet" }),
   low_stock_only: boolQuery("low_stock_only", "Only items at or below their reorder level"),
-  from: when("from", "Start of the period whose movements are counted"),
-  to: when("to", "End of the period whose movements are counted"),
+  category: filter("category", 60, "Only items of this category (exact match)"),
+  from: dateOrInstant("from", "Start of the period whose movements are counted"),
+  to: dateOrInstant("to", "End of the period whose movements are counted (inclusive)"),
 });
 export const InventoryReportSchema = z
   .object({

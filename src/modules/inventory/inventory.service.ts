@@ -16,6 +16,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { csvLines, type CsvCell } from "../../lib/csv";
 import { AppError } from "../../lib/problem";
+import { endOf, startOf } from "../../lib/query-dialect";
 import { containsText } from "../../lib/search";
 import { assertTechniciansInReach, findVisibleTicket } from "../access";
 import { findVisibleCustomer } from "../customers";
@@ -691,13 +692,16 @@ export async function vanStock(ctx: UserContext, technicianId: string) {
 /** Stock by item and location, its value at unit price, and the ledger's movements in a period. */
 export async function inventoryReport(
   ctx: UserContext,
-  query: { low_stock_only?: boolean; from?: string; to?: string },
+  query: { low_stock_only?: boolean; category?: string; from?: string; to?: string },
 ) {
+  const zone = ctx.settings.timeZone;
   const [items, balances, moved] = await ctx.db.batch([
     ctx.db
       .select({ item: inventoryItems, stock: warehouseStock })
       .from(inventoryItems)
-      .where(isNull(inventoryItems.retiredAt))
+      .where(
+        and(isNull(inventoryItems.retiredAt), query.category ? eq(inventoryItems.category, query.category) : undefined),
+      )
       .orderBy(asc(inventoryItems.name), asc(inventoryItems.id)),
     ctx.db
       .select()
@@ -717,8 +721,8 @@ export async function inventoryReport(
       .from(stockMovements)
       .where(
         and(
-          query.from ? gte(stockMovements.createdAt, new Date(query.from).toISOString()) : undefined,
-          query.to ? lte(stockMovements.createdAt, new Date(query.to).toISOString()) : undefined,
+          query.from ? gte(stockMovements.createdAt, startOf(query.from, zone)) : undefined,
+          query.to ? lte(stockMovements.createdAt, endOf(query.to, zone)) : undefined,
         ),
       )
       .groupBy(stockMovements.itemId, stockMovements.kind),

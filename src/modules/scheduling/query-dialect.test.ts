@@ -73,3 +73,45 @@ describe("one dialect: person filters are *_id, sorting is order; the old names 
     expect(both.json.data).toHaveLength(2);
   });
 });
+
+describe("one dialect: date filters take a date or a date-time", () => {
+  it("tickets, customers and the inventory report read a date as the whole day in the deployment's zone", async () => {
+    const { todayIn, addDays } = await import("../../lib/time");
+    const manager = await staff("manager");
+    const ticket = await raiseTicket(manager.token, { title: `Dialect date ${crypto.randomUUID().slice(0, 6)}` });
+    const today = todayIn("Africa/Gaborone");
+    const yesterday = addDays(today, -1);
+    const tickets = (q: string) => call(`/v1/tickets?limit=100&order=-created_at&${q}`, { token: manager.token });
+    const onDay = await tickets(`created_from=${today}&created_to=${today}`);
+    expect(onDay.status, onDay.text).toBe(200);
+    expect(ids(onDay)).toContain(ticket.id);
+    expect(ids(await tickets(`created_to=${yesterday}`))).not.toContain(ticket.id);
+    const instant = await tickets(`created_from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`);
+    expect(ids(instant)).toContain(ticket.id);
+    expect((await tickets("created_from=2026-13-01")).status).toBe(400);
+    const customers = await call(`/v1/customers?created_from=${today}&limit=1`, { token: manager.token });
+    expect(customers.status, customers.text).toBe(200);
+
+    const category = `dialect_${crypto.randomUUID().slice(0, 6)}`;
+    const item = await call("/v1/inventory/items", {
+      token: manager.token,
+      body: {
+        sku: `DLC-${crypto.randomUUID().slice(0, 6).toUpperCase()}`,
+        name: "Drop cable 50 m",
+        category,
+        unit_price: 2500,
+        currency: "BWP",
+        initial_quantity: 4,
+      },
+    });
+    expect(item.status, item.text).toBe(201);
+    const report = await call(`/v1/inventory/report?category=${category}&from=${today}&to=${today}`, {
+      token: manager.token,
+    });
+    expect(report.status, report.text).toBe(200);
+    expect(report.json.items.map((i: { category: string }) => i.category)).toEqual([category]);
+    expect(report.json.items[0].movements.receive).toBe(4);
+    const before = await call(`/v1/inventory/report?category=${category}&to=${yesterday}`, { token: manager.token });
+    expect(before.json.items[0].movements.receive).toBeUndefined();
+  });
+});

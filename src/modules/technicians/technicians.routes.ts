@@ -10,6 +10,7 @@ import {
   TeamMembersSchema,
   TeamSchema,
   TechnicianIdParam,
+  TechnicianListItemSchema,
   TechnicianListQuery,
   TechnicianPageSchema,
   TechnicianSchema,
@@ -38,10 +39,13 @@ export const getTechnician = createRoute({
   path: "/v1/technicians/{id}",
   tags,
   operationId: "getTechnician",
-  summary: "A technician's profile",
+  summary: "A technician's profile, with their current position and work summary (as in the list)",
   ...requires("technicians:read"),
   request: { params: TechnicianIdParam },
-  responses: { 200: jsonResponse(TechnicianSchema, "The technician"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(TechnicianListItemSchema, "The technician"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const updateTechnician = createRoute({

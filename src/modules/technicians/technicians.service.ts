@@ -124,20 +124,8 @@ export async function listTechnicians(
         : or(eq(technicianProfiles.isAvailable, false), sql`${users.status} <> 'active'`),
     );
   }
-  const today = todayIn(ctx.settings.timeZone);
-  // The summary and the location come with the page, from the reports module's published views
-  // over its aggregates (a few rows per technician whatever the number of tickets), not in further
-  // round trips.
-  const summary = sql<string>`json_object(
-      'open', (SELECT coalesce(sum(c.tickets), 0) FROM technician_open_work c WHERE c.technician_id = "users"."id"),
-      'resolved', (SELECT coalesce(sum(d.completed), 0) FROM technician_daily_results d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -29)}),
-      'satisfaction', (SELECT CASE WHEN sum(d.rated) > 0 THEN 1.0 * sum(d.rating_sum) / sum(d.rated) END FROM technician_daily_results d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -89)}),
-      'location', (SELECT json_object('lat', l.lat, 'lng', l.lng, 'accuracy_m', l.accuracy_m, 'reported_at', l.reported_at)
-                     FROM technician_locations l WHERE l.technician_id = "users"."id" ORDER BY l.reported_at DESC LIMIT 1))`.as(
-    "summary_json",
-  );
   const rows = await ctx.db
-    .select({ user: users, profile: technicianProfiles, summary })
+    .select({ user: users, profile: technicianProfiles, summary: summaryOf(ctx) })
     .from(users)
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
     .where(and(...filters))
@@ -148,29 +136,50 @@ export async function listTechnicians(
     query.limit,
     (r) => (byCreation ? r.user.createdAt : r.user.username),
   );
-  const seesAllLocations = ctx.actor.permissions.has("tickets:scope_all");
+  return { data: result.data.map((r) => withSummary(ctx, r)), next_cursor: result.next_cursor };
+}
+
+/**
+ * A technician's work summary and last position, read with the technician (from the reports
+ * module's published views over its aggregates: a few rows per technician whatever the number of
+ * tickets), not in further round trips.
+ */
+function summaryOf(ctx: ServiceContext) {
+  const today = todayIn(ctx.settings.timeZone);
+  return sql<string>`json_object(
+      'open', (SELECT coalesce(sum(c.tickets), 0) FROM technician_open_work c WHERE c.technician_id = "users"."id"),
+      'resolved', (SELECT coalesce(sum(d.completed), 0) FROM technician_daily_results d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -29)}),
+      'satisfaction', (SELECT CASE WHEN sum(d.rated) > 0 THEN 1.0 * sum(d.rating_sum) / sum(d.rated) END FROM technician_daily_results d WHERE d.technician_id = "users"."id" AND d.day >= ${addDays(today, -89)}),
+      'location', (SELECT json_object('lat', l.lat, 'lng', l.lng, 'accuracy_m', l.accuracy_m, 'reported_at', l.reported_at)
+                     FROM technician_locations l WHERE l.technician_id = "users"."id" ORDER BY l.reported_at DESC LIMIT 1))`.as(
+    "summary_json",
+  );
+}
+
+/** The profile with its summary; the position only for those who may follow the technician (all-scope staff, their supervisor, themselves). */
+function withSummary(
+  ctx: UserContext,
+  r: { user: typeof users.$inferSelect; profile: ProfileRow | null; summary: string },
+) {
+  const s = JSON.parse(r.summary) as {
+    open: number;
+    resolved: number;
+    satisfaction: number | null;
+    location: string | { lat: number; lng: number; accuracy_m: number | null; reported_at: string } | null;
+  };
+  const location = typeof s.location === "string" ? JSON.parse(s.location) : s.location;
+  const mayLocate =
+    ctx.actor.permissions.has("tickets:scope_all") ||
+    r.profile?.supervisorId === ctx.actor.userId ||
+    r.user.id === ctx.actor.userId;
   return {
-    data: result.data.map((r) => {
-      const s = JSON.parse(r.summary) as {
-        open: number;
-        resolved: number;
-        satisfaction: number | null;
-        location: string | { lat: number; lng: number; accuracy_m: number | null; reported_at: string } | null;
-      };
-      const location = typeof s.location === "string" ? JSON.parse(s.location) : s.location;
-      const mayLocate =
-        seesAllLocations || r.profile?.supervisorId === ctx.actor.userId || r.user.id === ctx.actor.userId;
-      return {
-        ...toTechnicianResponse(r.user, r.profile),
-        current_location: mayLocate ? location : null,
-        performance: {
-          open_tickets: s.open,
-          resolved_last_30_days: s.resolved,
-          average_rating_90_days: s.satisfaction === null ? null : Math.round(s.satisfaction * 100) / 100,
-        },
-      };
-    }),
-    next_cursor: result.next_cursor,
+    ...toTechnicianResponse(r.user, r.profile),
+    current_location: mayLocate ? location : null,
+    performance: {
+      open_tickets: s.open,
+      resolved_last_30_days: s.resolved,
+      average_rating_90_days: s.satisfaction === null ? null : Math.round(s.satisfaction * 100) / 100,
+    },
   };
 }
 
@@ -185,9 +194,16 @@ export async function findTechnician(ctx: ServiceContext, userId: string) {
   return row;
 }
 
+/** The profile with the same work summary and position as the list's, in one query. */
 export async function getTechnician(ctx: UserContext, userId: string) {
-  const row = await findTechnician(ctx, userId);
-  return toTechnicianResponse(row.user, row.profile);
+  const row = await ctx.db
+    .select({ user: users, profile: technicianProfiles, summary: summaryOf(ctx) })
+    .from(users)
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
+    .where(and(eq(users.id, userId), technicianUsers))
+    .get();
+  if (!row) throw new AppError("not_found", "No such technician.");
+  return withSummary(ctx, row);
 }
 
 /**

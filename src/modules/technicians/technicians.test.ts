@@ -252,5 +252,13 @@ describe("the technicians list for dispatch", () => {
     const foreign = await find(otherSupervisor.token, `&supervisor_id=${supervisor.user.id}`);
     expect(foreign.current_location).toBeNull();
     expect(foreign.performance.open_tickets).toBe(1);
+
+    // The technician's own record carries the same, by the same rule.
+    const detail = await call(`/v1/technicians/${tech.user.id}`, { token: supervisor.token });
+    expect(detail.status, detail.text).toBe(200);
+    expect(detail.json).toMatchObject({ current_location: own.current_location, performance: own.performance });
+    const foreignDetail = await call(`/v1/technicians/${tech.user.id}`, { token: otherSupervisor.token });
+    expect(foreignDetail.json.current_location).toBeNull();
+    expect(foreignDetail.json.performance).toEqual(own.performance);
   });
 });

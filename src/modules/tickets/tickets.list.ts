@@ -3,6 +3,7 @@ import { inList } from "../../lib/d1";
 import { buckets, tickets, UNFINISHED_STATUSES } from "../../db/schema";
 import { AppError } from "../../lib/problem";
 import type { UserContext } from "../../lib/context";
+import { endOf, startOf } from "../../lib/query-dialect";
 import { keyset } from "../../lib/pagination";
 import { findVisibleCustomer } from "../customers";
 import { visibleTickets, type TicketRow } from "../access";
@@ -44,7 +45,7 @@ export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
   const column =
     field === "updated_at" ? tickets.updatedAt : field === "scheduled_at" ? SCHEDULE_ORDER_KEY : tickets.createdAt;
   const page = keyset({ order, column, idColumn: tickets.id, cursor: query.cursor });
-  const where = and(await visibleTickets(ctx), ...ticketFilters(filters), page.where);
+  const where = and(await visibleTickets(ctx), ...ticketFilters(filters, ctx.settings.timeZone), page.where);
   // Assignees come back with the page as JSON, saving a round trip (found by `npm run bench`).
   const assigneesJson = sql<string>`(SELECT json_group_array(json_object(
       'technicianId', a.technician_id, 'assignedAt', a.assigned_at, 'dueAt', a.due_at, 'reason', a.reason, 'supervisorId', p.supervisor_id,
@@ -96,7 +97,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
+export function ticketFilters(f: TicketListFilters, timeZone: string): (SQL | undefined)[] {
   return [
     f.status?.length ? inList(tickets.status, f.status) : undefined,
     f.priority?.length ? inList(tickets.priority, f.priority) : undefined,
@@ -132,10 +133,10 @@ export function ticketFilters(f: TicketListFilters): (SQL | undefined)[] {
     f.technician_id
       ? inList(tickets.id, sql`(SELECT ticket_id FROM ticket_assignees WHERE technician_id = ${f.technician_id})`)
       : undefined,
-    f.created_from ? gte(tickets.createdAt, new Date(f.created_from).toISOString()) : undefined,
-    f.created_to ? lte(tickets.createdAt, new Date(f.created_to).toISOString()) : undefined,
-    f.scheduled_from ? gte(tickets.scheduledAt, new Date(f.scheduled_from).toISOString()) : undefined,
-    f.scheduled_to ? lte(tickets.scheduledAt, new Date(f.scheduled_to).toISOString()) : undefined,
+    f.created_from ? gte(tickets.createdAt, startOf(f.created_from, timeZone)) : undefined,
+    f.created_to ? lte(tickets.createdAt, endOf(f.created_to, timeZone)) : undefined,
+    f.scheduled_from ? gte(tickets.scheduledAt, startOf(f.scheduled_from, timeZone)) : undefined,
+    f.scheduled_to ? lte(tickets.scheduledAt, endOf(f.scheduled_to, timeZone)) : undefined,
   ];
 }
 

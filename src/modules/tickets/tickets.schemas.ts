@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import {
   SERVICE_CATEGORIES,
   SLA_PAUSE_REASONS,
@@ -663,22 +664,10 @@ export const TicketListQuery = z.strictObject({
       description:
         'Search the number, title, description and address: every word must appear (any case, accents ignored); the last word may be the start of a word (`fibre cab` finds "Fibre cable cut")',
     }),
-  created_from: instant.optional().openapi({
-    param: { name: "created_from", in: "query" },
-    description: "Created at or after this instant (RFC 3339)",
-  }),
-  created_to: instant.optional().openapi({
-    param: { name: "created_to", in: "query" },
-    description: "Created at or before this instant (RFC 3339)",
-  }),
-  scheduled_from: instant.optional().openapi({
-    param: { name: "scheduled_from", in: "query" },
-    description: "Scheduled at or after this instant (RFC 3339)",
-  }),
-  scheduled_to: instant.optional().openapi({
-    param: { name: "scheduled_to", in: "query" },
-    description: "Scheduled at or before this instant (RFC 3339)",
-  }),
+  created_from: dateOrInstant("created_from", "Created at or after"),
+  created_to: dateOrInstant("created_to", "Created at or before"),
+  scheduled_from: dateOrInstant("scheduled_from", "Scheduled at or after"),
+  scheduled_to: dateOrInstant("scheduled_to", "Scheduled at or before"),
   bucket: z
     .string()
     .max(64)
