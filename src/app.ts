@@ -516,6 +516,7 @@ export function createApp() {
   const reference = Scalar({
     url: "/openapi.json",
     pageTitle: "truckroll API",
+    favicon: "/favicon.svg",
     cdn: "/docs/scalar.js",
     withDefaultFonts: false,
     persistAuth: true,

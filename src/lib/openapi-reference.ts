@@ -51,15 +51,25 @@ export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
   return example(schema, full);
 }
 
-/** Optional filters carry no example: the docs page would pre-fill them and an untouched "Send" would filter. */
+/**
+ * Optional filters carry no example: the docs page would pre-fill them and an untouched "Send"
+ * would filter. An optional parameter with a fixed set of values and no default gets its first
+ * value as an example marked `x-disabled` — the docs page otherwise fills in the first value
+ * itself (`service_category=voice`) and sends it.
+ */
 function withoutFilterExamples(doc: Json) {
   for (const op of operationsOf(doc)) {
     for (const p of op.parameters ?? []) {
       if (p.in !== "query" || p.required) continue;
       delete p.example;
+      delete p.examples;
       if (p.schema) {
         delete p.schema.example;
         delete p.schema.examples;
+        if (Array.isArray(p.schema.enum) && p.schema.default === undefined)
+          p.examples = {
+            default: { summary: "Not sent unless switched on", value: p.schema.enum[0], "x-disabled": true },
+          };
       }
     }
   }

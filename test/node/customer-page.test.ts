@@ -582,6 +582,33 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await browser.close();
     }
   }, 120_000);
+  it("the API reference's untouched Send on the ticket list sends no filter and returns tickets; the page has a favicon", async () => {
+    const admin = await signIn("pageadmin");
+    // A ticket, so the list has something to show.
+    expect(
+      (await api("/v1/tickets", { token: admin, body: { kind: "repair", title: "Docs page check" } })).status,
+    ).toBe(201);
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      // The token a reader would type into the page's Authentication box.
+      await page.route("**/v1/tickets?**", (route) =>
+        route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${admin}` } }),
+      );
+      const sent = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/tickets", { timeout: 30_000 });
+      await page.goto(`${base}/docs#tag/tickets/GET/v1/tickets`);
+      expect(await page.locator('link[rel~="icon"]').first().getAttribute("href")).toBe("/favicon.svg");
+      await page.locator('[id*="GET/v1/tickets"]').first().getByText("Test Request").first().click({ timeout: 30_000 });
+      await page.getByRole("button", { name: /Send/ }).first().click({ timeout: 15_000 });
+      const res = await sent;
+      expect([...new URL(res.url()).searchParams.keys()]).toEqual(["limit"]);
+      expect(res.status()).toBe(200);
+      expect(((await res.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+    expect((await fetch(`${base}/favicon.svg`)).headers.get("content-type")).toContain("image/svg+xml");
+  }, 120_000);
   it("the password-reset link opens a page that sets the new password (and takes the token off the address bar)", async () => {
     const admin = await signIn("pageadmin");
     const username = `reset${Date.now().toString(36)}`;
