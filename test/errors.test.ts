@@ -4,6 +4,7 @@ import { createApp } from "../src/app";
 import { listOutbox } from "../src/modules/platform/platform.service";
 import { settingsFrom, type Env } from "../src/lib/env";
 import { createDb } from "../src/db/client";
+import { call } from "./helpers";
 
 describe("PLT-2 errors", () => {
   it("answers an unexpected failure with a bare 500 problem that shows no internals", async () => {
@@ -40,5 +41,31 @@ describe("PLT-2 errors", () => {
       },
     };
     await expect(listOutbox(ctx, { limit: 10 })).rejects.toMatchObject({ code: "not_found", status: 404 });
+  });
+});
+
+describe("validation messages in plain words", () => {
+  it("names the field: required, type, length, choices, format, unknown field — in body and query alike", async () => {
+    const { signedIn } = await import("./helpers");
+    const admin = await signedIn("admin");
+    const missing = await call("/v1/customers", { token: admin.token, body: { phone: 12 } });
+    expect(missing.status).toBe(400);
+    const byPath = Object.fromEntries(
+      (missing.json.errors as { path: string; message: string }[]).map((e) => [e.path, e.message]),
+    );
+    expect(byPath.full_name).toBe("full_name is required");
+    expect(byPath.phone).toBe("phone must be text");
+    const unknown = await call("/v1/customers", { token: admin.token, body: { full_name: "Neo", colour: "blue" } });
+    expect(unknown.json.errors).toContainEqual({ path: "colour", message: "colour is not a field this request takes" });
+    const query = await call("/v1/tickets?limit=0&status=lost&colour=blue", { token: admin.token });
+    expect(query.status).toBe(400);
+    const q = Object.fromEntries(
+      (query.json.errors as { path: string; message: string }[]).map((e) => [e.path, e.message]),
+    );
+    expect(q["query.limit"]).toBe("limit must be at least 1");
+    expect(q["query.colour"]).toBe("colour is not a field this request takes");
+    expect(q["query.status"]).toContain("Unknown status: lost");
+    for (const e of [...missing.json.errors, ...query.json.errors] as { message: string }[])
+      expect(e.message).not.toMatch(/^(Invalid input|Too small|Too big|Invalid option|Unrecognized key)/);
   });
 });

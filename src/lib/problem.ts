@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   unprocessable: { status: 422, title: "Unprocessable request" },
+  idempotency_key_reused: { status: 422, title: "Idempotency-Key reused with another request" },
   invalid_file: { status: 422, title: "Invalid file" },
   rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal error" },
@@ -119,15 +120,95 @@ export function problemResponse(
   return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
-/** Zod issues → `[{ path, message }]` with dotted paths (`items.0.name`). */
-export function fieldErrors(
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
-  prefix?: string,
-): FieldError[] {
-  return issues.map((issue) => ({
-    path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join(".") || "(root)",
-    message: issue.message,
-  }));
+/** What zod says when a schema gave no message of its own: such messages are rewritten in plain words. */
+const ZOD_DEFAULT =
+  /^(Invalid input|Too small|Too big|Invalid option|Unrecognized key|Invalid string|Invalid ISO|Invalid email|Invalid URL|Invalid UUID|Invalid date|Invalid element|Invalid key|Invalid value|Invalid number|Invalid type)/;
+
+const KINDS: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+  date: "a date",
+  bigint: "a whole number",
+};
+
+const FORMATS: Record<string, string> = {
+  email: "an email address",
+  url: "a URL",
+  uuid: "a UUID",
+  datetime: "a date-time with offset (RFC 3339, e.g. 2026-12-01T09:00:00Z)",
+  date: "a date (YYYY-MM-DD)",
+  time: "a time (HH:MM)",
+  e164: "a phone number in international form (+267…)",
+};
+
+type ZodLikeIssue = {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  code?: string;
+  expected?: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  values?: readonly unknown[];
+  keys?: readonly string[];
+  format?: string;
+};
+
+/** The message in plain words, naming the field ("full_name is required", not zod's "Invalid input: expected string, received undefined"). */
+function plainMessage(issue: ZodLikeIssue, field: string): string {
+  if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
+  const name = field || "The body";
+  const bound = (n: number | bigint | undefined, word: string) => `${n} ${word}${Number(n) === 1 ? "" : "s"}`;
+  switch (issue.code) {
+    case "invalid_type":
+      if (/received undefined$/.test(issue.message)) return `${name} is required`;
+      return `${name} must be ${KINDS[issue.expected ?? ""] ?? issue.expected}`;
+    case "too_small":
+      if (issue.origin === "string")
+        return Number(issue.minimum) === 1
+          ? `${name} must not be empty`
+          : `${name} must be at least ${bound(issue.minimum, "character")}`;
+      if (issue.origin === "array" || issue.origin === "set")
+        return `${name} must have at least ${bound(issue.minimum, "item")}`;
+      return `${name} must be ${issue.inclusive === false ? "more than" : "at least"} ${issue.minimum}`;
+    case "too_big":
+      if (issue.origin === "string") return `${name} must be at most ${bound(issue.maximum, "character")}`;
+      if (issue.origin === "array" || issue.origin === "set")
+        return `${name} must have at most ${bound(issue.maximum, "item")}`;
+      return `${name} must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
+    case "invalid_value":
+      return issue.values && issue.values.length === 1
+        ? `${name} must be ${JSON.stringify(issue.values[0])}`
+        : `${name} must be one of ${(issue.values ?? []).map(String).join(", ")}`;
+    case "invalid_format":
+      return `${name} must be ${FORMATS[issue.format ?? ""] ?? `in the form of ${issue.format}`}`;
+    case "invalid_union":
+      return `${name} is not in any of the accepted forms`;
+    default:
+      return `${name} is not valid`;
+  }
+}
+
+/**
+ * Zod issues → `[{ path, message }]` with dotted paths (`items.0.name`, `query.limit`), messages in
+ * plain words, and one entry per unknown field, named by its own path.
+ */
+export function fieldErrors(issues: ReadonlyArray<ZodLikeIssue>, prefix?: string): FieldError[] {
+  const pathOf = (segments: ReadonlyArray<PropertyKey>) =>
+    [...(prefix ? [prefix] : []), ...segments.map(String)].join(".") || "(root)";
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys" && issue.keys?.length && ZOD_DEFAULT.test(issue.message))
+      return issue.keys.map((key) => ({
+        path: pathOf([...issue.path, key]),
+        message: `${[...issue.path.map(String), key].join(".")} is not a field this request takes`,
+      }));
+    return [{ path: pathOf(issue.path), message: plainMessage(issue, issue.path.map(String).join(".")) }];
+  });
 }
 
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };

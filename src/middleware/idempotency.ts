@@ -95,7 +95,10 @@ export function idempotent() {
           committed_at: number | null;
         }>();
       if (row && row.request_hash !== requestHash)
-        throw new AppError("unprocessable", "This Idempotency-Key was used with a different request body.");
+        throw new AppError(
+          "idempotency_key_reused",
+          "This Idempotency-Key was used with a different request body; use a new key for a new request.",
+        );
       if (row && row.status !== null) {
         return new Response(row.response_body, {
           status: row.status,

@@ -294,7 +294,7 @@ describe("retries: every create a client may retry takes an Idempotency-Key", ()
     expect(reordered.status, reordered.text).toBe(201);
     expect(reordered.headers.get("idempotent-replayed")).toBe("true");
     expect(reordered.json.id).toBe(first.json.id);
-    expectProblem(await send('{"visibility":"public","body":"Gate code 9999"}'), 422, "unprocessable");
+    expectProblem(await send('{"visibility":"public","body":"Gate code 9999"}'), 422, "idempotency_key_reused");
   });
 });
 

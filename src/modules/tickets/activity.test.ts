@@ -316,7 +316,7 @@ describe("PLT-6 idempotency keys", () => {
     expectProblem(
       await call("/v1/tickets", { token: cust.token, body: { ...body, title: "Other" }, headers }),
       422,
-      "unprocessable",
+      "idempotency_key_reused",
     );
     // Another caller's identical key is a different key.
     const other = await customerAccount();
