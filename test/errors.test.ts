@@ -69,3 +69,19 @@ describe("validation messages in plain words", () => {
       expect(e.message).not.toMatch(/^(Invalid input|Too small|Too big|Invalid option|Unrecognized key)/);
   });
 });
+
+describe("throttled routes say their limits (RateLimit-Policy, RateLimit)", () => {
+  it("each answer names every rule's quota and window, and what is left of the closest one", async () => {
+    const ip = `10.99.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const who = `nobody-${crypto.randomUUID().slice(0, 8)}`;
+    const first = await call("/v1/auth/password/forgot", { body: { identifier: who }, ip });
+    expect(first.status, first.text).toBe(202);
+    const policy = first.headers.get("ratelimit-policy") ?? "";
+    expect(policy).toMatch(/"forgot_account";q=\d+;w=3600/);
+    expect(policy).toMatch(/"forgot_ip";q=\d+;w=3600/);
+    const quota = Number(/"forgot_account";q=(\d+)/.exec(policy)![1]);
+    expect(first.headers.get("ratelimit")).toMatch(new RegExp(`^"forgot_account";r=${quota - 1};t=\\d+$`));
+    const second = await call("/v1/auth/password/forgot", { body: { identifier: who }, ip });
+    expect(second.headers.get("ratelimit")).toMatch(new RegExp(`^"forgot_account";r=${quota - 2};t=\\d+$`));
+  });
+});

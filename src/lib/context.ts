@@ -65,6 +65,8 @@ export interface ServiceContext<A extends Actor = Actor> {
   clientIp: string;
   waitUntil: (p: Promise<unknown>) => void;
   actor: A;
+  /** Sets a header on the answer to the request (absent outside a request: cron, queues). */
+  header?: (name: string, value: string) => void;
 }
 
 /** A verb only a signed-in user may call. */

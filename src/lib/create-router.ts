@@ -28,6 +28,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     settings: c.get("settings"),
     requestId: c.get("requestId"),
     clientIp: clientIp(c),
+    header: (name, value) => c.header(name, value),
     waitUntil: (p) => {
       try {
         c.executionCtx.waitUntil(p);
