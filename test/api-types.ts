@@ -9121,10 +9121,21 @@ export interface components {
         };
         Part: {
             /**
-             * @description The stocked item's SKU; the part is drawn from the technician's van, else the warehouse
+             * @description `stock` (default): a stocked item, drawn from the technician's van, else the warehouse; `unstocked`: a part that is not a stocked item (bought locally, made on site) — recorded, no stock moves; `customer_supplied`: the customer provided it — recorded, no stock moves
+             * @default stock
+             * @example stock
+             * @enum {string}
+             */
+            source: "stock" | "unstocked" | "customer_supplied";
+            /**
+             * @description The stocked item's SKU (required for `stock`); for other sources the part's own number, if any
              * @example CON-SC-APC
              */
-            code: string;
+            code?: string;
+            /**
+             * @description What the part is (required for `unstocked`)
+             * @example SC/APC connector
+             */
             name?: string;
             quantity: number;
             /** @description Minor units */

@@ -271,10 +271,13 @@ export const ticketHistory = sqliteTable(
 );
 
 export interface WorkLogPart {
-  code: string;
+  /** The item's SKU (a stocked part), or the part's own number when it is not stocked. */
+  code?: string;
   name?: string;
   quantity: number;
   unit_price: number;
+  /** `stock` (default): drawn from the van or warehouse; `unstocked`: bought or made for the job; `customer_supplied`. */
+  source?: "stock" | "unstocked" | "customer_supplied";
 }
 
 export const workLogs = sqliteTable(

@@ -518,15 +518,65 @@ describe("INV-3 parts fitted during work", () => {
     });
     expectProblem(unknown, 400, "validation_failed");
     expect(unknown.json.errors).toEqual([expect.objectContaining({ path: "parts.0.code" })]);
-    expectProblem(
-      await call(`/v1/tickets/${ticket.id}/work-logs`, {
-        token: tech.token,
-        body: { work_detail: "x", parts: [{ code: scarce.sku, quantity: 2, unit_price: 1 }], amount_charged: 0 },
-      }),
-      409,
-      "insufficient_stock",
-    );
+    const short = await call(`/v1/tickets/${ticket.id}/work-logs`, {
+      token: tech.token,
+      body: {
+        work_detail: "x",
+        parts: [
+          { source: "unstocked", name: "Cable ties", quantity: 4, unit_price: 50 },
+          { code: scarce.sku, quantity: 2, unit_price: 1 },
+        ],
+        amount_charged: 0,
+      },
+    });
+    expectProblem(short, 409, "insufficient_stock");
+    // Which part, how many, and what the van and the warehouse hold.
+    expect(short.json.detail).toContain(`Not enough ${scarce.sku}`);
+    expect(short.json.detail).toContain("2 needed, 0 in the van, 1 in the warehouse");
+    expect(short.json.errors).toEqual([expect.objectContaining({ path: "parts.1.quantity" })]);
     expect(await count()).toEqual(before);
     expect((await call(`/v1/inventory/items/${scarce.id}`, { token: manager.token })).json.stock_quantity).toBe(1);
+  });
+
+  it("records parts that are not stocked, or that the customer supplied, without moving stock", async () => {
+    const manager = await staff("manager");
+    const { tech, ticket } = await assignedTicket();
+    await call(`/v1/tickets/${ticket.id}/start`, { token: tech.token, body: {} });
+    const scarce = await item(manager.token, { initial_quantity: 1 });
+    const logged = await call(`/v1/tickets/${ticket.id}/work-logs`, {
+      token: tech.token,
+      body: {
+        work_detail: "Fitted a pump bought at the hardware store; the customer had the filter",
+        parts: [
+          { source: "unstocked", code: "HW-PUMP-12", name: "12 V pump", quantity: 1, unit_price: 38_000 },
+          { source: "customer_supplied", code: scarce.sku, name: "Filter", quantity: 3, unit_price: 0 },
+        ],
+        amount_charged: 38_000,
+      },
+    });
+    expect(logged.status, logged.text).toBe(201);
+    expect(logged.json.parts.map((p: { source: string }) => p.source)).toEqual(["unstocked", "customer_supplied"]);
+    expect(logged.json.parts_cost).toBe(38_000);
+    const moves = await env.DB.prepare("SELECT count(*) AS n FROM stock_movements WHERE ticket_id = ?")
+      .bind(ticket.id)
+      .first<{ n: number }>();
+    expect(moves?.n).toBe(0);
+    expect((await call(`/v1/inventory/items/${scarce.id}`, { token: manager.token })).json.stock_quantity).toBe(1);
+    // A part not stocked needs a name; a stocked one needs its SKU.
+    const nameless = await call(`/v1/tickets/${ticket.id}/work-logs`, {
+      token: tech.token,
+      body: { work_detail: "x", parts: [{ source: "unstocked", quantity: 1, unit_price: 1 }], amount_charged: 0 },
+    });
+    expectProblem(nameless, 400, "validation_failed");
+    expect(nameless.json.errors).toEqual([
+      { path: "parts.0.name", message: "name is required for a part that is not stocked" },
+    ]);
+    const skuless = await call(`/v1/tickets/${ticket.id}/work-logs`, {
+      token: tech.token,
+      body: { work_detail: "x", parts: [{ name: "Something", quantity: 1, unit_price: 1 }], amount_charged: 0 },
+    });
+    expect(skuless.json.errors).toEqual([
+      { path: "parts.0.code", message: "code (the SKU) is required for a stocked part" },
+    ]);
   });
 });

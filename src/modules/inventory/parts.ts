@@ -18,38 +18,46 @@ import {
 } from "./stock";
 
 export interface FittedPart {
-  code: string;
+  code?: string;
+  name?: string;
   quantity: number;
+  source?: "stock" | "unstocked" | "customer_supplied";
 }
 
 /**
- * The movements that take a work log's parts out of stock. `code` is the item's SKU; an unknown or
- * retired SKU, or a serialised item (whose serials a work log does not carry), is refused with a
- * 400 naming the part. Where the stock comes from is decided here; whether it is still there when
- * the batch runs is decided by the balances' CHECK.
+ * The movements that take a work log's stocked parts out of stock (parts not stocked or supplied by
+ * the customer are only recorded). `code` is the item's SKU; an unknown or retired SKU, or a
+ * serialised item (whose serials a work log does not carry), is refused with a 400 naming the
+ * part, and a part neither the van nor the warehouse holds enough of with a 409 naming it and what
+ * each holds. Whether the stock is still there when the batch runs is decided by the balances' CHECK.
  */
 export async function planFittedParts(
   ctx: ServiceContext,
   input: { technicianId: string; ticketId: string; customerId: string | null; parts: FittedPart[] },
 ): Promise<FittedParts> {
-  if (!input.parts.length) return { movements: [], levels: new Map() };
-  const codes = [...new Set(input.parts.map((p) => p.code))];
+  const stocked = input.parts
+    .map((part, index) => ({ ...part, index }))
+    .filter((p): p is FittedPart & { code: string; index: number } => (p.source ?? "stock") === "stock" && !!p.code);
+  if (!stocked.length) return { movements: [], levels: new Map() };
+  const codes = [...new Set(stocked.map((p) => p.code))];
   const items = await ctx.db
     .select()
     .from(inventoryItems)
     .where(and(inList(inventoryItems.sku, codes), isNull(inventoryItems.retiredAt)));
   const bySku = new Map(items.map((i) => [i.sku, i]));
-  input.parts.forEach((p, i) => {
+  for (const p of stocked) {
     const item = bySku.get(p.code);
     if (!item)
-      throw new AppError("validation_failed", `No item with SKU ${p.code} is stocked.`, {
-        errors: [{ path: `parts.${i}.code`, message: "Unknown SKU" }],
-      });
+      throw new AppError(
+        "validation_failed",
+        `No item with SKU ${p.code} is stocked; record it with source "unstocked" (or "customer_supplied").`,
+        { errors: [{ path: `parts.${p.index}.code`, message: `Unknown SKU ${p.code}` }] },
+      );
     if (item.serialised)
       throw new AppError("validation_failed", `${p.code} is serialised: fit it by issuing it with its serial number.`, {
-        errors: [{ path: `parts.${i}.code`, message: "Serialised item" }],
+        errors: [{ path: `parts.${p.index}.code`, message: "Serialised item" }],
       });
-  });
+  }
   const van = vanOf(input.technicianId);
   const held = items.length
     ? await ctx.db
@@ -79,7 +87,20 @@ export async function planFittedParts(
     ]),
   );
   const needed = new Map<string, number>();
-  for (const p of input.parts) needed.set(p.code, (needed.get(p.code) ?? 0) + p.quantity);
+  for (const p of stocked) needed.set(p.code, (needed.get(p.code) ?? 0) + p.quantity);
+  for (const [code, quantity] of needed) {
+    const item = bySku.get(code)!;
+    const vanHolds = inVan.get(item.id) ?? 0;
+    const warehouseHolds = levels.get(item.id)?.quantity ?? 0;
+    if (vanHolds < quantity && warehouseHolds < quantity) {
+      const index = stocked.find((p) => p.code === code)!.index;
+      throw new AppError(
+        "insufficient_stock",
+        `Not enough ${code} (${item.name}): ${quantity} needed, ${vanHolds} in the van, ${warehouseHolds} in the warehouse. Nothing was recorded; if the customer provided the part, record it with source "customer_supplied".`,
+        { errors: [{ path: `parts.${index}.quantity`, message: `${quantity} ${code} needed, not in stock` }] },
+      );
+    }
+  }
   const movements = [...needed].map(([code, quantity]) => {
     const item = bySku.get(code)!;
     return {

@@ -213,7 +213,7 @@ describe("WO-10 completion by the customer's code, WO-11 work logs", () => {
     expect(stocked.status, stocked.text).toBe(201);
     const work = {
       work_detail: "Replaced valve",
-      parts: [{ code: sku, quantity: 1, unit_price: 12000 }],
+      parts: [{ source: "stock" as const, code: sku, quantity: 1, unit_price: 12000 }],
       amount_charged: 0,
       next_service_date: "2027-03-15",
     };

@@ -279,7 +279,7 @@ export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
     id: w.id,
     technician_id: w.technicianId,
     work_detail: w.workDetail,
-    parts: w.parts,
+    parts: w.parts.map((p) => ({ ...p, source: p.source ?? ("stock" as const) })),
     parts_cost: w.parts.reduce((sum, p) => sum + p.quantity * p.unit_price, 0),
     amount_charged: w.amountCharged,
     next_service_date: w.nextServiceDate,

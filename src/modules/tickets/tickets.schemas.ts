@@ -215,13 +215,27 @@ export const HistoryEntrySchema = z
 
 export const PartSchema = z
   .strictObject({
-    code: z.string().trim().min(1).max(40).openapi({
-      description: "The stocked item's SKU; the part is drawn from the technician's van, else the warehouse",
+    source: z.enum(["stock", "unstocked", "customer_supplied"]).default("stock").openapi({
+      description:
+        "`stock` (default): a stocked item, drawn from the technician's van, else the warehouse; `unstocked`: a part that is not a stocked item (bought locally, made on site) — recorded, no stock moves; `customer_supplied`: the customer provided it — recorded, no stock moves",
+      example: "stock",
+    }),
+    code: z.string().trim().min(1).max(40).optional().openapi({
+      description: "The stocked item's SKU (required for `stock`); for other sources the part's own number, if any",
       example: "CON-SC-APC",
     }),
-    name: z.string().trim().max(120).optional(),
+    name: z.string().trim().max(120).optional().openapi({
+      description: "What the part is (required for `unstocked`)",
+      example: "SC/APC connector",
+    }),
     quantity: z.number().int().min(1).max(10_000),
     unit_price: z.number().int().min(0).max(100_000_000).openapi({ description: "Minor units" }),
+  })
+  .superRefine((part, ctx) => {
+    if (part.source === "stock" && !part.code)
+      ctx.addIssue({ code: "custom", path: ["code"], message: "code (the SKU) is required for a stocked part" });
+    if (part.source === "unstocked" && !part.name)
+      ctx.addIssue({ code: "custom", path: ["name"], message: "name is required for a part that is not stocked" });
   })
   .openapi("Part");
 
