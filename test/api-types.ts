@@ -1354,6 +1354,54 @@ export interface paths {
         patch: operations["updateAsset"];
         trace?: never;
     };
+    "/v1/me/service-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer registers a service card of their own
+         * @description Offered when the operator switches it on (`CUSTOMER_CARD_SELF_SERVICE=on`; 403 otherwise). The customer names the model, serial number and where the appliance is; its card type and warranty (which decide free or paid visits) are set by the operator's staff.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["registerOwnServiceCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/service-cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * A customer corrects their own card (model, serial number, where it is)
+         * @description Offered when the operator switches it on (`CUSTOMER_CARD_SELF_SERVICE=on`; 403 otherwise). The customer names the model, serial number and where the appliance is; its card type and warranty (which decide free or paid visits) are set by the operator's staff.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateOwnServiceCard"];
+        trace?: never;
+    };
     "/v1/technicians": {
         parameters: {
             query?: never;
@@ -8712,6 +8760,38 @@ export interface components {
              * @example 2026-03-15
              */
             warranty_end?: string | null;
+            address?: string;
+            city?: string | null;
+            postal_code?: string | null;
+            region?: string | null;
+        };
+        OwnServiceCardCreate: {
+            /** @example AquaPure X1 */
+            model: string;
+            serial_number?: string;
+            /**
+             * Format: date
+             * @example 2026-03-15
+             */
+            installed_on?: string;
+            /** @example Plot 4411, Block 8, Gaborone */
+            address?: string;
+            /** @example Gaborone */
+            city?: string;
+            postal_code?: string;
+            /** @example South-East */
+            region?: string;
+        };
+        OwnServiceCardUpdate: {
+            /** @example AquaPure X1 */
+            model?: string;
+            serial_number?: string | null;
+            /**
+             * Format: date
+             * @example 2026-03-15
+             */
+            installed_on?: string | null;
+            /** @example Plot 4411, Block 8, Gaborone */
             address?: string;
             city?: string | null;
             postal_code?: string | null;
@@ -17041,6 +17121,168 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AssetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerOwnServiceCard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnServiceCardCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOwnServiceCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service card's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnServiceCardUpdate"];
             };
         };
         responses: {

@@ -57,6 +57,7 @@ export interface Env {
   RETENTION_MOBILE_ACTIONS_DAYS?: string;
   RETENTION_CHUNK_ROWS?: string;
   ARCHIVE_AFTER_MONTHS?: string;
+  CUSTOMER_CARD_SELF_SERVICE?: string;
   ARCHIVE_PART_TICKETS?: string;
   /** Bytes of CSV an export job writes per step (one stored part each). */
   EXPORT_PART_BYTES?: string;
@@ -213,6 +214,8 @@ const settingsSchema = z.object({
   }),
   /** Closed and cancelled tickets move to the R2 archive this many months after they ended (0: never, automatically). */
   archiveAfterMonths: z.coerce.number().int().min(0).max(1200),
+  /** Customers may register their own service cards and edit their cards' own fields (off by default). */
+  customerCardSelfService: z.boolean(),
   /** Tickets per archive part (one job step). */
   archivePartTickets: z.coerce.number().int().min(1).max(500),
   exportPartBytes: z.coerce.number().int().min(1024),
@@ -333,6 +336,7 @@ export function settingsFrom(env: Env): Settings {
     },
     archiveAfterMonths: env.ARCHIVE_AFTER_MONTHS ?? 24,
     archivePartTickets: env.ARCHIVE_PART_TICKETS ?? 100,
+    customerCardSelfService: env.CUSTOMER_CARD_SELF_SERVICE === "on",
     exportPartBytes: env.EXPORT_PART_BYTES ?? 4 * 1024 * 1024,
     importMaxBytes: env.IMPORT_MAX_BYTES ?? 32 * 1024 * 1024,
     importMaxRows: env.IMPORT_MAX_ROWS ?? 200_000,

@@ -132,6 +132,8 @@ export const ROUTE_ACCESS: Record<string, string> = {
   skipMaintenanceOccurrence: "maintenance:manage", // POST /v1/maintenance-plans/{id}/occurrences/{date}/skip
   startCustomerDataExport: "customers:write", // POST /v1/customers/{id}/data-export
   startOwnDataExport: "authenticated", // POST /v1/me/data-export
+  registerOwnServiceCard: "authenticated", // POST /v1/me/service-cards
+  updateOwnServiceCard: "authenticated", // PATCH /v1/me/service-cards/{id}
   eraseCustomer: "customers:erase", // POST /v1/customers/{id}/erase
   listCustomerHistory: "tickets:read", // GET /v1/customers/{id}/history
   listArchiveMonths: "archive:manage", // GET /v1/archive/months

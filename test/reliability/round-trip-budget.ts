@@ -80,6 +80,8 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/maintenance-plans/{id}/occurrences/{date}/skip": 3,
   "POST /v1/customers/{id}/data-export": 3,
   "POST /v1/me/data-export": 2,
+  "POST /v1/me/service-cards": 1, // the refusal (403, the deployment does not offer it) costs only the session check
+  "PATCH /v1/me/service-cards/{id}": 1,
   "POST /v1/customers/{id}/erase": 3,
   "GET /v1/customers/{id}/history": 2,
   "GET /v1/archive/months": 2,
@@ -400,6 +402,8 @@ export const SWEPT_STATUS: Record<string, number> = {
   "POST /v1/maintenance-plans/{id}/occurrences/{date}/skip": 200,
   "POST /v1/customers/{id}/data-export": 202,
   "POST /v1/me/data-export": 404,
+  "POST /v1/me/service-cards": 403,
+  "PATCH /v1/me/service-cards/{id}": 403,
   "POST /v1/customers/{id}/erase": 409,
   "GET /v1/customers/{id}/history": 200,
   "GET /v1/archive/months": 200,

@@ -20,3 +20,9 @@ export const deleteAsset: RouteHandler<typeof routes.deleteAsset, AppEnv> = asyn
   await assets.deleteAsset(userContext(c), c.req.valid("param").id);
   return c.body(null, 204);
 };
+
+export const registerOwnServiceCard: RouteHandler<typeof routes.registerOwnServiceCard, AppEnv> = async (c) =>
+  c.json(await assets.registerOwnCard(userContext(c), c.req.valid("json")), 201);
+
+export const updateOwnServiceCard: RouteHandler<typeof routes.updateOwnServiceCard, AppEnv> = async (c) =>
+  c.json(await assets.updateOwnCard(userContext(c), c.req.valid("param").id, c.req.valid("json")), 200);

@@ -141,3 +141,28 @@ export const AssetListQuery = z.strictObject({
 });
 
 export const AssetPageSchema = pageSchema(AssetSchema, "AssetPage");
+
+/** What a customer may say about their own card: not its type or warranty (they decide free or paid visits). */
+const ownFields = {
+  model: base.model.openapi({ example: "AquaPure X1" }),
+  serial_number: base.serial_number.optional(),
+  installed_on: base.installed_on.optional(),
+  address: base.address.optional().openapi({ example: "Plot 4411, Block 8, Gaborone" }),
+  city: base.city.optional().openapi({ example: "Gaborone" }),
+  postal_code: base.postal_code.optional(),
+  region: base.region.optional().openapi({ example: "South-East" }),
+};
+
+export const OwnCardCreateSchema = z.strictObject(ownFields).openapi("OwnServiceCardCreate");
+
+export const OwnCardUpdateSchema = z
+  .strictObject({
+    model: ownFields.model.optional(),
+    serial_number: base.serial_number.nullable().optional(),
+    installed_on: base.installed_on.nullable().optional(),
+    address: ownFields.address,
+    city: base.city.nullable().optional(),
+    postal_code: base.postal_code.nullable().optional(),
+    region: base.region.nullable().optional(),
+  })
+  .openapi("OwnServiceCardUpdate");

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
-import { assets, tickets } from "../../db/schema";
+import { assets, customers, tickets } from "../../db/schema";
 import { commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { inList } from "../../lib/d1";
@@ -222,4 +222,69 @@ export async function assetsForSync(ctx: ServiceContext, ids: string[]) {
     .from(assets)
     .where(and(inList(assets.id, ids), isNull(assets.deletedAt)));
   return rows.map(toResponse);
+}
+
+// ---- a customer's own cards (when the operator offers it) ----
+
+async function ownCustomerId(ctx: UserContext): Promise<string> {
+  if (!ctx.settings.customerCardSelfService)
+    throw new AppError(
+      "forbidden",
+      "This operator registers service cards for you; contact them to add or change one.",
+    );
+  const own = await ctx.db.query.customers.findFirst({
+    where: and(eq(customers.userId, ctx.actor.userId), isNull(customers.deletedAt)),
+    columns: { id: true },
+  });
+  if (!own) throw new AppError("not_found", "There is no customer record for this account.");
+  return own.id;
+}
+
+/** A customer registers a card of their own: the model, serial number, where it is; the operator sets its type and warranty. */
+export async function registerOwnCard(ctx: UserContext, input: AssetInput & { model: string }) {
+  const customerId = await ownCustomerId(ctx);
+  const now = nowIso();
+  const row: AssetRow = {
+    id: newId("ast"),
+    customerId,
+    model: input.model,
+    serialNumber: null,
+    cardType: "normal",
+    installedOn: null,
+    warrantyStart: null,
+    warrantyEnd: null,
+    address: "",
+    city: null,
+    postalCode: null,
+    region: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    ...patchFrom(input),
+  };
+  await ctx.db.insert(assets).values(row);
+  return toResponse(row);
+}
+
+/** A customer corrects their own card's own fields; another customer's card is a 404. */
+export async function updateOwnCard(ctx: UserContext, id: string, input: AssetInput) {
+  const customerId = await ownCustomerId(ctx);
+  const existing = await ctx.db.query.assets.findFirst({
+    where: and(eq(assets.id, id), eq(assets.customerId, customerId), isNull(assets.deletedAt)),
+    columns: { id: true },
+  });
+  if (!existing) throw new AppError("not_found", "No such service card.");
+  await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db
+          .update(assets)
+          .set({ ...patchFrom(input), updatedAt: nowIso() })
+          .where(eq(assets.id, id)),
+      ),
+    ],
+    changed: [{ table: assets, id }],
+  });
+  return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
 }

@@ -8,7 +8,9 @@ export const assetsModule = createRouter()
   .openapi(r.createAsset, h.createAsset)
   .openapi(r.getAsset, h.getAsset)
   .openapi(r.updateAsset, h.updateAsset)
-  .openapi(r.deleteAsset, h.deleteAsset);
+  .openapi(r.deleteAsset, h.deleteAsset)
+  .openapi(r.registerOwnServiceCard, h.registerOwnServiceCard)
+  .openapi(r.updateOwnServiceCard, h.updateOwnServiceCard);
 
 export { isInWarranty } from "./assets.service";
 export { assetImport } from "./assets.import";
