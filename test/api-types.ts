@@ -605,6 +605,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `users:update` permission (update user accounts, activate and deactivate them) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["activateUser"];
@@ -628,6 +630,8 @@ export interface paths {
          * @description Deactivate a user (never yourself); their sessions end.
          *
          *     **Who may call:** holders of the `users:update` permission (update user accounts, activate and deactivate them) — by default the roles admin, manager; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -653,6 +657,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `users:approve` permission (approve or reject pending registrations) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["approveUser"];
@@ -677,6 +683,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `users:approve` permission (approve or reject pending registrations) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["rejectUser"];
@@ -700,6 +708,8 @@ export interface paths {
          * @description Set a user's password; their sessions end.
          *
          *     **Who may call:** holders of the `users:set_password` permission (set another user's password) — by default the roles admin; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -865,6 +875,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `notifications:admin` permission (read the delivery log and replay deliveries) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["retryDelivery"];
@@ -912,6 +924,8 @@ export interface paths {
          * @description Mark all your notifications read.
          *
          *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          */
         post: operations["markAllNotificationsRead"];
         delete?: never;
@@ -934,6 +948,8 @@ export interface paths {
          * @description Mark one notification read.
          *
          *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -1551,6 +1567,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `technicians:write` permission (manage technician profiles and teams) — by default the roles admin, manager, supervisor; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["assignToTeam"];
@@ -1574,6 +1592,8 @@ export interface paths {
          * @description Take technicians out of a team.
          *
          *     **Who may call:** holders of the `technicians:write` permission (manage technician profiles and teams) — by default the roles admin, manager, supervisor; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -1943,6 +1963,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `tickets:assign` permission (assign and unassign technicians; triage (open, reopen)) — by default the roles admin, manager, supervisor, dispatcher; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["unassignTicket"];
@@ -1975,6 +1997,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `tickets:sla` permission (set sla targets) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["setTicketSla"];
@@ -1998,6 +2022,8 @@ export interface paths {
          * @description Move a service booking to another day before work starts.
          *
          *     **Who may call:** holders of the `tickets:update` permission (edit tickets and drive their workflow) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -2178,6 +2204,8 @@ export interface paths {
          * @description SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.
          *
          *     **Who may call:** holders of the `tickets:update` permission (edit tickets and drive their workflow) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -2719,6 +2747,8 @@ export interface paths {
          *
          *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["refreshBucket"];
@@ -3065,6 +3095,8 @@ export interface paths {
          *
          *     **Who may call:** anyone, without a token.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["publicHold"];
@@ -3089,6 +3121,8 @@ export interface paths {
          *
          *     **Who may call:** anyone, without a token.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["publicSchedule"];
@@ -3112,6 +3146,8 @@ export interface paths {
          * @description Move the visit (the link keeps working).
          *
          *     **Who may call:** anyone, without a token.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -3161,6 +3197,8 @@ export interface paths {
          *
          *     **Who may call:** anyone, without a token.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["publicCancel"];
@@ -3184,6 +3222,8 @@ export interface paths {
          * @description For an expired link of an open case, a new link is texted to the phone the expired one was sent to. The answer is the same for every token, so it reveals nothing about links or phone numbers; a few requests per link and hour.
          *
          *     **Who may call:** anyone, without a token.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          */
         post: operations["publicRenewLink"];
         delete?: never;
@@ -3458,6 +3498,8 @@ export interface paths {
          * @description Mark one person present or absent for a day (absent technicians get no slots).
          *
          *     **Who may call:** holders of the `attendance:write` permission (mark attendance) — by default the roles admin, manager, supervisor; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          */
         post: operations["markAttendance"];
         delete?: never;
@@ -3480,6 +3522,8 @@ export interface paths {
          * @description Mark many at once for a day.
          *
          *     **Who may call:** holders of the `attendance:write` permission (mark attendance) — by default the roles admin, manager, supervisor; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          */
         post: operations["bulkMarkAttendance"];
         delete?: never;
@@ -4460,6 +4504,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `applications:read` permission (list the applications truckroll signs users in to, their roles, who holds them, and their round-robin pools) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["takeApplicationPoolTurn"];
@@ -4611,6 +4657,8 @@ export interface paths {
          * @description Requests with it are refused from now on; tokens already exchanged for it (client credentials) run out within five minutes.
          *
          *     **Who may call:** holders of the `api_keys:manage` permission (create, rotate and revoke api keys for services and integrations) — by default the roles admin; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -4828,6 +4876,8 @@ export interface paths {
          *
          *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["cancelJob"];
@@ -4944,6 +4994,8 @@ export interface paths {
          *
          *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["revokeMobileDevice"];
@@ -5039,6 +5091,8 @@ export interface paths {
          * @description Attach your upload to a ticket (and a work log).
          *
          *     **Who may call:** holders of the `tickets:comment` permission (comment on tickets) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -5322,6 +5376,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `network:manage` permission (record and update copper-theft incidents and their affected customers; raise restoration tickets) — by default the roles admin, manager, dispatcher; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["addAffectedCustomers"];
@@ -5393,6 +5449,8 @@ export interface paths {
          * @description One repair ticket per affected customer who has none yet, up to 100 per request (`remaining` says to ask again), linked both ways: the entry carries `restoration_ticket_id`, the ticket's `external_ref` is `<incident number>/<customer id>`. Asking again creates no duplicates. Needs `tickets:create` too.
          *
          *     **Who may call:** holders of the `network:manage` permission (record and update copper-theft incidents and their affected customers; raise restoration tickets) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -6112,6 +6170,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["pauseMaintenancePlan"];
@@ -6136,6 +6196,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["resumeMaintenancePlan"];
@@ -6159,6 +6221,8 @@ export interface paths {
          * @description End a plan for good.
          *
          *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -6209,6 +6273,8 @@ export interface paths {
          * @description Skip one future occurrence, with the reason recorded.
          *
          *     **Who may call:** holders of the `maintenance:manage` permission (create, change, pause, resume and end maintenance plans; skip an occurrence) — by default the roles admin, manager, dispatcher; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -6298,6 +6364,8 @@ export interface paths {
          *
          *     **Who may call:** holders of the `contracts:manage` permission (create, change, renew and cancel service contracts) — by default the roles admin, manager; API keys given it.
          *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
         post: operations["cancelServiceContract"];
@@ -6371,6 +6439,8 @@ export interface paths {
          * @description Refused (409) while any of the customer's tickets is open. Personal fields are emptied in every table (the customer record, their account — closed for good —, service cards, tickets' addresses, visits, links, deliveries, events), what they wrote is replaced, their name, phone, email and address are cut out of staff's text, their notifications and uploads are deleted, earlier data exports' files too; tickets, visits and report figures stay, each ticket's history saying when it was erased. One batch; recorded in the audit log. Cannot be undone.
          *
          *     **Who may call:** holders of the `customers:erase` permission (erase a customer's personal data (cannot be undone)) — by default the roles admin, manager; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
          *
          *     An object that does not exist, or that the caller may not see, answers 404.
          */
@@ -14161,7 +14231,10 @@ export interface operations {
     activateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The user's id */
                 id: string;
@@ -14247,7 +14320,10 @@ export interface operations {
     deactivateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The user's id */
                 id: string;
@@ -14333,7 +14409,10 @@ export interface operations {
     approveUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The user's id */
                 id: string;
@@ -14419,7 +14498,10 @@ export interface operations {
     rejectUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The user's id */
                 id: string;
@@ -14509,7 +14591,10 @@ export interface operations {
     setUserPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The user's id */
                 id: string;
@@ -15104,7 +15189,10 @@ export interface operations {
     retryDelivery: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The id from the list */
                 id: string;
@@ -15246,7 +15334,10 @@ export interface operations {
     markAllNotificationsRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -15311,7 +15402,10 @@ export interface operations {
     markNotificationRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The id from the list */
                 id: string;
@@ -17847,7 +17941,10 @@ export interface operations {
     assignToTeam: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The supervisor's user id (a team is known by its supervisor) */
                 supervisor_id: string;
@@ -17937,7 +18034,10 @@ export interface operations {
     unassignFromTeam: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The supervisor's user id (a team is known by its supervisor) */
                 supervisor_id: string;
@@ -19303,7 +19403,10 @@ export interface operations {
     unassignTicket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The ticket's id */
                 id: string;
@@ -19452,7 +19555,10 @@ export interface operations {
     setTicketSla: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The ticket's id */
                 id: string;
@@ -19542,7 +19648,10 @@ export interface operations {
     rescheduleBooking: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The ticket's id */
                 id: string;
@@ -20224,7 +20333,10 @@ export interface operations {
     requestCompletionCode: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The ticket's id */
                 id: string;
@@ -22454,7 +22566,10 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The bucket's id */
                 id: string;
@@ -23642,7 +23757,10 @@ export interface operations {
     publicHold: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The token in the customer's link (the part after /a/) */
                 token: string;
@@ -23741,7 +23859,10 @@ export interface operations {
     publicSchedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The token in the customer's link (the part after /a/) */
                 token: string;
@@ -23840,7 +23961,10 @@ export interface operations {
     publicReschedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The token in the customer's link (the part after /a/) */
                 token: string;
@@ -24038,7 +24162,10 @@ export interface operations {
     publicCancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The token in the customer's link (the part after /a/) */
                 token: string;
@@ -24133,7 +24260,10 @@ export interface operations {
     publicRenewLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The token in the customer's link (the part after /a/) */
                 token: string;
@@ -25075,7 +25205,10 @@ export interface operations {
     markAttendance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -25144,7 +25277,10 @@ export interface operations {
     bulkMarkAttendance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -28335,7 +28471,10 @@ export interface operations {
                 /** @description The role's key */
                 role: string;
             };
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The record's id */
                 id: string;
@@ -28967,7 +29106,10 @@ export interface operations {
     revokeApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The API key's id (not its secret) */
                 id: string;
@@ -29578,7 +29720,10 @@ export interface operations {
     cancelJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The job's id */
                 id: string;
@@ -29934,7 +30079,10 @@ export interface operations {
     revokeMobileDevice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The device's id (from the device list) */
                 id: string;
@@ -30228,7 +30376,10 @@ export interface operations {
     attachUpload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The upload's id */
                 id: string;
@@ -31507,7 +31658,10 @@ export interface operations {
     addAffectedCustomers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The incident's id */
                 id: string;
@@ -31880,7 +32034,10 @@ export interface operations {
     raiseRestorationTickets: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The incident's id */
                 id: string;
@@ -34844,7 +35001,10 @@ export interface operations {
     pauseMaintenancePlan: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The plan */
                 id: string;
@@ -34930,7 +35090,10 @@ export interface operations {
     resumeMaintenancePlan: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The plan */
                 id: string;
@@ -35016,7 +35179,10 @@ export interface operations {
     endMaintenancePlan: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The plan */
                 id: string;
@@ -35166,7 +35332,10 @@ export interface operations {
     skipMaintenanceOccurrence: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The plan */
                 id: string;
@@ -35537,7 +35706,10 @@ export interface operations {
     cancelServiceContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The service contract */
                 id: string;
@@ -35770,7 +35942,10 @@ export interface operations {
     eraseCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The customer's id */
                 id: string;

@@ -206,10 +206,21 @@ describe("text in JSON bodies: UTF-8, whole code points, no NUL — refused alik
   });
 });
 
-describe("retries: every create a client may retry takes an Idempotency-Key", () => {
-  // Short-lived credentials, not records: a retry simply gets another one.
-  const EXEMPT = new Set(["createEventsTicket"]);
-  for (const { method, path, id, op } of ops.filter((o) => o.op.responses?.["201"] && !EXEMPT.has(o.id))) {
+describe("retries: every POST that creates or acts takes an Idempotency-Key", () => {
+  /**
+   * The exceptions, each for a reason: credential exchanges and session operations (a stored answer
+   * would hold a token, and a retry simply signs in again), reads sent as POST (nothing to repeat),
+   * and the phone's action batches (each action carries its own id, replayed per action).
+   */
+  const EXEMPT = new Set([
+    "createEventsTicket",
+    "clientCredentialsToken",
+    "lookupUsers",
+    "syncMobile",
+    "applyMobileActions",
+  ]);
+  const exempt = (o: { path: string; id: string }) => EXEMPT.has(o.id) || o.path.startsWith("/v1/auth/");
+  for (const { method, path, id, op } of ops.filter((o) => o.method === "POST" && !exempt(o))) {
     it(`${method} ${path} (${id}) declares the idempotency-key header`, () => {
       expect(((op.parameters ?? []) as Json[]).some((p) => p.in === "header" && p.name === "idempotency-key")).toBe(
         true,

@@ -64,8 +64,8 @@ export const revokeApiKey = createRoute({
   summary: "Revoke a key at once",
   description:
     "Requests with it are refused from now on; tokens already exchanged for it (client credentials) run out within five minutes.",
-  ...requires("api_keys:manage"),
-  request: { params: ApiKeyIdParam },
+  ...requires("api_keys:manage", idempotent()),
+  request: { headers: idempotencyHeader, params: ApiKeyIdParam },
   responses: { 200: jsonResponse(ApiKeySchema, "Revoked"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

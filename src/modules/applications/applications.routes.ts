@@ -149,8 +149,8 @@ export const takeApplicationPoolTurn = createRoute({
   summary: "Take the next turn in a role's round-robin pool",
   description:
     "One atomic step of the pool's pointer: concurrent callers each get a different turn. 422 when nobody active holds the role.",
-  ...requires("applications:read"),
-  request: { params: ApplicationIdParam, query: PoolQuery },
+  ...requires("applications:read", idempotent()),
+  request: { headers: idempotencyHeader, params: ApplicationIdParam, query: PoolQuery },
   responses: { 200: jsonResponse(PoolPickSchema, "Whose turn it was"), ...errorResponses(400, 401, 403, 404, 422) },
 });
 

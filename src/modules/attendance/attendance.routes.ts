@@ -1,3 +1,4 @@
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { createRoute } from "@hono/zod-openapi";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
@@ -54,8 +55,8 @@ export const markAttendance = createRoute({
   tags,
   operationId: "markAttendance",
   summary: "Mark one person present or absent for a day (absent technicians get no slots)",
-  ...requires("attendance:write"),
-  request: { body: jsonBody(MarkSchema) },
+  ...requires("attendance:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(MarkSchema) },
   responses: { 200: jsonResponse(AttendanceSchema, "The mark"), ...errorResponses(400, 401, 403) },
 });
 
@@ -65,8 +66,8 @@ export const bulkMarkAttendance = createRoute({
   tags,
   operationId: "bulkMarkAttendance",
   summary: "Mark many at once for a day",
-  ...requires("attendance:write"),
-  request: { body: jsonBody(BulkMarkSchema) },
+  ...requires("attendance:write", idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(BulkMarkSchema) },
   responses: {
     200: jsonResponse(BulkResultSchema, "The day's marks, and how many this call marked"),
     ...errorResponses(400, 401, 403),

@@ -64,7 +64,7 @@ export const refreshBucket = createRoute({
   tags,
   operationId: "refreshBucket",
   summary: "Run the bucket's filters now and return its tickets",
-  ...requires("tickets:read"),
-  request: { params: BucketIdParam, query: BucketRefreshQuery },
+  ...requires("tickets:read", idempotent()),
+  request: { headers: idempotencyHeader, params: BucketIdParam, query: BucketRefreshQuery },
   responses: { 200: jsonResponse(TicketPageSchema, "The bucket's tickets"), ...errorResponses(400, 401, 403, 404) },
 });

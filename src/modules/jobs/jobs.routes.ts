@@ -1,3 +1,4 @@
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { createRoute, z } from "@hono/zod-openapi";
 import { jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -35,7 +36,8 @@ export const cancelJob = createRoute({
   operationId: "cancelJob",
   summary: "Cancel a queued or running job",
   ...requiresSignIn(),
-  request: { params: JobIdParam },
+  middleware: [...requiresSignIn().middleware, idempotent()],
+  request: { headers: idempotencyHeader, params: JobIdParam },
   responses: { 200: jsonResponse(JobSchema, "Cancelled"), ...errorResponses(400, 401, 404, 409) },
 });
 

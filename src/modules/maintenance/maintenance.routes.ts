@@ -75,8 +75,8 @@ const action = (path: string, operationId: string, summary: string) => {
     tags,
     operationId,
     summary,
-    ...requires("maintenance:manage"),
-    request: { params: PlanIdParam },
+    ...requires("maintenance:manage", idempotent()),
+    request: { headers: idempotencyHeader, params: PlanIdParam },
     responses: { 200: jsonResponse(PlanSchema, "The plan"), ...errorResponses(400, 401, 403, 404, 409) },
   });
 };
@@ -111,8 +111,8 @@ export const skipMaintenanceOccurrence = createRoute({
   tags,
   operationId: "skipMaintenanceOccurrence",
   summary: "Skip one future occurrence, with the reason recorded",
-  ...requires("maintenance:manage"),
-  request: { params: OccurrenceParams, body: jsonBody(SkipSchema) },
+  ...requires("maintenance:manage", idempotent()),
+  request: { headers: idempotencyHeader, params: OccurrenceParams, body: jsonBody(SkipSchema) },
   responses: {
     200: jsonResponse(OccurrenceSchema, "The skipped occurrence"),
     ...errorResponses(400, 401, 403, 404, 409),

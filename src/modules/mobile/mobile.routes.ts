@@ -1,3 +1,4 @@
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
 import { errorResponses } from "../../lib/problem";
@@ -66,6 +67,7 @@ export const revokeMobileDevice = createRoute({
   description:
     "Its next sync and its offline actions are refused with 403 device_revoked, and its push token stops receiving notifications. Your own devices, or those of users you may change (`users:update`).",
   ...requiresSignIn(),
-  request: { params: DeviceIdParam },
+  middleware: [...requiresSignIn().middleware, idempotent()],
+  request: { headers: idempotencyHeader, params: DeviceIdParam },
   responses: { 200: jsonResponse(DeviceSchema, "Revoked"), ...errorResponses(400, 401, 403, 404) },
 });

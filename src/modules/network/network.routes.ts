@@ -234,8 +234,8 @@ export const addAffectedCustomers = createRoute({
   tags,
   operationId: "addAffectedCustomers",
   summary: "Add one or many affected customers",
-  ...requires("network:manage"),
-  request: { params: IncidentIdParam, body: jsonBody(AffectedAddSchema) },
+  ...requires("network:manage", idempotent()),
+  request: { headers: idempotencyHeader, params: IncidentIdParam, body: jsonBody(AffectedAddSchema) },
   responses: {
     200: jsonResponse(AffectedAddedSchema, "How many were added, and how many were listed already"),
     ...errorResponses(400, 401, 403, 404),
@@ -289,8 +289,8 @@ export const raiseRestorationTickets = createRoute({
   summary: "Raise a restoration ticket for every affected customer",
   description:
     "One repair ticket per affected customer who has none yet, up to 100 per request (`remaining` says to ask again), linked both ways: the entry carries `restoration_ticket_id`, the ticket's `external_ref` is `<incident number>/<customer id>`. Asking again creates no duplicates. Needs `tickets:create` too.",
-  ...requires("network:manage"),
-  request: { params: IncidentIdParam },
+  ...requires("network:manage", idempotent()),
+  request: { headers: idempotencyHeader, params: IncidentIdParam },
   responses: { 200: jsonResponse(RestorationResultSchema, "What was raised"), ...errorResponses(400, 401, 403, 404) },
 });
 

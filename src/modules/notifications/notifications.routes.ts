@@ -42,6 +42,8 @@ export const markAllNotificationsRead = createRoute({
   operationId: "markAllNotificationsRead",
   summary: "Mark all your notifications read",
   ...requiresSignIn(),
+  middleware: [...requiresSignIn().middleware, idempotent()],
+  request: { headers: idempotencyHeader },
   responses: {
     200: jsonResponse(z.object({ marked: z.number().int() }).openapi("MarkedCount"), "How many were marked"),
     ...errorResponses(401),
@@ -55,7 +57,8 @@ export const markNotificationRead = createRoute({
   operationId: "markNotificationRead",
   summary: "Mark one notification read",
   ...requiresSignIn(),
-  request: { params: IdParam },
+  middleware: [...requiresSignIn().middleware, idempotent()],
+  request: { headers: idempotencyHeader, params: IdParam },
   responses: { 200: jsonResponse(NotificationSchema, "The notification"), ...errorResponses(400, 401, 404) },
 });
 
@@ -97,8 +100,8 @@ export const retryDelivery = createRoute({
   tags,
   operationId: "retryDelivery",
   summary: "Replay a failed or dead-lettered delivery",
-  ...requires("notifications:admin"),
-  request: { params: IdParam },
+  ...requires("notifications:admin", idempotent()),
+  request: { headers: idempotencyHeader, params: IdParam },
   responses: { 202: jsonResponse(DeliverySchema, "Queued again"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

@@ -275,8 +275,9 @@ export const publicHold = createRoute({
   tags: publicTags,
   operationId: "publicHold",
   security: PUBLIC,
+  middleware: [idempotent()],
   summary: "Keep a time for a few minutes while the customer confirms (one held time per link)",
-  request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(PublicSlotRequest) },
   responses: { 200: jsonResponse(HoldSchema, "Held"), ...publicErrors },
 });
 
@@ -286,8 +287,9 @@ export const publicSchedule = createRoute({
   tags: publicTags,
   operationId: "publicSchedule",
   security: PUBLIC,
+  middleware: [idempotent()],
   summary: "Book the visit",
-  request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(PublicSlotRequest) },
   responses: { 200: jsonResponse(TokenContextSchema, "Booked"), ...publicErrors },
 });
 
@@ -297,8 +299,9 @@ export const publicReschedule = createRoute({
   tags: publicTags,
   operationId: "publicReschedule",
   security: PUBLIC,
+  middleware: [idempotent()],
   summary: "Move the visit (the link keeps working)",
-  request: { params: TokenParam, body: jsonBody(PublicSlotRequest) },
+  request: { headers: idempotencyHeader, params: TokenParam, body: jsonBody(PublicSlotRequest) },
   responses: { 200: jsonResponse(TokenContextSchema, "Moved"), ...publicErrors },
 });
 
@@ -322,10 +325,11 @@ export const publicCancel = createRoute({
   tags: publicTags,
   operationId: "publicCancel",
   security: PUBLIC,
+  middleware: [idempotent()],
   summary: "Cancel the visit",
   description:
     "Allowed before the technician sets out and until a set number of hours before the visit (`cancel_until` in the context); afterwards 409 with the reason. The slot is freed and a new time can be chosen with the same link.",
-  request: { params: TokenParam },
+  request: { headers: idempotencyHeader, params: TokenParam },
   responses: { 200: jsonResponse(TokenContextSchema, "Cancelled"), ...publicErrors },
 });
 
@@ -335,10 +339,11 @@ export const publicRenewLink = createRoute({
   tags: publicTags,
   operationId: "publicRenewLink",
   security: PUBLIC,
+  middleware: [idempotent()],
   summary: "Send a new link in place of an expired one",
   description:
     "For an expired link of an open case, a new link is texted to the phone the expired one was sent to. The answer is the same for every token, so it reveals nothing about links or phone numbers; a few requests per link and hour.",
-  request: { params: TokenParam },
+  request: { headers: idempotencyHeader, params: TokenParam },
   responses: {
     202: jsonResponse(z.object({ message: z.string() }).openapi("PublicRenewal"), "Accepted"),
     ...errorResponses(400, 429),

@@ -70,8 +70,8 @@ export const cancelServiceContract = createRoute({
   tags,
   operationId: "cancelServiceContract",
   summary: "Cancel a contract: it covers nothing from now on (the reason is kept)",
-  ...requires("contracts:manage"),
-  request: { params: ContractIdParam, body: jsonBody(CancelSchema) },
+  ...requires("contracts:manage", idempotent()),
+  request: { headers: idempotencyHeader, params: ContractIdParam, body: jsonBody(CancelSchema) },
   responses: { 200: jsonResponse(ContractSchema, "The contract"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

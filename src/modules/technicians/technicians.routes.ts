@@ -1,4 +1,5 @@
 import { deprecatedQuery } from "../../lib/query-dialect";
+import { idempotencyHeader, idempotent } from "../../middleware/idempotency";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requires, requiresSignIn } from "../../middleware/auth";
 import { jsonBody, jsonResponse } from "../../lib/openapi";
@@ -99,8 +100,8 @@ export const assignToTeam = createRoute({
   tags,
   operationId: "assignToTeam",
   summary: "Put technicians into a team",
-  ...requires("technicians:write"),
-  request: { params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
+  ...requires("technicians:write", idempotent()),
+  request: { headers: idempotencyHeader, params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
   responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -110,8 +111,8 @@ export const unassignFromTeam = createRoute({
   tags,
   operationId: "unassignFromTeam",
   summary: "Take technicians out of a team",
-  ...requires("technicians:write"),
-  request: { params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
+  ...requires("technicians:write", idempotent()),
+  request: { headers: idempotencyHeader, params: SupervisorIdParam, body: jsonBody(TeamMembersSchema) },
   responses: { 200: jsonResponse(TeamSchema, "The team"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

@@ -238,8 +238,8 @@ export const unassignTicket = createRoute({
   tags,
   operationId: "unassignTicket",
   summary: "Remove technicians from a ticket",
-  ...requires("tickets:assign"),
-  request: { params: TicketIdParam, body: jsonBody(UnassignSchema) },
+  ...requires("tickets:assign", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(UnassignSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -249,8 +249,8 @@ export const setTicketSla = createRoute({
   tags,
   operationId: "setTicketSla",
   summary: "Set SLA targets",
-  ...requires("tickets:sla"),
-  request: { params: TicketIdParam, body: jsonBody(SlaUpdateSchema) },
+  ...requires("tickets:sla", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(SlaUpdateSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -276,8 +276,8 @@ export const rescheduleBooking = createRoute({
   tags,
   operationId: "rescheduleBooking",
   summary: "Move a service booking to another day before work starts",
-  ...requires("tickets:update"),
-  request: { params: TicketIdParam, body: jsonBody(RescheduleSchema) },
+  ...requires("tickets:update", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam, body: jsonBody(RescheduleSchema) },
   responses: { 200: jsonResponse(TicketSchema, "Rescheduled"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -415,8 +415,8 @@ export const requestCompletionCode = createRoute({
   operationId: "requestCompletionCode",
   summary: "Send the customer a code that confirms the work",
   description: "SMS to the customer's phone; 6 digits, 10 minutes, 5 tries.",
-  ...requires("tickets:update"),
-  request: { params: TicketIdParam },
+  ...requires("tickets:update", idempotent()),
+  request: { headers: idempotencyHeader, params: TicketIdParam },
   responses: { 202: jsonResponse(MessageSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
 });
 

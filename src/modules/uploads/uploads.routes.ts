@@ -62,7 +62,7 @@ export const attachUpload = createRoute({
   tags,
   operationId: "attachUpload",
   summary: "Attach your upload to a ticket (and a work log)",
-  ...requires("tickets:comment"),
-  request: { params: UploadIdParam, body: jsonBody(AttachUploadSchema) },
+  ...requires("tickets:comment", idempotent()),
+  request: { headers: idempotencyHeader, params: UploadIdParam, body: jsonBody(AttachUploadSchema) },
   responses: { 200: jsonResponse(UploadSchema, "Attached"), ...errorResponses(400, 401, 403, 404, 409) },
 });

@@ -165,8 +165,9 @@ function statusAction(
     tags,
     operationId,
     summary,
-    ...requires(permission),
+    ...requires(permission, idempotent()),
     request: {
+      headers: idempotencyHeader,
       params: UserIdParam,
       ...(body ? { body: { required: false, content: { "application/json": { schema: body } } } } : {}),
     },
@@ -206,7 +207,7 @@ export const setUserPassword = createRoute({
   tags,
   operationId: "setUserPassword",
   summary: "Set a user's password; their sessions end",
-  ...requires("users:set_password"),
-  request: { params: UserIdParam, body: jsonBody(SetPasswordSchema) },
+  ...requires("users:set_password", idempotent()),
+  request: { headers: idempotencyHeader, params: UserIdParam, body: jsonBody(SetPasswordSchema) },
   responses: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
 });
