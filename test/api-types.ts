@@ -10495,8 +10495,14 @@ export interface components {
             /** @enum {string} */
             status: "new" | "opened" | "assigned" | "in_progress" | "on_hold" | "resolved" | "waiting_approval" | "closed" | "cancelled";
             customer_id: string | null;
+            /** @example Kagiso Molefe */
+            customer_name: string | null;
             /** @description Assigned technicians' names, `; `-separated */
             technicians: string;
+            /**
+             * @description Times are the deployment's wall-clock time with its offset
+             * @example 2026-11-03T08:30:00+02:00
+             */
             created_at: string;
             responded_at: string | null;
             resolved_at: string | null;

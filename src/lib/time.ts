@@ -107,3 +107,13 @@ export function zoneOffsetsJson(timeZone: string, now = new Date()): string {
   transitionsCache.set(key, json);
   return json;
 }
+
+/** An instant as the zone's wall-clock time with its offset ("2026-11-03T08:30:00+02:00"); null stays null. */
+export function localIso(instant: string | null, timeZone: string): string | null {
+  if (!instant) return null;
+  const at = new Date(instant);
+  const offset = offsetMinutes(timeZone, at);
+  const wall = new Date(at.getTime() + offset * 60_000).toISOString().slice(0, 19);
+  const abs = Math.abs(offset);
+  return `${wall}${offset < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}

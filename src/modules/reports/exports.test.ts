@@ -70,6 +70,9 @@ describe("CSV", () => {
     const lines = res.text.trim().split("\r\n");
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${mine.number},"'=HYPERLINK(""http://x"")",repair,emergency,new`);
+    // Local times with their offset (the deployment is in Africa/Gaborone, UTC+2), like the PDF.
+    expect(lines[1]).toMatch(/,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+02:00,/);
+    expect(lines[0]).toContain("customer_id,customer_name,technicians");
     // A customer-raised ticket is not in another customer's report: customers have no reports at all.
     const { cust } = await assignedTicket();
     expectProblem(await call("/v1/reports/tickets?format=csv", { token: cust.token }), 403, "forbidden");

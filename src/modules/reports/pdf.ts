@@ -37,6 +37,8 @@ function fit(text: string, font: PDFFont, size: number, width: number): string {
 }
 
 export interface PdfReport {
+  /** The operator's name, on every page. */
+  company: string;
   title: string;
   subtitle: string;
   filters: [string, string][];
@@ -65,6 +67,8 @@ export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
     y = A4[1] - MARGIN;
   };
 
+  text(report.company, MARGIN, 10, bold, MUTED);
+  y -= 22;
   text(report.title, MARGIN, 20, bold);
   y -= 18;
   text(report.subtitle, MARGIN, 10, font, MUTED);
@@ -158,7 +162,13 @@ export async function renderReportPdf(report: PdfReport): Promise<Uint8Array> {
       font,
       color: MUTED,
     });
-    p.drawText(printable(report.title), { x: MARGIN, y: MARGIN / 2, size: 8, font, color: MUTED });
+    p.drawText(printable(`${report.company} - ${report.title}`), {
+      x: MARGIN,
+      y: MARGIN / 2,
+      size: 8,
+      font,
+      color: MUTED,
+    });
   });
   return doc.save();
 }

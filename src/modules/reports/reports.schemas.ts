@@ -261,8 +261,12 @@ export const TicketReportRowSchema = z
     priority: z.enum(TICKET_PRIORITIES),
     status: z.enum(TICKET_STATUSES),
     customer_id: z.string().nullable(),
+    customer_name: z.string().nullable().openapi({ example: "Kagiso Molefe" }),
     technicians: z.string().openapi({ description: "Assigned technicians' names, `; `-separated" }),
-    created_at: z.string(),
+    created_at: z.string().openapi({
+      description: "Times are the deployment's wall-clock time with its offset",
+      example: "2026-11-03T08:30:00+02:00",
+    }),
     responded_at: z.string().nullable(),
     resolved_at: z.string().nullable(),
     closed_at: z.string().nullable(),

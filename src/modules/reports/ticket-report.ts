@@ -4,11 +4,15 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { csvLines, csvStream, type CsvCell } from "../../lib/csv";
 import { nowIso } from "../../lib/ids";
 import { AppError, fieldErrors } from "../../lib/problem";
-import { addDays, zonedTimeToUtc } from "../../lib/time";
+import { addDays, localIso, zonedTimeToUtc } from "../../lib/time";
 import { jobRequester, startJob, type JobRow, type StepResult } from "../jobs";
 import { buildTicketListQuery } from "../tickets";
 import { ServicesReportQuery, TicketReportFiltersQuery } from "./reports.schemas";
-import { PDF_MAX_ROWS, renderReportPdf } from "./pdf";
+import { PDF_MAX_ROWS, type PdfReport, renderReportPdf } from "./pdf";
+import { catalogue, type Catalogue, type Language } from "../../locales/catalogue";
+import { customers, users } from "../../db/schema";
+import { inList } from "../../lib/d1";
+import { displayName } from "../../lib/names";
 import { periodOf } from "./reports.service";
 
 /** Ticket, CSV and PDF reports answered inside one request stop here; larger ones run as an export job. */
@@ -17,7 +21,7 @@ const PAGE_ROWS = 500;
 
 type TicketFilters = z.infer<typeof TicketReportFiltersQuery>;
 
-interface ListedTicket {
+export interface ListedTicket {
   number: string;
   title: string;
   kind: string;
@@ -35,7 +39,12 @@ interface ListedTicket {
   scheduledAt: string | null;
   serviceType: string | null;
   assigneesJson: string | null;
+  /** The customer in brief, as the ticket list reads it with the page. */
+  customerJson?: string | null;
 }
+
+const customerName = (t: ListedTicket): string | null =>
+  t.customerJson ? ((JSON.parse(t.customerJson) as { full_name?: string }).full_name ?? null) : null;
 
 const technicianNames = (t: ListedTicket) =>
   (JSON.parse(t.assigneesJson || "[]") as { displayName: string; assignedAt: string }[])
@@ -43,7 +52,15 @@ const technicianNames = (t: ListedTicket) =>
     .map((a) => a.displayName)
     .join("; ");
 
-/** The two exports: their columns and how a listed ticket fills them. */
+/** What the cells read besides the ticket: the zone times are shown in. */
+interface CellContext {
+  timeZone: string;
+}
+
+/**
+ * The two exports: their columns and how a listed ticket fills them. Times are the deployment's
+ * wall-clock time with its offset (`2026-11-03T08:30:00+02:00`), like the PDF; customers are named.
+ */
 const LAYOUTS = {
   tickets: {
     filename: "tickets",
@@ -54,6 +71,7 @@ const LAYOUTS = {
       "priority",
       "status",
       "customer_id",
+      "customer_name",
       "technicians",
       "created_at",
       "responded_at",
@@ -63,19 +81,20 @@ const LAYOUTS = {
       "resolution_breached",
       "paused_seconds",
     ],
-    cells: (t: ListedTicket): CsvCell[] => [
+    cells: (t: ListedTicket, c: CellContext): CsvCell[] => [
       t.number,
       t.title,
       t.kind,
       t.priority,
       t.status,
       t.customerId,
+      customerName(t),
       technicianNames(t),
-      t.createdAt,
-      t.respondedAt,
-      t.resolvedAt,
-      t.closedAt,
-      t.resolutionDueAt,
+      localIso(t.createdAt, c.timeZone),
+      localIso(t.respondedAt, c.timeZone),
+      localIso(t.resolvedAt, c.timeZone),
+      localIso(t.closedAt, c.timeZone),
+      localIso(t.resolutionDueAt, c.timeZone),
       Boolean(t.resolutionBreachedAt),
       t.slaPausedSeconds,
     ],
@@ -87,6 +106,7 @@ const LAYOUTS = {
       "title",
       "status",
       "customer_id",
+      "customer_name",
       "service_type",
       "preferred_at",
       "scheduled_at",
@@ -94,17 +114,18 @@ const LAYOUTS = {
       "created_at",
       "resolved_at",
     ],
-    cells: (t: ListedTicket): CsvCell[] => [
+    cells: (t: ListedTicket, c: CellContext): CsvCell[] => [
       t.number,
       t.title,
       t.status,
       t.customerId,
+      customerName(t),
       t.serviceType,
-      t.preferredAt,
-      t.scheduledAt,
+      localIso(t.preferredAt, c.timeZone),
+      localIso(t.scheduledAt, c.timeZone),
       technicianNames(t),
-      t.createdAt,
-      t.resolvedAt,
+      localIso(t.createdAt, c.timeZone),
+      localIso(t.resolvedAt, c.timeZone),
     ],
   },
 } as const;
@@ -159,6 +180,10 @@ export async function ticketReport(ctx: UserContext, filters: TicketFilters) {
   await assertFitsOneRequest(ctx, filters);
   const rows: ListedTicket[] = [];
   for await (const page of ticketPages(ctx, filters)) rows.push(...page.rows);
+  return summarise(rows, filters, { timeZone: ctx.settings.timeZone });
+}
+
+function summarise(rows: ListedTicket[], filters: TicketFilters, cells: CellContext) {
   const byStatus = new Map<string, number>();
   const byPriority = new Map<string, number>();
   for (const t of rows) {
@@ -178,7 +203,7 @@ export async function ticketReport(ctx: UserContext, filters: TicketFilters) {
         .sort((a, b) => b.tickets - a.tickets || a.priority.localeCompare(b.priority)),
       resolution_breached: rows.filter((t) => t.resolutionBreachedAt).length,
     },
-    rows: rows.map((t) => Object.fromEntries(LAYOUTS.tickets.cells(t).map((v, i) => [columns[i], v]))) as never,
+    rows: rows.map((t) => Object.fromEntries(LAYOUTS.tickets.cells(t, cells).map((v, i) => [columns[i], v]))) as never,
     generated_at: nowIso(),
   };
 }
@@ -188,7 +213,8 @@ export async function ticketReportCsv(ctx: UserContext, kind: ReportKind, filter
   await assertFitsOneRequest(ctx, filters);
   const layout = LAYOUTS[kind];
   async function* cells() {
-    for await (const page of ticketPages(ctx, filters)) yield page.rows.map(layout.cells);
+    for await (const page of ticketPages(ctx, filters))
+      yield page.rows.map((t) => layout.cells(t, { timeZone: ctx.settings.timeZone }));
   }
   return {
     body: csvStream(layout.columns, cells(), { bom }),
@@ -256,7 +282,10 @@ export async function runExportStep(ctx: ServiceContext, job: JobRow): Promise<S
   // A page is at most about a part's worth of rows (~200 bytes a row), so parts stay near their size.
   const pageRows = Math.max(10, Math.min(PAGE_ROWS, Math.floor(partBytes / 200)));
   for await (const page of ticketPages(requester, params.filters, state.cursor ?? undefined, pageRows)) {
-    const text = csvLines(layout.columns, page.rows.map(layout.cells));
+    const text = csvLines(
+      layout.columns,
+      page.rows.map((t) => layout.cells(t, { timeZone: ctx.settings.timeZone })),
+    );
     chunks.push(text);
     size += text.length;
     rows += page.rows.length;
@@ -283,59 +312,160 @@ export async function runExportStep(ctx: ServiceContext, job: JobRow): Promise<S
   };
 }
 
-/** The ticket report as a PDF: the filters, the counts, tickets by status as a chart, and the first rows. */
-export async function ticketReportPdf(ctx: UserContext, filters: TicketFilters) {
-  const report = await ticketReport(ctx, filters);
+/** Priorities from the most to the least severe: the PDF lists them in this order. */
+const SEVERITY = ["emergency", "critical", "high", "medium", "low"];
+
+const FILTER_NAMES: Record<string, string> = {
+  status: "Status",
+  priority: "Priority",
+  kind: "Kind",
+  technician_id: "Technician",
+  customer_id: "Customer",
+  asset_id: "Service card",
+  number: "Number",
+  service_category: "Service",
+  sla: "SLA",
+  external_ref: "External reference",
+  project_name: "Project",
+  q: "Search",
+  created_from: "Created from",
+  created_to: "Created to",
+  scheduled_from: "Scheduled from",
+  scheduled_to: "Scheduled to",
+  region_id: "Region",
+  locality_id: "Locality",
+  bucket: "Saved view",
+};
+
+/** Which display names (GET /v1/labels) a filter's values take. */
+const FILTER_LABELS: Record<string, keyof Catalogue["labels"]> = {
+  status: "ticket_status",
+  priority: "ticket_priority",
+  kind: "ticket_kind",
+  service_category: "service_category",
+};
+
+/**
+ * What the ticket PDF says, before it is drawn: the company on every page, the period (the creation
+ * dates asked for, or "all dates"), each filter by its name with display names for values (and
+ * people's names for ids), priorities by severity, and the rows with their customer and
+ * technicians. Pure, so a test can read it without a PDF reader.
+ */
+export function ticketPdfContent(input: {
+  report: Awaited<ReturnType<typeof ticketReport>>;
+  listed: ListedTicket[];
+  names: Map<string, string>;
+  settings: { timeZone: string; companyName: string; language: Language };
+}): PdfReport {
+  const { report, listed, names, settings } = input;
+  const labels = catalogue(settings.language).labels as unknown as Record<string, Record<string, string>>;
+  const label = (set: string, value: string) => labels[set]?.[value] ?? value.replace(/_/g, " ");
+  const day = new Intl.DateTimeFormat("en-GB", { timeZone: settings.timeZone, dateStyle: "medium" });
   const generated = new Intl.DateTimeFormat("en-GB", {
-    timeZone: ctx.settings.timeZone,
+    timeZone: settings.timeZone,
     dateStyle: "medium",
     timeStyle: "short",
   }).format(new Date(report.generated_at));
-  const rows = report.rows as unknown as Record<string, CsvCell>[];
-  // Times in the deployment's zone, as the subtitle says.
   const local = new Intl.DateTimeFormat("sv-SE", {
-    timeZone: ctx.settings.timeZone,
+    timeZone: settings.timeZone,
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
   });
-  const pdf = await renderReportPdf({
+  const filters = report.filters as Record<string, unknown>;
+  const from = filters.created_from as string | undefined;
+  const to = filters.created_to as string | undefined;
+  const period =
+    from || to
+      ? `Created ${from ? day.format(new Date(from)) : "any time"} to ${to ? day.format(new Date(to)) : "today"} (${settings.timeZone})`
+      : "All dates (no creation dates given)";
+  const shown = Object.entries(filters)
+    .filter(([k]) => k !== "created_from" && k !== "created_to")
+    .map(([k, v]): [string, string] => {
+      const values = (Array.isArray(v) ? v : [v]).map(String);
+      const set = FILTER_LABELS[k];
+      const text = values.map((value) => (set ? label(set, value) : (names.get(value) ?? value))).join(", ");
+      return [FILTER_NAMES[k] ?? k, text];
+    });
+  const byPriority = [...report.summary.by_priority].sort(
+    (a, b) => SEVERITY.indexOf(a.priority) - SEVERITY.indexOf(b.priority),
+  );
+  return {
+    company: settings.companyName,
     title: "Ticket report",
-    subtitle: `Generated ${generated} (${ctx.settings.timeZone}) - ${report.summary.tickets} tickets`,
-    filters: Object.entries(report.filters).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v)]),
+    subtitle: `Generated ${generated} (${settings.timeZone}) - ${report.summary.tickets} tickets`,
+    filters: [["Period", period], ...shown],
     summary: [
       ["Tickets", String(report.summary.tickets)],
       ["Past the resolution target", String(report.summary.resolution_breached)],
-      ...report.summary.by_priority.map((p): [string, string] => [`Priority ${p.priority}`, String(p.tickets)]),
+      ...byPriority.map((p): [string, string] => [
+        `Priority: ${label("ticket_priority", p.priority)}`,
+        String(p.tickets),
+      ]),
     ],
     chart: {
       title: "Tickets by status",
-      bars: report.summary.by_status.map((s) => ({ label: s.status.replace(/_/g, " "), value: s.tickets })),
+      bars: report.summary.by_status.map((s) => ({ label: label("ticket_status", s.status), value: s.tickets })),
     },
     table: {
       columns: [
-        { title: "Number", width: 70 },
-        { title: "Title", width: 180 },
-        { title: "Status", width: 80 },
-        { title: "Priority", width: 60 },
-        { title: "Created (local time)", width: 109 },
+        { title: "Number", width: 56 },
+        { title: "Title", width: 106 },
+        { title: "Customer", width: 80 },
+        { title: "Technicians", width: 78 },
+        { title: "Status", width: 56 },
+        { title: "Priority", width: 52 },
+        { title: "Created (local)", width: 71 },
       ],
-      rows: rows
+      rows: listed
         .slice(0, PDF_MAX_ROWS)
-        .map((r) => [
-          String(r.number),
-          String(r.title),
-          String(r.status).replace(/_/g, " "),
-          String(r.priority),
-          local.format(new Date(String(r.created_at))),
+        .map((t) => [
+          t.number,
+          t.title,
+          customerName(t) ?? "",
+          technicianNames(t),
+          label("ticket_status", t.status),
+          label("ticket_priority", t.priority),
+          local.format(new Date(t.createdAt)),
         ]),
       note:
-        rows.length > PDF_MAX_ROWS
-          ? `The first ${PDF_MAX_ROWS} of ${rows.length} tickets; the CSV export lists them all.`
+        listed.length > PDF_MAX_ROWS
+          ? `The first ${PDF_MAX_ROWS} of ${listed.length} tickets; the CSV export lists them all.`
           : undefined,
     },
-  });
+  };
+}
+
+/** The names of the technician and the customer a filter names (no round trip when it names none). */
+async function namesFor(ctx: UserContext, filters: Record<string, unknown>) {
+  const customer = filters.customer_id as string | undefined;
+  const technician = filters.technician_id as string | undefined;
+  if (!customer && !technician) return new Map<string, string>();
+  const [named, people] = await ctx.db.batch([
+    ctx.db
+      .select({ id: customers.id, name: customers.fullName })
+      .from(customers)
+      .where(inList(customers.id, [customer ?? ""])),
+    ctx.db
+      .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+      .from(users)
+      .where(inList(users.id, [technician ?? ""])),
+  ]);
+  return new Map<string, string>([
+    ...named.map((c): [string, string] => [c.id, c.name]),
+    ...people.map((u): [string, string] => [u.id, displayName(u.first, u.last, u.username)]),
+  ]);
+}
+
+/** The ticket report as a PDF: the period and filters, the counts, tickets by status as a chart, and the first rows. */
+export async function ticketReportPdf(ctx: UserContext, filters: TicketFilters) {
+  await assertFitsOneRequest(ctx, filters);
+  const listed: ListedTicket[] = [];
+  for await (const page of ticketPages(ctx, filters)) listed.push(...page.rows);
+  const names = await namesFor(ctx, filters);
+  const report = summarise(listed, filters, { timeZone: ctx.settings.timeZone });
+  const pdf = await renderReportPdf(ticketPdfContent({ report, listed, names, settings: ctx.settings }));
   return { body: pdf, filename: `tickets-${report.generated_at.slice(0, 10)}.pdf` };
 }
