@@ -8114,6 +8114,8 @@ export interface components {
         OutboxPage: {
             data: components["schemas"]["OutboxMessage"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         OutboxMessage: {
             id: string;
@@ -8394,6 +8396,8 @@ export interface components {
         UserPage: {
             data: components["schemas"]["User"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         UserCreate: {
             /** @example thandi.m */
@@ -8506,6 +8510,8 @@ export interface components {
         DeliveryPage: {
             data: components["schemas"]["Delivery"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Delivery: {
             id: string;
@@ -8528,6 +8534,8 @@ export interface components {
         NotificationPage: {
             data: components["schemas"]["Notification"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
             unread_count: number;
         };
         Notification: {
@@ -8561,6 +8569,8 @@ export interface components {
         WebhookPage: {
             data: components["schemas"]["Webhook"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Webhook: {
             id: string;
@@ -8604,6 +8614,8 @@ export interface components {
         CompanyPage: {
             data: components["schemas"]["Company"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Company: {
             id: string;
@@ -8638,6 +8650,8 @@ export interface components {
         CustomerPage: {
             data: components["schemas"]["Customer"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Customer: {
             id: string;
@@ -8751,6 +8765,8 @@ export interface components {
         AssetPage: {
             data: components["schemas"]["Asset"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Asset: {
             id: string;
@@ -8870,6 +8886,8 @@ export interface components {
         TechnicianPage: {
             data: components["schemas"]["TechnicianListItem"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         TechnicianListItem: components["schemas"]["Technician"] & {
             /** @description The latest location the technician's device reported; null when none, or when you may not see it (only your own team's unless you see all work) */
@@ -8993,6 +9011,8 @@ export interface components {
         TimeOffPage: {
             data: components["schemas"]["TimeOffListItem"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         TimeOffListItem: {
             /** @example tof_0a1b2c3d4e5f6g7h8i9j */
@@ -9061,6 +9081,8 @@ export interface components {
         TicketPage: {
             data: components["schemas"]["TicketListItem"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         TicketListItem: components["schemas"]["Ticket"] & {
             /** @description The customer in brief, so a list needs no second call */
@@ -9294,6 +9316,8 @@ export interface components {
         CustomerHistory: {
             data: components["schemas"]["CustomerHistoryItem"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         CustomerHistoryItem: {
             /** @example tkt_01JD6Q8Z1X2Y3Z4A5B6C7D8E9F */
@@ -9474,6 +9498,8 @@ export interface components {
         CommentList: {
             data: components["schemas"]["Comment"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         CommentCreate: {
             body: string;
@@ -9498,10 +9524,14 @@ export interface components {
         HistoryList: {
             data: components["schemas"]["HistoryEntry"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         WorkLogList: {
             data: components["schemas"]["WorkLog"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         WorkLogCreate: {
             work_detail: string;
@@ -9591,6 +9621,8 @@ export interface components {
         SlaPolicyPage: {
             data: components["schemas"]["SlaPolicy"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         SlaPolicy: {
             /** @example slap_0a1b2c3d4e5f6g7h8i9j */
@@ -9878,6 +9910,8 @@ export interface components {
         AppointmentPage: {
             data: components["schemas"]["Appointment"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         AppointmentSummary: {
             date: string;
@@ -9907,6 +9941,8 @@ export interface components {
         FeedbackPage: {
             data: components["schemas"]["Feedback"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         TokenContext: {
             /** @enum {boolean} */
@@ -10060,6 +10096,8 @@ export interface components {
         AttendancePage: {
             data: components["schemas"]["Attendance"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Attendance: {
             user_id: string;
@@ -10125,6 +10163,8 @@ export interface components {
         InventoryItemPage: {
             data: components["schemas"]["InventoryItem"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         InventoryItem: {
             id: string;
@@ -10252,6 +10292,8 @@ export interface components {
         StockMovementPage: {
             data: components["schemas"]["StockMovement"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         EquipmentAssignment: {
             id: string;
@@ -10283,6 +10325,8 @@ export interface components {
         EquipmentAssignmentPage: {
             data: components["schemas"]["EquipmentAssignment"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         EquipmentReturn: {
             quantity: number;
@@ -10516,6 +10560,8 @@ export interface components {
             interval_months: number;
             data: components["schemas"]["WarrantyEligibleCard"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         WarrantyEligibleCard: {
             asset_id: string;
@@ -10535,6 +10581,8 @@ export interface components {
             period: components["schemas"]["ReportPeriod"];
             data: components["schemas"]["UpcomingService"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         UpcomingService: {
             /**
@@ -10613,6 +10661,8 @@ export interface components {
         ApplicationPage: {
             data: components["schemas"]["Application"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Application: {
             id: string;
@@ -10696,6 +10746,8 @@ export interface components {
         ApplicationGrantPage: {
             data: components["schemas"]["ApplicationGrant"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ApplicationGrant: {
             id: string;
@@ -10735,6 +10787,8 @@ export interface components {
         ApiKeyPage: {
             data: components["schemas"]["ApiKey"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ApiKey: {
             /** @description Also the `client_id` of the client-credentials grant */
@@ -10832,6 +10886,8 @@ export interface components {
         CompanyUserPage: {
             data: components["schemas"]["User"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Employee: {
             user: components["schemas"]["User"];
@@ -10845,6 +10901,8 @@ export interface components {
         JobPage: {
             data: components["schemas"]["Job"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         SyncResponse: {
             changes: components["schemas"]["SyncChange"][];
@@ -11138,6 +11196,8 @@ export interface components {
         DevicePage: {
             data: components["schemas"]["Device"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Device: {
             id: string;
@@ -11275,6 +11335,8 @@ export interface components {
         CopperTheftIncidentPage: {
             data: components["schemas"]["CopperTheftIncident"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         CopperTheftIncident: {
             id: string;
@@ -11360,6 +11422,8 @@ export interface components {
         AffectedCustomerPage: {
             data: components["schemas"]["AffectedCustomer"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         AffectedCustomer: {
             id: string;
@@ -11720,10 +11784,14 @@ export interface components {
         ProvisioningActionPage: {
             data: components["schemas"]["ProvisioningAction"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ObjectCommentPage: {
             data: components["schemas"]["ObjectComment"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ObjectComment: {
             id: string;
@@ -11753,6 +11821,8 @@ export interface components {
         AuditPage: {
             data: components["schemas"]["AuditEntry"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         AuditEntry: {
             /** @example aud_0a1b2c3d4e5f6g7h8i9j */
@@ -11782,6 +11852,8 @@ export interface components {
         CalendarPage: {
             data: components["schemas"]["Calendar"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         Calendar: {
             /** @example cal_0a1b2c3d4e5f6g7h8i9j */
@@ -11878,6 +11950,8 @@ export interface components {
         JobTemplatePage: {
             data: components["schemas"]["JobTemplate"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         JobTemplate: {
             id: string;
@@ -11977,6 +12051,8 @@ export interface components {
         MaintenancePlanPage: {
             data: components["schemas"]["MaintenancePlan"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         MaintenancePlan: {
             id: string;
@@ -12118,6 +12194,8 @@ export interface components {
             data: components["schemas"]["MaintenanceOccurrence"][];
             /** @description Older handled occurrences: pass it as `cursor` (the next ten upcoming come on the first page only) */
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         MaintenanceOccurrence: {
             /** @description The rule's local date for this occurrence */
@@ -12140,6 +12218,8 @@ export interface components {
         ServiceContractPage: {
             data: components["schemas"]["ServiceContract"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ServiceContract: {
             id: string;
@@ -12278,6 +12358,8 @@ export interface components {
             month: string;
             data: components["schemas"]["ContractEnding"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ContractEnding: components["schemas"]["ServiceContract"] & {
             customer_name: string | null;
@@ -12303,6 +12385,8 @@ export interface components {
         ArchiveMonthPage: {
             data: components["schemas"]["ArchiveMonth"][];
             next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
         };
         ArchiveMonth: {
             /** @example 2024-03 */

@@ -27,7 +27,13 @@ export const cursorParam = z
   });
 
 export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
-  return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+  return z
+    .object({
+      data: z.array(item),
+      next_cursor: z.string().nullable(),
+      has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
+    })
+    .openapi(name);
 }
 
 type CursorValue = string | number;
@@ -87,9 +93,11 @@ export function keyset(options: {
     ) {
       const data = rows.slice(0, limit);
       const last = data[data.length - 1];
+      const more = rows.length > limit && last !== undefined;
       return {
         data,
-        next_cursor: rows.length > limit && last ? encodeCursor(options.order, valueOf(last), idOf(last)) : null,
+        next_cursor: more ? encodeCursor(options.order, valueOf(last), idOf(last)) : null,
+        has_more: more,
       };
     },
   };

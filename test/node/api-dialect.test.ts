@@ -27,6 +27,17 @@ const PEOPLE = ["technician", "supervisor", "user", "team", "customer", "assigne
 /** The one sort parameter is `order`. */
 const SORTS = ["ordering", "sort", "sort_by", "order_by", "sortBy"];
 
+describe("one dialect for pages", () => {
+  it("every page that has a next_cursor says has_more", async () => {
+    const doc = (await (await createApp().request("/openapi.json", {}, fakeEnv())).json()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    const pages = Object.entries(doc.components.schemas).filter(([, s]) => s.properties?.next_cursor);
+    expect(pages.length).toBeGreaterThan(30);
+    expect(pages.filter(([, s]) => !s.required?.includes("has_more")).map(([name]) => name)).toEqual([]);
+  });
+});
+
 describe("one dialect for query parameters", () => {
   it("filters name people and teams by `*_id` and sort with `order`; an old name is a deprecated alias naming its replacement", async () => {
     const params = await queryParams();

@@ -70,7 +70,11 @@ export async function listKeys(ctx: UserContext, query: { limit: number; cursor?
     query.limit,
     (r) => r.key.createdAt,
   );
-  return { data: result.data.map((r) => present(r.key, r.appKey)), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => present(r.key, r.appKey)),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getKey(ctx: UserContext, id: string) {

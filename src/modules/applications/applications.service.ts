@@ -56,7 +56,7 @@ export async function listApplications(ctx: UserContext, query: { limit: number;
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(present), next_cursor: result.next_cursor };
+  return { data: result.data.map(present), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 /** For a login screen: listed, active applications, without anything internal. */
@@ -313,7 +313,11 @@ export async function listGrants(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows as GrantRow[], query.limit, (r) => r.createdAt);
-  return { data: result.data.map(presentGrant), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(presentGrant),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getGrant(ctx: UserContext, id: string) {

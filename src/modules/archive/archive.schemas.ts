@@ -40,5 +40,9 @@ export const ArchiveMonthSchema = z
   .openapi("ArchiveMonth");
 
 export const ArchiveMonthPageSchema = z
-  .object({ data: z.array(ArchiveMonthSchema), next_cursor: z.string().nullable() })
+  .object({
+    data: z.array(ArchiveMonthSchema),
+    next_cursor: z.string().nullable(),
+    has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
+  })
   .openapi("ArchiveMonthPage");

@@ -79,6 +79,7 @@ export async function listArchiveMonths(ctx: UserContext, q: { limit: number; cu
   return {
     data: data.map((m) => ({ ...m, manifest_key: m.status === "archived" ? manifestKey(m.month) : null })),
     next_cursor: results.length > q.limit ? data[data.length - 1].month : null,
+    has_more: results.length > q.limit,
   };
 }
 

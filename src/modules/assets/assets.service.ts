@@ -84,7 +84,7 @@ export async function listAssets(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toResponse), next_cursor: result.next_cursor };
+  return { data: result.data.map(toResponse), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 export async function getAsset(ctx: UserContext, id: string) {

@@ -163,5 +163,6 @@ export async function list(
   return {
     data: result.data.map((r) => toResponse(r.a, displayName(r.first, r.last, r.username))),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }

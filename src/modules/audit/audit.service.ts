@@ -44,5 +44,9 @@ export async function listAuditLog(ctx: UserContext, query: z.infer<typeof Audit
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.occurredAt);
-  return { data: result.data.map(toAuditEntry), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toAuditEntry),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }

@@ -61,7 +61,11 @@ export async function listCalendars(ctx: UserContext, query: { limit: number; cu
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.name);
-  return { data: result.data.map(toCalendarResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toCalendarResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getCalendar(ctx: UserContext, id: string) {

@@ -68,7 +68,11 @@ export async function listComments(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: await present(ctx, result.data), next_cursor: result.next_cursor };
+  return {
+    data: await present(ctx, result.data),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function addComment(

@@ -60,7 +60,11 @@ export async function listCompanies(ctx: UserContext, query: { limit: number; cu
     ctx,
     result.data.map((r) => r.id),
   );
-  return { data: result.data.map((r) => toResponse(r, counts.get(r.id) ?? 0)), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => toResponse(r, counts.get(r.id) ?? 0)),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getCompany(ctx: UserContext, id: string) {

@@ -172,7 +172,11 @@ export async function listCustomers(
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   const nationalId = seesNationalId(ctx);
-  return { data: result.data.map((r) => toCustomerResponse(r, { nationalId })), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => toCustomerResponse(r, { nationalId })),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 type CustomerInput = {

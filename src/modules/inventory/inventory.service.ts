@@ -122,7 +122,11 @@ export async function listItems(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.name);
-  return { data: result.data.map((r) => toItem(r, r.stock)), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => toItem(r, r.stock)),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 async function assertSkuFree(ctx: UserContext, sku: string, exceptId?: string) {
@@ -479,7 +483,7 @@ export async function listMovements(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toMovement), next_cursor: result.next_cursor };
+  return { data: result.data.map(toMovement), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 // ---- equipment issued to technicians ----
@@ -651,7 +655,11 @@ export async function listAssignments(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toAssignment), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toAssignment),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 /** What a technician's van holds: readers of inventory see any van, a technician their own (else 404). */

@@ -131,7 +131,7 @@ export async function listJobs(ctx: UserContext, query: { limit: number; cursor?
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(presentJob), next_cursor: result.next_cursor };
+  return { data: result.data.map(presentJob), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 /** Stops a queued or running job; its next step sees the status and ends. */

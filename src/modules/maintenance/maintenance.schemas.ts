@@ -162,6 +162,7 @@ export const OccurrencesSchema = z
     next_cursor: z.string().nullable().openapi({
       description: "Older handled occurrences: pass it as `cursor` (the next ten upcoming come on the first page only)",
     }),
+    has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
   })
   .openapi("MaintenanceOccurrences");
 

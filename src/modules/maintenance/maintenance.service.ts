@@ -128,7 +128,11 @@ export async function listMaintenancePlans(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toPlanResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toPlanResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getMaintenancePlan(ctx: UserContext, id: string) {
@@ -399,6 +403,7 @@ export async function listMaintenanceOccurrences(
   return {
     plan_id: id,
     next_cursor: handled.next_cursor,
+    has_more: handled.next_cursor !== null,
     data: [
       ...handled.data.reverse().map((r) => ({
         date: r.occurrenceDate,

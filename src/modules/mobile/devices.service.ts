@@ -161,7 +161,11 @@ export async function listDevices(ctx: UserContext, query: { limit: number; curs
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toDeviceResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toDeviceResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 /** Revokes a device: its sign-in session ends (with its refresh tokens), its next sync and actions are refused; its push token stops being the user's. */

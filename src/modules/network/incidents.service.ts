@@ -244,7 +244,11 @@ export async function listIncidents(
     ctx,
     result.data.map((r) => r.id),
   );
-  return { data: result.data.map((r) => toIncident(r, counts.get(r.id) ?? 0)), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => toIncident(r, counts.get(r.id) ?? 0)),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 /** The workflow only moves forward; a closed incident is final. */
@@ -395,7 +399,11 @@ export async function listAffected(ctx: ServiceContext, incidentId: string, quer
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: await presentAffected(ctx, result.data), next_cursor: result.next_cursor };
+  return {
+    data: await presentAffected(ctx, result.data),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function findAffectedEntry(ctx: ServiceContext, id: string): Promise<AffectedRow> {

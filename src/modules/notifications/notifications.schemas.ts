@@ -61,7 +61,12 @@ export const NotificationSchema = z
   })
   .openapi("Notification");
 export const NotificationPageSchema = z
-  .object({ data: z.array(NotificationSchema), next_cursor: z.string().nullable(), unread_count: z.number().int() })
+  .object({
+    data: z.array(NotificationSchema),
+    next_cursor: z.string().nullable(),
+    has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
+    unread_count: z.number().int(),
+  })
   .openapi("NotificationPage");
 export const NotificationListQuery = z.strictObject({
   limit: limitParam,

@@ -58,7 +58,7 @@ export async function listDeliveries(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toDelivery), next_cursor: result.next_cursor };
+  return { data: result.data.map(toDelivery), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 /** Replays a failed or dead delivery: the stored message goes back on the queue under the same id. */
@@ -131,7 +131,12 @@ export async function listNotifications(
   ]);
   const unread = unreadRows[0];
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toNotification), next_cursor: result.next_cursor, unread_count: unread?.n ?? 0 };
+  return {
+    data: result.data.map(toNotification),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+    unread_count: unread?.n ?? 0,
+  };
 }
 
 export async function markRead(ctx: UserContext, id: string) {
@@ -230,7 +235,7 @@ export async function listWebhooks(ctx: UserContext, query: { limit: number; cur
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toWebhook), next_cursor: result.next_cursor };
+  return { data: result.data.map(toWebhook), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 function assertWebhookTarget(ctx: UserContext, url: string) {

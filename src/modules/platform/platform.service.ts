@@ -111,5 +111,6 @@ export async function listOutbox(ctx: UserContext, query: { limit: number; curso
       created_at: r.createdAt,
     })),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }

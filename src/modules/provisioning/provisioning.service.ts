@@ -588,7 +588,7 @@ export async function listActions(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.startedAt);
-  return { data: result.data.map(toAction), next_cursor: result.next_cursor };
+  return { data: result.data.map(toAction), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
 export async function getAction(ctx: UserContext, id: string) {

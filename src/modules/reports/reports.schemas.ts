@@ -360,6 +360,7 @@ export const WarrantyPageSchema = z
     interval_months: z.number().int(),
     data: z.array(WarrantyCardSchema),
     next_cursor: z.string().nullable(),
+    has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
   })
   .openapi("WarrantyEligiblePage");
 
@@ -392,5 +393,10 @@ export const UpcomingServiceSchema = z
   })
   .openapi("UpcomingService");
 export const UpcomingPageSchema = z
-  .object({ period: PeriodSchema, data: z.array(UpcomingServiceSchema), next_cursor: z.string().nullable() })
+  .object({
+    period: PeriodSchema,
+    data: z.array(UpcomingServiceSchema),
+    next_cursor: z.string().nullable(),
+    has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
+  })
   .openapi("UpcomingServicePage");

@@ -75,6 +75,7 @@ export async function warrantyEligible(ctx: UserContext, q: { month?: string; li
       };
     }),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }
 
@@ -211,5 +212,10 @@ export async function upcomingServices(ctx: UserContext, q: UpcomingQuery) {
     })),
   ].sort((a, b) => (a.dueAt === b.dueAt ? (a.id < b.id ? -1 : 1) : a.dueAt < b.dueAt ? -1 : 1));
   const result = page.page(rows, q.limit, (r) => r.dueAt);
-  return { period, data: result.data.map((r) => r.row), next_cursor: result.next_cursor };
+  return {
+    period,
+    data: result.data.map((r) => r.row),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }

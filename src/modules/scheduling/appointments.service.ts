@@ -1073,7 +1073,11 @@ export async function listAppointments(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.startsAt);
-  return { data: await present(ctx, result.data), next_cursor: result.next_cursor };
+  return {
+    data: await present(ctx, result.data),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 /** The seed's definitions: unconfirmed on the date, unconfirmed on any date, open tickets with no appointment. */

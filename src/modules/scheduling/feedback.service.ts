@@ -175,5 +175,9 @@ export async function listFeedback(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toFeedbackResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toFeedbackResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }

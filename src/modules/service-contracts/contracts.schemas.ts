@@ -183,7 +183,12 @@ export const EndingRowSchema = ContractSchema.extend({
 }).openapi("ContractEnding");
 
 export const EndingPageSchema = z
-  .object({ month: z.string(), data: z.array(EndingRowSchema), next_cursor: z.string().nullable() })
+  .object({
+    month: z.string(),
+    data: z.array(EndingRowSchema),
+    next_cursor: z.string().nullable(),
+    has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
+  })
   .openapi("ContractEndingPage");
 
 export const CancelSchema = z

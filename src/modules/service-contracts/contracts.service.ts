@@ -114,7 +114,11 @@ export async function listServiceContracts(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map((r) => toContractResponse(r, today)), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => toContractResponse(r, today)),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getServiceContract(ctx: UserContext, id: string) {
@@ -367,6 +371,7 @@ export async function listContractsEnding(ctx: UserContext, query: { month?: str
       will_renew: r.contract.renewal === "auto",
     })),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }
 

@@ -136,7 +136,11 @@ export async function listTechnicians(
     query.limit,
     (r) => (byCreation ? r.user.createdAt : r.user.username),
   );
-  return { data: result.data.map((r) => withSummary(ctx, r)), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map((r) => withSummary(ctx, r)),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 /**

@@ -177,7 +177,11 @@ export async function listTimeOff(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.startsAt);
-  return { data: result.data.map(toTimeOffListItem), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toTimeOffListItem),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 async function decide(

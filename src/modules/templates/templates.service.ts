@@ -84,7 +84,11 @@ export async function listJobTemplates(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.name);
-  return { data: result.data.map(toTemplateResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toTemplateResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getJobTemplate(ctx: UserContext, id: string) {

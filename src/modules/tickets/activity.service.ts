@@ -109,6 +109,7 @@ export async function listComments(ctx: UserContext, id: string, query: { limit:
       created_at: c.createdAt,
     })),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }
 
@@ -334,7 +335,11 @@ export async function listWorkLogs(ctx: UserContext, id: string, query: { limit:
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toWorkLogResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toWorkLogResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 // ---- completion by customer code (WO-10) ----

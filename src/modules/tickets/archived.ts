@@ -191,5 +191,6 @@ export async function listCustomerHistory(ctx: UserContext, customerId: string, 
       archived_at: r.archivedAt,
     })),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }

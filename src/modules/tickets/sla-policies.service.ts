@@ -71,7 +71,11 @@ export async function listSlaPolicies(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.name);
-  return { data: result.data.map(toSlaPolicyResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toSlaPolicyResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function getSlaPolicy(ctx: UserContext, id: string) {

@@ -90,6 +90,7 @@ export async function listTickets(ctx: UserContext, query: ListQuery) {
   return {
     data: presented.map((t) => ({ ...t, customer: customers.get(t.id) ?? null })),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }
 

@@ -318,6 +318,7 @@ export async function listHistory(ctx: UserContext, id: string, query: { limit: 
   return {
     data: result.data.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)),
     next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
   };
 }
 

@@ -565,7 +565,13 @@ const csv = <T extends readonly [string, ...string[]]>(values: T, name: string) 
 /** A ticket's comments, history or work logs, oldest first, a page at a time. */
 export const TicketSubListQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
 const subPage = <T extends z.ZodTypeAny>(item: T, name: string) =>
-  z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+  z
+    .object({
+      data: z.array(item),
+      next_cursor: z.string().nullable(),
+      has_more: z.boolean().openapi({ description: "Whether another page follows (then `next_cursor` fetches it)" }),
+    })
+    .openapi(name);
 export const CommentPageSchema = subPage(CommentSchema, "CommentList");
 export const HistoryPageSchema = subPage(HistoryEntrySchema, "HistoryList");
 export const WorkLogPageSchema = subPage(WorkLogSchema, "WorkLogList");

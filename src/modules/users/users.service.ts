@@ -241,7 +241,11 @@ export async function listUsers(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => (field === "username" ? r.username : r.createdAt));
-  return { data: result.data.map(toUserResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toUserResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
 
 export async function createUser(
@@ -498,5 +502,9 @@ export async function usersOfCompany(
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
   const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return { data: result.data.map(toUserResponse), next_cursor: result.next_cursor };
+  return {
+    data: result.data.map(toUserResponse),
+    next_cursor: result.next_cursor,
+    has_more: result.next_cursor !== null,
+  };
 }
