@@ -249,9 +249,73 @@ function nullableReferences(doc: Json) {
   visit(doc.webhooks);
 }
 
+const header = (description: string, example?: string) => ({
+  description,
+  schema: { type: "string", ...(example ? { example } : {}) },
+});
+
+/**
+ * Every response header a client may read, declared where it is sent: the request id and the
+ * session bookmark on every answer (and, outside production, the D1 round trips), the replay mark
+ * on operations that take an Idempotency-Key, the ETag on answers that carry a ticket, the
+ * deprecation mark where a deprecated parameter exists, and the rate-limit headers on throttled
+ * operations (those that can answer 429).
+ */
+function responseHeaders(doc: Json) {
+  for (const [path, item] of Object.entries<Json>(doc.paths ?? {})) {
+    if (!path.startsWith("/v1")) continue;
+    for (const op of Object.values<Json>(item)) {
+      const params: Json[] = op.parameters ?? [];
+      const idempotent = params.some((p) => p.in === "header" && p.name === "idempotency-key");
+      const deprecated = params.some((p) => p.deprecated);
+      const throttled = Boolean(op.responses?.["429"]);
+      for (const [status, response] of Object.entries<Json>(op.responses ?? {})) {
+        const ok = status.startsWith("2");
+        const headers: Json = (response.headers ??= {});
+        headers["X-Request-Id"] ??= header(
+          "The request's id (send your own to correlate; quote it to support)",
+          "3f1c2a9e-8d47-4b1e-9c2f-5a6b7c8d9e0f",
+        );
+        headers["X-D1-Bookmark"] ??= header(
+          "The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request",
+        );
+        headers["X-D1-Round-Trips"] ??= header(
+          "Outside production only: the database round trips the request took",
+          "2",
+        );
+        if (idempotent && ok)
+          headers["Idempotent-Replayed"] ??= header(
+            "`true` when this answer is the stored one of an earlier request with the same Idempotency-Key",
+            "true",
+          );
+        const ref = JSON.stringify(response.content ?? {});
+        if (ok && /#\/components\/schemas\/Ticket(Detail)?"/.test(ref))
+          headers.ETag ??= header("The ticket's version; send it as `If-Match` to change only what you read", '"7"');
+        if (deprecated)
+          headers.Deprecation ??= header(
+            "Present when a deprecated parameter was used: when it was deprecated (RFC 9745)",
+            "@1796515200",
+          );
+        if (throttled) {
+          headers["RateLimit-Policy"] ??= header(
+            "Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft)",
+            '"forgot_ip";q=20;w=3600',
+          );
+          headers.RateLimit ??= header(
+            "The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft)",
+            '"forgot_ip";r=19;t=3540',
+          );
+          if (status === "429") headers["Retry-After"] ??= header("Seconds to wait before trying again", "30");
+        }
+      }
+    }
+  }
+}
+
 export function finishDocument<T>(doc: T): T {
   nullableReferences(doc);
   transportErrors(doc);
+  responseHeaders(doc);
   withoutFilterExamples(doc);
   describeOperations(doc);
   exemplifyRequestBodies(doc);

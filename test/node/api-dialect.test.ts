@@ -57,3 +57,30 @@ describe("one dialect for query parameters", () => {
     }
   });
 });
+
+describe("response headers a client may read are declared", () => {
+  it("request id and bookmark everywhere; replay, ETag, deprecation and rate limits where they are sent", async () => {
+    const doc = (await (await createApp().request("/openapi.json", {}, fakeEnv())).json()) as {
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, { headers?: Record<string, unknown> }> }>
+      >;
+    };
+    const op = (path: string, method: string) => doc.paths[path][method];
+    const headersOf = (path: string, method: string, status: string) =>
+      Object.keys(op(path, method).responses[status].headers ?? {});
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const o of path.startsWith("/v1") ? Object.values(methods) : [])
+        for (const [status, r] of Object.entries(o.responses))
+          expect(Object.keys(r.headers ?? {}), `${o.operationId} ${status}`).toEqual(
+            expect.arrayContaining(["X-Request-Id", "X-D1-Bookmark"]),
+          );
+    expect(headersOf("/v1/tickets", "post", "201")).toContain("Idempotent-Replayed");
+    expect(headersOf("/v1/tickets/{id}", "get", "200")).toContain("ETag");
+    expect(headersOf("/v1/technicians", "get", "200")).toContain("Deprecation");
+    expect(headersOf("/v1/auth/password/forgot", "post", "202")).toEqual(
+      expect.arrayContaining(["RateLimit-Policy", "RateLimit"]),
+    );
+    expect(headersOf("/v1/auth/password/forgot", "post", "429")).toContain("Retry-After");
+  });
+});

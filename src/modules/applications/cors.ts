@@ -11,7 +11,19 @@ const ALLOWED_HEADERS = [
   "x-d1-bookmark",
   "if-match",
 ];
-const EXPOSED_HEADERS = ["x-request-id", "retry-after", "x-d1-bookmark", "content-disposition"];
+/** Every header the document declares a client may read (browsers hide the others from scripts). */
+const EXPOSED_HEADERS = [
+  "x-request-id",
+  "retry-after",
+  "x-d1-bookmark",
+  "x-d1-round-trips",
+  "content-disposition",
+  "etag",
+  "idempotent-replayed",
+  "deprecation",
+  "ratelimit",
+  "ratelimit-policy",
+];
 const CACHE_MS = 60_000;
 
 let cached: { origins: Set<string>; at: number } | null = null;
