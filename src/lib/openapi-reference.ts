@@ -14,7 +14,7 @@ type Json = any;
  */
 export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
   const resolve = (s: Json): Json => (s?.$ref ? resolve(doc.components.schemas[s.$ref.split("/").pop()]) : (s ?? {}));
-  const example = (schema: Json, full: boolean, depth = 0): Json => {
+  const example = (schema: Json, full: boolean, depth = 0, key = ""): Json => {
     const s = resolve(schema);
     if (s.example !== undefined) return s.example;
     if (s.examples?.length) return s.examples[0];
@@ -31,7 +31,7 @@ export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
     if (type === "object") {
       const out: Record<string, Json> = {};
       for (const [key, prop] of Object.entries<Json>(s.properties ?? {})) {
-        if (full || (s.required ?? []).includes(key)) out[key] = example(prop, full, depth + 1);
+        if (full || (s.required ?? []).includes(key)) out[key] = example(prop, full, depth + 1, key);
       }
       return out;
     }
@@ -39,16 +39,81 @@ export function exampleOf(doc: Json, schema: Json, full: boolean): Json {
       return Array.from({ length: Math.max(s.minItems ?? 0, full ? 1 : 0) }, () =>
         example(s.items ?? {}, full, depth + 1),
       );
-    if (type === "integer" || type === "number") return s.minimum ?? 1;
+    if (type === "integer" || type === "number") {
+      const named = NUMBER_BY_NAME[key];
+      const fits = (v: number) =>
+        (s.minimum === undefined || v >= s.minimum) &&
+        (s.maximum === undefined || v <= s.maximum) &&
+        (type === "number" || Number.isInteger(v));
+      return named !== undefined && fits(named) ? named : (s.minimum ?? 1);
+    }
     if (type === "boolean") return true;
     if (s.format === "date") return "2026-12-01";
     if (s.format === "date-time") return "2026-12-01T09:00:00.000Z";
     if (s.format === "email") return "someone@example.com";
     if (s.format === "uri") return "https://hooks.example.com/truckroll";
     if (s.format === "binary") return "(the file)";
+    const named = stringByName(key);
+    const fits = (v: string) =>
+      v.length >= (s.minLength ?? 0) &&
+      v.length <= (s.maxLength ?? Number.POSITIVE_INFINITY) &&
+      (!s.pattern || new RegExp(s.pattern, "u").test(v));
+    if (named !== undefined && fits(named)) return named;
     return "x".repeat(Math.max(s.minLength ?? 1, 1));
   };
   return example(schema, full);
+}
+
+/** Realistic values by field name, for schemas that carry no example of their own. */
+const NUMBER_BY_NAME: Record<string, number> = {
+  lat: -24.6282,
+  lng: 25.9231,
+  accuracy_m: 12,
+  quantity: 2,
+  unit_price: 1500,
+  amount_charged: 0,
+  duration_minutes: 60,
+  limit: 20,
+};
+
+const ID_PREFIXES: Record<string, string> = {
+  ticket: "tkt",
+  technician: "usr",
+  user: "usr",
+  supervisor: "usr",
+  customer: "cus",
+  asset: "ast",
+  item: "itm",
+  company: "cmp",
+  appointment: "apt",
+  template: "tpl",
+  calendar: "cal",
+  plan: "mpl",
+  contract: "sct",
+  upload: "upl",
+  region: "reg",
+  locality: "loc",
+  incident: "cti",
+  application: "app",
+};
+
+function stringByName(key: string): string | undefined {
+  if (key.endsWith("_id")) return `${ID_PREFIXES[key.slice(0, -3)] ?? "id"}_0a1b2c3d4e5f6g7h8i9j`;
+  if (/(^|_)(phone|whatsapp|msisdn)$/.test(key)) return "+26771234567";
+  if (/(^|_)email$/.test(key)) return "kagiso.molefe@example.com";
+  if (/(^|_)(full_name|display_name|name)$/.test(key)) return "Kagiso Molefe";
+  if (key === "first_name") return "Kagiso";
+  if (key === "last_name") return "Molefe";
+  if (key === "username" || key === "identifier") return "kagiso.molefe";
+  if (/password$/.test(key)) return "correct horse battery";
+  if (/(^|_)address$/.test(key)) return "Plot 4411, Block 8, Gaborone";
+  if (key === "title" || key === "summary") return "No internet since the storm";
+  if (/^(description|body|comment|reason|notes?|work_detail|message)$/.test(key))
+    return "The customer reports no dial tone since the storm on Tuesday.";
+  if (key === "city") return "Gaborone";
+  if (key === "serial_number" || key === "serial") return "HWTC8A1F22C3";
+  if (key === "sku" || key === "code") return "CON-SC-APC";
+  return undefined;
 }
 
 /**

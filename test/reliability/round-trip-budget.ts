@@ -430,7 +430,7 @@ export const SWEPT_STATUS: Record<string, number> = {
   "GET /v1/companies/{id}": 200,
   "PATCH /v1/companies/{id}": 200,
   "GET /v1/customers": 200,
-  "POST /v1/customers": 400,
+  "POST /v1/customers": 201,
   "GET /v1/customers/{id}": 200,
   "PATCH /v1/customers/{id}": 200,
   "GET /v1/assets": 200,
