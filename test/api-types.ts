@@ -21727,7 +21727,7 @@ export interface operations {
                 technician_id?: string;
                 /** @description Only time off in this state */
                 status?: "requested" | "approved" | "rejected" | "cancelled";
-                /** @description Only time off still running at or after this instant (ends after it) */
+                /** @description Only time off still running at or after (ends after it): a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 from?: string;
             };
             header?: never;
@@ -28964,9 +28964,9 @@ export interface operations {
                  * @description Deprecated: use `technician_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
                  */
                 technician?: string;
-                /** @description From this day (YYYY-MM-DD), inclusive */
+                /** @description From this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_from?: string;
-                /** @description Up to this day (YYYY-MM-DD), inclusive */
+                /** @description Up to this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_to?: string;
                 /** @description Only this technician's appointments, named by username (as the feeds of other systems name them) */
                 technician_username?: string;
@@ -29830,9 +29830,9 @@ export interface operations {
                  * @description Deprecated: use `technician_id` (the same filter; answered with a `Deprecation` header; removed in the next version)
                  */
                 technician?: string;
-                /** @description From this day (YYYY-MM-DD), inclusive */
+                /** @description From this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_from?: string;
-                /** @description Up to this day (YYYY-MM-DD), inclusive */
+                /** @description Up to this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_to?: string;
                 /** @description Only this kind of feedback: about the technician, about the service, or a ticket rating */
                 kind?: "technician" | "service" | "rating";
@@ -32454,9 +32454,9 @@ export interface operations {
                 cursor?: string;
                 /** @description Only this day (YYYY-MM-DD) */
                 date?: string;
-                /** @description From this day (YYYY-MM-DD), inclusive */
+                /** @description From this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_from?: string;
-                /** @description Up to this day (YYYY-MM-DD), inclusive */
+                /** @description Up to this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_to?: string;
                 /** @description Only records with this mark */
                 status?: "present" | "absent";
@@ -32611,9 +32611,9 @@ export interface operations {
                 user_id?: string;
                 /** @description Only this day (YYYY-MM-DD) */
                 date?: string;
-                /** @description From this day (YYYY-MM-DD), inclusive */
+                /** @description From this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_from?: string;
-                /** @description Up to this day (YYYY-MM-DD), inclusive */
+                /** @description Up to this day, inclusive: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 date_to?: string;
                 /** @description Only records with this mark */
                 status?: "present" | "absent";
@@ -33983,9 +33983,9 @@ export interface operations {
                 ticket_id?: string;
                 /** @description Only movements of this kind */
                 kind?: "receive" | "adjust" | "transfer" | "issue" | "return" | "consume";
-                /** @description Only movements at or after this time (ISO 8601 with offset) */
+                /** @description Only movements at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 from?: string;
-                /** @description Only movements at or before this time (ISO 8601 with offset) */
+                /** @description Only movements at or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 to?: string;
             };
             header?: never;
@@ -34685,9 +34685,9 @@ export interface operations {
     getDashboard: {
         parameters: {
             query?: {
-                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all) */
+                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 from?: string;
-                /** @description Last day of the period, inclusive (default: today) */
+                /** @description Last day of the period, inclusive (default: today): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 to?: string;
                 /** @description Only this team (its supervisor's user id); supervisors see their own team only */
                 team_id?: string;
@@ -34763,9 +34763,9 @@ export interface operations {
     getTeamPerformanceReport: {
         parameters: {
             query?: {
-                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all) */
+                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 from?: string;
-                /** @description Last day of the period, inclusive (default: today) */
+                /** @description Last day of the period, inclusive (default: today): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 to?: string;
                 /** @description Only this team (its supervisor's user id); supervisors see their own team only */
                 team_id?: string;
@@ -34860,9 +34860,9 @@ export interface operations {
     getTechnicianPerformance: {
         parameters: {
             query?: {
-                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all) */
+                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 from?: string;
-                /** @description Last day of the period, inclusive (default: today) */
+                /** @description Last day of the period, inclusive (default: today): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 to?: string;
             };
             header?: never;
@@ -34954,9 +34954,9 @@ export interface operations {
     getPeriodReport: {
         parameters: {
             query?: {
-                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all) */
+                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 from?: string;
-                /** @description Last day of the period, inclusive (default: today) */
+                /** @description Last day of the period, inclusive (default: today): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 to?: string;
                 /** @description Only this team (its supervisor's user id); supervisors see their own team only */
                 team_id?: string;
@@ -35184,9 +35184,9 @@ export interface operations {
     getServicesReport: {
         parameters: {
             query?: {
-                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all) */
+                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 from?: string;
-                /** @description Last day of the period, inclusive (default: today) */
+                /** @description Last day of the period, inclusive (default: today): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 to?: string;
                 /** @description The file's format */
                 format?: "json" | "csv";
@@ -35359,9 +35359,9 @@ export interface operations {
     getUpcomingServices: {
         parameters: {
             query?: {
-                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all) */
+                /** @description First day of the period, in the deployment's time zone (default: 29 days before `to`, 30 days in all): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 from?: string;
-                /** @description Last day of the period, inclusive (default: today) */
+                /** @description Last day of the period, inclusive (default: today): a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone) */
                 to?: string;
                 /** @description Page size (default 20, max 100) */
                 limit?: number;
@@ -41830,9 +41830,9 @@ export interface operations {
                 locality_id?: string;
                 /** @description Only incidents in this state */
                 status?: "reported" | "under_investigation" | "repaired" | "closed";
-                /** @description Reported at or after (ISO 8601) */
+                /** @description Reported at or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 reported_from?: string;
-                /** @description Reported before (ISO 8601) */
+                /** @description Reported before (a date: up to the end of that day): a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 reported_to?: string;
             };
             header?: never;
@@ -43154,9 +43154,9 @@ export interface operations {
     getCopperTheftReport: {
         parameters: {
             query?: {
-                /** @description Incidents reported at or after (ISO 8601); default: a year before `to` */
+                /** @description Incidents reported at or after (default: a year before `to`): a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 from?: string;
-                /** @description Incidents reported before (ISO 8601); default: now */
+                /** @description Incidents reported before (a date: up to the end of that day; default: now): a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 to?: string;
                 /** @description Only this region */
                 region_id?: string;
@@ -45998,9 +45998,9 @@ export interface operations {
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
                 action?: string;
-                /** @description At or after this instant (RFC 3339) */
+                /** @description At or after: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 occurred_from?: string;
-                /** @description At or before this instant (RFC 3339) */
+                /** @description At or before: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 occurred_to?: string;
                 /** @description Newest first (default) or oldest first */
                 order?: "-occurred_at" | "occurred_at";
@@ -47142,9 +47142,9 @@ export interface operations {
                 asset_id?: string;
                 /** @description active, paused or ended */
                 status?: "active" | "paused" | "ended";
-                /** @description Plans whose next occurrence is on or after this date */
+                /** @description Plans whose next occurrence is on or after this day: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 due_from?: string;
-                /** @description …and on or before this date */
+                /** @description …and on or before this day: a date (YYYY-MM-DD, the whole day in the deployment's time zone) or a date-time with offset (RFC 3339) */
                 due_to?: string;
                 /** @description Page size (default 20, max 100) */
                 limit?: number;

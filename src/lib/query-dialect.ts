@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
-import { addDays, zonedTimeToUtc } from "./time";
+import { addDays, dateIn, zonedTimeToUtc } from "./time";
 
 /**
  * One dialect for query parameters: people and groups are filtered by `<noun>_id`, lists sort with
@@ -68,5 +68,17 @@ export function startOf(value: string, timeZone: string): string {
 export function endOf(value: string, timeZone: string): string {
   return DATE_ONLY.test(value)
     ? new Date(zonedTimeToUtc(addDays(value, 1), "00:00", timeZone).getTime() - 1).toISOString()
+    : new Date(value).toISOString();
+}
+
+/** The calendar day a date filter names in `timeZone` (a date as given; a date-time: its local day). */
+export function dayOf(value: string, timeZone: string): string {
+  return DATE_ONLY.test(value) ? value : dateIn(timeZone, new Date(value));
+}
+
+/** The first instant an exclusive upper bound leaves out (a date: the next midnight, so the day is included). */
+export function endBefore(value: string, timeZone: string): string {
+  return DATE_ONLY.test(value)
+    ? zonedTimeToUtc(addDays(value, 1), "00:00", timeZone).toISOString()
     : new Date(value).toISOString();
 }

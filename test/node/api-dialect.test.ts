@@ -38,6 +38,20 @@ describe("one dialect for pages", () => {
   });
 });
 
+describe("one dialect for date filters", () => {
+  it("every range filter (…_from, …_to, from, to) takes a date or a date-time", async () => {
+    // An instant the computation starts from, not a filter.
+    const NOT_FILTERS = new Set(["getCalendarWorkingTime"]);
+    const params = (await queryParams()).filter((p) => /(^|_)(from|to)$/.test(p.name) && !NOT_FILTERS.has(p.op));
+    expect(params.length).toBeGreaterThan(20);
+    const one = params.filter((p) => {
+      const schema = JSON.stringify((p as unknown as { schema: unknown }).schema);
+      return !(schema.includes("date-time") && (schema.includes('"format":"date"') || schema.includes("\\d{4}-")));
+    });
+    expect(one.map((p) => `${p.op}: ${p.name}`)).toEqual([]);
+  });
+});
+
 describe("one dialect for query parameters", () => {
   it("filters name people and teams by `*_id` and sort with `order`; an old name is a deprecated alias naming its replacement", async () => {
     const params = await queryParams();

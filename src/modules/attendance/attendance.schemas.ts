@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
 const day = z.iso.date().openapi({ example: "2026-12-01" });
@@ -58,12 +59,8 @@ export const AttendanceListQuery = z.strictObject({
       description: "Only this person's records (managers and supervisors; others see their own)",
     }),
   date: day.optional().openapi({ param: { name: "date", in: "query" }, description: "Only this day (YYYY-MM-DD)" }),
-  date_from: day
-    .optional()
-    .openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
-  date_to: day
-    .optional()
-    .openapi({ param: { name: "date_to", in: "query" }, description: "Up to this day (YYYY-MM-DD), inclusive" }),
+  date_from: dateOrInstant("date_from", "From this day, inclusive"),
+  date_to: dateOrInstant("date_to", "Up to this day, inclusive"),
   status: z
     .enum(["present", "absent"])
     .optional()

@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
+import { dayOf } from "../../lib/query-dialect";
 import { displayName } from "../../lib/names";
 import { chunkRows, inList } from "../../lib/d1";
 import { attendance, technicianProfiles, users } from "../../db/schema";
@@ -145,8 +146,8 @@ export async function list(
   }
   if (query.user_id) filters.push(eq(attendance.userId, query.user_id));
   if (query.date) filters.push(eq(attendance.date, query.date));
-  if (query.date_from) filters.push(gte(attendance.date, query.date_from));
-  if (query.date_to) filters.push(lte(attendance.date, query.date_to));
+  if (query.date_from) filters.push(gte(attendance.date, dayOf(query.date_from, ctx.settings.timeZone)));
+  if (query.date_to) filters.push(lte(attendance.date, dayOf(query.date_to, ctx.settings.timeZone)));
   if (query.status) filters.push(eq(attendance.status, query.status));
   const rows = await ctx.db
     .select({ a: attendance, first: users.firstName, last: users.lastName, username: users.username })

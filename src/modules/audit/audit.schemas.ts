@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { AUDIT_TARGETS } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -28,8 +29,8 @@ export const AuditListQuery = z.strictObject({
     .max(64)
     .optional()
     .openapi({ param: { name: "action", in: "query" }, description: "Exactly this action, e.g. `user.updated`" }),
-  occurred_from: instant("occurred_from", "At or after this instant (RFC 3339)"),
-  occurred_to: instant("occurred_to", "At or before this instant (RFC 3339)"),
+  occurred_from: dateOrInstant("occurred_from", "At or after"),
+  occurred_to: dateOrInstant("occurred_to", "At or before"),
   order: z
     .enum(["-occurred_at", "occurred_at"])
     .default("-occurred_at")

@@ -1,4 +1,5 @@
 import { and, eq, gte, lte, type SQL } from "drizzle-orm";
+import { endOf, startOf } from "../../lib/query-dialect";
 import { auditLog } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { keyset } from "../../lib/pagination";
@@ -34,8 +35,8 @@ export async function listAuditLog(ctx: UserContext, query: z.infer<typeof Audit
     query.target_type ? eq(auditLog.targetType, query.target_type) : undefined,
     query.target_id ? eq(auditLog.targetId, query.target_id) : undefined,
     query.action ? eq(auditLog.action, query.action) : undefined,
-    query.occurred_from ? gte(auditLog.occurredAt, new Date(query.occurred_from).toISOString()) : undefined,
-    query.occurred_to ? lte(auditLog.occurredAt, new Date(query.occurred_to).toISOString()) : undefined,
+    query.occurred_from ? gte(auditLog.occurredAt, startOf(query.occurred_from, ctx.settings.timeZone)) : undefined,
+    query.occurred_to ? lte(auditLog.occurredAt, endOf(query.occurred_to, ctx.settings.timeZone)) : undefined,
   ];
   const rows = await ctx.db
     .select()

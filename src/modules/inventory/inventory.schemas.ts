@@ -189,8 +189,8 @@ export const MovementListQuery = z.strictObject({
   kind: movementKind
     .optional()
     .openapi({ param: { name: "kind", in: "query" }, description: "Only movements of this kind" }),
-  from: when("from", "Only movements at or after this time"),
-  to: when("to", "Only movements at or before this time"),
+  from: dateOrInstant("from", "Only movements at or after"),
+  to: dateOrInstant("to", "Only movements at or before"),
 });
 
 export const AssignmentSchema = z

@@ -473,8 +473,8 @@ export async function listMovements(
       : undefined,
     query.ticket_id ? eq(stockMovements.ticketId, query.ticket_id) : undefined,
     query.kind ? eq(stockMovements.kind, query.kind as MovementKind) : undefined,
-    query.from ? gte(stockMovements.createdAt, new Date(query.from).toISOString()) : undefined,
-    query.to ? lte(stockMovements.createdAt, new Date(query.to).toISOString()) : undefined,
+    query.from ? gte(stockMovements.createdAt, startOf(query.from, ctx.settings.timeZone)) : undefined,
+    query.to ? lte(stockMovements.createdAt, endOf(query.to, ctx.settings.timeZone)) : undefined,
   ];
   const rows = await ctx.db
     .select()

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { HOLIDAY_RULES, PLAN_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { TimeZoneSchema } from "../calendars";
@@ -203,13 +204,8 @@ export const PlanListQuery = z.strictObject({
     .enum(PLAN_STATUSES)
     .optional()
     .openapi({ param: { name: "status", in: "query" }, description: "active, paused or ended" }),
-  due_from: date.optional().openapi({
-    param: { name: "due_from", in: "query" },
-    description: "Plans whose next occurrence is on or after this date",
-  }),
-  due_to: date
-    .optional()
-    .openapi({ param: { name: "due_to", in: "query" }, description: "…and on or before this date" }),
+  due_from: dateOrInstant("due_from", "Plans whose next occurrence is on or after this day"),
+  due_to: dateOrInstant("due_to", "…and on or before this day"),
   limit: limitParam,
   cursor: cursorParam,
 });

@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import { dayOf } from "../../lib/query-dialect";
 import { and, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { assets, calendars, customers, jobTemplates, maintenanceOccurrences, maintenancePlans } from "../../db/schema";
 import { commitAudited, commitChange } from "../../lib/change-batch";
@@ -119,8 +120,8 @@ export async function listMaintenancePlans(
   if (query.customer_id) filters.push(eq(maintenancePlans.customerId, query.customer_id));
   if (query.asset_id) filters.push(eq(maintenancePlans.assetId, query.asset_id));
   if (query.status) filters.push(eq(maintenancePlans.status, query.status));
-  if (query.due_from) filters.push(gte(maintenancePlans.nextDate, query.due_from));
-  if (query.due_to) filters.push(lte(maintenancePlans.nextDate, query.due_to));
+  if (query.due_from) filters.push(gte(maintenancePlans.nextDate, dayOf(query.due_from, ctx.settings.timeZone)));
+  if (query.due_to) filters.push(lte(maintenancePlans.nextDate, dayOf(query.due_to, ctx.settings.timeZone)));
   const rows = await ctx.db
     .select()
     .from(maintenancePlans)

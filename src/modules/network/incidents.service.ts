@@ -15,6 +15,7 @@ import { csvLines } from "../../lib/csv";
 import { keyset } from "../../lib/pagination";
 import { offsetMinutes } from "../../lib/time";
 import { AppError } from "../../lib/problem";
+import { endBefore, startOf } from "../../lib/query-dialect";
 import { visibleCustomers } from "../access";
 import { findVisibleCustomer } from "../customers";
 import { createTicket } from "../tickets";
@@ -233,8 +234,12 @@ export async function listIncidents(
         query.region_id ? eq(copperIncidents.regionId, query.region_id) : undefined,
         query.locality_id ? eq(copperIncidents.localityId, query.locality_id) : undefined,
         query.status ? eq(copperIncidents.status, query.status) : undefined,
-        query.reported_from ? gte(copperIncidents.reportedAt, new Date(query.reported_from).toISOString()) : undefined,
-        query.reported_to ? lt(copperIncidents.reportedAt, new Date(query.reported_to).toISOString()) : undefined,
+        query.reported_from
+          ? gte(copperIncidents.reportedAt, startOf(query.reported_from, ctx.settings.timeZone))
+          : undefined,
+        query.reported_to
+          ? lt(copperIncidents.reportedAt, endBefore(query.reported_to, ctx.settings.timeZone))
+          : undefined,
       ),
     )
     .orderBy(...page.orderBy)
@@ -515,10 +520,9 @@ export async function raiseRestorationTickets(ctx: UserContext, incidentId: stri
  * are few (hundreds a year), so the sums are one GROUP BY over the period's rows.
  */
 export async function incidentReport(ctx: ServiceContext, query: { from?: string; to?: string; region_id?: string }) {
-  const to = query.to ? new Date(query.to).toISOString() : nowIso();
-  const from = query.from
-    ? new Date(query.from).toISOString()
-    : new Date(Date.parse(to) - 365 * 86_400_000).toISOString();
+  const zone = ctx.settings.timeZone;
+  const to = query.to ? endBefore(query.to, zone) : nowIso();
+  const from = query.from ? startOf(query.from, zone) : new Date(Date.parse(to) - 365 * 86_400_000).toISOString();
   if (from >= to)
     throw new AppError("validation_failed", "`from` must be before `to`.", {
       errors: [{ path: "from", message: "Not before to" }],

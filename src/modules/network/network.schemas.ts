@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { INCIDENT_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -198,12 +199,8 @@ export const IncidentListQuery = z.strictObject({
   status: status
     .optional()
     .openapi({ param: { name: "status", in: "query" }, description: "Only incidents in this state" }),
-  reported_from: when
-    .optional()
-    .openapi({ param: { name: "reported_from", in: "query" }, description: "Reported at or after (ISO 8601)" }),
-  reported_to: when
-    .optional()
-    .openapi({ param: { name: "reported_to", in: "query" }, description: "Reported before (ISO 8601)" }),
+  reported_from: dateOrInstant("reported_from", "Reported at or after"),
+  reported_to: dateOrInstant("reported_to", "Reported before (a date: up to the end of that day)"),
 });
 
 export const AffectedSchema = z
@@ -255,13 +252,8 @@ export const RestorationResultSchema = z
   .openapi("RestorationTickets");
 
 export const IncidentReportQuery = z.strictObject({
-  from: when.optional().openapi({
-    param: { name: "from", in: "query" },
-    description: "Incidents reported at or after (ISO 8601); default: a year before `to`",
-  }),
-  to: when
-    .optional()
-    .openapi({ param: { name: "to", in: "query" }, description: "Incidents reported before (ISO 8601); default: now" }),
+  from: dateOrInstant("from", "Incidents reported at or after (default: a year before `to`)"),
+  to: dateOrInstant("to", "Incidents reported before (a date: up to the end of that day; default: now)"),
   region_id: z
     .string()
     .max(64)

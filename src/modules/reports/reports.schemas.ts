@@ -5,14 +5,22 @@ import { TicketListQuery } from "../tickets";
 
 const day = (name: string, description: string) =>
   z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "A date as YYYY-MM-DD")
-    .refine(
-      (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-      "Not a calendar date",
-    )
+    .union([
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "A date as YYYY-MM-DD")
+        .refine(
+          (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+          "Not a calendar date",
+        ),
+      z.iso.datetime({ offset: true }),
+    ])
     .optional()
-    .openapi({ param: { name, in: "query" }, description, example: name === "from" ? "2026-10-01" : "2026-10-31" });
+    .openapi({
+      param: { name, in: "query" },
+      description: `${description}: a date (YYYY-MM-DD) or a date-time with offset (its day in the deployment's time zone)`,
+      example: name === "from" ? "2026-10-01" : "2026-10-31",
+    });
 
 /** At most ten years in one report. */
 export const MAX_PERIOD_DAYS = 3660;

@@ -2,6 +2,7 @@ import { TICKET_PRIORITIES, TICKET_STATUSES, UNFINISHED_STATUSES } from "../../d
 import type { UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
+import { dayOf } from "../../lib/query-dialect";
 import { addDays, todayIn } from "../../lib/time";
 import { SUMS } from "./aggregates";
 import { addSums, figures, lowestPerformer, trends, ZERO, type Figures, type Sums } from "./metrics";
@@ -20,8 +21,9 @@ const daysBetween = (from: string, to: string) =>
 
 /** The requested period in the deployment's calendar (default: the 30 days ending today; `from` alone: from then until today). */
 export function periodOf(ctx: UserContext, q: { from?: string; to?: string }): Period {
-  const to = q.to ?? todayIn(ctx.settings.timeZone);
-  const from = q.from ?? addDays(to, -29);
+  const zone = ctx.settings.timeZone;
+  const to = q.to ? dayOf(q.to, zone) : todayIn(zone);
+  const from = q.from ? dayOf(q.from, zone) : addDays(to, -29);
   if (daysBetween(from, to) > MAX_PERIOD_DAYS) {
     throw new AppError("validation_failed", `A report covers at most ${MAX_PERIOD_DAYS} days.`, {
       errors: [{ path: "query.from", message: `At most ${MAX_PERIOD_DAYS} days before \`to\`` }],

@@ -23,6 +23,7 @@ import {
 import { actorUserId, type UserContext, type ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
+import { dayOf } from "../../lib/query-dialect";
 import { AppError } from "../../lib/problem";
 import type { TicketEndingPart } from "../../contracts/ticket-endings";
 import { todayIn, zonedTimeToUtc } from "../../lib/time";
@@ -1063,8 +1064,8 @@ export async function listAppointments(
         ctx.db.select({ id: users.id }).from(users).where(eq(users.username, query.technician_username)),
       ),
     );
-  if (query.date_from) filters.push(gte(appointments.date, query.date_from));
-  if (query.date_to) filters.push(lte(appointments.date, query.date_to));
+  if (query.date_from) filters.push(gte(appointments.date, dayOf(query.date_from, ctx.settings.timeZone)));
+  if (query.date_to) filters.push(lte(appointments.date, dayOf(query.date_to, ctx.settings.timeZone)));
   if (query.status) filters.push(eq(appointments.status, query.status));
   const rows = await ctx.db
     .select()

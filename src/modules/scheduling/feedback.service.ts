@@ -6,8 +6,8 @@ import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { commitChange } from "../../lib/change-batch";
+import { endBefore, startOf } from "../../lib/query-dialect";
 import { AppError } from "../../lib/problem";
-import { addDays } from "../../lib/time";
 
 import { relationTo } from "../tickets";
 import { toFeedbackResponse } from "./appointments.service";
@@ -165,8 +165,8 @@ export async function listFeedback(
           .where(eq(technicianProfiles.supervisorId, query.supervisor_id)),
       ),
     );
-  if (query.date_from) filters.push(gte(feedback.createdAt, query.date_from));
-  if (query.date_to) filters.push(lt(feedback.createdAt, addDays(query.date_to, 1)));
+  if (query.date_from) filters.push(gte(feedback.createdAt, startOf(query.date_from, ctx.settings.timeZone)));
+  if (query.date_to) filters.push(lt(feedback.createdAt, endBefore(query.date_to, ctx.settings.timeZone)));
   if (query.kind) filters.push(eq(feedback.kind, query.kind));
   const rows = await ctx.db
     .select()

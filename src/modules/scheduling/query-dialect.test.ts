@@ -111,6 +111,18 @@ describe("one dialect: date filters take a date or a date-time", () => {
     expect(report.status, report.text).toBe(200);
     expect(report.json.items.map((i: { category: string }) => i.category)).toEqual([category]);
     expect(report.json.items[0].movements.receive).toBe(4);
+    // Reports, appointments, feedback and the copper-theft report take both forms too.
+    const local = encodeURIComponent(`${today}T10:00:00+02:00`);
+    const dashboard = await call(`/v1/reports/dashboard?from=${yesterday}&to=${local}`, { token: manager.token });
+    expect(dashboard.status, dashboard.text).toBe(200);
+    expect(dashboard.json.period).toMatchObject({ from: yesterday, to: today });
+    for (const path of [
+      `/v1/appointments?date_from=${local}&date_to=${today}`,
+      `/v1/feedback?date_from=${yesterday}&date_to=${local}`,
+      `/v1/network/reports/copper-theft?from=${yesterday}&to=${today}`,
+      `/v1/network/incidents?reported_from=${yesterday}&reported_to=${local}`,
+    ])
+      expect((await call(path, { token: manager.token })).status, path).toBe(200);
     const before = await call(`/v1/inventory/report?category=${category}&to=${yesterday}`, { token: manager.token });
     expect(before.json.items[0].movements.receive).toBeUndefined();
   });

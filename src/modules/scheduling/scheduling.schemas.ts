@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { deprecatedAlias } from "../../lib/query-dialect";
+import { dateOrInstant, deprecatedAlias } from "../../lib/query-dialect";
 import { APPOINTMENT_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { HIDDEN_REASONS } from "./slots";
@@ -316,12 +316,8 @@ const teamAndDateFilters = {
     }),
   supervisor: deprecatedAlias("supervisor", "supervisor_id"),
   technician: deprecatedAlias("technician", "technician_id"),
-  date_from: day
-    .optional()
-    .openapi({ param: { name: "date_from", in: "query" }, description: "From this day (YYYY-MM-DD), inclusive" }),
-  date_to: day
-    .optional()
-    .openapi({ param: { name: "date_to", in: "query" }, description: "Up to this day (YYYY-MM-DD), inclusive" }),
+  date_from: dateOrInstant("date_from", "From this day, inclusive"),
+  date_to: dateOrInstant("date_to", "Up to this day, inclusive"),
 };
 
 export const AppointmentListQuery = z.strictObject({

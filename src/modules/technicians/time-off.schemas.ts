@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dateOrInstant } from "../../lib/query-dialect";
 import { TIME_OFF_KINDS, TIME_OFF_STATUSES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -74,10 +75,7 @@ export const TimeOffListQuery = z.strictObject({
     .enum(TIME_OFF_STATUSES)
     .optional()
     .openapi({ param: { name: "status", in: "query" }, description: "Only time off in this state" }),
-  from: instant.optional().openapi({
-    param: { name: "from", in: "query" },
-    description: "Only time off still running at or after this instant (ends after it)",
-  }),
+  from: dateOrInstant("from", "Only time off still running at or after (ends after it)"),
 });
 
 export const TimeOffIdParam = z.object({

@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import { startOf } from "../../lib/query-dialect";
 import { and, eq, gt, or, sql } from "drizzle-orm";
 import { technicianProfiles, timeOff } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -170,7 +171,7 @@ export async function listTimeOff(
         scope,
         query.technician_id ? eq(timeOff.technicianId, query.technician_id) : undefined,
         query.status ? eq(timeOff.status, query.status) : undefined,
-        query.from ? gt(timeOff.endsAt, new Date(query.from).toISOString()) : undefined,
+        query.from ? gt(timeOff.endsAt, startOf(query.from, ctx.settings.timeZone)) : undefined,
         page.where,
       ),
     )
