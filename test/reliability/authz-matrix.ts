@@ -133,6 +133,9 @@ export const ROUTE_ACCESS: Record<string, string> = {
   startCustomerDataExport: "customers:write", // POST /v1/customers/{id}/data-export
   startOwnDataExport: "authenticated", // POST /v1/me/data-export
   registerOwnServiceCard: "authenticated", // POST /v1/me/service-cards
+  setOwnAvatar: "authenticated", // PUT /v1/me/avatar
+  removeOwnAvatar: "authenticated", // DELETE /v1/me/avatar
+  getUserAvatar: "authenticated", // GET /v1/users/{id}/avatar
   updateOwnServiceCard: "authenticated", // PATCH /v1/me/service-cards/{id}
   eraseCustomer: "customers:erase", // POST /v1/customers/{id}/erase
   listCustomerHistory: "tickets:read", // GET /v1/customers/{id}/history

@@ -80,7 +80,10 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/maintenance-plans/{id}/occurrences/{date}/skip": 3,
   "POST /v1/customers/{id}/data-export": 3,
   "POST /v1/me/data-export": 2,
-  "POST /v1/me/service-cards": 1, // the refusal (403, the deployment does not offer it) costs only the session check
+  "POST /v1/me/service-cards": 1,
+  "PUT /v1/me/avatar": 3,
+  "DELETE /v1/me/avatar": 2,
+  "GET /v1/users/{id}/avatar": 2, // the refusal (403, the deployment does not offer it) costs only the session check
   "PATCH /v1/me/service-cards/{id}": 1,
   "POST /v1/customers/{id}/erase": 3,
   "GET /v1/customers/{id}/history": 2,
@@ -403,6 +406,9 @@ export const SWEPT_STATUS: Record<string, number> = {
   "POST /v1/customers/{id}/data-export": 202,
   "POST /v1/me/data-export": 404,
   "POST /v1/me/service-cards": 403,
+  "PUT /v1/me/avatar": 400,
+  "DELETE /v1/me/avatar": 200,
+  "GET /v1/users/{id}/avatar": 404,
   "PATCH /v1/me/service-cards/{id}": 403,
   "POST /v1/customers/{id}/erase": 409,
   "GET /v1/customers/{id}/history": 200,

@@ -27,6 +27,8 @@ export const users = sqliteTable(
     status: text("status", { enum: USER_STATUSES }).notNull().default("active"),
     twoFactorEnabled: integer("two_factor_enabled", { mode: "boolean" }).notNull().default(false),
     pushToken: text("push_token"),
+    /** The user's picture: one of their own photo uploads (`/v1/users/{id}/avatar` serves it). */
+    avatarUploadId: text("avatar_upload_id"),
     lastLoginAt: text("last_login_at"),
     passwordChangedAt: text("password_changed_at"),
     createdAt: text("created_at").notNull(),

@@ -63,6 +63,7 @@ export function keyUser(key: { id: string; name: string; createdAt: string }): U
     status: "active",
     twoFactorEnabled: false,
     pushToken: null,
+    avatarUploadId: null,
     lastLoginAt: null,
     passwordChangedAt: null,
     createdAt: key.createdAt,

@@ -25,6 +25,7 @@ export interface SessionRow {
   company_id: string | null;
   two_factor_enabled: number;
   push_token: string | null;
+  avatar_upload_id: string | null;
   last_login_at: string | null;
   password_changed_at: string | null;
   created_at: string;
@@ -50,6 +51,7 @@ export function userOf(r: SessionRow): UserRow {
     status: r.status,
     twoFactorEnabled: Boolean(r.two_factor_enabled),
     pushToken: r.push_token,
+    avatarUploadId: r.avatar_upload_id,
     lastLoginAt: r.last_login_at,
     passwordChangedAt: r.password_changed_at,
     createdAt: r.created_at,
@@ -71,7 +73,7 @@ export async function readLiveSession(db: D1Database, sessionId: string, userId:
       `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.csrf_hash,
               u.id AS user_id, u.role, u.status, u.deleted_at, r.permissions AS custom_permissions,
               u.username, u.email, u.phone, u.whatsapp, u.department, u.region, u.address, u.password_hash, u.first_name, u.last_name, u.company_id, u.two_factor_enabled,
-              u.push_token, u.last_login_at, u.password_changed_at, u.created_at, u.updated_at
+              u.push_token, u.avatar_upload_id, u.last_login_at, u.password_changed_at, u.created_at, u.updated_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN roles r ON r.key = u.role

@@ -10,5 +10,11 @@ export const uploadsModule = createRouter()
   .openapi(r.downloadUpload, h.downloadUpload)
   .openapi(r.attachUpload, h.attachUpload);
 
-export { attachUpload, deleteUnattachedUploads } from "./uploads.service";
+export {
+  attachUpload,
+  avatarFile,
+  claimAvatarUpload,
+  deleteUnattachedUploads,
+  releaseAvatarUpload,
+} from "./uploads.service";
 export { uploadErasure } from "./erasure";

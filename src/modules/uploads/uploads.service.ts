@@ -156,3 +156,49 @@ export async function deleteUnattachedUploads(ctx: ServiceContext, scheduledTime
   }
   return deleted;
 }
+
+// ---- avatars ----
+
+const AVATAR_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+
+/**
+ * The caller's own photo upload, to become their picture: the statement (for the users module's
+ * batch) marks it in use, so the daily clean-up of unattached uploads keeps it. A photo attached
+ * to a ticket is not taken (it belongs to that ticket's record).
+ */
+export async function claimAvatarUpload(ctx: UserContext, id: string): Promise<D1PreparedStatement> {
+  const row = await ctx.db.query.uploads.findFirst({
+    where: and(eq(uploads.id, id), eq(uploads.uploadedBy, ctx.actor.userId)),
+  });
+  if (!row)
+    throw new AppError("validation_failed", "No such upload of yours.", {
+      errors: [{ path: "upload_id", message: "Not an upload of yours" }],
+    });
+  if (row.kind !== "photo" || !AVATAR_TYPES.has(row.contentType))
+    throw new AppError("validation_failed", "A picture is a photo upload (JPEG, PNG or WebP).", {
+      errors: [{ path: "upload_id", message: `A ${row.kind} (${row.contentType})` }],
+    });
+  if (row.ticketId)
+    throw new AppError("conflict", "The upload is attached to a ticket; upload the picture again.", {
+      errors: [{ path: "upload_id", message: "Attached to a ticket" }],
+    });
+  return ctx.env.DB.prepare("UPDATE uploads SET attached_at = coalesce(attached_at, ?2) WHERE id = ?1").bind(
+    id,
+    nowIso(),
+  );
+}
+
+/** A picture no longer in use: unattached again, so the daily clean-up deletes it with its file. */
+export function releaseAvatarUpload(db: D1Database, id: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE uploads SET attached_at = NULL, created_at = ?2 WHERE id = ?1 AND ticket_id IS NULL")
+    .bind(id, nowIso());
+}
+
+/** A picture's file, by its upload id. */
+export async function avatarFile(ctx: ServiceContext, id: string) {
+  const row = await ctx.db.query.uploads.findFirst({ where: eq(uploads.id, id) });
+  const object = row ? await ctx.env.FILES.get(row.objectKey) : null;
+  if (!row || !object) throw new AppError("not_found", "No picture.");
+  return { row, object };
+}

@@ -6,7 +6,7 @@ export function userErasure(db: D1Database, s: ErasureSubject): D1PreparedStatem
   return [
     db
       .prepare(
-        `UPDATE users SET username = 'erased-' || id, email = 'erased-' || id || '@erased.invalid', phone = NULL, whatsapp = NULL, first_name = 'Erased', last_name = '',
+        `UPDATE users SET username = 'erased-' || id, email = 'erased-' || id || '@erased.invalid', phone = NULL, whatsapp = NULL, avatar_upload_id = NULL, first_name = 'Erased', last_name = '',
            address = NULL, push_token = NULL, password_hash = '!', status = 'deactivated', deleted_at = coalesce(deleted_at, ?2), updated_at = ?2
          WHERE id = ?1`,
       )

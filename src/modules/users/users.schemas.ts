@@ -34,6 +34,10 @@ export const UserSchema = z
     is_active: z.boolean(),
     two_factor_enabled: z.boolean(),
     has_push_token: z.boolean(),
+    avatar_url: z.string().nullable().openapi({
+      description: "The user's picture (`GET` it with your token), or null",
+      example: "/v1/users/usr_0a1b2c3d4e5f6g7h8i9j/avatar",
+    }),
     last_login_at: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -199,3 +203,12 @@ export const MeSchema = UserSchema.extend({
         "In the answer to a profile update: new email addresses or phone numbers waiting for verification through the link sent to them",
     }),
 }).openapi("Me");
+
+export const AvatarSetSchema = z
+  .strictObject({
+    upload_id: z.string().min(1).max(64).openapi({
+      description: "One of your photo uploads (JPEG, PNG or WebP; `POST /v1/uploads` with kind `photo`)",
+      example: "upl_0a1b2c3d4e5f6g7h8i9j",
+    }),
+  })
+  .openapi("AvatarSet");
