@@ -28,6 +28,7 @@ import { maintenanceModule } from "./modules/maintenance";
 import { serviceContractsModule } from "./modules/service-contracts";
 import { privacyModule } from "./modules/privacy";
 import { archiveModule } from "./modules/archive";
+import { avatarsModule } from "./modules/avatars";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -353,6 +354,10 @@ export const API_TAGS = [
     description: "Data protection: erasing a customer's personal data on request (their export is under customers).",
   },
   {
+    name: "avatars",
+    description: "Users' pictures: a photo upload named as the user's avatar, shown to staff.",
+  },
+  {
     name: "archive",
     description:
       "Archive: closed work older than the archive age moved to compressed files by month (with a manifest), still readable by ticket and in a customer's history, and restorable by month.",
@@ -439,6 +444,7 @@ export function createApp() {
   app.route("/", serviceContractsModule);
   app.route("/", privacyModule);
   app.route("/", archiveModule);
+  app.route("/", avatarsModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -428,58 +428,6 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
-    "/v1/me/avatar": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Set your picture to one of your photo uploads
-         * @description Upload the photo first (`POST /v1/uploads`, kind `photo`, JPEG, PNG or WebP), then name it here; a previous picture is let go and deleted by the daily clean-up.
-         *
-         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
-         */
-        put: operations["setOwnAvatar"];
-        post?: never;
-        /**
-         * Remove your picture
-         * @description Remove your picture.
-         *
-         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
-         */
-        delete: operations["removeOwnAvatar"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/{id}/avatar": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A user's picture
-         * @description For the user and for staff who read users or technicians; 404 when there is none.
-         *
-         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
-         *
-         *     An object that does not exist, or that the caller may not see, answers 404.
-         */
-        get: operations["getUserAvatar"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/auth/contact/verify": {
         parameters: {
             query?: never;
@@ -6577,6 +6525,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set your picture to one of your photo uploads
+         * @description Upload the photo first (`POST /v1/uploads`, kind `photo`, JPEG, PNG or WebP), then name it here; a previous picture is let go and deleted by the daily clean-up.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         */
+        put: operations["setOwnAvatar"];
+        post?: never;
+        /**
+         * Remove your picture
+         * @description Remove your picture.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         */
+        delete: operations["removeOwnAvatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's picture
+         * @description For the user and for staff who read users or technicians; 404 when there is none.
+         *
+         *     **Who may call:** any signed-in user; the answer covers only what the caller may see or change.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getUserAvatar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -8438,13 +8438,6 @@ export interface components {
             address?: string | null;
             /** @description Required to change `email` or `phone`: they are how the account signs in and resets its password */
             current_password?: string;
-        };
-        AvatarSet: {
-            /**
-             * @description One of your photo uploads (JPEG, PNG or WebP; `POST /v1/uploads` with kind `photo`)
-             * @example upl_0a1b2c3d4e5f6g7h8i9j
-             */
-            upload_id: string;
         };
         ContactChangeResult: {
             message: string;
@@ -12485,6 +12478,13 @@ export interface components {
             /** @example 2026-04-02T03:00:12.000Z */
             updated_at: string;
         };
+        AvatarSet: {
+            /**
+             * @description One of your photo uploads (JPEG, PNG or WebP; `POST /v1/uploads` with kind `photo`)
+             * @example upl_0a1b2c3d4e5f6g7h8i9j
+             */
+            upload_id: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -14633,316 +14633,6 @@ export interface operations {
                     RateLimit?: string;
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    setOwnAvatar: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AvatarSet"];
-            };
-        };
-        responses: {
-            /** @description Your profile */
-            200: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            /** @description Invalid input (validation_failed, malformed_json) */
-            400: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the permission or may not touch this object */
-            403: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict with the current state */
-            409: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body over the size cap */
-            413: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is not JSON (or a type this operation takes) */
-            415: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    removeOwnAvatar: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Your profile */
-            200: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            /** @description Invalid input (validation_failed, malformed_json, invalid_encoding) */
-            400: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the permission or may not touch this object */
-            403: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body over the size cap */
-            413: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is not JSON (or a type this operation takes) */
-            415: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getUserAvatar: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user's id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The picture */
-            200: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description Invalid input (validation_failed, malformed_json) */
-            400: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the permission or may not touch this object */
-            403: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    /** @description The request's id (send your own to correlate; quote it to support) */
-                    "X-Request-Id"?: string;
-                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
-                    "X-D1-Bookmark"?: string;
-                    /** @description Outside production only: the database round trips the request took */
-                    "X-D1-Round-Trips"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -49832,6 +49522,316 @@ export interface operations {
             };
             /** @description The body is not JSON (or a type this operation takes) */
             415: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setOwnAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvatarSet"];
+            };
+        };
+        responses: {
+            /** @description Your profile */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeOwnAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your profile */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json, invalid_encoding) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUserAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     /** @description The request's id (send your own to correlate; quote it to support) */
                     "X-Request-Id"?: string;

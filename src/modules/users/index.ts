@@ -1,6 +1,17 @@
 // Accounts: your own profile, user administration and registration approvals.
 // Leaves first: other modules read these at load time, so they must not wait on a cycle.
-export { ADDRESS, EMAIL, NAME, PASSWORD, PHONE, REGION, USERNAME, UserSchema } from "./users.schemas";
+export {
+  ADDRESS,
+  EMAIL,
+  NAME,
+  PASSWORD,
+  PHONE,
+  REGION,
+  USERNAME,
+  UserSchema,
+  UserIdParam,
+  AvatarSetSchema,
+} from "./users.schemas";
 
 import { createRouter } from "../../lib/create-router";
 import * as h from "./users.handlers";
@@ -9,9 +20,6 @@ import * as r from "./users.routes";
 export const usersModule = createRouter()
   .openapi(r.getMe, h.getMe)
   .openapi(r.updateMe, h.updateMe)
-  .openapi(r.setOwnAvatar, h.setOwnAvatar)
-  .openapi(r.removeOwnAvatar, h.removeOwnAvatar)
-  .openapi(r.getUserAvatar, h.getUserAvatar)
   .openapi(r.verifyContactChange, h.verifyContactChange)
   .openapi(r.undoContactChange, h.undoContactChange)
   .openapi(r.setPushToken, h.setPushToken)
@@ -28,6 +36,8 @@ export const usersModule = createRouter()
   .openapi(r.setUserPassword, h.setUserPassword);
 export {
   assertMayChangeUser,
+  avatarOf,
+  avatarStatement,
   contactsOf,
   findUser,
   insertUser,

@@ -4,7 +4,6 @@ import { serviceContext, userContext } from "../../lib/create-router";
 import * as contacts from "./contact-changes.service";
 import * as routes from "./users.routes";
 import * as users from "./users.service";
-import { fileDownload } from "../../lib/files";
 
 // The auth middleware has just read the user with the session: no second query (found by `npm run bench`).
 export const getMe: RouteHandler<typeof routes.getMe, AppEnv> = async (c) => {
@@ -63,14 +62,3 @@ export const verifyContactChange: RouteHandler<typeof routes.verifyContactChange
 
 export const undoContactChange: RouteHandler<typeof routes.undoContactChange, AppEnv> = async (c) =>
   c.json(await contacts.undoContactChange(serviceContext(c), c.req.valid("json").token), 200);
-
-export const setOwnAvatar: RouteHandler<typeof routes.setOwnAvatar, AppEnv> = async (c) =>
-  c.json(await users.setOwnAvatar(userContext(c), c.req.valid("json").upload_id), 200);
-
-export const removeOwnAvatar: RouteHandler<typeof routes.removeOwnAvatar, AppEnv> = async (c) =>
-  c.json(await users.removeOwnAvatar(userContext(c)), 200);
-
-export const getUserAvatar: RouteHandler<typeof routes.getUserAvatar, AppEnv> = async (c) => {
-  const { row, object } = await users.getUserAvatar(userContext(c), c.req.valid("param").id);
-  return fileDownload(object, row);
-};

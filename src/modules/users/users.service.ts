@@ -12,7 +12,6 @@ import { hashPassword } from "../../lib/passwords";
 import { normalisePhone, toE164 } from "../../lib/phone";
 import { AppError, type FieldError } from "../../lib/problem";
 import { permissionsBeyond, roleExists, rolePermissions } from "../roles";
-import { avatarFile, claimAvatarUpload, releaseAvatarUpload } from "../uploads";
 import type { UserResponse } from "./users.schemas";
 import { assertCurrentPassword, pendingContactChanges, requestContactChange } from "./contact-changes.service";
 
@@ -512,50 +511,20 @@ export async function usersOfCompany(
   };
 }
 
-// ---- pictures ----
+// ---- pictures (the avatars module sets them) ----
 
-/** Sets the caller's picture to one of their photo uploads; the previous one is let go (the clean-up deletes it). */
-export async function setOwnAvatar(ctx: UserContext, uploadId: string) {
-  // The two reads are independent: one round trip's wait.
-  const [me, claim] = await Promise.all([findUser(ctx, ctx.actor.userId), claimAvatarUpload(ctx, uploadId)]);
-  const now = nowIso();
-  await ctx.env.DB.batch([
-    claim,
-    ctx.env.DB.prepare("UPDATE users SET avatar_upload_id = ?2, updated_at = ?3 WHERE id = ?1").bind(
-      me.id,
-      uploadId,
-      now,
-    ),
-    ...(me.avatarUploadId && me.avatarUploadId !== uploadId
-      ? [releaseAvatarUpload(ctx.env.DB, me.avatarUploadId)]
-      : []),
-  ]);
-  return toUserResponse({ ...me, avatarUploadId: uploadId, updatedAt: now });
+/** Points the user's picture at an upload (null: none); for the avatars module's batch. */
+export function avatarStatement(db: D1Database, userId: string, uploadId: string | null, now: string) {
+  return db
+    .prepare("UPDATE users SET avatar_upload_id = ?2, updated_at = ?3 WHERE id = ?1")
+    .bind(userId, uploadId, now);
 }
 
-export async function removeOwnAvatar(ctx: UserContext) {
-  const me = await findUser(ctx, ctx.actor.userId);
-  if (!me.avatarUploadId) return toUserResponse(me);
-  const now = nowIso();
-  await ctx.env.DB.batch([
-    ctx.env.DB.prepare("UPDATE users SET avatar_upload_id = NULL, updated_at = ?2 WHERE id = ?1").bind(me.id, now),
-    releaseAvatarUpload(ctx.env.DB, me.avatarUploadId),
-  ]);
-  return toUserResponse({ ...me, avatarUploadId: null, updatedAt: now });
-}
-
-/** A user's picture: for themselves and for staff who read users or technicians (as a directory shows faces). */
-export async function getUserAvatar(ctx: UserContext, userId: string) {
-  const mayRead =
-    userId === ctx.actor.userId ||
-    ctx.actor.permissions.has("users:read") ||
-    ctx.actor.permissions.has("technicians:read");
-  const row = mayRead
-    ? await ctx.db.query.users.findFirst({
-        where: and(eq(users.id, userId), isNull(users.deletedAt)),
-        columns: { avatarUploadId: true },
-      })
-    : undefined;
-  if (!row?.avatarUploadId) throw new AppError("not_found", "No picture.");
-  return avatarFile(ctx, row.avatarUploadId);
+/** The user's picture upload, if they have one and are not deleted. */
+export async function avatarOf(ctx: ServiceContext, userId: string): Promise<string | null> {
+  const row = await ctx.db.query.users.findFirst({
+    where: and(eq(users.id, userId), isNull(users.deletedAt)),
+    columns: { avatarUploadId: true },
+  });
+  return row?.avatarUploadId ?? null;
 }
