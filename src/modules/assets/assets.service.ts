@@ -148,16 +148,12 @@ function patchFrom(input: AssetInput): Partial<AssetRow> {
   return patch as Partial<AssetRow>;
 }
 
-export async function createAsset(ctx: UserContext, input: AssetInput & { customer_id: string; model: string }) {
-  await findCustomer(ctx, input.customer_id).catch(() => {
-    throw new AppError("validation_failed", "Unknown customer.", {
-      errors: [{ path: "customer_id", message: "No such customer" }],
-    });
-  });
+/** A new card of the customer's, from the fields given (staff's or the customer's own). */
+async function insertCard(ctx: UserContext, customerId: string, input: AssetInput & { model: string }) {
   const now = nowIso();
   const row: AssetRow = {
     id: newId("ast"),
-    customerId: input.customer_id,
+    customerId,
     model: input.model,
     serialNumber: null,
     cardType: "normal",
@@ -175,6 +171,15 @@ export async function createAsset(ctx: UserContext, input: AssetInput & { custom
   };
   await ctx.db.insert(assets).values(row);
   return toResponse(row);
+}
+
+export async function createAsset(ctx: UserContext, input: AssetInput & { customer_id: string; model: string }) {
+  await findCustomer(ctx, input.customer_id).catch(() => {
+    throw new AppError("validation_failed", "Unknown customer.", {
+      errors: [{ path: "customer_id", message: "No such customer" }],
+    });
+  });
+  return insertCard(ctx, input.customer_id, input);
 }
 
 export async function updateAsset(ctx: UserContext, id: string, input: AssetInput) {
@@ -243,27 +248,7 @@ async function ownCustomerId(ctx: UserContext): Promise<string> {
 /** A customer registers a card of their own: the model, serial number, where it is; the operator sets its type and warranty. */
 export async function registerOwnCard(ctx: UserContext, input: AssetInput & { model: string }) {
   const customerId = await ownCustomerId(ctx);
-  const now = nowIso();
-  const row: AssetRow = {
-    id: newId("ast"),
-    customerId,
-    model: input.model,
-    serialNumber: null,
-    cardType: "normal",
-    installedOn: null,
-    warrantyStart: null,
-    warrantyEnd: null,
-    address: "",
-    city: null,
-    postalCode: null,
-    region: null,
-    createdAt: now,
-    updatedAt: now,
-    deletedAt: null,
-    ...patchFrom(input),
-  };
-  await ctx.db.insert(assets).values(row);
-  return toResponse(row);
+  return insertCard(ctx, customerId, input);
 }
 
 /** A customer corrects their own card's own fields; another customer's card is a 404. */
