@@ -322,10 +322,16 @@ function workSql(now, q) {
       ('usr_demo_tech2', 'E-1002', '["fibre","appliances"]', '["gaborone","francistown"]', 'usr_demo_supervisor', '{}', 1, ${n}, ${n}),
       ('usr_demo_tech3', 'E-1003', '["copper","appliances"]', '["gaborone"]', 'usr_demo_supervisor', '{}', 1, ${n}, ${n}),
       ('usr_demo_tech4', 'E-1004', '["fibre"]', '["francistown"]', NULL, '{}', 1, ${n}, ${n});`,
-    `INSERT OR IGNORE INTO customers (id, user_id, full_name, phone, email, national_id, address, lat, lng, service_area, service_package, created_at, updated_at) VALUES
-      ('cus_demo_kagiso', 'usr_demo_customer1', 'Kagiso Customer', '+26771000007', 'customer1@demo.truckroll.dev', 'BW-100007', 'Plot 1234, Block 6, Gaborone', -24.6282, 25.9231, 'gaborone', 'fibre-50', ${n}, ${n}),
-      ('cus_demo_lesedi', 'usr_demo_customer2', 'Lesedi Customer', '+26771000008', 'customer2@demo.truckroll.dev', 'BW-100008', '12 Blue Jacket St, Francistown', -21.1700, 27.5078, 'francistown', 'adsl-10', ${n}, ${n}),
-      ('cus_demo_neo', NULL, 'Neo Molefe', '+26772000101', NULL, NULL, 'Mogoditshane Ward 3', -24.6264, 25.8656, 'mogoditshane', 'fibre-100', ${n}, ${n});`,
+    // The offers catalogue: a customer's package is one of these (ADSL 10 is retired but still held).
+    `INSERT OR IGNORE INTO offers (id, code, name, service, description, download_mbps, upload_mbps, monthly_price_minor, currency, active, created_at, updated_at) VALUES
+      ('ofr_demo_fibre50', 'FIBRE-50', 'Fibre 50', 'internet', 'Home fibre, 50/25 Mbps, unlimited data', 50, 25, 49900, 'BWP', 1, ${n}, ${n}),
+      ('ofr_demo_fibre100', 'FIBRE-100', 'Fibre 100', 'internet', 'Home fibre, 100/50 Mbps, unlimited data', 100, 50, 69900, 'BWP', 1, ${n}, ${n}),
+      ('ofr_demo_voice', 'VOICE-HOME', 'Home voice line', 'voice', 'Fixed line with 300 local minutes', NULL, NULL, 9900, 'BWP', 1, ${n}, ${n}),
+      ('ofr_demo_adsl10', 'ADSL-10', 'ADSL 10', 'internet', 'Copper broadband, 10/1 Mbps (no longer sold)', 10, 1, 29900, 'BWP', 0, ${n}, ${n});`,
+    `INSERT OR IGNORE INTO customers (id, user_id, full_name, phone, email, national_id, address, lat, lng, service_area, service_package, offer_id, language, created_at, updated_at) VALUES
+      ('cus_demo_kagiso', 'usr_demo_customer1', 'Kagiso Customer', '+26771000007', 'customer1@demo.truckroll.dev', 'BW-100007', 'Plot 1234, Block 6, Gaborone', -24.6282, 25.9231, 'gaborone', 'fibre-50', 'ofr_demo_fibre50', NULL, ${n}, ${n}),
+      ('cus_demo_lesedi', 'usr_demo_customer2', 'Lesedi Customer', '+26771000008', 'customer2@demo.truckroll.dev', 'BW-100008', '12 Blue Jacket St, Francistown', -21.1700, 27.5078, 'francistown', 'adsl-10', 'ofr_demo_adsl10', NULL, ${n}, ${n}),
+      ('cus_demo_neo', NULL, 'Neo Molefe', '+26772000101', NULL, NULL, 'Mogoditshane Ward 3', -24.6264, 25.8656, 'mogoditshane', 'fibre-100', 'ofr_demo_fibre100', 'id', ${n}, ${n});`,
     `INSERT OR IGNORE INTO assets (id, customer_id, model, serial_number, card_type, installed_on, warranty_start, warranty_end, address, region, created_at, updated_at) VALUES
       ('ast_demo_purifier', 'cus_demo_kagiso', 'AquaPure X1', 'AP-X1-0042', 'normal', '2026-03-01', '2026-03-01', '2027-02-28', 'Plot 1234, Block 6, Gaborone', 'Gaborone', ${n}, ${n}),
       ('ast_demo_router', 'cus_demo_lesedi', 'HomeHub 3000', 'HH-3000-7781', 'premium', '2024-05-10', '2024-05-10', '2025-05-09', '12 Blue Jacket St, Francistown', 'Francistown', ${n}, ${n});`,

@@ -11,13 +11,14 @@ import { secureHeaders } from "hono/secure-headers";
 import { ZodError } from "zod";
 import type { AppEnv } from "./lib/context";
 import { settingsFrom } from "./lib/env";
+import { systemContext } from "./lib/context";
 import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
 import { requestContext } from "./middleware/request-context";
 import { d1Session } from "./middleware/d1-session";
 import { forgetSessionsAfterWrites } from "./middleware/auth";
 import { accountPage, type AccountPageKind } from "./web/account-page";
 import { appointmentPage } from "./web/appointment-page";
-import { catalogue } from "./locales/catalogue";
+import { catalogue, pickLanguage } from "./locales/catalogue";
 import { authModule } from "./modules/auth";
 import { platformModule } from "./modules/platform";
 import { rolesModule } from "./modules/roles";
@@ -29,6 +30,7 @@ import { serviceContractsModule } from "./modules/service-contracts";
 import { privacyModule } from "./modules/privacy";
 import { archiveModule } from "./modules/archive";
 import { avatarsModule } from "./modules/avatars";
+import { offersModule } from "./modules/offers";
 import { usersModule } from "./modules/users";
 import { companiesModule } from "./modules/companies";
 import { customersModule } from "./modules/customers";
@@ -36,7 +38,7 @@ import { assetsModule } from "./modules/assets";
 import { techniciansModule } from "./modules/technicians";
 import { ticketsModule } from "./modules/tickets";
 import { bucketsModule } from "./modules/buckets";
-import { schedulingModule } from "./modules/scheduling";
+import { linkLanguage, schedulingModule } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
 import { inventoryModule } from "./modules/inventory";
 import { notificationsModule, webhookDocuments } from "./modules/notifications";
@@ -389,6 +391,11 @@ export const API_TAGS = [
       "The operator's other applications that sign their users in through truckroll: registry, public list for login screens, each application's own roles, who holds them, and round-robin pools.",
   },
   { name: "companies", description: "Contractor companies that technicians may belong to." },
+  {
+    name: "offers",
+    description:
+      "The catalogue of offers (packages) customers subscribe to: speeds, monthly price, on sale or retired. A customer's `offer_id` names one.",
+  },
   { name: "platform", description: "The API root, health, and the local development outbox." },
 ];
 
@@ -445,6 +452,7 @@ export function createApp() {
   app.route("/", privacyModule);
   app.route("/", archiveModule);
   app.route("/", avatarsModule);
+  app.route("/", offersModule);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -498,12 +506,20 @@ export function createApp() {
     const asset = await c.env.ASSETS.fetch(c.req.raw);
     return new Response(asset.body, asset); // a fetched response's headers are immutable
   });
-  app.get("/a/:token", (c) => {
+  app.get("/a/:token", async (c) => {
     const nonce = crypto.randomUUID().replace(/-/g, "");
     c.header("content-security-policy", pagePolicy(nonce));
+    c.header("vary", "accept-language");
     const settings = settingsFrom(c.env);
+    const asked = c.req.query("lang");
+    const language = pickLanguage(
+      asked,
+      asked ? null : await linkLanguage(systemContext(c.env, "visit-page"), c.req.param("token")),
+      c.req.header("accept-language"),
+      settings.language,
+    );
     return c.html(
-      appointmentPage(nonce, catalogue(settings.language), {
+      appointmentPage(nonce, catalogue(language), {
         name: settings.companyName,
         phone: settings.companyPhone,
       }),

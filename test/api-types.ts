@@ -3182,6 +3182,30 @@ export interface paths {
         patch: operations["publicShareLocation"];
         trace?: never;
     };
+    "/v1/public/appointments/{token}/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose the language of the visit page and messages
+         * @description The customer's choice is kept on their customer record: the page opens in it next time and their text messages follow it. A ticket without a customer record keeps nothing; the answer's `language` says what is in force.
+         *
+         *     **Who may call:** anyone, without a token.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        put: operations["publicSetLanguage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/appointments/{token}/cancel": {
         parameters: {
             query?: never;
@@ -6577,6 +6601,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogue of offers (packages) customers subscribe to
+         * @description The catalogue of offers (packages) customers subscribe to.
+         *
+         *     **Who may call:** holders of the `offers:read` permission (read the catalogue of offers (packages) customers subscribe to) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     Answers one page; pass the answer's `next_cursor` back as `cursor` for the following page (it is `null` on the last), `limit` sets the page size.
+         */
+        get: operations["listOffers"];
+        put?: never;
+        /**
+         * Add an offer to the catalogue
+         * @description Add an offer to the catalogue.
+         *
+         *     **Who may call:** holders of the `offers:manage` permission (create, change and retire offers) — by default the roles admin, manager; API keys given it.
+         *
+         *     Send an `Idempotency-Key` header to retry safely: the same key and body replay the first answer instead of acting twice.
+         */
+        post: operations["createOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/offers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look an offer up by id or code
+         * @description Look an offer up by id or code.
+         *
+         *     **Who may call:** holders of the `offers:read` permission (read the catalogue of offers (packages) customers subscribe to) — by default the roles admin, manager, supervisor, dispatcher, technician, customer; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        get: operations["getOffer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change or retire an offer
+         * @description Customers who hold an offer keep it when it is retired (`active: false`); a retired offer cannot be given to a customer.
+         *
+         *     **Who may call:** holders of the `offers:manage` permission (create, change and retire offers) — by default the roles admin, manager; API keys given it.
+         *
+         *     An object that does not exist, or that the caller may not see, answers 404.
+         */
+        patch: operations["updateOffer"];
+        trace?: never;
+    };
 }
 export interface webhooks {
     "ticket.created": {
@@ -8034,6 +8122,8 @@ export interface components {
                 delivery_status: {
                     /** @example Pending */
                     pending: string;
+                    /** @example Held for quiet hours */
+                    held: string;
                     /** @example Sending */
                     sending: string;
                     /** @example Sent */
@@ -8044,6 +8134,8 @@ export interface components {
                     failed: string;
                     /** @example Given up */
                     dead: string;
+                    /** @example Replaced by a newer message */
+                    superseded: string;
                 };
                 job_status: {
                     /** @example Queued */
@@ -8553,12 +8645,12 @@ export interface components {
             name: string;
             /** @description Defaults to `""`. */
             description?: string;
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage" | "offers:read" | "offers:manage")[];
         };
         RoleUpdate: {
             name?: string;
             description?: string;
-            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage")[];
+            permissions?: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage" | "offers:read" | "offers:manage")[];
         };
         RolePool: {
             role: string;
@@ -8579,7 +8671,7 @@ export interface components {
             recipient: string;
             user_id: string | null;
             /** @enum {string} */
-            status: "pending" | "sending" | "sent" | "retrying" | "failed" | "dead";
+            status: "pending" | "held" | "sending" | "sent" | "retrying" | "failed" | "dead" | "superseded";
             attempts: number;
             provider: string | null;
             provider_response: string | null;
@@ -8727,7 +8819,15 @@ export interface components {
             address: string;
             coordinates: components["schemas"]["Coordinates"];
             service_area: string | null;
+            /** @description Free-text package name (older records); `offer_id` names the catalogue offer */
             service_package: string | null;
+            /** @description The catalogue offer the customer subscribes to (GET /v1/offers/{id}) */
+            offer_id: string | null;
+            /**
+             * @description The language the customer reads their messages and visit page in; null: the visit page follows the browser, messages the deployment's language
+             * @enum {string|null}
+             */
+            language: "en" | "id" | null;
             created_at: string;
             updated_at: string;
         };
@@ -8754,6 +8854,13 @@ export interface components {
             coordinates?: components["schemas"]["Coordinates"];
             service_area?: string;
             service_package?: string;
+            /**
+             * @description An offer on sale, by id or code
+             * @example ofr_0a1b2c3d4e5f6g7h8i9j
+             */
+            offer_id?: string;
+            /** @enum {string} */
+            language?: "en" | "id";
             /** @description Link an existing customer login */
             user_id?: string;
         };
@@ -8775,6 +8882,13 @@ export interface components {
             coordinates?: components["schemas"]["Coordinates"];
             service_area?: string | null;
             service_package?: string | null;
+            /**
+             * @description An offer on sale, by id or code
+             * @example ofr_0a1b2c3d4e5f6g7h8i9j
+             */
+            offer_id?: string | null;
+            /** @enum {string|null} */
+            language?: "en" | "id" | null;
             user_id?: string | null;
         };
         Job: {
@@ -10033,7 +10147,7 @@ export interface components {
              */
             last_bookable_date: string;
             /**
-             * @description The deployment's language for customer-facing text
+             * @description The customer's language (on their record), else the deployment's, for customer-facing text
              * @enum {string}
              */
             language: "en" | "id";
@@ -10080,11 +10194,26 @@ export interface components {
                 /** @description When the technician's location the estimate is based on was reported */
                 location_reported_at: string;
             } | null;
-            /** @description The technician's last reported position, only while they are on their way to this visit */
+            /** @description The technician's last reported position, only while they are on their way to this visit. Show the distance and the map links rather than the raw coordinates. */
             technician_position: {
                 lat: number;
                 lng: number;
                 reported_at: string;
+                /**
+                 * @description Straight-line distance to the visit's location, when it is known
+                 * @example 2.4
+                 */
+                distance_km: number | null;
+                /**
+                 * @description The position on OpenStreetMap, for a browser
+                 * @example https://www.openstreetmap.org/?mlat=-24.65410&mlon=25.90870#map=16/-24.65410/25.90870
+                 */
+                map_url: string;
+                /**
+                 * @description The position as a geo: URI (RFC 5870), for a phone's map app
+                 * @example geo:-24.65410,25.90870
+                 */
+                geo_uri: string;
             } | null;
             allow_reschedule: boolean;
             allow_location_update: boolean;
@@ -10114,6 +10243,13 @@ export interface components {
             lat: number;
             lng: number;
             address?: string;
+        };
+        LanguageChoice: {
+            /**
+             * @example en
+             * @enum {string}
+             */
+            language: "en" | "id";
         };
         PublicRenewal: {
             message: string;
@@ -10892,7 +11028,7 @@ export interface components {
              *       "tickets:read"
              *     ]
              */
-            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage")[];
+            permissions: ("users:read" | "users:create" | "users:update" | "users:delete" | "users:approve" | "users:set_password" | "roles:read" | "roles:write" | "companies:read" | "companies:write" | "customers:read" | "customers:write" | "assets:read" | "assets:write" | "technicians:read" | "technicians:write" | "tickets:create" | "tickets:read" | "tickets:update" | "tickets:assign" | "tickets:comment" | "tickets:internal" | "tickets:sla" | "tickets:scope_all" | "tickets:scope_team" | "appointments:read" | "appointments:write" | "appointments:links" | "feedback:read" | "attendance:read" | "attendance:write" | "reports:read" | "reports:manage" | "inventory:read" | "inventory:manage" | "applications:read" | "applications:write" | "api_keys:manage" | "users:lookup" | "imports:records" | "imports:tickets" | "jobs:read_all" | "notifications:admin" | "webhooks:manage" | "network:read" | "network:manage" | "network:admin" | "network:provision" | "dev:outbox" | "audit:read" | "calendars:read" | "calendars:manage" | "templates:read" | "templates:manage" | "maintenance:read" | "maintenance:manage" | "contracts:read" | "contracts:manage" | "customers:erase" | "archive:manage" | "offers:read" | "offers:manage")[];
             /**
              * Format: date-time
              * @example 2027-12-31T23:59:59Z
@@ -11893,7 +12029,7 @@ export interface components {
             /** @example user.updated */
             action: string;
             /** @enum {string} */
-            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "archive_month" | "customer";
+            target_type: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "offer" | "archive_month" | "customer";
             target_id: string;
             /** @description The object before the change (secrets and password hashes left out) */
             before: {
@@ -12484,6 +12620,85 @@ export interface components {
              * @example upl_0a1b2c3d4e5f6g7h8i9j
              */
             upload_id: string;
+        };
+        OfferPage: {
+            data: components["schemas"]["Offer"][];
+            next_cursor: string | null;
+            /** @description Whether another page follows (then `next_cursor` fetches it) */
+            has_more: boolean;
+        };
+        Offer: {
+            id: string;
+            /**
+             * @description The operator's own code for the offer, unique
+             * @example FIBRE-50
+             */
+            code: string;
+            /** @example Fibre 50 */
+            name: string;
+            /** @enum {string} */
+            service: "internet" | "voice" | "tv" | "bundle" | "other";
+            description: string;
+            download_mbps: number | null;
+            upload_mbps: number | null;
+            monthly_price: {
+                /**
+                 * @description In the currency's minor units
+                 * @example 49900
+                 */
+                amount_minor: number;
+                /** @example BWP */
+                currency: string;
+            } | null;
+            /** @description A retired offer is kept for the customers who still hold it */
+            active: boolean;
+            /** @description Customers subscribed to it */
+            customer_count: number;
+            created_at: string;
+            updated_at: string;
+        };
+        OfferCreate: {
+            /** @example FIBRE-50 */
+            code: string;
+            /** @example Fibre 50 */
+            name: string;
+            /** @enum {string} */
+            service: "internet" | "voice" | "tv" | "bundle" | "other";
+            /** @description Defaults to `""`. */
+            description?: string;
+            /** @example 50 */
+            download_mbps?: number;
+            /** @example 25 */
+            upload_mbps?: number;
+            /** @description Monthly price */
+            monthly_price?: {
+                amount_minor: number;
+                /** @example BWP */
+                currency: string;
+            };
+            /** @description Defaults to `true`. */
+            active?: boolean;
+        };
+        OfferUpdate: {
+            /** @example FIBRE-50 */
+            code?: string;
+            /** @example Fibre 50 */
+            name?: string;
+            /** @enum {string} */
+            service?: "internet" | "voice" | "tv" | "bundle" | "other";
+            description?: string;
+            /** @example 50 */
+            download_mbps?: number | null;
+            /** @example 25 */
+            upload_mbps?: number | null;
+            /** @description Monthly price */
+            monthly_price?: {
+                amount_minor: number;
+                /** @example BWP */
+                currency: string;
+            } | null;
+            /** @description false retires the offer: no new customer may take it */
+            active?: boolean;
         };
     };
     responses: never;
@@ -17054,7 +17269,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's next_cursor */
                 cursor?: string;
                 /** @description Only deliveries in this state */
-                status?: "pending" | "sending" | "sent" | "retrying" | "failed" | "dead";
+                status?: "pending" | "held" | "sending" | "sent" | "retrying" | "failed" | "dead" | "superseded";
                 /** @description Only deliveries on this channel */
                 channel?: "email" | "sms" | "whatsapp" | "push" | "webhook";
                 /** @description Only deliveries caused by this event */
@@ -30899,6 +31114,197 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicMessage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed */
+            422: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publicSetLanguage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token in the customer's link (the part after /a/) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LanguageChoice"];
+            };
+        };
+        responses: {
+            /** @description The context in the chosen language */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description Each throttle of the operation: its quota `q` per window `w` seconds (IETF draft) */
+                    "RateLimit-Policy"?: string;
+                    /** @description The throttle closest to its limit: `r` requests left, reset in `t` seconds (IETF draft) */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenContext"];
                 };
             };
             /** @description Invalid input (validation_failed, malformed_json) */
@@ -46057,7 +46463,7 @@ export interface operations {
                 /** @description Changes made by this user */
                 actor_id?: string;
                 /** @description Changes to this kind of object */
-                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "archive_month" | "customer";
+                target_type?: "user" | "role" | "application" | "application_role" | "grant" | "api_key" | "webhook" | "team" | "calendar" | "sla_policy" | "job_template" | "maintenance_plan" | "service_contract" | "offer" | "archive_month" | "customer";
                 /** @description Changes to this object (with target_type) */
                 target_id?: string;
                 /** @description Exactly this action, e.g. `user.updated` */
@@ -49832,6 +50238,440 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOffers: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20, max 100) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor */
+                cursor?: string;
+                /** @description Search offer names and codes: case-insensitive substring match, at most 100 characters; every character (also % and _) matches itself. */
+                q?: string;
+                /** @description Only offers for this service */
+                service?: "internet" | "voice" | "tv" | "bundle" | "other";
+                /** @description Only offers on sale (true) or retired (false) */
+                active?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of offers, by name */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferPage"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOffer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe: with the same key and body, the first response is replayed instead of acting twice */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    /** @description `true` when this answer is the stored one of an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The offer's id or its code */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The offer */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The offer's id or its code */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            /** @description Invalid input (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or may not touch this object */
+            403: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size cap */
+            413: {
+                headers: {
+                    /** @description The request's id (send your own to correlate; quote it to support) */
+                    "X-Request-Id"?: string;
+                    /** @description The database session's position: send it back as `X-D1-Bookmark` to read your own writes on the next request */
+                    "X-D1-Bookmark"?: string;
+                    /** @description Outside production only: the database round trips the request took */
+                    "X-D1-Round-Trips"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (or a type this operation takes) */
+            415: {
                 headers: {
                     /** @description The request's id (send your own to correlate; quote it to support) */
                     "X-Request-Id"?: string;

@@ -25,6 +25,7 @@ const PUBLIC_OPERATIONS = new Set([
   "publicSchedule",
   "publicReschedule",
   "publicShareLocation",
+  "publicSetLanguage",
   "publicFeedback",
   "publicCancel",
   "publicRenewLink",

@@ -65,6 +65,8 @@ export const PERMISSIONS = {
   "contracts:manage": "Create, change, renew and cancel service contracts",
   "customers:erase": "Erase a customer's personal data (cannot be undone)",
   "archive:manage": "Move closed work to the archive now, and restore an archived month",
+  "offers:read": "Read the catalogue of offers (packages) customers subscribe to",
+  "offers:manage": "Create, change and retire offers",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -121,6 +123,7 @@ export const BUILTIN_ROLES = {
       "templates:read",
       "maintenance:read",
       "contracts:read",
+      "offers:read",
     ],
   },
   dispatcher: {
@@ -156,6 +159,7 @@ export const BUILTIN_ROLES = {
       "maintenance:read",
       "maintenance:manage",
       "contracts:read",
+      "offers:read",
     ],
   },
   technician: {
@@ -172,6 +176,7 @@ export const BUILTIN_ROLES = {
       "appointments:write",
       "feedback:read",
       "templates:read",
+      "offers:read",
     ],
   },
   customer: {
@@ -185,6 +190,7 @@ export const BUILTIN_ROLES = {
       "tickets:comment",
       "appointments:read",
       "feedback:read",
+      "offers:read",
     ],
   },
 } satisfies Record<string, { name: string; description: string; permissions: Permission[] }>;

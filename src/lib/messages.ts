@@ -9,6 +9,12 @@ export interface NotificationMessage {
   subject?: string;
   body: string;
   created_at: string;
+  /**
+   * Messages to one address about one visit share this key: a newer one replaces an older one still
+   * held for quiet hours. With it, `event_at` is when the event it tells of happened.
+   */
+  coalesce_key?: string;
+  event_at?: string;
 }
 
 /** A domain event (`ticket.created`, `sla.breached` …); its id lets consumers de-duplicate. */

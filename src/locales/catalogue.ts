@@ -13,6 +13,38 @@ export function catalogue(language: Language): Catalogue {
   return LANGUAGES[language] ?? en;
 }
 
+/**
+ * The language a customer-facing page speaks: the one asked for (the page's switch), else the
+ * customer's own, else the best the browser accepts (Accept-Language, by weight), else the deployment's.
+ */
+export function pickLanguage(
+  asked: string | undefined,
+  customers: Language | null,
+  acceptLanguage: string | undefined,
+  fallback: Language,
+): Language {
+  const known = (tag: string | undefined): Language | null => {
+    const primary = tag?.trim().toLowerCase().split("-")[0];
+    return primary && Object.hasOwn(LANGUAGES, primary) ? (primary as Language) : null;
+  };
+  const chosen = known(asked) ?? customers;
+  if (chosen) return chosen;
+  const accepted = (acceptLanguage ?? "")
+    .split(",")
+    .map((part, i) => {
+      const [tag, ...params] = part.split(";");
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { tag, q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((a) => a.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const a of accepted) {
+    const language = known(a.tag);
+    if (language) return language;
+  }
+  return fallback;
+}
+
 /** Fills `{name}` placeholders; an unknown placeholder is left as written. */
 export function fill(template: string, values: Record<string, string | number | null | undefined>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (values[name] ?? whole).toString());

@@ -1,10 +1,11 @@
-import type { Catalogue } from "../locales/catalogue";
+import { LANGUAGES, type Catalogue } from "../locales/catalogue";
 
 /**
  * SCH-5: the customer's visit page behind the SMS link. Small (no framework, no external
  * requests), mobile-first, accessible (labels, focus order, an aria-live status line), in the
- * deployment's language. It speaks only the public appointment API with the token from its own
- * URL, and follows the visit without a reload by polling that API with back-off.
+ * customer's language (chosen by the server; a switch at the top changes and remembers it). It
+ * speaks only the public appointment API with the token from its own URL, and follows the visit
+ * without a reload by polling that API with back-off.
  */
 export function appointmentPage(nonce: string, words: Catalogue, company: { name: string; phone: string }): string {
   const t = words.page;
@@ -17,6 +18,25 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
         <label class="inline"><input type="radio" name="${name}" value="Yes" required> ${esc(t.yes)}</label>
         <label class="inline"><input type="radio" name="${name}" value="No"> ${esc(t.no)}</label>
       </fieldset>`;
+  // A rating as a row of buttons (radio inputs under the hood), its good end named under the question.
+  const scale = (name: string, from: number, to: number, label: string, ends: string, stars = false) => {
+    const options = [];
+    for (let n = from; n <= to; n++)
+      options.push(
+        `<label class="pick${stars ? " star" : ""}"><input type="radio" name="${name}" value="${n}" required${stars ? ` aria-label="${esc(t.stars.replace("{n}", String(n)))}"` : ""}><span aria-hidden="${stars}">${stars ? "★" : n}</span></label>`,
+      );
+    return `
+      <fieldset class="scale"><legend id="${name}-label">${esc(label)}</legend>
+        <p class="muted ends" id="${name}-ends">${esc(ends)}</p>
+        <div class="picks${stars ? " stars" : ""}" role="radiogroup" aria-labelledby="${name}-label" aria-describedby="${name}-ends">${options.join("")}</div>
+      </fieldset>`;
+  };
+  const languages = Object.entries(LANGUAGES)
+    .map(
+      ([code, c]) =>
+        `<a href="?lang=${code}" lang="${code}" hreflang="${code}"${c.locale === words.locale ? ' aria-current="true"' : ""}>${esc(c.page.language_name)}</a>`,
+    )
+    .join(" ");
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -51,6 +71,28 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   button.primary { background: var(--accent); color:#fff; width:100%; margin-top: .75rem; }
   button.primary:disabled { background:#eaeef2; color:#57606a; text-decoration:none; }
   button.danger { border-color: var(--bad); color: var(--bad); width: 100%; margin-top: .5rem; }
+  .top { display:flex; justify-content: space-between; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
+  nav.langs a { color: var(--accent); margin-left: .5rem; display:inline-block; min-height: 44px; line-height: 44px; }
+  nav.langs a[aria-current] { color: var(--fg); font-weight: 700; text-decoration: none; }
+  .maps a { display:inline-block; margin: .25rem 1rem 0 0; min-height: 44px; line-height: 44px; color: var(--accent); font-weight: 600; }
+  #contact a { color: var(--accent); font-weight: 700; }
+  .picks { display:flex; flex-wrap: wrap; gap: .35rem; }
+  .pick { position: relative; display:inline-flex; margin:0; font-weight: 600; }
+  .pick input { position:absolute; opacity:0; width:100%; height:100%; margin:0; cursor:pointer; }
+  .pick span { display:inline-flex; align-items:center; justify-content:center; min-width: 44px; min-height: 44px; border:1px solid var(--accent); border-radius:.5rem; color: var(--accent); background:#fff; }
+  .pick input:checked + span { background: var(--accent); color:#fff; }
+  .pick input:focus-visible + span { outline: 3px solid #9a6700; outline-offset: 2px; }
+  .stars .pick span { border-color: transparent; font-size: 1.9rem; color: #d0d7de; background: transparent; }
+  .stars .pick.lit span { color: #bf8700; }
+  .stars .pick input:checked + span { background: transparent; color: #bf8700; }
+  .ends { margin: 0 0 .35rem; font-size: .9rem; }
+  .part { border-top: 1px solid #d0d7de; padding-top: .5rem; margin-top: .75rem; }
+  .part:first-of-type { border-top: 0; margin-top: 0; padding-top: 0; }
+  #cancel-confirm { position: fixed; left: 0; right: 0; bottom: 0; background: #fff; border-top: 1px solid #d0d7de; box-shadow: 0 -4px 16px rgba(0,0,0,.15); padding: 1rem 1rem calc(1rem + env(safe-area-inset-bottom)); display:flex; flex-direction: column; gap: .75rem; z-index: 10; }
+  #cancel-confirm[hidden] { display:none; }
+  #cancel-confirm p { margin: 0; font-weight: 600; }
+  #cancel-confirm button { width: 100%; min-height: 52px; margin: 0; }
+  #cancel-no { background: var(--accent); color: #fff; }
   button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #9a6700; outline-offset: 2px; }
   #status { min-height: 1.5rem; font-weight: 600; }
   #status.ok { color: var(--ok); } #status.error { color: var(--bad); }
@@ -61,7 +103,10 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
 </head>
 <body>
 <main>
-  <p class="company">${esc(company.name)}</p>
+  <div class="top">
+    <p class="company">${esc(company.name)}</p>
+    <nav class="langs" aria-label="${esc(t.language)}">${languages}</nav>
+  </div>
   <h1 id="heading" tabindex="-1">${esc(t.loading)}</h1>
   <p id="status" role="status" aria-live="polite">${esc(t.loading)}</p>
   <section id="expired" hidden aria-labelledby="heading">
@@ -74,6 +119,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   <section id="journey" hidden aria-live="polite">
     <p class="eta" id="eta"></p>
     <p class="muted" id="position"></p>
+    <p class="maps" id="maps" hidden><a id="map-app" href="#">${esc(t.map_app)}</a><a id="map-web" href="#" target="_blank" rel="noopener noreferrer">${esc(t.map_web)}</a></p>
   </section>
   <section id="visit" hidden aria-labelledby="visit-title">
     <h2 id="visit-title">${esc(t.title)}</h2>
@@ -99,36 +145,32 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   <section id="cancel" hidden aria-labelledby="cancel-title">
     <h2 id="cancel-title">${esc(t.cancel_title)}</h2>
     <button class="danger" id="cancel-start" type="button">${esc(t.cancel)}</button>
-    <div id="cancel-confirm" hidden>
+    <div id="cancel-confirm" role="dialog" aria-modal="true" aria-labelledby="cancel-question" hidden>
       <p id="cancel-question"></p>
       <button class="danger" id="cancel-yes" type="button">${esc(t.cancel_confirm)}</button>
       <button id="cancel-no" type="button">${esc(t.cancel_keep)}</button>
     </div>
   </section>
-  <section id="tech-feedback" hidden aria-labelledby="tech-feedback-title">
-    <h2 id="tech-feedback-title">${esc(t.tech_feedback_title)}</h2>
-    <form id="tech-form">
-      <label for="satisfaction">${esc(t.satisfaction)}</label>
-      <input id="satisfaction" name="satisfaction" type="number" min="1" max="5" inputmode="numeric" required>
-      <label for="effort">${esc(t.effort)}</label>
-      <input id="effort" name="effort" type="number" min="1" max="5" inputmode="numeric" required>
-      ${yesNo("identified", t.identified)}
-      ${yesNo("clothing", t.clothing)}
-      ${yesNo("speedtest", t.speedtest)}
-      <label for="extra">${esc(t.extra)}</label>
-      <textarea id="extra" name="extra" rows="2" maxlength="2000"></textarea>
-      <button class="primary" type="submit">${esc(t.send)}</button>
-    </form>
-  </section>
-  <section id="service-feedback" hidden aria-labelledby="service-feedback-title">
-    <h2 id="service-feedback-title">${esc(t.service_feedback_title)}</h2>
-    <form id="service-form">
-      <label for="nps">${esc(t.nps)}</label>
-      <input id="nps" name="nps" type="number" min="0" max="10" inputmode="numeric" required>
-      <label for="rating">${esc(t.rating)}</label>
-      <input id="rating" name="rating" type="number" min="1" max="5" inputmode="numeric" required>
-      <label for="comment">${esc(t.comment)}</label>
-      <textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea>
+  <section id="feedback" hidden aria-labelledby="feedback-title">
+    <h2 id="feedback-title">${esc(t.feedback_title)}</h2>
+    <form id="feedback-form">
+      <fieldset class="part" id="tech-part">
+        <h3>${esc(t.tech_feedback_title)}</h3>
+        ${scale("satisfaction", 1, 5, t.satisfaction, t.satisfaction_ends)}
+        ${scale("effort", 1, 5, t.effort, t.effort_ends)}
+        ${yesNo("identified", t.identified)}
+        ${yesNo("clothing", t.clothing)}
+        ${yesNo("speedtest", t.speedtest)}
+        <label for="extra">${esc(t.extra)}</label>
+        <textarea id="extra" name="extra" rows="2" maxlength="2000"></textarea>
+      </fieldset>
+      <fieldset class="part" id="service-part">
+        <h3>${esc(t.service_feedback_title)}</h3>
+        ${scale("nps", 0, 10, t.nps, t.nps_ends)}
+        ${scale("rating", 1, 5, t.rating, t.rating_ends, true)}
+        <label for="comment">${esc(t.comment)}</label>
+        <textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea>
+      </fieldset>
       <button class="primary" type="submit">${esc(t.send)}</button>
     </form>
   </section>
@@ -144,7 +186,15 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   function fill(s, v) { return s.replace(/\\{(\\w+)\\}/g, function (m, k) { return v[k] == null ? m : String(v[k]); }); }
   var context = null, chosen = null, loading = 0, timer = 0, failures = 0, stage = "", stopped = false;
 
-  $("contact").textContent = boot.company.phone ? fill(t.contact, { company: boot.company.name, phone: boot.company.phone }) : fill(t.contact_no_phone, { company: boot.company.name });
+  // The company's number as a link a phone dials; without one, where else to turn.
+  (function contact() {
+    var box = $("contact"), phone = boot.company.phone;
+    if (!phone) { box.textContent = fill(t.contact_no_phone, { company: boot.company.name }); return; }
+    var parts = fill(t.contact, { company: boot.company.name }).split("{phone}");
+    var a = document.createElement("a");
+    a.href = "tel:" + phone.replace(/[^+\\d]/g, ""); a.textContent = phone;
+    box.append(parts[0], a, parts[1] || "");
+  })();
 
   function say(text, kind) { var s = $("status"); s.textContent = text; s.className = kind || ""; }
   function call(path, options) {
@@ -165,6 +215,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   // A booked arrival window is what was promised: "Monday 7 December, 08:00–10:00 CAT"; else the exact time.
   function when(ctx) {
     var st = ctx.appointment_state, w = st.arrival_window;
+    if (st.status === "cancelled") return t.no_visit; // the old time is no longer anyone's plan
     if (!st.starts_at) return t.not_booked;
     if (!w) return format(st.starts_at, true);
     try {
@@ -201,16 +252,24 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     $("journey").hidden = !onTheWay;
     if (onTheWay) {
       $("eta").textContent = ctx.eta ? fill(t.eta, { from: format(ctx.eta.earliest), to: format(ctx.eta.latest) }) : t.eta_unknown;
+      // A distance and map links, never raw coordinates.
       var p = ctx.technician_position;
-      $("position").textContent = p ? fill(t.position, { lat: p.lat.toFixed(4), lng: p.lng.toFixed(4), time: format(p.reported_at) }) : "";
+      $("position").textContent = !p ? "" : p.distance_km != null
+        ? fill(t.position, { distance: p.distance_km.toLocaleString(boot.locale, { maximumFractionDigits: 1 }), time: format(p.reported_at) })
+        : fill(t.position_no_distance, { time: format(p.reported_at) });
+      $("maps").hidden = !p;
+      if (p) { $("map-app").href = p.geo_uri; $("map-web").href = p.map_url; }
     }
     $("booking").hidden = !ctx.allow_reschedule;
     $("booking-title").textContent = ctx.appointment_state.status === "scheduled" || ctx.appointment_state.status === "confirmed" ? t.choose_move_title : t.choose_title;
     $("book").textContent = ctx.appointment_state.status === "scheduled" || ctx.appointment_state.status === "confirmed" ? t.move : t.book;
     $("location").hidden = !ctx.allow_location_update;
     $("cancel").hidden = !ctx.allow_cancel;
-    $("tech-feedback").hidden = !ctx.allow_feedback || ctx.feedback_submitted.technician;
-    $("service-feedback").hidden = !ctx.allow_feedback || ctx.feedback_submitted.service;
+    // One form: the parts not answered yet. A disabled part is left out of the form's checks.
+    var techDone = ctx.feedback_submitted.technician, serviceDone = ctx.feedback_submitted.service;
+    $("feedback").hidden = !ctx.allow_feedback || (techDone && serviceDone);
+    $("tech-part").hidden = $("tech-part").disabled = techDone;
+    $("service-part").hidden = $("service-part").disabled = serviceDone;
     if (st !== stage) {
       var first = stage === "";
       stage = st;
@@ -257,8 +316,13 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
         });
         box.appendChild(b);
       });
-      // The day in the customer's words: its weekday and the zone the times are in.
-      $("day-label").textContent = new Date(date + "T12:00:00Z").toLocaleDateString(document.documentElement.lang, { weekday: "long", timeZone: "UTC" }) + " · " + day.timezone;
+      // The day in the customer's words: its weekday and the zone the times are in, by name.
+      var noon = new Date(date + "T12:00:00Z"), zone = day.timezone;
+      try {
+        zone = new Intl.DateTimeFormat(boot.locale, { timeZone: day.timezone, timeZoneName: "long" }).formatToParts(noon)
+          .filter(function (x) { return x.type === "timeZoneName"; })[0].value;
+      } catch (e) { /* the zone's id is still a name */ }
+      $("day-label").textContent = noon.toLocaleDateString(boot.locale, { weekday: "long", timeZone: "UTC" }) + " · " + zone;
       var open = day.slots.some(function (s) { return s.is_available; });
       var closed = day.closed_code ? t["closed_" + day.closed_code].replace("{name}", day.closed_name ? " (" + day.closed_name + ")" : "") : t.status_no_slots;
       if (!keepStatus) say(open ? t.status_pick : closed);
@@ -279,30 +343,41 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
         .then(function () { say(t.location_shared, "ok"); }).catch(function (e) { say(e.message, "error"); });
     }, function () { say(t.location_refused, "error"); });
   });
+  // The question sits at the bottom of the screen, its buttons full width under the thumb; keeping the visit is the lowest one.
   $("cancel-start").addEventListener("click", function () {
     $("cancel-question").textContent = fill(t.cancel_question, { when: when(context) });
-    $("cancel-confirm").hidden = false; $("cancel-start").hidden = true; $("cancel-yes").focus();
+    $("cancel-confirm").hidden = false; $("cancel-start").hidden = true; $("cancel-no").focus();
   });
-  $("cancel-no").addEventListener("click", function () { $("cancel-confirm").hidden = true; $("cancel-start").hidden = false; $("cancel-start").focus(); });
+  function keepVisit() { $("cancel-confirm").hidden = true; $("cancel-start").hidden = false; $("cancel-start").focus(); }
+  $("cancel-no").addEventListener("click", keepVisit);
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !$("cancel-confirm").hidden) keepVisit(); });
   $("cancel-yes").addEventListener("click", function () {
     call("/cancel", { method: "POST" }).then(function (ctx) {
       $("cancel-confirm").hidden = true; $("cancel-start").hidden = false; render(ctx); return loadSlots(true);
     }).catch(function (e) { say(e.message, "error"); });
   });
-  function sendFeedback(body, section) {
-    return call("/feedback", { method: "POST", body: JSON.stringify(body) }).then(function () {
-      $(section).hidden = true; say(t.feedback_thanks, "ok"); return refresh();
-    }).catch(function (e) { say(e.message, "error"); });
-  }
   function radio(name) { var r = document.querySelector('input[name="' + name + '"]:checked'); return r ? r.value : ""; }
-  $("tech-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    sendFeedback({ type: "technician", customer_satisfaction: Number($("satisfaction").value), customer_effort_score: Number($("effort").value),
-      contractor_identified: radio("identified"), branded_clothing: radio("clothing"), speedtest_conducted: radio("speedtest"), extended: $("extra").value || undefined }, "tech-feedback");
+  // Stars light up to the one chosen.
+  document.querySelectorAll('input[name="rating"]').forEach(function (input) {
+    input.addEventListener("change", function () {
+      document.querySelectorAll('input[name="rating"]').forEach(function (o) { o.parentNode.classList.toggle("lit", Number(o.value) <= Number(input.value)); });
+    });
   });
-  $("service-form").addEventListener("submit", function (ev) {
+  // One Send: each part not answered yet goes as its own feedback; a part that went through is not sent again.
+  $("feedback-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    sendFeedback({ type: "service", net_promoter_score: Number($("nps").value), service_rating: Number($("rating").value), service_feedback: $("comment").value || undefined }, "service-feedback");
+    var button = ev.target.querySelector("button[type=submit]");
+    var sends = [];
+    if (!$("tech-part").disabled) sends.push({ type: "technician", customer_satisfaction: Number(radio("satisfaction")), customer_effort_score: Number(radio("effort")),
+      contractor_identified: radio("identified"), branded_clothing: radio("clothing"), speedtest_conducted: radio("speedtest"), extended: $("extra").value || undefined });
+    if (!$("service-part").disabled) sends.push({ type: "service", net_promoter_score: Number(radio("nps")), service_rating: Number(radio("rating")), service_feedback: $("comment").value || undefined });
+    button.disabled = true;
+    sends.reduce(function (done, body) {
+      return done.then(function () { return call("/feedback", { method: "POST", body: JSON.stringify(body) }); });
+    }, Promise.resolve())
+      .then(function () { say(t.feedback_thanks, "ok"); return refresh(); })
+      .catch(function (e) { say(e.message, "error"); return refresh(); })
+      .then(function () { button.disabled = false; });
   });
   $("renew").addEventListener("click", function () {
     $("renew").disabled = true;
@@ -313,10 +388,10 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     if (e.code === "token_expired" || e.code === "invalid_link") {
       stopped = true;
       var expired = e.code === "token_expired";
-      ["visit", "booking", "location", "cancel", "journey", "tech-feedback", "service-feedback"].forEach(function (id) { $(id).hidden = true; });
+      ["visit", "booking", "location", "cancel", "journey", "feedback"].forEach(function (id) { $(id).hidden = true; });
       $(expired ? "expired" : "invalid").hidden = false;
       $("heading").textContent = expired ? t.heading_expired : t.heading_invalid;
-      say(expired ? t.expired_text : t.invalid_text, "error");
+      say(""); // the section under the heading says it, once
       return;
     }
     say(e.status ? e.message : t.offline, "error");
@@ -334,6 +409,12 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
   }
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible" && !stopped) refresh(); });
   call("").then(function (ctx) {
+    // A language picked with the switch is kept on the customer's record (their texts follow it), then the address is tidied.
+    var asked = new URLSearchParams(location.search).get("lang");
+    if (asked) {
+      history.replaceState(null, "", location.pathname);
+      if (asked !== ctx.language) call("/language", { method: "PUT", body: JSON.stringify({ language: asked }) }).catch(function () {});
+    }
     render(ctx);
     // Days are the deployment's calendar days, not the phone's.
     function dayIn(ms) { return new Intl.DateTimeFormat("en-CA", { timeZone: ctx.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ms)); }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { id as indonesian } from "../../src/locales/id";
 
 /**
  * SCH-5, SCH-7, FB-1 and NTF-1 in a real browser: Debian's Chromium driven by playwright-core against the worker served
@@ -211,6 +212,8 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Book your technician visit");
       expect(await page.locator(".company").textContent()).toBe("Kalahari Fibre");
       expect(await page.locator("#contact").textContent()).toBe("Questions? Call Kalahari Fibre on +267 390 0000.");
+      // The number is a link the phone dials.
+      expect(await page.locator("#contact a").getAttribute("href")).toBe("tel:+2673900000");
       expect(await page.locator("#service").textContent()).toBe("Internet");
       const date = gaboroneDate(3);
       await page.locator("#date").fill(date);
@@ -243,7 +246,15 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await page.clock.fastForward("01:05");
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your technician is on the way");
       expect(await page.locator("#eta").textContent()).toMatch(/^Expected between \d{2}:\d{2} and \d{2}:\d{2}$/);
-      expect(await page.locator("#position").textContent()).toContain("-24.6541, 25.9087");
+      // A distance and map links, never the raw coordinates.
+      expect(await page.locator("#position").textContent()).toMatch(
+        /^About \d+(\.\d)? km from you \(at \d{2}:\d{2}\)\.$/,
+      );
+      expect(await page.locator("#map-app").getAttribute("href")).toBe("geo:-24.65410,25.90870");
+      expect(await page.locator("#map-web").getAttribute("href")).toMatch(
+        /^https:\/\/www\.openstreetmap\.org\/\?mlat=-24\.65410&mlon=25\.90870/,
+      );
+      expect(await page.locator("main").innerText()).not.toMatch(/-24\.65|25\.90/);
       expect(await page.locator("#cancel").isVisible()).toBe(false);
       await page.screenshot({ path: join(artifacts, "visit-2-on-the-way.png"), fullPage: true });
 
@@ -255,21 +266,26 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
         expect((await api(`/v1/appointments/${appointment.id}/${step}`, { token: tech, body: {} })).status).toBe(200);
       await page.clock.fastForward("00:35");
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is complete");
-      expect(await page.locator("#tech-feedback").isVisible()).toBe(true);
-      expect(await page.locator("#service-feedback").isVisible()).toBe(true);
+      // One form, one Send: ratings are buttons and stars, each scale naming its good end.
+      expect(await page.locator("#feedback").isVisible()).toBe(true);
+      expect(await page.locator("#feedback-form button[type=submit]").count()).toBe(1);
+      expect(await page.locator("#satisfaction-ends").textContent()).toBe("1 = very unhappy, 5 = very happy");
+      expect(await page.locator("#rating-ends").textContent()).toBe("1 star = poor, 5 stars = excellent");
+      expect(await page.getByRole("radio", { name: "4 of 5 stars" }).count()).toBe(1);
       await page.screenshot({ path: join(artifacts, "visit-3-complete.png"), fullPage: true });
-
-      await page.locator("#satisfaction").fill("5");
-      await page.locator("#effort").fill("4");
+      // Send with a question unanswered: the browser's own check stops it, nothing is sent.
+      await page.locator("#feedback-form button[type=submit]").click();
+      expect(await page.locator("#feedback").isVisible()).toBe(true);
+      await page.locator('input[name="satisfaction"][value="5"]').check();
+      await page.locator('input[name="effort"][value="4"]').check();
       for (const name of ["identified", "clothing", "speedtest"])
         await page.locator(`input[name="${name}"][value="Yes"]`).check();
-      await page.locator("#tech-form button[type=submit]").click();
-      await expect.poll(() => page.locator("#tech-feedback").isVisible()).toBe(false);
-      await page.locator("#nps").fill("9");
-      await page.locator("#rating").fill("5");
+      await page.locator('input[name="nps"][value="9"]').check();
+      await page.getByRole("radio", { name: "5 of 5 stars" }).check();
       await page.locator("#comment").fill("On time and friendly.");
-      await page.locator("#service-form button[type=submit]").click();
+      await page.locator("#feedback-form button[type=submit]").click();
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Thank you!");
+      expect(await page.locator("#feedback").isVisible()).toBe(false);
       await page.screenshot({ path: join(artifacts, "visit-4-thank-you.png"), fullPage: true });
       const feedback = await api(`/v1/feedback?technician_id=usr_page_tech`, { token: admin });
       expect(
@@ -315,6 +331,73 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
     }
   }, 180_000);
 
+  it("speaks the customer's language and remembers a switch; a cancelled visit loses its old time; the cancel question sits under the thumb", async () => {
+    const admin = await signIn("pageadmin");
+    const customer = await api("/v1/customers", {
+      token: admin,
+      body: { full_name: "Sari Wijaya", phone: "+26772100003", language: "id" },
+    });
+    expect(customer.status, customer.text).toBe(201);
+    const ticket = await api("/v1/tickets", {
+      token: admin,
+      body: { kind: "repair", priority: "medium", title: "Fibre internet slow", customer_id: customer.json.id },
+    });
+    await api(`/v1/tickets/${ticket.json.id}/assign`, { token: admin, body: { technician_ids: ["usr_page_tech"] } });
+    const link = await api(`/v1/tickets/${ticket.json.id}/appointment-link`, { token: admin, method: "POST" });
+    expect(link.status, link.text).toBe(201);
+    const browser = await launch();
+    try {
+      // The customer's record says Indonesian; the browser says English: the record wins.
+      const page = await (await browser.newContext({ ...phone, locale: "en-GB" })).newPage();
+      await page.goto(link.json.url);
+      await expect.poll(() => page.locator("#heading").textContent()).toBe(indonesian.page.heading_choose);
+      expect(await page.locator("html").getAttribute("lang")).toBe("id");
+      expect(await page.locator("#service").textContent()).toBe(indonesian.services.internet);
+      await page.screenshot({ path: join(artifacts, "visit-7-indonesian.png"), fullPage: true });
+      // The switch changes the page and is kept on the customer's record (their texts follow it).
+      await page.getByRole("link", { name: "English" }).click();
+      await expect.poll(() => page.locator("#heading").textContent()).toBe("Book your technician visit");
+      await expect.poll(() => page.url()).toBe(link.json.url);
+      await expect
+        .poll(async () => (await api(`/v1/customers/${customer.json.id}`, { token: admin })).json.language)
+        .toBe("en");
+
+      const date = gaboroneDate(12);
+      await page.locator("#date").fill(date);
+      await page.locator("#date").dispatchEvent("change");
+      await page.getByRole("button", { name: "10:00", exact: true }).click();
+      await page.getByRole("button", { name: "Book this time" }).click();
+      await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is booked");
+
+      // The question comes up at the bottom of the screen, its buttons full width; "keep it" has the focus.
+      await page.getByRole("button", { name: "Cancel my visit" }).click();
+      const dialog = page.getByRole("dialog");
+      expect(await dialog.isVisible()).toBe(true);
+      for (const name of ["Yes, cancel the visit", "Keep it"]) {
+        const box = (await dialog.getByRole("button", { name }).boundingBox())!;
+        expect(box.width).toBeGreaterThanOrEqual(390 * 0.9);
+        expect(box.height).toBeGreaterThanOrEqual(48);
+        expect(box.y).toBeGreaterThan(844 / 2);
+      }
+      expect(await page.evaluate("document.activeElement.id")).toBe("cancel-no");
+      await page.screenshot({ path: join(artifacts, "visit-8-cancel-question.png") });
+      await dialog.getByRole("button", { name: "Yes, cancel the visit" }).click();
+      await expect.poll(() => page.locator("#heading").textContent()).toBe("Your visit is cancelled");
+      expect(await page.locator("#when").textContent()).toBe("No visit booked");
+      expect(await page.locator("#visit").innerText()).not.toContain("10:00");
+      expect(await page.locator("#status").textContent()).not.toContain("10:00");
+      await page.screenshot({ path: join(artifacts, "visit-9-cancelled.png"), fullPage: true });
+
+      // Without a language on record, the browser's Accept-Language chooses.
+      const walkIn = await (await browser.newContext({ ...phone, locale: "id-ID" })).newPage();
+      await walkIn.goto(`${base}/a/${tokens.alice}`);
+      await walkIn.locator("#case").waitFor({ state: "visible" });
+      expect(await walkIn.locator("html").getAttribute("lang")).toBe("id");
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it("renews an expired link to the phone it went to, and explains an invalid one", async () => {
     const admin = await signIn("pageadmin");
     const browser = await launch();
@@ -348,6 +431,8 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       await invalid.goto(`${base}/a/not-a-valid-token-aaaaaaaaaaaaaaaaaaaaa`);
       await expect.poll(() => invalid.locator("#heading").textContent()).toBe("This link does not work");
       expect(await invalid.locator("#invalid").textContent()).toContain("Please use the newest link we texted you");
+      // Said once, not in the heading, the status line and the section over again.
+      expect((await invalid.locator("main").innerText()).split("Please use the newest link").length - 1).toBe(1);
       expect(await invalid.locator("#contact").textContent()).toBe("Questions? Call Kalahari Fibre on +267 390 0000.");
       await invalid.screenshot({ path: join(artifacts, "visit-6-invalid.png"), fullPage: true });
     } finally {
@@ -538,7 +623,7 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
         .poll(() => page.locator("#status").textContent())
         .toBe("No visits on public holidays (Founders' Day); try another day.");
       expect(await page.locator("#day-label").textContent()).toMatch(
-        /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) · Africa\/Gaborone$/,
+        /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) · Central Africa Time$/,
       );
       expect(await page.locator(".slots button:enabled").count()).toBe(0);
       await page.screenshot({ path: join(artifacts, "customer-page-holiday.png"), fullPage: true });

@@ -142,6 +142,10 @@ export const ROUTE_ACCESS: Record<string, string> = {
   listArchiveMonths: "archive:manage", // GET /v1/archive/months
   archiveMonth: "archive:manage", // POST /v1/archive/months/{month}/archive
   restoreArchivedMonth: "archive:manage", // POST /v1/archive/months/{month}/restore
+  listOffers: "offers:read", // GET /v1/offers
+  createOffer: "offers:manage", // POST /v1/offers
+  getOffer: "offers:read", // GET /v1/offers/{id}
+  updateOffer: "offers:manage", // PATCH /v1/offers/{id}
   listServiceContracts: "contracts:read", // GET /v1/service-contracts
   createServiceContract: "contracts:manage", // POST /v1/service-contracts
   getServiceContract: "contracts:read", // GET /v1/service-contracts/{id}
@@ -199,6 +203,7 @@ export const ROUTE_ACCESS: Record<string, string> = {
   publicReschedule: "public", // POST /v1/public/appointments/{token}/reschedule
   publicShareLocation: "public", // PATCH /v1/public/appointments/{token}/location
   publicFeedback: "public", // POST /v1/public/appointments/{token}/feedback
+  publicSetLanguage: "public", // PUT /v1/public/appointments/{token}/language
   publicCancel: "public", // POST /v1/public/appointments/{token}/cancel
   publicRenewLink: "public", // POST /v1/public/appointments/{token}/renew
   confirmAppointment: "appointments:write", // POST /v1/appointments/{id}/confirm

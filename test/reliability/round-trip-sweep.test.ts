@@ -79,6 +79,10 @@ describe("D1 round trips of every operation", () => {
       token: admin,
       body: { name: `Sweep Co ${crypto.randomUUID().slice(0, 6)}` },
     });
+    const offer = await call("/v1/offers", {
+      token: admin,
+      body: { code: `SWEEP-${crypto.randomUUID().slice(0, 6)}`, name: "Sweep offer", service: "internet" },
+    });
     const role = await call("/v1/roles", {
       token: admin,
       body: { key: `sweep_${crypto.randomUUID().slice(0, 6)}`, name: "Sweep", permissions: ["tickets:read"] },
@@ -187,6 +191,7 @@ describe("D1 round trips of every operation", () => {
       link: await linkFor(admin, linkTicket.id),
       asset: await makeAsset(cust.customerId),
       company: company.json?.id,
+      offer: offer.json?.id,
       role: role.json?.key,
       bucket: bucket.json?.id,
       webhook: webhook.json?.id,
@@ -213,6 +218,8 @@ describe("D1 round trips of every operation", () => {
     string,
     () => Promise<{ path?: string; body?: Json; token?: string; headers?: Record<string, string> }>
   > = {
+    // The example's code belongs to the offer the example POST creates.
+    "PATCH /v1/offers/{id}": async () => ({ body: { name: "Sweep offer, renamed", active: true } }),
     "POST /v1/maintenance-plans": async () => ({
       body: {
         name: "Sweep plan 2",
@@ -377,6 +384,7 @@ describe("D1 round trips of every operation", () => {
         customers: w.customer,
         assets: w.asset,
         companies: w.company,
+        offers: w.offer,
         tickets: w.ticket,
         appointments: path.startsWith("/v1/public/") ? w.link : w.appointment,
         roles: w.role,

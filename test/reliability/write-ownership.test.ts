@@ -77,6 +77,7 @@ const OWNER: Record<string, string> = {
   maintenance_occurrences: "maintenance",
   service_contracts: "service-contracts",
   archive_parts: "archive",
+  offers: "offers",
   archive_months: "archive",
   archived_tickets: "archive",
   time_off: "technicians",

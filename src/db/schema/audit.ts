@@ -14,6 +14,7 @@ export const AUDIT_TARGETS = [
   "job_template",
   "maintenance_plan",
   "service_contract",
+  "offer",
   "archive_month",
   "customer",
 ] as const;

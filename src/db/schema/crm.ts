@@ -21,6 +21,34 @@ export const companies = sqliteTable(
   (t) => [uniqueIndex("companies_name_unique").on(t.name)],
 );
 
+/** Languages the customer-facing words exist in (src/locales). */
+export const CUSTOMER_LANGUAGES = ["en", "id"] as const;
+
+/**
+ * The operator's catalogue of offers (packages) a customer subscribes to: the telecom platform's
+ * offer lookup. Retired offers stay for the customers who still hold them.
+ */
+export const OFFER_SERVICES = ["internet", "voice", "tv", "bundle", "other"] as const;
+export const offers = sqliteTable(
+  "offers",
+  {
+    id: text("id").primaryKey(),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    service: text("service", { enum: OFFER_SERVICES }).notNull(),
+    description: text("description").notNull().default(""),
+    downloadMbps: real("download_mbps"),
+    uploadMbps: real("upload_mbps"),
+    /** Monthly price in the currency's minor units (cents, thebe). */
+    monthlyPriceMinor: integer("monthly_price_minor"),
+    currency: text("currency"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("offers_code_unique").on(t.code), index("offers_name_idx").on(t.name, t.id)],
+);
+
 /** Subscribers / customers (CRM-1); `userId` links the customer's own login when there is one. */
 export const customers = sqliteTable(
   "customers",
@@ -44,6 +72,10 @@ export const customers = sqliteTable(
     lng: real("lng"),
     serviceArea: text("service_area"),
     servicePackage: text("service_package"),
+    /** The catalogue offer the customer subscribes to (offers table). */
+    offerId: text("offer_id"),
+    /** The language the customer reads their messages and visit page in; the deployment's when null. */
+    language: text("language", { enum: CUSTOMER_LANGUAGES }),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     deletedAt: text("deleted_at"),
@@ -54,6 +86,7 @@ export const customers = sqliteTable(
     index("customers_created_idx").on(t.createdAt, t.id),
     index("customers_area_idx").on(t.serviceArea, t.createdAt),
     index("customers_phone_idx").on(t.phone),
+    index("customers_offer_idx").on(t.offerId),
   ],
 );
 

@@ -3,7 +3,17 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
 
 export const CHANNELS = ["email", "sms", "whatsapp", "push", "webhook"] as const;
 export type Channel = (typeof CHANNELS)[number];
-export const DELIVERY_STATUSES = ["pending", "sending", "sent", "retrying", "failed", "dead"] as const;
+/** `held`: waiting for quiet hours to end; `superseded`: a held text a newer message about the same visit replaced. */
+export const DELIVERY_STATUSES = [
+  "pending",
+  "held",
+  "sending",
+  "sent",
+  "retrying",
+  "failed",
+  "dead",
+  "superseded",
+] as const;
 
 /**
  * The delivery log (NTF-1). One row per message id — event × recipient × channel — so a
@@ -27,6 +37,8 @@ export const deliveries = sqliteTable(
     claimedAt: text("claimed_at"),
     /** When the queue should have (re)delivered it: a held text at the end of quiet hours, a retry after its back-off. */
     nextAttemptAt: text("next_attempt_at"),
+    /** Messages to one customer address about one visit share it: a newer one replaces a held older one. */
+    coalesceKey: text("coalesce_key"),
     sentAt: text("sent_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
@@ -35,7 +47,10 @@ export const deliveries = sqliteTable(
     index("deliveries_status_idx").on(t.status, t.createdAt),
     index("deliveries_created_idx").on(t.createdAt, t.id),
     index("deliveries_event_idx").on(t.eventId),
-    index("deliveries_overdue_idx").on(t.nextAttemptAt).where(sql`status IN ('pending', 'retrying', 'sending')`),
+    index("deliveries_overdue_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`status IN ('pending', 'held', 'retrying', 'sending')`),
+    index("deliveries_coalesce_idx").on(t.coalesceKey, t.createdAt).where(sql`coalesce_key IS NOT NULL`),
   ],
 );
 

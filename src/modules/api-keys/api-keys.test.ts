@@ -289,6 +289,7 @@ describe("keys and who may change whom", () => {
         "tickets:comment",
         "appointments:read",
         "feedback:read",
+        "offers:read",
       ],
     });
     const changed = await call(`/v1/users/${customer.id}`, {

@@ -1,3 +1,4 @@
+import type { FieldError } from "../../lib/problem";
 import { assets } from "../../db/schema";
 import { inList } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
@@ -103,9 +104,16 @@ export const assetImport: ImportKind<Card> = {
     const updated: string[] = [];
     const outcomes = rows.map(({ value: { input, given } }, i): RowOutcome => {
       const owner = owners[i];
-      if (!owner || "error" in owner)
-        return { outcome: "failed", errors: [owner ? owner.error : { path: "customer_id", message: "Required" }] };
       const matches = existing.filter((e) => e.serialNumber === input.serial_number);
+      // Every problem of a row is reported together, so one correction fixes it.
+      if (!owner || "error" in owner) {
+        const errors: FieldError[] = [owner ? owner.error : { path: "customer_id", message: "Required" }];
+        if (matches.length > 1)
+          errors.push({ path: "serial_number", message: `${matches.length} service cards have this serial number` });
+        else if (matches.length && onExisting === "fail")
+          errors.push({ path: "serial_number", message: "A service card with this serial number exists" });
+        return { outcome: "failed", errors };
+      }
       if (!matches.length) {
         statements.push(
           guardedInsert(

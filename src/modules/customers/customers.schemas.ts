@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { dateOrInstant } from "../../lib/query-dialect";
-import { CUSTOMER_CHANNELS } from "../../db/schema";
+import { CUSTOMER_CHANNELS, CUSTOMER_LANGUAGES } from "../../db/schema";
 import { searchParam } from "../../lib/search";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 
@@ -43,7 +43,18 @@ export const CustomerSchema = z
     address: z.string(),
     coordinates: CoordinatesSchema.nullable(),
     service_area: z.string().nullable(),
-    service_package: z.string().nullable(),
+    service_package: z
+      .string()
+      .nullable()
+      .openapi({ description: "Free-text package name (older records); `offer_id` names the catalogue offer" }),
+    offer_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The catalogue offer the customer subscribes to (GET /v1/offers/{id})" }),
+    language: z.enum(CUSTOMER_LANGUAGES).nullable().openapi({
+      description:
+        "The language the customer reads their messages and visit page in; null: the visit page follows the browser, messages the deployment's language",
+    }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -76,6 +87,13 @@ const fields = {
   coordinates: CoordinatesSchema,
   service_area: z.string().trim().min(1).max(80),
   service_package: z.string().trim().min(1).max(80),
+  offer_id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .openapi({ description: "An offer on sale, by id or code", example: "ofr_0a1b2c3d4e5f6g7h8i9j" }),
+  language: z.enum(CUSTOMER_LANGUAGES),
   user_id: z.string().max(64),
 };
 
@@ -92,6 +110,8 @@ export const CustomerCreateSchema = z
     coordinates: fields.coordinates.optional(),
     service_area: fields.service_area.optional(),
     service_package: fields.service_package.optional(),
+    offer_id: fields.offer_id.optional(),
+    language: fields.language.optional(),
     user_id: fields.user_id.optional().openapi({ description: "Link an existing customer login" }),
   })
   .openapi("CustomerCreate");
@@ -109,6 +129,8 @@ export const CustomerUpdateSchema = z
     coordinates: fields.coordinates.nullable().optional(),
     service_area: fields.service_area.nullable().optional(),
     service_package: fields.service_package.nullable().optional(),
+    offer_id: fields.offer_id.nullable().optional(),
+    language: fields.language.nullable().optional(),
     user_id: fields.user_id.nullable().optional(),
   })
   .openapi("CustomerUpdate");

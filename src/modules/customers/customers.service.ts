@@ -11,6 +11,7 @@ import { AppError } from "../../lib/problem";
 import { endOf, startOf } from "../../lib/query-dialect";
 import { normalisePhone, toE164 } from "../../lib/phone";
 import { seesNationalId, visibleCustomers } from "../access";
+import { offerForCustomer } from "../offers";
 
 export type CustomerRow = typeof customers.$inferSelect;
 
@@ -29,6 +30,8 @@ export function toCustomerResponse(row: CustomerRow, options: { nationalId: bool
     coordinates: row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null,
     service_area: row.serviceArea,
     service_package: row.servicePackage,
+    offer_id: row.offerId,
+    language: row.language,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };
@@ -62,6 +65,8 @@ export async function customerForUser(ctx: ServiceContext, userId: string): Prom
     lng: null,
     serviceArea: user.region?.trim().toLowerCase().slice(0, 40) || null,
     servicePackage: null,
+    offerId: null,
+    language: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
@@ -191,6 +196,8 @@ type CustomerInput = {
   coordinates?: { lat: number; lng: number } | null;
   service_area?: string | null;
   service_package?: string | null;
+  offer_id?: string | null;
+  language?: CustomerRow["language"];
   user_id?: string | null;
 };
 
@@ -210,12 +217,14 @@ function patchFrom(ctx: ServiceContext, input: CustomerInput): Partial<CustomerR
   }
   if (input.service_area !== undefined) patch.serviceArea = input.service_area;
   if (input.service_package !== undefined) patch.servicePackage = input.service_package;
+  if (input.language !== undefined) patch.language = input.language;
   if (input.user_id !== undefined) patch.userId = input.user_id;
   return patch;
 }
 
 export async function createCustomer(ctx: UserContext, input: CustomerInput & { full_name: string; phone: string }) {
   if (input.user_id) await assertLinkableUser(ctx, input.user_id);
+  const offer = input.offer_id ? await offerForCustomer(ctx, input.offer_id) : null;
   if (input.account_number) await assertAccountNumberFree(ctx, input.account_number);
   const now = nowIso();
   const row: CustomerRow = {
@@ -233,10 +242,12 @@ export async function createCustomer(ctx: UserContext, input: CustomerInput & { 
     lng: null,
     serviceArea: null,
     servicePackage: null,
+    language: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
     ...patchFrom(ctx, input),
+    offerId: offer?.id ?? null,
   };
   await ctx.db.insert(customers).values(row);
   return toCustomerResponse(row);
@@ -247,7 +258,8 @@ export async function getCustomer(ctx: UserContext, id: string) {
 }
 
 export async function updateCustomer(ctx: UserContext, id: string, input: CustomerInput) {
-  await findCustomer(ctx, id);
+  const current = await findCustomer(ctx, id);
+  const offer = input.offer_id ? await offerForCustomer(ctx, input.offer_id, current.offerId) : null;
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
   if (input.account_number) await assertAccountNumberFree(ctx, input.account_number, id);
   await commitChange(ctx, {
@@ -256,13 +268,33 @@ export async function updateCustomer(ctx: UserContext, id: string, input: Custom
         ctx.env.DB,
         ctx.db
           .update(customers)
-          .set({ ...patchFrom(ctx, input), updatedAt: nowIso() })
+          .set({
+            ...patchFrom(ctx, input),
+            ...(input.offer_id !== undefined ? { offerId: offer?.id ?? null } : {}),
+            updatedAt: nowIso(),
+          })
           .where(eq(customers.id, id)),
       ),
     ],
     changed: [{ table: customers, id }],
   });
   return getCustomer(ctx, id);
+}
+
+/** The customer's own choice of language (from their visit page). */
+export async function setCustomerLanguage(ctx: ServiceContext, id: string, language: CustomerRow["language"]) {
+  await commitChange(ctx, {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db
+          .update(customers)
+          .set({ language, updatedAt: nowIso() })
+          .where(and(eq(customers.id, id), sql`${customers.language} IS NOT ${language}`)),
+      ),
+    ],
+    changed: [{ table: customers, id }],
+  });
 }
 
 export async function deleteCustomer(ctx: UserContext, id: string) {

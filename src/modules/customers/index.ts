@@ -17,7 +17,13 @@ export const customersModule = createRouter()
 
 export { runCustomerExportStep } from "./data-export";
 
-export { customerForUser, findCustomer, findVisibleCustomer, visibleCustomersByAccount } from "./customers.service";
+export {
+  customerForUser,
+  findCustomer,
+  findVisibleCustomer,
+  setCustomerLanguage,
+  visibleCustomersByAccount,
+} from "./customers.service";
 export {
   customerImport,
   customerReferenceColumns,

@@ -318,6 +318,21 @@ describe("ticket, service card and catalogue imports", () => {
     const checklist = await call(`/v1/tickets/${ticket.id}/checklist`, { token: admin.token });
     expect(checklist.json.items.map((i: { id: string }) => i.id)).toEqual(["ont", "item-2"]);
     expect(await download(job.file.download_url, admin.token)).toContain("template_id: No such job template in use");
+
+    // A row with several problems found against the database lists every one of them, not the first.
+    const again = await imported(
+      "/v1/imports/tickets?on_existing=fail",
+      admin.token,
+      `external_ref,title,kind,template_id,customer_account_number\n${refs[0]},Again,installation,tpl_missing,NO-SUCH-${uid()}\n`,
+    );
+    expect(again.counts).toEqual({ created: 0, updated: 0, skipped: 0, failed: 1 });
+    const report = await download(again.file.download_url, admin.token);
+    for (const problem of [
+      "customer_account_number:",
+      "template_id: No such job template in use",
+      "external_ref: A ticket with this external reference exists",
+    ])
+      expect(report).toContain(problem);
   });
 
   it("tickets go through the tickets module: numbers, SLA targets, history, one event per chunk; re-runs skip; dispatchers may import tickets only", async () => {

@@ -13,6 +13,7 @@ import {
   formatVisitTime,
   formatVisitWindow,
   type CustomerMessageKey,
+  type Language,
 } from "../../locales/catalogue";
 import { visitMessageFacts } from "../scheduling";
 import { contactsOf } from "../users";
@@ -25,10 +26,19 @@ export interface CustomerContact {
   email: string | null;
   whatsapp: string | null;
   messageChannels: CustomerChannel[];
+  /** Their own language; the deployment's when null. */
+  language: Language | null;
+}
+
+export interface PlannedMessage {
+  body: NotificationMessage;
+  delaySeconds?: number;
+  /** Not sent, only logged as superseded, with this reason (there is nothing true left to tell). */
+  silenced?: string;
 }
 
 export interface CustomerMessages {
-  messages: { body: NotificationMessage; delaySeconds?: number }[];
+  messages: PlannedMessage[];
   inApp: {
     id: string;
     userId: string;
@@ -67,8 +77,40 @@ export function customerMessageKey(message: DomainEventMessage): CustomerMessage
   }
 }
 
-/** Sent at once even in quiet hours: asked for just now (the link), or the customer is waiting at the door. */
-const URGENT: CustomerMessageKey[] = ["link_sent", "en_route", "on_site", "cancelled"];
+/**
+ * Sent at once even in quiet hours: asked for just now (the link), or the customer is waiting at
+ * the door. A cancellation by us is urgent only when the visit was due before quiet hours end
+ * (and two hours after); otherwise it waits like the rest.
+ */
+const URGENT: CustomerMessageKey[] = ["link_sent", "en_route", "on_site"];
+const CANCELLED_SOON_MS = 2 * 3600_000;
+/** Messages that tell of a change to a booking; told together with a booking the customer never heard of, they read as the booking. */
+const CHANGES: CustomerMessageKey[] = ["confirmed", "rescheduled", "rescheduled_by_customer"];
+const CANCELS: CustomerMessageKey[] = ["cancelled", "cancelled_by_customer"];
+
+/** What the customer has not been told yet about one visit on one address: the events of its held and superseded messages since the last one that went out. */
+async function unheard(
+  ctx: ServiceContext,
+  ticketId: string,
+): Promise<Map<string, { types: string[]; latest: string }>> {
+  const prefix = `visit:${ticketId}:`;
+  const { results } = await ctx.env.DB.prepare(
+    `SELECT d.coalesce_key AS k, d.event_type AS type, d.status, json_extract(d.message, '$.event_at') AS at FROM deliveries d
+     WHERE d.coalesce_key >= ?1 AND d.coalesce_key < ?2 ORDER BY d.created_at`,
+  )
+    .bind(prefix, `${prefix}\uffff`)
+    .all<{ k: string; type: string; status: string; at: string | null }>();
+  const out = new Map<string, { types: string[]; latest: string }>();
+  for (const row of results) {
+    const group = out.get(row.k) ?? { types: [], latest: "" };
+    // A message that went out (or is going) is what the customer knows: what came before it is heard.
+    if (row.status === "held" || row.status === "superseded") group.types.push(row.type);
+    else group.types = [];
+    if (row.at && row.at > group.latest) group.latest = row.at;
+    out.set(row.k, group);
+  }
+  return out;
+}
 
 function addressFor(customer: CustomerContact, channel: CustomerChannel): string | null {
   if (channel === "sms") return customer.phone;
@@ -92,7 +134,7 @@ export async function planCustomerMessages(
   const key = customerMessageKey(event);
   const out: CustomerMessages = { messages: [], inApp: [] };
   if (!key) return out;
-  const language = ctx.settings.language;
+  const language = customer.language ?? ctx.settings.language;
   const words = catalogue(language);
   const facts = await visitMessageFacts(ctx, event, customer);
   const zone = facts.appointment?.timezone ?? ctx.settings.timeZone;
@@ -115,9 +157,17 @@ export async function planCustomerMessages(
     eta,
     url: facts.url,
   };
-  const subject = words.messages[key].subject;
-  const body = fill(words.messages[key].body, values);
-  const delay = URGENT.includes(key) ? 0 : quietDelay;
+  const startsAt = facts.appointment?.startsAt;
+  const urgent =
+    URGENT.includes(key) ||
+    (key === "cancelled" &&
+      startsAt !== undefined &&
+      Date.parse(startsAt) < Date.now() + quietDelay * 1000 + CANCELLED_SOON_MS);
+  const delay = urgent ? 0 : quietDelay;
+  const wording = (k: CustomerMessageKey) => ({
+    subject: words.messages[k].subject,
+    body: fill(words.messages[k].body, values),
+  });
 
   const targets: { channel: CustomerChannel; address: string }[] = [];
   const linkSent = catalogued(event);
@@ -129,7 +179,20 @@ export async function planCustomerMessages(
       if (address) targets.push({ channel, address });
     }
   }
+  // Quiet hours: one message per visit and address says where things stand. The link is its own thread.
+  const coalesced = key !== "link_sent";
+  const before = coalesced && targets.length ? await unheard(ctx, ticket.id) : new Map();
   for (const { channel, address } of targets) {
+    const coalesceKey = coalesced ? `visit:${ticket.id}:${channel}:${address}` : undefined;
+    const group = coalesceKey ? before.get(coalesceKey) : undefined;
+    const neverToldOfBooking = group?.types.includes("appointment.scheduled") ?? false;
+    let told = key;
+    let silenced: string | undefined;
+    if (group && group.latest > event.occurred_at) silenced = "A newer message about this visit was already planned.";
+    else if (CANCELS.includes(key) && neverToldOfBooking)
+      silenced = "The visit was cancelled before the customer heard it was booked; nothing to tell.";
+    else if (CHANGES.includes(key) && neverToldOfBooking) told = "booked";
+    const { subject, body } = wording(told);
     const message: NotificationMessage = {
       kind: "notification",
       id: `${event.id}:customer:${channel}`,
@@ -139,12 +202,15 @@ export async function planCustomerMessages(
       subject,
       body,
       created_at: nowIso(),
+      ...(coalesceKey ? { coalesce_key: coalesceKey, event_at: event.occurred_at } : {}),
     };
     out.messages.push({
       body: message,
       delaySeconds: channel !== "email" && delay ? Math.min(delay, 43_200) : undefined,
+      ...(silenced ? { silenced } : {}),
     });
   }
+  const { subject, body } = wording(key);
   if (customer.userId) {
     const [account] = await contactsOf(ctx, { ids: [customer.userId] });
     if (account) {
@@ -188,7 +254,7 @@ export function planContractMessages(
   customer: CustomerContact,
   quietDelay: number,
 ): CustomerMessages {
-  const language = ctx.settings.language;
+  const language = customer.language ?? ctx.settings.language;
   const words = catalogue(language).messages[contract.will_renew ? "contract_renews" : "contract_ending"];
   const body = fill(words.body, {
     company: ctx.settings.companyName,

@@ -73,32 +73,63 @@ export async function fanOutEvent(ctx: ServiceContext, event: DomainEventMessage
       plan.realtime,
     );
   }
-  // A message held back (quiet hours) is a delivery row from the start: it is visible in the log,
-  // and the overdue sweep sends it again if the delayed queue message never arrives.
-  const held = plan.messages.filter((m) => m.delaySeconds);
-  if (held.length) {
+  // A message held back (quiet hours) is a delivery row from the start: it is visible in the log as
+  // held, and the overdue sweep sends it again if the delayed queue message never arrives. A message
+  // about a visit replaces the ones still held about the same visit on the same address (they are
+  // marked superseded in the same batch); one with nothing true left to tell is only logged.
+  const rows = plan.messages.filter((m) => m.delaySeconds || m.silenced || coalesceKeyOf(m.body));
+  if (rows.length) {
     const now = Date.now();
-    await env.DB.batch(
-      held.map((m) => {
-        const meta = describe(m.body as Deliverable);
-        return env.DB.prepare(
-          `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9, ?9) ON CONFLICT(id) DO NOTHING`,
+    const stamp = new Date(now).toISOString();
+    const statements: D1PreparedStatement[] = [];
+    for (const m of rows) {
+      const body = m.body as Deliverable;
+      const meta = describe(body);
+      const key = coalesceKeyOf(body);
+      if (key && !m.silenced)
+        statements.push(
+          env.DB.prepare(
+            `UPDATE deliveries SET status = 'superseded', last_error = ?3, updated_at = ?4
+             WHERE coalesce_key = ?1 AND status = 'held' AND id != ?2 AND coalesce(json_extract(message, '$.event_at'), '') <= ?5`,
+          ).bind(
+            key,
+            body.id,
+            `Replaced by a newer message (${meta.eventType}).`,
+            stamp,
+            (body as NotificationMessage).event_at ?? "",
+          ),
+        );
+      const status = m.silenced ? "superseded" : m.delaySeconds ? "held" : "pending";
+      statements.push(
+        env.DB.prepare(
+          `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, coalesce_key, last_error, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?12) ON CONFLICT(id) DO NOTHING`,
         ).bind(
-          (m.body as Deliverable).id,
+          body.id,
           meta.eventId,
           meta.eventType,
           meta.channel,
           meta.recipient,
           meta.userId,
-          JSON.stringify(m.body),
-          new Date(now + m.delaySeconds! * 1000).toISOString(),
-          new Date(now).toISOString(),
-        );
-      }),
-    );
+          status,
+          JSON.stringify(body),
+          m.silenced ? null : new Date(now + (m.delaySeconds ?? 0) * 1000).toISOString(),
+          key,
+          m.silenced ?? null,
+          stamp,
+        ),
+      );
+    }
+    await env.DB.batch(statements);
   }
-  await sendToQueue(env, plan.messages);
+  await sendToQueue(
+    env,
+    plan.messages.filter((m) => !m.silenced),
+  );
+}
+
+function coalesceKeyOf(m: NotificationMessage | WebhookMessage): string | null {
+  return !isWebhook(m) && m.coalesce_key ? m.coalesce_key : null;
 }
 
 /** How long past its due time a delivery may be before the sweep assumes its queue message was lost. */
@@ -116,7 +147,7 @@ export async function redeliverOverdue(ctx: ServiceContext, scheduledTime: numbe
   const before = new Date(scheduledTime - OVERDUE_GRACE_MS).toISOString();
   const { results } = await db
     .prepare(
-      "SELECT id, message, next_attempt_at FROM deliveries WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at < ?1 ORDER BY next_attempt_at LIMIT 100",
+      "SELECT id, message, next_attempt_at FROM deliveries WHERE status IN ('pending', 'held', 'retrying', 'sending') AND next_attempt_at < ?1 ORDER BY next_attempt_at LIMIT 100",
     )
     .bind(before)
     .all<{ id: string; message: string; next_attempt_at: string }>();
@@ -166,15 +197,25 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
   const meta = describe(m);
   await db
     .prepare(
-      `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, created_at, updated_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
+      `INSERT INTO deliveries (id, event_id, event_type, channel, recipient, user_id, status, attempts, message, next_attempt_at, coalesce_key, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9, ?8, ?8) ON CONFLICT(id) DO NOTHING`,
     )
-    .bind(m.id, meta.eventId, meta.eventType, meta.channel, meta.recipient, meta.userId, JSON.stringify(m), now)
+    .bind(
+      m.id,
+      meta.eventId,
+      meta.eventType,
+      meta.channel,
+      meta.recipient,
+      meta.userId,
+      JSON.stringify(m),
+      now,
+      coalesceKeyOf(m),
+    )
     .run();
   const claimed = await db
     .prepare(
       `UPDATE deliveries SET status = 'sending', claimed_at = ?2, attempts = attempts + 1, updated_at = ?2, next_attempt_at = ?4
-      WHERE id = ?1 AND (status IN ('pending', 'retrying') OR (status = 'sending' AND claimed_at < ?3))
+      WHERE id = ?1 AND (status IN ('pending', 'retrying') OR (status = 'held' AND next_attempt_at <= ?5) OR (status = 'sending' AND claimed_at < ?3))
       RETURNING attempts`,
     )
     .bind(
@@ -182,6 +223,9 @@ export async function deliver(ctx: ServiceContext, m: Deliverable): Promise<Deli
       now,
       new Date(Date.now() - STALE_CLAIM_MS).toISOString(),
       new Date(Date.now() + STALE_CLAIM_MS).toISOString(),
+      // A held text goes out once quiet hours are over (a minute's slack for the queue's clock); one
+      // that comes early waits for the overdue sweep.
+      new Date(Date.now() + 60_000).toISOString(),
     )
     .first<{ attempts: number }>();
   if (!claimed) return "skipped";

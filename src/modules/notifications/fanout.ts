@@ -123,7 +123,7 @@ export function quietDelaySeconds(settings: Settings, now = new Date()): number 
 }
 
 export interface FanOut {
-  messages: { body: NotificationMessage | WebhookMessage; delaySeconds?: number }[];
+  messages: { body: NotificationMessage | WebhookMessage; delaySeconds?: number; silenced?: string }[];
   inApp: {
     id: string;
     userId: string;

@@ -10,7 +10,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { BASE, call, expectProblem, outboxFor } from "../../../test/helpers";
 import { bookingSetup, dayAhead } from "../../../test/scheduling-helpers";
 import { securitySuite } from "../../../test/security-suite";
-import { assignedTicket, customerAccount, raiseTicket, staff, technicianAccount } from "../../../test/work-factories";
+import {
+  assignedTicket,
+  customerAccount,
+  makeCustomer,
+  raiseTicket,
+  staff,
+  technicianAccount,
+} from "../../../test/work-factories";
+import { newId } from "../../lib/ids";
 import type { Env } from "../../lib/env";
 import { handleNotificationBatch } from "../../queues/notifications.consumer";
 import type { DomainEventMessage, NotificationMessage, QueueMessage } from "../../lib/messages";
@@ -310,8 +318,173 @@ describe("the outbox: what a crash leaves behind is finished later, never lost",
       .all<{ channel: string; status: string; next_attempt_at: string }>();
     const sms = rows.results.filter((r) => r.channel === "sms");
     expect(sms).toHaveLength(1);
-    expect(sms[0].status).toBe("pending");
+    expect(sms[0].status).toBe("held");
     expect(sms[0].next_attempt_at > new Date().toISOString()).toBe(true);
+  });
+});
+
+describe("quiet hours: texts held overnight go out once, in order, and only while still true", () => {
+  it("a night of booking, cancelling, re-booking and moving one visit sends one text with where things stand", async () => {
+    const { fanOutEvent, deliver } = await import("./delivery");
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const phone = `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    const customerId = await makeCustomer({ phone });
+    const ticket = await raiseTicket(dispatcher.token, { customer_id: customerId });
+    const day = dayAhead(5);
+    const sent: NotificationMessage[] = [];
+    const night = systemContext(
+      {
+        ...env,
+        QUIET_HOURS: "00:00-23:59",
+        NOTIFICATIONS: {
+          sendBatch: async (batch: { body: NotificationMessage }[]) => void sent.push(...batch.map((m) => m.body)),
+        } as unknown as Queue,
+      } as Env,
+      "test",
+    );
+    const visit = async (start: string, status = "scheduled") => {
+      const id = newId("apt");
+      const [h, m] = start.split(":").map(Number);
+      const at = (hour: number) => `${day}T${String(hour - 2).padStart(2, "0")}:${String(m).padStart(2, "0")}:00.000Z`;
+      await env.DB.prepare(
+        `INSERT INTO appointments (id, ticket_id, technician_id, date, start_time, end_time, timezone, starts_at, ends_at,
+                                   duration_minutes, status, scheduled_via, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Africa/Gaborone', ?7, ?8, 60, ?9, 'staff', ?10, ?10)`,
+      )
+        .bind(
+          id,
+          ticket.id,
+          tech.user.id,
+          day,
+          start,
+          `${h + 1}:00`,
+          at(h),
+          at(h + 1),
+          status,
+          new Date().toISOString(),
+        )
+        .run();
+      return id;
+    };
+    let clock = Date.now();
+    const happened = (type: string, data: Record<string, unknown>): DomainEventMessage => ({
+      kind: "event",
+      id: `evt_${crypto.randomUUID().slice(0, 12)}`,
+      type,
+      subject_id: ticket.id,
+      actor_id: null,
+      data,
+      occurred_at: new Date((clock += 1000)).toISOString(),
+    });
+    const step = { technician_id: tech.user.id };
+
+    // 22:10 booked for 09:00; 22:40 the customer cancels; 23:05 booked again for 11:00; 06:30 we move it to 14:00.
+    const first = await visit("09:00");
+    const booked = happened("appointment.scheduled", { appointment_id: first, ...step, starts_at: "x", via: "staff" });
+    await fanOutEvent(night, booked);
+    await env.DB.prepare("UPDATE appointments SET status = 'cancelled' WHERE id = ?1").bind(first).run();
+    const cancelled = happened("appointment.cancelled", { appointment_id: first, ...step, via: "link" });
+    await fanOutEvent(night, cancelled);
+    const second = await visit("11:00");
+    const rebooked = happened("appointment.scheduled", {
+      appointment_id: second,
+      ...step,
+      starts_at: "x",
+      via: "staff",
+    });
+    await fanOutEvent(night, rebooked);
+    await env.DB.prepare(
+      `UPDATE appointments SET start_time = '14:00', end_time = '15:00', starts_at = ?2, ends_at = ?3 WHERE id = ?1`,
+    )
+      .bind(second, `${day}T12:00:00.000Z`, `${day}T13:00:00.000Z`)
+      .run();
+    const moved = happened("appointment.rescheduled", { appointment_id: second, from: "x", to: "y", via: "staff" });
+    await fanOutEvent(night, moved);
+    // A late, repeated delivery of the first event changes nothing.
+    await fanOutEvent(night, booked);
+
+    const log = await env.DB.prepare(
+      "SELECT id, event_type, status, last_error, message FROM deliveries WHERE recipient = ?1 ORDER BY created_at, id",
+    )
+      .bind(phone)
+      .all<{ id: string; event_type: string; status: string; last_error: string | null; message: string }>();
+    const byEvent = Object.fromEntries(
+      log.results.map((r) => [r.event_type + (r.id.startsWith(rebooked.id) ? "#2" : ""), r]),
+    );
+    expect(log.results).toHaveLength(4);
+    expect(byEvent["appointment.scheduled"].status).toBe("superseded");
+    expect(byEvent["appointment.cancelled"]).toMatchObject({ status: "superseded" });
+    expect(byEvent["appointment.cancelled"].last_error).toContain("before the customer heard");
+    expect(byEvent["appointment.scheduled#2"].status).toBe("superseded");
+    const held = byEvent["appointment.rescheduled"];
+    expect(held.status).toBe("held");
+    // The customer never heard of a booking: the one text says it is booked, at the time that stands.
+    const text = (JSON.parse(held.message) as NotificationMessage).body;
+    expect(text).toMatch(/is booked for .*14:00/);
+    expect(text).not.toMatch(/09:00|11:00|moved|cancel/);
+
+    // The delivery log shows what waits and what was replaced.
+    const admin = await staff("admin");
+    const waiting = await call(`/v1/notifications/deliveries?status=held&event_id=${moved.id}`, { token: admin.token });
+    expect(waiting.json.data.map((d: { recipient: string }) => d.recipient)).toEqual([phone]);
+
+    // Morning: every queued copy arrives; only the one that stands is sent, once.
+    await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ?2 WHERE id = ?1")
+      .bind(held.id, new Date(Date.now() - 1000).toISOString())
+      .run();
+    const toPhone = sent.filter((m) => m.recipient.address === phone);
+    expect(toPhone.map((m) => m.event)).toEqual([
+      "appointment.scheduled",
+      "appointment.scheduled",
+      "appointment.rescheduled",
+    ]);
+    const outcomes = [];
+    for (const m of [...toPhone, ...toPhone]) outcomes.push(await deliver(night, m));
+    expect(outcomes.filter((o) => o === "sent")).toHaveLength(1);
+    const delivered = (await outboxFor(phone)).map((m) => m.body);
+    expect(delivered).toEqual([text]);
+  });
+
+  it("a visit cancelled by us that was due before morning is told at once; one due later waits", async () => {
+    const { fanOutEvent } = await import("./delivery");
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const phone = `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    const ticket = await raiseTicket(dispatcher.token, { customer_id: await makeCustomer({ phone }) });
+    const quiet = systemContext({ ...env, QUIET_HOURS: "00:00-23:59" } as Env, "test");
+    for (const [hoursAhead, expected] of [
+      [3, "pending"],
+      [72, "held"],
+    ] as const) {
+      const id = newId("apt");
+      const starts = new Date(Date.now() + hoursAhead * 3600_000);
+      await env.DB.prepare(
+        `INSERT INTO appointments (id, ticket_id, technician_id, date, start_time, end_time, timezone, starts_at, ends_at,
+                                   duration_minutes, status, scheduled_via, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, '10:00', '11:00', 'Africa/Gaborone', ?5, ?6, 60, 'cancelled', 'staff', ?7, ?7)`,
+      )
+        .bind(
+          id,
+          ticket.id,
+          tech.user.id,
+          starts.toISOString().slice(0, 10),
+          starts.toISOString(),
+          new Date(starts.getTime() + 3600_000).toISOString(),
+          new Date().toISOString(),
+        )
+        .run();
+      const e = event("appointment.cancelled", ticket.id, {
+        appointment_id: id,
+        technician_id: tech.user.id,
+        via: "staff",
+      });
+      await fanOutEvent(quiet, e);
+      const row = await env.DB.prepare("SELECT status FROM deliveries WHERE event_id = ?1 AND recipient = ?2")
+        .bind(e.id, phone)
+        .first<{ status: string }>();
+      expect(row?.status, `${hoursAhead} h ahead`).toBe(expected);
+    }
   });
 });
 

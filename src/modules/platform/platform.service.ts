@@ -23,6 +23,7 @@ export const COLLECTIONS: Record<string, string> = {
   audit_log: "/v1/audit-log",
   companies: "/v1/companies",
   customers: "/v1/customers",
+  offers: "/v1/offers",
   assets: "/v1/assets",
   technicians: "/v1/technicians",
   teams: "/v1/teams",

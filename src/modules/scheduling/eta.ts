@@ -47,7 +47,14 @@ export function estimateArrival(
 export interface VisitPosition {
   eta: Eta | null;
   /** The technician's last reported position: only while they are on their way to this visit. */
-  position: { lat: number; lng: number; reported_at: string } | null;
+  position: {
+    lat: number;
+    lng: number;
+    reported_at: string;
+    distance_km: number | null;
+    map_url: string;
+    geo_uri: string;
+  } | null;
 }
 
 /**
@@ -77,12 +84,28 @@ export async function visitPosition(
   ]);
   const here = latest[0];
   if (!here) return { eta: null, position: null };
-  const position = { lat: here.lat, lng: here.lng, reported_at: here.reportedAt };
   const to =
     appt.lat !== null && appt.lng !== null
       ? { lat: appt.lat, lng: appt.lng }
       : customer[0]?.lat != null && customer[0]?.lng != null
         ? { lat: customer[0].lat, lng: customer[0].lng }
         : null;
-  return { eta: to ? estimateArrival(ctx.settings, { ...position, reportedAt: here.reportedAt }, to) : null, position };
+  const position = {
+    lat: here.lat,
+    lng: here.lng,
+    reported_at: here.reportedAt,
+    distance_km: to ? Math.round(distanceKm(here, to) * 10) / 10 : null,
+    ...mapLinks(here),
+  };
+  return { eta: to ? estimateArrival(ctx.settings, { ...here, reportedAt: here.reportedAt }, to) : null, position };
+}
+
+/** A place as links a phone opens: its map app (RFC 5870 `geo:`) and OpenStreetMap in the browser. */
+export function mapLinks(at: Point) {
+  const lat = at.lat.toFixed(5);
+  const lng = at.lng.toFixed(5);
+  return {
+    map_url: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`,
+    geo_uri: `geo:${lat},${lng}`,
+  };
 }

@@ -26,6 +26,7 @@ const router = createRouter()
   .openapi(r.publicSchedule, h.publicSchedule)
   .openapi(r.publicReschedule, h.publicReschedule)
   .openapi(r.publicShareLocation, h.publicShareLocation)
+  .openapi(r.publicSetLanguage, h.publicSetLanguage)
   .openapi(r.publicCancel, h.publicCancel)
   .openapi(r.publicRenewLink, h.publicRenewLink)
   .openapi(r.publicFeedback, h.publicFeedback)
@@ -41,7 +42,7 @@ onTicketEnding(cancelVisitsOfEndingTicket);
 
 export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
-export { sendPlannedVisitLink } from "./links.service";
+export { linkLanguage, sendPlannedVisitLink } from "./links.service";
 export { visitMessageFacts } from "./visit-facts";
 export { appointmentsForSync, stepAppointment } from "./appointments.service";
 export { schedulingErasure } from "./erasure";

@@ -38,7 +38,8 @@ import {
 import { visitPosition } from "./eta";
 import { bookHeld, placeHold } from "./holds";
 import { addDays, todayIn } from "../../lib/time";
-import { catalogue } from "../../locales/catalogue";
+import { catalogue, type Language } from "../../locales/catalogue";
+import { setCustomerLanguage } from "../customers";
 import { withSeconds } from "./slots";
 import { startsInWindow, windowAt, windowInstants, windowMinutesFor } from "./windows";
 
@@ -308,15 +309,22 @@ export async function tokenContext(ctx: LinkContext) {
     live?.technicianId ??
     (await ctx.db.query.ticketAssignees.findFirst({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) }))
       ?.technicianId;
-  const [tech, given, whereabouts] = await Promise.all([
+  const [tech, [given, customer], whereabouts] = await Promise.all([
     technicianId ? ctx.db.query.users.findFirst({ where: eq(users.id, technicianId) }) : undefined,
-    ctx.db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ctx.ticket.id)),
+    ctx.db.batch([
+      ctx.db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ctx.ticket.id)),
+      ctx.db
+        .select({ language: customers.language })
+        .from(customers)
+        .where(eq(customers.id, ctx.ticket.customerId ?? "")),
+    ]),
     live ? visitPosition(ctx, live, ctx.ticket.customerId) : { eta: null, position: null },
   ]);
   const finished =
     ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
   const allows = linkAllows(ctx, live);
   const serviceType = ctx.ticket.serviceCategory ?? detectServiceType(ctx.ticket);
+  const language = customer[0]?.language ?? ctx.settings.language;
   return {
     token_valid: true as const,
     expires_at: ctx.expiresAt,
@@ -331,11 +339,11 @@ export async function tokenContext(ctx: LinkContext) {
         }
       : null,
     service_type: serviceType,
-    service_name: catalogue(ctx.settings.language).services[serviceType],
+    service_name: catalogue(language).services[serviceType],
     timezone: ctx.settings.timeZone,
     first_bookable_date: bookableDates(ctx).first,
     last_bookable_date: bookableDates(ctx).last,
-    language: ctx.settings.language,
+    language,
     company: { name: ctx.settings.companyName, phone: ctx.settings.companyPhone || null },
     appointment_state: {
       scheduled_date: shown?.date ?? null,
@@ -368,6 +376,28 @@ export async function tokenContext(ctx: LinkContext) {
       service: given.some((g) => g.kind === "service"),
     },
   };
+}
+
+/**
+ * The language the link's page opens in, from the customer's record (null when the ticket has no
+ * customer or the customer chose none). No rate limit or expiry check: it reveals one of two
+ * language codes, and the page's own API calls do the checking.
+ */
+export async function linkLanguage(ctx: ServiceContext, token: string): Promise<Language | null> {
+  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
+  const row = await ctx.env.DB.prepare(
+    `SELECT c.language FROM appointment_links l JOIN tickets t ON t.id = l.ticket_id JOIN customers c ON c.id = t.customer_id
+     WHERE l.token_hash = ?1`,
+  )
+    .bind(await sha256(token))
+    .first<{ language: Language | null }>();
+  return row?.language ?? null;
+}
+
+/** The customer picks the page's language: it is kept on their record, so their texts follow it too. */
+export async function linkSetLanguage(ctx: LinkContext, language: Language) {
+  if (ctx.ticket.customerId) await setCustomerLanguage(ctx, ctx.ticket.customerId, language);
+  return tokenContext(ctx);
 }
 
 /** The customer cancels their own visit: before anyone set out and CUSTOMER_CANCEL_MIN_HOURS ahead. */

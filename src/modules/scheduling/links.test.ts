@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, outboxFor } from "../../../test/helpers";
 import { bookingSetup, dayAhead, doCount, linkFor } from "../../../test/scheduling-helpers";
+import { pickLanguage } from "../../locales/catalogue";
 import { customerAccount, raiseTicket } from "../../../test/work-factories";
 import { sha256 } from "../../lib/hmac";
 
@@ -213,6 +214,47 @@ describe("SCH-4 customer links", () => {
     const clash = await call(`/v1/public/appointments/${fresh}/schedule`, { body: { date, start_time: "09:00" } });
     expectProblem(clash, 409, "slot_unavailable");
     expect(clash.json.detail).toBe("Appointment clashes with a confirmed booking for this technician.");
+  });
+
+  it("speaks the customer's language: the context and the page follow the record, the switch keeps a choice on it", async () => {
+    const { dispatcher, ticket, cust } = await bookingSetup();
+    const patched = await call(`/v1/customers/${cust.customerId}`, {
+      method: "PATCH",
+      token: dispatcher.token,
+      body: { language: "id" },
+    });
+    expect(patched.json.language, patched.text).toBe("id");
+    const token = await linkFor(dispatcher.token, ticket.id);
+    expect((await call(`/v1/public/appointments/${token}`)).json.language).toBe("id");
+    const lang = async (path: string, acceptLanguage?: string) =>
+      /<html lang="(\w+)">/.exec(
+        (await call(path, acceptLanguage ? { headers: { "accept-language": acceptLanguage } } : {})).text,
+      )?.[1];
+    // The record wins over the browser; the switch's ?lang= over both.
+    expect(await lang(`/a/${token}`, "en-GB,en;q=0.9")).toBe("id");
+    expect(await lang(`/a/${token}?lang=en`)).toBe("en");
+    expectProblem(
+      await call(`/v1/public/appointments/${token}/language`, { method: "PUT", body: { language: "fr" } }),
+      400,
+      "validation_failed",
+    );
+    const chosen = await call(`/v1/public/appointments/${token}/language`, { method: "PUT", body: { language: "en" } });
+    expect(chosen.status, chosen.text).toBe(200);
+    expect(chosen.json.language).toBe("en");
+    expect((await call(`/v1/customers/${cust.customerId}`, { token: dispatcher.token })).json.language).toBe("en");
+    expectProblem(
+      await call("/v1/public/appointments/not-a-valid-token-aaaaaaaaaaaa/language", {
+        method: "PUT",
+        body: { language: "en" },
+      }),
+      400,
+      "invalid_link",
+    );
+    // Without a language on record, the browser's choice among the languages there are, by weight.
+    expect(pickLanguage(undefined, null, "fr-FR, id;q=0.8, en;q=0.5", "en")).toBe("id");
+    expect(pickLanguage(undefined, null, "fr-FR, de", "id")).toBe("id");
+    expect(pickLanguage(undefined, null, "en;q=0, id;q=0", "en")).toBe("en");
+    expect(pickLanguage("xx", "id", "en", "en")).toBe("id");
   });
 
   it("throttles a token", async () => {

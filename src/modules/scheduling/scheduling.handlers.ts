@@ -123,6 +123,12 @@ export const publicReschedule: RouteHandler<typeof routes.publicReschedule, AppE
 export const publicShareLocation: RouteHandler<typeof routes.publicShareLocation, AppEnv> = async (c) =>
   c.json(await links.linkLocation(await linkContext(c, c.req.valid("param").token), c.req.valid("json")), 200);
 
+export const publicSetLanguage: RouteHandler<typeof routes.publicSetLanguage, AppEnv> = async (c) =>
+  c.json(
+    await links.linkSetLanguage(await linkContext(c, c.req.valid("param").token), c.req.valid("json").language),
+    200,
+  );
+
 export const publicFeedback: RouteHandler<typeof routes.publicFeedback, AppEnv> = async (c) =>
   c.json(
     await feedback.submitTokenFeedback(await linkContext(c, c.req.valid("param").token), c.req.valid("json")),

@@ -14,6 +14,7 @@ import {
   AppointmentSchema,
   AvailabilityQuery,
   AvailabilitySchema,
+  LanguageChoiceSchema,
   CandidatesQuery,
   CandidatesSchema,
   HoldCreateSchema,
@@ -317,6 +318,19 @@ export const publicShareLocation = createRoute({
     200: jsonResponse(z.object({ message: z.string() }).openapi("PublicMessage"), "Stored"),
     ...publicErrors,
   },
+});
+
+export const publicSetLanguage = createRoute({
+  method: "put",
+  path: "/v1/public/appointments/{token}/language",
+  tags: publicTags,
+  operationId: "publicSetLanguage",
+  security: PUBLIC,
+  summary: "Choose the language of the visit page and messages",
+  description:
+    "The customer's choice is kept on their customer record: the page opens in it next time and their text messages follow it. A ticket without a customer record keeps nothing; the answer's `language` says what is in force.",
+  request: { params: TokenParam, body: jsonBody(LanguageChoiceSchema) },
+  responses: { 200: jsonResponse(TokenContextSchema, "The context in the chosen language"), ...publicErrors },
 });
 
 export const publicCancel = createRoute({

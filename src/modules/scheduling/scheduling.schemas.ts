@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { dateOrInstant, deprecatedAlias } from "../../lib/query-dialect";
-import { APPOINTMENT_STATUSES } from "../../db/schema";
+import { APPOINTMENT_STATUSES, CUSTOMER_LANGUAGES } from "../../db/schema";
 import { cursorParam, limitParam, pageSchema } from "../../lib/pagination";
 import { HIDDEN_REASONS } from "./slots";
 
@@ -353,6 +353,10 @@ export const SummarySchema = z
 
 export const LinkSchema = z.object({ url: z.string(), expires_at: z.string() }).openapi("AppointmentLink");
 
+export const LanguageChoiceSchema = z
+  .strictObject({ language: z.enum(CUSTOMER_LANGUAGES).openapi({ example: "en" }) })
+  .openapi("LanguageChoice");
+
 export const TokenContextSchema = z
   .object({
     token_valid: z.literal(true),
@@ -377,7 +381,9 @@ export const TokenContextSchema = z
       description: "The last local date a visit can be booked for (the booking horizon, or the planned visit's window)",
       example: "2027-01-01",
     }),
-    language: z.enum(["en", "id"]).openapi({ description: "The deployment's language for customer-facing text" }),
+    language: z.enum(CUSTOMER_LANGUAGES).openapi({
+      description: "The customer's language (on their record), else the deployment's, for customer-facing text",
+    }),
     company: z
       .object({ name: z.string(), phone: z.string().nullable() })
       .openapi({ description: "Who the customer deals with, and the number to call" }),
@@ -420,9 +426,29 @@ export const TokenContextSchema = z
         description:
           "Expected arrival while the technician is on the way and has reported a recent location; null otherwise",
       }),
-    technician_position: z.object({ lat: z.number(), lng: z.number(), reported_at: z.string() }).nullable().openapi({
-      description: "The technician's last reported position, only while they are on their way to this visit",
-    }),
+    technician_position: z
+      .object({
+        lat: z.number(),
+        lng: z.number(),
+        reported_at: z.string(),
+        distance_km: z
+          .number()
+          .nullable()
+          .openapi({ description: "Straight-line distance to the visit's location, when it is known", example: 2.4 }),
+        map_url: z.string().openapi({
+          description: "The position on OpenStreetMap, for a browser",
+          example: "https://www.openstreetmap.org/?mlat=-24.65410&mlon=25.90870#map=16/-24.65410/25.90870",
+        }),
+        geo_uri: z.string().openapi({
+          description: "The position as a geo: URI (RFC 5870), for a phone's map app",
+          example: "geo:-24.65410,25.90870",
+        }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The technician's last reported position, only while they are on their way to this visit. Show the distance and the map links rather than the raw coordinates.",
+      }),
     allow_reschedule: z.boolean(),
     allow_location_update: z.boolean(),
     allow_cancel: z.boolean().openapi({ description: "The customer may cancel online now" }),

@@ -258,7 +258,15 @@ describe("renewal and reminders (daily job)", () => {
         occurred_at: new Date().toISOString(),
       },
       { name: "Purifier care plan", ends_on: "2027-12-31", will_renew: true },
-      { id: "cus_x", userId: null, phone: "+26771234567", email: null, whatsapp: null, messageChannels: ["sms"] },
+      {
+        id: "cus_x",
+        userId: null,
+        phone: "+26771234567",
+        email: null,
+        whatsapp: null,
+        messageChannels: ["sms"],
+        language: null,
+      },
       0,
     );
     expect(out.messages).toHaveLength(1);

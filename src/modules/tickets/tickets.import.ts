@@ -1,3 +1,4 @@
+import type { FieldError } from "../../lib/problem";
 import { tickets } from "../../db/schema";
 import { takeCounter } from "../../lib/counters";
 import { actorUserId } from "../../lib/context";
@@ -147,19 +148,17 @@ export const ticketImport: ImportKind<Imported> = {
     const templates = new Map<string, Awaited<ReturnType<typeof templateForTicket>> | null>();
     for (const id of new Set(rows.flatMap((r) => (r.value.input.template_id ? [r.value.input.template_id] : []))))
       templates.set(id, await templateForTicket(ctx, id).catch(() => null));
-    const outcomes: RowOutcome[] = rows.map((row, i) => {
+    // Every problem of a row is reported together, so one correction fixes it.
+    const outcomes: RowOutcome[] = rows.map((row, i): RowOutcome => {
+      const errors: FieldError[] = [];
       const customer = customers[i];
-      if (customer && "error" in customer) return { outcome: "failed", errors: [customer.error] };
+      if (customer && "error" in customer) errors.push(customer.error);
       const tpl = row.value.input.template_id;
-      if (tpl && !templates.get(tpl))
-        return { outcome: "failed", errors: [{ path: "template_id", message: "No such job template in use" }] };
-      if (!existing.has(row.key)) return { outcome: "created" };
-      if (onExisting === "fail")
-        return {
-          outcome: "failed",
-          errors: [{ path: "external_ref", message: "A ticket with this external reference exists" }],
-        };
-      return { outcome: "skipped" };
+      if (tpl && !templates.get(tpl)) errors.push({ path: "template_id", message: "No such job template in use" });
+      if (existing.has(row.key) && onExisting === "fail")
+        errors.push({ path: "external_ref", message: "A ticket with this external reference exists" });
+      if (errors.length) return { outcome: "failed", errors };
+      return existing.has(row.key) ? { outcome: "skipped" } : { outcome: "created" };
     });
     const creating = rows.flatMap((row, i) =>
       outcomes[i].outcome === "created"

@@ -350,6 +350,7 @@ export async function ticketAudience(ctx: ServiceContext, ticketId: string) {
           email: customer.email,
           whatsapp: customer.whatsapp,
           messageChannels: customer.messageChannels,
+          language: customer.language,
         }
       : null,
     /** The ticket as the API shows it to staff who see everything: the shape webhooks carry. */
