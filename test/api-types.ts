@@ -8240,8 +8240,18 @@ export interface components {
             request_id: string;
             /** @description Per-field errors, on validation failures */
             errors?: {
+                /**
+                 * @description The field's dotted path, the same form for the body, the query, headers and the path
+                 * @example items.0.name
+                 */
                 path: string;
+                /** @example name is required */
                 message: string;
+                /**
+                 * @description Where the value came from, when the request's own checks found it
+                 * @enum {string}
+                 */
+                in?: "body" | "query" | "header" | "path" | "cookie";
             }[];
         };
         Health: {

@@ -56,15 +56,28 @@ describe("validation messages in plain words", () => {
     expect(byPath.full_name).toBe("full_name is required");
     expect(byPath.phone).toBe("phone must be text");
     const unknown = await call("/v1/customers", { token: admin.token, body: { full_name: "Neo", colour: "blue" } });
-    expect(unknown.json.errors).toContainEqual({ path: "colour", message: "colour is not a field this request takes" });
+    expect(unknown.json.errors).toContainEqual({
+      path: "colour",
+      message: "colour is not a field this request takes",
+      in: "body",
+    });
     const query = await call("/v1/tickets?limit=0&status=lost&colour=blue", { token: admin.token });
     expect(query.status).toBe(400);
     const q = Object.fromEntries(
       (query.json.errors as { path: string; message: string }[]).map((e) => [e.path, e.message]),
     );
-    expect(q["query.limit"]).toBe("limit must be at least 1");
-    expect(q["query.colour"]).toBe("colour is not a field this request takes");
-    expect(q["query.status"]).toContain("Unknown status: lost");
+    // The same path form as the body's; `in` says where the value came from.
+    expect(q.limit).toBe("limit must be at least 1");
+    expect(q.colour).toBe("colour is not a field this request takes");
+    expect(q.status).toContain("Unknown status: lost");
+    expect(new Set((query.json.errors as { in: string }[]).map((e) => e.in))).toEqual(new Set(["query"]));
+    const header = await call("/v1/customers", {
+      token: admin.token,
+      body: { full_name: "Neo", phone: "+26771234567" },
+      headers: { "idempotency-key": "x".repeat(300) },
+    });
+    expect(header.status, header.text).toBe(400);
+    expect(header.json.errors[0]).toMatchObject({ path: "idempotency-key", in: "header" });
     for (const e of [...missing.json.errors, ...query.json.errors] as { message: string }[])
       expect(e.message).not.toMatch(/^(Invalid input|Too small|Too big|Invalid option|Unrecognized key)/);
   });

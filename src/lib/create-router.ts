@@ -1,7 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv, UserContext, ServiceContext } from "./context";
-import { AppError, fieldErrors } from "./problem";
+import { AppError, fieldErrors, type FieldLocation } from "./problem";
+
+const LOCATIONS: Record<string, FieldLocation> = {
+  json: "body",
+  form: "body",
+  query: "query",
+  header: "header",
+  param: "path",
+  cookie: "cookie",
+};
 
 /** Every module's router: validation failures become one problem+json shape. */
 export function createRouter() {
@@ -9,10 +18,7 @@ export function createRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         throw new AppError("validation_failed", `The ${result.target} did not pass validation.`, {
-          errors: fieldErrors(
-            result.error.issues,
-            result.target === "json" || result.target === "form" ? undefined : result.target,
-          ),
+          errors: fieldErrors(result.error.issues, { in: LOCATIONS[result.target] }),
         });
       }
     },

@@ -51,7 +51,7 @@ function decodeCursor(cursor: string, order: string): { value: CursorValue; id: 
     return { value, id };
   } catch {
     throw new AppError("validation_failed", "The cursor is not valid for this list and order.", {
-      errors: [{ path: "query.cursor", message: "Invalid cursor" }],
+      errors: [{ path: "cursor", in: "query", message: "Invalid cursor" }],
     });
   }
 }

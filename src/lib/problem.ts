@@ -46,9 +46,14 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Where a request value came from: the JSON body, the query string, a header or the path. */
+export type FieldLocation = "body" | "query" | "header" | "path" | "cookie";
+
 export interface FieldError {
+  /** The field's own dotted path (`items.0.name`, `limit`), the same form wherever the value came from. */
   path: string;
   message: string;
+  in?: FieldLocation;
 }
 
 /** The one error services throw; `onError` turns it into problem+json. */
@@ -80,7 +85,19 @@ export const ProblemSchema = z
     code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
     request_id: z.string(),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string().openapi({
+            description: "The field's dotted path, the same form for the body, the query, headers and the path",
+            example: "items.0.name",
+          }),
+          message: z.string().openapi({ example: "name is required" }),
+          in: z
+            .enum(["body", "query", "header", "path", "cookie"])
+            .optional()
+            .openapi({ description: "Where the value came from, when the request's own checks found it" }),
+        }),
+      )
       .optional()
       .openapi({ description: "Per-field errors, on validation failures" }),
   })
@@ -195,19 +212,25 @@ function plainMessage(issue: ZodLikeIssue, field: string): string {
 }
 
 /**
- * Zod issues → `[{ path, message }]` with dotted paths (`items.0.name`, `query.limit`), messages in
- * plain words, and one entry per unknown field, named by its own path.
+ * Zod issues → `[{ path, message, in }]` with the field's own dotted path (`items.0.name`,
+ * `limit`; `prefix` for a value nested under another field), messages in plain words, one entry
+ * per unknown field named by its own path, and where the value came from.
  */
-export function fieldErrors(issues: ReadonlyArray<ZodLikeIssue>, prefix?: string): FieldError[] {
+export function fieldErrors(
+  issues: ReadonlyArray<ZodLikeIssue>,
+  options: { prefix?: string; in?: FieldLocation } = {},
+): FieldError[] {
   const pathOf = (segments: ReadonlyArray<PropertyKey>) =>
-    [...(prefix ? [prefix] : []), ...segments.map(String)].join(".") || "(root)";
+    [...(options.prefix ? [options.prefix] : []), ...segments.map(String)].join(".") || "(root)";
+  const where = options.in ? { in: options.in } : {};
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys" && issue.keys?.length && ZOD_DEFAULT.test(issue.message))
       return issue.keys.map((key) => ({
         path: pathOf([...issue.path, key]),
         message: `${[...issue.path.map(String), key].join(".")} is not a field this request takes`,
+        ...where,
       }));
-    return [{ path: pathOf(issue.path), message: plainMessage(issue, issue.path.map(String).join(".")) }];
+    return [{ path: pathOf(issue.path), message: plainMessage(issue, issue.path.map(String).join(".")), ...where }];
   });
 }
 

@@ -67,7 +67,7 @@ export function idempotent() {
     if (presented === undefined) return next();
     if (!KEY_PATTERN.test(presented)) {
       throw new AppError("validation_failed", "Idempotency-Key must be 8–255 visible ASCII characters.", {
-        errors: [{ path: "header.idempotency-key", message: "Invalid" }],
+        errors: [{ path: "idempotency-key", in: "header", message: "Invalid" }],
       });
     }
     const key = `${c.var.actor?.userId ?? "anonymous"}:${c.req.method}:${c.req.path}:${presented}`;

@@ -85,7 +85,7 @@ export async function listArchiveMonths(ctx: UserContext, q: { limit: number; cu
 
 function invalidCursor(): never {
   throw new AppError("validation_failed", "The cursor is not valid for this list.", {
-    errors: [{ path: "query.cursor", message: "Invalid cursor" }],
+    errors: [{ path: "cursor", in: "query", message: "Invalid cursor" }],
   });
 }
 

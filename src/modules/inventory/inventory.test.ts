@@ -569,14 +569,14 @@ describe("INV-3 parts fitted during work", () => {
     });
     expectProblem(nameless, 400, "validation_failed");
     expect(nameless.json.errors).toEqual([
-      { path: "parts.0.name", message: "name is required for a part that is not stocked" },
+      { path: "parts.0.name", message: "name is required for a part that is not stocked", in: "body" },
     ]);
     const skuless = await call(`/v1/tickets/${ticket.id}/work-logs`, {
       token: tech.token,
       body: { work_detail: "x", parts: [{ name: "Something", quantity: 1, unit_price: 1 }], amount_charged: 0 },
     });
     expect(skuless.json.errors).toEqual([
-      { path: "parts.0.code", message: "code (the SKU) is required for a stocked part" },
+      { path: "parts.0.code", message: "code (the SKU) is required for a stocked part", in: "body" },
     ]);
   });
 });

@@ -446,6 +446,39 @@ describe("quiet hours: texts held overnight go out once, in order, and only whil
     expect(delivered).toEqual([text]);
   });
 
+  it("a customer with a language on record is texted in it", async () => {
+    const { fanOutEvent } = await import("./delivery");
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const phone = `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    const customerId = await makeCustomer({ phone });
+    await env.DB.prepare("UPDATE customers SET language = 'id' WHERE id = ?1").bind(customerId).run();
+    const ticket = await raiseTicket(dispatcher.token, { customer_id: customerId });
+    const id = newId("apt");
+    const day = dayAhead(6);
+    await env.DB.prepare(
+      `INSERT INTO appointments (id, ticket_id, technician_id, date, start_time, end_time, timezone, starts_at, ends_at,
+                                 duration_minutes, status, scheduled_via, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, '10:00', '11:00', 'Africa/Gaborone', ?4 || 'T08:00:00.000Z', ?4 || 'T09:00:00.000Z', 60, 'scheduled', 'staff', ?5, ?5)`,
+    )
+      .bind(id, ticket.id, tech.user.id, day, new Date().toISOString())
+      .run();
+    const awake = systemContext({ ...env, QUIET_HOURS: "" } as Env, "test");
+    const e = event("appointment.scheduled", ticket.id, {
+      appointment_id: id,
+      technician_id: tech.user.id,
+      starts_at: `${day}T08:00:00.000Z`,
+      via: "staff",
+    });
+    await fanOutEvent(awake, e);
+    const row = await env.DB.prepare("SELECT message FROM deliveries WHERE event_id = ?1 AND recipient = ?2")
+      .bind(e.id, phone)
+      .first<{ message: string }>();
+    expect((JSON.parse(row!.message) as NotificationMessage).body).toContain(
+      `kunjungan Anda (${ticket.number}) dipesan untuk`,
+    );
+  });
+
   it("a visit cancelled by us that was due before morning is told at once; one due later waits", async () => {
     const { fanOutEvent } = await import("./delivery");
     const dispatcher = await staff("dispatcher");

@@ -26,7 +26,7 @@ export function periodOf(ctx: UserContext, q: { from?: string; to?: string }): P
   const from = q.from ? dayOf(q.from, zone) : addDays(to, -29);
   if (daysBetween(from, to) > MAX_PERIOD_DAYS) {
     throw new AppError("validation_failed", `A report covers at most ${MAX_PERIOD_DAYS} days.`, {
-      errors: [{ path: "query.from", message: `At most ${MAX_PERIOD_DAYS} days before \`to\`` }],
+      errors: [{ path: "from", in: "query", message: `At most ${MAX_PERIOD_DAYS} days before \`to\`` }],
     });
   }
   return { from, to, time_zone: ctx.settings.timeZone };

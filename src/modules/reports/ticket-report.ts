@@ -229,7 +229,7 @@ export function exportFilters(ctx: UserContext, report: ReportKind, raw: Record<
   const parsed = (report === "tickets" ? TicketReportFiltersQuery : ServicesReportQuery).safeParse(raw);
   if (!parsed.success)
     throw new AppError("validation_failed", "The export's filters did not pass validation.", {
-      errors: fieldErrors(parsed.error.issues, "filters"),
+      errors: fieldErrors(parsed.error.issues, { prefix: "filters", in: "body" }),
     });
   return report === "tickets"
     ? (parsed.data as TicketFilters)

@@ -36,7 +36,7 @@ export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
     });
     if (!bucket)
       throw new AppError("validation_failed", "No such bucket", {
-        errors: [{ path: "query.bucket", message: "No such bucket" }],
+        errors: [{ path: "bucket", in: "query", message: "No such bucket" }],
       });
     filters = { ...(bucket.filters as TicketListFilters), ...stripUndefined(query) };
   }
