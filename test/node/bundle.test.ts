@@ -33,9 +33,10 @@ describe("the Worker bundle", () => {
     // calendars and ical.js (about 76 KB of it, 2026-12-06); 1,964,145 with SLA clocks, pool booking, holds,
     // travel and arrival windows (2026-12-06); 2,055,621 with job templates, maintenance plans and rrule
     // (about 46 KB minified of it, 2026-12-06); 2,109,913 with service contracts, retention, the customer's
-    // data export and erasure (our own code only, no library; 2026-12-06). The bound catches a library
-    // pulled in by mistake.
-    expect(bundle.bytes).toBeLessThan(2_160_000);
+    // data export and erasure (our own code only, no library; 2026-12-06); 2,179,910 with the archive,
+    // users' pictures, the query dialect, the offers catalogue and the finished visit page (our own code
+    // only; 2026-12-06). The bound catches a library pulled in by mistake.
+    expect(bundle.bytes).toBeLessThan(2_230_000);
     const code = readFileSync(join(out, "index.js"), "utf8");
     expect(code.length / code.split("\n").length).toBeGreaterThan(1000); // minified: few, very long lines
   });
