@@ -4134,7 +4134,9 @@ export interface paths {
          *     | `lat` |  | Latitude (with lng) | `-24.6282` |
          *     | `lng` |  | Longitude (with lat) | `25.9231` |
          *     | `service_area` |  | Service area | `gaborone-north` |
-         *     | `service_package` |  | Subscribed package | `Fibre 50` |
+         *     | `service_package` |  | Subscribed package, as free text (older records) | `Fibre 50` |
+         *     | `offer` |  | The catalogue offer subscribed to, by code or id (GET /v1/offers); it must exist | `FIBRE-50` |
+         *     | `language` |  | The language the customer is texted in: en or id; the deployment's when absent | `en` |
          *
          *     **Who may call:** holders of the `imports:records` permission (import customers, service cards and inventory items from csv files) — by default the roles admin, manager; API keys given it.
          *
@@ -4174,7 +4176,7 @@ export interface paths {
          *     | `address` |  | Street address | `Plot 1234, Extension 9, Gaborone` |
          *     | `lat` |  | Latitude (with lng) | `-24.6282` |
          *     | `lng` |  | Longitude (with lat) | `25.9231` |
-         *     | `service_package` |  | Subscribed package | `Fibre 50` |
+         *     | `service_package` |  | Subscribed package, as free text (older records) | `Fibre 50` |
          *     | `locality` |  | Town or village: a locality's name or service area (`GET /v1/localities`); sets the customer's service area | `Gaborone` |
          *     | `region` |  | The locality's region, by code or name (checked, not stored) | `SE` |
          *

@@ -17,6 +17,7 @@ import {
 import { toE164 } from "../../lib/phone";
 import type { FieldError } from "../../lib/problem";
 import { visibleCustomers } from "../access";
+import { offersByReference } from "../offers";
 import { CustomerCreateSchema } from "./customers.schemas";
 
 type CustomerImport = { input: ReturnType<typeof CustomerCreateSchema.parse>; given: string[] };
@@ -33,6 +34,9 @@ const TEXT_FIELDS = [
   "service_area",
   "service_package",
 ];
+
+/** Columns that are not text fields of the same name. */
+const OTHER_COLUMNS = ["lat", "message_channels", "offer", "language"];
 
 /** Customers (subscribers) from CSV: keyed by account number when the row has one, else by phone number. */
 export const customerImport: ImportKind<CustomerImport> = {
@@ -67,25 +71,40 @@ export const customerImport: ImportKind<CustomerImport> = {
     { name: "lat", description: "Latitude (with lng)", example: "-24.6282" },
     { name: "lng", description: "Longitude (with lat)", example: "25.9231" },
     { name: "service_area", description: "Service area", example: "gaborone-north" },
-    { name: "service_package", description: "Subscribed package", example: "Fibre 50" },
+    { name: "service_package", description: "Subscribed package, as free text (older records)", example: "Fibre 50" },
+    {
+      name: "offer",
+      description: "The catalogue offer subscribed to, by code or id (GET /v1/offers); it must exist",
+      example: "FIBRE-50",
+      exampleInTemplate: false,
+    },
+    {
+      name: "language",
+      description: "The language the customer is texted in: en or id; the deployment's when absent",
+      example: "en",
+      exampleInTemplate: false,
+    },
   ],
 
   parse(ctx, cells) {
     const input: Record<string, unknown> = {};
     for (const field of TEXT_FIELDS) if (cells[field] !== undefined) input[field] = cells[field];
     if (cells.message_channels !== undefined) input.message_channels = listCell(cells.message_channels);
+    if (cells.offer !== undefined) input.offer_id = cells.offer;
+    if (cells.language !== undefined) input.language = cells.language;
     const point = pointCells(cells);
     if ("errors" in point) return point;
     if (point.point) input.coordinates = point.point;
     const result = validated(CustomerCreateSchema, input, "coordinates");
-    if ("errors" in result) return result;
+    if ("errors" in result)
+      return { errors: result.errors.map((e) => (e.path === "offer_id" ? { ...e, path: "offer" } : e)) };
     const phone = toE164(result.value.phone, ctx.settings.defaultPhoneRegion);
     if (!phone) return { errors: [{ path: "phone", message: "Not a valid phone number" }] };
     const whatsapp =
       result.value.whatsapp === undefined ? undefined : toE164(result.value.whatsapp, ctx.settings.defaultPhoneRegion);
     if (whatsapp === null) return { errors: [{ path: "whatsapp", message: "Not a valid phone number" }] };
     const value = { ...result.value, phone, whatsapp };
-    const given = Object.keys(cells).filter((c) => TEXT_FIELDS.includes(c) || c === "lat" || c === "message_channels");
+    const given = Object.keys(cells).filter((c) => TEXT_FIELDS.includes(c) || OTHER_COLUMNS.includes(c));
     return {
       value: { input: value, given },
       key: value.account_number ? `account:${value.account_number}` : `phone:${phone}`,
@@ -103,6 +122,7 @@ export const customerImport: ImportKind<CustomerImport> = {
               accountNumber: customers.accountNumber,
               phone: customers.phone,
               deletedAt: customers.deletedAt,
+              offerId: customers.offerId,
             })
             .from(customers)
             .where(
@@ -112,6 +132,9 @@ export const customerImport: ImportKind<CustomerImport> = {
               ),
             )
         : [];
+    const offers = await offersByReference(ctx, [
+      ...new Set(rows.flatMap((r) => (r.value.input.offer_id ? [r.value.input.offer_id] : []))),
+    ]);
     const now = nowIso();
     const statements: D1PreparedStatement[] = [];
     const updated: string[] = [];
@@ -119,6 +142,22 @@ export const customerImport: ImportKind<CustomerImport> = {
       const matches = input.account_number
         ? found.filter((f) => f.accountNumber === input.account_number)
         : found.filter((f) => f.phone === input.phone);
+      // Every problem of the row together: the offer, then the key.
+      const offer = input.offer_id ? offers.get(input.offer_id) : undefined;
+      const errors: FieldError[] = [];
+      if (input.offer_id && !offer) errors.push({ path: "offer", message: "No such offer" });
+      else if (offer && !offer.active && !(matches.length === 1 && matches[0].offerId === offer.id))
+        errors.push({ path: "offer", message: `The offer ${offer.code} is retired` });
+      const key = input.account_number ? "account_number" : "phone";
+      if (matches.length > 1)
+        errors.push({
+          path: key,
+          message: `${matches.length} customers have this phone number; give each row its account_number`,
+        });
+      else if (matches[0]?.deletedAt) errors.push({ path: key, message: "A deleted customer has this account number" });
+      else if (matches.length && onExisting === "fail")
+        errors.push({ path: key, message: "A customer with this key exists" });
+      if (errors.length) return { outcome: "failed", errors };
       if (!matches.length) {
         statements.push(
           guardedInsert(
@@ -138,6 +177,8 @@ export const customerImport: ImportKind<CustomerImport> = {
               lng: input.coordinates?.lng ?? null,
               service_area: input.service_area ?? null,
               service_package: input.service_package ?? null,
+              offer_id: offer?.id ?? null,
+              language: input.language ?? null,
               created_at: now,
               updated_at: now,
             },
@@ -146,18 +187,14 @@ export const customerImport: ImportKind<CustomerImport> = {
         );
         return { outcome: "created" };
       }
-      const key = input.account_number ? "account_number" : "phone";
-      if (matches.length > 1)
-        return failed(key, `${matches.length} customers have this phone number; give each row its account_number`);
-      if (matches[0].deletedAt) return failed(key, "A deleted customer has this account number");
       if (onExisting === "skip") return { outcome: "skipped" };
-      if (onExisting === "fail") return failed(key, "A customer with this key exists");
       const set: Record<string, string | number | null> = { updated_at: now };
       for (const column of given) {
         if (column === "lat")
           Object.assign(set, { lat: input.coordinates?.lat ?? null, lng: input.coordinates?.lng ?? null });
         else if (column === "message_channels")
           set.message_channels = JSON.stringify([...new Set(input.message_channels ?? ["sms"])]);
+        else if (column === "offer") set.offer_id = offer?.id ?? null;
         else {
           const value = (input as Record<string, unknown>)[column];
           set[column] = typeof value === "string" || typeof value === "number" ? value : null;
@@ -178,8 +215,6 @@ export const customerImport: ImportKind<CustomerImport> = {
     };
   },
 };
-
-const failed = (path: string, message: string): RowOutcome => ({ outcome: "failed", errors: [{ path, message }] });
 
 /** How an imported row names a customer: by id, account number or phone number. */
 export interface CustomerReference {

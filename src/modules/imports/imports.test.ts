@@ -211,6 +211,46 @@ describe("customer imports", () => {
     expect(updated.counts).toMatchObject({ failed: 1 });
   });
 
+  it("names each customer's offer by code and their language; an unknown or retired offer fails the row with its other problems", async () => {
+    const admin = await staff("admin");
+    const [onSale, retired] = [`IMP-${uid()}`, `OLD-${uid()}`];
+    for (const [code, active] of [
+      [onSale, true],
+      [retired, false],
+    ] as const)
+      expect(
+        (await call("/v1/offers", { token: admin.token, body: { code, name: code, service: "internet", active } }))
+          .status,
+      ).toBe(201);
+    const [a, b, c] = [uid(), uid(), uid()];
+    const job = await imported(
+      "/v1/imports/customers",
+      admin.token,
+      `account_number,full_name,phone,offer,language\n${a},On sale,${phone()},${onSale},id\n${b},Unknown,${phone()},NOPE-${uid()},en\n${c},Retired,${phone()},${retired},\n`,
+    );
+    expect(job.counts).toEqual({ created: 1, updated: 0, skipped: 0, failed: 2 });
+    const [row] = await customersWith([a]);
+    const stored = await env.DB.prepare(
+      "SELECT o.code, c.language FROM customers c JOIN offers o ON o.id = c.offer_id WHERE c.account_number = ?1",
+    )
+      .bind(a)
+      .first();
+    expect(row).toBeDefined();
+    expect(stored).toEqual({ code: onSale, language: "id" });
+    const report = await download(job.file.download_url, admin.token);
+    expect(report).toContain("offer: No such offer");
+    expect(report).toContain(`offer: The offer ${retired} is retired`);
+    // A row naming an unknown offer for a customer that exists, with on_existing=fail: both problems.
+    const both = await imported(
+      "/v1/imports/customers?on_existing=fail",
+      admin.token,
+      `account_number,full_name,phone,offer\n${a},On sale,${phone()},NOPE-${uid()}\n`,
+    );
+    const bothReport = await download(both.file.download_url, admin.token);
+    expect(bothReport).toContain("offer: No such offer");
+    expect(bothReport).toContain("account_number: A customer with this key exists");
+  });
+
   it("reads quoted line breaks, a byte-order mark and long rows across chunk and window boundaries, with the right line numbers", async () => {
     const admin = await staff("admin");
     const accounts = Array.from({ length: 11 }, () => uid());

@@ -9,4 +9,4 @@ export const offersModule = createRouter()
   .openapi(r.getOffer, h.getOffer)
   .openapi(r.updateOffer, h.updateOffer);
 
-export { offerForCustomer, offerBriefs } from "./offers.service";
+export { offerForCustomer, offersByReference } from "./offers.service";

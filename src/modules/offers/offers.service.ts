@@ -161,12 +161,17 @@ export async function offerForCustomer(
   return { id: row.id, name: row.name };
 }
 
-/** Offers by id, for showing a customer's offer beside them. */
-export async function offerBriefs(ctx: ServiceContext, ids: string[]) {
-  if (!ids.length) return new Map<string, { id: string; code: string; name: string }>();
+/** Offers named by id or code (an import's rows), by the name used. */
+export async function offersByReference(ctx: ServiceContext, refs: string[]) {
+  const out = new Map<string, { id: string; code: string; active: boolean }>();
+  if (!refs.length) return out;
   const rows = await ctx.db
-    .select({ id: offers.id, code: offers.code, name: offers.name })
+    .select({ id: offers.id, code: offers.code, active: offers.active })
     .from(offers)
-    .where(inList(offers.id, ids));
-  return new Map(rows.map((r) => [r.id, r]));
+    .where(or(inList(offers.id, refs), inList(offers.code, refs)));
+  for (const row of rows) {
+    out.set(row.id, row);
+    out.set(row.code, row);
+  }
+  return out;
 }
