@@ -11,10 +11,10 @@ import { secureHeaders } from "hono/secure-headers";
 import { ZodError } from "zod";
 import type { AppEnv } from "./lib/context";
 import { settingsFrom } from "./lib/env";
-import { systemContext } from "./lib/context";
 import { AppError, fieldErrors, problemResponse, type ErrorCode } from "./lib/problem";
 import { requestContext } from "./middleware/request-context";
 import { d1Session } from "./middleware/d1-session";
+import { serviceContext } from "./lib/create-router";
 import { forgetSessionsAfterWrites } from "./middleware/auth";
 import { accountPage, type AccountPageKind } from "./web/account-page";
 import { appointmentPage } from "./web/appointment-page";
@@ -38,7 +38,7 @@ import { assetsModule } from "./modules/assets";
 import { techniciansModule } from "./modules/technicians";
 import { ticketsModule } from "./modules/tickets";
 import { bucketsModule } from "./modules/buckets";
-import { linkLanguage, schedulingModule } from "./modules/scheduling";
+import { schedulingModule, visitPageData } from "./modules/scheduling";
 import { attendanceModule } from "./modules/attendance";
 import { inventoryModule } from "./modules/inventory";
 import { notificationsModule, webhookDocuments } from "./modules/notifications";
@@ -511,18 +511,26 @@ export function createApp() {
     c.header("content-security-policy", pagePolicy(nonce));
     c.header("vary", "accept-language");
     const settings = settingsFrom(c.env);
-    const asked = c.req.query("lang");
+    // The first paint needs no API call: the link's context and its first day of slots come inside the page.
+    const data = await visitPageData(serviceContext(c), c.req.param("token"));
     const language = pickLanguage(
-      asked,
-      asked ? null : await linkLanguage(systemContext(c.env, "visit-page"), c.req.param("token")),
+      c.req.query("lang"),
+      data.customerLanguage,
       c.req.header("accept-language"),
       settings.language,
     );
+    const words = catalogue(language);
+    const context = data.context && { ...data.context, service_name: words.services[data.context.service_type] };
     return c.html(
-      appointmentPage(nonce, catalogue(language), {
-        name: settings.companyName,
-        phone: settings.companyPhone,
-      }),
+      appointmentPage(
+        nonce,
+        words,
+        {
+          name: settings.companyName,
+          phone: settings.companyPhone,
+        },
+        { context, first: data.first, problem: data.problem },
+      ),
     );
   });
   // The pages behind the links sent about an account (password reset, contact change): PUBLIC_BASE_URL

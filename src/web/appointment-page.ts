@@ -7,9 +7,21 @@ import { LANGUAGES, type Catalogue } from "../locales/catalogue";
  * speaks only the public appointment API with the token from its own URL, and follows the visit
  * without a reload by polling that API with back-off.
  */
-export function appointmentPage(nonce: string, words: Catalogue, company: { name: string; phone: string }): string {
+/** What the server already knows when it sends the page: the first paint draws from it, without an API call. */
+export interface VisitPrefetch {
+  context: unknown;
+  first: { date: string; day: unknown } | null;
+  problem: { code: string; status: number; detail: string } | null;
+}
+
+export function appointmentPage(
+  nonce: string,
+  words: Catalogue,
+  company: { name: string; phone: string },
+  prefetched: VisitPrefetch | null = null,
+): string {
   const t = words.page;
-  const boot = JSON.stringify({ locale: words.locale, t, company }).replace(/</g, "\\u003c");
+  const boot = JSON.stringify({ locale: words.locale, t, company, prefetched }).replace(/</g, "\\u003c");
   const esc = (s: string) =>
     s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
   const lang = words.locale.split("-")[0];
@@ -283,13 +295,15 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     var at = st.arrival_window ? st.arrival_window.start_time : st.scheduled_time;
     return st.scheduled_date === date && at && at.slice(0, 5) === slot.start_time.slice(0, 5) && (st.status === "scheduled" || st.status === "confirmed");
   }
-  function loadSlots(keepStatus) {
+  function loadSlots(keepStatus, given) {
     var date = $("date").value;
     var ticket = ++loading;
     chosen = null; $("book").disabled = true;
     var box = $("slots"); while (box.firstChild) box.removeChild(box.firstChild);
     if (!date) return Promise.resolve();
-    return call("/availability?date=" + date).then(function (day) {
+    // The day the page opens on came with the page; any other is asked for.
+    var day = given && given.date === date ? Promise.resolve(given.day) : call("/availability?date=" + date);
+    return day.then(function (day) {
       if (ticket !== loading) return; // a newer day was picked meanwhile
       // Arrival windows when the operator offers them (the technician keeps an exact time inside), else exact times.
       box.className = day.windows ? "slots windows" : "slots";
@@ -408,7 +422,12 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     return call("").then(function (ctx) { failures = 0; render(ctx); }).catch(function (e) { failures++; fail(e); }).then(schedule);
   }
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible" && !stopped) refresh(); });
-  call("").then(function (ctx) {
+  // The first paint draws from what came with the page; only a page without it asks the API.
+  var pre = boot.prefetched;
+  var first = pre && pre.context ? Promise.resolve(pre.context)
+    : pre && pre.problem ? Promise.reject(Object.assign(new Error(pre.problem.detail), { code: pre.problem.code, status: pre.problem.status }))
+    : call("");
+  first.then(function (ctx) {
     // A language picked with the switch is kept on the customer's record (their texts follow it), then the address is tidied.
     var asked = new URLSearchParams(location.search).get("lang");
     if (asked) {
@@ -421,7 +440,7 @@ export function appointmentPage(nonce: string, words: Catalogue, company: { name
     $("date").min = ctx.first_bookable_date || dayIn(Date.now());
     $("date").max = ctx.last_bookable_date;
     $("date").value = ctx.appointment_state.scheduled_date && ctx.appointment_state.scheduled_date >= $("date").min ? ctx.appointment_state.scheduled_date : $("date").min;
-    if (ctx.allow_reschedule) loadSlots(true);
+    if (ctx.allow_reschedule) loadSlots(true, pre && pre.first);
   }).catch(fail).then(schedule);
 })();
 </script>

@@ -208,7 +208,13 @@ describe.skipIf(!haveChromium)("the customer's visit page in Chromium", () => {
       const page = await (await browser.newContext(phone)).newPage();
       // The page refreshes itself on a timer; the test moves the page's clock on instead of waiting.
       await page.clock.install();
+      // One request to first paint: the context and the first day's times come inside the page.
+      const requests: string[] = [];
+      page.on("request", (r) => requests.push(new URL(r.url()).pathname));
       await page.goto(link.json.url);
+      await page.getByRole("button", { name: "10:00", exact: true }).waitFor();
+      expect(requests.filter((p) => p.startsWith("/v1/"))).toEqual([]);
+      expect(requests.filter((p) => p.startsWith("/a/"))).toHaveLength(1);
       await expect.poll(() => page.locator("#heading").textContent()).toBe("Book your technician visit");
       expect(await page.locator(".company").textContent()).toBe("Kalahari Fibre");
       expect(await page.locator("#contact").textContent()).toBe("Questions? Call Kalahari Fibre on +267 390 0000.");

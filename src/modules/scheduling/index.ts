@@ -42,7 +42,7 @@ onTicketEnding(cancelVisitsOfEndingTicket);
 
 export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
-export { linkLanguage, sendPlannedVisitLink } from "./links.service";
+export { sendPlannedVisitLink, visitPageData } from "./links.service";
 export { visitMessageFacts } from "./visit-facts";
 export { appointmentsForSync, stepAppointment } from "./appointments.service";
 export { schedulingErasure } from "./erasure";

@@ -303,6 +303,11 @@ function linkAllows(ctx: LinkContext, live: AppointmentRow | undefined) {
 }
 
 export async function tokenContext(ctx: LinkContext) {
+  return (await contextAndLanguage(ctx)).context;
+}
+
+/** The link's context, and the language on the customer's record (null when none is chosen). */
+async function contextAndLanguage(ctx: LinkContext) {
   const shown = await shownAppointment(ctx);
   const live = shown && shown.status !== "cancelled" ? shown : undefined;
   const technicianId =
@@ -324,8 +329,9 @@ export async function tokenContext(ctx: LinkContext) {
     ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
   const allows = linkAllows(ctx, live);
   const serviceType = ctx.ticket.serviceCategory ?? detectServiceType(ctx.ticket);
-  const language = customer[0]?.language ?? ctx.settings.language;
-  return {
+  const customerLanguage = customer[0]?.language ?? null;
+  const language = customerLanguage ?? ctx.settings.language;
+  const context = {
     token_valid: true as const,
     expires_at: ctx.expiresAt,
     case_number: ctx.ticket.number,
@@ -376,22 +382,37 @@ export async function tokenContext(ctx: LinkContext) {
       service: given.some((g) => g.kind === "service"),
     },
   };
+  return { context, customerLanguage };
 }
 
 /**
- * The language the link's page opens in, from the customer's record (null when the ticket has no
- * customer or the customer chose none). No rate limit or expiry check: it reveals one of two
- * language codes, and the page's own API calls do the checking.
+ * What the visit page needs for its first paint, so the server sends it inside the page and the
+ * page draws without calling the API first: the context, the language on the customer's record,
+ * and the day of slots the page opens on. A link that does not work answers its problem instead.
  */
-export async function linkLanguage(ctx: ServiceContext, token: string): Promise<Language | null> {
-  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
-  const row = await ctx.env.DB.prepare(
-    `SELECT c.language FROM appointment_links l JOIN tickets t ON t.id = l.ticket_id JOIN customers c ON c.id = t.customer_id
-     WHERE l.token_hash = ?1`,
-  )
-    .bind(await sha256(token))
-    .first<{ language: Language | null }>();
-  return row?.language ?? null;
+export async function visitPageData(ctx: ServiceContext, token: string) {
+  try {
+    const link = await resolveToken(ctx, token);
+    const { context, customerLanguage } = await contextAndLanguage(link);
+    let first: { date: string; day: Awaited<ReturnType<typeof linkAvailability>> } | null = null;
+    if (context.allow_reschedule) {
+      const booked = context.appointment_state.scheduled_date;
+      const date = booked && booked >= context.first_bookable_date ? booked : context.first_bookable_date;
+      first = await linkAvailability(link, date).then(
+        (day) => ({ date, day }),
+        () => null, // the page asks for it itself
+      );
+    }
+    return { context, customerLanguage, first, problem: null };
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    return {
+      context: null,
+      customerLanguage: null,
+      first: null,
+      problem: { code: err.code, status: err.status, detail: err.message },
+    };
+  }
 }
 
 /** The customer picks the page's language: it is kept on their record, so their texts follow it too. */

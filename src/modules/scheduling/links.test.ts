@@ -257,6 +257,28 @@ describe("SCH-4 customer links", () => {
     expect(pickLanguage("xx", "id", "en", "en")).toBe("id");
   });
 
+  it("sends the visit page with its context and first day inside, within 30 KB compressed", async () => {
+    const { dispatcher, ticket } = await bookingSetup();
+    const token = await linkFor(dispatcher.token, ticket.id);
+    const page = await call(`/a/${token}`);
+    expect(page.status).toBe(200);
+    const boot = JSON.parse(/var boot = (\{.*?\});\n/s.exec(page.text)![1]);
+    expect(boot.prefetched.context).toMatchObject({ case_number: ticket.number, allow_reschedule: true });
+    expect(boot.prefetched.first.day.slots.length).toBeGreaterThan(0);
+    expect(boot.prefetched.first.date).toBe(boot.prefetched.context.first_bookable_date);
+    // HTML, script and style are one file: its weight on the wire, gzip as a browser gets it.
+    const gzipped = await new Response(
+      new Blob([page.text]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer();
+    expect(gzipped.byteLength).toBeLessThan(30 * 1024);
+    console.info(`visit page: ${page.text.length} bytes, ${gzipped.byteLength} gzip`);
+    // A link that does not work says so inside the page too.
+    const dead = await call("/a/not-a-valid-token-aaaaaaaaaaaa");
+    expect(JSON.parse(/var boot = (\{.*?\});\n/s.exec(dead.text)![1]).prefetched.problem).toMatchObject({
+      code: "invalid_link",
+    });
+  });
+
   it("throttles a token", async () => {
     const { dispatcher, ticket } = await bookingSetup();
     const token = await linkFor(dispatcher.token, ticket.id);
