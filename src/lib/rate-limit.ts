@@ -1,3 +1,5 @@
+import { sql } from "drizzle-orm";
+import { rateLimits } from "../db/schema";
 import type { ServiceContext } from "./context";
 import { AppError } from "./problem";
 
@@ -22,22 +24,58 @@ export async function consumeRateLimits(
   rules: RateRule[],
 ): Promise<void> {
   const nowMs = Date.now();
-  const statements = rules.map((rule) => {
-    const windowMs = rule.windowSeconds * 1000;
-    const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    const key = `${rule.bucket}:${rule.subject.toLowerCase()}:${windowStart}`;
-    return ctx.env.DB.prepare(
-      `INSERT INTO rate_limits (key, count, expires_at) VALUES (?1, 1, ?2)
+  const results = await ctx.env.DB.batch<RateCount>(
+    rules.map((rule) => {
+      const { key, expiresAt } = counterOf(rule, nowMs);
+      return ctx.env.DB.prepare(COUNT_SQL).bind(key, expiresAt);
+    }),
+  );
+  applyRateLimits(
+    ctx,
+    rules,
+    results.map((r) => r.results[0]),
+    nowMs,
+  );
+}
+
+type RateCount = { count: number; expires_at: number };
+
+const COUNT_SQL = `INSERT INTO rate_limits (key, count, expires_at) VALUES (?1, 1, ?2)
        ON CONFLICT(key) DO UPDATE SET count = count + 1
-       RETURNING count, expires_at`,
-    ).bind(key, windowStart + windowMs);
+       RETURNING count, expires_at`;
+
+function counterOf(rule: RateRule, nowMs: number) {
+  const windowMs = rule.windowSeconds * 1000;
+  const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+  return { key: `${rule.bucket}:${rule.subject.toLowerCase()}:${windowStart}`, expiresAt: windowStart + windowMs };
+}
+
+/**
+ * The counting queries alone, for a caller that sends them at the head of its own batch (one round
+ * trip for the count and the reads); `applyRateLimits` then judges their rows.
+ */
+export function rateLimitQueries(ctx: Pick<ServiceContext, "db">, rules: RateRule[], nowMs: number) {
+  return rules.map((rule) => {
+    const { key, expiresAt } = counterOf(rule, nowMs);
+    return ctx.db
+      .insert(rateLimits)
+      .values({ key, count: 1, expiresAt })
+      .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
+      .returning({ count: rateLimits.count, expires_at: rateLimits.expiresAt });
   });
-  const results = await ctx.env.DB.batch<{ count: number; expires_at: number }>(statements);
+}
+
+/** Throws 429 when a rule is over its limit; sets the RateLimit headers either way. */
+export function applyRateLimits(
+  ctx: Pick<ServiceContext, "settings" | "header">,
+  rules: RateRule[],
+  counted: (RateCount | undefined)[],
+  nowMs: number,
+): void {
   let retryAfter = 0;
   let closest: { name: string; remaining: number; reset: number } | null = null;
   const policies: string[] = [];
-  results.forEach((result, i) => {
-    const row = result.results[0];
+  counted.forEach((row, i) => {
     const limit = Math.max(1, Math.floor(rules[i].limit * ctx.settings.rateLimitScale));
     const name = rules[i].bucket.replace(/[^a-z0-9_-]/gi, "_");
     policies.push(`"${name}";q=${limit};w=${rules[i].windowSeconds}`);

@@ -35,6 +35,13 @@ describe("D1 round trips per operation stay within their budget", () => {
       token: dispatcher.token,
       body: { technician_ids: [tech.user.id] },
     });
+    // The customer's link: one ticket to look at, one to hold a time on, one to book.
+    const linkTickets = [];
+    for (let i = 0; i < 2; i++) {
+      const t = await raiseTicket(cust.token);
+      await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+      linkTickets.push(await linkFor(dispatcher.token, t.id));
+    }
     w = {
       dispatcher,
       tech,
@@ -42,6 +49,8 @@ describe("D1 round trips per operation stay within their budget", () => {
       ticket,
       appointment: appt.json,
       link: await linkFor(dispatcher.token, linkTicket.id),
+      holdLink: linkTickets[0],
+      bookLink: linkTickets[1],
     };
   });
 
@@ -119,6 +128,20 @@ describe("D1 round trips per operation stay within their budget", () => {
     }),
     "GET /v1/assets": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/assets", expect: 200 }),
     "GET /v1/public/appointments/{token}": async () => ({ path: `/v1/public/appointments/${w.link}`, expect: 200 }),
+    "GET /v1/public/appointments/{token}/availability": async () => ({
+      path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(5)}`,
+      expect: 200,
+    }),
+    "POST /v1/public/appointments/{token}/hold": async () => ({
+      path: `/v1/public/appointments/${w.holdLink}/hold`,
+      body: { date: dayAhead(6), start_time: "09:00" },
+      expect: 200,
+    }),
+    "POST /v1/public/appointments/{token}/schedule": async () => ({
+      path: `/v1/public/appointments/${w.bookLink}/schedule`,
+      body: { date: dayAhead(6), start_time: "11:00" },
+      expect: 200,
+    }),
     "POST /v1/auth/login": async () => {
       const user = await createUser({ role: "technician" });
       return { path: "/v1/auth/login", body: { identifier: user.username, password: user.password }, expect: 200 };

@@ -414,7 +414,7 @@ export interface BookingRequest {
  * already has a live appointment, and whether the technician is free that day. Columns, so a
  * caller can read them with the ticket in the same round trip.
  */
-function bookingCheckColumns(ticketId: string, technicianId: string, date: string) {
+export function bookingCheckColumns(ticketId: string | SQL, technicianId: string | SQL, date: string) {
   return {
     live: sql<number>`EXISTS (SELECT 1 FROM appointments WHERE appointments.ticket_id = ${ticketId} AND appointments.status <> 'cancelled')`,
     technicianFree: technicianFreeOn(technicianId, date),

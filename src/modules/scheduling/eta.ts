@@ -82,13 +82,22 @@ export async function visitPosition(
       .where(eq(customers.id, customerId ?? ""))
       .limit(1),
   ]);
-  const here = latest[0];
+  return positionOf(ctx.settings, appt, latest[0], customer[0]);
+}
+
+/** Where the technician is and when they should arrive, from rows already read (the visit must be en route). */
+export function positionOf(
+  settings: Pick<Settings, "etaRoadFactor" | "etaAverageSpeedKmh">,
+  appt: { lat: number | null; lng: number | null },
+  here: { lat: number; lng: number; reportedAt: string } | undefined,
+  customer: { lat: number | null; lng: number | null } | undefined,
+): VisitPosition {
   if (!here) return { eta: null, position: null };
   const to =
     appt.lat !== null && appt.lng !== null
       ? { lat: appt.lat, lng: appt.lng }
-      : customer[0]?.lat != null && customer[0]?.lng != null
-        ? { lat: customer[0].lat, lng: customer[0].lng }
+      : customer?.lat != null && customer?.lng != null
+        ? { lat: customer.lat, lng: customer.lng }
         : null;
   const position = {
     lat: here.lat,
@@ -97,7 +106,7 @@ export async function visitPosition(
     distance_km: to ? Math.round(distanceKm(here, to) * 10) / 10 : null,
     ...mapLinks(here),
   };
-  return { eta: to ? estimateArrival(ctx.settings, { ...here, reportedAt: here.reportedAt }, to) : null, position };
+  return { eta: to ? estimateArrival(settings, { ...here, reportedAt: here.reportedAt }, to) : null, position };
 }
 
 /** A place as links a phone opens: its map app (RFC 5870 `geo:`) and OpenStreetMap in the browser. */

@@ -51,16 +51,22 @@ export async function placeHold(
   ticket: TicketRow,
   input: { date: string; startTime: string; durationMinutes?: number },
   linkId: string | null,
+  /** What the caller read already (a link reads both with its token): saves their round trips. */
+  known: { previous: HoldRow | undefined; assigneeIds: string[] } | null = null,
 ) {
   if (linkId) {
-    const previous = await liveHoldOf(ctx, linkId);
+    const previous = known ? known.previous : await liveHoldOf(ctx, linkId);
     if (previous) await release(ctx, previous);
   }
   const duration = input.durationMinutes ?? ticket.estimatedMinutes ?? ctx.settings.defaultAppointmentMinutes;
   const window = validateSlot(ctx.settings, input.date, input.startTime, duration);
-  const assigned = await ctx.db.query.ticketAssignees.findMany({ where: eq(ticketAssignees.ticketId, ticket.id) });
+  const assigned =
+    known?.assigneeIds ??
+    (await ctx.db.query.ticketAssignees.findMany({ where: eq(ticketAssignees.ticketId, ticket.id) })).map(
+      (a) => a.technicianId,
+    );
   let order: { technicianId: string; reason: string | null }[];
-  if (assigned.length) order = assigned.map((a) => ({ technicianId: a.technicianId, reason: null }));
+  if (assigned.length) order = assigned.map((technicianId) => ({ technicianId, reason: null }));
   else {
     const pool = (await eligibleTechnicians(ctx, ticket)).map((t) => t.id);
     const facts = await poolFacts(ctx, pool, input.date, new Date(window.startsMs).toISOString());

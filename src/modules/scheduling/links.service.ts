@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, isNull, ne, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import {
@@ -7,6 +7,7 @@ import {
   customers,
   feedback,
   slotHolds,
+  technicianLocations,
   ticketAssignees,
   tickets,
   users,
@@ -16,18 +17,22 @@ import { actorUserId, type CustomerLinkActor, type UserContext, type ServiceCont
 import { hmacSha256, sha256 } from "../../lib/hmac";
 import { base64url, newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
-import { consumeRateLimits } from "../../lib/rate-limit";
+import { applyRateLimits, consumeRateLimits, rateLimitQueries } from "../../lib/rate-limit";
+
+type RateQuery = ReturnType<typeof rateLimitQueries>[number];
 
 import { relationTo } from "../tickets";
 import { changeTicket } from "../tickets";
 import {
   book,
+  bookingCheckColumns,
   candidateTechnicians,
   poolBook,
   reschedule,
   takeStep,
   ticketAvailability,
   type AppointmentRow,
+  type BookingChecks,
 } from "./appointments.service";
 import {
   MOVABLE_STATUSES,
@@ -35,7 +40,7 @@ import {
   customerMayReschedule,
   customerMayShareLocation,
 } from "./appointments.workflow";
-import { visitPosition } from "./eta";
+import { positionOf } from "./eta";
 import { bookHeld, placeHold } from "./holds";
 import { addDays, todayIn } from "../../lib/time";
 import { catalogue, type Language } from "../../locales/catalogue";
@@ -198,18 +203,73 @@ export interface LinkContext extends ServiceContext<CustomerLinkActor> {
   expiresAt: string;
   /** The days the link books between, when it was sent for a planned visit's window. */
   between: { from: string | null; to: string | null };
+  /** Read with the link (as the request began): the ticket's live visit, its technicians, the link's held time. */
+  live: AppointmentRow | undefined;
+  assigneeIds: string[];
+  held: typeof slotHolds.$inferSelect | undefined;
+  /** With `bookingDate`: the booking checks for the ticket's first technician on that day, read with the link. */
+  firstTechnicianChecks: BookingChecks | undefined;
+  checksDate: string | undefined;
 }
 
 /** Expired → 401 "Token expired. Renew token."; unknown or revoked → 400 "Invalid token." (the seed's messages). */
-export async function resolveToken(ctx: ServiceContext, token: string): Promise<LinkContext> {
+export async function resolveToken(
+  ctx: ServiceContext,
+  token: string,
+  options: { bookingDate?: string } = {},
+): Promise<LinkContext> {
   const hash = await sha256(token);
-  await consumeRateLimits(ctx, [
+  const rules = [
     { bucket: "link:token", subject: hash.slice(0, 32), limit: 60, windowSeconds: 60 },
     { bucket: "link:ip", subject: ctx.clientIp, limit: 300, windowSeconds: 60 },
+  ];
+  // One round trip: the throttle's counts, the link, its ticket, the ticket's live visit and
+  // technicians, and the link's held time (all found by the token's hash).
+  const nowMs = Date.now();
+  const wellFormed = /^[A-Za-z0-9_-]{20,200}$/.test(token);
+  const byHash = eq(appointmentLinks.tokenHash, wellFormed ? hash : "");
+  const linkTicket = sql`(SELECT l.ticket_id FROM appointment_links l WHERE l.token_hash = ${wellFormed ? hash : ""})`;
+  const firstTechnician = sql`(SELECT ta.technician_id FROM ticket_assignees ta WHERE ta.ticket_id = ${linkTicket} ORDER BY ta.rowid LIMIT 1)`;
+  const [tokenCount, ipCount, links, ticketRows, liveRows, assigneeRows, heldRows, checkRows] = await ctx.db.batch([
+    ...(rateLimitQueries(ctx, rules, nowMs) as [RateQuery, RateQuery]),
+    ctx.db
+      .select()
+      .from(appointmentLinks)
+      .where(eq(appointmentLinks.tokenHash, wellFormed ? hash : ""))
+      .limit(1),
+    ctx.db
+      .select({ ticket: tickets })
+      .from(tickets)
+      .innerJoin(appointmentLinks, eq(appointmentLinks.ticketId, tickets.id))
+      .where(byHash)
+      .limit(1),
+    ctx.db
+      .select({ appointment: appointments })
+      .from(appointments)
+      .innerJoin(appointmentLinks, eq(appointmentLinks.ticketId, appointments.ticketId))
+      .where(and(byHash, ne(appointments.status, "cancelled")))
+      .orderBy(desc(appointments.createdAt))
+      .limit(1),
+    ctx.db
+      .select({ technicianId: ticketAssignees.technicianId })
+      .from(ticketAssignees)
+      .innerJoin(appointmentLinks, eq(appointmentLinks.ticketId, ticketAssignees.ticketId))
+      .where(byHash)
+      .orderBy(sql`${ticketAssignees}.rowid`),
+    ctx.db
+      .select({ hold: slotHolds })
+      .from(slotHolds)
+      .innerJoin(appointmentLinks, eq(appointmentLinks.id, slotHolds.linkId))
+      .where(and(byHash, eq(slotHolds.status, "held")))
+      .limit(1),
+    // A booking's checks for the ticket's first technician, when the day is known (saves the booking a round trip).
+    ctx.db
+      .select(bookingCheckColumns(linkTicket, firstTechnician, options.bookingDate ?? "0000-00-00"))
+      .from(sql`(SELECT 1)`)
+      .where(options.bookingDate ? sql`1` : sql`0`),
   ]);
-  const link = /^[A-Za-z0-9_-]{20,200}$/.test(token)
-    ? await ctx.db.query.appointmentLinks.findFirst({ where: eq(appointmentLinks.tokenHash, hash) })
-    : undefined;
+  applyRateLimits(ctx, rules, [tokenCount[0], ipCount[0]], nowMs);
+  const link = links[0];
   // Revoked while valid (replaced by a newer link) → invalid; past its expiry → expired (renewable), unless a newer link replaced it since.
   if (!link || (link.revokedAt && link.revokedAt < link.expiresAt))
     throw new AppError("invalid_link", "Invalid token.");
@@ -217,7 +277,7 @@ export async function resolveToken(ctx: ServiceContext, token: string): Promise<
     if (await newerLinkExists(ctx, link)) throw new AppError("invalid_link", "Invalid token.");
     throw new AppError("token_expired", "Token expired. Renew token.");
   }
-  const ticket = await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) });
+  const ticket = ticketRows[0]?.ticket;
   if (!ticket) throw new AppError("invalid_link", "Invalid token.");
   return {
     ...ctx,
@@ -225,6 +285,11 @@ export async function resolveToken(ctx: ServiceContext, token: string): Promise<
     ticket,
     expiresAt: link.expiresAt,
     between: { from: link.earliestDate, to: link.latestDate },
+    live: liveRows[0]?.appointment,
+    assigneeIds: assigneeRows.map((a) => a.technicianId),
+    held: heldRows[0]?.hold,
+    firstTechnicianChecks: checkRows[0],
+    checksDate: options.bookingDate,
   };
 }
 
@@ -258,10 +323,9 @@ async function newerLinkExists(ctx: ServiceContext, link: { ticketId: string; cr
   return Boolean(newer);
 }
 
-async function liveAppointment(ctx: LinkContext): Promise<AppointmentRow | undefined> {
-  return ctx.db.query.appointments.findFirst({
-    where: and(eq(appointments.ticketId, ctx.ticket.id), ne(appointments.status, "cancelled")),
-  });
+/** The ticket's live visit as the request began (read with the link). */
+function liveAppointment(ctx: LinkContext): AppointmentRow | undefined {
+  return ctx.live;
 }
 
 /** Voice, internet or other: from the kind and the words of the ticket (the seed's fallback rule). */
@@ -307,24 +371,46 @@ export async function tokenContext(ctx: LinkContext) {
 }
 
 /** The link's context, and the language on the customer's record (null when none is chosen). */
-async function contextAndLanguage(ctx: LinkContext) {
-  const shown = await shownAppointment(ctx);
-  const live = shown && shown.status !== "cancelled" ? shown : undefined;
-  const technicianId =
-    live?.technicianId ??
-    (await ctx.db.query.ticketAssignees.findFirst({ where: eq(ticketAssignees.ticketId, ctx.ticket.id) }))
-      ?.technicianId;
-  const [tech, [given, customer], whereabouts] = await Promise.all([
-    technicianId ? ctx.db.query.users.findFirst({ where: eq(users.id, technicianId) }) : undefined,
-    ctx.db.batch([
-      ctx.db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ctx.ticket.id)),
-      ctx.db
-        .select({ language: customers.language })
-        .from(customers)
-        .where(eq(customers.id, ctx.ticket.customerId ?? "")),
-    ]),
-    live ? visitPosition(ctx, live, ctx.ticket.customerId) : { eta: null, position: null },
+async function contextAndLanguage(linkCtx: LinkContext) {
+  // One round trip: the ticket as it is now (an action may just have changed it), the visit shown,
+  // its technician (else the ticket's first), feedback given, the customer's language and address
+  // point, and the technician's latest position while en route.
+  const ticketId = linkCtx.ticket.id;
+  const technicianId = sql`coalesce(
+    (SELECT a.technician_id FROM appointments a WHERE a.ticket_id = ${ticketId} AND a.status != 'cancelled' ORDER BY a.created_at DESC LIMIT 1),
+    (SELECT ta.technician_id FROM ticket_assignees ta WHERE ta.ticket_id = ${ticketId} LIMIT 1))`;
+  const enRoute = sql`(SELECT a.technician_id FROM appointments a WHERE a.ticket_id = ${ticketId} AND a.status = 'en_route' ORDER BY a.created_at DESC LIMIT 1)`;
+  const since = new Date(Date.now() - linkCtx.settings.etaLocationMaxAgeMinutes * 60_000).toISOString();
+  const db = linkCtx.db;
+  const [ticketRows, shownRows, techRows, given, customer, located] = await db.batch([
+    db.select().from(tickets).where(eq(tickets.id, ticketId)).limit(1),
+    db
+      .select()
+      .from(appointments)
+      .where(eq(appointments.ticketId, ticketId))
+      .orderBy(asc(sql`${appointments.status} = 'cancelled'`), desc(appointments.createdAt))
+      .limit(1),
+    db.select().from(users).where(eq(users.id, technicianId)).limit(1),
+    db.select({ kind: feedback.kind }).from(feedback).where(eq(feedback.ticketId, ticketId)),
+    db
+      .select({ language: customers.language, lat: customers.lat, lng: customers.lng })
+      .from(customers)
+      .where(eq(customers.id, linkCtx.ticket.customerId ?? "")),
+    db
+      .select()
+      .from(technicianLocations)
+      .where(and(eq(technicianLocations.technicianId, enRoute), gte(technicianLocations.reportedAt, since)))
+      .orderBy(desc(technicianLocations.reportedAt))
+      .limit(1),
   ]);
+  const ctx: LinkContext = { ...linkCtx, ticket: ticketRows[0] ?? linkCtx.ticket };
+  const shown = shownRows[0];
+  const live = shown && shown.status !== "cancelled" ? shown : undefined;
+  const tech = techRows[0];
+  const whereabouts =
+    live?.status === "en_route"
+      ? positionOf(ctx.settings, live, located[0], customer[0])
+      : { eta: null, position: null };
   const finished =
     ["resolved", "waiting_approval", "closed"].includes(ctx.ticket.status) || live?.status === "completed";
   const allows = linkAllows(ctx, live);
@@ -423,7 +509,7 @@ export async function linkSetLanguage(ctx: LinkContext, language: Language) {
 
 /** The customer cancels their own visit: before anyone set out and CUSTOMER_CANCEL_MIN_HOURS ahead. */
 export async function linkCancel(ctx: LinkContext) {
-  const appt = await liveAppointment(ctx);
+  const appt = liveAppointment(ctx);
   if (!appt) throw new AppError("invalid_transition", "There is no booked visit to cancel.");
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be changed online; please call us.");
@@ -437,10 +523,7 @@ export async function linkCancel(ctx: LinkContext) {
     );
   }
   await takeStep(ctx, appt, "cancel", "Cancelled by the customer on their link");
-  return tokenContext({
-    ...ctx,
-    ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
-  });
+  return tokenContext(ctx);
 }
 
 /**
@@ -475,8 +558,12 @@ export async function renewLink(ctx: ServiceContext, token: string) {
 
 export async function linkAvailability(ctx: LinkContext, date: string) {
   assertBookableDay(ctx, date);
-  const appt = await liveAppointment(ctx);
-  const candidates = appt ? { ids: [appt.technicianId], pool: false } : await candidateTechnicians(ctx, ctx.ticket);
+  const appt = liveAppointment(ctx);
+  const candidates = appt
+    ? { ids: [appt.technicianId], pool: false }
+    : ctx.assigneeIds.length
+      ? { ids: ctx.assigneeIds, pool: false }
+      : await candidateTechnicians(ctx, ctx.ticket);
   return ticketAvailability(ctx, ctx.ticket, candidates, date, appt?.durationMinutes);
 }
 
@@ -524,21 +611,12 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   assertBookableDay(ctx, date);
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
-  if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
-  // The ticket's technicians and the link's held time, in one round trip.
-  const [assigned, holds] = await ctx.db.batch([
-    ctx.db.select().from(ticketAssignees).where(eq(ticketAssignees.ticketId, ctx.ticket.id)),
-    ctx.db
-      .select()
-      .from(slotHolds)
-      .where(and(eq(slotHolds.linkId, ctx.actor.linkId), eq(slotHolds.status, "held"))),
-  ]);
-  const held = holds[0];
-  const refreshed = async () =>
-    tokenContext({
-      ...ctx,
-      ticket: (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, ctx.ticket.id) }))!,
-    });
+  if (liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
+  // The ticket's technicians and the link's held time came with the link.
+  const held = ctx.held;
+  const assigned = ctx.assigneeIds;
+  // The context re-reads the ticket with everything else, so the answer shows the booking.
+  const refreshed = () => tokenContext(ctx);
   const choice = await windowChoice(ctx, date, startTime);
   // The time the customer holds (or a time they hold inside the window they chose): the hold gives way to the booking.
   const heldHere =
@@ -554,9 +632,16 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   const bookAt = async (start: string, arrivalWindow?: ArrivalWindowInstants) => {
     // Nobody holds the ticket yet: the pool rule picks who comes, and the ticket is theirs with the booking.
     if (!assigned.length) return poolBook(ctx, ctx.ticket, date, start, undefined, arrivalWindow);
-    return firstThatLands(
-      assigned.map((a) => a.technicianId),
-      (technicianId) => book(ctx, { ticket: ctx.ticket, technicianId, date, startTime: start, arrivalWindow }),
+    return firstThatLands(assigned, (technicianId) =>
+      book(ctx, {
+        ticket: ctx.ticket,
+        technicianId,
+        date,
+        startTime: start,
+        arrivalWindow,
+        // Read with the link for this day and this technician (the first one).
+        checks: technicianId === assigned[0] && date === ctx.checksDate ? ctx.firstTechnicianChecks : undefined,
+      }),
     );
   };
   if (choice) await firstThatLands(choice.starts, (start) => bookAt(start, choice.instants));
@@ -569,17 +654,26 @@ export async function linkHold(ctx: LinkContext, date: string, startTime: string
   assertBookableDay(ctx, date);
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
-  if (await liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
+  if (liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
   const choice = await windowChoice(ctx, date, startTime);
-  if (!choice) return placeHold(ctx, ctx.ticket, { date, startTime }, ctx.actor.linkId);
-  return firstThatLands(choice.starts, (start) =>
-    placeHold(ctx, ctx.ticket, { date, startTime: start }, ctx.actor.linkId),
-  );
+  // The link's last hold and the ticket's technicians came with the link.
+  const known = { previous: ctx.held, assigneeIds: ctx.assigneeIds };
+  if (!choice) return placeHold(ctx, ctx.ticket, { date, startTime }, ctx.actor.linkId, known);
+  let released = false;
+  return firstThatLands(choice.starts, (start) => {
+    // The last hold is let go once, by the first try.
+    const attempt = placeHold(ctx, ctx.ticket, { date, startTime: start }, ctx.actor.linkId, {
+      ...known,
+      previous: released ? undefined : known.previous,
+    });
+    released = true;
+    return attempt;
+  });
 }
 
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
   assertBookableDay(ctx, date);
-  const appt = await liveAppointment(ctx);
+  const appt = liveAppointment(ctx);
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
   if (!linkAllows(ctx, appt).reschedule)
     throw new AppError("invalid_transition", "This visit can no longer be moved online; please call us.");
@@ -593,7 +687,7 @@ export async function linkReschedule(ctx: LinkContext, date: string, startTime: 
 }
 
 export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: number; address?: string }) {
-  const appt = await liveAppointment(ctx);
+  const appt = liveAppointment(ctx);
   if (!appt || !linkAllows(ctx, appt).location)
     throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
   await changeTicket(ctx, {

@@ -112,7 +112,9 @@ export const publicHold: RouteHandler<typeof routes.publicHold, AppEnv> = async 
 
 export const publicSchedule: RouteHandler<typeof routes.publicSchedule, AppEnv> = async (c) => {
   const { date, start_time } = c.req.valid("json");
-  return c.json(await links.linkSchedule(await linkContext(c, c.req.valid("param").token), date, start_time), 200);
+  // The booking's checks for that day come with the link (one round trip fewer).
+  const link = await links.resolveToken(serviceContext(c), c.req.valid("param").token, { bookingDate: date });
+  return c.json(await links.linkSchedule(link, date, start_time), 200);
 };
 
 export const publicReschedule: RouteHandler<typeof routes.publicReschedule, AppEnv> = async (c) => {

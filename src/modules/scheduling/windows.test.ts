@@ -57,7 +57,8 @@ describe("arrival windows", () => {
         })
       ).status,
     ).toBe(201);
-    const link = await windowedLink(await linkFor(dispatcher.token, ticket.id));
+    const token = await linkFor(dispatcher.token, ticket.id);
+    const link = await windowedLink(token);
     const day = await linkAvailability(link, date);
     expect(day.arrival_window_minutes).toBe(120);
     expect(day.windows?.[0]).toEqual({ start_time: "08:00:00", end_time: "10:00:00", is_available: true });
@@ -70,7 +71,8 @@ describe("arrival windows", () => {
     expect((off as AppError).errors?.[0].message).toContain("08:00, 10:00, 12:00, 14:00, 16:00");
     const hold = await linkHold(link, date, "08:00");
     expect(hold.start_time).toBe("09:00:00");
-    const booked = await linkSchedule(link, date, "08:00");
+    // Each request resolves its link afresh (with the time it holds).
+    const booked = await linkSchedule(await windowedLink(token), date, "08:00");
     expect(booked.appointment_state.scheduled_time).toBe("09:00:00");
     expect(booked.appointment_state.arrival_window).toMatchObject({ start_time: "08:00:00", end_time: "10:00:00" });
     const row = await env.DB.prepare(
@@ -92,7 +94,7 @@ describe("arrival windows", () => {
       ends_at: row!.window_ends_at,
     });
     // Moving to another window keeps speaking in windows.
-    const moved = await linkReschedule(link, date, "14:00");
+    const moved = await linkReschedule(await windowedLink(token), date, "14:00");
     expect(moved.appointment_state.scheduled_time).toBe("14:00:00");
     expect(moved.appointment_state.arrival_window).toMatchObject({ start_time: "14:00:00", end_time: "16:00:00" });
   });
