@@ -12,6 +12,7 @@ import {
 import { inList, notInList } from "../../lib/d1";
 import {
   appointments,
+  customers,
   feedback,
   technicianProfiles,
   ticketAssignees,
@@ -703,6 +704,8 @@ export async function findVisibleAppointment(ctx: UserContext, id: string) {
 /** Technicians manage their own appointments; triage manages those of tickets it sees. */
 async function assertMayManage(ctx: UserContext, appt: AppointmentRow, ticket: TicketRow) {
   if (appt.technicianId === ctx.actor.userId) return;
+  // Triage over every ticket needs no read of the ticket's people (the relation would say the same).
+  if (ctx.actor.permissions.has("tickets:assign") && scopeOf(ctx) === "all") return;
   const { relation } = await relationTo(ctx, ticket);
   if (canTriage(relation)) return;
   throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
@@ -714,14 +717,41 @@ export async function stepAppointment(
   step: AppointmentStep,
   input: { comment?: string; date?: string; start_time?: string },
 ) {
-  const { appt, ticket } = await findVisibleAppointment(ctx, id);
+  // One round trip reads the visit, its ticket, and what its answer shows (technician, feedback).
+  // (Separate selects: in a batch, a join's same-named columns would overwrite each other.)
+  const ofVisit = (column: "ticket_id" | "technician_id") =>
+    sql`(SELECT a.${sql.raw(column)} FROM appointments a WHERE a.id = ${id})`;
+  const [apptRows, ticketRows, techRows, feedbackRows, customerRows] = await ctx.db.batch([
+    ctx.db.select().from(appointments).where(eq(appointments.id, id)).limit(1),
+    ctx.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.id, ofVisit("ticket_id")), await visibleTickets(ctx)))
+      .limit(1),
+    ctx.db
+      .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+      .from(users)
+      .where(eq(users.id, ofVisit("technician_id"))),
+    ctx.db
+      .select()
+      .from(feedback)
+      .where(eq(feedback.ticketId, ofVisit("ticket_id"))),
+    // Completing resolves the ticket, for the customer to approve when they have an account.
+    ctx.db
+      .select({ userId: customers.userId })
+      .from(customers)
+      .where(eq(customers.id, sql`(SELECT t.customer_id FROM tickets t WHERE t.id = ${ofVisit("ticket_id")})`)),
+  ]);
+  const [appt, ticket] = [apptRows[0], ticketRows[0]];
+  if (!appt || !ticket) throw new AppError("not_found", "No such appointment.");
   await assertMayManage(ctx, appt, ticket);
   if (step === "confirm" && input.date && input.start_time) {
     return present(ctx, [
       await reschedule(ctx, appt, input.date, input.start_time, { confirm: true, comment: input.comment }),
     ]).then((r) => r[0]);
   }
-  return (await present(ctx, [await takeStep(ctx, appt, step, input.comment, ticket)]))[0];
+  const after = await takeStep(ctx, appt, step, input.comment, ticket, Boolean(customerRows[0]?.userId));
+  return presentWith([after], { tickets: [ticket], technicians: techRows, feedback: feedbackRows })[0];
 }
 
 /** One step of the visit for whoever was allowed to take it (staff above, the customer's cancel on their link). */
@@ -731,6 +761,7 @@ export async function takeStep(
   step: AppointmentStep,
   comment?: string,
   knownTicket?: TicketRow,
+  customerHasAccount?: boolean,
 ): Promise<AppointmentRow> {
   const rule = STEPS[step];
   if (!stepAllowed(step, appt.status))
@@ -743,8 +774,11 @@ export async function takeStep(
     step === "start" || step === "complete"
       ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) })))
       : undefined;
-  const work = ticket && (step === "start" || step === "complete") ? await visitStepChange(ctx, ticket, step) : null;
-  await changeTicket(ctx, {
+  const work =
+    ticket && (step === "start" || step === "complete")
+      ? await visitStepChange(ctx, ticket, step, customerHasAccount)
+      : null;
+  const outcome = await changeTicket(ctx, {
     ticketId: appt.ticketId,
     expectStatus: work?.expectStatus,
     expectAlso: {
@@ -777,8 +811,27 @@ export async function takeStep(
     throw err;
   });
   if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
-  return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
+  if (outcome === "already")
+    return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
+  // The row as the change left it (no read back).
+  return {
+    ...appt,
+    status: rule.to,
+    [STEP_COLUMN[step]]: now,
+    confirmed: rule.to === "confirmed" ? true : appt.confirmed,
+    updatedAt: now,
+  };
 }
+
+/** The row field of each step's timestamp column. */
+const STEP_COLUMN = {
+  confirm: "confirmedAt",
+  depart: "departedAt",
+  arrive: "arrivedAt",
+  start: "startedAt",
+  complete: "completedAt",
+  cancel: "cancelledAt",
+} as const satisfies Record<AppointmentStep, keyof AppointmentRow>;
 
 /**
  * A ticket that ends (cancelled or closed) takes its booked visit with it, in the same change: the
@@ -954,6 +1007,19 @@ export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
       .where(inList(users.id, techIds)),
     ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
   ]);
+  return presentWith(rows, { tickets: ticketRows, technicians: techRows, feedback: feedbackRows });
+}
+
+/** Appointments as the API shows them, from the rows that name their tickets, technicians and feedback. */
+function presentWith(
+  rows: AppointmentRow[],
+  read: {
+    tickets: { id: string; number: string; externalRef: string | null }[];
+    technicians: { id: string; first: string; last: string; username: string }[];
+    feedback: (typeof feedback.$inferSelect)[];
+  },
+) {
+  const { tickets: ticketRows, technicians: techRows, feedback: feedbackRows } = read;
   const numbers = new Map(ticketRows.map((t) => [t.id, t.number]));
   const taskNumbers = new Map(ticketRows.map((t) => [t.id, t.externalRef ?? t.number]));
   const names = new Map(techRows.map((t) => [t.id, displayName(t.first, t.last, t.username)]));

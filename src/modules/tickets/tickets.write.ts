@@ -524,10 +524,15 @@ export async function visitStepChange(
   ctx: ServiceContext,
   ticket: TicketRow,
   step: "start" | "complete",
+  /** Whether the ticket's customer has an account (who approves the resolution), when the caller read it already. */
+  customerHasAccount?: boolean,
 ): Promise<Pick<TicketChange, "expectStatus" | "set" | "rows" | "history" | "events"> | null> {
   const action: TicketAction = step === "start" ? "start" : "resolve";
   if (!RULES[action].from.includes(ticket.status)) return null;
-  const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
+  const to =
+    action === "resolve"
+      ? resolvedStatus(customerHasAccount ?? (await customerCanApprove(ctx, ticket)))
+      : RULES[action].to;
   const now = nowIso();
   const clock = await slaMove(ctx, ticket, to, now);
   return {
