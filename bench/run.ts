@@ -42,6 +42,11 @@ const reportsOnly = args.includes("--reports");
 const importsOnly = args.includes("--imports");
 /** `--mobile`: only the mobile sync scenarios (first sync, the delta after one change), written to their own section. */
 const mobileOnly = args.includes("--mobile");
+/** `--latency`: whole journeys with every D1 round trip delayed by `--delay=` ms (default 50), to their own section. */
+const latencyOnly = args.includes("--latency");
+const delayMs = Number(args.find((a) => a.startsWith("--delay="))?.split("=")[1] ?? 50);
+/** `--label=`: names a latency run's column (e.g. "before"); the section keeps one column per label. */
+const latencyLabel = args.find((a) => a.startsWith("--label="))?.split("=")[1] ?? "now";
 /** `--network`: only the network lists (the provisioning log, tickets by region), written to their own section. */
 const networkOnly = args.includes("--network");
 const scales = (
@@ -1101,6 +1106,203 @@ ${MOBILE_END}`;
   console.log("wrote bench/results-mobile.json and the mobile section of docs/benchmarks.md");
 }
 
+// ---------- latency model (`--latency`) ----------
+
+const LATENCY_START = "<!-- latency:start -->";
+const LATENCY_END = "<!-- latency:end -->";
+const LATENCY_RUNS = quick ? 5 : 15;
+
+interface Step {
+  ms: number;
+  trips: number;
+}
+
+/** One request of a journey: its wall time and the D1 round trips its answer reports. */
+async function step(path: string, init: RequestInit & { expect?: number } = {}): Promise<Step & { text: string }> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}${path}`, init);
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  if (res.status !== (init.expect ?? 200)) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  return { ms, trips: Number(res.headers.get("x-d1-round-trips") ?? 0), text };
+}
+
+const json = (auth: Record<string, string>, body: unknown, method = "POST"): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json", ...auth },
+  body: JSON.stringify(body),
+});
+
+/** A customer opens the link, looks at another day, keeps a time and books it. The page of old fetched its context and first day itself. */
+async function customerJourney(admin: Record<string, string>, i: number) {
+  const ticket = JSON.parse(
+    (
+      await step("/v1/tickets", {
+        ...json(admin, { kind: "repair", priority: "medium", title: `Latency ${i}` }),
+        expect: 201,
+      })
+    ).text,
+  ) as { id: string };
+  await step(`/v1/tickets/${ticket.id}/assign`, json(admin, { technician_ids: [`usr_bench_t${i % TECHS}`] }));
+  const link = JSON.parse(
+    (await step(`/v1/tickets/${ticket.id}/appointment-link`, { ...json(admin, {}), expect: 201 })).text,
+  ) as { url: string };
+  const token = link.url.split("/a/")[1];
+  const api = `/v1/public/appointments/${token}`;
+  const date = new Date(Date.now() + (3 + (i % 20)) * 86_400_000).toISOString().slice(0, 10);
+  const steps: Step[] = [];
+  const page = await step(`/a/${token}`);
+  steps.push(page);
+  if (!page.text.includes('"prefetched":{"context"')) {
+    steps.push(await step(api));
+    steps.push(await step(`${api}/availability?date=${new Date().toISOString().slice(0, 10)}`));
+  }
+  const day = await step(`${api}/availability?date=${date}`);
+  steps.push(day);
+  const free = (JSON.parse(day.text) as { slots: { start_time: string; is_available: boolean }[] }).slots.find(
+    (s) => s.is_available,
+  );
+  if (!free) throw new Error(`no free time on ${date}`);
+  const at = { date, start_time: free.start_time.slice(0, 5) };
+  steps.push(await step(`${api}/hold`, json({}, at)));
+  steps.push(await step(`${api}/schedule`, json({}, at)));
+  return steps;
+}
+
+/** A technician's morning sync, then one visit's five steps. */
+async function technicianJourney(admin: Record<string, string>, tech: Record<string, string>, i: number) {
+  const ticket = JSON.parse(
+    (
+      await step("/v1/tickets", {
+        ...json(admin, { kind: "repair", priority: "medium", title: `Visit ${i}` }),
+        expect: 201,
+      })
+    ).text,
+  ) as { id: string };
+  await step(`/v1/tickets/${ticket.id}/assign`, json(admin, { technician_ids: ["usr_bench_mobile"] }));
+  const date = new Date(Date.now() + (2 + (i % 25)) * 86_400_000).toISOString().slice(0, 10);
+  const appt = JSON.parse(
+    (
+      await step("/v1/appointments", {
+        ...json(admin, { ticket_id: ticket.id, technician_id: "usr_bench_mobile", date, start_time: "09:00" }),
+        expect: 201,
+      })
+    ).text,
+  ) as { id: string };
+  const steps: Step[] = [];
+  steps.push(
+    await step(
+      "/v1/mobile/sync",
+      json(tech, { device: { id: "latency-phone", platform: "android", app_version: "1.0.0" } }),
+    ),
+  );
+  for (const s of ["confirm", "depart", "arrive", "start", "complete"])
+    steps.push(await step(`/v1/appointments/${appt.id}/${s}`, json(tech, {})));
+  return steps;
+}
+
+/** A dispatcher raises a ticket, assigns it and books the visit. */
+async function dispatcherJourney(admin: Record<string, string>, i: number) {
+  const steps: Step[] = [];
+  const created = await step("/v1/tickets", {
+    ...json(admin, { kind: "repair", priority: "high", title: `Dispatch ${i}` }),
+    expect: 201,
+  });
+  steps.push(created);
+  const id = (JSON.parse(created.text) as { id: string }).id;
+  const technician = `usr_bench_t${(i * 7 + 50) % TECHS}`;
+  steps.push(await step(`/v1/tickets/${id}/assign`, json(admin, { technician_ids: [technician] })));
+  const date = new Date(Date.now() + (3 + (i % 20)) * 86_400_000).toISOString().slice(0, 10);
+  steps.push(
+    await step("/v1/appointments", {
+      ...json(admin, { ticket_id: id, technician_id: technician, date, start_time: "10:00" }),
+      expect: 201,
+    }),
+  );
+  return steps;
+}
+
+async function latencyMain() {
+  // Round trips are counted (the answer says how many), and every one waits `delayMs`.
+  writeFileSync(
+    envFile,
+    `${readFileSync(envFile, "utf8").replace("D1_ROUND_TRIPS=off", "D1_ROUND_TRIPS=on")}\nBENCH_D1_DELAY_MS=${delayMs}\n`,
+  );
+  const admin = await startSeeded();
+  const tech = await signIn("benchmobile");
+  const journeys: [string, (i: number) => Promise<Step[]>][] = [
+    ["customer: open the link, look at another day, hold, book", (i) => customerJourney(admin, i)],
+    [
+      "technician: morning sync, then confirm, depart, arrive, start, complete",
+      (i) => technicianJourney(admin, tech, i),
+    ],
+    ["dispatcher: create, assign, book", (i) => dispatcherJourney(admin, i)],
+  ];
+  const results: { journey: string; requests: number; trips: number; p50_ms: number; multiple: number }[] = [];
+  for (const [name, run] of journeys) {
+    const walls: number[] = [];
+    let trips = 0;
+    let requests = 0;
+    for (let i = 0; i < LATENCY_RUNS; i++) {
+      const steps = await run(i);
+      walls.push(steps.reduce((sum, s) => sum + s.ms, 0));
+      trips = steps.reduce((sum, s) => sum + s.trips, 0);
+      requests = steps.length;
+    }
+    walls.sort((a, b) => a - b);
+    const p50 = walls[Math.floor(walls.length / 2)];
+    results.push({ journey: name, requests, trips, p50_ms: p50, multiple: p50 / delayMs });
+    console.log(
+      `${name}: ${requests} requests, ${trips} round trips, p50 ${p50.toFixed(0)} ms = ${(p50 / delayMs).toFixed(1)} × ${delayMs} ms`,
+    );
+  }
+  await stop();
+  const resultsPath = join(root, "bench", "results-latency.json");
+  const stored = existsSync(resultsPath)
+    ? (JSON.parse(readFileSync(resultsPath, "utf8")) as { runs: Record<string, unknown> })
+    : { runs: {} };
+  stored.runs[latencyLabel] = {
+    generated_at: new Date().toISOString(),
+    delay_ms: delayMs,
+    runs_per_journey: LATENCY_RUNS,
+    results,
+  };
+  writeFileSync(resultsPath, JSON.stringify(stored, null, 2));
+  const runs = stored.runs as Record<string, { delay_ms: number; results: typeof results }>;
+  const labels = Object.keys(runs);
+  const rows = results.map(
+    (r) =>
+      `| ${r.journey} | ${labels
+        .map((l) => {
+          const x = runs[l].results.find((y) => y.journey === r.journey);
+          return x ? `${x.requests} / ${x.trips} / ${x.p50_ms.toFixed(0)} ms = **${x.multiple.toFixed(1)}×**` : "–";
+        })
+        .join(" | ")} |`,
+  );
+  const section = `${LATENCY_START}
+## Far from the primary: journeys under a latency model (\`npm run bench -- --latency\`, ${new Date().toISOString().slice(0, 10)})
+
+Every D1 round trip of a request waits ${delayMs} ms before it goes (\`bench/d1-delay.ts\`, injected only by the bench's
+entry point), as a worker far from the database would. Each journey runs ${LATENCY_RUNS} times, one request after another as
+its user makes them; the cell gives requests / D1 round trips / p50 wall time of the whole journey, and that time as a
+multiple of the injected delay (the round trips set the floor; the rest is the worker's own work). Miniflare, 10,000
+tickets. Raw data: \`bench/results-latency.json\`.
+
+| journey | ${labels.map((l) => `${l} (${runs[l].delay_ms} ms)`).join(" | ")} |
+|---|${labels.map(() => "---").join("|")}|
+${rows.join("\n")}
+${LATENCY_END}`;
+  const docPath = join(root, "docs", "benchmarks.md");
+  const doc = readFileSync(docPath, "utf8");
+  writeFileSync(
+    docPath,
+    doc.includes(LATENCY_START)
+      ? doc.replace(new RegExp(`${LATENCY_START}[\\s\\S]*${LATENCY_END}`), section)
+      : `${doc.trimEnd()}\n\n${section}\n`,
+  );
+  console.log("wrote bench/results-latency.json and the latency section of docs/benchmarks.md");
+}
+
 // ---------- network (`--network`) ----------
 
 const NETWORK_START = "<!-- network:start -->";
@@ -1451,10 +1653,20 @@ a burst of 200 simultaneous Durable Object one-insert calls — because a wrk fi
 would compare a burst with a steady state; the wrk figure for the same call is the "Durable Object one SQLite insert"
 row above. The storm's non-2xx are the expected 409s (\`slot_unavailable\`); any other answer fails the scenario.
 Findings and what was fixed are kept in docs/benchmarks-findings.md.
-${keptSection(REPORTS_START, REPORTS_END)}${keptSection(IMPORTS_START, IMPORTS_END)}${keptSection(MOBILE_START, MOBILE_END)}`;
+${keptSection(REPORTS_START, REPORTS_END)}${keptSection(IMPORTS_START, IMPORTS_END)}${keptSection(MOBILE_START, MOBILE_END)}${keptSection(LATENCY_START, LATENCY_END)}`;
 }
 
-(importsOnly ? importsMain : reportsOnly ? reportsMain : mobileOnly ? mobileMain : networkOnly ? networkMain : main)()
+(latencyOnly
+  ? latencyMain
+  : importsOnly
+    ? importsMain
+    : reportsOnly
+      ? reportsMain
+      : mobileOnly
+        ? mobileMain
+        : networkOnly
+          ? networkMain
+          : main)()
   .catch(async (err) => {
     console.error(err);
     process.exitCode = 1;

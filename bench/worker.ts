@@ -6,6 +6,7 @@ import { permissionsOf } from "../src/contracts/permissions";
 import { buildTicketListQuery } from "../src/modules/tickets";
 import { generateMaintenance } from "../src/modules/maintenance";
 import { systemContext } from "../src/lib/context";
+import { delayedD1 } from "./d1-delay";
 
 export { ElementManagerSimulator, EventsHub, SlaTimer, TechnicianSchedule, VlanAllocator } from "../src/index";
 
@@ -138,8 +139,14 @@ function benchResponse(request: Request, env: Env, ctx: ExecutionContext): Respo
   return hello.fetch(request, env, ctx);
 }
 
+/** `BENCH_D1_DELAY_MS`: the latency model (every D1 round trip of a request waits that long first). */
+const withDelay = (env: Env & { BENCH_D1_DELAY_MS?: string }): Env => {
+  const ms = Number(env.BENCH_D1_DELAY_MS ?? 0);
+  return ms > 0 ? { ...env, DB: delayedD1(env.DB, ms) } : env;
+};
+
 export default {
   ...worker,
   fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
-    benchResponse(request, env, ctx) ?? worker.fetch(request, env, ctx),
+    benchResponse(request, env, ctx) ?? worker.fetch(request, withDelay(env), ctx),
 } satisfies ExportedHandler<Env, never>;

@@ -21,7 +21,7 @@ export function d1Session() {
     const presented = c.req.header(BOOKMARK_HEADER);
     if (presented !== undefined && !BOOKMARK.test(presented)) {
       throw new AppError("validation_failed", `${BOOKMARK_HEADER} must be a bookmark from an earlier response.`, {
-        errors: [{ path: `header.${BOOKMARK_HEADER}`, message: "Not a bookmark" }],
+        errors: [{ path: BOOKMARK_HEADER, in: "header", message: "Not a bookmark" }],
       });
     }
     const session = c.env.DB.withSession(

@@ -163,7 +163,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "GET /v1/workload": 2,
   "GET /v1/technicians/{id}/workload": 2,
   "POST /v1/tickets/{id}/open": 3,
-  "POST /v1/tickets/{id}/start": 6,
+  "POST /v1/tickets/{id}/start": 5,
   "POST /v1/tickets/{id}/hold": 5,
   "POST /v1/tickets/{id}/resume": 5,
   "POST /v1/tickets/{id}/resolve": 6,

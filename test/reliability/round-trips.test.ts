@@ -128,6 +128,13 @@ describe("D1 round trips per operation stay within their budget", () => {
     }),
     "GET /v1/assets": async () => ({ token: (await freshToken("dispatcher")).token, path: "/v1/assets", expect: 200 }),
     "GET /v1/public/appointments/{token}": async () => ({ path: `/v1/public/appointments/${w.link}`, expect: 200 }),
+    // The technician's day, step by step on their own visit (each step right after the last write).
+    ...Object.fromEntries(
+      ["confirm", "depart", "arrive", "start", "complete"].map((s) => [
+        `POST /v1/appointments/{id}/${s}`,
+        async () => ({ token: w.tech.token, path: `/v1/appointments/${w.appointment.id}/${s}`, body: {}, expect: 200 }),
+      ]),
+    ),
     "GET /v1/public/appointments/{token}/availability": async () => ({
       path: `/v1/public/appointments/${w.link}/availability?date=${dayAhead(5)}`,
       expect: 200,

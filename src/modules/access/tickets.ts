@@ -39,6 +39,17 @@ export async function linkedCustomerId(ctx: UserContext): Promise<string | null>
 }
 
 /**
+ * The caller's customer record as a subquery, for a customer login (only those can be linked to
+ * one, see customers.service assertLinkableUser); null for anyone else. A subquery, not a read
+ * first: the condition costs no round trip of its own.
+ */
+function linkedCustomerSql(ctx: UserContext): SQL | null {
+  return ctx.actor.role === "customer"
+    ? sql`(SELECT c.id FROM customers c WHERE c.user_id = ${ctx.actor.userId})`
+    : null;
+}
+
+/**
  * The SQL condition for "tickets this caller may see": all; or own, assigned and (for
  * supervisors) the team's. Each branch is served by an index (creator, customer, assignee,
  * team), so SQLite answers it with a multi-index OR rather than a scan.
@@ -47,7 +58,7 @@ export async function visibleTickets(ctx: UserContext): Promise<SQL | undefined>
   const scope = scopeOf(ctx);
   if (scope === "all") return undefined;
   const me = ctx.actor.userId;
-  const customerId = await linkedCustomerId(ctx);
+  const customerId = linkedCustomerSql(ctx);
   const branches: SQL[] = [
     eq(tickets.createdBy, me),
     inList(
@@ -80,7 +91,7 @@ export async function visibleArchivedTickets(ctx: UserContext): Promise<SQL | un
   const scope = scopeOf(ctx);
   if (scope === "all") return undefined;
   const me = ctx.actor.userId;
-  const customerId = await linkedCustomerId(ctx);
+  const customerId = linkedCustomerSql(ctx);
   const branches: SQL[] = [
     eq(archivedTickets.createdBy, me),
     sql`EXISTS (SELECT 1 FROM json_each(${archivedTickets.technicianIds}) WHERE value = ${me})`,
