@@ -2,7 +2,7 @@
  * D1 round trips per operation: the latency model for clients far from the primary, where each
  * trip costs tens to hundreds of milliseconds. Every operation has a budget. `round-trip-sweep.test.ts`
  * calls every operation once (an administrator, real ids, the document's example body, a cold
- * session check) and `round-trips.test.ts` calls 29 of them the way their usual callers do; both
+ * session check) and `round-trips.test.ts` calls 37 of them the way their usual callers do; both
  * fail when an operation needs more trips than its budget here. Budgets start from the counts measured when the test was
  * written; lower them as batches merge reads. The goal: an authenticated read in at most two, a
  * write in at most three. docs/round-trips.md publishes this table.
