@@ -110,14 +110,17 @@ export async function commitChange(
   ctx: OwnerContext,
   change: Change,
   won: (results: D1Result[]) => boolean = () => true,
-): Promise<{ results: D1Result[]; won: boolean }> {
+  /** Reads sent at the end of the same batch, after every write: the answer comes from them, no trip of its own. */
+  reads: D1PreparedStatement[] = [],
+): Promise<{ results: D1Result[]; won: boolean; reads: D1Result[] }> {
   const prepared = prepareChange(ctx, change);
   const [first, ...rest] = prepared.statements;
-  if (!first) return { results: [], won: true };
-  const results = await ctx.env.DB.batch([first, ...rest]);
+  if (!first) return { results: [], won: true, reads: [] };
+  const all = await ctx.env.DB.batch([first, ...rest, ...reads]);
+  const results = all.slice(0, all.length - reads.length);
   const ok = won(results);
   if (ok) await prepared.afterCommit(results);
-  return { results, won: ok };
+  return { results, won: ok, reads: all.slice(all.length - reads.length) };
 }
 
 /** An event of the catalogue, as the change records it: type-checked data, its subject, who did it. */

@@ -73,3 +73,25 @@ export function guardedUpdate(db: D1Database, table: string, id: string, set: Re
     )
     .bind(...entries.map(([, v]) => v), id, ...guard.params);
 }
+
+/**
+ * A drizzle read as a D1 statement for another batch (a write's, so the answer comes from it), with
+ * drizzle's own mapping of its result — what drizzle's \`db.batch\` does with each query. In a batch
+ * D1 answers rows as objects, so a select must not join tables whose selected columns share a name.
+ */
+export function readInBatch<T>(query: PromiseLike<T>): {
+  statement: D1PreparedStatement;
+  map: (result: D1Result) => T;
+} {
+  const prepared = (query as unknown as { _prepare(): BatchPrepared })._prepare();
+  return {
+    statement: prepared.stmt.bind(...prepared.getQuery().params),
+    map: (result) => prepared.mapResult(result, true) as T,
+  };
+}
+
+interface BatchPrepared {
+  stmt: D1PreparedStatement;
+  getQuery(): { params: unknown[] };
+  mapResult(result: D1Result, isFromBatch: boolean): unknown;
+}

@@ -141,11 +141,11 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "PUT /v1/technicians/{id}/location": 1,
   "GET /v1/tickets": 2,
   "POST /v1/tickets": 5,
-  "POST /v1/tickets/assign": 8,
+  "POST /v1/tickets/assign": 5,
   "POST /v1/tickets/auto-assign": 2, // with nothing to place; each placed ticket adds its own change
   "GET /v1/tickets/{id}": 4,
   "PATCH /v1/tickets/{id}": 5,
-  "POST /v1/tickets/{id}/assign": 7,
+  "POST /v1/tickets/{id}/assign": 3,
   "POST /v1/tickets/{id}/unassign": 6,
   "POST /v1/tickets/{id}/sla": 5,
   "POST /v1/tickets/{id}/reschedule": 3,

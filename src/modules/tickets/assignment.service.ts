@@ -1,8 +1,8 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { takeCounter } from "../../lib/counters";
 import { displayName } from "../../lib/names";
 import { assertTechniciansInReach } from "../access";
-import { inList } from "../../lib/d1";
+import { inList, readInBatch } from "../../lib/d1";
 import {
   technicianProfiles,
   ticketAssignees,
@@ -15,10 +15,10 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { todayIn, zonedTimeToUtc, addDays } from "../../lib/time";
-import { findVisibleTicket, scopeOf, type TicketRow } from "../access";
+import { findVisibleTicket, relationsOf, scopeOf, visibleTickets, type TicketRow } from "../access";
 
 import { changeTicket } from "./change";
-import { getTicket, relationTo } from "./tickets.present";
+import { getTicket, relationTo, ticketPeopleFrom, ticketPeopleQueries, toTicketResponse } from "./tickets.present";
 import { assertTriage, transitionColumns } from "./tickets.write";
 import type { TicketChange } from "./change";
 
@@ -187,21 +187,6 @@ export async function autoAssign(
   };
 }
 
-async function assertTechnicians(ctx: UserContext, ids: string[]) {
-  const found = await ctx.db
-    .select({ id: users.id })
-    .from(users)
-    .where(
-      and(inList(users.id, ids), eq(users.role, "technician"), eq(users.status, "active"), isNull(users.deletedAt)),
-    );
-  const missing = ids.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length) {
-    throw new AppError("validation_failed", "Some ids are not active technicians.", {
-      errors: missing.map((id) => ({ path: "technician_ids", message: `${id} is not an active technician` })),
-    });
-  }
-}
-
 export interface AssignInput {
   technician_ids?: string[];
   team_supervisor_id?: string;
@@ -212,18 +197,52 @@ export interface AssignInput {
   comment?: string;
 }
 
+/** The ticket's creator and team supervisor, for its people's names (as the ticket stands when the query runs). */
+const namedBy = (id: string) =>
+  or(
+    eq(users.id, sql`(SELECT t.created_by FROM tickets t WHERE t.id = ${id})`),
+    eq(users.id, sql`(SELECT t.team_supervisor_id FROM tickets t WHERE t.id = ${id})`),
+  )!;
+
 export async function assignTicket(ctx: UserContext, id: string, input: AssignInput) {
-  const ticket = await findVisibleTicket(ctx, id);
-  const { relation, assignees } = await relationTo(ctx, ticket);
+  const named = input.technician_ids?.length ? [...new Set(input.technician_ids)] : [];
+  // One round trip: the ticket as the caller sees it, its people, the technicians named and the team's supervisor.
+  const [assigneeQuery, nameQuery] = ticketPeopleQueries(ctx, [id], namedBy(id));
+  const [ticketRows, found, names, technicianRows, supervisorRows] = await ctx.db.batch([
+    ctx.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.id, id), await visibleTickets(ctx)))
+      .limit(1),
+    assigneeQuery,
+    nameQuery,
+    ctx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          inList(users.id, named.length ? named : [""]),
+          eq(users.role, "technician"),
+          eq(users.status, "active"),
+          isNull(users.deletedAt),
+        ),
+      ),
+    ctx.db
+      .select({ role: users.role })
+      .from(users)
+      .where(and(eq(users.id, input.team_supervisor_id ?? ""), isNull(users.deletedAt))),
+  ]);
+  const ticket = ticketRows[0];
+  if (!ticket) throw new AppError("not_found", "No such ticket.");
+  const people = ticketPeopleFrom(found, names);
+  const assignees = people.assignees.get(id) ?? [];
+  const relation = (await relationsOf(ctx, [ticket], people.assignees)).get(id)!;
   assertTriage(relation);
   if ((FINISHED_STATUSES as readonly string[]).includes(ticket.status)) {
     throw new AppError("invalid_transition", `Cannot assign a ticket that is ${ticket.status}.`);
   }
   if (input.team_supervisor_id) {
-    const sup = await ctx.db.query.users.findFirst({
-      where: and(eq(users.id, input.team_supervisor_id), isNull(users.deletedAt)),
-      columns: { role: true },
-    });
+    const sup = supervisorRows[0];
     if (!sup || !["supervisor", "manager", "admin"].includes(sup.role)) {
       throw new AppError("validation_failed", "Unknown team.", {
         errors: [{ path: "team_supervisor_id", message: "Not a supervisor" }],
@@ -238,11 +257,14 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
   let chosen: { technicianId: string; reason: string | null }[] = [];
   if (input.strategy) {
     chosen = [await chooseTechnician(ctx, { ...ticket, teamSupervisorId }, input.strategy)];
-  } else if (input.technician_ids?.length) {
-    const ids = [...new Set(input.technician_ids)];
-    await assertTechnicians(ctx, ids);
-    await assertTechniciansInReach(ctx, ids, "technician_ids");
-    chosen = ids.map((technicianId) => ({ technicianId, reason: input.comment ?? null }));
+  } else if (named.length) {
+    const missing = named.filter((tid) => !technicianRows.some((f) => f.id === tid));
+    if (missing.length)
+      throw new AppError("validation_failed", "Some ids are not active technicians.", {
+        errors: missing.map((tid) => ({ path: "technician_ids", message: `${tid} is not an active technician` })),
+      });
+    await assertTechniciansInReach(ctx, named, "technician_ids");
+    chosen = named.map((technicianId) => ({ technicianId, reason: input.comment ?? null }));
   }
   const fresh = chosen.filter((c) => !assignees.some((a) => a.technicianId === c.technicianId));
 
@@ -257,9 +279,15 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
   if (input.estimated_resolution_at)
     set.estimated_resolution_at = new Date(input.estimated_resolution_at).toISOString();
   const dueAt = input.due_at ? new Date(input.due_at).toISOString() : null;
-  await changeTicket(ctx, {
+  // The answer comes from reads at the end of the change's batch: the ticket and its people as they now stand.
+  const ticketAfter = readInBatch(ctx.db.select().from(tickets).where(eq(tickets.id, id)).limit(1));
+  const [assigneesQueryAfter, namesQueryAfter] = ticketPeopleQueries(ctx, [id], namedBy(id));
+  const assigneesAfter = readInBatch(assigneesQueryAfter);
+  const namesAfter = readInBatch(namesQueryAfter);
+  const { reads } = await changeTicket(ctx, {
     ticketId: id,
     expectStatus: [ticket.status],
+    readBack: [ticketAfter.statement, assigneesAfter.statement, namesAfter.statement],
     set,
     rows: fresh.map((c) => ({
       table: ticketAssignees,
@@ -291,7 +319,10 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
       },
     ],
   });
-  return getTicket(ctx, id);
+  const row = ticketAfter.map(reads[0])[0];
+  const now_ = ticketPeopleFrom(assigneesAfter.map(reads[1]), namesAfter.map(reads[2]));
+  const relationNow = (await relationsOf(ctx, [row], now_.assignees)).get(id)!;
+  return toTicketResponse(row, now_.assignees.get(id) ?? [], relationNow, now_.names);
 }
 
 export async function unassignTicket(ctx: UserContext, id: string, technicianIds: string[], comment?: string) {

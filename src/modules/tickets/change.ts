@@ -53,6 +53,8 @@ export interface TicketChange {
   changed?: ChangedRow[];
   /** Technicians who lose the ticket: their next sync answers it as gone. */
   revokeFrom?: string[];
+  /** Reads at the end of the change's batch (after its writes), answered in `reads`. */
+  readBack?: D1PreparedStatement[];
 }
 
 /** The rows a ticket change wrote: the ticket, its new rows (read through it), what else it names, and lost assignees. */
@@ -77,7 +79,7 @@ function changedRowsOf(change: TicketChange): ChangedRow[] {
 export async function changeTicket(
   ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] },
   change: TicketChange,
-): Promise<{ events: DomainEventMessage[] }> {
+): Promise<{ events: DomainEventMessage[]; reads: D1Result[] }> {
   const db = ctx.env.DB;
   const { ticketId } = change;
   const actorId = actorUserId(ctx.actor);
@@ -91,7 +93,7 @@ export async function changeTicket(
     change.expectVersion === undefined
       ? expectAlso
       : andConditions(expectAlso, { sql: "version = ?", params: [change.expectVersion] });
-  const { results, won } = await commitChange(
+  const { results, won, reads } = await commitChange(
     ctx,
     {
       statements: [
@@ -113,6 +115,7 @@ export async function changeTicket(
       events: [...events.map((event) => ({ event })), ...(change.alsoRecorded ?? [])],
     },
     (batch) => (batch[0]?.meta.changes ?? 0) > 0,
+    change.readBack,
   );
   if (!won) {
     if (completes) {
@@ -136,7 +139,7 @@ export async function changeTicket(
     );
   }
   void results;
-  return { events };
+  return { events, reads };
 }
 
 /** The ticket's own copy of its template's checklist. */

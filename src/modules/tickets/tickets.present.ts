@@ -1,6 +1,6 @@
 // How a ticket is shown: to its caller (what their relation lets them see), in detail, and to integrators.
 import { keyset } from "../../lib/pagination";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { inList } from "../../lib/d1";
 import {
@@ -46,12 +46,21 @@ export async function loadTicketPeople(
   ctx: ServiceContext,
   rows: Pick<TicketRow, "id" | "createdBy" | "teamSupervisorId">[],
 ): Promise<{ assignees: Map<string, AssigneeInfo[]>; names: PeopleNames }> {
-  const out = new Map<string, AssigneeInfo[]>();
-  const names: PeopleNames = new Map();
-  if (!rows.length) return { assignees: out, names };
+  if (!rows.length) return { assignees: new Map(), names: new Map() };
   const people = [
     ...new Set(rows.flatMap((r) => [r.createdBy, r.teamSupervisorId]).filter((id): id is string => Boolean(id))),
   ];
+  const [assigneeQuery, nameQuery] = ticketPeopleQueries(
+    ctx,
+    rows.map((r) => r.id),
+    inList(users.id, people.length ? people : [""]),
+  );
+  const [found, named] = await ctx.db.batch([assigneeQuery, nameQuery]);
+  return ticketPeopleFrom(found, named);
+}
+
+/** The two reads behind a ticket's people, for a caller's own batch: the tickets' assignees, and the names `who` selects. */
+export function ticketPeopleQueries(ctx: ServiceContext, ticketIds: string[], who: SQL) {
   const assigneeQuery = ctx.db
     .select({
       a: ticketAssignees,
@@ -64,21 +73,26 @@ export async function loadTicketPeople(
     .from(ticketAssignees)
     .innerJoin(users, eq(users.id, ticketAssignees.technicianId))
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, ticketAssignees.technicianId))
-    .where(
-      inList(
-        ticketAssignees.ticketId,
-        rows.map((r) => r.id),
-      ),
-    )
+    .where(inList(ticketAssignees.ticketId, ticketIds))
     .orderBy(asc(ticketAssignees.assignedAt));
   const nameQuery = ctx.db
     .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
     .from(users)
-    .where(inList(users.id, people.length ? people : [""]));
-  const [found, named] = await ctx.db.batch([assigneeQuery, nameQuery]);
+    .where(who);
+  return [assigneeQuery, nameQuery] as const;
+}
+
+type PeopleQueries = ReturnType<typeof ticketPeopleQueries>;
+
+/** Assignees by ticket and names by user, from the rows of `ticketPeopleQueries`. */
+export function ticketPeopleFrom(
+  found: Awaited<PeopleQueries[0]>,
+  named: Awaited<PeopleQueries[1]>,
+): { assignees: Map<string, AssigneeInfo[]>; names: PeopleNames } {
+  const out = new Map<string, AssigneeInfo[]>();
+  const names: PeopleNames = new Map();
   for (const p of named) names.set(p.id, displayName(p.first, p.last, p.username));
-  const assigneeRows = found;
-  for (const r of assigneeRows) {
+  for (const r of found) {
     const list = out.get(r.a.ticketId) ?? [];
     list.push({
       technicianId: r.a.technicianId,
