@@ -83,7 +83,9 @@ export function readInBatch<T>(query: PromiseLike<T>): {
   statement: D1PreparedStatement;
   map: (result: D1Result) => T;
 } {
-  const prepared = (query as unknown as { _prepare(): BatchPrepared })._prepare();
+  // Drizzle's select has no typed \`_prepare\`; its batch calls the same method.
+  const prepare: () => BatchPrepared = Reflect.get(query, "_prepare");
+  const prepared = prepare.call(query);
   return {
     statement: prepared.stmt.bind(...prepared.getQuery().params),
     map: (result) => prepared.mapResult(result, true) as T,
