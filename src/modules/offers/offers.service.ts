@@ -148,8 +148,8 @@ export async function offerForCustomer(
   ctx: ServiceContext,
   idOrCode: string,
   currentOfferId: string | null = null,
-): Promise<{ id: string; name: string }> {
-  const row = await ctx.db.query.offers.findFirst({ where: or(eq(offers.id, idOrCode), eq(offers.code, idOrCode)) });
+): Promise<{ id: string }> {
+  const row = (await offersByReference(ctx, [idOrCode])).get(idOrCode);
   if (!row)
     throw new AppError("validation_failed", "offer_id names no offer in the catalogue.", {
       errors: [{ path: "offer_id", message: "No such offer" }],
@@ -158,7 +158,7 @@ export async function offerForCustomer(
     throw new AppError("validation_failed", `The offer ${row.code} is retired; choose one on sale.`, {
       errors: [{ path: "offer_id", message: "Retired offer" }],
     });
-  return { id: row.id, name: row.name };
+  return { id: row.id };
 }
 
 /** Offers named by id or code (an import's rows), by the name used. */

@@ -323,11 +323,6 @@ async function newerLinkExists(ctx: ServiceContext, link: { ticketId: string; cr
   return Boolean(newer);
 }
 
-/** The ticket's live visit as the request began (read with the link). */
-function liveAppointment(ctx: LinkContext): AppointmentRow | undefined {
-  return ctx.live;
-}
-
 /** Voice, internet or other: from the kind and the words of the ticket (the seed's fallback rule). */
 export function detectServiceType(ticket: Pick<TicketRow, "title" | "description">): "voice" | "internet" | "other" {
   const text = `${ticket.title} ${ticket.description}`.toLowerCase();
@@ -509,7 +504,7 @@ export async function linkSetLanguage(ctx: LinkContext, language: Language) {
 
 /** The customer cancels their own visit: before anyone set out and CUSTOMER_CANCEL_MIN_HOURS ahead. */
 export async function linkCancel(ctx: LinkContext) {
-  const appt = liveAppointment(ctx);
+  const appt = ctx.live;
   if (!appt) throw new AppError("invalid_transition", "There is no booked visit to cancel.");
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be changed online; please call us.");
@@ -558,7 +553,7 @@ export async function renewLink(ctx: ServiceContext, token: string) {
 
 export async function linkAvailability(ctx: LinkContext, date: string) {
   assertBookableDay(ctx, date);
-  const appt = liveAppointment(ctx);
+  const appt = ctx.live;
   const candidates = appt
     ? { ids: [appt.technicianId], pool: false }
     : ctx.assigneeIds.length
@@ -611,7 +606,7 @@ export async function linkSchedule(ctx: LinkContext, date: string, startTime: st
   assertBookableDay(ctx, date);
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
-  if (liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
+  if (ctx.live) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
   // The ticket's technicians and the link's held time came with the link.
   const held = ctx.held;
   const assigned = ctx.assigneeIds;
@@ -654,7 +649,7 @@ export async function linkHold(ctx: LinkContext, date: string, startTime: string
   assertBookableDay(ctx, date);
   if (!OPEN_FOR_BOOKING.includes(ctx.ticket.status))
     throw new AppError("invalid_transition", "This visit can no longer be booked.");
-  if (liveAppointment(ctx)) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
+  if (ctx.live) throw new AppError("conflict", "A visit is already booked; reschedule it instead.");
   const choice = await windowChoice(ctx, date, startTime);
   // The link's last hold and the ticket's technicians came with the link.
   const known = { previous: ctx.held, assigneeIds: ctx.assigneeIds };
@@ -673,7 +668,7 @@ export async function linkHold(ctx: LinkContext, date: string, startTime: string
 
 export async function linkReschedule(ctx: LinkContext, date: string, startTime: string) {
   assertBookableDay(ctx, date);
-  const appt = liveAppointment(ctx);
+  const appt = ctx.live;
   if (!appt) throw new AppError("conflict", "Nothing is booked yet; schedule a visit first.");
   if (!linkAllows(ctx, appt).reschedule)
     throw new AppError("invalid_transition", "This visit can no longer be moved online; please call us.");
@@ -687,7 +682,7 @@ export async function linkReschedule(ctx: LinkContext, date: string, startTime: 
 }
 
 export async function linkLocation(ctx: LinkContext, input: { lat: number; lng: number; address?: string }) {
-  const appt = liveAppointment(ctx);
+  const appt = ctx.live;
   if (!appt || !linkAllows(ctx, appt).location)
     throw new AppError("invalid_transition", "There is no upcoming visit to share a location for.");
   await changeTicket(ctx, {
