@@ -1,4 +1,5 @@
 import { inArray, notInArray, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 
 /** D1 refuses a statement with more than this many bound parameters. */
 export const MAX_BOUND_PARAMETERS = 100;
@@ -96,4 +97,74 @@ interface BatchPrepared {
   stmt: D1PreparedStatement;
   getQuery(): { params: unknown[] };
   mapResult(result: D1Result, isFromBatch: boolean): unknown;
+}
+
+/**
+ * Reads several modules contribute to one D1 batch (one round trip), each answered through its own
+ * mapping. A module offers `Reads` where its caller gathers reads whose ids are already known; the
+ * caller runs them together with `runReads`, with writes after them in the same batch if it has any.
+ */
+export interface Reads<T> {
+  statements: D1PreparedStatement[];
+  finish(results: D1Result[]): T;
+}
+
+/** A drizzle select as `Reads` of its mapped rows. */
+export function reads<T>(query: PromiseLike<T>): Reads<T> {
+  const { statement, map } = readInBatch(query);
+  return { statements: [statement], finish: ([result]) => map(result) };
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/** A drizzle `sql` template as a D1 statement. */
+export function sqlStatement(db: D1Database, query: SQL): D1PreparedStatement {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return db.prepare(text).bind(...params);
+}
+
+/** A raw statement as `Reads` of its rows. */
+export function rawReads<Row>(statement: D1PreparedStatement): Reads<Row[]> {
+  return { statements: [statement], finish: ([result]) => (result.results ?? []) as Row[] };
+}
+
+/** Writes placed among the reads (their results are the D1 results, for `meta.changes`). */
+export function writes(statements: D1PreparedStatement[]): Reads<D1Result[]> {
+  return { statements, finish: (results) => results };
+}
+
+/** What needs no read at all (an empty id list), in the same shape. */
+export function known<T>(value: T): Reads<T> {
+  return { statements: [], finish: () => value };
+}
+
+export function mapReads<T, U>(source: Reads<T>, f: (value: T) => U): Reads<U> {
+  return { statements: source.statements, finish: (results) => f(source.finish(results)) };
+}
+
+type ReadValues<T extends Record<string, Reads<unknown>>> = { [K in keyof T]: T[K] extends Reads<infer V> ? V : never };
+
+/** Several `Reads` as one, answered by name. */
+export function allReads<T extends Record<string, Reads<unknown>>>(parts: T): Reads<ReadValues<T>> {
+  const entries = Object.entries(parts);
+  return {
+    statements: entries.flatMap(([, r]) => r.statements),
+    finish(results) {
+      const out: Record<string, unknown> = {};
+      let at = 0;
+      for (const [name, r] of entries) {
+        out[name] = r.finish(results.slice(at, at + r.statements.length));
+        at += r.statements.length;
+      }
+      return out as ReadValues<T>;
+    },
+  };
+}
+
+/** Runs `source` as one batch (no round trip when it reads nothing), `writes` after its reads in the same batch. */
+export async function runReads<T>(db: D1Database, source: Reads<T>, writes: D1PreparedStatement[] = []): Promise<T> {
+  const statements = [...source.statements, ...writes];
+  if (!statements.length) return source.finish([]);
+  const results = await db.batch(statements);
+  return source.finish(results.slice(0, source.statements.length));
 }

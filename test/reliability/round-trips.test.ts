@@ -262,3 +262,41 @@ describe("D1 round trips per operation stay within their budget", () => {
     });
   }
 });
+
+describe("the technician's phone within the round-trip goal", () => {
+  const trips = (res: { headers: Headers }) => Number(res.headers.get(HEADER));
+
+  it("syncs a snapshot in 3, a delta with changes in 3 and a delta with nothing new in 2", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const cust = await customerAccount();
+    for (let i = 0; i < 3; i++) {
+      const t = await raiseTicket(cust.token);
+      await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+      await call(`/v1/tickets/${t.id}/comments`, { token: cust.token, body: { body: `Note ${i}` } });
+    }
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1", push_token: "push-abc" };
+    const sync = (cursor?: string) => call("/v1/mobile/sync", { token: tech.token, body: { cursor, device: phone } });
+
+    const snapshot = await sync();
+    expect(snapshot.status, snapshot.text).toBe(200);
+    expect(snapshot.json.changes.filter((c: { entity: string }) => c.entity === "ticket")).toHaveLength(3);
+    expect(trips(snapshot)).toBeLessThanOrEqual(3);
+    const settled = await sync(snapshot.json.cursor);
+    expect(trips(settled)).toBeLessThanOrEqual(3);
+    const idle = await sync(settled.json.cursor);
+    expect(idle.json.changes).toEqual([]);
+    expect(trips(idle)).toBeLessThanOrEqual(2);
+
+    const t = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const changed = await sync(idle.json.cursor);
+    expect(
+      changed.json.changes.some((c: { entity: string; id: string }) => c.entity === "ticket" && c.id === t.id),
+    ).toBe(true);
+    expect(trips(changed)).toBeLessThanOrEqual(3);
+    console.log(
+      `ROUND_TRIPS phone sync snapshot ${trips(snapshot)} settled ${trips(settled)} idle ${trips(idle)} changed ${trips(changed)}`,
+    );
+  });
+});

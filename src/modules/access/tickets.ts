@@ -1,5 +1,5 @@
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
-import { inList } from "../../lib/d1";
+import { allReads, inList, known, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { archivedTickets, customers, technicianProfiles, ticketAssignees, tickets } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { AppError } from "../../lib/problem";
@@ -54,7 +54,7 @@ function linkedCustomerSql(ctx: UserContext): SQL | null {
  * supervisors) the team's. Each branch is served by an index (creator, customer, assignee,
  * team), so SQLite answers it with a multi-index OR rather than a scan.
  */
-export async function visibleTickets(ctx: UserContext): Promise<SQL | undefined> {
+export function visibleTickets(ctx: UserContext): SQL | undefined {
   const scope = scopeOf(ctx);
   if (scope === "all") return undefined;
   const me = ctx.actor.userId;
@@ -118,17 +118,58 @@ export async function findVisibleTicket(ctx: UserContext, id: string): Promise<T
   return row;
 }
 
+/**
+ * A read of the ticket's parts together with the check that the caller may see the ticket, in one
+ * batch: the parts are answered only when the ticket is visible, else 404 as `findVisibleTicket`.
+ */
+export async function withVisibleTicket<T>(ctx: UserContext, id: string, parts: Reads<T>): Promise<T> {
+  const { ticket, value } = await runReads(
+    ctx.env.DB,
+    allReads({
+      ticket: reads(
+        ctx.db
+          .select({ id: tickets.id })
+          .from(tickets)
+          .where(and(eq(tickets.id, id), visibleTickets(ctx)))
+          .limit(1),
+      ),
+      value: parts,
+    }),
+  );
+  if (!ticket.length) throw new AppError("not_found", "No such ticket.");
+  return value;
+}
+
 /** How the caller relates to each ticket, from the tickets' assignees and their supervisors. */
 export async function relationsOf(
   ctx: UserContext,
   rows: TicketRow[],
   assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>,
 ): Promise<Map<string, Relation>> {
-  const me = ctx.actor.userId;
-  const scope = scopeOf(ctx);
   // Only customer logins can be linked to a customer record (customers.service assertLinkableUser).
   const customerId =
     ctx.actor.role === "customer" && rows.some((r) => r.customerId) ? await linkedCustomerId(ctx) : null;
+  return relationsFrom(ctx, rows, assignees, customerId);
+}
+
+/** The caller's customer record for `relationsFrom`, in a caller's batch (no read unless a customer login calls). */
+export function linkedCustomerReads(ctx: UserContext): Reads<string | null> {
+  if (ctx.actor.role !== "customer") return known(null);
+  return mapReads(
+    reads(ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.userId, ctx.actor.userId)).limit(1)),
+    (rows) => rows[0]?.id ?? null,
+  );
+}
+
+/** `relationsOf` from what was read: the assignees and the caller's own customer record. */
+export function relationsFrom(
+  ctx: UserContext,
+  rows: TicketRow[],
+  assignees: Map<string, { technicianId: string; supervisorId: string | null }[]>,
+  customerId: string | null,
+): Map<string, Relation> {
+  const me = ctx.actor.userId;
+  const scope = scopeOf(ctx);
   const triage = ctx.actor.permissions.has("tickets:assign");
   const internal = ctx.actor.permissions.has("tickets:internal");
   const out = new Map<string, Relation>();

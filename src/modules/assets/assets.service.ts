@@ -4,7 +4,7 @@ import { containsText } from "../../lib/search";
 import { assets, customers, tickets } from "../../db/schema";
 import { commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
+import { inList, known, mapReads, reads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -220,13 +220,17 @@ export async function deleteAsset(ctx: UserContext, id: string) {
 }
 
 /** Service cards by id for a technician's sync (the cards of their tickets); deleted ones are absent. */
-export async function assetsForSync(ctx: ServiceContext, ids: string[]) {
-  if (!ids.length) return [];
-  const rows = await ctx.db
-    .select()
-    .from(assets)
-    .where(and(inList(assets.id, ids), isNull(assets.deletedAt)));
-  return rows.map(toResponse);
+export function assetsForSync(ctx: ServiceContext, ids: string[]) {
+  if (!ids.length) return known([]);
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(assets)
+        .where(and(inList(assets.id, ids), isNull(assets.deletedAt))),
+    ),
+    (rows) => rows.map(toResponse),
+  );
 }
 
 // ---- a customer's own cards (when the operator offers it) ----

@@ -3,7 +3,7 @@ import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, users, type CustomerChannel } from "../../db/schema";
 import { commitChange, statementOf } from "../../lib/change-batch";
-import { inList } from "../../lib/d1";
+import { inList, known, mapReads, reads } from "../../lib/d1";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -312,11 +312,15 @@ export async function deleteCustomer(ctx: UserContext, id: string) {
 }
 
 /** Customers by id for a technician's sync (the customers of their tickets); deleted ones are absent. */
-export async function customersForSync(ctx: UserContext, ids: string[]) {
-  if (!ids.length) return [];
-  const rows = await ctx.db
-    .select()
-    .from(customers)
-    .where(and(inList(customers.id, ids), isNull(customers.deletedAt)));
-  return rows.map((row) => toCustomerResponse(row, { nationalId: seesNationalId(ctx) }));
+export function customersForSync(ctx: UserContext, ids: string[]) {
+  if (!ids.length) return known([]);
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(customers)
+        .where(and(inList(customers.id, ids), isNull(customers.deletedAt))),
+    ),
+    (rows) => rows.map((row) => toCustomerResponse(row, { nationalId: seesNationalId(ctx) })),
+  );
 }

@@ -11,7 +11,7 @@ import {
 } from "../../db/schema";
 import { type ChangedRow, commitChange } from "../../lib/change-batch";
 import type { UserContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
+import { inList, known, mapReads, reads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { csvLines, type CsvCell } from "../../lib/csv";
@@ -795,11 +795,18 @@ export function inventoryReportCsv(report: Awaited<ReturnType<typeof inventoryRe
 }
 
 /** Equipment issued to the caller, for their phone: by id (any state), or all still out. */
-export async function equipmentForSync(ctx: UserContext, by: { ids?: string[] }) {
+export function equipmentForSync(ctx: UserContext, by: { ids?: string[] }) {
+  if (by.ids && !by.ids.length) return known([]);
   const mine = eq(equipmentAssignments.technicianId, ctx.actor.userId);
-  const rows = await ctx.db
-    .select()
-    .from(equipmentAssignments)
-    .where(and(mine, by.ids ? inList(equipmentAssignments.id, by.ids) : ne(equipmentAssignments.status, "returned")));
-  return rows.map(toAssignment);
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(equipmentAssignments)
+        .where(
+          and(mine, by.ids ? inList(equipmentAssignments.id, by.ids) : ne(equipmentAssignments.status, "returned")),
+        ),
+    ),
+    (rows) => rows.map(toAssignment),
+  );
 }

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { mobileActions } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
+import { runReads } from "../../lib/d1";
 import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
@@ -171,7 +172,7 @@ async function currentTicket(
   ctx: UserContext,
   ticketId: string,
 ): Promise<(Record<string, unknown> & { version: number }) | null> {
-  const visible = await ticketsForSync(ctx, [ticketId]).catch(() => []);
+  const visible = await runReads(ctx.env.DB, ticketsForSync(ctx, [ticketId]));
   return visible[0] ?? null;
 }
 

@@ -1,7 +1,9 @@
-import { and, eq, or } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import { mobileDevices } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
+import { statementOf } from "../../lib/change-batch";
+import { allReads, mapReads, reads, writes, type Reads } from "../../lib/d1";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
 import { endSessionQuery } from "../auth";
@@ -44,79 +46,92 @@ function refuseOtherDevice(): never {
  * refuses any other device id (a copied token cannot pose as a new phone, nor as a revoked one),
  * and a device that signs in again is bound to its new session. A push token it brings becomes the
  * user's (notifications go to the device in hand).
+ *
+ * Reads and writes in the sync's first batch: the device as it was, then a registration that
+ * writes only when the device is neither revoked nor another session's, and only when something
+ * changed or the minute is up; the push token follows only a device the session holds. A refusal
+ * is raised from what was read, and its batch changed nothing.
  */
-export async function deviceForSync(ctx: UserContext, input: DeviceInput): Promise<DeviceRow> {
+export function deviceForSync(ctx: UserContext, input: DeviceInput): Reads<DeviceRow> {
   const userId = ctx.actor.userId;
   const sessionId = ctx.actor.sessionId;
   const now = nowIso();
-  const rows = await ctx.db
-    .select()
-    .from(mobileDevices)
-    .where(
-      or(
-        and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)),
-        eq(mobileDevices.sessionId, sessionId),
-      ),
-    );
-  const existing = rows.find((r) => r.userId === userId && r.deviceKey === input.id);
-  if (existing?.revokedAt)
-    throw new AppError(
-      "device_revoked",
-      "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.",
-    );
-  if (rows.some((r) => r.sessionId === sessionId && r.deviceKey !== input.id)) refuseOtherDevice();
-  const pushToken = input.push_token === undefined ? (existing?.pushToken ?? null) : input.push_token;
-  const unchanged =
-    existing &&
-    existing.sessionId === sessionId &&
-    existing.platform === input.platform &&
-    existing.appVersion === input.app_version &&
-    existing.pushToken === pushToken;
-  if (unchanged && existing.lastSyncAt && Date.parse(now) - Date.parse(existing.lastSyncAt) < DEVICE_TOUCH_MS)
-    return existing;
-  const row: DeviceRow = existing
-    ? {
-        ...existing,
-        platform: input.platform,
-        appVersion: input.app_version,
-        pushToken,
-        sessionId,
-        lastSyncAt: now,
-        updatedAt: now,
-      }
-    : {
-        id: newId("dev"),
-        userId,
-        deviceKey: input.id,
-        platform: input.platform,
-        appVersion: input.app_version,
-        pushToken,
-        sessionId,
-        lastSyncAt: now,
-        lastSeq: null,
-        revokedAt: null,
-        revokedBy: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-  await ctx.db.batch([
+  const pushGiven = input.push_token !== undefined;
+  const before = reads(
     ctx.db
-      .insert(mobileDevices)
-      .values(row)
-      .onConflictDoUpdate({
-        target: [mobileDevices.userId, mobileDevices.deviceKey],
-        set: {
-          platform: row.platform,
-          appVersion: row.appVersion,
-          pushToken: row.pushToken,
+      .select()
+      .from(mobileDevices)
+      .where(
+        or(
+          and(eq(mobileDevices.userId, userId), eq(mobileDevices.deviceKey, input.id)),
+          eq(mobileDevices.sessionId, sessionId),
+        ),
+      ),
+  );
+  const fresh = newId("dev");
+  const register = ctx.env.DB.prepare(
+    `INSERT INTO mobile_devices (id, user_id, device_key, platform, app_version, push_token, session_id,
+            last_sync_at, last_seq, revoked_at, revoked_by, created_at, updated_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, NULL, ?8, ?8
+      WHERE NOT EXISTS (SELECT 1 FROM mobile_devices o
+                         WHERE o.session_id = ?7 AND NOT (o.user_id = ?2 AND o.device_key = ?3))
+     ON CONFLICT (user_id, device_key) DO UPDATE SET
+        platform = excluded.platform, app_version = excluded.app_version,
+        push_token = CASE WHEN ?9 THEN excluded.push_token ELSE mobile_devices.push_token END,
+        session_id = excluded.session_id, last_sync_at = excluded.last_sync_at, updated_at = excluded.updated_at
+      WHERE mobile_devices.revoked_at IS NULL
+        AND (mobile_devices.last_sync_at IS NULL OR mobile_devices.last_sync_at < ?10
+             OR mobile_devices.session_id IS NOT excluded.session_id
+             OR mobile_devices.platform IS NOT excluded.platform
+             OR mobile_devices.app_version IS NOT excluded.app_version
+             OR (?9 AND mobile_devices.push_token IS NOT excluded.push_token))`,
+  ).bind(
+    fresh,
+    userId,
+    input.id,
+    input.platform,
+    input.app_version,
+    pushGiven ? (input.push_token ?? null) : null,
+    sessionId,
+    now,
+    pushGiven ? 1 : 0,
+    new Date(Date.parse(now) - DEVICE_TOUCH_MS).toISOString(),
+  );
+  const held = sql`EXISTS (SELECT 1 FROM mobile_devices d WHERE d.user_id = ${userId} AND d.device_key = ${input.id}
+    AND d.session_id = ${sessionId} AND d.revoked_at IS NULL)`;
+  const statements = [
+    register,
+    ...(pushGiven
+      ? [statementOf(ctx.env.DB, setPushTokenStatement(ctx, userId, input.push_token ?? null, undefined, held))]
+      : []),
+  ];
+  return mapReads(allReads({ rows: before, wrote: writes(statements) }), ({ rows }) => {
+    const existing = rows.find((r) => r.userId === userId && r.deviceKey === input.id);
+    if (existing?.revokedAt)
+      throw new AppError(
+        "device_revoked",
+        "This device was signed out of syncing; sign in again on a new installation, or ask an administrator.",
+      );
+    if (rows.some((r) => r.sessionId === sessionId && r.deviceKey !== input.id)) refuseOtherDevice();
+    const pushToken = pushGiven ? (input.push_token ?? null) : (existing?.pushToken ?? null);
+    return existing
+      ? { ...existing, platform: input.platform, appVersion: input.app_version, pushToken, sessionId }
+      : {
+          id: fresh,
+          userId,
+          deviceKey: input.id,
+          platform: input.platform,
+          appVersion: input.app_version,
+          pushToken,
           sessionId,
           lastSyncAt: now,
+          lastSeq: null,
+          revokedAt: null,
+          revokedBy: null,
+          createdAt: now,
           updatedAt: now,
-        },
-      }),
-    ...(input.push_token !== undefined ? [setPushTokenStatement(ctx, userId, input.push_token)] : []),
-  ]);
-  return row;
+        };
+  });
 }
 
 /** The device a batch of offline actions comes from: registered and not revoked. */
@@ -133,8 +148,15 @@ export async function activeDevice(ctx: UserContext, deviceKey: string): Promise
   return device;
 }
 
-export async function recordSyncedTo(ctx: UserContext, deviceId: string, seq: number) {
-  await ctx.db.update(mobileDevices).set({ lastSeq: seq }).where(eq(mobileDevices.id, deviceId));
+/** Where the device's sync has got to, as a statement for the sync's last batch. */
+export function recordSyncedTo(ctx: UserContext, device: Pick<DeviceRow, "userId" | "deviceKey">, seq: number) {
+  return statementOf(
+    ctx.env.DB,
+    ctx.db
+      .update(mobileDevices)
+      .set({ lastSeq: seq })
+      .where(and(eq(mobileDevices.userId, device.userId), eq(mobileDevices.deviceKey, device.deviceKey))),
+  );
 }
 
 /** Whose devices the caller may see and revoke: their own, or (with users:update) those of users they may change. */

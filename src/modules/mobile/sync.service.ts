@@ -1,5 +1,7 @@
+import { sql } from "drizzle-orm";
 import type { SyncEntity } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
+import { allReads, known, mapReads, rawReads, runReads, sqlStatement, type Reads } from "../../lib/d1";
 import { base64url, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { assetsForSync } from "../assets";
@@ -7,7 +9,7 @@ import { customersForSync } from "../customers";
 import { equipmentForSync } from "../inventory";
 import { notificationsForSync } from "../notifications";
 import { appointmentsForSync } from "../scheduling";
-import { assignedTickets, ticketPartsForSync, ticketsForSync } from "../tickets";
+import { assignedScopesSql, assignedTickets, ticketPartsForSync, ticketsForSync } from "../tickets";
 import { templatesForSync } from "../templates";
 import { deviceForSync, recordSyncedTo, type DeviceInput } from "./devices.service";
 import { SYNC_LOG_FLOOR } from "./retention";
@@ -56,13 +58,18 @@ function decode(text: string): Cursor {
  * One page of a technician's sync: a full snapshot of the tickets assigned to them (paged by
  * ticket), then the changes since — upserts with the current state, and deletions for what is
  * gone or no longer theirs. Everything answered is what the same user reads through the API.
+ *
+ * Two batches: the device and where the log stands (a snapshot's page of tickets, or a delta's
+ * log rows with the tickets that decide what the caller may see), then what those rows name,
+ * with the device's place in the log. A delta with nothing new needs only the first.
  */
 export async function sync(ctx: UserContext, input: { cursor?: string; limit?: number; device: DeviceInput }) {
   const cursor = input.cursor ? decode(input.cursor) : null;
-  const device = await deviceForSync(ctx, input.device);
   const limit = input.limit ?? DEFAULT_LIMIT;
-  const page = !cursor || cursor.p === "s" ? await snapshotPage(ctx, cursor) : await deltaPage(ctx, cursor.seq, limit);
-  if (!page.snapshot && device.lastSeq !== page.seq) await recordSyncedTo(ctx, device.id, page.seq);
+  const page =
+    cursor?.p === "d"
+      ? await deltaPage(ctx, input.device, cursor.seq, limit)
+      : await snapshotPage(ctx, input.device, cursor);
   return {
     changes: page.changes,
     cursor: encode(page.next),
@@ -72,154 +79,174 @@ export async function sync(ctx: UserContext, input: { cursor?: string; limit?: n
   };
 }
 
-async function latestSeq(ctx: UserContext): Promise<number> {
-  const row = await ctx.env.DB.prepare("SELECT coalesce(max(seq), 0) AS seq FROM sync_changes").first<{
-    seq: number;
-  }>();
-  return row?.seq ?? 0;
-}
+const LATEST_SEQ = "SELECT coalesce(max(seq), 0) AS seq FROM sync_changes";
 
-async function snapshotPage(ctx: UserContext, cursor: Extract<Cursor, { p: "s" }> | null) {
-  // The log position is read before the tickets: a change made while the snapshot is read is answered again by the delta.
-  const seq = cursor?.seq ?? (await latestSeq(ctx));
-  const rows = await assignedTickets(ctx, ctx.actor.userId, {
-    afterId: cursor?.after ?? undefined,
-    limit: SNAPSHOT_TICKETS + 1,
-  });
+async function snapshotPage(ctx: UserContext, input: DeviceInput, cursor: Extract<Cursor, { p: "s" }> | null) {
+  // The log position is read with the tickets, in one batch: a change made after it is answered again by the delta.
+  const first = await runReads(
+    ctx.env.DB,
+    allReads({
+      device: deviceForSync(ctx, input),
+      seq: cursor
+        ? known(cursor.seq)
+        : mapReads(rawReads<{ seq: number }>(ctx.env.DB.prepare(LATEST_SEQ)), (rows) => rows[0]?.seq ?? 0),
+      rows: assignedTickets(ctx, ctx.actor.userId, {
+        afterId: cursor?.after ?? undefined,
+        limit: SNAPSHOT_TICKETS + 1,
+      }),
+      own: cursor ? known([]) : ownThings(ctx),
+    }),
+  );
+  const { seq, rows } = first;
   const pageRows = rows.slice(0, SNAPSHOT_TICKETS);
-  const changes = await bundles(ctx, pageRows);
-  if (!cursor) changes.push(...(await ownThings(ctx)));
   const more = rows.length > SNAPSHOT_TICKETS;
   const next: Cursor = more ? { p: "s", seq, after: pageRows[pageRows.length - 1].id } : { p: "d", seq };
-  // A snapshot that fits one page has read every assigned ticket already: the log check reuses them.
-  const everyAssigned = !cursor && !more ? rows : undefined;
+  const second = await runReads(
+    ctx.env.DB,
+    allReads({
+      changes: bundles(ctx, pageRows),
+      // Changed since the log position was read: the phone goes on to the delta at once.
+      changedSince: more ? known([]) : changeRows(ctx, seq, 1),
+    }),
+  );
   return {
-    changes,
+    changes: [...second.changes, ...first.own],
     next,
-    hasMore: more || (await changeRows(ctx, seq, 1, everyAssigned)).length > 0,
+    hasMore: more || second.changedSince.length > 0,
     snapshot: true,
-    seq,
   };
 }
 
 /** What belongs to the user rather than to a ticket: equipment still out with them, their newest notifications. */
-async function ownThings(ctx: UserContext): Promise<Change[]> {
-  const [equipment, notifications] = await Promise.all([
-    equipmentForSync(ctx, {}),
-    notificationsForSync(ctx, { latest: 50 }),
-  ]);
-  return [
-    ...equipment.map((data): Change => ({ entity: "equipment", id: data.id, op: "upsert", data })),
-    ...notifications.map((data): Change => ({ entity: "notification", id: data.id, op: "upsert", data })),
-  ];
+function ownThings(ctx: UserContext): Reads<Change[]> {
+  return mapReads(
+    allReads({ equipment: equipmentForSync(ctx, {}), notifications: notificationsForSync(ctx, { latest: 50 }) }),
+    ({ equipment, notifications }) => [
+      ...equipment.map((data): Change => ({ entity: "equipment", id: data.id, op: "upsert", data })),
+      ...notifications.map((data): Change => ({ entity: "notification", id: data.id, op: "upsert", data })),
+    ],
+  );
 }
 
 /** Tickets with everything a phone keeps of them. */
-async function bundles(
+function bundles(
   ctx: UserContext,
   rows: { id: string; customerId: string | null; assetId: string | null; templateId: string | null }[],
-): Promise<Change[]> {
-  if (!rows.length) return [];
+): Reads<Change[]> {
+  if (!rows.length) return known([]);
   const ids = rows.map((r) => r.id);
-  const [ticketData, parts, appointments, customers, assets, templates] = await Promise.all([
-    ticketsForSync(ctx, ids),
-    ticketPartsForSync(ctx, { ticketIds: ids }),
-    appointmentsForSync(ctx, { ticketIds: ids }),
-    customersForSync(ctx, [...new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])))]),
-    assetsForSync(ctx, [...new Set(rows.flatMap((r) => (r.assetId ? [r.assetId] : [])))]),
-    templatesForSync(ctx, [...new Set(rows.flatMap((r) => (r.templateId ? [r.templateId] : [])))]),
-  ]);
+  const distinct = (pick: (r: (typeof rows)[number]) => string | null) => [
+    ...new Set(rows.flatMap((r) => (pick(r) ? [pick(r)!] : []))),
+  ];
   const upsert =
     (entity: SyncEntity) =>
     (data: { id: string }): Change => ({ entity, id: data.id, op: "upsert", data });
-  return [
-    ...ticketData.map(upsert("ticket")),
-    ...parts.comments.map(upsert("comment")),
-    ...parts.work_logs.map(upsert("work_log")),
-    ...parts.attachments.map(upsert("attachment")),
-    ...parts.checklist_items.map(upsert("checklist_item")),
-    ...appointments.map(upsert("appointment")),
-    ...customers.map(upsert("customer")),
-    ...assets.map(upsert("asset")),
-    ...templates.map(upsert("job_template")),
-  ];
+  return mapReads(
+    allReads({
+      tickets: ticketsForSync(ctx, ids),
+      parts: ticketPartsForSync(ctx, { ticketIds: ids }),
+      appointments: appointmentsForSync(ctx, { ticketIds: ids }),
+      customers: customersForSync(
+        ctx,
+        distinct((r) => r.customerId),
+      ),
+      assets: assetsForSync(
+        ctx,
+        distinct((r) => r.assetId),
+      ),
+      templates: templatesForSync(
+        ctx,
+        distinct((r) => r.templateId),
+      ),
+    }),
+    (read) => [
+      ...read.tickets.map(upsert("ticket")),
+      ...read.parts.comments.map(upsert("comment")),
+      ...read.parts.work_logs.map(upsert("work_log")),
+      ...read.parts.attachments.map(upsert("attachment")),
+      ...read.parts.checklist_items.map(upsert("checklist_item")),
+      ...read.appointments.map(upsert("appointment")),
+      ...read.customers.map(upsert("customer")),
+      ...read.assets.map(upsert("asset")),
+      ...read.templates.map(upsert("job_template")),
+    ],
+  );
 }
 
-/** The log rows of the caller's scopes after `seq`: their tickets, those tickets' customers and cards, and grants or revocations addressed to them. */
-async function changeRows(
-  ctx: UserContext,
-  seq: number,
-  limit: number,
-  known?: Awaited<ReturnType<typeof assignedTickets>>,
-) {
-  const assigned = known ?? (await assignedTickets(ctx, ctx.actor.userId));
-  const scopes = [
-    `u:${ctx.actor.userId}`,
-    ...assigned.map((t) => `t:${t.id}`),
-    ...new Set(
-      assigned.flatMap((t) => [
-        ...(t.customerId ? [`c:${t.customerId}`] : []),
-        ...(t.assetId ? [`a:${t.assetId}`] : []),
-        ...(t.templateId ? [`p:${t.templateId}`] : []),
-      ]),
-    ),
-  ];
-  // One JSON parameter however many scopes; (scope, seq) is indexed, so each scope is a short range.
-  // The retention floor comes along (one row even when nothing changed): below it, rows are gone.
-  const rows = await ctx.env.DB.prepare(
-    `SELECT f.floor, c.seq, c.scope, c.entity, c.entity_id, c.op
-       FROM (SELECT coalesce((SELECT value FROM counters WHERE name = ?4), 0) AS floor) f
+type LogRow = { seq: number; scope: string; entity: SyncEntity; entity_id: string; op: string };
+
+/**
+ * The log rows of the caller's scopes after `seq`: their tickets, those tickets' customers, cards
+ * and templates, and what is addressed to them (grants, revocations, their own things). The scopes
+ * are a subquery of the assignments, so the log is read in the same batch as everything else.
+ */
+function changeRows(ctx: UserContext, seq: number, limit: number): Reads<LogRow[] & { floor: number }> {
+  // (scope, seq) is indexed, so each scope is a short range. The retention floor comes along (one
+  // row even when nothing changed): below it, rows are gone.
+  const scopes = assignedScopesSql(ctx.actor.userId);
+  const query = sql`SELECT f.floor, c.seq, c.scope, c.entity, c.entity_id, c.op
+       FROM (SELECT coalesce((SELECT value FROM counters WHERE name = ${SYNC_LOG_FLOOR}), 0) AS floor) f
        LEFT JOIN (SELECT seq, scope, entity, entity_id, op FROM sync_changes
-                   WHERE scope IN (SELECT value FROM json_each(?1)) AND seq > ?2 ORDER BY seq LIMIT ?3) c
-      ORDER BY c.seq`,
-  )
-    .bind(JSON.stringify(scopes), seq, limit, SYNC_LOG_FLOOR)
-    .all<{ floor: number; seq: number | null; scope: string; entity: SyncEntity; entity_id: string; op: string }>();
-  const floor = rows.results[0]?.floor ?? 0;
-  const changed = rows.results.filter((r): r is typeof r & { seq: number } => r.seq !== null);
-  return Object.assign(changed, { assigned, floor });
+                   WHERE scope IN (SELECT ${`u:${ctx.actor.userId}`} UNION ${scopes}) AND seq > ${seq}
+                   ORDER BY seq LIMIT ${limit}) c
+      ORDER BY c.seq`;
+  return mapReads(
+    rawReads<{ floor: number } & { [K in keyof LogRow]: LogRow[K] | null }>(sqlStatement(ctx.env.DB, query)),
+    (rows) => {
+      const floor = rows[0]?.floor ?? 0;
+      const changed = rows.filter((r): r is typeof r & LogRow => r.seq !== null);
+      return Object.assign(changed, { floor });
+    },
+  );
 }
 
-async function deltaPage(ctx: UserContext, seq: number, limit: number) {
-  const rows = await changeRows(ctx, seq, limit + 1);
+async function deltaPage(ctx: UserContext, input: DeviceInput, seq: number, limit: number) {
+  const first = await runReads(
+    ctx.env.DB,
+    allReads({
+      device: deviceForSync(ctx, input),
+      rows: changeRows(ctx, seq, limit + 1),
+      assigned: assignedTickets(ctx, ctx.actor.userId),
+    }),
+  );
+  const { device, rows } = first;
   // The log before this cursor was deleted (retention): the phone starts over from a snapshot.
-  if (seq < rows.floor) return snapshotPage(ctx, null);
+  if (seq < rows.floor) return snapshotPage(ctx, input, null);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   const nextSeq = page.length ? page[page.length - 1].seq : seq;
-  const assigned = new Map(rows.assigned.map((t) => [t.id, t]));
+  const assigned = new Map(first.assigned.map((t) => [t.id, t]));
 
   const ids = (entity: SyncEntity) => [...new Set(page.filter((r) => r.entity === entity).map((r) => r.entity_id))];
   const ticketIds = ids("ticket");
   const granted = new Set(page.filter((r) => r.entity === "ticket" && r.op === "grant").map((r) => r.entity_id));
   const visibleTickets = ticketIds.filter((id) => assigned.has(id));
-  const [ticketData, parts, appointments, customers, assets, grantedBundles, equipment, notifications, templates] =
-    await Promise.all([
-      ticketsForSync(
-        ctx,
-        visibleTickets.filter((id) => !granted.has(id)),
-      ),
-      ids("comment").length || ids("work_log").length || ids("attachment").length || ids("checklist_item").length
-        ? ticketPartsForSync(ctx, {
-            commentIds: ids("comment"),
-            workLogIds: ids("work_log"),
-            attachmentIds: ids("attachment"),
-            checklistItemIds: ids("checklist_item"),
-          })
-        : { comments: [], work_logs: [], attachments: [], checklist_items: [] },
-      ids("appointment").length ? appointmentsForSync(ctx, { ids: ids("appointment") }) : [],
-      customersForSync(ctx, ids("customer")),
-      assetsForSync(ctx, ids("asset")),
-      bundles(
+  const plain = visibleTickets.filter((id) => !granted.has(id));
+  const read = await runReads(
+    ctx.env.DB,
+    allReads({
+      tickets: ticketsForSync(ctx, plain),
+      parts: ticketPartsForSync(ctx, {
+        commentIds: ids("comment"),
+        workLogIds: ids("work_log"),
+        attachmentIds: ids("attachment"),
+        checklistItemIds: ids("checklist_item"),
+      }),
+      appointments: appointmentsForSync(ctx, { ids: ids("appointment") }),
+      customers: customersForSync(ctx, ids("customer")),
+      assets: assetsForSync(ctx, ids("asset")),
+      granted: bundles(
         ctx,
         visibleTickets.filter((id) => granted.has(id)).map((id) => assigned.get(id)!),
       ),
-      ids("equipment").length ? equipmentForSync(ctx, { ids: ids("equipment") }) : [],
-      ids("notification").length ? notificationsForSync(ctx, { ids: ids("notification") }) : [],
-      templatesForSync(ctx, ids("job_template")),
-    ]);
+      equipment: equipmentForSync(ctx, { ids: ids("equipment") }),
+      notifications: notificationsForSync(ctx, { ids: ids("notification") }),
+      templates: templatesForSync(ctx, ids("job_template")),
+    }),
+    device.lastSeq !== nextSeq ? [recordSyncedTo(ctx, device, nextSeq)] : [],
+  );
 
-  const changes: Change[] = [...grantedBundles];
+  const changes: Change[] = [...read.granted];
   const answer = (entity: SyncEntity, wanted: string[], found: { id: string }[]) => {
     const byId = new Map(found.map((f) => [f.id, f]));
     for (const id of wanted) {
@@ -227,24 +254,20 @@ async function deltaPage(ctx: UserContext, seq: number, limit: number) {
       changes.push(data ? { entity, id, op: "upsert", data } : { entity, id, op: "delete", reason: "deleted" });
     }
   };
-  answer(
-    "ticket",
-    visibleTickets.filter((id) => !granted.has(id)),
-    ticketData,
-  );
+  answer("ticket", plain, read.tickets);
   for (const id of ticketIds.filter((id) => !assigned.has(id)))
     changes.push({ entity: "ticket", id, op: "delete", reason: "revoked" });
-  answer("comment", ids("comment"), parts.comments);
-  answer("work_log", ids("work_log"), parts.work_logs);
-  answer("attachment", ids("attachment"), parts.attachments);
-  answer("checklist_item", ids("checklist_item"), parts.checklist_items);
-  answer("appointment", ids("appointment"), appointments);
-  answer("customer", ids("customer"), customers);
-  answer("asset", ids("asset"), assets);
-  answer("equipment", ids("equipment"), equipment);
-  answer("notification", ids("notification"), notifications);
-  answer("job_template", ids("job_template"), templates);
+  answer("comment", ids("comment"), read.parts.comments);
+  answer("work_log", ids("work_log"), read.parts.work_logs);
+  answer("attachment", ids("attachment"), read.parts.attachments);
+  answer("checklist_item", ids("checklist_item"), read.parts.checklist_items);
+  answer("appointment", ids("appointment"), read.appointments);
+  answer("customer", ids("customer"), read.customers);
+  answer("asset", ids("asset"), read.assets);
+  answer("equipment", ids("equipment"), read.equipment);
+  answer("notification", ids("notification"), read.notifications);
+  answer("job_template", ids("job_template"), read.templates);
   // Bundles and single upserts may name the same entity: the last word stands.
   const unique = [...new Map(changes.map((c) => [`${c.entity}:${c.id}`, c])).values()];
-  return { changes: unique, next: { p: "d", seq: nextSeq } as Cursor, hasMore, snapshot: false, seq: nextSeq };
+  return { changes: unique, next: { p: "d", seq: nextSeq } as Cursor, hasMore, snapshot: false };
 }

@@ -3,7 +3,7 @@ import { sendToQueue } from "../../lib/events";
 import type { QueueMessage } from "../../lib/messages";
 import { isLocal } from "../../lib/env";
 import { outboundTargetProblem } from "../../lib/outbound-targets";
-import { inList } from "../../lib/d1";
+import { inList, known, mapReads, reads } from "../../lib/d1";
 import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
 import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
 import type { UserContext, ServiceContext } from "../../lib/context";
@@ -337,12 +337,13 @@ export async function connectionFor(ctx: ServiceContext, ticket: string) {
 }
 
 /** The caller's notifications for their phone: by id, or the newest `latest`. */
-export async function notificationsForSync(ctx: UserContext, by: { ids?: string[]; latest?: number }) {
+export function notificationsForSync(ctx: UserContext, by: { ids?: string[]; latest?: number }) {
+  if (by.ids && !by.ids.length) return known([]);
   const mine = eq(notifications.userId, ctx.actor.userId);
   const query = ctx.db
     .select()
     .from(notifications)
     .where(and(mine, by.ids ? inList(notifications.id, by.ids) : undefined))
     .orderBy(sql`${notifications.createdAt} DESC`);
-  return (await (by.ids ? query : query.limit(by.latest ?? 50))).map(toNotification);
+  return mapReads(reads(by.ids ? query : query.limit(by.latest ?? 50)), (rows) => rows.map(toNotification));
 }

@@ -485,7 +485,15 @@ describe("quiet hours: texts held overnight go out once, in order, and only whil
     const tech = await technicianAccount();
     const phone = `+2677${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
     const ticket = await raiseTicket(dispatcher.token, { customer_id: await makeCustomer({ phone }) });
-    const quiet = systemContext({ ...env, QUIET_HOURS: "00:00-23:59" } as Env, "test");
+    // Quiet from an hour ago until five hours from now (local time), whatever the clock says: a fixed
+    // "00:00-23:59" ends minutes from now late in the evening, and 3 h ahead is then after its end + 2 h.
+    const zone = systemContext(env as Env, "test").settings.timeZone;
+    const hhmm = (ms: number) =>
+      new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+        ms,
+      );
+    const window = `${hhmm(Date.now() - 3600_000)}-${hhmm(Date.now() + 5 * 3600_000)}`;
+    const quiet = systemContext({ ...env, QUIET_HOURS: window } as Env, "test");
     for (const [hoursAhead, expected] of [
       [3, "pending"],
       [72, "held"],

@@ -9,7 +9,7 @@ import {
   findVisibleTicket,
   outsideReach,
 } from "../access";
-import { inList, notInList } from "../../lib/d1";
+import { allReads, inList, known, mapReads, notInList, reads, runReads, type Reads } from "../../lib/d1";
 import {
   appointments,
   customers,
@@ -31,7 +31,7 @@ import { todayIn, zonedTimeToUtc } from "../../lib/time";
 
 import { changeTicket, poolAssignmentChange, visitStepChange } from "../tickets";
 import { relationTo } from "../tickets";
-import { eligibleTechnicians } from "../tickets";
+import { eligibleTechnicians, eligibleTechniciansSql } from "../tickets";
 
 import { LIVE_STATUSES, MOVABLE_STATUSES, STEPS, stepAllowed, type AppointmentStep } from "./appointments.workflow";
 import {
@@ -160,15 +160,25 @@ export async function technicianDay(ctx: ServiceContext, technicianId: string, d
   return { blocked: !row.free, day: workingDay(ctx.settings, row.hours, date, dayBounds(ctx.settings, date)) };
 }
 
-/** Several technicians' days in one D1 read and one call to each object, for availability. */
-async function technicianDays(ctx: ServiceContext, technicianIds: string[], date: string) {
-  const rows = await ctx.db
-    .select({
-      id: sql<string>`j.value`,
-      free: technicianFreeOn(sql`j.value`, date),
-      hours: technicianHoursOf(sql`j.value`),
-    })
-    .from(sql`json_each(${JSON.stringify(technicianIds)}) j`);
+/** Technicians' day rows (may they work that day, their hours) for a caller's batch: by ids, or by a subquery answering `value`. */
+function technicianDayRows(ctx: ServiceContext, technicians: string[] | SQL, date: string) {
+  const from = Array.isArray(technicians) ? sql`json_each(${JSON.stringify(technicians)}) j` : sql`(${technicians}) j`;
+  return reads(
+    ctx.db
+      .select({
+        id: sql<string>`j.value`,
+        free: technicianFreeOn(sql`j.value`, date),
+        hours: technicianHoursOf(sql`j.value`),
+      })
+      .from(from),
+  );
+}
+
+type DayRow = ReturnType<typeof technicianDayRows> extends Reads<(infer R)[]> ? R : never;
+
+/** Several technicians' days in one D1 read (or from rows read already) and one call to each object, for availability. */
+async function technicianDays(ctx: ServiceContext, technicianIds: string[], date: string, read?: DayRow[]) {
+  const rows = read ?? (await runReads(ctx.env.DB, technicianDayRows(ctx, technicianIds, date)));
   const byId = new Map(rows.map((r) => [r.id, r]));
   const bounds = dayBounds(ctx.settings, date);
   return Promise.all(
@@ -219,9 +229,9 @@ async function techniciansSlots(
   technicianIds: string[],
   date: string,
   durationMinutes: number,
-  options: { cap?: number; routine: boolean; here: Place },
+  options: { cap?: number; routine: boolean; here: Place; read?: DayRow[] },
 ) {
-  const days = await technicianDays(ctx, technicianIds, date);
+  const days = await technicianDays(ctx, technicianIds, date, options.read);
   const travel = await travelRuleFor(
     ctx,
     options.here,
@@ -327,6 +337,7 @@ export async function ticketAvailability(
   date: string,
   duration?: number,
   explain = false,
+  read?: DayRow[],
 ) {
   assertBookableDate(ctx.settings, date);
   const technicianIds = candidates.ids;
@@ -337,6 +348,7 @@ export async function ticketAvailability(
         cap: candidates.pool ? ctx.settings.poolDailyCap : undefined,
         routine: !URGENT_PRIORITIES.includes(ticket.priority),
         here: { lat: ticket.lat, lng: ticket.lng },
+        read,
       })
     : [];
   const base = perTech[0]?.slots ?? daySlots(ctx.settings, date, durationMinutes, [], { blocked: true });
@@ -388,6 +400,46 @@ export async function candidateTechnicians(
   const assigned = await ctx.db.query.ticketAssignees.findMany({ where: (a, { eq }) => eq(a.ticketId, ticket.id) });
   if (assigned.length) return { ids: assigned.map((a) => a.technicianId), pool: false };
   return { ids: (await eligibleTechnicians(ctx, ticket)).map((t) => t.id), pool: true };
+}
+
+/**
+ * A ticket's slots for dispatch (`GET /v1/availability`): the ticket as the caller sees it, its
+ * technicians and their day in one batch; a ticket nobody holds offers the pool's slots.
+ */
+export async function availabilityOfTicket(
+  ctx: UserContext,
+  query: { ticket_id: string; date: string; duration?: number; explain?: boolean },
+) {
+  assertBookableDate(ctx.settings, query.date);
+  const assignees = sql`SELECT ${ticketAssignees.technicianId} AS value FROM ${ticketAssignees}
+    WHERE ${ticketAssignees.ticketId} = ${query.ticket_id} ORDER BY ${ticketAssignees.assignedAt}`;
+  const read = await runReads(
+    ctx.env.DB,
+    allReads({
+      ticket: reads(
+        ctx.db
+          .select()
+          .from(tickets)
+          .where(and(eq(tickets.id, query.ticket_id), visibleTickets(ctx)))
+          .limit(1),
+      ),
+      days: technicianDayRows(ctx, assignees, query.date),
+      pool: technicianDayRows(ctx, eligibleTechniciansSql(query.ticket_id), query.date),
+    }),
+  );
+  const ticket = read.ticket[0];
+  if (!ticket) throw new AppError("not_found", "No such ticket.");
+  const pool = !read.days.length;
+  const days = pool ? read.pool : read.days;
+  return ticketAvailability(
+    ctx,
+    ticket,
+    { ids: days.map((d) => d.id), pool },
+    query.date,
+    query.duration,
+    query.explain ?? false,
+    days,
+  );
 }
 
 // ---- booking (SCH-2) ----
@@ -1180,8 +1232,29 @@ export async function summary(ctx: UserContext, date?: string) {
   };
 }
 
-/** Appointments by id, or of tickets, for a technician's sync. */
-export async function appointmentsForSync(ctx: ServiceContext, by: { ids?: string[]; ticketIds?: string[] }) {
+/** Appointments by id, or of tickets, for a technician's sync: in the caller's batch, with their tickets' numbers, technicians and feedback. */
+export function appointmentsForSync(ctx: ServiceContext, by: { ids?: string[]; ticketIds?: string[] }) {
+  if (!(by.ids ?? by.ticketIds ?? []).length) return known([]);
   const where = by.ids ? inList(appointments.id, by.ids) : inList(appointments.ticketId, by.ticketIds ?? []);
-  return present(ctx, await ctx.db.select().from(appointments).where(where));
+  const ticketIds = ctx.db.select({ id: appointments.ticketId }).from(appointments).where(where);
+  const techIds = ctx.db.select({ id: appointments.technicianId }).from(appointments).where(where);
+  return mapReads(
+    allReads({
+      rows: reads(ctx.db.select().from(appointments).where(where)),
+      tickets: reads(
+        ctx.db
+          .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
+          .from(tickets)
+          .where(inList(tickets.id, ticketIds)),
+      ),
+      technicians: reads(
+        ctx.db
+          .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+          .from(users)
+          .where(inList(users.id, techIds)),
+      ),
+      feedback: reads(ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds))),
+    }),
+    ({ rows, ...read }) => presentWith(rows, read),
+  );
 }

@@ -1,6 +1,5 @@
 import * as holds from "./holds";
 import { explainCandidates } from "./candidates";
-import { findVisibleTicket } from "../access";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/context";
@@ -23,22 +22,8 @@ export const getTechnicianAvailability: RouteHandler<typeof routes.getTechnician
 export const getTicketCandidates: RouteHandler<typeof routes.getTicketCandidates, AppEnv> = async (c) =>
   c.json(await explainCandidates(userContext(c), c.req.valid("param").id, c.req.valid("query")), 200);
 
-export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailability, AppEnv> = async (c) => {
-  const ctx = userContext(c);
-  const { ticket_id, date, duration, explain } = c.req.valid("query");
-  const ticket = await findVisibleTicket(ctx, ticket_id);
-  return c.json(
-    await appointments.ticketAvailability(
-      ctx,
-      ticket,
-      await appointments.candidateTechnicians(ctx, ticket),
-      date,
-      duration,
-      explain,
-    ),
-    200,
-  );
-};
+export const getTicketAvailability: RouteHandler<typeof routes.getTicketAvailability, AppEnv> = async (c) =>
+  c.json(await appointments.availabilityOfTicket(userContext(c), c.req.valid("query")), 200);
 
 export const createAppointment: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) => {
   const input = c.req.valid("json");

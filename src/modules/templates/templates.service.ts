@@ -3,7 +3,7 @@ import { and, eq, type SQL } from "drizzle-orm";
 import { type ChecklistTemplateItem, inventoryItems, jobTemplates } from "../../db/schema";
 import { commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
+import { inList, known, mapReads, reads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -158,10 +158,11 @@ export async function updateJobTemplate(ctx: UserContext, id: string, input: z.o
 }
 
 /** The templates among `ids`, as the API shows them (for the technician's phone: the templates of their tickets). */
-export async function templatesForSync(ctx: ServiceContext, ids: string[]) {
-  if (!ids.length) return [];
-  const rows = await ctx.db.select().from(jobTemplates).where(inList(jobTemplates.id, ids));
-  return rows.map(toTemplateResponse);
+export function templatesForSync(ctx: ServiceContext, ids: string[]) {
+  if (!ids.length) return known([]);
+  return mapReads(reads(ctx.db.select().from(jobTemplates).where(inList(jobTemplates.id, ids))), (rows) =>
+    rows.map(toTemplateResponse),
+  );
 }
 
 /** The template a new ticket is raised from: it must exist and be in use (a 400 naming `template_id` otherwise). */

@@ -2,13 +2,12 @@ import { keyset } from "../../lib/pagination";
 import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
-import { inList } from "../../lib/d1";
+import { reads } from "../../lib/d1";
 import {
   completionCodes,
   customers,
   ticketAttachments,
   ticketComments,
-  users,
   workLogs,
   type WorkLogPart,
 } from "../../db/schema";
@@ -19,11 +18,18 @@ import { FILE_SIGNATURES, safeFilename } from "../../lib/files";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { canTriage, findVisibleTicket } from "../access";
+import { canTriage, findVisibleTicket, withVisibleTicket } from "../access";
 import { fittedPartsEvents, fittedPartsStatements, planFittedParts, stockProblem } from "../inventory";
 import { changeTicket, type Guard } from "./change";
 import type { Condition } from "./tickets.repo";
-import { presentChanged, relationTo, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
+import {
+  commentsWithAuthors,
+  presentChanged,
+  relationTo,
+  toAttachmentResponse,
+  toCommentResponse,
+  toWorkLogResponse,
+} from "./tickets.present";
 import { slaMove, transitionColumns } from "./tickets.write";
 import type { Relation } from "./tickets.workflow";
 
@@ -71,43 +77,28 @@ export async function addComment(
 }
 
 export async function listComments(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
-  await findVisibleTicket(ctx, id);
-  const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const page = keyset({
     order: "created_at",
     column: ticketComments.createdAt,
     idColumn: ticketComments.id,
     cursor: query.cursor,
   });
-  const rows = await ctx.db
-    .select()
-    .from(ticketComments)
-    .where(
-      and(
-        eq(ticketComments.ticketId, id),
-        seesInternal ? undefined : eq(ticketComments.visibility, "public"),
-        page.where,
-      ),
-    )
-    .orderBy(...page.orderBy)
-    .limit(query.limit + 1);
-  const result = page.page(rows, query.limit, (r) => r.createdAt);
-  const authors = await ctx.db.query.users.findMany({
-    where: inList(
-      users.id,
-      result.data.map((r) => r.authorId),
+  const rows = await withVisibleTicket(
+    ctx,
+    id,
+    reads(
+      commentsWithAuthors(ctx, and(eq(ticketComments.ticketId, id), page.where))
+        .orderBy(...page.orderBy)
+        .limit(query.limit + 1),
     ),
-  });
-  const name = new Map(authors.map((a) => [a.id, displayName(a.firstName, a.lastName, a.username)]));
+  );
+  const result = page.page(
+    rows.map((r) => ({ ...r, id: r.c.id })),
+    query.limit,
+    (r) => r.c.createdAt,
+  );
   return {
-    data: result.data.map((c) => ({
-      id: c.id,
-      author_id: c.authorId,
-      author_name: name.get(c.authorId) ?? "",
-      body: c.body,
-      visibility: c.visibility,
-      created_at: c.createdAt,
-    })),
+    data: result.data.map(toCommentResponse),
     next_cursor: result.next_cursor,
     has_more: result.next_cursor !== null,
   };
@@ -250,10 +241,17 @@ export async function attachStoredFile(
 }
 
 export async function downloadAttachment(ctx: UserContext, id: string, attachmentId: string) {
-  await findVisibleTicket(ctx, id);
-  const row = await ctx.db.query.ticketAttachments.findFirst({
-    where: and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)),
-  });
+  const [row] = await withVisibleTicket(
+    ctx,
+    id,
+    reads(
+      ctx.db
+        .select()
+        .from(ticketAttachments)
+        .where(and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)))
+        .limit(1),
+    ),
+  );
   if (!row) throw new AppError("not_found", "No such attachment.");
   const object = await ctx.env.FILES.get(row.objectKey);
   if (!object) throw new AppError("not_found", "The file is gone.");
@@ -261,12 +259,17 @@ export async function downloadAttachment(ctx: UserContext, id: string, attachmen
 }
 
 export async function listAttachments(ctx: UserContext, id: string) {
-  await findVisibleTicket(ctx, id);
-  const rows = await ctx.db
-    .select()
-    .from(ticketAttachments)
-    .where(eq(ticketAttachments.ticketId, id))
-    .orderBy(asc(ticketAttachments.createdAt));
+  const rows = await withVisibleTicket(
+    ctx,
+    id,
+    reads(
+      ctx.db
+        .select()
+        .from(ticketAttachments)
+        .where(eq(ticketAttachments.ticketId, id))
+        .orderBy(asc(ticketAttachments.createdAt)),
+    ),
+  );
   return { data: rows.map(toAttachmentResponse) };
 }
 
@@ -326,14 +329,19 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
 }
 
 export async function listWorkLogs(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
-  await findVisibleTicket(ctx, id);
   const page = keyset({ order: "created_at", column: workLogs.createdAt, idColumn: workLogs.id, cursor: query.cursor });
-  const rows = await ctx.db
-    .select()
-    .from(workLogs)
-    .where(and(eq(workLogs.ticketId, id), page.where))
-    .orderBy(...page.orderBy)
-    .limit(query.limit + 1);
+  const rows = await withVisibleTicket(
+    ctx,
+    id,
+    reads(
+      ctx.db
+        .select()
+        .from(workLogs)
+        .where(and(eq(workLogs.ticketId, id), page.where))
+        .orderBy(...page.orderBy)
+        .limit(query.limit + 1),
+    ),
+  );
   const result = page.page(rows, query.limit, (r) => r.createdAt);
   return {
     data: result.data.map(toWorkLogResponse),

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { takeCounter } from "../../lib/counters";
 import { displayName } from "../../lib/names";
 import { assertTechniciansInReach } from "../access";
@@ -57,6 +57,26 @@ export async function eligibleTechnicians(
     .innerJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
     .where(and(...conditions))
     .orderBy(asc(users.id));
+}
+
+/**
+ * `eligibleTechnicians` of a ticket nobody holds, as a subquery answering `value` (technician ids
+ * in id order) for a caller's batch; it answers nobody when the ticket has technicians.
+ */
+export function eligibleTechniciansSql(ticketId: string): SQL {
+  const now = nowIso();
+  return sql`SELECT u.id AS value FROM tickets t, users u JOIN technician_profiles p ON p.user_id = u.id
+    WHERE t.id = ${ticketId} AND u.role = 'technician' AND u.status = 'active' AND u.deleted_at IS NULL
+      AND p.is_available = 1
+      AND NOT EXISTS (SELECT 1 FROM time_off o WHERE o.technician_id = u.id AND o.status = 'approved'
+        AND o.starts_at <= ${now} AND o.ends_at > ${now})
+      AND NOT EXISTS (SELECT 1 FROM json_each(t.required_skills) s
+        WHERE NOT EXISTS (SELECT 1 FROM json_each(p.skills) k WHERE k.value = s.value))
+      AND (coalesce(t.service_area, '') = ''
+        OR EXISTS (SELECT 1 FROM json_each(p.service_areas) a WHERE a.value = t.service_area))
+      AND (t.team_supervisor_id IS NULL OR p.supervisor_id = t.team_supervisor_id)
+      AND NOT EXISTS (SELECT 1 FROM ticket_assignees x WHERE x.ticket_id = t.id)
+    ORDER BY u.id`;
 }
 
 /**

@@ -62,14 +62,14 @@ export const ticketsModule = slaPoliciesRouter;
 
 export { buildTicketListQuery, listTickets } from "./tickets.list";
 export { relationTo, ticketAudience } from "./tickets.present";
-export { eligibleTechnicians, poolAssignmentChange } from "./assignment.service";
+export { eligibleTechnicians, eligibleTechniciansSql, poolAssignmentChange } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
 export { recomputeSlaClocks, slaClockTick } from "./sla-clock";
 export { ticketImport } from "./tickets.import";
 export { visitStepChange } from "./tickets.write";
 export { runAutoAssignStep } from "./bookings.service";
-export { assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.sync";
+export { assignedScopesSql, assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.sync";
 export { addComment, addWorkLog, attachStoredFile } from "./activity.service";
 export { transitionTicket } from "./tickets.write";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";

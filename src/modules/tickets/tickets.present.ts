@@ -2,7 +2,7 @@
 import { keyset } from "../../lib/pagination";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { inList } from "../../lib/d1";
+import { allReads, inList, mapReads, reads, runReads } from "../../lib/d1";
 import {
   technicianProfiles,
   ticketAssignees,
@@ -16,7 +16,16 @@ import {
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { findCustomer } from "../customers";
 import { slaState } from "./sla";
-import { findVisibleTicket, relationsOf, type TicketRow } from "../access";
+import {
+  findVisibleTicket,
+  linkedCustomerReads,
+  relationsFrom,
+  relationsOf,
+  visibleTickets,
+  withVisibleTicket,
+  type TicketRow,
+} from "../access";
+import { AppError } from "../../lib/problem";
 import { allowedActions, type Relation } from "./tickets.workflow";
 
 export type AssigneeInfo = {
@@ -205,42 +214,91 @@ export async function getTicket(ctx: UserContext, id: string) {
 
 // ---- detail (WO-3) ----
 
-export async function getTicketDetail(ctx: UserContext, id: string) {
-  const ticket = await findVisibleTicket(ctx, id);
-  const { relation, assignees, names } = await relationTo(ctx, ticket);
+/** Comments with their authors' names, those `where` selects that the caller may read (internal notes only for staff who read them). */
+export function commentsWithAuthors(ctx: UserContext, where: SQL | undefined) {
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
-  // One D1 batch: the four sections cost one round trip, not four.
-  const [comments, attachments, history, logs] = await ctx.db.batch([
-    ctx.db
-      .select({ c: ticketComments, first: users.firstName, last: users.lastName, username: users.username })
-      .from(ticketComments)
-      .leftJoin(users, eq(users.id, ticketComments.authorId))
-      .where(and(eq(ticketComments.ticketId, id), seesInternal ? undefined : eq(ticketComments.visibility, "public")))
-      .orderBy(asc(ticketComments.createdAt)),
-    ctx.db
-      .select()
-      .from(ticketAttachments)
-      .where(eq(ticketAttachments.ticketId, id))
-      .orderBy(asc(ticketAttachments.createdAt)),
-    ctx.db
-      .select({ row: ticketHistory, actorName })
-      .from(ticketHistory)
-      .leftJoin(users, eq(users.id, ticketHistory.actorId))
-      .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
-      .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`),
-    ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt)),
-  ]);
+  return ctx.db
+    .select({ c: ticketComments, first: users.firstName, last: users.lastName, username: users.username })
+    .from(ticketComments)
+    .leftJoin(users, eq(users.id, ticketComments.authorId))
+    .where(and(where, seesInternal ? undefined : eq(ticketComments.visibility, "public")));
+}
+
+type CommentWithAuthor = Awaited<ReturnType<typeof commentsWithAuthors>>[number];
+
+export function toCommentResponse({ c, first, last, username }: CommentWithAuthor) {
   return {
-    ...toTicketResponse(ticket, assignees, relation, names),
+    id: c.id,
+    author_id: c.authorId,
+    author_name: displayName(first, last, username) || "unknown",
+    body: c.body,
+    visibility: c.visibility,
+    created_at: c.createdAt,
+  };
+}
+
+/**
+ * Tickets among `ids` as the caller sees them — the rows they may read, with assignees, the names
+ * of creators and team supervisors, and the caller's relation to each — as reads for one batch.
+ */
+export function ticketsAsSeen(ctx: UserContext, ids: string[]) {
+  const ofThese = inList(tickets.id, ids);
+  const [assigneeQuery, nameQuery] = ticketPeopleQueries(
+    ctx,
+    ids,
+    sql`${users.id} IN (SELECT created_by FROM tickets WHERE ${ofThese} UNION SELECT team_supervisor_id FROM tickets WHERE ${ofThese})`,
+  );
+  return mapReads(
+    allReads({
+      rows: reads(
+        ctx.db
+          .select()
+          .from(tickets)
+          .where(and(ofThese, visibleTickets(ctx))),
+      ),
+      assignees: reads(assigneeQuery),
+      named: reads(nameQuery),
+      customerId: linkedCustomerReads(ctx),
+    }),
+    ({ rows, assignees: found, named, customerId }) => {
+      const { assignees, names } = ticketPeopleFrom(found, named);
+      return { rows, assignees, names, relations: relationsFrom(ctx, rows, assignees, customerId) };
+    },
+  );
+}
+
+/** A ticket with its comments, attachments, history and work logs: one round trip, 404 when the caller may not see it. */
+export async function getTicketDetail(ctx: UserContext, id: string) {
+  const seesInternal = ctx.actor.permissions.has("tickets:internal");
+  const { seen, comments, attachments, history, logs } = await runReads(
+    ctx.env.DB,
+    allReads({
+      seen: ticketsAsSeen(ctx, [id]),
+      comments: reads(commentsWithAuthors(ctx, eq(ticketComments.ticketId, id)).orderBy(asc(ticketComments.createdAt))),
+      attachments: reads(
+        ctx.db
+          .select()
+          .from(ticketAttachments)
+          .where(eq(ticketAttachments.ticketId, id))
+          .orderBy(asc(ticketAttachments.createdAt)),
+      ),
+      history: reads(
+        ctx.db
+          .select({ row: ticketHistory, actorName })
+          .from(ticketHistory)
+          .leftJoin(users, eq(users.id, ticketHistory.actorId))
+          .where(and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false)))
+          .orderBy(asc(ticketHistory.createdAt), sql`ticket_history.rowid`),
+      ),
+      logs: reads(ctx.db.select().from(workLogs).where(eq(workLogs.ticketId, id)).orderBy(asc(workLogs.createdAt))),
+    }),
+  );
+  const ticket = seen.rows[0];
+  if (!ticket) throw new AppError("not_found", "No such ticket.");
+  return {
+    ...toTicketResponse(ticket, seen.assignees.get(id) ?? [], seen.relations.get(id)!, seen.names),
     archived_at: null as string | null,
-    comments: comments.map((r) => ({
-      id: r.c.id,
-      author_id: r.c.authorId,
-      author_name: displayName(r.first, r.last, r.username) || "unknown",
-      body: r.c.body,
-      visibility: r.c.visibility,
-      created_at: r.c.createdAt,
-    })),
+    comments: comments.map(toCommentResponse),
     attachments: attachments.map(toAttachmentResponse),
     history: history.map((h) => toHistoryResponse(h.row, seesInternal, h.actorName)),
     work_logs: logs.map(toWorkLogResponse),
@@ -306,7 +364,6 @@ export function toWorkLogResponse(w: typeof workLogs.$inferSelect) {
 const historySeq = sql<string>`printf('%012d', ${ticketHistory}.rowid)`;
 
 export async function listHistory(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {
-  await findVisibleTicket(ctx, id);
   const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const page = keyset({
     order: "created_at",
@@ -314,15 +371,21 @@ export async function listHistory(ctx: UserContext, id: string, query: { limit: 
     idColumn: historySeq,
     cursor: query.cursor,
   });
-  const rows = await ctx.db
-    .select({ row: ticketHistory, seq: historySeq, actorName })
-    .from(ticketHistory)
-    .leftJoin(users, eq(users.id, ticketHistory.actorId))
-    .where(
-      and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false), page.where),
-    )
-    .orderBy(...page.orderBy)
-    .limit(query.limit + 1);
+  const rows = await withVisibleTicket(
+    ctx,
+    id,
+    reads(
+      ctx.db
+        .select({ row: ticketHistory, seq: historySeq, actorName })
+        .from(ticketHistory)
+        .leftJoin(users, eq(users.id, ticketHistory.actorId))
+        .where(
+          and(eq(ticketHistory.ticketId, id), seesInternal ? undefined : eq(ticketHistory.internal, false), page.where),
+        )
+        .orderBy(...page.orderBy)
+        .limit(query.limit + 1),
+    ),
+  );
   const result = page.page(
     rows.map((r) => ({ ...r, id: r.row.id })),
     query.limit,

@@ -1,19 +1,23 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import {
   ticketAssignees,
   ticketAttachments,
   ticketChecklistItems,
   ticketComments,
   tickets,
-  users,
   workLogs,
 } from "../../db/schema";
 import { toChecklistItemResponse } from "./checklist.service";
 import type { UserContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
-import { displayName } from "../../lib/names";
-import { visibleTickets } from "../access";
-import { presentTickets, toAttachmentResponse, toWorkLogResponse } from "./tickets.present";
+import { allReads, inList, known, mapReads, reads, type Reads } from "../../lib/d1";
+import {
+  commentsWithAuthors,
+  ticketsAsSeen,
+  toAttachmentResponse,
+  toCommentResponse,
+  toTicketResponse,
+  toWorkLogResponse,
+} from "./tickets.present";
 
 /**
  * Read helpers for the mobile sync: what a technician's phone holds of the tickets assigned to
@@ -21,7 +25,7 @@ import { presentTickets, toAttachmentResponse, toWorkLogResponse } from "./ticke
  */
 
 /** The tickets assigned to the technician, in id order from `afterId`, with their customer and service card. */
-export async function assignedTickets(
+export function assignedTickets(
   ctx: UserContext,
   technicianId: string,
   page: { afterId?: string; limit?: number } = {},
@@ -42,23 +46,33 @@ export async function assignedTickets(
       ),
     )
     .orderBy(asc(ticketAssignees.ticketId));
-  return page.limit ? query.limit(page.limit) : query;
+  return reads(page.limit ? query.limit(page.limit) : query);
 }
 
-/** The tickets among `ids` the caller may read, presented as the API presents them to the caller. */
-export async function ticketsForSync(ctx: UserContext, ids: string[]) {
-  if (!ids.length) return [];
-  return presentTickets(
-    ctx,
-    await ctx.db
-      .select()
-      .from(tickets)
-      .where(and(inList(tickets.id, ids), await visibleTickets(ctx))),
+/**
+ * What the technician's phone syncs by, as a subquery of one column `scope`: their tickets
+ * (`t:`), and those tickets' customers (`c:`), service cards (`a:`) and templates (`p:`).
+ */
+export function assignedScopesSql(technicianId: string): SQL {
+  return sql`SELECT 't:' || a.ticket_id AS scope FROM ticket_assignees a WHERE a.technician_id = ${technicianId}
+    UNION SELECT 'c:' || t.customer_id FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id
+      WHERE a.technician_id = ${technicianId} AND t.customer_id IS NOT NULL
+    UNION SELECT 'a:' || t.asset_id FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id
+      WHERE a.technician_id = ${technicianId} AND t.asset_id IS NOT NULL
+    UNION SELECT 'p:' || t.template_id FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id
+      WHERE a.technician_id = ${technicianId} AND t.template_id IS NOT NULL`;
+}
+
+/** The tickets among `ids` the caller may read, presented as the API presents them to the caller, in one batch with the caller's other reads. */
+export function ticketsForSync(ctx: UserContext, ids: string[]): Reads<ReturnType<typeof toTicketResponse>[]> {
+  if (!ids.length) return known([]);
+  return mapReads(ticketsAsSeen(ctx, ids), ({ rows, assignees, names, relations }) =>
+    rows.map((r) => toTicketResponse(r, assignees.get(r.id) ?? [], relations.get(r.id)!, names)),
   );
 }
 
 /** Comments (internal notes only for those who read them), work logs and attachments, by id or of whole tickets. */
-export async function ticketPartsForSync(
+export function ticketPartsForSync(
   ctx: UserContext,
   by: {
     ticketIds?: string[];
@@ -68,43 +82,37 @@ export async function ticketPartsForSync(
     checklistItemIds?: string[];
   },
 ) {
-  const seesInternal = ctx.actor.permissions.has("tickets:internal");
   const pick = (idColumn: Parameters<typeof inList>[0], ticketColumn: Parameters<typeof inList>[0], ids?: string[]) =>
     by.ticketIds ? inList(ticketColumn, by.ticketIds) : inList(idColumn, ids ?? []);
-  const [comments, logs, attachments, checklist] = await ctx.db.batch([
-    ctx.db
-      .select({ c: ticketComments, first: users.firstName, last: users.lastName, username: users.username })
-      .from(ticketComments)
-      .leftJoin(users, eq(users.id, ticketComments.authorId))
-      .where(
-        and(
-          pick(ticketComments.id, ticketComments.ticketId, by.commentIds),
-          seesInternal ? undefined : eq(ticketComments.visibility, "public"),
-        ),
-      ),
-    ctx.db
-      .select()
-      .from(workLogs)
-      .where(pick(workLogs.id, workLogs.ticketId, by.workLogIds)),
-    ctx.db
-      .select()
-      .from(ticketAttachments)
-      .where(pick(ticketAttachments.id, ticketAttachments.ticketId, by.attachmentIds)),
-    ctx.db
-      .select()
-      .from(ticketChecklistItems)
-      .where(pick(ticketChecklistItems.id, ticketChecklistItems.ticketId, by.checklistItemIds)),
-  ]);
-  return {
-    comments: comments.map((r) => ({
-      id: r.c.id,
-      ticket_id: r.c.ticketId,
-      author_id: r.c.authorId,
-      author_name: displayName(r.first, r.last, r.username) || "unknown",
-      body: r.c.body,
-      visibility: r.c.visibility,
-      created_at: r.c.createdAt,
-    })),
+  const none = { comments: [], work_logs: [], attachments: [], checklist_items: [] };
+  if (
+    !by.ticketIds?.length &&
+    ![by.commentIds, by.workLogIds, by.attachmentIds, by.checklistItemIds].some((l) => l?.length)
+  )
+    return known(none);
+  const parts = allReads({
+    comments: reads(commentsWithAuthors(ctx, pick(ticketComments.id, ticketComments.ticketId, by.commentIds))),
+    logs: reads(
+      ctx.db
+        .select()
+        .from(workLogs)
+        .where(pick(workLogs.id, workLogs.ticketId, by.workLogIds)),
+    ),
+    attachments: reads(
+      ctx.db
+        .select()
+        .from(ticketAttachments)
+        .where(pick(ticketAttachments.id, ticketAttachments.ticketId, by.attachmentIds)),
+    ),
+    checklist: reads(
+      ctx.db
+        .select()
+        .from(ticketChecklistItems)
+        .where(pick(ticketChecklistItems.id, ticketChecklistItems.ticketId, by.checklistItemIds)),
+    ),
+  });
+  return mapReads(parts, ({ comments, logs, attachments, checklist }) => ({
+    comments: comments.map((r) => ({ ...toCommentResponse(r), ticket_id: r.c.ticketId })),
     work_logs: logs.map(toWorkLogResponse),
     attachments: attachments.map((a) => ({ ...toAttachmentResponse(a), ticket_id: a.ticketId })),
     // A checklist item syncs under its own id; `key` is the id the checklist routes use.
@@ -114,5 +122,5 @@ export async function ticketPartsForSync(
       key: c.itemKey,
       ticket_id: c.ticketId,
     })),
-  };
+  }));
 }

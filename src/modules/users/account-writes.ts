@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { users } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
@@ -28,11 +28,24 @@ export function setTwoFactorStatement(ctx: Ctx, userId: string, enabled: boolean
 }
 
 /** The user's push token; with `onlyIfCurrent`, cleared only while it is still that token (a revoked device's). */
-export function setPushTokenStatement(ctx: Ctx, userId: string, token: string | null, onlyIfCurrent?: string) {
+export function setPushTokenStatement(
+  ctx: Ctx,
+  userId: string,
+  token: string | null,
+  onlyIfCurrent?: string,
+  /** A condition the caller's own rows must meet for the token to change (its batch decides). */
+  guard?: SQL,
+) {
   return ctx.db
     .update(users)
     .set({ pushToken: token })
-    .where(onlyIfCurrent ? and(eq(users.id, userId), eq(users.pushToken, onlyIfCurrent)) : eq(users.id, userId));
+    .where(
+      and(
+        eq(users.id, userId),
+        onlyIfCurrent ? eq(users.pushToken, onlyIfCurrent) : undefined,
+        guard ? and(sql`${users.pushToken} IS NOT ${token}`, guard) : undefined,
+      ),
+    );
 }
 
 export function setCompanyStatement(ctx: Ctx, userId: string, companyId: string | null) {
