@@ -281,7 +281,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "POST /v1/jobs/{id}/cancel": 2,
   "GET /v1/jobs/{id}/download": 2,
   "POST /v1/mobile/sync": 3,
-  "POST /v1/mobile/actions": 11,
+  "POST /v1/mobile/actions": 3,
   "GET /v1/mobile/devices": 2,
   "POST /v1/mobile/devices/{id}/revoke": 2,
   "POST /v1/uploads": 1,

@@ -299,4 +299,58 @@ describe("the technician's phone within the round-trip goal", () => {
       `ROUND_TRIPS phone sync snapshot ${trips(snapshot)} settled ${trips(settled)} idle ${trips(idle)} changed ${trips(changed)}`,
     );
   });
+  it("answers an action batch's conflicts and refusals from its opening read, and applies each action for what its verb costs", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const cust = await customerAccount();
+    const t = await raiseTicket(cust.token);
+    await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
+    const version = (await call(`/v1/tickets/${t.id}`, { token: tech.token })).json.version as number;
+    const send = (actions: unknown[]) =>
+      call("/v1/mobile/actions", { token: tech.token, body: { device_id: phone.id, actions } });
+    const action = (type: string, extra: Record<string, unknown> = {}) => ({
+      client_id: crypto.randomUUID(),
+      type,
+      ticket_id: t.id,
+      ...extra,
+    });
+
+    // Moves based on an old version, and a ticket the technician cannot see: nothing to apply.
+    const refused = await send([
+      action("start", { base_version: version - 1 }),
+      action("hold", { base_version: version - 1 }),
+      action("start", { ticket_id: "tkt_not_theirs", base_version: 1 }),
+    ]);
+    expect(refused.status, refused.text).toBe(200);
+    expect(refused.json.results.map((r: { status: string }) => r.status)).toEqual(["conflict", "conflict", "rejected"]);
+    expect(refused.json.results[0].ticket.version).toBe(version);
+    expect(trips(refused)).toBeLessThanOrEqual(3);
+
+    // A day's moves on one ticket: each applied action costs its verb's trips, plus one read of the
+    // version it left when the next move builds on it.
+    const applied = await send([
+      action("start", { base_version: version }),
+      action("add_comment", { body: "On site", visibility: "public" }),
+    ]);
+    expect(applied.json.results.map((r: { status: string }) => r.status)).toEqual(["applied", "applied"]);
+    expect(applied.json.results[1].ticket.status).toBe("in_progress");
+    // Opening and closing batches and the session, plus starting (4 trips online after the session) and commenting (3).
+    expect(trips(applied)).toBeLessThanOrEqual(3 + 4 + 3);
+    const replay = await send(
+      applied.json.results.map((r: { client_id: string }, i: number) => ({
+        ...action(
+          i ? "add_comment" : "start",
+          i ? { body: "On site", visibility: "public" } : { base_version: version },
+        ),
+        client_id: r.client_id,
+      })),
+    );
+    expect(replay.json.results.map((r: { status: string }) => r.status)).toEqual(["duplicate", "duplicate"]);
+    expect(trips(replay)).toBeLessThanOrEqual(3);
+    console.log(
+      `ROUND_TRIPS phone actions refused ${trips(refused)} applied ${trips(applied)} replay ${trips(replay)}`,
+    );
+  });
 });

@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { mobileActions } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
-import { runReads } from "../../lib/d1";
+import { statementOf } from "../../lib/change-batch";
+import { allReads, inList, reads, runReads, writes } from "../../lib/d1";
 import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
@@ -37,39 +38,122 @@ const STATEFUL = new Set(["start", "hold", "resume", "resolve", "appointment_ste
  * rejected exactly as online. Actions on one ticket build on each other: the next is checked
  * against the version the previous one left, and once one fails, the later moves of that ticket
  * in the batch are conflicts too (comments and work logs are still added).
+ *
+ * One batch opens it: the device, what these client ids did before, every ticket named as the
+ * caller sees it, and the claims of the new ones (written only for a device that may send). A
+ * ticket the caller cannot see, or a move based on a version the ticket has left, is answered from
+ * that read without a round trip; each action that applies costs what its verb costs online. One
+ * batch closes it: every outcome, and the tickets the batch changed as they now stand.
  */
 export async function applyActions(ctx: UserContext, batch: { device_id: string; actions: MobileAction[] }) {
-  const device = await activeDevice(ctx, batch.device_id);
-  const chains = new Map<string, { base: number; now: number | null }>();
+  const me = ctx.actor.userId;
+  const now = nowIso();
+  const named = [...new Set(batch.actions.flatMap((a) => ("ticket_id" in a ? [a.ticket_id] : [])))];
+  const opening = await runReads(
+    ctx.env.DB,
+    allReads({
+      device: activeDevice(ctx, batch.device_id),
+      earlier: reads(
+        ctx.db
+          .select()
+          .from(mobileActions)
+          .where(
+            and(
+              eq(mobileActions.userId, me),
+              inList(
+                mobileActions.clientId,
+                batch.actions.map((a) => a.client_id),
+              ),
+            ),
+          ),
+      ),
+      tickets: ticketsForSync(ctx, named),
+      claims: writes(
+        batch.actions.map((a) =>
+          ctx.env.DB.prepare(
+            `INSERT OR IGNORE INTO mobile_actions (user_id, client_id, device_id, type, outcome, result, created_at)
+             SELECT ?1, ?2, id, ?3, 'pending', NULL, ?4 FROM mobile_devices
+              WHERE user_id = ?1 AND device_key = ?5 AND revoked_at IS NULL AND session_id = ?6`,
+          ).bind(me, a.client_id, a.type, now, batch.device_id, ctx.actor.sessionId),
+        ),
+      ),
+    }),
+  );
+  const run: Run = {
+    ctx,
+    tickets: new Map(opening.tickets.map((t) => [t.id, t])),
+    stale: new Set(),
+    chains: new Map(),
+    earlier: new Map(opening.earlier.map((e) => [e.clientId, e])),
+    answered: new Map(),
+    settled: [],
+  };
   const results: ActionResult[] = [];
-  for (const action of batch.actions) {
-    results.push(await applyOne(ctx, device.id, action, chains));
+  for (const [i, action] of batch.actions.entries()) {
+    const result = opening.claims[i].meta.changes ? await applyOne(run, action) : duplicateOf(run, action);
+    run.answered.set(action.client_id, result);
+    results.push(result);
   }
-  return { results };
+  // The closing batch: every outcome, and the tickets answers left to read, as they now stand.
+  const unread = (r: ActionResult) => (r.ticket as SyncedTicket | null | undefined)?.version === UNREAD;
+  const ids = [...new Set(results.filter(unread).map((r) => String(r.ticket!.id)))];
+  const changed = await runReads(ctx.env.DB, ticketsForSync(ctx, ids), run.settled);
+  const fresh = new Map(changed.map((t) => [t.id, t]));
+  return { results: results.map((r) => (unread(r) ? { ...r, ticket: fresh.get(String(r.ticket!.id)) ?? null } : r)) };
 }
 
-async function applyOne(
-  ctx: UserContext,
-  deviceId: string,
-  action: MobileAction,
-  chains: Map<string, { base: number; now: number | null }>,
-): Promise<ActionResult> {
-  const claimed = await ctx.env.DB.prepare(
-    "INSERT OR IGNORE INTO mobile_actions (user_id, client_id, device_id, type, outcome, result, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', NULL, ?5)",
-  )
-    .bind(ctx.actor.userId, action.client_id, deviceId, action.type, nowIso())
-    .run();
-  if (!claimed.meta.changes) return duplicateOf(ctx, action);
+type SyncedTicket = Record<string, unknown> & { id: string; version: number };
 
+interface Run {
+  ctx: UserContext;
+  /** The tickets named, as the caller sees them; `stale` ones were changed by this batch since. */
+  tickets: Map<string, SyncedTicket>;
+  stale: Set<string>;
+  chains: Map<string, { base: number; now: number | null }>;
+  earlier: Map<string, typeof mobileActions.$inferSelect>;
+  answered: Map<string, ActionResult>;
+  /** The outcomes to record, in the closing batch. */
+  settled: D1PreparedStatement[];
+}
+
+/** The ticket as the caller reads it now: from the opening read, or read again when this batch changed it and a later action needs its version. */
+async function currentTicket(run: Run, ticketId: string): Promise<SyncedTicket | null> {
+  if (run.stale.has(ticketId)) {
+    const [ticket] = await runReads(run.ctx.env.DB, ticketsForSync(run.ctx, [ticketId]));
+    if (ticket) run.tickets.set(ticketId, ticket);
+    else run.tickets.delete(ticketId);
+    run.stale.delete(ticketId);
+  }
+  return run.tickets.get(ticketId) ?? null;
+}
+
+/** Marks a ticket an answer carries that is read in the closing batch. */
+const UNREAD = -1;
+
+/** The ticket an answer carries: read at the close when this batch changed it. */
+function ticketForAnswer(run: Run, ticketId: string): SyncedTicket | null {
+  if (run.stale.has(ticketId)) return { id: ticketId, version: UNREAD };
+  return run.tickets.get(ticketId) ?? null;
+}
+
+async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
+  const { ctx, chains } = run;
   const ticketId = "ticket_id" in action ? action.ticket_id : null;
+  if (ticketId && !run.stale.has(ticketId) && !run.tickets.has(ticketId))
+    return settle(run, action, {
+      client_id: action.client_id,
+      status: "rejected",
+      problem: problemBody("not_found", "No such ticket.", ctx.requestId),
+      ticket: null,
+    });
   let expectVersion: number | undefined;
   if (ticketId && "base_version" in action && action.base_version !== undefined) {
     const chain = chains.get(ticketId);
     if (chain && chain.now === null && STATEFUL.has(action.type)) {
-      return settle(ctx, action, {
+      return settle(run, action, {
         client_id: action.client_id,
         status: "conflict",
-        ticket: await currentTicket(ctx, ticketId),
+        ticket: ticketForAnswer(run, ticketId),
         problem: problemBody(
           "conflict",
           "An earlier action on this ticket in the same batch did not apply.",
@@ -77,16 +161,37 @@ async function applyOne(
         ),
       });
     }
+    // The version an applied action of this batch left is read when a later move needs it.
+    if (chain && chain.now !== null && run.stale.has(ticketId))
+      chain.now = (await currentTicket(run, ticketId))?.version ?? chain.now;
     expectVersion = chain && chain.now !== null && chain.base === action.base_version ? chain.now : action.base_version;
     if (!chain) chains.set(ticketId, { base: action.base_version, now: action.base_version });
+    // A move based on a version the ticket has left is a conflict, known from the opening read.
+    const known = run.stale.has(ticketId) ? null : run.tickets.get(ticketId);
+    if (STATEFUL.has(action.type) && known && known.version !== expectVersion) {
+      chains.get(ticketId)!.now = null;
+      return settle(run, action, {
+        client_id: action.client_id,
+        status: "conflict",
+        ticket: known,
+        problem: problemBody(
+          "precondition_failed",
+          `The ticket is at version ${known.version}, not ${expectVersion}; read it again.`,
+          ctx.requestId,
+        ),
+      });
+    }
   }
 
   try {
-    const result = await perform(ctx, action, STATEFUL.has(action.type) ? expectVersion : undefined);
-    const ticket = ticketId ? await currentTicket(ctx, ticketId) : null;
-    const chain = ticketId ? chains.get(ticketId) : undefined;
-    if (chain && ticket) chain.now = ticket.version;
-    return settle(ctx, action, { client_id: action.client_id, status: "applied", ticket, result });
+    const result = await perform(run, action, STATEFUL.has(action.type) ? expectVersion : undefined);
+    if (ticketId) run.stale.add(ticketId);
+    return settle(run, action, {
+      client_id: action.client_id,
+      status: "applied",
+      ticket: ticketId ? ticketForAnswer(run, ticketId) : null,
+      result,
+    });
   } catch (err) {
     if (!(err instanceof AppError)) {
       // A fault here, not a verdict: forget the claim so the phone's retry applies it.
@@ -112,20 +217,22 @@ async function applyOne(
     if (chain && STATEFUL.has(action.type)) chain.now = null;
     const problem = problemBody(err.code, err.message, ctx.requestId, err.errors);
     const status: Outcome = CONFLICTS.has(err.code) ? "conflict" : "rejected";
-    return settle(ctx, action, {
+    if (status === "conflict" && ticketId) run.stale.add(ticketId);
+    return settle(run, action, {
       client_id: action.client_id,
       status,
       problem,
-      ticket: status === "conflict" && ticketId ? await currentTicket(ctx, ticketId) : null,
+      ticket: status === "conflict" && ticketId ? ticketForAnswer(run, ticketId) : null,
     });
   }
 }
 
 async function perform(
-  ctx: UserContext,
+  run: Run,
   action: MobileAction,
   expectVersion: number | undefined,
 ): Promise<Record<string, unknown> | null> {
+  const { ctx } = run;
   switch (action.type) {
     case "start":
     case "hold":
@@ -143,7 +250,7 @@ async function perform(
         next_service_date: action.next_service_date,
       });
     case "appointment_step": {
-      const ticket = await currentTicket(ctx, action.ticket_id);
+      const ticket = await currentTicket(run, action.ticket_id);
       if (!ticket) throw new AppError("not_found", "No such ticket.");
       if (expectVersion !== undefined && ticket.version !== expectVersion)
         throw new AppError("precondition_failed", `The ticket is at version ${ticket.version}, not ${expectVersion}.`);
@@ -167,33 +274,43 @@ async function perform(
   }
 }
 
-/** The ticket as the caller reads it through the API; null when they may not (any more). */
-async function currentTicket(
-  ctx: UserContext,
-  ticketId: string,
-): Promise<(Record<string, unknown> & { version: number }) | null> {
-  const visible = await runReads(ctx.env.DB, ticketsForSync(ctx, [ticketId]));
-  return visible[0] ?? null;
-}
-
-async function settle(ctx: UserContext, action: MobileAction, result: ActionResult): Promise<ActionResult> {
+/** Records the outcome in the closing batch (never the ticket: it is answered as it is when asked again). */
+function settle(run: Run, action: MobileAction, result: ActionResult): ActionResult {
   const { ticket: _current, ...kept } = result;
-  await ctx.db
-    .update(mobileActions)
-    .set({ outcome: result.status as Outcome, result: kept as Record<string, unknown> })
-    .where(and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, action.client_id)));
+  run.settled.push(
+    statementOf(
+      run.ctx.env.DB,
+      run.ctx.db
+        .update(mobileActions)
+        .set({ outcome: result.status as Outcome, result: kept as Record<string, unknown> })
+        .where(and(eq(mobileActions.userId, run.ctx.actor.userId), eq(mobileActions.clientId, action.client_id))),
+    ),
+  );
   return result;
 }
 
 /**
  * A client id sent again: `duplicate` only when it was applied (as documented); a refused action
  * answers its original refusal again (a conflict with the ticket as it is now), never "applied before".
+ * Sent twice in one batch, the second answers the first.
  */
-async function duplicateOf(ctx: UserContext, action: MobileAction): Promise<ActionResult> {
+function duplicateOf(run: Run, action: MobileAction): ActionResult {
   const clientId = action.client_id;
-  const earlier = await ctx.db.query.mobileActions.findFirst({
-    where: and(eq(mobileActions.userId, ctx.actor.userId), eq(mobileActions.clientId, clientId)),
-  });
+  const inBatch = run.answered.get(clientId);
+  const stored = run.earlier.get(clientId);
+  if (inBatch?.status === "error") return { client_id: clientId, status: "error", problem: inBatch.problem };
+  const earlier =
+    inBatch && inBatch.status !== "duplicate"
+      ? {
+          outcome: inBatch.status,
+          result: {
+            client_id: clientId,
+            status: inBatch.status,
+            result: inBatch.result,
+            problem: inBatch.problem,
+          } as Record<string, unknown>,
+        }
+      : stored;
   const first = (earlier?.result ?? {}) as Partial<ActionResult>;
   if (earlier?.outcome === "conflict" || earlier?.outcome === "rejected") {
     const ticketId = "ticket_id" in action ? action.ticket_id : null;
@@ -201,7 +318,7 @@ async function duplicateOf(ctx: UserContext, action: MobileAction): Promise<Acti
       client_id: clientId,
       status: earlier.outcome,
       problem: first.problem ?? null,
-      ticket: earlier.outcome === "conflict" && ticketId ? await currentTicket(ctx, ticketId) : null,
+      ticket: earlier.outcome === "conflict" && ticketId ? ticketForAnswer(run, ticketId) : null,
     };
   }
   return {

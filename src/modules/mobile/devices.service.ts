@@ -134,18 +134,26 @@ export function deviceForSync(ctx: UserContext, input: DeviceInput): Reads<Devic
   });
 }
 
-/** The device a batch of offline actions comes from: registered and not revoked. */
-export async function activeDevice(ctx: UserContext, deviceKey: string): Promise<DeviceRow> {
-  const device = await ctx.db.query.mobileDevices.findFirst({
-    where: and(eq(mobileDevices.userId, ctx.actor.userId), eq(mobileDevices.deviceKey, deviceKey)),
-  });
-  if (!device)
-    throw new AppError("validation_failed", "Unknown device: sync once before sending actions.", {
-      errors: [{ path: "device_id", message: "Not registered; sync first" }],
-    });
-  if (device.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing.");
-  if (device.sessionId !== ctx.actor.sessionId) refuseOtherDevice();
-  return device;
+/** The device a batch of offline actions comes from, for the batch's first read: registered, not revoked, this session's. */
+export function activeDevice(ctx: UserContext, deviceKey: string): Reads<DeviceRow> {
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(mobileDevices)
+        .where(and(eq(mobileDevices.userId, ctx.actor.userId), eq(mobileDevices.deviceKey, deviceKey)))
+        .limit(1),
+    ),
+    ([device]) => {
+      if (!device)
+        throw new AppError("validation_failed", "Unknown device: sync once before sending actions.", {
+          errors: [{ path: "device_id", message: "Not registered; sync first" }],
+        });
+      if (device.revokedAt) throw new AppError("device_revoked", "This device was signed out of syncing.");
+      if (device.sessionId !== ctx.actor.sessionId) refuseOtherDevice();
+      return device;
+    },
+  );
 }
 
 /** Where the device's sync has got to, as a statement for the sync's last batch. */
