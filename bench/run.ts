@@ -302,7 +302,13 @@ async function signIn(identifier = "benchadmin"): Promise<Record<string, string>
 
 // ---------- load ----------
 
-type Run = WrkResult;
+type Run = WrkResult & { failure?: string };
+
+/** A scenario that could not be measured, for `record`. */
+const failedRun = (failure: string): Run => {
+  console.error(`FAILED: ${failure}`);
+  return { rps: 0, p50_ms: Number.NaN, p99_ms: Number.NaN, non_2xx: 0, socket_errors: 0, failure };
+};
 
 function wrk(
   path: string,
@@ -315,17 +321,46 @@ function wrk(
   if (opts.script) argv.push("-s", opts.script);
   argv.push(`${base}${path}`);
   let out = "";
+  let failure: string | undefined;
   try {
     out = execFileSync("wrk", argv, { encoding: "utf8" });
   } catch (err) {
-    console.error(`wrk failed for ${path}: ${String(err).slice(0, 200)}`);
+    failure = `wrk failed: ${String(err).slice(0, 300)}`;
   }
-  const run = parseWrk(out);
+  const run: Run = parseWrk(out);
   if (out && (Number.isNaN(run.p50_ms) || Number.isNaN(run.p99_ms)))
     console.error(`unparsed latency for ${path}:\n${out.split("Latency Distribution")[1]?.slice(0, 200)}`);
   if (run.socket_errors)
     console.error(`${path}: ${run.socket_errors} socket errors or timeouts at ${connections} connections`);
+  // A run that answered nothing is a failed measurement, never a slow one.
+  if (!failure && !(run.rps > 0))
+    failure = `no request answered in ${seconds} s at ${connections} connections (${run.socket_errors} socket errors or timeouts)`;
+  if (failure) {
+    console.error(`FAILED ${path}: ${failure}`);
+    run.failure = failure;
+  }
   return run;
+}
+
+/** Scenarios whose measurement failed: the run says so at the end and exits non-zero. */
+const failures: string[] = [];
+
+/**
+ * One request as the scenario sends it, before it is measured: a scenario whose request is
+ * refused or not answered would measure the refusal (or nothing) and must fail loudly instead.
+ */
+async function probe(path: string, opts: { headers?: Record<string, string>; body?: unknown } = {}) {
+  try {
+    const res = await fetch(`${base}${path}`, {
+      method: opts.body === undefined ? "GET" : "POST",
+      headers: { "content-type": "application/json", ...opts.headers },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return res.ok ? null : `the probe answered ${res.status}: ${text.slice(0, 200)}`;
+  } catch (err) {
+    return `the probe got no answer: ${String(err).slice(0, 200)}`;
+  }
 }
 
 function luaPost(body: unknown, headers: Record<string, string>, rotatePaths?: string[]): string {
@@ -370,6 +405,7 @@ interface Scenario {
 const scenarios: Scenario[] = [];
 const record = (name: string, runs: Record<number, Run>, extra: Partial<Scenario> = {}) => {
   const h = runs[headline];
+  const failed = Object.entries(runs).find(([, r]) => r.failure);
   const s: Scenario = {
     name,
     ...h,
@@ -380,6 +416,11 @@ const record = (name: string, runs: Record<number, Run>, extra: Partial<Scenario
     by_concurrency: runs,
     ...extra,
   };
+  if (failed) {
+    s.met = false;
+    s.note = [`**FAILED** at ${failed[0]} connections: ${failed[1].failure}`, s.note].filter(Boolean).join("; ");
+    failures.push(`${name}: ${failed[1].failure}`);
+  }
   scenarios.push(s);
   console.log(
     `${name.padEnd(48)} ${h.rps.toFixed(0).padStart(7)} req/s  p50 ${h.p50_ms.toFixed(2)} ms  p99 ${h.p99_ms.toFixed(2)} ms  non-2xx ${h.non_2xx}`,
@@ -457,7 +498,7 @@ const compare = (
   s.baseline = baseline.name;
   s.ratio = Number(median(ratios).toFixed(3));
   s.target = target;
-  s.met = s.ratio >= min;
+  s.met = s.ratio >= min && !s.note?.includes("**FAILED**");
   s.note = [
     s.note,
     `ratio: median of ${PAIRS} interleaved pairs (${ratios.map((r) => r.toFixed(2)).join(", ")}); separate runs above: ${(s.rps / baseline.rps).toFixed(2)}`,
@@ -790,10 +831,18 @@ async function main() {
   scenarios.push(storm);
   console.log(`${storm.name}: ${storm.note}`);
 
-  record(
+  const ticketBody = { kind: "repair", title: "Bench ticket", priority: "medium" };
+  const createScript = luaPost(ticketBody, auth);
+  const createProbe = await probe("/v1/tickets", { headers: auth, body: ticketBody });
+  const create = record(
     "POST /v1/tickets (create)",
-    measure("/v1/tickets", { script: luaPost({ kind: "repair", title: "Bench ticket", priority: "medium" }, auth) }),
+    createProbe ? { [headline]: failedRun(createProbe) } : measure("/v1/tickets", { script: createScript }),
   );
+  if (!createProbe)
+    compare(create, d1, 0.2, "≥ 0.2 × D1 SELECT 1", {
+      baseline: { path: "/__bench/d1" },
+      scenario: { path: "/v1/tickets", script: createScript },
+    });
   record("enqueue one queue message", measure("/__bench/enqueue"));
 
   // Login: CPU per hash, then throughput.
@@ -1667,6 +1716,11 @@ ${keptSection(REPORTS_START, REPORTS_END)}${keptSection(IMPORTS_START, IMPORTS_E
         : networkOnly
           ? networkMain
           : main)()
+  .then(() => {
+    if (!failures.length) return;
+    console.error(`\n${failures.length} scenario(s) FAILED to measure:\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+    process.exitCode = 1;
+  })
   .catch(async (err) => {
     console.error(err);
     process.exitCode = 1;

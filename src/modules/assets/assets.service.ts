@@ -4,7 +4,7 @@ import { containsText } from "../../lib/search";
 import { assets, customers, tickets } from "../../db/schema";
 import { commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { inList, known, mapReads, reads } from "../../lib/d1";
+import { allReads, inList, known, mapReads, reads, runReads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -87,22 +87,38 @@ export async function listAssets(
   return { data: result.data.map(toResponse), next_cursor: result.next_cursor, has_more: result.next_cursor !== null };
 }
 
+/** A service card with its service history: the card (as the caller may see it) and its tickets in one round trip. */
 export async function getAsset(ctx: UserContext, id: string) {
-  const row = await findVisibleAsset(ctx, id);
-  const history = await ctx.db
-    .select({
-      id: tickets.id,
-      number: tickets.number,
-      kind: tickets.kind,
-      status: tickets.status,
-      serviceType: tickets.serviceType,
-      createdAt: tickets.createdAt,
-      resolvedAt: tickets.resolvedAt,
-    })
-    .from(tickets)
-    .where(eq(tickets.assetId, id))
-    .orderBy(desc(tickets.createdAt))
-    .limit(100);
+  const { card, history } = await runReads(
+    ctx.env.DB,
+    allReads({
+      card: reads(
+        ctx.db
+          .select()
+          .from(assets)
+          .where(and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)))
+          .limit(1),
+      ),
+      history: reads(
+        ctx.db
+          .select({
+            id: tickets.id,
+            number: tickets.number,
+            kind: tickets.kind,
+            status: tickets.status,
+            serviceType: tickets.serviceType,
+            createdAt: tickets.createdAt,
+            resolvedAt: tickets.resolvedAt,
+          })
+          .from(tickets)
+          .where(eq(tickets.assetId, id))
+          .orderBy(desc(tickets.createdAt))
+          .limit(100),
+      ),
+    }),
+  );
+  const row = card[0];
+  if (!row) throw new AppError("not_found", "No such service card.");
   return {
     ...toResponse(row),
     service_history: history.map((t) => ({

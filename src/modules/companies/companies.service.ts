@@ -1,7 +1,7 @@
 import { detachCompanyMembersStatement } from "../users";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { containsText } from "../../lib/search";
-import { companies, users } from "../../db/schema";
+import { companies } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -23,15 +23,8 @@ function toResponse(row: CompanyRow, technicianCount: number) {
   };
 }
 
-async function countMembers(ctx: UserContext, ids: string[]): Promise<Map<string, number>> {
-  if (!ids.length) return new Map();
-  const rows = await ctx.db
-    .select({ companyId: users.companyId, n: sql<number>`count(*)` })
-    .from(users)
-    .where(and(sql`${users.companyId} IN ${ids}`, isNull(users.deletedAt)))
-    .groupBy(users.companyId);
-  return new Map(rows.map((r) => [r.companyId!, r.n]));
-}
+/** A company's members, counted in the same query that reads it. */
+const memberCount = sql<number>`(SELECT count(*) FROM users u WHERE u.company_id = "companies"."id" AND u.deleted_at IS NULL)`;
 
 export async function findCompany(ctx: UserContext, id: string): Promise<CompanyRow> {
   const row = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, id), isNull(companies.deletedAt)) });
@@ -50,26 +43,31 @@ async function assertNameFree(ctx: UserContext, name: string, exceptId?: string)
 export async function listCompanies(ctx: UserContext, query: { limit: number; cursor?: string; q?: string }) {
   const page = keyset({ order: "name", column: companies.name, idColumn: companies.id, cursor: query.cursor });
   const rows = await ctx.db
-    .select()
+    .select({ company: companies, members: memberCount })
     .from(companies)
     .where(and(isNull(companies.deletedAt), page.where, containsText([companies.name], query.q)))
     .orderBy(...page.orderBy)
     .limit(query.limit + 1);
-  const result = page.page(rows, query.limit, (r) => r.name);
-  const counts = await countMembers(
-    ctx,
-    result.data.map((r) => r.id),
+  const result = page.page(
+    rows.map((r) => ({ ...r, id: r.company.id })),
+    query.limit,
+    (r) => r.company.name,
   );
   return {
-    data: result.data.map((r) => toResponse(r, counts.get(r.id) ?? 0)),
+    data: result.data.map((r) => toResponse(r.company, r.members)),
     next_cursor: result.next_cursor,
     has_more: result.next_cursor !== null,
   };
 }
 
 export async function getCompany(ctx: UserContext, id: string) {
-  const row = await findCompany(ctx, id);
-  return toResponse(row, (await countMembers(ctx, [id])).get(id) ?? 0);
+  const [row] = await ctx.db
+    .select({ company: companies, members: memberCount })
+    .from(companies)
+    .where(and(eq(companies.id, id), isNull(companies.deletedAt)))
+    .limit(1);
+  if (!row) throw new AppError("not_found", "No such company.");
+  return toResponse(row.company, row.members);
 }
 
 export async function createCompany(

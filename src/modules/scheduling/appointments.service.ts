@@ -1131,8 +1131,13 @@ export function toFeedbackResponse(f: typeof feedback.$inferSelect) {
 }
 
 export async function getAppointment(ctx: UserContext, id: string) {
-  const { appt } = await findVisibleAppointment(ctx, id);
-  return (await present(ctx, [appt]))[0];
+  const visible = inList(
+    appointments.ticketId,
+    ctx.db.select({ id: tickets.id }).from(tickets).where(visibleTickets(ctx)),
+  );
+  const { rows, ...read } = await runReads(ctx.env.DB, appointmentsShown(ctx, and(eq(appointments.id, id), visible)));
+  if (!rows.length) throw new AppError("not_found", "No such appointment.");
+  return presentWith(rows, read)[0];
 }
 
 /** Appointments of tickets the caller may see; technicians see their own. */
@@ -1185,15 +1190,13 @@ export async function listAppointments(
   if (query.date_from) filters.push(gte(appointments.date, dayOf(query.date_from, ctx.settings.timeZone)));
   if (query.date_to) filters.push(lte(appointments.date, dayOf(query.date_to, ctx.settings.timeZone)));
   if (query.status) filters.push(eq(appointments.status, query.status));
-  const rows = await ctx.db
-    .select()
-    .from(appointments)
-    .where(and(...filters))
-    .orderBy(...page.orderBy)
-    .limit(query.limit + 1);
+  const { rows, ...read } = await runReads(
+    ctx.env.DB,
+    appointmentsShown(ctx, and(...filters), { orderBy: page.orderBy, limit: query.limit + 1 }),
+  );
   const result = page.page(rows, query.limit, (r) => r.startsAt);
   return {
-    data: await present(ctx, result.data),
+    data: presentWith(result.data, read),
     next_cursor: result.next_cursor,
     has_more: result.next_cursor !== null,
   };
@@ -1232,29 +1235,42 @@ export async function summary(ctx: UserContext, date?: string) {
   };
 }
 
+/**
+ * Appointments `where` selects (in `page` order, up to its limit) with what they are shown with —
+ * their tickets' numbers, technicians' names and feedback — as reads for one batch.
+ */
+function appointmentsShown(ctx: ServiceContext, where: SQL | undefined, page?: { orderBy: SQL[]; limit: number }) {
+  const rowsQuery = ctx.db.select().from(appointments).where(where);
+  const idQuery = ctx.db.select({ id: appointments.id }).from(appointments).where(where);
+  const ids = page ? idQuery.orderBy(...page.orderBy).limit(page.limit) : idQuery;
+  const ofShown = (column: typeof appointments.ticketId | typeof appointments.technicianId) =>
+    ctx.db.select({ id: column }).from(appointments).where(inList(appointments.id, ids));
+  return allReads({
+    rows: reads(page ? rowsQuery.orderBy(...page.orderBy).limit(page.limit) : rowsQuery),
+    tickets: reads(
+      ctx.db
+        .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
+        .from(tickets)
+        .where(inList(tickets.id, ofShown(appointments.ticketId))),
+    ),
+    technicians: reads(
+      ctx.db
+        .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+        .from(users)
+        .where(inList(users.id, ofShown(appointments.technicianId))),
+    ),
+    feedback: reads(
+      ctx.db
+        .select()
+        .from(feedback)
+        .where(inList(feedback.ticketId, ofShown(appointments.ticketId))),
+    ),
+  });
+}
+
 /** Appointments by id, or of tickets, for a technician's sync: in the caller's batch, with their tickets' numbers, technicians and feedback. */
 export function appointmentsForSync(ctx: ServiceContext, by: { ids?: string[]; ticketIds?: string[] }) {
   if (!(by.ids ?? by.ticketIds ?? []).length) return known([]);
   const where = by.ids ? inList(appointments.id, by.ids) : inList(appointments.ticketId, by.ticketIds ?? []);
-  const ticketIds = ctx.db.select({ id: appointments.ticketId }).from(appointments).where(where);
-  const techIds = ctx.db.select({ id: appointments.technicianId }).from(appointments).where(where);
-  return mapReads(
-    allReads({
-      rows: reads(ctx.db.select().from(appointments).where(where)),
-      tickets: reads(
-        ctx.db
-          .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
-          .from(tickets)
-          .where(inList(tickets.id, ticketIds)),
-      ),
-      technicians: reads(
-        ctx.db
-          .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
-          .from(users)
-          .where(inList(users.id, techIds)),
-      ),
-      feedback: reads(ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds))),
-    }),
-    ({ rows, ...read }) => presentWith(rows, read),
-  );
+  return mapReads(appointmentsShown(ctx, where), ({ rows, ...read }) => presentWith(rows, read));
 }

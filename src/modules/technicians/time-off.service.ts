@@ -3,7 +3,7 @@ import { startOf } from "../../lib/query-dialect";
 import { and, eq, gt, or, sql } from "drizzle-orm";
 import { technicianProfiles, timeOff } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
+import { allReads, inList, rawReads, reads, runReads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
@@ -139,8 +139,34 @@ export async function createTimeOff(ctx: UserContext, input: z.output<typeof Tim
   return present(ctx, row);
 }
 
+/** Time off with the visits it still has to move: both in one round trip. */
 export async function getTimeOff(ctx: UserContext, id: string) {
-  return present(ctx, (await findVisible(ctx, id)).row);
+  const { found, visits } = await runReads(
+    ctx.env.DB,
+    allReads({
+      found: reads(
+        ctx.db
+          .select({ timeOff, supervisorId: technicianProfiles.supervisorId })
+          .from(timeOff)
+          .leftJoin(technicianProfiles, eq(technicianProfiles.userId, timeOff.technicianId))
+          .where(eq(timeOff.id, id))
+          .limit(1),
+      ),
+      visits: rawReads<{ appointment_id: string; ticket_id: string; starts_at: string; ends_at: string }>(
+        ctx.env.DB.prepare(
+          `SELECT a.id AS appointment_id, a.ticket_id, a.starts_at, a.ends_at
+             FROM time_off t JOIN appointments a ON a.technician_id = t.technician_id
+            WHERE t.id = ?1 AND t.status = 'approved' AND t.ends_at > ?2
+              AND a.status IN ('scheduled', 'confirmed') AND a.starts_at < t.ends_at AND a.ends_at > t.starts_at
+            ORDER BY a.starts_at LIMIT 200`,
+        ).bind(id, nowIso()),
+      ),
+    }),
+  );
+  const row = found[0];
+  if (!row || !maySee(ctx, row.timeOff.technicianId, row.supervisorId ?? null))
+    throw new AppError("not_found", "No such time off.");
+  return { ...toTimeOffListItem(row.timeOff), visits_to_move: visits };
 }
 
 export async function listTimeOff(

@@ -10,11 +10,11 @@ import {
 } from "../../db/schema";
 import { commitChange, domainEvent } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { guardedInsert, inList } from "../../lib/d1";
+import { allReads, guardedInsert, inList, reads, runReads, type Reads } from "../../lib/d1";
 import { nowIso, randomToken } from "../../lib/ids";
 import { ALWAYS_OPEN, type WorkingCalendar } from "../../lib/working-time";
 import { workingCalendarOf } from "../calendars";
-import { findVisibleTicket, type TicketRow } from "../access";
+import { withVisibleTicket, type TicketRow } from "../access";
 import { type ClockRow, planFor, recomputeClock, type SlaBasis, usedBetween, usedNow } from "./sla";
 import { flagSlaAlerts } from "./sla-breaches";
 import { guardedUpdate, historyRow } from "./tickets.repo";
@@ -220,23 +220,41 @@ export type { ClockRow };
  * Why a ticket is (or will be) late: its policy and calendar, minutes used and left per target,
  * every stretch the clock ran or stood still, and the next deadline.
  */
+/** What explains a ticket's SLA besides the ticket: its policy, its calendar and its clock's periods, as reads for one batch. */
+function slaFactsReads(ctx: ServiceContext, ticketId: string) {
+  const ofTicket = (column: typeof tickets.slaPolicyId | typeof tickets.slaCalendarId) =>
+    sql`(SELECT ${column} FROM ${tickets} WHERE ${tickets.id} = ${ticketId})`;
+  return allReads({
+    policy: reads(
+      ctx.db
+        .select({ id: slaPolicies.id, name: slaPolicies.name })
+        .from(slaPolicies)
+        .where(eq(slaPolicies.id, ofTicket(tickets.slaPolicyId))),
+    ),
+    calendar: reads(
+      ctx.db
+        .select()
+        .from(calendars)
+        .where(eq(calendars.id, ofTicket(tickets.slaCalendarId))),
+    ),
+    periods: reads(
+      ctx.db
+        .select()
+        .from(ticketSlaPeriods)
+        .where(eq(ticketSlaPeriods.ticketId, ticketId))
+        .orderBy(ticketSlaPeriods.startedAt, ticketSlaPeriods.id)
+        .limit(500),
+    ),
+  });
+}
+
+type SlaFacts = ReturnType<typeof slaFactsReads> extends Reads<infer F> ? F : never;
+
 export async function explainTicketSla(ctx: ServiceContext, t: TicketRow, nowMs = Date.now()) {
-  const [policy, calendar, periods] = await ctx.db.batch([
-    ctx.db
-      .select({ id: slaPolicies.id, name: slaPolicies.name })
-      .from(slaPolicies)
-      .where(eq(slaPolicies.id, t.slaPolicyId ?? "")),
-    ctx.db
-      .select()
-      .from(calendars)
-      .where(eq(calendars.id, t.slaCalendarId ?? "")),
-    ctx.db
-      .select()
-      .from(ticketSlaPeriods)
-      .where(eq(ticketSlaPeriods.ticketId, t.id))
-      .orderBy(ticketSlaPeriods.startedAt, ticketSlaPeriods.id)
-      .limit(500),
-  ]);
+  return explainFrom(t, await runReads(ctx.env.DB, slaFactsReads(ctx, t.id)), nowMs);
+}
+
+function explainFrom(t: TicketRow, { policy, calendar, periods }: SlaFacts, nowMs: number) {
   const cal = calendar[0] ? workingCalendarOf(calendar[0]) : ALWAYS_OPEN;
   const used = usedNow(t, cal, nowMs);
   const clock: "running" | "paused" | "stopped" = t.slaClockFrom ? "running" : t.slaPausedAt ? "paused" : "stopped";
@@ -308,6 +326,15 @@ export async function explainTicketSla(ctx: ServiceContext, t: TicketRow, nowMs 
   };
 }
 
+/** A ticket's SLA explained, the ticket and its facts in one round trip. */
 export async function getTicketSlaExplained(ctx: UserContext, id: string) {
-  return explainTicketSla(ctx, await findVisibleTicket(ctx, id));
+  const t = await withVisibleTicket(
+    ctx,
+    id,
+    allReads({
+      row: reads(ctx.db.select().from(tickets).where(eq(tickets.id, id)).limit(1)),
+      facts: slaFactsReads(ctx, id),
+    }),
+  );
+  return explainFrom(t.row[0], t.facts, Date.now());
 }
