@@ -140,7 +140,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "GET /v1/technicians/locations/latest": 2,
   "PUT /v1/technicians/{id}/location": 1,
   "GET /v1/tickets": 2,
-  "POST /v1/tickets": 5,
+  "POST /v1/tickets": 3,
   "POST /v1/tickets/assign": 5,
   "POST /v1/tickets/auto-assign": 2, // with nothing to place; each placed ticket adds its own change
   "GET /v1/tickets/{id}": 2,

@@ -164,6 +164,8 @@ export async function recordNewTicket(
   event: CatalogueEvent,
   checklist: (Columns & { id: string })[] = [],
   gate?: { statements: D1PreparedStatement[]; guard: OuterGuard },
+  /** Reads sent at the end of the same batch (the answer), passed their results once it committed. */
+  answer?: { statements: D1PreparedStatement[]; take: (results: D1Result[]) => void },
 ): Promise<boolean> {
   const db = ctx.env.DB;
   const actorId = actorUserId(ctx.actor);
@@ -172,7 +174,7 @@ export async function recordNewTicket(
     gate
       ? insertIfGuarded(db, table, r as Record<string, string | number | null>, gate.guard)
       : plainInsert(db, table, r);
-  const { won } = await commitChange(
+  const { won, reads } = await commitChange(
     ctx,
     {
       guard: gate?.guard,
@@ -189,7 +191,9 @@ export async function recordNewTicket(
       events: [{ event: domainEvent(event, row.id, actorId) }],
     },
     (batch) => (batch[gate?.statements.length ?? 0]?.meta.changes ?? 0) > 0,
+    answer?.statements,
   );
+  if (won) answer?.take(reads);
   return won;
 }
 

@@ -40,7 +40,7 @@ import {
   type Relation,
   type TicketAction,
 } from "./tickets.workflow";
-import { getTicket, presentChanged, relationTo, toTicketResponse } from "./tickets.present";
+import { getTicket, presentChanged, relationTo, ticketsAsSeen, toTicketResponse } from "./tickets.present";
 
 /** The next ticket number and the SLA basis, in one round trip. */
 async function numberAndBasis(ctx: ServiceContext) {
@@ -262,6 +262,9 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     created_at: now,
     updated_at: now,
   };
+  // The answer is read at the end of the write's own batch: the ticket as the caller now sees it.
+  const shown = ticketsAsSeen(ctx, [id]);
+  let seen: ReturnType<typeof shown.finish> | undefined;
   await recordNewTicket(
     ctx,
     row,
@@ -270,9 +273,13 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
       data: { number, kind: input.kind, priority: input.priority, customer_id: customer?.id ?? null },
     },
     template ? checklistRows(id, template.checklist, now) : [],
+    undefined,
+    { statements: shown.statements, take: (results) => (seen = shown.finish(results)) },
   );
   armForColumns(ctx, clock);
-  return getTicket(ctx, id);
+  const ticket = seen?.rows[0];
+  if (!seen || !ticket) return getTicket(ctx, id);
+  return toTicketResponse(ticket, seen.assignees.get(id) ?? [], seen.relations.get(id)!, seen.names);
 }
 
 /**
