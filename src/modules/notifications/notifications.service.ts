@@ -175,11 +175,14 @@ export async function markAllRead(ctx: UserContext) {
 // ---- preferences ----
 
 export async function getPreferences(ctx: UserContext) {
-  const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.actor.userId) });
-  const rows = await ctx.db
-    .select()
-    .from(notificationPreferences)
-    .where(eq(notificationPreferences.userId, ctx.actor.userId));
+  const [[user], rows] = await ctx.db.batch([
+    ctx.db
+      .select({ role: users.role, whatsapp: users.whatsapp, pushToken: users.pushToken })
+      .from(users)
+      .where(eq(users.id, ctx.actor.userId))
+      .limit(1),
+    ctx.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, ctx.actor.userId)),
+  ]);
   const defaults = {
     email: true,
     sms: user?.role === "customer",
