@@ -44,11 +44,14 @@ async function assetScope(ctx: UserContext): Promise<SQL | undefined> {
   return eq(assets.customerId, (await customerForUser(ctx, ctx.actor.userId)).id);
 }
 
+/** The card `id`, live and one the caller may see. */
+async function visibleAsset(ctx: UserContext, id: string) {
+  return and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx));
+}
+
 /** A card the caller may see, or 404 — never 403, so existence is not revealed. */
 export async function findVisibleAsset(ctx: UserContext, id: string): Promise<AssetRow> {
-  const row = await ctx.db.query.assets.findFirst({
-    where: and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)),
-  });
+  const row = await ctx.db.query.assets.findFirst({ where: await visibleAsset(ctx, id) });
   if (!row) throw new AppError("not_found", "No such service card.");
   return row;
 }
@@ -96,7 +99,7 @@ export async function getAsset(ctx: UserContext, id: string) {
         ctx.db
           .select()
           .from(assets)
-          .where(and(eq(assets.id, id), isNull(assets.deletedAt), await assetScope(ctx)))
+          .where(await visibleAsset(ctx, id))
           .limit(1),
       ),
       history: reads(

@@ -1,4 +1,4 @@
-import { and, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, lte, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import {
   canTriage,
@@ -1045,21 +1045,34 @@ export async function appointmentBrief(ctx: ServiceContext, ticketId: string) {
 
 export async function present(ctx: ServiceContext, rows: AppointmentRow[]) {
   if (!rows.length) return [];
-  const ticketIds = [...new Set(rows.map((r) => r.ticketId))];
-  const techIds = [...new Set(rows.map((r) => r.technicianId))];
-  // One D1 batch: ticket numbers, technician names and feedback in one round trip.
-  const [ticketRows, techRows, feedbackRows] = await ctx.db.batch([
-    ctx.db
-      .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
-      .from(tickets)
-      .where(inList(tickets.id, ticketIds)),
-    ctx.db
-      .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
-      .from(users)
-      .where(inList(users.id, techIds)),
-    ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds)),
-  ]);
-  return presentWith(rows, { tickets: ticketRows, technicians: techRows, feedback: feedbackRows });
+  const read = await runReads(
+    ctx.env.DB,
+    shownWith(
+      ctx,
+      rows.map((r) => r.ticketId),
+      rows.map((r) => r.technicianId),
+    ),
+  );
+  return presentWith(rows, read);
+}
+
+/** What appointments are shown with: their tickets' numbers, technicians' names and feedback, by ids or subqueries. */
+function shownWith(ctx: ServiceContext, ticketIds: string[] | SQLWrapper, technicianIds: string[] | SQLWrapper) {
+  return allReads({
+    tickets: reads(
+      ctx.db
+        .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
+        .from(tickets)
+        .where(inList(tickets.id, ticketIds)),
+    ),
+    technicians: reads(
+      ctx.db
+        .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+        .from(users)
+        .where(inList(users.id, technicianIds)),
+    ),
+    feedback: reads(ctx.db.select().from(feedback).where(inList(feedback.ticketId, ticketIds))),
+  });
 }
 
 /** Appointments as the API shows them, from the rows that name their tickets, technicians and feedback. */
@@ -1245,27 +1258,13 @@ function appointmentsShown(ctx: ServiceContext, where: SQL | undefined, page?: {
   const ids = page ? idQuery.orderBy(...page.orderBy).limit(page.limit) : idQuery;
   const ofShown = (column: typeof appointments.ticketId | typeof appointments.technicianId) =>
     ctx.db.select({ id: column }).from(appointments).where(inList(appointments.id, ids));
-  return allReads({
-    rows: reads(page ? rowsQuery.orderBy(...page.orderBy).limit(page.limit) : rowsQuery),
-    tickets: reads(
-      ctx.db
-        .select({ id: tickets.id, number: tickets.number, externalRef: tickets.externalRef })
-        .from(tickets)
-        .where(inList(tickets.id, ofShown(appointments.ticketId))),
-    ),
-    technicians: reads(
-      ctx.db
-        .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
-        .from(users)
-        .where(inList(users.id, ofShown(appointments.technicianId))),
-    ),
-    feedback: reads(
-      ctx.db
-        .select()
-        .from(feedback)
-        .where(inList(feedback.ticketId, ofShown(appointments.ticketId))),
-    ),
-  });
+  return mapReads(
+    allReads({
+      rows: reads(page ? rowsQuery.orderBy(...page.orderBy).limit(page.limit) : rowsQuery),
+      shown: shownWith(ctx, ofShown(appointments.ticketId), ofShown(appointments.technicianId)),
+    }),
+    ({ rows, shown }) => ({ rows, ...shown }),
+  );
 }
 
 /** Appointments by id, or of tickets, for a technician's sync: in the caller's batch, with their tickets' numbers, technicians and feedback. */

@@ -48,21 +48,27 @@ async function findVisible(ctx: UserContext, id: string) {
   return { row: row.timeOff, supervisorId: row.supervisorId ?? null };
 }
 
-/** The technician's live visits inside approved time off still to come. */
-async function visitsToMove(ctx: ServiceContext, t: TimeOffRow) {
-  if (t.status !== "approved" || t.endsAt <= nowIso()) return [];
-  const { results } = await ctx.env.DB.prepare(
-    `SELECT id AS appointment_id, ticket_id, starts_at, ends_at FROM appointments
-      WHERE technician_id = ?1 AND status IN ('scheduled', 'confirmed') AND starts_at < ?3 AND ends_at > ?2
-      ORDER BY starts_at LIMIT 200`,
-  )
-    .bind(t.technicianId, t.startsAt, t.endsAt)
-    .all<{ appointment_id: string; ticket_id: string; starts_at: string; ends_at: string }>();
-  return results;
+/** The technician's live visits inside approved time off still to come, as a read for the caller's batch. */
+function visitsToMove(ctx: ServiceContext, timeOffId: string) {
+  return rawReads<{ appointment_id: string; ticket_id: string; starts_at: string; ends_at: string }>(
+    ctx.env.DB.prepare(
+      `SELECT a.id AS appointment_id, a.ticket_id, a.starts_at, a.ends_at
+         FROM time_off t JOIN appointments a ON a.technician_id = t.technician_id
+        WHERE t.id = ?1 AND t.status = 'approved' AND t.ends_at > ?2
+          AND a.status IN ('scheduled', 'confirmed') AND a.starts_at < t.ends_at AND a.ends_at > t.starts_at
+        ORDER BY a.starts_at LIMIT 200`,
+    ).bind(timeOffId, nowIso()),
+  );
 }
 
+/** Time off as written, with the visits it still has to move. */
 async function present(ctx: ServiceContext, t: TimeOffRow) {
-  return { ...toTimeOffListItem(t), visits_to_move: await visitsToMove(ctx, t) };
+  // Time off that is not approved, or is over, moves nothing: no read.
+  const moves = t.status === "approved" && t.endsAt > nowIso();
+  return {
+    ...toTimeOffListItem(t),
+    visits_to_move: moves ? await runReads(ctx.env.DB, visitsToMove(ctx, t.id)) : [],
+  };
 }
 
 function toTimeOffListItem(t: TimeOffRow) {
@@ -152,15 +158,7 @@ export async function getTimeOff(ctx: UserContext, id: string) {
           .where(eq(timeOff.id, id))
           .limit(1),
       ),
-      visits: rawReads<{ appointment_id: string; ticket_id: string; starts_at: string; ends_at: string }>(
-        ctx.env.DB.prepare(
-          `SELECT a.id AS appointment_id, a.ticket_id, a.starts_at, a.ends_at
-             FROM time_off t JOIN appointments a ON a.technician_id = t.technician_id
-            WHERE t.id = ?1 AND t.status = 'approved' AND t.ends_at > ?2
-              AND a.status IN ('scheduled', 'confirmed') AND a.starts_at < t.ends_at AND a.ends_at > t.starts_at
-            ORDER BY a.starts_at LIMIT 200`,
-        ).bind(id, nowIso()),
-      ),
+      visits: visitsToMove(ctx, id),
     }),
   );
   const row = found[0];

@@ -1,5 +1,5 @@
 import { keyset } from "../../lib/pagination";
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
 import { reads } from "../../lib/d1";
@@ -240,18 +240,23 @@ export async function attachStoredFile(
   });
 }
 
-export async function downloadAttachment(ctx: UserContext, id: string, attachmentId: string) {
-  const [row] = await withVisibleTicket(
+/** A ticket's attachments (`which` narrows them), read with the check that the caller may see the ticket. */
+function attachmentsOf(ctx: UserContext, id: string, which?: SQL) {
+  return withVisibleTicket(
     ctx,
     id,
     reads(
       ctx.db
         .select()
         .from(ticketAttachments)
-        .where(and(eq(ticketAttachments.id, attachmentId), eq(ticketAttachments.ticketId, id)))
-        .limit(1),
+        .where(and(eq(ticketAttachments.ticketId, id), which))
+        .orderBy(asc(ticketAttachments.createdAt)),
     ),
   );
+}
+
+export async function downloadAttachment(ctx: UserContext, id: string, attachmentId: string) {
+  const [row] = await attachmentsOf(ctx, id, eq(ticketAttachments.id, attachmentId));
   if (!row) throw new AppError("not_found", "No such attachment.");
   const object = await ctx.env.FILES.get(row.objectKey);
   if (!object) throw new AppError("not_found", "The file is gone.");
@@ -259,17 +264,7 @@ export async function downloadAttachment(ctx: UserContext, id: string, attachmen
 }
 
 export async function listAttachments(ctx: UserContext, id: string) {
-  const rows = await withVisibleTicket(
-    ctx,
-    id,
-    reads(
-      ctx.db
-        .select()
-        .from(ticketAttachments)
-        .where(eq(ticketAttachments.ticketId, id))
-        .orderBy(asc(ticketAttachments.createdAt)),
-    ),
-  );
+  const rows = await attachmentsOf(ctx, id);
   return { data: rows.map(toAttachmentResponse) };
 }
 
