@@ -79,6 +79,17 @@ function capFor(
   return path.endsWith("/attachments") ? Math.ceil(settings.maxUploadBytes * 1.4) + 65_536 : settings.maxBodyBytes;
 }
 
+/** A request that may carry a body passes the three checks below; a GET or HEAD (no body) skips them. */
+function bodyChecks() {
+  const checks = [bodySizeCap(), requireKnownContentType(), requireCleanJsonText()];
+  return createMiddleware<AppEnv>((c, next) => {
+    if (!BODY_METHODS.has(c.req.method)) return next();
+    const run = (i: number): Promise<void> =>
+      i === checks.length ? next() : Promise.resolve(checks[i](c, () => run(i + 1))).then(() => undefined);
+    return run(0);
+  });
+}
+
 /** Bodies larger than the cap are refused before anything reads them. */
 function bodySizeCap() {
   return createMiddleware<AppEnv>((c, next) =>
@@ -406,14 +417,7 @@ export function createApp() {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, contentSecurityPolicy: undefined }));
   // The registered applications' web pages may call the API from their origins (answered before anything else).
   app.use("/v1/*", applicationCors());
-  app.use(
-    "/v1/*",
-    d1Session(),
-    forgetSessionsAfterWrites(),
-    bodySizeCap(),
-    requireKnownContentType(),
-    requireCleanJsonText(),
-  );
+  app.use("/v1/*", d1Session(), forgetSessionsAfterWrites(), bodyChecks());
   // Token-bearing pages and API: never cached, never leaked in a Referer.
   app.use("/v1/public/*", noStore());
   app.use("/a/*", noStore());

@@ -28,8 +28,33 @@ export function dateIn(timeZone: string, instant: Date): string {
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
+/**
+ * A zone's offset, remembered per quarter hour of UTC: formatting costs microseconds and slot and
+ * working-time arithmetic asks for the same few quarters again and again. A quarter is remembered
+ * only when its first and last millisecond agree (no change inside it); otherwise — the rare
+ * quarter with a transition — every instant is computed.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsets = new Map<string, number | null>();
+
 /** Offset of the zone from UTC at an instant, in minutes (Berlin in summer: +120). */
 export function offsetMinutes(timeZone: string, instant: Date): number {
+  const quarter = Math.floor(instant.getTime() / QUARTER_HOUR_MS);
+  if (!Number.isFinite(quarter)) return offsetFromIntl(timeZone, instant);
+  const key = `${timeZone} ${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const first = offsetFromIntl(timeZone, new Date(quarter * QUARTER_HOUR_MS));
+    const last = offsetFromIntl(timeZone, new Date((quarter + 1) * QUARTER_HOUR_MS - 1));
+    offset = first === last ? first : null;
+    if (offsets.size >= 50_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset ?? offsetFromIntl(timeZone, instant);
+}
+
+/** The offset as Intl formats it at the instant, remembered nowhere. */
+export function offsetFromIntl(timeZone: string, instant: Date): number {
   const parts = cached(
     offsetFormats,
     timeZone,

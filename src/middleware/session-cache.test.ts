@@ -7,6 +7,7 @@ import {
   forgetAllSessions,
   rememberSession,
   sessionCacheGeneration,
+  sharedLiveCheck,
   type CachedSession,
 } from "./session-cache";
 
@@ -99,5 +100,54 @@ describe("session cache: reads reuse this isolate's recent live-session check", 
     expect(cachedSession("t4", Date.now(), 5_000)).toBeUndefined();
     rememberSession("t4", entry(), sessionCacheGeneration());
     expect(cachedSession("t4", Date.now(), 5_000)).toBeDefined();
+  });
+
+  it("writes arriving during a live check of the same token join it, never one begun before a write finished", async () => {
+    forgetAllSessions();
+    const answer = { problem: "ended" as const, caller: null };
+    let release = () => {};
+    let asked = 0;
+    const slowCheck = () => {
+      asked++;
+      return new Promise<typeof answer>((resolve) => {
+        release = () => resolve(answer);
+      });
+    };
+    const first = sharedLiveCheck("t5", slowCheck);
+    const second = sharedLiveCheck("t5", slowCheck);
+    expect(asked).toBe(1);
+    // Another token has its own check.
+    void sharedLiveCheck("t6", async () => answer);
+    expect(asked).toBe(1);
+    // A write finished here since the check began: the next write asks D1 itself.
+    forgetAllSessions();
+    const third = sharedLiveCheck("t5", async () => {
+      asked++;
+      return answer;
+    });
+    expect(asked).toBe(2);
+    release();
+    expect(await first).toBe(answer);
+    expect(await second).toBe(answer);
+    expect(await third).toBe(answer);
+    // Once a check has answered, the next write starts a new one.
+    await sharedLiveCheck("t5", async () => {
+      asked++;
+      return answer;
+    });
+    expect(asked).toBe(3);
+  });
+
+  it("a burst of writes with one token is refused as soon as the session is revoked", async () => {
+    const { token } = await signedIn("admin");
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          call("/v1/me", { method: "PATCH", token, body: { first_name: `Burst${i}` } }),
+        ),
+      );
+    expect((await burst()).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await revokeElsewhere(token);
+    for (const r of await burst()) expectProblem(r, 401, "invalid_token");
   });
 });

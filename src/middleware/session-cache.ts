@@ -1,5 +1,6 @@
 import type { UserActor } from "../lib/context";
 import type { UserRow } from "../db/schema";
+import type { SessionCaller } from "../lib/identity";
 
 /**
  * This isolate's recent live-session checks, keyed by the exact access token, so reads need no
@@ -51,4 +52,27 @@ export function rememberSession(token: string, session: CachedSession, generatio
 export function forgetAllSessions() {
   generation++;
   entries.clear();
+}
+
+/**
+ * Writes that arrive while a live check of the same access token is already running join it
+ * instead of asking D1 again (a burst of bookings from one dispatcher or integration). Only a
+ * check begun on the primary (a write without a bookmark) is shared, and only while no write has
+ * finished in this isolate since it began — so a logout, deactivation or role change served here
+ * is never answered from a check that started before it. What joining gives up: a revocation
+ * committed elsewhere in the moments between the check's start and this write's arrival (at most
+ * one query's time) — the same order two requests racing each other could arrive in anyway.
+ */
+const inFlight = new Map<string, { generation: number; check: Promise<SessionCaller> }>();
+
+export function sharedLiveCheck(token: string, check: () => Promise<SessionCaller>): Promise<SessionCaller> {
+  const running = inFlight.get(token);
+  if (running && running.generation === generation) return running.check;
+  const started = { generation, check: check() };
+  inFlight.set(token, started);
+  const done = () => {
+    if (inFlight.get(token) === started) inFlight.delete(token);
+  };
+  started.check.then(done, done);
+  return started.check;
 }
