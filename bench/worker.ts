@@ -41,6 +41,14 @@ async function listSql(env: Env) {
 const hello = new Hono<{ Bindings: Env }>()
   .get("/__bench/hello", (c) => c.text("hello"))
   .get("/__bench/d1", async (c) => c.json(await c.env.DB.prepare("SELECT 1 AS one").first()))
+  // One D1 write (one committed transaction): what every write's commit costs on this machine.
+  .get("/__bench/d1-write", async (c) =>
+    c.json(
+      await c.env.DB.prepare(
+        "INSERT INTO counters (name, value) VALUES ('bench_write', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+      ).first(),
+    ),
+  )
   // The list endpoint's exact SQL (built by the same function) for a caller who sees everything,
   // first page of 50, run raw: no ORM mapping, no presenting, the rows returned as they come.
   .get("/__bench/list-sql", async (c) => {

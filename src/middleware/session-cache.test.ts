@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, expectProblem, signedIn } from "../../test/helpers";
 import { decodePayload } from "../../test/tokens";
 import {
@@ -149,5 +149,30 @@ describe("session cache: reads reuse this isolate's recent live-session check", 
     expect((await burst()).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     await revokeElsewhere(token);
     for (const r of await burst()) expectProblem(r, 401, "invalid_token");
+  });
+
+  it("a write that joined a check which never answers asks D1 itself", async () => {
+    forgetAllSessions();
+    vi.useFakeTimers();
+    try {
+      const answer = { problem: "ended" as const, caller: null };
+      void sharedLiveCheck("t7", () => new Promise(() => {})); // its request was cancelled
+      let asked = 0;
+      const joining = sharedLiveCheck("t7", async () => {
+        asked++;
+        return answer;
+      });
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(await joining).toBe(answer);
+      expect(asked).toBe(1);
+      // The check that never answered is not joined again.
+      await sharedLiveCheck("t7", async () => {
+        asked++;
+        return answer;
+      });
+      expect(asked).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

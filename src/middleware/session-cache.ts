@@ -63,16 +63,28 @@ export function forgetAllSessions() {
  * committed elsewhere in the moments between the check's start and this write's arrival (at most
  * one query's time) — the same order two requests racing each other could arrive in anyway.
  */
-const inFlight = new Map<string, { generation: number; check: Promise<SessionCaller> }>();
+const inFlight = new Map<string, { generation: number; startedMs: number; check: Promise<SessionCaller> }>();
 
 export function sharedLiveCheck(token: string, check: () => Promise<SessionCaller>): Promise<SessionCaller> {
   const running = inFlight.get(token);
-  if (running && running.generation === generation) return running.check;
-  const started = { generation, check: check() };
+  if (running && running.generation === generation && Date.now() - running.startedMs < JOIN_WAIT_MS)
+    return joined(running.check, check);
+  const started = { generation, startedMs: Date.now(), check: check() };
   inFlight.set(token, started);
   const done = () => {
     if (inFlight.get(token) === started) inFlight.delete(token);
   };
   started.check.then(done, done);
   return started.check;
+}
+
+/** Should the request that began the check be cancelled (its client gone), its query may never answer: then ask D1 itself. */
+const JOIN_WAIT_MS = 2000;
+
+function joined(shared: Promise<SessionCaller>, own: () => Promise<SessionCaller>): Promise<SessionCaller> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fallback = new Promise<SessionCaller>((resolve, reject) => {
+    timer = setTimeout(() => own().then(resolve, reject), JOIN_WAIT_MS);
+  });
+  return Promise.race([shared, fallback]).finally(() => clearTimeout(timer));
 }

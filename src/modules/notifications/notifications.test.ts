@@ -190,6 +190,68 @@ describe("NTF-2 triggers: the right messages to the right people", () => {
 });
 
 describe("the outbox: what a crash leaves behind is finished later, never lost", () => {
+  it("events published by a burst of requests are marked published together, in one write, a moment later", async () => {
+    const { publishEvents, GATHER_MARKS_MS } = await import("./outbox");
+    // Marks gathered from the earlier tests' requests are written first.
+    await new Promise((resolve) => setTimeout(resolve, GATHER_MARKS_MS * 4));
+    const now = new Date().toISOString();
+    const ids = [1, 2, 3].map(() => `evt_${crypto.randomUUID()}`);
+    for (const id of ids)
+      await env.DB.prepare(
+        "INSERT INTO domain_events (id, type, subject_id, data, created_at) VALUES (?1, 'ticket.updated', 'tkt_x', '{}', ?2)",
+      )
+        .bind(id, now)
+        .run();
+    let marks = 0;
+    const db = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "prepare")
+          return (sql: string) => {
+            if (sql.startsWith("UPDATE domain_events")) marks++;
+            return target.prepare(sql);
+          };
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const sent: string[] = [];
+    const burst = {
+      DB: db,
+      NOTIFICATIONS: {
+        sendBatch: async (batch: { body: { id: string } }[]) => void sent.push(...batch.map((m) => m.body.id)),
+      } as unknown as Queue,
+    };
+    const waits: Promise<unknown>[] = [];
+    for (const id of ids)
+      await publishEvents(
+        burst,
+        [
+          {
+            kind: "event",
+            id,
+            type: "ticket.updated",
+            subject_id: "tkt_x",
+            actor_id: null,
+            data: {},
+            occurred_at: now,
+          },
+        ],
+        (p) => waits.push(p),
+      );
+    expect(sent).toEqual(ids);
+    // Only the first request of the burst waits for the marks; they are not written yet.
+    expect(waits).toHaveLength(1);
+    expect(marks).toBe(0);
+    await Promise.all(waits);
+    expect(marks).toBe(1);
+    const { results } = await env.DB.prepare(
+      `SELECT published_at FROM domain_events WHERE id IN (${ids.map((_, i) => `?${i + 1}`).join(", ")})`,
+    )
+      .bind(...ids)
+      .all<{ published_at: string | null }>();
+    expect(results.map((r) => r.published_at !== null)).toEqual([true, true, true]);
+  });
+
   it("an event committed but never published (the worker died after the batch) is published by the relay, once", async () => {
     const { changeTicket } = await import("../tickets");
     const { relayUnpublishedEvents, RELAY_GRACE_MS } = await import("./outbox");

@@ -4,6 +4,7 @@ import type { DerivedOwner, OwnerContext, RecordedEvent } from "../../lib/change
 import { numbered, type Guard } from "../../lib/d1";
 import type { Env } from "../../lib/env";
 import { sendToQueue } from "../../lib/events";
+import { gatherBriefly } from "../../lib/gather";
 import { nowIso } from "../../lib/ids";
 import { writeLog } from "../../lib/log";
 import type { DomainEventMessage } from "../../lib/messages";
@@ -81,23 +82,41 @@ export async function publishEvents(
   );
   const ids = events.map((e) => e.id);
   if (!waitUntil) return markPublished(env, ids);
-  // Off the request's path: started after the answer is on its way (a later task), finished under
-  // waitUntil. Should the isolate stop first, the relay republishes and consumers ignore the copy.
-  waitUntil(
-    new Promise((resolve) => setTimeout(resolve, 0)).then(() => markPublished(env, ids)).catch(() => undefined),
-  );
+  markPublishedSoon({ env, ids: [...ids] }, waitUntil);
 }
+
+export const GATHER_MARKS_MS = 25;
+const MAX_GATHERED = 900;
+
+/**
+ * Off the request's path: the first request of a burst writes the marks of every event the
+ * isolate publishes in the next moment, in one batch under its own waitUntil (a burst of creates
+ * made one UPDATE each, a D1 write apiece). Should the isolate stop first, the relay republishes
+ * and consumers ignore the copy — as when each request marked its own.
+ */
+const markPublishedSoon = gatherBriefly<{ env: Pick<Env, "DB">; ids: string[] }>(
+  GATHER_MARKS_MS,
+  (open, offer) => {
+    if (open.ids.length + offer.ids.length > MAX_GATHERED) return false;
+    open.ids.push(...offer.ids);
+    return true;
+  },
+  ({ env, ids }) => markPublished(env, ids),
+);
 
 async function markPublished(env: Pick<Env, "DB">, ids: string[]) {
   const now = nowIso();
+  const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < ids.length; i += 90) {
     const chunk = ids.slice(i, i + 90);
-    await env.DB.prepare(
-      `UPDATE domain_events SET published_at = ?1 WHERE published_at IS NULL AND id IN (${chunk.map((_, j) => `?${j + 2}`).join(", ")})`,
-    )
-      .bind(now, ...chunk)
-      .run();
+    statements.push(
+      env.DB.prepare(
+        `UPDATE domain_events SET published_at = ?1 WHERE published_at IS NULL AND id IN (${chunk.map((_, j) => `?${j + 2}`).join(", ")})`,
+      ).bind(now, ...chunk),
+    );
   }
+  if (statements.length === 1) await statements[0].run();
+  else if (statements.length) await env.DB.batch(statements);
 }
 
 /** Events committed at least this long ago and still unpublished were left by a worker that died. */

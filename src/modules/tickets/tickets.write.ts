@@ -19,7 +19,7 @@ import { contractCharge } from "../service-contracts";
 import { customerForUser, findCustomer } from "../customers";
 import { clockMove, moveClock, newTicketClock, planFor, usedBetween, usedNow, dueColumns, recomputeClock } from "./sla";
 import { basisOf, clockCalendar, readSlaBasis, slaBasisQueries } from "./sla-clock";
-import { armSlaTimer, earliest } from "../../lib/sla-timer";
+import { armSlaTimerSoon, earliest } from "../../lib/sla-timer";
 import { FINISHED_STATUSES, type SlaPauseReason, ticketSlaPeriods } from "../../db/schema";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
 import type { Columns } from "./tickets.repo";
@@ -61,7 +61,7 @@ export function armForColumns(ctx: ServiceContext, set: Columns) {
       return typeof v === "string" ? v : null;
     }),
   );
-  if (at !== null) ctx.waitUntil(armSlaTimer(ctx.env, at).catch(() => undefined));
+  if (at !== null) armSlaTimerSoon(ctx.env, at, ctx.waitUntil);
 }
 
 /**
