@@ -1,4 +1,6 @@
-import { and, eq, gte, lte, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, lte, type Placeholder, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { fromStored } from "../../lib/archive";
 import { displayName } from "../../lib/names";
 import {
   canTriage,
@@ -9,7 +11,7 @@ import {
   findVisibleTicket,
   outsideReach,
 } from "../access";
-import { allReads, inList, known, mapReads, notInList, reads, runReads, type Reads } from "../../lib/d1";
+import { allReads, builtOnce, inList, known, mapReads, notInList, reads, runReads, type Reads } from "../../lib/d1";
 import {
   appointments,
   customers,
@@ -142,7 +144,7 @@ export function schedule(ctx: Pick<ServiceContext, "env">, technicianId: string)
  * 1 or 0, and null when there is no such technician. A column, so a booking can read it together
  * with its other checks.
  */
-function technicianFreeOn(technicianId: string | SQL, date: string) {
+function technicianFreeOn(technicianId: string | SQL | Placeholder, date: string | Placeholder) {
   return sql<
     number | null
   >`(SELECT CASE WHEN u.status = 'active' AND COALESCE(tp.is_available, 1) = 1 AND COALESCE(a.status, '') <> 'absent' THEN 1 ELSE 0 END
@@ -467,7 +469,11 @@ export interface BookingRequest {
  * already has a live appointment, and whether the technician is free that day. Columns, so a
  * caller can read them with the ticket in the same round trip.
  */
-export function bookingCheckColumns(ticketId: string | SQL, technicianId: string | SQL, date: string) {
+export function bookingCheckColumns(
+  ticketId: string | SQL | Placeholder,
+  technicianId: string | SQL | Placeholder,
+  date: string | Placeholder,
+) {
   return {
     live: sql<number>`EXISTS (SELECT 1 FROM appointments WHERE appointments.ticket_id = ${ticketId} AND appointments.status <> 'cancelled')`,
     technicianFree: technicianFreeOn(technicianId, date),
@@ -493,12 +499,39 @@ async function bookingChecks(
     .get())!;
 }
 
+/** For callers who see every ticket (dispatch, a burst of bookings): the same read, its SQL built once. */
+const bookableForAll = builtOnce<"ticketId" | "technicianId" | "date">((p) => {
+  const checks = bookingCheckColumns(p.ticketId, p.technicianId, p.date);
+  return new QueryBuilder()
+    .select({
+      ...getTableColumns(tickets),
+      live: checks.live.as("live"),
+      technician_free: checks.technicianFree.as("technician_free"),
+      technician_hours: checks.technicianHours.as("technician_hours"),
+    })
+    .from(tickets)
+    .where(eq(tickets.id, p.ticketId));
+});
+
 /** A ticket the caller may see (or 404) with the booking checks, in one D1 round trip. */
 async function findBookableTicket(ctx: UserContext, ticketId: string, technicianId: string, date: string) {
+  const visible = visibleTickets(ctx);
+  if (!visible) {
+    const raw = await bookableForAll(ctx.env.DB, { ticketId, technicianId, date }).first<Record<string, unknown>>();
+    if (!raw) throw new AppError("not_found", "No such ticket.");
+    return {
+      ticket: fromStored(tickets, raw),
+      checks: {
+        live: raw.live as number,
+        technicianFree: raw.technician_free as number | null,
+        technicianHours: raw.technician_hours as string | null,
+      },
+    };
+  }
   const row = await ctx.db
     .select({ ticket: tickets, ...bookingCheckColumns(ticketId, technicianId, date) })
     .from(tickets)
-    .where(and(eq(tickets.id, ticketId), await visibleTickets(ctx)))
+    .where(and(eq(tickets.id, ticketId), visible))
     .get();
   if (!row) throw new AppError("not_found", "No such ticket.");
   return {

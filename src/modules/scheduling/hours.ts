@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../../lib/env";
 import { addDays } from "../../lib/time";
 import { type Frame, framesOn, intervalsOn, isHoliday, type WorkingCalendar } from "../../lib/working-time";
@@ -22,7 +22,7 @@ export interface TechnicianHours {
 }
 
 /** The hours as one JSON column, read with a booking's other checks (no round trip of its own). */
-export function technicianHoursOf(technicianId: string | SQL) {
+export function technicianHoursOf(technicianId: string | SQL | Placeholder) {
   return sql<string | null>`(SELECT json_object('week', json(tp.working_week), 'calendar',
       (SELECT json_object('name', c.name, 'time_zone', c.time_zone, 'week', json(c.week), 'exceptions', json(c.exceptions),
               'holidays', json(c.holidays), 'ical', json(c.ical_holidays))
