@@ -1,7 +1,3 @@
-import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { counters } from "../db/schema";
-
 /**
  * Named sequences (the `counters` table): ticket and incident numbers, round-robin positions.
  * Taking a value is one atomic statement, so two callers never get the same one. The first take
@@ -35,15 +31,6 @@ export function counterStatement(db: D1Database, name: string, options: { first:
 
 /** The SLA configuration's revision: every change to a policy or calendar takes the next one. */
 export const bumpSlaRevision = (db: D1Database) => counterStatement(db, "sla_revision", { first: 1 });
-
-/** Taking a value as a drizzle query, to go into a `db.batch` with reads (one round trip for both). */
-export function counterQuery(db: Db, name: string) {
-  return db
-    .insert(counters)
-    .values({ name, value: 1 })
-    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-    .returning({ value: counters.value });
-}
 
 /** Raises a counter to at least `value` (never lowers it): a high-water mark such as a log's retention floor. */
 export async function raiseCounter(db: D1Database, name: string, value: number) {

@@ -1,4 +1,6 @@
 import { eq, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { fromStored } from "../../lib/archive";
 import {
   calendars,
   counters,
@@ -10,7 +12,7 @@ import {
 } from "../../db/schema";
 import { commitChange, domainEvent } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { allReads, guardedInsert, inList, reads, runReads, type Reads } from "../../lib/d1";
+import { allReads, builtOnce, guardedInsert, inList, reads, runReads, type Reads } from "../../lib/d1";
 import { nowIso, randomToken } from "../../lib/ids";
 import { ALWAYS_OPEN, type WorkingCalendar } from "../../lib/working-time";
 import { workingCalendarOf } from "../calendars";
@@ -21,34 +23,41 @@ import { guardedUpdate, historyRow } from "./tickets.repo";
 
 type Db = ServiceContext["db"];
 
-/** The reads a clock is computed from, as one batch: enabled policies, their calendars, the revision. */
-export function slaBasisQueries(db: Db) {
-  const enabled = eq(slaPolicies.enabled, true);
+/** The reads a clock is computed from, as one batch: enabled policies, their calendars, the revision (SQL built once). */
+const enabledPolicies = builtOnce(() =>
+  new QueryBuilder().select().from(slaPolicies).where(eq(slaPolicies.enabled, true)),
+);
+const policyCalendars = builtOnce(() =>
+  new QueryBuilder()
+    .select()
+    .from(calendars)
+    .where(inList(calendars.id, sql`(SELECT calendar_id FROM sla_policies WHERE enabled = 1)`)),
+);
+
+export function slaBasisStatements(d1: D1Database): D1PreparedStatement[] {
   return [
-    db.select().from(slaPolicies).where(enabled),
-    db
-      .select()
-      .from(calendars)
-      .where(inList(calendars.id, sql`(SELECT calendar_id FROM sla_policies WHERE enabled = 1)`)),
-    db.select({ value: counters.value }).from(counters).where(eq(counters.name, "sla_revision")),
-  ] as const;
+    enabledPolicies(d1, {}),
+    policyCalendars(d1, {}),
+    d1.prepare("SELECT value FROM counters WHERE name = 'sla_revision'"),
+  ];
 }
 
-export function basisOf(
-  policies: (typeof slaPolicies.$inferSelect)[],
-  cals: (typeof calendars.$inferSelect)[],
-  revision: { value: number }[],
-): SlaBasis {
+/** The basis from the results of `slaBasisStatements`, in their order. */
+export function basisOf([policies, cals, revision]: D1Result[]): SlaBasis {
   return {
-    policies,
-    calendars: new Map(cals.map((c) => [c.id, workingCalendarOf(c)])),
-    revision: revision[0]?.value ?? 0,
+    policies: (policies.results as Record<string, unknown>[]).map((row) => fromStored(slaPolicies, row)),
+    calendars: new Map(
+      (cals.results as Record<string, unknown>[]).map((row) => {
+        const calendar = fromStored(calendars, row);
+        return [calendar.id, workingCalendarOf(calendar)];
+      }),
+    ),
+    revision: (revision.results[0] as { value: number } | undefined)?.value ?? 0,
   };
 }
 
 export async function readSlaBasis(db: Db): Promise<SlaBasis> {
-  const [p, c, r] = await db.batch(slaBasisQueries(db));
-  return basisOf(p, c, r);
+  return basisOf(await db.$client.batch(slaBasisStatements(db.$client)));
 }
 
 /** The calendar a ticket's clock runs on: none named is 24×7 (no read). */

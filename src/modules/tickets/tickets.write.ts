@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import { counterQuery } from "../../lib/counters";
+import { counterStatement } from "../../lib/counters";
 import {
   assets,
   type ChecklistTemplateItem,
@@ -18,7 +18,7 @@ import { isInWarranty } from "../assets";
 import { contractCharge } from "../service-contracts";
 import { customerForUser, findCustomer } from "../customers";
 import { clockMove, moveClock, newTicketClock, planFor, usedBetween, usedNow, dueColumns, recomputeClock } from "./sla";
-import { basisOf, clockCalendar, readSlaBasis, slaBasisQueries } from "./sla-clock";
+import { basisOf, clockCalendar, readSlaBasis, slaBasisStatements } from "./sla-clock";
 import { armSlaTimerSoon, earliest } from "../../lib/sla-timer";
 import { FINISHED_STATUSES, type SlaPauseReason, ticketSlaPeriods } from "../../db/schema";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
@@ -44,13 +44,14 @@ import { getTicket, presentChanged, relationTo, ticketsAsSeen, toTicketResponse 
 
 /** The next ticket number and the SLA basis, in one round trip. */
 async function numberAndBasis(ctx: ServiceContext) {
-  const [taken, policies, cals, revision] = await ctx.db.batch([
-    counterQuery(ctx.db, "ticket_number"),
-    ...slaBasisQueries(ctx.db),
+  const d1 = ctx.env.DB;
+  const [taken, ...basis] = await d1.batch([
+    counterStatement(d1, "ticket_number", { first: 1 }),
+    ...slaBasisStatements(d1),
   ]);
-  const value = taken[0]?.value;
+  const value = (taken.results[0] as { value: number } | undefined)?.value;
   if (!value) throw new Error("The ticket number counter answered nothing.");
-  return { number: `TR-${String(value).padStart(6, "0")}`, basis: basisOf(policies, cals, revision) };
+  return { number: `TR-${String(value).padStart(6, "0")}`, basis: basisOf(basis) };
 }
 
 /** Wakes the SLA timer for the earliest alert a write set (after the answer; the cron checks anyway). */
