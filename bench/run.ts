@@ -528,7 +528,7 @@ async function burst(requests: { path: string; init?: RequestInit }[]): Promise<
 
 async function bookingStorm(auth: Record<string, string>, days: string[]): Promise<Scenario> {
   const slots = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30"];
-  const rounds = 3;
+  const rounds = 5;
   const stormRps: number[] = [];
   const baselineRps: number[] = [];
   let created = 0;
@@ -825,7 +825,7 @@ async function main() {
     },
   );
 
-  // Booking storm: 200 simultaneous bookings of one technician's 10 slots, three rounds (three
+  // Booking storm: 200 simultaneous bookings of one technician's 10 slots, five rounds (five
   // technicians), each compared with a burst of 200 simultaneous DO-insert calls sent the same way.
   const storm = await bookingStorm(auth, days);
   scenarios.push(storm);
@@ -1697,7 +1697,7 @@ the list endpoint's exact SQL for an admin's first page (built by the same \`bui
 password hash by design.
 
 The booking storm is a burst, not a steady load: 200 requests sent at once on 200 connections, timed until the last
-answer, in three rounds (three technicians, ten slots each). Its baseline is measured the same way in the same rounds —
+answer, in five rounds (five technicians, ten slots each; medians compared). Its baseline is measured the same way in the same rounds —
 a burst of 200 simultaneous Durable Object one-insert calls — because a wrk figure at 64 warm keep-alive connections
 would compare a burst with a steady state; the wrk figure for the same call is the "Durable Object one SQLite insert"
 row above. The storm's non-2xx are the expected 409s (\`slot_unavailable\`); any other answer fails the scenario.

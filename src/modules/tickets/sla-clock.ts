@@ -3,7 +3,6 @@ import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { fromStored } from "../../lib/archive";
 import {
   calendars,
-  counters,
   FINISHED_STATUSES,
   slaPolicies,
   ticketSlaPeriods,

@@ -2,7 +2,7 @@
 import { keyset } from "../../lib/pagination";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { allReads, inList, mapReads, reads, runReads } from "../../lib/d1";
+import { allReads, inList, known, mapReads, reads, runReads } from "../../lib/d1";
 import {
   technicianProfiles,
   ticketAssignees,
@@ -241,7 +241,7 @@ export function toCommentResponse({ c, first, last, username }: CommentWithAutho
  * Tickets among `ids` as the caller sees them — the rows they may read, with assignees, the names
  * of creators and team supervisors, and the caller's relation to each — as reads for one batch.
  */
-export function ticketsAsSeen(ctx: UserContext, ids: string[]) {
+export function ticketsAsSeen(ctx: UserContext, ids: string[], options: { unassigned?: boolean } = {}) {
   const ofThese = inList(tickets.id, ids);
   const [assigneeQuery, nameQuery] = ticketPeopleQueries(
     ctx,
@@ -256,7 +256,8 @@ export function ticketsAsSeen(ctx: UserContext, ids: string[]) {
           .from(tickets)
           .where(and(ofThese, visibleTickets(ctx))),
       ),
-      assignees: reads(assigneeQuery),
+      // A ticket just raised has nobody assigned yet: no read for that.
+      assignees: options.unassigned ? known([]) : reads(assigneeQuery),
       named: reads(nameQuery),
       customerId: linkedCustomerReads(ctx),
     }),

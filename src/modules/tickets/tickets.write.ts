@@ -264,7 +264,7 @@ export async function createTicket(ctx: UserContext, input: TicketCreateInput) {
     updated_at: now,
   };
   // The answer is read at the end of the write's own batch: the ticket as the caller now sees it.
-  const shown = ticketsAsSeen(ctx, [id]);
+  const shown = ticketsAsSeen(ctx, [id], { unassigned: true });
   let seen: ReturnType<typeof shown.finish> | undefined;
   await recordNewTicket(
     ctx,
