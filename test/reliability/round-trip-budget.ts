@@ -233,7 +233,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "GET /v1/inventory/report": 2,
   "DELETE /v1/inventory/items/{id}": 3,
   "GET /v1/inventory/vans/{technician_id}": 3,
-  "GET /v1/reports/dashboard": 3,
+  "GET /v1/reports/dashboard": 2,
   "GET /v1/reports/technicians": 3,
   "GET /v1/technicians/{id}/performance": 3,
   "GET /v1/reports/periods": 2,

@@ -108,15 +108,10 @@ function peopleStatement(db: D1Database, scope: ReportScope, period: Period, onl
     .bind(period.from, period.to, ...params);
 }
 
-async function technicianFigures(
-  ctx: UserContext,
-  scope: ReportScope,
-  period: Period,
-  only?: string,
-): Promise<TechnicianRow[]> {
-  const db = ctx.env.DB;
+/** Each technician's figures in the scope: three statements for a caller's batch, and their rows from the results. */
+function technicianFigureStatements(db: D1Database, scope: ReportScope, period: Period, only?: string) {
   const { members, params } = membersOf(scope, only);
-  const [people, sums, open] = await db.batch<Record<string, number | string | null>>([
+  return [
     peopleStatement(db, scope, period, only),
     db
       .prepare(
@@ -130,7 +125,10 @@ async function technicianFigures(
         WHERE technician_id IN (${members}) AND status IN ${UNFINISHED} AND ?1 <= ?2 GROUP BY technician_id`,
       )
       .bind(period.from, period.to, ...params),
-  ]);
+  ];
+}
+
+function technicianRows([people, sums, open]: D1Result<Record<string, number | string | null>>[]): TechnicianRow[] {
   const sumsBy = new Map(sums.results.map((r) => [String(r.technician_id), toSums(r)]));
   const openBy = new Map(open.results.map((r) => [String(r.technician_id), r]));
   return people.results.map((t) => {
@@ -146,6 +144,18 @@ async function technicianFigures(
   });
 }
 
+async function technicianFigures(
+  ctx: UserContext,
+  scope: ReportScope,
+  period: Period,
+  only?: string,
+): Promise<TechnicianRow[]> {
+  const db = ctx.env.DB;
+  return technicianRows(
+    await db.batch<Record<string, number | string | null>>(technicianFigureStatements(db, scope, period, only)),
+  );
+}
+
 // ---- dashboard (RPT-1) ----
 
 export async function dashboard(ctx: UserContext, q: { from?: string; to?: string; team_id?: string }) {
@@ -155,7 +165,10 @@ export async function dashboard(ctx: UserContext, q: { from?: string; to?: strin
   const db = ctx.env.DB;
   const team3 = teamFilter(scope, 3);
   const team1 = teamFilter(scope, 1);
-  const [periodSums, todaySums, perDay, current, active] = await db.batch<Record<string, number | string>>([
+  // The technicians' figures ride in the same batch: one round trip for the whole dashboard.
+  const [periodSums, todaySums, perDay, current, active, ...perTechnician] = await db.batch<
+    Record<string, number | string | null>
+  >([
     ticketSums(db, scope, period.from, period.to),
     ticketSums(db, scope, today, today),
     db
@@ -175,6 +188,7 @@ export async function dashboard(ctx: UserContext, q: { from?: string; to?: strin
           AND EXISTS (SELECT 1 FROM report_current c WHERE c.technician_id = p.user_id AND c.status IN ${UNFINISHED} AND c.tickets > 0)`,
       )
       .bind(today, ...(scope.teamId ? [scope.teamId] : [])),
+    ...technicianFigureStatements(db, scope, period),
   ]);
   const byDay = new Map(perDay.results.map((r) => [String(r.day), r]));
   const trend: { day: string; created: number; resolved: number }[] = [];
@@ -193,7 +207,7 @@ export async function dashboard(ctx: UserContext, q: { from?: string; to?: strin
       priorityCounts.set(String(r.priority), (priorityCounts.get(String(r.priority)) ?? 0) + n);
     }
   }
-  const technicians = (await technicianFigures(ctx, scope, period))
+  const technicians = technicianRows(perTechnician)
     .filter((t) => t.figures.resolved > 0 || t.pending > 0)
     .sort((a, b) => b.figures.resolved - a.figures.resolved || a.technician_id.localeCompare(b.technician_id))
     .slice(0, 10);
