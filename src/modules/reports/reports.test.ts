@@ -295,6 +295,16 @@ describe("report figures on a hand-built week", () => {
     expect(dash.json.charts.by_status.find((s: any) => s.status === "closed").tickets).toBe(3);
     expect(dash.json.charts.completion_trend).toHaveLength(7);
     expect(dash.json.charts.completion_trend[3]).toEqual({ day: "2026-03-04", created: 2, resolved: 0 });
+    // The chart's technicians are the team report's, those with work done or open, most completed first.
+    const report = (await call(`/v1/reports/technicians?${WEEK}`, { token: supervisor.token })).json;
+    const leading = report.technicians
+      .filter((t: any) => t.figures.resolved > 0 || t.pending > 0)
+      .sort(
+        (x: any, y: any) => y.figures.resolved - x.figures.resolved || x.technician_id.localeCompare(y.technician_id),
+      )
+      .slice(0, 10);
+    expect(leading.length).toBeGreaterThan(0);
+    expect(dash.json.charts.technicians).toEqual(leading);
   });
 
   it("scoping: another supervisor sees none of it and may not name the team; technicians and customers get no dashboard", async () => {
