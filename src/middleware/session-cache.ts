@@ -63,6 +63,8 @@ export function forgetAllSessions() {
  * committed elsewhere in the moments between the check's start and this write's arrival (at most
  * one query's time) — the same order two requests racing each other could arrive in anyway.
  */
+/** Should the request that began the check be cancelled (its client gone), its query may never answer: then ask D1 itself. */
+const JOIN_WAIT_MS = 2000;
 const inFlight = new Map<string, { generation: number; startedMs: number; check: Promise<SessionCaller> }>();
 
 export function sharedLiveCheck(token: string, check: () => Promise<SessionCaller>): Promise<SessionCaller> {
@@ -77,9 +79,6 @@ export function sharedLiveCheck(token: string, check: () => Promise<SessionCalle
   started.check.then(done, done);
   return started.check;
 }
-
-/** Should the request that began the check be cancelled (its client gone), its query may never answer: then ask D1 itself. */
-const JOIN_WAIT_MS = 2000;
 
 function joined(shared: Promise<SessionCaller>, own: () => Promise<SessionCaller>): Promise<SessionCaller> {
   let timer: ReturnType<typeof setTimeout> | undefined;

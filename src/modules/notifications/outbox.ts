@@ -82,7 +82,7 @@ export async function publishEvents(
   );
   const ids = events.map((e) => e.id);
   if (!waitUntil) return markPublished(env, ids);
-  markPublishedSoon({ env, ids: [...ids] }, waitUntil);
+  markPublishedSoon({ env, ids }, waitUntil);
 }
 
 export const GATHER_MARKS_MS = 25;

@@ -85,6 +85,9 @@ interface TechnicianRow {
   overdue: number;
 }
 
+/** A technician's name as reports show it (`u` is their user row). */
+const DISPLAY_NAME = "coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username)";
+
 /** The technicians the scope covers (a team: its current members), with their figures for the period and their open work now. */
 /** Who a report covers: ?1 from, ?2 to, ?3 the team or the one technician; `filter` and `params` for the other statements. */
 function membersOf(scope: ReportScope, only?: string) {
@@ -101,17 +104,22 @@ function peopleStatement(db: D1Database, scope: ReportScope, period: Period, onl
   const { filter, params } = membersOf(scope, only);
   return db
     .prepare(
-      `SELECT p.user_id AS id, p.supervisor_id AS team_id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username) AS display_name
+      `SELECT p.user_id AS id, p.supervisor_id AS team_id, ${DISPLAY_NAME} AS display_name
        FROM technician_profiles p JOIN users u ON u.id = p.user_id
       WHERE u.deleted_at IS NULL AND ${filter} AND ?1 <= ?2 ORDER BY p.user_id`,
     )
     .bind(period.from, period.to, ...params);
 }
 
-/** Each technician's figures in the scope: three statements for a caller's batch, and their rows from the results. */
-function technicianFigureStatements(db: D1Database, scope: ReportScope, period: Period, only?: string) {
+async function technicianFigures(
+  ctx: UserContext,
+  scope: ReportScope,
+  period: Period,
+  only?: string,
+): Promise<TechnicianRow[]> {
+  const db = ctx.env.DB;
   const { members, params } = membersOf(scope, only);
-  return [
+  const [people, sums, open] = await db.batch<Record<string, number | string | null>>([
     peopleStatement(db, scope, period, only),
     db
       .prepare(
@@ -125,10 +133,7 @@ function technicianFigureStatements(db: D1Database, scope: ReportScope, period: 
         WHERE technician_id IN (${members}) AND status IN ${UNFINISHED} AND ?1 <= ?2 GROUP BY technician_id`,
       )
       .bind(period.from, period.to, ...params),
-  ];
-}
-
-function technicianRows([people, sums, open]: D1Result<Record<string, number | string | null>>[]): TechnicianRow[] {
+  ]);
   const sumsBy = new Map(sums.results.map((r) => [String(r.technician_id), toSums(r)]));
   const openBy = new Map(open.results.map((r) => [String(r.technician_id), r]));
   return people.results.map((t) => {
@@ -142,18 +147,6 @@ function technicianRows([people, sums, open]: D1Result<Record<string, number | s
       overdue: Number(openBy.get(id)?.overdue ?? 0),
     };
   });
-}
-
-async function technicianFigures(
-  ctx: UserContext,
-  scope: ReportScope,
-  period: Period,
-  only?: string,
-): Promise<TechnicianRow[]> {
-  const db = ctx.env.DB;
-  return technicianRows(
-    await db.batch<Record<string, number | string | null>>(technicianFigureStatements(db, scope, period, only)),
-  );
 }
 
 // ---- dashboard (RPT-1) ----
@@ -174,7 +167,7 @@ function topTechniciansStatement(db: D1Database, scope: ReportScope, period: Per
             open AS (SELECT technician_id, coalesce(sum(tickets), 0) AS pending, coalesce(sum(overdue), 0) AS overdue
                        FROM report_current WHERE technician_id IN (${members}) AND status IN ${UNFINISHED} GROUP BY technician_id),
             top AS (SELECT p.user_id AS id, p.supervisor_id AS team_id,
-                           coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username) AS display_name,
+                           ${DISPLAY_NAME} AS display_name,
                            coalesce(o.pending, 0) AS pending, coalesce(o.overdue, 0) AS overdue
                       FROM technician_profiles p JOIN users u ON u.id = p.user_id
                       LEFT JOIN done d ON d.technician_id = p.user_id LEFT JOIN open o ON o.technician_id = p.user_id
