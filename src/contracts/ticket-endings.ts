@@ -1,6 +1,7 @@
 import type { CatalogueEvent } from "../contracts/events";
 import type { ChangedRow } from "../lib/change-batch";
 import type { ServiceContext } from "../lib/context";
+import type { Reads } from "../lib/d1";
 
 /**
  * What other modules add to a ticket's change when the ticket ends (cancelled or closed), so the
@@ -18,11 +19,12 @@ export interface TicketEndingPart {
   after: () => Promise<void>;
 }
 
+/** A contributor's part as reads for the ending step's own batch (no round trip of its own). */
 type Contributor = (
   ctx: ServiceContext,
   ticketId: string,
   to: "cancelled" | "closed",
-) => Promise<TicketEndingPart | null>;
+) => Reads<TicketEndingPart | null>;
 
 const contributors: Contributor[] = [];
 
@@ -30,11 +32,24 @@ export function onTicketEnding(contributor: Contributor) {
   if (!contributors.includes(contributor)) contributors.push(contributor);
 }
 
-export async function ticketEndingParts(
+/** Every contributor's part, as reads the tickets module sends with the ticket's own read. */
+export function ticketEndingReads(
   ctx: ServiceContext,
   ticketId: string,
   to: "cancelled" | "closed",
-): Promise<TicketEndingPart[]> {
-  const parts = await Promise.all(contributors.map((c) => c(ctx, ticketId, to)));
-  return parts.filter((p): p is TicketEndingPart => p !== null);
+): Reads<TicketEndingPart[]> {
+  const parts = contributors.map((c) => c(ctx, ticketId, to));
+  return {
+    statements: parts.flatMap((p) => p.statements),
+    finish(results) {
+      let at = 0;
+      const out: TicketEndingPart[] = [];
+      for (const p of parts) {
+        const part = p.finish(results.slice(at, at + p.statements.length));
+        at += p.statements.length;
+        if (part) out.push(part);
+      }
+      return out;
+    },
+  };
 }

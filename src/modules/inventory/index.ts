@@ -22,7 +22,13 @@ export const inventoryModule = createRouter()
   .openapi(r.getVanStock, h.getVanStock)
   .openapi(r.getInventoryReport, h.getInventoryReport);
 
-export { fittedPartsEvents, fittedPartsStatements, planFittedParts, type FittedPart } from "./parts";
+export {
+  fittedPartsEvents,
+  fittedPartsReads,
+  fittedPartsStatements,
+  planFittedParts,
+  type FittedPart,
+} from "./parts";
 export { stockProblem } from "./stock";
 export { itemImport } from "./inventory.import";
 export { equipmentForSync } from "./inventory.service";

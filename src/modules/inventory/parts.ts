@@ -3,7 +3,7 @@
 import { and, isNull } from "drizzle-orm";
 import { inventoryItems, stockBalances } from "../../db/schema";
 import type { ServiceContext } from "../../lib/context";
-import { inList } from "../../lib/d1";
+import { allReads, inList, known, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { AppError } from "../../lib/problem";
 import type { RecordedEvent } from "../../lib/change-batch";
 import {
@@ -35,15 +35,53 @@ export async function planFittedParts(
   ctx: ServiceContext,
   input: { technicianId: string; ticketId: string; customerId: string | null; parts: FittedPart[] },
 ): Promise<FittedParts> {
+  return (await runReads(ctx.env.DB, fittedPartsReads(ctx, input)))(input.customerId);
+}
+
+/**
+ * `planFittedParts` as reads for a caller's batch (the items and the stock that holds them): what
+ * they answer plans the movements when called, once the caller has checked its own refusals
+ * first, for the customer whose premises the parts go to.
+ */
+export function fittedPartsReads(
+  ctx: ServiceContext,
+  input: { technicianId: string; ticketId: string; parts: FittedPart[] },
+): Reads<(customerId: string | null) => FittedParts> {
   const stocked = input.parts
     .map((part, index) => ({ ...part, index }))
     .filter((p): p is FittedPart & { code: string; index: number } => (p.source ?? "stock") === "stock" && !!p.code);
-  if (!stocked.length) return { movements: [], levels: new Map() };
+  if (!stocked.length) return known(() => ({ movements: [], levels: new Map() }));
   const codes = [...new Set(stocked.map((p) => p.code))];
-  const items = await ctx.db
-    .select()
-    .from(inventoryItems)
-    .where(and(inList(inventoryItems.sku, codes), isNull(inventoryItems.retiredAt)));
+  const listed = and(inList(inventoryItems.sku, codes), isNull(inventoryItems.retiredAt));
+  const van = vanOf(input.technicianId);
+  return mapReads(
+    allReads({
+      items: reads(ctx.db.select().from(inventoryItems).where(listed)),
+      held: reads(
+        ctx.db
+          .select()
+          .from(stockBalances)
+          .where(
+            and(
+              inList(stockBalances.itemId, ctx.db.select({ id: inventoryItems.id }).from(inventoryItems).where(listed)),
+              inList(stockBalances.location, [van, WAREHOUSE]),
+            ),
+          ),
+      ),
+    }),
+    ({ items, held }) =>
+      (customerId) =>
+        planFrom({ ...input, customerId }, stocked, van, items, held),
+  );
+}
+
+function planFrom(
+  input: { technicianId: string; ticketId: string; customerId: string | null },
+  stocked: (FittedPart & { code: string; index: number })[],
+  van: string,
+  items: (typeof inventoryItems.$inferSelect)[],
+  held: (typeof stockBalances.$inferSelect)[],
+): FittedParts {
   const bySku = new Map(items.map((i) => [i.sku, i]));
   for (const p of stocked) {
     const item = bySku.get(p.code);
@@ -58,21 +96,6 @@ export async function planFittedParts(
         errors: [{ path: `parts.${p.index}.code`, message: "Serialised item" }],
       });
   }
-  const van = vanOf(input.technicianId);
-  const held = items.length
-    ? await ctx.db
-        .select()
-        .from(stockBalances)
-        .where(
-          and(
-            inList(
-              stockBalances.itemId,
-              items.map((i) => i.id),
-            ),
-            inList(stockBalances.location, [van, WAREHOUSE]),
-          ),
-        )
-    : [];
   const inVan = new Map(held.filter((b) => b.location === van).map((b) => [b.itemId, b.quantity]));
   const levels = new Map<string, WarehouseLevel>(
     items.map((i) => [

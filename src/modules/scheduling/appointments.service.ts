@@ -923,35 +923,37 @@ const STEP_COLUMN = {
  * appointment is cancelled and the technician's time freed, so the slot is bookable again and the
  * customer's link offers nothing more.
  */
-export async function cancelVisitsOfEndingTicket(
+export function cancelVisitsOfEndingTicket(
   ctx: ServiceContext,
   ticketId: string,
   to: "cancelled" | "closed",
-): Promise<TicketEndingPart | null> {
-  const live = await ctx.db
+): Reads<TicketEndingPart | null> {
+  const liveVisits = ctx.db
     .select({ id: appointments.id, status: appointments.status, technicianId: appointments.technicianId })
     .from(appointments)
     .where(and(eq(appointments.ticketId, ticketId), inList(appointments.status, STEPS.cancel.from)));
-  if (!live.length) return null;
-  const now = nowIso();
-  const comment = to === "cancelled" ? "The ticket was cancelled" : "The ticket was closed";
-  return {
-    statements: (guard) =>
-      live.map((a) =>
-        ctx.env.DB.prepare(
-          `UPDATE appointments SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = ? AND ${guard.sql}`,
-        ).bind(now, now, a.id, a.status, ...guard.params),
-      ),
-    history: live.map((a) => ({ action: "appointment_cancel", from: a.status, to: "cancelled", comment })),
-    events: live.map((a) => ({
-      type: "appointment.cancelled",
-      data: { appointment_id: a.id, step: "cancel", from: a.status, to: "cancelled", via: viaOf(ctx) },
-    })),
-    changed: live.map((a) => ({ table: appointments, id: a.id, of: ticketId })),
-    after: async () => {
-      for (const a of live) await schedule(ctx, a.technicianId).release(a.id);
-    },
-  };
+  return mapReads(reads(liveVisits), (live) => {
+    if (!live.length) return null;
+    const now = nowIso();
+    const comment = to === "cancelled" ? "The ticket was cancelled" : "The ticket was closed";
+    return {
+      statements: (guard) =>
+        live.map((a) =>
+          ctx.env.DB.prepare(
+            `UPDATE appointments SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = ? AND ${guard.sql}`,
+          ).bind(now, now, a.id, a.status, ...guard.params),
+        ),
+      history: live.map((a) => ({ action: "appointment_cancel", from: a.status, to: "cancelled", comment })),
+      events: live.map((a) => ({
+        type: "appointment.cancelled",
+        data: { appointment_id: a.id, step: "cancel", from: a.status, to: "cancelled", via: viaOf(ctx) },
+      })),
+      changed: live.map((a) => ({ table: appointments, id: a.id, of: ticketId })),
+      after: async () => {
+        for (const a of live) await schedule(ctx, a.technicianId).release(a.id);
+      },
+    };
+  });
 }
 
 /**

@@ -2,12 +2,13 @@ import { keyset } from "../../lib/pagination";
 import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
-import { reads } from "../../lib/d1";
+import { readInBatch, reads } from "../../lib/d1";
 import {
   completionCodes,
   customers,
   ticketAttachments,
   ticketComments,
+  users,
   workLogs,
   type WorkLogPart,
 } from "../../db/schema";
@@ -19,13 +20,20 @@ import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
 import { canTriage, findVisibleTicket, withVisibleTicket } from "../access";
-import { fittedPartsEvents, fittedPartsStatements, planFittedParts, stockProblem } from "../inventory";
+import {
+  fittedPartsEvents,
+  fittedPartsReads,
+  fittedPartsStatements,
+  planFittedParts,
+  stockProblem,
+} from "../inventory";
 import { changeTicket, type Guard } from "./change";
 import type { Condition } from "./tickets.repo";
 import {
   commentsWithAuthors,
   presentChanged,
   relationTo,
+  seenTicket,
   toAttachmentResponse,
   toCommentResponse,
   toWorkLogResponse,
@@ -40,7 +48,18 @@ export async function addComment(
   id: string,
   input: { body: string; visibility: "public" | "internal" },
 ) {
-  await findVisibleTicket(ctx, id);
+  // The author's name for the answer is read with the visibility check.
+  const [author] = await withVisibleTicket(
+    ctx,
+    id,
+    reads(
+      ctx.db
+        .select({ firstName: users.firstName, lastName: users.lastName, username: users.username })
+        .from(users)
+        .where(eq(users.id, ctx.actor.userId))
+        .limit(1),
+    ),
+  );
   if (input.visibility === "internal" && !ctx.actor.permissions.has("tickets:internal")) {
     throw new AppError("forbidden", "Internal notes are for staff.");
   }
@@ -65,7 +84,6 @@ export async function addComment(
     history: [{ action: internal ? "internal_note" : "commented", comment: input.body, internal }],
     events: [{ type: "ticket.commented", data: { comment_id: commentId, visibility: input.visibility } }],
   });
-  const author = await ctx.db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, ctx.actor.userId) });
   return {
     id: commentId,
     author_id: ctx.actor.userId,
@@ -298,20 +316,25 @@ function workLogRow(ctx: UserContext, ticketId: string, input: WorkLogInput, ver
 }
 
 export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInput) {
-  const ticket = await findVisibleTicket(ctx, id);
-  const { relation } = await relationTo(ctx, ticket);
+  // One batch reads the ticket, its people and the stock its parts are drawn from; the change's batch reads the log back.
+  const {
+    ticket,
+    people: { relation },
+    also: planParts,
+  } = await seenTicket(
+    ctx,
+    id,
+    fittedPartsReads(ctx, { technicianId: ctx.actor.userId, ticketId: id, parts: input.parts ?? [] }),
+  );
   assertWorker(relation);
   if (["closed", "cancelled"].includes(ticket.status))
     throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
   const row = workLogRow(ctx, id, input, false);
-  const fitted = await planFittedParts(ctx, {
-    technicianId: ctx.actor.userId,
+  const fitted = planParts(ticket.customerId);
+  const logged = readInBatch(ctx.db.select().from(workLogs).where(eq(workLogs.id, row.id)).limit(1));
+  const { reads: after } = await changeTicket(ctx, {
     ticketId: id,
-    customerId: ticket.customerId,
-    parts: input.parts ?? [],
-  });
-  await changeTicket(ctx, {
-    ticketId: id,
+    readBack: [logged.statement],
     rows: [{ table: workLogs, row }],
     statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, guard),
     history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
@@ -320,7 +343,8 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
   }).catch((err) => {
     throw stockProblem(err);
   });
-  return toWorkLogResponse((await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
+  const [stored] = logged.map(after[0]);
+  return toWorkLogResponse(stored ?? (await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
 }
 
 export async function listWorkLogs(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {

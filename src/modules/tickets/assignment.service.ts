@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { takeCounter } from "../../lib/counters";
 import { displayName } from "../../lib/names";
 import { assertTechniciansInReach } from "../access";
-import { inList, readInBatch } from "../../lib/d1";
+import { inList, known, readInBatch } from "../../lib/d1";
 import {
   technicianProfiles,
   ticketAssignees,
@@ -15,10 +15,17 @@ import type { ServiceContext, UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { todayIn, zonedTimeToUtc, addDays } from "../../lib/time";
-import { findVisibleTicket, relationsOf, scopeOf, visibleTickets, type TicketRow } from "../access";
+import { relationsOf, scopeOf, visibleTickets, type TicketRow } from "../access";
 
 import { changeTicket } from "./change";
-import { getTicket, relationTo, ticketPeopleFrom, ticketPeopleQueries, toTicketResponse } from "./tickets.present";
+import {
+  getTicket,
+  seenTicket,
+  ticketPeopleFrom,
+  ticketPeopleQueries,
+  ticketsAsSeen,
+  toTicketResponse,
+} from "./tickets.present";
 import { assertTriage, transitionColumns } from "./tickets.write";
 import type { TicketChange } from "./change";
 
@@ -346,8 +353,10 @@ export async function assignTicket(ctx: UserContext, id: string, input: AssignIn
 }
 
 export async function unassignTicket(ctx: UserContext, id: string, technicianIds: string[], comment?: string) {
-  const ticket = await findVisibleTicket(ctx, id);
-  const { relation, assignees } = await relationTo(ctx, ticket);
+  const {
+    ticket,
+    people: { relation, assignees },
+  } = await seenTicket(ctx, id, known(null));
   assertTriage(relation);
   const removing = assignees.filter((a) => technicianIds.includes(a.technicianId));
   if (!removing.length)
@@ -357,8 +366,11 @@ export async function unassignTicket(ctx: UserContext, id: string, technicianIds
   const left = assignees.length - removing.length;
   const to = ticket.status === "assigned" && left === 0 ? "opened" : ticket.status;
   const removed = removing.map((r) => r.technicianId);
-  await changeTicket(ctx, {
+  // The answer: the ticket and its people as they stand after the change, read at the end of its batch.
+  const after = ticketsAsSeen(ctx, [id]);
+  const { reads } = await changeTicket(ctx, {
     ticketId: id,
+    readBack: after.statements,
     expectStatus: [ticket.status],
     set: { status: to },
     statements: (guard) => [
@@ -373,7 +385,10 @@ export async function unassignTicket(ctx: UserContext, id: string, technicianIds
     events: [{ type: "ticket.unassigned", data: { technician_ids: removed } }],
     revokeFrom: removed,
   });
-  return getTicket(ctx, id);
+  const seen = after.finish(reads);
+  const row = seen.rows[0];
+  if (!row) return getTicket(ctx, id);
+  return toTicketResponse(row, seen.assignees.get(id) ?? [], seen.relations.get(id)!, seen.names);
 }
 
 /** Each ticket is assigned on its own; one failure does not undo the others. */

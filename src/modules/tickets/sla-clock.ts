@@ -11,7 +11,7 @@ import {
 } from "../../db/schema";
 import { commitChange, domainEvent } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
-import { allReads, builtOnce, guardedInsert, inList, reads, runReads, type Reads } from "../../lib/d1";
+import { allReads, builtOnce, guardedInsert, inList, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { nowIso, randomToken } from "../../lib/ids";
 import { ALWAYS_OPEN, type WorkingCalendar } from "../../lib/working-time";
 import { workingCalendarOf } from "../calendars";
@@ -55,6 +55,11 @@ export function basisOf([policies, cals, revision]: D1Result[]): SlaBasis {
   };
 }
 
+/** The basis as reads for a caller's batch. */
+export function slaBasisReads(d1: D1Database): Reads<SlaBasis> {
+  return { statements: slaBasisStatements(d1), finish: basisOf };
+}
+
 export async function readSlaBasis(db: Db): Promise<SlaBasis> {
   return basisOf(await db.$client.batch(slaBasisStatements(db.$client)));
 }
@@ -64,6 +69,20 @@ export async function clockCalendar(ctx: Pick<ServiceContext, "db">, calendarId:
   if (!calendarId) return ALWAYS_OPEN;
   const row = await ctx.db.query.calendars.findFirst({ where: eq(calendars.id, calendarId) });
   return row ? workingCalendarOf(row) : ALWAYS_OPEN;
+}
+
+/** The calendar ticket `ticketId`'s clock runs on (as stored when the batch runs), for a caller's batch. */
+export function clockCalendarReads(ctx: Pick<ServiceContext, "db">, ticketId: string): Reads<WorkingCalendar> {
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(calendars)
+        .where(eq(calendars.id, sql`(SELECT t.sla_calendar_id FROM tickets t WHERE t.id = ${ticketId})`))
+        .limit(1),
+    ),
+    ([row]) => (row ? workingCalendarOf(row) : ALWAYS_OPEN),
+  );
 }
 
 const UNFINISHED = `status IN (${UNFINISHED_STATUSES.map((s) => `'${s}'`).join(", ")})`;

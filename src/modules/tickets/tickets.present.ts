@@ -2,7 +2,7 @@
 import { keyset } from "../../lib/pagination";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { allReads, inList, known, mapReads, reads, runReads } from "../../lib/d1";
+import { allReads, inList, known, mapReads, readInBatch, reads, runReads, type Reads } from "../../lib/d1";
 import {
   technicianProfiles,
   ticketAssignees,
@@ -204,6 +204,38 @@ export async function presentChanged(
 ) {
   const row = (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, id) }))!;
   return toTicketResponse(row, before.assignees, before.relation, before.names);
+}
+
+/** The caller's view of a ticket's people, read before a change: who is assigned, the names it shows, the caller's relation. */
+export interface SeenPeople {
+  relation: Relation;
+  assignees: AssigneeInfo[];
+  names: PeopleNames;
+}
+
+/**
+ * A ticket the caller may see, its people and the caller's relation to it, with `also` (what the
+ * caller's step needs besides) in the same batch: one round trip, 404 when the caller may not see it.
+ */
+export async function seenTicket<T>(
+  ctx: UserContext,
+  id: string,
+  also: Reads<T>,
+): Promise<{ ticket: TicketRow; people: SeenPeople; also: T }> {
+  const { seen, value } = await runReads(ctx.env.DB, allReads({ seen: ticketsAsSeen(ctx, [id]), value: also }));
+  const ticket = seen.rows[0];
+  if (!ticket) throw new AppError("not_found", "No such ticket.");
+  return {
+    ticket,
+    people: { relation: seen.relations.get(id)!, assignees: seen.assignees.get(id) ?? [], names: seen.names },
+    also: value,
+  };
+}
+
+/** The ticket's row as a read for the end of a change's batch (the answer), and its mapping. */
+export function ticketRowAfter(ctx: ServiceContext, id: string) {
+  const after = readInBatch(ctx.db.select().from(tickets).where(eq(tickets.id, id)).limit(1));
+  return { statement: after.statement, row: (result: D1Result): TicketRow | undefined => after.map(result)[0] };
 }
 
 export async function getTicket(ctx: UserContext, id: string) {

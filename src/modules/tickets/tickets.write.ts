@@ -18,7 +18,9 @@ import { isInWarranty } from "../assets";
 import { contractCharge } from "../service-contracts";
 import { customerForUser, findCustomer } from "../customers";
 import { clockMove, moveClock, newTicketClock, planFor, usedBetween, usedNow, dueColumns, recomputeClock } from "./sla";
-import { basisOf, clockCalendar, readSlaBasis, slaBasisStatements } from "./sla-clock";
+import { basisOf, clockCalendar, clockCalendarReads, slaBasisReads, slaBasisStatements } from "./sla-clock";
+import { allReads, known, mapReads, rawReads, reads, type Reads } from "../../lib/d1";
+import type { WorkingCalendar } from "../../lib/working-time";
 import { armSlaTimerSoon, earliest } from "../../lib/sla-timer";
 import { FINISHED_STATUSES, type SlaPauseReason, ticketSlaPeriods } from "../../db/schema";
 import { canTriage, findVisibleTicket, type TicketRow } from "../access";
@@ -31,7 +33,7 @@ import {
   type HistoryEntry,
   type TicketChange,
 } from "./change";
-import { ticketEndingParts } from "../../contracts/ticket-endings";
+import { ticketEndingReads } from "../../contracts/ticket-endings";
 import {
   MILESTONE_COLUMN,
   checkAction,
@@ -40,7 +42,16 @@ import {
   type Relation,
   type TicketAction,
 } from "./tickets.workflow";
-import { getTicket, presentChanged, relationTo, ticketsAsSeen, toTicketResponse } from "./tickets.present";
+import {
+  getTicket,
+  presentChanged,
+  relationTo,
+  seenTicket,
+  type SeenPeople,
+  ticketRowAfter,
+  ticketsAsSeen,
+  toTicketResponse,
+} from "./tickets.present";
 
 /** The next ticket number and the SLA basis, in one round trip. */
 async function numberAndBasis(ctx: ServiceContext) {
@@ -76,10 +87,12 @@ export async function slaMove(
   to: TicketStatus,
   now: string,
   pauseReason?: SlaPauseReason,
+  /** The clock's calendar when the caller read it already (`clockCalendarReads`). */
+  knownCalendar?: WorkingCalendar,
 ): Promise<{ set: Columns; rows: { table: typeof ticketSlaPeriods; row: Columns }[] }> {
   const move = clockMove(ticket.status, to, FINISHED_STATUSES);
   if (!move) return { set: {}, rows: [] };
-  const calendar = await clockCalendar(ctx, ticket.slaCalendarId);
+  const calendar = knownCalendar ?? (await clockCalendar(ctx, ticket.slaCalendarId));
   const met = {
     responded: Boolean(ticket.respondedAt) || ["opened", "assigned", "in_progress"].includes(to),
     resolved: false,
@@ -409,9 +422,18 @@ export async function updateTicket(
   }>,
   options: { expectVersion?: number } = {},
 ) {
-  const ticket = await findVisibleTicket(ctx, id);
+  // A new priority, kind or service may fall under another policy: its basis and the clock's calendar come with the ticket.
+  const policyMayMove =
+    input.priority !== undefined || input.kind !== undefined || input.service_category !== undefined;
+  const { ticket, people, also } = await seenTicket(
+    ctx,
+    id,
+    allReads({
+      basis: policyMayMove ? slaBasisReads(ctx.env.DB) : known(null),
+      calendar: policyMayMove ? clockCalendarReads(ctx, id) : known(null),
+    }),
+  );
   assertVersion(ticket, options.expectVersion);
-  const people = await relationTo(ctx, ticket);
   const { relation } = people;
   assertTriage(relation);
   if (["closed", "cancelled"].includes(ticket.status))
@@ -449,15 +471,17 @@ export async function updateTicket(
     set.address = input.location?.address ?? null;
     history.push({ action: "location_changed", from: ticket.address, to: (set.address as string) ?? null });
   }
-  if (!history.length) return toTicketResponse(ticket, people.assignees, relation);
+  if (!history.length) return toTicketResponse(ticket, people.assignees, relation, people.names);
   // A new priority, kind or service may fall under another policy: the unmet targets move, the time used stays used.
   const rows: { table: typeof ticketSlaPeriods; row: Columns }[] = [];
   if (
     !ticket.slaManual &&
     !FINISHED_STATUSES.some((s) => s === ticket.status) &&
-    ["priority", "kind", "service_category"].some((col) => col in set)
+    ["priority", "kind", "service_category"].some((col) => col in set) &&
+    also.basis &&
+    also.calendar
   ) {
-    const basis = await readSlaBasis(ctx.db);
+    const basis = also.basis;
     const plan = planFor(ctx.settings, basis, {
       priority: (set.priority as TicketPriority | undefined) ?? ticket.priority,
       kind: (set.kind as TicketKind | undefined) ?? ticket.kind,
@@ -470,28 +494,26 @@ export async function updateTicket(
       plan.responseMinutes !== ticket.slaResponseMinutes ||
       plan.resolutionMinutes !== ticket.slaResolutionMinutes
     ) {
-      const moved = recomputeClock(
-        ticket,
-        await clockCalendar(ctx, ticket.slaCalendarId),
-        plan,
-        ticket.slaRevision,
-        now,
-      );
+      const moved = recomputeClock(ticket, also.calendar, plan, ticket.slaRevision, now);
       Object.assign(set, moved.set);
       rows.push(...moved.periods.map((row) => ({ table: ticketSlaPeriods, row: { ...row } })));
     }
   }
-  await changeTicket(ctx, {
-    ticketId: id,
-    expectStatus: [ticket.status],
-    set,
-    rows,
-    history,
-    events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }],
-    expectVersion: options.expectVersion,
-  });
+  const answer = await changeAndShow(
+    ctx,
+    {
+      ticketId: id,
+      expectStatus: [ticket.status],
+      set,
+      rows,
+      history,
+      events: [{ type: "ticket.updated", data: { changes: history.map((h) => h.action) } }],
+      expectVersion: options.expectVersion,
+    },
+    people,
+  );
   armForColumns(ctx, set);
-  return presentChanged(ctx, id, people);
+  return answer;
 }
 
 // ---- workflow (WO-4, WO-12) ----
@@ -568,6 +590,12 @@ export function assertVersion(ticket: Pick<TicketRow, "version">, expected: numb
     );
 }
 
+/**
+ * A workflow step in three round trips with the session check: one batch reads the ticket as the
+ * caller sees it, its people and what the step needs (the customer's account and the completed
+ * visit for a resolution, the clock's calendar, the visits an ending cancels); one batch writes the
+ * change and reads the ticket back for the answer.
+ */
 export async function transitionTicket(
   ctx: UserContext,
   id: string,
@@ -575,54 +603,96 @@ export async function transitionTicket(
   comment?: string,
   options: { expectVersion?: number; pauseReason?: SlaPauseReason } = {},
 ) {
-  const ticket = await findVisibleTicket(ctx, id);
+  const resolving = action === "resolve";
+  const ending = RULES[action].to;
+  const { ticket, people, also } = await seenTicket(
+    ctx,
+    id,
+    allReads({
+      approves: resolving ? customerHasAccountReads(ctx, id) : known(false),
+      visitDone: resolving && ctx.settings.resolveNeedsVisit ? completedVisitReads(ctx, id) : known(true),
+      calendar: clockCalendarReads(ctx, id),
+      endings: ending === "cancelled" || ending === "closed" ? ticketEndingReads(ctx, id, ending) : known([]),
+    }),
+  );
   assertVersion(ticket, options.expectVersion);
-  const people = await relationTo(ctx, ticket);
-  const { relation } = people;
-  const verdict = checkAction(action, ticket.status, relation);
+  const verdict = checkAction(action, ticket.status, people.relation);
   if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
   if (verdict === "invalid")
     throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
-  if (action === "resolve" && ctx.settings.resolveNeedsVisit && !(await hasCompletedVisit(ctx, id))) {
+  if (!also.visitDone) {
     throw new AppError(
       "invalid_transition",
       "This deployment resolves work by completing its visit: complete the ticket's appointment.",
     );
   }
-  const to = action === "resolve" ? resolvedStatus(await customerCanApprove(ctx, ticket)) : RULES[action].to;
-  const endings = to === "cancelled" || to === "closed" ? await ticketEndingParts(ctx, id, to) : [];
+  const to = resolving ? resolvedStatus(also.approves) : RULES[action].to;
+  const { endings } = also;
   const now = nowIso();
-  const clock = await slaMove(ctx, ticket, to, now, options.pauseReason);
+  const clock = await slaMove(ctx, ticket, to, now, options.pauseReason, also.calendar);
   const set = {
     ...transitionColumns(ticket, action, to, now),
     ...clock.set,
     ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}),
   };
-  await changeTicket(ctx, {
-    ticketId: id,
-    expectStatus: [ticket.status],
-    set,
-    rows: clock.rows,
-    statements: endings.length ? (guard) => endings.flatMap((e) => e.statements(guard)) : undefined,
-    history: [{ action, from: ticket.status, to, comment }, ...endings.flatMap((e) => e.history)],
-    events: [
-      { type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } },
-      ...endings.flatMap((e) => e.events),
-    ],
-    changed: endings.flatMap((e) => e.changed),
-    expectVersion: options.expectVersion,
-  });
+  const answer = await changeAndShow(
+    ctx,
+    {
+      ticketId: id,
+      expectStatus: [ticket.status],
+      set,
+      rows: clock.rows,
+      statements: endings.length ? (guard) => endings.flatMap((e) => e.statements(guard)) : undefined,
+      history: [{ action, from: ticket.status, to, comment }, ...endings.flatMap((e) => e.history)],
+      events: [
+        { type: "ticket.status_changed", data: { action, from: ticket.status, to, number: ticket.number } },
+        ...endings.flatMap((e) => e.events),
+      ],
+      changed: endings.flatMap((e) => e.changed),
+      expectVersion: options.expectVersion,
+    },
+    people,
+  );
   for (const e of endings) await e.after();
   armForColumns(ctx, set);
-  return presentChanged(ctx, id, people);
+  return answer;
+}
+
+/**
+ * Commits a change of a ticket whose people it leaves alone, and answers the ticket as it now
+ * stands: read at the end of the change's own batch, shown with the people read before it.
+ */
+export async function changeAndShow(ctx: UserContext, change: TicketChange, people: SeenPeople) {
+  const after = ticketRowAfter(ctx, change.ticketId);
+  const { reads } = await changeTicket(ctx, { ...change, readBack: [after.statement] });
+  const row = after.row(reads[0]);
+  if (!row) return getTicket(ctx, change.ticketId);
+  return toTicketResponse(row, people.assignees, people.relation, people.names);
+}
+
+/** Whether the ticket's customer has an account (who approves a resolution), for the step's batch. */
+function customerHasAccountReads(ctx: ServiceContext, ticketId: string): Reads<boolean> {
+  return mapReads(
+    reads(
+      ctx.db
+        .select({ userId: customers.userId })
+        .from(customers)
+        .where(eq(customers.id, sql`(SELECT t.customer_id FROM tickets t WHERE t.id = ${ticketId})`))
+        .limit(1),
+    ),
+    ([row]) => Boolean(row?.userId),
+  );
 }
 
 /** A completed appointment exists for the ticket (read directly: the scheduling module builds on this one). */
-async function hasCompletedVisit(ctx: ServiceContext, ticketId: string): Promise<boolean> {
-  return Boolean(
-    await ctx.env.DB.prepare("SELECT 1 FROM appointments WHERE ticket_id = ?1 AND status = 'completed' LIMIT 1")
-      .bind(ticketId)
-      .first(),
+function completedVisitReads(ctx: ServiceContext, ticketId: string): Reads<boolean> {
+  return mapReads(
+    rawReads(
+      ctx.env.DB.prepare(
+        "SELECT 1 AS done FROM appointments WHERE ticket_id = ?1 AND status = 'completed' LIMIT 1",
+      ).bind(ticketId),
+    ),
+    (rows) => rows.length > 0,
   );
 }
 
@@ -633,13 +703,12 @@ export async function setSla(
   id: string,
   input: { response_due_at?: string; resolution_due_at?: string; estimated_resolution_at?: string },
 ) {
-  const ticket = await findVisibleTicket(ctx, id);
+  const { ticket, people, also: calendar } = await seenTicket(ctx, id, clockCalendarReads(ctx, id));
   const now = nowIso();
   const nowMs = Date.parse(now);
   const set: Columns = { updated_at: now };
   const iso = (v: string) => new Date(v).toISOString();
   // A target set by hand becomes the clock's target in working minutes: used so far plus the working time until it.
-  const calendar = await clockCalendar(ctx, ticket.slaCalendarId);
   const used = usedNow(ticket, calendar, nowMs);
   const minutesUntil = (due: string) => {
     const ms = Date.parse(due);
@@ -683,23 +752,27 @@ export async function setSla(
       Object.entries(set).filter(([k]) => k.endsWith("_at") && k !== "updated_at" && !k.includes("warn")),
     ),
   );
-  await changeTicket(ctx, {
-    ticketId: id,
-    set,
-    history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
-    events: [
-      {
-        type: "ticket.sla_changed",
-        data: Object.fromEntries(
-          Object.entries(set).filter(
-            ([k]) => k.endsWith("_due_at") || k.endsWith("_breached_at") || k.endsWith("resolution_at"),
+  const answer = await changeAndShow(
+    ctx,
+    {
+      ticketId: id,
+      set,
+      history: [{ action: "sla_set", from: ticket.resolutionDueAt, to: summary }],
+      events: [
+        {
+          type: "ticket.sla_changed",
+          data: Object.fromEntries(
+            Object.entries(set).filter(
+              ([k]) => k.endsWith("_due_at") || k.endsWith("_breached_at") || k.endsWith("resolution_at"),
+            ),
           ),
-        ),
-      },
-    ],
-  });
+        },
+      ],
+    },
+    people,
+  );
   armForColumns(ctx, set);
-  return getTicket(ctx, id);
+  return answer;
 }
 
 // ---- service bookings (WO-9) ----
