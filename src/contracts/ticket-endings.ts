@@ -1,7 +1,7 @@
 import type { CatalogueEvent } from "../contracts/events";
 import type { ChangedRow } from "../lib/change-batch";
 import type { ServiceContext } from "../lib/context";
-import type { Reads } from "../lib/d1";
+import { listReads, mapReads, type Reads } from "../lib/d1";
 
 /**
  * What other modules add to a ticket's change when the ticket ends (cancelled or closed), so the
@@ -38,18 +38,7 @@ export function ticketEndingReads(
   ticketId: string,
   to: "cancelled" | "closed",
 ): Reads<TicketEndingPart[]> {
-  const parts = contributors.map((c) => c(ctx, ticketId, to));
-  return {
-    statements: parts.flatMap((p) => p.statements),
-    finish(results) {
-      let at = 0;
-      const out: TicketEndingPart[] = [];
-      for (const p of parts) {
-        const part = p.finish(results.slice(at, at + p.statements.length));
-        at += p.statements.length;
-        if (part) out.push(part);
-      }
-      return out;
-    },
-  };
+  return mapReads(listReads(contributors.map((c) => c(ctx, ticketId, to))), (parts) =>
+    parts.filter((p): p is TicketEndingPart => p !== null),
+  );
 }

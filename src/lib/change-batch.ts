@@ -2,7 +2,7 @@ import type { Table } from "drizzle-orm";
 import type { CatalogueEvent } from "../contracts/events";
 import type { AuditTarget } from "../db/schema";
 import type { ServiceContext } from "./context";
-import type { Guard } from "./d1";
+import { type Guard, readInBatch } from "./d1";
 import { newId, nowIso } from "./ids";
 import type { DomainEventMessage } from "./messages";
 
@@ -161,4 +161,23 @@ export async function commitAudited(
   const db = ctx.env.DB;
   const statements = writes.map((w) => ("toSQL" in w ? statementOf(db, w) : w));
   return (await commitChange(ctx, { statements, audit })).results;
+}
+
+/** `commitChange`, with a drizzle read at the end of the same batch: the answer, as the change left it. */
+export async function commitAndRead<T>(ctx: OwnerContext, change: Change, answer: PromiseLike<T>): Promise<T> {
+  const read = readInBatch(answer);
+  const { reads } = await commitChange(ctx, change, undefined, [read.statement]);
+  return read.map(reads[0]);
+}
+
+/** `commitAudited`, with a drizzle read at the end of the same batch (the answer). */
+export function commitAuditedAndRead<T>(
+  ctx: OwnerContext,
+  writes: (Query | D1PreparedStatement)[],
+  audit: AuditEntry[],
+  answer: PromiseLike<T>,
+): Promise<T> {
+  const db = ctx.env.DB;
+  const statements = writes.map((w) => ("toSQL" in w ? statementOf(db, w) : w));
+  return commitAndRead(ctx, { statements, audit }, answer);
 }

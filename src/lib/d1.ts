@@ -188,6 +188,21 @@ export function allReads<T extends Record<string, Reads<unknown>>>(parts: T): Re
   };
 }
 
+/** A list of `Reads` as one, answered in the same order. */
+export function listReads<T>(list: Reads<T>[]): Reads<T[]> {
+  return {
+    statements: list.flatMap((r) => r.statements),
+    finish(results) {
+      let at = 0;
+      return list.map((r) => {
+        const value = r.finish(results.slice(at, at + r.statements.length));
+        at += r.statements.length;
+        return value;
+      });
+    },
+  };
+}
+
 /** Runs `source` as one batch (no round trip when it reads nothing), `writes` after its reads in the same batch. */
 export async function runReads<T>(db: D1Database, source: Reads<T>, writes: D1PreparedStatement[] = []): Promise<T> {
   const statements = [...source.statements, ...writes];

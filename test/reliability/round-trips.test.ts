@@ -299,7 +299,7 @@ describe("the technician's phone within the round-trip goal", () => {
       `ROUND_TRIPS phone sync snapshot ${trips(snapshot)} settled ${trips(settled)} idle ${trips(idle)} changed ${trips(changed)}`,
     );
   });
-  it("answers an action batch's conflicts and refusals from its opening read, and applies each action for what its verb costs", async () => {
+  it("answers an action batch's conflicts and refusals from its opening read, and applies its steps, comments and work logs in its closing batch", async () => {
     const dispatcher = await staff("dispatcher");
     const tech = await technicianAccount();
     const cust = await customerAccount();
@@ -328,16 +328,38 @@ describe("the technician's phone within the round-trip goal", () => {
     expect(refused.json.results[0].ticket.version).toBe(version);
     expect(trips(refused)).toBeLessThanOrEqual(3);
 
-    // A day's moves on one ticket: each applied action costs its verb's trips, plus one read of the
-    // version it left when the next move builds on it.
+    // A day's moves on one ticket, planned from the opening read and written in the closing batch:
+    // the session, the opening batch and the closing batch, however many actions apply.
     const applied = await send([
       action("start", { base_version: version }),
       action("add_comment", { body: "On site", visibility: "public" }),
     ]);
     expect(applied.json.results.map((r: { status: string }) => r.status)).toEqual(["applied", "applied"]);
     expect(applied.json.results[1].ticket.status).toBe("in_progress");
-    // Opening and closing batches and the session, plus starting (4 trips online after the session) and commenting (3).
-    expect(trips(applied)).toBeLessThanOrEqual(3 + 4 + 3);
+    expect(trips(applied)).toBeLessThanOrEqual(3);
+    const day = await send([
+      action("hold", { base_version: version + 2, comment: "Waiting for a part" }),
+      action("add_work_log", {
+        work_detail: "Fitted the splitter",
+        parts: [{ name: "Splitter", quantity: 1, unit_price: 1200, source: "unstocked" }],
+      }),
+      action("resume", { base_version: version + 2 }),
+      action("add_comment", { body: "Line tested", visibility: "public" }),
+      action("resolve", { base_version: version + 2, comment: "Done" }),
+    ]);
+    expect(day.status, day.text).toBe(200);
+    expect(day.json.results.map((r: { status: string }) => r.status)).toEqual([
+      "applied",
+      "applied",
+      "applied",
+      "applied",
+      "applied",
+    ]);
+    expect(trips(day)).toBeLessThanOrEqual(3);
+    const after = await call(`/v1/tickets/${t.id}`, { token: tech.token });
+    expect(["resolved", "waiting_approval"]).toContain(after.json.status);
+    expect(day.json.results[4].ticket).toMatchObject({ status: after.json.status, version: after.json.version });
+    expect(after.json.version).toBe(version + 7);
     const replay = await send(
       applied.json.results.map((r: { client_id: string }, i: number) => ({
         ...action(
@@ -350,7 +372,7 @@ describe("the technician's phone within the round-trip goal", () => {
     expect(replay.json.results.map((r: { status: string }) => r.status)).toEqual(["duplicate", "duplicate"]);
     expect(trips(replay)).toBeLessThanOrEqual(3);
     console.log(
-      `ROUND_TRIPS phone actions refused ${trips(refused)} applied ${trips(applied)} replay ${trips(replay)}`,
+      `ROUND_TRIPS phone actions refused ${trips(refused)} applied ${trips(applied)} day of five ${trips(day)} replay ${trips(replay)}`,
     );
   });
 });

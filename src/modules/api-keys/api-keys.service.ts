@@ -175,7 +175,7 @@ async function insertKey(
  * their overlap: otherwise the secret the rotation was meant to retire outlives its replacement.
  */
 export async function revokeKey(ctx: UserContext, id: string) {
-  const { key } = await findKey(ctx, id);
+  const { key, appKey } = await findKey(ctx, id);
   const beyond = key.permissions.filter((p) => !isPermission(p) || !ctx.actor.permissions.has(p));
   if (beyond.length) throw new AppError("forbidden", `The key holds permissions you do not: ${beyond.join(", ")}.`);
   const now = nowIso();
@@ -195,8 +195,8 @@ export async function revokeKey(ctx: UserContext, id: string) {
     audit: [{ action: "api_key.revoked", targetType: "api_key", targetId: id, before: present(key, null) }],
   }).then((r) => r.results);
   if (!revoked.meta.changes) throw new AppError("invalid_transition", "The key is already revoked.");
-  const row = await findKey(ctx, id);
-  return present(row.key, row.appKey);
+  // The UPDATE that won set exactly these two columns.
+  return present({ ...key, revokedAt: now, updatedAt: now }, appKey);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { peekCounter, takeCounter } from "../../lib/counters";
-import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
+import { commitAudited, commitAuditedAndRead, commitChange, statementOf } from "../../lib/change-batch";
 import { applicationGrants, applicationRoles, applications, users } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -129,15 +129,14 @@ export async function updateApplication(
   if (input.logo_url !== undefined) set.logoUrl = input.logo_url;
   if (input.allowed_origins !== undefined) set.allowedOrigins = [...new Set(input.allowed_origins)];
   if (input.active !== undefined) set.active = input.active;
-  await commitAudited(ctx, [ctx.db.update(applications).set(set).where(eq(applications.id, id))], {
-    action: "application.updated",
-    targetType: "application",
-    targetId: id,
-    before,
-    after: set,
-  });
+  const [row] = await commitAuditedAndRead(
+    ctx,
+    [ctx.db.update(applications).set(set).where(eq(applications.id, id))],
+    [{ action: "application.updated", targetType: "application", targetId: id, before, after: set }],
+    ctx.db.select().from(applications).where(eq(applications.id, id)).limit(1),
+  );
   forgetAllowedOrigins();
-  return getApplication(ctx, id);
+  return row ? present(row) : getApplication(ctx, id);
 }
 
 // ---- the application's own roles ----

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { visibleCustomers } from "../access";
 import { containsText } from "../../lib/search";
 import { assets, customers, tickets } from "../../db/schema";
-import { commitChange, statementOf } from "../../lib/change-batch";
+import { commitAndRead, commitChange, statementOf } from "../../lib/change-batch";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { allReads, inList, known, mapReads, reads, runReads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
@@ -212,19 +212,29 @@ export async function updateAsset(ctx: UserContext, id: string, input: AssetInpu
       errors: [{ path: "warranty_end", message: "Before warranty_start" }],
     });
   }
-  await commitChange(ctx, {
-    statements: [
-      statementOf(
-        ctx.env.DB,
-        ctx.db
-          .update(assets)
-          .set({ ...patchFrom(input), updatedAt: nowIso() })
-          .where(eq(assets.id, id)),
-      ),
-    ],
-    changed: [{ table: assets, id }],
-  });
-  return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
+  return writeCard(ctx, id, input);
+}
+
+/** A card's own fields changed, answered as the change left it (read at the end of its batch). */
+async function writeCard(ctx: UserContext, id: string, input: AssetInput) {
+  const [row] = await commitAndRead(
+    ctx,
+    {
+      statements: [
+        statementOf(
+          ctx.env.DB,
+          ctx.db
+            .update(assets)
+            .set({ ...patchFrom(input), updatedAt: nowIso() })
+            .where(eq(assets.id, id)),
+        ),
+      ],
+      changed: [{ table: assets, id }],
+    },
+    ctx.db.select().from(assets).where(eq(assets.id, id)).limit(1),
+  );
+  if (!row) throw new AppError("not_found", "No such service card.");
+  return toResponse(row);
 }
 
 export async function deleteAsset(ctx: UserContext, id: string) {
@@ -282,17 +292,5 @@ export async function updateOwnCard(ctx: UserContext, id: string, input: AssetIn
     columns: { id: true },
   });
   if (!existing) throw new AppError("not_found", "No such service card.");
-  await commitChange(ctx, {
-    statements: [
-      statementOf(
-        ctx.env.DB,
-        ctx.db
-          .update(assets)
-          .set({ ...patchFrom(input), updatedAt: nowIso() })
-          .where(eq(assets.id, id)),
-      ),
-    ],
-    changed: [{ table: assets, id }],
-  });
-  return toResponse((await ctx.db.query.assets.findFirst({ where: eq(assets.id, id) }))!);
+  return writeCard(ctx, id, input);
 }

@@ -31,10 +31,13 @@ async function assertNameFree(ctx: UserContext, name: string, exceptId?: string)
     where: and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, name)),
     columns: { id: true },
   });
-  if (clash && clash.id !== exceptId)
-    throw new AppError("conflict", "You already have a bucket with this name.", {
-      errors: [{ path: "name", message: "Already exists" }],
-    });
+  if (clash && clash.id !== exceptId) refuseTakenName();
+}
+
+function refuseTakenName(): never {
+  throw new AppError("conflict", "You already have a bucket with this name.", {
+    errors: [{ path: "name", message: "Already exists" }],
+  });
 }
 
 export async function listBuckets(ctx: UserContext) {
@@ -63,17 +66,30 @@ export async function createBucket(ctx: UserContext, input: { name: string; filt
 }
 
 export async function updateBucket(ctx: UserContext, id: string, input: { name?: string; filters?: Filters }) {
-  await findOwn(ctx, id);
-  if (input.name) await assertNameFree(ctx, input.name, id);
-  await ctx.db
-    .update(buckets)
-    .set({
-      ...(input.name ? { name: input.name } : {}),
-      ...(input.filters ? { filters: input.filters } : {}),
-      updatedAt: nowIso(),
-    })
-    .where(eq(buckets.id, id));
-  return toResponse(await findOwn(ctx, id));
+  // The bucket and a clash of its new name in one batch; the change and its answer in another.
+  const own = and(eq(buckets.id, id), eq(buckets.ownerId, ctx.actor.userId));
+  const [found, clash] = await ctx.db.batch([
+    ctx.db.select({ id: buckets.id }).from(buckets).where(own).limit(1),
+    ctx.db
+      .select({ id: buckets.id })
+      .from(buckets)
+      .where(and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, input.name ?? "")))
+      .limit(1),
+  ]);
+  if (!found.length) throw new AppError("not_found", "No such bucket.");
+  if (input.name && clash[0] && clash[0].id !== id) refuseTakenName();
+  const [, [row]] = await ctx.db.batch([
+    ctx.db
+      .update(buckets)
+      .set({
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.filters ? { filters: input.filters } : {}),
+        updatedAt: nowIso(),
+      })
+      .where(eq(buckets.id, id)),
+    ctx.db.select().from(buckets).where(own).limit(1),
+  ]);
+  return toResponse(row ?? (await findOwn(ctx, id)));
 }
 
 export async function deleteBucket(ctx: UserContext, id: string) {

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { type CalendarFrame, type CalendarHoliday, calendars } from "../../db/schema";
-import { commitAudited, statementOf } from "../../lib/change-batch";
+import { commitAudited, commitAuditedAndRead, statementOf } from "../../lib/change-batch";
 import { bumpSlaRevision } from "../../lib/counters";
 import { armSlaTimer } from "../../lib/sla-timer";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -145,23 +145,26 @@ export async function updateCalendar(ctx: UserContext, id: string, input: z.outp
     // A new feed starts empty; removing one drops what it named.
     Object.assign(set, { icalUrl: input.ical_url, icalHolidays: [], icalRefreshedAt: null, icalError: null });
   }
-  await commitAudited(
+  const [row] = await commitAuditedAndRead(
     ctx,
     [
       ...(input.is_default ? [takeDefault(ctx, id)] : []),
       ctx.db.update(calendars).set(set).where(eq(calendars.id, id)),
       bumpSlaRevision(ctx.env.DB),
     ],
-    {
-      action: "calendar.updated",
-      targetType: "calendar",
-      targetId: id,
-      before: toCalendarResponse(before),
-      after: set,
-    },
+    [
+      {
+        action: "calendar.updated",
+        targetType: "calendar",
+        targetId: id,
+        before: toCalendarResponse(before),
+        after: set,
+      },
+    ],
+    ctx.db.select().from(calendars).where(eq(calendars.id, id)).limit(1),
   );
   recomputeSoon(ctx);
-  return getCalendar(ctx, id);
+  return row ? toCalendarResponse(row) : getCalendar(ctx, id);
 }
 
 export async function deleteCalendar(ctx: UserContext, id: string) {

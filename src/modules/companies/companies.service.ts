@@ -95,16 +95,40 @@ export async function updateCompany(
   id: string,
   input: { name?: string; registration_number?: string; contact_email?: string; contact_phone?: string },
 ) {
-  await findCompany(ctx, id);
-  if (input.name) await assertNameFree(ctx, input.name, id);
+  // The company and a clash of its new name in one batch; the change and its answer in another.
+  const [found, clash] = await ctx.db.batch([
+    ctx.db
+      .select({ id: companies.id })
+      .from(companies)
+      .where(and(eq(companies.id, id), isNull(companies.deletedAt)))
+      .limit(1),
+    ctx.db
+      .select({ id: companies.id })
+      .from(companies)
+      .where(eq(companies.name, input.name ?? ""))
+      .limit(1),
+  ]);
+  if (!found.length) throw new AppError("not_found", "No such company.");
+  if (input.name && clash[0] && clash[0].id !== id)
+    throw new AppError("conflict", "A company with this name exists.", {
+      errors: [{ path: "name", message: "Already exists" }],
+    });
   const patch: Partial<CompanyRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) patch.name = input.name;
   if (input.registration_number !== undefined) patch.registrationNumber = input.registration_number;
   if (input.contact_email !== undefined) patch.contactEmail = input.contact_email;
   if (input.contact_phone !== undefined)
     patch.contactPhone = normalisePhone(ctx, input.contact_phone, "contact_phone") ?? null;
-  await ctx.db.update(companies).set(patch).where(eq(companies.id, id));
-  return getCompany(ctx, id);
+  const [, [row]] = await ctx.db.batch([
+    ctx.db.update(companies).set(patch).where(eq(companies.id, id)),
+    ctx.db
+      .select({ company: companies, members: memberCount })
+      .from(companies)
+      .where(and(eq(companies.id, id), isNull(companies.deletedAt)))
+      .limit(1),
+  ]);
+  if (!row) throw new AppError("not_found", "No such company.");
+  return toResponse(row.company, row.members);
 }
 
 /** Soft delete; members are detached so no user points at a deleted company. */

@@ -2,7 +2,7 @@ import { and, eq, isNull, or, sql, type SQL, gte, lte } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, users, type CustomerChannel } from "../../db/schema";
-import { commitChange, statementOf } from "../../lib/change-batch";
+import { commitAndRead, commitChange, statementOf } from "../../lib/change-batch";
 import { inList, known, mapReads, reads } from "../../lib/d1";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -262,23 +262,33 @@ export async function updateCustomer(ctx: UserContext, id: string, input: Custom
   const offer = input.offer_id ? await offerForCustomer(ctx, input.offer_id, current.offerId) : null;
   if (input.user_id) await assertLinkableUser(ctx, input.user_id, id);
   if (input.account_number) await assertAccountNumberFree(ctx, input.account_number, id);
-  await commitChange(ctx, {
-    statements: [
-      statementOf(
-        ctx.env.DB,
-        ctx.db
-          .update(customers)
-          .set({
-            ...patchFrom(ctx, input),
-            ...(input.offer_id !== undefined ? { offerId: offer?.id ?? null } : {}),
-            updatedAt: nowIso(),
-          })
-          .where(eq(customers.id, id)),
-      ),
-    ],
-    changed: [{ table: customers, id }],
-  });
-  return getCustomer(ctx, id);
+  // The answer is read at the end of the change's batch, as the caller may see it.
+  const [row] = await commitAndRead(
+    ctx,
+    {
+      statements: [
+        statementOf(
+          ctx.env.DB,
+          ctx.db
+            .update(customers)
+            .set({
+              ...patchFrom(ctx, input),
+              ...(input.offer_id !== undefined ? { offerId: offer?.id ?? null } : {}),
+              updatedAt: nowIso(),
+            })
+            .where(eq(customers.id, id)),
+        ),
+      ],
+      changed: [{ table: customers, id }],
+    },
+    ctx.db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)))
+      .limit(1),
+  );
+  if (!row) throw new AppError("not_found", "No such customer.");
+  return toCustomerResponse(row, { nationalId: seesNationalId(ctx) });
 }
 
 /** The customer's own choice of language (from their visit page). */

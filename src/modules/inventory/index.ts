@@ -28,6 +28,7 @@ export {
   fittedPartsStatements,
   planFittedParts,
   type FittedPart,
+  type FittedParts,
 } from "./parts";
 export { stockProblem } from "./stock";
 export { itemImport } from "./inventory.import";

@@ -2,12 +2,23 @@ import { and, eq } from "drizzle-orm";
 import { mobileActions } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { statementOf } from "../../lib/change-batch";
-import { allReads, inList, reads, runReads, writes } from "../../lib/d1";
+import { allReads, inList, listReads, mapReads, reads, runReads, writes } from "../../lib/d1";
 import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
 import { reportLocation } from "../technicians";
-import { addComment, addWorkLog, ticketsForSync, transitionTicket, updateTicketChecklistItem } from "../tickets";
+import { fittedPartsReads, type FittedParts } from "../inventory";
+import {
+  addComment,
+  addWorkLog,
+  type OfflineBasis,
+  offlineBasisReads,
+  type PlannedStep,
+  planOfflineStep,
+  ticketsForSync,
+  transitionTicket,
+  updateTicketChecklistItem,
+} from "../tickets";
 import { attachUpload } from "../uploads";
 import type { MobileAction } from "./actions.schemas";
 import { activeDevice } from "./devices.service";
@@ -49,6 +60,9 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
   const me = ctx.actor.userId;
   const now = nowIso();
   const named = [...new Set(batch.actions.flatMap((a) => ("ticket_id" in a ? [a.ticket_id] : [])))];
+  // Steps, comments and work logs are planned from the opening read and written in the closing batch.
+  const planned = batch.actions.every((a) => PLANNED.has(a.type));
+  const workLogs = planned ? batch.actions.filter((a) => a.type === "add_work_log") : [];
   const opening = await runReads(
     ctx.env.DB,
     allReads({
@@ -67,7 +81,16 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
             ),
           ),
       ),
-      tickets: ticketsForSync(ctx, named),
+      basis: planned
+        ? offlineBasisReads(ctx, named, { resolves: batch.actions.some((a) => a.type === "resolve") })
+        : mapReads(ticketsForSync(ctx, named), (shown): OfflineBasis | null => ({
+            shown,
+            steps: new Map(),
+            authorName: "",
+          })),
+      parts: listReads(
+        workLogs.map((a) => fittedPartsReads(ctx, { technicianId: me, ticketId: a.ticket_id, parts: a.parts ?? [] })),
+      ),
       claims: writes(
         batch.actions.map((a) =>
           ctx.env.DB.prepare(
@@ -79,28 +102,120 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
       ),
     }),
   );
-  const run: Run = {
+  const fresh = opening.claims.map((c) => (c.meta.changes ?? 0) > 0);
+  if (planned) {
+    const parts = new Map(workLogs.map((a, i) => [a.client_id, opening.parts[i]]));
+    const answered = await applyPlanned(ctx, batch.actions, fresh, opening, parts);
+    if (answered) return answered;
+  }
+  return applyInTurn(ctx, batch.actions, fresh, opening);
+}
+
+/** Action types planned from the opening read; a batch with any other applies each action with its own verb. */
+const PLANNED = new Set<MobileAction["type"]>(["start", "hold", "resume", "resolve", "add_comment", "add_work_log"]);
+
+type Opening = {
+  basis: OfflineBasis | null;
+  earlier: (typeof mobileActions.$inferSelect)[];
+};
+
+function newRun(ctx: UserContext, opening: Opening, plan?: Run["plan"]): Run {
+  return {
     ctx,
-    tickets: new Map(opening.tickets.map((t) => [t.id, t])),
+    tickets: new Map((opening.basis?.shown ?? []).map((t) => [t.id, t as SyncedTicket])),
     stale: new Set(),
+    changed: new Set(),
     chains: new Map(),
     earlier: new Map(opening.earlier.map((e) => [e.clientId, e])),
     answered: new Map(),
     settled: [],
+    plan,
   };
+}
+
+/**
+ * Every action decided from the opening read and every change written in one closing batch, with
+ * the outcomes and the changed tickets read back: three round trips with the session check,
+ * whatever the batch holds. Each change's tripwire aborts the whole batch if a ticket moved on
+ * since the opening read (or stock ran out); then nothing of it was written and the batch is
+ * applied in turn instead (null).
+ */
+async function applyPlanned(
+  ctx: UserContext,
+  actions: MobileAction[],
+  fresh: boolean[],
+  opening: Opening & { basis: OfflineBasis | null },
+  parts: Map<string, (customerId: string | null) => FittedParts>,
+) {
+  if (!opening.basis) return null;
+  // Planning changes the basis (each ticket as the batch leaves it): the fallback reads afresh.
+  const run = newRun(ctx, opening, { basis: opening.basis, steps: [], parts });
   const results: ActionResult[] = [];
-  for (const [i, action] of batch.actions.entries()) {
-    const result = opening.claims[i].meta.changes ? await applyOne(run, action) : duplicateOf(run, action);
+  try {
+    for (const [i, action] of actions.entries()) {
+      const result = fresh[i] ? await applyOne(run, action) : duplicateOf(run, action);
+      run.answered.set(action.client_id, result);
+      results.push(result);
+    }
+  } catch (err) {
+    if (err instanceof PlanAbandoned) return null;
+    throw err;
+  }
+  const steps = run.plan!.steps;
+  const writes = steps.flatMap((s) => s.statements);
+  const answers = ticketsForSync(ctx, changedIn(results));
+  const closing = [...writes, ...run.settled, ...answers.statements];
+  let all: D1Result[] = [];
+  try {
+    if (closing.length) all = await ctx.env.DB.batch(closing);
+  } catch (err) {
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        msg: "offline batch applied in turn",
+        request_id: ctx.requestId,
+        reason: String((err as Error)?.message ?? err),
+      }),
+    );
+    return null;
+  }
+  let at = 0;
+  for (const step of steps) {
+    await step.afterCommit(all.slice(at, at + step.statements.length));
+    at += step.statements.length;
+  }
+  return answerWith(results, answers.finish(all.slice(all.length - answers.statements.length)));
+}
+
+/** Each action applied with the verb the online request calls, in order. */
+async function applyInTurn(ctx: UserContext, actions: MobileAction[], fresh: boolean[], opening: Opening) {
+  const basis = opening.basis ? { shown: opening.basis.shown } : null;
+  const run = newRun(ctx, { ...opening, basis: basis && { ...basis, steps: new Map(), authorName: "" } });
+  const results: ActionResult[] = [];
+  for (const [i, action] of actions.entries()) {
+    const result = fresh[i] ? await applyOne(run, action) : duplicateOf(run, action);
     run.answered.set(action.client_id, result);
     results.push(result);
   }
   // The closing batch: every outcome, and the tickets answers left to read, as they now stand.
-  const unread = (r: ActionResult) => (r.ticket as SyncedTicket | null | undefined)?.version === UNREAD;
-  const ids = [...new Set(results.filter(unread).map((r) => String(r.ticket!.id)))];
-  const changed = await runReads(ctx.env.DB, ticketsForSync(ctx, ids), run.settled);
+  const changed = await runReads(ctx.env.DB, ticketsForSync(ctx, changedIn(results)), run.settled);
+  return answerWith(results, changed);
+}
+
+const unread = (r: ActionResult) => (r.ticket as SyncedTicket | null | undefined)?.version === UNREAD;
+
+/** The tickets answers carry that are read at the close. */
+function changedIn(results: ActionResult[]): string[] {
+  return [...new Set(results.filter(unread).map((r) => String(r.ticket!.id)))];
+}
+
+function answerWith(results: ActionResult[], changed: { id: string }[]) {
   const fresh = new Map(changed.map((t) => [t.id, t]));
   return { results: results.map((r) => (unread(r) ? { ...r, ticket: fresh.get(String(r.ticket!.id)) ?? null } : r)) };
 }
+
+/** A fault while planning (not a refusal): the batch is applied in turn instead. */
+class PlanAbandoned extends Error {}
 
 type SyncedTicket = Record<string, unknown> & { id: string; version: number };
 
@@ -114,6 +229,14 @@ interface Run {
   answered: Map<string, ActionResult>;
   /** The outcomes to record, in the closing batch. */
   settled: D1PreparedStatement[];
+  /** Tickets a planned change of this batch changed (their answer is read at the close). */
+  changed: Set<string>;
+  /** Planning from the opening read: the basis, the changes planned so far, each work log's parts. */
+  plan?: {
+    basis: OfflineBasis;
+    steps: PlannedStep[];
+    parts: Map<string, (customerId: string | null) => FittedParts>;
+  };
 }
 
 /** The ticket as the caller reads it now: from the opening read, or read again when this batch changed it and a later action needs its version. */
@@ -132,7 +255,7 @@ const UNREAD = -1;
 
 /** The ticket an answer carries: read at the close when this batch changed it. */
 function ticketForAnswer(run: Run, ticketId: string): SyncedTicket | null {
-  if (run.stale.has(ticketId)) return { id: ticketId, version: UNREAD };
+  if (run.stale.has(ticketId) || run.changed.has(ticketId)) return { id: ticketId, version: UNREAD };
   return run.tickets.get(ticketId) ?? null;
 }
 
@@ -184,8 +307,10 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
   }
 
   try {
-    const result = await perform(run, action, STATEFUL.has(action.type) ? expectVersion : undefined);
-    if (ticketId) run.stale.add(ticketId);
+    const result = run.plan
+      ? await plan(run, action, STATEFUL.has(action.type) ? expectVersion : undefined)
+      : await perform(run, action, STATEFUL.has(action.type) ? expectVersion : undefined);
+    if (ticketId && !run.plan) run.stale.add(ticketId);
     return settle(run, action, {
       client_id: action.client_id,
       status: "applied",
@@ -194,6 +319,7 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
     });
   } catch (err) {
     if (!(err instanceof AppError)) {
+      if (run.plan) throw new PlanAbandoned(String((err as Error)?.message ?? err));
       // A fault here, not a verdict: forget the claim so the phone's retry applies it.
       await ctx.db
         .delete(mobileActions)
@@ -217,7 +343,8 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
     if (chain && STATEFUL.has(action.type)) chain.now = null;
     const problem = problemBody(err.code, err.message, ctx.requestId, err.errors);
     const status: Outcome = CONFLICTS.has(err.code) ? "conflict" : "rejected";
-    if (status === "conflict" && ticketId) run.stale.add(ticketId);
+    // Applied in turn, the ticket may have moved on meanwhile: it is read at the close.
+    if (status === "conflict" && ticketId && !run.plan) run.stale.add(ticketId);
     return settle(run, action, {
       client_id: action.client_id,
       status,
@@ -225,6 +352,53 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
       ticket: status === "conflict" && ticketId ? ticketForAnswer(run, ticketId) : null,
     });
   }
+}
+
+/** An action planned as a change of the closing batch; its answer is known now. */
+async function plan(run: Run, action: MobileAction, expectVersion: number | undefined) {
+  const { ctx } = run;
+  const { basis, steps, parts } = run.plan!;
+  const planned = await (async () => {
+    switch (action.type) {
+      case "start":
+      case "hold":
+      case "resume":
+      case "resolve":
+        return planOfflineStep(ctx, basis, action.ticket_id, {
+          kind: "transition",
+          action: action.type,
+          comment: action.comment,
+          expectVersion,
+        });
+      case "add_comment":
+        return planOfflineStep(ctx, basis, action.ticket_id, {
+          kind: "comment",
+          body: action.body,
+          visibility: action.visibility,
+        });
+      case "add_work_log":
+        return planOfflineStep(ctx, basis, action.ticket_id, {
+          kind: "work_log",
+          input: {
+            work_detail: action.work_detail,
+            parts: action.parts,
+            amount_charged: action.amount_charged,
+            next_service_date: action.next_service_date,
+          },
+          planParts: parts.get(action.client_id)!,
+        });
+      default:
+        throw new PlanAbandoned(`${action.type} is not planned`);
+    }
+  })();
+  steps.push(planned);
+  const ticketId = "ticket_id" in action ? action.ticket_id : "";
+  run.changed.add(ticketId);
+  const shown = run.tickets.get(ticketId);
+  if (shown) run.tickets.set(ticketId, { ...shown, version: planned.version });
+  const chain = run.chains.get(ticketId);
+  if (chain && chain.now !== null) chain.now = planned.version;
+  return planned.result;
 }
 
 async function perform(

@@ -5,7 +5,7 @@ import { isLocal } from "../../lib/env";
 import { outboundTargetProblem } from "../../lib/outbound-targets";
 import { inList, known, mapReads, reads } from "../../lib/d1";
 import { deliveries, notificationPreferences, notifications, users, webhooks, type Channel } from "../../db/schema";
-import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
+import { commitAudited, commitAuditedAndRead, commitChange, statementOf } from "../../lib/change-batch";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { callers } from "../../lib/identity";
 import { newId, nowIso } from "../../lib/ids";
@@ -296,14 +296,13 @@ export async function updateWebhook(
     ...(input.active !== undefined ? { active: input.active } : {}),
     updatedAt: nowIso(),
   };
-  await commitAudited(ctx, [ctx.db.update(webhooks).set(set).where(eq(webhooks.id, id))], {
-    action: "webhook.updated",
-    targetType: "webhook",
-    targetId: id,
-    before,
-    after: set,
-  });
-  return getWebhook(ctx, id);
+  const [row] = await commitAuditedAndRead(
+    ctx,
+    [ctx.db.update(webhooks).set(set).where(eq(webhooks.id, id))],
+    [{ action: "webhook.updated", targetType: "webhook", targetId: id, before, after: set }],
+    ctx.db.select().from(webhooks).where(eq(webhooks.id, id)).limit(1),
+  );
+  return toWebhook(row ?? (await findWebhook(ctx, id)));
 }
 
 export async function deleteWebhook(ctx: UserContext, id: string) {

@@ -280,6 +280,39 @@ describe("checklists offline", () => {
     expect(ticked.data).toMatchObject({ done: true, value: "-18.9 dBm", ticket_id: id });
   });
 
+  it("a planned batch whose resolve meets open checklist items is not written; applied in turn, the start holds and the resolve is a conflict", async () => {
+    const { tech, id } = await installationFromTemplate();
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
+    const version = (await call(`/v1/tickets/${id}`, { token: tech.token })).json.version as number;
+    const done = await call("/v1/mobile/actions", {
+      token: tech.token,
+      body: {
+        device_id: phone.id,
+        actions: [
+          { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
+          { client_id: crypto.randomUUID(), type: "add_comment", ticket_id: id, body: "On site", visibility: "public" },
+          { client_id: crypto.randomUUID(), type: "resolve", ticket_id: id, base_version: version },
+        ],
+      },
+    });
+    expect(done.status, done.text).toBe(200);
+    expect(
+      done.json.results.map((r: { status: string; problem?: { code: string } }) => [r.status, r.problem?.code ?? null]),
+    ).toEqual([
+      ["applied", null],
+      ["applied", null],
+      ["conflict", "checklist_incomplete"],
+    ]);
+    expect(done.json.results[2].ticket).toMatchObject({ status: "in_progress", version: version + 2 });
+    // The planned closing batch was rolled back whole: one start and one comment, not two.
+    const history = await env.DB.prepare("SELECT action FROM ticket_history WHERE ticket_id = ? ORDER BY rowid")
+      .bind(id)
+      .all<{ action: string }>();
+    expect(history.results.filter((h) => h.action === "start")).toHaveLength(1);
+    expect(history.results.filter((h) => h.action === "commented")).toHaveLength(1);
+  });
+
   it("the phone syncs the template of each ticket it works, and hears when the template changes", async () => {
     const { tech, id } = await installationFromTemplate();
     const admin = await staff("admin");

@@ -2,7 +2,7 @@ import { keyset } from "../../lib/pagination";
 import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { displayName } from "../../lib/names";
 import { enqueueSms } from "../../lib/enqueue";
-import { readInBatch, reads } from "../../lib/d1";
+import { mapReads, readInBatch, reads, type Reads } from "../../lib/d1";
 import {
   completionCodes,
   customers,
@@ -19,15 +19,16 @@ import { FILE_SIGNATURES, safeFilename } from "../../lib/files";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { consumeRateLimits } from "../../lib/rate-limit";
-import { canTriage, findVisibleTicket, withVisibleTicket } from "../access";
+import { canTriage, findVisibleTicket, type TicketRow, withVisibleTicket } from "../access";
 import {
   fittedPartsEvents,
   fittedPartsReads,
   fittedPartsStatements,
+  type FittedParts,
   planFittedParts,
   stockProblem,
 } from "../inventory";
-import { changeTicket, type Guard } from "./change";
+import { changeTicket, type Guard, type TicketChange } from "./change";
 import type { Condition } from "./tickets.repo";
 import {
   commentsWithAuthors,
@@ -49,9 +50,15 @@ export async function addComment(
   input: { body: string; visibility: "public" | "internal" },
 ) {
   // The author's name for the answer is read with the visibility check.
-  const [author] = await withVisibleTicket(
-    ctx,
-    id,
+  const authorName = await withVisibleTicket(ctx, id, authorNameReads(ctx));
+  const { change, comment } = commentChange(ctx, id, input, authorName);
+  await changeTicket(ctx, change);
+  return comment;
+}
+
+/** The caller's display name (a comment's author), for a caller's batch. */
+export function authorNameReads(ctx: UserContext): Reads<string> {
+  return mapReads(
     reads(
       ctx.db
         .select({ firstName: users.firstName, lastName: users.lastName, username: users.username })
@@ -59,38 +66,50 @@ export async function addComment(
         .where(eq(users.id, ctx.actor.userId))
         .limit(1),
     ),
+    ([author]) => displayName(author?.firstName, author?.lastName, author?.username),
   );
+}
+
+/** A comment on a ticket the caller sees, as a change, and the comment as the API answers it. */
+export function commentChange(
+  ctx: UserContext,
+  id: string,
+  input: { body: string; visibility: "public" | "internal" },
+  authorName: string,
+): { change: TicketChange; comment: ReturnType<typeof toCommentResponse> } {
   if (input.visibility === "internal" && !ctx.actor.permissions.has("tickets:internal")) {
     throw new AppError("forbidden", "Internal notes are for staff.");
   }
   const now = nowIso();
   const commentId = newId("cmt");
   const internal = input.visibility === "internal";
-  await changeTicket(ctx, {
-    ticketId: id,
-    rows: [
-      {
-        table: ticketComments,
-        row: {
-          id: commentId,
-          ticket_id: id,
-          author_id: ctx.actor.userId,
-          body: input.body,
-          visibility: input.visibility,
-          created_at: now,
-        },
-      },
-    ],
-    history: [{ action: internal ? "internal_note" : "commented", comment: input.body, internal }],
-    events: [{ type: "ticket.commented", data: { comment_id: commentId, visibility: input.visibility } }],
-  });
   return {
-    id: commentId,
-    author_id: ctx.actor.userId,
-    author_name: displayName(author?.firstName, author?.lastName, author?.username),
-    body: input.body,
-    visibility: input.visibility,
-    created_at: now,
+    change: {
+      ticketId: id,
+      rows: [
+        {
+          table: ticketComments,
+          row: {
+            id: commentId,
+            ticket_id: id,
+            author_id: ctx.actor.userId,
+            body: input.body,
+            visibility: input.visibility,
+            created_at: now,
+          },
+        },
+      ],
+      history: [{ action: internal ? "internal_note" : "commented", comment: input.body, internal }],
+      events: [{ type: "ticket.commented", data: { comment_id: commentId, visibility: input.visibility } }],
+    },
+    comment: {
+      id: commentId,
+      author_id: ctx.actor.userId,
+      author_name: authorName,
+      body: input.body,
+      visibility: input.visibility,
+      created_at: now,
+    },
   };
 }
 
@@ -326,25 +345,39 @@ export async function addWorkLog(ctx: UserContext, id: string, input: WorkLogInp
     id,
     fittedPartsReads(ctx, { technicianId: ctx.actor.userId, ticketId: id, parts: input.parts ?? [] }),
   );
-  assertWorker(relation);
-  if (["closed", "cancelled"].includes(ticket.status))
-    throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
-  const row = workLogRow(ctx, id, input, false);
-  const fitted = planParts(ticket.customerId);
+  const { change, row } = workLogChange(ctx, ticket, relation, input, planParts);
   const logged = readInBatch(ctx.db.select().from(workLogs).where(eq(workLogs.id, row.id)).limit(1));
-  const { reads: after } = await changeTicket(ctx, {
-    ticketId: id,
-    readBack: [logged.statement],
-    rows: [{ table: workLogs, row }],
-    statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, guard),
-    history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
-    events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
-    alsoRecorded: fittedPartsEvents(fitted, row.id),
-  }).catch((err) => {
+  const { reads: after } = await changeTicket(ctx, { ...change, readBack: [logged.statement] }).catch((err) => {
     throw stockProblem(err);
   });
   const [stored] = logged.map(after[0]);
   return toWorkLogResponse(stored ?? (await ctx.db.query.workLogs.findFirst({ where: eq(workLogs.id, row.id) }))!);
+}
+
+/** A work log (and the parts it fits, drawn from stock) as a change, refused unless the caller works on the ticket and it is open. */
+export function workLogChange(
+  ctx: UserContext,
+  ticket: TicketRow,
+  relation: Relation,
+  input: WorkLogInput,
+  planParts: (customerId: string | null) => FittedParts,
+): { change: TicketChange; row: ReturnType<typeof workLogRow> } {
+  assertWorker(relation);
+  if (["closed", "cancelled"].includes(ticket.status))
+    throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
+  const row = workLogRow(ctx, ticket.id, input, false);
+  const fitted = planParts(ticket.customerId);
+  return {
+    row,
+    change: {
+      ticketId: ticket.id,
+      rows: [{ table: workLogs, row }],
+      statements: (guard) => fittedPartsStatements(ctx.env.DB, fitted, guard),
+      history: [{ action: "work_logged", to: row.id, comment: input.work_detail }],
+      events: [{ type: "ticket.work_logged", data: { work_log_id: row.id } }],
+      alsoRecorded: fittedPartsEvents(fitted, row.id),
+    },
+  };
 }
 
 export async function listWorkLogs(ctx: UserContext, id: string, query: { limit: number; cursor?: string }) {

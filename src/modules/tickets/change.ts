@@ -3,7 +3,7 @@ import type { CatalogueEvent } from "../../contracts/events";
 import { type ChecklistTemplateItem, ticketAssignees, ticketChecklistItems, tickets } from "../../db/schema";
 import { type ChangedRow, commitChange, domainEvent, prepareChange, type RecordedEvent } from "../../lib/change-batch";
 import { actorUserId, type ServiceContext } from "../../lib/context";
-import { guardedInsert as insertIfGuarded, type Guard as OuterGuard } from "../../lib/d1";
+import { guardedInsert as insertIfGuarded, numbered, type Guard as OuterGuard } from "../../lib/d1";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import type { DomainEventMessage } from "../../lib/messages";
 import { AppError } from "../../lib/problem";
@@ -82,6 +82,45 @@ export async function changeTicket(
 ): Promise<{ events: DomainEventMessage[]; reads: D1Result[] }> {
   const db = ctx.env.DB;
   const { ticketId } = change;
+  const prepared = prepareTicketChange(ctx, change);
+  const all = await db.batch([...prepared.statements, ...(change.readBack ?? [])]);
+  const results = all.slice(0, prepared.statements.length);
+  const reads = all.slice(prepared.statements.length);
+  if ((results[0]?.meta.changes ?? 0) > 0) {
+    await prepared.afterCommit(results);
+    return { events: prepared.events, reads };
+  }
+  if (prepared.completes) {
+    const open = await checklistProblem(ctx, ticketId);
+    if (open) throw open;
+  }
+  if (change.expectVersion !== undefined) {
+    const current = await db
+      .prepare("SELECT version FROM tickets WHERE id = ?")
+      .bind(ticketId)
+      .first<{ version: number }>();
+    if (current && current.version !== change.expectVersion)
+      throw new AppError(
+        "precondition_failed",
+        `The ticket is at version ${current.version}, not ${change.expectVersion}; read it again.`,
+      );
+  }
+  throw new AppError("conflict", change.conflict ?? "The ticket changed while this request ran; reload and try again.");
+}
+
+/**
+ * A ticket change's statements (its guarded UPDATE first, then its rows, history and every derived
+ * table's), for a batch the caller sends, and what to run once that batch committed and the
+ * change won (its first statement changed the ticket). `tripwire` is a statement that fails —
+ * aborting the whole batch — unless the change won: for a batch of several changes that must
+ * all hold (the phone's offline actions), sent right after the change's statements.
+ */
+export function prepareTicketChange(
+  ctx: Pick<ServiceContext, "env" | "actor" | "settings"> & { waitUntil?: ServiceContext["waitUntil"] },
+  change: TicketChange,
+) {
+  const db = ctx.env.DB;
+  const { ticketId } = change;
   const actorId = actorUserId(ctx.actor);
   const token = randomToken(12);
   const events = (change.events ?? []).map((e) => domainEvent(e, ticketId, actorId));
@@ -93,53 +132,35 @@ export async function changeTicket(
     change.expectVersion === undefined
       ? expectAlso
       : andConditions(expectAlso, { sql: "version = ?", params: [change.expectVersion] });
-  const { results, won, reads } = await commitChange(
-    ctx,
-    {
-      statements: [
-        guardedUpdate(db, ticketId, { updated_at: nowIso(), ...change.set }, token, change.expectStatus, versionCheck),
-        ...(change.rows ?? []).map((r) => guardedInsert(db, getTableName(r.table), r.row, ticketId, token)),
-        ...(change.statements?.(guard) ?? []),
-        ...(change.history ?? []).map((h) =>
-          guardedInsert(
-            db,
-            "ticket_history",
-            historyRow(ticketId, actorId, h.action, h.from ?? null, h.to ?? null, h.comment, h.internal),
-            ticketId,
-            token,
-          ),
+  const prepared = prepareChange(ctx, {
+    statements: [
+      guardedUpdate(db, ticketId, { updated_at: nowIso(), ...change.set }, token, change.expectStatus, versionCheck),
+      ...(change.rows ?? []).map((r) => guardedInsert(db, getTableName(r.table), r.row, ticketId, token)),
+      ...(change.statements?.(guard) ?? []),
+      ...(change.history ?? []).map((h) =>
+        guardedInsert(
+          db,
+          "ticket_history",
+          historyRow(ticketId, actorId, h.action, h.from ?? null, h.to ?? null, h.comment, h.internal),
+          ticketId,
+          token,
         ),
-      ],
-      guard,
-      changed: changedRowsOf(change),
-      events: [...events.map((event) => ({ event })), ...(change.alsoRecorded ?? [])],
-    },
-    (batch) => (batch[0]?.meta.changes ?? 0) > 0,
-    change.readBack,
-  );
-  if (!won) {
-    if (completes) {
-      const open = await checklistProblem(ctx, ticketId);
-      if (open) throw open;
-    }
-    if (change.expectVersion !== undefined) {
-      const current = await db
-        .prepare("SELECT version FROM tickets WHERE id = ?")
-        .bind(ticketId)
-        .first<{ version: number }>();
-      if (current && current.version !== change.expectVersion)
-        throw new AppError(
-          "precondition_failed",
-          `The ticket is at version ${current.version}, not ${change.expectVersion}; read it again.`,
-        );
-    }
-    throw new AppError(
-      "conflict",
-      change.conflict ?? "The ticket changed while this request ran; reload and try again.",
-    );
-  }
-  void results;
-  return { events, reads };
+      ),
+    ],
+    guard,
+    changed: changedRowsOf(change),
+    events: [...events.map((event) => ({ event })), ...(change.alsoRecorded ?? [])],
+  });
+  return {
+    statements: prepared.statements,
+    afterCommit: prepared.afterCommit,
+    events,
+    completes,
+    // json() of a text that is not JSON is an error, and D1 rolls back a batch with an error in it.
+    tripwire: db
+      .prepare(`SELECT json(CASE WHEN ${numbered(guard.sql, 1)} THEN '1' ELSE 'the ticket moved on' END) AS held`)
+      .bind(...guard.params),
+  };
 }
 
 /** The ticket's own copy of its template's checklist. */

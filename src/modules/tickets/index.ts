@@ -72,6 +72,7 @@ export { runAutoAssignStep } from "./bookings.service";
 export { assignedScopesSql, assignedTickets, ticketPartsForSync, ticketsForSync } from "./tickets.sync";
 export { addComment, addWorkLog, attachStoredFile } from "./activity.service";
 export { transitionTicket } from "./tickets.write";
+export { offlineBasisReads, type OfflineBasis, type PlannedStep, planOfflineStep } from "./offline";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";
 export { ChecklistItemUpdateSchema } from "./checklist.schemas";
 export { updateTicketChecklistItem } from "./checklist.service";

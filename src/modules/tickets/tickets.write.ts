@@ -33,7 +33,7 @@ import {
   type HistoryEntry,
   type TicketChange,
 } from "./change";
-import { ticketEndingReads } from "../../contracts/ticket-endings";
+import { type TicketEndingPart, ticketEndingReads } from "../../contracts/ticket-endings";
 import {
   MILESTONE_COLUMN,
   checkAction,
@@ -615,30 +615,57 @@ export async function transitionTicket(
       endings: ending === "cancelled" || ending === "closed" ? ticketEndingReads(ctx, id, ending) : known([]),
     }),
   );
+  const { change, set } = await transitionChange(ctx, { ticket, people, ...also }, action, comment, options);
+  const answer = await changeAndShow(ctx, change, people);
+  for (const e of also.endings) await e.after();
+  armForColumns(ctx, set);
+  return answer;
+}
+
+/** What a workflow step decides from: the ticket, its people, and the facts its step reads with it. */
+export interface StepBasis {
+  ticket: TicketRow;
+  people: SeenPeople;
+  /** The customer has an account (a resolution waits for their approval). */
+  approves: boolean;
+  /** A visit was completed (or the deployment does not ask for one). */
+  visitDone: boolean;
+  calendar: WorkingCalendar;
+  endings: TicketEndingPart[];
+}
+
+/** A workflow step as a change, refused (4xx) when the caller may not take it from where the ticket is. */
+export async function transitionChange(
+  ctx: UserContext,
+  basis: StepBasis,
+  action: TicketAction,
+  comment: string | undefined,
+  options: { expectVersion?: number; pauseReason?: SlaPauseReason },
+): Promise<{ change: TicketChange; set: Columns }> {
+  const { ticket, people, endings } = basis;
   assertVersion(ticket, options.expectVersion);
   const verdict = checkAction(action, ticket.status, people.relation);
   if (verdict === "forbidden") throw new AppError("forbidden", `You may not ${action} this ticket.`);
   if (verdict === "invalid")
     throw new AppError("invalid_transition", `Cannot ${action} a ticket that is ${ticket.status}.`);
-  if (!also.visitDone) {
+  if (action === "resolve" && !basis.visitDone) {
     throw new AppError(
       "invalid_transition",
       "This deployment resolves work by completing its visit: complete the ticket's appointment.",
     );
   }
-  const to = resolving ? resolvedStatus(also.approves) : RULES[action].to;
-  const { endings } = also;
+  const to = action === "resolve" ? resolvedStatus(basis.approves) : RULES[action].to;
   const now = nowIso();
-  const clock = await slaMove(ctx, ticket, to, now, options.pauseReason, also.calendar);
+  const clock = await slaMove(ctx, ticket, to, now, options.pauseReason, basis.calendar);
   const set = {
     ...transitionColumns(ticket, action, to, now),
     ...clock.set,
     ...(to === "cancelled" && endings.length ? { scheduled_at: null } : {}),
   };
-  const answer = await changeAndShow(
-    ctx,
-    {
-      ticketId: id,
+  return {
+    set,
+    change: {
+      ticketId: ticket.id,
       expectStatus: [ticket.status],
       set,
       rows: clock.rows,
@@ -651,11 +678,7 @@ export async function transitionTicket(
       changed: endings.flatMap((e) => e.changed),
       expectVersion: options.expectVersion,
     },
-    people,
-  );
-  for (const e of endings) await e.after();
-  armForColumns(ctx, set);
-  return answer;
+  };
 }
 
 /**
@@ -671,7 +694,7 @@ export async function changeAndShow(ctx: UserContext, change: TicketChange, peop
 }
 
 /** Whether the ticket's customer has an account (who approves a resolution), for the step's batch. */
-function customerHasAccountReads(ctx: ServiceContext, ticketId: string): Reads<boolean> {
+export function customerHasAccountReads(ctx: ServiceContext, ticketId: string): Reads<boolean> {
   return mapReads(
     reads(
       ctx.db
@@ -685,7 +708,7 @@ function customerHasAccountReads(ctx: ServiceContext, ticketId: string): Reads<b
 }
 
 /** A completed appointment exists for the ticket (read directly: the scheduling module builds on this one). */
-function completedVisitReads(ctx: ServiceContext, ticketId: string): Reads<boolean> {
+export function completedVisitReads(ctx: ServiceContext, ticketId: string): Reads<boolean> {
   return mapReads(
     rawReads(
       ctx.env.DB.prepare(

@@ -1,6 +1,6 @@
 import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { accessEnds } from "../../lib/identity";
-import { commitAudited } from "../../lib/change-batch";
+import { commitAudited, commitAuditedAndRead } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { inList } from "../../lib/d1";
@@ -318,6 +318,14 @@ export async function assertMayChangeUser(ctx: UserContext, target: Pick<UserRow
     );
 }
 
+/** The user as a change left them, read at the end of its batch (the answer). */
+const userAfter = (ctx: ServiceContext, id: string) =>
+  ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, id), isNull(users.deletedAt)))
+    .limit(1);
+
 export async function getUser(ctx: UserContext, id: string) {
   return toUserResponse(await findUser(ctx, id));
 }
@@ -361,14 +369,21 @@ export async function updateUser(
   if (input.department !== undefined) patch.department = input.department;
   if (input.region !== undefined) patch.region = input.region;
   if (input.address !== undefined) patch.address = input.address;
-  await commitAudited(ctx, [ctx.db.update(users).set(patch).where(eq(users.id, id))], {
-    action: input.role !== undefined && input.role !== existing.role ? "user.role_changed" : "user.updated",
-    targetType: "user",
-    targetId: id,
-    before: toUserResponse(existing),
-    after: patch,
-  });
-  return getUser(ctx, id);
+  const [row] = await commitAuditedAndRead(
+    ctx,
+    [ctx.db.update(users).set(patch).where(eq(users.id, id))],
+    [
+      {
+        action: input.role !== undefined && input.role !== existing.role ? "user.role_changed" : "user.updated",
+        targetType: "user",
+        targetId: id,
+        before: toUserResponse(existing),
+        after: patch,
+      },
+    ],
+    userAfter(ctx, id),
+  );
+  return row ? toUserResponse(row) : getUser(ctx, id);
 }
 
 async function changeStatus(
@@ -390,14 +405,21 @@ async function changeStatus(
     .update(users)
     .set({ status: to, updatedAt: now })
     .where(and(eq(users.id, id), eq(users.status, existing.status)));
-  await commitAudited(ctx, revokeReason ? [update, accessEnds().endSessions(ctx.env.DB, id, revokeReason)] : [update], {
-    action: `user.${to === "active" ? (existing.status === "pending" ? "approved" : "activated") : to}`,
-    targetType: "user",
-    targetId: id,
-    before: { status: existing.status },
-    after: { status: to },
-  });
-  return getUser(ctx, id);
+  const [row] = await commitAuditedAndRead(
+    ctx,
+    revokeReason ? [update, accessEnds().endSessions(ctx.env.DB, id, revokeReason)] : [update],
+    [
+      {
+        action: `user.${to === "active" ? (existing.status === "pending" ? "approved" : "activated") : to}`,
+        targetType: "user",
+        targetId: id,
+        before: { status: existing.status },
+        after: { status: to },
+      },
+    ],
+    userAfter(ctx, id),
+  );
+  return row ? toUserResponse(row) : getUser(ctx, id);
 }
 
 export const activateUser = (ctx: UserContext, id: string) => changeStatus(ctx, id, "active", ["deactivated"]);
