@@ -78,13 +78,21 @@ export async function listKeys(ctx: UserContext, query: { limit: number; cursor?
 }
 
 export async function getKey(ctx: UserContext, id: string) {
-  const row = await findKey(ctx, id);
   const since = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
-  const usage = await ctx.db
-    .select({ day: apiKeyUsage.day, requests: apiKeyUsage.requests })
-    .from(apiKeyUsage)
-    .where(and(eq(apiKeyUsage.keyId, id), gte(apiKeyUsage.day, since)))
-    .orderBy(desc(apiKeyUsage.day));
+  // The key and its usage in one batch (the selected columns of key and application share no name).
+  const [[row], usage] = await ctx.db.batch([
+    ctx.db
+      .select(columns)
+      .from(apiKeys)
+      .leftJoin(applications, eq(applications.id, apiKeys.applicationId))
+      .where(eq(apiKeys.id, id)),
+    ctx.db
+      .select({ day: apiKeyUsage.day, requests: apiKeyUsage.requests })
+      .from(apiKeyUsage)
+      .where(and(eq(apiKeyUsage.keyId, id), gte(apiKeyUsage.day, since)))
+      .orderBy(desc(apiKeyUsage.day)),
+  ]);
+  if (!row) throw new AppError("not_found", "No such API key.");
   return { ...present(row.key, row.appKey), usage };
 }
 

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
-import { peekCounter, takeCounter } from "../../lib/counters";
+import { takeCounter } from "../../lib/counters";
+import { allReads, inList, rawReads, reads, runReads } from "../../lib/d1";
 import { commitAudited, commitAuditedAndRead, commitChange, statementOf } from "../../lib/change-batch";
 import { applicationGrants, applicationRoles, applications, users } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -162,12 +163,15 @@ const presentRole = (r: RoleRow & { holders: number }) => ({
 });
 
 export async function listRoles(ctx: UserContext, applicationId: string) {
-  await findApplication(ctx, applicationId);
-  const rows = await ctx.db
-    .select({ role: applicationRoles, holders })
-    .from(applicationRoles)
-    .where(eq(applicationRoles.applicationId, applicationId))
-    .orderBy(asc(applicationRoles.key));
+  const [app, rows] = await ctx.db.batch([
+    ctx.db.select({ id: applications.id }).from(applications).where(eq(applications.id, applicationId)).limit(1),
+    ctx.db
+      .select({ role: applicationRoles, holders })
+      .from(applicationRoles)
+      .where(eq(applicationRoles.applicationId, applicationId))
+      .orderBy(asc(applicationRoles.key)),
+  ]);
+  if (!app.length) throw new AppError("not_found", "No such application.");
   return { data: rows.map((r) => presentRole({ ...r.role, holders: r.holders })) };
 }
 
@@ -212,17 +216,12 @@ export async function updateRole(
 ) {
   const before = await findRole(ctx, applicationId, roleId);
   const set = { ...input, updatedAt: nowIso() };
-  await commitAudited(ctx, [ctx.db.update(applicationRoles).set(set).where(eq(applicationRoles.id, roleId))], {
-    action: "application_role.updated",
-    targetType: "application_role",
-    targetId: roleId,
-    before,
-    after: set,
-  });
-  const [row] = await ctx.db
-    .select({ role: applicationRoles, holders })
-    .from(applicationRoles)
-    .where(eq(applicationRoles.id, roleId));
+  const [row] = await commitAuditedAndRead(
+    ctx,
+    [ctx.db.update(applicationRoles).set(set).where(eq(applicationRoles.id, roleId))],
+    [{ action: "application_role.updated", targetType: "application_role", targetId: roleId, before, after: set }],
+    ctx.db.select({ role: applicationRoles, holders }).from(applicationRoles).where(eq(applicationRoles.id, roleId)),
+  );
   return presentRole({ ...row.role, holders: row.holders });
 }
 
@@ -412,35 +411,61 @@ export async function deleteGrant(ctx: UserContext, id: string) {
 
 // ---- round-robin pools ----
 
+/**
+ * A role's round-robin pool in one batch: the application, the role, its active holders, and where
+ * the turn stands (the counter is named by the role's id, found by a subquery).
+ */
 async function poolOf(ctx: ServiceContext, applicationId: string, roleKey: string) {
-  const [found] = await ctx.db
-    .select({
-      app: { id: applications.id, key: applications.key },
-      role: { id: applicationRoles.id, key: applicationRoles.key },
-    })
+  const roleId = ctx.db
+    .select({ id: applicationRoles.id })
     .from(applicationRoles)
-    .innerJoin(applications, eq(applications.id, applicationRoles.applicationId))
     .where(and(eq(applicationRoles.applicationId, applicationId), eq(applicationRoles.key, roleKey)));
-  if (!found) throw new AppError("not_found", "No such application, or no such role in it.");
-  const { app, role } = found;
-  const rows = await ctx.db
-    .select({ id: users.id })
-    .from(applicationGrants)
-    .innerJoin(users, eq(users.id, applicationGrants.userId))
-    .where(and(eq(applicationGrants.roleId, role.id), eq(users.status, "active"), isNull(users.deletedAt)))
-    .orderBy(asc(users.id));
-  return { app, role, ids: rows.map((r) => r.id), counter: `rr:app:${app.id}:${role.id}` };
+  const { app, role, members, turn } = await runReads(
+    ctx.env.DB,
+    allReads({
+      app: reads(
+        ctx.db
+          .select({ id: applications.id, key: applications.key })
+          .from(applications)
+          .where(eq(applications.id, applicationId)),
+      ),
+      role: reads(
+        ctx.db
+          .select({ id: applicationRoles.id, key: applicationRoles.key })
+          .from(applicationRoles)
+          .where(and(eq(applicationRoles.applicationId, applicationId), eq(applicationRoles.key, roleKey))),
+      ),
+      members: reads(
+        ctx.db
+          .select({ id: users.id })
+          .from(applicationGrants)
+          .innerJoin(users, eq(users.id, applicationGrants.userId))
+          .where(and(inList(applicationGrants.roleId, roleId), eq(users.status, "active"), isNull(users.deletedAt)))
+          .orderBy(asc(users.id)),
+      ),
+      turn: rawReads<{ value: number }>(
+        ctx.env.DB.prepare(
+          `SELECT value FROM counters WHERE name = 'rr:app:' || ?1 || ':' || (SELECT id FROM application_roles WHERE application_id = ?1 AND key = ?2)`,
+        ).bind(applicationId, roleKey),
+      ),
+    }),
+  );
+  if (!app[0] || !role[0]) throw new AppError("not_found", "No such application, or no such role in it.");
+  return {
+    app: app[0],
+    role: role[0],
+    ids: members.map((r) => r.id),
+    counter: `rr:app:${app[0].id}:${role[0].id}`,
+    position: turn[0]?.value,
+  };
 }
 
-/** The active holders of a role in a stable order, and whose turn is next (nothing is taken). */
 export async function applicationPool(ctx: UserContext, applicationId: string, roleKey: string) {
-  const { app, role, ids, counter } = await poolOf(ctx, applicationId, roleKey);
-  const position = await peekCounter(ctx.env.DB, counter);
+  const { app, role, ids, position } = await poolOf(ctx, applicationId, roleKey);
   const next = ids.length ? ids[(position === undefined ? 0 : position + 1) % ids.length] : null;
   return { application: app.key, role: role.key, user_ids: ids, next_user_id: next };
 }
 
-/** Takes the next turn: one atomic counter step, so two callers never get the same turn. */
 export async function takePoolTurn(ctx: UserContext, applicationId: string, roleKey: string) {
   const { app, role, ids, counter } = await poolOf(ctx, applicationId, roleKey);
   if (!ids.length) throw new AppError("unprocessable", "Nobody active holds this role.");

@@ -1,5 +1,6 @@
 import { detachCompanyMembersStatement } from "../users";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { mapReads, reads, type Reads } from "../../lib/d1";
 import { containsText } from "../../lib/search";
 import { companies } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
@@ -30,6 +31,20 @@ export async function findCompany(ctx: UserContext, id: string): Promise<Company
   const row = await ctx.db.query.companies.findFirst({ where: and(eq(companies.id, id), isNull(companies.deletedAt)) });
   if (!row) throw new AppError("not_found", "No such company.");
   return row;
+}
+
+/** A company that is not deleted (undefined when there is none), by id or by a subquery naming it, for a caller's batch. */
+export function companyReads(ctx: UserContext, id: string | SQL): Reads<CompanyRow | undefined> {
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(companies)
+        .where(and(eq(companies.id, id), isNull(companies.deletedAt)))
+        .limit(1),
+    ),
+    ([row]) => row,
+  );
 }
 
 async function assertNameFree(ctx: UserContext, name: string, exceptId?: string) {

@@ -10,4 +10,4 @@ export const companiesModule = createRouter()
   .openapi(r.updateCompany, h.updateCompany)
   .openapi(r.deleteCompany, h.deleteCompany);
 
-export { findCompany } from "./companies.service";
+export { companyReads, findCompany } from "./companies.service";

@@ -3,7 +3,7 @@ import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
 import { customers, users, type CustomerChannel } from "../../db/schema";
 import { commitAndRead, commitChange, statementOf } from "../../lib/change-batch";
-import { inList, known, mapReads, reads } from "../../lib/d1";
+import { inList, known, mapReads, reads, type Reads } from "../../lib/d1";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
@@ -114,6 +114,20 @@ export async function visibleCustomersByAccount(
       and(inList(customers.accountNumber, accountNumbers), isNull(customers.deletedAt), await visibleCustomers(ctx)),
     );
   return new Map(rows.map((r) => [r.accountNumber!, { id: r.id, fullName: r.fullName }]));
+}
+
+/** A customer the caller may see (undefined when there is none), for a caller's batch. */
+export async function visibleCustomerReads(ctx: UserContext, id: string): Promise<Reads<CustomerRow | undefined>> {
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(customers)
+        .where(and(eq(customers.id, id), isNull(customers.deletedAt), await visibleCustomers(ctx)))
+        .limit(1),
+    ),
+    ([row]) => row,
+  );
 }
 
 export async function findVisibleCustomer(ctx: UserContext, id: string): Promise<CustomerRow> {

@@ -21,6 +21,7 @@ export {
   customerForUser,
   findCustomer,
   findVisibleCustomer,
+  visibleCustomerReads,
   setCustomerLanguage,
   visibleCustomersByAccount,
 } from "./customers.service";

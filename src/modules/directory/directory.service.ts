@@ -1,7 +1,10 @@
 import type { UserContext } from "../../lib/context";
-import { findCompany } from "../companies";
-import { findTechnician, toTechnicianResponse } from "../technicians";
-import { findUser, toUserResponse, usersByIds, usersOfCompany } from "../users";
+import { sql } from "drizzle-orm";
+import { allReads, runReads } from "../../lib/d1";
+import { AppError } from "../../lib/problem";
+import { companyReads } from "../companies";
+import { technicianProfileReads, toTechnicianResponse } from "../technicians";
+import { findUser, toUserResponse, userReads, usersByIds, usersOfCompanyReads } from "../users";
 
 export async function lookupUser(ctx: UserContext, id: string) {
   return toUserResponse(await findUser(ctx, id));
@@ -13,17 +16,28 @@ export async function lookupUsers(ctx: UserContext, ids: string[]) {
 }
 
 export async function companyUsers(ctx: UserContext, companyId: string, query: { limit: number; cursor?: string }) {
-  await findCompany(ctx, companyId);
-  return usersOfCompany(ctx, companyId, query);
+  const { company, page } = await runReads(
+    ctx.env.DB,
+    allReads({ company: companyReads(ctx, companyId), page: usersOfCompanyReads(ctx, companyId, query) }),
+  );
+  if (!company) throw new AppError("not_found", "No such company.");
+  return page;
 }
 
+/** The user, their company and their technician profile, in one batch. */
 export async function lookupEmployee(ctx: UserContext, id: string) {
-  const user = await findUser(ctx, id);
-  const company = user.companyId ? await findCompany(ctx, user.companyId).catch(() => null) : null;
-  const technician = await findTechnician(ctx, id).catch(() => null);
+  const { user, company, profile } = await runReads(
+    ctx.env.DB,
+    allReads({
+      user: userReads(ctx, id),
+      company: companyReads(ctx, sql`(SELECT u.company_id FROM users u WHERE u.id = ${id})`),
+      profile: technicianProfileReads(ctx, id),
+    }),
+  );
+  if (!user) throw new AppError("not_found", "No such user.");
   return {
     user: toUserResponse(user),
     company: company ? { id: company.id, name: company.name } : null,
-    technician: technician ? toTechnicianResponse(technician.user, technician.profile) : null,
+    technician: user.role === "technician" ? toTechnicianResponse(user, profile ?? null) : null,
   };
 }

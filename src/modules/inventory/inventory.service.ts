@@ -11,7 +11,7 @@ import {
 } from "../../db/schema";
 import { type ChangedRow, commitChange } from "../../lib/change-batch";
 import type { UserContext } from "../../lib/context";
-import { inList, known, mapReads, reads } from "../../lib/d1";
+import { inList, known, mapReads, readInBatch, reads } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { csvLines, type CsvCell } from "../../lib/csv";
@@ -76,12 +76,15 @@ export async function findItem(
   return { ...row.item, warehouseQuantity: row.quantity ?? 0 };
 }
 
-async function itemWithStock(ctx: UserContext, id: string) {
-  const row = await ctx.db
+const itemWithStockQuery = (ctx: UserContext, id: string) =>
+  ctx.db
     .select({ item: inventoryItems, stock: warehouseStock })
     .from(inventoryItems)
     .where(eq(inventoryItems.id, id))
-    .get();
+    .limit(1);
+
+async function itemWithStock(ctx: UserContext, id: string) {
+  const [row] = await itemWithStockQuery(ctx, id);
   if (!row) throw new AppError("not_found", "No such item.");
   return toItem(row.item, row.stock);
 }
@@ -134,10 +137,7 @@ async function assertSkuFree(ctx: UserContext, sku: string, exceptId?: string) {
     where: eq(inventoryItems.sku, sku),
     columns: { id: true },
   });
-  if (clash && clash.id !== exceptId)
-    throw new AppError("conflict", "An item with this SKU exists.", {
-      errors: [{ path: "sku", message: "Already exists" }],
-    });
+  if (clash && clash.id !== exceptId) refuseTakenSku();
 }
 
 export interface ItemInput {
@@ -155,7 +155,7 @@ export interface ItemInput {
 
 /** A new item; its opening stock, if any, is received into the warehouse through the ledger. */
 export async function createItem(ctx: UserContext, input: ItemInput) {
-  await assertSkuFree(ctx, input.sku);
+  // A SKU in use is refused by the unique index (the batch writes nothing); the answer is read at the batch's end.
   const serialised = input.serialised ?? false;
   const opening = input.initial_quantity ?? input.initial_serials?.length ?? 0;
   checkSerials(serialised, opening, input.initial_serials, "initial_serials");
@@ -195,16 +195,27 @@ export async function createItem(ctx: UserContext, input: ItemInput) {
       }).statements,
     );
   }
+  const answer = readInBatch(itemWithStockQuery(ctx, id));
+  let results: D1Result[];
   try {
-    await runStockBatch(db, statements);
+    results = await runStockBatch(db, [...statements, answer.statement]);
   } catch (err) {
-    if (String((err as Error)?.message ?? err).includes("inventory_items_sku_unique"))
-      throw new AppError("conflict", "An item with this SKU exists.", {
-        errors: [{ path: "sku", message: "Already exists" }],
-      });
+    if (
+      /UNIQUE constraint failed: inventory_items\.sku|inventory_items_sku_unique/.test(
+        String((err as Error)?.message ?? err),
+      )
+    )
+      refuseTakenSku();
     throw err;
   }
-  return itemWithStock(ctx, id);
+  const [row] = answer.map(results[results.length - 1]);
+  return row ? toItem(row.item, row.stock) : itemWithStock(ctx, id);
+}
+
+function refuseTakenSku(): never {
+  throw new AppError("conflict", "An item with this SKU exists.", {
+    errors: [{ path: "sku", message: "Already exists" }],
+  });
 }
 
 export async function getItem(ctx: UserContext, id: string) {
@@ -218,22 +229,38 @@ export async function updateItem(
     Pick<ItemInput, "sku" | "name" | "category" | "description" | "unit_price" | "currency" | "min_level">
   >,
 ) {
-  const item = await findItem(ctx, id);
-  if (input.sku && input.sku !== item.sku) await assertSkuFree(ctx, input.sku, id);
-  await ctx.db
-    .update(inventoryItems)
-    .set({
-      sku: input.sku,
-      name: input.name,
-      category: input.category,
-      description: input.description,
-      unitPrice: input.unit_price,
-      currency: input.currency,
-      minLevel: input.min_level,
-      updatedAt: nowIso(),
-    })
-    .where(eq(inventoryItems.id, id));
-  return itemWithStock(ctx, id);
+  // The item and a clash of its new SKU in one batch; the change and its answer in another.
+  const [found, clash] = await ctx.db.batch([
+    ctx.db
+      .select({ id: inventoryItems.id })
+      .from(inventoryItems)
+      .where(and(eq(inventoryItems.id, id), isNull(inventoryItems.retiredAt)))
+      .limit(1),
+    ctx.db
+      .select({ id: inventoryItems.id })
+      .from(inventoryItems)
+      .where(eq(inventoryItems.sku, input.sku ?? ""))
+      .limit(1),
+  ]);
+  if (!found.length) throw new AppError("not_found", "No such item.");
+  if (input.sku && clash[0] && clash[0].id !== id) refuseTakenSku();
+  const [, [row]] = await ctx.db.batch([
+    ctx.db
+      .update(inventoryItems)
+      .set({
+        sku: input.sku,
+        name: input.name,
+        category: input.category,
+        description: input.description,
+        unitPrice: input.unit_price,
+        currency: input.currency,
+        minLevel: input.min_level,
+        updatedAt: nowIso(),
+      })
+      .where(eq(inventoryItems.id, id)),
+    itemWithStockQuery(ctx, id),
+  ]);
+  return row ? toItem(row.item, row.stock) : itemWithStock(ctx, id);
 }
 
 /** Retired items keep their history and stock; they can no longer be received, issued or fitted. */
@@ -245,8 +272,12 @@ export async function retireItem(ctx: UserContext, id: string) {
 
 /** Stock of an item at every location that holds any, with the serials there. */
 export async function itemStock(ctx: UserContext, id: string) {
-  const item = await findItem(ctx, id, { includeRetired: true });
-  const [balances, serials] = await ctx.db.batch([
+  const [[item], balances, serials] = await ctx.db.batch([
+    ctx.db
+      .select({ id: inventoryItems.id, sku: inventoryItems.sku })
+      .from(inventoryItems)
+      .where(eq(inventoryItems.id, id))
+      .limit(1),
     ctx.db
       .select()
       .from(stockBalances)
@@ -254,6 +285,7 @@ export async function itemStock(ctx: UserContext, id: string) {
       .orderBy(asc(stockBalances.location)),
     ctx.db.select().from(stockSerials).where(eq(stockSerials.itemId, id)).orderBy(asc(stockSerials.serial)),
   ]);
+  if (!item) throw new AppError("not_found", "No such item.");
   return {
     item_id: item.id,
     sku: item.sku,
@@ -353,20 +385,23 @@ async function applyMovements(
       { itemId: item.id, sku: item.sku, name: item.name, minLevel: item.minLevel, quantity: item.warehouseQuantity },
     ],
   ]);
+  // The first movement, as written, is read at the end of the batch: the answer of a single movement.
+  const first = readInBatch(ctx.db.select().from(stockMovements).where(eq(stockMovements.id, built[0].id)).limit(1));
   try {
-    await commitChange(ctx, {
-      statements: [...built.flatMap((b) => b.statements), ...extra],
-      changed,
-      events: lowStockEvents(levels, movements, built[0].id, ctx.actor.userId),
-    });
+    const { reads } = await commitChange(
+      ctx,
+      {
+        statements: [...built.flatMap((b) => b.statements), ...extra],
+        changed,
+        events: lowStockEvents(levels, movements, built[0].id, ctx.actor.userId),
+      },
+      undefined,
+      [first.statement],
+    );
+    return toMovement(first.map(reads[0])[0]!);
   } catch (err) {
     throw stockProblem(err);
   }
-  return built.map((b) => b.id);
-}
-
-async function movementById(ctx: UserContext, id: string) {
-  return toMovement((await ctx.db.query.stockMovements.findFirst({ where: eq(stockMovements.id, id) }))!);
 }
 
 export async function receiveStock(
@@ -375,7 +410,7 @@ export async function receiveStock(
 ) {
   const item = await findItem(ctx, input.item_id);
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  const [id] = await applyMovements(ctx, item, [
+  return applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "receive",
@@ -387,7 +422,6 @@ export async function receiveStock(
       reason: input.reason,
     },
   ]);
-  return movementById(ctx, id);
 }
 
 /** A count that differs from the books: up from or down to `adjustment`, always with a reason. */
@@ -404,7 +438,7 @@ export async function adjustStock(
   const units = Math.abs(input.quantity);
   checkSerials(item.serialised, units, input.serials, "serials");
   const up = input.quantity > 0;
-  const [id] = await applyMovements(ctx, item, [
+  return applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "adjust",
@@ -416,7 +450,6 @@ export async function adjustStock(
       reason: input.reason,
     },
   ]);
-  return movementById(ctx, id);
 }
 
 export async function transferStock(
@@ -431,7 +464,7 @@ export async function transferStock(
       errors: [{ path: "to", message: "Same as from" }],
     });
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  const [id] = await applyMovements(ctx, item, [
+  return applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "transfer",
@@ -443,7 +476,6 @@ export async function transferStock(
       reason: input.reason,
     },
   ]);
-  return movementById(ctx, id);
 }
 
 export async function listMovements(
@@ -666,13 +698,14 @@ export async function listAssignments(
 export async function vanStock(ctx: UserContext, technicianId: string) {
   if (!ctx.actor.permissions.has("inventory:read") && technicianId !== ctx.actor.userId)
     throw new AppError("not_found", "No such van.");
-  const tech = await ctx.db.query.users.findFirst({
-    where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)),
-    columns: { id: true },
-  });
-  if (!tech) throw new AppError("not_found", "No such van.");
   const location = vanOf(technicianId);
-  const [held, serials] = await ctx.db.batch([
+  // The technician and what their van holds, in one batch.
+  const [tech, held, serials] = await ctx.db.batch([
+    ctx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)))
+      .limit(1),
     ctx.db
       .select({ item: inventoryItems, quantity: stockBalances.quantity })
       .from(stockBalances)
@@ -681,6 +714,7 @@ export async function vanStock(ctx: UserContext, technicianId: string) {
       .orderBy(asc(inventoryItems.name), asc(inventoryItems.id)),
     ctx.db.select().from(stockSerials).where(eq(stockSerials.location, location)).orderBy(asc(stockSerials.serial)),
   ]);
+  if (!tech.length) throw new AppError("not_found", "No such van.");
   return {
     technician_id: technicianId,
     location,

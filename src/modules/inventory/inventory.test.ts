@@ -62,6 +62,27 @@ describe("INV-1 items", () => {
       409,
       "conflict",
     );
+    // Refused by the SKU's unique index: the opening stock of the refused item is not received either.
+    const again = await call("/v1/inventory/items", {
+      token: manager.token,
+      body: { sku: created.sku, name: "Again", category: "x", unit_price: 1, currency: "BWP", initial_quantity: 3 },
+    });
+    expectProblem(again, 409, "conflict");
+    expect(again.json.errors).toEqual([expect.objectContaining({ path: "sku" })]);
+    const receipts = await env.DB.prepare(
+      "SELECT count(*) AS n FROM stock_movements WHERE reason = 'opening stock' AND item_id NOT IN (SELECT id FROM inventory_items)",
+    ).first<{ n: number }>();
+    expect(receipts?.n).toBe(0);
+    const other = await item(manager.token, { category: "ont-test-2" });
+    expectProblem(
+      await call(`/v1/inventory/items/${other.id}`, {
+        method: "PATCH",
+        token: manager.token,
+        body: { sku: created.sku },
+      }),
+      409,
+      "conflict",
+    );
     const low = await call("/v1/inventory/items?category=ont-test&low_stock=true", { token: manager.token });
     expect(low.json.data.map((i: { id: string }) => i.id)).toEqual([created.id]);
     expect(

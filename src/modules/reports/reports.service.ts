@@ -88,7 +88,6 @@ interface TechnicianRow {
 /** A technician's name as reports show it (`u` is their user row). */
 const DISPLAY_NAME = "coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username)";
 
-/** The technicians the scope covers (a team: its current members), with their figures for the period and their open work now. */
 /** Who a report covers: ?1 from, ?2 to, ?3 the team or the one technician; `filter` and `params` for the other statements. */
 function membersOf(scope: ReportScope, only?: string) {
   const filter = only !== undefined ? "p.user_id = ?3" : scope.teamId ? "p.supervisor_id = ?3" : "1";
@@ -111,15 +110,21 @@ function peopleStatement(db: D1Database, scope: ReportScope, period: Period, onl
     .bind(period.from, period.to, ...params);
 }
 
+/**
+ * The technicians the scope covers (a team: its current members), with their figures for the
+ * period and their open work now; `also`, the report's statements that do not depend on them, go
+ * in the same batch and are answered beside.
+ */
 async function technicianFigures(
   ctx: UserContext,
   scope: ReportScope,
   period: Period,
   only?: string,
-): Promise<TechnicianRow[]> {
+  also: D1PreparedStatement[] = [],
+): Promise<{ technicians: TechnicianRow[]; also: D1Result<Record<string, number | string | null>>[] }> {
   const db = ctx.env.DB;
   const { members, params } = membersOf(scope, only);
-  const [people, sums, open] = await db.batch<Record<string, number | string | null>>([
+  const [people, sums, open, ...rest] = await db.batch<Record<string, number | string | null>>([
     peopleStatement(db, scope, period, only),
     db
       .prepare(
@@ -133,10 +138,11 @@ async function technicianFigures(
         WHERE technician_id IN (${members}) AND status IN ${UNFINISHED} AND ?1 <= ?2 GROUP BY technician_id`,
       )
       .bind(period.from, period.to, ...params),
+    ...also,
   ]);
   const sumsBy = new Map(sums.results.map((r) => [String(r.technician_id), toSums(r)]));
   const openBy = new Map(open.results.map((r) => [String(r.technician_id), r]));
-  return people.results.map((t) => {
+  const technicians = people.results.map((t) => {
     const id = String(t.id);
     return {
       technician_id: id,
@@ -147,6 +153,7 @@ async function technicianFigures(
       overdue: Number(openBy.get(id)?.overdue ?? 0),
     };
   });
+  return { technicians, also: rest };
 }
 
 // ---- dashboard (RPT-1) ----
@@ -270,11 +277,16 @@ export async function teamReport(
   const scope = reportScope(ctx, q.team_id);
   const period = periodOf(ctx, q);
   const previous = previousPeriod(period);
-  const technicians = await technicianFigures(ctx, scope, period);
-  if (q.technician_id && !technicians.some((t) => t.technician_id === q.technician_id))
-    throw new AppError("not_found", "No such technician in your reports.");
   const db = ctx.env.DB;
-  const [now, before] = await db.batch<Record<string, number>>(
+  // The summary's sums ride in the technicians' batch; for a technician outside the scope they are not answered.
+  const {
+    technicians,
+    also: [now, before],
+  } = await technicianFigures(
+    ctx,
+    scope,
+    period,
+    undefined,
     q.technician_id
       ? [
           technicianSums(db, q.technician_id, period.from, period.to),
@@ -282,6 +294,8 @@ export async function teamReport(
         ]
       : [ticketSums(db, scope, period.from, period.to), ticketSums(db, scope, previous.from, previous.to)],
   );
+  if (q.technician_id && !technicians.some((t) => t.technician_id === q.technician_id))
+    throw new AppError("not_found", "No such technician in your reports.");
   const current = figures(toSums(now.results[0]));
   const prior = figures(toSums(before.results[0]));
   return {
@@ -310,11 +324,11 @@ export async function technicianPerformance(ctx: UserContext, technicianId: stri
     if (!ctx.actor.permissions.has("reports:read")) throw new AppError("not_found", "No such technician.");
     scope = reportScope(ctx);
   }
-  const [row] = await technicianFigures(ctx, self ? { kind: "all", teamId: null } : scope, period, technicianId);
-  if (!row || (!self && scope.teamId && row.team_id !== scope.teamId))
-    throw new AppError("not_found", "No such technician.");
   const db = ctx.env.DB;
-  const [before, monthly] = await db.batch<Record<string, number | string>>([
+  const {
+    technicians: [row],
+    also: [before, monthly],
+  } = await technicianFigures(ctx, self ? { kind: "all", teamId: null } : scope, period, technicianId, [
     technicianSums(db, technicianId, previous.from, previous.to),
     db
       .prepare(
@@ -322,6 +336,8 @@ export async function technicianPerformance(ctx: UserContext, technicianId: stri
       )
       .bind(period.from, period.to, technicianId),
   ]);
+  if (!row || (!self && scope.teamId && row.team_id !== scope.teamId))
+    throw new AppError("not_found", "No such technician.");
   const prior = figures(toSums(before.results[0]));
   const byMonth = new Map(monthly.results.map((r) => [String(r.month), toSums(r)]));
   const months: { month: string; figures: Figures }[] = [];
@@ -360,13 +376,7 @@ export async function periodReport(
   const scope = reportScope(ctx, q.team_id);
   const period = periodOf(ctx, q);
   const db = ctx.env.DB;
-  const technicians =
-    q.by === "technician" || q.technician_id
-      ? (await db.batch<{ id: string; display_name: string }>([peopleStatement(db, scope, period)]))[0].results
-      : [];
-  if (q.technician_id && !technicians.some((t) => t.id === q.technician_id))
-    throw new AppError("not_found", "No such technician in your reports.");
-  const names = new Map(technicians.map((t) => [t.id, t.display_name]));
+  const named = q.by === "technician" || q.technician_id !== undefined;
   const bucket = BUCKET[q.granularity];
   let statement: D1PreparedStatement;
   if (q.technician_id) {
@@ -376,11 +386,14 @@ export async function periodReport(
       )
       .bind(period.from, period.to, q.technician_id);
   } else if (q.by === "technician") {
+    const { filter, params } = membersOf(scope);
     statement = db
       .prepare(
-        `SELECT ${bucket} AS period, technician_id, ${SUM_COLUMNS} FROM report_daily WHERE technician_id IN (SELECT value FROM json_each(?3)) AND day BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2`,
+        `SELECT ${bucket} AS period, technician_id, ${SUM_COLUMNS} FROM report_daily
+          WHERE technician_id IN (SELECT p.user_id FROM technician_profiles p JOIN users u ON u.id = p.user_id WHERE u.deleted_at IS NULL AND ${filter})
+            AND day BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2`,
       )
-      .bind(period.from, period.to, JSON.stringify([...names.keys()]));
+      .bind(period.from, period.to, ...params);
   } else {
     const team = teamFilter(scope, 3);
     statement = db
@@ -389,11 +402,21 @@ export async function periodReport(
       )
       .bind(period.from, period.to, ...team.params);
   }
-  const [result] = await db.batch<Record<string, number | string | null>>([statement]);
+  // One batch: who the report names, its rows, and (by technician) the totals that count a shared ticket once.
+  const byTechnician = q.by === "technician" && !q.technician_id;
+  const [people, result, all] = await db.batch<Record<string, number | string | null>>([
+    named ? peopleStatement(db, scope, period) : db.prepare("SELECT 1 WHERE 0"),
+    statement,
+    ...(byTechnician ? [ticketSums(db, scope, period.from, period.to)] : []),
+  ]);
+  const technicians = people.results as { id: string; display_name: string }[];
+  if (q.technician_id && !technicians.some((t) => t.id === q.technician_id))
+    throw new AppError("not_found", "No such technician in your reports.");
+  const names = new Map(technicians.map((t) => [t.id, t.display_name]));
   let total = ZERO;
   const rows = result.results.map((r) => {
     const sums = toSums(r as Record<string, unknown>);
-    if (!(q.by === "technician" && !q.technician_id)) total = addSums(total, sums);
+    if (!byTechnician) total = addSums(total, sums);
     const technicianId = r.technician_id === null ? null : String(r.technician_id);
     return {
       period: String(r.period),
@@ -403,9 +426,6 @@ export async function periodReport(
     };
   });
   // By technician, a ticket with two technicians appears under each: the totals count it once.
-  if (q.by === "technician" && !q.technician_id) {
-    const [all] = await db.batch<Record<string, number>>([ticketSums(db, scope, period.from, period.to)]);
-    total = toSums(all.results[0]);
-  }
+  if (byTechnician) total = toSums(all.results[0] as Record<string, unknown>);
   return { period, granularity: q.granularity, rows, totals: figures(total), generated_at: nowIso() };
 }

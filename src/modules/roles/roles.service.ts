@@ -145,11 +145,15 @@ export async function deleteRole(ctx: UserContext, key: string) {
 
 /** IAM-16: the active users holding a role, in a stable order, for automatic assignment. */
 export async function rolePool(ctx: UserContext, key: string) {
-  await getRole(ctx, key);
-  const rows = await ctx.db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.role, key), eq(users.status, "active"), isNull(users.deletedAt)))
-    .orderBy(asc(users.id));
+  // A custom role and its holders in one batch.
+  const [role, rows] = await ctx.db.batch([
+    ctx.db.select({ key: roles.key }).from(roles).where(eq(roles.key, key)).limit(1),
+    ctx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, key), eq(users.status, "active"), isNull(users.deletedAt)))
+      .orderBy(asc(users.id)),
+  ]);
+  if (!isBuiltinRole(key) && !role.length) throw new AppError("not_found", "No such role.");
   return { role: key, user_ids: rows.map((r) => r.id) };
 }

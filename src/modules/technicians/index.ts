@@ -26,7 +26,7 @@ export const techniciansModule = createRouter()
   .openapi(tr.rejectTimeOff, th.rejectTimeOff)
   .openapi(tr.cancelTimeOff, th.cancelTimeOff);
 
-export { findTechnician, toTechnicianResponse } from "./technicians.service";
+export { findTechnician, technicianProfileReads, toTechnicianResponse } from "./technicians.service";
 export { TechnicianSchema } from "./technicians.schemas";
 export { reportLocation } from "./technicians.service";
 export { LocationReportSchema } from "./technicians.schemas";

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { commitAudited } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
-import { inList } from "../../lib/d1";
+import { inList, mapReads, reads, type Reads } from "../../lib/d1";
 import { calendars, companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -196,6 +196,14 @@ export async function findTechnician(ctx: ServiceContext, userId: string) {
     .get();
   if (!row) throw new AppError("not_found", "No such technician.");
   return row;
+}
+
+/** A technician's profile row (undefined when they have none), for a caller's batch that reads the user itself. */
+export function technicianProfileReads(ctx: ServiceContext, userId: string): Reads<ProfileRow | undefined> {
+  return mapReads(
+    reads(ctx.db.select().from(technicianProfiles).where(eq(technicianProfiles.userId, userId)).limit(1)),
+    ([row]) => row,
+  );
 }
 
 /** The profile with the same work summary and position as the list's, in one query. */

@@ -1,11 +1,11 @@
 import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
-import { inList } from "../../lib/d1";
+import { allReads, inList, reads, runReads } from "../../lib/d1";
 import { buckets, tickets, UNFINISHED_STATUSES } from "../../db/schema";
 import { AppError } from "../../lib/problem";
 import type { UserContext } from "../../lib/context";
 import { endOf, startOf } from "../../lib/query-dialect";
 import { keyset } from "../../lib/pagination";
-import { findVisibleCustomer } from "../customers";
+import { visibleCustomerReads } from "../customers";
 import { visibleTickets, type TicketRow } from "../access";
 import type { TicketListFilters } from "./tickets.schemas";
 import { presentTickets, type AssigneeInfo, type PeopleNames } from "./tickets.present";
@@ -71,8 +71,15 @@ export async function buildTicketListQuery(ctx: UserContext, query: ListQuery) {
 }
 
 export async function listTickets(ctx: UserContext, query: ListQuery) {
-  const { statement, page, valueOf } = await buildTicketListQuery(ctx, query);
-  const result = page.page(await statement, query.limit, valueOf);
+  const built = await buildTicketListQuery(ctx, query);
+  return presentList(ctx, query, built, await built.statement);
+}
+
+type BuiltList = Awaited<ReturnType<typeof buildTicketListQuery>>;
+type ListRow = Awaited<BuiltList["statement"]>[number];
+
+async function presentList(ctx: UserContext, query: ListQuery, { page, valueOf }: BuiltList, found: ListRow[]) {
+  const result = page.page(found, query.limit, valueOf);
   const assignees = new Map<string, AssigneeInfo[]>();
   const names: PeopleNames = new Map();
   const customers = new Map<string, { id: string; full_name: string; phone: string | null; address: string } | null>();
@@ -163,6 +170,13 @@ export async function listCustomerTickets(
   customerId: string,
   query: Omit<Parameters<typeof listTickets>[1], "customer_id">,
 ) {
-  await findVisibleCustomer(ctx, customerId);
-  return listTickets(ctx, { ...query, customer_id: customerId } as Parameters<typeof listTickets>[1]);
+  const listQuery = { ...query, customer_id: customerId } as Parameters<typeof listTickets>[1];
+  const built = await buildTicketListQuery(ctx, listQuery);
+  // The customer check and the page in one batch.
+  const { customer, rows } = await runReads(
+    ctx.env.DB,
+    allReads({ customer: await visibleCustomerReads(ctx, customerId), rows: reads(built.statement) }),
+  );
+  if (!customer) throw new AppError("not_found", "No such customer.");
+  return presentList(ctx, listQuery, built, rows);
 }

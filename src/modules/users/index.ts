@@ -44,6 +44,8 @@ export {
   toUserResponse,
   usersByIds,
   usersOfCompany,
+  usersOfCompanyReads,
+  userReads,
   type Contact,
   type UserRow,
 } from "./users.service";

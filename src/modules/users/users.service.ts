@@ -3,7 +3,7 @@ import { accessEnds } from "../../lib/identity";
 import { commitAudited, commitAuditedAndRead } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { containsText } from "../../lib/search";
-import { inList } from "../../lib/d1";
+import { inList, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { companies, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -518,19 +518,35 @@ export async function usersOfCompany(
   companyId: string,
   query: { limit: number; cursor?: string },
 ) {
+  return runReads(ctx.env.DB, usersOfCompanyReads(ctx, companyId, query));
+}
+
+/** A page of a company's users, for a caller's batch. */
+export function usersOfCompanyReads(ctx: ServiceContext, companyId: string, query: { limit: number; cursor?: string }) {
   const page = keyset({ order: "created_at", column: users.createdAt, idColumn: users.id, cursor: query.cursor });
-  const rows = await ctx.db
-    .select()
-    .from(users)
-    .where(and(eq(users.companyId, companyId), isNull(users.deletedAt), page.where))
-    .orderBy(...page.orderBy)
-    .limit(query.limit + 1);
-  const result = page.page(rows, query.limit, (r) => r.createdAt);
-  return {
-    data: result.data.map(toUserResponse),
-    next_cursor: result.next_cursor,
-    has_more: result.next_cursor !== null,
-  };
+  return mapReads(
+    reads(
+      ctx.db
+        .select()
+        .from(users)
+        .where(and(eq(users.companyId, companyId), isNull(users.deletedAt), page.where))
+        .orderBy(...page.orderBy)
+        .limit(query.limit + 1),
+    ),
+    (rows) => {
+      const result = page.page(rows, query.limit, (r) => r.createdAt);
+      return {
+        data: result.data.map(toUserResponse),
+        next_cursor: result.next_cursor,
+        has_more: result.next_cursor !== null,
+      };
+    },
+  );
+}
+
+/** A user who is not deleted (undefined when there is none), for a caller's batch. */
+export function userReads(ctx: ServiceContext, id: string): Reads<UserRow | undefined> {
+  return mapReads(reads(userAfter(ctx, id)), ([row]) => row);
 }
 
 // ---- pictures (the avatars module sets them) ----
