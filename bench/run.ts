@@ -1250,6 +1250,51 @@ async function technicianJourney(admin: Record<string, string>, tech: Record<str
   return steps;
 }
 
+/** A technician back in coverage: a sync, then the visit's work done offline sent as one action batch. */
+async function offlineJourney(admin: Record<string, string>, tech: Record<string, string>, i: number) {
+  const ticket = JSON.parse(
+    (
+      await step("/v1/tickets", {
+        ...json(admin, { kind: "repair", priority: "medium", title: `Offline ${i}` }),
+        expect: 201,
+      })
+    ).text,
+  ) as { id: string };
+  const assigned = JSON.parse(
+    (await step(`/v1/tickets/${ticket.id}/assign`, json(admin, { technician_ids: ["usr_bench_mobile"] }))).text,
+  ) as { version: number };
+  const device = { id: "latency-phone", platform: "android", app_version: "1.0.0" };
+  const steps: Step[] = [await step("/v1/mobile/sync", json(tech, { device }))];
+  const base = assigned.version;
+  const action = (type: string, extra: Record<string, unknown>) => ({
+    client_id: crypto.randomUUID(),
+    type,
+    ticket_id: ticket.id,
+    ...extra,
+  });
+  const sent = await step(
+    "/v1/mobile/actions",
+    json(tech, {
+      device_id: device.id,
+      actions: [
+        action("start", { base_version: base }),
+        action("add_comment", { body: "On site", visibility: "public" }),
+        action("hold", { base_version: base, comment: "Waiting for a part" }),
+        action("resume", { base_version: base }),
+        action("add_work_log", {
+          work_detail: "Replaced the splitter",
+          parts: [{ name: "Splitter", quantity: 1, unit_price: 1200, source: "unstocked" }],
+        }),
+        action("resolve", { base_version: base, comment: "Line tested" }),
+      ],
+    }),
+  );
+  const outcomes = (JSON.parse(sent.text) as { results: { status: string }[] }).results.map((r) => r.status);
+  if (outcomes.some((o) => o !== "applied")) throw new Error(`offline actions not applied: ${outcomes.join(", ")}`);
+  steps.push(sent);
+  return steps;
+}
+
 /** A dispatcher raises a ticket, assigns it and books the visit. */
 async function dispatcherJourney(admin: Record<string, string>, i: number) {
   const steps: Step[] = [];
@@ -1286,6 +1331,10 @@ async function latencyMain() {
       (i) => technicianJourney(admin, tech, i),
     ],
     ["dispatcher: create, assign, book", (i) => dispatcherJourney(admin, i)],
+    [
+      "technician back online: sync, then one batch of start, comment, hold, resume, work log, resolve",
+      (i) => offlineJourney(admin, tech, i),
+    ],
   ];
   const results: { journey: string; requests: number; trips: number; p50_ms: number; multiple: number }[] = [];
   for (const [name, run] of journeys) {
