@@ -1081,7 +1081,7 @@ ${REPORTS_END}`;
   writeFileSync(
     docPath,
     doc.includes(REPORTS_START)
-      ? doc.replace(new RegExp(`${REPORTS_START}[\\s\\S]*${REPORTS_END}`), section)
+      ? doc.replace(new RegExp(`${REPORTS_START}[\\s\\S]*${REPORTS_END}`), () => section)
       : `${doc.trimEnd()}\n\n${section}\n`,
   );
   console.log("wrote bench/results-reports.json and the reports section of docs/benchmarks.md");
@@ -1149,7 +1149,7 @@ ${MOBILE_END}`;
   writeFileSync(
     docPath,
     doc.includes(MOBILE_START)
-      ? doc.replace(new RegExp(`${MOBILE_START}[\\s\\S]*${MOBILE_END}`), section)
+      ? doc.replace(new RegExp(`${MOBILE_START}[\\s\\S]*${MOBILE_END}`), () => section)
       : `${doc.trimEnd()}\n\n${section}\n`,
   );
   console.log("wrote bench/results-mobile.json and the mobile section of docs/benchmarks.md");
@@ -1395,7 +1395,7 @@ ${LATENCY_END}`;
   writeFileSync(
     docPath,
     doc.includes(LATENCY_START)
-      ? doc.replace(new RegExp(`${LATENCY_START}[\\s\\S]*${LATENCY_END}`), section)
+      ? doc.replace(new RegExp(`${LATENCY_START}[\\s\\S]*${LATENCY_END}`), () => section)
       : `${doc.trimEnd()}\n\n${section}\n`,
   );
   console.log("wrote bench/results-latency.json and the latency section of docs/benchmarks.md");
@@ -1539,7 +1539,7 @@ ${NETWORK_END}`;
   writeFileSync(
     docPath,
     doc.includes(NETWORK_START)
-      ? doc.replace(new RegExp(`${NETWORK_START}[\\s\\S]*${NETWORK_END}`), section)
+      ? doc.replace(new RegExp(`${NETWORK_START}[\\s\\S]*${NETWORK_END}`), () => section)
       : `${doc.trimEnd()}\n\n${section}\n`,
   );
   console.log("wrote bench/results-network.json and the network section of docs/benchmarks.md");
@@ -1697,7 +1697,7 @@ ${IMPORTS_END}`;
   writeFileSync(
     docPath,
     doc.includes(IMPORTS_START)
-      ? doc.replace(new RegExp(`${IMPORTS_START}[\\s\\S]*${IMPORTS_END}`), section)
+      ? doc.replace(new RegExp(`${IMPORTS_START}[\\s\\S]*${IMPORTS_END}`), () => section)
       : `${doc.trimEnd()}\n\n${section}\n`,
   );
   console.log("wrote bench/results-imports.json and the imports section of docs/benchmarks.md");
