@@ -1,14 +1,14 @@
 // Passwords: forgotten-password reset, change, and re-checking the current one (IAM-6).
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { passwordResetTokens } from "../../db/schema";
+import { passwordResetTokens, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { sha256 } from "../../lib/hmac";
 import { newId, nowIso, randomToken } from "../../lib/ids";
 import { hashPassword, verifyPassword } from "../../lib/passwords";
 import { AppError } from "../../lib/problem";
-import { consumeRateLimits } from "../../lib/rate-limit";
+import { applyRateLimits, consumeRateLimits, rateLimitQueries } from "../../lib/rate-limit";
 import { enqueueAccountMessage } from "../../lib/enqueue";
-import { findUser, setPasswordHashStatement } from "../users";
+import { setPasswordHashStatement } from "../users";
 import { endSessionsQuery } from "./session-ends";
 import { FIFTEEN_MINUTES, HOUR, RESET_TTL_SECONDS, accountSubject, findByIdentifier } from "./session-tokens";
 import { clearAccountFailuresStatement } from "./sign-in-throttle";
@@ -73,15 +73,26 @@ export async function resetPassword(ctx: ServiceContext, token: string, newPassw
 }
 
 async function checkCurrentPassword(ctx: UserContext, password: string): Promise<boolean> {
-  await consumeRateLimits(ctx, [
+  const rules = [
     {
       bucket: "password-check:account",
       subject: accountSubject(ctx, { id: ctx.actor.userId }, ""),
       limit: 10,
       windowSeconds: FIFTEEN_MINUTES,
     },
+  ];
+  // The attempt is counted and the stored hash read in one batch; the count is judged first.
+  const nowMs = Date.now();
+  const [counted, [user]] = await ctx.db.batch([
+    rateLimitQueries(ctx, rules, nowMs)[0],
+    ctx.db
+      .select({ passwordHash: users.passwordHash })
+      .from(users)
+      .where(and(eq(users.id, ctx.actor.userId), isNull(users.deletedAt)))
+      .limit(1),
   ]);
-  const user = await findUser(ctx, ctx.actor.userId);
+  applyRateLimits(ctx, rules, counted, nowMs);
+  if (!user) throw new AppError("not_found", "No such user.");
   return verifyPassword(password, user.passwordHash);
 }
 

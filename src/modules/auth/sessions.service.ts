@@ -98,7 +98,15 @@ export async function refresh(
 ): Promise<IssuedTokens> {
   const claims = await verifyToken(ctx.settings, "refresh", refreshToken);
   const now = nowIso();
-  const session = await ctx.db.query.sessions.findFirst({ where: eq(sessions.id, claims.sid) });
+  // The session and its user in one read (the user is only used once the session has proved good).
+  const [[session], [user]] = await ctx.db.batch([
+    ctx.db.select().from(sessions).where(eq(sessions.id, claims.sid)).limit(1),
+    ctx.db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, claims.sub), isNull(users.deletedAt)))
+      .limit(1),
+  ]);
   if (!session || session.userId !== claims.sub)
     throw new AppError("invalid_token", "The session has ended. Sign in again.");
   if (
@@ -125,7 +133,6 @@ export async function refresh(
   }
   if (session.revokedAt || session.expiresAt <= now)
     throw new AppError("invalid_token", "The session has ended. Sign in again.");
-  const user = await findUser(ctx, claims.sub).catch(() => null);
   if (!user || user.status !== "active") throw new AppError("invalid_token", "The account is not active.");
   // Roles in an application are read again: a removed grant stops the session at its next refresh.
   const application = session.applicationId ? await accessById(ctx, session.applicationId, user.id) : undefined;

@@ -155,8 +155,16 @@ async function* ticketPages(
 
 /** 422 when more than MAX_REPORT_ROWS tickets match: counted on at most that many index entries. */
 async function assertFitsOneRequest(ctx: UserContext, filters: TicketFilters) {
+  refuseOverMax(await (await countProbe(ctx, filters)).query);
+}
+
+async function countProbe(ctx: UserContext, filters: TicketFilters) {
   const { statement } = await buildTicketListQuery(ctx, { ...filters, limit: MAX_REPORT_ROWS, order: "-created_at" });
-  const [probe] = await ctx.db.select({ n: sql<number>`count(*)` }).from(statement.as("probe"));
+  // Wrapped: a query returned from an async function would be run by the await (drizzle queries are thenables).
+  return { query: ctx.db.select({ n: sql<number>`count(*)` }).from(statement.as("probe")) };
+}
+
+function refuseOverMax([probe]: { n: number }[]) {
   if (probe.n > MAX_REPORT_ROWS) {
     throw new AppError(
       "unprocessable",
@@ -177,9 +185,13 @@ export function servicesFilters(ctx: UserContext, q: { from?: string; to?: strin
 
 /** JSON: the matching tickets with their counts by status and priority. */
 export async function ticketReport(ctx: UserContext, filters: TicketFilters) {
-  await assertFitsOneRequest(ctx, filters);
-  const rows: ListedTicket[] = [];
-  for await (const page of ticketPages(ctx, filters)) rows.push(...page.rows);
+  // The count and the first page in one batch; the rest (when there is more) page by page.
+  const first = await buildTicketListQuery(ctx, { ...filters, limit: PAGE_ROWS, order: "-created_at" });
+  const [probe, found] = await ctx.db.batch([(await countProbe(ctx, filters)).query, first.statement]);
+  refuseOverMax(probe);
+  const page = first.page.page(found, PAGE_ROWS, first.valueOf);
+  const rows = page.data as unknown as ListedTicket[];
+  if (page.next_cursor) for await (const more of ticketPages(ctx, filters, page.next_cursor)) rows.push(...more.rows);
   return summarise(rows, filters, { timeZone: ctx.settings.timeZone });
 }
 
