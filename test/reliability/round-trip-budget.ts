@@ -67,7 +67,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "DELETE /v1/sla-policies/{id}": 3,
   "GET /v1/tickets/{id}/sla": 2,
   "GET /v1/tickets/{id}/checklist": 2,
-  "PATCH /v1/tickets/{id}/checklist/{item}": 4, // the ticket, the caller's relation to it, the item and photo; + the change
+  "PATCH /v1/tickets/{id}/checklist/{item}": 2, // the ticket, the caller's relation to it, the item and photo; + the change
   "GET /v1/job-templates": 2,
   "GET /v1/maintenance-plans": 2,
   "POST /v1/maintenance-plans": 3,

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { mobileActions } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { statementOf } from "../../lib/change-batch";
-import { allReads, inList, listReads, mapReads, reads, runReads, writes } from "../../lib/d1";
+import { allReads, inList, known, listReads, mapReads, type Reads, reads, runReads, writes } from "../../lib/d1";
 import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
@@ -15,6 +15,8 @@ import {
   offlineBasisReads,
   type PlannedStep,
   planOfflineStep,
+  type ChecklistItemBasis,
+  checklistItemReads,
   ticketsForSync,
   transitionTicket,
   updateTicketChecklistItem,
@@ -62,7 +64,6 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
   const named = [...new Set(batch.actions.flatMap((a) => ("ticket_id" in a ? [a.ticket_id] : [])))];
   // Steps, comments and work logs are planned from the opening read and written in the closing batch.
   const planned = batch.actions.every((a) => PLANNED.has(a.type));
-  const workLogs = planned ? batch.actions.filter((a) => a.type === "add_work_log") : [];
   const opening = await runReads(
     ctx.env.DB,
     allReads({
@@ -88,9 +89,8 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
             steps: new Map(),
             authorName: "",
           })),
-      parts: listReads(
-        workLogs.map((a) => fittedPartsReads(ctx, { technicianId: me, ticketId: a.ticket_id, parts: a.parts ?? [] })),
-      ),
+      // What a work log's parts or a checklist tick decides from, per action.
+      extras: listReads(planned ? batch.actions.map((a) => plannedReads(ctx, a)) : []),
       claims: writes(
         batch.actions.map((a) =>
           ctx.env.DB.prepare(
@@ -104,15 +104,39 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
   );
   const fresh = opening.claims.map((c) => (c.meta.changes ?? 0) > 0);
   if (planned) {
-    const parts = new Map(workLogs.map((a, i) => [a.client_id, opening.parts[i]]));
-    const answered = await applyPlanned(ctx, batch.actions, fresh, opening, parts);
+    const extras = new Map(batch.actions.map((a, i) => [a, opening.extras[i]]));
+    const answered = await applyPlanned(ctx, batch.actions, fresh, opening, extras);
     if (answered) return answered;
   }
   return applyInTurn(ctx, batch.actions, fresh, opening);
 }
 
 /** Action types planned from the opening read; a batch with any other applies each action with its own verb. */
-const PLANNED = new Set<MobileAction["type"]>(["start", "hold", "resume", "resolve", "add_comment", "add_work_log"]);
+const PLANNED = new Set<MobileAction["type"]>([
+  "start",
+  "hold",
+  "resume",
+  "resolve",
+  "add_comment",
+  "add_work_log",
+  "checklist_item",
+]);
+
+/** What one planned action reads besides its ticket, in the opening batch. */
+function plannedReads(ctx: UserContext, action: MobileAction): Reads<unknown> {
+  switch (action.type) {
+    case "add_work_log":
+      return fittedPartsReads(ctx, {
+        technicianId: ctx.actor.userId,
+        ticketId: action.ticket_id,
+        parts: action.parts ?? [],
+      });
+    case "checklist_item":
+      return checklistItemReads(ctx, action.ticket_id, action.item, action);
+    default:
+      return known(null);
+  }
+}
 
 type Opening = {
   basis: OfflineBasis | null;
@@ -145,11 +169,11 @@ async function applyPlanned(
   actions: MobileAction[],
   fresh: boolean[],
   opening: Opening & { basis: OfflineBasis | null },
-  parts: Map<string, (customerId: string | null) => FittedParts>,
+  extras: Map<MobileAction, unknown>,
 ) {
   if (!opening.basis) return null;
   // Planning changes the basis (each ticket as the batch leaves it): the fallback reads afresh.
-  const run = newRun(ctx, opening, { basis: opening.basis, steps: [], parts });
+  const run = newRun(ctx, opening, { basis: opening.basis, steps: [], extras });
   const results: ActionResult[] = [];
   try {
     for (const [i, action] of actions.entries()) {
@@ -231,11 +255,11 @@ interface Run {
   settled: D1PreparedStatement[];
   /** Tickets a planned change of this batch changed (their answer is read at the close). */
   changed: Set<string>;
-  /** Planning from the opening read: the basis, the changes planned so far, each work log's parts. */
+  /** Planning from the opening read: the basis, the changes planned so far, what each action read besides. */
   plan?: {
     basis: OfflineBasis;
     steps: PlannedStep[];
-    parts: Map<string, (customerId: string | null) => FittedParts>;
+    extras: Map<MobileAction, unknown>;
   };
 }
 
@@ -357,7 +381,7 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
 /** An action planned as a change of the closing batch; its answer is known now. */
 async function plan(run: Run, action: MobileAction, expectVersion: number | undefined) {
   const { ctx } = run;
-  const { basis, steps, parts } = run.plan!;
+  const { basis, steps, extras } = run.plan!;
   const planned = await (async () => {
     switch (action.type) {
       case "start":
@@ -385,7 +409,13 @@ async function plan(run: Run, action: MobileAction, expectVersion: number | unde
             amount_charged: action.amount_charged,
             next_service_date: action.next_service_date,
           },
-          planParts: parts.get(action.client_id)!,
+          planParts: extras.get(action) as (customerId: string | null) => FittedParts,
+        });
+      case "checklist_item":
+        return planOfflineStep(ctx, basis, action.ticket_id, {
+          kind: "checklist",
+          input: { done: action.done, value: action.value, upload_id: action.upload_id },
+          read: extras.get(action) as ChecklistItemBasis,
         });
       default:
         throw new PlanAbandoned(`${action.type} is not planned`);

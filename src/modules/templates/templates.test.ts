@@ -280,6 +280,48 @@ describe("checklists offline", () => {
     expect(ticked.data).toMatchObject({ done: true, value: "-18.9 dBm", ticket_id: id });
   });
 
+  it("a batch that starts the work and ticks an item is planned and written in its closing batch: three round trips", async () => {
+    const { tech, id } = await installationFromTemplate();
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
+    const version = (await call(`/v1/tickets/${id}`, { token: tech.token })).json.version as number;
+    const done = await call("/v1/mobile/actions", {
+      token: tech.token,
+      body: {
+        device_id: phone.id,
+        actions: [
+          { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
+          {
+            client_id: crypto.randomUUID(),
+            type: "checklist_item",
+            ticket_id: id,
+            item: "light-level",
+            done: true,
+            value: "-18.9 dBm",
+          },
+          // Refused as online: the item needs a photo that is not attached.
+          { client_id: crypto.randomUUID(), type: "checklist_item", ticket_id: id, item: "photo", done: true },
+        ],
+      },
+    });
+    expect(done.status, done.text).toBe(200);
+    expect(
+      done.json.results.map((r: { status: string; problem?: { code: string } }) => [r.status, r.problem?.code ?? null]),
+    ).toEqual([
+      ["applied", null],
+      ["applied", null],
+      ["rejected", "validation_failed"],
+    ]);
+    expect(done.json.results[1].result).toMatchObject({ id: "light-level", done: true, value: "-18.9 dBm" });
+    expect(Number(done.headers.get("x-d1-round-trips"))).toBeLessThanOrEqual(3);
+    const checklist = await call(`/v1/tickets/${id}/checklist`, { token: tech.token });
+    expect(checklist.json.items.find((i: { id: string }) => i.id === "light-level")).toMatchObject({ done: true });
+    expect((await call(`/v1/tickets/${id}`, { token: tech.token })).json).toMatchObject({
+      status: "in_progress",
+      version: version + 2,
+    });
+  });
+
   it("a planned batch whose resolve meets open checklist items is not written; applied in turn, the start holds and the resolve is a conflict", async () => {
     const { tech, id } = await installationFromTemplate();
     const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };

@@ -4,10 +4,11 @@ import { ticketChecklistItems, tickets, uploads } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
-import { canTriage, findVisibleTicket, visibleTickets } from "../access";
+import { allReads, reads } from "../../lib/d1";
+import { canTriage, type Relation, type TicketRow, visibleTickets } from "../access";
 import type { ChecklistItemUpdateSchema } from "./checklist.schemas";
-import { changeTicket } from "./change";
-import { relationTo } from "./tickets.present";
+import { changeTicket, type TicketChange } from "./change";
+import { seenTicket } from "./tickets.present";
 
 type ItemRow = typeof ticketChecklistItems.$inferSelect;
 
@@ -59,22 +60,51 @@ export async function updateTicketChecklistItem(
   itemKey: string,
   input: z.output<typeof ChecklistItemUpdateSchema>,
 ) {
-  const ticket = await findVisibleTicket(ctx, ticketId);
-  const { relation } = await relationTo(ctx, ticket);
+  // The ticket as the caller sees it, the item and the photo named, in one batch.
+  const { ticket, people, also } = await seenTicket(ctx, ticketId, checklistItemReads(ctx, ticketId, itemKey, input));
+  const { change, item } = checklistItemChange(ctx, ticket, people.relation, input, also);
+  await changeTicket(ctx, change);
+  return item;
+}
+
+/** The item and the photo an update names, for the update's batch (the phone's action batch reads them in its own). */
+export function checklistItemReads(
+  ctx: UserContext,
+  ticketId: string,
+  itemKey: string,
+  input: { upload_id?: string | null },
+) {
+  return allReads({
+    found: reads(
+      ctx.db
+        .select()
+        .from(ticketChecklistItems)
+        .where(and(eq(ticketChecklistItems.ticketId, ticketId), eq(ticketChecklistItems.itemKey, itemKey))),
+    ),
+    photo: reads(
+      ctx.db
+        .select({ kind: uploads.kind, ticketId: uploads.ticketId })
+        .from(uploads)
+        .where(eq(uploads.id, input.upload_id ?? "")),
+    ),
+  });
+}
+
+export type ChecklistItemBasis = Awaited<ReturnType<ReturnType<typeof checklistItemReads>["finish"]>>;
+
+/** Ticking (or reopening) an item as a change, refused unless the caller works on the open ticket and the item's needs are met. */
+export function checklistItemChange(
+  ctx: UserContext,
+  ticket: TicketRow,
+  relation: Relation,
+  input: z.output<typeof ChecklistItemUpdateSchema>,
+  { found, photo }: ChecklistItemBasis,
+) {
+  const ticketId = ticket.id;
   if (!relation.assigned && !canTriage(relation))
     throw new AppError("forbidden", "Only the assigned technician or dispatch may tick the checklist.");
   if (["closed", "cancelled"].includes(ticket.status))
     throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
-  const [found, photo] = await ctx.db.batch([
-    ctx.db
-      .select()
-      .from(ticketChecklistItems)
-      .where(and(eq(ticketChecklistItems.ticketId, ticketId), eq(ticketChecklistItems.itemKey, itemKey))),
-    ctx.db
-      .select({ kind: uploads.kind, ticketId: uploads.ticketId })
-      .from(uploads)
-      .where(eq(uploads.id, input.upload_id ?? "")),
-  ]);
   const item = found[0];
   if (!item) throw new AppError("not_found", "No such checklist item on this ticket.");
   const value = input.value !== undefined ? input.value : item.value;
@@ -93,20 +123,13 @@ export async function updateTicketChecklistItem(
     });
   const now = nowIso();
   const doneAt = input.done ? (item.doneAt ?? now) : null;
-  await changeTicket(ctx, {
+  const doneBy = input.done ? (item.doneBy ?? ctx.actor.userId) : null;
+  const change: TicketChange = {
     ticketId,
     statements: (guard) => [
       ctx.env.DB.prepare(
         `UPDATE ticket_checklist_items SET value = ?, upload_id = ?, done_at = ?, done_by = ?, updated_at = ? WHERE id = ? AND ${guard.sql}`,
-      ).bind(
-        value,
-        uploadId,
-        doneAt,
-        input.done ? (item.doneBy ?? ctx.actor.userId) : null,
-        now,
-        item.id,
-        ...guard.params,
-      ),
+      ).bind(value, uploadId, doneAt, doneBy, now, item.id, ...guard.params),
     ],
     history: [
       {
@@ -116,13 +139,6 @@ export async function updateTicketChecklistItem(
       },
     ],
     changed: [{ table: ticketChecklistItems, id: item.id, of: ticketId }],
-  });
-  return toChecklistItemResponse({
-    ...item,
-    value,
-    uploadId,
-    doneAt,
-    doneBy: input.done ? (item.doneBy ?? ctx.actor.userId) : null,
-    updatedAt: now,
-  });
+  };
+  return { change, item: toChecklistItemResponse({ ...item, value, uploadId, doneAt, doneBy, updatedAt: now }) };
 }

@@ -75,7 +75,7 @@ export { transitionTicket } from "./tickets.write";
 export { offlineBasisReads, type OfflineBasis, type PlannedStep, planOfflineStep } from "./offline";
 export { CommentCreateSchema, WorkLogCreateSchema } from "./tickets.schemas";
 export { ChecklistItemUpdateSchema } from "./checklist.schemas";
-export { updateTicketChecklistItem } from "./checklist.service";
+export { type ChecklistItemBasis, checklistItemReads, updateTicketChecklistItem } from "./checklist.service";
 export { raisePlannedTicket } from "./tickets.write";
 export { createTicket } from "./tickets.write";
 export { ticketErasure } from "./erasure";

@@ -13,6 +13,9 @@ import type { TicketRow } from "../access";
 import { workingCalendarOf } from "../calendars";
 import { authorNameReads, commentChange, type WorkLogInput, workLogChange } from "./activity.service";
 import { prepareTicketChange, type TicketChange } from "./change";
+import { type ChecklistItemBasis, checklistItemChange } from "./checklist.service";
+import type { ChecklistItemUpdateSchema } from "./checklist.schemas";
+import type { z } from "@hono/zod-openapi";
 import type { Columns } from "./tickets.repo";
 import { ticketsAsSeen, toTicketResponse, toWorkLogResponse } from "./tickets.present";
 import { armForColumns, type StepBasis, transitionChange } from "./tickets.write";
@@ -94,7 +97,8 @@ export function offlineBasisReads(ctx: UserContext, ids: string[], needs: { reso
 export type OfflineStep =
   | { kind: "transition"; action: "start" | "hold" | "resume" | "resolve"; comment?: string; expectVersion?: number }
   | { kind: "comment"; body: string; visibility: "public" | "internal" }
-  | { kind: "work_log"; input: WorkLogInput; planParts: (customerId: string | null) => FittedParts };
+  | { kind: "work_log"; input: WorkLogInput; planParts: (customerId: string | null) => FittedParts }
+  | { kind: "checklist"; input: z.output<typeof ChecklistItemUpdateSchema>; read: ChecklistItemBasis };
 
 /** One planned change: its statements (ending with a tripwire that aborts the batch unless it won), its answer, and what follows its commit. */
 export interface PlannedStep {
@@ -128,6 +132,14 @@ export async function planOfflineStep(
     }));
   } else if (step.kind === "comment") {
     ({ change, comment: result } = commentChange(ctx, ticketId, step, basis.authorName));
+  } else if (step.kind === "checklist") {
+    ({ change, item: result } = checklistItemChange(
+      ctx,
+      current.ticket,
+      current.people.relation,
+      step.input,
+      step.read,
+    ));
   } else {
     const planned = workLogChange(ctx, current.ticket, current.people.relation, step.input, step.planParts);
     change = planned.change;
