@@ -231,6 +231,30 @@ describe("checklists gate completion", () => {
   });
 });
 
+/** Offline actions: start the work, then tick the light level with its reading. */
+const startAndTickLightLevel = (id: string, version: number) => [
+  { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
+  {
+    client_id: crypto.randomUUID(),
+    type: "checklist_item",
+    ticket_id: id,
+    item: "light-level",
+    done: true,
+    value: "-18.9 dBm",
+  },
+];
+
+/** A technician's synced phone and a ticket from a template with a checklist: `send` posts an action batch. */
+async function phoneOnTemplateTicket() {
+  const { tech, id } = await installationFromTemplate();
+  const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+  await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
+  const version = (await call(`/v1/tickets/${id}`, { token: tech.token })).json.version as number;
+  const send = (actions: unknown[]) =>
+    call("/v1/mobile/actions", { token: tech.token, body: { device_id: phone.id, actions } });
+  return { tech, id, version, send };
+}
+
 describe("checklists offline", () => {
   it("the phone syncs the ticket's checklist, ticks items as offline actions, and a resolve before they are done comes back as a conflict naming them", async () => {
     const { tech, dispatcher, id } = await installationFromTemplate();
@@ -246,15 +270,7 @@ describe("checklists offline", () => {
     const act = (actions: unknown[]) =>
       call("/v1/mobile/actions", { token: tech.token, body: { device_id: phone.id, actions } });
     const early = await act([
-      { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
-      {
-        client_id: crypto.randomUUID(),
-        type: "checklist_item",
-        ticket_id: id,
-        item: "light-level",
-        done: true,
-        value: "-18.9 dBm",
-      },
+      ...startAndTickLightLevel(id, version),
       // Every action of a batch names the version the phone knew; the server follows its own changes.
       { client_id: crypto.randomUUID(), type: "resolve", ticket_id: id, base_version: version },
     ]);
@@ -281,29 +297,12 @@ describe("checklists offline", () => {
   });
 
   it("a batch that starts the work and ticks an item is planned and written in its closing batch: three round trips", async () => {
-    const { tech, id } = await installationFromTemplate();
-    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
-    await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
-    const version = (await call(`/v1/tickets/${id}`, { token: tech.token })).json.version as number;
-    const done = await call("/v1/mobile/actions", {
-      token: tech.token,
-      body: {
-        device_id: phone.id,
-        actions: [
-          { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
-          {
-            client_id: crypto.randomUUID(),
-            type: "checklist_item",
-            ticket_id: id,
-            item: "light-level",
-            done: true,
-            value: "-18.9 dBm",
-          },
-          // Refused as online: the item needs a photo that is not attached.
-          { client_id: crypto.randomUUID(), type: "checklist_item", ticket_id: id, item: "photo", done: true },
-        ],
-      },
-    });
+    const { tech, id, version, send } = await phoneOnTemplateTicket();
+    const done = await send([
+      ...startAndTickLightLevel(id, version),
+      // Refused as online: the item needs a photo that is not attached.
+      { client_id: crypto.randomUUID(), type: "checklist_item", ticket_id: id, item: "photo", done: true },
+    ]);
     expect(done.status, done.text).toBe(200);
     expect(
       done.json.results.map((r: { status: string; problem?: { code: string } }) => [r.status, r.problem?.code ?? null]),
@@ -323,21 +322,12 @@ describe("checklists offline", () => {
   });
 
   it("a planned batch whose resolve meets open checklist items is not written; applied in turn, the start holds and the resolve is a conflict", async () => {
-    const { tech, id } = await installationFromTemplate();
-    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
-    await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
-    const version = (await call(`/v1/tickets/${id}`, { token: tech.token })).json.version as number;
-    const done = await call("/v1/mobile/actions", {
-      token: tech.token,
-      body: {
-        device_id: phone.id,
-        actions: [
-          { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
-          { client_id: crypto.randomUUID(), type: "add_comment", ticket_id: id, body: "On site", visibility: "public" },
-          { client_id: crypto.randomUUID(), type: "resolve", ticket_id: id, base_version: version },
-        ],
-      },
-    });
+    const { tech, id, version, send } = await phoneOnTemplateTicket();
+    const done = await send([
+      { client_id: crypto.randomUUID(), type: "start", ticket_id: id, base_version: version },
+      { client_id: crypto.randomUUID(), type: "add_comment", ticket_id: id, body: "On site", visibility: "public" },
+      { client_id: crypto.randomUUID(), type: "resolve", ticket_id: id, base_version: version },
+    ]);
     expect(done.status, done.text).toBe(200);
     expect(
       done.json.results.map((r: { status: string; problem?: { code: string } }) => [r.status, r.problem?.code ?? null]),
