@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { takeCounter } from "../../lib/counters";
-import { allReads, inList, rawReads, reads, runReads } from "../../lib/d1";
+import { allReads, inList, rawReads, readInBatch, reads, runReads } from "../../lib/d1";
 import { commitAudited, commitAuditedAndRead, commitChange, statementOf } from "../../lib/change-batch";
 import { applicationGrants, applicationRoles, applications, users } from "../../db/schema";
 import type { ServiceContext, UserContext } from "../../lib/context";
@@ -8,7 +8,7 @@ import { newId, nowIso } from "../../lib/ids";
 import { displayName } from "../../lib/names";
 import { keyset } from "../../lib/pagination";
 import { AppError } from "../../lib/problem";
-import { assertMayChangeUser, findUser } from "../users";
+import { assertMayChangeUser } from "../users";
 import { forgetAllowedOrigins } from "./cors";
 
 type ApplicationRow = typeof applications.$inferSelect;
@@ -243,17 +243,19 @@ export async function deleteRole(ctx: UserContext, applicationId: string, roleId
 
 // ---- grants ----
 
+// Every selected column has its own name (the ids come from the grant, the keys are aliased), so
+// the query can also go into a batch, where D1 answers rows as objects keyed by column name.
 const grantColumns = {
   id: applicationGrants.id,
   grantedBy: applicationGrants.grantedBy,
   createdAt: applicationGrants.createdAt,
   updatedAt: applicationGrants.updatedAt,
-  applicationId: applications.id,
-  applicationKey: applications.key,
-  roleId: applicationRoles.id,
-  roleKey: applicationRoles.key,
-  roleName: applicationRoles.name,
-  userId: users.id,
+  applicationId: applicationGrants.applicationId,
+  applicationKey: sql<string>`${applications.key}`.as("application_key"),
+  roleId: applicationGrants.roleId,
+  roleKey: sql<string>`${applicationRoles.key}`.as("role_key"),
+  roleName: sql<string>`${applicationRoles.name}`.as("role_name"),
+  userId: applicationGrants.userId,
   username: users.username,
   firstName: users.firstName,
   lastName: users.lastName,
@@ -332,11 +334,21 @@ export async function createGrant(
   ctx: UserContext,
   input: { application_id: string; role_id: string; user_id: string },
 ) {
-  await findApplication(ctx, input.application_id).catch(() => invalid("application_id", "No such application"));
-  await findRole(ctx, input.application_id, input.role_id).catch(() =>
-    invalid("role_id", "No such role in this application"),
-  );
-  const user = await findUser(ctx, input.user_id).catch(() => invalid("user_id", "No such user"));
+  // What the grant names, in one batch; the grant is read back at the end of its change's batch.
+  const [app, role, [user]] = await ctx.db.batch([
+    ctx.db.select({ id: applications.id }).from(applications).where(eq(applications.id, input.application_id)),
+    ctx.db
+      .select({ id: applicationRoles.id })
+      .from(applicationRoles)
+      .where(and(eq(applicationRoles.id, input.role_id), eq(applicationRoles.applicationId, input.application_id))),
+    ctx.db
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(and(eq(users.id, input.user_id), isNull(users.deletedAt))),
+  ]);
+  if (!app.length) invalid("application_id", "No such application");
+  if (!role.length) invalid("role_id", "No such role in this application");
+  if (!user) invalid("user_id", "No such user");
   await assertMayChangeUser(ctx, user);
   const now = nowIso();
   const id = newId("apg");
@@ -349,58 +361,108 @@ export async function createGrant(
     createdAt: now,
     updatedAt: now,
   };
-  const { results } = await commitChange(ctx, {
-    statements: [
-      statementOf(
-        ctx.env.DB,
-        ctx.db.insert(applicationGrants).values(grant).onConflictDoNothing().returning({ id: applicationGrants.id }),
-      ),
-    ],
-    guard: { sql: "EXISTS (SELECT 1 FROM application_grants WHERE id = ?)", params: [id] },
-    audit: [{ action: "grant.created", targetType: "grant", targetId: id, after: grant }],
-  });
+  const answer = readInBatch(grantQuery(ctx, eq(applicationGrants.id, id)));
+  const { results, reads } = await commitChange(
+    ctx,
+    {
+      statements: [
+        statementOf(
+          ctx.env.DB,
+          ctx.db.insert(applicationGrants).values(grant).onConflictDoNothing().returning({ id: applicationGrants.id }),
+        ),
+      ],
+      guard: { sql: "EXISTS (SELECT 1 FROM application_grants WHERE id = ?)", params: [id] },
+      audit: [{ action: "grant.created", targetType: "grant", targetId: id, after: grant }],
+    },
+    undefined,
+    [answer.statement],
+  );
   if (!results[0]?.results.length)
     throw new AppError("conflict", "The user already holds this role in this application.");
-  return getGrant(ctx, id);
+  const [row] = answer.map(reads[0]);
+  return row ? presentGrant(row as GrantRow) : getGrant(ctx, id);
 }
 
 export async function updateGrant(ctx: UserContext, id: string, input: { role_id: string }) {
-  const grant = await getGrant(ctx, id);
-  await findRole(ctx, grant.application.id, input.role_id).catch(() =>
-    invalid("role_id", "No such role in this application"),
-  );
-  await assertMayChangeUser(ctx, await findUser(ctx, grant.user.id));
+  // The grant, the new role in its application and its holder in one batch; the grant read back at the end of the change's.
+  const [[row], role, [holder]] = await ctx.db.batch([
+    grantQuery(ctx, eq(applicationGrants.id, id)),
+    ctx.db
+      .select({ id: applicationRoles.id })
+      .from(applicationRoles)
+      .where(
+        and(
+          eq(applicationRoles.id, input.role_id),
+          eq(
+            applicationRoles.applicationId,
+            sql`(SELECT g.application_id FROM application_grants g WHERE g.id = ${id})`,
+          ),
+        ),
+      ),
+    ctx.db
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(
+        and(
+          eq(users.id, sql`(SELECT g.user_id FROM application_grants g WHERE g.id = ${id})`),
+          isNull(users.deletedAt),
+        ),
+      ),
+  ]);
+  if (!row) throw new AppError("not_found", "No such grant.");
+  const grant = presentGrant(row as GrantRow);
+  if (!role.length) invalid("role_id", "No such role in this application");
+  if (!holder) throw new AppError("not_found", "No such user.");
+  await assertMayChangeUser(ctx, holder);
+  const answer = readInBatch(grantQuery(ctx, eq(applicationGrants.id, id)));
   const {
     results: [updated],
-  } = await commitChange(ctx, {
-    statements: [
-      ctx.env.DB.prepare(
-        `UPDATE application_grants SET role_id = ?2, granted_by = ?3, updated_at = ?4
+    reads,
+  } = await commitChange(
+    ctx,
+    {
+      statements: [
+        ctx.env.DB.prepare(
+          `UPDATE application_grants SET role_id = ?2, granted_by = ?3, updated_at = ?4
           WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM application_grants o WHERE o.application_id = application_grants.application_id AND o.user_id = application_grants.user_id AND o.role_id = ?2)`,
-      ).bind(id, input.role_id, ctx.actor.userId, nowIso()),
-    ],
-    guard: {
-      sql: "EXISTS (SELECT 1 FROM application_grants WHERE id = ? AND role_id = ?)",
-      params: [id, input.role_id],
-    },
-    audit: [
-      {
-        action: "grant.updated",
-        targetType: "grant",
-        targetId: id,
-        before: { role_id: grant.role.id },
-        after: { role_id: input.role_id },
+        ).bind(id, input.role_id, ctx.actor.userId, nowIso()),
+      ],
+      guard: {
+        sql: "EXISTS (SELECT 1 FROM application_grants WHERE id = ? AND role_id = ?)",
+        params: [id, input.role_id],
       },
-    ],
-  });
+      audit: [
+        {
+          action: "grant.updated",
+          targetType: "grant",
+          targetId: id,
+          before: { role_id: grant.role.id },
+          after: { role_id: input.role_id },
+        },
+      ],
+    },
+    undefined,
+    [answer.statement],
+  );
   if (!updated?.meta.changes && grant.role.id !== input.role_id)
     throw new AppError("conflict", "The user already holds that role in this application.");
-  return getGrant(ctx, id);
+  const [after] = answer.map(reads[0]);
+  return after ? presentGrant(after as GrantRow) : getGrant(ctx, id);
 }
 
 export async function deleteGrant(ctx: UserContext, id: string) {
-  const grant = await getGrant(ctx, id);
-  await assertMayChangeUser(ctx, await findUser(ctx, grant.user.id, { includeDeleted: true }));
+  // The grant and its holder in one batch.
+  const [[row], [holder]] = await ctx.db.batch([
+    grantQuery(ctx, eq(applicationGrants.id, id)),
+    ctx.db
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(eq(users.id, sql`(SELECT g.user_id FROM application_grants g WHERE g.id = ${id})`))
+      .limit(1),
+  ]);
+  if (!row || !holder) throw new AppError("not_found", "No such grant.");
+  const grant = presentGrant(row as GrantRow);
+  await assertMayChangeUser(ctx, holder);
   await commitAudited(ctx, [ctx.db.delete(applicationGrants).where(eq(applicationGrants.id, id))], {
     action: "grant.deleted",
     targetType: "grant",

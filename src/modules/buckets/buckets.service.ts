@@ -99,8 +99,14 @@ export async function deleteBucket(ctx: UserContext, id: string) {
 
 /** Re-runs the bucket's saved filters (within what the caller may see) and stamps refreshed_at. */
 export async function refreshBucket(ctx: UserContext, id: string, page: { limit: number; cursor?: string }) {
-  await findOwn(ctx, id);
-  const result = await listTickets(ctx, { ...page, order: "-created_at", bucket: id });
-  await ctx.db.update(buckets).set({ refreshedAt: nowIso() }).where(eq(buckets.id, id));
-  return result;
+  // Marking it refreshed is also the ownership check and the read of its filters: one statement.
+  const [own] = await ctx.db
+    .update(buckets)
+    .set({ refreshedAt: nowIso() })
+    .where(and(eq(buckets.id, id), eq(buckets.ownerId, ctx.actor.userId)))
+    .returning({ filters: buckets.filters });
+  if (!own) throw new AppError("not_found", "No such bucket.");
+  return listTickets(ctx, { ...(own.filters as Filters), ...page, order: "-created_at" } as Parameters<
+    typeof listTickets
+  >[1]);
 }

@@ -65,13 +65,20 @@ export async function findItem(
   id: string,
   options: { includeRetired?: boolean } = {},
 ): Promise<ItemRow & { warehouseQuantity: number }> {
-  // With its warehouse stock, read in the same query: a movement out of the warehouse needs it for its low-stock event.
-  const [row] = await ctx.db
+  return itemFrom(await itemQuery(ctx, id, options));
+}
+
+/** An item with its warehouse stock, read in the same query: a movement out of the warehouse needs it for its low-stock event. */
+function itemQuery(ctx: UserContext, id: string | SQL, options: { includeRetired?: boolean } = {}) {
+  return ctx.db
     .select({ item: inventoryItems, quantity: stockBalances.quantity })
     .from(inventoryItems)
     .leftJoin(stockBalances, and(eq(stockBalances.itemId, inventoryItems.id), eq(stockBalances.location, WAREHOUSE)))
     .where(and(eq(inventoryItems.id, id), options.includeRetired ? undefined : isNull(inventoryItems.retiredAt)))
     .limit(1);
+}
+
+function itemFrom([row]: Awaited<ReturnType<typeof itemQuery>>): ItemRow & { warehouseQuantity: number } {
   if (!row) throw new AppError("not_found", "No such item.");
   return { ...row.item, warehouseQuantity: row.quantity ?? 0 };
 }
@@ -323,11 +330,12 @@ async function assertTechnician(ctx: UserContext, technicianId: string, path: st
     where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)),
     columns: { id: true },
   });
-  if (!found)
-    throw new AppError("validation_failed", "No such technician.", {
-      errors: [{ path, message: "No such technician" }],
-    });
+  if (!found) refuseUnknownTechnician(path);
   await assertTechniciansInReach(ctx, [technicianId], path);
+}
+
+function refuseUnknownTechnician(path: string): never {
+  throw new AppError("validation_failed", "No such technician.", { errors: [{ path, message: "No such technician" }] });
 }
 
 /** Where stock may be named in a request: the warehouse, quarantine, a technician's van or a customer's premises. */
@@ -376,6 +384,8 @@ async function applyMovements(
   movements: Movement[],
   extra: D1PreparedStatement[] = [],
   changed: ChangedRow[] = [],
+  /** Reads at the end of the batch, after the first movement's (the caller's answer). */
+  readBack: D1PreparedStatement[] = [],
 ) {
   const db = ctx.env.DB;
   const built = movements.map((m) => movementStatements(db, m));
@@ -396,9 +406,9 @@ async function applyMovements(
         events: lowStockEvents(levels, movements, built[0].id, ctx.actor.userId),
       },
       undefined,
-      [first.statement],
+      [first.statement, ...readBack],
     );
-    return toMovement(first.map(reads[0])[0]!);
+    return { movement: toMovement(first.map(reads[0])[0]!), reads: reads.slice(1) };
   } catch (err) {
     throw stockProblem(err);
   }
@@ -410,7 +420,7 @@ export async function receiveStock(
 ) {
   const item = await findItem(ctx, input.item_id);
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  return applyMovements(ctx, item, [
+  const { movement } = await applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "receive",
@@ -422,6 +432,7 @@ export async function receiveStock(
       reason: input.reason,
     },
   ]);
+  return movement;
 }
 
 /** A count that differs from the books: up from or down to `adjustment`, always with a reason. */
@@ -438,7 +449,7 @@ export async function adjustStock(
   const units = Math.abs(input.quantity);
   checkSerials(item.serialised, units, input.serials, "serials");
   const up = input.quantity > 0;
-  return applyMovements(ctx, item, [
+  const { movement } = await applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "adjust",
@@ -450,6 +461,7 @@ export async function adjustStock(
       reason: input.reason,
     },
   ]);
+  return movement;
 }
 
 export async function transferStock(
@@ -464,7 +476,7 @@ export async function transferStock(
       errors: [{ path: "to", message: "Same as from" }],
     });
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
-  return applyMovements(ctx, item, [
+  const { movement } = await applyMovements(ctx, item, [
     {
       itemId: item.id,
       kind: "transfer",
@@ -476,6 +488,7 @@ export async function transferStock(
       reason: input.reason,
     },
   ]);
+  return movement;
 }
 
 export async function listMovements(
@@ -539,7 +552,13 @@ function toAssignment(a: AssignmentRow) {
 
 /** Managers and readers of inventory see every assignment; anyone else only what was issued to them. */
 async function findVisibleAssignment(ctx: UserContext, id: string) {
-  const row = await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) });
+  return visibleAssignment(
+    ctx,
+    await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) }),
+  );
+}
+
+function visibleAssignment(ctx: UserContext, row: typeof equipmentAssignments.$inferSelect | undefined) {
   if (!row || (!ctx.actor.permissions.has("inventory:read") && row.technicianId !== ctx.actor.userId))
     throw new AppError("not_found", "No such assignment.");
   return row;
@@ -550,8 +569,17 @@ export async function issueEquipment(
   ctx: UserContext,
   input: { item_id: string; technician_id: string; ticket_id?: string; quantity: number; serials?: string[] },
 ) {
-  const item = await findItem(ctx, input.item_id);
-  await assertTechnician(ctx, input.technician_id, "technician_id");
+  // The item and the technician in one batch; the assignment is read back at the end of the change's.
+  const [itemRows, tech] = await ctx.db.batch([
+    itemQuery(ctx, input.item_id),
+    ctx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, input.technician_id), eq(users.role, "technician"), isNull(users.deletedAt))),
+  ]);
+  const item = itemFrom(itemRows);
+  if (!tech.length) refuseUnknownTechnician("technician_id");
+  await assertTechniciansInReach(ctx, [input.technician_id], "technician_id");
   if (input.ticket_id) {
     await findVisibleTicket(ctx, input.ticket_id).catch(() => {
       throw new AppError("validation_failed", "No such ticket.", {
@@ -576,7 +604,8 @@ export async function issueEquipment(
     ctx.actor.userId,
     now,
   );
-  await applyMovements(
+  const issued = readInBatch(assignmentQuery(ctx, id));
+  const { reads } = await applyMovements(
     ctx,
     item,
     [
@@ -594,9 +623,13 @@ export async function issueEquipment(
     ],
     [row],
     [{ table: equipmentAssignments, id, of: input.technician_id }],
+    [issued.statement],
   );
-  return toAssignment((await ctx.db.query.equipmentAssignments.findFirst({ where: eq(equipmentAssignments.id, id) }))!);
+  return toAssignment(issued.map(reads[0])[0] ?? (await findVisibleAssignment(ctx, id)));
 }
+
+const assignmentQuery = (ctx: UserContext, id: string) =>
+  ctx.db.select().from(equipmentAssignments).where(eq(equipmentAssignments.id, id)).limit(1);
 
 export type ReturnCondition = "good" | "damaged" | "lost";
 const RETURN_TO: Record<ReturnCondition, string> = { good: WAREHOUSE, damaged: QUARANTINE, lost: "written_off" };
@@ -611,7 +644,12 @@ export async function returnEquipment(
   id: string,
   input: { quantity: number; condition: ReturnCondition; serials?: string[]; reason?: string },
 ) {
-  const assignment = await findVisibleAssignment(ctx, id);
+  // The assignment and its item in one batch; the assignment is read back at the end of the change's.
+  const [found, itemRows] = await ctx.db.batch([
+    assignmentQuery(ctx, id),
+    itemQuery(ctx, sql`(SELECT a.item_id FROM equipment_assignments a WHERE a.id = ${id})`, { includeRetired: true }),
+  ]);
+  const assignment = visibleAssignment(ctx, found[0]);
   if (!ctx.actor.permissions.has("inventory:manage") && assignment.technicianId !== ctx.actor.userId)
     throw new AppError("forbidden", "Only stock managers or the technician it was issued to may return it.");
   const outstanding = assignment.quantity - assignment.returnedQuantity;
@@ -620,7 +658,7 @@ export async function returnEquipment(
       errors: [{ path: "quantity", message: `At most ${outstanding}` }],
     });
   }
-  const item = await findItem(ctx, assignment.itemId, { includeRetired: true });
+  const item = itemFrom(itemRows);
   checkSerials(item.serialised, input.quantity, input.serials, "serials");
   if (input.serials?.some((s) => !assignment.serials.includes(s)))
     throw new AppError("validation_failed", "A serial number given was not issued with this assignment.", {
@@ -632,7 +670,8 @@ export async function returnEquipment(
        status = CASE WHEN returned_quantity + ?2 >= quantity THEN 'returned' ELSE 'partially_returned' END, updated_at = ?3
      WHERE id = ?1`,
   ).bind(id, input.quantity, now);
-  await applyMovements(
+  const after = readInBatch(assignmentQuery(ctx, id));
+  const { reads } = await applyMovements(
     ctx,
     item,
     [
@@ -651,8 +690,9 @@ export async function returnEquipment(
     ],
     [update],
     [{ table: equipmentAssignments, id, of: assignment.technicianId }],
+    [after.statement],
   );
-  return toAssignment(await findVisibleAssignment(ctx, id));
+  return toAssignment(after.map(reads[0])[0] ?? (await findVisibleAssignment(ctx, id)));
 }
 
 export async function getAssignment(ctx: UserContext, id: string) {

@@ -409,18 +409,30 @@ export async function listTeams(ctx: UserContext) {
 }
 
 export async function getTeam(ctx: UserContext, supervisorId: string) {
-  const sup = await ctx.db.query.users.findFirst({ where: and(eq(users.id, supervisorId), isNull(users.deletedAt)) });
-  if (!sup) throw new AppError("not_found", "No such supervisor.");
-  const rows = await ctx.db
-    .select({ user: users, profile: technicianProfiles })
+  // One batch of three selects (users and profiles share column names, so no join in a batch).
+  const members = ctx.db
+    .select({ id: technicianProfiles.userId })
     .from(technicianProfiles)
-    .innerJoin(users, eq(users.id, technicianProfiles.userId))
-    .where(and(eq(technicianProfiles.supervisorId, supervisorId), technicianUsers))
-    .orderBy(asc(users.username));
+    .where(eq(technicianProfiles.supervisorId, supervisorId));
+  const [[sup], people, profiles] = await ctx.db.batch([
+    ctx.db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, supervisorId), isNull(users.deletedAt)))
+      .limit(1),
+    ctx.db
+      .select()
+      .from(users)
+      .where(and(inList(users.id, members), technicianUsers))
+      .orderBy(asc(users.username)),
+    ctx.db.select().from(technicianProfiles).where(eq(technicianProfiles.supervisorId, supervisorId)),
+  ]);
+  if (!sup) throw new AppError("not_found", "No such supervisor.");
+  const profileOf = new Map(profiles.map((p) => [p.userId, p]));
   return {
     supervisor_id: supervisorId,
     supervisor_name: displayName(sup.firstName, sup.lastName, sup.username),
-    technicians: rows.map((r) => toTechnicianResponse(r.user, r.profile)),
+    technicians: people.map((u) => toTechnicianResponse(u, profileOf.get(u.id) ?? null)),
   };
 }
 
