@@ -346,6 +346,7 @@ describe("the technician's phone within the round-trip goal", () => {
       action("resume", { base_version: version + 2 }),
       action("add_comment", { body: "Line tested", visibility: "public" }),
       action("resolve", { base_version: version + 2, comment: "Done" }),
+      { client_id: crypto.randomUUID(), type: "report_location", lat: -24.65, lng: 25.91, accuracy_m: 12 },
     ]);
     expect(day.status, day.text).toBe(200);
     expect(day.json.results.map((r: { status: string }) => r.status)).toEqual([
@@ -354,7 +355,9 @@ describe("the technician's phone within the round-trip goal", () => {
       "applied",
       "applied",
       "applied",
+      "applied",
     ]);
+    expect(day.json.results[5].result).toMatchObject({ technician_id: tech.user.id, lat: -24.65, lng: 25.91 });
     expect(trips(day)).toBeLessThanOrEqual(3);
     const after = await call(`/v1/tickets/${t.id}`, { token: tech.token });
     expect(["resolved", "waiting_approval"]).toContain(after.json.status);

@@ -6,7 +6,7 @@ import { allReads, inList, known, listReads, mapReads, type Reads, reads, runRea
 import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
 import { stepAppointment } from "../scheduling";
-import { reportLocation } from "../technicians";
+import { locationReads, locationReport, reportLocation } from "../technicians";
 import { fittedPartsReads, type FittedParts } from "../inventory";
 import {
   addComment,
@@ -120,6 +120,7 @@ const PLANNED = new Set<MobileAction["type"]>([
   "add_comment",
   "add_work_log",
   "checklist_item",
+  "report_location",
 ]);
 
 /** What one planned action reads besides its ticket, in the opening batch. */
@@ -133,6 +134,8 @@ function plannedReads(ctx: UserContext, action: MobileAction): Reads<unknown> {
       });
     case "checklist_item":
       return checklistItemReads(ctx, action.ticket_id, action.item, action);
+    case "report_location":
+      return locationReads(ctx);
     default:
       return known(null);
   }
@@ -193,13 +196,19 @@ async function applyPlanned(
   try {
     if (closing.length) all = await ctx.env.DB.batch(closing);
   } catch (err) {
+    const reason = String((err as Error)?.message ?? err);
+    if (!ROLLED_BACK.test(reason)) {
+      // Not a refusal by the database: whether the batch committed is unknown. Claims it did not
+      // settle are let go, so the phone's retry applies those actions; settled ones answer as sent.
+      await ctx.env.DB.prepare(
+        "DELETE FROM mobile_actions WHERE user_id = ?1 AND outcome = 'pending' AND client_id IN (SELECT value FROM json_each(?2))",
+      )
+        .bind(ctx.actor.userId, JSON.stringify(actions.map((a) => a.client_id)))
+        .run();
+      throw err;
+    }
     console.warn(
-      JSON.stringify({
-        level: "warn",
-        msg: "offline batch applied in turn",
-        request_id: ctx.requestId,
-        reason: String((err as Error)?.message ?? err),
-      }),
+      JSON.stringify({ level: "warn", msg: "offline batch applied in turn", request_id: ctx.requestId, reason }),
     );
     return null;
   }
@@ -237,6 +246,12 @@ function answerWith(results: ActionResult[], changed: { id: string }[]) {
   const fresh = new Map(changed.map((t) => [t.id, t]));
   return { results: results.map((r) => (unread(r) ? { ...r, ticket: fresh.get(String(r.ticket!.id)) ?? null } : r)) };
 }
+
+/**
+ * The database refused the closing batch, so D1 rolled it back whole: a tripwire (a ticket moved on
+ * since the opening read) or a constraint (stock ran out, a serial number already in stock).
+ */
+const ROLLED_BACK = /malformed JSON|constraint failed/i;
 
 /** A fault while planning (not a refusal): the batch is applied in turn instead. */
 class PlanAbandoned extends Error {}
@@ -382,6 +397,30 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
 async function plan(run: Run, action: MobileAction, expectVersion: number | undefined) {
   const { ctx } = run;
   const { basis, steps, extras } = run.plan!;
+  if (action.type === "report_location") {
+    // Not a ticket's change: its statement goes into the closing batch, its live event after it.
+    const report = locationReport(ctx, extras.get(action) as Parameters<typeof locationReport>[1], action);
+    steps.push({
+      statements: report.statements,
+      result: report.result,
+      version: 0,
+      // The position is recorded; a live event that fails to go is not worth refusing the batch for.
+      afterCommit: () =>
+        report.publish().then(
+          () => undefined,
+          (err) =>
+            console.error(
+              JSON.stringify({
+                level: "error",
+                msg: "location event not sent",
+                request_id: ctx.requestId,
+                error: String(err),
+              }),
+            ),
+        ),
+    });
+    return report.result;
+  }
   const planned = await (async () => {
     switch (action.type) {
       case "start":

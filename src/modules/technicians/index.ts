@@ -28,7 +28,7 @@ export const techniciansModule = createRouter()
 
 export { findTechnician, technicianProfileReads, toTechnicianResponse } from "./technicians.service";
 export { TechnicianSchema } from "./technicians.schemas";
-export { reportLocation } from "./technicians.service";
+export { locationReads, locationReport, reportLocation } from "./technicians.service";
 export { LocationReportSchema } from "./technicians.schemas";
 export { settleTimeOffHolds } from "./time-off.service";
 export { pruneLocationTrail } from "./retention";

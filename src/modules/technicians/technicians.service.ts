@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
-import { commitAudited } from "../../lib/change-batch";
+import { commitAudited, statementOf } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
-import { inList, mapReads, reads, type Reads } from "../../lib/d1";
+import { allReads, inList, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { calendars, companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { newId, nowIso } from "../../lib/ids";
@@ -480,37 +480,69 @@ export async function reportLocation(
   input: { lat: number; lng: number; accuracy_m?: number },
 ) {
   if (technicianId !== ctx.actor.userId) throw new AppError("forbidden", "Technicians report their own location.");
-  const { profile } = await findTechnician(ctx, technicianId);
-  const now = nowIso();
-  await ctx.db.insert(technicianLocations).values({
-    id: newId("loc"),
-    technicianId,
-    lat: input.lat,
-    lng: input.lng,
-    accuracyM: input.accuracy_m ?? null,
-    reportedAt: now,
-  });
-  const supervisor = profile?.supervisorId;
-  await eventsHub(ctx.env).publish(
-    {
-      type: "technician.location_updated",
-      id: newId("evt"),
-      data: {
-        technician_id: technicianId,
-        lat: input.lat,
-        lng: input.lng,
-        accuracy_m: input.accuracy_m ?? null,
-        reported_at: now,
-      },
-    },
-    { userIds: [technicianId, ...(supervisor ? [supervisor] : [])], scopeAll: true },
+  const report = locationReport(ctx, await runReads(ctx.env.DB, locationReads(ctx)), input);
+  await ctx.env.DB.batch(report.statements);
+  await report.publish();
+  return report.result;
+}
+
+/** What the caller's reported position needs, for a caller's batch: that they are a technician, and their supervisor (who hears of it). */
+export function locationReads(ctx: UserContext): Reads<{ supervisorId: string | null } | undefined> {
+  const me = ctx.actor.userId;
+  return mapReads(
+    allReads({
+      user: reads(
+        ctx.db
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.id, me), technicianUsers))
+          .limit(1),
+      ),
+      profile: technicianProfileReads(ctx, me),
+    }),
+    ({ user, profile }) => (user.length ? { supervisorId: profile?.supervisorId ?? null } : undefined),
   );
-  return {
+}
+
+/** The caller's position as a statement for a caller's batch, and the live event to send once it committed. */
+export function locationReport(
+  ctx: UserContext,
+  technician: { supervisorId: string | null } | undefined,
+  input: { lat: number; lng: number; accuracy_m?: number },
+) {
+  if (!technician) throw new AppError("not_found", "No such technician.");
+  const technicianId = ctx.actor.userId;
+  const now = nowIso();
+  const result = {
     technician_id: technicianId,
     lat: input.lat,
     lng: input.lng,
     accuracy_m: input.accuracy_m ?? null,
     reported_at: now,
+  };
+  return {
+    statements: [
+      statementOf(
+        ctx.env.DB,
+        ctx.db.insert(technicianLocations).values({
+          id: newId("loc"),
+          technicianId,
+          lat: input.lat,
+          lng: input.lng,
+          accuracyM: input.accuracy_m ?? null,
+          reportedAt: now,
+        }),
+      ),
+    ],
+    result,
+    publish: () =>
+      eventsHub(ctx.env).publish(
+        { type: "technician.location_updated", id: newId("evt"), data: result },
+        {
+          userIds: [technicianId, ...(technician.supervisorId ? [technician.supervisorId] : [])],
+          scopeAll: true,
+        },
+      ),
   };
 }
 
