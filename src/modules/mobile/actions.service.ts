@@ -55,14 +55,15 @@ const STATEFUL = new Set(["start", "hold", "resume", "resolve", "appointment_ste
  * One batch opens it: the device, what these client ids did before, every ticket named as the
  * caller sees it, and the claims of the new ones (written only for a device that may send). A
  * ticket the caller cannot see, or a move based on a version the ticket has left, is answered from
- * that read without a round trip; each action that applies costs what its verb costs online. One
- * batch closes it: every outcome, and the tickets the batch changed as they now stand.
+ * that read without a round trip. One batch closes it: every outcome, and the tickets the batch
+ * changed as they now stand. A batch of the PLANNED types writes its changes in that closing batch
+ * too (`applyPlanned`); any other is applied action by action with the online verbs (`applyInTurn`).
  */
 export async function applyActions(ctx: UserContext, batch: { device_id: string; actions: MobileAction[] }) {
   const me = ctx.actor.userId;
   const now = nowIso();
   const named = [...new Set(batch.actions.flatMap((a) => ("ticket_id" in a ? [a.ticket_id] : [])))];
-  // Steps, comments and work logs are planned from the opening read and written in the closing batch.
+  // Steps, comments, work logs, checklist ticks and locations are planned from the opening read.
   const planned = batch.actions.every((a) => PLANNED.has(a.type));
   const opening = await runReads(
     ctx.env.DB,
@@ -89,7 +90,7 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
             steps: new Map(),
             authorName: "",
           })),
-      // What a work log's parts or a checklist tick decides from, per action.
+      // What a planned action reads besides its ticket (a work log's stock, a ticked item, the technician), per action.
       extras: listReads(planned ? batch.actions.map((a) => plannedReads(ctx, a)) : []),
       claims: writes(
         batch.actions.map((a) =>
