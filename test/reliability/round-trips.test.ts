@@ -378,4 +378,67 @@ describe("the technician's phone within the round-trip goal", () => {
       `ROUND_TRIPS phone actions refused ${trips(refused)} applied ${trips(applied)} day of five ${trips(day)} replay ${trips(replay)}`,
     );
   });
+
+  it("applies a visit's steps taken offline in the batch's three round trips, and refuses a visit of another ticket before writing", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const cust = await customerAccount();
+    const book = async (date: string) => {
+      const t = await raiseTicket(cust.token);
+      await call(`/v1/tickets/${t.id}/assign`, { token: dispatcher.token, body: { technician_ids: [tech.user.id] } });
+      const appt = await call("/v1/appointments", {
+        token: dispatcher.token,
+        body: { ticket_id: t.id, technician_id: tech.user.id, date, start_time: "09:00" },
+      });
+      expect(appt.status, appt.text).toBe(201);
+      return { ticket: t.id as string, visit: appt.json.id as string };
+    };
+    const first = await book(dayAhead(4));
+    const second = await book(dayAhead(5));
+    const phone = { id: crypto.randomUUID(), platform: "android", app_version: "2.4.1" };
+    await call("/v1/mobile/sync", { token: tech.token, body: { device: phone } });
+    const version = (await call(`/v1/tickets/${first.ticket}`, { token: tech.token })).json.version as number;
+    const step = (name: string, extra: Record<string, unknown> = {}) => ({
+      client_id: crypto.randomUUID(),
+      type: "appointment_step",
+      ticket_id: first.ticket,
+      appointment_id: first.visit,
+      step: name,
+      base_version: version,
+      ...extra,
+    });
+    const wrong = await call("/v1/mobile/actions", {
+      token: tech.token,
+      body: { device_id: phone.id, actions: [step("confirm", { appointment_id: second.visit })] },
+    });
+    expect(wrong.json.results[0]).toMatchObject({ status: "rejected", problem: { code: "validation_failed" } });
+    expect((await call(`/v1/appointments/${second.visit}`, { token: tech.token })).json.status).toBe("scheduled");
+    const untouched = await call(`/v1/tickets/${first.ticket}`, { token: tech.token });
+    expect(untouched.json.version).toBe(version);
+
+    const visit = await call("/v1/mobile/actions", {
+      token: tech.token,
+      body: {
+        device_id: phone.id,
+        actions: ["confirm", "depart", "arrive", "start", "complete"].map((name) => step(name)),
+      },
+    });
+    expect(visit.status, visit.text).toBe(200);
+    expect(visit.json.results.map((r: { status: string }) => r.status)).toEqual([
+      "applied",
+      "applied",
+      "applied",
+      "applied",
+      "applied",
+    ]);
+    expect(visit.json.results[4].result).toMatchObject({ id: first.visit, status: "completed" });
+    expect(trips(visit)).toBeLessThanOrEqual(3);
+    const done = await call(`/v1/appointments/${first.visit}`, { token: tech.token });
+    expect(done.json).toMatchObject({ status: "completed" });
+    const ticket = await call(`/v1/tickets/${first.ticket}`, { token: tech.token });
+    expect(["resolved", "waiting_approval"]).toContain(ticket.json.status);
+    // Each visit step is one change of the ticket.
+    expect(ticket.json.version).toBe(version + 5);
+    expect(visit.json.results[4].ticket).toMatchObject({ status: ticket.json.status, version: ticket.json.version });
+  });
 });

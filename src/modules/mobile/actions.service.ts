@@ -5,7 +5,7 @@ import { statementOf } from "../../lib/change-batch";
 import { allReads, inList, known, listReads, mapReads, type Reads, reads, runReads, writes } from "../../lib/d1";
 import { nowIso } from "../../lib/ids";
 import { AppError, problemBody } from "../../lib/problem";
-import { stepAppointment } from "../scheduling";
+import { plannedVisitStep, stepAppointment, visitStepReads, type VisitStepBasis } from "../scheduling";
 import { locationReads, locationReport, reportLocation } from "../technicians";
 import { fittedPartsReads, type FittedParts } from "../inventory";
 import {
@@ -63,7 +63,7 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
   const me = ctx.actor.userId;
   const now = nowIso();
   const named = [...new Set(batch.actions.flatMap((a) => ("ticket_id" in a ? [a.ticket_id] : [])))];
-  // Steps, comments, work logs, checklist ticks and locations are planned from the opening read.
+  // Every action type but an upload is planned from the opening read (PLANNED).
   const planned = batch.actions.every((a) => PLANNED.has(a.type));
   const opening = await runReads(
     ctx.env.DB,
@@ -122,6 +122,7 @@ const PLANNED = new Set<MobileAction["type"]>([
   "add_work_log",
   "checklist_item",
   "report_location",
+  "appointment_step",
 ]);
 
 /** What one planned action reads besides its ticket, in the opening batch. */
@@ -137,6 +138,8 @@ function plannedReads(ctx: UserContext, action: MobileAction): Reads<unknown> {
       return checklistItemReads(ctx, action.ticket_id, action.item, action);
     case "report_location":
       return locationReads(ctx);
+    case "appointment_step":
+      return visitStepReads(ctx, action.appointment_id);
     default:
       return known(null);
   }
@@ -177,7 +180,7 @@ async function applyPlanned(
 ) {
   if (!opening.basis) return null;
   // Planning changes the basis (each ticket as the batch leaves it): the fallback reads afresh.
-  const run = newRun(ctx, opening, { basis: opening.basis, steps: [], extras });
+  const run = newRun(ctx, opening, { basis: opening.basis, steps: [], extras, visits: new Map() });
   const results: ActionResult[] = [];
   try {
     for (const [i, action] of actions.entries()) {
@@ -276,6 +279,8 @@ interface Run {
     basis: OfflineBasis;
     steps: PlannedStep[];
     extras: Map<MobileAction, unknown>;
+    /** Visits as the batch's planned steps leave them. */
+    visits: Map<string, VisitStepBasis["visit"][number]>;
   };
 }
 
@@ -397,7 +402,7 @@ async function applyOne(run: Run, action: MobileAction): Promise<ActionResult> {
 /** An action planned as a change of the closing batch; its answer is known now. */
 async function plan(run: Run, action: MobileAction, expectVersion: number | undefined) {
   const { ctx } = run;
-  const { basis, steps, extras } = run.plan!;
+  const { basis, steps, extras, visits } = run.plan!;
   if (action.type === "report_location") {
     // Not a ticket's change: its statement goes into the closing batch, its live event after it.
     const report = locationReport(ctx, extras.get(action) as Parameters<typeof locationReport>[1], action);
@@ -451,6 +456,38 @@ async function plan(run: Run, action: MobileAction, expectVersion: number | unde
           },
           planParts: extras.get(action) as (customerId: string | null) => FittedParts,
         });
+      case "appointment_step": {
+        const current = basis.steps.get(action.ticket_id);
+        if (!current) throw new AppError("not_found", "No such ticket.");
+        if (expectVersion !== undefined && current.ticket.version !== expectVersion)
+          throw new AppError(
+            "precondition_failed",
+            `The ticket is at version ${current.ticket.version}, not ${expectVersion}.`,
+          );
+        // The visit as this batch has left it so far (its next step builds on the last).
+        const read = extras.get(action) as VisitStepBasis;
+        const known = visits.get(action.appointment_id);
+        const visit = await plannedVisitStep(
+          ctx,
+          { ...read, visit: known ? [known] : read.visit },
+          {
+            ticket: current.ticket,
+            relation: current.people.relation,
+            approves: current.approves,
+            calendar: current.calendar,
+          },
+          action.step,
+          action.comment,
+        );
+        visits.set(action.appointment_id, visit.row);
+        if (!visit.change) return { noChange: visit.answer };
+        return planOfflineStep(ctx, basis, action.ticket_id, {
+          kind: "change",
+          change: visit.change,
+          result: visit.answer,
+          after: visit.after,
+        });
+      }
       case "checklist_item":
         return planOfflineStep(ctx, basis, action.ticket_id, {
           kind: "checklist",
@@ -461,6 +498,8 @@ async function plan(run: Run, action: MobileAction, expectVersion: number | unde
         throw new PlanAbandoned(`${action.type} is not planned`);
     }
   })();
+  // A visit step that changes nothing (confirming a confirmed visit) writes nothing.
+  if ("noChange" in planned) return planned.noChange;
   steps.push(planned);
   const ticketId = "ticket_id" in action ? action.ticket_id : "";
   run.changed.add(ticketId);

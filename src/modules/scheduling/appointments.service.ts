@@ -6,6 +6,7 @@ import {
   canTriage,
   scopeOf,
   visibleTickets,
+  type Relation,
   type TicketRow,
   assertTechniciansInReach,
   findVisibleTicket,
@@ -31,7 +32,8 @@ import { AppError } from "../../lib/problem";
 import type { TicketEndingPart } from "../../contracts/ticket-endings";
 import { todayIn, zonedTimeToUtc } from "../../lib/time";
 
-import { changeTicket, poolAssignmentChange, visitStepChange } from "../tickets";
+import { changeTicket, poolAssignmentChange, type TicketChange, visitStepChange } from "../tickets";
+import type { WorkingCalendar } from "../../lib/working-time";
 import { relationTo } from "../tickets";
 import { eligibleTechnicians, eligibleTechniciansSql } from "../tickets";
 
@@ -849,21 +851,51 @@ export async function takeStep(
   customerHasAccount?: boolean,
 ): Promise<AppointmentRow> {
   const rule = STEPS[step];
+  // Starting the visit starts the work; completing it resolves the ticket, in the same change.
+  const ticket =
+    (step === "start" || step === "complete") && stepAllowed(step, appt.status) && appt.status !== rule.to
+      ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) })))
+      : undefined;
+  const { change, row } = await visitStep(ctx, appt, step, comment, ticket, customerHasAccount);
+  if (!change) return row;
+  const outcome = await changeTicket(ctx, change).catch(async (err) => {
+    // Several confirmations at once: the first one confirms; the others find it done and change nothing.
+    if (err instanceof AppError && err.code === "conflict") {
+      const now = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) });
+      if (now?.status === rule.to && rule.to === "confirmed") return "already";
+    }
+    throw err;
+  });
+  if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
+  if (outcome === "already")
+    return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
+  return row;
+}
+
+/**
+ * A visit step as a ticket change (none when it changes nothing: confirming a confirmed visit),
+ * and the visit's row as the change leaves it; 409 when the visit is not where the step starts.
+ */
+async function visitStep(
+  ctx: ServiceContext,
+  appt: AppointmentRow,
+  step: AppointmentStep,
+  comment: string | undefined,
+  ticket: TicketRow | undefined,
+  customerHasAccount?: boolean,
+  calendar?: WorkingCalendar,
+): Promise<{ change: TicketChange | null; row: AppointmentRow }> {
+  const rule = STEPS[step];
   if (!stepAllowed(step, appt.status))
     throw new AppError("invalid_transition", `Cannot ${step} an appointment that is ${appt.status}.`);
   // A step that changes nothing (confirming a confirmed visit) writes no history and tells nobody again.
-  if (appt.status === rule.to) return appt;
+  if (appt.status === rule.to) return { change: null, row: appt };
   const now = nowIso();
-  // Starting the visit starts the work; completing it resolves the ticket, in the same change.
-  const ticket =
-    step === "start" || step === "complete"
-      ? (knownTicket ?? (await ctx.db.query.tickets.findFirst({ where: eq(tickets.id, appt.ticketId) })))
-      : undefined;
   const work =
     ticket && (step === "start" || step === "complete")
-      ? await visitStepChange(ctx, ticket, step, customerHasAccount)
+      ? await visitStepChange(ctx, ticket, step, customerHasAccount, calendar)
       : null;
-  const outcome = await changeTicket(ctx, {
+  const change: TicketChange = {
     ticketId: appt.ticketId,
     expectStatus: work?.expectStatus,
     expectAlso: {
@@ -887,24 +919,74 @@ export async function takeStep(
     ],
     changed: [{ table: appointments, id: appt.id, of: appt.ticketId }],
     conflict: "The appointment changed meanwhile.",
-  }).catch(async (err) => {
-    // Several confirmations at once: the first one confirms; the others find it done and change nothing.
-    if (err instanceof AppError && err.code === "conflict") {
-      const now = await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) });
-      if (now?.status === rule.to && rule.to === "confirmed") return "already";
-    }
-    throw err;
-  });
-  if (step === "cancel") await schedule(ctx, appt.technicianId).release(appt.id);
-  if (outcome === "already")
-    return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
-  // The row as the change left it (no read back).
-  return {
+  };
+  // The row as the change leaves it (no read back).
+  const row: AppointmentRow = {
     ...appt,
     status: rule.to,
     [STEP_COLUMN[step]]: now,
     confirmed: rule.to === "confirmed" ? true : appt.confirmed,
     updatedAt: now,
+  };
+  return { change, row };
+}
+
+/** What a visit step taken offline reads, for the phone's action batch: the visit, its technician's name and its feedback. */
+export function visitStepReads(ctx: UserContext, id: string) {
+  const ofVisit = (column: "ticket_id" | "technician_id") =>
+    sql`(SELECT a.${sql.raw(column)} FROM appointments a WHERE a.id = ${id})`;
+  return allReads({
+    visit: reads(ctx.db.select().from(appointments).where(eq(appointments.id, id)).limit(1)),
+    technicians: reads(
+      ctx.db
+        .select({ id: users.id, first: users.firstName, last: users.lastName, username: users.username })
+        .from(users)
+        .where(eq(users.id, ofVisit("technician_id"))),
+    ),
+    feedback: reads(
+      ctx.db
+        .select()
+        .from(feedback)
+        .where(eq(feedback.ticketId, ofVisit("ticket_id"))),
+    ),
+  });
+}
+
+export type VisitStepBasis = Awaited<ReturnType<ReturnType<typeof visitStepReads>["finish"]>>;
+
+/**
+ * A visit step taken offline, decided from what the action batch read: refused as online (a visit
+ * of another ticket, a caller who is neither its technician nor dispatch, a step the visit is not
+ * ready for); else the change, the visit as it leaves it, and the answer. A cancel frees the
+ * technician's time once the batch committed (`after`).
+ */
+export async function plannedVisitStep(
+  ctx: UserContext,
+  read: VisitStepBasis & { visit: AppointmentRow[] },
+  input: { ticket: TicketRow; relation: Relation; approves: boolean; calendar: WorkingCalendar },
+  step: AppointmentStep,
+  comment: string | undefined,
+) {
+  const appt = read.visit[0];
+  if (!appt) throw new AppError("not_found", "No such appointment.");
+  if (appt.ticketId !== input.ticket.id)
+    throw new AppError("validation_failed", "The appointment belongs to another ticket.", {
+      errors: [{ path: "appointment_id", message: "Not this ticket's" }],
+    });
+  const dispatchesAll = ctx.actor.permissions.has("tickets:assign") && scopeOf(ctx) === "all";
+  if (appt.technicianId !== ctx.actor.userId && !dispatchesAll && !canTriage(input.relation))
+    throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
+  const { change, row } = await visitStep(ctx, appt, step, comment, input.ticket, input.approves, input.calendar);
+  return {
+    change,
+    row,
+    answer: presentWith([row], { tickets: [input.ticket], technicians: read.technicians, feedback: read.feedback })[0],
+    after:
+      step === "cancel" && change
+        ? async () => {
+            await schedule(ctx, appt.technicianId).release(appt.id);
+          }
+        : undefined,
   };
 }
 

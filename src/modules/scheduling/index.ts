@@ -44,6 +44,12 @@ export { appointmentBrief } from "./appointments.service";
 export { revokeExpiredLinks, sendAppointmentReminders } from "./reminders";
 export { sendPlannedVisitLink, visitPageData } from "./links.service";
 export { visitMessageFacts } from "./visit-facts";
-export { appointmentsForSync, stepAppointment } from "./appointments.service";
+export {
+  appointmentsForSync,
+  plannedVisitStep,
+  stepAppointment,
+  visitStepReads,
+  type VisitStepBasis,
+} from "./appointments.service";
 export { schedulingErasure } from "./erasure";
 export { schedulingArchive } from "./archive";

@@ -98,7 +98,9 @@ export type OfflineStep =
   | { kind: "transition"; action: "start" | "hold" | "resume" | "resolve"; comment?: string; expectVersion?: number }
   | { kind: "comment"; body: string; visibility: "public" | "internal" }
   | { kind: "work_log"; input: WorkLogInput; planParts: (customerId: string | null) => FittedParts }
-  | { kind: "checklist"; input: z.output<typeof ChecklistItemUpdateSchema>; read: ChecklistItemBasis };
+  | { kind: "checklist"; input: z.output<typeof ChecklistItemUpdateSchema>; read: ChecklistItemBasis }
+  /** A change another module planned on this ticket (a visit step), its answer, and what follows its commit. */
+  | { kind: "change"; change: TicketChange; result: Record<string, unknown>; after?: () => Promise<void> };
 
 /** One planned change: its statements (ending with a tripwire that aborts the batch unless it won), its answer, and what follows its commit. */
 export interface PlannedStep {
@@ -132,6 +134,9 @@ export async function planOfflineStep(
     }));
   } else if (step.kind === "comment") {
     ({ change, comment: result } = commentChange(ctx, ticketId, step, basis.authorName));
+  } else if (step.kind === "change") {
+    change = step.change;
+    result = step.result;
   } else if (step.kind === "checklist") {
     ({ change, item: result } = checklistItemChange(
       ctx,
@@ -155,7 +160,8 @@ export async function planOfflineStep(
     version: next.version,
     async afterCommit(results) {
       await prepared.afterCommit(results.slice(0, count));
-      armForColumns(ctx, set);
+      armForColumns(ctx, { ...set, ...change.set });
+      if (step.kind === "change") await step.after?.();
     },
   };
 }

@@ -556,6 +556,8 @@ export async function visitStepChange(
   step: "start" | "complete",
   /** Whether the ticket's customer has an account (who approves the resolution), when the caller read it already. */
   customerHasAccount?: boolean,
+  /** The clock's calendar, when the caller read it already. */
+  knownCalendar?: WorkingCalendar,
 ): Promise<Pick<TicketChange, "expectStatus" | "set" | "rows" | "history" | "events"> | null> {
   const action: TicketAction = step === "start" ? "start" : "resolve";
   if (!RULES[action].from.includes(ticket.status)) return null;
@@ -564,7 +566,7 @@ export async function visitStepChange(
       ? resolvedStatus(customerHasAccount ?? (await customerCanApprove(ctx, ticket)))
       : RULES[action].to;
   const now = nowIso();
-  const clock = await slaMove(ctx, ticket, to, now);
+  const clock = await slaMove(ctx, ticket, to, now, undefined, knownCalendar);
   return {
     expectStatus: [ticket.status],
     set: { ...transitionColumns(ticket, action, to, now), ...clock.set },
