@@ -84,7 +84,12 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
           ),
       ),
       basis: planned
-        ? offlineBasisReads(ctx, named, { resolves: batch.actions.some((a) => a.type === "resolve") })
+        ? offlineBasisReads(ctx, named, {
+            // Completing a visit resolves its ticket too: both need whose customers have accounts.
+            resolves: batch.actions.some(
+              (a) => a.type === "resolve" || (a.type === "appointment_step" && a.step === "complete"),
+            ),
+          })
         : mapReads(ticketsForSync(ctx, named), (shown): OfflineBasis | null => ({
             shown,
             steps: new Map(),
