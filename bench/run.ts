@@ -49,6 +49,9 @@ const delayMs = Number(args.find((a) => a.startsWith("--delay="))?.split("=")[1]
 const latencyLabel = args.find((a) => a.startsWith("--label="))?.split("=")[1] ?? "now";
 /** `--network`: only the network lists (the provisioning log, tickets by region), written to their own section. */
 const networkOnly = args.includes("--network");
+/** `--storm`: only the booking storm, `--rounds=` rounds (default 7; each takes 1,400 seeded tickets), printed and not written anywhere. */
+const stormOnly = args.includes("--storm");
+const stormRounds = Number(args.find((a) => a.startsWith("--rounds="))?.split("=")[1] ?? 7);
 const scales = (
   args.find((a) => a.startsWith("--scales="))?.split("=")[1] ??
   (quick && !networkOnly && !mobileOnly
@@ -526,9 +529,8 @@ async function burst(requests: { path: string; init?: RequestInit }[]): Promise<
   return { seconds: (performance.now() - t0) / 1000, statuses };
 }
 
-async function bookingStorm(auth: Record<string, string>, days: string[]): Promise<Scenario> {
+async function bookingStorm(auth: Record<string, string>, days: string[], rounds = 5): Promise<Scenario> {
   const slots = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30"];
-  const rounds = 5;
   const stormRps: number[] = [];
   const baselineRps: number[] = [];
   let created = 0;
@@ -1754,17 +1756,31 @@ Findings and what was fixed are kept in docs/benchmarks-findings.md.
 ${keptSection(REPORTS_START, REPORTS_END)}${keptSection(IMPORTS_START, IMPORTS_END)}${keptSection(MOBILE_START, MOBILE_END)}${keptSection(LATENCY_START, LATENCY_END)}`;
 }
 
-(latencyOnly
-  ? latencyMain
-  : importsOnly
-    ? importsMain
-    : reportsOnly
-      ? reportsMain
-      : mobileOnly
-        ? mobileMain
-        : networkOnly
-          ? networkMain
-          : main)()
+/** The storm alone, for working on its path (with `INSPECTOR_PORT` set, a CPU profile can be taken meanwhile). */
+async function stormMain() {
+  if (stormRounds * 1400 > scales[0]) throw new Error(`${stormRounds} rounds need --scales=${stormRounds * 1400}`);
+  const auth = await startSeeded();
+  const env = settingsFrom({ ENVIRONMENT: "development", JWT_PRIVATE_KEYS: "x", HMAC_SECRET: "x".repeat(16) } as Env);
+  const days = Array.from({ length: 30 }, (_, i) =>
+    new Intl.DateTimeFormat("en-CA", { timeZone: env.timeZone }).format(new Date(Date.now() + (i + 1) * 86_400_000)),
+  );
+  const storm = await bookingStorm(auth, days, stormRounds);
+  console.log(`${storm.name}: ratio ${storm.ratio} (${storm.met ? "met" : "NOT met"}); ${storm.note}`);
+}
+
+(stormOnly
+  ? stormMain
+  : latencyOnly
+    ? latencyMain
+    : importsOnly
+      ? importsMain
+      : reportsOnly
+        ? reportsMain
+        : mobileOnly
+          ? mobileMain
+          : networkOnly
+            ? networkMain
+            : main)()
   .then(() => {
     if (!failures.length) return;
     console.error(`\n${failures.length} scenario(s) FAILED to measure:\n${failures.map((f) => `  - ${f}`).join("\n")}`);

@@ -47,3 +47,47 @@ describe("TechnicianSchedule overlap queries stay bounded and exact", () => {
     });
   });
 });
+
+describe("TechnicianSchedule claims: bookings racing for one start wait for the first", () => {
+  it("the others wait while the first goes through its checks, and are refused once it books", async () => {
+    const stub = stubFor(`sched-claim-${crypto.randomUUID()}`);
+    const start = day + 9 * HOUR;
+    expect(await stub.claim(start, "first")).toEqual({ taken: null });
+    let answered = false;
+    const waiting = stub.claim(start, "second").then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(false);
+    expect(await stub.book(booking("a", start, start + HOUR), null, null, null, "first")).toEqual({ ok: true });
+    expect(await waiting).toEqual({ taken: "a" });
+    // A start inside a visit is taken too; other starts are free.
+    expect(await stub.claim(start + HOUR / 2, "third")).toEqual({ taken: "a" });
+    expect(await stub.claim(start + HOUR, "fourth")).toEqual({ taken: null });
+  });
+
+  it("a claim let go without booking, or whose lease ran out, passes to the next booking", async () => {
+    const stub = stubFor(`sched-claim-${crypto.randomUUID()}`);
+    const start = day + 10 * HOUR;
+    expect(await stub.claim(start, "first")).toEqual({ taken: null });
+    const next = stub.claim(start, "second");
+    expect(await stub.settle(start, "nobody")).toBe(false);
+    expect(await stub.settle(start, "first")).toBe(true);
+    expect(await next).toEqual({ taken: null });
+    // "second" never books nor lets go: after its lease the next booking claims the start.
+    const later = start + 2 * HOUR;
+    expect(await stub.claim(later, "stuck", 100)).toEqual({ taken: null });
+    const t0 = Date.now();
+    expect(await stub.claim(later, "after")).toEqual({ taken: null });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(80);
+    // A refused booking lets go of its claim as well: the start is still free for the next one.
+    expect(await stub.book(booking("long", later - HOUR, later + 1), null, null, null, null)).toEqual({ ok: true });
+    expect(await stub.claim(later + HOUR, "x")).toEqual({ taken: null });
+    const waiter = stub.claim(later + HOUR, "y");
+    expect(await stub.book(booking("clashing", later + HOUR, later + 2 * HOUR), null, null, null, "x")).toEqual({
+      ok: true,
+    });
+    expect(await waiter).toEqual({ taken: "clashing" });
+  });
+});

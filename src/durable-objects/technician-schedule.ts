@@ -27,6 +27,9 @@ export type BookResult =
   | { ok: false; reason: "travel"; clash_with: string; side: "before" | "after"; need_ms: number; gap_ms: number }
   | { ok: false; reason: "holdback"; clash_with?: undefined };
 
+/** How long a claimed start waits for its booking before the next booking may claim it. */
+const CLAIM_LEASE_MS = 10_000;
+
 /** How far either side of a visit its neighbours are looked for by the travel rule. */
 const TRAVEL_REACH_MS = 12 * 3600_000;
 
@@ -86,15 +89,57 @@ export class TechnicianSchedule extends DurableObject {
   private longestMs: number;
 
   private noteSpan(startsMs: number, endsMs: number) {
-    // DSP-3: where each visit and hold is (objects created before travel had no such columns).
-    for (const table of ["bookings", "holds"]) {
-      const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-      if (!columns.some((c) => c.name === "lat")) {
-        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN lat REAL`);
-        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN lng REAL`);
-      }
-    }
     this.longestMs = Math.max(this.longestMs, endsMs - startsMs);
+  }
+
+  /**
+   * Bookings racing for one start, by start: the one going through its checks, until when, and
+   * how the others waiting on it are woken. Kept in memory only: losing them (the object
+   * restarting) costs a race at `book`, which decides alone, never a wrong answer.
+   */
+  private readonly claims = new Map<
+    number,
+    { token: string; untilMs: number; settled: () => void; done: Promise<void> }
+  >();
+
+  /**
+   * A booking's start, claimed before the booking reads what it needs elsewhere. Taken (a visit,
+   * time off or someone's live hold covers that minute: every booking starting then would clash)
+   * answers what it clashes with. Claimed by another booking still going through its checks: waits
+   * until that one books or lets go (or its lease runs out), then looks again. Otherwise this
+   * booking owns the start until `book` or `settle` with its token.
+   */
+  async claim(startsMs: number, token: string, leaseMs = CLAIM_LEASE_MS): Promise<{ taken: string | null }> {
+    for (;;) {
+      const taken = this.clash(startsMs, startsMs + 1, null);
+      if (taken) return { taken };
+      const live = this.claims.get(startsMs);
+      if (!live || live.token === token || live.untilMs <= Date.now()) {
+        let settled = () => {};
+        const done = new Promise<void>((resolve) => {
+          settled = resolve;
+        });
+        this.claims.set(startsMs, { token, untilMs: Date.now() + leaseMs, settled, done });
+        return { taken: null };
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        live.done,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, live.untilMs - Date.now()));
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Lets go of a claimed start (the booking stopped before `book`); the next one waiting looks again. */
+  settle(startsMs: number, token: string): boolean {
+    const live = this.claims.get(startsMs);
+    if (!live || live.token !== token) return false;
+    this.claims.delete(startsMs);
+    live.settled();
+    return true;
   }
 
   /** Any overlap clashes: [a, b) and [c, d) overlap when a < d and c < b. Live holds count, but not the caller's own. */
@@ -228,13 +273,26 @@ export class TechnicianSchedule extends DurableObject {
   /**
    * Takes the slot; with `holdId`, the holder's own hold gives way to the booking in the same step;
    * with `limit`, routine work stays within it; with `travel`, the technician can get there from
-   * the visit before and on to the visit after.
+   * the visit before and on to the visit after; with `claim`, the start claimed for it is let go
+   * (whatever the outcome: the bookings waiting on it look again).
    */
   book(
     booking: Booking,
     holdId: string | null = null,
     limit: RoutineLimit | null = null,
     travel: TravelRule | null = null,
+    claim: string | null = null,
+  ): BookResult {
+    const result = this.take(booking, holdId, limit, travel);
+    if (claim) this.settle(booking.starts_ms, claim);
+    return result;
+  }
+
+  private take(
+    booking: Booking,
+    holdId: string | null,
+    limit: RoutineLimit | null,
+    travel: TravelRule | null,
   ): BookResult {
     const clash = this.clash(booking.starts_ms, booking.ends_ms, booking.appointment_id, holdId);
     if (clash) return { ok: false, reason: "clash", clash_with: clash };

@@ -8,7 +8,8 @@ import {
   type SQL,
   type SQLWrapper,
 } from "drizzle-orm";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { SQLiteAsyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "../db/client";
 
 /** D1 refuses a statement with more than this many bound parameters. */
 export const MAX_BOUND_PARAMETERS = 100;
@@ -209,4 +210,26 @@ export async function runReads<T>(db: D1Database, source: Reads<T>, writes: D1Pr
   if (!statements.length) return source.finish([]);
   const results = await db.batch(statements);
   return source.finish(results.slice(0, source.statements.length));
+}
+
+/**
+ * A row about to be edited and the row (if any) already holding the unique name it is to take, in
+ * one round trip: `found` when `row` matches, `holder` the id of the first row matching `clash`
+ * (no clash asked: null). The caller refuses a holder other than the row itself.
+ */
+export async function rowAndClash(
+  db: Pick<Db, "select" | "batch">,
+  table: SQLiteTable,
+  idColumn: Column,
+  row: SQL | undefined,
+  clash: SQL | undefined,
+): Promise<{ found: boolean; holder: string | null }> {
+  const idOf = () => db.select({ id: sql<string>`${idColumn}` }).from(table);
+  const [found, held] = await db.batch([
+    idOf().where(row).limit(1),
+    idOf()
+      .where(clash ?? sql`0`)
+      .limit(1),
+  ]);
+  return { found: found.length > 0, holder: held[0]?.id ?? null };
 }

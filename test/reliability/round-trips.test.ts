@@ -413,6 +413,19 @@ describe("the technician's phone within the round-trip goal", () => {
     });
     expect(wrong.json.results[0]).toMatchObject({ status: "rejected", problem: { code: "validation_failed" } });
     expect((await call(`/v1/appointments/${second.visit}`, { token: tech.token })).json.status).toBe("scheduled");
+    // Applied in turn (a batch holding an upload), the same refusal comes before the visit is stepped.
+    const inTurn = await call("/v1/mobile/actions", {
+      token: tech.token,
+      body: {
+        device_id: phone.id,
+        actions: [
+          { client_id: crypto.randomUUID(), type: "attach_upload", ticket_id: first.ticket, upload_id: "upl_missing" },
+          step("confirm", { appointment_id: second.visit }),
+        ],
+      },
+    });
+    expect(inTurn.json.results[1]).toMatchObject({ status: "rejected", problem: { code: "validation_failed" } });
+    expect((await call(`/v1/appointments/${second.visit}`, { token: tech.token })).json.status).toBe("scheduled");
     const untouched = await call(`/v1/tickets/${first.ticket}`, { token: tech.token });
     expect(untouched.json.version).toBe(version);
 

@@ -1,6 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { buckets } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
+import { rowAndClash } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { listTickets } from "../tickets";
@@ -68,16 +69,15 @@ export async function createBucket(ctx: UserContext, input: { name: string; filt
 export async function updateBucket(ctx: UserContext, id: string, input: { name?: string; filters?: Filters }) {
   // The bucket and a clash of its new name in one batch; the change and its answer in another.
   const own = and(eq(buckets.id, id), eq(buckets.ownerId, ctx.actor.userId));
-  const [found, clash] = await ctx.db.batch([
-    ctx.db.select({ id: buckets.id }).from(buckets).where(own).limit(1),
-    ctx.db
-      .select({ id: buckets.id })
-      .from(buckets)
-      .where(and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, input.name ?? "")))
-      .limit(1),
-  ]);
-  if (!found.length) throw new AppError("not_found", "No such bucket.");
-  if (input.name && clash[0] && clash[0].id !== id) refuseTakenName();
+  const { found, holder } = await rowAndClash(
+    ctx.db,
+    buckets,
+    buckets.id,
+    own,
+    input.name ? and(eq(buckets.ownerId, ctx.actor.userId), eq(buckets.name, input.name)) : undefined,
+  );
+  if (!found) throw new AppError("not_found", "No such bucket.");
+  if (holder && holder !== id) refuseTakenName();
   const [, [row]] = await ctx.db.batch([
     ctx.db
       .update(buckets)

@@ -1,6 +1,6 @@
 import { detachCompanyMembersStatement } from "../users";
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
-import { mapReads, reads, type Reads } from "../../lib/d1";
+import { mapReads, reads, rowAndClash, type Reads } from "../../lib/d1";
 import { containsText } from "../../lib/search";
 import { companies } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
@@ -111,20 +111,15 @@ export async function updateCompany(
   input: { name?: string; registration_number?: string; contact_email?: string; contact_phone?: string },
 ) {
   // The company and a clash of its new name in one batch; the change and its answer in another.
-  const [found, clash] = await ctx.db.batch([
-    ctx.db
-      .select({ id: companies.id })
-      .from(companies)
-      .where(and(eq(companies.id, id), isNull(companies.deletedAt)))
-      .limit(1),
-    ctx.db
-      .select({ id: companies.id })
-      .from(companies)
-      .where(eq(companies.name, input.name ?? ""))
-      .limit(1),
-  ]);
-  if (!found.length) throw new AppError("not_found", "No such company.");
-  if (input.name && clash[0] && clash[0].id !== id)
+  const { found, holder } = await rowAndClash(
+    ctx.db,
+    companies,
+    companies.id,
+    and(eq(companies.id, id), isNull(companies.deletedAt)),
+    input.name ? eq(companies.name, input.name) : undefined,
+  );
+  if (!found) throw new AppError("not_found", "No such company.");
+  if (holder && holder !== id)
     throw new AppError("conflict", "A company with this name exists.", {
       errors: [{ path: "name", message: "Already exists" }],
     });

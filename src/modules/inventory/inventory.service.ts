@@ -11,7 +11,7 @@ import {
 } from "../../db/schema";
 import { type ChangedRow, commitChange } from "../../lib/change-batch";
 import type { UserContext } from "../../lib/context";
-import { inList, known, mapReads, readInBatch, reads } from "../../lib/d1";
+import { inList, known, mapReads, readInBatch, reads, rowAndClash } from "../../lib/d1";
 import { newId, nowIso } from "../../lib/ids";
 import { keyset } from "../../lib/pagination";
 import { csvLines, type CsvCell } from "../../lib/csv";
@@ -237,20 +237,15 @@ export async function updateItem(
   >,
 ) {
   // The item and a clash of its new SKU in one batch; the change and its answer in another.
-  const [found, clash] = await ctx.db.batch([
-    ctx.db
-      .select({ id: inventoryItems.id })
-      .from(inventoryItems)
-      .where(and(eq(inventoryItems.id, id), isNull(inventoryItems.retiredAt)))
-      .limit(1),
-    ctx.db
-      .select({ id: inventoryItems.id })
-      .from(inventoryItems)
-      .where(eq(inventoryItems.sku, input.sku ?? ""))
-      .limit(1),
-  ]);
-  if (!found.length) throw new AppError("not_found", "No such item.");
-  if (input.sku && clash[0] && clash[0].id !== id) refuseTakenSku();
+  const { found, holder } = await rowAndClash(
+    ctx.db,
+    inventoryItems,
+    inventoryItems.id,
+    and(eq(inventoryItems.id, id), isNull(inventoryItems.retiredAt)),
+    input.sku ? eq(inventoryItems.sku, input.sku) : undefined,
+  );
+  if (!found) throw new AppError("not_found", "No such item.");
+  if (holder && holder !== id) refuseTakenSku();
   const [, [row]] = await ctx.db.batch([
     ctx.db
       .update(inventoryItems)

@@ -90,11 +90,7 @@ export async function applyActions(ctx: UserContext, batch: { device_id: string;
               (a) => a.type === "resolve" || (a.type === "appointment_step" && a.step === "complete"),
             ),
           })
-        : mapReads(ticketsForSync(ctx, named), (shown): OfflineBasis | null => ({
-            shown,
-            steps: new Map(),
-            authorName: "",
-          })),
+        : mapReads(ticketsForSync(ctx, named), (shown): Opening["basis"] => ({ shown })),
       // What a planned action reads besides its ticket (a work log's stock, a ticked item, the technician), per action.
       extras: listReads(planned ? batch.actions.map((a) => plannedReads(ctx, a)) : []),
       claims: writes(
@@ -150,8 +146,9 @@ function plannedReads(ctx: UserContext, action: MobileAction): Reads<unknown> {
   }
 }
 
+/** The opening read: the tickets named as the caller sees them (with what planning needs, when planned) and earlier outcomes. */
 type Opening = {
-  basis: OfflineBasis | null;
+  basis: Pick<OfflineBasis, "shown"> | OfflineBasis | null;
   earlier: (typeof mobileActions.$inferSelect)[];
 };
 
@@ -180,10 +177,10 @@ async function applyPlanned(
   ctx: UserContext,
   actions: MobileAction[],
   fresh: boolean[],
-  opening: Opening & { basis: OfflineBasis | null },
+  opening: Opening,
   extras: Map<MobileAction, unknown>,
 ) {
-  if (!opening.basis) return null;
+  if (!opening.basis || !("steps" in opening.basis)) return null;
   // Planning changes the basis (each ticket as the batch leaves it): the fallback reads afresh.
   const run = newRun(ctx, opening, { basis: opening.basis, steps: [], extras, visits: new Map() });
   const results: ActionResult[] = [];
@@ -231,8 +228,7 @@ async function applyPlanned(
 
 /** Each action applied with the verb the online request calls, in order. */
 async function applyInTurn(ctx: UserContext, actions: MobileAction[], fresh: boolean[], opening: Opening) {
-  const basis = opening.basis ? { shown: opening.basis.shown } : null;
-  const run = newRun(ctx, { ...opening, basis: basis && { ...basis, steps: new Map(), authorName: "" } });
+  const run = newRun(ctx, opening);
   const results: ActionResult[] = [];
   for (const [i, action] of actions.entries()) {
     const result = fresh[i] ? await applyOne(run, action) : duplicateOf(run, action);
@@ -542,12 +538,7 @@ async function perform(
       if (!ticket) throw new AppError("not_found", "No such ticket.");
       if (expectVersion !== undefined && ticket.version !== expectVersion)
         throw new AppError("precondition_failed", `The ticket is at version ${ticket.version}, not ${expectVersion}.`);
-      const appointment = await stepAppointment(ctx, action.appointment_id, action.step, { comment: action.comment });
-      if (appointment.ticket_id !== action.ticket_id)
-        throw new AppError("validation_failed", "The appointment belongs to another ticket.", {
-          errors: [{ path: "appointment_id", message: "Not this ticket's" }],
-        });
-      return appointment;
+      return stepAppointment(ctx, action.appointment_id, action.step, { comment: action.comment }, action.ticket_id);
     }
     case "attach_upload":
       return attachUpload(ctx, action.upload_id, { ticket_id: action.ticket_id, work_log_id: action.work_log_id });

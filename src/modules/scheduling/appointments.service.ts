@@ -464,6 +464,8 @@ export interface BookingRequest {
   holdbackReason?: string;
   /** The arrival window the customer chose (the slot is an exact time inside it). */
   arrivalWindow?: { windowStartsAt: string; windowEndsAt: string };
+  /** The start claimed for this booking in the technician's object, let go by its booking call. */
+  claim?: StartClaim;
 }
 
 /**
@@ -566,6 +568,9 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
   // A customer on their link books "via link"; staff (and the system) "via staff".
   const via = viaOf(ctx);
   const here = { lat: req.ticket.lat, lng: req.ticket.lng };
+  const travel = await bookingTravel(ctx, req.technicianId, here, window);
+  const claim = req.claim?.startsMs === window.startsMs ? req.claim : undefined;
+  if (claim) claim.settled = true;
   const result = await schedule(ctx, req.technicianId).book(
     {
       appointment_id: id,
@@ -576,7 +581,8 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     },
     req.holdId ?? null,
     maxMs === null ? null : { ...bounds, maxMs },
-    await bookingTravel(ctx, req.technicianId, here, window),
+    travel,
+    claim?.token ?? null,
   );
   if (!result.ok) throw refusal(result);
   const now = nowIso();
@@ -798,11 +804,21 @@ async function assertMayManage(ctx: UserContext, appt: AppointmentRow, ticket: T
   throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
 }
 
+/** A step sent for a ticket (the phone's batch) must be of that ticket's visit. */
+function assertVisitOf(appt: AppointmentRow, ticketId: string) {
+  if (appt.ticketId !== ticketId)
+    throw new AppError("validation_failed", "The appointment belongs to another ticket.", {
+      errors: [{ path: "appointment_id", message: "Not this ticket's" }],
+    });
+}
+
+/** A step of a visit; with `ofTicket`, refused before anything is written unless the visit is that ticket's. */
 export async function stepAppointment(
   ctx: UserContext,
   id: string,
   step: AppointmentStep,
   input: { comment?: string; date?: string; start_time?: string },
+  ofTicket?: string,
 ) {
   // One round trip reads the visit, its ticket, and what its answer shows (technician, feedback).
   // (Separate selects: in a batch, a join's same-named columns would overwrite each other.)
@@ -831,6 +847,7 @@ export async function stepAppointment(
   ]);
   const [appt, ticket] = [apptRows[0], ticketRows[0]];
   if (!appt || !ticket) throw new AppError("not_found", "No such appointment.");
+  if (ofTicket !== undefined) assertVisitOf(appt, ofTicket);
   await assertMayManage(ctx, appt, ticket);
   if (step === "confirm" && input.date && input.start_time) {
     return present(ctx, [
@@ -969,10 +986,7 @@ export async function plannedVisitStep(
 ) {
   const appt = read.visit[0];
   if (!appt) throw new AppError("not_found", "No such appointment.");
-  if (appt.ticketId !== input.ticket.id)
-    throw new AppError("validation_failed", "The appointment belongs to another ticket.", {
-      errors: [{ path: "appointment_id", message: "Not this ticket's" }],
-    });
+  assertVisitOf(appt, input.ticket.id);
   const dispatchesAll = ctx.actor.permissions.has("tickets:assign") && scopeOf(ctx) === "all";
   if (appt.technicianId !== ctx.actor.userId && !dispatchesAll && !canTriage(input.relation))
     throw new AppError("forbidden", "Only the appointment's technician or dispatch may change it.");
@@ -1091,25 +1105,82 @@ export async function createAppointment(
 ) {
   if (!input.technician_id) return (await present(ctx, [await createPoolAppointment(ctx, input)]))[0];
   const technicianId = input.technician_id;
-  const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, technicianId, input.date);
-  // Dispatch that sees every ticket may book any of them: no need to load the ticket's people.
+  // Dispatch that sees every ticket may book any of them with anyone: no need to load the ticket's people.
   const dispatchesAll = scopeOf(ctx) === "all" && ctx.actor.permissions.has("tickets:assign");
   if (!dispatchesAll) {
+    const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, technicianId, input.date);
     const { relation } = await relationTo(ctx, ticket);
     const mayBook = canTriage(relation) || (relation.assigned && technicianId === ctx.actor.userId);
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
     await assertTechniciansInReach(ctx, [technicianId], "technician_id");
+    return (await present(ctx, [await book(ctx, { ...bookingOf(input, technicianId), ticket, checks })]))[0];
   }
-  const row = await book(ctx, {
-    ticket,
-    checks,
+  bookingsInFlight.set(technicianId, (bookingsInFlight.get(technicianId) ?? 0) + 1);
+  let claim: StartClaim | null = null;
+  try {
+    claim = await claimContendedStart(ctx, technicianId, input);
+    const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, technicianId, input.date);
+    const row = await book(ctx, { ...bookingOf(input, technicianId), ticket, checks, claim: claim ?? undefined });
+    return (await present(ctx, [row]))[0];
+  } finally {
+    const left = (bookingsInFlight.get(technicianId) ?? 1) - 1;
+    if (left) bookingsInFlight.set(technicianId, left);
+    else bookingsInFlight.delete(technicianId);
+    // Not let go (the object unreachable): its lease runs out and the next booking claims the start.
+    if (claim && !claim.settled)
+      await schedule(ctx, technicianId)
+        .settle(claim.startsMs, claim.token)
+        .catch(() => false);
+  }
+}
+
+function bookingOf(
+  input: { date: string; start_time: string; duration_minutes?: number; holdback_reason?: string },
+  technicianId: string,
+) {
+  return {
     holdbackReason: input.holdback_reason,
     technicianId,
     date: input.date,
     startTime: input.start_time,
     durationMinutes: input.duration_minutes,
-  });
-  return (await present(ctx, [row]))[0];
+  };
+}
+
+/** Bookings of each technician this isolate is making for dispatch that sees every ticket. */
+const bookingsInFlight = new Map<string, number>();
+
+/** A start claimed in the technician's object; `book` lets go of it (`settled`), else the caller does. */
+export interface StartClaim {
+  startsMs: number;
+  token: string;
+  settled: boolean;
+}
+
+/**
+ * When this isolate is already booking the same technician (a rush on their slots), the start is
+ * claimed in the technician's object before D1 is read: a start already taken is refused there
+ * at once, and of bookings racing for one free start only the first goes on to D1 while the
+ * others wait for its outcome (refused at once if it booked). Only for callers who may book any
+ * ticket with anyone, so the answer tells them nothing they may not see; an invalid slot is left
+ * to the full checks, which answer it as before.
+ */
+async function claimContendedStart(
+  ctx: UserContext,
+  technicianId: string,
+  input: { date: string; start_time: string; duration_minutes?: number },
+): Promise<StartClaim | null> {
+  if ((bookingsInFlight.get(technicianId) ?? 0) < 2) return null;
+  let startsMs: number;
+  try {
+    startsMs = validateSlot(ctx.settings, input.date, input.start_time, input.duration_minutes ?? 1).startsMs;
+  } catch {
+    return null;
+  }
+  const token = crypto.randomUUID();
+  const { taken } = await schedule(ctx, technicianId).claim(startsMs, token);
+  if (taken) throw refusal({ ok: false, reason: "clash", clash_with: taken });
+  return { startsMs, token, settled: false };
 }
 
 /** Without a technician: the ticket's one assignee, or (nobody holds it) the pool by its rule. Dispatch only. */

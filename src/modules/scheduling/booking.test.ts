@@ -45,6 +45,65 @@ describe("SCH-2 booking is serialised per technician", () => {
     expect(await doCount(tech.user.id)).toBe(1);
   }, 120_000);
 
+  it("in a rush on one technician, bookings of a taken start are refused by the technician's object without reading the ticket", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const tickets = [];
+    for (let i = 0; i < 20; i++) tickets.push(await raiseTicket(dispatcher.token, SAME_PLACE));
+    const date = dayAhead(4);
+    const book = (ticketId: string, start_time: string) =>
+      call("/v1/appointments", {
+        token: dispatcher.token,
+        body: { ticket_id: ticketId, technician_id: tech.user.id, date, start_time },
+      });
+    const results = await Promise.all(tickets.map((t, i) => book(t.id, i % 2 ? "14:00" : "09:00")));
+    expect(results.filter((r) => r.status === 201).map((r) => r.json.start_time)).toEqual(
+      expect.arrayContaining(["09:00:00", "14:00:00"]),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(2);
+    const refused = results.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(18);
+    for (const r of refused) expect(r.json).toMatchObject({ code: "slot_unavailable" });
+    // A booking that reads its ticket makes at least two D1 round trips (session, ticket); most
+    // refusals here came from the object's claim alone.
+    const fromObject = refused.filter((r) => Number(r.headers.get("x-d1-round-trips")) <= 1);
+    expect(fromObject.length).toBeGreaterThanOrEqual(9);
+    // Once taken, the start is refused at the object even for a ticket that does not exist.
+    const fresh = await raiseTicket(dispatcher.token, SAME_PLACE);
+    const [late, missing] = await Promise.all([book(fresh.id, "09:00"), book("tkt_missing_0000000000", "09:00")]);
+    expectProblem(late, 409, "slot_unavailable");
+    expect([404, 409]).toContain(missing.status);
+    expect(await doCount(tech.user.id)).toBe(2);
+  }, 120_000);
+
+  it("a booking that fails its checks lets go of the start it claimed: the one waiting on it books", async () => {
+    const dispatcher = await staff("dispatcher");
+    const tech = await technicianAccount();
+    const good = await raiseTicket(dispatcher.token, SAME_PLACE);
+    const other = await raiseTicket(dispatcher.token, SAME_PLACE);
+    const done = await raiseTicket(dispatcher.token, SAME_PLACE);
+    expect((await call(`/v1/tickets/${done.id}/cancel`, { token: dispatcher.token, body: {} })).status).toBe(200);
+    const date = dayAhead(6);
+    const book = (ticketId: string, start_time: string) =>
+      call("/v1/appointments", {
+        token: dispatcher.token,
+        body: { ticket_id: ticketId, technician_id: tech.user.id, date, start_time },
+      });
+    // Whichever claims 11:00 first, the valid booking gets it: a cancelled ticket's booking or one
+    // of a missing ticket lets go of its claim.
+    const [cancelled, missing, valid, elsewhere] = await Promise.all([
+      book(done.id, "11:00"),
+      book("tkt_missing_0000000000", "11:00"),
+      book(good.id, "11:00"),
+      book(other.id, "15:00"),
+    ]);
+    expect(valid.status).toBe(201);
+    expect(elsewhere.status).toBe(201);
+    expect(cancelled.status).toBe(409);
+    expect([404, 409]).toContain(missing.status);
+    expect(await doCount(tech.user.id)).toBe(2);
+  }, 120_000);
+
   it("treats any overlap as a clash (09:00–10:00 vs 09:30–10:00)", async () => {
     const dispatcher = await staff("dispatcher");
     const tech = await technicianAccount();
