@@ -110,6 +110,12 @@ export class TechnicianSchedule extends DurableObject {
    * booking owns the start until `book` or `settle` with its token.
    */
   async claim(startsMs: number, token: string, leaseMs = CLAIM_LEASE_MS): Promise<{ taken: string | null }> {
+    // Claims whose booking never came back are dropped (their waiters look again).
+    for (const [start, lapsed] of this.claims)
+      if (lapsed.untilMs <= Date.now()) {
+        this.claims.delete(start);
+        lapsed.settled();
+      }
     for (;;) {
       const taken = this.clash(startsMs, startsMs + 1, null);
       if (taken) return { taken };

@@ -53,6 +53,8 @@ export interface AppEnv {
     actor: UserActor;
     /** The caller's user row as read with the session (stale after a write in the same request). */
     currentUser: UserRow;
+    /** Whether this request prepared a D1 statement that may write (set for requests that may write). */
+    d1Writes?: { wrote: boolean };
   };
 }
 

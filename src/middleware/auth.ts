@@ -76,6 +76,8 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
     // A write without a bookmark reads the primary: one such check of this token may serve a burst of writes.
     const { caller, problem } =
       !safe && c.req.header(BOOKMARK_HEADER) === undefined ? await sharedLiveCheck(token, check) : await check();
+    // A live check that finds the session ended tells this isolate its cached checks may be stale.
+    if (problem === "inactive" || !caller) forgetAllSessions();
     if (problem === "inactive") throw new AppError("invalid_token", "The account is not active.");
     if (!caller) throw new AppError("invalid_token", "The session has ended. Sign in again.");
 
@@ -109,8 +111,9 @@ export function authenticate(options: { optional?: boolean; live?: boolean; appl
 }
 
 /**
- * Any request that may change state empties this isolate's session cache when it ends, so a
- * logout, reset, deactivation or profile edit is seen by the very next read (see session-cache.ts).
+ * Any request that may change state and prepared a statement that writes empties this isolate's
+ * session cache when it ends, so a logout, reset, deactivation or profile edit is seen by the very
+ * next read (see session-cache.ts).
  */
 export function forgetSessionsAfterWrites() {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -118,7 +121,8 @@ export function forgetSessionsAfterWrites() {
     try {
       await next();
     } finally {
-      forgetAllSessions();
+      // Not after a request that only read (a refusal before any write): it changed no session.
+      if (c.get("d1Writes")?.wrote ?? true) forgetAllSessions();
     }
   });
 }

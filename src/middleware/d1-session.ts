@@ -29,7 +29,12 @@ export function d1Session() {
     );
     // Outside production, each answer says how many D1 round trips it took (the round-trip budget test).
     const trips: RoundTrips | null = c.get("settings").countD1RoundTrips ? { count: 0 } : null;
-    const db = session as unknown as D1Database;
+    let db = session as unknown as D1Database;
+    if (!SAFE_METHODS.has(c.req.method)) {
+      const writes = { wrote: false };
+      c.set("d1Writes", writes);
+      db = noticeWrites(db, writes);
+    }
     // The session has D1's prepare and batch: everything below reads the binding from here.
     c.env = { ...c.env, DB: trips ? countRoundTrips(db, trips) : db };
     c.set("db", createDb(c.env.DB));
@@ -41,5 +46,26 @@ export function d1Session() {
       if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
       if (trips) c.res.headers.set(ROUND_TRIPS_HEADER, String(trips.count));
     }
+  });
+}
+
+/** Statements that only read; anything else prepared (INSERT, UPDATE, DELETE, a WITH …) counts as a write. */
+const READ_ONLY = /^\s*select\s/i;
+
+/**
+ * Notes whether the request prepared a statement that may write: a request that only read cannot
+ * have revoked a session or changed a user, so it need not empty the session cache when it ends.
+ */
+function noticeWrites(db: D1Database, writes: { wrote: boolean }): D1Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === "prepare")
+        return (sql: string) => {
+          if (!writes.wrote && !READ_ONLY.test(sql)) writes.wrote = true;
+          return target.prepare(sql);
+        };
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
   });
 }

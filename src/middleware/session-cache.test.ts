@@ -52,6 +52,27 @@ describe("session cache: reads reuse this isolate's recent live-session check", 
     expectProblem(await call("/v1/me", { token }), 401, "invalid_token");
   });
 
+  it("a write refused before it wrote anything leaves the reuse in place; a write that wrote ends it", async () => {
+    const reader = await signedIn("admin");
+    const writer = await signedIn("admin");
+    expect((await call("/v1/me", { token: reader.token })).status).toBe(200);
+    await revokeElsewhere(reader.token);
+    // Only reads (the session, the ticket): nothing this isolate knows about sessions can have changed.
+    expectProblem(
+      await call("/v1/appointments", {
+        token: writer.token,
+        body: { ticket_id: "tkt_missing", technician_id: "usr_missing", date: "2030-01-15", start_time: "09:00" },
+      }),
+      404,
+      "not_found",
+    );
+    expect((await call("/v1/me", { token: reader.token })).status).toBe(200); // still within the window
+    expect((await call("/v1/me", { method: "PATCH", token: writer.token, body: { first_name: "Wrote" } })).status).toBe(
+      200,
+    );
+    expectProblem(await call("/v1/me", { token: reader.token }), 401, "invalid_token");
+  });
+
   it("token validation always reads the live session", async () => {
     const { token } = await signedIn("technician");
     expect((await call("/v1/auth/token/validate", { token })).status).toBe(200);

@@ -8,9 +8,10 @@ import type { SessionCaller } from "../lib/identity";
  *
  * Bounds on staleness (docs/decisions.md, "Session checks"):
  * - only safe methods (GET/HEAD/OPTIONS) read the cache; every write checks the live session;
- * - every unsafe request served by this isolate empties the cache when it finishes, whatever it
- *   changed (logout, password reset, deactivation, role change, profile edit …), and a check that
- *   started before such a request may not store its now-stale answer;
+ * - every unsafe request served by this isolate that prepared a statement which may write empties
+ *   the cache when it finishes, whatever it changed (logout, password reset, deactivation, role
+ *   change, profile edit …), as does a live check that finds a session ended; a check that started
+ *   before such a request may not store its now-stale answer;
  * - on other isolates a revoked session can still read for at most `SESSION_CACHE_SECONDS`.
  */
 export interface CachedSession {

@@ -174,7 +174,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "PATCH /v1/buckets/{id}": 3,
   "POST /v1/buckets/{id}/refresh": 3,
   "GET /v1/availability": 2,
-  "POST /v1/appointments": 4,
+  "POST /v1/appointments": 3,
   "GET /v1/appointments": 2,
   "GET /v1/appointments/summary": 2,
   "GET /v1/appointments/{id}": 2,

@@ -551,6 +551,20 @@ async function findBookableTicket(ctx: UserContext, ticketId: string, technician
  * released again.
  */
 export async function book(ctx: ServiceContext, req: BookingRequest): Promise<AppointmentRow> {
+  return (await bookAndRead(ctx, req, known(null))).row;
+}
+
+/** A booking whose answer is read at the end of its own batch (`readBack`), not in a round trip of its own. */
+async function bookAndShow(ctx: ServiceContext, req: BookingRequest) {
+  const { row, read } = await bookAndRead(ctx, req, shownWith(ctx, [req.ticket.id], [req.technicianId]));
+  return presentWith([row], read)[0];
+}
+
+async function bookAndRead<T>(
+  ctx: ServiceContext,
+  req: BookingRequest,
+  readBack: Reads<T>,
+): Promise<{ row: AppointmentRow; read: T }> {
   if ((FINISHED_STATUSES as readonly string[]).includes(req.ticket.status))
     throw new AppError("invalid_transition", `The ticket is ${req.ticket.status}.`);
   const checks = req.checks ?? (await bookingChecks(ctx, req.ticket.id, req.technicianId, req.date));
@@ -622,7 +636,7 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
     const assignment = req.assignReason
       ? poolAssignmentChange(req.ticket, req.technicianId, req.assignReason, actorUserId(ctx.actor) ?? "system", now)
       : null;
-    await changeTicket(ctx, {
+    const { reads } = await changeTicket(ctx, {
       ticketId: req.ticket.id,
       expectAlso: assignment?.expectAlso,
       set: { ...assignment?.set, scheduled_at: startsAt },
@@ -640,14 +654,15 @@ export async function book(ctx: ServiceContext, req: BookingRequest): Promise<Ap
         },
       ],
       conflict: "The ticket changed meanwhile.",
+      readBack: readBack.statements,
     });
+    return { row, read: readBack.finish(reads) };
   } catch (err) {
     await schedule(ctx, req.technicianId).release(id);
     if (String((err as Error)?.message ?? err).includes("UNIQUE"))
       throw new AppError("slot_unavailable", CLASH_MESSAGE);
     throw err;
   }
-  return row;
 }
 
 function appointmentColumns(row: AppointmentRow) {
@@ -1113,15 +1128,14 @@ export async function createAppointment(
     const mayBook = canTriage(relation) || (relation.assigned && technicianId === ctx.actor.userId);
     if (!mayBook) throw new AppError("forbidden", "Only dispatch, or the assigned technician for themself, may book.");
     await assertTechniciansInReach(ctx, [technicianId], "technician_id");
-    return (await present(ctx, [await book(ctx, { ...bookingOf(input, technicianId), ticket, checks })]))[0];
+    return bookAndShow(ctx, { ...bookingOf(input, technicianId), ticket, checks });
   }
   bookingsInFlight.set(technicianId, (bookingsInFlight.get(technicianId) ?? 0) + 1);
   let claim: StartClaim | null = null;
   try {
     claim = await claimContendedStart(ctx, technicianId, input);
     const { ticket, checks } = await findBookableTicket(ctx, input.ticket_id, technicianId, input.date);
-    const row = await book(ctx, { ...bookingOf(input, technicianId), ticket, checks, claim: claim ?? undefined });
-    return (await present(ctx, [row]))[0];
+    return await bookAndShow(ctx, { ...bookingOf(input, technicianId), ticket, checks, claim: claim ?? undefined });
   } finally {
     const left = (bookingsInFlight.get(technicianId) ?? 1) - 1;
     if (left) bookingsInFlight.set(technicianId, left);
