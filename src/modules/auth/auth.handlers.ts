@@ -103,15 +103,15 @@ export const verifyPassword: RouteHandler<typeof routes.verifyPassword, AppEnv> 
 };
 
 export const requestOtp: RouteHandler<typeof routes.requestOtp, AppEnv> = async (c) => {
-  return c.json(await codes.requestOtp(serviceContext(c), c.req.valid("json")), 202);
+  return c.json(await codes.requestOtp(serviceContext(c), c.req.valid("json"), c.get("currentUser")), 202);
 };
 
 export const enableTwoFactor: RouteHandler<typeof routes.enableTwoFactor, AppEnv> = async (c) => {
-  return c.json(await codes.setTwoFactor(userContext(c), true, c.req.valid("json").code), 200);
+  return c.json(await codes.setTwoFactor(userContext(c), true, c.req.valid("json").code, c.var.currentUser), 200);
 };
 
 export const disableTwoFactor: RouteHandler<typeof routes.disableTwoFactor, AppEnv> = async (c) => {
-  return c.json(await codes.setTwoFactor(userContext(c), false, c.req.valid("json").code), 200);
+  return c.json(await codes.setTwoFactor(userContext(c), false, c.req.valid("json").code, c.var.currentUser), 200);
 };
 
 export const validateToken: RouteHandler<typeof routes.validateToken, AppEnv> = async (c) => {

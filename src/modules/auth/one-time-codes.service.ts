@@ -81,9 +81,11 @@ export async function checkOtp(ctx: ServiceContext, userId: string, purpose: Otp
   if (!consumed.length) throw new AppError("invalid_code", "The code was already used.");
 }
 
+/** `signedIn`: the caller's user row as the request's session check read it (no read of its own). */
 export async function requestOtp(
   ctx: ServiceContext,
   input: { mfa_token?: string; purpose?: "enable_2fa" | "disable_2fa" },
+  signedIn?: UserRow,
 ) {
   if (input.mfa_token) {
     const claims = await verifyToken(ctx.settings, "mfa", input.mfa_token);
@@ -99,14 +101,15 @@ export async function requestOtp(
   }
   if (ctx.actor.kind !== "user")
     throw new AppError("unauthorized", "Sign in, or give the mfa_token from the login step.");
-  const user = await findUser(ctx, ctx.actor.userId);
+  const user = signedIn?.id === ctx.actor.userId ? signedIn : await findUser(ctx, ctx.actor.userId);
   const purpose = input.purpose ?? (user.twoFactorEnabled ? "disable_2fa" : "enable_2fa");
   await issueOtp(ctx, user, purpose);
   return { message: "A code has been sent to your email address." };
 }
 
-export async function setTwoFactor(ctx: UserContext, enabled: boolean, code: string) {
-  const user = await findUser(ctx, ctx.actor.userId);
+/** `signedIn`: the caller's user row as the request's session check read it (no read of its own). */
+export async function setTwoFactor(ctx: UserContext, enabled: boolean, code: string, signedIn?: UserRow) {
+  const user = signedIn?.id === ctx.actor.userId ? signedIn : await findUser(ctx, ctx.actor.userId);
   if (user.twoFactorEnabled === enabled)
     throw new AppError("conflict", `Two-factor authentication is already ${enabled ? "on" : "off"}.`);
   await checkOtp(ctx, user.id, enabled ? "enable_2fa" : "disable_2fa", code);

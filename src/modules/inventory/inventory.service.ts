@@ -334,10 +334,14 @@ function refuseUnknownTechnician(path: string): never {
 }
 
 /** Where stock may be named in a request: the warehouse, quarantine, a technician's van or a customer's premises. */
-async function assertLocation(ctx: UserContext, location: string, path: string) {
+async function assertLocation(ctx: UserContext, location: string, path: string, technicians?: Set<string>) {
   if (location === WAREHOUSE || location === QUARANTINE) return;
   const [kind, id] = location.split(":");
-  if (kind === "van" && id) return assertTechnician(ctx, id, path);
+  if (kind === "van" && id) {
+    if (!technicians) return assertTechnician(ctx, id, path);
+    if (!technicians.has(id)) refuseUnknownTechnician(path);
+    return assertTechniciansInReach(ctx, [id], path);
+  }
   if (kind === "customer" && id) {
     // Scoped like the customer itself: a caller names only customers it may see.
     await findVisibleCustomer(ctx, id).catch(() => {
@@ -463,9 +467,19 @@ export async function transferStock(
   ctx: UserContext,
   input: { item_id: string; from: string; to: string; quantity: number; serials?: string[]; reason?: string },
 ) {
-  const item = await findItem(ctx, input.item_id);
-  await assertLocation(ctx, input.from, "from");
-  await assertLocation(ctx, input.to, "to");
+  // The item and the technicians whose vans are named, in one batch.
+  const vans = [input.from, input.to].flatMap((l) => (l.startsWith("van:") && l.length > 4 ? [l.slice(4)] : []));
+  const [itemRows, technicians] = await ctx.db.batch([
+    itemQuery(ctx, input.item_id),
+    ctx.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(inList(users.id, vans), eq(users.role, "technician"), isNull(users.deletedAt))),
+  ]);
+  const item = itemFrom(itemRows);
+  const known = new Set(technicians.map((t) => t.id));
+  await assertLocation(ctx, input.from, "from", known);
+  await assertLocation(ctx, input.to, "to", known);
   if (input.from === input.to)
     throw new AppError("validation_failed", "A transfer goes somewhere else.", {
       errors: [{ path: "to", message: "Same as from" }],

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
-import { commitAudited, statementOf } from "../../lib/change-batch";
+import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { allReads, inList, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { calendars, companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
@@ -206,6 +206,29 @@ export function technicianProfileReads(ctx: ServiceContext, userId: string): Rea
   );
 }
 
+/**
+ * The same answer as `getTechnician`, as reads for the end of a change's batch: the user with the
+ * summary and the profile as two selects (in a batch, a join's same-named columns would overwrite each other).
+ */
+function technicianAnswerReads(ctx: UserContext, userId: string) {
+  return mapReads(
+    allReads({
+      user: reads(
+        ctx.db
+          .select({ user: users, summary: summaryOf(ctx) })
+          .from(users)
+          .where(and(eq(users.id, userId), technicianUsers))
+          .limit(1),
+      ),
+      profile: technicianProfileReads(ctx, userId),
+    }),
+    ({ user: [row], profile }) => {
+      if (!row) throw new AppError("not_found", "No such technician.");
+      return withSummary(ctx, { user: row.user, profile: profile ?? null, summary: row.summary });
+    },
+  );
+}
+
 /** The profile with the same work summary and position as the list's, in one query. */
 export async function getTechnician(ctx: UserContext, userId: string) {
   const row = await ctx.db
@@ -335,26 +358,34 @@ export async function updateTechnician(
       : null;
   const before = profile?.supervisorId ?? null;
   const moved = input.supervisor_id !== undefined && input.supervisor_id !== before;
-  await commitAudited(
+  // The answer is read at the end of the change's batch.
+  const answer = technicianAnswerReads(ctx, userId);
+  const { reads: answered } = await commitChange(
     ctx,
-    [
-      upsertProfileStatement(ctx, userId, patch),
-      ...(input.company_id !== undefined ? [setCompanyStatement(ctx, userId, input.company_id)] : []),
-    ],
-    // A move between teams is a team change; the rest of a profile is not administration.
-    ...(moved
-      ? [
-          {
-            action: input.supervisor_id ? "team.member_added" : "team.member_removed",
-            targetType: "team" as const,
-            targetId: input.supervisor_id ?? before ?? "",
-            before: { technician_id: userId, supervisor_id: before },
-            after: { technician_id: userId, supervisor_id: input.supervisor_id ?? null },
-          },
-        ]
-      : []),
+    {
+      statements: [
+        statementOf(ctx.env.DB, upsertProfileStatement(ctx, userId, patch)),
+        ...(input.company_id !== undefined
+          ? [statementOf(ctx.env.DB, setCompanyStatement(ctx, userId, input.company_id))]
+          : []),
+      ],
+      // A move between teams is a team change; the rest of a profile is not administration.
+      audit: moved
+        ? [
+            {
+              action: input.supervisor_id ? "team.member_added" : "team.member_removed",
+              targetType: "team" as const,
+              targetId: input.supervisor_id ?? before ?? "",
+              before: { technician_id: userId, supervisor_id: before },
+              after: { technician_id: userId, supervisor_id: input.supervisor_id ?? null },
+            },
+          ]
+        : [],
+    },
+    undefined,
+    answer.statements,
   );
-  return getTechnician(ctx, userId);
+  return answer.finish(answered);
 }
 
 /** FW-3: a technician switches themself; staff with technicians:write switch anyone they manage. */
