@@ -1,7 +1,8 @@
 import { and, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle-orm";
 import { dayOf } from "../../lib/query-dialect";
 import { displayName } from "../../lib/names";
-import { chunkRows, inList } from "../../lib/d1";
+import { chunkRows, inList, known, reads, runReads, type Reads } from "../../lib/d1";
+import { statementOf } from "../../lib/change-batch";
 import { attendance, technicianProfiles, users } from "../../db/schema";
 import type { UserContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
@@ -40,13 +41,14 @@ async function assertManages(ctx: UserContext, userIds: string[]) {
   if (outside.length) throw new AppError("forbidden", "You can only mark your own team.");
 }
 
-/** Writes marks as multi-row upserts, chunked to D1's parameter limit, all in one batch. */
-async function upsert(
+/** Writes marks as multi-row upserts, chunked to D1's parameter limit, all in one batch (with `answer` read at its end). */
+async function upsert<T>(
   ctx: UserContext,
   marks: { userId: string; status: Row["status"]; reason: string | null }[],
   date: string,
-) {
-  if (!marks.length) return;
+  answer: Reads<T> = known(undefined as T),
+): Promise<T> {
+  if (!marks.length) return runReads(ctx.env.DB, answer);
   const now = nowIso();
   const rows = marks.map((m) => ({
     userId: m.userId,
@@ -70,8 +72,9 @@ async function upsert(
         },
       }),
   );
-  const [first, ...rest] = statements;
-  if (first) await ctx.db.batch([first, ...rest]);
+  const writes = statements.map((q) => statementOf(ctx.env.DB, q));
+  const results = await ctx.env.DB.batch([...writes, ...answer.statements]);
+  return answer.finish(results.slice(writes.length));
 }
 
 export async function mark(
@@ -79,8 +82,21 @@ export async function mark(
   input: { user_id: string; date: string; status: Row["status"]; reason?: string },
 ) {
   await assertManages(ctx, [input.user_id]);
-  await upsert(ctx, [{ userId: input.user_id, status: input.status, reason: input.reason ?? null }], input.date);
-  return (await list(ctx, { limit: 1, user_id: input.user_id, date: input.date })).data[0];
+  // The mark and its answer in one batch.
+  const [row] = await upsert(
+    ctx,
+    [{ userId: input.user_id, status: input.status, reason: input.reason ?? null }],
+    input.date,
+    reads(
+      ctx.db
+        .select({ a: attendance, first: users.firstName, last: users.lastName, username: users.username })
+        .from(attendance)
+        .innerJoin(users, eq(users.id, attendance.userId))
+        .where(and(eq(attendance.userId, input.user_id), eq(attendance.date, input.date)))
+        .limit(1),
+    ),
+  );
+  return row && toResponse(row.a, displayName(row.first, row.last, row.username));
 }
 
 export async function bulkMark(

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
-import { commitAudited } from "../../lib/change-batch";
+import { commitAudited, commitAuditedAndRead } from "../../lib/change-batch";
 import { roles, users } from "../../db/schema";
 import type { UserContext, ServiceContext } from "../../lib/context";
 import { nowIso } from "../../lib/ids";
@@ -111,30 +111,38 @@ export async function updateRole(
   input: { name?: string; description?: string; permissions?: Permission[] },
 ) {
   assertCustom(key);
-  const before = await getRole(ctx, key);
+  const row = await ctx.db.query.roles.findFirst({ where: eq(roles.key, key) });
+  if (!row) throw new AppError("not_found", "No such role.");
+  const before = customResponse(row);
   // Its holders would be changed by the edit, so they must not outrank the editor either.
-  assertWithinOwn(ctx, await rolePermissions(ctx, key), "Editing this role");
+  assertWithinOwn(ctx, permissionsOf(key, row.permissions), "Editing this role");
   if (input.permissions) assertWithinOwn(ctx, input.permissions, "This role");
   const patch: Partial<RoleRow> = { updatedAt: nowIso() };
   if (input.name !== undefined) patch.name = input.name;
   if (input.description !== undefined) patch.description = input.description;
   if (input.permissions !== undefined) patch.permissions = [...new Set(input.permissions)];
-  await commitAudited(ctx, [ctx.db.update(roles).set(patch).where(eq(roles.key, key))], {
-    action: "role.updated",
-    targetType: "role",
-    targetId: key,
-    before,
-    after: patch,
-  });
-  return getRole(ctx, key);
+  // The answer is read at the end of the change's batch.
+  const [after] = await commitAuditedAndRead(
+    ctx,
+    [ctx.db.update(roles).set(patch).where(eq(roles.key, key))],
+    [{ action: "role.updated", targetType: "role", targetId: key, before, after: patch }],
+    ctx.db.select().from(roles).where(eq(roles.key, key)).limit(1),
+  );
+  if (!after) throw new AppError("not_found", "No such role.");
+  return customResponse(after);
 }
 
 export async function deleteRole(ctx: UserContext, key: string) {
   assertCustom(key);
-  const before = await getRole(ctx, key);
-  assertWithinOwn(ctx, await rolePermissions(ctx, key), "Deleting this role");
-  const holder = await ctx.db.query.users.findFirst({ where: eq(users.role, key), columns: { id: true } });
-  if (holder) throw new AppError("conflict", "The role is still held by users; reassign them first.");
+  // The role and whether anyone holds it, in one batch.
+  const [[row], holders] = await ctx.db.batch([
+    ctx.db.select().from(roles).where(eq(roles.key, key)).limit(1),
+    ctx.db.select({ id: users.id }).from(users).where(eq(users.role, key)).limit(1),
+  ]);
+  if (!row) throw new AppError("not_found", "No such role.");
+  const before = customResponse(row);
+  assertWithinOwn(ctx, permissionsOf(key, row.permissions), "Deleting this role");
+  if (holders.length) throw new AppError("conflict", "The role is still held by users; reassign them first.");
   await commitAudited(ctx, [ctx.db.delete(roles).where(eq(roles.key, key))], {
     action: "role.deleted",
     targetType: "role",

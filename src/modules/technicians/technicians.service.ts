@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
-import { commitAudited, commitChange, statementOf } from "../../lib/change-batch";
+import { commitChange, statementOf } from "../../lib/change-batch";
 import { displayName } from "../../lib/names";
 import { allReads, inList, mapReads, reads, runReads, type Reads } from "../../lib/d1";
 import { calendars, companies, technicianLocations, technicianProfiles, users } from "../../db/schema";
@@ -270,15 +270,15 @@ function upsertProfileStatement(ctx: ServiceContext, userId: string, patch: Part
     .onConflictDoUpdate({ target: technicianProfiles.userId, set: { ...patch, updatedAt: now } });
 }
 
-async function upsertProfile(ctx: ServiceContext, userId: string, patch: Partial<ProfileRow>) {
-  await upsertProfileStatement(ctx, userId, patch);
-}
-
 async function assertSupervisor(ctx: ServiceContext, supervisorId: string, path = "supervisor_id") {
   const sup = await ctx.db.query.users.findFirst({
     where: and(eq(users.id, supervisorId), isNull(users.deletedAt)),
     columns: { role: true },
   });
+  refuseUnlessSupervisor(sup, path);
+}
+
+function refuseUnlessSupervisor(sup: { role: string } | undefined, path: string) {
   if (!sup || !["supervisor", "manager", "admin"].includes(sup.role)) {
     throw new AppError("validation_failed", "The supervisor must be a supervisor, manager or admin.", {
       errors: [{ path, message: "Not a supervisor" }],
@@ -400,10 +400,18 @@ export async function setAvailability(
     assertMayManage(ctx, profile);
     await assertMayChangeUser(ctx, user);
   }
-  await upsertProfile(ctx, userId, {
-    isAvailable: input.is_available,
-    unavailableReason: input.is_available ? null : (input.reason ?? null),
-  });
+  // The switch and the answer in one batch.
+  const answer = technicianAnswerReads(ctx, userId);
+  const [, ...answered] = await ctx.env.DB.batch([
+    statementOf(
+      ctx.env.DB,
+      upsertProfileStatement(ctx, userId, {
+        isAvailable: input.is_available,
+        unavailableReason: input.is_available ? null : (input.reason ?? null),
+      }),
+    ),
+    ...answer.statements,
+  ]);
   await eventsHub(ctx.env).publish(
     {
       type: "technician.availability_changed",
@@ -412,7 +420,7 @@ export async function setAvailability(
     },
     { userIds: [userId, ...(profile?.supervisorId ? [profile.supervisorId] : [])], scopeAll: true },
   );
-  return getTechnician(ctx, userId);
+  return answer.finish(answered);
 }
 
 // ---- teams (IAM-14) ----
@@ -440,43 +448,67 @@ export async function listTeams(ctx: UserContext) {
 }
 
 export async function getTeam(ctx: UserContext, supervisorId: string) {
-  // One batch of three selects (users and profiles share column names, so no join in a batch).
+  return runReads(ctx.env.DB, teamReads(ctx, supervisorId));
+}
+
+/** A team as the API shows it: three selects for one batch (users and profiles share column names, so no join in a batch). */
+function teamReads(ctx: UserContext, supervisorId: string) {
   const members = ctx.db
     .select({ id: technicianProfiles.userId })
     .from(technicianProfiles)
     .where(eq(technicianProfiles.supervisorId, supervisorId));
+  return mapReads(
+    allReads({
+      sup: reads(
+        ctx.db
+          .select()
+          .from(users)
+          .where(and(eq(users.id, supervisorId), isNull(users.deletedAt)))
+          .limit(1),
+      ),
+      people: reads(
+        ctx.db
+          .select()
+          .from(users)
+          .where(and(inList(users.id, members), technicianUsers))
+          .orderBy(asc(users.username)),
+      ),
+      profiles: reads(
+        ctx.db.select().from(technicianProfiles).where(eq(technicianProfiles.supervisorId, supervisorId)),
+      ),
+    }),
+    ({ sup: [sup], people, profiles }) => {
+      if (!sup) throw new AppError("not_found", "No such supervisor.");
+      const profileOf = new Map(profiles.map((p) => [p.userId, p]));
+      return {
+        supervisor_id: supervisorId,
+        supervisor_name: displayName(sup.firstName, sup.lastName, sup.username),
+        technicians: people.map((u) => toTechnicianResponse(u, profileOf.get(u.id) ?? null)),
+      };
+    },
+  );
+}
+
+export async function changeTeam(ctx: UserContext, supervisorId: string, technicianIds: string[], join: boolean) {
+  // The supervisor, the technicians and their profiles in one batch (separate selects: same-named columns).
   const [[sup], people, profiles] = await ctx.db.batch([
     ctx.db
-      .select()
+      .select({ role: users.role })
       .from(users)
       .where(and(eq(users.id, supervisorId), isNull(users.deletedAt)))
       .limit(1),
     ctx.db
       .select()
       .from(users)
-      .where(and(inList(users.id, members), technicianUsers))
-      .orderBy(asc(users.username)),
-    ctx.db.select().from(technicianProfiles).where(eq(technicianProfiles.supervisorId, supervisorId)),
+      .where(and(inList(users.id, technicianIds), technicianUsers)),
+    ctx.db.select().from(technicianProfiles).where(inList(technicianProfiles.userId, technicianIds)),
   ]);
-  if (!sup) throw new AppError("not_found", "No such supervisor.");
-  const profileOf = new Map(profiles.map((p) => [p.userId, p]));
-  return {
-    supervisor_id: supervisorId,
-    supervisor_name: displayName(sup.firstName, sup.lastName, sup.username),
-    technicians: people.map((u) => toTechnicianResponse(u, profileOf.get(u.id) ?? null)),
-  };
-}
-
-export async function changeTeam(ctx: UserContext, supervisorId: string, technicianIds: string[], join: boolean) {
-  await assertSupervisor(ctx, supervisorId, "supervisor_id");
+  refuseUnlessSupervisor(sup, "supervisor_id");
   if (!ctx.actor.permissions.has("users:update") && supervisorId !== ctx.actor.userId) {
     throw new AppError("forbidden", "You can only manage your own team.");
   }
-  const found = await ctx.db
-    .select({ user: users, profile: technicianProfiles })
-    .from(users)
-    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
-    .where(and(inList(users.id, technicianIds), technicianUsers));
+  const profileOf = new Map(profiles.map((p) => [p.userId, p]));
+  const found = people.map((user) => ({ user, profile: profileOf.get(user.id) ?? null }));
   const missing = technicianIds.filter((id) => !found.some((r) => r.user.id === id));
   if (missing.length) {
     throw new AppError("validation_failed", "Some ids are not technicians.", {
@@ -489,18 +521,26 @@ export async function changeTeam(ctx: UserContext, supervisorId: string, technic
     if (join && current !== supervisorId) assertMayMoveBetweenTeams(ctx, row.user.id);
     if (!join && current !== supervisorId) throw new AppError("conflict", `${row.user.username} is not in this team.`);
   }
-  await commitAudited(
+  // The moves, their audit entries and the team as they leave it, in one batch.
+  const answer = teamReads(ctx, supervisorId);
+  const { reads: answered } = await commitChange(
     ctx,
-    technicianIds.map((id) => upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })),
-    ...found.map((row) => ({
-      action: join ? "team.member_added" : "team.member_removed",
-      targetType: "team" as const,
-      targetId: supervisorId,
-      before: { technician_id: row.user.id, supervisor_id: row.profile?.supervisorId ?? null },
-      after: { technician_id: row.user.id, supervisor_id: join ? supervisorId : null },
-    })),
+    {
+      statements: technicianIds.map((id) =>
+        statementOf(ctx.env.DB, upsertProfileStatement(ctx, id, { supervisorId: join ? supervisorId : null })),
+      ),
+      audit: found.map((row) => ({
+        action: join ? "team.member_added" : "team.member_removed",
+        targetType: "team" as const,
+        targetId: supervisorId,
+        before: { technician_id: row.user.id, supervisor_id: row.profile?.supervisorId ?? null },
+        after: { technician_id: row.user.id, supervisor_id: join ? supervisorId : null },
+      })),
+    },
+    undefined,
+    answer.statements,
   );
-  return getTeam(ctx, supervisorId);
+  return answer.finish(answered);
 }
 
 // ---- locations (FW-2) ----
