@@ -160,6 +160,11 @@ export async function technicianDay(ctx: ServiceContext, technicianId: string, d
     .select({ free: technicianFreeOn(technicianId, date), hours: technicianHoursOf(technicianId) })
     .from(sql`(SELECT 1)`)
     .get())!;
+  return dayOfRow(ctx, row, date);
+}
+
+/** Whether the technician may work that day, and their working day, from their day row (404 for no such technician). */
+function dayOfRow(ctx: ServiceContext, row: { free: number | null; hours: string | null }, date: string) {
   if (row.free === null) throw new AppError("not_found", "No such technician.");
   return { blocked: !row.free, day: workingDay(ctx.settings, row.hours, date, dayBounds(ctx.settings, date)) };
 }
@@ -692,24 +697,42 @@ function appointmentColumns(row: AppointmentRow) {
 const viaOf = (ctx: ServiceContext) => (ctx.actor.kind === "customer_link" ? "link" : "staff");
 
 /** Frees the old slot and takes the new one atomically in the object, then updates D1. */
+interface RescheduleOptions {
+  durationMinutes?: number;
+  confirm?: boolean;
+  comment?: string;
+  /** The customer's new arrival window; a move without one promises the exact time. */
+  arrivalWindow?: { windowStartsAt: string; windowEndsAt: string };
+  /** The technician's day row on the new date, read by the caller with the visit. */
+  dayRow?: { free: number | null; hours: string | null };
+}
+
 export async function reschedule(
   ctx: ServiceContext,
   appt: AppointmentRow,
   date: string,
   startTime: string,
-  options: {
-    durationMinutes?: number;
-    confirm?: boolean;
-    comment?: string;
-    /** The customer's new arrival window; a move without one promises the exact time. */
-    arrivalWindow?: { windowStartsAt: string; windowEndsAt: string };
-  } = {},
+  options: RescheduleOptions = {},
 ) {
+  return (await rescheduleAndRead(ctx, appt, date, startTime, options, known(null))).row;
+}
+
+/** A move whose visit, and `also`, are read at the end of its change's batch. */
+async function rescheduleAndRead<T>(
+  ctx: ServiceContext,
+  appt: AppointmentRow,
+  date: string,
+  startTime: string,
+  options: RescheduleOptions,
+  also: Reads<T>,
+): Promise<{ row: AppointmentRow; read: T }> {
   if (!MOVABLE_STATUSES.includes(appt.status))
     throw new AppError("invalid_transition", `An appointment that is ${appt.status} cannot be moved.`);
   const duration = options.durationMinutes ?? appt.durationMinutes;
   const window = validateSlot(ctx.settings, date, startTime, duration);
-  const { blocked, day } = await technicianDay(ctx, appt.technicianId, date);
+  const { blocked, day } = options.dayRow
+    ? dayOfRow(ctx, options.dayRow, date)
+    : await technicianDay(ctx, appt.technicianId, date);
   if (blocked) throw new AppError("slot_unavailable", "The technician is not available that day.");
   if (!withinHours(day, window.startsMs, window.endsMs)) throw outsideHours(day);
   const stub = schedule(ctx, appt.technicianId);
@@ -729,8 +752,12 @@ export async function reschedule(
   if (!result.ok) throw refusal(result);
   const now = nowIso();
   const startsAt = new Date(window.startsMs).toISOString();
+  const answer = allReads({
+    after: reads(ctx.db.select().from(appointments).where(eq(appointments.id, appt.id)).limit(1)),
+    also,
+  });
   try {
-    await changeTicket(ctx, {
+    const { reads: answered } = await changeTicket(ctx, {
       ticketId: appt.ticketId,
       // The appointment must still be where the caller saw it: a concurrent move or step is a 409 that writes nothing.
       expectAlso: {
@@ -775,14 +802,16 @@ export async function reschedule(
       ],
       changed: [{ table: appointments, id: appt.id, of: appt.ticketId }],
       conflict: "The appointment changed meanwhile.",
+      readBack: answer.statements,
     });
+    const { after, also: read } = answer.finish(answered);
+    return { row: after[0]!, read };
   } catch (err) {
     await stub.reschedule(appt.id, Date.parse(appt.startsAt), Date.parse(appt.endsAt));
     if (String((err as Error)?.message ?? err).includes("UNIQUE"))
       throw new AppError("slot_unavailable", CLASH_MESSAGE);
     throw err;
   }
-  return (await ctx.db.query.appointments.findFirst({ where: eq(appointments.id, appt.id) }))!;
 }
 
 /** Where the ticket's visit is (its coordinates), for the travel rule; a visit that has its own place uses that. */
@@ -1222,16 +1251,43 @@ export async function rescheduleAppointment(
   id: string,
   input: { date: string; start_time: string; duration_minutes?: number; comment?: string },
 ) {
-  const { appt, ticket } = await findVisibleAppointment(ctx, id);
+  // The visit, its ticket as the caller sees it and the technician's day on the new date, in one batch
+  // (separate selects: a join's same-named columns would overwrite each other in a batch).
+  const visit = await runReads(
+    ctx.env.DB,
+    allReads({
+      appt: reads(ctx.db.select().from(appointments).where(eq(appointments.id, id)).limit(1)),
+      ticket: reads(
+        ctx.db
+          .select()
+          .from(tickets)
+          .where(
+            and(
+              eq(tickets.id, sql`(SELECT a.ticket_id FROM appointments a WHERE a.id = ${id})`),
+              await visibleTickets(ctx),
+            ),
+          )
+          .limit(1),
+      ),
+      day: technicianDayRows(
+        ctx,
+        sql`SELECT a.technician_id AS value FROM appointments a WHERE a.id = ${id}`,
+        input.date,
+      ),
+    }),
+  );
+  const [appt, ticket] = [visit.appt[0], visit.ticket[0]];
+  if (!appt || !ticket) throw new AppError("not_found", "No such appointment.");
   await assertMayManage(ctx, appt, ticket);
-  return (
-    await present(ctx, [
-      await reschedule(ctx, appt, input.date, input.start_time, {
-        durationMinutes: input.duration_minutes,
-        comment: input.comment,
-      }),
-    ])
-  )[0];
+  const { row, read } = await rescheduleAndRead(
+    ctx,
+    appt,
+    input.date,
+    input.start_time,
+    { durationMinutes: input.duration_minutes, comment: input.comment, dayRow: visit.day[0] },
+    shownWith(ctx, [appt.ticketId], [appt.technicianId]),
+  );
+  return presentWith([row], read)[0];
 }
 
 // ---- reading (SCH-6) ----
