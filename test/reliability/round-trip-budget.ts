@@ -179,7 +179,7 @@ export const ROUND_TRIP_BUDGET: Record<string, number> = {
   "GET /v1/appointments/summary": 2,
   "GET /v1/appointments/{id}": 2,
   "POST /v1/appointments/{id}/reschedule": 3,
-  "POST /v1/tickets/{id}/appointment-link": 5,
+  "POST /v1/tickets/{id}/appointment-link": 3,
   "POST /v1/tickets/{id}/rating": 3,
   "GET /v1/feedback": 2,
   "GET /v1/public/appointments/{token}": 2,

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, isNull, ne, sql } from "drizzle-orm";
 import { displayName } from "../../lib/names";
-import { canTriage, findVisibleTicket, type TicketRow } from "../access";
+import { canTriage, type TicketRow } from "../access";
 import {
   appointmentLinks,
   appointments,
@@ -18,10 +18,11 @@ import { hmacSha256, sha256 } from "../../lib/hmac";
 import { base64url, newId, nowIso } from "../../lib/ids";
 import { AppError } from "../../lib/problem";
 import { applyRateLimits, consumeRateLimits, rateLimitQueries } from "../../lib/rate-limit";
+import { reads } from "../../lib/d1";
 
 type RateQuery = ReturnType<typeof rateLimitQueries>[number];
 
-import { relationTo } from "../tickets";
+import { seenTicket } from "../tickets";
 import { changeTicket } from "../tickets";
 import {
   book,
@@ -111,15 +112,26 @@ async function issueLink(
 const OPEN_TICKET_STATUSES: readonly string[] = TICKET_STATUSES.filter((s) => s !== "closed" && s !== "cancelled");
 
 export async function createLink(ctx: UserContext, ticketId: string) {
-  const ticket = await findVisibleTicket(ctx, ticketId);
-  const { relation } = await relationTo(ctx, ticket);
+  // The ticket as the caller sees it, with its people, and its customer, in one batch.
+  const {
+    ticket,
+    people: { relation },
+    also: [customer],
+  } = await seenTicket(
+    ctx,
+    ticketId,
+    reads(
+      ctx.db
+        .select()
+        .from(customers)
+        .where(eq(customers.id, sql`(SELECT t.customer_id FROM tickets t WHERE t.id = ${ticketId})`))
+        .limit(1),
+    ),
+  );
   if (!canTriage(relation) && !relation.assigned)
     throw new AppError("forbidden", "Only dispatch or the assigned technician may send a link.");
   if (!OPEN_TICKET_STATUSES.includes(ticket.status))
     throw new AppError("invalid_transition", `The ticket is ${ticket.status}.`);
-  const customer = ticket.customerId
-    ? await ctx.db.query.customers.findFirst({ where: eq(customers.id, ticket.customerId) })
-    : undefined;
   const smsTo = customer?.phone && customer.messageChannels.includes("sms") ? customer.phone : null;
   const link = await issueLink(ctx, ticketId, smsTo, "appointment_link_sent");
   return { ...link, sms_sent: Boolean(smsTo) };

@@ -61,7 +61,7 @@ const slaPoliciesRouter = router
 export const ticketsModule = slaPoliciesRouter;
 
 export { buildTicketListQuery, listTickets } from "./tickets.list";
-export { relationTo, ticketAudience } from "./tickets.present";
+export { relationTo, seenTicket, ticketAudience } from "./tickets.present";
 export { eligibleTechnicians, eligibleTechniciansSql, poolAssignmentChange } from "./assignment.service";
 export { changeTicket, type HistoryEntry, type TicketChange } from "./change";
 export { flagSlaBreaches } from "./sla-breaches";
