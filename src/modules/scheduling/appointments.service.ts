@@ -696,7 +696,6 @@ function appointmentColumns(row: AppointmentRow) {
 /** Who moved a visit: the customer on their link, or staff (and the system). Customer messages word it accordingly. */
 const viaOf = (ctx: ServiceContext) => (ctx.actor.kind === "customer_link" ? "link" : "staff");
 
-/** Frees the old slot and takes the new one atomically in the object, then updates D1. */
 interface RescheduleOptions {
   durationMinutes?: number;
   confirm?: boolean;
@@ -707,6 +706,7 @@ interface RescheduleOptions {
   dayRow?: { free: number | null; hours: string | null };
 }
 
+/** Frees the old slot and takes the new one atomically in the object, then updates D1. */
 export async function reschedule(
   ctx: ServiceContext,
   appt: AppointmentRow,
