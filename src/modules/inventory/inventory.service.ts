@@ -28,6 +28,7 @@ import {
   runStockBatch,
   stockProblem,
   vanOf,
+  vanTechnician,
   WAREHOUSE,
   type WarehouseLevel,
   type Movement,
@@ -321,12 +322,17 @@ function checkSerials(serialised: boolean, quantity: number, serials: string[] |
 
 /** A technician named in a request: one that exists, and within the caller's reach. */
 async function assertTechnician(ctx: UserContext, technicianId: string, path: string) {
-  const found = await ctx.db.query.users.findFirst({
-    where: and(eq(users.id, technicianId), eq(users.role, "technician"), isNull(users.deletedAt)),
-    columns: { id: true },
-  });
+  const [found] = await technicianIdsQuery(ctx, [technicianId]);
   if (!found) refuseUnknownTechnician(path);
   await assertTechniciansInReach(ctx, [technicianId], path);
+}
+
+/** Which of these ids are technicians (active accounts not deleted), for a check or a caller's batch. */
+function technicianIdsQuery(ctx: UserContext, ids: string[]) {
+  return ctx.db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inList(users.id, ids), eq(users.role, "technician"), isNull(users.deletedAt)));
 }
 
 function refuseUnknownTechnician(path: string): never {
@@ -336,12 +342,13 @@ function refuseUnknownTechnician(path: string): never {
 /** Where stock may be named in a request: the warehouse, quarantine, a technician's van or a customer's premises. */
 async function assertLocation(ctx: UserContext, location: string, path: string, technicians?: Set<string>) {
   if (location === WAREHOUSE || location === QUARANTINE) return;
-  const [kind, id] = location.split(":");
-  if (kind === "van" && id) {
-    if (!technicians) return assertTechnician(ctx, id, path);
-    if (!technicians.has(id)) refuseUnknownTechnician(path);
-    return assertTechniciansInReach(ctx, [id], path);
+  const van = vanTechnician(location);
+  if (van) {
+    if (!technicians) return assertTechnician(ctx, van, path);
+    if (!technicians.has(van)) refuseUnknownTechnician(path);
+    return assertTechniciansInReach(ctx, [van], path);
   }
+  const [kind, id] = location.split(":");
   if (kind === "customer" && id) {
     // Scoped like the customer itself: a caller names only customers it may see.
     await findVisibleCustomer(ctx, id).catch(() => {
@@ -468,14 +475,8 @@ export async function transferStock(
   input: { item_id: string; from: string; to: string; quantity: number; serials?: string[]; reason?: string },
 ) {
   // The item and the technicians whose vans are named, in one batch.
-  const vans = [input.from, input.to].flatMap((l) => (l.startsWith("van:") && l.length > 4 ? [l.slice(4)] : []));
-  const [itemRows, technicians] = await ctx.db.batch([
-    itemQuery(ctx, input.item_id),
-    ctx.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inList(users.id, vans), eq(users.role, "technician"), isNull(users.deletedAt))),
-  ]);
+  const vans = [input.from, input.to].map(vanTechnician).filter((id) => id !== null);
+  const [itemRows, technicians] = await ctx.db.batch([itemQuery(ctx, input.item_id), technicianIdsQuery(ctx, vans)]);
   const item = itemFrom(itemRows);
   const known = new Set(technicians.map((t) => t.id));
   await assertLocation(ctx, input.from, "from", known);
@@ -581,10 +582,7 @@ export async function issueEquipment(
   // The item and the technician in one batch; the assignment is read back at the end of the change's.
   const [itemRows, tech] = await ctx.db.batch([
     itemQuery(ctx, input.item_id),
-    ctx.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.id, input.technician_id), eq(users.role, "technician"), isNull(users.deletedAt))),
+    technicianIdsQuery(ctx, [input.technician_id]),
   ]);
   const item = itemFrom(itemRows);
   if (!tech.length) refuseUnknownTechnician("technician_id");

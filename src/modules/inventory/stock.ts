@@ -9,6 +9,11 @@ export const OUTSIDE = ["supplier", "adjustment", "written_off"] as const;
 export const WAREHOUSE = "warehouse";
 export const QUARANTINE = "quarantine";
 export const vanOf = (technicianId: string) => `van:${technicianId}`;
+/** The technician whose van a location names (`van:<id>`), or null. */
+export function vanTechnician(location: string): string | null {
+  const [kind, id] = location.split(":");
+  return kind === "van" && id ? id : null;
+}
 export const premisesOf = (customerId: string) => `customer:${customerId}`;
 
 export interface Movement {

@@ -207,8 +207,9 @@ export function technicianProfileReads(ctx: ServiceContext, userId: string): Rea
 }
 
 /**
- * The same answer as `getTechnician`, as reads for the end of a change's batch: the user with the
- * summary and the profile as two selects (in a batch, a join's same-named columns would overwrite each other).
+ * A technician as the API shows them (work summary, position for those who may follow them), as
+ * reads for one batch — a read's own, or the end of a change's: the user with the summary and the
+ * profile as two selects (in a batch, a join's same-named columns would overwrite each other).
  */
 function technicianAnswerReads(ctx: UserContext, userId: string) {
   return mapReads(
@@ -229,16 +230,9 @@ function technicianAnswerReads(ctx: UserContext, userId: string) {
   );
 }
 
-/** The profile with the same work summary and position as the list's, in one query. */
+/** The profile with the same work summary and position as the list's, in one round trip. */
 export async function getTechnician(ctx: UserContext, userId: string) {
-  const row = await ctx.db
-    .select({ user: users, profile: technicianProfiles, summary: summaryOf(ctx) })
-    .from(users)
-    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, users.id))
-    .where(and(eq(users.id, userId), technicianUsers))
-    .get();
-  if (!row) throw new AppError("not_found", "No such technician.");
-  return withSummary(ctx, row);
+  return runReads(ctx.env.DB, technicianAnswerReads(ctx, userId));
 }
 
 /**
